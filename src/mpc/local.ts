@@ -1,0 +1,40 @@
+/**
+ * Three parties in the current thread, linked by in-memory links. Tests and property checks use
+ * it to run one protocol body on all three parties with plain closures.
+ */
+
+import { randomBytes } from 'node:crypto';
+import { DirectLink } from '../net/direct-link.js';
+import { Party, PARTIES, type PartyId, type PartyOptions } from './party.js';
+import type { Session } from './session.js';
+
+export interface LocalTrio {
+  readonly parties: readonly [Party, Party, Party];
+  /** The links as [0-1, 1-2, 2-0], each as [lower end, upper end], for fault-injection tests. */
+  readonly links: readonly [DirectLink, DirectLink][];
+  /** Runs `body` on all three parties in one new session and returns their three results. */
+  run<T>(body: (s: Session) => Promise<T>): Promise<[T, T, T]>;
+  close(): void;
+}
+
+export async function localTrio(options: PartyOptions = {}): Promise<LocalTrio> {
+  const l01 = DirectLink.pair('party 1', 'party 0');
+  const l12 = DirectLink.pair('party 2', 'party 1');
+  const l20 = DirectLink.pair('party 0', 'party 2');
+  const parties = (await Promise.all([
+    Party.connect(0, { next: l01[0], prev: l20[1] }, options),
+    Party.connect(1, { next: l12[0], prev: l01[1] }, options),
+    Party.connect(2, { next: l20[0], prev: l12[1] }, options),
+  ])) as [Party, Party, Party];
+  return {
+    parties,
+    links: [l01, l12, l20],
+    async run<T>(body: (s: Session) => Promise<T>): Promise<[T, T, T]> {
+      const id = randomBytes(8).readBigUInt64LE(0) | 1n;
+      return (await Promise.all(PARTIES.map((p: PartyId) => parties[p].run(id, body)))) as [T, T, T];
+    },
+    close() {
+      for (const p of parties) p.close();
+    },
+  };
+}

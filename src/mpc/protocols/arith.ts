@@ -1,0 +1,81 @@
+/**
+ * Multiplication and inner products (Araki et al., CCS'16; ABY3 §5.2 for dot products).
+ *
+ * Party i computes z_i = x_i*y_i + x_i*y_{i+1} + x_{i+1}*y_i + alpha_i, where alpha is a
+ * zero-sharing from the pairwise PRGs; the z_i form a 3-out-of-3 sharing of x*y, and one
+ * reshare (send z_i to party i-1) makes it replicated again. One round, 8 bytes per product.
+ * A dot product sums the local terms first, so it costs one reshare per output whatever its
+ * length.
+ */
+
+import { UsageError } from '../../errors.js';
+import type { Session } from '../session.js';
+import { AShare } from '../shares.js';
+
+/** The local 3-out-of-3 share of x*y, masked by the zero-sharing (no communication). */
+export function mulLocal(s: Session, x: AShare, y: AShare): BigUint64Array {
+  if (x.length !== y.length) throw new UsageError(`mul: operands differ in length (${x.length} vs ${y.length})`);
+  const n = x.length;
+  const z = s.zeroShare(n);
+  const xa = x.a, xb = x.b, ya = y.a, yb = y.b;
+  for (let i = 0; i < n; i++) z[i] += xa[i] * (ya[i] + yb[i]) + xb[i] * ya[i];
+  return z;
+}
+
+/** Element-wise product. One round, 8 bytes per element. */
+export async function mul(s: Session, x: AShare, y: AShare): Promise<AShare> {
+  const z = mulLocal(s, x, y);
+  return new AShare(z, await s.reshare(z));
+}
+
+/**
+ * `groups` dot products of length `m` each: x and y hold groups*m elements, group g being
+ * elements [g*m, (g+1)*m). One round, 8 bytes per output.
+ */
+export async function dot(s: Session, x: AShare, y: AShare, m: number): Promise<AShare> {
+  if (x.length !== y.length) throw new UsageError(`dot: operands differ in length (${x.length} vs ${y.length})`);
+  if (m <= 0 || x.length % m !== 0) throw new UsageError(`dot: length ${x.length} is not a whole number of groups of ${m}`);
+  const groups = x.length / m;
+  const z = s.zeroShare(groups);
+  const xa = x.a, xb = x.b, ya = y.a, yb = y.b;
+  const acc = new BigUint64Array(1);
+  for (let g = 0; g < groups; g++) {
+    acc[0] = z[g];
+    const end = (g + 1) * m;
+    for (let i = g * m; i < end; i++) acc[0] += xa[i] * (ya[i] + yb[i]) + xb[i] * ya[i];
+    z[g] = acc[0];
+  }
+  return new AShare(z, await s.reshare(z));
+}
+
+/**
+ * Matrix product of X (rows x inner, row-major) and Y (inner x cols, row-major).
+ * One round, 8 bytes per output element, whatever `inner` is.
+ */
+export async function matmul(s: Session, x: AShare, y: AShare, rows: number, inner: number, cols: number): Promise<AShare> {
+  if (x.length !== rows * inner || y.length !== inner * cols) {
+    throw new UsageError(`matmul: shapes ${rows}x${inner} and ${inner}x${cols} need ${rows * inner} and ${inner * cols} elements, got ${x.length} and ${y.length}`);
+  }
+  const z = matmulLocal(x, y, rows, inner, cols);
+  const alpha = s.zeroShare(rows * cols);
+  for (let i = 0; i < z.length; i++) z[i] += alpha[i];
+  return new AShare(z, await s.reshare(z));
+}
+
+/** Local cross terms of a matrix product: Xa*(Ya+Yb) + Xb*Ya, loop order i-k-j for locality. */
+function matmulLocal(x: AShare, y: AShare, rows: number, inner: number, cols: number): BigUint64Array {
+  const out = new BigUint64Array(rows * cols);
+  const ysum = new BigUint64Array(inner * cols);
+  for (let i = 0; i < ysum.length; i++) ysum[i] = y.a[i] + y.b[i];
+  const xa = x.a, xb = x.b, ya = y.a;
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    for (let k = 0; k < inner; k++) {
+      const p = xa[r * inner + k];
+      const q = xb[r * inner + k];
+      const yo = k * cols;
+      for (let c = 0; c < cols; c++) out[o + c] += p * ysum[yo + c] + q * ya[yo + c];
+    }
+  }
+  return out;
+}

@@ -1,0 +1,100 @@
+/**
+ * Getting values into and out of replicated sharing.
+ *
+ * input: party j holds v. Components: x_j = PRG shared by j and j-1, x_{j-1} = 0,
+ * x_{j+1} = v - x_j, which j sends to j+1. One round, 8 bytes per element from j only.
+ * Party j-1 sees (0, x_j) and party j+1 sees (v - x_j, 0): both independent of v.
+ *
+ * open: every party is missing one component, which its previous party holds as `a`.
+ */
+
+import { UsageError } from '../../errors.js';
+import type { PartyId } from '../party.js';
+import type { Session } from '../session.js';
+import { AShare, BShare, BitShare } from '../shares.js';
+
+/** Party `owner` shares `values` (only the owner passes them; the others pass the length). */
+export async function input(s: Session, owner: PartyId, values: BigUint64Array | number): Promise<AShare> {
+  const n = typeof values === 'number' ? values : values.length;
+  s.round();
+  if (s.me === owner) {
+    if (typeof values === 'number') throw new UsageError(`party ${owner} must pass the values it inputs`);
+    const xj = s.prgPrev.words(n);
+    const xNext = new BigUint64Array(n);
+    for (let i = 0; i < n; i++) xNext[i] = values[i] - xj[i];
+    s.send(s.next, xNext);
+    return new AShare(xj, xNext);
+  }
+  if (s.me === (owner + 1) % 3) {
+    const xNext = await s.recv(owner, n);
+    return new AShare(xNext, new BigUint64Array(n));
+  }
+  // The party before the owner: it holds x_{j-1} = 0 and x_j from the PRG it shares with j.
+  return new AShare(new BigUint64Array(n), s.prgNext.words(n));
+}
+
+/** Binary version of `input` (XOR sharing of 64-bit words). */
+export async function inputBinary(s: Session, owner: PartyId, values: BigUint64Array | number): Promise<BShare> {
+  const n = typeof values === 'number' ? values : values.length;
+  s.round();
+  if (s.me === owner) {
+    if (typeof values === 'number') throw new UsageError(`party ${owner} must pass the values it inputs`);
+    const xj = s.prgPrev.words(n);
+    const xNext = new BigUint64Array(n);
+    for (let i = 0; i < n; i++) xNext[i] = values[i] ^ xj[i];
+    s.send(s.next, xNext);
+    return new BShare(xj, xNext);
+  }
+  if (s.me === (owner + 1) % 3) {
+    const xNext = await s.recv(owner, n);
+    return new BShare(xNext, new BigUint64Array(n));
+  }
+  return new BShare(new BigUint64Array(n), s.prgNext.words(n));
+}
+
+/** Fresh shares of a uniformly random vector that no party knows. No communication. */
+export function randomA(s: Session, n: number): AShare {
+  return new AShare(s.prgPrev.words(n), s.prgNext.words(n));
+}
+
+/** Opens to all three parties. One round, 8 bytes per element per party. */
+export async function open(s: Session, x: AShare): Promise<BigUint64Array> {
+  s.round();
+  s.send(s.next, x.a);
+  const missing = await s.recv(s.prev, x.length);
+  const out = new BigUint64Array(x.length);
+  for (let i = 0; i < out.length; i++) out[i] = x.a[i] + x.b[i] + missing[i];
+  return out;
+}
+
+/** Opens to party `to` only; the others learn nothing and get undefined. One round. */
+export async function openTo(s: Session, to: PartyId, x: AShare): Promise<BigUint64Array | undefined> {
+  s.round();
+  if (s.me === to) {
+    const missing = await s.recv(s.prev, x.length);
+    const out = new BigUint64Array(x.length);
+    for (let i = 0; i < out.length; i++) out[i] = x.a[i] + x.b[i] + missing[i];
+    return out;
+  }
+  if (s.next === to) s.send(to, x.a);
+  return undefined;
+}
+
+export async function openBinary(s: Session, x: BShare): Promise<BigUint64Array> {
+  s.round();
+  s.send(s.next, x.a);
+  const missing = await s.recv(s.prev, x.length);
+  const out = new BigUint64Array(x.length);
+  for (let i = 0; i < out.length; i++) out[i] = x.a[i] ^ x.b[i] ^ missing[i];
+  return out;
+}
+
+/** Opens packed bits to all parties; returns packed words. */
+export async function openBits(s: Session, x: BitShare): Promise<BigUint64Array> {
+  s.round();
+  s.send(s.next, x.a);
+  const missing = await s.recv(s.prev, x.a.length);
+  const out = new BigUint64Array(x.a.length);
+  for (let i = 0; i < out.length; i++) out[i] = x.a[i] ^ x.b[i] ^ missing[i];
+  return out;
+}

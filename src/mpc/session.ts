@@ -1,0 +1,153 @@
+/**
+ * One computation shared by the three parties: its own message streams on each link, its own
+ * PRG keys, and counters of the bytes and rounds it used.
+ *
+ * Protocols are written once and run by every party (the party index is public, so branching on
+ * it is fine). Within one session, messages between two parties are matched by order, so a
+ * session's protocol steps must run one after another: to overlap independent work, put it in
+ * the same vectors (one round for all of it), or use `fork` for a separate session.
+ */
+
+import { deriveId, deriveKey, Prg } from '../crypto/prg.js';
+import { PeerLostError, ProtocolError, SessionAbortedError } from '../errors.js';
+import { asBytes, fromBytes } from '../ring/z64.js';
+import type { Party, PartyId } from './party.js';
+
+export interface SessionOptions {
+  readonly timeoutMs?: number;
+}
+
+export interface SessionStats {
+  /** Payload bytes this party sent. */
+  bytesSent: number;
+  /** Communication rounds (sequential message exchanges), counted identically by all parties. */
+  rounds: number;
+  messagesSent: number;
+}
+
+export class Session {
+  readonly me: PartyId;
+  readonly next: PartyId;
+  readonly prev: PartyId;
+  /** Shared with the next party (same stream there as its `prgPrev`). */
+  readonly prgNext: Prg;
+  /** Shared with the previous party. */
+  readonly prgPrev: Prg;
+  /** Known to all three parties: public randomness (never for masking). */
+  readonly prgCommon: Prg;
+  /** Known to this party only. */
+  readonly prgOwn: Prg;
+  readonly stats: SessionStats = { bytesSent: 0, rounds: 0, messagesSent: 0 };
+  readonly timeoutMs: number;
+  private failure: Error | undefined;
+  private forks = 0;
+  /** Sub-sessions, released together with this one. */
+  readonly children: Session[] = [];
+
+  constructor(
+    readonly party: Party,
+    readonly id: bigint,
+    options: SessionOptions,
+  ) {
+    this.me = party.id;
+    this.next = party.next;
+    this.prev = party.prev;
+    this.timeoutMs = options.timeoutMs ?? party.timeoutMs;
+    const label = `session:${id.toString(16)}`;
+    this.prgNext = new Prg(deriveKey(party.keyNext, label));
+    this.prgPrev = new Prg(deriveKey(party.keyPrev, label));
+    this.prgCommon = new Prg(deriveKey(party.keyCommon, label));
+    this.prgOwn = Prg.random();
+  }
+
+  /** The PRG this party shares with `other`. */
+  prgWith(other: PartyId): Prg {
+    if (other === this.next) return this.prgNext;
+    if (other === this.prev) return this.prgPrev;
+    throw new RangeError(`party ${this.me} shares no PRG with itself`);
+  }
+
+  /** Counts one communication round; every party calls it at the same protocol step. */
+  round(): void {
+    this.stats.rounds++;
+  }
+
+  /** Sends ring elements to a neighbour. The array must not be written afterwards. */
+  send(to: PartyId, data: BigUint64Array, transfer = false): void {
+    this.sendBytes(to, asBytes(data), transfer);
+  }
+
+  sendBytes(to: PartyId, bytes: Uint8Array, transfer = false): void {
+    if (this.failure) throw this.failure;
+    this.stats.bytesSent += bytes.byteLength;
+    this.stats.messagesSent++;
+    this.party
+      .boxFor(to)
+      .link.send(this.id, bytes, transfer)
+      .catch((e: unknown) => {
+        // The matching receive fails too (the link is down); remember the first cause.
+        this.failure ??= e instanceof Error ? e : new PeerLostError(String(e));
+      });
+  }
+
+  /** Receives exactly `words` ring elements from a neighbour. */
+  async recv(from: PartyId, words: number): Promise<BigUint64Array> {
+    const bytes = await this.recvBytes(from);
+    if (bytes.byteLength !== words * 8) {
+      throw new ProtocolError(`party ${from} sent ${bytes.byteLength} bytes where ${words * 8} were expected: the parties are running different computations`);
+    }
+    return fromBytes(bytes);
+  }
+
+  async recvBytes(from: PartyId): Promise<Uint8Array> {
+    if (this.failure) throw this.failure;
+    try {
+      return await this.party.boxFor(from).recv(this.id, this.timeoutMs);
+    } catch (e) {
+      this.failure ??= e instanceof Error ? e : new ProtocolError(String(e));
+      throw e;
+    }
+  }
+
+  /**
+   * The reshare step of replicated sharing: send own component to the previous party, receive
+   * the next party's component. One round.
+   */
+  async reshare(mine: BigUint64Array): Promise<BigUint64Array> {
+    this.round();
+    this.send(this.prev, mine);
+    return this.recv(this.next, mine.length);
+  }
+
+  /** Arithmetic zero-sharing: F(K(i,i+1)) - F(K(i-1,i)); the three values sum to zero. */
+  zeroShare(n: number): BigUint64Array {
+    return Prg.difference(this.prgNext, this.prgPrev, new BigUint64Array(n));
+  }
+
+  /** Binary zero-sharing: the three values XOR to zero. */
+  zeroShareXor(n: number): BigUint64Array {
+    return Prg.xor(this.prgNext, this.prgPrev, new BigUint64Array(n));
+  }
+
+  /** A sub-session with its own streams and randomness, for work that runs concurrently. */
+  fork(label = `fork${this.forks++}`): Session {
+    const child = this.party.session(deriveId(this.id, label), { timeoutMs: this.timeoutMs });
+    this.children.push(child);
+    return child;
+  }
+
+  /** Stops the computation here and tells both peers why. */
+  abort(reason: string): void {
+    if (!this.failure) this.failure = new SessionAbortedError(`party ${this.me} stopped the computation: ${reason}`);
+    for (const p of [this.next, this.prev]) {
+      const box = this.party.boxFor(p);
+      box.link.sendAbort(this.id, reason);
+      box.failSession(this.id, this.failure);
+    }
+  }
+
+  /** Called by the party when a link goes down. */
+  linkLost(error: Error): void {
+    this.failure ??= error;
+  }
+}

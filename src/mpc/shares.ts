@@ -1,0 +1,290 @@
+/**
+ * Replicated secret shares held by one party.
+ *
+ * A secret vector x is split into three components with x = x0 + x1 + x2 (arithmetic, mod 2^64)
+ * or x = x0 ^ x1 ^ x2 (binary). Party i holds components i and i+1: `a` = x_i, `b` = x_{i+1}.
+ * Any two parties together can reconstruct; any single party sees uniformly random values.
+ *
+ * Linear operations need no communication and live here. Public constants are added to
+ * component 0 only, which party 0 holds as `a` and party 2 holds as `b`.
+ */
+
+import { UsageError } from '../errors.js';
+import { clearTail, wordsFor } from '../ring/bits.js';
+import type { PartyId } from './party.js';
+
+/** Arithmetic replicated shares of a vector over Z_2^64. */
+export class AShare {
+  constructor(
+    readonly a: BigUint64Array,
+    readonly b: BigUint64Array,
+  ) {
+    if (a.length !== b.length) throw new UsageError(`share components differ in length (${a.length} vs ${b.length})`);
+  }
+  get length(): number {
+    return this.a.length;
+  }
+  static zeros(n: number): AShare {
+    return new AShare(new BigUint64Array(n), new BigUint64Array(n));
+  }
+  /** Elements [start, end) as views (no copy). */
+  slice(start: number, end: number): AShare {
+    return new AShare(this.a.subarray(start, end), this.b.subarray(start, end));
+  }
+}
+
+/** Binary (XOR) replicated shares: each element is a 64-bit word of bits. */
+export class BShare {
+  constructor(
+    readonly a: BigUint64Array,
+    readonly b: BigUint64Array,
+  ) {
+    if (a.length !== b.length) throw new UsageError(`share components differ in length (${a.length} vs ${b.length})`);
+  }
+  get length(): number {
+    return this.a.length;
+  }
+  slice(start: number, end: number): BShare {
+    return new BShare(this.a.subarray(start, end), this.b.subarray(start, end));
+  }
+}
+
+/** Binary replicated shares of single bits, packed 64 to a word (bit j in word j>>>6). */
+export class BitShare {
+  constructor(
+    readonly a: BigUint64Array,
+    readonly b: BigUint64Array,
+    readonly length: number,
+  ) {
+    if (a.length !== wordsFor(length) || b.length !== a.length) throw new UsageError(`bit share of ${length} bits needs ${wordsFor(length)} words per component`);
+  }
+}
+
+function sameLength(x: { length: number }, y: { length: number }): void {
+  if (x.length !== y.length) throw new UsageError(`operands differ in length (${x.length} vs ${y.length})`);
+}
+
+// ---- arithmetic, local ----
+
+export function addA(x: AShare, y: AShare): AShare {
+  sameLength(x, y);
+  const n = x.length, a = new BigUint64Array(n), b = new BigUint64Array(n);
+  const xa = x.a, xb = x.b, ya = y.a, yb = y.b;
+  for (let i = 0; i < n; i++) {
+    a[i] = xa[i] + ya[i];
+    b[i] = xb[i] + yb[i];
+  }
+  return new AShare(a, b);
+}
+
+export function subA(x: AShare, y: AShare): AShare {
+  sameLength(x, y);
+  const n = x.length, a = new BigUint64Array(n), b = new BigUint64Array(n);
+  const xa = x.a, xb = x.b, ya = y.a, yb = y.b;
+  for (let i = 0; i < n; i++) {
+    a[i] = xa[i] - ya[i];
+    b[i] = xb[i] - yb[i];
+  }
+  return new AShare(a, b);
+}
+
+export function negA(x: AShare): AShare {
+  const n = x.length, a = new BigUint64Array(n), b = new BigUint64Array(n);
+  for (let i = 0; i < n; i++) {
+    a[i] = -x.a[i];
+    b[i] = -x.b[i];
+  }
+  return new AShare(a, b);
+}
+
+/** Multiplies by a public scalar. */
+export function scaleA(x: AShare, c: bigint): AShare {
+  const k = BigInt.asUintN(64, c);
+  const n = x.length, a = new BigUint64Array(n), b = new BigUint64Array(n);
+  for (let i = 0; i < n; i++) {
+    a[i] = x.a[i] * k;
+    b[i] = x.b[i] * k;
+  }
+  return new AShare(a, b);
+}
+
+/** Multiplies element-wise by a public vector. */
+export function mulPublicA(x: AShare, c: BigUint64Array): AShare {
+  sameLength(x, c);
+  const n = x.length, a = new BigUint64Array(n), b = new BigUint64Array(n);
+  for (let i = 0; i < n; i++) {
+    a[i] = x.a[i] * c[i];
+    b[i] = x.b[i] * c[i];
+  }
+  return new AShare(a, b);
+}
+
+/** Adds a public scalar (to component 0). */
+export function addConstA(me: PartyId, x: AShare, c: bigint): AShare {
+  const k = BigInt.asUintN(64, c);
+  const a = x.a.slice(), b = x.b.slice();
+  if (me === 0) for (let i = 0; i < a.length; i++) a[i] += k;
+  else if (me === 2) for (let i = 0; i < b.length; i++) b[i] += k;
+  return new AShare(a, b);
+}
+
+/** Adds a public vector (to component 0). */
+export function addPublicA(me: PartyId, x: AShare, c: BigUint64Array): AShare {
+  sameLength(x, c);
+  const a = x.a.slice(), b = x.b.slice();
+  if (me === 0) for (let i = 0; i < a.length; i++) a[i] += c[i];
+  else if (me === 2) for (let i = 0; i < b.length; i++) b[i] += c[i];
+  return new AShare(a, b);
+}
+
+/** Shares of a public vector (no communication, no randomness: the value is public). */
+export function publicA(me: PartyId, c: BigUint64Array): AShare {
+  const z = new BigUint64Array(c.length);
+  if (me === 0) return new AShare(c.slice(), z);
+  if (me === 2) return new AShare(z, c.slice());
+  return new AShare(z, new BigUint64Array(c.length));
+}
+
+/** Inclusive prefix sums: linear, so each party sums its own components. */
+export function prefixSumA(x: AShare): AShare {
+  const n = x.length, a = new BigUint64Array(n), b = new BigUint64Array(n);
+  const acc = new BigUint64Array(2);
+  for (let i = 0; i < n; i++) {
+    acc[0] += x.a[i];
+    acc[1] += x.b[i];
+    a[i] = acc[0];
+    b[i] = acc[1];
+  }
+  return new AShare(a, b);
+}
+
+/** Sum of all elements, as a one-element share. */
+export function sumA(x: AShare): AShare {
+  const acc = new BigUint64Array(2);
+  for (let i = 0; i < x.length; i++) {
+    acc[0] += x.a[i];
+    acc[1] += x.b[i];
+  }
+  return new AShare(acc.subarray(0, 1), acc.subarray(1, 2));
+}
+
+export function concatA(parts: readonly AShare[]): AShare {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const a = new BigUint64Array(n), b = new BigUint64Array(n);
+  let o = 0;
+  for (const p of parts) {
+    a.set(p.a, o);
+    b.set(p.b, o);
+    o += p.length;
+  }
+  return new AShare(a, b);
+}
+
+/** Splits a share into consecutive pieces (views). */
+export function splitA(x: AShare, lengths: readonly number[]): AShare[] {
+  const out: AShare[] = [];
+  let o = 0;
+  for (const n of lengths) {
+    out.push(x.slice(o, o + n));
+    o += n;
+  }
+  if (o !== x.length) throw new UsageError(`split lengths sum to ${o}, share has ${x.length}`);
+  return out;
+}
+
+// ---- binary, local ----
+
+export function xorB(x: BShare, y: BShare): BShare {
+  sameLength(x, y);
+  const n = x.length, a = new BigUint64Array(n), b = new BigUint64Array(n);
+  for (let i = 0; i < n; i++) {
+    a[i] = x.a[i] ^ y.a[i];
+    b[i] = x.b[i] ^ y.b[i];
+  }
+  return new BShare(a, b);
+}
+
+/** XOR with a public word per element (applied to component 0). */
+export function xorPublicB(me: PartyId, x: BShare, c: BigUint64Array | bigint): BShare {
+  const a = x.a.slice(), b = x.b.slice();
+  const target = me === 0 ? a : me === 2 ? b : undefined;
+  if (target) {
+    if (typeof c === 'bigint') {
+      const k = BigInt.asUintN(64, c);
+      for (let i = 0; i < target.length; i++) target[i] ^= k;
+    } else {
+      for (let i = 0; i < target.length; i++) target[i] ^= c[i];
+    }
+  }
+  return new BShare(a, b);
+}
+
+export function xorBits(x: BitShare, y: BitShare): BitShare {
+  sameLength(x, y);
+  const n = x.a.length, a = new BigUint64Array(n), b = new BigUint64Array(n);
+  for (let i = 0; i < n; i++) {
+    a[i] = x.a[i] ^ y.a[i];
+    b[i] = x.b[i] ^ y.b[i];
+  }
+  return new BitShare(a, b, x.length);
+}
+
+/** Logical NOT of shared bits: flip component 0. */
+export function notBits(me: PartyId, x: BitShare): BitShare {
+  const a = x.a.slice(), b = x.b.slice();
+  const target = me === 0 ? a : me === 2 ? b : undefined;
+  if (target) {
+    for (let i = 0; i < target.length; i++) target[i] = ~target[i];
+    clearTail(target, x.length);
+  }
+  return new BitShare(a, b, x.length);
+}
+
+export function concatBits(parts: readonly BitShare[]): BitShare {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const a = new BigUint64Array(wordsFor(n)), b = new BigUint64Array(wordsFor(n));
+  let o = 0;
+  for (const p of parts) {
+    appendBits(a, o, p.a, p.length);
+    appendBits(b, o, p.b, p.length);
+    o += p.length;
+  }
+  return new BitShare(a, b, n);
+}
+
+/** Copies `n` packed bits from `src` into `dst` starting at bit `offset`. */
+export function appendBits(dst: BigUint64Array, offset: number, src: BigUint64Array, n: number): void {
+  const shift = BigInt(offset & 63);
+  const base = offset >>> 6;
+  const words = wordsFor(n);
+  if (shift === 0n) {
+    for (let k = 0; k < words; k++) dst[base + k] |= src[k];
+  } else {
+    const back = 64n - shift;
+    for (let k = 0; k < words; k++) {
+      const w = src[k];
+      dst[base + k] |= w << shift;
+      if (base + k + 1 < dst.length) dst[base + k + 1] |= w >> back;
+    }
+  }
+}
+
+/** Bits [start, start+n) of a packed bit share, as a new share. */
+export function sliceBits(x: BitShare, start: number, n: number): BitShare {
+  return new BitShare(extractBits(x.a, start, n), extractBits(x.b, start, n), n);
+}
+
+export function extractBits(src: BigUint64Array, start: number, n: number): BigUint64Array {
+  const out = new BigUint64Array(wordsFor(n));
+  const shift = BigInt(start & 63);
+  const base = start >>> 6;
+  for (let k = 0; k < out.length; k++) {
+    let w = src[base + k] >> shift;
+    if (shift !== 0n && base + k + 1 < src.length) w |= src[base + k + 1] << (64n - shift);
+    out[k] = w;
+  }
+  clearTail(out, n);
+  return out;
+}

@@ -1,0 +1,40 @@
+/**
+ * A link carries messages between this party and one peer. Messages belong to a session
+ * (one computation); a link carries many sessions at once. Session 0 is the control session.
+ *
+ * Implementations: DirectLink (same thread, tests), PortLink (worker threads, transferred
+ * buffers) and StreamLink (mutual TLS between processes, framed and chunked).
+ */
+
+export const CONTROL_SESSION = 0n;
+
+export interface LinkHandlers {
+  message(session: bigint, payload: Uint8Array): void;
+  abort(session: bigint, reason: string): void;
+  /** The link is gone; `error` says why when it did not close on request. */
+  closed(error?: Error): void;
+}
+
+export interface Link {
+  /** Human-readable name of the peer, for error messages ("party 2"). */
+  readonly peerName: string;
+  /**
+   * Queues one message. The payload must not be written to afterwards; with `transfer` the
+   * caller also gives up reading it (worker links then move the buffer instead of copying).
+   * Resolves once the transport has taken the message (back-pressure), rejects if the link is down.
+   */
+  send(session: bigint, payload: Uint8Array, transfer?: boolean): Promise<void>;
+  /** Tells the peer that this party stopped the session. Best effort. */
+  sendAbort(session: bigint, reason: string): void;
+  setHandlers(handlers: LinkHandlers): void;
+  close(): void;
+  /** Total payload bytes handed to this link (for statistics). */
+  readonly bytesSent: number;
+}
+
+/** Returns a copy of `payload` in a fresh, exactly-sized, 8-aligned buffer. */
+export function ownedCopy(payload: Uint8Array): Uint8Array {
+  const out = new Uint8Array(payload.byteLength);
+  out.set(payload);
+  return out;
+}

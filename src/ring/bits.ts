@@ -1,0 +1,80 @@
+/**
+ * Packed bit vectors: bit j of the vector lives in word j >>> 6, bit position j & 63.
+ * Single-bit results of comparisons travel and are stored in this form (64 per word), so a
+ * vector of n bits costs n/8 bytes on the wire. Bits past `length` in the last word are zero.
+ */
+
+export interface BitVector {
+  readonly words: BigUint64Array;
+  readonly length: number;
+}
+
+export function wordsFor(nBits: number): number {
+  return (nBits + 63) >>> 6;
+}
+
+export function bitVector(nBits: number): BitVector {
+  return { words: new BigUint64Array(wordsFor(nBits)), length: nBits };
+}
+
+export function getBit(v: BitVector, i: number): number {
+  return Number((v.words[i >>> 6] >> BigInt(i & 63)) & 1n);
+}
+
+export function packBits(bits: ArrayLike<number | boolean>): BitVector {
+  const v = bitVector(bits.length);
+  for (let i = 0; i < bits.length; i++) if (bits[i]) v.words[i >>> 6] |= 1n << BigInt(i & 63);
+  return v;
+}
+
+export function unpackBits(v: BitVector): Uint8Array {
+  const out = new Uint8Array(v.length);
+  const w = v.words;
+  for (let k = 0; k < w.length; k++) {
+    let word = w[k];
+    const base = k << 6;
+    const end = Math.min(64, v.length - base);
+    for (let j = 0; j < end; j++) {
+      out[base + j] = Number(word & 1n);
+      word >>= 1n;
+    }
+  }
+  return out;
+}
+
+/** Clears the bits of the last word that lie past `length`. */
+export function clearTail(words: BigUint64Array, nBits: number): void {
+  const r = nBits & 63;
+  if (r !== 0 && words.length > 0) words[words.length - 1] &= (1n << BigInt(r)) - 1n;
+}
+
+export function xorWords(a: BigUint64Array, b: BigUint64Array, out = new BigUint64Array(a.length)): BigUint64Array {
+  for (let i = 0; i < a.length; i++) out[i] = a[i] ^ b[i];
+  return out;
+}
+
+export function andWords(a: BigUint64Array, b: BigUint64Array, out = new BigUint64Array(a.length)): BigUint64Array {
+  for (let i = 0; i < a.length; i++) out[i] = a[i] & b[i];
+  return out;
+}
+
+export function notWords(a: BigUint64Array, out = new BigUint64Array(a.length)): BigUint64Array {
+  for (let i = 0; i < a.length; i++) out[i] = ~a[i];
+  return out;
+}
+
+/** Expands packed bits into one 0/1 ring element per bit. */
+export function bitsToWords(v: BitVector): BigUint64Array {
+  const out = new BigUint64Array(v.length);
+  const w = v.words;
+  for (let i = 0; i < v.length; i++) out[i] = (w[i >>> 6] >> BigInt(i & 63)) & 1n;
+  return out;
+}
+
+/** Packs bit 0 of each word into a bit vector. */
+export function lowBitsToBits(words: BigUint64Array): BitVector {
+  const v = bitVector(words.length);
+  const out = v.words;
+  for (let i = 0; i < words.length; i++) out[i >>> 6] |= (words[i] & 1n) << BigInt(i & 63);
+  return v;
+}
