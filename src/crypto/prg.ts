@@ -68,17 +68,18 @@ export class Prg {
     return out;
   }
 
-  /** Like difference, with XOR: the binary zero-sharing. */
+  /**
+   * Like difference, with XOR: the binary zero-sharing. Encrypting a's keystream under b's
+   * counter mode yields a ^ b directly, so no JavaScript loop touches the words.
+   */
   static xor(a: Prg, b: Prg, out: BigUint64Array): BigUint64Array {
     const bytes = out.byteLength;
+    const target = new Uint8Array(out.buffer, out.byteOffset, bytes);
     let o = 0;
     while (o < bytes) {
       const n = Math.min(CHUNK_BYTES, bytes - o);
       const plain = n === CHUNK_BYTES ? ZERO_CHUNK : ZERO_CHUNK.subarray(0, n);
-      const wa = wordsView(a.cipher.update(plain));
-      const wb = wordsView(b.cipher.update(plain));
-      const base = o >>> 3;
-      for (let i = 0; i < wa.length; i++) out[base + i] = wa[i] ^ wb[i];
+      target.set(b.cipher.update(a.cipher.update(plain)), o);
       o += n;
     }
     a.drawn += bytes;

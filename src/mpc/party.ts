@@ -13,6 +13,7 @@ import { ProtocolError, PeerTimeoutError } from '../errors.js';
 import { PRG_KEY_BYTES } from '../crypto/prg.js';
 import { CONTROL_SESSION, type Link } from '../net/link.js';
 import { Mailbox } from '../net/mailbox.js';
+import { ScratchPool } from './scratch.js';
 import { Session, type SessionOptions } from './session.js';
 
 export type PartyId = 0 | 1 | 2;
@@ -46,6 +47,8 @@ export class Party {
   readonly next: PartyId;
   readonly prev: PartyId;
   readonly timeoutMs: number;
+  /** Working memory shared by this party's protocols (never for buffers that are sent). */
+  readonly scratch = new ScratchPool();
   private readonly sessions = new Map<bigint, Session>();
   private closed = false;
 

@@ -1,0 +1,49 @@
+/**
+ * AND on binary (XOR) replicated shares: the boolean analogue of `mul`. Party i computes
+ * z_i = x_i&y_i ^ x_i&y_{i+1} ^ x_{i+1}&y_i ^ alpha_i (alpha a binary zero-sharing) and sends it
+ * to party i-1. One round; one bit sent per AND gate, 64 gates per word.
+ */
+
+import { UsageError } from '../../errors.js';
+import type { Session } from '../session.js';
+import { BShare, BitShare } from '../shares.js';
+
+/** Local share of (xa,xb) AND (ya,yb), word-wise, masked by a fresh zero-sharing. */
+export function andLocal(s: Session, xa: BigUint64Array, xb: BigUint64Array, ya: BigUint64Array, yb: BigUint64Array): BigUint64Array {
+  const n = xa.length;
+  const z = s.zeroShareXor(n);
+  for (let i = 0; i < n; i++) {
+    const p = xa[i];
+    z[i] ^= (p & (ya[i] ^ yb[i])) ^ (xb[i] & ya[i]);
+  }
+  return z;
+}
+
+/** AND of operand words given as components; one round. Returns the two components. */
+export async function andWords(s: Session, xa: BigUint64Array, xb: BigUint64Array, ya: BigUint64Array, yb: BigUint64Array): Promise<[BigUint64Array, BigUint64Array]> {
+  const z = andLocal(s, xa, xb, ya, yb);
+  return [z, await s.reshare(z)];
+}
+
+export async function and(s: Session, x: BShare, y: BShare): Promise<BShare> {
+  if (x.length !== y.length) throw new UsageError(`and: operands differ in length (${x.length} vs ${y.length})`);
+  const [a, b] = await andWords(s, x.a, x.b, y.a, y.b);
+  return new BShare(a, b);
+}
+
+export async function andBits(s: Session, x: BitShare, y: BitShare): Promise<BitShare> {
+  if (x.length !== y.length) throw new UsageError(`andBits: operands differ in length (${x.length} vs ${y.length})`);
+  const [a, b] = await andWords(s, x.a, x.b, y.a, y.b);
+  return new BitShare(a, b, x.length);
+}
+
+/** x OR y = x ^ y ^ (x AND y). One round. */
+export async function orBits(s: Session, x: BitShare, y: BitShare): Promise<BitShare> {
+  const xy = await andBits(s, x, y);
+  const n = x.a.length, a = new BigUint64Array(n), b = new BigUint64Array(n);
+  for (let i = 0; i < n; i++) {
+    a[i] = x.a[i] ^ y.a[i] ^ xy.a[i];
+    b[i] = x.b[i] ^ y.b[i] ^ xy.b[i];
+  }
+  return new BitShare(a, b, x.length);
+}

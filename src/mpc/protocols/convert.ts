@@ -1,0 +1,144 @@
+/**
+ * Conversions between arithmetic and binary sharing (ABY3 §5.3).
+ *
+ * a2b: x = v + w with v = x0 + x1 input by party 0 in binary and w = x2 free (as in the
+ *   comparisons); then a full 64-bit adder: G = v & w, P = v ^ w, then a Kogge-Stone prefix
+ *   G_i ^= P_i & G_{i-s}, P_i &= P_{i-s} for s = 1, 2, ..., 32, both ANDs of a level in one
+ *   round. Sum = v ^ w ^ (G << 1). 8 rounds, 8 + 8 + 5*16 + 8 = 104 bytes per element (party 0:
+ *   112).
+ * b2a: components y1 (parties 0,1) and y2 (parties 1,2) are drawn from the pairwise PRGs;
+ *   party 1 inputs t = -(y1 + y2) in binary, the adder computes y0 = x + t in binary, and y0 is
+ *   opened to its two holders, parties 0 and 2. 9 rounds.
+ * bitInject: a shared bit b = c0 ^ c1 ^ c2. Party 0 knows t = c0 ^ c1 and inputs it
+ *   arithmetically; c2 is a free arithmetic sharing (parties 1 and 2 hold it); then
+ *   b = t + c2 - 2*t*c2 with one multiplication. 2 rounds, 16 bytes per bit (party 0: 24).
+ */
+
+import { bitsToWords } from '../../ring/bits.js';
+import { POW2 } from '../../ring/bitops.js';
+import type { Session } from '../session.js';
+import { AShare, BShare, BitShare } from '../shares.js';
+import { mul } from './arith.js';
+import { andWords } from './binary.js';
+import { splitAddends } from './compare.js';
+import { input, inputBinary } from './io.js';
+
+/** Binary sharing of v + w (64-bit words) by a Kogge-Stone adder. 7 rounds. */
+export async function addBinary(s: Session, v: BShare, w: BShare): Promise<BShare> {
+  const n = v.length;
+  let [ga, gb] = await andWords(s, v.a, v.b, w.a, w.b);
+  let pa = new BigUint64Array(n), pb = new BigUint64Array(n);
+  for (let i = 0; i < n; i++) {
+    pa[i] = v.a[i] ^ w.a[i];
+    pb[i] = v.b[i] ^ w.b[i];
+  }
+  // The initial propagate words are also the half-sum; later levels replace pa/pb, not mutate.
+  const sumA = pa, sumB = pb;
+  for (let shift = 1; shift < 64; shift <<= 1) {
+    const last = shift === 32;
+    // One AND batch per level: [P & (G << s), P & (P << s)] (the P half is not needed last).
+    const m = last ? n : 2 * n;
+    const xa = new BigUint64Array(m), xb = new BigUint64Array(m), ya = new BigUint64Array(m), yb = new BigUint64Array(m);
+    const up = POW2[shift];
+    for (let i = 0; i < n; i++) {
+      xa[i] = pa[i];
+      xb[i] = pb[i];
+      ya[i] = ga[i] * up;
+      yb[i] = gb[i] * up;
+    }
+    if (!last) {
+      for (let i = 0; i < n; i++) {
+        xa[n + i] = pa[i];
+        xb[n + i] = pb[i];
+        ya[n + i] = pa[i] * up;
+        yb[n + i] = pb[i] * up;
+      }
+    }
+    const [za, zb] = await andWords(s, xa, xb, ya, yb);
+    for (let i = 0; i < n; i++) {
+      ga[i] ^= za[i];
+      gb[i] ^= zb[i];
+    }
+    if (!last) {
+      pa = za.slice(n);
+      pb = zb.slice(n);
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    sumA[i] ^= ga[i] << 1n;
+    sumB[i] ^= gb[i] << 1n;
+  }
+  return new BShare(sumA, sumB);
+}
+
+/** Arithmetic to binary sharing of each 64-bit element. 8 rounds. */
+export async function a2b(s: Session, x: AShare): Promise<BShare> {
+  const [v, w] = await splitAddends(s, x);
+  return addBinary(s, v, w);
+}
+
+/** Binary to arithmetic sharing of each 64-bit element. 9 rounds. */
+export async function b2a(s: Session, x: BShare): Promise<AShare> {
+  const n = x.length;
+  // y1 is component 1 (held by parties 0 and 1), y2 component 2 (parties 1 and 2).
+  let y1: BigUint64Array | undefined, y2: BigUint64Array | undefined;
+  if (s.me === 0) y1 = s.prgNext.words(n);
+  if (s.me === 1) {
+    y1 = s.prgPrev.words(n);
+    y2 = s.prgNext.words(n);
+  }
+  if (s.me === 2) y2 = s.prgPrev.words(n);
+  let t: BShare;
+  if (s.me === 1) {
+    const neg = new BigUint64Array(n);
+    for (let i = 0; i < n; i++) neg[i] = -(y1![i] + y2![i]);
+    t = await inputBinary(s, 1, neg);
+  } else {
+    t = await inputBinary(s, 1, n);
+  }
+  const y0 = await addBinary(s, x, t);
+  // Open y0 to parties 0 and 2. Party 0 holds binary components (0, 1) and lacks 2, which
+  // party 2 holds as `a`; party 2 holds (2, 0) and lacks 1, which party 0 holds as `b`.
+  s.round();
+  if (s.me === 0) {
+    s.send(2, y0.b);
+    const c2 = await s.recv(2, n);
+    const v = new BigUint64Array(n);
+    for (let i = 0; i < n; i++) v[i] = y0.a[i] ^ y0.b[i] ^ c2[i];
+    return new AShare(v, y1!);
+  }
+  if (s.me === 2) {
+    s.send(0, y0.a);
+    const c1 = await s.recv(0, n);
+    const v = new BigUint64Array(n);
+    for (let i = 0; i < n; i++) v[i] = y0.a[i] ^ y0.b[i] ^ c1[i];
+    return new AShare(y2!, v);
+  }
+  return new AShare(y1!, y2!);
+}
+
+/** Shared bits (packed) to arithmetic shares of 0/1. 2 rounds. */
+export async function bitInject(s: Session, b: BitShare): Promise<AShare> {
+  const n = b.length;
+  const ca = bitsToWords({ words: b.a, length: n });
+  const cb = bitsToWords({ words: b.b, length: n });
+  // t = c0 ^ c1, known to party 0 (which holds components 0 and 1).
+  let t: AShare;
+  if (s.me === 0) {
+    const tv = new BigUint64Array(n);
+    for (let i = 0; i < n; i++) tv[i] = ca[i] ^ cb[i];
+    t = await input(s, 0, tv);
+  } else {
+    t = await input(s, 0, n);
+  }
+  // c2 as an arithmetic sharing: component 2, held by party 1 as b and party 2 as a.
+  const zero = new BigUint64Array(n);
+  const c2 = s.me === 0 ? new AShare(zero, new BigUint64Array(n)) : s.me === 1 ? new AShare(zero, cb) : new AShare(ca, zero);
+  const tc = await mul(s, t, c2);
+  const a = new BigUint64Array(n), bb = new BigUint64Array(n);
+  for (let i = 0; i < n; i++) {
+    a[i] = t.a[i] + c2.a[i] - 2n * tc.a[i];
+    bb[i] = t.b[i] + c2.b[i] - 2n * tc.b[i];
+  }
+  return new AShare(a, bb);
+}

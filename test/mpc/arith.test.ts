@@ -1,0 +1,109 @@
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { closeTrio, RUNS, secret, trio, u64, vectorOf } from '../helpers.js';
+import { open, openTo, randomA } from '../../src/mpc/protocols/io.js';
+import { dot, matmul, mul } from '../../src/mpc/protocols/arith.js';
+import { addA, addConstA, mulPublicA, negA, prefixSumA, scaleA, subA, sumA } from '../../src/mpc/shares.js';
+
+after(closeTrio);
+
+test('input then open returns the input, to everyone or to one party only', async () => {
+  const t = await trio();
+  await fc.assert(
+    fc.asyncProperty(vectorOf(u64), fc.constantFrom(0, 1, 2), fc.constantFrom(0, 1, 2), async (x, owner, to) => {
+      const res = await t.run(async (s) => {
+        const xs = await secret(s, x, owner as 0 | 1 | 2);
+        return { all: await open(s, xs), one: await openTo(s, to as 0 | 1 | 2, xs) };
+      });
+      for (const r of res) assert.deepEqual(r.all, x);
+      res.forEach((r, p) => (p === to ? assert.deepEqual(r.one, x) : assert.equal(r.one, undefined)));
+    }),
+    { numRuns: RUNS },
+  );
+});
+
+test('local linear operations match the plaintext ring', async () => {
+  const t = await trio();
+  await fc.assert(
+    fc.asyncProperty(fc.integer({ min: 0, max: 40 }).chain((n) => fc.tuple(fc.array(u64, { minLength: n, maxLength: n }), fc.array(u64, { minLength: n, maxLength: n }), u64)), async ([xArr, yArr, c]) => {
+      const x = BigUint64Array.from(xArr), y = BigUint64Array.from(yArr);
+      const [r] = await t.run(async (s) => {
+        const xs = await secret(s, x, 0), ys = await secret(s, y, 1);
+        return {
+          add: await open(s, addA(xs, ys)),
+          sub: await open(s, subA(xs, ys)),
+          neg: await open(s, negA(xs)),
+          scale: await open(s, scaleA(xs, c)),
+          addc: await open(s, addConstA(s.me, xs, c)),
+          mulp: await open(s, mulPublicA(xs, y)),
+          prefix: await open(s, prefixSumA(xs)),
+          sum: await open(s, sumA(xs)),
+        };
+      });
+      const acc = new BigUint64Array(1);
+      x.forEach((v, i) => {
+        assert.equal(r.add[i], BigInt.asUintN(64, v + y[i]));
+        assert.equal(r.sub[i], BigInt.asUintN(64, v - y[i]));
+        assert.equal(r.neg[i], BigInt.asUintN(64, -v));
+        assert.equal(r.scale[i], BigInt.asUintN(64, v * c));
+        assert.equal(r.addc[i], BigInt.asUintN(64, v + c));
+        assert.equal(r.mulp[i], BigInt.asUintN(64, v * y[i]));
+        acc[0] += v;
+        assert.equal(r.prefix[i], acc[0]);
+      });
+      assert.equal(r.sum[0], acc[0]);
+    }),
+    { numRuns: RUNS },
+  );
+});
+
+test('mul and dot match the plaintext ring; one round each', async () => {
+  const t = await trio();
+  await fc.assert(
+    fc.asyncProperty(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 0, max: 7 }), fc.array(u64, { minLength: 126, maxLength: 126 }), async (m, groups, pool) => {
+      const n = m * groups;
+      const x = BigUint64Array.from(pool.slice(0, n)), y = BigUint64Array.from(pool.slice(63, 63 + n));
+      const [r] = await t.run(async (s) => {
+        const xs = await secret(s, x, 2), ys = await secret(s, y, 0);
+        const before = s.stats.rounds;
+        const z = await mul(s, xs, ys);
+        const d = await dot(s, xs, ys, m);
+        return { z: await open(s, z), d: await open(s, d), rounds: s.stats.rounds - before };
+      });
+      assert.equal(r.rounds, 2 + 2);
+      x.forEach((v, i) => assert.equal(r.z[i], BigInt.asUintN(64, v * y[i])));
+      for (let g = 0; g < groups; g++) {
+        let acc = 0n;
+        for (let i = g * m; i < (g + 1) * m; i++) acc += x[i] * y[i];
+        assert.equal(r.d[g], BigInt.asUintN(64, acc));
+      }
+    }),
+    { numRuns: RUNS },
+  );
+});
+
+test('matmul matches the plaintext product', async () => {
+  const t = await trio();
+  await fc.assert(
+    fc.asyncProperty(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 6 }), fc.array(u64, { minLength: 72, maxLength: 72 }), async (rows, inner, cols, pool) => {
+      const x = BigUint64Array.from(pool.slice(0, rows * inner)), y = BigUint64Array.from(pool.slice(36, 36 + inner * cols));
+      const [r] = await t.run(async (s) => open(s, await matmul(s, await secret(s, x, 1), await secret(s, y, 2), rows, inner, cols)));
+      for (let i = 0; i < rows; i++)
+        for (let j = 0; j < cols; j++) {
+          let acc = 0n;
+          for (let k = 0; k < inner; k++) acc += x[i * inner + k] * y[k * cols + j];
+          assert.equal(r[i * cols + j], BigInt.asUintN(64, acc));
+        }
+    }),
+    { numRuns: RUNS },
+  );
+});
+
+test('random shares open to the same value everywhere', async () => {
+  const t = await trio();
+  const res = await t.run(async (s) => open(s, randomA(s, 100)));
+  assert.deepEqual(res[0], res[1]);
+  assert.deepEqual(res[1], res[2]);
+  assert.ok(res[0].some((v) => v !== 0n));
+});
