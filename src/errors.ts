@@ -189,3 +189,16 @@ export class InvalidNameError extends TesseraError {
     super('INVALID_NAME', message);
   }
 }
+
+/** A write to an append table failed (disk full, I/O error); it refuses appends until reopened. */
+export class AppendTableFailedError extends TesseraError {
+  readonly table: string;
+  constructor(table: string, options?: { cause?: unknown }) {
+    super(
+      'APPEND_TABLE_FAILED',
+      `append table '${table}' could not write to disk (disk full or I/O error); appends are refused until the node reopens it`,
+      options,
+    );
+    this.table = table;
+  }
+}
