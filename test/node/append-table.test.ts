@@ -27,6 +27,7 @@ test('append table: concurrent appends are all durable and read back in contribu
     const ids = Array.from({ length: 500 }, (_, i) => `p${(i * 7919) % 500}`);
     await Promise.all(ids.map((id) => log.append(id, Buffer.from(id))));
     assert.equal(log.rowCount, 500);
+    assert.ok(log.syncCount < 100, `group commit should share fsyncs (${log.syncCount} for 500 appends)`);
     const rows = await log.readAll();
     const sorted = [...ids].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
     assert.deepEqual(rows.map((r) => r.contributorId), sorted);

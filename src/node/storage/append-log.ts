@@ -91,6 +91,7 @@ export class AppendLog {
   private nextSequence: number;
   private queue: Pending[] = [];
   private writing = false;
+  private syncs = 0;
   private failure: unknown = undefined;
   private closed = false;
   private idle: Promise<void> = Promise.resolve();
@@ -142,6 +143,11 @@ export class AppendLog {
   /** Rows whose append has completed (durable). */
   get rowCount(): number {
     return this.durableRows;
+  }
+
+  /** fsyncs done since open: with concurrent callers far fewer than appends (group commit). */
+  get syncCount(): number {
+    return this.syncs;
   }
 
   has(contributorId: string): boolean {
@@ -210,6 +216,7 @@ export class AppendLog {
             written += bytesWritten;
           }
           await this.handle.datasync();
+          this.syncs++;
         } catch (error) {
           // After a failed write or fsync the state on disk is unknown (and on Linux a retried
           // fsync may report success for lost data), so stop here; reopening re-checks the log.
