@@ -133,6 +133,11 @@ test('append table: a corrupted middle record, a damaged last record or a remove
       }),
       { numRuns: 40 },
     );
+    for (let index = 0; index < 32 + 8; index++) {
+      const bytes = Buffer.from(clean);
+      bytes[index] ^= 0x01;
+      await check(bytes, `flip at ${index} (file header and first record header)`);
+    }
     const lastTag = Buffer.from(clean);
     lastTag[lastTag.byteLength - 3] ^= 0x10;
     await check(lastTag, 'damaged tag of the last record');
@@ -154,5 +159,18 @@ test('append table: listing counts rows without opening, also with a torn tail',
     const [summary] = await store.listTables();
     assert.ok(summary.kind === 'append' && summary.rowCount === 6);
     assert.equal((await store.appendTableMetadata('votes')).owner, 'study');
+    await store.close();
+  }));
+
+test('append table: contributor order is UTF-8 byte order, also for characters beyond the BMP', () =>
+  withTempDir(async (dir) => {
+    const store = await openStore(dir);
+    await store.createAppendTable({ name: 'votes', schema: {}, owner: 'study' });
+    const log = await store.appendTable('votes');
+    const ids = ['\u{1F600}', '\uFF01', 'é', 'b', 'a', 'B', 'a0'];
+    for (const id of ids) await log.append(id, Buffer.from(id));
+    const expected = [...ids].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
+    assert.deepEqual(expected, ['B', 'a', 'a0', 'b', 'é', '\uFF01', '\u{1F600}']);
+    assert.deepEqual((await log.readAll()).map((r) => r.contributorId), expected);
     await store.close();
   }));

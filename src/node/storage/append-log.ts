@@ -187,10 +187,7 @@ export class AppendLog {
       throw new StorageCorruptionError(this.table, this.file, 'the log is shorter than the rows already written to it');
     }
     const scan = scanLog(this.table, this.file, bytes, this.key, this.uid, { strict: true });
-    const rows = [...scan.rows];
-    const keys = new Map(rows.map((r) => [r, Buffer.from(r.contributorId, 'utf8')]));
-    rows.sort((a, b) => Buffer.compare(keys.get(a)!, keys.get(b)!));
-    return rows;
+    return sortByContributor(scan.rows);
   }
 
   /** Waits for queued appends, then closes the file. */
@@ -287,7 +284,7 @@ export function scanLog(table: string, file: string, bytes: Buffer, key: Buffer,
   if (bytes.byteLength < LOG_HEADER_BYTES || !bytes.subarray(0, 4).equals(MAGIC) || bytes[4] !== VERSION) {
     throw damaged('the log header is missing or not a version 1 append log');
   }
-  if (bytes.readUInt32BE(24) !== crc32(bytes.subarray(0, 24)) || !bytes.subarray(8, 24).equals(uid)) {
+  if (bytes.readUInt32BE(24) !== crc32(bytes.subarray(0, 24)) || bytes.readUInt32BE(28) !== 0 || !bytes.subarray(8, 24).equals(uid)) {
     throw damaged('the log header does not match this table');
   }
   const rows: AppendRow[] = [];
@@ -360,6 +357,21 @@ function decryptRecord(key: Buffer, uid: Buffer, sequence: number, body: Buffer)
     head.fill(0);
     return undefined;
   }
+}
+
+/**
+ * Sorts rows by contributor id in UTF-8 byte order (= code point order). JavaScript's `<` compares
+ * UTF-16 code units, which agrees with code point order unless a string holds characters at or
+ * above U+D800; only then are byte keys needed (5x slower).
+ */
+function sortByContributor(rows: readonly AppendRow[]): AppendRow[] {
+  if (!rows.some((r) => /[\uD800-\uFFFF]/.test(r.contributorId))) {
+    return [...rows].sort((a, b) => (a.contributorId < b.contributorId ? -1 : a.contributorId > b.contributorId ? 1 : 0));
+  }
+  return rows
+    .map((row) => ({ row, key: Buffer.from(row.contributorId, 'utf8') }))
+    .sort((a, b) => Buffer.compare(a.key, b.key))
+    .map((k) => k.row);
 }
 
 function startOfTrailingZeros(bytes: Buffer): number {
