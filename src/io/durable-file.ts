@@ -8,7 +8,7 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { link, open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { link, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /** Temporary files carry this marker so that a store can sweep leftovers after a crash. */
@@ -79,4 +79,33 @@ export async function writeAll(handle: FileHandle, data: Uint8Array, position?: 
 
 export function isErrnoException(error: unknown): error is NodeJS.ErrnoException {
   return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string';
+}
+
+/** True if something exists at `path`. */
+export async function pathExists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (error) {
+    if (isErrnoException(error) && error.code === 'ENOENT') return false;
+    throw error;
+  }
+}
+
+/** Names of the sub-directories of `dir`, temporary ones left out, sorted. */
+export async function listDirectories(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  return entries.filter((e) => e.isDirectory() && !e.name.includes(TEMP_MARKER)).map((e) => e.name).sort();
+}
+
+/** Removes what `writeFileAtomic` (or a directory built under a temp name) left behind in `dir`. */
+export async function removeTempFiles(dir: string): Promise<void> {
+  let entries: string[];
+  try {
+    entries = await readdir(dir);
+  } catch (error) {
+    if (isErrnoException(error) && (error.code === 'ENOENT' || error.code === 'ENOTDIR')) return;
+    throw error;
+  }
+  for (const entry of entries) if (entry.includes(TEMP_MARKER)) await rm(join(dir, entry), { recursive: true, force: true });
 }

@@ -20,21 +20,34 @@
  */
 
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  StorageCorruptionError,
-  StorageKeyError,
-  TableExistsError,
-  TableNotFoundError,
-  UsageError,
-} from '../../errors.js';
+import { StorageCorruptionError, TableExistsError, TableNotFoundError, UsageError } from '../../errors.js';
 import { canonicalJson, type JsonValue } from '../../crypto/canonical-json.js';
-import { isErrnoException, syncDirectory, TEMP_MARKER, writeFileAtomic } from '../../io/durable-file.js';
+import {
+  isErrnoException,
+  listDirectories,
+  pathExists,
+  removeTempFiles,
+  syncDirectory,
+  TEMP_MARKER,
+  writeFileAtomic,
+} from '../../io/durable-file.js';
 import { AppendLog, countLogRecords, logHeader } from './append-log.js';
 import { checkColumnName, checkTableName, makeStageId, parseStageId } from './names.js';
+import {
+  appendMetaLabel,
+  columnLabel,
+  isManifest,
+  manifestLabel,
+  MANIFEST_FORMAT,
+  parseSealedJson,
+  tableChecksum,
+  type Manifest,
+  type ManifestColumn,
+} from './manifest.js';
 import { openSealedFile, sealFile, SealedFileFailure, SealedKind } from './sealed-file.js';
-import { deriveStorageKey, keyCheckMatches, keyCheckValue, subKey } from './store-keys.js';
+import { openStoreKey, subKey } from './store-keys.js';
 
 export interface TableStoreOptions {
   readonly dataDir: string;
@@ -99,26 +112,10 @@ export type TableSummary =
   | { readonly kind: 'table'; readonly metadata: TableMetadata }
   | { readonly kind: 'append'; readonly metadata: AppendTableMetadata; readonly rowCount: number };
 
-const STORE_FORMAT = 'tessera-node-store/v1';
-const MANIFEST_FORMAT = 'tessera-table-manifest/v1';
 const APPEND_META_FORMAT = 'tessera-append-table/v1';
 const MANIFEST = 'manifest';
 const APPEND_META = 'meta';
 const APPEND_LOG = 'log';
-
-interface ManifestColumn {
-  readonly name: string;
-  readonly file: string;
-  readonly bytes: number;
-  readonly sha256: string;
-}
-
-interface Manifest {
-  readonly format: typeof MANIFEST_FORMAT;
-  readonly uid: string;
-  readonly metadata: TableMetadata;
-  readonly columns: readonly ManifestColumn[];
-}
 
 interface AppendMeta {
   readonly format: typeof APPEND_META_FORMAT;
@@ -212,7 +209,7 @@ export class TableStore {
   async commitTable(stageId: string): Promise<TableMetadata> {
     return this.withNamespaceLock(async () => {
       const name = this.stagedName(stageId);
-      if (await exists(this.tableDir(name)) || (await exists(this.appendDir(name)))) {
+      if (await pathExists(this.tableDir(name)) || (await pathExists(this.appendDir(name)))) {
         throw new TableExistsError(name, `cannot commit: a table named '${name}' already exists; abort this staged table or delete the other one`);
       }
       const stagedDir = join(this.dataDir, 'staging', stageId);
@@ -274,9 +271,9 @@ export class TableStore {
   async deleteTable(name: string): Promise<void> {
     checkTableName(name);
     await this.withNamespaceLock(async () => {
-      if (await exists(this.tableDir(name))) {
+      if (await pathExists(this.tableDir(name))) {
         await this.moveToTrashAndDelete(this.tableDir(name), join(this.dataDir, 'tables'));
-      } else if (await exists(this.appendDir(name))) {
+      } else if (await pathExists(this.appendDir(name))) {
         const log = this.appendLogs.get(name);
         this.appendLogs.delete(name);
         if (log) await (await log.catch(() => undefined))?.close();
@@ -290,10 +287,10 @@ export class TableStore {
   /** Every committed table and append table, by name; needs no column data and no log records. */
   async listTables(): Promise<TableSummary[]> {
     const out: TableSummary[] = [];
-    for (const name of await listNames(join(this.dataDir, 'tables'))) {
+    for (const name of await listDirectories(join(this.dataDir, 'tables'))) {
       out.push({ kind: 'table', metadata: await this.tableMetadata(name) });
     }
-    for (const name of await listNames(join(this.dataDir, 'appends'))) {
+    for (const name of await listDirectories(join(this.dataDir, 'appends'))) {
       const meta = await this.readAppendMeta(name);
       const open = this.appendLogs.get(name);
       const rowCount = open ? (await open).rowCount : countLogRecords(await readFile(join(this.appendDir(name), APPEND_LOG)));
@@ -380,8 +377,8 @@ export class TableStore {
   }
 
   private async assertNameFree(name: string): Promise<void> {
-    if (await exists(this.tableDir(name))) throw new TableExistsError(name, `a table named '${name}' already exists; choose another name or delete it first`);
-    if (await exists(this.appendDir(name))) throw new TableExistsError(name, `an append table named '${name}' already exists; choose another name or delete it first`);
+    if (await pathExists(this.tableDir(name))) throw new TableExistsError(name, `a table named '${name}' already exists; choose another name or delete it first`);
+    if (await pathExists(this.appendDir(name))) throw new TableExistsError(name, `an append table named '${name}' already exists; choose another name or delete it first`);
     if (this.reserving.has(name) || [...this.staged.values()].includes(name)) {
       throw new TableExistsError(name, `a table named '${name}' is already being staged; commit or abort it first`);
     }
@@ -390,7 +387,7 @@ export class TableStore {
   private async readManifest(name: string, dir: string, file: string): Promise<Manifest> {
     const sealed = await readFile(join(dir, MANIFEST)).catch(async (error: unknown) => {
       if (isErrnoException(error) && error.code === 'ENOENT') {
-        if (!(await exists(dir))) throw new TableNotFoundError(name, `no table named '${name}'`);
+        if (!(await pathExists(dir))) throw new TableNotFoundError(name, `no table named '${name}'`);
         throw new StorageCorruptionError(name, file, 'the manifest is missing');
       }
       throw error;
@@ -431,7 +428,7 @@ export class TableStore {
       sealed = await readFile(join(this.appendDir(name), APPEND_META));
     } catch (error) {
       if (isErrnoException(error) && error.code === 'ENOENT') {
-        if (!(await exists(this.appendDir(name)))) throw new TableNotFoundError(name, `no append table named '${name}'`);
+        if (!(await pathExists(this.appendDir(name)))) throw new TableNotFoundError(name, `no append table named '${name}'`);
         throw new StorageCorruptionError(name, file, 'the metadata file is missing');
       }
       throw error;
@@ -473,7 +470,7 @@ export class TableStore {
       const dir = join(this.dataDir, 'staging', entry);
       const name = parseStageId(entry);
       await removeTempFiles(dir);
-      if (name === undefined || !(await exists(join(dir, MANIFEST)))) {
+      if (name === undefined || !(await pathExists(join(dir, MANIFEST)))) {
         await rm(dir, { recursive: true, force: true }); // incomplete: the crash came before the manifest
         continue;
       }
@@ -491,43 +488,6 @@ export class TableStore {
 
 // ---- helpers -------------------------------------------------------------------------------
 
-interface StoreFile {
-  readonly format: typeof STORE_FORMAT;
-  readonly salt: string;
-  readonly keyCheck: string;
-}
-
-async function openStoreKey(dataDir: string, nodeSecret: Uint8Array): Promise<Buffer> {
-  const path = join(dataDir, 'store.json');
-  let text: string | undefined;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if (!isErrnoException(error) || error.code !== 'ENOENT') throw error;
-  }
-  if (text === undefined) {
-    const salt = randomBytes(32);
-    const key = deriveStorageKey(nodeSecret, salt);
-    const file: StoreFile = { format: STORE_FORMAT, salt: salt.toString('hex'), keyCheck: keyCheckValue(key) };
-    await writeFileAtomic(path, Buffer.from(JSON.stringify(file, null, 2) + '\n'), { exclusive: true });
-    return key;
-  }
-  let file: Partial<StoreFile>;
-  try {
-    file = JSON.parse(text) as Partial<StoreFile>;
-  } catch {
-    throw new StorageKeyError(`${path} is damaged (not JSON); restore it from a backup`);
-  }
-  if (file.format !== STORE_FORMAT || typeof file.salt !== 'string' || typeof file.keyCheck !== 'string') {
-    throw new StorageKeyError(`${path} is not a Tessera node store file (${STORE_FORMAT})`);
-  }
-  const key = deriveStorageKey(nodeSecret, Buffer.from(file.salt, 'hex'));
-  if (!keyCheckMatches(key, file.keyCheck)) {
-    throw new StorageKeyError(`the node secret does not open the data directory ${dataDir}: it was created with another secret`);
-  }
-  return key;
-}
-
 function checkNewTable(table: NewTable): void {
   canonicalJson(table.schema); // must be plain JSON: it is stored and hashed as such
   if (typeof table.owner !== 'string' || table.owner.length === 0) throw new UsageError('a table needs an owner (the party that uploaded it)');
@@ -542,85 +502,6 @@ function checkNewTable(table: NewTable): void {
   }
 }
 
-function tableChecksum(columns: readonly ManifestColumn[]): string {
-  const hash = createHash('sha256').update('tessera/table-checksum/v1\0');
-  for (const c of columns) {
-    const name = Buffer.from(c.name, 'utf8');
-    const lengths = Buffer.alloc(12);
-    lengths.writeUInt32BE(name.byteLength, 0);
-    lengths.writeBigUInt64BE(BigInt(c.bytes), 4);
-    hash.update(lengths).update(name).update(Buffer.from(c.sha256, 'hex'));
-  }
-  return hash.digest('hex');
-}
-
-function parseSealedJson(key: Buffer, kind: SealedKind, label: string, sealed: Buffer, table: string, file: string): unknown {
-  let plain: Buffer;
-  try {
-    plain = openSealedFile(key, kind, label, sealed);
-  } catch (error) {
-    if (error instanceof SealedFileFailure) throw new StorageCorruptionError(table, file, error.message);
-    throw error;
-  }
-  try {
-    return JSON.parse(plain.toString('utf8'));
-  } catch {
-    throw new StorageCorruptionError(table, file, 'the content is not valid JSON');
-  }
-}
-
-function isManifest(value: unknown, name: string): value is Manifest {
-  const m = value as Partial<Manifest> | null;
-  return (
-    m !== null &&
-    typeof m === 'object' &&
-    m.format === MANIFEST_FORMAT &&
-    typeof m.uid === 'string' &&
-    /^[0-9a-f]{32}$/.test(m.uid) &&
-    m.metadata?.name === name &&
-    Array.isArray(m.columns) &&
-    m.columns.every((c) => typeof c.name === 'string' && /^c\d{4}\.col$/.test(c.file) && Number.isSafeInteger(c.bytes) && /^[0-9a-f]{64}$/.test(c.sha256))
-  );
-}
-
-function manifestLabel(name: string): string {
-  return `manifest\0${name}`;
-}
-
-function appendMetaLabel(name: string): string {
-  return `append-meta\0${name}`;
-}
-
-function columnLabel(uid: string, index: number): string {
-  return `column\0${uid}\0${index}`;
-}
-
 function sha256Hex(data: Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch (error) {
-    if (isErrnoException(error) && error.code === 'ENOENT') return false;
-    throw error;
-  }
-}
-
-async function listNames(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  return entries.filter((e) => e.isDirectory() && !e.name.includes(TEMP_MARKER)).map((e) => e.name).sort();
-}
-
-async function removeTempFiles(dir: string): Promise<void> {
-  let entries: string[];
-  try {
-    entries = await readdir(dir);
-  } catch (error) {
-    if (isErrnoException(error) && (error.code === 'ENOENT' || error.code === 'ENOTDIR')) return;
-    throw error;
-  }
-  for (const entry of entries) if (entry.includes(TEMP_MARKER)) await rm(join(dir, entry), { recursive: true, force: true });
 }
