@@ -1,7 +1,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { closeTrio, RUNS, secret, trio, u64, vectorOf } from '../helpers.js';
+import { closeTrio, RUNS, secret, trio, u64, vectorOf } from '../helpers/protocol.js';
 import { open, openTo, randomA } from '../../src/mpc/protocols/io.js';
 import { dot, matmul, mul } from '../../src/mpc/protocols/arith.js';
 import { addA, addConstA, mulPublicA, negA, prefixSumA, scaleA, subA, sumA } from '../../src/mpc/shares.js';

@@ -1,7 +1,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { closeTrio, RUNS, secret, signed, signedIn, TWO62, trio, u64, vectorOf } from '../helpers.js';
+import { closeTrio, RUNS, secret, signed, signedIn, TWO62, trio, u64, vectorOf } from '../helpers/protocol.js';
 import { openBits } from '../../src/mpc/protocols/io.js';
 import { eq, eqz, lt, msb } from '../../src/mpc/protocols/compare.js';
 import { unpackBits } from '../../src/ring/bits.js';

@@ -1,7 +1,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { closeTrio, RUNS, secret, trio, u64, vectorOf } from '../helpers.js';
+import { closeTrio, RUNS, secret, trio, u64, vectorOf } from '../helpers/protocol.js';
 import { inputBinary, open, openBinary } from '../../src/mpc/protocols/io.js';
 import { a2b, b2a, bitInject } from '../../src/mpc/protocols/convert.js';
 import { select, selectBit } from '../../src/mpc/protocols/select.js';

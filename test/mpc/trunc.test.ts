@@ -2,7 +2,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { randomBytes } from 'node:crypto';
-import { closeTrio, RUNS, secret, signed, signedIn, TWO62, trio } from '../helpers.js';
+import { closeTrio, RUNS, secret, signed, signedIn, TWO62, trio } from '../helpers/protocol.js';
 import { open } from '../../src/mpc/protocols/io.js';
 import { fxmul, trunc } from '../../src/mpc/protocols/trunc.js';
 

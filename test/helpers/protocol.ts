@@ -1,9 +1,9 @@
 /** Shared helpers for protocol tests: a trio of in-thread parties and value generators. */
 import fc from 'fast-check';
-import { localTrio, type LocalTrio } from '../src/mpc/local.js';
-import type { Session } from '../src/mpc/session.js';
-import { input } from '../src/mpc/protocols/io.js';
-import type { AShare } from '../src/mpc/shares.js';
+import { localTrio, type LocalTrio } from '../../src/mpc/local.js';
+import type { Session } from '../../src/mpc/session.js';
+import { input } from '../../src/mpc/protocols/io.js';
+import type { AShare } from '../../src/mpc/shares.js';
 
 export const U64_MAX = (1n << 64n) - 1n;
 export const TWO63 = 1n << 63n;
