@@ -62,19 +62,29 @@ export async function splitAddends(s: Session, x: AShare): Promise<[BShare, BSha
  * w + rev5(j) * (N/32), where rev5 reverses the 5 bits of j.
  */
 export async function carryTree(s: Session, g: BShare, p: BShare, shiftIn = false): Promise<BitShare> {
+  return (await carryTreeGP(s, g, p, shiftIn, false))[0];
+}
+
+/** Like carryTree, also returning each group's propagate bit (all bits equal, for comparators). */
+export async function carryTreeWithPropagate(s: Session, g: BShare, p: BShare): Promise<[BitShare, BitShare]> {
+  const [gBits, pBits] = await carryTreeGP(s, g, p, false, true);
+  return [gBits, pBits!];
+}
+
+async function carryTreeGP(s: Session, g: BShare, p: BShare, shiftIn: boolean, withP: boolean): Promise<[BitShare, BitShare | undefined]> {
   const n = g.length;
   // Padding to a multiple of 2048 makes the final array a whole number of 64-word blocks.
   const N = Math.max(2048, Math.ceil(n / 2048) * 2048);
   // One scratch block for all levels, reused across calls (see ScratchPool).
   const scratch = s.party.scratch.take(4 * N + N / 2);
   try {
-    return await carryTreeIn(s, g, p, shiftIn, n, N, scratch);
+    return await carryTreeIn(s, g, p, shiftIn, withP, n, N, scratch);
   } finally {
     s.party.scratch.give(scratch);
   }
 }
 
-async function carryTreeIn(s: Session, g: BShare, p: BShare, shiftIn: boolean, n: number, N: number, scratch: BigUint64Array): Promise<BitShare> {
+async function carryTreeIn(s: Session, g: BShare, p: BShare, shiftIn: boolean, withP: boolean, n: number, N: number, scratch: BigUint64Array): Promise<[BitShare, BitShare | undefined]> {
   const la = scratch.subarray(0, N), ra = scratch.subarray(N, 2 * N), lb = scratch.subarray(2 * N, 3 * N), rb = scratch.subarray(3 * N, 4 * N);
   const build = shiftIn ? level1OperandsShifted : level1Operands;
   build(g.a, p.a, la, ra);
@@ -96,7 +106,9 @@ async function carryTreeIn(s: Session, g: BShare, p: BShare, shiftIn: boolean, n
     xorInPlace(wa, gha);
     xorInPlace(wb, ghb);
   }
-  return new BitShare(extractCarries(wa, n, N), extractCarries(wb, n, N), n);
+  const gBits = new BitShare(extractSlotBits(wa, n, N, 1), extractSlotBits(wb, n, N, 1), n);
+  const pBits = withP ? new BitShare(extractSlotBits(wa, n, N, 0), extractSlotBits(wb, n, N, 0), n) : undefined;
+  return [gBits, pBits];
 }
 
 /**
@@ -164,16 +176,16 @@ const REV5 = Array.from({ length: 32 }, (_, j) => {
 });
 
 /**
- * Gathers the G bit of every slot into element order. Transposing a block of 64 words turns
- * bit 2j+1 of each into row 2j+1, which holds 64 consecutive elements (see carryTree).
+ * Gathers one bit of every slot (1 = G, 0 = P) into element order. Transposing a block of 64
+ * words turns bit 2j+bit of each into one row, which holds 64 consecutive elements.
  */
-function extractCarries(w: BigUint64Array, n: number, N: number): BigUint64Array {
+function extractSlotBits(w: BigUint64Array, n: number, N: number, bit: 0 | 1): BigUint64Array {
   const all = new BigUint64Array(N / 64);
   const rowsPerSlot = N / 32 / 64;
   const t = new BigUint64Array(64);
   for (let b = 0; b < w.length / 64; b++) {
     transpose64(w, b * 64, t, 0);
-    for (let j = 0; j < 32; j++) all[b + REV5[j] * rowsPerSlot] = t[2 * j + 1];
+    for (let j = 0; j < 32; j++) all[b + REV5[j] * rowsPerSlot] = t[2 * j + bit];
   }
   return trimBits(all, n);
 }

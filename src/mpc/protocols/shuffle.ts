@@ -1,0 +1,157 @@
+/**
+ * Oblivious shuffle of table columns with one secret random permutation (Chida, Hamada, Ikarashi,
+ * Kikuchi, Pinkas, ePrint 2019/695: pairwise-known permutations with resharing).
+ *
+ * The permutation is pi = piC ∘ piB ∘ piA, where piA is drawn from the PRG of parties {0,1},
+ * piB from {1,2} and piC from {2,0}: every party misses one of them, so none knows pi.
+ * The data travels as a 2-out-of-2 sharing held by the pair that applies the next permutation;
+ * both holders permute their halves and re-randomise with a mask from their common PRG, then
+ * one half moves on to the third party, which joins the next pair:
+ *   start   {0,1}: party 0 holds x0 + x1, party 1 holds x2 (free from the replicated shares)
+ *   round 1 party 0 -> 2: piA(x0 + x1) + z1            now held by {1,2}
+ *   round 2 party 1 -> 0: piB(piA(x2) - z1) + z2        now held by {2,0}
+ *   round 3 parties 0 and 2 -> 1: their halves minus masks from PRG {2,0}: replicated again.
+ * Every message is masked by a PRG output its receiver does not know. 3 rounds; per column
+ * and element, party 0 sends 16 bytes, parties 1 and 2 send 8.
+ *
+ * Arithmetic columns combine with + and -, binary columns with XOR; all columns of one call
+ * travel in the same messages.
+ */
+
+import { UsageError } from '../../errors.js';
+import type { Prg } from '../../crypto/prg.js';
+import type { Session } from '../session.js';
+import { AShare, BShare } from '../shares.js';
+
+export interface Columns {
+  readonly arith: readonly AShare[];
+  readonly binary: readonly BShare[];
+}
+
+/**
+ * A uniformly random permutation of 0..n-1 from a PRG (Fisher-Yates). Indices are drawn from 53
+ * random bits each, so the bias of any index is below n / 2^53.
+ */
+export function randomPermutation(prg: Prg, n: number): Int32Array {
+  const perm = new Int32Array(n);
+  for (let i = 0; i < n; i++) perm[i] = i;
+  if (n < 2) return perm;
+  const words = prg.words(n);
+  const u32 = new Uint32Array(words.buffer);
+  for (let i = n - 1; i > 0; i--) {
+    const u = (u32[2 * i + 1] * 2097152 + (u32[2 * i] >>> 11)) / 9007199254740992; // [0, 1)
+    const j = Math.floor(u * (i + 1));
+    const t = perm[i];
+    perm[i] = perm[j];
+    perm[j] = t;
+  }
+  return perm;
+}
+
+/** out[k*n + i] = src[k*n + perm[i]] for every stacked column k. */
+function permuteStacked(src: BigUint64Array, perm: Int32Array, n: number): BigUint64Array {
+  const out = new BigUint64Array(src.length);
+  for (let o = 0; o < src.length; o += n) {
+    for (let i = 0; i < n; i++) out[o + i] = src[o + perm[i]];
+  }
+  return out;
+}
+
+/**
+ * In place: v[i] += sign*mask[i] on the arithmetic prefix of `split` words, v[i] ^= mask[i]
+ * on the binary rest.
+ */
+function mask(v: BigUint64Array, m: BigUint64Array, split: number, subtract: boolean): void {
+  if (subtract) for (let i = 0; i < split; i++) v[i] -= m[i];
+  else for (let i = 0; i < split; i++) v[i] += m[i];
+  for (let i = split; i < v.length; i++) v[i] ^= m[i];
+}
+
+export async function shuffle(s: Session, cols: Columns): Promise<Columns> {
+  const all = [...cols.arith, ...cols.binary];
+  if (all.length === 0) return cols;
+  const n = all[0].length;
+  for (const c of all) if (c.length !== n) throw new UsageError(`shuffle: columns differ in length (${c.length} vs ${n})`);
+  const ca = cols.arith.length;
+  const total = all.length * n;
+  const split = ca * n;
+
+  // The starting 2-out-of-2 halves for the pair {0,1}.
+  const half = new BigUint64Array(total);
+  if (s.me === 0) {
+    cols.arith.forEach((c, k) => {
+      for (let i = 0; i < n; i++) half[k * n + i] = c.a[i] + c.b[i];
+    });
+    cols.binary.forEach((c, k) => {
+      const o = (ca + k) * n;
+      for (let i = 0; i < n; i++) half[o + i] = c.a[i] ^ c.b[i];
+    });
+  } else if (s.me === 1) {
+    all.forEach((c, k) => half.set(c.b, k * n));
+  }
+
+  s.round();
+  s.round();
+  s.round();
+  const pieces = (v: BigUint64Array): [BigUint64Array[], BigUint64Array[]] => {
+    const a: BigUint64Array[] = [], b: BigUint64Array[] = [];
+    for (let k = 0; k < all.length; k++) (k < ca ? a : b).push(v.subarray(k * n, (k + 1) * n));
+    return [a, b];
+  };
+
+  if (s.me === 0) {
+    const piA = randomPermutation(s.prgNext, n);
+    const z1 = s.prgNext.words(total);
+    const toP2 = permuteStacked(half, piA, n);
+    mask(toP2, z1, split, false);
+    s.send(2, toP2, true);
+    const fromP1 = await s.recv(1, total);
+    const piC = randomPermutation(s.prgPrev, n);
+    const z3 = s.prgPrev.words(total);
+    const mine = permuteStacked(fromP1, piC, n);
+    mask(mine, z3, split, true);
+    const rho1 = s.prgPrev.words(total), rho2 = s.prgPrev.words(total);
+    const toP1 = mine;
+    mask(toP1, rho1, split, true);
+    const y0 = rho1;
+    mask(y0, rho2, split, false);
+    s.send(1, toP1);
+    const [y0a, y0b] = pieces(y0), [y1a, y1b] = pieces(toP1);
+    return { arith: y0a.map((v, k) => new AShare(v, y1a[k])), binary: y0b.map((v, k) => new BShare(v, y1b[k])) };
+  }
+
+  if (s.me === 1) {
+    const piA = randomPermutation(s.prgPrev, n);
+    const z1 = s.prgPrev.words(total);
+    const mine = permuteStacked(half, piA, n);
+    mask(mine, z1, split, true);
+    const piB = randomPermutation(s.prgNext, n);
+    const z2 = s.prgNext.words(total);
+    const toP0 = permuteStacked(mine, piB, n);
+    mask(toP0, z2, split, false);
+    s.send(0, toP0, true);
+    const y1 = await s.recv(0, total);
+    const y2 = await s.recv(2, total);
+    const [y1a, y1b] = pieces(y1), [y2a, y2b] = pieces(y2);
+    return { arith: y1a.map((v, k) => new AShare(v, y2a[k])), binary: y1b.map((v, k) => new BShare(v, y2b[k])) };
+  }
+
+  // Party 2.
+  const piB = randomPermutation(s.prgPrev, n);
+  const z2 = s.prgPrev.words(total);
+  const fromP0 = await s.recv(0, total);
+  const mine = permuteStacked(fromP0, piB, n);
+  mask(mine, z2, split, true);
+  const piC = randomPermutation(s.prgNext, n);
+  const z3 = s.prgNext.words(total);
+  const held = permuteStacked(mine, piC, n);
+  mask(held, z3, split, false);
+  const rho1 = s.prgNext.words(total), rho2 = s.prgNext.words(total);
+  const toP1 = held;
+  mask(toP1, rho2, split, true);
+  s.send(1, toP1);
+  const y0 = rho1;
+  mask(y0, rho2, split, false);
+  const [y2a, y2b] = pieces(toP1), [y0a, y0b] = pieces(y0);
+  return { arith: y2a.map((v, k) => new AShare(v, y0a[k])), binary: y2b.map((v, k) => new BShare(v, y0b[k])) };
+}
