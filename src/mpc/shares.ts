@@ -9,6 +9,7 @@
  * component 0 only, which party 0 holds as `a` and party 2 holds as `b`.
  */
 
+import { ONES } from '../ring/bitops.js';
 import { UsageError } from '../errors.js';
 import { clearTail, wordsFor } from '../ring/bits.js';
 import type { PartyId } from './party.js';
@@ -235,7 +236,7 @@ export function notBits(me: PartyId, x: BitShare): BitShare {
   const a = x.a.slice(), b = x.b.slice();
   const target = me === 0 ? a : me === 2 ? b : undefined;
   if (target) {
-    for (let i = 0; i < target.length; i++) target[i] = ~target[i];
+    for (let i = 0; i < target.length; i++) target[i] ^= ONES;
     clearTail(target, x.length);
   }
   return new BitShare(a, b, x.length);

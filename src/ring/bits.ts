@@ -27,17 +27,16 @@ export function packBits(bits: ArrayLike<number | boolean>): BitVector {
   return v;
 }
 
+/** One byte (0 or 1) per bit. Works 32 bits at a time in plain integers (no BigInt per bit). */
 export function unpackBits(v: BitVector): Uint8Array {
   const out = new Uint8Array(v.length);
-  const w = v.words;
-  for (let k = 0; k < w.length; k++) {
-    let word = w[k];
-    const base = k << 6;
-    const end = Math.min(64, v.length - base);
-    for (let j = 0; j < end; j++) {
-      out[base + j] = Number(word & 1n);
-      word >>= 1n;
-    }
+  const halves = new Uint32Array(v.words.buffer, v.words.byteOffset, v.words.length * 2);
+  for (let h = 0; h < halves.length; h++) {
+    const base = h << 5;
+    if (base >= v.length) break;
+    const end = Math.min(32, v.length - base);
+    const word = halves[h];
+    for (let j = 0; j < end; j++) out[base + j] = (word >>> j) & 1;
   }
   return out;
 }
@@ -58,8 +57,9 @@ export function andWords(a: BigUint64Array, b: BigUint64Array, out = new BigUint
   return out;
 }
 
+/** Bitwise NOT (as XOR with all ones: V8 does not lower unary ~ on BigInt). */
 export function notWords(a: BigUint64Array, out = new BigUint64Array(a.length)): BigUint64Array {
-  for (let i = 0; i < a.length; i++) out[i] = ~a[i];
+  for (let i = 0; i < a.length; i++) out[i] = a[i] ^ 0xffffffffffffffffn;
   return out;
 }
 

@@ -9,6 +9,7 @@
  * bytes per element: about 24 per word.
  */
 
+import { ONES } from '../../ring/bitops.js';
 import { UsageError } from '../../errors.js';
 import type { Session } from '../session.js';
 import { BShare, BitShare, sliceBits } from '../shares.js';
@@ -20,29 +21,36 @@ export async function lessThanWords(s: Session, x: readonly BShare[], y: readonl
   if (k === 0 || y.length !== k) throw new UsageError(`lessThanWords: need the same positive number of words on both sides (${k} vs ${y.length})`);
   const n = x[0].length;
   for (const w of [...x, ...y]) if (w.length !== n) throw new UsageError('lessThanWords: words differ in length');
-  const total = k * n;
-  const nxa = new BigUint64Array(total), nxb = new BigUint64Array(total);
-  const ya = new BigUint64Array(total), yb = new BigUint64Array(total);
+  const stack = (ws: readonly BShare[], c: 'a' | 'b'): BigUint64Array => {
+    const out = new BigUint64Array(k * n);
+    ws.forEach((w, i) => out.set(w[c], i * n));
+    return out;
+  };
+  return lessThanStacked(s, new BShare(stack(x, 'a'), stack(x, 'b')), new BShare(stack(y, 'a'), stack(y, 'b')), k);
+}
+
+/**
+ * The same on stacked operands: word w of element i at index w*n + i (n = length / words).
+ * Consumes `x` (it is overwritten).
+ */
+export async function lessThanStacked(s: Session, x: BShare, y: BShare, words: number): Promise<BitShare> {
+  const total = x.length;
+  const n = total / words;
+  if (!Number.isInteger(n) || y.length !== total) throw new UsageError('lessThanStacked: operand sizes do not match the word count');
+  // NOT applies to component 0: party 0 holds it as a, party 2 as b. Then p = NOT x XOR y.
+  const nxa = x.a, nxb = x.b;
+  if (s.me === 0) for (let i = 0; i < total; i++) nxa[i] ^= ONES;
+  if (s.me === 2) for (let i = 0; i < total; i++) nxb[i] ^= ONES;
   const pa = new BigUint64Array(total), pb = new BigUint64Array(total);
-  // NOT applies to component 0: party 0 holds it as a, party 2 as b.
-  const flipA = s.me === 0 ? ~0n : 0n, flipB = s.me === 2 ? ~0n : 0n;
-  for (let w = 0; w < k; w++) {
-    const o = w * n;
-    const X = x[w], Y = y[w];
-    for (let i = 0; i < n; i++) {
-      const xa = X.a[i] ^ flipA, xb = X.b[i] ^ flipB;
-      nxa[o + i] = xa;
-      nxb[o + i] = xb;
-      ya[o + i] = Y.a[i];
-      yb[o + i] = Y.b[i];
-      pa[o + i] = xa ^ Y.a[i];
-      pb[o + i] = xb ^ Y.b[i];
-    }
+  const ya = y.a, yb = y.b;
+  for (let i = 0; i < total; i++) {
+    pa[i] = nxa[i] ^ ya[i];
+    pb[i] = nxb[i] ^ yb[i];
   }
   const [ga, gb] = await andWords(s, nxa, nxb, ya, yb);
   const [G, P] = await carryTreeWithPropagate(s, new BShare(ga, gb), new BShare(pa, pb));
-  let acc = sliceBits(G, (k - 1) * n, n);
-  for (let w = k - 2; w >= 0; w--) {
+  let acc = sliceBits(G, (words - 1) * n, n);
+  for (let w = words - 2; w >= 0; w--) {
     const pw = sliceBits(P, w * n, n), gw = sliceBits(G, w * n, n);
     const t = await andBits(s, pw, acc);
     for (let i = 0; i < t.a.length; i++) {

@@ -20,7 +20,7 @@
  */
 
 import { clearTail, wordsFor } from '../../ring/bits.js';
-import { packTopBits, POW2, shiftRightWords, transpose64 } from '../../ring/bitops.js';
+import { ONES, packTopBits, POW2, shiftRightWords, transpose64 } from '../../ring/bitops.js';
 import type { Session } from '../session.js';
 import { AShare, BShare, BitShare, subA } from '../shares.js';
 import { andWords } from './binary.js';
@@ -106,9 +106,9 @@ async function carryTreeIn(s: Session, g: BShare, p: BShare, shiftIn: boolean, w
     xorInPlace(wa, gha);
     xorInPlace(wb, ghb);
   }
-  const gBits = new BitShare(extractSlotBits(wa, n, N, 1), extractSlotBits(wb, n, N, 1), n);
-  const pBits = withP ? new BitShare(extractSlotBits(wa, n, N, 0), extractSlotBits(wb, n, N, 0), n) : undefined;
-  return [gBits, pBits];
+  const [ga2, pa2] = extractSlotBits(wa, n, N, withP);
+  const [gb2, pb2] = extractSlotBits(wb, n, N, withP);
+  return [new BitShare(ga2, gb2, n), withP ? new BitShare(pa2!, pb2!, n) : undefined];
 }
 
 /**
@@ -176,18 +176,23 @@ const REV5 = Array.from({ length: 32 }, (_, j) => {
 });
 
 /**
- * Gathers one bit of every slot (1 = G, 0 = P) into element order. Transposing a block of 64
- * words turns bit 2j+bit of each into one row, which holds 64 consecutive elements.
+ * Gathers the G (and optionally P) bit of every slot into element order. Transposing a block of
+ * 64 words turns bit 2j+1 (G) and 2j (P) of each into rows of 64 consecutive elements.
  */
-function extractSlotBits(w: BigUint64Array, n: number, N: number, bit: 0 | 1): BigUint64Array {
-  const all = new BigUint64Array(N / 64);
+function extractSlotBits(w: BigUint64Array, n: number, N: number, withP: boolean): [BigUint64Array, BigUint64Array | undefined] {
+  const g = new BigUint64Array(N / 64);
+  const p = withP ? new BigUint64Array(N / 64) : undefined;
   const rowsPerSlot = N / 32 / 64;
   const t = new BigUint64Array(64);
   for (let b = 0; b < w.length / 64; b++) {
     transpose64(w, b * 64, t, 0);
-    for (let j = 0; j < 32; j++) all[b + REV5[j] * rowsPerSlot] = t[2 * j + bit];
+    for (let j = 0; j < 32; j++) {
+      const row = b + REV5[j] * rowsPerSlot;
+      g[row] = t[2 * j + 1];
+      if (p) p[row] = t[2 * j];
+    }
   }
-  return trimBits(all, n);
+  return [trimBits(g, n), p ? trimBits(p, n) : undefined];
 }
 
 function trimBits(all: BigUint64Array, n: number): BigUint64Array {
@@ -240,8 +245,8 @@ export async function eqz(s: Session, x: AShare): Promise<BitShare> {
     ea[i] = v.a[i] ^ negate(w.a[i]);
     eb[i] = v.b[i] ^ negate(w.b[i]);
   }
-  if (s.me === 0) for (let i = 0; i < n; i++) ea[i] = ~ea[i];
-  else if (s.me === 2) for (let i = 0; i < n; i++) eb[i] = ~eb[i];
+  if (s.me === 0) for (let i = 0; i < n; i++) ea[i] ^= ONES;
+  else if (s.me === 2) for (let i = 0; i < n; i++) eb[i] ^= ONES;
   return andTree(s, ea, eb, n);
 }
 

@@ -18,7 +18,8 @@
 
 import type { Session } from '../session.js';
 import { AShare, BShare } from '../shares.js';
-import { lessThanWords } from './compare-words.js';
+import { lessThanStacked } from './compare-words.js';
+import { unpackBits } from '../../ring/bits.js';
 import { a2b } from './convert.js';
 import { openBits } from './io.js';
 import { shuffle } from './shuffle.js';
@@ -81,8 +82,8 @@ export async function quicksortOrder(s: Session, key: BShare, index: BShare): Pr
         pivots[o++] = p;
       }
     }
-    const lt = await lessThanWords(s, [gatherB(key, rows), gatherB(index, rows)], [gatherB(key, pivots), gatherB(index, pivots)]);
-    const bits = await openBits(s, lt);
+    const lt = await lessThanStacked(s, gatherStacked(key, index, rows), gatherStacked(key, index, pivots), 2);
+    const bits = unpackBits({ words: await openBits(s, lt), length: m });
     const next = new Int32Array(n);
     next.set(order);
     const nextSegments: number[] = [];
@@ -91,10 +92,10 @@ export async function quicksortOrder(s: Session, key: BShare, index: BShare): Pr
       const start = segments[j], end = segments[j + 1];
       let left = start;
       const size = end - start - 1;
-      for (let t = 0; t < size; t++) if (bit(bits, o + t)) next[left++] = rows[o + t];
+      for (let t = 0; t < size; t++) if (bits[o + t] === 1) next[left++] = rows[o + t];
       const pivotAt = left;
       next[left++] = order[start];
-      for (let t = 0; t < size; t++) if (!bit(bits, o + t)) next[left++] = rows[o + t];
+      for (let t = 0; t < size; t++) if (bits[o + t] === 0) next[left++] = rows[o + t];
       o += size;
       if (pivotAt - start > 1) nextSegments.push(start, pivotAt);
       if (end - pivotAt - 1 > 1) nextSegments.push(pivotAt + 1, end);
@@ -105,15 +106,17 @@ export async function quicksortOrder(s: Session, key: BShare, index: BShare): Pr
   return { order, levels };
 }
 
-function bit(words: BigUint64Array, i: number): boolean {
-  return ((words[i >>> 6] >> BigInt(i & 63)) & 1n) === 1n;
-}
-
-function gatherB(x: BShare, rows: Int32Array): BShare {
-  const a = new BigUint64Array(rows.length), b = new BigUint64Array(rows.length);
-  for (let i = 0; i < rows.length; i++) {
-    a[i] = x.a[rows[i]];
-    b[i] = x.b[rows[i]];
+/** Rows of (key, index) as stacked two-word operands: keys first, then indices. */
+function gatherStacked(key: BShare, index: BShare, rows: Int32Array): BShare {
+  const m = rows.length;
+  const a = new BigUint64Array(2 * m), b = new BigUint64Array(2 * m);
+  const ka = key.a, kb = key.b, ia = index.a, ib = index.b;
+  for (let i = 0; i < m; i++) {
+    const r = rows[i];
+    a[i] = ka[r];
+    b[i] = kb[r];
+    a[m + i] = ia[r];
+    b[m + i] = ib[r];
   }
   return new BShare(a, b);
 }
