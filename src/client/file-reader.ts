@@ -85,13 +85,15 @@ async function inferTypes(connection: DuckDBConnection, source: LoadedSource, co
       }
       case 'text': {
         const t = `CAST(${x} AS VARCHAR)`;
+        // FILTER keeps nulls out: `NULL AND false` is false, which bool_and would count.
+        const present = `FILTER (WHERE ${x} IS NOT NULL)`;
         aggregates.push(
           `count(${t})`,
-          `bool_and(${matches(t, INFER_INTEGER_TEXT)})`,
-          `bool_and(${matches(t, INFER_INTEGER_TEXT)} OR ${matches(t, INFER_DECIMAL_TEXT)})`,
+          `bool_and(${matches(t, INFER_INTEGER_TEXT)}) ${present}`,
+          `bool_and(${matches(t, INFER_INTEGER_TEXT)} OR ${matches(t, INFER_DECIMAL_TEXT)}) ${present}`,
           `max(length(split_part(${t}, '.', 2))) FILTER (WHERE ${matches(t, INFER_DECIMAL_TEXT)})`,
-          `bool_and(${matches(t, INFER_BOOLEAN_TEXT)})`,
-          `bool_and(${matches(t, DATE_TEXT)} AND TRY_CAST(${t} AS DATE) IS NOT NULL)`,
+          `bool_and(${matches(t, INFER_BOOLEAN_TEXT)}) ${present}`,
+          `bool_and(${matches(t, DATE_TEXT)} AND TRY_CAST(${t} AS DATE) IS NOT NULL) ${present}`,
         );
         readers.push((row) => {
           const [nonNull, allInteger, allNumeric, maxFraction, allBoolean, allDate] = row.slice(first, first + 6);
@@ -113,7 +115,7 @@ async function inferTypes(connection: DuckDBConnection, source: LoadedSource, co
         for (let scale = 0; scale <= MAX_DECIMAL_SCALE; scale++) {
           const factor = `CAST(${10n ** BigInt(scale)} AS DOUBLE)`;
           const back = `round(CAST(${x} AS DOUBLE) * ${factor}) / ${factor}`;
-          aggregates.push(`bool_and(isfinite(${x}) AND ${s.kind === 'float' ? `CAST(${back} AS FLOAT)` : back} = ${x})`);
+          aggregates.push(`bool_and(isfinite(${x}) AND ${s.kind === 'float' ? `CAST(${back} AS FLOAT)` : back} = ${x}) FILTER (WHERE ${x} IS NOT NULL)`);
         }
         readers.push((row) => {
           if (Number(row[first] ?? 0) === 0) throw noValuesError(name);

@@ -73,14 +73,22 @@ test('decimal: exact round trip for every scale and stored value (text in, text 
 
 test('decimal: numbers are accepted when they are the nearest double to an s-digit decimal', () => {
   fc.assert(
-    fc.property(fc.integer({ min: 0, max: 9 }), fc.bigInt({ min: -(2n ** 53n), max: 2n ** 53n }), (scale, scaled) => {
+    fc.property(fc.integer({ min: 0, max: 9 }), fc.bigInt({ min: -(2n ** 53n - 1n), max: 2n ** 53n - 1n }), (scale, scaled) => {
       const c = column({ type: 'decimal', scale });
       const n = Number(formatScaled(scaled, scale));
-      const stored = BigInt.asIntN(64, encodeColumn(c, [n])[0]!.values[0]!);
+      const small = scaled >= -(2n ** 51n) && scaled <= 2n ** 51n;
+      let stored: bigint;
+      try {
+        stored = BigInt.asIntN(64, encodeColumn(c, [n])[0]!.values[0]!);
+      } catch (error) {
+        // Above 2^51 the product x·10^s may round to a neighbour; the number is then refused, never mis-stored.
+        assert.ok(!small && (error instanceof ValueParseError || error instanceof RangeCheckError), String(error));
+        return;
+      }
       // Always: the stored decimal's nearest double is the number given.
       assert.equal(Number(stored) / 10 ** scale, n);
       // Below 2^51 a double tells neighbouring decimals apart, so the stored value is the intended one.
-      if (scaled >= -(2n ** 51n) && scaled <= 2n ** 51n) assert.equal(stored, scaled);
+      if (small) assert.equal(stored, scaled);
       assert.equal(decodeColumn(c, encodeColumn(c, [n])[0]!.values)[0], n);
     }),
   );
