@@ -153,3 +153,10 @@ export class UsageError extends TesseraError {
     super('USAGE', message);
   }
 }
+
+/** A bug in Tessera itself (not in the caller's input); the message says what failed, never data. */
+export class InternalError extends TesseraError {
+  constructor(message: string) {
+    super('INTERNAL', message);
+  }
+}

@@ -1,18 +1,18 @@
 /**
  * Reads a CSV or Parquet file with DuckDB and encodes it: infer the types of undeclared columns
- * (one aggregate scan), find the first bad cell of each column (one aggregate scan), then
- * compute every encoded column as BIGINT in SQL and copy the vectors chunk by chunk into
+ * (one aggregate scan), then in one more scan compute every encoded column as BIGINT in SQL,
+ * together with a failure code per cell, and copy the vectors chunk by chunk into
  * BigUint64Arrays. Per-value work in JS is a single typed-array store.
  */
 
-import { BLOB, DuckDBBigIntVector, DuckDBInstance, blobValue, type DuckDBConnection, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
-import { TypeInferenceError } from '../errors.js';
+import { BLOB, DuckDBBigIntVector, DuckDBInstance, blobValue, type DuckDBConnection, type DuckDBType, type DuckDBValue, type DuckDBVector } from '@duckdb/node-api';
+import { InternalError, TesseraError, TypeInferenceError } from '../errors.js';
 import { cellError } from '../table/cell-errors.js';
 import type { ColumnType } from '../table/column-type.js';
 import type { EncodedColumn, EncodedTable } from '../table/encode.js';
 import { defaultDecimalType, defaultIntegerType, noValuesError, typeFromTextStats, defaultDateType } from '../table/infer.js';
 import { VALIDITY_SUFFIX, makeSchema, type ColumnSchema, type TableSchema } from '../table/schema.js';
-import { DATE_TEXT, INFER_BOOLEAN_TEXT, INFER_DECIMAL_TEXT, INFER_INTEGER_TEXT } from '../table/text-grammar.js';
+import { DATE_TEXT, INFER_NUMBER_TEXT } from '../table/text-grammar.js';
 import { MAX_DECIMAL_SCALE } from '../table/types/decimal.js';
 import { identifierHmacPads } from '../table/types/identifier.js';
 import { isTypeDeclared, planColumns, toColumnSchema, type PlannedColumn, type ReadTableOptions } from './declarations.js';
@@ -37,7 +37,25 @@ export async function readTableFromFile(path: string, options: ReadTableOptions 
   }
 }
 
+/**
+ * Runs a step that queries DuckDB. Our own typed errors pass through; anything DuckDB throws is
+ * replaced, because its messages may quote cell values (e.g. an arithmetic overflow names both
+ * operands). Reaching this is a bug in the reader, not a problem with the user's data.
+ */
+async function withoutDuckDBMessages<T>(step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    if (error instanceof TesseraError) throw error;
+    throw new InternalError('internal error while encoding the table (the database engine failed; its message is withheld because it may quote data); please report this');
+  }
+}
+
 async function encodeSource(connection: DuckDBConnection, source: LoadedSource, options: ReadTableOptions): Promise<EncodedTable> {
+  return withoutDuckDBMessages(() => encodeLoadedSource(connection, source, options));
+}
+
+async function encodeLoadedSource(connection: DuckDBConnection, source: LoadedSource, options: ReadTableOptions): Promise<EncodedTable> {
   const planned = planColumns(source.names, options);
   const sourceOf = (p: PlannedColumn): SourceColumn => ({
     ref: source.refs[p.sourceIndex] as string,
@@ -50,7 +68,6 @@ async function encodeSource(connection: DuckDBConnection, source: LoadedSource, 
   await createDictionaries(connection, schema, sql);
   const from = `FROM src ${sql.map((c) => c.join ?? '').join(' ')} WHERE ${source.dataRows}`;
   const params = identifierParams(schema, options);
-  await throwFirstBadCell(connection, schema, sql, source, from);
   const columns = await readEncodedColumns(connection, schema, sql, source, from, params);
   return { schema, rowCount: source.rowCount, columns };
 }
@@ -85,22 +102,25 @@ async function inferTypes(connection: DuckDBConnection, source: LoadedSource, co
       }
       case 'text': {
         const t = `CAST(${x} AS VARCHAR)`;
-        // FILTER keeps nulls out: `NULL AND false` is false, which bool_and would count.
+        // One regex pass decides "number"; a number is an integer when no value has a point.
+        // Failing casts are slow in DuckDB, so the date cast sits behind a CASE that only lets
+        // date-shaped text through. FILTER keeps nulls out: `NULL AND false` is false.
         const present = `FILTER (WHERE ${x} IS NOT NULL)`;
+        const dateShaped = `length(${t}) = 10 AND ${matches(t, DATE_TEXT)}`;
         aggregates.push(
           `count(${t})`,
-          `bool_and(${matches(t, INFER_INTEGER_TEXT)}) ${present}`,
-          `bool_and(${matches(t, INFER_INTEGER_TEXT)} OR ${matches(t, INFER_DECIMAL_TEXT)}) ${present}`,
-          `max(length(split_part(${t}, '.', 2))) FILTER (WHERE ${matches(t, INFER_DECIMAL_TEXT)})`,
-          `bool_and(${matches(t, INFER_BOOLEAN_TEXT)}) ${present}`,
-          `bool_and(${matches(t, DATE_TEXT)} AND TRY_CAST(${t} AS DATE) IS NOT NULL) ${present}`,
+          `bool_and(${matches(t, INFER_NUMBER_TEXT)}) ${present}`,
+          `bool_or(contains(${t}, '.')) ${present}`,
+          `max(length(${t}) - strpos(${t}, '.')) FILTER (WHERE contains(${t}, '.'))`,
+          `bool_and(${t} IN ('true', 'false', 'TRUE', 'FALSE', 'True', 'False')) ${present}`,
+          `bool_and(CASE WHEN ${dateShaped} THEN TRY_CAST(${t} AS DATE) IS NOT NULL ELSE false END) ${present}`,
         );
         readers.push((row) => {
-          const [nonNull, allInteger, allNumeric, maxFraction, allBoolean, allDate] = row.slice(first, first + 6);
+          const [nonNull, allNumber, anyPoint, maxFraction, allBoolean, allDate] = row.slice(first, first + 6);
           types.set(name, typeFromTextStats(name, {
             nonNull: Number(nonNull ?? 0),
-            allInteger: allInteger === true,
-            allNumeric: allNumeric === true,
+            allInteger: allNumber === true && anyPoint !== true,
+            allNumeric: allNumber === true,
             maxFractionDigits: Number(maxFraction ?? 0),
             allBoolean: allBoolean === true,
             allDate: allDate === true,
@@ -171,24 +191,9 @@ function identifierParams(schema: TableSchema, options: ReadTableOptions): { val
 }
 
 // ---------------------------------------------------------------------------------------------
-// Validation: per column, the first failing row and why, packed as row * 8 + failure code.
-
-async function throwFirstBadCell(
-  connection: DuckDBConnection, schema: TableSchema, sql: readonly ColumnSql[], source: LoadedSource, from: string,
-): Promise<void> {
-  const firsts = sql.map((c) => `min(${source.rowNumber} * 8 + ${c.failure})`);
-  const reader = await connection.runAndReadAll(`SELECT ${firsts.join(', ')} ${from}`);
-  const row = reader.getRows()[0] ?? [];
-  for (let i = 0; i < schema.columns.length; i++) {
-    const packed = row[i];
-    if (packed === null || packed === undefined) continue;
-    const n = BigInt(packed as bigint | number);
-    throw cellError(failureFromCode(Number(n & 7n)), schema.columns[i] as ColumnSchema, Number(n >> 3n));
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Encoding: BIGINT vectors copied into ring vectors.
+// One pass: encoded BIGINT vectors copied into ring vectors, next to each column's failure codes.
+// Rows arrive in order, so a column's first failure seen is its first failing row; the error
+// reported is that of the first failing column in schema order, as the in-memory encoder does.
 
 async function readEncodedColumns(
   connection: DuckDBConnection, schema: TableSchema, sql: readonly ColumnSql[], source: LoadedSource, from: string,
@@ -205,6 +210,11 @@ async function readEncodedColumns(
       columns.push({ name: column.name + VALIDITY_SUFFIX, values: new BigUint64Array(source.rowCount) });
     }
   });
+  const failureAt = columns.length;
+  for (const c of sql) selects.push(`CAST(${c.failure} AS BIGINT)`);
+  selects.push(`CAST(${source.rowNumber} AS BIGINT)`);
+  const firstFailure: ({ row: bigint; code: bigint } | undefined)[] = sql.map(() => undefined);
+
   const result = await connection.stream(`SELECT ${selects.join(', ')} ${from} ORDER BY src.rowid`, params?.values, params?.types);
   let offset = 0;
   for (;;) {
@@ -212,13 +222,32 @@ async function readEncodedColumns(
     if (chunk === null || chunk.rowCount === 0) break;
     const n = chunk.rowCount;
     for (let j = 0; j < columns.length; j++) {
-      const vector = chunk.getColumnVector(j);
-      if (!(vector instanceof DuckDBBigIntVector)) throw new Error(`internal: encoded column ${j} is not BIGINT`);
+      const vector = bigintVector(chunk.getColumnVector(j), j);
       const out = (columns[j] as EncodedColumn).values;
       for (let r = 0; r < n; r++) out[offset + r] = vector.getItem(r) ?? 0n;
     }
+    for (let i = 0; i < sql.length; i++) {
+      if (firstFailure[i] !== undefined) continue;
+      const failures = bigintVector(chunk.getColumnVector(failureAt + i), failureAt + i);
+      for (let r = 0; r < n; r++) {
+        const code = failures.getItem(r);
+        if (code !== null) {
+          const row = bigintVector(chunk.getColumnVector(failureAt + sql.length), failureAt + sql.length).getItem(r) ?? 0n;
+          firstFailure[i] = { row, code };
+          break;
+        }
+      }
+    }
     offset += n;
   }
-  if (offset !== source.rowCount) throw new Error(`internal: read ${offset} rows, expected ${source.rowCount}`);
+  firstFailure.forEach((failure, i) => {
+    if (failure !== undefined) throw cellError(failureFromCode(Number(failure.code)), schema.columns[i] as ColumnSchema, Number(failure.row));
+  });
+  if (offset !== source.rowCount) throw new InternalError(`read ${offset} rows, expected ${source.rowCount}`);
   return columns;
+}
+
+function bigintVector(vector: DuckDBVector, index: number): DuckDBBigIntVector {
+  if (!(vector instanceof DuckDBBigIntVector)) throw new InternalError(`result column ${index} did not come back as BIGINT`);
+  return vector;
 }

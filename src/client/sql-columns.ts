@@ -3,9 +3,11 @@
  * encoders rule for rule (same text patterns, same digit arithmetic, same IEEE steps for
  * doubles). Everything is vectorised native code; JS only copies the resulting BIGINTs.
  *
- * For each column the reader gets two expressions:
+ * For each column the reader gets two expressions, evaluated in the same pass:
  *  - failure: NULL for a good cell, else the 1-based index of its failure in CELL_FAILURES;
- *  - value:   the stored value as BIGINT (valid once no cell fails; NULL for null cells).
+ *  - value:   the stored value as BIGINT (meaningful where failure is NULL; NULL for null cells).
+ * A value expression must never raise on bad input (TRY_CAST, guarded products): a bad cell is
+ * reported through `failure`, and a raised DuckDB error would lose which row and why.
  */
 
 import { ColumnTypeError } from '../errors.js';
@@ -68,21 +70,33 @@ interface Checks {
   readonly value: string;
 }
 
+/** True when `scaled` is NULL (overflowed) or outside [min, max]; `scaled` is evaluated once. */
 function outside(scaled: string, min: bigint, max: bigint): string {
-  return `(${scaled} IS NULL OR ${scaled} < ${hugeint(min)} OR ${scaled} > ${hugeint(max)})`;
+  return `COALESCE(NOT (${scaled} BETWEEN ${hugeint(min)} AND ${hugeint(max)}), true)`;
 }
 
-/** Decimal text → value × 10^scale, by the same string steps as scaledFromDecimalText. */
+/**
+ * Decimal text → value × 10^scale, exactly. The string steps mirror scaledFromDecimalText. For
+ * scales up to 9 a faster route goes through DuckDB's DECIMAL(18, s) parser (exact for text that
+ * passed the grammar and precision checks): whole part × 10^s + fraction × 10^s, both BIGINT;
+ * where it overflows (more than 18 digits) it yields NULL and the string steps take over
+ * (COALESCE evaluates them only for those rows). Beyond scale 9 the fraction product would need
+ * 128-bit decimals, which are slower than the string steps.
+ */
 function decimalTextChecks(text: string, scale: number, min: bigint, max: bigint): Checks {
   const whole = `split_part(${text}, '.', 1)`;
   const fraction = `split_part(${text}, '.', 2)`;
   const sign = `(CASE WHEN starts_with(${text}, '-') THEN '-' ELSE '' END)`;
-  const scaled = `TRY_CAST(${sign} || '0' || ltrim(${whole}, '+-') || rpad(${fraction}, ${scale}, '0') AS HUGEINT)`;
+  const exact = `TRY_CAST(${sign} || '0' || ltrim(${whole}, '+-') || rpad(${fraction}, ${scale}, '0') AS HUGEINT)`;
+  const decimal = `TRY_CAST(${text} AS DECIMAL(18, ${scale}))`;
+  const fast = `(CAST(trunc(${decimal}) AS BIGINT) * ${pow10(scale)} + CAST((${decimal} - trunc(${decimal})) * ${pow10(scale)} AS BIGINT))`;
+  const scaled = scale <= 9 ? `COALESCE(${fast}, ${exact})` : exact;
   return {
     parse: `NOT ${matches(text, DECIMAL_TEXT)}`,
-    precision: `length(rtrim(${fraction}, '0')) > ${scale}`,
+    // Digits past the scale must all be zeros (same rule as significantFractionDigits).
+    precision: `NOT ${matches(text, `^[^.]*([.][0-9]{0,${scale}}0*)?$`)}`,
     range: outside(scaled, min, max),
-    value: `CAST(${scaled} AS BIGINT)`,
+    value: `TRY_CAST(${scaled} AS BIGINT)`,
   };
 }
 
@@ -96,7 +110,7 @@ function floatingChecks(x: string, kind: 'double' | 'float', scale: number, min:
     parse: `NOT isfinite(${x})`,
     precision: `${back} <> ${x}`,
     range: outside(scaled, min, max),
-    value: `CAST(${scaled} AS BIGINT)`,
+    value: `TRY_CAST(${scaled} AS BIGINT)`,
   };
 }
 
@@ -122,12 +136,12 @@ function checksFor(column: ColumnSchema, source: SourceColumn, index: number): C
   switch (t.kind) {
     case 'integer':
       if (k === 'text') {
-        const scaled = `TRY_CAST(${text} AS HUGEINT)`;
-        return { parse: `NOT ${matches(`${text}`, INTEGER_TEXT)}`, range: outside(scaled, t.min, t.max), value: `CAST(${scaled} AS BIGINT)` };
+        const scaled = `COALESCE(TRY_CAST(${text} AS BIGINT), TRY_CAST(${text} AS HUGEINT))`;
+        return { parse: `NOT ${matches(`${text}`, INTEGER_TEXT)}`, range: outside(scaled, t.min, t.max), value: `TRY_CAST(${scaled} AS BIGINT)` };
       }
       if (k === 'integer') {
         const scaled = `TRY_CAST(${x} AS HUGEINT)`;
-        return { range: outside(scaled, t.min, t.max), value: `CAST(${scaled} AS BIGINT)` };
+        return { range: outside(scaled, t.min, t.max), value: `TRY_CAST(${scaled} AS BIGINT)` };
       }
       if (k === 'decimal') return decimalTextChecks(`${text}`, 0, t.min, t.max);
       if (k === 'double' || k === 'float') return floatingChecks(x, k, 0, t.min, t.max);
@@ -135,27 +149,27 @@ function checksFor(column: ColumnSchema, source: SourceColumn, index: number): C
     case 'decimal':
       if (k === 'text' || k === 'decimal') return decimalTextChecks(`${text}`, t.scale, t.min, t.max);
       if (k === 'integer') {
-        const scaled = `(TRY_CAST(${x} AS HUGEINT) * ${hugeint(pow10(t.scale))})`;
-        // Compare before scaling so that a huge stored integer cannot overflow the product.
+        // Compare before scaling, and scale only what is in range, so the product cannot overflow.
         const unscaled = `TRY_CAST(${x} AS HUGEINT)`;
         const factor = pow10(t.scale);
         const lo = -floorDiv(-t.min, factor);
         const hi = floorDiv(t.max, factor);
-        return { range: outside(unscaled, lo, hi), value: `CAST(${scaled} AS BIGINT)` };
+        const value = `CASE WHEN ${unscaled} BETWEEN ${hugeint(lo)} AND ${hugeint(hi)} THEN CAST(${unscaled} * ${hugeint(factor)} AS BIGINT) END`;
+        return { range: outside(unscaled, lo, hi), value };
       }
       if (k === 'double' || k === 'float') return floatingChecks(x, k, t.scale, t.min, t.max);
       return unsupported(column, source);
     case 'boolean':
       if (k === 'text') return { parse: `NOT ${matches(`${text}`, BOOLEAN_TEXT)}`, value: `CAST(${matches(`${text}`, TRUE_TEXT)} AS BIGINT)` };
-      if (k === 'integer') return { parse: `${x} NOT IN (0, 1)`, value: `CAST(${x} AS BIGINT)` };
+      if (k === 'integer') return { parse: `${x} NOT IN (0, 1)`, value: `TRY_CAST(${x} AS BIGINT)` };
       if (k === 'boolean') return { value: `CAST(${x} AS BIGINT)` };
       return unsupported(column, source);
     case 'date': {
       if (k !== 'text' && k !== 'date') return unsupported(column, source);
       const date = k === 'text' ? `TRY_CAST(${text} AS DATE)` : x;
-      const days = `CAST(${date} - DATE '1970-01-01' AS HUGEINT)`;
+      const days = k === 'text' ? `CAST(${date} - DATE '1970-01-01' AS HUGEINT)` : `(CASE WHEN isfinite(${x}) THEN CAST(${x} - DATE '1970-01-01' AS HUGEINT) END)`;
       const parse = k === 'text' ? `(NOT ${matches(`${text}`, DATE_TEXT)} OR ${date} IS NULL)` : `NOT isfinite(${x})`;
-      return { parse, range: outside(days, BigInt(t.min), BigInt(t.max)), value: `CAST(${days} AS BIGINT)` };
+      return { parse, range: outside(days, BigInt(t.min), BigInt(t.max)), value: `TRY_CAST(${days} AS BIGINT)` };
     }
     case 'category': {
       if (k !== 'text' && k !== 'integer') return unsupported(column, source);

@@ -26,6 +26,8 @@ export const DATE_TEXT = '^([0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|
 export const INFER_INTEGER_TEXT = '^[+-]?(0|[1-9][0-9]*)$';
 export const INFER_DECIMAL_TEXT = '^[+-]?(0|[1-9][0-9]*)[.][0-9]+$';
 export const INFER_BOOLEAN_TEXT = '^(true|false|TRUE|FALSE|True|False)$';
+/** INFER_INTEGER_TEXT or INFER_DECIMAL_TEXT, as one pattern (one regex pass in SQL). */
+export const INFER_NUMBER_TEXT = '^[+-]?(0|[1-9][0-9]*)([.][0-9]+)?$';
 
 export const integerText = new RegExp(INTEGER_TEXT);
 export const decimalText = new RegExp(DECIMAL_TEXT);

@@ -17,6 +17,7 @@ import { csvText, tempDir } from '../helpers/files.js';
 const tmp = tempDir();
 after(() => tmp.cleanup());
 const key = new Uint8Array(32).fill(3);
+const LIMIT = (1n << 62n) - 1n;
 
 interface ColumnKind {
   readonly declaration: ColumnDeclaration | undefined;
@@ -34,6 +35,16 @@ const kinds: Record<string, ColumnKind> = {
   dec: {
     declaration: { type: 'decimal', scale: 2, min: '-100.00', max: '100.00' },
     value: rare(fc.bigInt({ min: -10000n, max: 10000n }).map((v) => formatScaled(v, 2)), fc.constantFrom('1.234', '1.230', '.5', '5.', '-0', '1e2', '--1', '100.01', '-.05', '+.5')),
+  },
+  // A range wider than DECIMAL(18, 2): exercises the reader's exact fallback for long numbers.
+  wideDec: {
+    declaration: { type: 'decimal', scale: 2, min: '-46116860184273879.03', max: '46116860184273879.03' },
+    value: rare(fc.bigInt({ min: -LIMIT, max: LIMIT }).map((v) => formatScaled(v, 2)), fc.constantFrom('46116860184273879.04', '0000000000000000000000012.5', '1.2300000000000000000000', '-99999999999999999999999999999999999999999')),
+  },
+  // Scale 12: the reader's string route (no DECIMAL(18, s) shortcut above scale 9).
+  fineDec: {
+    declaration: { type: 'decimal', scale: 12, min: '-1000.000000000000', max: '1000.000000000000' },
+    value: rare(fc.bigInt({ min: -(10n ** 15n), max: 10n ** 15n }).map((v) => formatScaled(v, 12)), fc.constantFrom('0.0000000000001', '1000.0000000000001', '-0.1234567890120', '5')),
   },
   bool: {
     declaration: { type: 'boolean' },
