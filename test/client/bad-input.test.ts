@@ -108,3 +108,9 @@ test('in-memory columns: no rows, different lengths, bad values', async () => {
   assertSafeError(await catchAsync(() => readTable({ columns: { age: [1, 'SECRET-31337'] } }, ageDeclared)), ValueParseError, 'SECRET-31337', "row 2 of column 'age'");
   assertSafeError(await catchAsync(() => readTable({ columns: { age: [1, 121] } }, ageDeclared)), RangeCheckError, '121', "row 2 of column 'age' is outside the declared range [0, 120]");
 });
+
+test('a CSV line that is not valid UTF-8', async () => {
+  const path = tmp.path('bad-utf8.csv');
+  writeFileSync(path, Buffer.concat([Buffer.from('a,b\n1,x\n2,'), Buffer.from([0xff, 0xfe]), Buffer.from('SECRET-31337\n')]));
+  assertSafeError(await catchAsync(() => readTable(path, { columns: { b: { type: 'identifier' } }, identifierKey: new Uint8Array(32) })), InputFileError, 'SECRET-31337', 'line 3');
+});

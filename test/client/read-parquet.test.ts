@@ -1,6 +1,6 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ColumnTypeError, RangeCheckError, TypeInferenceError, ValueParseError } from '../../src/errors.js';
+import { ColumnTypeError, NullValueError, RangeCheckError, TypeInferenceError, ValueParseError } from '../../src/errors.js';
 import { readTable } from '../../src/client/read-table.js';
 import { decodeTable } from '../../src/table/decode.js';
 import { schemaToJson } from '../../src/table/schema.js';
@@ -84,4 +84,23 @@ test('Parquet: inexact doubles, out-of-range integers and unsupported types are 
   assertSafeError(await catchAsync(() => readTable(path, { select: ['day'], columns: { day: { type: 'integer' } } })), ColumnTypeError, undefined, 'stored as DATE');
   const stamp = await writeParquet(tmp.path('stamp.parquet'), "SELECT TIMESTAMP '2024-01-01 10:00:00' AS at");
   assertSafeError(await catchAsync(() => readTable(stamp)), TypeInferenceError, undefined, 'stored as TIMESTAMP');
+});
+
+test('Parquet: FLOAT inferred at its shortest scale; huge unsigned and infinite values refused by row', async () => {
+  const path = await writeParquet(
+    tmp.path('edge.parquet'),
+    "SELECT * FROM (VALUES (0.1::FLOAT, 18446744073709551615::UBIGINT, 'infinity'::DOUBLE), (2.5::FLOAT, 1::UBIGINT, 1.0::DOUBLE)) t(f, u, d)",
+  );
+  const floats = await readTable(path, { select: ['f'] });
+  assert.deepEqual(schemaToJson(floats.schema).columns[0], { name: 'f', nullable: false, type: 'decimal', scale: 1, min: '-900719925474099.1', max: '900719925474099.1' });
+  assert.deepEqual([...floats.columns[0]!.values], [1n, 25n]);
+  assertSafeError(await catchAsync(() => readTable(path, { select: ['u'], columns: { u: { type: 'decimal', scale: 2 } } })), RangeCheckError, '18446744073709551615', "row 1 of column 'u'");
+  assertSafeError(await catchAsync(() => readTable(path, { select: ['u'], columns: { u: { type: 'boolean' } } })), ValueParseError, undefined, "row 1 of column 'u'");
+  assertSafeError(await catchAsync(() => readTable(path, { select: ['d'] })), TypeInferenceError, undefined, 'not finite');
+  assertSafeError(await catchAsync(() => readTable(path, { select: ['d'], columns: { d: { type: 'decimal', scale: 2 } } })), ValueParseError, undefined, "row 1 of column 'd'");
+});
+
+test('Parquet: a null in a non-nullable column', async () => {
+  const path = await writeParquet(tmp.path('typed4.parquet'), typed);
+  assertSafeError(await catchAsync(() => readTable(path, { select: ['big'] })), NullValueError, undefined, "row 2 of column 'big' is empty (null)");
 });
