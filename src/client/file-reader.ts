@@ -61,6 +61,7 @@ async function encodeLoadedSource(connection: DuckDBConnection, source: LoadedSo
     ref: source.refs[p.sourceIndex] as string,
     kind: source.kinds[p.sourceIndex] ?? 'unsupported',
     typeName: source.typeNames[p.sourceIndex] ?? 'unknown',
+    decimalScale: source.decimalScales[p.sourceIndex],
   });
   const inferred = await inferTypes(connection, source, planned.filter((p) => !isTypeDeclared(p)).map((p) => ({ name: p.name, source: sourceOf(p) })));
   const schema = makeSchema(planned.map((p) => toColumnSchema(p, inferred.get(p.name), options)));
@@ -95,11 +96,9 @@ async function inferTypes(connection: DuckDBConnection, source: LoadedSource, co
       case 'integer': types.set(name, defaultIntegerType()); break;
       case 'boolean': types.set(name, { kind: 'boolean' }); break;
       case 'date': types.set(name, defaultDateType()); break;
-      case 'decimal': {
-        const scale = /DECIMAL\(\d+,(\d+)\)/.exec(s.typeName)?.[1];
-        types.set(name, defaultDecimalType(Number(scale ?? 0), name));
+      case 'decimal':
+        types.set(name, defaultDecimalType(s.decimalScale ?? 0, name));
         break;
-      }
       case 'text': {
         const t = `CAST(${x} AS VARCHAR)`;
         // One regex pass decides "number"; a number is an integer when no value has a point.
@@ -183,7 +182,7 @@ type ParamTypes = Record<string, DuckDBType>;
 
 function identifierParams(schema: TableSchema, options: ReadTableOptions): { values: Params; types: ParamTypes } | undefined {
   if (!schema.columns.some((c) => c.type.kind === 'identifier')) return undefined;
-  const pads = identifierHmacPads(options.identifierKey as Uint8Array);
+  const pads = identifierHmacPads(options.identifierKey);
   return {
     values: { [IDENTIFIER_INNER_PARAM]: blobValue(pads.inner), [IDENTIFIER_OUTER_PARAM]: blobValue(pads.outer) },
     types: { [IDENTIFIER_INNER_PARAM]: BLOB, [IDENTIFIER_OUTER_PARAM]: BLOB },

@@ -10,7 +10,7 @@
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
-import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import { DuckDBDecimalType, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { DuplicateColumnError, EmptyTableError, InputFileError, RaggedRowError } from '../errors.js';
 import { sourceKindOf, type SourceKind } from './source-kind.js';
 import { sqlIdentifier } from './sql-columns.js';
@@ -24,6 +24,7 @@ export interface LoadedSource {
   readonly refs: readonly string[];
   readonly kinds: readonly SourceKind[];
   readonly typeNames: readonly string[];
+  readonly decimalScales: readonly (number | undefined)[];
   /** SQL for the 1-based data row number of a row of `src`, and the filter that keeps data rows. */
   readonly rowNumber: string;
   readonly dataRows: string;
@@ -81,6 +82,7 @@ export async function loadCsv(connection: DuckDBConnection, path: string, delimi
     refs: types.map((t) => `src.${sqlIdentifier(t.name)}`),
     kinds: types.map(() => 'text' as const),
     typeNames: types.map(() => 'VARCHAR'),
+    decimalScales: types.map(() => undefined),
     rowNumber: 'src.rowid',
     dataRows: 'src.rowid >= 1',
     rowCount: rowCount - 1,
@@ -115,6 +117,7 @@ export async function loadParquet(connection: DuckDBConnection, path: string): P
     refs: types.map((t) => `src.${sqlIdentifier(t.name)}`),
     kinds: types.map((t) => t.kind),
     typeNames: types.map((t) => t.typeName),
+    decimalScales: types.map((t) => t.decimalScale),
     rowNumber: '(src.rowid + 1)',
     dataRows: 'true',
     rowCount,
@@ -149,7 +152,19 @@ async function countRows(connection: DuckDBConnection): Promise<number> {
   return Number(reader.getRows()[0]?.[0] ?? 0);
 }
 
-async function columnTypes(connection: DuckDBConnection): Promise<{ name: string; kind: SourceKind; typeName: string }[]> {
+interface StoredColumn {
+  readonly name: string;
+  readonly kind: SourceKind;
+  readonly typeName: string;
+  readonly decimalScale: number | undefined;
+}
+
+async function columnTypes(connection: DuckDBConnection): Promise<StoredColumn[]> {
   const result = await connection.run('SELECT * FROM src LIMIT 0');
-  return result.columnTypes().map((type, i) => ({ name: result.columnName(i), kind: sourceKindOf(type), typeName: type.toString() }));
+  return result.columnTypes().map((type, i) => ({
+    name: result.columnName(i),
+    kind: sourceKindOf(type),
+    typeName: type.toString(),
+    decimalScale: type instanceof DuckDBDecimalType ? type.scale : undefined,
+  }));
 }

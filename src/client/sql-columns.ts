@@ -24,6 +24,8 @@ export interface SourceColumn {
   readonly kind: SourceKind;
   /** DuckDB's name for the storage type, for error messages. */
   readonly typeName: string;
+  /** The scale of a DECIMAL storage type. */
+  readonly decimalScale?: number | undefined;
 }
 
 export interface ColumnSql {

@@ -62,7 +62,7 @@ export class IdentifierHasher {
  * inner one, so that a bulk engine with only plain SHA-256 (the file reader's DuckDB) computes
  * exactly IdentifierHasher.hash: SHA256(outer || SHA256(inner || UTF-8(value))).
  */
-export function identifierHmacPads(key: Uint8Array): { readonly inner: Uint8Array; readonly outer: Uint8Array } {
+export function identifierHmacPads(key: Uint8Array | undefined): { readonly inner: Uint8Array; readonly outer: Uint8Array } {
   const checked = checkIdentifierKey(key);
   const block = new Uint8Array(64);
   block.set(checked.length > 64 ? createHash('sha256').update(checked).digest() : checked);
