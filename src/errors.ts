@@ -12,10 +12,110 @@ export class TesseraError extends Error {
   }
 }
 
+/**
+ * Where a problem sits in an input table: the column's name and the 1-based data row (row 1 is
+ * the first row after a CSV header). Both are public; the cell's value never travels with it.
+ */
+export interface CellLocation {
+  readonly column: string;
+  readonly row: number;
+}
+
 /** A value is outside a declared range or type. */
 export class RangeCheckError extends TesseraError {
-  constructor(message: string) {
+  readonly column: string | undefined;
+  readonly row: number | undefined;
+  constructor(message: string, location?: CellLocation) {
     super('RANGE_CHECK', message);
+    this.column = location?.column;
+    this.row = location?.row;
+  }
+}
+
+/** A schema or a column declaration is invalid (bad name, empty range, scale too large, ...). */
+export class SchemaError extends TesseraError {
+  constructor(message: string) {
+    super('SCHEMA', message);
+  }
+}
+
+/** Two columns have the same name (names are compared case-insensitively). */
+export class DuplicateColumnError extends TesseraError {
+  constructor(message: string) {
+    super('DUPLICATE_COLUMN', message);
+  }
+}
+
+/** An input file is missing, unreadable, of an unknown format, or not well-formed. */
+export class InputFileError extends TesseraError {
+  constructor(message: string) {
+    super('INPUT_FILE', message);
+  }
+}
+
+/** An input has no data rows (an empty file, or a CSV with only a header). */
+export class EmptyTableError extends TesseraError {
+  constructor(message: string) {
+    super('EMPTY_TABLE', message);
+  }
+}
+
+/** A CSV line has more or fewer fields than the header. `line` is the 1-based line in the file. */
+export class RaggedRowError extends TesseraError {
+  readonly line: number;
+  constructor(message: string, line: number) {
+    super('RAGGED_ROW', message);
+    this.line = line;
+  }
+}
+
+/** A cell-level input problem; subclasses say which. */
+export abstract class CellError extends TesseraError {
+  readonly column: string;
+  readonly row: number;
+  constructor(code: string, message: string, location: CellLocation) {
+    super(code, message);
+    this.column = location.column;
+    this.row = location.row;
+  }
+}
+
+/** A value does not parse as its column's type (or has more decimal digits than its scale). */
+export class ValueParseError extends CellError {
+  constructor(message: string, location: CellLocation) {
+    super('VALUE_PARSE', message, location);
+  }
+}
+
+/** A value of a category column is not in the column's public dictionary. */
+export class UnknownCategoryError extends CellError {
+  constructor(message: string, location: CellLocation) {
+    super('UNKNOWN_CATEGORY', message, location);
+  }
+}
+
+/** A column that is not declared nullable holds a null (an empty CSV field, null, undefined). */
+export class NullValueError extends CellError {
+  constructor(message: string, location: CellLocation) {
+    super('NULL_VALUE', message, location);
+  }
+}
+
+/** A column's type cannot be inferred from its values; the caller must declare it. */
+export class TypeInferenceError extends TesseraError {
+  readonly column: string;
+  constructor(message: string, column: string) {
+    super('TYPE_INFERENCE', message);
+    this.column = column;
+  }
+}
+
+/** A file column's storage type cannot be read as the column's declared type. */
+export class ColumnTypeError extends TesseraError {
+  readonly column: string;
+  constructor(message: string, column: string) {
+    super('COLUMN_TYPE', message);
+    this.column = column;
   }
 }
 
@@ -200,5 +300,12 @@ export class AppendTableFailedError extends TesseraError {
       options,
     );
     this.table = table;
+  }
+}
+
+/** A bug in Tessera itself (not in the caller's input); the message says what failed, never data. */
+export class InternalError extends TesseraError {
+  constructor(message: string) {
+    super('INTERNAL', message);
   }
 }

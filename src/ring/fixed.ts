@@ -43,7 +43,7 @@ export class FixedPointCodec {
   /** Encodes one real number; throws RangeCheckError for NaN, infinities or out-of-range values. */
   encodeOne(x: number): bigint {
     if (!Number.isFinite(x) || x < this.min || x > this.max) {
-      throw new RangeCheckError(`value ${x} is outside the declared range [${this.min}, ${this.max}]`);
+      throw new RangeCheckError(`a value is outside the declared range [${this.min}, ${this.max}] (or is not a finite number)`);
     }
     return BigInt.asUintN(64, BigInt(Math.round(x * this.scale)));
   }
