@@ -309,3 +309,10 @@ export class InternalError extends TesseraError {
     super('INTERNAL', message);
   }
 }
+
+/** Shares or results from the nodes do not fit together: a node is faulty or was tampered with. */
+export class IntegrityError extends TesseraError {
+  constructor(message: string) {
+    super('INTEGRITY', message);
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * What a data owner's client sends each node: that node's two replicated components of every
+ * column, compressed with seeds.
+ *
+ * For each column the client draws two fresh 16-byte seeds and sets
+ *   x0 = PRG(seed0), x1 = PRG(seed1), x2 = v - x0 - x1 (mod 2^64)
+ * where PRG is AES-128-CTR with a zero IV over zeros (crypto/prg.ts). Node i holds (x_i, x_{i+1}):
+ *   node 0: (seed0, seed1)        -- 32 bytes per column, whatever the row count
+ *   node 1: (seed1, x2 in full)
+ *   node 2: (x2 in full, seed0)
+ * so an upload moves 8 bytes per value to two nodes and almost nothing to the third, and nodes
+ * can store the seeds as they are. Each node sees two components, which are uniformly random and
+ * independent of v; x2 = v - x0 - x1 is masked by x0 for node 1 and by x1 for node 2.
+ *
+ * Binary format of one node's payload (little-endian):
+ *   u32 column count C, f64 row count R
+ *   per column, twice (component a = x_i, then b = x_{i+1}):
+ *     u8 kind: 0 = seed (16 bytes follow), 1 = words (8R bytes follow)
+ */
+
+import { randomBytes } from 'node:crypto';
+import { Prg, PRG_KEY_BYTES } from '../crypto/prg.js';
+import { FormatError, UsageError } from '../errors.js';
+
+export type Component = { readonly kind: 'seed'; readonly seed: Uint8Array } | { readonly kind: 'words'; readonly words: BigUint64Array };
+
+export interface ColumnComponents {
+  readonly a: Component;
+  readonly b: Component;
+}
+
+export interface SharePayload {
+  readonly rows: number;
+  readonly columns: readonly ColumnComponents[];
+}
+
+const KIND_SEED = 0;
+const KIND_WORDS = 1;
+
+/** Splits encoded columns into the three nodes' payloads (run on the data owner's machine). */
+export function dealColumns(columns: readonly BigUint64Array[], rows: number): [SharePayload, SharePayload, SharePayload] {
+  const per: ColumnComponents[][] = [[], [], []];
+  for (const v of columns) {
+    if (v.length !== rows) throw new UsageError(`column has ${v.length} values, the table has ${rows} rows`);
+    const seed0 = randomBytes(PRG_KEY_BYTES), seed1 = randomBytes(PRG_KEY_BYTES);
+    const x0 = new Prg(seed0).words(rows), x1 = new Prg(seed1).words(rows);
+    // x2 = v - x0 - x1, written over x0 (each x0[i] is read before it is overwritten).
+    const x2 = x0;
+    for (let i = 0; i < rows; i++) x2[i] = v[i] - x0[i] - x1[i];
+    const s0: Component = { kind: 'seed', seed: seed0 }, s1: Component = { kind: 'seed', seed: seed1 }, full: Component = { kind: 'words', words: x2 };
+    per[0].push({ a: s0, b: s1 });
+    per[1].push({ a: s1, b: full });
+    per[2].push({ a: full, b: s0 });
+  }
+  return [
+    { rows, columns: per[0] },
+    { rows, columns: per[1] },
+    { rows, columns: per[2] },
+  ];
+}
+
+/** Expands a component to its words (seeds through the PRG). */
+export function expandComponent(c: Component, rows: number): BigUint64Array {
+  if (c.kind === 'words') return c.words;
+  return new Prg(c.seed).words(rows);
+}
+
+export function payloadSize(p: SharePayload): number {
+  let n = 4 + 8;
+  for (const c of p.columns) for (const x of [c.a, c.b]) n += 1 + (x.kind === 'seed' ? PRG_KEY_BYTES : 8 * p.rows);
+  return n;
+}
+
+export function encodeSharePayload(p: SharePayload): Uint8Array {
+  const out = new Uint8Array(payloadSize(p));
+  const v = new DataView(out.buffer);
+  v.setUint32(0, p.columns.length, true);
+  v.setFloat64(4, p.rows, true);
+  let o = 12;
+  for (const c of p.columns) {
+    for (const x of [c.a, c.b]) {
+      if (x.kind === 'seed') {
+        out[o++] = KIND_SEED;
+        out.set(x.seed, o);
+        o += PRG_KEY_BYTES;
+      } else {
+        out[o++] = KIND_WORDS;
+        out.set(new Uint8Array(x.words.buffer, x.words.byteOffset, x.words.byteLength), o);
+        o += x.words.byteLength;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Decodes one node's payload and checks it against the expected shape (`columns` columns of
+ * `rows` rows): a malformed or truncated payload is refused, never stored.
+ */
+export function decodeSharePayload(bytes: Uint8Array, expect: { columns: number; rows: number }): SharePayload {
+  const fail = (why: string): never => {
+    throw new FormatError(`share payload: ${why}`);
+  };
+  if (bytes.byteLength < 12) fail('too short');
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const count = v.getUint32(0, true);
+  const rows = v.getFloat64(4, true);
+  if (count !== expect.columns) fail(`${count} columns, the schema has ${expect.columns}`);
+  if (rows !== expect.rows) fail(`${rows} rows, the request says ${expect.rows}`);
+  let o = 12;
+  const columns: ColumnComponents[] = [];
+  const read = (): Component => {
+    if (o >= bytes.byteLength) fail('cut off');
+    const kind = bytes[o++];
+    if (kind === KIND_SEED) {
+      if (o + PRG_KEY_BYTES > bytes.byteLength) fail('seed cut off');
+      const seed = bytes.slice(o, o + PRG_KEY_BYTES);
+      o += PRG_KEY_BYTES;
+      return { kind: 'seed', seed };
+    }
+    if (kind === KIND_WORDS) {
+      const len = 8 * rows;
+      if (o + len > bytes.byteLength) fail('column data cut off');
+      const words = new BigUint64Array(rows);
+      new Uint8Array(words.buffer).set(bytes.subarray(o, o + len));
+      o += len;
+      return { kind: 'words', words };
+    }
+    return fail(`unknown component kind ${kind}`);
+  };
+  for (let c = 0; c < count; c++) {
+    const a = read();
+    const b = read();
+    columns.push({ a, b });
+  }
+  if (o !== bytes.byteLength) fail('trailing bytes');
+  return { rows, columns };
+}

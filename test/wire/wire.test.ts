@@ -1,0 +1,52 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { decodeFrame, encodeFrame } from '../../src/wire/frames.js';
+import { dealColumns, decodeSharePayload, encodeSharePayload, expandComponent, payloadSize } from '../../src/wire/share-payload.js';
+import { reconstruct, type ResultShare, RESULT_SHARE_FORMAT } from '../../src/wire/result-payload.js';
+import { FormatError, IntegrityError } from '../../src/errors.js';
+import { u64 } from '../helpers/protocol.js';
+
+test('frames round-trip and refuse corruption', () => {
+  fc.assert(
+    fc.property(fc.jsonValue(), fc.array(fc.uint8Array({ maxLength: 50 }), { maxLength: 5 }), (header, parts) => {
+      const f = decodeFrame(encodeFrame(header, parts));
+      assert.deepEqual(f.header, JSON.parse(JSON.stringify(header)));
+      assert.deepEqual(f.parts.map((p) => [...p]), parts.map((p) => [...p]));
+    }),
+  );
+  const good = encodeFrame({ a: 1 }, [new Uint8Array([1, 2, 3])]);
+  for (const bad of [good.subarray(0, good.length - 1), new Uint8Array([...good, 0]), new Uint8Array(10), Uint8Array.from(good, (b, i) => (i === 0 ? b ^ 1 : b))]) {
+    assert.throws(() => decodeFrame(bad), FormatError);
+  }
+});
+
+test('dealt shares: each node holds two components, all three reconstruct the columns', () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: 30 }).chain((rows) => fc.array(fc.array(u64, { minLength: rows, maxLength: rows }), { minLength: 1, maxLength: 4 }).map((cols) => ({ rows, cols }))), ({ rows, cols }) => {
+      const columns = cols.map((c) => BigUint64Array.from(c));
+      const payloads = dealColumns(columns, rows).map((p) => decodeSharePayload(encodeSharePayload(p), { columns: columns.length, rows }));
+      columns.forEach((v, c) => {
+        const comp = payloads.map((p) => [expandComponent(p.columns[c].a, rows), expandComponent(p.columns[c].b, rows)]);
+        for (let i = 0; i < 3; i++) assert.deepEqual(comp[i][1], comp[(i + 1) % 3][0], 'replicated components agree');
+        for (let r = 0; r < rows; r++) assert.equal(BigInt.asUintN(64, comp[0][0][r] + comp[1][0][r] + comp[2][0][r]), v[r]);
+      });
+      // Node 0 receives only seeds: its payload does not grow with the row count.
+      assert.equal(payloadSize(payloads[0]), 12 + columns.length * 2 * 17);
+    }),
+  );
+  const p = encodeSharePayload(dealColumns([new BigUint64Array(4)], 4)[1]);
+  assert.throws(() => decodeSharePayload(p, { columns: 2, rows: 4 }), FormatError);
+  assert.throws(() => decodeSharePayload(p, { columns: 1, rows: 5 }), FormatError);
+  assert.throws(() => decodeSharePayload(p.subarray(0, p.length - 1), { columns: 1, rows: 4 }), FormatError);
+});
+
+test('result reconstruction from two or three nodes, and detection of a lying node', () => {
+  const x = [5n, 7n, BigInt.asUintN(64, -12n + 100n)];
+  const share = (node: 0 | 1 | 2, a: bigint, b: bigint): ResultShare => ({ format: RESULT_SHARE_FORMAT, query: 'q', node, values: [{ name: 'sum', a: a.toString(), b: b.toString() }], public: { rows: 3 } });
+  const all = [share(0, x[0], x[1]), share(1, x[1], x[2]), share(2, x[2], x[0])];
+  assert.equal(reconstruct(all).values.get('sum'), 100n);
+  assert.equal(reconstruct([all[0], all[2]]).values.get('sum'), 100n);
+  assert.throws(() => reconstruct([all[0], share(1, x[1] + 1n, x[2]), all[2]]), IntegrityError);
+  assert.throws(() => reconstruct([all[0]]), IntegrityError);
+});
