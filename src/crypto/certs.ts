@@ -11,11 +11,14 @@
 
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
-import { randomBytes, webcrypto, X509Certificate } from 'node:crypto';
+import { randomBytes, webcrypto } from 'node:crypto';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
+import { certificateFingerprint } from './fingerprint.js';
+
+export { certificateFingerprint, normalizeFingerprint } from './fingerprint.js';
 
 // @peculiar/x509 uses a pluggable WebCrypto; give it node's (randomness and signatures from node:crypto).
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
@@ -67,21 +70,6 @@ export interface ClusterCertificateOptions extends CertificateOptions {
 }
 
 export const nodeCommonName = (party: number): string => `tessera-node-${party}`;
-
-/** The SHA-256 fingerprint of a PEM certificate, as `AA:BB:...`. */
-export function certificateFingerprint(certPem: string): string {
-  return new X509Certificate(certPem).fingerprint256;
-}
-
-/**
- * Canonical form of a fingerprint given as hex with or without colons, in either case, so that
- * configuration files may use any common spelling. Throws on anything that is not 32 bytes of hex.
- */
-export function normalizeFingerprint(fingerprint: string): string {
-  const hex = fingerprint.replace(/[:\s]/g, '').toUpperCase();
-  if (!/^[0-9A-F]{64}$/.test(hex)) throw new UsageError(`"${fingerprint}" is not a SHA-256 fingerprint (64 hex digits, colons optional)`);
-  return hex.match(/../g)!.join(':');
-}
 
 function validity(options: CertificateOptions): { notBefore: Date; notAfter: Date } {
   const days = options.validDays ?? 365;

@@ -14,7 +14,7 @@
 
 import { connect as tlsConnect, createServer, type Server, type TLSSocket } from 'node:tls';
 import { PeerAuthenticationError, PeerTimeoutError, PeerUnreachableError, UsageError } from '../errors.js';
-import { normalizeFingerprint } from '../crypto/certs.js';
+import { normalizeFingerprint } from '../crypto/fingerprint.js';
 import { StreamLink } from './stream-link.js';
 
 export type MeshParty = 0 | 1 | 2;
