@@ -30,6 +30,8 @@ export interface ProcessClusterOptions extends RunnerOptions {
 export interface ProcessCluster extends Runner {
   /** Process ids of the three parties. */
   readonly pids: readonly number[];
+  /** Where the cluster's certificates and keys are (private; removed by `close`). */
+  readonly certificateDir: string;
   /** Kills one party process with SIGKILL, as a crash would (fault-injection tests). */
   kill(party: PartyId): void;
 }
@@ -124,6 +126,7 @@ export async function startProcessCluster(options: ProcessClusterOptions = {}): 
   const runSettled = <R, A>(job: Job<A>): Promise<JobOutcomes<R>> => dispatch(book, job, post) as Promise<JobOutcomes<R>>;
   return {
     pids: children.map((c) => c.pid ?? -1),
+    certificateDir: dir,
     runSettled,
     async run<R, A>(job: Job<A>): Promise<[R, R, R]> {
       return resultsOf(await runSettled<R, A>(job), book.deaths);

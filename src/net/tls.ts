@@ -201,35 +201,49 @@ export class TlsMesh {
    * previous party to dial in. Resolves with both links, ready for `Party.connect`.
    */
   async connect(next: PeerAddress): Promise<MeshLinks> {
-    const timeoutMs = this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-    const deadline = Date.now() + timeoutMs;
     const me = this.options.party;
-    const prev = prevOf(me);
-    let timer: NodeJS.Timeout | undefined;
-    const acceptWithin = new Promise<TLSSocket>((resolve, reject) => {
-      timer = setTimeout(() => {
-        const why = this.refusals.length > 0 ? `; refused meanwhile: ${this.refusals.join('; ')}` : '';
-        const msg = `party ${prev} did not connect to party ${me} (listening at ${fmt(this.address)}) within ${timeoutMs} ms${why}`;
-        reject(this.refusals.length > 0 ? new PeerAuthenticationError(msg) : new PeerTimeoutError(`${msg}; check that it is running and configured with this address`));
-      }, timeoutMs);
-      this.accepted.promise.then(resolve, reject);
-    });
-    const dialed = this.dial(next, deadline);
+    const dialed = this.dialNext(next);
+    const accepted = this.acceptPrev();
     try {
-      const [nextSocket, prevSocket] = await Promise.all([dialed, acceptWithin]);
-      const links = { next: new StreamLink(nextSocket, `party ${nextOf(me)}`), prev: new StreamLink(prevSocket, `party ${prev}`) };
+      const [nextSocket, prevSocket] = await Promise.all([dialed, accepted]);
+      const links = { next: new StreamLink(nextSocket, `party ${nextOf(me)}`), prev: new StreamLink(prevSocket, `party ${prevOf(me)}`) };
       // The dialed socket was paused after the status frame; a 'data' listener alone does not restart it.
       nextSocket.resume();
       return links;
     } catch (e) {
       // Whichever side failed, do not leave the other half of the mesh open.
       dialed.then((s) => s.destroy(), () => {});
-      this.acceptedSocket?.destroy();
+      accepted.then((s) => s.destroy(), () => {});
       this.close();
       throw e;
-    } finally {
-      clearTimeout(timer);
     }
+  }
+
+  /**
+   * Waits (until the connect deadline) for the previous party to dial in and pass the pin check.
+   * The socket is authenticated and pinned; most callers want `connect` instead.
+   */
+  acceptPrev(): Promise<TLSSocket> {
+    const timeoutMs = this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    const me = this.options.party;
+    const prev = prevOf(me);
+    return new Promise<TLSSocket>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const why = this.refusals.length > 0 ? `; refused meanwhile: ${this.refusals.join('; ')}` : '';
+        const msg = `party ${prev} did not connect to party ${me} (listening at ${fmt(this.address)}) within ${timeoutMs} ms${why}`;
+        reject(this.refusals.length > 0 ? new PeerAuthenticationError(msg) : new PeerTimeoutError(`${msg}; check that it is running and configured with this address`));
+      }, timeoutMs);
+      this.accepted.promise.then(resolve, reject).finally(() => clearTimeout(timer));
+    });
+  }
+
+  /**
+   * Dials the next party, retrying with back-off while it is not up, until the connect deadline.
+   * Resolves with an authenticated, pinned and accepted socket, paused (call resume after
+   * attaching a reader); most callers want `connect` instead.
+   */
+  dialNext(address: PeerAddress): Promise<TLSSocket> {
+    return this.dial(address, Date.now() + (this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS));
   }
 
   private async dial(address: PeerAddress, deadline: number): Promise<TLSSocket> {

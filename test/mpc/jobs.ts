@@ -55,8 +55,7 @@ export async function stall(s: Session, _args: unknown, me: PartyId): Promise<st
 /** Party 1 fails; the others wait for a message from it. */
 export async function boom(s: Session, _args: unknown, me: PartyId): Promise<string> {
   if (me === 1) throw new Error('boom in party 1');
-  const x = randomA(s, 4);
-  await open(s, x);
+  await s.recv(1, 4);
   return 'unreachable';
 }
 
