@@ -9,26 +9,14 @@
  */
 
 import { MessageChannel, Worker } from 'node:worker_threads';
-import { PeerLostError, SessionAbortedError, UsageError } from '../errors.js';
-import { errorFromWire, JobBook, newSessionId, resultsOf, type Job, type JobOutcomes } from './job.js';
+import { PeerLostError, SessionAbortedError } from '../errors.js';
+import { errorFromWire, JobBook, resultsOf, type Job, type JobOutcomes } from './job.js';
 import { PARTIES, type PartyId } from './party.js';
 import type { HostRequest } from './party-host.js';
+import { dispatch, type Runner, type RunnerOptions } from './runner.js';
 import type { WorkerInit, WorkerMessage } from './embedded-worker.js';
 
-export interface RunnerOptions {
-  /** Receive timeout of every session (ms); default: the Party default (60 s). */
-  readonly timeoutMs?: number;
-}
-
-/** What both runners (threads, processes) offer. */
-export interface Runner {
-  /** Runs a job on the three parties in one new session; resolves with their three results. */
-  run<R = unknown, A = unknown>(job: Job<A>): Promise<[R, R, R]>;
-  /** Like `run`, but reports every party's outcome instead of the first cause of failure. */
-  runSettled<R = unknown, A = unknown>(job: Job<A>): Promise<JobOutcomes<R>>;
-  /** Stops the parties; jobs still running fail. */
-  close(): Promise<void>;
-}
+export type { Runner, RunnerOptions } from './runner.js';
 
 export interface EmbeddedTrio extends Runner {
   /** Terminates one party's worker at once (fault-injection tests). */
@@ -37,31 +25,6 @@ export interface EmbeddedTrio extends Runner {
 
 const WORKER_URL = new URL('./embedded-worker.js', import.meta.url);
 const CLOSE_GRACE_MS = 2000;
-
-/** Posts a job to each party; if one cannot take it, the others are told to stop it at once. */
-export function dispatch<A>(book: JobBook, job: Job<A>, post: (p: PartyId, req: HostRequest) => void): Promise<JobOutcomes<unknown>> {
-  const { id, outcomes } = book.open<unknown>();
-  if (book.broken) {
-    for (const p of PARTIES) book.settle(id, p, { status: 'rejected', reason: book.broken });
-    return outcomes;
-  }
-  if (job.partyArgs !== undefined && job.partyArgs.length !== 3) throw new UsageError(`partyArgs must have one entry per party (3), got ${job.partyArgs.length}`);
-  const session = newSessionId();
-  const started: PartyId[] = [];
-  for (const p of PARTIES) {
-    const args = job.partyArgs ? job.partyArgs[p] : job.args;
-    try {
-      post(p, { t: 'job', id, session, module: job.module, fn: job.fn, args, timeoutMs: job.timeoutMs });
-      started.push(p);
-    } catch (e) {
-      const reason = `the job could not be sent to party ${p}: ${e instanceof Error ? e.message : String(e)}`;
-      for (const q of started) post(q, { t: 'abort', session, reason });
-      for (const q of PARTIES) if (!started.includes(q)) book.settle(id, q, { status: 'rejected', reason: new UsageError(`${reason}; job arguments must be structured-clonable`) });
-      break;
-    }
-  }
-  return outcomes;
-}
 
 export async function startEmbedded(options: RunnerOptions = {}): Promise<EmbeddedTrio> {
   const c01 = new MessageChannel();
@@ -105,6 +68,7 @@ export async function startEmbedded(options: RunnerOptions = {}): Promise<Embedd
           else if (m.t === 'result') book.settle(m.id, p, m.ok ? { status: 'fulfilled', value: m.value } : { status: 'rejected', reason: errorFromWire(m.error, p) });
         };
         w.on('message', onMessage);
+        w.once('error', (e: Error) => reject(new PeerLostError(`party ${p}'s worker thread failed to start: ${e.message}`)));
         w.once('exit', (code: number) => reject(new PeerLostError(`party ${p}'s worker thread exited (code ${code}) before it was ready`)));
       }),
   );

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { writeClusterCertificates } from '../crypto/certs.js';
 import { PeerLostError, SessionAbortedError } from '../errors.js';
 import { errorFromWire, JobBook, resultsOf, rootCause, type Job, type JobOutcomes } from './job.js';
-import { dispatch, type Runner, type RunnerOptions } from './embedded.js';
+import { dispatch, type Runner, type RunnerOptions } from './runner.js';
 import { PARTIES, type PartyId } from './party.js';
 import type { HostRequest } from './party-host.js';
 import type { FromPartyProcess, ToPartyProcess } from './party-process.js';

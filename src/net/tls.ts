@@ -13,7 +13,7 @@
  */
 
 import { connect as tlsConnect, createServer, type Server, type TLSSocket } from 'node:tls';
-import { PeerAuthenticationError, PeerTimeoutError, PeerUnreachableError, UsageError } from '../errors.js';
+import { PeerAuthenticationError, PeerLostError, PeerTimeoutError, PeerUnreachableError, UsageError } from '../errors.js';
 import { normalizeFingerprint } from '../crypto/fingerprint.js';
 import { StreamLink } from './stream-link.js';
 
@@ -147,9 +147,10 @@ export class TlsMesh {
       handshakeTimeout: Math.min(options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, 10_000),
     });
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
+      const onError = (e: Error): void => reject(new UsageError(`party ${options.party} cannot listen on ${fmt(options.listen)}: ${e.message}`));
+      server.once('error', onError);
       server.listen(options.listen.port, options.listen.host, () => {
-        server.off('error', reject);
+        server.off('error', onError);
         resolve();
       });
     });
@@ -206,6 +207,9 @@ export class TlsMesh {
     const accepted = this.acceptPrev();
     try {
       const [nextSocket, prevSocket] = await Promise.all([dialed, accepted]);
+      for (const [sock, p] of [[nextSocket, nextOf(me)], [prevSocket, prevOf(me)]] as const) {
+        if (sock.destroyed) throw new PeerLostError(`party ${p} closed its connection to party ${me} while the mesh was being set up`);
+      }
       const links = { next: new StreamLink(nextSocket, `party ${nextOf(me)}`), prev: new StreamLink(prevSocket, `party ${prevOf(me)}`) };
       // The dialed socket was paused after the status frame; a 'data' listener alone does not restart it.
       nextSocket.resume();
@@ -325,6 +329,9 @@ export class TlsMesh {
         if (status !== ACCEPTED) return finish(new PeerAuthenticationError(`${where} answered with unknown status ${status}`));
         done = true;
         detach();
+        // Until a StreamLink takes over, an error must not go unhandled (it would crash the process);
+        // connect() checks for a socket that died meanwhile.
+        socket.on('error', () => {});
         // Hold the stream (and anything that came with the status) until the StreamLink takes over.
         socket.pause();
         if (got.byteLength > STATUS_BYTES) socket.unshift(got.subarray(STATUS_BYTES));

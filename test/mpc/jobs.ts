@@ -32,19 +32,6 @@ export async function mulLoop(s: Session, args: { n: number; rounds: number }): 
   return s.stats.rounds;
 }
 
-/** One multiplication of 2^k random elements, timed inside the party (benchmarks). */
-export async function mulTimed(s: Session, args: { n: number; reps: number }): Promise<number[]> {
-  const x = randomA(s, args.n);
-  const y = randomA(s, args.n);
-  const ms: number[] = [];
-  for (let r = 0; r < args.reps; r++) {
-    const t0 = performance.now();
-    await mul(s, x, y);
-    ms.push(performance.now() - t0);
-  }
-  return ms;
-}
-
 /** Party 2 never sends what the others wait for. */
 export async function stall(s: Session, _args: unknown, me: PartyId): Promise<string> {
   if (me === 2) return 'stalled';
