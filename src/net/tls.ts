@@ -17,6 +17,7 @@ import { PeerAuthenticationError, PeerLostError, PeerTimeoutError, PeerUnreachab
 import { normalizeFingerprint } from '../crypto/fingerprint.js';
 import { StreamLink } from './stream-link.js';
 
+/** Same as mpc's PartyId; restated because net/ must not import from the layer above it. */
 export type MeshParty = 0 | 1 | 2;
 
 export interface PeerAddress {
@@ -81,7 +82,11 @@ function errorCode(e: unknown): string {
   return typeof code === 'string' ? code : '';
 }
 
-/** Tuning that measurably helps bulk transfer; see docs/transport.md. */
+/**
+ * No Nagle delay: every protocol round is a latency-bound exchange. Keep-alive notices a peer
+ * host that vanished without a FIN even between jobs. (Larger socket buffers were measured and
+ * brought nothing: docs/transport.md.)
+ */
 function tuneSocket(socket: TLSSocket): void {
   socket.setNoDelay(true);
   socket.setKeepAlive(true, 10_000);
@@ -173,7 +178,9 @@ export class TlsMesh {
   private onSecureConnection(socket: TLSSocket): void {
     const me = this.options.party;
     const prev = prevOf(me);
-    socket.on('error', () => {}); // a refused socket's errors are of no interest
+    // An unhandled 'error' would crash the process: refused sockets' errors are of no interest,
+    // and an accepted socket's are the StreamLink's business once it takes over.
+    socket.on('error', () => {});
     const fingerprint = socket.getPeerCertificate().fingerprint256 ?? '';
     let status = ACCEPTED;
     if (!socket.authorized || fingerprint !== this.pins.prev) {
