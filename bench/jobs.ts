@@ -16,16 +16,3 @@ export async function mulTimed(s: Session, args: { n: number; reps: number }): P
   }
   return { ms, bytes: s.stats.bytesSent };
 }
-
-/** Sends `bytes` to the next party and receives as much from the previous one, `reps` times. */
-export async function ringTimed(s: Session, args: { bytes: number; reps: number }): Promise<number[]> {
-  const ms: number[] = [];
-  for (let r = 0; r < args.reps; r++) {
-    const payload = new Uint8Array(args.bytes);
-    const t0 = performance.now();
-    s.sendBytes(s.next, payload, true);
-    await s.recvBytes(s.prev);
-    ms.push(performance.now() - t0);
-  }
-  return ms;
-}
