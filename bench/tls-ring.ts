@@ -5,6 +5,7 @@
  * the repetitions, slowest party) and the resulting throughput per party.
  *
  *   node dist/bench/tls-ring.js [--mb=8] [--reps=30] [--ciphers=A,B,...] [--no-tcp]
+ *   (BENCH_PROF=dir writes CPU profiles of the three parties there)
  */
 
 import { fork, type ChildProcess } from 'node:child_process';
