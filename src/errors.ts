@@ -316,3 +316,27 @@ export class IntegrityError extends TesseraError {
     super('INTEGRITY', message);
   }
 }
+
+/**
+ * A peer's certificate is not the one this node trusts for that party (unknown CA, or a valid
+ * certificate that is not the pinned one), or the peer refused ours.
+ */
+export class PeerAuthenticationError extends TesseraError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('PEER_AUTH', message, options);
+  }
+}
+
+/** A peer could not be reached before the connect deadline. */
+export class PeerUnreachableError extends TesseraError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('PEER_UNREACHABLE', message, options);
+  }
+}
+
+/** A job failed inside a party with an error that is not one of Tessera's own (a bug or a user error in the job). */
+export class JobError extends TesseraError {
+  constructor(message: string) {
+    super('JOB_FAILED', message);
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * Job functions used by the runner tests (embedded threads and process cluster). Not a test file
+ * itself: the runners import it by URL in each party.
+ */
+
+import { mul } from '../../src/mpc/protocols/arith.js';
+import { input, open, randomA } from '../../src/mpc/protocols/io.js';
+import type { PartyId } from '../../src/mpc/party.js';
+import type { Session } from '../../src/mpc/session.js';
+
+export interface MulArgs {
+  /** Party 0's private vector (only party 0 gets it). */
+  readonly x?: BigUint64Array;
+  /** Party 1's private vector (only party 1 gets it). */
+  readonly y?: BigUint64Array;
+  readonly n: number;
+}
+
+/** x (from party 0) times y (from party 1), opened to everybody. */
+export async function mulOpen(s: Session, args: MulArgs, me: PartyId): Promise<{ z: BigUint64Array; rounds: number; bytes: number }> {
+  const xs = await input(s, 0, me === 0 ? args.x! : args.n);
+  const ys = await input(s, 1, me === 1 ? args.y! : args.n);
+  const z = await open(s, await mul(s, xs, ys));
+  return { z, rounds: s.stats.rounds, bytes: s.stats.bytesSent };
+}
+
+/** `rounds` sequential multiplications of random shared vectors of `n` elements. */
+export async function mulLoop(s: Session, args: { n: number; rounds: number }): Promise<number> {
+  let x = randomA(s, args.n);
+  const y = randomA(s, args.n);
+  for (let r = 0; r < args.rounds; r++) x = await mul(s, x, y);
+  return s.stats.rounds;
+}
+
+/** Party 2 never sends what the others wait for. */
+export async function stall(s: Session, _args: unknown, me: PartyId): Promise<string> {
+  if (me === 2) return 'stalled';
+  await s.recv(2, 1);
+  return 'unreachable';
+}
+
+/** Party 1 fails; the others wait for a message from it. */
+export async function boom(s: Session, _args: unknown, me: PartyId): Promise<string> {
+  if (me === 1) throw new Error('boom in party 1');
+  await s.recv(1, 4);
+  return 'unreachable';
+}
+
+/** Echoes the arguments and the party (plumbing checks). */
+export function echo(_s: Session, args: unknown, me: PartyId): { me: PartyId; args: unknown } {
+  return { me, args };
+}

@@ -1,0 +1,28 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { access } from 'node:fs/promises';
+import { startProcessCluster, type ProcessCluster } from '../../src/mpc/process-cluster.js';
+import { concurrentJobs, failingJob, killedParty, mulMatchesReference, stalledPeer } from './runner-cases.js';
+
+let cluster: ProcessCluster;
+before(async () => {
+  cluster = await startProcessCluster({ timeoutMs: 5000 });
+});
+after(async () => {
+  const dir = cluster.certificateDir;
+  await cluster.close();
+  await assert.rejects(access(dir), 'the certificate directory is removed at close');
+});
+
+test('process cluster: input, mul, open over TLS match the plaintext product', () => mulMatchesReference(cluster, 100_000));
+test('process cluster: concurrent jobs', () => concurrentJobs(cluster));
+test('process cluster: a throwing party fails the job for all, with its own error', () => failingJob(cluster));
+test('process cluster: a stalled party makes the others time out', () => stalledPeer(cluster, 300));
+test('process cluster: a party killed mid-computation fails the job promptly', async () => {
+  const doomed = await startProcessCluster({ timeoutMs: 5000 });
+  try {
+    await killedParty(doomed);
+  } finally {
+    await doomed.close();
+  }
+});
