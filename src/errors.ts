@@ -340,3 +340,105 @@ export class JobError extends TesseraError {
     super('JOB_FAILED', message);
   }
 }
+
+// ---- nodes and client ----------------------------------------------------------------------
+
+/**
+ * A compute node (this one's peer, or the node a client talks to) cannot be reached right now.
+ * Nothing was changed by the refused request; retry once the node is back.
+ */
+export class NodeUnavailableError extends TesseraError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('NODE_UNAVAILABLE', message, options);
+  }
+}
+
+/** The caller is known but may not do this (wrong role, not the table's owner, not a recipient). */
+export class PermissionDeniedError extends TesseraError {
+  constructor(message: string) {
+    super('FORBIDDEN', message);
+  }
+}
+
+/** A contribution credential is missing, malformed, not signed by the table's owner, or for another table. */
+export class CredentialError extends TesseraError {
+  constructor(message: string) {
+    super('CREDENTIAL_INVALID', message);
+  }
+}
+
+/** A query cannot run as asked (unknown column, a type that cannot be summed, possible overflow, ...). */
+export class QueryError extends TesseraError {
+  constructor(message: string) {
+    super('QUERY', message);
+  }
+}
+
+/** No result with this query id is kept at the node. */
+export class ResultNotFoundError extends TesseraError {
+  constructor(message: string) {
+    super('RESULT_NOT_FOUND', message);
+  }
+}
+
+/** The node configuration file is invalid; `problems` lists every problem found. */
+export class NodeConfigError extends TesseraError {
+  readonly problems: readonly string[];
+  constructor(source: string, problems: readonly string[]) {
+    super('NODE_CONFIG', `${source} is not a valid node configuration:\n` + problems.map((p) => `  - ${p}`).join('\n'));
+    this.problems = problems;
+  }
+}
+
+/**
+ * A request was refused by the node with an error code this client does not know as a class
+ * (a newer node, or a framework error such as a malformed request). `code` is the node's code.
+ */
+export class RemoteError extends TesseraError {
+  readonly status: number;
+  constructor(code: string, message: string, status: number) {
+    super(code, message);
+    this.status = status;
+  }
+}
+
+/**
+ * Rebuilds a typed error from its wire form ({ code, message }), as sent between nodes and from
+ * nodes to clients, so that callers can use `instanceof` on either side of a connection.
+ */
+export function errorFromWire(code: string, message: string, status = 500): TesseraError {
+  switch (code) {
+    case 'NODE_UNAVAILABLE': return new NodeUnavailableError(message);
+    case 'FORBIDDEN': return new PermissionDeniedError(message);
+    case 'CREDENTIAL_INVALID': return new CredentialError(message);
+    case 'QUERY': return new QueryError(message);
+    case 'RESULT_NOT_FOUND': return new ResultNotFoundError(message);
+    case 'TABLE_EXISTS': return new TableExistsError('', message);
+    case 'TABLE_NOT_FOUND': return new TableNotFoundError('', message);
+    case 'DUPLICATE_CONTRIBUTOR': return withMessage(new DuplicateContributorError(''), message);
+    case 'REQUEST_REJECTED': return new RequestRejectedError('malformed', message);
+    case 'UNKNOWN_PARTY': return new UnknownPartyError(message);
+    case 'SCHEMA': return new SchemaError(message);
+    case 'RANGE_CHECK': return new RangeCheckError(message);
+    case 'INVALID_NAME': return new InvalidNameError(message);
+    case 'FORMAT': return new FormatError(message);
+    case 'USAGE': return new UsageError(message);
+    case 'DECRYPTION_FAILED': return new DecryptionError(message);
+    case 'SIGNATURE_INVALID': return new SignatureError(message);
+    case 'INTEGRITY': return new IntegrityError(message);
+    case 'STORAGE_CORRUPT': return withMessage(new StorageCorruptionError('', '', ''), message);
+    case 'APPEND_TABLE_FAILED': return withMessage(new AppendTableFailedError(''), message);
+    case 'PEER_LOST': return new PeerLostError(message);
+    case 'PEER_TIMEOUT': return new PeerTimeoutError(message);
+    case 'PEER_UNREACHABLE': return new PeerUnreachableError(message);
+    case 'SESSION_ABORTED': return new SessionAbortedError(message);
+    case 'PROTOCOL': return new ProtocolError(message);
+    case 'INTERNAL': return new InternalError(message);
+    default: return new RemoteError(code, message, status);
+  }
+}
+
+function withMessage<E extends TesseraError>(error: E, message: string): E {
+  error.message = message;
+  return error;
+}

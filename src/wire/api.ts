@@ -10,9 +10,15 @@
  */
 
 import type { SignedStatement } from '../crypto/signed.js';
-import type { TableSchemaJson } from '../table/schema.js';
+import type { ColumnSchemaJson, TableSchemaJson } from '../table/schema.js';
 
 export const API_PREFIX = '/v1';
+
+/**
+ * Header carrying a contribution credential (base64 of its JSON) where a contributor, who holds
+ * no key of the collaboration, reads an append table's schema.
+ */
+export const CREDENTIAL_HEADER = 'x-tessera-credential';
 
 export const ROUTES = {
   health: '/v1/health',
@@ -118,20 +124,55 @@ export interface QueryRequest {
   readonly recipients: readonly string[];
 }
 
-export interface QueryResponse {
+/** Public facts about a query: what ran, on what, for whom; identical at every node. */
+export interface QueryInfo {
   readonly query: string;
   readonly op: AggregateOp;
   readonly column?: string;
+  /** The aggregated column's schema (to decode the result); absent for a row count. */
+  readonly columnSchema?: ColumnSchemaJson;
   readonly tables: readonly string[];
   readonly recipients: readonly string[];
-  /** When the requester is a recipient: its sealed result shares, one per node (base64). */
-  readonly shares?: readonly { readonly node: number; readonly envelope: string }[];
+  /** Party that asked for the query. */
+  readonly requestedBy: string;
+  readonly createdAt: string;
+  /** Rows the query looked at, and rows an append table's range check left out (public). */
+  readonly rows: number;
+  readonly excluded: number;
+}
+
+/** A node's sealed result share for one recipient (envelope bytes in base64). */
+export interface SealedShare {
+  readonly node: number;
+  readonly envelope: string;
+}
+
+export interface QueryResponse extends QueryInfo {
+  /** When the requester is a recipient: its sealed result shares, one per node. */
+  readonly shares?: readonly SealedShare[];
 }
 
 /** GET /v1/results/:query (signed by a recipient). */
-export interface ResultResponse {
-  readonly query: string;
-  readonly shares: readonly { readonly node: number; readonly envelope: string }[];
+export interface ResultResponse extends QueryInfo {
+  readonly shares: readonly SealedShare[];
+  /** Nodes whose share could not be fetched now (two shares suffice to open a result). */
+  readonly missing: readonly { readonly node: number; readonly reason: string }[];
+}
+
+/** Answer to a contribution. */
+export interface ContributionResponse {
+  readonly table: string;
+  readonly contributor: string;
+  readonly submission: string;
+  /** `stored`: appended now; `already-stored`: this very submission was stored before (a retry). */
+  readonly status: 'stored' | 'already-stored';
+}
+
+/** GET /v1/append-tables/:name with a credential: what a contributor needs to check its value. */
+export interface AppendTableSchemaResponse {
+  readonly name: string;
+  readonly owner: string;
+  readonly schema: TableSchemaJson;
 }
 
 /** Error body of every non-2xx response. */

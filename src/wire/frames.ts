@@ -11,6 +11,7 @@
  *   P times: f64 part length L (an integer), then L bytes
  */
 
+import { createHash } from 'node:crypto';
 import { FormatError } from '../errors.js';
 
 const MAGIC = 0x31465354; // "TSF1" read as a little-endian u32
@@ -80,4 +81,55 @@ export function decodeFrame(bytes: Uint8Array, what = 'request body'): Frame<unk
   }
   if (o !== bytes.byteLength) fail('trailing bytes after the last part');
   return { header, parts };
+}
+
+/**
+ * What a client signs for a frame body (crypto/request-signing.ts `body`), instead of the frame
+ * itself: the header bytes as sent, and the length and SHA-256 of every part.
+ *
+ *   "tessera/frame-signing/v1\0" | u32 header length | header bytes | u32 part count
+ *   | per part: f64 length | 32-byte SHA-256 of the part
+ *
+ * The signature then still covers every byte of the body, but a node can hand each peer only
+ * the header, the part hashes and that peer's own envelope, and the peer can check the client's
+ * signature on its own without receiving the other nodes' (large) envelopes.
+ */
+export function frameSigningBytes(headerBytes: Uint8Array, parts: readonly { readonly length: number; readonly sha256: Uint8Array }[]): Uint8Array {
+  const label = new TextEncoder().encode(FRAME_SIGNING_LABEL);
+  const out = new Uint8Array(label.byteLength + 4 + headerBytes.byteLength + 4 + parts.length * 40);
+  const v = new DataView(out.buffer);
+  out.set(label, 0);
+  let o = label.byteLength;
+  v.setUint32(o, headerBytes.byteLength, true);
+  out.set(headerBytes, o + 4);
+  o += 4 + headerBytes.byteLength;
+  v.setUint32(o, parts.length, true);
+  o += 4;
+  for (const p of parts) {
+    if (p.sha256.byteLength !== 32) throw new FormatError('a part digest must be 32 bytes');
+    v.setFloat64(o, p.length, true);
+    out.set(p.sha256, o + 8);
+    o += 40;
+  }
+  return out;
+}
+
+const FRAME_SIGNING_LABEL = 'tessera/frame-signing/v1\0';
+
+/** The header bytes of an encoded frame (as sent), without parsing them. */
+export function frameHeaderBytes(bytes: Uint8Array): Uint8Array {
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const hLen = v.getUint32(4, true);
+  return bytes.subarray(8, 8 + hLen);
+}
+
+/** SHA-256 of every part, for `frameSigningBytes`. */
+export function partDigests(parts: readonly Uint8Array[]): { length: number; sha256: Uint8Array }[] {
+  return parts.map((p) => ({ length: p.byteLength, sha256: createHash('sha256').update(p).digest() }));
+}
+
+/** `frameSigningBytes` of a whole encoded frame (what the client signs, what the coordinator checks). */
+export function frameSigningBytesOf(bytes: Uint8Array): Uint8Array {
+  const frame = decodeFrame(bytes);
+  return frameSigningBytes(frameHeaderBytes(bytes), partDigests(frame.parts));
 }

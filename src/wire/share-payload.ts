@@ -136,3 +136,47 @@ export function decodeSharePayload(bytes: Uint8Array, expect: { columns: number;
   if (o !== bytes.byteLength) fail('trailing bytes');
   return { rows, columns };
 }
+
+/**
+ * Checks a node's payload against the expected shape and cuts it into one byte range per
+ * column (each holding that column's two components in the payload's own encoding), without
+ * copying: a node stores these ranges as they are, so seeds stay seeds on disk.
+ */
+export function splitPayloadColumns(bytes: Uint8Array, expect: { columns: number; rows: number }): Uint8Array[] {
+  const fail = (why: string): never => {
+    throw new FormatError(`share payload: ${why}`);
+  };
+  if (bytes.byteLength < 12) fail('too short');
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const count = v.getUint32(0, true);
+  const rows = v.getFloat64(4, true);
+  if (count !== expect.columns) fail(`${count} columns, the schema has ${expect.columns}`);
+  if (rows !== expect.rows) fail(`${rows} rows, the request says ${expect.rows}`);
+  let o = 12;
+  const skip = (): void => {
+    if (o >= bytes.byteLength) fail('cut off');
+    const kind = bytes[o++];
+    const len = kind === KIND_SEED ? PRG_KEY_BYTES : kind === KIND_WORDS ? 8 * rows : fail(`unknown component kind ${kind}`);
+    if (o + len > bytes.byteLength) fail('column data cut off');
+    o += len;
+  };
+  const out: Uint8Array[] = [];
+  for (let c = 0; c < count; c++) {
+    const start = o;
+    skip();
+    skip();
+    out.push(bytes.subarray(start, o));
+  }
+  if (o !== bytes.byteLength) fail('trailing bytes');
+  return out;
+}
+
+/** Decodes one column's two components as cut by `splitPayloadColumns`. */
+export function decodeColumnComponents(bytes: Uint8Array, rows: number): ColumnComponents {
+  const payload = new Uint8Array(12 + bytes.byteLength);
+  const v = new DataView(payload.buffer);
+  v.setUint32(0, 1, true);
+  v.setFloat64(4, rows, true);
+  payload.set(bytes, 12);
+  return decodeSharePayload(payload, { columns: 1, rows }).columns[0];
+}

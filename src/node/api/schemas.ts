@@ -1,0 +1,153 @@
+/**
+ * JSON schemas of the HTTP API: fastify validates requests with them (before any signature or
+ * role check runs) and @fastify/swagger turns them into the OpenAPI document.
+ */
+
+import { CREDENTIAL_HEADER } from '../../wire/api.js';
+
+const tableName = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$', description: 'table name' } as const;
+const queryId = { type: 'string', pattern: '^q-[0-9a-f]{24}$', description: 'query id' } as const;
+
+export const errorBody = {
+  $id: 'Error',
+  type: 'object',
+  required: ['error'],
+  properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' } } } },
+} as const;
+
+const schemaJson = { type: 'object', additionalProperties: true, description: 'table schema (docs/ingest.md, "JSON form of a schema")' } as const;
+
+export const tableInfo = {
+  $id: 'TableInfo',
+  type: 'object',
+  required: ['name', 'kind', 'owner', 'schema', 'rows', 'createdAt'],
+  properties: {
+    name: { type: 'string' },
+    kind: { type: 'string', enum: ['table', 'append'] },
+    owner: { type: 'string' },
+    schema: schemaJson,
+    rows: { type: 'integer', description: 'rows stored (for append tables: rows at this node)' },
+    createdAt: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+const queryInfoProperties = {
+  query: { type: 'string' },
+  op: { type: 'string', enum: ['count', 'sum', 'mean'] },
+  column: { type: 'string' },
+  columnSchema: { type: 'object', additionalProperties: true },
+  tables: { type: 'array', items: { type: 'string' } },
+  recipients: { type: 'array', items: { type: 'string' } },
+  requestedBy: { type: 'string' },
+  createdAt: { type: 'string' },
+  rows: { type: 'integer' },
+  excluded: { type: 'integer', description: 'append-table rows left out by the range check' },
+} as const;
+
+const sealedShares = {
+  type: 'array',
+  items: { type: 'object', required: ['node', 'envelope'], properties: { node: { type: 'integer' }, envelope: { type: 'string', description: 'sealed result share, base64' } } },
+} as const;
+
+const signedHeaders = {
+  type: 'object',
+  properties: {
+    'x-tessera-signer': { type: 'string', description: "signer's Ed25519 key (SPKI base64)" },
+    'x-tessera-timestamp': { type: 'string' },
+    'x-tessera-nonce': { type: 'string' },
+    'x-tessera-signature': { type: 'string' },
+  },
+} as const;
+
+const errors = { 400: { $ref: 'Error#' }, 401: { $ref: 'Error#' }, 403: { $ref: 'Error#' }, 404: { $ref: 'Error#' }, 409: { $ref: 'Error#' }, 503: { $ref: 'Error#' } } as const;
+
+export const routeSchemas = {
+  health: {
+    summary: 'Node status (no signature)',
+    tags: ['node'],
+    response: {
+      200: {
+        type: 'object',
+        properties: {
+          status: { type: 'string', enum: ['ok', 'degraded'] },
+          version: { type: 'string' },
+          node: { type: 'object', properties: { index: { type: 'integer' }, name: { type: 'string' } } },
+          collaboration: { type: 'object', properties: { id: { type: 'string' }, hash: { type: 'string' } } },
+          peers: { type: 'array', items: { type: 'object', properties: { index: { type: 'integer' }, name: { type: 'string' }, connected: { type: 'boolean' } } } },
+          tables: { type: 'integer' },
+        },
+      },
+    },
+  },
+  listTables: { summary: 'List tables (public metadata)', tags: ['tables'], headers: signedHeaders, response: { 200: { type: 'array', items: { $ref: 'TableInfo#' } }, ...errors } },
+  getTable: { summary: 'One table (public metadata)', tags: ['tables'], headers: signedHeaders, params: { type: 'object', properties: { name: tableName }, required: ['name'] }, response: { 200: { $ref: 'TableInfo#' }, ...errors } },
+  putTable: {
+    summary: 'Upload a table: body is a Tessera frame (header + one sealed envelope per node); role input',
+    tags: ['tables'],
+    consumes: ['application/vnd.tessera.frame'],
+    headers: signedHeaders,
+    params: { type: 'object', properties: { name: tableName }, required: ['name'] },
+    response: { 201: { $ref: 'TableInfo#' }, ...errors },
+  },
+  deleteTable: { summary: "Delete a table or append table (its owner only)", tags: ['tables'], headers: signedHeaders, params: { type: 'object', properties: { name: tableName }, required: ['name'] }, response: { 204: { type: 'null' }, ...errors } },
+  putAppendTable: {
+    summary: 'Create an empty append table; role input',
+    tags: ['append tables'],
+    headers: signedHeaders,
+    params: { type: 'object', properties: { name: tableName }, required: ['name'] },
+    body: { type: 'object', required: ['schema'], additionalProperties: false, properties: { schema: schemaJson } },
+    response: { 201: { $ref: 'TableInfo#' }, ...errors },
+  },
+  getAppendTable: {
+    summary: "An append table's schema, for a contributor holding a credential (header x-tessera-credential)",
+    tags: ['append tables'],
+    headers: { type: 'object', properties: { [CREDENTIAL_HEADER]: { type: 'string', description: 'base64 of the credential JSON' } } },
+    params: { type: 'object', properties: { name: tableName }, required: ['name'] },
+    response: { 200: { type: 'object', properties: { name: { type: 'string' }, owner: { type: 'string' }, schema: schemaJson } }, ...errors },
+  },
+  contribute: {
+    summary: 'Add one row (body: Tessera frame with the credential and one sealed envelope per node); no signature, the credential authorises',
+    tags: ['append tables'],
+    consumes: ['application/vnd.tessera.frame'],
+    params: { type: 'object', properties: { name: tableName }, required: ['name'] },
+    response: {
+      201: { type: 'object', properties: { table: { type: 'string' }, contributor: { type: 'string' }, submission: { type: 'string' }, status: { type: 'string', enum: ['stored', 'already-stored'] } } },
+      200: { type: 'object', properties: { table: { type: 'string' }, contributor: { type: 'string' }, submission: { type: 'string' }, status: { type: 'string', enum: ['stored', 'already-stored'] } } },
+      ...errors,
+    },
+  },
+  postQuery: {
+    summary: 'Run count, sum or mean; role analyst; every recipient needs role output',
+    tags: ['queries'],
+    headers: signedHeaders,
+    body: {
+      type: 'object',
+      required: ['op', 'recipients'],
+      additionalProperties: false,
+      properties: {
+        op: { type: 'string', enum: ['count', 'sum', 'mean'] },
+        column: { type: 'string', maxLength: 63 },
+        tables: { type: 'array', items: tableName, minItems: 1, maxItems: 100 },
+        recipients: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 100 }, minItems: 1, maxItems: 100 },
+      },
+    },
+    response: { 201: { type: 'object', properties: { ...queryInfoProperties, shares: sealedShares } }, ...errors },
+  },
+  getResult: {
+    summary: "A query's sealed result shares (signed by a recipient)",
+    tags: ['queries'],
+    headers: signedHeaders,
+    params: { type: 'object', properties: { query: queryId }, required: ['query'] },
+    response: {
+      200: {
+        type: 'object',
+        properties: {
+          ...queryInfoProperties,
+          shares: sealedShares,
+          missing: { type: 'array', items: { type: 'object', properties: { node: { type: 'integer' }, reason: { type: 'string' } } } },
+        },
+      },
+      ...errors,
+    },
+  },
+} as const;

@@ -1,0 +1,145 @@
+/**
+ * What every flow of a node works with: who it is, the collaboration, its keys, its store, the
+ * mesh and the peer RPC, its verifiers of signed requests, its log. One per running node.
+ */
+
+import type { KeyObject } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Identity } from '../crypto/identity.js';
+import { RequestVerifier, type ReceivedRequest, type SignedRequestHeaders, REQUEST_HEADERS } from '../crypto/request-signing.js';
+import { PermissionDeniedError, RequestRejectedError } from '../errors.js';
+import type { Collaboration, NodeIndex, PartyConfig, Role } from '../governance/collaboration.js';
+import { nextOf, prevOf, type PartyId } from '../mpc/party.js';
+import type { TableStore } from './storage.js';
+import type { MeshManager } from './mesh/mesh-manager.js';
+import type { PeerRpc } from './rpc.js';
+import type { NodeTimeouts } from './config.js';
+import type { ResultStore } from './results-store.js';
+import type { ContributionIndex } from './contribution-index.js';
+
+/** A client's signed request as one node received it, to be checked again by the peers. */
+export interface ForwardedRequest {
+  readonly method: string;
+  /** Path and query exactly as the client sent and signed them. */
+  readonly path: string;
+  readonly headers: SignedRequestHeaders;
+}
+
+export interface NodeContextParts {
+  readonly index: NodeIndex;
+  readonly collaboration: Collaboration;
+  readonly identity: Identity;
+  readonly store: TableStore;
+  readonly mesh: MeshManager;
+  readonly rpc: PeerRpc;
+  readonly results: ResultStore;
+  readonly contributions: ContributionIndex;
+  readonly timeouts: NodeTimeouts;
+  readonly log: Logger;
+}
+
+export class NodeContext {
+  readonly index: NodeIndex;
+  readonly name: string;
+  readonly collaboration: Collaboration;
+  readonly identity: Identity;
+  readonly store: TableStore;
+  readonly mesh: MeshManager;
+  readonly rpc: PeerRpc;
+  readonly results: ResultStore;
+  readonly contributions: ContributionIndex;
+  readonly timeouts: NodeTimeouts;
+  readonly log: Logger;
+  /** Stage id → mesh generation it was staged on (reconciliation skips the current one's). */
+  readonly stagedAt = new Map<string, number>();
+  /** Tables this node is uploading as coordinator right now. */
+  readonly inFlight = new Set<string>();
+  /** Tables whose upload this node decided to commit (answers peers asking during the commit). */
+  readonly committing = new Set<string>();
+  /** One verifier per audience: this node's own, and one per peer for the requests they forward (separate replay caches). */
+  private readonly verifiers: RequestVerifier<PartyConfig>[];
+
+  constructor(parts: NodeContextParts) {
+    this.index = parts.index;
+    this.collaboration = parts.collaboration;
+    this.name = parts.collaboration.node(parts.index).name;
+    this.identity = parts.identity;
+    this.store = parts.store;
+    this.mesh = parts.mesh;
+    this.rpc = parts.rpc;
+    this.results = parts.results;
+    this.contributions = parts.contributions;
+    this.timeouts = parts.timeouts;
+    this.log = parts.log;
+    this.verifiers = parts.collaboration.nodes.map(
+      (node) =>
+        new RequestVerifier<PartyConfig>({
+          audience: node.name,
+          authorize: (key) => parts.collaboration.partyBySigningKey(key),
+          maxSkewMs: parts.timeouts.requestSkewMs,
+        }),
+    );
+  }
+
+  get me(): PartyId {
+    return this.index;
+  }
+
+  /** The two peers, next first. */
+  get peers(): readonly [PartyId, PartyId] {
+    return [nextOf(this.index), prevOf(this.index)];
+  }
+
+  /** "node 2 (node-c)". */
+  describe(p: PartyId): string {
+    return `node ${p} (${this.collaboration.node(p as NodeIndex).name})`;
+  }
+
+  /** The key this node signs result envelopes with, when the collaboration lists one for it. */
+  get resultSigningKey(): KeyObject | undefined {
+    return this.collaboration.node(this.index).signingKey !== undefined ? this.identity.signingPrivateKey : undefined;
+  }
+
+  /**
+   * Checks a client's signed request addressed to node `audience` (this node, or the peer that
+   * forwarded it) and returns the party that signed it.
+   */
+  verifyRequest(audience: PartyId, request: ReceivedRequest): PartyConfig {
+    return this.verifiers[audience].verify(request).party;
+  }
+
+  /** Checks a request a peer forwarded: signed by a party for that peer, bodies as given. */
+  verifyForwarded(from: PartyId, forwarded: unknown, body: Uint8Array): PartyConfig {
+    const f = forwarded as Partial<ForwardedRequest> | null;
+    if (!f || typeof f.method !== 'string' || typeof f.path !== 'string' || typeof f.headers !== 'object' || f.headers === null) {
+      throw new RequestRejectedError('malformed', `${this.describe(from)} forwarded a request without its signature`);
+    }
+    return this.verifyRequest(from, { method: f.method, path: f.path, headers: f.headers as unknown as Record<string, string>, body });
+  }
+
+  requireRole(party: PartyConfig, role: Role, action: string): void {
+    if (!party.roles.includes(role)) {
+      throw new PermissionDeniedError(
+        `'${party.name}' may not ${action}: that needs the '${role}' role, and collaboration '${this.collaboration.id}' gives it ${party.roles.map((r) => `'${r}'`).join(', ')}`,
+      );
+    }
+  }
+}
+
+/** The signature headers of a received request, to forward them. */
+export function forwardedRequest(method: string, path: string, headers: Readonly<Record<string, string | string[] | undefined>>): ForwardedRequest {
+  const pick = (name: string): string => {
+    const v = headers[name];
+    return typeof v === 'string' ? v : '';
+  };
+  return {
+    method,
+    path,
+    headers: {
+      [REQUEST_HEADERS.signer]: pick(REQUEST_HEADERS.signer),
+      [REQUEST_HEADERS.timestamp]: pick(REQUEST_HEADERS.timestamp),
+      [REQUEST_HEADERS.nonce]: pick(REQUEST_HEADERS.nonce),
+      [REQUEST_HEADERS.signature]: pick(REQUEST_HEADERS.signature),
+    } as SignedRequestHeaders,
+  };
+}

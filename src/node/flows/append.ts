@@ -1,0 +1,219 @@
+/**
+ * Append tables: created empty by an `input` party (at all three nodes), then filled one row per
+ * contributor. A contribution carries the owner's credential for the contributor and three
+ * sealed one-row payloads; every node checks the credential against the owner's key, opens its
+ * own envelope, checks the payload's shape, and appends durably (group commit). The coordinator
+ * answers once all three have the row. A retry with the same submission id is acknowledged; a
+ * second submission by the same contributor is refused at every node.
+ */
+
+import { openEnvelope } from '../../crypto/envelope.js';
+import type { SignedStatement } from '../../crypto/signed.js';
+import { CredentialError, FormatError, SignatureError, TableNotFoundError, UnknownPartyError } from '../../errors.js';
+import type { PartyConfig } from '../../governance/collaboration.js';
+import type { JsonValue } from '../../crypto/canonical-json.js';
+import { encodedColumnNames, parseSchema, schemaToJson, type TableSchemaJson } from '../../table/schema.js';
+import { contributionContext, type AppendTableSchemaResponse, type ContributionHeader, type ContributionResponse, type TableInfo } from '../../wire/api.js';
+import { verifyCredential } from '../../wire/credential.js';
+import { decodeFrame } from '../../wire/frames.js';
+import { decodeSharePayload, expandComponent } from '../../wire/share-payload.js';
+import type { AppendOutcome } from '../contribution-index.js';
+import { encodeContribution } from '../contribution-index.js';
+import type { AppendTableMetadata } from '../storage.js';
+import { checkTableName } from '../storage/names.js';
+import type { ForwardedRequest, NodeContext } from '../context.js';
+import { describeFailures, settleAtAll } from './fan-out.js';
+import { tableInfo } from './tables.js';
+
+const CONTRIBUTOR_ID = /^[A-Za-z0-9_-]{8,128}$/;
+const SUBMISSION_ID = /^[A-Za-z0-9_-]{8,64}$/;
+
+// ---- creating -------------------------------------------------------------------------------
+
+function checkCreateBody(body: unknown): TableSchemaJson {
+  const b = body as { schema?: unknown } | null;
+  if (!b || typeof b !== 'object') throw new FormatError('the body must be { "schema": { "version": 1, "columns": [...] } }');
+  return schemaToJson(parseSchema(b.schema));
+}
+
+async function createLocal(ctx: NodeContext, name: string, schema: TableSchemaJson, owner: PartyConfig): Promise<AppendTableMetadata> {
+  return ctx.store.createAppendTable({ name, schema: schema as unknown as JsonValue, owner: owner.name });
+}
+
+/** PUT /v1/append-tables/:name at the coordinator. */
+export async function coordinateCreateAppend(ctx: NodeContext, name: string, rawBody: Uint8Array, body: unknown, request: ForwardedRequest): Promise<TableInfo> {
+  checkTableName(name);
+  const party = ctx.verifyRequest(ctx.me, { ...request, body: rawBody });
+  ctx.requireRole(party, 'input', 'create append tables');
+  const schema = checkCreateBody(body);
+  ctx.mesh.requireParty();
+  const generation = ctx.mesh.generation;
+  const outcomes = await settleAtAll(ctx, {
+    local: () => createLocal(ctx, name, schema, party),
+    peer: (p) => ctx.rpc.call(p, 'append.create', { table: name, request, body: Buffer.from(rawBody).toString('base64') }, [], { generation }),
+  });
+  const failures = outcomes.filter((o) => o.error);
+  if (failures.length > 0) {
+    // Undo where it was created, so that the name is free again everywhere.
+    await Promise.allSettled(
+      outcomes.filter((o) => !o.error).map((o) => (o.node === ctx.me ? ctx.store.deleteTable(name) : ctx.rpc.call(o.node, 'append.undo', { table: name, request }, [], { generation }))),
+    );
+    throw describeFailures(ctx, `creating append table '${name}'`, failures);
+  }
+  return tableInfo({ kind: 'append', metadata: outcomes[0].value as AppendTableMetadata, rowCount: 0 });
+}
+
+// ---- contributing ---------------------------------------------------------------------------
+
+interface CheckedContribution {
+  readonly contributor: string;
+  readonly submission: string;
+  readonly credential: SignedStatement;
+}
+
+export function checkContributionHeader(header: unknown): CheckedContribution {
+  const h = header as Partial<ContributionHeader> | null;
+  if (!h || typeof h !== 'object' || h.format !== 'tessera-contribution/v1') throw new FormatError("the contribution header's format must be 'tessera-contribution/v1' (send contributions with the Tessera client)");
+  if (typeof h.contributor !== 'string' || !CONTRIBUTOR_ID.test(h.contributor)) throw new FormatError('the contributor id must be 8-128 characters of letters, digits, - or _');
+  if (typeof h.submission !== 'string' || !SUBMISSION_ID.test(h.submission)) throw new FormatError('the submission id must be 8-64 characters of letters, digits, - or _');
+  return { contributor: h.contributor, submission: h.submission, credential: checkCredentialShape(h.credential) };
+}
+
+function checkCredentialShape(value: unknown): SignedStatement {
+  const c = value as Partial<SignedStatement> | null;
+  if (
+    !c ||
+    typeof c !== 'object' ||
+    typeof c.payloadType !== 'string' ||
+    typeof c.payload !== 'string' ||
+    !Array.isArray(c.signatures) ||
+    !c.signatures.every((s: unknown) => typeof s === 'object' && s !== null && typeof (s as { keyid?: unknown }).keyid === 'string' && typeof (s as { sig?: unknown }).sig === 'string')
+  ) {
+    throw new CredentialError('the contribution credential is malformed: it must be the signed statement the table owner issued');
+  }
+  return { payloadType: c.payloadType, payload: c.payload, signatures: c.signatures };
+}
+
+/** Checks a credential for table `name` and returns the contributor it names. */
+export function verifyContributionCredential(ctx: NodeContext, name: string, meta: AppendTableMetadata, credential: SignedStatement): string {
+  let ownerKey;
+  try {
+    ownerKey = ctx.collaboration.signingKeyOf(meta.owner);
+  } catch (error) {
+    if (error instanceof UnknownPartyError) throw new CredentialError(`the owner of append table '${name}' is no longer a party of the collaboration; no credential can be checked`);
+    throw error;
+  }
+  let claims;
+  try {
+    claims = verifyCredential(credential, ownerKey);
+  } catch (error) {
+    if (error instanceof SignatureError || error instanceof FormatError) {
+      throw new CredentialError(`the credential is not signed by the owner of append table '${name}' ('${meta.owner}'): ask the owner for a credential for this table`);
+    }
+    throw error;
+  }
+  if (claims.collaboration !== ctx.collaboration.id) throw new CredentialError(`the credential is for collaboration '${String(claims.collaboration)}', not '${ctx.collaboration.id}'`);
+  if (claims.table !== name) throw new CredentialError(`the credential is for table '${String(claims.table)}', not '${name}'`);
+  if (typeof claims.contributor !== 'string' || !CONTRIBUTOR_ID.test(claims.contributor)) throw new CredentialError('the credential names no valid contributor');
+  return claims.contributor;
+}
+
+/** Checks and stores this node's part of a contribution. */
+async function contributeLocal(ctx: NodeContext, name: string, c: CheckedContribution, envelope: Uint8Array): Promise<AppendOutcome> {
+  const meta = await ctx.store.appendTableMetadata(name);
+  const contributor = verifyContributionCredential(ctx, name, meta, c.credential);
+  if (contributor !== c.contributor) throw new CredentialError('the contribution names another contributor than its credential');
+  const columns = encodedColumnNames(parseSchema(meta.schema)).length;
+  return ctx.contributions.append(name, contributor, c.submission, () => {
+    const context = contributionContext(ctx.collaboration.id, name, contributor, c.submission, ctx.index);
+    const { payload } = openEnvelope(envelope, ctx.identity.encryptionPrivateKey, context);
+    try {
+      const share = decodeSharePayload(payload, { columns, rows: 1 });
+      return encodeContribution(
+        c.submission,
+        share.columns.map((col) => [expandComponent(col.a, 1)[0], expandComponent(col.b, 1)[0]] as const),
+      );
+    } finally {
+      payload.fill(0);
+    }
+  });
+}
+
+/** POST /v1/append-tables/:name/rows at the coordinator. */
+export async function coordinateContribution(ctx: NodeContext, name: string, body: Uint8Array): Promise<ContributionResponse & { created: boolean }> {
+  checkTableName(name);
+  const frame = decodeFrame(body, 'contribution body');
+  const c = checkContributionHeader(frame.header);
+  if (frame.parts.length !== 3) throw new FormatError(`a contribution carries 3 envelopes, one per node; this one has ${frame.parts.length}`);
+  // Refuse early what this node can tell on its own (unknown table, bad credential) before asking the peers.
+  const meta = await ctx.store.appendTableMetadata(name).catch((error: unknown) => {
+    if (error instanceof TableNotFoundError) throw new TableNotFoundError(name, `no append table named '${name}' in collaboration '${ctx.collaboration.id}'`);
+    throw error;
+  });
+  verifyContributionCredential(ctx, name, meta, c.credential);
+  ctx.mesh.requireParty();
+  const generation = ctx.mesh.generation;
+  const outcomes = await settleAtAll(ctx, {
+    local: () => contributeLocal(ctx, name, c, frame.parts[ctx.me]),
+    peer: (p) => ctx.rpc.call(p, 'append.contribute', { table: name, header: frame.header }, [frame.parts[p]], { generation }).then((r) => (r.body as { outcome: AppendOutcome }).outcome),
+  });
+  const failures = outcomes.filter((o) => o.error);
+  if (failures.length > 0) throw describeFailures(ctx, `storing the contribution to '${name}'`, failures);
+  const created = outcomes.some((o) => o.value === 'stored');
+  return { table: name, contributor: c.contributor, submission: c.submission, status: created ? 'stored' : 'already-stored', created };
+}
+
+/** GET /v1/append-tables/:name for a contributor holding a credential. */
+export async function schemaForContributor(ctx: NodeContext, name: string, credentialHeader: string | undefined): Promise<AppendTableSchemaResponse> {
+  checkTableName(name);
+  if (!credentialHeader) throw new CredentialError('reading an append table needs its contribution credential (header x-tessera-credential)');
+  let credential: SignedStatement;
+  try {
+    credential = checkCredentialShape(JSON.parse(Buffer.from(credentialHeader, 'base64').toString('utf8')));
+  } catch (error) {
+    if (error instanceof CredentialError) throw error;
+    throw new CredentialError('the x-tessera-credential header must be the base64 of the credential JSON');
+  }
+  const meta = await ctx.store.appendTableMetadata(name).catch((error: unknown) => {
+    if (error instanceof TableNotFoundError) throw new TableNotFoundError(name, `no append table named '${name}' in collaboration '${ctx.collaboration.id}'`);
+    throw error;
+  });
+  verifyContributionCredential(ctx, name, meta, credential);
+  return { name, owner: meta.owner, schema: meta.schema as unknown as TableSchemaJson };
+}
+
+export function registerAppendHandlers(ctx: NodeContext): void {
+  ctx.rpc.handle('append.create', async ({ from, body }) => {
+    const b = body as { table: string; request: ForwardedRequest; body: string };
+    const name = checkTableName(b.table);
+    const raw = Buffer.from(String(b.body), 'base64');
+    const party = ctx.verifyForwarded(from, b.request, raw);
+    ctx.requireRole(party, 'input', 'create append tables');
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw.toString('utf8'));
+    } catch {
+      throw new FormatError('the forwarded request body is not JSON');
+    }
+    await createLocal(ctx, name, checkCreateBody(parsed), party);
+    return { body: {} };
+  });
+  ctx.rpc.handle('append.undo', async ({ body }) => {
+    // Only ever sent by a coordinator that created the table here moments ago and failed elsewhere.
+    const name = checkTableName((body as { table?: unknown }).table);
+    const log = await ctx.store.appendTable(name);
+    if (log.rowCount === 0) {
+      await ctx.store.deleteTable(name);
+      ctx.contributions.forget(name);
+    }
+    return { body: {} };
+  });
+  ctx.rpc.handle('append.contribute', async ({ body, parts }) => {
+    const b = body as { table: string; header: unknown };
+    const name = checkTableName(b.table);
+    if (parts.length !== 1) throw new FormatError('a forwarded contribution has one envelope');
+    const outcome = await contributeLocal(ctx, name, checkContributionHeader(b.header), parts[0]);
+    return { body: { outcome } };
+  });
+}
+

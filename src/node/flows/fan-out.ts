@@ -1,0 +1,48 @@
+/**
+ * Doing one step at all three nodes at once (here, and at both peers over the RPC) and telling
+ * the client precisely which node failed and why.
+ */
+
+import { TesseraError } from '../../errors.js';
+import type { PartyId } from '../../mpc/party.js';
+import type { NodeContext } from '../context.js';
+
+export interface Outcome<T> {
+  readonly node: PartyId;
+  readonly value?: T;
+  readonly error?: Error;
+}
+
+export async function settleAtAll<L, P>(
+  ctx: NodeContext,
+  steps: { local: () => Promise<L>; peer: (p: PartyId) => Promise<P> },
+): Promise<Outcome<L | P>[]> {
+  const nodes: PartyId[] = [ctx.me, ...ctx.peers];
+  const settled = await Promise.allSettled(nodes.map((n) => (n === ctx.me ? steps.local() : steps.peer(n))));
+  return settled.map((s, i) =>
+    s.status === 'fulfilled' ? { node: nodes[i], value: s.value } : { node: nodes[i], error: s.reason instanceof Error ? s.reason : new Error(String(s.reason)) },
+  );
+}
+
+/**
+ * One error for the client: the first failure's class and code (so a duplicate stays a
+ * duplicate), with every failing node named in the message.
+ */
+export function describeFailures(ctx: NodeContext, what: string, failures: readonly Outcome<unknown>[]): Error {
+  // A refusal (duplicate, bad input) says more than a node that could not be asked.
+  const ranked = [...failures].sort((a, b) => rank(a.error!) - rank(b.error!));
+  const first = ranked[0].error!;
+  if (failures.length === 1 && failures[0].node === ctx.me) return first;
+  const parts = failures.map((f) => `${ctx.describe(f.node)}: ${f.error!.message}`);
+  const message = `${what} failed at ${parts.join('; ')}`;
+  if (first instanceof TesseraError) {
+    first.message = message;
+    return first;
+  }
+  return new Error(message);
+}
+
+function rank(error: Error): number {
+  if (!(error instanceof TesseraError)) return 2;
+  return ['NODE_UNAVAILABLE', 'PEER_LOST', 'PEER_TIMEOUT', 'PEER_UNREACHABLE', 'SESSION_ABORTED'].includes(error.code) ? 1 : 0;
+}

@@ -1,0 +1,167 @@
+/**
+ * Queries and results. The coordinator checks the analyst's signed request, assigns a query id
+ * and forwards the request to both peers; every node checks the signature and the role on its
+ * own, plans on its own, and runs the computation in the session derived from the query id.
+ * Each node then seals its result components to every recipient and keeps them for pickup;
+ * a recipient fetches them (signed request) through any node.
+ */
+
+import { createHash, randomBytes } from 'node:crypto';
+import { sealEnvelope } from '../../crypto/envelope.js';
+import { FormatError, PermissionDeniedError } from '../../errors.js';
+import type { PartyConfig } from '../../governance/collaboration.js';
+import type { PartyId } from '../../mpc/party.js';
+import { columnToJson } from '../../table/schema.js';
+import { resultContext, type QueryInfo, type QueryResponse, type ResultResponse, type SealedShare } from '../../wire/api.js';
+import { encodeResultShare, RESULT_SHARE_FORMAT } from '../../wire/result-payload.js';
+import { computeQuery } from '../query/compute.js';
+import { checkQueryRequest, planQuery, type QueryPlan } from '../query/plan.js';
+import { QUERY_ID } from '../results-store.js';
+import type { ForwardedRequest, NodeContext } from '../context.js';
+import { describeFailures, settleAtAll } from './fan-out.js';
+
+/** The 64-bit MPC session id all three nodes derive from the query id. */
+export function sessionIdOf(query: string): bigint {
+  return createHash('sha256').update('tessera/query-session/v1\0').update(query).digest().readBigUInt64LE(0) | 1n;
+}
+
+function newQueryId(): string {
+  return `q-${randomBytes(12).toString('hex')}`;
+}
+
+function parseJson(raw: Uint8Array): unknown {
+  try {
+    return JSON.parse(Buffer.from(raw).toString('utf8'));
+  } catch {
+    throw new FormatError('the request body is not JSON');
+  }
+}
+
+/**
+ * Checks (`admit`), plans, computes, seals and stores; returns the public facts and the sealed
+ * shares by recipient. Everything runs inside the query's session, so a node that refuses the
+ * query (bad signature, a table missing) stops its peers at once instead of leaving them waiting.
+ */
+async function runLocal(
+  ctx: NodeContext,
+  query: string,
+  createdAt: string,
+  admit: () => { requester: PartyConfig; body: unknown },
+): Promise<{ info: QueryInfo; envelopes: Record<string, string> }> {
+  const party = ctx.mesh.requireParty();
+  const started = Date.now();
+  let requester: PartyConfig | undefined;
+  let plan: QueryPlan | undefined;
+  const outcome = await party.run(
+    sessionIdOf(query),
+    async (s) => {
+      const admitted = admit();
+      requester = admitted.requester;
+      plan = await planQuery(ctx.store, ctx.collaboration, checkQueryRequest(admitted.body));
+      return computeQuery(s, ctx.store, plan, (p) => ctx.describe(p as PartyId));
+    },
+    { timeoutMs: ctx.timeouts.mpcMs },
+  );
+  if (!plan || !requester) throw new FormatError('the query was not planned');
+  const info: QueryInfo = {
+    query,
+    op: plan.op,
+    ...(plan.column ? { column: plan.column.name, columnSchema: columnToJson(plan.column) } : {}),
+    tables: plan.tables.map((t) => t.name),
+    recipients: plan.recipients,
+    requestedBy: requester.name,
+    createdAt,
+    rows: outcome.rows,
+    excluded: outcome.excluded,
+  };
+  const envelopes: Record<string, string> = {};
+  for (const recipient of plan.recipients) {
+    const share = encodeResultShare({
+      format: RESULT_SHARE_FORMAT,
+      query,
+      node: ctx.index,
+      values: outcome.values.map((v) => ({ name: v.name, a: v.a.toString(), b: v.b.toString() })),
+      public: { rows: outcome.rows, excluded: outcome.excluded },
+    });
+    const sender = ctx.resultSigningKey;
+    const sealed = sealEnvelope(share, ctx.collaboration.encryptionKeyOf(recipient), resultContext(ctx.collaboration.id, query, recipient, ctx.index), sender ? { sender } : {});
+    envelopes[recipient] = Buffer.from(sealed).toString('base64');
+  }
+  await ctx.results.save(info, envelopes);
+  ctx.log.info({ query, op: plan.op, tables: info.tables, rows: info.rows, excluded: info.excluded, ms: Date.now() - started }, 'query computed');
+  return { info, envelopes };
+}
+
+/** POST /v1/queries at the coordinator. */
+export async function coordinateQuery(ctx: NodeContext, rawBody: Uint8Array, body: unknown, request: ForwardedRequest): Promise<QueryResponse> {
+  const party = ctx.verifyRequest(ctx.me, { ...request, body: rawBody });
+  ctx.requireRole(party, 'analyst', 'run queries');
+  // Fail on a bad request here, before the peers are involved.
+  const checked = checkQueryRequest(body);
+  await planQuery(ctx.store, ctx.collaboration, checked);
+  ctx.mesh.requireParty();
+  const generation = ctx.mesh.generation;
+  const query = newQueryId();
+  const createdAt = new Date().toISOString();
+  const rpcTimeout = ctx.timeouts.mpcMs + ctx.timeouts.rpcMs;
+  const outcomes = await settleAtAll(ctx, {
+    local: () => runLocal(ctx, query, createdAt, () => ({ requester: party, body })),
+    peer: (p) =>
+      ctx.rpc
+        .call(p, 'query.run', { query, createdAt, request, body: Buffer.from(rawBody).toString('base64') }, [], { generation, timeoutMs: rpcTimeout })
+        .then((r) => r.body as { envelope?: string }),
+  });
+  const failures = outcomes.filter((o) => o.error);
+  if (failures.length > 0) throw describeFailures(ctx, `query ${query}`, failures);
+  const local = outcomes.find((o) => o.node === ctx.me)!.value as { info: QueryInfo; envelopes: Record<string, string> };
+  const response: QueryResponse = { ...local.info };
+  if (local.info.recipients.includes(party.name)) {
+    const shares: SealedShare[] = outcomes.map((o) =>
+      o.node === ctx.me ? { node: o.node, envelope: local.envelopes[party.name] } : { node: o.node, envelope: (o.value as { envelope?: string }).envelope ?? '' },
+    );
+    return { ...response, shares: shares.filter((s) => s.envelope !== '').sort((x, y) => x.node - y.node) };
+  }
+  return response;
+}
+
+/** GET /v1/results/:query at the coordinator: this node's share and the peers'. */
+export async function collectResult(ctx: NodeContext, query: string, request: ForwardedRequest): Promise<ResultResponse> {
+  const party = ctx.verifyRequest(ctx.me, { ...request, body: new Uint8Array(0) });
+  const record = await ctx.results.load(query);
+  if (!record.info.recipients.includes(party.name)) {
+    throw new PermissionDeniedError(`'${party.name}' is not a recipient of query ${query}; only ${record.info.recipients.map((r) => `'${r}'`).join(', ')} may open it`);
+  }
+  const shares: SealedShare[] = [{ node: ctx.index, envelope: record.envelopes[party.name] }];
+  const missing: { node: number; reason: string }[] = [];
+  const peers = await Promise.allSettled(ctx.peers.map((p) => ctx.rpc.call(p, 'result.get', { query, request })));
+  peers.forEach((outcome, i) => {
+    const node = ctx.peers[i];
+    if (outcome.status === 'fulfilled') shares.push({ node, envelope: String((outcome.value.body as { envelope: string }).envelope) });
+    else missing.push({ node, reason: outcome.reason instanceof Error ? outcome.reason.message : 'unreachable' });
+  });
+  return { ...record.info, shares: shares.sort((x, y) => x.node - y.node), missing };
+}
+
+export function registerQueryHandlers(ctx: NodeContext): void {
+  ctx.rpc.handle('query.run', async ({ from, body }) => {
+    const b = body as { query: string; createdAt: string; request: ForwardedRequest; body: string };
+    if (typeof b.query !== 'string' || !QUERY_ID.test(b.query) || typeof b.createdAt !== 'string') throw new FormatError('a forwarded query needs its id and time');
+    const raw = Buffer.from(String(b.body), 'base64');
+    let requester: PartyConfig | undefined;
+    const { info, envelopes } = await runLocal(ctx, b.query, b.createdAt, () => {
+      requester = ctx.verifyForwarded(from, b.request, raw);
+      ctx.requireRole(requester, 'analyst', 'run queries');
+      return { requester, body: parseJson(raw) };
+    });
+    const party = requester!;
+    return { body: info.recipients.includes(party.name) ? { envelope: envelopes[party.name] } : {} };
+  });
+  ctx.rpc.handle('result.get', async ({ from, body }) => {
+    const b = body as { query: string; request: ForwardedRequest };
+    const party = ctx.verifyForwarded(from, b.request, new Uint8Array(0));
+    const record = await ctx.results.load(String(b.query));
+    if (!record.info.recipients.includes(party.name)) throw new PermissionDeniedError(`'${party.name}' is not a recipient of query ${String(b.query)}`);
+    return { body: { envelope: record.envelopes[party.name] } };
+  });
+}
+

@@ -1,0 +1,77 @@
+#!/usr/bin/env node
+/**
+ * A node process: `node dist/src/node/main.js --config node.json`. Logs JSON lines to stdout
+ * (redirect them to a file); stops cleanly on SIGTERM or SIGINT.
+ */
+
+import { readFile } from 'node:fs/promises';
+import { loadIdentity } from '../crypto/identity.js';
+import { TesseraError } from '../errors.js';
+import { Collaboration } from '../governance/collaboration.js';
+import { loadNodeConfig } from './config.js';
+import { startNode, type NodeHandle } from './server.js';
+
+async function readPem(path: string, what: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    throw new TesseraError('NODE_CONFIG', `cannot read the ${what} at ${path} (${(error as NodeJS.ErrnoException).code ?? 'I/O error'})`);
+  }
+}
+
+/** Starts the node described by a configuration file. */
+export async function startNodeFromConfig(configPath: string): Promise<NodeHandle> {
+  const config = await loadNodeConfig(configPath);
+  const collaboration = await Collaboration.load(config.collaborationFile);
+  const identity = await loadIdentity(config.identityFile);
+  const [cert, key, ca] = await Promise.all([
+    readPem(config.tls.certFile, 'TLS certificate'),
+    readPem(config.tls.keyFile, 'TLS private key'),
+    readPem(config.tls.caFile, 'cluster CA certificate'),
+  ]);
+  return startNode({
+    index: config.index,
+    collaboration,
+    identity,
+    dataDir: config.dataDir,
+    mpc: { tls: { key, cert, ca, listen: config.mpcListen } },
+    api: { host: config.apiListen.host, port: config.apiListen.port, tls: { key, cert } },
+    timeouts: config.timeouts,
+    log: { level: config.logLevel },
+    bodyLimitBytes: config.bodyLimitBytes,
+  });
+}
+
+function configArgument(argv: readonly string[]): string | undefined {
+  const i = argv.indexOf('--config');
+  if (i >= 0) return argv[i + 1];
+  return argv.find((a) => a.startsWith('--config='))?.slice('--config='.length);
+}
+
+async function main(): Promise<void> {
+  const path = configArgument(process.argv.slice(2));
+  if (!path) {
+    process.stderr.write('usage: node dist/src/node/main.js --config node.json\n');
+    process.exit(2);
+  }
+  let node: NodeHandle;
+  try {
+    node = await startNodeFromConfig(path);
+  } catch (error) {
+    process.stderr.write(`tessera node: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    node.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) void main();

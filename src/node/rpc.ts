@@ -1,0 +1,169 @@
+/**
+ * Requests between nodes over the mesh's control session: request/response with ids, a deadline
+ * per call, and typed errors carried across ({ code, message } rebuilt into the same class).
+ *
+ * Every message is one wire frame (wire/frames.ts): a JSON header
+ *   { "rpc": "req", "id": 7, "method": "upload.stage", "body": {...} }
+ *   { "rpc": "res", "id": 7, "body": {...} }
+ *   { "rpc": "err", "id": 7, "code": "TABLE_EXISTS", "message": "..." }
+ * and binary parts (envelopes, share data) that never pass through JSON.
+ *
+ * Calls belong to one mesh generation: when that mesh goes down, every pending call to a peer
+ * fails at once with NodeUnavailableError naming the peer, instead of waiting for its deadline.
+ */
+
+import { errorFromWire, NodeUnavailableError, PeerTimeoutError, ProtocolError, TesseraError } from '../errors.js';
+import type { PartyId } from '../mpc/party.js';
+import { decodeFrame, encodeFrame } from '../wire/frames.js';
+import type { MeshManager } from './mesh/mesh-manager.js';
+
+export interface RpcReply {
+  readonly body: unknown;
+  readonly parts: readonly Uint8Array[];
+}
+
+export interface RpcRequest {
+  readonly from: PartyId;
+  readonly body: unknown;
+  readonly parts: readonly Uint8Array[];
+}
+
+export type RpcHandler = (request: RpcRequest) => Promise<{ body: unknown; parts?: readonly Uint8Array[] }>;
+
+interface Pending {
+  readonly peer: PartyId;
+  readonly generation: number;
+  readonly method: string;
+  resolve(reply: RpcReply): void;
+  reject(error: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+interface WireHeader {
+  readonly rpc: 'req' | 'res' | 'err';
+  readonly id: number;
+  readonly method?: string;
+  readonly body?: unknown;
+  readonly code?: string;
+  readonly message?: string;
+}
+
+export interface PeerRpcOptions {
+  readonly describe: (p: PartyId) => string;
+  readonly timeoutMs: number;
+  /** Told about handler failures that are not Tessera errors (bugs), for the node's log. */
+  readonly onHandlerBug?: (method: string, error: unknown) => void;
+}
+
+export class PeerRpc {
+  private readonly handlers = new Map<string, RpcHandler>();
+  private readonly pending = new Map<string, Pending>();
+  private nextId = 1;
+
+  constructor(
+    private readonly mesh: MeshManager,
+    private readonly options: PeerRpcOptions,
+  ) {}
+
+  handle(method: string, handler: RpcHandler): void {
+    this.handlers.set(method, handler);
+  }
+
+  /**
+   * Calls `method` at `peer`. Fails at once if the mesh is down, or with the mesh of
+   * `generation` gone when one is given (a multi-step flow stays on the mesh it started on).
+   */
+  async call(peer: PartyId, method: string, body: unknown, parts: readonly Uint8Array[] = [], options: { timeoutMs?: number; generation?: number } = {}): Promise<RpcReply> {
+    const party = this.mesh.requireParty();
+    const generation = this.mesh.generation;
+    if (options.generation !== undefined && options.generation !== generation) {
+      throw new NodeUnavailableError(`the connection to ${this.options.describe(peer)} was re-established in the middle of this request; retry it`);
+    }
+    const id = this.nextId++;
+    const key = `${peer}:${id}`;
+    const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
+    const reply = new Promise<RpcReply>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(key);
+        reject(new PeerTimeoutError(`${this.options.describe(peer)} did not answer '${method}' within ${timeoutMs} ms; it may be overloaded or stuck`));
+      }, timeoutMs);
+      this.pending.set(key, { peer, generation, method, resolve, reject, timer });
+    });
+    try {
+      await party.sendControl(peer, encodeFrame({ rpc: 'req', id, method, body }, parts));
+    } catch (error) {
+      this.settle(key, undefined, this.unreachable(peer, error));
+    }
+    return reply;
+  }
+
+  /** Feeds a control-session message (from the mesh manager). */
+  receive(from: PartyId, payload: Uint8Array, generation: number): void {
+    let header: WireHeader;
+    let parts: readonly Uint8Array[];
+    try {
+      const frame = decodeFrame(payload, 'peer message');
+      header = frame.header as WireHeader;
+      parts = frame.parts;
+      if (typeof header !== 'object' || header === null || typeof header.id !== 'number') throw new ProtocolError('peer message without an id');
+    } catch {
+      return; // not ours (or damaged): nothing can be answered without an id
+    }
+    if (header.rpc === 'req') {
+      void this.serve(from, header, parts, generation);
+      return;
+    }
+    const key = `${from}:${header.id}`;
+    if (header.rpc === 'res') this.settle(key, { body: header.body, parts });
+    else if (header.rpc === 'err') this.settle(key, undefined, errorFromWire(String(header.code), String(header.message)));
+  }
+
+  /** The mesh of `generation` is gone: fail every call made on it. */
+  meshDown(generation: number, error: Error): void {
+    for (const [key, p] of this.pending) {
+      if (p.generation === generation) this.settle(key, undefined, this.unreachable(p.peer, error));
+    }
+  }
+
+  private unreachable(peer: PartyId, cause: unknown): NodeUnavailableError {
+    return new NodeUnavailableError(`${this.options.describe(peer)} became unreachable during the request; retry once it is back`, { cause });
+  }
+
+  private settle(key: string, reply: RpcReply | undefined, error?: Error): void {
+    const p = this.pending.get(key);
+    if (!p) return;
+    this.pending.delete(key);
+    clearTimeout(p.timer);
+    if (error) p.reject(error);
+    else p.resolve(reply!);
+  }
+
+  private async serve(from: PartyId, header: WireHeader, parts: readonly Uint8Array[], generation: number): Promise<void> {
+    const method = String(header.method);
+    let answer: Uint8Array;
+    try {
+      const handler = this.handlers.get(method);
+      if (!handler) throw new ProtocolError(`this node does not know the peer request '${method}': are all nodes running the same version?`);
+      const result = await handler({ from, body: header.body, parts });
+      answer = encodeFrame({ rpc: 'res', id: header.id, body: result.body }, result.parts ?? []);
+    } catch (error) {
+      let code = 'INTERNAL';
+      let message = 'internal error at the peer node (see its log)';
+      if (error instanceof TesseraError) {
+        code = error.code;
+        message = error.message;
+      } else {
+        this.options.onHandlerBug?.(method, error);
+      }
+      answer = encodeFrame({ rpc: 'err', id: header.id, code, message });
+    }
+    // The answer is only meaningful on the mesh the request came on.
+    if (this.mesh.generation !== generation) return;
+    try {
+      await this.mesh.requireParty().sendControl(from, answer);
+    } catch {
+      // The link went down: the caller's mesh-down handling fails its call.
+    }
+  }
+}
+
