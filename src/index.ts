@@ -1,1 +1,31 @@
-export const x: number = 1;
+/**
+ * Tessera's public API: the client SDK, the node server, and the building blocks both use
+ * (collaborations, identities, schemas). See docs/system.md.
+ */
+
+// client SDK
+export { Tessera, type ConnectOptions, type UploadOptions, type QueryOptions, type QueryHandle, type Credential } from './client/tessera.js';
+export type { QueryResult } from './client/result.js';
+export type { ContributionValues } from './client/contribution.js';
+export { readTable, type TableSource, type ReadTableOptions, type ColumnDeclaration, type InMemoryColumns, type EncodedTable } from './client/read-table.js';
+
+// nodes
+export { startNode, nodeStorageSecret, type StartNodeOptions, type NodeHandle, type MeshOption } from './node/server.js';
+export { startNodeFromConfig } from './node/main.js';
+export { loadNodeConfig, parseNodeConfig, NODE_CONFIG_FORMAT, DEFAULT_TIMEOUTS, type NodeConfig, type NodeTimeouts } from './node/config.js';
+export { MemoryMesh } from './node/mesh/memory-mesh.js';
+export type { MeshConnector } from './node/mesh/connector.js';
+export { TlsMeshConnector } from './node/mesh/tls-connector.js';
+
+// collaborations, identities, certificates
+export { Collaboration, ROLES, type Role, type NodeIndex, type CollaborationFile, type PartyConfig, type NodeConfig as CollaborationNode } from './governance/collaboration.js';
+export { createIdentity, loadIdentity, saveIdentity, publicIdentity, savePublicIdentity, loadPublicIdentity, type Identity, type PublicIdentity } from './crypto/identity.js';
+export { encodePublicKey } from './crypto/keys.js';
+export { certificateFingerprint, normalizeFingerprint } from './crypto/fingerprint.js';
+
+// schemas and the wire contract
+export { parseSchema, schemaToJson, makeSchema, type TableSchema, type TableSchemaJson, type ColumnSchema } from './table/schema.js';
+export * from './wire/api.js';
+
+// errors
+export * from './errors.js';

@@ -5,7 +5,7 @@
  * route, table or query, status, duration, error code: never a body, header or value).
  */
 
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import { FormatError, TesseraError } from '../../errors.js';
 import { CREDENTIAL_HEADER, ROUTES, type HealthResponse } from '../../wire/api.js';
@@ -40,7 +40,8 @@ export interface ApiOptions {
 export async function buildApi(ctx: NodeContext, options: ApiOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: ctx.log,
-    disableRequestLogging: true,
+    // One log line per request comes from the onResponse hook below, in our own words.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: JSON_BODY_LIMIT,
     // Keep client connections for many requests (contributions come one request at a time).
     keepAliveTimeout: 65_000,

@@ -1,0 +1,175 @@
+/**
+ * The client's connection to one node's API: HTTPS with the node's certificate pinned (its
+ * SHA-256 fingerprint from the collaboration file), optionally also checked against the cluster
+ * CA; keep-alive connections (undici) so that many requests share one TLS handshake; error
+ * bodies turned back into typed errors; "cannot connect" turned into NodeUnavailableError.
+ *
+ * Connections are shared between clients in one process that talk to the same node with the
+ * same trust settings (a process submitting for many contributors opens a few sockets, not one
+ * per contributor).
+ */
+
+import { createHash } from 'node:crypto';
+import type { TLSSocket } from 'node:tls';
+import { Agent, buildConnector, request, type Dispatcher } from 'undici';
+import { canonicalJsonBytes } from '../crypto/canonical-json.js';
+import { signRequest, type RequestToSign } from '../crypto/request-signing.js';
+import type { Identity } from '../crypto/identity.js';
+import { errorFromWire, NodeUnavailableError, PeerAuthenticationError, TesseraError } from '../errors.js';
+import type { NodeConfig } from '../governance/collaboration.js';
+import type { ErrorBody } from '../wire/api.js';
+import { FRAME_CONTENT_TYPE } from '../wire/frames.js';
+
+interface SharedAgent {
+  readonly agent: Agent;
+  refs: number;
+}
+
+const agents = new Map<string, SharedAgent>();
+
+function acquireAgent(node: NodeConfig, ca: string | undefined, connectTimeoutMs: number): { agent: Agent; release: () => Promise<void> } {
+  const key = `${node.apiUrl}|${node.tlsCertificateFingerprint}|${ca ? createHash('sha256').update(ca).digest('hex') : ''}`;
+  let shared = agents.get(key);
+  if (!shared) {
+    shared = { agent: new Agent({ connect: pinnedConnector(node, ca, connectTimeoutMs), keepAliveTimeout: 60_000, connections: 64 }), refs: 0 };
+    agents.set(key, shared);
+  }
+  shared.refs++;
+  const s = shared;
+  let released = false;
+  return {
+    agent: s.agent,
+    release: async () => {
+      if (released) return;
+      released = true;
+      if (--s.refs === 0) {
+        agents.delete(key);
+        await s.agent.close();
+      }
+    },
+  };
+}
+
+/** Connects like undici does, then refuses any certificate but the pinned one. */
+function pinnedConnector(node: NodeConfig, ca: string | undefined, timeoutMs: number): buildConnector.connector {
+  // No TLS session resumption: a resumed session carries no certificate, so the pin could not be checked.
+  const base = buildConnector({ ...(ca ? { ca, rejectUnauthorized: true } : { rejectUnauthorized: false }), timeout: timeoutMs, maxCachedSessions: 0 });
+  const pin = node.tlsCertificateFingerprint.toLowerCase();
+  return (options, callback) => {
+    base(options, (error, socket) => {
+      if (error || !socket) return callback(error ?? new Error('no socket'), null);
+      if (options.protocol === 'https:') {
+        const fingerprint = ((socket as TLSSocket).getPeerCertificate().fingerprint256 ?? '').replaceAll(':', '').toLowerCase();
+        if (fingerprint !== pin) {
+          socket.destroy();
+          return callback(
+            new PeerAuthenticationError(`the server at ${node.apiUrl} presented a certificate that is not the one the collaboration file pins for node '${node.name}'; check the apiUrl and the fingerprint`),
+            null,
+          );
+        }
+      }
+      callback(null, socket);
+    });
+  };
+}
+
+export interface NodeRequest {
+  readonly method: 'GET' | 'PUT' | 'POST' | 'DELETE';
+  readonly path: string;
+  /** JSON body (sent as canonical JSON, which is what gets signed). */
+  readonly json?: unknown;
+  /** Binary frame body, and the bytes to sign in its place (wire/frames.ts frameSigningBytes). */
+  readonly frame?: { readonly body: Uint8Array; readonly signingBytes: Uint8Array };
+  /** Sign with this identity (every route except health, contributions and the contributor's schema read). */
+  readonly signer?: Identity;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export interface NodeResponse<T> {
+  readonly status: number;
+  readonly body: T;
+}
+
+export class NodeConnection {
+  private readonly agent: Agent;
+  private readonly release: () => Promise<void>;
+  private readonly origin: string;
+
+  constructor(
+    readonly node: NodeConfig,
+    private readonly options: { readonly ca?: string; readonly timeoutMs: number; readonly dispatcher?: Dispatcher },
+  ) {
+    const acquired = acquireAgent(node, options.ca, Math.min(options.timeoutMs, 30_000));
+    this.agent = acquired.agent;
+    this.release = acquired.release;
+    this.origin = new URL(node.apiUrl).origin;
+  }
+
+  private describe(): string {
+    return `node ${this.node.index} ('${this.node.name}') at ${this.node.apiUrl}`;
+  }
+
+  async send<T>(req: NodeRequest): Promise<NodeResponse<T>> {
+    const headers: Record<string, string> = { ...req.headers };
+    let body: Uint8Array | string | undefined;
+    let signed: RequestToSign['body'];
+    if (req.frame) {
+      headers['content-type'] = FRAME_CONTENT_TYPE;
+      body = req.frame.body;
+      signed = req.frame.signingBytes;
+    } else if (req.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      const bytes = canonicalJsonBytes(req.json);
+      body = bytes;
+      signed = bytes;
+    }
+    if (req.signer) {
+      Object.assign(headers, signRequest({ audience: this.node.name, method: req.method, path: req.path, body: signed }, req.signer.signingPrivateKey));
+    }
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await request(this.origin + req.path, {
+        method: req.method,
+        headers,
+        body: body as Buffer | string | undefined,
+        dispatcher: this.options.dispatcher ?? this.agent,
+        headersTimeout: this.options.timeoutMs,
+        bodyTimeout: this.options.timeoutMs,
+      });
+    } catch (error) {
+      throw this.connectionError(error);
+    }
+    let text: string;
+    try {
+      text = await response.body.text();
+    } catch (error) {
+      throw this.connectionError(error);
+    }
+    if (response.statusCode >= 400) {
+      let parsed: ErrorBody | undefined;
+      try {
+        parsed = JSON.parse(text) as ErrorBody;
+      } catch {
+        parsed = undefined;
+      }
+      const code = parsed?.error?.code ?? `HTTP_${response.statusCode}`;
+      const message = parsed?.error?.message ?? `${this.describe()} answered ${response.statusCode} without an error description`;
+      throw errorFromWire(code, message, response.statusCode);
+    }
+    return { status: response.statusCode, body: (text.length > 0 ? JSON.parse(text) : undefined) as T };
+  }
+
+  private connectionError(error: unknown): TesseraError {
+    if (error instanceof TesseraError) return error;
+    const cause = error as { code?: string; message?: string; cause?: { code?: string; message?: string } };
+    const code = cause.cause?.code ?? cause.code ?? '';
+    if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+      return new NodeUnavailableError(`lost the connection to ${this.describe()} during the request (${code}); it may have stopped: the request may or may not have taken effect`, { cause: error });
+    }
+    return new NodeUnavailableError(`cannot reach ${this.describe()} (${code || cause.message || 'connection failed'}); check that the node is running`, { cause: error });
+  }
+
+  async close(): Promise<void> {
+    await this.release();
+  }
+}

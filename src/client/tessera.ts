@@ -1,0 +1,313 @@
+/**
+ * The client SDK: one object per party (or contributor) and node.
+ *
+ *   const t = await Tessera.connect({ collaboration: 'collaboration.json', identity: 'me.key.json', node: 0, ca: 'ca.pem' });
+ *   await t.uploadTable('patients', { file: 'patients.csv' }, { columns: { age: { type: 'integer', min: 0, max: 120 } } });
+ *   const q = await t.sum({ column: 'age', recipients: ['St. Mary Hospital'] });
+ *   const { value } = await q.result();
+ *
+ * Shares are made on this machine and sealed to each node's key; results are opened here. Every
+ * request except contributions is signed with the party's key; the node's certificate is pinned.
+ */
+
+import { readFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { loadIdentity, publicIdentity, type Identity } from '../crypto/identity.js';
+import { samePublicKey, decodePublicKey } from '../crypto/keys.js';
+import type { SignedStatement } from '../crypto/signed.js';
+import { CredentialError, IntegrityError, NodeUnavailableError, PermissionDeniedError, UnknownPartyError, UsageError } from '../errors.js';
+import { Collaboration, type NodeConfig, type NodeIndex, type PartyConfig, type Role } from '../governance/collaboration.js';
+import { parseSchema, schemaToJson, type TableSchema, type TableSchemaJson } from '../table/schema.js';
+import {
+  CREDENTIAL_HEADER,
+  ROUTES,
+  type AggregateOp,
+  type AppendTableSchemaResponse,
+  type ContributionResponse,
+  type HealthResponse,
+  type QueryInfo,
+  type QueryResponse,
+  type ResultResponse,
+  type TableInfo,
+} from '../wire/api.js';
+import { issueCredential } from '../wire/credential.js';
+import { buildContributionFrame, credentialClaims, encodeContributionRow, newSubmissionId, type ContributionValues } from './contribution.js';
+import type { ReadTableOptions } from './declarations.js';
+import type { InMemoryColumns } from './memory-reader.js';
+import { NodeConnection } from './node-connection.js';
+import { readTable } from './read-table.js';
+import { openResult, type QueryResult } from './result.js';
+import { buildUploadFrame } from './upload-frame.js';
+
+export interface ConnectOptions {
+  /** The collaboration (or the path of its file). */
+  readonly collaboration: Collaboration | string;
+  /** This party's keys (or the path of its key file). Contributors, who are not parties, leave it out. */
+  readonly identity?: Identity | string;
+  /** The node to talk to: its index or name (default 0). Any node will do; data is sealed to each node anyway. */
+  readonly node?: number | string;
+  /** The cluster CA (PEM text or file path). The node's certificate is pinned either way. */
+  readonly ca?: string;
+  /** The collaboration's identifier key, for tables with identifier columns. */
+  readonly identifierKey?: Uint8Array;
+  /** Per request (default 10 minutes: uploads of millions of rows take a while). */
+  readonly timeoutMs?: number;
+  /** Ask the node's health first and check it runs this collaboration (default true). */
+  readonly check?: boolean;
+}
+
+export interface UploadOptions extends ReadTableOptions {
+  /** A full schema instead of per-column declarations: exactly these columns, in this order. */
+  readonly schema?: TableSchemaJson;
+}
+
+export interface QueryOptions {
+  /** Column to aggregate (count without a column counts rows). */
+  readonly column?: string;
+  /** Tables to include; default: every table that has the column. */
+  readonly tables?: readonly string[];
+  /** Parties (with the output role) who may open the result. */
+  readonly recipients: readonly string[];
+}
+
+/** A query that ran: its public facts, and its result for a recipient. */
+export interface QueryHandle {
+  readonly id: string;
+  readonly info: QueryInfo;
+  /** Fetches (if needed), opens, cross-checks and decodes the result; only recipients can. */
+  result(): Promise<QueryResult>;
+}
+
+/** A contribution credential as issued to one contributor. */
+export interface Credential {
+  readonly table: string;
+  readonly contributor: string;
+  readonly statement: SignedStatement;
+}
+
+export class Tessera {
+  private readonly schemas = new Map<string, TableSchema>();
+
+  private constructor(
+    readonly collaboration: Collaboration,
+    private readonly identity: Identity | undefined,
+    readonly party: PartyConfig | undefined,
+    readonly node: NodeConfig,
+    private readonly connection: NodeConnection,
+    private readonly identifierKey: Uint8Array | undefined,
+  ) {}
+
+  static async connect(options: ConnectOptions): Promise<Tessera> {
+    const collaboration = typeof options.collaboration === 'string' ? await Collaboration.load(options.collaboration) : options.collaboration;
+    const identity = typeof options.identity === 'string' ? await loadIdentity(options.identity) : options.identity;
+    let party: PartyConfig | undefined;
+    if (identity) {
+      party = collaboration.partyBySigningKey(identity.signingPublicKey);
+      if (!party) {
+        throw new UnknownPartyError(
+          `the key of '${identity.name}' (fingerprint ${publicIdentity(identity).fingerprint}) is not a party of collaboration '${collaboration.id}': ask its organiser to add your public key, or use the right key file`,
+        );
+      }
+      if (!samePublicKey(identity.encryptionPublicKey, decodePublicKey(party.encryptionKey, 'x25519', 'encryption key'))) {
+        throw new UnknownPartyError(`the encryption key of '${identity.name}' differs from the one collaboration '${collaboration.id}' lists for '${party.name}'; results sealed to that party could not be opened`);
+      }
+    }
+    const node = pickNode(collaboration, options.node ?? 0);
+    const ca = options.ca === undefined ? undefined : options.ca.includes('-----BEGIN') ? options.ca : await readFile(options.ca, 'utf8');
+    const connection = new NodeConnection(node, { ...(ca ? { ca } : {}), timeoutMs: options.timeoutMs ?? 600_000 });
+    const client = new Tessera(collaboration, identity, party, node, connection, options.identifierKey);
+    if (options.check ?? true) {
+      try {
+        const health = await client.health();
+        if (health.collaboration.hash !== collaboration.hash) {
+          throw new IntegrityError(`node '${node.name}' runs another version of collaboration '${collaboration.id}' (its hash differs): make sure everyone uses the same collaboration file`);
+        }
+      } catch (error) {
+        await connection.close();
+        throw error;
+      }
+    }
+    return client;
+  }
+
+  /** Releases the connection (shared connections close with their last user). */
+  async close(): Promise<void> {
+    await this.connection.close();
+  }
+
+  async health(): Promise<HealthResponse> {
+    return (await this.connection.send<HealthResponse>({ method: 'GET', path: ROUTES.health })).body;
+  }
+
+  // ---- tables -------------------------------------------------------------------------------
+
+  async listTables(): Promise<TableInfo[]> {
+    return (await this.connection.send<TableInfo[]>({ method: 'GET', path: ROUTES.tables, signer: this.signer('list tables') })).body;
+  }
+
+  /** One table's public metadata; TableNotFoundError if there is none. */
+  async table(name: string): Promise<TableInfo> {
+    return (await this.connection.send<TableInfo>({ method: 'GET', path: ROUTES.table(name), signer: this.signer('read tables') })).body;
+  }
+
+  /**
+   * Reads a CSV/Parquet file or in-memory columns, encodes it (declared or inferred schema),
+   * shares it locally and uploads it. Bad input is refused here, before anything is sent.
+   */
+  async uploadTable(name: string, source: { readonly file: string } | { readonly columns: InMemoryColumns }, options: UploadOptions = {}): Promise<TableInfo> {
+    const signer = this.signer('upload tables');
+    this.requireRole('input', 'upload tables');
+    const readOptions = withSchema(options, this.identifierKey);
+    const encoded = await readTable('file' in source ? { path: source.file } : { columns: source.columns }, readOptions);
+    const frame = buildUploadFrame(this.collaboration, name, encoded);
+    return (await this.connection.send<TableInfo>({ method: 'PUT', path: ROUTES.table(name), frame: { body: frame.body, signingBytes: frame.signingBytes }, signer })).body;
+  }
+
+  /** Deletes a table or append table at all three nodes (its owner only). */
+  async deleteTable(name: string): Promise<void> {
+    await this.connection.send({ method: 'DELETE', path: ROUTES.table(name), signer: this.signer('delete tables') });
+  }
+
+  // ---- append tables ------------------------------------------------------------------------
+
+  /** Creates an empty table that contributors add one row each to (role input). */
+  async createAppendTable(name: string, schema: TableSchemaJson | TableSchema): Promise<TableInfo> {
+    const signer = this.signer('create append tables');
+    this.requireRole('input', 'create append tables');
+    const json = 'version' in schema ? schema : schemaToJson(schema);
+    parseSchema(json);
+    return (await this.connection.send<TableInfo>({ method: 'PUT', path: ROUTES.appendTable(name), json: { schema: json }, signer })).body;
+  }
+
+  /**
+   * Lets one contributor add one row to an append table this party owns: a signed credential
+   * for a random contributor id (or the one given). Hand it to the contributor.
+   */
+  issueCredential(table: string, contributor: string = randomBytes(16).toString('hex')): Credential {
+    const identity = this.requireIdentity('issue credentials');
+    const statement = issueCredential({ collaboration: this.collaboration.id, table, contributor }, identity.signingPrivateKey);
+    return { table, contributor, statement };
+  }
+
+  /**
+   * Adds this contributor's row. The value is checked against the table's schema here first
+   * (type, declared range, nulls): a bad value is refused with a typed error and nothing is sent.
+   * A lost connection is retried with the same submission id (the nodes store it at most once).
+   */
+  async contribute(table: string, values: ContributionValues, credential: Credential | SignedStatement, options: { schema?: TableSchemaJson; retries?: number } = {}): Promise<ContributionResponse> {
+    const statement = 'statement' in credential ? credential.statement : credential;
+    const claims = credentialClaims(statement);
+    if (claims.collaboration !== this.collaboration.id) throw new CredentialError(`this credential is for collaboration '${claims.collaboration}', not '${this.collaboration.id}'`);
+    if (claims.table !== table) throw new CredentialError(`this credential is for table '${claims.table}', not '${table}'`);
+    const schema = options.schema ? parseSchema(options.schema) : await this.appendSchema(table, statement);
+    const encoded = encodeContributionRow(schema, values, this.identifierKey);
+    const submission = newSubmissionId();
+    const body = buildContributionFrame(this.collaboration, table, encoded, statement, claims.contributor, submission);
+    const retries = options.retries ?? 2;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return (await this.connection.send<ContributionResponse>({ method: 'POST', path: ROUTES.contributions(table), frame: { body, signingBytes: body } })).body;
+      } catch (error) {
+        if (!(error instanceof NodeUnavailableError) || attempt >= retries) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200 * (attempt + 1)));
+      }
+    }
+  }
+
+  private async appendSchema(table: string, credential: SignedStatement): Promise<TableSchema> {
+    let schema = this.schemas.get(table);
+    if (!schema) {
+      const header = Buffer.from(JSON.stringify(credential)).toString('base64');
+      const response = await this.connection.send<AppendTableSchemaResponse>({ method: 'GET', path: ROUTES.appendTable(table), headers: { [CREDENTIAL_HEADER]: header } });
+      schema = parseSchema(response.body.schema);
+      this.schemas.set(table, schema);
+    }
+    return schema;
+  }
+
+  // ---- queries ------------------------------------------------------------------------------
+
+  count(options: Omit<QueryOptions, 'column'> & { column?: string }): Promise<QueryHandle> {
+    return this.query('count', options);
+  }
+
+  sum(options: QueryOptions & { column: string }): Promise<QueryHandle> {
+    return this.query('sum', options);
+  }
+
+  mean(options: QueryOptions & { column: string }): Promise<QueryHandle> {
+    return this.query('mean', options);
+  }
+
+  /** Opens the result of a query this party is a recipient of. */
+  async result(queryId: string): Promise<QueryResult> {
+    const identity = this.requireIdentity('open results');
+    const response = (await this.connection.send<ResultResponse>({ method: 'GET', path: ROUTES.result(queryId), signer: identity })).body;
+    if (response.shares.length < 2) {
+      const why = response.missing.map((m) => `node ${m.node}: ${m.reason}`).join('; ');
+      throw new NodeUnavailableError(`only ${response.shares.length} of the 3 result shares could be fetched (${why}); two are needed: retry when the nodes are back`);
+    }
+    return openResult(this.collaboration, identity, response, response.shares);
+  }
+
+  private async query(op: AggregateOp, options: QueryOptions): Promise<QueryHandle> {
+    const signer = this.signer('run queries');
+    this.requireRole('analyst', 'run queries');
+    if (!Array.isArray(options.recipients) || options.recipients.length === 0) throw new UsageError('name at least one recipient (a party with the output role) who may open the result');
+    for (const r of options.recipients) {
+      const p = this.collaboration.findParty(r);
+      if (!p) throw new UnknownPartyError(`recipient '${r}' is not a party of collaboration '${this.collaboration.id}'`);
+      if (!p.roles.includes('output')) throw new PermissionDeniedError(`recipient '${r}' cannot receive results: it does not have the 'output' role`);
+    }
+    const body = { op, ...(options.column !== undefined ? { column: options.column } : {}), ...(options.tables !== undefined ? { tables: [...options.tables] } : {}), recipients: [...options.recipients] };
+    const response = (await this.connection.send<QueryResponse>({ method: 'POST', path: ROUTES.queries, json: body, signer })).body;
+    const { shares, ...info } = response;
+    return {
+      id: info.query,
+      info,
+      result: async () => {
+        if (shares && shares.length >= 2 && this.identity) return openResult(this.collaboration, this.identity, info, shares);
+        return this.result(info.query);
+      },
+    };
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------
+
+  private requireIdentity(action: string): Identity {
+    if (!this.identity) throw new UsageError(`this client was connected without an identity, so it cannot ${action}: pass identity to Tessera.connect`);
+    return this.identity;
+  }
+
+  private signer(action: string): Identity {
+    return this.requireIdentity(action);
+  }
+
+  private requireRole(role: Role, action: string): void {
+    if (this.party && !this.party.roles.includes(role)) {
+      throw new PermissionDeniedError(`'${this.party.name}' may not ${action}: that needs the '${role}' role, which collaboration '${this.collaboration.id}' does not give it`);
+    }
+  }
+}
+
+function pickNode(collaboration: Collaboration, node: number | string): NodeConfig {
+  if (typeof node === 'number') {
+    if (node !== 0 && node !== 1 && node !== 2) throw new UsageError('node must be 0, 1 or 2 (or a node name)');
+    return collaboration.node(node as NodeIndex);
+  }
+  return collaboration.nodeByName(node);
+}
+
+/** A full schema becomes declarations for every column plus the selection (and order) of columns. */
+function withSchema(options: UploadOptions, identifierKey: Uint8Array | undefined): ReadTableOptions {
+  const { schema, ...rest } = options;
+  const base: ReadTableOptions = { ...rest, ...(identifierKey && !rest.identifierKey ? { identifierKey } : {}) };
+  if (!schema) return base;
+  const parsed = parseSchema(schema);
+  const columns: Record<string, Record<string, unknown>> = {};
+  for (const c of schema.columns) {
+    const { name, ...declaration } = c;
+    columns[name] = { ...declaration };
+  }
+  return { ...base, columns: { ...columns, ...(rest.columns ?? {}) }, select: parsed.columns.map((c) => c.name) };
+}
