@@ -35,7 +35,6 @@ import {
   createCipheriv,
   createDecipheriv,
   createHash,
-  createPublicKey,
   diffieHellman,
   generateKeyPairSync,
   hkdfSync,
@@ -45,7 +44,7 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import { DecryptionError, FormatError, SignatureError, UsageError } from '../errors.js';
-import { publicKeyFromRaw, rawPublicKey, samePublicKey } from './keys.js';
+import { publicKeyFromRaw, publicOf, rawPublicKey, samePublicKey } from './keys.js';
 import { canonicalJson } from './canonical-json.js';
 
 /**
@@ -123,7 +122,7 @@ export function sealEnvelope(
   ephemeralRaw.copy(out, 16);
   recipientKeyId(recipientRaw).copy(out, 48);
   contextDigest.copy(out, 56);
-  if (sender) rawPublicKey(createPublicKey(sender)).copy(out, BASE_HEADER_BYTES);
+  if (sender) rawPublicKey(publicOf(sender)).copy(out, BASE_HEADER_BYTES);
   const header = out.subarray(0, headerBytes);
 
   const shared = diffieHellman({ privateKey: ephemeral.privateKey, publicKey: recipient });
@@ -164,7 +163,7 @@ export function openEnvelope(
   const layout = parseLayout(bytes);
   const header = bytes.subarray(0, layout.headerBytes);
   const ephemeralRaw = bytes.subarray(16, 48);
-  const recipientRaw = rawPublicKey(createPublicKey(recipient));
+  const recipientRaw = rawPublicKey(publicOf(recipient));
 
   if (!recipientKeyId(recipientRaw).equals(bytes.subarray(48, 56))) {
     throw new DecryptionError('this envelope was sealed for another recipient key; check that the right key file is used');

@@ -15,13 +15,29 @@ export const RAW_PUBLIC_KEY_BYTES = 32;
 /** What each algorithm is for, used in error messages. */
 const ROLE: Record<KeyAlgorithm, string> = { ed25519: 'signing', x25519: 'encryption' };
 
+// KeyObjects are immutable, so what is derived from one can be remembered with it: exporting a
+// key costs tens of microseconds, and nodes do it for every signature and envelope they check.
+const spkiText = new WeakMap<KeyObject, string>();
+const rawBytes = new WeakMap<KeyObject, Buffer>();
+const publicHalf = new WeakMap<KeyObject, KeyObject>();
+/** Decoded keys by text (the collaboration's keys are decoded again and again); bounded. */
+const decoded = new Map<string, KeyObject>();
+const MAX_DECODED = 4096;
+
 /** Standard base64 of the SPKI DER encoding. */
 export function encodePublicKey(key: KeyObject): string {
-  return key.export({ type: 'spki', format: 'der' }).toString('base64');
+  let text = spkiText.get(key);
+  if (text === undefined) {
+    text = key.export({ type: 'spki', format: 'der' }).toString('base64');
+    spkiText.set(key, text);
+  }
+  return text;
 }
 
 /** Parses an SPKI base64 public key and checks its algorithm; `what` names it in errors. */
 export function decodePublicKey(text: string, algorithm: KeyAlgorithm, what: string): KeyObject {
+  const known = typeof text === 'string' ? decoded.get(`${algorithm}:${text}`) : undefined;
+  if (known) return known;
   if (typeof text !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(text)) {
     throw new KeyFormatError(`${what} is not base64 text (expected the SPKI base64 of an ${algorithm} ${ROLE[algorithm]} key)`);
   }
@@ -41,14 +57,21 @@ export function decodePublicKey(text: string, algorithm: KeyAlgorithm, what: str
   if (encodePublicKey(key) !== text) {
     throw new KeyFormatError(`${what} is not in canonical SPKI base64 form`);
   }
+  if (decoded.size >= MAX_DECODED) decoded.clear();
+  decoded.set(`${algorithm}:${text}`, key);
   return key;
 }
 
 /** The raw 32-byte public key (RFC 7748 / RFC 8032 encoding). */
 export function rawPublicKey(key: KeyObject): Buffer {
-  const jwk = key.export({ format: 'jwk' });
-  if (typeof jwk.x !== 'string') throw new KeyFormatError('key has no public component');
-  return Buffer.from(jwk.x, 'base64url');
+  let raw = rawBytes.get(key);
+  if (raw === undefined) {
+    const jwk = key.export({ format: 'jwk' });
+    if (typeof jwk.x !== 'string') throw new KeyFormatError('key has no public component');
+    raw = Buffer.from(jwk.x, 'base64url');
+    rawBytes.set(key, raw);
+  }
+  return Buffer.from(raw);
 }
 
 /** Imports a raw 32-byte public key of the given algorithm. */
@@ -64,7 +87,13 @@ export function publicKeyFromRaw(raw: Uint8Array, algorithm: KeyAlgorithm, what:
 
 /** Public half of a key (a private KeyObject also carries its public key). */
 export function publicOf(key: KeyObject): KeyObject {
-  return key.type === 'public' ? key : createPublicKey(key);
+  if (key.type === 'public') return key;
+  let pub = publicHalf.get(key);
+  if (pub === undefined) {
+    pub = createPublicKey(key);
+    publicHalf.set(key, pub);
+  }
+  return pub;
 }
 
 /** True when two keys are the same public key. */

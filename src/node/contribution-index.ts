@@ -10,7 +10,8 @@
  */
 
 import { DuplicateContributorError, StorageCorruptionError } from '../errors.js';
-import type { TableStore } from './storage.js';
+import { encodedColumnNames, parseSchema, type TableSchema } from '../table/schema.js';
+import type { AppendTableMetadata, TableStore } from './storage.js';
 
 const VERSION = 1;
 
@@ -63,8 +64,16 @@ interface Entry {
 
 export type AppendOutcome = 'stored' | 'already-stored';
 
+/** What every contribution to a table is checked against, read once (the metadata never changes). */
+export interface AppendTableFacts {
+  readonly meta: AppendTableMetadata;
+  readonly schema: TableSchema;
+  readonly encodedColumns: number;
+}
+
 export class ContributionIndex {
   private readonly tables = new Map<string, Promise<Map<string, Entry>>>();
+  private readonly facts = new Map<string, Promise<AppendTableFacts>>();
 
   constructor(private readonly store: TableStore) {}
 
@@ -97,9 +106,24 @@ export class ContributionIndex {
     return 'stored';
   }
 
+  /** The table's metadata and parsed schema (TableNotFoundError when there is no such append table). */
+  appendFacts(table: string): Promise<AppendTableFacts> {
+    let facts = this.facts.get(table);
+    if (!facts) {
+      facts = this.store.appendTableMetadata(table).then((meta) => {
+        const schema = parseSchema(meta.schema);
+        return { meta, schema, encodedColumns: encodedColumnNames(schema).length };
+      });
+      this.facts.set(table, facts);
+      facts.catch(() => this.facts.delete(table));
+    }
+    return facts;
+  }
+
   /** Forgets a table (deleted). */
   forget(table: string): void {
     this.tables.delete(table);
+    this.facts.delete(table);
   }
 
   private indexOf(table: string): Promise<Map<string, Entry>> {

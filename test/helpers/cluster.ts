@@ -62,7 +62,9 @@ export const DEFAULT_PARTIES: readonly PartySpec[] = [
   { name: 'Auditor', roles: ['output'] },
 ];
 
-export async function startTestCluster(options: { parties?: readonly PartySpec[]; timeouts?: Partial<NodeTimeouts>; signNodes?: boolean } = {}): Promise<TestCluster> {
+export async function startTestCluster(
+  options: { parties?: readonly PartySpec[]; timeouts?: Partial<NodeTimeouts>; signNodes?: boolean; tap?: (from: PartyId, payload: Uint8Array) => void } = {},
+): Promise<TestCluster> {
   const certs = await generateClusterCertificates();
   const nodeIdentities = [0, 1, 2].map((i) => createIdentity(`node-${i}`));
   const ports = [await freePort(), await freePort(), await freePort()];
@@ -91,7 +93,7 @@ export async function startTestCluster(options: { parties?: readonly PartySpec[]
   const root = await mkdtemp(join(tmpdir(), 'tessera-cluster-'));
   const dataDirs = [0, 1, 2].map((i) => join(root, `node${i}`));
   const logLines: string[][] = [[], [], []];
-  const mesh = new MemoryMesh();
+  const mesh = new MemoryMesh(options.tap);
   const nodes: (NodeHandle | undefined)[] = [undefined, undefined, undefined];
   const clients: Tessera[] = [];
 

@@ -110,15 +110,18 @@ export async function buildApi(ctx: NodeContext, options: ApiOptions): Promise<F
   const fwd = (request: FastifyRequest) => forwardedRequest(request.method, request.url, request.headers as Record<string, string | string[] | undefined>);
   const raw = (request: FastifyRequest): Buffer => request.rawBody ?? Buffer.alloc(0);
 
+  // Health is asked often (every client connect): the table count is refreshed at most once a second.
+  let tableCount = { value: 0, at: 0 };
   app.get(ROUTES.health, { schema: routeSchemas.health }, async (): Promise<HealthResponse> => {
     const up = ctx.mesh.isUp;
+    if (Date.now() - tableCount.at > 1000) tableCount = { value: (await ctx.store.listTables()).length, at: Date.now() };
     return {
       status: up ? 'ok' : 'degraded',
       version: TESSERA_VERSION,
       node: { index: ctx.index, name: ctx.name },
       collaboration: { id: ctx.collaboration.id, hash: ctx.collaboration.hash },
       peers: ctx.peers.map((p) => ({ index: p, name: ctx.collaboration.node(p).name, connected: up })),
-      tables: (await ctx.store.listTables()).length,
+      tables: tableCount.value,
     };
   });
   app.get(ROUTES.openapi, { schema: { hide: true } }, async () => app.swagger());

@@ -33,8 +33,15 @@ export function describeFailures(ctx: NodeContext, what: string, failures: reado
   const ranked = [...failures].sort((a, b) => rank(a.error!) - rank(b.error!));
   const first = ranked[0].error!;
   if (failures.length === 1 && failures[0].node === ctx.me) return first;
-  const parts = failures.map((f) => `${ctx.describe(f.node)}: ${f.error!.message}`);
-  const message = `${what} failed at ${parts.join('; ')}`;
+  // Nodes refusing for the same reason are named together: "... at node-a, node-b and node-c".
+  const byMessage = new Map<string, string[]>();
+  for (const f of ranked) {
+    const nodes = byMessage.get(f.error!.message) ?? [];
+    nodes.push(ctx.describe(f.node));
+    byMessage.set(f.error!.message, nodes);
+  }
+  const parts = [...byMessage].map(([reason, nodes]) => `${reason} (${nodes.join(', ')})`);
+  const message = `${what} failed: ${parts.join('; ')}`;
   if (first instanceof TesseraError) {
     first.message = message;
     return first;

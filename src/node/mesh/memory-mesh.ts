@@ -5,6 +5,7 @@
  */
 
 import { DirectLink } from '../../net/direct-link.js';
+import type { Link, LinkHandlers } from '../../net/link.js';
 import { PeerLostError } from '../../errors.js';
 import type { PartyId, PartyLinks } from '../../mpc/party.js';
 import type { MeshConnector } from './connector.js';
@@ -18,6 +19,9 @@ export class MemoryMesh {
   private readonly waiting = new Map<PartyId, Waiting>();
   /** The links of the current round, [0-1, 1-2, 2-0], for fault-injection tests. */
   links: readonly [DirectLink, DirectLink][] = [];
+
+  /** Sees every message any node sends (tests check that no node ever receives a value). */
+  constructor(private readonly tap?: (from: PartyId, payload: Uint8Array) => void) {}
 
   /** The connector for node `party`. */
   connector(party: PartyId): MeshConnector {
@@ -53,8 +57,36 @@ export class MemoryMesh {
     this.links = [l01, l12, l20];
     const w = [this.waiting.get(0)!, this.waiting.get(1)!, this.waiting.get(2)!];
     this.waiting.clear();
-    w[0].resolve({ next: l01[0], prev: l20[1] });
-    w[1].resolve({ next: l12[0], prev: l01[1] });
-    w[2].resolve({ next: l20[0], prev: l12[1] });
+    const t = (from: PartyId, link: DirectLink): Link => (this.tap ? new TappedLink(link, (p) => this.tap!(from, p)) : link);
+    w[0].resolve({ next: t(0, l01[0]), prev: t(0, l20[1]) });
+    w[1].resolve({ next: t(1, l12[0]), prev: t(1, l01[1]) });
+    w[2].resolve({ next: t(2, l20[0]), prev: t(2, l12[1]) });
+  }
+}
+
+/** A link that shows every payload it sends to an observer first. */
+class TappedLink implements Link {
+  constructor(
+    private readonly inner: DirectLink,
+    private readonly observe: (payload: Uint8Array) => void,
+  ) {}
+  get peerName(): string {
+    return this.inner.peerName;
+  }
+  get bytesSent(): number {
+    return this.inner.bytesSent;
+  }
+  send(session: bigint, payload: Uint8Array, transfer?: boolean): Promise<void> {
+    this.observe(payload.slice());
+    return this.inner.send(session, payload, transfer);
+  }
+  sendAbort(session: bigint, reason: string): void {
+    this.inner.sendAbort(session, reason);
+  }
+  setHandlers(handlers: LinkHandlers): void {
+    this.inner.setHandlers(handlers);
+  }
+  close(): void {
+    this.inner.close();
   }
 }
