@@ -23,7 +23,12 @@ import { FRAME_CONTENT_TYPE } from '../wire/frames.js';
 interface SharedAgent {
   readonly agent: Agent;
   refs: number;
+  /** Pending close after the last user left (clients that come and go keep the connections warm). */
+  idle?: NodeJS.Timeout;
 }
+
+/** How long an unused shared connection pool stays open for the next client. */
+const IDLE_CLOSE_MS = 2000;
 
 const agents = new Map<string, SharedAgent>();
 
@@ -35,6 +40,8 @@ function acquireAgent(node: NodeConfig, ca: string | undefined, connectTimeoutMs
     agents.set(key, shared);
   }
   shared.refs++;
+  if (shared.idle) clearTimeout(shared.idle);
+  shared.idle = undefined;
   const s = shared;
   let released = false;
   return {
@@ -43,8 +50,13 @@ function acquireAgent(node: NodeConfig, ca: string | undefined, connectTimeoutMs
       if (released) return;
       released = true;
       if (--s.refs === 0) {
-        agents.delete(key);
-        await s.agent.close();
+        s.idle = setTimeout(() => {
+          if (s.refs === 0 && agents.get(key) === s) {
+            agents.delete(key);
+            void s.agent.close();
+          }
+        }, IDLE_CLOSE_MS);
+        s.idle.unref();
       }
     },
   };
