@@ -55,7 +55,7 @@ export class NodeContext {
   /** Tables this node is uploading as coordinator right now. */
   readonly inFlight = new Set<string>();
   /** Tables whose upload this node decided to commit (answers peers asking during the commit). */
-  readonly committing = new Set<string>();
+  readonly committing = new Map<string, { readonly owner: string; readonly rows: number }>();
   /** One verifier per audience: this node's own, and one per peer for the requests they forward (separate replay caches). */
   private readonly verifiers: RequestVerifier<PartyConfig>[];
 

@@ -101,7 +101,7 @@ export async function startNode(options: StartNodeOptions): Promise<NodeHandle> 
       up: (_party, generation) => {
         attemptsLogged = 0;
         log.info({ generation }, 'mesh to both peers is up');
-        if (ctx) void reconcileStaged(ctx, generation).catch((error: unknown) => log.warn({ error: errorCode(error) }, 'could not reconcile staged uploads yet'));
+        if (ctx) reconcileSoon(ctx, generation, 0);
       },
       down: (error, generation) => {
         log.warn({ generation, error: errorCode(error), reason: error.message }, 'mesh lost; reconnecting in the background');
@@ -182,6 +182,21 @@ export async function startNode(options: StartNodeOptions): Promise<NodeHandle> 
       return closing;
     },
   };
+}
+
+/**
+ * Settles uploads left staged by an earlier mesh; retried a few times while this mesh lasts
+ * (a peer may still be settling its own).
+ */
+function reconcileSoon(ctx: NodeContext, generation: number, attempt: number): void {
+  reconcileStaged(ctx, generation).catch((error: unknown) => {
+    if (ctx.mesh.generation !== generation || !ctx.mesh.isUp) return; // the next mesh starts over
+    if (attempt >= 5) {
+      ctx.log.warn({ error: errorCode(error) }, 'could not settle staged uploads; will try again when the mesh is next set up');
+      return;
+    }
+    setTimeout(() => reconcileSoon(ctx, generation, attempt + 1), 200 * 2 ** attempt).unref();
+  });
 }
 
 function makeLogger(option: StartNodeOptions['log'], name: string, index: number): Logger {

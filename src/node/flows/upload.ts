@@ -104,7 +104,7 @@ export async function coordinateUpload(ctx: NodeContext, name: string, body: Uin
     }
     // The decision is made: from here on the table is committed, wherever a message is lost.
     const localStage = stageIds.get(ctx.me)!;
-    ctx.committing.add(name);
+    ctx.committing.set(name, { owner: party.name, rows: upload.rows });
     const committed = await settleAtAll(ctx, {
       local: () => ctx.store.commitTable(localStage),
       peer: (p) => ctx.rpc.call(p, 'upload.commit', { stageId: stageIds.get(p) }, [], { generation }),
@@ -218,10 +218,8 @@ export function registerUploadHandlers(ctx: NodeContext): void {
   });
   ctx.rpc.handle('table.status', async ({ body }) => {
     const name = checkTableName((body as { table?: unknown }).table);
-    if (ctx.committing.has(name)) {
-      const staged = (await ctx.store.listStaged()).find((s) => s.metadata.name === name);
-      if (staged) return { body: { committed: true, owner: staged.metadata.owner, rows: staged.metadata.rowCount } satisfies TableStatus };
-    }
+    const deciding = ctx.committing.get(name);
+    if (deciding) return { body: { committed: true, owner: deciding.owner, rows: deciding.rows } satisfies TableStatus };
     try {
       const m = await ctx.store.tableMetadata(name);
       return { body: { committed: true, owner: m.owner, rows: m.rowCount } satisfies TableStatus };

@@ -14,6 +14,7 @@
 
 import { NodeUnavailableError, PeerLostError, TesseraError } from '../../errors.js';
 import { Party, type PartyId } from '../../mpc/party.js';
+import { decodeFrame, encodeFrame } from '../../wire/frames.js';
 import type { MeshConnector } from './connector.js';
 
 export interface MeshEvents {
@@ -41,6 +42,8 @@ export class MeshManager {
   private party: Party | undefined;
   private generationCounter = 0;
   private lost: PartyId | undefined;
+  /** What the surviving peer said it lost, just before it dropped the mesh too. */
+  private lostHint: PartyId | undefined;
   private lastError: Error | undefined;
   private closed = false;
   private readonly upWaiters: (() => void)[] = [];
@@ -156,6 +159,7 @@ export class MeshManager {
     const generation = ++this.generationCounter;
     this.party = party;
     this.lost = undefined;
+    this.lostHint = undefined;
     this.lastError = undefined;
     return new Promise<void>((resolve) => {
       let finished = false;
@@ -163,8 +167,12 @@ export class MeshManager {
         if (finished) return;
         finished = true;
         if (this.party === party) this.party = undefined;
-        if (!this.closed) this.lost = peer;
-        party.close();
+        if (!this.closed) this.lost = this.lostHint ?? peer;
+        // Tell the other peer which node went away before dropping its link too, so that its
+        // errors name the node that is really missing (not this one, which merely hung up).
+        const other = peer === party.next ? party.prev : party.next;
+        if (!this.closed) void party.sendControl(other, encodeFrame({ mesh: 'lost', node: this.lost })).catch(() => undefined);
+        setImmediate(() => party.close());
         const e = error instanceof TesseraError ? error : new PeerLostError(`the link to ${this.options.describe(peer)} failed`);
         this.events.down(e, generation);
         resolve();
@@ -178,9 +186,27 @@ export class MeshManager {
   private async readControl(party: Party, peer: PartyId, generation: number): Promise<void> {
     for (;;) {
       const payload = await party.recvControl(peer, 0);
+      const notice = meshNotice(payload);
+      if (notice !== undefined) {
+        if (notice !== this.options.id) this.lostHint = notice;
+        continue;
+      }
       this.events.control(peer, payload, generation);
     }
   }
+}
+
+/** The node a peer reports lost ({ mesh: 'lost', node }), or undefined for any other message. */
+function meshNotice(payload: Uint8Array): PartyId | undefined {
+  // Notices are tiny; RPC messages (with their ids) are told apart without parsing big ones.
+  if (payload.byteLength > 256) return undefined;
+  try {
+    const header = decodeFrame(payload).header as { mesh?: unknown; node?: unknown };
+    if (header.mesh === 'lost' && (header.node === 0 || header.node === 1 || header.node === 2)) return header.node;
+  } catch {
+    return undefined;
+  }
+  return undefined;
 }
 
 function sleep(ms: number): Promise<void> {
