@@ -131,6 +131,7 @@ export async function startNode(options: StartNodeOptions): Promise<NodeHandle> 
   try {
     await api.listen({ host, port: options.api?.port ?? 0 });
   } catch (error) {
+    await api.close().catch(() => undefined);
     await store.close();
     throw new UsageError(`node ${index} cannot listen for its API on ${host}:${options.api?.port ?? 0}: ${(error as Error).message}`);
   }

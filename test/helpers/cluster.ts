@@ -62,7 +62,24 @@ export const DEFAULT_PARTIES: readonly PartySpec[] = [
   { name: 'Auditor', roles: ['output'] },
 ];
 
+/**
+ * Starts a cluster; the API ports are picked before the nodes listen on them (the collaboration
+ * file names them), so another process may take one meanwhile: then everything started is
+ * stopped and the cluster is started again on other ports.
+ */
 export async function startTestCluster(
+  options: { parties?: readonly PartySpec[]; timeouts?: Partial<NodeTimeouts>; signNodes?: boolean; tap?: (from: PartyId, payload: Uint8Array) => void } = {},
+): Promise<TestCluster> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startTestClusterOnce(options);
+    } catch (error) {
+      if (attempt >= 3 || !(error instanceof Error) || !/cannot listen/.test(error.message)) throw error;
+    }
+  }
+}
+
+async function startTestClusterOnce(
   options: { parties?: readonly PartySpec[]; timeouts?: Partial<NodeTimeouts>; signNodes?: boolean; tap?: (from: PartyId, payload: Uint8Array) => void } = {},
 ): Promise<TestCluster> {
   const certs = await generateClusterCertificates();
@@ -117,7 +134,13 @@ export async function startTestCluster(
     nodes[i] = node;
     return node;
   };
-  for (const i of [0, 1, 2]) await start(i);
+  try {
+    for (const i of [0, 1, 2]) await start(i);
+  } catch (error) {
+    for (const n of nodes) await n?.close();
+    await rm(root, { recursive: true, force: true });
+    throw error;
+  }
   const cluster: TestCluster = {
     collaboration,
     certs,
@@ -152,6 +175,11 @@ export async function startTestCluster(
       await rm(root, { recursive: true, force: true });
     },
   };
-  await cluster.waitForMesh();
+  try {
+    await cluster.waitForMesh();
+  } catch (error) {
+    await cluster.close();
+    throw error;
+  }
   return cluster;
 }
