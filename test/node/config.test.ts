@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { NodeConfigError } from '../../src/errors.js';
+import { DEFAULT_TIMEOUTS, parseNodeConfig } from '../../src/node/config.js';
+
+const valid = {
+  format: 'tessera-node/v1',
+  index: 1,
+  collaboration: '../collaboration.json',
+  identity: 'node.key.json',
+  tls: { cert: 'node.pem', key: 'node.key', ca: '/etc/tessera/ca.pem' },
+  dataDir: 'data',
+  mpc: { listen: '127.0.0.1:9001' },
+  api: { listen: '[::1]:8443' },
+};
+
+test('a valid configuration: paths resolved against the file, defaults filled in', () => {
+  const c = parseNodeConfig({ ...valid, timeouts: { mpcMs: 5000 }, log: { level: 'debug' } }, '/srv/node1');
+  assert.equal(c.index, 1);
+  assert.equal(c.collaborationFile, '/srv/collaboration.json');
+  assert.equal(c.identityFile, '/srv/node1/node.key.json');
+  assert.equal(c.tls.caFile, '/etc/tessera/ca.pem');
+  assert.deepEqual(c.mpcListen, { host: '127.0.0.1', port: 9001 });
+  assert.deepEqual(c.apiListen, { host: '::1', port: 8443 });
+  assert.deepEqual(c.timeouts, { ...DEFAULT_TIMEOUTS, mpcMs: 5000 });
+  assert.equal(c.logLevel, 'debug');
+});
+
+test('every problem is reported at once, unknown fields included', () => {
+  const bad = { ...valid, index: 3, dataDir: '', mpc: { listen: 'nowhere' }, timeouts: { mpcMs: 5 }, lgo: {}, tls: { cert: 'a', key: 'b' } };
+  try {
+    parseNodeConfig(bad, '/srv');
+    assert.fail('expected an error');
+  } catch (error) {
+    assert.ok(error instanceof NodeConfigError);
+    const text = error.problems.join('\n');
+    for (const expected of ['"index"', '"dataDir"', '"mpc.listen"', '"timeouts.mpcMs"', 'unknown field "lgo"', '"tls.ca"']) assert.ok(text.includes(expected), `mentions ${expected}: ${text}`);
+  }
+  assert.throws(() => parseNodeConfig([], '/'), NodeConfigError);
+});
