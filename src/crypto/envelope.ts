@@ -37,7 +37,7 @@ import {
   createHash,
   diffieHellman,
   generateKeyPairSync,
-  hkdfSync,
+  createHmac,
   sign,
   verify,
   type Hash,
@@ -266,7 +266,7 @@ function deriveKeys(shared: Buffer, ephemeralRaw: Uint8Array, recipientRaw: Uint
   if (shared.every((b) => b === 0)) throw new DecryptionError('the envelope key exchange produced no secret (invalid public key)');
   const salt = Buffer.concat([ephemeralRaw, recipientRaw]);
   const info = Buffer.concat([Buffer.from(KDF_LABEL, 'ascii'), contextDigest]);
-  const okm = Buffer.from(hkdfSync('sha256', shared, salt, info, KEY_BYTES + IV_BYTES));
+  const okm = hkdfSha256(shared, salt, info, KEY_BYTES + IV_BYTES);
   return { key: okm.subarray(0, KEY_BYTES), iv: okm.subarray(KEY_BYTES) };
 }
 
@@ -291,4 +291,18 @@ function place(out: Buffer, piece: Buffer, offset: number, hash?: Hash): number 
   piece.copy(out, offset);
   hash?.update(piece);
   return offset + piece.byteLength;
+}
+
+/**
+ * HKDF-SHA256 (RFC 5869) for outputs of at most 64 bytes: extract, then two expand blocks with
+ * HMAC. The same bytes as node's hkdfSync, which costs ~35 us per call here against ~5 us for two
+ * HMACs, and a node opens an envelope per contribution.
+ */
+function hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Buffer {
+  if (length > 64) throw new Error('hkdfSha256: at most 64 bytes (bug)');
+  const prk = createHmac('sha256', salt).update(ikm).digest();
+  const t1 = createHmac('sha256', prk).update(info).update(Buffer.from([1])).digest();
+  if (length <= 32) return t1.subarray(0, length);
+  const t2 = createHmac('sha256', prk).update(t1).update(info).update(Buffer.from([2])).digest();
+  return Buffer.concat([t1, t2]).subarray(0, length);
 }

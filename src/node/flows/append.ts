@@ -9,7 +9,8 @@
 
 import { openEnvelope } from '../../crypto/envelope.js';
 import type { SignedStatement } from '../../crypto/signed.js';
-import { CredentialError, FormatError, SignatureError, TableNotFoundError, UnknownPartyError } from '../../errors.js';
+import { CredentialError, errorFromWire, FormatError, SignatureError, TableNotFoundError, TesseraError, UnknownPartyError } from '../../errors.js';
+import type { PartyId } from '../../mpc/party.js';
 import type { PartyConfig } from '../../governance/collaboration.js';
 import type { JsonValue } from '../../crypto/canonical-json.js';
 import { encodedColumnNames, parseSchema, schemaToJson, type TableSchemaJson } from '../../table/schema.js';
@@ -155,7 +156,7 @@ export async function coordinateContribution(ctx: NodeContext, name: string, bod
   const generation = ctx.mesh.generation;
   const outcomes = await settleAtAll(ctx, {
     local: () => contributeLocal(ctx, name, c, frame.parts[ctx.me], true),
-    peer: (p) => ctx.rpc.call(p, 'append.contribute', { table: name, header: frame.header }, [frame.parts[p]], { generation }).then((r) => (r.body as { outcome: AppendOutcome }).outcome),
+    peer: (p) => forwarderOf(ctx).forward(p, name, frame.header, frame.parts[p], generation),
   });
   const failures = outcomes.filter((o) => o.error);
   if (failures.length > 0) throw describeFailures(ctx, `storing the contribution to '${name}'`, failures);
@@ -182,7 +183,81 @@ export async function schemaForContributor(ctx: NodeContext, name: string, crede
   return { name, owner: meta.owner, schema: meta.schema as unknown as TableSchemaJson };
 }
 
+/**
+ * Contributions travel to the peers in batches: all those that arrive while the event loop is
+ * busy go in one peer message (one TLS write, one frame) instead of one message each, which
+ * was a large share of the CPU a contribution cost. Each item still gets its own outcome.
+ */
+class ContributionForwarder {
+  private readonly queues = new Map<PartyId, { generation: number; items: { table: string; header: unknown; envelope: Uint8Array; resolve(o: AppendOutcome): void; reject(e: Error): void }[] }>();
+
+  constructor(private readonly ctx: NodeContext) {}
+
+  forward(peer: PartyId, table: string, header: unknown, envelope: Uint8Array, generation: number): Promise<AppendOutcome> {
+    return new Promise((resolve, reject) => {
+      let queue = this.queues.get(peer);
+      if (queue && queue.generation !== generation) {
+        this.flush(peer);
+        queue = undefined;
+      }
+      if (!queue) {
+        queue = { generation, items: [] };
+        this.queues.set(peer, queue);
+        setImmediate(() => this.flush(peer));
+      }
+      queue.items.push({ table, header, envelope, resolve, reject });
+      if (queue.items.length >= MAX_BATCH) this.flush(peer);
+    });
+  }
+
+  private flush(peer: PartyId): void {
+    const queue = this.queues.get(peer);
+    if (!queue || queue.items.length === 0) return;
+    this.queues.delete(peer);
+    const items = queue.items;
+    this.ctx.rpc
+      .call(peer, 'append.contributeBatch', { items: items.map((i) => ({ table: i.table, header: i.header })) }, items.map((i) => i.envelope), { generation: queue.generation })
+      .then(
+        (reply) => {
+          const results = (reply.body as { results?: BatchResult[] }).results ?? [];
+          items.forEach((item, k) => {
+            const r = results[k];
+            if (r && 'outcome' in r) item.resolve(r.outcome);
+            else item.reject(errorFromWire(r?.error.code ?? 'PROTOCOL', r?.error.message ?? `${this.ctx.describe(peer)} gave no answer for this contribution`));
+          });
+        },
+        (error: Error) => items.forEach((item) => item.reject(error)),
+      );
+  }
+}
+
+const MAX_BATCH = 512;
+
+type BatchResult = { outcome: AppendOutcome } | { error: { code: string; message: string } };
+
+const forwarders = new WeakMap<NodeContext, ContributionForwarder>();
+
+function forwarderOf(ctx: NodeContext): ContributionForwarder {
+  let f = forwarders.get(ctx);
+  if (!f) {
+    f = new ContributionForwarder(ctx);
+    forwarders.set(ctx, f);
+  }
+  return f;
+}
+
 export function registerAppendHandlers(ctx: NodeContext): void {
+  ctx.rpc.handle('append.contributeBatch', async ({ body, parts }) => {
+    const items = (body as { items?: { table: string; header: unknown }[] }).items;
+    if (!Array.isArray(items) || items.length !== parts.length) throw new FormatError('a batch of contributions has one envelope per item');
+    const settled = await Promise.allSettled(items.map((item, k) => contributeLocal(ctx, checkTableName(item.table), checkContributionHeader(item.header), parts[k])));
+    const results: BatchResult[] = settled.map((s) =>
+      s.status === 'fulfilled'
+        ? { outcome: s.value }
+        : { error: s.reason instanceof TesseraError ? { code: s.reason.code, message: s.reason.message } : { code: 'INTERNAL', message: 'internal error at the peer node (see its log)' } },
+    );
+    return { body: { results } };
+  });
   ctx.rpc.handle('append.create', async ({ from, body }) => {
     const b = body as { table: string; request: ForwardedRequest; body: string };
     const name = checkTableName(b.table);
@@ -207,13 +282,6 @@ export function registerAppendHandlers(ctx: NodeContext): void {
       ctx.contributions.forget(name);
     }
     return { body: {} };
-  });
-  ctx.rpc.handle('append.contribute', async ({ body, parts }) => {
-    const b = body as { table: string; header: unknown };
-    const name = checkTableName(b.table);
-    if (parts.length !== 1) throw new FormatError('a forwarded contribution has one envelope');
-    const outcome = await contributeLocal(ctx, name, checkContributionHeader(b.header), parts[0]);
-    return { body: { outcome } };
   });
 }
 
