@@ -20,7 +20,7 @@
  */
 
 import { clearTail, wordsFor } from '../../ring/bits.js';
-import { ONES, packTopBits, POW2, shiftRightWords, transpose64 } from '../../ring/bitops.js';
+import { gatherBit, halves, ONES, packTopBits, POW2, shiftRightWords } from '../../ring/bitops.js';
 import type { Session } from '../session.js';
 import { AShare, BShare, BitShare, subA } from '../shares.js';
 import { andWords } from './binary.js';
@@ -73,8 +73,8 @@ export async function carryTreeWithPropagate(s: Session, g: BShare, p: BShare): 
 
 async function carryTreeGP(s: Session, g: BShare, p: BShare, shiftIn: boolean, withP: boolean): Promise<[BitShare, BitShare | undefined]> {
   const n = g.length;
-  // Padding to a multiple of 2048 makes the final array a whole number of 64-word blocks.
-  const N = Math.max(2048, Math.ceil(n / 2048) * 2048);
+  // Padding to a multiple of 1024 makes each slot's run of elements a whole number of 32-bit words.
+  const N = Math.max(1024, Math.ceil(n / 1024) * 1024);
   // One scratch block for all levels, reused across calls (see ScratchPool).
   const scratch = s.party.scratch.take(4 * N + N / 2);
   try {
@@ -176,21 +176,19 @@ const REV5 = Array.from({ length: 32 }, (_, j) => {
 });
 
 /**
- * Gathers the G (and optionally P) bit of every slot into element order. Transposing a block of
- * 64 words turns bit 2j+1 (G) and 2j (P) of each into rows of 64 consecutive elements.
+ * Gathers the G (and optionally P) bit of every slot into element order: slot j of word w holds
+ * element REV5[j] * stride + w, so each slot's elements are one contiguous run.
  */
 function extractSlotBits(w: BigUint64Array, n: number, N: number, withP: boolean): [BigUint64Array, BigUint64Array | undefined] {
   const g = new BigUint64Array(N / 64);
   const p = withP ? new BigUint64Array(N / 64) : undefined;
-  const rowsPerSlot = N / 32 / 64;
-  const t = new BigUint64Array(64);
-  for (let b = 0; b < w.length / 64; b++) {
-    transpose64(w, b * 64, t, 0);
-    for (let j = 0; j < 32; j++) {
-      const row = b + REV5[j] * rowsPerSlot;
-      g[row] = t[2 * j + 1];
-      if (p) p[row] = t[2 * j];
-    }
+  const stride = N / 32;
+  const src = halves(w), gOut = halves(g), pOut = p ? halves(p) : undefined;
+  for (let j = 0; j < 32; j++) {
+    const base = REV5[j] * stride;
+    if (base >= n) continue;
+    gatherBit(src, 0, stride, 2 * j + 1, gOut, base);
+    if (pOut) gatherBit(src, 0, stride, 2 * j, pOut, base);
   }
   return [trimBits(g, n), p ? trimBits(p, n) : undefined];
 }
@@ -264,8 +262,8 @@ export async function eq(s: Session, x: AShare, y: AShare): Promise<BitShare> {
  * to element w + f * (N/64).
  */
 export async function andTree(s: Session, ea: BigUint64Array, eb: BigUint64Array, n: number): Promise<BitShare> {
-  // Padding to a multiple of 4096 makes the final array a whole number of 64-word blocks.
-  const N = Math.max(4096, Math.ceil(n / 4096) * 4096);
+  // Padding to a multiple of 2048 makes each field's run of elements a whole number of 32-bit words.
+  const N = Math.max(2048, Math.ceil(n / 2048) * 2048);
   let wa = padded(ea, N), wb = padded(eb, N);
   const scratch = s.party.scratch.take(5 * (N / 2));
   try {
@@ -303,14 +301,11 @@ function foldOperands(w: BigUint64Array, half: number, low: bigint, shifted: Big
   }
 }
 
-/** After the last fold, bit f of word w belongs to element w + f * (N/64): transpose blocks. */
+/** After the last fold, bit f of word w belongs to element f * (N/64) + w: one run per f. */
 function transposeFolded(w: BigUint64Array, n: number, N: number): BigUint64Array {
   const all = new BigUint64Array(N / 64);
-  const rowsPerField = N / 64 / 64;
-  const t = new BigUint64Array(64);
-  for (let b = 0; b < w.length / 64; b++) {
-    transpose64(w, b * 64, t, 0);
-    for (let f = 0; f < 64; f++) all[b + f * rowsPerField] = t[f];
-  }
+  const stride = N / 64;
+  const src = halves(w), out = halves(all);
+  for (let f = 0; f < 64 && f * stride < n; f++) gatherBit(src, 0, stride, f, out, f * stride);
   return trimBits(all, n);
 }
