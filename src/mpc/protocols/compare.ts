@@ -126,8 +126,7 @@ function level1Operands(g: BigUint64Array, p: BigUint64Array, l: BigUint64Array,
 /** The same for g << 1 and p << 1, without materialising the shifted words. */
 function level1OperandsShifted(g: BigUint64Array, p: BigUint64Array, l: BigUint64Array, r: BigUint64Array): void {
   for (let i = 0; i < g.length; i++) {
-    const pe = p[i] & EVEN;
-    l[i] = pe | (pe << 1n);
+    l[i] = (p[i] & EVEN) * 3n;
     r[i] = ((p[i] & ODD) << 1n) | ((g[i] & ODD) << 2n);
   }
 }
@@ -158,8 +157,9 @@ function mergeOperands(w: BigUint64Array, E: number, shifted: BigUint64Array, l:
   shiftRightWords(w, 2 * E, shifted, h);
   for (let i = 0; i < h; i++) {
     const A = w[i], B = w[i + h], As = shifted[i];
-    const aP = As & loP, bP = B & hiP;
-    l[i] = aP | (aP << 1n) | bP | (bP << 1n);
+    // P bits sit at even positions, so x * 3 = x | (x << 1) duplicates each into its slot. (A
+    // computed BigInt used twice is not compiled to native code; loads may be reused.)
+    l[i] = (As & loP) * 3n | (B & hiP) * 3n;
     r[i] = (A & lo) | ((B & lo) * up);
     gh[i] = (As & loG) | (B & hiG);
   }

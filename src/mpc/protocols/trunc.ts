@@ -69,11 +69,11 @@ export async function truncAdditive(s: Session, z: BigUint64Array, m: number, z2
     const mu = s.prgNext.words(n);
     const rShift = lowShifted(r, m);
     const toP1 = new BigUint64Array(n), toP2 = new BigUint64Array(n), y1 = new BigUint64Array(n);
+    // Each computed BigInt is used once: V8 compiles reused ones to slow heap arithmetic.
     for (let i = 0; i < n; i++) {
-      const rTop = r[i] >> 63n;
       toP1[i] = z[i] + OFFSET + r[i];
-      toP2[i] = mu[i] - up * sMask[i] * rTop;
-      nu[i] = nu[i] + half * rTop - rShift[i] - offsetOut; // becomes y0
+      toP2[i] = mu[i] - up * sMask[i] * (r[i] >> 63n);
+      nu[i] = nu[i] + half * (r[i] >> 63n) - rShift[i] - offsetOut; // becomes y0
       y1[i] = sigma[i] - mu[i];
     }
     s.send(1, toP1, true);
@@ -94,9 +94,8 @@ export async function truncAdditive(s: Session, z: BigUint64Array, m: number, z2
     const toP2 = new BigUint64Array(2 * n);
     const y1 = new BigUint64Array(n);
     for (let i = 0; i < n; i++) {
-      const cTop = c[i] >> 63n;
-      toP2[i] = cTop - sMask[i];
-      toP2[n + i] = cShift[i] + half * cTop - sigma[i]; // T - sigma
+      toP2[i] = (c[i] >> 63n) - sMask[i];
+      toP2[n + i] = cShift[i] + half * (c[i] >> 63n) - sigma[i]; // T - sigma
       y1[i] = sigma[i] - mu[i];
     }
     s.send(2, toP2);
@@ -115,13 +114,11 @@ export async function truncAdditive(s: Session, z: BigUint64Array, m: number, z2
   const fromP1 = await s.recv(1, 2 * n);
   const toP1 = new BigUint64Array(n), y2 = new BigUint64Array(n);
   for (let i = 0; i < n; i++) {
-    const rTop = r[i] >> 63n;
-    const v = fromP0[i] - up * fromP1[i] * rTop - nu[i];
-    toP1[i] = v;
-    y2[i] = fromP1[n + i] + v;
-    nu[i] = nu[i] + half * rTop - rShift[i] - offsetOut; // becomes y0
+    toP1[i] = fromP0[i] - up * fromP1[i] * (r[i] >> 63n) - nu[i];
+    y2[i] = fromP1[n + i] + toP1[i];
+    nu[i] = nu[i] + half * (r[i] >> 63n) - rShift[i] - offsetOut; // becomes y0
   }
-  s.send(1, toP1);
+  s.send(1, toP1, true);
   return new AShare(y2, nu);
 }
 
