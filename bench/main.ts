@@ -32,6 +32,8 @@ interface Row {
   op: string;
   rows: number;
   seconds: number;
+  /** CPU seconds of the busiest party (process CPU time; with --transport memory, the whole process). */
+  cpuSeconds: number;
   bytesPerParty: number;
   rounds: number;
   transport: string;
@@ -42,8 +44,9 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 async function runPrimitive(runner: Runner, op: string, rows: number, reps: number): Promise<Omit<Row, 'suite' | 'transport'>> {
   const perParty = await runner.run<RepFigures[], PrimitiveArgs>({ module: JOBS, fn: 'primitive', args: { op, rows, reps }, timeoutMs: 600_000 });
   const seconds = median(Array.from({ length: reps }, (_, r) => Math.max(...perParty.map((p) => p[r].seconds))));
+  const cpuSeconds = median(Array.from({ length: reps }, (_, r) => Math.max(...perParty.map((p) => p[r].cpuSeconds))));
   const bytesPerParty = Math.max(...perParty.map((p) => p[0].bytes));
-  return { op, rows, seconds, bytesPerParty, rounds: perParty[0][0].rounds };
+  return { op, rows, seconds, cpuSeconds, bytesPerParty, rounds: perParty[0][0].rounds };
 }
 
 function human(r: Row): string {
@@ -52,7 +55,7 @@ function human(r: Row): string {
   const bytes = r.bytesPerParty >= 1e6 ? `${(r.bytesPerParty / 1e6).toFixed(1)} MB` : `${(r.bytesPerParty / 1e3).toFixed(1)} kB`;
   let note = '';
   if (t?.target !== undefined && r.rows === 1 << 20) note = r.seconds <= t.target ? `target ${fmtS(t.target)}: met` : `target ${fmtS(t.target)}: missed by ${fmtS(r.seconds - t.target)}`;
-  return `${r.op.padEnd(10)} ${String(r.rows).padStart(9)} ${fmtS(r.seconds).padStart(10)} ${bytes.padStart(10)} ${(r.bytesPerParty / r.rows).toFixed(1).padStart(8)} B/row ${String(r.rounds).padStart(6)}   ${note}`;
+  return `${r.op.padEnd(10)} ${String(r.rows).padStart(9)} ${fmtS(r.seconds).padStart(10)} ${fmtS(r.cpuSeconds).padStart(10)} ${bytes.padStart(10)} ${(r.bytesPerParty / r.rows).toFixed(1).padStart(8)} B/row ${String(r.rounds).padStart(6)}   ${note}`;
 }
 
 async function main(): Promise<void> {
@@ -75,7 +78,7 @@ async function main(): Promise<void> {
   const execArgv = o.profile ? ['--cpu-prof', `--cpu-prof-dir=${o.profile}`] : [];
   const runner: Runner = o.transport === 'tls' ? await startProcessCluster({ timeoutMs: 600_000, execArgv }) : await startEmbedded({ timeoutMs: 600_000 });
   try {
-    if (!o.json) console.log(`suite ${o.suite}, transport ${o.transport === 'tls' ? 'three processes, mutual TLS 1.3 on loopback' : 'three worker threads, in-memory links'}\n${'op'.padEnd(10)} ${'rows'.padStart(9)} ${'seconds'.padStart(10)} ${'sent/party'.padStart(10)} ${'per row'.padStart(14)} ${'rounds'.padStart(6)}`);
+    if (!o.json) console.log(`suite ${o.suite}, transport ${o.transport === 'tls' ? 'three processes, mutual TLS 1.3 on loopback' : 'three worker threads, in-memory links'}\n${'op'.padEnd(10)} ${'rows'.padStart(9)} ${'seconds'.padStart(10)} ${'cpu/party'.padStart(10)} ${'sent/party'.padStart(10)} ${'per row'.padStart(14)} ${'rounds'.padStart(6)}`);
     for (const rows of rowsList) {
       for (const op of ops) {
         const r: Row = { suite: o.suite, transport: o.transport, ...(await runPrimitive(runner, op, rows, op === 'sort' && o.reps === '3' ? 1 : reps)) };

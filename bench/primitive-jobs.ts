@@ -28,6 +28,9 @@ export interface PrimitiveArgs {
 
 export interface RepFigures {
   readonly seconds: number;
+  /** CPU time of this party's process during the repetition (user + system): steadier than wall
+   * time on a shared machine. */
+  readonly cpuSeconds: number;
   readonly bytes: number;
   readonly rounds: number;
 }
@@ -122,8 +125,10 @@ export async function primitive(s: Session, args: PrimitiveArgs): Promise<RepFig
     await open(s, sync);
     const bytes0 = s.stats.bytesSent, rounds0 = s.stats.rounds;
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     await body();
-    out.push({ seconds: (performance.now() - t0) / 1000, bytes: s.stats.bytesSent - bytes0, rounds: s.stats.rounds - rounds0 });
+    const c = process.cpuUsage(c0);
+    out.push({ seconds: (performance.now() - t0) / 1000, cpuSeconds: (c.user + c.system) / 1e6, bytes: s.stats.bytesSent - bytes0, rounds: s.stats.rounds - rounds0 });
   }
   return out;
 }

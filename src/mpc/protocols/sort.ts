@@ -59,64 +59,71 @@ export async function sortByKey(s: Session, key: AShare, payload: readonly AShar
 /**
  * The sorted order of rows by (key, index), both binary-shared, learnt from opened comparisons.
  * Returns the permutation as row numbers in ascending order.
+ *
+ * The shares are kept physically in the current partition order (moved at every level), so a
+ * segment's rows are contiguous: building the comparison operands and partitioning are
+ * sequential passes. Gathering by row number instead costs a cache miss per share word per
+ * level (measured: 0.8 s of 4 s per party when sorting 2^18 rows).
  */
 export async function quicksortOrder(s: Session, key: BShare, index: BShare): Promise<{ order: Int32Array; levels: number }> {
   const n = key.length;
-  let order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  // Segments [start, end) still to sort, as a flat list of pairs.
+  let rowOf = new Int32Array(n);
+  for (let i = 0; i < n; i++) rowOf[i] = i;
+  // Current order of the four share arrays: key a/b, index a/b.
+  let cur = [key.a.slice(), key.b.slice(), index.a.slice(), index.b.slice()];
   let segments: number[] = [0, n];
   let levels = 0;
   while (segments.length > 0) {
     levels++;
     let m = 0;
     for (let j = 0; j < segments.length; j += 2) m += segments[j + 1] - segments[j] - 1;
-    // Row e is compared with its segment's pivot (the first row: random, as rows are shuffled).
-    const rows = new Int32Array(m), pivots = new Int32Array(m);
+    // Each row is compared with its segment's pivot: the first row (random: rows are shuffled).
+    const x = [new BigUint64Array(2 * m), new BigUint64Array(2 * m)];
+    const y = [new BigUint64Array(2 * m), new BigUint64Array(2 * m)];
     let o = 0;
     for (let j = 0; j < segments.length; j += 2) {
       const start = segments[j], end = segments[j + 1];
-      const p = order[start];
-      for (let t = start + 1; t < end; t++) {
-        rows[o] = order[t];
-        pivots[o++] = p;
+      for (let c = 0; c < 2; c++) {
+        copyRange(cur[c], start + 1, end, x[c], o);
+        copyRange(cur[2 + c], start + 1, end, x[c], m + o);
+        y[c].fill(cur[c][start], o, o + end - start - 1);
+        y[c].fill(cur[2 + c][start], m + o, m + o + end - start - 1);
       }
+      o += end - start - 1;
     }
-    const lt = await lessThanStacked(s, gatherStacked(key, index, rows), gatherStacked(key, index, pivots), 2);
+    const lt = await lessThanStacked(s, new BShare(x[0], x[1]), new BShare(y[0], y[1]), 2);
     const bits = unpackBits({ words: await openBits(s, lt), length: m });
-    const next = new Int32Array(n);
-    next.set(order);
+    const next = cur.map((v) => v.slice());
+    const nextRowOf = rowOf.slice();
     const nextSegments: number[] = [];
     o = 0;
     for (let j = 0; j < segments.length; j += 2) {
       const start = segments[j], end = segments[j + 1];
-      let left = start;
       const size = end - start - 1;
-      for (let t = 0; t < size; t++) if (bits[o + t] === 1) next[left++] = rows[o + t];
+      let left = start;
+      for (let t = 0; t < size; t++) if (bits[o + t] === 1) moveRow(cur, rowOf, start + 1 + t, next, nextRowOf, left++);
       const pivotAt = left;
-      next[left++] = order[start];
-      for (let t = 0; t < size; t++) if (bits[o + t] === 0) next[left++] = rows[o + t];
+      moveRow(cur, rowOf, start, next, nextRowOf, left++);
+      for (let t = 0; t < size; t++) if (bits[o + t] === 0) moveRow(cur, rowOf, start + 1 + t, next, nextRowOf, left++);
       o += size;
       if (pivotAt - start > 1) nextSegments.push(start, pivotAt);
       if (end - pivotAt - 1 > 1) nextSegments.push(pivotAt + 1, end);
     }
-    order = next;
+    cur = next;
+    rowOf = nextRowOf;
     segments = nextSegments;
   }
-  return { order, levels };
+  return { order: rowOf, levels };
 }
 
-/** Rows of (key, index) as stacked two-word operands: keys first, then indices. */
-function gatherStacked(key: BShare, index: BShare, rows: Int32Array): BShare {
-  const m = rows.length;
-  const a = new BigUint64Array(2 * m), b = new BigUint64Array(2 * m);
-  const ka = key.a, kb = key.b, ia = index.a, ib = index.b;
-  for (let i = 0; i < m; i++) {
-    const r = rows[i];
-    a[i] = ka[r];
-    b[i] = kb[r];
-    a[m + i] = ia[r];
-    b[m + i] = ib[r];
-  }
-  return new BShare(a, b);
+function copyRange(src: BigUint64Array, from: number, to: number, dst: BigUint64Array, at: number): void {
+  dst.set(src.subarray(from, to), at);
+}
+
+function moveRow(cur: BigUint64Array[], rowOf: Int32Array, from: number, next: BigUint64Array[], nextRowOf: Int32Array, to: number): void {
+  next[0][to] = cur[0][from];
+  next[1][to] = cur[1][from];
+  next[2][to] = cur[2][from];
+  next[3][to] = cur[3][from];
+  nextRowOf[to] = rowOf[from];
 }
