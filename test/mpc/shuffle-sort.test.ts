@@ -7,6 +7,7 @@ import { shuffle } from '../../src/mpc/protocols/shuffle.js';
 import { sortByKey } from '../../src/mpc/protocols/sort.js';
 import { lessThanWords } from '../../src/mpc/protocols/compare-words.js';
 import { unpackBits } from '../../src/ring/bits.js';
+import { BShare } from '../../src/mpc/shares.js';
 
 after(closeTrio);
 
@@ -99,4 +100,27 @@ test('pair permutations are exactly uniform: all 24 orders of 4 rows equally oft
   // Two holders of the same key draw the same permutation.
   const key = new Uint8Array(16).fill(7);
   assert.deepEqual(randomPermutation(new Prg(key), 1000), randomPermutation(new Prg(key), 1000));
+});
+
+test('key+index comparator with 32-bit index trees, including elements in the high halves', async () => {
+  const { lessThanKeyIndex } = await import('../../src/mpc/protocols/compare-words.js');
+  const { packHalves } = await import('../../src/mpc/protocols/carry-tree.js');
+  const t = await trio();
+  const n = 3000;
+  const rnd = (): bigint => BigInt.asUintN(64, BigInt(Math.floor(Math.random() * 2 ** 53)) * 0x9e3779b97f4a7c15n);
+  const kx = BigUint64Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 42n : rnd()));
+  const ky = BigUint64Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 42n : i % 3 === 1 ? kx[i] : rnd()));
+  const ix = BigUint64Array.from({ length: n }, () => BigInt(Math.floor(Math.random() * 2 ** 32)));
+  const iy = BigUint64Array.from({ length: n }, (_, i) => (i % 7 === 0 ? ix[i] : BigInt(Math.floor(Math.random() * 2 ** 32))));
+  const [bits] = await t.run(async (s) => {
+    const inB = (v: BigUint64Array) => inputBinary(s, 1, s.me === 1 ? v : v.length);
+    const [a, b, c, d] = [await inB(kx), await inB(ky), await inB(ix), await inB(iy)];
+    const pack = (x: BShare): BShare => new BShare(packHalves(x.a, n), packHalves(x.b, n));
+    return openBits(s, await lessThanKeyIndex(s, a, b, pack(c), pack(d), n));
+  });
+  const got = unpackBits({ words: bits, length: n });
+  for (let i = 0; i < n; i++) {
+    const expected = kx[i] < ky[i] || (kx[i] === ky[i] && ix[i] < iy[i]);
+    assert.equal(got[i], expected ? 1 : 0, `element ${i}`);
+  }
 });

@@ -16,9 +16,11 @@
  * each) in O(log n) batches of 9 rounds.
  */
 
+import { UsageError } from '../../errors.js';
 import type { Session } from '../session.js';
 import { AShare, BShare } from '../shares.js';
-import { lessThanStacked } from './compare-words.js';
+import { lessThanKeyIndex } from './compare-words.js';
+import { packHalves } from './carry-tree.js';
 import { unpackBits } from '../../ring/bits.js';
 import { a2b } from './convert.js';
 import { openBits } from './io.js';
@@ -34,6 +36,7 @@ export interface SortResult {
 export async function sortByKey(s: Session, key: AShare, payload: readonly AShare[] = []): Promise<SortResult> {
   const n = key.length;
   if (n < 2) return { key, payload: [...payload], levels: 0 };
+  if (n > 2 ** 32) throw new UsageError(`sortByKey: at most 2^32 rows (got ${n})`);
   // Public row indices as a binary sharing (component 0, held by parties 0 and 2).
   const idx = new BigUint64Array(n);
   for (let i = 0; i < n; i++) idx[i] = BigInt(i);
@@ -78,20 +81,28 @@ export async function quicksortOrder(s: Session, key: BShare, index: BShare): Pr
     let m = 0;
     for (let j = 0; j < segments.length; j += 2) m += segments[j + 1] - segments[j] - 1;
     // Each row is compared with its segment's pivot: the first row (random: rows are shuffled).
-    const x = [new BigUint64Array(2 * m), new BigUint64Array(2 * m)];
-    const y = [new BigUint64Array(2 * m), new BigUint64Array(2 * m)];
+    // Operands per component c: key words, then index words (32-bit, packed two per word).
+    const kx = [new BigUint64Array(m), new BigUint64Array(m)], ky = [new BigUint64Array(m), new BigUint64Array(m)];
+    const ix = [new BigUint64Array(m), new BigUint64Array(m)], iy = [new BigUint64Array(m), new BigUint64Array(m)];
     let o = 0;
     for (let j = 0; j < segments.length; j += 2) {
       const start = segments[j], end = segments[j + 1];
       for (let c = 0; c < 2; c++) {
-        copyRange(cur[c], start + 1, end, x[c], o);
-        copyRange(cur[2 + c], start + 1, end, x[c], m + o);
-        y[c].fill(cur[c][start], o, o + end - start - 1);
-        y[c].fill(cur[2 + c][start], m + o, m + o + end - start - 1);
+        copyRange(cur[c], start + 1, end, kx[c], o);
+        copyRange(cur[2 + c], start + 1, end, ix[c], o);
+        ky[c].fill(cur[c][start], o, o + end - start - 1);
+        iy[c].fill(cur[2 + c][start], o, o + end - start - 1);
       }
       o += end - start - 1;
     }
-    const lt = await lessThanStacked(s, new BShare(x[0], x[1]), new BShare(y[0], y[1]), 2);
+    const lt = await lessThanKeyIndex(
+      s,
+      new BShare(kx[0], kx[1]),
+      new BShare(ky[0], ky[1]),
+      new BShare(packHalves(ix[0], m), packHalves(ix[1], m)),
+      new BShare(packHalves(iy[0], m), packHalves(iy[1], m)),
+      m,
+    );
     const bits = unpackBits({ words: await openBits(s, lt), length: m });
     const next = cur.map((v) => v.slice());
     const nextRowOf = rowOf.slice();
