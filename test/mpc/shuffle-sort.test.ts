@@ -104,7 +104,6 @@ test('pair permutations are exactly uniform: all 24 orders of 4 rows equally oft
 
 test('key+index comparator with 32-bit index trees, including elements in the high halves', async () => {
   const { lessThanKeyIndex } = await import('../../src/mpc/protocols/compare-words.js');
-  const { packHalves } = await import('../../src/mpc/protocols/carry-tree.js');
   const t = await trio();
   const n = 3000;
   const rnd = (): bigint => BigInt.asUintN(64, BigInt(Math.floor(Math.random() * 2 ** 53)) * 0x9e3779b97f4a7c15n);
@@ -115,8 +114,7 @@ test('key+index comparator with 32-bit index trees, including elements in the hi
   const [bits] = await t.run(async (s) => {
     const inB = (v: BigUint64Array) => inputBinary(s, 1, s.me === 1 ? v : v.length);
     const [a, b, c, d] = [await inB(kx), await inB(ky), await inB(ix), await inB(iy)];
-    const pack = (x: BShare): BShare => new BShare(packHalves(x.a, n), packHalves(x.b, n));
-    return openBits(s, await lessThanKeyIndex(s, a, b, pack(c), pack(d), n));
+    return openBits(s, await lessThanKeyIndex(s, a, b, c, d, n));
   });
   const got = unpackBits({ words: bits, length: n });
   for (let i = 0; i < n; i++) {

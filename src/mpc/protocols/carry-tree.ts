@@ -69,16 +69,6 @@ export function paddedWords(n: number, width: 64 | 32): number {
   return Math.max(1024, Math.ceil(words / 1024) * 1024);
 }
 
-/** Packs 32-bit values for a width-32 tree: element i < W in the low half of word i, the rest high. */
-export function packHalves(values: BigUint64Array, n: number): BigUint64Array {
-  const W = paddedWords(n, 32);
-  const out = new BigUint64Array(W);
-  const lo = Math.min(n, W);
-  for (let i = 0; i < lo; i++) out[i] = values[i] & 0xffffffffn;
-  for (let i = W; i < n; i++) out[i - W] |= (values[i] & 0xffffffffn) << 32n;
-  return out;
-}
-
 class Tree {
   readonly N: number;
   readonly levels: number;

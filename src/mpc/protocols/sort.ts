@@ -20,7 +20,6 @@ import { UsageError } from '../../errors.js';
 import type { Session } from '../session.js';
 import { AShare, BShare } from '../shares.js';
 import { lessThanKeyIndex } from './compare-words.js';
-import { packHalves } from './carry-tree.js';
 import { unpackBits } from '../../ring/bits.js';
 import { a2b } from './convert.js';
 import { openBits } from './io.js';
@@ -75,8 +74,8 @@ export async function quicksortOrder(s: Session, key: BShare, index: BShare): Pr
   // Current order of the four share arrays: key a/b, index a/b; `next` is the other buffer of a
   // double buffer (fresh arrays every level would cost page faults and collections).
   let cur = [key.a.slice(), key.b.slice(), index.a.slice(), index.b.slice()];
-  let next = cur.map((v) => new BigUint64Array(v.length));
-  let nextRowOf = new Int32Array(n);
+  let next = cur.map((v) => v.slice());
+  let nextRowOf = rowOf.slice();
   // Comparison operands, reused by every level (each level compares fewer rows).
   const kx = [new BigUint64Array(n), new BigUint64Array(n)], ky = [new BigUint64Array(n), new BigUint64Array(n)];
   const ix = [new BigUint64Array(n), new BigUint64Array(n)], iy = [new BigUint64Array(n), new BigUint64Array(n)];
@@ -105,14 +104,11 @@ export async function quicksortOrder(s: Session, key: BShare, index: BShare): Pr
       s,
       new BShare(first(kx[0]), first(kx[1])),
       new BShare(first(ky[0]), first(ky[1])),
-      new BShare(packHalves(ix[0], m), packHalves(ix[1], m)),
-      new BShare(packHalves(iy[0], m), packHalves(iy[1], m)),
+      new BShare(first(ix[0]), first(ix[1])),
+      new BShare(first(iy[0]), first(iy[1])),
       m,
     );
     const bits = unpackBits({ words: await openBits(s, lt), length: m });
-    // Finished rows keep their place: start from a copy, then rewrite the active segments.
-    for (let c = 0; c < 4; c++) next[c].set(cur[c]);
-    nextRowOf.set(rowOf);
     const nextSegments: number[] = [];
     o = 0;
     for (let j = 0; j < segments.length; j += 2) {
@@ -126,6 +122,11 @@ export async function quicksortOrder(s: Session, key: BShare, index: BShare): Pr
       o += size;
       if (pivotAt - start > 1) nextSegments.push(start, pivotAt);
       if (end - pivotAt - 1 > 1) nextSegments.push(pivotAt + 1, end);
+      // Rows that are now final (the pivot, and single-row sides) go into both buffers, so a
+      // level only ever touches its active segments (no full copy per level).
+      settle(next, nextRowOf, cur, rowOf, pivotAt);
+      if (pivotAt - start === 1) settle(next, nextRowOf, cur, rowOf, start);
+      if (end - pivotAt - 1 === 1) settle(next, nextRowOf, cur, rowOf, end - 1);
     }
     [cur, next] = [next, cur];
     [rowOf, nextRowOf] = [nextRowOf, rowOf];
@@ -160,8 +161,8 @@ async function medianOfThreePivots(s: Session, cur: BigUint64Array[], rowOf: Int
     s,
     new BShare(pick(0, left), pick(1, left)),
     new BShare(pick(0, right), pick(1, right)),
-    new BShare(packHalves(pick(2, left), m), packHalves(pick(3, left), m)),
-    new BShare(packHalves(pick(2, right), m), packHalves(pick(3, right), m)),
+    new BShare(pick(2, left), pick(3, left)),
+    new BShare(pick(2, right), pick(3, right)),
     m,
   );
   const bits = unpackBits({ words: await openBits(s, lt), length: m });
@@ -170,6 +171,11 @@ async function medianOfThreePivots(s: Session, cur: BigUint64Array[], rowOf: Int
     const median = b01 === b12 ? 1 : b01 === 1 ? (b02 === 1 ? 2 : 0) : b02 === 1 ? 0 : 2;
     if (median !== 0) swapRows(cur, rowOf, st, st + median);
   });
+}
+
+function settle(from: BigUint64Array[], fromRowOf: Int32Array, to: BigUint64Array[], toRowOf: Int32Array, at: number): void {
+  for (let c = 0; c < 4; c++) to[c][at] = from[c][at];
+  toRowOf[at] = fromRowOf[at];
 }
 
 function swapRows(cur: BigUint64Array[], rowOf: Int32Array, i: number, j: number): void {
