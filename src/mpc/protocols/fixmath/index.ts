@@ -1,0 +1,2 @@
+/** Fixed-point functions on secret values: see docs/fixmath.md. */
+export { sigmoid } from './sigmoid.js';
