@@ -1,37 +1,66 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeTrio, secret, trio } from '../helpers/protocol.js';
-import { open, openBits } from '../../src/mpc/protocols/io.js';
-import { sigmoid, thermometer } from '../../src/mpc/protocols/fixmath/sigmoid.js';
-import { unpackBits } from '../../src/ring/bits.js';
+import fc from 'fast-check';
+import { closeTrio, RUNS } from '../helpers/protocol.js';
+import { assertWithin, F, realsIn, runSecure } from '../helpers/fixmath.js';
+import { sigmoid, sigmoidErrorBound } from '../../src/mpc/protocols/fixmath/index.js';
+import { UsageError } from '../../src/errors.js';
 
 after(closeTrio);
 
-const F = 16;
-const enc = (v: number) => BigInt.asUintN(64, BigInt(Math.round(v * 2 ** F)));
-const dec = (v: bigint) => Number(BigInt.asIntN(64, v)) / 2 ** F;
+const logistic = (x: number): number => 1 / (1 + Math.exp(-x));
+/** The documented bound: approximation 2.43e-4, final truncation 2^-f, coefficient rounding. */
+const bound = (f: number) => () => sigmoidErrorBound({ fractionBits: f });
+const ROUNDS = 16;
 
-test('debug thermometer and sigmoid', async () => {
-  const t = await trio();
-  const xs = [-100, -8, -7.9, -4, -3.99, -1, -0.5, 0, 0.5, 1, 3.99, 4, 7.99, 8, 100, 0, 0];
-  const x = BigUint64Array.from(xs.map(enc));
-  x[x.length - 1] = (1n << 63n) - 1n;
-  x[x.length - 2] = 1n << 63n;
-  const [r] = await t.run(async (s) => {
-    const xsh = await secret(s, x, 1);
-    const th = await thermometer(s, xsh, F);
-    const bits = await Promise.all(th.map((b) => openBits(s, b)));
-    const r0 = s.stats.rounds, b0 = s.stats.bytesSent;
-    const y = await sigmoid(s, xsh);
-    return { bits, y: await open(s, y), rounds: s.stats.rounds - r0, bytes: s.stats.bytesSent - b0 };
-  });
-  const B = [-8, -4, -1, 1, 4, 8];
-  xs.forEach((v, i) => {
-    const got = r.bits.map((w) => unpackBits({ words: w, length: xs.length })[i]);
-    const sv = Number(BigInt.asIntN(64, x[i])) / 2 ** F;
-    const want = B.map((b) => (sv >= b ? 1 : 0));
-    console.log(v, got.join(''), want.join(''), dec(r.y[i]), 1 / (1 + Math.exp(-sv)));
-  });
-  console.log('rounds', r.rounds, 'bytes', r.bytes);
-  assert.ok(true);
+test('sigmoid: random x over the whole range, within 2.43e-4 + 2^-f; 16 rounds', async () => {
+  const x = fc.oneof({ weight: 3, arbitrary: realsIn(-12, 12, [-8, -4, -1, 0, 1, 4, 8]) }, { weight: 1, arbitrary: realsIn(-(2 ** 46), 2 ** 46) });
+  await fc.assert(
+    fc.asyncProperty(fc.array(x, { minLength: 1, maxLength: 60 }), async (xs) => {
+      const out = await runSecure([xs], (s, [v]) => sigmoid(s, v));
+      assert.equal(out.rounds, ROUNDS);
+      assertWithin(out, logistic, bound(F), 'sigmoid');
+    }),
+    { numRuns: RUNS },
+  );
+});
+
+test('sigmoid: piece boundaries and their neighbours, 0, the smallest values, the ring extremes', async () => {
+  const ulp = 2 ** -F;
+  const edges: number[] = [0, ulp, -ulp, 2 ** 46, -(2 ** 46), 2 ** 47 - ulp, -(2 ** 47)];
+  for (const b of [1, 2, 4, 8, 16, 0.5]) for (const d of [-ulp, 0, ulp]) edges.push(b + d, -b + d);
+  const out = await runSecure([edges], (s, [v]) => sigmoid(s, v));
+  assertWithin(out, logistic, bound(F), 'sigmoid');
+  // Saturation: the tails are constants in [0, 1], symmetric up to the truncation's unit.
+  assert.ok(Math.abs(out.values[3] + out.values[4] - 1) <= 2 * ulp);
+  assert.ok(out.values.every((v) => v >= 0 && v <= 1));
+});
+
+test('sigmoid: a dense sweep of [-10, 10] (step 2^-9) stays within the bound; ~127 bytes per element and party', async () => {
+  const xs = Array.from({ length: 20 * 512 + 1 }, (_, i) => -10 + i / 512);
+  const out = await runSecure([xs], (s, [v]) => sigmoid(s, v));
+  assertWithin(out, logistic, bound(F), 'sigmoid');
+  let worst = 0;
+  out.values.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - logistic(out.inputs[0][i])))));
+  assert.ok(worst > 2e-4, `the sweep should reach the approximation's worst case (got ${worst})`);
+  for (const b of out.bytesPerElement) assert.ok(b > 120 && b < 128, `bytes per element ${b}`);
+  // Roles rotate: the three parties send the same amount (up to padding of the chunks).
+  assert.ok(Math.max(...out.bytesPerElement) - Math.min(...out.bytesPerElement) < 1);
+});
+
+test('sigmoid with other fraction bits (8, 12, 24)', async () => {
+  for (const f of [8, 12, 24]) {
+    const xs = [0, 1, -1, 3.3, -7.9, 8, 40, -40, ...Array.from({ length: 40 }, (_, i) => -10 + i / 2)];
+    const out = await runSecure([xs], (s, [v]) => sigmoid(s, v, { fractionBits: f }), f);
+    // The carries into bits f..f+2 need fewer layers when f is small.
+    assert.ok(out.rounds <= ROUNDS, `${out.rounds} rounds`);
+    assertWithin(out, logistic, bound(f), `sigmoid(f=${f})`);
+  }
+});
+
+test('sigmoid refuses unsupported fraction bits', async () => {
+  await assert.rejects(
+    runSecure([[1]], (s, [v]) => sigmoid(s, v, { fractionBits: 40 })),
+    (e: unknown) => e instanceof UsageError && /fractionBits/.test(e.message),
+  );
 });

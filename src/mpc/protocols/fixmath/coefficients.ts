@@ -14,8 +14,8 @@ export const SIGMOID_OUTER = [0.8096470269495882, 0.07945189539154666, -0.011191
 export const SIGMOID_TAIL = 0.9998323249347668;
 // RECIPROCAL_INITIAL: 1/b on [1/2, 1], quadratic, relative error; max error 1.010e-02 (2^-6.63)
 export const RECIPROCAL_INITIAL = [4.242424242424242, -5.818181818181818, 2.585858585858586] as const;
-// RSQRT_INITIAL: 1/sqrt(b) on [1/4, 1], quadratic, relative error; max error 2.405e-02 (2^-5.38)
-export const RSQRT_INITIAL = [2.670835388835633, -3.2853566191811048, 1.6385678674669522] as const;
+// RSQRT_INITIAL: 1/sqrt(b) on [1/2, 1], cubic, relative error; max error 4.790e-04 (2^-11.03)
+export const RSQRT_INITIAL = [2.605311844386387, -3.6396485881944542, 2.990531021933901, -0.956673284385318] as const;
 // EXP2_DEGREE4: 2^r on [0, 1], degree 4, relative error; max error 2.593e-06 (2^-18.56)
 export const EXP2_DEGREE4 = [1.0000025933706653, 0.693003834471064, 0.2414427568861899, 0.0520114606190554, 0.013534167911694569] as const;
 // EXP2_DEGREE5: 2^r on [0, 1], degree 5, relative error; max error 7.494e-08 (2^-23.67)

@@ -85,17 +85,28 @@ export async function mulTruncMany(s: Session, pairs: readonly (readonly [AShare
 }
 
 /**
- * Exact product of all leaves (integers: the caller guarantees the product fits the ring),
- * one round per level of a balanced tree, 8 bytes per multiplication.
+ * Exact products of several lists of leaves (integers: the caller guarantees every product fits
+ * the ring), the trees advancing level by level together: one round per level of the deepest
+ * tree, 8 bytes per multiplication.
  */
-export async function productTree(s: Session, leaves: readonly AShare[]): Promise<AShare> {
-  if (leaves.length === 0) throw new UsageError('productTree of nothing');
-  let level = [...leaves];
-  while (level.length > 1) {
+export async function productTrees(s: Session, trees: readonly (readonly AShare[])[]): Promise<AShare[]> {
+  if (trees.some((t) => t.length === 0)) throw new UsageError('productTrees: empty tree');
+  let levels = trees.map((t) => [...t]);
+  while (levels.some((t) => t.length > 1)) {
     const pairs: [AShare, AShare][] = [];
-    for (let i = 0; i + 1 < level.length; i += 2) pairs.push([level[i], level[i + 1]]);
+    for (const t of levels) for (let i = 0; i + 1 < t.length; i += 2) pairs.push([t[i], t[i + 1]]);
     const products = await mulMany(s, pairs);
-    level = level.length % 2 === 1 ? [...products, level[level.length - 1]] : products;
+    let o = 0;
+    levels = levels.map((t) => {
+      const next = products.slice(o, o + (t.length >>> 1));
+      o += t.length >>> 1;
+      return t.length % 2 === 1 ? [...next, t[t.length - 1]] : next;
+    });
   }
-  return level[0];
+  return levels.map((t) => t[0]);
+}
+
+/** Exact product of all leaves (see productTrees). */
+export async function productTree(s: Session, leaves: readonly AShare[]): Promise<AShare> {
+  return (await productTrees(s, [leaves]))[0];
 }

@@ -61,6 +61,12 @@ function pieces(): number[][] {
   return [[1 - SIGMOID_TAIL, 0, 0, 0], mirror(SIGMOID_OUTER), mirror(SIGMOID_MIDDLE), [...SIGMOID_CENTRE], [...SIGMOID_MIDDLE], [...SIGMOID_OUTER], [SIGMOID_TAIL, 0, 0, 0]];
 }
 
+/** The documented error bound: |result - sigmoid(x)| <= this, for every input. */
+export function sigmoidErrorBound(options: FixedPointOptions = {}): number {
+  const f = fractionBits('sigmoid', options, SIGMOID_FRACTION_BITS.min, SIGMOID_FRACTION_BITS.max);
+  return 2.43e-4 + 2 ** -f + 2 ** -20;
+}
+
 /** Sigmoid of fixed-point values with f fraction bits (any 64-bit input). */
 export async function sigmoid(s: Session, x: AShare, options: FixedPointOptions = {}): Promise<AShare> {
   const f = fractionBits('sigmoid', options, SIGMOID_FRACTION_BITS.min, SIGMOID_FRACTION_BITS.max);
