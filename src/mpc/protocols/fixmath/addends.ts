@@ -15,6 +15,7 @@ import { wordsFor } from '../../../ring/bits.js';
 import { toPlanes } from '../../../ring/planes.js';
 import type { Session } from '../../session.js';
 import { AShare, BitShare } from '../../shares.js';
+import { sumKernel, xorKernel } from './kernels.js';
 import { chunkBounds } from './roles.js';
 
 export interface AddendPlanes {
@@ -24,6 +25,8 @@ export interface AddendPlanes {
   readonly w: BitShare[];
   /** Further planes that the holders of w derived from its planes in the clear, same shape. */
   readonly derived: BitShare[][];
+  /** Gives the planes' memory back to the party's scratch pool; call once they are consumed. */
+  release(): void;
 }
 
 /**
@@ -36,6 +39,10 @@ export interface DeriveFromW {
   readonly fn: (wPlanes: readonly BigUint64Array[]) => BigUint64Array[][];
 }
 
+function fill(prg: Session['prgNext'], out: BigUint64Array): void {
+  prg.fill(new Uint8Array(out.buffer, out.byteOffset, out.byteLength));
+}
+
 export async function addendPlanes(s: Session, x: AShare, bits: number, derive?: DeriveFromW): Promise<AddendPlanes> {
   if (!Number.isInteger(bits) || bits < 1 || bits > 64) throw new UsageError(`addendPlanes: ${bits} bits requested, use 1 to 64`);
   const n = x.length, W = wordsFor(n);
@@ -44,36 +51,40 @@ export async function addendPlanes(s: Session, x: AShare, bits: number, derive?:
   const own = me, fromNext = (me + 1) % 3, fromPrev = (me + 2) % 3;
   // Inner bounds are multiples of 64; an empty trailing chunk starts at n and has no words.
   const wordRange = (k: number): [number, number] => [wordsFor(bounds[k]), wordsFor(bounds[k + 1])];
-  const planes = (count = bits): BigUint64Array[] => Array.from({ length: count }, () => new BigUint64Array(W));
-  const vA = planes(), vB = planes(), wA = planes(), wB = planes();
-  const derivedValues = derive?.values ?? 0;
-  const dA = Array.from({ length: derivedValues }, () => planes(derive!.bits));
-  const dB = Array.from({ length: derivedValues }, () => planes(derive!.bits));
+  const derivedValues = derive?.values ?? 0, derivedBits = derive?.bits ?? 0;
+  const ownLength = bounds[own + 1] - bounds[own];
 
-  // Own chunk: v = x.a + x.b, masked with the stream shared with the previous party.
+  // All planes live in one scratch block (fresh memory costs page faults, see ScratchPool);
+  // the parts a party does not write must read as zero.
+  const planeWords = (4 * bits + 2 * derivedValues * derivedBits) * W;
+  const scratch = s.party.scratch.take(planeWords + ownLength);
+  scratch.fill(0n, 0, planeWords);
+  let o = 0;
+  const planes = (count: number): BigUint64Array[] => Array.from({ length: count }, () => scratch.subarray(o, (o += W)));
+  const vA = planes(bits), vB = planes(bits), wA = planes(bits), wB = planes(bits);
+  const dA = Array.from({ length: derivedValues }, () => planes(derivedBits));
+  const dB = Array.from({ length: derivedValues }, () => planes(derivedBits));
+  const ownValues = scratch.subarray(o, o + ownLength);
+
+  // Own chunk: v = x.a + x.b, masked plane by plane with the stream shared with the previous
+  // party (components: a = mask, b = v ^ mask; the next party receives v ^ mask).
   const [o0, o1] = wordRange(own);
   const ownWords = o1 - o0;
-  const ownPlain = Array.from({ length: bits }, () => new BigUint64Array(ownWords));
-  const ownValues = new BigUint64Array(bounds[own + 1] - bounds[own]);
-  for (let i = 0; i < ownValues.length; i++) ownValues[i] = x.a[bounds[own] + i] + x.b[bounds[own] + i];
-  toPlanes(ownValues, 0, ownValues.length, bits, ownPlain, 0);
-  const mask = s.prgPrev.words(bits * ownWords);
+  sumKernel(ownValues, x.a.subarray(bounds[own], bounds[own + 1]), x.b.subarray(bounds[own], bounds[own + 1]));
+  toPlanes(ownValues, 0, ownLength, bits, vB, o0);
   const message = new BigUint64Array(bits * ownWords);
   for (let j = 0; j < bits; j++) {
-    for (let i = 0; i < ownWords; i++) {
-      const m = mask[j * ownWords + i];
-      message[j * ownWords + i] = ownPlain[j][i] ^ m;
-      vA[j][o0 + i] = m;
-      vB[j][o0 + i] = ownPlain[j][i] ^ m;
-    }
+    const mask = vA[j].subarray(o0, o1), plain = vB[j];
+    fill(s.prgPrev, mask);
+    xorKernel(plain.subarray(o0, o1), plain.subarray(o0, o1), mask);
+    message.set(plain.subarray(o0, o1), j * ownWords);
   }
   s.round();
   s.send(s.next, message);
 
   // Chunk of the next party: our b component of v is its mask; w = x_{k+2} is our a.
   const [n0, n1] = wordRange(fromNext);
-  const nextMask = s.prgNext.words(bits * (n1 - n0));
-  for (let j = 0; j < bits; j++) vB[j].set(nextMask.subarray(j * (n1 - n0), (j + 1) * (n1 - n0)), n0);
+  for (let j = 0; j < bits; j++) fill(s.prgNext, vB[j].subarray(n0, n1));
   placeW(x.a, bounds[fromNext], bounds[fromNext + 1], n0, n1, bits, wA, dA, derive);
 
   // Chunk of the previous party: our a component of v arrives from it; w is our b.
@@ -87,16 +98,15 @@ export async function addendPlanes(s: Session, x: AShare, bits: number, derive?:
     v: vA.map((a, j) => share(a, vB[j])),
     w: wA.map((a, j) => share(a, wB[j])),
     derived: dA.map((list, d) => list.map((a, j) => share(a, dB[d][j]))),
+    release: () => s.party.scratch.give(scratch),
   };
 }
 
 /** Transposes the chunk [start, end) of a component into `target` and adds the derived planes. */
 function placeW(component: BigUint64Array, start: number, end: number, w0: number, w1: number, bits: number, target: BigUint64Array[], derivedTarget: BigUint64Array[][], derive?: DeriveFromW): void {
-  const chunk = Array.from({ length: bits }, () => new BigUint64Array(w1 - w0));
-  toPlanes(component, start, end, bits, chunk, 0);
-  for (let j = 0; j < bits; j++) target[j].set(chunk[j], w0);
+  toPlanes(component, start, end, bits, target, w0);
   if (!derive || derivedTarget.length === 0) return;
-  const extra = derive.fn(chunk);
+  const extra = derive.fn(target.map((plane) => plane.subarray(w0, w1)));
   if (extra.length !== derivedTarget.length) throw new UsageError(`addendPlanes: derive returned ${extra.length} values, ${derivedTarget.length} expected`);
   extra.forEach((list, d) => {
     if (list.length !== derivedTarget[d].length) throw new UsageError(`addendPlanes: derived value ${d} has ${list.length} planes, ${derivedTarget[d].length} expected`);

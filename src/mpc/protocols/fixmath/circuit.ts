@@ -15,6 +15,7 @@ import { clearTail, wordsFor } from '../../../ring/bits.js';
 import type { Session } from '../../session.js';
 import { BitShare } from '../../shares.js';
 import { andWords } from '../binary.js';
+import { invertKernel, xorKernel } from './kernels.js';
 
 /** A wire of a circuit (opaque handle). */
 export interface Wire {
@@ -267,11 +268,8 @@ class Evaluation {
       case 'xor': {
         const x = this.get(node.x), y = this.get(node.y);
         const a = this.buffer(), b = this.buffer();
-        const xa = x.a, xb = x.b, ya = y.a, yb = y.b;
-        for (let i = 0; i < W; i++) {
-          a[i] = xa[i] ^ ya[i];
-          b[i] = xb[i] ^ yb[i];
-        }
+        xorKernel(a, x.a, y.a);
+        xorKernel(b, x.b, y.b);
         this.release(node.x);
         this.release(node.y);
         value = new BitShare(a, b, this.length);
@@ -281,10 +279,11 @@ class Evaluation {
       case 'not': {
         const x = this.get(node.x);
         const a = this.buffer(), b = this.buffer();
-        a.set(x.a);
-        b.set(x.b);
-        const target = this.s.me === 0 ? a : this.s.me === 2 ? b : undefined;
-        if (target) for (let i = 0; i < W; i++) target[i] ^= ONES;
+        // A public constant (here 1) lives in component 0: party 0's a and party 2's b.
+        if (this.s.me === 0) invertKernel(a, x.a);
+        else a.set(x.a);
+        if (this.s.me === 2) invertKernel(b, x.b);
+        else b.set(x.b);
         this.release(node.x);
         value = new BitShare(a, b, this.length);
         this.pooled[id] = 1;

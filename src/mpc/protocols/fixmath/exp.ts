@@ -33,13 +33,12 @@
 import { UsageError } from '../../../errors.js';
 import type { Session } from '../../session.js';
 import { AShare, scaleA } from '../../shares.js';
-import { trunc } from '../trunc.js';
 import { CarryNetwork } from './adder.js';
 import { addendPlanes } from './addends.js';
 import { BitCircuit } from './circuit.js';
 import { EXP2_DEGREE4, EXP2_DEGREE5 } from './coefficients.js';
-import { injectBits } from './inject.js';
-import { fixedConstant, linearA, mulTruncMany, productTree, sumOfProducts } from './ops.js';
+import { injectLinear } from './inject.js';
+import { fixedConstant, linearA, mulTruncMany, productTree, sumOfProducts, truncShare } from './ops.js';
 import { parallel } from './parallel.js';
 import { bitLength, fractionBits, rawBound, type FixedPointOptions } from './params.js';
 
@@ -103,7 +102,7 @@ export async function exp(s: Session, x: AShare, options: ExpOptions): Promise<A
   const { W, o, intBits } = p;
 
   // y' = x log2(e) + o with W fraction bits.
-  const y = await trunc(s, scaleA(x, fixedConstant(Math.LOG2E, p.G)), p.f + p.G - W);
+  const y = await truncShare(s, scaleA(x, fixedConstant(Math.LOG2E, p.G)), p.f + p.G - W);
   const shifted = linearA(s.me, n, [[y, 1n]], BigInt(o) << BigInt(W));
 
   // Integer part bits i_0.. and, if y' can be negative, the zero flag z = NOT sign.
@@ -120,16 +119,20 @@ export async function exp(s: Session, x: AShare, options: ExpOptions): Promise<A
     intWires[intBits - 1] = c.and(z, intWires[intBits - 1]);
     intWires.push(z);
   }
-  const bits = await injectBits(s, await c.evaluate(s, intWires));
-
-  // r = y' - i in [0, 1) (when z = 1), W fraction bits.
-  const r = linearA(s.me, n, [[shifted, 1n], ...bits.slice(0, intBits).map((b, j) => [b, -(1n << BigInt(W + j))] as const)]);
-  const factors = bits.slice(0, intBits).map((b, j) => {
+  const intBitShares = await c.evaluate(s, intWires).finally(() => planes.release());
+  // From the injection: r = y' - i in [0, 1) (when z = 1, W fraction bits) and the factors
+  // 1 + i_j (2^(2^j) - 1) of 2^i; the top factor carries the zero flag, z + (z AND i_top) (...).
+  const rTerms = Array.from({ length: intBits }, (_, j) => [j, -(1n << BigInt(W + j))] as const);
+  const factorCombinations = Array.from({ length: intBits }, (_, j) => {
     const weight = (1n << (1n << BigInt(j))) - 1n;
-    // The top factor carries the zero flag: z + (z AND i_top) (2^(2^top) - 1).
-    if (p.underflow && j === intBits - 1) return linearA(s.me, n, [[bits[intBits], 1n], [b, weight]]);
-    return linearA(s.me, n, [[b, weight]], 1n);
+    if (p.underflow && j === intBits - 1) return { terms: [[intBits, 1n], [j, weight]] as const };
+    return { terms: [[j, weight]] as const, constant: 1n };
   });
+  const [rBits, ...factors] = await injectLinear(s, intBitShares, [{ terms: rTerms }, ...factorCombinations]);
+  const r = linearA(s.me, n, [
+    [shifted, 1n],
+    [rBits, 1n],
+  ]);
 
   const [power, twoToI] = await parallel(
     s,

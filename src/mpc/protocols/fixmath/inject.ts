@@ -20,7 +20,14 @@
 import { bitMasks } from '../../../ring/planes.js';
 import type { Session } from '../../session.js';
 import { AShare, type BitShare } from '../../shares.js';
+import { combineInto } from './kernels.js';
 import { chunkBounds, roleIn } from './roles.js';
+
+/** A linear combination sum_k c_k b_k + constant of injected bits (all of the same length). */
+export interface BitCombination {
+  readonly terms: readonly (readonly [bit: number, coefficient: bigint])[];
+  readonly constant?: bigint;
+}
 
 /** Masks (all ones / zero) of component `which` of the concatenated bits [start, end). */
 function masksOf(bits: readonly BitShare[], which: 'a' | 'b', start: number, end: number, out: BigUint64Array): void {
@@ -37,36 +44,77 @@ function fill(prg: Session['prgNext'], out: BigUint64Array): BigUint64Array {
   return out;
 }
 
+// The loops live in small functions of their own: V8 optimises a hot function as a whole, while
+// a long async function with several loops is compiled loop by loop and keeps falling back.
+
+/** As "party 1": d2 = (a ^ b) - d1 (d = c1 ^ c2 from the masks of both components). */
+function splitKernel(d2: BigUint64Array, a: BigUint64Array, b: BigUint64Array, d1: BigUint64Array): void {
+  for (let i = 0; i < d2.length; i++) d2[i] = ((a[i] ^ b[i]) & 1n) - d1[i];
+}
+
+/** As "party 0": z0 = d1 (1 - 2 rho) - r01 + r02, with rho given as a mask. */
+function maskedKernel(z0: BigUint64Array, d1: BigUint64Array, rho: BigUint64Array, r01: BigUint64Array, r02: BigUint64Array): void {
+  for (let i = 0; i < z0.length; i++) z0[i] = ((d1[i] ^ rho[i]) - rho[i]) - r01[i] + r02[i];
+}
+
+/** As "party 2": z2 = d2 (1 - 2 rho) - r02. */
+function finishKernel(z2: BigUint64Array, d2: BigUint64Array, rho: BigUint64Array, r02: BigUint64Array): void {
+  for (let i = 0; i < z2.length; i++) z2[i] = ((d2[i] ^ rho[i]) - rho[i]) - r02[i];
+}
+
+/** out = z + rho (rho as 0/1 from its mask). */
+function addBitKernel(out: BigUint64Array, z: BigUint64Array, rho: BigUint64Array): void {
+  for (let i = 0; i < out.length; i++) out[i] = z[i] + (rho[i] & 1n);
+}
+
 /** Arithmetic 0/1 shares of every bit of every vector, in one batch. 2 rounds. */
 export async function injectBits(s: Session, bits: readonly BitShare[]): Promise<AShare[]> {
-  const N = bits.reduce((t, b) => t + b.length, 0);
+  return injectLinear(
+    s,
+    bits,
+    bits.map((_, k) => ({ terms: [[k, 1n]] })),
+  );
+}
+
+/**
+ * Linear combinations of injected bits, computed from the injected components without
+ * materialising the 0/1 shares themselves. 2 rounds, 8 bytes per bit and party.
+ */
+export async function injectLinear(s: Session, bits: readonly BitShare[], outputs: readonly BitCombination[]): Promise<AShare[]> {
+  const offsets: number[] = [];
+  let N = 0;
+  for (const b of bits) {
+    offsets.push(N);
+    N += b.length;
+  }
   const bounds = chunkBounds(N);
   const chunkOf = (role: 0 | 1 | 2): number => [0, 1, 2].find((k) => roleIn(s.me, k) === role)!;
   const kP = chunkOf(0), kQ = chunkOf(1), kR = chunkOf(2);
   const [p0, p1] = [bounds[kP], bounds[kP + 1]], [q0, q1] = [bounds[kQ], bounds[kQ + 1]], [r0, r1] = [bounds[kR], bounds[kR + 1]];
   const lenP = p1 - p0, lenQ = q1 - q0, lenR = r1 - r0;
-  const outA = new BigUint64Array(N), outB = new BigUint64Array(N);
 
-  // Working memory that never leaves the party (see ScratchPool).
-  const scratch = s.party.scratch.take(3 * lenP + 3 * lenQ + 2 * lenR);
+  // Working memory that never leaves the party (see ScratchPool): the injected components of
+  // every bit (thetaA, thetaB), masks and PRG draws.
+  const scratch = s.party.scratch.take(2 * N + 3 * lenP + 3 * lenQ + 2 * lenR);
   try {
     let o = 0;
     const part = (len: number): BigUint64Array => scratch.subarray(o, (o += len));
+    const thetaA = part(N), thetaB = part(N);
     const rhoP = part(lenP), d1P = part(lenP), r02P = part(lenP);
     const aQ = part(lenQ), bQ = part(lenQ), d1Q = part(lenQ);
     const rhoR = part(lenR), r02R = part(lenR);
 
     // Draw every stream in chunk order, so that both holders of a stream draw the same amounts
-    // in the same order whatever the message schedule. r01 goes straight into the outputs.
+    // in the same order whatever the message schedule. r01 goes straight into the components.
     for (let k = 0; k < 3; k++) {
       const role = roleIn(s.me, k);
       if (role === 0) {
         fill(s.prgNext, d1P);
-        fill(s.prgNext, outB.subarray(p0, p1));
+        fill(s.prgNext, thetaB.subarray(p0, p1));
         fill(s.prgPrev, r02P);
       } else if (role === 1) {
         fill(s.prgPrev, d1Q);
-        fill(s.prgPrev, outA.subarray(q0, q1));
+        fill(s.prgPrev, thetaA.subarray(q0, q1));
       } else {
         fill(s.prgNext, r02R);
       }
@@ -79,12 +127,11 @@ export async function injectBits(s: Session, bits: readonly BitShare[]): Promise
     // Round 1. As Q: d2 = d - d1 to the next party (R). As P: z0 to the previous party (R).
     s.round();
     const d2 = new BigUint64Array(lenQ);
-    for (let i = 0; i < lenQ; i++) d2[i] = ((aQ[i] ^ bQ[i]) & 1n) - d1Q[i];
+    splitKernel(d2, aQ, bQ, d1Q);
     s.send(s.next, d2);
     const z0 = new BigUint64Array(lenP);
-    const r01P = outB.subarray(p0, p1);
-    for (let i = 0; i < lenP; i++) z0[i] = ((d1P[i] ^ rhoP[i]) - rhoP[i]) - r01P[i] + r02P[i]; // d1 (1 - 2 rho) - r01 + r02
-    for (let i = 0; i < lenP; i++) outA[p0 + i] = z0[i] + (rhoP[i] & 1n);
+    maskedKernel(z0, d1P, rhoP, thetaB.subarray(p0, p1), r02P);
+    addBitKernel(thetaA.subarray(p0, p1), z0, rhoP);
     s.send(s.prev, z0);
     const d2R = await s.recv(s.prev, lenR);
     const z0R = await s.recv(s.next, lenR);
@@ -92,20 +139,22 @@ export async function injectBits(s: Session, bits: readonly BitShare[]): Promise
     // Round 2. As R: z2 = d2 (1 - 2 rho) - r02 to the previous party (Q).
     s.round();
     const z2 = new BigUint64Array(lenR);
-    for (let i = 0; i < lenR; i++) z2[i] = ((d2R[i] ^ rhoR[i]) - rhoR[i]) - r02R[i];
-    outA.set(z2, r0);
-    for (let i = 0; i < lenR; i++) outB[r0 + i] = z0R[i] + (rhoR[i] & 1n);
+    finishKernel(z2, d2R, rhoR, r02R);
+    thetaA.set(z2, r0);
+    addBitKernel(thetaB.subarray(r0, r1), z0R, rhoR);
     s.send(s.prev, z2);
-    outB.set(await s.recv(s.next, lenQ), q0);
+    thetaB.set(await s.recv(s.next, lenQ), q0);
+
+    return outputs.map((out) => {
+      const n = out.terms.length > 0 ? bits[out.terms[0][0]].length : 0;
+      const pick = (theta: BigUint64Array) => out.terms.map(([k, c]) => [theta.subarray(offsets[k], offsets[k] + bits[k].length), c] as const);
+      const a = new BigUint64Array(n), b = new BigUint64Array(n);
+      const constant = out.constant ?? 0n;
+      combineInto(a, pick(thetaA), s.me === 0 ? constant : 0n);
+      combineInto(b, pick(thetaB), s.me === 2 ? constant : 0n);
+      return new AShare(a, b);
+    });
   } finally {
     s.party.scratch.give(scratch);
   }
-
-  const out: AShare[] = [];
-  let offset = 0;
-  for (const b of bits) {
-    out.push(new AShare(outA.subarray(offset, offset + b.length), outB.subarray(offset, offset + b.length)));
-    offset += b.length;
-  }
-  return out;
 }

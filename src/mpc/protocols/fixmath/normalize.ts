@@ -68,7 +68,7 @@ export async function leadingOne(s: Session, x: AShare, bits: number, signed: bo
     }
   }
   if (signed) outputs.push(sign);
-  const evaluated = await c.evaluate(s, outputs);
+  const evaluated = await c.evaluate(s, outputs).finally(() => planes.release());
   const values: BitShare[][] = [];
   let o = 0;
   for (const g of functions) {

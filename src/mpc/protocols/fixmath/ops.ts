@@ -4,16 +4,17 @@
  *
  * Costs per element and party: a product is 8 bytes and 1 round (arith.ts mul); a sum of any
  * number of products is also 8 bytes and 1 round (only the sum is reshared, ABY3 §5.2); fused
- * with a truncation it is 16 bytes and 3 rounds (trunc.ts truncAdditive, exact-wrap, error at
- * most one unit in the last place, no failure probability for |value| < 2^62).
+ * with a truncation it is 16 bytes and 3 rounds (truncate.ts: the exact-wrap truncation of
+ * trunc.ts with rotating roles; error at most one unit in the last place, no failure
+ * probability for |value| < 2^62).
  */
 
 import { UsageError } from '../../../errors.js';
 import type { PartyId } from '../../party.js';
 import type { Session } from '../../session.js';
-import { AShare, concatA, splitA } from '../../shares.js';
-import { mul } from '../arith.js';
-import { truncAdditive } from '../trunc.js';
+import { AShare } from '../../shares.js';
+import { addKernel, addProductKernel, combineInto } from './kernels.js';
+import { truncate } from './truncate.js';
 
 /** round(c * 2^bits) as a ring element; refuses values a double cannot place exactly enough. */
 export function fixedConstant(c: number, bits: number): bigint {
@@ -22,41 +23,48 @@ export function fixedConstant(c: number, bits: number): bigint {
   return BigInt(Math.round(scaled));
 }
 
-/**
- * sum_k coefficient_k * x_k + constant, locally (public integer coefficients). Inputs are taken
- * two at a time, so the output array is read and written once per pair (the loops are bound by
- * memory traffic, not by the multiplications).
- */
+/** sum_k coefficient_k * x_k + constant, locally (public integer coefficients). */
 export function linearA(me: PartyId, n: number, terms: readonly (readonly [AShare, bigint])[], constant = 0n): AShare {
   const a = new BigUint64Array(n), b = new BigUint64Array(n);
-  for (const [out, side] of [[a, 'a'], [b, 'b']] as const) {
-    let k = 0;
-    for (; k + 1 < terms.length; k += 2) {
-      const x = terms[k][0][side], y = terms[k + 1][0][side];
-      const cx = BigInt.asUintN(64, terms[k][1]), cy = BigInt.asUintN(64, terms[k + 1][1]);
-      if (k === 0) for (let i = 0; i < n; i++) out[i] = x[i] * cx + y[i] * cy;
-      else for (let i = 0; i < n; i++) out[i] += x[i] * cx + y[i] * cy;
-    }
-    if (k < terms.length) {
-      const x = terms[k][0][side], cx = BigInt.asUintN(64, terms[k][1]);
-      if (k === 0) for (let i = 0; i < n; i++) out[i] = x[i] * cx;
-      else for (let i = 0; i < n; i++) out[i] += x[i] * cx;
-    }
-  }
-  const c = BigInt.asUintN(64, constant);
-  if (c !== 0n) {
-    const target = me === 0 ? a : me === 2 ? b : undefined;
-    if (target) for (let i = 0; i < n; i++) target[i] += c;
-  }
+  combineInto(
+    a,
+    terms.map(([x, c]) => [x.a, c] as const),
+    me === 0 ? constant : 0n,
+  );
+  combineInto(
+    b,
+    terms.map(([x, c]) => [x.b, c] as const),
+    me === 2 ? constant : 0n,
+  );
   return new AShare(a, b);
+}
+
+/** This party's masked terms of x_k * y_k for every pair, side by side in one vector. */
+function localProducts(s: Session, pairs: readonly (readonly [AShare, AShare])[]): BigUint64Array {
+  const total = pairs.reduce((t, p) => t + p[0].length, 0);
+  const z = s.zeroShare(total);
+  let o = 0;
+  for (const [x, y] of pairs) {
+    if (x.length !== y.length) throw new UsageError(`product of ${x.length} and ${y.length} elements`);
+    addProductKernel(z.subarray(o, o + x.length), x.a, x.b, y.a, y.b);
+    o += x.length;
+  }
+  return z;
+}
+
+function splitShares(a: BigUint64Array, b: BigUint64Array, pairs: readonly (readonly [AShare, AShare])[]): AShare[] {
+  let o = 0;
+  return pairs.map(([x]) => {
+    const share = new AShare(a.subarray(o, o + x.length), b.subarray(o, o + x.length));
+    o += x.length;
+    return share;
+  });
 }
 
 /** Exact element-wise products of several pairs in one round (8 bytes per product). */
 export async function mulMany(s: Session, pairs: readonly (readonly [AShare, AShare])[]): Promise<AShare[]> {
-  if (pairs.length === 1) return [await mul(s, pairs[0][0], pairs[0][1])];
-  const lengths = pairs.map((p) => p[0].length);
-  const z = await mul(s, concatA(pairs.map((p) => p[0])), concatA(pairs.map((p) => p[1])));
-  return splitA(z, lengths);
+  const z = localProducts(s, pairs);
+  return splitShares(z, await s.reshare(z), pairs);
 }
 
 /**
@@ -69,19 +77,17 @@ export async function sumOfProducts(s: Session, pairs: readonly (readonly [AShar
   const z = s.zeroShare(n);
   for (const [x, y] of pairs) {
     if (x.length !== n || y.length !== n) throw new UsageError(`sumOfProducts: operands of ${x.length} and ${y.length} elements, expected ${n}`);
-    const xa = x.a, xb = x.b, ya = y.a, yb = y.b;
-    for (let i = 0; i < n; i++) z[i] += xa[i] * (ya[i] + yb[i]) + xb[i] * ya[i];
+    addProductKernel(z, x.a, x.b, y.a, y.b);
   }
-  if (linear) for (let i = 0; i < n; i++) z[i] += linear.a[i];
+  if (linear) addKernel(z, linear.a);
   if (m === 0) return new AShare(z, await s.reshare(z));
-  return truncAdditive(s, z, m, false);
+  return truncate(s, z, m);
 }
 
 /** Products x_k * y_k truncated by m bits, all pairs in one batch (3 rounds, 16 bytes each). */
 export async function mulTruncMany(s: Session, pairs: readonly (readonly [AShare, AShare])[], m: number): Promise<AShare[]> {
-  const lengths = pairs.map((p) => p[0].length);
-  const x = concatA(pairs.map((p) => p[0])), y = concatA(pairs.map((p) => p[1]));
-  return splitA(await sumOfProducts(s, [[x, y]], m), lengths);
+  const y = await truncate(s, localProducts(s, pairs), m);
+  return splitShares(y.a, y.b, pairs);
 }
 
 /**
@@ -109,4 +115,9 @@ export async function productTrees(s: Session, trees: readonly (readonly AShare[
 /** Exact product of all leaves (see productTrees). */
 export async function productTree(s: Session, leaves: readonly AShare[]): Promise<AShare> {
   return (await productTrees(s, [leaves]))[0];
+}
+
+/** Truncation of a replicated share by m bits (3 rounds, 13.3 bytes per element and party). */
+export function truncShare(s: Session, x: AShare, m: number): Promise<AShare> {
+  return truncate(s, x.a, m, x.b);
 }

@@ -32,11 +32,10 @@ import { UsageError } from '../../../errors.js';
 import type { Session } from '../../session.js';
 import { AShare, scaleA } from '../../shares.js';
 import { mul } from '../arith.js';
-import { trunc } from '../trunc.js';
 import { RECIPROCAL_INITIAL } from './coefficients.js';
-import { injectBits } from './inject.js';
+import { injectLinear } from './inject.js';
 import { leadingOne } from './normalize.js';
-import { fixedConstant, linearA, mulTruncMany, productTree, sumOfProducts } from './ops.js';
+import { fixedConstant, linearA, mulTruncMany, productTree, sumOfProducts, truncShare } from './ops.js';
 import { bitLength, bound, fractionBits, rawBound, type FixedPointOptions } from './params.js';
 
 export interface ReciprocalOptions extends FixedPointOptions {
@@ -93,10 +92,10 @@ async function reciprocalWith(s: Session, x: AShare, p: Plan, outBits: number): 
   const n = x.length;
   const eBits = bitLength(BigInt(l - 1));
   const lead = await leadingOne(s, x, l, p.signed, [{ width: eBits, value: (i) => l - 1 - i }]);
-  const injected = await injectBits(s, p.signed ? [...lead.values[0], lead.sign!] : lead.values[0]);
-  // v = 2^e (1 - 2 sign): factors 1 + e_j (2^(2^j) - 1), and 1 - 2 sign.
-  const factors = lead.values[0].map((_, j) => linearA(s.me, n, [[injected[j], (1n << (1n << BigInt(j))) - 1n]], 1n));
-  if (p.signed) factors.push(linearA(s.me, n, [[injected[eBits], -2n]], 1n));
+  // v = 2^e (1 - 2 sign): factors 1 + e_j (2^(2^j) - 1), and 1 - 2 sign, straight from the injection.
+  const combinations = lead.values[0].map((_, j) => ({ terms: [[j, (1n << (1n << BigInt(j))) - 1n] as const], constant: 1n }));
+  if (p.signed) combinations.push({ terms: [[eBits, -2n] as const], constant: 1n });
+  const factors = await injectLinear(s, p.signed ? [...lead.values[0], lead.sign!] : lead.values[0], combinations);
   const v = factors.length > 0 ? await productTree(s, factors) : linearA(s.me, n, [], 1n);
 
   // b = |x| v / 2^l with F fraction bits, in [1/2, 1].
@@ -114,7 +113,7 @@ async function reciprocalWith(s: Session, x: AShare, p: Plan, outBits: number): 
     ],
     fixedConstant(c0, 2 * F + START_BITS),
   );
-  let y = await trunc(s, start, F + START_BITS);
+  let y = await truncShare(s, start, F + START_BITS);
 
   // Goldschmidt: d -> 1, y -> 1/b.
   let [d] = await mulTruncMany(s, [[b, y]], F);

@@ -42,11 +42,10 @@ import { CarryNetwork } from './adder.js';
 import { addendPlanes } from './addends.js';
 import { BitCircuit, type Wire } from './circuit.js';
 import { SIGMOID_CENTRE, SIGMOID_MIDDLE, SIGMOID_OUTER, SIGMOID_TAIL } from './coefficients.js';
-import { injectBits } from './inject.js';
-import { fixedConstant, linearA, sumOfProducts } from './ops.js';
+import { injectLinear } from './inject.js';
+import { fixedConstant, sumOfProducts, truncShare } from './ops.js';
 import { parallel } from './parallel.js';
 import { fractionBits, type FixedPointOptions } from './params.js';
-import { trunc } from '../trunc.js';
 
 /** Fraction bits of the common scale of the final sum of products. */
 const SUM_SCALE = 59;
@@ -75,24 +74,26 @@ export async function sigmoid(s: Session, x: AShare, options: FixedPointOptions 
   const q2 = Math.min(2 * tBits, 58 - f, 39);
   const q3 = Math.min(q2 + tBits, CUBE_BITS);
 
-  const [theta, [t2, t3]] = await parallel(
+  // K_d at scale 2^(S - scale of t^d), so that every term has S fraction bits; as linear
+  // combinations of the thermometer bits they come straight out of the injection.
+  const termScales = [SUM_SCALE, SUM_SCALE - tBits, SUM_SCALE - q2, SUM_SCALE - q3];
+  const coefficients = pieces().map((c) => c.map((v, d) => fixedConstant(v * 8 ** d, termScales[d])));
+  const combinations = [0, 1, 2, 3].map((d) => ({
+    terms: [0, 1, 2, 3, 4, 5].map((b) => [b, coefficients[b + 1][d] - coefficients[b][d]] as const),
+    constant: coefficients[0][d],
+  }));
+
+  const [K, [t2, t3]] = await parallel(
     s,
-    async (sub) => injectBits(sub, await thermometer(sub, x, f)),
+    async (sub) => injectLinear(sub, await thermometer(sub, x, f), combinations),
     async (sub) => {
-      const square = 2 * tBits > q2 ? await trunc(sub, await mul(sub, x, x), 2 * tBits - q2) : await mul(sub, x, x);
+      const square = 2 * tBits > q2 ? await truncShare(sub, await mul(sub, x, x), 2 * tBits - q2) : await mul(sub, x, x);
       const product = q2 + tBits;
       const cube = product > q3 ? await sumOfProducts(sub, [[square, x]], product - q3) : await mul(sub, square, x);
       return [square, cube] as const;
     },
   );
 
-  // K_d at scale 2^(S - scale of t^d), so that every term has S fraction bits.
-  const termScales = [SUM_SCALE, SUM_SCALE - tBits, SUM_SCALE - q2, SUM_SCALE - q3];
-  const coefficients = pieces().map((c) => c.map((v, d) => fixedConstant(v * 8 ** d, termScales[d])));
-  const K = [0, 1, 2, 3].map((d) => {
-    const terms = theta.map((bit, b) => [bit, coefficients[b + 1][d] - coefficients[b][d]] as const);
-    return linearA(s.me, n, terms, coefficients[0][d]);
-  });
   return sumOfProducts(
     s,
     [
@@ -148,5 +149,9 @@ export async function thermometer(s: Session, x: AShare, f: number): Promise<Bit
   // x >= -1 iff positive or bits f..f+2 all set; x >= 4 / x >= -4 likewise with bit f+2.
   const inner = [c.or(notSign, b2), c.or(notSign, c.andAll([b0, b1, b2])), c.and(notSign, c.orAll([b0, b1, b2])), c.and(notSign, b2)];
   const outputs = [c.not(low), ...inner.map((bit) => c.xor(c.and(small, bit), high)), high];
-  return c.evaluate(s, outputs);
+  try {
+    return await c.evaluate(s, outputs);
+  } finally {
+    planes.release();
+  }
 }

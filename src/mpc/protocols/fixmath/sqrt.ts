@@ -32,7 +32,7 @@ import type { Session } from '../../session.js';
 import { AShare, scaleA } from '../../shares.js';
 import { mul } from '../arith.js';
 import { RSQRT_INITIAL } from './coefficients.js';
-import { injectBits } from './inject.js';
+import { injectLinear } from './inject.js';
 import { leadingOne } from './normalize.js';
 import { fixedConstant, linearA, mulTruncMany, productTree, sumOfProducts } from './ops.js';
 import { bitLength, bound, fractionBits, rawBound, type FixedPointOptions } from './params.js';
@@ -96,8 +96,11 @@ async function rootWith(s: Session, x: AShare, p: RootPlan): Promise<AShare> {
 
   // Bits of e = l'-1-p: bit 0 is the parity, bits 1.. are k.
   const lead = await leadingOne(s, x, lp, false, [{ width: kBits + 1, value: (i) => lp - 1 - i }]);
-  const [parity, ...kShares] = await injectBits(s, lead.values[0]);
-  const factors = kShares.map((k, j) => linearA(s.me, n, [[k, (1n << (1n << BigInt(j))) - 1n]], 1n));
+  // The parity as 0/1 and the factors 1 + k_j (2^(2^j) - 1) of 2^k, straight from the injection.
+  const [parity, ...factors] = await injectLinear(s, lead.values[0], [
+    { terms: [[0, 1n]] },
+    ...Array.from({ length: kBits }, (_, j) => ({ terms: [[j + 1, (1n << (1n << BigInt(j))) - 1n] as const], constant: 1n })),
+  ]);
   const u = kBits > 0 ? await productTree(s, factors) : linearA(s.me, n, [], 1n); // 2^k
 
   // b = x 2^(2k) / 2^l' with F fraction bits.

@@ -12,6 +12,7 @@ import { BitCircuit } from '../../src/mpc/protocols/fixmath/circuit.js';
 import { injectBits } from '../../src/mpc/protocols/fixmath/inject.js';
 import { leadingOne } from '../../src/mpc/protocols/fixmath/normalize.js';
 import { parallel } from '../../src/mpc/protocols/fixmath/parallel.js';
+import { truncate } from '../../src/mpc/protocols/fixmath/truncate.js';
 import { mul } from '../../src/mpc/protocols/arith.js';
 import type { Session } from '../../src/mpc/session.js';
 
@@ -211,4 +212,42 @@ test('parallel: branches overlap (rounds = the longer branch), bytes add up', as
   assert.equal(r.bytes, 3 * 3 * 8);
   assert.deepEqual([...r.a].map(signed), [27n, 125n, 343n]);
   assert.deepEqual([...r.b].map(signed), [9n, 25n, 49n]);
+});
+
+test('truncate: floor(z / 2^m) or one more on (-2^62, 2^62), additive and replicated inputs; 3 rounds, balanced bytes', async () => {
+  const t = await trio();
+  const TWO62 = 1n << 62n;
+  const value = fc.oneof(fc.bigInt({ min: -TWO62 + 1n, max: TWO62 - 1n }), fc.constantFrom(0n, 1n, -1n, TWO62 - 1n, -TWO62 + 1n, 1n << 40n, -(1n << 40n)));
+  await fc.assert(
+    fc.asyncProperty(fc.array(value, { maxLength: 80 }), fc.integer({ min: 1, max: 62 }), fc.boolean(), async (zs, m, replicated) => {
+      const z = BigUint64Array.from(zs.map((v) => BigInt.asUintN(64, v)));
+      const [r] = await t.run(async (s) => {
+        const x = await secret(s, z, 2);
+        const r0 = s.stats.rounds;
+        // The a components of a replicated sharing are an additive sharing of the same value.
+        const y = replicated ? await truncate(s, x.a, m, x.b) : await truncate(s, x.a, m);
+        const rounds = s.stats.rounds - r0;
+        return { rounds, y: await open(s, y) };
+      });
+      assert.equal(r.rounds, 3);
+      zs.forEach((v, i) => {
+        const d = signed(r.y[i]) - (v >> BigInt(m));
+        assert.ok(d === 0n || d === 1n, `truncate(${v}, ${m}) = ${signed(r.y[i])}`);
+      });
+    }),
+    { numRuns: RUNS },
+  );
+  const n = 3000;
+  const bytes = await t.run(async (s) => {
+    const x = await secret(s, new BigUint64Array(n), 0);
+    const b0 = s.stats.bytesSent;
+    await truncate(s, x.a, 16);
+    const b1 = s.stats.bytesSent;
+    await truncate(s, x.a, 16, x.b);
+    return [(b1 - b0) / n, (s.stats.bytesSent - b1) / n];
+  });
+  for (const [additive, replicated] of bytes) {
+    assert.equal(additive, 16);
+    assert.ok(Math.abs(replicated - 40 / 3) < 0.01);
+  }
 });
