@@ -17,7 +17,8 @@
  *
  * Cost: 1 input round (l+1 planes, (l+1)/24 bytes per element and party), then about
  * 2 log2(l) + 2 AND layers; gates: l + the carries (about l log2(l)) + the suffix OR
- * (about l/2 log2(l)), e.g. 272 gates (34 bytes) for l = 32.
+ * (about l/2 log2(l)); measured for l = 33: 241 gates, 31.5 bytes per element and party
+ * including the input, 12 rounds.
  */
 
 import type { Session } from '../../session.js';

@@ -16,10 +16,10 @@
  * Goldschmidt products < 2^(2F+2); y v < 2^(F+1) 2^(l-1) = 2^(F+l) <= 2^61. Parameters with
  * l > 61 - 14 (so that F would fall under 14 bits) are refused.
  *
- * Cost (l = 32, i.e. max 2^16 with f = 16, unsigned): circuit 32 planes + about 270 AND gates
- * (35 bytes), 5 injections (40), the product tree and x v (40), b^2 and the start (24), four
- * Goldschmidt products (64), the final product (16): about 220 bytes per element and party,
- * about 40 rounds (the tests pin the exact count).
+ * Cost (max 2^16 with f = 16, so l = 33, unsigned; measured): circuit on 33 planes with 241 AND
+ * gates (31.5 bytes), 6 injections (48), the product tree and x v (56), b^2 and the start (21),
+ * four Goldschmidt products (64), the final product (16): 236.8 bytes per element and party,
+ * 36 rounds (37 and 253.1 bytes signed); the tests pin the round counts.
  *
  * Accuracy: |result - 1/x| <= 2^-(F-4) |1/x| + 2^-f (2^-19 relative for F = 23): four
  * truncations to F bits in the iteration (each at most 2^-(F-1) relative on values >= 1/2), the
