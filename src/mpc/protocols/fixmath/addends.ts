@@ -80,7 +80,7 @@ export async function addendPlanes(s: Session, x: AShare, bits: number, derive?:
     message.set(plain.subarray(o0, o1), j * ownWords);
   }
   s.round();
-  s.send(s.next, message);
+  s.send(s.next, message, true); // fresh and never read again: move it
 
   // Chunk of the next party: our b component of v is its mask; w = x_{k+2} is our a.
   const [n0, n1] = wordRange(fromNext);

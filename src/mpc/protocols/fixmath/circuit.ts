@@ -250,7 +250,6 @@ class Evaluation {
     const known = this.values[id];
     if (known) return known;
     const node = this.nodes[id];
-    const W = this.W;
     let value: BitShare;
     switch (node.kind) {
       case 'input':

@@ -128,11 +128,11 @@ export async function injectLinear(s: Session, bits: readonly BitShare[], output
     s.round();
     const d2 = new BigUint64Array(lenQ);
     splitKernel(d2, aQ, bQ, d1Q);
-    s.send(s.next, d2);
+    s.send(s.next, d2, true); // fresh and never read again: move it
     const z0 = new BigUint64Array(lenP);
     maskedKernel(z0, d1P, rhoP, thetaB.subarray(p0, p1), r02P);
     addBitKernel(thetaA.subarray(p0, p1), z0, rhoP);
-    s.send(s.prev, z0);
+    s.send(s.prev, z0, true);
     const d2R = await s.recv(s.prev, lenR);
     const z0R = await s.recv(s.next, lenR);
 
@@ -142,7 +142,7 @@ export async function injectLinear(s: Session, bits: readonly BitShare[], output
     finishKernel(z2, d2R, rhoR, r02R);
     thetaA.set(z2, r0);
     addBitKernel(thetaB.subarray(r0, r1), z0R, rhoR);
-    s.send(s.prev, z2);
+    s.send(s.prev, z2, true);
     thetaB.set(await s.recv(s.next, lenQ), q0);
 
     return outputs.map((out) => {

@@ -43,7 +43,7 @@ import { addendPlanes } from './addends.js';
 import { BitCircuit, type Wire } from './circuit.js';
 import { SIGMOID_CENTRE, SIGMOID_MIDDLE, SIGMOID_OUTER, SIGMOID_TAIL } from './coefficients.js';
 import { injectLinear } from './inject.js';
-import { fixedConstant, sumOfProducts, truncShare } from './ops.js';
+import { fixedConstant, sumOfProducts } from './ops.js';
 import { parallel } from './parallel.js';
 import { fractionBits, type FixedPointOptions } from './params.js';
 
@@ -69,7 +69,6 @@ export function sigmoidErrorBound(options: FixedPointOptions = {}): number {
 /** Sigmoid of fixed-point values with f fraction bits (any 64-bit input). */
 export async function sigmoid(s: Session, x: AShare, options: FixedPointOptions = {}): Promise<AShare> {
   const f = fractionBits('sigmoid', options, SIGMOID_FRACTION_BITS.min, SIGMOID_FRACTION_BITS.max);
-  const n = x.length;
   const tBits = f + 3; // t = x / 8 has f + 3 fraction bits, with the same raw value as x
   const q2 = Math.min(2 * tBits, 58 - f, 39);
   const q3 = Math.min(q2 + tBits, CUBE_BITS);
@@ -87,7 +86,7 @@ export async function sigmoid(s: Session, x: AShare, options: FixedPointOptions 
     s,
     async (sub) => injectLinear(sub, await thermometer(sub, x, f), combinations),
     async (sub) => {
-      const square = 2 * tBits > q2 ? await truncShare(sub, await mul(sub, x, x), 2 * tBits - q2) : await mul(sub, x, x);
+      const square = 2 * tBits > q2 ? await sumOfProducts(sub, [[x, x]], 2 * tBits - q2) : await mul(sub, x, x);
       const product = q2 + tBits;
       const cube = product > q3 ? await sumOfProducts(sub, [[square, x]], product - q3) : await mul(sub, square, x);
       return [square, cube] as const;

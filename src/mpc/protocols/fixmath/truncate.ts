@@ -146,11 +146,11 @@ export async function truncate(s: Session, mine: BigUint64Array, m: number, next
     // value to Q (prev), unless Q holds it.
     const toQ = new BigUint64Array(lenP);
     maskKernel(toQ, mine.subarray(p0, p1), rP);
-    s.send(s.next, toQ);
+    s.send(s.next, toQ, true); // fresh and never read again: move it
     const toR = new BigUint64Array(lenP + (nextValue ? 0 : lenR));
     correctionKernel(toR.subarray(0, lenP), muP, sP, rP, up);
     if (!nextValue) toR.set(mine.subarray(r0, r1), lenP);
-    s.send(s.prev, toR);
+    s.send(s.prev, toR, true);
     lowShifted(rP, m, shiftP);
     y0Kernel(y0P, rP, shiftP, half, offsetOut);
     differenceKernel(y1P, y1P, muP);
@@ -165,19 +165,21 @@ export async function truncate(s: Session, mine: BigUint64Array, m: number, next
     const toR2 = new BigUint64Array(2 * lenQ);
     revealKernel(toR2, cQ, shiftQ, sQ, sigmaQ, half);
     differenceKernel(outA.subarray(q0, q1), sigmaQ, muQ);
-    s.send(s.next, toR2);
+    const tMinusSigma = cQ; // c is no longer needed: keep T - sigma for y2, then move toR2
+    tMinusSigma.set(toR2.subarray(lenQ));
+    s.send(s.next, toR2, true);
 
     // Round 3. As R: v to Q (prev); y2 = (T - sigma) + v.
     const fromQ = await s.recv(s.prev, 2 * lenR);
     const v = new BigUint64Array(lenR);
     settleKernel(v, fromNext.subarray(0, lenR), fromQ.subarray(0, lenR), rR, y0R, up); // y0R holds nu
-    s.send(s.prev, v);
     addTwoKernel(outA.subarray(r0, r1), fromQ.subarray(lenR), v);
+    s.send(s.prev, v, true);
     y0Kernel(y0R, rR, shiftR, half, offsetOut);
 
     // As Q: y2 = (T - sigma) + v.
     const fromR = await s.recv(s.next, lenQ);
-    addTwoKernel(outB.subarray(q0, q1), toR2.subarray(lenQ), fromR);
+    addTwoKernel(outB.subarray(q0, q1), tMinusSigma, fromR);
   } finally {
     s.party.scratch.give(scratch);
   }
