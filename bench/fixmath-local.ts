@@ -39,6 +39,7 @@ interface Case {
 
 const cases: Case[] = [
   { name: 'sigmoid (all x)', inputs: (n) => [uniform(n, -12, 12)], run: (s, [x]) => sigmoid(s, x) },
+  { name: 'sigmoid |x| <= 2^15 declared', inputs: (n) => [uniform(n, -12, 12)], run: (s, [x]) => sigmoid(s, x, { bound: 2 ** 15 }) },
   { name: 'exp x in [-32, 15.9]', inputs: (n) => [uniform(n, -32, 15.9)], run: (s, [x]) => exp(s, x, { min: -32, max: 15.9 }) },
   { name: 'reciprocal x in [2^-8, 2^16]', inputs: (n) => [uniform(n, 2 ** -8, 2 ** 16)], run: (s, [x]) => reciprocal(s, x, { min: 2 ** -8, max: 2 ** 16 }) },
   { name: 'reciprocal signed |x| in [2^-8, 2^16]', inputs: (n) => [uniform(n, -(2 ** 16), 2 ** 16)], run: (s, [x]) => reciprocal(s, x, { min: 2 ** -8, max: 2 ** 16, signed: true }) },

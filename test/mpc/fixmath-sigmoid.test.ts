@@ -58,9 +58,26 @@ test('sigmoid with other fraction bits (8, 12, 24)', async () => {
   }
 });
 
+test('sigmoid with a declared bound: exact within it, fewer bytes (|x| <= 2^15: about 106)', async () => {
+  for (const limit of [2 ** 15, 1000, 8.5, 1]) {
+    const ulp = 2 ** -F;
+    const xs = [limit, -limit, 0, ulp, -ulp, ...[1, 4, 8].flatMap((b) => [b, -b, b - ulp, -b - ulp]).filter((v) => Math.abs(v) <= limit), ...Array.from({ length: 200 }, (_, i) => -limit + (2 * limit * i) / 199)];
+    const out = await runSecure([xs], (s, [v]) => sigmoid(s, v, { bound: limit }));
+    assert.equal(out.rounds <= ROUNDS, true);
+    assertWithin(out, logistic, bound(F), `sigmoid(bound ${limit})`);
+  }
+  const wide = Array.from({ length: 3000 }, (_, i) => -(2 ** 15) + (2 ** 16 * i) / 2999);
+  const out = await runSecure([wide], (s, [v]) => sigmoid(s, v, { bound: 2 ** 15 }));
+  for (const b of out.bytesPerElement) assert.ok(b > 100 && b < 110, `bytes per element ${b}`);
+});
+
 test('sigmoid refuses unsupported fraction bits', async () => {
   await assert.rejects(
     runSecure([[1]], (s, [v]) => sigmoid(s, v, { fractionBits: 40 })),
     (e: unknown) => e instanceof UsageError && /fractionBits/.test(e.message),
+  );
+  await assert.rejects(
+    runSecure([[1]], (s, [v]) => sigmoid(s, v, { bound: -1 })),
+    (e: unknown) => e instanceof UsageError && /bound/.test(e.message),
   );
 });

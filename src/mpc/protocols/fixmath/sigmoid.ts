@@ -34,6 +34,7 @@
  * truncation) + 2^-20 (coefficient rounding and the truncation of t^3), for every input.
  */
 
+import { UsageError } from '../../../errors.js';
 import { decrementPlanes, incrementPlanes } from '../../../ring/planes.js';
 import type { Session } from '../../session.js';
 import { AShare, type BitShare } from '../../shares.js';
@@ -45,7 +46,7 @@ import { SIGMOID_CENTRE, SIGMOID_MIDDLE, SIGMOID_OUTER, SIGMOID_TAIL } from './c
 import { injectLinear } from './inject.js';
 import { fixedConstant, sumOfProducts } from './ops.js';
 import { parallel } from './parallel.js';
-import { fractionBits, type FixedPointOptions } from './params.js';
+import { bitLength, bound, fractionBits, rawBound, type FixedPointOptions } from './params.js';
 
 /** Fraction bits of the common scale of the final sum of products. */
 const SUM_SCALE = 59;
@@ -66,9 +67,19 @@ export function sigmoidErrorBound(options: FixedPointOptions = {}): number {
   return 2.43e-4 + 2 ** -f + 2 ** -20;
 }
 
-/** Sigmoid of fixed-point values with f fraction bits (any 64-bit input). */
-export async function sigmoid(s: Session, x: AShare, options: FixedPointOptions = {}): Promise<AShare> {
+export interface SigmoidOptions extends FixedPointOptions {
+  /**
+   * Optional declared bound on |x| (real). Without it every 64-bit input is valid; with it the
+   * circuit works on fewer bits (e.g. 106 instead of 126 bytes for |x| <= 2^15, f = 16).
+   */
+  readonly bound?: number;
+}
+
+/** Sigmoid of fixed-point values with f fraction bits (any 64-bit input unless a bound is declared). */
+export async function sigmoid(s: Session, x: AShare, options: SigmoidOptions = {}): Promise<AShare> {
   const f = fractionBits('sigmoid', options, SIGMOID_FRACTION_BITS.min, SIGMOID_FRACTION_BITS.max);
+  // x in [-2^(L-1), 2^(L-1)) as raw integers: x mod 2^L determines it.
+  const L = options.bound === undefined ? 64 : Math.min(64, Math.max(f + 5, bitLength(rawBound(bound('sigmoid', 'bound', options.bound, 0, 2 ** 62), f)) + 1));
   const tBits = f + 3; // t = x / 8 has f + 3 fraction bits, with the same raw value as x
   const q2 = Math.min(2 * tBits, 58 - f, 39);
   const q3 = Math.min(q2 + tBits, CUBE_BITS);
@@ -84,7 +95,7 @@ export async function sigmoid(s: Session, x: AShare, options: FixedPointOptions 
 
   const [K, [t2, t3]] = await parallel(
     s,
-    async (sub) => injectLinear(sub, await thermometer(sub, x, f), combinations),
+    async (sub) => injectLinear(sub, await thermometer(sub, x, f, L), combinations),
     async (sub) => {
       const square = 2 * tBits > q2 ? await sumOfProducts(sub, [[x, x]], 2 * tBits - q2) : await mul(sub, x, x);
       const product = q2 + tBits;
@@ -107,23 +118,25 @@ export async function sigmoid(s: Session, x: AShare, options: FixedPointOptions 
 
 /**
  * Shared bits [x >= b] for b = -8, -4, -1, 1, 4, 8 (real values, f fraction bits), exact for
- * every 64-bit x read as signed. One input round plus the circuit's AND layers.
+ * every x in [-2^(L-1), 2^(L-1)) as raw integers (L = 64: every 64-bit x read as signed).
+ * One input round plus the circuit's AND layers.
  */
-export async function thermometer(s: Session, x: AShare, f: number): Promise<BitShare[]> {
-  const T = f + 3; // |x| < 8 iff bits T..63 of x are all equal
-  const top = 64 - T;
+export async function thermometer(s: Session, x: AShare, f: number, L = 64): Promise<BitShare[]> {
+  const T = f + 3; // |x| < 8 iff bits T..L-1 of x (mod 2^L) are all equal
+  if (L < T + 2 || L > 64) throw new UsageError(`thermometer: width ${L} outside [${T + 2}, 64]`);
+  const top = L - T;
   // v_top + w_top = 0 iff v_top = -w_top, i.e. iff v_top XOR NOT(-w_top) = v_top XOR (w_top - 1)
   // is all ones; and v_top + w_top = -2 iff v_top XOR NOT(-w_top - 2) = v_top XOR (w_top + 1) is.
-  // The holders of w compute w_top - 1 and w_top + 1 (mod 2^(64-T)) in the clear.
+  // The holders of w compute w_top - 1 and w_top + 1 (mod 2^(L-T)) in the clear.
   const derive = {
     values: 2,
     bits: top,
     fn: (w: readonly BigUint64Array[]) => {
-      const wTop = w.slice(T);
+      const wTop = w.slice(T, L);
       return [decrementPlanes(wTop), incrementPlanes(wTop)];
     },
   };
-  const planes = await addendPlanes(s, x, 64, derive);
+  const planes = await addendPlanes(s, x, L, derive);
   const c = new BitCircuit(x.length);
   const v = planes.v.map((p) => c.input(p));
   const w = planes.w.map((p) => c.input(p));
@@ -131,12 +144,12 @@ export async function thermometer(s: Session, x: AShare, f: number): Promise<Bit
   const net = CarryNetwork.of(c, v, w);
 
   const carryT = net.carry(T);
-  const upper = net.group(T, 63);
-  const p63 = net.bitPropagate(63);
-  const sign = c.xor(p63, c.xor(upper.G, c.and(upper.P, carryT)));
+  const upper = net.group(T, L - 1);
+  const pSign = net.bitPropagate(L - 1);
+  const sign = c.xor(pSign, c.xor(upper.G, c.and(upper.P, carryT)));
   // x_top = v_top + w_top + carry_T lies in {0, -1} (|x| < 8) iff v_top + w_top is -1 (all
   // bits propagate), or 0 without a carry, or -2 with one.
-  const allPropagate = c.and(upper.P, p63);
+  const allPropagate = c.and(upper.P, pSign);
   const allOnes = (other: readonly Wire[]): Wire => c.andAll(other.map((t, j) => c.xor(v[T + j], t)));
   const small = c.xor(allPropagate, c.mux(carryT, allOnes(wPlus1), allOnes(wMinus1)));
 
