@@ -1,5 +1,6 @@
 /**
- * sigmoid(x) = 1 / (1 + e^-x) for every x in the ring read as a signed fixed-point number.
+ * sigmoid(x) = 1 / (1 + e^-x) for every x in the ring read as a signed fixed-point number (or,
+ * cheaper, for |x| <= a declared bound).
  *
  * Method: a piecewise cubic with pieces (-inf,-8) [-8,-4) [-4,-1) [-1,1) [1,4) [4,8) [8,inf),
  * i.e. boundaries at powers of two, so that the piece of x comes from a few bits of x:
@@ -8,8 +9,10 @@
  *   (coefficients.ts); the negative pieces mirror the positive ones, sigmoid(-x) = 1 - sigmoid(x);
  * - one binary circuit on the bit planes of x = v + w (addends.ts) gives the six "thermometer"
  *   bits theta_b = [x >= b] for b in {-8, -4, -1, 1, 4, 8}: the sign from the carry into bit 63,
- *   "|x| < 8" from whether bits f+3..63 of x are all equal (equality trees on v and -w, no carry
- *   chain over the top bits), and bits f, f+1, f+2 of x from short carry prefixes;
+ *   "|x| < 8" from whether bits f+3..63 of x are all equal (equality trees of v against w - 1
+ *   and w + 1, which the holders of w compute in the clear: no carry chain over the top bits),
+ *   and bits f, f+1, f+2 of x from short carry prefixes; with a declared bound B the circuit
+ *   works on L = bits(B 2^f) + 1 bits instead of 64 (x mod 2^L determines x);
  * - with the bits injected as 0/1 (inject.ts), each coefficient K_d = c_d(first piece) +
  *   sum_b theta_b * (c_d(piece above b) - c_d(piece below b)) is a local linear combination, so
  *   sigmoid(x) ~ K_0 + K_1 t + K_2 t^2 + K_3 t^3 (t = x/8) is a sum of products: one reshare,
@@ -18,17 +21,17 @@
  * The powers t^2 (exact) and t^3 (truncated) are computed in a sub-session while the circuit
  * runs.
  *
- * Cost per element and party (f = 16): circuit input 64 planes (8/3 bytes, roles rotated),
- * 287 AND gates (36 bytes), six injections (48 bytes), t^2 (8) and t^3 (16) in parallel, and
- * the final sum of products with truncation (16): about 127 bytes; rounds: see the tests
- * (1 + 10 circuit layers + 2 + 3 = 16).
+ * Cost per element and party (f = 16, measured): circuit input 64 planes (8/3 bytes, roles
+ * rotated), 286 AND gates (35.7 bytes), six injections (48 bytes), t^2 (8) and t^3 (16) in
+ * parallel, and the final sum of products with truncation (16): 126.4 bytes (105.8 with a
+ * declared bound of 2^15); rounds 1 + 10 circuit layers + 2 + 3 = 16.
  *
  * Bit budget (t = x / 8 has f+3 fraction bits; raw |t| <= 2^(f+3) on the pieces): t^2 is kept
  * at q2 = min(2f+6, 58-f, 39) fraction bits (exact for f <= 16), t^3 = t^2 t < 2^61 raw is
  * truncated to q3 = 36 bits; K_0, K_1 t, K_2 t^2, K_3 t^3 all carry S = 59 fraction bits and on
  * every piece sum_d |c'_d| |t|^d <= 3.5 (c'_d the coefficients in t), so the truncated value is
  * below 2^61 < 2^62, the limit of the exact-wrap truncation. Nothing depends on the input's
- * magnitude: every 64-bit input is valid.
+ * magnitude: every 64-bit input is valid (every input within the bound, if one is declared).
  *
  * Accuracy: |result - sigmoid(x)| <= 2.43e-4 (approximation, 2^-12.0) + 2^-f (the final
  * truncation) + 2^-20 (coefficient rounding and the truncation of t^3), for every input.
