@@ -17,6 +17,7 @@ import { input, inputBinary, open, randomA } from '../src/mpc/protocols/io.js';
 import { shuffle } from '../src/mpc/protocols/shuffle.js';
 import { sortByKey } from '../src/mpc/protocols/sort.js';
 import { fxmul } from '../src/mpc/protocols/trunc.js';
+import { exp, reciprocal, sigmoid, sqrt } from '../src/mpc/protocols/fixmath/index.js';
 import type { Session } from '../src/mpc/session.js';
 import type { AShare } from '../src/mpc/shares.js';
 
@@ -106,12 +107,28 @@ export async function prepare(s: Session, op: string, n: number): Promise<Prepar
       const payload = randomA(s, n);
       return () => sortByKey(s, key, [payload]);
     }
+    case 'reciprocal': {
+      const x = await secretFrom0(s, n, () => randomReals(n, 0.01, 1000));
+      return () => reciprocal(s, x, { min: 2 ** -8, max: 2 ** 16, fractionBits: F });
+    }
+    case 'sqrt': {
+      const x = await secretFrom0(s, n, () => randomReals(n, 0, 1000));
+      return () => sqrt(s, x, { max: 2 ** 16, fractionBits: F });
+    }
+    case 'exp': {
+      const x = await secretFrom0(s, n, () => randomReals(n, -20, 10));
+      return () => exp(s, x, { min: -32, max: 15.9, fractionBits: F });
+    }
+    case 'sigmoid': {
+      const x = await secretFrom0(s, n, () => randomReals(n, -20, 20));
+      return () => sigmoid(s, x, { fractionBits: F });
+    }
     default:
       throw new Error(`unknown operation '${op}'`);
   }
 }
 
-export const PRIMITIVE_OPS = ['mul', 'dot', 'fxmul', 'lt', 'eq', 'a2b', 'b2a', 'shuffle', 'sort'];
+export const PRIMITIVE_OPS = ['mul', 'dot', 'fxmul', 'lt', 'eq', 'a2b', 'b2a', 'shuffle', 'sort', 'reciprocal', 'sqrt', 'exp', 'sigmoid'];
 
 /** The job: prepares once, then times `reps` repetitions. Returns this party's figures. */
 export async function primitive(s: Session, args: PrimitiveArgs): Promise<RepFigures[]> {

@@ -9,10 +9,10 @@ import { bitMasks, decrementPlanes, incrementPlanes, planesOf } from '../../src/
 import { addendPlanes } from '../../src/mpc/protocols/fixmath/addends.js';
 import { CarryNetwork, suffixOr } from '../../src/mpc/protocols/fixmath/adder.js';
 import { BitCircuit } from '../../src/mpc/protocols/fixmath/circuit.js';
-import { injectBits } from '../../src/mpc/protocols/fixmath/inject.js';
+import { injectBits } from '../../src/mpc/protocols/inject.js';
 import { leadingOne } from '../../src/mpc/protocols/fixmath/normalize.js';
 import { parallel } from '../../src/mpc/protocols/fixmath/parallel.js';
-import { truncate } from '../../src/mpc/protocols/fixmath/truncate.js';
+import { truncate } from '../../src/mpc/protocols/trunc.js';
 import { mul } from '../../src/mpc/protocols/arith.js';
 import type { Session } from '../../src/mpc/session.js';
 

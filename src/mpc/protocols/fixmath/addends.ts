@@ -15,8 +15,8 @@ import { wordsFor } from '../../../ring/bits.js';
 import { toPlanes } from '../../../ring/planes.js';
 import type { Session } from '../../session.js';
 import { AShare, BitShare } from '../../shares.js';
-import { sumKernel, xorKernel } from './kernels.js';
-import { chunkBounds } from './roles.js';
+import { sumKernel, xorKernel } from '../kernels.js';
+import { chunkBounds } from '../roles.js';
 
 export interface AddendPlanes {
   /** Planes 0..bits-1 of v (binary-shared). */

@@ -15,7 +15,7 @@ import { clearTail, wordsFor } from '../../../ring/bits.js';
 import type { Session } from '../../session.js';
 import { BitShare } from '../../shares.js';
 import { andWords } from '../binary.js';
-import { invertKernel, xorKernel } from './kernels.js';
+import { invertKernel, xorKernel } from '../kernels.js';
 
 /** A wire of a circuit (opaque handle). */
 export interface Wire {

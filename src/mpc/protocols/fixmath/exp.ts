@@ -38,7 +38,7 @@ import { CarryNetwork } from './adder.js';
 import { addendPlanes } from './addends.js';
 import { BitCircuit } from './circuit.js';
 import { EXP2_DEGREE4, EXP2_DEGREE5 } from './coefficients.js';
-import { injectLinear } from './inject.js';
+import { injectLinear } from '../inject.js';
 import { fixedConstant, linearA, mulTruncMany, productTree, sumOfProducts, truncShare } from './ops.js';
 import { parallel } from './parallel.js';
 import { bitLength, fractionBits, rawBound, type FixedPointOptions } from './params.js';

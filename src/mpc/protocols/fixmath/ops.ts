@@ -4,7 +4,7 @@
  *
  * Costs per element and party: a product is 8 bytes and 1 round (arith.ts mul); a sum of any
  * number of products is also 8 bytes and 1 round (only the sum is reshared, ABY3 §5.2); fused
- * with a truncation it is 16 bytes and 3 rounds (truncate.ts: the exact-wrap truncation of
+ * with a truncation it is 16 bytes and 3 rounds (trunc.ts: the exact-wrap truncation of
  * trunc.ts with rotating roles; error at most one unit in the last place, no failure
  * probability for |value| < 2^62).
  */
@@ -13,8 +13,8 @@ import { UsageError } from '../../../errors.js';
 import type { PartyId } from '../../party.js';
 import type { Session } from '../../session.js';
 import { AShare } from '../../shares.js';
-import { addKernel, addProductKernel, combineInto } from './kernels.js';
-import { truncate } from './truncate.js';
+import { addKernel, addProductKernel, combineInto } from '../kernels.js';
+import { truncate } from '../trunc.js';
 
 /** round(c * 2^bits) as a ring element; refuses values a double cannot place exactly enough. */
 export function fixedConstant(c: number, bits: number): bigint {

@@ -46,7 +46,7 @@ import { CarryNetwork } from './adder.js';
 import { addendPlanes } from './addends.js';
 import { BitCircuit, type Wire } from './circuit.js';
 import { SIGMOID_CENTRE, SIGMOID_MIDDLE, SIGMOID_OUTER, SIGMOID_TAIL } from './coefficients.js';
-import { injectLinear } from './inject.js';
+import { injectLinear } from '../inject.js';
 import { fixedConstant, sumOfProducts } from './ops.js';
 import { parallel } from './parallel.js';
 import { bitLength, bound, fractionBits, rawBound, type FixedPointOptions } from './params.js';

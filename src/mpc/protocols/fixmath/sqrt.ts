@@ -33,7 +33,7 @@ import type { Session } from '../../session.js';
 import { AShare, scaleA } from '../../shares.js';
 import { mul } from '../arith.js';
 import { RSQRT_INITIAL } from './coefficients.js';
-import { injectLinear } from './inject.js';
+import { injectLinear } from '../inject.js';
 import { leadingOne } from './normalize.js';
 import { fixedConstant, linearA, mulTruncMany, productTree, sumOfProducts } from './ops.js';
 import { bitLength, bound, fractionBits, rawBound, type FixedPointOptions } from './params.js';

@@ -17,9 +17,9 @@
  * the roles rotated over thirds of the batch (roles.ts) every party sends 8 bytes per bit.
  */
 
-import { bitMasks } from '../../../ring/planes.js';
-import type { Session } from '../../session.js';
-import { AShare, type BitShare } from '../../shares.js';
+import { bitMasks } from '../../ring/planes.js';
+import type { Session } from '../session.js';
+import { AShare, type BitShare } from '../shares.js';
 import { combineInto } from './kernels.js';
 import { chunkBounds, roleIn } from './roles.js';
 

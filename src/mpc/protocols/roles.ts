@@ -6,7 +6,7 @@
  * message per link and round.
  */
 
-import type { PartyId } from '../../party.js';
+import type { PartyId } from '../party.js';
 
 /** Boundaries [0, b1, b2, n] of three near-equal chunks, inner boundaries multiples of `align`. */
 export function chunkBounds(n: number, align = 1): [number, number, number, number] {
