@@ -7,7 +7,6 @@ import { shuffle } from '../../src/mpc/protocols/shuffle.js';
 import { sortByKey } from '../../src/mpc/protocols/sort.js';
 import { lessThanWords } from '../../src/mpc/protocols/compare-words.js';
 import { unpackBits } from '../../src/ring/bits.js';
-import { BShare } from '../../src/mpc/shares.js';
 
 after(closeTrio);
 

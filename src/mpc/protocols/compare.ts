@@ -35,9 +35,7 @@ export async function splitAddends(s: Session, x: AShare): Promise<[BShare, BSha
   const n = x.length;
   let v: BShare;
   if (s.me === 0) {
-    const sum = new BigUint64Array(n);
-    for (let i = 0; i < n; i++) sum[i] = x.a[i] + x.b[i];
-    v = await inputBinary(s, 0, sum);
+    v = await inputBinary(s, 0, sum2(x.a, x.b));
   } else {
     v = await inputBinary(s, 0, n);
   }
@@ -84,16 +82,11 @@ export async function msb(s: Session, x: AShare): Promise<BitShare> {
 
 /** MSB of v + w for binary-shared 64-bit words v, w. 7 rounds. */
 export async function msbOfSum(s: Session, v: BShare, w: BShare): Promise<BitShare> {
-  const n = v.length;
   // The carry into bit 63 is the group generate of bits 0..62; the tree runs on g << 1 and
   // p << 1 (a zero group enters at bit 0). AND commutes with the shift, so g is computed
   // unshifted and the shift is folded into the tree's first level.
   const [ga, gb] = await andWords(s, v.a, v.b, w.a, w.b);
-  const pa = new BigUint64Array(n), pb = new BigUint64Array(n);
-  for (let i = 0; i < n; i++) {
-    pa[i] = v.a[i] ^ w.a[i];
-    pb[i] = v.b[i] ^ w.b[i];
-  }
+  const pa = xor2(v.a, w.a), pb = xor2(v.b, w.b);
   const carry = await carryTree(s, new BShare(ga, gb), new BShare(pa, pb), true);
   xorInPlace(carry.a, packTopBits(pa));
   xorInPlace(carry.b, packTopBits(pb));
@@ -115,18 +108,28 @@ export async function eqz(s: Session, x: AShare): Promise<BitShare> {
   // x == 0 iff v == -w, i.e. all bits of NOT(v ^ -w) are one. Negating w is local: its only
   // non-zero component is x2, and negating the zero components leaves them zero. NOT flips
   // component 0 only.
-  const ea = new BigUint64Array(n), eb = new BigUint64Array(n);
-  for (let i = 0; i < n; i++) {
-    ea[i] = v.a[i] ^ negate(w.a[i]);
-    eb[i] = v.b[i] ^ negate(w.b[i]);
-  }
-  if (s.me === 0) for (let i = 0; i < n; i++) ea[i] ^= ONES;
-  else if (s.me === 2) for (let i = 0; i < n; i++) eb[i] ^= ONES;
+  const ea = xnorNegated(v.a, w.a, s.me === 0), eb = xnorNegated(v.b, w.b, s.me === 2);
   return andTree(s, ea, eb, n);
 }
 
-function negate(v: bigint): bigint {
-  return BigInt.asUintN(64, -v);
+/** v ^ -w, complemented when `flip` (NOT on component 0). */
+function xnorNegated(v: BigUint64Array, w: BigUint64Array, flip: boolean): BigUint64Array {
+  const out = new BigUint64Array(v.length);
+  const f = flip ? ONES : 0n;
+  for (let i = 0; i < out.length; i++) out[i] = v[i] ^ (0n - w[i]) ^ f;
+  return out;
+}
+
+function sum2(a: BigUint64Array, b: BigUint64Array): BigUint64Array {
+  const out = new BigUint64Array(a.length);
+  for (let i = 0; i < out.length; i++) out[i] = a[i] + b[i];
+  return out;
+}
+
+function xor2(a: BigUint64Array, b: BigUint64Array): BigUint64Array {
+  const out = new BigUint64Array(a.length);
+  for (let i = 0; i < out.length; i++) out[i] = a[i] ^ b[i];
+  return out;
 }
 
 export async function eq(s: Session, x: AShare, y: AShare): Promise<BitShare> {

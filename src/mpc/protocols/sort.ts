@@ -87,18 +87,7 @@ export async function quicksortOrder(s: Session, key: BShare, index: BShare): Pr
     let m = 0;
     for (let j = 0; j < segments.length; j += 2) m += segments[j + 1] - segments[j] - 1;
     // Each row is compared with its segment's pivot: the first row (random: rows are shuffled).
-    // Operands per component c: key words, then index words (32-bit, packed two per word).
-    let o = 0;
-    for (let j = 0; j < segments.length; j += 2) {
-      const start = segments[j], end = segments[j + 1];
-      for (let c = 0; c < 2; c++) {
-        copyRange(cur[c], start + 1, end, kx[c], o);
-        copyRange(cur[2 + c], start + 1, end, ix[c], o);
-        ky[c].fill(cur[c][start], o, o + end - start - 1);
-        iy[c].fill(cur[2 + c][start], o, o + end - start - 1);
-      }
-      o += end - start - 1;
-    }
+    buildOperands(segments, cur, kx, ky, ix, iy);
     const first = (v: BigUint64Array): BigUint64Array => v.subarray(0, m);
     const lt = await lessThanKeyIndex(
       s,
@@ -109,30 +98,55 @@ export async function quicksortOrder(s: Session, key: BShare, index: BShare): Pr
       m,
     );
     const bits = unpackBits({ words: await openBits(s, lt), length: m });
-    const nextSegments: number[] = [];
-    o = 0;
-    for (let j = 0; j < segments.length; j += 2) {
-      const start = segments[j], end = segments[j + 1];
-      const size = end - start - 1;
-      let left = start;
-      for (let t = 0; t < size; t++) if (bits[o + t] === 1) moveRow(cur, rowOf, start + 1 + t, next, nextRowOf, left++);
-      const pivotAt = left;
-      moveRow(cur, rowOf, start, next, nextRowOf, left++);
-      for (let t = 0; t < size; t++) if (bits[o + t] === 0) moveRow(cur, rowOf, start + 1 + t, next, nextRowOf, left++);
-      o += size;
-      if (pivotAt - start > 1) nextSegments.push(start, pivotAt);
-      if (end - pivotAt - 1 > 1) nextSegments.push(pivotAt + 1, end);
-      // Rows that are now final (the pivot, and single-row sides) go into both buffers, so a
-      // level only ever touches its active segments (no full copy per level).
-      settle(next, nextRowOf, cur, rowOf, pivotAt);
-      if (pivotAt - start === 1) settle(next, nextRowOf, cur, rowOf, start);
-      if (end - pivotAt - 1 === 1) settle(next, nextRowOf, cur, rowOf, end - 1);
-    }
+    const nextSegments = partition(segments, bits, cur, rowOf, next, nextRowOf);
     [cur, next] = [next, cur];
     [rowOf, nextRowOf] = [nextRowOf, rowOf];
     segments = nextSegments;
   }
   return { order: rowOf, levels };
+}
+
+/** Operands per component c: rows of every segment (key, index) against its pivot, contiguous. */
+function buildOperands(segments: readonly number[], cur: BigUint64Array[], kx: BigUint64Array[], ky: BigUint64Array[], ix: BigUint64Array[], iy: BigUint64Array[]): void {
+  let o = 0;
+  for (let j = 0; j < segments.length; j += 2) {
+    const start = segments[j], end = segments[j + 1];
+    for (let c = 0; c < 2; c++) {
+      copyRange(cur[c], start + 1, end, kx[c], o);
+      copyRange(cur[2 + c], start + 1, end, ix[c], o);
+      ky[c].fill(cur[c][start], o, o + end - start - 1);
+      iy[c].fill(cur[2 + c][start], o, o + end - start - 1);
+    }
+    o += end - start - 1;
+  }
+}
+
+/**
+ * Stable partition of every segment around its pivot (its first row) by the opened bits, into
+ * `next`; returns the segments left to sort. A kernel of its own: V8 optimises a small hot
+ * function as a whole, and a loop inside a long async function loop by loop.
+ */
+function partition(segments: readonly number[], bits: Uint8Array, cur: BigUint64Array[], rowOf: Int32Array, next: BigUint64Array[], nextRowOf: Int32Array): number[] {
+  const nextSegments: number[] = [];
+  let o = 0;
+  for (let j = 0; j < segments.length; j += 2) {
+    const start = segments[j], end = segments[j + 1];
+    const size = end - start - 1;
+    let left = start;
+    for (let t = 0; t < size; t++) if (bits[o + t] === 1) moveRow(cur, rowOf, start + 1 + t, next, nextRowOf, left++);
+    const pivotAt = left;
+    moveRow(cur, rowOf, start, next, nextRowOf, left++);
+    for (let t = 0; t < size; t++) if (bits[o + t] === 0) moveRow(cur, rowOf, start + 1 + t, next, nextRowOf, left++);
+    o += size;
+    if (pivotAt - start > 1) nextSegments.push(start, pivotAt);
+    if (end - pivotAt - 1 > 1) nextSegments.push(pivotAt + 1, end);
+    // Rows that are now final (the pivot, and single-row sides) go into both buffers, so a
+    // level only ever touches its active segments (no full copy per level).
+    settle(next, nextRowOf, cur, rowOf, pivotAt);
+    if (pivotAt - start === 1) settle(next, nextRowOf, cur, rowOf, start);
+    if (end - pivotAt - 1 === 1) settle(next, nextRowOf, cur, rowOf, end - 1);
+  }
+  return nextSegments;
 }
 
 /** Segments at least this long get a median-of-three pivot. */
