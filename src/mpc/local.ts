@@ -17,10 +17,19 @@ export interface LocalTrio {
   close(): void;
 }
 
-export async function localTrio(options: PartyOptions = {}): Promise<LocalTrio> {
-  const l01 = DirectLink.pair('party 1', 'party 0');
-  const l12 = DirectLink.pair('party 2', 'party 1');
-  const l20 = DirectLink.pair('party 0', 'party 2');
+export interface LocalTrioOptions extends PartyOptions {
+  /**
+   * Observes every message as it is delivered (security tests record a party's view with it).
+   * `to` received `payload` from `from`.
+   */
+  readonly tap?: (to: PartyId, from: PartyId, session: bigint, payload: Uint8Array) => void;
+}
+
+export async function localTrio(options: LocalTrioOptions = {}): Promise<LocalTrio> {
+  const tap = options.tap;
+  const l01 = DirectLink.pair('party 1', 'party 0', tap && ((toB, session, p) => tap(toB ? 1 : 0, toB ? 0 : 1, session, p)));
+  const l12 = DirectLink.pair('party 2', 'party 1', tap && ((toB, session, p) => tap(toB ? 2 : 1, toB ? 1 : 2, session, p)));
+  const l20 = DirectLink.pair('party 0', 'party 2', tap && ((toB, session, p) => tap(toB ? 0 : 2, toB ? 2 : 0, session, p)));
   const parties = (await Promise.all([
     Party.connect(0, { next: l01[0], prev: l20[1] }, options),
     Party.connect(1, { next: l12[0], prev: l01[1] }, options),

@@ -14,12 +14,18 @@ export class DirectLink implements Link {
   private open = true;
   bytesSent = 0;
 
-  private constructor(readonly peerName: string) {}
+  private constructor(
+    readonly peerName: string,
+    private readonly observe: ((session: bigint, payload: Uint8Array) => void) | undefined,
+  ) {}
 
-  /** Creates the two ends of a link; `nameA` is how end A names its peer. */
-  static pair(nameOfB: string, nameOfA: string): [DirectLink, DirectLink] {
-    const a = new DirectLink(nameOfB);
-    const b = new DirectLink(nameOfA);
+  /**
+   * Creates the two ends of a link; `nameOfB` is how end A names its peer. `observe`, if given,
+   * sees every message delivered (toB: delivered to end B), for tests that record a party's view.
+   */
+  static pair(nameOfB: string, nameOfA: string, observe?: (toB: boolean, session: bigint, payload: Uint8Array) => void): [DirectLink, DirectLink] {
+    const a = new DirectLink(nameOfB, observe && ((s, p) => observe(false, s, p)));
+    const b = new DirectLink(nameOfA, observe && ((s, p) => observe(true, s, p)));
     a.other = b;
     b.other = a;
     return [a, b];
@@ -37,7 +43,12 @@ export class DirectLink implements Link {
     const data = transfer && payload.byteOffset === 0 && payload.byteLength === payload.buffer.byteLength ? payload : ownedCopy(payload);
     this.bytesSent += data.byteLength;
     const target = this.other;
-    setImmediate(() => target.deliver(() => target.handlers?.message(session, data)));
+    setImmediate(() =>
+      target.deliver(() => {
+        target.observe?.(session, data);
+        target.handlers?.message(session, data);
+      }),
+    );
   }
 
   sendAbort(session: bigint, reason: string): void {

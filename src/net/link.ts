@@ -32,9 +32,12 @@ export interface Link {
   readonly bytesSent: number;
 }
 
-/** Returns a copy of `payload` in a fresh, exactly-sized, 8-aligned buffer. */
+/**
+ * Returns a copy of `payload` in a fresh, exactly-sized, 8-aligned buffer. allocUnsafeSlow skips
+ * the zero-fill (every byte is overwritten) and never shares a pool slab.
+ */
 export function ownedCopy(payload: Uint8Array): Uint8Array {
-  const out = new Uint8Array(payload.byteLength);
+  const out = Buffer.allocUnsafeSlow(payload.byteLength);
   out.set(payload);
-  return out;
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }

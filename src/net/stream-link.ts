@@ -14,7 +14,7 @@
 
 import type { Duplex } from 'node:stream';
 import { PeerLostError, ProtocolError } from '../errors.js';
-import type { Link, LinkHandlers } from './link.js';
+import { ownedCopy, type Link, type LinkHandlers } from './link.js';
 
 const HEADER = 24;
 const CHUNK = 256 * 1024;
@@ -86,8 +86,14 @@ export class StreamLink implements Link {
     else this.early.push(f);
   }
 
-  send(session: bigint, payload: Uint8Array): Promise<void> {
+  /**
+   * Queues a message. Unless the caller transfers it (promising never to write it again), the
+   * payload is copied first: frames may wait in the socket's queue under back-pressure, and a
+   * protocol that updates its own share in place after a reshare must not change bytes in flight.
+   */
+  send(session: bigint, payload: Uint8Array, transfer = false): Promise<void> {
     if (this.closedError || this.closedByUs) return Promise.reject(this.closedError ?? new PeerLostError(`link to ${this.peerName} is closed`));
+    if (!transfer) payload = ownedCopy(payload);
     if (payload.byteLength > MAX_MESSAGE_BYTES) return Promise.reject(new RangeError(`message of ${payload.byteLength} bytes exceeds the ${MAX_MESSAGE_BYTES}-byte limit; split the computation`));
     this.bytesSent += payload.byteLength;
     return new Promise<void>((resolve, reject) => {

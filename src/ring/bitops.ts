@@ -39,69 +39,32 @@ export function shiftRightWords(src: BigUint64Array, k: number, dst: BigUint64Ar
   return dst;
 }
 
-/**
- * Transposes the 64x64 bit matrix held in words src[o..o+64) (word = row, bit j = column j)
- * into dst[d..d+64): afterwards bit t of dst[d+j] is bit j of src[o+t].
- */
-export function transpose64(src: BigUint64Array, o: number, dst: BigUint64Array, d: number): void {
-  const m = TRANSPOSE_BLOCK;
-  for (let i = 0; i < 64; i++) m[i] = src[o + i];
-  // Swap off-diagonal blocks of size 32, 16, ..., 1 (each with its literal shift).
-  for (let i = 0; i < 32; i++) {
-    const t = ((m[i] >> 32n) ^ m[i + 32]) & 0x00000000ffffffffn;
-    m[i + 32] ^= t;
-    m[i] ^= t << 32n;
-  }
-  for (let b = 0; b < 64; b += 32) {
-    for (let i = b; i < b + 16; i++) {
-      const t = ((m[i] >> 16n) ^ m[i + 16]) & 0x0000ffff0000ffffn;
-      m[i + 16] ^= t;
-      m[i] ^= t << 16n;
-    }
-  }
-  for (let b = 0; b < 64; b += 16) {
-    for (let i = b; i < b + 8; i++) {
-      const t = ((m[i] >> 8n) ^ m[i + 8]) & 0x00ff00ff00ff00ffn;
-      m[i + 8] ^= t;
-      m[i] ^= t << 8n;
-    }
-  }
-  for (let b = 0; b < 64; b += 8) {
-    for (let i = b; i < b + 4; i++) {
-      const t = ((m[i] >> 4n) ^ m[i + 4]) & 0x0f0f0f0f0f0f0f0fn;
-      m[i + 4] ^= t;
-      m[i] ^= t << 4n;
-    }
-  }
-  for (let b = 0; b < 64; b += 4) {
-    for (let i = b; i < b + 2; i++) {
-      const t = ((m[i] >> 2n) ^ m[i + 2]) & 0x3333333333333333n;
-      m[i + 2] ^= t;
-      m[i] ^= t << 2n;
-    }
-  }
-  for (let i = 0; i < 64; i += 2) {
-    const t = ((m[i] >> 1n) ^ m[i + 1]) & 0x5555555555555555n;
-    m[i + 1] ^= t;
-    m[i] ^= t << 1n;
-  }
-  for (let j = 0; j < 64; j++) dst[d + j] = m[j];
+/** 32-bit view of a word array (little-endian: word i is halves 2i (low) and 2i+1 (high)). */
+export function halves(v: BigUint64Array): Uint32Array {
+  return new Uint32Array(v.buffer, v.byteOffset, v.length * 2);
 }
 
-const TRANSPOSE_BLOCK = new BigUint64Array(64);
+/**
+ * Gathers bit `bit` (0..63) of words src[from .. from+count) into bits [to, to+count) of `dst`
+ * (a packed bit vector), with plain 32-bit integer operations: bit twiddling through BigInt
+ * needs variable shifts, which V8 does not compile to native code. `to` and `count` must be
+ * multiples of 32, except that the last group may be partial.
+ */
+export function gatherBit(src: Uint32Array, from: number, count: number, bit: number, dst: Uint32Array, to: number): void {
+  const half = bit >>> 5, shift = bit & 31;
+  for (let t0 = 0; t0 < count; t0 += 32) {
+    const end = Math.min(32, count - t0);
+    let acc = 0;
+    let idx = 2 * (from + t0) + half;
+    for (let t = 0; t < end; t++, idx += 2) acc |= ((src[idx] >>> shift) & 1) << t;
+    dst[(to + t0) >>> 5] = acc >>> 0;
+  }
+}
 
 /** Packs bit 63 of each word into a bit vector (bit e of the result = bit 63 of v[e]). */
 export function packTopBits(v: BigUint64Array): BigUint64Array {
-  const n = v.length;
-  const out = new BigUint64Array((n + 63) >>> 6);
-  const acc = new BigUint64Array(1);
-  for (let k = 0; k < out.length; k++) {
-    const base = k << 6;
-    const end = Math.min(64, n - base);
-    acc[0] = 0n;
-    for (let j = end - 1; j >= 0; j--) acc[0] = (acc[0] << 1n) | (v[base + j] >> 63n);
-    out[k] = acc[0];
-  }
+  const out = new BigUint64Array((v.length + 63) >>> 6);
+  gatherBit(halves(v), 0, v.length, 63, halves(out), 0);
   return out;
 }
 

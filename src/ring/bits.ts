@@ -23,7 +23,8 @@ export function getBit(v: BitVector, i: number): number {
 
 export function packBits(bits: ArrayLike<number | boolean>): BitVector {
   const v = bitVector(bits.length);
-  for (let i = 0; i < bits.length; i++) if (bits[i]) v.words[i >>> 6] |= 1n << BigInt(i & 63);
+  const dst = new Uint32Array(v.words.buffer);
+  for (let i = 0; i < bits.length; i++) if (bits[i]) dst[i >>> 5] |= 1 << (i & 31);
   return v;
 }
 
@@ -63,18 +64,20 @@ export function notWords(a: BigUint64Array, out = new BigUint64Array(a.length)):
   return out;
 }
 
-/** Expands packed bits into one 0/1 ring element per bit. */
+/** Expands packed bits into one 0/1 ring element per bit (32-bit integer work, no BigInt). */
 export function bitsToWords(v: BitVector): BigUint64Array {
   const out = new BigUint64Array(v.length);
-  const w = v.words;
-  for (let i = 0; i < v.length; i++) out[i] = (w[i >>> 6] >> BigInt(i & 63)) & 1n;
+  const src = new Uint32Array(v.words.buffer, v.words.byteOffset, v.words.length * 2);
+  const dst = new Uint32Array(out.buffer);
+  for (let i = 0; i < v.length; i++) dst[2 * i] = (src[i >>> 5] >>> (i & 31)) & 1;
   return out;
 }
 
 /** Packs bit 0 of each word into a bit vector. */
 export function lowBitsToBits(words: BigUint64Array): BitVector {
   const v = bitVector(words.length);
-  const out = v.words;
-  for (let i = 0; i < words.length; i++) out[i >>> 6] |= (words[i] & 1n) << BigInt(i & 63);
+  const src = new Uint32Array(words.buffer, words.byteOffset, words.length * 2);
+  const dst = new Uint32Array(v.words.buffer);
+  for (let i = 0; i < words.length; i++) dst[i >>> 5] |= (src[2 * i] & 1) << (i & 31);
   return v;
 }

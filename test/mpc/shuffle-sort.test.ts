@@ -78,3 +78,46 @@ test('sortByKey sorts by signed key, stably, carrying the payload', async () => 
     { numRuns: RUNS },
   );
 });
+
+test('pair permutations are exactly uniform: all 24 orders of 4 rows equally often (chi-square)', async () => {
+  const { randomPermutation } = await import('../../src/mpc/protocols/shuffle.js');
+  const { Prg } = await import('../../src/crypto/prg.js');
+  const counts = new Map<string, number>();
+  const trials = 48_000;
+  for (let t = 0; t < trials; t++) {
+    const key = new Uint8Array(16);
+    new DataView(key.buffer).setUint32(0, t);
+    const p = randomPermutation(new Prg(key), 4).join('');
+    counts.set(p, (counts.get(p) ?? 0) + 1);
+  }
+  assert.equal(counts.size, 24);
+  const expected = trials / 24;
+  let chi2 = 0;
+  for (const c of counts.values()) chi2 += (c - expected) ** 2 / expected;
+  // 23 degrees of freedom: P(chi2 > 49.7) = 0.001.
+  assert.ok(chi2 < 49.7, `chi-square ${chi2.toFixed(1)} says the permutations are not uniform`);
+  // Two holders of the same key draw the same permutation.
+  const key = new Uint8Array(16).fill(7);
+  assert.deepEqual(randomPermutation(new Prg(key), 1000), randomPermutation(new Prg(key), 1000));
+});
+
+test('key+index comparator with 32-bit index trees, including elements in the high halves', async () => {
+  const { lessThanKeyIndex } = await import('../../src/mpc/protocols/compare-words.js');
+  const t = await trio();
+  const n = 3000;
+  const rnd = (): bigint => BigInt.asUintN(64, BigInt(Math.floor(Math.random() * 2 ** 53)) * 0x9e3779b97f4a7c15n);
+  const kx = BigUint64Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 42n : rnd()));
+  const ky = BigUint64Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 42n : i % 3 === 1 ? kx[i] : rnd()));
+  const ix = BigUint64Array.from({ length: n }, () => BigInt(Math.floor(Math.random() * 2 ** 32)));
+  const iy = BigUint64Array.from({ length: n }, (_, i) => (i % 7 === 0 ? ix[i] : BigInt(Math.floor(Math.random() * 2 ** 32))));
+  const [bits] = await t.run(async (s) => {
+    const inB = (v: BigUint64Array) => inputBinary(s, 1, s.me === 1 ? v : v.length);
+    const [a, b, c, d] = [await inB(kx), await inB(ky), await inB(ix), await inB(iy)];
+    return openBits(s, await lessThanKeyIndex(s, a, b, c, d, n));
+  });
+  const got = unpackBits({ words: bits, length: n });
+  for (let i = 0; i < n; i++) {
+    const expected = kx[i] < ky[i] || (kx[i] === ky[i] && ix[i] < iy[i]);
+    assert.equal(got[i], expected ? 1 : 0, `element ${i}`);
+  }
+});

@@ -19,6 +19,24 @@ export function andLocal(s: Session, xa: BigUint64Array, xb: BigUint64Array, ya:
   return z;
 }
 
+/**
+ * One Kogge-Stone level in one round: [P & (G << s), P & (P << s)] (the second half only when
+ * `both`), with the shifted operands computed on the fly (`up` = 2^s: a left shift by a variable
+ * amount is a multiplication on V8's fast path).
+ */
+export async function andShiftedLevel(s: Session, pa: BigUint64Array, pb: BigUint64Array, ga: BigUint64Array, gb: BigUint64Array, up: bigint, both: boolean): Promise<[BigUint64Array, BigUint64Array]> {
+  const n = pa.length;
+  const z = s.zeroShareXor(both ? 2 * n : n);
+  shiftedProducts(z, 0, pa, pb, ga, gb, up);
+  if (both) shiftedProducts(z, n, pa, pb, pa, pb, up);
+  return [z, await s.reshare(z)];
+}
+
+/** z[o+i] ^= local share of x & (y << s), for x = (xa, xb), y = (ya, yb). */
+function shiftedProducts(z: BigUint64Array, o: number, xa: BigUint64Array, xb: BigUint64Array, ya: BigUint64Array, yb: BigUint64Array, up: bigint): void {
+  for (let i = 0; i < xa.length; i++) z[o + i] ^= (xa[i] & ((ya[i] * up) ^ (yb[i] * up))) ^ (xb[i] & (ya[i] * up));
+}
+
 /** AND of operand words given as components; one round. Returns the two components. */
 export async function andWords(s: Session, xa: BigUint64Array, xb: BigUint64Array, ya: BigUint64Array, yb: BigUint64Array): Promise<[BigUint64Array, BigUint64Array]> {
   const z = andLocal(s, xa, xb, ya, yb);

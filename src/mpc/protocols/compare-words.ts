@@ -15,6 +15,7 @@ import type { Session } from '../session.js';
 import { BShare, BitShare, sliceBits } from '../shares.js';
 import { andBits, andWords } from './binary.js';
 import { carryTreeWithPropagate } from './compare.js';
+import { carryTrees, paddedWords } from './carry-tree.js';
 
 export async function lessThanWords(s: Session, x: readonly BShare[], y: readonly BShare[]): Promise<BitShare> {
   const k = x.length;
@@ -60,4 +61,61 @@ export async function lessThanStacked(s: Session, x: BShare, y: BShare, words: n
     acc = t;
   }
   return acc;
+}
+
+/**
+ * (key, index) < (key', index') for 64-bit keys and indices below 2^32: the sort's comparator.
+ * The index tree works on 32-bit elements packed two per word (carry-tree.ts), so a comparison
+ * costs 1.5 words of tree instead of 2. All operands are n words (indices in the low 32 bits);
+ * the packing happens here, in the same pass that forms NOT x and p.
+ * Rounds: 1 (generate) + 6 (trees, in lockstep) + 1 (combine) = 8.
+ */
+export async function lessThanKeyIndex(s: Session, kx: BShare, ky: BShare, ix: BShare, iy: BShare, n: number): Promise<BitShare> {
+  const W = paddedWords(n, 32);
+  const total = n + W;
+  // Key words at [0, n), packed index words at [n, n + W). NOT applies to component 0 (party
+  // 0's a, party 2's b); p = NOT x XOR y and g = NOT x AND y.
+  const nxa = new BigUint64Array(total), nxb = new BigUint64Array(total), ya = new BigUint64Array(total), yb = new BigUint64Array(total);
+  const flipA = s.me === 0 ? ONES : 0n, flipB = s.me === 2 ? ONES : 0n;
+  keyOperands(kx.a, ky.a, flipA, nxa, ya, n);
+  keyOperands(kx.b, ky.b, flipB, nxb, yb, n);
+  indexOperands(ix.a, iy.a, flipA, nxa, ya, n, W);
+  indexOperands(ix.b, iy.b, flipB, nxb, yb, n, W);
+  const pa = new BigUint64Array(total), pb = new BigUint64Array(total);
+  xorTo(nxa, ya, pa);
+  xorTo(nxb, yb, pb);
+  const [ga, gb] = await andWords(s, nxa, nxb, ya, yb);
+  const part = (v: BigUint64Array, from: number, to: number): BigUint64Array => v.subarray(from, to);
+  const [key, index] = await carryTrees(s, [
+    { g: new BShare(part(ga, 0, n), part(gb, 0, n)), p: new BShare(part(pa, 0, n), part(pb, 0, n)), n, width: 64, withP: true },
+    { g: new BShare(part(ga, n, total), part(gb, n, total)), p: new BShare(part(pa, n, total), part(pb, n, total)), n, width: 32 },
+  ]);
+  const t = await andBits(s, key.p!, index.g);
+  for (let i = 0; i < t.a.length; i++) {
+    t.a[i] ^= key.g.a[i];
+    t.b[i] ^= key.g.b[i];
+  }
+  return t;
+}
+
+function keyOperands(x: BigUint64Array, y: BigUint64Array, flip: bigint, nx: BigUint64Array, yOut: BigUint64Array, n: number): void {
+  for (let i = 0; i < n; i++) nx[i] = x[i] ^ flip;
+  yOut.set(y.subarray(0, n));
+}
+
+/** Index i < W goes to the low half of word n+i, index i >= W to the high half of word n+i-W. */
+function indexOperands(x: BigUint64Array, y: BigUint64Array, flip: bigint, nx: BigUint64Array, yOut: BigUint64Array, n: number, W: number): void {
+  const lo = Math.min(n, W);
+  for (let i = 0; i < lo; i++) {
+    nx[n + i] = (x[i] ^ flip) & 0xffffffffn;
+    yOut[n + i] = y[i] & 0xffffffffn;
+  }
+  for (let i = W; i < n; i++) {
+    nx[n + i - W] |= ((x[i] ^ flip) & 0xffffffffn) << 32n;
+    yOut[n + i - W] |= (y[i] & 0xffffffffn) << 32n;
+  }
+}
+
+function xorTo(a: BigUint64Array, b: BigUint64Array, out: BigUint64Array): void {
+  for (let i = 0; i < a.length; i++) out[i] = a[i] ^ b[i];
 }

@@ -20,16 +20,12 @@
  */
 
 import { clearTail, wordsFor } from '../../ring/bits.js';
-import { ONES, packTopBits, POW2, shiftRightWords, transpose64 } from '../../ring/bitops.js';
+import { gatherBit, halves, ONES, packTopBits, POW2, shiftRightWords } from '../../ring/bitops.js';
+import { carryTrees } from './carry-tree.js';
 import type { Session } from '../session.js';
 import { AShare, BShare, BitShare, subA } from '../shares.js';
 import { andWords } from './binary.js';
 import { inputBinary } from './io.js';
-
-const EVEN = 0x5555555555555555n;
-const ODD = 0xaaaaaaaaaaaaaaaan;
-/** Masks of the "lo" slots when E groups of different elements alternate (E = 1, 2, 4, 8, 16). */
-const LO_SLOTS = [0x3333333333333333n, 0x0f0f0f0f0f0f0f0fn, 0x00ff00ff00ff00ffn, 0x0000ffff0000ffffn, 0x00000000ffffffffn];
 
 /**
  * Binary sharings of v = x0 + x1 (input by party 0) and w = x2 (free), whose sum is x.
@@ -39,9 +35,7 @@ export async function splitAddends(s: Session, x: AShare): Promise<[BShare, BSha
   const n = x.length;
   let v: BShare;
   if (s.me === 0) {
-    const sum = new BigUint64Array(n);
-    for (let i = 0; i < n; i++) sum[i] = x.a[i] + x.b[i];
-    v = await inputBinary(s, 0, sum);
+    v = await inputBinary(s, 0, sum2(x.a, x.b));
   } else {
     v = await inputBinary(s, 0, n);
   }
@@ -51,91 +45,20 @@ export async function splitAddends(s: Session, x: AShare): Promise<[BShare, BSha
   return [v, w];
 }
 
-/**
- * For each element, the generate signal of its whole 64-bit group given per-bit generate and
- * propagate words (binary shares). Six rounds. Returns packed bits.
- *
- * Layout: after level 1 each word holds 32 slots of 2 bits (P at bit 2j, G at bit 2j+1).
- * At a level with E elements interleaved per word, slot s pairs with slot s+E; the results land
- * in the "lo" half of the slots, and the lo halves of two words (from the two halves of the
- * array) merge into one word. After level 6, slot j of word w belongs to element
- * w + rev5(j) * (N/32), where rev5 reverses the 5 bits of j.
- */
+/** The group generate of each 64-bit element (carry-tree.ts). Six rounds. */
 export async function carryTree(s: Session, g: BShare, p: BShare, shiftIn = false): Promise<BitShare> {
-  return (await carryTreeGP(s, g, p, shiftIn, false))[0];
+  const [t] = await carryTrees(s, [{ g, p, n: g.length, width: 64, shiftIn }]);
+  return t.g;
 }
 
 /** Like carryTree, also returning each group's propagate bit (all bits equal, for comparators). */
 export async function carryTreeWithPropagate(s: Session, g: BShare, p: BShare): Promise<[BitShare, BitShare]> {
-  const [gBits, pBits] = await carryTreeGP(s, g, p, false, true);
-  return [gBits, pBits!];
+  const [t] = await carryTrees(s, [{ g, p, n: g.length, width: 64, withP: true }]);
+  return [t.g, t.p!];
 }
 
-async function carryTreeGP(s: Session, g: BShare, p: BShare, shiftIn: boolean, withP: boolean): Promise<[BitShare, BitShare | undefined]> {
-  const n = g.length;
-  // Padding to a multiple of 2048 makes the final array a whole number of 64-word blocks.
-  const N = Math.max(2048, Math.ceil(n / 2048) * 2048);
-  // One scratch block for all levels, reused across calls (see ScratchPool).
-  const scratch = s.party.scratch.take(4 * N + N / 2);
-  try {
-    return await carryTreeIn(s, g, p, shiftIn, withP, n, N, scratch);
-  } finally {
-    s.party.scratch.give(scratch);
-  }
-}
-
-async function carryTreeIn(s: Session, g: BShare, p: BShare, shiftIn: boolean, withP: boolean, n: number, N: number, scratch: BigUint64Array): Promise<[BitShare, BitShare | undefined]> {
-  const la = scratch.subarray(0, N), ra = scratch.subarray(N, 2 * N), lb = scratch.subarray(2 * N, 3 * N), rb = scratch.subarray(3 * N, 4 * N);
-  const build = shiftIn ? level1OperandsShifted : level1Operands;
-  build(g.a, p.a, la, ra);
-  build(g.b, p.b, lb, rb);
-  for (const v of [la, ra, lb, rb]) v.fill(0n, n);
-  let [wa, wb] = await andWords(s, la, lb, ra, rb);
-  addGenerate(wa, g.a, shiftIn);
-  addGenerate(wb, g.b, shiftIn);
-
-  // Levels 2..6: combine slot s with slot s+E, merging two words into one.
-  for (let k = 0; k < 5; k++) {
-    const E = 1 << k;
-    const h = wa.length >>> 1;
-    const part = (i: number): BigUint64Array => scratch.subarray(i * h, (i + 1) * h);
-    const l2a = part(0), r2a = part(1), gha = part(2), l2b = part(3), r2b = part(4), ghb = part(5), shifted = part(6);
-    mergeOperands(wa, E, shifted, l2a, r2a, gha);
-    mergeOperands(wb, E, shifted, l2b, r2b, ghb);
-    [wa, wb] = await andWords(s, l2a, l2b, r2a, r2b);
-    xorInPlace(wa, gha);
-    xorInPlace(wb, ghb);
-  }
-  const [ga2, pa2] = extractSlotBits(wa, n, N, withP);
-  const [gb2, pb2] = extractSlotBits(wb, n, N, withP);
-  return [new BitShare(ga2, gb2, n), withP ? new BitShare(pa2!, pb2!, n) : undefined];
-}
-
-/**
- * Level-1 operands: L = P_hi in both bits of each slot, R = (P_lo, G_lo). Elements past the
- * input length stay zero (G = P = 0 contributes nothing).
- */
-function level1Operands(g: BigUint64Array, p: BigUint64Array, l: BigUint64Array, r: BigUint64Array): void {
-  for (let i = 0; i < g.length; i++) {
-    const pi = p[i];
-    l[i] = (pi & ODD) | ((pi >> 1n) & EVEN);
-    r[i] = (pi & EVEN) | ((g[i] & EVEN) << 1n);
-  }
-}
-
-/** The same for g << 1 and p << 1, without materialising the shifted words. */
-function level1OperandsShifted(g: BigUint64Array, p: BigUint64Array, l: BigUint64Array, r: BigUint64Array): void {
-  for (let i = 0; i < g.length; i++) {
-    const pe = p[i] & EVEN;
-    l[i] = pe | (pe << 1n);
-    r[i] = ((p[i] & ODD) << 1n) | ((g[i] & ODD) << 2n);
-  }
-}
-
-/** After level 1's AND: G of each slot = G_hi ^ (P_hi & G_lo). */
-function addGenerate(w: BigUint64Array, g: BigUint64Array, shiftIn: boolean): void {
-  if (shiftIn) for (let i = 0; i < g.length; i++) w[i] ^= (g[i] & EVEN) << 1n;
-  else for (let i = 0; i < g.length; i++) w[i] ^= g[i] & ODD;
+function xorInPlace(w: BigUint64Array, v: BigUint64Array): void {
+  for (let i = 0; i < w.length; i++) w[i] ^= v[i];
 }
 
 function padded(v: BigUint64Array, n: number): BigUint64Array {
@@ -143,56 +66,6 @@ function padded(v: BigUint64Array, n: number): BigUint64Array {
   const out = new BigUint64Array(n);
   out.set(v);
   return out;
-}
-
-/**
- * Operands of one merge level. Word A = w[i] keeps its pairs in the lo slots, word B = w[i+h]
- * moves its pairs into the hi slots. Right shifts go through `shiftRightWords` (see bitops).
- */
-function mergeOperands(w: BigUint64Array, E: number, shifted: BigUint64Array, l: BigUint64Array, r: BigUint64Array, gh: BigUint64Array): void {
-  const h = w.length >>> 1;
-  const lo = LO_SLOTS[Math.log2(E)];
-  const up = POW2[2 * E];
-  const hi = BigInt.asUintN(64, lo * up);
-  const loP = lo & EVEN, loG = lo & ODD, hiP = hi & EVEN, hiG = hi & ODD;
-  shiftRightWords(w, 2 * E, shifted, h);
-  for (let i = 0; i < h; i++) {
-    const A = w[i], B = w[i + h], As = shifted[i];
-    const aP = As & loP, bP = B & hiP;
-    l[i] = aP | (aP << 1n) | bP | (bP << 1n);
-    r[i] = (A & lo) | ((B & lo) * up);
-    gh[i] = (As & loG) | (B & hiG);
-  }
-}
-
-function xorInPlace(w: BigUint64Array, v: BigUint64Array): void {
-  for (let i = 0; i < w.length; i++) w[i] ^= v[i];
-}
-
-const REV5 = Array.from({ length: 32 }, (_, j) => {
-  let r = 0;
-  for (let b = 0; b < 5; b++) if (j & (1 << b)) r |= 1 << (4 - b);
-  return r;
-});
-
-/**
- * Gathers the G (and optionally P) bit of every slot into element order. Transposing a block of
- * 64 words turns bit 2j+1 (G) and 2j (P) of each into rows of 64 consecutive elements.
- */
-function extractSlotBits(w: BigUint64Array, n: number, N: number, withP: boolean): [BigUint64Array, BigUint64Array | undefined] {
-  const g = new BigUint64Array(N / 64);
-  const p = withP ? new BigUint64Array(N / 64) : undefined;
-  const rowsPerSlot = N / 32 / 64;
-  const t = new BigUint64Array(64);
-  for (let b = 0; b < w.length / 64; b++) {
-    transpose64(w, b * 64, t, 0);
-    for (let j = 0; j < 32; j++) {
-      const row = b + REV5[j] * rowsPerSlot;
-      g[row] = t[2 * j + 1];
-      if (p) p[row] = t[2 * j];
-    }
-  }
-  return [trimBits(g, n), p ? trimBits(p, n) : undefined];
 }
 
 function trimBits(all: BigUint64Array, n: number): BigUint64Array {
@@ -209,16 +82,11 @@ export async function msb(s: Session, x: AShare): Promise<BitShare> {
 
 /** MSB of v + w for binary-shared 64-bit words v, w. 7 rounds. */
 export async function msbOfSum(s: Session, v: BShare, w: BShare): Promise<BitShare> {
-  const n = v.length;
   // The carry into bit 63 is the group generate of bits 0..62; the tree runs on g << 1 and
   // p << 1 (a zero group enters at bit 0). AND commutes with the shift, so g is computed
   // unshifted and the shift is folded into the tree's first level.
   const [ga, gb] = await andWords(s, v.a, v.b, w.a, w.b);
-  const pa = new BigUint64Array(n), pb = new BigUint64Array(n);
-  for (let i = 0; i < n; i++) {
-    pa[i] = v.a[i] ^ w.a[i];
-    pb[i] = v.b[i] ^ w.b[i];
-  }
+  const pa = xor2(v.a, w.a), pb = xor2(v.b, w.b);
   const carry = await carryTree(s, new BShare(ga, gb), new BShare(pa, pb), true);
   xorInPlace(carry.a, packTopBits(pa));
   xorInPlace(carry.b, packTopBits(pb));
@@ -240,18 +108,28 @@ export async function eqz(s: Session, x: AShare): Promise<BitShare> {
   // x == 0 iff v == -w, i.e. all bits of NOT(v ^ -w) are one. Negating w is local: its only
   // non-zero component is x2, and negating the zero components leaves them zero. NOT flips
   // component 0 only.
-  const ea = new BigUint64Array(n), eb = new BigUint64Array(n);
-  for (let i = 0; i < n; i++) {
-    ea[i] = v.a[i] ^ negate(w.a[i]);
-    eb[i] = v.b[i] ^ negate(w.b[i]);
-  }
-  if (s.me === 0) for (let i = 0; i < n; i++) ea[i] ^= ONES;
-  else if (s.me === 2) for (let i = 0; i < n; i++) eb[i] ^= ONES;
+  const ea = xnorNegated(v.a, w.a, s.me === 0), eb = xnorNegated(v.b, w.b, s.me === 2);
   return andTree(s, ea, eb, n);
 }
 
-function negate(v: bigint): bigint {
-  return BigInt.asUintN(64, -v);
+/** v ^ -w, complemented when `flip` (NOT on component 0). */
+function xnorNegated(v: BigUint64Array, w: BigUint64Array, flip: boolean): BigUint64Array {
+  const out = new BigUint64Array(v.length);
+  const f = flip ? ONES : 0n;
+  for (let i = 0; i < out.length; i++) out[i] = v[i] ^ (0n - w[i]) ^ f;
+  return out;
+}
+
+function sum2(a: BigUint64Array, b: BigUint64Array): BigUint64Array {
+  const out = new BigUint64Array(a.length);
+  for (let i = 0; i < out.length; i++) out[i] = a[i] + b[i];
+  return out;
+}
+
+function xor2(a: BigUint64Array, b: BigUint64Array): BigUint64Array {
+  const out = new BigUint64Array(a.length);
+  for (let i = 0; i < out.length; i++) out[i] = a[i] ^ b[i];
+  return out;
 }
 
 export async function eq(s: Session, x: AShare, y: AShare): Promise<BitShare> {
@@ -264,8 +142,8 @@ export async function eq(s: Session, x: AShare, y: AShare): Promise<BitShare> {
  * to element w + f * (N/64).
  */
 export async function andTree(s: Session, ea: BigUint64Array, eb: BigUint64Array, n: number): Promise<BitShare> {
-  // Padding to a multiple of 4096 makes the final array a whole number of 64-word blocks.
-  const N = Math.max(4096, Math.ceil(n / 4096) * 4096);
+  // Padding to a multiple of 2048 makes each field's run of elements a whole number of 32-bit words.
+  const N = Math.max(2048, Math.ceil(n / 2048) * 2048);
   let wa = padded(ea, N), wb = padded(eb, N);
   const scratch = s.party.scratch.take(5 * (N / 2));
   try {
@@ -303,14 +181,11 @@ function foldOperands(w: BigUint64Array, half: number, low: bigint, shifted: Big
   }
 }
 
-/** After the last fold, bit f of word w belongs to element w + f * (N/64): transpose blocks. */
+/** After the last fold, bit f of word w belongs to element f * (N/64) + w: one run per f. */
 function transposeFolded(w: BigUint64Array, n: number, N: number): BigUint64Array {
   const all = new BigUint64Array(N / 64);
-  const rowsPerField = N / 64 / 64;
-  const t = new BigUint64Array(64);
-  for (let b = 0; b < w.length / 64; b++) {
-    transpose64(w, b * 64, t, 0);
-    for (let f = 0; f < 64; f++) all[b + f * rowsPerField] = t[f];
-  }
+  const stride = N / 64;
+  const src = halves(w), out = halves(all);
+  for (let f = 0; f < 64 && f * stride < n; f++) gatherBit(src, 0, stride, f, out, f * stride);
   return trimBits(all, n);
 }

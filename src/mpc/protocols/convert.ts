@@ -9,66 +9,52 @@
  * b2a: components y1 (parties 0,1) and y2 (parties 1,2) are drawn from the pairwise PRGs;
  *   party 1 inputs t = -(y1 + y2) in binary, the adder computes y0 = x + t in binary, and y0 is
  *   opened to its two holders, parties 0 and 2. 9 rounds.
- * bitInject: a shared bit b = c0 ^ c1 ^ c2. Party 0 knows t = c0 ^ c1 and inputs it
- *   arithmetically; c2 is a free arithmetic sharing (parties 1 and 2 hold it); then
- *   b = t + c2 - 2*t*c2 with one multiplication. 2 rounds, 16 bytes per bit (party 0: 24).
+ * bitInject: see inject.ts (2 rounds, 8 bytes per bit per party, roles rotated).
  */
 
-import { bitsToWords } from '../../ring/bits.js';
 import { POW2 } from '../../ring/bitops.js';
 import type { Session } from '../session.js';
 import { AShare, BShare, BitShare } from '../shares.js';
-import { mul } from './arith.js';
-import { andWords } from './binary.js';
+import { andShiftedLevel, andWords } from './binary.js';
 import { splitAddends } from './compare.js';
-import { input, inputBinary } from './io.js';
+import { inputBinary } from './io.js';
+import { injectBits } from './inject.js';
 
 /** Binary sharing of v + w (64-bit words) by a Kogge-Stone adder. 7 rounds. */
 export async function addBinary(s: Session, v: BShare, w: BShare): Promise<BShare> {
   const n = v.length;
-  let [ga, gb] = await andWords(s, v.a, v.b, w.a, w.b);
-  let pa = new BigUint64Array(n), pb = new BigUint64Array(n);
-  for (let i = 0; i < n; i++) {
-    pa[i] = v.a[i] ^ w.a[i];
-    pb[i] = v.b[i] ^ w.b[i];
-  }
-  // The initial propagate words are also the half-sum; later levels replace pa/pb, not mutate.
-  const sumA = pa, sumB = pb;
+  const [ga, gb] = await andWords(s, v.a, v.b, w.a, w.b);
+  // The initial propagate words are also the half-sum v ^ w; later levels replace pa/pb.
+  const sumA = xorWords(v.a, w.a), sumB = xorWords(v.b, w.b);
+  let pa: BigUint64Array = sumA, pb: BigUint64Array = sumB;
   for (let shift = 1; shift < 64; shift <<= 1) {
-    const last = shift === 32;
-    // One AND batch per level: [P & (G << s), P & (P << s)] (the P half is not needed last).
-    const m = last ? n : 2 * n;
-    const xa = new BigUint64Array(m), xb = new BigUint64Array(m), ya = new BigUint64Array(m), yb = new BigUint64Array(m);
-    const up = POW2[shift];
-    for (let i = 0; i < n; i++) {
-      xa[i] = pa[i];
-      xb[i] = pb[i];
-      ya[i] = ga[i] * up;
-      yb[i] = gb[i] * up;
-    }
-    if (!last) {
-      for (let i = 0; i < n; i++) {
-        xa[n + i] = pa[i];
-        xb[n + i] = pb[i];
-        ya[n + i] = pa[i] * up;
-        yb[n + i] = pb[i] * up;
-      }
-    }
-    const [za, zb] = await andWords(s, xa, xb, ya, yb);
-    for (let i = 0; i < n; i++) {
-      ga[i] ^= za[i];
-      gb[i] ^= zb[i];
-    }
-    if (!last) {
-      pa = za.slice(n);
-      pb = zb.slice(n);
+    const both = shift !== 32; // the last level needs no new P
+    const [za, zb] = await andShiftedLevel(s, pa, pb, ga, gb, POW2[shift], both);
+    xorInto(ga, za, n);
+    xorInto(gb, zb, n);
+    if (both) {
+      pa = za.subarray(n);
+      pb = zb.subarray(n);
     }
   }
-  for (let i = 0; i < n; i++) {
-    sumA[i] ^= ga[i] << 1n;
-    sumB[i] ^= gb[i] << 1n;
-  }
+  addCarries(sumA, ga);
+  addCarries(sumB, gb);
   return new BShare(sumA, sumB);
+}
+
+function xorWords(a: BigUint64Array, b: BigUint64Array): BigUint64Array {
+  const out = new BigUint64Array(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = a[i] ^ b[i];
+  return out;
+}
+
+function xorInto(target: BigUint64Array, src: BigUint64Array, n: number): void {
+  for (let i = 0; i < n; i++) target[i] ^= src[i];
+}
+
+/** sum ^= carries << 1: G_i is the carry out of bit i, i.e. into bit i+1. */
+function addCarries(sum: BigUint64Array, g: BigUint64Array): void {
+  for (let i = 0; i < sum.length; i++) sum[i] ^= g[i] << 1n;
 }
 
 /** Arithmetic to binary sharing of each 64-bit element. 8 rounds. */
@@ -117,28 +103,7 @@ export async function b2a(s: Session, x: BShare): Promise<AShare> {
   return new AShare(y1!, y2!);
 }
 
-/** Shared bits (packed) to arithmetic shares of 0/1. 2 rounds. */
+/** Shared bits (packed) to arithmetic shares of 0/1 (inject.ts). 2 rounds, 8 bytes per bit per party. */
 export async function bitInject(s: Session, b: BitShare): Promise<AShare> {
-  const n = b.length;
-  const ca = bitsToWords({ words: b.a, length: n });
-  const cb = bitsToWords({ words: b.b, length: n });
-  // t = c0 ^ c1, known to party 0 (which holds components 0 and 1).
-  let t: AShare;
-  if (s.me === 0) {
-    const tv = new BigUint64Array(n);
-    for (let i = 0; i < n; i++) tv[i] = ca[i] ^ cb[i];
-    t = await input(s, 0, tv);
-  } else {
-    t = await input(s, 0, n);
-  }
-  // c2 as an arithmetic sharing: component 2, held by party 1 as b and party 2 as a.
-  const zero = new BigUint64Array(n);
-  const c2 = s.me === 0 ? new AShare(zero, new BigUint64Array(n)) : s.me === 1 ? new AShare(zero, cb) : new AShare(ca, zero);
-  const tc = await mul(s, t, c2);
-  const a = new BigUint64Array(n), bb = new BigUint64Array(n);
-  for (let i = 0; i < n; i++) {
-    a[i] = t.a[i] + c2.a[i] - 2n * tc.a[i];
-    bb[i] = t.b[i] + c2.b[i] - 2n * tc.b[i];
-  }
-  return new AShare(a, bb);
+  return (await injectBits(s, [b]))[0];
 }

@@ -13,7 +13,7 @@ import { CredentialError, errorFromWire, FormatError, SignatureError, TableNotFo
 import type { PartyId } from '../../mpc/party.js';
 import type { PartyConfig } from '../../governance/collaboration.js';
 import type { JsonValue } from '../../crypto/canonical-json.js';
-import { encodedColumnNames, parseSchema, schemaToJson, type TableSchemaJson } from '../../table/schema.js';
+import { parseSchema, schemaToJson, type TableSchemaJson } from '../../table/schema.js';
 import { contributionContext, type AppendTableSchemaResponse, type ContributionHeader, type ContributionResponse, type TableInfo } from '../../wire/api.js';
 import { verifyCredential } from '../../wire/credential.js';
 import { decodeFrame } from '../../wire/frames.js';

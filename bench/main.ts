@@ -1,0 +1,96 @@
+/**
+ * `npm run bench -- --suite primitives [--transport tls|memory] [--rows 1048576[,...]] [--ops mul,lt]
+ *  [--reps 3] [--json]`
+ *
+ * Runs each operation inside three parties (three processes over mutual TLS on loopback, or three
+ * worker threads with in-memory links) and prints, per operation: rows, seconds (median over
+ * repetitions of the slowest party), bytes sent per party (the party that sent most), and rounds.
+ * With --json, one JSON object per line: {suite, op, rows, seconds, bytesPerParty, rounds, transport}.
+ */
+
+import { Command, Option } from 'commander';
+import { startEmbedded } from '../src/mpc/embedded.js';
+import { startProcessCluster } from '../src/mpc/process-cluster.js';
+import type { Runner } from '../src/mpc/runner.js';
+import { PRIMITIVE_OPS, type PrimitiveArgs, type RepFigures } from './primitive-jobs.js';
+
+const JOBS = new URL('./primitive-jobs.js', import.meta.url).href;
+
+/** Targets and physical limits for 2^20 elements (issue #2, docs/benchmarks.md). */
+const TARGETS: Record<string, { target?: number; limit?: number }> = {
+  mul: { target: 0.04, limit: 0.015 },
+  fxmul: { target: 0.1, limit: 0.04 },
+  lt: { target: 0.25, limit: 0.09 },
+  eq: { target: 0.15, limit: 0.065 },
+  shuffle: { target: 0.08, limit: 0.027 },
+  sort: { target: 8, limit: 2.6 },
+  sigmoid: { target: 0.4, limit: 0.2 },
+};
+
+interface Row {
+  suite: string;
+  op: string;
+  rows: number;
+  seconds: number;
+  /** CPU seconds of the busiest party (process CPU time; with --transport memory, the whole process). */
+  cpuSeconds: number;
+  bytesPerParty: number;
+  rounds: number;
+  transport: string;
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function runPrimitive(runner: Runner, op: string, rows: number, reps: number): Promise<Omit<Row, 'suite' | 'transport'>> {
+  const perParty = await runner.run<RepFigures[], PrimitiveArgs>({ module: JOBS, fn: 'primitive', args: { op, rows, reps }, timeoutMs: 600_000 });
+  const seconds = median(Array.from({ length: reps }, (_, r) => Math.max(...perParty.map((p) => p[r].seconds))));
+  const cpuSeconds = median(Array.from({ length: reps }, (_, r) => Math.max(...perParty.map((p) => p[r].cpuSeconds))));
+  const bytesPerParty = Math.max(...perParty.map((p) => p[0].bytes));
+  return { op, rows, seconds, cpuSeconds, bytesPerParty, rounds: perParty[0][0].rounds };
+}
+
+function human(r: Row): string {
+  const t = TARGETS[r.op];
+  const fmtS = (s: number): string => (s < 1 ? `${(s * 1000).toFixed(1)} ms` : `${s.toFixed(2)} s`);
+  const bytes = r.bytesPerParty >= 1e6 ? `${(r.bytesPerParty / 1e6).toFixed(1)} MB` : `${(r.bytesPerParty / 1e3).toFixed(1)} kB`;
+  let note = '';
+  if (t?.target !== undefined && r.rows === 1 << 20) note = r.seconds <= t.target ? `target ${fmtS(t.target)}: met` : `target ${fmtS(t.target)}: missed by ${fmtS(r.seconds - t.target)}`;
+  return `${r.op.padEnd(10)} ${String(r.rows).padStart(9)} ${fmtS(r.seconds).padStart(10)} ${fmtS(r.cpuSeconds).padStart(10)} ${bytes.padStart(10)} ${(r.bytesPerParty / r.rows).toFixed(1).padStart(8)} B/row ${String(r.rounds).padStart(6)}   ${note}`;
+}
+
+async function main(): Promise<void> {
+  const program = new Command()
+    .name('bench')
+    .addOption(new Option('--suite <name>', 'benchmark suite').choices(['primitives']).default('primitives'))
+    .addOption(new Option('--transport <kind>', 'three processes over TLS, or worker threads').choices(['tls', 'memory']).default('tls'))
+    .option('--rows <list>', 'comma-separated vector lengths', String(1 << 20))
+    .option('--ops <list>', `operations (default: ${PRIMITIVE_OPS.join(',')})`)
+    .option('--reps <n>', 'timed repetitions per operation (median reported)', '3')
+    .option('--json', 'one JSON object per line')
+    .option('--profile <dir>', 'write a CPU profile of every party process into <dir> (tls only)')
+    .parse();
+  const o = program.opts<{ suite: string; transport: 'tls' | 'memory'; rows: string; ops?: string; reps: string; json?: boolean; profile?: string }>();
+  const rowsList = o.rows.split(',').map((x) => Number(x));
+  if (rowsList.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--rows must be positive integers, got '${o.rows}'`);
+  const ops = o.ops ? o.ops.split(',') : PRIMITIVE_OPS;
+  for (const op of ops) if (!PRIMITIVE_OPS.includes(op)) throw new Error(`unknown operation '${op}'; choose from ${PRIMITIVE_OPS.join(', ')}`);
+  const reps = Number(o.reps);
+  const execArgv = o.profile ? ['--cpu-prof', `--cpu-prof-dir=${o.profile}`] : [];
+  const runner: Runner = o.transport === 'tls' ? await startProcessCluster({ timeoutMs: 600_000, execArgv }) : await startEmbedded({ timeoutMs: 600_000 });
+  try {
+    if (!o.json) console.log(`suite ${o.suite}, transport ${o.transport === 'tls' ? 'three processes, mutual TLS 1.3 on loopback' : 'three worker threads, in-memory links'}\n${'op'.padEnd(10)} ${'rows'.padStart(9)} ${'seconds'.padStart(10)} ${'cpu/party'.padStart(10)} ${'sent/party'.padStart(10)} ${'per row'.padStart(14)} ${'rounds'.padStart(6)}`);
+    for (const rows of rowsList) {
+      for (const op of ops) {
+        const r: Row = { suite: o.suite, transport: o.transport, ...(await runPrimitive(runner, op, rows, op === 'sort' && o.reps === '3' ? 1 : reps)) };
+        console.log(o.json ? JSON.stringify(r) : human(r));
+      }
+    }
+  } finally {
+    await runner.close();
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exitCode = 1;
+});

@@ -1,0 +1,160 @@
+/**
+ * Bit injection (binary-shared bit -> arithmetic 0/1), 2 rounds and 8 bytes per bit per party.
+ *
+ * A shared bit is b = c0 ^ c1 ^ c2, party i holding (c_i, c_{i+1}). Party 1 knows
+ * d = c1 ^ c2 and parties 0 and 2 both know rho = c0, so b = d ^ rho = rho + d * (1 - 2 rho).
+ * rho is a free arithmetic sharing (component 0). For D = d * sigma with sigma = 1 - 2 rho:
+ *   party 1 splits d = d1 + d2 with d1 from the PRG it shares with party 0 and sends d2 to
+ *   party 2; party 0 computes A0 = d1 * sigma, party 2 computes A2 = d2 * sigma, so D = A0 + A2;
+ *   turning that 2-party sum into replicated components costs one message each way:
+ *   z1 = r01 (PRG of parties 0,1), z0 = A0 - r01 + r02 (party 0 -> party 2, in round 1),
+ *   z2 = A2 - r02 (party 2 -> party 1, round 2), with r02 from the PRG of parties 0 and 2.
+ * Components of b: (rho + z0, z1, z2). Party 2 sees d2 and z0, each masked by a stream of
+ * parties 0 and 1 it does not know; party 1 sees z2, masked by r02; party 0 receives nothing.
+ *
+ * Compared with protocols/convert.ts bitInject (party 0 inputs c0^c1, then one multiplication:
+ * 16 bytes for party 0, 8 for the others), this sends 24 bytes in all instead of 32, and with
+ * the roles rotated over thirds of the batch (roles.ts) every party sends 8 bytes per bit.
+ */
+
+import { bitMasks } from '../../ring/planes.js';
+import type { Session } from '../session.js';
+import { AShare, type BitShare } from '../shares.js';
+import { combineInto } from './kernels.js';
+import { chunkBounds, roleIn } from './roles.js';
+
+/** A linear combination sum_k c_k b_k + constant of injected bits (all of the same length). */
+export interface BitCombination {
+  readonly terms: readonly (readonly [bit: number, coefficient: bigint])[];
+  readonly constant?: bigint;
+}
+
+/** Masks (all ones / zero) of component `which` of the concatenated bits [start, end). */
+function masksOf(bits: readonly BitShare[], which: 'a' | 'b', start: number, end: number, out: BigUint64Array): void {
+  let offset = 0;
+  for (const b of bits) {
+    const lo = Math.max(start, offset), hi = Math.min(end, offset + b.length);
+    if (lo < hi) bitMasks(b[which], lo - offset, hi - offset, out, lo - start);
+    offset += b.length;
+  }
+}
+
+function fill(prg: Session['prgNext'], out: BigUint64Array): BigUint64Array {
+  prg.fill(new Uint8Array(out.buffer, out.byteOffset, out.byteLength));
+  return out;
+}
+
+// The loops live in small functions of their own: V8 optimises a hot function as a whole, while
+// a long async function with several loops is compiled loop by loop and keeps falling back.
+
+/** As "party 1": d2 = (a ^ b) - d1 (d = c1 ^ c2 from the masks of both components). */
+function splitKernel(d2: BigUint64Array, a: BigUint64Array, b: BigUint64Array, d1: BigUint64Array): void {
+  for (let i = 0; i < d2.length; i++) d2[i] = ((a[i] ^ b[i]) & 1n) - d1[i];
+}
+
+/** As "party 0": z0 = d1 (1 - 2 rho) - r01 + r02, with rho given as a mask. */
+function maskedKernel(z0: BigUint64Array, d1: BigUint64Array, rho: BigUint64Array, r01: BigUint64Array, r02: BigUint64Array): void {
+  for (let i = 0; i < z0.length; i++) z0[i] = ((d1[i] ^ rho[i]) - rho[i]) - r01[i] + r02[i];
+}
+
+/** As "party 2": z2 = d2 (1 - 2 rho) - r02. */
+function finishKernel(z2: BigUint64Array, d2: BigUint64Array, rho: BigUint64Array, r02: BigUint64Array): void {
+  for (let i = 0; i < z2.length; i++) z2[i] = ((d2[i] ^ rho[i]) - rho[i]) - r02[i];
+}
+
+/** out = z + rho (rho as 0/1 from its mask). */
+function addBitKernel(out: BigUint64Array, z: BigUint64Array, rho: BigUint64Array): void {
+  for (let i = 0; i < out.length; i++) out[i] = z[i] + (rho[i] & 1n);
+}
+
+/** Arithmetic 0/1 shares of every bit of every vector, in one batch. 2 rounds. */
+export async function injectBits(s: Session, bits: readonly BitShare[]): Promise<AShare[]> {
+  return injectLinear(
+    s,
+    bits,
+    bits.map((_, k) => ({ terms: [[k, 1n]] })),
+  );
+}
+
+/**
+ * Linear combinations of injected bits, computed from the injected components without
+ * materialising the 0/1 shares themselves. 2 rounds, 8 bytes per bit and party.
+ */
+export async function injectLinear(s: Session, bits: readonly BitShare[], outputs: readonly BitCombination[]): Promise<AShare[]> {
+  const offsets: number[] = [];
+  let N = 0;
+  for (const b of bits) {
+    offsets.push(N);
+    N += b.length;
+  }
+  const bounds = chunkBounds(N);
+  const chunkOf = (role: 0 | 1 | 2): number => [0, 1, 2].find((k) => roleIn(s.me, k) === role)!;
+  const kP = chunkOf(0), kQ = chunkOf(1), kR = chunkOf(2);
+  const [p0, p1] = [bounds[kP], bounds[kP + 1]], [q0, q1] = [bounds[kQ], bounds[kQ + 1]], [r0, r1] = [bounds[kR], bounds[kR + 1]];
+  const lenP = p1 - p0, lenQ = q1 - q0, lenR = r1 - r0;
+
+  // Working memory that never leaves the party (see ScratchPool): the injected components of
+  // every bit (thetaA, thetaB), masks and PRG draws.
+  const scratch = s.party.scratch.take(2 * N + 3 * lenP + 3 * lenQ + 2 * lenR);
+  try {
+    let o = 0;
+    const part = (len: number): BigUint64Array => scratch.subarray(o, (o += len));
+    const thetaA = part(N), thetaB = part(N);
+    const rhoP = part(lenP), d1P = part(lenP), r02P = part(lenP);
+    const aQ = part(lenQ), bQ = part(lenQ), d1Q = part(lenQ);
+    const rhoR = part(lenR), r02R = part(lenR);
+
+    // Draw every stream in chunk order, so that both holders of a stream draw the same amounts
+    // in the same order whatever the message schedule. r01 goes straight into the components.
+    for (let k = 0; k < 3; k++) {
+      const role = roleIn(s.me, k);
+      if (role === 0) {
+        fill(s.prgNext, d1P);
+        fill(s.prgNext, thetaB.subarray(p0, p1));
+        fill(s.prgPrev, r02P);
+      } else if (role === 1) {
+        fill(s.prgPrev, d1Q);
+        fill(s.prgPrev, thetaA.subarray(q0, q1));
+      } else {
+        fill(s.prgNext, r02R);
+      }
+    }
+    masksOf(bits, 'a', p0, p1, rhoP); // rho = c0 is party P's a component
+    masksOf(bits, 'a', q0, q1, aQ);
+    masksOf(bits, 'b', q0, q1, bQ);
+    masksOf(bits, 'b', r0, r1, rhoR); // and party R's b component
+
+    // Round 1. As Q: d2 = d - d1 to the next party (R). As P: z0 to the previous party (R).
+    s.round();
+    const d2 = new BigUint64Array(lenQ);
+    splitKernel(d2, aQ, bQ, d1Q);
+    s.send(s.next, d2, true); // fresh and never read again: move it
+    const z0 = new BigUint64Array(lenP);
+    maskedKernel(z0, d1P, rhoP, thetaB.subarray(p0, p1), r02P);
+    addBitKernel(thetaA.subarray(p0, p1), z0, rhoP);
+    s.send(s.prev, z0, true);
+    const d2R = await s.recv(s.prev, lenR);
+    const z0R = await s.recv(s.next, lenR);
+
+    // Round 2. As R: z2 = d2 (1 - 2 rho) - r02 to the previous party (Q).
+    s.round();
+    const z2 = new BigUint64Array(lenR);
+    finishKernel(z2, d2R, rhoR, r02R);
+    thetaA.set(z2, r0);
+    addBitKernel(thetaB.subarray(r0, r1), z0R, rhoR);
+    s.send(s.prev, z2, true);
+    thetaB.set(await s.recv(s.next, lenQ), q0);
+
+    return outputs.map((out) => {
+      const n = out.terms.length > 0 ? bits[out.terms[0][0]].length : 0;
+      const pick = (theta: BigUint64Array) => out.terms.map(([k, c]) => [theta.subarray(offsets[k], offsets[k] + bits[k].length), c] as const);
+      const a = new BigUint64Array(n), b = new BigUint64Array(n);
+      const constant = out.constant ?? 0n;
+      combineInto(a, pick(thetaA), s.me === 0 ? constant : 0n);
+      combineInto(b, pick(thetaB), s.me === 2 ? constant : 0n);
+      return new AShare(a, b);
+    });
+  } finally {
+    s.party.scratch.give(scratch);
+  }
+}

@@ -1,0 +1,79 @@
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { closeTrio, RUNS } from '../helpers/protocol.js';
+import { assertWithin, realsIn, runSecure } from '../helpers/fixmath.js';
+import { exp, expErrorBound, type ExpOptions } from '../../src/mpc/protocols/fixmath/index.js';
+import { UsageError } from '../../src/errors.js';
+
+after(closeTrio);
+
+const WIDE: ExpOptions = { min: -32, max: 15.9 };
+const SOFTMAX: ExpOptions = { min: -16, max: 0 };
+
+function expBound(options: ExpOptions) {
+  const { relative, absolute } = expErrorBound(options);
+  return (want: number): number => relative * want + absolute;
+}
+
+test('exp of x in [-32, 15.9]: relative 2^-16 plus one unit, exact 0 below the underflow; 22 rounds', async () => {
+  assert.equal(expErrorBound(WIDE).relative, 2 ** -16);
+  // Around -(f+2) ln 2 = -12.48 the zero flag switches on; integer parts change at multiples of ln 2.
+  const edges = [-12.48, -12.47, -11.78, -11.09, -Math.LN2, 0, Math.LN2, 1, 10 * Math.LN2, 15.9];
+  await fc.assert(
+    fc.asyncProperty(fc.array(realsIn(WIDE.min, WIDE.max, edges), { minLength: 1, maxLength: 40 }), async (xs) => {
+      const out = await runSecure([xs], (s, [x]) => exp(s, x, WIDE));
+      assert.equal(out.rounds, 22);
+      assertWithin(out, Math.exp, expBound(WIDE), 'exp');
+      out.values.forEach((v, i) => {
+        if (out.inputs[0][i] * Math.LOG2E < -(16 + 2) - 1) assert.equal(v, 0, `exp(${out.inputs[0][i]}) underflows to exactly 0`);
+      });
+    }),
+    { numRuns: RUNS },
+  );
+});
+
+test('exp on [-16, 0] (softmax shape): no overflow possible, 0 <= result <= 1', async () => {
+  await fc.assert(
+    fc.asyncProperty(fc.array(realsIn(SOFTMAX.min, SOFTMAX.max, [-16, -8, -1, -(2 ** -16), 0]), { minLength: 1, maxLength: 40 }), async (xs) => {
+      const out = await runSecure([xs], (s, [x]) => exp(s, x, SOFTMAX));
+      assertWithin(out, Math.exp, expBound(SOFTMAX), 'exp');
+      assert.ok(out.values.every((v) => v >= 0 && v <= 1 + 2 ** -16));
+    }),
+    { numRuns: RUNS },
+  );
+});
+
+test('exp: a dense sweep of [-14, 15.9] across every integer part; bytes per element', async () => {
+  const xs = Array.from({ length: 3000 }, (_, i) => -14 + (29.9 * i) / 2999);
+  const out = await runSecure([xs], (s, [x]) => exp(s, x, WIDE));
+  assertWithin(out, Math.exp, expBound(WIDE), 'exp');
+  for (const b of out.bytesPerElement) assert.ok(b > 160 && b < 185, `exp: ${b} bytes per element`);
+});
+
+test('exp with other fraction bits and ranges', async () => {
+  for (const options of [
+    { min: -4, max: 4, fractionBits: 12 },
+    { min: -8, max: 8, fractionBits: 20 },
+    { min: 0, max: 2 },
+    { min: -60, max: -1 },
+  ] as ExpOptions[]) {
+    const f = options.fractionBits ?? 16;
+    const xs = [options.min, options.max, ...Array.from({ length: 40 }, (_, i) => options.min + ((options.max - options.min) * i) / 39)];
+    const out = await runSecure([xs], (s, [x]) => exp(s, x, options), f);
+    assertWithin(out, Math.exp, expBound(options), `exp(${JSON.stringify(options)})`);
+  }
+});
+
+test('exp refuses ranges whose result cannot fit the bit budget', async () => {
+  const refused = async (options: ExpOptions, pattern: RegExp) =>
+    assert.rejects(
+      runSecure([[0]], (s, [x]) => exp(s, x, options)),
+      (e: unknown) => e instanceof UsageError && pattern.test(e.message),
+    );
+  await refused({ min: 0, max: 18.1 }, /max/);
+  await refused({ min: 0, max: 10, fractionBits: 24 }, /max/);
+  await refused({ min: 1, max: 0 }, /min <= max/);
+  await refused({ min: Number.NEGATIVE_INFINITY, max: 0 }, /finite/);
+  await refused({ min: 0, max: 1, fractionBits: 40 }, /fractionBits/);
+});
