@@ -6,13 +6,22 @@
 
 import type { EncodedTable } from '../table/encode.js';
 import type { ReadTableOptions } from './declarations.js';
-import { readTableFromFile } from './file-reader.js';
 import { readTableFromColumns, type InMemoryColumns } from './memory-reader.js';
 
 export type { ColumnDeclaration, ReadTableOptions } from './declarations.js';
 export type { InMemoryColumns } from './memory-reader.js';
 export type { EncodedColumn, EncodedTable } from '../table/encode.js';
-export { readTableFromFile, readTableFromColumns };
+export { readTableFromColumns };
+
+/**
+ * Reads and encodes a CSV or Parquet file. The file reader (and DuckDB, ~0.8 s to load) is
+ * loaded on first use, so clients that never read files (contributors, in-memory uploads) start
+ * without it.
+ */
+export async function readTableFromFile(path: string, options: ReadTableOptions = {}): Promise<EncodedTable> {
+  const reader = await import('./file-reader.js');
+  return reader.readTableFromFile(path, options);
+}
 
 /** A file path, or columns of JS values keyed by name. */
 export type TableSource = string | { readonly path: string } | { readonly columns: InMemoryColumns };

@@ -1,0 +1,127 @@
+/**
+ * Everyday commands on top of the SDK: `tables`, `upload`, `query`, `result`. Thin on purpose:
+ * each is a few SDK calls; the SDK does the checking, sharing, sealing and opening.
+ */
+
+import { readFile } from 'node:fs/promises';
+import { Argument, type Command } from 'commander';
+import { UsageError } from '../../errors.js';
+import type { TableSchemaJson } from '../../table/schema.js';
+import { parseColumnSpec } from '../column-spec.js';
+import { addConnectionOptions, connectWithFlags, type ConnectionFlags } from '../connect.js';
+import { describeResult, describeTableColumns } from '../format-result.js';
+import { formatCount, formatSeconds, table, type Console } from '../output.js';
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+const list = (text: string): string[] =>
+  text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+
+export function registerDataCommands(program: Command, io: Console): void {
+  addConnectionOptions(program.command('tables'))
+    .description('list the tables: public metadata only (name, owner, rows, schema)')
+    .option('--json', 'JSON output')
+    .action(async (options: ConnectionFlags & { json?: boolean }) => {
+      const { client } = await connectWithFlags(options);
+      try {
+        const tables = await client.listTables();
+        if (options.json) return io.line(JSON.stringify(tables));
+        if (tables.length === 0) return io.line('No tables yet. Upload one with `tessera upload NAME FILE`.');
+        io.line(
+          table([['table', 'kind', 'owner', 'rows', 'columns'], ...tables.map((t) => [t.name, t.kind, t.owner, formatCount(t.rows), describeTableColumns(t)])], {
+            header: true,
+            style: io.style,
+          }),
+        );
+      } finally {
+        await client.close();
+      }
+    });
+
+  addConnectionOptions(program.command('upload'))
+    .description('read a CSV or Parquet file, secret-share it on this machine and upload the shares (sealed to each node)')
+    .argument('<name>', 'table name: letters, digits, _ and -')
+    .argument('<file>', 'CSV or Parquet file')
+    .option('--column <name:type[:min:max]>', 'declare a column, e.g. age:integer:0:120, price:decimal(2):0:1000, blood:category(A|B|AB|O) (repeatable; others are inferred)', collect, [])
+    .option('--schema <file>', 'a full schema JSON file instead of --column')
+    .addHelpText('after', '\nExample:\n  tessera upload visits visits.csv --column age:integer:0:120 --cluster ./cluster --as "St. Mary Hospital"')
+    .action(async (name: string, file: string, options: ConnectionFlags & { column: string[]; schema?: string }) => {
+      if (options.schema && options.column.length > 0) throw new UsageError('give either --schema or --column, not both');
+      const columns = Object.fromEntries(options.column.map(parseColumnSpec));
+      const schema = options.schema ? await readSchema(options.schema) : undefined;
+      const { client, party } = await connectWithFlags(options);
+      try {
+        const started = performance.now();
+        const info = await client.uploadTable(name, { file }, schema ? { schema } : { columns });
+        io.line(`Uploaded ${io.style.bold(info.name)} as ${party}: ${formatCount(info.rows)} rows (${formatSeconds(performance.now() - started)})`);
+        io.line(`  columns: ${describeTableColumns(info)}`);
+        io.line('  the nodes hold random-looking shares; the schema and row count are public');
+      } finally {
+        await client.close();
+      }
+    });
+
+  addConnectionOptions(program.command('query'))
+    .description('run an aggregate; only the recipients (--to) can open the result')
+    .addArgument(new Argument('<op>', 'aggregate').choices(['sum', 'count', 'mean']))
+    .argument('[column]', 'column to aggregate (count without a column counts rows)')
+    .option('--tables <a,b>', 'tables to include (default: every table with the column)')
+    .requiredOption('--to <recipient,...>', 'parties (with the output role) who may open the result')
+    .option('--json', 'JSON output')
+    .addHelpText('after', '\nExample:\n  tessera query sum patients --to "Registry North,Registry East" --cluster ./cluster --as Analyst')
+    .action(async (op: 'sum' | 'count' | 'mean', column: string | undefined, options: ConnectionFlags & { tables?: string; to: string; json?: boolean }) => {
+      if (op !== 'count' && column === undefined) throw new UsageError(`${op} needs a column: tessera query ${op} COLUMN --to RECIPIENT`);
+      const connected = await connectWithFlags(options);
+      const { client, party } = connected;
+      try {
+        const recipients = list(options.to).map(connected.resolveParty);
+        const tables = options.tables !== undefined ? list(options.tables) : undefined;
+        const query = { recipients, ...(tables ? { tables } : {}) };
+        const handle = op === 'count' ? await client.count({ ...query, ...(column ? { column } : {}) }) : await client[op]({ ...query, column: column as string });
+        const result = recipients.includes(party) ? await handle.result() : undefined;
+        if (options.json) return io.line(JSON.stringify({ ...handle.info, ...(result ? { result: jsonResult(result) } : {}) }));
+        io.line(`Query ${io.style.bold(handle.id)}: ${op}(${column ?? '*'}) over ${handle.info.tables.join(', ')} (${formatCount(handle.info.rows)} rows${handle.info.excluded ? `, ${formatCount(handle.info.excluded)} excluded by the range check` : ''})`);
+        io.line(`  recipients: ${recipients.join(', ')}`);
+        if (result) io.line(`  ${io.style.green(describeResult(result))}`);
+        else io.line(`  ${party} is not a recipient, so it cannot open the result; a recipient runs: tessera result ${handle.id} --as RECIPIENT`);
+      } finally {
+        await client.close();
+      }
+    });
+
+  addConnectionOptions(program.command('result'))
+    .description('open the result of a query you are a recipient of')
+    .argument('<query-id>', 'the id printed by `tessera query` (q-...)')
+    .option('--json', 'JSON output')
+    .action(async (queryId: string, options: ConnectionFlags & { json?: boolean }) => {
+      const { client } = await connectWithFlags(options);
+      try {
+        const result = await client.result(queryId);
+        if (options.json) return io.line(JSON.stringify(jsonResult(result)));
+        io.line(`${io.style.green(describeResult(result))}  (query ${queryId}, ${formatCount(result.rows)} rows, shares from nodes ${result.nodes.join(', ')})`);
+      } finally {
+        await client.close();
+      }
+    });
+}
+
+/** A result as JSON: bigints as decimal text. */
+function jsonResult(r: object): unknown {
+  return JSON.parse(JSON.stringify(r, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : typeof value === 'number' && Number.isNaN(value) ? null : value)));
+}
+
+async function readSchema(path: string): Promise<TableSchemaJson> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read the schema file ${path} (${(error as NodeJS.ErrnoException).code ?? 'I/O error'})`);
+  }
+  try {
+    return JSON.parse(text) as TableSchemaJson;
+  } catch {
+    throw new UsageError(`${path} is not valid JSON; a schema looks like { "version": 1, "columns": [ { "name": "age", "nullable": false, "type": "integer", "min": "0", "max": "120" } ] }`);
+  }
+}
