@@ -52,7 +52,7 @@ export function registerClusterCommands(program: Command, io: Console): void {
       const local = await LocalCluster.load(dir);
       const s = io.style;
       const started = performance.now();
-      const shown = (p: string): string => relative(process.cwd(), p) || p;
+      const shown = (p: string): string => (relative(process.cwd(), p).startsWith('..') ? p : relative(process.cwd(), p));
       io.line(`Starting the cluster in ${s.bold(dir)}`);
       const result = await clusterUp(local, {
         timeoutMs: seconds(options.timeout, '--timeout') * 1000,

@@ -24,5 +24,8 @@ export function registerNodeCommand(program: Command, _io: Console): void {
         process.once('SIGTERM', stop);
         process.once('SIGINT', stop);
       });
+      // Closed cleanly; exit now rather than wait for background retries (a mesh reconnection
+      // that was under way) to notice, as the node's own entry point does.
+      process.exit(0);
     });
 }
