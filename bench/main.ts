@@ -1,6 +1,8 @@
 /**
  * `npm run bench -- --suite primitives [--transport tls|memory] [--rows 1048576[,...]] [--ops mul,lt]
  *  [--reps 3] [--json]`
+ * `npm run bench -- --suite ingest [--ops upload,aggregate] [--rows 100000] [--upload-rows 1000000]
+ *  [--concurrency 64] [--json]` (bench/ingest-suite.ts)
  *
  * Runs each operation inside three parties (three processes over mutual TLS on loopback, or three
  * worker threads with in-memory links) and prints, per operation: rows, seconds (median over
@@ -12,6 +14,7 @@ import { Command, Option } from 'commander';
 import { startEmbedded } from '../src/mpc/embedded.js';
 import { startProcessCluster } from '../src/mpc/process-cluster.js';
 import type { Runner } from '../src/mpc/runner.js';
+import { INGEST_OPS, runIngestSuite, type IngestRow } from './ingest-suite.js';
 import { PRIMITIVE_OPS, type PrimitiveArgs, type RepFigures } from './primitive-jobs.js';
 
 const JOBS = new URL('./primitive-jobs.js', import.meta.url).href;
@@ -61,15 +64,18 @@ function human(r: Row): string {
 async function main(): Promise<void> {
   const program = new Command()
     .name('bench')
-    .addOption(new Option('--suite <name>', 'benchmark suite').choices(['primitives']).default('primitives'))
-    .addOption(new Option('--transport <kind>', 'three processes over TLS, or worker threads').choices(['tls', 'memory']).default('tls'))
-    .option('--rows <list>', 'comma-separated vector lengths', String(1 << 20))
-    .option('--ops <list>', `operations (default: ${PRIMITIVE_OPS.join(',')})`)
+    .addOption(new Option('--suite <name>', 'benchmark suite').choices(['primitives', 'ingest']).default('primitives'))
+    .addOption(new Option('--transport <kind>', 'three processes over TLS, or worker threads (primitives)').choices(['tls', 'memory']).default('tls'))
+    .option('--rows <list>', 'primitives: comma-separated vector lengths; ingest: patients submitting for aggregate (default 100000)', String(1 << 20))
+    .option('--upload-rows <n>', 'ingest: rows of the uploaded CSV (5 columns)', '1000000')
+    .option('--concurrency <n>', 'ingest: submissions in flight at once', '64')
+    .option('--ops <list>', `operations (primitives: ${PRIMITIVE_OPS.join(',')}; ingest: ${INGEST_OPS.join(',')})`)
     .option('--reps <n>', 'timed repetitions per operation (median reported)', '3')
     .option('--json', 'one JSON object per line')
     .option('--profile <dir>', 'write a CPU profile of every party process into <dir> (tls only)')
     .parse();
-  const o = program.opts<{ suite: string; transport: 'tls' | 'memory'; rows: string; ops?: string; reps: string; json?: boolean; profile?: string }>();
+  const o = program.opts<{ suite: string; transport: 'tls' | 'memory'; rows: string; uploadRows: string; concurrency: string; ops?: string; reps: string; json?: boolean; profile?: string }>();
+  if (o.suite === 'ingest') return ingest(o, program.getOptionValueSource('rows') === 'default');
   const rowsList = o.rows.split(',').map((x) => Number(x));
   if (rowsList.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--rows must be positive integers, got '${o.rows}'`);
   const ops = o.ops ? o.ops.split(',') : PRIMITIVE_OPS;
@@ -88,6 +94,34 @@ async function main(): Promise<void> {
   } finally {
     await runner.close();
   }
+}
+
+function positive(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${flag} must be a positive integer, got '${text}'`);
+  return n;
+}
+
+async function ingest(o: { rows: string; uploadRows: string; concurrency: string; ops?: string; json?: boolean }, rowsDefaulted: boolean): Promise<void> {
+  const ops = o.ops ? o.ops.split(',') : INGEST_OPS;
+  for (const op of ops) if (!INGEST_OPS.includes(op)) throw new Error(`unknown ingest operation '${op}'; choose from ${INGEST_OPS.join(', ')}`);
+  const patients = rowsDefaulted ? 100_000 : positive(o.rows, '--rows');
+  const mb = (n: number): string => `${(n / 1e6).toFixed(1)} MB`;
+  if (!o.json) {
+    console.log('suite ingest, transport three node processes, mutual TLS 1.3 on loopback; the client (SDK) in this process');
+    console.log(`${'op'.padEnd(10)} ${'rows'.padStart(9)} ${'seconds'.padStart(10)} ${'cpu (max)'.padStart(10)} ${'rows/s'.padStart(10)}   received per node`);
+  }
+  await runIngestSuite({
+    ops,
+    uploadRows: positive(o.uploadRows, '--upload-rows'),
+    patients,
+    concurrency: positive(o.concurrency, '--concurrency'),
+    onProgress: o.json ? undefined : (text) => process.stderr.write(`  … ${text}\n`),
+    onRow: (r: IngestRow) => {
+      if (o.json) console.log(JSON.stringify({ suite: 'ingest', transport: 'tls', ...r }));
+      else console.log(`${r.op.padEnd(10)} ${String(r.rows).padStart(9)} ${`${r.seconds.toFixed(2)} s`.padStart(10)} ${`${r.cpuSeconds.toFixed(2)} s`.padStart(10)} ${Math.round(r.rowsPerSecond).toString().padStart(10)}   ${r.bytesReceivedPerNode.map(mb).join(', ')}`);
+    },
+  });
 }
 
 main().catch((e: unknown) => {
