@@ -1,0 +1,139 @@
+/**
+ * A local cluster of three real node processes on loopback, driven by the CLI as a user would:
+ * init → up → status → the examples, upload/query/result and the demo against it → down. And a
+ * node that cannot start: a clear error with its log, the other nodes stopped.
+ */
+
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { LocalCluster } from '../../src/cli/cluster/layout.js';
+import { logTail, runningNodes } from '../../src/cli/cluster/processes.js';
+import { runTessera, type CliRun } from '../helpers/cli.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+
+let root: string;
+
+before(async () => {
+  root = await mkdtemp(join(tmpdir(), 'tessera-cli-cluster-'));
+});
+
+after(async () => {
+  // Never leave node processes behind, whatever failed.
+  for (const name of ['cluster', 'broken']) {
+    const dir = join(root, name);
+    try {
+      await runTessera(['cluster', 'down', dir, '--grace', '2']);
+    } catch {
+      // nothing to stop
+    }
+  }
+  await rm(root, { recursive: true, force: true });
+});
+
+function runExample(name: string, args: readonly string[]): Promise<CliRun> {
+  const script = fileURLToPath(new URL(`../../examples/${name}.js`, import.meta.url));
+  return new Promise((resolve) => {
+    execFile(process.execPath, [script, ...args], { timeout: 60_000 }, (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? -1) : 0, stdout, stderr }));
+  });
+}
+
+test('cluster up, status, the examples, CLI queries and the demo against it, down', async () => {
+  const dir = join(root, 'cluster');
+  assert.equal((await runTessera(['cluster', 'init', dir])).code, 0);
+  const up = await runTessera(['cluster', 'up', dir]);
+  assert.equal(up.code, 0, up.stderr);
+  assert.match(up.stdout, /node-0\s+started \(pid \d+\)/);
+  assert.match(up.stdout, /All three nodes are up/);
+  const cluster = await LocalCluster.load(dir);
+  assert.equal((await runningNodes(cluster)).length, 3);
+
+  const again = await runTessera(['cluster', 'up', dir]);
+  assert.equal(again.code, 0);
+  assert.match(again.stdout, /already up/);
+
+  const status = await runTessera(['cluster', 'status', dir, '--json']);
+  assert.equal(status.code, 0, status.stdout);
+  const parsed = JSON.parse(status.stdout) as { healthy: boolean; nodes: { state: string; pid?: number }[] };
+  assert.equal(parsed.healthy, true);
+  assert.deepEqual(parsed.nodes.map((n) => n.state), ['ok', 'ok', 'ok']);
+
+  // The examples, as the README runs them.
+  // On failure, the nodes' logs say what they were doing.
+  const logs = async (): Promise<string> => (await Promise.all(cluster.nodes.map((n) => logTail(cluster, n, 0, 20)))).join('\n');
+  const sum = await runExample('secure-sum-registries', ['--cluster', dir]);
+  assert.equal(sum.code, 0, sum.stderr + (await logs()));
+  assert.equal((sum.stdout.match(/opens the total: 5066/g) ?? []).length, 3);
+  const patients = await runExample('patient-aggregation', ['--cluster', dir, '--patients', '60']);
+  assert.equal(patients.code, 0, patients.stdout + patients.stderr + (await logs()));
+  assert.match(patients.stdout, /60 patients submitted/);
+  assert.match(patients.stdout, /out-of-range value was refused/);
+  const learned = /mean ([\d.]+) mmHg \(sum (\d+) over 60 patients\)/.exec(patients.stdout);
+  const simulated = /add up to (\d+)/.exec(patients.stdout);
+  assert.ok(learned && simulated, patients.stdout);
+  assert.equal(learned[2], simulated[1]);
+  assert.equal((await runExample('secure-sum-registries', ['--cluster', dir])).code, 0, 'the example can run again');
+
+  // Everyday commands.
+  const csv = join(root, 'visits.csv');
+  await writeFile(csv, 'age,visits\n34,2\n51,5\n67,1\n');
+  const as = (party: string): string[] => ['--cluster', dir, '--as', party];
+  const upload = await runTessera(['upload', 'visits', csv, '--column', 'age:integer:0:120', ...as('St. Mary Hospital')]);
+  assert.equal(upload.code, 0, upload.stderr);
+  assert.match(upload.stdout, /Uploaded visits as St\. Mary Hospital: 3 rows/);
+  const tables = await runTessera(['tables', ...as('analyst')]);
+  assert.match(tables.stdout, /visits\s+table\s+St\. Mary Hospital\s+3\s+age integer \[0, 120\]/);
+  const query = await runTessera(['query', 'sum', 'age', '--tables', 'visits', '--to', 'st. mary hospital', ...as('Analyst')]);
+  assert.equal(query.code, 0, query.stderr);
+  assert.match(query.stdout, /Analyst is not a recipient/);
+  const id = /Query (q-[0-9a-f]+)/.exec(query.stdout)?.[1];
+  assert.ok(id);
+  const result = await runTessera(['result', id, ...as('St. Mary Hospital')]);
+  assert.match(result.stdout, /sum\(age\) = 152/);
+  const refused = await runTessera(['result', id, ...as('Analyst')]);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /FORBIDDEN/);
+
+  // The demo against the running cluster.
+  const demo = await runTessera(['demo', '--cluster', dir, '--patients', '60']);
+  assert.equal(demo.code, 0, demo.stdout + demo.stderr + (await logs()));
+  assert.match(demo.stdout, /three node processes, mutual TLS/);
+  assert.equal((demo.stdout.match(/opens the total: 5,066/g) ?? []).length, 3);
+  assert.match(demo.stdout, /over 60 patients/);
+
+  const down = await runTessera(['cluster', 'down', dir]);
+  assert.equal(down.code, 0);
+  assert.equal((down.stdout.match(/stopped \(pid \d+/g) ?? []).length, 3);
+  assert.equal((await runningNodes(cluster)).length, 0);
+  const stopped = await runTessera(['cluster', 'status', dir]);
+  assert.equal(stopped.code, 3);
+  assert.match(stopped.stdout, /not running/);
+  const demoDown = await runTessera(['demo', '--cluster', dir]);
+  assert.equal(demoDown.code, 3);
+  assert.match(demoDown.stderr, /not up.*tessera cluster up/);
+});
+
+test('a node that cannot start: a clear error with its log, and the other nodes stopped', async () => {
+  const dir = join(root, 'broken');
+  assert.equal((await runTessera(['cluster', 'init', dir])).code, 0);
+  const cluster = await LocalCluster.load(dir);
+  const port = Number(new URL(cluster.nodes[1].apiUrl).port);
+  const squatter = createServer((socket) => socket.destroy()); // another program on node-1's API port
+  await new Promise<void>((resolve) => squatter.listen(port, '127.0.0.1', resolve));
+  try {
+    const up = await runTessera(['cluster', 'up', dir]);
+    assert.equal(up.code, 3);
+    assert.match(up.stderr, /NODE_START.*node-1 exited with code \d+ while starting/);
+    assert.match(up.stderr, /cannot listen for its API on 127\.0\.0\.1:\d+.*EADDRINUSE/);
+    assert.match(up.stderr, /Stopped the nodes started now \(node-0, node-2\)/);
+    assert.equal((await runningNodes(cluster)).length, 0);
+  } finally {
+    await new Promise((resolve) => squatter.close(resolve));
+  }
+});
+

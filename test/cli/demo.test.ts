@@ -1,0 +1,31 @@
+/** `tessera demo`, embedded, as a user runs it: both use cases and the expected numbers. */
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { systolicOf } from '../../src/cli/demo/patients.js';
+import { runTessera } from '../helpers/cli.js';
+
+test('the demo runs embedded and prints the results, the refusals and who learned what', async () => {
+  const patients = 150; // the default is 1,000; fewer keep the suite short, the flow is the same
+  const run = await runTessera(['demo', '--patients', String(patients)]);
+  assert.equal(run.code, 0, run.stderr);
+  const out = run.stdout;
+  // (a) the total, opened by each registry; the analyst is refused
+  for (const registry of ['Registry North', 'Registry East', 'Registry South']) assert.match(out, new RegExp(`${registry}\\s+opens the total: 5,066`));
+  assert.match(out, /Analyst\s+tries to open it: refused \(FORBIDDEN/);
+  assert.match(out, /node-b\s+tables\/registry_north_patients\/c0000\.col\s+([0-9a-f]{2} ){12}…/);
+  // (b) sum and mean for the hospital, the three refusals, the patients who never submitted
+  let sum = 0;
+  for (let i = 0; i < patients; i++) sum += systolicOf(i);
+  const formatted = sum.toLocaleString('en-US');
+  assert.match(out, new RegExp(`St\\. Mary Hospital opens: sum ${formatted} over ${patients} patients, mean ${(sum / patients).toFixed(2).replace(/0+$/, '').replace(/\.$/, '')} mmHg`));
+  assert.match(out, /patient 1 submits again \(\d+\): refused — DUPLICATE_CONTRIBUTOR/);
+  assert.match(out, /types "120\/80": refused — VALUE_PARSE: the value for column 'systolic' is not a valid integer/);
+  assert.match(out, /types 400: refused — RANGE_CHECK: .*outside the declared range \[70, 250\]/);
+  assert.match(out, /100 never submitted, 2 were refused/);
+  assert.match(out, /add up to [\d,]+ ✓/);
+  assert.doesNotMatch(out, /unexpected|MISMATCH/);
+  assert.match(out, /Who learned what/);
+  assert.match(out, /total [\d.]+ m?s/);
+  assert.doesNotMatch(out, /\u001b\[/, 'NO_COLOR: no escape sequences');
+});
