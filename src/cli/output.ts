@@ -38,6 +38,8 @@ export interface Console {
   readonly errStyle: Style;
   line(text?: string): void;
   error(text: string): void;
+  /** Set by a command that finished but must report a failure (e.g. `cluster status` of a down cluster). */
+  exitCode?: number;
 }
 
 export function makeConsole(out: Stream = process.stdout, err: Stream = process.stderr): Console {

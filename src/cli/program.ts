@@ -53,8 +53,7 @@ export async function runCli(argv: readonly string[], io: Console = makeConsole(
   const program = buildProgram(io);
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    // A command that finished but wants a non-zero code (e.g. `cluster status` of a down cluster) sets process.exitCode.
-    return typeof process.exitCode === 'number' ? process.exitCode : EXIT_OK;
+    return io.exitCode ?? EXIT_OK;
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and version end with "errors" whose exit code is 0; commander printed the rest.

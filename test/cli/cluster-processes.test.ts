@@ -1,7 +1,9 @@
 /**
  * A local cluster of three real node processes on loopback, driven by the CLI as a user would:
  * init → up → status → the examples, upload/query/result and the demo against it → down. And a
- * node that cannot start: a clear error with its log, the other nodes stopped.
+ * node that cannot start: a clear error with its log, the other nodes stopped. `cluster up`,
+ * `down`, the demo and the examples run as processes of their own; the short commands run in
+ * this process (same code) to keep the test short.
  */
 
 import assert from 'node:assert/strict';
@@ -13,7 +15,7 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { LocalCluster } from '../../src/cli/cluster/layout.js';
 import { logTail, runningNodes } from '../../src/cli/cluster/processes.js';
-import { runTessera, type CliRun } from '../helpers/cli.js';
+import { runInProcess, runTessera, type CliRun } from '../helpers/cli.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 
@@ -45,7 +47,7 @@ function runExample(name: string, args: readonly string[]): Promise<CliRun> {
 
 test('cluster up, status, the examples, CLI queries and the demo against it, down', async () => {
   const dir = join(root, 'cluster');
-  assert.equal((await runTessera(['cluster', 'init', dir])).code, 0);
+  assert.equal((await runInProcess(['cluster', 'init', dir])).code, 0);
   const up = await runTessera(['cluster', 'up', dir]);
   assert.equal(up.code, 0, up.stderr);
   assert.match(up.stdout, /node-0\s+started \(pid \d+\)/);
@@ -53,11 +55,11 @@ test('cluster up, status, the examples, CLI queries and the demo against it, dow
   const cluster = await LocalCluster.load(dir);
   assert.equal((await runningNodes(cluster)).length, 3);
 
-  const again = await runTessera(['cluster', 'up', dir]);
+  const again = await runInProcess(['cluster', 'up', dir]);
   assert.equal(again.code, 0);
   assert.match(again.stdout, /already up/);
 
-  const status = await runTessera(['cluster', 'status', dir, '--json']);
+  const status = await runInProcess(['cluster', 'status', dir, '--json']);
   assert.equal(status.code, 0, status.stdout);
   const parsed = JSON.parse(status.stdout) as { healthy: boolean; nodes: { state: string; pid?: number }[] };
   assert.equal(parsed.healthy, true);
@@ -83,19 +85,19 @@ test('cluster up, status, the examples, CLI queries and the demo against it, dow
   const csv = join(root, 'visits.csv');
   await writeFile(csv, 'age,visits\n34,2\n51,5\n67,1\n');
   const as = (party: string): string[] => ['--cluster', dir, '--as', party];
-  const upload = await runTessera(['upload', 'visits', csv, '--column', 'age:integer:0:120', ...as('St. Mary Hospital')]);
+  const upload = await runInProcess(['upload', 'visits', csv, '--column', 'age:integer:0:120', ...as('St. Mary Hospital')]);
   assert.equal(upload.code, 0, upload.stderr);
   assert.match(upload.stdout, /Uploaded visits as St\. Mary Hospital: 3 rows/);
-  const tables = await runTessera(['tables', ...as('analyst')]);
+  const tables = await runInProcess(['tables', ...as('analyst')]);
   assert.match(tables.stdout, /visits\s+table\s+St\. Mary Hospital\s+3\s+age integer \[0, 120\]/);
-  const query = await runTessera(['query', 'sum', 'age', '--tables', 'visits', '--to', 'st. mary hospital', ...as('Analyst')]);
+  const query = await runInProcess(['query', 'sum', 'age', '--tables', 'visits', '--to', 'st. mary hospital', ...as('Analyst')]);
   assert.equal(query.code, 0, query.stderr);
   assert.match(query.stdout, /Analyst is not a recipient/);
   const id = /Query (q-[0-9a-f]+)/.exec(query.stdout)?.[1];
   assert.ok(id);
-  const result = await runTessera(['result', id, ...as('St. Mary Hospital')]);
+  const result = await runInProcess(['result', id, ...as('St. Mary Hospital')]);
   assert.match(result.stdout, /sum\(age\) = 152/);
-  const refused = await runTessera(['result', id, ...as('Analyst')]);
+  const refused = await runInProcess(['result', id, ...as('Analyst')]);
   assert.equal(refused.code, 1);
   assert.match(refused.stderr, /FORBIDDEN/);
 
@@ -110,17 +112,17 @@ test('cluster up, status, the examples, CLI queries and the demo against it, dow
   assert.equal(down.code, 0);
   assert.equal((down.stdout.match(/stopped \(pid \d+/g) ?? []).length, 3);
   assert.equal((await runningNodes(cluster)).length, 0);
-  const stopped = await runTessera(['cluster', 'status', dir]);
+  const stopped = await runInProcess(['cluster', 'status', dir]);
   assert.equal(stopped.code, 3);
   assert.match(stopped.stdout, /not running/);
-  const demoDown = await runTessera(['demo', '--cluster', dir]);
+  const demoDown = await runInProcess(['demo', '--cluster', dir]);
   assert.equal(demoDown.code, 3);
   assert.match(demoDown.stderr, /not up.*tessera cluster up/);
 });
 
 test('a node that cannot start: a clear error with its log, and the other nodes stopped', async () => {
   const dir = join(root, 'broken');
-  assert.equal((await runTessera(['cluster', 'init', dir])).code, 0);
+  assert.equal((await runInProcess(['cluster', 'init', dir])).code, 0);
   const cluster = await LocalCluster.load(dir);
   const port = Number(new URL(cluster.nodes[1].apiUrl).port);
   const squatter = createServer((socket) => socket.destroy()); // another program on node-1's API port

@@ -1,6 +1,8 @@
 /**
- * `tessera keys new` and `tessera cluster init`, as a user runs them: files, permissions, valid
- * configurations, and the refusals with their messages and exit codes.
+ * `tessera keys new` and `tessera cluster init`: files, permissions, valid configurations, and
+ * the refusals with their messages and exit codes. The commands run in this process (the same
+ * code as the `tessera` binary, without a process start-up per command); test/cli/
+ * cluster-processes.test.ts runs the binary itself.
  */
 
 import assert from 'node:assert/strict';
@@ -13,7 +15,7 @@ import { Collaboration } from '../../src/governance/collaboration.js';
 import { loadNodeConfig } from '../../src/node/config.js';
 import { LocalCluster } from '../../src/cli/cluster/layout.js';
 import { DEMO_PARTIES } from '../../src/cli/cluster/parties.js';
-import { runTessera } from '../helpers/cli.js';
+import { runInProcess as runTessera } from '../helpers/cli.js';
 import { withTempDir } from '../helpers/temp-dir.js';
 
 const mode = async (path: string): Promise<number> => (await stat(path)).mode & 0o777;

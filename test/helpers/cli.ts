@@ -25,3 +25,20 @@ export function runTessera(args: readonly string[], options: { env?: NodeJS.Proc
     );
   });
 }
+
+/**
+ * Runs a command in this process (no process start-up, no module loading per call): for the
+ * many short commands of a test. Output goes to buffers; nothing here touches process.exitCode.
+ */
+export async function runInProcess(args: readonly string[]): Promise<CliRun> {
+  const { runCli } = await import('../../src/cli/program.js');
+  const { makeConsole } = await import('../../src/cli/output.js');
+  const { PassThrough } = await import('node:stream');
+  const out = new PassThrough();
+  const err = new PassThrough();
+  const chunks: [Buffer[], Buffer[]] = [[], []];
+  out.on('data', (c: Buffer) => chunks[0].push(c));
+  err.on('data', (c: Buffer) => chunks[1].push(c));
+  const code = await runCli(args, makeConsole(out, err));
+  return { code, stdout: Buffer.concat(chunks[0]).toString('utf8'), stderr: Buffer.concat(chunks[1]).toString('utf8') };
+}

@@ -112,7 +112,7 @@ export function registerClusterCommands(program: Command, io: Console): void {
         );
         if (!healthy) io.line(`Not all nodes are healthy: start them with ${s.cyan(`tessera cluster up ${dir}`)}; logs are in ${dir}/node<i>/node.log`);
       }
-      if (!healthy) process.exitCode = EXIT_UNAVAILABLE;
+      if (!healthy) io.exitCode = EXIT_UNAVAILABLE;
     });
 
   cluster
