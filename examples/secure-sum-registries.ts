@@ -4,7 +4,7 @@
  *
  * Against a local cluster (see README.md, "Run a local cluster"):
  *
- *   npx tessera cluster init ./cluster && npx tessera cluster up ./cluster
+ *   tessera cluster init ./cluster && tessera cluster up ./cluster     (tessera = node dist/src/cli/main.js)
  *   node dist/examples/secure-sum-registries.js --cluster ./cluster
  *
  * `cluster init` created the parties used here and their key files in ./cluster/parties/.
