@@ -63,6 +63,13 @@ export async function runIngestSuite(options: IngestOptions): Promise<void> {
   const progress = options.onProgress ?? ((): void => undefined);
   try {
     const cluster = await initCluster({ dir: join(root, 'cluster'), parties: [{ name: HOSPITAL, roles: ['input', 'output', 'analyst'] }], logLevel: 'warn' });
+    // The nodes are detached processes: stop them on Ctrl-C too.
+    const interrupted = (): void => {
+      void clusterDown(cluster, { graceMs: 2000 })
+        .then(() => rm(root, { recursive: true, force: true }))
+        .finally(() => process.exit(130));
+    };
+    process.once('SIGINT', interrupted);
     try {
       progress('starting three node processes');
       await clusterUp(cluster, { timeoutMs: 60_000 });
@@ -75,6 +82,7 @@ export async function runIngestSuite(options: IngestOptions): Promise<void> {
         await hospital.close();
       }
     } finally {
+      process.off('SIGINT', interrupted);
       await clusterDown(cluster);
     }
   } finally {

@@ -23,6 +23,12 @@ export function registerDemoCommand(program: Command, io: Console): void {
       const started = performance.now();
       io.line(s.bold('Tessera demo') + s.dim(' — computing on combined sensitive data without revealing it'));
       const target = options.cluster !== undefined ? await clusterTarget(options.cluster) : await embeddedTarget();
+      // Ctrl-C: stop the embedded nodes and remove their temporary directory before leaving.
+      const interrupted = (): void => {
+        void target.close().finally(() => process.exit(130));
+      };
+      process.once('SIGINT', interrupted);
+      process.once('SIGTERM', interrupted);
       try {
         const startupMs = performance.now() - started;
         io.line(`Nodes: ${target.nodeNames.join(', ')} — ${target.description} (ready in ${formatSeconds(startupMs)})`);
@@ -37,6 +43,8 @@ export function registerDemoCommand(program: Command, io: Console): void {
         io.line(`  start-up ${formatSeconds(startupMs)}, total ${formatSeconds(totalMs)}`);
         if (options.cluster === undefined) io.line(s.dim('  Next: run it on three node processes: tessera cluster init ./cluster && tessera cluster up ./cluster && tessera demo --cluster ./cluster'));
       } finally {
+        process.off('SIGINT', interrupted);
+        process.off('SIGTERM', interrupted);
         await target.close();
       }
     });
