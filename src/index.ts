@@ -16,6 +16,7 @@ export { loadNodeConfig, parseNodeConfig, NODE_CONFIG_FORMAT, DEFAULT_TIMEOUTS, 
 export { MemoryMesh } from './node/mesh/memory-mesh.js';
 export type { MeshConnector } from './node/mesh/connector.js';
 export { TlsMeshConnector } from './node/mesh/tls-connector.js';
+export { startEmbeddedCluster, type EmbeddedCluster, type EmbeddedClusterOptions, type PartySpec } from './node/embedded-cluster.js';
 
 // collaborations, identities, certificates
 export { Collaboration, ROLES, type Role, type NodeIndex, type CollaborationFile, type PartyConfig, type NodeConfig as CollaborationNode } from './governance/collaboration.js';
