@@ -25,8 +25,14 @@ export function describeColumn(c: ColumnSchemaJson): string {
   let type = String(fields.type);
   if (type === 'decimal') type += `(${String(fields.scale)})`;
   if (type === 'category') type += `(${(fields.dictionary as unknown[]).length})`;
-  const range = fields.min !== undefined && fields.max !== undefined ? ` [${String(fields.min)}, ${String(fields.max)}]` : '';
+  const declared = fields.min !== undefined && fields.max !== undefined && !isDefaultRange(String(fields.min), String(fields.max));
+  const range = declared ? ` [${String(fields.min)}, ${String(fields.max)}]` : '';
   return `${c.name} ${type}${c.nullable ? '?' : ''}${range}`;
+}
+
+/** The range a column gets when none is declared: ±(2^53 − 1) stored units (docs/ingest.md). */
+function isDefaultRange(min: string, max: string): boolean {
+  return min.replace('.', '') === '-9007199254740991' && max.replace('.', '') === '9007199254740991';
 }
 
 export function describeTableColumns(t: TableInfo): string {
