@@ -16,6 +16,7 @@ import { BShare, BitShare, sliceBits } from '../shares.js';
 import { andBits, andWords } from './binary.js';
 import { carryTreeWithPropagate } from './compare.js';
 import { carryTrees, paddedWords } from './carry-tree.js';
+import { xor2 } from './kernels.js';
 
 export async function lessThanWords(s: Session, x: readonly BShare[], y: readonly BShare[]): Promise<BitShare> {
   const k = x.length;
@@ -81,9 +82,7 @@ export async function lessThanKeyIndex(s: Session, kx: BShare, ky: BShare, ix: B
   keyOperands(kx.b, ky.b, flipB, nxb, yb, n);
   indexOperands(ix.a, iy.a, flipA, nxa, ya, n, W);
   indexOperands(ix.b, iy.b, flipB, nxb, yb, n, W);
-  const pa = new BigUint64Array(total), pb = new BigUint64Array(total);
-  xorTo(nxa, ya, pa);
-  xorTo(nxb, yb, pb);
+  const pa = xor2(nxa, ya), pb = xor2(nxb, yb);
   const [ga, gb] = await andWords(s, nxa, nxb, ya, yb);
   const part = (v: BigUint64Array, from: number, to: number): BigUint64Array => v.subarray(from, to);
   const [key, index] = await carryTrees(s, [
@@ -114,8 +113,4 @@ function indexOperands(x: BigUint64Array, y: BigUint64Array, flip: bigint, nx: B
     nx[n + i - W] |= ((x[i] ^ flip) & 0xffffffffn) << 32n;
     yOut[n + i - W] |= (y[i] & 0xffffffffn) << 32n;
   }
-}
-
-function xorTo(a: BigUint64Array, b: BigUint64Array, out: BigUint64Array): void {
-  for (let i = 0; i < a.length; i++) out[i] = a[i] ^ b[i];
 }
