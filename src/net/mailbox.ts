@@ -21,8 +21,16 @@ interface SessionQueue {
   failure: Error | undefined;
 }
 
+/** Aborts remembered for sessions that have no queue here (finished, or not started yet). */
+const MAX_EARLY_ABORTS = 1024;
+
 export class Mailbox {
   private readonly queues = new Map<bigint, SessionQueue>();
+  /**
+   * A peer may abort a session this party already finished (or has not reached yet). Creating a
+   * queue for it would leak; the failure waits here, bounded, for a queue that may never come.
+   */
+  private readonly earlyAborts = new Map<bigint, Error>();
   private linkFailure: Error | undefined;
   /** Called when the link goes down, after pending receives were failed. */
   onLinkDown: ((error: Error) => void) | undefined;
@@ -41,10 +49,17 @@ export class Mailbox {
     return this.linkFailure;
   }
 
+  /** Sessions with state here (for tests of leaks). */
+  get openSessions(): number {
+    return this.queues.size + this.earlyAborts.size;
+  }
+
   private queue(session: bigint): SessionQueue {
     let q = this.queues.get(session);
     if (!q) {
-      q = { messages: [], waiters: [], failure: undefined };
+      const failure = this.earlyAborts.get(session);
+      if (failure) this.earlyAborts.delete(session);
+      q = { messages: [], waiters: [], failure };
       this.queues.set(session, q);
     }
     return q;
@@ -83,6 +98,12 @@ export class Mailbox {
 
   /** Fails every current and future receive of `session`. */
   failSession(session: bigint, error: Error, fromPeer = false): void {
+    if (fromPeer && !this.queues.has(session)) {
+      this.earlyAborts.set(session, error);
+      if (this.earlyAborts.size > MAX_EARLY_ABORTS) this.earlyAborts.delete(this.earlyAborts.keys().next().value!);
+      this.onSessionAbort?.(session, error);
+      return;
+    }
     const q = this.queue(session);
     if (!q.failure) q.failure = error;
     for (const w of q.waiters.splice(0)) {
@@ -94,6 +115,7 @@ export class Mailbox {
 
   /** Forgets a finished session. */
   release(session: bigint): void {
+    this.earlyAborts.delete(session);
     const q = this.queues.get(session);
     if (!q) return;
     for (const w of q.waiters.splice(0)) {

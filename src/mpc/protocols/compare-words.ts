@@ -16,6 +16,7 @@ import { BShare, BitShare, sliceBits } from '../shares.js';
 import { andBits, andWords } from './binary.js';
 import { carryTreeWithPropagate } from './compare.js';
 import { carryTrees, paddedWords } from './carry-tree.js';
+import { xorKernel } from './kernels.js';
 
 export async function lessThanWords(s: Session, x: readonly BShare[], y: readonly BShare[]): Promise<BitShare> {
   const k = x.length;
@@ -73,29 +74,33 @@ export async function lessThanStacked(s: Session, x: BShare, y: BShare, words: n
 export async function lessThanKeyIndex(s: Session, kx: BShare, ky: BShare, ix: BShare, iy: BShare, n: number): Promise<BitShare> {
   const W = paddedWords(n, 32);
   const total = n + W;
-  // Key words at [0, n), packed index words at [n, n + W). NOT applies to component 0 (party
-  // 0's a, party 2's b); p = NOT x XOR y and g = NOT x AND y.
-  const nxa = new BigUint64Array(total), nxb = new BigUint64Array(total), ya = new BigUint64Array(total), yb = new BigUint64Array(total);
-  const flipA = s.me === 0 ? ONES : 0n, flipB = s.me === 2 ? ONES : 0n;
-  keyOperands(kx.a, ky.a, flipA, nxa, ya, n);
-  keyOperands(kx.b, ky.b, flipB, nxb, yb, n);
-  indexOperands(ix.a, iy.a, flipA, nxa, ya, n, W);
-  indexOperands(ix.b, iy.b, flipB, nxb, yb, n, W);
-  const pa = new BigUint64Array(total), pb = new BigUint64Array(total);
-  xorTo(nxa, ya, pa);
-  xorTo(nxb, yb, pb);
-  const [ga, gb] = await andWords(s, nxa, nxb, ya, yb);
-  const part = (v: BigUint64Array, from: number, to: number): BigUint64Array => v.subarray(from, to);
-  const [key, index] = await carryTrees(s, [
-    { g: new BShare(part(ga, 0, n), part(gb, 0, n)), p: new BShare(part(pa, 0, n), part(pb, 0, n)), n, width: 64, withP: true },
-    { g: new BShare(part(ga, n, total), part(gb, n, total)), p: new BShare(part(pa, n, total), part(pb, n, total)), n, width: 32 },
-  ]);
-  const t = await andBits(s, key.p!, index.g);
-  for (let i = 0; i < t.a.length; i++) {
-    t.a[i] ^= key.g.a[i];
-    t.b[i] ^= key.g.b[i];
+  // Operands never leave the party: pooled memory (the sort calls this once per level).
+  const scratch = s.party.scratch.take(6 * total);
+  try {
+    const part = (k: number): BigUint64Array => scratch.subarray(k * total, (k + 1) * total);
+    // Key words at [0, n), packed index words at [n, n + W). NOT applies to component 0 (party
+    // 0's a, party 2's b); p = NOT x XOR y and g = NOT x AND y.
+    const nxa = part(0), nxb = part(1), ya = part(2), yb = part(3), pa = part(4), pb = part(5);
+    const flipA = s.me === 0 ? ONES : 0n, flipB = s.me === 2 ? ONES : 0n;
+    keyOperands(kx.a, ky.a, flipA, nxa, ya, n);
+    keyOperands(kx.b, ky.b, flipB, nxb, yb, n);
+    indexOperands(ix.a, iy.a, flipA, nxa, ya, n, W);
+    indexOperands(ix.b, iy.b, flipB, nxb, yb, n, W);
+    xorKernel(pa, nxa, ya);
+    xorKernel(pb, nxb, yb);
+    const [ga, gb] = await andWords(s, nxa, nxb, ya, yb);
+    const view = (v: BigUint64Array, from: number, to: number): BigUint64Array => v.subarray(from, to);
+    const [key, index] = await carryTrees(s, [
+      { g: new BShare(view(ga, 0, n), view(gb, 0, n)), p: new BShare(view(pa, 0, n), view(pb, 0, n)), n, width: 64, withP: true },
+      { g: new BShare(view(ga, n, total), view(gb, n, total)), p: new BShare(view(pa, n, total), view(pb, n, total)), n, width: 32 },
+    ]);
+    const t = await andBits(s, key.p!, index.g);
+    xorKernel(t.a, t.a, key.g.a);
+    xorKernel(t.b, t.b, key.g.b);
+    return t;
+  } finally {
+    s.party.scratch.give(scratch);
   }
-  return t;
 }
 
 function keyOperands(x: BigUint64Array, y: BigUint64Array, flip: bigint, nx: BigUint64Array, yOut: BigUint64Array, n: number): void {
@@ -106,6 +111,9 @@ function keyOperands(x: BigUint64Array, y: BigUint64Array, flip: bigint, nx: Big
 /** Index i < W goes to the low half of word n+i, index i >= W to the high half of word n+i-W. */
 function indexOperands(x: BigUint64Array, y: BigUint64Array, flip: bigint, nx: BigUint64Array, yOut: BigUint64Array, n: number, W: number): void {
   const lo = Math.min(n, W);
+  // Pooled memory holds old data: clear the packed words that the low-half pass does not write.
+  nx.fill(0n, n + lo, n + W);
+  yOut.fill(0n, n + lo, n + W);
   for (let i = 0; i < lo; i++) {
     nx[n + i] = (x[i] ^ flip) & 0xffffffffn;
     yOut[n + i] = y[i] & 0xffffffffn;
@@ -114,8 +122,4 @@ function indexOperands(x: BigUint64Array, y: BigUint64Array, flip: bigint, nx: B
     nx[n + i - W] |= ((x[i] ^ flip) & 0xffffffffn) << 32n;
     yOut[n + i - W] |= (y[i] & 0xffffffffn) << 32n;
   }
-}
-
-function xorTo(a: BigUint64Array, b: BigUint64Array, out: BigUint64Array): void {
-  for (let i = 0; i < a.length; i++) out[i] = a[i] ^ b[i];
 }

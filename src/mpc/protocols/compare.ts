@@ -22,6 +22,7 @@
 import { clearTail, wordsFor } from '../../ring/bits.js';
 import { gatherBit, halves, ONES, packTopBits, POW2, shiftRightWords } from '../../ring/bitops.js';
 import { carryTrees } from './carry-tree.js';
+import { sum2, xor2 } from './kernels.js';
 import type { Session } from '../session.js';
 import { AShare, BShare, BitShare, subA } from '../shares.js';
 import { andWords } from './binary.js';
@@ -120,17 +121,6 @@ function xnorNegated(v: BigUint64Array, w: BigUint64Array, flip: boolean): BigUi
   return out;
 }
 
-function sum2(a: BigUint64Array, b: BigUint64Array): BigUint64Array {
-  const out = new BigUint64Array(a.length);
-  for (let i = 0; i < out.length; i++) out[i] = a[i] + b[i];
-  return out;
-}
-
-function xor2(a: BigUint64Array, b: BigUint64Array): BigUint64Array {
-  const out = new BigUint64Array(a.length);
-  for (let i = 0; i < out.length; i++) out[i] = a[i] ^ b[i];
-  return out;
-}
 
 export async function eq(s: Session, x: AShare, y: AShare): Promise<BitShare> {
   return eqz(s, subA(x, y));

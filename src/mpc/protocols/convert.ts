@@ -19,13 +19,14 @@ import { andShiftedLevel, andWords } from './binary.js';
 import { splitAddends } from './compare.js';
 import { inputBinary } from './io.js';
 import { injectBits } from './inject.js';
+import { xor2 } from './kernels.js';
 
 /** Binary sharing of v + w (64-bit words) by a Kogge-Stone adder. 7 rounds. */
 export async function addBinary(s: Session, v: BShare, w: BShare): Promise<BShare> {
   const n = v.length;
   const [ga, gb] = await andWords(s, v.a, v.b, w.a, w.b);
   // The initial propagate words are also the half-sum v ^ w; later levels replace pa/pb.
-  const sumA = xorWords(v.a, w.a), sumB = xorWords(v.b, w.b);
+  const sumA = xor2(v.a, w.a), sumB = xor2(v.b, w.b);
   let pa: BigUint64Array = sumA, pb: BigUint64Array = sumB;
   for (let shift = 1; shift < 64; shift <<= 1) {
     const both = shift !== 32; // the last level needs no new P
@@ -42,11 +43,6 @@ export async function addBinary(s: Session, v: BShare, w: BShare): Promise<BShar
   return new BShare(sumA, sumB);
 }
 
-function xorWords(a: BigUint64Array, b: BigUint64Array): BigUint64Array {
-  const out = new BigUint64Array(a.length);
-  for (let i = 0; i < a.length; i++) out[i] = a[i] ^ b[i];
-  return out;
-}
 
 function xorInto(target: BigUint64Array, src: BigUint64Array, n: number): void {
   for (let i = 0; i < n; i++) target[i] ^= src[i];

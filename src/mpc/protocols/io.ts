@@ -12,44 +12,43 @@ import { UsageError } from '../../errors.js';
 import type { PartyId } from '../party.js';
 import type { Session } from '../session.js';
 import { AShare, BShare, BitShare } from '../shares.js';
+import { subKernel, sum3, xor3, xorKernel } from './kernels.js';
 
 /** Party `owner` shares `values` (only the owner passes them; the others pass the length). */
 export async function input(s: Session, owner: PartyId, values: BigUint64Array | number): Promise<AShare> {
-  const n = typeof values === 'number' ? values : values.length;
-  s.round();
-  if (s.me === owner) {
-    if (typeof values === 'number') throw new UsageError(`party ${owner} must pass the values it inputs`);
-    const xj = s.prgPrev.words(n);
-    const xNext = new BigUint64Array(n);
-    subKernel(xNext, values, xj);
-    s.send(s.next, xNext);
-    return new AShare(xj, xNext);
-  }
-  if (s.me === (owner + 1) % 3) {
-    const xNext = await s.recv(owner, n);
-    return new AShare(xNext, new BigUint64Array(n));
-  }
-  // The party before the owner: it holds x_{j-1} = 0 and x_j from the PRG it shares with j.
-  return new AShare(new BigUint64Array(n), s.prgNext.words(n));
+  const [a, b] = await inputComponents(s, owner, values, subKernel);
+  return new AShare(a, b);
 }
 
 /** Binary version of `input` (XOR sharing of 64-bit words). */
 export async function inputBinary(s: Session, owner: PartyId, values: BigUint64Array | number): Promise<BShare> {
+  const [a, b] = await inputComponents(s, owner, values, xorKernel);
+  return new BShare(a, b);
+}
+
+/**
+ * The input protocol for either sharing; `remove(out, v, x)` writes v minus (or XOR) x.
+ * Components: x_j from the PRG of j and j-1, x_{j-1} = 0, x_{j+1} = v - x_j sent to j+1.
+ */
+async function inputComponents(
+  s: Session,
+  owner: PartyId,
+  values: BigUint64Array | number,
+  remove: (out: BigUint64Array, v: BigUint64Array, x: BigUint64Array) => void,
+): Promise<[BigUint64Array, BigUint64Array]> {
   const n = typeof values === 'number' ? values : values.length;
   s.round();
   if (s.me === owner) {
     if (typeof values === 'number') throw new UsageError(`party ${owner} must pass the values it inputs`);
     const xj = s.prgPrev.words(n);
     const xNext = new BigUint64Array(n);
-    xorKernel(xNext, values, xj);
+    remove(xNext, values, xj);
     s.send(s.next, xNext);
-    return new BShare(xj, xNext);
+    return [xj, xNext];
   }
-  if (s.me === (owner + 1) % 3) {
-    const xNext = await s.recv(owner, n);
-    return new BShare(xNext, new BigUint64Array(n));
-  }
-  return new BShare(new BigUint64Array(n), s.prgNext.words(n));
+  if (s.me === (owner + 1) % 3) return [await s.recv(owner, n), new BigUint64Array(n)];
+  // The party before the owner: it holds x_{j-1} = 0 and x_j from the PRG it shares with j.
+  return [new BigUint64Array(n), s.prgNext.words(n)];
 }
 
 /** Fresh shares of a uniformly random vector that no party knows. No communication. */
@@ -85,26 +84,4 @@ export async function openBits(s: Session, x: BitShare): Promise<BigUint64Array>
   s.round();
   s.send(s.next, x.a);
   return xor3(x.a, x.b, await s.recv(s.prev, x.a.length));
-}
-
-// Loops as small functions: V8 optimises them as a whole (see kernels.ts).
-
-function subKernel(out: BigUint64Array, a: BigUint64Array, b: BigUint64Array): void {
-  for (let i = 0; i < out.length; i++) out[i] = a[i] - b[i];
-}
-
-function xorKernel(out: BigUint64Array, a: BigUint64Array, b: BigUint64Array): void {
-  for (let i = 0; i < out.length; i++) out[i] = a[i] ^ b[i];
-}
-
-function sum3(a: BigUint64Array, b: BigUint64Array, c: BigUint64Array): BigUint64Array {
-  const out = new BigUint64Array(a.length);
-  for (let i = 0; i < out.length; i++) out[i] = a[i] + b[i] + c[i];
-  return out;
-}
-
-function xor3(a: BigUint64Array, b: BigUint64Array, c: BigUint64Array): BigUint64Array {
-  const out = new BigUint64Array(a.length);
-  for (let i = 0; i < out.length; i++) out[i] = a[i] ^ b[i] ^ c[i];
-  return out;
 }

@@ -1,5 +1,5 @@
 /**
- * The element loops of the fixed-point code, each in a small function of its own. V8 compiles
+ * Element loops shared by the protocols, each in a small function of its own. V8 compiles
  * BigInt arithmetic on BigUint64Array to machine instructions only in optimised code; a small
  * function called many times is optimised as a whole and stays so, while a long (async)
  * function with several loops is compiled loop by loop on the fly and falls back to the
@@ -60,4 +60,37 @@ export function invertKernel(out: BigUint64Array, a: BigUint64Array): void {
 /** out[i] = a[i] + b[i]. */
 export function sumKernel(out: BigUint64Array, a: BigUint64Array, b: BigUint64Array): void {
   for (let i = 0; i < out.length; i++) out[i] = a[i] + b[i];
+}
+
+/** out[i] = a[i] - b[i]. */
+export function subKernel(out: BigUint64Array, a: BigUint64Array, b: BigUint64Array): void {
+  for (let i = 0; i < out.length; i++) out[i] = a[i] - b[i];
+}
+
+/** a + b + c into a new vector. */
+export function sum3(a: BigUint64Array, b: BigUint64Array, c: BigUint64Array): BigUint64Array {
+  const out = new BigUint64Array(a.length);
+  for (let i = 0; i < out.length; i++) out[i] = a[i] + b[i] + c[i];
+  return out;
+}
+
+/** a ^ b ^ c into a new vector. */
+export function xor3(a: BigUint64Array, b: BigUint64Array, c: BigUint64Array): BigUint64Array {
+  const out = new BigUint64Array(a.length);
+  for (let i = 0; i < out.length; i++) out[i] = a[i] ^ b[i] ^ c[i];
+  return out;
+}
+
+/** a + b into a new vector. */
+export function sum2(a: BigUint64Array, b: BigUint64Array): BigUint64Array {
+  const out = new BigUint64Array(a.length);
+  sumKernel(out, a, b);
+  return out;
+}
+
+/** a ^ b into a new vector. */
+export function xor2(a: BigUint64Array, b: BigUint64Array): BigUint64Array {
+  const out = new BigUint64Array(a.length);
+  xorKernel(out, a, b);
+  return out;
 }

@@ -121,9 +121,10 @@ export async function shuffle(s: Session, cols: Columns): Promise<Columns> {
     const toP2 = permuteStacked(half, piA, n);
     mask(toP2, z1, split, false);
     s.send(2, toP2, true);
-    const fromP1 = await s.recv(1, total);
+    // Everything that does not need party 1's message is done before waiting for it.
     const piC = randomPermutation(s.prgPrev, n);
     const z3 = s.prgPrev.words(total);
+    const fromP1 = await s.recv(1, total);
     const mine = permuteStacked(fromP1, piC, n);
     mask(mine, z3, split, true);
     const rho1 = s.prgPrev.words(total), rho2 = s.prgPrev.words(total);
@@ -155,11 +156,11 @@ export async function shuffle(s: Session, cols: Columns): Promise<Columns> {
   // Party 2.
   const piB = randomPermutation(s.prgPrev, n);
   const z2 = s.prgPrev.words(total);
+  const piC = randomPermutation(s.prgNext, n);
+  const z3 = s.prgNext.words(total);
   const fromP0 = await s.recv(0, total);
   const mine = permuteStacked(fromP0, piB, n);
   mask(mine, z2, split, true);
-  const piC = randomPermutation(s.prgNext, n);
-  const z3 = s.prgNext.words(total);
   const held = permuteStacked(mine, piC, n);
   mask(held, z3, split, false);
   const rho1 = s.prgNext.words(total), rho2 = s.prgNext.words(total);
