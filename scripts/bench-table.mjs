@@ -16,7 +16,8 @@ if (rows.length === 0) {
 }
 const seconds = (s) => (s < 1 ? `${(s * 1000).toFixed(s < 0.1 ? 1 : 0)} ms` : `${s.toFixed(2)} s`);
 const bytes = (b) => (b >= 1e9 ? `${(b / 1e9).toFixed(2)} GB` : b >= 1e6 ? `${(b / 1e6).toFixed(1)} MB` : `${(b / 1e3).toFixed(1)} kB`);
-console.log('| suite | op | transport | rows | seconds | CPU (busiest party) | sent per party | bytes/row | rounds |');
+// Ingest rows report bytes *received* by the busiest node (the data travels to the nodes), primitives bytes sent.
+console.log('| suite | op | transport | rows | seconds | CPU (busiest party) | sent per party (ingest: received per node) | bytes/row | rounds |');
 console.log('|---|---|---|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) {
   console.log(`| ${r.suite} | ${r.op} | ${r.transport} | ${r.rows.toLocaleString('en')} | ${seconds(r.seconds)} | ${r.cpuSeconds === undefined ? '' : seconds(r.cpuSeconds)} | ${bytes(r.bytesPerParty)} | ${(r.bytesPerParty / r.rows).toFixed(1)} | ${r.rounds ?? ''} |`);
