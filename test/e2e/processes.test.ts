@@ -45,7 +45,8 @@ async function stopProcess(i: number, signal: NodeJS.Signals): Promise<void> {
   processes[i] = undefined;
 }
 
-async function untilHealthy(client: Tessera, timeoutMs = 15_000): Promise<void> {
+async function untilHealthy(client: Tessera, timeoutMs = 40_000): Promise<void> {
+  // A generous "did not hang" bound: three fresh processes on a loaded 2-core machine can take a while.
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
