@@ -75,9 +75,9 @@ test('envelope: truncated or extended envelopes fail', () => {
   assert.throws(() => openEnvelope(sealed.subarray(0, sealed.byteLength - 1), node1.encryptionPrivateKey, ctx), DecryptionError);
   assert.throws(() => openEnvelope(Buffer.concat([sealed, Buffer.from([0])]), node1.encryptionPrivateKey, ctx), DecryptionError);
   assert.throws(() => openEnvelope(sealed.subarray(0, 10), node1.encryptionPrivateKey, ctx), FormatError);
-  const v2 = Buffer.from(sealed);
-  v2[4] = 2;
-  assert.throws(() => openEnvelope(v2, node1.encryptionPrivateKey, ctx), /unsupported envelope version/);
+  const v3 = Buffer.from(sealed);
+  v3[4] = 3;
+  assert.throws(() => openEnvelope(v3, node1.encryptionPrivateKey, ctx), /unsupported envelope version/);
 });
 
 test('envelope: sender authentication', () => {

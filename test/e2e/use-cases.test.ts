@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { DuplicateContributorError, PermissionDeniedError, RangeCheckError, ValueParseError, CredentialError, NullValueError } from '../../src/errors.js';
-import { buildContributionFrame, newSubmissionId } from '../../src/client/contribution.js';
+import { buildContributionFrame, newSubmissionId, resolveCredential } from '../../src/client/contribution.js';
 import { NodeConnection } from '../../src/client/node-connection.js';
 import { ROUTES } from '../../src/wire/api.js';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
@@ -77,14 +77,14 @@ test('(b) 1,000 patients submit one value each; only the hospital learns the sum
   const connection = new NodeConnection(cluster.collaboration.node(2), { ca: cluster.certs.ca.certPem, timeoutMs: 10_000 });
   const submission = newSubmissionId();
   const c = credentials[patients + 1];
-  const body = buildContributionFrame(cluster.collaboration, 'glucose', [new BigUint64Array([77n])], c.statement, c.contributor, submission);
+  const body = buildContributionFrame(cluster.collaboration, 'glucose', [new BigUint64Array([77n])], resolveCredential(c), submission);
   const first = await connection.send<{ status: string }>({ method: 'POST', path: ROUTES.contributions('glucose'), frame: { body, signingBytes: body } });
   const again = await connection.send<{ status: string }>({ method: 'POST', path: ROUTES.contributions('glucose'), frame: { body, signingBytes: body } });
   assert.deepEqual([first.status, first.body.status, again.status, again.body.status], [201, 'stored', 200, 'already-stored']);
 
   // A client that bypasses the SDK's check stores an out-of-range value: the nodes' MPC range check leaves it out.
   const rogue = credentials[patients + 2];
-  const bad = buildContributionFrame(cluster.collaboration, 'glucose', [new BigUint64Array([BigInt.asUintN(64, -5n)])], rogue.statement, rogue.contributor, newSubmissionId());
+  const bad = buildContributionFrame(cluster.collaboration, 'glucose', [new BigUint64Array([BigInt.asUintN(64, -5n)])], resolveCredential(rogue), newSubmissionId());
   await connection.send({ method: 'POST', path: ROUTES.contributions('glucose'), frame: { body: bad, signingBytes: bad } });
   await connection.close();
 
@@ -117,7 +117,7 @@ test('nullable append columns: nulls are not counted, a bad validity bit is excl
   const connection = new NodeConnection(cluster.collaboration.node(0), { ca: cluster.certs.ca.certPem, timeoutMs: 10_000 });
   for (const row of [[3n, 2n, 1n], [4n, 1n, 101n]]) {
     const c = hospital.issueCredential('survey');
-    const body = buildContributionFrame(cluster.collaboration, 'survey', row.map((v) => new BigUint64Array([v])), c.statement, c.contributor, newSubmissionId());
+    const body = buildContributionFrame(cluster.collaboration, 'survey', row.map((v) => new BigUint64Array([v])), resolveCredential(c), newSubmissionId());
     await connection.send({ method: 'POST', path: ROUTES.contributions('survey'), frame: { body, signingBytes: body } });
   }
   await connection.close();
