@@ -94,17 +94,39 @@ export async function startProcessCluster(root: string, options: ProcessClusterO
   };
 }
 
-/** CPU seconds (user + system) a process has used so far (Linux /proc; 0 elsewhere). */
-export async function processCpuSeconds(pid: number): Promise<number> {
+export interface CpuSeconds {
+  readonly user: number;
+  readonly system: number;
+}
+
+/** CPU seconds a process has used so far, in user and system (kernel) mode (Linux /proc; 0 elsewhere). */
+export async function processCpuSeconds(pid: number): Promise<CpuSeconds> {
   try {
     const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command name (which may contain spaces) start after the last ')'.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    return { user: Number(fields[11]) / CLOCK_TICKS, system: Number(fields[12]) / CLOCK_TICKS };
   } catch {
-    return 0;
+    return { user: 0, system: 0 };
   }
 }
 
 /** USER_HZ: 100 on every Linux this runs on (sysconf is not reachable from node). */
 const CLOCK_TICKS = 100;
+
+export interface MachineCpu {
+  readonly busy: number;
+  readonly softirq: number;
+  readonly idle: number;
+}
+
+/** Machine-wide CPU seconds so far (all cores; Linux /proc/stat): busy, of which softirq (network), and idle. */
+export async function machineCpuSeconds(): Promise<MachineCpu> {
+  try {
+    const line = (await readFile('/proc/stat', 'utf8')).split('\n')[0];
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
+    return { busy: (user + nice + system + irq + softirq + steal) / CLOCK_TICKS, softirq: softirq / CLOCK_TICKS, idle: (idle + iowait) / CLOCK_TICKS };
+  } catch {
+    return { busy: 0, softirq: 0, idle: 0 };
+  }
+}

@@ -4,7 +4,7 @@
  * one-row share payloads sealed to the three nodes, with the owner's credential.
  */
 
-import { randomBytes } from 'node:crypto';
+import { randomPool } from '../crypto/random-pool.js';
 import { sealEnvelope } from '../crypto/envelope.js';
 import type { EnvelopeSession } from '../crypto/envelope-session.js';
 import type { SignedStatement } from '../crypto/signed.js';
@@ -15,7 +15,7 @@ import type { TableSchema } from '../table/schema.js';
 import { contributionContext, type ContributionHeader } from '../wire/api.js';
 import { CREDENTIAL_BATCH_TYPE, CREDENTIAL_TYPE, type InclusionProof } from '../wire/credential.js';
 import { encodeFrame } from '../wire/frames.js';
-import { dealColumns, encodeSharePayload } from '../wire/share-payload.js';
+import { dealRow, encodeSharePayload } from '../wire/share-payload.js';
 
 /** One row: values by column name, or a bare value for a table of one column. */
 export type ContributionValues = Readonly<Record<string, unknown>> | string | number | bigint | boolean | Date | null;
@@ -111,7 +111,7 @@ export interface ContributionBody {
 
 /** A fresh submission id: resend the same body (same id) to retry safely. */
 export function newSubmissionId(): string {
-  return randomBytes(16).toString('base64url');
+  return randomPool.take(16).toString('base64url');
 }
 
 export function buildContributionFrame(
@@ -123,7 +123,10 @@ export function buildContributionFrame(
   session?: EnvelopeSession,
 ): Uint8Array {
   const contributor = credential.contributor;
-  const payloads = dealColumns(encoded, 1);
+  const payloads = dealRow(encoded.map((column) => {
+    if (column.length !== 1) throw new UsageError('a contribution is one row');
+    return column[0];
+  }));
   const envelopes = payloads.map((payload, i) => {
     const node = i as NodeIndex;
     const bytes = encodeSharePayload(payload);

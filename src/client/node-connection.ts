@@ -36,7 +36,7 @@ function acquireAgent(node: NodeConfig, ca: string | undefined, connectTimeoutMs
   const key = `${node.apiUrl}|${node.tlsCertificateFingerprint}|${ca ? createHash('sha256').update(ca).digest('hex') : ''}`;
   let shared = agents.get(key);
   if (!shared) {
-    shared = { agent: new Agent({ connect: pinnedConnector(node, ca, connectTimeoutMs), keepAliveTimeout: 60_000, connections: 64 }), refs: 0 };
+    shared = { agent: new Agent({ connect: pinnedConnector(node, ca, connectTimeoutMs), keepAliveTimeout: 60_000, connections: 256 }), refs: 0 };
     agents.set(key, shared);
   }
   shared.refs++;

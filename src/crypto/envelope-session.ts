@@ -4,11 +4,16 @@
  * A version-1 envelope costs its sender an X25519 key generation and exchange, and its recipient
  * a key import and an exchange: ~0.2 ms each on this machine, which dominated a contribution
  * (three envelopes sealed, one opened per node). A sender sealing many envelopes instead keeps
- * one X25519 key pair for a while (EnvelopeSession) and the exchange result per recipient; each
- * envelope still gets its own AES key and IV, derived from that shared secret, its context and a
- * fresh random 16-byte envelope nonce, so no (key, IV) pair is ever used twice. A recipient
- * remembers the exchange result per sender key (SharedSecretCache), so it too does one exchange
- * per session instead of one per envelope.
+ * one X25519 key pair for a while (EnvelopeSession) and, per recipient, the HKDF-Extract of the
+ * exchange:
+ *   session secret = HMAC-SHA256(key = sender pub || recipient pub, X25519(sender, recipient))
+ * Each envelope gets its own AES-256 key,
+ *   key = HMAC-SHA256(session secret, "tessera/envelope/v2\0" || context digest || nonce || 0x01)
+ * (HKDF-Expand, one block), where the nonce is 16 fresh random bytes: keys never repeat, so each
+ * key encrypts exactly one message and GCM's IV can be the constant 0^96 (as in HPKE, the
+ * uniqueness that GCM needs is that of the (key, IV) pair). A recipient remembers the session
+ * secret per sender key (SharedSecretCache), so it too does one exchange per session instead of
+ * one per envelope.
  *
  * What changes: the key pair lives up to a minute (or 65,536 envelopes) in the sender's memory,
  * which already holds the plaintexts it seals; a recipient can tell that envelopes came from the
@@ -16,9 +21,10 @@
  * its recipient only.
  */
 
-import { diffieHellman, generateKeyPairSync, randomFillSync, type KeyObject } from 'node:crypto';
-import { UsageError } from '../errors.js';
+import { createHmac, diffieHellman, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { DecryptionError, UsageError } from '../errors.js';
 import { rawPublicKey } from './keys.js';
+import { randomPool } from './random-pool.js';
 
 export const ENVELOPE_NONCE_BYTES = 16;
 
@@ -34,8 +40,8 @@ interface SessionKey {
   readonly publicRaw: Buffer;
   readonly createdAt: number;
   uses: number;
-  /** Exchange results by recipient raw key (hex). */
-  readonly shared: Map<string, Buffer>;
+  /** Session secrets by recipient raw key (hex). */
+  readonly secrets: Map<string, Buffer>;
 }
 
 /** The sender's side: seal many envelopes with one key agreement per recipient. */
@@ -43,8 +49,6 @@ export class EnvelopeSession {
   private key: SessionKey | undefined;
   private readonly maxUses: number;
   private readonly maxAgeMs: number;
-  private pool = Buffer.alloc(0);
-  private poolOffset = 0;
 
   constructor(options: EnvelopeSessionOptions = {}) {
     this.maxUses = options.maxUses ?? 65_536;
@@ -52,38 +56,45 @@ export class EnvelopeSession {
     if (!(this.maxUses >= 1) || !(this.maxAgeMs >= 1)) throw new UsageError('an envelope session needs maxUses and maxAgeMs of at least 1');
   }
 
-  /** The session's public key and its shared secret with `recipient` (an X25519 public key), for one envelope. */
-  agree(recipient: KeyObject, recipientRaw: Buffer): { readonly publicRaw: Buffer; readonly shared: Buffer } {
+  /** The session's public key and its session secret with `recipient` (an X25519 public key), for one envelope. */
+  agree(recipient: KeyObject, recipientRaw: Buffer): { readonly publicRaw: Buffer; readonly secret: Buffer } {
     let key = this.key;
     if (!key || key.uses >= this.maxUses || Date.now() - key.createdAt >= this.maxAgeMs) {
       const pair = generateKeyPairSync('x25519');
-      key = { privateKey: pair.privateKey, publicRaw: rawPublicKey(pair.publicKey), createdAt: Date.now(), uses: 0, shared: new Map() };
+      key = { privateKey: pair.privateKey, publicRaw: rawPublicKey(pair.publicKey), createdAt: Date.now(), uses: 0, secrets: new Map() };
       this.key = key;
     }
     key.uses++;
     const id = recipientRaw.toString('hex');
-    let shared = key.shared.get(id);
-    if (!shared) {
-      shared = diffieHellman({ privateKey: key.privateKey, publicKey: recipient });
-      key.shared.set(id, shared);
+    let secret = key.secrets.get(id);
+    if (!secret) {
+      secret = sessionSecret(diffieHellman({ privateKey: key.privateKey, publicKey: recipient }), key.publicRaw, recipientRaw);
+      key.secrets.set(id, secret);
     }
-    return { publicRaw: key.publicRaw, shared };
+    return { publicRaw: key.publicRaw, secret };
   }
 
-  /** A fresh random envelope nonce (drawn from node:crypto in blocks: one call per 256 envelopes). */
+  /** A fresh random envelope nonce. */
   nonce(): Buffer {
-    if (this.poolOffset + ENVELOPE_NONCE_BYTES > this.pool.byteLength) {
-      this.pool = randomFillSync(Buffer.allocUnsafe(ENVELOPE_NONCE_BYTES * 256));
-      this.poolOffset = 0;
-    }
-    // A view, not a copy: a used-up pool is replaced, never refilled, so views stay as they were.
-    const out = this.pool.subarray(this.poolOffset, this.poolOffset + ENVELOPE_NONCE_BYTES);
-    this.poolOffset += ENVELOPE_NONCE_BYTES;
-    return out;
+    return randomPool.take(ENVELOPE_NONCE_BYTES);
   }
 }
 
-/** The recipient's side: exchange results by sender session key, bounded (oldest dropped first). */
+/** HKDF-Extract of an X25519 result; refuses the all-zero result of a small-order public key. */
+export function sessionSecret(shared: Buffer, senderRaw: Uint8Array, recipientRaw: Uint8Array): Buffer {
+  if (shared.every((b) => b === 0)) throw new DecryptionError('the envelope key exchange produced no secret (invalid public key)');
+  return createHmac('sha256', Buffer.concat([senderRaw, recipientRaw])).update(shared).digest();
+}
+
+/** One envelope's AES-256 key (HKDF-Expand, one block) from the session secret. */
+export function envelopeKey(secret: Buffer, contextDigest: Buffer, nonce: Uint8Array): Buffer {
+  return createHmac('sha256', secret).update(KDF_LABEL).update(contextDigest).update(nonce).update(BLOCK_ONE).digest();
+}
+
+const KDF_LABEL = Buffer.from('tessera/envelope/v2\0', 'ascii');
+const BLOCK_ONE = Buffer.from([1]);
+
+/** The recipient's side: session secrets by sender session key, bounded (oldest dropped first). */
 export class SharedSecretCache {
   private readonly entries = new Map<string, Buffer>();
 
@@ -93,8 +104,8 @@ export class SharedSecretCache {
     return this.entries.get(key);
   }
 
-  set(key: string, shared: Buffer): void {
+  set(key: string, secret: Buffer): void {
     if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
-    this.entries.set(key, shared);
+    this.entries.set(key, secret);
   }
 }

@@ -27,9 +27,8 @@
  *                                                                    only when signed
  * Version 2 (crypto/envelope-session.ts) is the same with a 16-byte random envelope nonce at
  * offset 88 (the signer key, when present, follows at 104) and the sender key at offset 16
- * reused by a session for many envelopes; the KDF info is then
- *   "tessera/envelope/v2\0" || context digest || envelope nonce
- * so every envelope still has its own key and IV.
+ * reused by a session for many envelopes; every envelope still has its own key, derived from
+ * the session secret, the context digest and the nonce (see there), and IV 0^96.
  * The whole header is the GCM associated data, so the context, recipient, length, flags and signer
  * cannot be changed, and a signature cannot be stripped or replaced, without failing the tag.
  * The context is not stored, only its digest: the recipient states the context it expects, and an
@@ -50,8 +49,8 @@ import {
 } from 'node:crypto';
 import { DecryptionError, FormatError, SignatureError, UsageError } from '../errors.js';
 import { publicKeyFromRaw, publicOf, rawPublicKey, samePublicKey } from './keys.js';
-import { canonicalJson } from './canonical-json.js';
-import { ENVELOPE_NONCE_BYTES, type EnvelopeSession, type SharedSecretCache } from './envelope-session.js';
+import { canonicalFlatJson } from './canonical-json.js';
+import { ENVELOPE_NONCE_BYTES, envelopeKey, sessionSecret, type EnvelopeSession, type SharedSecretCache } from './envelope-session.js';
 
 /**
  * What an envelope is for. `purpose` is required; other fields (table id, node index, run id...)
@@ -101,7 +100,8 @@ const CHUNK_BYTES = 1 << 20;
 
 const CONTEXT_LABEL = 'tessera/envelope-context/v1\0';
 const KDF_LABEL = Buffer.from('tessera/envelope/v1\0', 'ascii');
-const KDF_LABEL_SESSION = Buffer.from('tessera/envelope/v2\0', 'ascii');
+/** Version 2: each key encrypts one message (envelope-session.ts). */
+const ZERO_IV = Buffer.alloc(IV_BYTES);
 const SIGNATURE_LABEL = 'tessera/envelope-signature/v1\0';
 
 /** Encrypts `payload` to `recipient` (an X25519 public key) for `context`. */
@@ -118,19 +118,23 @@ export function sealEnvelope(
   if (sender && (sender.type !== 'private' || sender.asymmetricKeyType !== 'ed25519')) {
     throw new UsageError('the envelope sender must be an Ed25519 private key');
   }
-  const recipientRaw = rawPublicKey(recipient);
+  const { raw: recipientRaw, id: recipientId } = recipientOf(recipient);
   const contextDigest = digestContext(context);
   const session = options.session;
   let senderRaw: Buffer;
-  let shared: Buffer;
+  let key: Buffer;
+  let iv: Buffer;
   let nonce: Buffer | undefined;
   if (session) {
-    ({ publicRaw: senderRaw, shared } = session.agree(recipient, recipientRaw));
+    const agreed = session.agree(recipient, recipientRaw);
+    senderRaw = agreed.publicRaw;
     nonce = session.nonce();
+    key = envelopeKey(agreed.secret, contextDigest, nonce);
+    iv = ZERO_IV;
   } else {
     const ephemeral = generateKeyPairSync('x25519');
     senderRaw = rawPublicKey(ephemeral.publicKey);
-    shared = diffieHellman({ privateKey: ephemeral.privateKey, publicKey: recipient });
+    ({ key, iv } = deriveKeys(diffieHellman({ privateKey: ephemeral.privateKey, publicKey: recipient }), senderRaw, recipientRaw, contextDigest));
   }
 
   const signerOffset = BASE_HEADER_BYTES + (nonce ? ENVELOPE_NONCE_BYTES : 0);
@@ -143,13 +147,12 @@ export function sealEnvelope(
   out.writeUInt16BE(0, 6);
   out.writeBigUInt64BE(BigInt(payload.byteLength), 8);
   senderRaw.copy(out, 16);
-  recipientKeyId(recipientRaw).copy(out, 48);
+  recipientId.copy(out, 48);
   contextDigest.copy(out, 56);
   nonce?.copy(out, BASE_HEADER_BYTES);
   if (sender) rawPublicKey(publicOf(sender)).copy(out, signerOffset);
   const header = out.subarray(0, headerBytes);
 
-  const { key, iv } = deriveKeys(shared, senderRaw, recipientRaw, contextDigest, nonce);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(header);
   const hash = sender ? createHash('sha256').update(header) : undefined;
@@ -186,9 +189,9 @@ export function openEnvelope(
   const layout = parseLayout(bytes);
   const header = bytes.subarray(0, layout.headerBytes);
   const ephemeralRaw = bytes.subarray(16, 48);
-  const recipientRaw = rawPublicKey(publicOf(recipient));
+  const { raw: recipientRaw, id: recipientId } = recipientOf(recipient);
 
-  if (!recipientKeyId(recipientRaw).equals(bytes.subarray(48, 56))) {
+  if (!recipientId.equals(bytes.subarray(48, 56))) {
     throw new DecryptionError('this envelope was sealed for another recipient key; check that the right key file is used');
   }
   const contextDigest = digestContext(context);
@@ -219,8 +222,9 @@ export function openEnvelope(
     }
   }
 
-  const nonce = layout.session ? bytes.subarray(BASE_HEADER_BYTES, BASE_HEADER_BYTES + ENVELOPE_NONCE_BYTES) : undefined;
-  const { key, iv } = deriveKeys(agreeAsRecipient(recipient, ephemeralRaw, recipientRaw, layout.session ? options.sharedSecrets : undefined), ephemeralRaw, recipientRaw, contextDigest, nonce);
+  const { key, iv } = layout.session
+    ? { key: envelopeKey(recipientSessionSecret(recipient, ephemeralRaw, recipientRaw, options.sharedSecrets), contextDigest, bytes.subarray(BASE_HEADER_BYTES, BASE_HEADER_BYTES + ENVELOPE_NONCE_BYTES)), iv: ZERO_IV }
+    : deriveKeys(exchange(recipient, ephemeralRaw), ephemeralRaw, recipientRaw, contextDigest);
   const decipher = createDecipheriv('aes-256-gcm', key, iv);
   decipher.setAAD(header);
   decipher.setAuthTag(bytes.subarray(layout.tagOffset, layout.tagOffset + TAG_BYTES));
@@ -249,7 +253,7 @@ export function digestContext(context: EnvelopeContext): Buffer {
   if (typeof context.purpose !== 'string' || context.purpose.length === 0) {
     throw new UsageError('an envelope context needs a non-empty "purpose"');
   }
-  return createHash('sha256').update(CONTEXT_LABEL).update(canonicalJson(context)).digest();
+  return createHash('sha256').update(CONTEXT_LABEL).update(canonicalFlatJson(context)).digest();
 }
 
 // ---- helpers -------------------------------------------------------------------------------
@@ -285,33 +289,45 @@ function parseLayout(bytes: Buffer): Layout {
   return { signed, session, signerOffset, headerBytes, tagOffset, signatureOffset: tagOffset + TAG_BYTES };
 }
 
-/** The recipient's X25519 exchange with the envelope's sender key, remembered in `cache` when given. */
-function agreeAsRecipient(recipient: KeyObject, senderRaw: Buffer, recipientRaw: Buffer, cache: SharedSecretCache | undefined): Buffer {
-  const id = cache ? `${recipientRaw.toString('base64')}${senderRaw.toString('base64')}` : '';
-  const known = cache?.get(id);
-  if (known) return known;
-  let shared: Buffer;
+/** The recipient's X25519 exchange with an envelope's sender key. */
+function exchange(recipient: KeyObject, senderRaw: Buffer): Buffer {
   try {
-    shared = diffieHellman({ privateKey: recipient, publicKey: publicKeyFromRaw(senderRaw, 'x25519', 'ephemeral key') });
+    return diffieHellman({ privateKey: recipient, publicKey: publicKeyFromRaw(senderRaw, 'x25519', 'ephemeral key') });
   } catch {
     throw new DecryptionError('the envelope ephemeral key is invalid: the envelope was damaged or forged');
   }
-  checkShared(shared);
-  cache?.set(id, shared);
-  return shared;
 }
 
-/** X25519 with a small-order point yields all zeros; such an exchange has no secret in it. */
-function checkShared(shared: Buffer): void {
+/** The session secret of a version-2 envelope, remembered in `cache` when given. */
+function recipientSessionSecret(recipient: KeyObject, senderRaw: Buffer, recipientRaw: Buffer, cache: SharedSecretCache | undefined): Buffer {
+  const id = cache ? `${recipientRaw.toString('base64')}${senderRaw.toString('base64')}` : '';
+  const known = cache?.get(id);
+  if (known) return known;
+  const secret = sessionSecret(exchange(recipient, senderRaw), senderRaw, recipientRaw);
+  cache?.set(id, secret);
+  return secret;
+}
+
+function deriveKeys(shared: Buffer, ephemeralRaw: Uint8Array, recipientRaw: Uint8Array, contextDigest: Buffer): { key: Buffer; iv: Buffer } {
+  // X25519 with a small-order point yields all zeros; such an exchange has no secret in it.
   if (shared.every((b) => b === 0)) throw new DecryptionError('the envelope key exchange produced no secret (invalid public key)');
-}
-
-function deriveKeys(shared: Buffer, ephemeralRaw: Uint8Array, recipientRaw: Uint8Array, contextDigest: Buffer, nonce: Buffer | undefined): { key: Buffer; iv: Buffer } {
-  checkShared(shared);
   const salt = Buffer.concat([ephemeralRaw, recipientRaw]);
-  const info = nonce ? Buffer.concat([KDF_LABEL_SESSION, contextDigest, nonce]) : Buffer.concat([KDF_LABEL, contextDigest]);
+  const info = Buffer.concat([KDF_LABEL, contextDigest]);
   const okm = hkdfSha256(shared, salt, info, KEY_BYTES + IV_BYTES);
   return { key: okm.subarray(0, KEY_BYTES), iv: okm.subarray(KEY_BYTES) };
+}
+
+// A recipient's raw key and key id, computed once per KeyObject (a node opens an envelope per contribution).
+const recipients = new WeakMap<KeyObject, { readonly raw: Buffer; readonly id: Buffer }>();
+
+function recipientOf(key: KeyObject): { readonly raw: Buffer; readonly id: Buffer } {
+  let r = recipients.get(key);
+  if (!r) {
+    const raw = rawPublicKey(publicOf(key));
+    r = { raw, id: recipientKeyId(raw) };
+    recipients.set(key, r);
+  }
+  return r;
 }
 
 function recipientKeyId(recipientRaw: Uint8Array): Buffer {

@@ -11,19 +11,26 @@
  * and a node checks a contributor's leaf with a few hashes instead of a signature.
  */
 
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { UsageError } from '../errors.js';
 
 export const HASH_BYTES = 32;
 const LEAF_PREFIX = Buffer.from([0x00]);
-const NODE_PREFIX = Buffer.from([0x01]);
 
 export function leafHash(data: Uint8Array): Buffer {
-  return createHash('sha256').update(LEAF_PREFIX).update(data).digest();
+  return hash('sha256', Buffer.concat([LEAF_PREFIX, data]), 'buffer');
 }
 
+// Inner nodes are hashed in one call over a reused 65-byte buffer: a hash object costs more
+// than hashing 65 bytes, and a node checks ~10 inner hashes per contribution. (Synchronous,
+// so no two uses of the buffer overlap.)
+const nodeInput = Buffer.alloc(1 + 2 * HASH_BYTES);
+nodeInput[0] = 0x01;
+
 function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
-  return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
+  nodeInput.set(left, 1);
+  nodeInput.set(right, 1 + HASH_BYTES);
+  return hash('sha256', nodeInput, 'buffer');
 }
 
 /**
@@ -77,7 +84,8 @@ export function verifyInclusion(leaf: Uint8Array, index: number, size: number, p
   if (size > 2 ** 31) return false;
   let fn = index;
   let sn = size - 1;
-  let r: Buffer = Buffer.from(leaf);
+  if (leaf.byteLength !== HASH_BYTES) return false;
+  let r: Uint8Array = leaf;
   for (const p of path) {
     if (p.byteLength !== HASH_BYTES || sn === 0) return false;
     if ((fn & 1) === 1 || fn === sn) {
@@ -94,5 +102,5 @@ export function verifyInclusion(leaf: Uint8Array, index: number, size: number, p
     fn >>= 1;
     sn >>= 1;
   }
-  return sn === 0 && r.byteLength === root.byteLength && r.equals(root);
+  return sn === 0 && r.byteLength === root.byteLength && Buffer.from(r.buffer, r.byteOffset, r.byteLength).equals(root);
 }

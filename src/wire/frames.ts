@@ -18,7 +18,10 @@ const MAGIC = 0x31465354; // "TSF1" read as a little-endian u32
 export const FRAME_CONTENT_TYPE = 'application/vnd.tessera.frame';
 /** Largest header accepted: headers carry metadata, never data. */
 export const MAX_FRAME_HEADER_BYTES = 1 << 20;
-const MAX_PARTS = 64;
+/** Parts accepted by default (a client's request: a few envelopes). */
+export const MAX_PARTS = 64;
+/** Parts accepted in a message between nodes (a batch of contributions carries one envelope each). */
+export const MAX_PEER_MESSAGE_PARTS = 4096;
 
 export interface Frame<H> {
   readonly header: H;
@@ -51,7 +54,7 @@ export function encodeFrame(header: unknown, parts: readonly Uint8Array[] = []):
  * Decodes a frame; parts are views into `bytes` (no copies). `what` names the body in errors.
  * The header's shape is the caller's to validate.
  */
-export function decodeFrame(bytes: Uint8Array, what = 'request body'): Frame<unknown> {
+export function decodeFrame(bytes: Uint8Array, what = 'request body', maxParts = MAX_PARTS): Frame<unknown> {
   const fail = (why: string): never => {
     throw new FormatError(`${what} is not a valid Tessera frame: ${why}`);
   };
@@ -69,7 +72,7 @@ export function decodeFrame(bytes: Uint8Array, what = 'request body'): Frame<unk
   let o = 8 + hLen;
   const count = v.getUint32(o, true);
   o += 4;
-  if (count > MAX_PARTS) fail(`${count} parts (at most ${MAX_PARTS})`);
+  if (count > maxParts) fail(`${count} parts (at most ${maxParts})`);
   const parts: Uint8Array[] = [];
   for (let i = 0; i < count; i++) {
     if (o + 8 > bytes.byteLength) fail(`part ${i} is cut off`);

@@ -10,21 +10,21 @@
 
 import { openEnvelope } from '../../crypto/envelope.js';
 import type { SignedStatement } from '../../crypto/signed.js';
-import { CredentialError, errorFromWire, FormatError, TableNotFoundError, TesseraError } from '../../errors.js';
-import type { PartyId } from '../../mpc/party.js';
+import { CredentialError, FormatError, TableNotFoundError } from '../../errors.js';
 import type { PartyConfig } from '../../governance/collaboration.js';
 import type { JsonValue } from '../../crypto/canonical-json.js';
 import { parseSchema, schemaToJson, type TableSchemaJson } from '../../table/schema.js';
 import { contributionContext, type AppendTableSchemaResponse, type ContributionHeader, type ContributionResponse, type CredentialHeader, type TableInfo } from '../../wire/api.js';
 import { CONTRIBUTOR_ID } from '../../wire/credential.js';
 import { checkStatementShape } from '../credentials.js';
-import { decodeFrame } from '../../wire/frames.js';
+import { decodeFrame, frameHeaderBytes } from '../../wire/frames.js';
 import { decodeSharePayload, expandComponent } from '../../wire/share-payload.js';
 import type { AppendOutcome } from '../contribution-index.js';
 import { encodeContribution } from '../contribution-index.js';
 import type { AppendTableMetadata } from '../storage.js';
 import { checkTableName } from '../storage/names.js';
 import type { ForwardedRequest, NodeContext } from '../context.js';
+import { forwardContribution, registerContributionBatchHandler } from './contribution-batch.js';
 import { describeFailures, settleAtAll } from './fan-out.js';
 import { tableInfo } from './tables.js';
 
@@ -120,7 +120,7 @@ export async function coordinateContribution(ctx: NodeContext, name: string, bod
   const generation = ctx.mesh.generation;
   const outcomes = await settleAtAll(ctx, {
     local: () => contributeLocal(ctx, name, c, frame.parts[ctx.me], true),
-    peer: (p) => forwarderOf(ctx).forward(p, name, frame.header, frame.parts[p], generation),
+    peer: (p) => forwardContribution(ctx, p, name, frameHeaderBytes(body), frame.parts[p], generation),
   });
   const failures = outcomes.filter((o) => o.error);
   if (failures.length > 0) throw describeFailures(ctx, `storing the contribution to '${name}'`, failures);
@@ -166,81 +166,8 @@ function singleCredentialContributor(statement: SignedStatement): string {
   throw new CredentialError('the credential names no valid contributor');
 }
 
-/**
- * Contributions travel to the peers in batches: all those that arrive while the event loop is
- * busy go in one peer message (one TLS write, one frame) instead of one message each, which
- * was a large share of the CPU a contribution cost. Each item still gets its own outcome.
- */
-class ContributionForwarder {
-  private readonly queues = new Map<PartyId, { generation: number; items: { table: string; header: unknown; envelope: Uint8Array; resolve(o: AppendOutcome): void; reject(e: Error): void }[] }>();
-
-  constructor(private readonly ctx: NodeContext) {}
-
-  forward(peer: PartyId, table: string, header: unknown, envelope: Uint8Array, generation: number): Promise<AppendOutcome> {
-    return new Promise((resolve, reject) => {
-      let queue = this.queues.get(peer);
-      if (queue && queue.generation !== generation) {
-        this.flush(peer);
-        queue = undefined;
-      }
-      if (!queue) {
-        queue = { generation, items: [] };
-        this.queues.set(peer, queue);
-        setImmediate(() => this.flush(peer));
-      }
-      queue.items.push({ table, header, envelope, resolve, reject });
-      if (queue.items.length >= MAX_BATCH) this.flush(peer);
-    });
-  }
-
-  private flush(peer: PartyId): void {
-    const queue = this.queues.get(peer);
-    if (!queue || queue.items.length === 0) return;
-    this.queues.delete(peer);
-    const items = queue.items;
-    this.ctx.rpc
-      .call(peer, 'append.contributeBatch', { items: items.map((i) => ({ table: i.table, header: i.header })) }, items.map((i) => i.envelope), { generation: queue.generation })
-      .then(
-        (reply) => {
-          const results = (reply.body as { results?: BatchResult[] }).results ?? [];
-          items.forEach((item, k) => {
-            const r = results[k];
-            if (r && 'outcome' in r) item.resolve(r.outcome);
-            else item.reject(errorFromWire(r?.error.code ?? 'PROTOCOL', r?.error.message ?? `${this.ctx.describe(peer)} gave no answer for this contribution`));
-          });
-        },
-        (error: Error) => items.forEach((item) => item.reject(error)),
-      );
-  }
-}
-
-const MAX_BATCH = 512;
-
-type BatchResult = { outcome: AppendOutcome } | { error: { code: string; message: string } };
-
-const forwarders = new WeakMap<NodeContext, ContributionForwarder>();
-
-function forwarderOf(ctx: NodeContext): ContributionForwarder {
-  let f = forwarders.get(ctx);
-  if (!f) {
-    f = new ContributionForwarder(ctx);
-    forwarders.set(ctx, f);
-  }
-  return f;
-}
-
 export function registerAppendHandlers(ctx: NodeContext): void {
-  ctx.rpc.handle('append.contributeBatch', async ({ body, parts }) => {
-    const items = (body as { items?: { table: string; header: unknown }[] }).items;
-    if (!Array.isArray(items) || items.length !== parts.length) throw new FormatError('a batch of contributions has one envelope per item');
-    const settled = await Promise.allSettled(items.map((item, k) => contributeLocal(ctx, checkTableName(item.table), checkContributionHeader(item.header), parts[k])));
-    const results: BatchResult[] = settled.map((s) =>
-      s.status === 'fulfilled'
-        ? { outcome: s.value }
-        : { error: s.reason instanceof TesseraError ? { code: s.reason.code, message: s.reason.message } : { code: 'INTERNAL', message: 'internal error at the peer node (see its log)' } },
-    );
-    return { body: { results } };
-  });
+  registerContributionBatchHandler(ctx, (table, header, envelope) => contributeLocal(ctx, table, checkContributionHeader(header), envelope));
   ctx.rpc.handle('append.create', async ({ from, body }) => {
     const b = body as { table: string; request: ForwardedRequest; body: string };
     const name = checkTableName(b.table);
