@@ -42,6 +42,7 @@ import {
   diffieHellman,
   generateKeyPairSync,
   createHmac,
+  hash,
   sign,
   verify,
   type Hash,
@@ -253,7 +254,7 @@ export function digestContext(context: EnvelopeContext): Buffer {
   if (typeof context.purpose !== 'string' || context.purpose.length === 0) {
     throw new UsageError('an envelope context needs a non-empty "purpose"');
   }
-  return createHash('sha256').update(CONTEXT_LABEL).update(canonicalFlatJson(context)).digest();
+  return hash('sha256', CONTEXT_LABEL + canonicalFlatJson(context), 'buffer');
 }
 
 // ---- helpers -------------------------------------------------------------------------------

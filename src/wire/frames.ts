@@ -28,8 +28,11 @@ export interface Frame<H> {
   readonly parts: readonly Uint8Array[];
 }
 
+/** Reused: creating a decoder costs more than decoding a small header. */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 export function encodeFrame(header: unknown, parts: readonly Uint8Array[] = []): Uint8Array {
-  const h = new TextEncoder().encode(JSON.stringify(header));
+  const h = Buffer.from(JSON.stringify(header), 'utf8');
   if (h.byteLength > MAX_FRAME_HEADER_BYTES) throw new FormatError(`frame header of ${h.byteLength} bytes exceeds ${MAX_FRAME_HEADER_BYTES}`);
   let size = 4 + 4 + h.byteLength + 4;
   for (const p of parts) size += 8 + p.byteLength;
@@ -65,7 +68,7 @@ export function decodeFrame(bytes: Uint8Array, what = 'request body', maxParts =
   if (hLen > MAX_FRAME_HEADER_BYTES || 8 + hLen + 4 > bytes.byteLength) fail('header length out of bounds');
   let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + hLen)));
+    header = JSON.parse(utf8.decode(bytes.subarray(8, 8 + hLen)));
   } catch {
     fail('header is not UTF-8 JSON');
   }
