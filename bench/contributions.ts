@@ -8,9 +8,12 @@
  *   --spread             send to the three nodes in turn (each coordinates a third) instead of node 0 only
  *   BENCH_NODE_PROF=dir  also writes a CPU profile of each node process (node --cpu-prof);
  *                        run this script with --cpu-prof for the client's.
+ *   BENCH_NODE_FLAGS='--perf-basic-prof'  extra flags for the node processes (Linux perf sees
+ *                        JavaScript frames; the V8 profiler's times include time spent preempted,
+ *                        perf's do not).
  */
 
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Tessera } from '../src/client/tessera.js';
@@ -28,7 +31,10 @@ const schema: TableSchemaJson = { version: 1, columns: [{ name: 'glucose', nulla
 
 async function main(): Promise<void> {
   const root = await mkdtemp(join(tmpdir(), 'tessera-bench-contrib-'));
-  const cluster = await startProcessCluster(root, process.env.BENCH_NODE_PROF ? { profileDir: process.env.BENCH_NODE_PROF } : {});
+  const cluster = await startProcessCluster(root, {
+    ...(process.env.BENCH_NODE_PROF ? { profileDir: process.env.BENCH_NODE_PROF } : {}),
+    ...(process.env.BENCH_NODE_FLAGS ? { nodeFlags: process.env.BENCH_NODE_FLAGS.split(' ') } : {}),
+  });
   try {
     const hospital = await Tessera.connect({ collaboration: cluster.collaboration, identity: cluster.hospital, node: 0, ca: cluster.ca });
     await hospital.createAppendTable('glucose', schema);
@@ -41,6 +47,8 @@ async function main(): Promise<void> {
     const nodeCpu0 = await Promise.all(cluster.pids.map(processCpuSeconds));
     const machine0 = await machineCpuSeconds();
     const clientCpu0 = process.cpuUsage();
+    // Tell a waiting profiler (e.g. perf record) that the timed part starts now, and where.
+    if (process.env.BENCH_MARK_FILE) await writeFile(process.env.BENCH_MARK_FILE, `${[process.pid, ...cluster.pids].join(' ')}\n`);
     let next = 0;
     t = performance.now();
     await Promise.all(

@@ -26,6 +26,8 @@ export interface ProcessCluster {
 export interface ProcessClusterOptions {
   /** Directory for a CPU profile of each node process (node --cpu-prof). */
   readonly profileDir?: string;
+  /** More flags for the node processes (e.g. --perf-basic-prof for Linux perf). */
+  readonly nodeFlags?: readonly string[];
 }
 
 export async function startProcessCluster(root: string, options: ProcessClusterOptions = {}): Promise<ProcessCluster> {
@@ -67,7 +69,7 @@ export async function startProcessCluster(root: string, options: ProcessClusterO
     };
     await writeFile(join(dir, 'node.json'), JSON.stringify(config));
     const prof = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
-    const child = spawn(process.execPath, [...prof, fileURLToPath(new URL('../src/node/main.js', import.meta.url)), '--config', join(dir, 'node.json')], { stdio: 'inherit' });
+    const child = spawn(process.execPath, [...prof, ...(options.nodeFlags ?? []), fileURLToPath(new URL('../src/node/main.js', import.meta.url)), '--config', join(dir, 'node.json')], { stdio: 'inherit' });
     children.push(child);
   }
   const deadline = Date.now() + 20_000;

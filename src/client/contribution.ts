@@ -14,7 +14,7 @@ import { encodeTable } from '../table/encode.js';
 import type { TableSchema } from '../table/schema.js';
 import { contributionContext, type ContributionHeader } from '../wire/api.js';
 import { CREDENTIAL_BATCH_TYPE, CREDENTIAL_TYPE, type InclusionProof } from '../wire/credential.js';
-import { encodeFrame } from '../wire/frames.js';
+import { encodeFrameWithHeaderText } from '../wire/frames.js';
 import { dealRow, encodeSharePayload } from '../wire/share-payload.js';
 
 /** One row: values by column name, or a bare value for a table of one column. */
@@ -136,13 +136,21 @@ export function buildContributionFrame(
       bytes.fill(0);
     }
   });
-  const header: ContributionHeader = {
-    format: 'tessera-contribution/v1',
-    contributor,
-    submission,
-    credential: credential.statement,
-    ...(credential.proof ? { proof: credential.proof } : {}),
-  };
-  return encodeFrame(header, envelopes);
+  return encodeFrameWithHeaderText(contributionHeaderJson(contributor, submission, credential), envelopes);
+}
+
+// A batch's statement is the same in a thousand headers: written as JSON once.
+const statementJson = new WeakMap<SignedStatement, string>();
+
+/** JSON.stringify of the ContributionHeader, with the statement's text reused. */
+function contributionHeaderJson(contributor: string, submission: string, credential: ResolvedCredential): string {
+  let statement = statementJson.get(credential.statement);
+  if (statement === undefined) {
+    statement = JSON.stringify(credential.statement);
+    statementJson.set(credential.statement, statement);
+  }
+  const format: ContributionHeader['format'] = 'tessera-contribution/v1';
+  const proof = credential.proof ? `,"proof":${JSON.stringify(credential.proof)}` : '';
+  return `{"format":"${format}","contributor":${JSON.stringify(contributor)},"submission":${JSON.stringify(submission)},"credential":${statement}${proof}}`;
 }
 

@@ -32,7 +32,12 @@ export interface Frame<H> {
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export function encodeFrame(header: unknown, parts: readonly Uint8Array[] = []): Uint8Array {
-  const h = Buffer.from(JSON.stringify(header), 'utf8');
+  return encodeFrameWithHeaderText(JSON.stringify(header), parts);
+}
+
+/** encodeFrame with the header already written as JSON text (by a caller that reuses parts of it). */
+export function encodeFrameWithHeaderText(headerJson: string, parts: readonly Uint8Array[] = []): Uint8Array {
+  const h = Buffer.from(headerJson, 'utf8');
   if (h.byteLength > MAX_FRAME_HEADER_BYTES) throw new FormatError(`frame header of ${h.byteLength} bytes exceeds ${MAX_FRAME_HEADER_BYTES}`);
   let size = 4 + 4 + h.byteLength + 4;
   for (const p of parts) size += 8 + p.byteLength;
