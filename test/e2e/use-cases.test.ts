@@ -136,8 +136,13 @@ test('batch credentials: each node checks the proof, the table and the owner; an
   );
   await connection.close();
   await patient.contribute('steps', 7, more[3]);
+
+  // 300 at once from one client: the coordinator's batches to its peers exceed 64 contributions
+  // (and so 128 frame parts), which a peer once dropped without an answer.
+  const crowd = hospital.issueCredentials('steps', 300);
+  await Promise.all(crowd.map((c) => patient.contribute('steps', 1, c)));
   const sum = await (await hospital.sum({ column: 'n', tables: ['steps'], recipients: ['St. Mary Hospital'] })).result();
-  assert.deepEqual([sum.value, sum.rows], [1000 + 30 + 7, 5]);
+  assert.deepEqual([sum.value, sum.rows], [1000 + 30 + 7 + 300, 305]);
 });
 
 const STEPS = { version: 1, columns: [{ name: 'n', nullable: false, type: 'integer', min: '0', max: '100000' }] } as const;
