@@ -4,7 +4,7 @@
  * in a minute" figure. Prints the time, the rate, and the CPU seconds of every process (client
  * and each node), then checks with a sum query that every row arrived.
  *
- *   node dist/bench/contributions.js [--contributions=100000] [--concurrency=64] [--credentials=batch|single] [--spread]
+ *   node dist/bench/contributions.js [--contributions=100000] [--concurrency=128] [--credentials=batch|single] [--spread]
  *   --spread             send to the three nodes in turn (each coordinates a third) instead of node 0 only
  *   BENCH_NODE_PROF=dir  also writes a CPU profile of each node process (node --cpu-prof);
  *                        run this script with --cpu-prof for the client's.
@@ -22,7 +22,7 @@ import { machineCpuSeconds, processCpuSeconds, startProcessCluster, type CpuSeco
 
 const arg = (name: string, fallback: string): string => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
 const total = Number(arg('contributions', '10000'));
-const concurrency = Number(arg('concurrency', '64'));
+const concurrency = Number(arg('concurrency', '128'));
 const credentialKind = arg('credentials', 'batch');
 if (credentialKind !== 'batch' && credentialKind !== 'single') throw new Error('--credentials is batch or single');
 const spread = process.argv.includes('--spread');
