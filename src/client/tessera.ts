@@ -197,6 +197,7 @@ export class Tessera {
   issueCredentials(table: string, contributors: number | readonly string[], options: { readonly batchSize?: number } = {}): Credential[] {
     const identity = this.requireIdentity('issue credentials');
     const ids = typeof contributors === 'number' ? Array.from({ length: contributors }, () => randomBytes(16).toString('hex')) : [...contributors];
+    if (new Set(ids).size !== ids.length) throw new UsageError('each contributor id may be given once (an id adds one row, whatever credential it holds)');
     const batchSize = options.batchSize ?? DEFAULT_CREDENTIAL_BATCH;
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new UsageError('batchSize must be a positive integer');
     const out: Credential[] = [];
