@@ -34,14 +34,14 @@ import {
 } from '../wire/api.js';
 import { issueCredential, issueCredentialBatch } from '../wire/credential.js';
 import { buildContributionFrame, encodeContributionRow, newSubmissionId, resolveCredential, type ContributionValues, type Credential, type ResolvedCredential } from './contribution.js';
-
-export type { Credential } from './contribution.js';
 import type { ReadTableOptions } from './declarations.js';
 import type { InMemoryColumns } from './memory-reader.js';
 import { NodeConnection } from './node-connection.js';
 import { readTable } from './read-table.js';
 import { openResult, type QueryResult } from './result.js';
 import { buildUploadFrame } from './upload-frame.js';
+
+export type { Credential } from './contribution.js';
 
 export interface ConnectOptions {
   /** The collaboration (or the path of its file). */
@@ -196,6 +196,7 @@ export class Tessera {
    */
   issueCredentials(table: string, contributors: number | readonly string[], options: { readonly batchSize?: number } = {}): Credential[] {
     const identity = this.requireIdentity('issue credentials');
+    if (typeof contributors === 'number' && !(Number.isSafeInteger(contributors) && contributors >= 0)) throw new UsageError('the number of credentials must be a whole number');
     const ids = typeof contributors === 'number' ? Array.from({ length: contributors }, () => randomBytes(16).toString('hex')) : [...contributors];
     if (new Set(ids).size !== ids.length) throw new UsageError('each contributor id may be given once (an id adds one row, whatever credential it holds)');
     const batchSize = options.batchSize ?? DEFAULT_CREDENTIAL_BATCH;

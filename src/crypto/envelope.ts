@@ -42,7 +42,7 @@ import {
   diffieHellman,
   generateKeyPairSync,
   createHmac,
-  hash,
+  hash as hashOnce,
   sign,
   verify,
   type Hash,
@@ -254,7 +254,7 @@ export function digestContext(context: EnvelopeContext): Buffer {
   if (typeof context.purpose !== 'string' || context.purpose.length === 0) {
     throw new UsageError('an envelope context needs a non-empty "purpose"');
   }
-  return hash('sha256', CONTEXT_LABEL + canonicalFlatJson(context), 'buffer');
+  return hashOnce('sha256', CONTEXT_LABEL + canonicalFlatJson(context), 'buffer');
 }
 
 // ---- helpers -------------------------------------------------------------------------------
