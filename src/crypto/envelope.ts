@@ -42,7 +42,6 @@ import {
   diffieHellman,
   generateKeyPairSync,
   createHmac,
-  hash as hashOnce,
   sign,
   verify,
   type Hash,
@@ -51,6 +50,7 @@ import {
 import { DecryptionError, FormatError, SignatureError, UsageError } from '../errors.js';
 import { publicKeyFromRaw, publicOf, rawPublicKey, samePublicKey } from './keys.js';
 import { canonicalFlatJson } from './canonical-json.js';
+import { sha256 } from './sha256.js';
 import { ENVELOPE_NONCE_BYTES, envelopeKey, sessionSecret, type EnvelopeSession, type SharedSecretCache } from './envelope-session.js';
 
 /**
@@ -254,7 +254,7 @@ export function digestContext(context: EnvelopeContext): Buffer {
   if (typeof context.purpose !== 'string' || context.purpose.length === 0) {
     throw new UsageError('an envelope context needs a non-empty "purpose"');
   }
-  return hashOnce('sha256', CONTEXT_LABEL + canonicalFlatJson(context), 'buffer');
+  return sha256(CONTEXT_LABEL + canonicalFlatJson(context));
 }
 
 // ---- helpers -------------------------------------------------------------------------------

@@ -11,14 +11,14 @@
  * and a node checks a contributor's leaf with a few hashes instead of a signature.
  */
 
-import { hash } from 'node:crypto';
 import { UsageError } from '../errors.js';
+import { sha256 } from './sha256.js';
 
 export const HASH_BYTES = 32;
 const LEAF_PREFIX = Buffer.from([0x00]);
 
 export function leafHash(data: Uint8Array): Buffer {
-  return hash('sha256', Buffer.concat([LEAF_PREFIX, data]), 'buffer');
+  return sha256(Buffer.concat([LEAF_PREFIX, data]));
 }
 
 // Inner nodes are hashed in one call over a reused 65-byte buffer: a hash object costs more
@@ -30,7 +30,7 @@ nodeInput[0] = 0x01;
 function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
   nodeInput.set(left, 1);
   nodeInput.set(right, 1 + HASH_BYTES);
-  return hash('sha256', nodeInput, 'buffer');
+  return sha256(nodeInput);
 }
 
 /**
