@@ -2,8 +2,8 @@
  * Append tables: created empty by an `input` party (at all three nodes), then filled one row per
  * contributor. A contribution carries the owner's credential for the contributor and three
  * sealed one-row payloads; every node checks the credential against the owner's key
- * (node/credentials.ts), opens its
- * own envelope, checks the payload's shape, and appends durably (group commit). The coordinator
+ * (node/credentials.ts), opens its own envelope, checks the payload's shape, and appends durably
+ * (group commit). The coordinator forwards to its peers in batches (contribution-batch.ts) and
  * answers once all three have the row. A retry with the same submission id is acknowledged; a
  * second submission by the same contributor is refused at every node.
  */
