@@ -21,7 +21,7 @@ import type { TableSchemaJson } from '../src/table/schema.js';
 import { machineCpuSeconds, processCpuSeconds, startProcessCluster, type CpuSeconds } from './process-cluster.js';
 
 const arg = (name: string, fallback: string): string => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
-const total = Number(arg('contributions', '10000'));
+const total = Number(arg('contributions', '100000'));
 const concurrency = Number(arg('concurrency', '128'));
 const credentialKind = arg('credentials', 'batch');
 if (credentialKind !== 'batch' && credentialKind !== 'single') throw new Error('--credentials is batch or single');
