@@ -4,36 +4,73 @@
  * one-row share payloads sealed to the three nodes, with the owner's credential.
  */
 
-import { randomBytes } from 'node:crypto';
+import { randomPool } from '../crypto/random-pool.js';
 import { sealEnvelope } from '../crypto/envelope.js';
+import type { EnvelopeSession } from '../crypto/envelope-session.js';
 import type { SignedStatement } from '../crypto/signed.js';
 import { CellError, CredentialError, SchemaError, UsageError } from '../errors.js';
 import type { Collaboration, NodeIndex } from '../governance/collaboration.js';
 import { encodeTable } from '../table/encode.js';
 import type { TableSchema } from '../table/schema.js';
 import { contributionContext, type ContributionHeader } from '../wire/api.js';
-import { CREDENTIAL_TYPE, type CredentialClaims } from '../wire/credential.js';
-import { encodeFrame } from '../wire/frames.js';
-import { dealColumns, encodeSharePayload } from '../wire/share-payload.js';
+import { CREDENTIAL_BATCH_TYPE, CREDENTIAL_TYPE, type InclusionProof } from '../wire/credential.js';
+import { encodeFrameWithHeaderText } from '../wire/frames.js';
+import { dealRow, encodeSharePayload } from '../wire/share-payload.js';
 
 /** One row: values by column name, or a bare value for a table of one column. */
 export type ContributionValues = Readonly<Record<string, unknown>> | string | number | bigint | boolean | Date | null;
 
-/** The claims of a credential (as the owner signed them; the nodes check the signature). */
-export function credentialClaims(credential: SignedStatement): CredentialClaims {
-  if (!credential || typeof credential !== 'object' || credential.payloadType !== CREDENTIAL_TYPE || typeof credential.payload !== 'string') {
-    throw new CredentialError('this is not a contribution credential: pass the statement the table owner issued (issueCredential)');
+/**
+ * A contribution credential as the table owner hands it to one contributor: plain JSON (it can
+ * be written to a file and read back). `statement` is the owner's signed statement, for this
+ * contributor alone or for a whole batch; a batch credential also carries the `proof` that places
+ * this contributor in the batch (wire/credential.ts).
+ */
+export interface Credential {
+  readonly table: string;
+  readonly contributor: string;
+  readonly statement: SignedStatement;
+  readonly proof?: InclusionProof;
+}
+
+/** What a contribution needs from its credential (claims as the owner signed them; the nodes check the signature). */
+export interface ResolvedCredential {
+  readonly collaboration: string;
+  readonly table: string;
+  readonly contributor: string;
+  readonly statement: SignedStatement;
+  readonly proof?: InclusionProof;
+}
+
+// The claims of a statement are read once per statement object: a batch's credentials share one.
+const claimsOf = new WeakMap<SignedStatement, Readonly<Record<string, unknown>>>();
+
+/** Reads a credential (or a single credential's bare statement) for a contribution; CredentialError if it is not one. */
+export function resolveCredential(credential: Credential | SignedStatement): ResolvedCredential {
+  const whole = credential !== null && typeof credential === 'object' && 'statement' in credential ? credential : undefined;
+  const statement = whole ? whole.statement : (credential as SignedStatement);
+  if (!statement || typeof statement !== 'object' || typeof statement.payload !== 'string' || (statement.payloadType !== CREDENTIAL_TYPE && statement.payloadType !== CREDENTIAL_BATCH_TYPE)) {
+    throw new CredentialError('this is not a contribution credential: pass the credential the table owner issued (issueCredential or issueCredentials)');
   }
-  let claims: Partial<CredentialClaims>;
-  try {
-    claims = JSON.parse(Buffer.from(credential.payload, 'base64').toString('utf8')) as Partial<CredentialClaims>;
-  } catch {
-    throw new CredentialError('the credential payload is damaged');
+  let claims = claimsOf.get(statement);
+  if (!claims) {
+    try {
+      claims = JSON.parse(Buffer.from(statement.payload, 'base64').toString('utf8')) as Record<string, unknown>;
+    } catch {
+      throw new CredentialError('the credential payload is damaged');
+    }
+    if (!claims || typeof claims !== 'object') throw new CredentialError('the credential payload is damaged');
+    claimsOf.set(statement, claims);
   }
-  if (typeof claims.table !== 'string' || typeof claims.contributor !== 'string' || typeof claims.collaboration !== 'string') {
-    throw new CredentialError('the credential does not name a collaboration, table and contributor');
+  if (typeof claims.table !== 'string' || typeof claims.collaboration !== 'string') throw new CredentialError('the credential does not name a collaboration and a table');
+  if (statement.payloadType === CREDENTIAL_TYPE) {
+    if (typeof claims.contributor !== 'string') throw new CredentialError('the credential does not name a contributor');
+    return { collaboration: claims.collaboration, table: claims.table, contributor: claims.contributor, statement };
   }
-  return { collaboration: claims.collaboration, table: claims.table, contributor: claims.contributor };
+  if (!whole || typeof whole.contributor !== 'string' || whole.proof === undefined) {
+    throw new CredentialError("this is the statement of a batch credential without the contributor's proof: pass the whole credential object the owner issued");
+  }
+  return { collaboration: claims.collaboration, table: claims.table, contributor: whole.contributor, statement, proof: whole.proof };
 }
 
 /**
@@ -74,28 +111,46 @@ export interface ContributionBody {
 
 /** A fresh submission id: resend the same body (same id) to retry safely. */
 export function newSubmissionId(): string {
-  return randomBytes(16).toString('base64url');
+  return randomPool.take(16).toString('base64url');
 }
 
 export function buildContributionFrame(
   collaboration: Collaboration,
   table: string,
   encoded: readonly BigUint64Array[],
-  credential: SignedStatement,
-  contributor: string,
+  credential: ResolvedCredential,
   submission: string,
+  session?: EnvelopeSession,
 ): Uint8Array {
-  const payloads = dealColumns(encoded, 1);
+  const contributor = credential.contributor;
+  const payloads = dealRow(encoded.map((column) => {
+    if (column.length !== 1) throw new UsageError('a contribution is one row');
+    return column[0];
+  }));
   const envelopes = payloads.map((payload, i) => {
     const node = i as NodeIndex;
     const bytes = encodeSharePayload(payload);
     try {
-      return sealEnvelope(bytes, collaboration.nodeEncryptionKey(node), contributionContext(collaboration.id, table, contributor, submission, node));
+      return sealEnvelope(bytes, collaboration.nodeEncryptionKey(node), contributionContext(collaboration.id, table, contributor, submission, node), session ? { session } : {});
     } finally {
       bytes.fill(0);
     }
   });
-  const header: ContributionHeader = { format: 'tessera-contribution/v1', contributor, submission, credential };
-  return encodeFrame(header, envelopes);
+  return encodeFrameWithHeaderText(contributionHeaderJson(contributor, submission, credential), envelopes);
+}
+
+// A batch's statement is the same in a thousand headers: written as JSON once.
+const statementJson = new WeakMap<SignedStatement, string>();
+
+/** JSON.stringify of the ContributionHeader, with the statement's text reused. */
+function contributionHeaderJson(contributor: string, submission: string, credential: ResolvedCredential): string {
+  let statement = statementJson.get(credential.statement);
+  if (statement === undefined) {
+    statement = JSON.stringify(credential.statement);
+    statementJson.set(credential.statement, statement);
+  }
+  const format: ContributionHeader['format'] = 'tessera-contribution/v1';
+  const proof = credential.proof ? `,"proof":${JSON.stringify(credential.proof)}` : '';
+  return `{"format":"${format}","contributor":${JSON.stringify(contributor)},"submission":${JSON.stringify(submission)},"credential":${statement}${proof}}`;
 }
 

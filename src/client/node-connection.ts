@@ -11,7 +11,7 @@
 
 import { createHash } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
-import { Agent, buildConnector, request, type Dispatcher } from 'undici';
+import { Agent, buildConnector, type Dispatcher } from 'undici';
 import { canonicalJsonBytes } from '../crypto/canonical-json.js';
 import { signRequest, type RequestToSign } from '../crypto/request-signing.js';
 import type { Identity } from '../crypto/identity.js';
@@ -36,7 +36,7 @@ function acquireAgent(node: NodeConfig, ca: string | undefined, connectTimeoutMs
   const key = `${node.apiUrl}|${node.tlsCertificateFingerprint}|${ca ? createHash('sha256').update(ca).digest('hex') : ''}`;
   let shared = agents.get(key);
   if (!shared) {
-    shared = { agent: new Agent({ connect: pinnedConnector(node, ca, connectTimeoutMs), keepAliveTimeout: 60_000, connections: 64 }), refs: 0 };
+    shared = { agent: new Agent({ connect: pinnedConnector(node, ca, connectTimeoutMs), keepAliveTimeout: 60_000, connections: 256 }), refs: 0 };
     agents.set(key, shared);
   }
   shared.refs++;
@@ -140,11 +140,13 @@ export class NodeConnection {
     }
     let response: Dispatcher.ResponseData;
     try {
-      response = await request(this.origin + req.path, {
+      // The dispatcher directly, with origin and path apart: no URL to parse per request.
+      response = await (this.options.dispatcher ?? this.agent).request({
+        origin: this.origin,
+        path: req.path,
         method: req.method,
         headers,
         body: body as Buffer | string | undefined,
-        dispatcher: this.options.dispatcher ?? this.agent,
         headersTimeout: this.options.timeoutMs,
         bodyTimeout: this.options.timeoutMs,
       });

@@ -12,6 +12,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
+import { EnvelopeSession } from '../crypto/envelope-session.js';
 import { loadIdentity, publicIdentity, type Identity } from '../crypto/identity.js';
 import { samePublicKey, decodePublicKey } from '../crypto/keys.js';
 import type { SignedStatement } from '../crypto/signed.js';
@@ -24,20 +25,23 @@ import {
   type AggregateOp,
   type AppendTableSchemaResponse,
   type ContributionResponse,
+  type CredentialHeader,
   type HealthResponse,
   type QueryInfo,
   type QueryResponse,
   type ResultResponse,
   type TableInfo,
 } from '../wire/api.js';
-import { issueCredential } from '../wire/credential.js';
-import { buildContributionFrame, credentialClaims, encodeContributionRow, newSubmissionId, type ContributionValues } from './contribution.js';
+import { issueCredential, issueCredentialBatch } from '../wire/credential.js';
+import { buildContributionFrame, encodeContributionRow, newSubmissionId, resolveCredential, type ContributionValues, type Credential, type ResolvedCredential } from './contribution.js';
 import type { ReadTableOptions } from './declarations.js';
 import type { InMemoryColumns } from './memory-reader.js';
 import { NodeConnection } from './node-connection.js';
 import { readTable } from './read-table.js';
 import { openResult, type QueryResult } from './result.js';
 import { buildUploadFrame } from './upload-frame.js';
+
+export type { Credential } from './contribution.js';
 
 export interface ConnectOptions {
   /** The collaboration (or the path of its file). */
@@ -78,15 +82,10 @@ export interface QueryHandle {
   result(): Promise<QueryResult>;
 }
 
-/** A contribution credential as issued to one contributor. */
-export interface Credential {
-  readonly table: string;
-  readonly contributor: string;
-  readonly statement: SignedStatement;
-}
-
 export class Tessera {
   private readonly schemas = new Map<string, TableSchema>();
+  /** One key agreement per node for many contributions (crypto/envelope-session.ts). */
+  private readonly envelopes = new EnvelopeSession();
 
   private constructor(
     readonly collaboration: Collaboration,
@@ -190,19 +189,40 @@ export class Tessera {
   }
 
   /**
+   * Credentials for many contributors at once (random ids, or the ids given; each id once): one
+   * signature per batch of `batchSize` (default 1024) over a Merkle tree of the contributors, so
+   * the nodes verify one signature per batch instead of one per contribution. Each credential
+   * holds the batch statement and its contributor's proof, and reveals nothing about the others.
+   */
+  issueCredentials(table: string, contributors: number | readonly string[], options: { readonly batchSize?: number } = {}): Credential[] {
+    const identity = this.requireIdentity('issue credentials');
+    if (typeof contributors === 'number' && !(Number.isSafeInteger(contributors) && contributors >= 0)) throw new UsageError('the number of credentials must be a whole number');
+    const ids = typeof contributors === 'number' ? Array.from({ length: contributors }, () => randomBytes(16).toString('hex')) : [...contributors];
+    if (new Set(ids).size !== ids.length) throw new UsageError('each contributor id may be given once (an id adds one row, whatever credential it holds)');
+    const batchSize = options.batchSize ?? DEFAULT_CREDENTIAL_BATCH;
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new UsageError('batchSize must be a positive integer');
+    const out: Credential[] = [];
+    for (let start = 0; start < ids.length; start += batchSize) {
+      const chunk = ids.slice(start, start + batchSize);
+      const { statement, proofs } = issueCredentialBatch({ collaboration: this.collaboration.id, table }, chunk, identity.signingPrivateKey);
+      chunk.forEach((contributor, i) => out.push({ table, contributor, statement, proof: proofs[i] }));
+    }
+    return out;
+  }
+
+  /**
    * Adds this contributor's row. The value is checked against the table's schema here first
    * (type, declared range, nulls): a bad value is refused with a typed error and nothing is sent.
    * A lost connection is retried with the same submission id (the nodes store it at most once).
    */
   async contribute(table: string, values: ContributionValues, credential: Credential | SignedStatement, options: { schema?: TableSchemaJson; retries?: number } = {}): Promise<ContributionResponse> {
-    const statement = 'statement' in credential ? credential.statement : credential;
-    const claims = credentialClaims(statement);
-    if (claims.collaboration !== this.collaboration.id) throw new CredentialError(`this credential is for collaboration '${claims.collaboration}', not '${this.collaboration.id}'`);
-    if (claims.table !== table) throw new CredentialError(`this credential is for table '${claims.table}', not '${table}'`);
-    const schema = options.schema ? parseSchema(options.schema) : await this.appendSchema(table, statement);
+    const resolved = resolveCredential(credential);
+    if (resolved.collaboration !== this.collaboration.id) throw new CredentialError(`this credential is for collaboration '${resolved.collaboration}', not '${this.collaboration.id}'`);
+    if (resolved.table !== table) throw new CredentialError(`this credential is for table '${resolved.table}', not '${table}'`);
+    const schema = options.schema ? parseSchema(options.schema) : await this.appendSchema(table, resolved);
     const encoded = encodeContributionRow(schema, values, this.identifierKey);
     const submission = newSubmissionId();
-    const body = buildContributionFrame(this.collaboration, table, encoded, statement, claims.contributor, submission);
+    const body = buildContributionFrame(this.collaboration, table, encoded, resolved, submission, this.envelopes);
     const retries = options.retries ?? 2;
     for (let attempt = 0; ; attempt++) {
       try {
@@ -214,10 +234,11 @@ export class Tessera {
     }
   }
 
-  private async appendSchema(table: string, credential: SignedStatement): Promise<TableSchema> {
+  private async appendSchema(table: string, credential: ResolvedCredential): Promise<TableSchema> {
     let schema = this.schemas.get(table);
     if (!schema) {
-      const header = Buffer.from(JSON.stringify(credential)).toString('base64');
+      const proof: CredentialHeader = { contributor: credential.contributor, credential: credential.statement, ...(credential.proof ? { proof: credential.proof } : {}) };
+      const header = Buffer.from(JSON.stringify(proof)).toString('base64');
       const response = await this.connection.send<AppendTableSchemaResponse>({ method: 'GET', path: ROUTES.appendTable(table), headers: { [CREDENTIAL_HEADER]: header } });
       schema = parseSchema(response.body.schema);
       this.schemas.set(table, schema);
@@ -289,6 +310,9 @@ export class Tessera {
     }
   }
 }
+
+/** Contributors per signed credential batch: paths of 10 hashes, a signature per 1,024 contributors. */
+const DEFAULT_CREDENTIAL_BATCH = 1024;
 
 function pickNode(collaboration: Collaboration, node: number | string): NodeConfig {
   if (typeof node === 'number') {

@@ -25,6 +25,10 @@
  *   H+n   16  GCM tag
  *  H+n+16 64  Ed25519 signature over "tessera/envelope-signature/v1\0" || SHA-256(all bytes before it)
  *                                                                    only when signed
+ * Version 2 (crypto/envelope-session.ts) is the same with a 16-byte random envelope nonce at
+ * offset 88 (the signer key, when present, follows at 104) and the sender key at offset 16
+ * reused by a session for many envelopes; every envelope still has its own key, derived from
+ * the session secret, the context digest and the nonce (see there), and IV 0^96.
  * The whole header is the GCM associated data, so the context, recipient, length, flags and signer
  * cannot be changed, and a signature cannot be stripped or replaced, without failing the tag.
  * The context is not stored, only its digest: the recipient states the context it expects, and an
@@ -45,7 +49,9 @@ import {
 } from 'node:crypto';
 import { DecryptionError, FormatError, SignatureError, UsageError } from '../errors.js';
 import { publicKeyFromRaw, publicOf, rawPublicKey, samePublicKey } from './keys.js';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalFlatJson } from './canonical-json.js';
+import { sha256 } from './sha256.js';
+import { ENVELOPE_NONCE_BYTES, envelopeKey, sessionSecret, type EnvelopeSession, type SharedSecretCache } from './envelope-session.js';
 
 /**
  * What an envelope is for. `purpose` is required; other fields (table id, node index, run id...)
@@ -59,11 +65,15 @@ export interface EnvelopeContext {
 export interface SealOptions {
   /** Sign the envelope with this Ed25519 private key, so the recipient can tell who sent it. */
   readonly sender?: KeyObject;
+  /** Seal a version-2 envelope under this session's key agreement instead of a fresh one. */
+  readonly session?: EnvelopeSession;
 }
 
 export interface OpenOptions {
   /** Require a signature by exactly this Ed25519 key; unsigned envelopes are then refused. */
   readonly expectedSender?: KeyObject;
+  /** Remember key agreements of version-2 envelopes here (one cache per recipient key). */
+  readonly sharedSecrets?: SharedSecretCache;
 }
 
 export interface OpenedEnvelope {
@@ -77,6 +87,7 @@ export interface OpenedEnvelope {
 
 const MAGIC = Buffer.from('TSEV', 'ascii');
 const VERSION = 1;
+const VERSION_SESSION = 2;
 const FLAG_SIGNED = 0x01;
 const BASE_HEADER_BYTES = 88;
 const SIGNER_BYTES = 32;
@@ -89,7 +100,9 @@ const RECIPIENT_ID_BYTES = 8;
 const CHUNK_BYTES = 1 << 20;
 
 const CONTEXT_LABEL = 'tessera/envelope-context/v1\0';
-const KDF_LABEL = 'tessera/envelope/v1\0';
+const KDF_LABEL = Buffer.from('tessera/envelope/v1\0', 'ascii');
+/** Version 2: each key encrypts one message (envelope-session.ts). */
+const ZERO_IV = Buffer.alloc(IV_BYTES);
 const SIGNATURE_LABEL = 'tessera/envelope-signature/v1\0';
 
 /** Encrypts `payload` to `recipient` (an X25519 public key) for `context`. */
@@ -106,27 +119,41 @@ export function sealEnvelope(
   if (sender && (sender.type !== 'private' || sender.asymmetricKeyType !== 'ed25519')) {
     throw new UsageError('the envelope sender must be an Ed25519 private key');
   }
-  const ephemeral = generateKeyPairSync('x25519');
-  const ephemeralRaw = rawPublicKey(ephemeral.publicKey);
-  const recipientRaw = rawPublicKey(recipient);
+  const { raw: recipientRaw, id: recipientId } = recipientOf(recipient);
   const contextDigest = digestContext(context);
+  const session = options.session;
+  let senderRaw: Buffer;
+  let key: Buffer;
+  let iv: Buffer;
+  let nonce: Buffer | undefined;
+  if (session) {
+    const agreed = session.agree(recipient, recipientRaw);
+    senderRaw = agreed.publicRaw;
+    nonce = session.nonce();
+    key = envelopeKey(agreed.secret, contextDigest, nonce);
+    iv = ZERO_IV;
+  } else {
+    const ephemeral = generateKeyPairSync('x25519');
+    senderRaw = rawPublicKey(ephemeral.publicKey);
+    ({ key, iv } = deriveKeys(diffieHellman({ privateKey: ephemeral.privateKey, publicKey: recipient }), senderRaw, recipientRaw, contextDigest));
+  }
 
-  const headerBytes = BASE_HEADER_BYTES + (sender ? SIGNER_BYTES : 0);
+  const signerOffset = BASE_HEADER_BYTES + (nonce ? ENVELOPE_NONCE_BYTES : 0);
+  const headerBytes = signerOffset + (sender ? SIGNER_BYTES : 0);
   const total = headerBytes + payload.byteLength + TAG_BYTES + (sender ? SIGNATURE_BYTES : 0);
   const out = Buffer.allocUnsafe(total);
   MAGIC.copy(out, 0);
-  out[4] = VERSION;
+  out[4] = nonce ? VERSION_SESSION : VERSION;
   out[5] = sender ? FLAG_SIGNED : 0;
   out.writeUInt16BE(0, 6);
   out.writeBigUInt64BE(BigInt(payload.byteLength), 8);
-  ephemeralRaw.copy(out, 16);
-  recipientKeyId(recipientRaw).copy(out, 48);
+  senderRaw.copy(out, 16);
+  recipientId.copy(out, 48);
   contextDigest.copy(out, 56);
-  if (sender) rawPublicKey(publicOf(sender)).copy(out, BASE_HEADER_BYTES);
+  nonce?.copy(out, BASE_HEADER_BYTES);
+  if (sender) rawPublicKey(publicOf(sender)).copy(out, signerOffset);
   const header = out.subarray(0, headerBytes);
 
-  const shared = diffieHellman({ privateKey: ephemeral.privateKey, publicKey: recipient });
-  const { key, iv } = deriveKeys(shared, ephemeralRaw, recipientRaw, contextDigest);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(header);
   const hash = sender ? createHash('sha256').update(header) : undefined;
@@ -163,9 +190,9 @@ export function openEnvelope(
   const layout = parseLayout(bytes);
   const header = bytes.subarray(0, layout.headerBytes);
   const ephemeralRaw = bytes.subarray(16, 48);
-  const recipientRaw = rawPublicKey(publicOf(recipient));
+  const { raw: recipientRaw, id: recipientId } = recipientOf(recipient);
 
-  if (!recipientKeyId(recipientRaw).equals(bytes.subarray(48, 56))) {
+  if (!recipientId.equals(bytes.subarray(48, 56))) {
     throw new DecryptionError('this envelope was sealed for another recipient key; check that the right key file is used');
   }
   const contextDigest = digestContext(context);
@@ -178,7 +205,7 @@ export function openEnvelope(
 
   let signer: KeyObject | undefined;
   if (layout.signed) {
-    signer = publicKeyFromRaw(bytes.subarray(BASE_HEADER_BYTES, BASE_HEADER_BYTES + SIGNER_BYTES), 'ed25519', 'envelope signer key');
+    signer = publicKeyFromRaw(bytes.subarray(layout.signerOffset, layout.signerOffset + SIGNER_BYTES), 'ed25519', 'envelope signer key');
     const signedPart = bytes.subarray(0, layout.signatureOffset);
     const signature = bytes.subarray(layout.signatureOffset, layout.signatureOffset + SIGNATURE_BYTES);
     const digest = createHash('sha256');
@@ -196,13 +223,9 @@ export function openEnvelope(
     }
   }
 
-  let shared: Buffer;
-  try {
-    shared = diffieHellman({ privateKey: recipient, publicKey: publicKeyFromRaw(ephemeralRaw, 'x25519', 'ephemeral key') });
-  } catch {
-    throw new DecryptionError('the envelope ephemeral key is invalid: the envelope was damaged or forged');
-  }
-  const { key, iv } = deriveKeys(shared, ephemeralRaw, recipientRaw, contextDigest);
+  const { key, iv } = layout.session
+    ? { key: envelopeKey(recipientSessionSecret(recipient, ephemeralRaw, recipientRaw, options.sharedSecrets), contextDigest, bytes.subarray(BASE_HEADER_BYTES, BASE_HEADER_BYTES + ENVELOPE_NONCE_BYTES)), iv: ZERO_IV }
+    : deriveKeys(exchange(recipient, ephemeralRaw), ephemeralRaw, recipientRaw, contextDigest);
   const decipher = createDecipheriv('aes-256-gcm', key, iv);
   decipher.setAAD(header);
   decipher.setAuthTag(bytes.subarray(layout.tagOffset, layout.tagOffset + TAG_BYTES));
@@ -221,9 +244,9 @@ export function openEnvelope(
   return signer ? { payload, signer } : { payload };
 }
 
-/** Length of the envelope for a payload of `payloadBytes` (for sizing uploads). */
-export function envelopeSize(payloadBytes: number, signed: boolean): number {
-  return BASE_HEADER_BYTES + (signed ? SIGNER_BYTES + SIGNATURE_BYTES : 0) + payloadBytes + TAG_BYTES;
+/** Length of the envelope for a payload of `payloadBytes` (for sizing uploads); `session`: version 2. */
+export function envelopeSize(payloadBytes: number, signed: boolean, session = false): number {
+  return BASE_HEADER_BYTES + (session ? ENVELOPE_NONCE_BYTES : 0) + (signed ? SIGNER_BYTES + SIGNATURE_BYTES : 0) + payloadBytes + TAG_BYTES;
 }
 
 /** The canonical digest that binds an envelope to its context (exported for tests and docs). */
@@ -231,13 +254,16 @@ export function digestContext(context: EnvelopeContext): Buffer {
   if (typeof context.purpose !== 'string' || context.purpose.length === 0) {
     throw new UsageError('an envelope context needs a non-empty "purpose"');
   }
-  return createHash('sha256').update(CONTEXT_LABEL).update(canonicalJson(context)).digest();
+  return sha256(CONTEXT_LABEL + canonicalFlatJson(context));
 }
 
 // ---- helpers -------------------------------------------------------------------------------
 
 interface Layout {
   readonly signed: boolean;
+  /** Version 2: a session key and an envelope nonce. */
+  readonly session: boolean;
+  readonly signerOffset: number;
   readonly headerBytes: number;
   readonly tagOffset: number;
   readonly signatureOffset: number;
@@ -247,27 +273,62 @@ function parseLayout(bytes: Buffer): Layout {
   if (bytes.byteLength < BASE_HEADER_BYTES + TAG_BYTES || !bytes.subarray(0, 4).equals(MAGIC)) {
     throw new FormatError('not a Tessera envelope (bad magic or too short)');
   }
-  if (bytes[4] !== VERSION) throw new FormatError(`unsupported envelope version ${bytes[4]} (this build reads version ${VERSION})`);
+  if (bytes[4] !== VERSION && bytes[4] !== VERSION_SESSION) throw new FormatError(`unsupported envelope version ${bytes[4]} (this build reads versions ${VERSION} and ${VERSION_SESSION})`);
+  const session = bytes[4] === VERSION_SESSION;
   const flags = bytes[5];
   if ((flags & ~FLAG_SIGNED) !== 0 || bytes.readUInt16BE(6) !== 0) throw new FormatError('envelope header has unknown flags set');
   const signed = (flags & FLAG_SIGNED) !== 0;
-  const headerBytes = BASE_HEADER_BYTES + (signed ? SIGNER_BYTES : 0);
+  const signerOffset = BASE_HEADER_BYTES + (session ? ENVELOPE_NONCE_BYTES : 0);
+  if (bytes.byteLength < signerOffset + TAG_BYTES) throw new FormatError('not a Tessera envelope (too short)');
+  const headerBytes = signerOffset + (signed ? SIGNER_BYTES : 0);
   const payloadBytes = bytes.readBigUInt64BE(8);
   const expected = BigInt(headerBytes + TAG_BYTES + (signed ? SIGNATURE_BYTES : 0)) + payloadBytes;
   if (expected !== BigInt(bytes.byteLength)) {
     throw new DecryptionError('the envelope length does not match its header: it was truncated or extended');
   }
   const tagOffset = headerBytes + Number(payloadBytes);
-  return { signed, headerBytes, tagOffset, signatureOffset: tagOffset + TAG_BYTES };
+  return { signed, session, signerOffset, headerBytes, tagOffset, signatureOffset: tagOffset + TAG_BYTES };
+}
+
+/** The recipient's X25519 exchange with an envelope's sender key. */
+function exchange(recipient: KeyObject, senderRaw: Buffer): Buffer {
+  try {
+    return diffieHellman({ privateKey: recipient, publicKey: publicKeyFromRaw(senderRaw, 'x25519', 'ephemeral key') });
+  } catch {
+    throw new DecryptionError('the envelope ephemeral key is invalid: the envelope was damaged or forged');
+  }
+}
+
+/** The session secret of a version-2 envelope, remembered in `cache` when given. */
+function recipientSessionSecret(recipient: KeyObject, senderRaw: Buffer, recipientRaw: Buffer, cache: SharedSecretCache | undefined): Buffer {
+  const id = cache ? `${recipientRaw.toString('base64')}${senderRaw.toString('base64')}` : '';
+  const known = cache?.get(id);
+  if (known) return known;
+  const secret = sessionSecret(exchange(recipient, senderRaw), senderRaw, recipientRaw);
+  cache?.set(id, secret);
+  return secret;
 }
 
 function deriveKeys(shared: Buffer, ephemeralRaw: Uint8Array, recipientRaw: Uint8Array, contextDigest: Buffer): { key: Buffer; iv: Buffer } {
   // X25519 with a small-order point yields all zeros; such an exchange has no secret in it.
   if (shared.every((b) => b === 0)) throw new DecryptionError('the envelope key exchange produced no secret (invalid public key)');
   const salt = Buffer.concat([ephemeralRaw, recipientRaw]);
-  const info = Buffer.concat([Buffer.from(KDF_LABEL, 'ascii'), contextDigest]);
+  const info = Buffer.concat([KDF_LABEL, contextDigest]);
   const okm = hkdfSha256(shared, salt, info, KEY_BYTES + IV_BYTES);
   return { key: okm.subarray(0, KEY_BYTES), iv: okm.subarray(KEY_BYTES) };
+}
+
+// A recipient's raw key and key id, computed once per KeyObject (a node opens an envelope per contribution).
+const recipients = new WeakMap<KeyObject, { readonly raw: Buffer; readonly id: Buffer }>();
+
+function recipientOf(key: KeyObject): { readonly raw: Buffer; readonly id: Buffer } {
+  let r = recipients.get(key);
+  if (!r) {
+    const raw = rawPublicKey(publicOf(key));
+    r = { raw, id: recipientKeyId(raw) };
+    recipients.set(key, r);
+  }
+  return r;
 }
 
 function recipientKeyId(recipientRaw: Uint8Array): Buffer {

@@ -16,6 +16,8 @@ import type { PeerRpc } from './rpc.js';
 import type { NodeTimeouts } from './config.js';
 import type { ResultStore } from './results-store.js';
 import type { ContributionIndex } from './contribution-index.js';
+import { CredentialChecker } from './credentials.js';
+import { SharedSecretCache } from '../crypto/envelope-session.js';
 
 /** A client's signed request as one node received it, to be checked again by the peers. */
 export interface ForwardedRequest {
@@ -48,6 +50,10 @@ export class NodeContext {
   readonly rpc: PeerRpc;
   readonly results: ResultStore;
   readonly contributions: ContributionIndex;
+  /** Checks contribution credentials against append tables' owners (remembers verified batches). */
+  readonly credentials: CredentialChecker;
+  /** Key agreements with contributors' envelope sessions (one X25519 exchange per session, not per envelope). */
+  readonly envelopeSecrets = new SharedSecretCache();
   readonly timeouts: NodeTimeouts;
   readonly log: Logger;
   /** Stage id → mesh generation it was staged on (reconciliation skips the current one's). */
@@ -69,6 +75,7 @@ export class NodeContext {
     this.rpc = parts.rpc;
     this.results = parts.results;
     this.contributions = parts.contributions;
+    this.credentials = new CredentialChecker(parts.collaboration);
     this.timeouts = parts.timeouts;
     this.log = parts.log;
     this.verifiers = parts.collaboration.nodes.map(

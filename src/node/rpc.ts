@@ -14,7 +14,7 @@
 
 import { errorFromWire, NodeUnavailableError, PeerTimeoutError, ProtocolError, TesseraError } from '../errors.js';
 import type { PartyId } from '../mpc/party.js';
-import { decodeFrame, encodeFrame } from '../wire/frames.js';
+import { decodeFrame, encodeFrame, frameHeaderBytes, MAX_PEER_MESSAGE_PARTS } from '../wire/frames.js';
 import type { MeshManager } from './mesh/mesh-manager.js';
 
 export interface RpcReply {
@@ -102,12 +102,19 @@ export class PeerRpc {
     let header: WireHeader;
     let parts: readonly Uint8Array[];
     try {
-      const frame = decodeFrame(payload, 'peer message');
+      const frame = decodeFrame(payload, 'peer message', MAX_PEER_MESSAGE_PARTS);
       header = frame.header as WireHeader;
       parts = frame.parts;
       if (typeof header !== 'object' || header === null || typeof header.id !== 'number') throw new ProtocolError('peer message without an id');
-    } catch {
-      return; // not ours (or damaged): nothing can be answered without an id
+    } catch (error) {
+      // A request whose header is readable is answered with the reason, so its caller fails at
+      // once instead of waiting for its deadline; anything else cannot be answered.
+      const id = readableRequestId(payload);
+      if (id !== undefined) {
+        const message = error instanceof TesseraError ? error.message : 'the peer message could not be decoded';
+        void this.answer(from, encodeFrame({ rpc: 'err', id, code: 'PROTOCOL', message }), generation);
+      }
+      return;
     }
     if (header.rpc === 'req') {
       void this.serve(from, header, parts, generation);
@@ -157,13 +164,28 @@ export class PeerRpc {
       }
       answer = encodeFrame({ rpc: 'err', id: header.id, code, message });
     }
+    await this.answer(from, answer, generation);
+  }
+
+  private async answer(to: PartyId, answer: Uint8Array, generation: number): Promise<void> {
     // The answer is only meaningful on the mesh the request came on.
     if (this.mesh.generation !== generation) return;
     try {
-      await this.mesh.requireParty().sendControl(from, answer);
+      await this.mesh.requireParty().sendControl(to, answer);
     } catch {
       // The link went down: the caller's mesh-down handling fails its call.
     }
+  }
+}
+
+/** The id of a request whose frame header is readable JSON, even if the rest of the frame is not. */
+function readableRequestId(payload: Uint8Array): number | undefined {
+  try {
+    if (payload.byteLength < 8) return undefined;
+    const header = JSON.parse(Buffer.from(frameHeaderBytes(payload)).toString('utf8')) as Partial<WireHeader>;
+    return header.rpc === 'req' && typeof header.id === 'number' ? header.id : undefined;
+  } catch {
+    return undefined;
   }
 }
 

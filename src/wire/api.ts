@@ -10,13 +10,15 @@
  */
 
 import type { SignedStatement } from '../crypto/signed.js';
+import type { InclusionProof } from './credential.js';
 import type { ColumnSchemaJson, TableSchemaJson } from '../table/schema.js';
 
 export const API_PREFIX = '/v1';
 
 /**
- * Header carrying a contribution credential (base64 of its JSON) where a contributor, who holds
- * no key of the collaboration, reads an append table's schema.
+ * Header carrying a contribution credential where a contributor, who holds no key of the
+ * collaboration, reads an append table's schema: base64 of the JSON of `CredentialHeader` (or,
+ * for a single credential, of the statement alone).
  */
 export const CREDENTIAL_HEADER = 'x-tessera-credential';
 
@@ -93,6 +95,13 @@ export interface UploadHeader {
   readonly columns: readonly string[];
 }
 
+/** The x-tessera-credential header's JSON: the fields of a contribution header that authorise it. */
+export interface CredentialHeader {
+  readonly contributor: string;
+  readonly credential: SignedStatement;
+  readonly proof?: InclusionProof;
+}
+
 /** PUT /v1/append-tables/:name: an empty table that contributors add rows to. */
 export interface CreateAppendTableRequest {
   readonly schema: TableSchemaJson;
@@ -102,13 +111,16 @@ export interface CreateAppendTableRequest {
  * Header of a contribution frame (POST /v1/append-tables/:name/rows). Parts: three envelopes
  * (contributionContext) each holding a one-row share payload. `submission` is a random id chosen
  * per attempt: resending the same submission is acknowledged again, a different submission from
- * the same contributor is refused as a duplicate.
+ * the same contributor is refused as a duplicate. `credential` is the owner's statement (single or
+ * batch, wire/credential.ts); `proof` places the contributor in a batch and is present exactly
+ * when the statement is a batch.
  */
 export interface ContributionHeader {
   readonly format: 'tessera-contribution/v1';
   readonly contributor: string;
   readonly submission: string;
   readonly credential: SignedStatement;
+  readonly proof?: InclusionProof;
 }
 
 export type AggregateOp = 'count' | 'sum' | 'mean';
@@ -180,4 +192,4 @@ export interface ErrorBody {
   readonly error: { readonly code: string; readonly message: string };
 }
 
-export type { SignedStatement };
+export type { SignedStatement, InclusionProof };

@@ -18,15 +18,26 @@ const MAGIC = 0x31465354; // "TSF1" read as a little-endian u32
 export const FRAME_CONTENT_TYPE = 'application/vnd.tessera.frame';
 /** Largest header accepted: headers carry metadata, never data. */
 export const MAX_FRAME_HEADER_BYTES = 1 << 20;
-const MAX_PARTS = 64;
+/** Parts accepted by default (a client's request: a few envelopes). */
+export const MAX_PARTS = 64;
+/** Parts accepted in a message between nodes (a batch of contributions carries one envelope each). */
+export const MAX_PEER_MESSAGE_PARTS = 4096;
 
 export interface Frame<H> {
   readonly header: H;
   readonly parts: readonly Uint8Array[];
 }
 
+/** Reused: creating a decoder costs more than decoding a small header. */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 export function encodeFrame(header: unknown, parts: readonly Uint8Array[] = []): Uint8Array {
-  const h = new TextEncoder().encode(JSON.stringify(header));
+  return encodeFrameWithHeaderText(JSON.stringify(header), parts);
+}
+
+/** encodeFrame with the header already written as JSON text (by a caller that reuses parts of it). */
+export function encodeFrameWithHeaderText(headerJson: string, parts: readonly Uint8Array[] = []): Uint8Array {
+  const h = Buffer.from(headerJson, 'utf8');
   if (h.byteLength > MAX_FRAME_HEADER_BYTES) throw new FormatError(`frame header of ${h.byteLength} bytes exceeds ${MAX_FRAME_HEADER_BYTES}`);
   let size = 4 + 4 + h.byteLength + 4;
   for (const p of parts) size += 8 + p.byteLength;
@@ -51,7 +62,7 @@ export function encodeFrame(header: unknown, parts: readonly Uint8Array[] = []):
  * Decodes a frame; parts are views into `bytes` (no copies). `what` names the body in errors.
  * The header's shape is the caller's to validate.
  */
-export function decodeFrame(bytes: Uint8Array, what = 'request body'): Frame<unknown> {
+export function decodeFrame(bytes: Uint8Array, what = 'request body', maxParts = MAX_PARTS): Frame<unknown> {
   const fail = (why: string): never => {
     throw new FormatError(`${what} is not a valid Tessera frame: ${why}`);
   };
@@ -62,14 +73,14 @@ export function decodeFrame(bytes: Uint8Array, what = 'request body'): Frame<unk
   if (hLen > MAX_FRAME_HEADER_BYTES || 8 + hLen + 4 > bytes.byteLength) fail('header length out of bounds');
   let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + hLen)));
+    header = JSON.parse(utf8.decode(bytes.subarray(8, 8 + hLen)));
   } catch {
     fail('header is not UTF-8 JSON');
   }
   let o = 8 + hLen;
   const count = v.getUint32(o, true);
   o += 4;
-  if (count > MAX_PARTS) fail(`${count} parts (at most ${MAX_PARTS})`);
+  if (count > maxParts) fail(`${count} parts (at most ${maxParts})`);
   const parts: Uint8Array[] = [];
   for (let i = 0; i < count; i++) {
     if (o + 8 > bytes.byteLength) fail(`part ${i} is cut off`);

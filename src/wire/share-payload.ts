@@ -20,6 +20,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { Prg, PRG_KEY_BYTES } from '../crypto/prg.js';
+import { randomPool } from '../crypto/random-pool.js';
 import { FormatError, UsageError } from '../errors.js';
 
 export type Component = { readonly kind: 'seed'; readonly seed: Uint8Array } | { readonly kind: 'words'; readonly words: BigUint64Array };
@@ -56,6 +57,34 @@ export function dealColumns(columns: readonly BigUint64Array[], rows: number): [
     { rows, columns: per[0] },
     { rows, columns: per[1] },
     { rows, columns: per[2] },
+  ];
+}
+
+/**
+ * Deals one row (a contribution): the masks x0 and x1 are drawn directly rather than from seeds,
+ * because a seed (16 bytes and a PRG set-up) costs more than the 8-byte word it would expand to.
+ * Node i receives (x_i, x_{i+1}) as words; the shares are the same as dealColumns' for one row.
+ */
+export function dealRow(values: readonly bigint[]): [SharePayload, SharePayload, SharePayload] {
+  const per: ColumnComponents[][] = [[], [], []];
+  const drawn = randomPool.take(16 * values.length);
+  const masks = new BigUint64Array(2 * values.length);
+  new Uint8Array(masks.buffer).set(drawn);
+  drawn.fill(0);
+  for (let c = 0; c < values.length; c++) {
+    const x0 = masks[2 * c], x1 = masks[2 * c + 1];
+    const w0: Component = { kind: 'words', words: BigUint64Array.of(x0) };
+    const w1: Component = { kind: 'words', words: BigUint64Array.of(x1) };
+    const w2: Component = { kind: 'words', words: BigUint64Array.of(BigInt.asUintN(64, values[c] - x0 - x1)) };
+    per[0].push({ a: w0, b: w1 });
+    per[1].push({ a: w1, b: w2 });
+    per[2].push({ a: w2, b: w0 });
+  }
+  masks.fill(0n);
+  return [
+    { rows: 1, columns: per[0] },
+    { rows: 1, columns: per[1] },
+    { rows: 1, columns: per[2] },
   ];
 }
 

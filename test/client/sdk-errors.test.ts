@@ -11,6 +11,7 @@ import { createIdentity } from '../../src/crypto/identity.js';
 import { Collaboration } from '../../src/governance/collaboration.js';
 import { Tessera } from '../../src/client/tessera.js';
 import {
+  CredentialError,
   EmptyTableError,
   InputFileError,
   PeerAuthenticationError,
@@ -84,4 +85,28 @@ test('duplicate names, unknown tables, wrong roles and owners', async () => {
   for (const client of [hospital, north, analyst]) assert.deepEqual(await client.listTables(), []);
   const contributor = await cluster.connect(undefined);
   await assert.rejects(contributor.listTables(), (e: unknown) => e instanceof UsageError && /without an identity/.test(e.message));
+});
+
+test('credentials: batches of the asked size, plain JSON, and mistakes refused before anything is sent', async () => {
+  const hospital = await cluster.connect('St. Mary Hospital', 0);
+  const many = hospital.issueCredentials('readings', 2500, { batchSize: 1000 });
+  assert.equal(many.length, 2500);
+  assert.equal(new Set(many.map((c) => c.contributor)).size, 2500);
+  assert.equal(new Set(many.map((c) => c.statement)).size, 3, 'one signed statement per 1,000');
+  assert.deepEqual(many.slice(0, 3).map((c) => c.proof?.index), [0, 1, 2]);
+  assert.equal(many[0].proof?.path.length, 10);
+  const given = hospital.issueCredentials('readings', ['patient-0001', 'patient-0002']);
+  assert.deepEqual(given.map((c) => c.contributor), ['patient-0001', 'patient-0002']);
+  assert.deepEqual(JSON.parse(JSON.stringify(given[1])), given[1]);
+  assert.throws(() => hospital.issueCredentials('readings', ['patient-0001', 'patient-0001']), (e: unknown) => e instanceof UsageError && /once/.test(e.message));
+  assert.throws(() => hospital.issueCredentials('readings', 3, { batchSize: 0 }), UsageError);
+  const anonymous = await Tessera.connect({ collaboration: cluster.collaboration, node: 0, ca: cluster.certs.ca.certPem, check: false });
+  assert.throws(() => anonymous.issueCredentials('readings', 1), (e: unknown) => e instanceof UsageError && /without an identity/.test(e.message));
+  // Checked on the client: the table, the whole object for a batch, and that it is a credential at all.
+  await assert.rejects(anonymous.contribute('other', 1, many[0]), (e: unknown) => e instanceof CredentialError && /for table 'readings', not 'other'/.test(e.message));
+  await assert.rejects(anonymous.contribute('readings', 1, many[0].statement), (e: unknown) => e instanceof CredentialError && /whole credential/.test(e.message));
+  await assert.rejects(anonymous.contribute('readings', 1, { ...many[0], proof: undefined }), (e: unknown) => e instanceof CredentialError && /whole credential/.test(e.message));
+  await assert.rejects(anonymous.contribute('readings', 1, { payloadType: 'x', payload: '', signatures: [] }), (e: unknown) => e instanceof CredentialError && /not a contribution credential/.test(e.message));
+  await anonymous.close();
+  await hospital.close();
 });

@@ -130,6 +130,14 @@ test('three node processes over the TLS mesh: upload, query, a node killed and r
   const q = await client.sum({ column: 'n', recipients: [hospital.name] });
   assert.equal((await q.result()).value, 100);
 
+  // Many contributions in flight from one process: the coordinator's batches to its peers pass 64
+  // contributions (128 frame parts), which a peer once dropped without an answer (a 60 s hang).
+  await client.createAppendTable('votes', { version: 1, columns: [{ name: 'v', nullable: false, type: 'integer', min: '0', max: '9' }] });
+  const voter = await Tessera.connect({ collaboration, node: 0, ca: caPem });
+  await Promise.all(client.issueCredentials('votes', 600).map((c, i) => voter.contribute('votes', i % 10, c)));
+  await voter.close();
+  assert.equal((await (await client.sum({ column: 'v', tables: ['votes'], recipients: [hospital.name] })).result()).value, 60 * 45);
+
   await stopProcess(2, 'SIGKILL');
   await assert.rejects(client.uploadTable('later', { columns: { n: [1] } }), (e: unknown) => e instanceof NodeUnavailableError && /node-2/.test(e.message));
   await assert.rejects(client.sum({ column: 'n', recipients: [hospital.name] }), NodeUnavailableError);
@@ -138,7 +146,7 @@ test('three node processes over the TLS mesh: upload, query, a node killed and r
   await untilHealthy(client);
   const restarted = await connect(2);
   await untilHealthy(restarted);
-  assert.deepEqual((await restarted.listTables()).map((t) => [t.name, t.rows]), [['counts', 4]]);
+  assert.deepEqual((await restarted.listTables()).map((t) => [t.name, t.rows]), [['counts', 4], ['votes', 600]]);
   const again = await restarted.sum({ column: 'n', recipients: [hospital.name] });
   assert.equal((await again.result()).value, 100);
   assert.equal((await client.result(q.id)).value, 100);

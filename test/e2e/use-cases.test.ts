@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { DuplicateContributorError, PermissionDeniedError, RangeCheckError, ValueParseError, CredentialError, NullValueError } from '../../src/errors.js';
-import { buildContributionFrame, newSubmissionId } from '../../src/client/contribution.js';
+import { buildContributionFrame, newSubmissionId, resolveCredential, type Credential } from '../../src/client/contribution.js';
 import { NodeConnection } from '../../src/client/node-connection.js';
 import { ROUTES } from '../../src/wire/api.js';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
@@ -44,7 +44,8 @@ test('(b) 1,000 patients submit one value each; only the hospital learns the sum
     columns: [{ name: 'mmol', nullable: false, type: 'decimal', scale: 1, min: '0.0', max: '50.0' }],
   });
   const patients = 1000;
-  const credentials = Array.from({ length: patients + 50 }, () => hospital.issueCredential('glucose'));
+  // One signature per 256 patients (the nodes verify each batch once); credentials travel as JSON files.
+  const credentials = hospital.issueCredentials('glucose', patients + 50, { batchSize: 256 }).map((c) => JSON.parse(JSON.stringify(c)) as Credential);
   const values = Array.from({ length: patients }, (_, i) => (30 + (i % 200)) / 10); // 3.0 .. 22.9
   const started = performance.now();
   let next = 0;
@@ -52,7 +53,7 @@ test('(b) 1,000 patients submit one value each; only the hospital learns the sum
     while (next < patients) {
       const i = next++;
       const patient = await cluster.connect(undefined, i % 3); // each patient: its own client, no key of the collaboration
-      const response = await patient.contribute('glucose', values[i], credentials[i].statement);
+      const response = await patient.contribute('glucose', values[i], credentials[i]);
       assert.equal(response.status, 'stored');
       await patient.close();
     }
@@ -63,12 +64,13 @@ test('(b) 1,000 patients submit one value each; only the hospital learns the sum
 
   // Refusals: a second submission, a malformed value, an out-of-range value, a foreign credential.
   const patient = await cluster.connect(undefined, 1);
-  await assert.rejects(patient.contribute('glucose', 5.5, credentials[0].statement), DuplicateContributorError);
-  await assert.rejects(patient.contribute('glucose', 'high', credentials[patients].statement), (e: unknown) => e instanceof ValueParseError && /column 'mmol'/.test(e.message) && !/high/.test(e.message));
-  await assert.rejects(patient.contribute('glucose', 51, credentials[patients].statement), (e: unknown) => e instanceof RangeCheckError && /\[0\.0, 50\.0\]/.test(e.message));
-  await assert.rejects(patient.contribute('glucose', 5.55, credentials[patients].statement), ValueParseError);
-  await assert.rejects(patient.contribute('glucose', null, credentials[patients].statement), NullValueError);
-  await assert.rejects(patient.contribute('other', 5, credentials[patients].statement), CredentialError);
+  await assert.rejects(patient.contribute('glucose', 5.5, credentials[0]), DuplicateContributorError);
+  await assert.rejects(patient.contribute('glucose', 'high', credentials[patients]), (e: unknown) => e instanceof ValueParseError && /column 'mmol'/.test(e.message) && !/high/.test(e.message));
+  await assert.rejects(patient.contribute('glucose', 51, credentials[patients]), (e: unknown) => e instanceof RangeCheckError && /\[0\.0, 50\.0\]/.test(e.message));
+  await assert.rejects(patient.contribute('glucose', 5.55, credentials[patients]), ValueParseError);
+  await assert.rejects(patient.contribute('glucose', null, credentials[patients]), NullValueError);
+  await assert.rejects(patient.contribute('other', 5, credentials[patients]), CredentialError);
+  await assert.rejects(patient.contribute('glucose', 5, credentials[patients].statement), (e: unknown) => e instanceof CredentialError && /whole credential/.test(e.message));
   const forged = (await cluster.connect('Registry North')).issueCredential('glucose');
   await assert.rejects(patient.contribute('glucose', 5, forged.statement), CredentialError);
   assert.equal((await hospital.table('glucose')).rows, patients);
@@ -77,14 +79,14 @@ test('(b) 1,000 patients submit one value each; only the hospital learns the sum
   const connection = new NodeConnection(cluster.collaboration.node(2), { ca: cluster.certs.ca.certPem, timeoutMs: 10_000 });
   const submission = newSubmissionId();
   const c = credentials[patients + 1];
-  const body = buildContributionFrame(cluster.collaboration, 'glucose', [new BigUint64Array([77n])], c.statement, c.contributor, submission);
+  const body = buildContributionFrame(cluster.collaboration, 'glucose', [new BigUint64Array([77n])], resolveCredential(c), submission);
   const first = await connection.send<{ status: string }>({ method: 'POST', path: ROUTES.contributions('glucose'), frame: { body, signingBytes: body } });
   const again = await connection.send<{ status: string }>({ method: 'POST', path: ROUTES.contributions('glucose'), frame: { body, signingBytes: body } });
   assert.deepEqual([first.status, first.body.status, again.status, again.body.status], [201, 'stored', 200, 'already-stored']);
 
   // A client that bypasses the SDK's check stores an out-of-range value: the nodes' MPC range check leaves it out.
   const rogue = credentials[patients + 2];
-  const bad = buildContributionFrame(cluster.collaboration, 'glucose', [new BigUint64Array([BigInt.asUintN(64, -5n)])], rogue.statement, rogue.contributor, newSubmissionId());
+  const bad = buildContributionFrame(cluster.collaboration, 'glucose', [new BigUint64Array([BigInt.asUintN(64, -5n)])], resolveCredential(rogue), newSubmissionId());
   await connection.send({ method: 'POST', path: ROUTES.contributions('glucose'), frame: { body: bad, signingBytes: bad } });
   await connection.close();
 
@@ -98,6 +100,52 @@ test('(b) 1,000 patients submit one value each; only the hospital learns the sum
   assert.equal(mean.count, patients + 1); // the 50 who never submitted do not count, nor does the rogue row
   await assert.rejects((await cluster.connect('Registry North')).result(q.id), PermissionDeniedError);
 });
+
+test('batch credentials: each node checks the proof, the table and the owner; an id is one row whatever the batch', async () => {
+  const hospital = await cluster.connect('St. Mary Hospital', 0);
+  await hospital.createAppendTable('steps', { version: 1, columns: [{ name: 'n', nullable: false, type: 'integer', min: '0', max: '100000' }] });
+  await hospital.createAppendTable('weight', { version: 1, columns: [{ name: 'kg', nullable: false, type: 'integer', min: '0', max: '500' }] });
+  // The same id issued in two batches (another root): its second row is refused at every node.
+  const first = hospital.issueCredentials('steps', ['patient-twice', 'patient-a1', 'patient-a2']);
+  const second = hospital.issueCredentials('steps', ['patient-b1', 'patient-twice']);
+  assert.notDeepEqual(first[0].statement, second[1].statement);
+  const patient = await cluster.connect(undefined, 1);
+  await patient.contribute('steps', 1000, first[0]);
+  await assert.rejects(patient.contribute('steps', 2000, second[1]), DuplicateContributorError);
+  for (const c of [first[1], first[2], second[0]]) await patient.contribute('steps', 10, c);
+
+  // A forged proof (another contributor's path, a changed hash) is refused by the nodes.
+  const more = hospital.issueCredentials('steps', 4);
+  const flipped = Buffer.from(more[0].proof!.path[0], 'base64url');
+  flipped[3] ^= 0x80;
+  const forged: Credential[] = [
+    { ...more[0], proof: more[1].proof },
+    { ...more[0], proof: { ...more[0].proof!, path: [flipped.toString('base64url'), ...more[0].proof!.path.slice(1)] } },
+    { ...more[0], contributor: 'patient-invented' },
+  ];
+  for (const c of forged) await assert.rejects(patient.contribute('steps', 5, c, { schema: STEPS }), (e: unknown) => e instanceof CredentialError && /does not place this contributor/.test(e.message));
+  // Another party's batch for the owner's table; the owner's batch for another table (bypassing the SDK's check).
+  const registry = await cluster.connect('Registry North');
+  const rogue = registry.issueCredentials('steps', 1)[0];
+  await assert.rejects(patient.contribute('steps', 5, rogue, { schema: STEPS }), (e: unknown) => e instanceof CredentialError && /not signed by the owner/.test(e.message));
+  const connection = new NodeConnection(cluster.collaboration.node(2), { ca: cluster.certs.ca.certPem, timeoutMs: 10_000 });
+  const body = buildContributionFrame(cluster.collaboration, 'weight', [new BigUint64Array([70n])], resolveCredential(more[2]), newSubmissionId());
+  await assert.rejects(
+    connection.send({ method: 'POST', path: ROUTES.contributions('weight'), frame: { body, signingBytes: body } }),
+    (e: unknown) => e instanceof CredentialError && /for table 'steps', not 'weight'/.test(e.message),
+  );
+  await connection.close();
+  await patient.contribute('steps', 7, more[3]);
+
+  // 300 at once from one client: the coordinator's batches to its peers exceed 64 contributions
+  // (and so 128 frame parts), which a peer once dropped without an answer.
+  const crowd = hospital.issueCredentials('steps', 300);
+  await Promise.all(crowd.map((c) => patient.contribute('steps', 1, c)));
+  const sum = await (await hospital.sum({ column: 'n', tables: ['steps'], recipients: ['St. Mary Hospital'] })).result();
+  assert.deepEqual([sum.value, sum.rows], [1000 + 30 + 7 + 300, 305]);
+});
+
+const STEPS = { version: 1, columns: [{ name: 'n', nullable: false, type: 'integer', min: '0', max: '100000' }] } as const;
 
 test('nullable append columns: nulls are not counted, a bad validity bit is excluded', async () => {
   const hospital = await cluster.connect('St. Mary Hospital', 1);
@@ -117,7 +165,7 @@ test('nullable append columns: nulls are not counted, a bad validity bit is excl
   const connection = new NodeConnection(cluster.collaboration.node(0), { ca: cluster.certs.ca.certPem, timeoutMs: 10_000 });
   for (const row of [[3n, 2n, 1n], [4n, 1n, 101n]]) {
     const c = hospital.issueCredential('survey');
-    const body = buildContributionFrame(cluster.collaboration, 'survey', row.map((v) => new BigUint64Array([v])), c.statement, c.contributor, newSubmissionId());
+    const body = buildContributionFrame(cluster.collaboration, 'survey', row.map((v) => new BigUint64Array([v])), resolveCredential(c), newSubmissionId());
     await connection.send({ method: 'POST', path: ROUTES.contributions('survey'), frame: { body, signingBytes: body } });
   }
   await connection.close();

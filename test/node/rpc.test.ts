@@ -2,7 +2,8 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { NodeUnavailableError, PeerTimeoutError, TableExistsError } from '../../src/errors.js';
+import { NodeUnavailableError, PeerTimeoutError, ProtocolError, TableExistsError } from '../../src/errors.js';
+import { MAX_PEER_MESSAGE_PARTS } from '../../src/wire/frames.js';
 import type { PartyId } from '../../src/mpc/party.js';
 import { MemoryMesh } from '../../src/node/mesh/memory-mesh.js';
 import { MeshManager } from '../../src/node/mesh/mesh-manager.js';
@@ -48,6 +49,12 @@ test('requests, binary parts, typed errors and deadlines between nodes', async (
     await assert.rejects(rpcs[2].call(0, 'refuse', {}), (e: unknown) => e instanceof TableExistsError && /already exists/.test(e.message));
     await assert.rejects(rpcs[1].call(2, 'hang', {}), PeerTimeoutError);
     await assert.rejects(rpcs[1].call(2, 'nope', {}), /does not know the peer request/);
+    // A batch of contributions carries two parts per item: well over a client request's 64.
+    const many = Array.from({ length: 2048 }, (_, i) => new Uint8Array([i & 0xff]));
+    assert.equal((await rpcs[0].call(2, 'echo', {}, many)).parts.length, 2048);
+    // A request the peer cannot decode is answered with the reason at once, not left to time out.
+    const tooMany = Array.from({ length: MAX_PEER_MESSAGE_PARTS + 1 }, () => new Uint8Array(0));
+    await assert.rejects(rpcs[0].call(1, 'echo', {}, tooMany, { timeoutMs: 5000 }), (e: unknown) => e instanceof ProtocolError && /parts \(at most/.test(e.message));
   } finally {
     for (const m of managers) await m.close();
   }

@@ -92,6 +92,8 @@ export async function buildApi(ctx: NodeContext, options: ApiOptions): Promise<F
     void reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no such API route: ${request.method} ${request.url.split('?')[0]}` } });
   });
   app.addHook('onResponse', async (request, reply) => {
+    // Thousands of contributions a second: build the line only when it will be written.
+    if (!ctx.log.isLevelEnabled('info')) return;
     const params = request.params as { name?: string; query?: string } | undefined;
     ctx.log.info(
       {

@@ -1,32 +1,33 @@
 /**
  * Append tables: created empty by an `input` party (at all three nodes), then filled one row per
  * contributor. A contribution carries the owner's credential for the contributor and three
- * sealed one-row payloads; every node checks the credential against the owner's key, opens its
- * own envelope, checks the payload's shape, and appends durably (group commit). The coordinator
+ * sealed one-row payloads; every node checks the credential against the owner's key
+ * (node/credentials.ts), opens its own envelope, checks the payload's shape, and appends durably
+ * (group commit). The coordinator forwards to its peers in batches (contribution-batch.ts) and
  * answers once all three have the row. A retry with the same submission id is acknowledged; a
  * second submission by the same contributor is refused at every node.
  */
 
 import { openEnvelope } from '../../crypto/envelope.js';
 import type { SignedStatement } from '../../crypto/signed.js';
-import { CredentialError, errorFromWire, FormatError, SignatureError, TableNotFoundError, TesseraError, UnknownPartyError } from '../../errors.js';
-import type { PartyId } from '../../mpc/party.js';
+import { CredentialError, FormatError, TableNotFoundError } from '../../errors.js';
 import type { PartyConfig } from '../../governance/collaboration.js';
 import type { JsonValue } from '../../crypto/canonical-json.js';
 import { parseSchema, schemaToJson, type TableSchemaJson } from '../../table/schema.js';
-import { contributionContext, type AppendTableSchemaResponse, type ContributionHeader, type ContributionResponse, type TableInfo } from '../../wire/api.js';
-import { verifyCredential } from '../../wire/credential.js';
-import { decodeFrame } from '../../wire/frames.js';
+import { contributionContext, type AppendTableSchemaResponse, type ContributionHeader, type ContributionResponse, type CredentialHeader, type TableInfo } from '../../wire/api.js';
+import { CONTRIBUTOR_ID } from '../../wire/credential.js';
+import { checkStatementShape } from '../credentials.js';
+import { decodeFrame, frameHeaderBytes } from '../../wire/frames.js';
 import { decodeSharePayload, expandComponent } from '../../wire/share-payload.js';
 import type { AppendOutcome } from '../contribution-index.js';
 import { encodeContribution } from '../contribution-index.js';
 import type { AppendTableMetadata } from '../storage.js';
 import { checkTableName } from '../storage/names.js';
 import type { ForwardedRequest, NodeContext } from '../context.js';
+import { forwardContribution, registerContributionBatchHandler } from './contribution-batch.js';
 import { describeFailures, settleAtAll } from './fan-out.js';
 import { tableInfo } from './tables.js';
 
-const CONTRIBUTOR_ID = /^[A-Za-z0-9_-]{8,128}$/;
 const SUBMISSION_ID = /^[A-Za-z0-9_-]{8,64}$/;
 
 // ---- creating -------------------------------------------------------------------------------
@@ -69,7 +70,9 @@ export async function coordinateCreateAppend(ctx: NodeContext, name: string, raw
 interface CheckedContribution {
   readonly contributor: string;
   readonly submission: string;
-  readonly credential: SignedStatement;
+  /** Shapes are checked by CredentialChecker. */
+  readonly credential: unknown;
+  readonly proof: unknown;
 }
 
 export function checkContributionHeader(header: unknown): CheckedContribution {
@@ -77,57 +80,18 @@ export function checkContributionHeader(header: unknown): CheckedContribution {
   if (!h || typeof h !== 'object' || h.format !== 'tessera-contribution/v1') throw new FormatError("the contribution header's format must be 'tessera-contribution/v1' (send contributions with the Tessera client)");
   if (typeof h.contributor !== 'string' || !CONTRIBUTOR_ID.test(h.contributor)) throw new FormatError('the contributor id must be 8-128 characters of letters, digits, - or _');
   if (typeof h.submission !== 'string' || !SUBMISSION_ID.test(h.submission)) throw new FormatError('the submission id must be 8-64 characters of letters, digits, - or _');
-  return { contributor: h.contributor, submission: h.submission, credential: checkCredentialShape(h.credential) };
-}
-
-function checkCredentialShape(value: unknown): SignedStatement {
-  const c = value as Partial<SignedStatement> | null;
-  if (
-    !c ||
-    typeof c !== 'object' ||
-    typeof c.payloadType !== 'string' ||
-    typeof c.payload !== 'string' ||
-    !Array.isArray(c.signatures) ||
-    !c.signatures.every((s: unknown) => typeof s === 'object' && s !== null && typeof (s as { keyid?: unknown }).keyid === 'string' && typeof (s as { sig?: unknown }).sig === 'string')
-  ) {
-    throw new CredentialError('the contribution credential is malformed: it must be the signed statement the table owner issued');
-  }
-  return { payloadType: c.payloadType, payload: c.payload, signatures: c.signatures };
-}
-
-/** Checks a credential for table `name` and returns the contributor it names. */
-export function verifyContributionCredential(ctx: NodeContext, name: string, meta: AppendTableMetadata, credential: SignedStatement): string {
-  let ownerKey;
-  try {
-    ownerKey = ctx.collaboration.signingKeyOf(meta.owner);
-  } catch (error) {
-    if (error instanceof UnknownPartyError) throw new CredentialError(`the owner of append table '${name}' is no longer a party of the collaboration; no credential can be checked`);
-    throw error;
-  }
-  let claims;
-  try {
-    claims = verifyCredential(credential, ownerKey);
-  } catch (error) {
-    if (error instanceof SignatureError || error instanceof FormatError) {
-      throw new CredentialError(`the credential is not signed by the owner of append table '${name}' ('${meta.owner}'): ask the owner for a credential for this table`);
-    }
-    throw error;
-  }
-  if (claims.collaboration !== ctx.collaboration.id) throw new CredentialError(`the credential is for collaboration '${String(claims.collaboration)}', not '${ctx.collaboration.id}'`);
-  if (claims.table !== name) throw new CredentialError(`the credential is for table '${String(claims.table)}', not '${name}'`);
-  if (typeof claims.contributor !== 'string' || !CONTRIBUTOR_ID.test(claims.contributor)) throw new CredentialError('the credential names no valid contributor');
-  return claims.contributor;
+  return { contributor: h.contributor, submission: h.submission, credential: h.credential, proof: h.proof };
 }
 
 /** Checks and stores this node's part of a contribution. */
 async function contributeLocal(ctx: NodeContext, name: string, c: CheckedContribution, envelope: Uint8Array, verified = false): Promise<AppendOutcome> {
   const { meta, encodedColumns: columns } = await ctx.contributions.appendFacts(name);
-  // (The coordinator has just checked the credential itself; an Ed25519 check costs ~0.1 ms.)
-  const contributor = verified ? c.contributor : verifyContributionCredential(ctx, name, meta, c.credential);
-  if (contributor !== c.contributor) throw new CredentialError('the contribution names another contributor than its credential');
+  // (The coordinator has just checked the credential itself.)
+  if (!verified) ctx.credentials.check(name, meta.owner, c.contributor, c.credential, c.proof);
+  const contributor = c.contributor;
   return ctx.contributions.append(name, contributor, c.submission, () => {
     const context = contributionContext(ctx.collaboration.id, name, contributor, c.submission, ctx.index);
-    const { payload } = openEnvelope(envelope, ctx.identity.encryptionPrivateKey, context);
+    const { payload } = openEnvelope(envelope, ctx.identity.encryptionPrivateKey, context, { sharedSecrets: ctx.envelopeSecrets });
     try {
       const share = decodeSharePayload(payload, { columns, rows: 1 });
       return encodeContribution(
@@ -151,12 +115,12 @@ export async function coordinateContribution(ctx: NodeContext, name: string, bod
     if (error instanceof TableNotFoundError) throw new TableNotFoundError(name, `no append table named '${name}' in collaboration '${ctx.collaboration.id}'`);
     throw error;
   });
-  if (verifyContributionCredential(ctx, name, meta, c.credential) !== c.contributor) throw new CredentialError('the contribution names another contributor than its credential');
+  ctx.credentials.check(name, meta.owner, c.contributor, c.credential, c.proof);
   ctx.mesh.requireParty();
   const generation = ctx.mesh.generation;
   const outcomes = await settleAtAll(ctx, {
     local: () => contributeLocal(ctx, name, c, frame.parts[ctx.me], true),
-    peer: (p) => forwarderOf(ctx).forward(p, name, frame.header, frame.parts[p], generation),
+    peer: (p) => forwardContribution(ctx, p, name, frameHeaderBytes(body), frame.parts[p], generation),
   });
   const failures = outcomes.filter((o) => o.error);
   if (failures.length > 0) throw describeFailures(ctx, `storing the contribution to '${name}'`, failures);
@@ -168,96 +132,42 @@ export async function coordinateContribution(ctx: NodeContext, name: string, bod
 export async function schemaForContributor(ctx: NodeContext, name: string, credentialHeader: string | undefined): Promise<AppendTableSchemaResponse> {
   checkTableName(name);
   if (!credentialHeader) throw new CredentialError('reading an append table needs its contribution credential (header x-tessera-credential)');
-  let credential: SignedStatement;
+  let parsed: Partial<CredentialHeader> & { payloadType?: unknown };
   try {
-    credential = checkCredentialShape(JSON.parse(Buffer.from(credentialHeader, 'base64').toString('utf8')));
-  } catch (error) {
-    if (error instanceof CredentialError) throw error;
+    parsed = JSON.parse(Buffer.from(credentialHeader, 'base64').toString('utf8')) as typeof parsed;
+  } catch {
     throw new CredentialError('the x-tessera-credential header must be the base64 of the credential JSON');
   }
+  if (!parsed || typeof parsed !== 'object') throw new CredentialError('the x-tessera-credential header must be the base64 of the credential JSON');
   const { meta } = await ctx.contributions.appendFacts(name).catch((error: unknown) => {
     if (error instanceof TableNotFoundError) throw new TableNotFoundError(name, `no append table named '${name}' in collaboration '${ctx.collaboration.id}'`);
     throw error;
   });
-  verifyContributionCredential(ctx, name, meta, credential);
+  if (parsed.payloadType !== undefined) {
+    // A single credential on its own: it names its contributor.
+    const statement = checkStatementShape(parsed);
+    const contributor = singleCredentialContributor(statement);
+    ctx.credentials.check(name, meta.owner, contributor, statement, undefined);
+  } else {
+    if (typeof parsed.contributor !== 'string' || !CONTRIBUTOR_ID.test(parsed.contributor)) throw new CredentialError('the credential header names no valid contributor');
+    ctx.credentials.check(name, meta.owner, parsed.contributor, parsed.credential, parsed.proof);
+  }
   return { name, owner: meta.owner, schema: meta.schema as unknown as TableSchemaJson };
 }
 
-/**
- * Contributions travel to the peers in batches: all those that arrive while the event loop is
- * busy go in one peer message (one TLS write, one frame) instead of one message each, which
- * was a large share of the CPU a contribution cost. Each item still gets its own outcome.
- */
-class ContributionForwarder {
-  private readonly queues = new Map<PartyId, { generation: number; items: { table: string; header: unknown; envelope: Uint8Array; resolve(o: AppendOutcome): void; reject(e: Error): void }[] }>();
-
-  constructor(private readonly ctx: NodeContext) {}
-
-  forward(peer: PartyId, table: string, header: unknown, envelope: Uint8Array, generation: number): Promise<AppendOutcome> {
-    return new Promise((resolve, reject) => {
-      let queue = this.queues.get(peer);
-      if (queue && queue.generation !== generation) {
-        this.flush(peer);
-        queue = undefined;
-      }
-      if (!queue) {
-        queue = { generation, items: [] };
-        this.queues.set(peer, queue);
-        setImmediate(() => this.flush(peer));
-      }
-      queue.items.push({ table, header, envelope, resolve, reject });
-      if (queue.items.length >= MAX_BATCH) this.flush(peer);
-    });
+/** The contributor a single credential names (unverified; the check follows). */
+function singleCredentialContributor(statement: SignedStatement): string {
+  try {
+    const claims = JSON.parse(Buffer.from(statement.payload, 'base64').toString('utf8')) as { contributor?: unknown };
+    if (typeof claims.contributor === 'string' && CONTRIBUTOR_ID.test(claims.contributor)) return claims.contributor;
+  } catch {
+    // reported below
   }
-
-  private flush(peer: PartyId): void {
-    const queue = this.queues.get(peer);
-    if (!queue || queue.items.length === 0) return;
-    this.queues.delete(peer);
-    const items = queue.items;
-    this.ctx.rpc
-      .call(peer, 'append.contributeBatch', { items: items.map((i) => ({ table: i.table, header: i.header })) }, items.map((i) => i.envelope), { generation: queue.generation })
-      .then(
-        (reply) => {
-          const results = (reply.body as { results?: BatchResult[] }).results ?? [];
-          items.forEach((item, k) => {
-            const r = results[k];
-            if (r && 'outcome' in r) item.resolve(r.outcome);
-            else item.reject(errorFromWire(r?.error.code ?? 'PROTOCOL', r?.error.message ?? `${this.ctx.describe(peer)} gave no answer for this contribution`));
-          });
-        },
-        (error: Error) => items.forEach((item) => item.reject(error)),
-      );
-  }
-}
-
-const MAX_BATCH = 512;
-
-type BatchResult = { outcome: AppendOutcome } | { error: { code: string; message: string } };
-
-const forwarders = new WeakMap<NodeContext, ContributionForwarder>();
-
-function forwarderOf(ctx: NodeContext): ContributionForwarder {
-  let f = forwarders.get(ctx);
-  if (!f) {
-    f = new ContributionForwarder(ctx);
-    forwarders.set(ctx, f);
-  }
-  return f;
+  throw new CredentialError('the credential names no valid contributor');
 }
 
 export function registerAppendHandlers(ctx: NodeContext): void {
-  ctx.rpc.handle('append.contributeBatch', async ({ body, parts }) => {
-    const items = (body as { items?: { table: string; header: unknown }[] }).items;
-    if (!Array.isArray(items) || items.length !== parts.length) throw new FormatError('a batch of contributions has one envelope per item');
-    const settled = await Promise.allSettled(items.map((item, k) => contributeLocal(ctx, checkTableName(item.table), checkContributionHeader(item.header), parts[k])));
-    const results: BatchResult[] = settled.map((s) =>
-      s.status === 'fulfilled'
-        ? { outcome: s.value }
-        : { error: s.reason instanceof TesseraError ? { code: s.reason.code, message: s.reason.message } : { code: 'INTERNAL', message: 'internal error at the peer node (see its log)' } },
-    );
-    return { body: { results } };
-  });
+  registerContributionBatchHandler(ctx, (table, header, envelope) => contributeLocal(ctx, table, checkContributionHeader(header), envelope));
   ctx.rpc.handle('append.create', async ({ from, body }) => {
     const b = body as { table: string; request: ForwardedRequest; body: string };
     const name = checkTableName(b.table);

@@ -42,11 +42,20 @@ export function describeFailures(ctx: NodeContext, what: string, failures: reado
   }
   const parts = [...byMessage].map(([reason, nodes]) => `${reason} (${nodes.join(', ')})`);
   const message = `${what} failed: ${parts.join('; ')}`;
-  if (first instanceof TesseraError) {
-    first.message = message;
-    return first;
-  }
+  if (first instanceof TesseraError) return withMessage(first, message);
   return new Error(message);
+}
+
+/**
+ * A copy of `error` (same class and fields) with another message. Never the error itself: one
+ * error object may be the outcome of many requests (a batch sent to a peer failed as a whole),
+ * and each request's description would be prepended to the same message again and again.
+ */
+function withMessage(error: TesseraError, message: string): TesseraError {
+  const copy = Object.assign(Object.create(Object.getPrototypeOf(error) as object) as TesseraError, error);
+  Object.defineProperty(copy, 'message', { value: message, writable: true, configurable: true, enumerable: false });
+  if (error.stack !== undefined) Object.defineProperty(copy, 'stack', { value: error.stack, writable: true, configurable: true, enumerable: false });
+  return copy;
 }
 
 function rank(error: Error): number {

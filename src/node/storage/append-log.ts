@@ -28,10 +28,11 @@
  * wrong tag — is reported as corruption, not silently dropped.
  */
 
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
 import { AppendTableFailedError, DuplicateContributorError, StorageCorruptionError, UsageError } from '../../errors.js';
+import { randomPool } from '../../crypto/random-pool.js';
 
 const MAGIC = Buffer.from('TSAL', 'ascii');
 const VERSION = 1;
@@ -253,7 +254,7 @@ function encodeRecord(key: Buffer, uid: Buffer, sequence: number, id: Buffer, va
   const record = Buffer.allocUnsafe(FRAME_BYTES + bodyBytes);
   record.writeUInt32BE(bodyBytes, 0);
   record.writeUInt32BE(crc32(record.subarray(0, 4)), 4);
-  const nonce = randomBytes(NONCE_BYTES);
+  const nonce = randomPool.take(NONCE_BYTES);
   nonce.copy(record, FRAME_BYTES);
   const plain = Buffer.allocUnsafe(plainBytes);
   plain.writeUInt16BE(id.byteLength, 0);
