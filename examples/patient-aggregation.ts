@@ -30,7 +30,8 @@ await hospital.deleteTable(table).catch((error: unknown) => {
   if (!(error instanceof TableNotFoundError)) throw error; // first run: nothing to replace
 });
 await hospital.createAppendTable(table, { version: 1, columns: [{ name: 'systolic', nullable: false, type: 'integer', min: '70', max: '250' }] });
-const credentials = Array.from({ length: patients }, () => hospital.issueCredential(table));
+// One signature over a batch of credentials (a Merkle root); each patient gets their own proof.
+const credentials = hospital.issueCredentials(table, patients);
 console.log(`St. Mary Hospital created '${table}' and issued ${patients} credentials`);
 
 // 2. Each patient submits from their own client: no key of the collaboration, just the
