@@ -69,84 +69,120 @@ export async function sortByKey(s: Session, key: AShare, payload: readonly AShar
  */
 export async function quicksortOrder(s: Session, key: BShare, index: BShare): Promise<{ order: Int32Array; levels: number }> {
   const n = key.length;
-  let rowOf = new Int32Array(n);
-  for (let i = 0; i < n; i++) rowOf[i] = i;
-  // Current order of the four share arrays: key a/b, index a/b; `next` is the other buffer of a
-  // double buffer (fresh arrays every level would cost page faults and collections).
-  let cur = [key.a.slice(), key.b.slice(), index.a.slice(), index.b.slice()];
-  let next = cur.map((v) => v.slice());
-  let nextRowOf = rowOf.slice();
-  // Comparison operands, reused by every level (each level compares fewer rows).
-  const kx = [new BigUint64Array(n), new BigUint64Array(n)], ky = [new BigUint64Array(n), new BigUint64Array(n)];
-  const ix = [new BigUint64Array(n), new BigUint64Array(n)], iy = [new BigUint64Array(n), new BigUint64Array(n)];
-  let segments: number[] = [0, n];
+  const rows0 = new Int32Array(n);
+  for (let i = 0; i < n; i++) rows0[i] = i;
+  // Current order of the share arrays (key a/b, index a/b) and of the row numbers, double
+  // buffered: fresh arrays every level would cost page faults and collections.
+  let cur: Tables = { k0: key.a.slice(), k1: key.b.slice(), i0: index.a.slice(), i1: index.b.slice(), rows: rows0 };
+  let next: Tables = { k0: cur.k0.slice(), k1: cur.k1.slice(), i0: cur.i0.slice(), i1: cur.i1.slice(), rows: rows0.slice() };
+  // Comparison operands and the destinations of a level, reused by every level.
+  const kx0 = new BigUint64Array(n), kx1 = new BigUint64Array(n), ky0 = new BigUint64Array(n), ky1 = new BigUint64Array(n);
+  const ix0 = new BigUint64Array(n), ix1 = new BigUint64Array(n), iy0 = new BigUint64Array(n), iy1 = new BigUint64Array(n);
+  const dest = new Int32Array(n);
+  let segments: Int32Array = Int32Array.of(0, n);
   let levels = 0;
   while (segments.length > 0) {
     levels++;
-    await medianOfThreePivots(s, cur, rowOf, segments);
-    let m = 0;
-    for (let j = 0; j < segments.length; j += 2) m += segments[j + 1] - segments[j] - 1;
+    await medianOfThreePivots(s, cur, segments);
     // Each row is compared with its segment's pivot: the first row (random: rows are shuffled).
-    buildOperands(segments, cur, kx, ky, ix, iy);
-    const first = (v: BigUint64Array): BigUint64Array => v.subarray(0, m);
-    const lt = await lessThanKeyIndex(
-      s,
-      new BShare(first(kx[0]), first(kx[1])),
-      new BShare(first(ky[0]), first(ky[1])),
-      new BShare(first(ix[0]), first(ix[1])),
-      new BShare(first(iy[0]), first(iy[1])),
-      m,
-    );
+    const m = operands(segments, cur.k0, kx0, ky0);
+    operands(segments, cur.k1, kx1, ky1);
+    operands(segments, cur.i0, ix0, iy0);
+    operands(segments, cur.i1, ix1, iy1);
+    const head = (v: BigUint64Array): BigUint64Array => v.subarray(0, m);
+    const lt = await lessThanKeyIndex(s, new BShare(head(kx0), head(kx1)), new BShare(head(ky0), head(ky1)), new BShare(head(ix0), head(ix1)), new BShare(head(iy0), head(iy1)), m);
     const bits = unpackBits({ words: await openBits(s, lt), length: m });
-    const nextSegments = partition(segments, bits, cur, rowOf, next, nextRowOf);
+    const { nextSegments, settled } = destinations(segments, bits, dest);
+    for (const [from, to] of [
+      [cur.k0, next.k0],
+      [cur.k1, next.k1],
+      [cur.i0, next.i0],
+      [cur.i1, next.i1],
+    ] as const) {
+      move(segments, dest, from, to);
+      // Rows that are now final go into both buffers, so a level only touches active segments.
+      copyAt(settled, to, from);
+    }
+    moveRows(segments, dest, cur.rows, next.rows);
+    copyRowsAt(settled, next.rows, cur.rows);
     [cur, next] = [next, cur];
-    [rowOf, nextRowOf] = [nextRowOf, rowOf];
     segments = nextSegments;
   }
-  return { order: rowOf, levels };
+  return { order: cur.rows, levels };
 }
 
-/** Operands per component c: rows of every segment (key, index) against its pivot, contiguous. */
-function buildOperands(segments: readonly number[], cur: BigUint64Array[], kx: BigUint64Array[], ky: BigUint64Array[], ix: BigUint64Array[], iy: BigUint64Array[]): void {
+/** The four share arrays and the row numbers, in one buffer's order. */
+interface Tables {
+  readonly k0: BigUint64Array;
+  readonly k1: BigUint64Array;
+  readonly i0: BigUint64Array;
+  readonly i1: BigUint64Array;
+  readonly rows: Int32Array;
+}
+
+// The per-level loops are small monomorphic functions (typed arrays as parameters): V8 compiles
+// them whole, moving 64-bit words without boxing them as BigInts.
+
+/** x gets every segment's rows after the first, y the segment's first row (its pivot) as often. */
+function operands(segments: Int32Array, src: BigUint64Array, x: BigUint64Array, y: BigUint64Array): number {
   let o = 0;
   for (let j = 0; j < segments.length; j += 2) {
     const start = segments[j], end = segments[j + 1];
-    for (let c = 0; c < 2; c++) {
-      copyRange(cur[c], start + 1, end, kx[c], o);
-      copyRange(cur[2 + c], start + 1, end, ix[c], o);
-      ky[c].fill(cur[c][start], o, o + end - start - 1);
-      iy[c].fill(cur[2 + c][start], o, o + end - start - 1);
+    const pivot = src[start];
+    for (let t = start + 1; t < end; t++, o++) {
+      x[o] = src[t];
+      y[o] = pivot;
     }
-    o += end - start - 1;
   }
+  return o;
 }
 
 /**
- * Stable partition of every segment around its pivot (its first row) by the opened bits, into
- * `next`; returns the segments left to sort. A kernel of its own: V8 optimises a small hot
- * function as a whole, and a loop inside a long async function loop by loop.
+ * Where every row of an active segment goes: rows smaller than the pivot first (in order), then
+ * the pivot, then the others (stable). Returns the segments still to sort and the positions
+ * that became final (pivots and single-row sides).
  */
-function partition(segments: readonly number[], bits: Uint8Array, cur: BigUint64Array[], rowOf: Int32Array, next: BigUint64Array[], nextRowOf: Int32Array): number[] {
+function destinations(segments: Int32Array, bits: Uint8Array, dest: Int32Array): { nextSegments: Int32Array; settled: Int32Array } {
   const nextSegments: number[] = [];
+  const settled: number[] = [];
   let o = 0;
   for (let j = 0; j < segments.length; j += 2) {
     const start = segments[j], end = segments[j + 1];
     const size = end - start - 1;
-    let left = start;
-    for (let t = 0; t < size; t++) if (bits[o + t] === 1) moveRow(cur, rowOf, start + 1 + t, next, nextRowOf, left++);
-    const pivotAt = left;
-    moveRow(cur, rowOf, start, next, nextRowOf, left++);
-    for (let t = 0; t < size; t++) if (bits[o + t] === 0) moveRow(cur, rowOf, start + 1 + t, next, nextRowOf, left++);
+    let below = 0;
+    for (let t = 0; t < size; t++) below += bits[o + t];
+    const pivotAt = start + below;
+    let left = start, right = pivotAt + 1;
+    dest[start] = pivotAt;
+    for (let t = 0; t < size; t++) dest[start + 1 + t] = bits[o + t] === 1 ? left++ : right++;
     o += size;
-    if (pivotAt - start > 1) nextSegments.push(start, pivotAt);
+    settled.push(pivotAt);
+    if (below > 1) nextSegments.push(start, pivotAt);
+    else if (below === 1) settled.push(start);
     if (end - pivotAt - 1 > 1) nextSegments.push(pivotAt + 1, end);
-    // Rows that are now final (the pivot, and single-row sides) go into both buffers, so a
-    // level only ever touches its active segments (no full copy per level).
-    settle(next, nextRowOf, cur, rowOf, pivotAt);
-    if (pivotAt - start === 1) settle(next, nextRowOf, cur, rowOf, start);
-    if (end - pivotAt - 1 === 1) settle(next, nextRowOf, cur, rowOf, end - 1);
+    else if (end - pivotAt - 1 === 1) settled.push(end - 1);
   }
-  return nextSegments;
+  return { nextSegments: Int32Array.from(nextSegments), settled: Int32Array.from(settled) };
+}
+
+function move(segments: Int32Array, dest: Int32Array, src: BigUint64Array, dst: BigUint64Array): void {
+  for (let j = 0; j < segments.length; j += 2) {
+    for (let p = segments[j], end = segments[j + 1]; p < end; p++) dst[dest[p]] = src[p];
+  }
+}
+
+function moveRows(segments: Int32Array, dest: Int32Array, src: Int32Array, dst: Int32Array): void {
+  for (let j = 0; j < segments.length; j += 2) {
+    for (let p = segments[j], end = segments[j + 1]; p < end; p++) dst[dest[p]] = src[p];
+  }
+}
+
+function copyAt(positions: Int32Array, src: BigUint64Array, dst: BigUint64Array): void {
+  for (let k = 0; k < positions.length; k++) dst[positions[k]] = src[positions[k]];
+}
+
+function copyRowsAt(positions: Int32Array, src: Int32Array, dst: Int32Array): void {
+  for (let k = 0; k < positions.length; k++) dst[positions[k]] = src[positions[k]];
 }
 
 /** Segments at least this long get a median-of-three pivot. */
@@ -159,14 +195,15 @@ const MEDIAN_OF_THREE_FROM = 32;
  * three extra comparisons per long segment are few, and the rows compared are random (shuffled
  * rows, stable partitions), so the opened bits again reveal only a random order.
  */
-async function medianOfThreePivots(s: Session, cur: BigUint64Array[], rowOf: Int32Array, segments: readonly number[]): Promise<void> {
+async function medianOfThreePivots(s: Session, cur: Tables, segments: Int32Array): Promise<void> {
   const starts: number[] = [];
   for (let j = 0; j < segments.length; j += 2) if (segments[j + 1] - segments[j] >= MEDIAN_OF_THREE_FROM) starts.push(segments[j]);
   if (starts.length === 0) return;
   const m = 3 * starts.length;
+  const arrays = [cur.k0, cur.k1, cur.i0, cur.i1];
   const pick = (c: number, offsets: readonly number[]): BigUint64Array => {
     const out = new BigUint64Array(m);
-    starts.forEach((st, k) => offsets.forEach((d, q) => (out[3 * k + q] = cur[c][st + d])));
+    starts.forEach((st, k) => offsets.forEach((d, q) => (out[3 * k + q] = arrays[c][st + d])));
     return out;
   };
   // Pairs (0,1), (1,2), (0,2) of each segment's first three rows.
@@ -183,34 +220,20 @@ async function medianOfThreePivots(s: Session, cur: BigUint64Array[], rowOf: Int
   starts.forEach((st, k) => {
     const b01 = bits[3 * k], b12 = bits[3 * k + 1], b02 = bits[3 * k + 2];
     const median = b01 === b12 ? 1 : b01 === 1 ? (b02 === 1 ? 2 : 0) : b02 === 1 ? 0 : 2;
-    if (median !== 0) swapRows(cur, rowOf, st, st + median);
+    if (median !== 0) swapRows(cur, st, st + median);
   });
 }
 
-function settle(from: BigUint64Array[], fromRowOf: Int32Array, to: BigUint64Array[], toRowOf: Int32Array, at: number): void {
-  for (let c = 0; c < 4; c++) to[c][at] = from[c][at];
-  toRowOf[at] = fromRowOf[at];
-}
 
-function swapRows(cur: BigUint64Array[], rowOf: Int32Array, i: number, j: number): void {
-  for (const v of cur) {
+function swapRows(cur: Tables, i: number, j: number): void {
+  for (const v of [cur.k0, cur.k1, cur.i0, cur.i1]) {
     const t = v[i];
     v[i] = v[j];
     v[j] = t;
   }
-  const r = rowOf[i];
-  rowOf[i] = rowOf[j];
-  rowOf[j] = r;
+  const r = cur.rows[i];
+  cur.rows[i] = cur.rows[j];
+  cur.rows[j] = r;
 }
 
-function copyRange(src: BigUint64Array, from: number, to: number, dst: BigUint64Array, at: number): void {
-  dst.set(src.subarray(from, to), at);
-}
 
-function moveRow(cur: BigUint64Array[], rowOf: Int32Array, from: number, next: BigUint64Array[], nextRowOf: Int32Array, to: number): void {
-  next[0][to] = cur[0][from];
-  next[1][to] = cur[1][from];
-  next[2][to] = cur[2][from];
-  next[3][to] = cur[3][from];
-  nextRowOf[to] = rowOf[from];
-}
