@@ -2,7 +2,7 @@
  * `npm run bench -- --suite primitives [--transport tls|memory] [--rows 1048576[,...]] [--ops mul,lt]
  *  [--reps 3] [--json]`
  * `npm run bench -- --suite ingest [--ops upload,aggregate] [--rows 100000] [--upload-rows 1000000]
- *  [--concurrency 64] [--json]` (bench/ingest-suite.ts)
+ *  [--concurrency 128] [--json]` (bench/ingest-suite.ts)
  *
  * Runs each operation inside three parties (three processes over mutual TLS on loopback, or three
  * worker threads with in-memory links) and prints, per operation: rows, seconds (median over
@@ -68,7 +68,7 @@ async function main(): Promise<void> {
     .addOption(new Option('--transport <kind>', 'three processes over TLS, or worker threads (primitives)').choices(['tls', 'memory']).default('tls'))
     .option('--rows <list>', 'primitives: comma-separated vector lengths; ingest: patients submitting for aggregate (default 100000)', String(1 << 20))
     .option('--upload-rows <n>', 'ingest: rows of the uploaded CSV (5 columns)', '1000000')
-    .option('--concurrency <n>', 'ingest: submissions in flight at once', '64')
+    .option('--concurrency <n>', 'ingest: submissions in flight at once', '128')
     .option('--ops <list>', `operations (primitives: ${PRIMITIVE_OPS.join(',')}; ingest: ${INGEST_OPS.join(',')})`)
     .option('--reps <n>', 'timed repetitions per operation (median reported)', '3')
     .option('--json', 'one JSON object per line')
