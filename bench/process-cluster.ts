@@ -4,16 +4,11 @@
  * the work went, not only how long it took.
  */
 
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { writeClusterCertificates } from '../src/crypto/certs.js';
-import { createIdentity, saveIdentity, type Identity } from '../src/crypto/identity.js';
-import { encodePublicKey } from '../src/crypto/keys.js';
+import { readFile } from 'node:fs/promises';
+import { initCluster } from '../src/cli/cluster/init.js';
+import { clusterDown, clusterUp } from '../src/cli/cluster/processes.js';
+import { loadIdentity, type Identity } from '../src/crypto/identity.js';
 import { Collaboration } from '../src/governance/collaboration.js';
-import { Tessera } from '../src/client/tessera.js';
-import { freePort } from '../test/helpers/cluster.js';
 
 export interface ProcessCluster {
   readonly collaboration: Collaboration;
@@ -31,70 +26,25 @@ export interface ProcessClusterOptions {
 }
 
 export async function startProcessCluster(root: string, options: ProcessClusterOptions = {}): Promise<ProcessCluster> {
-  const { certs, files } = await writeClusterCertificates(join(root, 'certs'));
-  const apiPorts = [await freePort(), await freePort(), await freePort()];
-  const mpcPorts = [await freePort(), await freePort(), await freePort()];
-  const nodeIds = [0, 1, 2].map((i) => createIdentity(`node-${i}`));
-  const hospital = createIdentity('St. Mary Hospital');
-  const collaboration = Collaboration.fromJson({
-    format: 'tessera-collaboration/v1',
-    id: 'bench',
-    name: 'Bench',
-    nodes: [0, 1, 2].map((i) => ({
-      index: i,
-      name: `node-${i}`,
-      apiUrl: `https://127.0.0.1:${apiPorts[i]}`,
-      mpcAddress: `127.0.0.1:${mpcPorts[i]}`,
-      tlsCertificateFingerprint: certs.nodes[i].fingerprint256,
-      encryptionKey: encodePublicKey(nodeIds[i].encryptionPublicKey),
-    })),
-    parties: [{ name: hospital.name, roles: ['input', 'output', 'analyst'], signingKey: encodePublicKey(hospital.signingPublicKey), encryptionKey: encodePublicKey(hospital.encryptionPublicKey) }],
-  });
-  await writeFile(join(root, 'collaboration.json'), collaboration.toJsonText());
-  const children: ChildProcess[] = [];
-  for (const i of [0, 1, 2]) {
-    const dir = join(root, `node${i}`);
-    await mkdir(dir);
-    await saveIdentity(nodeIds[i], join(dir, 'node.key.json'));
-    const config = {
-      format: 'tessera-node/v1',
-      index: i,
-      collaboration: '../collaboration.json',
-      identity: 'node.key.json',
-      tls: { cert: files.nodes[i].cert, key: files.nodes[i].key, ca: files.caCert },
-      dataDir: 'data',
-      mpc: { listen: `127.0.0.1:${mpcPorts[i]}` },
-      api: { listen: `127.0.0.1:${apiPorts[i]}` },
-      log: { level: 'warn' },
-    };
-    await writeFile(join(dir, 'node.json'), JSON.stringify(config));
-    const prof = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
-    const child = spawn(process.execPath, [...prof, ...(options.nodeFlags ?? []), fileURLToPath(new URL('../src/node/main.js', import.meta.url)), '--config', join(dir, 'node.json')], { stdio: 'inherit' });
-    children.push(child);
-  }
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    try {
-      const client = await Tessera.connect({ collaboration, identity: hospital, node: 0, ca: certs.ca.certPem });
-      const up = (await client.health()).status === 'ok';
-      await client.close();
-      if (up) break;
-    } catch {
-      // starting
-    }
-    if (Date.now() > deadline) throw new Error('the cluster did not start');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  // Made exactly as `tessera cluster init` and `cluster up` make a local cluster, with the nodes
+  // logging warnings only (per-request info lines cost throughput that a benchmark should not count).
+  const cluster = await initCluster({ dir: root, parties: [{ name: HOSPITAL, roles: ['input', 'output', 'analyst'] }], logLevel: 'warn' });
+  const execArgv = [...(options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : []), ...(options.nodeFlags ?? [])];
+  const up = await clusterUp(cluster, { execArgv, timeoutMs: 60_000 });
+  const collaboration = await Collaboration.load(cluster.collaborationPath);
+  const hospital = await loadIdentity(cluster.path(cluster.file.parties[0].key));
   return {
     collaboration,
     hospital,
-    ca: certs.ca.certPem,
-    pids: children.map((c) => c.pid ?? 0),
+    ca: cluster.caPath,
+    pids: up.nodes.map((n) => n.pid),
     close: async () => {
-      await Promise.all(children.map((c) => new Promise((resolve) => (c.once('exit', resolve), c.kill('SIGTERM')))));
+      await clusterDown(cluster);
     },
   };
 }
+
+const HOSPITAL = 'St. Mary Hospital';
 
 export interface CpuSeconds {
   readonly user: number;

@@ -7,18 +7,16 @@
 
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { writeClusterCertificates } from '../../src/crypto/certs.js';
-import { createIdentity, saveIdentity, type Identity } from '../../src/crypto/identity.js';
-import { encodePublicKey } from '../../src/crypto/keys.js';
+import { initCluster } from '../../src/cli/cluster/init.js';
+import { loadIdentity, type Identity } from '../../src/crypto/identity.js';
 import { Collaboration } from '../../src/governance/collaboration.js';
 import { Tessera } from '../../src/client/tessera.js';
 import { NodeUnavailableError } from '../../src/errors.js';
-import { freePort } from '../helpers/cluster.js';
 
 const MAIN = fileURLToPath(new URL('../../src/node/main.js', import.meta.url));
 
@@ -73,48 +71,17 @@ async function connect(node: number): Promise<Tessera> {
 
 before(async () => {
   root = await mkdtemp(join(tmpdir(), 'tessera-procs-'));
-  const { certs, files } = await writeClusterCertificates(join(root, 'certs'));
-  caPem = certs.ca.certPem;
-  const apiPorts = [await freePort(), await freePort(), await freePort()];
-  const mpcPorts = [await freePort(), await freePort(), await freePort()];
-  const nodeIds = [0, 1, 2].map((i) => createIdentity(`node-${i}`));
-  hospital = createIdentity('St. Mary Hospital');
-  const file = {
-    format: 'tessera-collaboration/v1',
-    id: 'process-test',
-    name: 'Process test',
-    nodes: [0, 1, 2].map((i) => ({
-      index: i,
-      name: `node-${i}`,
-      apiUrl: `https://127.0.0.1:${apiPorts[i]}`,
-      mpcAddress: `127.0.0.1:${mpcPorts[i]}`,
-      tlsCertificateFingerprint: certs.nodes[i].fingerprint256,
-      encryptionKey: encodePublicKey(nodeIds[i].encryptionPublicKey),
-      signingKey: encodePublicKey(nodeIds[i].signingPublicKey),
-    })),
-    parties: [{ name: hospital.name, roles: ['input', 'output', 'analyst'], signingKey: encodePublicKey(hospital.signingPublicKey), encryptionKey: encodePublicKey(hospital.encryptionPublicKey) }],
-  };
-  collaboration = Collaboration.fromJson(file);
-  await writeFile(join(root, 'collaboration.json'), collaboration.toJsonText());
-  for (const i of [0, 1, 2]) {
-    const dir = join(root, `node${i}`);
-    await mkdir(dir, { mode: 0o700 });
-    await saveIdentity(nodeIds[i], join(dir, 'node.key.json'));
-    const config = {
-      format: 'tessera-node/v1',
-      index: i,
-      collaboration: '../collaboration.json',
-      identity: 'node.key.json',
-      tls: { cert: files.nodes[i].cert, key: files.nodes[i].key, ca: files.caCert },
-      dataDir: 'data',
-      mpc: { listen: `127.0.0.1:${mpcPorts[i]}` },
-      api: { listen: `127.0.0.1:${apiPorts[i]}` },
-      timeouts: { connectMs: 1500, rpcMs: 10_000, mpcMs: 10_000 },
-      log: { level: 'info' },
-    };
-    configs.push(join(dir, 'node.json'));
-    await writeFile(configs[i], JSON.stringify(config, null, 2));
-  }
+  // The cluster files as `tessera cluster init` writes them; the processes are started here with
+  // the node's own entry point, so the test controls each one (kill, restart).
+  const cluster = await initCluster({
+    dir: root,
+    parties: [{ name: 'St. Mary Hospital', roles: ['input', 'output', 'analyst'] }],
+    timeouts: { connectMs: 1500, rpcMs: 10_000, mpcMs: 10_000 },
+  });
+  collaboration = await Collaboration.load(cluster.collaborationPath);
+  hospital = await loadIdentity(cluster.path(cluster.file.parties[0].key));
+  caPem = cluster.caPath;
+  for (const node of cluster.nodes) configs.push(cluster.path(node.config));
   for (const i of [0, 1, 2]) startProcess(i);
 });
 

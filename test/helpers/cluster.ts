@@ -5,34 +5,19 @@
  */
 
 import { Writable } from 'node:stream';
-import type { ClusterCertificates } from '../../src/crypto/certs.js';
-import type { Identity } from '../../src/crypto/identity.js';
-import type { Collaboration, NodeIndex } from '../../src/governance/collaboration.js';
 import { Tessera, type ConnectOptions } from '../../src/client/tessera.js';
-import { startEmbeddedCluster, type PartySpec } from '../../src/node/embedded-cluster.js';
-import type { MemoryMesh } from '../../src/node/mesh/memory-mesh.js';
-import type { NodeHandle } from '../../src/node/server.js';
+import { startEmbeddedCluster, type EmbeddedCluster, type PartySpec } from '../../src/node/embedded-cluster.js';
 import type { NodeTimeouts } from '../../src/node/config.js';
 import type { PartyId } from '../../src/mpc/party.js';
 
 export { freePort } from '../../src/net/free-port.js';
 export type { PartySpec };
 
-export interface TestCluster {
-  readonly collaboration: Collaboration;
-  readonly certs: ClusterCertificates;
-  readonly nodeIdentities: readonly Identity[];
-  readonly parties: ReadonlyMap<string, Identity>;
-  readonly nodes: readonly (NodeHandle | undefined)[];
-  readonly dataDirs: readonly string[];
-  readonly mesh: MemoryMesh;
+/** The embedded cluster plus captured logs and SDK clients that close with it. */
+export interface TestCluster extends EmbeddedCluster {
   /** Every log line of node i so far. */
   logs(i: number): string;
   connect(party: string | undefined, node?: number, options?: Partial<ConnectOptions>): Promise<Tessera>;
-  stopNode(i: number): Promise<void>;
-  startNode(i: number): Promise<NodeHandle>;
-  waitForMesh(timeoutMs?: number): Promise<void>;
-  close(): Promise<void>;
 }
 
 export const DEFAULT_PARTIES: readonly PartySpec[] = [
@@ -65,13 +50,11 @@ export async function startTestCluster(
   });
   const clients: Tessera[] = [];
   return {
-    collaboration: embedded.collaboration,
-    certs: embedded.certs,
-    nodeIdentities: embedded.nodeIdentities,
-    parties: embedded.parties,
-    nodes: embedded.nodes,
-    dataDirs: embedded.dataDirs,
-    mesh: embedded.mesh,
+    ...embedded,
+    // The embedded cluster's methods, bound (they are not enumerable own properties everywhere).
+    stopNode: (i) => embedded.stopNode(i),
+    startNode: (i) => embedded.startNode(i),
+    waitForMesh: (timeoutMs) => embedded.waitForMesh(timeoutMs),
     logs: (i) => logLines[i].join(''),
     async connect(party, node = 0, extra = {}) {
       const client = await Tessera.connect({
@@ -84,9 +67,6 @@ export async function startTestCluster(
       clients.push(client);
       return client;
     },
-    stopNode: (i) => embedded.stopNode(i as NodeIndex),
-    startNode: (i) => embedded.startNode(i as NodeIndex),
-    waitForMesh: (timeoutMs) => embedded.waitForMesh(timeoutMs),
     async close() {
       for (const c of clients) await c.close();
       await embedded.close();
