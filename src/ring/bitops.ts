@@ -61,6 +61,50 @@ export function gatherBit(src: Uint32Array, from: number, count: number, bit: nu
   }
 }
 
+const TRANSPOSE32 = new Uint32Array(32);
+
+/**
+ * Transposes the 32x32 bit matrix whose rows are src[from + i * step] (i = 0..31) into `out`:
+ * afterwards bit t of out[r] is bit r of row t. Five swap stages with integer operations: taking
+ * one bit position from 32 words this way costs about a tenth of gathering it bit by bit.
+ */
+export function transpose32(src: Uint32Array, from: number, step: number, out: Uint32Array): void {
+  const a = TRANSPOSE32;
+  for (let i = 0; i < 32; i++) a[i] = src[from + i * step];
+  for (let k = 0; k < 16; k++) {
+    const t = ((a[k] >>> 16) ^ a[k + 16]) & 0x0000ffff;
+    a[k + 16] ^= t;
+    a[k] ^= t << 16;
+  }
+  for (let b = 0; b < 32; b += 16) {
+    for (let k = b; k < b + 8; k++) {
+      const t = ((a[k] >>> 8) ^ a[k + 8]) & 0x00ff00ff;
+      a[k + 8] ^= t;
+      a[k] ^= t << 8;
+    }
+  }
+  for (let b = 0; b < 32; b += 8) {
+    for (let k = b; k < b + 4; k++) {
+      const t = ((a[k] >>> 4) ^ a[k + 4]) & 0x0f0f0f0f;
+      a[k + 4] ^= t;
+      a[k] ^= t << 4;
+    }
+  }
+  for (let b = 0; b < 32; b += 4) {
+    for (let k = b; k < b + 2; k++) {
+      const t = ((a[k] >>> 2) ^ a[k + 2]) & 0x33333333;
+      a[k + 2] ^= t;
+      a[k] ^= t << 2;
+    }
+  }
+  for (let k = 0; k < 32; k += 2) {
+    const t = ((a[k] >>> 1) ^ a[k + 1]) & 0x55555555;
+    a[k + 1] ^= t;
+    a[k] ^= t << 1;
+  }
+  for (let i = 0; i < 32; i++) out[i] = a[i] >>> 0;
+}
+
 /** Packs bit 63 of each word into a bit vector (bit e of the result = bit 63 of v[e]). */
 export function packTopBits(v: BigUint64Array): BigUint64Array {
   const out = new BigUint64Array((v.length + 63) >>> 6);

@@ -18,7 +18,7 @@
  */
 
 import { clearTail, wordsFor } from '../../ring/bits.js';
-import { gatherBit, halves, POW2, shiftRightWords } from '../../ring/bitops.js';
+import { halves, POW2, shiftRightWords, transpose32 } from '../../ring/bitops.js';
 import type { Session } from '../session.js';
 import { BShare, BitShare } from '../shares.js';
 import { andWords } from './binary.js';
@@ -228,11 +228,20 @@ function extract(w: BigUint64Array, input: TreeInput, N: number): [BigUint64Arra
   const p = input.withP ? new BigUint64Array(capacity / 64) : undefined;
   const src = halves(w), gOut = halves(g), pOut = p ? halves(p) : undefined;
   const stride = w.length;
-  for (let j = 0; j < 32; j++) {
-    const base = input.width === 64 ? REV5[j] * stride : (j >= 16 ? N : 0) + REV4[j & 15] * stride;
-    if (base >= n) continue;
-    gatherBit(src, 0, stride, 2 * j + 1, gOut, base);
-    if (pOut) gatherBit(src, 0, stride, 2 * j, pOut, base);
+  const lo = new Uint32Array(32), hi = new Uint32Array(32);
+  // 32 words at a time: transposing their low (slots 0..15) and high (slots 16..31) halves turns
+  // bit 2j+1 (G) and 2j (P) of every word into one row, which is 32 consecutive elements.
+  for (let w0 = 0; w0 < stride; w0 += 32) {
+    transpose32(src, 2 * w0, 2, lo);
+    transpose32(src, 2 * w0 + 1, 2, hi);
+    for (let j = 0; j < 32; j++) {
+      const base = input.width === 64 ? REV5[j] * stride : (j >= 16 ? N : 0) + REV4[j & 15] * stride;
+      if (base + w0 >= n) continue;
+      const rows = j < 16 ? lo : hi;
+      const r = 2 * (j & 15);
+      gOut[(base + w0) >>> 5] = rows[r + 1];
+      if (pOut) pOut[(base + w0) >>> 5] = rows[r];
+    }
   }
   return [trim(g, n), p ? trim(p, n) : undefined];
 }

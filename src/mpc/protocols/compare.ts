@@ -19,32 +19,71 @@
  * example both inputs in [-2^62, 2^62), which the table layer's declared ranges guarantee).
  */
 
+import { UsageError } from '../../errors.js';
 import { clearTail, wordsFor } from '../../ring/bits.js';
-import { gatherBit, halves, ONES, packTopBits, POW2, shiftRightWords } from '../../ring/bitops.js';
+import { halves, ONES, packTopBits, POW2, shiftRightWords, transpose32 } from '../../ring/bitops.js';
 import { carryTrees } from './carry-tree.js';
-import { sum2, xor2 } from './kernels.js';
+import { xor2 } from './kernels.js';
+import { chunkBounds } from './roles.js';
 import type { Session } from '../session.js';
-import { AShare, BShare, BitShare, subA } from '../shares.js';
+import { AShare, BShare, BitShare } from '../shares.js';
 import { andWords } from './binary.js';
-import { inputBinary } from './io.js';
 
 /**
- * Binary sharings of v = x0 + x1 (input by party 0) and w = x2 (free), whose sum is x.
- * One round.
+ * Binary sharings of two addends v + w = d = x - y (d = x when y is omitted). One round.
+ *
+ * The vector is cut into thirds; in chunk k, party k (which holds d_k and d_{k+1}) inputs
+ * v = d_k + d_{k+1} in binary, and w = d_{k+2} is already a binary sharing (parties k+1 and k+2
+ * hold it). Rotating the inputting role over the chunks gives every party the same work and one
+ * message per link: party k sends its chunk's x_{k+1} = v ^ PRG(k, k-1) to party k+1.
+ * The difference is formed inside the same passes.
  */
-export async function splitAddends(s: Session, x: AShare): Promise<[BShare, BShare]> {
+export async function splitAddends(s: Session, x: AShare, y?: AShare): Promise<[BShare, BShare]> {
   const n = x.length;
-  let v: BShare;
-  if (s.me === 0) {
-    v = await inputBinary(s, 0, sum2(x.a, x.b));
-  } else {
-    v = await inputBinary(s, 0, n);
-  }
-  // Component 2 of w is x2; parties 1 and 2 hold x2 as b and a respectively.
-  const zero = new BigUint64Array(n);
-  const w = s.me === 0 ? new BShare(zero, new BigUint64Array(n)) : s.me === 1 ? new BShare(zero, x.b) : new BShare(x.a, zero);
-  return [v, w];
+  if (y && y.length !== n) throw new UsageError(`comparison operands differ in length (${n} vs ${y.length})`);
+  const bounds = chunkBounds(n);
+  const chunk = (k: number): [number, number] => [bounds[k], bounds[k + 1]];
+  const va = new BigUint64Array(n), vb = new BigUint64Array(n), wa = new BigUint64Array(n), wb = new BigUint64Array(n);
+  // The chunk this party inputs (k = me) and the one its next party inputs (k = me + 1).
+  const [o0, o1] = chunk(s.me), [q0, q1] = chunk(s.next), [r0, r1] = chunk(s.prev);
+  const mask = s.prgPrev.words(o1 - o0); // x_k, shared with the previous party
+  const sent = addendChunk(x, y, o0, o1, mask); // x_{k+1} = (d_k + d_{k+1}) ^ x_k
+  va.set(mask, o0);
+  vb.set(sent, o0);
+  vb.set(s.prgNext.words(q1 - q0), q0); // x_{k} of the next party's chunk, from the PRG shared with it
+  s.round();
+  s.send(s.next, sent, true);
+  va.set(await s.recv(s.prev, r1 - r0), r0); // x_{k+1} of the previous party's chunk
+  // w = d_{k+2} in each chunk k: this party holds it as b in the previous party's chunk (k = me-1,
+  // so k+2 = me+1 = its b component) and as a in the next party's chunk (k+2 = me).
+  componentDifference(x.b, y?.b, r0, r1, wb);
+  componentDifference(x.a, y?.a, q0, q1, wa);
+  return [new BShare(va, vb), new BShare(wa, wb)];
 }
+
+/** (d_a + d_b) ^ mask over [from, to), d = x - y. */
+function addendChunk(x: AShare, y: AShare | undefined, from: number, to: number, mask: BigUint64Array): BigUint64Array {
+  const out = new BigUint64Array(to - from);
+  if (y) differenceOfSumsXor(x.a, x.b, y.a, y.b, from, mask, out);
+  else sumXor(x.a, x.b, from, mask, out);
+  return out;
+}
+
+function differenceOfSumsXor(xa: BigUint64Array, xb: BigUint64Array, ya: BigUint64Array, yb: BigUint64Array, from: number, mask: BigUint64Array, out: BigUint64Array): void {
+  for (let i = 0; i < out.length; i++) out[i] = (xa[from + i] + xb[from + i] - ya[from + i] - yb[from + i]) ^ mask[i];
+}
+
+function sumXor(xa: BigUint64Array, xb: BigUint64Array, from: number, mask: BigUint64Array, out: BigUint64Array): void {
+  for (let i = 0; i < out.length; i++) out[i] = (xa[from + i] + xb[from + i]) ^ mask[i];
+}
+
+/** out[from..to) = x - y (or x) on one component. */
+function componentDifference(x: BigUint64Array, y: BigUint64Array | undefined, from: number, to: number, out: BigUint64Array): void {
+  if (y) for (let i = from; i < to; i++) out[i] = x[i] - y[i];
+  else out.set(x.subarray(from, to), from);
+}
+
+
 
 /** The group generate of each 64-bit element (carry-tree.ts). Six rounds. */
 export async function carryTree(s: Session, g: BShare, p: BShare, shiftIn = false): Promise<BitShare> {
@@ -75,9 +114,9 @@ function trimBits(all: BigUint64Array, n: number): BigUint64Array {
   return out;
 }
 
-/** Most significant bit (the sign) of each element. 8 rounds. */
-export async function msb(s: Session, x: AShare): Promise<BitShare> {
-  const [v, w] = await splitAddends(s, x);
+/** Most significant bit (the sign) of each element (of x - y when y is given). 8 rounds. */
+export async function msb(s: Session, x: AShare, y?: AShare): Promise<BitShare> {
+  const [v, w] = await splitAddends(s, x, y);
   return msbOfSum(s, v, w);
 }
 
@@ -96,15 +135,17 @@ export async function msbOfSum(s: Session, v: BShare, w: BShare): Promise<BitSha
 
 /** x < y (signed), exact when |x - y| < 2^63. 8 rounds. */
 export async function lt(s: Session, x: AShare, y: AShare): Promise<BitShare> {
-  return msb(s, subA(x, y));
+  return msb(s, x, y);
 }
 
 /** x < 0 (signed). */
-export const ltz = msb;
+export function ltz(s: Session, x: AShare): Promise<BitShare> {
+  return msb(s, x);
+}
 
 /** x == 0 for each element. 7 rounds, ~16 bytes per element. */
-export async function eqz(s: Session, x: AShare): Promise<BitShare> {
-  const [v, w] = await splitAddends(s, x);
+export async function eqz(s: Session, x: AShare, y?: AShare): Promise<BitShare> {
+  const [v, w] = await splitAddends(s, x, y);
   const n = x.length;
   // x == 0 iff v == -w, i.e. all bits of NOT(v ^ -w) are one. Negating w is local: its only
   // non-zero component is x2, and negating the zero components leaves them zero. NOT flips
@@ -123,7 +164,7 @@ function xnorNegated(v: BigUint64Array, w: BigUint64Array, flip: boolean): BigUi
 
 
 export async function eq(s: Session, x: AShare, y: AShare): Promise<BitShare> {
-  return eqz(s, subA(x, y));
+  return eqz(s, x, y);
 }
 
 /**
@@ -171,11 +212,19 @@ function foldOperands(w: BigUint64Array, half: number, low: bigint, shifted: Big
   }
 }
 
-/** After the last fold, bit f of word w belongs to element f * (N/64) + w: one run per f. */
+/**
+ * After the last fold, bit f of word w belongs to element f * (N/64) + w: transposing the halves
+ * of 32 words at a time turns each bit position into 32 consecutive elements.
+ */
 function transposeFolded(w: BigUint64Array, n: number, N: number): BigUint64Array {
   const all = new BigUint64Array(N / 64);
   const stride = N / 64;
   const src = halves(w), out = halves(all);
-  for (let f = 0; f < 64 && f * stride < n; f++) gatherBit(src, 0, stride, f, out, f * stride);
+  const lo = new Uint32Array(32), hi = new Uint32Array(32);
+  for (let w0 = 0; w0 < stride; w0 += 32) {
+    transpose32(src, 2 * w0, 2, lo);
+    transpose32(src, 2 * w0 + 1, 2, hi);
+    for (let f = 0; f < 64 && f * stride + w0 < n; f++) out[(f * stride + w0) >>> 5] = f < 32 ? lo[f] : hi[f - 32];
+  }
   return trimBits(all, n);
 }
