@@ -169,7 +169,11 @@ export class Tessera {
 
   // ---- append tables ------------------------------------------------------------------------
 
-  /** Creates an empty table that contributors add one row each to (role input). */
+  /**
+   * Creates an empty table that contributors add one row each to (role input). Creating it again
+   * with the same schema while it is still empty succeeds and changes nothing, so a creation
+   * that failed half-way (a node died) is completed by running it again.
+   */
   async createAppendTable(name: string, schema: TableSchemaJson | TableSchema): Promise<TableInfo> {
     const signer = this.signer('create append tables');
     this.requireRole('input', 'create append tables');

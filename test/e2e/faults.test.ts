@@ -113,6 +113,23 @@ test('a restarted node keeps its tables and results', async () => {
   assert.equal(await sumOf(hospital, 'base'), 10);
 });
 
+test('creating an append table reaches only some nodes: creating it again completes it everywhere', async () => {
+  const schema = { version: 1 as const, columns: [{ name: 'v', nullable: false, type: 'integer' as const, min: '0', max: '9' }] };
+  cutOn('"created":true'); // a peer's answer is lost: that peer keeps the table, the undo cannot reach it
+  await assert.rejects(hospital.createAppendTable('signup', schema), (e: unknown) => e instanceof NodeUnavailableError);
+  await cluster.waitForMesh();
+  const where = await Promise.all([0, 1, 2].map(async (node) => (await tableNames(node)).includes('signup')));
+  assert.ok(where.includes(true) && where.includes(false), `the cut should leave the table at some nodes only (${where})`);
+  await hospital.createAppendTable('signup', schema); // the same owner and schema: completes it
+  for (const node of [0, 1, 2]) assert.ok((await tableNames(node)).includes('signup'), `node ${node} has the table`);
+  await (await cluster.connect(undefined, 2)).contribute('signup', 4, hospital.issueCredential('signup').statement);
+  assert.equal(await sumOf(hospital, 'signup', 'v'), 4);
+  // Once it has rows, or for another schema, the name is taken.
+  await assert.rejects(hospital.createAppendTable('signup', schema), (e: unknown) => e instanceof TesseraError && /already exists with 1 rows/.test(e.message));
+  const other = { version: 1 as const, columns: [{ name: 'w', nullable: false, type: 'integer' as const, min: '0', max: '9' }] };
+  await assert.rejects(hospital.createAppendTable('signup', other), (e: unknown) => e instanceof TesseraError && /different schema/.test(e.message));
+});
+
 test('a tampered share file is detected and never used', async () => {
   await hospital.uploadTable('tampered', { columns: { n: [1, 1, 1] } });
   const dir = join(cluster.dataDirs[1], 'tables', 'tampered');

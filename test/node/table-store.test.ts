@@ -69,6 +69,21 @@ test('table store: duplicate names are refused with a clear error', () =>
     assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
   }));
 
+test('table store: creating an append table again is idempotent only while it is identical and empty', () =>
+  withTempDir(async (dir) => {
+    const store = await openStore(dir);
+    const first = await store.createAppendTable({ name: 'votes', schema: { v: 'int' }, owner: 'study' });
+    assert.equal(first.created, true);
+    await assert.rejects(store.createAppendTable({ name: 'votes', schema: { v: 'int' }, owner: 'study' }), TableExistsError); // not asked to reuse
+    const again = await store.createAppendTable({ name: 'votes', schema: { v: 'int' }, owner: 'study' }, { reuseEmpty: true });
+    assert.deepEqual(again, { ...first, created: false }); // the same table, creation time included
+    await assert.rejects(store.createAppendTable({ name: 'votes', schema: { v: 'int' }, owner: 'other' }, { reuseEmpty: true }), /owned by study/);
+    await assert.rejects(store.createAppendTable({ name: 'votes', schema: { w: 'int' }, owner: 'study' }, { reuseEmpty: true }), /different schema/);
+    await (await store.appendTable('votes')).append('patient-1', Buffer.from('x'));
+    await assert.rejects(store.createAppendTable({ name: 'votes', schema: { v: 'int' }, owner: 'study' }, { reuseEmpty: true }), /with 1 rows/);
+    assert.equal((await store.appendTable('votes')).rowCount, 1); // nothing lost
+  }));
+
 test('table store: names are validated (no path traversal)', () =>
   withTempDir(async (dir) => {
     const store = await openStore(dir);

@@ -38,8 +38,25 @@ function checkCreateBody(body: unknown): TableSchemaJson {
   return schemaToJson(parseSchema(b.schema));
 }
 
-async function createLocal(ctx: NodeContext, name: string, schema: TableSchemaJson, owner: PartyConfig): Promise<AppendTableMetadata> {
-  return ctx.store.createAppendTable({ name, schema: schema as unknown as JsonValue, owner: owner.name });
+/** Creates the table here, or finds the identical empty one a failed earlier attempt left. */
+async function createLocal(ctx: NodeContext, name: string, schema: TableSchemaJson, owner: PartyConfig): Promise<CreateOutcome> {
+  const { created, ...metadata } = await ctx.store.createAppendTable({ name, schema: schema as unknown as JsonValue, owner: owner.name }, { reuseEmpty: true });
+  return { metadata, created };
+}
+
+interface CreateOutcome {
+  readonly metadata: AppendTableMetadata;
+  /** False when an identical empty table was already there (then a failed attempt must not undo it). */
+  readonly created: boolean;
+}
+
+/** Deletes a table this request created moments ago, if it is still empty. */
+async function undoCreate(ctx: NodeContext, name: string): Promise<void> {
+  const log = await ctx.store.appendTable(name);
+  if (log.rowCount === 0) {
+    await ctx.store.deleteTable(name);
+    ctx.contributions.forget(name);
+  }
 }
 
 /** PUT /v1/append-tables/:name at the coordinator. */
@@ -52,17 +69,21 @@ export async function coordinateCreateAppend(ctx: NodeContext, name: string, raw
   const generation = ctx.mesh.generation;
   const outcomes = await settleAtAll(ctx, {
     local: () => createLocal(ctx, name, schema, party),
-    peer: (p) => ctx.rpc.call(p, 'append.create', { table: name, request, body: Buffer.from(rawBody).toString('base64') }, [], { generation }),
+    peer: (p) =>
+      ctx.rpc.call(p, 'append.create', { table: name, request, body: Buffer.from(rawBody).toString('base64') }, [], { generation }).then((r) => r.body as CreateOutcome),
   });
   const failures = outcomes.filter((o) => o.error);
   if (failures.length > 0) {
-    // Undo where it was created, so that the name is free again everywhere.
+    // Undo where this request created it, so that the name is free again everywhere. An undo
+    // that is lost leaves an empty table that creating again completes (createLocal).
     await Promise.allSettled(
-      outcomes.filter((o) => !o.error).map((o) => (o.node === ctx.me ? ctx.store.deleteTable(name) : ctx.rpc.call(o.node, 'append.undo', { table: name, request }, [], { generation }))),
+      outcomes
+        .filter((o) => o.value?.created)
+        .map((o) => (o.node === ctx.me ? undoCreate(ctx, name) : ctx.rpc.call(o.node, 'append.undo', { table: name, request }, [], { generation }))),
     );
     throw describeFailures(ctx, `creating append table '${name}'`, failures);
   }
-  return tableInfo({ kind: 'append', metadata: outcomes[0].value as AppendTableMetadata, rowCount: 0 });
+  return tableInfo({ kind: 'append', metadata: outcomes.find((o) => o.node === ctx.me)!.value!.metadata, rowCount: 0 });
 }
 
 // ---- contributing ---------------------------------------------------------------------------
@@ -180,17 +201,12 @@ export function registerAppendHandlers(ctx: NodeContext): void {
     } catch {
       throw new FormatError('the forwarded request body is not JSON');
     }
-    await createLocal(ctx, name, checkCreateBody(parsed), party);
-    return { body: {} };
+    const outcome = await createLocal(ctx, name, checkCreateBody(parsed), party);
+    return { body: outcome };
   });
   ctx.rpc.handle('append.undo', async ({ body }) => {
-    // Only ever sent by a coordinator that created the table here moments ago and failed elsewhere.
-    const name = checkTableName((body as { table?: unknown }).table);
-    const log = await ctx.store.appendTable(name);
-    if (log.rowCount === 0) {
-      await ctx.store.deleteTable(name);
-      ctx.contributions.forget(name);
-    }
+    // Only ever sent by a coordinator whose request created the table here and failed elsewhere.
+    await undoCreate(ctx, checkTableName((body as { table?: unknown }).table));
     return { body: {} };
   });
 }

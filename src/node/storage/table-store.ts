@@ -301,12 +301,24 @@ export class TableStore {
 
   // ---- append tables -------------------------------------------------------------------------
 
-  /** Creates an empty append table (visible at once: rows arrive one by one). */
-  async createAppendTable(table: NewAppendTable): Promise<AppendTableMetadata> {
+  /**
+   * Creates an empty append table (visible at once: rows arrive one by one). With `reuseEmpty`,
+   * an existing append table with the same owner and schema and no rows yet is returned as it
+   * is (`created: false`): creating is then idempotent, so that a creation that reached only
+   * some nodes (a node died mid-request) is completed by simply creating again.
+   */
+  async createAppendTable(table: NewAppendTable, options: { readonly reuseEmpty?: boolean } = {}): Promise<AppendTableMetadata & { readonly created: boolean }> {
     const name = checkTableName(table.name);
-    canonicalJson(table.schema);
+    const schemaText = canonicalJson(table.schema);
     if (typeof table.owner !== 'string' || table.owner.length === 0) throw new UsageError('an append table needs an owner');
     return this.withNamespaceLock(async () => {
+      if (options.reuseEmpty && (await pathExists(this.appendDir(name)))) {
+        const existing = (await this.readAppendMeta(name)).metadata;
+        const rows = (await this.appendTable(name)).rowCount;
+        if (existing.owner === table.owner && canonicalJson(existing.schema) === schemaText && rows === 0) return { ...existing, created: false };
+        const differs = existing.owner !== table.owner ? `owned by ${existing.owner}` : canonicalJson(existing.schema) !== schemaText ? 'with a different schema' : `with ${rows} rows`;
+        throw new TableExistsError(name, `an append table named '${name}' already exists ${differs}; choose another name`);
+      }
       await this.assertNameFree(name);
       const uid = randomBytes(16);
       const metadata: AppendTableMetadata = { name, schema: table.schema, owner: table.owner, createdAt: new Date().toISOString() };
@@ -323,7 +335,7 @@ export class TableStore {
         throw error;
       }
       await syncDirectory(join(this.dataDir, 'appends'));
-      return metadata;
+      return { ...metadata, created: true };
     });
   }
 
