@@ -21,6 +21,7 @@ export { startEmbeddedCluster, type EmbeddedCluster, type EmbeddedClusterOptions
 // collaborations, identities, certificates
 export { Collaboration, ROLES, type Role, type NodeIndex, type CollaborationFile, type PartyConfig, type NodeConfig as CollaborationNode } from './governance/collaboration.js';
 export { createIdentity, loadIdentity, saveIdentity, publicIdentity, savePublicIdentity, loadPublicIdentity, type Identity, type PublicIdentity } from './crypto/identity.js';
+export { createIdentifierKey, saveIdentifierKey, loadIdentifierKey } from './crypto/identifier-key.js';
 export { encodePublicKey } from './crypto/keys.js';
 export { certificateFingerprint, normalizeFingerprint } from './crypto/fingerprint.js';
 

@@ -176,17 +176,22 @@ export async function savePublicIdentity(identity: PublicIdentity, path: string,
  * that leaked cannot be trusted afterwards.
  */
 export async function loadIdentity(path: string): Promise<Identity> {
-  const text = await readKeyFile(path, 'private key file');
+  return parseIdentity(await readPrivateKeyFile(path, 'private key file'), path);
+}
+
+/** Reads a file holding a secret, refusing it when others may read it. */
+export async function readPrivateKeyFile(path: string, what: string, createWith = 'tessera keys new'): Promise<string> {
+  const text = await readKeyFile(path, what, createWith);
   if (process.platform !== 'win32') {
     const { mode } = await stat(path);
     if ((mode & 0o077) !== 0) {
       throw new KeyFileError(
         path,
-        `private key file ${path} can be read by other users (mode ${(mode & 0o777).toString(8)}); run \`chmod 600 ${path}\` and consider the key exposed if others could log in`,
+        `${what} ${path} can be read by other users (mode ${(mode & 0o777).toString(8)}); run \`chmod 600 ${path}\` and consider the key exposed if others could log in`,
       );
     }
   }
-  return parseIdentity(text, path);
+  return text;
 }
 
 export async function loadPublicIdentity(path: string): Promise<PublicIdentity> {
@@ -195,7 +200,7 @@ export async function loadPublicIdentity(path: string): Promise<PublicIdentity> 
 
 // ---- helpers -------------------------------------------------------------------------------
 
-async function writeKeyFile(path: string, text: string, mode: number, options: SaveOptions): Promise<void> {
+export async function writeKeyFile(path: string, text: string, mode: number, options: SaveOptions = {}): Promise<void> {
   try {
     await writeFileAtomic(path, Buffer.from(text, 'utf8'), { mode, exclusive: !options.overwrite });
   } catch (error) {
@@ -206,12 +211,12 @@ async function writeKeyFile(path: string, text: string, mode: number, options: S
   }
 }
 
-async function readKeyFile(path: string, what: string): Promise<string> {
+async function readKeyFile(path: string, what: string, createWith = 'tessera keys new'): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
     if (isErrnoException(error) && error.code === 'ENOENT') {
-      throw new KeyFileError(path, `no ${what} at ${path}; create one with \`tessera keys new\` or check the path`);
+      throw new KeyFileError(path, `no ${what} at ${path}; create one with \`${createWith}\` or check the path`);
     }
     throw new KeyFileError(path, `cannot read ${what} ${path}: ${describeIoError(error)}`, { cause: error });
   }

@@ -88,7 +88,20 @@ test('cluster up, status, the examples, CLI queries and the demo against it, dow
   const upload = await runInProcess(['upload', 'visits', csv, '--column', 'age:integer:0:120', ...as('St. Mary Hospital')]);
   assert.equal(upload.code, 0, upload.stderr);
   assert.match(upload.stdout, /Uploaded visits as St\. Mary Hospital: 3 rows/);
+  // Identifier columns need the owners' shared key.
+  const patientsCsv = join(root, 'patients.csv');
+  await writeFile(patientsCsv, 'patient,age\nNL-001,34\nNL-002,51\n');
+  const idUpload = ['upload', 'patients', patientsCsv, '--column', 'patient:identifier', '--column', 'age:integer:0:120', ...as('St. Mary Hospital')];
+  const noKey = await runInProcess(idUpload);
+  assert.equal(noKey.code, 2);
+  assert.match(noKey.stderr, /identifier columns.*--identifier-key FILE.*tessera keys identifier/);
+  const idKey = join(root, 'ids.key.json');
+  assert.equal((await runInProcess(['keys', 'identifier', '--out', idKey])).code, 0);
+  const withKey = await runInProcess([...idUpload, '--identifier-key', idKey]);
+  assert.equal(withKey.code, 0, withKey.stderr);
+  assert.match(withKey.stdout, /Uploaded patients as St\. Mary Hospital: 2 rows/);
   const tables = await runInProcess(['tables', ...as('analyst')]);
+  assert.match(tables.stdout, /patients\s+table\s+St\. Mary Hospital\s+2\s+patient identifier/);
   assert.match(tables.stdout, /visits\s+table\s+St\. Mary Hospital\s+3\s+age integer \[0, 120\]/);
   const query = await runInProcess(['query', 'sum', 'age', '--tables', 'visits', '--to', 'st. mary hospital', ...as('Analyst')]);
   assert.equal(query.code, 0, query.stderr);

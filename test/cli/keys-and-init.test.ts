@@ -6,9 +6,10 @@
  */
 
 import assert from 'node:assert/strict';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { loadIdentifierKey } from '../../src/crypto/identifier-key.js';
 import { loadIdentity, loadPublicIdentity } from '../../src/crypto/identity.js';
 import { certificateFingerprint } from '../../src/crypto/fingerprint.js';
 import { Collaboration } from '../../src/governance/collaboration.js';
@@ -43,6 +44,32 @@ test('keys new writes a private key (0600) and a public identity, prints the fin
     const noName = await runTessera(['keys', 'new']);
     assert.equal(noName.code, 2);
     assert.match(noName.stderr, /--name/);
+  });
+});
+
+test('keys identifier writes the shared identifier key (0600) that loadIdentifierKey reads; bad files are refused', async () => {
+  await withTempDir(async (dir) => {
+    const path = join(dir, 'ids.key.json');
+    const run = await runTessera(['keys', 'identifier', '--out', path]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /Never to a node operator or an analyst/);
+    assert.equal(await mode(path), 0o600);
+    const key = await loadIdentifierKey(path);
+    assert.equal(key.length, 32);
+    assert.ok(key.some((b) => b !== 0), 'random bytes, not zeros');
+    const again = await runTessera(['keys', 'identifier', '--out', path]);
+    assert.equal(again.code, 2);
+    assert.match(again.stderr, /already exists/);
+    assert.deepEqual(await loadIdentifierKey(path), key); // the first key is kept
+
+    await chmod(path, 0o644);
+    await assert.rejects(loadIdentifierKey(path), /can be read by other users.*chmod 600/);
+    const damaged = join(dir, 'damaged.key.json');
+    await writeFile(damaged, JSON.stringify({ format: 'tessera-identifier-key/v1', key: 'c2hvcnQ=' }), { mode: 0o600 });
+    await assert.rejects(loadIdentifierKey(damaged), /not 16 or more bytes/);
+    await writeFile(damaged, '{"not":"a key"}', { mode: 0o600 });
+    await assert.rejects(loadIdentifierKey(damaged), /not an identifier key file/);
+    await assert.rejects(loadIdentifierKey(join(dir, 'missing.json')), /tessera keys identifier/);
   });
 });
 

@@ -3,6 +3,7 @@
 import { join, relative, resolve } from 'node:path';
 import { access, mkdir } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { createIdentifierKey, saveIdentifierKey } from '../../crypto/identifier-key.js';
 import { createIdentity, publicIdentity, saveIdentity, savePublicIdentity } from '../../crypto/identity.js';
 import { KeyFileError } from '../../errors.js';
 import { partySlug } from '../cluster/parties.js';
@@ -40,6 +41,21 @@ export function registerKeysCommands(program: Command, io: Console): void {
       io.line('Next:');
       io.line(`  1. Send ${shown(pubPath)} to the collaboration's organiser, and read them the fingerprint over another channel (a call) so nobody can swap the key on the way.`);
       io.line('  2. Once the collaboration file lists you, use the private key file with the SDK (Tessera.connect({ identity })) or the CLI (--key).');
+    });
+
+  keys
+    .command('identifier')
+    .description("create the data owners' shared identifier key: identifier columns are hashed with it, so equal ids match across owners and the nodes cannot test guesses")
+    .requiredOption('--out <file>', 'where to write it (mode 0600; refuses to replace a file)')
+    .addHelpText('after', '\nExample:\n  tessera keys identifier --out ids.key.json\n  tessera upload patients patients.csv --column patient:identifier --identifier-key ids.key.json --cluster ./cluster --as "St. Mary Hospital"')
+    .action(async (options: { out: string }) => {
+      const path = resolve(options.out);
+      await saveIdentifierKey(createIdentifierKey(), path);
+      io.line(`Created the identifier key ${options.out} (mode 0600)`);
+      io.line('');
+      io.line('Next:');
+      io.line('  1. Give a copy to every other data owner of the collaboration, in person or by encrypted message. Never to a node operator or an analyst: with the key, a guessed identifier can be tested.');
+      io.line('  2. Each owner uploads tables with identifier columns with it: tessera upload ... --identifier-key FILE (SDK: Tessera.connect({ identifierKey: await loadIdentifierKey(FILE) })).');
     });
 }
 

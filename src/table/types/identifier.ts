@@ -35,7 +35,9 @@ export function identifierTypeToJson(): IdentifierTypeJson {
 
 export function checkIdentifierKey(key: Uint8Array | undefined): Uint8Array {
   if (key === undefined) {
-    throw new UsageError('this table has identifier columns: pass identifierKey, the secret key that the data owners of the collaboration share (at least 16 random bytes)');
+    throw new UsageError(
+      'this table has identifier columns: they are hashed with the secret key that the data owners of the collaboration share; pass it (SDK: identifierKey, e.g. from loadIdentifierKey(FILE); CLI: --identifier-key FILE). No key yet? One owner creates it with `tessera keys identifier` and hands it to the others',
+    );
   }
   if (!(key instanceof Uint8Array) || key.length < MIN_IDENTIFIER_KEY_BYTES) {
     throw new UsageError(`identifierKey must be a Uint8Array of at least ${MIN_IDENTIFIER_KEY_BYTES} bytes (32 random bytes recommended)`);
