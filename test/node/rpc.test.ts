@@ -95,3 +95,16 @@ function startTrioMember(mesh: MemoryMesh, id: PartyId): { manager: MeshManager;
   manager.start(mesh.connector(id));
   return { manager, rpc };
 }
+
+test('closing the mesh manager ends a back-off pause at once (a node stops without waiting for its next attempt)', async () => {
+  let failed!: () => void;
+  const firstFailure = new Promise<void>((resolve) => (failed = resolve));
+  const manager = new MeshManager(
+    { id: 0, describe, connectTimeoutMs: 1000, retryDelayMs: 600_000 },
+    { up: () => {}, down: () => {}, control: () => {}, attemptFailed: () => failed() },
+  );
+  manager.start({ connect: () => Promise.reject(new Error('peers unreachable')), close: () => {} });
+  await firstFailure; // now pausing for 10 minutes before the next attempt
+  const outcome = await Promise.race([manager.close().then(() => 'closed'), new Promise((resolve) => setTimeout(resolve, 5000, 'still waiting').unref())]);
+  assert.equal(outcome, 'closed');
+});

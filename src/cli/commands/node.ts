@@ -24,8 +24,8 @@ export function registerNodeCommand(program: Command, _io: Console): void {
         process.once('SIGTERM', stop);
         process.once('SIGINT', stop);
       });
-      // Closed cleanly; exit now rather than wait for background retries (a mesh reconnection
-      // that was under way) to notice, as the node's own entry point does.
+      // Closed cleanly; exit now, as the node's own entry point does, so that nothing a library
+      // left scheduled (a keep-alive timer) can keep a stopped node's process alive.
       process.exit(0);
     });
 }

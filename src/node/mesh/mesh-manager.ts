@@ -12,6 +12,7 @@
  * to `onControl`; the peer RPC (rpc.ts) is built on that.
  */
 
+import { setTimeout as sleep } from 'node:timers/promises';
 import { NodeUnavailableError, PeerLostError, TesseraError } from '../../errors.js';
 import { Party, type PartyId } from '../../mpc/party.js';
 import { decodeFrame, encodeFrame } from '../../wire/frames.js';
@@ -46,6 +47,7 @@ export class MeshManager {
   private lostHint: PartyId | undefined;
   private lastError: Error | undefined;
   private closed = false;
+  private readonly stopWaiting = new AbortController();
   private readonly upWaiters: (() => void)[] = [];
   private loop: Promise<void> | undefined;
 
@@ -112,6 +114,7 @@ export class MeshManager {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.stopWaiting.abort(); // a back-off pause between attempts ends now, not up to 2 s later
     this.connector?.close();
     const party = this.party;
     this.party = undefined;
@@ -140,7 +143,7 @@ export class MeshManager {
         if (this.closed) break;
         this.lastError = error instanceof Error ? error : new PeerLostError(String(error));
         this.events.attemptFailed(this.lastError);
-        await sleep(delay);
+        await sleep(delay, undefined, { signal: this.stopWaiting.signal }).catch(() => undefined);
         delay = Math.min(delay * 2, 2000);
         continue;
       }
@@ -207,8 +210,4 @@ function meshNotice(payload: Uint8Array): PartyId | undefined {
     return undefined;
   }
   return undefined;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
