@@ -29,7 +29,6 @@ import {
   type HealthResponse,
   type QueryInfo,
   type QueryResponse,
-  type ResultResponse,
   type TableInfo,
 } from '../wire/api.js';
 import { issueCredential, issueCredentialBatch } from '../wire/credential.js';
@@ -39,6 +38,7 @@ import type { InMemoryColumns } from './memory-reader.js';
 import { NodeConnection } from './node-connection.js';
 import { readTable } from './read-table.js';
 import { openResult, type QueryResult } from './result.js';
+import { collectResultShares } from './result-shares.js';
 import { buildUploadFrame } from './upload-frame.js';
 
 export type { Credential } from './contribution.js';
@@ -94,6 +94,8 @@ export class Tessera {
     readonly node: NodeConfig,
     private readonly connection: NodeConnection,
     private readonly identifierKey: Uint8Array | undefined,
+    /** A connection to another node of the cluster (to fetch result shares node by node). */
+    private readonly connectTo: (node: NodeConfig) => NodeConnection,
   ) {}
 
   static async connect(options: ConnectOptions): Promise<Tessera> {
@@ -113,8 +115,9 @@ export class Tessera {
     }
     const node = pickNode(collaboration, options.node ?? 0);
     const ca = options.ca === undefined ? undefined : options.ca.includes('-----BEGIN') ? options.ca : await readFile(options.ca, 'utf8');
-    const connection = new NodeConnection(node, { ...(ca ? { ca } : {}), timeoutMs: options.timeoutMs ?? 600_000 });
-    const client = new Tessera(collaboration, identity, party, node, connection, options.identifierKey);
+    const connectTo = (target: NodeConfig): NodeConnection => new NodeConnection(target, { ...(ca ? { ca } : {}), timeoutMs: options.timeoutMs ?? 600_000 });
+    const connection = connectTo(node);
+    const client = new Tessera(collaboration, identity, party, node, connection, options.identifierKey, connectTo);
     if (options.check ?? true) {
       try {
         const health = await client.health();
@@ -267,12 +270,8 @@ export class Tessera {
   /** Opens the result of a query this party is a recipient of. */
   async result(queryId: string): Promise<QueryResult> {
     const identity = this.requireIdentity('open results');
-    const response = (await this.connection.send<ResultResponse>({ method: 'GET', path: ROUTES.result(queryId), signer: identity })).body;
-    if (response.shares.length < 2) {
-      const why = response.missing.map((m) => `node ${m.node}: ${m.reason}`).join('; ');
-      throw new NodeUnavailableError(`only ${response.shares.length} of the 3 result shares could be fetched (${why}); two are needed: retry when the nodes are back`);
-    }
-    return openResult(this.collaboration, identity, response, response.shares);
+    const { info, shares } = await collectResultShares(this.collaboration, identity, queryId, this.connection, this.connectTo);
+    return openResult(this.collaboration, identity, info, shares);
   }
 
   private async query(op: AggregateOp, options: QueryOptions): Promise<QueryHandle> {

@@ -31,6 +31,8 @@ export const ROUTES = {
   contributions: (name: string): string => `/v1/append-tables/${encodeURIComponent(name)}/rows`,
   queries: '/v1/queries',
   result: (query: string): string => `/v1/results/${encodeURIComponent(query)}`,
+  /** One node's own share only: for fetching from each node when the nodes cannot reach each other. */
+  resultShare: (query: string): string => `/v1/results/${encodeURIComponent(query)}/share`,
 } as const;
 
 // ---- envelope purposes: every envelope is bound to one of these and to its fields ----

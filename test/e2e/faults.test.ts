@@ -61,6 +61,26 @@ test('a node that is down: requests fail at once naming it; nothing is lost; it 
   assert.equal(await sumOf(hospital, 'base'), 10);
 });
 
+test('a result opens while any one node is down, the client\'s own node included; not with two down', async () => {
+  const q = await hospital.sum({ column: 'n', tables: ['base'], recipients: ['St. Mary Hospital'] });
+  await cluster.stopNode(2); // the mesh is down: node 0 cannot fetch node 1's share for the client
+  const withoutPeer = await hospital.result(q.id);
+  assert.equal(withoutPeer.value, 10);
+  assert.deepEqual(withoutPeer.nodes, [0, 1]);
+  await cluster.startNode(2);
+  await cluster.stopNode(0); // the node the client talks to
+  const withoutHome = await hospital.result(q.id);
+  assert.equal(withoutHome.value, 10);
+  assert.deepEqual(withoutHome.nodes, [1, 2]);
+  await cluster.stopNode(1);
+  await assert.rejects(hospital.result(q.id), (e: unknown) => e instanceof NodeUnavailableError && /only 1 of the 3 result shares/.test(e.message) && /cannot reach node 0/.test(e.message));
+  await cluster.startNode(0);
+  await cluster.startNode(1);
+  await cluster.waitForMesh();
+  const analyst = await cluster.connect('Analyst', 1);
+  await assert.rejects(analyst.result(q.id), (e: unknown) => e instanceof TesseraError && e.code === 'FORBIDDEN'); // a refusal is not routed around
+});
+
 test('the mesh breaks in the middle of a query: a clean error, then the query runs again', async () => {
   cutOn('"digest"'); // the first message inside the query's MPC session
   await assert.rejects(hospital.sum({ column: 'n', tables: ['base'], recipients: ['St. Mary Hospital'] }), (e: unknown) => e instanceof TesseraError && ['NODE_UNAVAILABLE', 'PEER_LOST', 'SESSION_ABORTED'].includes(e.code));

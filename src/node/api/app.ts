@@ -12,7 +12,7 @@ import { CREDENTIAL_HEADER, ROUTES, type HealthResponse } from '../../wire/api.j
 import { FRAME_CONTENT_TYPE } from '../../wire/frames.js';
 import { forwardedRequest, type NodeContext } from '../context.js';
 import { coordinateContribution, coordinateCreateAppend, schemaForContributor } from '../flows/append.js';
-import { coordinateQuery, collectResult } from '../flows/query.js';
+import { coordinateQuery, collectResult, ownResultShare } from '../flows/query.js';
 import { coordinateDelete, getTable, listTables } from '../flows/tables.js';
 import { coordinateUpload } from '../flows/upload.js';
 import { statusForCode } from './http-errors.js';
@@ -165,6 +165,9 @@ export async function buildApi(ctx: NodeContext, options: ApiOptions): Promise<F
   });
   app.get('/v1/results/:query', { schema: routeSchemas.getResult }, async (request) => {
     return collectResult(ctx, (request.params as { query: string }).query, fwd(request));
+  });
+  app.get('/v1/results/:query/share', { schema: routeSchemas.getResultShare }, async (request) => {
+    return ownResultShare(ctx, (request.params as { query: string }).query, fwd(request));
   });
   return app;
 }

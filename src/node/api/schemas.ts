@@ -133,8 +133,14 @@ export const routeSchemas = {
     },
     response: { 201: { type: 'object', properties: { ...queryInfoProperties, shares: sealedShares } }, ...errors },
   },
-  getResult: {
-    summary: "A query's sealed result shares (signed by a recipient)",
+  getResult: resultRoute("A query's sealed result shares (signed by a recipient)"),
+  getResultShare: resultRoute("This node's sealed result share only, without asking its peers (signed by a recipient)"),
+} as const;
+
+/** GET of a result: the recipient's sealed shares, and the nodes whose share is missing. */
+function resultRoute<S extends string>(summary: S) {
+  return {
+    summary,
     tags: ['queries'],
     headers: signedHeaders,
     params: { type: 'object', properties: { query: queryId }, required: ['query'] },
@@ -149,5 +155,5 @@ export const routeSchemas = {
       },
       ...errors,
     },
-  },
-} as const;
+  } as const;
+}

@@ -126,12 +126,8 @@ export async function coordinateQuery(ctx: NodeContext, rawBody: Uint8Array, bod
 
 /** GET /v1/results/:query at the coordinator: this node's share and the peers'. */
 export async function collectResult(ctx: NodeContext, query: string, request: ForwardedRequest): Promise<ResultResponse> {
-  const party = ctx.verifyRequest(ctx.me, { ...request, body: new Uint8Array(0) });
-  const record = await ctx.results.load(query);
-  if (!record.info.recipients.includes(party.name)) {
-    throw new PermissionDeniedError(`'${party.name}' is not a recipient of query ${query}; only ${record.info.recipients.map((r) => `'${r}'`).join(', ')} may open it`);
-  }
-  const shares: SealedShare[] = [{ node: ctx.index, envelope: record.envelopes[party.name] }];
+  const { shares: own, missing: _none, ...info } = await ownResultShare(ctx, query, request);
+  const shares: SealedShare[] = [...own];
   const missing: { node: number; reason: string }[] = [];
   const peers = await Promise.allSettled(ctx.peers.map((p) => ctx.rpc.call(p, 'result.get', { query, request })));
   peers.forEach((outcome, i) => {
@@ -139,7 +135,21 @@ export async function collectResult(ctx: NodeContext, query: string, request: Fo
     if (outcome.status === 'fulfilled') shares.push({ node, envelope: String((outcome.value.body as { envelope: string }).envelope) });
     else missing.push({ node, reason: outcome.reason instanceof Error ? outcome.reason.message : 'unreachable' });
   });
-  return { ...record.info, shares: shares.sort((x, y) => x.node - y.node), missing };
+  return { ...info, shares: shares.sort((x, y) => x.node - y.node), missing };
+}
+
+/**
+ * GET /v1/results/:query/share: this node's share only, without asking the peers, so that a
+ * recipient can still collect two shares node by node while one node is down (the mesh is
+ * then down and no node can reach another).
+ */
+export async function ownResultShare(ctx: NodeContext, query: string, request: ForwardedRequest): Promise<ResultResponse> {
+  const party = ctx.verifyRequest(ctx.me, { ...request, body: new Uint8Array(0) });
+  const record = await ctx.results.load(query);
+  if (!record.info.recipients.includes(party.name)) {
+    throw new PermissionDeniedError(`'${party.name}' is not a recipient of query ${query}; only ${record.info.recipients.map((r) => `'${r}'`).join(', ')} may open it`);
+  }
+  return { ...record.info, shares: [{ node: ctx.index, envelope: record.envelopes[party.name] }], missing: [] };
 }
 
 export function registerQueryHandlers(ctx: NodeContext): void {
