@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { closeTrio, RUNS, secret, signed, signedIn, TWO62, trio, u64 } from '../helpers/protocol.js';
 import { inputBinary, open, openBinary, openBits } from '../../src/mpc/protocols/io.js';
 import { shuffle } from '../../src/mpc/protocols/shuffle.js';
-import { sortByKey } from '../../src/mpc/protocols/sort.js';
+import { pivotSampleSize, sortByKey } from '../../src/mpc/protocols/sort.js';
 import { lessThanWords } from '../../src/mpc/protocols/compare-words.js';
 import { unpackBits } from '../../src/ring/bits.js';
 
@@ -77,6 +77,24 @@ test('sortByKey sorts by signed key, stably, carrying the payload', async () => 
     }),
     { numRuns: RUNS },
   );
+});
+
+test('sortByKey on 20,000 rows (sampled pivots of up to 25 rows), many ties and the extremes', async () => {
+  const t = await trio();
+  const n = 20_000;
+  const pool = [0n, 1n, BigInt.asUintN(64, -1n), 1n << 63n, (1n << 63n) - 1n];
+  const keys = Array.from({ length: n }, (_, i) => (i % 4 === 0 ? pool[i % 5] : BigInt.asUintN(64, BigInt(Math.floor(Math.random() * 2 ** 40) - 2 ** 39))));
+  const k = BigUint64Array.from(keys);
+  const pay = BigUint64Array.from(keys.map((_, i) => BigInt(i)));
+  const [r] = await t.run(async (s) => {
+    const out = await sortByKey(s, await secret(s, k, 0), [await secret(s, pay, 2)]);
+    return { k: await open(s, out.key), p: await open(s, out.payload[0]), levels: out.levels };
+  });
+  const expected = keys.map((v, i) => ({ v, i })).sort((a, b) => (signed(a.v) < signed(b.v) ? -1 : signed(a.v) > signed(b.v) ? 1 : a.i - b.i));
+  assert.deepEqual([...r.p], expected.map((e) => BigInt(e.i)));
+  assert.deepEqual([...r.k], expected.map((e) => e.v));
+  assert.equal(pivotSampleSize(n), 25);
+  assert.deepEqual([31, 32, 639, 640, 2 ** 20].map(pivotSampleSize), [1, 3, 3, 5, 63]);
 });
 
 test('pair permutations are exactly uniform: all 24 orders of 4 rows equally often (chi-square)', async () => {
