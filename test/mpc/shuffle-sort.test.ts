@@ -97,28 +97,6 @@ test('sortByKey on 20,000 rows (sampled pivots of up to 25 rows), many ties and 
   assert.deepEqual([31, 32, 639, 640, 2 ** 20].map(pivotSampleSize), [1, 3, 3, 5, 63]);
 });
 
-test('pair permutations are exactly uniform: all 24 orders of 4 rows equally often (chi-square)', async () => {
-  const { randomPermutation } = await import('../../src/mpc/protocols/shuffle.js');
-  const { Prg } = await import('../../src/crypto/prg.js');
-  const counts = new Map<string, number>();
-  const trials = 48_000;
-  for (let t = 0; t < trials; t++) {
-    const key = new Uint8Array(16);
-    new DataView(key.buffer).setUint32(0, t);
-    const p = randomPermutation(new Prg(key), 4).join('');
-    counts.set(p, (counts.get(p) ?? 0) + 1);
-  }
-  assert.equal(counts.size, 24);
-  const expected = trials / 24;
-  let chi2 = 0;
-  for (const c of counts.values()) chi2 += (c - expected) ** 2 / expected;
-  // 23 degrees of freedom: P(chi2 > 49.7) = 0.001.
-  assert.ok(chi2 < 49.7, `chi-square ${chi2.toFixed(1)} says the permutations are not uniform`);
-  // Two holders of the same key draw the same permutation.
-  const key = new Uint8Array(16).fill(7);
-  assert.deepEqual(randomPermutation(new Prg(key), 1000), randomPermutation(new Prg(key), 1000));
-});
-
 test('key+index comparator with 32-bit index trees, including elements in the high halves', async () => {
   const { lessThanKeyIndex } = await import('../../src/mpc/protocols/compare-words.js');
   const t = await trio();

@@ -19,58 +19,13 @@
  */
 
 import { UsageError } from '../../errors.js';
-import type { Prg } from '../../crypto/prg.js';
 import type { Session } from '../session.js';
 import { AShare, BShare } from '../shares.js';
+import { drawPermutation, permuteStacked } from './permutation.js';
 
 export interface Columns {
   readonly arith: readonly AShare[];
   readonly binary: readonly BShare[];
-}
-
-/**
- * A uniformly random permutation of 0..n-1 from a PRG (Fisher-Yates). Each index is drawn
- * exactly uniformly with Lemire's multiply-and-reject method on 32-bit draws (the product of a
- * 32-bit draw and a bound below 2^21 is exact in a double), so the permutation's distribution
- * is exactly uniform, not merely close: a float-based draw would leave a statistical distance of
- * about n^2/2^54 (2^-14 at a million rows). Both holders of the PRG make the same rejections,
- * so they stay in step.
- */
-export function randomPermutation(prg: Prg, n: number): Int32Array {
-  if (n > 2 ** 31) throw new UsageError(`cannot shuffle ${n} rows (at most 2^31)`);
-  const perm = new Int32Array(n);
-  for (let i = 0; i < n; i++) perm[i] = i;
-  if (n < 2) return perm;
-  let pool = new Uint32Array(prg.words((n >>> 1) + 16).buffer);
-  let next = 0;
-  for (let i = n - 1; i > 0; i--) {
-    const bound = i + 1;
-    let j = -1;
-    while (j < 0) {
-      if (next === pool.length) {
-        pool = new Uint32Array(prg.words(64).buffer);
-        next = 0;
-      }
-      const product = pool[next++] * bound;
-      const high = Math.floor(product / 4294967296);
-      const low = product - high * 4294967296;
-      // The rejection threshold 2^32 mod bound is below bound: compute it only when it matters.
-      if (low >= bound || low >= (4294967296 - bound) % bound) j = high;
-    }
-    const t = perm[i];
-    perm[i] = perm[j];
-    perm[j] = t;
-  }
-  return perm;
-}
-
-/** out[k*n + i] = src[k*n + perm[i]] for every stacked column k. */
-function permuteStacked(src: BigUint64Array, perm: Int32Array, n: number): BigUint64Array {
-  const out = new BigUint64Array(src.length);
-  for (let o = 0; o < src.length; o += n) {
-    for (let i = 0; i < n; i++) out[o + i] = src[o + perm[i]];
-  }
-  return out;
 }
 
 /**
@@ -109,6 +64,7 @@ export async function shuffle(s: Session, cols: Columns): Promise<Columns> {
   s.round();
   s.round();
   s.round();
+  const tmp = new BigUint64Array(n); // scratch of the two-pass permutation
   const pieces = (v: BigUint64Array): [BigUint64Array[], BigUint64Array[]] => {
     const a: BigUint64Array[] = [], b: BigUint64Array[] = [];
     for (let k = 0; k < all.length; k++) (k < ca ? a : b).push(v.subarray(k * n, (k + 1) * n));
@@ -116,16 +72,16 @@ export async function shuffle(s: Session, cols: Columns): Promise<Columns> {
   };
 
   if (s.me === 0) {
-    const piA = randomPermutation(s.prgNext, n);
+    const piA = drawPermutation(s.prgNext, n);
     const z1 = s.prgNext.words(total);
-    const toP2 = permuteStacked(half, piA, n);
+    const toP2 = permuteStacked(half, piA, tmp);
     mask(toP2, z1, split, false);
     s.send(2, toP2, true);
     // Everything that does not need party 1's message is done before waiting for it.
-    const piC = randomPermutation(s.prgPrev, n);
+    const piC = drawPermutation(s.prgPrev, n);
     const z3 = s.prgPrev.words(total);
     const fromP1 = await s.recv(1, total);
-    const mine = permuteStacked(fromP1, piC, n);
+    const mine = permuteStacked(fromP1, piC, tmp);
     mask(mine, z3, split, true);
     const rho1 = s.prgPrev.words(total), rho2 = s.prgPrev.words(total);
     const toP1 = mine;
@@ -138,13 +94,13 @@ export async function shuffle(s: Session, cols: Columns): Promise<Columns> {
   }
 
   if (s.me === 1) {
-    const piA = randomPermutation(s.prgPrev, n);
+    const piA = drawPermutation(s.prgPrev, n);
     const z1 = s.prgPrev.words(total);
-    const mine = permuteStacked(half, piA, n);
+    const mine = permuteStacked(half, piA, tmp);
     mask(mine, z1, split, true);
-    const piB = randomPermutation(s.prgNext, n);
+    const piB = drawPermutation(s.prgNext, n);
     const z2 = s.prgNext.words(total);
-    const toP0 = permuteStacked(mine, piB, n);
+    const toP0 = permuteStacked(mine, piB, tmp);
     mask(toP0, z2, split, false);
     s.send(0, toP0, true);
     const y1 = await s.recv(0, total);
@@ -154,14 +110,14 @@ export async function shuffle(s: Session, cols: Columns): Promise<Columns> {
   }
 
   // Party 2.
-  const piB = randomPermutation(s.prgPrev, n);
+  const piB = drawPermutation(s.prgPrev, n);
   const z2 = s.prgPrev.words(total);
-  const piC = randomPermutation(s.prgNext, n);
+  const piC = drawPermutation(s.prgNext, n);
   const z3 = s.prgNext.words(total);
   const fromP0 = await s.recv(0, total);
-  const mine = permuteStacked(fromP0, piB, n);
+  const mine = permuteStacked(fromP0, piB, tmp);
   mask(mine, z2, split, true);
-  const held = permuteStacked(mine, piC, n);
+  const held = permuteStacked(mine, piC, tmp);
   mask(held, z3, split, false);
   const rho1 = s.prgNext.words(total), rho2 = s.prgNext.words(total);
   const toP1 = held;
