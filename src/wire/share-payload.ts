@@ -122,21 +122,30 @@ export function encodeSharePayload(p: SharePayload): Uint8Array {
   return out;
 }
 
-/**
- * Decodes one node's payload and checks it against the expected shape (`columns` columns of
- * `rows` rows): a malformed or truncated payload is refused, never stored.
- */
-export function decodeSharePayload(bytes: Uint8Array, expect: { columns: number; rows: number }): SharePayload {
-  const fail = (why: string): never => {
-    throw new FormatError(`share payload: ${why}`);
-  };
-  if (bytes.byteLength < 12) fail('too short');
+const PAYLOAD_HEADER_BYTES = 12;
+
+function fail(why: string): never {
+  throw new FormatError(`share payload: ${why}`);
+}
+
+/** Reads the payload's header (column count, row count) and checks it against the expected shape. */
+function checkPayloadHeader(bytes: Uint8Array, expect: { columns: number; rows: number }): { count: number; rows: number } {
+  if (bytes.byteLength < PAYLOAD_HEADER_BYTES) fail('too short');
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const count = v.getUint32(0, true);
   const rows = v.getFloat64(4, true);
   if (count !== expect.columns) fail(`${count} columns, the schema has ${expect.columns}`);
   if (rows !== expect.rows) fail(`${rows} rows, the request says ${expect.rows}`);
-  let o = 12;
+  return { count, rows };
+}
+
+/**
+ * Decodes one node's payload and checks it against the expected shape (`columns` columns of
+ * `rows` rows): a malformed or truncated payload is refused, never stored.
+ */
+export function decodeSharePayload(bytes: Uint8Array, expect: { columns: number; rows: number }): SharePayload {
+  const { count, rows } = checkPayloadHeader(bytes, expect);
+  let o = PAYLOAD_HEADER_BYTES;
   const columns: ColumnComponents[] = [];
   const read = (): Component => {
     if (o >= bytes.byteLength) fail('cut off');
@@ -172,16 +181,8 @@ export function decodeSharePayload(bytes: Uint8Array, expect: { columns: number;
  * copying: a node stores these ranges as they are, so seeds stay seeds on disk.
  */
 export function splitPayloadColumns(bytes: Uint8Array, expect: { columns: number; rows: number }): Uint8Array[] {
-  const fail = (why: string): never => {
-    throw new FormatError(`share payload: ${why}`);
-  };
-  if (bytes.byteLength < 12) fail('too short');
-  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const count = v.getUint32(0, true);
-  const rows = v.getFloat64(4, true);
-  if (count !== expect.columns) fail(`${count} columns, the schema has ${expect.columns}`);
-  if (rows !== expect.rows) fail(`${rows} rows, the request says ${expect.rows}`);
-  let o = 12;
+  const { count, rows } = checkPayloadHeader(bytes, expect);
+  let o = PAYLOAD_HEADER_BYTES;
   const skip = (): void => {
     if (o >= bytes.byteLength) fail('cut off');
     const kind = bytes[o++];

@@ -35,3 +35,13 @@ export function refusal(error: unknown): string {
   if (error instanceof TesseraError) return `${error.code}: ${error.message}`;
   throw error;
 }
+
+/** What happens when a party that is not a recipient tries to open a result (the demo shows the refusal). */
+export async function triesToOpen(client: { result(query: string): Promise<unknown> }, query: string): Promise<string> {
+  try {
+    await client.result(query);
+    return 'opened it (unexpected!)';
+  } catch (error) {
+    return refusal(error);
+  }
+}

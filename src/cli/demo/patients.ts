@@ -9,7 +9,7 @@ import type { Credential } from '../../client/tessera.js';
 import type { NodeIndex } from '../../governance/collaboration.js';
 import { formatCount, formatNumber, formatSeconds, type Console } from '../output.js';
 import { startProgress } from '../progress.js';
-import { heading, learned, refusal, storedBytes } from './narration.js';
+import { heading, learned, refusal, storedBytes, triesToOpen } from './narration.js';
 import { sampleAppendLog } from './node-files.js';
 import type { DemoTarget } from './target.js';
 
@@ -115,13 +115,7 @@ export async function runPatients(target: DemoTarget, io: Console, patients: num
     let expected = 0;
     for (let i = 0; i < patients; i++) expected += systolicOf(i);
     io.line(s.dim(`  (check: the simulated patients' own values add up to ${formatCount(expected)}${expected === sum ? ' ✓' : ' ✗ MISMATCH'})`));
-    let analystTried: string;
-    try {
-      await analyst.result(query.id);
-      analystTried = 'opened it (unexpected!)';
-    } catch (error) {
-      analystTried = refusal(error);
-    }
+    const analystTried = await triesToOpen(analyst, query.id);
     io.line(`  Analyst tries to open it: ${s.red('refused')} (${analystTried})`);
     io.line('');
     learned(io, [

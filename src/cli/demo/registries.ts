@@ -5,7 +5,7 @@
 
 import type { NodeIndex } from '../../governance/collaboration.js';
 import { formatCount, formatSeconds, type Console } from '../output.js';
-import { heading, learned, refusal, storedBytes } from './narration.js';
+import { heading, learned, storedBytes, triesToOpen } from './narration.js';
 import { sampleTableFile } from './node-files.js';
 import type { DemoTarget } from './target.js';
 
@@ -56,13 +56,7 @@ export async function runRegistries(target: DemoTarget, io: Console): Promise<Re
       total = Number(result.value);
       io.line(`  ${registry.padEnd(width)}  opens the total: ${s.green(s.bold(formatCount(total)))}  (shares of nodes ${result.nodes.join(', ')}, cross-checked)`);
     }
-    let analystTried: string;
-    try {
-      await analyst.result(query.id);
-      analystTried = 'opened it (unexpected!)';
-    } catch (error) {
-      analystTried = refusal(error);
-    }
+    const analystTried = await triesToOpen(analyst, query.id);
     io.line(`  ${'Analyst'.padEnd(width)}  tries to open it: ${s.red('refused')} (${analystTried})`);
     io.line('');
     learned(io, [
