@@ -283,6 +283,18 @@ export class DuplicateContributorError extends TesseraError {
   }
 }
 
+/**
+ * A contribution could not be settled at all three nodes because another submission by the same
+ * contributor is held by some of them and is newer, or changed while this one was being stored.
+ * Nothing of this submission counts; submitting again (a new submission, as the SDK does on its
+ * own) settles it.
+ */
+export class ContributionConflictError extends TesseraError {
+  constructor(message: string) {
+    super('CONTRIBUTION_CONFLICT', message);
+  }
+}
+
 /** A name (table, column, party, ...) breaks the naming rules; the message states the rule. */
 export class InvalidNameError extends TesseraError {
   constructor(message: string) {
@@ -416,6 +428,7 @@ export function errorFromWire(code: string, message: string, status = 500): Tess
     case 'TABLE_EXISTS': return new TableExistsError('', message);
     case 'TABLE_NOT_FOUND': return new TableNotFoundError('', message);
     case 'DUPLICATE_CONTRIBUTOR': return withMessage(new DuplicateContributorError(''), message);
+    case 'CONTRIBUTION_CONFLICT': return new ContributionConflictError(message);
     case 'REQUEST_REJECTED': return new RequestRejectedError('malformed', message);
     case 'UNKNOWN_PARTY': return new UnknownPartyError(message);
     case 'SCHEMA': return new SchemaError(message);

@@ -12,7 +12,8 @@ import { CellError, CredentialError, SchemaError, UsageError } from '../errors.j
 import type { Collaboration, NodeIndex } from '../governance/collaboration.js';
 import { encodeTable } from '../table/encode.js';
 import type { TableSchema } from '../table/schema.js';
-import { contributionContext, type ContributionHeader } from '../wire/api.js';
+import { sha256 } from '../crypto/sha256.js';
+import { CONTRIBUTION_FORMAT, contributionContext, type ContributionHeader } from '../wire/api.js';
 import { CREDENTIAL_BATCH_TYPE, CREDENTIAL_TYPE, type InclusionProof } from '../wire/credential.js';
 import { encodeFrameWithHeaderText } from '../wire/frames.js';
 import { dealRow, encodeSharePayload } from '../wire/share-payload.js';
@@ -109,9 +110,14 @@ export interface ContributionBody {
   readonly submission: string;
 }
 
-/** A fresh submission id: resend the same body (same id) to retry safely. */
-export function newSubmissionId(): string {
-  return randomPool.take(16).toString('base64url');
+/**
+ * A fresh submission id: the time in milliseconds (12 hex digits) then 16 random bytes, so that a
+ * later submission by the same contributor compares larger as a string. The nodes let a newer
+ * submission replace an older one that reached only some of them (after a crash), never one that
+ * reached all three. Resend the same body (same id) to retry the same submission.
+ */
+export function newSubmissionId(now: number = Date.now()): string {
+  return now.toString(16).padStart(12, '0') + randomPool.take(16).toString('base64url');
 }
 
 export function buildContributionFrame(
@@ -136,21 +142,22 @@ export function buildContributionFrame(
       bytes.fill(0);
     }
   });
-  return encodeFrameWithHeaderText(contributionHeaderJson(contributor, submission, credential), envelopes);
+  const digests = envelopes.map((e) => sha256(e).toString('hex'));
+  return encodeFrameWithHeaderText(contributionHeaderJson(contributor, submission, digests, credential), envelopes);
 }
 
 // A batch's statement is the same in a thousand headers: written as JSON once.
 const statementJson = new WeakMap<SignedStatement, string>();
 
 /** JSON.stringify of the ContributionHeader, with the statement's text reused. */
-function contributionHeaderJson(contributor: string, submission: string, credential: ResolvedCredential): string {
+function contributionHeaderJson(contributor: string, submission: string, envelopes: readonly string[], credential: ResolvedCredential): string {
   let statement = statementJson.get(credential.statement);
   if (statement === undefined) {
     statement = JSON.stringify(credential.statement);
     statementJson.set(credential.statement, statement);
   }
-  const format: ContributionHeader['format'] = 'tessera-contribution/v1';
+  const format: ContributionHeader['format'] = CONTRIBUTION_FORMAT;
   const proof = credential.proof ? `,"proof":${JSON.stringify(credential.proof)}` : '';
-  return `{"format":"${format}","contributor":${JSON.stringify(contributor)},"submission":${JSON.stringify(submission)},"credential":${statement}${proof}}`;
+  return `{"format":"${format}","contributor":${JSON.stringify(contributor)},"submission":${JSON.stringify(submission)},"envelopes":${JSON.stringify(envelopes)},"credential":${statement}${proof}}`;
 }
 

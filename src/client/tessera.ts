@@ -16,7 +16,7 @@ import { EnvelopeSession } from '../crypto/envelope-session.js';
 import { loadIdentity, publicIdentity, type Identity } from '../crypto/identity.js';
 import { samePublicKey, decodePublicKey } from '../crypto/keys.js';
 import type { SignedStatement } from '../crypto/signed.js';
-import { CredentialError, IntegrityError, NodeUnavailableError, PermissionDeniedError, UnknownPartyError, UsageError } from '../errors.js';
+import { ContributionConflictError, CredentialError, IntegrityError, NodeUnavailableError, PermissionDeniedError, UnknownPartyError, UsageError } from '../errors.js';
 import { Collaboration, type NodeConfig, type NodeIndex, type PartyConfig, type Role } from '../governance/collaboration.js';
 import { parseSchema, schemaToJson, type TableSchema, type TableSchemaJson } from '../table/schema.js';
 import {
@@ -221,6 +221,8 @@ export class Tessera {
    * Adds this contributor's row. The value is checked against the table's schema here first
    * (type, declared range, nulls): a bad value is refused with a typed error and nothing is sent.
    * A lost connection is retried with the same submission id (the nodes store it at most once).
+   * A conflict (an earlier submission of this contributor reached only some nodes and is newer, or
+   * changed meanwhile) is settled by submitting anew, with a newer id, up to `retries` times.
    */
   async contribute(table: string, values: ContributionValues, credential: Credential | SignedStatement, options: { schema?: TableSchemaJson; retries?: number } = {}): Promise<ContributionResponse> {
     const resolved = resolveCredential(credential);
@@ -228,15 +230,16 @@ export class Tessera {
     if (resolved.table !== table) throw new CredentialError(`this credential is for table '${resolved.table}', not '${table}'`);
     const schema = options.schema ? parseSchema(options.schema) : await this.appendSchema(table, resolved);
     const encoded = encodeContributionRow(schema, values, this.identifierKey);
-    const submission = newSubmissionId();
-    const body = buildContributionFrame(this.collaboration, table, encoded, resolved, submission, this.envelopes);
+    let body = buildContributionFrame(this.collaboration, table, encoded, resolved, newSubmissionId(), this.envelopes);
     const retries = options.retries ?? 2;
     for (let attempt = 0; ; attempt++) {
       try {
         return (await this.connection.send<ContributionResponse>({ method: 'POST', path: ROUTES.contributions(table), frame: { body, signingBytes: body } })).body;
       } catch (error) {
-        if (!(error instanceof NodeUnavailableError) || attempt >= retries) throw error;
+        const conflict = error instanceof ContributionConflictError;
+        if (!(conflict || error instanceof NodeUnavailableError) || attempt >= retries) throw error;
         await new Promise((resolve) => setTimeout(resolve, 200 * (attempt + 1)));
+        if (conflict) body = buildContributionFrame(this.collaboration, table, encoded, resolved, newSubmissionId(), this.envelopes);
       }
     }
   }

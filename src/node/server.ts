@@ -29,6 +29,9 @@ import { ResultStore } from './results-store.js';
 import { PeerRpc } from './rpc.js';
 import { TableStore } from './storage.js';
 
+/** How long a stopping node waits for requests in flight before closing their connections. */
+const CLOSE_GRACE_MS = 2_000;
+
 /** How the node reaches its peers. */
 export type MeshOption =
   /** An already connected Party (e.g. one of `localTrio().parties`); not re-established if lost. */
@@ -175,7 +178,12 @@ export async function startNode(options: StartNodeOptions): Promise<NodeHandle> 
     log,
     close: () => {
       closing ??= (async () => {
+        // Requests in flight get a moment to finish; then every connection is closed, so that a
+        // client holding an idle or half-sent connection cannot keep the node from stopping
+        // (Node's headersTimeout would otherwise hold it for a minute).
+        const grace = setTimeout(() => api.server.closeAllConnections(), CLOSE_GRACE_MS);
         await api.close();
+        clearTimeout(grace);
         await mesh.close();
         await store.close();
         log.info('node stopped');

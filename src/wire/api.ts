@@ -111,16 +111,22 @@ export interface CreateAppendTableRequest {
 
 /**
  * Header of a contribution frame (POST /v1/append-tables/:name/rows). Parts: three envelopes
- * (contributionContext) each holding a one-row share payload. `submission` is a random id chosen
- * per attempt: resending the same submission is acknowledged again, a different submission from
- * the same contributor is refused as a duplicate. `credential` is the owner's statement (single or
- * batch, wire/credential.ts); `proof` places the contributor in a batch and is present exactly
- * when the statement is a batch.
+ * (contributionContext) each holding a one-row share payload. `submission` is an id chosen per
+ * attempt, ordered by time (newSubmissionId): resending the same submission is acknowledged again;
+ * a different submission from a contributor whose row is at all three nodes is refused as a
+ * duplicate; one whose earlier row reached only some nodes replaces it when it is newer.
+ * `envelopes` holds the SHA-256 (hex) of each envelope, so the header's own SHA-256 identifies the
+ * whole contribution at every node. `credential` is the owner's statement (single or batch,
+ * wire/credential.ts); `proof` places the contributor in a batch and is present exactly when the
+ * statement is a batch.
  */
+export const CONTRIBUTION_FORMAT = 'tessera-contribution/v2';
+
 export interface ContributionHeader {
-  readonly format: 'tessera-contribution/v1';
+  readonly format: typeof CONTRIBUTION_FORMAT;
   readonly contributor: string;
   readonly submission: string;
+  readonly envelopes: readonly [string, string, string];
   readonly credential: SignedStatement;
   readonly proof?: InclusionProof;
 }

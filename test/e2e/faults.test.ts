@@ -82,7 +82,7 @@ test('a result opens while any one node is down, the client\'s own node included
 });
 
 test('the mesh breaks in the middle of a query: a clean error, then the query runs again', async () => {
-  cutOn('"digest"'); // the first message inside the query's MPC session
+  cutOn('tessera/query-agreement/v1'); // the first message inside the query's MPC session
   await assert.rejects(hospital.sum({ column: 'n', tables: ['base'], recipients: ['St. Mary Hospital'] }), (e: unknown) => e instanceof TesseraError && ['NODE_UNAVAILABLE', 'PEER_LOST', 'SESSION_ABORTED'].includes(e.code));
   await cluster.waitForMesh();
   assert.equal(await sumOf(hospital, 'base'), 10);

@@ -174,3 +174,23 @@ test('append table: contributor order is UTF-8 byte order, also for characters b
     assert.deepEqual((await log.readAll()).map((r) => r.contributorId), expected);
     await store.close();
   }));
+
+test('append table: a replacement becomes the contributor\'s row, survives reopening, and does not add a row', () =>
+  withTempDir(async (dir) => {
+    const store = await openStore(dir);
+    await store.createAppendTable({ name: 'votes', schema: {}, owner: 'study' });
+    const log = await store.appendTable('votes');
+    await log.append('alice', value(1));
+    await log.append('bob', value(2));
+    await assert.rejects(log.append('carol', value(3), { replace: true }), UsageError);
+    await log.append('alice', value(4), { replace: true });
+    assert.equal(log.rowCount, 2);
+    assert.deepEqual((await log.readAll()).map((r) => [r.contributorId, Buffer.from(r.value).toString()]), [['alice', value(4).toString()], ['bob', value(2).toString()]]);
+    await store.close();
+    const again = await openStore(dir);
+    assert.deepEqual((await again.listTables()).map((t) => (t.kind === 'append' ? t.rowCount : -1)), [2]);
+    const reopened = await again.appendTable('votes');
+    assert.equal(reopened.rowCount, 2);
+    assert.deepEqual((await reopened.readAll()).map((r) => Buffer.from(r.value).toString()), [value(4).toString(), value(2).toString()]);
+    await again.close();
+  }));

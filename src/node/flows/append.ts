@@ -2,19 +2,23 @@
  * Append tables: created empty by an `input` party (at all three nodes), then filled one row per
  * contributor. A contribution carries the owner's credential for the contributor and three
  * sealed one-row payloads; every node checks the credential against the owner's key
- * (node/credentials.ts), opens its own envelope, checks the payload's shape, and appends durably
- * (group commit). The coordinator forwards to its peers in batches (contribution-batch.ts) and
- * answers once all three have the row. A retry with the same submission id is acknowledged; a
- * second submission by the same contributor is refused at every node.
+ * (node/credentials.ts), checks its envelope against the header's digest of it, opens it, checks
+ * the payload's shape, and appends durably (group commit). The coordinator forwards to its peers
+ * in batches (contribution-batch.ts) and answers once all three hold this very submission
+ * (contribution-settle.ts decides: acknowledge, duplicate, replace a submission that reached
+ * only some nodes, or conflict). A retry with the same submission id is acknowledged; a second
+ * submission by a contributor whose row is at all three nodes is refused.
  */
 
 import { openEnvelope } from '../../crypto/envelope.js';
+import { sha256 } from '../../crypto/sha256.js';
 import type { SignedStatement } from '../../crypto/signed.js';
-import { CredentialError, FormatError, TableNotFoundError } from '../../errors.js';
+import { ContributionConflictError, CredentialError, DuplicateContributorError, FormatError, TableNotFoundError } from '../../errors.js';
 import type { PartyConfig } from '../../governance/collaboration.js';
+import type { PartyId } from '../../mpc/party.js';
 import type { JsonValue } from '../../crypto/canonical-json.js';
 import { parseSchema, schemaToJson, type TableSchemaJson } from '../../table/schema.js';
-import { contributionContext, type AppendTableSchemaResponse, type ContributionHeader, type ContributionResponse, type CredentialHeader, type TableInfo } from '../../wire/api.js';
+import { CONTRIBUTION_FORMAT, contributionContext, type AppendTableSchemaResponse, type ContributionHeader, type ContributionResponse, type CredentialHeader, type TableInfo } from '../../wire/api.js';
 import { CONTRIBUTOR_ID } from '../../wire/credential.js';
 import { checkStatementShape } from '../credentials.js';
 import { decodeFrame, frameHeaderBytes } from '../../wire/frames.js';
@@ -25,10 +29,12 @@ import type { AppendTableMetadata } from '../storage.js';
 import { checkTableName } from '../storage/names.js';
 import type { ForwardedRequest, NodeContext } from '../context.js';
 import { forwardContribution, registerContributionBatchHandler } from './contribution-batch.js';
+import { MAX_REPLACEMENT_ROUNDS, settleContribution, type NodeAnswer } from './contribution-settle.js';
 import { describeFailures, settleAtAll } from './fan-out.js';
 import { tableInfo } from './tables.js';
 
 const SUBMISSION_ID = /^[A-Za-z0-9_-]{8,64}$/;
+const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 // ---- creating -------------------------------------------------------------------------------
 
@@ -91,6 +97,8 @@ export async function coordinateCreateAppend(ctx: NodeContext, name: string, raw
 interface CheckedContribution {
   readonly contributor: string;
   readonly submission: string;
+  /** SHA-256 (hex) of each node's envelope, as the header lists them. */
+  readonly envelopes: readonly string[];
   /** Shapes are checked by CredentialChecker. */
   readonly credential: unknown;
   readonly proof: unknown;
@@ -98,30 +106,58 @@ interface CheckedContribution {
 
 export function checkContributionHeader(header: unknown): CheckedContribution {
   const h = header as Partial<ContributionHeader> | null;
-  if (!h || typeof h !== 'object' || h.format !== 'tessera-contribution/v1') throw new FormatError("the contribution header's format must be 'tessera-contribution/v1' (send contributions with the Tessera client)");
+  if (!h || typeof h !== 'object' || h.format !== CONTRIBUTION_FORMAT) {
+    throw new FormatError(`the contribution header's format must be '${CONTRIBUTION_FORMAT}' (send contributions with a Tessera client of this version)`);
+  }
   if (typeof h.contributor !== 'string' || !CONTRIBUTOR_ID.test(h.contributor)) throw new FormatError('the contributor id must be 8-128 characters of letters, digits, - or _');
   if (typeof h.submission !== 'string' || !SUBMISSION_ID.test(h.submission)) throw new FormatError('the submission id must be 8-64 characters of letters, digits, - or _');
-  return { contributor: h.contributor, submission: h.submission, credential: h.credential, proof: h.proof };
+  if (!Array.isArray(h.envelopes) || h.envelopes.length !== 3 || h.envelopes.some((e) => typeof e !== 'string' || !SHA256_HEX.test(e))) {
+    throw new FormatError('the contribution header must list the SHA-256 of each of the three envelopes (64 lowercase hex digits each)');
+  }
+  return { contributor: h.contributor, submission: h.submission, envelopes: h.envelopes, credential: h.credential, proof: h.proof };
+}
+
+/** This node's part of one contribution, as the coordinator received it or a peer had it forwarded. */
+interface LocalContribution {
+  readonly checked: CheckedContribution;
+  /** The header's bytes as the client sent them: their SHA-256 identifies the contribution at all three nodes. */
+  readonly headerBytes: Uint8Array;
+  readonly envelope: Uint8Array;
+  /** The submission this one may replace here (the coordinator's second round). */
+  readonly replaces: string | null;
+  /** The coordinator has just checked the credential itself. */
+  readonly verified: boolean;
 }
 
 /** Checks and stores this node's part of a contribution. */
-async function contributeLocal(ctx: NodeContext, name: string, c: CheckedContribution, envelope: Uint8Array, verified = false): Promise<AppendOutcome> {
+async function contributeLocal(ctx: NodeContext, name: string, local: LocalContribution): Promise<AppendOutcome> {
+  const c = local.checked;
   const { meta, encodedColumns: columns } = await ctx.contributions.appendFacts(name);
-  // (The coordinator has just checked the credential itself.)
-  if (!verified) ctx.credentials.check(name, meta.owner, c.contributor, c.credential, c.proof);
+  if (!local.verified) ctx.credentials.check(name, meta.owner, c.contributor, c.credential, c.proof);
+  if (sha256(local.envelope).toString('hex') !== c.envelopes[ctx.index]) {
+    throw new FormatError(`the envelope for ${ctx.describe(ctx.index)} does not match the SHA-256 the contribution header lists for it`);
+  }
+  const digest = sha256(local.headerBytes);
   const contributor = c.contributor;
-  return ctx.contributions.append(name, contributor, c.submission, () => {
-    const context = contributionContext(ctx.collaboration.id, name, contributor, c.submission, ctx.index);
-    const { payload } = openEnvelope(envelope, ctx.identity.encryptionPrivateKey, context, { sharedSecrets: ctx.envelopeSecrets });
-    try {
-      const share = decodeSharePayload(payload, { columns, rows: 1 });
-      return encodeContribution(
-        c.submission,
-        share.columns.map((col) => [expandComponent(col.a, 1)[0], expandComponent(col.b, 1)[0]] as const),
-      );
-    } finally {
-      payload.fill(0);
-    }
+  return ctx.contributions.append(name, {
+    contributor,
+    submission: c.submission,
+    digest: digest.toString('hex'),
+    ...(local.replaces !== null ? { replaces: local.replaces } : {}),
+    makeValue: () => {
+      const context = contributionContext(ctx.collaboration.id, name, contributor, c.submission, ctx.index);
+      const { payload } = openEnvelope(local.envelope, ctx.identity.encryptionPrivateKey, context, { sharedSecrets: ctx.envelopeSecrets });
+      try {
+        const share = decodeSharePayload(payload, { columns, rows: 1 });
+        return encodeContribution(
+          c.submission,
+          digest,
+          share.columns.map((col) => [expandComponent(col.a, 1)[0], expandComponent(col.b, 1)[0]] as const),
+        );
+      } finally {
+        payload.fill(0);
+      }
+    },
   });
 }
 
@@ -139,14 +175,47 @@ export async function coordinateContribution(ctx: NodeContext, name: string, bod
   ctx.credentials.check(name, meta.owner, c.contributor, c.credential, c.proof);
   ctx.mesh.requireParty();
   const generation = ctx.mesh.generation;
-  const outcomes = await settleAtAll(ctx, {
-    local: () => contributeLocal(ctx, name, c, frame.parts[ctx.me], true),
-    peer: (p) => forwardContribution(ctx, p, name, frameHeaderBytes(body), frame.parts[p], generation),
-  });
-  const failures = outcomes.filter((o) => o.error);
-  if (failures.length > 0) throw describeFailures(ctx, `storing the contribution to '${name}'`, failures);
-  const created = outcomes.some((o) => o.value === 'stored');
-  return { table: name, contributor: c.contributor, submission: c.submission, status: created ? 'stored' : 'already-stored', created };
+  const headerBytes = frameHeaderBytes(body);
+  const ask = (nodes: readonly PartyId[], replaces: ReadonlyMap<number, string>): Promise<NodeAnswer[]> =>
+    Promise.all(
+      nodes.map((node) => {
+        const replacing = replaces.get(node) ?? null;
+        const outcome =
+          node === ctx.me
+            ? contributeLocal(ctx, name, { checked: c, headerBytes, envelope: frame.parts[node], replaces: replacing, verified: true })
+            : forwardContribution(ctx, node, name, headerBytes, frame.parts[node], generation, replacing);
+        return outcome.then(
+          (o): NodeAnswer => ({ node, outcome: o }),
+          (error: unknown): NodeAnswer => ({ node, error: error instanceof Error ? error : new Error(String(error)) }),
+        );
+      }),
+    );
+  const what = `storing the contribution to '${name}'`;
+  let answers = await ask([0, 1, 2], new Map());
+  let created = false;
+  for (let round = 0; ; round++) {
+    const settled = settleContribution(c.submission, answers, MAX_REPLACEMENT_ROUNDS - round, created);
+    switch (settled.kind) {
+      case 'acknowledge':
+        return { table: name, contributor: c.contributor, submission: c.submission, status: settled.created ? 'stored' : 'already-stored', created: settled.created };
+      case 'fail':
+        throw describeFailures(ctx, what, settled.errors.map((e) => ({ node: e.node as PartyId, error: e.error })));
+      case 'duplicate':
+        throw new DuplicateContributorError(name);
+      case 'conflict':
+        throw new ContributionConflictError(
+          `${what} did not settle: another submission by this contributor, newer or changed meanwhile, reached only some nodes; submit again (the Tessera client does so on its own)`,
+        );
+      case 'replace': {
+        const again = await ask(
+          settled.at.map((r) => r.node as PartyId),
+          new Map(settled.at.map((r) => [r.node, r.replaces])),
+        );
+        created ||= answers.some((a) => 'outcome' in a && a.outcome.status === 'stored');
+        answers = answers.map((a) => again.find((b) => b.node === a.node) ?? a);
+      }
+    }
+  }
 }
 
 /** GET /v1/append-tables/:name for a contributor holding a credential. */
@@ -188,7 +257,9 @@ function singleCredentialContributor(statement: SignedStatement): string {
 }
 
 export function registerAppendHandlers(ctx: NodeContext): void {
-  registerContributionBatchHandler(ctx, (table, header, envelope) => contributeLocal(ctx, table, checkContributionHeader(header), envelope));
+  registerContributionBatchHandler(ctx, (table, headerBytes, header, envelope, replaces) =>
+    contributeLocal(ctx, table, { checked: checkContributionHeader(header), headerBytes, envelope, replaces, verified: false }),
+  );
   ctx.rpc.handle('append.create', async ({ from, body }) => {
     const b = body as { table: string; request: ForwardedRequest; body: string };
     const name = checkTableName(b.table);

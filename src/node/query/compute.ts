@@ -1,9 +1,9 @@
 /**
  * Running a planned count/sum/mean in one MPC session (all three nodes run this same code).
  *
- * 1. Agreement (one round): each node sends both peers its plan digest and, for every append
- *    table, the sorted contributor ids it holds. Different digests stop the query; an append
- *    table counts the rows present at all three nodes.
+ * 1. Agreement (append-rows.ts, one round, or 2-3 with append tables): the three nodes compare
+ *    plan digests (different digests stop the query) and agree on the append-table rows that all
+ *    three hold as the same submission with consistent components; no other row is used.
  * 2. Uploaded tables: sums are linear, so each node adds up its two components locally (and
  *    the validity column for counts of a nullable column). A row count is public.
  * 3. Append tables: a client that bypassed the SDK could have stored any 64-bit value, so every
@@ -28,8 +28,8 @@ import type { Session } from '../../mpc/session.js';
 import { AShare, BitShare, addConstA, concatA, concatBits, negA, notBits, sliceBits, sumA } from '../../mpc/shares.js';
 import { encodedColumnNames, VALIDITY_SUFFIX, type TableSchema } from '../../table/schema.js';
 import { decodeColumnComponents, expandComponent } from '../../wire/share-payload.js';
-import { decodeContribution } from '../contribution-index.js';
-import type { AppendRow, TableStore } from '../storage.js';
+import type { TableStore } from '../storage.js';
+import { agreeOnAppendRows, type KeyedRow } from './append-rows.js';
 import { checkRange, type PlannedTable, type QueryPlan } from './plan.js';
 
 export interface ResultComponents {
@@ -44,11 +44,6 @@ export interface QueryOutcome {
   readonly rows: number;
   /** Append-table rows left out by the range check. */
   readonly excluded: number;
-}
-
-interface Agreement {
-  readonly digest: string;
-  readonly ids: Readonly<Record<string, readonly string[]>>;
 }
 
 /** A running sum of replicated components (mod 2^64). */
@@ -67,9 +62,9 @@ class Accumulator {
 }
 
 export async function computeQuery(s: Session, store: TableStore, plan: QueryPlan, describe: (p: number) => string): Promise<QueryOutcome> {
-  const appendRows = new Map<string, AppendRow[]>();
-  for (const t of plan.tables) if (t.kind === 'append') appendRows.set(t.name, await (await store.appendTable(t.name)).readAll());
-  const common = await agree(s, plan, appendRows, describe);
+  const appendTables = [];
+  for (const t of plan.tables) if (t.kind === 'append') appendTables.push({ name: t.name, rows: await (await store.appendTable(t.name)).readAll() });
+  const common = await agreeOnAppendRows(s, plan.digest, appendTables, describe);
 
   const sum = new Accumulator();
   const count = new Accumulator();
@@ -81,8 +76,7 @@ export async function computeQuery(s: Session, store: TableStore, plan: QueryPla
       rows += t.rows;
       await addUploadedTable(s, store, t, plan, sum, count);
     } else {
-      const present = common.get(t.name)!;
-      const selected = appendRows.get(t.name)!.filter((r) => present.has(r.contributorId));
+      const selected = common.get(t.name)!;
       rows += selected.length;
       if (selected.length === 0) continue;
       const accepted = await addAppendTable(s, t, column?.name, selected, sum, count);
@@ -92,32 +86,6 @@ export async function computeQuery(s: Session, store: TableStore, plan: QueryPla
   const names = plan.op === 'count' ? ['count'] : plan.op === 'sum' ? ['sum'] : ['sum', 'count'];
   const values = names.map((name) => mask(s, name, name === 'sum' ? sum : count));
   return { values, rows, excluded };
-}
-
-/** Step 1: same plan everywhere; rows of append tables present at all three nodes. */
-async function agree(s: Session, plan: QueryPlan, appendRows: ReadonlyMap<string, AppendRow[]>, describe: (p: number) => string): Promise<Map<string, Set<string>>> {
-  const ids: Record<string, string[]> = {};
-  for (const [name, rows] of appendRows) ids[name] = rows.map((r) => r.contributorId);
-  const mine: Agreement = { digest: plan.digest, ids };
-  const bytes = new TextEncoder().encode(JSON.stringify(mine));
-  s.round();
-  s.sendBytes(s.next, bytes);
-  s.sendBytes(s.prev, bytes);
-  const theirs: Agreement[] = [];
-  for (const p of [s.next, s.prev]) {
-    const got = JSON.parse(new TextDecoder().decode(await s.recvBytes(p))) as Agreement;
-    if (got.digest !== plan.digest) {
-      throw new QueryError(`${describe(p)} sees different tables for this query (a table missing there, or with another schema or row count); check listTables at each node`);
-    }
-    theirs.push(got);
-  }
-  const common = new Map<string, Set<string>>();
-  for (const name of appendRows.keys()) {
-    const a = new Set(theirs[0].ids[name] ?? []);
-    const b = new Set(theirs[1].ids[name] ?? []);
-    common.set(name, new Set(ids[name].filter((id) => a.has(id) && b.has(id))));
-  }
-  return common;
 }
 
 async function addUploadedTable(s: Session, store: TableStore, t: PlannedTable, plan: QueryPlan, sum: Accumulator, count: Accumulator): Promise<void> {
@@ -134,13 +102,13 @@ async function addUploadedTable(s: Session, store: TableStore, t: PlannedTable, 
 }
 
 /** Step 3 for one append table; returns the number of rows that passed the range check. */
-async function addAppendTable(s: Session, t: PlannedTable, column: string | undefined, rows: readonly AppendRow[], sum: Accumulator, count: Accumulator): Promise<number> {
+async function addAppendTable(s: Session, t: PlannedTable, column: string | undefined, rows: readonly KeyedRow[], sum: Accumulator, count: Accumulator): Promise<number> {
   const n = rows.length;
   const encoded = encodedColumnNames(t.schema);
   const a = encoded.map(() => new BigUint64Array(n));
   const b = encoded.map(() => new BigUint64Array(n));
   rows.forEach((row, i) => {
-    const stored = decodeContribution(t.name, row.value);
+    const stored = row.stored;
     if (stored.components.length !== encoded.length) throw new QueryError(`a row of append table '${t.name}' does not match its schema`);
     stored.components.forEach(([ca, cb], k) => {
       a[k][i] = ca;

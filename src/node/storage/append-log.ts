@@ -2,18 +2,26 @@
  * Append tables: one row per contributor (e.g. 100,000 patients each submitting one value),
  * kept in one append-only log file per table.
  *
- * Log file format, version 1 (integers big-endian):
- *   file header (32 bytes): magic "TSAL" | version 1 | 3 reserved zero bytes | log uid (16 bytes)
+ * Log file format, version 2 (integers big-endian; version 1 files, written before replacements
+ * existed, are read and appended to the same way):
+ *   file header (32 bytes): magic "TSAL" | version | 3 reserved zero bytes | log uid (16 bytes)
  *                           | CRC-32 of bytes 0..24 (4) | 4 reserved zero bytes
  *   record:  off len
- *              0   4  body length L
- *              4   4  CRC-32 of bytes 0..4 (the length): a damaged length is reported as damage,
- *                     never mistaken for a torn tail
+ *              0   4  bit 31: 1 when the record replaces the contributor's earlier row (see
+ *                     below), 0 for a contributor's first row; bits 0..30: body length L
+ *              4   4  CRC-32 of bytes 0..4 (kind and length): a damaged length is reported as
+ *                     damage, never mistaken for a torn tail
  *              8  12  nonce (random)
  *             20 L-28 ciphertext of: contributor-id length (u16) | contributor id (UTF-8) | value
  *           L-8  16  GCM tag
  *   Record i is encrypted under the log's key with associated data "TSAL" | log uid | i (u64), so
  *   records cannot be moved, reordered, duplicated or dropped from the middle without detection.
+ *
+ * Replacements: a contributor's row is its last record. A replacement is written only when the
+ * contribution index (node/contribution-index.ts) has established that the earlier row was never
+ * stored at all three nodes (so it never counted and was never acknowledged); the log itself only
+ * checks that a first row comes first and a replacement follows one. Row counts (distinct
+ * contributors) come from the kind bits alone, so listings still need no decryption.
  *
  * Durability and group commit: appends are encrypted as they arrive and queued; one writer
  * writes everything queued in one positional write followed by one fdatasync, then resolves all
@@ -35,7 +43,11 @@ import { AppendTableFailedError, DuplicateContributorError, StorageCorruptionErr
 import { randomPool } from '../../crypto/random-pool.js';
 
 const MAGIC = Buffer.from('TSAL', 'ascii');
-const VERSION = 1;
+const VERSION = 2;
+const READABLE_VERSIONS: readonly number[] = [1, 2];
+/** Bit 31 of a record's first word: the record replaces the contributor's earlier row. */
+const REPLACEMENT_BIT = 0x80000000;
+const LENGTH_MASK = 0x7fffffff;
 export const LOG_HEADER_BYTES = 32;
 const FRAME_BYTES = 8;
 const NONCE_BYTES = 12;
@@ -70,6 +82,7 @@ export function logHeader(uid: Buffer): Buffer {
 interface Pending {
   readonly record: Buffer;
   readonly contributorId: string;
+  readonly replacement: boolean;
   resolve(): void;
   reject(error: unknown): void;
 }
@@ -105,6 +118,7 @@ export class AppendLog {
     key: Buffer,
     uid: Buffer,
     rows: readonly AppendRow[],
+    records: number,
     bytes: number,
     recovery: LogRecovery,
   ) {
@@ -117,7 +131,7 @@ export class AppendLog {
     for (const row of rows) this.contributors.add(row.contributorId);
     this.durableBytes = bytes;
     this.durableRows = rows.length;
-    this.nextSequence = rows.length;
+    this.nextSequence = records;
   }
 
   /**
@@ -134,7 +148,7 @@ export class AppendLog {
         await handle.datasync();
       }
       const recovery = { rows: scan.rows.length, truncatedBytes: bytes.byteLength - scan.validBytes };
-      return new AppendLog(table, file, handle, key, uid, scan.rows, scan.validBytes, recovery);
+      return new AppendLog(table, file, handle, key, uid, scan.rows, scan.records, scan.validBytes, recovery);
     } catch (error) {
       await handle.close();
       throw error;
@@ -158,9 +172,10 @@ export class AppendLog {
   /**
    * Adds the contributor's row; resolves once it is on disk. A second row from the same
    * contributor is refused with DuplicateContributorError (checked before anything is written,
-   * also against appends still in flight).
+   * also against appends still in flight), unless `replace` says it supersedes the first: then
+   * the contributor must already have a row, and the new record becomes its row.
    */
-  append(contributorId: string, value: Uint8Array): Promise<void> {
+  append(contributorId: string, value: Uint8Array, options: { readonly replace?: boolean } = {}): Promise<void> {
     if (this.closed) return Promise.reject(new UsageError(`append table '${this.table}' is closed`));
     if (this.failure !== undefined) return Promise.reject(new AppendTableFailedError(this.table, { cause: this.failure }));
     const id = Buffer.from(contributorId, 'utf8');
@@ -170,17 +185,25 @@ export class AppendLog {
     if (!(value instanceof Uint8Array) || value.byteLength > MAX_VALUE_BYTES) {
       return Promise.reject(new UsageError(`an append value must be a byte array of at most ${MAX_VALUE_BYTES} bytes`));
     }
-    if (this.contributors.has(contributorId)) return Promise.reject(new DuplicateContributorError(this.table));
-    this.contributors.add(contributorId);
+    const replacement = options.replace === true;
+    if (replacement) {
+      if (!this.contributors.has(contributorId)) return Promise.reject(new UsageError(`append table '${this.table}' has no row of this contributor to replace`));
+    } else {
+      if (this.contributors.has(contributorId)) return Promise.reject(new DuplicateContributorError(this.table));
+      this.contributors.add(contributorId);
+    }
     // Encrypt now, in the caller's turn, so that encryption overlaps the previous batch's fsync.
-    const record = encodeRecord(this.key, this.uid, this.nextSequence++, id, value);
+    const record = encodeRecord(this.key, this.uid, this.nextSequence++, id, value, replacement);
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ record, contributorId, resolve, reject });
+      this.queue.push({ record, contributorId, replacement, resolve, reject });
       if (!this.writing) void this.writeBatches();
     });
   }
 
-  /** Every durable row, in contributor-id order (UTF-8 byte order), which is the same on all nodes. */
+  /**
+   * Every durable row (a contributor's last record), in contributor-id order (UTF-8 byte order),
+   * which is the same on all nodes.
+   */
   async readAll(): Promise<AppendRow[]> {
     const bytes = Buffer.allocUnsafe(this.durableBytes);
     const { bytesRead } = await this.handle.read(bytes, 0, this.durableBytes, 0);
@@ -221,14 +244,14 @@ export class AppendLog {
           this.failure = error;
           const failed = new AppendTableFailedError(this.table, { cause: error });
           for (const p of [...batch, ...this.queue]) {
-            this.contributors.delete(p.contributorId);
+            if (!p.replacement) this.contributors.delete(p.contributorId);
             p.reject(failed);
           }
           this.queue = [];
           return;
         }
         this.durableBytes += data.byteLength;
-        this.durableRows += batch.length;
+        for (const p of batch) if (!p.replacement) this.durableRows++;
         for (const p of batch) p.resolve();
       }
     } finally {
@@ -248,11 +271,11 @@ function recordAad(uid: Buffer, sequence: number): Buffer {
   return aad;
 }
 
-function encodeRecord(key: Buffer, uid: Buffer, sequence: number, id: Buffer, value: Uint8Array): Buffer {
+function encodeRecord(key: Buffer, uid: Buffer, sequence: number, id: Buffer, value: Uint8Array, replacement: boolean): Buffer {
   const plainBytes = ID_LENGTH_BYTES + id.byteLength + value.byteLength;
   const bodyBytes = NONCE_BYTES + plainBytes + TAG_BYTES;
   const record = Buffer.allocUnsafe(FRAME_BYTES + bodyBytes);
-  record.writeUInt32BE(bodyBytes, 0);
+  record.writeUInt32BE(((replacement ? REPLACEMENT_BIT : 0) | bodyBytes) >>> 0, 0);
   record.writeUInt32BE(crc32(record.subarray(0, 4)), 4);
   const nonce = randomPool.take(NONCE_BYTES);
   nonce.copy(record, FRAME_BYTES);
@@ -272,6 +295,8 @@ function encodeRecord(key: Buffer, uid: Buffer, sequence: number, id: Buffer, va
 
 interface ScanResult {
   readonly rows: AppendRow[];
+  /** Records read (first rows and replacements): the sequence number of the next record. */
+  readonly records: number;
   /** Length of the prefix made of the header and whole, valid records. */
   readonly validBytes: number;
 }
@@ -282,66 +307,73 @@ interface ScanResult {
  */
 export function scanLog(table: string, file: string, bytes: Buffer, key: Buffer, uid: Buffer, options: { strict?: boolean } = {}): ScanResult {
   const damaged = (detail: string) => new StorageCorruptionError(table, file, detail);
-  if (bytes.byteLength < LOG_HEADER_BYTES || !bytes.subarray(0, 4).equals(MAGIC) || bytes[4] !== VERSION) {
-    throw damaged('the log header is missing or not a version 1 append log');
+  if (bytes.byteLength < LOG_HEADER_BYTES || !bytes.subarray(0, 4).equals(MAGIC) || !READABLE_VERSIONS.includes(bytes[4])) {
+    throw damaged(`the log header is missing or not an append log of version ${READABLE_VERSIONS.join(' or ')}`);
   }
   if (bytes.readUInt32BE(24) !== crc32(bytes.subarray(0, 24)) || bytes.readUInt32BE(28) !== 0 || !bytes.subarray(8, 24).equals(uid)) {
     throw damaged('the log header does not match this table');
   }
-  const rows: AppendRow[] = [];
-  const seen = new Set<string>();
+  /** Row of each contributor: its last record. */
+  const latest = new Map<string, AppendRow>();
+  let records = 0;
   const trailingZerosFrom = startOfTrailingZeros(bytes);
   const tornOrDamaged = (offset: number, zerosNeededFrom: number, detail: string): ScanResult => {
     // Torn: what failed is followed only by zeros, from the point where real data must be.
-    if (!options.strict && trailingZerosFrom <= zerosNeededFrom) return { rows, validBytes: offset };
-    throw damaged(`record ${rows.length} at byte ${offset}: ${detail}`);
+    if (!options.strict && trailingZerosFrom <= zerosNeededFrom) return result(offset);
+    throw damaged(`record ${records} at byte ${offset}: ${detail}`);
   };
+  const result = (validBytes: number): ScanResult => ({ rows: [...latest.values()], records, validBytes });
 
   let offset = LOG_HEADER_BYTES;
   while (offset < bytes.byteLength) {
     const remaining = bytes.byteLength - offset;
     if (remaining < FRAME_BYTES) {
-      if (options.strict) throw damaged(`record ${rows.length} at byte ${offset}: incomplete record header`);
-      return { rows, validBytes: offset }; // torn: the header itself was cut
+      if (options.strict) throw damaged(`record ${records} at byte ${offset}: incomplete record header`);
+      return result(offset); // torn: the header itself was cut
     }
-    const bodyBytes = bytes.readUInt32BE(offset);
+    const word = bytes.readUInt32BE(offset);
+    const replacement = (word & REPLACEMENT_BIT) !== 0;
+    const bodyBytes = word & LENGTH_MASK;
     if (bytes.readUInt32BE(offset + 4) !== crc32(bytes.subarray(offset, offset + 4))) {
       return tornOrDamaged(offset, offset + FRAME_BYTES, 'record header checksum mismatch');
     }
     if (bodyBytes < MIN_BODY_BYTES || bodyBytes > MAX_BODY_BYTES) {
-      throw damaged(`record ${rows.length} at byte ${offset}: impossible record length`);
+      throw damaged(`record ${records} at byte ${offset}: impossible record length`);
     }
     if (remaining < FRAME_BYTES + bodyBytes) {
-      if (options.strict) throw damaged(`record ${rows.length} at byte ${offset}: record is cut short`);
-      return { rows, validBytes: offset }; // torn: the body was cut
+      if (options.strict) throw damaged(`record ${records} at byte ${offset}: record is cut short`);
+      return result(offset); // torn: the body was cut
     }
     const body = bytes.subarray(offset + FRAME_BYTES, offset + FRAME_BYTES + bodyBytes);
-    const plain = decryptRecord(key, uid, rows.length, body);
+    const plain = decryptRecord(key, uid, records, body);
     if (!plain) {
       const tagStart = offset + FRAME_BYTES + bodyBytes - TAG_BYTES;
       return tornOrDamaged(offset, tagStart, 'authentication failed (changed, damaged, moved or a record before it removed)');
     }
     const idBytes = plain.readUInt16BE(0);
-    if (idBytes === 0 || ID_LENGTH_BYTES + idBytes > plain.byteLength) throw damaged(`record ${rows.length} at byte ${offset}: malformed content`);
+    if (idBytes === 0 || ID_LENGTH_BYTES + idBytes > plain.byteLength) throw damaged(`record ${records} at byte ${offset}: malformed content`);
     const contributorId = plain.subarray(ID_LENGTH_BYTES, ID_LENGTH_BYTES + idBytes).toString('utf8');
-    if (seen.has(contributorId)) throw damaged(`record ${rows.length} at byte ${offset}: a second record for the same contributor`);
-    seen.add(contributorId);
-    rows.push({ contributorId, value: plain.subarray(ID_LENGTH_BYTES + idBytes) });
+    if (latest.has(contributorId) !== replacement) {
+      throw damaged(`record ${records} at byte ${offset}: ${replacement ? 'a replacement for a contributor without a row' : 'a second first row for the same contributor'}`);
+    }
+    latest.set(contributorId, { contributorId, value: plain.subarray(ID_LENGTH_BYTES + idBytes) });
+    records++;
     offset += FRAME_BYTES + bodyBytes;
   }
-  return { rows, validBytes: offset };
+  return result(offset);
 }
 
-/** Counts whole records by their checked headers only, without decrypting (for listings). */
+/** Counts rows (contributors' first records) by their checked headers only, without decrypting (for listings). */
 export function countLogRecords(bytes: Buffer): number {
   let offset = LOG_HEADER_BYTES;
   let count = 0;
   while (bytes.byteLength - offset >= FRAME_BYTES) {
-    const bodyBytes = bytes.readUInt32BE(offset);
+    const word = bytes.readUInt32BE(offset);
+    const bodyBytes = word & LENGTH_MASK;
     if (bytes.readUInt32BE(offset + 4) !== crc32(bytes.subarray(offset, offset + 4))) break;
     if (bytes.byteLength - offset < FRAME_BYTES + bodyBytes) break;
     offset += FRAME_BYTES + bodyBytes;
-    count++;
+    if ((word & REPLACEMENT_BIT) === 0) count++;
   }
   return count;
 }
