@@ -30,6 +30,8 @@ export interface ReadTableOptions {
   readonly format?: 'csv' | 'parquet';
   /** CSV field delimiter (default ',' or a tab for .tsv). */
   readonly delimiter?: string;
+  /** CSV: the longest line accepted, in bytes (default 2,000,000, DuckDB's; at most 1 GiB). */
+  readonly maxLineSize?: number;
 }
 
 /** A schema column to be, tied to its position among the source columns. */
