@@ -149,7 +149,7 @@ async function inferTypes(connection: DuckDBConnection, source: LoadedSource, co
         break;
       }
       case 'unsupported':
-        throw new TypeInferenceError(`column '${name}' is stored as ${s.typeName}, which has no Tessera type; convert it, or leave it out with the select option`, name);
+        throw new TypeInferenceError(`column '${name}' is stored as ${s.typeName}, which has no Tessera type; convert it, or leave it out by selecting the columns to upload (SDK: select: ['a', 'b']; CLI: --select a,b)`, name);
     }
   }
   if (aggregates.length > 0) {

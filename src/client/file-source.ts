@@ -37,7 +37,7 @@ export function formatOf(path: string, declared: FileFormat | undefined): FileFo
   const ext = extname(path).toLowerCase();
   if (ext === '.csv' || ext === '.tsv' || ext === '.txt') return 'csv';
   if (ext === '.parquet' || ext === '.pq') return 'parquet';
-  throw new InputFileError(`cannot tell the format of '${path}' from its extension; pass format: 'csv' or 'parquet'`);
+  throw new InputFileError(`cannot tell the format of '${path}' from its extension (.csv, .tsv, .txt, .parquet or .pq); name it (SDK: format: 'csv' or 'parquet'; CLI: --format csv or --format parquet)`);
 }
 
 /** Checks the file before DuckDB sees it, so each problem gets a message that says what to do. */

@@ -24,7 +24,9 @@ test('missing file, directory, unknown extension', async () => {
   assertSafeError(await catchAsync(() => readTable(tmp.path('nope.csv'))), InputFileError, undefined, 'file not found');
   mkdirSync(tmp.path('folder.csv'));
   assertSafeError(await catchAsync(() => readTable(tmp.path('folder.csv'))), InputFileError, undefined, 'is a directory');
-  assertSafeError(await readText('data.xlsx', 'a\n1\n'), InputFileError, undefined, "pass format: 'csv' or 'parquet'");
+  // The advice names what the SDK and the CLI really offer.
+  assertSafeError(await readText('data.xlsx', 'a\n1\n'), InputFileError, undefined, "(SDK: format: 'csv' or 'parquet'; CLI: --format csv or --format parquet)");
+  assert.equal((await readTable(tmp.path('data.xlsx'), { format: 'csv' })).rowCount, 1);
 });
 
 test('empty file, header only, blank file', async () => {
@@ -118,7 +120,8 @@ test('the first bad row of the first bad column is reported', async () => {
 test('duplicate, invalid and unknown column names', async () => {
   assertSafeError(await readText('dup.csv', 'id,age,id\n1,2,3\n'), DuplicateColumnError, undefined, "'id'");
   assertSafeError(await readText('dup-case.csv', 'Age,age\n1,2\n'), DuplicateColumnError);
-  assertSafeError(await readText('badname.csv', 'Patient ID,age\n1,2\n'), SchemaError, undefined, 'rename');
+  assertSafeError(await readText('badname.csv', 'Patient ID,age\n1,2\n'), SchemaError, undefined, "(SDK: rename: { 'Patient ID': 'new_name' }; CLI: --rename 'Patient ID=new_name'), or leave it out (SDK: select; CLI: --select)");
+  assertSafeError(await readText('dup-case.csv', 'Age,age\n1,2\n'), DuplicateColumnError, undefined, "(SDK: rename: { 'age': 'other_name' }; CLI: --rename 'age=other_name')");
   assertSafeError(await readText('noheader.csv', ',age\n1,2\n'), SchemaError);
   assertSafeError(await readText('undeclared.csv', 'id\n1\n', ageDeclared), SchemaError, undefined, "'age', which is not in the table");
 });
