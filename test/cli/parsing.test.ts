@@ -3,12 +3,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PassThrough } from 'node:stream';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { parseColumnSpec } from '../../src/cli/column-spec.js';
 import { parsePartySpec, partySlug } from '../../src/cli/cluster/parties.js';
 import { exitCodeFor } from '../../src/cli/errors.js';
 import { colorsWanted } from '../../src/cli/output.js';
 import { parseMaxLineSize, parseRenames, parseSelect, readOptionsFromFlags } from '../../src/cli/upload-options.js';
-import { runInProcess } from '../helpers/cli.js';
+import { CLI, runInProcess } from '../helpers/cli.js';
 import { NodeUnavailableError, QueryError, UsageError } from '../../src/errors.js';
 
 test('party specifications', () => {
@@ -59,6 +61,18 @@ test('upload --help lists the options that reading errors advise', async () => {
   const badFormat = await runInProcess(['upload', 't', 'f.dat', '--format', 'xlsx']);
   assert.equal(badFormat.code, 2);
   assert.match(badFormat.stderr, /Allowed choices are csv, parquet/);
+});
+
+test('output closed early (tessera ... | head -1): a quiet, successful exit, no EPIPE stack trace', async () => {
+  for (const args of [['--help'], ['upload', '--help']]) {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy(); // the reader is gone before the first write
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const [code, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
+    assert.equal(stderr, '');
+    assert.deepEqual({ code, signal }, { code: 0, signal: null });
+  }
 });
 
 test('exit codes by kind of failure', () => {
