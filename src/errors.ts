@@ -69,6 +69,20 @@ export class RaggedRowError extends TesseraError {
   }
 }
 
+/**
+ * A CSV line is longer than the reader's maximum line size (ReadTableOptions.maxLineSize).
+ * `line` is the 1-based line in the file, when it could be told; `maxLineSize` the limit in bytes.
+ */
+export class LineTooLongError extends TesseraError {
+  readonly line: number | undefined;
+  readonly maxLineSize: number;
+  constructor(message: string, line: number | undefined, maxLineSize: number) {
+    super('LINE_TOO_LONG', message);
+    this.line = line;
+    this.maxLineSize = maxLineSize;
+  }
+}
+
 /** A cell-level input problem; subclasses say which. */
 export abstract class CellError extends TesseraError {
   readonly column: string;

@@ -55,6 +55,19 @@ export function makeConsole(out: Stream = process.stdout, err: Stream = process.
   };
 }
 
+/**
+ * A reader that stops early (`tessera tables | head -1`) closes the pipe, and the next write
+ * fails with EPIPE. The rest of the output is unwanted, not an error: exit at once, quietly and
+ * successfully, as the command's work is done by the time it writes. Other write errors stay
+ * loud.
+ */
+export function exitQuietlyWhenOutputCloses(stream: Writable, exit: (code: number) => void = (code) => process.exit(code)): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    exit(0);
+  });
+}
+
 const grouped = new Intl.NumberFormat('en-US');
 
 /** 12345 → "12,345"; bigints too. */

@@ -17,6 +17,7 @@ import { CONTRIBUTION_FORMAT, contributionContext, type ContributionHeader } fro
 import { CREDENTIAL_BATCH_TYPE, CREDENTIAL_TYPE, type InclusionProof } from '../wire/credential.js';
 import { encodeFrameWithHeaderText } from '../wire/frames.js';
 import { dealRow, encodeSharePayload } from '../wire/share-payload.js';
+import { refuseInexactNumbers } from './exact-numbers.js';
 
 /** One row: values by column name, or a bare value for a table of one column. */
 export type ContributionValues = Readonly<Record<string, unknown>> | string | number | bigint | boolean | Date | null;
@@ -94,6 +95,7 @@ export function encodeContributionRow(schema: TableSchema, values: ContributionV
   const columns: Record<string, unknown[]> = {};
   for (const c of schema.columns) columns[c.name] = [row[c.name] ?? null];
   try {
+    refuseInexactNumbers(schema, columns);
     return encodeTable(schema, columns, identifierKey ? { identifierKey } : {}).columns.map((c) => c.values);
   } catch (error) {
     if (error instanceof CellError) {

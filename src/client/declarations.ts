@@ -30,6 +30,8 @@ export interface ReadTableOptions {
   readonly format?: 'csv' | 'parquet';
   /** CSV field delimiter (default ',' or a tab for .tsv). */
   readonly delimiter?: string;
+  /** CSV: the longest line accepted, in bytes (default 2,000,000, DuckDB's; at most 1 GiB). */
+  readonly maxLineSize?: number;
 }
 
 /** A schema column to be, tied to its position among the source columns. */
@@ -51,7 +53,7 @@ export function planColumns(sourceNames: readonly string[], options: ReadTableOp
     const folded = name.toLowerCase();
     const earlier = seen.get(folded);
     if (earlier !== undefined) {
-      throw new DuplicateColumnError(`the source has two columns named '${earlier}' and '${name}' (names are compared ignoring case); rename one of them in the file, or with the rename option`);
+      throw new DuplicateColumnError(`the source has two columns named '${earlier}' and '${name}' (names are compared ignoring case); rename one of them in the file, or here (SDK: rename: { '${name}': 'other_name' }; CLI: --rename '${name}=other_name')`);
     }
     seen.set(folded, name);
   }
@@ -60,7 +62,7 @@ export function planColumns(sourceNames: readonly string[], options: ReadTableOp
   for (const name of wanted) {
     const sourceIndex = names.indexOf(name);
     if (sourceIndex < 0) throw new SchemaError(`select: there is no column '${name}' (columns: ${names.join(', ')})`);
-    checkColumnName(name, `; give it a valid name with the rename option, e.g. rename: { '${sourceNames[sourceIndex]}': 'new_name' }`);
+    checkColumnName(name, `; give it a valid name (SDK: rename: { '${sourceNames[sourceIndex]}': 'new_name' }; CLI: --rename '${sourceNames[sourceIndex]}=new_name'), or leave it out (SDK: select; CLI: --select)`);
     planned.push({ name, sourceIndex, declaration: options.columns?.[name] });
   }
   for (const declared of Object.keys(options.columns ?? {})) {

@@ -16,18 +16,20 @@ import { DATE_TEXT, INFER_NUMBER_TEXT } from '../table/text-grammar.js';
 import { MAX_DECIMAL_SCALE } from '../table/types/decimal.js';
 import { identifierHmacPads } from '../table/types/identifier.js';
 import { isTypeDeclared, planColumns, toColumnSchema, type PlannedColumn, type ReadTableOptions } from './declarations.js';
+import { checkMaxLineSize } from './csv-line-limit.js';
 import { checkReadableFile, formatOf, loadCsv, loadParquet, type LoadedSource } from './file-source.js';
 import { IDENTIFIER_INNER_PARAM, IDENTIFIER_OUTER_PARAM, columnSql, failureFromCode, sqlString, type ColumnSql, type SourceColumn } from './sql-columns.js';
 
 export async function readTableFromFile(path: string, options: ReadTableOptions = {}): Promise<EncodedTable> {
   const format = formatOf(path, options.format);
+  const maxLineSize = checkMaxLineSize(options.maxLineSize);
   await checkReadableFile(path);
   const instance = await DuckDBInstance.create(':memory:');
   try {
     const connection = await instance.connect();
     try {
       const delimiter = options.delimiter ?? (path.toLowerCase().endsWith('.tsv') ? '\t' : ',');
-      const source = format === 'csv' ? await loadCsv(connection, path, delimiter) : await loadParquet(connection, path);
+      const source = format === 'csv' ? await loadCsv(connection, path, { delimiter, maxLineSize }) : await loadParquet(connection, path);
       return await encodeSource(connection, source, options);
     } finally {
       connection.closeSync();
@@ -147,7 +149,7 @@ async function inferTypes(connection: DuckDBConnection, source: LoadedSource, co
         break;
       }
       case 'unsupported':
-        throw new TypeInferenceError(`column '${name}' is stored as ${s.typeName}, which has no Tessera type; convert it, or leave it out with the select option`, name);
+        throw new TypeInferenceError(`column '${name}' is stored as ${s.typeName}, which has no Tessera type; convert it, or leave it out by selecting the columns to upload (SDK: select: ['a', 'b']; CLI: --select a,b)`, name);
     }
   }
   if (aggregates.length > 0) {

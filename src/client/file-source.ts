@@ -12,6 +12,7 @@ import { access, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { DuckDBDecimalType, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { DuplicateColumnError, EmptyTableError, InputFileError, RaggedRowError } from '../errors.js';
+import { lineTooLongError, lineTooLongFromDuckDB } from './csv-line-limit.js';
 import { sourceKindOf, type SourceKind } from './source-kind.js';
 import { sqlIdentifier } from './sql-columns.js';
 
@@ -36,7 +37,7 @@ export function formatOf(path: string, declared: FileFormat | undefined): FileFo
   const ext = extname(path).toLowerCase();
   if (ext === '.csv' || ext === '.tsv' || ext === '.txt') return 'csv';
   if (ext === '.parquet' || ext === '.pq') return 'parquet';
-  throw new InputFileError(`cannot tell the format of '${path}' from its extension; pass format: 'csv' or 'parquet'`);
+  throw new InputFileError(`cannot tell the format of '${path}' from its extension (.csv, .tsv, .txt, .parquet or .pq); name it (SDK: format: 'csv' or 'parquet'; CLI: --format csv or --format parquet)`);
 }
 
 /** Checks the file before DuckDB sees it, so each problem gets a message that says what to do. */
@@ -57,24 +58,33 @@ export async function checkReadableFile(path: string): Promise<void> {
   if (size === 0) throw new EmptyTableError(`'${path}' is empty; a table needs a header line and at least one data row`);
 }
 
-export async function loadCsv(connection: DuckDBConnection, path: string, delimiter: string): Promise<LoadedSource> {
+export interface CsvOptions {
+  readonly delimiter: string;
+  /** The longest line accepted, in bytes (checked: see csv-line-limit.ts). */
+  readonly maxLineSize: number;
+}
+
+export async function loadCsv(connection: DuckDBConnection, path: string, { delimiter, maxLineSize }: CsvOptions): Promise<LoadedSource> {
   if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
     throw new InputFileError('the CSV delimiter must be one character other than a quote or a line break');
   }
   try {
     await connection.run(
       `CREATE TABLE src AS SELECT * FROM read_csv($path, header = false, all_varchar = true, delim = $delim, quote = '"', escape = '"', ` +
-        `allow_quoted_nulls = false, store_rejects = true, rejects_table = 'csv_rejects', rejects_scan = 'csv_scans')`,
-      { path, delim: delimiter },
+        `allow_quoted_nulls = false, max_line_size = $maxLineSize, store_rejects = true, rejects_table = 'csv_rejects', rejects_scan = 'csv_scans')`,
+      { path, delim: delimiter, maxLineSize },
     );
-  } catch {
+  } catch (error) {
+    const tooLong = await lineTooLongFromDuckDB(error instanceof Error ? error.message : '', path, maxLineSize);
+    if (tooLong !== undefined) throw tooLong;
     throw new InputFileError(`could not read '${path}' as CSV; check that it is UTF-8 text with '${delimiter === '\t' ? '\\t' : delimiter}' between fields and balanced double quotes`);
   }
-  await throwFirstRejectedLine(connection);
+  await throwFirstRejectedLine(connection, maxLineSize);
   const rowCount = await countRows(connection);
   if (rowCount === 0) throw new EmptyTableError(`'${path}' has no lines; a table needs a header line and at least one data row`);
-  if (rowCount === 1) throw new EmptyTableError(`'${path}' has a header but no data rows; there is nothing to upload`);
   const types = await columnTypes(connection);
+  await throwBlankHeader(connection, path, types.map((t) => `src.${sqlIdentifier(t.name)}`));
+  if (rowCount === 1) throw new EmptyTableError(`'${path}' has a header but no data rows; there is nothing to upload`);
   const header = await connection.runAndReadAll('SELECT * FROM src WHERE rowid = 0');
   const names = (header.getRows()[0] ?? []).map((v: DuckDBValue) => (typeof v === 'string' ? v : ''));
   return {
@@ -89,17 +99,34 @@ export async function loadCsv(connection: DuckDBConnection, path: string, delimi
   };
 }
 
-async function throwFirstRejectedLine(connection: DuckDBConnection): Promise<void> {
+async function throwFirstRejectedLine(connection: DuckDBConnection, maxLineSize: number): Promise<void> {
   const rejects = await connection.runAndReadAll('SELECT line, error_type, column_idx FROM csv_rejects ORDER BY line LIMIT 1');
   const first = rejects.getRows()[0];
   if (first === undefined) return;
   const line = Number(first[0]);
   const kind = String(first[1]);
+  if (kind === 'LINE SIZE OVER MAXIMUM') throw lineTooLongError(line, maxLineSize);
   if (kind === 'MISSING COLUMNS' || kind === 'TOO MANY COLUMNS') {
     const fewerOrMore = kind === 'MISSING COLUMNS' ? 'fewer' : 'more';
     throw new RaggedRowError(`line ${line} of the file has ${fewerOrMore} fields than the other lines; every line needs exactly one field per column (quote fields that contain the delimiter)`, line);
   }
   throw new InputFileError(`line ${line} of the file is not valid CSV (${kind.toLowerCase()}); check its quotes and its text encoding (UTF-8)`);
+}
+
+/**
+ * DuckDB skips blank lines before the header, but a file of nothing else comes back as rows of
+ * empty fields, whose "header" would then give columns named ''. Said as what it is instead.
+ * Only a blank header costs a second look at the data.
+ */
+async function throwBlankHeader(connection: DuckDBConnection, path: string, refs: readonly string[]): Promise<void> {
+  const blankRow = refs.map((ref) => `coalesce(regexp_full_match(${ref}, '\\s*'), true)`).join(' AND ');
+  const header = await connection.runAndReadAll(`SELECT ${blankRow} FROM src WHERE src.rowid = 0`);
+  if (header.getRows()[0]?.[0] !== true) return;
+  const data = await connection.runAndReadAll(`SELECT 1 FROM src WHERE NOT (${blankRow}) LIMIT 1`);
+  if (data.getRows().length === 0) {
+    throw new EmptyTableError(`'${path}' has only blank lines (or lines of empty fields): no header and no data; a table needs a header line with the column names and at least one data row`);
+  }
+  throw new InputFileError(`the first line of '${path}' has no column names (its fields are empty or blank); the first line must be the header, e.g. id,age`);
 }
 
 export async function loadParquet(connection: DuckDBConnection, path: string): Promise<LoadedSource> {

@@ -5,6 +5,7 @@ import { encodeTable, type EncodedTable } from '../table/encode.js';
 import { inferColumnType } from '../table/infer.js';
 import { makeSchema } from '../table/schema.js';
 import { isTypeDeclared, planColumns, toColumnSchema, type ReadTableOptions } from './declarations.js';
+import { refuseInexactNumbers } from './exact-numbers.js';
 
 export type InMemoryColumns = Readonly<Record<string, ArrayLike<unknown>>>;
 
@@ -21,5 +22,6 @@ export function readTableFromColumns(columns: InMemoryColumns, options: ReadTabl
   );
   const byName: Record<string, ArrayLike<unknown>> = {};
   for (const p of planned) byName[p.name] = valuesOf(p.sourceIndex);
+  refuseInexactNumbers(schema, byName);
   return encodeTable(schema, byName, { identifierKey: options.identifierKey });
 }

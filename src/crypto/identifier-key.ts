@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { KeyFileError } from '../errors.js';
 import { MIN_IDENTIFIER_KEY_BYTES } from '../table/types/identifier.js';
-import { readPrivateKeyFile, writeKeyFile } from './identity.js';
+import { loadPrivateKeyFile, writeKeyFile } from './identity.js';
 
 const FORMAT = 'tessera-identifier-key/v1';
 const KEY_BYTES = 32;
@@ -38,7 +38,10 @@ export async function saveIdentifierKey(key: Uint8Array, path: string): Promise<
 
 /** Reads an identifier key file (refused when others may read it). */
 export async function loadIdentifierKey(path: string): Promise<Uint8Array> {
-  const text = await readPrivateKeyFile(path, WHAT, 'tessera keys identifier');
+  return loadPrivateKeyFile(path, WHAT, (text) => parseIdentifierKey(text, path), 'tessera keys identifier');
+}
+
+function parseIdentifierKey(text: string, path: string): Uint8Array {
   let parsed: Partial<IdentifierKeyFile> | null = null;
   try {
     parsed = JSON.parse(text) as Partial<IdentifierKeyFile>;

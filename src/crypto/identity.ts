@@ -122,6 +122,9 @@ export function serializePublicIdentity(identity: PublicIdentity): string {
 /** Parses a private key file's text; `source` names it in errors (usually its path). */
 export function parseIdentity(text: string, source: string): Identity {
   const file = parseJsonObject(text, source, 'key file');
+  if (file.format === PUBLIC_IDENTITY_FORMAT) {
+    throw new KeyFileError(source, `${source} is a public identity file, not a private key file; pass the private key file written with it by \`tessera keys new\` (NAME.key.json next to NAME.pub.json)`);
+  }
   if (file.format !== KEY_FILE_FORMAT) {
     throw new KeyFileError(source, `${source} is not a Tessera private key file (expected "format": "${KEY_FILE_FORMAT}")`);
   }
@@ -176,12 +179,16 @@ export async function savePublicIdentity(identity: PublicIdentity, path: string,
  * that leaked cannot be trusted afterwards.
  */
 export async function loadIdentity(path: string): Promise<Identity> {
-  return parseIdentity(await readPrivateKeyFile(path, 'private key file'), path);
+  return loadPrivateKeyFile(path, 'private key file', (text) => parseIdentity(text, path));
 }
 
-/** Reads a file holding a secret, refusing it when others may read it. */
-export async function readPrivateKeyFile(path: string, what: string, createWith = 'tessera keys new'): Promise<string> {
-  const text = await readKeyFile(path, what, createWith);
+/**
+ * Reads and parses a file holding a secret, then refuses it when others may read it. Parsing
+ * comes first, so that a file which is not the key asked for (a public identity, a collaboration
+ * file, a CSV) is named as such instead of being given `chmod 600` advice.
+ */
+export async function loadPrivateKeyFile<T>(path: string, what: string, parse: (text: string) => T, createWith = 'tessera keys new'): Promise<T> {
+  const parsed = parse(await readKeyFile(path, what, createWith));
   if (process.platform !== 'win32') {
     const { mode } = await stat(path);
     if ((mode & 0o077) !== 0) {
@@ -191,7 +198,7 @@ export async function readPrivateKeyFile(path: string, what: string, createWith 
       );
     }
   }
-  return text;
+  return parsed;
 }
 
 export async function loadPublicIdentity(path: string): Promise<PublicIdentity> {

@@ -88,6 +88,20 @@ test('cluster up, status, the examples, CLI queries and the demo against it, dow
   const upload = await runInProcess(['upload', 'visits', csv, '--column', 'age:integer:0:120', ...as('St. Mary Hospital')]);
   assert.equal(upload.code, 0, upload.stderr);
   assert.match(upload.stdout, /Uploaded visits as St\. Mary Hospital: 3 rows/);
+  // The reading options that reading errors advise, from the command line.
+  const exported = join(root, 'export.dat');
+  await writeFile(exported, 'Patient Age,Visit Count,Notes\n34,2,x\n51,5,y\n');
+  const shape = ['--rename', 'Patient Age=age', '--rename', 'Visit Count=visits', '--select', 'age,visits', '--column', 'age:integer:0:120', ...as('St. Mary Hospital')];
+  const unknownFormat = await runInProcess(['upload', 'exported', exported, ...shape]);
+  assert.equal(unknownFormat.code, 2);
+  assert.match(unknownFormat.stderr, /CLI: --format csv or --format parquet/);
+  const tooLong = await runInProcess(['upload', 'exported', exported, '--format', 'csv', '--max-line-size', '20', ...shape]);
+  assert.equal(tooLong.code, 2);
+  assert.match(tooLong.stderr, /LINE_TOO_LONG.*line 1 of the file is \d+ bytes long, more than the maximum line size of 20 bytes/);
+  const shaped = await runInProcess(['upload', 'exported', exported, '--format', 'csv', '--max-line-size', '1000', ...shape]);
+  assert.equal(shaped.code, 0, shaped.stderr);
+  assert.match(shaped.stdout, /Uploaded exported as St\. Mary Hospital: 2 rows/);
+  assert.match(shaped.stdout, /columns: age integer \[0, 120\], visits integer/);
   // Identifier columns need the owners' shared key.
   const patientsCsv = join(root, 'patients.csv');
   await writeFile(patientsCsv, 'patient,age\nNL-001,34\nNL-002,51\n');

@@ -70,6 +70,10 @@ test('keys identifier writes the shared identifier key (0600) that loadIdentifie
     await writeFile(damaged, '{"not":"a key"}', { mode: 0o600 });
     await assert.rejects(loadIdentifierKey(damaged), /not an identifier key file/);
     await assert.rejects(loadIdentifierKey(join(dir, 'missing.json')), /tessera keys identifier/);
+    // A readable file that is not a key at all is named as such, not given chmod advice.
+    const csv = join(dir, 'patients.csv');
+    await writeFile(csv, 'patient,age\nNL-001,34\n', { mode: 0o644 });
+    await assert.rejects(loadIdentifierKey(csv), (e: unknown) => e instanceof Error && /patients\.csv is not an identifier key file/.test(e.message) && !/chmod/.test(e.message));
   });
 });
 
@@ -109,6 +113,11 @@ test('cluster init writes certificates, keys, configurations and the collaborati
       assert.equal(collaboration.partyBySigningKey(identity.signingPublicKey)?.name, party.name);
     }
     await assert.rejects(stat(join(dir, 'certs', 'ca.key')), { code: 'ENOENT' }); // the CA key is not kept
+    // A public identity given as the key is named as such (it used to get chmod 600 advice).
+    const publicAsKey = await runTessera(['tables', '--cluster', dir, '--key', join(dir, 'parties', 'city-clinic.pub.json')]);
+    assert.equal(publicAsKey.code, 2);
+    assert.match(publicAsKey.stderr, /city-clinic\.pub\.json is a public identity file, not a private key file/);
+    assert.doesNotMatch(publicAsKey.stderr, /chmod/);
 
     // A non-empty directory is refused, unless --force (which keeps unrelated files).
     const refused = await runTessera(['cluster', 'init', dir]);

@@ -3,10 +3,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PassThrough } from 'node:stream';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { parseColumnSpec } from '../../src/cli/column-spec.js';
 import { parsePartySpec, partySlug } from '../../src/cli/cluster/parties.js';
 import { exitCodeFor } from '../../src/cli/errors.js';
 import { colorsWanted } from '../../src/cli/output.js';
+import { parseMaxLineSize, parseRenames, parseSelect, readOptionsFromFlags } from '../../src/cli/upload-options.js';
+import { CLI, runInProcess } from '../helpers/cli.js';
 import { NodeUnavailableError, QueryError, UsageError } from '../../src/errors.js';
 
 test('party specifications', () => {
@@ -29,6 +33,46 @@ test('column declarations', () => {
   assert.throws(() => parseColumnSpec('x:float'), /unknown type 'float'/);
   assert.throws(() => parseColumnSpec('x:boolean:0:1'), /only integer, decimal and date/);
   assert.throws(() => parseColumnSpec('age'), /NAME:TYPE/);
+});
+
+test('upload flags become the read options the SDK takes', () => {
+  const none = { column: [], rename: [] };
+  assert.deepEqual(readOptionsFromFlags(none), { columns: {} });
+  assert.deepEqual(
+    readOptionsFromFlags({ column: ['age:integer:0:120'], format: 'csv', select: 'age, visits', rename: ['Patient ID=patient', 'a=b=c', '=unnamed'], maxLineSize: '5000000' }),
+    { columns: { age: { type: 'integer', min: '0', max: '120' } }, format: 'csv', select: ['age', 'visits'], rename: { 'Patient ID': 'patient', 'a=b': 'c', '': 'unnamed' }, maxLineSize: 5_000_000 },
+  );
+  assert.deepEqual(readOptionsFromFlags({ ...none, schema: 's.json', rename: ['x=y'] }), { rename: { x: 'y' } });
+  assert.throws(() => readOptionsFromFlags({ ...none, schema: 's.json', column: ['a:integer'] }), /either --schema or --column/);
+  assert.throws(() => readOptionsFromFlags({ ...none, schema: 's.json', select: 'a' }), /either --schema or --select/);
+  assert.throws(() => parseRenames(['no-equals']), /must be OLD=new/);
+  assert.throws(() => parseRenames(['a=']), /must be OLD=new/);
+  assert.throws(() => parseRenames(['a=b', 'a=c']), /twice/);
+  assert.throws(() => parseSelect('a,,b'), /separated by commas/);
+  for (const bad of ['0', '-1', '1.5', '2e6', '1073741825', 'lots']) assert.throws(() => parseMaxLineSize(bad), /from 1 to 1073741824/);
+  assert.equal(parseMaxLineSize('1073741824'), 2 ** 30);
+});
+
+test('upload --help lists the options that reading errors advise', async () => {
+  const help = await runInProcess(['upload', '--help']);
+  assert.equal(help.code, 0);
+  for (const option of ['--format <format>', '--select <a,b,...>', '--rename <old=new>', '--max-line-size <bytes>']) assert.ok(help.stdout.includes(option), `${option} missing:\n${help.stdout}`);
+  assert.match(help.stdout, /choices:\s+"csv",\s+"parquet"/);
+  const badFormat = await runInProcess(['upload', 't', 'f.dat', '--format', 'xlsx']);
+  assert.equal(badFormat.code, 2);
+  assert.match(badFormat.stderr, /Allowed choices are csv, parquet/);
+});
+
+test('output closed early (tessera ... | head -1): a quiet, successful exit, no EPIPE stack trace', async () => {
+  for (const args of [['--help'], ['upload', '--help']]) {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy(); // the reader is gone before the first write
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const [code, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
+    assert.equal(stderr, '');
+    assert.deepEqual({ code, signal }, { code: 0, signal: null });
+  }
 });
 
 test('exit codes by kind of failure', () => {

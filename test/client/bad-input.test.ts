@@ -2,8 +2,8 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import {
-  DuplicateColumnError, EmptyTableError, InputFileError, NullValueError, RaggedRowError, RangeCheckError, SchemaError, TypeInferenceError,
-  UnknownCategoryError, ValueParseError, type CellError,
+  DuplicateColumnError, EmptyTableError, InputFileError, LineTooLongError, NullValueError, RaggedRowError, RangeCheckError, SchemaError, TypeInferenceError,
+  UnknownCategoryError, UsageError, ValueParseError, type CellError,
 } from '../../src/errors.js';
 import { readTable, type ReadTableOptions } from '../../src/client/read-table.js';
 import { assertSafeError, catchAsync } from '../helpers/errors.js';
@@ -24,13 +24,43 @@ test('missing file, directory, unknown extension', async () => {
   assertSafeError(await catchAsync(() => readTable(tmp.path('nope.csv'))), InputFileError, undefined, 'file not found');
   mkdirSync(tmp.path('folder.csv'));
   assertSafeError(await catchAsync(() => readTable(tmp.path('folder.csv'))), InputFileError, undefined, 'is a directory');
-  assertSafeError(await readText('data.xlsx', 'a\n1\n'), InputFileError, undefined, "pass format: 'csv' or 'parquet'");
+  // The advice names what the SDK and the CLI really offer.
+  assertSafeError(await readText('data.xlsx', 'a\n1\n'), InputFileError, undefined, "(SDK: format: 'csv' or 'parquet'; CLI: --format csv or --format parquet)");
+  assert.equal((await readTable(tmp.path('data.xlsx'), { format: 'csv' })).rowCount, 1);
 });
 
 test('empty file, header only, blank file', async () => {
   assertSafeError(await readText('empty.csv', ''), EmptyTableError, undefined, 'is empty');
   assertSafeError(await readText('header.csv', 'id,age\n'), EmptyTableError, undefined, 'header but no data rows');
   assertSafeError(await readText('header-no-newline.csv', 'id,age'), EmptyTableError, undefined, 'header but no data rows');
+});
+
+test('a file of blank lines: no header and no data, not an invalid column name', async () => {
+  for (const [name, text] of [['blank.csv', '\n\n\n'], ['spaces.csv', '   \n\n'], ['crlf.csv', '\r\n\r\n'], ['commas.csv', ',\n,\n']]) {
+    assertSafeError(await readText(name as string, text as string), EmptyTableError, undefined, 'has only blank lines (or lines of empty fields): no header and no data');
+  }
+  assertSafeError(await readText('no-names.csv', ',\n1,2\n'), InputFileError, undefined, "the first line of '");
+  assert.match((await readText('no-names.csv', ',\n1,2\n') as Error).message, /has no column names \(its fields are empty or blank\); the first line must be the header/);
+  // Blank lines before a header are skipped, as before.
+  writeFileSync(tmp.path('blank-first.csv'), '\n\nage\n30\n');
+  assert.equal((await readTable(tmp.path('blank-first.csv'))).rowCount, 1);
+});
+
+test('a CSV line over the maximum line size says so, by line, and the limit can be raised', async () => {
+  const long = `1,SECRET-31337${'x'.repeat(2_100_000)}\n`;
+  // Early in the file DuckDB's sniffer throws (its line number is wrong there); the line is found by scanning.
+  const early = await readText('long-early.csv', `a,b\n3,4\n${long}5,6\n`);
+  assertSafeError(early, LineTooLongError, 'SECRET-31337', 'line 3 of the file is 2100015 bytes long, more than the maximum line size of 2000000 bytes (the default)');
+  assert.equal((early as LineTooLongError).line, 3);
+  assert.match((early as Error).message, /SDK: maxLineSize, CLI: --max-line-size BYTES/);
+  assert.equal((await readTable(tmp.path('long-early.csv'), { maxLineSize: 3_000_000, select: ['a'] })).rowCount, 3);
+  // Past the sniffer's sample, DuckDB lists the line as rejected.
+  const rows = Array.from({ length: 30_000 }, (_, i) => `${i},${i}\n`).join('');
+  const late = await readText('long-late.csv', `a,b\n${rows}1,${'y'.repeat(300)}\n`, { maxLineSize: 200 });
+  assertSafeError(late, LineTooLongError, 'yyyy', 'line 30002 of the file is longer than the maximum line size of 200 bytes (the limit given)');
+  for (const maxLineSize of [0, 1.5, 2 ** 30 + 1]) {
+    assertSafeError(await catchAsync(() => readTable(tmp.path('long-late.csv'), { maxLineSize })), UsageError, undefined, 'maxLineSize must be a whole number of bytes from 1 to 1073741824');
+  }
 });
 
 test('ragged rows: fewer and more fields, reported by line without the line', async () => {
@@ -90,7 +120,8 @@ test('the first bad row of the first bad column is reported', async () => {
 test('duplicate, invalid and unknown column names', async () => {
   assertSafeError(await readText('dup.csv', 'id,age,id\n1,2,3\n'), DuplicateColumnError, undefined, "'id'");
   assertSafeError(await readText('dup-case.csv', 'Age,age\n1,2\n'), DuplicateColumnError);
-  assertSafeError(await readText('badname.csv', 'Patient ID,age\n1,2\n'), SchemaError, undefined, 'rename');
+  assertSafeError(await readText('badname.csv', 'Patient ID,age\n1,2\n'), SchemaError, undefined, "(SDK: rename: { 'Patient ID': 'new_name' }; CLI: --rename 'Patient ID=new_name'), or leave it out (SDK: select; CLI: --select)");
+  assertSafeError(await readText('dup-case.csv', 'Age,age\n1,2\n'), DuplicateColumnError, undefined, "(SDK: rename: { 'age': 'other_name' }; CLI: --rename 'age=other_name')");
   assertSafeError(await readText('noheader.csv', ',age\n1,2\n'), SchemaError);
   assertSafeError(await readText('undeclared.csv', 'id\n1\n', ageDeclared), SchemaError, undefined, "'age', which is not in the table");
 });

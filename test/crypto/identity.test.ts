@@ -78,6 +78,21 @@ test('identity: missing, garbled, mismatched and world-readable files give KeyFi
     }
   }));
 
+test('identity: a readable file that is not a private key is named as such, not given chmod advice', () =>
+  withTempDir(async (dir) => {
+    const identity = createIdentity('Clinic');
+    const pub = join(dir, 'clinic.pub.json');
+    await savePublicIdentity(publicIdentity(identity), pub); // 0644, as it should be
+    const notChmod = (pattern: RegExp) => (e: unknown): boolean => e instanceof KeyFileError && pattern.test(e.message) && !/chmod/.test(e.message);
+    await assert.rejects(loadIdentity(pub), notChmod(/clinic\.pub\.json is a public identity file, not a private key file; pass the private key file/));
+    const collaboration = join(dir, 'collaboration.json');
+    await writeFile(collaboration, JSON.stringify({ format: 'tessera-collaboration/v1', id: 'c' }), { mode: 0o644 });
+    await assert.rejects(loadIdentity(collaboration), notChmod(/is not a Tessera private key file/));
+    const csv = join(dir, 'data.csv');
+    await writeFile(csv, 'a,b\n1,2\n', { mode: 0o644 });
+    await assert.rejects(loadIdentity(csv), notChmod(/data\.csv is not valid JSON, so it cannot be a key file/));
+  }));
+
 test('identity: error messages never contain key material', () => {
   const text = serializeIdentity(createIdentity('secret-holder'));
   const privateKey = (JSON.parse(text) as { encryption: { privateKey: string } }).encryption.privateKey;

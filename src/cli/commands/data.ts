@@ -8,10 +8,11 @@ import { Argument, Option, type Command } from 'commander';
 import { loadIdentifierKey } from '../../crypto/identifier-key.js';
 import { UsageError } from '../../errors.js';
 import type { TableSchemaJson } from '../../table/schema.js';
-import { parseColumnSpec } from '../column-spec.js';
 import { addConnectionOptions, connectWithFlags, type ConnectionFlags } from '../connect.js';
 import { describeResult, describeTableColumns } from '../format-result.js';
 import { formatCount, formatSeconds, table, type Console } from '../output.js';
+import { FILE_FORMATS, readOptionsFromFlags, type UploadReadFlags } from '../upload-options.js';
+import { DEFAULT_MAX_LINE_SIZE, MAX_MAX_LINE_SIZE } from '../../client/csv-line-limit.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 const list = (text: string): string[] =>
@@ -47,17 +48,20 @@ export function registerDataCommands(program: Command, io: Console): void {
     .argument('<file>', 'CSV or Parquet file')
     .option('--column <name:type[:min:max]>', 'declare a column, e.g. age:integer:0:120, price:decimal(2):0:1000, blood:category(A|B|AB|O) (repeatable; others are inferred)', collect, [])
     .option('--schema <file>', 'a full schema JSON file instead of --column')
+    .addOption(new Option('--format <format>', 'the file format, when the extension (.csv .tsv .txt .parquet .pq) does not say').choices(FILE_FORMATS))
+    .option('--select <a,b,...>', 'upload only these columns (names after --rename), in this order')
+    .option('--rename <old=new>', "give a file column a valid name, e.g. --rename 'Patient ID=patient_id' (repeatable)", collect, [])
+    .option('--max-line-size <bytes>', `the longest CSV line accepted (default ${DEFAULT_MAX_LINE_SIZE}, at most ${MAX_MAX_LINE_SIZE})`)
     .addOption(new Option('--identifier-key <file>', "the data owners' shared identifier key, for identifier columns (from `tessera keys identifier`)").env('TESSERA_IDENTIFIER_KEY'))
     .addHelpText('after', '\nExample:\n  tessera upload visits visits.csv --column age:integer:0:120 --cluster ./cluster --as "St. Mary Hospital"')
-    .action(async (name: string, file: string, options: ConnectionFlags & { column: string[]; schema?: string; identifierKey?: string }) => {
-      if (options.schema && options.column.length > 0) throw new UsageError('give either --schema or --column, not both');
-      const columns = Object.fromEntries(options.column.map(parseColumnSpec));
+    .action(async (name: string, file: string, options: ConnectionFlags & UploadReadFlags & { identifierKey?: string }) => {
+      const readOptions = readOptionsFromFlags(options);
       const schema = options.schema ? await readSchema(options.schema) : undefined;
       const identifierKey = options.identifierKey !== undefined ? await loadIdentifierKey(options.identifierKey) : undefined;
       const { client, party } = await connectWithFlags(options);
       try {
         const started = performance.now();
-        const info = await client.uploadTable(name, { file }, { ...(schema ? { schema } : { columns }), ...(identifierKey ? { identifierKey } : {}) });
+        const info = await client.uploadTable(name, { file }, { ...readOptions, ...(schema ? { schema } : {}), ...(identifierKey ? { identifierKey } : {}) });
         io.line(`Uploaded ${io.style.bold(info.name)} as ${party}: ${formatCount(info.rows)} rows (${formatSeconds(performance.now() - started)})`);
         io.line(`  columns: ${describeTableColumns(info)}`);
         io.line('  the nodes hold random-looking shares; the schema and row count are public');
