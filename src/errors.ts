@@ -374,8 +374,11 @@ export class JobError extends TesseraError {
  * Nothing was changed by the refused request; retry once the node is back.
  */
 export class NodeUnavailableError extends TesseraError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** The node found missing, when the reporter knows it (a lost link, a peer's notice). */
+  readonly node?: number;
+  constructor(message: string, options?: { cause?: unknown; node?: number }) {
     super('NODE_UNAVAILABLE', message, options);
+    if (options?.node !== undefined) this.node = options.node;
   }
 }
 
@@ -404,6 +407,27 @@ export class QueryError extends TesseraError {
 export class ResultNotFoundError extends TesseraError {
   constructor(message: string) {
     super('RESULT_NOT_FOUND', message);
+  }
+}
+
+/**
+ * The query failed (a node stopped or refused during it): it has no result, at any node, ever.
+ * The message says why; running the query again is the remedy.
+ */
+export class QueryFailedError extends TesseraError {
+  constructor(message: string) {
+    super('QUERY_FAILED', message);
+  }
+}
+
+/**
+ * This node cannot tell yet whether the query completed at every node: it is still running, or
+ * this node computed its share but has not yet heard the coordinator's decision (which it asks
+ * for once the three nodes are connected again). Nothing opens until it is decided; retry later.
+ */
+export class QueryPendingError extends TesseraError {
+  constructor(message: string) {
+    super('QUERY_PENDING', message);
   }
 }
 
@@ -439,6 +463,8 @@ export function errorFromWire(code: string, message: string, status = 500): Tess
     case 'CREDENTIAL_INVALID': return new CredentialError(message);
     case 'QUERY': return new QueryError(message);
     case 'RESULT_NOT_FOUND': return new ResultNotFoundError(message);
+    case 'QUERY_FAILED': return new QueryFailedError(message);
+    case 'QUERY_PENDING': return new QueryPendingError(message);
     case 'TABLE_EXISTS': return new TableExistsError('', message);
     case 'TABLE_NOT_FOUND': return new TableNotFoundError('', message);
     case 'DUPLICATE_CONTRIBUTOR': return withMessage(new DuplicateContributorError(''), message);

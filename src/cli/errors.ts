@@ -51,7 +51,8 @@ const USAGE_CODES = new Set([
   'NULL_VALUE',
   'RANGE_CHECK',
 ]);
-const UNAVAILABLE_CODES = new Set(['NODE_UNAVAILABLE', 'NODE_START', 'PEER_LOST', 'PEER_TIMEOUT', 'PEER_UNREACHABLE', 'SESSION_ABORTED']);
+// A query not decided yet (QUERY_PENDING) opens once the nodes are connected again: like a node that is down.
+const UNAVAILABLE_CODES = new Set(['NODE_UNAVAILABLE', 'NODE_START', 'PEER_LOST', 'PEER_TIMEOUT', 'PEER_UNREACHABLE', 'SESSION_ABORTED', 'QUERY_PENDING']);
 
 export function exitCodeFor(error: unknown): number {
   if (error instanceof TesseraError) {

@@ -3,10 +3,15 @@
  * its peers' over the mesh. When that yields fewer than the two shares a result needs (a node
  * is down, so the all-or-nothing mesh is down too, or the client's own node is down), the
  * client asks each remaining node directly for its own share: any two nodes are enough.
+ *
+ * A node hands out its share only once the query is committed (docs/system.md, "Query
+ * states"). A node that cannot tell yet (QueryPendingError: it missed the decision while the
+ * mesh was down) is routed around like an unreachable one; a failed query (QueryFailedError)
+ * and any other refusal are final.
  */
 
 import type { Identity } from '../crypto/identity.js';
-import { NodeUnavailableError } from '../errors.js';
+import { NodeUnavailableError, QueryPendingError } from '../errors.js';
 import type { Collaboration, NodeConfig } from '../governance/collaboration.js';
 import { ROUTES, type QueryInfo, type ResultResponse, type SealedShare } from '../wire/api.js';
 import type { NodeConnection } from './node-connection.js';
@@ -25,6 +30,7 @@ export async function collectResultShares(
 ): Promise<CollectedShares> {
   const shares = new Map<number, SealedShare>();
   const problems: string[] = [];
+  let undecided = false;
   let info: QueryInfo | undefined;
   const take = (response: ResultResponse, from?: number): void => {
     const { shares: received, missing, ...rest } = response;
@@ -36,8 +42,10 @@ export async function collectResultShares(
   try {
     take((await home.send<ResultResponse>({ method: 'GET', path: ROUTES.result(queryId), signer: identity })).body);
   } catch (error) {
-    // Refusals (not a recipient, unknown query) are final; only an unreachable node is routed around.
-    if (!(error instanceof NodeUnavailableError)) throw error;
+    // Refusals (not a recipient, unknown query, failed) are final; only a node that is
+    // unreachable or undecided is routed around.
+    if (!routable(error)) throw error;
+    undecided ||= error instanceof QueryPendingError;
     problems.push(error.message);
   }
   for (const node of collaboration.nodes) {
@@ -47,14 +55,20 @@ export async function collectResultShares(
     try {
       take((await direct.send<ResultResponse>({ method: 'GET', path: ROUTES.resultShare(queryId), signer: identity })).body, node.index);
     } catch (error) {
-      if (!(error instanceof NodeUnavailableError)) throw error;
+      if (!routable(error)) throw error;
+      undecided ||= error instanceof QueryPendingError;
       problems.push(error.message);
     } finally {
       await direct.close();
     }
   }
   if (shares.size < 2 || info === undefined) {
+    if (undecided) throw new QueryPendingError(`query ${queryId} cannot be opened yet: only ${shares.size} of the 3 nodes hand out their share now (${problems.join('; ')}); retry once the nodes are connected again`);
     throw new NodeUnavailableError(`only ${shares.size} of the 3 result shares could be fetched (${problems.join('; ')}); two are needed: retry when a second node is back`);
   }
   return { info, shares: [...shares.values()].sort((a, b) => a.node - b.node) };
+}
+
+function routable(error: unknown): error is NodeUnavailableError | QueryPendingError {
+  return error instanceof NodeUnavailableError || error instanceof QueryPendingError;
 }

@@ -29,6 +29,7 @@ import {
   type HealthResponse,
   type QueryInfo,
   type QueryResponse,
+  type QueryStatus,
   type TableInfo,
 } from '../wire/api.js';
 import { issueCredential, issueCredentialBatch } from '../wire/credential.js';
@@ -77,7 +78,8 @@ export interface QueryOptions {
 /** A query that ran: its public facts, and its result for a recipient. */
 export interface QueryHandle {
   readonly id: string;
-  readonly info: QueryInfo;
+  /** Its public facts; `state` is `done`: a query that did not complete at every node is an error. */
+  readonly info: QueryInfo & { readonly state: 'done' };
   /** Fetches (if needed), opens, cross-checks and decodes the result; only recipients can. */
   result(): Promise<QueryResult>;
 }
@@ -270,7 +272,19 @@ export class Tessera {
     return this.query('mean', options);
   }
 
-  /** Opens the result of a query this party is a recipient of. */
+  /**
+   * A query's state as the connected node knows it: `running`, `done` (its result opens) or
+   * `failed` (with the reason; it has no result). For its requester and its recipients.
+   */
+  async queryState(queryId: string): Promise<QueryStatus> {
+    const signer = this.signer('ask about queries');
+    return (await this.connection.send<QueryStatus>({ method: 'GET', path: ROUTES.query(queryId), signer })).body;
+  }
+
+  /**
+   * Opens the result of a query this party is a recipient of. A failed query is refused with
+   * QueryFailedError (and its reason); one not decided yet with QueryPendingError.
+   */
   async result(queryId: string): Promise<QueryResult> {
     const identity = this.requireIdentity('open results');
     const { info, shares } = await collectResultShares(this.collaboration, identity, queryId, this.connection, this.connectTo);

@@ -18,10 +18,9 @@ import { createIdentity, type Identity } from '../crypto/identity.js';
 import { encodePublicKey } from '../crypto/keys.js';
 import { UsageError } from '../errors.js';
 import { Collaboration, type NodeIndex, type Role } from '../governance/collaboration.js';
-import type { PartyId } from '../mpc/party.js';
 import { freePorts } from '../net/free-port.js';
 import type { LogLevel, NodeTimeouts } from './config.js';
-import { MemoryMesh } from './mesh/memory-mesh.js';
+import { MemoryMesh, type MeshTap } from './mesh/memory-mesh.js';
 import { startNode, type NodeHandle } from './server.js';
 
 export interface PartySpec {
@@ -37,7 +36,7 @@ export interface EmbeddedClusterOptions {
   /** List the nodes' signing keys in the collaboration (result shares are then signed by the nodes). */
   readonly signNodes?: boolean;
   /** Sees every message between nodes (tests check that no value ever travels). */
-  readonly tap?: (from: PartyId, payload: Uint8Array) => void;
+  readonly tap?: MeshTap;
   /** Node logs (default: none). */
   readonly log?: { readonly level?: LogLevel; readonly destination?: (index: NodeIndex) => DestinationStream };
 }

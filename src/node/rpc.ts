@@ -125,15 +125,23 @@ export class PeerRpc {
     else if (header.rpc === 'err') this.settle(key, undefined, errorFromWire(String(header.code), String(header.message)));
   }
 
-  /** The mesh of `generation` is gone: fail every call made on it. */
-  meshDown(generation: number, error: Error): void {
+  /**
+   * The mesh of `generation` is gone, because of node `lost` when known: fail every call made on
+   * it, naming `lost` (not the live peer whose call was merely cut off with the mesh).
+   */
+  meshDown(generation: number, error: Error, lost?: PartyId): void {
     for (const [key, p] of this.pending) {
-      if (p.generation === generation) this.settle(key, undefined, this.unreachable(p.peer, error));
+      if (p.generation === generation) this.settle(key, undefined, this.unreachable(p.peer, error, lost));
     }
   }
 
-  private unreachable(peer: PartyId, cause: unknown): NodeUnavailableError {
-    return new NodeUnavailableError(`${this.options.describe(peer)} became unreachable during the request; retry once it is back`, { cause });
+  private unreachable(peer: PartyId, cause: unknown, lost: PartyId = peer): NodeUnavailableError {
+    const { describe } = this.options;
+    const message =
+      lost === peer
+        ? `${describe(peer)} became unreachable during the request; retry once it is back`
+        : `${describe(lost)} became unreachable during the request, which cut off the connection to ${describe(peer)} too (the three nodes connect all together); retry once it is back`;
+    return new NodeUnavailableError(message, { cause, node: lost });
   }
 
   private settle(key: string, reply: RpcReply | undefined, error?: Error): void {

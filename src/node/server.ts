@@ -20,6 +20,7 @@ import { NodeContext } from './context.js';
 import { ContributionIndex } from './contribution-index.js';
 import { registerAppendHandlers } from './flows/append.js';
 import { registerQueryHandlers } from './flows/query.js';
+import { reconcileQueries } from './flows/query-outcome.js';
 import { registerTableHandlers } from './flows/tables.js';
 import { reconcileStaged, registerUploadHandlers } from './flows/upload.js';
 import type { MeshConnector } from './mesh/connector.js';
@@ -95,7 +96,7 @@ export async function startNode(options: StartNodeOptions): Promise<NodeHandle> 
   const describe = (p: PartyId): string => `node ${p} (${collaboration.node(p as NodeIndex).name})`;
 
   const store = await TableStore.open({ dataDir: options.dataDir, nodeSecret: nodeStorageSecret(identity) });
-  const results = await ResultStore.open(options.dataDir);
+  const results = await ResultStore.open(options.dataDir, index, describe);
   let ctx: NodeContext | undefined;
   let attemptsLogged = 0;
   const mesh = new MeshManager(
@@ -104,11 +105,16 @@ export async function startNode(options: StartNodeOptions): Promise<NodeHandle> 
       up: (_party, generation) => {
         attemptsLogged = 0;
         log.info({ generation }, 'mesh to both peers is up');
-        if (ctx) reconcileSoon(ctx, generation, 0);
+        if (ctx) {
+          reconcileSoon(ctx, generation, 0);
+          // Pending queries whose decision this node missed: ask their coordinators now.
+          const queries = ctx;
+          void reconcileQueries(queries).catch((error: unknown) => queries.log.warn({ error: errorCode(error) }, 'could not settle pending queries'));
+        }
       },
       down: (error, generation) => {
         log.warn({ generation, error: errorCode(error), reason: error.message }, 'mesh lost; reconnecting in the background');
-        rpc.meshDown(generation, error);
+        rpc.meshDown(generation, error, mesh.lostPeer);
       },
       control: (from, payload, generation) => rpc.receive(from, payload, generation),
       attemptFailed: (error) => {

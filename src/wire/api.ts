@@ -30,6 +30,8 @@ export const ROUTES = {
   appendTable: (name: string): string => `/v1/append-tables/${encodeURIComponent(name)}`,
   contributions: (name: string): string => `/v1/append-tables/${encodeURIComponent(name)}/rows`,
   queries: '/v1/queries',
+  /** A query's state (running, done, failed with the reason), as this node knows it. */
+  query: (query: string): string => `/v1/queries/${encodeURIComponent(query)}`,
   result: (query: string): string => `/v1/results/${encodeURIComponent(query)}`,
   /** One node's own share only: for fetching from each node when the nodes cannot reach each other. */
   resultShare: (query: string): string => `/v1/results/${encodeURIComponent(query)}/share`,
@@ -167,7 +169,27 @@ export interface SealedShare {
   readonly envelope: string;
 }
 
+/**
+ * A query's state, agreed by the three nodes (docs/system.md, "Query states"): `running` until
+ * it is decided (also while a node that computed its share waits to hear the decision), then
+ * for good either `done` (every node holds its share: the result opens) or `failed` (no node
+ * serves a share, ever; `reason` says why).
+ */
+export type QueryState = 'running' | 'done' | 'failed';
+
+/** GET /v1/queries/:query (signed by the requester or a recipient). */
+export interface QueryStatus {
+  readonly query: string;
+  readonly state: QueryState;
+  /** Why it failed; for `running`, what it waits for. */
+  readonly reason?: string;
+  /** The query's public facts, once this node has computed its share. */
+  readonly info?: QueryInfo;
+}
+
 export interface QueryResponse extends QueryInfo {
+  /** Always `done`: a query that did not complete at every node is answered with an error. */
+  readonly state: 'done';
   /** When the requester is a recipient: its sealed result shares, one per node. */
   readonly shares?: readonly SealedShare[];
 }

@@ -120,10 +120,14 @@ test('cluster up, status, the examples, CLI queries and the demo against it, dow
   const query = await runInProcess(['query', 'sum', 'age', '--tables', 'visits', '--to', 'st. mary hospital', ...as('Analyst')]);
   assert.equal(query.code, 0, query.stderr);
   assert.match(query.stdout, /Analyst is not a recipient/);
+  assert.match(query.stdout, /state: done/);
   const id = /Query (q-[0-9a-f]+)/.exec(query.stdout)?.[1];
   assert.ok(id);
   const result = await runInProcess(['result', id, ...as('St. Mary Hospital')]);
-  assert.match(result.stdout, /sum\(age\) = 152/);
+  assert.match(result.stdout, /sum\(age\) = 152 .*query q-[0-9a-f]+, done,/);
+  const state = await runInProcess(['result', id, '--state', ...as('Analyst')]); // the requester may ask
+  assert.equal(state.code, 0, state.stderr);
+  assert.match(state.stdout, new RegExp(`query ${id}: done`));
   const refused = await runInProcess(['result', id, ...as('Analyst')]);
   assert.equal(refused.code, 1);
   assert.match(refused.stderr, /FORBIDDEN/);

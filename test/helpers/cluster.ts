@@ -7,8 +7,8 @@
 import { Writable } from 'node:stream';
 import { Tessera, type ConnectOptions } from '../../src/client/tessera.js';
 import { startEmbeddedCluster, type EmbeddedCluster, type PartySpec } from '../../src/node/embedded-cluster.js';
+import type { MeshTap } from '../../src/node/mesh/memory-mesh.js';
 import type { NodeTimeouts } from '../../src/node/config.js';
-import type { PartyId } from '../../src/mpc/party.js';
 
 export { freePort } from '../../src/net/free-port.js';
 export type { PartySpec };
@@ -29,7 +29,7 @@ export const DEFAULT_PARTIES: readonly PartySpec[] = [
 ];
 
 export async function startTestCluster(
-  options: { parties?: readonly PartySpec[]; timeouts?: Partial<NodeTimeouts>; signNodes?: boolean; tap?: (from: PartyId, payload: Uint8Array) => void } = {},
+  options: { parties?: readonly PartySpec[]; timeouts?: Partial<NodeTimeouts>; signNodes?: boolean; tap?: MeshTap } = {},
 ): Promise<TestCluster> {
   const logLines: string[][] = [[], [], []];
   const sink = (i: number): Writable =>

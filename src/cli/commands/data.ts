@@ -91,6 +91,7 @@ export function registerDataCommands(program: Command, io: Console): void {
         if (options.json) return io.line(JSON.stringify({ ...handle.info, ...(result ? { result: jsonResult(result) } : {}) }));
         io.line(`Query ${io.style.bold(handle.id)}: ${op}(${column ?? '*'}) over ${handle.info.tables.join(', ')} (${formatCount(handle.info.rows)} rows${handle.info.excluded ? `, ${formatCount(handle.info.excluded)} excluded by the range check` : ''})`);
         io.line(`  recipients: ${recipients.join(', ')}`);
+        io.line(`  state: ${handle.info.state} (every node holds its share of the result)`);
         if (result) io.line(`  ${io.style.green(describeResult(result))}`);
         else io.line(`  ${party} is not a recipient, so it cannot open the result; a recipient runs: tessera result ${handle.id} --as RECIPIENT`);
       } finally {
@@ -99,15 +100,21 @@ export function registerDataCommands(program: Command, io: Console): void {
     });
 
   addConnectionOptions(program.command('result'))
-    .description('open the result of a query you are a recipient of')
+    .description('open the result of a query you are a recipient of (a failed query has none: it says why)')
     .argument('<query-id>', 'the id printed by `tessera query` (q-...)')
+    .option('--state', "only show the query's state (running, done, or failed and why); for its requester too")
     .option('--json', 'JSON output')
-    .action(async (queryId: string, options: ConnectionFlags & { json?: boolean }) => {
+    .action(async (queryId: string, options: ConnectionFlags & { json?: boolean; state?: boolean }) => {
       const { client } = await connectWithFlags(options);
       try {
+        if (options.state) {
+          const status = await client.queryState(queryId);
+          if (options.json) return io.line(JSON.stringify(status));
+          return io.line(`query ${queryId}: ${status.state}${status.reason ? ` (${status.reason})` : ''}`);
+        }
         const result = await client.result(queryId);
-        if (options.json) return io.line(JSON.stringify(jsonResult(result)));
-        io.line(`${io.style.green(describeResult(result))}  (query ${queryId}, ${formatCount(result.rows)} rows, shares from nodes ${result.nodes.join(', ')})`);
+        if (options.json) return io.line(JSON.stringify({ ...(jsonResult(result) as object), state: 'done' }));
+        io.line(`${io.style.green(describeResult(result))}  (query ${queryId}, done, ${formatCount(result.rows)} rows, shares from nodes ${result.nodes.join(', ')})`);
       } finally {
         await client.close();
       }

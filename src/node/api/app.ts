@@ -12,7 +12,7 @@ import { CREDENTIAL_HEADER, ROUTES, type HealthResponse } from '../../wire/api.j
 import { FRAME_CONTENT_TYPE } from '../../wire/frames.js';
 import { forwardedRequest, type NodeContext } from '../context.js';
 import { coordinateContribution, coordinateCreateAppend, schemaForContributor } from '../flows/append.js';
-import { coordinateQuery, collectResult, ownResultShare } from '../flows/query.js';
+import { coordinateQuery, collectResult, ownResultShare, queryStatus } from '../flows/query.js';
 import { coordinateDelete, getTable, listTables } from '../flows/tables.js';
 import { coordinateUpload } from '../flows/upload.js';
 import { statusForCode } from './http-errors.js';
@@ -162,6 +162,9 @@ export async function buildApi(ctx: NodeContext, options: ApiOptions): Promise<F
   app.post(ROUTES.queries, { schema: routeSchemas.postQuery }, async (request, reply) => {
     const response = await coordinateQuery(ctx, raw(request), request.body, fwd(request));
     return reply.code(201).send(response);
+  });
+  app.get('/v1/queries/:query', { schema: routeSchemas.getQuery }, async (request) => {
+    return queryStatus(ctx, (request.params as { query: string }).query, fwd(request));
   });
   app.get('/v1/results/:query', { schema: routeSchemas.getResult }, async (request) => {
     return collectResult(ctx, (request.params as { query: string }).query, fwd(request));

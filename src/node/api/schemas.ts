@@ -59,7 +59,7 @@ const signedHeaders = {
   },
 } as const;
 
-const errors = { 400: { $ref: 'Error#' }, 401: { $ref: 'Error#' }, 403: { $ref: 'Error#' }, 404: { $ref: 'Error#' }, 409: { $ref: 'Error#' }, 503: { $ref: 'Error#' } } as const;
+const errors = { 400: { $ref: 'Error#' }, 401: { $ref: 'Error#' }, 403: { $ref: 'Error#' }, 404: { $ref: 'Error#' }, 409: { $ref: 'Error#' }, 410: { $ref: 'Error#' }, 503: { $ref: 'Error#' } } as const;
 
 export const routeSchemas = {
   health: {
@@ -131,7 +131,26 @@ export const routeSchemas = {
         recipients: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 100 }, minItems: 1, maxItems: 100 },
       },
     },
-    response: { 201: { type: 'object', properties: { ...queryInfoProperties, shares: sealedShares } }, ...errors },
+    response: { 201: { type: 'object', properties: { ...queryInfoProperties, state: { type: 'string', enum: ['done'] }, shares: sealedShares } }, ...errors },
+  },
+  getQuery: {
+    summary: "A query's state as this node knows it: running, done, or failed with the reason (signed by its requester or a recipient)",
+    tags: ['queries'],
+    headers: signedHeaders,
+    params: { type: 'object', properties: { query: queryId }, required: ['query'] },
+    response: {
+      200: {
+        type: 'object',
+        required: ['query', 'state'],
+        properties: {
+          query: { type: 'string' },
+          state: { type: 'string', enum: ['running', 'done', 'failed'] },
+          reason: { type: 'string', description: 'why it failed; for running, what it waits for' },
+          info: { type: 'object', properties: queryInfoProperties },
+        },
+      },
+      ...errors,
+    },
   },
   getResult: resultRoute("A query's sealed result shares (signed by a recipient)"),
   getResultShare: resultRoute("This node's sealed result share only, without asking its peers (signed by a recipient)"),

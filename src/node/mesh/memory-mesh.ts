@@ -10,6 +10,9 @@ import { PeerLostError } from '../../errors.js';
 import type { PartyId, PartyLinks } from '../../mpc/party.js';
 import type { MeshConnector } from './connector.js';
 
+/** Told of each message `from` sends `to`; returning false drops it. */
+export type MeshTap = (from: PartyId, payload: Uint8Array, to: PartyId) => unknown;
+
 interface Waiting {
   resolve(links: PartyLinks): void;
   reject(error: Error): void;
@@ -20,8 +23,11 @@ export class MemoryMesh {
   /** The links of the current round, [0-1, 1-2, 2-0], for fault-injection tests. */
   links: readonly [DirectLink, DirectLink][] = [];
 
-  /** Sees every message any node sends (tests check that no node ever receives a value). */
-  constructor(private readonly tap?: (from: PartyId, payload: Uint8Array) => void) {}
+  /**
+   * Sees every message any node sends (tests check that no node ever receives a value). A tap
+   * that returns false drops the message, as if its sender had died just before sending it.
+   */
+  constructor(private readonly tap?: MeshTap) {}
 
   /** The connector for node `party`. */
   connector(party: PartyId): MeshConnector {
@@ -57,18 +63,18 @@ export class MemoryMesh {
     this.links = [l01, l12, l20];
     const w = [this.waiting.get(0)!, this.waiting.get(1)!, this.waiting.get(2)!];
     this.waiting.clear();
-    const t = (from: PartyId, link: DirectLink): Link => (this.tap ? new TappedLink(link, (p) => this.tap!(from, p)) : link);
-    w[0].resolve({ next: t(0, l01[0]), prev: t(0, l20[1]) });
-    w[1].resolve({ next: t(1, l12[0]), prev: t(1, l01[1]) });
-    w[2].resolve({ next: t(2, l20[0]), prev: t(2, l12[1]) });
+    const t = (from: PartyId, to: PartyId, link: DirectLink): Link => (this.tap ? new TappedLink(link, (p) => this.tap!(from, p, to)) : link);
+    w[0].resolve({ next: t(0, 1, l01[0]), prev: t(0, 2, l20[1]) });
+    w[1].resolve({ next: t(1, 2, l12[0]), prev: t(1, 0, l01[1]) });
+    w[2].resolve({ next: t(2, 0, l20[0]), prev: t(2, 1, l12[1]) });
   }
 }
 
-/** A link that shows every payload it sends to an observer first. */
+/** A link that shows every payload it sends to an observer first (which may drop it). */
 class TappedLink implements Link {
   constructor(
     private readonly inner: DirectLink,
-    private readonly observe: (payload: Uint8Array) => void,
+    private readonly observe: (payload: Uint8Array) => unknown,
   ) {}
   get peerName(): string {
     return this.inner.peerName;
@@ -77,7 +83,7 @@ class TappedLink implements Link {
     return this.inner.bytesSent;
   }
   send(session: bigint, payload: Uint8Array, transfer?: boolean): Promise<void> {
-    this.observe(payload.slice());
+    if (this.observe(payload.slice()) === false) return Promise.resolve();
     return this.inner.send(session, payload, transfer);
   }
   sendAbort(session: bigint, reason: string): void {

@@ -73,6 +73,14 @@ export class MeshManager {
     return this.generationCounter;
   }
 
+  /**
+   * The node whose loss brought the last mesh down (as a surviving peer reported it, or the
+   * peer whose link failed first), until a new mesh is up.
+   */
+  get lostPeer(): PartyId | undefined {
+    return this.party ? undefined : this.lost;
+  }
+
   get isUp(): boolean {
     return this.party !== undefined;
   }
@@ -87,7 +95,7 @@ export class MeshManager {
     const { id, describe } = this.options;
     if (this.closed) return new NodeUnavailableError(`${describe(id)} is shutting down`);
     if (this.lost !== undefined) {
-      return new NodeUnavailableError(`${describe(this.lost)} is unreachable from ${describe(id)}; it may be down or restarting (the nodes reconnect by themselves once it is back), nothing was changed`);
+      return new NodeUnavailableError(`${describe(this.lost)} is unreachable from ${describe(id)}; it may be down or restarting (the nodes reconnect by themselves once it is back), nothing was changed`, { node: this.lost });
     }
     const peers = [(id + 1) % 3, (id + 2) % 3].map((p) => describe(p as PartyId)).join(' and ');
     const why = this.lastError ? ` (last attempt: ${this.lastError.message})` : '';
