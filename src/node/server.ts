@@ -27,7 +27,7 @@ import { MeshManager } from './mesh/mesh-manager.js';
 import { TlsMeshConnector } from './mesh/tls-connector.js';
 import { ResultStore } from './results-store.js';
 import { PeerRpc } from './rpc.js';
-import { TableStore } from './storage.js';
+import { TableStore, type TableLimits } from './storage.js';
 
 /** How the node reaches its peers. */
 export type MeshOption =
@@ -51,6 +51,8 @@ export interface StartNodeOptions {
   /** A pino logger, or the level and stream for one (default: info, to stdout). */
   readonly log?: Logger | { readonly level?: LogLevel; readonly destination?: DestinationStream };
   readonly bodyLimitBytes?: number;
+  /** Bounds on the tables this node keeps (default DEFAULT_TABLE_LIMITS; docs/storage.md). */
+  readonly tableLimits?: Partial<TableLimits>;
 }
 
 export interface NodeHandle {
@@ -91,7 +93,7 @@ export async function startNode(options: StartNodeOptions): Promise<NodeHandle> 
   const log = makeLogger(options.log, nodeConfig.name, index);
   const describe = (p: PartyId): string => `node ${p} (${collaboration.node(p as NodeIndex).name})`;
 
-  const store = await TableStore.open({ dataDir: options.dataDir, nodeSecret: nodeStorageSecret(identity) });
+  const store = await TableStore.open({ dataDir: options.dataDir, nodeSecret: nodeStorageSecret(identity), node: describe(index), ...(options.tableLimits ? { limits: options.tableLimits } : {}) });
   const results = await ResultStore.open(options.dataDir);
   let ctx: NodeContext | undefined;
   let attemptsLogged = 0;
@@ -162,7 +164,7 @@ export async function startNode(options: StartNodeOptions): Promise<NodeHandle> 
       }),
     );
   }
-  log.info({ api: apiUrl, collaboration: collaboration.id, tables: (await store.listTables()).length }, 'node started');
+  log.info({ api: apiUrl, collaboration: collaboration.id, tables: store.tableCount }, 'node started');
 
   let closing: Promise<void> | undefined;
   return {
