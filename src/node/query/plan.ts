@@ -11,7 +11,7 @@ import type { Collaboration } from '../../governance/collaboration.js';
 import { storedRange, type ColumnType } from '../../table/column-type.js';
 import { findColumn, parseSchema, VALIDITY_SUFFIX, type ColumnSchema, type TableSchema, type TableSchemaJson } from '../../table/schema.js';
 import type { AggregateOp, QueryRequest } from '../../wire/api.js';
-import type { TableListing, TableStore, TableSummary } from '../storage.js';
+import { listingName, type TableListing, type TableStore, type TableSummary } from '../storage.js';
 import { checkTableName } from '../storage/names.js';
 
 export const AGGREGATE_OPS: readonly AggregateOp[] = ['count', 'sum', 'mean'];
@@ -72,7 +72,7 @@ export async function planQuery(store: TableStore, collaboration: Collaboration,
     summaries = [];
     for (const n of [...new Set(request.tables)]) {
       checkTableName(n);
-      const listing = await store.describeTable(n).catch((error: unknown) => {
+      const listing = await store.checkedListing(n).catch((error: unknown) => {
         if (error instanceof TableNotFoundError) throw new TableNotFoundError(n, `no table named '${n}' in collaboration '${collaboration.id}'`);
         throw error;
       });
@@ -80,7 +80,8 @@ export async function planQuery(store: TableStore, collaboration: Collaboration,
     }
   } else {
     summaries = [];
-    for (const listing of await store.listTables()) {
+    for (const listed of await store.listTables()) {
+      const listing = listed.kind === 'damaged' ? listed : await store.checkedListing(listingName(listed));
       // A damaged table's schema is unknown here: it may hold the column, so the query is refused.
       const summary = usable(store, listing);
       if (request.column === undefined || findColumn(parseSchema(summary.metadata.schema), request.column) !== undefined) summaries.push(summary);

@@ -299,6 +299,23 @@ export class TableStore {
     return this.listingOf(name, entry);
   }
 
+  /**
+   * Like describeTable, for a table about to be used: its manifest (or meta file) is read from
+   * disk again and checked, so that damage since the node opened it is found before any use,
+   * also by a computation that needs no column data (a count). One small file per table.
+   */
+  async checkedListing(name: string): Promise<TableListing> {
+    const listing = await this.describeTable(name);
+    if (listing.kind === 'table') await this.checkedManifest(name);
+    if (listing.kind === 'append') {
+      await this.readAppendMeta(name).catch((error: unknown) => {
+        if (error instanceof TableNotFoundError) throw new StorageCorruptionError(name, `appends/${name}`, 'the table directory is missing');
+        throw error;
+      }).catch((error: unknown) => Promise.reject(this.noteDamage(error, name)));
+    }
+    return this.describeTable(name);
+  }
+
   /** One column's bytes, authenticated and checked against the manifest. */
   async readColumn(name: string, column: string): Promise<Uint8Array> {
     const manifest = await this.checkedManifest(name);
