@@ -165,6 +165,7 @@ export async function startNode(options: StartNodeOptions): Promise<NodeHandle> 
     );
   }
   log.info({ api: apiUrl, collaboration: collaboration.id, tables: store.tableCount }, 'node started');
+  for (const { name, damage } of store.damagedTables()) log.warn({ table: name, file: damage.file, reason: damage.reason }, 'table damaged at this node: listed as damaged, never used; its owner can delete it');
 
   let closing: Promise<void> | undefined;
   return {

@@ -363,6 +363,11 @@ export class TableStore {
     return out;
   }
 
+  /** The tables damaged at this node (for the node's log at start). */
+  damagedTables(): { readonly name: string; readonly damage: TableDamage }[] {
+    return [...this.index].flatMap(([name, entry]) => (entry.state === 'damaged' ? [{ name, damage: entry.damage }] : []));
+  }
+
   /** How many tables (committed, append, damaged) the node holds; no disk access. */
   get tableCount(): number {
     return this.index.size;
@@ -503,12 +508,18 @@ export class TableStore {
         let rowCount: number | undefined;
         if (open) rowCount = (await open.catch(() => undefined))?.rowCount;
         if (rowCount === undefined) {
-          entry.closedRows ??= countLogRecords(await readFile(join(this.appendDir(name), APPEND_LOG)));
+          try {
+            entry.closedRows ??= countLogRecords(await readFile(join(this.appendDir(name), APPEND_LOG)));
+          } catch (error) {
+            if (!isErrnoException(error)) throw error;
+            this.noteDamage(new StorageCorruptionError(name, `appends/${name}/${APPEND_LOG}`, `the log cannot be read (${error.code ?? 'I/O error'})`), name);
+          }
           rowCount = entry.closedRows;
         }
-        // Opening the log may have found it damaged meanwhile.
+        // Opening (or counting) the log may have found it damaged meanwhile.
         const now = this.index.get(name);
         if (now?.state === 'damaged') return { kind: 'damaged', name, damage: now.damage };
+        if (now === undefined || rowCount === undefined) throw new TableNotFoundError(name, `no table named '${name}' (deleted meanwhile)`);
         return { kind: 'append', metadata: entry.meta.metadata, rowCount };
       }
     }
