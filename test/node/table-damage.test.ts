@@ -6,7 +6,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StorageCorruptionError, TableExistsError, TableLimitError, UsageError } from '../../src/errors.js';
 import { TableStore, listingName, type TableListing } from '../../src/node/storage.js';
@@ -174,4 +174,20 @@ test('table bound: a node keeps at most maxTables tables and one owner at most m
     await store.commitTable((await store.stageTable(owned('d1', 'D'))).stageId);
     assert.equal(store.tableCount, 3);
     await assert.rejects(openNamed(dir, { maxTables: 0 }), UsageError);
+  }));
+
+test('damage: a table and an append table under one name (never written by the store) are one damaged name until deleted twice', () =>
+  withTempDir(async (dir) => {
+    let store = await openStore(dir);
+    await store.commitTable((await store.stageTable(sampleTable('twice'))).stageId);
+    await store.createAppendTable({ name: 'other', schema: {}, owner: 'study' });
+    await store.close();
+    await rename(join(dir, 'appends', 'other'), join(dir, 'appends', 'twice'));
+    store = await openNamed(dir);
+    assert.deepEqual((await store.listTables()).map((t) => [listingName(t), t.kind]), [['twice', 'damaged']]);
+    await assert.rejects(store.readTable('twice'), namesNode('twice', 'appends/twice')); // not usable as either
+    await store.deleteTable('twice');
+    assert.deepEqual((await store.listTables()).map((t) => [listingName(t), t.kind]), [['twice', 'table']]);
+    await store.deleteTable('twice');
+    assert.deepEqual(await store.listTables(), []);
   }));

@@ -353,6 +353,8 @@ export class TableStore {
       const [dir, parent] = kind === 'table' ? [this.tableDir(name), 'tables'] : [this.appendDir(name), 'appends'];
       if (await pathExists(dir)) await this.moveToTrashAndDelete(dir, join(this.dataDir, parent));
       this.index.delete(name);
+      // What only a damaged directory could leave: a table directory under the same name.
+      if (kind === 'append' && (await pathExists(this.tableDir(name)))) this.index.set(name, await this.loadTableEntry(name));
     });
   }
 
@@ -485,7 +487,7 @@ export class TableStore {
   private entryOf(name: string, kind: 'table' | 'append'): IndexEntry {
     checkTableName(name);
     const entry = this.index.get(name);
-    if (entry?.state === 'damaged' && entry.damage.kind === kind) throw this.damagedError(name);
+    if (entry?.state === 'damaged') throw this.damagedError(name);
     if (entry?.state !== kind) throw new TableNotFoundError(name, kind === 'table' ? `no table named '${name}'` : `no append table named '${name}'`);
     return entry;
   }
@@ -688,18 +690,19 @@ export class TableStore {
   /** Reads and checks every table's metadata once, at open (a few at a time). */
   private async buildIndex(): Promise<void> {
     const jobs: (() => Promise<void>)[] = [];
-    for (const name of await listDirectories(join(this.dataDir, 'tables'))) {
-      jobs.push(async () => void this.index.set(name, await this.loadTableEntry(name)));
-    }
+    const tables = await listDirectories(join(this.dataDir, 'tables'));
+    for (const name of tables) jobs.push(async () => void this.index.set(name, await this.loadTableEntry(name)));
+    const both: string[] = [];
     for (const name of await listDirectories(join(this.dataDir, 'appends'))) {
-      if (this.index.has(name)) {
-        // Two directories for one name cannot arise from the store's own steps: both are unusable.
-        this.index.set(name, { state: 'damaged', damage: { kind: 'append', file: `appends/${name}`, reason: 'a table and an append table of the same name exist' } });
-        continue;
-      }
-      jobs.push(async () => void this.index.set(name, await this.loadAppendEntry(name)));
+      if (tables.includes(name)) both.push(name);
+      else jobs.push(async () => void this.index.set(name, await this.loadAppendEntry(name)));
     }
     for (let i = 0; i < jobs.length; i += INDEX_CONCURRENCY) await Promise.all(jobs.slice(i, i + INDEX_CONCURRENCY).map((job) => job()));
+    // Two directories for one name cannot arise from the store's own steps: the name is damaged
+    // (listed, refused; a delete removes the append table, the next one the table).
+    for (const name of both) {
+      this.index.set(name, { state: 'damaged', damage: { kind: 'append', file: `appends/${name}`, reason: 'a table and an append table of the same name exist' } });
+    }
   }
 
   /**
