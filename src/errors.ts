@@ -251,15 +251,19 @@ export class UnknownPartyError extends TesseraError {
 export class StorageCorruptionError extends TesseraError {
   readonly table: string;
   readonly file: string;
-  constructor(table: string, file: string, detail: string) {
+  /** What the check found (e.g. "authentication tag mismatch"). */
+  readonly detail: string;
+  /** `node` names the node holding the file, when the error may travel to another node or a client. */
+  constructor(table: string, file: string, detail: string, node?: string) {
     super(
       'STORAGE_CORRUPT',
-      `table '${table}': file '${file}' failed its integrity check (${detail}). ` +
+      `table '${table}'${node ? ` is damaged at ${node}` : ''}: file '${file}' failed its integrity check (${detail}). ` +
         'It was changed or damaged on disk and will not be used; restore the data directory from a backup, ' +
-        'or delete the table and upload it again.',
+        'or delete the table (its owner, through any node) and upload it again.',
     );
     this.table = table;
     this.file = file;
+    this.detail = detail;
   }
 }
 
@@ -276,6 +280,16 @@ export class TableExistsError extends TesseraError {
   constructor(table: string, message: string) {
     super('TABLE_EXISTS', message);
     this.table = table;
+  }
+}
+
+/**
+ * Creating one more table would pass a bound on how many tables a node keeps (in all, or for one
+ * owner); the message names the bound and its setting. Deleting unused tables makes room.
+ */
+export class TableLimitError extends TesseraError {
+  constructor(message: string) {
+    super('TABLE_LIMIT', message);
   }
 }
 
@@ -467,6 +481,7 @@ export function errorFromWire(code: string, message: string, status = 500): Tess
     case 'QUERY_PENDING': return new QueryPendingError(message);
     case 'TABLE_EXISTS': return new TableExistsError('', message);
     case 'TABLE_NOT_FOUND': return new TableNotFoundError('', message);
+    case 'TABLE_LIMIT': return new TableLimitError(message);
     case 'DUPLICATE_CONTRIBUTOR': return withMessage(new DuplicateContributorError(''), message);
     case 'CONTRIBUTION_CONFLICT': return new ContributionConflictError(message);
     case 'REQUEST_REJECTED': return new RequestRejectedError('malformed', message);

@@ -27,6 +27,7 @@ import {
   type ContributionResponse,
   type CredentialHeader,
   type HealthResponse,
+  type ListedTable,
   type QueryInfo,
   type QueryResponse,
   type QueryStatus,
@@ -145,8 +146,12 @@ export class Tessera {
 
   // ---- tables -------------------------------------------------------------------------------
 
-  async listTables(): Promise<TableInfo[]> {
-    return (await this.connection.send<TableInfo[]>({ method: 'GET', path: ROUTES.tables, signer: this.signer('list tables') })).body;
+  /**
+   * The tables as the connected node holds them. A table damaged at that node is listed as a
+   * `DamagedTableInfo` (test with `isDamagedTable`): which file failed and why; it is never used.
+   */
+  async listTables(): Promise<ListedTable[]> {
+    return (await this.connection.send<ListedTable[]>({ method: 'GET', path: ROUTES.tables, signer: this.signer('list tables') })).body;
   }
 
   /** One table's public metadata; TableNotFoundError if there is none. */

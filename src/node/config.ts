@@ -12,7 +12,8 @@
  *     "api": { "listen": "127.0.0.1:8443" },
  *     "timeouts": { "connectMs": 10000, "rpcMs": 30000, "mpcMs": 120000, "requestSkewMs": 60000 },
  *     "log": { "level": "info" },
- *     "bodyLimitBytes": 2147483648 }
+ *     "bodyLimitBytes": 2147483648,
+ *     "tableLimits": { "maxTables": 10000, "maxTablesPerOwner": 2500 } }
  *
  * Relative paths are relative to the directory of the configuration file. The peers' MPC
  * addresses and certificate fingerprints come from the collaboration file, so they cannot
@@ -24,6 +25,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { NodeConfigError } from '../errors.js';
 import type { NodeIndex } from '../governance/collaboration.js';
+import { DEFAULT_TABLE_LIMITS, type TableLimits } from './storage/table-index.js';
 
 export const NODE_CONFIG_FORMAT = 'tessera-node/v1';
 
@@ -63,6 +65,8 @@ export interface NodeConfig {
   readonly timeouts: NodeTimeouts;
   readonly logLevel: LogLevel;
   readonly bodyLimitBytes: number;
+  /** Bounds on the tables the node keeps (docs/storage.md, "Bounds on tables"). */
+  readonly tableLimits: TableLimits;
 }
 
 const HOST_PORT = /^(?<host>\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(?<port>[0-9]{1,5})$/;
@@ -88,7 +92,7 @@ export async function loadNodeConfig(path: string): Promise<NodeConfig> {
 export function parseNodeConfig(value: unknown, baseDir: string, source = 'node configuration'): NodeConfig {
   const problems: string[] = [];
   if (!isObject(value)) throw new NodeConfigError(source, ['the top level must be a JSON object']);
-  onlyFields(value, ['format', 'index', 'collaboration', 'identity', 'tls', 'dataDir', 'mpc', 'api', 'timeouts', 'log', 'bodyLimitBytes'], 'the file', problems);
+  onlyFields(value, ['format', 'index', 'collaboration', 'identity', 'tls', 'dataDir', 'mpc', 'api', 'timeouts', 'log', 'bodyLimitBytes', 'tableLimits'], 'the file', problems);
   if (value.format !== NODE_CONFIG_FORMAT) problems.push(`"format" must be "${NODE_CONFIG_FORMAT}"`);
   const index = value.index;
   if (index !== 0 && index !== 1 && index !== 2) problems.push('"index" must be 0, 1 or 2: the position of this node in the collaboration\'s "nodes" list');
@@ -155,6 +159,20 @@ export function parseNodeConfig(value: unknown, baseDir: string, source = 'node 
     if (typeof b !== 'number' || !Number.isSafeInteger(b) || b < 1024 || b > 2 ** 32) problems.push('"bodyLimitBytes" must be a whole number of bytes from 1024 to 4294967296');
     else bodyLimitBytes = b;
   }
+  const tableLimits = { ...DEFAULT_TABLE_LIMITS };
+  if (value.tableLimits !== undefined) {
+    if (!isObject(value.tableLimits)) problems.push('"tableLimits" must be an object { "maxTables", "maxTablesPerOwner" }');
+    else {
+      const keys = Object.keys(DEFAULT_TABLE_LIMITS) as (keyof TableLimits)[];
+      onlyFields(value.tableLimits, keys, '"tableLimits"', problems);
+      for (const key of keys) {
+        const n = value.tableLimits[key];
+        if (n === undefined) continue;
+        if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1 || n > 1_000_000) problems.push(`"tableLimits.${key}" must be a whole number from 1 to 1000000`);
+        else (tableLimits as Record<keyof TableLimits, number>)[key] = n;
+      }
+    }
+  }
   if (problems.length > 0) throw new NodeConfigError(source, problems);
   return {
     index: index as NodeIndex,
@@ -167,6 +185,7 @@ export function parseNodeConfig(value: unknown, baseDir: string, source = 'node 
     timeouts,
     logLevel,
     bodyLimitBytes,
+    tableLimits,
   };
 }
 

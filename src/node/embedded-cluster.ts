@@ -22,6 +22,7 @@ import { freePorts } from '../net/free-port.js';
 import type { LogLevel, NodeTimeouts } from './config.js';
 import { MemoryMesh, type MeshTap } from './mesh/memory-mesh.js';
 import { startNode, type NodeHandle } from './server.js';
+import type { TableLimits } from './storage.js';
 
 export interface PartySpec {
   readonly name: string;
@@ -37,6 +38,8 @@ export interface EmbeddedClusterOptions {
   readonly signNodes?: boolean;
   /** Sees every message between nodes (tests check that no value ever travels). */
   readonly tap?: MeshTap;
+  /** Bounds on the tables each node keeps (default DEFAULT_TABLE_LIMITS). */
+  readonly tableLimits?: Partial<TableLimits>;
   /** Node logs (default: none). */
   readonly log?: { readonly level?: LogLevel; readonly destination?: (index: NodeIndex) => DestinationStream };
 }
@@ -122,6 +125,7 @@ async function startOnce(options: EmbeddedClusterOptions): Promise<EmbeddedClust
       mpc: { connector: mesh.connector(i) },
       api: { host: '127.0.0.1', port: ports[i], tls: { key: certs.nodes[i].keyPem, cert: certs.nodes[i].certPem } },
       timeouts: { connectMs: 2000, rpcMs: 5000, mpcMs: 5000, ...options.timeouts },
+      ...(options.tableLimits ? { tableLimits: options.tableLimits } : {}),
       log: { level: options.log?.level ?? (destination ? 'info' : 'silent'), ...(destination ? { destination } : {}) },
     });
     nodes[i] = node;

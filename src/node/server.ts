@@ -28,7 +28,7 @@ import { MeshManager } from './mesh/mesh-manager.js';
 import { TlsMeshConnector } from './mesh/tls-connector.js';
 import { ResultStore } from './results-store.js';
 import { PeerRpc } from './rpc.js';
-import { TableStore } from './storage.js';
+import { TableStore, type TableLimits } from './storage.js';
 
 /** How long a stopping node waits for requests in flight before closing their connections. */
 const CLOSE_GRACE_MS = 2_000;
@@ -55,6 +55,8 @@ export interface StartNodeOptions {
   /** A pino logger, or the level and stream for one (default: info, to stdout). */
   readonly log?: Logger | { readonly level?: LogLevel; readonly destination?: DestinationStream };
   readonly bodyLimitBytes?: number;
+  /** Bounds on the tables this node keeps (default DEFAULT_TABLE_LIMITS; docs/storage.md). */
+  readonly tableLimits?: Partial<TableLimits>;
 }
 
 export interface NodeHandle {
@@ -95,7 +97,7 @@ export async function startNode(options: StartNodeOptions): Promise<NodeHandle> 
   const log = makeLogger(options.log, nodeConfig.name, index);
   const describe = (p: PartyId): string => `node ${p} (${collaboration.node(p as NodeIndex).name})`;
 
-  const store = await TableStore.open({ dataDir: options.dataDir, nodeSecret: nodeStorageSecret(identity) });
+  const store = await TableStore.open({ dataDir: options.dataDir, nodeSecret: nodeStorageSecret(identity), node: describe(index), ...(options.tableLimits ? { limits: options.tableLimits } : {}) });
   const results = await ResultStore.open(options.dataDir, index, describe);
   let ctx: NodeContext | undefined;
   let attemptsLogged = 0;
@@ -171,7 +173,8 @@ export async function startNode(options: StartNodeOptions): Promise<NodeHandle> 
       }),
     );
   }
-  log.info({ api: apiUrl, collaboration: collaboration.id, tables: (await store.listTables()).length }, 'node started');
+  log.info({ api: apiUrl, collaboration: collaboration.id, tables: store.tableCount }, 'node started');
+  for (const { name, damage } of store.damagedTables()) log.warn({ table: name, file: damage.file, reason: damage.reason }, 'table damaged at this node: listed as damaged, never used; its owner can delete it');
 
   let closing: Promise<void> | undefined;
   return {

@@ -5,8 +5,14 @@
  */
 
 export {
+  DEFAULT_TABLE_LIMITS,
+  listingName,
   TableStore,
   type AppendTableMetadata,
+  type DamagedStagedTable,
+  type TableDamage,
+  type TableLimits,
+  type TableListing,
   type ColumnData,
   type NewAppendTable,
   type NewTable,

@@ -76,6 +76,31 @@ export interface TableInfo {
   readonly createdAt: string;
 }
 
+/**
+ * A table the listing node holds but will not use: a file of it failed its integrity check
+ * there. Queries naming it are refused; its owner deletes it (through any node).
+ */
+export interface DamagedTableInfo {
+  readonly name: string;
+  readonly kind: TableKind;
+  readonly damaged: {
+    /** The node that holds the damaged copy (the one that answered the listing). */
+    readonly node: string;
+    /** The file that failed, relative to that node's data directory. */
+    readonly file: string;
+    readonly reason: string;
+  };
+  /** The owner, when that node still has an authenticated record of it. */
+  readonly owner?: string;
+}
+
+/** One entry of a table listing. */
+export type ListedTable = TableInfo | DamagedTableInfo;
+
+export function isDamagedTable(table: ListedTable): table is DamagedTableInfo {
+  return 'damaged' in table;
+}
+
 export interface HealthResponse {
   readonly status: 'ok' | 'degraded';
   readonly version: string;

@@ -8,7 +8,7 @@
 
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -131,6 +131,22 @@ test('cluster up, status, the examples, CLI queries and the demo against it, dow
   const refused = await runInProcess(['result', id, ...as('Analyst')]);
   assert.equal(refused.code, 1);
   assert.match(refused.stderr, /FORBIDDEN/);
+
+  // A table damaged at one node: refused in queries naming the node, shown as DAMAGED there, deleted by its owner.
+  assert.equal((await runInProcess(['upload', 'doomed', csv, '--column', 'age:integer:0:120', ...as('St. Mary Hospital')])).code, 0);
+  const manifest = join(dir, cluster.nodes[1].dataDir, 'tables', 'doomed', 'manifest');
+  const sealed = await readFile(manifest);
+  sealed[sealed.length - 20] ^= 0x01;
+  await writeFile(manifest, sealed);
+  const damagedQuery = await runInProcess(['query', 'count', '--tables', 'doomed', '--to', 'St. Mary Hospital', ...as('St. Mary Hospital')]);
+  assert.equal(damagedQuery.code, 1);
+  assert.match(damagedQuery.stderr, /'doomed' is damaged at node 1 .*tables\/doomed\/manifest/);
+  const listedDamaged = await runInProcess(['tables', '--node', '1', ...as('analyst')]);
+  assert.match(listedDamaged.stdout, /doomed\s+table\s+St\. Mary Hospital\s+DAMAGED\s+tables\/doomed\/manifest: authentication tag mismatch/);
+  assert.match(listedDamaged.stdout, /1 table is damaged at node 1 .*tessera delete NAME/);
+  const deleted = await runInProcess(['delete', 'doomed', ...as('St. Mary Hospital')]);
+  assert.equal(deleted.code, 0, deleted.stderr);
+  assert.doesNotMatch((await runInProcess(['tables', '--node', '1', ...as('analyst')])).stdout, /doomed/);
 
   // The demo against the running cluster.
   const demo = await runTessera(['demo', '--cluster', dir, '--patients', '60']);

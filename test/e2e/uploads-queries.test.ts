@@ -52,7 +52,7 @@ after(async () => {
 test('tables are listed with their public metadata at every node', async () => {
   for (const client of [hospital, north, analyst]) {
     const tables = await client.listTables();
-    assert.deepEqual(tables.map((t) => [t.name, t.kind, t.owner, t.rows]), [
+    assert.deepEqual(tables.map((t) => [t.name, t.kind, t.owner, 'rows' in t ? t.rows : 'damaged']), [
       ['north', 'table', 'Registry North', 2],
       ['visits', 'table', 'St. Mary Hospital', 4],
     ]);

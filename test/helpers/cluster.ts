@@ -9,6 +9,7 @@ import { Tessera, type ConnectOptions } from '../../src/client/tessera.js';
 import { startEmbeddedCluster, type EmbeddedCluster, type PartySpec } from '../../src/node/embedded-cluster.js';
 import type { MeshTap } from '../../src/node/mesh/memory-mesh.js';
 import type { NodeTimeouts } from '../../src/node/config.js';
+import type { TableLimits } from '../../src/node/storage.js';
 
 export { freePort } from '../../src/net/free-port.js';
 export type { PartySpec };
@@ -29,7 +30,13 @@ export const DEFAULT_PARTIES: readonly PartySpec[] = [
 ];
 
 export async function startTestCluster(
-  options: { parties?: readonly PartySpec[]; timeouts?: Partial<NodeTimeouts>; signNodes?: boolean; tap?: MeshTap } = {},
+  options: {
+    parties?: readonly PartySpec[];
+    timeouts?: Partial<NodeTimeouts>;
+    signNodes?: boolean;
+    tap?: MeshTap;
+    tableLimits?: Partial<TableLimits>;
+  } = {},
 ): Promise<TestCluster> {
   const logLines: string[][] = [[], [], []];
   const sink = (i: number): Writable =>
@@ -46,6 +53,7 @@ export async function startTestCluster(
     ...(options.timeouts ? { timeouts: options.timeouts } : {}),
     ...(options.signNodes ? { signNodes: true } : {}),
     ...(options.tap ? { tap: options.tap } : {}),
+    ...(options.tableLimits ? { tableLimits: options.tableLimits } : {}),
     log: { level: 'debug', destination: sink },
   });
   const clients: Tessera[] = [];

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { DuplicateContributorError, StorageCorruptionError, TableNotFoundError, UsageError } from '../../src/errors.js';
 import { withTempDir } from '../helpers/temp-dir.js';
 import { fileSize, openStore } from '../helpers/store.js';
+import { listingName } from '../../src/node/storage.js';
 
 const value = (i: number) => Buffer.from(`value-${i}`.padEnd(64, '.'));
 
@@ -35,7 +36,7 @@ test('append table: concurrent appends are all durable and read back in contribu
     await store.close();
 
     const again = await openStore(dir);
-    assert.deepEqual((await again.listTables()).map((t) => [t.kind, t.metadata.name, t.kind === 'append' ? t.rowCount : -1]), [['append', 'votes', 500]]);
+    assert.deepEqual((await again.listTables()).map((t) => [t.kind, listingName(t), t.kind === 'append' ? t.rowCount : -1]), [['append', 'votes', 500]]);
     const reopened = await again.appendTable('votes');
     assert.equal(reopened.recovery.truncatedBytes, 0);
     assert.equal((await reopened.readAll()).length, 500);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { NodeConfigError } from '../../src/errors.js';
 import { DEFAULT_TIMEOUTS, parseNodeConfig } from '../../src/node/config.js';
+import { DEFAULT_TABLE_LIMITS } from '../../src/node/storage.js';
 
 const valid = {
   format: 'tessera-node/v1',
@@ -37,4 +38,13 @@ test('every problem is reported at once, unknown fields included', () => {
     for (const expected of ['"index"', '"dataDir"', '"mpc.listen"', '"timeouts.mpcMs"', 'unknown field "lgo"', '"tls.ca"']) assert.ok(text.includes(expected), `mentions ${expected}: ${text}`);
   }
   assert.throws(() => parseNodeConfig([], '/'), NodeConfigError);
+});
+
+test('table bounds: defaults, settings and refused values', () => {
+  assert.deepEqual(parseNodeConfig(valid, '/srv').tableLimits, DEFAULT_TABLE_LIMITS);
+  assert.deepEqual(parseNodeConfig({ ...valid, tableLimits: { maxTables: 500 } }, '/srv').tableLimits, { ...DEFAULT_TABLE_LIMITS, maxTables: 500 });
+  assert.throws(
+    () => parseNodeConfig({ ...valid, tableLimits: { maxTables: 0, perOwner: 3 } }, '/srv'),
+    (e: unknown) => e instanceof NodeConfigError && /"tableLimits.maxTables"/.test(e.problems.join()) && /unknown field "perOwner"/.test(e.problems.join()),
+  );
 });

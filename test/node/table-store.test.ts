@@ -13,6 +13,7 @@ import {
 } from '../../src/errors.js';
 import { withTempDir } from '../helpers/temp-dir.js';
 import { allBytes, listFiles, openStore, sampleTable } from '../helpers/store.js';
+import { listingName } from '../../src/node/storage.js';
 
 test('table store: stage is invisible until commit; round trip after commit', () =>
   withTempDir(async (dir) => {
@@ -112,7 +113,7 @@ test('table store: restart keeps committed and staged tables; wrong secret refus
     assert.ok(Buffer.from((await store.readTable('kept')).columns[0].data).equals(input.columns[0].data));
     assert.deepEqual((await store.listStaged()).map((s) => s.stageId), [pending.stageId]);
     await store.commitTable(pending.stageId);
-    assert.deepEqual((await store.listTables()).map((t) => t.metadata.name), ['kept', 'pending']);
+    assert.deepEqual((await store.listTables()).map(listingName), ['kept', 'pending']);
   }));
 
 test('table store: delete removes a table and frees its name', () =>
@@ -140,18 +141,23 @@ test('table store: flipping any byte of any file is detected and names the file 
           const tampered = Buffer.from(original);
           tampered[index] ^= mask;
           await writeFile(path, tampered);
-          await assert.rejects(store.readTable('victim'), (e: unknown) => {
+          // Damage is found at open (manifest, column sizes) or at the read (column contents);
+          // once found, the table stays damaged in that process, so every case gets a fresh open.
+          const reopened = await openStore(dir);
+          await assert.rejects(reopened.readTable('victim'), (e: unknown) => {
             return e instanceof StorageCorruptionError && e.table === 'victim' && e.file === `tables/victim/${file}` && e.message.includes(file);
           });
+          await reopened.close();
         }),
         { numRuns: 25 },
       );
       await writeFile(path, original);
     }
+    await (await openStore(dir)).readTable('victim');
     await store.readTable('victim');
   }));
 
-test('table store: a corrupted manifest breaks listing with a named error; files cannot be swapped between tables', () =>
+test('table store: a corrupted manifest is listed as damaged, other tables stay usable; files cannot be swapped between tables', () =>
   withTempDir(async (dir) => {
     const store = await openStore(dir);
     await store.commitTable((await store.stageTable(sampleTable('a'))).stageId);
@@ -159,9 +165,14 @@ test('table store: a corrupted manifest breaks listing with a named error; files
     await copyFile(join(dir, 'tables', 'a', 'c0000.col'), join(dir, 'tables', 'b', 'c0000.col'));
     await assert.rejects(store.readColumn('b', 'age'), StorageCorruptionError);
     await copyFile(join(dir, 'tables', 'a', 'manifest'), join(dir, 'tables', 'b', 'manifest'));
-    await assert.rejects(store.listTables(), (e: unknown) => e instanceof StorageCorruptionError && e.file === 'tables/b/manifest');
+    const reopened = await openStore(dir);
+    const listed = await reopened.listTables();
+    assert.deepEqual(listed.map((t) => [listingName(t), t.kind]), [['a', 'table'], ['b', 'damaged']]);
+    assert.ok(listed[1].kind === 'damaged' && listed[1].damage.file === 'tables/b/manifest' && listed[1].damage.owner === undefined);
+    await assert.rejects(reopened.readColumn('b', 'age'), (e: unknown) => e instanceof StorageCorruptionError && e.file === 'tables/b/manifest');
+    assert.equal((await reopened.readTable('a')).columns.length, 2);
     await writeFile(join(dir, 'tables', 'a', 'c0001.col'), Buffer.alloc(0));
-    await assert.rejects(store.readColumn('a', 'bmi'), StorageCorruptionError);
+    await assert.rejects(reopened.readColumn('a', 'bmi'), StorageCorruptionError);
   }));
 
 test('table store: crash leftovers are cleaned on open and never half-visible', () =>
@@ -183,7 +194,7 @@ test('table store: crash leftovers are cleaned on open and never half-visible', 
 
     store = await openStore(dir);
     assert.deepEqual((await store.listStaged()).map((s) => s.stageId), [complete.stageId]);
-    assert.deepEqual((await store.listTables()).map((t) => t.metadata.name), ['ok']);
+    assert.deepEqual((await store.listTables()).map(listingName), ['ok']);
     const files = await listFiles(dir);
     assert.ok(files.every((f) => !f.includes('.tmp-')), files.join());
     assert.ok(!files.some((f) => f.startsWith('staging/half')));

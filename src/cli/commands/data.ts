@@ -8,6 +8,7 @@ import { Argument, Option, type Command } from 'commander';
 import { loadIdentifierKey } from '../../crypto/identifier-key.js';
 import { UsageError } from '../../errors.js';
 import type { TableSchemaJson } from '../../table/schema.js';
+import { isDamagedTable } from '../../wire/api.js';
 import { addConnectionOptions, connectWithFlags, type ConnectionFlags } from '../connect.js';
 import { describeResult, describeTableColumns } from '../format-result.js';
 import { formatCount, formatSeconds, table, type Console } from '../output.js';
@@ -31,12 +32,33 @@ export function registerDataCommands(program: Command, io: Console): void {
         const tables = await client.listTables();
         if (options.json) return io.line(JSON.stringify(tables));
         if (tables.length === 0) return io.line('No tables yet. Upload one with `tessera upload NAME FILE`.');
-        io.line(
-          table([['table', 'kind', 'owner', 'rows', 'columns'], ...tables.map((t) => [t.name, t.kind, t.owner, formatCount(t.rows), describeTableColumns(t)])], {
-            header: true,
-            style: io.style,
-          }),
+        const rows = tables.map((t) =>
+          isDamagedTable(t)
+            ? [t.name, t.kind, t.owner ?? '?', io.style.red('DAMAGED'), io.style.red(`${t.damaged.file}: ${t.damaged.reason}`)]
+            : [t.name, t.kind, t.owner, formatCount(t.rows), describeTableColumns(t)],
         );
+        io.line(table([['table', 'kind', 'owner', 'rows', 'columns'], ...rows], { header: true, style: io.style }));
+        const damaged = tables.filter(isDamagedTable);
+        if (damaged.length > 0) {
+          io.line('');
+          io.line(
+            `${damaged.length === 1 ? '1 table is' : `${damaged.length} tables are`} damaged at ${damaged[0].damaged.node}: never used in a query; ` +
+              'its owner deletes it with `tessera delete NAME` (through any node) and uploads it again.',
+          );
+        }
+      } finally {
+        await client.close();
+      }
+    });
+
+  addConnectionOptions(program.command('delete'))
+    .description("delete a table or append table at all three nodes (its owner only); also removes a copy damaged at one node")
+    .argument('<name>', 'table name')
+    .action(async (name: string, options: ConnectionFlags) => {
+      const { client } = await connectWithFlags(options);
+      try {
+        await client.deleteTable(name);
+        io.line(`Deleted ${io.style.bold(name)} at all three nodes.`);
       } finally {
         await client.close();
       }

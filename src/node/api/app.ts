@@ -16,7 +16,7 @@ import { coordinateQuery, collectResult, ownResultShare, queryStatus } from '../
 import { coordinateDelete, getTable, listTables } from '../flows/tables.js';
 import { coordinateUpload } from '../flows/upload.js';
 import { statusForCode } from './http-errors.js';
-import { errorBody, routeSchemas, tableInfo } from './schemas.js';
+import { damagedTableInfo, errorBody, routeSchemas, tableInfo } from './schemas.js';
 import { TESSERA_VERSION } from '../version.js';
 
 declare module 'fastify' {
@@ -66,6 +66,7 @@ export async function buildApi(ctx: NodeContext, options: ApiOptions): Promise<F
 
   app.addSchema(errorBody);
   app.addSchema(tableInfo);
+  app.addSchema(damagedTableInfo);
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
@@ -112,18 +113,16 @@ export async function buildApi(ctx: NodeContext, options: ApiOptions): Promise<F
   const fwd = (request: FastifyRequest) => forwardedRequest(request.method, request.url, request.headers as Record<string, string | string[] | undefined>);
   const raw = (request: FastifyRequest): Buffer => request.rawBody ?? Buffer.alloc(0);
 
-  // Health is asked often (every client connect): the table count is refreshed at most once a second.
-  let tableCount = { value: 0, at: 0 };
+  // Health is asked often (every client connect): the table count comes from the store's index, not the disk.
   app.get(ROUTES.health, { schema: routeSchemas.health }, async (): Promise<HealthResponse> => {
     const up = ctx.mesh.isUp;
-    if (Date.now() - tableCount.at > 1000) tableCount = { value: (await ctx.store.listTables()).length, at: Date.now() };
     return {
       status: up ? 'ok' : 'degraded',
       version: TESSERA_VERSION,
       node: { index: ctx.index, name: ctx.name },
       collaboration: { id: ctx.collaboration.id, hash: ctx.collaboration.hash },
       peers: ctx.peers.map((p) => ({ index: p, name: ctx.collaboration.node(p).name, connected: up })),
-      tables: tableCount.value,
+      tables: ctx.store.tableCount,
     };
   });
   app.get(ROUTES.openapi, { schema: { hide: true } }, async () => app.swagger());

@@ -31,6 +31,22 @@ export const tableInfo = {
   },
 } as const;
 
+export const damagedTableInfo = {
+  $id: 'DamagedTableInfo',
+  type: 'object',
+  required: ['name', 'kind', 'damaged'],
+  properties: {
+    name: { type: 'string' },
+    kind: { type: 'string', enum: ['table', 'append'] },
+    damaged: {
+      type: 'object',
+      required: ['node', 'file', 'reason'],
+      properties: { node: { type: 'string' }, file: { type: 'string' }, reason: { type: 'string' } },
+    },
+    owner: { type: 'string' },
+  },
+} as const;
+
 const queryInfoProperties = {
   query: { type: 'string' },
   op: { type: 'string', enum: ['count', 'sum', 'mean'] },
@@ -79,7 +95,12 @@ export const routeSchemas = {
       },
     },
   },
-  listTables: { summary: 'List tables (public metadata)', tags: ['tables'], headers: signedHeaders, response: { 200: { type: 'array', items: { $ref: 'TableInfo#' } }, ...errors } },
+  listTables: {
+    summary: 'List tables (public metadata); a table damaged at this node is listed with the file and the reason',
+    tags: ['tables'],
+    headers: signedHeaders,
+    response: { 200: { type: 'array', items: { anyOf: [{ $ref: 'TableInfo#' }, { $ref: 'DamagedTableInfo#' }] } }, ...errors },
+  },
   getTable: { summary: 'One table (public metadata)', tags: ['tables'], headers: signedHeaders, params: { type: 'object', properties: { name: tableName }, required: ['name'] }, response: { 200: { $ref: 'TableInfo#' }, ...errors } },
   putTable: {
     summary: 'Upload a table: body is a Tessera frame (header + one sealed envelope per node); role input',

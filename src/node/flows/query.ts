@@ -67,7 +67,7 @@ async function runLocal(
       return computeQuery(s, ctx.store, plan, (p) => ctx.describe(p as PartyId));
     },
     { timeoutMs: ctx.timeouts.mpcMs },
-  );
+  ).catch((error: unknown) => Promise.reject(ctx.store.noteDamage(error))); // damage found while reading: the table is damaged from now on
   if (!plan || !requester) throw new FormatError('the query was not planned');
   const info: QueryInfo = {
     query,

@@ -11,7 +11,7 @@
 
 import { createHash } from 'node:crypto';
 import { openEnvelope } from '../../crypto/envelope.js';
-import { FormatError, NodeUnavailableError, TableNotFoundError } from '../../errors.js';
+import { FormatError, NodeUnavailableError, StorageCorruptionError, TableNotFoundError } from '../../errors.js';
 import type { PartyConfig } from '../../governance/collaboration.js';
 import type { PartyId } from '../../mpc/party.js';
 import { encodedColumnNames, parseSchema, schemaToJson, type TableSchemaJson } from '../../table/schema.js';
@@ -23,7 +23,7 @@ import type { StagedTable } from '../storage.js';
 import { checkTableName } from '../storage/names.js';
 import type { ForwardedRequest, NodeContext } from '../context.js';
 import { describeFailures, settleAtAll } from './fan-out.js';
-import { tableInfo } from './tables.js';
+import { localTableStatus, tableInfo, type TableStatus } from './tables.js';
 
 const UPLOAD_ID = /^[A-Za-z0-9_-]{16,64}$/;
 /** Rows of one upload: enough for any table a single request should carry. */
@@ -153,30 +153,34 @@ function decodeDigests(bytes: Uint8Array): { length: number; sha256: Uint8Array 
  * restart) is committed if a peer committed it, and aborted if none did.
  */
 export async function reconcileStaged(ctx: NodeContext, generation: number): Promise<void> {
-  for (const staged of await ctx.store.listStaged()) {
-    const name = staged.metadata.name;
+  for (const staged of ctx.store.listStaged()) {
+    const name = 'metadata' in staged ? staged.metadata.name : staged.name;
     const at = ctx.stagedAt.get(staged.stageId);
     if (ctx.inFlight.has(name) || (at !== undefined && at >= generation)) continue;
     const answers = await Promise.all(
       ctx.peers.map((p) => ctx.rpc.call(p, 'table.status', { table: name }, [], { generation }).then((r) => r.body as TableStatus)),
     );
-    const mine = staged.metadata;
-    const committedElsewhere = answers.some((a) => a.committed && a.owner === mine.owner && a.rows === mine.rowCount);
+    // A staged copy whose manifest is damaged here cannot be compared: any committed copy
+    // elsewhere (the name was free at all three when this upload staged) decides the commit, and
+    // the table is then committed as damaged here, to be listed and deleted like any damaged table.
+    const committedElsewhere =
+      'metadata' in staged
+        ? answers.some((a) => a.committed && !a.damaged && a.owner === staged.metadata.owner && a.rows === staged.metadata.rowCount)
+        : answers.some((a) => a.committed);
     if (committedElsewhere) {
-      await ctx.store.commitTable(staged.stageId);
-      ctx.log.info({ table: name }, 'completed an upload that the other nodes had committed');
+      try {
+        await ctx.store.commitTable(staged.stageId);
+        ctx.log.info({ table: name }, 'completed an upload that the other nodes had committed');
+      } catch (error) {
+        if (!(error instanceof StorageCorruptionError)) throw error;
+        ctx.log.warn({ table: name, error: error.message }, 'completed an upload that the other nodes had committed, but the copy here is damaged');
+      }
     } else {
       await ctx.store.abortTable(staged.stageId);
       ctx.log.info({ table: name }, 'dropped an upload that no other node committed');
     }
     ctx.stagedAt.delete(staged.stageId);
   }
-}
-
-interface TableStatus {
-  readonly committed: boolean;
-  readonly owner?: string;
-  readonly rows?: number;
 }
 
 export function registerUploadHandlers(ctx: NodeContext): void {
@@ -218,14 +222,6 @@ export function registerUploadHandlers(ctx: NodeContext): void {
   });
   ctx.rpc.handle('table.status', async ({ body }) => {
     const name = checkTableName((body as { table?: unknown }).table);
-    const deciding = ctx.committing.get(name);
-    if (deciding) return { body: { committed: true, owner: deciding.owner, rows: deciding.rows } satisfies TableStatus };
-    try {
-      const m = await ctx.store.tableMetadata(name);
-      return { body: { committed: true, owner: m.owner, rows: m.rowCount } satisfies TableStatus };
-    } catch (error) {
-      if (error instanceof TableNotFoundError) return { body: { committed: false } satisfies TableStatus };
-      throw error;
-    }
+    return { body: (await localTableStatus(ctx, name)) satisfies TableStatus };
   });
 }

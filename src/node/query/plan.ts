@@ -11,7 +11,7 @@ import type { Collaboration } from '../../governance/collaboration.js';
 import { storedRange, type ColumnType } from '../../table/column-type.js';
 import { findColumn, parseSchema, VALIDITY_SUFFIX, type ColumnSchema, type TableSchema, type TableSchemaJson } from '../../table/schema.js';
 import type { AggregateOp, QueryRequest } from '../../wire/api.js';
-import type { TableStore } from '../storage.js';
+import { listingName, type TableListing, type TableStore, type TableSummary } from '../storage.js';
 import { checkTableName } from '../storage/names.js';
 
 export const AGGREGATE_OPS: readonly AggregateOp[] = ['count', 'sum', 'mean'];
@@ -65,24 +65,35 @@ export async function planQuery(store: TableStore, collaboration: Collaboration,
   if (request.op !== 'count' && request.column === undefined) throw new QueryError(`${request.op} needs a column`);
   if (request.column !== undefined && request.column.includes(VALIDITY_SUFFIX)) throw new QueryError(`'${request.column}' is not a column name`);
 
-  const all = await store.listTables();
-  const byName = new Map(all.map((s) => [s.metadata.name, s]));
-  let names: string[];
+  // Only the tables the query names are looked at (from the store's index): the cost of planning
+  // does not grow with unrelated tables. A damaged table is refused with its reason, never used.
+  let summaries: TableSummary[];
   if (request.tables !== undefined) {
-    names = [...new Set(request.tables)];
-    for (const n of names) {
+    summaries = [];
+    for (const n of [...new Set(request.tables)]) {
       checkTableName(n);
-      if (!byName.has(n)) throw new TableNotFoundError(n, `no table named '${n}' in collaboration '${collaboration.id}'`);
+      const listing = await store.checkedListing(n).catch((error: unknown) => {
+        if (error instanceof TableNotFoundError) throw new TableNotFoundError(n, `no table named '${n}' in collaboration '${collaboration.id}'`);
+        throw error;
+      });
+      summaries.push(usable(store, listing));
     }
   } else {
-    names = all.filter((s) => request.column === undefined || findColumn(parseSchema(s.metadata.schema), request.column) !== undefined).map((s) => s.metadata.name);
-    if (names.length === 0) throw new QueryError(request.column === undefined ? 'there are no tables to count' : `no table has a column named '${request.column}'`);
+    summaries = [];
+    for (const listed of await store.listTables()) {
+      const listing = listed.kind === 'damaged' ? listed : await store.checkedListing(listingName(listed));
+      // A damaged table's schema is unknown here: it may hold the column, so the query is refused.
+      const summary = usable(store, listing);
+      if (request.column === undefined || findColumn(parseSchema(summary.metadata.schema), request.column) !== undefined) summaries.push(summary);
+    }
+    if (summaries.length === 0) throw new QueryError(request.column === undefined ? 'there are no tables to count' : `no table has a column named '${request.column}'`);
   }
-  const tables: PlannedTable[] = names.sort().map((name) => {
-    const s = byName.get(name)!;
-    const schema = parseSchema(s.metadata.schema);
-    return { name, kind: s.kind, schema, schemaJson: s.metadata.schema as unknown as TableSchemaJson, rows: s.kind === 'table' ? s.metadata.rowCount : s.rowCount };
-  });
+  const tables: PlannedTable[] = summaries
+    .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0))
+    .map((s) => {
+      const schema = parseSchema(s.metadata.schema);
+      return { name: s.metadata.name, kind: s.kind, schema, schemaJson: s.metadata.schema as unknown as TableSchemaJson, rows: s.kind === 'table' ? s.metadata.rowCount : s.rowCount };
+    });
 
   let column: ColumnSchema | undefined;
   if (request.column !== undefined) {
@@ -115,6 +126,12 @@ export async function planQuery(store: TableStore, collaboration: Collaboration,
     recipients,
   });
   return { op: request.op, ...(column ? { column } : {}), tables, recipients, digest };
+}
+
+/** The table, or its damage as the error (naming the table, the node, the file and why). */
+function usable(store: TableStore, listing: TableListing): TableSummary {
+  if (listing.kind === 'damaged') throw store.damagedError(listing.name);
+  return listing;
 }
 
 function sameKind(a: ColumnType, b: ColumnType): boolean {

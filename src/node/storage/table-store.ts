@@ -17,10 +17,16 @@
  * was written survive a restart (the three nodes commit together, so a node must still be able to
  * commit or abort after restarting); incomplete ones are removed on open. One process per data
  * directory.
+ *
+ * The metadata of every table is read, authenticated and indexed in memory when the store opens
+ * (table-index.ts), then kept current on every change. A table whose files fail their checks
+ * (at open, or at any later read) is damaged: it stays listed as damaged with the file and the
+ * reason, it is never used, its name stays taken, and only deleting it removes it. The damage
+ * of one table never stops the others.
  */
 
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open as openFile, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StorageCorruptionError, TableExistsError, TableNotFoundError, UsageError } from '../../errors.js';
 import { canonicalJson, type JsonValue } from '../../crypto/canonical-json.js';
@@ -33,7 +39,7 @@ import {
   TEMP_MARKER,
   writeFileAtomic,
 } from '../../io/durable-file.js';
-import { AppendLog, countLogRecords, logHeader } from './append-log.js';
+import { AppendLog, countLogRecords, logHeader, LOG_HEADER_BYTES } from './append-log.js';
 import { checkColumnName, checkTableName, makeStageId, parseStageId } from './names.js';
 import {
   appendMetaLabel,
@@ -46,13 +52,20 @@ import {
   type Manifest,
   type ManifestColumn,
 } from './manifest.js';
-import { openSealedFile, sealFile, SealedFileFailure, SealedKind } from './sealed-file.js';
+import { openSealedFile, sealFile, SealedFileFailure, SealedKind, SEALED_OVERHEAD } from './sealed-file.js';
 import { openStoreKey, subKey } from './store-keys.js';
+import { assertRoomFor, checkTableLimits, DEFAULT_TABLE_LIMITS, ownerOf, type AppendMeta, type IndexEntry, type TableDamage, type TableLimits } from './table-index.js';
+
+export { DEFAULT_TABLE_LIMITS, type TableDamage, type TableLimits } from './table-index.js';
 
 export interface TableStoreOptions {
   readonly dataDir: string;
   /** At least 32 random bytes, kept outside the data directory. */
   readonly nodeSecret: Uint8Array;
+  /** How errors that may leave this node name it (e.g. "node 1 (node-b)"); default "this node". */
+  readonly node?: string;
+  /** Bounds on the number of tables (default DEFAULT_TABLE_LIMITS). */
+  readonly limits?: Partial<TableLimits>;
 }
 
 export interface ColumnData {
@@ -90,6 +103,13 @@ export interface StagedTable {
   readonly metadata: TableMetadata;
 }
 
+/** A staged table whose manifest fails its check: it can still be committed (as a damaged table) or aborted. */
+export interface DamagedStagedTable {
+  readonly stageId: string;
+  readonly name: string;
+  readonly damage: TableDamage;
+}
+
 export interface StoredTable {
   readonly metadata: TableMetadata;
   readonly columns: readonly ColumnData[];
@@ -112,32 +132,41 @@ export type TableSummary =
   | { readonly kind: 'table'; readonly metadata: TableMetadata }
   | { readonly kind: 'append'; readonly metadata: AppendTableMetadata; readonly rowCount: number };
 
+/** A name in the store: a usable table, or a damaged one (listed, never used). */
+export type TableListing = TableSummary | { readonly kind: 'damaged'; readonly name: string; readonly damage: TableDamage };
+
+export function listingName(listing: TableListing): string {
+  return listing.kind === 'damaged' ? listing.name : listing.metadata.name;
+}
+
 const APPEND_META_FORMAT = 'tessera-append-table/v1';
 const MANIFEST = 'manifest';
 const APPEND_META = 'meta';
 const APPEND_LOG = 'log';
-
-interface AppendMeta {
-  readonly format: typeof APPEND_META_FORMAT;
-  readonly uid: string;
-  readonly metadata: AppendTableMetadata;
-}
+/** Tables read at once while the index is built. */
+const INDEX_CONCURRENCY = 32;
 
 export class TableStore {
   readonly dataDir: string;
   private readonly storageKey: Buffer;
   private readonly manifestKey: Buffer;
   private readonly appendMetaKey: Buffer;
-  /** stageId → table name, for complete staged tables. */
-  private readonly staged = new Map<string, string>();
-  /** Names being staged or created right now (not yet on disk under their final name). */
-  private readonly reserving = new Set<string>();
+  private readonly node: string;
+  private readonly limits: TableLimits;
+  /** Every committed and append table, healthy or damaged, by name. */
+  private readonly index = new Map<string, IndexEntry>();
+  /** stageId → complete staged table (its manifest, or why it does not open). */
+  private readonly staged = new Map<string, { readonly name: string; readonly manifest?: Manifest; readonly damage?: TableDamage }>();
+  /** Names being staged or created right now (not yet on disk under their final name) → owner. */
+  private readonly reserving = new Map<string, string>();
   private readonly appendLogs = new Map<string, Promise<AppendLog>>();
   /** Serialises operations that change which names exist (check-then-act must not interleave). */
   private namespaceLock: Promise<unknown> = Promise.resolve();
 
-  private constructor(dataDir: string, storageKey: Buffer) {
+  private constructor(dataDir: string, storageKey: Buffer, options: TableStoreOptions) {
     this.dataDir = dataDir;
+    this.node = options.node ?? 'this node';
+    this.limits = checkTableLimits({ ...DEFAULT_TABLE_LIMITS, ...options.limits }, 'table store limits');
     this.storageKey = storageKey;
     this.manifestKey = subKey(storageKey, 'manifests');
     this.appendMetaKey = subKey(storageKey, 'append-meta');
@@ -151,9 +180,10 @@ export class TableStore {
     const dataDir = options.dataDir;
     await mkdir(dataDir, { recursive: true, mode: 0o700 });
     const storageKey = await openStoreKey(dataDir, options.nodeSecret);
-    const store = new TableStore(dataDir, storageKey);
+    const store = new TableStore(dataDir, storageKey, options);
     for (const sub of ['tables', 'staging', 'appends', 'trash']) await mkdir(join(dataDir, sub), { recursive: true, mode: 0o700 });
     await store.recover();
+    await store.buildIndex();
     return store;
   }
 
@@ -167,8 +197,9 @@ export class TableStore {
     const name = checkTableName(table.name);
     checkNewTable(table);
     await this.withNamespaceLock(async () => {
-      await this.assertNameFree(name);
-      this.reserving.add(name);
+      this.assertNameFree(name);
+      this.assertRoomFor(table.owner);
+      this.reserving.set(name, table.owner);
     });
     const stageId = makeStageId(name, randomBytes(8).toString('hex'));
     const dir = join(this.dataDir, 'staging', stageId);
@@ -195,7 +226,7 @@ export class TableStore {
       // The manifest is written last: its presence is what makes the staged table complete.
       await writeFileAtomic(join(dir, MANIFEST), sealFile(this.manifestKey, SealedKind.Manifest, manifestLabel(name), Buffer.from(canonicalJson(manifest))));
       await syncDirectory(join(this.dataDir, 'staging'));
-      this.staged.set(stageId, name);
+      this.staged.set(stageId, { name, manifest });
       return { stageId, metadata };
     } catch (error) {
       await rm(dir, { recursive: true, force: true });
@@ -205,19 +236,32 @@ export class TableStore {
     }
   }
 
-  /** Makes a staged table visible under its name (one atomic rename). */
+  /**
+   * Makes a staged table visible under its name (one atomic rename). A staged table whose
+   * manifest fails its check is committed all the same (the three nodes decided together), but as
+   * a damaged table: listed as such, never used, deleted by its owner; the commit then throws.
+   */
   async commitTable(stageId: string): Promise<TableMetadata> {
     return this.withNamespaceLock(async () => {
-      const name = this.stagedName(stageId);
-      if (await pathExists(this.tableDir(name)) || (await pathExists(this.appendDir(name)))) {
+      const { name } = this.stagedEntry(stageId);
+      if (this.index.has(name)) {
         throw new TableExistsError(name, `cannot commit: a table named '${name}' already exists; abort this staged table or delete the other one`);
       }
       const stagedDir = join(this.dataDir, 'staging', stageId);
-      const manifest = await this.readManifest(name, stagedDir, `staging/${stageId}/${MANIFEST}`);
+      let manifest: Manifest | undefined;
+      let damage: unknown;
+      try {
+        manifest = await this.readManifest(name, stagedDir, `staging/${stageId}/${MANIFEST}`);
+      } catch (error) {
+        if (!(error instanceof StorageCorruptionError)) throw error;
+        damage = error;
+      }
       await rename(stagedDir, this.tableDir(name));
       await syncDirectory(join(this.dataDir, 'tables'));
       await syncDirectory(join(this.dataDir, 'staging'));
       this.staged.delete(stageId);
+      this.index.set(name, await this.loadTableEntry(name));
+      if (damage !== undefined || manifest === undefined) throw this.damagedError(name);
       return manifest.metadata;
     });
   }
@@ -225,78 +269,128 @@ export class TableStore {
   /** Drops a staged table. */
   async abortTable(stageId: string): Promise<void> {
     await this.withNamespaceLock(async () => {
-      this.stagedName(stageId);
+      this.stagedEntry(stageId);
       await this.moveToTrashAndDelete(join(this.dataDir, 'staging', stageId), join(this.dataDir, 'staging'));
       this.staged.delete(stageId);
     });
   }
 
-  /** Staged tables waiting for commit or abort (including those staged before a restart). */
-  async listStaged(): Promise<StagedTable[]> {
-    const out: StagedTable[] = [];
-    for (const [stageId, name] of [...this.staged].sort()) {
-      const manifest = await this.readManifest(name, join(this.dataDir, 'staging', stageId), `staging/${stageId}/${MANIFEST}`);
-      out.push({ stageId, metadata: manifest.metadata });
-    }
-    return out;
+  /** Staged tables waiting for commit or abort (including those staged before a restart), read when staged or opened. */
+  listStaged(): (StagedTable | DamagedStagedTable)[] {
+    return [...this.staged]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([stageId, s]) => (s.manifest ? { stageId, metadata: s.manifest.metadata } : { stageId, name: s.name, damage: s.damage! }));
   }
 
-  /** Public metadata of a committed table (decrypts only its small manifest). */
+  /** Public metadata of a committed table (from the index: no disk access). */
   async tableMetadata(name: string): Promise<TableMetadata> {
+    return this.entryOf(name, 'table').manifest.metadata;
+  }
+
+  /**
+   * One table's listing from the index (no disk access, except counting an append table's rows
+   * once while its log is closed). TableNotFoundError when there is no such name; a damaged table
+   * is returned as such.
+   */
+  async describeTable(name: string): Promise<TableListing> {
     checkTableName(name);
-    return (await this.readManifest(name, this.tableDir(name), `tables/${name}/${MANIFEST}`)).metadata;
+    const entry = this.index.get(name);
+    if (!entry) throw new TableNotFoundError(name, `no table named '${name}'`);
+    return this.listingOf(name, entry);
+  }
+
+  /**
+   * Like describeTable, for a table about to be used: its manifest (or meta file) is read from
+   * disk again and checked, so that damage since the node opened it is found before any use,
+   * also by a computation that needs no column data (a count). One small file per table.
+   */
+  async checkedListing(name: string): Promise<TableListing> {
+    const listing = await this.describeTable(name);
+    if (listing.kind === 'table') await this.checkedManifest(name);
+    if (listing.kind === 'append') {
+      await this.readAppendMeta(name).catch((error: unknown) => {
+        if (error instanceof TableNotFoundError) throw new StorageCorruptionError(name, `appends/${name}`, 'the table directory is missing');
+        throw error;
+      }).catch((error: unknown) => Promise.reject(this.noteDamage(error, name)));
+    }
+    return this.describeTable(name);
   }
 
   /** One column's bytes, authenticated and checked against the manifest. */
   async readColumn(name: string, column: string): Promise<Uint8Array> {
-    checkTableName(name);
-    const manifest = await this.readManifest(name, this.tableDir(name), `tables/${name}/${MANIFEST}`);
+    const manifest = await this.checkedManifest(name);
     const index = manifest.columns.findIndex((c) => c.name === column);
     if (index < 0) throw new TableNotFoundError(name, `table '${name}' has no column named ${JSON.stringify(column)}`);
-    return this.readColumnFile(name, manifest, index);
+    return this.readColumnFile(name, manifest, index).catch((error: unknown) => Promise.reject(this.noteDamage(error, name)));
   }
 
   /** The whole table, every column checked. */
   async readTable(name: string): Promise<StoredTable> {
-    checkTableName(name);
-    const manifest = await this.readManifest(name, this.tableDir(name), `tables/${name}/${MANIFEST}`);
+    const manifest = await this.checkedManifest(name);
     const columns: ColumnData[] = [];
-    for (const [index, column] of manifest.columns.entries()) {
-      columns.push({ name: column.name, data: await this.readColumnFile(name, manifest, index) });
+    try {
+      for (const [index, column] of manifest.columns.entries()) {
+        columns.push({ name: column.name, data: await this.readColumnFile(name, manifest, index) });
+      }
+    } catch (error) {
+      throw this.noteDamage(error, name);
     }
     return { metadata: manifest.metadata, columns };
   }
 
-  /** Deletes a committed table or an append table. */
+  /** Deletes a committed table or an append table, healthy or damaged. */
   async deleteTable(name: string): Promise<void> {
     checkTableName(name);
     await this.withNamespaceLock(async () => {
-      if (await pathExists(this.tableDir(name))) {
-        await this.moveToTrashAndDelete(this.tableDir(name), join(this.dataDir, 'tables'));
-      } else if (await pathExists(this.appendDir(name))) {
+      const entry = this.index.get(name);
+      if (!entry) throw new TableNotFoundError(name, `no table named '${name}'`);
+      const kind = entry.state === 'damaged' ? entry.damage.kind : entry.state;
+      if (kind === 'append') {
         const log = this.appendLogs.get(name);
         this.appendLogs.delete(name);
         if (log) await (await log.catch(() => undefined))?.close();
-        await this.moveToTrashAndDelete(this.appendDir(name), join(this.dataDir, 'appends'));
-      } else {
-        throw new TableNotFoundError(name, `no table named '${name}'`);
       }
+      const [dir, parent] = kind === 'table' ? [this.tableDir(name), 'tables'] : [this.appendDir(name), 'appends'];
+      if (await pathExists(dir)) await this.moveToTrashAndDelete(dir, join(this.dataDir, parent));
+      this.index.delete(name);
+      // What only a damaged directory could leave: a table directory under the same name.
+      if (kind === 'append' && (await pathExists(this.tableDir(name)))) this.index.set(name, await this.loadTableEntry(name));
     });
   }
 
-  /** Every committed table and append table, by name; needs no column data and no log records. */
-  async listTables(): Promise<TableSummary[]> {
-    const out: TableSummary[] = [];
-    for (const name of await listDirectories(join(this.dataDir, 'tables'))) {
-      out.push({ kind: 'table', metadata: await this.tableMetadata(name) });
+  /** Every committed, append and damaged table, by name, from the index. */
+  async listTables(): Promise<TableListing[]> {
+    const out: TableListing[] = [];
+    for (const name of [...this.index.keys()].sort()) out.push(await this.listingOf(name, this.index.get(name)!));
+    return out;
+  }
+
+  /** The tables damaged at this node (for the node's log at start). */
+  damagedTables(): { readonly name: string; readonly damage: TableDamage }[] {
+    return [...this.index].flatMap(([name, entry]) => (entry.state === 'damaged' ? [{ name, damage: entry.damage }] : []));
+  }
+
+  /** How many tables (committed, append, damaged) the node holds; no disk access. */
+  get tableCount(): number {
+    return this.index.size;
+  }
+
+  /**
+   * Records damage found while reading a table outside the store (an append log read by its
+   * user): the table is damaged from now on. Returns the error to throw, naming this node;
+   * other errors are returned unchanged.
+   */
+  noteDamage(error: unknown, name?: string): unknown {
+    if (!(error instanceof StorageCorruptionError)) return error;
+    const table = name ?? error.table;
+    const entry = this.index.get(table);
+    if (!entry) return error;
+    if (entry.state !== 'damaged') {
+      const kind = entry.state;
+      this.index.set(table, { state: 'damaged', damage: { kind, file: error.file, reason: error.detail, owner: ownerOf(entry) } });
+      if (kind === 'append') this.dropAppendLog(table);
     }
-    for (const name of await listDirectories(join(this.dataDir, 'appends'))) {
-      const meta = await this.readAppendMeta(name);
-      const open = this.appendLogs.get(name);
-      const rowCount = open ? (await open).rowCount : countLogRecords(await readFile(join(this.appendDir(name), APPEND_LOG)));
-      out.push({ kind: 'append', metadata: meta.metadata, rowCount });
-    }
-    return out.sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0));
+    return this.damagedError(table);
   }
 
   // ---- append tables -------------------------------------------------------------------------
@@ -312,14 +406,16 @@ export class TableStore {
     const schemaText = canonicalJson(table.schema);
     if (typeof table.owner !== 'string' || table.owner.length === 0) throw new UsageError('an append table needs an owner');
     return this.withNamespaceLock(async () => {
-      if (options.reuseEmpty && (await pathExists(this.appendDir(name)))) {
-        const existing = (await this.readAppendMeta(name)).metadata;
+      const existingEntry = this.index.get(name);
+      if (options.reuseEmpty && existingEntry?.state === 'append') {
+        const existing = existingEntry.meta.metadata;
         const rows = (await this.appendTable(name)).rowCount;
         if (existing.owner === table.owner && canonicalJson(existing.schema) === schemaText && rows === 0) return { ...existing, created: false };
         const differs = existing.owner !== table.owner ? `owned by ${existing.owner}` : canonicalJson(existing.schema) !== schemaText ? 'with a different schema' : `with ${rows} rows`;
         throw new TableExistsError(name, `an append table named '${name}' already exists ${differs}; choose another name`);
       }
-      await this.assertNameFree(name);
+      this.assertNameFree(name);
+      this.assertRoomFor(table.owner);
       const uid = randomBytes(16);
       const metadata: AppendTableMetadata = { name, schema: table.schema, owner: table.owner, createdAt: new Date().toISOString() };
       const meta: AppendMeta = { format: APPEND_META_FORMAT, uid: uid.toString('hex'), metadata };
@@ -335,26 +431,29 @@ export class TableStore {
         throw error;
       }
       await syncDirectory(join(this.dataDir, 'appends'));
+      this.index.set(name, { state: 'append', meta, closedRows: 0 });
       return { ...metadata, created: true };
     });
   }
 
-  /** The open append table (opened, checked and repaired on first use; then shared). */
+  /**
+   * The open append table (opened, checked and repaired on first use; then shared). A log that
+   * fails its check makes the table damaged.
+   */
   async appendTable(name: string): Promise<AppendLog> {
-    checkTableName(name);
+    this.entryOf(name, 'append');
     let log = this.appendLogs.get(name);
     if (!log) {
-      log = this.openAppendLog(name);
+      log = this.openAppendLog(name).catch((error: unknown) => Promise.reject(this.noteDamage(error, name)));
       this.appendLogs.set(name, log);
       log.catch(() => this.appendLogs.delete(name));
     }
     return log;
   }
 
-  /** Metadata of an append table. */
+  /** Metadata of an append table (from the index). */
   async appendTableMetadata(name: string): Promise<AppendTableMetadata> {
-    checkTableName(name);
-    return (await this.readAppendMeta(name)).metadata;
+    return this.entryOf(name, 'append').meta.metadata;
   }
 
   /** Waits for pending appends and closes open logs. */
@@ -374,12 +473,93 @@ export class TableStore {
     return join(this.dataDir, 'appends', name);
   }
 
-  private stagedName(stageId: string): string {
-    const name = typeof stageId === 'string' ? this.staged.get(stageId) : undefined;
-    if (name === undefined) {
+  private stagedEntry(stageId: string): { readonly name: string; readonly manifest?: Manifest } {
+    const entry = typeof stageId === 'string' ? this.staged.get(stageId) : undefined;
+    if (entry === undefined) {
       throw new TableNotFoundError(parseStageId(String(stageId)) ?? String(stageId), `no staged table with id '${String(stageId)}' (already committed or aborted?)`);
     }
-    return name;
+    return entry;
+  }
+
+  /** The healthy entry of the given kind; TableNotFoundError or the table's damage otherwise. */
+  private entryOf(name: string, kind: 'table'): Extract<IndexEntry, { state: 'table' }>;
+  private entryOf(name: string, kind: 'append'): Extract<IndexEntry, { state: 'append' }>;
+  private entryOf(name: string, kind: 'table' | 'append'): IndexEntry {
+    checkTableName(name);
+    const entry = this.index.get(name);
+    if (entry?.state === 'damaged') throw this.damagedError(name);
+    if (entry?.state !== kind) throw new TableNotFoundError(name, kind === 'table' ? `no table named '${name}'` : `no append table named '${name}'`);
+    return entry;
+  }
+
+  /** The error every use of a damaged table gets: which table, at which node, which file, why. */
+  damagedError(name: string): StorageCorruptionError {
+    const entry = this.index.get(name);
+    if (entry?.state !== 'damaged') throw new Error(`table '${name}' is not damaged`);
+    return new StorageCorruptionError(name, entry.damage.file, entry.damage.reason, this.node);
+  }
+
+  private async listingOf(name: string, entry: IndexEntry): Promise<TableListing> {
+    switch (entry.state) {
+      case 'table':
+        return { kind: 'table', metadata: entry.manifest.metadata };
+      case 'damaged':
+        return { kind: 'damaged', name, damage: entry.damage };
+      case 'append': {
+        const open = this.appendLogs.get(name);
+        let rowCount: number | undefined;
+        if (open) rowCount = (await open.catch(() => undefined))?.rowCount;
+        if (rowCount === undefined) {
+          try {
+            entry.closedRows ??= countLogRecords(await readFile(join(this.appendDir(name), APPEND_LOG)));
+          } catch (error) {
+            if (!isErrnoException(error)) throw error;
+            this.noteDamage(new StorageCorruptionError(name, `appends/${name}/${APPEND_LOG}`, `the log cannot be read (${error.code ?? 'I/O error'})`), name);
+          }
+          rowCount = entry.closedRows;
+        }
+        // Opening (or counting) the log may have found it damaged meanwhile.
+        const now = this.index.get(name);
+        if (now?.state === 'damaged') return { kind: 'damaged', name, damage: now.damage };
+        if (now === undefined || rowCount === undefined) throw new TableNotFoundError(name, `no table named '${name}' (deleted meanwhile)`);
+        return { kind: 'append', metadata: entry.meta.metadata, rowCount };
+      }
+    }
+  }
+
+  /**
+   * The manifest a read of column data uses: the one authenticated when the table was indexed,
+   * after checking that the file on disk still opens and is the same table (so that damage found
+   * at this read is reported as such, and the table is damaged from now on).
+   */
+  private async checkedManifest(name: string): Promise<Manifest> {
+    const { manifest } = this.entryOf(name, 'table');
+    const file = `tables/${name}/${MANIFEST}`;
+    try {
+      const onDisk = await this.readManifest(name, this.tableDir(name), file).catch((error: unknown) => {
+        if (error instanceof TableNotFoundError) throw new StorageCorruptionError(name, `tables/${name}`, 'the table directory is missing');
+        throw error;
+      });
+      if (onDisk.uid !== manifest.uid) throw new StorageCorruptionError(name, file, 'the manifest was replaced while the node was running');
+    } catch (error) {
+      throw this.noteDamage(error, name);
+    }
+    return manifest;
+  }
+
+  private dropAppendLog(name: string): void {
+    const log = this.appendLogs.get(name);
+    this.appendLogs.delete(name);
+    // Closed in the background: appends already queued finish; new ones see the damage.
+    if (log) void log.then((l) => l.close()).catch(() => undefined);
+  }
+
+  private assertRoomFor(owner: string): void {
+    let owned = 0;
+    for (const entry of this.index.values()) if (ownerOf(entry) === owner) owned++;
+    for (const staged of this.staged.values()) if (staged.manifest?.metadata.owner === owner) owned++;
+    for (const reserver of this.reserving.values()) if (reserver === owner) owned++;
+    assertRoomFor(this.limits, owner, this.index.size + this.staged.size + this.reserving.size, owned, this.node);
   }
 
   private async withNamespaceLock<T>(action: () => Promise<T>): Promise<T> {
@@ -388,10 +568,14 @@ export class TableStore {
     return result;
   }
 
-  private async assertNameFree(name: string): Promise<void> {
-    if (await pathExists(this.tableDir(name))) throw new TableExistsError(name, `a table named '${name}' already exists; choose another name or delete it first`);
-    if (await pathExists(this.appendDir(name))) throw new TableExistsError(name, `an append table named '${name}' already exists; choose another name or delete it first`);
-    if (this.reserving.has(name) || [...this.staged.values()].includes(name)) {
+  private assertNameFree(name: string): void {
+    const entry = this.index.get(name);
+    if (entry?.state === 'table') throw new TableExistsError(name, `a table named '${name}' already exists; choose another name or delete it first`);
+    if (entry?.state === 'append') throw new TableExistsError(name, `an append table named '${name}' already exists; choose another name or delete it first`);
+    if (entry?.state === 'damaged') {
+      throw new TableExistsError(name, `a table named '${name}' exists at ${this.node} but is damaged (${entry.damage.file}); its owner deletes it first (through any node), or choose another name`);
+    }
+    if (this.reserving.has(name) || [...this.staged.values()].some((s) => s.name === name)) {
       throw new TableExistsError(name, `a table named '${name}' is already being staged; commit or abort it first`);
     }
   }
@@ -445,8 +629,8 @@ export class TableStore {
       }
       throw error;
     }
-    const meta = parseSealedJson(this.appendMetaKey, SealedKind.AppendMeta, appendMetaLabel(name), sealed, name, file) as AppendMeta;
-    if (meta.format !== APPEND_META_FORMAT || !/^[0-9a-f]{32}$/.test(meta.uid) || meta.metadata?.name !== name) {
+    const meta = parseSealedJson(this.appendMetaKey, SealedKind.AppendMeta, appendMetaLabel(name), sealed, name, file) as AppendMeta | null;
+    if (meta === null || typeof meta !== 'object' || meta.format !== APPEND_META_FORMAT || !/^[0-9a-f]{32}$/.test(meta.uid) || meta.metadata?.name !== name || typeof meta.metadata.owner !== 'string') {
       throw new StorageCorruptionError(name, file, 'the metadata content is not valid');
     }
     return meta;
@@ -486,7 +670,13 @@ export class TableStore {
         await rm(dir, { recursive: true, force: true }); // incomplete: the crash came before the manifest
         continue;
       }
-      this.staged.set(entry, name);
+      try {
+        this.staged.set(entry, { name, manifest: await this.readManifest(name, dir, `staging/${entry}/${MANIFEST}`) });
+      } catch (error) {
+        const damage = damageOf(error, 'table');
+        if (!damage) throw error;
+        this.staged.set(entry, { name, damage });
+      }
     }
     for (const entry of await readdir(join(this.dataDir, 'appends'))) {
       const dir = join(this.dataDir, 'appends', entry);
@@ -495,6 +685,81 @@ export class TableStore {
     }
     for (const entry of await readdir(join(this.dataDir, 'tables'))) await removeTempFiles(join(this.dataDir, 'tables', entry));
     await removeTempFiles(this.dataDir);
+  }
+
+  /** Reads and checks every table's metadata once, at open (a few at a time). */
+  private async buildIndex(): Promise<void> {
+    const jobs: (() => Promise<void>)[] = [];
+    const tables = await listDirectories(join(this.dataDir, 'tables'));
+    for (const name of tables) jobs.push(async () => void this.index.set(name, await this.loadTableEntry(name)));
+    const both: string[] = [];
+    for (const name of await listDirectories(join(this.dataDir, 'appends'))) {
+      if (tables.includes(name)) both.push(name);
+      else jobs.push(async () => void this.index.set(name, await this.loadAppendEntry(name)));
+    }
+    for (let i = 0; i < jobs.length; i += INDEX_CONCURRENCY) await Promise.all(jobs.slice(i, i + INDEX_CONCURRENCY).map((job) => job()));
+    // Two directories for one name cannot arise from the store's own steps: the name is damaged
+    // (listed, refused; a delete removes the append table, the next one the table).
+    for (const name of both) {
+      this.index.set(name, { state: 'damaged', damage: { kind: 'append', file: `appends/${name}`, reason: 'a table and an append table of the same name exist' } });
+    }
+  }
+
+  /**
+   * A committed table's entry: its manifest authenticated, and each column file present with the
+   * size the manifest gives (a cheap check; the contents are authenticated on every read).
+   */
+  private async loadTableEntry(name: string): Promise<IndexEntry> {
+    let manifest: Manifest;
+    try {
+      manifest = await this.readManifest(name, this.tableDir(name), `tables/${name}/${MANIFEST}`);
+    } catch (error) {
+      const damage = damageOf(error, 'table');
+      if (!damage) throw error;
+      return { state: 'damaged', damage };
+    }
+    for (const column of manifest.columns) {
+      const file = `tables/${name}/${column.file}`;
+      const size = await stat(join(this.tableDir(name), column.file)).then(
+        (s) => s.size,
+        (error: unknown) => (isErrnoException(error) && error.code === 'ENOENT' ? -1 : Promise.reject(error)),
+      );
+      if (size !== column.bytes + SEALED_OVERHEAD) {
+        const reason = size < 0 ? 'the column file is missing' : `the column file has ${size} bytes, not the ${column.bytes + SEALED_OVERHEAD} its manifest gives`;
+        return { state: 'damaged', damage: { kind: 'table', file, reason, owner: manifest.metadata.owner } };
+      }
+    }
+    return { state: 'table', manifest };
+  }
+
+  /** An append table's entry: its metadata authenticated, and its log's header that of this table. */
+  private async loadAppendEntry(name: string): Promise<IndexEntry> {
+    let meta: AppendMeta;
+    try {
+      meta = await this.readAppendMeta(name);
+    } catch (error) {
+      const damage = damageOf(error, 'append');
+      if (!damage) throw error;
+      return { state: 'damaged', damage };
+    }
+    const file = `appends/${name}/${APPEND_LOG}`;
+    const header = Buffer.alloc(LOG_HEADER_BYTES);
+    let bytesRead: number;
+    try {
+      const handle = await openFile(join(this.appendDir(name), APPEND_LOG), 'r');
+      try {
+        ({ bytesRead } = await handle.read(header, 0, LOG_HEADER_BYTES, 0));
+      } finally {
+        await handle.close();
+      }
+    } catch (error) {
+      if (!isErrnoException(error) || error.code !== 'ENOENT') throw error;
+      return { state: 'damaged', damage: { kind: 'append', file, reason: 'the log file is missing', owner: meta.metadata.owner } };
+    }
+    if (bytesRead < LOG_HEADER_BYTES || !header.equals(logHeader(Buffer.from(meta.uid, 'hex')))) {
+      return { state: 'damaged', damage: { kind: 'append', file, reason: "the log's header is not this table's", owner: meta.metadata.owner } };
+    }
+    return { state: 'append', meta };
   }
 }
 
@@ -512,6 +777,12 @@ function checkNewTable(table: NewTable): void {
     names.add(column.name);
     if (!(column.data instanceof Uint8Array)) throw new UsageError(`column ${JSON.stringify(column.name)} must be a byte array`);
   }
+}
+
+/** The damage a failed check describes (undefined for other errors, which are not damage). */
+function damageOf(error: unknown, kind: 'table' | 'append'): TableDamage | undefined {
+  if (!(error instanceof StorageCorruptionError)) return undefined;
+  return { kind, file: error.file, reason: error.detail };
 }
 
 function sha256Hex(data: Uint8Array): string {
