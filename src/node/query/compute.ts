@@ -28,6 +28,7 @@ import type { Session } from '../../mpc/session.js';
 import { AShare, BitShare, addConstA, concatA, concatBits, negA, notBits, sliceBits, sumA } from '../../mpc/shares.js';
 import { encodedColumnNames, VALIDITY_SUFFIX, type TableSchema } from '../../table/schema.js';
 import { decodeColumnComponents, expandComponent } from '../../wire/share-payload.js';
+import { decodeContribution } from '../contribution-index.js';
 import type { TableStore } from '../storage.js';
 import { agreeOnAppendRows, type KeyedRow } from './append-rows.js';
 import { checkRange, type PlannedTable, type QueryPlan } from './plan.js';
@@ -108,7 +109,7 @@ async function addAppendTable(s: Session, t: PlannedTable, column: string | unde
   const a = encoded.map(() => new BigUint64Array(n));
   const b = encoded.map(() => new BigUint64Array(n));
   rows.forEach((row, i) => {
-    const stored = row.stored;
+    const stored = decodeContribution(t.name, row.value);
     if (stored.components.length !== encoded.length) throw new QueryError(`a row of append table '${t.name}' does not match its schema`);
     stored.components.forEach(([ca, cb], k) => {
       a[k][i] = ca;
