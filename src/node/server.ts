@@ -25,6 +25,7 @@ import { reconcileStaged, registerUploadHandlers } from './flows/upload.js';
 import type { MeshConnector } from './mesh/connector.js';
 import { MeshManager } from './mesh/mesh-manager.js';
 import { TlsMeshConnector } from './mesh/tls-connector.js';
+import { ReplayJournal } from './replay-journal.js';
 import { ResultStore } from './results-store.js';
 import { PeerRpc } from './rpc.js';
 import { TableStore } from './storage.js';
@@ -93,6 +94,13 @@ export async function startNode(options: StartNodeOptions): Promise<NodeHandle> 
 
   const store = await TableStore.open({ dataDir: options.dataDir, nodeSecret: nodeStorageSecret(identity) });
   const results = await ResultStore.open(options.dataDir);
+  let replayJournal: ReplayJournal;
+  try {
+    replayJournal = ReplayJournal.open(options.dataDir, collaboration.nodes.length);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   let ctx: NodeContext | undefined;
   let attemptsLogged = 0;
   const mesh = new MeshManager(
@@ -120,7 +128,7 @@ export async function startNode(options: StartNodeOptions): Promise<NodeHandle> 
     timeoutMs: timeouts.rpcMs,
     onHandlerBug: (method, error) => log.error({ method, errorType: (error as Error)?.name, stack: (error as Error)?.stack?.split('\n').slice(1, 8).join('\n') }, 'peer request failed unexpectedly'),
   });
-  ctx = new NodeContext({ index, collaboration, identity, store, mesh, rpc, results, contributions: new ContributionIndex(store), timeouts, log });
+  ctx = new NodeContext({ index, collaboration, identity, store, mesh, rpc, results, contributions: new ContributionIndex(store), timeouts, log, nonces: (audience) => replayJournal.store(audience) });
   registerTableHandlers(ctx);
   registerUploadHandlers(ctx);
   registerAppendHandlers(ctx);
@@ -132,6 +140,7 @@ export async function startNode(options: StartNodeOptions): Promise<NodeHandle> 
     await api.listen({ host, port: options.api?.port ?? 0 });
   } catch (error) {
     await api.close().catch(() => undefined);
+    replayJournal.close();
     await store.close();
     throw new UsageError(`node ${index} cannot listen for its API on ${host}:${options.api?.port ?? 0}: ${(error as Error).message}`);
   }
@@ -177,6 +186,7 @@ export async function startNode(options: StartNodeOptions): Promise<NodeHandle> 
       closing ??= (async () => {
         await api.close();
         await mesh.close();
+        replayJournal.close();
         await store.close();
         log.info('node stopped');
       })();
