@@ -25,14 +25,13 @@ import {
   type AggregateOp,
   type AppendTableSchemaResponse,
   type ContributionResponse,
-  type CredentialHeader,
   type HealthResponse,
   type QueryInfo,
   type QueryResponse,
   type TableInfo,
 } from '../wire/api.js';
 import { issueCredential, issueCredentialBatch } from '../wire/credential.js';
-import { buildContributionFrame, encodeContributionRow, newSubmissionId, resolveCredential, type ContributionValues, type Credential, type ResolvedCredential } from './contribution.js';
+import { buildContributionFrame, credentialHeaderValue, encodeContributionRow, newSubmissionId, resolveCredential, type ContributionValues, type Credential, type ResolvedCredential } from './contribution.js';
 import type { ReadTableOptions } from './declarations.js';
 import type { InMemoryColumns } from './memory-reader.js';
 import { NodeConnection } from './node-connection.js';
@@ -230,10 +229,11 @@ export class Tessera {
     const encoded = encodeContributionRow(schema, values, this.identifierKey);
     const submission = newSubmissionId();
     const body = buildContributionFrame(this.collaboration, table, encoded, resolved, submission, this.envelopes);
+    const headers = { [CREDENTIAL_HEADER]: credentialHeaderValue(resolved) };
     const retries = options.retries ?? 2;
     for (let attempt = 0; ; attempt++) {
       try {
-        return (await this.connection.send<ContributionResponse>({ method: 'POST', path: ROUTES.contributions(table), frame: { body, signingBytes: body } })).body;
+        return (await this.connection.send<ContributionResponse>({ method: 'POST', path: ROUTES.contributions(table), frame: { body, signingBytes: body }, headers })).body;
       } catch (error) {
         if (!(error instanceof NodeUnavailableError) || attempt >= retries) throw error;
         await new Promise((resolve) => setTimeout(resolve, 200 * (attempt + 1)));
@@ -244,9 +244,7 @@ export class Tessera {
   private async appendSchema(table: string, credential: ResolvedCredential): Promise<TableSchema> {
     let schema = this.schemas.get(table);
     if (!schema) {
-      const proof: CredentialHeader = { contributor: credential.contributor, credential: credential.statement, ...(credential.proof ? { proof: credential.proof } : {}) };
-      const header = Buffer.from(JSON.stringify(proof)).toString('base64');
-      const response = await this.connection.send<AppendTableSchemaResponse>({ method: 'GET', path: ROUTES.appendTable(table), headers: { [CREDENTIAL_HEADER]: header } });
+      const response = await this.connection.send<AppendTableSchemaResponse>({ method: 'GET', path: ROUTES.appendTable(table), headers: { [CREDENTIAL_HEADER]: credentialHeaderValue(credential) } });
       schema = parseSchema(response.body.schema);
       this.schemas.set(table, schema);
     }

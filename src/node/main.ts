@@ -39,6 +39,7 @@ export async function startNodeFromConfig(configPath: string): Promise<NodeHandl
     timeouts: config.timeouts,
     log: { level: config.logLevel },
     bodyLimitBytes: config.bodyLimitBytes,
+    limits: config.limits,
   });
 }
 

@@ -15,7 +15,8 @@ import { UsageError } from '../errors.js';
 import type { Collaboration, NodeIndex } from '../governance/collaboration.js';
 import { nextOf, type Party, type PartyId } from '../mpc/party.js';
 import { buildApi } from './api/app.js';
-import { DEFAULT_BODY_LIMIT_BYTES, DEFAULT_TIMEOUTS, type HostPort, type LogLevel, type NodeTimeouts } from './config.js';
+import { DEFAULT_BODY_LIMIT_BYTES, DEFAULT_LIMITS, DEFAULT_TIMEOUTS, type HostPort, type LogLevel, type NodeLimits, type NodeTimeouts } from './config.js';
+import type { BodyBudget } from './api/body-budget.js';
 import { NodeContext } from './context.js';
 import { ContributionIndex } from './contribution-index.js';
 import { registerAppendHandlers } from './flows/append.js';
@@ -52,6 +53,7 @@ export interface StartNodeOptions {
   /** A pino logger, or the level and stream for one (default: info, to stdout). */
   readonly log?: Logger | { readonly level?: LogLevel; readonly destination?: DestinationStream };
   readonly bodyLimitBytes?: number;
+  readonly limits?: Partial<NodeLimits>;
 }
 
 export interface NodeHandle {
@@ -65,6 +67,8 @@ export interface NodeHandle {
   /** Resolves once the mesh is up (rejects with NodeUnavailableError after `timeoutMs`). */
   waitForMesh(timeoutMs?: number): Promise<void>;
   readonly log: Logger;
+  /** The API's request-body budgets (what is held now, and the most ever held: docs/system.md, "Memory bounds"). */
+  readonly bodyBudgets: { readonly uploads: BodyBudget; readonly smallBodies: BodyBudget };
   /** Stops the API, the mesh and the store (waiting for pending appends). */
   close(): Promise<void>;
 }
@@ -134,7 +138,9 @@ export async function startNode(options: StartNodeOptions): Promise<NodeHandle> 
   registerAppendHandlers(ctx);
   registerQueryHandlers(ctx);
 
-  const api = await buildApi(ctx, { bodyLimitBytes: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES, ...(options.api?.tls ? { https: options.api.tls } : {}) });
+  const bodyLimitBytes = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
+  const limits: NodeLimits = { ...DEFAULT_LIMITS, bodyBytesInFlight: Math.max(DEFAULT_LIMITS.bodyBytesInFlight, bodyLimitBytes), ...options.limits };
+  const { app: api, budgets } = await buildApi(ctx, { bodyLimitBytes, limits, timeouts, ...(options.api?.tls ? { https: options.api.tls } : {}) });
   const host = options.api?.host ?? '127.0.0.1';
   try {
     await api.listen({ host, port: options.api?.port ?? 0 });
@@ -182,6 +188,7 @@ export async function startNode(options: StartNodeOptions): Promise<NodeHandle> 
     meshUp: () => mesh.isUp,
     waitForMesh: (timeoutMs = timeouts.connectMs) => mesh.waitUntilUp(timeoutMs),
     log,
+    bodyBudgets: budgets,
     close: () => {
       closing ??= (async () => {
         await api.close();
