@@ -108,9 +108,10 @@ export async function buildApi(ctx: NodeContext, options: ApiOptions): Promise<A
     );
   });
   app.addHook('onRequest', makeRequestGate(ctx, { jsonBodyLimit: JSON_BODY_LIMIT, uploadBodyLimit: options.bodyLimitBytes, ...budgets }));
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     // An answer given before the body was read (a refusal) must not read the rest of a large body.
     if (mustCloseAfter(request)) void reply.header('connection', 'close');
+    done(null, payload);
   });
 
   app.addSchema(errorBody);

@@ -23,6 +23,8 @@ export interface FramePlan {
 }
 
 const PREFIX_BYTES = 8;
+/** Reused: creating a decoder costs more than decoding a small header. */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export function bodyTooLarge(what: string, bytes: number, limit: number, why: string): TesseraError {
   return new TesseraError('BODY_TOO_LARGE', `${what} of ${bytes} bytes is larger than ${why} (${limit} bytes); it was refused without being read`);
@@ -77,7 +79,7 @@ export function readFrameBody(stream: Readable, contentLength: number, plan: Fra
       try {
         let header: unknown;
         try {
-          header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(prefix.subarray(PREFIX_BYTES, PREFIX_BYTES + headerLength)));
+          header = JSON.parse(utf8.decode(prefix.subarray(PREFIX_BYTES, PREFIX_BYTES + headerLength)));
         } catch {
           throw new FormatError(`${plan.what} is not a valid Tessera frame: header is not UTF-8 JSON`);
         }

@@ -130,7 +130,8 @@ export function makeRequestGate(ctx: NodeContext, options: GateOptions): (reques
         const authorised = await authoriseContributor(ctx, name, typeof header === 'string' ? header : undefined, 'a contribution');
         request.contributor = authorised;
         const length = requireFrame(request, body, 'a contribution');
-        const credentialBytes = Buffer.byteLength(JSON.stringify({ credential: authorised.credential, proof: authorised.proof ?? null }));
+        // The frame carries the same credential as the header: the header's decoded length bounds its size.
+        const credentialBytes = Math.ceil((String(header).length * 3) / 4);
         const limit = contributionFrameMaxBytes(authorised.encodedColumns, credentialBytes);
         const plan: FramePlan = { what: 'a contribution', maxBytes: limit, limitForHeader: () => limit };
         checkDeclaredLength(plan, length);

@@ -5,7 +5,6 @@
  * once the header's credential checks (the frame header must then carry the same credential).
  */
 
-import { canonicalJson } from '../../crypto/canonical-json.js';
 import type { SignedStatement } from '../../crypto/signed.js';
 import { CredentialError, TableNotFoundError } from '../../errors.js';
 import type { AppendTableMetadata } from '../storage.js';
@@ -61,9 +60,20 @@ export async function authoriseContributor(ctx: NodeContext, name: string, heade
 
 /** Refuses a contribution whose frame carries another credential than the header that was checked. */
 export function requireSameCredential(inFrame: PresentedCredential, checked: PresentedCredential): void {
-  if (inFrame.contributor !== checked.contributor || canonicalJson(inFrame.credential) !== canonicalJson(checked.credential) || canonicalJson(inFrame.proof ?? null) !== canonicalJson(checked.proof ?? null)) {
+  if (inFrame.contributor !== checked.contributor || !sameJson(inFrame.credential, checked.credential) || !sameJson(inFrame.proof ?? null, checked.proof ?? null)) {
     throw new CredentialError('the contribution carries another credential than its x-tessera-credential header: send both from the same credential (use the Tessera client)');
   }
+}
+
+/** Equality of two parsed JSON values (key order aside): cheaper than serialising both, on every contribution. */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => sameJson(x, b[i]));
+  if (Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const rb = b as Record<string, unknown>;
+  return ka.length === Object.keys(rb).length && ka.every((k) => Object.hasOwn(rb, k) && sameJson((a as Record<string, unknown>)[k], rb[k]));
 }
 
 /** The contributor a single credential names (unverified; the check follows). */
