@@ -89,10 +89,16 @@ export function readFrameBody(stream: Readable, contentLength: number, plan: Fra
       }
       if (contentLength > limit) return finish(bodyTooLarge(plan.what, contentLength, limit, 'the most its header can need'));
       if (prefix.byteLength > contentLength) return finish(new FormatError(`${plan.what} is longer than its Content-Length`));
+      head.length = 0;
+      if (prefix.byteLength === contentLength) {
+        // The whole body came in one piece (a contribution usually does): no copy.
+        body = prefix;
+        received = contentLength;
+        return;
+      }
       body = Buffer.allocUnsafe(contentLength);
       prefix.copy(body, 0);
       received = prefix.byteLength;
-      head.length = 0;
     };
     const onEnd = (): void => {
       if (!body || received !== contentLength) return finish(new FormatError(`${plan.what} is cut off (${received || headBytes} of ${contentLength} bytes arrived)`));

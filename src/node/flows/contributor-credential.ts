@@ -50,12 +50,15 @@ export function parseCredentialHeader(header: string | undefined, action: string
 export async function authoriseContributor(ctx: NodeContext, name: string, header: string | undefined, action: string): Promise<AuthorisedContributor> {
   checkTableName(name);
   const presented = parseCredentialHeader(header, action);
-  const { meta, encodedColumns } = await ctx.contributions.appendFacts(name).catch((error: unknown) => {
+  let facts;
+  try {
+    facts = await ctx.contributions.appendFacts(name);
+  } catch (error) {
     if (error instanceof TableNotFoundError) throw new TableNotFoundError(name, `no append table named '${name}' in collaboration '${ctx.collaboration.id}'`);
     throw error;
-  });
-  ctx.credentials.check(name, meta.owner, presented.contributor, presented.credential, presented.proof);
-  return { ...presented, meta, encodedColumns };
+  }
+  ctx.credentials.check(name, facts.meta.owner, presented.contributor, presented.credential, presented.proof);
+  return { contributor: presented.contributor, credential: presented.credential, proof: presented.proof, meta: facts.meta, encodedColumns: facts.encodedColumns };
 }
 
 /** Refuses a contribution whose frame carries another credential than the header that was checked. */
