@@ -53,6 +53,11 @@ test('an unsigned 50 MB upload is refused after its headers, and the connection 
   assert.equal(node.bodyBudgets.uploads.peak, peak, 'no upload body was admitted');
 });
 
+test('a 50 MB body to an unknown route is answered 404 after its headers', async () => {
+  const response = await raw(`POST /v1/nothing HTTP/1.1\r\n${host()}\r\nContent-Type: application/json\r\nContent-Length: ${50 * MB}`);
+  assert.deepEqual([response.status, errorOf(response).code, response.closed], [404, 'NOT_FOUND', true]);
+});
+
 test('a 50 MB contribution without a credential, or with a forged one, is refused after its headers', async () => {
   const head = `POST /v1/append-tables/glucose/rows HTTP/1.1\r\n${host()}\r\nContent-Type: ${FRAME_CONTENT_TYPE}\r\nContent-Length: ${50 * MB}`;
   const none = await raw(head);

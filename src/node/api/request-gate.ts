@@ -95,8 +95,10 @@ export function makeRequestGate(ctx: NodeContext, options: GateOptions): (reques
     reply.raw.once('close', release);
   };
   return async (request, reply) => {
+    // An unknown route is answered before its body (which the framework would otherwise read).
+    if (request.is404) throw new TesseraError('NOT_FOUND', `no such API route: ${request.method} ${request.url.split('?')[0]}`);
     const gate = request.routeOptions.config.gate;
-    if (gate === undefined || gate === 'open' || gate === 'credential') return; // no body is read (GET routes; unknown routes answer 404 unread)
+    if (gate === undefined || gate === 'open' || gate === 'credential') return; // GET routes: a GET body is never read
     const method = request.method;
     if (method === 'GET' || method === 'HEAD') return; // the handler checks the signature; a GET body is never read
     const body = declaredBody(request);
