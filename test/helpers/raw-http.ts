@@ -18,6 +18,8 @@ export interface RawRequestOptions {
   readonly body?: Uint8Array;
   /** Give up after this long (a bound on the test, never an assertion). */
   readonly timeoutMs?: number;
+  /** False: send the head without the blank line that ends it (a client stalling in its headers). */
+  readonly headComplete?: boolean;
 }
 
 export function openRaw(apiUrl: string, ca: string): Promise<TLSSocket> {
@@ -69,7 +71,7 @@ export async function rawRequest(apiUrl: string, ca: string, head: string, optio
     socket.on('close', () => finish(undefined, answered ? { ...answered, closed: true } : parse(true)));
     // Writing into a connection the node closed fails: the answer read so far is what counts.
     socket.on('error', () => finish(undefined, answered ? { ...answered, closed: true } : parse(true)));
-    socket.write(`${head}\r\n\r\n`);
+    socket.write(options.headComplete === false ? `${head}\r\n` : `${head}\r\n\r\n`);
     if (options.body) socket.write(options.body);
   });
 }

@@ -16,6 +16,7 @@ import { FRAME_CONTENT_TYPE } from '../../src/wire/frames.js';
 import { uploadFrameMaxBytes } from '../../src/node/api/frame-limits.js';
 import type { NodeHandle } from '../../src/node/server.js';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
+import { connect } from 'node:net';
 import { rawRequest, type RawResponse } from '../helpers/raw-http.js';
 
 let cluster: TestCluster;
@@ -23,7 +24,8 @@ let node: NodeHandle;
 const MB = 1024 * 1024;
 
 before(async () => {
-  cluster = await startTestCluster();
+  // Headers must arrive within 2 s here (10 s by default), so that the stalled client below is cut off soon.
+  cluster = await startTestCluster({ timeouts: { headersMs: 2000 } });
   node = cluster.nodes[0]!;
   const hospital = await cluster.connect('St. Mary Hospital');
   await hospital.createAppendTable('glucose', { version: 1, columns: [{ name: 'level', nullable: false, type: 'integer', min: '0', max: '100' }] });
@@ -127,4 +129,27 @@ test('a flood of 200 concurrent unauthenticated 1 MB bodies is refused unread; t
   assert.ok(process.memoryUsage().heapUsed - heapBefore < 64 * MB, `heap grew by ${Math.round((process.memoryUsage().heapUsed - heapBefore) / MB)} MB`);
   const health = await raw(`GET /v1/health HTTP/1.1\r\n${host()}`);
   assert.equal(health.status, 200);
+});
+
+test('slow clients are cut off: a stalled TLS handshake is closed, stalled headers get 408 and a close', async () => {
+  const url = new URL(node.apiUrl);
+  const closedUnanswered = await new Promise<boolean>((resolve, reject) => {
+    const socket = connect({ host: url.hostname, port: Number(url.port) });
+    const bound = setTimeout(() => {
+      socket.destroy();
+      reject(new Error('the node kept a silent connection open for 30 s'));
+    }, 30_000);
+    let received = 0;
+    socket.on('data', (chunk: Buffer) => (received += chunk.byteLength));
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      clearTimeout(bound);
+      resolve(received === 0);
+    });
+  });
+  assert.equal(closedUnanswered, true);
+  const stalled = await rawRequest(node.apiUrl, cluster.certs.ca.certPem, `GET /v1/health HTTP/1.1\r\n${host()}\r\nx-slow: 1`, { headComplete: false, timeoutMs: 30_000 });
+  assert.equal(stalled.status, 408);
+  assert.equal(errorOf(stalled).code, 'REQUEST_TIMEOUT');
+  assert.ok(stalled.closed);
 });
