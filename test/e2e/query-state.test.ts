@@ -75,7 +75,7 @@ async function assertFailedEverywhere(id: string, reason: RegExp): Promise<void>
 }
 
 test('a node killed in the middle of the computation: the error names that node, and every node reports the query failed', async () => {
-  const killed = killOn(2, undefined, '"digest"', 2);
+  const killed = killOn(2, undefined, 'tessera/query-agreement/v1', 2);
   const error = await sum().then(
     () => assert.fail('the query should fail'),
     (e: unknown) => e,
