@@ -152,15 +152,28 @@ export function buildContributionFrame(
 // A batch's statement is the same in a thousand headers: written as JSON once.
 const statementJson = new WeakMap<SignedStatement, string>();
 
+function statementText(statement: SignedStatement): string {
+  let text = statementJson.get(statement);
+  if (text === undefined) {
+    text = JSON.stringify(statement);
+    statementJson.set(statement, text);
+  }
+  return text;
+}
+
 /** JSON.stringify of the ContributionHeader, with the statement's text reused. */
 function contributionHeaderJson(contributor: string, submission: string, envelopes: readonly string[], credential: ResolvedCredential): string {
-  let statement = statementJson.get(credential.statement);
-  if (statement === undefined) {
-    statement = JSON.stringify(credential.statement);
-    statementJson.set(credential.statement, statement);
-  }
   const format: ContributionHeader['format'] = CONTRIBUTION_FORMAT;
   const proof = credential.proof ? `,"proof":${JSON.stringify(credential.proof)}` : '';
-  return `{"format":"${format}","contributor":${JSON.stringify(contributor)},"submission":${JSON.stringify(submission)},"envelopes":${JSON.stringify(envelopes)},"credential":${statement}${proof}}`;
+  return `{"format":"${format}","contributor":${JSON.stringify(contributor)},"submission":${JSON.stringify(submission)},"envelopes":${JSON.stringify(envelopes)},"credential":${statementText(credential.statement)}${proof}}`;
+}
+
+/**
+ * The x-tessera-credential header (wire/api.ts CREDENTIAL_HEADER): base64 of the CredentialHeader
+ * JSON. A node checks it before reading a contribution's body, and reads the schema with it.
+ */
+export function credentialHeaderValue(credential: ResolvedCredential): string {
+  const proof = credential.proof ? `,"proof":${JSON.stringify(credential.proof)}` : '';
+  return Buffer.from(`{"contributor":${JSON.stringify(credential.contributor)},"credential":${statementText(credential.statement)}${proof}}`).toString('base64');
 }
 

@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import { Agent, buildConnector, type Dispatcher } from 'undici';
 import { canonicalJsonBytes } from '../crypto/canonical-json.js';
-import { signRequest, type RequestToSign } from '../crypto/request-signing.js';
+import { BODY_SHA256_HEADER, requestBodySha256, signRequest, type RequestToSign } from '../crypto/request-signing.js';
 import type { Identity } from '../crypto/identity.js';
 import { errorFromWire, NodeUnavailableError, PeerAuthenticationError, TesseraError } from '../errors.js';
 import type { NodeConfig } from '../governance/collaboration.js';
@@ -136,7 +136,10 @@ export class NodeConnection {
       signed = bytes;
     }
     if (req.signer) {
-      Object.assign(headers, signRequest({ audience: this.node.name, method: req.method, path: req.path, body: signed }, req.signer.signingPrivateKey));
+      // The body hash travels in a header too: the node checks the signature before reading the body.
+      const bodySha256 = requestBodySha256(signed);
+      Object.assign(headers, signRequest({ audience: this.node.name, method: req.method, path: req.path, body: signed }, req.signer.signingPrivateKey, { bodySha256 }));
+      if (body !== undefined) headers[BODY_SHA256_HEADER] = bodySha256;
     }
     let response: Dispatcher.ResponseData;
     try {

@@ -27,7 +27,6 @@ import {
   ROUTES,
   type AppendTableSchemaResponse,
   type ContributionResponse,
-  type CredentialHeader,
   type HealthResponse,
   isDamagedTable,
   type ListedTable,
@@ -37,7 +36,7 @@ import {
   type TableInfo,
 } from '../wire/api.js';
 import { issueCredential, issueCredentialBatch } from '../wire/credential.js';
-import { buildContributionFrame, encodeContributionRow, newSubmissionId, resolveCredential, type ContributionValues, type Credential, type ResolvedCredential } from './contribution.js';
+import { buildContributionFrame, credentialHeaderValue, encodeContributionRow, newSubmissionId, resolveCredential, type ContributionValues, type Credential, type ResolvedCredential } from './contribution.js';
 import type { ReadTableOptions } from './declarations.js';
 import type { InMemoryColumns } from './memory-reader.js';
 import { NodeConnection } from './node-connection.js';
@@ -241,10 +240,11 @@ export class Tessera {
     const schema = options.schema ? parseSchema(options.schema) : await this.appendSchema(table, resolved);
     const encoded = encodeContributionRow(schema, values, this.identifierKey);
     let body = buildContributionFrame(this.collaboration, table, encoded, resolved, newSubmissionId(), this.envelopes);
+    const headers = { [CREDENTIAL_HEADER]: credentialHeaderValue(resolved) };
     const retries = options.retries ?? 2;
     for (let attempt = 0; ; attempt++) {
       try {
-        return (await this.connection.send<ContributionResponse>({ method: 'POST', path: ROUTES.contributions(table), frame: { body, signingBytes: body } })).body;
+        return (await this.connection.send<ContributionResponse>({ method: 'POST', path: ROUTES.contributions(table), frame: { body, signingBytes: body }, headers })).body;
       } catch (error) {
         const conflict = error instanceof ContributionConflictError;
         if (!(conflict || error instanceof NodeUnavailableError) || attempt >= retries) throw error;
@@ -257,9 +257,7 @@ export class Tessera {
   private async appendSchema(table: string, credential: ResolvedCredential): Promise<TableSchema> {
     let schema = this.schemas.get(table);
     if (!schema) {
-      const proof: CredentialHeader = { contributor: credential.contributor, credential: credential.statement, ...(credential.proof ? { proof: credential.proof } : {}) };
-      const header = Buffer.from(JSON.stringify(proof)).toString('base64');
-      const response = await this.connection.send<AppendTableSchemaResponse>({ method: 'GET', path: ROUTES.appendTable(table), headers: { [CREDENTIAL_HEADER]: header } });
+      const response = await this.connection.send<AppendTableSchemaResponse>({ method: 'GET', path: ROUTES.appendTable(table), headers: { [CREDENTIAL_HEADER]: credentialHeaderValue(credential) } });
       schema = parseSchema(response.body.schema);
       this.schemas.set(table, schema);
     }

@@ -5,7 +5,12 @@
  *   { audience, method, path, bodySha256, timestamp, nonce }
  * and sends it in four headers. The node checks the signer is a known party, the signature,
  * the audience (its own name: a request for node 0 cannot be replayed to node 1), the clock skew,
- * and that the nonce was not seen within the skew window (replay cache).
+ * and that the nonce was not seen within the skew window (replay cache, a NonceStore: a node
+ * keeps it in a journal so that it survives restarts, node/replay-journal.ts).
+ *
+ * The client also sends the body hash it signed in `x-tessera-body-sha256`, so that a node can
+ * check the signature from the headers alone before it reads a byte of the body (`preverify`),
+ * and refuse a stranger's body unread; `verify` then checks the body it did read.
  *
  * Body hash: SHA-256 of the body bytes; a JSON body is sent as its canonical (RFC 8785) text, so
  * the node may hash either the received bytes or its re-canonicalised parse and get the same.
@@ -15,6 +20,7 @@ import { createHash, randomBytes, sign, verify, type KeyObject } from 'node:cryp
 import { KeyFormatError, RequestRejectedError, UsageError } from '../errors.js';
 import { canonicalJsonBytes, type JsonValue } from './canonical-json.js';
 import { decodePublicKey, encodePublicKey, publicOf } from './keys.js';
+import { MemoryNonceStore, type NonceStore } from './nonce-store.js';
 import { preAuthEncoding } from './pae.js';
 
 export const REQUEST_PAYLOAD_TYPE = 'application/vnd.tessera.http-request+json';
@@ -25,6 +31,9 @@ export const REQUEST_HEADERS = {
   nonce: 'x-tessera-nonce',
   signature: 'x-tessera-signature',
 } as const;
+
+/** The body hash the client signed (hex SHA-256), sent so that the signature can be checked before the body is read. */
+export const BODY_SHA256_HEADER = 'x-tessera-body-sha256';
 
 export type SignedRequestHeaders = { readonly [K in (typeof REQUEST_HEADERS)[keyof typeof REQUEST_HEADERS]]: string };
 
@@ -46,6 +55,9 @@ export interface ReceivedRequest {
   readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>;
 }
 
+/** A request whose body has not been read yet. */
+export type RequestHead = Omit<ReceivedRequest, 'body'>;
+
 export interface VerifiedRequest<P> {
   readonly party: P;
   /** The signer's Ed25519 public key (SPKI base64). */
@@ -64,12 +76,15 @@ export interface RequestVerifierOptions<P> {
   readonly now?: () => number;
   /** Bound on remembered nonces (default 1,000,000 ≈ 100 MB); beyond it requests are refused. */
   readonly maxCachedNonces?: number;
+  /** Where seen nonces are kept (default: in memory only, forgotten at a restart). */
+  readonly nonces?: NonceStore;
 }
 
 const NONCE = /^[A-Za-z0-9_-]{22}$/;
 const TIMESTAMP = /^[0-9]{1,16}$/;
 const METHOD = /^[A-Z]{1,16}$/;
 const SWEEP_EVERY = 4096;
+const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 /** The bytes to send as the request body (canonical JSON text for JSON values). */
 export function requestBodyBytes(body: JsonValue | Uint8Array | undefined): Uint8Array {
@@ -77,11 +92,19 @@ export function requestBodyBytes(body: JsonValue | Uint8Array | undefined): Uint
   return body instanceof Uint8Array ? body : canonicalJsonBytes(body);
 }
 
+/** The hex SHA-256 a request's signature covers (send it as BODY_SHA256_HEADER). */
+export function requestBodySha256(body: JsonValue | Uint8Array | undefined): string {
+  return sha256Hex(requestBodyBytes(body));
+}
+
+/** SHA-256 of an empty body: what a request without a body signs. */
+export const EMPTY_BODY_SHA256 = sha256Hex(new Uint8Array(0));
+
 /** Signs a request; add the returned headers to it and send `requestBodyBytes(body)` as the body. */
 export function signRequest(
   request: RequestToSign,
   signer: KeyObject,
-  options: { readonly now?: number; readonly nonce?: string } = {},
+  options: { readonly now?: number; readonly nonce?: string; /** requestBodySha256(request.body), if already computed. */ readonly bodySha256?: string } = {},
 ): SignedRequestHeaders {
   if (signer.type !== 'private' || signer.asymmetricKeyType !== 'ed25519') {
     throw new UsageError('requests are signed with an Ed25519 private key');
@@ -91,7 +114,7 @@ export function signRequest(
   const timestamp = String(Math.floor(options.now ?? Date.now()));
   const nonce = options.nonce ?? randomBytes(16).toString('base64url');
   if (!NONCE.test(nonce)) throw new UsageError('a request nonce must be 16 bytes in base64url');
-  const bodySha256 = sha256Hex(requestBodyBytes(request.body));
+  const bodySha256 = options.bodySha256 ?? requestBodySha256(request.body);
   const signature = sign(null, requestMessage(request.audience, method, request.path, bodySha256, timestamp, nonce), signer);
   return {
     [REQUEST_HEADERS.signer]: encodePublicKey(publicOf(signer)),
@@ -108,8 +131,8 @@ export class RequestVerifier<P> {
   private readonly maxSkewMs: number;
   private readonly now: () => number;
   private readonly maxCachedNonces: number;
-  /** signer + nonce → time after which the entry can go (its timestamp is then too old anyway). */
-  private readonly seen = new Map<string, number>();
+  /** sha256(signer, nonce) → time after which the entry can go (its timestamp is then too old anyway). */
+  private readonly seen: NonceStore;
   private insertsSinceSweep = 0;
 
   constructor(options: RequestVerifierOptions<P>) {
@@ -118,10 +141,30 @@ export class RequestVerifier<P> {
     this.maxSkewMs = options.maxSkewMs ?? 60_000;
     this.now = options.now ?? Date.now;
     this.maxCachedNonces = options.maxCachedNonces ?? 1_000_000;
+    this.seen = options.nonces ?? new MemoryNonceStore();
   }
 
   /** Returns who sent the request, or throws RequestRejectedError (answer 401, do not retry as is). */
   verify(request: ReceivedRequest): VerifiedRequest<P> {
+    return this.check(request, sha256Hex(request.body ?? new Uint8Array(0)), true);
+  }
+
+  /**
+   * Every check of `verify` from the headers alone, against the body hash the client declares in
+   * BODY_SHA256_HEADER (none: an empty body), without remembering the nonce: a node calls it
+   * before reading the body, and `verify` once the body is read (which then must hash to the
+   * declared value, or its signature does not verify).
+   */
+  preverify(request: RequestHead, hasBody: boolean): VerifiedRequest<P> {
+    const declared = request.headers[BODY_SHA256_HEADER];
+    if (declared === undefined && !hasBody) return this.check(request, EMPTY_BODY_SHA256, false);
+    if (typeof declared !== 'string' || !SHA256_HEX.test(declared)) {
+      throw new RequestRejectedError('malformed', `a signed request with a body must carry header '${BODY_SHA256_HEADER}': the hex SHA-256 of the body it signed (use the Tessera client)`);
+    }
+    return this.check(request, declared, false);
+  }
+
+  private check(request: RequestHead, bodySha256: string, remember: boolean): VerifiedRequest<P> {
     const signerText = header(request, REQUEST_HEADERS.signer);
     const timestampText = header(request, REQUEST_HEADERS.timestamp);
     const nonce = header(request, REQUEST_HEADERS.nonce);
@@ -153,7 +196,6 @@ export class RequestVerifier<P> {
       );
     }
 
-    const bodySha256 = sha256Hex(request.body ?? new Uint8Array(0));
     const signature = Buffer.from(signatureText, 'base64');
     // The audience is checked through the signature: we verify against our own name, so a
     // request signed for another node simply does not verify here.
@@ -166,15 +208,15 @@ export class RequestVerifier<P> {
     }
 
     // Only authenticated requests reach the cache, so strangers cannot fill it.
-    const cacheKey = `${signerText} ${nonce}`;
-    this.sweep(now);
+    const cacheKey = nonceKey(signerText, nonce);
+    if (remember) this.sweep(now);
     if (this.seen.has(cacheKey)) {
       throw new RequestRejectedError('replay', 'this request was already received (same nonce); sign each request anew');
     }
     if (this.seen.size >= this.maxCachedNonces) {
       throw new RequestRejectedError('replay', 'too many recent requests to track replays; retry in a minute');
     }
-    this.seen.set(cacheKey, timestamp + this.maxSkewMs);
+    if (remember) this.seen.add(cacheKey, timestamp + this.maxSkewMs);
     return { party, signingKey: signerText, timestamp };
   }
 
@@ -187,8 +229,13 @@ export class RequestVerifier<P> {
     this.insertsSinceSweep++;
     if (this.insertsSinceSweep < SWEEP_EVERY && this.seen.size < this.maxCachedNonces) return;
     this.insertsSinceSweep = 0;
-    for (const [key, expiry] of this.seen) if (expiry < now) this.seen.delete(key);
+    this.seen.sweep(now);
   }
+}
+
+/** The replay cache's key for one signer's nonce: short and fixed-length (it is also journaled). */
+function nonceKey(signer: string, nonce: string): string {
+  return createHash('sha256').update(signer).update(' ').update(nonce).digest('base64url').slice(0, 22);
 }
 
 function requestMessage(audience: string, method: string, path: string, bodySha256: string, timestamp: string, nonce: string): Buffer {
@@ -196,7 +243,7 @@ function requestMessage(audience: string, method: string, path: string, bodySha2
   return preAuthEncoding(REQUEST_PAYLOAD_TYPE, statement);
 }
 
-function header(request: ReceivedRequest, name: string): string {
+function header(request: RequestHead, name: string): string {
   const value = request.headers[name];
   if (typeof value !== 'string' || value.length === 0) {
     throw new RequestRejectedError('malformed', `request header '${name}' is missing (requests to a node must be signed)`);

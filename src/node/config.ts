@@ -10,10 +10,12 @@
  *     "dataDir": "data",
  *     "mpc": { "listen": "127.0.0.1:9000" },
  *     "api": { "listen": "127.0.0.1:8443" },
- *     "timeouts": { "connectMs": 10000, "rpcMs": 30000, "mpcMs": 120000, "requestSkewMs": 60000 },
+ *     "timeouts": { "connectMs": 10000, "rpcMs": 30000, "mpcMs": 120000, "requestSkewMs": 60000,
+ *                   "headersMs": 10000, "requestMs": 300000 },
  *     "log": { "level": "info" },
  *     "bodyLimitBytes": 2147483648,
- *     "tableLimits": { "maxTables": 10000, "maxTablesPerOwner": 2500 } }
+ *     "tableLimits": { "maxTables": 10000, "maxTablesPerOwner": 2500 },
+ *     "limits": { "connections": 1024, "bodyBytesInFlight": 2147483648 } }
  *
  * Relative paths are relative to the directory of the configuration file. The peers' MPC
  * addresses and certificate fingerprints come from the collaboration file, so they cannot
@@ -38,12 +40,26 @@ export interface NodeTimeouts {
   readonly mpcMs: number;
   /** Accepted clock difference for signed client requests. */
   readonly requestSkewMs: number;
+  /** A client's TLS handshake, and then each request's headers, must arrive within this. */
+  readonly headersMs: number;
+  /** A whole request, body included, must arrive within this (bounds slow bodies). */
+  readonly requestMs: number;
 }
 
-export const DEFAULT_TIMEOUTS: NodeTimeouts = { connectMs: 10_000, rpcMs: 60_000, mpcMs: 120_000, requestSkewMs: 60_000 };
+export const DEFAULT_TIMEOUTS: NodeTimeouts = { connectMs: 10_000, rpcMs: 60_000, mpcMs: 120_000, requestSkewMs: 60_000, headersMs: 10_000, requestMs: 300_000 };
 
 /** Large uploads arrive as one body: 1M rows x 5 columns is about 80 MB for the node holding a full component. */
 export const DEFAULT_BODY_LIMIT_BYTES = 2 ** 31;
+
+/** Bounds on what clients can make a node hold (docs/system.md, "Memory bounds"). */
+export interface NodeLimits {
+  /** Open client connections; more are closed as they arrive. */
+  readonly connections: number;
+  /** Upload bodies held at once, in bytes, across all requests; an upload beyond it is refused (503, retry). */
+  readonly bodyBytesInFlight: number;
+}
+
+export const DEFAULT_LIMITS: NodeLimits = { connections: 1024, bodyBytesInFlight: DEFAULT_BODY_LIMIT_BYTES };
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -67,6 +83,7 @@ export interface NodeConfig {
   readonly bodyLimitBytes: number;
   /** Bounds on the tables the node keeps (docs/storage.md, "Bounds on tables"). */
   readonly tableLimits: TableLimits;
+  readonly limits: NodeLimits;
 }
 
 const HOST_PORT = /^(?<host>\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(?<port>[0-9]{1,5})$/;
@@ -92,7 +109,7 @@ export async function loadNodeConfig(path: string): Promise<NodeConfig> {
 export function parseNodeConfig(value: unknown, baseDir: string, source = 'node configuration'): NodeConfig {
   const problems: string[] = [];
   if (!isObject(value)) throw new NodeConfigError(source, ['the top level must be a JSON object']);
-  onlyFields(value, ['format', 'index', 'collaboration', 'identity', 'tls', 'dataDir', 'mpc', 'api', 'timeouts', 'log', 'bodyLimitBytes', 'tableLimits'], 'the file', problems);
+  onlyFields(value, ['format', 'index', 'collaboration', 'identity', 'tls', 'dataDir', 'mpc', 'api', 'timeouts', 'log', 'bodyLimitBytes', 'tableLimits', 'limits'], 'the file', problems);
   if (value.format !== NODE_CONFIG_FORMAT) problems.push(`"format" must be "${NODE_CONFIG_FORMAT}"`);
   const index = value.index;
   if (index !== 0 && index !== 1 && index !== 2) problems.push('"index" must be 0, 1 or 2: the position of this node in the collaboration\'s "nodes" list');
@@ -173,6 +190,23 @@ export function parseNodeConfig(value: unknown, baseDir: string, source = 'node 
       }
     }
   }
+  const limits = { ...DEFAULT_LIMITS, bodyBytesInFlight: Math.max(DEFAULT_LIMITS.bodyBytesInFlight, bodyLimitBytes) };
+  if (value.limits !== undefined) {
+    if (!isObject(value.limits)) problems.push('"limits" must be an object { "connections", "bodyBytesInFlight" }');
+    else {
+      onlyFields(value.limits, ['connections', 'bodyBytesInFlight'], '"limits"', problems);
+      const c = value.limits.connections;
+      if (c !== undefined) {
+        if (typeof c !== 'number' || !Number.isInteger(c) || c < 16 || c > 65_536) problems.push('"limits.connections" must be a whole number from 16 to 65536');
+        else limits.connections = c;
+      }
+      const f = value.limits.bodyBytesInFlight;
+      if (f !== undefined) {
+        if (typeof f !== 'number' || !Number.isSafeInteger(f) || f < bodyLimitBytes || f > 2 ** 40) problems.push(`"limits.bodyBytesInFlight" must be a whole number of bytes from bodyLimitBytes (${bodyLimitBytes}) to 1099511627776: one upload of the largest size must fit`);
+        else limits.bodyBytesInFlight = f;
+      }
+    }
+  }
   if (problems.length > 0) throw new NodeConfigError(source, problems);
   return {
     index: index as NodeIndex,
@@ -186,6 +220,7 @@ export function parseNodeConfig(value: unknown, baseDir: string, source = 'node 
     logLevel,
     bodyLimitBytes,
     tableLimits,
+    limits,
   };
 }
 

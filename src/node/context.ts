@@ -6,7 +6,8 @@
 import type { KeyObject } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Identity } from '../crypto/identity.js';
-import { RequestVerifier, type ReceivedRequest, type SignedRequestHeaders, REQUEST_HEADERS } from '../crypto/request-signing.js';
+import { RequestVerifier, type ReceivedRequest, type RequestHead, type SignedRequestHeaders, REQUEST_HEADERS } from '../crypto/request-signing.js';
+import type { NonceStore } from '../crypto/nonce-store.js';
 import { PermissionDeniedError, RequestRejectedError } from '../errors.js';
 import type { Collaboration, NodeIndex, PartyConfig, Role } from '../governance/collaboration.js';
 import { nextOf, prevOf, type PartyId } from '../mpc/party.js';
@@ -38,6 +39,8 @@ export interface NodeContextParts {
   readonly contributions: ContributionIndex;
   readonly timeouts: NodeTimeouts;
   readonly log: Logger;
+  /** Replay caches, one per node as audience (default: in memory, forgotten at a restart). */
+  readonly nonces?: (audience: NodeIndex) => NonceStore;
 }
 
 export class NodeContext {
@@ -84,6 +87,7 @@ export class NodeContext {
           audience: node.name,
           authorize: (key) => parts.collaboration.partyBySigningKey(key),
           maxSkewMs: parts.timeouts.requestSkewMs,
+          ...(parts.nonces ? { nonces: parts.nonces(node.index) } : {}),
         }),
     );
   }
@@ -113,6 +117,15 @@ export class NodeContext {
    */
   verifyRequest(audience: PartyId, request: ReceivedRequest): PartyConfig {
     return this.verifiers[audience].verify(request).party;
+  }
+
+  /**
+   * Checks, before its body is read, that a request to this node is signed by a party, from its
+   * headers and the body hash it declares (the full check, `verifyRequest`, follows once the body
+   * is read; a stranger's body is never read).
+   */
+  preverifyRequest(request: RequestHead, hasBody: boolean): PartyConfig {
+    return this.verifiers[this.index].preverify(request, hasBody).party;
   }
 
   /** Checks a request a peer forwarded: signed by a party for that peer, bodies as given. */

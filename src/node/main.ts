@@ -40,6 +40,7 @@ export async function startNodeFromConfig(configPath: string): Promise<NodeHandl
     log: { level: config.logLevel },
     bodyLimitBytes: config.bodyLimitBytes,
     tableLimits: config.tableLimits,
+    limits: config.limits,
   });
 }
 

@@ -15,7 +15,8 @@ import { UsageError } from '../errors.js';
 import type { Collaboration, NodeIndex } from '../governance/collaboration.js';
 import { nextOf, type Party, type PartyId } from '../mpc/party.js';
 import { buildApi } from './api/app.js';
-import { DEFAULT_BODY_LIMIT_BYTES, DEFAULT_TIMEOUTS, type HostPort, type LogLevel, type NodeTimeouts } from './config.js';
+import { DEFAULT_BODY_LIMIT_BYTES, DEFAULT_LIMITS, DEFAULT_TIMEOUTS, type HostPort, type LogLevel, type NodeLimits, type NodeTimeouts } from './config.js';
+import type { BodyBudget } from './api/body-budget.js';
 import { NodeContext } from './context.js';
 import { ContributionIndex } from './contribution-index.js';
 import { registerAppendHandlers } from './flows/append.js';
@@ -26,6 +27,7 @@ import { reconcileStaged, registerUploadHandlers } from './flows/upload.js';
 import type { MeshConnector } from './mesh/connector.js';
 import { MeshManager } from './mesh/mesh-manager.js';
 import { TlsMeshConnector } from './mesh/tls-connector.js';
+import { ReplayJournal } from './replay-journal.js';
 import { ResultStore } from './results-store.js';
 import { PeerRpc } from './rpc.js';
 import { TableStore, type TableLimits } from './storage.js';
@@ -57,6 +59,7 @@ export interface StartNodeOptions {
   readonly bodyLimitBytes?: number;
   /** Bounds on the tables this node keeps (default DEFAULT_TABLE_LIMITS; docs/storage.md). */
   readonly tableLimits?: Partial<TableLimits>;
+  readonly limits?: Partial<NodeLimits>;
 }
 
 export interface NodeHandle {
@@ -70,6 +73,8 @@ export interface NodeHandle {
   /** Resolves once the mesh is up (rejects with NodeUnavailableError after `timeoutMs`). */
   waitForMesh(timeoutMs?: number): Promise<void>;
   readonly log: Logger;
+  /** The API's request-body budgets (what is held now, and the most ever held: docs/system.md, "Memory bounds"). */
+  readonly bodyBudgets: { readonly uploads: BodyBudget; readonly smallBodies: BodyBudget };
   /** Stops the API, the mesh and the store (waiting for pending appends). */
   close(): Promise<void>;
 }
@@ -99,6 +104,13 @@ export async function startNode(options: StartNodeOptions): Promise<NodeHandle> 
 
   const store = await TableStore.open({ dataDir: options.dataDir, nodeSecret: nodeStorageSecret(identity), node: describe(index), ...(options.tableLimits ? { limits: options.tableLimits } : {}) });
   const results = await ResultStore.open(options.dataDir, index, describe);
+  let replayJournal: ReplayJournal;
+  try {
+    replayJournal = ReplayJournal.open(options.dataDir, collaboration.nodes.length);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   let ctx: NodeContext | undefined;
   let attemptsLogged = 0;
   const mesh = new MeshManager(
@@ -131,18 +143,21 @@ export async function startNode(options: StartNodeOptions): Promise<NodeHandle> 
     timeoutMs: timeouts.rpcMs,
     onHandlerBug: (method, error) => log.error({ method, errorType: (error as Error)?.name, stack: (error as Error)?.stack?.split('\n').slice(1, 8).join('\n') }, 'peer request failed unexpectedly'),
   });
-  ctx = new NodeContext({ index, collaboration, identity, store, mesh, rpc, results, contributions: new ContributionIndex(store), timeouts, log });
+  ctx = new NodeContext({ index, collaboration, identity, store, mesh, rpc, results, contributions: new ContributionIndex(store), timeouts, log, nonces: (audience) => replayJournal.store(audience) });
   registerTableHandlers(ctx);
   registerUploadHandlers(ctx);
   registerAppendHandlers(ctx);
   registerQueryHandlers(ctx);
 
-  const api = await buildApi(ctx, { bodyLimitBytes: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES, ...(options.api?.tls ? { https: options.api.tls } : {}) });
+  const bodyLimitBytes = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
+  const limits: NodeLimits = { ...DEFAULT_LIMITS, bodyBytesInFlight: Math.max(DEFAULT_LIMITS.bodyBytesInFlight, bodyLimitBytes), ...options.limits };
+  const { app: api, budgets } = await buildApi(ctx, { bodyLimitBytes, limits, timeouts, ...(options.api?.tls ? { https: options.api.tls } : {}) });
   const host = options.api?.host ?? '127.0.0.1';
   try {
     await api.listen({ host, port: options.api?.port ?? 0 });
   } catch (error) {
     await api.close().catch(() => undefined);
+    replayJournal.close();
     await store.close();
     throw new UsageError(`node ${index} cannot listen for its API on ${host}:${options.api?.port ?? 0}: ${(error as Error).message}`);
   }
@@ -185,6 +200,7 @@ export async function startNode(options: StartNodeOptions): Promise<NodeHandle> 
     meshUp: () => mesh.isUp,
     waitForMesh: (timeoutMs = timeouts.connectMs) => mesh.waitUntilUp(timeoutMs),
     log,
+    bodyBudgets: budgets,
     close: () => {
       closing ??= (async () => {
         // Requests in flight get a moment to finish; then every connection is closed, so that a
@@ -194,6 +210,7 @@ export async function startNode(options: StartNodeOptions): Promise<NodeHandle> 
         await api.close();
         clearTimeout(grace);
         await mesh.close();
+        replayJournal.close();
         await store.close();
         log.info('node stopped');
       })();

@@ -5,7 +5,9 @@
  * Every request except health, the OpenAPI document and contributions is signed by a party of
  * the collaboration (crypto/request-signing.ts: method, path, body hash, time, nonce and the
  * node's name as audience). Contributions are authorised by a credential from the table owner
- * (wire/credential.ts). Shares always travel sealed to their node (crypto/envelope.ts), so the
+ * (wire/credential.ts), sent in the CREDENTIAL_HEADER so that a node checks it before reading the
+body. Signed requests with a body also send the body hash they signed (BODY_SHA256_HEADER in
+crypto/request-signing.ts), for the same reason. Shares always travel sealed to their node (crypto/envelope.ts), so the
  * node a client talks to relays its peers' envelopes without being able to read them.
  */
 
@@ -17,8 +19,9 @@ export const API_PREFIX = '/v1';
 
 /**
  * Header carrying a contribution credential where a contributor, who holds no key of the
- * collaboration, reads an append table's schema: base64 of the JSON of `CredentialHeader` (or,
- * for a single credential, of the statement alone).
+ * collaboration, reads an append table's schema or contributes: base64 of the JSON of
+ * `CredentialHeader` (or, for a single credential, of the statement alone). A node checks it
+ * before it reads a contribution's body; the frame header must carry the same credential.
  */
 export const CREDENTIAL_HEADER = 'x-tessera-credential';
 

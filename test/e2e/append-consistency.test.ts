@@ -11,12 +11,12 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { buildContributionFrame, newSubmissionId, resolveCredential, type Credential } from '../../src/client/contribution.js';
+import { buildContributionFrame, credentialHeaderValue, newSubmissionId, resolveCredential, type Credential } from '../../src/client/contribution.js';
 import { NodeConnection } from '../../src/client/node-connection.js';
 import type { Tessera } from '../../src/client/tessera.js';
 import { ContributionConflictError, DuplicateContributorError, TesseraError } from '../../src/errors.js';
 import type { NodeIndex } from '../../src/governance/collaboration.js';
-import { ROUTES } from '../../src/wire/api.js';
+import { CREDENTIAL_HEADER, ROUTES } from '../../src/wire/api.js';
 import { decodeFrame, encodeFrameWithHeaderText, frameHeaderBytes } from '../../src/wire/frames.js';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
 
@@ -56,10 +56,11 @@ function frameBrokenAt(credential: Credential, value: bigint, broken: NodeIndex,
   return encodeFrameWithHeaderText(Buffer.from(frameHeaderBytes(body)).toString('utf8'), parts);
 }
 
-async function sendRaw(node: NodeIndex, table: string, body: Uint8Array): Promise<{ status: number; code?: string }> {
+async function sendRaw(node: NodeIndex, table: string, body: Uint8Array, credential: Credential): Promise<{ status: number; code?: string }> {
   const connection = new NodeConnection(cluster.collaboration.node(node), { ca: cluster.certs.ca.certPem, timeoutMs: 10_000 });
   try {
-    const r = await connection.send<{ status: string }>({ method: 'POST', path: ROUTES.contributions(table), frame: { body, signingBytes: body } });
+    const headers = { [CREDENTIAL_HEADER]: credentialHeaderValue(resolveCredential(credential)) };
+    const r = await connection.send<{ status: string }>({ method: 'POST', path: ROUTES.contributions(table), frame: { body, signingBytes: body }, headers });
     return { status: r.status };
   } catch (error) {
     return { status: 0, code: error instanceof TesseraError ? error.code : String(error) };
@@ -75,7 +76,7 @@ test('a contribution that reached two nodes is replaced everywhere by the contri
   await patient.contribute('split', 10, bob);
 
   // Alice's first submission reaches nodes 0 and 2 only; she is told it failed.
-  const partial = await sendRaw(0, 'split', frameBrokenAt(alice, 40n, 1));
+  const partial = await sendRaw(0, 'split', frameBrokenAt(alice, 40n, 1), alice);
   assert.notEqual(partial.status, 201);
   assert.deepEqual(await rowsAt('split'), [2, 1, 2]);
   // A query now uses only bob's row (alice's is at two nodes): exact, not garbage.
@@ -92,10 +93,10 @@ test('a contribution that reached two nodes is replaced everywhere by the contri
 
   // An older submission never replaces a newer partial one: refused as a conflict; the SDK then
   // resubmits with a newer id on its own and succeeds.
-  const newer = await sendRaw(2, 'split', frameBrokenAt(carol, 7n, 0));
+  const newer = await sendRaw(2, 'split', frameBrokenAt(carol, 7n, 0), carol);
   assert.notEqual(newer.status, 201);
   const older = buildContributionFrame(cluster.collaboration, 'split', [new BigUint64Array([7n])], resolveCredential(carol), newSubmissionId(Date.now() - 60_000));
-  const refused = await sendRaw(1, 'split', older);
+  const refused = await sendRaw(1, 'split', older, carol);
   assert.equal(refused.code, new ContributionConflictError('').code);
   assert.equal((await patient.contribute('split', 7, carol)).status, 'stored');
   for (const node of [0, 1, 2]) assert.deepEqual(await countAndSum('split', node), { count: 3, sum: 57n });
@@ -106,10 +107,10 @@ test('the same submission id with other content is refused, never mixed', async 
   await hospital.createAppendTable('reuse', schema);
   const [dave] = hospital.issueCredentials('reuse', ['dave-00001']);
   const submission = newSubmissionId();
-  assert.notEqual((await sendRaw(0, 'reuse', frameBrokenAt(dave, 3n, 2, submission))).status, 201);
+  assert.notEqual((await sendRaw(0, 'reuse', frameBrokenAt(dave, 3n, 2, submission), dave)).status, 201);
   // Same id, new envelopes (another value): the nodes holding the first refuse it.
   const other = buildContributionFrame(cluster.collaboration, 'reuse', [new BigUint64Array([90n])], resolveCredential(dave), submission);
-  const r = await sendRaw(0, 'reuse', other);
+  const r = await sendRaw(0, 'reuse', other, dave);
   assert.equal(r.code, 'CONTRIBUTION_CONFLICT');
   assert.deepEqual(await countAndSum('reuse', 0), { count: 0, sum: 0n });
 });

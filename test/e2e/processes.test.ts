@@ -16,7 +16,7 @@ import { initCluster } from '../../src/cli/cluster/init.js';
 import { loadIdentity, type Identity } from '../../src/crypto/identity.js';
 import { Collaboration } from '../../src/governance/collaboration.js';
 import { Tessera } from '../../src/client/tessera.js';
-import { NodeUnavailableError } from '../../src/errors.js';
+import { DuplicateContributorError, NodeUnavailableError } from '../../src/errors.js';
 
 const MAIN = fileURLToPath(new URL('../../src/node/main.js', import.meta.url));
 
@@ -119,4 +119,65 @@ test('three node processes over the TLS mesh: upload, query, a node killed and r
   assert.equal((await client.result(q.id)).value, 100);
   await client.close();
   await restarted.close();
+});
+
+test('kill -9 of a random node at random points during concurrent contributions and retries: count and sum equal what was acknowledged', { timeout: 180_000 }, async () => {
+  // The way the inconsistency was first found: node processes over TLS, kill -9, restart, retry
+  // each failure as a new submission, then ask. Rounds and sizes are small to keep the suite fast;
+  // test/e2e/append-consistency.test.ts runs many more rounds in one process.
+  const client = await connect(0);
+  await untilHealthy(client);
+  const schema = { version: 1 as const, columns: [{ name: 'v', nullable: false, type: 'integer' as const, min: '0', max: '100' }] };
+  await client.createAppendTable('killed', schema);
+  const contributors = 192;
+  const credentials = client.issueCredentials('killed', contributors);
+  const values = credentials.map((_, k) => (k * 37) % 101);
+  const settled = new Array<boolean>(contributors).fill(false);
+  const clients = await Promise.all([0, 1, 2].map((node) => Tessera.connect({ collaboration, node, ca: caPem, timeoutMs: 8_000 })));
+  const attempt = async (k: number, node: number): Promise<void> => {
+    try {
+      await clients[node].contribute('killed', values[k], credentials[k], { schema, retries: 1 });
+      settled[k] = true;
+    } catch (error) {
+      if (error instanceof DuplicateContributorError) settled[k] = true;
+    }
+  };
+  const rounds = 3;
+  const perRound = contributors / rounds;
+  for (let round = 0; round < rounds; round++) {
+    const work = [...Array.from({ length: perRound }, (_, i) => round * perRound + i), ...settled.flatMap((done, k) => (!done && k < round * perRound ? [k] : []))];
+    const victim = (round + 1) % 3;
+    let next = 0;
+    await Promise.all([
+      ...Array.from({ length: 16 }, async () => {
+        while (next < work.length) {
+          const k = work[next++];
+          await attempt(k, k % 3);
+        }
+      }),
+      (async () => {
+        await new Promise((resolve) => setTimeout(resolve, 50 + ((round * 97) % 200)));
+        await stopProcess(victim, 'SIGKILL');
+        startProcess(victim);
+      })(),
+    ]);
+    await untilHealthy(await connect(victim));
+  }
+  for (let retry = 0; retry < 5 && settled.includes(false); retry++) {
+    await untilHealthy(client);
+    for (const k of settled.flatMap((done, k) => (done ? [] : [k]))) await attempt(k, 0);
+  }
+  assert.ok(settled.every(Boolean), 'every contributor settles once all nodes are up');
+  const count = await (await client.count({ tables: ['killed'], recipients: [hospital.name] })).result();
+  const sum = await (await client.sum({ column: 'v', tables: ['killed'], recipients: [hospital.name] })).result();
+  assert.equal(Number(count.value), contributors);
+  assert.equal(Number(sum.value), values.reduce((a, b) => a + b, 0));
+  for (const node of [0, 1, 2]) {
+    const c = await connect(node);
+    const table = await c.table('killed');
+    assert.equal(table.rows, contributors, `node ${node} holds one row per contributor`);
+    await c.close();
+  }
+  for (const c of clients) await c.close();
+  await client.close();
 });

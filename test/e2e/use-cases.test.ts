@@ -7,9 +7,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { DuplicateContributorError, PermissionDeniedError, RangeCheckError, ValueParseError, CredentialError, NullValueError } from '../../src/errors.js';
-import { buildContributionFrame, newSubmissionId, resolveCredential, type Credential } from '../../src/client/contribution.js';
+import { buildContributionFrame, credentialHeaderValue, newSubmissionId, resolveCredential, type Credential } from '../../src/client/contribution.js';
 import { NodeConnection } from '../../src/client/node-connection.js';
-import { ROUTES } from '../../src/wire/api.js';
+import { CREDENTIAL_HEADER, ROUTES } from '../../src/wire/api.js';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
 
 let cluster: TestCluster;
@@ -80,14 +80,15 @@ test('(b) 1,000 patients submit one value each; only the hospital learns the sum
   const submission = newSubmissionId();
   const c = credentials[patients + 1];
   const body = buildContributionFrame(cluster.collaboration, 'glucose', [new BigUint64Array([77n])], resolveCredential(c), submission);
-  const first = await connection.send<{ status: string }>({ method: 'POST', path: ROUTES.contributions('glucose'), frame: { body, signingBytes: body } });
-  const again = await connection.send<{ status: string }>({ method: 'POST', path: ROUTES.contributions('glucose'), frame: { body, signingBytes: body } });
+  const headers = { [CREDENTIAL_HEADER]: credentialHeaderValue(resolveCredential(c)) };
+  const first = await connection.send<{ status: string }>({ method: 'POST', path: ROUTES.contributions('glucose'), frame: { body, signingBytes: body }, headers });
+  const again = await connection.send<{ status: string }>({ method: 'POST', path: ROUTES.contributions('glucose'), frame: { body, signingBytes: body }, headers });
   assert.deepEqual([first.status, first.body.status, again.status, again.body.status], [201, 'stored', 200, 'already-stored']);
 
   // A client that bypasses the SDK's check stores an out-of-range value: the nodes' MPC range check leaves it out.
   const rogue = credentials[patients + 2];
   const bad = buildContributionFrame(cluster.collaboration, 'glucose', [new BigUint64Array([BigInt.asUintN(64, -5n)])], resolveCredential(rogue), newSubmissionId());
-  await connection.send({ method: 'POST', path: ROUTES.contributions('glucose'), frame: { body: bad, signingBytes: bad } });
+  await connection.send({ method: 'POST', path: ROUTES.contributions('glucose'), frame: { body: bad, signingBytes: bad }, headers: { [CREDENTIAL_HEADER]: credentialHeaderValue(resolveCredential(rogue)) } });
   await connection.close();
 
   const q = await hospital.sum({ column: 'mmol', tables: ['glucose'], recipients: ['St. Mary Hospital'] });
@@ -131,7 +132,7 @@ test('batch credentials: each node checks the proof, the table and the owner; an
   const connection = new NodeConnection(cluster.collaboration.node(2), { ca: cluster.certs.ca.certPem, timeoutMs: 10_000 });
   const body = buildContributionFrame(cluster.collaboration, 'weight', [new BigUint64Array([70n])], resolveCredential(more[2]), newSubmissionId());
   await assert.rejects(
-    connection.send({ method: 'POST', path: ROUTES.contributions('weight'), frame: { body, signingBytes: body } }),
+    connection.send({ method: 'POST', path: ROUTES.contributions('weight'), frame: { body, signingBytes: body }, headers: { [CREDENTIAL_HEADER]: credentialHeaderValue(resolveCredential(more[2])) } }),
     (e: unknown) => e instanceof CredentialError && /for table 'steps', not 'weight'/.test(e.message),
   );
   await connection.close();
@@ -166,7 +167,7 @@ test('nullable append columns: nulls are not counted, a bad validity bit is excl
   for (const row of [[3n, 2n, 1n], [4n, 1n, 101n]]) {
     const c = hospital.issueCredential('survey');
     const body = buildContributionFrame(cluster.collaboration, 'survey', row.map((v) => new BigUint64Array([v])), resolveCredential(c), newSubmissionId());
-    await connection.send({ method: 'POST', path: ROUTES.contributions('survey'), frame: { body, signingBytes: body } });
+    await connection.send({ method: 'POST', path: ROUTES.contributions('survey'), frame: { body, signingBytes: body }, headers: { [CREDENTIAL_HEADER]: credentialHeaderValue(resolveCredential(c)) } });
   }
   await connection.close();
   const mean = await (await hospital.mean({ column: 'score', tables: ['survey'], recipients: ['St. Mary Hospital'] })).result();

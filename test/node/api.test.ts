@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import { Agent, request } from 'undici';
 import { canonicalJsonBytes } from '../../src/crypto/canonical-json.js';
 import { createIdentity } from '../../src/crypto/identity.js';
-import { signRequest } from '../../src/crypto/request-signing.js';
+import { BODY_SHA256_HEADER, requestBodySha256, signRequest } from '../../src/crypto/request-signing.js';
 import { FRAME_CONTENT_TYPE } from '../../src/wire/frames.js';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
 
@@ -30,7 +30,8 @@ async function call(method: 'GET' | 'POST' | 'PUT', path: string, options: { hea
 
 function signed(party: string, method: string, path: string, body?: Uint8Array): Record<string, string> {
   const identity = cluster.parties.get(party) ?? createIdentity(party);
-  return signRequest({ audience: 'node-a', method, path, ...(body ? { body } : {}) }, identity.signingPrivateKey);
+  const headers = signRequest({ audience: 'node-a', method, path, ...(body ? { body } : {}) }, identity.signingPrivateKey);
+  return body ? { ...headers, [BODY_SHA256_HEADER]: requestBodySha256(body) } : headers;
 }
 
 test('health and the OpenAPI document need no signature', async () => {
@@ -65,14 +66,16 @@ test('malformed requests get 400, 404 or 415 with an error body', async () => {
   const invalid = await call('POST', '/v1/queries', { headers: { 'content-type': 'application/json', ...signed('Analyst', 'POST', '/v1/queries', body) }, body });
   assert.equal(invalid.status, 400);
   assert.equal(invalid.body.error.code, 'VALIDATION');
-  const notJson = await call('POST', '/v1/queries', { headers: { 'content-type': 'application/json' }, body: '{nope' });
+  const nope = Buffer.from('{nope');
+  const notJson = await call('POST', '/v1/queries', { headers: { 'content-type': 'application/json', ...signed('Analyst', 'POST', '/v1/queries', nope) }, body: nope });
   assert.deepEqual([notJson.status, notJson.body.error.code], [400, 'FORMAT']);
   const route = await call('GET', '/v1/nothing');
   assert.deepEqual([route.status, route.body.error.code], [404, 'NOT_FOUND']);
-  const json = await call('PUT', '/v1/tables/t', { headers: { 'content-type': 'application/json' }, body: '{}' });
-  assert.equal(json.status, 415);
+  const empty = Buffer.from('{}');
+  const json = await call('PUT', '/v1/tables/t', { headers: { 'content-type': 'application/json', ...signed('St. Mary Hospital', 'PUT', '/v1/tables/t', empty) }, body: empty });
+  assert.deepEqual([json.status, json.body.error.code], [415, 'UNSUPPORTED_MEDIA_TYPE']);
   const garbage = await call('POST', '/v1/append-tables/t/rows', { headers: { 'content-type': FRAME_CONTENT_TYPE }, body: new Uint8Array(40) });
-  assert.deepEqual([garbage.status, garbage.body.error.code], [400, 'FORMAT']);
+  assert.deepEqual([garbage.status, garbage.body.error.code], [403, 'CREDENTIAL_INVALID']);
   const badName = await call('GET', '/v1/tables/..', { headers: signed('Analyst', 'GET', '/v1/tables/..') });
   assert.ok([400, 404].includes(badName.status));
 });

@@ -4,6 +4,7 @@
  */
 
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { localTrio } from '../../src/mpc/local.js';
@@ -11,13 +12,14 @@ import { encodeContribution } from '../../src/node/contribution-index.js';
 import { agreeOnAppendRows } from '../../src/node/query/append-rows.js';
 import type { AppendRow } from '../../src/node/storage.js';
 
-const digestOf = (k: number) => Buffer.alloc(32, k);
+/** The header digest covers the contributor and the submission, as the real one does. */
+const digestOf = (k: number, submission: string) => createHash('sha256').update(`${k}/${submission}`).digest();
 
 /** Deals value v of row k into the components node i holds: (x_i, x_{i+1}). */
 function rowsAt(node: number, rows: readonly { id: number; submission: string; shares: readonly [bigint, bigint, bigint] }[]): AppendRow[] {
   return rows.map((r) => ({
     contributorId: `c${String(r.id).padStart(4, '0')}`,
-    value: encodeContribution(r.submission, digestOf(r.id), [[r.shares[node], r.shares[(node + 1) % 3]]]),
+    value: encodeContribution(r.submission, digestOf(r.id, r.submission), [[r.shares[node], r.shares[(node + 1) % 3]]]),
   }));
 }
 
@@ -50,7 +52,7 @@ test('append rows: only rows identical at all three nodes are used, whatever eac
                 const which = r.corruptAt[1];
                 const components: [bigint, bigint] = [shares[node], shares[(node + 1) % 3]];
                 components[which] = BigInt.asUintN(64, components[which] + 1n);
-                perNode[node].push({ contributorId: row.contributorId, value: encodeContribution(submission, digestOf(id), [components]) });
+                perNode[node].push({ contributorId: row.contributorId, value: encodeContribution(submission, digestOf(id, submission), [components]) });
               } else perNode[node].push(row);
             }
             if (r.otherSubmissionAt !== undefined && r.present[r.otherSubmissionAt]) good = false;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { NodeConfigError } from '../../src/errors.js';
-import { DEFAULT_TIMEOUTS, parseNodeConfig } from '../../src/node/config.js';
+import { DEFAULT_LIMITS, DEFAULT_TIMEOUTS, parseNodeConfig } from '../../src/node/config.js';
 import { DEFAULT_TABLE_LIMITS } from '../../src/node/storage.js';
 
 const valid = {
@@ -47,4 +47,20 @@ test('table bounds: defaults, settings and refused values', () => {
     () => parseNodeConfig({ ...valid, tableLimits: { maxTables: 0, perOwner: 3 } }, '/srv'),
     (e: unknown) => e instanceof NodeConfigError && /"tableLimits.maxTables"/.test(e.problems.join()) && /unknown field "perOwner"/.test(e.problems.join()),
   );
+});
+
+test('limits and the client timeouts: defaults, values, and refusals', () => {
+  const defaults = parseNodeConfig(valid, '/srv');
+  assert.deepEqual(defaults.limits, DEFAULT_LIMITS);
+  assert.deepEqual([defaults.timeouts.headersMs, defaults.timeouts.requestMs], [10_000, 300_000]);
+  const set = parseNodeConfig({ ...valid, bodyLimitBytes: 1 << 20, limits: { connections: 64, bodyBytesInFlight: 1 << 24 }, timeouts: { headersMs: 2000 } }, '/srv');
+  assert.deepEqual([set.limits, set.timeouts.headersMs], [{ connections: 64, bodyBytesInFlight: 1 << 24 }, 2000]);
+  try {
+    parseNodeConfig({ ...valid, bodyLimitBytes: 1 << 20, limits: { connections: 3, bodyBytesInFlight: 1000, extra: 1 } }, '/srv');
+    assert.fail('expected an error');
+  } catch (error) {
+    assert.ok(error instanceof NodeConfigError);
+    const text = error.problems.join('\n');
+    for (const expected of ['"limits.connections"', '"limits.bodyBytesInFlight" must be a whole number of bytes from bodyLimitBytes (1048576)', 'unknown field "extra"']) assert.ok(text.includes(expected), `mentions ${expected}: ${text}`);
+  }
 });

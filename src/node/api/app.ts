@@ -1,21 +1,26 @@
 /**
  * The node's HTTPS API (fastify). Routes and bodies are defined in src/wire/api.ts; this file
- * wires them to the flows, validates requests with JSON schemas, turns errors into
- * { error: { code, message } } with the right status, and logs one line per request (method,
- * route, table or query, status, duration, error code: never a body, header or value).
+ * wires them to the flows, validates requests with JSON schemas, turns every error into
+ * { error: { code, message } } with the right status (error-replies.ts), checks each request
+ * before its body is read (request-gate.ts), and logs one line per request (method, route,
+ * table or query, status, duration, error code: never a body, header or value).
  */
 
-import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import { FormatError, TesseraError } from '../../errors.js';
 import { CREDENTIAL_HEADER, ROUTES, type HealthResponse } from '../../wire/api.js';
 import { FRAME_CONTENT_TYPE } from '../../wire/frames.js';
+import type { NodeLimits, NodeTimeouts } from '../config.js';
 import { forwardedRequest, type NodeContext } from '../context.js';
 import { coordinateContribution, coordinateCreateAppend, schemaForContributor } from '../flows/append.js';
 import { coordinateQuery, collectResult, ownResultShare, queryStatus } from '../flows/query.js';
 import { coordinateDelete, getTable, listTables } from '../flows/tables.js';
 import { coordinateUpload } from '../flows/upload.js';
-import { statusForCode } from './http-errors.js';
+import { BodyBudget } from './body-budget.js';
+import { clientErrorHandler, describeError } from './error-replies.js';
+import { readFrameBody } from './frame-body.js';
+import { makeRequestGate, mustCloseAfter } from './request-gate.js';
 import { damagedTableInfo, errorBody, routeSchemas, tableInfo } from './schemas.js';
 import { TESSERA_VERSION } from '../version.js';
 
@@ -29,15 +34,34 @@ declare module 'fastify' {
 }
 
 /** JSON bodies are small (queries, schemas); frames carry the data. */
-const JSON_BODY_LIMIT = 1 << 20;
+export const JSON_BODY_LIMIT = 1 << 20;
+/** JSON bodies and contributions held at once (a contribution is a few KB: thousands fit). */
+export const SMALL_BODY_BYTES_IN_FLIGHT = 64 * 1024 * 1024;
+/** Longest path parameter: table names and query ids are far shorter; longer is refused with 414. */
+const MAX_PARAM_LENGTH = 512;
 
 export interface ApiOptions {
   readonly bodyLimitBytes: number;
+  readonly limits: NodeLimits;
+  readonly timeouts: Pick<NodeTimeouts, 'headersMs' | 'requestMs'>;
   /** PEM key and certificate; without them the API is plain HTTP (loopback only, for local runs). */
   readonly https?: { readonly key: string; readonly cert: string };
 }
 
-export async function buildApi(ctx: NodeContext, options: ApiOptions): Promise<FastifyInstance> {
+/** The running API and what tests and metrics can read of its bounds. */
+export interface Api {
+  readonly app: FastifyInstance;
+  readonly budgets: { readonly uploads: BodyBudget; readonly smallBodies: BodyBudget };
+}
+
+export async function buildApi(ctx: NodeContext, options: ApiOptions): Promise<Api> {
+  // Node's own server limits: slow or stalled clients are cut off (slowloris), headers are at most 16 KiB.
+  const serverOptions = {
+    headersTimeout: options.timeouts.headersMs,
+    requestTimeout: options.timeouts.requestMs,
+    connectionsCheckingInterval: Math.min(1000, options.timeouts.headersMs),
+    maxHeaderSize: 16 * 1024,
+  };
   const app = Fastify({
     loggerInstance: ctx.log,
     // One log line per request comes from the onResponse hook below, in our own words.
@@ -45,11 +69,23 @@ export async function buildApi(ctx: NodeContext, options: ApiOptions): Promise<F
     bodyLimit: JSON_BODY_LIMIT,
     // Keep client connections for many requests (contributions come one request at a time).
     keepAliveTimeout: 65_000,
+    requestTimeout: options.timeouts.requestMs,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    clientErrorHandler,
+    frameworkErrors: (error, request, reply) => void replyError(request, reply, error),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
-    ...(options.https ? { https: { key: options.https.key, cert: options.https.cert, minVersion: 'TLSv1.3' as const } } : {}),
+    ...(options.https
+      ? { https: { key: options.https.key, cert: options.https.cert, minVersion: 'TLSv1.3' as const, handshakeTimeout: options.timeouts.headersMs, ...serverOptions } }
+      : { http: serverOptions }),
   }) as unknown as FastifyInstance;
+  app.server.maxConnections = options.limits.connections;
+  const budgets = {
+    uploads: new BodyBudget(options.limits.bodyBytesInFlight, 'upload bodies'),
+    smallBodies: new BodyBudget(SMALL_BODY_BYTES_IN_FLIGHT, 'request bodies'),
+  };
 
-  app.removeContentTypeParser('application/json');
+  // Only JSON and frames: any other content type (text/plain included) is refused with 415.
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: JSON_BODY_LIMIT }, (request, body, done) => {
     const raw = body as Buffer;
     request.rawBody = raw;
@@ -59,9 +95,23 @@ export async function buildApi(ctx: NodeContext, options: ApiOptions): Promise<F
       done(new FormatError('the request body is not valid JSON'), undefined);
     }
   });
-  app.addContentTypeParser(FRAME_CONTENT_TYPE, { parseAs: 'buffer', bodyLimit: options.bodyLimitBytes }, (request, body, done) => {
-    request.rawBody = body as Buffer;
-    done(null, body);
+  // Frames are read by the plan the request gate set (their bounds), never buffered blindly.
+  app.addContentTypeParser(FRAME_CONTENT_TYPE, (request, payload, done) => {
+    const plan = request.framePlan;
+    if (!plan || request.declaredLength === undefined) return done(unsupported(), undefined);
+    readFrameBody(payload, request.declaredLength, plan).then(
+      (body) => {
+        request.rawBody = body;
+        done(null, body);
+      },
+      (error: Error) => done(error, undefined),
+    );
+  });
+  app.addHook('onRequest', makeRequestGate(ctx, { jsonBodyLimit: JSON_BODY_LIMIT, uploadBodyLimit: options.bodyLimitBytes, ...budgets }));
+  app.addHook('onSend', (request, reply, payload, done) => {
+    // An answer given before the body was read (a refusal) must not read the rest of a large body.
+    if (mustCloseAfter(request)) void reply.header('connection', 'close');
+    done(null, payload);
   });
 
   app.addSchema(errorBody);
@@ -79,15 +129,16 @@ export async function buildApi(ctx: NodeContext, options: ApiOptions): Promise<F
     },
   });
 
-  app.setErrorHandler((error: unknown, request, reply) => {
+  const replyError = (request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply => {
     const { code, status, message } = describeError(error);
     request.errorCode = code;
     if (status >= 500 && !(error instanceof TesseraError)) {
       // A bug: log where it happened, not what it said (a third-party message may quote input).
       ctx.log.error({ route: request.routeOptions.url, errorType: (error as Error)?.name, stack: stackFrames(error) }, 'unexpected error');
     }
-    void reply.code(status).send({ error: { code, message } });
-  });
+    return reply.code(status).send({ error: { code, message } });
+  };
+  app.setErrorHandler((error: unknown, request, reply) => void replyError(request, reply, error));
   app.setNotFoundHandler((request, reply) => {
     request.errorCode = 'NOT_FOUND';
     void reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no such API route: ${request.method} ${request.url.split('?')[0]}` } });
@@ -114,7 +165,7 @@ export async function buildApi(ctx: NodeContext, options: ApiOptions): Promise<F
   const raw = (request: FastifyRequest): Buffer => request.rawBody ?? Buffer.alloc(0);
 
   // Health is asked often (every client connect): the table count comes from the store's index, not the disk.
-  app.get(ROUTES.health, { schema: routeSchemas.health }, async (): Promise<HealthResponse> => {
+  app.get(ROUTES.health, { schema: routeSchemas.health, config: { gate: 'open' } }, async (): Promise<HealthResponse> => {
     const up = ctx.mesh.isUp;
     return {
       status: up ? 'ok' : 'degraded',
@@ -125,75 +176,57 @@ export async function buildApi(ctx: NodeContext, options: ApiOptions): Promise<F
       tables: ctx.store.tableCount,
     };
   });
-  app.get(ROUTES.openapi, { schema: { hide: true } }, async () => app.swagger());
+  app.get(ROUTES.openapi, { schema: { hide: true }, config: { gate: 'open' } }, async () => app.swagger());
 
-  app.get(ROUTES.tables, { schema: routeSchemas.listTables }, async (request) => {
+  app.get(ROUTES.tables, { schema: routeSchemas.listTables, config: { gate: 'signed' } }, async (request) => {
     ctx.verifyRequest(ctx.me, { ...fwd(request), body: raw(request) });
     return listTables(ctx);
   });
-  app.get('/v1/tables/:name', { schema: routeSchemas.getTable }, async (request) => {
+  app.get('/v1/tables/:name', { schema: routeSchemas.getTable, config: { gate: 'signed' } }, async (request) => {
     ctx.verifyRequest(ctx.me, { ...fwd(request), body: raw(request) });
     return getTable(ctx, (request.params as { name: string }).name);
   });
-  app.put('/v1/tables/:name', { schema: routeSchemas.putTable }, async (request, reply) => {
+  app.put('/v1/tables/:name', { schema: routeSchemas.putTable, config: { gate: 'upload' } }, async (request, reply) => {
     if (!Buffer.isBuffer(request.body)) throw unsupported();
     const info = await coordinateUpload(ctx, (request.params as { name: string }).name, request.body, fwd(request));
     return reply.code(201).send(info);
   });
-  app.delete('/v1/tables/:name', { schema: routeSchemas.deleteTable }, async (request, reply) => {
+  app.delete('/v1/tables/:name', { schema: routeSchemas.deleteTable, config: { gate: 'signed' } }, async (request, reply) => {
     const party = ctx.verifyRequest(ctx.me, { ...fwd(request), body: raw(request) });
     await coordinateDelete(ctx, (request.params as { name: string }).name, party, fwd(request));
     return reply.code(204).send();
   });
-  app.put('/v1/append-tables/:name', { schema: routeSchemas.putAppendTable }, async (request, reply) => {
+  app.put('/v1/append-tables/:name', { schema: routeSchemas.putAppendTable, config: { gate: 'signed' } }, async (request, reply) => {
     const info = await coordinateCreateAppend(ctx, (request.params as { name: string }).name, raw(request), request.body, fwd(request));
     return reply.code(201).send(info);
   });
-  app.get('/v1/append-tables/:name', { schema: routeSchemas.getAppendTable }, async (request) => {
+  app.get('/v1/append-tables/:name', { schema: routeSchemas.getAppendTable, config: { gate: 'credential' } }, async (request) => {
     const header = request.headers[CREDENTIAL_HEADER];
     return schemaForContributor(ctx, (request.params as { name: string }).name, typeof header === 'string' ? header : undefined);
   });
-  app.post('/v1/append-tables/:name/rows', { schema: routeSchemas.contribute }, async (request, reply) => {
-    if (!Buffer.isBuffer(request.body)) throw unsupported();
-    const { created, ...response } = await coordinateContribution(ctx, (request.params as { name: string }).name, request.body);
+  app.post('/v1/append-tables/:name/rows', { schema: routeSchemas.contribute, config: { gate: 'contribution' } }, async (request, reply) => {
+    if (!Buffer.isBuffer(request.body) || !request.contributor) throw unsupported();
+    const { created, ...response } = await coordinateContribution(ctx, (request.params as { name: string }).name, request.body, request.contributor);
     return reply.code(created ? 201 : 200).send(response);
   });
-  app.post(ROUTES.queries, { schema: routeSchemas.postQuery }, async (request, reply) => {
+  app.post(ROUTES.queries, { schema: routeSchemas.postQuery, config: { gate: 'signed' } }, async (request, reply) => {
     const response = await coordinateQuery(ctx, raw(request), request.body, fwd(request));
     return reply.code(201).send(response);
   });
-  app.get('/v1/queries/:query', { schema: routeSchemas.getQuery }, async (request) => {
+  app.get('/v1/queries/:query', { schema: routeSchemas.getQuery, config: { gate: 'signed' } }, async (request) => {
     return queryStatus(ctx, (request.params as { query: string }).query, fwd(request));
   });
-  app.get('/v1/results/:query', { schema: routeSchemas.getResult }, async (request) => {
+  app.get('/v1/results/:query', { schema: routeSchemas.getResult, config: { gate: 'signed' } }, async (request) => {
     return collectResult(ctx, (request.params as { query: string }).query, fwd(request));
   });
-  app.get('/v1/results/:query/share', { schema: routeSchemas.getResultShare }, async (request) => {
+  app.get('/v1/results/:query/share', { schema: routeSchemas.getResultShare, config: { gate: 'signed' } }, async (request) => {
     return ownResultShare(ctx, (request.params as { query: string }).query, fwd(request));
   });
-  return app;
+  return { app, budgets };
 }
 
 function unsupported(): TesseraError {
   return new TesseraError('UNSUPPORTED_MEDIA_TYPE', `send this body as ${FRAME_CONTENT_TYPE} (use the Tessera client)`);
-}
-
-interface FrameworkError {
-  readonly code?: string;
-  readonly statusCode?: number;
-  readonly validation?: unknown;
-  readonly message?: string;
-}
-
-function describeError(error: unknown): { code: string; status: number; message: string } {
-  if (error instanceof TesseraError) return { code: error.code, status: statusForCode(error.code), message: error.message };
-  const e = (error ?? {}) as FrameworkError;
-  if (e.validation) return { code: 'VALIDATION', status: 400, message: `the request is invalid: ${e.message ?? 'it does not match the API schema'}` };
-  if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { code: 'BODY_TOO_LARGE', status: 413, message: 'the request body is larger than this node accepts (bodyLimitBytes in its configuration)' };
-  if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return { code: 'UNSUPPORTED_MEDIA_TYPE', status: 415, message: `unsupported content type; send JSON or ${FRAME_CONTENT_TYPE}` };
-  if (e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || e.code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH') return { code: 'FORMAT', status: 400, message: 'the request body is empty or cut off' };
-  if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) return { code: 'BAD_REQUEST', status: e.statusCode, message: 'the request is malformed' };
-  return { code: 'INTERNAL', status: 500, message: "internal error in the node (details are in the node's log)" };
 }
 
 /** The stack without its first line (the message). */

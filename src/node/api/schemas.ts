@@ -140,9 +140,10 @@ export const routeSchemas = {
     response: { 200: { type: 'object', properties: { name: { type: 'string' }, owner: { type: 'string' }, schema: schemaJson } }, ...errors },
   },
   contribute: {
-    summary: 'Add one row (body: Tessera frame with the credential and one sealed envelope per node); no signature, the credential authorises',
+    summary: 'Add one row (body: Tessera frame with the credential and one sealed envelope per node); no signature, the credential authorises (header x-tessera-credential, checked before the body is read; the frame carries the same)',
     tags: ['append tables'],
     consumes: ['application/vnd.tessera.frame'],
+    headers: { type: 'object', properties: { [CREDENTIAL_HEADER]: { type: 'string', description: 'base64 of the credential JSON' } }, required: [CREDENTIAL_HEADER] },
     params: { type: 'object', properties: { name: tableName }, required: ['name'] },
     response: {
       201: { type: 'object', properties: { table: { type: 'string' }, contributor: { type: 'string' }, submission: { type: 'string' }, status: { type: 'string', enum: ['stored', 'already-stored'] } } },

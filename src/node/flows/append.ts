@@ -12,15 +12,13 @@
 
 import { openEnvelope } from '../../crypto/envelope.js';
 import { sha256 } from '../../crypto/sha256.js';
-import type { SignedStatement } from '../../crypto/signed.js';
-import { ContributionConflictError, CredentialError, DuplicateContributorError, FormatError, TableNotFoundError } from '../../errors.js';
+import { ContributionConflictError, DuplicateContributorError, FormatError } from '../../errors.js';
 import type { PartyConfig } from '../../governance/collaboration.js';
 import type { PartyId } from '../../mpc/party.js';
 import type { JsonValue } from '../../crypto/canonical-json.js';
 import { parseSchema, schemaToJson, type TableSchemaJson } from '../../table/schema.js';
-import { CONTRIBUTION_FORMAT, contributionContext, type AppendTableSchemaResponse, type ContributionHeader, type ContributionResponse, type CredentialHeader, type TableInfo } from '../../wire/api.js';
+import { CONTRIBUTION_FORMAT, contributionContext, type AppendTableSchemaResponse, type ContributionHeader, type ContributionResponse, type TableInfo } from '../../wire/api.js';
 import { CONTRIBUTOR_ID } from '../../wire/credential.js';
-import { checkStatementShape } from '../credentials.js';
 import { decodeFrame, frameHeaderBytes } from '../../wire/frames.js';
 import { decodeSharePayload, expandComponent } from '../../wire/share-payload.js';
 import type { AppendOutcome } from '../contribution-index.js';
@@ -30,6 +28,7 @@ import { checkTableName } from '../storage/names.js';
 import type { ForwardedRequest, NodeContext } from '../context.js';
 import { forwardContribution, registerContributionBatchHandler } from './contribution-batch.js';
 import { MAX_REPLACEMENT_ROUNDS, settleContribution, type NodeAnswer } from './contribution-settle.js';
+import { authoriseContributor, requireSameCredential, type PresentedCredential } from './contributor-credential.js';
 import { describeFailures, settleAtAll } from './fan-out.js';
 import { tableInfo } from './tables.js';
 
@@ -161,18 +160,17 @@ async function contributeLocal(ctx: NodeContext, name: string, local: LocalContr
   });
 }
 
-/** POST /v1/append-tables/:name/rows at the coordinator. */
-export async function coordinateContribution(ctx: NodeContext, name: string, body: Uint8Array): Promise<ContributionResponse & { created: boolean }> {
+/**
+ * POST /v1/append-tables/:name/rows at the coordinator, once the credential of the request's
+ * header was checked (`authoriseContributor`, before the body was read): the frame must carry
+ * the same one.
+ */
+export async function coordinateContribution(ctx: NodeContext, name: string, body: Uint8Array, authorised: PresentedCredential): Promise<ContributionResponse & { created: boolean }> {
   checkTableName(name);
   const frame = decodeFrame(body, 'contribution body');
   const c = checkContributionHeader(frame.header);
   if (frame.parts.length !== 3) throw new FormatError(`a contribution carries 3 envelopes, one per node; this one has ${frame.parts.length}`);
-  // Refuse early what this node can tell on its own (unknown table, bad credential) before asking the peers.
-  const { meta } = await ctx.contributions.appendFacts(name).catch((error: unknown) => {
-    if (error instanceof TableNotFoundError) throw new TableNotFoundError(name, `no append table named '${name}' in collaboration '${ctx.collaboration.id}'`);
-    throw error;
-  });
-  ctx.credentials.check(name, meta.owner, c.contributor, c.credential, c.proof);
+  requireSameCredential(c, authorised);
   ctx.mesh.requireParty();
   const generation = ctx.mesh.generation;
   const headerBytes = frameHeaderBytes(body);
@@ -220,40 +218,8 @@ export async function coordinateContribution(ctx: NodeContext, name: string, bod
 
 /** GET /v1/append-tables/:name for a contributor holding a credential. */
 export async function schemaForContributor(ctx: NodeContext, name: string, credentialHeader: string | undefined): Promise<AppendTableSchemaResponse> {
-  checkTableName(name);
-  if (!credentialHeader) throw new CredentialError('reading an append table needs its contribution credential (header x-tessera-credential)');
-  let parsed: Partial<CredentialHeader> & { payloadType?: unknown };
-  try {
-    parsed = JSON.parse(Buffer.from(credentialHeader, 'base64').toString('utf8')) as typeof parsed;
-  } catch {
-    throw new CredentialError('the x-tessera-credential header must be the base64 of the credential JSON');
-  }
-  if (!parsed || typeof parsed !== 'object') throw new CredentialError('the x-tessera-credential header must be the base64 of the credential JSON');
-  const { meta } = await ctx.contributions.appendFacts(name).catch((error: unknown) => {
-    if (error instanceof TableNotFoundError) throw new TableNotFoundError(name, `no append table named '${name}' in collaboration '${ctx.collaboration.id}'`);
-    throw error;
-  });
-  if (parsed.payloadType !== undefined) {
-    // A single credential on its own: it names its contributor.
-    const statement = checkStatementShape(parsed);
-    const contributor = singleCredentialContributor(statement);
-    ctx.credentials.check(name, meta.owner, contributor, statement, undefined);
-  } else {
-    if (typeof parsed.contributor !== 'string' || !CONTRIBUTOR_ID.test(parsed.contributor)) throw new CredentialError('the credential header names no valid contributor');
-    ctx.credentials.check(name, meta.owner, parsed.contributor, parsed.credential, parsed.proof);
-  }
+  const { meta } = await authoriseContributor(ctx, name, credentialHeader, 'reading an append table');
   return { name, owner: meta.owner, schema: meta.schema as unknown as TableSchemaJson };
-}
-
-/** The contributor a single credential names (unverified; the check follows). */
-function singleCredentialContributor(statement: SignedStatement): string {
-  try {
-    const claims = JSON.parse(Buffer.from(statement.payload, 'base64').toString('utf8')) as { contributor?: unknown };
-    if (typeof claims.contributor === 'string' && CONTRIBUTOR_ID.test(claims.contributor)) return claims.contributor;
-  } catch {
-    // reported below
-  }
-  throw new CredentialError('the credential names no valid contributor');
 }
 
 export function registerAppendHandlers(ctx: NodeContext): void {

@@ -13,6 +13,7 @@ import type { CatalogTable } from '../../plan/check.js';
 import { ALL_VALID, SecretTable, type SecretColumn } from '../../secret/secret-table.js';
 import { encodedColumnNames, VALIDITY_SUFFIX } from '../../table/schema.js';
 import { decodeColumnComponents, expandComponent } from '../../wire/share-payload.js';
+import { decodeContribution } from '../contribution-index.js';
 import { agreeOnAppendRows, type KeyedRow } from '../query/append-rows.js';
 import type { TableStore } from '../storage.js';
 
@@ -55,7 +56,7 @@ function appendTable(t: CatalogTable, rows: readonly KeyedRow[]): SecretTable {
   const a = encoded.map(() => new BigUint64Array(n));
   const b = encoded.map(() => new BigUint64Array(n));
   rows.forEach((row, i) => {
-    const components = row.stored.components;
+    const components = decodeContribution(t.name, row.value).components;
     if (components.length !== encoded.length) throw new QueryError(`a row of append table '${t.name}' does not match its schema`);
     components.forEach(([ca, cb], k) => {
       a[k][i] = ca;
