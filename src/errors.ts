@@ -417,6 +417,20 @@ export class QueryError extends TesseraError {
   }
 }
 
+/**
+ * A query plan is refused before any MPC runs: malformed, of another version, naming an unknown
+ * table or column, mixing types, or able to overflow the 64-bit ring. `path` is where in the plan
+ * (a JSON pointer such as /root/input/aggregates/0/column); the message names it and what to do.
+ * It travels as a QueryError (code QUERY), with the path in its message.
+ */
+export class PlanError extends QueryError {
+  readonly path: string;
+  constructor(path: string, message: string) {
+    super(`plan ${path === '' ? '(whole plan)' : path}: ${message}`);
+    this.path = path;
+  }
+}
+
 /** No result with this query id is kept at the node. */
 export class ResultNotFoundError extends TesseraError {
   constructor(message: string) {

@@ -1,18 +1,24 @@
 /** How results and tables read on the command line. */
 
-import type { QueryResult } from '../client/result.js';
+import type { DecodedOutput, QueryResult } from '../client/result.js';
 import type { TableInfo } from '../wire/api.js';
 import type { ColumnSchemaJson } from '../table/schema.js';
 import { formatCount, formatNumber } from './output.js';
 
-/** "sum(patients) = 5,066", "mean(systolic) = 128.43 (sum 128,433 / count 1,000)". */
+/** "sum(patients) = 5,066", "mean(systolic) = 128.43 (sum 128,433 / count 1,000)"; every output of a plan, one per line. */
 export function describeResult(r: QueryResult): string {
-  const what = `${r.op}(${r.column ?? '*'})`;
-  if (r.op === 'mean') {
-    const value = typeof r.value === 'number' && Number.isNaN(r.value) ? 'undefined (nothing counted)' : formatNumber(Number(r.value), 4);
-    return `${what} = ${value} (sum ${formatValue(r.sum ?? 0)} / count ${formatCount(r.count ?? 0)})`;
+  return Object.values(r.outputs).map(describeOutput).join('\n  ');
+}
+
+/** A quotient (it opens as its sum and count) shows both; anything else its exact text when it has one. */
+function describeOutput(o: DecodedOutput): string {
+  const what = `${o.fn}(${o.column ?? '*'})`;
+  const label = o.name === o.fn ? what : `${o.name} = ${what}`;
+  if (o.sum !== undefined && o.count !== undefined) {
+    const value = typeof o.value === 'number' && Number.isNaN(o.value) ? 'undefined (nothing counted)' : formatNumber(Number(o.value), 4);
+    return `${label} = ${value} (sum ${formatValue(o.sum)} / count ${formatCount(o.count)})`;
   }
-  return `${what} = ${r.exact !== undefined && !/^-?\d+$/.test(r.exact) ? r.exact : formatValue(r.value)}`;
+  return `${label} = ${o.exact !== undefined && !/^-?\d+$/.test(o.exact) ? o.exact : formatValue(o.value)}`;
 }
 
 export function formatValue(v: number | bigint): string {

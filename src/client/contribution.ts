@@ -16,7 +16,8 @@ import { sha256 } from '../crypto/sha256.js';
 import { CONTRIBUTION_FORMAT, contributionContext, type ContributionHeader } from '../wire/api.js';
 import { CREDENTIAL_BATCH_TYPE, CREDENTIAL_TYPE, type InclusionProof } from '../wire/credential.js';
 import { encodeFrameWithHeaderText } from '../wire/frames.js';
-import { dealRow, encodeSharePayload } from '../wire/share-payload.js';
+import { dealRow } from '../mpc/sharing.js';
+import { encodeSharePayload } from '../wire/share-payload.js';
 import { refuseInexactNumbers } from './exact-numbers.js';
 
 /** One row: values by column name, or a bare value for a table of one column. */

@@ -1,8 +1,8 @@
 /**
  * Opening a result: open each node's sealed share with the recipient's key (bound to the
  * collaboration, query, recipient and node), check that the shares fit together (every
- * component is reported by two nodes: wire/result-payload.ts `reconstruct`), and decode the
- * value with the column's type: decimals are divided by 10^scale, mean = sum / count.
+ * component is reported by two nodes: client/reconstruct.ts), and decode the
+ * values with their aggregates' decoding from the registry (plan/registry.ts).
  */
 
 import { openEnvelope } from '../crypto/envelope.js';
@@ -10,26 +10,33 @@ import type { Identity } from '../crypto/identity.js';
 import { IntegrityError } from '../errors.js';
 import type { Collaboration, NodeIndex } from '../governance/collaboration.js';
 import { decodePublicKey } from '../crypto/keys.js';
-import { parseColumnSchema } from '../table/schema.js';
-import { formatScaled } from '../table/text-grammar.js';
-import { resultContext, type AggregateOp, type QueryInfo, type SealedShare } from '../wire/api.js';
-import { decodeResultShare, reconstruct, type ResultShare } from '../wire/result-payload.js';
+import { findAggregate, type DecodedValue } from '../plan/registry.js';
+import { resultContext, type QueryInfo, type QueryOutputInfo, type SealedShare } from '../wire/api.js';
+import { decodeResultShare, type ResultShare } from '../wire/result-payload.js';
+import { reconstruct } from './reconstruct.js';
 
-export interface QueryResult {
-  readonly query: string;
-  readonly op: AggregateOp;
+/** One opened output, decoded by its aggregate's registry entry. */
+export interface DecodedOutput extends DecodedValue {
+  readonly name: string;
+  readonly fn: string;
   readonly column?: string;
+}
+
+/**
+ * An opened result. The top-level value is the plan's first output (the only one for
+ * `count/sum/mean`); `outputs` holds every output by name.
+ *   count: a number. sum: a number (for integer and boolean columns a bigint when beyond 2^53).
+ *   mean: a number (NaN when no row counted), with its sum and count.
+ */
+export interface QueryResult extends DecodedValue {
+  readonly query: string;
+  /** The plan's id (its canonical hash). */
+  readonly plan: string;
+  /** The first output's aggregate and column. */
+  readonly op: string;
+  readonly column?: string;
+  readonly outputs: Readonly<Record<string, DecodedOutput>>;
   readonly tables: readonly string[];
-  /**
-   * count: a number. sum: a number (for integer and boolean columns a bigint when beyond
-   * 2^53). mean: a number (NaN when no row counted).
-   */
-  readonly value: number | bigint;
-  /** The exact value as decimal text (sums and counts; the mean is a quotient and has none). */
-  readonly exact?: string;
-  /** For a mean: the two values it divides. */
-  readonly sum?: number | bigint;
-  readonly count?: number;
   /** Rows the query looked at, and append-table rows the nodes' range check left out. */
   readonly rows: number;
   readonly excluded: number;
@@ -49,26 +56,24 @@ export function openResult(collaboration: Collaboration, identity: Identity, inf
   });
   const r = reconstruct(opened);
   if (r.public.rows !== info.rows || r.public.excluded !== info.excluded) throw new IntegrityError('the result shares and the query report different row counts');
-  const signed = (name: string): bigint => {
-    const v = r.values.get(name);
-    if (v === undefined) throw new IntegrityError(`the result lacks its '${name}' value`);
-    return BigInt.asIntN(64, v);
-  };
-  const column = info.columnSchema ? parseColumnSchema(info.columnSchema) : undefined;
-  const scale = column?.type.kind === 'decimal' ? column.type.scale : 0;
-  const base = { query: info.query, op: info.op, ...(info.column ? { column: info.column } : {}), tables: info.tables, rows: info.rows, excluded: info.excluded, nodes: r.nodes };
-  if (info.op === 'count') {
-    const count = signed('count');
-    return { ...base, value: Number(count), exact: count.toString() };
-  }
-  const sum = signed('sum');
-  const sumValue = scale > 0 ? Number(sum) / 10 ** scale : asNumberIfSafe(sum);
-  if (info.op === 'sum') return { ...base, value: sumValue, exact: formatScaled(sum, scale) };
-  const count = Number(signed('count'));
-  const mean = count === 0 ? Number.NaN : Number(sum) / 10 ** scale / count;
-  return { ...base, value: mean, sum: sumValue, count };
+  if (info.outputs.length === 0) throw new IntegrityError('the query reports no outputs');
+  const outputs: Record<string, DecodedOutput> = {};
+  for (const out of info.outputs) outputs[out.name] = decodeOutput(out, r.values);
+  const first = outputs[info.outputs[0].name];
+  const { name: _name, fn, ...value } = first;
+  return { ...value, query: info.query, plan: info.plan, op: fn, outputs, tables: info.tables, rows: info.rows, excluded: info.excluded, nodes: r.nodes };
 }
 
-function asNumberIfSafe(v: bigint): number | bigint {
-  return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+/** One output from its opened parts ("<name>.<part>"), read as signed ring values. */
+export function decodeOutput(out: QueryOutputInfo, values: ReadonlyMap<string, bigint>): DecodedOutput {
+  const fn = findAggregate(out.fn);
+  if (!fn) throw new IntegrityError(`the result holds a '${out.fn}' output, which this client does not know: update the client`);
+  const prefix = `${out.name}.`;
+  const parts = new Map<string, bigint>();
+  for (const name of out.parts) {
+    const v = values.get(name);
+    if (v === undefined || !name.startsWith(prefix)) throw new IntegrityError(`the result lacks its '${name}' value`);
+    parts.set(name.slice(prefix.length), BigInt.asIntN(64, v));
+  }
+  return { name: out.name, fn: fn.name, ...(out.column !== undefined ? { column: out.column } : {}), ...fn.decode(parts, out.scale) };
 }

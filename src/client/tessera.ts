@@ -16,16 +16,19 @@ import { EnvelopeSession } from '../crypto/envelope-session.js';
 import { loadIdentity, publicIdentity, type Identity } from '../crypto/identity.js';
 import { samePublicKey, decodePublicKey } from '../crypto/keys.js';
 import type { SignedStatement } from '../crypto/signed.js';
-import { ContributionConflictError, CredentialError, IntegrityError, NodeUnavailableError, PermissionDeniedError, UnknownPartyError, UsageError } from '../errors.js';
+import { ContributionConflictError, CredentialError, IntegrityError, NodeUnavailableError, PermissionDeniedError, QueryError, UnknownPartyError, UsageError } from '../errors.js';
+import { aggregatePlan } from '../plan/build.js';
+import type { Plan } from '../plan/plan.js';
+import { aggregateNames, findAggregate } from '../plan/registry.js';
 import { Collaboration, type NodeConfig, type NodeIndex, type PartyConfig, type Role } from '../governance/collaboration.js';
 import { parseSchema, schemaToJson, type TableSchema, type TableSchemaJson } from '../table/schema.js';
 import {
   CREDENTIAL_HEADER,
   ROUTES,
-  type AggregateOp,
   type AppendTableSchemaResponse,
   type ContributionResponse,
   type HealthResponse,
+  isDamagedTable,
   type ListedTable,
   type QueryInfo,
   type QueryResponse,
@@ -264,15 +267,48 @@ export class Tessera {
   // ---- queries ------------------------------------------------------------------------------
 
   count(options: Omit<QueryOptions, 'column'> & { column?: string }): Promise<QueryHandle> {
-    return this.query('count', options);
+    return this.aggregate('count', options);
   }
 
   sum(options: QueryOptions & { column: string }): Promise<QueryHandle> {
-    return this.query('sum', options);
+    return this.aggregate('sum', options);
   }
 
   mean(options: QueryOptions & { column: string }): Promise<QueryHandle> {
-    return this.query('mean', options);
+    return this.aggregate('mean', options);
+  }
+
+  /**
+   * Any aggregate of the registry (plan/registry.ts) over one column (or rows), as a plan:
+   * a scan of each table (default: every table that has the column, as listed by the connected
+   * node), their concat, the aggregate, opened to the recipients.
+   */
+  async aggregate(fn: string, options: QueryOptions): Promise<QueryHandle> {
+    const entry = findAggregate(fn);
+    if (!entry) throw new UsageError(`unknown aggregate '${fn}' (known: ${aggregateNames().join(', ')})`);
+    if (entry.column === 'required' && options.column === undefined) throw new UsageError(`${fn} needs a column`);
+    this.signer('run queries');
+    this.requireRole('analyst', 'run queries');
+    this.checkRecipients(options.recipients);
+    const tables = options.tables !== undefined ? [...options.tables] : await this.tablesWith(options.column);
+    return this.run(aggregatePlan(fn, options.column, tables, options.recipients));
+  }
+
+  /** Runs a query plan (docs/plan.md) built by hand or with plan/build.ts. */
+  async run(plan: Plan): Promise<QueryHandle> {
+    const signer = this.signer('run queries');
+    this.requireRole('analyst', 'run queries');
+    this.checkRecipients(plan.root.to);
+    const response = (await this.connection.send<QueryResponse>({ method: 'POST', path: ROUTES.queries, json: { plan }, signer })).body;
+    const { shares, ...info } = response;
+    return {
+      id: info.query,
+      info,
+      result: async () => {
+        if (shares && shares.length >= 2 && this.identity) return openResult(this.collaboration, this.identity, info, shares);
+        return this.result(info.query);
+      },
+    };
   }
 
   /**
@@ -294,26 +330,25 @@ export class Tessera {
     return openResult(this.collaboration, identity, info, shares);
   }
 
-  private async query(op: AggregateOp, options: QueryOptions): Promise<QueryHandle> {
-    const signer = this.signer('run queries');
-    this.requireRole('analyst', 'run queries');
-    if (!Array.isArray(options.recipients) || options.recipients.length === 0) throw new UsageError('name at least one recipient (a party with the output role) who may open the result');
-    for (const r of options.recipients) {
+  /**
+   * The tables a query without `tables` covers: every table the connected node lists that has
+   * the column (every table, for a count of rows). A table damaged there is included, so the
+   * query is refused with its damage rather than silently narrowed.
+   */
+  private async tablesWith(column: string | undefined): Promise<string[]> {
+    const listed = await this.listTables();
+    const names = listed.filter((t) => isDamagedTable(t) || column === undefined || t.schema.columns.some((c) => c.name === column)).map((t) => t.name);
+    if (names.length === 0) throw new QueryError(column === undefined ? 'there are no tables to count' : `no table has a column named '${column}'`);
+    return names;
+  }
+
+  private checkRecipients(recipients: readonly string[]): void {
+    if (!Array.isArray(recipients) || recipients.length === 0) throw new UsageError('name at least one recipient (a party with the output role) who may open the result');
+    for (const r of recipients) {
       const p = this.collaboration.findParty(r);
       if (!p) throw new UnknownPartyError(`recipient '${r}' is not a party of collaboration '${this.collaboration.id}'`);
       if (!p.roles.includes('output')) throw new PermissionDeniedError(`recipient '${r}' cannot receive results: it does not have the 'output' role`);
     }
-    const body = { op, ...(options.column !== undefined ? { column: options.column } : {}), ...(options.tables !== undefined ? { tables: [...options.tables] } : {}), recipients: [...options.recipients] };
-    const response = (await this.connection.send<QueryResponse>({ method: 'POST', path: ROUTES.queries, json: body, signer })).body;
-    const { shares, ...info } = response;
-    return {
-      id: info.query,
-      info,
-      result: async () => {
-        if (shares && shares.length >= 2 && this.identity) return openResult(this.collaboration, this.identity, info, shares);
-        return this.result(info.query);
-      },
-    };
   }
 
   // ---- helpers ------------------------------------------------------------------------------

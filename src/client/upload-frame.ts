@@ -11,7 +11,8 @@ import type { EncodedTable } from '../table/encode.js';
 import { schemaToJson } from '../table/schema.js';
 import { uploadContext, type UploadHeader } from '../wire/api.js';
 import { encodeFrame, frameHeaderBytes, frameSigningBytes, partDigests } from '../wire/frames.js';
-import { dealColumns, encodeSharePayload } from '../wire/share-payload.js';
+import { dealColumns } from '../mpc/sharing.js';
+import { encodeSharePayload } from '../wire/share-payload.js';
 
 export interface UploadRequestBody {
   readonly body: Uint8Array;

@@ -5,14 +5,12 @@
  * or x = x0 ^ x1 ^ x2 (binary). Party i holds components i and i+1: `a` = x_i, `b` = x_{i+1}.
  * Any two parties together can reconstruct; any single party sees uniformly random values.
  *
- * Linear operations need no communication and live here. Public constants are added to
- * component 0 only, which party 0 holds as `a` and party 2 holds as `b`.
+ * Linear operations need no communication and live here. Who holds which component, where a
+ * public constant goes, dealing and reconstruction: sharing.ts.
  */
 
-import { ONES } from '../ring/bitops.js';
 import { UsageError } from '../errors.js';
 import { clearTail, wordsFor } from '../ring/bits.js';
-import type { PartyId } from './party.js';
 
 /** Arithmetic replicated shares of a vector over Z_2^64. */
 export class AShare {
@@ -120,32 +118,6 @@ export function mulPublicA(x: AShare, c: BigUint64Array): AShare {
   return new AShare(a, b);
 }
 
-/** Adds a public scalar (to component 0). */
-export function addConstA(me: PartyId, x: AShare, c: bigint): AShare {
-  const k = BigInt.asUintN(64, c);
-  const a = x.a.slice(), b = x.b.slice();
-  if (me === 0) for (let i = 0; i < a.length; i++) a[i] += k;
-  else if (me === 2) for (let i = 0; i < b.length; i++) b[i] += k;
-  return new AShare(a, b);
-}
-
-/** Adds a public vector (to component 0). */
-export function addPublicA(me: PartyId, x: AShare, c: BigUint64Array): AShare {
-  sameLength(x, c);
-  const a = x.a.slice(), b = x.b.slice();
-  if (me === 0) for (let i = 0; i < a.length; i++) a[i] += c[i];
-  else if (me === 2) for (let i = 0; i < b.length; i++) b[i] += c[i];
-  return new AShare(a, b);
-}
-
-/** Shares of a public vector (no communication, no randomness: the value is public). */
-export function publicA(me: PartyId, c: BigUint64Array): AShare {
-  const z = new BigUint64Array(c.length);
-  if (me === 0) return new AShare(c.slice(), z);
-  if (me === 2) return new AShare(z, c.slice());
-  return new AShare(z, new BigUint64Array(c.length));
-}
-
 /** Inclusive prefix sums: linear, so each party sums its own components. */
 export function prefixSumA(x: AShare): AShare {
   const n = x.length, a = new BigUint64Array(n), b = new BigUint64Array(n);
@@ -206,38 +178,12 @@ export function xorB(x: BShare, y: BShare): BShare {
   return new BShare(a, b);
 }
 
-/** XOR with a public word per element (applied to component 0). */
-export function xorPublicB(me: PartyId, x: BShare, c: BigUint64Array | bigint): BShare {
-  const a = x.a.slice(), b = x.b.slice();
-  const target = me === 0 ? a : me === 2 ? b : undefined;
-  if (target) {
-    if (typeof c === 'bigint') {
-      const k = BigInt.asUintN(64, c);
-      for (let i = 0; i < target.length; i++) target[i] ^= k;
-    } else {
-      for (let i = 0; i < target.length; i++) target[i] ^= c[i];
-    }
-  }
-  return new BShare(a, b);
-}
-
 export function xorBits(x: BitShare, y: BitShare): BitShare {
   sameLength(x, y);
   const n = x.a.length, a = new BigUint64Array(n), b = new BigUint64Array(n);
   for (let i = 0; i < n; i++) {
     a[i] = x.a[i] ^ y.a[i];
     b[i] = x.b[i] ^ y.b[i];
-  }
-  return new BitShare(a, b, x.length);
-}
-
-/** Logical NOT of shared bits: flip component 0. */
-export function notBits(me: PartyId, x: BitShare): BitShare {
-  const a = x.a.slice(), b = x.b.slice();
-  const target = me === 0 ? a : me === 2 ? b : undefined;
-  if (target) {
-    for (let i = 0; i < target.length; i++) target[i] ^= ONES;
-    clearTail(target, x.length);
   }
   return new BitShare(a, b, x.length);
 }

@@ -13,7 +13,7 @@ crypto/request-signing.ts), for the same reason. Shares always travel sealed to 
 
 import type { SignedStatement } from '../crypto/signed.js';
 import type { InclusionProof } from './credential.js';
-import type { ColumnSchemaJson, TableSchemaJson } from '../table/schema.js';
+import type { TableSchemaJson } from '../table/schema.js';
 
 export const API_PREFIX = '/v1';
 
@@ -161,26 +161,33 @@ export interface ContributionHeader {
   readonly proof?: InclusionProof;
 }
 
-export type AggregateOp = 'count' | 'sum' | 'mean';
-
-/** POST /v1/queries */
+/**
+ * POST /v1/queries: a query plan (docs/plan.md), as JSON. The client builds it; every node parses
+ * and checks it on its own. The recipients are the plan's `open` root's `to`.
+ */
 export interface QueryRequest {
-  readonly op: AggregateOp;
-  /** Column to aggregate (not needed for count). */
+  readonly plan: unknown;
+}
+
+/** One opened output of a plan: an aggregate from the registry (plan/registry.ts) and how to decode it. */
+export interface QueryOutputInfo {
+  readonly name: string;
+  /** The registry entry that computed it (count, sum, mean, ...). */
+  readonly fn: string;
   readonly column?: string;
-  /** Tables to include; all tables having the column when omitted. */
-  readonly tables?: readonly string[];
-  /** Parties who may open the result (names in the collaboration). */
-  readonly recipients: readonly string[];
+  /** The column's fixed-point scale (digits after the point); 0 for integers and counts. */
+  readonly scale: number;
+  /** The ring values it opens as, each named "<name>.<part>" in a result share. */
+  readonly parts: readonly string[];
 }
 
 /** Public facts about a query: what ran, on what, for whom; identical at every node. */
 export interface QueryInfo {
   readonly query: string;
-  readonly op: AggregateOp;
-  readonly column?: string;
-  /** The aggregated column's schema (to decode the result); absent for a row count. */
-  readonly columnSchema?: ColumnSchemaJson;
+  /** The plan's id: SHA-256 (hex) of its canonical JSON (plan/plan.ts planHash). */
+  readonly plan: string;
+  readonly outputs: readonly QueryOutputInfo[];
+  /** Stored tables the plan reads. */
   readonly tables: readonly string[];
   readonly recipients: readonly string[];
   /** Party that asked for the query. */

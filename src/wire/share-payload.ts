@@ -1,6 +1,6 @@
 /**
  * What a data owner's client sends each node: that node's two replicated components of every
- * column, compressed with seeds.
+ * column, compressed with seeds. Dealing (mpc/sharing.ts dealColumns, dealRow) makes them:
  *
  * For each column the client draws two fresh 16-byte seeds and sets
  *   x0 = PRG(seed0), x1 = PRG(seed1), x2 = v - x0 - x1 (mod 2^64)
@@ -18,10 +18,8 @@
  *     u8 kind: 0 = seed (16 bytes follow), 1 = words (8R bytes follow)
  */
 
-import { randomBytes } from 'node:crypto';
 import { Prg, PRG_KEY_BYTES } from '../crypto/prg.js';
-import { randomPool } from '../crypto/random-pool.js';
-import { FormatError, UsageError } from '../errors.js';
+import { FormatError } from '../errors.js';
 
 export type Component = { readonly kind: 'seed'; readonly seed: Uint8Array } | { readonly kind: 'words'; readonly words: BigUint64Array };
 
@@ -37,56 +35,6 @@ export interface SharePayload {
 
 const KIND_SEED = 0;
 const KIND_WORDS = 1;
-
-/** Splits encoded columns into the three nodes' payloads (run on the data owner's machine). */
-export function dealColumns(columns: readonly BigUint64Array[], rows: number): [SharePayload, SharePayload, SharePayload] {
-  const per: ColumnComponents[][] = [[], [], []];
-  for (const v of columns) {
-    if (v.length !== rows) throw new UsageError(`column has ${v.length} values, the table has ${rows} rows`);
-    const seed0 = randomBytes(PRG_KEY_BYTES), seed1 = randomBytes(PRG_KEY_BYTES);
-    const x0 = new Prg(seed0).words(rows), x1 = new Prg(seed1).words(rows);
-    // x2 = v - x0 - x1, written over x0 (each x0[i] is read before it is overwritten).
-    const x2 = x0;
-    for (let i = 0; i < rows; i++) x2[i] = v[i] - x0[i] - x1[i];
-    const s0: Component = { kind: 'seed', seed: seed0 }, s1: Component = { kind: 'seed', seed: seed1 }, full: Component = { kind: 'words', words: x2 };
-    per[0].push({ a: s0, b: s1 });
-    per[1].push({ a: s1, b: full });
-    per[2].push({ a: full, b: s0 });
-  }
-  return [
-    { rows, columns: per[0] },
-    { rows, columns: per[1] },
-    { rows, columns: per[2] },
-  ];
-}
-
-/**
- * Deals one row (a contribution): the masks x0 and x1 are drawn directly rather than from seeds,
- * because a seed (16 bytes and a PRG set-up) costs more than the 8-byte word it would expand to.
- * Node i receives (x_i, x_{i+1}) as words; the shares are the same as dealColumns' for one row.
- */
-export function dealRow(values: readonly bigint[]): [SharePayload, SharePayload, SharePayload] {
-  const per: ColumnComponents[][] = [[], [], []];
-  const drawn = randomPool.take(16 * values.length);
-  const masks = new BigUint64Array(2 * values.length);
-  new Uint8Array(masks.buffer).set(drawn);
-  drawn.fill(0);
-  for (let c = 0; c < values.length; c++) {
-    const x0 = masks[2 * c], x1 = masks[2 * c + 1];
-    const w0: Component = { kind: 'words', words: BigUint64Array.of(x0) };
-    const w1: Component = { kind: 'words', words: BigUint64Array.of(x1) };
-    const w2: Component = { kind: 'words', words: BigUint64Array.of(BigInt.asUintN(64, values[c] - x0 - x1)) };
-    per[0].push({ a: w0, b: w1 });
-    per[1].push({ a: w1, b: w2 });
-    per[2].push({ a: w2, b: w0 });
-  }
-  masks.fill(0n);
-  return [
-    { rows: 1, columns: per[0] },
-    { rows: 1, columns: per[1] },
-    { rows: 1, columns: per[2] },
-  ];
-}
 
 /** Expands a component to its words (seeds through the PRG). */
 export function expandComponent(c: Component, rows: number): BigUint64Array {

@@ -4,7 +4,8 @@ import fc from 'fast-check';
 import { closeTrio, RUNS, secret, trio, u64, vectorOf } from '../helpers/protocol.js';
 import { open, openTo, randomA } from '../../src/mpc/protocols/io.js';
 import { dot, matmul, mul } from '../../src/mpc/protocols/arith.js';
-import { addA, addConstA, mulPublicA, negA, prefixSumA, scaleA, subA, sumA } from '../../src/mpc/shares.js';
+import { addA, mulPublicA, negA, prefixSumA, scaleA, subA, sumA } from '../../src/mpc/shares.js';
+import { addConstA } from '../../src/mpc/sharing.js';
 
 after(closeTrio);
 

@@ -47,7 +47,7 @@ function assertErrorShape(what: string, response: RawResponse, status: number, c
 }
 
 test('framework and parser errors come in the documented shape with an accurate message', async () => {
-  const query = canonicalJsonBytes({ op: 'count', recipients: ['Auditor'] });
+  const query = canonicalJsonBytes({ plan: { version: 1 } });
   assertErrorShape('bad content type', await raw(signedHead('POST', '/v1/queries', query, ['Content-Type: text/plain']), query), 415, 'UNSUPPORTED_MEDIA_TYPE', /unsupported content type/);
   const malformed = Buffer.from('{"op": ');
   assertErrorShape('malformed JSON', await raw(signedHead('POST', '/v1/queries', malformed, ['Content-Type: application/json']), malformed), 400, 'FORMAT', /not valid JSON/);

@@ -4,6 +4,7 @@
  * requests right after the restart are accepted.
  */
 
+import { aggregatePlan } from '../../src/plan/build.js';
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Agent, request } from 'undici';
@@ -35,7 +36,7 @@ test('a signed query replayed after all three nodes restart is refused as a repl
   const hospital = await cluster.connect('St. Mary Hospital');
   await hospital.uploadTable('visits', { columns: { age: [30, 40, 50] } });
 
-  const query = { op: 'count', tables: ['visits'], recipients: ['Auditor'] };
+  const query = { plan: aggregatePlan('count', undefined, ['visits'], ['Auditor']) };
   const body = canonicalJsonBytes(query);
   const analyst = cluster.parties.get('Analyst')!;
   const headers = {

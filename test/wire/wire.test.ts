@@ -2,8 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { decodeFrame, encodeFrame } from '../../src/wire/frames.js';
-import { dealColumns, decodeSharePayload, encodeSharePayload, expandComponent, payloadSize } from '../../src/wire/share-payload.js';
-import { reconstruct, type ResultShare, RESULT_SHARE_FORMAT } from '../../src/wire/result-payload.js';
+import { decodeSharePayload, encodeSharePayload, expandComponent, payloadSize } from '../../src/wire/share-payload.js';
+import { dealColumns } from '../../src/mpc/sharing.js';
+import { type ResultShare, RESULT_SHARE_FORMAT } from '../../src/wire/result-payload.js';
+import { reconstruct } from '../../src/client/reconstruct.js';
 import { FormatError, IntegrityError } from '../../src/errors.js';
 import { u64 } from '../helpers/protocol.js';
 

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { Argument, Option, type Command } from 'commander';
 import { loadIdentifierKey } from '../../crypto/identifier-key.js';
 import { UsageError } from '../../errors.js';
+import { aggregateNames, aggregates, findAggregate } from '../../plan/registry.js';
 import type { TableSchemaJson } from '../../table/schema.js';
 import { isDamagedTable } from '../../wire/api.js';
 import { addConnectionOptions, connectWithFlags, type ConnectionFlags } from '../connect.js';
@@ -94,21 +95,20 @@ export function registerDataCommands(program: Command, io: Console): void {
 
   addConnectionOptions(program.command('query'))
     .description('run an aggregate; only the recipients (--to) can open the result')
-    .addArgument(new Argument('<op>', 'aggregate').choices(['sum', 'count', 'mean']))
+    .addArgument(new Argument('<op>', `aggregate: ${aggregates().map((f) => `${f.name} (${f.description})`).join('; ')}`).choices(aggregateNames()))
     .argument('[column]', 'column to aggregate (count without a column counts rows)')
     .option('--tables <a,b>', 'tables to include (default: every table with the column)')
     .requiredOption('--to <recipient,...>', 'parties (with the output role) who may open the result')
     .option('--json', 'JSON output')
     .addHelpText('after', '\nExample:\n  tessera query sum patients --to "Registry North,Registry East" --cluster ./cluster --as Analyst')
-    .action(async (op: 'sum' | 'count' | 'mean', column: string | undefined, options: ConnectionFlags & { tables?: string; to: string; json?: boolean }) => {
-      if (op !== 'count' && column === undefined) throw new UsageError(`${op} needs a column: tessera query ${op} COLUMN --to RECIPIENT`);
+    .action(async (op: string, column: string | undefined, options: ConnectionFlags & { tables?: string; to: string; json?: boolean }) => {
+      if (findAggregate(op)?.column === 'required' && column === undefined) throw new UsageError(`${op} needs a column: tessera query ${op} COLUMN --to RECIPIENT`);
       const connected = await connectWithFlags(options);
       const { client, party } = connected;
       try {
         const recipients = list(options.to).map(connected.resolveParty);
         const tables = options.tables !== undefined ? list(options.tables) : undefined;
-        const query = { recipients, ...(tables ? { tables } : {}) };
-        const handle = op === 'count' ? await client.count({ ...query, ...(column ? { column } : {}) }) : await client[op]({ ...query, column: column as string });
+        const handle = await client.aggregate(op, { recipients, ...(tables ? { tables } : {}), ...(column !== undefined ? { column } : {}) });
         const result = recipients.includes(party) ? await handle.result() : undefined;
         if (options.json) return io.line(JSON.stringify({ ...handle.info, ...(result ? { result: jsonResult(result) } : {}) }));
         io.line(`Query ${io.style.bold(handle.id)}: ${op}(${column ?? '*'}) over ${handle.info.tables.join(', ')} (${formatCount(handle.info.rows)} rows${handle.info.excluded ? `, ${formatCount(handle.info.excluded)} excluded by the range check` : ''})`);

@@ -19,6 +19,7 @@
 import { UsageError } from '../../errors.js';
 import type { Session } from '../session.js';
 import { AShare, BShare } from '../shares.js';
+import { publicB, xorPublicB } from '../sharing.js';
 import { lessThanKeyIndex } from './compare-words.js';
 import { unpackBits } from '../../ring/bits.js';
 import { a2b } from './convert.js';
@@ -36,16 +37,13 @@ export async function sortByKey(s: Session, key: AShare, payload: readonly AShar
   const n = key.length;
   if (n < 2) return { key, payload: [...payload], levels: 0 };
   if (n > 2 ** 32) throw new UsageError(`sortByKey: at most 2^32 rows (got ${n})`);
-  // Public row indices as a binary sharing (component 0, held by parties 0 and 2).
+  // Public row indices as a binary sharing.
   const idx = new BigUint64Array(n);
   for (let i = 0; i < n; i++) idx[i] = BigInt(i);
-  const zero = new BigUint64Array(n);
-  const idxShare = s.me === 0 ? new BShare(idx, zero) : s.me === 2 ? new BShare(new BigUint64Array(n), idx) : new BShare(zero, new BigUint64Array(n));
-  const shuffled = await shuffle(s, { arith: [key, ...payload], binary: [idxShare] });
+  const shuffled = await shuffle(s, { arith: [key, ...payload], binary: [publicB(s.me, idx)] });
   const keyArith = shuffled.arith[0];
-  const keyBin = await a2b(s, keyArith);
-  const flip = s.me === 0 ? keyBin.a : s.me === 2 ? keyBin.b : undefined;
-  if (flip) for (let i = 0; i < n; i++) flip[i] ^= 1n << 63n;
+  // Flipping the sign bit makes signed order unsigned order.
+  const keyBin = xorPublicB(s.me, await a2b(s, keyArith), 1n << 63n);
   const order = await quicksortOrder(s, keyBin, shuffled.binary[0]);
   const gather = (c: AShare): AShare => {
     const a = new BigUint64Array(n), b = new BigUint64Array(n);

@@ -3,6 +3,8 @@
  * role check runs) and @fastify/swagger turns them into the OpenAPI document.
  */
 
+import { aggregateNames, aggregates } from '../../plan/registry.js';
+import { PLAN_VERSION } from '../../plan/plan.js';
 import { CREDENTIAL_HEADER } from '../../wire/api.js';
 
 const tableName = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$', description: 'table name' } as const;
@@ -49,9 +51,20 @@ export const damagedTableInfo = {
 
 const queryInfoProperties = {
   query: { type: 'string' },
-  op: { type: 'string', enum: ['count', 'sum', 'mean'] },
-  column: { type: 'string' },
-  columnSchema: { type: 'object', additionalProperties: true },
+  plan: { type: 'string', description: "the plan's id: SHA-256 (hex) of its canonical JSON" },
+  outputs: {
+    type: 'array',
+    items: {
+      type: 'object',
+      properties: {
+        name: { type: 'string' },
+        fn: { type: 'string', enum: aggregateNames() },
+        column: { type: 'string' },
+        scale: { type: 'integer' },
+        parts: { type: 'array', items: { type: 'string' } },
+      },
+    },
+  },
   tables: { type: 'array', items: { type: 'string' } },
   recipients: { type: 'array', items: { type: 'string' } },
   requestedBy: { type: 'string' },
@@ -139,18 +152,18 @@ export const routeSchemas = {
     },
   },
   postQuery: {
-    summary: 'Run count, sum or mean; role analyst; every recipient needs role output',
+    summary: `Run a query plan (docs/plan.md; aggregates: ${aggregateNames().join(', ')}); role analyst; every recipient needs role output`,
     tags: ['queries'],
     headers: signedHeaders,
     body: {
       type: 'object',
-      required: ['op', 'recipients'],
+      required: ['plan'],
       additionalProperties: false,
       properties: {
-        op: { type: 'string', enum: ['count', 'sum', 'mean'] },
-        column: { type: 'string', maxLength: 63 },
-        tables: { type: 'array', items: tableName, minItems: 1, maxItems: 100 },
-        recipients: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 100 }, minItems: 1, maxItems: 100 },
+        plan: {
+          type: 'object',
+          description: `a query plan, version ${PLAN_VERSION}: { version, root: { op: 'open', to: [recipients], input: { op: 'aggregate', aggregates: [{ name, fn, column? }], input: scan | concat } } }; every node checks it and names the place of any problem. Aggregates: ${aggregates().map((f) => `${f.name}: ${f.description}`).join('; ')}`,
+        },
       },
     },
     response: { 201: { type: 'object', properties: { ...queryInfoProperties, state: { type: 'string', enum: ['done'] }, shares: sealedShares } }, ...errors },

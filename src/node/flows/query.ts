@@ -1,7 +1,8 @@
 /**
  * Queries and results. The coordinator checks the analyst's signed request, assigns a query id
  * and forwards the request to both peers; every node checks the signature and the role on its
- * own, plans on its own, and runs the computation in the session derived from the query id.
+ * own, parses and checks the query plan on its own (node/query/check-plan.ts), and runs it
+ * (ops/execute.ts) in the session derived from the query id.
  * Each node then seals its result components to every recipient and keeps them pending; the
  * coordinator commits the query once all three have (query-outcome.ts), and only then do the
  * nodes hand the shares to a recipient (signed request, through any node).
@@ -12,15 +13,25 @@ import { sealEnvelope } from '../../crypto/envelope.js';
 import { FormatError, PermissionDeniedError, QueryFailedError, QueryPendingError } from '../../errors.js';
 import type { PartyConfig } from '../../governance/collaboration.js';
 import type { PartyId } from '../../mpc/party.js';
-import { columnToJson } from '../../table/schema.js';
+import { execute } from '../../ops/execute.js';
+import type { CheckedPlan } from '../../plan/check.js';
 import { resultContext, type QueryInfo, type QueryResponse, type QueryStatus, type ResultResponse, type SealedShare } from '../../wire/api.js';
 import { encodeResultShare, RESULT_SHARE_FORMAT } from '../../wire/result-payload.js';
-import { computeQuery } from '../query/compute.js';
-import { checkQueryRequest, planQuery, type QueryPlan } from '../query/plan.js';
+import { checkQueryPlan, checkQueryRequest } from '../query/check-plan.js';
+import { storedTableReader } from '../storage/secret-scan.js';
 import { QUERY_ID, type QueryAccess, type QueryRecord } from '../results-store.js';
 import type { ForwardedRequest, NodeContext } from '../context.js';
 import { describeFailures, failureReasons, settleAtAll } from './fan-out.js';
 import { commitEverywhere, failEverywhere, registerOutcomeHandlers, resolveQuery, type QueryView } from './query-outcome.js';
+
+/**
+ * Who may open the result, read before the plan is checked (the query is recorded with them
+ * first, so a failure is reported to them); parsePlan checks the same field again.
+ */
+function recipientsOf(plan: unknown): string[] {
+  const to = (plan as { root?: { to?: unknown } } | null)?.root?.to;
+  return Array.isArray(to) ? [...new Set(to.filter((r): r is string => typeof r === 'string'))] : [];
+}
 
 /** The 64-bit MPC session id all three nodes derive from the query id. */
 export function sessionIdOf(query: string): bigint {
@@ -55,38 +66,39 @@ async function runLocal(
   const party = ctx.mesh.requireParty();
   const started = Date.now();
   let requester: PartyConfig | undefined;
-  let plan: QueryPlan | undefined;
+  let plan: CheckedPlan | undefined;
   const outcome = await party.run(
     sessionIdOf(query),
     async (s) => {
       const request = admit();
       requester = request.requester;
       const checked = checkQueryRequest(request.body);
-      await admitted({ requestedBy: requester.name, recipients: checked.recipients });
-      plan = await planQuery(ctx.store, ctx.collaboration, checked);
-      return computeQuery(s, ctx.store, plan, (p) => ctx.describe(p as PartyId));
+      const recipients = recipientsOf(checked.plan);
+      await admitted({ requestedBy: requester.name, recipients });
+      plan = await checkQueryPlan(ctx.store, ctx.collaboration, checked);
+      return execute(s, plan, storedTableReader(ctx.store, (p) => ctx.describe(p as PartyId)));
     },
     { timeoutMs: ctx.timeouts.mpcMs },
   ).catch((error: unknown) => Promise.reject(ctx.store.noteDamage(error))); // damage found while reading: the table is damaged from now on
   if (!plan || !requester) throw new FormatError('the query was not planned');
   const info: QueryInfo = {
     query,
-    op: plan.op,
-    ...(plan.column ? { column: plan.column.name, columnSchema: columnToJson(plan.column) } : {}),
+    plan: plan.hash,
+    outputs: plan.outputs,
     tables: plan.tables.map((t) => t.name),
-    recipients: plan.recipients,
+    recipients: plan.root.to,
     requestedBy: requester.name,
     createdAt,
     rows: outcome.rows,
     excluded: outcome.excluded,
   };
   const envelopes: Record<string, string> = {};
-  for (const recipient of plan.recipients) {
+  for (const recipient of outcome.outputs.recipients) {
     const share = encodeResultShare({
       format: RESULT_SHARE_FORMAT,
       query,
       node: ctx.index,
-      values: outcome.values.map((v) => ({ name: v.name, a: v.a.toString(), b: v.b.toString() })),
+      values: outcome.outputs.values.map((v) => ({ name: v.name, a: v.a.toString(), b: v.b.toString() })),
       public: { rows: outcome.rows, excluded: outcome.excluded },
     });
     const sender = ctx.resultSigningKey;
@@ -94,7 +106,7 @@ async function runLocal(
     envelopes[recipient] = Buffer.from(sealed).toString('base64');
   }
   await ctx.results.prepare(query, info, envelopes);
-  ctx.log.info({ query, op: plan.op, tables: info.tables, rows: info.rows, excluded: info.excluded, ms: Date.now() - started }, 'query computed');
+  ctx.log.info({ query, plan: plan.hash, tables: info.tables, rows: info.rows, excluded: info.excluded, ms: Date.now() - started }, 'query computed');
   return { info, envelopes };
 }
 
@@ -107,13 +119,12 @@ export async function coordinateQuery(ctx: NodeContext, rawBody: Uint8Array, bod
   const party = ctx.verifyRequest(ctx.me, { ...request, body: rawBody });
   ctx.requireRole(party, 'analyst', 'run queries');
   // Fail on a bad request here, before the peers are involved.
-  const checked = checkQueryRequest(body);
-  await planQuery(ctx.store, ctx.collaboration, checked);
+  const checked = await checkQueryPlan(ctx.store, ctx.collaboration, checkQueryRequest(body));
   ctx.mesh.requireParty();
   const generation = ctx.mesh.generation;
   const query = newQueryId();
   const createdAt = new Date().toISOString();
-  const access: QueryAccess = { requestedBy: party.name, recipients: checked.recipients };
+  const access: QueryAccess = { requestedBy: party.name, recipients: checked.root.to };
   // Recorded before any peer hears of it: after a restart this node knows what it coordinated.
   await ctx.results.begin(query, ctx.me, access);
   const rpcTimeout = ctx.timeouts.mpcMs + ctx.timeouts.rpcMs;

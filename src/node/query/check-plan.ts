@@ -1,0 +1,48 @@
+/**
+ * A query request at a node: its plan parsed and checked (plan/parse.ts, plan/check.ts) against
+ * this node's tables and the collaboration's parties. Every node does this on its own; the three
+ * checked plans' digests are compared before any data is touched (node/storage/secret-scan.ts).
+ * Only the tables the plan names are looked at, so the cost does not grow with unrelated tables;
+ * a damaged table is refused with its damage (naming the table, the node, the file and why).
+ */
+
+import { FormatError, QueryError, TableNotFoundError } from '../../errors.js';
+import type { Collaboration } from '../../governance/collaboration.js';
+import { checkPlan, type CatalogTable, type CheckedPlan } from '../../plan/check.js';
+import { scannedTables } from '../../plan/plan.js';
+import { parsePlan } from '../../plan/parse.js';
+import { parseSchema } from '../../table/schema.js';
+import type { QueryRequest } from '../../wire/api.js';
+import type { TableStore } from '../storage.js';
+
+/** The request's shape (the same the HTTP schema checks, for requests forwarded between nodes). */
+export function checkQueryRequest(body: unknown): QueryRequest {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new FormatError('a query request is an object { plan } (docs/plan.md)');
+  const extra = Object.keys(body).find((k) => k !== 'plan');
+  if (extra !== undefined) throw new QueryError(`unknown query field '${extra}': a query request is { plan } (docs/plan.md)`);
+  return { plan: (body as { plan?: unknown }).plan };
+}
+
+export async function checkQueryPlan(store: TableStore, collaboration: Collaboration, request: QueryRequest): Promise<CheckedPlan> {
+  const plan = parsePlan(request.plan);
+  const tables = new Map<string, CatalogTable>();
+  for (const name of scannedTables(plan)) {
+    const listing = await store.checkedListing(name).catch((error: unknown) => {
+      if (error instanceof TableNotFoundError) return undefined;
+      throw error;
+    });
+    if (listing === undefined) continue; // refused by checkPlan, with its place in the plan
+    if (listing.kind === 'damaged') throw store.damagedError(listing.name);
+    const rows = listing.kind === 'table' ? listing.metadata.rowCount : listing.rowCount;
+    tables.set(name, { name, kind: listing.kind, schema: parseSchema(listing.metadata.schema), rows });
+  }
+  return checkPlan(plan, {
+    table: (name) => tables.get(name),
+    recipientRefusal: (name) => {
+      const party = collaboration.findParty(name);
+      if (!party) return `recipient '${name}' is not a party of collaboration '${collaboration.id}'`;
+      if (!party.roles.includes('output')) return `recipient '${name}' cannot receive results: it does not have the 'output' role in the collaboration`;
+      return undefined;
+    },
+  });
+}

@@ -1,0 +1,72 @@
+/**
+ * Both stored layouts as secret tables, injected into ops/ (ops/table-reader.ts): uploaded
+ * tables from their column files (only the columns the plan reads), append tables from their
+ * rows. Append rows are only those all three nodes hold identically as the same submission
+ * (node/query/append-rows.ts), which is also where the nodes compare the checked plan's digest:
+ * nodes that checked the plan against different tables stop here, before any MPC on data.
+ */
+
+import { QueryError } from '../../errors.js';
+import { AShare } from '../../mpc/shares.js';
+import { columnsRead, type StoredSecretTable, type StoredTableReader } from '../../ops/table-reader.js';
+import type { CatalogTable } from '../../plan/check.js';
+import { ALL_VALID, SecretTable, type SecretColumn } from '../../secret/secret-table.js';
+import { encodedColumnNames, VALIDITY_SUFFIX } from '../../table/schema.js';
+import { decodeColumnComponents, expandComponent } from '../../wire/share-payload.js';
+import { decodeContribution } from '../contribution-index.js';
+import { agreeOnAppendRows, type KeyedRow } from '../query/append-rows.js';
+import type { TableStore } from '../storage.js';
+
+export function storedTableReader(store: TableStore, describe: (party: number) => string): StoredTableReader {
+  return {
+    async read(s, plan) {
+      const append = plan.tables.filter((t) => t.kind === 'append');
+      const rows = [];
+      for (const t of append) rows.push({ name: t.name, rows: await (await store.appendTable(t.name)).readAll() });
+      const common = await agreeOnAppendRows(s, plan.digest, rows, describe);
+      const needed = columnsRead(plan);
+      const out = new Map<string, StoredSecretTable>();
+      for (const t of plan.tables) {
+        out.set(t.name, t.kind === 'table' ? { table: await uploadedTable(store, t, needed.get(t.name) ?? new Set()), source: 'uploaded' } : { table: appendTable(t, common.get(t.name)!), source: 'append' });
+      }
+      return out;
+    },
+  };
+}
+
+/** The named columns of an uploaded table; every row is valid (the table's rows are public). */
+async function uploadedTable(store: TableStore, t: CatalogTable, names: ReadonlySet<string>): Promise<SecretTable> {
+  const load = async (encoded: string): Promise<AShare> => {
+    const c = decodeColumnComponents(await store.readColumn(t.name, encoded), t.rows);
+    return new AShare(expandComponent(c.a, t.rows), expandComponent(c.b, t.rows));
+  };
+  const columns: SecretColumn[] = [];
+  for (const schema of t.schema.columns) {
+    if (!names.has(schema.name)) continue;
+    const values = await load(schema.name);
+    columns.push(schema.nullable ? { schema, values, present: await load(schema.name + VALIDITY_SUFFIX) } : { schema, values });
+  }
+  return new SecretTable(t.rows, columns, ALL_VALID);
+}
+
+/** Every column of the agreed rows (the range check covers whole rows); validity is set by the check. */
+function appendTable(t: CatalogTable, rows: readonly KeyedRow[]): SecretTable {
+  const n = rows.length;
+  const encoded = encodedColumnNames(t.schema);
+  const a = encoded.map(() => new BigUint64Array(n));
+  const b = encoded.map(() => new BigUint64Array(n));
+  rows.forEach((row, i) => {
+    const components = decodeContribution(t.name, row.value).components;
+    if (components.length !== encoded.length) throw new QueryError(`a row of append table '${t.name}' does not match its schema`);
+    components.forEach(([ca, cb], k) => {
+      a[k][i] = ca;
+      b[k][i] = cb;
+    });
+  });
+  const share = (name: string): AShare => {
+    const k = encoded.indexOf(name);
+    return new AShare(a[k], b[k]);
+  };
+  const columns: SecretColumn[] = t.schema.columns.map((schema) => (schema.nullable ? { schema, values: share(schema.name), present: share(schema.name + VALIDITY_SUFFIX) } : { schema, values: share(schema.name) }));
+  return new SecretTable(n, columns, ALL_VALID);
+}

@@ -1,0 +1,57 @@
+/**
+ * Runs a checked plan in one MPC session (all three nodes run this same code on the same checked
+ * plan): read the stored tables through the injected reader (which first has the nodes compare
+ * the checked plan's digest and agree on append rows), evaluate the operator tree, and mask the
+ * opened values for the recipients. Returns this node's components of the outputs and the public
+ * facts the plan declared (rows read, rows excluded by range checks).
+ */
+
+import type { Session } from '../mpc/session.js';
+import { maskForOpening } from '../mpc/sharing.js';
+import type { CheckedPlan, CheckedTable } from '../plan/check.js';
+import type { Outputs } from '../secret/outputs.js';
+import type { SecretTable } from '../secret/secret-table.js';
+import { aggregate } from './aggregate.js';
+import { concat } from './concat.js';
+import { scan, type CheckedAppendTables, type ScanFacts } from './scan.js';
+import type { StoredSecretTable, StoredTableReader } from './table-reader.js';
+
+export interface Execution {
+  readonly outputs: Outputs;
+  /** Per scan: rows read and rows excluded (public, as the plan declares). */
+  readonly scans: readonly ScanFacts[];
+  readonly rows: number;
+  readonly excluded: number;
+}
+
+export async function execute(s: Session, plan: CheckedPlan, reader: StoredTableReader): Promise<Execution> {
+  const stored = await reader.read(s, plan);
+  const scans: ScanFacts[] = [];
+  const checked: CheckedAppendTables = new Map();
+  // Operators run one after another: a session's messages are matched by order.
+  const evaluate = async (node: CheckedTable): Promise<SecretTable> => {
+    if (node.op === 'scan') {
+      const result = await scan(s, node, storedTable(stored, node.table.name), checked);
+      scans.push(result.facts);
+      return result.table;
+    }
+    const inputs: SecretTable[] = [];
+    for (const input of node.inputs) inputs.push(await evaluate(input));
+    return concat(s.me, inputs);
+  };
+  const input = await evaluate(plan.root.input.input);
+  const values = await aggregate(s, plan.root.input, input);
+  const masked = maskForOpening(s.me, s.prgCommon, values.values);
+  return {
+    outputs: { recipients: plan.root.to, values: values.names.map((name, i) => ({ name, a: masked.a[i], b: masked.b[i] })) },
+    scans,
+    rows: scans.reduce((n, f) => n + f.rows, 0),
+    excluded: scans.reduce((n, f) => n + f.excluded, 0),
+  };
+}
+
+function storedTable(tables: ReadonlyMap<string, StoredSecretTable>, name: string): StoredSecretTable {
+  const t = tables.get(name);
+  if (!t) throw new RangeError(`the table reader did not return table '${name}'`);
+  return t;
+}

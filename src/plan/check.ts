@@ -1,0 +1,213 @@
+/**
+ * Type and range checking of a parsed plan against the stored tables, at every node on its own
+ * and before any MPC: unknown tables and columns, columns of different types in a concat, an
+ * aggregate on a column it does not take, a sum that could overflow the 64-bit ring for the
+ * declared ranges and row bounds, recipients who may not receive results. Each refusal names its
+ * place in the plan. The checked plan also lists what running it makes public and its estimated
+ * cost, so `explain()` can show both.
+ *
+ * Pure: the stored tables and the collaboration's recipients come in as `CheckContext`.
+ */
+
+import { canonicalHash } from '../crypto/canonical-json.js';
+import { PlanError, TableNotFoundError } from '../errors.js';
+import { schemaToJson, type TableSchema } from '../table/schema.js';
+import type { QueryOutputInfo } from '../wire/api.js';
+import { estimateCost, type PlanCost } from './cost.js';
+import { planHash, type Plan, type TableNode } from './plan.js';
+import { findAggregate, partName, type AggregateFunction, type LinearTerm } from './registry.js';
+import { describeFacts, RING_LIMIT, tableType, type ColumnFacts, type TableType } from './types.js';
+
+/** A stored table as the checking node sees it (public metadata). */
+export interface CatalogTable {
+  readonly name: string;
+  readonly kind: 'table' | 'append';
+  readonly schema: TableSchema;
+  /** Rows stored at this node (for append tables the query uses those present at all three). */
+  readonly rows: number;
+}
+
+export interface CheckContext {
+  /** The table, or undefined when there is none of that name. */
+  table(name: string): CatalogTable | undefined;
+  /** Why `name` may not receive results, or undefined when it may. */
+  recipientRefusal(name: string): string | undefined;
+}
+
+interface CheckedBase {
+  /** Where the node sits in the plan (JSON pointer). */
+  readonly path: string;
+  readonly type: TableType;
+}
+
+export interface CheckedScan extends CheckedBase {
+  readonly op: 'scan';
+  readonly table: CatalogTable;
+  readonly columns: readonly string[];
+}
+
+export interface CheckedConcat extends CheckedBase {
+  readonly op: 'concat';
+  readonly inputs: readonly CheckedTable[];
+}
+
+export type CheckedTable = CheckedScan | CheckedConcat;
+
+export interface CheckedOutput {
+  readonly name: string;
+  readonly fn: AggregateFunction;
+  readonly column?: ColumnFacts;
+  readonly terms: readonly LinearTerm[];
+}
+
+export interface CheckedAggregate {
+  readonly op: 'aggregate';
+  readonly path: string;
+  readonly input: CheckedTable;
+  readonly outputs: readonly CheckedOutput[];
+}
+
+/** Something running the plan makes public, and where. */
+export interface Disclosure {
+  readonly path: string;
+  readonly what: string;
+}
+
+export interface CheckedPlan {
+  readonly plan: Plan;
+  /** The plan's id (planHash). */
+  readonly hash: string;
+  /** Hash of the plan and of the table metadata it was checked against: the three nodes compare it before computing. */
+  readonly digest: string;
+  readonly root: { readonly path: '/root'; readonly input: CheckedAggregate; readonly to: readonly string[] };
+  /** Stored tables read, sorted by name. */
+  readonly tables: readonly CatalogTable[];
+  readonly outputs: readonly QueryOutputInfo[];
+  readonly disclosures: readonly Disclosure[];
+  readonly cost: PlanCost;
+}
+
+export function checkPlan(plan: Plan, context: CheckContext): CheckedPlan {
+  plan.root.to.forEach((r, i) => {
+    const refusal = context.recipientRefusal(r);
+    if (refusal !== undefined) throw new PlanError(`/root/to/${i}`, refusal);
+  });
+  const tables = new Map<string, CatalogTable>();
+  const disclosures: Disclosure[] = [];
+  const input = plan.root.input;
+  if (input.op !== 'aggregate') {
+    throw new PlanError('/root/input', `opening a whole table is not supported yet: open an aggregate (count, sum, mean) of it`);
+  }
+  const root = { path: '/root' as const, input: checkAggregate(input, '/root/input', context, tables, disclosures), to: plan.root.to };
+  const outputs: QueryOutputInfo[] = root.input.outputs.map((o) => ({
+    name: o.name,
+    fn: o.fn.name,
+    ...(o.column ? { column: o.column.name } : {}),
+    scale: o.column?.scale ?? 0,
+    parts: o.terms.map((t) => partName(o.name, t.part)),
+  }));
+  const parts = outputs.reduce((n, o) => n + o.parts.length, 0);
+  disclosures.push({ path: '/root', what: `${parts} value${parts === 1 ? '' : 's'} (${outputs.map((o) => o.name).join(', ')}) opened to ${root.to.join(', ')} only; each node seals its shares to each recipient` });
+  const sorted = [...tables.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const hash = planHash(plan);
+  const digest = canonicalHash({
+    plan: hash,
+    tables: sorted.map((t) => ({ name: t.name, kind: t.kind, schema: schemaToJson(t.schema), rows: t.kind === 'table' ? t.rows : null })),
+  });
+  return { plan, hash, digest, root, tables: sorted, outputs, disclosures, cost: estimateCost(root.input) };
+}
+
+function checkAggregate(node: TableNode & { op: 'aggregate' }, path: string, context: CheckContext, tables: Map<string, CatalogTable>, disclosures: Disclosure[]): CheckedAggregate {
+  if (node.input.op === 'aggregate') throw new PlanError(`${path}/input`, 'aggregating the result of an aggregate is not supported yet: aggregate a scan or a concat');
+  const input = checkTable(node.input, `${path}/input`, context, tables, disclosures);
+  const outputs = node.aggregates.map((spec, i): CheckedOutput => {
+    const at = `${path}/aggregates/${i}`;
+    const fn = findAggregate(spec.fn);
+    if (!fn) throw new PlanError(`${at}/fn`, `unknown aggregate '${spec.fn}'`);
+    if (fn.column === 'required' && spec.column === undefined) throw new PlanError(`${at}/column`, `${fn.name} needs a column`);
+    if (fn.column === 'none' && spec.column !== undefined) throw new PlanError(`${at}/column`, `${fn.name} takes no column`);
+    let column: ColumnFacts | undefined;
+    if (spec.column !== undefined) {
+      column = input.type.columns.find((c) => c.name === spec.column);
+      if (!column) throw new PlanError(`${at}/column`, `the input of this aggregate has no column '${spec.column}' (it has ${listColumns(input.type)}); scan it first`);
+      const refusal = fn.typeRule(column);
+      if (refusal !== undefined) throw new PlanError(`${at}/column`, refusal);
+    }
+    const terms = fn.terms(column);
+    for (const t of terms) checkTermRange(t, column, input.type.maxRows, at, fn.name);
+    return { name: spec.name, fn, ...(column ? { column } : {}), terms };
+  });
+  return { op: 'aggregate', path, input, outputs };
+}
+
+/** A term's value lies in [maxRows * min(lo, 0), maxRows * max(hi, 0)]; both ends must fit the signed ring. */
+function checkTermRange(t: LinearTerm, column: ColumnFacts | undefined, maxRows: number, at: string, fn: string): void {
+  const rows = BigInt(maxRows);
+  const [lo, hi] = t.of === 'values' ? [column!.min, column!.max] : [0n, 1n];
+  const low = rows * (lo < 0n ? lo : 0n);
+  const high = rows * (hi > 0n ? hi : 0n);
+  if (low < -RING_LIMIT || high > RING_LIMIT) {
+    throw new PlanError(
+      `${at}/column`,
+      `the ${fn} of '${column?.name ?? '*'}' could exceed the 64-bit range for the declared ranges and row counts (up to ${maxRows} rows in [${lo}, ${hi}] stored units); declare narrower ranges or query fewer rows at a time`,
+    );
+  }
+}
+
+function checkTable(node: TableNode, path: string, context: CheckContext, tables: Map<string, CatalogTable>, disclosures: Disclosure[]): CheckedTable {
+  if (node.op === 'scan') {
+    const table = context.table(node.table);
+    if (!table) throw new TableNotFoundError(node.table, `plan ${path}/table: no table named '${node.table}'; list the tables to see what exists`);
+    tables.set(table.name, table);
+    const full = tableType(table.schema, table.rows);
+    const names = node.columns ?? full.columns.map((c) => c.name);
+    const columns = names.map((name, i) => {
+      const c = full.columns.find((x) => x.name === name);
+      if (!c) throw new PlanError(`${path}/columns/${i}`, `table '${table.name}' has no column '${name}' (it has ${listColumns(full)})`);
+      return c;
+    });
+    if (table.kind === 'table') {
+      disclosures.push({ path, what: `row count of table '${table.name}' (${table.rows}, public metadata)` });
+    } else {
+      disclosures.push({ path, what: `how many rows of append table '${table.name}' all three nodes hold identically` });
+      disclosures.push({ path, what: `how many rows of append table '${table.name}' the range check excludes (every column of a row against its declared range)` });
+    }
+    return { op: 'scan', path, table, columns: names, type: { columns, maxRows: table.rows } };
+  }
+  if (node.op === 'concat') {
+    const inputs = node.inputs.map((n, i) => {
+      if (n.op === 'aggregate') throw new PlanError(`${path}/inputs/${i}`, 'concatenating aggregates is not supported yet: concatenate scans');
+      return checkTable(n, `${path}/inputs/${i}`, context, tables, disclosures);
+    });
+    return { op: 'concat', path, inputs, type: concatType(inputs, path) };
+  }
+  throw new PlanError(path, 'an aggregate cannot be used here yet');
+}
+
+/** Same columns, in the same order, of the same kind (and scale, and dictionary); ranges are joined. */
+function concatType(inputs: readonly CheckedTable[], path: string): TableType {
+  const first = inputs[0].type;
+  let maxRows = 0;
+  const columns = first.columns.map((c) => ({ ...c }));
+  inputs.forEach((input, i) => {
+    maxRows += input.type.maxRows;
+    if (i === 0) return;
+    const names = input.type.columns.map((c) => c.name);
+    if (names.length !== columns.length || names.some((n, k) => n !== columns[k].name)) {
+      throw new PlanError(`${path}/inputs/${i}`, `concatenated tables need the same columns in the same order: input 0 has (${listColumns(first)}), input ${i} has (${listColumns(input.type)}); select the same columns in each scan`);
+    }
+    input.type.columns.forEach((c, k) => {
+      const into = columns[k];
+      const same = c.kind === into.kind && c.scale === into.scale && JSON.stringify(c.dictionary ?? null) === JSON.stringify(into.dictionary ?? null);
+      if (!same) {
+        throw new PlanError(`${path}/inputs/${i}`, `column '${c.name}' is ${describeFacts(into)} in input 0 and ${describeFacts(c)} in input ${i}; query them separately or upload them with the same type`);
+      }
+      columns[k] = { ...into, min: c.min < into.min ? c.min : into.min, max: c.max > into.max ? c.max : into.max, nullable: into.nullable || c.nullable };
+    });
+  });
+  return { columns, maxRows };
+}
+
+function listColumns(t: TableType): string {
+  return t.columns.length === 0 ? 'no columns' : t.columns.map((c) => c.name).join(', ');
+}

@@ -1,0 +1,115 @@
+/**
+ * The shape of a plan, checked before anything else: every node is an object with exactly the
+ * fields of its operator, names are names, lists have sensible lengths, and the version is the
+ * one this build speaks. Each refusal names its place in the plan (a JSON pointer) and what to do.
+ * Types, tables and ranges are checked afterwards (check.ts), against the stored tables.
+ */
+
+import { PlanError } from '../errors.js';
+import { COLUMN_NAME_PATTERN } from '../table/schema.js';
+import { PLAN_VERSION, type AggregateNode, type AggregateSpec, type ConcatNode, type OpenNode, type Plan, type ScanNode, type TableNode } from './plan.js';
+import { aggregateNames, findAggregate } from './registry.js';
+
+/** The same rule as stored table names (node/storage/names.ts). */
+const TABLE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
+export const MAX_PLAN_NODES = 1000;
+export const MAX_PLAN_DEPTH = 32;
+export const MAX_CONCAT_INPUTS = 100;
+export const MAX_AGGREGATES = 64;
+export const MAX_RECIPIENTS = 100;
+const MAX_SCAN_COLUMNS = 4096;
+const OPS = ['scan', 'concat', 'aggregate'] as const;
+
+type Json = Record<string, unknown>;
+
+function object(value: unknown, path: string, what: string): Json {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new PlanError(path, `${what} must be a JSON object`);
+  return value as Json;
+}
+
+function onlyFields(o: Json, path: string, allowed: readonly string[], what: string): void {
+  const extra = Object.keys(o).find((k) => !allowed.includes(k));
+  if (extra !== undefined) throw new PlanError(`${path}/${extra}`, `unknown field '${extra}' in ${what} (allowed: ${allowed.join(', ')})`);
+}
+
+function list(value: unknown, path: string, what: string, min: number, max: number): unknown[] {
+  if (!Array.isArray(value) || value.length < min || value.length > max) throw new PlanError(path, `${what} must be a list of ${min} to ${max} entries`);
+  return value;
+}
+
+function columnName(value: unknown, path: string): string {
+  if (typeof value !== 'string' || !COLUMN_NAME_PATTERN.test(value)) throw new PlanError(path, `${JSON.stringify(value)} is not a column name: use letters, digits and _ (not starting with a digit, at most 63 characters)`);
+  return value;
+}
+
+/** Parses untrusted JSON (already parsed from text) into a plan, or refuses it with its place. */
+export function parsePlan(json: unknown): Plan {
+  const o = object(json, '', 'a plan');
+  if (o.version !== PLAN_VERSION) {
+    const got = o.version === undefined ? 'no version' : `version ${JSON.stringify(o.version)}`;
+    throw new PlanError('/version', `this node reads plan version ${PLAN_VERSION}, the plan has ${got}; build the plan with a client of the same release as the nodes`);
+  }
+  onlyFields(o, '', ['version', 'root'], 'a plan');
+  const counter = { nodes: 0 };
+  return { version: PLAN_VERSION, root: parseOpen(o.root, '/root', counter) };
+}
+
+function parseOpen(value: unknown, path: string, counter: { nodes: number }): OpenNode {
+  const o = object(value, path, 'the root');
+  if (o.op !== 'open') throw new PlanError(`${path}/op`, `the root of a plan is an 'open' node (who receives the result), not ${JSON.stringify(o.op)}`);
+  onlyFields(o, path, ['op', 'input', 'to'], 'an open node');
+  const to = list(o.to, `${path}/to`, "'to' (the recipients who may open the result)", 1, MAX_RECIPIENTS).map((r, i) => {
+    if (typeof r !== 'string' || r.length === 0 || r.length > 100) throw new PlanError(`${path}/to/${i}`, 'a recipient is the name of a party of the collaboration');
+    return r;
+  });
+  return { op: 'open', input: parseTable(o.input, `${path}/input`, counter, 1), to: [...new Set(to)] };
+}
+
+function parseTable(value: unknown, path: string, counter: { nodes: number }, depth: number): TableNode {
+  if (++counter.nodes > MAX_PLAN_NODES) throw new PlanError(path, `a plan has at most ${MAX_PLAN_NODES} operators; split the query`);
+  if (depth > MAX_PLAN_DEPTH) throw new PlanError(path, `a plan nests at most ${MAX_PLAN_DEPTH} operators deep`);
+  const o = object(value, path, 'an operator');
+  switch (o.op) {
+    case 'scan': return parseScan(o, path);
+    case 'concat': return parseConcat(o, path, counter, depth);
+    case 'aggregate': return parseAggregate(o, path, counter, depth);
+    default:
+      throw new PlanError(`${path}/op`, `unknown operator ${JSON.stringify(o.op)} (this release knows ${OPS.join(', ')}; 'open' only at the root)`);
+  }
+}
+
+function parseScan(o: Json, path: string): ScanNode {
+  onlyFields(o, path, ['op', 'table', 'columns'], 'a scan');
+  if (typeof o.table !== 'string' || !TABLE_NAME.test(o.table)) throw new PlanError(`${path}/table`, `${JSON.stringify(o.table)} is not a table name (1-128 letters, digits, _ or -, starting with a letter or digit)`);
+  if (o.columns === undefined) return { op: 'scan', table: o.table };
+  const columns = list(o.columns, `${path}/columns`, "a scan's columns", 0, MAX_SCAN_COLUMNS).map((c, i) => columnName(c, `${path}/columns/${i}`));
+  const twice = columns.findIndex((c, i) => columns.indexOf(c) !== i);
+  if (twice >= 0) throw new PlanError(`${path}/columns/${twice}`, `column '${columns[twice]}' is listed twice`);
+  return { op: 'scan', table: o.table, columns };
+}
+
+function parseConcat(o: Json, path: string, counter: { nodes: number }, depth: number): ConcatNode {
+  onlyFields(o, path, ['op', 'inputs'], 'a concat');
+  const inputs = list(o.inputs, `${path}/inputs`, "a concat's inputs", 2, MAX_CONCAT_INPUTS).map((v, i) => parseTable(v, `${path}/inputs/${i}`, counter, depth + 1));
+  return { op: 'concat', inputs };
+}
+
+function parseAggregate(o: Json, path: string, counter: { nodes: number }, depth: number): AggregateNode {
+  onlyFields(o, path, ['op', 'input', 'aggregates'], 'an aggregate');
+  const aggregates = list(o.aggregates, `${path}/aggregates`, 'aggregates', 1, MAX_AGGREGATES).map((v, i) => parseSpec(v, `${path}/aggregates/${i}`));
+  const names = aggregates.map((a) => a.name);
+  const twice = names.findIndex((n, i) => names.indexOf(n) !== i);
+  if (twice >= 0) throw new PlanError(`${path}/aggregates/${twice}/name`, `two aggregates are named '${names[twice]}'; give each output its own name`);
+  return { op: 'aggregate', input: parseTable(o.input, `${path}/input`, counter, depth + 1), aggregates };
+}
+
+function parseSpec(value: unknown, path: string): AggregateSpec {
+  const o = object(value, path, 'an aggregate');
+  onlyFields(o, path, ['name', 'fn', 'column'], 'an aggregate');
+  const name = columnName(o.name, `${path}/name`);
+  if (typeof o.fn !== 'string' || findAggregate(o.fn) === undefined) {
+    throw new PlanError(`${path}/fn`, `unknown aggregate ${JSON.stringify(o.fn)} (this release knows ${aggregateNames().join(', ')})`);
+  }
+  if (o.column === undefined) return { name, fn: o.fn };
+  return { name, fn: o.fn, column: columnName(o.column, `${path}/column`) };
+}

@@ -1,0 +1,75 @@
+/**
+ * A query plan: a tree of operators over stored tables, as plain JSON, identified by the hash of
+ * its canonical form (RFC 8785, crypto/canonical-json.ts), so the same plan has the same id at
+ * the client and at every node, and can later be signed, logged and replayed.
+ *
+ *   { "version": 1, "root": { "op": "open", "to": ["St. Mary Hospital"], "input":
+ *       { "op": "aggregate", "aggregates": [{ "name": "total", "fn": "sum", "column": "age" }], "input":
+ *         { "op": "concat", "inputs": [{ "op": "scan", "table": "visits", "columns": ["age"] },
+ *                                       { "op": "scan", "table": "admissions", "columns": ["age"] }] } } } }
+ *
+ * docs/plan.md describes every node, the checks and what a plan makes public.
+ */
+
+import { canonicalHash } from '../crypto/canonical-json.js';
+
+export const PLAN_VERSION = 1;
+
+/** Reads a stored table (either layout); `columns` selects and orders columns (all when omitted). */
+export interface ScanNode {
+  readonly op: 'scan';
+  readonly table: string;
+  readonly columns?: readonly string[];
+}
+
+/** Rows of tables with the same columns, one after another (horizontally partitioned data). */
+export interface ConcatNode {
+  readonly op: 'concat';
+  readonly inputs: readonly TableNode[];
+}
+
+/** One aggregate: `fn` from the registry (plan/registry.ts), over `column` where it needs one. */
+export interface AggregateSpec {
+  /** The output's name (a column-name-like identifier, unique in its aggregate node). */
+  readonly name: string;
+  readonly fn: string;
+  readonly column?: string;
+}
+
+/** Aggregates over all valid rows of its input: a table of one row. */
+export interface AggregateNode {
+  readonly op: 'aggregate';
+  readonly input: TableNode;
+  readonly aggregates: readonly AggregateSpec[];
+}
+
+export type TableNode = ScanNode | ConcatNode | AggregateNode;
+
+/** The root: opens its input for the named recipients only (each node seals its shares to each). */
+export interface OpenNode {
+  readonly op: 'open';
+  readonly input: TableNode;
+  readonly to: readonly string[];
+}
+
+export interface Plan {
+  readonly version: typeof PLAN_VERSION;
+  readonly root: OpenNode;
+}
+
+/** The plan's id: SHA-256 (hex) of its canonical JSON. Key order and whitespace do not matter. */
+export function planHash(plan: Plan): string {
+  return canonicalHash(plan);
+}
+
+/** Names of the stored tables a plan reads, sorted and without repeats. */
+export function scannedTables(plan: Plan): string[] {
+  const names = new Set<string>();
+  const visit = (n: TableNode): void => {
+    if (n.op === 'scan') names.add(n.table);
+    else if (n.op === 'concat') n.inputs.forEach(visit);
+    else visit(n.input);
+  };
+  visit(plan.root.input);
+  return [...names].sort();
+}

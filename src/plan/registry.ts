@@ -1,0 +1,34 @@
+/**
+ * The registry of aggregates. Adding one (min, median, ...) is one file under functions/ and one
+ * line here: the plan parser, the type and range checks, the HTTP schema (node/api/schemas.ts),
+ * the CLI (`tessera query <fn>`), the executor (ops/aggregate.ts) and the client's decoding
+ * (client/result.ts) all read this list.
+ */
+
+import type { AggregateFunction } from './functions/aggregate-function.js';
+import { count } from './functions/count.js';
+import { mean } from './functions/mean.js';
+import { sum } from './functions/sum.js';
+
+export type { AggregateFunction, DecodedValue, LinearTerm } from './functions/aggregate-function.js';
+
+const AGGREGATES: readonly AggregateFunction[] = [count, sum, mean];
+const BY_NAME = new Map(AGGREGATES.map((f) => [f.name, f]));
+
+export function findAggregate(name: string): AggregateFunction | undefined {
+  return BY_NAME.get(name);
+}
+
+/** The registered names, in registry order. */
+export function aggregateNames(): string[] {
+  return AGGREGATES.map((f) => f.name);
+}
+
+export function aggregates(): readonly AggregateFunction[] {
+  return AGGREGATES;
+}
+
+/** The name a part of an output opens under in a result share: "<output>.<part>". */
+export function partName(output: string, part: string): string {
+  return `${output}.${part}`;
+}

@@ -1,0 +1,64 @@
+/**
+ * What the checker knows about the data flowing between operators: per column its kind,
+ * fixed-point scale, declared range (stored units) and nullability; per table a bound on its rows.
+ * Ranges propagate from the stored schemas, so a possible overflow of the 64-bit ring is found
+ * at plan time, never wrapped silently.
+ */
+
+import type { ColumnKind, ColumnType } from '../table/column-type.js';
+import { storedRange } from '../table/column-type.js';
+import type { ColumnSchema, TableSchema } from '../table/schema.js';
+
+export interface ColumnFacts {
+  readonly name: string;
+  readonly kind: ColumnKind;
+  /** Digits after the point (decimals); 0 otherwise. */
+  readonly scale: number;
+  /** Declared range in stored units: every value of a valid, present cell lies in [min, max]. */
+  readonly min: bigint;
+  readonly max: bigint;
+  readonly nullable: boolean;
+  /** A category column's dictionary (its codes mean these words). */
+  readonly dictionary?: readonly string[];
+}
+
+export interface TableType {
+  readonly columns: readonly ColumnFacts[];
+  /** At most this many rows (exact for uploaded tables; for append tables the rows stored here). */
+  readonly maxRows: number;
+}
+
+/** Largest magnitude a value may have in the ring without being mistaken for another: 2^63 - 1. */
+export const RING_LIMIT = (1n << 63n) - 1n;
+
+/** The declared range in stored units; categories are dictionary indices, identifiers 62-bit hashes. */
+export function declaredRange(t: ColumnType): { min: bigint; max: bigint } {
+  const r = storedRange(t);
+  if (r) return r;
+  if (t.kind === 'category') return { min: 0n, max: BigInt(t.dictionary.length - 1) };
+  return { min: 0n, max: (1n << 62n) - 1n };
+}
+
+export function columnFacts(c: ColumnSchema): ColumnFacts {
+  const { min, max } = declaredRange(c.type);
+  return {
+    name: c.name,
+    kind: c.type.kind,
+    scale: c.type.kind === 'decimal' ? c.type.scale : 0,
+    min,
+    max,
+    nullable: c.nullable,
+    ...(c.type.kind === 'category' ? { dictionary: c.type.dictionary } : {}),
+  };
+}
+
+export function tableType(schema: TableSchema, maxRows: number): TableType {
+  return { columns: schema.columns.map(columnFacts), maxRows };
+}
+
+/** "integer", "decimal(2)", "category(4)": how a column's type reads in messages. */
+export function describeFacts(c: ColumnFacts): string {
+  if (c.kind === 'decimal') return `decimal(${c.scale})`;
+  if (c.kind === 'category') return `category(${c.dictionary?.length ?? 0})`;
+  return c.kind;
+}

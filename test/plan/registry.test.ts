@@ -1,0 +1,38 @@
+/** Decoding of opened results follows from the registry: names, parts, scales, signs. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { decodeOutput } from '../../src/client/result.js';
+import { IntegrityError } from '../../src/errors.js';
+import { aggregateNames, aggregates, findAggregate } from '../../src/plan/registry.js';
+import { routeSchemas } from '../../src/node/api/schemas.js';
+
+const ring = (v: bigint) => BigInt.asUintN(64, v);
+
+test('count, sum and mean are registry entries, and the API schema lists exactly those', () => {
+  assert.deepEqual(aggregateNames(), ['count', 'sum', 'mean']);
+  const schemaText = JSON.stringify(routeSchemas.getQuery);
+  assert.ok(schemaText.includes(JSON.stringify(aggregateNames())), 'the outputs fn enum comes from the registry');
+  for (const f of aggregates()) assert.ok(routeSchemas.postQuery.summary.includes(f.name));
+});
+
+test('a sum decodes with its scale, exactly, signed', () => {
+  const out = { name: 'total', fn: 'sum', column: 'cost', scale: 2, parts: ['total.sum'] };
+  const decoded = decodeOutput(out, new Map([['total.sum', ring(-12345n)]]));
+  assert.deepEqual([decoded.value, decoded.exact, decoded.fn, decoded.column], [-123.45, '-123.45', 'sum', 'cost']);
+  const big = decodeOutput({ ...out, scale: 0 }, new Map([['total.sum', 2n ** 60n]]));
+  assert.equal(big.value, 2n ** 60n, 'an integer beyond 2^53 stays exact as a bigint');
+});
+
+test('a count decodes as a number; a mean as the quotient of its parts, NaN over nothing', () => {
+  assert.equal(decodeOutput({ name: 'n', fn: 'count', scale: 0, parts: ['n.count'] }, new Map([['n.count', 42n]])).value, 42);
+  const mean = decodeOutput({ name: 'm', fn: 'mean', column: 'x', scale: 1, parts: ['m.sum', 'm.count'] }, new Map([['m.sum', 75n], ['m.count', 3n]]));
+  assert.deepEqual([mean.value, mean.sum, mean.count], [2.5, 7.5, 3]);
+  const empty = decodeOutput({ name: 'm', fn: 'mean', column: 'x', scale: 0, parts: ['m.sum', 'm.count'] }, new Map([['m.sum', 0n], ['m.count', 0n]]));
+  assert.ok(Number.isNaN(empty.value));
+});
+
+test('a result with an unknown aggregate or a missing part is refused, not guessed', () => {
+  assert.throws(() => decodeOutput({ name: 'x', fn: 'median', scale: 0, parts: ['x.median'] }, new Map([['x.median', 1n]])), (e: unknown) => e instanceof IntegrityError && /update the client/.test(e.message));
+  assert.throws(() => decodeOutput({ name: 'm', fn: 'mean', scale: 0, parts: ['m.sum'] }, new Map([['m.sum', 1n]])), IntegrityError);
+  assert.equal(findAggregate('median'), undefined);
+});
