@@ -431,6 +431,19 @@ export class PlanError extends QueryError {
   }
 }
 
+/**
+ * A SQL statement this release cannot turn into a plan (client side, before anything is sent):
+ * a syntax error (DuckDB's parser message, which quotes only the statement), or a construct the
+ * plan cannot express yet, named in `construct` (e.g. "WHERE", "JOIN", "window function").
+ */
+export class SqlError extends TesseraError {
+  readonly construct: string | undefined;
+  constructor(message: string, construct?: string) {
+    super('SQL', message);
+    this.construct = construct;
+  }
+}
+
 /** No result with this query id is kept at the node. */
 export class ResultNotFoundError extends TesseraError {
   constructor(message: string) {

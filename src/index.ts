@@ -5,7 +5,10 @@
 
 // client SDK
 export { Tessera, type ConnectOptions, type UploadOptions, type QueryOptions, type QueryHandle, type Credential } from './client/tessera.js';
-export type { QueryResult } from './client/result.js';
+export type { QueryResult, DecodedOutput } from './client/result.js';
+export { LazyFrame, AggregateFrame, scanFrame, type FrameHandle, type FrameResult, type OpenOptions } from './client/frame.js';
+export { aggregate, count, sum, mean, type AggregateExpr } from './client/aggregates.js';
+export type { Explanation } from './client/explain.js';
 export type { ContributionValues } from './client/contribution.js';
 export { readTable, type TableSource, type ReadTableOptions, type ColumnDeclaration, type InMemoryColumns, type EncodedTable } from './client/read-table.js';
 

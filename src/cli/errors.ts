@@ -50,6 +50,7 @@ const USAGE_CODES = new Set([
   'UNKNOWN_CATEGORY',
   'NULL_VALUE',
   'RANGE_CHECK',
+  'SQL',
 ]);
 // A query not decided yet (QUERY_PENDING) opens once the nodes are connected again: like a node that is down.
 const UNAVAILABLE_CODES = new Set(['NODE_UNAVAILABLE', 'NODE_START', 'PEER_LOST', 'PEER_TIMEOUT', 'PEER_UNREACHABLE', 'SESSION_ABORTED', 'QUERY_PENDING']);

@@ -17,7 +17,6 @@ import { loadIdentity, publicIdentity, type Identity } from '../crypto/identity.
 import { samePublicKey, decodePublicKey } from '../crypto/keys.js';
 import type { SignedStatement } from '../crypto/signed.js';
 import { ContributionConflictError, CredentialError, IntegrityError, NodeUnavailableError, PermissionDeniedError, QueryError, UnknownPartyError, UsageError } from '../errors.js';
-import { aggregatePlan } from '../plan/build.js';
 import type { Plan } from '../plan/plan.js';
 import { aggregateNames, findAggregate } from '../plan/registry.js';
 import { Collaboration, type NodeConfig, type NodeIndex, type PartyConfig, type Role } from '../governance/collaboration.js';
@@ -29,6 +28,7 @@ import {
   type ContributionResponse,
   type HealthResponse,
   isDamagedTable,
+  type PlanCheckResponse,
   type ListedTable,
   type QueryInfo,
   type QueryResponse,
@@ -37,12 +37,15 @@ import {
 } from '../wire/api.js';
 import { issueCredential, issueCredentialBatch } from '../wire/credential.js';
 import { buildContributionFrame, credentialHeaderValue, encodeContributionRow, newSubmissionId, resolveCredential, type ContributionValues, type Credential, type ResolvedCredential } from './contribution.js';
+import { aggregate as aggregateOf } from './aggregates.js';
 import type { ReadTableOptions } from './declarations.js';
+import { scanFrame, type AggregateFrame, type FrameRunner, type LazyFrame } from './frame.js';
 import type { InMemoryColumns } from './memory-reader.js';
 import { NodeConnection } from './node-connection.js';
 import { readTable } from './read-table.js';
 import { openResult, type QueryResult } from './result.js';
 import { collectResultShares } from './result-shares.js';
+import { sqlToFrame } from './sql/sql-frame.js';
 import { buildUploadFrame } from './upload-frame.js';
 
 export type { Credential } from './contribution.js';
@@ -87,7 +90,7 @@ export interface QueryHandle {
   result(): Promise<QueryResult>;
 }
 
-export class Tessera {
+export class Tessera implements FrameRunner {
   private readonly schemas = new Map<string, TableSchema>();
   /** One key agreement per node for many contributions (crypto/envelope-session.ts). */
   private readonly envelopes = new EnvelopeSession();
@@ -157,7 +160,7 @@ export class Tessera {
   }
 
   /** One table's public metadata; TableNotFoundError if there is none. */
-  async table(name: string): Promise<TableInfo> {
+  async tableInfo(name: string): Promise<TableInfo> {
     return (await this.connection.send<TableInfo>({ method: 'GET', path: ROUTES.table(name), signer: this.signer('read tables') })).body;
   }
 
@@ -266,6 +269,22 @@ export class Tessera {
 
   // ---- queries ------------------------------------------------------------------------------
 
+  /**
+   * A stored table as a lazy data frame (client/frame.ts): nothing is sent until the frame is
+   * explained or opened. Column names may be given as a type: `t.table<'age' | 'visits'>('visits')`.
+   */
+  table<C extends string = string>(name: string): LazyFrame<C> {
+    return scanFrame<C>(name, this);
+  }
+
+  /**
+   * A SQL SELECT as a data frame (docs/plan.md, "SQL"): parsed on this machine by DuckDB's
+   * parser; what the plan cannot express yet is refused with SqlError naming the construct.
+   */
+  async sql(statement: string): Promise<AggregateFrame> {
+    return sqlToFrame(statement, (name) => this.table(name));
+  }
+
   count(options: Omit<QueryOptions, 'column'> & { column?: string }): Promise<QueryHandle> {
     return this.aggregate('count', options);
   }
@@ -279,9 +298,9 @@ export class Tessera {
   }
 
   /**
-   * Any aggregate of the registry (plan/registry.ts) over one column (or rows), as a plan:
-   * a scan of each table (default: every table that has the column, as listed by the connected
-   * node), their concat, the aggregate, opened to the recipients.
+   * Any aggregate of the registry (plan/registry.ts) over one column (or rows), as a frame: the
+   * tables (default: every table that has the column, as listed by the connected node, sorted),
+   * concatenated, aggregated into one output named after the aggregate, opened to the recipients.
    */
   async aggregate(fn: string, options: QueryOptions): Promise<QueryHandle> {
     const entry = findAggregate(fn);
@@ -290,8 +309,21 @@ export class Tessera {
     this.signer('run queries');
     this.requireRole('analyst', 'run queries');
     this.checkRecipients(options.recipients);
-    const tables = options.tables !== undefined ? [...options.tables] : await this.tablesWith(options.column);
-    return this.run(aggregatePlan(fn, options.column, tables, options.recipients));
+    const tables = [...new Set(options.tables !== undefined ? options.tables : await this.tablesWith(options.column))].sort();
+    if (tables.length === 0) throw new UsageError('name at least one table');
+    const [first, ...rest] = tables.map((t) => this.table(t));
+    const frame = rest.length === 0 ? first : first.concat(...rest);
+    return frame.agg({ [fn]: aggregateOf(fn, options.column) }).open({ to: options.recipients });
+  }
+
+  /**
+   * Has the connected node check a plan without running it (`explain()`): what it would make
+   * public, its outputs and its estimated cost. Nothing runs and nothing is recorded.
+   */
+  async checkPlan(plan: Plan): Promise<PlanCheckResponse> {
+    const signer = this.signer('check query plans');
+    this.requireRole('analyst', 'check query plans');
+    return (await this.connection.send<PlanCheckResponse>({ method: 'POST', path: ROUTES.planCheck, json: { plan }, signer })).body;
   }
 
   /** Runs a query plan (docs/plan.md) built by hand or with plan/build.ts. */

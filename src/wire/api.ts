@@ -33,6 +33,8 @@ export const ROUTES = {
   appendTable: (name: string): string => `/v1/append-tables/${encodeURIComponent(name)}`,
   contributions: (name: string): string => `/v1/append-tables/${encodeURIComponent(name)}/rows`,
   queries: '/v1/queries',
+  /** Check a plan at the connected node without running it: what it discloses and costs (explain). */
+  planCheck: '/v1/plans/check',
   /** A query's state (running, done, failed with the reason), as this node knows it. */
   query: (query: string): string => `/v1/queries/${encodeURIComponent(query)}`,
   result: (query: string): string => `/v1/results/${encodeURIComponent(query)}`,
@@ -179,6 +181,25 @@ export interface QueryOutputInfo {
   readonly scale: number;
   /** The ring values it opens as, each named "<name>.<part>" in a result share. */
   readonly parts: readonly string[];
+}
+
+/**
+ * POST /v1/plans/check (body: a QueryRequest; signed, role analyst): the connected node parses and
+ * checks the plan against its tables exactly as it would before running it, and runs nothing.
+ * Estimates are for that node's view (append tables: the rows stored there).
+ */
+export interface PlanCheckResponse {
+  /** The plan's id (plan/plan.ts planHash). */
+  readonly planHash: string;
+  /** The node that checked it. */
+  readonly node: string;
+  readonly tables: readonly { readonly name: string; readonly kind: 'table' | 'append'; readonly rows: number }[];
+  readonly outputs: readonly QueryOutputInfo[];
+  readonly recipients: readonly string[];
+  /** What running the plan makes public, with its place in the plan (docs/plan.md). */
+  readonly disclosures: readonly { readonly path: string; readonly what: string }[];
+  /** Estimated communication rounds and bytes sent per node (plan/cost.ts). */
+  readonly cost: { readonly rounds: number; readonly bytesPerParty: number };
 }
 
 /** Public facts about a query: what ran, on what, for whom; identical at every node. */

@@ -76,7 +76,7 @@ test('duplicate names, unknown tables, wrong roles and owners', async () => {
   await hospital.uploadTable('once', { columns: { n: [1] } });
   await assert.rejects(north.uploadTable('once', { columns: { n: [2] } }), (e: unknown) => e instanceof TableExistsError && /'once' already exists/.test(e.message));
   await assert.rejects(hospital.createAppendTable('once', { version: 1, columns: [{ name: 'n', nullable: false, type: 'integer', min: '0', max: '1' }] }), TableExistsError);
-  await assert.rejects(analyst.table('never'), TableNotFoundError);
+  await assert.rejects(analyst.tableInfo('never'), TableNotFoundError);
   await assert.rejects(hospital.deleteTable('never'), TableNotFoundError);
   await assert.rejects(analyst.uploadTable('mine', { columns: { n: [1] } }), (e: unknown) => e instanceof PermissionDeniedError && /'input' role/.test(e.message));
   await assert.rejects(north.deleteTable('once'), (e: unknown) => e instanceof PermissionDeniedError && /owner/.test(e.message));

@@ -35,7 +35,7 @@ after(async () => {
 
 async function rowsAt(table: string): Promise<number[]> {
   const out: number[] = [];
-  for (const node of [0, 1, 2]) out.push((await (await cluster.connect('Analyst', node)).table(table)).rows);
+  for (const node of [0, 1, 2]) out.push((await (await cluster.connect('Analyst', node)).tableInfo(table)).rows);
   return out;
 }
 

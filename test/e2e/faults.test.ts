@@ -119,7 +119,7 @@ test('the mesh breaks during a contribution: the retry with the same submission 
   const response = await patient.contribute('votes', 7, hospital.issueCredential('votes').statement); // the SDK retries by itself
   assert.ok(['stored', 'already-stored'].includes(response.status));
   await patient.contribute('votes', 2, hospital.issueCredential('votes').statement);
-  for (const node of [0, 1, 2]) assert.equal((await (await cluster.connect('Analyst', node)).table('votes')).rows, 2);
+  for (const node of [0, 1, 2]) assert.equal((await (await cluster.connect('Analyst', node)).tableInfo('votes')).rows, 2);
   assert.equal(await sumOf(hospital, 'votes', 'v'), 9);
 });
 

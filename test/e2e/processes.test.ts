@@ -174,7 +174,7 @@ test('kill -9 of a random node at random points during concurrent contributions 
   assert.equal(Number(sum.value), values.reduce((a, b) => a + b, 0));
   for (const node of [0, 1, 2]) {
     const c = await connect(node);
-    const table = await c.table('killed');
+    const table = await c.tableInfo('killed');
     assert.equal(table.rows, contributors, `node ${node} holds one row per contributor`);
     await c.close();
   }

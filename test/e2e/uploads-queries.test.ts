@@ -57,9 +57,9 @@ test('tables are listed with their public metadata at every node', async () => {
       ['visits', 'table', 'St. Mary Hospital', 4],
     ]);
   }
-  const visits = await analyst.table('visits');
+  const visits = await analyst.tableInfo('visits');
   assert.deepEqual(visits.schema.columns.map((c) => c.name), ['age', 'weight_kg', 'smoker', 'cost']);
-  await assert.rejects(analyst.table('nope'), TableNotFoundError);
+  await assert.rejects(analyst.tableInfo('nope'), TableNotFoundError);
 });
 
 test('sum, count and mean over several tables', async () => {

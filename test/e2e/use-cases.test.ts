@@ -73,7 +73,7 @@ test('(b) 1,000 patients submit one value each; only the hospital learns the sum
   await assert.rejects(patient.contribute('glucose', 5, credentials[patients].statement), (e: unknown) => e instanceof CredentialError && /whole credential/.test(e.message));
   const forged = (await cluster.connect('Registry North')).issueCredential('glucose');
   await assert.rejects(patient.contribute('glucose', 5, forged.statement), CredentialError);
-  assert.equal((await hospital.table('glucose')).rows, patients);
+  assert.equal((await hospital.tableInfo('glucose')).rows, patients);
 
   // A retry of the very same submission is acknowledged, not duplicated.
   const connection = new NodeConnection(cluster.collaboration.node(2), { ca: cluster.certs.ca.certPem, timeoutMs: 10_000 });

@@ -71,7 +71,7 @@ test('a table name of 128 characters (the longest allowed) works end to end', as
   assert.equal(name.length, 128);
   const hospital = await cluster.connect('St. Mary Hospital');
   await hospital.uploadTable(name, { columns: { age: [30, 40, 50] } });
-  assert.equal((await hospital.table(name)).rows, 3);
+  assert.equal((await hospital.tableInfo(name)).rows, 3);
   assert.ok((await hospital.listTables()).some((t) => t.name === name));
   const analyst = await cluster.connect('Analyst');
   const handle = await analyst.count({ tables: [name], recipients: ['St. Mary Hospital'] });
@@ -81,5 +81,5 @@ test('a table name of 128 characters (the longest allowed) works end to end', as
   const contributor = await cluster.connect(undefined);
   assert.equal((await contributor.contribute(appendName, 4, hospital.issueCredential(appendName))).status, 'stored');
   await hospital.deleteTable(name);
-  await assert.rejects(hospital.table(name), { code: 'TABLE_NOT_FOUND' });
+  await assert.rejects(hospital.tableInfo(name), { code: 'TABLE_NOT_FOUND' });
 });

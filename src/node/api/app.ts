@@ -15,6 +15,7 @@ import type { NodeLimits, NodeTimeouts } from '../config.js';
 import { forwardedRequest, type NodeContext } from '../context.js';
 import { coordinateContribution, coordinateCreateAppend, schemaForContributor } from '../flows/append.js';
 import { coordinateQuery, collectResult, ownResultShare, queryStatus } from '../flows/query.js';
+import { checkPlanOnly } from '../flows/plan-check.js';
 import { coordinateDelete, getTable, listTables } from '../flows/tables.js';
 import { coordinateUpload } from '../flows/upload.js';
 import { BodyBudget } from './body-budget.js';
@@ -213,6 +214,7 @@ export async function buildApi(ctx: NodeContext, options: ApiOptions): Promise<A
     const response = await coordinateQuery(ctx, raw(request), request.body, fwd(request));
     return reply.code(201).send(response);
   });
+  app.post(ROUTES.planCheck, { schema: routeSchemas.checkPlan, config: { gate: 'signed' } }, async (request) => checkPlanOnly(ctx, raw(request), request.body, fwd(request)));
   app.get('/v1/queries/:query', { schema: routeSchemas.getQuery, config: { gate: 'signed' } }, async (request) => {
     return queryStatus(ctx, (request.params as { query: string }).query, fwd(request));
   });

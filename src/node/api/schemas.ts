@@ -168,6 +168,27 @@ export const routeSchemas = {
     },
     response: { 201: { type: 'object', properties: { ...queryInfoProperties, state: { type: 'string', enum: ['done'] }, shares: sealedShares } }, ...errors },
   },
+  checkPlan: {
+    summary: 'Check a query plan without running it (explain): what it makes public and its estimated cost, as the connected node sees it; role analyst',
+    tags: ['queries'],
+    headers: signedHeaders,
+    body: { type: 'object', required: ['plan'], additionalProperties: false, properties: { plan: { type: 'object', description: `a query plan, version ${PLAN_VERSION} (as for POST /v1/queries)` } } },
+    response: {
+      200: {
+        type: 'object',
+        properties: {
+          planHash: { type: 'string', description: "the plan's id: SHA-256 (hex) of its canonical JSON" },
+          node: { type: 'string' },
+          tables: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, kind: { type: 'string', enum: ['table', 'append'] }, rows: { type: 'integer' } } } },
+          outputs: queryInfoProperties.outputs,
+          recipients: { type: 'array', items: { type: 'string' } },
+          disclosures: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, what: { type: 'string' } } } },
+          cost: { type: 'object', properties: { rounds: { type: 'integer' }, bytesPerParty: { type: 'integer' } } },
+        },
+      },
+      ...errors,
+    },
+  },
   getQuery: {
     summary: "A query's state as this node knows it: running, done, or failed with the reason (signed by its requester or a recipient)",
     tags: ['queries'],

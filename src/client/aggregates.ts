@@ -1,0 +1,42 @@
+/**
+ * Aggregate builders for the data-frame API (client/frame.ts), read from the registry
+ * (plan/registry.ts): `count()`, `count('age')`, `sum('visits')`, `mean('age')`, and
+ * `aggregate('median', 'age')` for any entry. A new registry entry works through `aggregate` at
+ * once; a named builder is one line below (a test checks that every entry has one).
+ *
+ *   t.table('visits').agg({ n: count(), avg_age: mean('age'), total: sum('visits') })
+ */
+
+import { UsageError } from '../errors.js';
+import { aggregateNames, findAggregate } from '../plan/registry.js';
+import { COLUMN_NAME_PATTERN } from '../table/schema.js';
+
+/** One aggregate, not yet named: its registry entry and the column it reads (if any). */
+export interface AggregateExpr<C extends string = string> {
+  readonly fn: string;
+  readonly column?: C;
+}
+
+/** Any registry aggregate: checked against the entry's column rule here, before any plan is built. */
+export function aggregate<C extends string>(fn: string, column?: C): AggregateExpr<C> {
+  const entry = findAggregate(fn);
+  if (!entry) throw new UsageError(`unknown aggregate '${fn}' (known: ${aggregateNames().join(', ')})`);
+  if (entry.column === 'required' && column === undefined) throw new UsageError(`${fn} needs a column: ${fn}('column')`);
+  if (entry.column === 'none' && column !== undefined) throw new UsageError(`${fn} takes no column: ${fn}()`);
+  if (column !== undefined && (typeof column !== 'string' || !COLUMN_NAME_PATTERN.test(column))) {
+    throw new UsageError(`${JSON.stringify(column)} is not a column name: use letters, digits and _ (not starting with a digit)`);
+  }
+  return column === undefined ? { fn: entry.name } : { fn: entry.name, column };
+}
+
+/** Builders of aggregates that take an optional column, a required one, or none. */
+const optionalColumn = (fn: string) => <C extends string = never>(column?: C): AggregateExpr<C> => aggregate(fn, column);
+const requiredColumn = (fn: string) => <C extends string>(column: C): AggregateExpr<C> => aggregate(fn, column);
+
+/** Rows; with a column, rows where it is not null. */
+export const count = optionalColumn('count');
+/** Sum of an integer, decimal or boolean column (nulls add nothing). */
+export const sum = requiredColumn('sum');
+/** Mean over the non-null values of an integer, decimal or boolean column. */
+export const mean = requiredColumn('mean');
+

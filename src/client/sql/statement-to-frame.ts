@@ -1,0 +1,294 @@
+/**
+ * DuckDB's syntax tree of a SELECT (parse-sql.ts) as a data frame (client/frame.ts), so SQL and
+ * the frame API build the same plan (same plan hash):
+ *
+ *   SELECT count(*) AS n, sum(visits), avg(age) FROM visits
+ *     → t.table('visits').agg({ n: count(), sum_visits: sum('visits'), avg_age: mean('age') })
+ *   SELECT sum(age) FROM (SELECT age FROM a UNION ALL SELECT age FROM b)
+ *     → t.table('a').select('age').concat(t.table('b').select('age')).agg({ sum_age: sum('age') })
+ *
+ * Aggregates map through the registry (avg → mean, count(*) → count of rows, count(col) → count
+ * of non-null cells); an output is named by its alias, else `<function>_<column>` (`count` for
+ * count(*)). Everything else is refused before anything is sent, naming the construct: the tree
+ * is read field by field, and a field this mapping does not know is refused rather than ignored,
+ * so a construct can never be dropped silently. A new plan operator adds its clause here
+ * (where it is refused today, in `refuseClauses`).
+ */
+
+import { SqlError } from '../../errors.js';
+import { aggregateNames, findAggregate } from '../../plan/registry.js';
+import { COLUMN_NAME_PATTERN } from '../../table/schema.js';
+import { aggregate, type AggregateExpr } from '../aggregates.js';
+import type { AggregateFrame, LazyFrame } from '../frame.js';
+
+type Json = Record<string, unknown>;
+
+/** A stored table as a frame (the client's `t.table`). */
+export type FrameSource = (table: string) => LazyFrame;
+
+/** "filter comes to the SDK and SQL soon (issue 9)". */
+const soon = (what: string): string => `${what} comes to the SDK and SQL soon (issue 9)`;
+
+/** SQL spellings of registry aggregates. */
+const SQL_SYNONYMS: Readonly<Record<string, string>> = { avg: 'mean', count_star: 'count' };
+/** Aggregates the operators of issue 9 bring (group-by's list): refused as "not yet", not as unknown. */
+const PLANNED_AGGREGATES = new Set(['min', 'max', 'var', 'variance', 'var_samp', 'var_pop', 'std', 'stddev', 'stddev_samp', 'stddev_pop']);
+
+function refuse(construct: string, message: string): never {
+  throw new SqlError(message, construct);
+}
+
+function notYet(construct: string, hint: string): never {
+  refuse(construct, `${construct}: not supported yet; ${hint}`);
+}
+
+function object(value: unknown, what: string): Json {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) refuse(what, `DuckDB's syntax tree has an unexpected shape at ${what}; please report this statement`);
+  return value as Json;
+}
+
+function isEmpty(value: unknown): boolean {
+  if (value === null || value === undefined || value === '' || value === false) return true;
+  if (Array.isArray(value)) return value.length === 0;
+  if (typeof value === 'object') return Object.values(value as Json).every(isEmpty);
+  return false;
+}
+
+/** Every field must be one this mapping reads; others must be empty, or the statement is refused. */
+function onlyKnown(node: Json, known: readonly string[], where: string): void {
+  const unknown = Object.keys(node).find((k) => !known.includes(k) && !isEmpty(node[k]));
+  if (unknown !== undefined) refuse(unknown, `this release cannot read '${unknown}' in ${where} of the statement; rewrite it without that construct`);
+}
+
+/** The statement (its serialized form) as an aggregate frame over frames from `source`. */
+export function statementToFrame(serialized: unknown, source: FrameSource): AggregateFrame {
+  const root = object(serialized, 'the statement');
+  const statements = Array.isArray(root.statements) ? root.statements : [];
+  if (statements.length !== 1) refuse('multiple statements', `send one SELECT statement at a time (this text holds ${statements.length})`);
+  const statement = object(statements[0], 'the statement');
+  onlyKnown(statement, ['node', 'named_param_map'], 'the statement');
+  if (!isEmpty(statement.named_param_map)) notYet('parameters', 'write the values into the statement');
+  const node = object(statement.node, 'the statement');
+  if (node.type === 'SET_OPERATION_NODE') {
+    refuse(
+      'set operation of results',
+      `${setOperationName(node)} of SELECTs with aggregates would open one result per SELECT; to aggregate over several tables, put UNION ALL inside FROM: SELECT sum(age) FROM (SELECT age FROM a UNION ALL SELECT age FROM b)`,
+    );
+  }
+  refuseClauses(node, 'the outer SELECT');
+  const from = fromClause(node, source, 'the outer SELECT');
+  const list = Array.isArray(node.select_list) ? node.select_list : [];
+  const outputs: Record<string, AggregateExpr> = {};
+  for (const item of list) {
+    const { name, expr } = selectItem(object(item, 'the select list'), from.qualifiers);
+    if (name in outputs) refuse('duplicate output name', `two outputs are named '${name}'; give each its own name with AS`);
+    outputs[name] = expr;
+  }
+  if (Object.keys(outputs).length === 0) refuse('empty select list', 'select at least one aggregate, e.g. count(*)');
+  return from.frame.agg(outputs);
+}
+
+/** The clauses a SELECT may not have yet (the select list and FROM are read by their callers). */
+function refuseClauses(node: Json, where: string): void {
+  if (node.type !== 'SELECT_NODE') refuse(String(node.type), `${String(node.type).toLowerCase().replace(/_/g, ' ')} is not supported: ask a plain SELECT`);
+  onlyKnown(node, ['type', 'modifiers', 'cte_map', 'select_list', 'from_table', 'where_clause', 'group_expressions', 'group_sets', 'aggregate_handling', 'having', 'sample', 'qualify'], where);
+  if (!isEmpty(node.cte_map)) notYet('WITH (common table expressions)', 'name the tables directly');
+  if (!isEmpty(node.where_clause)) notYet('WHERE', `${soon('filter')}; until then aggregate whole tables`);
+  if (!isEmpty(node.group_expressions) || !isEmpty(node.group_sets) || (node.aggregate_handling !== undefined && node.aggregate_handling !== 'STANDARD_HANDLING')) notYet('GROUP BY', `${soon('group-by')}`);
+  if (!isEmpty(node.having)) notYet('HAVING', `it comes with group-by (issue 9)`);
+  if (!isEmpty(node.qualify)) notYet('QUALIFY', 'window functions are not planned');
+  if (!isEmpty(node.sample)) notYet('USING SAMPLE', 'aggregate whole tables');
+  refuseModifiers(node.modifiers);
+}
+
+function refuseModifiers(modifiers: unknown): void {
+  for (const m of Array.isArray(modifiers) ? modifiers : []) {
+    const type = object(m, 'a modifier').type;
+    if (type === 'ORDER_MODIFIER') notYet('ORDER BY', `${soon('sort')}`);
+    if (type === 'LIMIT_MODIFIER' || type === 'LIMIT_PERCENT_MODIFIER') notYet('LIMIT/OFFSET', soon('head and top-k'));
+    if (type === 'DISTINCT_MODIFIER') notYet('DISTINCT', `${soon('distinct')}`);
+    refuse(String(type), `${String(type)} is not supported`);
+  }
+}
+
+function setOperationName(node: Json): string {
+  const op = String(node.setop_type ?? 'set operation').replace(/_/g, ' ');
+  return node.setop_all === true ? `${op} ALL` : op;
+}
+
+interface From {
+  readonly frame: LazyFrame;
+  /** Names a column may be qualified with (the table or its alias). */
+  readonly qualifiers: readonly string[];
+}
+
+function fromClause(node: Json, source: FrameSource, where: string): From {
+  const from = object(node.from_table, `FROM in ${where}`);
+  switch (from.type) {
+    case 'BASE_TABLE': {
+      const table = baseTable(from);
+      return { frame: source(table), qualifiers: [table, ...(isEmpty(from.alias) ? [] : [String(from.alias)])] };
+    }
+    case 'SUBQUERY': {
+      onlyKnown(from, ['type', 'alias', 'sample', 'query_location', 'subquery', 'column_name_alias'], 'a subquery in FROM');
+      if (!isEmpty(from.sample)) notYet('USING SAMPLE', 'aggregate whole tables');
+      if (!isEmpty(from.column_name_alias)) notYet('column aliases on a subquery', 'name the columns in its SELECT');
+      const subquery = object(from.subquery, 'a subquery in FROM');
+      onlyKnown(subquery, ['node', 'named_param_map'], 'a subquery in FROM');
+      const branches = unionAllBranches(object(subquery.node, 'a subquery in FROM'));
+      const frames = branches.map((b) => branchFrame(b, source));
+      const columns = frames[0].columns;
+      frames.forEach((b, i) => {
+        const same = b.columns === undefined ? columns === undefined : columns !== undefined && b.columns.length === columns.length && b.columns.every((c, k) => c === columns[k]);
+        if (!same) {
+          refuse(
+            'UNION ALL of different columns',
+            `UNION ALL combines columns by position: SELECT ${describeColumns(b.columns)} in part ${i + 1} differs from SELECT ${describeColumns(columns)} in part 1; select the same columns in the same order in every part`,
+          );
+        }
+      });
+      const [first, ...rest] = frames.map((b) => b.frame);
+      return { frame: rest.length === 0 ? first : first.concat(...rest), qualifiers: isEmpty(from.alias) ? [] : [String(from.alias)] };
+    }
+    case 'JOIN':
+      return notYet('JOIN', `${soon('join')}`);
+    case 'TABLE_FUNCTION':
+      return refuse('table function', 'table functions (read_csv, range, ...) are not supported: FROM names a table stored at the nodes');
+    case 'EMPTY':
+      return refuse('SELECT without FROM', 'name a table: SELECT count(*) FROM visits');
+    default:
+      return refuse(`FROM ${String(from.type)}`, `FROM ${String(from.type).toLowerCase()} is not supported: FROM names a table stored at the nodes`);
+  }
+}
+
+function baseTable(from: Json): string {
+  onlyKnown(from, ['type', 'alias', 'sample', 'query_location', 'schema_name', 'table_name', 'column_name_alias', 'catalog_name', 'at_clause'], 'a table in FROM');
+  if (!isEmpty(from.schema_name) || !isEmpty(from.catalog_name)) refuse('qualified table name', 'name the table alone (the nodes have no schemas or catalogs): FROM visits');
+  if (!isEmpty(from.sample)) notYet('TABLESAMPLE', 'aggregate whole tables');
+  if (!isEmpty(from.at_clause)) refuse('AT (time travel)', 'AT is not supported: a table has one version');
+  if (!isEmpty(from.column_name_alias)) notYet('column aliases on a table', 'use the stored column names');
+  return String(from.table_name);
+}
+
+/** The SELECTs of `a UNION ALL b UNION ALL c` (nested either way), or the one SELECT of a plain subquery. */
+function unionAllBranches(node: Json): Json[] {
+  if (node.type === 'SELECT_NODE') return [node];
+  if (node.type !== 'SET_OPERATION_NODE') return refuse(String(node.type), `a ${String(node.type).toLowerCase().replace(/_/g, ' ')} in FROM is not supported`);
+  onlyKnown(node, ['type', 'modifiers', 'cte_map', 'setop_type', 'left', 'right', 'setop_all'], 'a UNION in FROM');
+  if (node.setop_type === 'UNION' && node.setop_all !== true) notYet('UNION (without ALL)', `it removes duplicate rows (${soon('distinct')}); UNION ALL concatenates tables`);
+  if (node.setop_type !== 'UNION') notYet(setOperationName(node), 'UNION ALL concatenates tables');
+  if (!isEmpty(node.cte_map)) notYet('WITH (common table expressions)', 'name the tables directly');
+  refuseModifiers(node.modifiers);
+  return [...unionAllBranches(object(node.left, 'a UNION in FROM')), ...unionAllBranches(object(node.right, 'a UNION in FROM'))];
+}
+
+interface Branch {
+  readonly frame: LazyFrame;
+  /** Undefined for SELECT * (every column of the table). */
+  readonly columns: readonly string[] | undefined;
+}
+
+/** One part of a UNION ALL in FROM: `SELECT col, ... FROM table` or `SELECT * FROM table`. */
+function branchFrame(node: Json, source: FrameSource): Branch {
+  refuseClauses(node, 'a SELECT inside FROM');
+  const from = object(node.from_table, 'FROM in a SELECT inside FROM');
+  if (from.type !== 'BASE_TABLE') {
+    if (from.type === 'JOIN') notYet('JOIN', `${soon('join')}`);
+    refuse('nested subquery', 'a SELECT inside FROM reads one stored table: SELECT age FROM visits');
+  }
+  const table = baseTable(from);
+  const qualifiers = [table, ...(isEmpty(from.alias) ? [] : [String(from.alias)])];
+  const list = (Array.isArray(node.select_list) ? node.select_list : []).map((i) => object(i, 'a select list'));
+  if (list.length === 1 && list[0].class === 'STAR') {
+    onlyKnown(list[0], ['class', 'type', 'alias', 'query_location', 'relation_name'], 'SELECT *');
+    if (!isEmpty(list[0].relation_name) && !qualifiers.includes(String(list[0].relation_name))) refuse('qualified *', `'${String(list[0].relation_name)}.*' does not name the table in FROM`);
+    return { frame: source(table), columns: undefined };
+  }
+  const columns = list.map((item) => {
+    if (item.class === 'STAR') refuse('* with other columns', 'select either * or a list of columns');
+    if (item.class !== 'COLUMN_REF') notYet(`${describeClass(item)} inside FROM`, 'a SELECT inside FROM lists stored columns (derived columns come with issue 9)');
+    if (!isEmpty(item.alias)) notYet('renaming columns (AS) inside FROM', 'rename comes to the SDK and SQL soon (issue 9)');
+    return columnRef(item, qualifiers);
+  });
+  const twice = columns.find((c, i) => columns.indexOf(c) !== i);
+  if (twice !== undefined) refuse('a column selected twice', `column '${twice}' is selected twice in a SELECT inside FROM`);
+  return { frame: source(table).select(...columns), columns };
+}
+
+function describeColumns(columns: readonly string[] | undefined): string {
+  return columns === undefined ? '*' : columns.join(', ');
+}
+
+function columnRef(item: Json, qualifiers: readonly string[]): string {
+  onlyKnown(item, ['class', 'type', 'alias', 'query_location', 'column_names'], 'a column reference');
+  const names = Array.isArray(item.column_names) ? item.column_names.map(String) : [];
+  if (names.length === 2 && qualifiers.includes(names[0])) return checkedColumn(names[1]);
+  if (names.length !== 1) refuse('qualified column name', `'${names.join('.')}' does not name a column of the table in FROM (${qualifiers.length > 0 ? `qualify with ${qualifiers.join(' or ')}, or ` : ''}write the column alone)`);
+  return checkedColumn(names[0]);
+}
+
+function checkedColumn(name: string): string {
+  if (!COLUMN_NAME_PATTERN.test(name)) refuse('column name', `'${name}' is not a column name of this system (letters, digits and _, not starting with a digit)`);
+  return name;
+}
+
+/** "a window function", "a CASE expression", ...: how a select item that is not an aggregate reads. */
+function describeClass(item: Json): string {
+  switch (item.class) {
+    case 'WINDOW': return 'window functions (OVER)';
+    case 'SUBQUERY': return 'subqueries';
+    case 'CONSTANT': return 'constants';
+    case 'CASE': return 'CASE expressions';
+    case 'CAST': return 'casts';
+    case 'COLUMN_REF': return 'columns without an aggregate';
+    case 'STAR': return 'SELECT *';
+    case 'PARAMETER': return 'parameters';
+    case 'FUNCTION': return item.is_operator === true ? `expressions (${String(item.function_name)})` : `${String(item.function_name)}()`;
+    default: return `expressions (${String(item.class).toLowerCase()})`;
+  }
+}
+
+/** One output: an aggregate of the registry over a plain column (or rows), with its name. */
+function selectItem(item: Json, qualifiers: readonly string[]): { name: string; expr: AggregateExpr } {
+  if (item.class === 'COLUMN_REF' || item.class === 'STAR') {
+    notYet(`${describeClass(item)}`, 'opening rows of a table comes soon (issue 9); aggregate them with count(*), sum(column) or avg(column)');
+  }
+  if (item.class === 'WINDOW') refuse('window functions (OVER)', 'window functions (OVER) are not supported: aggregate whole tables with count(*), sum(column) or avg(column)');
+  if (item.class !== 'FUNCTION') notYet(describeClass(item), 'the select list holds aggregates of columns: count(*), count(column), sum(column), avg(column)');
+  onlyKnown(item, ['class', 'type', 'alias', 'query_location', 'function_name', 'schema', 'children', 'filter', 'order_bys', 'distinct', 'is_operator', 'export_state', 'catalog'], 'an aggregate');
+  const written = String(item.function_name).toLowerCase();
+  if (item.is_operator === true) notYet(`expressions (${written}) over aggregates`, 'derived values come soon (issue 9); ask for each aggregate and combine them after opening');
+  if (!isEmpty(item.schema) || !isEmpty(item.catalog)) refuse('qualified function name', 'call the aggregate by its name alone: sum(age)');
+  const fn = findAggregate(SQL_SYNONYMS[written] ?? written);
+  if (!fn) {
+    if (item.distinct === true && written === 'count') notYet('count(DISTINCT ...)', `${soon('count_distinct')}`);
+    if (PLANNED_AGGREGATES.has(written)) notYet(`${written}()`, `it comes with group-by (issue 9)`);
+    refuse(`${written}()`, `'${written}' is not an aggregate this release knows (it knows count(*), count(column), ${aggregateNames().filter((n) => n !== 'count').map((n) => `${n}(column)`).join(', ')}; avg is mean)`);
+  }
+  if (item.distinct === true) notYet(`${written}(DISTINCT ...)`, written === 'count' ? `${soon('count_distinct')}` : `${soon('distinct')}`);
+  if (!isEmpty(item.filter)) notYet(`FILTER (WHERE ...) on ${written}()`, `${soon('filter')}`);
+  if (!isEmpty((item.order_bys as Json | null)?.orders)) refuse(`ORDER BY inside ${written}()`, `ORDER BY inside an aggregate is not supported (the aggregates here do not depend on order)`);
+  if (item.export_state === true) refuse('EXPORT_STATE', 'EXPORT_STATE is not supported');
+  const children = (Array.isArray(item.children) ? item.children : []).map((c) => object(c, 'an aggregate'));
+  if (children.length > 1) refuse(`${written}() of several arguments`, `${written} takes one column`);
+  let column: string | undefined;
+  if (children.length === 1) {
+    const child = children[0];
+    if (child.class === 'CONSTANT' && written === 'count') refuse('count(constant)', 'count a constant is count(*): write count(*)');
+    if (child.class !== 'COLUMN_REF') notYet(`${describeClass(child)} inside ${written}()`, 'derived columns come soon (issue 9); aggregate a stored column');
+    if (!isEmpty(child.alias)) refuse('alias inside an aggregate', 'name the output after the aggregate: sum(age) AS total');
+    column = columnRef(child, qualifiers);
+  }
+  if (fn.column === 'required' && column === undefined) refuse(`${written}() without a column`, `${written} needs a column: ${written}(age)`);
+  const name = isEmpty(item.alias) ? defaultName(written, column) : String(item.alias);
+  if (!COLUMN_NAME_PATTERN.test(name)) {
+    refuse('output name', isEmpty(item.alias) ? `the output ${written}(${column ?? '*'}) would be named '${name}', which is too long: give it a name with AS` : `'${name}' cannot name an output: use letters, digits and _ (not starting with a digit, at most 63 characters)`);
+  }
+  return { name, expr: aggregate(fn.name, column) };
+}
+
+/** count(*) → count; sum(visits) → sum_visits; avg(age) → avg_age (the function as written). */
+function defaultName(written: string, column: string | undefined): string {
+  if (column === undefined) return written === 'count_star' ? 'count' : written;
+  return `${written}_${column}`;
+}
