@@ -1,0 +1,133 @@
+/**
+ * SQL through DuckDB's parser builds the same plan as the data-frame API (same plan hash), and
+ * everything the plan cannot express is refused naming the construct, before anything is sent.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { aggregate, count, mean, sum, type AggregateExpr } from '../../../src/client/aggregates.js';
+import { scanFrame, type AggregateFrame } from '../../../src/client/frame.js';
+import { sqlToFrame } from '../../../src/client/sql/sql-frame.js';
+import { SqlError } from '../../../src/errors.js';
+
+const to = { to: ['Auditor'] };
+const source = (t: string) => scanFrame(t);
+const hashOf = async (sql: string): Promise<string> => (await sqlToFrame(sql, source)).planHash(to);
+
+const equivalents: [string, AggregateFrame][] = [
+  ['SELECT count(*) AS n, sum(visits), avg(age) FROM visits', scanFrame('visits').agg({ n: count(), sum_visits: sum('visits'), avg_age: mean('age') })],
+  ['select COUNT(*) from visits', scanFrame('visits').agg({ count: count() })],
+  ['SELECT count() FROM visits', scanFrame('visits').agg({ count: count() })],
+  ['SELECT count(age) FROM visits', scanFrame('visits').agg({ count_age: count('age') })],
+  ['SELECT mean(age) AS m FROM visits', scanFrame('visits').agg({ m: mean('age') })],
+  ['SELECT sum(v.age) AS s FROM visits AS v', scanFrame('visits').agg({ s: sum('age') })],
+  ['SELECT sum(visits.age) AS s FROM visits', scanFrame('visits').agg({ s: sum('age') })],
+  ['FROM visits SELECT sum(age) AS s', scanFrame('visits').agg({ s: sum('age') })],
+  ['SELECT sum(age) AS s FROM (SELECT age FROM a UNION ALL SELECT age FROM b)', scanFrame('a').concat(scanFrame('b')).select('age').agg({ s: sum('age') })],
+  ['SELECT sum(t.age) AS s FROM (SELECT age FROM a UNION ALL (SELECT age FROM b UNION ALL SELECT age FROM c)) AS t', scanFrame('a').concat(scanFrame('b'), scanFrame('c')).select('age').agg({ s: sum('age') })],
+  ['SELECT count(*) AS n FROM (SELECT * FROM a UNION ALL SELECT * FROM b)', scanFrame('a').concat(scanFrame('b')).agg({ n: count() })],
+  ['SELECT count(*) AS n FROM (FROM a UNION ALL FROM b)', scanFrame('a').concat(scanFrame('b')).agg({ n: count() })],
+  ['SELECT sum(cost) AS c FROM (SELECT age, cost FROM a UNION ALL SELECT age, cost FROM b)', scanFrame('a').select('age', 'cost').concat(scanFrame('b').select('age', 'cost')).agg({ c: sum('cost') })],
+  ['SELECT count(*) AS n FROM (SELECT age FROM a) t', scanFrame('a').select('age').agg({ n: count() })],
+];
+
+test('SQL statements and their data-frame equivalents have the same plan hash', async () => {
+  for (const [sql, frame] of equivalents) assert.equal(await hashOf(sql), frame.planHash(to), sql);
+});
+
+test('random aggregate lists over one or several tables: SQL and frames agree (property)', async () => {
+  const item = fc.record({
+    fn: fc.constantFrom('count*', 'count', 'sum', 'avg', 'mean'),
+    column: fc.constantFrom('age', 'visits', 'cost'),
+    alias: fc.option(fc.stringMatching(/^[a-z][a-z0-9_]{0,8}$/), { nil: undefined }),
+  });
+  await fc.assert(
+    fc.asyncProperty(fc.array(item, { minLength: 1, maxLength: 5 }), fc.uniqueArray(fc.constantFrom('a', 'b', 'c', 'visits'), { minLength: 1, maxLength: 3 }), fc.boolean(), async (items, tables, star) => {
+      const named = items.map((i) => {
+        const call = i.fn === 'count*' ? 'count(*)' : `${i.fn}(${i.column})`;
+        const name = i.alias ?? (i.fn === 'count*' ? 'count' : `${i.fn}_${i.column}`);
+        const expr: AggregateExpr = i.fn === 'count*' ? count() : aggregate(i.fn === 'avg' ? 'mean' : i.fn, i.column);
+        return { sql: i.alias ? `${call} AS ${i.alias}` : call, name, expr };
+      });
+      fc.pre(new Set(named.map((n) => n.name)).size === named.length);
+      const cols = ['age', 'visits', 'cost'];
+      const from = tables.length === 1 ? tables[0] : `(${tables.map((t) => `SELECT ${star ? '*' : cols.join(', ')} FROM ${t}`).join(' UNION ALL ')})`;
+      const sql = `SELECT ${named.map((n) => n.sql).join(', ')} FROM ${from}`;
+      const frames = tables.map((t) => (tables.length > 1 && !star ? scanFrame(t).select(...cols) : scanFrame(t)));
+      const input = frames.length === 1 ? frames[0] : frames[0].concat(...frames.slice(1));
+      const frame = input.agg(Object.fromEntries(named.map((n) => [n.name, n.expr])));
+      assert.equal(await hashOf(sql), frame.planHash(to), sql);
+    }),
+    { numRuns: 25 },
+  );
+});
+
+/** Statement, the construct the refusal names, and a phrase of its message. */
+const refusals: [string, string, RegExp][] = [
+  ['SELECT sum(age) FROM visits WHERE age > 18', 'WHERE', /filter comes to the SDK and SQL soon/],
+  ['SELECT sum(age) FROM a JOIN b USING (id)', 'JOIN', /join comes to the SDK and SQL soon/],
+  ['SELECT count(*) FROM a, b', 'JOIN', /join comes/],
+  ['SELECT region, count(*) FROM visits GROUP BY region', 'GROUP BY', /group-by comes/],
+  ['SELECT count(*) FROM visits GROUP BY ALL', 'GROUP BY', /group-by comes/],
+  ['SELECT count(*) FROM visits HAVING count(*) > 5', 'HAVING', /comes with group-by/],
+  ['SELECT count(*) FROM visits ORDER BY 1', 'ORDER BY', /sort comes/],
+  ['SELECT count(*) FROM visits LIMIT 1', 'LIMIT/OFFSET', /head and top-k comes/],
+  ['SELECT count(*) FROM visits OFFSET 1', 'LIMIT/OFFSET', /head and top-k/],
+  ['SELECT DISTINCT count(*) FROM visits', 'DISTINCT', /distinct comes/],
+  ['SELECT count(DISTINCT age) FROM visits', 'count(DISTINCT ...)', /count_distinct comes/],
+  ['SELECT sum(DISTINCT age) FROM visits', 'sum(DISTINCT ...)', /distinct comes/],
+  ['SELECT sum(age) OVER () FROM visits', 'window functions (OVER)', /window functions/],
+  ['SELECT count(*) FROM visits QUALIFY 1', 'QUALIFY', /QUALIFY/],
+  ['SELECT sum(age + 1) FROM visits', 'expressions (+) inside sum()', /derived columns come soon/],
+  ['SELECT sum(CAST(age AS BIGINT)) FROM visits', 'casts inside sum()', /derived columns/],
+  ['SELECT sum(age) / count(*) FROM visits', 'expressions (/) over aggregates', /combine them after opening/],
+  ['SELECT median(age) FROM visits', 'median()', /not an aggregate this release knows/],
+  ['SELECT abs(age) FROM visits', 'abs()', /not an aggregate this release knows/],
+  ['SELECT min(age) FROM visits', 'min()', /comes with group-by/],
+  ['SELECT stddev(age) FROM visits', 'stddev()', /comes with group-by/],
+  ['SELECT age FROM visits', 'columns without an aggregate', /opening rows of a table comes soon/],
+  ['SELECT * FROM visits', 'SELECT *', /opening rows/],
+  ['SELECT 1 FROM visits', 'constants', /aggregates of columns/],
+  ['SELECT count(1) FROM visits', 'count(constant)', /write count\(\*\)/],
+  ['SELECT sum() FROM visits', 'sum() without a column', /needs a column/],
+  ['SELECT (SELECT count(*) FROM a) FROM visits', 'subqueries', /aggregates of columns/],
+  ['SELECT count(*) FROM (SELECT age FROM a WHERE age > 1)', 'WHERE', /filter comes/],
+  ['SELECT count(*) FROM (SELECT (SELECT 1) AS x FROM a)', 'subqueries inside FROM', /stored columns/],
+  ['SELECT count(*) FROM (SELECT * FROM (SELECT age FROM a))', 'nested subquery', /reads one stored table/],
+  ['SELECT count(*) FROM (SELECT age AS years FROM a)', 'renaming columns (AS) inside FROM', /rename comes/],
+  ['SELECT count(*) FROM (SELECT age FROM a UNION SELECT age FROM b)', 'UNION (without ALL)', /removes duplicate rows/],
+  ['SELECT count(*) FROM (SELECT age FROM a EXCEPT SELECT age FROM b)', 'EXCEPT', /UNION ALL concatenates/],
+  ['SELECT count(*) FROM (SELECT age FROM a INTERSECT SELECT age FROM b)', 'INTERSECT', /UNION ALL concatenates/],
+  ['SELECT count(*) FROM (SELECT age, cost FROM a UNION ALL SELECT cost, age FROM b)', 'UNION ALL of different columns', /combines columns by position/],
+  ['SELECT count(*) FROM (SELECT * FROM a UNION ALL SELECT age FROM b)', 'UNION ALL of different columns', /same columns in the same order/],
+  ['SELECT sum(age) FROM a UNION ALL SELECT sum(age) FROM b', 'set operation of results', /put UNION ALL inside FROM/],
+  ['WITH x AS (SELECT * FROM visits) SELECT count(*) FROM x', 'WITH (common table expressions)', /name the tables directly/],
+  ['SELECT count(*) FROM read_csv(\'visits.csv\')', 'table function', /stored at the nodes/],
+  ['SELECT count(*)', 'SELECT without FROM', /name a table/],
+  ['SELECT count(*) FROM main.visits', 'qualified table name', /name the table alone/],
+  ['SELECT sum(other.age) FROM visits', 'qualified column name', /does not name a column of the table in FROM/],
+  ['SELECT sum(age) AS "Total age" FROM visits', 'output name', /cannot name an output/],
+  ['SELECT sum(age), sum(age) FROM visits', 'duplicate output name', /give each its own name with AS/],
+  ['SELECT sum(age) FILTER (WHERE age > 1) FROM visits', 'FILTER (WHERE ...) on sum()', /filter comes/],
+  ['SELECT sum(age ORDER BY age) FROM visits', 'ORDER BY inside sum()', /do not depend on order/],
+  ['SELECT sum($1) FROM visits', 'parameters', /write the values into the statement/],
+  ['SELECT count(*) FROM visits USING SAMPLE 10', 'USING SAMPLE', /whole tables/],
+  ['SELECT count(*) FROM (SELECT * EXCLUDE (age) FROM a)', 'exclude_list', /cannot read 'exclude_list'/],
+  ['SELECT 1; SELECT 2', 'multiple statements', /one SELECT statement at a time/],
+  ['INSERT INTO visits VALUES (1)', 'non-SELECT statement', /only SELECT statements/],
+  ['DELETE FROM visits', 'non-SELECT statement', /only SELECT statements/],
+  ['SELEC count(*) FROM visits', 'syntax', /SQL syntax error: .*SELEC.*at character 1/],
+  ['   ', 'empty statement', /empty/],
+];
+
+test('what the plan cannot express is refused, naming the construct', async () => {
+  for (const [sql, construct, message] of refusals) {
+    await assert.rejects(sqlToFrame(sql, source), (error: unknown) => {
+      assert.ok(error instanceof SqlError, `${sql}: ${String(error)}`);
+      assert.equal(error.code, 'SQL');
+      assert.equal(error.construct, construct, `${sql}: ${error.message}`);
+      assert.match(error.message, message, sql);
+      return true;
+    });
+  }
+});
