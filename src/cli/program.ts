@@ -12,6 +12,7 @@ import { registerDataCommands } from './commands/data.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerKeysCommands } from './commands/keys.js';
 import { registerNodeCommand } from './commands/node.js';
+import { registerSqlCommands } from './commands/sql.js';
 import { EXIT_OK, EXIT_USAGE, exitCodeFor } from './errors.js';
 import { makeConsole, type Console } from './output.js';
 
@@ -28,6 +29,7 @@ export function buildProgram(io: Console): Command {
   registerClusterCommands(program, io);
   registerNodeCommand(program, io);
   registerDataCommands(program, io);
+  registerSqlCommands(program, io);
   program.addHelpText(
     'after',
     `

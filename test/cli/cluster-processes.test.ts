@@ -128,6 +128,16 @@ test('cluster up, status, the examples, CLI queries and the demo against it, dow
   const state = await runInProcess(['result', id, '--state', ...as('Analyst')]); // the requester may ask
   assert.equal(state.code, 0, state.stderr);
   assert.match(state.stdout, new RegExp(`query ${id}: done`));
+  const sql = await runInProcess(['sql', 'SELECT count(*) AS n, avg(age) FROM visits', '--to', 'St. Mary Hospital', ...as('St. Mary Hospital')]);
+  assert.equal(sql.code, 0, sql.stderr);
+  assert.match(sql.stdout, /n = count\(\*\) = 3\n\s+avg_age = mean\(age\) = 50\.6667 \(sum 152 \/ count 3\)/);
+  const explained = await runInProcess(['explain', 'SELECT sum(age) AS total FROM visits', '--to', 'St. Mary Hospital', ...as('Analyst')]);
+  assert.equal(explained.code, 0, explained.stderr);
+  assert.match(explained.stdout, /estimated cost: \d+ rounds/);
+  assert.match(explained.stdout, /row count of table 'visits' \(3, public metadata\)\s+\/root\/input\/input/);
+  const whereRefused = await runInProcess(['sql', 'SELECT sum(age) FROM visits WHERE age > 3', '--to', 'St. Mary Hospital', ...as('Analyst')]);
+  assert.equal(whereRefused.code, 2);
+  assert.match(whereRefused.stderr, /error \(SQL\): WHERE: not supported yet; filter comes to the SDK and SQL soon/);
   const refused = await runInProcess(['result', id, ...as('Analyst')]);
   assert.equal(refused.code, 1);
   assert.match(refused.stderr, /FORBIDDEN/);

@@ -1,0 +1,82 @@
+/**
+ * `tessera sql "<SELECT ...>" --to R1,R2 [--explain] [--json]` and `tessera explain "<SELECT ...>"
+ * --to R`: SQL parsed on this machine by DuckDB's parser into a query plan (client/sql/), then
+ * run (only the recipients open the result) or only checked by the connected node (explain).
+ */
+
+import type { Command } from 'commander';
+import type { AggregateFrame } from '../../client/frame.js';
+import type { Tessera } from '../../client/tessera.js';
+import { addConnectionOptions, connectWithFlags, type ConnectionFlags } from '../connect.js';
+import { describeExplanation } from '../format-explain.js';
+import { describeResult } from '../format-result.js';
+import { formatCount, type Console } from '../output.js';
+
+type SqlFlags = ConnectionFlags & { to: string; json?: boolean; explain?: boolean };
+
+const list = (text: string): string[] =>
+  text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+
+const EXAMPLE = `\nExample:\n  tessera sql "SELECT count(*) AS n, avg(age) FROM (SELECT age FROM visits UNION ALL SELECT age FROM admissions)" --to "St. Mary Hospital" --cluster ./cluster --as Analyst
+Supported: SELECT of count(*), count(col), sum(col), avg(col) FROM one table or a UNION ALL of tables in FROM;
+the rest (WHERE, JOIN, GROUP BY, ORDER BY, ...) is refused naming the construct.`;
+
+export function registerSqlCommands(program: Command, io: Console): void {
+  addConnectionOptions(program.command('sql'))
+    .description('run a SQL SELECT of aggregates (parsed here by DuckDB); only the recipients (--to) can open the result')
+    .argument('<statement>', 'one SELECT statement (quote it)')
+    .requiredOption('--to <recipient,...>', 'parties (with the output role) who may open the result')
+    .option('--explain', 'only check the plan at the node: what it makes public and its estimated cost; nothing runs')
+    .option('--json', 'JSON output')
+    .addHelpText('after', EXAMPLE)
+    .action(async (statement: string, options: SqlFlags) => (options.explain ? explain(io, statement, options) : run(io, statement, options)));
+
+  addConnectionOptions(program.command('explain'))
+    .description('check a SQL SELECT at the node without running it: what it would make public, and its estimated rounds and bytes')
+    .argument('<statement>', 'one SELECT statement (quote it)')
+    .requiredOption('--to <recipient,...>', 'parties (with the output role) who would open the result')
+    .option('--json', 'JSON output')
+    .addHelpText('after', EXAMPLE.replace('tessera sql', 'tessera explain'))
+    .action(async (statement: string, options: SqlFlags) => explain(io, statement, options));
+}
+
+/** The statement is parsed and mapped before connecting: a refused construct needs no cluster. */
+async function withClient<T>(statement: string, options: SqlFlags, use: (frame: AggregateFrame, client: Tessera, recipients: string[], party: string) => Promise<T>): Promise<T> {
+  const { sqlToFrame } = await import('../../client/sql/sql-frame.js');
+  const { scanFrame } = await import('../../client/frame.js');
+  const frame = await sqlToFrame(statement, (table) => scanFrame(table));
+  const connected = await connectWithFlags(options);
+  try {
+    return await use(frame, connected.client, list(options.to).map(connected.resolveParty), connected.party);
+  } finally {
+    await connected.client.close();
+  }
+}
+
+async function explain(io: Console, statement: string, options: SqlFlags): Promise<void> {
+  await withClient(statement, options, async (frame, client, to) => {
+    const checked = await client.checkPlan(frame.toPlan({ to }));
+    io.line(options.json ? JSON.stringify(checked) : describeExplanation(checked, io.style));
+  });
+}
+
+async function run(io: Console, statement: string, options: SqlFlags): Promise<void> {
+  await withClient(statement, options, async (frame, client, to, party) => {
+    const handle = await client.run(frame.toPlan({ to }));
+    const result = to.includes(party) ? await handle.result() : undefined;
+    if (options.json) return io.line(JSON.stringify({ ...handle.info, ...(result ? { result: jsonResult(result) } : {}) }));
+    io.line(`Query ${io.style.bold(handle.id)} over ${handle.info.tables.join(', ')} (${formatCount(handle.info.rows)} rows${handle.info.excluded ? `, ${formatCount(handle.info.excluded)} excluded by the range check` : ''})`);
+    io.line(`  plan: ${handle.info.plan}`);
+    io.line(`  recipients: ${to.join(', ')}`);
+    if (result) io.line(`  ${io.style.green(describeResult(result))}`);
+    else io.line(`  ${party} is not a recipient, so it cannot open the result; a recipient runs: tessera result ${handle.id} --as RECIPIENT`);
+  });
+}
+
+/** A result as JSON: bigints as decimal text, NaN as null. */
+function jsonResult(r: object): unknown {
+  return JSON.parse(JSON.stringify(r, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : typeof value === 'number' && Number.isNaN(value) ? null : value)));
+}
