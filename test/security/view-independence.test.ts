@@ -27,6 +27,12 @@ import { fxmul, trunc } from '../../src/mpc/protocols/trunc.js';
 import { shuffle } from '../../src/mpc/protocols/shuffle.js';
 import { sortByKey } from '../../src/mpc/protocols/sort.js';
 import { BitShare } from '../../src/mpc/shares.js';
+import { compact } from '../../src/mpc/oblivious/compact.js';
+import { groupFlags } from '../../src/mpc/oblivious/group-flags.js';
+import { segmentedScan } from '../../src/mpc/oblivious/segmented-scan.js';
+import { groupByKey } from '../../src/mpc/oblivious/group-by-key.js';
+import { groupByDomain } from '../../src/mpc/oblivious/one-hot.js';
+import { pkFkJoin } from '../../src/mpc/oblivious/join.js';
 
 const N = 96;
 const RUNS = 24;
@@ -155,7 +161,39 @@ const CASES: [string, Body, () => [BigUint64Array, BigUint64Array]][] = [
   }, RANDOM],
   ['shuffle', async (s, x, y) => { const [a, b] = await shared(s, x, y); return shuffle(s, { arith: [a, b], binary: [] }); }, RANDOM],
   ['sort', async (s, x, y) => { const [a, b] = await shared(s, x, y); return sortByKey(s, a, [b]); }, RANDOM],
+  // Compaction reveals the row count by design: the predicate keeps half of the rows in both
+  // input sets, at positions that depend on the data.
+  ['compact', async (s, x, y) => { const [a, b] = await shared(s, x, y); return compact(s, [a, b], await input(s, 2, s.me === 2 ? halfOnes(x) : x.length)); }, RANDOM],
+  ['segmented scan', async (s, x, y) => {
+    const [a, b] = await shared(s, few(x), y);
+    return segmentedScan(s, (await groupFlags(s, a)).continues, [{ values: b, op: 'sum' }, { values: b, op: 'min' }]);
+  }, RANDOM],
+  ['group-by key (oblivious)', async (s, x, y) => { const [a, b] = await shared(s, few(x), y); return groupByKey(s, a, [{ values: b, op: 'max' }], 'oblivious'); }, RANDOM],
+  ['group-by domain', async (s, x, y) => { const [a, b] = await shared(s, inDomain(x), y); return groupByDomain(s, a, 10, [b]); }, RANDOM],
+  ['join (oblivious)', async (s, x, y) => {
+    const [a, b] = await shared(s, few(x), y);
+    return pkFkJoin(s, { key: a.slice(0, 4), payload: [b.slice(0, 4)] }, { key: a.slice(4, N), payload: [b.slice(4, N)] }, 'left', 'oblivious');
+  }, RANDOM],
 ];
+
+/** 0/1 flags with exactly half of them 1, at positions that depend on the values. */
+function halfOnes(x: BigUint64Array): BigUint64Array {
+  const order = [...x.keys()].sort((i, j) => (x[i] < x[j] ? -1 : x[i] > x[j] ? 1 : i - j));
+  const out = new BigUint64Array(x.length);
+  for (const i of order.slice(0, x.length >> 1)) out[i] = 1n;
+  return out;
+}
+
+/** Keys with many repeats (groups), derived from the values; the first four are always distinct
+ * (a join's primary keys). */
+function few(x: BigUint64Array): BigUint64Array {
+  return x.map((v, i) => (i < 4 ? BigInt(i) * 1000n + (v % 5n) : v % 5n));
+}
+
+/** Keys in the domain 0..9 (and two outside it), derived from the values. */
+function inDomain(x: BigUint64Array): BigUint64Array {
+  return x.map((v, i) => (i === 5 ? 1n << 40n : v % 11n));
+}
 
 for (const [name, body, make] of CASES) {
   test(`${name}: every party's view is independent of the inputs`, async () => {

@@ -1,0 +1,98 @@
+/**
+ * Compaction with the row count revealed: keep the rows whose secret predicate bit is 1
+ * (the filter of Hamada et al. and of ORQ when the output size is public).
+ *
+ * 1. The columns and the predicate are shuffled together with one secret permutation
+ *    (Chida et al. 2019, protocols/shuffle.ts): 3 rounds.
+ * 2. The predicate of the shuffled rows is opened: 1 round.
+ * 3. Every party keeps the same rows of its shares (a local selection by public positions).
+ *
+ * What is revealed: the opened bits are those of a uniformly random arrangement of the rows, so
+ * they tell only how many are 1, i.e. the output row count. The kept rows come out in a random
+ * order (which is why the order reveals nothing), not in their input order.
+ *
+ * Cost: 4 rounds. Per row and party: the shuffle's 8 bytes per column (party 0: 16) plus 8 for
+ * the predicate word (it travels as one extra shuffled column) and 8 to open it.
+ *
+ * The predicate is a packed shared bit (comparisons' output: it is spread locally into one
+ * binary word per row, low bit = the predicate) or an arithmetic 0/1 share. An arithmetic
+ * predicate must hold 0/1 (its opened values are checked, and anything else stops the
+ * computation with a ProtocolError instead of being read as a bit).
+ */
+
+import { ProtocolError, UsageError } from '../../errors.js';
+import { bitMasks } from '../../ring/planes.js';
+import { open, openBinary } from '../protocols/io.js';
+import { shuffle } from '../protocols/shuffle.js';
+import type { Session } from '../session.js';
+import { AShare, BShare, BitShare } from '../shares.js';
+
+export interface Compacted {
+  /** The kept rows of every column, in a random order. */
+  readonly columns: AShare[];
+  /** The number of rows kept (public). */
+  readonly count: number;
+}
+
+export async function compact(s: Session, columns: readonly AShare[], predicate: BitShare | AShare): Promise<Compacted> {
+  const n = predicate.length;
+  for (const c of columns) if (c.length !== n) throw new UsageError(`compact: a column has ${c.length} rows, the predicate ${n}`);
+  if (n === 0) return { columns: columns.map(() => AShare.zeros(0)), count: 0 };
+  let keep: Uint8Array;
+  let shuffled: AShare[];
+  if (predicate instanceof BitShare) {
+    const out = await shuffle(s, { arith: columns, binary: [bitsAsWords(predicate)] });
+    keep = lowBits(await openBinary(s, out.binary[0]));
+    shuffled = [...out.arith];
+  } else {
+    const out = await shuffle(s, { arith: [...columns, predicate], binary: [] });
+    keep = zeroOne(await open(s, out.arith[columns.length]));
+    shuffled = out.arith.slice(0, columns.length);
+  }
+  const positions = keptPositions(keep);
+  return { columns: shuffled.map((c) => gather(c, positions)), count: positions.length };
+}
+
+/** One binary word per row whose low bit is the row's shared bit (local: XOR sharing is bitwise). */
+export function bitsAsWords(x: BitShare): BShare {
+  const spread = (words: BigUint64Array): BigUint64Array => {
+    const out = new BigUint64Array(x.length);
+    bitMasks(words, 0, x.length, out);
+    for (let i = 0; i < out.length; i++) out[i] &= 1n;
+    return out;
+  };
+  return new BShare(spread(x.a), spread(x.b));
+}
+
+function lowBits(words: BigUint64Array): Uint8Array {
+  const out = new Uint8Array(words.length);
+  for (let i = 0; i < words.length; i++) out[i] = Number(words[i] & 1n);
+  return out;
+}
+
+function zeroOne(values: BigUint64Array): Uint8Array {
+  const out = new Uint8Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    if (values[i] > 1n) throw new ProtocolError('compact: the arithmetic predicate is not 0/1; pass a comparison bit, or a 0/1 share');
+    out[i] = Number(values[i]);
+  }
+  return out;
+}
+
+function keptPositions(keep: Uint8Array): Int32Array {
+  let m = 0;
+  for (let i = 0; i < keep.length; i++) m += keep[i];
+  const out = new Int32Array(m);
+  for (let i = 0, o = 0; i < keep.length; i++) if (keep[i] === 1) out[o++] = i;
+  return out;
+}
+
+/** The rows of `x` at public `positions`. */
+export function gather(x: AShare, positions: Int32Array): AShare {
+  const a = new BigUint64Array(positions.length), b = new BigUint64Array(positions.length);
+  for (let k = 0; k < positions.length; k++) {
+    a[k] = x.a[positions[k]];
+    b[k] = x.b[positions[k]];
+  }
+  return new AShare(a, b);
+}

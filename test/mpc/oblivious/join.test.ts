@@ -1,0 +1,79 @@
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { closeTrio, RUNS, secret, signedIn, TWO62, trio, u64 } from '../../helpers/protocol.js';
+import { open } from '../../../src/mpc/protocols/io.js';
+import { pkFkJoin, type JoinHow } from '../../../src/mpc/oblivious/join.js';
+import { UsageError } from '../../../src/errors.js';
+import { rowSet } from './helpers.js';
+
+after(closeTrio);
+
+const KEYS = [3n, 0n, BigInt.asUintN(64, -1n), 1n << 63n, (1n << 63n) - 1n, 17n, 99n, 4n];
+const key = signedIn(-TWO62, TWO62 - 1n);
+
+/** A primary table with unique keys and a foreign table whose keys often (not always) exist there. */
+const tables = fc
+  .uniqueArray(fc.oneof(fc.constantFrom(...KEYS), key), { maxLength: 25 })
+  .chain((pk) =>
+    fc.tuple(
+      fc.constant(pk),
+      fc.array(u64, { minLength: pk.length, maxLength: pk.length }),
+      fc.array(fc.tuple(fc.oneof({ weight: 3, arbitrary: pk.length > 0 ? fc.constantFrom(pk[0]) : fc.constant(5n) }, { weight: 3, arbitrary: pk.length > 0 ? fc.constantFrom(...pk) : fc.constant(6n) }, { weight: 1, arbitrary: fc.constantFrom(...KEYS) }), u64, u64), { maxLength: 35 }),
+      fc.constantFrom<JoinHow>('inner', 'left'),
+      fc.boolean(),
+    ),
+  );
+
+test('pkFkJoin (inner and left, count revealed or oblivious) matches a plaintext join', async () => {
+  const t = await trio();
+  await fc.assert(
+    fc.asyncProperty(tables, async ([pk, pPay, fk, how, oblivious]) => {
+      const [r] = await t.run(async (s) => {
+        const primary = { key: await secret(s, BigUint64Array.from(pk), 0), payload: [await secret(s, BigUint64Array.from(pPay), 0)] };
+        const foreign = { key: await secret(s, BigUint64Array.from(fk.map((f) => f[0])), 1), payload: [await secret(s, BigUint64Array.from(fk.map((f) => f[1])), 1), await secret(s, BigUint64Array.from(fk.map((f) => f[2])), 1)] };
+        const j = await pkFkJoin(s, primary, foreign, how, oblivious ? 'oblivious' : 'reveal-count');
+        const cols = [await open(s, j.key), await open(s, j.primary[0]), await open(s, j.foreign[0]), await open(s, j.foreign[1]), await open(s, j.matched)];
+        return { cols, count: j.count, valid: j.valid ? await open(s, j.valid) : undefined };
+      });
+      const expected: bigint[][] = [];
+      for (const [k, f1, f2] of fk) {
+        const at = pk.indexOf(k);
+        if (at >= 0) expected.push([k, pPay[at], f1, f2, 1n]);
+        else if (how === 'left') expected.push([k, 0n, f1, f2, 0n]);
+      }
+      let cols = r.cols;
+      if (oblivious) {
+        assert.equal(r.valid!.length, pk.length + fk.length);
+        cols = cols.map((c) => c.filter((_, i) => r.valid![i] === 1n));
+      } else {
+        assert.equal(r.count, expected.length);
+      }
+      assert.deepEqual(rowSet(cols), rowSet([0, 1, 2, 3, 4].map((j) => expected.map((e) => e[j]))));
+    }),
+    { numRuns: Math.min(RUNS, 30) },
+  );
+});
+
+test('pkFkJoin with empty sides, one row each, all matching and none matching', async () => {
+  const t = await trio();
+  const run = (pk: bigint[], fk: bigint[], how: JoinHow) =>
+    t.run(async (s) => {
+      const j = await pkFkJoin(s, { key: await secret(s, BigUint64Array.from(pk)), payload: [await secret(s, BigUint64Array.from(pk.map((k) => k + 100n)))] }, { key: await secret(s, BigUint64Array.from(fk), 1), payload: [] }, how, 'reveal-count');
+      return { count: j.count, p: [...(await open(s, j.primary[0]))].sort(), foreignColumns: j.foreign.length };
+    });
+  assert.deepEqual((await run([], [], 'inner'))[0], { count: 0, p: [], foreignColumns: 0 });
+  assert.deepEqual((await run([1n], [], 'left'))[0], { count: 0, p: [], foreignColumns: 0 });
+  assert.deepEqual((await run([], [1n, 1n], 'left'))[0], { count: 2, p: [0n, 0n], foreignColumns: 0 });
+  assert.deepEqual((await run([1n], [1n], 'inner'))[0], { count: 1, p: [101n], foreignColumns: 0 });
+  assert.deepEqual((await run([1n, 2n], [2n, 1n, 2n, 2n], 'inner'))[0], { count: 4, p: [101n, 102n, 102n, 102n], foreignColumns: 0 });
+  assert.deepEqual((await run([1n, 2n], [3n, 4n], 'inner'))[0], { count: 0, p: [], foreignColumns: 0 });
+});
+
+test('pkFkJoin refuses a primary key with duplicates instead of adding their payloads', async () => {
+  const t = await trio();
+  await assert.rejects(
+    t.run(async (s) => pkFkJoin(s, { key: await secret(s, BigUint64Array.of(5n, 7n, 5n)), payload: [] }, { key: await secret(s, BigUint64Array.of(5n)), payload: [] }, 'inner', 'reveal-count')),
+    (e: unknown) => e instanceof UsageError && /primary key is not unique \(1 rows/.test(e.message),
+  );
+});

@@ -1,0 +1,90 @@
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { closeTrio, RUNS, secret, signedIn, TWO62, trio, u64 } from '../../helpers/protocol.js';
+import { open } from '../../../src/mpc/protocols/io.js';
+import { innerProducts } from '../../../src/mpc/protocols/inner-products.js';
+import { groupByDomain } from '../../../src/mpc/oblivious/one-hot.js';
+import { UsageError } from '../../../src/errors.js';
+
+after(closeTrio);
+
+test('innerProducts: every pair of vectors, one round', async () => {
+  const t = await trio();
+  await fc.assert(
+    fc.asyncProperty(fc.integer({ min: 0, max: 40 }).chain((n) => fc.tuple(fc.array(fc.array(u64, { minLength: n, maxLength: n }), { minLength: 1, maxLength: 3 }), fc.array(fc.array(u64, { minLength: n, maxLength: n }), { minLength: 1, maxLength: 3 }))), async ([left, right]) => {
+      const [r] = await t.run(async (s) => {
+        const l = await Promise.all(left.map((v) => secret(s, BigUint64Array.from(v), 0)));
+        const q = await Promise.all(right.map((v) => secret(s, BigUint64Array.from(v), 1)));
+        const r0 = s.stats.rounds;
+        const out = await innerProducts(s, l, q);
+        const rounds = s.stats.rounds - r0;
+        return { out: await open(s, out), rounds };
+      });
+      assert.equal(r.rounds, 1);
+      const expected = left.flatMap((x) => right.map((y) => BigInt.asUintN(64, x.reduce((acc, v, i) => acc + v * y[i], 0n))));
+      assert.deepEqual([...r.out], expected);
+    }),
+    { numRuns: RUNS },
+  );
+});
+
+test('groupByDomain counts and sums per level like a plaintext group-by; keys outside the domain fall in no level', async () => {
+  const t = await trio();
+  const cases = fc.integer({ min: 1, max: 20 }).chain((d) =>
+    fc.tuple(
+      fc.constant(d),
+      fc.array(
+        fc.tuple(
+          fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 0, max: d - 1 }).map(BigInt) }, { weight: 1, arbitrary: fc.constantFrom(0n, BigInt(d - 1), BigInt(d), 31n, 32n, 1n << 40n, BigInt.asUintN(64, -1n), 1n << 63n) }),
+          signedIn(-TWO62, TWO62 - 1n),
+        ),
+        { maxLength: 60 },
+      ),
+    ),
+  );
+  await fc.assert(
+    fc.asyncProperty(cases, async ([d, rows]) => {
+      const [r] = await t.run(async (s) => {
+        const key = await secret(s, BigUint64Array.from(rows.map((x) => x[0])), 2), v = await secret(s, BigUint64Array.from(rows.map((x) => x[1])), 1);
+        const g = await groupByDomain(s, key, d, [v, v]);
+        return { counts: await open(s, g.counts), sums: [await open(s, g.sums[0]), await open(s, g.sums[1])] };
+      });
+      const counts = new Array<bigint>(d).fill(0n), sums = new Array<bigint>(d).fill(0n);
+      for (const [k, v] of rows) {
+        if (k < BigInt(d)) {
+          counts[Number(k)]++;
+          sums[Number(k)] = BigInt.asUintN(64, sums[Number(k)] + v);
+        }
+      }
+      assert.deepEqual([...r.counts], counts);
+      assert.deepEqual([...r.sums[0]], sums);
+      assert.deepEqual([...r.sums[1]], sums);
+    }),
+    { numRuns: RUNS },
+  );
+});
+
+test('groupByDomain over several row blocks (100 levels, 30,000 rows), all rows in one level, and no value columns', async () => {
+  const t = await trio();
+  const n = 30_000, d = 100;
+  const keys = BigUint64Array.from({ length: n }, (_, i) => BigInt((i * 7919) % d));
+  const [r] = await t.run(async (s) => {
+    const g = await groupByDomain(s, await secret(s, keys), d, [await secret(s, keys, 1)]);
+    const same = await groupByDomain(s, await secret(s, new BigUint64Array(50).fill(3n)), 4, []);
+    return { counts: await open(s, g.counts), sums: await open(s, g.sums[0]), same: await open(s, same.counts), noSums: same.sums.length };
+  });
+  const counts = new Array<bigint>(d).fill(0n);
+  for (const k of keys) counts[Number(k)]++;
+  assert.deepEqual([...r.counts], counts);
+  assert.deepEqual([...r.sums], counts.map((c, v) => c * BigInt(v)));
+  assert.deepEqual([...r.same], [0n, 0n, 0n, 50n]);
+  assert.equal(r.noSums, 0);
+});
+
+test('groupByDomain refuses a domain outside 1..4096', async () => {
+  const t = await trio();
+  for (const d of [0, 4097, 2.5]) {
+    await assert.rejects(t.run(async (s) => groupByDomain(s, await secret(s, BigUint64Array.of(1n)), d, [])), UsageError);
+  }
+});
