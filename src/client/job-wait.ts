@@ -4,7 +4,7 @@
  * `onProgress`.
  */
 
-import { QueryFailedError, QueryPendingError } from '../errors.js';
+import { NodeUnavailableError, QueryFailedError, QueryPendingError } from '../errors.js';
 import type { QueryInfo, QueryStatus } from '../wire/api.js';
 
 export interface WaitOptions {
@@ -39,6 +39,28 @@ export async function waitForQuery(query: string, ask: () => Promise<QueryStatus
     if (Date.now() >= deadline) {
       throw new QueryPendingError(`query ${query} is still ${status.state} after ${Math.round(waitMs / 1000)} s; wait again (handle.result(), or \`tessera status ${query}\`) or cancel it`);
     }
+    await new Promise((resolve) => setTimeout(resolve, Math.min(delay, Math.max(0, deadline - Date.now()))));
+    delay = Math.min(MAX_DELAY_MS, Math.round(delay * 1.5));
+  }
+}
+
+/**
+ * Waits while the connected node queues or computes the query (its status carries a job), at
+ * most `waitMs`. A query computed but waiting for its coordinator's decision is not waited for:
+ * opening it then says what it waits for (QueryPendingError), as before jobs.
+ */
+export async function waitWhileComputing(query: string, ask: () => Promise<QueryStatus>, waitMs = DEFAULT_WAIT_MS): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  let delay = FIRST_DELAY_MS;
+  for (;;) {
+    // A node that cannot be asked (down) does not compute it now: opening then fetches what can be.
+    const status = await ask().catch((error: unknown) => {
+      if (error instanceof NodeUnavailableError) return undefined;
+      throw error;
+    });
+    if (!status) return;
+    if (status.state !== 'queued' && !(status.state === 'running' && status.job)) return;
+    if (Date.now() >= deadline) throw new QueryPendingError(`query ${query} is still ${status.state} after ${Math.round(waitMs / 1000)} s; ask again later or cancel it`);
     await new Promise((resolve) => setTimeout(resolve, Math.min(delay, Math.max(0, deadline - Date.now()))));
     delay = Math.min(MAX_DELAY_MS, Math.round(delay * 1.5));
   }

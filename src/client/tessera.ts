@@ -43,7 +43,7 @@ import { NodeConnection } from './node-connection.js';
 import { readTable } from './read-table.js';
 import { openResult, type QueryResult } from './result.js';
 import { collectResultShares } from './result-shares.js';
-import { waitForQuery, type WaitOptions } from './job-wait.js';
+import { waitForQuery, waitWhileComputing, type WaitOptions } from './job-wait.js';
 import { buildUploadFrame } from './upload-frame.js';
 
 export type { Credential } from './contribution.js';
@@ -356,11 +356,13 @@ export class Tessera {
   }
 
   /**
-   * Opens the result of a query this party is a recipient of. A failed query is refused with
-   * QueryFailedError (and its reason); one not decided yet with QueryPendingError.
+   * Opens the result of a query this party is a recipient of, once its job is computed (it waits
+   * while the connected node queues or computes it). A failed query is refused with
+   * QueryFailedError (and its reason); one computed but not decided yet with QueryPendingError.
    */
   async result(queryId: string): Promise<QueryResult> {
     const identity = this.requireIdentity('open results');
+    await waitWhileComputing(queryId, () => this.queryState(queryId));
     const { info, shares } = await collectResultShares(this.collaboration, identity, queryId, this.connection, this.connectTo);
     return openResult(this.collaboration, identity, info, shares);
   }
