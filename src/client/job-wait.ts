@@ -4,7 +4,7 @@
  * `onProgress`.
  */
 
-import { NodeUnavailableError, QueryFailedError, QueryPendingError } from '../errors.js';
+import { NodeUnavailableError, PermissionDeniedError, QueryFailedError, QueryPendingError } from '../errors.js';
 import type { QueryInfo, QueryStatus } from '../wire/api.js';
 
 export interface WaitOptions {
@@ -55,7 +55,8 @@ export async function waitWhileComputing(query: string, ask: () => Promise<Query
   for (;;) {
     // A node that cannot be asked (down) does not compute it now: opening then fetches what can be.
     const status = await ask().catch((error: unknown) => {
-      if (error instanceof NodeUnavailableError) return undefined;
+      // Down, or a party that may not ask (neither its requester nor a recipient): opening says why.
+      if (error instanceof NodeUnavailableError || error instanceof PermissionDeniedError) return undefined;
       throw error;
     });
     if (!status) return;
