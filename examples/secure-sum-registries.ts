@@ -54,7 +54,8 @@ for (const [i, registry] of registries.entries()) {
 // 2. The analyst asks for the sum over the three tables, for the three registries.
 const analyst = await connect('analyst.key.json', 0);
 const query = await analyst.sum({ column: 'patients', tables: registries.map((r) => r.table), recipients: registries.map((r) => r.name) });
-console.log(`Analyst ran query ${query.id} over ${query.info.rows} rows; it cannot open the result`);
+const info = await query.wait(); // the query runs as a job at the nodes
+console.log(`Analyst ran query ${query.id} over ${info.rows} rows; it cannot open the result`);
 
 // 3. Each registry opens the total with its own key.
 for (const [i, registry] of registries.entries()) {

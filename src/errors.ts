@@ -472,6 +472,23 @@ export class QueryPendingError extends TesseraError {
   }
 }
 
+/**
+ * The node's job queue is full (docs/system.md, "Jobs"): the query was not admitted and nothing
+ * was recorded. Retry once some of the jobs running there have finished, or ask another node.
+ */
+export class QueueFullError extends TesseraError {
+  constructor(message: string) {
+    super('QUEUE_FULL', message);
+  }
+}
+
+/** A cancel came too late: the query completed at every node, and its result stays. */
+export class QueryDoneError extends TesseraError {
+  constructor(message: string) {
+    super('QUERY_DONE', message);
+  }
+}
+
 /** The node configuration file is invalid; `problems` lists every problem found. */
 export class NodeConfigError extends TesseraError {
   readonly problems: readonly string[];
@@ -506,6 +523,8 @@ export function errorFromWire(code: string, message: string, status = 500): Tess
     case 'RESULT_NOT_FOUND': return new ResultNotFoundError(message);
     case 'QUERY_FAILED': return new QueryFailedError(message);
     case 'QUERY_PENDING': return new QueryPendingError(message);
+    case 'QUEUE_FULL': return new QueueFullError(message);
+    case 'QUERY_DONE': return new QueryDoneError(message);
     case 'TABLE_EXISTS': return new TableExistsError('', message);
     case 'TABLE_NOT_FOUND': return new TableNotFoundError('', message);
     case 'TABLE_LIMIT': return new TableLimitError(message);

@@ -3,8 +3,8 @@
  *
  *   const t = await Tessera.connect({ collaboration: 'collaboration.json', identity: 'me.key.json', node: 0, ca: 'ca.pem' });
  *   await t.uploadTable('patients', { file: 'patients.csv' }, { columns: { age: { type: 'integer', min: 0, max: 120 } } });
- *   const q = await t.sum({ column: 'age', recipients: ['St. Mary Hospital'] });
- *   const { value } = await q.result();
+ *   const q = await t.sum({ column: 'age', recipients: ['St. Mary Hospital'] }); // submitted: runs as a job
+ *   const { value } = await q.result(); // waits for the job, then opens the result
  *
  * Shares are made on this machine and sealed to each node's key; results are opened here. Every
  * request except contributions is signed with the party's key; the node's certificate is pinned.
@@ -31,8 +31,8 @@ import {
   type PlanCheckResponse,
   type ListedTable,
   type QueryInfo,
-  type QueryResponse,
   type QueryStatus,
+  type QuerySubmitted,
   type TableInfo,
 } from '../wire/api.js';
 import { issueCredential, issueCredentialBatch } from '../wire/credential.js';
@@ -46,6 +46,7 @@ import { readTable } from './read-table.js';
 import { openResult, type QueryResult } from './result.js';
 import { collectResultShares } from './result-shares.js';
 import { sqlToFrame } from './sql/sql-frame.js';
+import { waitForQuery, waitWhileComputing, type WaitOptions } from './job-wait.js';
 import { buildUploadFrame } from './upload-frame.js';
 
 export type { Credential } from './contribution.js';
@@ -72,7 +73,7 @@ export interface UploadOptions extends ReadTableOptions {
   readonly schema?: TableSchemaJson;
 }
 
-export interface QueryOptions {
+export interface QueryOptions extends WaitOptions {
   /** Column to aggregate (count without a column counts rows). */
   readonly column?: string;
   /** Tables to include; default: every table that has the column. */
@@ -81,13 +82,23 @@ export interface QueryOptions {
   readonly recipients: readonly string[];
 }
 
-/** A query that ran: its public facts, and its result for a recipient. */
+/**
+ * A query submitted as a job (docs/system.md, "Jobs"): it runs at the three nodes while the
+ * caller does something else. `wait` and `result` wait for it (asking its state with backoff,
+ * telling `onProgress` every step); `cancel` stops it at all three nodes.
+ */
 export interface QueryHandle {
   readonly id: string;
-  /** Its public facts; `state` is `done`: a query that did not complete at every node is an error. */
-  readonly info: QueryInfo & { readonly state: 'done' };
-  /** Fetches (if needed), opens, cross-checks and decodes the result; only recipients can. */
+  /** What the node answered when it admitted the query (`queued` or `running`, and the plan's id). */
+  readonly submitted: QuerySubmitted;
+  /** The query's state now, with its job's step and elapsed time while it runs. */
+  status(): Promise<QueryStatus>;
+  /** Waits until it is decided: its public facts when done; QueryFailedError with the reason when it failed. */
+  wait(): Promise<QueryInfo & { readonly state: 'done' }>;
+  /** Waits, then fetches, opens, cross-checks and decodes the result; only recipients can. */
   result(): Promise<QueryResult>;
+  /** Cancels it at all three nodes (its requester only): it fails with the reason `cancelled by <party>`. */
+  cancel(): Promise<QueryStatus>;
 }
 
 export class Tessera implements FrameRunner {
@@ -313,7 +324,8 @@ export class Tessera implements FrameRunner {
     if (tables.length === 0) throw new UsageError('name at least one table');
     const [first, ...rest] = tables.map((t) => this.table(t));
     const frame = rest.length === 0 ? first : first.concat(...rest);
-    return frame.agg({ [fn]: aggregateOf(fn, options.column) }).open({ to: options.recipients });
+    const wait: WaitOptions = { ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(options.waitMs !== undefined ? { waitMs: options.waitMs } : {}) };
+    return this.run(frame.agg({ [fn]: aggregateOf(fn, options.column) }).toPlan({ to: options.recipients }), wait);
   }
 
   /**
@@ -326,20 +338,43 @@ export class Tessera implements FrameRunner {
     return (await this.connection.send<PlanCheckResponse>({ method: 'POST', path: ROUTES.planCheck, json: { plan }, signer })).body;
   }
 
-  /** Runs a query plan (docs/plan.md) built by hand or with plan/build.ts. */
-  async run(plan: Plan): Promise<QueryHandle> {
+  /** Submits a query plan (docs/plan.md) built by hand or with plan/build.ts; it runs as a job. */
+  async run(plan: Plan, options: WaitOptions = {}): Promise<QueryHandle> {
     const signer = this.signer('run queries');
     this.requireRole('analyst', 'run queries');
     this.checkRecipients(plan.root.to);
-    const response = (await this.connection.send<QueryResponse>({ method: 'POST', path: ROUTES.queries, json: { plan }, signer })).body;
-    const { shares, ...info } = response;
+    const submitted = (await this.connection.send<QuerySubmitted>({ method: 'POST', path: ROUTES.queries, json: { plan }, signer })).body;
+    return this.handle(submitted, options);
+  }
+
+  /** A handle on a query submitted earlier (by id, e.g. from `tessera query --detach`). */
+  query(id: string, options: WaitOptions = {}): QueryHandle {
+    return this.handle({ query: id, state: 'running', plan: '' }, options);
+  }
+
+  /** Cancels a queued or running query at all three nodes (its requester only); a completed one is refused with QueryDoneError. */
+  async cancel(queryId: string): Promise<QueryStatus> {
+    const signer = this.signer('cancel queries');
+    return (await this.connection.send<QueryStatus>({ method: 'DELETE', path: ROUTES.query(queryId), signer })).body;
+  }
+
+  private handle(submitted: QuerySubmitted, options: WaitOptions): QueryHandle {
+    const id = submitted.query;
+    let waiting: Promise<QueryInfo & { readonly state: 'done' }> | undefined;
+    const wait = (): Promise<QueryInfo & { readonly state: 'done' }> => {
+      waiting ??= waitForQuery(id, () => this.queryState(id), options);
+      return waiting;
+    };
     return {
-      id: info.query,
-      info,
+      id,
+      submitted,
+      status: () => this.queryState(id),
+      wait,
       result: async () => {
-        if (shares && shares.length >= 2 && this.identity) return openResult(this.collaboration, this.identity, info, shares);
-        return this.result(info.query);
+        await wait();
+        return this.result(id);
       },
+      cancel: () => this.cancel(id),
     };
   }
 
@@ -353,11 +388,13 @@ export class Tessera implements FrameRunner {
   }
 
   /**
-   * Opens the result of a query this party is a recipient of. A failed query is refused with
-   * QueryFailedError (and its reason); one not decided yet with QueryPendingError.
+   * Opens the result of a query this party is a recipient of, once its job is computed (it waits
+   * while the connected node queues or computes it). A failed query is refused with
+   * QueryFailedError (and its reason); one computed but not decided yet with QueryPendingError.
    */
   async result(queryId: string): Promise<QueryResult> {
     const identity = this.requireIdentity('open results');
+    await waitWhileComputing(queryId, () => this.queryState(queryId));
     const { info, shares } = await collectResultShares(this.collaboration, identity, queryId, this.connection, this.connectTo);
     return openResult(this.collaboration, identity, info, shares);
   }

@@ -15,7 +15,8 @@
  *     "log": { "level": "info" },
  *     "bodyLimitBytes": 2147483648,
  *     "tableLimits": { "maxTables": 10000, "maxTablesPerOwner": 2500 },
- *     "limits": { "connections": 1024, "bodyBytesInFlight": 2147483648 } }
+ *     "limits": { "connections": 1024, "bodyBytesInFlight": 2147483648 },
+ *     "jobs": { "concurrent": 2, "queued": 32 } }
  *
  * Relative paths are relative to the directory of the configuration file. The peers' MPC
  * addresses and certificate fingerprints come from the collaboration file, so they cannot
@@ -27,6 +28,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { NodeConfigError } from '../errors.js';
 import type { NodeIndex } from '../governance/collaboration.js';
+import { DEFAULT_JOB_LIMITS, type JobLimits } from './jobs.js';
 import { DEFAULT_TABLE_LIMITS, type TableLimits } from './storage/table-index.js';
 
 export const NODE_CONFIG_FORMAT = 'tessera-node/v1';
@@ -84,6 +86,8 @@ export interface NodeConfig {
   /** Bounds on the tables the node keeps (docs/storage.md, "Bounds on tables"). */
   readonly tableLimits: TableLimits;
   readonly limits: NodeLimits;
+  /** Queries this node coordinates at once, and waiting (docs/system.md, "Jobs"). */
+  readonly jobs: JobLimits;
 }
 
 const HOST_PORT = /^(?<host>\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(?<port>[0-9]{1,5})$/;
@@ -109,7 +113,7 @@ export async function loadNodeConfig(path: string): Promise<NodeConfig> {
 export function parseNodeConfig(value: unknown, baseDir: string, source = 'node configuration'): NodeConfig {
   const problems: string[] = [];
   if (!isObject(value)) throw new NodeConfigError(source, ['the top level must be a JSON object']);
-  onlyFields(value, ['format', 'index', 'collaboration', 'identity', 'tls', 'dataDir', 'mpc', 'api', 'timeouts', 'log', 'bodyLimitBytes', 'tableLimits', 'limits'], 'the file', problems);
+  onlyFields(value, ['format', 'index', 'collaboration', 'identity', 'tls', 'dataDir', 'mpc', 'api', 'timeouts', 'log', 'bodyLimitBytes', 'tableLimits', 'limits', 'jobs'], 'the file', problems);
   if (value.format !== NODE_CONFIG_FORMAT) problems.push(`"format" must be "${NODE_CONFIG_FORMAT}"`);
   const index = value.index;
   if (index !== 0 && index !== 1 && index !== 2) problems.push('"index" must be 0, 1 or 2: the position of this node in the collaboration\'s "nodes" list');
@@ -207,6 +211,19 @@ export function parseNodeConfig(value: unknown, baseDir: string, source = 'node 
       }
     }
   }
+  const jobs = { ...DEFAULT_JOB_LIMITS };
+  if (value.jobs !== undefined) {
+    if (!isObject(value.jobs)) problems.push('"jobs" must be an object { "concurrent", "queued" }');
+    else {
+      onlyFields(value.jobs, ['concurrent', 'queued'], '"jobs"', problems);
+      for (const [key, min] of [['concurrent', 1], ['queued', 0]] as const) {
+        const n = value.jobs[key];
+        if (n === undefined) continue;
+        if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > 10_000) problems.push(`"jobs.${key}" must be a whole number from ${min} to 10000`);
+        else jobs[key] = n;
+      }
+    }
+  }
   if (problems.length > 0) throw new NodeConfigError(source, problems);
   return {
     index: index as NodeIndex,
@@ -221,6 +238,7 @@ export function parseNodeConfig(value: unknown, baseDir: string, source = 'node 
     bodyLimitBytes,
     tableLimits,
     limits,
+    jobs,
   };
 }
 

@@ -15,6 +15,7 @@ import type { TableStore } from './storage.js';
 import type { MeshManager } from './mesh/mesh-manager.js';
 import type { PeerRpc } from './rpc.js';
 import type { NodeTimeouts } from './config.js';
+import { JobBoard } from './jobs.js';
 import type { ResultStore } from './results-store.js';
 import type { ContributionIndex } from './contribution-index.js';
 import { CredentialChecker } from './credentials.js';
@@ -41,6 +42,8 @@ export interface NodeContextParts {
   readonly log: Logger;
   /** Replay caches, one per node as audience (default: in memory, forgotten at a restart). */
   readonly nonces?: (audience: NodeIndex) => NonceStore;
+  /** The queries this node runs as jobs (default: DEFAULT_JOB_LIMITS, no step hook). */
+  readonly jobs?: JobBoard;
 }
 
 export class NodeContext {
@@ -53,6 +56,8 @@ export class NodeContext {
   readonly rpc: PeerRpc;
   readonly results: ResultStore;
   readonly contributions: ContributionIndex;
+  /** Queries running or queued here as jobs (node/jobs.ts). */
+  readonly jobs: JobBoard;
   /** Checks contribution credentials against append tables' owners (remembers verified batches). */
   readonly credentials: CredentialChecker;
   /** Key agreements with contributors' envelope sessions (one X25519 exchange per session, not per envelope). */
@@ -78,6 +83,7 @@ export class NodeContext {
     this.rpc = parts.rpc;
     this.results = parts.results;
     this.contributions = parts.contributions;
+    this.jobs = parts.jobs ?? new JobBoard();
     this.credentials = new CredentialChecker(parts.collaboration);
     this.timeouts = parts.timeouts;
     this.log = parts.log;

@@ -20,8 +20,10 @@ import { UsageError } from '../errors.js';
 import { Collaboration, type NodeIndex, type Role } from '../governance/collaboration.js';
 import { freePorts } from '../net/free-port.js';
 import type { LogLevel, NodeTimeouts } from './config.js';
+import type { ExecutionProgress } from '../ops/progress.js';
+import type { JobLimits } from './jobs.js';
 import { MemoryMesh, type MeshTap } from './mesh/memory-mesh.js';
-import { startNode, type NodeHandle } from './server.js';
+import { startNode, type NodeHandle, type StartNodeOptions } from './server.js';
 import type { TableLimits } from './storage.js';
 
 export interface PartySpec {
@@ -40,6 +42,8 @@ export interface EmbeddedClusterOptions {
   readonly tap?: MeshTap;
   /** Bounds on the tables each node keeps (default DEFAULT_TABLE_LIMITS). */
   readonly tableLimits?: Partial<TableLimits>;
+  /** Job limits of every node, and a hook each node calls at every step of a job (tests pause jobs with it). */
+  readonly jobs?: Partial<JobLimits> & { readonly onStep?: (node: NodeIndex, query: string, progress: ExecutionProgress) => void | Promise<void> };
   /** Node logs (default: none). */
   readonly log?: { readonly level?: LogLevel; readonly destination?: (index: NodeIndex) => DestinationStream };
 }
@@ -62,6 +66,12 @@ export interface EmbeddedCluster {
   waitForMesh(timeoutMs?: number): Promise<void>;
   /** Stops the nodes and removes the temporary directory. */
   close(): Promise<void>;
+}
+
+/** Node i's job options: the cluster's, with the hook told which node calls it. */
+function jobOptionsFor(jobs: NonNullable<EmbeddedClusterOptions['jobs']>, i: NodeIndex): StartNodeOptions['jobs'] {
+  const { onStep, ...limits } = jobs;
+  return { ...limits, ...(onStep ? { onStep: (query: string, progress: ExecutionProgress) => onStep(i, query, progress) } : {}) };
 }
 
 const NODE_INDICES: readonly NodeIndex[] = [0, 1, 2];
@@ -126,6 +136,7 @@ async function startOnce(options: EmbeddedClusterOptions): Promise<EmbeddedClust
       api: { host: '127.0.0.1', port: ports[i], tls: { key: certs.nodes[i].keyPem, cert: certs.nodes[i].certPem } },
       timeouts: { connectMs: 2000, rpcMs: 5000, mpcMs: 5000, ...options.timeouts },
       ...(options.tableLimits ? { tableLimits: options.tableLimits } : {}),
+      ...(options.jobs ? { jobs: jobOptionsFor(options.jobs, i) } : {}),
       log: { level: options.log?.level ?? (destination ? 'info' : 'silent'), ...(destination ? { destination } : {}) },
     });
     nodes[i] = node;

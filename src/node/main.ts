@@ -41,6 +41,7 @@ export async function startNodeFromConfig(configPath: string): Promise<NodeHandl
     bodyLimitBytes: config.bodyLimitBytes,
     tableLimits: config.tableLimits,
     limits: config.limits,
+    jobs: config.jobs,
   });
 }
 

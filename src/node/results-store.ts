@@ -83,7 +83,7 @@ export class ResultStore {
       if (!record) continue;
       if (record.phase === 'running' || (record.phase === 'pending' && record.coordinator === me)) {
         const role = record.coordinator === me ? 'which coordinated it' : 'which computed a share of it';
-        await store.fail(query, record.coordinator, `${describe(me)}, ${role}, restarted before the query completed at every node; run the query again`);
+        await store.fail(query, record.coordinator, `${describe(me)}, ${role}, restarted during the job (before the query completed at every node), so it has no result; run the query again`);
       } else if (store.awaitsDecision(record)) {
         store.waiting.add(query);
       }

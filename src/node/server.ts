@@ -7,6 +7,7 @@
  *   - anything in between (a connector of one's own).
  */
 
+import { DEFAULT_JOB_LIMITS, JobBoard, type JobLimits, type JobStepHook } from './jobs.js';
 import { createHmac } from 'node:crypto';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import { samePublicKey, decodePublicKey } from '../crypto/keys.js';
@@ -60,6 +61,8 @@ export interface StartNodeOptions {
   /** Bounds on the tables this node keeps (default DEFAULT_TABLE_LIMITS; docs/storage.md). */
   readonly tableLimits?: Partial<TableLimits>;
   readonly limits?: Partial<NodeLimits>;
+  /** Job limits (default DEFAULT_JOB_LIMITS), and a hook called at each step of each job computed here (tests pause jobs with it). */
+  readonly jobs?: Partial<JobLimits> & { readonly onStep?: JobStepHook };
 }
 
 export interface NodeHandle {
@@ -143,7 +146,7 @@ export async function startNode(options: StartNodeOptions): Promise<NodeHandle> 
     timeoutMs: timeouts.rpcMs,
     onHandlerBug: (method, error) => log.error({ method, errorType: (error as Error)?.name, stack: (error as Error)?.stack?.split('\n').slice(1, 8).join('\n') }, 'peer request failed unexpectedly'),
   });
-  ctx = new NodeContext({ index, collaboration, identity, store, mesh, rpc, results, contributions: new ContributionIndex(store), timeouts, log, nonces: (audience) => replayJournal.store(audience) });
+  ctx = new NodeContext({ index, collaboration, identity, store, mesh, rpc, results, contributions: new ContributionIndex(store), timeouts, log, nonces: (audience) => replayJournal.store(audience), jobs: new JobBoard({ ...DEFAULT_JOB_LIMITS, ...jobLimitsOf(options.jobs) }, options.jobs?.onStep) });
   registerTableHandlers(ctx);
   registerUploadHandlers(ctx);
   registerAppendHandlers(ctx);
@@ -207,9 +210,12 @@ export async function startNode(options: StartNodeOptions): Promise<NodeHandle> 
         // client holding an idle or half-sent connection cannot keep the node from stopping
         // (Node's headersTimeout would otherwise hold it for a minute).
         const grace = setTimeout(() => api.server.closeAllConnections(), CLOSE_GRACE_MS);
+        // Jobs stop first and record nothing: their records stay running, so the restart fails them.
+        const jobsEnded = ctx!.jobs.close(CLOSE_GRACE_MS);
         await api.close();
         clearTimeout(grace);
         await mesh.close();
+        await jobsEnded;
         replayJournal.close();
         await store.close();
         log.info('node stopped');
@@ -232,6 +238,10 @@ function reconcileSoon(ctx: NodeContext, generation: number, attempt: number): v
     }
     setTimeout(() => reconcileSoon(ctx, generation, attempt + 1), 200 * 2 ** attempt).unref();
   });
+}
+
+function jobLimitsOf(option: StartNodeOptions['jobs']): Partial<JobLimits> {
+  return { ...(option?.concurrent !== undefined ? { concurrent: option.concurrent } : {}), ...(option?.queued !== undefined ? { queued: option.queued } : {}) };
 }
 
 function makeLogger(option: StartNodeOptions['log'], name: string, index: number): Logger {

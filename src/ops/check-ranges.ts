@@ -26,16 +26,22 @@ export interface RangeChecked {
   readonly accepted: number;
 }
 
-export async function checkRanges(s: Session, table: SecretTable): Promise<RangeChecked> {
+/** Called before each batched protocol round (progress.ts rangeCheckSteps counts them). */
+export type RoundListener = () => Promise<void>;
+
+export async function checkRanges(s: Session, table: SecretTable, onRound: RoundListener = async () => undefined): Promise<RangeChecked> {
   const n = table.rows;
   if (n === 0) return { table: table.withValidity({ kind: 'secret', share: AShare.zeros(0) }), accepted: 0 };
-  const accepted = await acceptedRows(s, table);
+  const accepted = await acceptedRows(s, table, onRound);
+  await onRound();
   const validity = await bitInject(s, accepted);
+  await onRound();
   const opened = await open(s, sumA(validity));
   const nullable = table.columns.filter((c) => c.present !== undefined);
   let columns: readonly SecretColumn[] = table.columns;
   if (nullable.length > 0) {
     // values x present: a null's value becomes 0 in every row whose present bit is checked.
+    await onRound();
     const zeroed = await mul(s, concatA(nullable.map((c) => c.values)), concatA(nullable.map((c) => c.present!)));
     const byName = new Map(nullable.map((c, k) => [c.schema.name, zeroed.slice(k * n, (k + 1) * n)]));
     columns = table.columns.map((c) => (byName.has(c.schema.name) ? { ...c, values: byName.get(c.schema.name)! } : c));
@@ -44,7 +50,7 @@ export async function checkRanges(s: Session, table: SecretTable): Promise<Range
 }
 
 /** One bit per row: every column within its declared range (nulls exempt, present bits 0 or 1). */
-async function acceptedRows(s: Session, table: SecretTable): Promise<BitShare> {
+async function acceptedRows(s: Session, table: SecretTable, onRound: RoundListener): Promise<BitShare> {
   const me = s.me;
   const n = table.rows;
   const inputs: AShare[] = [];
@@ -54,6 +60,7 @@ async function acceptedRows(s: Session, table: SecretTable): Promise<BitShare> {
     inputs.push(u, addConstA(me, negA(u), max - min));
     if (c.present) inputs.push(c.present, addConstA(me, negA(c.present), 1n), negA(c.present));
   }
+  await onRound();
   const signs = await msb(s, concatA(inputs));
   let at = 0;
   const next = (): BitShare => sliceBits(signs, n * at++, n);
@@ -70,6 +77,7 @@ async function acceptedRows(s: Session, table: SecretTable): Promise<BitShare> {
     }
   }
   // inRange = NOT(u >= 2^63) AND NOT((max - min) - u < 0); the same for present bits in [0, 1].
+  await onRound();
   const both = await andBits(s, concatBits(lowNot), concatBits(highNot));
   const checks = lowNot.map((_, k) => sliceBits(both, k * n, n));
   const terms: BitShare[] = [];
@@ -86,16 +94,18 @@ async function acceptedRows(s: Session, table: SecretTable): Promise<BitShare> {
   }
   if (presentBits.length > 0) {
     // A null's value is not checked: reject only "present and out of range".
+    await onRound();
     const bad = await andBits(s, concatBits(presentBits), concatBits(valueInRange.map((b) => notBits(me, b))));
     presentBits.forEach((_, i) => terms.push(notBits(me, sliceBits(bad, i * n, n))));
   }
-  return andAll(s, terms, n);
+  return andAll(s, terms, n, onRound);
 }
 
 /** AND of equally long bit vectors, a balanced tree: one round per level, all pairs of a level at once. */
-async function andAll(s: Session, terms: BitShare[], n: number): Promise<BitShare> {
+async function andAll(s: Session, terms: BitShare[], n: number, onRound: RoundListener): Promise<BitShare> {
   let level = terms;
   while (level.length > 1) {
+    await onRound();
     const half = Math.floor(level.length / 2);
     const product = await andBits(s, concatBits(level.slice(0, half)), concatBits(level.slice(half, 2 * half)));
     const next: BitShare[] = [];

@@ -13,6 +13,7 @@ import type { Outputs } from '../secret/outputs.js';
 import type { SecretTable } from '../secret/secret-table.js';
 import { aggregate } from './aggregate.js';
 import { concat } from './concat.js';
+import { planSteps, ProgressTracker, type ProgressListener } from './progress.js';
 import { scan, type CheckedAppendTables, type ScanFacts } from './scan.js';
 import type { StoredSecretTable, StoredTableReader } from './table-reader.js';
 
@@ -24,23 +25,33 @@ export interface Execution {
   readonly excluded: number;
 }
 
-export async function execute(s: Session, plan: CheckedPlan, reader: StoredTableReader): Promise<Execution> {
+export interface ExecuteOptions {
+  /** Told at the start of every step (progress.ts); a listener that throws stops the computation there. */
+  readonly onProgress?: ProgressListener;
+}
+
+export async function execute(s: Session, plan: CheckedPlan, reader: StoredTableReader, options: ExecuteOptions = {}): Promise<Execution> {
+  const progress = new ProgressTracker(planSteps(plan), options.onProgress);
+  await progress.enter('read', '/root');
   const stored = await reader.read(s, plan);
   const scans: ScanFacts[] = [];
   const checked: CheckedAppendTables = new Map();
   // Operators run one after another: a session's messages are matched by order.
   const evaluate = async (node: CheckedTable): Promise<SecretTable> => {
     if (node.op === 'scan') {
-      const result = await scan(s, node, storedTable(stored, node.table.name), checked);
+      const result = await scan(s, node, storedTable(stored, node.table.name), checked, progress);
       scans.push(result.facts);
       return result.table;
     }
     const inputs: SecretTable[] = [];
     for (const input of node.inputs) inputs.push(await evaluate(input));
+    await progress.enter('concat', node.path);
     return concat(s.me, inputs);
   };
   const input = await evaluate(plan.root.input.input);
+  await progress.enter('aggregate', plan.root.input.path);
   const values = await aggregate(s, plan.root.input, input);
+  await progress.enter('open', plan.root.path);
   const masked = maskForOpening(s.me, s.prgCommon, values.values);
   return {
     outputs: { recipients: plan.root.to, values: values.names.map((name, i) => ({ name, a: masked.a[i], b: masked.b[i] })) },

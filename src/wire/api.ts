@@ -231,9 +231,27 @@ export interface SealedShare {
  * for good either `done` (every node holds its share: the result opens) or `failed` (no node
  * serves a share, ever; `reason` says why).
  */
-export type QueryState = 'running' | 'done' | 'failed';
+export type QueryState = 'queued' | 'running' | 'done' | 'failed';
 
-/** GET /v1/queries/:query (signed by the requester or a recipient). */
+/**
+ * A job as the node asked runs it (docs/system.md, "Jobs"): `queued` at its coordinator until a
+ * slot is free, then `running` at every node, step by step (ops/progress.ts).
+ */
+export interface JobStatus {
+  readonly phase: 'queued' | 'running';
+  /** Place in the coordinator's queue (1: next to start); queued only. */
+  readonly position?: number;
+  /** The step running now: its operator (read, scan, range-check, concat, aggregate, open) and place in the plan. */
+  readonly operator?: string;
+  readonly path?: string;
+  /** Step `step` of `steps` (1-based); the fraction done is about (step - 1) / steps. */
+  readonly step?: number;
+  readonly steps?: number;
+  /** Since the node admitted the job. */
+  readonly elapsedMs: number;
+}
+
+/** GET /v1/queries/:query (signed by the requester or a recipient); also the answer to a cancel. */
 export interface QueryStatus {
   readonly query: string;
   readonly state: QueryState;
@@ -241,13 +259,19 @@ export interface QueryStatus {
   readonly reason?: string;
   /** The query's public facts, once this node has computed its share. */
   readonly info?: QueryInfo;
+  /** While it is queued or running at the node asked. */
+  readonly job?: JobStatus;
 }
 
-export interface QueryResponse extends QueryInfo {
-  /** Always `done`: a query that did not complete at every node is answered with an error. */
-  readonly state: 'done';
-  /** When the requester is a recipient: its sealed result shares, one per node. */
-  readonly shares?: readonly SealedShare[];
+/**
+ * POST /v1/queries: 202 as soon as the query is admitted (checked and recorded at its
+ * coordinator); it then runs as a job. Its state and result are asked for by id.
+ */
+export interface QuerySubmitted {
+  readonly query: string;
+  readonly state: 'queued' | 'running';
+  /** The plan's id (its canonical hash). */
+  readonly plan: string;
 }
 
 /** GET /v1/results/:query (signed by a recipient). */

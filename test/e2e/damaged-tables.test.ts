@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { PermissionDeniedError, StorageCorruptionError, TableExistsError, TableLimitError, TableNotFoundError } from '../../src/errors.js';
+import { PermissionDeniedError, QueryFailedError, StorageCorruptionError, TableExistsError, TableLimitError, TableNotFoundError } from '../../src/errors.js';
 import { isDamagedTable, type DamagedTableInfo } from '../../src/wire/api.js';
 import type { NodeIndex } from '../../src/governance/collaboration.js';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
@@ -57,8 +57,9 @@ async function restart(...nodes: NodeIndex[]): Promise<void> {
   await cluster.waitForMesh(20_000);
 }
 
+/** Refused at submission (damage the coordinator sees), or the job fails naming it (damage a peer finds while computing). */
 const namesTableAndNode = (table: string) => (e: unknown) =>
-  e instanceof StorageCorruptionError && e.message.includes(`'${table}'`) && /node 1 \(node-b\)/.test(e.message);
+  (e instanceof StorageCorruptionError || (e instanceof QueryFailedError && /is damaged at node 1/.test(e.message))) && e.message.includes(`'${table}'`) && /node 1 \(node-b\)/.test(e.message);
 
 test('a manifest damaged at one node while it runs: other tables work, listing marks it, queries naming it are refused, the owner deletes it', async () => {
   await upload('healthy', [1, 2, 3]);
@@ -73,7 +74,7 @@ test('a manifest damaged at one node while it runs: other tables work, listing m
   assert.equal(atNode1.damaged[0].owner, OWNER, 'authenticated when node 1 opened the table');
   assert.deepEqual((await listedAt(0)).damaged, []);
   // A query over every table would include it: refused, not silently narrowed.
-  await assert.rejects(hospital.count({ recipients: [OWNER] }), namesTableAndNode('victim'));
+  await assert.rejects(hospital.count({ recipients: [OWNER] }).then((q) => q.wait()), namesTableAndNode('victim'));
   assert.equal(await countOf(await cluster.connect(OWNER, 1), 'healthy'), 3);
 
   // Only the owner deletes, and the delete completes at all three nodes (d).
@@ -103,7 +104,7 @@ test('damage found at a restart (manifest, column, append meta and log): confine
   await assert.rejects(countOf(hospital, 'lost_owner'), namesTableAndNode('lost_owner'));
   // A flipped byte inside a column keeps the file's size: found when the column is read.
   assert.equal(await countOf(hospital, 'bad_column'), 2, 'a count needs no column data: the rows come from the authenticated manifest');
-  await assert.rejects(hospital.sum({ column: 'n', tables: ['bad_column'], recipients: [OWNER] }), namesTableAndNode('bad_column'));
+  await assert.rejects(hospital.sum({ column: 'n', tables: ['bad_column'], recipients: [OWNER] }).then((q) => q.wait()), namesTableAndNode('bad_column'));
   const listed = await listedAt(1);
   assert.deepEqual(
     listed.damaged.map((t) => [t.name, t.kind, t.damaged.file, t.owner ?? null]),

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { NodeUnavailableError, StorageCorruptionError, TesseraError } from '../../src/errors.js';
+import { NodeUnavailableError, QueryFailedError, StorageCorruptionError, TesseraError } from '../../src/errors.js';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
 import type { Tessera } from '../../src/client/tessera.js';
 
@@ -63,6 +63,7 @@ test('a node that is down: requests fail at once naming it; nothing is lost; it 
 
 test('a result opens while any one node is down, the client\'s own node included; not with two down', async () => {
   const q = await hospital.sum({ column: 'n', tables: ['base'], recipients: ['St. Mary Hospital'] });
+  await q.wait(); // the job completes before any node stops
   await cluster.stopNode(2); // the mesh is down: node 0 cannot fetch node 1's share for the client
   const withoutPeer = await hospital.result(q.id);
   assert.equal(withoutPeer.value, 10);
@@ -83,7 +84,11 @@ test('a result opens while any one node is down, the client\'s own node included
 
 test('the mesh breaks in the middle of a query: a clean error, then the query runs again', async () => {
   cutOn('tessera/query-agreement/v1'); // the first message inside the query's MPC session
-  await assert.rejects(hospital.sum({ column: 'n', tables: ['base'], recipients: ['St. Mary Hospital'] }), (e: unknown) => e instanceof TesseraError && ['NODE_UNAVAILABLE', 'PEER_LOST', 'SESSION_ABORTED'].includes(e.code));
+  // Refused at submission, or admitted and then failed (the job's error names the cause).
+  await assert.rejects(
+    hospital.sum({ column: 'n', tables: ['base'], recipients: ['St. Mary Hospital'] }).then((q) => q.wait()),
+    (e: unknown) => e instanceof TesseraError && (['NODE_UNAVAILABLE', 'PEER_LOST', 'SESSION_ABORTED'].includes(e.code) || (e.code === 'QUERY_FAILED' && /unreachable|lost|stopped/.test(e.message))),
+  );
   await cluster.waitForMesh();
   assert.equal(await sumOf(hospital, 'base'), 10);
 });
@@ -125,6 +130,7 @@ test('the mesh breaks during a contribution: the retry with the same submission 
 
 test('a restarted node keeps its tables and results', async () => {
   const q = await hospital.sum({ column: 'n', tables: ['base'], recipients: ['St. Mary Hospital'] });
+  await q.wait(); // the job completes before the node stops
   await cluster.stopNode(1);
   await cluster.startNode(1);
   await cluster.waitForMesh();
@@ -157,6 +163,7 @@ test('a tampered share file is detected and never used', async () => {
   const bytes = await readFile(file);
   bytes[bytes.length - 20] ^= 0x01;
   await writeFile(file, bytes);
-  await assert.rejects(sumOf(hospital, 'tampered'), (e: unknown) => e instanceof StorageCorruptionError && /tampered/.test(e.message) && /integrity/.test(e.message));
+  // Found by node 1 while computing: the job fails naming the table and the check.
+  await assert.rejects(sumOf(hospital, 'tampered'), (e: unknown) => (e instanceof StorageCorruptionError || e instanceof QueryFailedError) && /'tampered' is damaged/.test(e.message) && /integrity/.test(e.message));
   assert.equal(await sumOf(hospital, 'base'), 10); // the other tables are unaffected
 });

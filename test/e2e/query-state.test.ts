@@ -51,8 +51,9 @@ async function restart(node: NodeIndex): Promise<void> {
   await cluster.waitForMesh(15_000);
 }
 
+/** Submits the sum and waits for its job: resolves with its facts, or rejects with why it failed. */
 function sum(): Promise<unknown> {
-  return hospital.sum({ column: 'n', tables: ['base'], recipients: [RECIPIENT] });
+  return hospital.sum({ column: 'n', tables: ['base'], recipients: [RECIPIENT] }).then((q) => q.wait());
 }
 
 /** The query id a failed query's error names. */
@@ -119,7 +120,7 @@ test('the coordinator loses both peers between their computing and its commit: n
 
 test('a completed query is done at every node and opens through each, and with any one node down', async () => {
   const q = await hospital.sum({ column: 'n', tables: ['base'], recipients: [RECIPIENT] });
-  assert.equal(q.info.state, 'done');
+  assert.equal((await q.wait()).state, 'done');
   for (const node of [0, 1, 2] as const) {
     const client = await cluster.connect(RECIPIENT, node);
     assert.equal((await client.queryState(q.id)).state, 'done');
@@ -151,8 +152,8 @@ test('a peer killed after the commit reached the others: the result opens withou
     };
   });
   const q = await hospital.sum({ column: 'n', tables: ['base'], recipients: [RECIPIENT] });
+  assert.equal((await q.wait()).state, 'done');
   await killed;
-  assert.equal(q.info.state, 'done');
   assert.equal((await hospital.result(q.id)).value, 10); // nodes 0 and 1 committed
   await restart(2); // node 2 had kept its share pending; it asks node 0 for the outcome
   const viaNode2 = await cluster.connect(RECIPIENT, 2);

@@ -64,7 +64,7 @@ test('tables are listed with their public metadata at every node', async () => {
 
 test('sum, count and mean over several tables', async () => {
   const sum = await analyst.sum({ column: 'age', recipients: ['St. Mary Hospital', 'Registry North'] });
-  assert.deepEqual(sum.info.tables, ['north', 'visits']);
+  assert.deepEqual((await sum.wait()).tables, ['north', 'visits']);
   assert.equal((await (await hospital.result(sum.id))).value, 34 + 51 + 67 + 29 + 40 + 60);
   assert.equal((await north.result(sum.id)).value, 281);
 
@@ -92,7 +92,7 @@ test('sum, count and mean over several tables', async () => {
 
 test('only the named recipients can open a result', async () => {
   const q = await analyst.sum({ column: 'age', tables: ['visits'], recipients: ['Registry North'] });
-  assert.equal(q.info.recipients.length, 1);
+  assert.equal((await q.wait()).recipients.length, 1);
   assert.equal((await north.result(q.id)).value, 181);
   await assert.rejects(hospital.result(q.id), (e: unknown) => e instanceof PermissionDeniedError && /not a recipient/.test(e.message));
   await assert.rejects(analyst.result(q.id), PermissionDeniedError);

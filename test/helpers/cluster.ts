@@ -6,7 +6,7 @@
 
 import { Writable } from 'node:stream';
 import { Tessera, type ConnectOptions } from '../../src/client/tessera.js';
-import { startEmbeddedCluster, type EmbeddedCluster, type PartySpec } from '../../src/node/embedded-cluster.js';
+import { startEmbeddedCluster, type EmbeddedCluster, type EmbeddedClusterOptions, type PartySpec } from '../../src/node/embedded-cluster.js';
 import type { MeshTap } from '../../src/node/mesh/memory-mesh.js';
 import type { NodeTimeouts } from '../../src/node/config.js';
 import type { TableLimits } from '../../src/node/storage.js';
@@ -36,6 +36,7 @@ export async function startTestCluster(
     signNodes?: boolean;
     tap?: MeshTap;
     tableLimits?: Partial<TableLimits>;
+    jobs?: EmbeddedClusterOptions['jobs'];
   } = {},
 ): Promise<TestCluster> {
   const logLines: string[][] = [[], [], []];
@@ -54,6 +55,7 @@ export async function startTestCluster(
     ...(options.signNodes ? { signNodes: true } : {}),
     ...(options.tap ? { tap: options.tap } : {}),
     ...(options.tableLimits ? { tableLimits: options.tableLimits } : {}),
+    ...(options.jobs ? { jobs: options.jobs } : {}),
     log: { level: 'debug', destination: sink },
   });
   const clients: Tessera[] = [];

@@ -90,7 +90,7 @@ test('a restart fails what was running and what this node coordinated but never 
     for (const q of [running, uncommitted]) {
       const record = await after.load(q);
       assert.equal(record?.phase, 'failed');
-      assert.match(record?.reason ?? '', /node 0, which coordinated it, restarted before the query completed/);
+      assert.match(record?.reason ?? '', /node 0, which coordinated it, restarted during the job \(before the query completed at every node\)/);
       assert.equal(record?.envelopes, undefined);
     }
     assert.equal((await after.load(ofPeer))?.phase, 'pending');

@@ -9,10 +9,11 @@ import { loadIdentifierKey } from '../../crypto/identifier-key.js';
 import { UsageError } from '../../errors.js';
 import { aggregateNames, aggregates, findAggregate } from '../../plan/registry.js';
 import type { TableSchemaJson } from '../../table/schema.js';
-import { isDamagedTable } from '../../wire/api.js';
+import { isDamagedTable, type QueryStatus } from '../../wire/api.js';
 import { addConnectionOptions, connectWithFlags, type ConnectionFlags } from '../connect.js';
 import { describeResult, describeTableColumns } from '../format-result.js';
 import { formatCount, formatSeconds, table, type Console } from '../output.js';
+import { startStepProgress } from '../progress.js';
 import { FILE_FORMATS, readOptionsFromFlags, type UploadReadFlags } from '../upload-options.js';
 import { DEFAULT_MAX_LINE_SIZE, MAX_MAX_LINE_SIZE } from '../../client/csv-line-limit.js';
 
@@ -94,28 +95,78 @@ export function registerDataCommands(program: Command, io: Console): void {
     });
 
   addConnectionOptions(program.command('query'))
-    .description('run an aggregate; only the recipients (--to) can open the result')
+    .description('run an aggregate as a job at the nodes; only the recipients (--to) can open the result')
     .addArgument(new Argument('<op>', `aggregate: ${aggregates().map((f) => `${f.name} (${f.description})`).join('; ')}`).choices(aggregateNames()))
     .argument('[column]', 'column to aggregate (count without a column counts rows)')
     .option('--tables <a,b>', 'tables to include (default: every table with the column)')
     .requiredOption('--to <recipient,...>', 'parties (with the output role) who may open the result')
+    .option('--detach', 'print the query id as soon as the nodes admit it and return (then: tessera status ID, tessera result ID, tessera cancel ID)')
     .option('--json', 'JSON output')
     .addHelpText('after', '\nExample:\n  tessera query sum patients --to "Registry North,Registry East" --cluster ./cluster --as Analyst')
-    .action(async (op: string, column: string | undefined, options: ConnectionFlags & { tables?: string; to: string; json?: boolean }) => {
+    .action(async (op: string, column: string | undefined, options: ConnectionFlags & { tables?: string; to: string; json?: boolean; detach?: boolean }) => {
       if (findAggregate(op)?.column === 'required' && column === undefined) throw new UsageError(`${op} needs a column: tessera query ${op} COLUMN --to RECIPIENT`);
       const connected = await connectWithFlags(options);
       const { client, party } = connected;
       try {
         const recipients = list(options.to).map(connected.resolveParty);
         const tables = options.tables !== undefined ? list(options.tables) : undefined;
-        const handle = await client.aggregate(op, { recipients, ...(tables ? { tables } : {}), ...(column !== undefined ? { column } : {}) });
+        const started = performance.now();
+        // A bar only for jobs that take a while: short queries print their answer alone.
+        const bar = options.json || options.detach ? undefined : startStepProgress(io, 'computing');
+        const onProgress = (status: QueryStatus): void => {
+          const job = status.job;
+          if (bar && job?.step !== undefined && job.steps !== undefined && performance.now() - started > PROGRESS_AFTER_MS) bar.update(job.step, job.steps, job.operator ?? '');
+        };
+        const handle = await client.aggregate(op, { recipients, onProgress, ...(tables ? { tables } : {}), ...(column !== undefined ? { column } : {}) });
+        if (options.detach) {
+          if (options.json) return io.line(JSON.stringify(handle.submitted));
+          io.line(handle.id);
+          io.line(`  ${handle.submitted.state} at the nodes; follow it with: tessera status ${handle.id} (cancel: tessera cancel ${handle.id})`);
+          return;
+        }
+        let info;
+        try {
+          info = await handle.wait();
+        } finally {
+          bar?.stop();
+        }
         const result = recipients.includes(party) ? await handle.result() : undefined;
-        if (options.json) return io.line(JSON.stringify({ ...handle.info, ...(result ? { result: jsonResult(result) } : {}) }));
-        io.line(`Query ${io.style.bold(handle.id)}: ${op}(${column ?? '*'}) over ${handle.info.tables.join(', ')} (${formatCount(handle.info.rows)} rows${handle.info.excluded ? `, ${formatCount(handle.info.excluded)} excluded by the range check` : ''})`);
+        if (options.json) return io.line(JSON.stringify({ ...info, ...(result ? { result: jsonResult(result) } : {}) }));
+        io.line(`Query ${io.style.bold(handle.id)}: ${op}(${column ?? '*'}) over ${info.tables.join(', ')} (${formatCount(info.rows)} rows${info.excluded ? `, ${formatCount(info.excluded)} excluded by the range check` : ''}, ${formatSeconds(performance.now() - started)})`);
         io.line(`  recipients: ${recipients.join(', ')}`);
-        io.line(`  state: ${handle.info.state} (every node holds its share of the result)`);
+        io.line(`  state: ${info.state} (every node holds its share of the result)`);
         if (result) io.line(`  ${io.style.green(describeResult(result))}`);
         else io.line(`  ${party} is not a recipient, so it cannot open the result; a recipient runs: tessera result ${handle.id} --as RECIPIENT`);
+      } finally {
+        await client.close();
+      }
+    });
+
+  addConnectionOptions(program.command('status'))
+    .description("a query's state: queued, running (with its step and elapsed time), done, or failed and why")
+    .argument('<query-id>', 'the id printed by `tessera query` (q-...)')
+    .option('--json', 'JSON output')
+    .action(async (queryId: string, options: ConnectionFlags & { json?: boolean }) => {
+      const { client } = await connectWithFlags(options);
+      try {
+        const status = await client.queryState(queryId);
+        if (options.json) return io.line(JSON.stringify(status));
+        io.line(describeStatus(status));
+      } finally {
+        await client.close();
+      }
+    });
+
+  addConnectionOptions(program.command('cancel'))
+    .description('cancel a queued or running query at all three nodes (its requester only); it fails and never opens')
+    .argument('<query-id>', 'the id printed by `tessera query` (q-...)')
+    .option('--json', 'JSON output')
+    .action(async (queryId: string, options: ConnectionFlags & { json?: boolean }) => {
+      const { client } = await connectWithFlags(options);
+      try {
+        const status = await client.cancel(queryId);
+        if (options.json) return io.line(JSON.stringify(status));
+        io.line(describeStatus(status));
       } finally {
         await client.close();
       }
@@ -141,6 +192,18 @@ export function registerDataCommands(program: Command, io: Console): void {
         await client.close();
       }
     });
+}
+
+/** Jobs that finish within this show no bar. */
+const PROGRESS_AFTER_MS = 1_000;
+
+/** One line: the state, and the job's step and elapsed time (or why it failed). */
+function describeStatus(status: QueryStatus): string {
+  const job = status.job;
+  const step = job?.step !== undefined && job.steps !== undefined ? `, step ${job.step} of ${job.steps} (${job.operator ?? '?'} at ${job.path ?? '?'})` : '';
+  const queued = job?.position !== undefined ? `, number ${job.position} in the queue` : '';
+  const elapsed = job ? `, ${formatSeconds(job.elapsedMs)} so far` : '';
+  return `query ${status.query}: ${status.state}${queued}${step}${elapsed}${status.reason && status.state === 'failed' ? ` (${status.reason})` : ''}`;
 }
 
 /** A result as JSON: bigints as decimal text. */

@@ -66,10 +66,11 @@ async function explain(io: Console, statement: string, options: SqlFlags): Promi
 async function run(io: Console, statement: string, options: SqlFlags): Promise<void> {
   await withClient(statement, options, async (frame, client, to, party) => {
     const handle = await client.run(frame.toPlan({ to }));
+    const info = await handle.wait();
     const result = to.includes(party) ? await handle.result() : undefined;
-    if (options.json) return io.line(JSON.stringify({ ...handle.info, ...(result ? { result: jsonResult(result) } : {}) }));
-    io.line(`Query ${io.style.bold(handle.id)} over ${handle.info.tables.join(', ')} (${formatCount(handle.info.rows)} rows${handle.info.excluded ? `, ${formatCount(handle.info.excluded)} excluded by the range check` : ''})`);
-    io.line(`  plan: ${handle.info.plan}`);
+    if (options.json) return io.line(JSON.stringify({ ...info, ...(result ? { result: jsonResult(result) } : {}) }));
+    io.line(`Query ${io.style.bold(handle.id)} over ${info.tables.join(', ')} (${formatCount(info.rows)} rows${info.excluded ? `, ${formatCount(info.excluded)} excluded by the range check` : ''})`);
+    io.line(`  plan: ${info.plan}`);
     io.line(`  recipients: ${to.join(', ')}`);
     if (result) io.line(`  ${io.style.green(describeResult(result))}`);
     else io.line(`  ${party} is not a recipient, so it cannot open the result; a recipient runs: tessera result ${handle.id} --as RECIPIENT`);

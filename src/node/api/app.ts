@@ -14,7 +14,7 @@ import { FRAME_CONTENT_TYPE } from '../../wire/frames.js';
 import type { NodeLimits, NodeTimeouts } from '../config.js';
 import { forwardedRequest, type NodeContext } from '../context.js';
 import { coordinateContribution, coordinateCreateAppend, schemaForContributor } from '../flows/append.js';
-import { coordinateQuery, collectResult, ownResultShare, queryStatus } from '../flows/query.js';
+import { cancelQuery, collectResult, ownResultShare, queryStatus, submitQuery } from '../flows/query.js';
 import { checkPlanOnly } from '../flows/plan-check.js';
 import { coordinateDelete, getTable, listTables } from '../flows/tables.js';
 import { coordinateUpload } from '../flows/upload.js';
@@ -211,12 +211,15 @@ export async function buildApi(ctx: NodeContext, options: ApiOptions): Promise<A
     return reply.code(created ? 201 : 200).send(response);
   });
   app.post(ROUTES.queries, { schema: routeSchemas.postQuery, config: { gate: 'signed' } }, async (request, reply) => {
-    const response = await coordinateQuery(ctx, raw(request), request.body, fwd(request));
-    return reply.code(201).send(response);
+    const response = await submitQuery(ctx, raw(request), request.body, fwd(request));
+    return reply.code(202).send(response);
   });
   app.post(ROUTES.planCheck, { schema: routeSchemas.checkPlan, config: { gate: 'signed' } }, async (request) => checkPlanOnly(ctx, raw(request), request.body, fwd(request)));
   app.get('/v1/queries/:query', { schema: routeSchemas.getQuery, config: { gate: 'signed' } }, async (request) => {
     return queryStatus(ctx, (request.params as { query: string }).query, fwd(request));
+  });
+  app.delete('/v1/queries/:query', { schema: routeSchemas.cancelQuery, config: { gate: 'signed' } }, async (request) => {
+    return cancelQuery(ctx, (request.params as { query: string }).query, fwd(request));
   });
   app.get('/v1/results/:query', { schema: routeSchemas.getResult, config: { gate: 'signed' } }, async (request) => {
     return collectResult(ctx, (request.params as { query: string }).query, fwd(request));

@@ -49,6 +49,20 @@ export const damagedTableInfo = {
   },
 } as const;
 
+/** A job as the node asked runs it (wire/api.ts JobStatus). */
+const jobStatus = {
+  type: 'object',
+  properties: {
+    phase: { type: 'string', enum: ['queued', 'running'] },
+    position: { type: 'integer', description: "place in the coordinator's queue (1: next)" },
+    operator: { type: 'string', description: 'the step running now: read, scan, range-check, concat, aggregate, open' },
+    path: { type: 'string', description: "the operator's place in the plan" },
+    step: { type: 'integer' },
+    steps: { type: 'integer' },
+    elapsedMs: { type: 'integer', description: 'since the job was admitted' },
+  },
+} as const;
+
 const queryInfoProperties = {
   query: { type: 'string' },
   plan: { type: 'string', description: "the plan's id: SHA-256 (hex) of its canonical JSON" },
@@ -166,7 +180,15 @@ export const routeSchemas = {
         },
       },
     },
-    response: { 201: { type: 'object', properties: { ...queryInfoProperties, state: { type: 'string', enum: ['done'] }, shares: sealedShares } }, ...errors },
+    response: {
+      202: {
+        type: 'object',
+        required: ['query', 'state', 'plan'],
+        description: 'admitted: the query runs as a job; ask GET /v1/queries/{query} for its state and progress',
+        properties: { query: { type: 'string' }, state: { type: 'string', enum: ['queued', 'running'] }, plan: { type: 'string' } },
+      },
+      ...errors,
+    },
   },
   checkPlan: {
     summary: 'Check a query plan without running it (explain): what it makes public and its estimated cost, as the connected node sees it; role analyst',
@@ -200,10 +222,25 @@ export const routeSchemas = {
         required: ['query', 'state'],
         properties: {
           query: { type: 'string' },
-          state: { type: 'string', enum: ['running', 'done', 'failed'] },
+          state: { type: 'string', enum: ['queued', 'running', 'done', 'failed'] },
           reason: { type: 'string', description: 'why it failed; for running, what it waits for' },
           info: { type: 'object', properties: queryInfoProperties },
+          job: jobStatus,
         },
+      },
+      ...errors,
+    },
+  },
+  cancelQuery: {
+    summary: 'Cancel a queued or running query at all three nodes (signed by its requester): it fails with the reason "cancelled by <party>"; a completed query is refused (409 QUERY_DONE)',
+    tags: ['queries'],
+    headers: signedHeaders,
+    params: { type: 'object', properties: { query: queryId }, required: ['query'] },
+    response: {
+      200: {
+        type: 'object',
+        required: ['query', 'state'],
+        properties: { query: { type: 'string' }, state: { type: 'string', enum: ['queued', 'running', 'done', 'failed'] }, reason: { type: 'string' }, info: { type: 'object', properties: queryInfoProperties }, job: jobStatus },
       },
       ...errors,
     },

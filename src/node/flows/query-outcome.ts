@@ -118,7 +118,9 @@ export function registerOutcomeHandlers(ctx: NodeContext): void {
     const query = queryOf(body);
     await requireCoordinator(ctx, from, query);
     const reason = (body as { reason?: unknown }).reason;
-    await ctx.results.fail(query, from, typeof reason === 'string' ? reason : 'its coordinator failed it', { decided: true });
+    const text = typeof reason === 'string' ? reason : 'its coordinator failed it';
+    ctx.jobs.get(query)?.stop(text); // still computing here (a cancel): stop now rather than at the session's timeout
+    await ctx.results.fail(query, from, text, { decided: true });
     return { body: {} };
   });
 }

@@ -10,18 +10,19 @@
 
 import { createHash, randomBytes } from 'node:crypto';
 import { sealEnvelope } from '../../crypto/envelope.js';
-import { FormatError, PermissionDeniedError, QueryFailedError, QueryPendingError } from '../../errors.js';
+import { FormatError, PermissionDeniedError, QueryDoneError, QueryFailedError, QueryPendingError, ResultNotFoundError } from '../../errors.js';
 import type { PartyConfig } from '../../governance/collaboration.js';
 import type { PartyId } from '../../mpc/party.js';
 import { execute } from '../../ops/execute.js';
 import type { CheckedPlan } from '../../plan/check.js';
-import { resultContext, type QueryInfo, type QueryResponse, type QueryStatus, type ResultResponse, type SealedShare } from '../../wire/api.js';
+import { resultContext, type QueryInfo, type QueryStatus, type QuerySubmitted, type ResultResponse, type SealedShare } from '../../wire/api.js';
 import { encodeResultShare, RESULT_SHARE_FORMAT } from '../../wire/result-payload.js';
 import { checkQueryPlan, checkQueryRequest } from '../query/check-plan.js';
 import { storedTableReader } from '../storage/secret-scan.js';
 import { QUERY_ID, type QueryAccess, type QueryRecord } from '../results-store.js';
 import type { ForwardedRequest, NodeContext } from '../context.js';
-import { describeFailures, failureReasons, settleAtAll } from './fan-out.js';
+import type { Job } from '../jobs.js';
+import { failureReasons, settleAtAll } from './fan-out.js';
 import { commitEverywhere, failEverywhere, registerOutcomeHandlers, resolveQuery, type QueryView } from './query-outcome.js';
 
 /**
@@ -65,18 +66,22 @@ async function runLocal(
 ): Promise<{ info: QueryInfo; envelopes: Record<string, string> }> {
   const party = ctx.mesh.requireParty();
   const started = Date.now();
+  const job = ctx.jobs.track(query);
   let requester: PartyConfig | undefined;
   let plan: CheckedPlan | undefined;
   const outcome = await party.run(
     sessionIdOf(query),
     async (s) => {
+      job.attach(s);
+      job.throwIfStopped();
       const request = admit();
       requester = request.requester;
       const checked = checkQueryRequest(request.body);
       const recipients = recipientsOf(checked.plan);
       await admitted({ requestedBy: requester.name, recipients });
       plan = await checkQueryPlan(ctx.store, ctx.collaboration, checked);
-      return execute(s, plan, storedTableReader(ctx.store, (p) => ctx.describe(p as PartyId)));
+      const reader = storedTableReader(ctx.store, (p) => ctx.describe(p as PartyId));
+      return execute(s, plan, reader, { onProgress: (progress) => job.step(progress) });
     },
     { timeoutMs: ctx.timeouts.mpcMs },
   ).catch((error: unknown) => Promise.reject(ctx.store.noteDamage(error))); // damage found while reading: the table is damaged from now on
@@ -111,62 +116,156 @@ async function runLocal(
 }
 
 /**
- * POST /v1/queries at the coordinator: records the query, has all three nodes compute and keep
- * their shares pending, then decides: committed if all three did, failed (with the reason, at
- * every node it can reach) otherwise.
+ * POST /v1/queries at the coordinator: checks the request and the plan (a bad one is refused
+ * here, before any peer hears of it), records the query (`running`) and admits it as a job
+ * (queued while the node's slots are taken, refused when its queue is full). Answers at once;
+ * the job computes at all three nodes and is decided in the background (`runJob`).
  */
-export async function coordinateQuery(ctx: NodeContext, rawBody: Uint8Array, body: unknown, request: ForwardedRequest): Promise<QueryResponse> {
+export async function submitQuery(ctx: NodeContext, rawBody: Uint8Array, body: unknown, request: ForwardedRequest): Promise<QuerySubmitted> {
   const party = ctx.verifyRequest(ctx.me, { ...request, body: rawBody });
   ctx.requireRole(party, 'analyst', 'run queries');
-  // Fail on a bad request here, before the peers are involved.
   const checked = await checkQueryPlan(ctx.store, ctx.collaboration, checkQueryRequest(body));
   ctx.mesh.requireParty();
-  const generation = ctx.mesh.generation;
+  ctx.jobs.checkCapacity();
   const query = newQueryId();
   const createdAt = new Date().toISOString();
   const access: QueryAccess = { requestedBy: party.name, recipients: checked.root.to };
   // Recorded before any peer hears of it: after a restart this node knows what it coordinated.
   await ctx.results.begin(query, ctx.me, access);
-  const rpcTimeout = ctx.timeouts.mpcMs + ctx.timeouts.rpcMs;
-  const outcomes = await settleAtAll(ctx, {
-    local: () => runLocal(ctx, query, createdAt, () => ({ requester: party, body }), async () => undefined),
-    peer: (p) =>
-      ctx.rpc
-        .call(p, 'query.run', { query, createdAt, request, body: Buffer.from(rawBody).toString('base64') }, [], { generation, timeoutMs: rpcTimeout })
-        .then((r) => r.body as { envelope?: string }),
-  });
-  const failures = outcomes.filter((o) => o.error);
-  if (failures.length > 0) {
-    await failEverywhere(ctx, query, failureReasons(ctx, failures), access);
-    throw describeFailures(ctx, `query ${query}`, failures);
-  }
+  let job: Job;
   try {
-    await commitEverywhere(ctx, query);
+    job = ctx.jobs.admit(query, (admitted) => runJob(ctx, admitted, { query, createdAt, party, access, rawBody, body, request }));
   } catch (error) {
-    const reason = `${ctx.describe(ctx.me)} could not record the commit (${(error as Error).message})`;
-    await failEverywhere(ctx, query, reason, access);
-    throw new QueryFailedError(`query ${query} failed and has no result: ${reason}`);
+    // The queue filled while the record was written: the query never ran.
+    await ctx.results.fail(query, ctx.me, (error as Error).message, { access, decided: true });
+    throw error;
   }
-  const local = outcomes.find((o) => o.node === ctx.me)!.value as { info: QueryInfo; envelopes: Record<string, string> };
-  const response: QueryResponse = { ...local.info, state: 'done' };
-  if (local.info.recipients.includes(party.name)) {
-    const shares: SealedShare[] = outcomes.map((o) =>
-      o.node === ctx.me ? { node: o.node, envelope: local.envelopes[party.name] } : { node: o.node, envelope: (o.value as { envelope?: string }).envelope ?? '' },
-    );
-    return { ...response, shares: shares.filter((s) => s.envelope !== '').sort((x, y) => x.node - y.node) };
-  }
-  return response;
+  ctx.log.info({ query, plan: checked.hash, state: job.phase }, 'query admitted');
+  return { query, state: job.phase, plan: checked.hash };
 }
 
-/** GET /v1/queries/:query: the query's state as this node knows it (signed by its requester or a recipient). */
+interface JobRequest {
+  readonly query: string;
+  readonly createdAt: string;
+  readonly party: PartyConfig;
+  readonly access: QueryAccess;
+  readonly rawBody: Uint8Array;
+  readonly body: unknown;
+  readonly request: ForwardedRequest;
+}
+
+/**
+ * A job at its coordinator: has all three nodes compute and keep their shares pending, then
+ * decides: committed if all three did and nobody cancelled it, failed (with the reason, at every
+ * node it can reach) otherwise. A node that is stopping decides nothing: its restart fails the
+ * job (results-store.ts), and the peers learn that from it.
+ */
+async function runJob(ctx: NodeContext, job: Job, j: JobRequest): Promise<void> {
+  const { query, access } = j;
+  try {
+    ctx.mesh.requireParty(); // the mesh may have gone down while the job was queued
+    const generation = ctx.mesh.generation;
+    const rpcTimeout = ctx.timeouts.mpcMs + ctx.timeouts.rpcMs;
+    const outcomes = await settleAtAll(ctx, {
+      local: () => runLocal(ctx, query, j.createdAt, () => ({ requester: j.party, body: j.body }), async () => undefined),
+      peer: (p) =>
+        ctx.rpc
+          .call(p, 'query.run', { query, createdAt: j.createdAt, request: j.request, body: Buffer.from(j.rawBody).toString('base64') }, [], { generation, timeoutMs: rpcTimeout })
+          .then((r) => r.body as { envelope?: string }),
+    });
+    if (ctx.jobs.closing) return;
+    const failures = outcomes.filter((o) => o.error);
+    // A cancel names the canceller, whatever error it caused at each node.
+    if (job.stopReason !== undefined || failures.length > 0) {
+      const reason = job.stopReason ?? failureReasons(ctx, failures);
+      await failEverywhere(ctx, query, reason, access);
+      ctx.log.info({ query, reason }, 'query failed');
+      return;
+    }
+    job.deciding = true;
+    try {
+      await commitEverywhere(ctx, query);
+      ctx.log.info({ query, ms: Date.now() - job.admittedAt }, 'query done');
+    } catch (error) {
+      await failEverywhere(ctx, query, `${ctx.describe(ctx.me)} could not record the commit (${(error as Error).message})`, access);
+    }
+  } catch (error) {
+    if (ctx.jobs.closing) return;
+    const reason = job.stopReason ?? `${ctx.describe(ctx.me)} could not run the query (${(error as Error).message})`;
+    await failEverywhere(ctx, query, reason, access).catch((e: unknown) => ctx.log.warn({ query, reason: (e as Error).message }, 'could not record a failed query'));
+  }
+}
+
+/**
+ * GET /v1/queries/:query: the query's state as this node knows it (signed by its requester or a
+ * recipient), with its job while it is queued or running here.
+ */
 export async function queryStatus(ctx: NodeContext, query: string, request: ForwardedRequest): Promise<QueryStatus> {
   const party = ctx.verifyRequest(ctx.me, { ...request, body: new Uint8Array(0) });
   const view = await resolveQuery(ctx, query);
   if (view.access && view.access.requestedBy !== party.name && !view.access.recipients.includes(party.name)) {
     throw new PermissionDeniedError(`'${party.name}' neither asked for query ${query} nor receives its result, so it may not ask about it`);
   }
+  return statusOf(ctx, view);
+}
+
+function statusOf(ctx: NodeContext, view: QueryView): QueryStatus {
+  const job = view.state === 'running' ? ctx.jobs.get(view.query) : undefined;
   const info = view.record?.info;
-  return { query, state: view.state, ...(view.reason !== undefined ? { reason: view.reason } : {}), ...(info ? { info } : {}) };
+  return {
+    query: view.query,
+    state: job?.phase === 'queued' ? 'queued' : view.state,
+    ...(view.reason !== undefined ? { reason: job?.phase === 'queued' ? 'it waits for a free slot at its coordinator' : view.reason } : {}),
+    ...(info ? { info } : {}),
+    ...(job ? { job: job.status(ctx.jobs.position(view.query)) } : {}),
+  };
+}
+
+/**
+ * DELETE /v1/queries/:query (signed by its requester): cancels a queued or running query at all
+ * three nodes. Asked of another node, it is forwarded to the query's coordinator, which alone
+ * decides. Answers once the query has failed everywhere with the reason `cancelled by <party>`;
+ * a query that already completed is refused (its result stays), a failed one is left as it is.
+ */
+export async function cancelQuery(ctx: NodeContext, query: string, request: ForwardedRequest): Promise<QueryStatus> {
+  const party = ctx.verifyRequest(ctx.me, { ...request, body: new Uint8Array(0) });
+  const coordinator = await coordinatorOf(ctx, query);
+  if (coordinator === ctx.me) return cancelHere(ctx, query, party);
+  return (await ctx.rpc.call(coordinator, 'query.cancel', { query, request })).body as QueryStatus;
+}
+
+async function coordinatorOf(ctx: NodeContext, query: string): Promise<PartyId> {
+  const record = await ctx.results.load(query);
+  if (record) return record.coordinator;
+  const answers = await Promise.allSettled(ctx.peers.map((p) => ctx.rpc.call(p, 'query.state', { query })));
+  for (const a of answers) {
+    const coordinator = a.status === 'fulfilled' ? (a.value.body as { coordinator?: unknown }).coordinator : undefined;
+    if (coordinator === 0 || coordinator === 1 || coordinator === 2) return coordinator;
+  }
+  throw new ResultNotFoundError(`no query '${query}' is known at ${ctx.describe(ctx.me)} or the nodes it could ask`);
+}
+
+async function cancelHere(ctx: NodeContext, query: string, party: PartyConfig): Promise<QueryStatus> {
+  const record = await ctx.results.load(query);
+  if (!record) throw new ResultNotFoundError(`no query '${query}' is known at ${ctx.describe(ctx.me)}`);
+  if (record.access && record.access.requestedBy !== party.name) {
+    throw new PermissionDeniedError(`only '${record.access.requestedBy}', who asked for query ${query}, may cancel it`);
+  }
+  const job = ctx.jobs.get(query);
+  if (record.phase === 'committed' || job?.deciding) throw new QueryDoneError(`query ${query} already completed at every node, so it cannot be cancelled; its result stays`);
+  if (record.phase !== 'failed') {
+    const reason = `cancelled by ${party.name}`;
+    if (ctx.jobs.dequeue(query)) {
+      await failEverywhere(ctx, query, reason, record.access ?? { requestedBy: party.name, recipients: [] });
+    } else if (job) {
+      job.stop(reason);
+      await job.ended;
+    } else {
+      throw new QueryPendingError(`query ${query} is being decided at ${ctx.describe(ctx.me)}; ask its state again shortly`);
+    }
+    ctx.log.info({ query, by: party.name }, 'query cancelled');
+  }
+  return statusOf(ctx, await resolveQuery(ctx, query));
 }
 
 /** GET /v1/results/:query at the coordinator: this node's share and the peers'. */
@@ -218,6 +317,7 @@ export function registerQueryHandlers(ctx: NodeContext): void {
     const raw = Buffer.from(String(b.body), 'base64');
     let requester: PartyConfig | undefined;
     let recorded = false;
+    const job = ctx.jobs.track(b.query);
     try {
       const { info, envelopes } = await runLocal(
         ctx,
@@ -237,10 +337,19 @@ export function registerQueryHandlers(ctx: NodeContext): void {
       return { body: info.recipients.includes(party.name) ? { envelope: envelopes[party.name] } : {} };
     } catch (error) {
       // Never reported computed, so the coordinator cannot commit it: failing it here is safe.
+      // A node that is stopping records nothing: its restart fails the query (results-store.ts).
       const reason = `${ctx.describe(ctx.me)} could not compute its share (${(error as Error).message})`;
-      if (recorded) await ctx.results.fail(b.query, from, reason).catch(() => undefined);
+      if (recorded && !ctx.jobs.closing) await ctx.results.fail(b.query, from, reason).catch(() => undefined);
       throw error;
+    } finally {
+      ctx.jobs.untrack(job);
     }
+  });
+  ctx.rpc.handle('query.cancel', async ({ from, body }) => {
+    const b = body as { query: string; request: ForwardedRequest };
+    if (typeof b.query !== 'string' || !QUERY_ID.test(b.query)) throw new FormatError('a forwarded cancel needs a query id');
+    const party = ctx.verifyForwarded(from, b.request, new Uint8Array(0));
+    return { body: await cancelHere(ctx, b.query, party) };
   });
   ctx.rpc.handle('result.get', async ({ from, body }) => {
     const b = body as { query: string; request: ForwardedRequest };
