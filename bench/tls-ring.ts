@@ -12,6 +12,8 @@
  *         the whole payload, and the receiver only counts the bytes (no framing, no copy): the
  *         floor any layer on node:tls can reach.
  *
+ * Both run with the allocator settings of the party processes (PARTY_ALLOCATOR_ENV).
+ *
  * Prints per size the median (over rounds) of the per-round medians of the slowest party, and
  * the ratio link / raw.
  *
@@ -29,6 +31,7 @@ import { generateClusterCertificates, type ClusterCertificates } from '../src/cr
 import { StreamLink } from '../src/net/stream-link.js';
 import { TlsMesh, type MeshParty, type PeerAddress } from '../src/net/tls.js';
 import { Mailbox } from '../src/net/mailbox.js';
+import { PARTY_ALLOCATOR_ENV } from '../src/mpc/process-cluster.js';
 import type { Link } from '../src/net/link.js';
 
 type Kind = 'link' | 'raw';
@@ -175,7 +178,7 @@ interface Figures {
 async function measure(certs: ClusterCertificates, setup: Setup, jobs: Array<{ bytes: number; reps: number }>): Promise<Figures[]> {
   const self = fileURLToPath(import.meta.url);
   const execArgv = process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}/${setup.kind}`] : [];
-  const kids = [0, 1, 2].map(() => fork(self, ['child'], { serialization: 'advanced', execArgv, env: { ...process.env, GLIBC_TUNABLES: process.env.RING_TUNABLES ?? '' } }));
+  const kids = [0, 1, 2].map(() => fork(self, ['child'], { serialization: 'advanced', execArgv, env: { ...PARTY_ALLOCATOR_ENV, ...process.env } }));
   try {
     const ports = await Promise.all(kids.map((c, i) => { const p = next(c, 'port'); c.send({ t: 'init', party: i as MeshParty, certs, setup } satisfies ToChild); return p; }));
     await Promise.all(kids.map((c, i) => { const p = next(c, 'ready'); c.send({ t: 'peers', next: { host: '127.0.0.1', port: ports[(i + 1) % 3].port } } satisfies ToChild); return p; }));

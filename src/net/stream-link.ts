@@ -35,8 +35,9 @@ const FRAME = 1024 * 1024;
 const BATCH = 4 * 1024 * 1024;
 /** A message up to this size sent to an idle link goes out in one write (one copy, never two). */
 const WHOLE_MAX = 64 * 1024 * 1024;
-/** A staging buffer grown beyond this is given back once the link has nothing left to send. */
+/** A staging buffer grown beyond this is given back once the link has had nothing to send for STAGING_IDLE_MS. */
 const STAGING_KEEP = 16 * 1024 * 1024;
+const STAGING_IDLE_MS = 2000;
 /** Bytes of spare buffers kept for copies of queued messages. */
 const SPARE_KEEP = 64 * 1024 * 1024;
 const KIND_START = 0;
@@ -86,6 +87,7 @@ export class StreamLink implements Link {
   private writing = false;
   private staging: Uint8Array = new Uint8Array(0);
   private stagingView = new DataView(this.staging.buffer);
+  private releaseTimer: NodeJS.Timeout | undefined;
   /** Buffers for copies of messages that queue behind a write in flight. */
   private readonly spare = new BufferPool(SPARE_KEEP);
   private closedError: Error | undefined;
@@ -185,7 +187,15 @@ export class StreamLink implements Link {
    */
   private pump(budget: number): void {
     if (this.order.length === 0 || this.closedError) {
-      if (this.staging.byteLength > STAGING_KEEP) this.staging = new Uint8Array(0);
+      if (this.staging.byteLength > STAGING_KEEP && !this.releaseTimer) {
+        // Keep a large staging buffer while large messages keep coming; give it back when idle.
+        this.releaseTimer = setTimeout(() => {
+          this.releaseTimer = undefined;
+          if (this.writing) return;
+          this.staging = new Uint8Array(0);
+          this.stagingView = new DataView(this.staging.buffer);
+        }, STAGING_IDLE_MS).unref();
+      }
       return;
     }
     // Room for the frames of `budget` bytes, plus the headers of a few short messages' frames.
