@@ -89,8 +89,7 @@ async function main(): Promise<void> {
   const ops = o.ops ? o.ops.split(',') : PRIMITIVE_OPS;
   for (const op of ops) if (!PRIMITIVE_OPS.includes(op)) throw new Error(`unknown operation '${op}'; choose from ${PRIMITIVE_OPS.join(', ')}`);
   const reps = Number(o.reps);
-  // --expose-gc: each job collects the garbage of its result checks before the next one starts.
-  const execArgv = ['--expose-gc', ...(o.profile ? ['--cpu-prof', `--cpu-prof-dir=${o.profile}`] : [])];
+  const execArgv = o.profile ? ['--cpu-prof', `--cpu-prof-dir=${o.profile}`] : [];
   const runner: Runner = o.transport === 'tls' ? await startProcessCluster({ timeoutMs: 600_000, execArgv }) : await startEmbedded({ timeoutMs: 600_000 });
   try {
     if (!o.json) console.log(`suite ${o.suite}, transport ${o.transport === 'tls' ? 'three processes, mutual TLS 1.3 on loopback' : 'three worker threads, in-memory links'}\n${'op'.padEnd(10)} ${'rows'.padStart(9)} ${'seconds'.padStart(10)} ${'cpu/party'.padStart(10)} ${'sent/party'.padStart(10)} ${'per row'.padStart(14)} ${'rounds'.padStart(6)}`);

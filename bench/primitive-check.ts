@@ -1,6 +1,6 @@
 /**
- * Checks of the primitives benchmark: after the timed repetitions, the parties open the inputs and
- * each output together and compare the output with the plaintext result, row by row. A wrong result
+ * Checks of the primitives benchmark: after each timed repetition, the parties open the inputs and
+ * the output together and compare the output with the plaintext result, row by row. A wrong result
  * throws, which fails the job at every party and makes the benchmark exit non-zero with the
  * message: a benchmark of wrong answers would be worthless.
  *

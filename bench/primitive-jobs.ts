@@ -6,12 +6,14 @@
  * protocols' running time does not depend on the values but their correctness does, and a
  * benchmark of wrong answers would be worthless. Before each timed repetition the parties open
  * one element together, so the three clocks start within one round trip of each other. After
- * the timed repetitions they open inputs and every output (the warm-up's too) and compare them
- * with the plaintext result (bench/primitive-check.ts); a wrong result fails the job, and the
- * benchmark exits non-zero.
+ * each timed repetition (and the warm-up) they open inputs and output and compare them with the
+ * plaintext result (bench/primitive-check.ts); a wrong result fails the job, and the benchmark
+ * exits non-zero. The check's garbage is collected before the next repetition starts.
  */
 
 import { randomBytes } from 'node:crypto';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { FixedPointCodec } from '../src/ring/fixed.js';
 import { dot, mul } from '../src/mpc/protocols/arith.js';
 import { eq, lt } from '../src/mpc/protocols/compare.js';
@@ -154,6 +156,13 @@ export async function prepare(s: Session, op: string, n: number): Promise<Prepar
   }
 }
 
+/** A full collection of this isolate's heap (the flag is set at run time: parties run as worker
+ * threads too, which cannot be started with --expose-gc). */
+const collectGarbage: () => void = (() => {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+})();
+
 export const PRIMITIVE_OPS = ['mul', 'dot', 'fxmul', 'lt', 'eq', 'a2b', 'b2a', 'shuffle', 'sort', 'reciprocal', 'sqrt', 'exp', 'sigmoid'];
 
 /** The job: prepares once, then times `reps` repetitions. Returns this party's figures. */
@@ -163,21 +172,20 @@ export async function primitive(s: Session, args: PrimitiveArgs): Promise<RepFig
   const out: RepFigures[] = [];
   // One untimed repetition first: it compiles the hot loops and maps the working memory.
   await open(s, sync);
-  const outputs = [await body.run()];
+  await body.check(await body.run());
   for (let r = 0; r < args.reps; r++) {
+    // The check before left opened vectors and BigInts behind: collect them now, so that they
+    // neither slow down the timed repetition nor, kept alive, change how often it collects.
+    collectGarbage();
     await open(s, sync);
     const bytes0 = s.stats.bytesSent, rounds0 = s.stats.rounds;
     const t0 = performance.now();
     const c0 = process.cpuUsage();
-    outputs.push(await body.run());
+    const output = await body.run();
     const c = process.cpuUsage(c0);
     out.push({ seconds: (performance.now() - t0) / 1000, cpuSeconds: (c.user + c.system) / 1e6, bytes: s.stats.bytesSent - bytes0, rounds: s.stats.rounds - rounds0 });
+    await body.check(output);
   }
-  // The checks come after all timed repetitions, and their garbage (opened vectors, BigInts) is
-  // collected before the next operation when the parties run with --expose-gc (bench/main.ts):
-  // checking must not slow down what is timed.
-  for (const output of outputs) await body.check(output);
-  outputs.length = 0;
-  (globalThis as { gc?: () => void }).gc?.();
+  collectGarbage();
   return out;
 }
