@@ -18,7 +18,8 @@
  * the ratio link / raw.
  *
  *   node dist/bench/tls-ring.js [--mb=1,8,64] [--reps=20] [--rounds=3] [--pings=500]
- *     [--cipher=TLS_AES_128_GCM_SHA256] [--tcp]   (--tcp: plain TCP instead of TLS, reference only)
+ *     [--cipher=TLS_AES_128_GCM_SHA256] [--tcp] [--json]   (--tcp: plain TCP instead of TLS, reference only;
+ *     --json: also every round's figures as one JSON line)
  *   (BENCH_PROF=dir writes CPU profiles of the party processes to dir/link and dir/raw)
  */
 
