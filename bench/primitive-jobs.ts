@@ -5,10 +5,15 @@
  * inputs in [-2^62, 2^62), fixed-point operands small enough for the bit budget), because the
  * protocols' running time does not depend on the values but their correctness does, and a
  * benchmark of wrong answers would be worthless. Before each timed repetition the parties open
- * one element together, so the three clocks start within one round trip of each other.
+ * one element together, so the three clocks start within one round trip of each other. After
+ * each timed repetition (and the warm-up) they open inputs and output and compare them with the
+ * plaintext result (bench/primitive-check.ts); a wrong result fails the job, and the benchmark
+ * exits non-zero. The check's garbage is collected before the next repetition starts.
  */
 
 import { randomBytes } from 'node:crypto';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { FixedPointCodec } from '../src/ring/fixed.js';
 import { dot, mul } from '../src/mpc/protocols/arith.js';
 import { eq, lt } from '../src/mpc/protocols/compare.js';
@@ -17,7 +22,8 @@ import { input, inputBinary, open, randomA } from '../src/mpc/protocols/io.js';
 import { shuffle } from '../src/mpc/protocols/shuffle.js';
 import { sortByKey } from '../src/mpc/protocols/sort.js';
 import { fxmul } from '../src/mpc/protocols/trunc.js';
-import { exp, reciprocal, sigmoid, sqrt } from '../src/mpc/protocols/fixmath/index.js';
+import { exp, expErrorBound, reciprocal, reciprocalErrorBound, rootErrorBound, sigmoid, sigmoidErrorBound, sqrt } from '../src/mpc/protocols/fixmath/index.js';
+import { approximately, bits, exactly, permutationOf, sameWords, sortedPairs, truncatedProduct, type Check } from './primitive-check.js';
 import type { Session } from '../src/mpc/session.js';
 import type { AShare } from '../src/mpc/shares.js';
 
@@ -60,73 +66,102 @@ async function secretFrom0(s: Session, n: number, make: () => BigUint64Array): P
   return input(s, 0, s.me === 0 ? make() : n);
 }
 
-type Prepared = () => Promise<unknown>;
+/** The timed body of an operation, and the check of its output against the plaintext result. */
+interface Prepared {
+  run(): Promise<unknown>;
+  check: Check;
+}
 
-/** Builds the timed body of an operation, after preparing its inputs. */
+/** Within `relative`·|want| + `absolute`, as the fixed-point modules document their errors. */
+const within = (e: { relative: number; absolute: number }) => (want: number): number => e.relative * Math.abs(want) + e.absolute;
+
+/** Builds the timed body of an operation and its check, after preparing its inputs. */
 export async function prepare(s: Session, op: string, n: number): Promise<Prepared> {
   switch (op) {
     case 'mul': {
       const x = randomA(s, n), y = randomA(s, n);
-      return () => mul(s, x, y);
+      return { run: () => mul(s, x, y), check: exactly(s, 'mul', [x, y], ([a, b], i) => a[i] * b[i]) };
     }
     case 'dot': {
       // n dot products of length 8 (a row of 8 features times 8 weights): 8n local products,
       // one reshare per row.
       const x = randomA(s, 8 * n), y = randomA(s, 8 * n);
-      return () => dot(s, x, y, 8);
+      const sum8 = ([a, b]: BigUint64Array[], i: number): bigint => {
+        let t = 0n;
+        for (let j = 8 * i; j < 8 * i + 8; j++) t += a[j] * b[j];
+        return t;
+      };
+      return { run: () => dot(s, x, y, 8), check: exactly(s, 'dot', [x, y], sum8, n) };
     }
     case 'fxmul': {
       const x = await secretFrom0(s, n, () => randomReals(n, -1000, 1000));
       const y = await secretFrom0(s, n, () => randomReals(n, -1000, 1000));
-      return () => fxmul(s, x, y, F);
+      return { run: () => fxmul(s, x, y, F), check: truncatedProduct(s, x, y, F) };
     }
     case 'lt': {
       const x = await secretFrom0(s, n, () => randomSigned(n, 63));
       const y = await secretFrom0(s, n, () => randomSigned(n, 63));
-      return () => lt(s, x, y);
+      return { run: () => lt(s, x, y), check: bits(s, 'lt', x, y, (a, b) => a < b) };
     }
     case 'eq': {
-      const x = await secretFrom0(s, n, () => randomSigned(n, 64));
-      const y = await secretFrom0(s, n, () => randomSigned(n, 64));
-      return () => eq(s, x, y);
+      // Every other row equal, so that both answers are exercised.
+      const xs = s.me === 0 ? randomSigned(n, 64) : undefined;
+      const x = await secretFrom0(s, n, () => xs!);
+      const y = await secretFrom0(s, n, () => {
+        const ys = randomSigned(n, 64);
+        for (let i = 0; i < n; i += 2) ys[i] = xs![i];
+        return ys;
+      });
+      return { run: () => eq(s, x, y), check: bits(s, 'eq', x, y, (a, b) => a === b) };
     }
     case 'a2b': {
       const x = randomA(s, n);
-      return () => a2b(s, x);
+      return { run: () => a2b(s, x), check: sameWords(s, 'a2b', x, false, true) };
     }
     case 'b2a': {
       const x = await inputBinary(s, 0, s.me === 0 ? randomSigned(n, 64) : n);
-      return () => b2a(s, x);
+      return { run: () => b2a(s, x), check: sameWords(s, 'b2a', x, true, false) };
     }
     case 'shuffle': {
       const x = randomA(s, n);
-      return () => shuffle(s, { arith: [x], binary: [] });
+      return { run: () => shuffle(s, { arith: [x], binary: [] }), check: permutationOf(s, x) };
     }
     case 'sort': {
       const key = await secretFrom0(s, n, () => randomSigned(n, 64));
       const payload = randomA(s, n);
-      return () => sortByKey(s, key, [payload]);
+      return { run: () => sortByKey(s, key, [payload]), check: sortedPairs(s, key, payload) };
     }
     case 'reciprocal': {
       const x = await secretFrom0(s, n, () => randomReals(n, 0.01, 1000));
-      return () => reciprocal(s, x, { min: 2 ** -8, max: 2 ** 16, fractionBits: F });
+      const options = { min: 2 ** -8, max: 2 ** 16, fractionBits: F };
+      return { run: () => reciprocal(s, x, options), check: approximately(s, 'reciprocal', x, F, (v) => 1 / v, within(reciprocalErrorBound(options))) };
     }
     case 'sqrt': {
       const x = await secretFrom0(s, n, () => randomReals(n, 0, 1000));
-      return () => sqrt(s, x, { max: 2 ** 16, fractionBits: F });
+      const options = { max: 2 ** 16, fractionBits: F };
+      return { run: () => sqrt(s, x, options), check: approximately(s, 'sqrt', x, F, Math.sqrt, within(rootErrorBound('sqrt', options))) };
     }
     case 'exp': {
       const x = await secretFrom0(s, n, () => randomReals(n, -20, 10));
-      return () => exp(s, x, { min: -32, max: 15.9, fractionBits: F });
+      const options = { min: -32, max: 15.9, fractionBits: F };
+      return { run: () => exp(s, x, options), check: approximately(s, 'exp', x, F, Math.exp, within(expErrorBound(options))) };
     }
     case 'sigmoid': {
       const x = await secretFrom0(s, n, () => randomReals(n, -20, 20));
-      return () => sigmoid(s, x, { fractionBits: F });
+      const bound = sigmoidErrorBound({ fractionBits: F });
+      return { run: () => sigmoid(s, x, { fractionBits: F }), check: approximately(s, 'sigmoid', x, F, (v) => 1 / (1 + Math.exp(-v)), () => bound) };
     }
     default:
       throw new Error(`unknown operation '${op}'`);
   }
 }
+
+/** A full collection of this isolate's heap (the flag is set at run time: parties run as worker
+ * threads too, which cannot be started with --expose-gc). */
+const collectGarbage: () => void = (() => {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+})();
 
 export const PRIMITIVE_OPS = ['mul', 'dot', 'fxmul', 'lt', 'eq', 'a2b', 'b2a', 'shuffle', 'sort', 'reciprocal', 'sqrt', 'exp', 'sigmoid'];
 
@@ -137,15 +172,20 @@ export async function primitive(s: Session, args: PrimitiveArgs): Promise<RepFig
   const out: RepFigures[] = [];
   // One untimed repetition first: it compiles the hot loops and maps the working memory.
   await open(s, sync);
-  await body();
+  await body.check(await body.run());
   for (let r = 0; r < args.reps; r++) {
+    // The check before left opened vectors and BigInts behind: collect them now, so that they
+    // neither slow down the timed repetition nor, kept alive, change how often it collects.
+    collectGarbage();
     await open(s, sync);
     const bytes0 = s.stats.bytesSent, rounds0 = s.stats.rounds;
     const t0 = performance.now();
     const c0 = process.cpuUsage();
-    await body();
+    const output = await body.run();
     const c = process.cpuUsage(c0);
     out.push({ seconds: (performance.now() - t0) / 1000, cpuSeconds: (c.user + c.system) / 1e6, bytes: s.stats.bytesSent - bytes0, rounds: s.stats.rounds - rounds0 });
+    await body.check(output);
   }
+  collectGarbage();
   return out;
 }

@@ -1,40 +1,100 @@
 /**
- * Transport benchmark: an 8 MB ring exchange between three processes (each party sends 8 MB to
- * the next and receives 8 MB from the previous, all at once), over the TLS mesh with each TLS 1.3
- * cipher suite and over plain TCP for reference. Prints milliseconds per exchange (median over
- * the repetitions, slowest party) and the resulting throughput per party.
+ * Transport benchmark: the project's link layer against bare node:tls sockets, in the same run.
  *
- *   node dist/bench/tls-ring.js [--mb=8] [--reps=30] [--ciphers=A,B,...] [--no-tcp]
- *   (BENCH_PROF=dir writes CPU profiles of the three parties there)
+ * Ring exchange: each of three processes sends B bytes to the next and receives B bytes from the
+ * previous, all at once (the communication of one multiplication). Ping: the same with 8 bytes,
+ * the latency of one protocol round. Two transports, alternated round by round so that a machine
+ * shared with other work loads both alike:
+ *
+ *   link  the TLS mesh (src/net/tls.ts) and StreamLink + Mailbox, as the protocols use them
+ *         (a send that keeps the caller's buffer, a receive of one contiguous, owned message);
+ *   raw   node:tls sockets with the same certificates, suite and socket options, one write of
+ *         the whole payload, and the receiver only counts the bytes (no framing, no copy): the
+ *         floor any layer on node:tls can reach.
+ *
+ * Both run with the allocator settings of the party processes (PARTY_ALLOCATOR_ENV).
+ *
+ * Prints per size the median (over rounds) of the per-round medians of the slowest party, and
+ * the ratio link / raw.
+ *
+ *   node dist/bench/tls-ring.js [--mb=1,8,64] [--reps=20] [--rounds=3] [--pings=500]
+ *     [--cipher=TLS_AES_128_GCM_SHA256] [--tcp] [--json]   (--tcp: plain TCP instead of TLS, reference only;
+ *     --json: also every round's figures as one JSON line)
+ *   (BENCH_PROF=dir writes CPU profiles of the party processes to dir/link and dir/raw)
  */
 
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer, connect as netConnect, type Socket } from 'node:net';
+import { createServer as netServer, connect as netConnect, type Socket } from 'node:net';
+import { createServer as tlsServer, connect as tlsConnect } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { generateClusterCertificates, type ClusterCertificates } from '../src/crypto/certs.js';
 import { StreamLink } from '../src/net/stream-link.js';
 import { TlsMesh, type MeshParty, type PeerAddress } from '../src/net/tls.js';
 import { Mailbox } from '../src/net/mailbox.js';
+import { PARTY_ALLOCATOR_ENV } from '../src/mpc/process-cluster.js';
 import type { Link } from '../src/net/link.js';
 
-type Transport = { kind: 'tls'; ciphers: string } | { kind: 'tcp' };
+type Kind = 'link' | 'raw';
+interface Setup {
+  kind: Kind;
+  secure: boolean;
+  cipher: string;
+}
 type ToChild =
-  | { t: 'init'; party: MeshParty; certs: ClusterCertificates; transport: Transport }
+  | { t: 'init'; party: MeshParty; certs: ClusterCertificates; setup: Setup }
   | { t: 'peers'; next: PeerAddress }
   | { t: 'go'; bytes: number; reps: number };
-type FromChild = { t: 'port'; port: number } | { t: 'ready' } | { t: 'done'; ms: number[] } | { t: 'error'; message: string };
-
-const ALL_SUITES = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256', 'TLS_AES_128_CCM_SHA256'];
+type FromChild = { t: 'port'; port: number } | { t: 'ready' } | { t: 'done'; ms: number[]; cpuMs: number } | { t: 'error'; message: string };
 
 function arg(name: string, fallback: string): string {
   const a = process.argv.find((x) => x.startsWith(`--${name}=`));
   return a ? a.slice(name.length + 3) : fallback;
 }
 
+/** One exchange: send `bytes` to the next party, receive as many from the previous one. */
+type Exchange = (bytes: number) => Promise<void>;
+
+/** The project's links: a send that keeps the caller's buffer (the protocols' common case). */
+function linkExchange(next: Link, prev: Link): Exchange {
+  const box = new Mailbox(prev);
+  new Mailbox(next);
+  const payloads = new Map<number, Uint8Array>();
+  return async (bytes) => {
+    let payload = payloads.get(bytes);
+    if (!payload) payloads.set(bytes, (payload = new Uint8Array(bytes)));
+    const sent = next.send(1n, payload);
+    const got = await box.recv(1n, 60_000);
+    await sent;
+    if (got.byteLength !== bytes) throw new Error(`received ${got.byteLength} bytes, expected ${bytes}`);
+  };
+}
+
+/** Bare sockets: one write, and a receiver that only counts. */
+function rawExchange(out: Socket, inc: Socket): Exchange {
+  let received = 0;
+  let want = 0;
+  let wake: (() => void) | undefined;
+  inc.on('data', (d: Buffer) => {
+    received += d.byteLength;
+    if (wake && received >= want) wake();
+  });
+  const payloads = new Map<number, Buffer>();
+  return async (bytes) => {
+    let payload = payloads.get(bytes);
+    if (!payload) payloads.set(bytes, (payload = Buffer.alloc(bytes)));
+    want = bytes;
+    const arrived = new Promise<void>((r) => (wake = r));
+    if (received >= want) wake!();
+    out.write(payload);
+    await arrived;
+    wake = undefined;
+    received -= bytes;
+  };
+}
+
 async function child(): Promise<void> {
-  let party: MeshParty = 0;
-  let links: { next: Link; prev: Link } | undefined;
+  let exchange: Exchange | undefined;
   let onPeers: ((next: PeerAddress) => Promise<void>) | undefined;
   const send = (m: FromChild): void => void process.send!(m);
   process.on('disconnect', () => process.exit(0));
@@ -42,49 +102,49 @@ async function child(): Promise<void> {
     void (async () => {
       try {
         if (m.t === 'init') {
-          party = m.party;
-          const me = m.certs.nodes[party];
-          if (m.transport.kind === 'tls') {
+          const me = m.certs.nodes[m.party];
+          const pins = { 0: m.certs.nodes[0].fingerprint256, 1: m.certs.nodes[1].fingerprint256, 2: m.certs.nodes[2].fingerprint256 };
+          if (m.setup.kind === 'link' && m.setup.secure) {
             const mesh = await TlsMesh.listen({
-              party, key: me.keyPem, cert: me.certPem, ca: m.certs.ca.certPem,
-              peerFingerprints: { 0: m.certs.nodes[0].fingerprint256, 1: m.certs.nodes[1].fingerprint256, 2: m.certs.nodes[2].fingerprint256 },
-              listen: { host: '127.0.0.1', port: 0 }, ciphers: m.transport.ciphers, connectTimeoutMs: 10_000,
+              party: m.party, key: me.keyPem, cert: me.certPem, ca: m.certs.ca.certPem, peerFingerprints: pins,
+              listen: { host: '127.0.0.1', port: 0 }, ciphers: m.setup.cipher, connectTimeoutMs: 10_000,
             });
-            onPeers = async (next) => { links = await mesh.connect(next); mesh.close(); };
-            send({ t: 'port', port: mesh.address.port });
-          } else {
-            const server = createServer();
-            server.listen(0, '127.0.0.1');
-            await once(server, 'listening');
-            const accepted = once(server, 'connection') as Promise<[Socket]>;
             onPeers = async (next) => {
-              const out = netConnect(next.port, next.host);
-              await once(out, 'connect');
-              const [inc] = await accepted;
-              server.close();
-              for (const s of [out, inc]) s.setNoDelay(true);
-              links = { next: new StreamLink(out, 'next'), prev: new StreamLink(inc, 'prev') };
+              const l = await mesh.connect(next);
+              mesh.close();
+              exchange = linkExchange(l.next, l.prev);
             };
-            send({ t: 'port', port: (server.address() as { port: number }).port });
+            send({ t: 'port', port: mesh.address.port });
+            return;
           }
+          // Bare sockets (raw TLS, or TCP for either kind): the same options as the mesh.
+          const tlsOptions = { key: me.keyPem, cert: me.certPem, ca: m.certs.ca.certPem, minVersion: 'TLSv1.3' as const, ciphersuites: m.setup.cipher };
+          const server = m.setup.secure ? tlsServer({ ...tlsOptions, requestCert: true, rejectUnauthorized: true }) : netServer();
+          server.listen(0, '127.0.0.1');
+          await once(server, 'listening');
+          const accepted = once(server, m.setup.secure ? 'secureConnection' : 'connection') as Promise<[Socket]>;
+          onPeers = async (next) => {
+            const out = m.setup.secure ? tlsConnect({ ...tlsOptions, host: next.host, port: next.port, servername: 'localhost' }) : netConnect(next.port, next.host);
+            await once(out, m.setup.secure ? 'secureConnect' : 'connect');
+            const [inc] = await accepted;
+            server.close();
+            for (const s of [out, inc]) s.setNoDelay(true);
+            exchange = m.setup.kind === 'raw' ? rawExchange(out, inc) : linkExchange(new StreamLink(out, 'next'), new StreamLink(inc, 'prev'));
+          };
+          send({ t: 'port', port: (server.address() as { port: number }).port });
         } else if (m.t === 'peers') {
           await onPeers!(m.next);
           send({ t: 'ready' });
         } else if (m.t === 'go') {
-          const l = links!;
-          const box = new Mailbox(l.prev);
-          new Mailbox(l.next);
           const ms: number[] = [];
+          const c0 = process.cpuUsage();
           for (let r = 0; r < m.reps; r++) {
-            const payload = new Uint8Array(m.bytes);
             const t0 = performance.now();
-            const sent = l.next.send(1n, payload);
-            const got = await box.recv(1n, 30_000);
-            await sent;
-            if (got.byteLength !== m.bytes) throw new Error('short message');
+            await exchange!(m.bytes);
             ms.push(performance.now() - t0);
           }
-          send({ t: 'done', ms });
+          const c = process.cpuUsage(c0);
+          send({ t: 'done', ms, cpuMs: (c.user + c.system) / 1000 / m.reps });
         }
       } catch (e) {
         send({ t: 'error', message: e instanceof Error ? e.message : String(e) });
@@ -107,33 +167,61 @@ function next<T extends FromChild['t']>(c: ChildProcess, t: T): Promise<Extract<
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-async function measure(certs: ClusterCertificates, transport: Transport, bytes: number, reps: number): Promise<number> {
+interface Figures {
+  /** Median wall milliseconds of one exchange, slowest party. */
+  ms: number;
+  /** Mean CPU milliseconds (user + system) of one exchange, busiest party: steadier than wall
+   * time on a machine shared with other work. */
+  cpuMs: number;
+}
+
+/** Three fresh processes; returns the figures per size. */
+async function measure(certs: ClusterCertificates, setup: Setup, jobs: Array<{ bytes: number; reps: number }>): Promise<Figures[]> {
   const self = fileURLToPath(import.meta.url);
-  const kids = [0, 1, 2].map(() => fork(self, ['child'], { serialization: 'advanced', execArgv: process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROF] : [] }));
+  const execArgv = process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}/${setup.kind}`] : [];
+  const kids = [0, 1, 2].map(() => fork(self, ['child'], { serialization: 'advanced', execArgv, env: { ...PARTY_ALLOCATOR_ENV, ...process.env } }));
   try {
-    const ports = await Promise.all(kids.map((c, i) => { const p = next(c, 'port'); c.send({ t: 'init', party: i as MeshParty, certs, transport } satisfies ToChild); return p; }));
+    const ports = await Promise.all(kids.map((c, i) => { const p = next(c, 'port'); c.send({ t: 'init', party: i as MeshParty, certs, setup } satisfies ToChild); return p; }));
     await Promise.all(kids.map((c, i) => { const p = next(c, 'ready'); c.send({ t: 'peers', next: { host: '127.0.0.1', port: ports[(i + 1) % 3].port } } satisfies ToChild); return p; }));
-    const done = await Promise.all(kids.map((c) => { const p = next(c, 'done'); c.send({ t: 'go', bytes, reps } satisfies ToChild); return p; }));
-    // Skip the first few exchanges (connection warm-up, JIT), then take each party's median.
-    const warm = Math.min(3, reps - 1);
-    return Math.max(...done.map((d) => median(d.ms.slice(warm))));
+    const out: Figures[] = [];
+    for (const { bytes, reps } of jobs) {
+      // A few untimed exchanges first (connection warm-up, JIT, first-touch of buffers).
+      await Promise.all(kids.map((c) => { const p = next(c, 'done'); c.send({ t: 'go', bytes, reps: 3 } satisfies ToChild); return p; }));
+      const done = await Promise.all(kids.map((c) => { const p = next(c, 'done'); c.send({ t: 'go', bytes, reps } satisfies ToChild); return p; }));
+      out.push({ ms: Math.max(...done.map((d) => median(d.ms))), cpuMs: Math.max(...done.map((d) => d.cpuMs)) });
+    }
+    return out;
   } finally {
     for (const c of kids) c.disconnect();
-    await new Promise((r) => setTimeout(r, 300));
+    await Promise.all(kids.map((c) => (c.exitCode === null ? once(c, 'exit') : undefined)));
   }
 }
 
 async function main(): Promise<void> {
-  const mb = Number(arg('mb', '8'));
-  const reps = Number(arg('reps', '30'));
-  const suites = arg('ciphers', ALL_SUITES.join(',')).split(',');
-  const bytes = Math.round(mb * 1024 * 1024);
+  const sizesMb = arg('mb', '1,8,64').split(',').map(Number);
+  const reps = Number(arg('reps', '20'));
+  const rounds = Number(arg('rounds', '3'));
+  const pings = Number(arg('pings', '500'));
+  const cipher = arg('cipher', 'TLS_AES_128_GCM_SHA256');
+  const secure = !process.argv.includes('--tcp');
   const certs = await generateClusterCertificates();
-  const rows: [string, number][] = [];
-  if (!process.argv.includes('--no-tcp')) rows.push(['plain TCP (reference, insecure)', await measure(certs, { kind: 'tcp' }, bytes, reps)]);
-  for (const s of suites) rows.push([s, await measure(certs, { kind: 'tls', ciphers: s }, bytes, reps)]);
-  console.log(`ring exchange of ${mb} MB per party, 3 processes on loopback, median of ${reps} (slowest party)`);
-  for (const [name, ms] of rows) console.log(`${name.padEnd(34)} ${ms.toFixed(1).padStart(7)} ms  ${(bytes / ms / 1e6).toFixed(2).padStart(6)} GB/s per party`);
+  const jobs = [...sizesMb.map((mb) => ({ bytes: Math.round(mb * 1024 * 1024), reps: mb >= 64 ? Math.max(5, Math.round(reps / 4)) : reps })), ...(pings > 0 ? [{ bytes: 8, reps: pings }] : [])];
+  const results: Record<Kind, Figures[][]> = { link: [], raw: [] };
+  for (let r = 0; r < rounds; r++) {
+    // Alternate which goes first, so neither always runs on the warmer (or busier) machine.
+    const order: Kind[] = r % 2 === 0 ? ['raw', 'link'] : ['link', 'raw'];
+    for (const kind of order) results[kind].push(await measure(certs, { kind, secure, cipher }, jobs));
+  }
+  console.log(`three processes on loopback, ${secure ? cipher : 'plain TCP (insecure, reference only)'}; ${rounds} alternating rounds, median of per-round medians (slowest party)`);
+  console.log(`${'exchange per party'.padEnd(20)} ${'raw node:tls'.padStart(13)} ${'link'.padStart(10)} ${'link/raw'.padStart(9)}   ${'cpu raw'.padStart(9)} ${'cpu link'.padStart(9)} ${'link/raw'.padStart(9)}`);
+  const fmt = (ms: number): string => (ms < 1 ? `${(ms * 1000).toFixed(0)} µs` : `${ms.toFixed(1)} ms`);
+  jobs.forEach((j, i) => {
+    const pick = (kind: Kind, f: keyof Figures): number => median(results[kind].map((x) => x[i][f]));
+    const label = j.bytes === 8 ? '8 B (one round)' : `${j.bytes / 1024 / 1024} MiB`;
+    const [raw, link, cpuRaw, cpuLink] = [pick('raw', 'ms'), pick('link', 'ms'), pick('raw', 'cpuMs'), pick('link', 'cpuMs')];
+    console.log(`${label.padEnd(20)} ${fmt(raw).padStart(13)} ${fmt(link).padStart(10)} ${(link / raw).toFixed(2).padStart(9)}   ${fmt(cpuRaw).padStart(9)} ${fmt(cpuLink).padStart(9)} ${(cpuLink / cpuRaw).toFixed(2).padStart(9)}`);
+  });
+  if (process.argv.includes('--json')) console.log(JSON.stringify({ jobs, results }));
 }
 
 if (process.argv[2] === 'child') void child();

@@ -1,0 +1,148 @@
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer, connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { generateClusterCertificates, type ClusterCertificates } from '../../src/crypto/certs.js';
+import { PeerLostError, ProtocolError } from '../../src/errors.js';
+import { StreamLink } from '../../src/net/stream-link.js';
+import type { LinkHandlers } from '../../src/net/link.js';
+
+let certs: ClusterCertificates;
+
+before(async () => {
+  certs = await generateClusterCertificates();
+});
+
+/** Two ends of one TLS 1.3 connection on loopback. */
+async function tlsPair(): Promise<[TLSSocket, TLSSocket]> {
+  const server = createServer({ key: certs.nodes[0].keyPem, cert: certs.nodes[0].certPem, minVersion: 'TLSv1.3' });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const accepted = once(server, 'secureConnection') as Promise<[TLSSocket]>;
+  const client = tlsConnect({ host: '127.0.0.1', port: (server.address() as { port: number }).port, ca: certs.ca.certPem, servername: 'localhost' });
+  await once(client, 'secureConnect');
+  const [serverSide] = await accepted;
+  server.close();
+  return [client, serverSide];
+}
+
+interface Received {
+  session: bigint;
+  payload: Uint8Array;
+}
+
+/** Records what arrives on a link; `next(k)` waits for the k-th message. */
+function recorder(link: StreamLink): { got: Received[]; aborts: string[]; closed: Promise<Error | undefined>; count(k: number): Promise<void> } {
+  const got: Received[] = [];
+  const aborts: string[] = [];
+  const waiters: Array<{ k: number; resolve(): void }> = [];
+  let onClosed!: (e: Error | undefined) => void;
+  const closed = new Promise<Error | undefined>((r) => (onClosed = r));
+  const handlers: LinkHandlers = {
+    message(session, payload) {
+      got.push({ session, payload });
+      for (const w of waiters.filter((x) => got.length >= x.k)) w.resolve();
+    },
+    abort(session, reason) {
+      aborts.push(`${session}: ${reason}`);
+    },
+    closed: (e) => onClosed(e),
+  };
+  link.setHandlers(handlers);
+  return { got, aborts, closed, count: (k) => (got.length >= k ? Promise.resolve() : new Promise((resolve) => waiters.push({ k, resolve }))) };
+}
+
+function pattern(bytes: number, seed: number): Uint8Array {
+  const out = new Uint8Array(bytes);
+  for (let i = 0; i < bytes; i++) out[i] = (i * 31 + seed) & 0xff;
+  return out;
+}
+
+test('messages of every size arrive intact, in order, 8-aligned', async () => {
+  const [a, b] = await tlsPair();
+  const sender = new StreamLink(a, 'b');
+  const rx = recorder(new StreamLink(b, 'a'));
+  const sizes = [0, 1, 7, 24, 4096, 1024 * 1024 - 1, 1024 * 1024 + 1, 3 * 1024 * 1024 + 5, 9 * 1024 * 1024 + 3];
+  const sent = sizes.map((n, i) => pattern(n, i));
+  await Promise.all(sent.map((p) => sender.send(5n, p)));
+  await rx.count(sizes.length);
+  assert.deepEqual(rx.got.map((m) => m.payload.byteLength), sizes);
+  rx.got.forEach((m, i) => {
+    assert.equal(m.session, 5n);
+    assert.equal(m.payload.byteOffset % 8, 0);
+    assert.ok(Buffer.from(m.payload).equals(Buffer.from(sent[i])), `message ${i} (${sizes[i]} bytes) differs`);
+  });
+  assert.equal(sender.bytesSent, sizes.reduce((x, y) => x + y, 0));
+  sender.close();
+  assert.ok((await rx.closed) instanceof PeerLostError, 'the receiving end learns that its peer closed');
+});
+
+test('the caller may overwrite its array as soon as send returns, also while a write is in flight', async () => {
+  const [a, b] = await tlsPair();
+  const sender = new StreamLink(a, 'b');
+  const rx = recorder(new StreamLink(b, 'a'));
+  // The first message goes out at once; the next ones queue behind its write and must be copied.
+  const payloads = [pattern(6 * 1024 * 1024, 1), pattern(5 * 1024 * 1024, 2), pattern(100, 3), pattern(2 * 1024 * 1024, 4)];
+  const expected = payloads.map((p) => p.slice());
+  const sends = payloads.map((p) => {
+    const s = sender.send(9n, p);
+    p.fill(0xee);
+    return s;
+  });
+  await Promise.all(sends);
+  await rx.count(payloads.length);
+  rx.got.forEach((m, i) => assert.ok(Buffer.from(m.payload).equals(Buffer.from(expected[i])), `message ${i} was changed in flight`));
+  sender.close();
+});
+
+test('sessions take turns: a short message is not held up by a long one queued before it', async () => {
+  const [a, b] = await tlsPair();
+  const sender = new StreamLink(a, 'b');
+  const rx = recorder(new StreamLink(b, 'a'));
+  const first = sender.send(1n, pattern(8 * 1024 * 1024, 1)); // in flight
+  const long = sender.send(1n, pattern(16 * 1024 * 1024, 2)); // queued, many frames
+  const short = sender.send(2n, pattern(64, 3)); // queued after it, other session
+  await Promise.all([first, long, short]);
+  await rx.count(3);
+  assert.deepEqual(rx.got.map((m) => [m.session, m.payload.byteLength]), [[1n, 8 * 1024 * 1024], [2n, 64], [1n, 16 * 1024 * 1024]]);
+  sender.close();
+});
+
+test('aborts arrive in order with the session\'s messages', async () => {
+  const [a, b] = await tlsPair();
+  const sender = new StreamLink(a, 'b');
+  const rx = recorder(new StreamLink(b, 'a'));
+  void sender.send(3n, pattern(5 * 1024 * 1024, 1));
+  void sender.send(3n, pattern(10, 2));
+  sender.sendAbort(3n, 'x'.repeat(5000));
+  await rx.count(2);
+  while (rx.aborts.length === 0) await new Promise((r) => setImmediate(r));
+  assert.equal(rx.aborts[0], `3: ${'x'.repeat(1000)}`);
+  sender.close();
+});
+
+test('a peer that vanishes fails queued sends and reports the link down', async () => {
+  const [a, b] = await tlsPair();
+  const sender = new StreamLink(a, 'b');
+  const senderSide = recorder(sender);
+  const rx = new StreamLink(b, 'a');
+  rx.setHandlers({ message() {}, abort() {}, closed() {} });
+  void sender.send(1n, pattern(32 * 1024 * 1024, 1)).catch(() => {});
+  const queued = sender.send(1n, pattern(32 * 1024 * 1024, 2));
+  b.destroy();
+  await assert.rejects(queued, PeerLostError);
+  assert.ok((await senderSide.closed) instanceof PeerLostError);
+  await assert.rejects(sender.send(1n, new Uint8Array(8)), PeerLostError);
+});
+
+test('a malformed frame closes the link with a protocol error', async () => {
+  const [a, b] = await tlsPair();
+  const rx = recorder(new StreamLink(b, 'a'));
+  const frame = new Uint8Array(24);
+  frame[0] = 9; // no such kind
+  a.write(frame);
+  const e = await rx.closed;
+  assert.ok(e instanceof ProtocolError, String(e));
+  assert.match(e.message, /unknown frame kind 9/);
+  a.destroy();
+});
