@@ -41,12 +41,17 @@ const ENTRY = fileURLToPath(new URL('./party-process.js', import.meta.url));
 /**
  * glibc malloc settings for party processes: keep freed large blocks in the heap instead of
  * returning them to the kernel, so the next vector of the same size reuses mapped pages instead
- * of faulting in fresh ones (measured: mul of 2^20 elements 59-70 ms -> 54-55 ms). Values already
- * in the environment win.
+ * of faulting in fresh ones (measured: mul of 2^20 elements 59-70 ms -> 54-55 ms); and back the
+ * heap with transparent huge pages where the kernel offers them on request (glibc 2.35 and later;
+ * THP in 'madvise' or 'always' mode), which cuts the page faults of a fresh 8 MiB share vector
+ * from ~415 to ~5 (measured, three alternating pairs at 2^20 over TLS: CPU of the busiest party
+ * for dot 64-68 -> 53-56 ms, mul 40-49 -> 37-40 ms, shuffle unchanged). Elsewhere the setting is
+ * ignored. Values already in the environment win.
  */
 export const PARTY_ALLOCATOR_ENV: Readonly<Record<string, string>> = {
   MALLOC_MMAP_THRESHOLD_: String(1 << 30),
   MALLOC_TRIM_THRESHOLD_: String(2 ** 32),
+  GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1',
 };
 const HOST = '127.0.0.1';
 const CLOSE_GRACE_MS = 3000;
