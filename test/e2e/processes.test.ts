@@ -28,7 +28,7 @@ const configs: string[] = [];
 let hospital: Identity;
 
 function startProcess(i: number): ChildProcess {
-  const child = spawn(process.execPath, [MAIN, '--config', configs[i]], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [MAIN, '--config', configs[i]], { stdio: ['ignore', process.env.NODE_LOGS ? 'inherit' : 'ignore', 'pipe'] });
   child.stderr?.resume();
   processes[i] = child;
   return child;
