@@ -83,12 +83,15 @@ export function whereToCondition(tree: unknown, column: (item: Json) => string, 
         return c.ge(constant(node.lower, 'BETWEEN')).and(c.le(constant(node.upper, 'BETWEEN')));
       }
       case 'COLUMN_REF':
-        return new Condition({ op: 'col', name: column(node) });
+        // A boolean column alone: the same plan as the SDK's col('flag').eq(true).
+        return col(column(node)).eq(true);
       case 'CONSTANT': {
         const v = constant(node, 'WHERE');
         if (typeof v !== 'boolean') refuse('a constant as a condition', 'WHERE needs a condition, such as age >= 18');
         return new Condition({ op: 'lit', value: v });
       }
+      case 'FUNCTION':
+        return refuse(`${String(node.function_name)} in WHERE`, `functions and operators such as ${String(node.function_name)} are not supported in WHERE yet: compare columns with constants (= != < <= > >=), combine with AND/OR/NOT, IS NULL, BETWEEN, IN`);
       default:
         return refuse(`${String(node.class).toLowerCase()} in WHERE`, `${String(node.class).toLowerCase().replace(/_/g, ' ')} expressions are not supported in WHERE: compare columns with constants, combine with AND/OR/NOT, IS NULL`);
     }
