@@ -19,10 +19,11 @@
 import { UsageError } from '../errors.js';
 import { aggregateOf, concatOf, openFor } from '../plan/build.js';
 import { parsePlan } from '../plan/parse.js';
-import { planHash, type AggregateNode, type Plan, type TableNode } from '../plan/plan.js';
+import { planHash, type AggregateNode, type FilterMode, type Plan, type TableNode } from '../plan/plan.js';
 import { COLUMN_NAME_PATTERN } from '../table/schema.js';
 import type { PlanCheckResponse } from '../wire/api.js';
 import type { AggregateExpr } from './aggregates.js';
+import { Condition, exprColumns } from './expr.js';
 import { explanationText, type Explanation } from './explain.js';
 import type { DecodedOutput, QueryResult } from './result.js';
 import type { QueryHandle } from './tessera.js';
@@ -79,6 +80,20 @@ export class LazyFrame<C extends string = string> {
       if (columns.indexOf(c) !== i) throw new UsageError(`column '${c}' is selected twice`);
     });
     return new LazyFrame<K>(selectColumns(this.node, columns), this.runner);
+  }
+
+  /**
+   * The rows where `condition` holds (a null compared is not true, as in SQL's WHERE):
+   * `filter(col('age').ge(18).and(col('sex').eq('F')))`. By default how many rows remain is
+   * opened (and the rows are compacted); `{ mode: 'oblivious' }` opens nothing and keeps every
+   * row with a secret validity column (later operators then work on all rows).
+   */
+  filter<K extends C>(condition: Condition<K>, options: { readonly mode?: FilterMode } = {}): LazyFrame<C> {
+    if (!(condition instanceof Condition)) throw new UsageError("filter takes a condition such as col('age').ge(18)");
+    const mode = options?.mode;
+    if (mode !== undefined && mode !== 'reveal-count' && mode !== 'oblivious') throw new UsageError(`a filter's mode is 'reveal-count' or 'oblivious', not ${JSON.stringify(mode)}`);
+    const node: TableNode = { op: 'filter', input: this.node, predicate: condition.node, ...(mode !== undefined ? { mode } : {}) };
+    return new LazyFrame<C>(node, this.runner);
   }
 
   /**
@@ -156,6 +171,9 @@ function selectColumns(node: TableNode, columns: readonly string[]): TableNode {
       return { op: 'scan', table: node.table, columns: [...columns] };
     case 'concat':
       return { op: 'concat', inputs: node.inputs.map((n) => selectColumns(n, columns)) };
+    case 'filter':
+      // The scans below also read the predicate's columns.
+      return { ...node, input: selectColumns(node.input, union(columns, exprColumns(node.predicate))) };
     case 'aggregate':
       throw new UsageError('selecting columns of an aggregate is not supported yet');
   }
@@ -164,7 +182,7 @@ function selectColumns(node: TableNode, columns: readonly string[]): TableNode {
 /**
  * The input of an aggregate: scans without a selection read only the `needed` columns (so
  * tables that share those columns concatenate whatever else they hold); a selection is kept
- * and must hold them. Future operators that read columns (filter, join) add theirs here.
+ * and must hold them. A filter adds the columns its predicate reads (join will add its keys).
  */
 function readColumns(node: TableNode, needed: readonly string[]): TableNode {
   switch (node.op) {
@@ -174,9 +192,15 @@ function readColumns(node: TableNode, needed: readonly string[]): TableNode {
       return node;
     case 'concat':
       return { op: 'concat', inputs: node.inputs.map((n) => readColumns(n, needed)) };
+    case 'filter':
+      return { ...node, input: readColumns(node.input, union(needed, exprColumns(node.predicate))) };
     case 'aggregate':
       throw new UsageError('aggregating the result of an aggregate is not supported yet: aggregate a table or a concat of tables');
   }
+}
+
+function union(a: readonly string[], b: readonly string[]): string[] {
+  return [...new Set([...a, ...b])];
 }
 
 function missingFrom(table: string, selected: readonly string[], wanted: readonly string[]): void {

@@ -13,6 +13,7 @@ import type { Outputs } from '../secret/outputs.js';
 import type { SecretTable } from '../secret/secret-table.js';
 import { aggregate } from './aggregate.js';
 import { concat } from './concat.js';
+import { filter } from './filter.js';
 import { planSteps, ProgressTracker, type ProgressListener } from './progress.js';
 import { scan, type CheckedAppendTables, type ScanFacts } from './scan.js';
 import type { StoredSecretTable, StoredTableReader } from './table-reader.js';
@@ -23,6 +24,8 @@ export interface Execution {
   readonly scans: readonly ScanFacts[];
   readonly rows: number;
   readonly excluded: number;
+  /** Per reveal-count filter: the rows that remain (public, as the plan declares). */
+  readonly filters: readonly { readonly path: string; readonly rows: number }[];
 }
 
 export interface ExecuteOptions {
@@ -36,11 +39,19 @@ export async function execute(s: Session, plan: CheckedPlan, reader: StoredTable
   const stored = await reader.read(s, plan);
   const scans: ScanFacts[] = [];
   const checked: CheckedAppendTables = new Map();
+  const filters: { path: string; rows: number }[] = [];
   // Operators run one after another: a session's messages are matched by order.
   const evaluate = async (node: CheckedTable): Promise<SecretTable> => {
     if (node.op === 'scan') {
       const result = await scan(s, node, storedTable(stored, node.table.name), checked, progress);
       scans.push(result.facts);
+      return result.table;
+    }
+    if (node.op === 'filter') {
+      const input = await evaluate(node.input);
+      await progress.enter('filter', node.path);
+      const result = await filter(s, node, input);
+      if (result.rows !== undefined) filters.push({ path: node.path, rows: result.rows });
       return result.table;
     }
     const inputs: SecretTable[] = [];
@@ -58,6 +69,7 @@ export async function execute(s: Session, plan: CheckedPlan, reader: StoredTable
     scans,
     rows: scans.reduce((n, f) => n + f.rows, 0),
     excluded: scans.reduce((n, f) => n + f.excluded, 0),
+    filters,
   };
 }
 

@@ -14,7 +14,8 @@ import { PlanError, TableNotFoundError } from '../errors.js';
 import { schemaToJson, type TableSchema } from '../table/schema.js';
 import type { QueryOutputInfo } from '../wire/api.js';
 import { estimateCost, type PlanCost } from './cost.js';
-import { planHash, type Plan, type TableNode } from './plan.js';
+import { checkPredicate, type CheckedPredicate } from './check-predicate.js';
+import { planHash, type FilterMode, type Plan, type TableNode } from './plan.js';
 import { findAggregate, partName, type AggregateFunction, type LinearTerm } from './registry.js';
 import { describeFacts, RING_LIMIT, tableType, type ColumnFacts, type TableType } from './types.js';
 
@@ -51,7 +52,14 @@ export interface CheckedConcat extends CheckedBase {
   readonly inputs: readonly CheckedTable[];
 }
 
-export type CheckedTable = CheckedScan | CheckedConcat;
+export interface CheckedFilter extends CheckedBase {
+  readonly op: 'filter';
+  readonly input: CheckedTable;
+  readonly predicate: CheckedPredicate;
+  readonly mode: FilterMode;
+}
+
+export type CheckedTable = CheckedScan | CheckedConcat | CheckedFilter;
 
 export interface CheckedOutput {
   readonly name: string;
@@ -180,6 +188,20 @@ function checkTable(node: TableNode, path: string, context: CheckContext, tables
       return checkTable(n, `${path}/inputs/${i}`, context, tables, disclosures);
     });
     return { op: 'concat', path, inputs, type: concatType(inputs, path) };
+  }
+  if (node.op === 'filter') {
+    if (node.input.op === 'aggregate') throw new PlanError(`${path}/input`, 'filtering the result of an aggregate (HAVING) is not supported yet: filter a scan or a concat');
+    const input = checkTable(node.input, `${path}/input`, context, tables, disclosures);
+    const predicate = checkPredicate(node.predicate, input.type, `${path}/predicate`);
+    const mode = node.mode ?? 'reveal-count';
+    disclosures.push({
+      path,
+      what: mode === 'reveal-count'
+        ? 'how many rows remain after this filter (opened; the rows kept are shuffled, so which rows they were stays secret)'
+        : 'nothing (oblivious filter: every row stays, a secret validity column marks those that match)',
+    });
+    // Rows that remain keep their columns' declared ranges; the bound on rows stays the input's.
+    return { op: 'filter', path, input, predicate, mode, type: input.type };
   }
   throw new PlanError(path, 'an aggregate cannot be used here yet');
 }

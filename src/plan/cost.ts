@@ -9,9 +9,15 @@
  *     MSB of R(2C + 3N) values (8 rounds, ~32 bytes each), ANDs (2 + ceil(log2(C + N)) rounds),
  *     bit injection (2 rounds, 8 bytes per row), the accepted count opened (1 round, 8 bytes),
  *     nulls zeroed (1 round, 8 bytes per nullable cell)
+ *   filter over R rows (ops/filter.ts): all less-thans in one batch (8 rounds, ~32 bytes each),
+ *     all equalities in another (7 rounds, ~16 bytes), their bits injected (2 rounds, 8 bytes each),
+ *     one multiplication per AND/OR gate and null (8 bytes, batched by depth), one more for a
+ *     secret validity; reveal-count then compacts (4 rounds; 8 bytes per column and present
+ *     column, 16 for the predicate); an oblivious filter leaves a secret validity
  *   aggregate: local sums when every row is valid; else one round of 8 bytes per term
  */
 
+import { predicateShape } from './check-predicate.js';
 import type { CheckedAggregate, CheckedTable } from './check.js';
 
 export interface PlanCost {
@@ -29,6 +35,23 @@ export function estimateCost(root: CheckedAggregate): PlanCost {
   let secretValidity = false;
   const visit = (n: CheckedTable): void => {
     if (n.op === 'concat') return n.inputs.forEach(visit);
+    if (n.op === 'filter') {
+      visit(n.input);
+      const shape = predicateShape(n.predicate);
+      const r = n.input.type.maxRows;
+      const gates = shape.gates + (secretValidity ? 1 : 0);
+      rounds += (shape.lt > 0 ? 8 : 0) + (shape.eq > 0 ? 7 : 0) + (shape.lt + shape.eq > 0 ? 2 : 0) + shape.depth + (secretValidity ? 1 : 0);
+      bytes += r * (32 * shape.lt + 16 * shape.eq + 8 * (shape.lt + shape.eq) + 8 * gates);
+      if (n.mode === 'reveal-count') {
+        const columns = n.type.columns.length + n.type.columns.filter((c) => c.nullable).length;
+        rounds += 4;
+        bytes += r * (8 * columns + 16);
+        secretValidity = false;
+      } else {
+        secretValidity = true;
+      }
+      return;
+    }
     if (n.table.kind !== 'append') return;
     secretValidity = true;
     const r = n.table.rows;

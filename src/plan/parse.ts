@@ -7,7 +7,8 @@
 
 import { PlanError } from '../errors.js';
 import { COLUMN_NAME_PATTERN } from '../table/schema.js';
-import { PLAN_VERSION, type AggregateNode, type AggregateSpec, type ConcatNode, type OpenNode, type Plan, type ScanNode, type TableNode } from './plan.js';
+import { PLAN_VERSION, type AggregateNode, type AggregateSpec, type ConcatNode, type FilterNode, type OpenNode, type Plan, type ScanNode, type TableNode } from './plan.js';
+import { parseExpr } from './parse-expr.js';
 import { aggregateNames, findAggregate } from './registry.js';
 
 /** The same rule as stored table names (node/storage/names.ts). */
@@ -18,7 +19,8 @@ export const MAX_CONCAT_INPUTS = 100;
 export const MAX_AGGREGATES = 64;
 export const MAX_RECIPIENTS = 100;
 const MAX_SCAN_COLUMNS = 4096;
-const OPS = ['scan', 'concat', 'aggregate'] as const;
+const OPS = ['scan', 'concat', 'filter', 'aggregate'] as const;
+const FILTER_MODES = ['reveal-count', 'oblivious'] as const;
 
 type Json = Record<string, unknown>;
 
@@ -72,6 +74,7 @@ function parseTable(value: unknown, path: string, counter: { nodes: number }, de
   switch (o.op) {
     case 'scan': return parseScan(o, path);
     case 'concat': return parseConcat(o, path, counter, depth);
+    case 'filter': return parseFilter(o, path, counter, depth);
     case 'aggregate': return parseAggregate(o, path, counter, depth);
     default:
       throw new PlanError(`${path}/op`, `unknown operator ${JSON.stringify(o.op)} (this release knows ${OPS.join(', ')}; 'open' only at the root)`);
@@ -92,6 +95,17 @@ function parseConcat(o: Json, path: string, counter: { nodes: number }, depth: n
   onlyFields(o, path, ['op', 'inputs'], 'a concat');
   const inputs = list(o.inputs, `${path}/inputs`, "a concat's inputs", 2, MAX_CONCAT_INPUTS).map((v, i) => parseTable(v, `${path}/inputs/${i}`, counter, depth + 1));
   return { op: 'concat', inputs };
+}
+
+function parseFilter(o: Json, path: string, counter: { nodes: number }, depth: number): FilterNode {
+  onlyFields(o, path, ['op', 'input', 'predicate', 'mode'], 'a filter');
+  const predicate = parseExpr(o.predicate, `${path}/predicate`);
+  const input = parseTable(o.input, `${path}/input`, counter, depth + 1);
+  if (o.mode === undefined) return { op: 'filter', input, predicate };
+  if (!FILTER_MODES.includes(o.mode as FilterNode['mode'] & string)) {
+    throw new PlanError(`${path}/mode`, `a filter's mode is 'reveal-count' (the default: how many rows remain is opened) or 'oblivious' (nothing is opened), not ${JSON.stringify(o.mode)}`);
+  }
+  return { op: 'filter', input, predicate, mode: o.mode as FilterNode['mode'] };
 }
 
 function parseAggregate(o: Json, path: string, counter: { nodes: number }, depth: number): AggregateNode {

@@ -43,7 +43,40 @@ export interface AggregateNode {
   readonly aggregates: readonly AggregateSpec[];
 }
 
-export type TableNode = ScanNode | ConcatNode | AggregateNode;
+/** A literal, read with the type of the column it is compared with (plan/check-predicate.ts). */
+export type LiteralValue = number | string | boolean;
+
+/**
+ * A predicate: column references, literals, comparisons, and/or/not, is_null. Literals are
+ * written as people write the values (18, "12.50", "2024-01-31", "F", true) and converted to
+ * the stored units of the column they meet, so a plan does not depend on the stored encoding.
+ */
+export type Expr =
+  | { readonly op: 'col'; readonly name: string }
+  | { readonly op: 'lit'; readonly value: LiteralValue }
+  | { readonly op: ComparisonOp; readonly args: readonly [Expr, Expr] }
+  | { readonly op: 'and' | 'or'; readonly args: readonly Expr[] }
+  | { readonly op: 'not'; readonly arg: Expr }
+  | { readonly op: 'is_null'; readonly arg: Expr };
+
+export const COMPARISON_OPS = ['=', '!=', '<', '<=', '>', '>='] as const;
+export type ComparisonOp = (typeof COMPARISON_OPS)[number];
+
+/**
+ * The rows where `predicate` is true (a null compared is not true, as in SQL). `reveal-count`
+ * (the default) opens how many rows remain and compacts the table; `oblivious` keeps every row
+ * with a secret validity column and reveals nothing.
+ */
+export interface FilterNode {
+  readonly op: 'filter';
+  readonly input: TableNode;
+  readonly predicate: Expr;
+  readonly mode?: FilterMode;
+}
+
+export type FilterMode = 'reveal-count' | 'oblivious';
+
+export type TableNode = ScanNode | ConcatNode | FilterNode | AggregateNode;
 
 /** The root: opens its input for the named recipients only (each node seals its shares to each). */
 export interface OpenNode {

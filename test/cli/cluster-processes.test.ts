@@ -135,9 +135,12 @@ test('cluster up, status, the examples, CLI queries and the demo against it, dow
   assert.equal(explained.code, 0, explained.stderr);
   assert.match(explained.stdout, /estimated cost: \d+ rounds/);
   assert.match(explained.stdout, /row count of table 'visits' \(3, public metadata\)\s+\/root\/input\/input/);
-  const whereRefused = await runInProcess(['sql', 'SELECT sum(age) FROM visits WHERE age > 3', '--to', 'St. Mary Hospital', ...as('Analyst')]);
-  assert.equal(whereRefused.code, 2);
-  assert.match(whereRefused.stderr, /error \(SQL\): WHERE: not supported yet; filter comes to the SDK and SQL soon/);
+  const filtered = await runInProcess(['sql', 'SELECT count(*) AS n, sum(age) AS total FROM visits WHERE age > 40', '--to', 'St. Mary Hospital', ...as('St. Mary Hospital')]);
+  assert.equal(filtered.code, 0, filtered.stderr);
+  assert.match(filtered.stdout, /n = count\(\*\) = 2\n\s+total = sum\(age\) = 118/);
+  const groupRefused = await runInProcess(['sql', 'SELECT sum(age) FROM visits GROUP BY age', '--to', 'St. Mary Hospital', ...as('Analyst')]);
+  assert.equal(groupRefused.code, 2);
+  assert.match(groupRefused.stderr, /error \(SQL\): GROUP BY: not supported yet; group-by comes to the SDK and SQL soon/);
   const refused = await runInProcess(['result', id, ...as('Analyst')]);
   assert.equal(refused.code, 1);
   assert.match(refused.stderr, /FORBIDDEN/);

@@ -33,6 +33,11 @@ import { segmentedScan } from '../../src/mpc/oblivious/segmented-scan.js';
 import { groupByKey } from '../../src/mpc/oblivious/group-by-key.js';
 import { groupByDomain } from '../../src/mpc/oblivious/one-hot.js';
 import { pkFkJoin } from '../../src/mpc/oblivious/join.js';
+import { evaluatePredicate } from '../../src/ops/predicate.js';
+import type { CheckedPredicate } from '../../src/plan/check-predicate.js';
+import { columnFacts } from '../../src/plan/types.js';
+import { ALL_VALID, SecretTable } from '../../src/secret/secret-table.js';
+import { parseSchema } from '../../src/table/schema.js';
 
 const N = 96;
 const RUNS = 24;
@@ -170,11 +175,35 @@ const CASES: [string, Body, () => [BigUint64Array, BigUint64Array]][] = [
   }, RANDOM],
   ['group-by key (oblivious)', async (s, x, y) => { const [a, b] = await shared(s, few(x), y); return groupByKey(s, a, [{ values: b, op: 'max' }], 'oblivious'); }, RANDOM],
   ['group-by domain', async (s, x, y) => { const [a, b] = await shared(s, inDomain(x), y); return groupByDomain(s, a, 10, [b]); }, RANDOM],
+  // An oblivious filter's predicate (comparisons batched, injected, AND/OR, a nullable column,
+  // a secret validity): it opens nothing, so the views must not depend on the rows.
+  ['filter predicate (oblivious)', async (s, x, y) => {
+    const [a, b] = await shared(s, x, y);
+    const present = await input(s, 2, s.me === 2 ? x.map((v) => v & 1n) : x.length);
+    const validity = await input(s, 1, s.me === 1 ? y.map((v) => (v >> 3n) & 1n) : y.length);
+    const table = new SecretTable(N, [{ schema: FILTER_SCHEMA.columns[0], values: a, present }, { schema: FILTER_SCHEMA.columns[1], values: b }], ALL_VALID);
+    return evaluatePredicate(s, FILTER_PREDICATE, table, validity);
+  }, RANDOM],
   ['join (oblivious)', async (s, x, y) => {
     const [a, b] = await shared(s, few(x), y);
     return pkFkJoin(s, { key: a.slice(0, 4), payload: [b.slice(0, 4)] }, { key: a.slice(4, N), payload: [b.slice(4, N)] }, 'left', 'oblivious');
   }, RANDOM],
 ];
+
+const FILTER_SCHEMA = parseSchema({ version: 1, columns: [
+  { name: 'a', nullable: true, type: 'integer', min: String(-(2n ** 61n)), max: String(2n ** 61n) },
+  { name: 'b', nullable: false, type: 'integer', min: String(-(2n ** 61n)), max: String(2n ** 61n) },
+] });
+const [FACT_A, FACT_B] = FILTER_SCHEMA.columns.map(columnFacts);
+/** (a < 0 AND b != a) OR a is null OR NOT (b < 5). */
+const FILTER_PREDICATE: CheckedPredicate = { kind: 'or', args: [
+  { kind: 'and', args: [
+    { kind: 'compare', test: 'lt', negate: false, left: { kind: 'column', column: FACT_A }, right: { kind: 'constant', value: 0n } },
+    { kind: 'compare', test: 'eq', negate: true, left: { kind: 'column', column: FACT_B }, right: { kind: 'column', column: FACT_A } },
+  ] },
+  { kind: 'null', column: FACT_A, isNull: true },
+  { kind: 'compare', test: 'lt', negate: true, left: { kind: 'column', column: FACT_B }, right: { kind: 'constant', value: 5n } },
+] };
 
 /** 0/1 flags with exactly half of them 1, at positions that depend on the values. */
 function halfOnes(x: BigUint64Array): BigUint64Array {

@@ -20,9 +20,10 @@ const list = (text: string): string[] =>
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
 
-const EXAMPLE = `\nExample:\n  tessera sql "SELECT count(*) AS n, avg(age) FROM (SELECT age FROM visits UNION ALL SELECT age FROM admissions)" --to "St. Mary Hospital" --cluster ./cluster --as Analyst
-Supported: SELECT of count(*), count(col), sum(col), avg(col) FROM one table or a UNION ALL of tables in FROM;
-the rest (WHERE, JOIN, GROUP BY, ORDER BY, ...) is refused naming the construct.`;
+const EXAMPLE = `\nExample:\n  tessera sql "SELECT count(*) AS n, avg(age) FROM (SELECT age FROM visits UNION ALL SELECT age FROM admissions) WHERE age >= 18" --to "St. Mary Hospital" --cluster ./cluster --as Analyst
+Supported: SELECT of count(*), count(col), sum(col), avg(col) FROM one table or a UNION ALL of tables in FROM,
+WHERE with comparisons, AND/OR/NOT, IS NULL, BETWEEN, IN (how many rows remain is opened);
+the rest (JOIN, GROUP BY, ORDER BY, ...) is refused naming the construct.`;
 
 export function registerSqlCommands(program: Command, io: Console): void {
   addConnectionOptions(program.command('sql'))

@@ -7,6 +7,7 @@
  *   SELECT sum(age) FROM (SELECT age FROM a UNION ALL SELECT age FROM b)
  *     → t.table('a').select('age').concat(t.table('b').select('age')).agg({ sum_age: sum('age') })
  *
+ * WHERE becomes a filter (where-to-condition.ts) between FROM and the aggregates.
  * Aggregates map through the registry (avg → mean, count(*) → count of rows, count(col) → count
  * of non-null cells); an output is named by its alias, else `<function>_<column>` (`count` for
  * count(*)). Everything else is refused before anything is sent, naming the construct: the tree
@@ -20,6 +21,7 @@ import { aggregateNames, findAggregate } from '../../plan/registry.js';
 import { COLUMN_NAME_PATTERN } from '../../table/schema.js';
 import { aggregate, type AggregateExpr } from '../aggregates.js';
 import type { AggregateFrame, LazyFrame } from '../frame.js';
+import { whereToCondition } from './where-to-condition.js';
 
 type Json = Record<string, unknown>;
 
@@ -77,6 +79,7 @@ export function statementToFrame(serialized: unknown, source: FrameSource): Aggr
   }
   refuseClauses(node, 'the outer SELECT');
   const from = fromClause(node, source, 'the outer SELECT');
+  const frame = isEmpty(node.where_clause) ? from.frame : from.frame.filter(whereToCondition(node.where_clause, (item) => columnRef(item, from.qualifiers), onlyKnown));
   const list = Array.isArray(node.select_list) ? node.select_list : [];
   const outputs: Record<string, AggregateExpr> = {};
   for (const item of list) {
@@ -85,7 +88,7 @@ export function statementToFrame(serialized: unknown, source: FrameSource): Aggr
     outputs[name] = expr;
   }
   if (Object.keys(outputs).length === 0) refuse('empty select list', 'select at least one aggregate, e.g. count(*)');
-  return from.frame.agg(outputs);
+  return frame.agg(outputs);
 }
 
 /** The clauses a SELECT may not have yet (the select list and FROM are read by their callers). */
@@ -93,7 +96,6 @@ function refuseClauses(node: Json, where: string): void {
   if (node.type !== 'SELECT_NODE') refuse(String(node.type), `${String(node.type).toLowerCase().replace(/_/g, ' ')} is not supported: ask a plain SELECT`);
   onlyKnown(node, ['type', 'modifiers', 'cte_map', 'select_list', 'from_table', 'where_clause', 'group_expressions', 'group_sets', 'aggregate_handling', 'having', 'sample', 'qualify'], where);
   if (!isEmpty(node.cte_map)) notYet('WITH (common table expressions)', 'name the tables directly');
-  if (!isEmpty(node.where_clause)) notYet('WHERE', `${soon('filter')}; until then aggregate whole tables`);
   if (!isEmpty(node.group_expressions) || !isEmpty(node.group_sets) || (node.aggregate_handling !== undefined && node.aggregate_handling !== 'STANDARD_HANDLING')) notYet('GROUP BY', `${soon('group-by')}`);
   if (!isEmpty(node.having)) notYet('HAVING', `it comes with group-by (issue 9)`);
   if (!isEmpty(node.qualify)) notYet('QUALIFY', 'window functions are not planned');
@@ -191,6 +193,10 @@ interface Branch {
 /** One part of a UNION ALL in FROM: `SELECT col, ... FROM table` or `SELECT * FROM table`. */
 function branchFrame(node: Json, source: FrameSource): Branch {
   refuseClauses(node, 'a SELECT inside FROM');
+  if (!isEmpty(node.where_clause)) {
+    // A filter keeps the columns its predicate reads, so the parts of a UNION ALL would differ.
+    notYet('WHERE inside FROM', 'put the WHERE on the outer SELECT: SELECT sum(age) FROM (SELECT age, sex FROM a UNION ALL SELECT age, sex FROM b) WHERE sex = \'F\'');
+  }
   const from = object(node.from_table, 'FROM in a SELECT inside FROM');
   if (from.type !== 'BASE_TABLE') {
     if (from.type === 'JOIN') notYet('JOIN', `${soon('join')}`);
@@ -266,7 +272,7 @@ function selectItem(item: Json, qualifiers: readonly string[]): { name: string; 
     refuse(`${written}()`, `'${written}' is not an aggregate this release knows (it knows count(*), count(column), ${aggregateNames().filter((n) => n !== 'count').map((n) => `${n}(column)`).join(', ')}; avg is mean)`);
   }
   if (item.distinct === true) notYet(`${written}(DISTINCT ...)`, written === 'count' ? `${soon('count_distinct')}` : `${soon('distinct')}`);
-  if (!isEmpty(item.filter)) notYet(`FILTER (WHERE ...) on ${written}()`, `${soon('filter')}`);
+  if (!isEmpty(item.filter)) notYet(`FILTER (WHERE ...) on ${written}()`, 'filter the whole SELECT with WHERE (one filter per query for now)');
   if (!isEmpty((item.order_bys as Json | null)?.orders)) refuse(`ORDER BY inside ${written}()`, `ORDER BY inside an aggregate is not supported (the aggregates here do not depend on order)`);
   if (item.export_state === true) refuse('EXPORT_STATE', 'EXPORT_STATE is not supported');
   const children = (Array.isArray(item.children) ? item.children : []).map((c) => object(c, 'an aggregate'));

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { aggregate, count, mean, sum, type AggregateExpr } from '../../../src/client/aggregates.js';
+import { col, or } from '../../../src/client/expr.js';
 import { scanFrame, type AggregateFrame } from '../../../src/client/frame.js';
 import { sqlToFrame } from '../../../src/client/sql/sql-frame.js';
 import { SqlError } from '../../../src/errors.js';
@@ -29,6 +30,12 @@ const equivalents: [string, AggregateFrame][] = [
   ['SELECT count(*) AS n FROM (FROM a UNION ALL FROM b)', scanFrame('a').concat(scanFrame('b')).agg({ n: count() })],
   ['SELECT sum(cost) AS c FROM (SELECT age, cost FROM a UNION ALL SELECT age, cost FROM b)', scanFrame('a').select('age', 'cost').concat(scanFrame('b').select('age', 'cost')).agg({ c: sum('cost') })],
   ['SELECT count(*) AS n FROM (SELECT age FROM a) t', scanFrame('a').select('age').agg({ n: count() })],
+  ["SELECT sum(age) AS s FROM visits WHERE age >= 18 AND sex = 'F'", scanFrame('visits').filter(col('age').ge(18).and(col('sex').eq('F'))).agg({ s: sum('age') })],
+  ['SELECT count(*) AS n FROM visits v WHERE 18 < v.age OR NOT (cost <= 12.50) OR d = DATE \'2024-01-31\' OR flag OR ok = true', scanFrame('visits').filter(or(col('age').gt(18), col('cost').gt(12.5), col('d').eq('2024-01-31'), col('flag').eq(true).or(col('ok').eq(true)))).agg({ n: count() })],
+  ['SELECT count(*) AS n FROM visits WHERE visits IS NULL AND age IS NOT NULL', scanFrame('visits').filter(col('visits').isNull().and(col('age').isNotNull())).agg({ n: count() })],
+  ['SELECT count(*) AS n FROM visits WHERE age BETWEEN 18 AND 65', scanFrame('visits').filter(col('age').ge(18).and(col('age').le(65))).agg({ n: count() })],
+  ["SELECT count(*) AS n FROM visits WHERE sex IN ('F', 'X')", scanFrame('visits').filter(col('sex').eq('F').or(col('sex').eq('X'))).agg({ n: count() })],
+  ['SELECT sum(age) AS s FROM (SELECT age, sex FROM a UNION ALL SELECT age, sex FROM b) WHERE sex != \'M\'', scanFrame('a').concat(scanFrame('b')).select('age', 'sex').filter(col('sex').ne('M')).agg({ s: sum('age') })],
 ];
 
 test('SQL statements and their data-frame equivalents have the same plan hash', async () => {
@@ -64,7 +71,12 @@ test('random aggregate lists over one or several tables: SQL and frames agree (p
 
 /** Statement, the construct the refusal names, and a phrase of its message. */
 const refusals: [string, string, RegExp][] = [
-  ['SELECT sum(age) FROM visits WHERE age > 18', 'WHERE', /filter comes to the SDK and SQL soon/],
+  ['SELECT sum(age) FROM visits WHERE age + 1 > 18', 'comparison of constants or expressions', /a column on one side/],
+  ['SELECT sum(age) FROM visits WHERE age > NULL', 'NULL in a comparison', /use IS NULL/],
+  ['SELECT sum(age) FROM visits WHERE age IS DISTINCT FROM 3', 'COMPARE_DISTINCT_FROM in WHERE', /use = != < <= > >=/],
+  ['SELECT sum(age) FROM visits WHERE name LIKE \'a%\'', '~~ in WHERE', /not supported in WHERE/],
+  ['SELECT sum(age) FROM visits WHERE age > 12345678901234567890', 'HUGEINT constant', /not supported in WHERE/],
+  ['SELECT sum(age) FROM visits WHERE 3', 'a constant as a condition', /needs a condition/],
   ['SELECT sum(age) FROM a JOIN b USING (id)', 'JOIN', /join comes to the SDK and SQL soon/],
   ['SELECT count(*) FROM a, b', 'JOIN', /join comes/],
   ['SELECT region, count(*) FROM visits GROUP BY region', 'GROUP BY', /group-by comes/],
@@ -91,7 +103,7 @@ const refusals: [string, string, RegExp][] = [
   ['SELECT count(1) FROM visits', 'count(constant)', /write count\(\*\)/],
   ['SELECT sum() FROM visits', 'sum() without a column', /needs a column/],
   ['SELECT (SELECT count(*) FROM a) FROM visits', 'subqueries', /aggregates of columns/],
-  ['SELECT count(*) FROM (SELECT age FROM a WHERE age > 1)', 'WHERE', /filter comes/],
+  ['SELECT count(*) FROM (SELECT age FROM a WHERE age > 1)', 'WHERE inside FROM', /put the WHERE on the outer SELECT/],
   ['SELECT count(*) FROM (SELECT (SELECT 1) AS x FROM a)', 'subqueries inside FROM', /stored columns/],
   ['SELECT count(*) FROM (SELECT * FROM (SELECT age FROM a))', 'nested subquery', /reads one stored table/],
   ['SELECT count(*) FROM (SELECT age AS years FROM a)', 'renaming columns (AS) inside FROM', /rename comes/],
@@ -108,7 +120,7 @@ const refusals: [string, string, RegExp][] = [
   ['SELECT sum(other.age) FROM visits', 'qualified column name', /does not name a column of the table in FROM/],
   ['SELECT sum(age) AS "Total age" FROM visits', 'output name', /cannot name an output/],
   ['SELECT sum(age), sum(age) FROM visits', 'duplicate output name', /give each its own name with AS/],
-  ['SELECT sum(age) FILTER (WHERE age > 1) FROM visits', 'FILTER (WHERE ...) on sum()', /filter comes/],
+  ['SELECT sum(age) FILTER (WHERE age > 1) FROM visits', 'FILTER (WHERE ...) on sum()', /filter the whole SELECT with WHERE/],
   ['SELECT sum(age ORDER BY age) FROM visits', 'ORDER BY inside sum()', /do not depend on order/],
   ['SELECT sum($1) FROM visits', 'parameters', /write the values into the statement/],
   ['SELECT count(*) FROM visits USING SAMPLE 10', 'USING SAMPLE', /whole tables/],

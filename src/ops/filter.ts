@@ -1,0 +1,37 @@
+/**
+ * filter: the rows where the predicate holds (ops/predicate.ts computes it as a secret 0/1 per
+ * row, ANDed with the input's validity).
+ *
+ * - reveal-count (the default): compacts with mpc/oblivious/compact.ts: the columns (values and
+ *   present bits) and the predicate are shuffled together, the shuffled predicate is opened and
+ *   the 1 rows kept. Public: how many rows remain; the kept rows come out in a random order, so
+ *   which rows they were stays secret. The output's validity is publicly all 1.
+ * - oblivious: every row stays; the predicate becomes the secret validity column. Public: nothing.
+ */
+
+import { compact } from '../mpc/oblivious/compact.js';
+import type { Session } from '../mpc/session.js';
+import type { CheckedFilter } from '../plan/check.js';
+import { ALL_VALID, SecretTable, type SecretColumn } from '../secret/secret-table.js';
+import { evaluatePredicate } from './predicate.js';
+
+export interface Filtered {
+  readonly table: SecretTable;
+  /** The rows that remain, when the mode opens them (reveal-count). */
+  readonly rows?: number;
+}
+
+export async function filter(s: Session, node: CheckedFilter, table: SecretTable): Promise<Filtered> {
+  if (table.rows === 0) return node.mode === 'reveal-count' ? { table, rows: 0 } : { table };
+  const validity = table.validity.kind === 'secret' ? table.validity.share : undefined;
+  const keep = await evaluatePredicate(s, node.predicate, table, validity);
+  if (node.mode === 'oblivious') return { table: table.withValidity({ kind: 'secret', share: keep }) };
+  const vectors = table.columns.flatMap((c) => (c.present ? [c.values, c.present] : [c.values]));
+  const kept = await compact(s, vectors, keep);
+  let k = 0;
+  const columns = table.columns.map((c): SecretColumn => {
+    const values = kept.columns[k++];
+    return c.present ? { schema: c.schema, values, present: kept.columns[k++] } : { schema: c.schema, values };
+  });
+  return { table: new SecretTable(kept.count, columns, ALL_VALID), rows: kept.count };
+}

@@ -1,0 +1,131 @@
+/**
+ * A checked predicate (plan/check-predicate.ts) evaluated on a secret table, as an arithmetic
+ * 0/1 share per row, with no secret-dependent branch:
+ *
+ * 1. every less-than of the predicate in one batch (the operand vectors concatenated, one
+ *    protocols/compare.ts lt), every equality in another: 8 + 7 rounds;
+ * 2. all their bits injected to arithmetic 0/1 in one batch, negations folded in (1 - b): 2 rounds;
+ * 3. AND/OR as a circuit of multiplications (x·y, x + y − x·y), each node's operands paired
+ *    shallowest first; all gates of the same depth in one batched multiplication. A comparison
+ *    over a nullable column is ANDed with its present bit (null compares false, the negation
+ *    normal form makes that SQL's WHERE), and the result with a secret validity column.
+ */
+
+import { mul } from '../mpc/protocols/arith.js';
+import { eq, lt } from '../mpc/protocols/compare.js';
+import { injectLinear } from '../mpc/protocols/inject.js';
+import type { Session } from '../mpc/session.js';
+import { addA, AShare, concatA, sliceBits, splitA, subA, type BitShare } from '../mpc/shares.js';
+import { addConstA, publicA } from '../mpc/sharing.js';
+import { nullableOperands, type CheckedOperand, type CheckedPredicate } from '../plan/check-predicate.js';
+import type { SecretTable } from '../secret/secret-table.js';
+
+/** A value in the circuit: known after `depth` rounds of multiplication. */
+interface Wire {
+  readonly depth: number;
+  value?: AShare;
+  readonly gate?: { readonly kind: 'and' | 'or'; readonly x: Wire; readonly y: Wire };
+}
+
+type Compare = CheckedPredicate & { kind: 'compare' };
+
+/** 1 where the predicate holds in a valid row, else 0 (ANDed with `validity` when given). */
+export async function evaluatePredicate(s: Session, p: CheckedPredicate, table: SecretTable, validity?: AShare): Promise<AShare> {
+  const n = table.rows;
+  const atoms: Compare[] = [];
+  collectComparisons(p, atoms);
+  const tested = await testComparisons(s, atoms, table);
+  const build = (q: CheckedPredicate): Wire => {
+    switch (q.kind) {
+      case 'const':
+        return { depth: 0, value: publicA(s.me, new BigUint64Array(n).fill(q.value ? 1n : 0n)) };
+      case 'null': {
+        const present = table.column(q.column.name).present!;
+        return { depth: 0, value: q.isNull ? addConstA(s.me, subA(AShare.zeros(n), present), 1n) : present };
+      }
+      case 'compare': {
+        const atom: Wire = { depth: 0, value: tested.get(q)! };
+        const presents = nullableOperands(q).map((c): Wire => ({ depth: 0, value: table.column(c.name).present! }));
+        return combine('and', [atom, ...presents]);
+      }
+      default:
+        return combine(q.kind, q.args.map(build));
+    }
+  };
+  let root = build(p);
+  if (validity) root = combine('and', [root, { depth: 0, value: validity }]);
+  await evaluateCircuit(s, root);
+  return root.value!;
+}
+
+function collectComparisons(p: CheckedPredicate, out: Compare[]): void {
+  if (p.kind === 'compare') out.push(p);
+  else if (p.kind === 'and' || p.kind === 'or') p.args.forEach((a) => collectComparisons(a, out));
+}
+
+/** Each comparison's 0/1 result (negation applied): one lt batch, one eq batch, one injection. */
+async function testComparisons(s: Session, atoms: readonly Compare[], table: SecretTable): Promise<Map<Compare, AShare>> {
+  const out = new Map<Compare, AShare>();
+  if (atoms.length === 0 || table.rows === 0) {
+    for (const a of atoms) out.set(a, AShare.zeros(table.rows));
+    return out;
+  }
+  const n = table.rows;
+  const operand = (o: CheckedOperand): AShare => (o.kind === 'column' ? table.column(o.column.name).values : publicA(s.me, new BigUint64Array(n).fill(BigInt.asUintN(64, o.value))));
+  const batch = async (test: 'lt' | 'eq'): Promise<{ atoms: Compare[]; bits?: BitShare }> => {
+    const mine = atoms.filter((a) => a.test === test);
+    if (mine.length === 0) return { atoms: mine };
+    const x = concatA(mine.map((a) => operand(a.left))), y = concatA(mine.map((a) => operand(a.right)));
+    // The two batches run one after the other: a session's messages are matched by order.
+    return { atoms: mine, bits: test === 'lt' ? await lt(s, x, y) : await eq(s, x, y) };
+  };
+  const batches = [await batch('lt'), await batch('eq')];
+  const slices: BitShare[] = [];
+  const order: Compare[] = [];
+  for (const b of batches) {
+    b.atoms.forEach((a, k) => {
+      slices.push(sliceBits(b.bits!, k * n, n));
+      order.push(a);
+    });
+  }
+  const injected = await injectLinear(s, slices, order.map((a, k) => (a.negate ? { terms: [[k, -1n]], constant: 1n } : { terms: [[k, 1n]] })));
+  order.forEach((a, k) => out.set(a, injected[k]));
+  return out;
+}
+
+/** Pairs the operands shallowest first (plan/check-predicate.ts balancedDepth counts the same rounds). */
+function combine(kind: 'and' | 'or', wires: readonly Wire[]): Wire {
+  const queue = [...wires].sort((x, y) => x.depth - y.depth);
+  while (queue.length > 1) {
+    const x = queue.shift()!, y = queue.shift()!;
+    const w: Wire = { depth: Math.max(x.depth, y.depth) + 1, gate: { kind, x, y } };
+    let i = 0;
+    while (i < queue.length && queue[i].depth <= w.depth) i++;
+    queue.splice(i, 0, w);
+  }
+  return queue[0];
+}
+
+/** All gates of one depth in one batched multiplication, depth after depth. */
+async function evaluateCircuit(s: Session, root: Wire): Promise<void> {
+  const byDepth = new Map<number, Wire[]>();
+  const seen = new Set<Wire>();
+  const visit = (w: Wire): void => {
+    if (!w.gate || seen.has(w)) return;
+    seen.add(w);
+    visit(w.gate.x);
+    visit(w.gate.y);
+    byDepth.set(w.depth, [...(byDepth.get(w.depth) ?? []), w]);
+  };
+  visit(root);
+  for (let d = 1; d <= root.depth; d++) {
+    const gates = byDepth.get(d) ?? [];
+    if (gates.length === 0) continue;
+    const xs = gates.map((g) => g.gate!.x.value!), ys = gates.map((g) => g.gate!.y.value!);
+    const products = splitA(await mul(s, concatA(xs), concatA(ys)), xs.map((x) => x.length));
+    gates.forEach((g, k) => {
+      const { kind } = g.gate!;
+      g.value = kind === 'and' ? products[k] : subA(addA(xs[k], ys[k]), products[k]);
+    });
+  }
+}
