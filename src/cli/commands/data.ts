@@ -9,6 +9,7 @@ import { loadIdentifierKey } from '../../crypto/identifier-key.js';
 import { UsageError } from '../../errors.js';
 import { aggregateNames, aggregates, findAggregate } from '../../plan/registry.js';
 import type { TableSchemaJson } from '../../table/schema.js';
+import type { Tessera } from '../../client/tessera.js';
 import { isDamagedTable, type QueryStatus } from '../../wire/api.js';
 import { addConnectionOptions, connectWithFlags, type ConnectionFlags } from '../connect.js';
 import { describeResult, describeTableColumns } from '../format-result.js';
@@ -142,35 +143,24 @@ export function registerDataCommands(program: Command, io: Console): void {
       }
     });
 
-  addConnectionOptions(program.command('status'))
-    .description("a query's state: queued, running (with its step and elapsed time), done, or failed and why")
-    .argument('<query-id>', 'the id printed by `tessera query` (q-...)')
-    .option('--json', 'JSON output')
-    .action(async (queryId: string, options: ConnectionFlags & { json?: boolean }) => {
-      const { client } = await connectWithFlags(options);
-      try {
-        const status = await client.queryState(queryId);
-        if (options.json) return io.line(JSON.stringify(status));
-        io.line(describeStatus(status));
-      } finally {
-        await client.close();
-      }
-    });
-
-  addConnectionOptions(program.command('cancel'))
-    .description('cancel a queued or running query at all three nodes (its requester only); it fails and never opens')
-    .argument('<query-id>', 'the id printed by `tessera query` (q-...)')
-    .option('--json', 'JSON output')
-    .action(async (queryId: string, options: ConnectionFlags & { json?: boolean }) => {
-      const { client } = await connectWithFlags(options);
-      try {
-        const status = await client.cancel(queryId);
-        if (options.json) return io.line(JSON.stringify(status));
-        io.line(describeStatus(status));
-      } finally {
-        await client.close();
-      }
-    });
+  // status and cancel: one query id in, the query's state out.
+  const stateCommand = (name: string, description: string, act: (client: Tessera, queryId: string) => Promise<QueryStatus>): void => {
+    addConnectionOptions(program.command(name))
+      .description(description)
+      .argument('<query-id>', 'the id printed by `tessera query` (q-...)')
+      .option('--json', 'JSON output')
+      .action(async (queryId: string, options: ConnectionFlags & { json?: boolean }) => {
+        const { client } = await connectWithFlags(options);
+        try {
+          const status = await act(client, queryId);
+          io.line(options.json ? JSON.stringify(status) : describeStatus(status));
+        } finally {
+          await client.close();
+        }
+      });
+  };
+  stateCommand('status', "a query's state: queued, running (with its step and elapsed time), done, or failed and why", (client, id) => client.queryState(id));
+  stateCommand('cancel', 'cancel a queued or running query at all three nodes (its requester only); it fails and never opens', (client, id) => client.cancel(id));
 
   addConnectionOptions(program.command('result'))
     .description('open the result of a query you are a recipient of (a failed query has none: it says why)')

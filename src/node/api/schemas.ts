@@ -104,6 +104,19 @@ const signedHeaders = {
 
 const errors = { 400: { $ref: 'Error#' }, 401: { $ref: 'Error#' }, 403: { $ref: 'Error#' }, 404: { $ref: 'Error#' }, 409: { $ref: 'Error#' }, 410: { $ref: 'Error#' }, 503: { $ref: 'Error#' } } as const;
 
+/** A query's state (GET and DELETE /v1/queries/:query answer with it). */
+const queryStatus = {
+  type: 'object',
+  required: ['query', 'state'],
+  properties: {
+    query: { type: 'string' },
+    state: { type: 'string', enum: ['queued', 'running', 'done', 'failed'] },
+    reason: { type: 'string', description: 'why it failed; for running, what it waits for' },
+    info: { type: 'object', properties: queryInfoProperties },
+    job: jobStatus,
+  },
+} as const;
+
 export const routeSchemas = {
   health: {
     summary: 'Node status (no signature)',
@@ -216,34 +229,14 @@ export const routeSchemas = {
     tags: ['queries'],
     headers: signedHeaders,
     params: { type: 'object', properties: { query: queryId }, required: ['query'] },
-    response: {
-      200: {
-        type: 'object',
-        required: ['query', 'state'],
-        properties: {
-          query: { type: 'string' },
-          state: { type: 'string', enum: ['queued', 'running', 'done', 'failed'] },
-          reason: { type: 'string', description: 'why it failed; for running, what it waits for' },
-          info: { type: 'object', properties: queryInfoProperties },
-          job: jobStatus,
-        },
-      },
-      ...errors,
-    },
+    response: { 200: queryStatus, ...errors },
   },
   cancelQuery: {
     summary: 'Cancel a queued or running query at all three nodes (signed by its requester): it fails with the reason "cancelled by <party>"; a completed query is refused (409 QUERY_DONE)',
     tags: ['queries'],
     headers: signedHeaders,
     params: { type: 'object', properties: { query: queryId }, required: ['query'] },
-    response: {
-      200: {
-        type: 'object',
-        required: ['query', 'state'],
-        properties: { query: { type: 'string' }, state: { type: 'string', enum: ['queued', 'running', 'done', 'failed'] }, reason: { type: 'string' }, info: { type: 'object', properties: queryInfoProperties }, job: jobStatus },
-      },
-      ...errors,
-    },
+    response: { 200: queryStatus, ...errors },
   },
   getResult: resultRoute("A query's sealed result shares (signed by a recipient)"),
   getResultShare: resultRoute("This node's sealed result share only, without asking its peers (signed by a recipient)"),
