@@ -20,6 +20,7 @@ import { UsageError } from '../errors.js';
 import { aggregateOf, concatOf, openFor } from '../plan/build.js';
 import { parsePlan } from '../plan/parse.js';
 import { planHash, type AggregateNode, type FilterMode, type Plan, type TableNode } from '../plan/plan.js';
+import { orderedInput } from './frame-order.js';
 import { COLUMN_NAME_PATTERN } from '../table/schema.js';
 import type { PlanCheckResponse } from '../wire/api.js';
 import type { AggregateExpr } from './aggregates.js';
@@ -174,6 +175,10 @@ function selectColumns(node: TableNode, columns: readonly string[]): TableNode {
     case 'filter':
       // The scans below also read the predicate's columns.
       return { ...node, input: selectColumns(node.input, union(columns, exprColumns(node.predicate))) };
+    case 'sort':
+    case 'limit':
+    case 'distinct':
+      return orderedInput(node, columns, selectColumns);
     case 'aggregate':
       throw new UsageError('selecting columns of an aggregate is not supported yet');
   }
@@ -194,6 +199,10 @@ function readColumns(node: TableNode, needed: readonly string[]): TableNode {
       return { op: 'concat', inputs: node.inputs.map((n) => readColumns(n, needed)) };
     case 'filter':
       return { ...node, input: readColumns(node.input, union(needed, exprColumns(node.predicate))) };
+    case 'sort':
+    case 'limit':
+    case 'distinct':
+      return orderedInput(node, needed, readColumns);
     case 'aggregate':
       throw new UsageError('aggregating the result of an aggregate is not supported yet: aggregate a table or a concat of tables');
   }

@@ -13,7 +13,10 @@ import type { Outputs } from '../secret/outputs.js';
 import type { SecretTable } from '../secret/secret-table.js';
 import { aggregate } from './aggregate.js';
 import { concat } from './concat.js';
+import { distinct } from './distinct.js';
 import { filter } from './filter.js';
+import { limit } from './limit.js';
+import { sortTable } from './sort.js';
 import { planSteps, ProgressTracker, type ProgressListener } from './progress.js';
 import { scan, type CheckedAppendTables, type ScanFacts } from './scan.js';
 import type { StoredSecretTable, StoredTableReader } from './table-reader.js';
@@ -26,6 +29,8 @@ export interface Execution {
   readonly excluded: number;
   /** Per reveal-count filter: the rows that remain (public, as the plan declares). */
   readonly filters: readonly { readonly path: string; readonly rows: number }[];
+  /** Per reveal-count distinct: the distinct rows (public, as the plan declares). */
+  readonly distincts: readonly { readonly path: string; readonly rows: number }[];
 }
 
 export interface ExecuteOptions {
@@ -40,6 +45,7 @@ export async function execute(s: Session, plan: CheckedPlan, reader: StoredTable
   const scans: ScanFacts[] = [];
   const checked: CheckedAppendTables = new Map();
   const filters: { path: string; rows: number }[] = [];
+  const distincts: { path: string; rows: number }[] = [];
   // Operators run one after another: a session's messages are matched by order.
   const evaluate = async (node: CheckedTable): Promise<SecretTable> => {
     if (node.op === 'scan') {
@@ -52,6 +58,15 @@ export async function execute(s: Session, plan: CheckedPlan, reader: StoredTable
       await progress.enter('filter', node.path);
       const result = await filter(s, node, input);
       if (result.rows !== undefined) filters.push({ path: node.path, rows: result.rows });
+      return result.table;
+    }
+    if (node.op === 'sort' || node.op === 'limit' || node.op === 'distinct') {
+      const input = await evaluate(node.input);
+      await progress.enter(node.op, node.path);
+      if (node.op === 'sort') return (await sortTable(s, node.keys, input)).table;
+      if (node.op === 'limit') return limit(s, node, input);
+      const result = await distinct(s, node, input);
+      if (result.rows !== undefined) distincts.push({ path: node.path, rows: result.rows });
       return result.table;
     }
     const inputs: SecretTable[] = [];
@@ -70,6 +85,7 @@ export async function execute(s: Session, plan: CheckedPlan, reader: StoredTable
     rows: scans.reduce((n, f) => n + f.rows, 0),
     excluded: scans.reduce((n, f) => n + f.excluded, 0),
     filters,
+    distincts,
   };
 }
 

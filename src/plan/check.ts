@@ -15,6 +15,9 @@ import { schemaToJson, type TableSchema } from '../table/schema.js';
 import type { QueryOutputInfo } from '../wire/api.js';
 import { estimateCost, type PlanCost } from './cost.js';
 import { checkPredicate, type CheckedPredicate } from './check-predicate.js';
+import { checkDistinct, type CheckedDistinct } from './check-distinct.js';
+import { checkLimit, type CheckedLimit } from './check-limit.js';
+import { checkSort, type CheckedSort } from './check-sort.js';
 import { planHash, type FilterMode, type Plan, type TableNode } from './plan.js';
 import { findAggregate, partName, type AggregateFunction, type LinearTerm } from './registry.js';
 import { describeFacts, RING_LIMIT, tableType, type ColumnFacts, type TableType } from './types.js';
@@ -59,7 +62,7 @@ export interface CheckedFilter extends CheckedBase {
   readonly mode: FilterMode;
 }
 
-export type CheckedTable = CheckedScan | CheckedConcat | CheckedFilter;
+export type CheckedTable = CheckedScan | CheckedConcat | CheckedFilter | CheckedSort | CheckedLimit | CheckedDistinct;
 
 export interface CheckedOutput {
   readonly name: string;
@@ -202,6 +205,13 @@ function checkTable(node: TableNode, path: string, context: CheckContext, tables
     });
     // Rows that remain keep their columns' declared ranges; the bound on rows stays the input's.
     return { op: 'filter', path, input, predicate, mode, type: input.type };
+  }
+  if (node.op === 'sort' || node.op === 'limit' || node.op === 'distinct') {
+    if (node.input.op === 'aggregate') throw new PlanError(`${path}/input`, `a ${node.op} of the result of an aggregate is not supported yet: ${node.op} a scan, a concat or a filter`);
+    const input = checkTable(node.input, `${path}/input`, context, tables, disclosures);
+    if (node.op === 'sort') return checkSort(node, path, input, disclosures);
+    if (node.op === 'limit') return checkLimit(node, path, input, disclosures);
+    return checkDistinct(node, path, input, disclosures);
   }
   throw new PlanError(path, 'an aggregate cannot be used here yet');
 }

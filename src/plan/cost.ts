@@ -14,10 +14,15 @@
  *     one multiplication per AND/OR gate and null (8 bytes, batched by depth), one more for a
  *     secret validity; reveal-count then compacts (4 rounds; 8 bytes per column and present
  *     column, 16 for the predicate); an oblivious filter leaves a secret validity
+ *   sort, limit, distinct: plan/cost-order.ts
  *   aggregate: local sums when every row is valid; else one round of 8 bytes per term
  */
 
 import { predicateShape } from './check-predicate.js';
+import { distinctCost, sortCost, sortPassCost, tableVectors } from './cost-order.js';
+import type { CheckedDistinct } from './check-distinct.js';
+import type { CheckedLimit } from './check-limit.js';
+import type { CheckedSort } from './check-sort.js';
 import type { CheckedAggregate, CheckedTable } from './check.js';
 
 export interface PlanCost {
@@ -35,6 +40,14 @@ export function estimateCost(root: CheckedAggregate): PlanCost {
   let secretValidity = false;
   const visit = (n: CheckedTable): void => {
     if (n.op === 'concat') return n.inputs.forEach(visit);
+    if (n.op === 'sort' || n.op === 'limit' || n.op === 'distinct') {
+      visit(n.input);
+      const c = orderCost(n, secretValidity);
+      rounds += c.cost.rounds;
+      bytes += c.cost.bytesPerParty;
+      secretValidity = c.secretValidity;
+      return;
+    }
     if (n.op === 'filter') {
       visit(n.input);
       const shape = predicateShape(n.predicate);
@@ -68,4 +81,12 @@ export function estimateCost(root: CheckedAggregate): PlanCost {
     bytes += 8 * root.outputs.reduce((n, o) => n + o.terms.length, 0);
   }
   return { rounds, bytesPerParty: bytes };
+}
+
+/** A sort, limit or distinct's cost, and whether its output's validity is secret. */
+function orderCost(n: CheckedSort | CheckedLimit | CheckedDistinct, secretValidity: boolean): { cost: PlanCost; secretValidity: boolean } {
+  if (n.op === 'sort') return { cost: sortCost(n.input.type, n.keys, secretValidity), secretValidity };
+  if (n.op === 'distinct') return { cost: distinctCost(n.input.type, n.type, secretValidity, n.mode === 'reveal-count'), secretValidity: n.mode === 'oblivious' };
+  const free = !secretValidity || n.input.op === 'sort';
+  return { cost: free ? { rounds: 0, bytesPerParty: 0 } : sortPassCost(n.input.type.maxRows, tableVectors(n.input.type, true)), secretValidity };
 }
