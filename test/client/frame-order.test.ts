@@ -36,6 +36,10 @@ test('bad sort keys, counts and distinct columns are refused with UsageError', (
   assert.throws(() => t.head(5, { offset: -1 }), UsageError);
   assert.throws(() => t.distinct('a', 'a'), UsageError);
   assert.throws(() => t.distinct('a', { mode: 'fast' as 'oblivious' }), UsageError);
+  // A selection that drops a sort key, or changes a distinct's columns, would not be what it says.
+  assert.throws(() => scanFrame('t').sort('a').select('b'), /drops the sort key 'a'/);
+  assert.throws(() => scanFrame('t').distinct('a', 'b').select('a'), /change which rows are distinct/);
+  assert.doesNotThrow(() => scanFrame('t').sort('a').head(3).select('b', 'a'));
   // A column the distinct dropped cannot be aggregated above it.
   assert.throws(() => scanFrame<'a' | 'b'>('t').distinct('a').agg({ s: sum('b' as 'a') }), /not among the distinct columns/);
 });

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PlanError } from '../../src/errors.js';
-import { checkPlan, type CatalogTable, type CheckContext } from '../../src/plan/check.js';
+import { checkPlan, type CatalogTable, type CheckContext, type CheckedAggregate } from '../../src/plan/check.js';
 import type { CheckedDistinct } from '../../src/plan/check-distinct.js';
 import type { CheckedLimit } from '../../src/plan/check-limit.js';
 import type { CheckedSort } from '../../src/plan/check-sort.js';
@@ -42,7 +42,7 @@ function refusedAt(node: object, path: string, message: RegExp): void {
 
 test('sort: keys, directions and nulls are checked, identifiers refused, nothing disclosed', () => {
   const checked = check({ op: 'sort', input: scan, by: [{ column: 'age', descending: true }, { column: 'cost', nulls: 'first' }] });
-  const sort = checked.root.input.input as CheckedSort;
+  const sort = (checked.root.input as CheckedAggregate).input as CheckedSort;
   assert.equal(sort.op, 'sort');
   assert.deepEqual(sort.keys.map((k) => [k.column.name, k.descending, k.nullsFirst]), [['age', true, false], ['cost', false, true]]);
   assert.equal(sort.type.maxRows, 1000);
@@ -55,11 +55,12 @@ test('sort: keys, directions and nulls are checked, identifiers refused, nothing
   refusedAt({ op: 'sort', input: scan, by: [{ column: 'age', descending: 'yes' }] }, `${P}/by/0/descending`, /true or false/);
   refusedAt({ op: 'sort', input: scan, by: [{ column: 'age', nulls: 'middle' }] }, `${P}/by/0/nulls`, /first/);
   refusedAt({ op: 'sort', input: scan, by: [{ column: 'age', up: true }] }, `${P}/by/0/up`, /unknown field/);
-  refusedAt({ op: 'sort', input: { op: 'aggregate', input: scan, aggregates: [{ name: 'n', fn: 'count' }] }, by: [{ column: 'n' }] }, `${P}/input`, /aggregate/);
+  // An aggregate's outputs are columns of a table like any other.
+  assert.equal(check({ op: 'sort', input: { op: 'aggregate', input: scan, aggregates: [{ name: 'k', fn: 'count' }] }, by: [{ column: 'k' }] }).root.input.op, 'aggregate');
 });
 
 test('limit: a public count from 1 to 10^7 and an offset; the row bound follows', () => {
-  const limit = check({ op: 'limit', input: { op: 'sort', input: scan, by: [{ column: 'age' }] }, count: 10, offset: 995 }).root.input.input as CheckedLimit;
+  const limit = (check({ op: 'limit', input: { op: 'sort', input: scan, by: [{ column: 'age' }] }, count: 10, offset: 995 }).root.input as CheckedAggregate).input as CheckedLimit;
   assert.deepEqual([limit.count, limit.offset, limit.type.maxRows], [10, 995, 5]);
   // Over a publicly valid table a limit is a local slice: it costs nothing.
   assert.deepEqual(check({ op: 'limit', input: scan, count: 10 }).cost, check(scan).cost);
@@ -71,12 +72,12 @@ test('limit: a public count from 1 to 10^7 and an offset; the row bound follows'
 
 test('distinct: its columns are the output; the count is disclosed unless oblivious', () => {
   const checked = check({ op: 'distinct', input: scan, columns: ['sex', 'patient'] });
-  const d = checked.root.input.input as CheckedDistinct;
+  const d = (checked.root.input as CheckedAggregate).input as CheckedDistinct;
   assert.deepEqual(d.type.columns.map((c) => c.name), ['sex', 'patient']);
   assert.equal(d.mode, 'reveal-count');
   assert.ok(checked.disclosures.some((x) => x.path === P && /how many distinct rows/.test(x.what)));
   const oblivious = check({ op: 'distinct', input: scan, mode: 'oblivious' });
-  assert.equal((oblivious.root.input.input as CheckedDistinct).type.columns.length, 4);
+  assert.equal(((oblivious.root.input as CheckedAggregate).input as CheckedDistinct).type.columns.length, 4);
   assert.ok(oblivious.disclosures.some((x) => x.path === P && /^nothing/.test(x.what)));
   refusedAt({ op: 'distinct', input: scan, columns: ['sex', 'sex'] }, `${P}/columns/1`, /twice/);
   refusedAt({ op: 'distinct', input: scan, columns: [] }, `${P}/columns`, /1 to 64/);

@@ -73,7 +73,7 @@ function sortKey(order: Json, selected: readonly string[] | undefined, column: (
   const name = column(e);
   if (selected !== undefined && !selected.includes(name)) refuse('ORDER BY a column not selected', `ORDER BY '${name}', which this SELECT does not select: select it too`);
   const descending = order.type === 'DESCENDING';
-  if (order.null_order === 'NULLS FIRST') return { column: name, descending, nulls: 'first' };
+  if (order.null_order === 'NULLS FIRST') return descending ? { column: name, descending, nulls: 'first' } : { column: name, nulls: 'first' };
   return descending ? { column: name, descending } : name;
 }
 
