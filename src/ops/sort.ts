@@ -9,6 +9,10 @@
  * passes compose like a radix sort. Every column (values and present bits), the validity and
  * the chunks still to sort by travel as payload.
  *
+ * Each chunk's width goes to the sort (`keyBits`): when the chunk and the row index fit one
+ * 64-bit word (or 32 bits), each comparison is one word of that width instead of a 64-bit key
+ * plus a 32-bit index.
+ *
  * Public: nothing. The opened comparisons are of shuffled rows whose (key, index) pairs are
  * distinct, i.e. the order of a uniformly random permutation (see protocols/sort.ts).
  */
@@ -39,7 +43,8 @@ export async function sortTable(s: Session, keys: readonly SortKeyFacts[], table
   for (let c = chunks.length - 1; c >= 0; c--) {
     // Chunks still to sort by (and, for distinct, all of them) ride along with this pass.
     const others = keyChunks.map((k, i) => ({ k, i })).filter(({ i }) => i !== c && (i < c || options.keepChunks === true));
-    const out = await sortByKey(s, keyChunks[c], [...payload, ...others.map((o) => o.k)]);
+    // A chunk lies in [0, 2^width): the comparisons cost bits of the declared ranges, not 64.
+    const out = await sortByKey(s, keyChunks[c], [...payload, ...others.map((o) => o.k)], { keyBits: layout.chunks[c].width });
     payload = out.payload.slice(0, carried);
     const next = [...keyChunks];
     next[c] = out.key;
