@@ -113,8 +113,11 @@ export function exprColumns(e: Expr, out: string[] = []): string[] {
       return out;
     case 'not':
     case 'is_null':
+    case 'cast':
+    case 'isin':
       return exprColumns(e.arg, out);
     default:
+      if ('arg' in e) return exprColumns(e.arg, out);
       e.args.forEach((a) => exprColumns(a, out));
       return out;
   }

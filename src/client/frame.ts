@@ -24,6 +24,7 @@ import { COLUMN_NAME_PATTERN } from '../table/schema.js';
 import type { PlanCheckResponse } from '../wire/api.js';
 import type { AggregateExpr } from './aggregates.js';
 import { Condition, exprColumns } from './expr.js';
+import { columnsBelow } from './derive-columns.js';
 import { explanationText, type Explanation } from './explain.js';
 import type { DecodedOutput, QueryResult } from './result.js';
 import type { QueryHandle } from './tessera.js';
@@ -176,6 +177,9 @@ function selectColumns(node: TableNode, columns: readonly string[]): TableNode {
       return { ...node, input: selectColumns(node.input, union(columns, exprColumns(node.predicate))) };
     case 'aggregate':
       throw new UsageError('selecting columns of an aggregate is not supported yet');
+    default:
+      // derive, select, rename (client/derive-columns.ts): an explicit select node after them.
+      return { op: 'select', input: readColumns(node, columns), columns: [...columns] };
   }
 }
 
@@ -196,6 +200,8 @@ function readColumns(node: TableNode, needed: readonly string[]): TableNode {
       return { ...node, input: readColumns(node.input, union(needed, exprColumns(node.predicate))) };
     case 'aggregate':
       throw new UsageError('aggregating the result of an aggregate is not supported yet: aggregate a table or a concat of tables');
+    default:
+      return { ...node, input: readColumns(node.input, columnsBelow(node, needed)) } as TableNode;
   }
 }
 

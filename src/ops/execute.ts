@@ -13,6 +13,7 @@ import type { Outputs } from '../secret/outputs.js';
 import type { SecretTable } from '../secret/secret-table.js';
 import { aggregate } from './aggregate.js';
 import { concat } from './concat.js';
+import { derive, renameColumns, selectColumns } from './derive.js';
 import { filter } from './filter.js';
 import { planSteps, ProgressTracker, type ProgressListener } from './progress.js';
 import { scan, type CheckedAppendTables, type ScanFacts } from './scan.js';
@@ -53,6 +54,11 @@ export async function execute(s: Session, plan: CheckedPlan, reader: StoredTable
       const result = await filter(s, node, input);
       if (result.rows !== undefined) filters.push({ path: node.path, rows: result.rows });
       return result.table;
+    }
+    if (node.op === 'derive' || node.op === 'select' || node.op === 'rename') {
+      const input = await evaluate(node.input);
+      await progress.enter(node.op, node.path);
+      return node.op === 'derive' ? derive(s, node, input) : node.op === 'select' ? selectColumns(node, input) : renameColumns(node, input);
     }
     const inputs: SecretTable[] = [];
     for (const input of node.inputs) inputs.push(await evaluate(input));

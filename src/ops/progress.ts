@@ -32,7 +32,7 @@ export function planSteps(plan: CheckedPlan): number {
   const checked = new Set<string>();
   const count = (node: CheckedTable): number => {
     if (node.op === 'concat') return 1 + node.inputs.reduce((n, i) => n + count(i), 0);
-    if (node.op === 'filter') return 1 + count(node.input);
+    if (node.op === 'filter' || node.op === 'derive' || node.op === 'select' || node.op === 'rename') return 1 + count(node.input);
     let n = 1;
     if (node.table.kind === 'append' && !checked.has(node.table.name)) {
       checked.add(node.table.name);

@@ -30,7 +30,7 @@ export function columnsRead(plan: CheckedPlan): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
   const visit = (n: CheckedTable): void => {
     if (n.op === 'concat') return n.inputs.forEach(visit);
-    if (n.op === 'filter') return visit(n.input);
+    if (n.op === 'filter' || n.op === 'derive' || n.op === 'select' || n.op === 'rename') return visit(n.input);
     const set = out.get(n.table.name) ?? new Set<string>();
     n.columns.forEach((c) => set.add(c));
     out.set(n.table.name, set);

@@ -15,6 +15,7 @@ import { schemaToJson, type TableSchema } from '../table/schema.js';
 import type { QueryOutputInfo } from '../wire/api.js';
 import { estimateCost, type PlanCost } from './cost.js';
 import { checkPredicate, type CheckedPredicate } from './check-predicate.js';
+import { checkShaping, type CheckedShaping } from './check-derive.js';
 import { planHash, type FilterMode, type Plan, type TableNode } from './plan.js';
 import { findAggregate, partName, type AggregateFunction, type LinearTerm } from './registry.js';
 import { describeFacts, RING_LIMIT, tableType, type ColumnFacts, type TableType } from './types.js';
@@ -59,7 +60,7 @@ export interface CheckedFilter extends CheckedBase {
   readonly mode: FilterMode;
 }
 
-export type CheckedTable = CheckedScan | CheckedConcat | CheckedFilter;
+export type CheckedTable = CheckedScan | CheckedConcat | CheckedFilter | CheckedShaping;
 
 export interface CheckedOutput {
   readonly name: string;
@@ -202,6 +203,10 @@ function checkTable(node: TableNode, path: string, context: CheckContext, tables
     });
     // Rows that remain keep their columns' declared ranges; the bound on rows stays the input's.
     return { op: 'filter', path, input, predicate, mode, type: input.type };
+  }
+  if (node.op === 'derive' || node.op === 'select' || node.op === 'rename') {
+    if (node.input.op === 'aggregate') throw new PlanError(`${path}/input`, `a ${node.op} over an aggregate is not supported yet`);
+    return checkShaping(node, path, checkTable(node.input, `${path}/input`, context, tables, disclosures));
   }
   throw new PlanError(path, 'an aggregate cannot be used here yet');
 }

@@ -15,9 +15,11 @@
  *     secret validity; reveal-count then compacts (4 rounds; 8 bytes per column and present
  *     column, 16 for the predicate); an oblivious filter leaves a secret validity
  *   aggregate: local sums when every row is valid; else one round of 8 bytes per term
+ *   derive, and filters' conditions over expressions: their circuits' steps (expr-circuit.ts)
  */
 
-import { predicateShape } from './check-predicate.js';
+import { predicateGates, predicateShape } from './check-predicate.js';
+import { circuitCost, schedule } from './expr-circuit.js';
 import type { CheckedAggregate, CheckedTable } from './check.js';
 
 export interface PlanCost {
@@ -35,9 +37,20 @@ export function estimateCost(root: CheckedAggregate): PlanCost {
   let secretValidity = false;
   const visit = (n: CheckedTable): void => {
     if (n.op === 'concat') return n.inputs.forEach(visit);
+    if (n.op === 'derive' || n.op === 'select' || n.op === 'rename') {
+      visit(n.input);
+      if (n.op === 'derive') {
+        rounds += n.cost.rounds;
+        bytes += n.input.type.maxRows * n.cost.bytesPerRow;
+      }
+      return;
+    }
     if (n.op === 'filter') {
       visit(n.input);
       const shape = predicateShape(n.predicate);
+      const conditions = circuitCost(schedule(predicateGates(n.predicate)));
+      rounds += conditions.rounds;
+      bytes += n.input.type.maxRows * conditions.bytesPerRow;
       const r = n.input.type.maxRows;
       const gates = shape.gates + (secretValidity ? 1 : 0);
       rounds += (shape.lt > 0 ? 8 : 0) + (shape.eq > 0 ? 7 : 0) + (shape.lt + shape.eq > 0 ? 2 : 0) + shape.depth + (secretValidity ? 1 : 0);
