@@ -93,7 +93,7 @@ class Checker {
       case 'or': return this.logic(e.op, e.args.map((a, i) => this.condition(this.value(a, `${path}/args/${i}`), `${path}/args/${i}`)));
       case 'not': {
         const c = this.condition(this.value(e.arg, `${path}/arg`), `${path}/arg`);
-        return { ...c, value: falseOf(c) };
+        return { ...c, type: { ...c.type, min: 0n, max: 1n }, value: falseOf(c) };
       }
       default: return this.compare(e.op, e.args, path);
     }

@@ -75,5 +75,5 @@ function nonNegative(y: Gate, b: bigint, d: bigint, path: string, what: string, 
   const lowMultiple = floorDiv(bound, d) + 1n; // make the shift a multiple of d
   const shift = lowMultiple * d;
   const z = linear([[r, 1n]], shift);
-  return linear([[nonNegative(z, bound + shift, d, path, what, stage + 1), 1n]], -lowMultiple);
+  return linear([[q0, 1n], [nonNegative(z, bound + shift, d, path, what, stage + 1), 1n]], -lowMultiple);
 }
