@@ -60,6 +60,10 @@ export function checkShaping(node: DeriveNode | SelectNode | RenameNode, path: s
 }
 
 function checkDerive(node: DeriveNode, path: string, input: CheckedTable): CheckedDerive {
+  node.columns.forEach((c, i) => {
+    const clash = input.type.columns.find((x) => x.name !== c.name && x.name.toLowerCase() === c.name.toLowerCase());
+    if (clash) throw new PlanError(`${path}/columns/${i}/name`, `'${c.name}' differs from the input's column '${clash.name}' only in case; use its exact name to replace it, or another name`);
+  });
   const columns = node.columns.map((c, i): DerivedColumn => {
     const v = checkValue(c.expr, input.type, `${path}/columns/${i}/expr`);
     const facts: ColumnFacts = { name: c.name, ...v.type };
