@@ -4,8 +4,30 @@
  */
 
 import { UsageError } from '../errors.js';
-import type { DeriveNode, RenameNode, SelectNode } from '../plan/plan.js';
-import { exprColumns } from './expr.js';
+import type { DeriveNode, RenameNode, SelectNode, TableNode } from '../plan/plan.js';
+import { COLUMN_NAME_PATTERN } from '../table/schema.js';
+import { Expression, exprColumns } from './expr.js';
+
+/** A derive node over `input` from named expressions. */
+export function deriveNode(input: TableNode, columns: Readonly<Record<string, Expression<string>>>): DeriveNode {
+  if (typeof columns !== 'object' || columns === null) throw new UsageError("withColumns takes an object of named expressions, e.g. { total: col('cost').add(col('fee')) }");
+  const entries = Object.entries(columns).map(([name, e]) => {
+    if (!COLUMN_NAME_PATTERN.test(name)) throw new UsageError(`'${name}' cannot name a column: use letters, digits and _ (not starting with a digit, at most 63 characters)`);
+    if (!(e instanceof Expression)) throw new UsageError(`column '${name}' is not an expression: build it with col(...), e.g. col('cost').mul(2)`);
+    return { name, expr: e.node };
+  });
+  if (entries.length === 0) throw new UsageError('withColumns needs at least one column');
+  return { op: 'derive', input, columns: entries };
+}
+
+export function renameNode(input: TableNode, names: Readonly<Record<string, string>>): RenameNode {
+  const entries = Object.entries(names ?? {});
+  if (entries.length === 0) throw new UsageError("rename takes an object of old and new names, e.g. { age: 'age_years' }");
+  for (const [from, to] of entries) {
+    for (const n of [from, to]) if (typeof n !== 'string' || !COLUMN_NAME_PATTERN.test(n)) throw new UsageError(`${JSON.stringify(n)} is not a column name`);
+  }
+  return { op: 'rename', input, names: Object.fromEntries(entries) };
+}
 
 export function columnsBelow(node: DeriveNode | SelectNode | RenameNode, needed: readonly string[]): string[] {
   switch (node.op) {
