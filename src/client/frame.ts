@@ -23,7 +23,8 @@ import { planHash, type FilterMode, type Plan, type TableNode } from '../plan/pl
 import { COLUMN_NAME_PATTERN } from '../table/schema.js';
 import type { PlanCheckResponse } from '../wire/api.js';
 import type { AggregateExpr } from './aggregates.js';
-import { Condition, exprColumns } from './expr.js';
+import { Condition, exprColumns, type Expression } from './expr.js';
+import { columnsBelow, deriveNode, renameNode } from './derive-columns.js';
 import { explanationText, type Explanation } from './explain.js';
 import type { DecodedOutput, QueryResult } from './result.js';
 import type { QueryHandle } from './tessera.js';
@@ -94,6 +95,20 @@ export class LazyFrame<C extends string = string> {
     if (mode !== undefined && mode !== 'reveal-count' && mode !== 'oblivious') throw new UsageError(`a filter's mode is 'reveal-count' or 'oblivious', not ${JSON.stringify(mode)}`);
     const node: TableNode = { op: 'filter', input: this.node, predicate: condition.node, ...(mode !== undefined ? { mode } : {}) };
     return new LazyFrame<C>(node, this.runner);
+  }
+
+  /**
+   * Adds (or replaces, in place) columns computed row by row:
+   * `withColumns({ total: col('cost').mul(1.1).add(col('fee')), adult: col('age').ge(18) })`.
+   * Every expression reads this frame's columns (not each other's).
+   */
+  withColumns<A extends Record<string, Expression<C>>>(columns: A): LazyFrame<C | (keyof A & string)> {
+    return new LazyFrame<C | (keyof A & string)>(deriveNode(this.node, columns), this.runner);
+  }
+
+  /** Renames columns: `rename({ old: 'new' })`. */
+  rename<M extends Partial<Record<C, string>>>(names: M): LazyFrame<Exclude<C, keyof M> | (M[keyof M] & string)> {
+    return new LazyFrame<Exclude<C, keyof M> | (M[keyof M] & string)>(renameNode(this.node, names as Record<string, string>), this.runner);
   }
 
   /**
@@ -170,8 +185,11 @@ function selectColumns(node: TableNode, columns: readonly string[]): TableNode {
       // The scans below also read the predicate's columns.
       return { ...node, input: selectColumns(node.input, union(columns, exprColumns(node.predicate))) };
     case 'aggregate':
-      missingFrom('the aggregate', node.aggregates.map((a) => a.name), columns);
-      throw new UsageError('selecting some outputs of an aggregate is not supported yet: name only the outputs you want in agg()');
+      // Its outputs are its columns: an explicit select node keeps the named ones.
+      return { op: 'select', input: node, columns: [...columns] };
+    default:
+      // derive, select, rename (client/derive-columns.ts): an explicit select node after them.
+      return { op: 'select', input: readColumns(node, columns), columns: [...columns] };
   }
 }
 
@@ -193,6 +211,8 @@ function readColumns(node: TableNode, needed: readonly string[]): TableNode {
     case 'aggregate':
       // Its outputs are its columns; the nodes check that the needed ones are among them.
       return node;
+    default:
+      return { ...node, input: readColumns(node.input, columnsBelow(node, needed)) } as TableNode;
   }
 }
 

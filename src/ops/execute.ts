@@ -12,6 +12,7 @@ import type { Outputs } from '../secret/outputs.js';
 import type { SecretTable } from '../secret/secret-table.js';
 import { aggregate } from './aggregate.js';
 import { concat } from './concat.js';
+import { derive, renameColumns, selectColumns } from './derive.js';
 import { filter } from './filter.js';
 import { openTable } from './open.js';
 import { planSteps, ProgressTracker, type ProgressListener } from './progress.js';
@@ -72,6 +73,13 @@ export async function execute(s: Session, plan: CheckedPlan, reader: StoredTable
         const input = await evaluate(node.input);
         await progress.enter('aggregate', node.path);
         return aggregate(s, node, input);
+      }
+      case 'derive':
+      case 'select':
+      case 'rename': {
+        const input = await evaluate(node.input);
+        await progress.enter(node.op, node.path);
+        return node.op === 'derive' ? derive(s, node, input) : node.op === 'select' ? selectColumns(node, input) : renameColumns(node, input);
       }
     }
   };

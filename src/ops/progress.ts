@@ -34,7 +34,10 @@ export function planSteps(plan: CheckedPlan): number {
     switch (node.op) {
       case 'concat': return 1 + node.inputs.reduce((n, i) => n + count(i), 0);
       case 'filter':
-      case 'aggregate': return 1 + count(node.input);
+      case 'aggregate':
+      case 'derive':
+      case 'select':
+      case 'rename': return 1 + count(node.input);
       case 'scan': {
         if (node.table.kind !== 'append' || checked.has(node.table.name)) return 1;
         checked.add(node.table.name);

@@ -16,6 +16,7 @@ import { schemaToJson, type TableSchema } from '../table/schema.js';
 import type { QueryOutputInfo } from '../wire/api.js';
 import { estimateCost, type PlanCost } from './cost.js';
 import { checkPredicate, type CheckedPredicate } from './check-predicate.js';
+import { checkShaping, type CheckedShaping } from './check-derive.js';
 import { planHash, type AggregateNode, type AggregateSpec, type FilterMode, type Plan, type TableNode } from './plan.js';
 import { findAggregate, type AggregateFunction, type LinearTerm } from './registry.js';
 import { describeFacts, factsToType, RING_LIMIT, tableType, type ColumnFacts, type TableType } from './types.js';
@@ -60,7 +61,7 @@ export interface CheckedFilter extends CheckedBase {
   readonly mode: FilterMode;
 }
 
-export type CheckedTable = CheckedScan | CheckedConcat | CheckedFilter | CheckedAggregate;
+export type CheckedTable = CheckedScan | CheckedConcat | CheckedFilter | CheckedAggregate | CheckedShaping;
 
 export interface CheckedOutput {
   readonly name: string;
@@ -82,7 +83,10 @@ export function inputsOf(n: CheckedTable): readonly CheckedTable[] {
     case 'scan': return [];
     case 'concat': return n.inputs;
     case 'filter':
-    case 'aggregate': return [n.input];
+    case 'aggregate':
+    case 'derive':
+    case 'select':
+    case 'rename': return [n.input];
   }
 }
 
@@ -263,6 +267,9 @@ function checkTable(node: TableNode, path: string, context: CheckContext, tables
     });
     // Rows that remain keep their columns' declared ranges; the bound on rows stays the input's.
     return { op: 'filter', path, input, predicate, mode, type: input.type };
+  }
+  if (node.op === 'derive' || node.op === 'select' || node.op === 'rename') {
+    return checkShaping(node, path, checkTable(node.input, `${path}/input`, context, tables, disclosures));
   }
   return unknownNode(node, path);
 }

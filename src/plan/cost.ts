@@ -15,11 +15,13 @@
  *     secret validity; reveal-count then compacts (4 rounds; 8 bytes per column and present
  *     column, 16 for the predicate); an oblivious filter leaves a secret validity
  *   aggregate: local sums when every row is valid; else one round of 8 bytes per term
+ *   derive, and filters' conditions over expressions: their circuits' steps (expr-circuit.ts)
  *   open: a table with a secret validity multiplies every cell by it (1 round, 8 bytes per cell)
  */
 
-import { predicateShape } from './check-predicate.js';
+import { predicateGates, predicateShape } from './check-predicate.js';
 import type { CheckedTable } from './check.js';
+import { circuitCost, schedule } from './expr-circuit.js';
 
 export interface PlanCost {
   readonly rounds: number;
@@ -37,8 +39,21 @@ export function estimateCost(root: CheckedTable): PlanCost {
   const visit = (n: CheckedTable): boolean => {
     switch (n.op) {
       case 'concat': return n.inputs.map(visit).some((v) => v);
+      case 'derive':
+      case 'select':
+      case 'rename': {
+        const secretValidity = visit(n.input);
+        if (n.op === 'derive') {
+          rounds += n.cost.rounds;
+          bytes += n.input.type.maxRows * n.cost.bytesPerRow;
+        }
+        return secretValidity;
+      }
       case 'filter': {
         const secretValidity = visit(n.input);
+        const conditions = circuitCost(schedule(predicateGates(n.predicate)));
+        rounds += conditions.rounds;
+        bytes += n.input.type.maxRows * conditions.bytesPerRow;
         const shape = predicateShape(n.predicate);
         const r = n.input.type.maxRows;
         const gates = shape.gates + (secretValidity ? 1 : 0);
