@@ -176,6 +176,8 @@ function selectColumns(node: TableNode, columns: readonly string[]): TableNode {
       return { ...node, input: selectColumns(node.input, union(columns, exprColumns(node.predicate))) };
     case 'aggregate':
       throw new UsageError('selecting columns of an aggregate is not supported yet');
+    case 'join':
+      throw new UsageError('select the columns of each side before joining: a.select(...).join(b.select(...), ...)');
   }
 }
 
@@ -196,6 +198,9 @@ function readColumns(node: TableNode, needed: readonly string[]): TableNode {
       return { ...node, input: readColumns(node.input, union(needed, exprColumns(node.predicate))) };
     case 'aggregate':
       throw new UsageError('aggregating the result of an aggregate is not supported yet: aggregate a table or a concat of tables');
+    case 'join':
+      // Which side holds a column is known only to the nodes: each side keeps its own selection.
+      return node;
   }
 }
 

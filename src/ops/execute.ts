@@ -14,6 +14,7 @@ import type { SecretTable } from '../secret/secret-table.js';
 import { aggregate } from './aggregate.js';
 import { concat } from './concat.js';
 import { filter } from './filter.js';
+import { join } from './join.js';
 import { planSteps, ProgressTracker, type ProgressListener } from './progress.js';
 import { scan, type CheckedAppendTables, type ScanFacts } from './scan.js';
 import type { StoredSecretTable, StoredTableReader } from './table-reader.js';
@@ -24,7 +25,7 @@ export interface Execution {
   readonly scans: readonly ScanFacts[];
   readonly rows: number;
   readonly excluded: number;
-  /** Per reveal-count filter: the rows that remain (public, as the plan declares). */
+  /** Per reveal-count filter or join: the rows that remain or come out (public, as the plan declares). */
   readonly filters: readonly { readonly path: string; readonly rows: number }[];
 }
 
@@ -51,6 +52,14 @@ export async function execute(s: Session, plan: CheckedPlan, reader: StoredTable
       const input = await evaluate(node.input);
       await progress.enter('filter', node.path);
       const result = await filter(s, node, input);
+      if (result.rows !== undefined) filters.push({ path: node.path, rows: result.rows });
+      return result.table;
+    }
+    if (node.op === 'join') {
+      const left = await evaluate(node.left);
+      const right = await evaluate(node.right);
+      await progress.enter('join', node.path);
+      const result = await join(s, node, left, right);
       if (result.rows !== undefined) filters.push({ path: node.path, rows: result.rows });
       return result.table;
     }

@@ -33,6 +33,7 @@ export function planSteps(plan: CheckedPlan): number {
   const count = (node: CheckedTable): number => {
     if (node.op === 'concat') return 1 + node.inputs.reduce((n, i) => n + count(i), 0);
     if (node.op === 'filter') return 1 + count(node.input);
+    if (node.op === 'join') return 1 + count(node.left) + count(node.right);
     let n = 1;
     if (node.table.kind === 'append' && !checked.has(node.table.name)) {
       checked.add(node.table.name);

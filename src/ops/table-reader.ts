@@ -31,6 +31,7 @@ export function columnsRead(plan: CheckedPlan): Map<string, Set<string>> {
   const visit = (n: CheckedTable): void => {
     if (n.op === 'concat') return n.inputs.forEach(visit);
     if (n.op === 'filter') return visit(n.input);
+    if (n.op === 'join') return [n.left, n.right].forEach(visit);
     const set = out.get(n.table.name) ?? new Set<string>();
     n.columns.forEach((c) => set.add(c));
     out.set(n.table.name, set);

@@ -14,6 +14,7 @@ import { PlanError, TableNotFoundError } from '../errors.js';
 import { schemaToJson, type TableSchema } from '../table/schema.js';
 import type { QueryOutputInfo } from '../wire/api.js';
 import { estimateCost, type PlanCost } from './cost.js';
+import { checkJoin, type CheckedJoin } from './check-join.js';
 import { checkPredicate, type CheckedPredicate } from './check-predicate.js';
 import { planHash, type FilterMode, type Plan, type TableNode } from './plan.js';
 import { findAggregate, partName, type AggregateFunction, type LinearTerm } from './registry.js';
@@ -59,7 +60,7 @@ export interface CheckedFilter extends CheckedBase {
   readonly mode: FilterMode;
 }
 
-export type CheckedTable = CheckedScan | CheckedConcat | CheckedFilter;
+export type CheckedTable = CheckedScan | CheckedConcat | CheckedFilter | CheckedJoin;
 
 export interface CheckedOutput {
   readonly name: string;
@@ -203,6 +204,7 @@ function checkTable(node: TableNode, path: string, context: CheckContext, tables
     // Rows that remain keep their columns' declared ranges; the bound on rows stays the input's.
     return { op: 'filter', path, input, predicate, mode, type: input.type };
   }
+  if (node.op === 'join') return checkJoin(node, path, (input, at) => checkTable(input, at, context, tables, disclosures), disclosures);
   throw new PlanError(path, 'an aggregate cannot be used here yet');
 }
 

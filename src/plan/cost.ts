@@ -14,10 +14,12 @@
  *     one multiplication per AND/OR gate and null (8 bytes, batched by depth), one more for a
  *     secret validity; reveal-count then compacts (4 rounds; 8 bytes per column and present
  *     column, 16 for the predicate); an oblivious filter leaves a secret validity
+ *   join: cost-join.ts
  *   aggregate: local sums when every row is valid; else one round of 8 bytes per term
  */
 
 import { predicateShape } from './check-predicate.js';
+import { joinCost } from './cost-join.js';
 import type { CheckedAggregate, CheckedTable } from './check.js';
 
 export interface PlanCost {
@@ -50,6 +52,15 @@ export function estimateCost(root: CheckedAggregate): PlanCost {
       } else {
         secretValidity = true;
       }
+      return;
+    }
+    if (n.op === 'join') {
+      visit(n.left);
+      visit(n.right);
+      const c = joinCost(n);
+      rounds += c.rounds;
+      bytes += c.bytesPerParty;
+      secretValidity = n.mode === 'oblivious';
       return;
     }
     if (n.table.kind !== 'append') return;

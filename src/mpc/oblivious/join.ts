@@ -67,6 +67,8 @@ export interface JoinOptions {
   readonly foreignUnique?: boolean;
   /** Which side a left join keeps: the foreign side (the default) or the primary side. */
   readonly keep?: 'foreign' | 'primary';
+  /** The error for a duplicate key on a side (`pairs`: pairs of rows sharing a key); a UsageError by default. */
+  readonly refuse?: (side: 'primary' | 'foreign', pairs: bigint) => Error;
 }
 
 export interface Joined {
@@ -93,6 +95,10 @@ export async function pkFkJoin(s: Session, primary: JoinSide, foreign: JoinSide,
     }
   }
   const keepPrimary = how === 'left' && options.keep === 'primary';
+  if (n === 0) {
+    const none = (k: number): AShare[] => Array.from({ length: k }, () => AShare.zeros(0));
+    return { key: AShare.zeros(0), primary: none(primary.payload.length), foreign: none(foreign.payload.length), matched: AShare.zeros(0), ...(keepPrimary ? { fromForeign: AShare.zeros(0) } : {}), ...(mode === 'oblivious' ? { valid: AShare.zeros(0) } : { count: 0 }) };
+  }
   const keepForeign = how === 'left' && !keepPrimary;
   const pad = (c: AShare, before: number, after: number): AShare => concatA([AShare.zeros(before), c, AShare.zeros(after)]);
   // The columns the sort carries; optional ones only when a side has them.
@@ -117,18 +123,23 @@ export async function pkFkJoin(s: Session, primary: JoinSide, foreign: JoinSide,
   const scanned = await segmentedScan(s, flags.continues, [isPrimary, ...scanInputs, ...(options.foreignUnique ? [isForeign] : [])].map((values) => ({ values, op: 'sum' as const })));
   const hasPrimary = scanned[0];
   const copied = scanned.slice(1, 1 + own.length);
-  await refuseDuplicates(s, isPrimary, hasPrimary, options.foreignUnique ? { isForeign, running: scanned[scanned.length - 1] } : undefined);
+  await refuseDuplicates(s, isPrimary, hasPrimary, options.foreignUnique ? { isForeign, running: scanned[scanned.length - 1] } : undefined, options.refuse);
   const hasForeign = keepPrimary ? await keyHasForeign(s, flags.continues, isForeign) : undefined;
+  // A foreign row that may not match (dropped, null key) can share its key value with a primary
+  // row: what was copied down to it is zeroed when a left join keeps it.
+  const zeroUnmatchable = keepForeign && foreign.matchable !== undefined;
   // One round: matched, and for keep 'primary' the matched primary rows and the primary payload's selection.
-  const left = [isForeign, ...(hasForeign ? [isPrimary, ...copied.map(() => origin)] : [])];
-  const right = [hasPrimary, ...(hasForeign ? [hasForeign, ...copied] : [])];
+  const left = [isForeign, ...(hasForeign ? [isPrimary, ...copied.map(() => origin)] : []), ...(zeroUnmatchable ? copied.map(() => isForeign) : [])];
+  const right = [hasPrimary, ...(hasForeign ? [hasForeign, ...copied] : []), ...(zeroUnmatchable ? copied : [])];
   const products = splitA(await mul(s, concatA(left), concatA(right)), left.map(() => n));
   const matched = products[0];
   let valid: AShare;
   let primaryOut: AShare[] = copied;
   if (how === 'inner') valid = matched;
-  else if (keepForeign) valid = column(existsAt) ?? origin;
-  else {
+  else if (keepForeign) {
+    valid = column(existsAt) ?? origin;
+    if (zeroUnmatchable) primaryOut = products.slice(1);
+  } else {
     // Matched foreign rows, and the existing primary rows that matched none (isPrimary implies exists).
     valid = subA(addA(matched, column(existsAt) ?? notOrigin), products[1]);
     primaryOut = own.map((c, k) => addA(c, products[2 + k]));
@@ -151,12 +162,14 @@ export async function pkFkJoin(s: Session, primary: JoinSide, foreign: JoinSide,
  * running count minus one, summed over that side's rows: 0 exactly when the key is unique) and
  * refuses a duplicate. One round for the products and one to open them.
  */
-async function refuseDuplicates(s: Session, isPrimary: AShare, hasPrimary: AShare, foreign?: { isForeign: AShare; running: AShare }): Promise<void> {
+async function refuseDuplicates(s: Session, isPrimary: AShare, hasPrimary: AShare, foreign: { isForeign: AShare; running: AShare } | undefined, refuse: JoinOptions['refuse']): Promise<void> {
   const n = isPrimary.length;
   if (n === 0) return;
   const xs = [isPrimary, ...(foreign ? [foreign.isForeign] : [])];
   const ys = [hasPrimary, ...(foreign ? [foreign.running] : [])].map((c) => addConstA(s.me, c, -1n));
   const pairs = await open(s, await dot(s, concatA(xs), concatA(ys), n));
+  if (pairs[0] !== 0n && refuse) throw refuse('primary', pairs[0]);
+  if (foreign && pairs[1] !== 0n && refuse) throw refuse('foreign', pairs[1]);
   if (pairs[0] !== 0n) throw new UsageError(`pkFkJoin: the primary key is not unique (${pairs[0]} pairs of rows of the primary table share a key); deduplicate it or join it as many-to-many`);
   if (foreign && pairs[1] !== 0n) throw new UsageError(`pkFkJoin: the foreign key is not unique (${pairs[1]} pairs of rows of the foreign table share a key) though the join was declared one-to-one; declare it many-to-one`);
 }
