@@ -144,3 +144,29 @@ test('join = plaintext join (kinds, inner/left, both modes, null keys and cells,
     { numRuns: Math.max(60, RUNS) },
   );
 });
+
+test('two key columns (integer and category) are packed into one sort key and match as pairs', async () => {
+  const t = await trio();
+  const schema = (v: string) => parseSchema({ version: 1, columns: [
+    { name: 'n', nullable: false, type: 'integer', min: '-3', max: '3' },
+    { name: 'w', nullable: false, type: 'category', dictionary: ['a', 'b', 'c'] },
+    { name: v, nullable: false, type: 'integer', min: '0', max: '1000' },
+  ] });
+  const L = schema('x'), R = schema('y');
+  const tables: Record<string, CatalogTable> = { l: { name: 'l', kind: 'table', schema: L, rows: 4 }, r: { name: 'r', kind: 'table', schema: R, rows: 3 } };
+  for (const how of ['inner', 'left'] as const) {
+    const plan = openFor(aggregateOf({ op: 'join', left: scanOf('l'), right: scanOf('r'), on: [{ left: 'n', right: 'n' }, { left: 'w', right: 'w' }], how }, [{ name: 'c', fn: 'count' }]), ['Auditor']);
+    const node = checkPlan(plan, { table: (n) => tables[n], recipientRefusal: () => undefined }).root.input.input as CheckedJoin;
+    const [rows] = await t.run(async (s) => {
+      const table = async (schema: typeof L, rows: bigint[][], owner: 0 | 1) => new SecretTable(rows.length, await Promise.all(schema.columns.map(async (c, j) => ({ schema: c, values: await secret(s, BigUint64Array.from(rows.map((r) => ring(r[j]))), owner) }))), ALL_VALID);
+      // (n, w): (-3, a) matches, (1, b) does not (the right side has (1, a) and (-3, b)).
+      const left = await table(L, [[-3n, 0n, 10n], [1n, 1n, 20n], [-3n, 1n, 30n], [3n, 2n, 40n]], 0);
+      const right = await table(R, [[-3n, 0n, 100n], [1n, 0n, 200n], [-3n, 1n, 300n]], 1);
+      const r = await join(s, node, left, right);
+      const cols = await Promise.all(r.table.columns.map(async (c) => ({ v: [...(await open(s, c.values))].map(signed), p: c.present ? [...(await open(s, c.present))] : undefined })));
+      return Array.from({ length: r.table.rows }, (_, i) => cols.map((c) => (c.p && c.p[i] === 0n ? 'null' : String(c.v[i]))).join(':')).sort();
+    });
+    const matched = ['-3:0:10:100', '-3:1:30:300'];
+    assert.deepEqual(rows, how === 'inner' ? matched : [...matched, '1:1:20:null', '3:2:40:null'].sort());
+  }
+});
