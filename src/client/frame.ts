@@ -23,6 +23,7 @@ import { planHash, type AggregateNode, type FilterMode, type Plan, type TableNod
 import { COLUMN_NAME_PATTERN } from '../table/schema.js';
 import type { PlanCheckResponse } from '../wire/api.js';
 import type { AggregateExpr } from './aggregates.js';
+import { joinNode, type JoinOptions } from './join-options.js';
 import { Condition, exprColumns } from './expr.js';
 import { explanationText, type Explanation } from './explain.js';
 import type { DecodedOutput, QueryResult } from './result.js';
@@ -94,6 +95,17 @@ export class LazyFrame<C extends string = string> {
     if (mode !== undefined && mode !== 'reveal-count' && mode !== 'oblivious') throw new UsageError(`a filter's mode is 'reveal-count' or 'oblivious', not ${JSON.stringify(mode)}`);
     const node: TableNode = { op: 'filter', input: this.node, predicate: condition.node, ...(mode !== undefined ? { mode } : {}) };
     return new LazyFrame<C>(node, this.runner);
+  }
+
+  /**
+   * The rows of this frame and `other` whose keys are equal (client/join-options.ts):
+   * `visits.join(claims, { on: 'patient_id', how: 'left' })`. The output has this frame's
+   * columns, then `other`'s except its keys; select the columns of each side first (a column on
+   * both sides is refused, and every column is carried through the join's sort).
+   */
+  join<D extends string>(other: LazyFrame<D>, options: JoinOptions<C, D>): LazyFrame<C | D> {
+    if (!(other instanceof LazyFrame)) throw new UsageError('join takes a frame (t.table(...)), not other values');
+    return new LazyFrame<C | D>(joinNode(this.node, other.node, options), this.runner);
   }
 
   /**
