@@ -6,7 +6,7 @@
 // client SDK
 export { Tessera, type ConnectOptions, type UploadOptions, type QueryOptions, type QueryHandle, type Credential } from './client/tessera.js';
 export type { QueryResult, DecodedOutput } from './client/result.js';
-export { LazyFrame, AggregateFrame, scanFrame, type FrameHandle, type FrameResult, type OpenOptions } from './client/frame.js';
+export { LazyFrame, scanFrame, type FrameHandle, type FrameResult, type OpenOptions } from './client/frame.js';
 export { aggregate, count, sum, mean, type AggregateExpr } from './client/aggregates.js';
 export { col, and, or, not, Condition, ColumnRef, type Literal } from './client/expr.js';
 export type { Explanation } from './client/explain.js';

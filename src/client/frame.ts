@@ -6,10 +6,10 @@
  *   console.log((await q.explain({ to: ['St. Mary Hospital'] })).text());
  *   const { outputs } = await (await q.open({ to: ['St. Mary Hospital'] })).result();
  *
- * A frame is a table (LazyFrame: scan, concat, select) or a one-row aggregate (AggregateFrame),
- * so TypeScript refuses what the plan cannot express (aggregating an aggregate, opening a whole
- * table). Column names are a type parameter (`t.table<'age' | 'visits'>('visits')`, string by
- * default), which `select` narrows and `agg` and the result's `outputs` follow.
+ * Every frame is a table (a stored table, a concat, a filter, the one row of an aggregate, ...)
+ * and any frame can be explained and opened. Column names are a type parameter
+ * (`t.table<'age' | 'visits'>('visits')`, string by default), which `select` narrows and `agg`
+ * and the result's `outputs` follow.
  *
  * A new plan operator is a method here returning a frame over its node (and, for SQL, one clause
  * mapping in client/sql/statement-to-frame.ts). Before a plan leaves this machine it is checked
@@ -19,7 +19,7 @@
 import { UsageError } from '../errors.js';
 import { aggregateOf, concatOf, openFor } from '../plan/build.js';
 import { parsePlan } from '../plan/parse.js';
-import { planHash, type AggregateNode, type FilterMode, type Plan, type TableNode } from '../plan/plan.js';
+import { planHash, type FilterMode, type Plan, type TableNode } from '../plan/plan.js';
 import { COLUMN_NAME_PATTERN } from '../table/schema.js';
 import type { PlanCheckResponse } from '../wire/api.js';
 import type { AggregateExpr } from './aggregates.js';
@@ -103,7 +103,7 @@ export class LazyFrame<C extends string = string> {
    * columns, then `other`'s except its keys; select the columns of each side first (a column on
    * both sides is refused, and every column is carried through the join's sort).
    */
-  join<D extends string>(other: LazyFrame<D>, options: JoinOptions<C, D>): LazyFrame<C | D> {
+  join<D extends string>(other: LazyFrame<D>, options: JoinOptions<C, NoInfer<D>>): LazyFrame<C | D> {
     if (!(other instanceof LazyFrame)) throw new UsageError('join takes a frame (t.table(...)), not other values');
     return new LazyFrame<C | D>(joinNode(this.node, other.node, options), this.runner);
   }
@@ -112,7 +112,7 @@ export class LazyFrame<C extends string = string> {
    * One row of named aggregates over all rows: `{ n: count(), avg_age: mean('age') }`. Scans
    * without a selection read only the columns the aggregates need.
    */
-  agg<A extends Record<string, AggregateExpr<C>>>(aggregates: A): AggregateFrame<keyof A & string> {
+  agg<A extends Record<string, AggregateExpr<C>>>(aggregates: A): LazyFrame<keyof A & string> {
     if (typeof aggregates !== 'object' || aggregates === null) throw new UsageError('agg takes an object of named aggregates, e.g. { n: count(), avg_age: mean(\'age\') }');
     const specs = Object.entries(aggregates).map(([name, expr]) => {
       if (!COLUMN_NAME_PATTERN.test(name)) throw new UsageError(`'${name}' cannot name an output: use letters, digits and _ (not starting with a digit, at most 63 characters)`);
@@ -121,16 +121,8 @@ export class LazyFrame<C extends string = string> {
     });
     if (specs.length === 0) throw new UsageError('agg needs at least one aggregate');
     const needed = [...new Set(specs.flatMap((s) => (s.column === undefined ? [] : [s.column])))];
-    return new AggregateFrame<keyof A & string>(aggregateOf(readColumns(this.node, needed), specs), this.runner);
+    return new LazyFrame<keyof A & string>(aggregateOf(readColumns(this.node, needed), specs), this.runner);
   }
-}
-
-/** A one-row frame of named aggregates: it can be explained and opened for recipients. */
-export class AggregateFrame<N extends string = string> {
-  constructor(
-    readonly node: AggregateNode,
-    private readonly runner?: FrameRunner,
-  ) {}
 
   /** The plan that opens this frame for the recipients, checked by the nodes' own parser. */
   toPlan(options: OpenOptions): Plan {
@@ -152,9 +144,12 @@ export class AggregateFrame<N extends string = string> {
     return { ...checked, text: () => explanationText(checked) };
   }
 
-  /** Runs the query; only the recipients can open its result (`handle.result()`). */
-  async open(options: OpenOptions): Promise<FrameHandle<N>> {
-    return (await this.connected('open').run(this.toPlan(options))) as FrameHandle<N>;
+  /**
+   * Runs the query; only the recipients can open its result (`handle.result()`): a table
+   * (`result.table`), which for a one-row aggregate also reads as scalars (`result.outputs`).
+   */
+  async open(options: OpenOptions): Promise<FrameHandle<C>> {
+    return (await this.connected('open').run(this.toPlan(options))) as FrameHandle<C>;
   }
 
   private connected(action: string): FrameRunner {
@@ -187,7 +182,8 @@ function selectColumns(node: TableNode, columns: readonly string[]): TableNode {
       // The scans below also read the predicate's columns.
       return { ...node, input: selectColumns(node.input, union(columns, exprColumns(node.predicate))) };
     case 'aggregate':
-      throw new UsageError('selecting columns of an aggregate is not supported yet');
+      missingFrom('the aggregate', node.aggregates.map((a) => a.name), columns);
+      throw new UsageError('selecting some outputs of an aggregate is not supported yet: name only the outputs you want in agg()');
     case 'join':
       throw new UsageError('select the columns of each side before joining: a.select(...).join(b.select(...), ...)');
   }
@@ -209,9 +205,10 @@ function readColumns(node: TableNode, needed: readonly string[]): TableNode {
     case 'filter':
       return { ...node, input: readColumns(node.input, union(needed, exprColumns(node.predicate))) };
     case 'aggregate':
-      throw new UsageError('aggregating the result of an aggregate is not supported yet: aggregate a table or a concat of tables');
     case 'join':
       // Which side holds a column is known only to the nodes: each side keeps its own selection.
+      return node;
+      // Its outputs are its columns; the nodes check that the needed ones are among them.
       return node;
   }
 }

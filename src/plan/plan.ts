@@ -124,14 +124,23 @@ export function planHash(plan: Plan): string {
   return canonicalHash(plan);
 }
 
+/** The operators a node takes its rows from. */
+export function planInputs(n: TableNode): readonly TableNode[] {
+  switch (n.op) {
+    case 'scan': return [];
+    case 'concat': return n.inputs;
+    case 'filter':
+    case 'aggregate': return [n.input];
+    case 'join': return [n.left, n.right];
+  }
+}
+
 /** Names of the stored tables a plan reads, sorted and without repeats. */
 export function scannedTables(plan: Plan): string[] {
   const names = new Set<string>();
   const visit = (n: TableNode): void => {
     if (n.op === 'scan') names.add(n.table);
-    else if (n.op === 'concat') n.inputs.forEach(visit);
-    else if (n.op === 'join') [n.left, n.right].forEach(visit);
-    else visit(n.input);
+    else planInputs(n).forEach(visit);
   };
   visit(plan.root.input);
   return [...names].sort();

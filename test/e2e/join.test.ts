@@ -102,3 +102,20 @@ test('keys of different types are refused before any MPC; a key declared unique 
     (e: unknown) => e instanceof Error && /right side's key \(patient_id\) is not unique .*declare kind 'one-to-many'/.test(e.message),
   );
 });
+
+test('a join opens as a table (an integer key; the right side\'s cells null where a left join found nothing), row for row as the plaintext left join', async () => {
+  await hospital.uploadTable('stays', { columns: { ward: [1, 2, 2, 3, 9], days: [4, 1, 7, 2, 5] } }, { schema: { version: 1, columns: [
+    { name: 'ward', nullable: false, type: 'integer', min: '0', max: '99' },
+    { name: 'days', nullable: false, type: 'integer', min: '0', max: '365' },
+  ] } });
+  await registry.uploadTable('wards', { columns: { ward_id: [1, 2, 3, 4], beds: [10, 20, null, 40] } }, { schema: { version: 1, columns: [
+    { name: 'ward_id', nullable: false, type: 'integer', min: '0', max: '99' },
+    { name: 'beds', nullable: true, type: 'integer', min: '0', max: '500' },
+  ] } });
+  for (const mode of ['reveal-count', 'oblivious'] as const) {
+    const result = await (await hospital.table('stays').join(hospital.table('wards'), { on: { left: 'ward', right: 'ward_id' }, how: 'left', mode }).open(to)).result();
+    assert.deepEqual(result.table.columns, ['ward', 'days', 'beds']);
+    const rows = result.table.rows.map((r) => `${String(r.ward)}:${String(r.days)}:${String(r.beds)}`).sort();
+    assert.deepEqual(rows, ['1:4:10', '2:1:20', '2:7:20', '3:2:null', '9:5:null'], mode);
+  }
+});

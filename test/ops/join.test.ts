@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import { closeTrio, RUNS, secret, trio } from '../helpers/protocol.js';
 import { join } from '../../src/ops/join.js';
 import { open } from '../../src/mpc/protocols/io.js';
-import { checkPlan, type CatalogTable } from '../../src/plan/check.js';
+import { checkPlan, type CatalogTable, type CheckedAggregate } from '../../src/plan/check.js';
 import type { CheckedJoin } from '../../src/plan/check-join.js';
 import { aggregateOf, openFor, scanOf } from '../../src/plan/build.js';
 import type { JoinHow, JoinKind, JoinMode } from '../../src/plan/plan.js';
@@ -73,7 +73,7 @@ function checkedJoin(k: Case): CheckedJoin {
   };
   const plan = openFor(aggregateOf({ op: 'join', left: scanOf('l'), right: scanOf('r'), on: [{ left: 'k', right: 'k' }], how: k.how, kind: k.kind, mode: k.mode }, [{ name: 'n', fn: 'count' }]), ['Auditor']);
   const checked = checkPlan(plan, { table: (n) => tables[n], recipientRefusal: () => undefined });
-  return checked.root.input.input as CheckedJoin;
+  return (checked.root.input as CheckedAggregate).input as CheckedJoin;
 }
 
 async function share(s: Session, rows: Row[], schema: typeof LEFT, secretValidity: boolean, owner: 0 | 1): Promise<SecretTable> {
@@ -156,7 +156,7 @@ test('two key columns (integer and category) are packed into one sort key and ma
   const tables: Record<string, CatalogTable> = { l: { name: 'l', kind: 'table', schema: L, rows: 4 }, r: { name: 'r', kind: 'table', schema: R, rows: 3 } };
   for (const how of ['inner', 'left'] as const) {
     const plan = openFor(aggregateOf({ op: 'join', left: scanOf('l'), right: scanOf('r'), on: [{ left: 'n', right: 'n' }, { left: 'w', right: 'w' }], how }, [{ name: 'c', fn: 'count' }]), ['Auditor']);
-    const node = checkPlan(plan, { table: (n) => tables[n], recipientRefusal: () => undefined }).root.input.input as CheckedJoin;
+    const node = (checkPlan(plan, { table: (n) => tables[n], recipientRefusal: () => undefined }).root.input as CheckedAggregate).input as CheckedJoin;
     const [rows] = await t.run(async (s) => {
       const table = async (schema: typeof L, rows: bigint[][], owner: 0 | 1) => new SecretTable(rows.length, await Promise.all(schema.columns.map(async (c, j) => ({ schema: c, values: await secret(s, BigUint64Array.from(rows.map((r) => ring(r[j]))), owner) }))), ALL_VALID);
       // (n, w): (-3, a) matches, (1, b) does not (the right side has (1, a) and (-3, b)).

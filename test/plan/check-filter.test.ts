@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PlanError } from '../../src/errors.js';
-import { checkPlan, type CatalogTable, type CheckContext, type CheckedFilter } from '../../src/plan/check.js';
+import { checkPlan, type CatalogTable, type CheckContext, type CheckedAggregate, type CheckedFilter } from '../../src/plan/check.js';
 import { parsePlan } from '../../src/plan/parse.js';
 import { parseSchema } from '../../src/table/schema.js';
 
@@ -34,7 +34,7 @@ const plan = (predicate: unknown, extra: object = {}) => ({
   root: { op: 'open', to: ['Auditor'], input: { op: 'aggregate', aggregates: [{ name: 'n', fn: 'count' }], input: { op: 'filter', input: { op: 'scan', table: 'visits' }, predicate, ...extra } } },
 });
 const check = (p: unknown) => checkPlan(parsePlan(p), context);
-const filterOf = (p: unknown) => check(p).root.input.input as CheckedFilter;
+const filterOf = (p: unknown) => (check(p).root.input as CheckedAggregate).input as CheckedFilter;
 
 function refusedAt(p: unknown, path: string, message: RegExp): void {
   assert.throws(() => check(p), (e: unknown) => {
@@ -115,5 +115,5 @@ test('the disclosures say what each mode reveals; cost grows with the comparison
   // The oblivious filter leaves a secret validity: the aggregate multiplies (one more round) but nothing is compacted.
   assert.equal(oblivious.cost.rounds, reveal.cost.rounds - 4 + 1);
   assert.notEqual(reveal.hash, oblivious.hash);
-  assert.equal(check(plan(pred, { mode: 'reveal-count' })).root.input.input.op, 'filter');
+  assert.equal(filterOf(plan(pred, { mode: 'reveal-count' })).op, 'filter');
 });

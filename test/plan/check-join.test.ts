@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PlanError, TableNotFoundError } from '../../src/errors.js';
-import { checkPlan, type CatalogTable, type CheckContext } from '../../src/plan/check.js';
+import { checkPlan, type CatalogTable, type CheckContext, type CheckedAggregate } from '../../src/plan/check.js';
 import type { CheckedJoin } from '../../src/plan/check-join.js';
 import { parsePlan } from '../../src/plan/parse.js';
 import { parseSchema } from '../../src/table/schema.js';
@@ -31,7 +31,7 @@ const scan = (t: string, columns?: string[]) => ({ op: 'scan', table: t, ...(col
 const join = (extra: object) => ({ op: 'join', left: scan('visits', ['patient', 'age']), right: scan('claims', ['patient_id', 'amount']), on: [{ left: 'patient', right: 'patient_id' }], how: 'inner', ...extra });
 const plan = (node: object) => ({ version: 1, root: { op: 'open', to: ['Auditor'], input: { op: 'aggregate', aggregates: [{ name: 'n', fn: 'count' }], input: node } } });
 const check = (node: object) => checkPlan(parsePlan(plan(node)), context);
-const joinOf = (node: object) => check(node).root.input.input as CheckedJoin;
+const joinOf = (node: object) => (check(node).root.input as CheckedAggregate).input as CheckedJoin;
 const J = '/root/input/input';
 
 function refusedAt(node: object, path: string, message: RegExp): void {

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { count, mean, sum } from '../../../src/client/aggregates.js';
 import { col } from '../../../src/client/expr.js';
-import { scanFrame, type AggregateFrame } from '../../../src/client/frame.js';
+import { scanFrame, type LazyFrame } from '../../../src/client/frame.js';
 import { sqlToFrame } from '../../../src/client/sql/sql-frame.js';
 import { SqlError } from '../../../src/errors.js';
 import type { AggregateNode } from '../../../src/plan/plan.js';
@@ -13,7 +13,7 @@ const source = (t: string) => scanFrame(t);
 const v = (...c: string[]) => scanFrame('visits').select(...c);
 const c = (...cs: string[]) => scanFrame('claims').select(...cs);
 
-const equivalents: [string, AggregateFrame][] = [
+const equivalents: [string, LazyFrame][] = [
   ['SELECT count(*) AS n FROM visits JOIN claims ON visits.patient = claims.patient_id', v('patient').join(c('patient_id'), { on: { left: 'patient', right: 'patient_id' } }).agg({ n: count() })],
   ['SELECT count(*) AS n, sum(c.amount) AS total, avg(v.age) AS age FROM visits v INNER JOIN claims c ON c.patient_id = v.patient', v('patient', 'age').join(c('patient_id', 'amount'), { on: { left: 'patient', right: 'patient_id' } }).agg({ n: count(), total: sum('amount'), age: mean('age') })],
   ['SELECT sum(c.amount) AS s FROM visits v LEFT JOIN claims c USING (patient) WHERE v.age >= 18', v('patient', 'age').join(c('patient', 'amount'), { on: 'patient', how: 'left' }).filter(col('age').ge(18)).agg({ s: sum('amount') })],
@@ -42,6 +42,7 @@ const refusals: [string, string, RegExp][] = [
   ['SELECT count(*) FROM a JOIN b ON a.x = b.x JOIN c ON a.x = c.x', 'several JOINs', /one JOIN per query/],
   ['SELECT count(*) FROM a JOIN (SELECT x FROM b) t ON a.x = t.x', 'subquery in a JOIN', /names a stored table/],
   ['SELECT count(*) FROM a JOIN a ON a.x = a.x', 'self-join without aliases', /different aliases/],
+  ['SELECT a.v, b.w FROM a JOIN b ON a.x = b.x', 'selecting rows of a JOIN', /open the join with the data-frame API/],
   ['SELECT count(b.x) FROM a LEFT JOIN b ON a.x = b.x', 'right key of a LEFT JOIN', /use the left key instead/],
   ['SELECT sum(a.v), sum(b.v) FROM a JOIN b ON a.x = b.x', 'the same column name on both sides', /'v' is named on both sides/],
 ];
