@@ -25,6 +25,7 @@ import type { PlanCheckResponse } from '../wire/api.js';
 import type { AggregateExpr } from './aggregates.js';
 import { Condition, exprColumns, type Expression } from './expr.js';
 import { columnsBelow, deriveNode, renameNode } from './derive-columns.js';
+import { joinNode, type JoinOptions } from './join-options.js';
 import { explanationText, type Explanation } from './explain.js';
 import type { DecodedOutput, QueryResult } from './result.js';
 import type { QueryHandle } from './tessera.js';
@@ -112,6 +113,17 @@ export class LazyFrame<C extends string = string> {
   }
 
   /**
+   * The rows of this frame and `other` whose keys are equal (client/join-options.ts):
+   * `visits.join(claims, { on: 'patient_id', how: 'left' })`. The output has this frame's
+   * columns, then `other`'s except its keys; select the columns of each side first (a column on
+   * both sides is refused, and every column is carried through the join's sort).
+   */
+  join<D extends string>(other: LazyFrame<D>, options: JoinOptions<C, NoInfer<D>>): LazyFrame<C | D> {
+    if (!(other instanceof LazyFrame)) throw new UsageError('join takes a frame (t.table(...)), not other values');
+    return new LazyFrame<C | D>(joinNode(this.node, other.node, options), this.runner);
+  }
+
+  /**
    * One row of named aggregates over all rows: `{ n: count(), avg_age: mean('age') }`. Scans
    * without a selection read only the columns the aggregates need.
    */
@@ -185,7 +197,9 @@ function selectColumns(node: TableNode, columns: readonly string[]): TableNode {
       // The scans below also read the predicate's columns.
       return { ...node, input: selectColumns(node.input, union(columns, exprColumns(node.predicate))) };
     case 'aggregate':
-      // Its outputs are its columns: an explicit select node keeps the named ones.
+    case 'join':
+      // Its outputs are its columns (which side holds one is known to the nodes): an explicit
+      // select node keeps the named ones.
       return { op: 'select', input: node, columns: [...columns] };
     default:
       // derive, select, rename (client/derive-columns.ts): an explicit select node after them.
@@ -209,7 +223,9 @@ function readColumns(node: TableNode, needed: readonly string[]): TableNode {
     case 'filter':
       return { ...node, input: readColumns(node.input, union(needed, exprColumns(node.predicate))) };
     case 'aggregate':
-      // Its outputs are its columns; the nodes check that the needed ones are among them.
+    case 'join':
+      // Its outputs are its columns (for a join, which side holds one is known only to the
+      // nodes: each side keeps its own selection); the nodes check that the needed ones are there.
       return node;
     default:
       return { ...node, input: readColumns(node.input, columnsBelow(node, needed)) } as TableNode;

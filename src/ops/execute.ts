@@ -14,6 +14,7 @@ import { aggregate } from './aggregate.js';
 import { concat } from './concat.js';
 import { derive, renameColumns, selectColumns } from './derive.js';
 import { filter } from './filter.js';
+import { join } from './join.js';
 import { openTable } from './open.js';
 import { planSteps, ProgressTracker, type ProgressListener } from './progress.js';
 import { scan, type CheckedAppendTables, type ScanFacts } from './scan.js';
@@ -68,6 +69,14 @@ export async function execute(s: Session, plan: CheckedPlan, reader: StoredTable
         for (const input of node.inputs) inputs.push(await evaluate(input));
         await progress.enter('concat', node.path);
         return concat(s.me, inputs);
+      }
+      case 'join': {
+        const left = await evaluate(node.left);
+        const right = await evaluate(node.right);
+        await progress.enter('join', node.path);
+        const result = await join(s, node, left, right);
+        if (result.rows !== undefined) revealed.push({ path: node.path, fact: 'rows', value: result.rows });
+        return result.table;
       }
       case 'aggregate': {
         const input = await evaluate(node.input);

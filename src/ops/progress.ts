@@ -33,6 +33,7 @@ export function planSteps(plan: CheckedPlan): number {
   const count = (node: CheckedTable): number => {
     switch (node.op) {
       case 'concat': return 1 + node.inputs.reduce((n, i) => n + count(i), 0);
+      case 'join': return 1 + count(node.left) + count(node.right);
       case 'filter':
       case 'aggregate':
       case 'derive':

@@ -15,6 +15,7 @@ import { columnTypeToJson } from '../table/column-type.js';
 import { schemaToJson, type TableSchema } from '../table/schema.js';
 import type { QueryOutputInfo } from '../wire/api.js';
 import { estimateCost, type PlanCost } from './cost.js';
+import { checkJoin, type CheckedJoin } from './check-join.js';
 import { checkPredicate, type CheckedPredicate } from './check-predicate.js';
 import { checkShaping, type CheckedShaping } from './check-derive.js';
 import { planHash, type AggregateNode, type AggregateSpec, type FilterMode, type Plan, type TableNode } from './plan.js';
@@ -61,7 +62,7 @@ export interface CheckedFilter extends CheckedBase {
   readonly mode: FilterMode;
 }
 
-export type CheckedTable = CheckedScan | CheckedConcat | CheckedFilter | CheckedAggregate | CheckedShaping;
+export type CheckedTable = CheckedScan | CheckedConcat | CheckedFilter | CheckedAggregate | CheckedShaping | CheckedJoin;
 
 export interface CheckedOutput {
   readonly name: string;
@@ -87,6 +88,7 @@ export function inputsOf(n: CheckedTable): readonly CheckedTable[] {
     case 'derive':
     case 'select':
     case 'rename': return [n.input];
+    case 'join': return [n.left, n.right];
   }
 }
 
@@ -271,6 +273,7 @@ function checkTable(node: TableNode, path: string, context: CheckContext, tables
   if (node.op === 'derive' || node.op === 'select' || node.op === 'rename') {
     return checkShaping(node, path, checkTable(node.input, `${path}/input`, context, tables, disclosures));
   }
+  if (node.op === 'join') return checkJoin(node, path, (input, at) => checkTable(input, at, context, tables, disclosures), disclosures);
   return unknownNode(node, path);
 }
 

@@ -14,12 +14,14 @@
  *     one multiplication per AND/OR gate and null (8 bytes, batched by depth), one more for a
  *     secret validity; reveal-count then compacts (4 rounds; 8 bytes per column and present
  *     column, 16 for the predicate); an oblivious filter leaves a secret validity
+ *   join: cost-join.ts
  *   aggregate: local sums when every row is valid; else one round of 8 bytes per term
  *   derive, and filters' conditions over expressions: their circuits' steps (expr-circuit.ts)
  *   open: a table with a secret validity multiplies every cell by it (1 round, 8 bytes per cell)
  */
 
 import { predicateGates, predicateShape } from './check-predicate.js';
+import { joinCost } from './cost-join.js';
 import type { CheckedTable } from './check.js';
 import { circuitCost, schedule } from './expr-circuit.js';
 
@@ -70,6 +72,14 @@ export function estimateCost(root: CheckedTable): PlanCost {
         rounds += 1;
         bytes += 8 * n.outputs.reduce((k, o) => k + o.terms.length, 0);
         return false;
+      }
+      case 'join': {
+        visit(n.left);
+        visit(n.right);
+        const c = joinCost(n);
+        rounds += c.rounds;
+        bytes += c.bytesPerParty;
+        return n.mode === 'oblivious';
       }
       case 'scan': {
         if (n.table.kind !== 'append') return false;

@@ -10,6 +10,7 @@ import { COLUMN_NAME_PATTERN } from '../table/schema.js';
 import { PLAN_VERSION, type AggregateNode, type AggregateSpec, type ConcatNode, type FilterNode, type OpenNode, type Plan, type ScanNode, type TableNode } from './plan.js';
 import { parseExpr } from './parse-expr.js';
 import { parseDerive, parseRename, parseSelect } from './parse-derive.js';
+import { parseJoin } from './parse-join.js';
 import { aggregateNames, findAggregate } from './registry.js';
 
 /** The same rule as stored table names (node/storage/names.ts). */
@@ -20,7 +21,7 @@ export const MAX_CONCAT_INPUTS = 100;
 export const MAX_AGGREGATES = 64;
 export const MAX_RECIPIENTS = 100;
 const MAX_SCAN_COLUMNS = 4096;
-const OPS = ['scan', 'concat', 'filter', 'aggregate', 'derive', 'select', 'rename'] as const;
+const OPS = ['scan', 'concat', 'filter', 'aggregate', 'derive', 'select', 'rename', 'join'] as const;
 const FILTER_MODES = ['reveal-count', 'oblivious'] as const;
 
 type Json = Record<string, unknown>;
@@ -80,6 +81,7 @@ function parseTable(value: unknown, path: string, counter: { nodes: number }, de
     case 'derive': return parseDerive(o, path, (v, at) => parseTable(v, at, counter, depth + 1));
     case 'select': return parseSelect(o, path, (v, at) => parseTable(v, at, counter, depth + 1));
     case 'rename': return parseRename(o, path, (v, at) => parseTable(v, at, counter, depth + 1));
+    case 'join': return parseJoin(o, path, (v, at) => parseTable(v, at, counter, depth + 1));
     default:
       throw new PlanError(`${path}/op`, `unknown operator ${JSON.stringify(o.op)} (this release knows ${OPS.join(', ')}; 'open' only at the root)`);
   }

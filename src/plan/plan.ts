@@ -112,7 +112,36 @@ export interface RenameNode {
   readonly names: Readonly<Record<string, string>>;
 }
 
-export type TableNode = ScanNode | ConcatNode | FilterNode | AggregateNode | DeriveNode | SelectNode | RenameNode;
+/** One pair of key columns of a join: `left` of the left input equals `right` of the right input. */
+export interface JoinKey {
+  readonly left: string;
+  readonly right: string;
+}
+
+export type JoinHow = 'inner' | 'left';
+/** Which side's key is unique: many-to-one (the default) says the right side's, one-to-many the left side's. */
+export type JoinKind = 'one-to-one' | 'many-to-one' | 'one-to-many' | 'many-to-many';
+export type JoinMode = 'reveal-count' | 'oblivious';
+
+/**
+ * The rows of `left` and `right` whose keys are equal (plan/check-join.ts): the left side's
+ * columns, then the right side's columns other than its keys. A left join keeps every left row
+ * (the right side's columns null where nothing matched). `reveal-count` (the default) opens the
+ * output row count; `oblivious` reveals nothing but the bound. `max_rows` declares the output
+ * bound of a many-to-many join.
+ */
+export interface JoinNode {
+  readonly op: 'join';
+  readonly left: TableNode;
+  readonly right: TableNode;
+  readonly on: readonly JoinKey[];
+  readonly how: JoinHow;
+  readonly kind?: JoinKind;
+  readonly max_rows?: number;
+  readonly mode?: JoinMode;
+}
+
+export type TableNode = ScanNode | ConcatNode | FilterNode | AggregateNode | DeriveNode | SelectNode | RenameNode | JoinNode;
 
 /** The root: opens its input for the named recipients only (each node seals its shares to each). */
 export interface OpenNode {
@@ -141,6 +170,7 @@ export function planInputs(n: TableNode): readonly TableNode[] {
     case 'derive':
     case 'select':
     case 'rename': return [n.input];
+    case 'join': return [n.left, n.right];
   }
 }
 
