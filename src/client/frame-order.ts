@@ -1,7 +1,8 @@
 /**
  * Column pruning through sort, limit and distinct (frame.ts pushes the columns a plan needs
- * down into its scans): a sort's input also reads its keys; a limit passes the columns through;
- * a distinct's output is its own columns, so what is needed above it must be among them.
+ * down into its scans; a `select` above them is an explicit select node): a sort's input also
+ * reads its keys; a limit passes the columns through; a distinct's output is its own columns,
+ * so what is needed above it must be among them.
  */
 
 import { UsageError } from '../errors.js';
@@ -9,8 +10,7 @@ import type { DistinctNode, FilterMode, LimitNode, SortNode, TableNode } from '.
 
 type Prune = (node: TableNode, columns: readonly string[]) => TableNode;
 
-export function orderedInput(node: SortNode | LimitNode | DistinctNode, columns: readonly string[], prune: Prune, exact = false): TableNode {
-  if (exact) refuseInexactSelection(node, columns);
+export function orderedInput(node: SortNode | LimitNode | DistinctNode, columns: readonly string[], prune: Prune): TableNode {
   if (node.op === 'sort') return { ...node, input: prune(node.input, [...new Set([...columns, ...node.by.map((k) => k.column)])]) };
   if (node.op === 'limit') return { ...node, input: prune(node.input, columns) };
   // Distinct over all columns: every column of the input decides, so nothing is pruned below it.
@@ -18,21 +18,6 @@ export function orderedInput(node: SortNode | LimitNode | DistinctNode, columns:
   const missing = columns.find((c) => !node.columns!.includes(c));
   if (missing !== undefined) throw new UsageError(`column '${missing}' is not among the distinct columns (${node.columns.join(', ')}); add it to distinct(...)`);
   return { ...node, input: prune(node.input, node.columns) };
-}
-
-/**
- * A selection (`select`) is pushed into the scans; through a sort whose keys it drops, or a
- * distinct whose columns it changes, the output would not be the selection: refused (select first).
- */
-function refuseInexactSelection(node: SortNode | LimitNode | DistinctNode, columns: readonly string[]): void {
-  if (node.op === 'sort') {
-    const dropped = node.by.find((k) => !columns.includes(k.column));
-    if (dropped) throw new UsageError(`select after sort drops the sort key '${dropped.column}', which the sort needs from the rows: select the columns first (select(...).sort(...)), keys included`);
-  }
-  if (node.op === 'distinct') {
-    const same = node.columns !== undefined && node.columns.length === columns.length && columns.every((c) => node.columns!.includes(c));
-    if (!same) throw new UsageError(`select after distinct would change which rows are distinct: select the columns first, or name them in distinct(...)`);
-  }
 }
 
 /** A sort key in the SDK: a column name (ascending, nulls last) or an object. */

@@ -24,7 +24,9 @@ import { distinctNode, limitNode, orderedInput, sortNode, type SortBy } from './
 import { COLUMN_NAME_PATTERN } from '../table/schema.js';
 import type { PlanCheckResponse } from '../wire/api.js';
 import type { AggregateExpr } from './aggregates.js';
-import { Condition, exprColumns } from './expr.js';
+import { Condition, exprColumns, type Expression } from './expr.js';
+import { columnsBelow, deriveNode, renameNode } from './derive-columns.js';
+import { joinNode, type JoinOptions } from './join-options.js';
 import { explanationText, type Explanation } from './explain.js';
 import type { DecodedOutput, QueryResult } from './result.js';
 import type { QueryHandle } from './tessera.js';
@@ -134,6 +136,31 @@ export class LazyFrame<C extends string = string> {
   }
 
   /**
+   * Adds (or replaces, in place) columns computed row by row:
+   * `withColumns({ total: col('cost').mul(1.1).add(col('fee')), adult: col('age').ge(18) })`.
+   * Every expression reads this frame's columns (not each other's).
+   */
+  withColumns<A extends Record<string, Expression<C>>>(columns: A): LazyFrame<C | (keyof A & string)> {
+    return new LazyFrame<C | (keyof A & string)>(deriveNode(this.node, columns), this.runner);
+  }
+
+  /** Renames columns: `rename({ old: 'new' })`. */
+  rename<M extends Partial<Record<C, string>>>(names: M): LazyFrame<Exclude<C, keyof M> | (M[keyof M] & string)> {
+    return new LazyFrame<Exclude<C, keyof M> | (M[keyof M] & string)>(renameNode(this.node, names as Record<string, string>), this.runner);
+  }
+
+  /**
+   * The rows of this frame and `other` whose keys are equal (client/join-options.ts):
+   * `visits.join(claims, { on: 'patient_id', how: 'left' })`. The output has this frame's
+   * columns, then `other`'s except its keys; select the columns of each side first (a column on
+   * both sides is refused, and every column is carried through the join's sort).
+   */
+  join<D extends string>(other: LazyFrame<D>, options: JoinOptions<C, NoInfer<D>>): LazyFrame<C | D> {
+    if (!(other instanceof LazyFrame)) throw new UsageError('join takes a frame (t.table(...)), not other values');
+    return new LazyFrame<C | D>(joinNode(this.node, other.node, options), this.runner);
+  }
+
+  /**
    * One row of named aggregates over all rows: `{ n: count(), avg_age: mean('age') }`. Scans
    * without a selection read only the columns the aggregates need.
    */
@@ -206,13 +233,14 @@ function selectColumns(node: TableNode, columns: readonly string[]): TableNode {
     case 'filter':
       // The scans below also read the predicate's columns.
       return { ...node, input: selectColumns(node.input, union(columns, exprColumns(node.predicate))) };
-    case 'sort':
-    case 'limit':
-    case 'distinct':
-      return orderedInput(node, columns, selectColumns, true);
     case 'aggregate':
-      missingFrom('the aggregate', node.aggregates.map((a) => a.name), columns);
-      throw new UsageError('selecting some outputs of an aggregate is not supported yet: name only the outputs you want in agg()');
+    case 'join':
+      // Its outputs are its columns (which side holds one is known to the nodes): an explicit
+      // select node keeps the named ones.
+      return { op: 'select', input: node, columns: [...columns] };
+    default:
+      // derive, select, rename (client/derive-columns.ts): an explicit select node after them.
+      return { op: 'select', input: readColumns(node, columns), columns: [...columns] };
   }
 }
 
@@ -236,8 +264,12 @@ function readColumns(node: TableNode, needed: readonly string[]): TableNode {
     case 'distinct':
       return orderedInput(node, needed, readColumns);
     case 'aggregate':
-      // Its outputs are its columns; the nodes check that the needed ones are among them.
+    case 'join':
+      // Its outputs are its columns (for a join, which side holds one is known only to the
+      // nodes: each side keeps its own selection); the nodes check that the needed ones are there.
       return node;
+    default:
+      return { ...node, input: readColumns(node.input, columnsBelow(node, needed)) } as TableNode;
   }
 }
 

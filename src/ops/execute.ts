@@ -12,8 +12,10 @@ import type { Outputs } from '../secret/outputs.js';
 import type { SecretTable } from '../secret/secret-table.js';
 import { aggregate } from './aggregate.js';
 import { concat } from './concat.js';
+import { derive, renameColumns, selectColumns } from './derive.js';
 import { distinct } from './distinct.js';
 import { filter } from './filter.js';
+import { join } from './join.js';
 import { limit } from './limit.js';
 import { openTable } from './open.js';
 import { planSteps, ProgressTracker, type ProgressListener } from './progress.js';
@@ -71,6 +73,14 @@ export async function execute(s: Session, plan: CheckedPlan, reader: StoredTable
         await progress.enter('concat', node.path);
         return concat(s.me, inputs);
       }
+      case 'join': {
+        const left = await evaluate(node.left);
+        const right = await evaluate(node.right);
+        await progress.enter('join', node.path);
+        const result = await join(s, node, left, right);
+        if (result.rows !== undefined) revealed.push({ path: node.path, fact: 'rows', value: result.rows });
+        return result.table;
+      }
       case 'sort': {
         const input = await evaluate(node.input);
         await progress.enter('sort', node.path);
@@ -92,6 +102,13 @@ export async function execute(s: Session, plan: CheckedPlan, reader: StoredTable
         const input = await evaluate(node.input);
         await progress.enter('aggregate', node.path);
         return aggregate(s, node, input);
+      }
+      case 'derive':
+      case 'select':
+      case 'rename': {
+        const input = await evaluate(node.input);
+        await progress.enter(node.op, node.path);
+        return node.op === 'derive' ? derive(s, node, input) : node.op === 'select' ? selectColumns(node, input) : renameColumns(node, input);
       }
     }
   };

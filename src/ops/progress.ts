@@ -33,11 +33,15 @@ export function planSteps(plan: CheckedPlan): number {
   const count = (node: CheckedTable): number => {
     switch (node.op) {
       case 'concat': return 1 + node.inputs.reduce((n, i) => n + count(i), 0);
+      case 'join': return 1 + count(node.left) + count(node.right);
       case 'filter':
+      case 'aggregate':
+      case 'derive':
+      case 'select':
+      case 'rename':
       case 'sort':
       case 'limit':
-      case 'distinct':
-      case 'aggregate': return 1 + count(node.input);
+      case 'distinct': return 1 + count(node.input);
       case 'scan': {
         if (node.table.kind !== 'append' || checked.has(node.table.name)) return 1;
         checked.add(node.table.name);

@@ -15,10 +15,12 @@ import { columnTypeToJson } from '../table/column-type.js';
 import { schemaToJson, type TableSchema } from '../table/schema.js';
 import type { QueryOutputInfo } from '../wire/api.js';
 import { estimateCost, type PlanCost } from './cost.js';
+import { checkJoin, type CheckedJoin } from './check-join.js';
 import { checkPredicate, type CheckedPredicate } from './check-predicate.js';
 import { checkDistinct, type CheckedDistinct } from './check-distinct.js';
 import { checkLimit, type CheckedLimit } from './check-limit.js';
 import { checkSort, type CheckedSort } from './check-sort.js';
+import { checkShaping, type CheckedShaping } from './check-derive.js';
 import { planHash, type AggregateNode, type AggregateSpec, type FilterMode, type Plan, type TableNode } from './plan.js';
 import { findAggregate, type AggregateFunction, type LinearTerm } from './registry.js';
 import { describeFacts, factsToType, RING_LIMIT, tableType, type ColumnFacts, type TableType } from './types.js';
@@ -63,7 +65,7 @@ export interface CheckedFilter extends CheckedBase {
   readonly mode: FilterMode;
 }
 
-export type CheckedTable = CheckedScan | CheckedConcat | CheckedFilter | CheckedAggregate | CheckedSort | CheckedLimit | CheckedDistinct;
+export type CheckedTable = CheckedScan | CheckedConcat | CheckedFilter | CheckedAggregate | CheckedShaping | CheckedJoin | CheckedSort | CheckedLimit | CheckedDistinct;
 
 export interface CheckedOutput {
   readonly name: string;
@@ -86,9 +88,13 @@ export function inputsOf(n: CheckedTable): readonly CheckedTable[] {
     case 'concat': return n.inputs;
     case 'filter':
     case 'aggregate':
+    case 'derive':
+    case 'select':
+    case 'rename':
     case 'sort':
     case 'limit':
     case 'distinct': return [n.input];
+    case 'join': return [n.left, n.right];
   }
 }
 
@@ -270,6 +276,10 @@ function checkTable(node: TableNode, path: string, context: CheckContext, tables
     // Rows that remain keep their columns' declared ranges; the bound on rows stays the input's.
     return { op: 'filter', path, input, predicate, mode, type: input.type };
   }
+  if (node.op === 'derive' || node.op === 'select' || node.op === 'rename') {
+    return checkShaping(node, path, checkTable(node.input, `${path}/input`, context, tables, disclosures));
+  }
+  if (node.op === 'join') return checkJoin(node, path, (input, at) => checkTable(input, at, context, tables, disclosures), disclosures);
   if (node.op === 'sort' || node.op === 'limit' || node.op === 'distinct') {
     const input = checkTable(node.input, `${path}/input`, context, tables, disclosures);
     if (node.op === 'sort') return checkSort(node, path, input, disclosures);

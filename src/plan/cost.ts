@@ -15,16 +15,20 @@
  *     secret validity; reveal-count then compacts (4 rounds; 8 bytes per column and present
  *     column, 16 for the predicate); an oblivious filter leaves a secret validity
  *   sort, limit, distinct: plan/cost-order.ts
+ *   join: cost-join.ts
  *   aggregate: local sums when every row is valid; else one round of 8 bytes per term
+ *   derive, and filters' conditions over expressions: their circuits' steps (expr-circuit.ts)
  *   open: a table with a secret validity multiplies every cell by it (1 round, 8 bytes per cell)
  */
 
-import { predicateShape } from './check-predicate.js';
+import { predicateGates, predicateShape } from './check-predicate.js';
+import { joinCost } from './cost-join.js';
 import { distinctCost, sortCost, sortPassCost, tableVectors } from './cost-order.js';
 import type { CheckedDistinct } from './check-distinct.js';
 import type { CheckedLimit } from './check-limit.js';
 import type { CheckedSort } from './check-sort.js';
 import type { CheckedTable } from './check.js';
+import { circuitCost, schedule } from './expr-circuit.js';
 
 export interface PlanCost {
   readonly rounds: number;
@@ -42,8 +46,21 @@ export function estimateCost(root: CheckedTable): PlanCost {
   const visit = (n: CheckedTable): boolean => {
     switch (n.op) {
       case 'concat': return n.inputs.map(visit).some((v) => v);
+      case 'derive':
+      case 'select':
+      case 'rename': {
+        const secretValidity = visit(n.input);
+        if (n.op === 'derive') {
+          rounds += n.cost.rounds;
+          bytes += n.input.type.maxRows * n.cost.bytesPerRow;
+        }
+        return secretValidity;
+      }
       case 'filter': {
         const secretValidity = visit(n.input);
+        const conditions = circuitCost(schedule(predicateGates(n.predicate)));
+        rounds += conditions.rounds;
+        bytes += n.input.type.maxRows * conditions.bytesPerRow;
         const shape = predicateShape(n.predicate);
         const r = n.input.type.maxRows;
         const gates = shape.gates + (secretValidity ? 1 : 0);
@@ -68,6 +85,14 @@ export function estimateCost(root: CheckedTable): PlanCost {
         rounds += 1;
         bytes += 8 * n.outputs.reduce((k, o) => k + o.terms.length, 0);
         return false;
+      }
+      case 'join': {
+        visit(n.left);
+        visit(n.right);
+        const c = joinCost(n);
+        rounds += c.rounds;
+        bytes += c.bytesPerParty;
+        return n.mode === 'oblivious';
       }
       case 'scan': {
         if (n.table.kind !== 'append') return false;

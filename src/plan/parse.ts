@@ -9,6 +9,8 @@ import { PlanError } from '../errors.js';
 import { COLUMN_NAME_PATTERN } from '../table/schema.js';
 import { PLAN_VERSION, type AggregateNode, type AggregateSpec, type ConcatNode, type FilterNode, type OpenNode, type Plan, type ScanNode, type TableNode } from './plan.js';
 import { parseExpr } from './parse-expr.js';
+import { parseDerive, parseRename, parseSelect } from './parse-derive.js';
+import { parseJoin } from './parse-join.js';
 import { parseDistinct, parseLimit, parseSort } from './parse-order.js';
 import { aggregateNames, findAggregate } from './registry.js';
 
@@ -20,7 +22,7 @@ export const MAX_CONCAT_INPUTS = 100;
 export const MAX_AGGREGATES = 64;
 export const MAX_RECIPIENTS = 100;
 const MAX_SCAN_COLUMNS = 4096;
-const OPS = ['scan', 'concat', 'filter', 'aggregate', 'sort', 'limit', 'distinct'] as const;
+const OPS = ['scan', 'concat', 'filter', 'aggregate', 'derive', 'select', 'rename', 'join', 'sort', 'limit', 'distinct'] as const;
 const FILTER_MODES = ['reveal-count', 'oblivious'] as const;
 
 export type Json = Record<string, unknown>;
@@ -77,6 +79,10 @@ export function parseTable(value: unknown, path: string, counter: { nodes: numbe
     case 'concat': return parseConcat(o, path, counter, depth);
     case 'filter': return parseFilter(o, path, counter, depth);
     case 'aggregate': return parseAggregate(o, path, counter, depth);
+    case 'derive': return parseDerive(o, path, (v, at) => parseTable(v, at, counter, depth + 1));
+    case 'select': return parseSelect(o, path, (v, at) => parseTable(v, at, counter, depth + 1));
+    case 'rename': return parseRename(o, path, (v, at) => parseTable(v, at, counter, depth + 1));
+    case 'join': return parseJoin(o, path, (v, at) => parseTable(v, at, counter, depth + 1));
     case 'sort': return parseSort(o, path, counter, depth);
     case 'limit': return parseLimit(o, path, counter, depth);
     case 'distinct': return parseDistinct(o, path, counter, depth);

@@ -57,7 +57,22 @@ export type Expr =
   | { readonly op: ComparisonOp; readonly args: readonly [Expr, Expr] }
   | { readonly op: 'and' | 'or'; readonly args: readonly Expr[] }
   | { readonly op: 'not'; readonly arg: Expr }
-  | { readonly op: 'is_null'; readonly arg: Expr };
+  | { readonly op: 'is_null'; readonly arg: Expr }
+  // Value expressions (plan/expr-check.ts): arithmetic, functions, casts, date parts.
+  | { readonly op: ArithmeticOp; readonly args: readonly [Expr, Expr]; readonly scale?: number }
+  | { readonly op: UnaryFunction; readonly arg: Expr }
+  | { readonly op: 'min' | 'max' | 'fill_null'; readonly args: readonly [Expr, Expr] }
+  | { readonly op: 'if_else'; readonly args: readonly [Expr, Expr, Expr] }
+  | { readonly op: 'cast'; readonly arg: Expr; readonly to: CastTarget; readonly scale?: number }
+  | { readonly op: 'isin'; readonly arg: Expr; readonly values: readonly LiteralValue[] };
+
+/** `/` takes an optional `scale`: the decimal digits of its result (default max(dividend's, 4)). */
+export const ARITHMETIC_OPS = ['+', '-', '*', '/'] as const;
+export type ArithmeticOp = (typeof ARITHMETIC_OPS)[number];
+export const UNARY_FUNCTIONS = ['neg', 'abs', 'year', 'month', 'day', 'weekday'] as const;
+export type UnaryFunction = (typeof UNARY_FUNCTIONS)[number];
+export const CAST_TARGETS = ['integer', 'decimal'] as const;
+export type CastTarget = (typeof CAST_TARGETS)[number];
 
 export const COMPARISON_OPS = ['=', '!=', '<', '<=', '>', '>='] as const;
 export type ComparisonOp = (typeof COMPARISON_OPS)[number];
@@ -110,7 +125,58 @@ export interface DistinctNode {
   readonly mode?: FilterMode;
 }
 
-export type TableNode = ScanNode | ConcatNode | FilterNode | AggregateNode | SortNode | LimitNode | DistinctNode;
+
+/** Adds (or replaces, keeping its position) one column per entry, computed row by row (plan/check-derive.ts). */
+export interface DeriveNode {
+  readonly op: 'derive';
+  readonly input: TableNode;
+  readonly columns: readonly { readonly name: string; readonly expr: Expr }[];
+}
+
+/** Keeps the named columns, in that order. */
+export interface SelectNode {
+  readonly op: 'select';
+  readonly input: TableNode;
+  readonly columns: readonly string[];
+}
+
+/** Renames columns: `names` maps an input column's name to its new name; the others keep theirs. */
+export interface RenameNode {
+  readonly op: 'rename';
+  readonly input: TableNode;
+  readonly names: Readonly<Record<string, string>>;
+}
+
+/** One pair of key columns of a join: `left` of the left input equals `right` of the right input. */
+export interface JoinKey {
+  readonly left: string;
+  readonly right: string;
+}
+
+export type JoinHow = 'inner' | 'left';
+/** Which side's key is unique: many-to-one (the default) says the right side's, one-to-many the left side's. */
+export type JoinKind = 'one-to-one' | 'many-to-one' | 'one-to-many' | 'many-to-many';
+export type JoinMode = 'reveal-count' | 'oblivious';
+
+/**
+ * The rows of `left` and `right` whose keys are equal (plan/check-join.ts): the left side's
+ * columns, then the right side's columns other than its keys. A left join keeps every left row
+ * (the right side's columns null where nothing matched). `reveal-count` (the default) opens the
+ * output row count; `oblivious` reveals nothing but the bound. `max_rows` declares the output
+ * bound of a many-to-many join.
+ */
+export interface JoinNode {
+  readonly op: 'join';
+  readonly left: TableNode;
+  readonly right: TableNode;
+  readonly on: readonly JoinKey[];
+  readonly how: JoinHow;
+  readonly kind?: JoinKind;
+  readonly max_rows?: number;
+  readonly mode?: JoinMode;
+}
+
+export type TableNode = ScanNode | ConcatNode | FilterNode | AggregateNode | DeriveNode | SelectNode | RenameNode | JoinNode | SortNode | LimitNode | DistinctNode;
 
 /** The root: opens its input for the named recipients only (each node seals its shares to each). */
 export interface OpenNode {
@@ -136,9 +202,13 @@ export function planInputs(n: TableNode): readonly TableNode[] {
     case 'concat': return n.inputs;
     case 'filter':
     case 'aggregate':
+    case 'derive':
+    case 'select':
+    case 'rename':
     case 'sort':
     case 'limit':
     case 'distinct': return [n.input];
+    case 'join': return [n.left, n.right];
   }
 }
 

@@ -94,9 +94,10 @@ function truth(e: Expr, r: Row): boolean | null {
     case 'or': { const vs = e.args.map((a) => truth(a, r)); return vs.includes(true) ? true : vs.includes(null) ? null : false; }
     case 'col': throw new Error('bare column');
     default: {
-      const [a, b] = e.args.map(value);
+      const c = e as { op: ComparisonOp; args: readonly [Expr, Expr] };
+      const [a, b] = c.args.map(value);
       if (a === null || b === null) return null;
-      return { '=': a === b, '!=': a !== b, '<': a < b, '<=': a <= b, '>': a > b, '>=': a >= b }[e.op];
+      return { '=': a === b, '!=': a !== b, '<': a < b, '<=': a <= b, '>': a > b, '>=': a >= b }[c.op];
     }
   }
 }

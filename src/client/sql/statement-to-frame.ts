@@ -24,6 +24,7 @@ import { COLUMN_NAME_PATTERN } from '../../table/schema.js';
 import { aggregate, type AggregateExpr } from '../aggregates.js';
 import type { LazyFrame } from '../frame.js';
 import { applyModifiers, modifiersOf } from './order-modifiers.js';
+import { joinToFrame } from './join-to-frame.js';
 import { whereToCondition } from './where-to-condition.js';
 
 type Json = Record<string, unknown>;
@@ -84,14 +85,16 @@ export function statementToFrame(serialized: unknown, source: FrameSource): Lazy
   const rows = list.length > 0 && list.every((i) => i.class === 'COLUMN_REF' || i.class === 'STAR');
   refuseClauses(node, 'the outer SELECT', rows);
   const from = fromClause(node, source, 'the outer SELECT');
-  const frame = isEmpty(node.where_clause) ? from.frame : from.frame.filter(whereToCondition(node.where_clause, (item) => columnRef(item, from.qualifiers), onlyKnown));
+  const column = from.column ?? ((item: Json) => columnRef(item, from.qualifiers));
+  const frame = isEmpty(node.where_clause) ? from.frame : from.frame.filter(whereToCondition(node.where_clause, column, onlyKnown));
   if (rows) {
+    if (from.column) notYet('selecting rows of a JOIN', 'aggregate them, or open the join with the data-frame API: t.table(a).select(...).join(t.table(b).select(...), { on }).open({ to })');
     const selected = selectRows(frame, list, from.qualifiers);
-    return applyModifiers(selected.frame, modifiersOf(node), selected.columns, (item) => columnRef(item, from.qualifiers));
+    return applyModifiers(selected.frame, modifiersOf(node), selected.columns, column);
   }
   const outputs: Record<string, AggregateExpr> = {};
   for (const item of list) {
-    const { name, expr } = selectItem(item, from.qualifiers);
+    const { name, expr } = selectItem(item, column);
     if (name in outputs) refuse('duplicate output name', `two outputs are named '${name}'; give each its own name with AS`);
     outputs[name] = expr;
   }
@@ -149,6 +152,8 @@ interface From {
   readonly frame: LazyFrame;
   /** Names a column may be qualified with (the table or its alias). */
   readonly qualifiers: readonly string[];
+  /** How a column reference reads, when not by `qualifiers` (a JOIN: join-to-frame.ts). */
+  readonly column?: (item: Json) => string;
 }
 
 function fromClause(node: Json, source: FrameSource, where: string): From {
@@ -179,8 +184,10 @@ function fromClause(node: Json, source: FrameSource, where: string): From {
       const [first, ...rest] = frames.map((b) => b.frame);
       return { frame: rest.length === 0 ? first : first.concat(...rest), qualifiers: isEmpty(from.alias) ? [] : [String(from.alias)] };
     }
-    case 'JOIN':
-      return notYet('JOIN', `${soon('join')}`);
+    case 'JOIN': {
+      const joined = joinToFrame(from, node, { source, baseTable, known: onlyKnown });
+      return { frame: joined.frame, qualifiers: [], column: (item) => (onlyKnown(item, ['class', 'type', 'alias', 'query_location', 'column_names'], 'a column reference'), joined.column(item)) };
+    }
     case 'TABLE_FUNCTION':
       return refuse('table function', 'table functions (read_csv, range, ...) are not supported: FROM names a table stored at the nodes');
     case 'EMPTY':
@@ -288,7 +295,7 @@ function describeClass(item: Json): string {
 }
 
 /** One output: an aggregate of the registry over a plain column (or rows), with its name. */
-function selectItem(item: Json, qualifiers: readonly string[]): { name: string; expr: AggregateExpr } {
+function selectItem(item: Json, columnOf: (item: Json) => string): { name: string; expr: AggregateExpr } {
   if (item.class === 'COLUMN_REF' || item.class === 'STAR') {
     notYet(`${describeClass(item)} beside aggregates`, `columns beside aggregates need GROUP BY (${soon('group-by')}); select either columns (the rows open as a table) or aggregates`);
   }
@@ -316,7 +323,7 @@ function selectItem(item: Json, qualifiers: readonly string[]): { name: string; 
     if (child.class === 'CONSTANT' && written === 'count') refuse('count(constant)', 'count a constant is count(*): write count(*)');
     if (child.class !== 'COLUMN_REF') notYet(`${describeClass(child)} inside ${written}()`, 'derived columns come soon (issue 9); aggregate a stored column');
     if (!isEmpty(child.alias)) refuse('alias inside an aggregate', 'name the output after the aggregate: sum(age) AS total');
-    column = columnRef(child, qualifiers);
+    column = columnOf(child);
   }
   if (fn.column === 'required' && column === undefined) refuse(`${written}() without a column`, `${written} needs a column: ${written}(age)`);
   const name = isEmpty(item.alias) ? defaultName(written, column) : String(item.alias);

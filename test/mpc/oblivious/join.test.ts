@@ -74,6 +74,6 @@ test('pkFkJoin refuses a primary key with duplicates instead of adding their pay
   const t = await trio();
   await assert.rejects(
     t.run(async (s) => pkFkJoin(s, { key: await secret(s, BigUint64Array.of(5n, 7n, 5n)), payload: [] }, { key: await secret(s, BigUint64Array.of(5n)), payload: [] }, 'inner', 'reveal-count')),
-    (e: unknown) => e instanceof UsageError && /primary key is not unique \(1 rows/.test(e.message),
+    (e: unknown) => e instanceof UsageError && /primary key is not unique \(1 pairs/.test(e.message),
   );
 });

@@ -1,0 +1,104 @@
+/**
+ * join: the rows of two secret tables whose keys are equal, by the sort-based primary-key to
+ * foreign-key join of mpc/oblivious/join.ts. The checked node (plan/check-join.ts) says which
+ * side's key is unique (the primary side); the output has the left side's columns, then the right
+ * side's other than its keys.
+ *
+ * - Several key columns are packed into one sort key, Σ (k_i − min_i)·w_i (local: public weights).
+ * - A row takes part in matching only when it is valid and none of its keys is null: those 0/1
+ *   factors are multiplied into the kernel's `matchable` (1 round per factor beyond the first), so
+ *   a row an oblivious filter dropped never matches, whatever its (unchecked) key holds.
+ * - A left join keeping the foreign side marks the primary side's columns null where nothing
+ *   matched (present = matched); keeping the primary side (one-to-many), the foreign side's columns
+ *   are null on the primary rows that matched none (present = the kernel's fromForeign).
+ * - reveal-count compacts (the output row count is public); oblivious returns all stacked rows
+ *   with a secret validity column.
+ */
+
+import { QueryError, UsageError } from '../errors.js';
+import { pkFkJoin, type JoinSide } from '../mpc/oblivious/join.js';
+import { mul } from '../mpc/protocols/arith.js';
+import type { Session } from '../mpc/session.js';
+import { addA, AShare, scaleA } from '../mpc/shares.js';
+import { addConstA } from '../mpc/sharing.js';
+import type { CheckedJoin, KeyPacking } from '../plan/check-join.js';
+import { ALL_VALID, SecretTable, type SecretColumn } from '../secret/secret-table.js';
+
+export interface JoinResult {
+  readonly table: SecretTable;
+  /** The output rows, when the mode opens them (reveal-count). */
+  readonly rows?: number;
+}
+
+export async function join(s: Session, node: CheckedJoin, left: SecretTable, right: SecretTable): Promise<JoinResult> {
+  const rightKeys = new Set(node.keys.map((k) => k.right.name));
+  const leftColumns = left.columns;
+  const rightColumns = right.columns.filter((c) => !rightKeys.has(c.schema.name));
+  const sides = {
+    left: await sideOf(s, left, leftColumns, node.keys.map((k) => k.left.name), node.packing),
+    right: await sideOf(s, right, rightColumns, node.keys.map((k) => k.right.name), node.packing),
+  };
+  const primaryIsLeft = node.primary === 'left';
+  const [primary, foreign] = primaryIsLeft ? [sides.left, sides.right] : [sides.right, sides.left];
+  let joined;
+  try {
+    joined = await pkFkJoin(s, primary, foreign, node.how, node.mode, {
+      foreignUnique: node.kind === 'one-to-one',
+      keep: primaryIsLeft ? 'primary' : 'foreign',
+      refuse: (side, pairs) => duplicateKeys(node, side === 'primary' ? node.primary : primaryIsLeft ? 'right' : 'left', pairs),
+    });
+  } catch (error) {
+    if (error instanceof UsageError) throw new QueryError(`plan ${node.path}: ${error.message}`);
+    throw error;
+  }
+  const [leftVectors, rightVectors] = primaryIsLeft ? [joined.primary, joined.foreign] : [joined.foreign, joined.primary];
+  // Where the right side's columns are null in a left join: unmatched rows (or kept primary rows).
+  const rightPresent = node.how === 'left' ? (primaryIsLeft ? joined.fromForeign! : joined.matched) : undefined;
+  const out = [...columnsFrom(leftColumns, leftVectors, undefined), ...columnsFrom(rightColumns, rightVectors, rightPresent)];
+  const rows = joined.key.length;
+  if (node.mode === 'oblivious') return { table: new SecretTable(rows, out, { kind: 'secret', share: joined.valid! }) };
+  return { table: new SecretTable(rows, out, ALL_VALID), rows: joined.count! };
+}
+
+/** A side as the kernel takes it: the packed key, every carried column's values and present bits, and who may match. */
+async function sideOf(s: Session, table: SecretTable, carried: readonly SecretColumn[], keys: readonly string[], packing: readonly KeyPacking[]): Promise<JoinSide> {
+  const payload = carried.flatMap((c) => (c.present ? [c.values, c.present] : [c.values]));
+  const key = packKey(s, keys.map((k) => table.column(k).values), packing);
+  const exists = table.validity.kind === 'secret' ? table.validity.share : undefined;
+  const factors = [...(exists ? [exists] : []), ...keys.flatMap((k) => table.column(k).present ?? [])];
+  let matchable = factors[0];
+  for (const f of factors.slice(1)) matchable = await mul(s, matchable, f);
+  return { key, payload, ...(matchable ? { matchable } : {}), ...(exists ? { exists } : {}) };
+}
+
+function packKey(s: Session, keys: readonly AShare[], packing: readonly KeyPacking[]): AShare {
+  if (keys.length === 1) return keys[0];
+  let packed = AShare.zeros(keys[0].length);
+  let offset = 0n;
+  keys.forEach((k, i) => {
+    packed = addA(packed, scaleA(k, packing[i].weight));
+    offset += packing[i].min * packing[i].weight;
+  });
+  return addConstA(s.me, packed, -offset);
+}
+
+/** Columns from the kernel's vectors (values, then present bits of nullable columns), in order. */
+function columnsFrom(columns: readonly SecretColumn[], vectors: readonly AShare[], nullWhereNot: AShare | undefined): SecretColumn[] {
+  let k = 0;
+  return columns.map((c): SecretColumn => {
+    const values = vectors[k++];
+    if (c.present) return { schema: { ...c.schema, nullable: true }, values, present: vectors[k++] };
+    if (nullWhereNot) return { schema: { ...c.schema, nullable: true }, values, present: nullWhereNot };
+    return { schema: c.schema, values };
+  });
+}
+
+function duplicateKeys(node: CheckedJoin, side: 'left' | 'right', pairs: bigint): UsageError {
+  const keys = node.keys.map((k) => k[side].name).join(', ');
+  const advice = node.kind === 'one-to-one'
+    ? `declare the kind whose unique side holds (many-to-one: the right side's key, one-to-many: the left side's)`
+    : side === 'right'
+      ? `if the left side's key is unique instead, declare kind 'one-to-many'; otherwise deduplicate the ${side} side`
+      : `if the right side's key is unique instead, declare kind 'many-to-one'; otherwise deduplicate the ${side} side`;
+  return new UsageError(`the ${side} side's key (${keys}) is not unique (${pairs} pairs of its rows share a key), as this ${node.kind} join needs: ${advice}`);
+}
