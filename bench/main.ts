@@ -3,6 +3,8 @@
  *  [--reps 3] [--json]`
  * `npm run bench -- --suite ingest [--ops upload,aggregate] [--rows 100000] [--upload-rows 1000000]
  *  [--concurrency 128] [--json]` (bench/ingest-suite.ts)
+ * `npm run bench -- --suite relational [--ops filter,join,groupby_category,groupby_key,sort,crosstab]
+ *  [--rows 1048576] [--json]` (bench/relational-suite.ts; each op's case in bench/relational/<op>.ts)
  *
  * Runs each operation inside three parties (three processes over mutual TLS on loopback, or three
  * worker threads with in-memory links) and prints, per operation: rows, seconds (median over
@@ -16,6 +18,8 @@ import { startEmbedded } from '../src/mpc/embedded.js';
 import { startProcessCluster } from '../src/mpc/process-cluster.js';
 import type { Runner } from '../src/mpc/runner.js';
 import { INGEST_OPS, runIngestSuite, type IngestRow } from './ingest-suite.js';
+import { RELATIONAL_CASES, RELATIONAL_OPS } from './relational/cases.js';
+import { runRelationalSuite, type RelationalRow } from './relational-suite.js';
 import { PRIMITIVE_OPS, type PrimitiveArgs, type RepFigures } from './primitive-jobs.js';
 
 const JOBS = new URL('./primitive-jobs.js', import.meta.url).href;
@@ -72,18 +76,19 @@ function human(r: Row): string {
 async function main(): Promise<void> {
   const program = new Command()
     .name('bench')
-    .addOption(new Option('--suite <name>', 'benchmark suite').choices(['primitives', 'ingest']).default('primitives'))
+    .addOption(new Option('--suite <name>', 'benchmark suite').choices(['primitives', 'ingest', 'relational']).default('primitives'))
     .addOption(new Option('--transport <kind>', 'three processes over TLS, or worker threads (primitives)').choices(['tls', 'memory']).default('tls'))
     .option('--rows <list>', 'primitives: comma-separated vector lengths; ingest: patients submitting for aggregate (default 100000)', String(1 << 20))
     .option('--upload-rows <n>', 'ingest: rows of the uploaded CSV (5 columns)', '1000000')
     .option('--concurrency <n>', 'ingest: submissions in flight at once', '128')
-    .option('--ops <list>', `operations (primitives: ${PRIMITIVE_OPS.join(',')}; ingest: ${INGEST_OPS.join(',')})`)
+    .option('--ops <list>', `operations (primitives: ${PRIMITIVE_OPS.join(',')}; ingest: ${INGEST_OPS.join(',')}; relational: ${RELATIONAL_OPS.join(',')})`)
     .option('--reps <n>', 'timed repetitions per operation (median reported)', '3')
     .option('--json', 'one JSON object per line')
     .option('--profile <dir>', 'write a CPU profile of every party process into <dir> (tls only)')
     .parse();
   const o = program.opts<{ suite: string; transport: 'tls' | 'memory'; rows: string; uploadRows: string; concurrency: string; ops?: string; reps: string; json?: boolean; profile?: string }>();
   if (o.suite === 'ingest') return ingest(o, program.getOptionValueSource('rows') === 'default');
+  if (o.suite === 'relational') return relational(o);
   const rowsList = o.rows.split(',').map((x) => Number(x));
   if (rowsList.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--rows must be positive integers, got '${o.rows}'`);
   const ops = o.ops ? o.ops.split(',') : PRIMITIVE_OPS;
@@ -135,6 +140,31 @@ async function ingest(o: { rows: string; uploadRows: string; concurrency: string
     onRow: (r: IngestRow) => {
       if (o.json) console.log(JSON.stringify({ suite: 'ingest', transport: 'tls', ...r }));
       else console.log(`${r.op.padEnd(10)} ${String(r.rows).padStart(9)} ${`${r.seconds.toFixed(2)} s`.padStart(10)} ${`${r.cpuSeconds.toFixed(2)} s`.padStart(10)} ${Math.round(r.rowsPerSecond).toString().padStart(10)}   ${r.bytesReceivedPerNode.map(mb).join(', ')}`);
+    },
+  });
+}
+
+async function relational(o: { rows: string; ops?: string; json?: boolean }): Promise<void> {
+  const ops = o.ops ? o.ops.split(',') : RELATIONAL_OPS;
+  for (const op of ops) if (!RELATIONAL_OPS.includes(op)) throw new Error(`unknown relational operation '${op}'; choose from ${RELATIONAL_OPS.join(', ')}`);
+  const missing = ops.filter((op) => !RELATIONAL_CASES.some((c) => c.op === op));
+  if (o.ops && missing.length > 0) throw new Error(`no benchmark case for ${missing.join(', ')} in this build (bench/relational/cases.ts lists ${RELATIONAL_CASES.map((c) => c.op).join(', ')})`);
+  const cases = RELATIONAL_CASES.filter((c) => ops.includes(c.op));
+  const rows = positive(o.rows, '--rows');
+  const fmtS = (s: number): string => (s < 1 ? `${(s * 1000).toFixed(1)} ms` : `${s.toFixed(2)} s`);
+  if (!o.json) {
+    console.log('suite relational, transport three node processes, mutual TLS 1.3 on loopback; the client (SDK) in this process; every result checked against DuckDB');
+    if (missing.length > 0) console.log(`(no case yet for ${missing.join(', ')})`);
+    console.log(`${'op'.padEnd(10)} ${'rows'.padStart(9)} ${'seconds'.padStart(10)} ${'cpu/node'.padStart(10)} ${'read/node'.padStart(10)} ${'rounds'.padStart(7)}   target`);
+  }
+  await runRelationalSuite({
+    cases,
+    rows,
+    onProgress: o.json ? undefined : (text) => process.stderr.write(`  … ${text}\n`),
+    onRow: (r: RelationalRow) => {
+      if (o.json) return console.log(JSON.stringify({ suite: 'relational', transport: 'tls', ...r }));
+      const verdictText = r.rows !== 1 << 20 ? `${fmtS(r.target)} at 1048576 rows` : r.missedBy === undefined ? `${fmtS(r.target)}: met` : `${fmtS(r.target)}: missed by ${fmtS(r.missedBy)}\n${''.padEnd(12)}why: ${r.why}`;
+      console.log(`${r.op.padEnd(10)} ${String(r.rows).padStart(9)} ${fmtS(r.seconds).padStart(10)} ${fmtS(r.cpuSeconds).padStart(10)} ${`${(r.bytesPerParty / 1e6).toFixed(1)} MB`.padStart(10)} ${String(r.rounds).padStart(7)}   ${verdictText}`);
     },
   });
 }

@@ -20,6 +20,7 @@ import { UsageError } from '../errors.js';
 import { aggregateOf, concatOf, openFor } from '../plan/build.js';
 import { parsePlan } from '../plan/parse.js';
 import { planHash, type FilterMode, type Plan, type TableNode } from '../plan/plan.js';
+import { distinctNode, limitNode, orderedInput, sortNode, type SortBy } from './frame-order.js';
 import { COLUMN_NAME_PATTERN } from '../table/schema.js';
 import type { PlanCheckResponse } from '../wire/api.js';
 import type { AggregateExpr } from './aggregates.js';
@@ -29,6 +30,14 @@ import { joinNode, type JoinOptions } from './join-options.js';
 import { explanationText, type Explanation } from './explain.js';
 import type { DecodedOutput, QueryResult } from './result.js';
 import type { QueryHandle } from './tessera.js';
+
+/** `{ mode: 'oblivious' }`: keep every row with a secret validity instead of opening the number of distinct rows. */
+export interface DistinctOptions {
+  readonly mode?: FilterMode;
+}
+
+/** A distinct's frame: the named columns, or all of the input's when none are named. */
+export type DistinctFrame<C extends string, A extends readonly unknown[]> = [Extract<A[number], C>] extends [never] ? LazyFrame<C> : LazyFrame<Extract<A[number], C>>;
 
 /** What a frame needs from the client to run or check its plan (the Tessera client). */
 export interface FrameRunner {
@@ -96,6 +105,34 @@ export class LazyFrame<C extends string = string> {
     if (mode !== undefined && mode !== 'reveal-count' && mode !== 'oblivious') throw new UsageError(`a filter's mode is 'reveal-count' or 'oblivious', not ${JSON.stringify(mode)}`);
     const node: TableNode = { op: 'filter', input: this.node, predicate: condition.node, ...(mode !== undefined ? { mode } : {}) };
     return new LazyFrame<C>(node, this.runner);
+  }
+
+  /**
+   * The rows ordered by the keys, the first most significant, stably: `sort('age', { column:
+   * 'cost', descending: true, nulls: 'first' })`. Ascending and nulls last unless said. Opens
+   * nothing.
+   */
+  sort<K extends C>(...keys: readonly SortBy<K>[]): LazyFrame<C> {
+    keys.forEach((k) => checkColumnName(typeof k === 'string' ? k : k?.column));
+    return new LazyFrame<C>(sortNode(this.node, keys), this.runner);
+  }
+
+  /** The first `count` rows (after a sort: the top k), skipping `offset` rows first. Opens nothing beyond the count. */
+  head(count: number, options: { readonly offset?: number } = {}): LazyFrame<C> {
+    return new LazyFrame<C>(limitNode(this.node, count, options?.offset ?? 0), this.runner);
+  }
+
+  /**
+   * One row per distinct combination of these columns (all columns when none are named); the
+   * frame then has exactly these columns. Opens how many distinct rows there are, unless the
+   * last argument is `{ mode: 'oblivious' }` (every row kept, a secret validity marks one per value).
+   */
+  distinct<const A extends readonly (C | DistinctOptions)[]>(...args: A): DistinctFrame<C, A> {
+    const last: unknown = args[args.length - 1];
+    const options = typeof last === 'object' && last !== null ? (last as DistinctOptions) : undefined;
+    const columns = (options || last === undefined ? args.slice(0, -1) : args) as string[];
+    columns.forEach(checkColumnName);
+    return new LazyFrame(distinctNode(this.node, columns, options?.mode), this.runner) as DistinctFrame<C, A>;
   }
 
   /**
@@ -222,6 +259,10 @@ function readColumns(node: TableNode, needed: readonly string[]): TableNode {
       return { op: 'concat', inputs: node.inputs.map((n) => readColumns(n, needed)) };
     case 'filter':
       return { ...node, input: readColumns(node.input, union(needed, exprColumns(node.predicate))) };
+    case 'sort':
+    case 'limit':
+    case 'distinct':
+      return orderedInput(node, needed, readColumns);
     case 'aggregate':
     case 'join':
       // Its outputs are its columns (for a join, which side holds one is known only to the

@@ -13,11 +13,14 @@ import type { SecretTable } from '../secret/secret-table.js';
 import { aggregate } from './aggregate.js';
 import { concat } from './concat.js';
 import { derive, renameColumns, selectColumns } from './derive.js';
+import { distinct } from './distinct.js';
 import { filter } from './filter.js';
 import { join } from './join.js';
+import { limit } from './limit.js';
 import { openTable } from './open.js';
 import { planSteps, ProgressTracker, type ProgressListener } from './progress.js';
 import { scan, type CheckedAppendTables, type ScanFacts } from './scan.js';
+import { sortTable } from './sort.js';
 import type { StoredSecretTable, StoredTableReader } from './table-reader.js';
 
 export interface Execution {
@@ -75,6 +78,23 @@ export async function execute(s: Session, plan: CheckedPlan, reader: StoredTable
         const right = await evaluate(node.right);
         await progress.enter('join', node.path);
         const result = await join(s, node, left, right);
+        if (result.rows !== undefined) revealed.push({ path: node.path, fact: 'rows', value: result.rows });
+        return result.table;
+      }
+      case 'sort': {
+        const input = await evaluate(node.input);
+        await progress.enter('sort', node.path);
+        return (await sortTable(s, node.keys, input)).table;
+      }
+      case 'limit': {
+        const input = await evaluate(node.input);
+        await progress.enter('limit', node.path);
+        return limit(s, node, input);
+      }
+      case 'distinct': {
+        const input = await evaluate(node.input);
+        await progress.enter('distinct', node.path);
+        const result = await distinct(s, node, input);
         if (result.rows !== undefined) revealed.push({ path: node.path, fact: 'rows', value: result.rows });
         return result.table;
       }

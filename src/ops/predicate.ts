@@ -3,7 +3,9 @@
  * 0/1 share per row, with no secret-dependent branch:
  *
  * 1. every less-than of the predicate in one batch (the operand vectors concatenated, one
- *    protocols/compare.ts lt), every equality in another: 8 + 7 rounds;
+ *    protocols/compare.ts lt, or compare-narrow.ts ltNarrow when the declared ranges bound every
+ *    difference below 2^32: 7 rounds, ~20 bytes instead of 8 and ~32), every equality in
+ *    another: 8 + 7 rounds;
  * 2. all their bits injected to arithmetic 0/1 in one batch, negations folded in (1 - b): 2 rounds;
  * 3. AND/OR as a circuit of multiplications (x·y, x + y − x·y), each node's operands paired
  *    shallowest first; all gates of the same depth in one batched multiplication. A comparison
@@ -15,6 +17,7 @@
 
 import { mul } from '../mpc/protocols/arith.js';
 import { eq, lt } from '../mpc/protocols/compare.js';
+import { ltNarrow, NARROW_MAX_BITS } from '../mpc/protocols/compare-narrow.js';
 import { injectLinear } from '../mpc/protocols/inject.js';
 import type { Session } from '../mpc/session.js';
 import { addA, AShare, concatA, sliceBits, splitA, subA, type BitShare } from '../mpc/shares.js';
@@ -23,6 +26,7 @@ import { nullableOperands, predicateGates, type CheckedOperand, type CheckedPred
 import { schedule } from '../plan/expr-circuit.js';
 import { evaluateCircuit as evaluateConditions } from './expression.js';
 import type { SecretTable } from '../secret/secret-table.js';
+import { comparisonBits } from './comparison-width.js';
 
 /** A value in the circuit: known after `depth` rounds of multiplication. */
 interface Wire {
@@ -86,7 +90,10 @@ async function testComparisons(s: Session, atoms: readonly Compare[], table: Sec
     if (mine.length === 0) return { atoms: mine };
     const x = concatA(mine.map((a) => operand(a.left))), y = concatA(mine.map((a) => operand(a.right)));
     // The two batches run one after the other: a session's messages are matched by order.
-    return { atoms: mine, bits: test === 'lt' ? await lt(s, x, y) : await eq(s, x, y) };
+    if (test === 'eq') return { atoms: mine, bits: await eq(s, x, y) };
+    // Declared ranges bound the differences: compare on their bits, not 64 (comparison-width.ts).
+    const width = comparisonBits(mine);
+    return { atoms: mine, bits: width <= NARROW_MAX_BITS ? await ltNarrow(s, x, y, width) : await lt(s, x, y) };
   };
   const batches = [await batch('lt'), await batch('eq')];
   const slices: BitShare[] = [];

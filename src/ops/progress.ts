@@ -38,7 +38,10 @@ export function planSteps(plan: CheckedPlan): number {
       case 'aggregate':
       case 'derive':
       case 'select':
-      case 'rename': return 1 + count(node.input);
+      case 'rename':
+      case 'sort':
+      case 'limit':
+      case 'distinct': return 1 + count(node.input);
       case 'scan': {
         if (node.table.kind !== 'append' || checked.has(node.table.name)) return 1;
         checked.add(node.table.name);

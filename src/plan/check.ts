@@ -17,6 +17,9 @@ import type { QueryOutputInfo } from '../wire/api.js';
 import { estimateCost, type PlanCost } from './cost.js';
 import { checkJoin, type CheckedJoin } from './check-join.js';
 import { checkPredicate, type CheckedPredicate } from './check-predicate.js';
+import { checkDistinct, type CheckedDistinct } from './check-distinct.js';
+import { checkLimit, type CheckedLimit } from './check-limit.js';
+import { checkSort, type CheckedSort } from './check-sort.js';
 import { checkShaping, type CheckedShaping } from './check-derive.js';
 import { planHash, type AggregateNode, type AggregateSpec, type FilterMode, type Plan, type TableNode } from './plan.js';
 import { findAggregate, type AggregateFunction, type LinearTerm } from './registry.js';
@@ -62,7 +65,7 @@ export interface CheckedFilter extends CheckedBase {
   readonly mode: FilterMode;
 }
 
-export type CheckedTable = CheckedScan | CheckedConcat | CheckedFilter | CheckedAggregate | CheckedShaping | CheckedJoin;
+export type CheckedTable = CheckedScan | CheckedConcat | CheckedFilter | CheckedAggregate | CheckedShaping | CheckedJoin | CheckedSort | CheckedLimit | CheckedDistinct;
 
 export interface CheckedOutput {
   readonly name: string;
@@ -87,7 +90,10 @@ export function inputsOf(n: CheckedTable): readonly CheckedTable[] {
     case 'aggregate':
     case 'derive':
     case 'select':
-    case 'rename': return [n.input];
+    case 'rename':
+    case 'sort':
+    case 'limit':
+    case 'distinct': return [n.input];
     case 'join': return [n.left, n.right];
   }
 }
@@ -274,6 +280,12 @@ function checkTable(node: TableNode, path: string, context: CheckContext, tables
     return checkShaping(node, path, checkTable(node.input, `${path}/input`, context, tables, disclosures));
   }
   if (node.op === 'join') return checkJoin(node, path, (input, at) => checkTable(input, at, context, tables, disclosures), disclosures);
+  if (node.op === 'sort' || node.op === 'limit' || node.op === 'distinct') {
+    const input = checkTable(node.input, `${path}/input`, context, tables, disclosures);
+    if (node.op === 'sort') return checkSort(node, path, input, disclosures);
+    if (node.op === 'limit') return checkLimit(node, path, input, disclosures);
+    return checkDistinct(node, path, input, disclosures);
+  }
   return unknownNode(node, path);
 }
 

@@ -14,6 +14,7 @@
  *     one multiplication per AND/OR gate and null (8 bytes, batched by depth), one more for a
  *     secret validity; reveal-count then compacts (4 rounds; 8 bytes per column and present
  *     column, 16 for the predicate); an oblivious filter leaves a secret validity
+ *   sort, limit, distinct: plan/cost-order.ts
  *   join: cost-join.ts
  *   aggregate: local sums when every row is valid; else one round of 8 bytes per term
  *   derive, and filters' conditions over expressions: their circuits' steps (expr-circuit.ts)
@@ -22,6 +23,10 @@
 
 import { predicateGates, predicateShape } from './check-predicate.js';
 import { joinCost } from './cost-join.js';
+import { distinctCost, sortCost, sortPassCost, tableVectors } from './cost-order.js';
+import type { CheckedDistinct } from './check-distinct.js';
+import type { CheckedLimit } from './check-limit.js';
+import type { CheckedSort } from './check-sort.js';
 import type { CheckedTable } from './check.js';
 import { circuitCost, schedule } from './expr-circuit.js';
 
@@ -67,6 +72,14 @@ export function estimateCost(root: CheckedTable): PlanCost {
         bytes += r * (8 * columns + 16);
         return false;
       }
+      case 'sort':
+      case 'limit':
+      case 'distinct': {
+        const c = orderCost(n, visit(n.input));
+        rounds += c.cost.rounds;
+        bytes += c.cost.bytesPerParty;
+        return c.secretValidity;
+      }
       case 'aggregate': {
         if (!visit(n.input)) return false;
         rounds += 1;
@@ -101,4 +114,12 @@ export function estimateCost(root: CheckedTable): PlanCost {
     bytes += 8 * cells * root.type.maxRows;
   }
   return { rounds, bytesPerParty: bytes };
+}
+
+/** A sort, limit or distinct's cost, and whether its output's validity is secret. */
+function orderCost(n: CheckedSort | CheckedLimit | CheckedDistinct, secretValidity: boolean): { cost: PlanCost; secretValidity: boolean } {
+  if (n.op === 'sort') return { cost: sortCost(n.input.type, n.keys, secretValidity), secretValidity };
+  if (n.op === 'distinct') return { cost: distinctCost(n.input.type, n.type, secretValidity, n.mode === 'reveal-count'), secretValidity: n.mode === 'oblivious' };
+  const free = !secretValidity || n.input.op === 'sort';
+  return { cost: free ? { rounds: 0, bytesPerParty: 0 } : sortPassCost(n.input.type.maxRows, tableVectors(n.input.type, true)), secretValidity };
 }

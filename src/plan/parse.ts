@@ -11,6 +11,7 @@ import { PLAN_VERSION, type AggregateNode, type AggregateSpec, type ConcatNode, 
 import { parseExpr } from './parse-expr.js';
 import { parseDerive, parseRename, parseSelect } from './parse-derive.js';
 import { parseJoin } from './parse-join.js';
+import { parseDistinct, parseLimit, parseSort } from './parse-order.js';
 import { aggregateNames, findAggregate } from './registry.js';
 
 /** The same rule as stored table names (node/storage/names.ts). */
@@ -21,27 +22,27 @@ export const MAX_CONCAT_INPUTS = 100;
 export const MAX_AGGREGATES = 64;
 export const MAX_RECIPIENTS = 100;
 const MAX_SCAN_COLUMNS = 4096;
-const OPS = ['scan', 'concat', 'filter', 'aggregate', 'derive', 'select', 'rename', 'join'] as const;
+const OPS = ['scan', 'concat', 'filter', 'aggregate', 'derive', 'select', 'rename', 'join', 'sort', 'limit', 'distinct'] as const;
 const FILTER_MODES = ['reveal-count', 'oblivious'] as const;
 
-type Json = Record<string, unknown>;
+export type Json = Record<string, unknown>;
 
-function object(value: unknown, path: string, what: string): Json {
+export function object(value: unknown, path: string, what: string): Json {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new PlanError(path, `${what} must be a JSON object`);
   return value as Json;
 }
 
-function onlyFields(o: Json, path: string, allowed: readonly string[], what: string): void {
+export function onlyFields(o: Json, path: string, allowed: readonly string[], what: string): void {
   const extra = Object.keys(o).find((k) => !allowed.includes(k));
   if (extra !== undefined) throw new PlanError(`${path}/${extra}`, `unknown field '${extra}' in ${what} (allowed: ${allowed.join(', ')})`);
 }
 
-function list(value: unknown, path: string, what: string, min: number, max: number): unknown[] {
+export function list(value: unknown, path: string, what: string, min: number, max: number): unknown[] {
   if (!Array.isArray(value) || value.length < min || value.length > max) throw new PlanError(path, `${what} must be a list of ${min} to ${max} entries`);
   return value;
 }
 
-function columnName(value: unknown, path: string): string {
+export function columnName(value: unknown, path: string): string {
   if (typeof value !== 'string' || !COLUMN_NAME_PATTERN.test(value)) throw new PlanError(path, `${JSON.stringify(value)} is not a column name: use letters, digits and _ (not starting with a digit, at most 63 characters)`);
   return value;
 }
@@ -69,7 +70,7 @@ function parseOpen(value: unknown, path: string, counter: { nodes: number }): Op
   return { op: 'open', input: parseTable(o.input, `${path}/input`, counter, 1), to: [...new Set(to)] };
 }
 
-function parseTable(value: unknown, path: string, counter: { nodes: number }, depth: number): TableNode {
+export function parseTable(value: unknown, path: string, counter: { nodes: number }, depth: number): TableNode {
   if (++counter.nodes > MAX_PLAN_NODES) throw new PlanError(path, `a plan has at most ${MAX_PLAN_NODES} operators; split the query`);
   if (depth > MAX_PLAN_DEPTH) throw new PlanError(path, `a plan nests at most ${MAX_PLAN_DEPTH} operators deep`);
   const o = object(value, path, 'an operator');
@@ -82,6 +83,9 @@ function parseTable(value: unknown, path: string, counter: { nodes: number }, de
     case 'select': return parseSelect(o, path, (v, at) => parseTable(v, at, counter, depth + 1));
     case 'rename': return parseRename(o, path, (v, at) => parseTable(v, at, counter, depth + 1));
     case 'join': return parseJoin(o, path, (v, at) => parseTable(v, at, counter, depth + 1));
+    case 'sort': return parseSort(o, path, counter, depth);
+    case 'limit': return parseLimit(o, path, counter, depth);
+    case 'distinct': return parseDistinct(o, path, counter, depth);
     default:
       throw new PlanError(`${path}/op`, `unknown operator ${JSON.stringify(o.op)} (this release knows ${OPS.join(', ')}; 'open' only at the root)`);
   }

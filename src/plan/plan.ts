@@ -91,6 +91,41 @@ export interface FilterNode {
 
 export type FilterMode = 'reveal-count' | 'oblivious';
 
+/** One sort key: a column, ascending unless `descending`; nulls last unless `nulls: 'first'`. */
+export interface SortKey {
+  readonly column: string;
+  readonly descending?: boolean;
+  readonly nulls?: 'first' | 'last';
+}
+
+/** The rows ordered by `by` (1-8 keys, the first most significant), stably. Reveals nothing. */
+export interface SortNode {
+  readonly op: 'sort';
+  readonly input: TableNode;
+  readonly by: readonly SortKey[];
+}
+
+/** The first `count` rows after skipping `offset` (head; after a sort: top-k). Reveals nothing beyond the public count. */
+export interface LimitNode {
+  readonly op: 'limit';
+  readonly input: TableNode;
+  readonly count: number;
+  readonly offset?: number;
+}
+
+/**
+ * The distinct rows of `columns` (all columns when omitted; the output has exactly those
+ * columns, as SQL's SELECT DISTINCT). `reveal-count` (the default) opens how many distinct rows
+ * there are and compacts; `oblivious` keeps every row with a secret validity column.
+ */
+export interface DistinctNode {
+  readonly op: 'distinct';
+  readonly input: TableNode;
+  readonly columns?: readonly string[];
+  readonly mode?: FilterMode;
+}
+
+
 /** Adds (or replaces, keeping its position) one column per entry, computed row by row (plan/check-derive.ts). */
 export interface DeriveNode {
   readonly op: 'derive';
@@ -141,7 +176,7 @@ export interface JoinNode {
   readonly mode?: JoinMode;
 }
 
-export type TableNode = ScanNode | ConcatNode | FilterNode | AggregateNode | DeriveNode | SelectNode | RenameNode | JoinNode;
+export type TableNode = ScanNode | ConcatNode | FilterNode | AggregateNode | DeriveNode | SelectNode | RenameNode | JoinNode | SortNode | LimitNode | DistinctNode;
 
 /** The root: opens its input for the named recipients only (each node seals its shares to each). */
 export interface OpenNode {
@@ -169,7 +204,10 @@ export function planInputs(n: TableNode): readonly TableNode[] {
     case 'aggregate':
     case 'derive':
     case 'select':
-    case 'rename': return [n.input];
+    case 'rename':
+    case 'sort':
+    case 'limit':
+    case 'distinct': return [n.input];
     case 'join': return [n.left, n.right];
   }
 }

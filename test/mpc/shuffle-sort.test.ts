@@ -59,6 +59,27 @@ test('multi-word lexicographic less-than', async () => {
   );
 });
 
+test('sortByKey with keyBits (key and index packed into one 32- or 64-bit word, or not) sorts stably like the wide comparator', async () => {
+  const t = await trio();
+  const caseArb = fc.constantFrom(0, 1, 5, 26, 27, 40, 58, 63).chain((bits) =>
+    fc.tuple(fc.constant(bits), fc.array(fc.oneof(fc.bigInt({ min: 0n, max: (1n << BigInt(bits)) - 1n }), fc.constantFrom(0n, (1n << BigInt(bits)) - 1n)), { maxLength: 70 })),
+  );
+  await fc.assert(
+    fc.asyncProperty(caseArb, async ([bits, keys]) => {
+      const k = BigUint64Array.from(keys);
+      const pay = BigUint64Array.from(keys.map((_, i) => BigInt(i)));
+      const [r] = await t.run(async (s) => {
+        const out = await sortByKey(s, await secret(s, k, 1), [await secret(s, pay, 2)], { keyBits: bits });
+        return { k: await open(s, out.key), p: await open(s, out.payload[0]) };
+      });
+      const expected = keys.map((v, i) => ({ v, i })).sort((a, b) => (a.v < b.v ? -1 : a.v > b.v ? 1 : a.i - b.i));
+      assert.deepEqual([...r.k], expected.map((e) => e.v));
+      assert.deepEqual([...r.p], expected.map((e) => BigInt(e.i)));
+    }),
+    { numRuns: Math.max(40, RUNS) },
+  );
+});
+
 test('sortByKey sorts by signed key, stably, carrying the payload', async () => {
   const t = await trio();
   // Few distinct keys make ties common, which is what stability is about.
@@ -115,5 +136,24 @@ test('key+index comparator with 32-bit index trees, including elements in the hi
   for (let i = 0; i < n; i++) {
     const expected = kx[i] < ky[i] || (kx[i] === ky[i] && ix[i] < iy[i]);
     assert.equal(got[i], expected ? 1 : 0, `element ${i}`);
+  }
+});
+
+test('narrow less-than at widths 32 (two elements per word, high halves included) and 64, at the edges of the width', async () => {
+  const { lessThanNarrow } = await import('../../src/mpc/protocols/compare-words.js');
+  const t = await trio();
+  const n = 3000;
+  for (const width of [32, 64] as const) {
+    const top = (1n << BigInt(width)) - 1n;
+    const rnd = (): bigint => BigInt.asUintN(width, BigInt(Math.floor(Math.random() * 2 ** 53)) * 0x9e3779b97f4a7c15n);
+    const edges = [0n, 1n, top, top - 1n, 1n << BigInt(width - 1)];
+    const x = BigUint64Array.from({ length: n }, (_, i) => (i % 5 === 0 ? edges[i % edges.length] : rnd()));
+    const y = BigUint64Array.from({ length: n }, (_, i) => (i % 4 === 0 ? x[i] : i % 5 === 1 ? edges[(i + 1) % edges.length] : rnd()));
+    const [bits] = await t.run(async (s) => {
+      const inB = (v: BigUint64Array) => inputBinary(s, 0, s.me === 0 ? v : v.length);
+      return openBits(s, await lessThanNarrow(s, await inB(x), await inB(y), n, width));
+    });
+    const got = unpackBits({ words: bits, length: n });
+    for (let i = 0; i < n; i++) assert.equal(got[i], x[i] < y[i] ? 1 : 0, `width ${width}, element ${i}: ${x[i]} < ${y[i]}`);
   }
 });

@@ -61,7 +61,7 @@ test('malformed plans and wrong versions are refused with their place', () => {
   refusedAt({ version: 1, root: { op: 'aggregate' } }, '/root/op', /root of a plan is an 'open' node/);
   refusedAt({ version: 1, root: { op: 'open', to: [], input: scan('visits') } }, '/root/to', /recipients/);
   refusedAt({ version: 1, extra: 1, root: {} }, '/extra', /unknown field 'extra'/);
-  refusedAt(agg({ op: 'sort', input: scan('visits') }), '/root/input/input/op', /unknown operator "sort" \(this release knows scan, concat, filter, aggregate, derive, select, rename, join/);
+  refusedAt(agg({ op: 'pivot', input: scan('visits') }), '/root/input/input/op', /unknown operator "pivot" \(this release knows scan, concat, filter, aggregate, derive, select, rename, join, sort, limit, distinct/);
   refusedAt(agg({ op: 'filter', input: scan('visits') }), '/root/input/input/predicate', /an expression must be a JSON object/);
   refusedAt(agg(scan('../etc')), '/root/input/input/table', /not a table name/);
   refusedAt(agg({ op: 'concat', inputs: [scan('visits')] }), '/root/input/input/inputs', /2 to 100/);

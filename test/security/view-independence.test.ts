@@ -22,6 +22,7 @@ import type { Session } from '../../src/mpc/session.js';
 import { input, inputBinary } from '../../src/mpc/protocols/io.js';
 import { dot, mul } from '../../src/mpc/protocols/arith.js';
 import { eqz, lt, msb } from '../../src/mpc/protocols/compare.js';
+import { ltNarrow } from '../../src/mpc/protocols/compare-narrow.js';
 import { a2b, b2a, bitInject } from '../../src/mpc/protocols/convert.js';
 import { fxmul, trunc } from '../../src/mpc/protocols/trunc.js';
 import { shuffle } from '../../src/mpc/protocols/shuffle.js';
@@ -166,6 +167,9 @@ const CASES: [string, Body, () => [BigUint64Array, BigUint64Array]][] = [
   }, RANDOM],
   ['shuffle', async (s, x, y) => { const [a, b] = await shared(s, x, y); return shuffle(s, { arith: [a, b], binary: [] }); }, RANDOM],
   ['sort', async (s, x, y) => { const [a, b] = await shared(s, x, y); return sortByKey(s, a, [b]); }, RANDOM],
+  // Range-aware: keys below 2^20 packed with the row index into one 32-bit word.
+  ['sort (packed key and index)', async (s, x, y) => { const [a, b] = await shared(s, x.map((v) => v & 0xfffffn), y); return sortByKey(s, a, [b], { keyBits: 20 }); }, RANDOM],
+  ['lt on 28 bits (ltNarrow)', async (s, x, y) => { const [a, b] = await shared(s, x, y); return ltNarrow(s, a, b, 28); }, SMALL],
   // Compaction reveals the row count by design: the predicate keeps half of the rows in both
   // input sets, at positions that depend on the data.
   ['compact', async (s, x, y) => { const [a, b] = await shared(s, x, y); return compact(s, [a, b], await input(s, 2, s.me === 2 ? halfOnes(x) : x.length)); }, RANDOM],

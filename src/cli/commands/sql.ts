@@ -23,7 +23,8 @@ const list = (text: string): string[] =>
 const EXAMPLE = `\nExample:\n  tessera sql "SELECT count(*) AS n, avg(age) FROM (SELECT age FROM visits UNION ALL SELECT age FROM admissions) WHERE age >= 18" --to "St. Mary Hospital" --cluster ./cluster --as Analyst
 Supported: SELECT of count(*), count(col), sum(col), avg(col) FROM one table or a UNION ALL of tables in FROM,
 WHERE with comparisons, AND/OR/NOT, IS NULL, BETWEEN, IN (how many rows remain is opened);
-the rest (JOIN, GROUP BY, ORDER BY, ...) is refused naming the construct.`;
+SELECT [DISTINCT] columns ... ORDER BY ... LIMIT n [OFFSET m] (also inside FROM);
+the rest (JOIN, GROUP BY, ...) is refused naming the construct.`;
 
 export function registerSqlCommands(program: Command, io: Console): void {
   addConnectionOptions(program.command('sql'))

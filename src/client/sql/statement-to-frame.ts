@@ -7,7 +7,9 @@
  *   SELECT sum(age) FROM (SELECT age FROM a UNION ALL SELECT age FROM b)
  *     → t.table('a').select('age').concat(t.table('b').select('age')).agg({ sum_age: sum('age') })
  *
- * WHERE becomes a filter (where-to-condition.ts) between FROM and the aggregates.
+ * WHERE becomes a filter (where-to-condition.ts) between FROM and the aggregates; DISTINCT,
+ * ORDER BY and LIMIT/OFFSET on a SELECT inside FROM become distinct, sort and head
+ * (order-modifiers.ts).
  * Aggregates map through the registry (avg → mean, count(*) → count of rows, count(col) → count
  * of non-null cells); an output is named by its alias, else `<function>_<column>` (`count` for
  * count(*)). Everything else is refused before anything is sent, naming the construct: the tree
@@ -21,6 +23,7 @@ import { aggregateNames, findAggregate } from '../../plan/registry.js';
 import { COLUMN_NAME_PATTERN } from '../../table/schema.js';
 import { aggregate, type AggregateExpr } from '../aggregates.js';
 import type { LazyFrame } from '../frame.js';
+import { applyModifiers, modifiersOf } from './order-modifiers.js';
 import { joinToFrame } from './join-to-frame.js';
 import { whereToCondition } from './where-to-condition.js';
 
@@ -78,14 +81,16 @@ export function statementToFrame(serialized: unknown, source: FrameSource): Lazy
       `${setOperationName(node)} of SELECTs with aggregates would open one result per SELECT; to aggregate over several tables, put UNION ALL inside FROM: SELECT sum(age) FROM (SELECT age FROM a UNION ALL SELECT age FROM b)`,
     );
   }
-  refuseClauses(node, 'the outer SELECT');
+  const list = (Array.isArray(node.select_list) ? node.select_list : []).map((i) => object(i, 'the select list'));
+  const rows = list.length > 0 && list.every((i) => i.class === 'COLUMN_REF' || i.class === 'STAR');
+  refuseClauses(node, 'the outer SELECT', rows);
   const from = fromClause(node, source, 'the outer SELECT');
   const column = from.column ?? ((item: Json) => columnRef(item, from.qualifiers));
   const frame = isEmpty(node.where_clause) ? from.frame : from.frame.filter(whereToCondition(node.where_clause, column, onlyKnown));
-  const list = (Array.isArray(node.select_list) ? node.select_list : []).map((i) => object(i, 'the select list'));
-  if (list.length > 0 && list.every((i) => i.class === 'COLUMN_REF' || i.class === 'STAR')) {
+  if (rows) {
     if (from.column) notYet('selecting rows of a JOIN', 'aggregate them, or open the join with the data-frame API: t.table(a).select(...).join(t.table(b).select(...), { on }).open({ to })');
-    return selectRows(frame, list, from.qualifiers);
+    const selected = selectRows(frame, list, from.qualifiers);
+    return applyModifiers(selected.frame, modifiersOf(node), selected.columns, column);
   }
   const outputs: Record<string, AggregateExpr> = {};
   for (const item of list) {
@@ -98,11 +103,11 @@ export function statementToFrame(serialized: unknown, source: FrameSource): Lazy
 }
 
 /** `SELECT *` or `SELECT a, b`: the rows themselves, opened as a table. */
-function selectRows(frame: LazyFrame, list: readonly Json[], qualifiers: readonly string[]): LazyFrame {
+function selectRows(frame: LazyFrame, list: readonly Json[], qualifiers: readonly string[]): { frame: LazyFrame; columns: readonly string[] | undefined } {
   if (list.length === 1 && list[0].class === 'STAR') {
     onlyKnown(list[0], ['class', 'type', 'alias', 'query_location', 'relation_name'], 'SELECT *');
     if (!isEmpty(list[0].relation_name) && !qualifiers.includes(String(list[0].relation_name))) refuse('qualified *', `'${String(list[0].relation_name)}.*' does not name the table in FROM`);
-    return frame;
+    return { frame, columns: undefined };
   }
   const columns = list.map((item) => {
     if (item.class === 'STAR') refuse('* with other columns', 'select either * or a list of columns');
@@ -111,11 +116,11 @@ function selectRows(frame: LazyFrame, list: readonly Json[], qualifiers: readonl
   });
   const twice = columns.find((c, i) => columns.indexOf(c) !== i);
   if (twice !== undefined) refuse('a column selected twice', `column '${twice}' is selected twice`);
-  return frame.select(...columns);
+  return { frame: frame.select(...columns), columns };
 }
 
-/** The clauses a SELECT may not have yet (the select list and FROM are read by their callers). */
-function refuseClauses(node: Json, where: string): void {
+/** The clauses a SELECT may not have yet (the select list and FROM are read by their callers; `modifiers` by the caller when it says so). */
+function refuseClauses(node: Json, where: string, readsModifiers = false): void {
   if (node.type !== 'SELECT_NODE') refuse(String(node.type), `${String(node.type).toLowerCase().replace(/_/g, ' ')} is not supported: ask a plain SELECT`);
   onlyKnown(node, ['type', 'modifiers', 'cte_map', 'select_list', 'from_table', 'where_clause', 'group_expressions', 'group_sets', 'aggregate_handling', 'having', 'sample', 'qualify'], where);
   if (!isEmpty(node.cte_map)) notYet('WITH (common table expressions)', 'name the tables directly');
@@ -123,15 +128,17 @@ function refuseClauses(node: Json, where: string): void {
   if (!isEmpty(node.having)) notYet('HAVING', `it comes with group-by (issue 9)`);
   if (!isEmpty(node.qualify)) notYet('QUALIFY', 'window functions are not planned');
   if (!isEmpty(node.sample)) notYet('USING SAMPLE', 'aggregate whole tables');
-  refuseModifiers(node.modifiers);
+  if (!readsModifiers) refuseModifiers(node.modifiers);
 }
 
+/** Modifiers of a SELECT of aggregates (one row): ORDER BY, LIMIT and DISTINCT belong inside FROM (order-modifiers.ts). */
 function refuseModifiers(modifiers: unknown): void {
+  const inside = 'put it on a SELECT inside FROM: SELECT sum(p) FROM (SELECT p, a FROM orders ORDER BY a LIMIT 10)';
   for (const m of Array.isArray(modifiers) ? modifiers : []) {
     const type = object(m, 'a modifier').type;
-    if (type === 'ORDER_MODIFIER') notYet('ORDER BY', `${soon('sort')}`);
-    if (type === 'LIMIT_MODIFIER' || type === 'LIMIT_PERCENT_MODIFIER') notYet('LIMIT/OFFSET', soon('head and top-k'));
-    if (type === 'DISTINCT_MODIFIER') notYet('DISTINCT', `${soon('distinct')}`);
+    if (type === 'ORDER_MODIFIER') notYet('ORDER BY of aggregates', `the aggregates are one row; ${inside}`);
+    if (type === 'LIMIT_MODIFIER' || type === 'LIMIT_PERCENT_MODIFIER') notYet('LIMIT/OFFSET of aggregates', `the aggregates are one row; ${inside}`);
+    if (type === 'DISTINCT_MODIFIER') notYet('DISTINCT of aggregates', `the aggregates are one row; ${inside}`);
     refuse(String(type), `${String(type)} is not supported`);
   }
 }
@@ -219,7 +226,13 @@ interface Branch {
 
 /** One part of a UNION ALL in FROM: `SELECT col, ... FROM table` or `SELECT * FROM table`. */
 function branchFrame(node: Json, source: FrameSource): Branch {
-  refuseClauses(node, 'a SELECT inside FROM');
+  refuseClauses(node, 'a SELECT inside FROM', true);
+  const branch = plainBranch(node, source);
+  const frame = applyModifiers(branch.frame, modifiersOf(node), branch.columns, (item) => columnRef(item, branch.qualifiers));
+  return { frame, columns: branch.columns };
+}
+
+function plainBranch(node: Json, source: FrameSource): Branch & { readonly qualifiers: readonly string[] } {
   if (!isEmpty(node.where_clause)) {
     // A filter keeps the columns its predicate reads, so the parts of a UNION ALL would differ.
     notYet('WHERE inside FROM', 'put the WHERE on the outer SELECT: SELECT sum(age) FROM (SELECT age, sex FROM a UNION ALL SELECT age, sex FROM b) WHERE sex = \'F\'');
@@ -235,7 +248,7 @@ function branchFrame(node: Json, source: FrameSource): Branch {
   if (list.length === 1 && list[0].class === 'STAR') {
     onlyKnown(list[0], ['class', 'type', 'alias', 'query_location', 'relation_name'], 'SELECT *');
     if (!isEmpty(list[0].relation_name) && !qualifiers.includes(String(list[0].relation_name))) refuse('qualified *', `'${String(list[0].relation_name)}.*' does not name the table in FROM`);
-    return { frame: source(table), columns: undefined };
+    return { frame: source(table), columns: undefined, qualifiers };
   }
   const columns = list.map((item) => {
     if (item.class === 'STAR') refuse('* with other columns', 'select either * or a list of columns');
@@ -245,7 +258,7 @@ function branchFrame(node: Json, source: FrameSource): Branch {
   });
   const twice = columns.find((c, i) => columns.indexOf(c) !== i);
   if (twice !== undefined) refuse('a column selected twice', `column '${twice}' is selected twice in a SELECT inside FROM`);
-  return { frame: source(table).select(...columns), columns };
+  return { frame: source(table).select(...columns), columns, qualifiers };
 }
 
 function describeColumns(columns: readonly string[] | undefined): string {

@@ -1,0 +1,135 @@
+/**
+ * `npm run bench -- --suite relational [--ops filter,sort,...] [--rows 1048576] [--json]`:
+ * issue 9's relational operators end to end on a local TLS cluster through the SDK.
+ *
+ * The cluster is made and started like `tessera cluster init` / `up` do it (three node
+ * processes, mutual TLS 1.3 on loopback), in a temporary directory removed afterwards. Per case
+ * (bench/relational/case.ts): its tables are generated as CSV files, uploaded through the SDK
+ * and loaded into DuckDB; its plan runs as a job and its result is opened (timed: submission to
+ * opened result); DuckDB answers the case's SQL on the same rows, and a different answer stops
+ * the suite with both answers.
+ *
+ * Figures: seconds (wall), cpuSeconds of the busiest node process (/proc), bytesPerParty = bytes
+ * the busiest node read meanwhile (/proc rchar: its peers' messages, and the stored shares it
+ * reads from disk), rounds = the plan's estimated rounds (plan/cost.ts; the node does not
+ * report its session's counters to clients).
+ */
+
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { Tessera } from '../src/client/tessera.js';
+import { initCluster } from '../src/cli/cluster/init.js';
+import { clusterDown, clusterUp, readPid } from '../src/cli/cluster/processes.js';
+import { CounterWindow } from './proc-stats.js';
+import type { BenchTable, RelationalCase } from './relational/case.js';
+
+export interface RelationalRow {
+  readonly op: string;
+  readonly rows: number;
+  readonly seconds: number;
+  readonly cpuSeconds: number;
+  readonly bytesPerParty: number;
+  readonly rounds: number;
+  readonly target: number;
+  /** Seconds over the target (only when missed), and why. */
+  readonly missedBy?: number;
+  readonly why?: string;
+}
+
+export interface RelationalOptions {
+  readonly cases: readonly RelationalCase[];
+  readonly rows: number;
+  readonly onRow: (row: RelationalRow) => void;
+  readonly onProgress?: (text: string) => void;
+}
+
+const HOSPITAL = 'St. Mary Hospital';
+const FULL = 1 << 20;
+
+export async function runRelationalSuite(options: RelationalOptions): Promise<void> {
+  const root = await mkdtemp(join(tmpdir(), 'tessera-bench-relational-'));
+  const progress = options.onProgress ?? ((): void => undefined);
+  try {
+    const cluster = await initCluster({ dir: join(root, 'cluster'), parties: [{ name: HOSPITAL, roles: ['input', 'output', 'analyst'] }], logLevel: 'warn' });
+    const interrupted = (): void => {
+      void clusterDown(cluster, { graceMs: 2000 })
+        .then(() => rm(root, { recursive: true, force: true }))
+        .finally(() => process.exit(130));
+    };
+    process.once('SIGINT', interrupted);
+    const duck = await DuckDBInstance.create(':memory:');
+    const db = await duck.connect();
+    try {
+      progress('starting three node processes');
+      await clusterUp(cluster, { timeoutMs: 60_000 });
+      const pids = await Promise.all(cluster.nodes.map(async (n) => (await readPid(cluster, n)) as number));
+      const hospital = await Tessera.connect({ collaboration: cluster.collaborationPath, identity: cluster.path(cluster.file.parties[0].key), ca: cluster.caPath });
+      const loaded = new Set<string>();
+      try {
+        for (const c of options.cases) {
+          for (const t of c.tables(options.rows)) {
+            if (loaded.has(t.name)) continue;
+            const csv = join(root, `${t.name}.csv`);
+            progress(`${c.op}: writing table '${t.name}' (${t.rows} rows) and uploading it`);
+            await writeCsv(csv, t);
+            const info = await hospital.uploadTable(t.name, { file: csv }, { schema: t.schema });
+            if (info.rows !== t.rows) throw new Error(`table '${t.name}': the upload stored ${info.rows} rows, not ${t.rows}`);
+            const columns = t.schema.columns.map((col, k) => `'${col.name}': '${t.duckdb[k]}'`).join(', ');
+            await db.run(`CREATE TABLE ${t.name} AS SELECT * FROM read_csv('${csv}', header = true, columns = {${columns}})`);
+            loaded.add(t.name);
+          }
+          const plan = c.plan(HOSPITAL);
+          const rounds = (await hospital.checkPlan(plan)).cost.rounds;
+          progress(`${c.op}: running (${c.description})`);
+          const window = await CounterWindow.open(pids);
+          const started = performance.now();
+          const result = await (await hospital.run(plan)).result();
+          const seconds = (performance.now() - started) / 1000;
+          const counters = await window.close();
+          const expected = (await db.runAndReadAll(c.sql)).getRows();
+          const difference = c.verify(result, expected);
+          if (difference !== undefined) throw new Error(`relational suite, ${c.op} at ${options.rows} rows: WRONG RESULT: ${difference}`);
+          const missed = options.rows === FULL && seconds > c.target;
+          options.onRow({
+            op: c.op,
+            rows: options.rows,
+            seconds,
+            cpuSeconds: Math.max(...counters.cpuSeconds),
+            bytesPerParty: Math.max(...counters.bytesRead),
+            rounds,
+            target: c.target,
+            ...(missed ? { missedBy: seconds - c.target, why: c.why } : {}),
+          });
+        }
+      } finally {
+        await hospital.close();
+      }
+    } finally {
+      db.closeSync();
+      process.off('SIGINT', interrupted);
+      await clusterDown(cluster);
+    }
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+/** The table as CSV with a header, streamed. */
+async function writeCsv(path: string, t: BenchTable): Promise<void> {
+  const out = createWriteStream(path);
+  out.write(`${t.schema.columns.map((c) => c.name).join(',')}\n`);
+  const chunk: string[] = [];
+  for (let i = 0; i < t.rows; i++) {
+    chunk.push(`${t.row(i).join(',')}\n`);
+    if (chunk.length === 10_000 || i === t.rows - 1) {
+      if (!out.write(chunk.join(''))) await once(out, 'drain');
+      chunk.length = 0;
+    }
+  }
+  out.end();
+  await once(out, 'finish');
+}

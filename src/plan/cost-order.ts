@@ -1,0 +1,61 @@
+/**
+ * Estimated cost of sort, limit and distinct (ops/sort.ts, ops/limit.ts, ops/distinct.ts), per
+ * party, from the protocols' headers:
+ *
+ *   one sort pass over n rows carrying w share vectors (columns, present bits, a secret
+ *   validity, the chunks still to sort by): shuffle (3 rounds, 8 bytes per vector and row, plus
+ *   the row index), a2b of the key (8 rounds, ~104 bytes per row), then quicksort: about
+ *   1.02 n log2 n comparisons of (key, index) at ~36 bytes, in about 1.75 log2 n levels of two
+ *   batches (pivot samples, partition), each 8 rounds plus 1 to open the bits.
+ *   A sort is one pass per chunk of its key layout (plan/sort-layout.ts), plus one
+ *   multiplication (1 round, 8 bytes per row) when the validity is secret.
+ *   distinct: a sort, then the adjacent-equality of every chunk (7 rounds, ~16 bytes per row
+ *   and chunk; chunks ANDed, 1 round each), bit injection (2 rounds, 8 bytes), the validity
+ *   (1 round, 8 bytes), and compaction (4 rounds, 8 bytes per vector plus 16) in reveal-count mode.
+ *   limit: local (a public slice), except over a secret validity not produced by a sort: one
+ *   sort pass by validity first.
+ */
+
+import type { PlanCost } from './cost.js';
+import { sortLayout, type SortKeyFacts } from './sort-layout.js';
+import type { TableType } from './types.js';
+
+/** Share vectors a table of this type carries: values, present bits, and a secret validity. */
+export function tableVectors(type: TableType, secretValidity: boolean): number {
+  return type.columns.length + type.columns.filter((c) => c.nullable).length + (secretValidity ? 1 : 0);
+}
+
+export function sortPassCost(rows: number, vectors: number): PlanCost {
+  if (rows < 2) return { rounds: 0, bytesPerParty: 0 };
+  const log = Math.log2(rows);
+  const levels = Math.ceil(1.75 * log);
+  const comparisons = 1.02 * rows * log;
+  return { rounds: 3 + 8 + levels * 18, bytesPerParty: Math.round(rows * 8 * (vectors + 2) + rows * 104 + comparisons * 36) };
+}
+
+export function sortCost(type: TableType, keys: readonly SortKeyFacts[], secretValidity: boolean): PlanCost {
+  const { chunks } = sortLayout(keys, secretValidity);
+  const base = tableVectors(type, secretValidity);
+  let rounds = secretValidity ? 1 : 0;
+  let bytes = secretValidity ? 8 * type.maxRows : 0;
+  chunks.forEach((_, i) => {
+    const pass = sortPassCost(type.maxRows, base + i);
+    rounds += pass.rounds;
+    bytes += pass.bytesPerParty;
+  });
+  return { rounds, bytesPerParty: bytes };
+}
+
+export function distinctCost(input: TableType, output: TableType, secretValidity: boolean, compacts: boolean): PlanCost {
+  const keys = output.columns.map((column) => ({ column, descending: false, nullsFirst: false }));
+  const sorted = sortCost({ columns: output.columns, maxRows: input.maxRows }, keys, secretValidity);
+  const chunks = sortLayout(keys, secretValidity).chunks.length;
+  const n = input.maxRows;
+  let rounds = sorted.rounds + 7 + (chunks - 1) + 2 + 1;
+  let bytes = sorted.bytesPerParty + n * (16 * chunks + (chunks - 1) + 8 + 8);
+  if (compacts) {
+    rounds += 4;
+    bytes += n * (8 * tableVectors(output, false) + 16);
+  }
+  return { rounds, bytesPerParty: bytes };
+}
