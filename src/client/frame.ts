@@ -175,6 +175,7 @@ function selectColumns(node: TableNode, columns: readonly string[]): TableNode {
       // The scans below also read the predicate's columns.
       return { ...node, input: selectColumns(node.input, union(columns, exprColumns(node.predicate))) };
     case 'aggregate':
+    case 'crosstab':
       throw new UsageError('selecting columns of an aggregate is not supported yet');
   }
 }
@@ -195,6 +196,7 @@ function readColumns(node: TableNode, needed: readonly string[]): TableNode {
     case 'filter':
       return { ...node, input: readColumns(node.input, union(needed, exprColumns(node.predicate))) };
     case 'aggregate':
+    case 'crosstab':
       throw new UsageError('aggregating the result of an aggregate is not supported yet: aggregate a table or a concat of tables');
   }
 }

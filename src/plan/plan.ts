@@ -36,11 +36,29 @@ export interface AggregateSpec {
   readonly column?: string;
 }
 
-/** Aggregates over all valid rows of its input: a table of one row. */
+/**
+ * Aggregates over all valid rows of its input: a table of one row; with `by` (1-8 key columns,
+ * Polars' group_by().agg()), one row per group (plan/check-group-by.ts chooses the method).
+ */
 export interface AggregateNode {
   readonly op: 'aggregate';
   readonly input: TableNode;
   readonly aggregates: readonly AggregateSpec[];
+  readonly by?: readonly string[];
+}
+
+/**
+ * Counts per combination of two or more category/boolean columns, with margins and small-cell
+ * suppression inside MPC (plan/check-crosstab.ts, ops/crosstab.ts).
+ */
+export interface CrosstabNode {
+  readonly op: 'crosstab';
+  readonly input: TableNode;
+  readonly by: readonly string[];
+  /** Cells (and margins) counting fewer rows than this open as null ("suppressed"). */
+  readonly suppress_below?: number;
+  /** Adds the margins: rows with null in the keys summed over (SQL's GROUP BY CUBE). */
+  readonly margins?: boolean;
 }
 
 /** A literal, read with the type of the column it is compared with (plan/check-predicate.ts). */
@@ -76,7 +94,7 @@ export interface FilterNode {
 
 export type FilterMode = 'reveal-count' | 'oblivious';
 
-export type TableNode = ScanNode | ConcatNode | FilterNode | AggregateNode;
+export type TableNode = ScanNode | ConcatNode | FilterNode | AggregateNode | CrosstabNode;
 
 /** The root: opens its input for the named recipients only (each node seals its shares to each). */
 export interface OpenNode {
