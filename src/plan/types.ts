@@ -20,6 +20,8 @@ export interface ColumnFacts {
   readonly nullable: boolean;
   /** A category column's dictionary (its codes mean these words). */
   readonly dictionary?: readonly string[];
+  /** Columns an aggregate made: which output, registry entry and part (plan/registry.ts). */
+  readonly aggregate?: { readonly output: string; readonly fn: string; readonly part: string };
 }
 
 export interface TableType {
