@@ -7,7 +7,7 @@
 export { Tessera, type ConnectOptions, type UploadOptions, type QueryOptions, type QueryHandle, type Credential } from './client/tessera.js';
 export type { QueryResult, DecodedOutput } from './client/result.js';
 export { LazyFrame, AggregateFrame, scanFrame, type FrameHandle, type FrameResult, type OpenOptions } from './client/frame.js';
-export { aggregate, count, sum, mean, type AggregateExpr } from './client/aggregates.js';
+export { aggregate, count, sum, mean, min, max, variance, std, type AggregateExpr } from './client/aggregates.js';
 export { col, and, or, not, Condition, ColumnRef, type Literal } from './client/expr.js';
 export type { Explanation } from './client/explain.js';
 export type { ContributionValues } from './client/contribution.js';

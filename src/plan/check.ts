@@ -15,6 +15,7 @@ import { schemaToJson, type TableSchema } from '../table/schema.js';
 import type { QueryOutputInfo } from '../wire/api.js';
 import { estimateCost, type PlanCost } from './cost.js';
 import { checkPredicate, type CheckedPredicate } from './check-predicate.js';
+import { needsGroupKernel } from './check-group-by.js';
 import { planHash, type FilterMode, type Plan, type TableNode } from './plan.js';
 import { findAggregate, partName, type AggregateFunction, type LinearTerm } from './registry.js';
 import { describeFacts, RING_LIMIT, tableType, type ColumnFacts, type TableType } from './types.js';
@@ -126,7 +127,9 @@ export function checkPlan(plan: Plan, context: CheckContext): CheckedPlan {
 }
 
 function checkAggregate(node: TableNode & { op: 'aggregate' }, path: string, context: CheckContext, tables: Map<string, CatalogTable>, disclosures: Disclosure[]): CheckedAggregate {
-  if (node.input.op === 'aggregate') throw new PlanError(`${path}/input`, 'aggregating the result of an aggregate is not supported yet: aggregate a scan or a concat');
+  if (node.input.op === 'aggregate' || node.input.op === 'crosstab') throw new PlanError(`${path}/input`, 'aggregating the result of an aggregate is not supported yet: aggregate a scan or a concat');
+  // Group-by keys and min/max/var/std make tables (ops/group-by.ts); this root opens scalars only.
+  if (needsGroupKernel(node)) throw new PlanError(path, 'group-by and min, max, var, std run on the table-valued query path, which this node does not have yet; ask for count, sum or mean without by');
   const input = checkTable(node.input, `${path}/input`, context, tables, disclosures);
   const outputs = node.aggregates.map((spec, i): CheckedOutput => {
     const at = `${path}/aggregates/${i}`;

@@ -119,3 +119,12 @@ test('crosstab refusals, parse refusals and output facts', () => {
   assert.deepEqual(ok.type.columns.map((c) => `${c.name}${c.nullable ? '?' : ''}`), ['sex?', 'smoker?', 'count?']);
   assert.match(d[0].what, /which cells count fewer than 5 rows .*margins are sums of the published cells/);
 });
+
+test('until the table-valued root is wired, the scalar root refuses group-by and min/max/var/std instead of summing the wrong terms', async () => {
+  const { checkPlan } = await import('../../src/plan/check.js');
+  const context = { table: () => input.table, recipientRefusal: () => undefined };
+  const plan = (node: object) => parsePlan({ version: 1, root: { op: 'open', to: ['A'], input: { op: 'aggregate', input: scan, ...node } } });
+  refusedAt(() => checkPlan(plan({ aggregates: [{ name: 'lo', fn: 'min', column: 'age' }] }), context), '/root/input', /table-valued query path/);
+  refusedAt(() => checkPlan(plan({ by: ['sex'], aggregates: N }), context), '/root/input', /table-valued query path/);
+  assert.equal(checkPlan(plan({ aggregates: N }), context).outputs.length, 1);
+});

@@ -23,8 +23,13 @@ export function sampleVariance(parts: ReadonlyMap<string, bigint>, scale: number
   return { value: quotient(numerator, denominator), n: Number(n) };
 }
 
-/** numerator / denominator as the nearest float64 of the exact quotient (its integer part exact). */
+/**
+ * numerator / denominator as a float64: correctly rounded when both are exact doubles (below
+ * 2^53), else the exact integer part plus the remainder's quotient (within an ulp or two).
+ */
 function quotient(numerator: bigint, denominator: bigint): number {
+  const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+  if (numerator <= SAFE && denominator <= SAFE) return Number(numerator) / Number(denominator);
   const whole = numerator / denominator;
   return Number(whole) + Number(numerator - whole * denominator) / Number(denominator);
 }
