@@ -32,9 +32,9 @@ export type FrameSource = (table: string) => LazyFrame;
 const soon = (what: string): string => `${what} comes to the SDK and SQL soon (issue 9)`;
 
 /** SQL spellings of registry aggregates. */
-const SQL_SYNONYMS: Readonly<Record<string, string>> = { avg: 'mean', count_star: 'count' };
+const SQL_SYNONYMS: Readonly<Record<string, string>> = { avg: 'mean', count_star: 'count', variance: 'var', var_samp: 'var', stddev: 'std', stddev_samp: 'std' };
 /** Aggregates the operators of issue 9 bring (group-by's list): refused as "not yet", not as unknown. */
-const PLANNED_AGGREGATES = new Set(['min', 'max', 'var', 'variance', 'var_samp', 'var_pop', 'std', 'stddev', 'stddev_samp', 'stddev_pop']);
+const POPULATION_AGGREGATES = new Set(['var_pop', 'stddev_pop']);
 
 function refuse(construct: string, message: string): never {
   throw new SqlError(message, construct);
@@ -268,7 +268,7 @@ function selectItem(item: Json, qualifiers: readonly string[]): { name: string; 
   const fn = findAggregate(SQL_SYNONYMS[written] ?? written);
   if (!fn) {
     if (item.distinct === true && written === 'count') notYet('count(DISTINCT ...)', `${soon('count_distinct')}`);
-    if (PLANNED_AGGREGATES.has(written)) notYet(`${written}()`, `it comes with group-by (issue 9)`);
+    if (POPULATION_AGGREGATES.has(written)) refuse(`${written}()`, 'population variance is not supported: var/var_samp and std/stddev/stddev_samp give the sample variance and deviation');
     refuse(`${written}()`, `'${written}' is not an aggregate this release knows (it knows count(*), count(column), ${aggregateNames().filter((n) => n !== 'count').map((n) => `${n}(column)`).join(', ')}; avg is mean)`);
   }
   if (item.distinct === true) notYet(`${written}(DISTINCT ...)`, written === 'count' ? `${soon('count_distinct')}` : `${soon('distinct')}`);
