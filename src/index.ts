@@ -6,9 +6,10 @@
 // client SDK
 export { Tessera, type ConnectOptions, type UploadOptions, type QueryOptions, type QueryHandle, type Credential } from './client/tessera.js';
 export type { QueryResult, DecodedOutput } from './client/result.js';
-export { LazyFrame, AggregateFrame, scanFrame, type FrameHandle, type FrameResult, type OpenOptions } from './client/frame.js';
+export { GroupedFrame, type CrosstabOptions } from './client/grouped-frame.js';
+export { LazyFrame, scanFrame, type FrameHandle, type FrameResult, type OpenOptions } from './client/frame.js';
 export { aggregate, count, sum, mean, min, max, variance, std, type AggregateExpr } from './client/aggregates.js';
-export { col, and, or, not, Condition, ColumnRef, type Literal } from './client/expr.js';
+export { col, lit, and, or, not, ifElse, when, Condition, ColumnRef, Expression, type Literal, type Operand } from './client/expr.js';
 export type { Explanation } from './client/explain.js';
 export type { ContributionValues } from './client/contribution.js';
 export { readTable, type TableSource, type ReadTableOptions, type ColumnDeclaration, type InMemoryColumns, type EncodedTable } from './client/read-table.js';

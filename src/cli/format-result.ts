@@ -1,13 +1,41 @@
 /** How results and tables read on the command line. */
 
-import type { DecodedOutput, QueryResult } from '../client/result.js';
+import type { DecodedOutput, QueryResult, ResultCell, ResultTable } from '../client/result.js';
 import type { TableInfo } from '../wire/api.js';
 import type { ColumnSchemaJson } from '../table/schema.js';
 import { formatCount, formatNumber } from './output.js';
 
-/** "sum(patients) = 5,066", "mean(systolic) = 128.43 (sum 128,433 / count 1,000)"; every output of a plan, one per line. */
+/** Rows of a table result the command line prints; `--json` gives every row. */
+export const PRINTED_ROWS = 50;
+
+/**
+ * A one-row result of aggregates: "sum(patients) = 5,066", "mean(systolic) = 128.43 (sum 128,433
+ * / count 1,000)", one output per line. Any other result: an aligned table of its first rows.
+ */
 export function describeResult(r: QueryResult): string {
-  return Object.values(r.outputs).map(describeOutput).join('\n  ');
+  const outputs = Object.values(r.outputs);
+  if (outputs.length > 0 && outputs.length === r.table.columns.length) return outputs.map(describeOutput).join('\n  ');
+  return describeTable(r.table);
+}
+
+/** An aligned text table: header, rule, up to PRINTED_ROWS rows, and how many more there are. */
+export function describeTable(t: ResultTable): string {
+  const shown = t.rows.slice(0, PRINTED_ROWS);
+  const cells = [t.columns.slice(), ...shown.map((row) => t.columns.map((c) => formatCell(row[c] ?? null)))];
+  const widths = t.columns.map((_, k) => Math.max(...cells.map((line) => line[k].length)));
+  const numeric = t.columns.map((c) => shown.length > 0 && shown.every((row) => typeof row[c] === 'number' || typeof row[c] === 'bigint' || row[c] === null));
+  const line = (values: readonly string[]): string => values.map((v, k) => (numeric[k] ? v.padStart(widths[k]) : v.padEnd(widths[k]))).join('  ').trimEnd();
+  const out = [line(cells[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)];
+  const more = t.rows.length - shown.length;
+  out.push(more > 0 ? `(${formatCount(t.rows.length)} rows; ${formatCount(more)} not shown: --json prints all)` : `(${formatCount(t.rows.length)} row${t.rows.length === 1 ? '' : 's'})`);
+  return out.join('\n  ');
+}
+
+function formatCell(v: ResultCell): string {
+  if (v === null) return 'null';
+  if (typeof v === 'number' && Number.isNaN(v)) return 'NaN';
+  if (typeof v === 'number' || typeof v === 'bigint') return formatValue(v);
+  return String(v);
 }
 
 /** A quotient (it opens as its sum and count) shows both; anything else its exact text when it has one. */

@@ -11,9 +11,9 @@ export interface Explanation extends PlanCheckResponse {
   text(): string;
 }
 
-/** "n = count(*)", "avg_age = mean(age)". */
+/** "n = count(*)", "avg_age = mean(age)"; a plain column by its name. */
 export function describeOutputInfo(o: QueryOutputInfo): string {
-  return `${o.name} = ${o.fn}(${o.column ?? '*'})`;
+  return o.fn === 'column' ? o.name : `${o.name} = ${o.fn}(${o.column ?? '*'})`;
 }
 
 export function formatByteCount(n: number): string {

@@ -6,10 +6,10 @@
  *   console.log((await q.explain({ to: ['St. Mary Hospital'] })).text());
  *   const { outputs } = await (await q.open({ to: ['St. Mary Hospital'] })).result();
  *
- * A frame is a table (LazyFrame: scan, concat, select) or a one-row aggregate (AggregateFrame),
- * so TypeScript refuses what the plan cannot express (aggregating an aggregate, opening a whole
- * table). Column names are a type parameter (`t.table<'age' | 'visits'>('visits')`, string by
- * default), which `select` narrows and `agg` and the result's `outputs` follow.
+ * Every frame is a table (a stored table, a concat, a filter, the one row of an aggregate, ...)
+ * and any frame can be explained and opened. Column names are a type parameter
+ * (`t.table<'age' | 'visits'>('visits')`, string by default), which `select` narrows and `agg`
+ * and the result's `outputs` follow.
  *
  * A new plan operator is a method here returning a frame over its node (and, for SQL, one clause
  * mapping in client/sql/statement-to-frame.ts). Before a plan leaves this machine it is checked
@@ -19,12 +19,14 @@
 import { UsageError } from '../errors.js';
 import { aggregateOf, concatOf, openFor } from '../plan/build.js';
 import { parsePlan } from '../plan/parse.js';
-import { planHash, type AggregateNode, type FilterMode, type Plan, type TableNode } from '../plan/plan.js';
+import { planHash, type FilterMode, type Plan, type TableNode } from '../plan/plan.js';
 import { COLUMN_NAME_PATTERN } from '../table/schema.js';
 import type { PlanCheckResponse } from '../wire/api.js';
 import type { AggregateExpr } from './aggregates.js';
-import { Condition, exprColumns } from './expr.js';
+import { Condition, exprColumns, type Expression } from './expr.js';
+import { columnsBelow, deriveNode, renameNode } from './derive-columns.js';
 import { explanationText, type Explanation } from './explain.js';
+import { checkCrosstabOptions, checkGroupKeys, GroupedFrame, type CrosstabOptions } from './grouped-frame.js';
 import type { DecodedOutput, QueryResult } from './result.js';
 import type { QueryHandle } from './tessera.js';
 
@@ -97,10 +99,56 @@ export class LazyFrame<C extends string = string> {
   }
 
   /**
+   * Adds (or replaces, in place) columns computed row by row:
+   * `withColumns({ total: col('cost').mul(1.1).add(col('fee')), adult: col('age').ge(18) })`.
+   * Every expression reads this frame's columns (not each other's).
+   */
+  withColumns<A extends Record<string, Expression<C>>>(columns: A): LazyFrame<C | (keyof A & string)> {
+    return new LazyFrame<C | (keyof A & string)>(deriveNode(this.node, columns), this.runner);
+  }
+
+  /** Renames columns: `rename({ old: 'new' })`. */
+  rename<M extends Partial<Record<C, string>>>(names: M): LazyFrame<Exclude<C, keyof M> | (M[keyof M] & string)> {
+    return new LazyFrame<Exclude<C, keyof M> | (M[keyof M] & string)>(renameNode(this.node, names as Record<string, string>), this.runner);
+  }
+
+  /**
    * One row of named aggregates over all rows: `{ n: count(), avg_age: mean('age') }`. Scans
    * without a selection read only the columns the aggregates need.
    */
-  agg<A extends Record<string, AggregateExpr<C>>>(aggregates: A): AggregateFrame<keyof A & string> {
+  agg<A extends Record<string, AggregateExpr<C>>>(aggregates: A): LazyFrame<keyof A & string> {
+    return this.aggregateBy(aggregates, []);
+  }
+
+  /**
+   * Groups by 1-8 key columns (category, boolean, integer, date, identifier):
+   * `groupBy('region', 'sex').agg({ n: count(), cost: mean('amount') })` is a frame of one row per
+   * group, the keys then the outputs. Keys whose declared values combine to at most 256 groups
+   * run one-hot (every combination comes out, empty groups with count 0; nothing revealed);
+   * more run by sorting (the number of groups is revealed; rows come in a random order).
+   */
+  groupBy<K extends C>(...keys: readonly K[]): GroupedFrame<C, K> {
+    checkGroupKeys(keys);
+    return new GroupedFrame<C, K>(keys, (aggregates) => this.aggregateBy(aggregates, keys));
+  }
+
+  /**
+   * Counts per combination of two or more category/boolean columns, in a `count` column:
+   * `crosstab(['a', 'b'], { suppressBelow: 5, margins: true })`. Suppressed cells open as null.
+   */
+  crosstab<K extends C>(keys: readonly K[], options: CrosstabOptions = {}): LazyFrame<K | 'count'> {
+    checkCrosstabOptions(keys, options);
+    const node: TableNode = {
+      op: 'crosstab',
+      input: readColumns(this.node, keys),
+      by: [...keys],
+      ...(options.suppressBelow !== undefined ? { suppress_below: options.suppressBelow } : {}),
+      ...(options.margins !== undefined ? { margins: options.margins } : {}),
+    };
+    return new LazyFrame<K | 'count'>(node, this.runner);
+  }
+
+  private aggregateBy<A extends Record<string, AggregateExpr<C>>, K extends C>(aggregates: A, by: readonly K[]): LazyFrame<K | (keyof A & string)> {
     if (typeof aggregates !== 'object' || aggregates === null) throw new UsageError('agg takes an object of named aggregates, e.g. { n: count(), avg_age: mean(\'age\') }');
     const specs = Object.entries(aggregates).map(([name, expr]) => {
       if (!COLUMN_NAME_PATTERN.test(name)) throw new UsageError(`'${name}' cannot name an output: use letters, digits and _ (not starting with a digit, at most 63 characters)`);
@@ -108,17 +156,10 @@ export class LazyFrame<C extends string = string> {
       return { name, fn: expr.fn, ...(expr.column !== undefined ? { column: expr.column } : {}) };
     });
     if (specs.length === 0) throw new UsageError('agg needs at least one aggregate');
-    const needed = [...new Set(specs.flatMap((s) => (s.column === undefined ? [] : [s.column])))];
-    return new AggregateFrame<keyof A & string>(aggregateOf(readColumns(this.node, needed), specs), this.runner);
+    const needed = [...new Set([...by, ...specs.flatMap((s) => (s.column === undefined ? [] : [s.column]))])];
+    const node = aggregateOf(readColumns(this.node, needed), specs);
+    return new LazyFrame<K | (keyof A & string)>(by.length === 0 ? node : { ...node, by: [...by] }, this.runner);
   }
-}
-
-/** A one-row frame of named aggregates: it can be explained and opened for recipients. */
-export class AggregateFrame<N extends string = string> {
-  constructor(
-    readonly node: AggregateNode,
-    private readonly runner?: FrameRunner,
-  ) {}
 
   /** The plan that opens this frame for the recipients, checked by the nodes' own parser. */
   toPlan(options: OpenOptions): Plan {
@@ -140,9 +181,12 @@ export class AggregateFrame<N extends string = string> {
     return { ...checked, text: () => explanationText(checked) };
   }
 
-  /** Runs the query; only the recipients can open its result (`handle.result()`). */
-  async open(options: OpenOptions): Promise<FrameHandle<N>> {
-    return (await this.connected('open').run(this.toPlan(options))) as FrameHandle<N>;
+  /**
+   * Runs the query; only the recipients can open its result (`handle.result()`): a table
+   * (`result.table`), which for a one-row aggregate also reads as scalars (`result.outputs`).
+   */
+  async open(options: OpenOptions): Promise<FrameHandle<C>> {
+    return (await this.connected('open').run(this.toPlan(options))) as FrameHandle<C>;
   }
 
   private connected(action: string): FrameRunner {
@@ -176,7 +220,11 @@ function selectColumns(node: TableNode, columns: readonly string[]): TableNode {
       return { ...node, input: selectColumns(node.input, union(columns, exprColumns(node.predicate))) };
     case 'aggregate':
     case 'crosstab':
-      throw new UsageError('selecting columns of an aggregate is not supported yet');
+      // Its outputs are its columns: an explicit select node keeps the named ones.
+      return { op: 'select', input: node, columns: [...columns] };
+    default:
+      // derive, select, rename (client/derive-columns.ts): an explicit select node after them.
+      return { op: 'select', input: readColumns(node, columns), columns: [...columns] };
   }
 }
 
@@ -197,7 +245,10 @@ function readColumns(node: TableNode, needed: readonly string[]): TableNode {
       return { ...node, input: readColumns(node.input, union(needed, exprColumns(node.predicate))) };
     case 'aggregate':
     case 'crosstab':
-      throw new UsageError('aggregating the result of an aggregate is not supported yet: aggregate a table or a concat of tables');
+      // Its outputs are its columns; the nodes check that the needed ones are among them.
+      return node;
+    default:
+      return { ...node, input: readColumns(node.input, columnsBelow(node, needed)) } as TableNode;
   }
 }
 

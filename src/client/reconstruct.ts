@@ -1,17 +1,18 @@
 /**
  * Rebuilding a result from the nodes' opened result shares (wire/result-payload.ts): at least
- * two different nodes, the same query, the same value names and public facts at each, and every
+ * two different nodes, the same query, the same columns, rows and public facts at each, and every
  * component that two nodes report identical (mpc/sharing.ts reconstructValue).
  */
 
 import { IntegrityError } from '../errors.js';
-import { reconstructValue } from '../mpc/sharing.js';
-import type { ResultShare } from '../wire/result-payload.js';
+import { heldComponents } from '../mpc/sharing.js';
+import { decodeColumn, type ResultShare } from '../wire/result-payload.js';
 
 export interface Reconstructed {
   readonly query: string;
-  /** Each value as an unsigned ring element; interpret with its output's decoding. */
-  readonly values: ReadonlyMap<string, bigint>;
+  readonly rows: number;
+  /** Each column as unsigned ring elements; interpret with its output's decoding. */
+  readonly columns: ReadonlyMap<string, BigUint64Array>;
   readonly public: Readonly<Record<string, number | string>>;
   /** Nodes whose shares were used. */
   readonly nodes: readonly number[];
@@ -25,16 +26,38 @@ export function reconstruct(shares: readonly ResultShare[]): Reconstructed {
   }
   if (byNode.size < 2) throw new IntegrityError(`a result needs shares from at least two nodes, got ${byNode.size}`);
   const list = [...byNode.values()];
-  const query = list[0].query;
-  for (const s of list) if (s.query !== query) throw new IntegrityError('the result shares belong to different queries');
-  const names = list[0].values.map((v) => v.name);
+  const { query, rows } = list[0];
+  const names = list[0].columns.map((c) => c.name);
   for (const s of list) {
-    if (s.values.length !== names.length || s.values.some((v, i) => v.name !== names[i])) throw new IntegrityError('the nodes report different result values');
+    if (s.query !== query) throw new IntegrityError('the result shares belong to different queries');
+    if (s.rows !== rows || s.columns.length !== names.length || s.columns.some((c, i) => c.name !== names[i])) throw new IntegrityError('the nodes report different result columns');
     if (JSON.stringify(s.public) !== JSON.stringify(list[0].public)) throw new IntegrityError('the nodes report different public facts (row counts) for the same query');
   }
-  const values = new Map<string, bigint>();
+  const columns = new Map<string, BigUint64Array>();
   names.forEach((name, k) => {
-    values.set(name, reconstructValue(list.map((s) => ({ party: s.node, a: BigInt(s.values[k].a), b: BigInt(s.values[k].b) })), name));
+    // Component c of a value is reported by the nodes holding it; two reports must agree.
+    const components: (BigUint64Array | undefined)[] = [undefined, undefined, undefined];
+    for (const s of list) {
+      const [i, j] = heldComponents(s.node);
+      const col = s.columns[k];
+      for (const [idx, text] of [[i, col.a], [j, col.b]] as const) {
+        const values = decodeColumn(text, rows, name);
+        const earlier = components[idx];
+        if (earlier === undefined) components[idx] = values;
+        else if (!sameValues(earlier, values)) throw new IntegrityError(`nodes disagree on component ${idx} of result column '${name}': one of them is faulty or tampered with`);
+      }
+    }
+    const [c0, c1, c2] = components;
+    if (!c0 || !c1 || !c2) throw new IntegrityError(`component missing for result column '${name}'`);
+    const out = new BigUint64Array(rows);
+    for (let r = 0; r < rows; r++) out[r] = c0[r] + c1[r] + c2[r];
+    columns.set(name, out);
   });
-  return { query, values, public: list[0].public, nodes: [...byNode.keys()].sort() };
+  return { query, rows, columns, public: list[0].public, nodes: [...byNode.keys()].sort() };
+}
+
+function sameValues(x: BigUint64Array, y: BigUint64Array): boolean {
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
 }

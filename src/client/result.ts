@@ -1,8 +1,8 @@
 /**
  * Opening a result: open each node's sealed share with the recipient's key (bound to the
  * collaboration, query, recipient and node), check that the shares fit together (every
- * component is reported by two nodes: client/reconstruct.ts), and decode the
- * values with their aggregates' decoding from the registry (plan/registry.ts).
+ * component is reported by two nodes: client/reconstruct.ts), and decode the table: aggregates
+ * with their registry entry's decoding (plan/registry.ts), plain columns by their type.
  */
 
 import { openEnvelope } from '../crypto/envelope.js';
@@ -13,29 +13,46 @@ import { decodePublicKey } from '../crypto/keys.js';
 import { findAggregate, type DecodedValue } from '../plan/registry.js';
 import { resultContext, type QueryInfo, type QueryOutputInfo, type SealedShare } from '../wire/api.js';
 import { decodeResultShare, type ResultShare } from '../wire/result-payload.js';
+import { VALID_COLUMN } from '../secret/outputs.js';
+import { parseColumnType } from '../table/column-type.js';
+import { valueDecoder } from '../table/decode.js';
+import type { TypeFields } from '../table/types/common.js';
 import { reconstruct } from './reconstruct.js';
 
-/** One opened output, decoded by its aggregate's registry entry. */
+/** One opened aggregate, decoded by its registry entry. */
 export interface DecodedOutput extends DecodedValue {
   readonly name: string;
   readonly fn: string;
   readonly column?: string;
 }
 
+/** A cell of an opened table: an aggregate's value, or a column's value decoded by its type; null where it is null. */
+export type ResultCell = number | bigint | string | boolean | null;
+
+/** An opened table: the outputs' names in order, and its rows (rows the plan's secret validity marked invalid are left out). */
+export interface ResultTable {
+  readonly columns: readonly string[];
+  readonly rows: readonly Readonly<Record<string, ResultCell>>[];
+}
+
 /**
- * An opened result. The top-level value is the plan's first output (the only one for
- * `count/sum/mean`); `outputs` holds every output by name.
+ * An opened result: always a table (`table`); a one-row result of aggregates (count/sum/mean of
+ * a whole table) also reads as scalars: the top-level value is the plan's first output, and
+ * `outputs` holds every aggregate by name (empty for any other result).
  *   count: a number. sum: a number (for integer and boolean columns a bigint when beyond 2^53).
  *   mean: a number (NaN when no row counted), with its sum and count.
+ * An aggregate without a value is NaN as a scalar (`value`, `outputs`) and null in `table`
+ * (mean/min/max of nothing, var/std below two values, a suppressed crosstab cell), as SQL's null.
  */
-export interface QueryResult extends DecodedValue {
+export interface QueryResult extends Partial<DecodedValue> {
   readonly query: string;
   /** The plan's id (its canonical hash). */
   readonly plan: string;
-  /** The first output's aggregate and column. */
+  /** The first output's aggregate ('column' for a plain column) and column. */
   readonly op: string;
   readonly column?: string;
   readonly outputs: Readonly<Record<string, DecodedOutput>>;
+  readonly table: ResultTable;
   readonly tables: readonly string[];
   /** Rows the query looked at, and append-table rows the nodes' range check left out. */
   readonly rows: number;
@@ -55,25 +72,73 @@ export function openResult(collaboration: Collaboration, identity: Identity, inf
     return share;
   });
   const r = reconstruct(opened);
-  if (r.public.rows !== info.rows || r.public.excluded !== info.excluded) throw new IntegrityError('the result shares and the query report different row counts');
+  if (r.public.rows !== info.rows || r.public.excluded !== info.excluded || r.rows !== info.resultRows) throw new IntegrityError('the result shares and the query report different row counts');
   if (info.outputs.length === 0) throw new IntegrityError('the query reports no outputs');
+  const table = decodeTable(info.outputs, r.columns, r.rows);
   const outputs: Record<string, DecodedOutput> = {};
-  for (const out of info.outputs) outputs[out.name] = decodeOutput(out, r.values);
+  if (r.rows === 1) {
+    for (const out of info.outputs) if (out.fn !== 'column') outputs[out.name] = decodeOutput(out, r.columns, 0);
+  }
   const first = outputs[info.outputs[0].name];
-  const { name: _name, fn, ...value } = first;
-  return { ...value, query: info.query, plan: info.plan, op: fn, outputs, tables: info.tables, rows: info.rows, excluded: info.excluded, nodes: r.nodes };
+  const scalar = first ? (({ name: _name, fn: _fn, column: _column, ...value }) => value)(first) : {};
+  return { ...scalar, query: info.query, plan: info.plan, op: info.outputs[0].fn, ...(info.outputs[0].column !== undefined ? { column: info.outputs[0].column } : {}), outputs, table, tables: info.tables, rows: info.rows, excluded: info.excluded, nodes: r.nodes };
 }
 
-/** One output from its opened parts ("<name>.<part>"), read as signed ring values. */
-export function decodeOutput(out: QueryOutputInfo, values: ReadonlyMap<string, bigint>): DecodedOutput {
+/** Every row of the opened table, each output decoded; rows whose "$valid" is 0 are dropped (ops/open.ts). */
+export function decodeTable(outputs: readonly QueryOutputInfo[], columns: ReadonlyMap<string, BigUint64Array>, rows: number): ResultTable {
+  const valid = columns.get(VALID_COLUMN);
+  const decoders = outputs.map((out) => cellDecoder(out, columns));
+  const names = outputs.map((o) => o.name);
+  const table: Record<string, ResultCell>[] = [];
+  for (let i = 0; i < rows; i++) {
+    if (valid) {
+      if (valid[i] > 1n) throw new IntegrityError('the result\'s validity column holds a value other than 0 or 1');
+      if (valid[i] === 0n) continue;
+    }
+    const row: Record<string, ResultCell> = {};
+    names.forEach((n, k) => (row[n] = decoders[k](i)));
+    table.push(row);
+  }
+  return { columns: names, rows: table };
+}
+
+function cellDecoder(out: QueryOutputInfo, columns: ReadonlyMap<string, BigUint64Array>): (row: number) => ResultCell {
+  if (out.fn !== 'column') {
+    // SQL's null where an aggregate has no value: a present bit of 0 (min/max of no value, a
+    // suppressed crosstab cell), or NaN from the registry (mean of nothing, var/std below two values).
+    const present = out.parts.some((p) => p.part === 'present') ? resultColumn(columns, out, 'present') : undefined;
+    return (row) => {
+      if (present && present[row] === 0n) return null;
+      const value = decodeOutput(out, columns, row).value;
+      return typeof value === 'number' && Number.isNaN(value) ? null : value;
+    };
+  }
+  if (!out.type) throw new IntegrityError(`the result's column '${out.name}' has no type`);
+  const decode = valueDecoder(parseColumnType(out.type as unknown as TypeFields, out.name));
+  const values = resultColumn(columns, out, 'value');
+  const present = out.parts.some((p) => p.part === 'present') ? resultColumn(columns, out, 'present') : undefined;
+  return (row) => {
+    if (present && present[row] === 0n) return null;
+    return decode(values[row]);
+  };
+}
+
+function resultColumn(columns: ReadonlyMap<string, BigUint64Array>, out: QueryOutputInfo, part: string): BigUint64Array {
+  const p = out.parts.find((x) => x.part === part);
+  const v = p ? columns.get(p.column) : undefined;
+  if (!v) throw new IntegrityError(`the result lacks the ${part} of '${out.name}'`);
+  return v;
+}
+
+/** One aggregate of row `row` from its opened parts, read as signed ring values. */
+export function decodeOutput(out: QueryOutputInfo, columns: ReadonlyMap<string, BigUint64Array>, row: number): DecodedOutput {
   const fn = findAggregate(out.fn);
   if (!fn) throw new IntegrityError(`the result holds a '${out.fn}' output, which this client does not know: update the client`);
-  const prefix = `${out.name}.`;
   const parts = new Map<string, bigint>();
-  for (const name of out.parts) {
-    const v = values.get(name);
-    if (v === undefined || !name.startsWith(prefix)) throw new IntegrityError(`the result lacks its '${name}' value`);
-    parts.set(name.slice(prefix.length), BigInt.asIntN(64, v));
+  for (const p of out.parts) {
+    const v = columns.get(p.column);
+    if (v === undefined || row >= v.length) throw new IntegrityError(`the result lacks its '${p.column}' value`);
+    parts.set(p.part, BigInt.asIntN(64, v[row]));
   }
   return { name: out.name, fn: fn.name, ...(out.column !== undefined ? { column: out.column } : {}), ...fn.decode(parts, out.scale) };
 }

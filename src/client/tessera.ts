@@ -39,7 +39,7 @@ import { issueCredential, issueCredentialBatch } from '../wire/credential.js';
 import { buildContributionFrame, credentialHeaderValue, encodeContributionRow, newSubmissionId, resolveCredential, type ContributionValues, type Credential, type ResolvedCredential } from './contribution.js';
 import { aggregate as aggregateOf } from './aggregates.js';
 import type { ReadTableOptions } from './declarations.js';
-import { scanFrame, type AggregateFrame, type FrameRunner, type LazyFrame } from './frame.js';
+import { scanFrame, type FrameRunner, type LazyFrame } from './frame.js';
 import type { InMemoryColumns } from './memory-reader.js';
 import { NodeConnection } from './node-connection.js';
 import { readTable } from './read-table.js';
@@ -292,7 +292,7 @@ export class Tessera implements FrameRunner {
    * A SQL SELECT as a data frame (docs/plan.md, "SQL"): parsed on this machine by DuckDB's
    * parser; what the plan cannot express yet is refused with SqlError naming the construct.
    */
-  async sql(statement: string): Promise<AggregateFrame> {
+  async sql(statement: string): Promise<LazyFrame> {
     return sqlToFrame(statement, (name) => this.table(name));
   }
 

@@ -1,5 +1,6 @@
 /**
- * aggregate: the terms of every output (plan/registry.ts), each a sum over the valid rows.
+ * aggregate: the terms of every output (plan/registry.ts), each a sum over the valid rows, as a
+ * secret table of one row whose columns are the terms (plan/check.ts aggregateColumns).
  * When every row is publicly valid the sums are local (row counts are public); otherwise all
  * terms are inner products with the validity column, one batched round for the whole node
  * (8 bytes per term, whatever the row count: mpc/protocols/arith.ts dot).
@@ -11,35 +12,34 @@ import { AShare, concatA, sumA } from '../mpc/shares.js';
 import { publicA } from '../mpc/sharing.js';
 import type { CheckedAggregate } from '../plan/check.js';
 import type { LinearTerm } from '../plan/registry.js';
-import { partName } from '../plan/registry.js';
-import type { SecretTable } from '../secret/secret-table.js';
+import { factsToType } from '../plan/types.js';
+import { ALL_VALID, SecretTable, type SecretColumn } from '../secret/secret-table.js';
 
-/** One secret scalar per part, named "<output>.<part>". */
-export interface AggregateValues {
-  readonly names: readonly string[];
-  /** One element per name. */
-  readonly values: AShare;
+export async function aggregate(s: Session, node: CheckedAggregate, table: SecretTable): Promise<SecretTable> {
+  const sums = await termSums(s, node, table);
+  const columns = node.type.columns.map((facts, k): SecretColumn => ({
+    schema: { name: facts.name, type: factsToType(facts), nullable: false },
+    values: new AShare(sums.a.subarray(k, k + 1), sums.b.subarray(k, k + 1)),
+  }));
+  return new SecretTable(1, columns, ALL_VALID);
 }
 
-export async function aggregate(s: Session, node: CheckedAggregate, table: SecretTable): Promise<AggregateValues> {
-  const names: string[] = [];
+/** Every term of every output, in order: one element each. */
+async function termSums(s: Session, node: CheckedAggregate, table: SecretTable): Promise<AShare> {
   const vectors: (AShare | 'rows')[] = [];
   for (const out of node.outputs) {
-    for (const term of out.terms) {
-      names.push(partName(out.name, term.part));
-      vectors.push(termVector(term, table, out.column?.name));
-    }
+    for (const term of out.terms) vectors.push(termVector(term, table, out.column?.name));
   }
   const n = table.rows;
   if (table.validity.kind === 'all') {
-    return { names, values: concatA(vectors.map((v) => (v === 'rows' ? publicA(s.me, BigUint64Array.of(BigInt(n))) : sumA(v)))) };
+    return concatA(vectors.map((v) => (v === 'rows' ? publicA(s.me, BigUint64Array.of(BigInt(n))) : sumA(v))));
   }
-  if (n === 0) return { names, values: AShare.zeros(names.length) };
+  if (n === 0) return AShare.zeros(vectors.length);
   const validity = table.validity.share;
   const weights = concatA(vectors.map(() => validity));
   const terms = concatA(vectors.map((v) => (v === 'rows' ? validity : v)));
   // Sum of validity over rows is dot(validity, validity) = Σ v² = Σ v for 0/1 values.
-  return { names, values: await dot(s, weights, terms, n) };
+  return dot(s, weights, terms, n);
 }
 
 function termVector(term: LinearTerm, table: SecretTable, column: string | undefined): AShare | 'rows' {

@@ -7,13 +7,16 @@
  */
 
 import type { Session } from '../mpc/session.js';
-import { maskForOpening } from '../mpc/sharing.js';
 import type { CheckedPlan, CheckedTable } from '../plan/check.js';
 import type { Outputs } from '../secret/outputs.js';
 import type { SecretTable } from '../secret/secret-table.js';
 import { aggregate } from './aggregate.js';
 import { concat } from './concat.js';
+import { crosstab } from './crosstab.js';
+import { groupBy } from './group-by.js';
+import { derive, renameColumns, selectColumns } from './derive.js';
 import { filter } from './filter.js';
+import { openTable } from './open.js';
 import { planSteps, ProgressTracker, type ProgressListener } from './progress.js';
 import { scan, type CheckedAppendTables, type ScanFacts } from './scan.js';
 import type { StoredSecretTable, StoredTableReader } from './table-reader.js';
@@ -24,8 +27,15 @@ export interface Execution {
   readonly scans: readonly ScanFacts[];
   readonly rows: number;
   readonly excluded: number;
-  /** Per reveal-count filter: the rows that remain (public, as the plan declares). */
-  readonly filters: readonly { readonly path: string; readonly rows: number }[];
+  /** Facts operators opened at run time, as the plan declares (a reveal-count filter's rows, ...). */
+  readonly revealed: readonly RevealedFact[];
+}
+
+/** A number an operator opened at run time: `fact` ('rows' remaining, 'groups', ...) at `path` in the plan. */
+export interface RevealedFact {
+  readonly path: string;
+  readonly fact: string;
+  readonly value: number;
 }
 
 export interface ExecuteOptions {
@@ -39,37 +49,62 @@ export async function execute(s: Session, plan: CheckedPlan, reader: StoredTable
   const stored = await reader.read(s, plan);
   const scans: ScanFacts[] = [];
   const checked: CheckedAppendTables = new Map();
-  const filters: { path: string; rows: number }[] = [];
+  const revealed: RevealedFact[] = [];
   // Operators run one after another: a session's messages are matched by order.
   const evaluate = async (node: CheckedTable): Promise<SecretTable> => {
-    if (node.op === 'scan') {
-      const result = await scan(s, node, storedTable(stored, node.table.name), checked, progress);
-      scans.push(result.facts);
-      return result.table;
+    switch (node.op) {
+      case 'scan': {
+        const result = await scan(s, node, storedTable(stored, node.table.name), checked, progress);
+        scans.push(result.facts);
+        return result.table;
+      }
+      case 'filter': {
+        const input = await evaluate(node.input);
+        await progress.enter('filter', node.path);
+        const result = await filter(s, node, input);
+        if (result.rows !== undefined) revealed.push({ path: node.path, fact: 'rows', value: result.rows });
+        return result.table;
+      }
+      case 'concat': {
+        const inputs: SecretTable[] = [];
+        for (const input of node.inputs) inputs.push(await evaluate(input));
+        await progress.enter('concat', node.path);
+        return concat(s.me, inputs);
+      }
+      case 'aggregate': {
+        const input = await evaluate(node.input);
+        await progress.enter('aggregate', node.path);
+        return aggregate(s, node, input);
+      }
+      case 'group-by': {
+        const input = await evaluate(node.input);
+        await progress.enter('group-by', node.path);
+        const result = await groupBy(s, node, input);
+        if (result.groups !== undefined) revealed.push({ path: node.path, fact: 'groups', value: result.groups });
+        return result.table;
+      }
+      case 'crosstab': {
+        const input = await evaluate(node.input);
+        await progress.enter('crosstab', node.path);
+        return crosstab(s, node, input);
+      }
+      case 'derive':
+      case 'select':
+      case 'rename': {
+        const input = await evaluate(node.input);
+        await progress.enter(node.op, node.path);
+        return node.op === 'derive' ? derive(s, node, input) : node.op === 'select' ? selectColumns(node, input) : renameColumns(node, input);
+      }
     }
-    if (node.op === 'filter') {
-      const input = await evaluate(node.input);
-      await progress.enter('filter', node.path);
-      const result = await filter(s, node, input);
-      if (result.rows !== undefined) filters.push({ path: node.path, rows: result.rows });
-      return result.table;
-    }
-    const inputs: SecretTable[] = [];
-    for (const input of node.inputs) inputs.push(await evaluate(input));
-    await progress.enter('concat', node.path);
-    return concat(s.me, inputs);
   };
-  const input = await evaluate(plan.root.input.input);
-  await progress.enter('aggregate', plan.root.input.path);
-  const values = await aggregate(s, plan.root.input, input);
+  const result = await evaluate(plan.root.input);
   await progress.enter('open', plan.root.path);
-  const masked = maskForOpening(s.me, s.prgCommon, values.values);
   return {
-    outputs: { recipients: plan.root.to, values: values.names.map((name, i) => ({ name, a: masked.a[i], b: masked.b[i] })) },
+    outputs: await openTable(s, result, plan.outputs, plan.root.to),
     scans,
     rows: scans.reduce((n, f) => n + f.rows, 0),
     excluded: scans.reduce((n, f) => n + f.excluded, 0),
-    filters,
+    revealed,
   };
 }
 

@@ -9,6 +9,8 @@
  *    shallowest first; all gates of the same depth in one batched multiplication. A comparison
  *    over a nullable column is ANDed with its present bit (null compares false, the negation
  *    normal form makes that SQL's WHERE), and the result with a secret validity column.
+ * Conditions over expressions (comparisons of derived values, isin, …) are circuits
+ * (ops/expression.ts) evaluated first, as 0/1 shares that are 1 exactly where TRUE.
  */
 
 import { mul } from '../mpc/protocols/arith.js';
@@ -17,7 +19,9 @@ import { injectLinear } from '../mpc/protocols/inject.js';
 import type { Session } from '../mpc/session.js';
 import { addA, AShare, concatA, sliceBits, splitA, subA, type BitShare } from '../mpc/shares.js';
 import { addConstA, publicA } from '../mpc/sharing.js';
-import { nullableOperands, type CheckedOperand, type CheckedPredicate } from '../plan/check-predicate.js';
+import { nullableOperands, predicateGates, type CheckedOperand, type CheckedPredicate } from '../plan/check-predicate.js';
+import { schedule } from '../plan/expr-circuit.js';
+import { evaluateCircuit as evaluateConditions } from './expression.js';
 import type { SecretTable } from '../secret/secret-table.js';
 
 /** A value in the circuit: known after `depth` rounds of multiplication. */
@@ -34,6 +38,9 @@ export async function evaluatePredicate(s: Session, p: CheckedPredicate, table: 
   const n = table.rows;
   const atoms: Compare[] = [];
   collectComparisons(p, atoms);
+  // Conditions over expressions first (their own schedule), then the comparisons of columns.
+  const gates = predicateGates(p);
+  const conditions = gates.length > 0 ? await evaluateConditions(s, table, schedule(gates), gates) : [];
   const tested = await testComparisons(s, atoms, table);
   const build = (q: CheckedPredicate): Wire => {
     switch (q.kind) {
@@ -48,6 +55,8 @@ export async function evaluatePredicate(s: Session, p: CheckedPredicate, table: 
         const presents = nullableOperands(q).map((c): Wire => ({ depth: 0, value: table.column(c.name).present! }));
         return combine('and', [atom, ...presents]);
       }
+      case 'gate':
+        return { depth: 0, value: conditions[gates.indexOf(q.gate)] };
       default:
         return combine(q.kind, q.args.map(build));
     }

@@ -27,20 +27,27 @@ export function rangeCheckSteps(schema: TableSchema): number {
   return 2 + (nullable > 0 ? 1 : 0) + andLevels + 2 + (nullable > 0 ? 1 : 0);
 }
 
-/** Every step of `plan`: the read, each operator, the range checks, the aggregate and the opening. */
+/** Every step of `plan`: the read, each operator, the range checks and the opening. */
 export function planSteps(plan: CheckedPlan): number {
   const checked = new Set<string>();
   const count = (node: CheckedTable): number => {
-    if (node.op === 'concat') return 1 + node.inputs.reduce((n, i) => n + count(i), 0);
-    if (node.op === 'filter') return 1 + count(node.input);
-    let n = 1;
-    if (node.table.kind === 'append' && !checked.has(node.table.name)) {
-      checked.add(node.table.name);
-      n += rangeCheckSteps(node.table.schema);
+    switch (node.op) {
+      case 'concat': return 1 + node.inputs.reduce((n, i) => n + count(i), 0);
+      case 'filter':
+      case 'aggregate':
+      case 'group-by':
+      case 'crosstab':
+      case 'derive':
+      case 'select':
+      case 'rename': return 1 + count(node.input);
+      case 'scan': {
+        if (node.table.kind !== 'append' || checked.has(node.table.name)) return 1;
+        checked.add(node.table.name);
+        return 1 + rangeCheckSteps(node.table.schema);
+      }
     }
-    return n;
   };
-  return 1 + count(plan.root.input.input) + 2;
+  return 1 + count(plan.root.input) + 1;
 }
 
 export class ProgressTracker {

@@ -4,7 +4,7 @@
  */
 
 import type { Session } from '../mpc/session.js';
-import type { CheckedPlan, CheckedTable } from '../plan/check.js';
+import { inputsOf, type CheckedPlan, type CheckedTable } from '../plan/check.js';
 import type { SecretTable } from '../secret/secret-table.js';
 
 export interface StoredSecretTable {
@@ -29,12 +29,11 @@ export interface StoredTableReader {
 export function columnsRead(plan: CheckedPlan): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
   const visit = (n: CheckedTable): void => {
-    if (n.op === 'concat') return n.inputs.forEach(visit);
-    if (n.op === 'filter') return visit(n.input);
+    if (n.op !== 'scan') return inputsOf(n).forEach(visit);
     const set = out.get(n.table.name) ?? new Set<string>();
     n.columns.forEach((c) => set.add(c));
     out.set(n.table.name, set);
   };
-  visit(plan.root.input.input);
+  visit(plan.root.input);
   return out;
 }

@@ -14,17 +14,16 @@
 
 import { PlanError } from '../errors.js';
 import type { AggregateFunction, LinearTerm } from './registry.js';
-import { partName } from './registry.js';
 import { RING_LIMIT, type ColumnFacts } from './types.js';
 
 export function aggregateColumnName(output: string, terms: readonly LinearTerm[], term: LinearTerm): string {
-  return terms.length === 1 ? output : partName(output, term.part);
+  return terms.length === 1 ? output : `${output}.${term.part}`;
 }
 
 /** The facts of the column one term makes; refuses a term whose values could leave the ring. */
 export function termColumn(output: string, fn: AggregateFunction, terms: readonly LinearTerm[], term: LinearTerm, column: ColumnFacts | undefined, rows: number, at: string): ColumnFacts {
   const name = aggregateColumnName(output, terms, term);
-  const aggregate = { output, fn: fn.name, part: term.part };
+  const aggregate = { output, fn: fn.name, part: term.part, ...(column ? { column: column.name } : {}) };
   const r = BigInt(rows);
   const base = { name, nullable: false, aggregate };
   const fits = (lo: bigint, hi: bigint, what: string): void => {

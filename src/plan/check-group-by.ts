@@ -50,8 +50,9 @@ export interface GroupPlan {
   readonly width: bigint;
 }
 
+/** An aggregate node the group kernels run (op 'group-by' among the checked nodes; 'aggregate' with `by` in the plan). */
 export interface CheckedGroupBy {
-  readonly op: 'aggregate';
+  readonly op: 'group-by';
   readonly path: string;
   readonly input: CheckedTable;
   readonly outputs: readonly CheckedOutput[];
@@ -116,5 +117,5 @@ export function checkGroupBy(node: AggregateNode, input: CheckedTable, path: str
         ? `nothing (one-hot over the ${width} combinations of the keys' declared values: one row each, also for groups of no rows)`
         : 'nothing (one row)',
   });
-  return { op: 'aggregate', path, input, outputs, group: { method, keys, width }, type: { columns, maxRows } };
+  return { op: 'group-by', path, input, outputs, group: { method, keys, width }, type: { columns, maxRows } };
 }

@@ -16,7 +16,9 @@
 import { PlanError } from '../errors.js';
 import { parseIsoDate } from '../table/civil-date.js';
 import { decimalEncoder } from '../table/types/decimal.js';
-import type { ComparisonOp, Expr, LiteralValue } from './plan.js';
+import { COMPARISON_OPS, type ComparisonOp, type Expr, type LiteralValue } from './plan.js';
+import { linear, sub, type Gate } from './expr-circuit.js';
+import { checkCondition } from './expr-check.js';
 import { describeFacts, type ColumnFacts, type TableType } from './types.js';
 
 export type CheckedOperand = { readonly kind: 'column'; readonly column: ColumnFacts } | { readonly kind: 'constant'; readonly value: bigint };
@@ -28,6 +30,8 @@ export type CheckedPredicate =
   /** The column's cell is null (`isNull`) or present. */
   | { readonly kind: 'null'; readonly column: ColumnFacts; readonly isNull: boolean }
   | { readonly kind: 'const'; readonly value: boolean }
+  /** A condition over value expressions (expr-check.ts): a circuit whose output is 1 exactly where it (negation applied) is TRUE. */
+  | { readonly kind: 'gate'; readonly gate: Gate }
   | { readonly kind: 'and' | 'or'; readonly args: readonly CheckedPredicate[] };
 
 export function checkPredicate(expr: Expr, input: TableType, path: string): CheckedPredicate {
@@ -61,8 +65,19 @@ function check(e: Expr, input: TableType, path: string, negated: boolean): Check
       if (typeof e.value !== 'boolean') throw new PlanError(path, `the literal ${JSON.stringify(e.value)} is not a condition; compare a column with it`);
       return { kind: 'const', value: e.value !== negated };
     default:
-      return comparison(e.op, e.args, input, path, negated);
+      if (COMPARISON_OPS.includes(e.op as ComparisonOp)) {
+        const c = e as { op: ComparisonOp; args: readonly [Expr, Expr] };
+        if (c.args.every((x) => x.op === 'col' || x.op === 'lit')) return comparison(c.op, c.args, input, path, negated);
+      }
+      return valueCondition(e, input, path, negated);
   }
+}
+
+/** A condition over expressions: TRUE is the circuit's value, FALSE is present − value (three-valued logic). */
+function valueCondition(e: Expr, input: TableType, path: string, negated: boolean): CheckedPredicate {
+  const c = checkCondition(e, input, path);
+  if (!negated) return { kind: 'gate', gate: c.value };
+  return { kind: 'gate', gate: c.present ? sub(c.present, c.value) : linear([[c.value, -1n]], 1n) };
 }
 
 /** How each comparison reads as lt/eq: x > y is y < x; x >= y is NOT x < y; NOT flips it further. */
@@ -77,9 +92,6 @@ const TESTS: Readonly<Record<ComparisonOp, { test: 'lt' | 'eq'; swap: boolean; n
 
 function comparison(op: ComparisonOp, args: readonly [Expr, Expr], input: TableType, path: string, negated: boolean): CheckedPredicate {
   const [a, b] = args;
-  for (const [i, x] of [a, b].entries()) {
-    if (x.op !== 'col' && x.op !== 'lit') throw new PlanError(`${path}/args/${i}`, `a comparison compares columns and literals, not '${x.op}' expressions (derived values come later)`);
-  }
   const columns = [a, b].map((x, i) => (x.op === 'col' ? findColumn(input, x.name, `${path}/args/${i}/name`) : undefined));
   const anchor = columns[0] ?? columns[1];
   if (!anchor) throw new PlanError(path, 'a comparison of two literals does not depend on the data: compare a column');
@@ -182,6 +194,7 @@ export function predicateShape(p: CheckedPredicate): PredicateShape {
     switch (q.kind) {
       case 'const':
       case 'null':
+      case 'gate':
         return 0;
       case 'compare': {
         counts[q.test]++;
@@ -216,4 +229,11 @@ export function balancedDepth(ds: readonly number[]): number {
     queue.splice(i, 0, c);
   }
   return queue[0] ?? 0;
+}
+
+/** The circuits of a predicate's conditions over expressions (evaluated before its comparisons). */
+export function predicateGates(p: CheckedPredicate, out: Gate[] = []): Gate[] {
+  if (p.kind === 'gate') out.push(p.gate);
+  else if (p.kind === 'and' || p.kind === 'or') p.args.forEach((a) => predicateGates(a, out));
+  return out;
 }

@@ -11,14 +11,17 @@
 
 import { canonicalHash } from '../crypto/canonical-json.js';
 import { PlanError, TableNotFoundError } from '../errors.js';
+import { columnTypeToJson } from '../table/column-type.js';
 import { schemaToJson, type TableSchema } from '../table/schema.js';
 import type { QueryOutputInfo } from '../wire/api.js';
 import { estimateCost, type PlanCost } from './cost.js';
 import { checkPredicate, type CheckedPredicate } from './check-predicate.js';
-import { needsGroupKernel } from './check-group-by.js';
-import { planHash, type FilterMode, type Plan, type TableNode } from './plan.js';
-import { findAggregate, partName, type AggregateFunction, type LinearTerm } from './registry.js';
-import { describeFacts, RING_LIMIT, tableType, type ColumnFacts, type TableType } from './types.js';
+import { checkShaping, type CheckedShaping } from './check-derive.js';
+import { checkGroupBy, needsGroupKernel, type CheckedGroupBy } from './check-group-by.js';
+import { checkCrosstab, type CheckedCrosstab } from './check-crosstab.js';
+import { planHash, type AggregateNode, type AggregateSpec, type FilterMode, type Plan, type TableNode } from './plan.js';
+import { findAggregate, type AggregateFunction, type LinearTerm } from './registry.js';
+import { describeFacts, factsToType, RING_LIMIT, tableType, type ColumnFacts, type TableType } from './types.js';
 
 /** A stored table as the checking node sees it (public metadata). */
 export interface CatalogTable {
@@ -60,7 +63,7 @@ export interface CheckedFilter extends CheckedBase {
   readonly mode: FilterMode;
 }
 
-export type CheckedTable = CheckedScan | CheckedConcat | CheckedFilter;
+export type CheckedTable = CheckedScan | CheckedConcat | CheckedFilter | CheckedAggregate | CheckedGroupBy | CheckedCrosstab | CheckedShaping;
 
 export interface CheckedOutput {
   readonly name: string;
@@ -69,11 +72,26 @@ export interface CheckedOutput {
   readonly terms: readonly LinearTerm[];
 }
 
-export interface CheckedAggregate {
+/** Aggregates over all valid rows: a table of one row whose columns are the outputs' parts (types.ts ColumnFacts.aggregate). */
+export interface CheckedAggregate extends CheckedBase {
   readonly op: 'aggregate';
-  readonly path: string;
   readonly input: CheckedTable;
   readonly outputs: readonly CheckedOutput[];
+}
+
+/** The operators whose tables a node reads. */
+export function inputsOf(n: CheckedTable): readonly CheckedTable[] {
+  switch (n.op) {
+    case 'scan': return [];
+    case 'concat': return n.inputs;
+    case 'filter':
+    case 'aggregate':
+    case 'group-by':
+    case 'crosstab':
+    case 'derive':
+    case 'select':
+    case 'rename': return [n.input];
+  }
 }
 
 /** Something running the plan makes public, and where. */
@@ -88,7 +106,7 @@ export interface CheckedPlan {
   readonly hash: string;
   /** Hash of the plan and of the table metadata it was checked against: the three nodes compare it before computing. */
   readonly digest: string;
-  readonly root: { readonly path: '/root'; readonly input: CheckedAggregate; readonly to: readonly string[] };
+  readonly root: { readonly path: '/root'; readonly input: CheckedTable; readonly to: readonly string[] };
   /** Stored tables read, sorted by name. */
   readonly tables: readonly CatalogTable[];
   readonly outputs: readonly QueryOutputInfo[];
@@ -103,20 +121,14 @@ export function checkPlan(plan: Plan, context: CheckContext): CheckedPlan {
   });
   const tables = new Map<string, CatalogTable>();
   const disclosures: Disclosure[] = [];
-  const input = plan.root.input;
-  if (input.op !== 'aggregate') {
-    throw new PlanError('/root/input', `opening a whole table is not supported yet: open an aggregate (count, sum, mean) of it`);
-  }
-  const root = { path: '/root' as const, input: checkAggregate(input, '/root/input', context, tables, disclosures), to: plan.root.to };
-  const outputs: QueryOutputInfo[] = root.input.outputs.map((o) => ({
-    name: o.name,
-    fn: o.fn.name,
-    ...(o.column ? { column: o.column.name } : {}),
-    scale: o.column?.scale ?? 0,
-    parts: o.terms.map((t) => partName(o.name, t.part)),
-  }));
-  const parts = outputs.reduce((n, o) => n + o.parts.length, 0);
-  disclosures.push({ path: '/root', what: `${parts} value${parts === 1 ? '' : 's'} (${outputs.map((o) => o.name).join(', ')}) opened to ${root.to.join(', ')} only; each node seals its shares to each recipient` });
+  const root = { path: '/root' as const, input: checkTable(plan.root.input, '/root/input', context, tables, disclosures), to: plan.root.to };
+  const outputs = resultOutputs(root.input.type, '/root/input');
+  const cells = outputs.reduce((n, o) => n + o.parts.length, 0);
+  const rows = root.input.type.maxRows;
+  const what = rows === 1 && (root.input.op === 'aggregate' || (root.input.op === 'group-by' && root.input.group.method === 'whole'))
+    ? `${cells} value${cells === 1 ? '' : 's'} (${outputs.map((o) => o.name).join(', ')})`
+    : `a table of up to ${rows} row${rows === 1 ? '' : 's'} (${outputs.map((o) => o.name).join(', ')})`;
+  disclosures.push({ path: '/root', what: `${what} opened to ${root.to.join(', ')} only; each node seals its shares to each recipient` });
   const sorted = [...tables.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const hash = planHash(plan);
   const digest = canonicalHash({
@@ -126,29 +138,88 @@ export function checkPlan(plan: Plan, context: CheckContext): CheckedPlan {
   return { plan, hash, digest, root, tables: sorted, outputs, disclosures, cost: estimateCost(root.input) };
 }
 
-function checkAggregate(node: TableNode & { op: 'aggregate' }, path: string, context: CheckContext, tables: Map<string, CatalogTable>, disclosures: Disclosure[]): CheckedAggregate {
-  if (node.input.op === 'aggregate' || node.input.op === 'crosstab') throw new PlanError(`${path}/input`, 'aggregating the result of an aggregate is not supported yet: aggregate a scan or a concat');
-  // Group-by keys and min/max/var/std make tables (ops/group-by.ts); this root opens scalars only.
-  if (needsGroupKernel(node)) throw new PlanError(path, 'group-by and min, max, var, std run on the table-valued query path, which this node does not have yet; ask for count, sum or mean without by');
+function checkAggregate(node: AggregateNode, path: string, context: CheckContext, tables: Map<string, CatalogTable>, disclosures: Disclosure[]): CheckedAggregate {
   const input = checkTable(node.input, `${path}/input`, context, tables, disclosures);
-  const outputs = node.aggregates.map((spec, i): CheckedOutput => {
-    const at = `${path}/aggregates/${i}`;
-    const fn = findAggregate(spec.fn);
-    if (!fn) throw new PlanError(`${at}/fn`, `unknown aggregate '${spec.fn}'`);
-    if (fn.column === 'required' && spec.column === undefined) throw new PlanError(`${at}/column`, `${fn.name} needs a column`);
-    if (fn.column === 'none' && spec.column !== undefined) throw new PlanError(`${at}/column`, `${fn.name} takes no column`);
-    let column: ColumnFacts | undefined;
-    if (spec.column !== undefined) {
-      column = input.type.columns.find((c) => c.name === spec.column);
-      if (!column) throw new PlanError(`${at}/column`, `the input of this aggregate has no column '${spec.column}' (it has ${listColumns(input.type)}); scan it first`);
-      const refusal = fn.typeRule(column);
-      if (refusal !== undefined) throw new PlanError(`${at}/column`, refusal);
+  const outputs = node.aggregates.map((spec, i) => checkOutput(spec, input.type, `${path}/aggregates/${i}`));
+  return { op: 'aggregate', path, input, outputs, type: { columns: aggregateColumns(outputs, input.type.maxRows), maxRows: 1 } };
+}
+
+/** One aggregate of the registry over a column of `input` (or none): its type rule and the ring range of each of its terms. */
+export function checkOutput(spec: AggregateSpec, input: TableType, at: string): CheckedOutput {
+  const fn = findAggregate(spec.fn);
+  if (!fn) throw new PlanError(`${at}/fn`, `unknown aggregate '${spec.fn}'`);
+  if (fn.column === 'required' && spec.column === undefined) throw new PlanError(`${at}/column`, `${fn.name} needs a column`);
+  if (fn.column === 'none' && spec.column !== undefined) throw new PlanError(`${at}/column`, `${fn.name} takes no column`);
+  let column: ColumnFacts | undefined;
+  if (spec.column !== undefined) {
+    column = input.columns.find((c) => c.name === spec.column);
+    if (!column) throw new PlanError(`${at}/column`, `the input of this aggregate has no column '${spec.column}' (it has ${listColumns(input)})`);
+    const refusal = fn.typeRule(column);
+    if (refusal !== undefined) throw new PlanError(`${at}/column`, refusal);
+  }
+  const terms = fn.terms(column);
+  for (const t of terms) checkTermRange(t, column, input.maxRows, at, fn.name);
+  return { name: spec.name, fn, ...(column ? { column } : {}), terms };
+}
+
+/**
+ * The columns aggregates make (types.ts ColumnFacts.aggregate): one per term, named like the
+ * output when it has one term, else "<output>.<part>". A count of rows or present values is an
+ * integer in [0, rows]; a sum of values has the column's kind (booleans sum to integers) and scale,
+ * in [rows * min(lo, 0), rows * max(hi, 0)].
+ */
+export function aggregateColumns(outputs: readonly CheckedOutput[], maxRows: number): ColumnFacts[] {
+  const rows = BigInt(maxRows);
+  return outputs.flatMap((o) =>
+    o.terms.map((t): ColumnFacts => {
+      const name = o.terms.length === 1 ? o.name : `${o.name}.${t.part}`;
+      const aggregate = { output: o.name, fn: o.fn.name, part: t.part, ...(o.column ? { column: o.column.name } : {}) };
+      if (t.of !== 'values') return { name, kind: 'integer', scale: 0, min: 0n, max: rows, nullable: false, aggregate };
+      const c = o.column!;
+      return {
+        name,
+        kind: c.kind === 'decimal' ? 'decimal' : 'integer',
+        scale: c.scale,
+        min: rows * (c.min < 0n ? c.min : 0n),
+        max: rows * (c.max > 0n ? c.max : 0n),
+        nullable: false,
+        aggregate,
+      };
+    }),
+  );
+}
+
+/**
+ * What the open root hands the recipients, output by output: each aggregate (its parts decode
+ * together through the registry) and each plain column (decoded by its type; a nullable column
+ * opens its present bits too). Identifier columns are refused: a keyed hash means nothing to a
+ * recipient, and opening it would let them link rows across queries.
+ */
+export function resultOutputs(type: TableType, path: string): QueryOutputInfo[] {
+  const outputs: QueryOutputInfo[] = [];
+  for (const c of type.columns) {
+    const a = c.aggregate;
+    if (a) {
+      const last = outputs[outputs.length - 1];
+      // A nullable aggregate column (min/max: no non-null value in its group) opens its present bits as part 'present'.
+      const parts = [{ column: c.name, part: a.part }, ...(c.nullable ? [{ column: `${c.name}.present`, part: 'present' }] : [])];
+      if (last && last.fn === a.fn && last.name === a.output) {
+        outputs[outputs.length - 1] = { ...last, scale: Math.max(last.scale, c.scale), parts: [...last.parts, ...parts] };
+      } else {
+        outputs.push({ name: a.output, fn: a.fn, ...(a.column !== undefined ? { column: a.column } : {}), scale: c.scale, parts });
+      }
+      continue;
     }
-    const terms = fn.terms(column);
-    for (const t of terms) checkTermRange(t, column, input.type.maxRows, at, fn.name);
-    return { name: spec.name, fn, ...(column ? { column } : {}), terms };
-  });
-  return { op: 'aggregate', path, input, outputs };
+    if (c.kind === 'identifier') {
+      throw new PlanError(path, `column '${c.name}' is an identifier (a keyed hash) and cannot be opened: use it to join, group or count, and open other columns`);
+    }
+    const parts = [{ column: c.name, part: 'value' }, ...(c.nullable ? [{ column: `${c.name}.present`, part: 'present' }] : [])];
+    outputs.push({ name: c.name, fn: 'column', column: c.name, scale: c.scale, type: columnTypeToJson(factsToType(c)), parts });
+  }
+  const names = outputs.map((o) => o.name);
+  const twice = names.findIndex((n, i) => names.indexOf(n) !== i);
+  if (twice >= 0) throw new PlanError(path, `two outputs are named '${names[twice]}'; rename one`);
+  return outputs;
 }
 
 /** A term's value lies in [maxRows * min(lo, 0), maxRows * max(hi, 0)]; both ends must fit the signed ring. */
@@ -185,15 +256,17 @@ function checkTable(node: TableNode, path: string, context: CheckContext, tables
     }
     return { op: 'scan', path, table, columns: names, type: { columns, maxRows: table.rows } };
   }
+  if (node.op === 'aggregate') {
+    // Keys, or functions beyond sums (min, max, var, std): the group kernels (plan/check-group-by.ts).
+    if (needsGroupKernel(node)) return checkGroupBy(node, checkTable(node.input, `${path}/input`, context, tables, disclosures), path, disclosures);
+    return checkAggregate(node, path, context, tables, disclosures);
+  }
+  if (node.op === 'crosstab') return checkCrosstab(node, checkTable(node.input, `${path}/input`, context, tables, disclosures), path, disclosures);
   if (node.op === 'concat') {
-    const inputs = node.inputs.map((n, i) => {
-      if (n.op === 'aggregate') throw new PlanError(`${path}/inputs/${i}`, 'concatenating aggregates is not supported yet: concatenate scans');
-      return checkTable(n, `${path}/inputs/${i}`, context, tables, disclosures);
-    });
+    const inputs = node.inputs.map((n, i) => checkTable(n, `${path}/inputs/${i}`, context, tables, disclosures));
     return { op: 'concat', path, inputs, type: concatType(inputs, path) };
   }
   if (node.op === 'filter') {
-    if (node.input.op === 'aggregate') throw new PlanError(`${path}/input`, 'filtering the result of an aggregate (HAVING) is not supported yet: filter a scan or a concat');
     const input = checkTable(node.input, `${path}/input`, context, tables, disclosures);
     const predicate = checkPredicate(node.predicate, input.type, `${path}/predicate`);
     const mode = node.mode ?? 'reveal-count';
@@ -206,7 +279,14 @@ function checkTable(node: TableNode, path: string, context: CheckContext, tables
     // Rows that remain keep their columns' declared ranges; the bound on rows stays the input's.
     return { op: 'filter', path, input, predicate, mode, type: input.type };
   }
-  throw new PlanError(path, 'an aggregate cannot be used here yet');
+  if (node.op === 'derive' || node.op === 'select' || node.op === 'rename') {
+    return checkShaping(node, path, checkTable(node.input, `${path}/input`, context, tables, disclosures));
+  }
+  return unknownNode(node, path);
+}
+
+function unknownNode(node: never, path: string): never {
+  throw new PlanError(`${path}/op`, `unknown operator ${JSON.stringify((node as { op?: unknown }).op)}`);
 }
 
 /** Same columns, in the same order, of the same kind (and scale, and dictionary); ranges are joined. */

@@ -15,10 +15,15 @@
  *     secret validity; reveal-count then compacts (4 rounds; 8 bytes per column and present
  *     column, 16 for the predicate); an oblivious filter leaves a secret validity
  *   aggregate: local sums when every row is valid; else one round of 8 bytes per term
+ *   group-by and crosstab: plan/cost-group-by.ts (their outputs are publicly valid)
+ *   derive, and filters' conditions over expressions: their circuits' steps (expr-circuit.ts)
+ *   open: a table with a secret validity multiplies every cell by it (1 round, 8 bytes per cell)
  */
 
-import { predicateShape } from './check-predicate.js';
-import type { CheckedAggregate, CheckedTable } from './check.js';
+import { predicateGates, predicateShape } from './check-predicate.js';
+import type { CheckedTable } from './check.js';
+import { circuitCost, schedule } from './expr-circuit.js';
+import { crosstabCost, groupByCost } from './cost-group-by.js';
 
 export interface PlanCost {
   readonly rounds: number;
@@ -29,43 +34,71 @@ const AGREEMENT_ROUNDS = 2;
 const MSB_ROUNDS = 8;
 const MSB_BYTES = 32;
 
-export function estimateCost(root: CheckedAggregate): PlanCost {
+export function estimateCost(root: CheckedTable): PlanCost {
   let rounds = AGREEMENT_ROUNDS;
   let bytes = 64;
-  let secretValidity = false;
-  const visit = (n: CheckedTable): void => {
-    if (n.op === 'concat') return n.inputs.forEach(visit);
-    if (n.op === 'filter') {
-      visit(n.input);
-      const shape = predicateShape(n.predicate);
-      const r = n.input.type.maxRows;
-      const gates = shape.gates + (secretValidity ? 1 : 0);
-      rounds += (shape.lt > 0 ? 8 : 0) + (shape.eq > 0 ? 7 : 0) + (shape.lt + shape.eq > 0 ? 2 : 0) + shape.depth + (secretValidity ? 1 : 0);
-      bytes += r * (32 * shape.lt + 16 * shape.eq + 8 * (shape.lt + shape.eq) + 8 * gates);
-      if (n.mode === 'reveal-count') {
+  // Whether the table flowing out of the node just visited has a secret validity column.
+  const visit = (n: CheckedTable): boolean => {
+    switch (n.op) {
+      case 'concat': return n.inputs.map(visit).some((v) => v);
+      case 'derive':
+      case 'select':
+      case 'rename': {
+        const secretValidity = visit(n.input);
+        if (n.op === 'derive') {
+          rounds += n.cost.rounds;
+          bytes += n.input.type.maxRows * n.cost.bytesPerRow;
+        }
+        return secretValidity;
+      }
+      case 'filter': {
+        const secretValidity = visit(n.input);
+        const conditions = circuitCost(schedule(predicateGates(n.predicate)));
+        rounds += conditions.rounds;
+        bytes += n.input.type.maxRows * conditions.bytesPerRow;
+        const shape = predicateShape(n.predicate);
+        const r = n.input.type.maxRows;
+        const gates = shape.gates + (secretValidity ? 1 : 0);
+        rounds += (shape.lt > 0 ? 8 : 0) + (shape.eq > 0 ? 7 : 0) + (shape.lt + shape.eq > 0 ? 2 : 0) + shape.depth + (secretValidity ? 1 : 0);
+        bytes += r * (32 * shape.lt + 16 * shape.eq + 8 * (shape.lt + shape.eq) + 8 * gates);
+        if (n.mode === 'oblivious') return true;
         const columns = n.type.columns.length + n.type.columns.filter((c) => c.nullable).length;
         rounds += 4;
         bytes += r * (8 * columns + 16);
-        secretValidity = false;
-      } else {
-        secretValidity = true;
+        return false;
       }
-      return;
+      case 'aggregate': {
+        if (!visit(n.input)) return false;
+        rounds += 1;
+        bytes += 8 * n.outputs.reduce((k, o) => k + o.terms.length, 0);
+        return false;
+      }
+      case 'group-by':
+      case 'crosstab': {
+        const secretValidity = visit(n.input);
+        const c = n.op === 'group-by' ? groupByCost(n, secretValidity) : crosstabCost(n);
+        rounds += c.rounds + (secretValidity && n.op === 'crosstab' ? 1 : 0);
+        bytes += c.bytes;
+        return false;
+      }
+      case 'scan': {
+        if (n.table.kind !== 'append') return false;
+        const r = n.table.rows;
+        const c = n.table.schema.columns.length;
+        const nullable = n.table.schema.columns.filter((x) => x.nullable).length;
+        const terms = c + nullable;
+        bytes += 32 * r;
+        rounds += MSB_ROUNDS + 2 + Math.ceil(Math.log2(Math.max(terms, 1))) + 2 + 1 + (nullable > 0 ? 1 : 0);
+        bytes += r * (MSB_BYTES * (2 * c + 3 * nullable) + Math.ceil((2 * terms) / 8) + 8 + 8 * nullable) + 8;
+        return true;
+      }
     }
-    if (n.table.kind !== 'append') return;
-    secretValidity = true;
-    const r = n.table.rows;
-    const c = n.table.schema.columns.length;
-    const nullable = n.table.schema.columns.filter((x) => x.nullable).length;
-    const terms = c + nullable;
-    bytes += 32 * r;
-    rounds += MSB_ROUNDS + 2 + Math.ceil(Math.log2(Math.max(terms, 1))) + 2 + 1 + (nullable > 0 ? 1 : 0);
-    bytes += r * (MSB_BYTES * (2 * c + 3 * nullable) + Math.ceil((2 * terms) / 8) + 8 + 8 * nullable) + 8;
   };
-  visit(root.input);
-  if (secretValidity) {
+  if (visit(root)) {
+    // Opening a table with a secret validity: every cell times the validity (open.ts).
+    const cells = root.type.columns.length + root.type.columns.filter((c) => c.nullable).length;
     rounds += 1;
-    bytes += 8 * root.outputs.reduce((n, o) => n + o.terms.length, 0);
+    bytes += 8 * cells * root.type.maxRows;
   }
   return { rounds, bytesPerParty: bytes };
 }

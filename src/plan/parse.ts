@@ -9,6 +9,7 @@ import { PlanError } from '../errors.js';
 import { COLUMN_NAME_PATTERN } from '../table/schema.js';
 import { PLAN_VERSION, type AggregateNode, type AggregateSpec, type ConcatNode, type CrosstabNode, type FilterNode, type OpenNode, type Plan, type ScanNode, type TableNode } from './plan.js';
 import { parseExpr } from './parse-expr.js';
+import { parseDerive, parseRename, parseSelect } from './parse-derive.js';
 import { aggregateNames, findAggregate } from './registry.js';
 
 /** The same rule as stored table names (node/storage/names.ts). */
@@ -19,7 +20,7 @@ export const MAX_CONCAT_INPUTS = 100;
 export const MAX_AGGREGATES = 64;
 export const MAX_RECIPIENTS = 100;
 const MAX_SCAN_COLUMNS = 4096;
-const OPS = ['scan', 'concat', 'filter', 'aggregate', 'crosstab'] as const;
+const OPS = ['scan', 'concat', 'filter', 'aggregate', 'crosstab', 'derive', 'select', 'rename'] as const;
 export const MAX_GROUP_KEYS = 8;
 const FILTER_MODES = ['reveal-count', 'oblivious'] as const;
 
@@ -78,6 +79,9 @@ function parseTable(value: unknown, path: string, counter: { nodes: number }, de
     case 'filter': return parseFilter(o, path, counter, depth);
     case 'aggregate': return parseAggregate(o, path, counter, depth);
     case 'crosstab': return parseCrosstab(o, path, counter, depth);
+    case 'derive': return parseDerive(o, path, (v, at) => parseTable(v, at, counter, depth + 1));
+    case 'select': return parseSelect(o, path, (v, at) => parseTable(v, at, counter, depth + 1));
+    case 'rename': return parseRename(o, path, (v, at) => parseTable(v, at, counter, depth + 1));
     default:
       throw new PlanError(`${path}/op`, `unknown operator ${JSON.stringify(o.op)} (this release knows ${OPS.join(', ')}; 'open' only at the root)`);
   }

@@ -75,7 +75,22 @@ export type Expr =
   | { readonly op: ComparisonOp; readonly args: readonly [Expr, Expr] }
   | { readonly op: 'and' | 'or'; readonly args: readonly Expr[] }
   | { readonly op: 'not'; readonly arg: Expr }
-  | { readonly op: 'is_null'; readonly arg: Expr };
+  | { readonly op: 'is_null'; readonly arg: Expr }
+  // Value expressions (plan/expr-check.ts): arithmetic, functions, casts, date parts.
+  | { readonly op: ArithmeticOp; readonly args: readonly [Expr, Expr]; readonly scale?: number }
+  | { readonly op: UnaryFunction; readonly arg: Expr }
+  | { readonly op: 'min' | 'max' | 'fill_null'; readonly args: readonly [Expr, Expr] }
+  | { readonly op: 'if_else'; readonly args: readonly [Expr, Expr, Expr] }
+  | { readonly op: 'cast'; readonly arg: Expr; readonly to: CastTarget; readonly scale?: number }
+  | { readonly op: 'isin'; readonly arg: Expr; readonly values: readonly LiteralValue[] };
+
+/** `/` takes an optional `scale`: the decimal digits of its result (default max(dividend's, 4)). */
+export const ARITHMETIC_OPS = ['+', '-', '*', '/'] as const;
+export type ArithmeticOp = (typeof ARITHMETIC_OPS)[number];
+export const UNARY_FUNCTIONS = ['neg', 'abs', 'year', 'month', 'day', 'weekday'] as const;
+export type UnaryFunction = (typeof UNARY_FUNCTIONS)[number];
+export const CAST_TARGETS = ['integer', 'decimal'] as const;
+export type CastTarget = (typeof CAST_TARGETS)[number];
 
 export const COMPARISON_OPS = ['=', '!=', '<', '<=', '>', '>='] as const;
 export type ComparisonOp = (typeof COMPARISON_OPS)[number];
@@ -94,7 +109,28 @@ export interface FilterNode {
 
 export type FilterMode = 'reveal-count' | 'oblivious';
 
-export type TableNode = ScanNode | ConcatNode | FilterNode | AggregateNode | CrosstabNode;
+/** Adds (or replaces, keeping its position) one column per entry, computed row by row (plan/check-derive.ts). */
+export interface DeriveNode {
+  readonly op: 'derive';
+  readonly input: TableNode;
+  readonly columns: readonly { readonly name: string; readonly expr: Expr }[];
+}
+
+/** Keeps the named columns, in that order. */
+export interface SelectNode {
+  readonly op: 'select';
+  readonly input: TableNode;
+  readonly columns: readonly string[];
+}
+
+/** Renames columns: `names` maps an input column's name to its new name; the others keep theirs. */
+export interface RenameNode {
+  readonly op: 'rename';
+  readonly input: TableNode;
+  readonly names: Readonly<Record<string, string>>;
+}
+
+export type TableNode = ScanNode | ConcatNode | FilterNode | AggregateNode | CrosstabNode | DeriveNode | SelectNode | RenameNode;
 
 /** The root: opens its input for the named recipients only (each node seals its shares to each). */
 export interface OpenNode {
@@ -113,13 +149,26 @@ export function planHash(plan: Plan): string {
   return canonicalHash(plan);
 }
 
+/** The operators a node takes its rows from. */
+export function planInputs(n: TableNode): readonly TableNode[] {
+  switch (n.op) {
+    case 'scan': return [];
+    case 'concat': return n.inputs;
+    case 'filter':
+    case 'aggregate':
+    case 'crosstab':
+    case 'derive':
+    case 'select':
+    case 'rename': return [n.input];
+  }
+}
+
 /** Names of the stored tables a plan reads, sorted and without repeats. */
 export function scannedTables(plan: Plan): string[] {
   const names = new Set<string>();
   const visit = (n: TableNode): void => {
     if (n.op === 'scan') names.add(n.table);
-    else if (n.op === 'concat') n.inputs.forEach(visit);
-    else visit(n.input);
+    else planInputs(n).forEach(visit);
   };
   visit(plan.root.input);
   return [...names].sort();

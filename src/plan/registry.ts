@@ -32,8 +32,3 @@ export function aggregateNames(): string[] {
 export function aggregates(): readonly AggregateFunction[] {
   return AGGREGATES;
 }
-
-/** The name a part of an output opens under in a result share: "<output>.<part>". */
-export function partName(output: string, part: string): string {
-  return `${output}.${part}`;
-}

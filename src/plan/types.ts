@@ -5,6 +5,7 @@
  * at plan time, never wrapped silently.
  */
 
+import { UsageError } from '../errors.js';
 import type { ColumnKind, ColumnType } from '../table/column-type.js';
 import { storedRange } from '../table/column-type.js';
 import type { ColumnSchema, TableSchema } from '../table/schema.js';
@@ -20,8 +21,14 @@ export interface ColumnFacts {
   readonly nullable: boolean;
   /** A category column's dictionary (its codes mean these words). */
   readonly dictionary?: readonly string[];
-  /** Columns an aggregate made: which output, registry entry and part (plan/registry.ts). */
-  readonly aggregate?: { readonly output: string; readonly fn: string; readonly part: string };
+  /**
+   * Set on columns an aggregate made: which output, registry function and part (plan/registry.ts).
+   * An output of one part is one column named like the output; an output of several parts (mean)
+   * is one column per part, named "<output>.<part>", which later operators cannot name (a name
+   * with a dot is not a column name): they can only be opened, and the recipient's client decodes
+   * the parts together.
+   */
+  readonly aggregate?: { readonly output: string; readonly fn: string; readonly part: string; readonly column?: string };
 }
 
 export interface TableType {
@@ -63,4 +70,19 @@ export function describeFacts(c: ColumnFacts): string {
   if (c.kind === 'decimal') return `decimal(${c.scale})`;
   if (c.kind === 'category') return `category(${c.dictionary?.length ?? 0})`;
   return c.kind;
+}
+
+/** The column type these facts stand for (its declared range, scale and dictionary), e.g. to decode opened values. */
+export function factsToType(c: ColumnFacts): ColumnType {
+  switch (c.kind) {
+    case 'integer': return { kind: 'integer', min: c.min, max: c.max };
+    case 'decimal': return { kind: 'decimal', scale: c.scale, min: c.min, max: c.max };
+    case 'boolean': return { kind: 'boolean' };
+    case 'date': return { kind: 'date', min: Number(c.min), max: Number(c.max) };
+    case 'category': {
+      if (!c.dictionary) throw new UsageError(`category column '${c.name}' has no dictionary`);
+      return { kind: 'category', dictionary: c.dictionary };
+    }
+    case 'identifier': return { kind: 'identifier' };
+  }
 }

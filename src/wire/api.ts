@@ -14,6 +14,7 @@ crypto/request-signing.ts), for the same reason. Shares always travel sealed to 
 import type { SignedStatement } from '../crypto/signed.js';
 import type { InclusionProof } from './credential.js';
 import type { TableSchemaJson } from '../table/schema.js';
+import type { ColumnTypeJson } from '../table/column-type.js';
 
 export const API_PREFIX = '/v1';
 
@@ -174,13 +175,19 @@ export interface QueryRequest {
 /** One opened output of a plan: an aggregate from the registry (plan/registry.ts) and how to decode it. */
 export interface QueryOutputInfo {
   readonly name: string;
-  /** The registry entry that computed it (count, sum, mean, ...). */
+  /** The registry entry that computed it (count, sum, mean, ...), or 'column' for a plain column. */
   readonly fn: string;
+  /** The column it is computed from (an aggregate's input column; a plain column's own name). */
   readonly column?: string;
   /** The column's fixed-point scale (digits after the point); 0 for integers and counts. */
   readonly scale: number;
-  /** The ring values it opens as, each named "<name>.<part>" in a result share. */
-  readonly parts: readonly string[];
+  /** A plain column's type (with its declared range, scale or dictionary): how its values decode. */
+  readonly type?: ColumnTypeJson;
+  /**
+   * The result columns it opens as, and which part of the output each is: an aggregate's terms
+   * (plan/registry.ts: "sum", "count", ...); a plain column's "value" and, when nullable, "present".
+   */
+  readonly parts: readonly { readonly column: string; readonly part: string }[];
 }
 
 /**
@@ -217,6 +224,8 @@ export interface QueryInfo {
   /** Rows the query looked at, and rows an append table's range check left out (public). */
   readonly rows: number;
   readonly excluded: number;
+  /** Rows of the opened result (1 for aggregates without groups). */
+  readonly resultRows: number;
 }
 
 /** A node's sealed result share for one recipient (envelope bytes in base64). */

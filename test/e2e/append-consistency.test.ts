@@ -44,7 +44,7 @@ async function countAndSum(table: string, node: number): Promise<{ count: number
   const analyst = await cluster.connect('St. Mary Hospital', node);
   const mean = await (await analyst.mean({ column: 'v', tables: [table], recipients: ['St. Mary Hospital'] })).result();
   const sum = await (await analyst.sum({ column: 'v', tables: [table], recipients: ['St. Mary Hospital'] })).result();
-  return { count: Number(mean.count), sum: BigInt(sum.value) };
+  return { count: Number(mean.count), sum: BigInt(sum.value!) };
 }
 
 /** A contribution frame whose envelope for `broken` is damaged: the other two nodes store it, `broken` refuses it. */

@@ -36,7 +36,7 @@ async function upload(name: string, values: number[] = [1, 2, 3]): Promise<void>
 }
 
 async function countOf(client: Tessera, table: string): Promise<number | bigint> {
-  return (await (await client.count({ tables: [table], recipients: [OWNER] })).result()).value;
+  return (await (await client.count({ tables: [table], recipients: [OWNER] })).result()).value!;
 }
 
 async function flipByte(node: number, ...path: string[]): Promise<void> {

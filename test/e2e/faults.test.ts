@@ -38,7 +38,7 @@ function cutOn(marker: string): void {
 }
 
 async function sumOf(client: Tessera, table: string, column = 'n'): Promise<number | bigint> {
-  return (await (await client.sum({ column, tables: [table], recipients: ['St. Mary Hospital'] })).result()).value;
+  return (await (await client.sum({ column, tables: [table], recipients: ['St. Mary Hospital'] })).result()).value!;
 }
 
 async function tableNames(node: number): Promise<string[]> {

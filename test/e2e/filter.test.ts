@@ -67,6 +67,26 @@ async function oracle(where: string): Promise<{ n: number; total: number; avg: n
   }
 }
 
+/** DuckDB's rows for `SELECT age, sex, cost, day FROM visits WHERE ...`, as sorted text lines. */
+async function oracleRows(where: string): Promise<string[]> {
+  const db = await DuckDBInstance.create(':memory:');
+  try {
+    const c = await db.connect();
+    try {
+      await c.run('CREATE TABLE visits (age INTEGER, sex VARCHAR, cost DECIMAL(10, 2), day DATE)');
+      for (let i = 0; i < ROWS.age.length; i++) {
+        await c.run('INSERT INTO visits VALUES ($1, $2, $3::DECIMAL(10, 2), $4::DATE)', [ROWS.age[i], ROWS.sex[i], ROWS.cost[i], ROWS.day[i]]);
+      }
+      const reader = await c.runAndReadAll(`SELECT age, sex, cost::DOUBLE, strftime(day, '%Y-%m-%d') FROM visits WHERE ${where}`);
+      return reader.getRows().map((r) => JSON.stringify([Number(r[0]), r[1], r[2] === null ? null : Number(r[2]), r[3]])).sort();
+    } finally {
+      c.closeSync();
+    }
+  } finally {
+    db.closeSync();
+  }
+}
+
 const WHERES: [string, Condition][] = [
   ["age >= 18 AND sex = 'F'", col('age').ge(18).and(col('sex').eq('F'))],
   ['NOT (cost > 12.50) OR age < 18', col('cost').le(12.5).or(col('age').lt(18))],
@@ -112,4 +132,31 @@ test('a predicate the column types refuse is refused by the node before any MPC,
     (e: unknown) => e instanceof QueryError && /outside the column's declared range \[0, 120\]/.test(e.message),
   );
   await assert.rejects(analyst.sql('SELECT count(*) FROM visits WHERE age > 120 - 1'), (e: unknown) => e instanceof Error && /takes a column and constants/.test(e.message));
+});
+
+test('the rows a filter keeps open as a table to the recipient only: the same rows as DuckDB, in either mode', async () => {
+  for (const [where, condition] of WHERES) {
+    const want = await oracleRows(where);
+    for (const mode of ['reveal-count', 'oblivious'] as const) {
+      const result = await (await hospital.table('visits').filter(condition, { mode }).open(to)).result();
+      assert.deepEqual(result.table.columns, ['age', 'sex', 'cost', 'day']);
+      const got = result.table.rows.map((r) => JSON.stringify([r.age, r.sex, r.cost, r.day])).sort();
+      assert.deepEqual(got, want, `${where} (${mode})`);
+      assert.deepEqual(result.outputs, {}, 'a table has no scalar outputs');
+      assert.equal(result.value, undefined);
+    }
+    const viaSql = await (await (await hospital.sql(`SELECT age, sex, cost, day FROM visits WHERE ${where}`)).open(to)).result();
+    assert.deepEqual(viaSql.table.rows.map((r) => JSON.stringify([r.age, r.sex, r.cost, r.day])).sort(), want, where);
+  }
+  // Only the named recipient opens it.
+  await assert.rejects(async () => (await analyst.table('visits').open(to)).result(), (e: unknown) => e instanceof Error && /recipient/i.test(e.message));
+});
+
+test('an aggregate is a one-row table: a filter over it (HAVING) opens it or nothing', async () => {
+  const n = (condition: Condition<'n'>) => hospital.table('visits').agg({ n: count(), avg: mean('age') }).filter(condition);
+  const kept = await (await n(col('n').ge(12)).open(to)).result();
+  assert.deepEqual(kept.table.rows.map((r) => r.n), [12]);
+  assert.equal(kept.table.rows[0].avg, ROWS.age.reduce((a, b) => a + b, 0) / 12);
+  const dropped = await (await n(col('n').le(11)).open(to)).result();
+  assert.deepEqual(dropped.table.rows, []);
 });

@@ -19,7 +19,7 @@ const access = { requestedBy: 'Analyst', recipients: ['Auditor'] };
 const id = (n: number): string => `q-${n.toString(16).padStart(24, '0')}`;
 
 function infoOf(query: string): QueryInfo {
-  return { query, plan: '0'.repeat(64), outputs: [{ name: 'count', fn: 'count', scale: 0, parts: ['count.count'] }], tables: ['t'], recipients: ['Auditor'], requestedBy: 'Analyst', createdAt: new Date(0).toISOString(), rows: 3, excluded: 0 };
+  return { query, plan: '0'.repeat(64), outputs: [{ name: 'count', fn: 'count', scale: 0, parts: [{ column: 'count', part: 'count' }] }], tables: ['t'], recipients: ['Auditor'], requestedBy: 'Analyst', createdAt: new Date(0).toISOString(), rows: 3, excluded: 0, resultRows: 1 };
 }
 
 test('transitions: running → pending → committed; a committed query never fails, a failed one never commits', async () => {

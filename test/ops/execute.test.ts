@@ -9,8 +9,7 @@ import fc from 'fast-check';
 import { closeTrio, RUNS, secret, trio } from '../helpers/protocol.js';
 import { execute } from '../../src/ops/execute.js';
 import type { StoredSecretTable, StoredTableReader } from '../../src/ops/table-reader.js';
-import { reconstructValue } from '../../src/mpc/sharing.js';
-import type { PartyId } from '../../src/mpc/party.js';
+import { openOutputs } from '../helpers/outputs.js';
 import { checkPlan, type CatalogTable } from '../../src/plan/check.js';
 import { aggregateOf, concatOf, openFor, scanOf } from '../../src/plan/build.js';
 import { ALL_VALID, SecretTable, type SecretColumn } from '../../src/secret/secret-table.js';
@@ -92,7 +91,7 @@ function reference(tables: readonly PlainTable[]) {
       sumY += y;
     });
   }
-  return { rows, excluded, values: new Map([['n.count', all], ['nx.count', present], ['sx.sum', sumX], ['m.sum', sumX], ['m.count', present], ['sy.sum', sumY]]) };
+  return { rows, excluded, values: new Map([['n', all], ['nx', present], ['sx', sumX], ['m.sum', sumX], ['m.count', present], ['sy', sumY]]) };
 }
 
 function readerFor(tables: readonly PlainTable[]): StoredTableReader {
@@ -131,14 +130,9 @@ test('execute = plaintext reference for count/sum/mean over concatenated uploade
       const runs = await t.run((s) => execute(s, checked, readerFor(tables)));
       const want = reference(tables);
       for (const r of runs) assert.deepEqual([r.rows, r.excluded], [want.rows, want.excluded]);
-      const names = runs[0].outputs.values.map((v) => v.name);
-      assert.deepEqual(names, ['n.count', 'nx.count', 'sx.sum', 'm.sum', 'm.count', 'sy.sum']);
-      names.forEach((name, k) => {
-        const reports = runs.map((r, p) => ({ party: p as PartyId, a: r.outputs.values[k].a, b: r.outputs.values[k].b }));
-        assert.equal(signed(reconstructValue(reports, name)), want.values.get(name), name);
-        // Any two parties suffice.
-        assert.equal(signed(reconstructValue(reports.slice(1), name)), want.values.get(name), name);
-      });
+      const opened = openOutputs(runs);
+      assert.deepEqual([...opened.keys()], ['n', 'nx', 'sx', 'm.sum', 'm.count', 'sy']);
+      for (const [name, values] of opened) assert.deepEqual(values, [want.values.get(name)], name);
     }),
     { numRuns: Math.max(10, Math.floor(RUNS / 2)) },
   );
@@ -151,6 +145,6 @@ test('the opened components are masked: the same result gives different componen
   const checked = checkPlan(openFor(aggregateOf(scanOf('t0', ['x', 'y']), [{ name: 'sx', fn: 'sum', column: 'x' }]), ['Auditor']), { table: () => catalog, recipientRefusal: () => undefined });
   const first = await t.run((s) => execute(s, checked, readerFor([table])));
   const second = await t.run((s) => execute(s, checked, readerFor([table])));
-  assert.notEqual(first[0].outputs.values[0].a, second[0].outputs.values[0].a);
-  for (const run of [first, second]) assert.equal(reconstructValue(run.map((r, p) => ({ party: p as PartyId, ...r.outputs.values[0] })), 'sx'), 3n);
+  assert.notEqual(first[0].outputs.columns[0].a[0], second[0].outputs.columns[0].a[0]);
+  for (const run of [first, second]) assert.deepEqual(openOutputs(run).get('sx'), [3n]);
 });

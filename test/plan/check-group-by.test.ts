@@ -98,7 +98,7 @@ test('output columns: keys keep their facts; one-term outputs are one column, ot
     `v.sum:integer(0)[0,${120 * ROWS}]`,
     `v.squares:integer(0)[0,${14400 * ROWS}]`,
   ]);
-  assert.deepEqual(g.type.columns[5].aggregate, { output: 'v', fn: 'var', part: 'count' });
+  assert.deepEqual(g.type.columns[5].aggregate, { output: 'v', fn: 'var', part: 'count', column: 'age' });
 });
 
 test('crosstab refusals, parse refusals and output facts', () => {
@@ -120,11 +120,24 @@ test('crosstab refusals, parse refusals and output facts', () => {
   assert.match(d[0].what, /which cells count fewer than 5 rows .*margins are sums of the published cells/);
 });
 
-test('until the table-valued root is wired, the scalar root refuses group-by and min/max/var/std instead of summing the wrong terms', async () => {
+test('the open root hands out a group-by: keys as columns, min/max with their present part; crosstab counts with suppression bits', async () => {
   const { checkPlan } = await import('../../src/plan/check.js');
   const context = { table: () => input.table, recipientRefusal: () => undefined };
-  const plan = (node: object) => parsePlan({ version: 1, root: { op: 'open', to: ['A'], input: { op: 'aggregate', input: scan, ...node } } });
-  refusedAt(() => checkPlan(plan({ aggregates: [{ name: 'lo', fn: 'min', column: 'age' }] }), context), '/root/input', /table-valued query path/);
-  refusedAt(() => checkPlan(plan({ by: ['sex'], aggregates: N }), context), '/root/input', /table-valued query path/);
-  assert.equal(checkPlan(plan({ aggregates: N }), context).outputs.length, 1);
+  const plan = (node: object) => parsePlan({ version: 1, root: { op: 'open', to: ['A'], input: { input: scan, ...node } } });
+  const g = checkPlan(plan({ op: 'aggregate', by: ['region'], aggregates: [...N, { name: 'lo', fn: 'min', column: 'cost' }, { name: 'm', fn: 'mean', column: 'age' }] }), context);
+  assert.equal(g.root.input.op, 'group-by');
+  assert.deepEqual(g.outputs.map((o) => [o.name, o.fn, o.parts.map((p) => `${p.column}:${p.part}`).join(' ')]), [
+    ['region', 'column', 'region:value region.present:present'],
+    ['n', 'count', 'n:count'],
+    ['lo', 'min', 'lo:min lo.present:present'],
+    ['m', 'mean', 'm.sum:sum m.count:count'],
+  ]);
+  assert.ok(g.disclosures.some((d) => d.path === '/root/input' && /one-hot over the 5 combinations/.test(d.what)));
+  const whole = checkPlan(plan({ op: 'aggregate', aggregates: [{ name: 'v', fn: 'std', column: 'age' }] }), context);
+  assert.match(whole.disclosures.find((d) => d.path === '/root')!.what, /^3 values \(v\)/);
+  const sorted = checkPlan(plan({ op: 'aggregate', by: ['level', 'sex'], aggregates: N }), context);
+  assert.ok(sorted.disclosures.some((d) => d.path === '/root/input' && /the number of groups/.test(d.what)));
+  assert.ok(sorted.cost.rounds > whole.cost.rounds);
+  const x = checkPlan(plan({ op: 'crosstab', by: ['sex', 'smoker'], suppress_below: 5 }), context);
+  assert.deepEqual(x.outputs.map((o) => o.parts.map((p) => p.part).join(' ')), ['value', 'value', 'count present']);
 });

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PlanError, TableNotFoundError } from '../../src/errors.js';
 import { aggregatePlan } from '../../src/plan/build.js';
-import { checkPlan, type CatalogTable, type CheckContext } from '../../src/plan/check.js';
+import { checkPlan, type CatalogTable, type CheckContext, type CheckedAggregate } from '../../src/plan/check.js';
 import { parsePlan } from '../../src/plan/parse.js';
 import { planHash } from '../../src/plan/plan.js';
 import { parseSchema } from '../../src/table/schema.js';
@@ -16,6 +16,7 @@ const TABLES: CatalogTable[] = [
   { name: 'admissions', kind: 'table', rows: 500, schema: schema([int('age', '-5', '130'), { name: 'cost', nullable: false, type: 'decimal', scale: 1, min: '0.0', max: '10.0' }]) },
   { name: 'votes', kind: 'append', rows: 7, schema: schema([int('v', '0', '9')]) },
   { name: 'huge', kind: 'table', rows: 4_000_000, schema: schema([int('x', '0', String(2n ** 50n))]) },
+  { name: 'people', kind: 'table', rows: 10, schema: schema([{ name: 'pid', nullable: false, type: 'identifier' }, int('age', '0', '120')]) },
 ];
 
 const context: CheckContext = {
@@ -42,7 +43,7 @@ const scan = (table: string, columns?: string[]) => ({ op: 'scan', table, ...(co
 
 test('a well-formed plan checks, with its outputs, tables, disclosures and cost', () => {
   const mean = check(aggregatePlan('mean', 'age', ['visits', 'admissions'], ['Auditor']));
-  assert.deepEqual(mean.outputs, [{ name: 'mean', fn: 'mean', column: 'age', scale: 0, parts: ['mean.sum', 'mean.count'] }]);
+  assert.deepEqual(mean.outputs, [{ name: 'mean', fn: 'mean', column: 'age', scale: 0, parts: [{ column: 'mean.sum', part: 'sum' }, { column: 'mean.count', part: 'count' }] }]);
   const checked = check(aggregatePlan('count', undefined, ['visits', 'admissions', 'votes'], ['Auditor']));
   assert.deepEqual(checked.tables.map((t) => t.name), ['admissions', 'visits', 'votes']);
   const what = checked.disclosures.map((d) => `${d.path}: ${d.what}`).join('\n');
@@ -79,7 +80,26 @@ test('unknown tables and columns, type mismatches and recipients are refused wit
   refusedAt(agg({ op: 'concat', inputs: [scan('visits', ['cost']), scan('admissions', ['cost'])] }, [{ name: 'c', fn: 'sum', column: 'cost' }]), '/root/input/input/inputs/1', /column 'cost' is decimal\(2\) in input 0 and decimal\(1\) in input 1/);
   refusedAt(agg({ op: 'concat', inputs: [scan('visits', ['age']), scan('admissions', ['age', 'cost'])] }), '/root/input/input/inputs/1', /same columns in the same order/);
   refusedAt({ version: 1, root: { op: 'open', to: ['Analyst'], input: { op: 'aggregate', input: scan('visits'), aggregates: [{ name: 'n', fn: 'count' }] } } }, '/root/to/0', /cannot receive results/);
-  refusedAt({ version: 1, root: { op: 'open', to: ['Auditor'], input: scan('visits') } }, '/root/input', /opening a whole table is not supported yet/);
+  refusedAt({ version: 1, root: { op: 'open', to: ['Auditor'], input: scan('people') } }, '/root/input', /column 'pid' is an identifier \(a keyed hash\) and cannot be opened/);
+});
+
+test('any table opens: plain columns decode by their type, a nullable column opens its present bits', () => {
+  const open = (input: object) => check({ version: 1, root: { op: 'open', to: ['Auditor'], input } });
+  const rows = open(scan('visits'));
+  assert.deepEqual(rows.outputs.map((o) => [o.name, o.fn, o.parts.map((p) => p.column)]), [
+    ['age', 'column', ['age']],
+    ['cost', 'column', ['cost', 'cost.present']],
+    ['blood', 'column', ['blood']],
+  ]);
+  assert.deepEqual(rows.outputs[2].type, { type: 'category', dictionary: ['A', 'B'] });
+  assert.match(rows.disclosures.at(-1)!.what, /a table of up to 1000 rows \(age, cost, blood\) opened to Auditor only/);
+  assert.deepEqual(open(scan('people', ['age'])).outputs.map((o) => o.name), ['age']);
+  // An aggregate is a table of one row: it can be filtered (HAVING) and aggregated again.
+  const n = { op: 'aggregate', input: scan('visits'), aggregates: [{ name: 'n', fn: 'count' }, { name: 'm', fn: 'mean', column: 'age' }] };
+  const having = open({ op: 'filter', input: n, predicate: { op: '>=', args: [{ op: 'col', name: 'n' }, { op: 'lit', value: 5 }] } });
+  assert.deepEqual(having.outputs.map((o) => o.name), ['n', 'm']);
+  assert.deepEqual(having.root.input.type.columns.map((c) => [c.name, c.min, c.max]), [['n', 0n, 1000n], ['m.sum', 0n, 120000n], ['m.count', 0n, 1000n]]);
+  refusedAt({ version: 1, root: { op: 'open', to: ['Auditor'], input: { op: 'filter', input: n, predicate: { op: '>=', args: [{ op: 'col', name: 'm' }, { op: 'lit', value: 5 }] } } } }, '/root/input/predicate/args/0/name', /no column 'm'/);
 });
 
 test('a possible ring overflow is refused at plan time; ranges join across a concat', () => {
@@ -88,6 +108,6 @@ test('a possible ring overflow is refused at plan time; ranges join across a con
   // A count of the same rows is fine.
   check(agg(scan('huge'), [{ name: 'n', fn: 'count' }]));
   const joined = check(agg({ op: 'concat', inputs: [scan('visits', ['age']), scan('admissions', ['age'])] }));
-  const input = joined.root.input.input;
+  const input = (joined.root.input as CheckedAggregate).input;
   assert.deepEqual([input.type.maxRows, input.type.columns[0].min, input.type.columns[0].max], [1500, -5n, 130n]);
 });

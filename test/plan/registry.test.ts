@@ -11,37 +11,40 @@ const ring = (v: bigint) => BigInt.asUintN(64, v);
 test('count, sum, mean, min, max, var and std are registry entries, and the API schema lists exactly those', () => {
   assert.deepEqual(aggregateNames(), ['count', 'sum', 'mean', 'min', 'max', 'var', 'std']);
   const schemaText = JSON.stringify(routeSchemas.getQuery);
-  assert.ok(schemaText.includes(JSON.stringify(aggregateNames())), 'the outputs fn enum comes from the registry');
+  assert.ok(schemaText.includes(JSON.stringify([...aggregateNames(), 'column'])), 'the outputs fn enum comes from the registry');
   for (const f of aggregates()) assert.ok(routeSchemas.postQuery.summary.includes(f.name));
 });
 
+const columns = (entries: [string, bigint][]) => new Map(entries.map(([k, v]) => [k, BigUint64Array.of(BigInt.asUintN(64, v))]));
+const meanParts = [{ column: 'm.sum', part: 'sum' }, { column: 'm.count', part: 'count' }];
+
 test('a sum decodes with its scale, exactly, signed', () => {
-  const out = { name: 'total', fn: 'sum', column: 'cost', scale: 2, parts: ['total.sum'] };
-  const decoded = decodeOutput(out, new Map([['total.sum', ring(-12345n)]]));
+  const out = { name: 'total', fn: 'sum', column: 'cost', scale: 2, parts: [{ column: 'total', part: 'sum' }] };
+  const decoded = decodeOutput(out, columns([['total', ring(-12345n)]]), 0);
   assert.deepEqual([decoded.value, decoded.exact, decoded.fn, decoded.column], [-123.45, '-123.45', 'sum', 'cost']);
-  const big = decodeOutput({ ...out, scale: 0 }, new Map([['total.sum', 2n ** 60n]]));
+  const big = decodeOutput({ ...out, scale: 0 }, columns([['total', 2n ** 60n]]), 0);
   assert.equal(big.value, 2n ** 60n, 'an integer beyond 2^53 stays exact as a bigint');
 });
 
 test('a count decodes as a number; a mean as the quotient of its parts, NaN over nothing', () => {
-  assert.equal(decodeOutput({ name: 'n', fn: 'count', scale: 0, parts: ['n.count'] }, new Map([['n.count', 42n]])).value, 42);
-  const mean = decodeOutput({ name: 'm', fn: 'mean', column: 'x', scale: 1, parts: ['m.sum', 'm.count'] }, new Map([['m.sum', 75n], ['m.count', 3n]]));
+  assert.equal(decodeOutput({ name: 'n', fn: 'count', scale: 0, parts: [{ column: 'n', part: 'count' }] }, columns([['n', 42n]]), 0).value, 42);
+  const mean = decodeOutput({ name: 'm', fn: 'mean', column: 'x', scale: 1, parts: meanParts }, columns([['m.sum', 75n], ['m.count', 3n]]), 0);
   assert.deepEqual([mean.value, mean.sum, mean.count], [2.5, 7.5, 3]);
-  const empty = decodeOutput({ name: 'm', fn: 'mean', column: 'x', scale: 0, parts: ['m.sum', 'm.count'] }, new Map([['m.sum', 0n], ['m.count', 0n]]));
+  const empty = decodeOutput({ name: 'm', fn: 'mean', column: 'x', scale: 0, parts: meanParts }, columns([['m.sum', 0n], ['m.count', 0n]]), 0);
   assert.ok(Number.isNaN(empty.value));
 });
 
 test('a result with an unknown aggregate or a missing part is refused, not guessed', () => {
-  assert.throws(() => decodeOutput({ name: 'x', fn: 'median', scale: 0, parts: ['x.median'] }, new Map([['x.median', 1n]])), (e: unknown) => e instanceof IntegrityError && /update the client/.test(e.message));
-  assert.throws(() => decodeOutput({ name: 'm', fn: 'mean', scale: 0, parts: ['m.sum'] }, new Map([['m.sum', 1n]])), IntegrityError);
+  assert.throws(() => decodeOutput({ name: 'x', fn: 'median', scale: 0, parts: [{ column: 'x', part: 'median' }] }, columns([['x', 1n]]), 0), (e: unknown) => e instanceof IntegrityError && /update the client/.test(e.message));
+  assert.throws(() => decodeOutput({ name: 'm', fn: 'mean', scale: 0, parts: [meanParts[0]] }, columns([['m.sum', 1n]]), 0), IntegrityError);
   assert.equal(findAggregate('median'), undefined);
 });
 
 test('min/max decode their value, NaN (null) where the present part is 0; var/std from exact parts, NaN below two values', () => {
-  const lo = (v: bigint, present: bigint) => decodeOutput({ name: 'lo', fn: 'min', column: 'x', scale: 2, parts: ['lo.min', 'lo.present'] }, new Map([['lo.min', ring(v)], ['lo.present', present]]));
+  const lo = (v: bigint, present: bigint) => decodeOutput({ name: 'lo', fn: 'min', column: 'x', scale: 2, parts: [{ column: 'lo', part: 'min' }, { column: 'lo.present', part: 'present' }] }, columns([['lo', v], ['lo.present', present]]), 0);
   assert.deepEqual([lo(-1250n, 1n).value, lo(-1250n, 1n).exact], [-12.5, '-12.50']);
   assert.ok(Number.isNaN(lo(0n, 0n).value));
-  const v = (n: bigint, s: bigint, q: bigint, fn = 'var', scale = 0) => decodeOutput({ name: 'v', fn, column: 'x', scale, parts: ['v.count', 'v.sum', 'v.squares'] }, new Map([['v.count', n], ['v.sum', ring(s)], ['v.squares', q]])).value as number;
+  const v = (n: bigint, s: bigint, q: bigint, fn = 'var', scale = 0) => decodeOutput({ name: 'v', fn, column: 'x', scale, parts: [{ column: 'v.count', part: 'count' }, { column: 'v.sum', part: 'sum' }, { column: 'v.squares', part: 'squares' }] }, columns([['v.count', n], ['v.sum', s], ['v.squares', q]]), 0).value as number;
   // 1, 2, 3, 4: var 5/3; in hundredths (scale 2) the same values read 0.01 .. 0.04.
   assert.equal(v(4n, 10n, 30n), 5 / 3);
   assert.equal(v(4n, 10n, 30n, 'std'), Math.sqrt(5 / 3));

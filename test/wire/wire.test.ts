@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { decodeFrame, encodeFrame } from '../../src/wire/frames.js';
 import { decodeSharePayload, encodeSharePayload, expandComponent, payloadSize } from '../../src/wire/share-payload.js';
 import { dealColumns } from '../../src/mpc/sharing.js';
-import { type ResultShare, RESULT_SHARE_FORMAT } from '../../src/wire/result-payload.js';
+import { encodeColumn, type ResultShare, RESULT_SHARE_FORMAT } from '../../src/wire/result-payload.js';
 import { reconstruct } from '../../src/client/reconstruct.js';
 import { FormatError, IntegrityError } from '../../src/errors.js';
 import { u64 } from '../helpers/protocol.js';
@@ -45,10 +45,14 @@ test('dealt shares: each node holds two components, all three reconstruct the co
 
 test('result reconstruction from two or three nodes, and detection of a lying node', () => {
   const x = [5n, 7n, BigInt.asUintN(64, -12n + 100n)];
-  const share = (node: 0 | 1 | 2, a: bigint, b: bigint): ResultShare => ({ format: RESULT_SHARE_FORMAT, query: 'q', node, values: [{ name: 'sum', a: a.toString(), b: b.toString() }], public: { rows: 3 } });
+  const column = (v: bigint) => encodeColumn(BigUint64Array.of(v, v + 1n));
+  const share = (node: 0 | 1 | 2, a: bigint, b: bigint): ResultShare => ({ format: RESULT_SHARE_FORMAT, query: 'q', node, rows: 2, columns: [{ name: 'sum', a: column(a), b: column(b) }], public: { rows: 3 } });
   const all = [share(0, x[0], x[1]), share(1, x[1], x[2]), share(2, x[2], x[0])];
-  assert.equal(reconstruct(all).values.get('sum'), 100n);
-  assert.equal(reconstruct([all[0], all[2]]).values.get('sum'), 100n);
+  assert.deepEqual([...reconstruct(all).columns.get('sum')!], [100n, 103n]);
+  assert.deepEqual([...reconstruct([all[0], all[2]]).columns.get('sum')!], [100n, 103n]);
+  // A column whose length does not match the rows is refused.
+  assert.throws(() => reconstruct([all[0], { ...all[1], rows: 3 }]), IntegrityError);
+  assert.throws(() => reconstruct([all[0], { ...all[1], columns: [{ name: 'sum', a: encodeColumn(BigUint64Array.of(1n)), b: all[1].columns[0].b }] }]), FormatError);
   assert.throws(() => reconstruct([all[0], share(1, x[1] + 1n, x[2]), all[2]]), IntegrityError);
   assert.throws(() => reconstruct([all[0]]), IntegrityError);
 });

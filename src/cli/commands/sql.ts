@@ -5,7 +5,7 @@
  */
 
 import type { Command } from 'commander';
-import type { AggregateFrame } from '../../client/frame.js';
+import type { LazyFrame } from '../../client/frame.js';
 import type { Tessera } from '../../client/tessera.js';
 import { addConnectionOptions, connectWithFlags, type ConnectionFlags } from '../connect.js';
 import { describeExplanation } from '../format-explain.js';
@@ -45,7 +45,7 @@ export function registerSqlCommands(program: Command, io: Console): void {
 }
 
 /** The statement is parsed and mapped before connecting: a refused construct needs no cluster. */
-async function withClient<T>(statement: string, options: SqlFlags, use: (frame: AggregateFrame, client: Tessera, recipients: string[], party: string) => Promise<T>): Promise<T> {
+async function withClient<T>(statement: string, options: SqlFlags, use: (frame: LazyFrame, client: Tessera, recipients: string[], party: string) => Promise<T>): Promise<T> {
   const { sqlToFrame } = await import('../../client/sql/sql-frame.js');
   const { scanFrame } = await import('../../client/frame.js');
   const frame = await sqlToFrame(statement, (table) => scanFrame(table));

@@ -3,10 +3,10 @@
  * onto the same plan the data-frame API builds (statement-to-frame.ts). Nothing is sent.
  */
 
-import type { AggregateFrame } from '../frame.js';
+import type { LazyFrame } from '../frame.js';
 import { serializeSql } from './parse-sql.js';
 import { statementToFrame, type FrameSource } from './statement-to-frame.js';
 
-export async function sqlToFrame(statement: string, source: FrameSource): Promise<AggregateFrame> {
+export async function sqlToFrame(statement: string, source: FrameSource): Promise<LazyFrame> {
   return statementToFrame(await serializeSql(statement), source);
 }

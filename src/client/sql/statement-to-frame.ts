@@ -20,7 +20,7 @@ import { SqlError } from '../../errors.js';
 import { aggregateNames, findAggregate } from '../../plan/registry.js';
 import { COLUMN_NAME_PATTERN } from '../../table/schema.js';
 import { aggregate, type AggregateExpr } from '../aggregates.js';
-import type { AggregateFrame, LazyFrame } from '../frame.js';
+import type { LazyFrame } from '../frame.js';
 import { whereToCondition } from './where-to-condition.js';
 
 type Json = Record<string, unknown>;
@@ -62,8 +62,8 @@ function onlyKnown(node: Json, known: readonly string[], where: string): void {
   if (unknown !== undefined) refuse(unknown, `this release cannot read '${unknown}' in ${where} of the statement; rewrite it without that construct`);
 }
 
-/** The statement (its serialized form) as an aggregate frame over frames from `source`. */
-export function statementToFrame(serialized: unknown, source: FrameSource): AggregateFrame {
+/** The statement (its serialized form) as a frame over frames from `source`: aggregates, or the rows of columns. */
+export function statementToFrame(serialized: unknown, source: FrameSource): LazyFrame {
   const root = object(serialized, 'the statement');
   const statements = Array.isArray(root.statements) ? root.statements : [];
   if (statements.length !== 1) refuse('multiple statements', `send one SELECT statement at a time (this text holds ${statements.length})`);
@@ -80,15 +80,33 @@ export function statementToFrame(serialized: unknown, source: FrameSource): Aggr
   refuseClauses(node, 'the outer SELECT');
   const from = fromClause(node, source, 'the outer SELECT');
   const frame = isEmpty(node.where_clause) ? from.frame : from.frame.filter(whereToCondition(node.where_clause, (item) => columnRef(item, from.qualifiers), onlyKnown));
-  const list = Array.isArray(node.select_list) ? node.select_list : [];
+  const list = (Array.isArray(node.select_list) ? node.select_list : []).map((i) => object(i, 'the select list'));
+  if (list.length > 0 && list.every((i) => i.class === 'COLUMN_REF' || i.class === 'STAR')) return selectRows(frame, list, from.qualifiers);
   const outputs: Record<string, AggregateExpr> = {};
   for (const item of list) {
-    const { name, expr } = selectItem(object(item, 'the select list'), from.qualifiers);
+    const { name, expr } = selectItem(item, from.qualifiers);
     if (name in outputs) refuse('duplicate output name', `two outputs are named '${name}'; give each its own name with AS`);
     outputs[name] = expr;
   }
   if (Object.keys(outputs).length === 0) refuse('empty select list', 'select at least one aggregate, e.g. count(*)');
   return frame.agg(outputs);
+}
+
+/** `SELECT *` or `SELECT a, b`: the rows themselves, opened as a table. */
+function selectRows(frame: LazyFrame, list: readonly Json[], qualifiers: readonly string[]): LazyFrame {
+  if (list.length === 1 && list[0].class === 'STAR') {
+    onlyKnown(list[0], ['class', 'type', 'alias', 'query_location', 'relation_name'], 'SELECT *');
+    if (!isEmpty(list[0].relation_name) && !qualifiers.includes(String(list[0].relation_name))) refuse('qualified *', `'${String(list[0].relation_name)}.*' does not name the table in FROM`);
+    return frame;
+  }
+  const columns = list.map((item) => {
+    if (item.class === 'STAR') refuse('* with other columns', 'select either * or a list of columns');
+    if (!isEmpty(item.alias)) notYet('renaming columns (AS)', 'select the stored names; rename comes to the SDK and SQL soon (issue 9)');
+    return columnRef(item, qualifiers);
+  });
+  const twice = columns.find((c, i) => columns.indexOf(c) !== i);
+  if (twice !== undefined) refuse('a column selected twice', `column '${twice}' is selected twice`);
+  return frame.select(...columns);
 }
 
 /** The clauses a SELECT may not have yet (the select list and FROM are read by their callers). */
@@ -257,7 +275,7 @@ function describeClass(item: Json): string {
 /** One output: an aggregate of the registry over a plain column (or rows), with its name. */
 function selectItem(item: Json, qualifiers: readonly string[]): { name: string; expr: AggregateExpr } {
   if (item.class === 'COLUMN_REF' || item.class === 'STAR') {
-    notYet(`${describeClass(item)}`, 'opening rows of a table comes soon (issue 9); aggregate them with count(*), sum(column) or avg(column)');
+    notYet(`${describeClass(item)} beside aggregates`, `columns beside aggregates need GROUP BY (${soon('group-by')}); select either columns (the rows open as a table) or aggregates`);
   }
   if (item.class === 'WINDOW') refuse('window functions (OVER)', 'window functions (OVER) are not supported: aggregate whole tables with count(*), sum(column) or avg(column)');
   if (item.class !== 'FUNCTION') notYet(describeClass(item), 'the select list holds aggregates of columns: count(*), count(column), sum(column), avg(column)');

@@ -72,10 +72,15 @@ const queryInfoProperties = {
       type: 'object',
       properties: {
         name: { type: 'string' },
-        fn: { type: 'string', enum: aggregateNames() },
+        fn: { type: 'string', enum: [...aggregateNames(), 'column'], description: "the aggregate, or 'column' for a plain column" },
         column: { type: 'string' },
         scale: { type: 'integer' },
-        parts: { type: 'array', items: { type: 'string' } },
+        type: { type: 'object', additionalProperties: true, description: "a plain column's type (docs/ingest.md)" },
+        parts: {
+          type: 'array',
+          items: { type: 'object', properties: { column: { type: 'string' }, part: { type: 'string' } } },
+          description: 'the result columns it opens as, and which part of the output each is',
+        },
       },
     },
   },
@@ -85,6 +90,7 @@ const queryInfoProperties = {
   createdAt: { type: 'string' },
   rows: { type: 'integer' },
   excluded: { type: 'integer', description: 'append-table rows left out by the range check' },
+  resultRows: { type: 'integer', description: 'rows of the opened result' },
 } as const;
 
 const sealedShares = {

@@ -16,7 +16,7 @@ import type { PartyId } from '../../mpc/party.js';
 import { execute } from '../../ops/execute.js';
 import type { CheckedPlan } from '../../plan/check.js';
 import { resultContext, type QueryInfo, type QueryStatus, type QuerySubmitted, type ResultResponse, type SealedShare } from '../../wire/api.js';
-import { encodeResultShare, RESULT_SHARE_FORMAT } from '../../wire/result-payload.js';
+import { encodeResultShare, RESULT_SHARE_FORMAT, encodeColumn } from '../../wire/result-payload.js';
 import { checkQueryPlan, checkQueryRequest } from '../query/check-plan.js';
 import { storedTableReader } from '../storage/secret-scan.js';
 import { QUERY_ID, type QueryAccess, type QueryRecord } from '../results-store.js';
@@ -96,6 +96,7 @@ async function runLocal(
     createdAt,
     rows: outcome.rows,
     excluded: outcome.excluded,
+    resultRows: outcome.outputs.rows,
   };
   const envelopes: Record<string, string> = {};
   for (const recipient of outcome.outputs.recipients) {
@@ -103,7 +104,8 @@ async function runLocal(
       format: RESULT_SHARE_FORMAT,
       query,
       node: ctx.index,
-      values: outcome.outputs.values.map((v) => ({ name: v.name, a: v.a.toString(), b: v.b.toString() })),
+      rows: outcome.outputs.rows,
+      columns: outcome.outputs.columns.map((c) => ({ name: c.name, a: encodeColumn(c.a), b: encodeColumn(c.b) })),
       public: { rows: outcome.rows, excluded: outcome.excluded },
     });
     const sender = ctx.resultSigningKey;
