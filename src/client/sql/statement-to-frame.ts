@@ -7,7 +7,8 @@
  *   SELECT sum(age) FROM (SELECT age FROM a UNION ALL SELECT age FROM b)
  *     → t.table('a').select('age').concat(t.table('b').select('age')).agg({ sum_age: sum('age') })
  *
- * WHERE becomes a filter (where-to-condition.ts) between FROM and the aggregates.
+ * WHERE becomes a filter (where-to-condition.ts) between FROM and the aggregates; GROUP BY and
+ * HAVING a group-by and a filter over its outputs (group-by-to-frame.ts).
  * Aggregates map through the registry (avg → mean, count(*) → count of rows, count(col) → count
  * of non-null cells); an output is named by its alias, else `<function>_<column>` (`count` for
  * count(*)). Everything else is refused before anything is sent, naming the construct: the tree
@@ -22,6 +23,7 @@ import { COLUMN_NAME_PATTERN } from '../../table/schema.js';
 import { aggregate, type AggregateExpr } from '../aggregates.js';
 import type { LazyFrame } from '../frame.js';
 import { whereToCondition } from './where-to-condition.js';
+import { groupByToFrame, isGrouping } from './group-by-to-frame.js';
 
 type Json = Record<string, unknown>;
 
@@ -77,10 +79,13 @@ export function statementToFrame(serialized: unknown, source: FrameSource): Lazy
       `${setOperationName(node)} of SELECTs with aggregates would open one result per SELECT; to aggregate over several tables, put UNION ALL inside FROM: SELECT sum(age) FROM (SELECT age FROM a UNION ALL SELECT age FROM b)`,
     );
   }
-  refuseClauses(node, 'the outer SELECT');
+  refuseClauses(node, 'the outer SELECT', true);
   const from = fromClause(node, source, 'the outer SELECT');
   const frame = isEmpty(node.where_clause) ? from.frame : from.frame.filter(whereToCondition(node.where_clause, (item) => columnRef(item, from.qualifiers), onlyKnown));
   const list = (Array.isArray(node.select_list) ? node.select_list : []).map((i) => object(i, 'the select list'));
+  if (isGrouping(node)) {
+    return groupByToFrame(node, frame, list, { column: (item) => columnRef(item, from.qualifiers), selectItem: (item) => selectItem(item, from.qualifiers), known: onlyKnown });
+  }
   if (list.length > 0 && list.every((i) => i.class === 'COLUMN_REF' || i.class === 'STAR')) return selectRows(frame, list, from.qualifiers);
   const outputs: Record<string, AggregateExpr> = {};
   for (const item of list) {
@@ -110,12 +115,12 @@ function selectRows(frame: LazyFrame, list: readonly Json[], qualifiers: readonl
 }
 
 /** The clauses a SELECT may not have yet (the select list and FROM are read by their callers). */
-function refuseClauses(node: Json, where: string): void {
+function refuseClauses(node: Json, where: string, grouping = false): void {
   if (node.type !== 'SELECT_NODE') refuse(String(node.type), `${String(node.type).toLowerCase().replace(/_/g, ' ')} is not supported: ask a plain SELECT`);
   onlyKnown(node, ['type', 'modifiers', 'cte_map', 'select_list', 'from_table', 'where_clause', 'group_expressions', 'group_sets', 'aggregate_handling', 'having', 'sample', 'qualify'], where);
   if (!isEmpty(node.cte_map)) notYet('WITH (common table expressions)', 'name the tables directly');
-  if (!isEmpty(node.group_expressions) || !isEmpty(node.group_sets) || (node.aggregate_handling !== undefined && node.aggregate_handling !== 'STANDARD_HANDLING')) notYet('GROUP BY', `${soon('group-by')}`);
-  if (!isEmpty(node.having)) notYet('HAVING', `it comes with group-by (issue 9)`);
+  // The outer SELECT groups (group-by-to-frame.ts); a SELECT inside FROM reads stored columns only.
+  if (!grouping && isGrouping(node)) notYet('GROUP BY or HAVING inside FROM', 'group on the outer SELECT: SELECT region, count(*) FROM (... UNION ALL ...) GROUP BY region');
   if (!isEmpty(node.qualify)) notYet('QUALIFY', 'window functions are not planned');
   if (!isEmpty(node.sample)) notYet('USING SAMPLE', 'aggregate whole tables');
   refuseModifiers(node.modifiers);
@@ -275,7 +280,7 @@ function describeClass(item: Json): string {
 /** One output: an aggregate of the registry over a plain column (or rows), with its name. */
 function selectItem(item: Json, qualifiers: readonly string[]): { name: string; expr: AggregateExpr } {
   if (item.class === 'COLUMN_REF' || item.class === 'STAR') {
-    notYet(`${describeClass(item)} beside aggregates`, `columns beside aggregates need GROUP BY (${soon('group-by')}); select either columns (the rows open as a table) or aggregates`);
+    notYet(`${describeClass(item)} beside aggregates`, 'columns beside aggregates need GROUP BY (SELECT region, count(*) FROM visits GROUP BY region); or select either columns (the rows open as a table) or aggregates');
   }
   if (item.class === 'WINDOW') refuse('window functions (OVER)', 'window functions (OVER) are not supported: aggregate whole tables with count(*), sum(column) or avg(column)');
   if (item.class !== 'FUNCTION') notYet(describeClass(item), 'the select list holds aggregates of columns: count(*), count(column), sum(column), avg(column)');

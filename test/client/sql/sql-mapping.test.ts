@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { aggregate, count, mean, sum, type AggregateExpr } from '../../../src/client/aggregates.js';
+import { aggregate, count, max, mean, min, std, sum, variance, type AggregateExpr } from '../../../src/client/aggregates.js';
 import { col, or } from '../../../src/client/expr.js';
 import { scanFrame, type LazyFrame } from '../../../src/client/frame.js';
 import { sqlToFrame } from '../../../src/client/sql/sql-frame.js';
@@ -37,6 +37,10 @@ const equivalents: [string, LazyFrame][] = [
   ["SELECT count(*) AS n FROM visits WHERE sex IN ('F', 'X')", scanFrame('visits').filter(col('sex').eq('F').or(col('sex').eq('X'))).agg({ n: count() })],
   ['SELECT sum(age) AS s FROM (SELECT age, sex FROM a UNION ALL SELECT age, sex FROM b) WHERE sex != \'M\'', scanFrame('a').concat(scanFrame('b')).select('age', 'sex').filter(col('sex').ne('M')).agg({ s: sum('age') })],
   ['SELECT * FROM visits', scanFrame('visits')],
+  ['SELECT region, sex, count(*) AS n, avg(cost) AS cost, min(age) AS lo FROM visits GROUP BY region, sex', scanFrame('visits').groupBy('region', 'sex').agg({ n: count(), cost: mean('cost'), lo: min('age') })],
+  ["SELECT region, count(*) AS n, max(age) FROM visits WHERE sex = 'F' GROUP BY region HAVING count(*) >= 5 AND max_age < 90", scanFrame('visits').filter(col('sex').eq('F')).groupBy('region').agg({ n: count(), max_age: max('age') }).filter(col('n').ge(5).and(col('max_age').lt(90)))],
+  ['SELECT sum(age) AS s FROM visits HAVING sum(age) > 10', scanFrame('visits').agg({ s: sum('age') }).filter(col('s').gt(10))],
+  ['SELECT region, stddev(age) AS sd, variance(age) AS v FROM visits GROUP BY region', scanFrame('visits').groupBy('region').agg({ sd: std('age'), v: variance('age') })],
   ["SELECT age, v.sex FROM visits v WHERE sex = 'F'", scanFrame('visits').filter(col('sex').eq('F')).select('age', 'sex')],
 ];
 
@@ -81,9 +85,16 @@ const refusals: [string, string, RegExp][] = [
   ['SELECT sum(age) FROM visits WHERE 3', 'a constant as a condition', /needs a condition/],
   ['SELECT sum(age) FROM a JOIN b USING (id)', 'JOIN', /join comes to the SDK and SQL soon/],
   ['SELECT count(*) FROM a, b', 'JOIN', /join comes/],
-  ['SELECT region, count(*) FROM visits GROUP BY region', 'GROUP BY', /group-by comes/],
-  ['SELECT count(*) FROM visits GROUP BY ALL', 'GROUP BY', /group-by comes/],
-  ['SELECT count(*) FROM visits HAVING count(*) > 5', 'HAVING', /comes with group-by/],
+  ['SELECT count(*) FROM visits GROUP BY ALL', 'GROUP BY ALL', /name the key columns/],
+  ['SELECT a, b, count(*) FROM visits GROUP BY CUBE (a, b)', 'GROUPING SETS, CUBE, ROLLUP', /crosstab/],
+  ['SELECT count(*) AS n, region FROM visits GROUP BY region', 'the select list of a GROUP BY', /GROUP BY columns first/],
+  ['SELECT sex, region, count(*) FROM visits GROUP BY region, sex', 'the select list of a GROUP BY', /in GROUP BY order/],
+  ['SELECT count(*) FROM visits GROUP BY region', 'the select list of a GROUP BY', /GROUP BY columns first/],
+  ['SELECT region, count(*) FROM visits GROUP BY age + 1', 'GROUP BY of an expression', /stored columns/],
+  ['SELECT region, count(*) AS n FROM visits GROUP BY region HAVING sum(age) > 5', 'an aggregate in HAVING that is not selected', /add sum\(age\) to the select list/],
+  ['SELECT region, count(*) AS n FROM visits GROUP BY region HAVING age > 5', 'HAVING on a column not selected', /'age' is neither/],
+  ['SELECT count(*) FROM (SELECT region FROM a GROUP BY region)', 'GROUP BY or HAVING inside FROM', /group on the outer SELECT/],
+  ['SELECT age, count(*) FROM visits', 'columns without an aggregate beside aggregates', /need GROUP BY/],
   ['SELECT count(*) FROM visits ORDER BY 1', 'ORDER BY', /sort comes/],
   ['SELECT count(*) FROM visits LIMIT 1', 'LIMIT/OFFSET', /head and top-k comes/],
   ['SELECT count(*) FROM visits OFFSET 1', 'LIMIT/OFFSET', /head and top-k/],
