@@ -20,6 +20,14 @@ export function aggregateColumnName(output: string, terms: readonly LinearTerm[]
   return terms.length === 1 ? output : `${output}.${term.part}`;
 }
 
+/**
+ * The decimal scale of the column an aggregate column was made from (what the registry's decode
+ * takes): its own, except a sum of squares, which has twice the column's.
+ */
+export function sourceScale(c: ColumnFacts): number {
+  return c.aggregate?.part === 'squares' ? c.scale / 2 : c.scale;
+}
+
 /** The facts of the column one term makes; refuses a term whose values could leave the ring. */
 export function termColumn(output: string, fn: AggregateFunction, terms: readonly LinearTerm[], term: LinearTerm, column: ColumnFacts | undefined, rows: number, at: string): ColumnFacts {
   const name = aggregateColumnName(output, terms, term);

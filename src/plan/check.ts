@@ -19,6 +19,7 @@ import { checkPredicate, type CheckedPredicate } from './check-predicate.js';
 import { checkShaping, type CheckedShaping } from './check-derive.js';
 import { checkGroupBy, needsGroupKernel, type CheckedGroupBy } from './check-group-by.js';
 import { checkCrosstab, type CheckedCrosstab } from './check-crosstab.js';
+import { sourceScale } from './aggregate-columns.js';
 import { planHash, type AggregateNode, type AggregateSpec, type FilterMode, type Plan, type TableNode } from './plan.js';
 import { findAggregate, type AggregateFunction, type LinearTerm } from './registry.js';
 import { describeFacts, factsToType, RING_LIMIT, tableType, type ColumnFacts, type TableType } from './types.js';
@@ -204,9 +205,9 @@ export function resultOutputs(type: TableType, path: string): QueryOutputInfo[] 
       // A nullable aggregate column (min/max: no non-null value in its group) opens its present bits as part 'present'.
       const parts = [{ column: c.name, part: a.part }, ...(c.nullable ? [{ column: `${c.name}.present`, part: 'present' }] : [])];
       if (last && last.fn === a.fn && last.name === a.output) {
-        outputs[outputs.length - 1] = { ...last, scale: Math.max(last.scale, c.scale), parts: [...last.parts, ...parts] };
+        outputs[outputs.length - 1] = { ...last, scale: Math.max(last.scale, sourceScale(c)), parts: [...last.parts, ...parts] };
       } else {
-        outputs.push({ name: a.output, fn: a.fn, ...(a.column !== undefined ? { column: a.column } : {}), scale: c.scale, parts });
+        outputs.push({ name: a.output, fn: a.fn, ...(a.column !== undefined ? { column: a.column } : {}), scale: sourceScale(c), parts });
       }
       continue;
     }

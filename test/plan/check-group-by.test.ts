@@ -138,6 +138,9 @@ test('the open root hands out a group-by: keys as columns, min/max with their pr
   const sorted = checkPlan(plan({ op: 'aggregate', by: ['level', 'sex'], aggregates: N }), context);
   assert.ok(sorted.disclosures.some((d) => d.path === '/root/input' && /the number of groups/.test(d.what)));
   assert.ok(sorted.cost.rounds > whole.cost.rounds);
+  // var/std of a decimal decode with the column's scale (2), not its sum of squares' (4).
+  const sd = checkPlan(plan({ op: 'aggregate', by: ['sex'], aggregates: [{ name: 'sd', fn: 'std', column: 'cost' }] }), { ...context, table: () => ({ ...input.table, rows: 1000 }) });
+  assert.deepEqual(sd.outputs.map((o) => [o.name, o.scale]), [['sex', 0], ['sd', 2]]);
   const x = checkPlan(plan({ op: 'crosstab', by: ['sex', 'smoker'], suppress_below: 5 }), context);
   assert.deepEqual(x.outputs.map((o) => o.parts.map((p) => p.part).join(' ')), ['value', 'value', 'count present']);
 });
