@@ -40,7 +40,7 @@ export const sum = requiredColumn('sum');
 /** Mean over the non-null values of an integer, decimal or boolean column. */
 export const mean = requiredColumn('mean');
 
-/** Least non-null value of an integer, decimal or boolean column (NaN, SQL's null, when there is none). */
+/** Least non-null value of an integer, decimal or boolean column (null in `result.table`, NaN as a scalar, when there is none). */
 export const min = requiredColumn('min');
 /** Greatest non-null value of an integer, decimal or boolean column. */
 export const max = requiredColumn('max');

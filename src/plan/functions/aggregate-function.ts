@@ -31,7 +31,7 @@ export function isLinearTerm(t: LinearTerm): boolean {
 
 /** An opened aggregate, decoded for a person or a program. */
 export interface DecodedValue {
-  /** A number; integer sums beyond 2^53 as a bigint; NaN for a mean, min, max, var or std of nothing (SQL's null). */
+  /** A number; integer sums beyond 2^53 as a bigint; NaN for a mean, min, max, var or std of nothing (SQL's null; client/result.ts makes it null in a result's table). */
   readonly value: number | bigint;
   /** The exact value as decimal text, where there is one (counts, sums). */
   readonly exact?: string;

@@ -17,7 +17,7 @@ export const EXTREME_LIMIT = 1n << 62n;
 export function extreme(fn: 'min' | 'max'): AggregateFunction {
   return {
     name: fn,
-    description: `${fn === 'min' ? 'least' : 'greatest'} non-null value of an integer, decimal or boolean column (NaN, SQL's null, when there is none)`,
+    description: `${fn === 'min' ? 'least' : 'greatest'} non-null value of an integer, decimal or boolean column (null when there is none)`,
     column: 'required',
     typeRule: (c: ColumnFacts) => {
       if (c.kind !== 'integer' && c.kind !== 'decimal' && c.kind !== 'boolean') return `cannot take the ${fn} of column '${c.name}': it is a ${c.kind} column (${fn} works on integer, decimal and boolean columns)`;
