@@ -40,3 +40,12 @@ export const sum = requiredColumn('sum');
 /** Mean over the non-null values of an integer, decimal or boolean column. */
 export const mean = requiredColumn('mean');
 
+/** Least non-null value of an integer, decimal or boolean column (null in `result.table`, NaN as a scalar, when there is none). */
+export const min = requiredColumn('min');
+/** Greatest non-null value of an integer, decimal or boolean column. */
+export const max = requiredColumn('max');
+/** Sample variance over the non-null values (NaN below two values); also exported as `var` (the registry's name). */
+export const variance = requiredColumn('var');
+export { variance as var };
+/** Sample standard deviation over the non-null values (NaN below two values). */
+export const std = requiredColumn('std');

@@ -28,6 +28,7 @@ import { Condition, exprColumns, type Expression } from './expr.js';
 import { columnsBelow, deriveNode, renameNode } from './derive-columns.js';
 import { joinNode, type JoinOptions } from './join-options.js';
 import { explanationText, type Explanation } from './explain.js';
+import { checkCrosstabOptions, checkGroupKeys, GroupedFrame, type CrosstabOptions } from './grouped-frame.js';
 import type { DecodedOutput, QueryResult } from './result.js';
 import type { QueryHandle } from './tessera.js';
 
@@ -165,6 +166,38 @@ export class LazyFrame<C extends string = string> {
    * without a selection read only the columns the aggregates need.
    */
   agg<A extends Record<string, AggregateExpr<C>>>(aggregates: A): LazyFrame<keyof A & string> {
+    return this.aggregateBy(aggregates, []);
+  }
+
+  /**
+   * Groups by 1-8 key columns (category, boolean, integer, date, identifier):
+   * `groupBy('region', 'sex').agg({ n: count(), cost: mean('amount') })` is a frame of one row per
+   * group, the keys then the outputs. Keys whose declared values combine to at most 256 groups
+   * run one-hot (every combination comes out, empty groups with count 0; nothing revealed);
+   * more run by sorting (the number of groups is revealed; rows come in a random order).
+   */
+  groupBy<K extends C>(...keys: readonly K[]): GroupedFrame<C, K> {
+    checkGroupKeys(keys);
+    return new GroupedFrame<C, K>(keys, (aggregates) => this.aggregateBy(aggregates, keys));
+  }
+
+  /**
+   * Counts per combination of two or more category/boolean columns, in a `count` column:
+   * `crosstab(['a', 'b'], { suppressBelow: 5, margins: true })`. Suppressed cells open as null.
+   */
+  crosstab<K extends C>(keys: readonly K[], options: CrosstabOptions = {}): LazyFrame<K | 'count'> {
+    checkCrosstabOptions(keys, options);
+    const node: TableNode = {
+      op: 'crosstab',
+      input: readColumns(this.node, keys),
+      by: [...keys],
+      ...(options.suppressBelow !== undefined ? { suppress_below: options.suppressBelow } : {}),
+      ...(options.margins !== undefined ? { margins: options.margins } : {}),
+    };
+    return new LazyFrame<K | 'count'>(node, this.runner);
+  }
+
+  private aggregateBy<A extends Record<string, AggregateExpr<C>>, K extends C>(aggregates: A, by: readonly K[]): LazyFrame<K | (keyof A & string)> {
     if (typeof aggregates !== 'object' || aggregates === null) throw new UsageError('agg takes an object of named aggregates, e.g. { n: count(), avg_age: mean(\'age\') }');
     const specs = Object.entries(aggregates).map(([name, expr]) => {
       if (!COLUMN_NAME_PATTERN.test(name)) throw new UsageError(`'${name}' cannot name an output: use letters, digits and _ (not starting with a digit, at most 63 characters)`);
@@ -172,8 +205,9 @@ export class LazyFrame<C extends string = string> {
       return { name, fn: expr.fn, ...(expr.column !== undefined ? { column: expr.column } : {}) };
     });
     if (specs.length === 0) throw new UsageError('agg needs at least one aggregate');
-    const needed = [...new Set(specs.flatMap((s) => (s.column === undefined ? [] : [s.column])))];
-    return new LazyFrame<keyof A & string>(aggregateOf(readColumns(this.node, needed), specs), this.runner);
+    const needed = [...new Set([...by, ...specs.flatMap((s) => (s.column === undefined ? [] : [s.column]))])];
+    const node = aggregateOf(readColumns(this.node, needed), specs);
+    return new LazyFrame<K | (keyof A & string)>(by.length === 0 ? node : { ...node, by: [...by] }, this.runner);
   }
 
   /** The plan that opens this frame for the recipients, checked by the nodes' own parser. */
@@ -235,8 +269,9 @@ function selectColumns(node: TableNode, columns: readonly string[]): TableNode {
       return { ...node, input: selectColumns(node.input, union(columns, exprColumns(node.predicate))) };
     case 'aggregate':
     case 'join':
-      // Its outputs are its columns (which side holds one is known to the nodes): an explicit
-      // select node keeps the named ones.
+    case 'crosstab':
+      // Its outputs are its columns (for a join, which side holds one is known to the nodes): an
+      // explicit select node keeps the named ones.
       return { op: 'select', input: node, columns: [...columns] };
     default:
       // derive, select, rename (client/derive-columns.ts): an explicit select node after them.
@@ -265,6 +300,7 @@ function readColumns(node: TableNode, needed: readonly string[]): TableNode {
       return orderedInput(node, needed, readColumns);
     case 'aggregate':
     case 'join':
+    case 'crosstab':
       // Its outputs are its columns (for a join, which side holds one is known only to the
       // nodes: each side keeps its own selection); the nodes check that the needed ones are there.
       return node;

@@ -41,6 +41,8 @@ export interface ResultTable {
  * `outputs` holds every aggregate by name (empty for any other result).
  *   count: a number. sum: a number (for integer and boolean columns a bigint when beyond 2^53).
  *   mean: a number (NaN when no row counted), with its sum and count.
+ * An aggregate without a value is NaN as a scalar (`value`, `outputs`) and null in `table`
+ * (mean/min/max of nothing, var/std below two values, a suppressed crosstab cell), as SQL's null.
  */
 export interface QueryResult extends Partial<DecodedValue> {
   readonly query: string;
@@ -101,7 +103,16 @@ export function decodeTable(outputs: readonly QueryOutputInfo[], columns: Readon
 }
 
 function cellDecoder(out: QueryOutputInfo, columns: ReadonlyMap<string, BigUint64Array>): (row: number) => ResultCell {
-  if (out.fn !== 'column') return (row) => decodeOutput(out, columns, row).value;
+  if (out.fn !== 'column') {
+    // SQL's null where an aggregate has no value: a present bit of 0 (min/max of no value, a
+    // suppressed crosstab cell), or NaN from the registry (mean of nothing, var/std below two values).
+    const present = out.parts.some((p) => p.part === 'present') ? resultColumn(columns, out, 'present') : undefined;
+    return (row) => {
+      if (present && present[row] === 0n) return null;
+      const value = decodeOutput(out, columns, row).value;
+      return typeof value === 'number' && Number.isNaN(value) ? null : value;
+    };
+  }
   if (!out.type) throw new IntegrityError(`the result's column '${out.name}' has no type`);
   const decode = valueDecoder(parseColumnType(out.type as unknown as TypeFields, out.name));
   const values = resultColumn(columns, out, 'value');

@@ -12,6 +12,8 @@ import type { Outputs } from '../secret/outputs.js';
 import type { SecretTable } from '../secret/secret-table.js';
 import { aggregate } from './aggregate.js';
 import { concat } from './concat.js';
+import { crosstab } from './crosstab.js';
+import { groupBy } from './group-by.js';
 import { derive, renameColumns, selectColumns } from './derive.js';
 import { distinct } from './distinct.js';
 import { filter } from './filter.js';
@@ -102,6 +104,18 @@ export async function execute(s: Session, plan: CheckedPlan, reader: StoredTable
         const input = await evaluate(node.input);
         await progress.enter('aggregate', node.path);
         return aggregate(s, node, input);
+      }
+      case 'group-by': {
+        const input = await evaluate(node.input);
+        await progress.enter('group-by', node.path);
+        const result = await groupBy(s, node, input);
+        if (result.groups !== undefined) revealed.push({ path: node.path, fact: 'groups', value: result.groups });
+        return result.table;
+      }
+      case 'crosstab': {
+        const input = await evaluate(node.input);
+        await progress.enter('crosstab', node.path);
+        return crosstab(s, node, input);
       }
       case 'derive':
       case 'select':

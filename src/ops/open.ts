@@ -18,12 +18,15 @@ import type { QueryOutputInfo } from '../wire/api.js';
 import { VALID_COLUMN, type OpenedColumn, type Outputs } from '../secret/outputs.js';
 import type { SecretTable } from '../secret/secret-table.js';
 
+const PRESENT_SUFFIX = '.present';
+
 export async function openTable(s: Session, table: SecretTable, outputs: readonly QueryOutputInfo[], recipients: readonly string[]): Promise<Outputs> {
   const names: string[] = [];
   let vectors: AShare[] = [];
   for (const out of outputs) {
     for (const p of out.parts) {
-      const column = table.column(p.part === 'present' ? out.column ?? out.name : p.column);
+      // A present part is named "<column>.present" (plan/check.ts resultOutputs).
+      const column = table.column(p.part === 'present' ? p.column.slice(0, -PRESENT_SUFFIX.length) : p.column);
       const vector = p.part === 'present' ? column.present : column.values;
       if (!vector) throw new RangeError(`result column '${p.column}' has no present bits`);
       names.push(p.column);

@@ -36,6 +36,8 @@ export function planSteps(plan: CheckedPlan): number {
       case 'join': return 1 + count(node.left) + count(node.right);
       case 'filter':
       case 'aggregate':
+      case 'group-by':
+      case 'crosstab':
       case 'derive':
       case 'select':
       case 'rename':

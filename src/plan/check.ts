@@ -21,6 +21,9 @@ import { checkDistinct, type CheckedDistinct } from './check-distinct.js';
 import { checkLimit, type CheckedLimit } from './check-limit.js';
 import { checkSort, type CheckedSort } from './check-sort.js';
 import { checkShaping, type CheckedShaping } from './check-derive.js';
+import { checkGroupBy, needsGroupKernel, type CheckedGroupBy } from './check-group-by.js';
+import { checkCrosstab, type CheckedCrosstab } from './check-crosstab.js';
+import { sourceScale } from './aggregate-columns.js';
 import { planHash, type AggregateNode, type AggregateSpec, type FilterMode, type Plan, type TableNode } from './plan.js';
 import { findAggregate, type AggregateFunction, type LinearTerm } from './registry.js';
 import { describeFacts, factsToType, RING_LIMIT, tableType, type ColumnFacts, type TableType } from './types.js';
@@ -65,7 +68,7 @@ export interface CheckedFilter extends CheckedBase {
   readonly mode: FilterMode;
 }
 
-export type CheckedTable = CheckedScan | CheckedConcat | CheckedFilter | CheckedAggregate | CheckedShaping | CheckedJoin | CheckedSort | CheckedLimit | CheckedDistinct;
+export type CheckedTable = CheckedScan | CheckedConcat | CheckedFilter | CheckedAggregate | CheckedGroupBy | CheckedCrosstab | CheckedShaping | CheckedJoin | CheckedSort | CheckedLimit | CheckedDistinct;
 
 export interface CheckedOutput {
   readonly name: string;
@@ -88,6 +91,8 @@ export function inputsOf(n: CheckedTable): readonly CheckedTable[] {
     case 'concat': return n.inputs;
     case 'filter':
     case 'aggregate':
+    case 'group-by':
+    case 'crosstab':
     case 'derive':
     case 'select':
     case 'rename':
@@ -129,7 +134,7 @@ export function checkPlan(plan: Plan, context: CheckContext): CheckedPlan {
   const outputs = resultOutputs(root.input.type, '/root/input');
   const cells = outputs.reduce((n, o) => n + o.parts.length, 0);
   const rows = root.input.type.maxRows;
-  const what = rows === 1 && root.input.op === 'aggregate'
+  const what = rows === 1 && (root.input.op === 'aggregate' || (root.input.op === 'group-by' && root.input.group.method === 'whole'))
     ? `${cells} value${cells === 1 ? '' : 's'} (${outputs.map((o) => o.name).join(', ')})`
     : `a table of up to ${rows} row${rows === 1 ? '' : 's'} (${outputs.map((o) => o.name).join(', ')})`;
   disclosures.push({ path: '/root', what: `${what} opened to ${root.to.join(', ')} only; each node seals its shares to each recipient` });
@@ -205,10 +210,12 @@ export function resultOutputs(type: TableType, path: string): QueryOutputInfo[] 
     const a = c.aggregate;
     if (a) {
       const last = outputs[outputs.length - 1];
+      // A nullable aggregate column (min/max: no non-null value in its group) opens its present bits as part 'present'.
+      const parts = [{ column: c.name, part: a.part }, ...(c.nullable ? [{ column: `${c.name}.present`, part: 'present' }] : [])];
       if (last && last.fn === a.fn && last.name === a.output) {
-        outputs[outputs.length - 1] = { ...last, scale: Math.max(last.scale, c.scale), parts: [...last.parts, { column: c.name, part: a.part }] };
+        outputs[outputs.length - 1] = { ...last, scale: Math.max(last.scale, sourceScale(c)), parts: [...last.parts, ...parts] };
       } else {
-        outputs.push({ name: a.output, fn: a.fn, ...(a.column !== undefined ? { column: a.column } : {}), scale: c.scale, parts: [{ column: c.name, part: a.part }] });
+        outputs.push({ name: a.output, fn: a.fn, ...(a.column !== undefined ? { column: a.column } : {}), scale: sourceScale(c), parts });
       }
       continue;
     }
@@ -258,7 +265,12 @@ function checkTable(node: TableNode, path: string, context: CheckContext, tables
     }
     return { op: 'scan', path, table, columns: names, type: { columns, maxRows: table.rows } };
   }
-  if (node.op === 'aggregate') return checkAggregate(node, path, context, tables, disclosures);
+  if (node.op === 'aggregate') {
+    // Keys, or functions beyond sums (min, max, var, std): the group kernels (plan/check-group-by.ts).
+    if (needsGroupKernel(node)) return checkGroupBy(node, checkTable(node.input, `${path}/input`, context, tables, disclosures), path, disclosures);
+    return checkAggregate(node, path, context, tables, disclosures);
+  }
+  if (node.op === 'crosstab') return checkCrosstab(node, checkTable(node.input, `${path}/input`, context, tables, disclosures), path, disclosures);
   if (node.op === 'concat') {
     const inputs = node.inputs.map((n, i) => checkTable(n, `${path}/inputs/${i}`, context, tables, disclosures));
     return { op: 'concat', path, inputs, type: concatType(inputs, path) };

@@ -17,6 +17,7 @@
  *   sort, limit, distinct: plan/cost-order.ts
  *   join: cost-join.ts
  *   aggregate: local sums when every row is valid; else one round of 8 bytes per term
+ *   group-by and crosstab: plan/cost-group-by.ts (their outputs are publicly valid)
  *   derive, and filters' conditions over expressions: their circuits' steps (expr-circuit.ts)
  *   open: a table with a secret validity multiplies every cell by it (1 round, 8 bytes per cell)
  */
@@ -29,6 +30,7 @@ import type { CheckedLimit } from './check-limit.js';
 import type { CheckedSort } from './check-sort.js';
 import type { CheckedTable } from './check.js';
 import { circuitCost, schedule } from './expr-circuit.js';
+import { crosstabCost, groupByCost } from './cost-group-by.js';
 
 export interface PlanCost {
   readonly rounds: number;
@@ -93,6 +95,14 @@ export function estimateCost(root: CheckedTable): PlanCost {
         rounds += c.rounds;
         bytes += c.bytesPerParty;
         return n.mode === 'oblivious';
+      }
+      case 'group-by':
+      case 'crosstab': {
+        const secretValidity = visit(n.input);
+        const c = n.op === 'group-by' ? groupByCost(n, secretValidity) : crosstabCost(n);
+        rounds += c.rounds + (secretValidity && n.op === 'crosstab' ? 1 : 0);
+        bytes += c.bytes;
+        return false;
       }
       case 'scan': {
         if (n.table.kind !== 'append') return false;

@@ -7,7 +7,7 @@
 
 import { PlanError } from '../errors.js';
 import { COLUMN_NAME_PATTERN } from '../table/schema.js';
-import { PLAN_VERSION, type AggregateNode, type AggregateSpec, type ConcatNode, type FilterNode, type OpenNode, type Plan, type ScanNode, type TableNode } from './plan.js';
+import { PLAN_VERSION, type AggregateNode, type AggregateSpec, type ConcatNode, type CrosstabNode, type FilterNode, type OpenNode, type Plan, type ScanNode, type TableNode } from './plan.js';
 import { parseExpr } from './parse-expr.js';
 import { parseDerive, parseRename, parseSelect } from './parse-derive.js';
 import { parseJoin } from './parse-join.js';
@@ -22,7 +22,8 @@ export const MAX_CONCAT_INPUTS = 100;
 export const MAX_AGGREGATES = 64;
 export const MAX_RECIPIENTS = 100;
 const MAX_SCAN_COLUMNS = 4096;
-const OPS = ['scan', 'concat', 'filter', 'aggregate', 'derive', 'select', 'rename', 'join', 'sort', 'limit', 'distinct'] as const;
+const OPS = ['scan', 'concat', 'filter', 'aggregate', 'crosstab', 'derive', 'select', 'rename', 'join', 'sort', 'limit', 'distinct'] as const;
+export const MAX_GROUP_KEYS = 8;
 const FILTER_MODES = ['reveal-count', 'oblivious'] as const;
 
 export type Json = Record<string, unknown>;
@@ -79,6 +80,7 @@ export function parseTable(value: unknown, path: string, counter: { nodes: numbe
     case 'concat': return parseConcat(o, path, counter, depth);
     case 'filter': return parseFilter(o, path, counter, depth);
     case 'aggregate': return parseAggregate(o, path, counter, depth);
+    case 'crosstab': return parseCrosstab(o, path, counter, depth);
     case 'derive': return parseDerive(o, path, (v, at) => parseTable(v, at, counter, depth + 1));
     case 'select': return parseSelect(o, path, (v, at) => parseTable(v, at, counter, depth + 1));
     case 'rename': return parseRename(o, path, (v, at) => parseTable(v, at, counter, depth + 1));
@@ -119,12 +121,34 @@ function parseFilter(o: Json, path: string, counter: { nodes: number }, depth: n
 }
 
 function parseAggregate(o: Json, path: string, counter: { nodes: number }, depth: number): AggregateNode {
-  onlyFields(o, path, ['op', 'input', 'aggregates'], 'an aggregate');
+  onlyFields(o, path, ['op', 'input', 'aggregates', 'by'], 'an aggregate');
   const aggregates = list(o.aggregates, `${path}/aggregates`, 'aggregates', 1, MAX_AGGREGATES).map((v, i) => parseSpec(v, `${path}/aggregates/${i}`));
   const names = aggregates.map((a) => a.name);
   const twice = names.findIndex((n, i) => names.indexOf(n) !== i);
   if (twice >= 0) throw new PlanError(`${path}/aggregates/${twice}/name`, `two aggregates are named '${names[twice]}'; give each output its own name`);
-  return { op: 'aggregate', input: parseTable(o.input, `${path}/input`, counter, depth + 1), aggregates };
+  const input = parseTable(o.input, `${path}/input`, counter, depth + 1);
+  if (o.by === undefined) return { op: 'aggregate', input, aggregates };
+  return { op: 'aggregate', input, aggregates, by: groupKeys(o.by, `${path}/by`, 1) };
+}
+
+/** Key columns of a group-by or crosstab: distinct column names, `min` to MAX_GROUP_KEYS of them. */
+function groupKeys(value: unknown, path: string, min: number): string[] {
+  const by = list(value, path, 'the key columns (by)', min, MAX_GROUP_KEYS).map((c, i) => columnName(c, `${path}/${i}`));
+  const twice = by.findIndex((c, i) => by.indexOf(c) !== i);
+  if (twice >= 0) throw new PlanError(`${path}/${twice}`, `key column '${by[twice]}' is listed twice`);
+  return by;
+}
+
+function parseCrosstab(o: Json, path: string, counter: { nodes: number }, depth: number): CrosstabNode {
+  onlyFields(o, path, ['op', 'input', 'by', 'suppress_below', 'margins'], 'a crosstab');
+  const by = groupKeys(o.by, `${path}/by`, 2);
+  const k = o.suppress_below;
+  if (k !== undefined && (typeof k !== 'number' || !Number.isSafeInteger(k) || k < 1)) {
+    throw new PlanError(`${path}/suppress_below`, `suppress_below is a whole number of rows of at least 1 (cells counting fewer rows open as suppressed), not ${JSON.stringify(k)}`);
+  }
+  if (o.margins !== undefined && typeof o.margins !== 'boolean') throw new PlanError(`${path}/margins`, 'margins is true or false');
+  const input = parseTable(o.input, `${path}/input`, counter, depth + 1);
+  return { op: 'crosstab', input, by, ...(k !== undefined ? { suppress_below: k } : {}), ...(o.margins !== undefined ? { margins: o.margins } : {}) };
 }
 
 function parseSpec(value: unknown, path: string): AggregateSpec {

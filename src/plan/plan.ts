@@ -36,11 +36,29 @@ export interface AggregateSpec {
   readonly column?: string;
 }
 
-/** Aggregates over all valid rows of its input: a table of one row. */
+/**
+ * Aggregates over all valid rows of its input: a table of one row; with `by` (1-8 key columns,
+ * Polars' group_by().agg()), one row per group (plan/check-group-by.ts chooses the method).
+ */
 export interface AggregateNode {
   readonly op: 'aggregate';
   readonly input: TableNode;
   readonly aggregates: readonly AggregateSpec[];
+  readonly by?: readonly string[];
+}
+
+/**
+ * Counts per combination of two or more category/boolean columns, with margins and small-cell
+ * suppression inside MPC (plan/check-crosstab.ts, ops/crosstab.ts).
+ */
+export interface CrosstabNode {
+  readonly op: 'crosstab';
+  readonly input: TableNode;
+  readonly by: readonly string[];
+  /** Cells (and margins) counting fewer rows than this open as null ("suppressed"). */
+  readonly suppress_below?: number;
+  /** Adds the margins: rows with null in the keys summed over (SQL's GROUP BY CUBE). */
+  readonly margins?: boolean;
 }
 
 /** A literal, read with the type of the column it is compared with (plan/check-predicate.ts). */
@@ -176,7 +194,7 @@ export interface JoinNode {
   readonly mode?: JoinMode;
 }
 
-export type TableNode = ScanNode | ConcatNode | FilterNode | AggregateNode | DeriveNode | SelectNode | RenameNode | JoinNode | SortNode | LimitNode | DistinctNode;
+export type TableNode = ScanNode | ConcatNode | FilterNode | AggregateNode | CrosstabNode | DeriveNode | SelectNode | RenameNode | JoinNode | SortNode | LimitNode | DistinctNode;
 
 /** The root: opens its input for the named recipients only (each node seals its shares to each). */
 export interface OpenNode {
@@ -202,6 +220,7 @@ export function planInputs(n: TableNode): readonly TableNode[] {
     case 'concat': return n.inputs;
     case 'filter':
     case 'aggregate':
+    case 'crosstab':
     case 'derive':
     case 'select':
     case 'rename':

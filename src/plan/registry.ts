@@ -7,12 +7,17 @@
 
 import type { AggregateFunction } from './functions/aggregate-function.js';
 import { count } from './functions/count.js';
+import { max } from './functions/max.js';
 import { mean } from './functions/mean.js';
+import { min } from './functions/min.js';
+import { sampleStd } from './functions/std.js';
 import { sum } from './functions/sum.js';
+import { sampleVar } from './functions/var.js';
 
-export type { AggregateFunction, DecodedValue, LinearTerm } from './functions/aggregate-function.js';
+export type { AggregateFunction, DecodedValue, LinearTerm, TermKind } from './functions/aggregate-function.js';
+export { isLinearTerm } from './functions/aggregate-function.js';
 
-const AGGREGATES: readonly AggregateFunction[] = [count, sum, mean];
+const AGGREGATES: readonly AggregateFunction[] = [count, sum, mean, min, max, sampleVar, sampleStd];
 const BY_NAME = new Map(AGGREGATES.map((f) => [f.name, f]));
 
 export function findAggregate(name: string): AggregateFunction | undefined {

@@ -82,5 +82,5 @@ test('explain checks the plan at the node without running it', async () => {
 });
 
 test('SQL the plan cannot express is refused before anything is sent', async () => {
-  await assert.rejects(analyst.sql('SELECT sum(age) FROM visits GROUP BY age'), (error: unknown) => error instanceof SqlError && error.construct === 'GROUP BY');
+  await assert.rejects(analyst.sql('SELECT age, sum(age) FROM visits GROUP BY ROLLUP (age)'), (error: unknown) => error instanceof SqlError && error.construct === 'GROUPING SETS, CUBE, ROLLUP');
 });

@@ -61,11 +61,11 @@ test('malformed plans and wrong versions are refused with their place', () => {
   refusedAt({ version: 1, root: { op: 'aggregate' } }, '/root/op', /root of a plan is an 'open' node/);
   refusedAt({ version: 1, root: { op: 'open', to: [], input: scan('visits') } }, '/root/to', /recipients/);
   refusedAt({ version: 1, extra: 1, root: {} }, '/extra', /unknown field 'extra'/);
-  refusedAt(agg({ op: 'pivot', input: scan('visits') }), '/root/input/input/op', /unknown operator "pivot" \(this release knows scan, concat, filter, aggregate, derive, select, rename, join, sort, limit, distinct/);
+  refusedAt(agg({ op: 'pivot', input: scan('visits') }), '/root/input/input/op', /unknown operator "pivot" \(this release knows scan, concat, filter, aggregate, crosstab, derive, select, rename, join, sort, limit, distinct/);
   refusedAt(agg({ op: 'filter', input: scan('visits') }), '/root/input/input/predicate', /an expression must be a JSON object/);
   refusedAt(agg(scan('../etc')), '/root/input/input/table', /not a table name/);
   refusedAt(agg({ op: 'concat', inputs: [scan('visits')] }), '/root/input/input/inputs', /2 to 100/);
-  refusedAt(agg(scan('visits'), [{ name: 's', fn: 'median', column: 'age' }]), '/root/input/aggregates/0/fn', /unknown aggregate "median" \(this release knows count, sum, mean\)/);
+  refusedAt(agg(scan('visits'), [{ name: 's', fn: 'median', column: 'age' }]), '/root/input/aggregates/0/fn', /unknown aggregate "median" \(this release knows count, sum, mean, min, max, var, std\)/);
   refusedAt(agg(scan('visits'), [{ name: 's', fn: 'sum', column: 'age' }, { name: 's', fn: 'count' }]), '/root/input/aggregates/1/name', /two aggregates are named 's'/);
   refusedAt(agg(scan('visits', ['age', 'age'])), '/root/input/input/columns/1', /listed twice/);
   refusedAt(agg(scan('visits'), [{ name: 'a b', fn: 'count' }]), '/root/input/aggregates/0/name', /not a column name/);

@@ -8,8 +8,8 @@ import { routeSchemas } from '../../src/node/api/schemas.js';
 
 const ring = (v: bigint) => BigInt.asUintN(64, v);
 
-test('count, sum and mean are registry entries, and the API schema lists exactly those', () => {
-  assert.deepEqual(aggregateNames(), ['count', 'sum', 'mean']);
+test('count, sum, mean, min, max, var and std are registry entries, and the API schema lists exactly those', () => {
+  assert.deepEqual(aggregateNames(), ['count', 'sum', 'mean', 'min', 'max', 'var', 'std']);
   const schemaText = JSON.stringify(routeSchemas.getQuery);
   assert.ok(schemaText.includes(JSON.stringify([...aggregateNames(), 'column'])), 'the outputs fn enum comes from the registry');
   for (const f of aggregates()) assert.ok(routeSchemas.postQuery.summary.includes(f.name));
@@ -38,4 +38,19 @@ test('a result with an unknown aggregate or a missing part is refused, not guess
   assert.throws(() => decodeOutput({ name: 'x', fn: 'median', scale: 0, parts: [{ column: 'x', part: 'median' }] }, columns([['x', 1n]]), 0), (e: unknown) => e instanceof IntegrityError && /update the client/.test(e.message));
   assert.throws(() => decodeOutput({ name: 'm', fn: 'mean', scale: 0, parts: [meanParts[0]] }, columns([['m.sum', 1n]]), 0), IntegrityError);
   assert.equal(findAggregate('median'), undefined);
+});
+
+test('min/max decode their value, NaN (null) where the present part is 0; var/std from exact parts, NaN below two values', () => {
+  const lo = (v: bigint, present: bigint) => decodeOutput({ name: 'lo', fn: 'min', column: 'x', scale: 2, parts: [{ column: 'lo', part: 'min' }, { column: 'lo.present', part: 'present' }] }, columns([['lo', v], ['lo.present', present]]), 0);
+  assert.deepEqual([lo(-1250n, 1n).value, lo(-1250n, 1n).exact], [-12.5, '-12.50']);
+  assert.ok(Number.isNaN(lo(0n, 0n).value));
+  const v = (n: bigint, s: bigint, q: bigint, fn = 'var', scale = 0) => decodeOutput({ name: 'v', fn, column: 'x', scale, parts: [{ column: 'v.count', part: 'count' }, { column: 'v.sum', part: 'sum' }, { column: 'v.squares', part: 'squares' }] }, columns([['v.count', n], ['v.sum', s], ['v.squares', q]]), 0).value as number;
+  // 1, 2, 3, 4: var 5/3; in hundredths (scale 2) the same values read 0.01 .. 0.04.
+  assert.equal(v(4n, 10n, 30n), 5 / 3);
+  assert.equal(v(4n, 10n, 30n, 'std'), Math.sqrt(5 / 3));
+  assert.ok(Math.abs(v(4n, 10n, 30n, 'var', 2) - 5 / 3 / 10000) < 1e-18);
+  assert.ok(Number.isNaN(v(1n, 7n, 49n)));
+  // Large values: no cancellation (n·Q − S² is exact): 10^9 + 1, 10^9 + 2, 10^9 + 3 has variance 1.
+  const big = 1_000_000_000n;
+  assert.equal(v(3n, 3n * big + 6n, (big + 1n) ** 2n + (big + 2n) ** 2n + (big + 3n) ** 2n), 1);
 });

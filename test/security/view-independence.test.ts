@@ -35,6 +35,12 @@ import { groupByKey } from '../../src/mpc/oblivious/group-by-key.js';
 import { groupByDomain } from '../../src/mpc/oblivious/one-hot.js';
 import { pkFkJoin } from '../../src/mpc/oblivious/join.js';
 import { evaluatePredicate } from '../../src/ops/predicate.js';
+import { groupBy } from '../../src/ops/group-by.js';
+import { crosstab } from '../../src/ops/crosstab.js';
+import { checkGroupBy } from '../../src/plan/check-group-by.js';
+import { checkCrosstab } from '../../src/plan/check-crosstab.js';
+import type { CheckedScan } from '../../src/plan/check.js';
+import { tableType } from '../../src/plan/types.js';
 import type { CheckedPredicate } from '../../src/plan/check-predicate.js';
 import { columnFacts } from '../../src/plan/types.js';
 import { ALL_VALID, SecretTable } from '../../src/secret/secret-table.js';
@@ -188,6 +194,11 @@ const CASES: [string, Body, () => [BigUint64Array, BigUint64Array]][] = [
     const table = new SecretTable(N, [{ schema: FILTER_SCHEMA.columns[0], values: a, present }, { schema: FILTER_SCHEMA.columns[1], values: b }], ALL_VALID);
     return evaluatePredicate(s, FILTER_PREDICATE, table, validity);
   }, RANDOM],
+  // Group-by on the one-hot path (min/max sort and scan inside it) and whole-table min/max/var:
+  // both open nothing. Crosstab suppression compares and multiplies inside MPC.
+  ['group-by one-hot with min/max/var (ops)', async (s, x, y) => groupBy(s, GROUP_ONE_HOT, await groupTable(s, x, y)), RANDOM],
+  ['whole-table min/max/var (ops)', async (s, x, y) => groupBy(s, GROUP_WHOLE, await groupTable(s, x, y)), RANDOM],
+  ['crosstab with suppression (ops)', async (s, x, y) => crosstab(s, CROSSTAB, await groupTable(s, x, y)), RANDOM],
   ['join (oblivious)', async (s, x, y) => {
     const [a, b] = await shared(s, few(x), y);
     return pkFkJoin(s, { key: a.slice(0, 4), payload: [b.slice(0, 4)] }, { key: a.slice(4, N), payload: [b.slice(4, N)] }, 'left', 'oblivious');
@@ -208,6 +219,30 @@ const FILTER_PREDICATE: CheckedPredicate = { kind: 'or', args: [
   { kind: 'null', column: FACT_A, isNull: true },
   { kind: 'compare', test: 'lt', negate: true, left: { kind: 'column', column: FACT_B }, right: { kind: 'constant', value: 5n } },
 ] };
+
+const GROUP_SCHEMA = parseSchema({ version: 1, columns: [
+  { name: 'k', nullable: true, type: 'category', dictionary: ['a', 'b', 'c', 'd', 'e'] },
+  { name: 'f', nullable: false, type: 'boolean' },
+  { name: 'v', nullable: true, type: 'integer', min: String(-(2n ** 24n)), max: String(2n ** 24n) },
+] });
+const GROUP_INPUT: CheckedScan = { op: 'scan', path: '/in', table: { name: 't', kind: 'table', schema: GROUP_SCHEMA, rows: N }, columns: ['k', 'f', 'v'], type: tableType(GROUP_SCHEMA, N) };
+const GROUP_AGGREGATES = [{ name: 'lo', fn: 'min', column: 'v' }, { name: 'hi', fn: 'max', column: 'v' }, { name: 'sd', fn: 'var', column: 'v' }];
+const GROUP_ONE_HOT = checkGroupBy({ op: 'aggregate', input: { op: 'scan', table: 't' }, by: ['k', 'f'], aggregates: GROUP_AGGREGATES }, GROUP_INPUT, '/g', []);
+const GROUP_WHOLE = checkGroupBy({ op: 'aggregate', input: { op: 'scan', table: 't' }, aggregates: GROUP_AGGREGATES }, GROUP_INPUT, '/g', []);
+const CROSSTAB = checkCrosstab({ op: 'crosstab', input: { op: 'scan', table: 't' }, by: ['k', 'f'], suppress_below: 5 }, GROUP_INPUT, '/x', []);
+
+/** A table of keys in their domains, values in range, nulls and a secret validity, all derived from the inputs. */
+async function groupTable(s: Session, x: BigUint64Array, y: BigUint64Array): Promise<SecretTable> {
+  const from2 = (v: BigUint64Array) => input(s, 2, s.me === 2 ? v : v.length);
+  const [k, f, v] = GROUP_SCHEMA.columns;
+  const keyNull = (e: bigint) => (e >> 7n) % 4n === 0n;
+  const valuePresent = (e: bigint) => (e >> 5n) & 1n;
+  return new SecretTable(N, [
+    { schema: k, values: await from2(x.map((e) => (keyNull(e) ? 0n : e % 5n))), present: await from2(x.map((e) => (keyNull(e) ? 0n : 1n))) },
+    { schema: f, values: await from2(y.map((e) => e & 1n)) },
+    { schema: v, values: await from2(y.map((e) => (valuePresent(e) === 1n ? BigInt.asUintN(64, BigInt.asIntN(25, e)) : 0n))), present: await from2(y.map(valuePresent)) },
+  ], { kind: 'secret', share: await from2(x.map((e) => (((e >> 11n) & 3n) === 0n ? 0n : 1n))) });
+}
 
 /** 0/1 flags with exactly half of them 1, at positions that depend on the values. */
 function halfOnes(x: BigUint64Array): BigUint64Array {

@@ -7,8 +7,9 @@
  *   SELECT sum(age) FROM (SELECT age FROM a UNION ALL SELECT age FROM b)
  *     → t.table('a').select('age').concat(t.table('b').select('age')).agg({ sum_age: sum('age') })
  *
- * WHERE becomes a filter (where-to-condition.ts) between FROM and the aggregates; DISTINCT,
- * ORDER BY and LIMIT/OFFSET on a SELECT inside FROM become distinct, sort and head
+ * WHERE becomes a filter (where-to-condition.ts) between FROM and the aggregates; GROUP BY and
+ * HAVING a group-by and a filter over its outputs (group-by-to-frame.ts); DISTINCT, ORDER BY and
+ * LIMIT/OFFSET on a SELECT of rows, or inside FROM, become distinct, sort and head
  * (order-modifiers.ts).
  * Aggregates map through the registry (avg → mean, count(*) → count of rows, count(col) → count
  * of non-null cells); an output is named by its alias, else `<function>_<column>` (`count` for
@@ -26,6 +27,7 @@ import type { LazyFrame } from '../frame.js';
 import { applyModifiers, modifiersOf } from './order-modifiers.js';
 import { joinToFrame } from './join-to-frame.js';
 import { whereToCondition } from './where-to-condition.js';
+import { groupByToFrame, isGrouping } from './group-by-to-frame.js';
 
 type Json = Record<string, unknown>;
 
@@ -36,9 +38,9 @@ export type FrameSource = (table: string) => LazyFrame;
 const soon = (what: string): string => `${what} comes to the SDK and SQL soon (issue 9)`;
 
 /** SQL spellings of registry aggregates. */
-const SQL_SYNONYMS: Readonly<Record<string, string>> = { avg: 'mean', count_star: 'count' };
+const SQL_SYNONYMS: Readonly<Record<string, string>> = { avg: 'mean', count_star: 'count', variance: 'var', var_samp: 'var', stddev: 'std', stddev_samp: 'std' };
 /** Aggregates the operators of issue 9 bring (group-by's list): refused as "not yet", not as unknown. */
-const PLANNED_AGGREGATES = new Set(['min', 'max', 'var', 'variance', 'var_samp', 'var_pop', 'std', 'stddev', 'stddev_samp', 'stddev_pop']);
+const POPULATION_AGGREGATES = new Set(['var_pop', 'stddev_pop']);
 
 function refuse(construct: string, message: string): never {
   throw new SqlError(message, construct);
@@ -82,11 +84,16 @@ export function statementToFrame(serialized: unknown, source: FrameSource): Lazy
     );
   }
   const list = (Array.isArray(node.select_list) ? node.select_list : []).map((i) => object(i, 'the select list'));
-  const rows = list.length > 0 && list.every((i) => i.class === 'COLUMN_REF' || i.class === 'STAR');
-  refuseClauses(node, 'the outer SELECT', rows);
+  const grouping = isGrouping(node);
+  const rows = !grouping && list.length > 0 && list.every((i) => i.class === 'COLUMN_REF' || i.class === 'STAR');
+  if (grouping && !isEmpty(node.modifiers)) notYet('ORDER BY, LIMIT or DISTINCT of groups', 'open the groups and order them on your side');
+  refuseClauses(node, 'the outer SELECT', { readsModifiers: rows, grouping: true });
   const from = fromClause(node, source, 'the outer SELECT');
   const column = from.column ?? ((item: Json) => columnRef(item, from.qualifiers));
   const frame = isEmpty(node.where_clause) ? from.frame : from.frame.filter(whereToCondition(node.where_clause, column, onlyKnown));
+  if (grouping) {
+    return groupByToFrame(node, frame, list, { column, selectItem: (item) => selectItem(item, column), known: onlyKnown });
+  }
   if (rows) {
     if (from.column) notYet('selecting rows of a JOIN', 'aggregate them, or open the join with the data-frame API: t.table(a).select(...).join(t.table(b).select(...), { on }).open({ to })');
     const selected = selectRows(frame, list, from.qualifiers);
@@ -119,13 +126,17 @@ function selectRows(frame: LazyFrame, list: readonly Json[], qualifiers: readonl
   return { frame: frame.select(...columns), columns };
 }
 
-/** The clauses a SELECT may not have yet (the select list and FROM are read by their callers; `modifiers` by the caller when it says so). */
-function refuseClauses(node: Json, where: string, readsModifiers = false): void {
+/**
+ * The clauses a SELECT may not have yet (the select list and FROM are read by their callers;
+ * `modifiers` by the caller when it says so; GROUP BY and HAVING on the outer SELECT only).
+ */
+function refuseClauses(node: Json, where: string, options: { readonly readsModifiers?: boolean; readonly grouping?: boolean } = {}): void {
+  const { readsModifiers = false, grouping = false } = options;
   if (node.type !== 'SELECT_NODE') refuse(String(node.type), `${String(node.type).toLowerCase().replace(/_/g, ' ')} is not supported: ask a plain SELECT`);
   onlyKnown(node, ['type', 'modifiers', 'cte_map', 'select_list', 'from_table', 'where_clause', 'group_expressions', 'group_sets', 'aggregate_handling', 'having', 'sample', 'qualify'], where);
   if (!isEmpty(node.cte_map)) notYet('WITH (common table expressions)', 'name the tables directly');
-  if (!isEmpty(node.group_expressions) || !isEmpty(node.group_sets) || (node.aggregate_handling !== undefined && node.aggregate_handling !== 'STANDARD_HANDLING')) notYet('GROUP BY', `${soon('group-by')}`);
-  if (!isEmpty(node.having)) notYet('HAVING', `it comes with group-by (issue 9)`);
+  // The outer SELECT groups (group-by-to-frame.ts); a SELECT inside FROM reads stored columns only.
+  if (!grouping && isGrouping(node)) notYet('GROUP BY or HAVING inside FROM', 'group on the outer SELECT: SELECT region, count(*) FROM (... UNION ALL ...) GROUP BY region');
   if (!isEmpty(node.qualify)) notYet('QUALIFY', 'window functions are not planned');
   if (!isEmpty(node.sample)) notYet('USING SAMPLE', 'aggregate whole tables');
   if (!readsModifiers) refuseModifiers(node.modifiers);
@@ -226,7 +237,7 @@ interface Branch {
 
 /** One part of a UNION ALL in FROM: `SELECT col, ... FROM table` or `SELECT * FROM table`. */
 function branchFrame(node: Json, source: FrameSource): Branch {
-  refuseClauses(node, 'a SELECT inside FROM', true);
+  refuseClauses(node, 'a SELECT inside FROM', { readsModifiers: true });
   const branch = plainBranch(node, source);
   const frame = applyModifiers(branch.frame, modifiersOf(node), branch.columns, (item) => columnRef(item, branch.qualifiers));
   return { frame, columns: branch.columns };
@@ -297,7 +308,7 @@ function describeClass(item: Json): string {
 /** One output: an aggregate of the registry over a plain column (or rows), with its name. */
 function selectItem(item: Json, columnOf: (item: Json) => string): { name: string; expr: AggregateExpr } {
   if (item.class === 'COLUMN_REF' || item.class === 'STAR') {
-    notYet(`${describeClass(item)} beside aggregates`, `columns beside aggregates need GROUP BY (${soon('group-by')}); select either columns (the rows open as a table) or aggregates`);
+    notYet(`${describeClass(item)} beside aggregates`, 'columns beside aggregates need GROUP BY (SELECT region, count(*) FROM visits GROUP BY region); or select either columns (the rows open as a table) or aggregates');
   }
   if (item.class === 'WINDOW') refuse('window functions (OVER)', 'window functions (OVER) are not supported: aggregate whole tables with count(*), sum(column) or avg(column)');
   if (item.class !== 'FUNCTION') notYet(describeClass(item), 'the select list holds aggregates of columns: count(*), count(column), sum(column), avg(column)');
@@ -308,7 +319,7 @@ function selectItem(item: Json, columnOf: (item: Json) => string): { name: strin
   const fn = findAggregate(SQL_SYNONYMS[written] ?? written);
   if (!fn) {
     if (item.distinct === true && written === 'count') notYet('count(DISTINCT ...)', `${soon('count_distinct')}`);
-    if (PLANNED_AGGREGATES.has(written)) notYet(`${written}()`, `it comes with group-by (issue 9)`);
+    if (POPULATION_AGGREGATES.has(written)) refuse(`${written}()`, 'population variance is not supported: var/var_samp and std/stddev/stddev_samp give the sample variance and deviation');
     refuse(`${written}()`, `'${written}' is not an aggregate this release knows (it knows count(*), count(column), ${aggregateNames().filter((n) => n !== 'count').map((n) => `${n}(column)`).join(', ')}; avg is mean)`);
   }
   if (item.distinct === true) notYet(`${written}(DISTINCT ...)`, written === 'count' ? `${soon('count_distinct')}` : `${soon('distinct')}`);

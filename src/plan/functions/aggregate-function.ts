@@ -9,19 +9,29 @@ import { IntegrityError } from '../../errors.js';
 import type { ColumnFacts } from '../types.js';
 
 /**
- * One sum over the valid rows of the input, the implementation hook of a linear aggregate (ops/
- * aggregate.ts evaluates the terms of all aggregates of a node in one batch):
+ * One term of an aggregate over the valid rows of the input (or of a group), its implementation
+ * hook. Linear terms are sums (ops/aggregate.ts evaluates all of a node's in one batch):
  *   rows: the number of valid rows; present: valid rows where the column is not null;
  *   values: the column's values over valid rows (nulls are 0, so they add nothing).
+ * The others need the group-by kernels (ops/group-by.ts):
+ *   squares: the sum of the squared values (one batched multiplication first);
+ *   min / max: the least / greatest non-null value, null where there is none (a segmented scan).
  */
 export interface LinearTerm {
   readonly part: string;
-  readonly of: 'rows' | 'present' | 'values';
+  readonly of: TermKind;
+}
+
+export type TermKind = 'rows' | 'present' | 'values' | 'squares' | 'min' | 'max';
+
+/** Whether a term is a plain sum over rows (count, sum, mean), computable without a kernel. */
+export function isLinearTerm(t: LinearTerm): boolean {
+  return t.of === 'rows' || t.of === 'present' || t.of === 'values';
 }
 
 /** An opened aggregate, decoded for a person or a program. */
 export interface DecodedValue {
-  /** A number; integer sums beyond 2^53 as a bigint; NaN for a mean of nothing. */
+  /** A number; integer sums beyond 2^53 as a bigint; NaN for a mean, min, max, var or std of nothing (SQL's null; client/result.ts makes it null in a result's table). */
   readonly value: number | bigint;
   /** The exact value as decimal text, where there is one (counts, sums). */
   readonly exact?: string;

@@ -1,0 +1,65 @@
+/**
+ * The columns an aggregate makes, with their facts (kind, scale, declared range), and the check
+ * that each fits the 64-bit ring. An output with one term is one column named like the output;
+ * one with several (mean, var) is one column per term, "<output>.<part>", which later operators
+ * cannot reference (a '.' is not in column names), only open.
+ *
+ *   rows, present          integer [0, rows]
+ *   values                 the column's kind (boolean counts as integer), [rows·min(lo, 0), rows·max(hi, 0)]
+ *   squares                integer, or decimal of twice the scale, [0, rows·max(lo², hi²)]
+ *   min, max               the column's kind and range, nullable (no non-null value in the group)
+ *
+ * `rows` is the bound on the rows that can fall in one group (the input's maxRows).
+ */
+
+import { PlanError } from '../errors.js';
+import type { AggregateFunction, LinearTerm } from './registry.js';
+import { RING_LIMIT, type ColumnFacts } from './types.js';
+
+export function aggregateColumnName(output: string, terms: readonly LinearTerm[], term: LinearTerm): string {
+  return terms.length === 1 ? output : `${output}.${term.part}`;
+}
+
+/**
+ * The decimal scale of the column an aggregate column was made from (what the registry's decode
+ * takes): its own, except a sum of squares, which has twice the column's.
+ */
+export function sourceScale(c: ColumnFacts): number {
+  return c.aggregate?.part === 'squares' ? c.scale / 2 : c.scale;
+}
+
+/** The facts of the column one term makes; refuses a term whose values could leave the ring. */
+export function termColumn(output: string, fn: AggregateFunction, terms: readonly LinearTerm[], term: LinearTerm, column: ColumnFacts | undefined, rows: number, at: string): ColumnFacts {
+  const name = aggregateColumnName(output, terms, term);
+  const aggregate = { output, fn: fn.name, part: term.part, ...(column ? { column: column.name } : {}) };
+  const r = BigInt(rows);
+  const base = { name, nullable: false, aggregate };
+  const fits = (lo: bigint, hi: bigint, what: string): void => {
+    if (lo < -RING_LIMIT || hi > RING_LIMIT) {
+      throw new PlanError(`${at}/column`, `the ${what} of '${column?.name ?? '*'}' could exceed the 64-bit range: up to ${rows} rows in [${column?.min ?? 0n}, ${column?.max ?? 1n}] stored units give values in [${lo}, ${hi}], beyond ±(2^63 - 1); declare narrower ranges or query fewer rows at a time`);
+    }
+  };
+  switch (term.of) {
+    case 'rows':
+    case 'present':
+      fits(0n, r, fn.name);
+      return { ...base, kind: 'integer', scale: 0, min: 0n, max: r };
+    case 'values': {
+      const c = column!;
+      const lo = r * (c.min < 0n ? c.min : 0n), hi = r * (c.max > 0n ? c.max : 0n);
+      fits(lo, hi, fn.name);
+      return { ...base, kind: c.kind === 'decimal' ? 'decimal' : 'integer', scale: c.scale, min: lo, max: hi };
+    }
+    case 'squares': {
+      const c = column!;
+      const square = c.min * c.min > c.max * c.max ? c.min * c.min : c.max * c.max;
+      fits(0n, r * square, `${fn.name} (its sum of squares)`);
+      return { ...base, kind: c.kind === 'decimal' ? 'decimal' : 'integer', scale: 2 * c.scale, min: 0n, max: r * square };
+    }
+    case 'min':
+    case 'max': {
+      const c = column!;
+      return { ...base, kind: c.kind, scale: c.scale, min: c.min, max: c.max, nullable: true };
+    }
+  }
+}

@@ -1,0 +1,164 @@
+/**
+ * group-by (ops/group-by.ts) against a plaintext reference: random tables with duplicate and
+ * skewed keys, nulls in keys (nulls form one group, as in SQL) and in the aggregated column,
+ * secret validity (rows that are not valid take part in nothing), empty tables; keys that take
+ * the one-hot path (all combinations, count-0 groups included) and the sort path (only groups
+ * with rows, in a random order, their number opened); count, sum, mean, min, max, var, std.
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { closeTrio, RUNS, secret, trio } from '../helpers/protocol.js';
+import { open } from '../../src/mpc/protocols/io.js';
+import { groupBy } from '../../src/ops/group-by.js';
+import { checkGroupBy } from '../../src/plan/check-group-by.js';
+import type { CheckedScan, Disclosure } from '../../src/plan/check.js';
+import { findAggregate } from '../../src/plan/registry.js';
+import { tableType } from '../../src/plan/types.js';
+import { ALL_VALID, SecretTable, type SecretColumn } from '../../src/secret/secret-table.js';
+import { parseSchema } from '../../src/table/schema.js';
+import type { AggregateSpec } from '../../src/plan/plan.js';
+
+after(closeTrio);
+
+const WORDS = ['north', 'south', 'east'];
+const signed = (v: bigint) => BigInt.asIntN(64, v);
+const ring = (v: bigint) => BigInt.asUintN(64, v);
+
+interface Row { c: number | null; b: boolean; g: bigint; x: bigint | null; valid: boolean }
+interface Case { rows: Row[]; by: readonly string[]; gMax: bigint; secretValidity: boolean }
+
+const AGGREGATES: AggregateSpec[] = [
+  { name: 'n', fn: 'count' },
+  { name: 'nx', fn: 'count', column: 'x' },
+  { name: 'sx', fn: 'sum', column: 'x' },
+  { name: 'mx', fn: 'mean', column: 'x' },
+  { name: 'lo', fn: 'min', column: 'x' },
+  { name: 'hi', fn: 'max', column: 'x' },
+  { name: 'vx', fn: 'var', column: 'x' },
+  { name: 'sd', fn: 'std', column: 'x' },
+];
+const X_MIN = -50n, X_MAX = 1000n;
+
+const caseArb: fc.Arbitrary<Case> = fc
+  .record({
+    gMax: fc.constantFrom(3n, 40n, 100_000n), // one-hot alone, one-hot or sort with c, sort
+    by: fc.constantFrom(['c'], ['b'], ['g'], ['c', 'b'], ['b', 'g'], ['c', 'g']),
+    secretValidity: fc.boolean(),
+    n: fc.integer({ min: 0, max: 14 }),
+    hot: fc.integer({ min: 0, max: 2 }),
+  })
+  .chain(({ gMax, by, secretValidity, n, hot }) => {
+    // Skewed: most rows in a few keys.
+    const gArb = fc.oneof({ weight: 3, arbitrary: fc.constantFrom(0n, gMax, BigInt(hot)) }, { weight: 1, arbitrary: fc.bigInt({ min: 0n, max: gMax }) });
+    const row = fc.record({
+      c: fc.option(fc.oneof({ weight: 3, arbitrary: fc.constant(hot) }, { weight: 2, arbitrary: fc.integer({ min: 0, max: 2 }) }), { nil: null, freq: 4 }),
+      b: fc.boolean(),
+      g: gArb,
+      x: fc.option(fc.oneof(fc.bigInt({ min: X_MIN, max: X_MAX }), fc.constantFrom(X_MIN, X_MAX)), { nil: null, freq: 3 }),
+      valid: secretValidity ? fc.boolean() : fc.constant(true),
+    });
+    return fc.array(row, { minLength: n, maxLength: n }).map((rows) => ({ rows, by, gMax, secretValidity }));
+  });
+
+function schemaOf(k: Case) {
+  return parseSchema({
+    version: 1,
+    columns: [
+      { name: 'c', nullable: true, type: 'category', dictionary: WORDS },
+      { name: 'b', nullable: false, type: 'boolean' },
+      { name: 'g', nullable: false, type: 'integer', min: '0', max: String(k.gMax) },
+      { name: 'x', nullable: true, type: 'integer', min: String(X_MIN), max: String(X_MAX) },
+    ],
+  });
+}
+
+function keyOf(r: Row, by: readonly string[]): string {
+  return JSON.stringify(by.map((k) => (k === 'c' ? r.c : k === 'b' ? Number(r.b) : String(r.g))));
+}
+
+/** What each output opens as, per group (plaintext reference; NaN stands for SQL's null). */
+function reference(rows: readonly Row[]): Record<string, number> {
+  const xs = rows.filter((r) => r.x !== null).map((r) => r.x!);
+  const s = xs.reduce((a, v) => a + v, 0n);
+  const q = xs.reduce((a, v) => a + v * v, 0n);
+  const n = BigInt(xs.length);
+  const variance = n < 2n ? Number.NaN : Number(n * q - s * s) / Number(n * (n - 1n));
+  return {
+    n: rows.length, nx: xs.length, sx: Number(s), mx: xs.length === 0 ? Number.NaN : Number(s) / xs.length,
+    lo: xs.length === 0 ? Number.NaN : Number(xs.reduce((a, v) => (v < a ? v : a))),
+    hi: xs.length === 0 ? Number.NaN : Number(xs.reduce((a, v) => (v > a ? v : a))),
+    vx: variance, sd: Math.sqrt(variance),
+  };
+}
+
+function same(a: number, b: number): boolean {
+  return (Number.isNaN(a) && Number.isNaN(b)) || Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b));
+}
+
+test('group-by = plaintext reference (one-hot and sort paths, null keys, nulls, secret validity, empty tables)', async () => {
+  const t = await trio();
+  await fc.assert(
+    fc.asyncProperty(caseArb, async (k) => {
+      const schema = schemaOf(k);
+      const n = k.rows.length;
+      const input: CheckedScan = { op: 'scan', path: '/in', table: { name: 't', kind: 'table', schema, rows: n }, columns: ['c', 'b', 'g', 'x'], type: tableType(schema, n) };
+      const disclosures: Disclosure[] = [];
+      const node = checkGroupBy({ op: 'aggregate', input: { op: 'scan', table: 't' }, aggregates: AGGREGATES, by: k.by }, input, '/g', disclosures);
+      const runs = await t.run(async (s) => {
+        const share = (v: bigint[]) => secret(s, BigUint64Array.from(v.map(ring)), 0);
+        const cols: SecretColumn[] = [
+          { schema: schema.columns[0], values: await share(k.rows.map((r) => BigInt(r.c ?? 0))), present: await share(k.rows.map((r) => (r.c === null ? 0n : 1n))) },
+          { schema: schema.columns[1], values: await share(k.rows.map((r) => (r.b ? 1n : 0n))) },
+          { schema: schema.columns[2], values: await share(k.rows.map((r) => r.g)) },
+          { schema: schema.columns[3], values: await share(k.rows.map((r) => r.x ?? 0n)), present: await share(k.rows.map((r) => (r.x === null ? 0n : 1n))) },
+        ];
+        const validity = k.secretValidity ? { kind: 'secret' as const, share: await share(k.rows.map((r) => (r.valid ? 1n : 0n))) } : ALL_VALID;
+        const out = await groupBy(s, node, new SecretTable(n, cols, validity));
+        const opened: Record<string, bigint[]> = {};
+        for (const c of out.table.columns) {
+          opened[c.schema.name] = [...(await open(s, c.values))].map(signed);
+          if (c.present) opened[`${c.schema.name}.present`] = [...(await open(s, c.present))];
+        }
+        return { opened, rows: out.table.rows, groups: out.groups };
+      });
+      const r = runs[0];
+      for (const other of runs) assert.deepEqual(other.groups, r.groups);
+      const valid = k.rows.filter((row) => row.valid);
+      const want = new Map<string, Row[]>();
+      for (const row of valid) want.set(keyOf(row, k.by), [...(want.get(keyOf(row, k.by)) ?? []), row]);
+      if (node.group.method === 'sort') {
+        assert.equal(r.groups, want.size, 'the number of groups is opened');
+        assert.equal(r.rows, want.size);
+      } else {
+        assert.equal(r.groups, undefined, 'one-hot opens nothing');
+        assert.equal(r.rows, Number(node.group.width), 'one row per key combination');
+      }
+      const seen = new Set<string>();
+      for (let i = 0; i < r.rows; i++) {
+        const keys = k.by.map((name) => {
+          if (r.opened[`${name}.present`]?.[i] === 0n) return null;
+          const v = r.opened[name][i];
+          return name === 'g' ? String(v) : Number(v);
+        });
+        const key = JSON.stringify(keys);
+        assert.ok(!seen.has(key), `group ${key} appears once`);
+        seen.add(key);
+        const expected = reference(want.get(key) ?? []);
+        const parts = new Map<string, bigint>();
+        for (const [name, values] of Object.entries(r.opened)) parts.set(name, values[i]);
+        for (const spec of AGGREGATES) {
+          const fn = findAggregate(spec.fn)!;
+          const terms = node.outputs.find((o) => o.name === spec.name)!.terms;
+          const local = new Map(terms.map((t) => [t.part, parts.get(terms.length === 1 ? spec.name : `${spec.name}.${t.part}`)!]));
+          const present = parts.get(`${spec.name}.present`);
+          if (present !== undefined) local.set('present', present);
+          const got = Number(fn.decode(local, 0).value);
+          assert.ok(same(got, expected[spec.name]), `${spec.name} of group ${key}: got ${got}, want ${expected[spec.name]} (${node.group.method})`);
+        }
+      }
+      for (const key of want.keys()) assert.ok(seen.has(key), `group ${key} is in the output`);
+    }),
+    { numRuns: Math.max(25, RUNS) },
+  );
+});
