@@ -68,11 +68,16 @@ export async function runRelationalSuite(options: RelationalOptions): Promise<vo
       await clusterUp(cluster, { timeoutMs: 60_000 });
       const pids = await Promise.all(cluster.nodes.map(async (n) => (await readPid(cluster, n)) as number));
       const hospital = await Tessera.connect({ collaboration: cluster.collaborationPath, identity: cluster.path(cluster.file.parties[0].key), ca: cluster.caPath });
-      const loaded = new Set<string>();
+      const loaded = new Map<string, string>();
       try {
         for (const c of options.cases) {
           for (const t of c.tables(options.rows)) {
-            if (loaded.has(t.name)) continue;
+            // A name is uploaded once; two cases may share a table only with the same schema.
+            const schema = JSON.stringify(t.schema);
+            if (loaded.has(t.name)) {
+              if (loaded.get(t.name) !== schema) throw new Error(`relational suite: case '${c.op}' declares table '${t.name}' with another schema than an earlier case; name it differently`);
+              continue;
+            }
             const csv = join(root, `${t.name}.csv`);
             progress(`${c.op}: writing table '${t.name}' (${t.rows} rows) and uploading it`);
             await writeCsv(csv, t);
@@ -80,7 +85,7 @@ export async function runRelationalSuite(options: RelationalOptions): Promise<vo
             if (info.rows !== t.rows) throw new Error(`table '${t.name}': the upload stored ${info.rows} rows, not ${t.rows}`);
             const columns = t.schema.columns.map((col, k) => `'${col.name}': '${t.duckdb[k]}'`).join(', ');
             await db.run(`CREATE TABLE ${t.name} AS SELECT * FROM read_csv('${csv}', header = true, columns = {${columns}})`);
-            loaded.add(t.name);
+            loaded.set(t.name, schema);
           }
           const plan = c.plan(HOSPITAL);
           const rounds = (await hospital.checkPlan(plan)).cost.rounds;

@@ -14,9 +14,9 @@ import { duckNumber, type BenchTable, type RelationalCase } from './case.js';
 
 const TOP = 1000;
 
-function ordersTable(rows: number): BenchTable {
+function sortableTable(rows: number): BenchTable {
   return {
-    name: 'orders',
+    name: 'sortable',
     rows,
     schema: {
       version: 1,
@@ -37,9 +37,9 @@ export const sortCase: RelationalCase = {
   description: `sort by two columns (a, b desc), then the top ${TOP} rows opened`,
   target: 12,
   why: 'CPU: ~21 comparisons per row of (key, row index) packed into one 64-bit word (27 + 20 bits; ~24 bytes each), in ~35 levels of two batches; three parties share two cores',
-  tables: (rows) => [ordersTable(rows)],
-  plan: (recipient) => openFor({ op: 'limit', count: TOP, input: { op: 'sort', input: scanOf('orders', ['a', 'b', 'p']), by: [{ column: 'a' }, { column: 'b', descending: true }] } }, [recipient]),
-  sql: `SELECT a, b, p FROM orders ORDER BY a, b DESC, rowid LIMIT ${TOP}`,
+  tables: (rows) => [sortableTable(rows)],
+  plan: (recipient) => openFor({ op: 'limit', count: TOP, input: { op: 'sort', input: scanOf('sortable', ['a', 'b', 'p']), by: [{ column: 'a' }, { column: 'b', descending: true }] } }, [recipient]),
+  sql: `SELECT a, b, p FROM sortable ORDER BY a, b DESC, rowid LIMIT ${TOP}`,
   verify: (result, duckdb) => {
     const rows = result.table.rows;
     if (rows.length !== duckdb.length) return `${rows.length} rows opened, DuckDB has ${duckdb.length}`;
