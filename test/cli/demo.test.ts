@@ -1,7 +1,8 @@
-/** `tessera demo`, embedded, as a user runs it: both use cases and the expected numbers. */
+/** `tessera demo`, embedded, as a user runs it: the three use cases and the expected numbers. */
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { linkedData, plaintextAnswer } from '../../src/cli/demo/linked-records.js';
 import { systolicOf } from '../../src/cli/demo/patients.js';
 import { runTessera } from '../helpers/cli.js';
 
@@ -24,7 +25,12 @@ test('the demo runs embedded and prints the results, the refusals and who learne
   assert.match(out, /types 400: refused — RANGE_CHECK: .*outside the declared range \[70, 250\]/);
   assert.match(out, /100 never submitted, 2 were refused/);
   assert.match(out, /add up to [\d,]+ ✓/);
-  assert.doesNotMatch(out, /unexpected|MISMATCH/);
+  // (c) two owners' tables joined on a hashed patient id, filtered, grouped, opened to the hospital; equal to the plaintext answer
+  const want = plaintextAnswer(linkedData());
+  for (const r of want) assert.match(out, new RegExp(`${r.region}\\s+${r.claims.toLocaleString('en-US')} claims\\s+total [\\d,.]+\\s+mean ${r.mean.toLocaleString('en-US', { maximumFractionDigits: 2 })}`));
+  assert.match(out, /✓ equal to the same computation on the plaintext/);
+  assert.match(out, /how many rows this join outputs/);
+  assert.doesNotMatch(out, /unexpected|MISMATCH|NOT equal/);
   assert.match(out, /Who learned what/);
   assert.match(out, /total [\d.]+ m?s/);
   assert.doesNotMatch(out, /\u001b\[/, 'NO_COLOR: no escape sequences');

@@ -8,12 +8,13 @@ import { InvalidNameError, UsageError } from '../../errors.js';
 import { ROLES, type Role } from '../../governance/collaboration.js';
 import type { PartySpec } from '../../node/embedded-cluster.js';
 
-/** The parties the demo and the examples use: three registries, a hospital, an analyst. */
+/** The parties the demo and the examples use: three registries, a hospital, an insurer, an analyst. */
 export const DEMO_PARTIES: readonly PartySpec[] = [
   { name: 'Registry North', roles: ['input', 'output'] },
   { name: 'Registry East', roles: ['input', 'output'] },
   { name: 'Registry South', roles: ['input', 'output'] },
   { name: 'St. Mary Hospital', roles: ['input', 'output', 'analyst'] },
+  { name: 'Northwind Health Insurance', roles: ['input', 'output'] },
   { name: 'Analyst', roles: ['analyst'] },
 ];
 

@@ -24,8 +24,8 @@ export interface DemoTarget {
   dataDir(i: NodeIndex): string;
   /** Appended to table names so that the demo can run again on the same cluster. */
   readonly tableSuffix: string;
-  /** A client for a party (or a contributor without identity) talking to node `node`. */
-  connect(party: string | undefined, node: NodeIndex): Promise<Tessera>;
+  /** A client for a party (or a contributor without identity) talking to node `node`; owners of identifier columns pass their shared key. */
+  connect(party: string | undefined, node: NodeIndex, options?: { readonly identifierKey?: Uint8Array }): Promise<Tessera>;
   close(): Promise<void>;
 }
 
@@ -45,7 +45,7 @@ export async function embeddedTarget(): Promise<DemoTarget> {
     nodeNames: cluster.collaboration.nodes.map((n) => n.name),
     dataDir: (i) => cluster.dataDirs[i],
     tableSuffix: '',
-    connect: (party, node) => Tessera.connect({ collaboration: cluster.collaboration, ...(party ? { identity: cluster.parties.get(party)! } : {}), node, ca }),
+    connect: (party, node, options) => Tessera.connect({ collaboration: cluster.collaboration, ...(party ? { identity: cluster.parties.get(party)! } : {}), node, ca, ...options }),
     close: () => cluster.close(),
   };
 }
@@ -70,7 +70,7 @@ export async function clusterTarget(dir: string): Promise<DemoTarget> {
     dataDir: (i) => local.path(local.nodes[i].dataDir),
     // Tables are immutable and names unique: a fresh suffix lets the demo run again.
     tableSuffix: `_${randomBytes(3).toString('hex')}`,
-    connect: (party, node) => Tessera.connect({ collaboration: trust.collaboration, ...(party ? { identity: identities.get(party)! } : {}), node, ca }),
+    connect: (party, node, options) => Tessera.connect({ collaboration: trust.collaboration, ...(party ? { identity: identities.get(party)! } : {}), node, ca, ...options }),
     close: async () => undefined,
   };
 }
