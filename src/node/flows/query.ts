@@ -114,7 +114,7 @@ async function runLocal(
     const sealed = sealEnvelope(share, ctx.collaboration.encryptionKeyOf(recipient), resultContext(ctx.collaboration.id, query, recipient, ctx.index), sender ? { sender } : {});
     envelopes[recipient] = Buffer.from(sealed).toString('base64');
   }
-  if (outcome.stored) await stageDerived(ctx, query, plan, requester.name, outcome.stored);
+  if (outcome.stored) await stageDerived(ctx, query, createdAt, plan, requester.name, outcome.stored);
   // A staged derived table follows the record: failed meanwhile (a cancel), it is dropped here.
   await ctx.results.prepare(query, info, envelopes).catch(async (error: unknown) => {
     await settleDerived(ctx, query);

@@ -30,7 +30,8 @@ import { resolveQuery } from './query-outcome.js';
 const PAYLOAD_HEADER_BYTES = 12;
 
 /** Writes this node's components of a store root's table, staged under the query (not visible). */
-export async function stageDerived(ctx: NodeContext, query: string, plan: CheckedPlan, requester: string, stored: StoredShares): Promise<TableMetadata> {
+/** `createdAt` is the query's (assigned by its coordinator), so the lineage is the same at all three nodes. */
+export async function stageDerived(ctx: NodeContext, query: string, createdAt: string, plan: CheckedPlan, requester: string, stored: StoredShares): Promise<TableMetadata> {
   const target = plan.root.store;
   if (!target) throw new RangeError('stageDerived needs a plan with a store root');
   const columns = stored.columns.map((c) => ({
@@ -44,7 +45,7 @@ export async function stageDerived(ctx: NodeContext, query: string, plan: Checke
     owner: requester,
     rowCount: stored.rows,
     columns,
-    lineage: { query, plan: plan.hash, inputs: plan.tables.map((t) => t.name), createdBy: requester, createdAt: new Date().toISOString(), replaced: target.replaces },
+    lineage: { query, plan: plan.hash, inputs: plan.tables.map((t) => t.name), createdBy: requester, createdAt, replaced: target.replaces },
   });
   ctx.log.info({ query, table: target.table, rows: stored.rows }, 'derived table staged; it follows the query decision');
   return staged.metadata;

@@ -68,6 +68,8 @@ export interface TableStatus {
 
 /** This node's status of a table (as answered to peers asking with `table.status`). */
 export async function localTableStatus(ctx: NodeContext, name: string): Promise<TableStatus> {
+  // A derived table committed at its query's coordinator may still be staged here (store.ts).
+  await settleStagedNamed(ctx, [name]);
   const deciding = ctx.committing.get(name);
   if (deciding) return { committed: true, owner: deciding.owner, rows: deciding.rows };
   let listing: TableListing;
