@@ -275,8 +275,10 @@ export class TableStore {
       await rename(stagedDir, this.tableDir(name));
       await syncDirectory(join(this.dataDir, 'tables'));
       await syncDirectory(join(this.dataDir, 'staging'));
+      // Both maps change together (no await between): a reader never finds the name in neither.
+      const entry = await this.loadTableEntry(name);
       this.staged.delete(stageId);
-      this.index.set(name, await this.loadTableEntry(name));
+      this.index.set(name, entry);
       if (damage !== undefined || manifest === undefined) throw this.damagedError(name);
       return manifest.metadata;
     });
