@@ -52,6 +52,11 @@ test('data directories, logs and messages between nodes contain no uploaded valu
     assert.equal(kept.rows, 2);
     const stored = await (await hospital.table('secret_table').agg({ total: sum('amount') }).store('derived_sum')).result();
     assert.equal(stored.rows, 1);
+    // Committed at all three before the files are read (a peer may hear the commit last).
+    for (const node of [0, 1, 2]) {
+      const names = (await (await cluster.connect('St. Mary Hospital', node)).listTables()).map((t) => t.name);
+      assert.ok(names.includes('derived_rows') && names.includes('derived_sum'), `node ${node} lists both derived tables`);
+    }
 
     const needles = [...secrets, ...doses, 1_666_555_443_357n, 23_333_333_316n];
     const patterns = needles.flatMap((v) => [word(v), Buffer.from(v.toString(), 'ascii')]);

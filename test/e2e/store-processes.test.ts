@@ -115,6 +115,7 @@ test('over three node processes with TLS: two owners\' tables combined and store
   }
 
   const q = await again.table('adults').agg({ n: count(), total: sum('age'), avg_cost: mean('cost') }).open({ to: ['St. Mary Hospital'] });
+  await q.wait(); // decided at its coordinator (node 2) before the recipient opens it through node 0
   const got = (await hospital.result(q.id)).outputs;
   const costs = adults.flatMap((r) => (r.cost === null ? [] : [Number(r.cost)]));
   assert.equal(got.n.value, adults.length);

@@ -158,4 +158,7 @@ test('a derived table is deleted by the analyst who stored it (not by others), a
   await assert.rejects(analyst.tableInfo('to_delete'), TableNotFoundError);
   // The name is free again.
   assert.equal((await (await analyst.table('visits').select('age').store('to_delete')).result()).rows, ROWS.age.length);
+  // Listed at all three (each asks the coordinator if it has not heard the commit), so no node is
+  // still committing when the cluster closes.
+  assert.ok(await listedEverywhere('to_delete'));
 });
