@@ -31,6 +31,7 @@ import { explanationText, type Explanation } from './explain.js';
 import { checkCrosstabOptions, checkGroupKeys, GroupedFrame, type CrosstabOptions } from './grouped-frame.js';
 import type { DecodedOutput, QueryResult } from './result.js';
 import type { QueryHandle } from './tessera.js';
+import { storePlan, type StoreHandle, type StoreOptions } from './store-handle.js';
 
 /** `{ mode: 'oblivious' }`: keep every row with a secret validity instead of opening the number of distinct rows. */
 export interface DistinctOptions {
@@ -43,6 +44,7 @@ export type DistinctFrame<C extends string, A extends readonly unknown[]> = [Ext
 /** What a frame needs from the client to run or check its plan (the Tessera client). */
 export interface FrameRunner {
   run(plan: Plan): Promise<QueryHandle>;
+  runStore(plan: Plan): Promise<StoreHandle>;
   checkPlan(plan: Plan): Promise<PlanCheckResponse>;
 }
 
@@ -236,6 +238,20 @@ export class LazyFrame<C extends string = string> {
    */
   async open(options: OpenOptions): Promise<FrameHandle<C>> {
     return (await this.connected('open').run(this.toPlan(options))) as FrameHandle<C>;
+  }
+
+  /** The plan that stores this frame as table `name` at the nodes (checked by the nodes' own parser). */
+  toStorePlan(name: string, options: StoreOptions = {}): Plan {
+    return parsePlan(storePlan(this.node, name, options));
+  }
+
+  /**
+   * Stores this frame as a new secret table `name` at the nodes, with its lineage (docs/plan.md,
+   * "Stored tables"); later plans read it with t.table(name). Nothing is opened; its row count
+   * becomes public like an uploaded table's. `handle.result()` waits and gives the table's info.
+   */
+  async store(name: string, options: StoreOptions = {}): Promise<StoreHandle> {
+    return this.connected('store').runStore(this.toStorePlan(name, options));
   }
 
   private connected(action: string): FrameRunner {

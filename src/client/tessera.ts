@@ -16,7 +16,7 @@ import { EnvelopeSession } from '../crypto/envelope-session.js';
 import { loadIdentity, publicIdentity, type Identity } from '../crypto/identity.js';
 import { samePublicKey, decodePublicKey } from '../crypto/keys.js';
 import type { SignedStatement } from '../crypto/signed.js';
-import { ContributionConflictError, CredentialError, IntegrityError, NodeUnavailableError, PermissionDeniedError, QueryError, UnknownPartyError, UsageError } from '../errors.js';
+import { ContributionConflictError, CredentialError, IntegrityError, NodeUnavailableError, PermissionDeniedError, QueryError, SqlError, UnknownPartyError, UsageError } from '../errors.js';
 import type { Plan } from '../plan/plan.js';
 import { aggregateNames, findAggregate } from '../plan/registry.js';
 import { Collaboration, type NodeConfig, type NodeIndex, type PartyConfig, type Role } from '../governance/collaboration.js';
@@ -46,6 +46,8 @@ import { readTable } from './read-table.js';
 import { openResult, type QueryResult } from './result.js';
 import { collectResultShares } from './result-shares.js';
 import { sqlToFrame } from './sql/sql-frame.js';
+import { parseCreateTableAs } from './sql/create-table-as.js';
+import { storeHandle, type StoreHandle } from './store-handle.js';
 import { waitForQuery, waitWhileComputing, type WaitOptions } from './job-wait.js';
 import { buildUploadFrame } from './upload-frame.js';
 
@@ -293,6 +295,7 @@ export class Tessera implements FrameRunner {
    * parser; what the plan cannot express yet is refused with SqlError naming the construct.
    */
   async sql(statement: string): Promise<LazyFrame> {
+    if (parseCreateTableAs(statement)) throw new SqlError('CREATE TABLE ... AS SELECT stores a table: run it with t.sqlStore(statement) (or frame.store(name))', 'CREATE statement');
     return sqlToFrame(statement, (name) => this.table(name));
   }
 
@@ -342,9 +345,29 @@ export class Tessera implements FrameRunner {
   async run(plan: Plan, options: WaitOptions = {}): Promise<QueryHandle> {
     const signer = this.signer('run queries');
     this.requireRole('analyst', 'run queries');
-    this.checkRecipients(plan.root.to);
+    if (plan.root.op === 'open') this.checkRecipients(plan.root.to);
     const submitted = (await this.connection.send<QuerySubmitted>({ method: 'POST', path: ROUTES.queries, json: { plan }, signer })).body;
     return this.handle(submitted, options);
+  }
+
+  /** Submits a plan with a store root (frame.store, sqlStore); its result is the stored table's info. */
+  async runStore(plan: Plan, options: WaitOptions = {}): Promise<StoreHandle> {
+    if (plan.root.op !== 'store') throw new UsageError("runStore takes a plan whose root is a 'store' node; open results with run()");
+    const signer = this.signer('store tables');
+    this.requireRole('analyst', 'store tables');
+    const submitted = (await this.connection.send<QuerySubmitted>({ method: 'POST', path: ROUTES.queries, json: { plan }, signer })).body;
+    return storeHandle(this.handle(submitted, options), plan.root.table, (name) => this.tableInfo(name));
+  }
+
+  /**
+   * `CREATE [OR REPLACE] TABLE name AS SELECT ...` (client/sql/create-table-as.ts): the SELECT,
+   * parsed by DuckDB like t.sql(), stored as a derived table at the nodes.
+   */
+  async sqlStore(statement: string, options: WaitOptions = {}): Promise<StoreHandle> {
+    const ctas = parseCreateTableAs(statement);
+    if (!ctas) throw new SqlError('sqlStore takes CREATE [OR REPLACE] TABLE name AS SELECT ...; run a plain SELECT with t.sql()', 'non-CREATE statement');
+    const frame = await sqlToFrame(ctas.select, (name) => this.table(name));
+    return this.runStore(frame.toStorePlan(ctas.table, { replace: ctas.replace }), options);
   }
 
   /** A handle on a query submitted earlier (by id, e.g. from `tessera query --detach`). */

@@ -59,6 +59,11 @@ export class ResultStore {
   private readonly waiting = new Set<string>();
   /** Per query, the end of the chain of transitions under way (one at a time per query). */
   private readonly locks = new Map<string, Promise<unknown>>();
+  /**
+   * Told after a query is committed or failed here (also again, when nothing changed): the node
+   * settles what follows the decision (a derived table, node/flows/store.ts). Must not throw.
+   */
+  onDecided: ((query: string) => Promise<void>) | undefined;
 
   private constructor(
     private readonly dir: string,
@@ -119,13 +124,14 @@ export class ResultStore {
   }
 
   /** The coordinator decided it completed: `committed` (again: no change). */
-  commit(query: string): Promise<void> {
-    return this.transition(query, async (record) => {
+  async commit(query: string): Promise<void> {
+    await this.transition(query, async (record) => {
       if (record?.phase === 'committed') return;
       if (record?.phase !== 'pending') throw new ProtocolError(`query ${query} cannot be committed at this node: it is ${record ? record.phase : 'unknown here'}`);
       await this.write({ ...record, phase: 'committed' });
       this.waiting.delete(query);
     });
+    await this.onDecided?.(query);
   }
 
   /**
@@ -133,8 +139,8 @@ export class ResultStore {
    * this node answers with the reason). Refused for a committed query. `decided` marks the
    * coordinator's reason, which replaces a reason this node recorded on its own.
    */
-  fail(query: string, coordinator: PartyId, reason: string, options: { readonly access?: QueryAccess; readonly decided?: boolean } = {}): Promise<void> {
-    return this.transition(query, async (record) => {
+  async fail(query: string, coordinator: PartyId, reason: string, options: { readonly access?: QueryAccess; readonly decided?: boolean } = {}): Promise<void> {
+    await this.transition(query, async (record) => {
       if (record?.phase === 'committed') throw new ProtocolError(`query ${query} completed at every node and cannot be failed now`);
       if (record?.phase === 'failed' && (record.decided === true || !options.decided) && record.reason !== undefined) return;
       const access = record?.access ?? options.access;
@@ -152,6 +158,7 @@ export class ResultStore {
       if (this.awaitsDecision(failed)) this.waiting.add(query);
       else this.waiting.delete(query);
     });
+    await this.onDecided?.(query);
   }
 
   /** This node's record of `query`, or undefined if it has none. */

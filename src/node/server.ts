@@ -22,6 +22,7 @@ import { NodeContext } from './context.js';
 import { ContributionIndex } from './contribution-index.js';
 import { registerAppendHandlers } from './flows/append.js';
 import { registerQueryHandlers } from './flows/query.js';
+import { settleDerived } from './flows/store.js';
 import { reconcileQueries } from './flows/query-outcome.js';
 import { registerTableHandlers } from './flows/tables.js';
 import { reconcileStaged, registerUploadHandlers } from './flows/upload.js';
@@ -151,6 +152,11 @@ export async function startNode(options: StartNodeOptions): Promise<NodeHandle> 
   registerUploadHandlers(ctx);
   registerAppendHandlers(ctx);
   registerQueryHandlers(ctx);
+  // Derived tables follow their queries' decisions: those decided while the node was down (or at
+  // its start, results-store.ts) now, every later one as it is recorded (flows/store.ts).
+  const decided = ctx;
+  results.onDecided = (query) => settleDerived(decided, query);
+  await settleDerived(ctx);
 
   const bodyLimitBytes = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
   const limits: NodeLimits = { ...DEFAULT_LIMITS, bodyBytesInFlight: Math.max(DEFAULT_LIMITS.bodyBytesInFlight, bodyLimitBytes), ...options.limits };

@@ -23,6 +23,7 @@ import { openTable } from './open.js';
 import { planSteps, ProgressTracker, type ProgressListener } from './progress.js';
 import { scan, type CheckedAppendTables, type ScanFacts } from './scan.js';
 import { sortTable } from './sort.js';
+import { storeShares, type StoredShares } from './store.js';
 import type { StoredSecretTable, StoredTableReader } from './table-reader.js';
 
 export interface Execution {
@@ -33,6 +34,8 @@ export interface Execution {
   readonly excluded: number;
   /** Facts operators opened at run time, as the plan declares (a reveal-count filter's rows, ...). */
   readonly revealed: readonly RevealedFact[];
+  /** A store root: this node's components of the table to store (nothing is opened: `outputs` is empty). */
+  readonly stored?: StoredShares;
 }
 
 /** A number an operator opened at run time: `fact` ('rows' remaining, 'groups', ...) at `path` in the plan. */
@@ -127,9 +130,15 @@ export async function execute(s: Session, plan: CheckedPlan, reader: StoredTable
     }
   };
   const result = await evaluate(plan.root.input);
-  await progress.enter('open', plan.root.path);
+  await progress.enter(plan.root.op, plan.root.path);
+  let kept: StoredShares | undefined;
+  if (plan.root.store) {
+    kept = await storeShares(s, result, plan.root.store);
+    if (kept.compacted) revealed.push({ path: plan.root.path, fact: 'rows', value: kept.rows });
+  }
   return {
-    outputs: await openTable(s, result, plan.outputs, plan.root.to),
+    ...(kept ? { stored: kept } : {}),
+    outputs: kept ? { recipients: [], rows: kept.rows, columns: [] } : await openTable(s, result, plan.outputs, plan.root.to),
     scans,
     rows: scans.reduce((n, f) => n + f.rows, 0),
     excluded: scans.reduce((n, f) => n + f.excluded, 0),

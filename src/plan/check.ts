@@ -24,6 +24,7 @@ import { checkShaping, type CheckedShaping } from './check-derive.js';
 import { checkGroupBy, needsGroupKernel, type CheckedGroupBy } from './check-group-by.js';
 import { checkCrosstab, type CheckedCrosstab } from './check-crosstab.js';
 import { sourceScale } from './aggregate-columns.js';
+import { checkStore, type CheckedStore, type StoreCheckContext } from './check-store.js';
 import { planHash, type AggregateNode, type AggregateSpec, type FilterMode, type Plan, type TableNode } from './plan.js';
 import { findAggregate, type AggregateFunction, type LinearTerm } from './registry.js';
 import { describeFacts, factsToType, RING_LIMIT, tableType, type ColumnFacts, type TableType } from './types.js';
@@ -37,7 +38,7 @@ export interface CatalogTable {
   readonly rows: number;
 }
 
-export interface CheckContext {
+export interface CheckContext extends StoreCheckContext {
   /** The table, or undefined when there is none of that name. */
   table(name: string): CatalogTable | undefined;
   /** Why `name` may not receive results, or undefined when it may. */
@@ -115,7 +116,8 @@ export interface CheckedPlan {
   readonly hash: string;
   /** Hash of the plan and of the table metadata it was checked against: the three nodes compare it before computing. */
   readonly digest: string;
-  readonly root: { readonly path: '/root'; readonly input: CheckedTable; readonly to: readonly string[] };
+  /** An open root's recipients (`to`), or a store root's checked target (`store`; `to` is then empty). */
+  readonly root: { readonly path: '/root'; readonly op: 'open' | 'store'; readonly input: CheckedTable; readonly to: readonly string[]; readonly store?: CheckedStore };
   /** Stored tables read, sorted by name. */
   readonly tables: readonly CatalogTable[];
   readonly outputs: readonly QueryOutputInfo[];
@@ -124,25 +126,37 @@ export interface CheckedPlan {
 }
 
 export function checkPlan(plan: Plan, context: CheckContext): CheckedPlan {
-  plan.root.to.forEach((r, i) => {
+  const to = plan.root.op === 'open' ? plan.root.to : [];
+  to.forEach((r, i) => {
     const refusal = context.recipientRefusal(r);
     if (refusal !== undefined) throw new PlanError(`/root/to/${i}`, refusal);
   });
   const tables = new Map<string, CatalogTable>();
   const disclosures: Disclosure[] = [];
-  const root = { path: '/root' as const, input: checkTable(plan.root.input, '/root/input', context, tables, disclosures), to: plan.root.to };
-  const outputs = resultOutputs(root.input.type, '/root/input');
-  const cells = outputs.reduce((n, o) => n + o.parts.length, 0);
+  const input = checkTable(plan.root.input, '/root/input', context, tables, disclosures);
+  const store = plan.root.op === 'store' ? checkStore(plan.root, input.type, context, '/root') : undefined;
+  const root = { path: '/root' as const, op: plan.root.op, input, to, ...(store ? { store } : {}) };
+  const outputs = store ? [] : resultOutputs(root.input.type, '/root/input');
   const rows = root.input.type.maxRows;
-  const what = rows === 1 && (root.input.op === 'aggregate' || (root.input.op === 'group-by' && root.input.group.method === 'whole'))
-    ? `${cells} value${cells === 1 ? '' : 's'} (${outputs.map((o) => o.name).join(', ')})`
-    : `a table of up to ${rows} row${rows === 1 ? '' : 's'} (${outputs.map((o) => o.name).join(', ')})`;
-  disclosures.push({ path: '/root', what: `${what} opened to ${root.to.join(', ')} only; each node seals its shares to each recipient` });
+  if (store) {
+    disclosures.push({
+      path: '/root',
+      what: `the rows of the stored table '${store.table}' (up to ${rows}; public metadata like an uploaded table's row count), its schema and lineage; no value is opened to anyone`,
+    });
+  } else {
+    const cells = outputs.reduce((n, o) => n + o.parts.length, 0);
+    const what = rows === 1 && (root.input.op === 'aggregate' || (root.input.op === 'group-by' && root.input.group.method === 'whole'))
+      ? `${cells} value${cells === 1 ? '' : 's'} (${outputs.map((o) => o.name).join(', ')})`
+      : `a table of up to ${rows} row${rows === 1 ? '' : 's'} (${outputs.map((o) => o.name).join(', ')})`;
+    disclosures.push({ path: '/root', what: `${what} opened to ${root.to.join(', ')} only; each node seals its shares to each recipient` });
+  }
   const sorted = [...tables.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const hash = planHash(plan);
   const digest = canonicalHash({
     plan: hash,
     tables: sorted.map((t) => ({ name: t.name, kind: t.kind, schema: schemaToJson(t.schema), rows: t.kind === 'table' ? t.rows : null })),
+    // A store root: the nodes also agree on whether it replaces a table, and on the stored schema.
+    ...(store ? { store: { table: store.table, replaces: store.replaces, schema: schemaToJson(store.schema) } } : {}),
   });
   return { plan, hash, digest, root, tables: sorted, outputs, disclosures, cost: estimateCost(root.input) };
 }

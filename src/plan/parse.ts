@@ -7,7 +7,8 @@
 
 import { PlanError } from '../errors.js';
 import { COLUMN_NAME_PATTERN } from '../table/schema.js';
-import { PLAN_VERSION, type AggregateNode, type AggregateSpec, type ConcatNode, type CrosstabNode, type FilterNode, type OpenNode, type Plan, type ScanNode, type TableNode } from './plan.js';
+import { PLAN_VERSION, type AggregateNode, type AggregateSpec, type ConcatNode, type CrosstabNode, type FilterNode, type OpenNode, type Plan, type RootNode, type ScanNode, type TableNode } from './plan.js';
+import { parseStore } from './parse-store.js';
 import { parseExpr } from './parse-expr.js';
 import { parseDerive, parseRename, parseSelect } from './parse-derive.js';
 import { parseJoin } from './parse-join.js';
@@ -15,7 +16,7 @@ import { parseDistinct, parseLimit, parseSort } from './parse-order.js';
 import { aggregateNames, findAggregate } from './registry.js';
 
 /** The same rule as stored table names (node/storage/names.ts). */
-const TABLE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
+export const TABLE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 export const MAX_PLAN_NODES = 1000;
 export const MAX_PLAN_DEPTH = 32;
 export const MAX_CONCAT_INPUTS = 100;
@@ -57,12 +58,17 @@ export function parsePlan(json: unknown): Plan {
   }
   onlyFields(o, '', ['version', 'root'], 'a plan');
   const counter = { nodes: 0 };
-  return { version: PLAN_VERSION, root: parseOpen(o.root, '/root', counter) };
+  return { version: PLAN_VERSION, root: parseRoot(o.root, '/root', counter) };
 }
 
-function parseOpen(value: unknown, path: string, counter: { nodes: number }): OpenNode {
+function parseRoot(value: unknown, path: string, counter: { nodes: number }): RootNode {
   const o = object(value, path, 'the root');
-  if (o.op !== 'open') throw new PlanError(`${path}/op`, `the root of a plan is an 'open' node (who receives the result), not ${JSON.stringify(o.op)}`);
+  if (o.op === 'store') return parseStore(o, path, (input) => parseTable(input, `${path}/input`, counter, 1));
+  if (o.op !== 'open') throw new PlanError(`${path}/op`, `the root of a plan is an 'open' node (who receives the result) or a 'store' node (a new stored table), not ${JSON.stringify(o.op)}`);
+  return parseOpen(o, path, counter);
+}
+
+function parseOpen(o: Json, path: string, counter: { nodes: number }): OpenNode {
   onlyFields(o, path, ['op', 'input', 'to'], 'an open node');
   const to = list(o.to, `${path}/to`, "'to' (the recipients who may open the result)", 1, MAX_RECIPIENTS).map((r, i) => {
     if (typeof r !== 'string' || r.length === 0 || r.length > 100) throw new PlanError(`${path}/to/${i}`, 'a recipient is the name of a party of the collaboration');
@@ -89,7 +95,7 @@ export function parseTable(value: unknown, path: string, counter: { nodes: numbe
     case 'limit': return parseLimit(o, path, counter, depth);
     case 'distinct': return parseDistinct(o, path, counter, depth);
     default:
-      throw new PlanError(`${path}/op`, `unknown operator ${JSON.stringify(o.op)} (this release knows ${OPS.join(', ')}; 'open' only at the root)`);
+      throw new PlanError(`${path}/op`, `unknown operator ${JSON.stringify(o.op)} (this release knows ${OPS.join(', ')}; 'open' and 'store' only at the root)`);
   }
 }
 

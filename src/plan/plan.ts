@@ -203,9 +203,28 @@ export interface OpenNode {
   readonly to: readonly string[];
 }
 
+/**
+ * The other root: keeps its input as a new secret table at the nodes, named `table`, with its
+ * lineage (plan hash, input tables, creator); later plans scan it like an uploaded table.
+ * `replace` lets the analyst who stored a derived table of that name store it anew (plan/check-store.ts).
+ */
+export interface StoreNode {
+  readonly op: 'store';
+  readonly input: TableNode;
+  readonly table: string;
+  readonly replace?: boolean;
+}
+
+export type RootNode = OpenNode | StoreNode;
+
 export interface Plan {
   readonly version: typeof PLAN_VERSION;
-  readonly root: OpenNode;
+  readonly root: RootNode;
+}
+
+/** Who may open the plan's result: the open root's recipients; nobody for a store root. */
+export function planRecipients(plan: Plan): readonly string[] {
+  return plan.root.op === 'open' ? plan.root.to : [];
 }
 
 /** The plan's id: SHA-256 (hex) of its canonical JSON. Key order and whitespace do not matter. */

@@ -80,6 +80,20 @@ export interface TableInfo {
   /** Rows (for append tables: rows stored at this node). */
   readonly rows: number;
   readonly createdAt: string;
+  /** Derived tables only (a plan stored it; docs/storage.md, "Derived tables"): where it came from. */
+  readonly lineage?: TableLineageInfo;
+}
+
+/** The origin of a derived table: the query and plan that stored it, the tables it read, who stored it and when. */
+export interface TableLineageInfo {
+  readonly query: string;
+  /** The plan's id (SHA-256 of its canonical JSON). */
+  readonly plan: string;
+  readonly inputs: readonly string[];
+  readonly createdBy: string;
+  readonly createdAt: string;
+  /** It replaced a derived table of the same name (and creator). */
+  readonly replaced: boolean;
 }
 
 /**
@@ -224,8 +238,10 @@ export interface QueryInfo {
   /** Rows the query looked at, and rows an append table's range check left out (public). */
   readonly rows: number;
   readonly excluded: number;
-  /** Rows of the opened result (1 for aggregates without groups). */
+  /** Rows of the opened result (1 for aggregates without groups); for a store root, rows stored. */
   readonly resultRows: number;
+  /** A store root: the name of the table it stores (listed with its lineage once the query is done). */
+  readonly stored?: string;
 }
 
 /** A node's sealed result share for one recipient (envelope bytes in base64). */

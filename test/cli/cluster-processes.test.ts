@@ -144,6 +144,23 @@ test('cluster up, status, the examples, CLI queries and the demo against it, dow
   const refused = await runInProcess(['result', id, ...as('Analyst')]);
   assert.equal(refused.code, 1);
   assert.match(refused.stderr, /FORBIDDEN/);
+  // Derived tables: CREATE TABLE AS and --store, listed with their lineage, queried, deleted by their creator.
+  const created = await runInProcess(['sql', 'CREATE TABLE older AS SELECT age FROM visits WHERE age > 40', ...as('Analyst')]);
+  assert.equal(created.code, 0, created.stderr);
+  assert.match(created.stdout, /Stored older \(2 rows\) at all three nodes by query q-[0-9a-f]+\n\s+from: visits; plan: [0-9a-f]{64}/);
+  const storedAgain = await runInProcess(['sql', '--store', 'older', '--replace', 'SELECT age FROM visits WHERE age > 60', ...as('Analyst')]);
+  assert.equal(storedAgain.code, 0, storedAgain.stderr);
+  assert.match(storedAgain.stdout, /Stored older \(1 rows\)/);
+  const listed = await runInProcess(['tables', ...as('Analyst')]);
+  assert.match(listed.stdout, /older\s+derived\s+Analyst\s+1\s+age integer \[0, 120\]/);
+  assert.match(listed.stdout, /Derived tables \(stored by a query\):\n\s+older: from visits by Analyst at .* \(query q-[0-9a-f]+, plan [0-9a-f]{16}…, replacing an earlier one\)/);
+  const overOlder = await runInProcess(['sql', 'SELECT sum(age) AS s FROM older', '--to', 'St. Mary Hospital', ...as('St. Mary Hospital')]);
+  assert.equal(overOlder.code, 0, overOlder.stderr);
+  assert.match(overOlder.stdout, /s = sum\(age\) = 67/);
+  const both = await runInProcess(['sql', 'CREATE TABLE x AS SELECT age FROM visits', '--to', 'St. Mary Hospital', ...as('Analyst')]);
+  assert.equal(both.code, 2);
+  assert.match(both.stderr, /a stored table is opened to nobody: drop --to/);
+  assert.equal((await runInProcess(['delete', 'older', ...as('Analyst')])).code, 0);
 
   // A table damaged at one node: refused in queries naming the node, shown as DAMAGED there, deleted by its owner.
   assert.equal((await runInProcess(['upload', 'doomed', csv, '--column', 'age:integer:0:120', ...as('St. Mary Hospital')])).code, 0);

@@ -1,13 +1,16 @@
 /**
  * What a node holds, logs and receives contains no uploaded value: every file of every data
  * directory, every log line, and every message between the nodes is searched for the values
- * (as the 64-bit words they are encoded to, and as text) and for the results.
+ * (as the 64-bit words they are encoded to, and as text) and for the results, also after derived
+ * tables (a filter's rows, a sum) were stored from them.
  */
 
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { sum } from '../../src/client/aggregates.js';
+import { col } from '../../src/client/expr.js';
 import { startTestCluster } from '../helpers/cluster.js';
 
 async function allFiles(dir: string): Promise<string[]> {
@@ -43,6 +46,17 @@ test('data directories, logs and messages between nodes contain no uploaded valu
     assert.equal(total, 1_666_555_443_357);
     const doseSum = (await (await hospital.sum({ column: 'dose', recipients: ['St. Mary Hospital'] })).result()).value;
     assert.equal(doseSum, 23_333_333_316);
+
+    // Derived tables: the stored components of a filtered table and of a sum hold no value either.
+    const kept = await (await hospital.table('secret_table').filter(col('amount').ge(200_000_000_000)).store('derived_rows')).result();
+    assert.equal(kept.rows, 2);
+    const stored = await (await hospital.table('secret_table').agg({ total: sum('amount') }).store('derived_sum')).result();
+    assert.equal(stored.rows, 1);
+    // Committed at all three before the files are read (a peer may hear the commit last).
+    for (const node of [0, 1, 2]) {
+      const names = (await (await cluster.connect('St. Mary Hospital', node)).listTables()).map((t) => t.name);
+      assert.ok(names.includes('derived_rows') && names.includes('derived_sum'), `node ${node} lists both derived tables`);
+    }
 
     const needles = [...secrets, ...doses, 1_666_555_443_357n, 23_333_333_316n];
     const patterns = needles.flatMap((v) => [word(v), Buffer.from(v.toString(), 'ascii')]);

@@ -38,9 +38,15 @@ export function registerDataCommands(program: Command, io: Console): void {
         const rows = tables.map((t) =>
           isDamagedTable(t)
             ? [t.name, t.kind, t.owner ?? '?', io.style.red('DAMAGED'), io.style.red(`${t.damaged.file}: ${t.damaged.reason}`)]
-            : [t.name, t.kind, t.owner, formatCount(t.rows), describeTableColumns(t)],
+            : [t.name, t.lineage ? 'derived' : t.kind, t.owner, formatCount(t.rows), describeTableColumns(t)],
         );
         io.line(table([['table', 'kind', 'owner', 'rows', 'columns'], ...rows], { header: true, style: io.style }));
+        const derived = tables.flatMap((t) => (!isDamagedTable(t) && t.lineage ? [t] : []));
+        if (derived.length > 0) {
+          io.line('');
+          io.line('Derived tables (stored by a query):');
+          for (const t of derived) io.line(`  ${t.name}: from ${t.lineage!.inputs.join(', ')} by ${t.lineage!.createdBy} at ${t.lineage!.createdAt} (query ${t.lineage!.query}, plan ${t.lineage!.plan.slice(0, 16)}…${t.lineage!.replaced ? ', replacing an earlier one' : ''})`);
+        }
         const damaged = tables.filter(isDamagedTable);
         if (damaged.length > 0) {
           io.line('');

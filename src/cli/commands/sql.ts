@@ -11,8 +11,9 @@ import { addConnectionOptions, connectWithFlags, type ConnectionFlags } from '..
 import { describeExplanation } from '../format-explain.js';
 import { describeResult } from '../format-result.js';
 import { formatCount, type Console } from '../output.js';
+import { UsageError } from '../../errors.js';
 
-type SqlFlags = ConnectionFlags & { to: string; json?: boolean; explain?: boolean };
+type SqlFlags = ConnectionFlags & { to?: string; json?: boolean; explain?: boolean; store?: string; replace?: boolean };
 
 const list = (text: string): string[] =>
   text
@@ -24,17 +25,34 @@ const EXAMPLE = `\nExample:\n  tessera sql "SELECT count(*) AS n, avg(age) FROM 
 Supported: SELECT of count(*), count(col), sum(col), avg(col) FROM one table or a UNION ALL of tables in FROM,
 WHERE with comparisons, AND/OR/NOT, IS NULL, BETWEEN, IN (how many rows remain is opened);
 SELECT [DISTINCT] columns ... ORDER BY ... LIMIT n [OFFSET m] (also inside FROM);
-the rest (JOIN, GROUP BY, ...) is refused naming the construct.`;
+the rest is refused naming the construct.
+Store a result as a derived table instead of opening it (nothing is opened; its row count becomes public):
+  tessera sql "CREATE TABLE adults AS SELECT age, cost FROM visits WHERE age >= 18" --as Analyst
+  tessera sql --store adults [--replace] "SELECT age, cost FROM visits WHERE age >= 18" --as Analyst`;
 
 export function registerSqlCommands(program: Command, io: Console): void {
   addConnectionOptions(program.command('sql'))
-    .description('run a SQL SELECT of aggregates (parsed here by DuckDB); only the recipients (--to) can open the result')
-    .argument('<statement>', 'one SELECT statement (quote it)')
-    .requiredOption('--to <recipient,...>', 'parties (with the output role) who may open the result')
+    .description('run a SQL SELECT (parsed here by DuckDB): only the recipients (--to) can open the result; or store it as a derived table (CREATE TABLE name AS SELECT, or --store)')
+    .argument('<statement>', 'one SELECT, or CREATE [OR REPLACE] TABLE name AS SELECT (quote it)')
+    .option('--to <recipient,...>', 'parties (with the output role) who may open the result')
+    .option('--store <table>', 'store the result as a derived table at the nodes instead of opening it')
+    .option('--replace', 'with --store: store over a derived table of yours with that name')
     .option('--explain', 'only check the plan at the node: what it makes public and its estimated cost; nothing runs')
     .option('--json', 'JSON output')
     .addHelpText('after', EXAMPLE)
-    .action(async (statement: string, options: SqlFlags) => (options.explain ? explain(io, statement, options) : run(io, statement, options)));
+    .action(async (statement: string, options: SqlFlags) => {
+      const { parseCreateTableAs } = await import('../../client/sql/create-table-as.js');
+      const ctas = parseCreateTableAs(statement);
+      if (ctas && options.store !== undefined) throw new UsageError('give the table either in CREATE TABLE ... AS or with --store, not both');
+      if (ctas || options.store !== undefined) {
+        if (options.to !== undefined) throw new UsageError('a stored table is opened to nobody: drop --to (open it later with a SELECT over it)');
+        const target = ctas ? { table: ctas.table, replace: ctas.replace, select: ctas.select } : { table: options.store!, replace: options.replace === true, select: statement };
+        return options.explain ? explainStore(io, target, options) : store(io, target, options);
+      }
+      if (options.replace) throw new UsageError('--replace goes with --store');
+      if (options.to === undefined) throw new UsageError("name the recipients with --to (parties with the output role), or store the result with --store NAME");
+      return options.explain ? explain(io, statement, options) : run(io, statement, options);
+    });
 
   addConnectionOptions(program.command('explain'))
     .description('check a SQL SELECT at the node without running it: what it would make public, and its estimated rounds and bytes')
@@ -45,6 +63,30 @@ export function registerSqlCommands(program: Command, io: Console): void {
     .action(async (statement: string, options: SqlFlags) => explain(io, statement, options));
 }
 
+interface StoreTarget {
+  readonly table: string;
+  readonly replace: boolean;
+  readonly select: string;
+}
+
+async function explainStore(io: Console, target: StoreTarget, options: SqlFlags): Promise<void> {
+  await withClient(target.select, options, async (frame, client) => {
+    const checked = await client.checkPlan(frame.toStorePlan(target.table, { replace: target.replace }));
+    io.line(options.json ? JSON.stringify(checked) : describeExplanation(checked, io.style));
+  });
+}
+
+async function store(io: Console, target: StoreTarget, options: SqlFlags): Promise<void> {
+  await withClient(target.select, options, async (frame, client) => {
+    const handle = await client.runStore(frame.toStorePlan(target.table, { replace: target.replace }));
+    const info = await handle.result();
+    if (options.json) return io.line(JSON.stringify({ query: handle.id, table: info }));
+    io.line(`Stored ${io.style.bold(info.name)} (${formatCount(info.rows)} rows) at all three nodes by query ${handle.id}`);
+    io.line(`  from: ${info.lineage?.inputs.join(', ') ?? '?'}; plan: ${info.lineage?.plan ?? '?'}`);
+    io.line(`  query it like any table (SELECT ... FROM ${info.name}); delete it with: tessera delete ${info.name}`);
+  });
+}
+
 /** The statement is parsed and mapped before connecting: a refused construct needs no cluster. */
 async function withClient<T>(statement: string, options: SqlFlags, use: (frame: LazyFrame, client: Tessera, recipients: string[], party: string) => Promise<T>): Promise<T> {
   const { sqlToFrame } = await import('../../client/sql/sql-frame.js');
@@ -52,7 +94,7 @@ async function withClient<T>(statement: string, options: SqlFlags, use: (frame: 
   const frame = await sqlToFrame(statement, (table) => scanFrame(table));
   const connected = await connectWithFlags(options);
   try {
-    return await use(frame, connected.client, list(options.to).map(connected.resolveParty), connected.party);
+    return await use(frame, connected.client, list(options.to ?? '').map(connected.resolveParty), connected.party);
   } finally {
     await connected.client.close();
   }

@@ -30,6 +30,18 @@ export const tableInfo = {
     schema: schemaJson,
     rows: { type: 'integer', description: 'rows stored (for append tables: rows at this node)' },
     createdAt: { type: 'string', format: 'date-time' },
+    lineage: {
+      type: 'object',
+      description: 'derived tables only: the query and plan that stored it, the tables it read, who stored it and when',
+      properties: {
+        query: { type: 'string' },
+        plan: { type: 'string' },
+        inputs: { type: 'array', items: { type: 'string' } },
+        createdBy: { type: 'string' },
+        createdAt: { type: 'string' },
+        replaced: { type: 'boolean' },
+      },
+    },
   },
 } as const;
 
@@ -55,7 +67,7 @@ const jobStatus = {
   properties: {
     phase: { type: 'string', enum: ['queued', 'running'] },
     position: { type: 'integer', description: "place in the coordinator's queue (1: next)" },
-    operator: { type: 'string', description: 'the step running now: read, scan, range-check, concat, aggregate, open' },
+    operator: { type: 'string', description: 'the step running now: read, scan, range-check, concat, filter, aggregate, open, store' },
     path: { type: 'string', description: "the operator's place in the plan" },
     step: { type: 'integer' },
     steps: { type: 'integer' },
@@ -90,7 +102,8 @@ const queryInfoProperties = {
   createdAt: { type: 'string' },
   rows: { type: 'integer' },
   excluded: { type: 'integer', description: 'append-table rows left out by the range check' },
-  resultRows: { type: 'integer', description: 'rows of the opened result' },
+  resultRows: { type: 'integer', description: 'rows of the opened result (for a store root: rows stored)' },
+  stored: { type: 'string', description: 'a store root: the table it stores' },
 } as const;
 
 const sealedShares = {

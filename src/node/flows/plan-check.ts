@@ -12,7 +12,7 @@ import type { PlanCheckResponse } from '../../wire/api.js';
 export async function checkPlanOnly(ctx: NodeContext, rawBody: Uint8Array, body: unknown, request: ForwardedRequest): Promise<PlanCheckResponse> {
   const party = ctx.verifyRequest(ctx.me, { ...request, body: rawBody });
   ctx.requireRole(party, 'analyst', 'check query plans');
-  const checked = await checkQueryPlan(ctx.store, ctx.collaboration, checkQueryRequest(body));
+  const checked = await checkQueryPlan(ctx.store, ctx.collaboration, checkQueryRequest(body), { ctx, requester: party.name });
   return {
     planHash: checked.hash,
     node: ctx.name,

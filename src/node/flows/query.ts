@@ -24,6 +24,7 @@ import type { ForwardedRequest, NodeContext } from '../context.js';
 import type { Job } from '../jobs.js';
 import { failureReasons, settleAtAll } from './fan-out.js';
 import { commitEverywhere, failEverywhere, registerOutcomeHandlers, resolveQuery, type QueryView } from './query-outcome.js';
+import { settleDerived, stageDerived } from './store.js';
 
 /**
  * Who may open the result, read before the plan is checked (the query is recorded with them
@@ -79,7 +80,7 @@ async function runLocal(
       const checked = checkQueryRequest(request.body);
       const recipients = recipientsOf(checked.plan);
       await admitted({ requestedBy: requester.name, recipients });
-      plan = await checkQueryPlan(ctx.store, ctx.collaboration, checked);
+      plan = await checkQueryPlan(ctx.store, ctx.collaboration, checked, { ctx, requester: requester.name });
       const reader = storedTableReader(ctx.store, (p) => ctx.describe(p as PartyId));
       return execute(s, plan, reader, { onProgress: (progress) => job.step(progress) });
     },
@@ -97,6 +98,7 @@ async function runLocal(
     rows: outcome.rows,
     excluded: outcome.excluded,
     resultRows: outcome.outputs.rows,
+    ...(plan.root.store ? { stored: plan.root.store.table } : {}),
   };
   const envelopes: Record<string, string> = {};
   for (const recipient of outcome.outputs.recipients) {
@@ -112,7 +114,12 @@ async function runLocal(
     const sealed = sealEnvelope(share, ctx.collaboration.encryptionKeyOf(recipient), resultContext(ctx.collaboration.id, query, recipient, ctx.index), sender ? { sender } : {});
     envelopes[recipient] = Buffer.from(sealed).toString('base64');
   }
-  await ctx.results.prepare(query, info, envelopes);
+  if (outcome.stored) await stageDerived(ctx, query, createdAt, plan, requester.name, outcome.stored);
+  // A staged derived table follows the record: failed meanwhile (a cancel), it is dropped here.
+  await ctx.results.prepare(query, info, envelopes).catch(async (error: unknown) => {
+    await settleDerived(ctx, query);
+    throw error;
+  });
   ctx.log.info({ query, plan: plan.hash, tables: info.tables, rows: info.rows, excluded: info.excluded, ms: Date.now() - started }, 'query computed');
   return { info, envelopes };
 }
@@ -126,7 +133,7 @@ async function runLocal(
 export async function submitQuery(ctx: NodeContext, rawBody: Uint8Array, body: unknown, request: ForwardedRequest): Promise<QuerySubmitted> {
   const party = ctx.verifyRequest(ctx.me, { ...request, body: rawBody });
   ctx.requireRole(party, 'analyst', 'run queries');
-  const checked = await checkQueryPlan(ctx.store, ctx.collaboration, checkQueryRequest(body));
+  const checked = await checkQueryPlan(ctx.store, ctx.collaboration, checkQueryRequest(body), { ctx, requester: party.name });
   ctx.mesh.requireParty();
   ctx.jobs.checkCapacity();
   const query = newQueryId();

@@ -24,11 +24,13 @@ import type { TableListing, TableSummary } from '../storage.js';
 import { checkTableName } from '../storage/names.js';
 import type { ForwardedRequest, NodeContext } from '../context.js';
 import { describeFailures, settleAtAll, type Outcome } from './fan-out.js';
+import { settleStagedNamed } from './store.js';
 
 export function tableInfo(summary: TableSummary): TableInfo {
   const m = summary.metadata;
   const rows = summary.kind === 'table' ? summary.metadata.rowCount : summary.rowCount;
-  return { name: m.name, kind: summary.kind, owner: m.owner, schema: m.schema as unknown as TableSchemaJson, rows, createdAt: m.createdAt };
+  const lineage = summary.kind === 'table' ? summary.metadata.lineage : undefined;
+  return { name: m.name, kind: summary.kind, owner: m.owner, schema: m.schema as unknown as TableSchemaJson, rows, createdAt: m.createdAt, ...(lineage ? { lineage } : {}) };
 }
 
 function listedTable(ctx: NodeContext, listing: TableListing): ListedTable {
@@ -38,12 +40,14 @@ function listedTable(ctx: NodeContext, listing: TableListing): ListedTable {
 }
 
 export async function listTables(ctx: NodeContext): Promise<ListedTable[]> {
+  await settleStagedNamed(ctx);
   return (await ctx.store.listTables()).map((listing) => listedTable(ctx, listing));
 }
 
 /** A committed or append table's public metadata; TableNotFoundError when there is none, the damage when damaged. */
 export async function getTable(ctx: NodeContext, name: string): Promise<TableInfo> {
   checkTableName(name);
+  await settleStagedNamed(ctx, [name]);
   const listing = await ctx.store.describeTable(name).catch((error: unknown) => {
     if (error instanceof TableNotFoundError) throw new TableNotFoundError(name, `no table named '${name}' in collaboration '${ctx.collaboration.id}'`);
     throw error;
@@ -64,6 +68,8 @@ export interface TableStatus {
 
 /** This node's status of a table (as answered to peers asking with `table.status`). */
 export async function localTableStatus(ctx: NodeContext, name: string): Promise<TableStatus> {
+  // A derived table committed at its query's coordinator may still be staged here (store.ts).
+  await settleStagedNamed(ctx, [name]);
   const deciding = ctx.committing.get(name);
   if (deciding) return { committed: true, owner: deciding.owner, rows: deciding.rows };
   let listing: TableListing;

@@ -154,6 +154,7 @@ function decodeDigests(bytes: Uint8Array): { length: number; sha256: Uint8Array 
  */
 export async function reconcileStaged(ctx: NodeContext, generation: number): Promise<void> {
   for (const staged of ctx.store.listStaged()) {
+    if ('metadata' in staged && staged.metadata.lineage !== undefined) continue; // a derived table follows its query (store.ts)
     const name = 'metadata' in staged ? staged.metadata.name : staged.name;
     const at = ctx.stagedAt.get(staged.stageId);
     if (ctx.inFlight.has(name) || (at !== undefined && at >= generation)) continue;

@@ -14,6 +14,15 @@ import { parsePlan } from '../../plan/parse.js';
 import { parseSchema } from '../../table/schema.js';
 import type { QueryRequest } from '../../wire/api.js';
 import type { TableStore } from '../storage.js';
+import type { NodeContext } from '../context.js';
+import { settleStagedNamed } from '../flows/store.js';
+import { storeTarget } from './store-target.js';
+
+/** Who asks (the owner of a table a store root writes) and the node, to settle derived tables it holds staged. */
+export interface PlanCheckOptions {
+  readonly ctx?: NodeContext;
+  readonly requester?: string;
+}
 
 /** The request's shape (the same the HTTP schema checks, for requests forwarded between nodes). */
 export function checkQueryRequest(body: unknown): QueryRequest {
@@ -23,8 +32,10 @@ export function checkQueryRequest(body: unknown): QueryRequest {
   return { plan: (body as { plan?: unknown }).plan };
 }
 
-export async function checkQueryPlan(store: TableStore, collaboration: Collaboration, request: QueryRequest): Promise<CheckedPlan> {
+export async function checkQueryPlan(store: TableStore, collaboration: Collaboration, request: QueryRequest, options: PlanCheckOptions = {}): Promise<CheckedPlan> {
   const plan = parsePlan(request.plan);
+  // A table committed at the coordinator may still be staged here, its commit on its way.
+  if (options.ctx) await settleStagedNamed(options.ctx, [...scannedTables(plan), ...(plan.root.op === 'store' ? [plan.root.table] : [])]);
   const tables = new Map<string, CatalogTable>();
   for (const name of scannedTables(plan)) {
     const listing = await store.checkedListing(name).catch((error: unknown) => {
@@ -36,8 +47,12 @@ export async function checkQueryPlan(store: TableStore, collaboration: Collabora
     const rows = listing.kind === 'table' ? listing.metadata.rowCount : listing.rowCount;
     tables.set(name, { name, kind: listing.kind, schema: parseSchema(listing.metadata.schema), rows });
   }
+  const target = plan.root.op === 'store' ? await storeTarget(store, plan.root.table) : undefined;
+  if (plan.root.op === 'store' && options.requester !== undefined && target === undefined) store.checkRoomFor(options.requester);
   return checkPlan(plan, {
     table: (name) => tables.get(name),
+    storeTarget: () => target,
+    ...(options.requester !== undefined ? { requester: options.requester } : {}),
     recipientRefusal: (name) => {
       const party = collaboration.findParty(name);
       if (!party) return `recipient '${name}' is not a party of collaboration '${collaboration.id}'`;

@@ -40,6 +40,7 @@ import {
   writeFileAtomic,
 } from '../../io/durable-file.js';
 import { AppendLog, countLogRecords, logHeader, LOG_HEADER_BYTES } from './append-log.js';
+import { isLineage, type TableLineage } from './lineage.js';
 import { checkColumnName, checkTableName, makeStageId, parseStageId } from './names.js';
 import {
   appendMetaLabel,
@@ -82,6 +83,8 @@ export interface NewTable {
   readonly owner: string;
   readonly rowCount: number;
   readonly columns: readonly ColumnData[];
+  /** A derived table's origin (a plan's store root); absent for uploads. */
+  readonly lineage?: TableLineage;
 }
 
 /** Public facts about a stored table. */
@@ -95,6 +98,8 @@ export interface TableMetadata {
   /** SHA-256 (hex) over the column names, lengths and SHA-256 of each column's bytes. */
   readonly checksum: string;
   readonly columns: readonly { readonly name: string; readonly bytes: number }[];
+  /** Derived tables only: where the table came from (lineage.ts). */
+  readonly lineage?: TableLineage;
 }
 
 export interface StagedTable {
@@ -196,8 +201,11 @@ export class TableStore {
   async stageTable(table: NewTable): Promise<StagedTable> {
     const name = checkTableName(table.name);
     checkNewTable(table);
+    if (table.lineage !== undefined && !isLineage(table.lineage)) throw new UsageError('a derived table needs a complete lineage');
     await this.withNamespaceLock(async () => {
-      this.assertNameFree(name);
+      // A replacing derived table may be staged over a derived table of the same creator.
+      if (!(table.lineage?.replaced === true && this.replaceable(name, table.owner))) this.assertNameFree(name);
+      else this.assertNotStaging(name);
       this.assertRoomFor(table.owner);
       this.reserving.set(name, table.owner);
     });
@@ -221,6 +229,7 @@ export class TableStore {
         createdAt: new Date().toISOString(),
         checksum: tableChecksum(columns),
         columns: columns.map((c) => ({ name: c.name, bytes: c.bytes })),
+        ...(table.lineage !== undefined ? { lineage: table.lineage } : {}),
       };
       const manifest: Manifest = { format: MANIFEST_FORMAT, uid, metadata, columns };
       // The manifest is written last: its presence is what makes the staged table complete.
@@ -243,7 +252,14 @@ export class TableStore {
    */
   async commitTable(stageId: string): Promise<TableMetadata> {
     return this.withNamespaceLock(async () => {
-      const { name } = this.stagedEntry(stageId);
+      const { name, manifest: staged } = this.stagedEntry(stageId);
+      const lineage = staged?.metadata.lineage;
+      if (lineage?.replaced === true && this.replaceable(name, staged!.metadata.owner)) {
+        // The replaced table goes first; a crash before the rename below leaves the staged table,
+        // which its query's decision commits again when the node starts (node/flows/store.ts).
+        await this.moveToTrashAndDelete(this.tableDir(name), join(this.dataDir, 'tables'));
+        this.index.delete(name);
+      }
       if (this.index.has(name)) {
         throw new TableExistsError(name, `cannot commit: a table named '${name}' already exists; abort this staged table or delete the other one`);
       }
@@ -259,8 +275,10 @@ export class TableStore {
       await rename(stagedDir, this.tableDir(name));
       await syncDirectory(join(this.dataDir, 'tables'));
       await syncDirectory(join(this.dataDir, 'staging'));
+      // Both maps change together (no await between): a reader never finds the name in neither.
+      const entry = await this.loadTableEntry(name);
       this.staged.delete(stageId);
-      this.index.set(name, await this.loadTableEntry(name));
+      this.index.set(name, entry);
       if (damage !== undefined || manifest === undefined) throw this.damagedError(name);
       return manifest.metadata;
     });
@@ -566,6 +584,36 @@ export class TableStore {
     const result = this.namespaceLock.then(action);
     this.namespaceLock = result.catch(() => undefined);
     return result;
+  }
+
+  /** Whether `name` is a healthy derived table of `owner` (which a replacing store may take over). */
+  private replaceable(name: string, owner: string): boolean {
+    const entry = this.index.get(name);
+    return entry?.state === 'table' && entry.manifest.metadata.lineage !== undefined && entry.manifest.metadata.owner === owner;
+  }
+
+  /** Staged tables (committed or aborted with their decision) whose lineage names `query`. */
+  stagedFor(query: string): string[] {
+    return [...this.staged].filter(([, s]) => s.manifest?.metadata.lineage?.query === query).map(([stageId]) => stageId);
+  }
+
+  /** Staged derived tables by stage id, with the query each follows. */
+  stagedDerived(): { readonly stageId: string; readonly name: string; readonly query: string }[] {
+    return [...this.staged].flatMap(([stageId, s]) => {
+      const query = s.manifest?.metadata.lineage?.query;
+      return query === undefined ? [] : [{ stageId, name: s.name, query }];
+    });
+  }
+
+  /** Refuses when `owner` (or the node) already holds as many tables as allowed (TableLimitError). */
+  checkRoomFor(owner: string): void {
+    this.assertRoomFor(owner);
+  }
+
+  private assertNotStaging(name: string): void {
+    if (this.reserving.has(name) || [...this.staged.values()].some((s) => s.name === name)) {
+      throw new TableExistsError(name, `a table named '${name}' is already being staged; commit or abort it first`);
+    }
   }
 
   private assertNameFree(name: string): void {
