@@ -7,9 +7,9 @@
  */
 
 import { sign, type KeyObject } from 'node:crypto';
-import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeAll } from '../../io/durable-file.js';
+import { syncDirectory, writeAll } from '../../io/durable-file.js';
 import { IntegrityError } from '../../errors.js';
 import type { JsonValue } from '../../crypto/canonical-json.js';
 import { entryHash, entrySigningMessage, GENESIS, type AuditEntry, type AuditEvent } from '../../governance/audit.js';
@@ -19,7 +19,6 @@ export class AuditLog {
 
   private constructor(
     readonly path: string,
-    private readonly handle: FileHandle,
     private readonly node: string,
     private readonly key: KeyObject,
     private seq: number,
@@ -33,15 +32,18 @@ export class AuditLog {
     const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? '' : Promise.reject(error)));
     let seq = 0;
     let prev = GENESIS;
-    if (text.length > 0) {
+    if (text.length === 0) {
+      // The file's directory entry is made durable once, so appends need only flush the file.
+      await (await open(path, 'a', 0o600)).close();
+      await syncDirectory(dir);
+    } else {
       if (!text.endsWith('\n')) throw new IntegrityError(`${path}: its last line is incomplete (a crash while it was written, or an edit); check it with tessera audit verify and repair it before starting the node`);
       const lines = text.slice(0, -1).split('\n');
       const last = JSON.parse(lines[lines.length - 1]) as { entry: AuditEntry };
       seq = last.entry.seq + 1;
       prev = entryHash(last.entry);
     }
-    const handle = await open(path, 'a', 0o600);
-    return new AuditLog(path, handle, node, key, seq, prev);
+    return new AuditLog(path, node, key, seq, prev);
   }
 
   /** Appends one entry (durably) and returns it. */
@@ -49,8 +51,14 @@ export class AuditLog {
     const next = this.tail.then(async () => {
       const entry: AuditEntry = { ...fields, seq: this.seq, prev: this.prev, at: new Date().toISOString(), node: this.node, event };
       const sig = sign(null, entrySigningMessage(entry), this.key).toString('base64');
-      await writeAll(this.handle, Buffer.from(JSON.stringify({ entry, sig }) + '\n'));
-      await this.handle.sync();
+      // Opened per entry: a node dropped without close() (a crash, a test) leaves no handle behind.
+      const handle = await open(this.path, 'a', 0o600);
+      try {
+        await writeAll(handle, Buffer.from(JSON.stringify({ entry, sig }) + '\n'));
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
       this.seq += 1;
       this.prev = entryHash(entry);
       return entry;
@@ -59,8 +67,8 @@ export class AuditLog {
     return next;
   }
 
+  /** Waits for the appends in flight. */
   async close(): Promise<void> {
     await this.tail;
-    await this.handle.close();
   }
 }
