@@ -76,7 +76,7 @@ function human(r: Row): string {
 async function main(): Promise<void> {
   const program = new Command()
     .name('bench')
-    .addOption(new Option('--suite <name>', 'benchmark suite').choices(['primitives', 'ingest', 'relational']).default('primitives'))
+    .addOption(new Option('--suite <name>', 'benchmark suite').choices(['primitives', 'ingest', 'relational', 'governance']).default('primitives'))
     .addOption(new Option('--transport <kind>', 'three processes over TLS, or worker threads (primitives)').choices(['tls', 'memory']).default('tls'))
     .option('--rows <list>', 'primitives: comma-separated vector lengths; ingest: patients submitting for aggregate (default 100000)', String(1 << 20))
     .option('--upload-rows <n>', 'ingest: rows of the uploaded CSV (5 columns)', '1000000')
@@ -89,6 +89,7 @@ async function main(): Promise<void> {
   const o = program.opts<{ suite: string; transport: 'tls' | 'memory'; rows: string; uploadRows: string; concurrency: string; ops?: string; reps: string; json?: boolean; profile?: string }>();
   if (o.suite === 'ingest') return ingest(o, program.getOptionValueSource('rows') === 'default');
   if (o.suite === 'relational') return relational(o);
+  if (o.suite === 'governance') return (await import('./governance.js')).runGovernanceSuite(Number(o.reps), o.json === true);
   const rowsList = o.rows.split(',').map((x) => Number(x));
   if (rowsList.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--rows must be positive integers, got '${o.rows}'`);
   const ops = o.ops ? o.ops.split(',') : PRIMITIVE_OPS;

@@ -403,6 +403,20 @@ export class PermissionDeniedError extends TesseraError {
   }
 }
 
+/**
+ * The collaboration's governance policy refuses this (docs/governance.md): the query is not the
+ * next step of an approved script, its approvals do not satisfy the policy, a recipient is not
+ * allowed, a group is smaller than the minimum, ... `rule` names the rule, and the message starts
+ * with it: "governance rule 'script-step': ...".
+ */
+export class GovernanceError extends TesseraError {
+  readonly rule: string;
+  constructor(rule: string, message: string) {
+    super('GOVERNANCE', message.startsWith('governance rule ') ? message : `governance rule '${rule}': ${message}`);
+    this.rule = message.startsWith('governance rule ') ? (/^governance rule '([^']+)'/.exec(message)?.[1] ?? rule) : rule;
+  }
+}
+
 /** A contribution credential is missing, malformed, not signed by the table's owner, or for another table. */
 export class CredentialError extends TesseraError {
   constructor(message: string) {
@@ -519,6 +533,7 @@ export function errorFromWire(code: string, message: string, status = 500): Tess
     case 'NODE_UNAVAILABLE': return new NodeUnavailableError(message);
     case 'FORBIDDEN': return new PermissionDeniedError(message);
     case 'CREDENTIAL_INVALID': return new CredentialError(message);
+    case 'GOVERNANCE': return new GovernanceError('', message);
     case 'QUERY': return new QueryError(message);
     case 'RESULT_NOT_FOUND': return new ResultNotFoundError(message);
     case 'QUERY_FAILED': return new QueryFailedError(message);

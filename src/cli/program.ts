@@ -10,6 +10,7 @@ import { TESSERA_VERSION } from '../node/version.js';
 import { registerClusterCommands } from './commands/cluster.js';
 import { registerDataCommands } from './commands/data.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerGovernanceCommands } from './commands/governance.js';
 import { registerKeysCommands } from './commands/keys.js';
 import { registerNodeCommand } from './commands/node.js';
 import { registerSqlCommands } from './commands/sql.js';
@@ -30,6 +31,7 @@ export function buildProgram(io: Console): Command {
   registerNodeCommand(program, io);
   registerDataCommands(program, io);
   registerSqlCommands(program, io);
+  registerGovernanceCommands(program, io);
   program.addHelpText(
     'after',
     `

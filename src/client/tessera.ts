@@ -17,7 +17,13 @@ import { loadIdentity, publicIdentity, type Identity } from '../crypto/identity.
 import { samePublicKey, decodePublicKey } from '../crypto/keys.js';
 import type { SignedStatement } from '../crypto/signed.js';
 import { ContributionConflictError, CredentialError, IntegrityError, NodeUnavailableError, PermissionDeniedError, QueryError, SqlError, UnknownPartyError, UsageError } from '../errors.js';
-import type { Plan } from '../plan/plan.js';
+import { planHash, type Plan } from '../plan/plan.js';
+import type { ApprovalKind } from '../governance/approval.js';
+import type { Receipt, ResultFile } from '../governance/receipt.js';
+import { scriptHash, type Script } from '../governance/script.js';
+import { GOVERNANCE_ROUTES } from '../wire/governance-routes.js';
+import { ScriptRecorder, resultWithReceipt, sendStatement, submitScript, type RecordOptions } from './governance-client.js';
+import type { ResultTable } from './result.js';
 import { aggregateNames, findAggregate } from '../plan/registry.js';
 import { Collaboration, type NodeConfig, type NodeIndex, type PartyConfig, type Role } from '../governance/collaboration.js';
 import { parseSchema, schemaToJson, type TableSchema, type TableSchemaJson } from '../table/schema.js';
@@ -105,6 +111,10 @@ export interface QueryHandle {
 
 export class Tessera implements FrameRunner {
   private readonly schemas = new Map<string, TableSchema>();
+  /** Record mode (docs/governance.md): plans are collected into a script instead of run. */
+  private recorder: ScriptRecorder | undefined;
+  /** The approved script whose steps `run` submits (production mode). */
+  private activeScript: string | undefined;
   /** One key agreement per node for many contributions (crypto/envelope-session.ts). */
   private readonly envelopes = new EnvelopeSession();
 
@@ -342,12 +352,69 @@ export class Tessera implements FrameRunner {
   }
 
   /** Submits a query plan (docs/plan.md) built by hand or with plan/build.ts; it runs as a job. */
-  async run(plan: Plan, options: WaitOptions = {}): Promise<QueryHandle> {
+  async run(plan: Plan, options: WaitOptions & { readonly script?: string } = {}): Promise<QueryHandle> {
     const signer = this.signer('run queries');
     this.requireRole('analyst', 'run queries');
     if (plan.root.op === 'open') this.checkRecipients(plan.root.to);
-    const submitted = (await this.connection.send<QuerySubmitted>({ method: 'POST', path: ROUTES.queries, json: { plan }, signer })).body;
-    return this.handle(submitted, options);
+    if (this.recorder) return recordedHandle(this.recorder.add(plan), planHash(plan));
+    const { script: named, ...wait } = options;
+    const script = named ?? this.activeScript;
+    const submitted = (await this.connection.send<QuerySubmitted>({ method: 'POST', path: ROUTES.queries, json: { plan, ...(script ? { script } : {}) }, signer })).body;
+    return this.handle(submitted, wait);
+  }
+
+  // ---- governance (docs/governance.md) --------------------------------------------------------
+
+  /**
+   * Record mode: until `finish()` on the returned recorder, every query this client would run is
+   * added to a script instead (its handle's `wait`/`result` refuse: nothing ran).
+   */
+  recordScript(options: RecordOptions): ScriptRecorder {
+    this.requireRole('analyst', 'record scripts');
+    if (!this.party) throw new UsageError('record scripts with an identity: pass identity to Tessera.connect');
+    if (this.recorder) throw new UsageError('this client is already recording a script');
+    this.recorder = new ScriptRecorder(this.collaboration, this.party, options, () => (this.recorder = undefined));
+    return this.recorder;
+  }
+
+  /** Sends a script (this party's own analysis) to every node; returns its hash. */
+  async submitScript(script: Script): Promise<string> {
+    return submitScript(this.collaboration, this.connectTo, this.signer('submit scripts'), script);
+  }
+
+  /** Signs this representative's approval of a script (by hash) and sends it to every node. */
+  async approveScript(script: string | Script): Promise<SignedStatement> {
+    return this.statement('approval', script);
+  }
+
+  /** Withdraws this representative's approval of a script at every node, for good. */
+  async revokeScript(script: string | Script): Promise<SignedStatement> {
+    return this.statement('revocation', script);
+  }
+
+  /** Runs later queries as steps of this approved script (undefined: none). */
+  useScript(script: string | Script | undefined): void {
+    this.activeScript = script === undefined || typeof script === 'string' ? script : scriptHash(script);
+  }
+
+  /** A result with its receipt, for showing to a third party (`tessera receipt verify`). */
+  async resultWithReceipt(queryId: string): Promise<{ resultFile: ResultFile; receipt: Receipt; table: ResultTable }> {
+    const identity = this.requireIdentity('open results');
+    await waitWhileComputing(queryId, () => this.queryState(queryId));
+    return resultWithReceipt(this.collaboration, this.connectTo, identity, queryId);
+  }
+
+  /** The connected node's audit log (JSON lines; governance/audit.ts). */
+  async auditLog(): Promise<string> {
+    const signer = this.signer('read audit logs');
+    return (await this.connection.send<{ log: string }>({ method: 'GET', path: GOVERNANCE_ROUTES.audit, signer })).body.log;
+  }
+
+  private async statement(kind: ApprovalKind, script: string | Script): Promise<SignedStatement> {
+    const identity = this.signer(`sign script ${kind}s`);
+    this.requireRole('representative', `sign script ${kind}s`);
+    const hash = typeof script === 'string' ? script : scriptHash(script);
+    return sendStatement(this.collaboration, this.connectTo, identity, this.party!, kind, hash, identity.signingPrivateKey);
   }
 
   /** Submits a plan with a store root (frame.store, sqlStore); its result is the stored table's info. */
@@ -459,6 +526,12 @@ export class Tessera implements FrameRunner {
       throw new PermissionDeniedError(`'${this.party.name}' may not ${action}: that needs the '${role}' role, which collaboration '${this.collaboration.id}' does not give it`);
     }
   }
+}
+
+/** The handle of a plan recorded into a script: it did not run, so it has no state or result. */
+function recordedHandle(step: number, plan: string): QueryHandle {
+  const refuse = (): Promise<never> => Promise.reject(new UsageError(`this query was recorded as step ${step} of a script (record mode), not run: have the script approved and run it`));
+  return { id: `recorded-step-${step}`, submitted: { query: `recorded-step-${step}`, state: 'queued', plan }, status: refuse, wait: refuse, result: refuse, cancel: refuse };
 }
 
 /** Contributors per signed credential batch: paths of 10 hashes, a signature per 1,024 contributors. */

@@ -9,7 +9,8 @@
  *                  "mpcAddress": "a.example:9000", "tlsCertificateFingerprint": "<64 hex: SHA-256 of DER>",
  *                  "encryptionKey": "<X25519 SPKI b64>", "signingKey": "<Ed25519 SPKI b64, optional>" }, x3 ],
  *     "parties": [ { "name": "St. Mary Hospital", "roles": ["input", "representative"],
- *                    "signingKey": "<Ed25519 SPKI b64>", "encryptionKey": "<X25519 SPKI b64>" } ] }
+ *                    "signingKey": "<Ed25519 SPKI b64>", "encryptionKey": "<X25519 SPKI b64>" } ],
+ *     "governance": { ... optional: the policy, governance/policy.ts and docs/governance.md } }
  *
  * Validation is strict: unknown fields are refused (a typo such as "role" must not silently
  * drop a permission), and every problem is reported at once.
@@ -21,6 +22,7 @@ import { CollaborationError, InvalidNameError, KeyFormatError, UnknownPartyError
 import { canonicalHash } from '../crypto/canonical-json.js';
 import { checkPartyName } from '../crypto/identity.js';
 import { decodePublicKey, encodePublicKey, publicOf, type KeyAlgorithm } from '../crypto/keys.js';
+import { validateGovernance, type Governance } from './policy.js';
 
 export const COLLABORATION_FORMAT = 'tessera-collaboration/v1';
 
@@ -56,6 +58,8 @@ export interface CollaborationFile {
   readonly name: string;
   readonly nodes: readonly [NodeConfig, NodeConfig, NodeConfig];
   readonly parties: readonly PartyConfig[];
+  /** The governance policy (governance/policy.ts); absent: ungoverned. */
+  readonly governance?: Governance;
 }
 
 const ID = /^[a-z0-9][a-z0-9._-]{0,63}$/;
@@ -83,6 +87,11 @@ export class Collaboration {
   /** Validates a parsed JSON value; `source` names it in errors (a path, or "collaboration"). */
   static fromJson(value: unknown, source = 'collaboration file'): Collaboration {
     return new Collaboration(validateCollaboration(value, source));
+  }
+
+  /** The governance policy, or undefined for an ungoverned collaboration (docs/governance.md). */
+  get governance(): Governance | undefined {
+    return this.file.governance;
   }
 
   static parse(text: string, source = 'collaboration file'): Collaboration {
@@ -158,6 +167,11 @@ export class Collaboration {
     return decodePublicKey(this.party(partyName).signingKey, 'ed25519', `signing key of '${partyName}'`);
   }
 
+  /** Node `index`'s Ed25519 key (audit entries, result attestations); throws if the file lists none. */
+  signingKeyOfNode(index: NodeIndex): KeyObject {
+    return decodePublicKey(this.node(index).signingKey as string, 'ed25519', `signing key of node ${index}`);
+  }
+
   encryptionKeyOf(partyName: string): KeyObject {
     return decodePublicKey(this.party(partyName).encryptionKey, 'x25519', `encryption key of '${partyName}'`);
   }
@@ -187,7 +201,7 @@ class Problems {
 function validateCollaboration(value: unknown, source: string): CollaborationFile {
   const problems = new Problems();
   if (!isObject(value)) throw new CollaborationError(source, ['the top level must be a JSON object']);
-  onlyFields(value, ['format', 'id', 'name', 'nodes', 'parties'], 'the file', problems);
+  onlyFields(value, ['format', 'id', 'name', 'nodes', 'parties', 'governance'], 'the file', problems);
   if (value.format !== COLLABORATION_FORMAT) problems.add(`"format" must be "${COLLABORATION_FORMAT}"`);
   const id = value.id;
   if (typeof id !== 'string' || !ID.test(id)) problems.add('"id" must be 1-64 characters: lower-case letters, digits, ".", "_" or "-", starting with a letter or digit');
@@ -197,6 +211,12 @@ function validateCollaboration(value: unknown, source: string): CollaborationFil
   const seenKeys = new Map<string, string>();
   const nodes = validateNodes(value.nodes, problems, seenKeys);
   const parties = validateParties(value.parties, problems, seenKeys);
+  let governance: Governance | undefined;
+  if (value.governance !== undefined && problems.list.length === 0) {
+    governance = validateGovernance(value.governance, id as string, parties, problems.list);
+    // Audit entries and result receipts are signed by the nodes: a third party must be able to check them.
+    if (nodes.some((n) => n.signingKey === undefined)) problems.add('a governed collaboration lists every node\'s "signingKey" (audit entries and result receipts are signed by the nodes)');
+  }
   if (problems.list.length > 0) throw new CollaborationError(source, problems.list);
   return {
     format: COLLABORATION_FORMAT,
@@ -204,6 +224,7 @@ function validateCollaboration(value: unknown, source: string): CollaborationFil
     name: name as string,
     nodes: nodes as [NodeConfig, NodeConfig, NodeConfig],
     parties,
+    ...(governance ? { governance } : {}),
   };
 }
 

@@ -20,6 +20,7 @@ import type { ResultStore } from './results-store.js';
 import type { ContributionIndex } from './contribution-index.js';
 import { CredentialChecker } from './credentials.js';
 import { SharedSecretCache } from '../crypto/envelope-session.js';
+import type { NodeGovernance } from './governance/node-governance.js';
 
 /** A client's signed request as one node received it, to be checked again by the peers. */
 export interface ForwardedRequest {
@@ -38,6 +39,8 @@ export interface NodeContextParts {
   readonly rpc: PeerRpc;
   readonly results: ResultStore;
   readonly contributions: ContributionIndex;
+  /** Scripts, approvals, the audit log and result attestations (docs/governance.md). */
+  readonly governance: NodeGovernance;
   readonly timeouts: NodeTimeouts;
   readonly log: Logger;
   /** Replay caches, one per node as audience (default: in memory, forgotten at a restart). */
@@ -56,6 +59,7 @@ export class NodeContext {
   readonly rpc: PeerRpc;
   readonly results: ResultStore;
   readonly contributions: ContributionIndex;
+  readonly governance: NodeGovernance;
   /** Queries running or queued here as jobs (node/jobs.ts). */
   readonly jobs: JobBoard;
   /** Checks contribution credentials against append tables' owners (remembers verified batches). */
@@ -83,6 +87,7 @@ export class NodeContext {
     this.rpc = parts.rpc;
     this.results = parts.results;
     this.contributions = parts.contributions;
+    this.governance = parts.governance;
     this.jobs = parts.jobs ?? new JobBoard();
     this.credentials = new CredentialChecker(parts.collaboration);
     this.timeouts = parts.timeouts;

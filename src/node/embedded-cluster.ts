@@ -23,6 +23,8 @@ import type { LogLevel, NodeTimeouts } from './config.js';
 import type { ExecutionProgress } from '../ops/progress.js';
 import type { JobLimits } from './jobs.js';
 import { MemoryMesh, type MeshTap } from './mesh/memory-mesh.js';
+import type { JsonValue } from '../crypto/canonical-json.js';
+import { signPolicy } from '../governance/policy.js';
 import { startNode, type NodeHandle, type StartNodeOptions } from './server.js';
 import type { TableLimits } from './storage.js';
 
@@ -44,6 +46,11 @@ export interface EmbeddedClusterOptions {
   readonly tableLimits?: Partial<TableLimits>;
   /** Job limits of every node, and a hook each node calls at every step of a job (tests pause jobs with it). */
   readonly jobs?: Partial<JobLimits> & { readonly onStep?: (node: NodeIndex, query: string, progress: ExecutionProgress) => void | Promise<void> };
+  /**
+   * A governance policy (docs/governance.md): its owners' entries; the cluster signs it with the
+   * keys of `signers` (default: every approver named). Implies `signNodes`.
+   */
+  readonly governance?: { readonly owners: readonly OwnerPolicyJson[]; readonly signers?: readonly string[] };
   /** Node logs (default: none). */
   readonly log?: { readonly level?: LogLevel; readonly destination?: (index: NodeIndex) => DestinationStream };
 }
@@ -75,6 +82,27 @@ function jobOptionsFor(jobs: NonNullable<EmbeddedClusterOptions['jobs']>, i: Nod
 }
 
 const NODE_INDICES: readonly NodeIndex[] = [0, 1, 2];
+
+/** An owner's policy as written in the collaboration file (governance/policy.ts validates it). */
+export interface OwnerPolicyJson {
+  readonly owner: string;
+  readonly approvers: readonly string[];
+  readonly required: 'one' | 'all' | number;
+  readonly recipients: readonly string[];
+  readonly minGroupSize?: number;
+}
+
+function governanceSection(id: string, spec: NonNullable<EmbeddedClusterOptions['governance']>, parties: ReadonlyMap<string, Identity>): JsonValue {
+  const owners = spec.owners.map((o) => ({ ...o, minGroupSize: o.minGroupSize ?? 1 }));
+  const policy = { mode: 'production' as const, owners };
+  const signers = spec.signers ?? [...new Set(owners.flatMap((o) => o.approvers))];
+  const signatures = signers.map((name) => {
+    const identity = parties.get(name);
+    if (!identity) throw new UsageError(`policy signer '${name}' is not a party of the cluster`);
+    return signPolicy(id, policy, identity.signingPrivateKey);
+  });
+  return JSON.parse(JSON.stringify({ ...policy, signatures })) as JsonValue;
+}
 const START_ATTEMPTS = 3;
 
 /**
@@ -99,6 +127,8 @@ async function startOnce(options: EmbeddedClusterOptions): Promise<EmbeddedClust
   const ports = await freePorts(3);
   const parties = new Map<string, Identity>();
   for (const p of options.parties) parties.set(p.name, createIdentity(p.name));
+  const governance = options.governance ? governanceSection(options.collaborationId ?? 'embedded', options.governance, parties) : undefined;
+  const signNodes = options.signNodes === true || governance !== undefined;
   const collaboration = Collaboration.fromJson({
     format: 'tessera-collaboration/v1',
     id: options.collaborationId ?? 'embedded',
@@ -111,7 +141,7 @@ async function startOnce(options: EmbeddedClusterOptions): Promise<EmbeddedClust
       mpcAddress: `127.0.0.1:${9000 + i}`,
       tlsCertificateFingerprint: certs.nodes[i].fingerprint256,
       encryptionKey: encodePublicKey(nodeIdentities[i].encryptionPublicKey),
-      ...(options.signNodes ? { signingKey: encodePublicKey(nodeIdentities[i].signingPublicKey) } : {}),
+      ...(signNodes ? { signingKey: encodePublicKey(nodeIdentities[i].signingPublicKey) } : {}),
     })),
     parties: options.parties.map((p) => ({
       name: p.name,
@@ -119,6 +149,7 @@ async function startOnce(options: EmbeddedClusterOptions): Promise<EmbeddedClust
       signingKey: encodePublicKey(parties.get(p.name)!.signingPublicKey),
       encryptionKey: encodePublicKey(parties.get(p.name)!.encryptionPublicKey),
     })),
+    ...(governance ? { governance } : {}),
   });
   const root = await mkdtemp(join(tmpdir(), 'tessera-cluster-'));
   const dataDirs = NODE_INDICES.map((i) => join(root, `node${i}`));

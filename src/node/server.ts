@@ -31,6 +31,7 @@ import { MeshManager } from './mesh/mesh-manager.js';
 import { TlsMeshConnector } from './mesh/tls-connector.js';
 import { ReplayJournal } from './replay-journal.js';
 import { ResultStore } from './results-store.js';
+import { NodeGovernance } from './governance/node-governance.js';
 import { PeerRpc } from './rpc.js';
 import { TableStore, type TableLimits } from './storage.js';
 
@@ -115,6 +116,14 @@ export async function startNode(options: StartNodeOptions): Promise<NodeHandle> 
     await store.close();
     throw error;
   }
+  let governance: NodeGovernance;
+  try {
+    governance = await NodeGovernance.open(options.dataDir, collaboration, nodeConfig.name, identity.signingPrivateKey);
+  } catch (error) {
+    replayJournal.close();
+    await store.close();
+    throw error;
+  }
   let ctx: NodeContext | undefined;
   let attemptsLogged = 0;
   const mesh = new MeshManager(
@@ -147,7 +156,7 @@ export async function startNode(options: StartNodeOptions): Promise<NodeHandle> 
     timeoutMs: timeouts.rpcMs,
     onHandlerBug: (method, error) => log.error({ method, errorType: (error as Error)?.name, stack: (error as Error)?.stack?.split('\n').slice(1, 8).join('\n') }, 'peer request failed unexpectedly'),
   });
-  ctx = new NodeContext({ index, collaboration, identity, store, mesh, rpc, results, contributions: new ContributionIndex(store), timeouts, log, nonces: (audience) => replayJournal.store(audience), jobs: new JobBoard({ ...DEFAULT_JOB_LIMITS, ...jobLimitsOf(options.jobs) }, options.jobs?.onStep) });
+  ctx = new NodeContext({ index, collaboration, identity, store, mesh, rpc, results, contributions: new ContributionIndex(store), governance, timeouts, log, nonces: (audience) => replayJournal.store(audience), jobs: new JobBoard({ ...DEFAULT_JOB_LIMITS, ...jobLimitsOf(options.jobs) }, options.jobs?.onStep) });
   registerTableHandlers(ctx);
   registerUploadHandlers(ctx);
   registerAppendHandlers(ctx);
@@ -167,6 +176,7 @@ export async function startNode(options: StartNodeOptions): Promise<NodeHandle> 
   } catch (error) {
     await api.close().catch(() => undefined);
     replayJournal.close();
+    await governance.close();
     await store.close();
     throw new UsageError(`node ${index} cannot listen for its API on ${host}:${options.api?.port ?? 0}: ${(error as Error).message}`);
   }
@@ -223,6 +233,7 @@ export async function startNode(options: StartNodeOptions): Promise<NodeHandle> 
         await mesh.close();
         await jobsEnded;
         replayJournal.close();
+        await governance.close();
         await store.close();
         log.info('node stopped');
       })();

@@ -184,6 +184,8 @@ export interface ContributionHeader {
  */
 export interface QueryRequest {
   readonly plan: unknown;
+  /** The approved script this plan is the next step of (docs/governance.md); needed in production mode. */
+  readonly script?: string;
 }
 
 /** One opened output of a plan: an aggregate from the registry (plan/registry.ts) and how to decode it. */

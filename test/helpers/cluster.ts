@@ -37,6 +37,7 @@ export async function startTestCluster(
     tap?: MeshTap;
     tableLimits?: Partial<TableLimits>;
     jobs?: EmbeddedClusterOptions['jobs'];
+    governance?: EmbeddedClusterOptions['governance'];
   } = {},
 ): Promise<TestCluster> {
   const logLines: string[][] = [[], [], []];
@@ -56,6 +57,7 @@ export async function startTestCluster(
     ...(options.tap ? { tap: options.tap } : {}),
     ...(options.tableLimits ? { tableLimits: options.tableLimits } : {}),
     ...(options.jobs ? { jobs: options.jobs } : {}),
+    ...(options.governance ? { governance: options.governance } : {}),
     log: { level: 'debug', destination: sink },
   });
   const clients: Tessera[] = [];

@@ -22,6 +22,7 @@ import { BodyBudget } from './body-budget.js';
 import { clientErrorHandler, describeError } from './error-replies.js';
 import { readFrameBody } from './frame-body.js';
 import { makeRequestGate, mustCloseAfter } from './request-gate.js';
+import { registerGovernanceRoutes } from '../flows/governance.js';
 import { damagedTableInfo, errorBody, routeSchemas, tableInfo } from './schemas.js';
 import { TESSERA_VERSION } from '../version.js';
 
@@ -227,6 +228,7 @@ export async function buildApi(ctx: NodeContext, options: ApiOptions): Promise<A
   app.get('/v1/results/:query/share', { schema: routeSchemas.getResultShare, config: { gate: 'signed' } }, async (request) => {
     return ownResultShare(ctx, (request.params as { query: string }).query, fwd(request));
   });
+  registerGovernanceRoutes(app, ctx);
   return { app, budgets };
 }
 

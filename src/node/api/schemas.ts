@@ -210,6 +210,7 @@ export const routeSchemas = {
           type: 'object',
           description: `a query plan, version ${PLAN_VERSION}: { version, root: { op: 'open', to: [recipients], input: { op: 'aggregate', aggregates: [{ name, fn, column? }], input: scan | concat } } }; every node checks it and names the place of any problem. Aggregates: ${aggregates().map((f) => `${f.name}: ${f.description}`).join('; ')}`,
         },
+        script: { type: 'string', pattern: '^[0-9a-f]{64}$', description: 'the approved script this plan is the next step of (docs/governance.md); needed in production mode' },
       },
     },
     response: {

@@ -23,6 +23,7 @@ import { QUERY_ID, type QueryAccess, type QueryRecord } from '../results-store.j
 import type { ForwardedRequest, NodeContext } from '../context.js';
 import type { Job } from '../jobs.js';
 import { failureReasons, settleAtAll } from './fan-out.js';
+import { QueryGovernance } from '../governance/admission.js';
 import { commitEverywhere, failEverywhere, registerOutcomeHandlers, resolveQuery, type QueryView } from './query-outcome.js';
 import { settleDerived, stageDerived } from './store.js';
 
@@ -70,38 +71,43 @@ async function runLocal(
   const job = ctx.jobs.track(query);
   let requester: PartyConfig | undefined;
   let plan: CheckedPlan | undefined;
-  const outcome = await party.run(
-    sessionIdOf(query),
-    async (s) => {
-      job.attach(s);
-      job.throwIfStopped();
-      const request = admit();
-      requester = request.requester;
-      const checked = checkQueryRequest(request.body);
-      const recipients = recipientsOf(checked.plan);
-      await admitted({ requestedBy: requester.name, recipients });
-      plan = await checkQueryPlan(ctx.store, ctx.collaboration, checked, { ctx, requester: requester.name });
-      const reader = storedTableReader(ctx.store, (p) => ctx.describe(p as PartyId));
-      return execute(s, plan, reader, { onProgress: (progress) => job.step(progress) });
-    },
-    { timeoutMs: ctx.timeouts.mpcMs },
-  ).catch((error: unknown) => Promise.reject(ctx.store.noteDamage(error))); // damage found while reading: the table is damaged from now on
-  if (!plan || !requester) throw new FormatError('the query was not planned');
-  const info: QueryInfo = {
-    query,
-    plan: plan.hash,
-    outputs: plan.outputs,
-    tables: plan.tables.map((t) => t.name),
-    recipients: plan.root.to,
-    requestedBy: requester.name,
-    createdAt,
-    rows: outcome.rows,
-    excluded: outcome.excluded,
-    resultRows: outcome.outputs.rows,
-    ...(plan.root.store ? { stored: plan.root.store.table } : {}),
-  };
-  const envelopes: Record<string, string> = {};
-  for (const recipient of outcome.outputs.recipients) {
+  // The one governance step of every query at every node (admission, release, audit): docs/governance.md.
+  const governance = new QueryGovernance(ctx, query);
+  try {
+    const outcome = await party.run(
+      sessionIdOf(query),
+      async (s) => {
+        job.attach(s);
+        job.throwIfStopped();
+        const request = admit();
+        requester = request.requester;
+        const checked = checkQueryRequest(request.body);
+        const recipients = recipientsOf(checked.plan);
+        await admitted({ requestedBy: requester.name, recipients });
+        plan = await checkQueryPlan(ctx.store, ctx.collaboration, checked, { ctx, requester: requester.name });
+        await governance.admit(requester, plan, checked.script);
+        const reader = storedTableReader(ctx.store, (p) => ctx.describe(p as PartyId));
+        return execute(s, plan, reader, { onProgress: (progress) => job.step(progress) });
+      },
+      { timeoutMs: ctx.timeouts.mpcMs },
+    ).catch((error: unknown) => Promise.reject(ctx.store.noteDamage(error))); // damage found while reading: the table is damaged from now on
+    if (!plan || !requester) throw new FormatError('the query was not planned');
+    governance.release(outcome);
+    const info: QueryInfo = {
+      query,
+      plan: plan.hash,
+      outputs: plan.outputs,
+      tables: plan.tables.map((t) => t.name),
+      recipients: plan.root.to,
+      requestedBy: requester.name,
+      createdAt,
+      rows: outcome.rows,
+      excluded: outcome.excluded,
+      resultRows: outcome.outputs.rows,
+      ...(plan.root.store ? { stored: plan.root.store.table } : {}),
+    };
+    const envelopes: Record<string, string> = {};
+    // One share, sealed to each recipient (the receipt commits to its hash).
     const share = encodeResultShare({
       format: RESULT_SHARE_FORMAT,
       query,
@@ -110,18 +116,24 @@ async function runLocal(
       columns: outcome.outputs.columns.map((c) => ({ name: c.name, a: encodeColumn(c.a), b: encodeColumn(c.b) })),
       public: { rows: outcome.rows, excluded: outcome.excluded },
     });
-    const sender = ctx.resultSigningKey;
-    const sealed = sealEnvelope(share, ctx.collaboration.encryptionKeyOf(recipient), resultContext(ctx.collaboration.id, query, recipient, ctx.index), sender ? { sender } : {});
-    envelopes[recipient] = Buffer.from(sealed).toString('base64');
-  }
-  if (outcome.stored) await stageDerived(ctx, query, createdAt, plan, requester.name, outcome.stored);
-  // A staged derived table follows the record: failed meanwhile (a cancel), it is dropped here.
-  await ctx.results.prepare(query, info, envelopes).catch(async (error: unknown) => {
-    await settleDerived(ctx, query);
+    for (const recipient of outcome.outputs.recipients) {
+      const sender = ctx.resultSigningKey;
+      const sealed = sealEnvelope(share, ctx.collaboration.encryptionKeyOf(recipient), resultContext(ctx.collaboration.id, query, recipient, ctx.index), sender ? { sender } : {});
+      envelopes[recipient] = Buffer.from(sealed).toString('base64');
+    }
+    await governance.computed(info, outcome, share);
+    if (outcome.stored) await stageDerived(ctx, query, createdAt, plan, requester.name, outcome.stored);
+    // A staged derived table follows the record: failed meanwhile (a cancel), it is dropped here.
+    await ctx.results.prepare(query, info, envelopes).catch(async (error: unknown) => {
+      await settleDerived(ctx, query);
+      throw error;
+    });
+    ctx.log.info({ query, plan: plan.hash, tables: info.tables, rows: info.rows, excluded: info.excluded, ms: Date.now() - started }, 'query computed');
+    return { info, envelopes };
+  } catch (error) {
+    if (!ctx.jobs.closing) await governance.refused(error);
     throw error;
-  });
-  ctx.log.info({ query, plan: plan.hash, tables: info.tables, rows: info.rows, excluded: info.excluded, ms: Date.now() - started }, 'query computed');
-  return { info, envelopes };
+  }
 }
 
 /**

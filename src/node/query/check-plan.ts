@@ -26,10 +26,12 @@ export interface PlanCheckOptions {
 
 /** The request's shape (the same the HTTP schema checks, for requests forwarded between nodes). */
 export function checkQueryRequest(body: unknown): QueryRequest {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new FormatError('a query request is an object { plan } (docs/plan.md)');
-  const extra = Object.keys(body).find((k) => k !== 'plan');
-  if (extra !== undefined) throw new QueryError(`unknown query field '${extra}': a query request is { plan } (docs/plan.md)`);
-  return { plan: (body as { plan?: unknown }).plan };
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new FormatError('a query request is an object { plan, script? } (docs/plan.md)');
+  const extra = Object.keys(body).find((k) => k !== 'plan' && k !== 'script');
+  if (extra !== undefined) throw new QueryError(`unknown query field '${extra}': a query request is { plan, script? } (docs/plan.md)`);
+  const script = (body as { script?: unknown }).script;
+  if (script !== undefined && (typeof script !== 'string' || !/^[0-9a-f]{64}$/.test(script))) throw new QueryError('"script" must be the hash of an approved script (64 hex digits; docs/governance.md)');
+  return { plan: (body as { plan?: unknown }).plan, ...(script !== undefined ? { script } : {}) };
 }
 
 export async function checkQueryPlan(store: TableStore, collaboration: Collaboration, request: QueryRequest, options: PlanCheckOptions = {}): Promise<CheckedPlan> {
