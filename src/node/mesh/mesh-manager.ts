@@ -16,8 +16,9 @@
  * connections fails the peers' attempts too, whose closes fail the next ones. With an immediate
  * retry after a mesh that was lost right after coming up, three nodes kept handing such a failure
  * around the ring for as long as a test ran (about ten set-ups a second, docs/transport.md). A
- * mesh that arrives with a link already down is therefore a failed attempt, and the back-off
- * (jittered, so the three fall out of step) is reset only by a mesh that stayed up for a while.
+ * mesh that arrives with a link already down is therefore a failed attempt, a mesh lost within
+ * FLASH_MESH_MS is followed by the back-off pause too, and the pauses are jittered so that the
+ * three nodes fall out of step.
  */
 
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -48,8 +49,12 @@ export interface MeshManagerOptions {
 }
 
 const MAX_RETRY_DELAY_MS = 2000;
-/** A mesh lost sooner than this after it came up does not reset the back-off. */
-const STABLE_MESH_MS = 2000;
+/**
+ * A mesh lost sooner than this after it came up is treated like a failed attempt (pause, longer
+ * back-off); one that lasted is set up again at once, so a node that merely restarted is back
+ * without delay. In the flapping this guards against, meshes lived 0-10 ms.
+ */
+export const FLASH_MESH_MS = 200;
 
 export class MeshManager {
   private party: Party | undefined;
@@ -181,7 +186,10 @@ export class MeshManager {
       const upSince = Date.now();
       await this.install(party);
       if (this.closed) break;
-      if (Date.now() - upSince >= STABLE_MESH_MS) delay = base;
+      if (Date.now() - upSince >= FLASH_MESH_MS) {
+        delay = base;
+        continue;
+      }
       await this.pause(delay);
       delay = Math.min(delay * 2, MAX_RETRY_DELAY_MS);
     }

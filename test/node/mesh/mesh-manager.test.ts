@@ -13,7 +13,7 @@ import { Party, type PartyId, type PartyLinks } from '../../../src/mpc/party.js'
 import { DirectLink } from '../../../src/net/direct-link.js';
 import type { Link, LinkHandlers } from '../../../src/net/link.js';
 import type { MeshConnector } from '../../../src/node/mesh/connector.js';
-import { MeshManager, type MeshEvents } from '../../../src/node/mesh/mesh-manager.js';
+import { FLASH_MESH_MS, MeshManager, type MeshEvents } from '../../../src/node/mesh/mesh-manager.js';
 
 const describe = (p: PartyId): string => `node ${p}`;
 
@@ -121,16 +121,20 @@ test('a mesh whose link is already down once the greetings are done is a failed 
   }
 });
 
-test('a mesh lost right after it came up is set up again only after the back-off pause, not at once', async () => {
+test('a mesh lost right after it came up (a flash) is set up again only after the back-off pause, not at once', async () => {
   const retryDelayMs = 300;
   const { connector, calls, attempts } = scripted((call) => (call <= 2 ? attempt({ peer1HangsUpAfterGreeting: false }) : undefined));
+  const ups: number[] = [];
   const downs: number[] = [];
   let secondCall!: () => void;
   const secondCalled = new Promise<void>((resolve) => (secondCall = resolve));
   const manager = new MeshManager(
     { id: 0, describe, connectTimeoutMs: 5000, retryDelayMs },
     events({
-      up: () => attempts[attempts.length - 1].hangUp(), // the peer hangs up as soon as the mesh is up
+      up: () => {
+        ups.push(Date.now());
+        attempts[attempts.length - 1].hangUp(); // the peer hangs up as soon as the mesh is up
+      },
       down: () => {
         downs.push(Date.now());
         // The next connect() comes after this; resolve once it has.
@@ -142,6 +146,7 @@ test('a mesh lost right after it came up is set up again only after the back-off
   manager.start(connector);
   try {
     await secondCalled;
+    assert.ok(downs[0] - ups[0] < FLASH_MESH_MS, `the mesh lived ${downs[0] - ups[0]} ms: the process stalled, the scenario did not happen`);
     // Only a lower bound (a loaded machine makes the pause longer, never shorter): the jittered
     // pause is at least half the retry delay. Retrying at once is what kept the three nodes flapping.
     assert.ok(calls[1] - downs[0] >= retryDelayMs / 2, `the next attempt came ${calls[1] - downs[0]} ms after the loss`);
