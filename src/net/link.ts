@@ -19,9 +19,10 @@ export interface Link {
   /** Human-readable name of the peer, for error messages ("party 2"). */
   readonly peerName: string;
   /**
-   * Queues one message. The payload must not be written to afterwards; with `transfer` the
-   * caller also gives up reading it (worker links then move the buffer instead of copying).
-   * Resolves once the transport has taken the message (back-pressure), rejects if the link is down.
+   * Queues one message. Without `transfer` the link copies the payload before returning, so the
+   * caller may overwrite it at once; with `transfer` the caller gives it up entirely (worker links
+   * then move the buffer instead of copying). Resolves once the transport has taken the message
+   * (back-pressure), rejects if the link is down.
    */
   send(session: bigint, payload: Uint8Array, transfer?: boolean): Promise<void>;
   /** Tells the peer that this party stopped the session. Best effort. */

@@ -4,20 +4,42 @@
  * Wire format: every frame starts with a 24-byte header
  *   u8 kind | 3 bytes zero | u32 payload bytes in this frame | u64 session | f64 message length
  * kind 0 starts a message (whose total length is given), kind 1 continues it, kind 2 aborts a
- * session (payload: UTF-8 reason). Large messages are cut into frames of at most CHUNK bytes and
- * frames of different sessions are interleaved round-robin, so a long vector of one computation
- * does not stall the others. Writes respect the socket's back-pressure ('drain').
+ * session (payload: UTF-8 reason). Messages are cut into frames of at most FRAME bytes, and when
+ * several sessions have data queued their frames are interleaved round-robin, so a long vector of
+ * one computation does not stall the others.
  *
- * The receiver copies each payload once, into an exactly-sized fresh buffer per message, which
- * is therefore 8-aligned and can be viewed as ring elements without another copy.
+ * Sending (profiled in docs/transport.md): every byte is copied once, into a staging buffer that
+ * is reused from write to write, and each socket write carries many frames at once: a message sent
+ * to an idle link goes out whole in a single write, straight from the caller's array into the
+ * staging buffer, and send() is then already settled. At most one write is in flight; its callback
+ * starts the next one (no 'drain' wait and no promise per frame). Only a message that must queue
+ * behind a write in flight is copied first (the caller may reuse its array once send returns), so
+ * its bytes are copied twice. A single buffer per write matters for TLS: node's TLS socket
+ * concatenates the buffers of a vectored (corked) write into a fresh allocation, and a fresh
+ * multi-megabyte buffer costs page faults on every send.
+ *
+ * Receiving: the receiver copies each payload once, into an exactly-sized fresh buffer per
+ * message (not zero-filled: every byte is written before it is delivered), which is therefore
+ * 8-aligned and can be viewed as ring elements without another copy.
  */
 
 import type { Duplex } from 'node:stream';
 import { PeerLostError, ProtocolError } from '../errors.js';
-import { ownedCopy, type Link, type LinkHandlers } from './link.js';
+import { BufferPool } from './buffer-pool.js';
+import type { Link, LinkHandlers } from './link.js';
 
 const HEADER = 24;
-const CHUNK = 256 * 1024;
+/** Payload bytes per frame: the unit in which sessions with queued data take turns. */
+const FRAME = 1024 * 1024;
+/** Bytes gathered into one socket write when several messages are queued. */
+const BATCH = 4 * 1024 * 1024;
+/** A message up to this size sent to an idle link goes out in one write (one copy, never two). */
+const WHOLE_MAX = 64 * 1024 * 1024;
+/** A staging buffer grown beyond this is given back once the link has had nothing to send for STAGING_IDLE_MS. */
+const STAGING_KEEP = 16 * 1024 * 1024;
+const STAGING_IDLE_MS = 2000;
+/** Bytes of spare buffers kept for copies of queued messages. */
+const SPARE_KEEP = 64 * 1024 * 1024;
 const KIND_START = 0;
 const KIND_CONTINUE = 1;
 const KIND_ABORT = 2;
@@ -25,12 +47,20 @@ const KIND_ABORT = 2;
 export const MAX_MESSAGE_BYTES = 2 ** 32;
 
 interface Outgoing {
-  session: bigint;
-  payload: Uint8Array;
-  offset: number;
-  kind: number;
-  done: () => void;
-  fail: (e: Error) => void;
+  readonly session: bigint;
+  readonly kind: number;
+  /** Length of the whole message, as announced in every frame header. */
+  readonly total: number;
+  /** The bytes not yet framed; `owned` once the link holds its own copy (or the caller transferred them). */
+  rest: Uint8Array;
+  owned: boolean;
+  /** The link's copy of the message, from the spare pool, given back once framed. */
+  pooled?: Uint8Array;
+  /** Every byte is framed into the staging buffer (the message left the queue). */
+  staged?: boolean;
+  /** Settles the promise send() returned, for a message that had to queue. */
+  done?: () => void;
+  fail?: (e: Error) => void;
 }
 
 interface Incoming {
@@ -38,13 +68,28 @@ interface Incoming {
   filled: number;
 }
 
+const SETTLED = Promise.resolve();
+
+/** A fresh, exactly-sized, 8-aligned buffer that skips the zero-fill (the frames overwrite every byte). */
+function uninitialized(bytes: number): Uint8Array {
+  const b = Buffer.allocUnsafeSlow(bytes);
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+}
+const frameCount = (bytes: number): number => Math.max(1, Math.ceil(bytes / FRAME));
+
 export class StreamLink implements Link {
   private handlers: LinkHandlers | undefined;
   private readonly early: Array<(h: LinkHandlers) => void> = [];
   /** One FIFO of outgoing messages per session; `order` cycles over sessions with work. */
   private readonly outgoing = new Map<bigint, Outgoing[]>();
   private readonly order: bigint[] = [];
-  private pumping = false;
+  /** A socket write is in flight; the next one starts from its callback. */
+  private writing = false;
+  private staging: Uint8Array = new Uint8Array(0);
+  private stagingView = new DataView(this.staging.buffer);
+  private releaseTimer: NodeJS.Timeout | undefined;
+  /** Buffers for copies of messages that queue behind a write in flight. */
+  private readonly spare = new BufferPool(SPARE_KEEP);
   private closedError: Error | undefined;
   private closedByUs = false;
   bytesSent = 0;
@@ -73,7 +118,12 @@ export class StreamLink implements Link {
       }
     });
     socket.on('error', (e: Error) => this.fail(new PeerLostError(`connection to ${peerName} failed: ${e.message}`, { cause: e })));
-    socket.on('close', () => this.fail(this.closedByUs ? undefined : new PeerLostError(`connection to ${peerName} was closed by the peer`)));
+    // The peer's end of stream is its close: a link is never half-closed on purpose, and every
+    // byte it sent has been delivered by then. 'close' follows only once our side has flushed
+    // and shut down too, which under load took tens of milliseconds, long enough for a mesh
+    // set-up to take a link whose peer had already hung up for a working one (docs/transport.md).
+    socket.on('end', () => this.fail(this.closedByUs ? undefined : this.peerClosed()));
+    socket.on('close', () => this.fail(this.closedByUs ? undefined : this.peerClosed()));
   }
 
   setHandlers(handlers: LinkHandlers): void {
@@ -87,27 +137,23 @@ export class StreamLink implements Link {
   }
 
   /**
-   * Queues a message. Unless the caller transfers it (promising never to write it again), the
-   * payload is copied first: frames may wait in the socket's queue under back-pressure, and a
-   * protocol that updates its own share in place after a reshare must not change bytes in flight.
+   * Queues a message. The caller may reuse its array as soon as this returns: the bytes are in
+   * the staging buffer already, or copied into one the link owns (unless `transfer`).
    */
   send(session: bigint, payload: Uint8Array, transfer = false): Promise<void> {
     if (this.closedError || this.closedByUs) return Promise.reject(this.closedError ?? new PeerLostError(`link to ${this.peerName} is closed`));
-    if (!transfer) payload = ownedCopy(payload);
     if (payload.byteLength > MAX_MESSAGE_BYTES) return Promise.reject(new RangeError(`message of ${payload.byteLength} bytes exceeds the ${MAX_MESSAGE_BYTES}-byte limit; split the computation`));
     this.bytesSent += payload.byteLength;
-    return new Promise<void>((resolve, reject) => {
-      this.enqueue({ session, payload, offset: 0, kind: KIND_START, done: resolve, fail: reject });
-    });
+    return this.enqueue({ session, kind: KIND_START, total: payload.byteLength, rest: payload, owned: transfer });
   }
 
   sendAbort(session: bigint, reason: string): void {
     if (this.closedError || this.closedByUs) return;
     const payload = new TextEncoder().encode(reason.slice(0, 1000));
-    this.enqueue({ session, payload, offset: 0, kind: KIND_ABORT, done: () => {}, fail: () => {} });
+    this.enqueue({ session, kind: KIND_ABORT, total: payload.byteLength, rest: payload, owned: true }).catch(() => {});
   }
 
-  private enqueue(o: Outgoing): void {
+  private enqueue(o: Outgoing): Promise<void> {
     let q = this.outgoing.get(o.session);
     if (!q) {
       q = [];
@@ -115,41 +161,97 @@ export class StreamLink implements Link {
     }
     if (q.length === 0) this.order.push(o.session);
     q.push(o);
-    if (!this.pumping) this.pump();
+    // Nothing is queued while no write is in flight, so this message is alone: send it whole.
+    if (!this.writing) this.pump(o.total <= WHOLE_MAX ? Math.max(o.total, BATCH) : BATCH);
+    if (o.staged) return SETTLED;
+    if (!o.owned) {
+      const copy = this.spare.take(o.rest.byteLength);
+      copy.set(o.rest);
+      o.rest = copy;
+      o.pooled = copy;
+      o.owned = true;
+    }
+    return new Promise<void>((resolve, reject) => {
+      o.done = resolve;
+      o.fail = reject;
+    });
   }
 
-  /** Writes frames round-robin over sessions until the socket asks us to wait. */
-  private pump(): void {
-    this.pumping = true;
-    while (this.order.length > 0 && !this.closedError) {
+  /** A staging buffer of at least `bytes`, grown geometrically so it is rarely reallocated. */
+  private stage(bytes: number): Uint8Array {
+    if (this.staging.byteLength < bytes) {
+      this.staging = uninitialized(Math.max(bytes, Math.min(2 * this.staging.byteLength, WHOLE_MAX + 64 * HEADER)));
+      this.stagingView = new DataView(this.staging.buffer, this.staging.byteOffset, this.staging.byteLength);
+    }
+    return this.staging;
+  }
+
+  /**
+   * Frames queued messages round-robin into the staging buffer, up to `budget` payload bytes,
+   * and writes them with one socket write. Messages fully framed are settled at once.
+   */
+  private pump(budget: number): void {
+    if (this.order.length === 0 || this.closedError) {
+      if (this.staging.byteLength > STAGING_KEEP && !this.releaseTimer) {
+        // Keep a large staging buffer while large messages keep coming; give it back when idle.
+        this.releaseTimer = setTimeout(() => {
+          this.releaseTimer = undefined;
+          if (this.writing) return;
+          this.staging = new Uint8Array(0);
+          this.stagingView = new DataView(this.staging.buffer);
+        }, STAGING_IDLE_MS).unref();
+      }
+      return;
+    }
+    // Room for the frames of `budget` bytes, plus the headers of a few short messages' frames.
+    const staging = this.stage(budget + HEADER * (frameCount(budget) + 64));
+    const v = this.stagingView;
+    let used = 0;
+    let payloadBytes = 0;
+    while (this.order.length > 0 && payloadBytes < budget) {
       const session = this.order.shift()!;
       const q = this.outgoing.get(session)!;
       const o = q[0];
-      const n = Math.min(CHUNK, o.payload.byteLength - o.offset);
-      const h = new Uint8Array(HEADER);
-      const v = new DataView(h.buffer);
-      v.setUint8(0, o.offset === 0 ? o.kind : KIND_CONTINUE);
-      v.setUint32(4, n, true);
-      v.setBigUint64(8, session, true);
-      v.setFloat64(16, o.payload.byteLength, true);
-      const piece = o.payload.subarray(o.offset, o.offset + n);
-      o.offset += n;
-      this.socket.cork();
-      this.socket.write(h);
-      const more = n > 0 ? this.socket.write(piece) : true;
-      this.socket.uncork();
-      if (o.offset >= o.payload.byteLength) {
+      const room = staging.byteLength - used - HEADER;
+      const n = Math.min(FRAME, o.rest.byteLength, budget - payloadBytes, Math.max(room, 0));
+      const first = o.total - o.rest.byteLength === 0;
+      // An abort's reason (at most 4 KiB) always travels in one frame.
+      if (room < 0 || (n === 0 && o.rest.byteLength > 0) || (o.kind === KIND_ABORT && n < o.rest.byteLength)) {
+        this.order.unshift(session);
+        break;
+      }
+      v.setUint32(used, first ? o.kind : KIND_CONTINUE, true);
+      v.setUint32(used + 4, n, true);
+      v.setBigUint64(used + 8, session, true);
+      v.setFloat64(used + 16, o.total, true);
+      staging.set(n === o.rest.byteLength ? o.rest : o.rest.subarray(0, n), used + HEADER);
+      used += HEADER + n;
+      payloadBytes += n;
+      o.rest = o.rest.subarray(n);
+      if (o.rest.byteLength === 0) {
         q.shift();
-        o.done();
+        o.staged = true;
+        if (o.pooled) this.spare.give(o.pooled);
+        o.done?.();
       }
       if (q.length > 0) this.order.push(session);
       else this.outgoing.delete(session);
-      if (!more) {
-        this.socket.once('drain', () => this.pump());
-        return;
-      }
     }
-    this.pumping = false;
+    this.writing = true;
+    this.socket.write(staging.subarray(0, used), this.written);
+  }
+
+  /** The write in flight has been handed to the socket: the staging buffer is free again. */
+  private readonly written = (error?: Error | null): void => {
+    this.writing = false;
+    if (error) this.fail(new PeerLostError(`connection to ${this.peerName} failed while sending: ${error.message}`, { cause: error }));
+    else this.pump(BATCH);
+    // close() waited for this write; end once the queue it left behind is out too.
+    if (this.closedByUs && !this.writing) this.endStream();
+  };
+
+  private endStream(): void {
+    if (!this.socket.writableEnded && !this.socket.destroyed) this.socket.end();
   }
 
   private receive(chunk: Uint8Array): void {
@@ -190,7 +292,7 @@ export class StreamLink implements Link {
     if (this.frameKind === KIND_START) {
       if (this.incoming.has(this.frameSession)) throw new ProtocolError(`${this.peerName} started a new message before finishing the previous one`);
       if (!Number.isInteger(total) || total < 0 || total > MAX_MESSAGE_BYTES) throw new ProtocolError(`${this.peerName} announced a message of ${total} bytes`);
-      this.incoming.set(this.frameSession, { buf: new Uint8Array(total), filled: 0 });
+      this.incoming.set(this.frameSession, { buf: uninitialized(total), filled: 0 });
     } else if (this.frameKind === KIND_CONTINUE) {
       if (!this.incoming.has(this.frameSession)) throw new ProtocolError(`${this.peerName} continued a message it never started`);
     } else if (this.frameKind === KIND_ABORT) {
@@ -221,18 +323,29 @@ export class StreamLink implements Link {
     }
   }
 
+  private peerClosed(): PeerLostError {
+    return new PeerLostError(`connection to ${this.peerName} was closed by the peer`);
+  }
+
   private fail(error: Error | undefined): void {
     if (this.closedError) return;
     this.closedError = error ?? new PeerLostError(`link to ${this.peerName} is closed`);
-    for (const q of this.outgoing.values()) for (const o of q) o.fail(this.closedError);
+    for (const q of this.outgoing.values()) for (const o of q) o.fail?.(this.closedError);
     this.outgoing.clear();
     this.order.length = 0;
     this.emit((h) => h.closed(error));
   }
 
+  /**
+   * Sends what is already queued (a goodbye such as the mesh's "lost" notice may be waiting
+   * behind a large write), then ends the stream; a peer that does not take it within a second
+   * is cut off. Nothing is written after the end: a write after end() makes node destroy the
+   * socket at once, dropping what was still queued.
+   */
   close(): void {
+    if (this.closedByUs) return;
     this.closedByUs = true;
-    this.socket.end();
+    if (!this.writing) this.endStream();
     setTimeout(() => this.socket.destroy(), 1000).unref();
   }
 }

@@ -1,6 +1,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { Duplex } from 'node:stream';
 import { createServer, connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { generateClusterCertificates, type ClusterCertificates } from '../../src/crypto/certs.js';
 import { PeerLostError, ProtocolError } from '../../src/errors.js';
@@ -104,9 +105,7 @@ test('sessions take turns: a short message is not held up by a long one queued b
   const short = sender.send(2n, pattern(64, 3)); // queued after it, other session
   await Promise.all([first, long, short]);
   await rx.count(3);
-  const order = rx.got.map((m) => `${m.session}:${m.payload.byteLength}`);
-  assert.ok(order.indexOf(`2:64`) < order.indexOf(`1:${16 * 1024 * 1024}`), `the short message arrives before the long one queued ahead of it (${order.join(', ')})`);
-  assert.ok(order.indexOf(`1:${8 * 1024 * 1024}`) < order.indexOf(`1:${16 * 1024 * 1024}`), 'one session\'s messages stay in order');
+  assert.deepEqual(rx.got.map((m) => [m.session, m.payload.byteLength]), [[1n, 8 * 1024 * 1024], [2n, 64], [1n, 16 * 1024 * 1024]]);
   sender.close();
 });
 
@@ -147,4 +146,57 @@ test('a malformed frame closes the link with a protocol error', async () => {
   assert.ok(e instanceof ProtocolError, String(e));
   assert.match(e.message, /unknown frame kind 9/);
   a.destroy();
+});
+
+/** One frame that carries a whole message (the wire format in stream-link.ts). */
+function wholeMessageFrame(session: bigint, payload: Uint8Array): Uint8Array {
+  const frame = new Uint8Array(24 + payload.byteLength);
+  const v = new DataView(frame.buffer);
+  v.setUint32(4, payload.byteLength, true);
+  v.setBigUint64(8, session, true);
+  v.setFloat64(16, payload.byteLength, true);
+  frame.set(payload, 24);
+  return frame;
+}
+
+test('a peer that hangs up is reported at its end of stream, after what it sent, without waiting for the socket to close', async () => {
+  // A TLS socket emits 'close' only once this side has flushed and shut down too; under load that
+  // took tens of milliseconds after 'end', during which the node mesh took a link whose peer had
+  // already hung up for a working one. A half-open stream that never closes makes the gap endless.
+  const socket = new Duplex({ allowHalfOpen: true, read() {}, write: (_chunk, _encoding, done) => done() });
+  const rx = recorder(new StreamLink(socket, 'peer'));
+  let closedAfter = -1;
+  void rx.closed.then(() => (closedAfter = rx.got.length));
+  socket.push(wholeMessageFrame(4n, pattern(100, 1)));
+  socket.push(null);
+  await once(socket, 'end');
+  await new Promise((r) => setImmediate(r));
+  assert.equal(rx.got.length, 1, 'the message sent before the end is delivered');
+  assert.equal(closedAfter, 1, 'the link is reported closed at the end of stream, after the message');
+  assert.ok((await rx.closed) instanceof PeerLostError);
+  assert.equal(socket.destroyed, false, 'the socket itself has not closed (nothing else would have told the link)');
+  socket.destroy();
+});
+
+test('close() sends what is queued behind a write in flight, then ends; nothing is written after the end', async () => {
+  const [a, b] = await tlsPair();
+  const sender = new StreamLink(a, 'b');
+  const senderSide = recorder(sender);
+  const rx = recorder(new StreamLink(b, 'a'));
+  try {
+    void sender.send(1n, pattern(8 * 1024 * 1024, 1)).catch(() => {}); // one write, in flight until its callback
+    const goodbye = sender.send(0n, pattern(40, 2)); // queued behind it (like the mesh's "lost" notice)
+    goodbye.catch(() => {});
+    sender.close();
+    // Ending at once and writing the queue afterwards made node destroy the socket: the peer lost
+    // the goodbye and the sender saw "write after end".
+    const closedWith = await rx.closed;
+    assert.deepEqual(rx.got.map((m) => [m.session, m.payload.byteLength]), [[1n, 8 * 1024 * 1024], [0n, 40]]);
+    assert.ok(closedWith instanceof PeerLostError, 'the receiver sees its peer close');
+    await goodbye;
+    assert.equal(await senderSide.closed, undefined, 'the sender closed on request, without an error');
+  } finally {
+    a.destroy();
+    b.destroy();
+  }
 });

@@ -10,6 +10,15 @@
  *
  * The manager also reads the control session (session 0) of both links and hands every message
  * to `onControl`; the peer RPC (rpc.ts) is built on that.
+ *
+ * Why every loss is followed by a pause: each node's set-up attempt shares its two connections
+ * with the attempts its peers are making at that moment, so when one attempt fails, closing its
+ * connections fails the peers' attempts too, whose closes fail the next ones. With an immediate
+ * retry after a mesh that was lost right after coming up, three nodes kept handing such a failure
+ * around the ring for as long as a test ran (about ten set-ups a second, docs/transport.md). A
+ * mesh that arrives with a link already down is therefore a failed attempt, a mesh lost within
+ * FLASH_MESH_MS is followed by the back-off pause too, and the pauses are jittered so that the
+ * three nodes fall out of step.
  */
 
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -35,9 +44,17 @@ export interface MeshManagerOptions {
   readonly describe: (p: PartyId) => string;
   /** Greeting timeout when (re)connecting. */
   readonly connectTimeoutMs: number;
-  /** Pause before a new attempt after a failed one (doubles up to 2 s). */
+  /** Pause before a new attempt after a failed one (doubles up to 2 s, jittered ±50 %). */
   readonly retryDelayMs?: number;
 }
+
+const MAX_RETRY_DELAY_MS = 2000;
+/**
+ * A mesh lost sooner than this after it came up is treated like a failed attempt (pause, longer
+ * back-off); one that lasted is set up again at once, so a node that merely restarted is back
+ * without delay. In the flapping this guards against, meshes lived 0-10 ms.
+ */
+export const FLASH_MESH_MS = 200;
 
 export class MeshManager {
   private party: Party | undefined;
@@ -147,22 +164,40 @@ export class MeshManager {
           links.prev.close();
           throw error;
         });
+        // The greetings can both have arrived on a link whose peer hung up right after sending
+        // its own (its attempt had failed): that mesh is dead on arrival, not up.
+        const dead = party.boxNext.down ?? party.boxPrev.down;
+        if (dead) {
+          party.close();
+          throw dead;
+        }
       } catch (error) {
         if (this.closed) break;
         this.lastError = error instanceof Error ? error : new PeerLostError(String(error));
         this.events.attemptFailed(this.lastError);
-        await sleep(delay, undefined, { signal: this.stopWaiting.signal }).catch(() => undefined);
-        delay = Math.min(delay * 2, 2000);
+        await this.pause(delay);
+        delay = Math.min(delay * 2, MAX_RETRY_DELAY_MS);
         continue;
       }
       if (this.closed) {
         party.close();
         break;
       }
-      delay = base;
-      const down = this.install(party);
-      await down;
+      const upSince = Date.now();
+      await this.install(party);
+      if (this.closed) break;
+      if (Date.now() - upSince >= FLASH_MESH_MS) {
+        delay = base;
+        continue;
+      }
+      await this.pause(delay);
+      delay = Math.min(delay * 2, MAX_RETRY_DELAY_MS);
     }
+  }
+
+  /** Waits about `ms` (0.5 to 1.5 times), or until the manager is closed. */
+  private async pause(ms: number): Promise<void> {
+    await sleep(ms * (0.5 + Math.random()), undefined, { signal: this.stopWaiting.signal }).catch(() => undefined);
   }
 
   /** Makes `party` the current mesh; resolves when it is lost. */
