@@ -58,7 +58,8 @@ async function untilHealthy(client: Tessera, timeoutMs = 40_000): Promise<void> 
 }
 
 async function connect(node: number): Promise<Tessera> {
-  const deadline = Date.now() + 15_000;
+  // Generous: a node process starting on a loaded 2-core machine can take many seconds to listen.
+  const deadline = Date.now() + 60_000;
   for (;;) {
     try {
       return await Tessera.connect({ collaboration, identity: hospital, node, ca: caPem });
