@@ -18,7 +18,7 @@ test('groupBy().agg() is an aggregate node with by; scans read the keys and the 
   });
   // A filter over the outputs (HAVING) and a selection of them are ordinary nodes above it.
   const having = scanFrame('visits').groupBy('region').agg({ n: count() }).filter(col('n').ge(5)).select('region').toPlan(to);
-  const filter = having.root.input as { op: string; input: { op: string; columns: string[]; input: { op: string } } };
+  const filter = having.root.input as unknown as { op: string; input: { op: string; columns: readonly string[]; input: { op: string } } };
   assert.deepEqual([filter.op, filter.input.op, filter.input.columns, filter.input.input.op], ['filter', 'select', ['region', 'n'], 'aggregate']);
 });
 
