@@ -89,8 +89,8 @@ export function relationalCase(op: GroupbyOp, rows = 1_000_000): RelationalCase 
       { name: 'customer', nullable: false, type: 'integer', min: '0', max: String((1n << 40n) - 1n) },
       { name: 'amount', nullable: false, type: 'integer', min: '0', max: '100000' },
     ] };
-    const node: AggregateNode = { op: 'aggregate', input: scanOf('orders'), by: ['customer'], aggregates: [{ name: 'n', fn: 'count' }, { name: 'total', fn: 'sum', column: 'amount' }] };
-    return { op, rows, table: caseTable('orders', schema, { customer, amount }, {}), plan: (to) => openFor(node, to), sql: 'SELECT customer, count(*) AS n, sum(amount) AS total FROM orders GROUP BY customer ORDER BY customer' };
+    const node: AggregateNode = { op: 'aggregate', input: scanOf('purchases'), by: ['customer'], aggregates: [{ name: 'n', fn: 'count' }, { name: 'total', fn: 'sum', column: 'amount' }] };
+    return { op, rows, table: caseTable('purchases', schema, { customer, amount }, {}), plan: (to) => openFor(node, to), sql: 'SELECT customer, count(*) AS n, sum(amount) AS total FROM purchases GROUP BY customer ORDER BY customer' };
   }
   const a = new BigUint64Array(rows), b = new BigUint64Array(rows);
   for (let i = 0; i < rows; i++) {
