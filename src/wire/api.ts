@@ -244,6 +244,12 @@ export interface QueryInfo {
   readonly resultRows: number;
   /** A store root: the name of the table it stores (listed with its lineage once the query is done). */
   readonly stored?: string;
+  /**
+   * What the plan's operators opened at run time, as its disclosures declared: the rows a
+   * reveal-count filter or join kept ('rows'), the groups a sorting group-by found ('groups'),
+   * each with its place in the plan. The same at every node.
+   */
+  readonly revealed?: readonly { readonly path: string; readonly fact: string; readonly value: number }[];
 }
 
 /** A node's sealed result share for one recipient (envelope bytes in base64). */

@@ -138,7 +138,10 @@ test('the rows a filter keeps open as a table to the recipient only: the same ro
   for (const [where, condition] of WHERES) {
     const want = await oracleRows(where);
     for (const mode of ['reveal-count', 'oblivious'] as const) {
-      const result = await (await hospital.table('visits').filter(condition, { mode }).open(to)).result();
+      const handle = await hospital.table('visits').filter(condition, { mode }).open(to);
+      // The filter's row count is opened (and reported) in reveal-count mode only.
+      assert.deepEqual((await handle.wait()).revealed, mode === 'reveal-count' ? [{ path: '/root/input', fact: 'rows', value: want.length }] : [], `${where} (${mode})`);
+      const result = await handle.result();
       assert.deepEqual(result.table.columns, ['age', 'sex', 'cost', 'day']);
       const got = result.table.rows.map((r) => JSON.stringify([r.age, r.sex, r.cost, r.day])).sort();
       assert.deepEqual(got, want, `${where} (${mode})`);

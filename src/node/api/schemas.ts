@@ -104,6 +104,11 @@ const queryInfoProperties = {
   excluded: { type: 'integer', description: 'append-table rows left out by the range check' },
   resultRows: { type: 'integer', description: 'rows of the opened result (for a store root: rows stored)' },
   stored: { type: 'string', description: 'a store root: the table it stores' },
+  revealed: {
+    type: 'array',
+    description: "what the plan's operators opened at run time, as its disclosures declared (a filter's or join's rows, a group-by's groups)",
+    items: { type: 'object', properties: { path: { type: 'string' }, fact: { type: 'string' }, value: { type: 'integer' } } },
+  },
 } as const;
 
 const sealedShares = {

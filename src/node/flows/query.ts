@@ -104,6 +104,7 @@ async function runLocal(
       rows: outcome.rows,
       excluded: outcome.excluded,
       resultRows: outcome.outputs.rows,
+      revealed: outcome.revealed.map((r) => ({ path: r.path, fact: r.fact, value: r.value })),
       ...(plan.root.store ? { stored: plan.root.store.table } : {}),
     };
     const envelopes: Record<string, string> = {};
