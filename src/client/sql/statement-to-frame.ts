@@ -7,7 +7,10 @@
  *   SELECT sum(age) FROM (SELECT age FROM a UNION ALL SELECT age FROM b)
  *     → t.table('a').select('age').concat(t.table('b').select('age')).agg({ sum_age: sum('age') })
  *
- * WHERE becomes a filter (where-to-condition.ts) between FROM and the aggregates.
+ * WHERE becomes a filter (where-to-condition.ts) between FROM and the aggregates. Value
+ * expressions (expression-to-frame.ts) named with AS become derived columns: in a select list
+ * without aggregates `withColumns` then `select`; inside an aggregate (`sum(cost * 2) AS s`) a
+ * derived column named like the output, then the aggregate of it.
  * Aggregates map through the registry (avg → mean, count(*) → count of rows, count(col) → count
  * of non-null cells); an output is named by its alias, else `<function>_<column>` (`count` for
  * count(*)). Everything else is refused before anything is sent, naming the construct: the tree
@@ -119,6 +122,11 @@ function selectRows(frame: LazyFrame, list: readonly Json[], qualifiers: readonl
     if (!isEmpty(list[0].relation_name) && !qualifiers.includes(String(list[0].relation_name))) refuse('qualified *', `'${String(list[0].relation_name)}.*' does not name the table in FROM`);
     return frame;
   }
+  return selectList(frame, list, qualifiers, expressions).frame;
+}
+
+/** A list of columns and named expressions over `frame`: withColumns (when there are expressions), then select. */
+function selectList(frame: LazyFrame, list: readonly Json[], qualifiers: readonly string[], expressions: SqlExpressions): Branch {
   const derived: Record<string, Expression> = {};
   const columns = list.map((item) => {
     if (item.class === 'STAR') refuse('* with other columns', 'select either * or a list of columns');
@@ -132,7 +140,7 @@ function selectRows(frame: LazyFrame, list: readonly Json[], qualifiers: readonl
   });
   const twice = columns.find((c, i) => columns.indexOf(c) !== i);
   if (twice !== undefined) refuse('a column selected twice', `column '${twice}' is selected twice`);
-  return Object.keys(derived).length === 0 ? frame.select(...columns) : frame.withColumns(derived).select(...columns);
+  return { frame: Object.keys(derived).length === 0 ? frame.select(...columns) : frame.withColumns(derived).select(...columns), columns };
 }
 
 /** The clauses a SELECT may not have yet (the select list and FROM are read by their callers). */
@@ -254,15 +262,9 @@ function branchFrame(node: Json, source: FrameSource): Branch {
     if (!isEmpty(list[0].relation_name) && !qualifiers.includes(String(list[0].relation_name))) refuse('qualified *', `'${String(list[0].relation_name)}.*' does not name the table in FROM`);
     return { frame: source(table), columns: undefined };
   }
-  const columns = list.map((item) => {
-    if (item.class === 'STAR') refuse('* with other columns', 'select either * or a list of columns');
-    if (item.class !== 'COLUMN_REF') notYet(`${describeClass(item)} inside FROM`, 'a SELECT inside FROM lists stored columns (derived columns come with issue 9)');
-    if (!isEmpty(item.alias)) notYet('renaming columns (AS) inside FROM', 'rename comes to the SDK and SQL soon (issue 9)');
-    return columnRef(item, qualifiers);
-  });
-  const twice = columns.find((c, i) => columns.indexOf(c) !== i);
-  if (twice !== undefined) refuse('a column selected twice', `column '${twice}' is selected twice in a SELECT inside FROM`);
-  return { frame: source(table).select(...columns), columns };
+  const expressions = new SqlExpressions((item) => columnRef(item, qualifiers), onlyKnown, 'a SELECT inside FROM');
+  if (containsCall(list, isAggregateName)) notYet('aggregates inside FROM', 'a SELECT inside FROM lists columns and derived columns; aggregate in the outer SELECT');
+  return selectList(source(table), list, qualifiers, expressions);
 }
 
 function describeColumns(columns: readonly string[] | undefined): string {
