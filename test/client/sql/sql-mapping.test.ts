@@ -186,8 +186,8 @@ test('what the plan cannot express is refused, naming the construct', async () =
   }
 });
 
-/** A random value expression as SQL text and as the SDK builds it. */
-interface Pair { sql: string; sdk: Expression; literal: boolean }
+/** A random value expression as SQL text and as the SDK builds it (CAST of a division is one division to that scale). */
+interface Pair { sql: string; sdk: Expression; literal: boolean; divided?: { dividend: Expression; by: number } }
 
 const exprPair: fc.Memo<Pair> = fc.memo((depth) => {
   const column = fc.constantFrom('age', 'cost', 'qty').map((c): Pair => ({ sql: c, sdk: col(c), literal: false }));
@@ -199,10 +199,10 @@ const exprPair: fc.Memo<Pair> = fc.memo((depth) => {
   return fc.oneof(
     column,
     fc.tuple(nonLiteral, fc.constantFrom('+', '-', '*'), sub).map(([a, op, b]): Pair => ({ sql: `(${a.sql} ${op} ${b.sql})`, sdk: op === '+' ? a.sdk.add(asOperand(b)) : op === '-' ? a.sdk.sub(asOperand(b)) : a.sdk.mul(asOperand(b)), literal: false })),
-    fc.tuple(nonLiteral, fc.integer({ min: 1, max: 9 })).map(([a, k]): Pair => ({ sql: `(${a.sql} / ${k})`, sdk: a.sdk.div(k), literal: false })),
+    fc.tuple(nonLiteral, fc.integer({ min: 1, max: 9 })).map(([a, k]): Pair => ({ sql: `(${a.sql} / ${k})`, sdk: a.sdk.div(k), literal: false, divided: { dividend: a.sdk, by: k } })),
     nonLiteral.map((a): Pair => ({ sql: `(-${a.sql})`, sdk: a.sdk.neg(), literal: false })),
     nonLiteral.map((a): Pair => ({ sql: `abs(${a.sql})`, sdk: a.sdk.abs(), literal: false })),
-    fc.tuple(nonLiteral, fc.integer({ min: 0, max: 4 })).map(([a, s]): Pair => ({ sql: `CAST(${a.sql} AS DECIMAL(18, ${s}))`, sdk: a.sdk.cast('decimal', s), literal: false })),
+    fc.tuple(nonLiteral, fc.integer({ min: 0, max: 4 })).map(([a, s]): Pair => ({ sql: `CAST(${a.sql} AS DECIMAL(18, ${s}))`, sdk: a.divided ? a.divided.dividend.div(a.divided.by, { scale: s }) : a.sdk.cast('decimal', s), literal: false })),
     fc.tuple(nonLiteral, sub).map(([a, b]): Pair => ({ sql: `COALESCE(${a.sql}, ${b.sql})`, sdk: a.sdk.fillNull(asOperand(b)), literal: false })),
     fc.tuple(nonLiteral, sub, sub, sub).map(([a, b, t, e]): Pair => ({ sql: `CASE WHEN ${a.sql} > ${b.sql} THEN ${t.sql} ELSE ${e.sql} END`, sdk: ifElse(a.sdk.gt(asOperand(b)), asOperand(t), asOperand(e)), literal: false })),
   );
@@ -211,6 +211,7 @@ const exprPair: fc.Memo<Pair> = fc.memo((depth) => {
 test('random value expressions: SQL (through DuckDB\'s parser) and the SDK build the same plan (property)', async () => {
   await fc.assert(
     fc.asyncProperty(exprPair(4), fc.boolean(), async (e, inWhere) => {
+      fc.pre(!(inWhere && e.literal));
       const sql = inWhere ? `SELECT count(*) AS n FROM visits WHERE ${e.sql} >= 7` : `SELECT ${e.sql} AS x, age FROM visits`;
       const frame = inWhere ? scanFrame('visits').filter(e.sdk.ge(7)).agg({ n: count() }) : scanFrame('visits').withColumns({ x: e.sdk }).select('x', 'age');
       assert.equal(await hashOf(sql), frame.planHash(to), sql);
