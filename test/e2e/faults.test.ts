@@ -64,6 +64,16 @@ test('a node that is down: requests fail at once naming it; nothing is lost; it 
 test('a result opens while any one node is down, the client\'s own node included; not with two down', async () => {
   const q = await hospital.sum({ column: 'n', tables: ['base'], recipients: ['St. Mary Hospital'] });
   await q.wait(); // the job completes before any node stops
+  // wait() asks node 0, which then sends its decision to the others; a node stopped before they
+  // heard it leaves them undecided (seen under load in the full suite), so wait for every node.
+  for (const node of [1, 2]) {
+    const peer = await cluster.connect('St. Mary Hospital', node);
+    const deadline = Date.now() + 120_000;
+    while ((await peer.queryState(q.id)).state !== 'done') {
+      assert.ok(Date.now() < deadline, `node ${node} did not decide query ${q.id}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
   await cluster.stopNode(2); // the mesh is down: node 0 cannot fetch node 1's share for the client
   const withoutPeer = await hospital.result(q.id);
   assert.equal(withoutPeer.value, 10);

@@ -91,7 +91,7 @@ const WHERES: [string, Condition][] = [
   ["age >= 18 AND sex = 'F'", col('age').ge(18).and(col('sex').eq('F'))],
   ['NOT (cost > 12.50) OR age < 18', col('cost').le(12.5).or(col('age').lt(18))],
   ["cost IS NULL OR day >= DATE '2024-01-31'", col('cost').isNull().or(col('day').ge('2024-01-31'))],
-  ["sex IN ('M', 'X') AND cost BETWEEN 12.5 AND 100", col('sex').eq('M').or(col('sex').eq('X')).and(col('cost').ge(12.5), col('cost').le(100))],
+  ["sex IN ('M', 'X') AND cost BETWEEN 12.5 AND 100", col('sex').isin(['M', 'X']).and(col('cost').ge(12.5), col('cost').le(100))],
 ];
 
 test('frame filters and SQL WHERE agree with each other and with DuckDB on the plaintext', async () => {
@@ -131,7 +131,7 @@ test('a predicate the column types refuse is refused by the node before any MPC,
     (await analyst.sql('SELECT count(*) FROM visits WHERE age > 121')).explain(to),
     (e: unknown) => e instanceof QueryError && /outside the column's declared range \[0, 120\]/.test(e.message),
   );
-  await assert.rejects(analyst.sql('SELECT count(*) FROM visits WHERE age > 120 - 1'), (e: unknown) => e instanceof Error && /takes a column and constants/.test(e.message));
+  await assert.rejects(analyst.sql('SELECT count(*) FROM visits WHERE age > cost / age'), (e: unknown) => e instanceof Error && /division by a column or an expression is not supported yet \(only by a constant/.test(e.message));
 });
 
 test('the rows a filter keeps open as a table to the recipient only: the same rows as DuckDB, in either mode', async () => {

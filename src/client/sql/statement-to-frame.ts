@@ -10,7 +10,9 @@
  * WHERE becomes a filter (where-to-condition.ts) between FROM and the aggregates; GROUP BY and
  * HAVING a group-by and a filter over its outputs (group-by-to-frame.ts); DISTINCT, ORDER BY and
  * LIMIT/OFFSET on a SELECT of rows, or inside FROM, become distinct, sort and head
- * (order-modifiers.ts).
+ * (order-modifiers.ts). Value expressions (expression-to-frame.ts) named with AS become derived
+ * columns: in a select list without aggregates `withColumns` then `select`; inside an aggregate
+ * (`sum(cost * 2) AS s`) a derived column named like the output, then the aggregate of it.
  * Aggregates map through the registry (avg → mean, count(*) → count of rows, count(col) → count
  * of non-null cells); an output is named by its alias, else `<function>_<column>` (`count` for
  * count(*)). Everything else is refused before anything is sent, naming the construct: the tree
@@ -23,9 +25,11 @@ import { SqlError } from '../../errors.js';
 import { aggregateNames, findAggregate } from '../../plan/registry.js';
 import { COLUMN_NAME_PATTERN } from '../../table/schema.js';
 import { aggregate, type AggregateExpr } from '../aggregates.js';
+import type { Expression } from '../expr.js';
 import type { LazyFrame } from '../frame.js';
 import { applyModifiers, modifiersOf } from './order-modifiers.js';
 import { joinToFrame } from './join-to-frame.js';
+import { containsCall, SqlExpressions } from './expression-to-frame.js';
 import { whereToCondition } from './where-to-condition.js';
 import { groupByToFrame, isGrouping } from './group-by-to-frame.js';
 
@@ -41,6 +45,8 @@ const soon = (what: string): string => `${what} comes to the SDK and SQL soon (i
 const SQL_SYNONYMS: Readonly<Record<string, string>> = { avg: 'mean', count_star: 'count', variance: 'var', var_samp: 'var', stddev: 'std', stddev_samp: 'std' };
 /** Aggregates the operators of issue 9 bring (group-by's list): refused as "not yet", not as unknown. */
 const POPULATION_AGGREGATES = new Set(['var_pop', 'stddev_pop']);
+/** DuckDB aggregates this release does not have: a select list calling them is read as aggregates (and refused by name). */
+const OTHER_SQL_AGGREGATES = new Set(['median', 'quantile', 'quantile_cont', 'quantile_disc', 'mode', 'product', 'first', 'last', 'any_value', 'arg_min', 'arg_max', 'string_agg', 'list', 'array_agg', 'bool_and', 'bool_or', 'approx_count_distinct', 'histogram', 'entropy', 'kurtosis', 'skewness', 'corr', 'covar_pop', 'covar_samp', 'regr_slope']);
 
 function refuse(construct: string, message: string): never {
   throw new SqlError(message, construct);
@@ -85,45 +91,77 @@ export function statementToFrame(serialized: unknown, source: FrameSource): Lazy
   }
   const list = (Array.isArray(node.select_list) ? node.select_list : []).map((i) => object(i, 'the select list'));
   const grouping = isGrouping(node);
-  const rows = !grouping && list.length > 0 && list.every((i) => i.class === 'COLUMN_REF' || i.class === 'STAR');
+  const rows = !grouping && list.length > 0 && !containsCall(list, isAggregateName);
   if (grouping && !isEmpty(node.modifiers)) notYet('ORDER BY, LIMIT or DISTINCT of groups', 'open the groups and order them on your side');
   refuseClauses(node, 'the outer SELECT', { readsModifiers: rows, grouping: true });
   const from = fromClause(node, source, 'the outer SELECT');
   const column = from.column ?? ((item: Json) => columnRef(item, from.qualifiers));
   const frame = isEmpty(node.where_clause) ? from.frame : from.frame.filter(whereToCondition(node.where_clause, column, onlyKnown));
+  const expressions = new SqlExpressions(column, onlyKnown, 'the select list');
   if (grouping) {
-    return groupByToFrame(node, frame, list, { column, selectItem: (item) => selectItem(item, column), known: onlyKnown });
+    const grouped = (item: Json): { name: string; expr: AggregateExpr } => {
+      const { name, expr, derive } = selectItem(item, column, expressions);
+      if (derive) notYet('an expression inside an aggregate with GROUP BY', 'derive the column in a SELECT inside FROM, then group: SELECT g, sum(x) FROM (SELECT g, cost * 2 AS x FROM t) GROUP BY g');
+      return { name, expr };
+    };
+    return groupByToFrame(node, frame, list, { column, selectItem: grouped, known: onlyKnown });
   }
   if (rows) {
     if (from.column) notYet('selecting rows of a JOIN', 'aggregate them, or open the join with the data-frame API: t.table(a).select(...).join(t.table(b).select(...), { on }).open({ to })');
-    const selected = selectRows(frame, list, from.qualifiers);
+    const selected = selectRows(frame, list, from.qualifiers, expressions);
     return applyModifiers(selected.frame, modifiersOf(node), selected.columns, column);
   }
   const outputs: Record<string, AggregateExpr> = {};
+  const derived: Record<string, Expression> = {};
   for (const item of list) {
-    const { name, expr } = selectItem(item, column);
+    const { name, expr, derive } = selectItem(item, column, expressions);
     if (name in outputs) refuse('duplicate output name', `two outputs are named '${name}'; give each its own name with AS`);
     outputs[name] = expr;
+    if (derive) derived[name] = derive;
   }
   if (Object.keys(outputs).length === 0) refuse('empty select list', 'select at least one aggregate, e.g. count(*)');
-  return frame.agg(outputs);
+  if (Object.keys(derived).length === 0) return frame.agg(outputs);
+  // sum(cost * 1.1) AS gross: a derived column named like its output, then the aggregate of it;
+  // another aggregate reading a stored column of that name would read the derived one instead.
+  const clash = Object.entries(outputs).find(([name, e]) => e.column !== undefined && e.column !== name && e.column in derived);
+  if (clash) refuse('an output named like a column another aggregate reads', `the output '${clash[1].column}' is computed from an expression, and '${clash[0]}' aggregates the stored column '${clash[1].column}': name the expression's output differently`);
+  return frame.withColumns(derived).agg(outputs);
 }
 
-/** `SELECT *` or `SELECT a, b`: the rows themselves, opened as a table. */
-function selectRows(frame: LazyFrame, list: readonly Json[], qualifiers: readonly string[]): { frame: LazyFrame; columns: readonly string[] | undefined } {
+/** Names of aggregate functions (the registry's, their SQL spellings, and DuckDB's others, refused in selectItem). */
+function isAggregateName(name: string): boolean {
+  return findAggregate(SQL_SYNONYMS[name] ?? name) !== undefined || POPULATION_AGGREGATES.has(name) || OTHER_SQL_AGGREGATES.has(name);
+}
+
+/**
+ * `SELECT *`, `SELECT a, b` or `SELECT a, cost * 1.1 AS gross`: the rows themselves, opened as a
+ * table; expressions (each named with AS) are derived columns (withColumns), then the list is selected.
+ */
+function selectRows(frame: LazyFrame, list: readonly Json[], qualifiers: readonly string[], expressions: SqlExpressions): { frame: LazyFrame; columns: readonly string[] | undefined } {
   if (list.length === 1 && list[0].class === 'STAR') {
     onlyKnown(list[0], ['class', 'type', 'alias', 'query_location', 'relation_name'], 'SELECT *');
     if (!isEmpty(list[0].relation_name) && !qualifiers.includes(String(list[0].relation_name))) refuse('qualified *', `'${String(list[0].relation_name)}.*' does not name the table in FROM`);
     return { frame, columns: undefined };
   }
+  return selectList(frame, list, qualifiers, expressions);
+}
+
+/** A list of columns and named expressions over `frame`: withColumns (when there are expressions), then select. */
+function selectList(frame: LazyFrame, list: readonly Json[], qualifiers: readonly string[], expressions: SqlExpressions): Branch {
+  const derived: Record<string, Expression> = {};
   const columns = list.map((item) => {
     if (item.class === 'STAR') refuse('* with other columns', 'select either * or a list of columns');
-    if (!isEmpty(item.alias)) notYet('renaming columns (AS)', 'select the stored names; rename comes to the SDK and SQL soon (issue 9)');
-    return columnRef(item, qualifiers);
+    if (item.class === 'COLUMN_REF' && isEmpty(item.alias)) return columnRef(item, qualifiers);
+    if (item.class === 'SUBQUERY' || item.class === 'WINDOW') refuse(describeClass(item), `${describeClass(item)} are not supported in the select list`);
+    if (isEmpty(item.alias)) refuse(`${describeClass(item)} without a name`, `name each derived column with AS: SELECT cost * 1.1 AS gross FROM visits`);
+    const name = String(item.alias);
+    if (!COLUMN_NAME_PATTERN.test(name)) refuse('column name', `'${name}' cannot name a column: use letters, digits and _ (not starting with a digit, at most 63 characters)`);
+    derived[name] = expressions.value({ ...item, alias: '' });
+    return name;
   });
   const twice = columns.find((c, i) => columns.indexOf(c) !== i);
   if (twice !== undefined) refuse('a column selected twice', `column '${twice}' is selected twice`);
-  return { frame: frame.select(...columns), columns };
+  return { frame: Object.keys(derived).length === 0 ? frame.select(...columns) : frame.withColumns(derived).select(...columns), columns };
 }
 
 /**
@@ -261,15 +299,9 @@ function plainBranch(node: Json, source: FrameSource): Branch & { readonly quali
     if (!isEmpty(list[0].relation_name) && !qualifiers.includes(String(list[0].relation_name))) refuse('qualified *', `'${String(list[0].relation_name)}.*' does not name the table in FROM`);
     return { frame: source(table), columns: undefined, qualifiers };
   }
-  const columns = list.map((item) => {
-    if (item.class === 'STAR') refuse('* with other columns', 'select either * or a list of columns');
-    if (item.class !== 'COLUMN_REF') notYet(`${describeClass(item)} inside FROM`, 'a SELECT inside FROM lists stored columns (derived columns come with issue 9)');
-    if (!isEmpty(item.alias)) notYet('renaming columns (AS) inside FROM', 'rename comes to the SDK and SQL soon (issue 9)');
-    return columnRef(item, qualifiers);
-  });
-  const twice = columns.find((c, i) => columns.indexOf(c) !== i);
-  if (twice !== undefined) refuse('a column selected twice', `column '${twice}' is selected twice in a SELECT inside FROM`);
-  return { frame: source(table).select(...columns), columns, qualifiers };
+  const expressions = new SqlExpressions((item) => columnRef(item, qualifiers), onlyKnown, 'a SELECT inside FROM');
+  if (containsCall(list, isAggregateName)) notYet('aggregates inside FROM', 'a SELECT inside FROM lists columns and derived columns; aggregate in the outer SELECT');
+  return { ...selectList(source(table), list, qualifiers, expressions), qualifiers };
 }
 
 function describeColumns(columns: readonly string[] | undefined): string {
@@ -306,7 +338,7 @@ function describeClass(item: Json): string {
 }
 
 /** One output: an aggregate of the registry over a plain column (or rows), with its name. */
-function selectItem(item: Json, columnOf: (item: Json) => string): { name: string; expr: AggregateExpr } {
+function selectItem(item: Json, columnOf: (item: Json) => string, expressions: SqlExpressions): { name: string; expr: AggregateExpr; derive?: Expression } {
   if (item.class === 'COLUMN_REF' || item.class === 'STAR') {
     notYet(`${describeClass(item)} beside aggregates`, 'columns beside aggregates need GROUP BY (SELECT region, count(*) FROM visits GROUP BY region); or select either columns (the rows open as a table) or aggregates');
   }
@@ -329,19 +361,26 @@ function selectItem(item: Json, columnOf: (item: Json) => string): { name: strin
   const children = (Array.isArray(item.children) ? item.children : []).map((c) => object(c, 'an aggregate'));
   if (children.length > 1) refuse(`${written}() of several arguments`, `${written} takes one column`);
   let column: string | undefined;
+  let derive: Expression | undefined;
   if (children.length === 1) {
     const child = children[0];
     if (child.class === 'CONSTANT' && written === 'count') refuse('count(constant)', 'count a constant is count(*): write count(*)');
-    if (child.class !== 'COLUMN_REF') notYet(`${describeClass(child)} inside ${written}()`, 'derived columns come soon (issue 9); aggregate a stored column');
     if (!isEmpty(child.alias)) refuse('alias inside an aggregate', 'name the output after the aggregate: sum(age) AS total');
-    column = columnOf(child);
+    if (child.class === 'COLUMN_REF') column = columnOf(child);
+    else {
+      if (containsCall(child, isAggregateName)) refuse(`an aggregate inside ${written}()`, 'aggregates do not nest');
+      // sum(cost * 1.1) AS gross: the expression is a derived column named like the output.
+      if (isEmpty(item.alias)) refuse(`${describeClass(child)} inside ${written}() without a name`, `name the output with AS: ${written}(...) AS total (it names the derived column too)`);
+      derive = expressions.value(child);
+      column = String(item.alias);
+    }
   }
   if (fn.column === 'required' && column === undefined) refuse(`${written}() without a column`, `${written} needs a column: ${written}(age)`);
   const name = isEmpty(item.alias) ? defaultName(written, column) : String(item.alias);
   if (!COLUMN_NAME_PATTERN.test(name)) {
     refuse('output name', isEmpty(item.alias) ? `the output ${written}(${column ?? '*'}) would be named '${name}', which is too long: give it a name with AS` : `'${name}' cannot name an output: use letters, digits and _ (not starting with a digit, at most 63 characters)`);
   }
-  return { name, expr: aggregate(fn.name, column) };
+  return { name, expr: aggregate(fn.name, column), ...(derive ? { derive } : {}) };
 }
 
 /** count(*) → count; sum(visits) → sum_visits; avg(age) → avg_age (the function as written). */
