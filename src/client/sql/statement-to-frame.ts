@@ -260,7 +260,7 @@ function unionAllBranches(node: Json): Json[] {
   if (node.type === 'SELECT_NODE') return [node];
   if (node.type !== 'SET_OPERATION_NODE') return refuse(String(node.type), `a ${String(node.type).toLowerCase().replace(/_/g, ' ')} in FROM is not supported`);
   onlyKnown(node, ['type', 'modifiers', 'cte_map', 'setop_type', 'left', 'right', 'setop_all'], 'a UNION in FROM');
-  if (node.setop_type === 'UNION' && node.setop_all !== true) notYet('UNION (without ALL)', `it removes duplicate rows (${soon('distinct')}); UNION ALL concatenates tables`);
+  if (node.setop_type === 'UNION' && node.setop_all !== true) notYet('UNION (without ALL)', 'it removes duplicate rows: write SELECT DISTINCT over a UNION ALL, e.g. SELECT DISTINCT age FROM (SELECT age FROM a UNION ALL SELECT age FROM b)');
   if (node.setop_type !== 'UNION') notYet(setOperationName(node), 'UNION ALL concatenates tables');
   if (!isEmpty(node.cte_map)) notYet('WITH (common table expressions)', 'name the tables directly');
   refuseModifiers(node.modifiers);
@@ -288,7 +288,7 @@ function plainBranch(node: Json, source: FrameSource): Branch & { readonly quali
   }
   const from = object(node.from_table, 'FROM in a SELECT inside FROM');
   if (from.type !== 'BASE_TABLE') {
-    if (from.type === 'JOIN') notYet('JOIN', `${soon('join')}`);
+    if (from.type === 'JOIN') notYet('JOIN inside FROM', 'a SELECT inside FROM reads one stored table: put the JOIN in the outer FROM');
     refuse('nested subquery', 'a SELECT inside FROM reads one stored table: SELECT age FROM visits');
   }
   const table = baseTable(from);
@@ -346,7 +346,7 @@ function selectItem(item: Json, columnOf: (item: Json) => string, expressions: S
   if (item.class !== 'FUNCTION') notYet(describeClass(item), 'the select list holds aggregates of columns: count(*), count(column), sum(column), avg(column)');
   onlyKnown(item, ['class', 'type', 'alias', 'query_location', 'function_name', 'schema', 'children', 'filter', 'order_bys', 'distinct', 'is_operator', 'export_state', 'catalog'], 'an aggregate');
   const written = String(item.function_name).toLowerCase();
-  if (item.is_operator === true) notYet(`expressions (${written}) over aggregates`, 'derived values come soon (issue 9); ask for each aggregate and combine them after opening');
+  if (item.is_operator === true) notYet(`expressions (${written}) over aggregates`, 'ask for each aggregate and combine them after opening, or derive a column before aggregating it (sum(cost * 2) AS total)');
   if (!isEmpty(item.schema) || !isEmpty(item.catalog)) refuse('qualified function name', 'call the aggregate by its name alone: sum(age)');
   const fn = findAggregate(SQL_SYNONYMS[written] ?? written);
   if (!fn) {
