@@ -13,12 +13,13 @@
 
 import { UsageError } from '../errors.js';
 import { count, mean, variance } from '../client/aggregates.js';
+import { col } from '../client/expr.js';
 import type { LazyFrame, OpenOptions } from '../client/frame.js';
 import type { ResultCell } from '../client/result.js';
 import { oneWayAnova, type AnovaResult } from './anova.js';
 import { chiSquareIndependence, type ChiSquareResult } from './chi-square.js';
 import { checkColumn, groupSummaries, openFrame, type GroupSummary, type Provenance } from './frame-groups.js';
-import { oneSampleT, twoSampleT, type TTestResult } from './t-test.js';
+import { oneSampleT, pairedT, twoSampleT, type TTestResult } from './t-test.js';
 
 export interface FrameTTestOptions<C extends string> {
   /** The numeric column tested. */
@@ -46,8 +47,7 @@ export async function tTest<C extends string>(frame: LazyFrame<C>, options: Fram
   if (options.by === undefined) {
     if (options.equalVariance !== undefined) throw new UsageError('equalVariance applies to a two-sample test: give `by` too, or leave it out');
     const result = await openFrame(frame.agg(aggregates), open);
-    const [row] = result.table.rows;
-    const group: GroupSummary = { label: null, n: Number(row.n), mean: Number(row.m), variance: row.v === null ? Number.NaN : Number(row.v) };
+    const group = oneGroup(result.table.rows[0]);
     return { ...oneSampleT(group, { ...mu, ...level }), groups: [group], plan: result.plan, query: result.query };
   }
   const by = checkColumn(options.by, 'by') as C;
@@ -59,6 +59,36 @@ export async function tTest<C extends string>(frame: LazyFrame<C>, options: Fram
   }
   const [first, second] = groups;
   return { ...twoSampleT(first, second, { ...mu, ...level, equalVariance: options.equalVariance === true }), groups, plan: result.plan, query: result.query };
+}
+
+export interface FramePairedOptions<C extends string> {
+  /** Two numeric columns of the same rows (before and after, drug A and drug B); the test is of first − second. */
+  readonly first: C;
+  readonly second: C;
+  readonly mu?: number;
+  readonly level?: number;
+}
+
+/**
+ * The paired t-test: a one-sample test of first − second, a derived column computed exactly
+ * inside MPC (docs/plan.md, derived columns), so only its count, sum and sum of squares open.
+ * Rows where either is null add nothing (the difference is null), as R's complete cases.
+ */
+export async function pairedTTest<C extends string>(frame: LazyFrame<C>, options: FramePairedOptions<C>, open: OpenOptions): Promise<FrameTTestResult> {
+  const first = checkColumn(options?.first, 'first') as C;
+  const second = checkColumn(options.second, 'second') as C;
+  if (first === second) throw new UsageError(`a paired t-test compares two columns, not '${first}' with itself`);
+  const d = 'paired_difference';
+  const differences = frame.withColumns({ [d]: col(first).sub(col(second)) });
+  const result = await openFrame(differences.agg({ n: count(d), m: mean(d), v: variance(d) }), open);
+  const group = oneGroup(result.table.rows[0]);
+  const settings = { ...(options.mu !== undefined ? { mu: options.mu } : {}), ...(options.level !== undefined ? { level: options.level } : {}) };
+  return { ...pairedT(group, settings), groups: [group], plan: result.plan, query: result.query };
+}
+
+/** The summary of a one-row { n, m, v } result (the whole frame). */
+function oneGroup(row: Readonly<Record<string, ResultCell>>): GroupSummary {
+  return { label: null, n: Number(row.n), mean: Number(row.m), variance: row.v === null ? Number.NaN : Number(row.v) };
 }
 
 export interface FrameAnovaResult extends AnovaResult, Provenance {

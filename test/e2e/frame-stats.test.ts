@@ -12,7 +12,7 @@ import { col } from '../../src/client/expr.js';
 import type { Tessera } from '../../src/client/tessera.js';
 import { UsageError } from '../../src/errors.js';
 import { describe } from '../../src/stats/describe.js';
-import { anova, chiSquare, tTest } from '../../src/stats/frame-tests.js';
+import { anova, chiSquare, pairedTTest, tTest } from '../../src/stats/frame-tests.js';
 import { summaryOf } from '../../src/stats/moments.js';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
 
@@ -44,6 +44,20 @@ before(async () => {
           { name: 'extra', nullable: false, type: 'decimal', scale: 1, min: '-10', max: '10' },
           // A declared level no row has ('3'): an empty group, which the tests leave out.
           { name: 'group', nullable: false, type: 'category', dictionary: ['1', '2', '3'] },
+        ],
+      },
+    },
+  );
+  // The same data as R's sleep in wide form: one row per patient, a column per drug.
+  await hospital.uploadTable(
+    'sleep_wide',
+    { columns: { drug1: SLEEP_1.map(String), drug2: SLEEP_2.map(String) } },
+    {
+      schema: {
+        version: 1,
+        columns: [
+          { name: 'drug1', nullable: false, type: 'decimal', scale: 1, min: '-10', max: '10' },
+          { name: 'drug2', nullable: false, type: 'decimal', scale: 1, min: '-10', max: '10' },
         ],
       },
     },
@@ -123,6 +137,15 @@ test('a one-sample t-test on a filtered frame matches the reference', async () =
   close(shifted.t, 0, 1e-12, 't at the sample mean');
 });
 
+test('a paired t-test of two columns (their difference derived inside MPC) matches the reference', async () => {
+  const paired = await pairedTTest(hospital.table('sleep_wide'), { first: 'drug1', second: 'drug2' }, to);
+  assert.equal(paired.test, 'paired');
+  close(paired.t, -4.062127683382037, 1e-9, 'paired t');
+  close(paired.p, 0.002832890197384273, 1e-9, 'paired p');
+  close(paired.ci[1], -0.7001142367230175, 1e-9, 'paired ci');
+  await assert.rejects(pairedTTest(hospital.table('sleep_wide'), { first: 'drug1', second: 'drug1' }, to), /not 'drug1' with itself/);
+});
+
 test('one-way ANOVA on the secret PlantGrowth table matches the reference', async () => {
   const result = await anova(hospital.table('plants'), { value: 'weight', by: 'group' }, to);
   close(result.f, 4.846087862380136, 1e-9, 'F');
@@ -163,6 +186,10 @@ test('refusals: a by with three groups, a suppressed crosstab cell (named), a by
   await assert.rejects(
     chiSquare(hospital.table('voters'), { rows: 'gender', columns: 'party', suppressBelow: 300 }, to),
     (e: unknown) => e instanceof UsageError && /3 crosstab cells were suppressed \(fewer than 300 rows\): gender = "F", party = "Other"; gender = "M", party = "Independent"; gender = "M", party = "Other"\./.test(e.message),
+  );
+  await assert.rejects(
+    tTest(hospital.table('sleep').filter(col('group').eq('2')), { value: 'extra', by: 'group' }, to),
+    /exactly two non-empty groups of 'group', it has 1 \("2"\)/,
   );
   await assert.rejects(tTest(hospital.table('sleep'), { value: 'extra', by: 'extra' }, to), /both 'extra'/);
   await assert.rejects(tTest(hospital.table('sleep'), { value: 'extra', equalVariance: true }, to), /two-sample test/);
