@@ -193,7 +193,7 @@ async function runJob(ctx: NodeContext, job: Job, j: JobRequest): Promise<void> 
       peer: (p) =>
         ctx.rpc
           .call(p, 'query.run', { query, createdAt: j.createdAt, request: j.request, body: Buffer.from(j.rawBody).toString('base64') }, [], { generation, timeoutMs: rpcTimeout })
-          .then((r) => r.body as { envelope?: string }),
+          .then(() => undefined),
     });
     if (ctx.jobs.closing) return;
     const failures = outcomes.filter((o) => o.error);
@@ -298,7 +298,8 @@ export async function collectResult(ctx: NodeContext, query: string, request: Fo
   const peers = await Promise.allSettled(ctx.peers.map((p) => ctx.rpc.call(p, 'result.get', { query, request })));
   peers.forEach((outcome, i) => {
     const node = ctx.peers[i];
-    if (outcome.status === 'fulfilled') shares.push({ node, envelope: String((outcome.value.body as { envelope: string }).envelope) });
+    if (outcome.status === 'fulfilled' && outcome.value.parts.length === 1) shares.push({ node, envelope: Buffer.from(outcome.value.parts[0]).toString('base64') });
+    else if (outcome.status === 'fulfilled') missing.push({ node, reason: `${ctx.describe(node)} answered without its result share` });
     else missing.push({ node, reason: outcome.reason instanceof Error ? outcome.reason.message : 'unreachable' });
   });
   return { ...info, shares: shares.sort((x, y) => x.node - y.node), missing };
@@ -341,7 +342,7 @@ export function registerQueryHandlers(ctx: NodeContext): void {
     let recorded = false;
     const job = ctx.jobs.track(b.query);
     try {
-      const { info, envelopes } = await runLocal(
+      await runLocal(
         ctx,
         b.query,
         b.createdAt,
@@ -355,8 +356,9 @@ export function registerQueryHandlers(ctx: NodeContext): void {
           recorded = true;
         },
       );
-      const party = requester!;
-      return { body: info.recipients.includes(party.name) ? { envelope: envelopes[party.name] } : {} };
+      // The coordinator only needs to know that this node computed its share: the share itself
+      // is handed out once the query is committed (result.get), and can be far larger than a frame header.
+      return { body: {} };
     } catch (error) {
       // Never reported computed, so the coordinator cannot commit it: failing it here is safe.
       // A node that is stopping records nothing: its restart fails the query (results-store.ts).
@@ -377,6 +379,7 @@ export function registerQueryHandlers(ctx: NodeContext): void {
     const b = body as { query: string; request: ForwardedRequest };
     const party = ctx.verifyForwarded(from, b.request, new Uint8Array(0));
     const record = await committedRecord(ctx, String(b.query), party);
-    return { body: { envelope: record.envelopes![party.name] } };
+    // As a binary part: a result of many rows does not fit a frame header (1 MiB of JSON).
+    return { body: {}, parts: [Buffer.from(record.envelopes![party.name], 'base64')] };
   });
 }
