@@ -70,11 +70,7 @@ export function resultFileFormat(path: string, given?: ResultFileFormat): Result
 
 /** Writes the result's table to `path` as CSV (with a header) or Parquet, each column with its type. */
 export async function writeResult(result: WritableResult, path: string, options: WriteResultOptions = {}): Promise<WrittenResult> {
-  const format = resultFileFormat(path, options.format);
-  if (format === 'arrow') {
-    throw new OutputFileError("Arrow IPC cannot be written here: DuckDB writes it only through its 'arrow' extension, which this build does not include and cannot download; write CSV (.csv) or Parquet (.parquet, which Arrow reads directly), or take the table as columns with resultColumns(result)");
-  }
-  if (!options.overwrite && (await exists(path))) throw new OutputFileError(`'${path}' exists: choose another path, or replace it (SDK: overwrite: true; CLI: --force)`);
+  const format = await checkOutputPath(path, options);
   const columns = result.table.columns.map((name) => planColumn(result, name));
   const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   try {
@@ -84,6 +80,20 @@ export async function writeResult(result: WritableResult, path: string, options:
     await unlink(temporary).catch(() => undefined);
   }
   return { path, format, rows: result.table.rows.length, columns: columns.map((c) => ({ name: c.name, sqlType: c.sqlType })) };
+}
+
+/**
+ * The format a result would be written in, refusing up front what writeResult would refuse about
+ * the path (Arrow, an unknown extension, an existing file without overwrite): the CLI checks
+ * this before it runs a query whose result could not be written.
+ */
+export async function checkOutputPath(path: string, options: WriteResultOptions = {}): Promise<'csv' | 'parquet'> {
+  const format = resultFileFormat(path, options.format);
+  if (format === 'arrow') {
+    throw new OutputFileError("Arrow IPC cannot be written here: DuckDB writes it only through its 'arrow' extension, which this build does not include and cannot download; write CSV (.csv) or Parquet (.parquet, which Arrow reads directly), or take the table as columns with resultColumns(result)");
+  }
+  if (!options.overwrite && (await exists(path))) throw new OutputFileError(`'${path}' exists: choose another path, or replace it (SDK: overwrite: true; CLI: --force)`);
+  return format;
 }
 
 async function exists(path: string): Promise<boolean> {
