@@ -53,6 +53,13 @@ export class InputFileError extends TesseraError {
   }
 }
 
+/** A result cannot be written to the output file: it exists (and overwriting was not asked for), its format is unknown or unsupported, or the write failed. */
+export class OutputFileError extends TesseraError {
+  constructor(message: string) {
+    super('OUTPUT_FILE', message);
+  }
+}
+
 /** An input has no data rows (an empty file, or a CSV with only a header). */
 export class EmptyTableError extends TesseraError {
   constructor(message: string) {

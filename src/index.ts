@@ -5,7 +5,9 @@
 
 // client SDK
 export { Tessera, type ConnectOptions, type UploadOptions, type QueryOptions, type QueryHandle, type Credential } from './client/tessera.js';
-export type { QueryResult, DecodedOutput } from './client/result.js';
+export type { QueryResult, DecodedOutput, ResultCell, ResultTable } from './client/result.js';
+export type { ResultColumnType } from './client/result-types.js';
+export { writeResult, resultColumns, type WriteResultOptions, type WritableResult, type WrittenResult, type ResultFileFormat } from './client/write-result.js';
 export { GroupedFrame, type CrosstabOptions } from './client/grouped-frame.js';
 export { LazyFrame, scanFrame, type FrameHandle, type FrameResult, type OpenOptions } from './client/frame.js';
 export { aggregate, count, sum, mean, min, max, variance, std, type AggregateExpr } from './client/aggregates.js';

@@ -18,6 +18,7 @@ import { parseColumnType } from '../table/column-type.js';
 import { valueDecoder } from '../table/decode.js';
 import type { TypeFields } from '../table/types/common.js';
 import { reconstruct } from './reconstruct.js';
+import { exactDecimalColumns, resultColumnType, type ResultColumnType } from './result-types.js';
 
 /** One opened aggregate, decoded by its registry entry. */
 export interface DecodedOutput extends DecodedValue {
@@ -53,6 +54,10 @@ export interface QueryResult extends Partial<DecodedValue> {
   readonly column?: string;
   readonly outputs: Readonly<Record<string, DecodedOutput>>;
   readonly table: ResultTable;
+  /** Each column's type, by name: how its cells were decoded (client/result-types.ts; writeResult writes them with it). */
+  readonly columnTypes: Readonly<Record<string, ResultColumnType>>;
+  /** The exact text of each decimal column's cells (its doubles in `table` may round beyond 15 digits), row for row. */
+  readonly exactDecimals: Readonly<Record<string, readonly (string | null)[]>>;
   readonly tables: readonly string[];
   /** Rows the query looked at, and append-table rows the nodes' range check left out. */
   readonly rows: number;
@@ -79,9 +84,11 @@ export function openResult(collaboration: Collaboration, identity: Identity, inf
   if (r.rows === 1) {
     for (const out of info.outputs) if (out.fn !== 'column') outputs[out.name] = decodeOutput(out, r.columns, 0);
   }
+  const columnTypes = Object.fromEntries(info.outputs.map((out) => [out.name, resultColumnType(out)]));
+  const exactDecimals = exactDecimalColumns(info.outputs, r.columns, r.rows);
   const first = outputs[info.outputs[0].name];
   const scalar = first ? (({ name: _name, fn: _fn, column: _column, ...value }) => value)(first) : {};
-  return { ...scalar, query: info.query, plan: info.plan, op: info.outputs[0].fn, ...(info.outputs[0].column !== undefined ? { column: info.outputs[0].column } : {}), outputs, table, tables: info.tables, rows: info.rows, excluded: info.excluded, nodes: r.nodes };
+  return { ...scalar, query: info.query, plan: info.plan, op: info.outputs[0].fn, ...(info.outputs[0].column !== undefined ? { column: info.outputs[0].column } : {}), outputs, table, columnTypes, exactDecimals, tables: info.tables, rows: info.rows, excluded: info.excluded, nodes: r.nodes };
 }
 
 /** Every row of the opened table, each output decoded; rows whose "$valid" is 0 are dropped (ops/open.ts). */

@@ -144,6 +144,18 @@ test('cluster up, status, the examples, CLI queries and the demo against it, dow
   const refused = await runInProcess(['result', id, ...as('Analyst')]);
   assert.equal(refused.code, 1);
   assert.match(refused.stderr, /FORBIDDEN/);
+  // --output writes the opened table instead of printing it; an existing file is replaced only with --force.
+  const agesFile = join(root, 'ages.csv');
+  const wrote = await runInProcess(['sql', 'SELECT age, visits FROM visits ORDER BY age DESC', '--to', 'St. Mary Hospital', '--output', agesFile, ...as('St. Mary Hospital')]);
+  assert.equal(wrote.code, 0, wrote.stderr);
+  assert.match(wrote.stdout, /wrote 3 rows \(age, visits\) to .*ages\.csv as CSV/);
+  assert.equal(await readFile(agesFile, 'utf8'), 'age,visits\n67,1\n51,5\n34,2\n');
+  const notTwice = await runInProcess(['result', id, '--output', agesFile, ...as('St. Mary Hospital')]);
+  assert.equal(notTwice.code, 2);
+  assert.match(notTwice.stderr, /OUTPUT_FILE.*exists.*--force/);
+  const forced = await runInProcess(['result', id, '--output', agesFile, '--force', ...as('St. Mary Hospital')]);
+  assert.equal(forced.code, 0, forced.stderr);
+  assert.match(await readFile(agesFile, 'utf8'), /^[^\n]+\n152\n$/);
   // Derived tables: CREATE TABLE AS and --store, listed with their lineage, queried, deleted by their creator.
   const created = await runInProcess(['sql', 'CREATE TABLE older AS SELECT age FROM visits WHERE age > 40', ...as('Analyst')]);
   assert.equal(created.code, 0, created.stderr);

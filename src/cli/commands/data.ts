@@ -15,6 +15,7 @@ import { addConnectionOptions, connectWithFlags, type ConnectionFlags } from '..
 import { describeResult, describeTableColumns } from '../format-result.js';
 import { formatCount, formatSeconds, table, type Console } from '../output.js';
 import { startStepProgress } from '../progress.js';
+import { addOutputOptions, checkOutputFlags, describeWritten, writeOutputFile, type OutputFlags } from '../output-file.js';
 import { FILE_FORMATS, readOptionsFromFlags, type UploadReadFlags } from '../upload-options.js';
 import { DEFAULT_MAX_LINE_SIZE, MAX_MAX_LINE_SIZE } from '../../client/csv-line-limit.js';
 
@@ -168,12 +169,14 @@ export function registerDataCommands(program: Command, io: Console): void {
   stateCommand('status', "a query's state: queued, running (with its step and elapsed time), done, or failed and why", (client, id) => client.queryState(id));
   stateCommand('cancel', 'cancel a queued or running query at all three nodes (its requester only); it fails and never opens', (client, id) => client.cancel(id));
 
-  addConnectionOptions(program.command('result'))
+  addOutputOptions(addConnectionOptions(program.command('result')))
     .description('open the result of a query you are a recipient of (a failed query has none: it says why)')
     .argument('<query-id>', 'the id printed by `tessera query` (q-...)')
     .option('--state', "only show the query's state (running, done, or failed and why); for its requester too")
     .option('--json', 'JSON output')
-    .action(async (queryId: string, options: ConnectionFlags & { json?: boolean; state?: boolean }) => {
+    .action(async (queryId: string, options: ConnectionFlags & OutputFlags & { json?: boolean; state?: boolean }) => {
+      if (options.state && options.output !== undefined) throw new UsageError('--state shows only the state: drop --output');
+      await checkOutputFlags(options);
       const { client } = await connectWithFlags(options);
       try {
         if (options.state) {
@@ -182,8 +185,9 @@ export function registerDataCommands(program: Command, io: Console): void {
           return io.line(`query ${queryId}: ${status.state}${status.reason ? ` (${status.reason})` : ''}`);
         }
         const result = await client.result(queryId);
-        if (options.json) return io.line(JSON.stringify({ ...(jsonResult(result) as object), state: 'done' }));
-        io.line(`${io.style.green(describeResult(result))}  (query ${queryId}, done, ${formatCount(result.rows)} rows, shares from nodes ${result.nodes.join(', ')})`);
+        const written = await writeOutputFile(result, options);
+        if (options.json) return io.line(JSON.stringify(written ? { query: queryId, state: 'done', output: written } : { ...(jsonResult(result) as object), state: 'done' }));
+        io.line(`${io.style.green(written ? describeWritten(written, result.table.columns) : describeResult(result))}  (query ${queryId}, done, ${formatCount(result.rows)} rows, shares from nodes ${result.nodes.join(', ')})`);
       } finally {
         await client.close();
       }

@@ -1,5 +1,5 @@
 /**
- * `tessera sql "<SELECT ...>" --to R1,R2 [--explain] [--json]` and `tessera explain "<SELECT ...>"
+ * `tessera sql "<SELECT ...>" --to R1,R2 [--output FILE [--force]] [--explain] [--json]` and `tessera explain "<SELECT ...>"
  * --to R`: SQL parsed on this machine by DuckDB's parser into a query plan (client/sql/), then
  * run (only the recipients open the result) or only checked by the connected node (explain).
  */
@@ -12,8 +12,9 @@ import { describeExplanation } from '../format-explain.js';
 import { describeResult } from '../format-result.js';
 import { formatCount, type Console } from '../output.js';
 import { UsageError } from '../../errors.js';
+import { addOutputOptions, checkOutputFlags, describeWritten, writeOutputFile, type OutputFlags } from '../output-file.js';
 
-type SqlFlags = ConnectionFlags & { to?: string; json?: boolean; explain?: boolean; store?: string; replace?: boolean };
+type SqlFlags = ConnectionFlags & OutputFlags & { to?: string; json?: boolean; explain?: boolean; store?: string; replace?: boolean };
 
 const list = (text: string): string[] =>
   text
@@ -31,7 +32,7 @@ Store a result as a derived table instead of opening it (nothing is opened; its 
   tessera sql --store adults [--replace] "SELECT age, cost FROM visits WHERE age >= 18" --as Analyst`;
 
 export function registerSqlCommands(program: Command, io: Console): void {
-  addConnectionOptions(program.command('sql'))
+  addOutputOptions(addConnectionOptions(program.command('sql')))
     .description('run a SQL SELECT (parsed here by DuckDB): only the recipients (--to) can open the result; or store it as a derived table (CREATE TABLE name AS SELECT, or --store)')
     .argument('<statement>', 'one SELECT, or CREATE [OR REPLACE] TABLE name AS SELECT (quote it)')
     .option('--to <recipient,...>', 'parties (with the output role) who may open the result')
@@ -44,6 +45,9 @@ export function registerSqlCommands(program: Command, io: Console): void {
       const { parseCreateTableAs } = await import('../../client/sql/create-table-as.js');
       const ctas = parseCreateTableAs(statement);
       if (ctas && options.store !== undefined) throw new UsageError('give the table either in CREATE TABLE ... AS or with --store, not both');
+      if (ctas || options.store !== undefined || options.explain) {
+        if (options.output !== undefined) throw new UsageError('--output writes an opened result: it does not go with --store, CREATE TABLE ... AS or --explain');
+      }
       if (ctas || options.store !== undefined) {
         if (options.to !== undefined) throw new UsageError('a stored table is opened to nobody: drop --to (open it later with a SELECT over it)');
         const target = ctas ? { table: ctas.table, replace: ctas.replace, select: ctas.select } : { table: options.store!, replace: options.replace === true, select: statement };
@@ -51,6 +55,7 @@ export function registerSqlCommands(program: Command, io: Console): void {
       }
       if (options.replace) throw new UsageError('--replace goes with --store');
       if (options.to === undefined) throw new UsageError("name the recipients with --to (parties with the output role), or store the result with --store NAME");
+      await checkOutputFlags(options);
       return options.explain ? explain(io, statement, options) : run(io, statement, options);
     });
 
@@ -109,14 +114,17 @@ async function explain(io: Console, statement: string, options: SqlFlags): Promi
 
 async function run(io: Console, statement: string, options: SqlFlags): Promise<void> {
   await withClient(statement, options, async (frame, client, to, party) => {
+    if (options.output !== undefined && !to.includes(party)) throw new UsageError(`--output writes the result this party opens, and ${party} is not among the recipients (--to): add it, or let a recipient write it (tessera result ID --output FILE)`);
     const handle = await client.run(frame.toPlan({ to }));
     const info = await handle.wait();
     const result = to.includes(party) ? await handle.result() : undefined;
-    if (options.json) return io.line(JSON.stringify({ ...info, ...(result ? { result: jsonResult(result) } : {}) }));
+    const written = result ? await writeOutputFile(result, options) : undefined;
+    if (options.json) return io.line(JSON.stringify({ ...info, ...(result && !written ? { result: jsonResult(result) } : {}), ...(written ? { output: written } : {}) }));
     io.line(`Query ${io.style.bold(handle.id)} over ${info.tables.join(', ')} (${formatCount(info.rows)} rows${info.excluded ? `, ${formatCount(info.excluded)} excluded by the range check` : ''})`);
     io.line(`  plan: ${info.plan}`);
     io.line(`  recipients: ${to.join(', ')}`);
-    if (result) io.line(`  ${io.style.green(describeResult(result))}`);
+    if (result && written) io.line(`  ${io.style.green(describeWritten(written, result.table.columns))}`);
+    else if (result) io.line(`  ${io.style.green(describeResult(result))}`);
     else io.line(`  ${party} is not a recipient, so it cannot open the result; a recipient runs: tessera result ${handle.id} --as RECIPIENT`);
   });
 }
