@@ -49,3 +49,6 @@ export const variance = requiredColumn('var');
 export { variance as var };
 /** Sample standard deviation over the non-null values (NaN below two values). */
 export const std = requiredColumn('std');
+/** Number of distinct non-null values of a column (SQL count(DISTINCT column)); also exported as `count_distinct` (the registry's name). */
+export const countDistinct = requiredColumn('count_distinct');
+export { countDistinct as count_distinct };

@@ -23,7 +23,7 @@ import { planHash, type FilterMode, type Plan, type TableNode } from '../plan/pl
 import { distinctNode, limitNode, orderedInput, sortNode, type SortBy } from './frame-order.js';
 import { COLUMN_NAME_PATTERN } from '../table/schema.js';
 import type { PlanCheckResponse } from '../wire/api.js';
-import type { AggregateExpr } from './aggregates.js';
+import { count, type AggregateExpr } from './aggregates.js';
 import { Condition, exprColumns, type Expression } from './expr.js';
 import { columnsBelow, deriveNode, renameNode } from './derive-columns.js';
 import { joinNode, type JoinOptions } from './join-options.js';
@@ -181,6 +181,17 @@ export class LazyFrame<C extends string = string> {
   groupBy<K extends C>(...keys: readonly K[]): GroupedFrame<C, K> {
     checkGroupKeys(keys);
     return new GroupedFrame<C, K>(keys, (aggregates) => this.aggregateBy(aggregates, keys));
+  }
+
+  /**
+   * How often each value (combination of values) of the key columns occurs, most frequent first
+   * (pandas' value_counts): `valueCounts('sex')` is `groupBy('sex').agg({ count: count() })`
+   * sorted by `count` descending, so it runs and reveals what that group-by does (one-hot: every
+   * declared value, with count 0 too; sort: the number of values). Nulls form one group.
+   */
+  valueCounts<K extends C>(...keys: readonly K[]): LazyFrame<K | 'count'> {
+    if ((keys as readonly string[]).includes('count')) throw new UsageError("valueCounts names its output 'count': rename the key column 'count' first (rename({ count: 'n' }))");
+    return this.groupBy(...keys).agg({ count: count() }).sort({ column: 'count', descending: true });
   }
 
   /**

@@ -52,7 +52,7 @@ export async function distinct(s: Session, node: CheckedDistinct, input: SecretT
 }
 
 /** 1 where a row's keys differ from the previous row's (always 1 for row 0), as 0/1 shares. */
-async function groupStarts(s: Session, chunks: readonly AShare[], n: number): Promise<AShare> {
+export async function groupStarts(s: Session, chunks: readonly AShare[], n: number): Promise<AShare> {
   const ones = publicA(s.me, new BigUint64Array(n).fill(1n));
   // No key chunks (every selected column constant): all rows are one group.
   if (chunks.length === 0 || n === 1) {

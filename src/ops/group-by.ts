@@ -12,6 +12,12 @@
  * - whole: sums (local when every row is valid, else inner products with the validity), and a
  *   tournament for min/max (mpc/oblivious/extremes.ts). One row.
  *
+ * count_distinct (every method): ops/distinct-marks.ts marks the first row of each run of equal
+ * (group, value) in an order sorted by (group index, value); the marks are summed like any sum:
+ * whole, locally; one-hot, by indicators of the marks' own sorted index; sort, by the segmented
+ * scan of the main sort, whose group boundaries sit at the same positions (both orders are
+ * sorted by the same index).
+ *
  * Terms: sums of rows, present bits, values and squares (squared by one batched multiplication);
  * min/max over non-null values: a null (and, in the whole-table case, a row that is not valid)
  * takes a sentinel one step outside the declared range, so it never wins; a group with no
@@ -35,6 +41,7 @@ import type { LinearTerm } from '../plan/registry.js';
 import type { ColumnFacts } from '../plan/types.js';
 import { ALL_VALID, SecretTable, type SecretColumn } from '../secret/secret-table.js';
 import { columnSchemaOf } from './column-schema.js';
+import { distinctMarks } from './distinct-marks.js';
 import { groupIndex, keyValues } from './group-key.js';
 
 export interface Grouped {
@@ -61,6 +68,8 @@ interface GroupResults {
   readonly sums: AShare[];
   readonly extremes: AShare[];
   readonly presence: AShare[];
+  /** count_distinct per group, one per distinct term. */
+  readonly distinct: AShare[];
   /** Key columns (sort path), carried from each group's last row. */
   readonly keys?: SecretColumn[];
   readonly opened?: number;
@@ -69,13 +78,17 @@ interface GroupResults {
 export async function groupBy(s: Session, node: CheckedGroupBy, table: SecretTable): Promise<Grouped> {
   const sums: SumVector[] = [];
   const extremes: Extreme[] = [];
-  const slots: { kind: 'sum' | 'extreme'; at: number }[] = [];
+  const distinct: ColumnFacts[] = [];
+  const slots: { kind: 'sum' | 'extreme' | 'distinct'; at: number }[] = [];
   const squares = await squaredColumns(s, node, table);
   for (const out of node.outputs) {
     for (const term of out.terms) {
       if (term.of === 'min' || term.of === 'max') {
         slots.push({ kind: 'extreme', at: extremes.length });
         extremes.push(extremeOf(s, term.of, out.column!, table));
+      } else if (term.of === 'distinct') {
+        slots.push({ kind: 'distinct', at: distinct.length });
+        distinct.push(out.column!);
       } else {
         slots.push({ kind: 'sum', at: sums.length });
         sums.push(sumVector(term, table, out.column?.name, squares));
@@ -83,7 +96,7 @@ export async function groupBy(s: Session, node: CheckedGroupBy, table: SecretTab
     }
   }
   const method = node.group.method;
-  const r = method === 'whole' ? await whole(s, table, sums, extremes) : method === 'one-hot' ? await oneHot(s, node, table, sums, extremes) : await sorted(s, node, table, sums, extremes);
+  const r = method === 'whole' ? await whole(s, table, sums, extremes, distinct) : method === 'one-hot' ? await oneHot(s, node, table, sums, extremes, distinct) : await sorted(s, node, table, sums, extremes, distinct);
   const finished = await finishExtremes(s, r);
   const keyColumns = r.keys ?? publicKeys(s, node, r.groups);
   const facts = node.type.columns.slice(node.group.keys.length);
@@ -92,6 +105,7 @@ export async function groupBy(s: Session, node: CheckedGroupBy, table: SecretTab
     ...slots.map((slot, i): SecretColumn => {
       const schema = columnSchemaOf(facts[i]);
       if (slot.kind === 'sum') return { schema, values: r.sums[slot.at] };
+      if (slot.kind === 'distinct') return { schema, values: r.distinct[slot.at] };
       return { schema, values: finished.values[slot.at], present: finished.present[slot.at] };
     }),
   ];
@@ -124,7 +138,7 @@ function extremeOf(s: Session, op: 'min' | 'max', column: ColumnFacts, table: Se
   return { op, values, sentinel, presence: c.present ?? 'rows' };
 }
 
-async function whole(s: Session, table: SecretTable, sums: readonly SumVector[], extremes: readonly Extreme[]): Promise<GroupResults> {
+async function whole(s: Session, table: SecretTable, sums: readonly SumVector[], extremes: readonly Extreme[], distinct: readonly ColumnFacts[]): Promise<GroupResults> {
   const n = table.rows;
   const vectors = [...sums, ...extremes.map((e) => e.presence)];
   let totals: AShare;
@@ -151,10 +165,11 @@ async function whole(s: Session, table: SecretTable, sums: readonly SumVector[],
     }
     best = splitA(await columnExtremes(s, columns), extremes.map(() => 1));
   }
-  return { groups: 1, sums: all.slice(0, sums.length), extremes: best, presence: all.slice(sums.length) };
+  const marks = (await distinctMarks(s, distinct, table)).marks;
+  return { groups: 1, sums: all.slice(0, sums.length), extremes: best, presence: all.slice(sums.length), distinct: marks.map((m) => sumA(m)) };
 }
 
-async function oneHot(s: Session, node: CheckedGroupBy, table: SecretTable, sums: readonly SumVector[], extremes: readonly Extreme[]): Promise<GroupResults> {
+async function oneHot(s: Session, node: CheckedGroupBy, table: SecretTable, sums: readonly SumVector[], extremes: readonly Extreme[], distinct: readonly ColumnFacts[]): Promise<GroupResults> {
   const d = Number(node.group.width);
   const index = await groupIndex(s, node.group.keys, table, node.group.width);
   const vectors = [...sums, ...extremes.map((e) => e.presence)];
@@ -174,15 +189,24 @@ async function oneHot(s: Session, node: CheckedGroupBy, table: SecretTable, sums
       best = (await groupByDomain(s, lastIndex, d, scanned)).sums;
     }
   }
-  return { groups: d, sums: all.slice(0, sums.length), extremes: best, presence: all.slice(sums.length) };
+  let counted: AShare[] = [];
+  if (distinct.length > 0) {
+    if (table.rows === 0) counted = distinct.map(() => AShare.zeros(d));
+    else {
+      // The marks come in their own order, sorted by index: the indicators of that order's index count them.
+      const m = await distinctMarks(s, distinct, table, { share: index, width: node.group.width });
+      counted = (await groupByDomain(s, m.index!, d, m.marks)).sums;
+    }
+  }
+  return { groups: d, sums: all.slice(0, sums.length), extremes: best, presence: all.slice(sums.length), distinct: counted };
 }
 
-async function sorted(s: Session, node: CheckedGroupBy, table: SecretTable, sums: readonly SumVector[], extremes: readonly Extreme[]): Promise<GroupResults> {
+async function sorted(s: Session, node: CheckedGroupBy, table: SecretTable, sums: readonly SumVector[], extremes: readonly Extreme[], distinct: readonly ColumnFacts[]): Promise<GroupResults> {
   const n = table.rows;
   const keyColumns = node.group.keys.map((k) => table.column(k.column.name));
   if (n === 0) {
     const none = () => AShare.zeros(0);
-    return { groups: 0, sums: sums.map(none), extremes: extremes.map(none), presence: extremes.map(none), keys: keyColumns.map((c) => ({ schema: c.schema, values: none(), ...(c.present ? { present: none() } : {}) })), opened: 0 };
+    return { groups: 0, sums: sums.map(none), extremes: extremes.map(none), presence: extremes.map(none), distinct: distinct.map(none), keys: keyColumns.map((c) => ({ schema: c.schema, values: none(), ...(c.present ? { present: none() } : {}) })), opened: 0 };
   }
   const index = await groupIndex(s, node.group.keys, table, node.group.width);
   const valid = table.validity.kind === 'secret' ? table.validity.share : publicA(s.me, new BigUint64Array(n).fill(1n));
@@ -192,8 +216,11 @@ async function sorted(s: Session, node: CheckedGroupBy, table: SecretTable, sums
   const p = order.payload;
   const sortedValid = p[keyVectors.length];
   const flags = await groupFlags(s, order.key);
+  // The marks' order is sorted by the same index as `order`: a group's rows sit at the same positions in both.
+  const marks = (await distinctMarks(s, distinct, table, { share: index, width: node.group.width })).marks;
   const scanned = await segmentedScan(s, flags.continues, [
     ...vectors.map((_, i): ScanColumn => ({ values: p[keyVectors.length + 1 + i], op: 'sum' })),
+    ...marks.map((values): ScanColumn => ({ values, op: 'sum' })),
     ...extremes.map((e, j): ScanColumn => ({ values: p[keyVectors.length + 1 + vectors.length + j], op: e.op })),
   ]);
   // A group's last row holds its results; rows that are not valid form their own group, dropped here.
@@ -207,7 +234,8 @@ async function sorted(s: Session, node: CheckedGroupBy, table: SecretTable, sums
     groups: kept.count,
     sums: results.slice(0, sums.length),
     presence: results.slice(sums.length, vectors.length),
-    extremes: results.slice(vectors.length),
+    distinct: results.slice(vectors.length, vectors.length + marks.length),
+    extremes: results.slice(vectors.length + marks.length),
     keys,
     opened: kept.count,
   };

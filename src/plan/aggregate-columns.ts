@@ -5,6 +5,7 @@
  * cannot reference (a '.' is not in column names), only open.
  *
  *   rows, present          integer [0, rows]
+ *   distinct               integer [0, rows] (count_distinct)
  *   values                 the column's kind (boolean counts as integer), [rows·min(lo, 0), rows·max(hi, 0)]
  *   squares                integer, or decimal of twice the scale, [0, rows·max(lo², hi²)]
  *   min, max               the column's kind and range, nullable (no non-null value in the group)
@@ -42,6 +43,7 @@ export function termColumn(output: string, fn: AggregateFunction, terms: readonl
   switch (term.of) {
     case 'rows':
     case 'present':
+    case 'distinct':
       fits(0n, r, fn.name);
       return { ...base, kind: 'integer', scale: 0, min: 0n, max: r };
     case 'values': {

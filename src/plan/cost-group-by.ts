@@ -9,6 +9,9 @@
  *     in about 2 log2 n batches of 8 rounds, 9 rounds for the group flags, ⌈log2 n⌉ scan levels
  *     (1 round and 8 bytes per column each; 12 rounds with min/max), 4 rounds to compact
  *   whole: sums as an aggregate; min/max a tournament of ⌈log2 n⌉ levels of 11 rounds
+ *   count_distinct, per column: a sort of the rows (as above), the run starts (9 rounds, ~24
+ *     bytes per row) and up to three multiplications (3 rounds, 24 bytes per row); one-hot adds
+ *     a one-hot pass over the marks, sort one more scan column, whole nothing (a local sum)
  *   present bits of min/max: one comparison per group (8 rounds, ~32 bytes) and a multiplication
  *   crosstab: one-hot over its cells; suppression one comparison per cell, its injection and a
  *     multiplication (11 rounds, ~48 bytes per cell); margins are local
@@ -30,6 +33,11 @@ function oneHot(n: number, d: number, sums: number): StepCost {
   return { rounds: blocks * (k + 17), bytes: n * (112 + 8 * d + 8 * sums) };
 }
 
+function sortRows(n: number): StepCost {
+  const levels = Math.max(1, Math.ceil(Math.log2(Math.max(n, 2))));
+  return { rounds: 2 * levels * 8, bytes: 1.02 * n * levels * 36 };
+}
+
 function sortAndScan(n: number, columns: number, extremes: boolean): StepCost {
   const levels = Math.max(1, Math.ceil(Math.log2(Math.max(n, 2))));
   return {
@@ -43,6 +51,7 @@ export function groupByCost(node: CheckedGroupBy, secretValidity: boolean): Step
   const terms = node.outputs.flatMap((o) => o.terms);
   const extremes = terms.filter((t) => t.of === 'min' || t.of === 'max').length;
   const squares = terms.some((t) => t.of === 'squares');
+  const distinct = terms.filter((t) => t.of === 'distinct').length;
   let rounds = squares ? 1 : 0;
   let bytes = squares ? 8 * n : 0;
   const add = (c: StepCost): void => {
@@ -62,6 +71,11 @@ export function groupByCost(node: CheckedGroupBy, secretValidity: boolean): Step
   } else {
     add(sortAndScan(n, node.group.keys.length + terms.length + 1, extremes > 0));
   }
+  for (let k = 0; k < distinct; k++) {
+    add(sortRows(n));
+    add({ rounds: 12, bytes: 48 * n });
+  }
+  if (distinct > 0 && node.group.method === 'one-hot') add(oneHot(n, Number(node.group.width), distinct));
   if (extremes > 0) add({ rounds: 11, bytes: 48 * groups * extremes });
   return { rounds, bytes: Math.round(bytes) };
 }

@@ -7,6 +7,7 @@
 
 import type { AggregateFunction } from './functions/aggregate-function.js';
 import { count } from './functions/count.js';
+import { countDistinct } from './functions/count-distinct.js';
 import { max } from './functions/max.js';
 import { mean } from './functions/mean.js';
 import { min } from './functions/min.js';
@@ -17,7 +18,7 @@ import { sampleVar } from './functions/var.js';
 export type { AggregateFunction, DecodedValue, LinearTerm, TermKind } from './functions/aggregate-function.js';
 export { isLinearTerm } from './functions/aggregate-function.js';
 
-const AGGREGATES: readonly AggregateFunction[] = [count, sum, mean, min, max, sampleVar, sampleStd];
+const AGGREGATES: readonly AggregateFunction[] = [count, sum, mean, min, max, sampleVar, sampleStd, countDistinct];
 const BY_NAME = new Map(AGGREGATES.map((f) => [f.name, f]));
 
 export function findAggregate(name: string): AggregateFunction | undefined {

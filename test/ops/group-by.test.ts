@@ -3,7 +3,10 @@
  * skewed keys, nulls in keys (nulls form one group, as in SQL) and in the aggregated column,
  * secret validity (rows that are not valid take part in nothing), empty tables; keys that take
  * the one-hot path (all combinations, count-0 groups included) and the sort path (only groups
- * with rows, in a random order, their number opened); count, sum, mean, min, max, var, std.
+ * with rows, in a random order, their number opened); count, sum, mean, min, max, var, std,
+ * count_distinct (of a nullable integer, a nullable category and an identifier whose 2^62 values
+ * need the two-pass sort of ops/distinct-marks.ts when grouped; rows that are not valid carry
+ * arbitrary identifier values, which must not count or hide a valid row's value).
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -25,7 +28,7 @@ const WORDS = ['north', 'south', 'east'];
 const signed = (v: bigint) => BigInt.asIntN(64, v);
 const ring = (v: bigint) => BigInt.asUintN(64, v);
 
-interface Row { c: number | null; b: boolean; g: bigint; x: bigint | null; valid: boolean }
+interface Row { c: number | null; b: boolean; g: bigint; x: bigint | null; i: bigint; valid: boolean }
 interface Case { rows: Row[]; by: readonly string[]; gMax: bigint; secretValidity: boolean }
 
 const AGGREGATES: AggregateSpec[] = [
@@ -37,13 +40,17 @@ const AGGREGATES: AggregateSpec[] = [
   { name: 'hi', fn: 'max', column: 'x' },
   { name: 'vx', fn: 'var', column: 'x' },
   { name: 'sd', fn: 'std', column: 'x' },
+  { name: 'dx', fn: 'count_distinct', column: 'x' },
+  { name: 'dc', fn: 'count_distinct', column: 'c' },
+  { name: 'di', fn: 'count_distinct', column: 'i' },
 ];
+const I_MAX = (1n << 62n) - 1n;
 const X_MIN = -50n, X_MAX = 1000n;
 
 const caseArb: fc.Arbitrary<Case> = fc
   .record({
     gMax: fc.constantFrom(3n, 40n, 100_000n), // one-hot alone, one-hot or sort with c, sort
-    by: fc.constantFrom(['c'], ['b'], ['g'], ['c', 'b'], ['b', 'g'], ['c', 'g']),
+    by: fc.constantFrom([], ['c'], ['b'], ['g'], ['c', 'b'], ['b', 'g'], ['c', 'g']), // [] is the whole table
     secretValidity: fc.boolean(),
     n: fc.integer({ min: 0, max: 14 }),
     hot: fc.integer({ min: 0, max: 2 }),
@@ -56,6 +63,7 @@ const caseArb: fc.Arbitrary<Case> = fc
       b: fc.boolean(),
       g: gArb,
       x: fc.option(fc.oneof(fc.bigInt({ min: X_MIN, max: X_MAX }), fc.constantFrom(X_MIN, X_MAX)), { nil: null, freq: 3 }),
+      i: fc.oneof({ weight: 3, arbitrary: fc.constantFrom(0n, 7n, I_MAX) }, { weight: 1, arbitrary: fc.bigInt({ min: 0n, max: I_MAX }) }),
       valid: secretValidity ? fc.boolean() : fc.constant(true),
     });
     return fc.array(row, { minLength: n, maxLength: n }).map((rows) => ({ rows, by, gMax, secretValidity }));
@@ -69,6 +77,7 @@ function schemaOf(k: Case) {
       { name: 'b', nullable: false, type: 'boolean' },
       { name: 'g', nullable: false, type: 'integer', min: '0', max: String(k.gMax) },
       { name: 'x', nullable: true, type: 'integer', min: String(X_MIN), max: String(X_MAX) },
+      { name: 'i', nullable: false, type: 'identifier' },
     ],
   });
 }
@@ -89,6 +98,7 @@ function reference(rows: readonly Row[]): Record<string, number> {
     lo: xs.length === 0 ? Number.NaN : Number(xs.reduce((a, v) => (v < a ? v : a))),
     hi: xs.length === 0 ? Number.NaN : Number(xs.reduce((a, v) => (v > a ? v : a))),
     vx: variance, sd: Math.sqrt(variance),
+    dx: new Set(xs).size, dc: new Set(rows.filter((r) => r.c !== null).map((r) => r.c)).size, di: new Set(rows.map((r) => r.i)).size,
   };
 }
 
@@ -102,7 +112,7 @@ test('group-by = plaintext reference (one-hot and sort paths, null keys, nulls, 
     fc.asyncProperty(caseArb, async (k) => {
       const schema = schemaOf(k);
       const n = k.rows.length;
-      const input: CheckedScan = { op: 'scan', path: '/in', table: { name: 't', kind: 'table', schema, rows: n }, columns: ['c', 'b', 'g', 'x'], type: tableType(schema, n) };
+      const input: CheckedScan = { op: 'scan', path: '/in', table: { name: 't', kind: 'table', schema, rows: n }, columns: ['c', 'b', 'g', 'x', 'i'], type: tableType(schema, n) };
       const disclosures: Disclosure[] = [];
       const node = checkGroupBy({ op: 'aggregate', input: { op: 'scan', table: 't' }, aggregates: AGGREGATES, by: k.by }, input, '/g', disclosures);
       const runs = await t.run(async (s) => {
@@ -112,6 +122,8 @@ test('group-by = plaintext reference (one-hot and sort paths, null keys, nulls, 
           { schema: schema.columns[1], values: await share(k.rows.map((r) => (r.b ? 1n : 0n))) },
           { schema: schema.columns[2], values: await share(k.rows.map((r) => r.g)) },
           { schema: schema.columns[3], values: await share(k.rows.map((r) => r.x ?? 0n)), present: await share(k.rows.map((r) => (r.x === null ? 0n : 1n))) },
+          // A row that is not valid may hold anything: here a value outside the declared range.
+          { schema: schema.columns[4], values: await share(k.rows.map((r, j) => (r.valid ? r.i : ring(BigInt(j + 1) * 0x9e3779b97f4a7c15n)))) },
         ];
         const validity = k.secretValidity ? { kind: 'secret' as const, share: await share(k.rows.map((r) => (r.valid ? 1n : 0n))) } : ALL_VALID;
         const out = await groupBy(s, node, new SecretTable(n, cols, validity));

@@ -8,6 +8,7 @@ import type { CheckedScan, Disclosure } from '../../src/plan/check.js';
 import { parsePlan } from '../../src/plan/parse.js';
 import type { AggregateSpec, CrosstabNode } from '../../src/plan/plan.js';
 import { tableType } from '../../src/plan/types.js';
+import { findAggregate } from '../../src/plan/registry.js';
 import { parseSchema } from '../../src/table/schema.js';
 
 const schema = parseSchema({
@@ -143,4 +144,19 @@ test('the open root hands out a group-by: keys as columns, min/max with their pr
   assert.deepEqual(sd.outputs.map((o) => [o.name, o.scale]), [['sex', 0], ['sd', 2]]);
   const x = checkPlan(plan({ op: 'crosstab', by: ['sex', 'smoker'], suppress_below: 5 }), context);
   assert.deepEqual(x.outputs.map((o) => o.parts.map((p) => p.part).join(' ')), ['value', 'value', 'count present']);
+});
+
+test('count_distinct runs on the group kernels (whole table too), of any column kind, as an integer in [0, rows]', () => {
+  assert.equal(needsGroupKernel({ op: 'aggregate', input: scan, aggregates: [{ name: 'p', fn: 'count_distinct', column: 'patient' }] }), true);
+  const whole = groupBy(undefined, [{ name: 'p', fn: 'count_distinct', column: 'patient' }, { name: 'r', fn: 'count_distinct', column: 'region' }]);
+  assert.equal(whole.group.method, 'whole');
+  assert.deepEqual(whole.type.columns.map((c) => [c.name, c.kind, c.min, c.max, c.nullable, c.aggregate?.fn]), [
+    ['p', 'integer', 0n, BigInt(ROWS), false, 'count_distinct'],
+    ['r', 'integer', 0n, BigInt(ROWS), false, 'count_distinct'],
+  ]);
+  assert.equal(groupBy(['region'], [{ name: 'd', fn: 'count_distinct', column: 'day' }]).group.method, 'one-hot');
+  assert.equal(groupBy(['doctor'], [{ name: 'c', fn: 'count_distinct', column: 'cost' }]).group.method, 'sort');
+  refusedAt(() => groupBy(['region'], [{ name: 'd', fn: 'count_distinct' }]), '/g/aggregates/0/column', /count_distinct needs a column/);
+  const wide = { name: 'w', kind: 'integer' as const, scale: 0, min: -(1n << 62n), max: 1n << 62n, nullable: false };
+  assert.match(String(findAggregate('count_distinct')!.typeRule(wide)), /holds 2\^63 - 1 values or more; declare a narrower range/);
 });

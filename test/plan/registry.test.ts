@@ -8,8 +8,8 @@ import { routeSchemas } from '../../src/node/api/schemas.js';
 
 const ring = (v: bigint) => BigInt.asUintN(64, v);
 
-test('count, sum, mean, min, max, var and std are registry entries, and the API schema lists exactly those', () => {
-  assert.deepEqual(aggregateNames(), ['count', 'sum', 'mean', 'min', 'max', 'var', 'std']);
+test('count, sum, mean, min, max, var, std and count_distinct are registry entries, and the API schema lists exactly those', () => {
+  assert.deepEqual(aggregateNames(), ['count', 'sum', 'mean', 'min', 'max', 'var', 'std', 'count_distinct']);
   const schemaText = JSON.stringify(routeSchemas.getQuery);
   assert.ok(schemaText.includes(JSON.stringify([...aggregateNames(), 'column'])), 'the outputs fn enum comes from the registry');
   for (const f of aggregates()) assert.ok(routeSchemas.postQuery.summary.includes(f.name));

@@ -348,13 +348,14 @@ function selectItem(item: Json, columnOf: (item: Json) => string, expressions: S
   const written = String(item.function_name).toLowerCase();
   if (item.is_operator === true) notYet(`expressions (${written}) over aggregates`, 'ask for each aggregate and combine them after opening, or derive a column before aggregating it (sum(cost * 2) AS total)');
   if (!isEmpty(item.schema) || !isEmpty(item.catalog)) refuse('qualified function name', 'call the aggregate by its name alone: sum(age)');
-  const fn = findAggregate(SQL_SYNONYMS[written] ?? written);
+  // count(DISTINCT column) is the registry's count_distinct; DISTINCT in any other aggregate is refused below.
+  const countsDistinct = item.distinct === true && written === 'count';
+  const fn = findAggregate(countsDistinct ? 'count_distinct' : SQL_SYNONYMS[written] ?? written);
   if (!fn) {
-    if (item.distinct === true && written === 'count') notYet('count(DISTINCT ...)', `${soon('count_distinct')}`);
     if (POPULATION_AGGREGATES.has(written)) refuse(`${written}()`, 'population variance is not supported: var/var_samp and std/stddev/stddev_samp give the sample variance and deviation');
-    refuse(`${written}()`, `'${written}' is not an aggregate this release knows (it knows count(*), count(column), ${aggregateNames().filter((n) => n !== 'count').map((n) => `${n}(column)`).join(', ')}; avg is mean)`);
+    refuse(`${written}()`, `'${written}' is not an aggregate this release knows (it knows count(*), count(column), ${aggregateNames().filter((n) => n !== 'count').map((n) => (n === 'count_distinct' ? 'count(DISTINCT column)' : `${n}(column)`)).join(', ')}; avg is mean)`);
   }
-  if (item.distinct === true) notYet(`${written}(DISTINCT ...)`, written === 'count' ? `${soon('count_distinct')}` : `${soon('distinct')}`);
+  if (item.distinct === true && !countsDistinct) notYet(`${written}(DISTINCT ...)`, `only count(DISTINCT column) is supported; ${soon('distinct')}`);
   if (!isEmpty(item.filter)) notYet(`FILTER (WHERE ...) on ${written}()`, 'filter the whole SELECT with WHERE (one filter per query for now)');
   if (!isEmpty((item.order_bys as Json | null)?.orders)) refuse(`ORDER BY inside ${written}()`, `ORDER BY inside an aggregate is not supported (the aggregates here do not depend on order)`);
   if (item.export_state === true) refuse('EXPORT_STATE', 'EXPORT_STATE is not supported');
@@ -365,6 +366,7 @@ function selectItem(item: Json, columnOf: (item: Json) => string, expressions: S
   if (children.length === 1) {
     const child = children[0];
     if (child.class === 'CONSTANT' && written === 'count') refuse('count(constant)', 'count a constant is count(*): write count(*)');
+    if (countsDistinct && child.class !== 'COLUMN_REF') refuse(`count(DISTINCT ${child.class === 'STAR' ? '*' : 'expression'})`, 'count(DISTINCT ...) counts the distinct values of one stored column: count(DISTINCT patient_id); derive the column first (a subquery with SELECT ... AS name)');
     if (!isEmpty(child.alias)) refuse('alias inside an aggregate', 'name the output after the aggregate: sum(age) AS total');
     if (child.class === 'COLUMN_REF') column = columnOf(child);
     else {
@@ -376,7 +378,7 @@ function selectItem(item: Json, columnOf: (item: Json) => string, expressions: S
     }
   }
   if (fn.column === 'required' && column === undefined) refuse(`${written}() without a column`, `${written} needs a column: ${written}(age)`);
-  const name = isEmpty(item.alias) ? defaultName(written, column) : String(item.alias);
+  const name = isEmpty(item.alias) ? defaultName(countsDistinct ? 'count_distinct' : written, column) : String(item.alias);
   if (!COLUMN_NAME_PATTERN.test(name)) {
     refuse('output name', isEmpty(item.alias) ? `the output ${written}(${column ?? '*'}) would be named '${name}', which is too long: give it a name with AS` : `'${name}' cannot name an output: use letters, digits and _ (not starting with a digit, at most 63 characters)`);
   }

@@ -15,14 +15,16 @@ import type { ColumnFacts } from '../types.js';
  *   values: the column's values over valid rows (nulls are 0, so they add nothing).
  * The others need the group-by kernels (ops/group-by.ts):
  *   squares: the sum of the squared values (one batched multiplication first);
- *   min / max: the least / greatest non-null value, null where there is none (a segmented scan).
+ *   min / max: the least / greatest non-null value, null where there is none (a segmented scan);
+ *   distinct: the number of distinct non-null values (ops/distinct-marks.ts: a sort by group and
+ *   value, then a sum of the rows that start a run of equal values).
  */
 export interface LinearTerm {
   readonly part: string;
   readonly of: TermKind;
 }
 
-export type TermKind = 'rows' | 'present' | 'values' | 'squares' | 'min' | 'max';
+export type TermKind = 'rows' | 'present' | 'values' | 'squares' | 'min' | 'max' | 'distinct';
 
 /** Whether a term is a plain sum over rows (count, sum, mean), computable without a kernel. */
 export function isLinearTerm(t: LinearTerm): boolean {

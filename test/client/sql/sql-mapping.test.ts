@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { aggregate, count, max, mean, min, std, sum, variance, type AggregateExpr } from '../../../src/client/aggregates.js';
+import { aggregate, count, countDistinct, max, mean, min, std, sum, variance, type AggregateExpr } from '../../../src/client/aggregates.js';
 import { col, ifElse, lit, or, type Expression } from '../../../src/client/expr.js';
 import { scanFrame, type LazyFrame } from '../../../src/client/frame.js';
 import { sqlToFrame } from '../../../src/client/sql/sql-frame.js';
@@ -46,6 +46,9 @@ const equivalents: [string, LazyFrame][] = [
   ["SELECT region, count(*) AS n, max(age) FROM visits WHERE sex = 'F' GROUP BY region HAVING count(*) >= 5 AND max_age < 90", scanFrame('visits').filter(col('sex').eq('F')).groupBy('region').agg({ n: count(), max_age: max('age') }).filter(col('n').ge(5).and(col('max_age').lt(90)))],
   ['SELECT sum(age) AS s FROM visits HAVING sum(age) > 10', scanFrame('visits').agg({ s: sum('age') }).filter(col('s').gt(10))],
   ['SELECT region, stddev(age) AS sd, variance(age) AS v FROM visits GROUP BY region', scanFrame('visits').groupBy('region').agg({ sd: std('age'), v: variance('age') })],
+  ['SELECT count(DISTINCT patient) AS p, count(patient) FROM visits', scanFrame('visits').agg({ p: countDistinct('patient'), count_patient: count('patient') })],
+  ['SELECT count(DISTINCT age) FROM visits', scanFrame('visits').agg({ count_distinct_age: countDistinct('age') })],
+  ['SELECT region, count(DISTINCT patient) AS p FROM visits GROUP BY region HAVING count(DISTINCT patient) > 3', scanFrame('visits').groupBy('region').agg({ p: countDistinct('patient') }).filter(col('p').gt(3))],
   ["SELECT age, v.sex FROM visits v WHERE sex = 'F'", scanFrame('visits').filter(col('sex').eq('F')).select('age', 'sex')],
   ['SELECT a, b FROM t ORDER BY a DESC, b LIMIT 10', scanFrame('t').select('a', 'b').sort({ column: 'a', descending: true }, 'b').head(10)],
   ['SELECT DISTINCT sex FROM visits', scanFrame('visits').select('sex').distinct('sex')],
@@ -152,8 +155,9 @@ const refusals: [string, string, RegExp][] = [
   ['SELECT region, count(*) AS n FROM visits GROUP BY region HAVING age > 5', 'HAVING on a column not selected', /'age' is neither/],
   ['SELECT count(*) FROM (SELECT region FROM a GROUP BY region)', 'GROUP BY or HAVING inside FROM', /group on the outer SELECT/],
   ['SELECT age, count(*) FROM visits', 'columns without an aggregate beside aggregates', /need GROUP BY/],
-  ['SELECT count(DISTINCT age) FROM visits', 'count(DISTINCT ...)', /count_distinct comes/],
-  ['SELECT sum(DISTINCT age) FROM visits', 'sum(DISTINCT ...)', /distinct comes/],
+  ['SELECT sum(DISTINCT age) FROM visits', 'sum(DISTINCT ...)', /only count\(DISTINCT column\)/],
+  ['SELECT count(DISTINCT *) FROM visits', 'count(DISTINCT *)', /one stored column/],
+  ['SELECT count(DISTINCT age + 1) AS n FROM visits', 'count(DISTINCT expression)', /derive the column first/],
   ['SELECT sum(age) OVER () FROM visits', 'window functions (OVER)', /window functions/],
   ['SELECT count(*) FROM visits QUALIFY 1', 'QUALIFY', /QUALIFY/],
   ['SELECT sum(age + 1) FROM visits', 'expressions (+) inside sum() without a name', /name the output with AS/],
