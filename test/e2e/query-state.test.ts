@@ -91,7 +91,7 @@ test('a node killed in the middle of the computation: the error names that node,
 });
 
 test('a node killed after computing its share, before the coordinator heard back: failed everywhere, no share opens', async () => {
-  const killed = killOn(2, 0, '"envelope"', 2); // node 2's answer to query.run carries the requester's sealed share
+  const killed = killOn(2, 0, '"computed":true', 2); // node 2's answer to query.run: it computed its share and holds it
   const id = idIn(await sum().then(() => assert.fail('the query should fail'), (e: unknown) => e));
   await killed;
   // While node 2 is down, neither remaining node serves its share.
@@ -105,7 +105,7 @@ test('the coordinator loses both peers between their computing and its commit: n
   // so node 0 cannot know they finished, and its decision (failed) cannot reach them either.
   let dropped = 0;
   onMessage = (from, text, to) => {
-    if (to !== 0 || from === 0 || !text.includes('"envelope"')) return;
+    if (to !== 0 || from === 0 || !text.includes('"computed":true')) return;
     if (++dropped === 2) setImmediate(() => cluster.mesh.sever());
     return false;
   };

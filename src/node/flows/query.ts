@@ -356,9 +356,10 @@ export function registerQueryHandlers(ctx: NodeContext): void {
           recorded = true;
         },
       );
-      // The coordinator only needs to know that this node computed its share: the share itself
-      // is handed out once the query is committed (result.get), and can be far larger than a frame header.
-      return { body: {} };
+      // The coordinator only needs to know that this node computed its share and holds it
+      // (pending): the share itself is handed out once the query is committed (result.get), and
+      // can be far larger than a frame header.
+      return { body: { computed: true } };
     } catch (error) {
       // Never reported computed, so the coordinator cannot commit it: failing it here is safe.
       // A node that is stopping records nothing: its restart fails the query (results-store.ts).
