@@ -16,7 +16,7 @@ import { EnvelopeSession } from '../crypto/envelope-session.js';
 import { loadIdentity, publicIdentity, type Identity } from '../crypto/identity.js';
 import { samePublicKey, decodePublicKey } from '../crypto/keys.js';
 import type { SignedStatement } from '../crypto/signed.js';
-import { ContributionConflictError, CredentialError, IntegrityError, NodeUnavailableError, PermissionDeniedError, QueryError, SqlError, UnknownPartyError, UsageError } from '../errors.js';
+import { ContributionConflictError, CredentialError, IntegrityError, NodeUnavailableError, PermissionDeniedError, QueryError, QueryPendingError, SqlError, UnknownPartyError, UsageError } from '../errors.js';
 import { planHash, type Plan } from '../plan/plan.js';
 import type { ApprovalKind } from '../governance/approval.js';
 import type { Receipt, ResultFile } from '../governance/receipt.js';
@@ -58,6 +58,9 @@ import { waitForQuery, waitWhileComputing, type WaitOptions } from './job-wait.j
 import { buildUploadFrame } from './upload-frame.js';
 
 export type { Credential } from './contribution.js';
+
+/** How long `result()` waits for the peers of a decided query to hear the decision. */
+const RESULT_DECISION_WAIT_MS = 10_000;
 
 export interface ConnectOptions {
   /** The collaboration (or the path of its file). */
@@ -485,8 +488,22 @@ export class Tessera implements FrameRunner {
   async result(queryId: string): Promise<QueryResult> {
     const identity = this.requireIdentity('open results');
     await waitWhileComputing(queryId, () => this.queryState(queryId));
-    const { info, shares } = await collectResultShares(this.collaboration, identity, queryId, this.connection, this.connectTo);
-    return openResult(this.collaboration, identity, info, shares);
+    // The coordinator reports a query done once it has recorded the commit; its peers hear of it
+    // a moment later. Until they do they refuse their shares as undecided, so that short window
+    // is waited out (bounded), rather than failing a result that is already decided.
+    const deadline = Date.now() + RESULT_DECISION_WAIT_MS;
+    for (let delay = 50; ; delay = Math.min(1000, delay * 2)) {
+      try {
+        const { info, shares } = await collectResultShares(this.collaboration, identity, queryId, this.connection, this.connectTo);
+        return openResult(this.collaboration, identity, info, shares);
+      } catch (error) {
+        if (!(error instanceof QueryPendingError) || Date.now() + delay > deadline) throw error;
+        // Only a query the connected node knows is done is waited for; an undecided one is reported at once.
+        const decided = await this.queryState(queryId).then((q) => q.state === 'done', () => false);
+        if (!decided) throw error;
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
   }
 
   /**
