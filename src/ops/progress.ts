@@ -5,7 +5,7 @@
  * computation there (a listener that throws stops it). ops/ reports, node/ decides what to do.
  */
 
-import type { CheckedPlan, CheckedTable } from '../plan/check.js';
+import { inputsOf, type CheckedPlan, type CheckedTable } from '../plan/check.js';
 import type { TableSchema } from '../table/schema.js';
 
 /** Step `step` of `steps` (1-based) is starting: `operator` at `path` in the plan. */
@@ -30,26 +30,12 @@ export function rangeCheckSteps(schema: TableSchema): number {
 /** Every step of `plan`: the read, each operator, the range checks and the opening. */
 export function planSteps(plan: CheckedPlan): number {
   const checked = new Set<string>();
+  // One step per operator; a scan of an append table adds its range check's rounds, once per table.
   const count = (node: CheckedTable): number => {
-    switch (node.op) {
-      case 'concat': return 1 + node.inputs.reduce((n, i) => n + count(i), 0);
-      case 'join': return 1 + count(node.left) + count(node.right);
-      case 'filter':
-      case 'aggregate':
-      case 'group-by':
-      case 'crosstab':
-      case 'derive':
-      case 'select':
-      case 'rename':
-      case 'sort':
-      case 'limit':
-      case 'distinct': return 1 + count(node.input);
-      case 'scan': {
-        if (node.table.kind !== 'append' || checked.has(node.table.name)) return 1;
-        checked.add(node.table.name);
-        return 1 + rangeCheckSteps(node.table.schema);
-      }
-    }
+    if (node.op !== 'scan') return 1 + inputsOf(node).reduce((n, input) => n + count(input), 0);
+    if (node.table.kind !== 'append' || checked.has(node.table.name)) return 1;
+    checked.add(node.table.name);
+    return 1 + rangeCheckSteps(node.table.schema);
   };
   return 1 + count(plan.root.input) + 1;
 }
