@@ -8,12 +8,12 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { count, countDistinct } from '../../src/client/aggregates.js';
 import { col } from '../../src/client/expr.js';
 import type { ResultCell } from '../../src/client/result.js';
 import type { Tessera } from '../../src/client/tessera.js';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
+import { duckdbRows } from '../helpers/duckdb-oracle.js';
 
 let cluster: TestCluster;
 let hospital: Tessera;
@@ -48,21 +48,7 @@ after(async () => {
 type Row = Record<string, ResultCell>;
 
 async function oracle(sql: string): Promise<Row[]> {
-  const db = await DuckDBInstance.create(':memory:');
-  try {
-    const c = await db.connect();
-    try {
-      await c.run('CREATE TABLE visits (region VARCHAR, age INTEGER, pid INTEGER, code INTEGER)');
-      for (let i = 0; i < ROWS.age.length; i++) await c.run('INSERT INTO visits VALUES ($1, $2, $3, $4)', [ROWS.region[i], ROWS.age[i], ROWS.pid[i], ROWS.code[i]]);
-      const reader = await c.runAndReadAll(sql);
-      const names = reader.columnNames();
-      return reader.getRows().map((r) => Object.fromEntries(r.map((v, i) => [names[i], v === null ? null : typeof v === 'string' ? v : Number(v)])));
-    } finally {
-      c.closeSync();
-    }
-  } finally {
-    db.closeSync();
-  }
+  return duckdbRows([{ name: 'visits', columns: { region: 'VARCHAR', age: 'INTEGER', pid: 'INTEGER', code: 'INTEGER' }, rows: ROWS }], sql);
 }
 
 /** Same rows by key; a group DuckDB does not list (no rows) must come out as `empty`. */

@@ -9,11 +9,11 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { count, max, mean, min, std, sum, variance } from '../../src/client/aggregates.js';
 import type { ResultCell } from '../../src/client/result.js';
 import type { Tessera } from '../../src/client/tessera.js';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
+import { duckdbRows } from '../helpers/duckdb-oracle.js';
 
 let cluster: TestCluster;
 let hospital: Tessera;
@@ -53,23 +53,7 @@ type Row = Record<string, ResultCell>;
 
 /** DuckDB's rows for `sql` over the plaintext table, numbers as numbers. */
 async function oracle(sql: string): Promise<Row[]> {
-  const db = await DuckDBInstance.create(':memory:');
-  try {
-    const c = await db.connect();
-    try {
-      await c.run('CREATE TABLE visits (region VARCHAR, sex VARCHAR, grp VARCHAR, age INTEGER, cost DECIMAL(10, 2), pid INTEGER)');
-      for (let i = 0; i < ROWS.age.length; i++) {
-        await c.run('INSERT INTO visits VALUES ($1, $2, $3, $4, $5::DECIMAL(10, 2), $6)', [ROWS.region[i], ROWS.sex[i], ROWS.grp[i], ROWS.age[i], ROWS.cost[i], ROWS.pid[i]]);
-      }
-      const reader = await c.runAndReadAll(sql);
-      const names = reader.columnNames();
-      return reader.getRows().map((r) => Object.fromEntries(r.map((v, i) => [names[i], v === null ? null : typeof v === 'string' ? v : Number(v)])));
-    } finally {
-      c.closeSync();
-    }
-  } finally {
-    db.closeSync();
-  }
+  return duckdbRows([{ name: 'visits', columns: { region: 'VARCHAR', sex: 'VARCHAR', grp: 'VARCHAR', age: 'INTEGER', cost: 'DECIMAL(10, 2)', pid: 'INTEGER' }, rows: ROWS }], sql);
 }
 
 const keyOf = (row: Row, keys: readonly string[]): string => JSON.stringify(keys.map((k) => row[k]));

@@ -7,13 +7,13 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { count, mean, sum } from '../../src/client/aggregates.js';
 import { col } from '../../src/client/expr.js';
 import type { Tessera } from '../../src/client/tessera.js';
 import { createIdentifierKey } from '../../src/crypto/identifier-key.js';
 import { QueryError } from '../../src/errors.js';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
+import { duckdbRows } from '../helpers/duckdb-oracle.js';
 
 let cluster: TestCluster;
 let hospital: Tessera;
@@ -46,21 +46,9 @@ after(async () => {
 });
 
 async function oracle(sql: string): Promise<number[]> {
-  const db = await DuckDBInstance.create(':memory:');
-  try {
-    const c = await db.connect();
-    try {
-      await c.run('CREATE TABLE visits (patient VARCHAR, age INTEGER)');
-      await c.run('CREATE TABLE claims (patient_id VARCHAR, amount DECIMAL(10, 2))');
-      for (let i = 0; i < VISITS.age.length; i++) await c.run('INSERT INTO visits VALUES ($1, $2)', [VISITS.patient[i], VISITS.age[i]]);
-      for (let i = 0; i < CLAIMS.amount.length; i++) await c.run('INSERT INTO claims VALUES ($1, $2::DECIMAL(10, 2))', [CLAIMS.patient_id[i], CLAIMS.amount[i]]);
-      return (await c.runAndReadAll(sql)).getRows()[0].map((v) => (v === null ? 0 : Number(v)));
-    } finally {
-      c.closeSync();
-    }
-  } finally {
-    db.closeSync();
-  }
+  const visits = { name: 'visits', columns: { patient: 'VARCHAR', age: 'INTEGER' }, rows: VISITS };
+  const claims = { name: 'claims', columns: { patient_id: 'VARCHAR', amount: 'DECIMAL(10, 2)' }, rows: CLAIMS };
+  return Object.values((await duckdbRows([visits, claims], sql))[0]).map((v) => (v === null ? 0 : Number(v)));
 }
 
 test('an inner join of two owners\' tables on a keyed identifier, then count/sum/mean: frame, SQL and DuckDB agree', async () => {

@@ -8,12 +8,12 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { col } from '../../src/client/expr.js';
 import type { LazyFrame } from '../../src/client/frame.js';
 import type { Tessera } from '../../src/client/tessera.js';
 import { QueryError } from '../../src/errors.js';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
+import { duckdbRows } from '../helpers/duckdb-oracle.js';
 
 let cluster: TestCluster;
 let hospital: Tessera;
@@ -48,20 +48,8 @@ after(async () => {
 
 /** DuckDB's rows for a query over `people` (rowid = upload order), as JSON lines of the selected columns. */
 async function oracle(sql: string): Promise<string[]> {
-  const db = await DuckDBInstance.create(':memory:');
-  try {
-    const c = await db.connect();
-    try {
-      await c.run('CREATE TABLE people (age INTEGER, sex VARCHAR, cost DECIMAL(10, 2), n INTEGER)');
-      for (let i = 0; i < ROWS.age.length; i++) await c.run('INSERT INTO people VALUES ($1, $2, $3::DECIMAL(10, 2), $4)', [ROWS.age[i], ROWS.sex[i], ROWS.cost[i], ROWS.n[i]]);
-      const reader = await c.runAndReadAll(sql);
-      return reader.getRows().map((r) => JSON.stringify(r.map((v) => (v === null || typeof v === 'string' ? v : Number(v)))));
-    } finally {
-      c.closeSync();
-    }
-  } finally {
-    db.closeSync();
-  }
+  const people = { name: 'people', columns: { age: 'INTEGER', sex: 'VARCHAR', cost: 'DECIMAL(10, 2)', n: 'INTEGER' }, rows: ROWS };
+  return (await duckdbRows([people], sql)).map((r) => JSON.stringify(Object.values(r)));
 }
 
 async function opened(frame: LazyFrame, columns: readonly string[]): Promise<string[]> {

@@ -7,13 +7,13 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { count, mean, sum } from '../../src/client/aggregates.js';
 import { col } from '../../src/client/expr.js';
 import type { Tessera } from '../../src/client/tessera.js';
 import { PermissionDeniedError, QueryError, TableExistsError, TableNotFoundError } from '../../src/errors.js';
 import { isDamagedTable, type TableInfo } from '../../src/wire/api.js';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
+import { duckdbRows } from '../helpers/duckdb-oracle.js';
 
 let cluster: TestCluster;
 let hospital: Tessera;
@@ -47,19 +47,8 @@ after(async () => {
 
 /** DuckDB's answer to `sql` over the plaintext rows (table visits). */
 async function duck(sql: string): Promise<unknown[][]> {
-  const db = await DuckDBInstance.create(':memory:');
-  try {
-    const c = await db.connect();
-    try {
-      await c.run('CREATE TABLE visits (age INTEGER, sex VARCHAR, cost DECIMAL(10, 2))');
-      for (let i = 0; i < ROWS.age.length; i++) await c.run('INSERT INTO visits VALUES ($1, $2, $3::DECIMAL(10, 2))', [ROWS.age[i], ROWS.sex[i], ROWS.cost[i]]);
-      return (await c.runAndReadAll(sql)).getRows().map((r) => r.map((v) => (typeof v === 'bigint' ? Number(v) : v === null ? null : typeof v === 'object' ? Number(String(v)) : v)));
-    } finally {
-      c.closeSync();
-    }
-  } finally {
-    db.closeSync();
-  }
+  const visits = { name: 'visits', columns: { age: 'INTEGER', sex: 'VARCHAR', cost: 'DECIMAL(10, 2)' }, rows: ROWS };
+  return (await duckdbRows([visits], sql)).map((r) => Object.values(r));
 }
 
 /** Runs the analyst's query opened to the hospital, which opens the result. */
