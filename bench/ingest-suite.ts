@@ -14,12 +14,9 @@
 
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Tessera } from '../src/client/tessera.js';
-import { initCluster } from '../src/cli/cluster/init.js';
-import { clusterDown, clusterUp, readPid } from '../src/cli/cluster/processes.js';
+import { HOSPITAL, withNodeCluster } from './node-cluster.js';
 import { CounterWindow } from './proc-stats.js';
 
 export const INGEST_OPS = ['upload', 'aggregate'];
@@ -48,7 +45,6 @@ export interface IngestOptions {
   readonly onProgress?: (text: string) => void;
 }
 
-const HOSPITAL = 'St. Mary Hospital';
 const UPLOAD_COLUMNS = {
   a: { type: 'integer', min: 0, max: 1000 },
   b: { type: 'integer', min: 0, max: 100_000 },
@@ -59,35 +55,11 @@ const UPLOAD_COLUMNS = {
 const SYSTOLIC = { version: 1, columns: [{ name: 'systolic', nullable: false, type: 'integer', min: '70', max: '250' }] } as const;
 
 export async function runIngestSuite(options: IngestOptions): Promise<void> {
-  const root = await mkdtemp(join(tmpdir(), 'tessera-bench-ingest-'));
   const progress = options.onProgress ?? ((): void => undefined);
-  try {
-    const cluster = await initCluster({ dir: join(root, 'cluster'), parties: [{ name: HOSPITAL, roles: ['input', 'output', 'analyst'] }], logLevel: 'warn' });
-    // The nodes are detached processes: stop them on Ctrl-C too.
-    const interrupted = (): void => {
-      void clusterDown(cluster, { graceMs: 2000 })
-        .then(() => rm(root, { recursive: true, force: true }))
-        .finally(() => process.exit(130));
-    };
-    process.once('SIGINT', interrupted);
-    try {
-      progress('starting three node processes');
-      await clusterUp(cluster, { timeoutMs: 60_000 });
-      const pids = await Promise.all(cluster.nodes.map(async (n) => (await readPid(cluster, n)) as number));
-      const hospital = await Tessera.connect({ collaboration: cluster.collaborationPath, identity: cluster.path(cluster.file.parties[0].key), ca: cluster.caPath });
-      try {
-        if (options.ops.includes('upload')) options.onRow(await upload(hospital, root, pids, options.uploadRows, progress));
-        if (options.ops.includes('aggregate')) options.onRow(await aggregate(hospital, cluster.collaborationPath, cluster.caPath, pids, options, progress));
-      } finally {
-        await hospital.close();
-      }
-    } finally {
-      process.off('SIGINT', interrupted);
-      await clusterDown(cluster);
-    }
-  } finally {
-    await rm(root, { recursive: true, force: true });
-  }
+  await withNodeCluster('ingest', progress, async ({ cluster, root, pids, hospital }) => {
+    if (options.ops.includes('upload')) options.onRow(await upload(hospital, root, pids, options.uploadRows, progress));
+    if (options.ops.includes('aggregate')) options.onRow(await aggregate(hospital, cluster.collaborationPath, cluster.caPath, pids, options, progress));
+  });
 }
 
 async function upload(hospital: Tessera, root: string, pids: readonly number[], rows: number, progress: (text: string) => void): Promise<IngestRow> {

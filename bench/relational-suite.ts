@@ -17,13 +17,9 @@
 
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { Tessera } from '../src/client/tessera.js';
-import { initCluster } from '../src/cli/cluster/init.js';
-import { clusterDown, clusterUp, readPid } from '../src/cli/cluster/processes.js';
+import { HOSPITAL, withNodeCluster } from './node-cluster.js';
 import { CounterWindow } from './proc-stats.js';
 import type { BenchTable, RelationalCase } from './relational/case.js';
 
@@ -47,80 +43,59 @@ export interface RelationalOptions {
   readonly onProgress?: (text: string) => void;
 }
 
-const HOSPITAL = 'St. Mary Hospital';
 const FULL = 1 << 20;
 
 export async function runRelationalSuite(options: RelationalOptions): Promise<void> {
-  const root = await mkdtemp(join(tmpdir(), 'tessera-bench-relational-'));
   const progress = options.onProgress ?? ((): void => undefined);
-  try {
-    const cluster = await initCluster({ dir: join(root, 'cluster'), parties: [{ name: HOSPITAL, roles: ['input', 'output', 'analyst'] }], logLevel: 'warn' });
-    const interrupted = (): void => {
-      void clusterDown(cluster, { graceMs: 2000 })
-        .then(() => rm(root, { recursive: true, force: true }))
-        .finally(() => process.exit(130));
-    };
-    process.once('SIGINT', interrupted);
+  await withNodeCluster('relational', progress, async ({ root, pids, hospital }) => {
     const duck = await DuckDBInstance.create(':memory:');
     const db = await duck.connect();
+    const loaded = new Map<string, string>();
     try {
-      progress('starting three node processes');
-      await clusterUp(cluster, { timeoutMs: 60_000 });
-      const pids = await Promise.all(cluster.nodes.map(async (n) => (await readPid(cluster, n)) as number));
-      const hospital = await Tessera.connect({ collaboration: cluster.collaborationPath, identity: cluster.path(cluster.file.parties[0].key), ca: cluster.caPath });
-      const loaded = new Map<string, string>();
-      try {
-        for (const c of options.cases) {
-          for (const t of c.tables(options.rows)) {
-            // A name is uploaded once; two cases may share a table only with the same schema.
-            const schema = JSON.stringify(t.schema);
-            if (loaded.has(t.name)) {
-              if (loaded.get(t.name) !== schema) throw new Error(`relational suite: case '${c.op}' declares table '${t.name}' with another schema than an earlier case; name it differently`);
-              continue;
-            }
-            const csv = join(root, `${t.name}.csv`);
-            progress(`${c.op}: writing table '${t.name}' (${t.rows} rows) and uploading it`);
-            await writeCsv(csv, t);
-            const info = await hospital.uploadTable(t.name, { file: csv }, { schema: t.schema });
-            if (info.rows !== t.rows) throw new Error(`table '${t.name}': the upload stored ${info.rows} rows, not ${t.rows}`);
-            const columns = t.schema.columns.map((col, k) => `'${col.name}': '${t.duckdb[k]}'`).join(', ');
-            await db.run(`CREATE TABLE ${t.name} AS SELECT * FROM read_csv('${csv}', header = true, columns = {${columns}})`);
-            loaded.set(t.name, schema);
+      for (const c of options.cases) {
+        for (const t of c.tables(options.rows)) {
+          // A name is uploaded once; two cases may share a table only with the same schema.
+          const schema = JSON.stringify(t.schema);
+          if (loaded.has(t.name)) {
+            if (loaded.get(t.name) !== schema) throw new Error(`relational suite: case '${c.op}' declares table '${t.name}' with another schema than an earlier case; name it differently`);
+            continue;
           }
-          const plan = c.plan(HOSPITAL);
-          const rounds = (await hospital.checkPlan(plan)).cost.rounds;
-          progress(`${c.op}: running (${c.description})`);
-          const window = await CounterWindow.open(pids);
-          const started = performance.now();
-          const result = await (await hospital.run(plan)).result();
-          const seconds = (performance.now() - started) / 1000;
-          const counters = await window.close();
-          const expected = (await db.runAndReadAll(c.sql)).getRows();
-          const difference = c.verify(result, expected);
-          if (difference !== undefined) throw new Error(`relational suite, ${c.op} at ${options.rows} rows: WRONG RESULT: ${difference}`);
-          const missed = options.rows === FULL && seconds > c.target;
-          options.onRow({
-            op: c.op,
-            rows: options.rows,
-            seconds,
-            cpuSeconds: Math.max(...counters.cpuSeconds),
-            bytesPerParty: Math.max(...counters.bytesRead),
-            rounds,
-            target: c.target,
-            ...(missed ? { missedBy: seconds - c.target, why: c.why } : {}),
-          });
+          const csv = join(root, `${t.name}.csv`);
+          progress(`${c.op}: writing table '${t.name}' (${t.rows} rows) and uploading it`);
+          await writeCsv(csv, t);
+          const info = await hospital.uploadTable(t.name, { file: csv }, { schema: t.schema });
+          if (info.rows !== t.rows) throw new Error(`table '${t.name}': the upload stored ${info.rows} rows, not ${t.rows}`);
+          const columns = t.schema.columns.map((col, k) => `'${col.name}': '${t.duckdb[k]}'`).join(', ');
+          await db.run(`CREATE TABLE ${t.name} AS SELECT * FROM read_csv('${csv}', header = true, columns = {${columns}})`);
+          loaded.set(t.name, schema);
         }
-      } finally {
-        await hospital.close();
+        const plan = c.plan(HOSPITAL);
+        const rounds = (await hospital.checkPlan(plan)).cost.rounds;
+        progress(`${c.op}: running (${c.description})`);
+        const window = await CounterWindow.open(pids);
+        const started = performance.now();
+        const result = await (await hospital.run(plan)).result();
+        const seconds = (performance.now() - started) / 1000;
+        const counters = await window.close();
+        const expected = (await db.runAndReadAll(c.sql)).getRows();
+        const difference = c.verify(result, expected);
+        if (difference !== undefined) throw new Error(`relational suite, ${c.op} at ${options.rows} rows: WRONG RESULT: ${difference}`);
+        const missed = options.rows === FULL && seconds > c.target;
+        options.onRow({
+          op: c.op,
+          rows: options.rows,
+          seconds,
+          cpuSeconds: Math.max(...counters.cpuSeconds),
+          bytesPerParty: Math.max(...counters.bytesRead),
+          rounds,
+          target: c.target,
+          ...(missed ? { missedBy: seconds - c.target, why: c.why } : {}),
+        });
       }
     } finally {
       db.closeSync();
-      process.off('SIGINT', interrupted);
-      await clusterDown(cluster);
     }
-  } finally {
-    await rm(root, { recursive: true, force: true });
-  }
+  });
 }
 
 /** The table as CSV with a header, streamed. */

@@ -1,0 +1,55 @@
+/**
+ * The cluster the whole-system suites run on (bench/ingest-suite.ts, bench/relational-suite.ts):
+ * made as `tessera cluster init` / `up` make it (three node processes, mutual TLS 1.3 on
+ * loopback) in a temporary directory, with the hospital party connected, and taken down and
+ * removed afterwards, also on Ctrl-C (the nodes are detached processes).
+ */
+
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Tessera } from '../src/client/tessera.js';
+import { initCluster } from '../src/cli/cluster/init.js';
+import type { LocalCluster } from '../src/cli/cluster/layout.js';
+import { clusterDown, clusterUp, readPid } from '../src/cli/cluster/processes.js';
+
+export const HOSPITAL = 'St. Mary Hospital';
+
+export interface BenchCluster {
+  readonly cluster: LocalCluster;
+  /** A scratch directory for the suite's files, removed with the cluster. */
+  readonly root: string;
+  /** The node processes, for their CPU and I/O counters (proc-stats.ts). */
+  readonly pids: readonly number[];
+  /** The hospital (input, output, analyst), connected to node 0. */
+  readonly hospital: Tessera;
+}
+
+export async function withNodeCluster<T>(name: string, progress: (text: string) => void, use: (c: BenchCluster) => Promise<T>): Promise<T> {
+  const root = await mkdtemp(join(tmpdir(), `tessera-bench-${name}-`));
+  try {
+    const cluster = await initCluster({ dir: join(root, 'cluster'), parties: [{ name: HOSPITAL, roles: ['input', 'output', 'analyst'] }], logLevel: 'warn' });
+    const interrupted = (): void => {
+      void clusterDown(cluster, { graceMs: 2000 })
+        .then(() => rm(root, { recursive: true, force: true }))
+        .finally(() => process.exit(130));
+    };
+    process.once('SIGINT', interrupted);
+    try {
+      progress('starting three node processes');
+      await clusterUp(cluster, { timeoutMs: 60_000 });
+      const pids = await Promise.all(cluster.nodes.map(async (n) => (await readPid(cluster, n)) as number));
+      const hospital = await Tessera.connect({ collaboration: cluster.collaborationPath, identity: cluster.path(cluster.file.parties[0].key), ca: cluster.caPath });
+      try {
+        return await use({ cluster, root, pids, hospital });
+      } finally {
+        await hospital.close();
+      }
+    } finally {
+      process.off('SIGINT', interrupted);
+      await clusterDown(cluster);
+    }
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
