@@ -31,6 +31,7 @@ export function explanationSummary(e: PlanCheckResponse): string[] {
     `reads: ${e.tables.map((t) => `${t.name} (${t.kind === 'append' ? 'append table' : 'table'}, ${grouped.format(t.rows)} rows)`).join(', ')}`,
     `opens: ${e.outputs.map(describeOutputInfo).join(', ')} to ${e.recipients.join(', ')} only`,
     `estimated cost: ${grouped.format(e.cost.rounds)} rounds, ${formatByteCount(e.cost.bytesPerParty)} sent per node`,
+    ...(e.privacy ? [`privacy: ${e.privacy.mechanism === 'laplace' ? `ε = ${e.privacy.epsilon}` : `ρ = ${e.privacy.rho}`} spent (discrete ${e.privacy.mechanism === 'laplace' ? 'Laplace' : 'Gaussian'} noise on ${e.privacy.columns.map((c) => c.column).join(', ')})`] : []),
   ];
 }
 

@@ -18,6 +18,7 @@
 
 import { UsageError } from '../errors.js';
 import { aggregateOf, concatOf, openFor } from '../plan/build.js';
+import type { PrivacySpec } from '../privacy/spec.js';
 import { parsePlan } from '../plan/parse.js';
 import { planHash, type FilterMode, type Plan, type TableNode } from '../plan/plan.js';
 import { distinctNode, limitNode, orderedInput, sortNode, type SortBy } from './frame-order.js';
@@ -51,6 +52,12 @@ export interface FrameRunner {
 export interface OpenOptions {
   /** Parties (with the output role) who may open the result. */
   readonly to: readonly string[];
+  /**
+   * Differentially private noise on the opened aggregates, sampled inside MPC:
+   * `{ mechanism: 'laplace', epsilon: 0.5 }` or `{ mechanism: 'gaussian', rho: 0.125 }`, with
+   * `contributions` (rows per individual, default 1). docs/statistics.md, "Differential privacy".
+   */
+  readonly privacy?: PrivacySpec;
 }
 
 /** A result whose outputs are typed by the names given to `agg`. */
@@ -226,7 +233,7 @@ export class LazyFrame<C extends string = string> {
   /** The plan that opens this frame for the recipients, checked by the nodes' own parser. */
   toPlan(options: OpenOptions): Plan {
     const to = recipients(options);
-    return parsePlan(openFor(this.node, to));
+    return parsePlan(openFor(this.node, to, options.privacy));
   }
 
   /** The plan's id, as every node computes it. */

@@ -11,7 +11,7 @@ import { IntegrityError } from '../errors.js';
 import type { Collaboration, NodeIndex } from '../governance/collaboration.js';
 import { decodePublicKey } from '../crypto/keys.js';
 import { findAggregate, type DecodedValue } from '../plan/registry.js';
-import { resultContext, type QueryInfo, type QueryOutputInfo, type SealedShare } from '../wire/api.js';
+import { resultContext, type PrivacyReport, type QueryInfo, type QueryOutputInfo, type SealedShare } from '../wire/api.js';
 import { decodeResultShare, type ResultShare } from '../wire/result-payload.js';
 import { VALID_COLUMN } from '../secret/outputs.js';
 import { parseColumnType } from '../table/column-type.js';
@@ -64,6 +64,8 @@ export interface QueryResult extends Partial<DecodedValue> {
   readonly excluded: number;
   /** Nodes whose shares were combined (two suffice; three are cross-checked completely). */
   readonly nodes: readonly number[];
+  /** The differentially private noise in the values: the mechanism, the ε (or ρ) spent, per column its sensitivity and noise. */
+  readonly privacy?: PrivacyReport;
 }
 
 export function openResult(collaboration: Collaboration, identity: Identity, info: QueryInfo, shares: readonly SealedShare[]): QueryResult {
@@ -88,7 +90,7 @@ export function openResult(collaboration: Collaboration, identity: Identity, inf
   const exactDecimals = exactDecimalColumns(info.outputs, r.columns, r.rows);
   const first = outputs[info.outputs[0].name];
   const scalar = first ? (({ name: _name, fn: _fn, column: _column, ...value }) => value)(first) : {};
-  return { ...scalar, query: info.query, plan: info.plan, op: info.outputs[0].fn, ...(info.outputs[0].column !== undefined ? { column: info.outputs[0].column } : {}), outputs, table, columnTypes, exactDecimals, tables: info.tables, rows: info.rows, excluded: info.excluded, nodes: r.nodes };
+  return { ...scalar, query: info.query, plan: info.plan, op: info.outputs[0].fn, ...(info.outputs[0].column !== undefined ? { column: info.outputs[0].column } : {}), outputs, table, columnTypes, exactDecimals, tables: info.tables, rows: info.rows, excluded: info.excluded, nodes: r.nodes, ...(info.privacy ? { privacy: info.privacy } : {}) };
 }
 
 /** Every row of the opened table, each output decoded; rows whose "$valid" is 0 are dropped (ops/open.ts). */

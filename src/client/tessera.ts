@@ -10,6 +10,7 @@
  * request except contributions is signed with the party's key; the node's certificate is pinned.
  */
 
+import type { PrivacySpec } from '../privacy/spec.js';
 import { readFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { EnvelopeSession } from '../crypto/envelope-session.js';
@@ -91,6 +92,8 @@ export interface QueryOptions extends WaitOptions {
   readonly tables?: readonly string[];
   /** Parties (with the output role) who may open the result. */
   readonly recipients: readonly string[];
+  /** Differentially private noise on the result (docs/statistics.md, "Differential privacy"). */
+  readonly privacy?: PrivacySpec;
 }
 
 /**
@@ -341,7 +344,7 @@ export class Tessera implements FrameRunner {
     const [first, ...rest] = tables.map((t) => this.table(t));
     const frame = rest.length === 0 ? first : first.concat(...rest);
     const wait: WaitOptions = { ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(options.waitMs !== undefined ? { waitMs: options.waitMs } : {}) };
-    return this.run(frame.agg({ [fn]: aggregateOf(fn, options.column) }).toPlan({ to: options.recipients }), wait);
+    return this.run(frame.agg({ [fn]: aggregateOf(fn, options.column) }).toPlan({ to: options.recipients, ...(options.privacy ? { privacy: options.privacy } : {}) }), wait);
   }
 
   /**

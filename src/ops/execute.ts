@@ -19,6 +19,7 @@ import { distinct } from './distinct.js';
 import { filter } from './filter.js';
 import { join } from './join.js';
 import { limit } from './limit.js';
+import { addNoise } from './noise.js';
 import { openTable } from './open.js';
 import { planSteps, ProgressTracker, type ProgressListener } from './progress.js';
 import { scan, type CheckedAppendTables, type ScanFacts } from './scan.js';
@@ -129,7 +130,8 @@ export async function execute(s: Session, plan: CheckedPlan, reader: StoredTable
       }
     }
   };
-  const result = await evaluate(plan.root.input);
+  const computed = await evaluate(plan.root.input);
+  const result = plan.privacy ? await addNoise(s, computed, plan.privacy) : computed;
   await progress.enter(plan.root.op, plan.root.path);
   let kept: StoredShares | undefined;
   if (plan.root.store) {

@@ -3,6 +3,7 @@
  * JSON of plan.ts. Nothing here checks against stored tables; the nodes do (check.ts).
  */
 
+import type { PrivacySpec } from '../privacy/spec.js';
 import { PLAN_VERSION, type AggregateNode, type AggregateSpec, type OpenNode, type Plan, type ScanNode, type TableNode } from './plan.js';
 
 export function scanOf(table: string, columns?: readonly string[]): ScanNode {
@@ -18,8 +19,8 @@ export function aggregateOf(input: TableNode, aggregates: readonly AggregateSpec
   return { op: 'aggregate', input, aggregates: aggregates.map((a) => ({ ...a })) };
 }
 
-export function openFor(input: TableNode, to: readonly string[]): Plan {
-  const root: OpenNode = { op: 'open', input, to: [...to] };
+export function openFor(input: TableNode, to: readonly string[], privacy?: PrivacySpec): Plan {
+  const root: OpenNode = { op: 'open', input, to: [...to], ...(privacy ? { privacy: { ...privacy } } : {}) };
   return { version: PLAN_VERSION, root };
 }
 

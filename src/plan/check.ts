@@ -10,6 +10,7 @@
  */
 
 import { canonicalHash } from '../crypto/canonical-json.js';
+import { checkPrivacy, describePrivacy, type CheckedPrivacy } from './check-privacy.js';
 import { PlanError, TableNotFoundError } from '../errors.js';
 import { columnTypeToJson } from '../table/column-type.js';
 import { schemaToJson, type TableSchema } from '../table/schema.js';
@@ -123,6 +124,8 @@ export interface CheckedPlan {
   readonly outputs: readonly QueryOutputInfo[];
   readonly disclosures: readonly Disclosure[];
   readonly cost: PlanCost;
+  /** The differentially private noise an open root asks for (plan/check-privacy.ts). */
+  readonly privacy?: CheckedPrivacy;
 }
 
 export function checkPlan(plan: Plan, context: CheckContext): CheckedPlan {
@@ -137,6 +140,8 @@ export function checkPlan(plan: Plan, context: CheckContext): CheckedPlan {
   const store = plan.root.op === 'store' ? checkStore(plan.root, input.type, context, '/root') : undefined;
   const root = { path: '/root' as const, op: plan.root.op, input, to, ...(store ? { store } : {}) };
   const outputs = store ? [] : resultOutputs(root.input.type, '/root/input');
+  const privacy = plan.root.op === 'open' && plan.root.privacy ? checkPrivacy(plan.root.privacy, input, '/root') : undefined;
+  if (privacy) disclosures.push({ path: '/root/privacy', what: describePrivacy(privacy) });
   const rows = root.input.type.maxRows;
   if (store) {
     disclosures.push({
@@ -158,7 +163,7 @@ export function checkPlan(plan: Plan, context: CheckContext): CheckedPlan {
     // A store root: the nodes also agree on whether it replaces a table, and on the stored schema.
     ...(store ? { store: { table: store.table, replaces: store.replaces, schema: schemaToJson(store.schema) } } : {}),
   });
-  return { plan, hash, digest, root, tables: sorted, outputs, disclosures, cost: estimateCost(root.input) };
+  return { plan, hash, digest, root, tables: sorted, outputs, disclosures, cost: estimateCost(root.input), ...(privacy ? { privacy } : {}) };
 }
 
 function checkAggregate(node: AggregateNode, path: string, context: CheckContext, tables: Map<string, CatalogTable>, disclosures: Disclosure[]): CheckedAggregate {

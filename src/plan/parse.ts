@@ -8,6 +8,7 @@
 import { PlanError } from '../errors.js';
 import { COLUMN_NAME_PATTERN } from '../table/schema.js';
 import { PLAN_VERSION, type AggregateNode, type AggregateSpec, type ConcatNode, type CrosstabNode, type FilterNode, type OpenNode, type Plan, type RootNode, type ScanNode, type TableNode } from './plan.js';
+import { parsePrivacy } from '../privacy/spec.js';
 import { parseStore } from './parse-store.js';
 import { parseExpr } from './parse-expr.js';
 import { parseDerive, parseRename, parseSelect } from './parse-derive.js';
@@ -69,12 +70,13 @@ function parseRoot(value: unknown, path: string, counter: { nodes: number }): Ro
 }
 
 function parseOpen(o: Json, path: string, counter: { nodes: number }): OpenNode {
-  onlyFields(o, path, ['op', 'input', 'to'], 'an open node');
+  onlyFields(o, path, ['op', 'input', 'to', 'privacy'], 'an open node');
   const to = list(o.to, `${path}/to`, "'to' (the recipients who may open the result)", 1, MAX_RECIPIENTS).map((r, i) => {
     if (typeof r !== 'string' || r.length === 0 || r.length > 100) throw new PlanError(`${path}/to/${i}`, 'a recipient is the name of a party of the collaboration');
     return r;
   });
-  return { op: 'open', input: parseTable(o.input, `${path}/input`, counter, 1), to: [...new Set(to)] };
+  const privacy = o.privacy === undefined ? undefined : parsePrivacy(o.privacy, `${path}/privacy`);
+  return { op: 'open', input: parseTable(o.input, `${path}/input`, counter, 1), to: [...new Set(to)], ...(privacy ? { privacy } : {}) };
 }
 
 export function parseTable(value: unknown, path: string, counter: { nodes: number }, depth: number): TableNode {

@@ -11,6 +11,7 @@
  * docs/plan.md describes every node, the checks and what a plan makes public.
  */
 
+import type { PrivacySpec } from '../privacy/spec.js';
 import { canonicalHash } from '../crypto/canonical-json.js';
 
 export const PLAN_VERSION = 1;
@@ -201,6 +202,8 @@ export interface OpenNode {
   readonly op: 'open';
   readonly input: TableNode;
   readonly to: readonly string[];
+  /** Differentially private noise on the opened aggregates (privacy/spec.ts, plan/check-privacy.ts). */
+  readonly privacy?: PrivacySpec;
 }
 
 /**

@@ -207,6 +207,31 @@ export interface QueryOutputInfo {
 }
 
 /**
+ * Differentially private noise the nodes added inside MPC before opening (docs/statistics.md,
+ * "Differential privacy"): the mechanism, what the query spends, and per noisy result column its
+ * sensitivity (stored units, as text) and the noise's standard deviation in the column's units.
+ */
+export interface PrivacyReport {
+  readonly mechanism: 'laplace' | 'gaussian';
+  readonly epsilon?: number;
+  readonly rho?: number;
+  readonly contributions: number;
+  /** Upper bound of the total-variation distance between the noise sampled and the ideal mechanism's, over all cells. */
+  readonly totalVariation: number;
+  /** Laplace: the query is (epsilon, delta)-DP (delta from the truncation and the 64-bit thresholds). */
+  readonly delta?: number;
+  readonly columns: readonly {
+    readonly column: string;
+    readonly output: string;
+    readonly part: string;
+    readonly sensitivity: string;
+    readonly epsilon?: number;
+    readonly rho?: number;
+    readonly standardDeviation: number;
+  }[];
+}
+
+/**
  * POST /v1/plans/check (body: a QueryRequest; signed, role analyst): the connected node parses and
  * checks the plan against its tables exactly as it would before running it, and runs nothing.
  * Estimates are for that node's view (append tables: the rows stored there).
@@ -223,6 +248,8 @@ export interface PlanCheckResponse {
   readonly disclosures: readonly { readonly path: string; readonly what: string }[];
   /** Estimated communication rounds and bytes sent per node (plan/cost.ts). */
   readonly cost: { readonly rounds: number; readonly bytesPerParty: number };
+  /** The differentially private noise the plan asks for, and what it spends. */
+  readonly privacy?: PrivacyReport;
 }
 
 /** Public facts about a query: what ran, on what, for whom; identical at every node. */
@@ -250,6 +277,8 @@ export interface QueryInfo {
    * each with its place in the plan. The same at every node.
    */
   readonly revealed?: readonly { readonly path: string; readonly fact: string; readonly value: number }[];
+  /** The differentially private noise in the opened values, when the plan asks for it. */
+  readonly privacy?: PrivacyReport;
 }
 
 /** A node's sealed result share for one recipient (envelope bytes in base64). */

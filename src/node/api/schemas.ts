@@ -109,6 +109,7 @@ const queryInfoProperties = {
     description: "what the plan's operators opened at run time, as its disclosures declared (a filter's or join's rows, a group-by's groups)",
     items: { type: 'object', properties: { path: { type: 'string' }, fact: { type: 'string' }, value: { type: 'integer' } } },
   },
+  privacy: { type: 'object', additionalProperties: true, description: 'the differentially private noise in the opened values: mechanism, epsilon or rho spent, per column its sensitivity and noise (docs/statistics.md)' },
 } as const;
 
 const sealedShares = {
@@ -244,6 +245,7 @@ export const routeSchemas = {
           recipients: { type: 'array', items: { type: 'string' } },
           disclosures: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, what: { type: 'string' } } } },
           cost: { type: 'object', properties: { rounds: { type: 'integer' }, bytesPerParty: { type: 'integer' } } },
+          privacy: queryInfoProperties.privacy,
         },
       },
       ...errors,

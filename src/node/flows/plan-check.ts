@@ -21,5 +21,6 @@ export async function checkPlanOnly(ctx: NodeContext, rawBody: Uint8Array, body:
     recipients: checked.root.to,
     disclosures: checked.disclosures.map((d) => ({ path: d.path, what: d.what })),
     cost: { rounds: checked.cost.rounds, bytesPerParty: checked.cost.bytesPerParty },
+    ...(checked.privacy ? { privacy: checked.privacy.report } : {}),
   };
 }

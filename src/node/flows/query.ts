@@ -106,6 +106,7 @@ async function runLocal(
       resultRows: outcome.outputs.rows,
       revealed: outcome.revealed.map((r) => ({ path: r.path, fact: r.fact, value: r.value })),
       ...(plan.root.store ? { stored: plan.root.store.table } : {}),
+      ...(plan.privacy ? { privacy: plan.privacy.report } : {}),
     };
     const envelopes: Record<string, string> = {};
     // One share, sealed to each recipient (the receipt commits to its hash).

@@ -1,4 +1,4 @@
-/** mean(column) = sum / count over valid rows where the column is not null; NaN when there are none. */
+/** mean(column) = sum / count over valid rows where the column is not null; NaN when there are none (or, with noise, when the noisy count is not positive). */
 
 import type { AggregateFunction } from './aggregate-function.js';
 import { asNumberIfSafe, numericRule, part } from './aggregate-function.js';
@@ -15,6 +15,7 @@ export const mean: AggregateFunction = {
   decode: (parts, scale) => {
     const s = part(parts, 'sum');
     const n = Number(part(parts, 'count'));
-    return { value: n === 0 ? Number.NaN : Number(s) / 10 ** scale / n, sum: scale > 0 ? Number(s) / 10 ** scale : asNumberIfSafe(s), count: n };
+    // A count with differentially private noise can open at or below 0: no mean then.
+    return { value: n <= 0 ? Number.NaN : Number(s) / 10 ** scale / n, sum: scale > 0 ? Number(s) / 10 ** scale : asNumberIfSafe(s), count: n };
   },
 };
