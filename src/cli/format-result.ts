@@ -1,7 +1,7 @@
 /** How results and tables read on the command line. */
 
 import type { DecodedOutput, QueryResult, ResultCell, ResultTable } from '../client/result.js';
-import type { TableInfo } from '../wire/api.js';
+import type { PrivacyReport, TableInfo } from '../wire/api.js';
 import type { ColumnSchemaJson } from '../table/schema.js';
 import { formatCount, formatNumber } from './output.js';
 
@@ -14,8 +14,14 @@ export const PRINTED_ROWS = 50;
  */
 export function describeResult(r: QueryResult): string {
   const outputs = Object.values(r.outputs);
-  if (outputs.length > 0 && outputs.length === r.table.columns.length) return outputs.map(describeOutput).join('\n  ');
-  return describeTable(r.table);
+  const text = outputs.length > 0 && outputs.length === r.table.columns.length ? outputs.map(describeOutput).join('\n  ') : describeTable(r.table);
+  return r.privacy ? `${text}\n  ${describePrivacyReport(r.privacy)}` : text;
+}
+
+/** "noise: discrete Laplace, ε = 0.5 spent (n: sd 2.83; total: sd 340)". */
+export function describePrivacyReport(p: PrivacyReport): string {
+  const spent = p.mechanism === 'laplace' ? `ε = ${p.epsilon}` : `ρ = ${p.rho}`;
+  return `noise: discrete ${p.mechanism === 'laplace' ? 'Laplace' : 'Gaussian'}, ${spent} spent (${p.columns.map((c) => `${c.column}: sd ${c.standardDeviation.toPrecision(3)}`).join('; ')})`;
 }
 
 /** An aligned text table: header, rule, up to PRINTED_ROWS rows, and how many more there are. */

@@ -39,6 +39,23 @@ export interface OwnerPolicy {
   readonly recipients: readonly string[];
   /** Nothing computed over fewer rows of this owner's tables is opened (1: no minimum). */
   readonly minGroupSize: number;
+  /**
+   * Optional differential-privacy budget of each of the owner's tables: the total ε (Laplace)
+   * or ρ (Gaussian, zCDP) that all queries reading the table may spend together; every node
+   * enforces it (node/governance/dp-budget.ts).
+   */
+  readonly dpBudget?: DpBudget;
+}
+
+export interface DpBudget {
+  readonly mechanism: 'laplace' | 'gaussian';
+  readonly epsilon?: number;
+  readonly rho?: number;
+}
+
+/** The total a budget allows: ε for Laplace, ρ for Gaussian. */
+export function budgetTotal(b: DpBudget): number {
+  return b.mechanism === 'laplace' ? b.epsilon! : b.rho!;
 }
 
 export interface Governance {
@@ -65,7 +82,15 @@ export function approvalsNeeded(policy: OwnerPolicy): number {
 
 /** What the approvers sign: the collaboration's id and the policy without its signatures. */
 export function policyPayload(collaborationId: string, governance: Pick<Governance, 'mode' | 'owners'>): JsonValue {
-  return { collaboration: collaborationId, mode: governance.mode, owners: governance.owners.map((o) => ({ ...o, approvers: [...o.approvers], recipients: [...o.recipients] })) };
+  return {
+    collaboration: collaborationId,
+    mode: governance.mode,
+    owners: governance.owners.map((o) => {
+      const { dpBudget, ...rest } = o;
+      // The budget is signed with the rest of the owner's policy, so changing it needs new signatures.
+      return { ...rest, approvers: [...o.approvers], recipients: [...o.recipients], ...(dpBudget ? { dpBudget: { ...dpBudget } as Record<string, JsonValue> } : {}) };
+    }),
+  };
 }
 
 /** One approver's signature over the policy (`tessera policy sign`). */
@@ -155,10 +180,25 @@ function validateOwner(raw: unknown, where: string, parties: ReadonlyMap<string,
   const recipients = partyList(raw.recipients, `${where}: "recipients"`, 'output', parties, problems);
   const minGroupSize = raw.minGroupSize ?? 1;
   if (!Number.isSafeInteger(minGroupSize) || (minGroupSize as number) < 1) problems.push(`${where}: "minGroupSize" must be a whole number of at least 1`);
-  // A budget the nodes could not enforce would promise a protection that does not exist.
-  if (raw.dpBudget !== undefined) problems.push(`${where}: "dpBudget" is not enforced by this release (no plan operator adds differentially private noise yet), so it is refused; remove it`);
+  const dpBudget = raw.dpBudget === undefined ? undefined : validateBudget(raw.dpBudget, `${where}: "dpBudget"`, problems);
   if (problems.length > before) return undefined;
-  return { owner: owner as string, approvers, required: required as RequiredApprovals, recipients, minGroupSize: minGroupSize as number };
+  return { owner: owner as string, approvers, required: required as RequiredApprovals, recipients, minGroupSize: minGroupSize as number, ...(dpBudget ? { dpBudget } : {}) };
+}
+
+/** { mechanism: 'laplace', epsilon } or { mechanism: 'gaussian', rho }: a positive, finite total. */
+function validateBudget(value: unknown, label: string, problems: string[]): DpBudget | undefined {
+  const shape = `${label} must be { "mechanism": "laplace", "epsilon": total } or { "mechanism": "gaussian", "rho": total }`;
+  if (!isObject(value) || (value.mechanism !== 'laplace' && value.mechanism !== 'gaussian')) {
+    problems.push(shape);
+    return undefined;
+  }
+  const parameter = value.mechanism === 'laplace' ? 'epsilon' : 'rho';
+  const total = value[parameter];
+  if (Object.keys(value).some((k) => k !== 'mechanism' && k !== parameter) || typeof total !== 'number' || !Number.isFinite(total) || total <= 0) {
+    problems.push(`${shape}, the total a positive number`);
+    return undefined;
+  }
+  return { mechanism: value.mechanism, [parameter]: total };
 }
 
 function partyList(value: unknown, label: string, role: string, parties: ReadonlyMap<string, PolicyParty>, problems: string[]): string[] {

@@ -78,11 +78,24 @@ test('every problem of a policy is named', () => {
     /"required" must be "one", "all" or a number from 1 to/,
     /"recipients": 'Ethics' does not have the 'output' role/,
     /"minGroupSize" must be a whole number of at least 1/,
-    /"dpBudget" is not enforced by this release/,
+    /"dpBudget" must be \{ "mechanism": "laplace", "epsilon": total \}/,
     /unknown field "extra"/,
   ]) assert.match(message, expected);
   assert.match(problems({ ...file, governance: { ...policy, mode: 'design', signatures: [] } }), /"design" \(dummy tables\) is not available/);
   const unsigned = { ...file, nodes: file.nodes.map(({ signingKey: _s, ...n }) => n) };
   const signatures = ['Hospital', 'Ethics'].map((n) => signPolicy('c1', policy, ids.get(n)!.signingPrivateKey));
   assert.match(problems({ ...unsigned, governance: { ...policy, signatures } }), /lists every node's "signingKey"/);
+});
+
+test('a differential-privacy budget is part of the signed policy: it loads, and raising it needs new signatures', () => {
+  const file = base();
+  const budgeted = { ...policy, owners: [{ ...policy.owners[0], dpBudget: { mechanism: 'laplace' as const, epsilon: 1 } }] };
+  const signatures = ['Hospital', 'Ethics'].map((n) => signPolicy('c1', budgeted, ids.get(n)!.signingPrivateKey));
+  const c = Collaboration.fromJson({ ...file, governance: { ...budgeted, signatures } });
+  assert.deepEqual(c.governance?.owners[0].dpBudget, { mechanism: 'laplace', epsilon: 1 });
+  const raised = { ...budgeted, owners: [{ ...budgeted.owners[0], dpBudget: { mechanism: 'laplace' as const, epsilon: 10 } }] };
+  assert.match(problems({ ...file, governance: { ...raised, signatures } }), /needs 2 of its approvers' signatures.*has 0/);
+  for (const bad of [{ mechanism: 'laplace', rho: 1 }, { mechanism: 'gaussian', rho: -1 }, { mechanism: 'exponential', epsilon: 1 }, { mechanism: 'laplace', epsilon: 1, extra: 2 }]) {
+    assert.match(problems({ ...file, governance: { ...policy, owners: [{ ...policy.owners[0], dpBudget: bad }], signatures } }), /"dpBudget" must be/);
+  }
 });

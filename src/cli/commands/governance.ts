@@ -1,6 +1,6 @@
 /**
  * Governance commands (docs/governance.md):
- *   tessera script record "<SELECT>"... --to R --out script.json [--valid-until T] [--max-runs N] [--title T]
+ *   tessera script record "<SELECT>"... --to R --out script.json [--valid-until T] [--max-runs N] [--title T] [--epsilon ε | --rho ρ]
  *   tessera script show script.json
  *   tessera script submit script.json            (the analyst; sent to every node)
  *   tessera script approve script.json|HASH      (a representative; sent to every node)
@@ -18,8 +18,9 @@ import { FormatError, IntegrityError, UsageError } from '../../errors.js';
 import type { Script } from '../../governance/script.js';
 import { addConnectionOptions, connectWithFlags, type ConnectionFlags } from '../connect.js';
 import type { Console } from '../output.js';
+import { addPrivacyOptions, privacyFromFlags, type PrivacyFlags } from '../privacy-options.js';
 
-type RecordFlags = ConnectionFlags & { to: string; out: string; validUntil?: string; validFrom?: string; maxRuns?: string; title?: string };
+type RecordFlags = ConnectionFlags & PrivacyFlags & { to: string; out: string; validUntil?: string; validFrom?: string; maxRuns?: string; title?: string };
 
 const list = (text: string): string[] => text.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
 
@@ -39,7 +40,7 @@ async function readJson(path: string, what: string): Promise<unknown> {
 
 export function registerGovernanceCommands(program: Command, io: Console): void {
   const script = program.command('script').description('scripts: record an analysis, show it, submit it, approve or revoke it, run it (docs/governance.md)');
-  addConnectionOptions(script.command('record'))
+  addPrivacyOptions(addConnectionOptions(script.command('record')))
     .description('record SQL statements as the steps of a script (nothing runs)')
     .argument('<statement...>', 'SELECT statements, one per step, in order')
     .requiredOption('--to <recipient,...>', 'who receives every step\'s result')
@@ -60,7 +61,8 @@ export function registerGovernanceCommands(program: Command, io: Console): void 
           maxRuns: Number(flags.maxRuns ?? '1'),
           ...(flags.title ? { title: flags.title } : {}),
         });
-        for (const statement of statements) await client.run((await sqlToFrame(statement, (name) => client.table(name))).toPlan({ to }));
+        const privacy = privacyFromFlags(flags);
+        for (const statement of statements) await client.run((await sqlToFrame(statement, (name) => client.table(name))).toPlan({ to, ...(privacy ? { privacy } : {}) }));
         const recorded = recorder.finish();
         await writeFile(flags.out, JSON.stringify(recorded, null, 2) + '\n');
         const { describeScript } = await import('../../governance/script.js');

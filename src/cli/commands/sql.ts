@@ -5,6 +5,7 @@
  */
 
 import type { Command } from 'commander';
+import type { PrivacySpec } from '../../privacy/spec.js';
 import type { LazyFrame } from '../../client/frame.js';
 import type { Tessera } from '../../client/tessera.js';
 import { addConnectionOptions, connectWithFlags, type ConnectionFlags } from '../connect.js';
@@ -12,9 +13,10 @@ import { describeExplanation } from '../format-explain.js';
 import { describeResult } from '../format-result.js';
 import { formatCount, type Console } from '../output.js';
 import { UsageError } from '../../errors.js';
+import { addPrivacyOptions, privacyFromFlags, type PrivacyFlags } from '../privacy-options.js';
 import { addOutputOptions, checkOutputFlags, describeWritten, writeOutputFile, type OutputFlags } from '../output-file.js';
 
-type SqlFlags = ConnectionFlags & OutputFlags & { to?: string; json?: boolean; explain?: boolean; store?: string; replace?: boolean };
+type SqlFlags = ConnectionFlags & OutputFlags & PrivacyFlags & { to?: string; json?: boolean; explain?: boolean; store?: string; replace?: boolean };
 
 const list = (text: string): string[] =>
   text
@@ -32,7 +34,7 @@ Store a result as a derived table instead of opening it (nothing is opened; its 
   tessera sql --store adults [--replace] "SELECT age, cost FROM visits WHERE age >= 18" --as Analyst`;
 
 export function registerSqlCommands(program: Command, io: Console): void {
-  addOutputOptions(addConnectionOptions(program.command('sql')))
+  addPrivacyOptions(addOutputOptions(addConnectionOptions(program.command('sql'))))
     .description('run a SQL SELECT (parsed here by DuckDB): only the recipients (--to) can open the result; or store it as a derived table (CREATE TABLE name AS SELECT, or --store)')
     .argument('<statement>', 'one SELECT, or CREATE [OR REPLACE] TABLE name AS SELECT (quote it)')
     .option('--to <recipient,...>', 'parties (with the output role) who may open the result')
@@ -50,6 +52,7 @@ export function registerSqlCommands(program: Command, io: Console): void {
       }
       if (ctas || options.store !== undefined) {
         if (options.to !== undefined) throw new UsageError('a stored table is opened to nobody: drop --to (open it later with a SELECT over it)');
+        if (privacyFromFlags(options)) throw new UsageError('a stored table is opened to nobody, so it gets no noise: drop --epsilon/--rho (add them to the SELECT that opens it)');
         const target = ctas ? { table: ctas.table, replace: ctas.replace, select: ctas.select } : { table: options.store!, replace: options.replace === true, select: statement };
         return options.explain ? explainStore(io, target, options) : store(io, target, options);
       }
@@ -59,13 +62,18 @@ export function registerSqlCommands(program: Command, io: Console): void {
       return options.explain ? explain(io, statement, options) : run(io, statement, options);
     });
 
-  addConnectionOptions(program.command('explain'))
+  addPrivacyOptions(addConnectionOptions(program.command('explain')))
     .description('check a SQL SELECT at the node without running it: what it would make public, and its estimated rounds and bytes')
     .argument('<statement>', 'one SELECT statement (quote it)')
     .requiredOption('--to <recipient,...>', 'parties (with the output role) who would open the result')
     .option('--json', 'JSON output')
     .addHelpText('after', EXAMPLE.replace('tessera sql', 'tessera explain'))
     .action(async (statement: string, options: SqlFlags) => explain(io, statement, options));
+}
+
+function privacyOf(flags: PrivacyFlags): { privacy?: PrivacySpec } {
+  const privacy = privacyFromFlags(flags);
+  return privacy ? { privacy } : {};
 }
 
 interface StoreTarget {
@@ -107,7 +115,7 @@ async function withClient<T>(statement: string, options: SqlFlags, use: (frame: 
 
 async function explain(io: Console, statement: string, options: SqlFlags): Promise<void> {
   await withClient(statement, options, async (frame, client, to) => {
-    const checked = await client.checkPlan(frame.toPlan({ to }));
+    const checked = await client.checkPlan(frame.toPlan({ to, ...privacyOf(options) }));
     io.line(options.json ? JSON.stringify(checked) : describeExplanation(checked, io.style));
   });
 }
@@ -115,7 +123,7 @@ async function explain(io: Console, statement: string, options: SqlFlags): Promi
 async function run(io: Console, statement: string, options: SqlFlags): Promise<void> {
   await withClient(statement, options, async (frame, client, to, party) => {
     if (options.output !== undefined && !to.includes(party)) throw new UsageError(`--output writes the result this party opens, and ${party} is not among the recipients (--to): add it, or let a recipient write it (tessera result ID --output FILE)`);
-    const handle = await client.run(frame.toPlan({ to }));
+    const handle = await client.run(frame.toPlan({ to, ...privacyOf(options) }));
     const info = await handle.wait();
     const result = to.includes(party) ? await handle.result() : undefined;
     const written = result ? await writeOutputFile(result, options) : undefined;

@@ -11,7 +11,9 @@
  *     approvers' valid, unrevoked approvals satisfy it ('approvals');
  *   - every recipient is allowed by every such owner ('recipients');
  *   - the plan is exactly the script's next step ('script-plan', 'script-step') and runs remain ('script-runs');
- *   - nothing opens over fewer rows than the owners' minimum group size ('min-group-size').
+ *   - nothing opens over fewer rows than the owners' minimum group size ('min-group-size');
+ *   - a table with a differential-privacy budget is opened only with noise, within what remains
+ *     of its budget ('dp-required', 'dp-mechanism', 'dp-budget': dp-budget.ts).
  *
  * Steps and runs are counted from this node's own record: the queries it admitted for the script,
  * each counted once committed (the coordinator's decision, which every node learns), so the three
@@ -32,6 +34,8 @@ import { planHash } from '../../plan/plan.js';
 import type { QueryInfo } from '../../wire/api.js';
 import type { NodeContext } from '../context.js';
 import { resolveQuery } from '../flows/query-outcome.js';
+import { privacyCost } from '../../privacy/spec.js';
+import { chargeBudgets, type PrivacyFacts } from './dp-budget.js';
 import { checkGroupSizeAtPlan, checkGroupSizeAtRun, type GroupSizeCheck } from './group-size.js';
 import type { ScriptEntry } from './script-book.js';
 
@@ -51,6 +55,7 @@ export class QueryGovernance {
   private tables: TableFacts[] = [];
   private groupCheck: GroupSizeCheck | undefined;
   private ownersLabel = '';
+  private privacy: PrivacyFacts | undefined;
   private done = false;
 
   constructor(
@@ -64,7 +69,10 @@ export class QueryGovernance {
     this.plan = plan;
     this.tables = await Promise.all(plan.tables.map((t) => this.tableFacts(t.name)));
     const governance = this.ctx.collaboration.governance;
-    if (!governance) return; // ungoverned: today's behaviour, audited
+    if (!governance) {
+      if (plan.privacy) this.privacy = { mechanism: plan.privacy.spec.mechanism, spent: privacyCost(plan.privacy.spec), tables: [] };
+      return; // ungoverned: today's behaviour, audited
+    }
     const policies = this.policiesFor(governance.owners);
     this.ownersLabel = [...new Set(policies.map((p) => `'${p.owner}'`))].join(' and ');
     if (scriptHash === undefined) throw new GovernanceError('approved-script', `collaboration '${this.ctx.collaboration.id}' runs in production mode: a query runs only as a step of an approved script; record the analysis as a script, have it approved and run it with that script`);
@@ -88,6 +96,8 @@ export class QueryGovernance {
       this.script = entry;
       this.step = step;
     });
+    // Differential-privacy budgets: charged last, so a query refused by another rule spends nothing.
+    await chargeBudgets(this.ctx, this.query, plan, this.tables, governance.owners, (facts) => (this.privacy = facts));
   }
 
   /** After the computation, before any share is sealed: the run-time part of the group-size rule. */
@@ -140,6 +150,7 @@ export class QueryGovernance {
       tables: this.tables.map((t) => t.name),
       recipients: this.plan ? [...this.plan.root.to] : [],
       outcome,
+      ...(this.privacy ? { privacy: { mechanism: this.privacy.mechanism, spent: this.privacy.spent, tables: this.privacy.tables.map((t) => ({ ...t })) } } : {}),
       ...extra,
     });
   }

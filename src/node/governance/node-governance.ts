@@ -1,6 +1,6 @@
 /**
  * A node's governance state (docs/governance.md): its script book, its audit log and the result
- * attestations it signed (kept durably so a recipient can fetch the receipt any time later:
+ * attestations it signed, its differential-privacy ledger (kept durably so a recipient can fetch the receipt any time later:
  * <dataDir>/governance/attestations/<query>.json). One per running node.
  */
 
@@ -11,6 +11,7 @@ import { writeFileAtomic } from '../../io/durable-file.js';
 import { parseStatement, type SignedStatement } from '../../crypto/signed.js';
 import type { Collaboration } from '../../governance/collaboration.js';
 import { AuditLog } from './audit-log.js';
+import { DpLedger } from './dp-ledger.js';
 import { ScriptBook } from './script-book.js';
 
 export class NodeGovernance {
@@ -20,13 +21,15 @@ export class NodeGovernance {
     readonly book: ScriptBook,
     readonly log: AuditLog,
     private readonly attestations: string,
+    /** Differential-privacy charges against the tables' budgets (dp-ledger.ts). */
+    readonly ledger: DpLedger,
   ) {}
 
   static async open(dataDir: string, collaboration: Collaboration, node: string, key: KeyObject): Promise<NodeGovernance> {
     const book = await ScriptBook.open(dataDir, collaboration);
     const attestations = join(dataDir, 'governance', 'attestations');
     await mkdir(attestations, { recursive: true, mode: 0o700 });
-    return new NodeGovernance(book, await AuditLog.open(dataDir, node, key), attestations);
+    return new NodeGovernance(book, await AuditLog.open(dataDir, node, key), attestations, await DpLedger.open(dataDir));
   }
 
   /** Runs `work` after every earlier call with the same key has finished (admissions of one script, one at a time). */
