@@ -1,7 +1,8 @@
 /**
- * A node's governance state (docs/governance.md): its script book, its audit log and the result
- * attestations it signed, its differential-privacy ledger (kept durably so a recipient can fetch the receipt any time later:
- * <dataDir>/governance/attestations/<query>.json). One per running node.
+ * A node's governance state (docs/governance.md): its script book, its audit log, the result
+ * attestations it signed (kept durably so a recipient can fetch the receipt any time later:
+ * <dataDir>/governance/attestations/<query>.json) and its differential-privacy ledger
+ * (dp-ledger.ts). One per running node.
  */
 
 import type { KeyObject } from 'node:crypto';
