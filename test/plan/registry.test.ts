@@ -34,6 +34,13 @@ test('a count decodes as a number; a mean as the quotient of its parts, NaN over
   assert.ok(Number.isNaN(empty.value));
 });
 
+test('a mean whose noisy count opened at or below zero (differential privacy) has no value, and a noisy count may be negative', () => {
+  const noisy = decodeOutput({ name: 'm', fn: 'mean', column: 'x', scale: 0, parts: meanParts }, columns([['m.sum', BigInt.asUintN(64, 12n)], ['m.count', BigInt.asUintN(64, -2n)]]), 0);
+  assert.ok(Number.isNaN(noisy.value));
+  assert.equal(noisy.count, -2);
+  assert.equal(decodeOutput({ name: 'n', fn: 'count', scale: 0, parts: [{ column: 'n', part: 'count' }] }, columns([['n', BigInt.asUintN(64, -3n)]]), 0).value, -3);
+});
+
 test('a result with an unknown aggregate or a missing part is refused, not guessed', () => {
   assert.throws(() => decodeOutput({ name: 'x', fn: 'median', scale: 0, parts: [{ column: 'x', part: 'median' }] }, columns([['x', 1n]]), 0), (e: unknown) => e instanceof IntegrityError && /update the client/.test(e.message));
   assert.throws(() => decodeOutput({ name: 'm', fn: 'mean', scale: 0, parts: [meanParts[0]] }, columns([['m.sum', 1n]]), 0), IntegrityError);

@@ -3,6 +3,7 @@
  * each is a few SDK calls; the SDK does the checking, sharing, sealing and opening.
  */
 
+import { addPrivacyOptions, privacyFromFlags, type PrivacyFlags } from '../privacy-options.js';
 import { readFile } from 'node:fs/promises';
 import { Argument, Option, type Command } from 'commander';
 import { loadIdentifierKey } from '../../crypto/identifier-key.js';
@@ -102,7 +103,7 @@ export function registerDataCommands(program: Command, io: Console): void {
       }
     });
 
-  addConnectionOptions(program.command('query'))
+  addPrivacyOptions(addConnectionOptions(program.command('query')))
     .description('run an aggregate as a job at the nodes; only the recipients (--to) can open the result')
     .addArgument(new Argument('<op>', `aggregate: ${aggregates().map((f) => `${f.name} (${f.description})`).join('; ')}`).choices(aggregateNames()))
     .argument('[column]', 'column to aggregate (count without a column counts rows)')
@@ -111,8 +112,9 @@ export function registerDataCommands(program: Command, io: Console): void {
     .option('--detach', 'print the query id as soon as the nodes admit it and return (then: tessera status ID, tessera result ID, tessera cancel ID)')
     .option('--json', 'JSON output')
     .addHelpText('after', '\nExample:\n  tessera query sum patients --to "Registry North,Registry East" --cluster ./cluster --as Analyst')
-    .action(async (op: string, column: string | undefined, options: ConnectionFlags & { tables?: string; to: string; json?: boolean; detach?: boolean }) => {
+    .action(async (op: string, column: string | undefined, options: ConnectionFlags & PrivacyFlags & { tables?: string; to: string; json?: boolean; detach?: boolean }) => {
       if (findAggregate(op)?.column === 'required' && column === undefined) throw new UsageError(`${op} needs a column: tessera query ${op} COLUMN --to RECIPIENT`);
+      const privacy = privacyFromFlags(options);
       const connected = await connectWithFlags(options);
       const { client, party } = connected;
       try {
@@ -125,7 +127,7 @@ export function registerDataCommands(program: Command, io: Console): void {
           const job = status.job;
           if (bar && job?.step !== undefined && job.steps !== undefined && performance.now() - started > PROGRESS_AFTER_MS) bar.update(job.step, job.steps, job.operator ?? '');
         };
-        const handle = await client.aggregate(op, { recipients, onProgress, ...(tables ? { tables } : {}), ...(column !== undefined ? { column } : {}) });
+        const handle = await client.aggregate(op, { recipients, onProgress, ...(tables ? { tables } : {}), ...(column !== undefined ? { column } : {}), ...(privacy ? { privacy } : {}) });
         if (options.detach) {
           if (options.json) return io.line(JSON.stringify(handle.submitted));
           io.line(handle.id);
