@@ -3,7 +3,7 @@
  * owner's signed policy gives table 'visits' a budget of ε = 1 (Laplace). A script of one noisy
  * step (ε = 0.5, --max-runs 3) runs twice; the nodes restart (the spending is durable); the third
  * run is refused by every node with rule 'dp-budget' naming the table and what remains; a plan
- * without noise on the table is refused ('dp-required'); every node's audit log records what each
+ * with Gaussian noise is refused ('dp-mechanism'), one without noise too ('dp-required'); every node's audit log records what each
  * query spent and the refusals, and the three logs still verify and agree.
  */
 
@@ -113,6 +113,12 @@ test('a budget of ε = 1: two queries of 0.5 pass, the third is refused by every
   assert.match(third, /governance rule 'dp-budget'/);
   assert.match(third, /budget of table 'visits'.*ε = 0 left and this query spends ε = 0\.5/);
 
+  const gaussian = join(root, 'gaussian.json');
+  await cli(['script', 'record', 'SELECT count(*) AS n FROM visits', '--to', 'Analyst', '--out', gaussian, '--rho', '0.1', ...as('Analyst')]);
+  await cli(['script', 'submit', gaussian, ...as('Analyst')]);
+  await cli(['script', 'approve', gaussian, ...as('Hospital')]);
+  assert.match(await cli(['script', 'run', gaussian, ...as('Analyst')], 1), /governance rule 'dp-mechanism'.*budget for laplace noise; this plan asks for gaussian/);
+
   const plain = join(root, 'plain.json');
   await cli(['script', 'record', 'SELECT count(*) AS n FROM visits', '--to', 'Analyst', '--out', plain, ...as('Analyst')]);
   await cli(['script', 'submit', plain, ...as('Analyst')]);
@@ -124,7 +130,7 @@ test('a budget of ε = 1: two queries of 0.5 pass, the third is refused by every
     const computed = queries.filter((e) => e.outcome === 'computed');
     assert.deepEqual(computed.map((e) => e.privacy?.tables.map((t) => [t.table, t.budget, t.spent, t.remaining])), [[['visits', 1, 0.5, 0.5]], [['visits', 1, 1, 0]]], `node ${node}`);
     const refusals = queries.filter((e) => e.outcome === 'refused');
-    assert.deepEqual(refusals.map((e) => e.rule), ['dp-budget', 'dp-required'], `node ${node}`);
+    assert.deepEqual(refusals.map((e) => e.rule), ['dp-budget', 'dp-mechanism', 'dp-required'], `node ${node}`);
     assert.deepEqual(refusals[0].privacy?.tables, [{ table: 'visits', budget: 1, spent: 1, remaining: 0 }]);
   }
   assert.match(await cli(['audit', 'verify', ...as('Analyst')]), /every chain and signature verifies, and the three logs agree/);
