@@ -16,7 +16,11 @@ import { UsageError } from '../errors.js';
 import { count, sum, type AggregateExpr } from '../client/aggregates.js';
 import { col, type Condition, type Expression } from '../client/expr.js';
 import type { LazyFrame, OpenOptions } from '../client/frame.js';
+import { MAX_AGGREGATES } from '../plan/parse.js';
 import type { QueryOutputInfo } from '../wire/api.js';
+
+/** Design columns (predictors, one per category level) whose Gram sums fit one plan's aggregates. */
+export const MAX_DESIGN_COLUMNS = 20;
 
 export interface OlsSpec<C extends string> {
   /** The response: an integer, decimal or boolean column. */
@@ -96,6 +100,10 @@ export function buildDesign<C extends string>(frame: LazyFrame<C>, spec: OlsSpec
     } else columns.push(numeric(x, 'predictor'));
   }
   columns.push(numeric(spec.y, 'response'));
+  const sumCount = 2 + (columns.length * (columns.length + 3)) / 2;
+  if (sumCount > MAX_AGGREGATES) {
+    throw new UsageError(`${columns.length - 1} design columns (a category counts one per level) need ${sumCount} opened sums, more than a plan's ${MAX_AGGREGATES}: use at most ${MAX_DESIGN_COLUMNS} design columns, or merge a category's levels`);
+  }
   let weightScale = 0;
   if (spec.weights !== undefined) {
     const w = numeric(spec.weights, 'weights column');
