@@ -19,6 +19,7 @@ import { openFrame, type Provenance } from './frame-groups.js';
 import { buildDesign, checkSpec, columnTypes, type Design, type OlsSpec } from './ols-design.js';
 import { fitOls, type GramSums, type OlsFit } from './ols-fit.js';
 import { olsSummaryText } from './ols-summary.js';
+import { withDerivedColumn } from './plan-refusal.js';
 
 export type { OlsSpec } from './ols-design.js';
 
@@ -52,12 +53,17 @@ export function ols<C extends string>(frame: LazyFrame<C>, spec: OlsSpec<C>): Ol
   const design = async (open: OpenOptions): Promise<Design<C>> => buildDesign(frame, spec, await columnTypes(frame, columns, open));
   return {
     async explain(open) {
-      const checked = await (await design(open)).frame.explain(open);
+      const d = await design(open);
+      const checked = await d.frame.explain(open).catch((e: unknown) => {
+        throw withDerivedColumn(e, d.frame.node);
+      });
       return { ...checked, reveals: OLS_REVEALS, text: () => `${checked.text()}\nthe regression: ${OLS_REVEALS}` };
     },
     async open(open) {
       const d = await design(open);
-      const result = await openFrame(d.frame, open);
+      const result = await openFrame(d.frame, open).catch((e: unknown) => {
+        throw withDerivedColumn(e, d.frame.node);
+      });
       return fitFromResult(d, result, open.level);
     },
   };
