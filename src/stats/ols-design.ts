@@ -14,7 +14,7 @@
 
 import { UsageError } from '../errors.js';
 import { count, sum, type AggregateExpr } from '../client/aggregates.js';
-import { col, type Condition, type Expression } from '../client/expr.js';
+import { col, type Expression } from '../client/expr.js';
 import type { LazyFrame, OpenOptions } from '../client/frame.js';
 import { MAX_AGGREGATES } from '../plan/parse.js';
 import type { QueryOutputInfo } from '../wire/api.js';
@@ -115,31 +115,45 @@ export function buildDesign<C extends string>(frame: LazyFrame<C>, spec: OlsSpec
 
   let f: LazyFrame<string> = frame;
   const used = [...new Set([...spec.x, spec.y, ...(spec.weights !== undefined ? [spec.weights] : [])])];
-  const nullable = used.filter((c) => typeOf(c).parts.some((p) => p.part === 'present'));
+  const nullable: string[] = used.filter((c) => typeOf(c).parts.some((p) => p.part === 'present'));
   if (nullable.length > 0) {
     // Complete cases, as R's lm and statsmodels' missing='drop': a row with any null leaves. Oblivious: nothing opens.
     const [first, ...rest] = nullable.map((c) => col(c).isNotNull());
     f = f.filter(rest.length > 0 ? first.and(...rest) : first, { mode: 'oblivious' });
   }
-  // z₁ … z_q: columns as they are, dummies derived (a comparison with the level's word).
+  // z₁ … z_q: columns as they are, dummies derived (a comparison with the level's word). After the
+  // complete-case filter a nullable column is filled with 0 (free: its stored value is 0 where null),
+  // so every product below is a plain product of two non-nullable columns, which the executor sums
+  // as inner products without materialising them (ops/product-sums.ts).
+  const isNullable = (c: string): boolean => nullable.includes(c);
   const z: string[] = [];
-  const dummies: Record<string, Condition<string>> = {};
+  const firstStep: Record<string, Expression<string>> = {};
   columns.forEach((c, i) => {
-    if (c.level === undefined) return void z.push(c.column);
+    if (c.level === undefined) {
+      if (!isNullable(c.column)) return void z.push(c.column);
+      const name = derivedName(`ols_v_${c.column}`, `${i}`, 'ols_v');
+      firstStep[name] = col(c.column).fillNull(0);
+      return void z.push(name);
+    }
     const name = derivedName(`ols_${c.column}_${c.levelIndex}`, `${i}`, 'ols_d');
-    dummies[name] = col(c.column).eq(c.level);
+    firstStep[name] = isNullable(c.column) ? col(c.column).eq(c.level).fillNull(false) : col(c.column).eq(c.level);
     z.push(name);
   });
-  if (Object.keys(dummies).length > 0) f = f.withColumns(dummies);
+  let weightColumn: string | undefined = spec.weights;
+  if (spec.weights !== undefined && isNullable(spec.weights)) {
+    weightColumn = derivedName(`ols_v_${spec.weights}`, 'w', 'ols_v');
+    firstStep[weightColumn] = col(spec.weights).fillNull(0);
+  }
+  if (Object.keys(firstStep).length > 0) f = f.withColumns(firstStep);
   // With weights: w·zᵢ first, so each product is one more multiplication.
   const weighted = spec.weights !== undefined ? z.map((name, i) => derivedName(`ols_w_${name}`, `${i}`, 'ols_w')) : z;
-  if (spec.weights !== undefined) {
-    const w = spec.weights;
+  if (weightColumn !== undefined) {
+    const w = weightColumn;
     f = f.withColumns(Object.fromEntries(weighted.map((name, i) => [name, col(w).mul(col(z[i]))])));
   }
   const sameCategory = (i: number, j: number): boolean => columns[i].level !== undefined && columns[i].column === columns[j].column;
   const products: Record<string, Expression<string>> = {};
-  const aggregates: Record<string, AggregateExpr<string>> = { n: count(), s0: spec.weights !== undefined ? sum(spec.weights) : count() };
+  const aggregates: Record<string, AggregateExpr<string>> = { n: count(), s0: weightColumn !== undefined ? sum(weightColumn) : count() };
   const outputs = new Map<string, { name: string } | { zero: true }>();
   const key = (i: number, j: number): string => (i <= j ? `${i},${j}` : `${j},${i}`);
   for (let i = 0; i < z.length; i++) {

@@ -8,6 +8,8 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { count, sum } from '../../src/client/aggregates.js';
+import { col } from '../../src/client/expr.js';
 import type { Tessera } from '../../src/client/tessera.js';
 import { UsageError } from '../../src/errors.js';
 import { ols, OLS_REVEALS } from '../../src/stats/ols.js';
@@ -129,4 +131,21 @@ test('refusals: a constant category, a non-numeric response, a repeated column',
   await assert.rejects(ols(t, { y: 'cyl', x: ['wt'] }).open(to), (e: unknown) => e instanceof UsageError && /the response 'cyl' is a category column/.test(e.message));
   assert.throws(() => ols(t, { y: 'mpg', x: ['wt', 'wt'] }), UsageError);
   assert.throws(() => ols(t, { y: 'mpg', x: ['wt'], weights: 'mpg' }), (e: unknown) => e instanceof UsageError && /'mpg' appears twice/.test(e.message));
+});
+
+test('sums of products fused into inner products equal the materialised ones, with a secret validity and nulls', async () => {
+  const gaps = hospital.table('mtcars_gaps').filter(col('hp').ge(100), { mode: 'oblivious' });
+  const products = gaps.withColumns({ mf: col('mpg').fillNull(0) }).withColumns({ p: col('wt').mul(col('hp')), q: col('hp').mul(col('hp')), m: col('mf').mul(col('wt')) });
+  // Fused: every summed derived column is a plain product of two columns.
+  const fused = (await (await products.agg({ n: count(), c: count('mpg'), s: sum('hp'), p: sum('p'), q: sum('q'), m: sum('m') }).open(to)).result()).outputs;
+  // Materialised: a derived column that is not a plain product (x·y + 1) sends the whole aggregate down the general path.
+  const general = (await (await products.withColumns({ r: col('wt').mul(col('hp')).add(1) }).agg({ n: count(), c: count('mpg'), s: sum('hp'), p: sum('p'), q: sum('q'), m: sum('m'), r: sum('r') }).open(to)).result()).outputs;
+  for (const k of ['n', 'c', 's', 'p', 'q', 'm'] as const) assert.equal(fused[k].exact ?? String(fused[k].value), general[k].exact ?? String(general[k].value), k);
+  // The plaintext: rows with hp ≥ 100.
+  const rowsKept = MTCARS.hp.map((h, i) => ({ h: Number(h), w: Math.round(Number(MTCARS.wt[i]) * 1000), mpg: [3, 10, 20].includes(i) ? null : Math.round(Number(MTCARS.mpg[i]) * 10) })).filter((r) => r.h >= 100);
+  assert.equal(Number(fused.n.value), rowsKept.length);
+  assert.equal(Number(fused.c.value), rowsKept.filter((r) => r.mpg !== null).length);
+  assert.equal(BigInt(fused.p.exact!.replace('.', '')), rowsKept.reduce((t, r) => t + BigInt(r.w * r.h), 0n));
+  assert.equal(BigInt(fused.q.exact!), rowsKept.reduce((t, r) => t + BigInt(r.h * r.h), 0n));
+  assert.equal(BigInt(fused.m.exact!.replace('.', '')), rowsKept.reduce((t, r) => t + BigInt((r.mpg ?? 0) * r.w), 0n));
 });

@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { scanFrame } from '../../src/client/frame.js';
 import { PlanError, UsageError } from '../../src/errors.js';
-import { checkPlan, type CatalogTable, type CheckContext } from '../../src/plan/check.js';
+import { checkPlan, type CatalogTable, type CheckContext, type CheckedAggregate } from '../../src/plan/check.js';
+import { fusedProducts } from '../../src/ops/product-sums.js';
 import { buildDesign } from '../../src/stats/ols-design.js';
 import { parseSchema, type ColumnSchemaJson } from '../../src/table/schema.js';
 import type { QueryOutputInfo } from '../../src/wire/api.js';
@@ -53,4 +54,23 @@ test('more design columns than one plan can open are refused before any plan', (
   assert.throws(() => buildDesign(scanFrame('big'), { y: 'y', x: many }, types), (e: unknown) => e instanceof UsageError && /at most 20 design columns/.test(e.message));
   const twenty = many.slice(0, 20);
   assert.doesNotThrow(() => buildDesign(scanFrame('big'), { y: 'y', x: twenty }, types).frame.toPlan({ to: ['Auditor'] }));
+});
+
+test('the executor sums the design\'s products as inner products (fused), also with nulls, weights and a category', () => {
+  const columns: ColumnSchemaJson[] = [
+    decimal('a', '100.00'),
+    { name: 'b', nullable: true, type: 'integer', min: '0', max: '1000' },
+    { name: 'g', nullable: true, type: 'category', dictionary: ['u', 'v', 'w'] },
+    { name: 'w', nullable: true, type: 'integer', min: '0', max: '10' },
+    decimal('y', '100.00'),
+  ];
+  const { context, types } = catalog(columns);
+  for (const spec of [{ y: 'y', x: ['a'] }, { y: 'y', x: ['a', 'b', 'g'], weights: 'w' }]) {
+    const design = buildDesign(scanFrame('big'), spec, types);
+    const root = checkPlan(design.frame.toPlan({ to: ['Auditor'] }), context).root.input;
+    assert.equal(root.op, 'aggregate');
+    const fused = fusedProducts(root as CheckedAggregate);
+    assert.ok(fused, `not fused: ${JSON.stringify(spec)}`);
+    assert.ok(fused.terms.filter((t) => t.of === 'product').length >= 2);
+  }
 });
