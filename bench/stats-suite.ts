@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { writeCsv } from './relational-suite.js';
 import { HOSPITAL, withNodeCluster } from './node-cluster.js';
 import { CounterWindow } from './proc-stats.js';
+import { NodeUnavailableError } from '../src/errors.js';
 import type { StatsCase } from './stats/case.js';
 
 export interface StatsRow {
@@ -50,7 +51,7 @@ export async function runStatsSuite(options: StatsOptions): Promise<void> {
         const csv = join(root, `${t.name}.csv`);
         progress(`${c.op}: writing table '${t.name}' (${t.rows} rows) and uploading it`);
         await writeCsv(csv, t);
-        const info = await hospital.uploadTable(t.name, { file: csv }, { schema: t.schema });
+        const info = await uploadWithRetry(() => hospital.uploadTable(t.name, { file: csv }, { schema: t.schema }), t.name, progress);
         if (info.rows !== t.rows) throw new Error(`table '${t.name}': the upload stored ${info.rows} rows, not ${t.rows}`);
         loaded.set(t.name, schema);
       }
@@ -77,4 +78,20 @@ export async function runStatsSuite(options: StatsOptions): Promise<void> {
       });
     }
   });
+}
+
+/**
+ * Uploads of 1M × 11 columns (~250 MB a node) sometimes end in EPIPE on this shared machine
+ * (load average above 20; the node logs nothing at warn level): the suite tries twice more,
+ * saying so, rather than losing the run. Any other error, or a third failure, stops it.
+ */
+async function uploadWithRetry<T>(upload: () => Promise<T>, table: string, progress: (text: string) => void): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await upload();
+    } catch (e) {
+      if (!(e instanceof NodeUnavailableError) || attempt === 3) throw e;
+      progress(`upload of '${table}' failed (${e.message}); trying again (${attempt + 1} of 3)`);
+    }
+  }
 }
