@@ -5,6 +5,7 @@
  *  [--concurrency 128] [--json]` (bench/ingest-suite.ts)
  * `npm run bench -- --suite relational [--ops filter,join,groupby_category,groupby_key,sort,crosstab]
  *  [--rows 1048576] [--json]` (bench/relational-suite.ts; each op's case in bench/relational/<op>.ts)
+ * `npm run bench -- --suite stats [--ops ols,ttest,describe] [--json]` (bench/stats-suite.ts; case modules in bench/stats/cases.ts)
  *
  * Runs each operation inside three parties (three processes over mutual TLS on loopback, or three
  * worker threads with in-memory links) and prints, per operation: rows, seconds (median over
@@ -76,7 +77,7 @@ function human(r: Row): string {
 async function main(): Promise<void> {
   const program = new Command()
     .name('bench')
-    .addOption(new Option('--suite <name>', 'benchmark suite').choices(['primitives', 'ingest', 'relational', 'governance']).default('primitives'))
+    .addOption(new Option('--suite <name>', 'benchmark suite').choices(['primitives', 'ingest', 'relational', 'stats', 'governance']).default('primitives'))
     .addOption(new Option('--transport <kind>', 'three processes over TLS, or worker threads (primitives)').choices(['tls', 'memory']).default('tls'))
     .option('--rows <list>', 'primitives: comma-separated vector lengths; ingest: patients submitting for aggregate (default 100000)', String(1 << 20))
     .option('--upload-rows <n>', 'ingest: rows of the uploaded CSV (5 columns)', '1000000')
@@ -89,6 +90,7 @@ async function main(): Promise<void> {
   const o = program.opts<{ suite: string; transport: 'tls' | 'memory'; rows: string; uploadRows: string; concurrency: string; ops?: string; reps: string; json?: boolean; profile?: string }>();
   if (o.suite === 'ingest') return ingest(o, program.getOptionValueSource('rows') === 'default');
   if (o.suite === 'relational') return relational(o);
+  if (o.suite === 'stats') return (await import('./stats-main.js')).stats(o);
   if (o.suite === 'governance') return (await import('./governance.js')).runGovernanceSuite(Number(o.reps), o.json === true);
   const rowsList = o.rows.split(',').map((x) => Number(x));
   if (rowsList.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--rows must be positive integers, got '${o.rows}'`);

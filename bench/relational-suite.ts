@@ -99,7 +99,7 @@ export async function runRelationalSuite(options: RelationalOptions): Promise<vo
 }
 
 /** The table as CSV with a header, streamed. */
-async function writeCsv(path: string, t: BenchTable): Promise<void> {
+export async function writeCsv(path: string, t: BenchTable): Promise<void> {
   const out = createWriteStream(path);
   out.write(`${t.schema.columns.map((c) => c.name).join(',')}\n`);
   const chunk: string[] = [];

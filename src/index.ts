@@ -17,6 +17,8 @@ export type { ContributionValues } from './client/contribution.js';
 export { tTest, pairedTTest, anova, chiSquare, type FrameTTestOptions, type FramePairedOptions, type FrameTTestResult, type FrameAnovaResult, type FrameChiSquareOptions, type FrameChiSquareResult } from './stats/frame-tests.js';
 export { describe, describeText, DESCRIBE_STATISTICS, type Description, type DescribeStatistic } from './stats/describe.js';
 export type { GroupSummary, Provenance } from './stats/frame-groups.js';
+export { ols, OLS_REVEALS, type OlsSpec, type OlsModel, type OlsResult, type OlsExplanation } from './stats/ols.js';
+export type { OlsFit, Coefficient } from './stats/ols-fit.js';
 export { readTable, type TableSource, type ReadTableOptions, type ColumnDeclaration, type InMemoryColumns, type EncodedTable } from './client/read-table.js';
 
 // nodes

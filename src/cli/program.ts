@@ -14,6 +14,7 @@ import { registerGovernanceCommands } from './commands/governance.js';
 import { registerKeysCommands } from './commands/keys.js';
 import { registerNodeCommand } from './commands/node.js';
 import { registerSqlCommands } from './commands/sql.js';
+import { registerStatsCommands } from './commands/stats.js';
 import { EXIT_OK, EXIT_USAGE, exitCodeFor } from './errors.js';
 import { makeConsole, type Console } from './output.js';
 
@@ -31,6 +32,7 @@ export function buildProgram(io: Console): Command {
   registerNodeCommand(program, io);
   registerDataCommands(program, io);
   registerSqlCommands(program, io);
+  registerStatsCommands(program, io);
   registerGovernanceCommands(program, io);
   program.addHelpText(
     'after',

@@ -13,6 +13,7 @@ import type { SecretTable } from '../secret/secret-table.js';
 import { aggregate } from './aggregate.js';
 import { concat } from './concat.js';
 import { crosstab } from './crosstab.js';
+import { fusedProducts, productSums } from './product-sums.js';
 import { groupBy } from './group-by.js';
 import { derive, renameColumns, selectColumns } from './derive.js';
 import { distinct } from './distinct.js';
@@ -105,6 +106,12 @@ export async function execute(s: Session, plan: CheckedPlan, reader: StoredTable
         return result.table;
       }
       case 'aggregate': {
+        const fused = fusedProducts(node); // sums of products: inner products, the products never materialised (ops/product-sums.ts)
+        if (fused) {
+          const input = await evaluate(fused.derive.input);
+          for (const [op, path] of [['derive', fused.derive.path], ['aggregate', node.path]]) await progress.enter(op, path);
+          return productSums(s, node, fused, input);
+        }
         const input = await evaluate(node.input);
         await progress.enter('aggregate', node.path);
         return aggregate(s, node, input);

@@ -138,6 +138,18 @@ test('cluster up, status, the examples, CLI queries and the demo against it, dow
   const filtered = await runInProcess(['sql', 'SELECT count(*) AS n, sum(age) AS total FROM visits WHERE age > 40', '--to', 'St. Mary Hospital', ...as('St. Mary Hospital')]);
   assert.equal(filtered.code, 0, filtered.stderr);
   assert.match(filtered.stdout, /n = count\(\*\) = 2\n\s+total = sum\(age\) = 118/);
+  // stats ols: visits' inferred range (±2^53) lets visits² leave the ring, so the checker refuses; declared ranges fit.
+  const olsArgs = ['stats', 'ols', '--y', 'visits', '--x', 'age', '--to', 'St. Mary Hospital', ...as('St. Mary Hospital')];
+  const olsRefused = await runInProcess([...olsArgs, '--table', 'visits']);
+  assert.equal(olsRefused.code, 1, olsRefused.stderr); // QUERY: refused by the plan check, as a SQL query's
+  assert.match(olsRefused.stderr, /the product could reach .* beyond ±\(2\^62 − 1\).*the column 'ols_visits_x_visits' = visits × visits, which this statistic derives/);
+  assert.equal((await runInProcess(['upload', 'visits_ranged', csv, '--column', 'age:integer:0:120', '--column', 'visits:integer:0:100', ...as('St. Mary Hospital')])).code, 0);
+  const fitted = await runInProcess([...olsArgs, '--table', 'visits_ranged']);
+  assert.equal(fitted.code, 0, fitted.stderr);
+  assert.match(fitted.stdout, /OLS Regression Results/);
+  assert.match(fitted.stdout, /Dep\. Variable:\s+visits/);
+  assert.match(fitted.stdout, /Intercept\s+4\.0930/);
+  assert.match(fitted.stdout, /age\s+-0\.0282/);
   const groupRefused = await runInProcess(['sql', 'SELECT age, sum(age) FROM visits GROUP BY ROLLUP (age)', '--to', 'St. Mary Hospital', ...as('Analyst')]);
   assert.equal(groupRefused.code, 2);
   assert.match(groupRefused.stderr, /error \(SQL\): grouping sets, CUBE and ROLLUP are not supported/);

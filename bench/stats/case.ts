@@ -1,0 +1,58 @@
+/**
+ * One case of `npm run bench -- --suite stats` (bench/stats-suite.ts): one statistic at one size.
+ * A case module (bench/stats/<name>-cases.ts) exports `cases: StatsCase[]`; bench/stats/cases.ts
+ * lists the modules, so a new statistic is one import there. For each case the suite:
+ *
+ *   1. generates its tables as CSV (`BenchTable`, the relational suite's shape) and uploads them
+ *      through the SDK (a table already uploaded by an earlier case, same name and schema, is reused);
+ *   2. asks the node for the plan's estimated rounds (`rounds`), then times `run` (submission to
+ *      the statistic on the recipient's side, everything through the SDK over three TLS nodes);
+ *   3. hands the statistic to `verify`, which compares it with a float64 reference computed here
+ *      from the same generated rows, and returns the first difference (the suite then stops) or undefined.
+ */
+
+import type { Tessera } from '../../src/client/tessera.js';
+import type { BenchTable } from '../relational/case.js';
+
+export type { BenchTable } from '../relational/case.js';
+
+export interface StatsRun {
+  /** The first difference from the float64 reference, or undefined. */
+  verify(): string | undefined;
+}
+
+export interface StatsCase {
+  /** The suite's op name (issue 10's table): ols, ttest, describe, median, ... */
+  readonly op: string;
+  /** Rows of the case's table (one line per size). */
+  readonly rows: number;
+  /** One line: what the case computes. */
+  readonly description: string;
+  /** Target seconds at this size (issue 10's table). */
+  readonly target: number;
+  /** Why the target is missed when it is (profiled), printed beside the figure. */
+  readonly why: string;
+  tables(): readonly BenchTable[];
+  /** The plan's estimated rounds, by the node's check (nothing runs). */
+  rounds(client: Tessera, recipient: string): Promise<number>;
+  /** Runs the statistic and opens it to `recipient` (the client is that recipient). */
+  run(client: Tessera, recipient: string): Promise<StatsRun>;
+}
+
+export interface StatsCaseModule {
+  readonly cases: readonly StatsCase[];
+}
+
+/** A deterministic value in [0, 1) of (row, column): replayable data without storing it. */
+export function uniform(row: number, column: number): number {
+  let h = (row * 0x9e3779b1 + column * 0x85ebca77 + 0x165667b1) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x7feb352d) >>> 0;
+  h = Math.imul(h ^ (h >>> 15), 0x846ca68b) >>> 0;
+  h = (h ^ (h >>> 16)) >>> 0;
+  return h / 2 ** 32;
+}
+
+/** |a − b| ≤ rel·|b|, or a description of the difference. */
+export function relativeDifference(what: string, got: number, want: number, rel: number): string | undefined {
+  return Math.abs(got - want) <= rel * Math.abs(want) ? undefined : `${what}: ${got}, the float64 reference ${want} (relative difference ${(Math.abs(got - want) / Math.abs(want)).toExponential(2)} > ${rel})`;
+}

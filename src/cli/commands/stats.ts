@@ -1,0 +1,75 @@
+/**
+ * `tessera stats ols --table T[,T2…] --y COL --x A,B,C [--weights W] [--ridge λ] --to R`: a
+ * linear regression on secret tables (several tables are concatenated: the same columns held by
+ * several parties), printed as statsmodels' summary table; `--explain` only checks the plan at
+ * the node and says what the opened sums reveal (src/stats/ols.ts).
+ */
+
+import type { Command } from 'commander';
+import { UsageError } from '../../errors.js';
+import { addConnectionOptions, connectWithFlags, type ConnectionFlags } from '../connect.js';
+import { describeExplanation } from '../format-explain.js';
+import type { Console } from '../output.js';
+
+type OlsFlags = ConnectionFlags & { table: string; y: string; x: string; weights?: string; ridge?: string; level?: string; to: string; explain?: boolean; json?: boolean };
+
+const list = (text: string): string[] => text.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+
+const EXAMPLE = `\nExample:\n  tessera stats ols --table cars --y mpg --x wt,hp,cyl --to "St. Mary Hospital" --cluster ./cluster --as "St. Mary Hospital"
+A category predictor enters as one dummy per level (the first level with rows is the reference).
+The recipients learn the Gram matrix of [1, predictors, response]: n, the means, variances and covariances.`;
+
+export function registerStatsCommands(program: Command, io: Console): void {
+  const stats = program.command('stats').description('statistics on secret tables, computed from exactly opened sums (docs/statistics.md)');
+  addConnectionOptions(stats.command('ols'))
+    .description('linear regression (OLS, weighted, ridge): coefficients, standard errors, t, p, R², F, as statsmodels prints them')
+    .requiredOption('--table <name,...>', 'the table (several: concatenated, same columns)')
+    .requiredOption('--y <column>', 'the response')
+    .requiredOption('--x <column,...>', 'the predictors (numeric, boolean or category columns)')
+    .option('--weights <column>', 'weights (weighted least squares; a column declared ≥ 0)')
+    .option('--ridge <lambda>', 'ridge penalty on the non-intercept coefficients (no standard errors then)')
+    .option('--level <fraction>', 'confidence level of the intervals', '0.95')
+    .requiredOption('--to <recipient,...>', 'parties (with the output role) who open the sums; you must be one of them to see the fit')
+    .option('--explain', 'only check the plan at the node: what it opens and reveals, and its estimated cost')
+    .option('--json', 'JSON output')
+    .addHelpText('after', EXAMPLE)
+    .action(async (options: OlsFlags) => runOls(io, options));
+}
+
+function number(text: string | undefined, flag: string): number | undefined {
+  if (text === undefined) return undefined;
+  const v = Number(text);
+  if (!Number.isFinite(v)) throw new UsageError(`${flag} takes a number, not ${JSON.stringify(text)}`);
+  return v;
+}
+
+async function runOls(io: Console, options: OlsFlags): Promise<void> {
+  const { ols } = await import('../../stats/ols.js');
+  const tables = list(options.table), x = list(options.x);
+  if (tables.length === 0) throw new UsageError('--table names at least one table');
+  const ridge = number(options.ridge, '--ridge'), level = number(options.level, '--level');
+  const connected = await connectWithFlags(options);
+  try {
+    const to = list(options.to).map(connected.resolveParty);
+    const [first, ...rest] = tables.map((t) => connected.client.table(t));
+    const frame = rest.length > 0 ? first.concat(...rest) : first;
+    const model = ols(frame, { y: options.y, x, ...(options.weights !== undefined ? { weights: options.weights } : {}), ...(ridge !== undefined ? { ridge } : {}) });
+    if (options.explain) {
+      const explained = await model.explain({ to });
+      io.line(options.json ? JSON.stringify(explained) : `${describeExplanation(explained, io.style)}\nthe regression: ${explained.reveals}`);
+      return;
+    }
+    if (!to.includes(connected.party)) throw new UsageError(`the fit is computed by a recipient from the opened sums, and ${connected.party} is not among --to: add it, or run this as a recipient`);
+    const fit = await model.open({ to, ...(level !== undefined ? { level } : {}) });
+    if (options.json) {
+      const { text: _text, ...data } = fit;
+      io.line(JSON.stringify(data, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)));
+      return;
+    }
+    io.line(fit.text());
+    if (fit.emptyLevels.length > 0) io.line(`left out (no rows): ${fit.emptyLevels.join(', ')}`);
+    io.line(`plan ${fit.plan}, query ${fit.query}`);
+  } finally {
+    await connected.client.close();
+  }
+}
