@@ -36,14 +36,14 @@
 import { UsageError } from '../../errors.js';
 import { ONES } from '../../ring/bitops.js';
 import { planesOf } from '../../ring/planes.js';
-import { mul } from '../protocols/arith.js';
+import { mulPairs } from '../protocols/arith.js';
 import { andTree } from '../protocols/compare.js';
 import { a2b } from '../protocols/convert.js';
 import { injectBits } from '../protocols/inject.js';
 import { innerProducts } from '../protocols/inner-products.js';
 import { constantSlot, publicA } from '../sharing.js';
 import type { Session } from '../session.js';
-import { AShare, BShare, BitShare, addA, concatA, splitA } from '../shares.js';
+import { AShare, BShare, BitShare, addA } from '../shares.js';
 import { fieldIndicators } from './level-indicators.js';
 
 /** The largest domain of the one-hot path; larger keys go through groupByKey (sort and scan). */
@@ -105,8 +105,8 @@ async function blockGroups(s: Session, key: AShare, domain: number, values: read
   const B = injected.slice(0, L);
   // No high field (j = k): a single high value, the public 1.
   const A = j < k ? injected.slice(L) : [publicA(s.me, new BigUint64Array(n).fill(1n))];
-  // weighted[v * L + l] = B_l · x_v.
-  const weighted = c === 0 ? [] : splitA(await mul(s, concatA(values.flatMap(() => B)), concatA(values.flatMap((x) => B.map(() => x)))), new Array<number>(c * L).fill(n));
+  // weighted[v * L + l] = x_v · B_l.
+  const weighted = c === 0 ? [] : await mulPairs(s, values, B);
   const right = [...B, ...weighted];
   // products[h * right.length + r] = <A_h, right[r]>.
   const products = await innerProducts(s, A, right);
