@@ -17,6 +17,7 @@
 
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
+import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { HOSPITAL, withNodeCluster } from './node-cluster.js';
@@ -41,6 +42,8 @@ export interface RelationalOptions {
   readonly rows: number;
   readonly onRow: (row: RelationalRow) => void;
   readonly onProgress?: (text: string) => void;
+  /** Directory for a CPU profile of each node process (written when the cluster stops). */
+  readonly profileDir?: string;
 }
 
 const FULL = 1 << 20;
@@ -73,10 +76,13 @@ export async function runRelationalSuite(options: RelationalOptions): Promise<vo
         const rounds = (await hospital.checkPlan(plan)).cost.rounds;
         progress(`${c.op}: running (${c.description})`);
         const window = await CounterWindow.open(pids);
+        // The monotonic clock of the node processes' CPU profiles (µs), to cut each op's window out of them.
+        const profileFrom = process.hrtime.bigint() / 1000n;
         const started = performance.now();
         const result = await (await hospital.run(plan)).result();
         const seconds = (performance.now() - started) / 1000;
         const counters = await window.close();
+        if (options.profileDir) await appendFile(join(options.profileDir, 'windows.jsonl'), `${JSON.stringify({ op: c.op, rows: options.rows, fromUs: String(profileFrom), toUs: String(process.hrtime.bigint() / 1000n) })}\n`);
         const expected = (await db.runAndReadAll(c.sql)).getRows();
         const difference = c.verify(result, expected);
         if (difference !== undefined) throw new Error(`relational suite, ${c.op} at ${options.rows} rows: WRONG RESULT: ${difference}`);
@@ -95,7 +101,7 @@ export async function runRelationalSuite(options: RelationalOptions): Promise<vo
     } finally {
       db.closeSync();
     }
-  });
+  }, options.profileDir);
 }
 
 /** The table as CSV with a header, streamed. */

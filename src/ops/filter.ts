@@ -1,6 +1,8 @@
 /**
  * filter: the rows where the predicate holds (ops/predicate.ts computes it as a secret 0/1 per
- * row, ANDed with the input's validity).
+ * row, ANDed with the input's validity; when every row is valid and the predicate only compares
+ * non-nullable operands, ops/predicate-bits.ts computes it as a packed shared bit instead, with
+ * no injection and binary ANDs, and compaction shuffles that bit as a binary word).
  *
  * - reveal-count (the default): compacts with mpc/oblivious/compact.ts: the columns (values and
  *   present bits) and the predicate are shuffled together, the shuffled predicate is opened and
@@ -14,6 +16,10 @@ import type { Session } from '../mpc/session.js';
 import type { CheckedFilter } from '../plan/check.js';
 import { ALL_VALID, SecretTable, type SecretColumn } from '../secret/secret-table.js';
 import { evaluatePredicate } from './predicate.js';
+import { evaluatePredicateBits } from './predicate-bits.js';
+import { isBitPredicate } from '../plan/check-predicate.js';
+import { injectBits } from '../mpc/protocols/inject.js';
+import { AShare } from '../mpc/shares.js';
 
 export interface Filtered {
   readonly table: SecretTable;
@@ -24,8 +30,10 @@ export interface Filtered {
 export async function filter(s: Session, node: CheckedFilter, table: SecretTable): Promise<Filtered> {
   if (table.rows === 0) return node.mode === 'reveal-count' ? { table, rows: 0 } : { table };
   const validity = table.validity.kind === 'secret' ? table.validity.share : undefined;
-  const keep = await evaluatePredicate(s, node.predicate, table, validity);
-  if (node.mode === 'oblivious') return { table: table.withValidity({ kind: 'secret', share: keep }) };
+  // All rows valid and only comparisons of non-null operands: the predicate stays a packed bit
+  // (ops/predicate-bits.ts); otherwise an arithmetic 0/1 ANDed with nulls and the validity.
+  const keep = validity === undefined && isBitPredicate(node.predicate) ? await evaluatePredicateBits(s, node.predicate, table) : await evaluatePredicate(s, node.predicate, table, validity);
+  if (node.mode === 'oblivious') return { table: table.withValidity({ kind: 'secret', share: keep instanceof AShare ? keep : (await injectBits(s, [keep]))[0] }) };
   const vectors = table.columns.flatMap((c) => (c.present ? [c.values, c.present] : [c.values]));
   const kept = await compact(s, vectors, keep);
   let k = 0;

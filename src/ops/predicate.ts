@@ -16,17 +16,17 @@
  */
 
 import { mul } from '../mpc/protocols/arith.js';
-import { eq, lt } from '../mpc/protocols/compare.js';
+import { eq, ltz } from '../mpc/protocols/compare.js';
 import { ltNarrow, NARROW_MAX_BITS } from '../mpc/protocols/compare-narrow.js';
 import { injectLinear } from '../mpc/protocols/inject.js';
 import type { Session } from '../mpc/session.js';
 import { addA, AShare, concatA, sliceBits, splitA, subA, type BitShare } from '../mpc/shares.js';
-import { addConstA, publicA } from '../mpc/sharing.js';
+import { addConstA, constantSlot, publicA } from '../mpc/sharing.js';
 import { nullableOperands, predicateGates, type CheckedOperand, type CheckedPredicate } from '../plan/check-predicate.js';
 import { schedule } from '../plan/expr-circuit.js';
 import { evaluateCircuit as evaluateConditions } from './expression.js';
 import type { SecretTable } from '../secret/secret-table.js';
-import { comparisonBits } from './comparison-width.js';
+import { comparisonBits as comparisonWidth } from './comparison-width.js';
 
 /** A value in the circuit: known after `depth` rounds of multiplication. */
 interface Wire {
@@ -35,7 +35,7 @@ interface Wire {
   readonly gate?: { readonly kind: 'and' | 'or'; readonly x: Wire; readonly y: Wire };
 }
 
-type Compare = CheckedPredicate & { kind: 'compare' };
+export type Compare = CheckedPredicate & { kind: 'compare' };
 
 /** 1 where the predicate holds in a valid row, else 0 (ANDed with `validity` when given). */
 export async function evaluatePredicate(s: Session, p: CheckedPredicate, table: SecretTable, validity?: AShare): Promise<AShare> {
@@ -71,7 +71,7 @@ export async function evaluatePredicate(s: Session, p: CheckedPredicate, table: 
   return root.value!;
 }
 
-function collectComparisons(p: CheckedPredicate, out: Compare[]): void {
+export function collectComparisons(p: CheckedPredicate, out: Compare[]): void {
   if (p.kind === 'compare') out.push(p);
   else if (p.kind === 'and' || p.kind === 'or') p.args.forEach((a) => collectComparisons(a, out));
 }
@@ -83,30 +83,76 @@ async function testComparisons(s: Session, atoms: readonly Compare[], table: Sec
     for (const a of atoms) out.set(a, AShare.zeros(table.rows));
     return out;
   }
-  const n = table.rows;
-  const operand = (o: CheckedOperand): AShare => (o.kind === 'column' ? table.column(o.column.name).values : publicA(s.me, new BigUint64Array(n).fill(BigInt.asUintN(64, o.value))));
-  const batch = async (test: 'lt' | 'eq'): Promise<{ atoms: Compare[]; bits?: BitShare }> => {
-    const mine = atoms.filter((a) => a.test === test);
-    if (mine.length === 0) return { atoms: mine };
-    const x = concatA(mine.map((a) => operand(a.left))), y = concatA(mine.map((a) => operand(a.right)));
-    // The two batches run one after the other: a session's messages are matched by order.
-    if (test === 'eq') return { atoms: mine, bits: await eq(s, x, y) };
-    // Declared ranges bound the differences: compare on their bits, not 64 (comparison-width.ts).
-    const width = comparisonBits(mine);
-    return { atoms: mine, bits: width <= NARROW_MAX_BITS ? await ltNarrow(s, x, y, width) : await lt(s, x, y) };
-  };
-  const batches = [await batch('lt'), await batch('eq')];
-  const slices: BitShare[] = [];
-  const order: Compare[] = [];
-  for (const b of batches) {
-    b.atoms.forEach((a, k) => {
-      slices.push(sliceBits(b.bits!, k * n, n));
-      order.push(a);
-    });
-  }
-  const injected = await injectLinear(s, slices, order.map((a, k) => (a.negate ? { terms: [[k, -1n]], constant: 1n } : { terms: [[k, 1n]] })));
+  const { order, bits } = await comparisonBits(s, atoms, table);
+  const injected = await injectLinear(s, bits, order.map((a, k) => (a.negate ? { terms: [[k, -1n]], constant: 1n } : { terms: [[k, 1n]] })));
   order.forEach((a, k) => out.set(a, injected[k]));
   return out;
+}
+
+/**
+ * Each comparison's shared bit, negation not applied, in `order`: the less-thans in one batch,
+ * then the equalities in another. A less-than's operands are subtracted locally into one
+ * vector (a literal is added to the column's component 0, never spread into a vector of its own).
+ */
+export async function comparisonBits(s: Session, atoms: readonly Compare[], table: SecretTable): Promise<{ order: Compare[]; bits: BitShare[] }> {
+  const n = table.rows;
+  const operand = (o: CheckedOperand): AShare => (o.kind === 'column' ? table.column(o.column.name).values : publicA(s.me, new BigUint64Array(n).fill(BigInt.asUintN(64, o.value))));
+  const order: Compare[] = [];
+  const bits: BitShare[] = [];
+  const keep = (mine: readonly Compare[], all: BitShare): void => {
+    mine.forEach((a, k) => {
+      bits.push(sliceBits(all, k * n, n));
+      order.push(a);
+    });
+  };
+  // The two batches run one after the other: a session's messages are matched by order.
+  const lts = atoms.filter((a) => a.test === 'lt');
+  if (lts.length > 0) {
+    const d = differences(s, lts, table);
+    // Declared ranges bound the differences: compare on their bits, not 64 (comparison-width.ts).
+    const width = comparisonWidth(lts);
+    keep(lts, width <= NARROW_MAX_BITS ? await ltNarrow(s, d, undefined, width) : await ltz(s, d));
+  }
+  const eqs = atoms.filter((a) => a.test === 'eq');
+  if (eqs.length > 0) keep(eqs, await eq(s, concatA(eqs.map((a) => operand(a.left))), concatA(eqs.map((a) => operand(a.right)))));
+  return { order, bits };
+}
+
+/** left - right of every comparison, concatenated (local). */
+function differences(s: Session, atoms: readonly Compare[], table: SecretTable): AShare {
+  const n = table.rows;
+  const out = new AShare(new BigUint64Array(n * atoms.length), new BigUint64Array(n * atoms.length));
+  const slot = constantSlot(s.me);
+  atoms.forEach((a, k) => {
+    const at = k * n;
+    let constant = 0n;
+    for (const [o, sign] of [[a.left, 1n], [a.right, -1n]] as const) {
+      if (o.kind === 'constant') constant += sign * o.value;
+      else addInto(out, at, table.column(o.column.name).values, sign === 1n);
+    }
+    if (slot && constant !== 0n) addConstantAt(out[slot], at, n, BigInt.asUintN(64, constant));
+  });
+  return out;
+}
+
+/** out[at..at+n) += x (or -= x), both components. */
+function addInto(out: AShare, at: number, x: AShare, plus: boolean): void {
+  const oa = out.a, ob = out.b, xa = x.a, xb = x.b;
+  if (plus) {
+    for (let i = 0; i < xa.length; i++) {
+      oa[at + i] += xa[i];
+      ob[at + i] += xb[i];
+    }
+  } else {
+    for (let i = 0; i < xa.length; i++) {
+      oa[at + i] -= xa[i];
+      ob[at + i] -= xb[i];
+    }
+  }
+}
+
+function addConstantAt(v: BigUint64Array, at: number, n: number, c: bigint): void {
+  for (let i = at; i < at + n; i++) v[i] += c;
 }
 
 /** Pairs the operands shallowest first (plan/check-predicate.ts balancedDepth counts the same rounds). */

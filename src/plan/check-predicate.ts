@@ -218,6 +218,13 @@ export function nullableOperands(q: CheckedPredicate & { kind: 'compare' }): Col
   return [q.left, q.right].flatMap((o) => (o.kind === 'column' && o.column.nullable ? [o.column] : []));
 }
 
+/** Every leaf a comparison over non-nullable operands: ops/predicate-bits.ts evaluates it on packed bits (with every row valid). */
+export function isBitPredicate(p: CheckedPredicate): boolean {
+  if (p.kind === 'compare') return nullableOperands(p).length === 0;
+  if (p.kind === 'and' || p.kind === 'or') return p.args.every(isBitPredicate);
+  return false;
+}
+
 /** Depth of combining values ready at depths `ds` pairwise, shallowest first (Huffman-like). */
 export function balancedDepth(ds: readonly number[]): number {
   const queue = [...ds].sort((x, y) => x - y);

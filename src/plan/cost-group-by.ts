@@ -2,9 +2,11 @@
  * Estimated rounds and bytes per party of a group-by and of a crosstab (plan/cost.ts adds them),
  * from the protocols' headers (docs/plan.md, "Group-by and crosstab"):
  *
- *   one-hot over d combinations, n rows (mpc/oblivious/one-hot.ts): per block of ~2^21/d rows
- *     k + 17 rounds (k = ⌈log2 d⌉), ~112 + 8d bytes per row plus 8 per sum; min/max add a sort
- *     of the rows, a segmented scan (12 rounds per level) and a second one-hot pass
+ *   one-hot over d combinations, n rows, c summed columns (mpc/oblivious/one-hot.ts): the key's
+ *     k = ⌈log2 d⌉ bits split into a low field of j bits (L = 2^j) and a high one (H = ⌈d/L⌉
+ *     values), j chosen for the fewest words w = H + L + L·c; per block of ~2^21/w rows
+ *     18 + max(j, k - j - 1) rounds (one more with sums), ~112 + 8w bytes per row; min/max add
+ *     a sort of the rows, a segmented scan (12 rounds per level) and a second one-hot pass
  *   sort (mpc/protocols/sort.ts and the segmented scan): ~1.02 n log2 n comparisons of ~36 bytes
  *     in about 2 log2 n batches of 8 rounds, 9 rounds for the group flags, ⌈log2 n⌉ scan levels
  *     (1 round and 8 bytes per column each; 12 rounds with min/max), 4 rounds to compact
@@ -27,10 +29,18 @@ export interface StepCost {
 
 const ONE_HOT_BLOCK = 2 ** 21;
 
+/** The same split of the key as mpc/oblivious/one-hot.ts levelSplit (fewest words, then rounds). */
 function oneHot(n: number, d: number, sums: number): StepCost {
-  const k = Math.max(1, Math.ceil(Math.log2(Math.max(d, 2))));
-  const blocks = Math.max(1, Math.ceil((n * d) / ONE_HOT_BLOCK));
-  return { rounds: blocks * (k + 17), bytes: n * (112 + 8 * d + 8 * sums) };
+  const k = Math.max(1, Math.ceil(Math.log2(d)));
+  let best = { words: Infinity, rounds: Infinity };
+  for (let j = 0; j <= k; j++) {
+    const low = 2 ** j;
+    const words = Math.ceil(d / low) + low + low * sums;
+    const rounds = 18 + Math.max(j, k - j - 1) + (sums > 0 ? 1 : 0);
+    if (words < best.words || (words === best.words && rounds < best.rounds)) best = { words, rounds };
+  }
+  const blocks = Math.max(1, Math.ceil((n * best.words) / ONE_HOT_BLOCK));
+  return { rounds: blocks * best.rounds, bytes: n * (112 + 8 * best.words) };
 }
 
 function sortRows(n: number): StepCost {

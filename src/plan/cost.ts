@@ -12,8 +12,11 @@
  *   filter over R rows (ops/filter.ts): all less-thans in one batch (8 rounds, ~32 bytes each),
  *     all equalities in another (7 rounds, ~16 bytes), their bits injected (2 rounds, 8 bytes each),
  *     one multiplication per AND/OR gate and null (8 bytes, batched by depth), one more for a
- *     secret validity; reveal-count then compacts (4 rounds; 8 bytes per column and present
- *     column, 16 for the predicate); an oblivious filter leaves a secret validity
+ *     secret validity; with every row valid and only comparisons of non-nullable operands
+ *     (isBitPredicate) nothing is injected and a gate is a binary AND (1 bit), an oblivious
+ *     filter injecting the one result bit (2 rounds, 8 bytes); reveal-count then compacts
+ *     (4 rounds; 8 bytes per column and present column, 16 for the predicate); an oblivious
+ *     filter leaves a secret validity
  *   sort, limit, distinct: plan/cost-order.ts
  *   join: cost-join.ts
  *   aggregate: local sums when every row is valid; else one round of 8 bytes per term
@@ -22,7 +25,7 @@
  *   open: a table with a secret validity multiplies every cell by it (1 round, 8 bytes per cell)
  */
 
-import { predicateGates, predicateShape } from './check-predicate.js';
+import { isBitPredicate, predicateGates, predicateShape } from './check-predicate.js';
 import { joinCost } from './cost-join.js';
 import { distinctCost, sortCost, sortPassCost, tableVectors } from './cost-order.js';
 import type { CheckedDistinct } from './check-distinct.js';
@@ -65,9 +68,15 @@ export function estimateCost(root: CheckedTable): PlanCost {
         bytes += n.input.type.maxRows * conditions.bytesPerRow;
         const shape = predicateShape(n.predicate);
         const r = n.input.type.maxRows;
-        const gates = shape.gates + (secretValidity ? 1 : 0);
-        rounds += (shape.lt > 0 ? 8 : 0) + (shape.eq > 0 ? 7 : 0) + (shape.lt + shape.eq > 0 ? 2 : 0) + shape.depth + (secretValidity ? 1 : 0);
-        bytes += r * (32 * shape.lt + 16 * shape.eq + 8 * (shape.lt + shape.eq) + 8 * gates);
+        if (!secretValidity && isBitPredicate(n.predicate)) {
+          const injected = n.mode === 'oblivious' ? 1 : 0;
+          rounds += (shape.lt > 0 ? 8 : 0) + (shape.eq > 0 ? 7 : 0) + shape.depth + 2 * injected;
+          bytes += r * (32 * shape.lt + 16 * shape.eq + shape.gates / 8 + 8 * injected);
+        } else {
+          const gates = shape.gates + (secretValidity ? 1 : 0);
+          rounds += (shape.lt > 0 ? 8 : 0) + (shape.eq > 0 ? 7 : 0) + (shape.lt + shape.eq > 0 ? 2 : 0) + shape.depth + (secretValidity ? 1 : 0);
+          bytes += r * (32 * shape.lt + 16 * shape.eq + 8 * (shape.lt + shape.eq) + 8 * gates);
+        }
         if (n.mode === 'oblivious') return true;
         const columns = n.type.columns.length + n.type.columns.filter((c) => c.nullable).length;
         rounds += 4;

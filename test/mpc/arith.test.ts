@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { closeTrio, RUNS, secret, trio, u64, vectorOf } from '../helpers/protocol.js';
 import { open, openTo, randomA } from '../../src/mpc/protocols/io.js';
-import { dot, matmul, mul } from '../../src/mpc/protocols/arith.js';
+import { dot, matmul, mul, mulPairs } from '../../src/mpc/protocols/arith.js';
 import { addA, mulPublicA, negA, prefixSumA, scaleA, subA, sumA } from '../../src/mpc/shares.js';
 import { addConstA } from '../../src/mpc/sharing.js';
 
@@ -107,4 +107,27 @@ test('random shares open to the same value everywhere', async () => {
   assert.deepEqual(res[0], res[1]);
   assert.deepEqual(res[1], res[2]);
   assert.ok(res[0].some((v) => v !== 0n));
+});
+
+test('mulPairs: every product left[i] · right[j], element-wise, in one round', async () => {
+  const t = await trio();
+  await fc.assert(
+    fc.asyncProperty(fc.integer({ min: 0, max: 30 }).chain((n) => fc.tuple(fc.array(fc.array(u64, { minLength: n, maxLength: n }), { minLength: 1, maxLength: 3 }), fc.array(fc.array(u64, { minLength: n, maxLength: n }), { minLength: 1, maxLength: 4 }))), async ([left, right]) => {
+      const [r] = await t.run(async (s) => {
+        const l = [];
+        for (const v of left) l.push(await secret(s, BigUint64Array.from(v), 0));
+        const q = [];
+        for (const v of right) q.push(await secret(s, BigUint64Array.from(v), 2));
+        const r0 = s.stats.rounds;
+        const out = await mulPairs(s, l, q);
+        const rounds = s.stats.rounds - r0;
+        const opened = [];
+        for (const o of out) opened.push([...(await open(s, o))]);
+        return { opened, rounds };
+      });
+      assert.equal(r.rounds, 1);
+      assert.deepEqual(r.opened, left.flatMap((x) => right.map((y) => x.map((v, i) => BigInt.asUintN(64, v * y[i])))));
+    }),
+    { numRuns: RUNS },
+  );
 });

@@ -145,3 +145,65 @@ test('filter then count/sum = plaintext reference (three-valued logic; nulls, ex
     { numRuns: Math.max(30, RUNS) },
   );
 });
+
+/** Comparisons only, over non-nullable columns (x against literals and against y): ops/predicate-bits.ts evaluates these on packed bits. */
+function bitPredicateArb(min: bigint, max: bigint): fc.Arbitrary<Expr> {
+  const lit = fc.oneof(fc.bigInt({ min, max }), fc.constantFrom(min, max)).map((v): Expr => ({ op: 'lit', value: v >= -(2n ** 53n) && v <= 2n ** 53n ? Number(v) : v.toString() }));
+  const x: Expr = { op: 'col', name: 'x' }, y: Expr = { op: 'col', name: 'y' };
+  const op = fc.constantFrom<ComparisonOp>(...COMPARISON_OPS);
+  const atom: fc.Arbitrary<Expr> = fc.oneof(
+    fc.tuple(op, lit, fc.boolean()).map(([o, l, flip]): Expr => ({ op: o, args: flip ? [l, x] : [x, l] })),
+    fc.tuple(op, fc.boolean()).map(([o, flip]): Expr => ({ op: o, args: flip ? [y, x] : [x, y] })),
+    fc.tuple(fc.constantFrom<ComparisonOp>('=', '!='), fc.constantFrom(...WORDS)).map(([o, w]): Expr => ({ op: o, args: [{ op: 'col', name: 'c' }, { op: 'lit', value: w }] })),
+    fc.tuple(op, fc.integer({ min: 0, max: 9 })).map(([o, v]): Expr => ({ op: o, args: [y, { op: 'lit', value: v }] })),
+  );
+  const tree = fc.letrec<{ e: Expr }>((t) => ({
+    e: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      atom,
+      fc.tuple(fc.constantFrom<'and' | 'or'>('and', 'or'), fc.array(t('e'), { minLength: 2, maxLength: 4 })).map(([o, args]): Expr => ({ op: o, args })),
+      t('e').map((arg): Expr => ({ op: 'not', arg })),
+    ),
+  }));
+  return tree.e;
+}
+
+test('filter on packed predicate bits (comparisons of non-nullable columns and literals, and/or/not; narrow and 64-bit widths) = plaintext reference, both modes', async () => {
+  const t = await trio();
+  const cases = fc.record({ range: rangeArb, n: fc.integer({ min: 1, max: 12 }), mode: fc.constantFrom<FilterMode>('reveal-count', 'oblivious') }).chain(({ range, n: rows, mode }) => {
+    const n = range.max === EDGE ? Math.min(rows, 2) : rows;
+    const row = fc.record({ x: fc.oneof(fc.bigInt(range), fc.constantFrom(range.min, range.max)), y: fc.bigInt({ min: 0n, max: 9n }), c: fc.integer({ min: 0, max: WORDS.length - 1 }) });
+    return fc.record({ rows: fc.array(row, { minLength: n, maxLength: n }), predicate: bitPredicateArb(range.min, range.max) }).map(({ rows, predicate }) => ({ range, rows, predicate, mode }));
+  });
+  await fc.assert(
+    fc.asyncProperty(cases, async (k) => {
+      const schema = parseSchema({
+        version: 1,
+        columns: [
+          { name: 'x', nullable: false, type: 'integer', min: String(k.range.min), max: String(k.range.max) },
+          { name: 'y', nullable: false, type: 'integer', min: '0', max: '9' },
+          { name: 'c', nullable: false, type: 'category', dictionary: WORDS },
+        ],
+      });
+      const catalog: CatalogTable = { name: 't', kind: 'table', schema, rows: k.rows.length };
+      const reader: StoredTableReader = {
+        async read(s) {
+          const share = (v: bigint[]) => secret(s, BigUint64Array.from(v.map(ring)), 1);
+          const columns: SecretColumn[] = [
+            { schema: schema.columns[0], values: await share(k.rows.map((r) => r.x)) },
+            { schema: schema.columns[1], values: await share(k.rows.map((r) => r.y)) },
+            { schema: schema.columns[2], values: await share(k.rows.map((r) => BigInt(r.c))) },
+          ];
+          return new Map<string, StoredSecretTable>([['t', { table: new SecretTable(k.rows.length, columns, ALL_VALID), source: 'uploaded' }]]);
+        },
+      };
+      const plan = openFor(aggregateOf({ op: 'filter', input: scanOf('t', ['x', 'y', 'c']), predicate: k.predicate, mode: k.mode }, [{ name: 'n', fn: 'count' }, { name: 'sy', fn: 'sum', column: 'y' }]), ['Auditor']);
+      const checked = checkPlan(plan, { table: () => catalog, recipientRefusal: () => undefined });
+      const runs = await t.run((s) => execute(s, checked, reader));
+      const kept = k.rows.filter((r) => truth(k.predicate, r) === true);
+      const want = new Map([['n', BigInt(kept.length)], ['sy', kept.reduce((a, r) => a + r.y, 0n)]]);
+      for (const [name, values] of openOutputs(runs)) assert.deepEqual(values, [want.get(name)], `${name} of ${JSON.stringify(k.predicate)} over ${JSON.stringify(k.rows, (_, v) => (typeof v === 'bigint' ? v.toString() : v))}`);
+    }),
+    { numRuns: Math.max(30, RUNS) },
+  );
+});

@@ -111,10 +111,15 @@ test('the disclosures say what each mode reveals; cost grows with the comparison
   assert.match(reveal.disclosures.find((d) => d.path === P)!.what, /how many rows remain after this filter/);
   assert.match(oblivious.disclosures.find((d) => d.path === P)!.what, /^nothing \(oblivious filter/);
   const none = check({ version: 1, root: { op: 'open', to: ['Auditor'], input: { op: 'aggregate', aggregates: [{ name: 'n', fn: 'count' }], input: { op: 'scan', table: 'visits' } } } });
-  assert.ok(reveal.cost.rounds > none.cost.rounds + 8 + 7 + 2 + 1 + 4 - 1, JSON.stringify(reveal.cost));
+  // Both columns are non-nullable: the predicate runs on packed bits (lt, eq, one AND, compaction; no injection).
+  assert.ok(reveal.cost.rounds > none.cost.rounds + 8 + 7 + 1 + 4 - 1, JSON.stringify(reveal.cost));
   assert.ok(reveal.cost.bytesPerParty > none.cost.bytesPerParty + 1000 * (32 + 16), JSON.stringify(reveal.cost));
-  // The oblivious filter leaves a secret validity: the aggregate multiplies (one more round) but nothing is compacted.
-  assert.equal(oblivious.cost.rounds, reveal.cost.rounds - 4 + 1);
+  // The oblivious filter injects its one result bit (2 rounds) and leaves a secret validity: the
+  // aggregate multiplies (one more round) but nothing is compacted.
+  assert.equal(oblivious.cost.rounds, reveal.cost.rounds - 4 + 2 + 1);
+  // A nullable operand takes the arithmetic path: its comparisons' bits injected (2 rounds) and ANDed with the present bit.
+  const nullable = check(plan({ op: 'and', args: [{ op: '>=', args: [col('years'), lit(1)] }, { op: '=', args: [col('sex'), lit('F')] }] }));
+  assert.ok(nullable.cost.rounds >= reveal.cost.rounds + 2, JSON.stringify([nullable.cost, reveal.cost]));
   assert.notEqual(reveal.hash, oblivious.hash);
   assert.equal(filterOf(plan(pred, { mode: 'reveal-count' })).op, 'filter');
 });

@@ -35,6 +35,7 @@ import { groupByKey } from '../../src/mpc/oblivious/group-by-key.js';
 import { groupByDomain } from '../../src/mpc/oblivious/one-hot.js';
 import { pkFkJoin } from '../../src/mpc/oblivious/join.js';
 import { evaluatePredicate } from '../../src/ops/predicate.js';
+import { evaluatePredicateBits } from '../../src/ops/predicate-bits.js';
 import { groupBy } from '../../src/ops/group-by.js';
 import { crosstab } from '../../src/ops/crosstab.js';
 import { checkGroupBy } from '../../src/plan/check-group-by.js';
@@ -194,6 +195,14 @@ const CASES: [string, Body, () => [BigUint64Array, BigUint64Array]][] = [
     const table = new SecretTable(N, [{ schema: FILTER_SCHEMA.columns[0], values: a, present }, { schema: FILTER_SCHEMA.columns[1], values: b }], ALL_VALID);
     return evaluatePredicate(s, FILTER_PREDICATE, table, validity);
   }, RANDOM],
+  // The same kind of predicate over non-nullable columns on packed bits (ops/predicate-bits.ts:
+  // comparisons at 64 and at narrow widths, binary AND/OR): it opens nothing either.
+  ['filter predicate on packed bits', async (s, x, y) => {
+    const [a, b] = await shared(s, x, y);
+    const narrow = await input(s, 1, s.me === 1 ? y.map((v) => v % 1000n) : y.length);
+    const table = new SecretTable(N, [{ schema: BITS_SCHEMA.columns[0], values: a }, { schema: BITS_SCHEMA.columns[1], values: b }, { schema: BITS_SCHEMA.columns[2], values: narrow }], ALL_VALID);
+    return evaluatePredicateBits(s, BITS_PREDICATE, table);
+  }, RANDOM],
   // Group-by on the one-hot path (min/max sort and scan inside it) and whole-table min/max/var:
   // both open nothing. Crosstab suppression compares and multiplies inside MPC.
   ['group-by one-hot with min/max/var (ops)', async (s, x, y) => groupBy(s, GROUP_ONE_HOT, await groupTable(s, x, y)), RANDOM],
@@ -218,6 +227,25 @@ const FILTER_PREDICATE: CheckedPredicate = { kind: 'or', args: [
   ] },
   { kind: 'null', column: FACT_A, isNull: true },
   { kind: 'compare', test: 'lt', negate: true, left: { kind: 'column', column: FACT_B }, right: { kind: 'constant', value: 5n } },
+] };
+
+const BITS_SCHEMA = parseSchema({ version: 1, columns: [
+  { name: 'a', nullable: false, type: 'integer', min: String(-(2n ** 61n)), max: String(2n ** 61n) },
+  { name: 'b', nullable: false, type: 'integer', min: String(-(2n ** 61n)), max: String(2n ** 61n) },
+  { name: 'c', nullable: false, type: 'integer', min: '0', max: '999' },
+] });
+const [BITS_A, BITS_B, BITS_C] = BITS_SCHEMA.columns.map(columnFacts);
+/** (a < 0 AND b != a) OR NOT (c < 500) OR (c > 100 AND c < 900). */
+const BITS_PREDICATE: CheckedPredicate = { kind: 'or', args: [
+  { kind: 'and', args: [
+    { kind: 'compare', test: 'lt', negate: false, left: { kind: 'column', column: BITS_A }, right: { kind: 'constant', value: 0n } },
+    { kind: 'compare', test: 'eq', negate: true, left: { kind: 'column', column: BITS_B }, right: { kind: 'column', column: BITS_A } },
+  ] },
+  { kind: 'compare', test: 'lt', negate: true, left: { kind: 'column', column: BITS_C }, right: { kind: 'constant', value: 500n } },
+  { kind: 'and', args: [
+    { kind: 'compare', test: 'lt', negate: false, left: { kind: 'constant', value: 100n }, right: { kind: 'column', column: BITS_C } },
+    { kind: 'compare', test: 'lt', negate: false, left: { kind: 'column', column: BITS_C }, right: { kind: 'constant', value: 900n } },
+  ] },
 ] };
 
 const GROUP_SCHEMA = parseSchema({ version: 1, columns: [

@@ -3,22 +3,32 @@
  * ranges): one-hot indicators, then counts and sums as inner products (the fast path for
  * category columns; no sort, nothing revealed).
  *
+ * The indicators come in two factors (an outer product), so that far fewer than d of them are
+ * turned arithmetic per row: with the key's k = ceil(log2 d) bits split into a low field of j
+ * bits (L = 2^j values) and a high field (H = ceil(d / L) values used), [key = h·L + l] =
+ * A_h · B_l, and
+ *   count(h·L + l) = <A_h, B_l>,   sum_x(h·L + l) = <A_h, B_l · x>,
+ * inner products that cost one word per output whatever the number of rows. Per row that is
+ * H + L bit injections and L·c multiplications (c value columns) instead of d injections:
+ * 37 words instead of 100 for d = 100, c = 2; 21 instead of 100 for a 10 x 10 crosstab.
+ * levelSplit picks j for the fewest words (then rounds).
+ *
  * Per block of rows:
  * 1. Bit decomposition of the key (convert.ts a2b: 8 rounds, ~104 bytes per row).
- * 2. "In domain": the key's bits k..63 are all zero (k = ceil(log2 d)), one AND tree over the
- *    word with its low k bits forced to 1 (compare.ts andTree: 6 rounds, ~8 bytes per row).
- *    Keys outside [0, 2^k) thus fall in no level instead of aliasing into one.
- * 3. The indicators of all 2^k levels by a product tree over the key's bit planes: starting
- *    from "in domain", each bit b splits every term t into t AND NOT b = t ^ (t AND b) and
- *    t AND b; one batched AND per bit: k rounds, 2^k - 1 bits per row in all.
- * 4. Bit injection of the d indicators that are levels (inject.ts: 2 rounds, 8 bytes per
- *    row and level).
- * 5. Counts: the sum of each injected indicator (local). Sums: all inner products of the
- *    indicators with the value columns (inner-products.ts: 1 round, 8 bytes per output).
- * Blocks bound the memory (d injected indicators of every row of a block are held at once) and
- * their results are added up; each block costs k + 17 rounds.
+ * 2. "In domain": the key's bits k..63 are all zero, one AND tree over the word with its low k
+ *    bits forced to 1 (compare.ts andTree: 6 rounds, ~8 bytes per row). Keys outside
+ *    [0, 2^k) thus fall in no level instead of aliasing into one; keys in [d, 2^k) land in
+ *    combinations (h, l) that are not output.
+ * 3. The binary indicators of both fields (level-indicators.ts), "in domain" as the low
+ *    field's root: max(j, k - j - 1) rounds, 2^j + 2^(k-j) bits per row.
+ * 4. Bit injection of the H + L indicators (inject.ts: 2 rounds, 8 bytes per row each).
+ * 5. B_l · x for every low value and value column (arith.ts mul: 1 round, 8 bytes each).
+ * 6. All inner products of the A_h with the B_l and the B_l · x (inner-products.ts: 1 round,
+ *    8 bytes per output).
+ * Blocks bound the memory (the H + L + L·c arithmetic vectors of a block are held at once) and
+ * their results are added up.
  *
- * Cost per row: ~112 + (2^k - 1)/8 + 8d bytes. Keys in [d, 2^k) and outside [0, 2^k) are
+ * Cost per row: ~112 + 8(H + L + L·c) bytes. Keys in [d, 2^k) and outside [0, 2^k) are
  * counted in no level: the caller learns how many rows fell outside only if it opens
  * rows - sum(counts). Sums wrap mod 2^64 (the caller bounds them).
  */
@@ -26,18 +36,19 @@
 import { UsageError } from '../../errors.js';
 import { ONES } from '../../ring/bitops.js';
 import { planesOf } from '../../ring/planes.js';
-import { andBits } from '../protocols/binary.js';
+import { mulPairs } from '../protocols/arith.js';
 import { andTree } from '../protocols/compare.js';
 import { a2b } from '../protocols/convert.js';
 import { injectBits } from '../protocols/inject.js';
 import { innerProducts } from '../protocols/inner-products.js';
-import { constantSlot } from '../sharing.js';
+import { constantSlot, publicA } from '../sharing.js';
 import type { Session } from '../session.js';
-import { AShare, BShare, BitShare, addA, concatBits, sliceBits, sumA, xorBits } from '../shares.js';
+import { AShare, BShare, BitShare, addA } from '../shares.js';
+import { fieldIndicators } from './level-indicators.js';
 
 /** The largest domain of the one-hot path; larger keys go through groupByKey (sort and scan). */
 export const MAX_ONE_HOT_DOMAIN = 4096;
-/** Indicators held at once per block (rows x levels). */
+/** Arithmetic indicator words held at once per block (rows x words per row, levelSplit). */
 const BLOCK_INDICATORS = 1 << 21;
 
 export interface DomainGroups {
@@ -55,7 +66,7 @@ export async function groupByDomain(s: Session, key: AShare, domain: number, val
   for (const v of values) if (v.length !== n) throw new UsageError(`groupByDomain: a value column has ${v.length} rows, the key ${n}`);
   let counts = AShare.zeros(domain);
   let sums = values.map(() => AShare.zeros(domain));
-  const block = Math.max(64, Math.floor(BLOCK_INDICATORS / domain / 64) * 64);
+  const block = Math.max(64, Math.floor(BLOCK_INDICATORS / levelSplit(domain, values.length).words / 64) * 64);
   for (let start = 0; start < n; start += block) {
     const end = Math.min(n, start + block);
     const part = await blockGroups(s, key.slice(start, end), domain, values.map((v) => v.slice(start, end)));
@@ -65,44 +76,51 @@ export async function groupByDomain(s: Session, key: AShare, domain: number, val
   return { counts, sums };
 }
 
+/** The low field's width j (L = 2^j values) and the high field's used values H, for d levels and c value columns. */
+export function levelSplit(domain: number, columns: number): { lowBits: number; bits: number; high: number; words: number } {
+  const bits = Math.max(1, Math.ceil(Math.log2(domain)));
+  let best = { lowBits: 0, bits, high: domain, words: Infinity, rounds: Infinity };
+  for (let j = 0; j <= bits; j++) {
+    const low = 2 ** j, high = Math.ceil(domain / low);
+    const words = high + low + low * columns;
+    const rounds = Math.max(j, bits - j - 1);
+    if (words < best.words || (words === best.words && rounds < best.rounds)) best = { lowBits: j, bits, high, words, rounds };
+  }
+  return { lowBits: best.lowBits, bits, high: best.high, words: best.words };
+}
+
 async function blockGroups(s: Session, key: AShare, domain: number, values: readonly AShare[]): Promise<DomainGroups> {
   const n = key.length;
-  const k = Math.max(1, Math.ceil(Math.log2(domain)));
+  const c = values.length;
+  const { lowBits: j, bits: k, high: H } = levelSplit(domain, c);
+  const L = 2 ** j;
   const bits = await a2b(s, key);
   const inDomain = await andTree(s, ...highBitsClear(s, bits, k), n);
   const planesA = planesOf(bits.a, k), planesB = planesOf(bits.b, k);
-  let terms: BitShare[] = [inDomain];
-  for (let j = 0; j < k; j++) {
-    const m = terms.length;
-    const b = new BitShare(planesA[j], planesB[j], n);
-    const both = await andBits(s, concatBits(terms), concatBits(terms.map(() => b)));
-    const withBit = terms.map((_, t) => sliceBits(both, t * n, n));
-    const next: BitShare[] = new Array<BitShare>(2 * m);
-    terms.forEach((t, i) => {
-      next[i] = xorBits(t, withBit[i]); // t AND NOT b
-      next[i + m] = withBit[i]; // level index gains bit j
-    });
-    terms = next;
-  }
-  const indicators = await injectBits(s, terms.slice(0, domain));
-  const counts = new AShare(new BigUint64Array(domain), new BigUint64Array(domain));
-  indicators.forEach((x, v) => {
-    const c = sumA(x);
-    counts.a[v] = c.a[0];
-    counts.b[v] = c.b[0];
-  });
-  if (values.length === 0) return { counts, sums: [] };
-  // products[v * values.length + c] = <indicator v, column c>.
-  const products = await innerProducts(s, indicators, values);
-  const sums = values.map((_, c) => {
+  const planes = planesA.map((a, i) => new BitShare(a, planesB[i], n));
+  const fields = await fieldIndicators(s, [{ planes: planes.slice(0, j), root: inDomain }, ...(j < k ? [{ planes: planes.slice(j) }] : [])], n);
+  const lowTerms = fields[0];
+  const highTerms = j < k ? fields[1].slice(0, H) : [];
+  const injected = await injectBits(s, [...lowTerms, ...highTerms]);
+  const B = injected.slice(0, L);
+  // No high field (j = k): a single high value, the public 1.
+  const A = j < k ? injected.slice(L) : [publicA(s.me, new BigUint64Array(n).fill(1n))];
+  // weighted[v * L + l] = x_v · B_l.
+  const weighted = c === 0 ? [] : await mulPairs(s, values, B);
+  const right = [...B, ...weighted];
+  // products[h * right.length + r] = <A_h, right[r]>.
+  const products = await innerProducts(s, A, right);
+  const R = right.length;
+  const pick = (column: number): AShare => {
     const out = AShare.zeros(domain);
     for (let v = 0; v < domain; v++) {
-      out.a[v] = products.a[v * values.length + c];
-      out.b[v] = products.b[v * values.length + c];
+      const at = Math.floor(v / L) * R + column * L + (v % L);
+      out.a[v] = products.a[at];
+      out.b[v] = products.b[at];
     }
     return out;
-  });
-  return { counts, sums };
+  };
+  return { counts: pick(0), sums: values.map((_, x) => pick(x + 1)) };
 }
 
 /** Components of NOT(key) OR (2^k - 1): all ones exactly when bits k..63 of the key are zero. */

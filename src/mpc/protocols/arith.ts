@@ -29,6 +29,32 @@ export async function mul(s: Session, x: AShare, y: AShare): Promise<AShare> {
 }
 
 /**
+ * Every element-wise product left[i] · right[j] (out[i * right.length + j]), as one batched
+ * multiplication without concatenating copies of the operands. One round, 8 bytes per element.
+ */
+export async function mulPairs(s: Session, left: readonly AShare[], right: readonly AShare[]): Promise<AShare[]> {
+  const n = left.length > 0 ? left[0].length : 0;
+  for (const v of [...left, ...right]) if (v.length !== n) throw new UsageError(`mulPairs: vectors differ in length (${v.length} vs ${n})`);
+  const z = s.zeroShare(n * left.length * right.length);
+  let at = 0;
+  for (const x of left) {
+    for (const y of right) {
+      pairTerms(z, at, x.a, x.b, y.a, y.b);
+      at += n;
+    }
+  }
+  const b = await s.reshare(z);
+  const out: AShare[] = [];
+  for (let k = 0; k < left.length * right.length; k++) out.push(new AShare(z.subarray(k * n, (k + 1) * n), b.subarray(k * n, (k + 1) * n)));
+  return out;
+}
+
+/** z[at + i] += the local 3-term product of x and y at i. */
+function pairTerms(z: BigUint64Array, at: number, xa: BigUint64Array, xb: BigUint64Array, ya: BigUint64Array, yb: BigUint64Array): void {
+  for (let i = 0; i < xa.length; i++) z[at + i] += xa[i] * (ya[i] + yb[i]) + xb[i] * ya[i];
+}
+
+/**
  * `groups` dot products of length `m` each: x and y hold groups*m elements, group g being
  * elements [g*m, (g+1)*m). One round, 8 bytes per output.
  */

@@ -24,8 +24,8 @@ import { splitAddends } from './compare.js';
 
 export const NARROW_MAX_BITS = 33;
 
-/** x < y, exact when |x - y| < 2^(bits - 1), 2 <= bits <= 33. */
-export async function ltNarrow(s: Session, x: AShare, y: AShare, bits: number): Promise<BitShare> {
+/** x < y (x < 0 when y is omitted), exact when |x - y| < 2^(bits - 1), 2 <= bits <= 33. */
+export async function ltNarrow(s: Session, x: AShare, y: AShare | undefined, bits: number): Promise<BitShare> {
   if (!Number.isInteger(bits) || bits < 2 || bits > NARROW_MAX_BITS) throw new UsageError(`ltNarrow: bits must be 2 to ${NARROW_MAX_BITS} (got ${bits})`);
   const n = x.length;
   const [v, w] = await splitAddends(s, x, y);

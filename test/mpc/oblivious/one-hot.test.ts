@@ -4,7 +4,12 @@ import fc from 'fast-check';
 import { closeTrio, RUNS, secret, signedIn, TWO62, trio, u64 } from '../../helpers/protocol.js';
 import { open } from '../../../src/mpc/protocols/io.js';
 import { innerProducts } from '../../../src/mpc/protocols/inner-products.js';
-import { groupByDomain } from '../../../src/mpc/oblivious/one-hot.js';
+import { groupByDomain, levelSplit } from '../../../src/mpc/oblivious/one-hot.js';
+import { fieldIndicators } from '../../../src/mpc/oblivious/level-indicators.js';
+import { BitShare } from '../../../src/mpc/shares.js';
+import { a2b } from '../../../src/mpc/protocols/convert.js';
+import { injectBits } from '../../../src/mpc/protocols/inject.js';
+import { planesOf } from '../../../src/ring/planes.js';
 import { UsageError } from '../../../src/errors.js';
 
 after(closeTrio);
@@ -80,6 +85,78 @@ test('groupByDomain over several row blocks (100 levels, 30,000 rows), all rows 
   assert.deepEqual([...r.sums], counts.map((c, v) => c * BigInt(v)));
   assert.deepEqual([...r.same], [0n, 0n, 0n, 50n]);
   assert.equal(r.noSums, 0);
+});
+
+test('groupByDomain with 0 to 3 value columns and 1 to 140 levels (every split of the key into two indicator fields) matches a plaintext group-by', async () => {
+  const t = await trio();
+  const cases = fc.tuple(fc.integer({ min: 1, max: 140 }), fc.integer({ min: 0, max: 3 })).chain(([d, c]) =>
+    fc.tuple(
+      fc.constant(d),
+      fc.array(fc.tuple(fc.oneof({ weight: 8, arbitrary: fc.integer({ min: 0, max: d - 1 }).map(BigInt) }, { weight: 1, arbitrary: fc.constantFrom(BigInt(d), 255n, 256n, BigInt.asUintN(64, -1n)) }), fc.array(u64, { minLength: c, maxLength: c })), { maxLength: 40 }),
+      fc.constant(c),
+    ),
+  );
+  await fc.assert(
+    fc.asyncProperty(cases, async ([d, rows, c]) => {
+      const [r] = await t.run(async (s) => {
+        const key = await secret(s, BigUint64Array.from(rows.map((x) => x[0])), 0);
+        const values = [];
+        for (let x = 0; x < c; x++) values.push(await secret(s, BigUint64Array.from(rows.map((row) => row[1][x])), 2));
+        const g = await groupByDomain(s, key, d, values);
+        const sums = [];
+        for (const v of g.sums) sums.push([...(await open(s, v))]);
+        return { counts: [...(await open(s, g.counts))], sums };
+      });
+      const counts = new Array<bigint>(d).fill(0n);
+      const sums = Array.from({ length: c }, () => new Array<bigint>(d).fill(0n));
+      for (const [k, v] of rows) {
+        if (k >= BigInt(d)) continue;
+        counts[Number(k)]++;
+        v.forEach((x, i) => (sums[i][Number(k)] = BigInt.asUintN(64, sums[i][Number(k)] + x)));
+      }
+      assert.deepEqual(r.counts, counts);
+      assert.deepEqual(r.sums, sums);
+    }),
+    { numRuns: RUNS },
+  );
+});
+
+test('levelSplit: the fewest injected and multiplied words per row (100 levels: 37 with 2 value columns, 21 with none)', () => {
+  assert.deepEqual(levelSplit(100, 2), { lowBits: 3, bits: 7, high: 13, words: 37 });
+  assert.deepEqual(levelSplit(100, 0), { lowBits: 3, bits: 7, high: 13, words: 21 });
+  for (let d = 1; d <= 300; d++) {
+    for (let c = 0; c <= 4; c++) {
+      const split = levelSplit(d, c);
+      assert.ok(2 ** split.lowBits * split.high >= d, `${d} levels, ${c} columns: the fields cover every level`);
+      assert.ok(split.words <= d + 1 + c, `${d} levels, ${c} columns: never worse than one field`);
+    }
+  }
+});
+
+test('fieldIndicators: the indicators of each field are [field = v] AND its root, a rootless field starting from its first plane', async () => {
+  const t = await trio();
+  const n = 70;
+  const low = Array.from({ length: n }, (_, i) => (i * 5) % 4), high = Array.from({ length: n }, (_, i) => (i * 3) % 8), root = Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 0 : 1));
+  const [r] = await t.run(async (s) => {
+    const bit = async (values: number[]): Promise<BitShare> => {
+      const x = await secret(s, BigUint64Array.from(values, BigInt), 1);
+      const b = await a2b(s, x);
+      return new BitShare(planesOf(b.a, 1)[0], planesOf(b.b, 1)[0], n);
+    };
+    const lowPlanes = [await bit(low.map((v) => v & 1)), await bit(low.map((v) => v >> 1))];
+    const highPlanes = [await bit(high.map((v) => v & 1)), await bit(high.map((v) => (v >> 1) & 1)), await bit(high.map((v) => v >> 2))];
+    const [lows, highs] = await fieldIndicators(s, [{ planes: lowPlanes, root: await bit(root) }, { planes: highPlanes }], n);
+    const openBits = async (xs: BitShare[]): Promise<bigint[][]> => {
+      const out = [];
+      for (const x of await injectBits(s, xs)) out.push([...(await open(s, x))]);
+      return out;
+    };
+    return { lows: await openBits(lows), highs: await openBits(highs) };
+  });
+  assert.equal(r.lows.length, 4);
+  assert.equal(r.highs.length, 8);
+  r.lows.forEach((ind, v) => assert.deepEqual(ind, low.map((x, i) => BigInt(x === v && root[i] === 1))));
+  r.highs.forEach((ind, v) => assert.deepEqual(ind, high.map((x) => BigInt(x === v))));
 });
 
 test('groupByDomain refuses a domain outside 1..4096', async () => {
