@@ -12,8 +12,9 @@
 import { compact } from '../mpc/oblivious/compact.js';
 import type { Session } from '../mpc/session.js';
 import type { CheckedFilter } from '../plan/check.js';
-import { ALL_VALID, SecretTable, type SecretColumn } from '../secret/secret-table.js';
+import { ALL_VALID, SecretTable } from '../secret/secret-table.js';
 import { evaluatePredicate } from './predicate.js';
+import { columnsFromVectors, tableVectors } from '../secret/column-vectors.js';
 
 export interface Filtered {
   readonly table: SecretTable;
@@ -26,12 +27,7 @@ export async function filter(s: Session, node: CheckedFilter, table: SecretTable
   const validity = table.validity.kind === 'secret' ? table.validity.share : undefined;
   const keep = await evaluatePredicate(s, node.predicate, table, validity);
   if (node.mode === 'oblivious') return { table: table.withValidity({ kind: 'secret', share: keep }) };
-  const vectors = table.columns.flatMap((c) => (c.present ? [c.values, c.present] : [c.values]));
-  const kept = await compact(s, vectors, keep);
-  let k = 0;
-  const columns = table.columns.map((c): SecretColumn => {
-    const values = kept.columns[k++];
-    return c.present ? { schema: c.schema, values, present: kept.columns[k++] } : { schema: c.schema, values };
-  });
+  const kept = await compact(s, tableVectors(table.columns), keep);
+  const columns = columnsFromVectors(table.columns, kept.columns);
   return { table: new SecretTable(kept.count, columns, ALL_VALID), rows: kept.count };
 }

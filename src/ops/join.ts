@@ -23,6 +23,7 @@ import { addA, AShare, scaleA } from '../mpc/shares.js';
 import { addConstA } from '../mpc/sharing.js';
 import type { CheckedJoin, KeyPacking } from '../plan/check-join.js';
 import { ALL_VALID, SecretTable, type SecretColumn } from '../secret/secret-table.js';
+import { columnsFromVectors, tableVectors } from '../secret/column-vectors.js';
 
 export interface JoinResult {
   readonly table: SecretTable;
@@ -62,7 +63,7 @@ export async function join(s: Session, node: CheckedJoin, left: SecretTable, rig
 
 /** A side as the kernel takes it: the packed key, every carried column's values and present bits, and who may match. */
 async function sideOf(s: Session, table: SecretTable, carried: readonly SecretColumn[], keys: readonly string[], packing: readonly KeyPacking[]): Promise<JoinSide> {
-  const payload = carried.flatMap((c) => (c.present ? [c.values, c.present] : [c.values]));
+  const payload = tableVectors(carried);
   const key = packKey(s, keys.map((k) => table.column(k).values), packing);
   const exists = table.validity.kind === 'secret' ? table.validity.share : undefined;
   const factors = [...(exists ? [exists] : []), ...keys.flatMap((k) => table.column(k).present ?? [])];
@@ -84,12 +85,10 @@ function packKey(s: Session, keys: readonly AShare[], packing: readonly KeyPacki
 
 /** Columns from the kernel's vectors (values, then present bits of nullable columns), in order. */
 function columnsFrom(columns: readonly SecretColumn[], vectors: readonly AShare[], nullWhereNot: AShare | undefined): SecretColumn[] {
-  let k = 0;
-  return columns.map((c): SecretColumn => {
-    const values = vectors[k++];
-    if (c.present) return { schema: { ...c.schema, nullable: true }, values, present: vectors[k++] };
-    if (nullWhereNot) return { schema: { ...c.schema, nullable: true }, values, present: nullWhereNot };
-    return { schema: c.schema, values };
+  return columnsFromVectors(columns, vectors).map((c): SecretColumn => {
+    if (c.present) return { ...c, schema: { ...c.schema, nullable: true } };
+    if (nullWhereNot) return { ...c, schema: { ...c.schema, nullable: true }, present: nullWhereNot };
+    return c;
   });
 }
 

@@ -157,6 +157,8 @@ function storedLiteral(value: LiteralValue, column: ColumnFacts, path: string): 
     }
     case 'identifier':
       throw refuseIdentifier(column, path);
+    case 'text':
+      return refuse('a text column is compared by the text rules (check-text.ts)');
   }
   if (stored < column.min || stored > column.max) {
     refuse(`the literal (${stored} in stored units) lies outside the column's declared range [${column.min}, ${column.max}], so the comparison would be decided by the declaration, not the data; compare with a value inside the range`);
