@@ -7,6 +7,8 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import fc from 'fast-check';
+import { col } from '../../src/client/expr.js';
 import type { LazyFrame } from '../../src/client/frame.js';
 import type { Tessera } from '../../src/client/tessera.js';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
@@ -55,4 +57,56 @@ async function oracle(rows: Record<string, readonly unknown[]>, sql: string): Pr
 
 test('a text column opens as text, nulls as null, the empty text as the empty text', async () => {
   assert.deepEqual(await opened(hospital.table('people')), await oracle(ROWS, 'SELECT code, name, n FROM people ORDER BY rowid'));
+});
+
+const unit = fc.constantFrom('a', 'b', 'é', '€', '𝄞', 'Z');
+/** Texts of at most `max` bytes, whole characters only: empty, short, exactly the bound, multi-byte across word 0/1. */
+const textArb = (max: number): fc.Arbitrary<string> =>
+  fc.oneof(fc.string({ unit, maxLength: 9 }).map((v) => cut(v, max)), fc.constantFrom('', 'aaaaaaaé', '€€€', 'aaaaaaa', 'aaaaaaab', 'a', 'ab').map((v) => cut(v, max)));
+
+function cut(v: string, maxBytes: number): string {
+  let out = '';
+  for (const ch of v) {
+    if (Buffer.byteLength(out + ch) > maxBytes) break;
+    out += ch;
+  }
+  return out;
+}
+
+const sqlText = (v: string): string => `'${v.replaceAll("'", "''")}'`;
+let tables = 0;
+
+test('filters on text (=, !=, <, >=, between columns of different bounds, isin, startsWith, is_null, not) keep the rows DuckDB keeps', async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(fc.record({ code: fc.option(textArb(MAX)), name: textArb(4) }), { minLength: 1, maxLength: 8 }),
+      textArb(MAX),
+      fc.array(textArb(MAX), { minLength: 1, maxLength: 3 }),
+      fc.string({ unit, maxLength: 3 }).map((v) => cut(v, MAX)),
+      async (rows, literal, list, prefix) => {
+        const data = { code: rows.map((r) => r.code), name: rows.map((r) => r.name), n: rows.map((_, i) => i) };
+        const table = `t${tables++}`;
+        await hospital.uploadTable(table, { columns: data }, { schema: schemaOf(true) });
+        const t = hospital.table(table);
+        const cases: [LazyFrame, string][] = [
+          [t.filter(col('code').eq(literal)), `code = ${sqlText(literal)}`],
+          [t.filter(col('code').ne(literal)), `code <> ${sqlText(literal)}`],
+          [t.filter(col('code').lt(literal)), `code < ${sqlText(literal)}`],
+          [t.filter(col('code').ge(literal).not()), `NOT (code >= ${sqlText(literal)})`],
+          [t.filter(col('name').le(col('code'))), 'name <= code'],
+          [t.filter(col('code').eq(col('name'))), 'code = name'],
+          [t.filter(col('code').isin(list)), `code IN (${list.map(sqlText).join(', ')})`],
+          [t.filter(col('code').startsWith(prefix)), `starts_with(code, ${sqlText(prefix)})`],
+          [t.filter(col('code').startsWith(prefix).not()), `NOT starts_with(code, ${sqlText(prefix)})`],
+          [t.filter(col('code').isNull().or(col('name').startsWith('a'))), `code IS NULL OR starts_with(name, 'a')`],
+        ];
+        for (const [frame, where] of cases) {
+          const got = (await opened(frame)).sort();
+          const want = (await oracle(data, `SELECT code, name, n FROM people WHERE ${where}`)).sort();
+          assert.deepEqual(got, want, where);
+        }
+      },
+    ),
+    { numRuns: Number(process.env.TESSERA_PROPERTY_RUNS ?? 4) },
+  );
 });
