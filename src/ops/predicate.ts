@@ -27,6 +27,7 @@ import { schedule } from '../plan/expr-circuit.js';
 import { evaluateCircuit as evaluateConditions } from './expression.js';
 import type { SecretTable } from '../secret/secret-table.js';
 import { comparisonBits } from './comparison-width.js';
+import { columnWord } from '../secret/column-vectors.js';
 
 /** A value in the circuit: known after `depth` rounds of multiplication. */
 interface Wire {
@@ -84,7 +85,7 @@ async function testComparisons(s: Session, atoms: readonly Compare[], table: Sec
     return out;
   }
   const n = table.rows;
-  const operand = (o: CheckedOperand): AShare => (o.kind === 'column' ? columnWord(table, o.column.name, o.word ?? 0) : publicA(s.me, new BigUint64Array(n).fill(BigInt.asUintN(64, o.value))));
+  const operand = (o: CheckedOperand): AShare => (o.kind === 'column' ? columnWord(table.column(o.column.name), o.word ?? 0) : publicA(s.me, new BigUint64Array(n).fill(BigInt.asUintN(64, o.value))));
   const batch = async (test: 'lt' | 'eq'): Promise<{ atoms: Compare[]; bits?: BitShare }> => {
     const mine = atoms.filter((a) => a.test === test);
     if (mine.length === 0) return { atoms: mine };
@@ -107,14 +108,6 @@ async function testComparisons(s: Session, atoms: readonly Compare[], table: Sec
   const injected = await injectLinear(s, slices, order.map((a, k) => (a.negate ? { terms: [[k, -1n]], constant: 1n } : { terms: [[k, 1n]] })));
   order.forEach((a, k) => out.set(a, injected[k]));
   return out;
-}
-
-/** A column's values, or a text column's word k (plan/check-text.ts). */
-function columnWord(table: SecretTable, name: string, k: number): AShare {
-  const c = table.column(name);
-  const w = k === 0 ? c.values : c.words?.[k - 1];
-  if (!w) throw new RangeError(`column '${name}' has no text word ${k}`);
-  return w;
 }
 
 /** Pairs the operands shallowest first (plan/check-predicate.ts balancedDepth counts the same rounds). */

@@ -24,7 +24,7 @@ import { addA, AShare, scaleA } from '../mpc/shares.js';
 import { addConstA, publicA } from '../mpc/sharing.js';
 import { sortLayout, type SortChunk, type SortKeyFacts, type SortPart } from '../plan/sort-layout.js';
 import { SecretTable, type Validity } from '../secret/secret-table.js';
-import { columnsFromVectors, tableVectors } from '../secret/column-vectors.js';
+import { columnWord, columnsFromVectors, tableVectors } from '../secret/column-vectors.js';
 
 export interface Sorted {
   readonly table: SecretTable;
@@ -81,6 +81,6 @@ function partValue(s: Session, p: SortPart, table: SecretTable): AShare {
     // Nulls first: present (a null's 0 sorts first); nulls last: 1 - present.
     return p.nullsFirst ? present : addConstA(s.me, scaleA(present, -1n), 1n);
   }
-  if (p.kind === 'value') return addConstA(s.me, scaleA(table.column(p.column).values, p.sign), p.constant);
+  if (p.kind === 'value') return addConstA(s.me, scaleA(columnWord(table.column(p.column), p.word ?? 0), p.sign), p.constant);
   return publicA(s.me, new BigUint64Array(table.rows));
 }

@@ -14,7 +14,9 @@
  *
  * A key's domain: a category's dictionary, a boolean's 2 values, an integer's or date's declared
  * range (max - min + 1), an identifier's 2^62 hashes; a nullable key adds one level for null
- * (nulls form one group, as in SQL). Decimal keys are refused (group by a rounded integer).
+ * (nulls form one group, as in SQL). Decimal keys are refused (group by a rounded integer). A
+ * text key goes by its dense rank among the input's rows (ops/text-rank.ts): as many levels as
+ * the input has rows at most, nulls one of them; a text key always takes the sort path.
  */
 
 import { PlanError } from '../errors.js';
@@ -80,10 +82,11 @@ export function checkGroupBy(node: AggregateNode, input: CheckedTable, path: str
   const keys = by.map((name, i) => {
     const c = input.type.columns.find((x) => x.name === name);
     if (!c) throw new PlanError(`${path}/by/${i}`, `the input of this group-by has no column '${name}' (it has ${input.type.columns.map((x) => x.name).join(', ') || 'no columns'})`);
-    return groupKey(c, `${path}/by/${i}`);
+    return c.kind === 'text' ? { column: c, levels: BigInt(Math.max(1, input.type.maxRows)) } : groupKey(c, `${path}/by/${i}`);
   });
   const width = keys.reduce((w, k) => w * k.levels, 1n);
-  const method: GroupMethod = keys.length === 0 ? 'whole' : width <= BigInt(ONE_HOT_LIMIT) ? 'one-hot' : 'sort';
+  const text = keys.some((k) => k.column.kind === 'text');
+  const method: GroupMethod = keys.length === 0 ? 'whole' : width <= BigInt(ONE_HOT_LIMIT) && !text ? 'one-hot' : 'sort';
   if (method === 'sort' && width >= PACKED_LIMIT) {
     throw new PlanError(`${path}/by`, `the keys (${keys.map((k) => `${k.column.name}: ${k.levels} levels`).join(', ')}) have ${width} combinations, more than one 63-bit sort key holds; group by fewer or narrower keys (declare narrower ranges), or by one identifier column`);
   }

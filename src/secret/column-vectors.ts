@@ -31,3 +31,10 @@ export function columnsFromVectors(like: readonly SecretColumn[], vectors: reado
 export function mapColumnVectors(c: SecretColumn, f: (v: AShare) => AShare): SecretColumn {
   return { schema: c.schema, values: f(c.values), ...(c.words ? { words: c.words.map(f) } : {}), ...(c.present ? { present: f(c.present) } : {}) };
 }
+
+/** A column's values, or a text column's word k (0: the first, in `values`). */
+export function columnWord(c: SecretColumn, k: number): AShare {
+  const w = k === 0 ? c.values : c.words?.[k - 1];
+  if (!w) throw new RangeError(`column '${c.schema.name}' has no text word ${k}`);
+  return w;
+}
