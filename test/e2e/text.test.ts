@@ -12,6 +12,7 @@ import { count, sum } from '../../src/client/aggregates.js';
 import { col } from '../../src/client/expr.js';
 import type { LazyFrame } from '../../src/client/frame.js';
 import type { Tessera } from '../../src/client/tessera.js';
+import { SqlError } from '../../src/errors.js';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
 import { duckdbRows } from '../helpers/duckdb-oracle.js';
 
@@ -162,4 +163,26 @@ test('a join on a text key (bounds 9 and 4) matches the rows DuckDB matches, inn
     ),
     { numRuns: Number(process.env.TESSERA_PROPERTY_RUNS ?? 3) },
   );
+});
+
+test('SQL: text literals compare with text columns, LIKE \'abc%\' and starts_with are startsWith, other LIKE patterns are refused naming them', async () => {
+  const t = hospital.table('people');
+  const same = async (sql: string, frame: LazyFrame): Promise<void> => assert.equal((await hospital.sql(sql)).planHash(to), frame.planHash(to), sql);
+  await same("SELECT * FROM people WHERE code LIKE 'A0%'", t.filter(col('code').startsWith('A0')));
+  await same("SELECT * FROM people WHERE code NOT LIKE 'A0%'", t.filter(col('code').startsWith('A0').not()));
+  await same("SELECT * FROM people WHERE starts_with(code, 'Zü')", t.filter(col('code').startsWith('Zü')));
+  await same("SELECT * FROM people WHERE code = 'B2' OR code IN ('A01', '')", t.filter(col('code').eq('B2').or(col('code').isin(['A01', '']))));
+  const rows = async (sql: string): Promise<string[]> => (await opened(await hospital.sql(sql))).sort();
+  for (const where of ["code LIKE 'A0%'", "code NOT LIKE 'B%'", "code >= 'B' AND name < 'e'", "code = name OR code IS NULL"]) {
+    assert.deepEqual(await rows(`SELECT code, name, n FROM people WHERE ${where}`), (await oracle(ROWS, `SELECT code, name, n FROM people WHERE ${where}`)).sort(), where);
+  }
+  for (const [pattern, named] of [["'%1'", "LIKE '%1'"], ["'A_1%'", "LIKE 'A_1%'"], ["'A01'", "LIKE 'A01'"]]) {
+    await assert.rejects(hospital.sql(`SELECT * FROM people WHERE code LIKE ${pattern}`), (e: unknown) => e instanceof SqlError && e.construct === named && e.message.includes(named) && /prefix only/.test(e.message), pattern);
+  }
+  // Text in arithmetic is refused at plan time, naming the column.
+  await assert.rejects((await hospital.sql('SELECT * FROM people WHERE n + code > 3')).explain(to), /text column 'code' has no value for arithmetic/);
+});
+
+test('an append table cannot hold text (a contributor\'s words would go unchecked); the refusal says what to do', async () => {
+  await assert.rejects(hospital.createAppendTable('texts', schemaOf(false)), /append tables cannot hold text columns; upload the table instead/);
 });
