@@ -75,3 +75,13 @@ test('refused at plan time: a too-long literal or prefix, a text in arithmetic, 
   refusedAt(plan({ op: '=', args: [col('code'), lit(12)] }), `${P}/args/1`, /compares with a text/);
   refusedAt(plan({ op: 'starts_with', arg: col('age'), prefix: '1' }), `${P}/arg`, /starts_with takes a text column/);
 });
+
+test('a join and a group-by on a text key cost the ranking sorts on top (explain shows them)', () => {
+  const scan = { op: 'scan', table: 'visits' };
+  const grouped = (by: string) => checkPlan(parsePlan({ version: 1, root: { op: 'open', to: ['Auditor'], input: { op: 'aggregate', by: [by], aggregates: [{ name: 'n', fn: 'count' }], input: scan } } }), context);
+  const byText = grouped('code'), byNumber = grouped('age');
+  assert.equal((byText.root.input as { group: { method: string } }).group.method, 'sort');
+  assert.ok(byText.cost.rounds > byNumber.cost.rounds, `${byText.cost.rounds} > ${byNumber.cost.rounds}`);
+  assert.ok(byText.cost.bytesPerParty > byNumber.cost.bytesPerParty);
+  refusedAt({ version: 1, root: { op: 'open', to: ['Auditor'], input: { op: 'aggregate', aggregates: [{ name: 'n', fn: 'count_distinct', column: 'code' }], input: scan } } }, '/root/input/aggregates/0/column', /distinct values of text column 'code'/);
+});
