@@ -245,7 +245,7 @@ async function sorted(s: Session, node: CheckedGroupBy, table: SecretTable, sums
 /** Each text key's dense rank (ops/text-rank.ts), by key name. */
 async function textKeyRanks(s: Session, node: CheckedGroupBy, table: SecretTable): Promise<Map<string, AShare>> {
   const ranks = new Map<string, AShare>();
-  for (const k of node.group.keys) if (k.column.kind === 'text') ranks.set(k.column.name, await textRanks(s, table.column(k.column.name)));
+  for (const k of node.group.keys) if (k.ranked === true) ranks.set(k.column.name, await textRanks(s, table.column(k.column.name)));
   return ranks;
 }
 

@@ -5,7 +5,8 @@
  * side's other than its keys.
  *
  * - Several key columns are packed into one sort key, Σ (k_i − min_i)·w_i (local: public weights);
- *   a text key enters as its dense rank among both sides' rows (ops/text-rank.ts: two sorts).
+ *   a text key of several words enters as its dense rank among both sides' rows (ops/text-rank.ts:
+ *   two sorts); a one-word text (maxBytes ≤ 7) as its word.
  * - A row takes part in matching only when it is valid and none of its keys is null: those 0/1
  *   factors are multiplied into the kernel's `matchable` (1 round per factor beyond the first), so
  *   a row an oblivious filter dropped never matches, whatever its (unchecked) key holds.
@@ -78,8 +79,8 @@ async function sideOf(s: Session, table: SecretTable, carried: readonly SecretCo
 /** Each text key pair's dense ranks over both sides' rows, by each side's key name. */
 async function textKeyRanks(s: Session, node: CheckedJoin, left: SecretTable, right: SecretTable): Promise<{ left: Map<string, AShare>; right: Map<string, AShare> }> {
   const out = { left: new Map<string, AShare>(), right: new Map<string, AShare>() };
-  for (const k of node.keys) {
-    if (k.left.kind !== 'text') continue;
+  for (const [i, k] of node.keys.entries()) {
+    if (node.packing[i].rank !== true) continue;
     const [l, r] = await jointTextRanks(s, left.column(k.left.name), right.column(k.right.name));
     out.left.set(k.left.name, l);
     out.right.set(k.right.name, r);

@@ -72,7 +72,7 @@ export function groupByCost(node: CheckedGroupBy, secretValidity: boolean): Step
     }
   } else {
     for (const k of node.group.keys) {
-      if (k.column.kind !== 'text') continue;
+      if (k.ranked !== true) continue;
       const rank = textRankCost(n, k.column); // a text key is ranked first (cost-text.ts)
       add({ rounds: rank.rounds, bytes: rank.bytesPerParty });
     }

@@ -38,6 +38,6 @@ export function joinCost(node: CheckedJoin): PlanCost {
     perRow += 8 * (2 + p + f) + 16;
   }
   // A text key pair is ranked over both sides first (cost-text.ts).
-  const ranks = node.keys.filter((k) => k.left.kind === 'text').map((k) => textRankCost(n, k.left.maxBytes! >= k.right.maxBytes! ? k.left : k.right));
+  const ranks = node.keys.filter((_, i) => node.packing[i].rank === true).map((k) => textRankCost(n, k.left.maxBytes! >= k.right.maxBytes! ? k.left : k.right));
   return { rounds: rounds + ranks.reduce((r, c) => r + c.rounds, 0), bytesPerParty: n * perRow + ranks.reduce((b, c) => b + c.bytesPerParty, 0) };
 }

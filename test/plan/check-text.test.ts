@@ -85,3 +85,17 @@ test('a join and a group-by on a text key cost the ranking sorts on top (explain
   assert.ok(byText.cost.bytesPerParty > byNumber.cost.bytesPerParty);
   refusedAt({ version: 1, root: { op: 'open', to: ['Auditor'], input: { op: 'aggregate', aggregates: [{ name: 'n', fn: 'count_distinct', column: 'code' }], input: scan } } }, '/root/input/aggregates/0/column', /distinct values of text column 'code'/);
 });
+
+test('a one-word text key (maxBytes <= 7) groups and joins by its word; a longer one by its rank', () => {
+  const scan = { op: 'scan', table: 'visits' };
+  const keysOf = (by: string[]) => (checkPlan(parsePlan({ version: 1, root: { op: 'open', to: ['Auditor'], input: { op: 'aggregate', by, aggregates: [{ name: 'n', fn: 'count' }], input: scan } } }), context).root.input as unknown as { group: { method: string; keys: { ranked?: boolean; levels: bigint }[] } }).group;
+  const short = keysOf(['short']);
+  assert.equal(short.method, 'sort');
+  assert.deepEqual(short.keys.map((k) => [k.ranked ?? false, k.levels]), [[false, 1n << 56n]]);
+  assert.deepEqual(keysOf(['code']).keys.map((k) => [k.ranked, k.levels]), [[true, 1000n]]);
+  // Two one-word keys with an integer do not pack in 63 bits: both are ranked instead.
+  assert.deepEqual(keysOf(['short', 'age', 'code']).keys.map((k) => k.ranked ?? false), [true, false, true]);
+  const packingOf = (left: string, right: string) => (checkPlan(parsePlan({ version: 1, root: { op: 'open', to: ['Auditor'], input: { op: 'aggregate', aggregates: [{ name: 'n', fn: 'count' }], input: { op: 'join', how: 'inner', left: { op: 'scan', table: 'visits', columns: [left, 'age'] }, right: { op: 'scan', table: 'visits', columns: [right] }, on: [{ left, right }] } } } }), context).root.input as unknown as { input: { packing: { rank?: boolean }[] } }).input.packing;
+  assert.deepEqual(packingOf('short', 'short'), [{ min: 0n, weight: 1n }]);
+  assert.deepEqual(packingOf('short', 'code'), [{ min: 0n, weight: 1n, rank: true }]);
+});
