@@ -3,6 +3,7 @@
  *
  *   age:integer:0:120          price:decimal(2):0:1000      smoker:boolean
  *   visit:date:2000-01-01:2030-12-31    blood:category(A|B|AB|O)    patient:identifier
+ *   code:text(16)   (at most 16 bytes of UTF-8, padded: table/types/text.ts)
  *
  * A `?` after the type makes the column nullable: `income:decimal(2)?:0:1000000`. Columns not
  * declared are inferred from the file. Bounds are public: they go into the schema everyone sees.
@@ -13,7 +14,7 @@ import type { ColumnDeclaration } from '../client/declarations.js';
 
 const SPEC = /^(?<name>[^:]+):(?<type>[a-z]+)(?:\((?<arg>[^)]*)\))?(?<nullable>\?)?(?::(?<min>[^:]+):(?<max>[^:]+))?$/;
 const RANGED = new Set(['integer', 'decimal', 'date']);
-const TYPES = ['integer', 'decimal(SCALE)', 'boolean', 'date', 'category(A|B|...)', 'identifier'];
+const TYPES = ['integer', 'decimal(SCALE)', 'boolean', 'date', 'category(A|B|...)', 'identifier', 'text(MAX_BYTES)'];
 
 export function parseColumnSpec(text: string): [string, ColumnDeclaration] {
   const m = SPEC.exec(text);
@@ -33,6 +34,10 @@ export function parseColumnSpec(text: string): [string, ColumnDeclaration] {
       declaration.dictionary = dictionary;
       break;
     }
+    case 'text':
+      if (arg === undefined || !/^[0-9]+$/.test(arg)) throw new UsageError(`--column '${text}': give the text's bound in UTF-8 bytes, e.g. ${name}:text(16)`);
+      declaration.maxBytes = Number(arg);
+      break;
     case 'integer':
     case 'boolean':
     case 'date':

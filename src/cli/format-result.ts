@@ -65,6 +65,7 @@ export function describeColumn(c: ColumnSchemaJson): string {
   let type = String(fields.type);
   if (type === 'decimal') type += `(${String(fields.scale)})`;
   if (type === 'category') type += `(${(fields.dictionary as unknown[]).length})`;
+  if (type === 'text') type += `(${String(fields.maxBytes)})`;
   const declared = fields.min !== undefined && fields.max !== undefined && !isDefaultRange(String(fields.min), String(fields.max));
   const range = declared ? ` [${String(fields.min)}, ${String(fields.max)}]` : '';
   return `${c.name} ${type}${c.nullable ? '?' : ''}${range}`;

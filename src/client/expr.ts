@@ -73,6 +73,12 @@ export class Expression<C extends string = string> {
     return new Condition<C>({ op: 'isin', arg: this.node, values: values.map(literalValue) });
   }
 
+  /** A text column's values that begin with `prefix` (SQL: LIKE 'prefix%'); nulls do not. */
+  startsWith(prefix: string): Condition<C> {
+    if (typeof prefix !== 'string') throw new UsageError('startsWith takes a text');
+    return new Condition<C>({ op: 'starts_with', arg: this.node, prefix });
+  }
+
   private binary<K extends string>(op: '+' | '-' | '*' | 'min' | 'max' | 'fill_null', other: Operand<K>): Expression<C | K> {
     return new Expression<C | K>({ op, args: [this.node, operand(other)] });
   }
@@ -178,6 +184,7 @@ export function exprColumns(e: Expr, out: string[] = []): string[] {
     case 'is_null':
     case 'cast':
     case 'isin':
+    case 'starts_with':
       return exprColumns(e.arg, out);
     default:
       if ('arg' in e) return exprColumns(e.arg, out);

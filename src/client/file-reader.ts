@@ -19,6 +19,7 @@ import { isTypeDeclared, planColumns, toColumnSchema, type PlannedColumn, type R
 import { checkMaxLineSize } from './csv-line-limit.js';
 import { checkReadableFile, formatOf, loadCsv, loadParquet, type LoadedSource } from './file-source.js';
 import { IDENTIFIER_INNER_PARAM, IDENTIFIER_OUTER_PARAM, columnSql, failureFromCode, sqlString, type ColumnSql, type SourceColumn } from './sql-columns.js';
+import { textWordColumn } from '../table/types/text.js';
 
 export async function readTableFromFile(path: string, options: ReadTableOptions = {}): Promise<EncodedTable> {
   const format = formatOf(path, options.format);
@@ -206,6 +207,10 @@ async function readEncodedColumns(
     const c = sql[i] as ColumnSql;
     selects.push(`COALESCE(${c.value}, 0)`);
     columns.push({ name: column.name, values: new BigUint64Array(source.rowCount) });
+    (c.words ?? []).forEach((word, k) => {
+      selects.push(`COALESCE(${word}, 0)`);
+      columns.push({ name: textWordColumn(column.name, k + 1), values: new BigUint64Array(source.rowCount) });
+    });
     if (column.nullable) {
       selects.push(`CAST(${c.present} AS BIGINT)`);
       columns.push({ name: column.name + VALIDITY_SUFFIX, values: new BigUint64Array(source.rowCount) });

@@ -20,6 +20,7 @@ export type ResultColumnType =
   | { readonly kind: 'date' }
   | { readonly kind: 'category'; readonly dictionary: readonly string[] }
   | { readonly kind: 'identifier' }
+  | { readonly kind: 'text'; readonly maxBytes: number }
   | { readonly kind: 'double' };
 
 /** Aggregates whose value is exact (an integer, or a decimal of the column's scale). */
@@ -39,6 +40,7 @@ export function resultColumnType(out: QueryOutputInfo): ResultColumnType {
     case 'date': return { kind: 'date' };
     case 'category': return { kind: 'category', dictionary: t.dictionary };
     case 'identifier': return { kind: 'identifier' };
+    case 'text': return { kind: 'text', maxBytes: t.maxBytes };
   }
 }
 

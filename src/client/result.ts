@@ -19,6 +19,7 @@ import { valueDecoder } from '../table/decode.js';
 import type { TypeFields } from '../table/types/common.js';
 import { reconstruct } from './reconstruct.js';
 import { exactDecimalColumns, resultColumnType, type ResultColumnType } from './result-types.js';
+import { textFromWords, textWordCount } from '../table/types/text.js';
 
 /** One opened aggregate, decoded by its registry entry. */
 export interface DecodedOutput extends DecodedValue {
@@ -123,6 +124,8 @@ function cellDecoder(out: QueryOutputInfo, columns: ReadonlyMap<string, BigUint6
     };
   }
   if (!out.type) throw new IntegrityError(`the result's column '${out.name}' has no type`);
+  const type = parseColumnType(out.type as unknown as TypeFields, out.name);
+  if (type.kind === 'text') return textCellDecoder(out, type.maxBytes, columns);
   const decode = valueDecoder(parseColumnType(out.type as unknown as TypeFields, out.name));
   const values = resultColumn(columns, out, 'value');
   const present = out.parts.some((p) => p.part === 'present') ? resultColumn(columns, out, 'present') : undefined;
@@ -130,6 +133,14 @@ function cellDecoder(out: QueryOutputInfo, columns: ReadonlyMap<string, BigUint6
     if (present && present[row] === 0n) return null;
     return decode(values[row]);
   };
+}
+
+/** A text cell from its opened words (part 'value', then 'w1', 'w2', …: plan/text-parts.ts). */
+function textCellDecoder(out: QueryOutputInfo, maxBytes: number, columns: ReadonlyMap<string, BigUint64Array>): (row: number) => ResultCell {
+  const words = [resultColumn(columns, out, 'value')];
+  for (let k = 1; k < textWordCount(maxBytes); k++) words.push(resultColumn(columns, out, `w${k}`));
+  const present = out.parts.some((p) => p.part === 'present') ? resultColumn(columns, out, 'present') : undefined;
+  return (row) => (present && present[row] === 0n ? null : textFromWords(words.map((w) => w[row])));
 }
 
 function resultColumn(columns: ReadonlyMap<string, BigUint64Array>, out: QueryOutputInfo, part: string): BigUint64Array {

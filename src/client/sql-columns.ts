@@ -17,6 +17,7 @@ import type { ColumnSchema } from '../table/schema.js';
 import { BOOLEAN_TEXT, DATE_TEXT, DECIMAL_TEXT, INTEGER_TEXT, TRUE_TEXT } from '../table/text-grammar.js';
 import { pow10 } from '../table/types/decimal.js';
 import type { SourceKind } from './source-kind.js';
+import { TEXT_WORD_BYTES, textWordCount } from '../table/types/text.js';
 
 export interface SourceColumn {
   /** SQL reference to the raw column, e.g. src."column3". */
@@ -33,6 +34,8 @@ export interface ColumnSql {
   readonly value: string;
   /** True where the cell is not null (the validity bit of nullable columns). */
   readonly present: string;
+  /** A text column's further words (1 to W - 1) as BIGINT, beside `value` (word 0). */
+  readonly words?: readonly string[];
   /** A LEFT JOIN that a category column needs (its dictionary table), if any. */
   readonly join?: string;
   /** Name of the dictionary table to create and fill, for category columns. */
@@ -69,7 +72,9 @@ interface Checks {
   readonly precision?: string;
   readonly range?: string;
   readonly unknownCategory?: string;
+  readonly tooLong?: string;
   readonly value: string;
+  readonly words?: readonly string[];
 }
 
 /** True when `scaled` is NULL (overflowed) or outside [min, max]; `scaled` is evaluated once. */
@@ -186,7 +191,31 @@ function checksFor(column: ColumnSchema, source: SourceColumn, index: number): C
     case 'identifier':
       if (k !== 'text' && k !== 'integer') return unsupported(column, source);
       return { value: identifierValue(`${text}`) };
+    case 'text':
+      if (k !== 'text' && k !== 'integer') return unsupported(column, source);
+      return textChecks(`${text}`, t.maxBytes);
   }
+}
+
+/**
+ * Text → its words (table/types/text.ts): the UTF-8 bytes as hex, padded with zeros to 14 hex
+ * digits a word, each 14-digit slice read as an unsigned integer (< 2^56, so a BIGINT). U+0000
+ * is refused as the in-memory encoder refuses it; DuckDB holds only valid UTF-8.
+ */
+function textChecks(text: string, maxBytes: number): Checks {
+  const words = textWordCount(maxBytes);
+  const digits = 2 * TEXT_WORD_BYTES;
+  const hex = `rpad(hex(encode(${text})), ${words * digits}, '0')`;
+  const word = (k: number): string => `CAST(CAST('0x' || substr(${hex}, ${k * digits + 1}, ${digits}) AS UBIGINT) AS BIGINT)`;
+  const fits = `octet_length(encode(${text})) <= ${maxBytes}`;
+  // Values too long would not fit the padded hex: guard the casts so that they never raise.
+  const guarded = (k: number): string => `(CASE WHEN ${fits} THEN ${word(k)} END)`;
+  return {
+    parse: `contains(${text}, chr(0))`,
+    tooLong: `NOT (${fits})`,
+    value: guarded(0),
+    words: Array.from({ length: words - 1 }, (_, k) => guarded(k + 1)),
+  };
 }
 
 function floorDiv(a: bigint, b: bigint): bigint {
@@ -201,9 +230,11 @@ export function columnSql(column: ColumnSchema, source: SourceColumn, index: num
   if (checks.precision) branches.push(`WHEN ${checks.precision} THEN ${code('precision')}`);
   if (checks.range) branches.push(`WHEN ${checks.range} THEN ${code('range')}`);
   if (checks.unknownCategory) branches.push(`WHEN ${checks.unknownCategory} THEN ${code('unknown-category')}`);
+  if (checks.tooLong) branches.push(`WHEN ${checks.tooLong} THEN ${code('too-long')}`);
   return {
     failure: `(CASE ${branches.join(' ')} END)`,
     value: checks.value,
+    ...(checks.words !== undefined ? { words: checks.words } : {}),
     present: `(${source.ref} IS NOT NULL)`,
     ...(checks.join !== undefined ? { join: checks.join } : {}),
     ...(checks.dictionaryTable !== undefined ? { dictionaryTable: checks.dictionaryTable } : {}),

@@ -161,6 +161,7 @@ function planColumn(result: WritableResult, name: string): PlannedColumn {
     case 'date':
       return { name, sqlType: 'DATE', text: (i) => { const c = cells[i]; return c === null ? null : typeof c === 'string' && /^-?\d{4,}-\d{2}-\d{2}$/.test(c) ? c : wrong(i, 'a date YYYY-MM-DD'); } };
     case 'category':
+    case 'text':
       return { name, sqlType: 'VARCHAR', text: (i) => { const c = cells[i]; return c === null ? null : typeof c === 'string' ? c : wrong(i, 'text'); } };
   }
 }

@@ -6,6 +6,7 @@
 import type { ColumnFacts } from '../plan/types.js';
 import type { ColumnType } from '../table/column-type.js';
 import type { ColumnSchema } from '../table/schema.js';
+import { textTypeOf } from '../plan/types.js';
 
 export function columnTypeOf(f: ColumnFacts): ColumnType {
   switch (f.kind) {
@@ -15,6 +16,7 @@ export function columnTypeOf(f: ColumnFacts): ColumnType {
     case 'date': return { kind: 'date', min: Number(f.min), max: Number(f.max) };
     case 'category': return { kind: 'category', dictionary: f.dictionary ?? [] };
     case 'identifier': return { kind: 'identifier' };
+    case 'text': return textTypeOf(f);
   }
 }
 

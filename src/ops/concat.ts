@@ -17,10 +17,12 @@ export function concat(me: PartyId, tables: readonly SecretTable[]): SecretTable
     const nullable = parts.some((c) => c.present !== undefined);
     const schema = joinColumnSchemas(parts.map((c) => c.schema));
     const values = concatA(parts.map((c) => c.values));
-    if (!nullable) return { schema, values };
+    // Text columns of one concat have the same bound (plan/check.ts), so the same number of words.
+    const words = first.words?.map((_, w) => concatA(parts.map((c) => c.words![w])));
+    if (!nullable) return { schema, values, ...(words ? { words } : {}) };
     // A part without nulls is present everywhere: public ones.
     const present = concatA(parts.map((c, i) => c.present ?? publicA(me, ones(tables[i].rows))));
-    return { schema, values, present };
+    return { schema, values, ...(words ? { words } : {}), present };
   });
   let validity: Validity = ALL_VALID;
   if (tables.some((t) => t.validity.kind === 'secret')) {

@@ -22,8 +22,9 @@ import type { Session } from '../mpc/session.js';
 import { AShare, concatA, sliceBits } from '../mpc/shares.js';
 import { publicA } from '../mpc/sharing.js';
 import type { CheckedDistinct } from '../plan/check-distinct.js';
-import { ALL_VALID, SecretTable, type SecretColumn } from '../secret/secret-table.js';
+import { ALL_VALID, SecretTable } from '../secret/secret-table.js';
 import { sortTable } from './sort.js';
+import { columnsFromVectors, tableVectors } from '../secret/column-vectors.js';
 
 export interface Distinct {
   readonly table: SecretTable;
@@ -41,13 +42,8 @@ export async function distinct(s: Session, node: CheckedDistinct, input: SecretT
   const first = await groupStarts(s, sorted.chunks ?? [], n);
   const keep = table.validity.kind === 'secret' ? await mul(s, first, table.validity.share) : first;
   if (node.mode === 'oblivious') return { table: table.withValidity({ kind: 'secret', share: keep }) };
-  const vectors = table.columns.flatMap((c) => (c.present ? [c.values, c.present] : [c.values]));
-  const kept = await compact(s, vectors, keep);
-  let k = 0;
-  const columns = table.columns.map((c): SecretColumn => {
-    const values = kept.columns[k++];
-    return c.present ? { schema: c.schema, values, present: kept.columns[k++] } : { schema: c.schema, values };
-  });
+  const kept = await compact(s, tableVectors(table.columns), keep);
+  const columns = columnsFromVectors(table.columns, kept.columns);
   return { table: new SecretTable(kept.count, columns, ALL_VALID), rows: kept.count };
 }
 

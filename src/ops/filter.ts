@@ -14,12 +14,13 @@
 import { compact } from '../mpc/oblivious/compact.js';
 import type { Session } from '../mpc/session.js';
 import type { CheckedFilter } from '../plan/check.js';
-import { ALL_VALID, SecretTable, type SecretColumn } from '../secret/secret-table.js';
+import { ALL_VALID, SecretTable } from '../secret/secret-table.js';
 import { evaluatePredicate } from './predicate.js';
 import { evaluatePredicateBits } from './predicate-bits.js';
 import { isBitPredicate } from '../plan/check-predicate.js';
 import { injectBits } from '../mpc/protocols/inject.js';
 import { AShare } from '../mpc/shares.js';
+import { columnsFromVectors, tableVectors } from '../secret/column-vectors.js';
 
 export interface Filtered {
   readonly table: SecretTable;
@@ -34,12 +35,7 @@ export async function filter(s: Session, node: CheckedFilter, table: SecretTable
   // (ops/predicate-bits.ts); otherwise an arithmetic 0/1 ANDed with nulls and the validity.
   const keep = validity === undefined && isBitPredicate(node.predicate) ? await evaluatePredicateBits(s, node.predicate, table) : await evaluatePredicate(s, node.predicate, table, validity);
   if (node.mode === 'oblivious') return { table: table.withValidity({ kind: 'secret', share: keep instanceof AShare ? keep : (await injectBits(s, [keep]))[0] }) };
-  const vectors = table.columns.flatMap((c) => (c.present ? [c.values, c.present] : [c.values]));
-  const kept = await compact(s, vectors, keep);
-  let k = 0;
-  const columns = table.columns.map((c): SecretColumn => {
-    const values = kept.columns[k++];
-    return c.present ? { schema: c.schema, values, present: kept.columns[k++] } : { schema: c.schema, values };
-  });
+  const kept = await compact(s, tableVectors(table.columns), keep);
+  const columns = columnsFromVectors(table.columns, kept.columns);
   return { table: new SecretTable(kept.count, columns, ALL_VALID), rows: kept.count };
 }

@@ -43,6 +43,8 @@ import { ALL_VALID, SecretTable, type SecretColumn } from '../secret/secret-tabl
 import { columnSchemaOf } from './column-schema.js';
 import { distinctMarks } from './distinct-marks.js';
 import { groupIndex, keyValues } from './group-key.js';
+import { columnsFromVectors, mapColumnVectors, tableVectors } from '../secret/column-vectors.js';
+import { textRanks } from './text-rank.js';
 
 export interface Grouped {
   readonly table: SecretTable;
@@ -206,11 +208,11 @@ async function sorted(s: Session, node: CheckedGroupBy, table: SecretTable, sums
   const keyColumns = node.group.keys.map((k) => table.column(k.column.name));
   if (n === 0) {
     const none = () => AShare.zeros(0);
-    return { groups: 0, sums: sums.map(none), extremes: extremes.map(none), presence: extremes.map(none), distinct: distinct.map(none), keys: keyColumns.map((c) => ({ schema: c.schema, values: none(), ...(c.present ? { present: none() } : {}) })), opened: 0 };
+    return { groups: 0, sums: sums.map(none), extremes: extremes.map(none), presence: extremes.map(none), distinct: distinct.map(none), keys: keyColumns.map((c) => mapColumnVectors(c, none)), opened: 0 };
   }
-  const index = await groupIndex(s, node.group.keys, table, node.group.width);
+  const index = await groupIndex(s, node.group.keys, table, node.group.width, await textKeyRanks(s, node, table));
   const valid = table.validity.kind === 'secret' ? table.validity.share : publicA(s.me, new BigUint64Array(n).fill(1n));
-  const keyVectors = keyColumns.flatMap((c) => (c.present ? [c.values, c.present] : [c.values]));
+  const keyVectors = tableVectors(keyColumns);
   const vectors = [...sums, ...extremes.map((e) => e.presence)].map((v) => (v === 'rows' ? valid : v));
   const order = await sortByKey(s, index, [...keyVectors, valid, ...vectors, ...extremes.map((e) => e.values)]);
   const p = order.payload;
@@ -227,8 +229,7 @@ async function sorted(s: Session, node: CheckedGroupBy, table: SecretTable, sums
   const keep = table.validity.kind === 'secret' ? await mul(s, flags.last, sortedValid) : flags.last;
   const kept = await compact(s, [...p.slice(0, keyVectors.length), ...scanned], keep);
   const cols = kept.columns;
-  let at = 0;
-  const keys = keyColumns.map((c): SecretColumn => (c.present ? { schema: c.schema, values: cols[at++], present: cols[at++] } : { schema: c.schema, values: cols[at++] }));
+  const keys = columnsFromVectors(keyColumns, cols.slice(0, keyVectors.length));
   const results = cols.slice(keyVectors.length);
   return {
     groups: kept.count,
@@ -239,6 +240,13 @@ async function sorted(s: Session, node: CheckedGroupBy, table: SecretTable, sums
     keys,
     opened: kept.count,
   };
+}
+
+/** Each text key's dense rank (ops/text-rank.ts), by key name. */
+async function textKeyRanks(s: Session, node: CheckedGroupBy, table: SecretTable): Promise<Map<string, AShare>> {
+  const ranks = new Map<string, AShare>();
+  for (const k of node.group.keys) if (k.ranked === true) ranks.set(k.column.name, await textRanks(s, table.column(k.column.name)));
+  return ranks;
 }
 
 /** present = [count > 0] per group and extreme; value = present · extreme (0 where there is none). */

@@ -26,13 +26,17 @@ export function strides(keys: readonly GroupKey[]): bigint[] {
   return out;
 }
 
-export async function groupIndex(s: Session, keys: readonly GroupKey[], table: SecretTable, outside: bigint): Promise<AShare> {
+/** `ranks`: each text key's dense rank (ops/text-rank.ts), its level as it is (nulls have their own rank). */
+export async function groupIndex(s: Session, keys: readonly GroupKey[], table: SecretTable, outside: bigint, ranks?: ReadonlyMap<string, AShare>): Promise<AShare> {
   const stride = strides(keys);
   let index = AShare.zeros(table.rows);
   keys.forEach((k, j) => {
     const c = table.column(k.column.name);
+    const rank = ranks?.get(k.column.name);
     let level: AShare;
-    if (c.present) {
+    if (rank) {
+      level = rank;
+    } else if (c.present) {
       const last = k.levels - 1n;
       level = addConstA(s.me, subA(c.values, scaleA(c.present, k.column.min + last)), last);
     } else {

@@ -4,7 +4,9 @@
  * side's key is unique (the primary side); the output has the left side's columns, then the right
  * side's other than its keys.
  *
- * - Several key columns are packed into one sort key, Σ (k_i − min_i)·w_i (local: public weights).
+ * - Several key columns are packed into one sort key, Σ (k_i − min_i)·w_i (local: public weights);
+ *   a text key of several words enters as its dense rank among both sides' rows (ops/text-rank.ts:
+ *   two sorts); a one-word text (maxBytes ≤ 7) as its word.
  * - A row takes part in matching only when it is valid and none of its keys is null: those 0/1
  *   factors are multiplied into the kernel's `matchable` (1 round per factor beyond the first), so
  *   a row an oblivious filter dropped never matches, whatever its (unchecked) key holds.
@@ -23,6 +25,8 @@ import { addA, AShare, scaleA } from '../mpc/shares.js';
 import { addConstA } from '../mpc/sharing.js';
 import type { CheckedJoin, KeyPacking } from '../plan/check-join.js';
 import { ALL_VALID, SecretTable, type SecretColumn } from '../secret/secret-table.js';
+import { columnsFromVectors, tableVectors } from '../secret/column-vectors.js';
+import { jointTextRanks } from './text-rank.js';
 
 export interface JoinResult {
   readonly table: SecretTable;
@@ -34,9 +38,10 @@ export async function join(s: Session, node: CheckedJoin, left: SecretTable, rig
   const rightKeys = new Set(node.keys.map((k) => k.right.name));
   const leftColumns = left.columns;
   const rightColumns = right.columns.filter((c) => !rightKeys.has(c.schema.name));
+  const ranks = await textKeyRanks(s, node, left, right);
   const sides = {
-    left: await sideOf(s, left, leftColumns, node.keys.map((k) => k.left.name), node.packing),
-    right: await sideOf(s, right, rightColumns, node.keys.map((k) => k.right.name), node.packing),
+    left: await sideOf(s, left, leftColumns, node.keys.map((k) => k.left.name), node.packing, ranks.left),
+    right: await sideOf(s, right, rightColumns, node.keys.map((k) => k.right.name), node.packing, ranks.right),
   };
   const primaryIsLeft = node.primary === 'left';
   const [primary, foreign] = primaryIsLeft ? [sides.left, sides.right] : [sides.right, sides.left];
@@ -61,14 +66,26 @@ export async function join(s: Session, node: CheckedJoin, left: SecretTable, rig
 }
 
 /** A side as the kernel takes it: the packed key, every carried column's values and present bits, and who may match. */
-async function sideOf(s: Session, table: SecretTable, carried: readonly SecretColumn[], keys: readonly string[], packing: readonly KeyPacking[]): Promise<JoinSide> {
-  const payload = carried.flatMap((c) => (c.present ? [c.values, c.present] : [c.values]));
-  const key = packKey(s, keys.map((k) => table.column(k).values), packing);
+async function sideOf(s: Session, table: SecretTable, carried: readonly SecretColumn[], keys: readonly string[], packing: readonly KeyPacking[], ranks: ReadonlyMap<string, AShare>): Promise<JoinSide> {
+  const payload = tableVectors(carried);
+  const key = packKey(s, keys.map((k) => ranks.get(k) ?? table.column(k).values), packing);
   const exists = table.validity.kind === 'secret' ? table.validity.share : undefined;
   const factors = [...(exists ? [exists] : []), ...keys.flatMap((k) => table.column(k).present ?? [])];
   let matchable = factors[0];
   for (const f of factors.slice(1)) matchable = await mul(s, matchable, f);
   return { key, payload, ...(matchable ? { matchable } : {}), ...(exists ? { exists } : {}) };
+}
+
+/** Each text key pair's dense ranks over both sides' rows, by each side's key name. */
+async function textKeyRanks(s: Session, node: CheckedJoin, left: SecretTable, right: SecretTable): Promise<{ left: Map<string, AShare>; right: Map<string, AShare> }> {
+  const out = { left: new Map<string, AShare>(), right: new Map<string, AShare>() };
+  for (const [i, k] of node.keys.entries()) {
+    if (node.packing[i].rank !== true) continue;
+    const [l, r] = await jointTextRanks(s, left.column(k.left.name), right.column(k.right.name));
+    out.left.set(k.left.name, l);
+    out.right.set(k.right.name, r);
+  }
+  return out;
 }
 
 function packKey(s: Session, keys: readonly AShare[], packing: readonly KeyPacking[]): AShare {
@@ -84,12 +101,10 @@ function packKey(s: Session, keys: readonly AShare[], packing: readonly KeyPacki
 
 /** Columns from the kernel's vectors (values, then present bits of nullable columns), in order. */
 function columnsFrom(columns: readonly SecretColumn[], vectors: readonly AShare[], nullWhereNot: AShare | undefined): SecretColumn[] {
-  let k = 0;
-  return columns.map((c): SecretColumn => {
-    const values = vectors[k++];
-    if (c.present) return { schema: { ...c.schema, nullable: true }, values, present: vectors[k++] };
-    if (nullWhereNot) return { schema: { ...c.schema, nullable: true }, values, present: nullWhereNot };
-    return { schema: c.schema, values };
+  return columnsFromVectors(columns, vectors).map((c): SecretColumn => {
+    if (c.present) return { ...c, schema: { ...c.schema, nullable: true } };
+    if (nullWhereNot) return { ...c, schema: { ...c.schema, nullable: true }, present: nullWhereNot };
+    return c;
   });
 }
 

@@ -13,15 +13,16 @@
 
 import type { Session } from '../mpc/session.js';
 import type { CheckedLimit } from '../plan/check-limit.js';
-import { SecretTable, type SecretColumn, type Validity } from '../secret/secret-table.js';
+import { SecretTable, type Validity } from '../secret/secret-table.js';
 import { sortTable } from './sort.js';
+import { mapColumnVectors } from '../secret/column-vectors.js';
 
 export async function limit(s: Session, node: CheckedLimit, input: SecretTable): Promise<SecretTable> {
   let table = input;
   if (table.validity.kind === 'secret' && node.input.op !== 'sort') table = (await sortTable(s, [], table)).table;
   const from = Math.min(node.offset, table.rows);
   const to = Math.min(from + node.count, table.rows);
-  const columns = table.columns.map((c): SecretColumn => (c.present ? { schema: c.schema, values: c.values.slice(from, to), present: c.present.slice(from, to) } : { schema: c.schema, values: c.values.slice(from, to) }));
+  const columns = table.columns.map((c) => mapColumnVectors(c, (v) => v.slice(from, to)));
   const validity: Validity = table.validity.kind === 'secret' ? { kind: 'secret', share: table.validity.share.slice(from, to) } : table.validity;
   return new SecretTable(to - from, columns, validity);
 }

@@ -17,6 +17,7 @@ import { maskForOpening } from '../mpc/sharing.js';
 import type { QueryOutputInfo } from '../wire/api.js';
 import { VALID_COLUMN, type OpenedColumn, type Outputs } from '../secret/outputs.js';
 import type { SecretTable } from '../secret/secret-table.js';
+import { textWordIndex } from '../plan/text-parts.js';
 
 const PRESENT_SUFFIX = '.present';
 
@@ -25,9 +26,10 @@ export async function openTable(s: Session, table: SecretTable, outputs: readonl
   let vectors: AShare[] = [];
   for (const out of outputs) {
     for (const p of out.parts) {
-      // A present part is named "<column>.present" (plan/check.ts resultOutputs).
-      const column = table.column(p.part === 'present' ? p.column.slice(0, -PRESENT_SUFFIX.length) : p.column);
-      const vector = p.part === 'present' ? column.present : column.values;
+      // A present part is named "<column>.present", a text's word k "<column>.w<k>" (plan/check.ts resultOutputs).
+      const word = textWordIndex(p.part);
+      const column = table.column(p.part === 'present' ? p.column.slice(0, -PRESENT_SUFFIX.length) : word !== undefined ? p.column.slice(0, -`.w${word}`.length) : p.column);
+      const vector = p.part === 'present' ? column.present : word !== undefined ? column.words?.[word - 1] : column.values;
       if (!vector) throw new RangeError(`result column '${p.column}' has no present bits`);
       names.push(p.column);
       vectors.push(vector);

@@ -27,6 +27,7 @@ import { schedule } from '../plan/expr-circuit.js';
 import { evaluateCircuit as evaluateConditions } from './expression.js';
 import type { SecretTable } from '../secret/secret-table.js';
 import { comparisonBits as comparisonWidth } from './comparison-width.js';
+import { columnWord } from '../secret/column-vectors.js';
 
 /** A value in the circuit: known after `depth` rounds of multiplication. */
 interface Wire {
@@ -96,7 +97,7 @@ async function testComparisons(s: Session, atoms: readonly Compare[], table: Sec
  */
 export async function comparisonBits(s: Session, atoms: readonly Compare[], table: SecretTable): Promise<{ order: Compare[]; bits: BitShare[] }> {
   const n = table.rows;
-  const operand = (o: CheckedOperand): AShare => (o.kind === 'column' ? table.column(o.column.name).values : publicA(s.me, new BigUint64Array(n).fill(BigInt.asUintN(64, o.value))));
+  const operand = (o: CheckedOperand): AShare => (o.kind === 'column' ? columnWord(table.column(o.column.name), o.word ?? 0) : publicA(s.me, new BigUint64Array(n).fill(BigInt.asUintN(64, o.value))));
   const order: Compare[] = [];
   const bits: BitShare[] = [];
   const keep = (mine: readonly Compare[], all: BitShare): void => {
@@ -128,7 +129,7 @@ function differences(s: Session, atoms: readonly Compare[], table: SecretTable):
     let constant = 0n;
     for (const [o, sign] of [[a.left, 1n], [a.right, -1n]] as const) {
       if (o.kind === 'constant') constant += sign * o.value;
-      else addInto(out, at, table.column(o.column.name).values, sign === 1n);
+      else addInto(out, at, columnWord(table.column(o.column.name), o.word ?? 0), sign === 1n);
     }
     if (slot && constant !== 0n) addConstantAt(out[slot], at, n, BigInt.asUintN(64, constant));
   });

@@ -23,7 +23,8 @@ import type { Session } from '../mpc/session.js';
 import { addA, AShare, scaleA } from '../mpc/shares.js';
 import { addConstA, publicA } from '../mpc/sharing.js';
 import { sortLayout, type SortChunk, type SortKeyFacts, type SortPart } from '../plan/sort-layout.js';
-import { SecretTable, type SecretColumn, type Validity } from '../secret/secret-table.js';
+import { SecretTable, type Validity } from '../secret/secret-table.js';
+import { columnWord, columnsFromVectors, tableVectors } from '../secret/column-vectors.js';
 
 export interface Sorted {
   readonly table: SecretTable;
@@ -36,7 +37,7 @@ export async function sortTable(s: Session, keys: readonly SortKeyFacts[], table
   const layout = sortLayout(keys, validity !== undefined);
   const chunks = await chunkValues(s, layout.chunks, table, validity);
   // Payload: every column's values and present bits, then the validity.
-  let payload: AShare[] = table.columns.flatMap((c) => (c.present ? [c.values, c.present] : [c.values]));
+  let payload: AShare[] = tableVectors(table.columns);
   if (validity) payload.push(validity);
   const carried = payload.length;
   let keyChunks = chunks;
@@ -51,12 +52,8 @@ export async function sortTable(s: Session, keys: readonly SortKeyFacts[], table
     others.forEach((o, j) => (next[o.i] = out.payload[carried + j]));
     keyChunks = next;
   }
-  let k = 0;
-  const columns = table.columns.map((c): SecretColumn => {
-    const values = payload[k++];
-    return c.present ? { schema: c.schema, values, present: payload[k++] } : { schema: c.schema, values };
-  });
-  const sortedValidity: Validity = validity ? { kind: 'secret', share: payload[k] } : table.validity;
+  const columns = columnsFromVectors(table.columns, payload);
+  const sortedValidity: Validity = validity ? { kind: 'secret', share: payload[carried - 1] } : table.validity;
   return { table: new SecretTable(table.rows, columns, sortedValidity), ...(options.keepChunks ? { chunks: keyChunks } : {}) };
 }
 
@@ -84,6 +81,6 @@ function partValue(s: Session, p: SortPart, table: SecretTable): AShare {
     // Nulls first: present (a null's 0 sorts first); nulls last: 1 - present.
     return p.nullsFirst ? present : addConstA(s.me, scaleA(present, -1n), 1n);
   }
-  if (p.kind === 'value') return addConstA(s.me, scaleA(table.column(p.column).values, p.sign), p.constant);
+  if (p.kind === 'value') return addConstA(s.me, scaleA(columnWord(table.column(p.column), p.word ?? 0), p.sign), p.constant);
   return publicA(s.me, new BigUint64Array(table.rows));
 }

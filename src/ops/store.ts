@@ -18,6 +18,8 @@ import type { AShare } from '../mpc/shares.js';
 import type { CheckedStore } from '../plan/check-store.js';
 import { SecretTable } from '../secret/secret-table.js';
 import { VALIDITY_SUFFIX } from '../table/schema.js';
+import { columnsFromVectors, tableVectors } from '../secret/column-vectors.js';
+import { textWordColumn } from '../table/types/text.js';
 
 /** One encoded column of the stored table (a nullable column's present bits are "<name>$valid"). */
 export interface StoredColumnShares {
@@ -42,6 +44,8 @@ export async function storeShares(s: Session, table: SecretTable, store: Checked
   for (const c of store.columns) {
     const source = valid.table.column(c.from);
     columns.push(component(c.schema.name, source.values));
+    // A text column's further words are stored as "<name>$w1", … (table/types/text.ts).
+    (source.words ?? []).forEach((w, k) => columns.push(component(textWordColumn(c.schema.name, k + 1), w)));
     if (c.schema.nullable) {
       if (!source.present) throw new RangeError(`stored column '${c.schema.name}' is nullable but its input column carries no present bits`);
       columns.push(component(c.schema.name + VALIDITY_SUFFIX, source.present));
@@ -53,13 +57,8 @@ export async function storeShares(s: Session, table: SecretTable, store: Checked
 /** The table with every row valid: as it is, or compacted by its secret validity. */
 async function allValid(s: Session, table: SecretTable): Promise<{ table: SecretTable; compacted: boolean }> {
   if (table.validity.kind === 'all') return { table, compacted: false };
-  const vectors = table.columns.flatMap((c) => (c.present ? [c.values, c.present] : [c.values]));
-  const kept = await compact(s, vectors, table.validity.share);
-  let k = 0;
-  const columns = table.columns.map((c) => {
-    const values = kept.columns[k++];
-    return c.present ? { schema: c.schema, values, present: kept.columns[k++] } : { schema: c.schema, values };
-  });
+  const kept = await compact(s, tableVectors(table.columns), table.validity.share);
+  const columns = columnsFromVectors(table.columns, kept.columns);
   return { table: new SecretTable(kept.count, columns, { kind: 'all' }), compacted: true };
 }
 

@@ -14,7 +14,10 @@
  *
  * A key's domain: a category's dictionary, a boolean's 2 values, an integer's or date's declared
  * range (max - min + 1), an identifier's 2^62 hashes; a nullable key adds one level for null
- * (nulls form one group, as in SQL). Decimal keys are refused (group by a rounded integer).
+ * (nulls form one group, as in SQL). Decimal keys are refused (group by a rounded integer). A
+ * text key always takes the sort path: a text of one word (maxBytes ≤ 7) is its word, 2^56
+ * levels, when the keys still pack; any other text key goes by its dense rank among the input's
+ * rows (ops/text-rank.ts): as many levels as the input has rows at most, nulls one of them.
  */
 
 import { PlanError } from '../errors.js';
@@ -23,6 +26,7 @@ import type { CheckedOutput, CheckedTable, Disclosure } from './check.js';
 import type { AggregateNode } from './plan.js';
 import { findAggregate, isLinearTerm } from './registry.js';
 import { describeFacts, type ColumnFacts, type TableType } from './types.js';
+import { textWordCount } from '../table/types/text.js';
 
 /**
  * The largest number of key combinations grouped by one-hot indicators. One-hot costs about
@@ -41,6 +45,8 @@ export interface GroupKey {
   readonly column: ColumnFacts;
   /** Levels: declared values, plus one (the last) for null when the column is nullable. */
   readonly levels: bigint;
+  /** A text key grouped by its dense rank (ops/text-rank.ts); its levels are the input's rows. */
+  readonly ranked?: boolean;
 }
 
 export interface GroupPlan {
@@ -75,15 +81,27 @@ export function groupKey(c: ColumnFacts, at: string): GroupKey {
   return { column: c, levels: c.max - c.min + 1n + (c.nullable ? 1n : 0n) };
 }
 
+/** A text key: its one word as it is (unless `rank`), or its dense rank among `rows` rows. */
+function textKey(c: ColumnFacts, rank: boolean, rows: number): GroupKey {
+  if (!rank && textWordCount(c.maxBytes ?? 0) === 1) return { column: c, levels: c.max - c.min + 1n + (c.nullable ? 1n : 0n) };
+  return { column: c, levels: BigInt(Math.max(1, rows)), ranked: true };
+}
+
 export function checkGroupBy(node: AggregateNode, input: CheckedTable, path: string, disclosures: Disclosure[]): CheckedGroupBy {
   const by = node.by ?? [];
   const keys = by.map((name, i) => {
     const c = input.type.columns.find((x) => x.name === name);
     if (!c) throw new PlanError(`${path}/by/${i}`, `the input of this group-by has no column '${name}' (it has ${input.type.columns.map((x) => x.name).join(', ') || 'no columns'})`);
-    return groupKey(c, `${path}/by/${i}`);
+    return c.kind === 'text' ? textKey(c, false, input.type.maxRows) : groupKey(c, `${path}/by/${i}`);
   });
-  const width = keys.reduce((w, k) => w * k.levels, 1n);
-  const method: GroupMethod = keys.length === 0 ? 'whole' : width <= BigInt(ONE_HOT_LIMIT) ? 'one-hot' : 'sort';
+  let width = keys.reduce((w, k) => w * k.levels, 1n);
+  if (width >= PACKED_LIMIT && keys.some((k) => k.column.kind === 'text' && !k.ranked)) {
+    // One-word text keys did not pack with the others: rank them too (n levels each).
+    keys.splice(0, keys.length, ...keys.map((k) => (k.column.kind === 'text' ? textKey(k.column, true, input.type.maxRows) : k)));
+    width = keys.reduce((w, k) => w * k.levels, 1n);
+  }
+  const text = keys.some((k) => k.column.kind === 'text');
+  const method: GroupMethod = keys.length === 0 ? 'whole' : width <= BigInt(ONE_HOT_LIMIT) && !text ? 'one-hot' : 'sort';
   if (method === 'sort' && width >= PACKED_LIMIT) {
     throw new PlanError(`${path}/by`, `the keys (${keys.map((k) => `${k.column.name}: ${k.levels} levels`).join(', ')}) have ${width} combinations, more than one 63-bit sort key holds; group by fewer or narrower keys (declare narrower ranges), or by one identifier column`);
   }

@@ -9,6 +9,9 @@
  * - several key pairs are packed into one sort key, Σ (k_i − lo_i)·w_i, which is exact when the
  *   pairs' declared ranges (both sides joined) span at most 2^62 combinations together; wider keys
  *   are refused (two identifier columns never fit).
+ * - a text key pair (any two text bounds) enters the packing as its word when both fit one word
+ *   (maxBytes ≤ 7: [0, 2^56)), else as its dense rank among both sides' rows (ops/text-rank.ts),
+ *   a value in [0, nL + nR - 1].
  * - the output has the left side's columns, then the right side's other than its keys (equal to
  *   the left keys on every matched row). A right column whose name the left side also has
  *   (ignoring case, as in schemas) is refused: select fewer columns in one side's scan.
@@ -25,11 +28,14 @@ import { PlanError } from '../errors.js';
 import type { CheckedTable, Disclosure } from './check.js';
 import type { JoinHow, JoinKind, JoinMode, JoinNode } from './plan.js';
 import { describeFacts, type ColumnFacts, type TableType } from './types.js';
+import { textWordCount } from '../table/types/text.js';
 
 /** How one key pair enters the packed sort key: (value − min) · weight. */
 export interface KeyPacking {
   readonly min: bigint;
   readonly weight: bigint;
+  /** A text pair of several words, packed by its dense rank over both sides (ops/text-rank.ts). */
+  readonly rank?: boolean;
 }
 
 export interface CheckedJoin {
@@ -69,7 +75,7 @@ export function checkJoin(node: JoinNode, path: string, checkInput: (node: JoinN
     }
     return { left: l, right: r };
   });
-  const packing = packKeys(keys, `${path}/on`);
+  const packing = packKeys(keys, left.type.maxRows + right.type.maxRows, `${path}/on`);
   const rightKeys = new Set(node.on.map((k) => k.right));
   const leftNames = new Map(left.type.columns.map((c) => [c.name.toLowerCase(), c.name]));
   const rightColumns = right.type.columns
@@ -106,9 +112,12 @@ function findKey(t: TableType, name: string, path: string, side: string): Column
 }
 
 /** Weights of the mixed-radix packing over the pairs' joined ranges, or a refusal when they overflow 2^62. */
-function packKeys(keys: readonly { left: ColumnFacts; right: ColumnFacts }[], path: string): KeyPacking[] {
-  if (keys.length === 1) return [{ min: 0n, weight: 1n }];
-  const ranges = keys.map((k) => {
+function packKeys(keys: readonly { left: ColumnFacts; right: ColumnFacts }[], stackedRows: number, path: string): KeyPacking[] {
+  const ranked = keys.map((k) => k.left.kind === 'text' && textWordCount(Math.max(k.left.maxBytes ?? 0, k.right.maxBytes ?? 0)) > 1);
+  const flag = (i: number): { rank?: boolean } => (ranked[i] ? { rank: true } : {});
+  if (keys.length === 1) return [{ min: 0n, weight: 1n, ...flag(0) }];
+  const ranges = keys.map((k, i) => {
+    if (ranked[i]) return { min: 0n, span: BigInt(Math.max(1, stackedRows)) };
     const min = k.left.min < k.right.min ? k.left.min : k.right.min;
     const max = k.left.max > k.right.max ? k.left.max : k.right.max;
     return { min, span: max - min + 1n };
@@ -120,7 +129,7 @@ function packKeys(keys: readonly { left: ColumnFacts; right: ColumnFacts }[], pa
   const out: KeyPacking[] = [];
   let weight = 1n;
   for (let i = ranges.length - 1; i >= 0; i--) {
-    out.unshift({ min: ranges[i].min, weight });
+    out.unshift({ min: ranges[i].min, weight, ...flag(i) });
     weight *= ranges[i].span;
   }
   return out;

@@ -20,8 +20,10 @@ import { COMPARISON_OPS, type ComparisonOp, type Expr, type LiteralValue } from 
 import { linear, sub, type Gate } from './expr-circuit.js';
 import { checkCondition } from './expr-check.js';
 import { describeFacts, type ColumnFacts, type TableType } from './types.js';
+import { isText, textComparison, textIsin, textStartsWith } from './check-text.js';
 
-export type CheckedOperand = { readonly kind: 'column'; readonly column: ColumnFacts } | { readonly kind: 'constant'; readonly value: bigint };
+/** A column operand; `word` picks a text column's word (check-text.ts), 0 the first. */
+export type CheckedOperand = { readonly kind: 'column'; readonly column: ColumnFacts; readonly word?: number } | { readonly kind: 'constant'; readonly value: bigint };
 
 /** A predicate in negation normal form over the input's columns. */
 export type CheckedPredicate =
@@ -64,13 +66,34 @@ function check(e: Expr, input: TableType, path: string, negated: boolean): Check
     case 'lit':
       if (typeof e.value !== 'boolean') throw new PlanError(path, `the literal ${JSON.stringify(e.value)} is not a condition; compare a column with it`);
       return { kind: 'const', value: e.value !== negated };
+    case 'isin':
+      if (e.arg.op === 'col' && isText(findColumn(input, e.arg.name, `${path}/arg/name`))) return textIsin(findColumn(input, e.arg.name, `${path}/arg/name`), e.values, path, negated);
+      return valueCondition(e, input, path, negated);
+    case 'starts_with': {
+      if (e.arg.op !== 'col') throw new PlanError(`${path}/arg`, 'starts_with takes a text column: { "op": "starts_with", "arg": { "op": "col", "name": "code" }, "prefix": "A0" }');
+      const column = findColumn(input, e.arg.name, `${path}/arg/name`);
+      if (!isText(column)) throw new PlanError(`${path}/arg`, `starts_with takes a text column; '${column.name}' is ${describeFacts(column)}`);
+      return textStartsWith(column, e.prefix, path, negated);
+    }
     default:
       if (COMPARISON_OPS.includes(e.op as ComparisonOp)) {
         const c = e as { op: ComparisonOp; args: readonly [Expr, Expr] };
+        const text = textOperands(c.args, input, path);
+        if (text) return textComparison(c.op, text[0], text[1], path, negated);
         if (c.args.every((x) => x.op === 'col' || x.op === 'lit')) return comparison(c.op, c.args, input, path, negated);
       }
       return valueCondition(e, input, path, negated);
   }
+}
+
+/** The operands of a comparison that involves a text column, or undefined when none does. */
+function textOperands(args: readonly [Expr, Expr], input: TableType, path: string): [ColumnFacts | LiteralValue, ColumnFacts | LiteralValue] | undefined {
+  if (!args.some((x) => x.op === 'col' && isText(input.columns.find((c) => c.name === x.name)))) return undefined;
+  return args.map((x, i): ColumnFacts | LiteralValue => {
+    if (x.op === 'col') return findColumn(input, x.name, `${path}/args/${i}/name`);
+    if (x.op === 'lit') return x.value;
+    throw new PlanError(`${path}/args/${i}`, 'a text column compares with a text column or a text literal, not with an expression');
+  }) as [ColumnFacts | LiteralValue, ColumnFacts | LiteralValue];
 }
 
 /** A condition over expressions: TRUE is the circuit's value, FALSE is present − value (three-valued logic). */
@@ -157,6 +180,8 @@ function storedLiteral(value: LiteralValue, column: ColumnFacts, path: string): 
     }
     case 'identifier':
       throw refuseIdentifier(column, path);
+    case 'text':
+      return refuse('a text column is compared by the text rules (check-text.ts)');
   }
   if (stored < column.min || stored > column.max) {
     refuse(`the literal (${stored} in stored units) lies outside the column's declared range [${column.min}, ${column.max}], so the comparison would be decided by the declaration, not the data; compare with a value inside the range`);

@@ -29,6 +29,7 @@ import { checkStore, type CheckedStore, type StoreCheckContext } from './check-s
 import { planHash, type AggregateNode, type AggregateSpec, type FilterMode, type Plan, type TableNode } from './plan.js';
 import { findAggregate, type AggregateFunction, type LinearTerm } from './registry.js';
 import { describeFacts, factsToType, RING_LIMIT, tableType, type ColumnFacts, type TableType } from './types.js';
+import { textWordParts } from './text-parts.js';
 
 /** A stored table as the checking node sees it (public metadata). */
 export interface CatalogTable {
@@ -241,7 +242,7 @@ export function resultOutputs(type: TableType, path: string): QueryOutputInfo[] 
     if (c.kind === 'identifier') {
       throw new PlanError(path, `column '${c.name}' is an identifier (a keyed hash) and cannot be opened: use it to join, group or count, and open other columns`);
     }
-    const parts = [{ column: c.name, part: 'value' }, ...(c.nullable ? [{ column: `${c.name}.present`, part: 'present' }] : [])];
+    const parts = [{ column: c.name, part: 'value' }, ...textWordParts(c), ...(c.nullable ? [{ column: `${c.name}.present`, part: 'present' }] : [])];
     outputs.push({ name: c.name, fn: 'column', column: c.name, scale: c.scale, type: columnTypeToJson(factsToType(c)), parts });
   }
   const names = outputs.map((o) => o.name);

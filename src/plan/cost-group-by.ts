@@ -21,6 +21,8 @@
 
 import type { CheckedGroupBy } from './check-group-by.js';
 import type { CheckedCrosstab } from './check-crosstab.js';
+import { columnVectors } from './cost-order.js';
+import { textRankCost } from './cost-text.js';
 
 export interface StepCost {
   readonly rounds: number;
@@ -79,7 +81,12 @@ export function groupByCost(node: CheckedGroupBy, secretValidity: boolean): Step
       add(oneHot(n, Number(node.group.width), extremes));
     }
   } else {
-    add(sortAndScan(n, node.group.keys.length + terms.length + 1, extremes > 0));
+    for (const k of node.group.keys) {
+      if (k.ranked !== true) continue;
+      const rank = textRankCost(n, k.column); // a text key is ranked first (cost-text.ts)
+      add({ rounds: rank.rounds, bytes: rank.bytesPerParty });
+    }
+    add(sortAndScan(n, node.group.keys.reduce((v, k) => v + (k.column.kind === 'text' ? columnVectors(k.column) : 1), 0) + terms.length + 1, extremes > 0));
   }
   for (let k = 0; k < distinct; k++) {
     add(sortRows(n));

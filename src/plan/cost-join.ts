@@ -15,12 +15,14 @@
 
 import type { CheckedJoin } from './check-join.js';
 import type { PlanCost } from './cost.js';
+import { columnVectors } from './cost-order.js';
+import { textRankCost } from './cost-text.js';
 
 export function joinCost(node: CheckedJoin): PlanCost {
   const n = node.left.type.maxRows + node.right.type.maxRows;
   if (n === 0) return { rounds: 0, bytesPerParty: 0 };
   const levels = Math.max(1, Math.ceil(Math.log2(n)));
-  const vectors = (columns: CheckedJoin['type']['columns']): number => columns.reduce((k, c) => k + (c.nullable ? 2 : 1), 0);
+  const vectors = (columns: CheckedJoin['type']['columns']): number => columns.reduce((k, c) => k + columnVectors(c), 0);
   const leftVectors = vectors(node.left.type.columns), rightVectors = vectors(node.rightColumns);
   const [p, f] = node.primary === 'left' ? [leftVectors, rightVectors] : [rightVectors, leftVectors];
   const keepPrimary = node.how === 'left' && node.primary === 'left';
@@ -35,5 +37,7 @@ export function joinCost(node: CheckedJoin): PlanCost {
     rounds += 4;
     perRow += 8 * (2 + p + f) + 16;
   }
-  return { rounds, bytesPerParty: n * perRow };
+  // A text key pair is ranked over both sides first (cost-text.ts).
+  const ranks = node.keys.filter((_, i) => node.packing[i].rank === true).map((k) => textRankCost(n, k.left.maxBytes! >= k.right.maxBytes! ? k.left : k.right));
+  return { rounds: rounds + ranks.reduce((r, c) => r + c.rounds, 0), bytesPerParty: n * perRow + ranks.reduce((b, c) => b + c.bytesPerParty, 0) };
 }

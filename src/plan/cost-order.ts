@@ -18,11 +18,17 @@
 
 import type { PlanCost } from './cost.js';
 import { sortLayout, type SortKeyFacts } from './sort-layout.js';
-import type { TableType } from './types.js';
+import type { ColumnFacts, TableType } from './types.js';
+import { textWordCount } from '../table/types/text.js';
 
-/** Share vectors a table of this type carries: values, present bits, and a secret validity. */
+/** Share vectors a table of this type carries: values (a text's words), present bits, and a secret validity. */
 export function tableVectors(type: TableType, secretValidity: boolean): number {
-  return type.columns.length + type.columns.filter((c) => c.nullable).length + (secretValidity ? 1 : 0);
+  return type.columns.reduce((k, c) => k + columnVectors(c), 0) + (secretValidity ? 1 : 0);
+}
+
+/** A column's share vectors: its value (a text: its words) and its present bits when nullable. */
+export function columnVectors(c: ColumnFacts): number {
+  return (c.kind === 'text' ? textWordCount(c.maxBytes ?? 0) : 1) + (c.nullable ? 1 : 0);
 }
 
 export function sortPassCost(rows: number, vectors: number): PlanCost {

@@ -85,6 +85,7 @@ class Checker {
       case 'is_null': return this.isNull(this.value(e.arg, `${path}/arg`));
       case 'cast': return this.cast(this.value(e.arg, `${path}/arg`), e.to, e.scale, path);
       case 'isin': return this.isin(this.value(e.arg, `${path}/arg`), e.values, path);
+      case 'starts_with': throw new PlanError(path, 'starts_with is a condition of a filter on a text column; filter by it (it is not a value here)');
       case 'year':
       case 'month':
       case 'day':
@@ -108,6 +109,7 @@ class Checker {
   private column(name: string, path: string): Typed {
     const c = this.input.columns.find((x) => x.name === name);
     if (!c) throw new PlanError(path, `the input has no column '${name}' (it has ${this.input.columns.map((x) => x.name).join(', ') || 'no columns'})`);
+    if (c.kind === 'text') throw new PlanError(path, `text column '${name}' has no value for arithmetic or functions: compare it with a text (=, !=, <, isin, starts_with) in a filter, test is_null, or use it to join, group and sort`);
     const { name: _, ...type } = c;
     const values: Gate = { op: 'column', name };
     if (!c.nullable) return { type, value: values, zeroAtNull: true };

@@ -13,6 +13,7 @@ import { MAX_SCALED } from '../table/types/common.js';
 import { MAX_DECIMAL_SCALE } from '../table/types/decimal.js';
 import type { LiteralValue } from './plan.js';
 import type { ColumnFacts } from './types.js';
+import { textTypeOf } from './types.js';
 
 /** A value's type: a column's facts without its name. */
 export type ValueType = Omit<ColumnFacts, 'name'>;
@@ -20,6 +21,7 @@ export type ValueType = Omit<ColumnFacts, 'name'>;
 export function describeType(t: ValueType): string {
   if (t.kind === 'decimal') return `decimal(${t.scale})`;
   if (t.kind === 'category') return `category(${t.dictionary?.length ?? 0})`;
+  if (t.kind === 'text') return `text(${t.maxBytes ?? 0})`;
   return t.kind;
 }
 
@@ -109,5 +111,6 @@ export function columnTypeOf(t: ValueType): ColumnType {
     case 'date': return { kind: 'date', min: Number(t.min), max: Number(t.max) };
     case 'category': return { kind: 'category', dictionary: t.dictionary ?? [] };
     case 'identifier': return { kind: 'identifier' };
+    case 'text': return textTypeOf(t);
   }
 }

@@ -12,7 +12,7 @@ import { MAX_DECIMAL_SCALE } from '../table/types/decimal.js';
 export const MAX_EXPR_NODES = 1000;
 export const MAX_EXPR_DEPTH = 32;
 const MAX_TEXT_LITERAL = 1000;
-const EXPR_OPS = ['col', 'lit', ...COMPARISON_OPS, 'and', 'or', 'not', 'is_null', ...ARITHMETIC_OPS, ...UNARY_FUNCTIONS, 'min', 'max', 'fill_null', 'if_else', 'cast', 'isin'];
+const EXPR_OPS = ['col', 'lit', ...COMPARISON_OPS, 'and', 'or', 'not', 'is_null', ...ARITHMETIC_OPS, ...UNARY_FUNCTIONS, 'min', 'max', 'fill_null', 'if_else', 'cast', 'isin', 'starts_with'];
 const MAX_ISIN_VALUES = 1000;
 
 type Json = Record<string, unknown>;
@@ -74,6 +74,10 @@ function parseNode(value: unknown, path: string, counter: { nodes: number }, dep
       const values = o.values.map((v, i) => literal(v, `${path}/values/${i}`));
       return { op: 'isin', arg: child(o.arg, `${path}/arg`), values };
     }
+    case 'starts_with':
+      fields(['op', 'arg', 'prefix']);
+      if (typeof o.prefix !== 'string' || o.prefix.length > MAX_TEXT_LITERAL) throw new PlanError(`${path}/prefix`, `starts_with takes a prefix, a text of at most ${MAX_TEXT_LITERAL} characters`);
+      return { op: 'starts_with', arg: child(o.arg, `${path}/arg`), prefix: o.prefix };
     default:
       if (UNARY_FUNCTIONS.includes(o.op as UnaryFunction)) {
         fields(['op', 'arg']);

@@ -83,7 +83,9 @@ export type Expr =
   | { readonly op: 'min' | 'max' | 'fill_null'; readonly args: readonly [Expr, Expr] }
   | { readonly op: 'if_else'; readonly args: readonly [Expr, Expr, Expr] }
   | { readonly op: 'cast'; readonly arg: Expr; readonly to: CastTarget; readonly scale?: number }
-  | { readonly op: 'isin'; readonly arg: Expr; readonly values: readonly LiteralValue[] };
+  | { readonly op: 'isin'; readonly arg: Expr; readonly values: readonly LiteralValue[] }
+  // A text column's prefix (plan/check-text.ts): SQL's LIKE 'abc%'.
+  | { readonly op: 'starts_with'; readonly arg: Expr; readonly prefix: string };
 
 /** `/` takes an optional `scale`: the decimal digits of its result (default max(dividend's, 4)). */
 export const ARITHMETIC_OPS = ['+', '-', '*', '/'] as const;

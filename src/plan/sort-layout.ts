@@ -4,6 +4,8 @@
  *
  * Each sort key contributes parts, most significant first:
  *   - a null flag (1 bit) for a nullable column: 1 - present for nulls last, present for nulls first;
+ *   - a text column's words (table/types/text.ts), each a part of 56 bits, first word first, so
+ *     the order is the lexicographic order of the UTF-8 bytes (descending: 2^56 - 1 - word);
  *   - its value, shifted into [0, hi - lo] (ascending: v - lo; descending: hi - v), where
  *     [lo, hi] is the declared range widened to hold 0, the value a null cell has in a valid row
  *     (secret-table.ts invariant 3), so no multiplication by the present bit is needed.
@@ -20,6 +22,7 @@
  */
 
 import type { ColumnFacts } from './types.js';
+import { MAX_TEXT_WORD, textWordCount } from '../table/types/text.js';
 
 export interface SortKeyFacts {
   readonly column: ColumnFacts;
@@ -31,7 +34,7 @@ export interface SortKeyFacts {
 export type SortPart =
   | { readonly kind: 'validity'; readonly width: 1; readonly shift: number }
   | { readonly kind: 'null-flag'; readonly column: string; readonly nullsFirst: boolean; readonly width: 1; readonly shift: number }
-  | { readonly kind: 'value'; readonly column: string; readonly sign: 1n | -1n; readonly constant: bigint; readonly width: number; readonly shift: number };
+  | { readonly kind: 'value'; readonly column: string; readonly sign: 1n | -1n; readonly constant: bigint; readonly width: number; readonly shift: number; readonly word?: number };
 
 export interface SortChunk {
   readonly parts: readonly SortPart[];
@@ -64,6 +67,13 @@ export function sortLayout(keys: readonly SortKeyFacts[], secretValidity: boolea
   for (const k of keys) {
     const c = k.column;
     if (c.nullable) parts.push({ kind: 'null-flag', column: c.name, nullsFirst: k.nullsFirst, width: 1 });
+    if (c.kind === 'text') {
+      for (let word = 0; word < textWordCount(c.maxBytes ?? 0); word++) {
+        const width = bitLength(MAX_TEXT_WORD);
+        parts.push(k.descending ? { kind: 'value', column: c.name, word, sign: -1n, constant: MAX_TEXT_WORD, width } : { kind: 'value', column: c.name, word, sign: 1n, constant: 0n, width });
+      }
+      continue;
+    }
     const lo = c.nullable && c.min > 0n ? 0n : c.min;
     const hi = c.nullable && c.max < 0n ? 0n : c.max;
     const width = bitLength(hi - lo);

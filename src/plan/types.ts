@@ -9,6 +9,7 @@ import { UsageError } from '../errors.js';
 import type { ColumnKind, ColumnType } from '../table/column-type.js';
 import { storedRange } from '../table/column-type.js';
 import type { ColumnSchema, TableSchema } from '../table/schema.js';
+import { MAX_TEXT_WORD, type TextType } from '../table/types/text.js';
 
 export interface ColumnFacts {
   readonly name: string;
@@ -21,6 +22,12 @@ export interface ColumnFacts {
   readonly nullable: boolean;
   /** A category column's dictionary (its codes mean these words). */
   readonly dictionary?: readonly string[];
+  /**
+   * A text column's bound in UTF-8 bytes (table/types/text.ts). Its range [min, max] is that of
+   * each of its ceil(maxBytes / 7) words, [0, 2^56 - 1]; a text is no number, so only the text
+   * rules (expr-text.ts) take it.
+   */
+  readonly maxBytes?: number;
   /**
    * Set on columns an aggregate made: which output, registry function and part (plan/registry.ts).
    * An output of one part is one column named like the output; an output of several parts (mean)
@@ -40,11 +47,12 @@ export interface TableType {
 /** Largest magnitude a value may have in the ring without being mistaken for another: 2^63 - 1. */
 export const RING_LIMIT = (1n << 63n) - 1n;
 
-/** The declared range in stored units; categories are dictionary indices, identifiers 62-bit hashes. */
+/** The declared range in stored units; categories are dictionary indices, identifiers 62-bit hashes, text words 7 bytes. */
 export function declaredRange(t: ColumnType): { min: bigint; max: bigint } {
   const r = storedRange(t);
   if (r) return r;
   if (t.kind === 'category') return { min: 0n, max: BigInt(t.dictionary.length - 1) };
+  if (t.kind === 'text') return { min: 0n, max: MAX_TEXT_WORD };
   return { min: 0n, max: (1n << 62n) - 1n };
 }
 
@@ -58,6 +66,7 @@ export function columnFacts(c: ColumnSchema): ColumnFacts {
     max,
     nullable: c.nullable,
     ...(c.type.kind === 'category' ? { dictionary: c.type.dictionary } : {}),
+    ...(c.type.kind === 'text' ? { maxBytes: c.type.maxBytes } : {}),
   };
 }
 
@@ -69,6 +78,7 @@ export function tableType(schema: TableSchema, maxRows: number): TableType {
 export function describeFacts(c: ColumnFacts): string {
   if (c.kind === 'decimal') return `decimal(${c.scale})`;
   if (c.kind === 'category') return `category(${c.dictionary?.length ?? 0})`;
+  if (c.kind === 'text') return `text(${c.maxBytes ?? 0})`;
   return c.kind;
 }
 
@@ -84,5 +94,12 @@ export function factsToType(c: ColumnFacts): ColumnType {
       return { kind: 'category', dictionary: c.dictionary };
     }
     case 'identifier': return { kind: 'identifier' };
+    case 'text': return textTypeOf(c);
   }
+}
+
+/** The text type of text facts (their bound in bytes). */
+export function textTypeOf(c: { readonly name?: string; readonly maxBytes?: number }): TextType {
+  if (c.maxBytes === undefined) throw new UsageError(`text column '${c.name ?? '?'}' has no bound in bytes`);
+  return { kind: 'text', maxBytes: c.maxBytes };
 }

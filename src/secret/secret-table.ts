@@ -16,10 +16,14 @@
 import { UsageError } from '../errors.js';
 import { AShare } from '../mpc/shares.js';
 import type { ColumnSchema } from '../table/schema.js';
+import { textWordCount } from '../table/types/text.js';
 
 export interface SecretColumn {
   readonly schema: ColumnSchema;
+  /** The value; for a text column its first word (table/types/text.ts). */
   readonly values: AShare;
+  /** A text column's further words (word 1 to W - 1), and only a text column's. */
+  readonly words?: readonly AShare[];
   /** Nullable columns: 1 where the value is present, 0 where it is null. */
   readonly present?: AShare;
 }
@@ -37,6 +41,8 @@ export class SecretTable {
     for (const c of columns) {
       if (c.values.length !== rows || (c.present !== undefined && c.present.length !== rows)) throw new UsageError(`column '${c.schema.name}' has ${c.values.length} values, the table ${rows} rows`);
       if (c.schema.nullable !== (c.present !== undefined)) throw new UsageError(`column '${c.schema.name}': a nullable column carries its present bits, and only it`);
+      const words = c.schema.type.kind === 'text' ? textWordCount(c.schema.type.maxBytes) - 1 : 0;
+      if ((c.words?.length ?? 0) !== words || c.words?.some((w) => w.length !== rows)) throw new UsageError(`column '${c.schema.name}' should carry ${words} further text words of ${rows} values`);
     }
     if (validity.kind === 'secret' && validity.share.length !== rows) throw new UsageError(`the validity column has ${validity.share.length} values, the table ${rows} rows`);
   }

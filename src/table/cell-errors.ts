@@ -12,7 +12,7 @@ import type { ColumnSchema } from './schema.js';
 export type CellFailure = EncodeFailure | 'null';
 
 /** Order in which failures of one cell are reported (a null cell is not also a parse failure). */
-export const CELL_FAILURES: readonly CellFailure[] = ['null', 'parse', 'precision', 'range', 'unknown-category'];
+export const CELL_FAILURES: readonly CellFailure[] = ['null', 'parse', 'precision', 'range', 'unknown-category', 'too-long'];
 
 export function cellError(failure: CellFailure, column: ColumnSchema, row: number): TesseraError {
   const where = `row ${row} of column '${column.name}'`;
@@ -30,6 +30,10 @@ export function cellError(failure: CellFailure, column: ColumnSchema, row: numbe
       return new ValueParseError(`${where} is not a valid ${t.kind}: expected ${describeExpectedText(t)}; correct the value, or declare the column's type`, location);
     case 'range':
       return new RangeCheckError(`${where} is outside the declared range ${describeRange(t)}; declare a wider range, or correct the value`, location);
+    case 'too-long': {
+      const bound = t.kind === 'text' ? `the declared ${t.maxBytes} bytes` : 'its declared length';
+      return new RangeCheckError(`${where} is longer than ${bound} (UTF-8); declare a larger bound (e.g. text(${t.kind === 'text' ? t.maxBytes * 2 : 32})), or shorten the value`, location);
+    }
     case 'unknown-category': {
       const size = t.kind === 'category' ? t.dictionary.length : 0;
       return new UnknownCategoryError(`${where} is not in the column's dictionary (${size} entries); add the value to the dictionary, or correct it`, location);

@@ -7,13 +7,14 @@ import { type StoredRange, type TypeFields, type ValueEncoder } from './types/co
 import { dateEncoder, dateTypeToJson, describeDateRange, parseDateType, type DateType, type DateTypeJson } from './types/date.js';
 import { decimalEncoder, decimalTypeToJson, describeDecimalRange, parseDecimalType, type DecimalType, type DecimalTypeJson } from './types/decimal.js';
 import { IdentifierHasher, identifierEncoder, identifierTypeToJson, parseIdentifierType, type IdentifierType, type IdentifierTypeJson } from './types/identifier.js';
+import { parseTextType, textTypeToJson, type TextType, type TextTypeJson } from './types/text.js';
 import { describeIntegerRange, integerEncoder, integerTypeToJson, parseIntegerType, type IntegerType, type IntegerTypeJson } from './types/integer.js';
 
-export type ColumnType = IntegerType | DecimalType | BooleanType | DateType | CategoryType | IdentifierType;
+export type ColumnType = IntegerType | DecimalType | BooleanType | DateType | CategoryType | IdentifierType | TextType;
 export type ColumnKind = ColumnType['kind'];
-export type ColumnTypeJson = IntegerTypeJson | DecimalTypeJson | BooleanTypeJson | DateTypeJson | CategoryTypeJson | IdentifierTypeJson;
+export type ColumnTypeJson = IntegerTypeJson | DecimalTypeJson | BooleanTypeJson | DateTypeJson | CategoryTypeJson | IdentifierTypeJson | TextTypeJson;
 
-export const COLUMN_KINDS: readonly ColumnKind[] = ['integer', 'decimal', 'boolean', 'date', 'category', 'identifier'];
+export const COLUMN_KINDS: readonly ColumnKind[] = ['integer', 'decimal', 'boolean', 'date', 'category', 'identifier', 'text'];
 
 export function parseColumnType(fields: TypeFields, column: string): ColumnType {
   switch (fields.type) {
@@ -23,6 +24,7 @@ export function parseColumnType(fields: TypeFields, column: string): ColumnType 
     case 'date': return parseDateType(fields, column);
     case 'category': return parseCategoryType(fields, column);
     case 'identifier': return parseIdentifierType(fields, column);
+    case 'text': return parseTextType(fields, column);
     default:
       throw new SchemaError(`column '${column}': type must be one of ${COLUMN_KINDS.join(', ')}`);
   }
@@ -36,12 +38,14 @@ export function columnTypeToJson(t: ColumnType): ColumnTypeJson {
     case 'date': return dateTypeToJson(t);
     case 'category': return categoryTypeToJson(t);
     case 'identifier': return identifierTypeToJson();
+    case 'text': return textTypeToJson(t);
   }
 }
 
 /**
  * The declared range in stored units, or undefined where every encodable value is in range by
- * construction (categories are indices into the dictionary; identifiers are 62-bit hashes).
+ * construction (categories are indices into the dictionary; identifiers are 62-bit hashes; text
+ * is several words, each in [0, 2^56), its length checked by the encoder: types/text.ts).
  */
 export function storedRange(t: ColumnType): StoredRange | undefined {
   switch (t.kind) {
@@ -54,6 +58,7 @@ export function storedRange(t: ColumnType): StoredRange | undefined {
       return { min: 0n, max: 1n };
     case 'category':
     case 'identifier':
+    case 'text':
       return undefined;
   }
 }
@@ -67,6 +72,7 @@ export function describeRange(t: ColumnType): string {
     case 'boolean': return '[false, true]';
     case 'category': return `[0, ${t.dictionary.length - 1}]`;
     case 'identifier': return '[0, 2^62 - 1]';
+    case 'text': return `at most ${t.maxBytes} bytes (UTF-8)`;
   }
 }
 
@@ -79,6 +85,7 @@ export function describeExpectedText(t: ColumnType): string {
     case 'date': return 'an ISO date YYYY-MM-DD that exists, such as 2024-02-29';
     case 'category': return 'text that is one of the dictionary entries';
     case 'identifier': return 'text or a whole number';
+    case 'text': return `text of at most ${t.maxBytes} bytes in UTF-8, without the character U+0000`;
   }
 }
 
@@ -87,7 +94,10 @@ export interface EncoderContext {
   readonly identifierHasher?: IdentifierHasher;
 }
 
-/** A function from one JS value to its stored signed integer (before range check), or a failure. */
+/**
+ * A function from one JS value to its stored signed integer (before range check), or a failure.
+ * Text takes several words a value: its encoder is types/text.ts textEncoder.
+ */
 export function valueEncoder(t: ColumnType, context: EncoderContext): ValueEncoder {
   switch (t.kind) {
     case 'integer': return integerEncoder();
@@ -99,5 +109,7 @@ export function valueEncoder(t: ColumnType, context: EncoderContext): ValueEncod
       if (context.identifierHasher === undefined) throw new SchemaError('identifier columns need an identifier key');
       return identifierEncoder(context.identifierHasher);
     }
+    case 'text':
+      throw new SchemaError('a text value takes several ring words: encode it with textEncoder');
   }
 }

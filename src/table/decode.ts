@@ -3,7 +3,7 @@
  * integer → number (bigint when the declared range exceeds the safe integers),
  * decimal → number (or exact text with `decimals: 'text'`), boolean → boolean,
  * date → "YYYY-MM-DD", category → its dictionary entry, identifier → its 62-bit hash (bigint;
- * a keyed hash cannot be turned back into the identifier).
+ * a keyed hash cannot be turned back into the identifier), text → its string (from its words).
  */
 
 import { UsageError } from '../errors.js';
@@ -13,7 +13,8 @@ import { formatScaled } from './text-grammar.js';
 import type { DecodedValue } from './types/common.js';
 import { decimalToNumber } from './types/decimal.js';
 import { integerDecoder } from './types/integer.js';
-import { VALIDITY_SUFFIX, type ColumnSchema } from './schema.js';
+import { textFromWords } from './types/text.js';
+import { VALIDITY_SUFFIX, valueColumnNames, type ColumnSchema } from './schema.js';
 import type { EncodedTable } from './encode.js';
 
 export interface DecodeOptions {
@@ -47,6 +48,8 @@ export function valueDecoder(t: ColumnType, options: DecodeOptions = {}): (v: bi
       };
     case 'identifier':
       return (v) => v;
+    case 'text':
+      throw new UsageError('a text value spans several ring words: decode it with textFromWords (types/text.ts)');
   }
 }
 
@@ -59,6 +62,14 @@ export function decodeColumn(column: ColumnSchema, values: BigUint64Array, valid
   return out;
 }
 
+/** Decodes a text column from its word vectors; where `validity` is 0 the result is null. */
+export function decodeTextColumn(words: readonly BigUint64Array[], validity?: BigUint64Array): (string | null)[] {
+  const rows = words[0]?.length ?? 0;
+  const out = new Array<string | null>(rows);
+  for (let i = 0; i < rows; i++) out[i] = validity !== undefined && validity[i] === 0n ? null : textFromWords(words.map((w) => w[i]));
+  return out;
+}
+
 /** Decodes every column of an encoded table, keyed by column name. */
 export function decodeTable(table: EncodedTable, options: DecodeOptions = {}): Record<string, (DecodedValue | null)[]> {
   const byName = new Map(table.columns.map((c) => [c.name, c.values]));
@@ -67,6 +78,15 @@ export function decodeTable(table: EncodedTable, options: DecodeOptions = {}): R
     const values = byName.get(column.name);
     if (values === undefined) throw new UsageError(`encoded table lacks column '${column.name}'`);
     const validity = column.nullable ? byName.get(column.name + VALIDITY_SUFFIX) : undefined;
+    if (column.type.kind === 'text') {
+      const words = valueColumnNames(column).map((name) => {
+        const w = byName.get(name);
+        if (w === undefined) throw new UsageError(`encoded table lacks column '${name}'`);
+        return w;
+      });
+      out[column.name] = decodeTextColumn(words, validity);
+      continue;
+    }
     out[column.name] = decodeColumn(column, values, validity, options);
   }
   return out;

@@ -8,7 +8,8 @@ import { UsageError } from '../errors.js';
 import { cellError } from './cell-errors.js';
 import { storedRange, valueEncoder } from './column-type.js';
 import { IdentifierHasher, checkIdentifierKey } from './types/identifier.js';
-import { VALIDITY_SUFFIX, type ColumnSchema, type TableSchema } from './schema.js';
+import { textEncoder, type TextType } from './types/text.js';
+import { VALIDITY_SUFFIX, valueColumnNames, type ColumnSchema, type TableSchema } from './schema.js';
 
 export interface EncodedColumn {
   readonly name: string;
@@ -33,6 +34,7 @@ export interface EncodeOptions {
  * Throws the typed error of the first failing row (1-based).
  */
 export function encodeColumn(column: ColumnSchema, values: ArrayLike<unknown>, hasher?: IdentifierHasher): EncodedColumn[] {
+  if (column.type.kind === 'text') return encodeTextColumn(column, column.type, values);
   const encode = valueEncoder(column.type, { identifierHasher: hasher });
   const range = storedRange(column.type);
   const n = values.length;
@@ -53,6 +55,29 @@ export function encodeColumn(column: ColumnSchema, values: ArrayLike<unknown>, h
   const encoded = [{ name: column.name, values: out }];
   if (valid !== undefined) encoded.push({ name: column.name + VALIDITY_SUFFIX, values: valid });
   return encoded;
+}
+
+/** A text column: its words (types/text.ts), then its validity column when nullable. */
+function encodeTextColumn(column: ColumnSchema, type: TextType, values: ArrayLike<unknown>): EncodedColumn[] {
+  const encode = textEncoder(type);
+  const names = valueColumnNames(column);
+  const n = values.length;
+  const words = names.map(() => new BigUint64Array(n));
+  const valid = column.nullable ? new BigUint64Array(n) : undefined;
+  for (let i = 0; i < n; i++) {
+    const value = values[i];
+    if (value === null || value === undefined) {
+      if (valid === undefined) throw cellError('null', column, i + 1);
+      continue; // every word stays 0, validity 0
+    }
+    const encoded = encode(value);
+    if (!Array.isArray(encoded)) throw cellError(encoded, column, i + 1);
+    encoded.forEach((w, k) => (words[k][i] = w));
+    if (valid !== undefined) valid[i] = 1n;
+  }
+  const out = names.map((name, k) => ({ name, values: words[k] }));
+  if (valid !== undefined) out.push({ name: column.name + VALIDITY_SUFFIX, values: valid });
+  return out;
 }
 
 /** Encodes in-memory columns (keyed by column name) under a schema. */

@@ -8,6 +8,7 @@
  */
 
 import { DuplicateColumnError, SchemaError } from '../errors.js';
+import { textWordColumn, textWordCount } from './types/text.js';
 import { columnTypeToJson, parseColumnType, type ColumnType, type ColumnTypeJson } from './column-type.js';
 
 export const SCHEMA_VERSION = 1;
@@ -91,14 +92,24 @@ export function schemaToJson(schema: TableSchema): TableSchemaJson {
   return { version: SCHEMA_VERSION, columns: schema.columns.map(columnToJson) };
 }
 
-/** Names of the encoded columns, in order: each column, followed by `<name>$valid` if nullable. */
+/**
+ * Names of the encoded columns, in order: each column (a text column: its words, `<name>`,
+ * `<name>$w1`, …: types/text.ts), followed by `<name>$valid` if nullable.
+ */
 export function encodedColumnNames(schema: TableSchema): string[] {
   const names: string[] = [];
   for (const c of schema.columns) {
-    names.push(c.name);
+    names.push(...valueColumnNames(c));
     if (c.nullable) names.push(c.name + VALIDITY_SUFFIX);
   }
   return names;
+}
+
+/** The encoded columns holding a column's values: one, or a text column's words. */
+export function valueColumnNames(c: ColumnSchema): string[] {
+  if (c.type.kind !== 'text') return [c.name];
+  const words = textWordCount(c.type.maxBytes);
+  return Array.from({ length: words }, (_, k) => textWordColumn(c.name, k));
 }
 
 export function findColumn(schema: TableSchema, name: string): ColumnSchema | undefined {

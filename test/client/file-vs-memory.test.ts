@@ -59,6 +59,12 @@ const kinds: Record<string, ColumnKind> = {
     value: rare(fc.constantFrom(...dictionary), fc.constantFrom('Z', 'a', ' A')),
   },
   id: { declaration: { type: 'identifier' }, value: fc.string({ maxLength: 12 }) },
+  // text(9): two words, the bound inside the second; 1- to 4-byte characters across the word and
+  // bound boundaries, exactly 9 bytes, one byte over, U+0000 (refused by both), the empty text.
+  txt: {
+    declaration: { type: 'text', maxBytes: 9 },
+    value: rare(fc.string({ unit: fc.constantFrom('a', 'é', '€', '𝄞', ' ', '"', ',', 'Z'), maxLength: 5 }), fc.constantFrom('123456789', '1234567890', 'aaaaaaaé', 'aaaaaaaaé', '€€€', '€€€a', 'a\u0000b')),
+  },
   inferred: { declaration: undefined, value: fc.constantFrom('1', '-2', '3.5', '0.25', '10') },
   inferredText: { declaration: undefined, value: rare(fc.constantFrom('2024-01-01', '1969-07-20'), fc.constantFrom('abc', '2024-02-30')) },
 };

@@ -10,6 +10,7 @@
  *   COALESCE(a, b, c)    a.fillNull(b).fillNull(c)  abs(x)         abs()
  *   least(a, b)          a.fillNull(b).min(b.fillNull(a))  (DuckDB's least skips nulls; a constant is never null, so it is not wrapped)
  *   x IN (…)             isin([…])                   year/month/day(d), EXTRACT(… FROM d), date_part('…', d)
+ *   x LIKE 'abc%', starts_with(x, 'abc')   startsWith('abc') (a text column's prefix; other patterns are refused)
  *   isodow(d)            weekday()                   dayofweek(d), EXTRACT(dow …)   ifElse(weekday = 7, 0, weekday) (Sunday 0)
  *   d1 − d2, d + n       sub, add (days)             comparisons, AND/OR/NOT, IS [NOT] NULL, BETWEEN
  *
@@ -59,8 +60,6 @@ const REFUSED_OPERATORS: Readonly<Record<string, string>> = {
   '//': 'integer division (//) is not supported: divide by a constant (a / 3, a decimal) and CAST it AS INTEGER',
   '%': 'the remainder (%) is not supported',
   '||': 'text concatenation (||) is not supported: text columns are not secret values here',
-  '~~': 'LIKE is not supported: compare categories with = or IN',
-  '!~~': 'NOT LIKE is not supported: compare categories with = or IN',
   '^': 'powers are not supported: multiply (a * a)',
   '**': 'powers are not supported: multiply (a * a)',
 };
@@ -231,6 +230,7 @@ export class SqlExpressions {
     const args = children(node);
     if (node.distinct === true || !isEmpty(node.filter) || !isEmpty((node.order_bys as Json | null)?.orders) || node.export_state === true) refuse(`${name}() with DISTINCT, FILTER or ORDER BY`, `${name}() takes plain arguments here`);
     if (!isEmpty(node.catalog) || (!isEmpty(node.schema) && !(name === 'date_part' && node.schema === 'main'))) refuse('qualified function name', `call ${name} by its name alone`);
+    if (name === '~~' || name === '!~~' || name === 'starts_with') return this.prefix(name, args);
     if (node.is_operator === true) return this.arithmetic(name, args);
     const one = (): Json => {
       if (args.length !== 1) refuse(`${name}() of ${args.length} arguments`, `${name} takes one argument`);
@@ -252,6 +252,27 @@ export class SqlExpressions {
         if (name in DATE_PARTS) return this.datePart(name, one(), `${name}()`);
         return refuse(`${name}()`, `${name}() is not a function this release maps: expressions take + - * / (by a constant), abs, least, greatest, COALESCE, CASE, CAST, IN, year, month, day, isodow, dayofweek, EXTRACT`);
     }
+  }
+
+  /**
+   * x LIKE 'abc%' and starts_with(x, 'abc'): a text column's prefix (startsWith); NOT LIKE its
+   * negation. Any other pattern (a % or _ elsewhere, no trailing %) is refused: only a prefix maps
+   * to a comparison of the text's words (plan/check-text.ts).
+   */
+  private prefix(name: string, args: readonly Json[]): Condition {
+    const like = name !== 'starts_with';
+    const written = like ? `${name === '!~~' ? 'NOT ' : ''}LIKE` : 'starts_with()';
+    if (args.length !== 2 || !isConstant(args[1])) refuse(written, like ? "LIKE takes a constant pattern: code LIKE 'A0%'" : "starts_with takes a column and a constant: starts_with(code, 'A0')");
+    const pattern = sqlConstant(args[1], written, this.known);
+    if (typeof pattern !== 'string') return refuse(`${written} with a pattern that is not text`, 'the pattern is a text');
+    let prefix = pattern;
+    if (like) {
+      const body = pattern.endsWith('%') ? pattern.slice(0, -1) : undefined;
+      if (body === undefined || /[%_\\]/.test(body)) return refuse(`LIKE '${pattern}'`, `LIKE '${pattern}' is not supported: LIKE maps to a prefix only, code LIKE 'A0%' (no other % or _, and no escapes); compare whole texts with = or IN`);
+      prefix = body;
+    }
+    const starts = this.value(args[0]).startsWith(prefix);
+    return name === '!~~' ? starts.not() : starts;
   }
 
   private arithmetic(name: string, args: readonly Json[]): Expression {

@@ -16,6 +16,7 @@ import { ContributionConflictError, DuplicateContributorError, FormatError } fro
 import type { PartyConfig } from '../../governance/collaboration.js';
 import type { PartyId } from '../../mpc/party.js';
 import type { JsonValue } from '../../crypto/canonical-json.js';
+import { SchemaError } from '../../errors.js';
 import { parseSchema, schemaToJson, type TableSchemaJson } from '../../table/schema.js';
 import { CONTRIBUTION_FORMAT, contributionContext, type AppendTableSchemaResponse, type ContributionHeader, type ContributionResponse, type TableInfo } from '../../wire/api.js';
 import { CONTRIBUTOR_ID } from '../../wire/credential.js';
@@ -40,7 +41,12 @@ const SHA256_HEX = /^[0-9a-f]{64}$/;
 function checkCreateBody(body: unknown): TableSchemaJson {
   const b = body as { schema?: unknown } | null;
   if (!b || typeof b !== 'object') throw new FormatError('the body must be { "schema": { "version": 1, "columns": [...] } }');
-  return schemaToJson(parseSchema(b.schema));
+  const schema = parseSchema(b.schema);
+  const text = schema.columns.find((c) => c.type.kind === 'text');
+  // A contributor deals its own shares; the range check (ops/check-ranges.ts) would keep each word
+  // in [0, 2^56) but not prove it well-formed text of the bound (no stray bytes past the padding).
+  if (text) throw new SchemaError(`column '${text.name}': append tables cannot hold text columns; upload the table instead, or declare the column as a category or an identifier`);
+  return schemaToJson(schema);
 }
 
 /** Creates the table here, or finds the identical empty one a failed earlier attempt left. */

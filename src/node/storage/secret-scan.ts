@@ -11,7 +11,7 @@ import { AShare } from '../../mpc/shares.js';
 import { columnsRead, type StoredSecretTable, type StoredTableReader } from '../../ops/table-reader.js';
 import type { CatalogTable } from '../../plan/check.js';
 import { ALL_VALID, SecretTable, type SecretColumn } from '../../secret/secret-table.js';
-import { encodedColumnNames, VALIDITY_SUFFIX } from '../../table/schema.js';
+import { encodedColumnNames, valueColumnNames, VALIDITY_SUFFIX } from '../../table/schema.js';
 import { decodeColumnComponents, expandComponent } from '../../wire/share-payload.js';
 import { decodeContribution } from '../contribution-index.js';
 import { agreeOnAppendRows, type KeyedRow } from '../query/append-rows.js';
@@ -43,8 +43,9 @@ async function uploadedTable(store: TableStore, t: CatalogTable, names: Readonly
   const columns: SecretColumn[] = [];
   for (const schema of t.schema.columns) {
     if (!names.has(schema.name)) continue;
-    const values = await load(schema.name);
-    columns.push(schema.nullable ? { schema, values, present: await load(schema.name + VALIDITY_SUFFIX) } : { schema, values });
+    const [values, ...words] = await Promise.all(valueColumnNames(schema).map(load));
+    const rest = words.length > 0 ? { words } : {};
+    columns.push(schema.nullable ? { schema, values, ...rest, present: await load(schema.name + VALIDITY_SUFFIX) } : { schema, values, ...rest });
   }
   return new SecretTable(t.rows, columns, ALL_VALID);
 }

@@ -16,7 +16,8 @@ export const countDistinct: AggregateFunction = {
   name: 'count_distinct',
   description: 'number of distinct non-null values of a column (SQL count(DISTINCT column))',
   column: 'required',
-  typeRule: (c: ColumnFacts) => (c.max - c.min + 1n >= RING_LIMIT ? `cannot count the distinct values of column '${c.name}': its declared range [${c.min}, ${c.max}] (stored units) holds 2^63 - 1 values or more; declare a narrower range` : undefined),
+  // A text is several words; its distinct values are not counted yet (a word alone would undercount).
+  typeRule: (c: ColumnFacts) => (c.kind === 'text' ? `cannot count the distinct values of text column '${c.name}' yet; count the groups of a group-by on it instead` : c.max - c.min + 1n >= RING_LIMIT ? `cannot count the distinct values of column '${c.name}': its declared range [${c.min}, ${c.max}] (stored units) holds 2^63 - 1 values or more; declare a narrower range` : undefined),
   terms: () => [{ part: 'count', of: 'distinct' }],
   decode: (parts) => {
     const n = part(parts, 'count');

@@ -12,7 +12,7 @@ export const MAX_SCALED = (1n << 62n) - 1n;
 export const DEFAULT_MAGNITUDE = (1n << 53n) - 1n;
 
 /** Why one value could not be encoded. The column layer turns it into a typed error. */
-export type EncodeFailure = 'parse' | 'precision' | 'range' | 'unknown-category';
+export type EncodeFailure = 'parse' | 'precision' | 'range' | 'unknown-category' | 'too-long';
 
 /** Encodes one JS value to its signed integer form (before reduction mod 2^64), or says why not. */
 export type ValueEncoder = (value: unknown) => bigint | EncodeFailure;
