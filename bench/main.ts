@@ -84,7 +84,7 @@ async function main(): Promise<void> {
     .option('--ops <list>', `operations (primitives: ${PRIMITIVE_OPS.join(',')}; ingest: ${INGEST_OPS.join(',')}; relational: ${RELATIONAL_OPS.join(',')})`)
     .option('--reps <n>', 'timed repetitions per operation (median reported)', '3')
     .option('--json', 'one JSON object per line')
-    .option('--profile <dir>', 'write a CPU profile of every party process into <dir> (tls only)')
+    .option('--profile <dir>', 'write a CPU profile of every party process into <dir> (tls and the relational suite)')
     .parse();
   const o = program.opts<{ suite: string; transport: 'tls' | 'memory'; rows: string; uploadRows: string; concurrency: string; ops?: string; reps: string; json?: boolean; profile?: string }>();
   if (o.suite === 'ingest') return ingest(o, program.getOptionValueSource('rows') === 'default');
@@ -145,7 +145,7 @@ async function ingest(o: { rows: string; uploadRows: string; concurrency: string
   });
 }
 
-async function relational(o: { rows: string; ops?: string; json?: boolean }): Promise<void> {
+async function relational(o: { rows: string; ops?: string; json?: boolean; profile?: string }): Promise<void> {
   const ops = o.ops ? o.ops.split(',') : RELATIONAL_OPS;
   for (const op of ops) if (!RELATIONAL_OPS.includes(op)) throw new Error(`unknown relational operation '${op}'; choose from ${RELATIONAL_OPS.join(', ')}`);
   const missing = ops.filter((op) => !RELATIONAL_CASES.some((c) => c.op === op));
@@ -161,6 +161,7 @@ async function relational(o: { rows: string; ops?: string; json?: boolean }): Pr
   await runRelationalSuite({
     cases,
     rows,
+    ...(o.profile ? { profileDir: o.profile } : {}),
     onProgress: o.json ? undefined : (text) => process.stderr.write(`  … ${text}\n`),
     onRow: (r: RelationalRow) => {
       if (o.json) return console.log(JSON.stringify({ suite: 'relational', transport: 'tls', ...r }));

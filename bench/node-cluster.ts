@@ -25,7 +25,8 @@ export interface BenchCluster {
   readonly hospital: Tessera;
 }
 
-export async function withNodeCluster<T>(name: string, progress: (text: string) => void, use: (c: BenchCluster) => Promise<T>): Promise<T> {
+/** `execArgv`: flags for the node processes (e.g. --cpu-prof for a profile of each). */
+export async function withNodeCluster<T>(name: string, progress: (text: string) => void, use: (c: BenchCluster) => Promise<T>, execArgv: readonly string[] = []): Promise<T> {
   const root = await mkdtemp(join(tmpdir(), `tessera-bench-${name}-`));
   try {
     const cluster = await initCluster({ dir: join(root, 'cluster'), parties: [{ name: HOSPITAL, roles: ['input', 'output', 'analyst'] }], logLevel: 'warn' });
@@ -37,7 +38,7 @@ export async function withNodeCluster<T>(name: string, progress: (text: string) 
     process.once('SIGINT', interrupted);
     try {
       progress('starting three node processes');
-      await clusterUp(cluster, { timeoutMs: 60_000 });
+      await clusterUp(cluster, { timeoutMs: 60_000, execArgv: [...execArgv] });
       const pids = await Promise.all(cluster.nodes.map(async (n) => (await readPid(cluster, n)) as number));
       const hospital = await Tessera.connect({ collaboration: cluster.collaborationPath, identity: cluster.path(cluster.file.parties[0].key), ca: cluster.caPath });
       try {

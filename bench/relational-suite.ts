@@ -41,6 +41,8 @@ export interface RelationalOptions {
   readonly rows: number;
   readonly onRow: (row: RelationalRow) => void;
   readonly onProgress?: (text: string) => void;
+  /** Write a CPU profile of each node process into this directory (node --cpu-prof). */
+  readonly profileDir?: string;
 }
 
 const FULL = 1 << 20;
@@ -95,7 +97,7 @@ export async function runRelationalSuite(options: RelationalOptions): Promise<vo
     } finally {
       db.closeSync();
     }
-  });
+  }, options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : []);
 }
 
 /** The table as CSV with a header, streamed. */
