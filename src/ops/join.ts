@@ -4,7 +4,9 @@
  * side's key is unique (the primary side); the output has the left side's columns, then the right
  * side's other than its keys.
  *
- * - Several key columns are packed into one sort key, Σ (k_i − min_i)·w_i (local: public weights).
+ * - Several key columns are packed into one sort key, Σ (k_i − min_i)·w_i (local: public weights);
+ *   one is shifted to start at 0. The key's declared range goes to the kernel (`keyBits`), so the
+ *   sort compares the key packed with the row index in one word.
  * - A row takes part in matching only when it is valid and none of its keys is null: those 0/1
  *   factors are multiplied into the kernel's `matchable` (1 round per factor beyond the first), so
  *   a row an oblivious filter dropped never matches, whatever its (unchecked) key holds.
@@ -23,6 +25,7 @@ import { addA, AShare, scaleA } from '../mpc/shares.js';
 import { addConstA } from '../mpc/sharing.js';
 import type { CheckedJoin, KeyPacking } from '../plan/check-join.js';
 import { ALL_VALID, SecretTable, type SecretColumn } from '../secret/secret-table.js';
+import { bitLength } from '../plan/sort-layout.js';
 
 export interface JoinResult {
   readonly table: SecretTable;
@@ -35,8 +38,8 @@ export async function join(s: Session, node: CheckedJoin, left: SecretTable, rig
   const leftColumns = left.columns;
   const rightColumns = right.columns.filter((c) => !rightKeys.has(c.schema.name));
   const sides = {
-    left: await sideOf(s, left, leftColumns, node.keys.map((k) => k.left.name), node.packing),
-    right: await sideOf(s, right, rightColumns, node.keys.map((k) => k.right.name), node.packing),
+    left: await sideOf(s, left, leftColumns, node.keys.map((k) => k.left.name), node),
+    right: await sideOf(s, right, rightColumns, node.keys.map((k) => k.right.name), node),
   };
   const primaryIsLeft = node.primary === 'left';
   const [primary, foreign] = primaryIsLeft ? [sides.left, sides.right] : [sides.right, sides.left];
@@ -46,6 +49,7 @@ export async function join(s: Session, node: CheckedJoin, left: SecretTable, rig
       foreignUnique: node.kind === 'one-to-one',
       keep: primaryIsLeft ? 'primary' : 'foreign',
       refuse: (side, pairs) => duplicateKeys(node, side === 'primary' ? node.primary : primaryIsLeft ? 'right' : 'left', pairs),
+      keyBits: keyBitsOf(node),
     });
   } catch (error) {
     if (error instanceof UsageError) throw new QueryError(`plan ${node.path}: ${error.message}`);
@@ -61,9 +65,9 @@ export async function join(s: Session, node: CheckedJoin, left: SecretTable, rig
 }
 
 /** A side as the kernel takes it: the packed key, every carried column's values and present bits, and who may match. */
-async function sideOf(s: Session, table: SecretTable, carried: readonly SecretColumn[], keys: readonly string[], packing: readonly KeyPacking[]): Promise<JoinSide> {
+async function sideOf(s: Session, table: SecretTable, carried: readonly SecretColumn[], keys: readonly string[], node: CheckedJoin): Promise<JoinSide> {
   const payload = carried.flatMap((c) => (c.present ? [c.values, c.present] : [c.values]));
-  const key = packKey(s, keys.map((k) => table.column(k).values), packing);
+  const key = packKey(s, keys.map((k) => table.column(k).values), node.packing, minOf(node.keys[0]));
   const exists = table.validity.kind === 'secret' ? table.validity.share : undefined;
   const factors = [...(exists ? [exists] : []), ...keys.flatMap((k) => table.column(k).present ?? [])];
   let matchable = factors[0];
@@ -71,8 +75,18 @@ async function sideOf(s: Session, table: SecretTable, carried: readonly SecretCo
   return { key, payload, ...(matchable ? { matchable } : {}), ...(exists ? { exists } : {}) };
 }
 
-function packKey(s: Session, keys: readonly AShare[], packing: readonly KeyPacking[]): AShare {
-  if (keys.length === 1) return keys[0];
+/** Bits of the packed key's declared range (it starts at 0: packKey shifts it). */
+function keyBitsOf(node: CheckedJoin): number {
+  if (node.keys.length > 1) return bitLength(node.keys.reduce((span, k, i) => span + (maxOf(k) - node.packing[i].min) * node.packing[i].weight, 0n));
+  return bitLength(maxOf(node.keys[0]) - minOf(node.keys[0]));
+}
+
+const minOf = (k: CheckedJoin['keys'][number]): bigint => (k.left.min < k.right.min ? k.left.min : k.right.min);
+const maxOf = (k: CheckedJoin['keys'][number]): bigint => (k.left.max > k.right.max ? k.left.max : k.right.max);
+
+/** The sort key: one key column shifted to start at 0, or several packed (Σ (k_i − min_i)·w_i). */
+function packKey(s: Session, keys: readonly AShare[], packing: readonly KeyPacking[], min: bigint): AShare {
+  if (keys.length === 1) return addConstA(s.me, keys[0], -min);
   let packed = AShare.zeros(keys[0].length);
   let offset = 0n;
   keys.forEach((k, i) => {
