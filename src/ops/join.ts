@@ -25,7 +25,7 @@ import { addA, AShare, scaleA } from '../mpc/shares.js';
 import { addConstA } from '../mpc/sharing.js';
 import type { CheckedJoin, KeyPacking } from '../plan/check-join.js';
 import { ALL_VALID, SecretTable, type SecretColumn } from '../secret/secret-table.js';
-import { bitLength } from '../plan/sort-layout.js';
+import { joinKeyBits, joinKeyMin } from '../plan/join-key-bits.js';
 
 export interface JoinResult {
   readonly table: SecretTable;
@@ -49,7 +49,7 @@ export async function join(s: Session, node: CheckedJoin, left: SecretTable, rig
       foreignUnique: node.kind === 'one-to-one',
       keep: primaryIsLeft ? 'primary' : 'foreign',
       refuse: (side, pairs) => duplicateKeys(node, side === 'primary' ? node.primary : primaryIsLeft ? 'right' : 'left', pairs),
-      keyBits: keyBitsOf(node),
+      keyBits: joinKeyBits(node),
     });
   } catch (error) {
     if (error instanceof UsageError) throw new QueryError(`plan ${node.path}: ${error.message}`);
@@ -67,22 +67,13 @@ export async function join(s: Session, node: CheckedJoin, left: SecretTable, rig
 /** A side as the kernel takes it: the packed key, every carried column's values and present bits, and who may match. */
 async function sideOf(s: Session, table: SecretTable, carried: readonly SecretColumn[], keys: readonly string[], node: CheckedJoin): Promise<JoinSide> {
   const payload = carried.flatMap((c) => (c.present ? [c.values, c.present] : [c.values]));
-  const key = packKey(s, keys.map((k) => table.column(k).values), node.packing, minOf(node.keys[0]));
+  const key = packKey(s, keys.map((k) => table.column(k).values), node.packing, joinKeyMin(node.keys[0]));
   const exists = table.validity.kind === 'secret' ? table.validity.share : undefined;
   const factors = [...(exists ? [exists] : []), ...keys.flatMap((k) => table.column(k).present ?? [])];
   let matchable = factors[0];
   for (const f of factors.slice(1)) matchable = await mul(s, matchable, f);
   return { key, payload, ...(matchable ? { matchable } : {}), ...(exists ? { exists } : {}) };
 }
-
-/** Bits of the packed key's declared range (it starts at 0: packKey shifts it). */
-function keyBitsOf(node: CheckedJoin): number {
-  if (node.keys.length > 1) return bitLength(node.keys.reduce((span, k, i) => span + (maxOf(k) - node.packing[i].min) * node.packing[i].weight, 0n));
-  return bitLength(maxOf(node.keys[0]) - minOf(node.keys[0]));
-}
-
-const minOf = (k: CheckedJoin['keys'][number]): bigint => (k.left.min < k.right.min ? k.left.min : k.right.min);
-const maxOf = (k: CheckedJoin['keys'][number]): bigint => (k.left.max > k.right.max ? k.left.max : k.right.max);
 
 /** The sort key: one key column shifted to start at 0, or several packed (Σ (k_i − min_i)·w_i). */
 function packKey(s: Session, keys: readonly AShare[], packing: readonly KeyPacking[], min: bigint): AShare {
