@@ -45,7 +45,7 @@ import { dot, mul } from '../protocols/arith.js';
 import { eq } from '../protocols/compare.js';
 import { bitInject } from '../protocols/convert.js';
 import { open } from '../protocols/io.js';
-import { sortByKey } from '../protocols/sort.js';
+import { indexBits, sortByKey } from '../protocols/sort.js';
 import { addConstA, publicA } from '../sharing.js';
 import type { Session } from '../session.js';
 import { addA, AShare, concatA, negA, splitA, subA } from '../shares.js';
@@ -123,7 +123,9 @@ export async function pkFkJoin(s: Session, primary: JoinSide, foreign: JoinSide,
   const stackedKey = concatA([primary.key, foreign.key]);
   let sortKey = stackedKey;
   let keyAt = -1;
-  if (options.keyBits !== undefined && (primary.matchable || foreign.matchable)) {
+  // Only when the sort will pack key and index into one word (else it compares all 64 bits).
+  const packs = options.keyBits !== undefined && options.keyBits + indexBits(n) <= 64;
+  if (packs && (primary.matchable || foreign.matchable)) {
     // A key outside the range would be cut to its low bits in the packed comparison and could
     // land inside another key's run, splitting it: rows that may hold one sort under key 0.
     const matchable = concatA([primary.matchable ?? publicA(s.me, new BigUint64Array(nP).fill(1n)), foreign.matchable ?? publicA(s.me, new BigUint64Array(nF).fill(1n))]);
