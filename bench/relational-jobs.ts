@@ -7,7 +7,8 @@
  *   groupby_key      ~rows/10 groups of a 40-bit key, count and sum, number of groups revealed
  *   groupby_minmax   the same keys, count, min and max, oblivious (secret validity column)
  *   groupby_domain   a category of 100 levels, count and 2 sums (one-hot, nothing revealed)
- *   join             primary key to foreign key, rows x rows, 2 payload columns each side, inner, count revealed
+ *   join             primary key to foreign key, rows x rows, 2 payload columns each side, inner, count revealed,
+ *                    keys declared in [0, 1.1 rows) (keyBits, as ops/join.ts passes them)
  */
 
 import { randomBytes } from 'node:crypto';
@@ -70,13 +71,22 @@ async function prepare(s: Session, op: string, n: number): Promise<() => Promise
       return () => groupByDomain(s, key, 100, [v1, v2]);
     }
     case 'join': {
-      // Primary keys: a random permutation of 40-bit identifiers; foreign keys: ~90% of them hit one.
-      const ids = random40(n);
-      const pk = await from0(s, n, () => ids);
-      const fk = await from0(s, n, () => BigUint64Array.from(randomBelow(n, Math.ceil(n * 1.1)), (i) => (Number(i) < n ? ids[Number(i)] : (1n << 50n) + i)));
+      // As the relational suite's join declares them: primary keys 0..n-1 in a random order,
+      // foreign keys in [0, 1.1 n) (~90% hit one), so the sort packs key and row index in one word.
+      const span = Math.ceil(n * 1.1);
+      const pk = await from0(s, n, () => {
+        const ids = BigUint64Array.from({ length: n }, (_, i) => BigInt(i));
+        const r = randomBelow(n, 2 ** 31);
+        for (let i = n - 1; i > 0; i--) {
+          const j = Number(r[i]) % (i + 1);
+          [ids[i], ids[j]] = [ids[j], ids[i]];
+        }
+        return ids;
+      });
+      const fk = await from0(s, n, () => randomBelow(n, span));
       const primary = { key: pk, payload: [randomA(s, n), randomA(s, n)] };
       const foreign = { key: fk, payload: [randomA(s, n), randomA(s, n)] };
-      return () => pkFkJoin(s, primary, foreign, 'inner', 'reveal-count');
+      return () => pkFkJoin(s, primary, foreign, 'inner', 'reveal-count', { keyBits: Math.ceil(Math.log2(span)) });
     }
     default:
       throw new Error(`unknown operation '${op}'; choose from ${RELATIONAL_OPS.join(', ')}`);

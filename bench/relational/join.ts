@@ -53,7 +53,7 @@ export const joinCase = {
   op: 'join',
   description: 'primary key to foreign key, rows x rows, 2 payload columns each side, inner, count revealed',
   target: 30,
-  why: 'the sort of 2 x rows stacked rows dominates (~0.85 KB and ~21 opened comparisons per row, CPU-bound: three parties share two cores); then the group flags, a segmented sum of ceil(log2 2n) levels and the compaction',
+  why: 'the sort of 2 x rows stacked rows dominates: ~21 opened comparisons per row of key and row index packed in one 64-bit word (~500 of ~850 bytes per stacked row), then the compaction (~120), the shuffle (~112) and the a2b (~100); CPU-bound (three parties share two cores), TLS encryption included (docs/benchmarks.md: where the bytes went)',
   tables: joinTables,
   plan: (recipient: string): Plan =>
     openFor(

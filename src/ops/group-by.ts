@@ -37,6 +37,7 @@ import { addConstA, publicA } from '../mpc/sharing.js';
 import type { Session } from '../mpc/session.js';
 import { AShare, addA, concatA, scaleA, splitA, subA, sumA } from '../mpc/shares.js';
 import type { CheckedGroupBy } from '../plan/check-group-by.js';
+import { bitLength } from '../plan/sort-layout.js';
 import type { LinearTerm } from '../plan/registry.js';
 import type { ColumnFacts } from '../plan/types.js';
 import { ALL_VALID, SecretTable, type SecretColumn } from '../secret/secret-table.js';
@@ -184,7 +185,7 @@ async function oneHot(s: Session, node: CheckedGroupBy, table: SecretTable, sums
     if (table.rows === 0) best = extremes.map(() => AShare.zeros(d));
     else {
       // Each level's extreme sits on the last row of its run in index order; only that row keeps its index.
-      const order = await sortByKey(s, index, extremes.map((e) => e.values));
+      const order = await sortByKey(s, index, extremes.map((e) => e.values), { keyBits: bitLength(node.group.width) });
       const flags = await groupFlags(s, order.key);
       const scanned = await segmentedScan(s, flags.continues, extremes.map((e, j) => ({ values: order.payload[j], op: e.op })));
       const lastIndex = addConstA(s.me, await mul(s, flags.last, addConstA(s.me, order.key, -node.group.width)), node.group.width);
@@ -214,7 +215,8 @@ async function sorted(s: Session, node: CheckedGroupBy, table: SecretTable, sums
   const valid = table.validity.kind === 'secret' ? table.validity.share : publicA(s.me, new BigUint64Array(n).fill(1n));
   const keyVectors = tableVectors(keyColumns);
   const vectors = [...sums, ...extremes.map((e) => e.presence)].map((v) => (v === 'rows' ? valid : v));
-  const order = await sortByKey(s, index, [...keyVectors, valid, ...vectors, ...extremes.map((e) => e.values)]);
+  // The index lies in [0, width] (width: the invalid rows): the comparisons cost its bits, not 64.
+  const order = await sortByKey(s, index, [...keyVectors, valid, ...vectors, ...extremes.map((e) => e.values)], { keyBits: bitLength(node.group.width) });
   const p = order.payload;
   const sortedValid = p[keyVectors.length];
   const flags = await groupFlags(s, order.key);

@@ -6,7 +6,9 @@
  *
  * - Several key columns are packed into one sort key, Σ (k_i − min_i)·w_i (local: public weights);
  *   a text key of several words enters as its dense rank among both sides' rows (ops/text-rank.ts:
- *   two sorts); a one-word text (maxBytes ≤ 7) as its word.
+ *   two sorts); a one-word text (maxBytes ≤ 7) as its word. A single key is shifted to start at 0.
+ *   The key's declared range goes to the kernel (`keyBits`), so the sort compares the key packed
+ *   with the row index in one word.
  * - A row takes part in matching only when it is valid and none of its keys is null: those 0/1
  *   factors are multiplied into the kernel's `matchable` (1 round per factor beyond the first), so
  *   a row an oblivious filter dropped never matches, whatever its (unchecked) key holds.
@@ -27,6 +29,7 @@ import type { CheckedJoin, KeyPacking } from '../plan/check-join.js';
 import { ALL_VALID, SecretTable, type SecretColumn } from '../secret/secret-table.js';
 import { columnsFromVectors, tableVectors } from '../secret/column-vectors.js';
 import { jointTextRanks } from './text-rank.js';
+import { joinKeyBits, singleKeyMin } from '../plan/join-key-bits.js';
 
 export interface JoinResult {
   readonly table: SecretTable;
@@ -40,8 +43,8 @@ export async function join(s: Session, node: CheckedJoin, left: SecretTable, rig
   const rightColumns = right.columns.filter((c) => !rightKeys.has(c.schema.name));
   const ranks = await textKeyRanks(s, node, left, right);
   const sides = {
-    left: await sideOf(s, left, leftColumns, node.keys.map((k) => k.left.name), node.packing, ranks.left),
-    right: await sideOf(s, right, rightColumns, node.keys.map((k) => k.right.name), node.packing, ranks.right),
+    left: await sideOf(s, left, leftColumns, node.keys.map((k) => k.left.name), node, ranks.left),
+    right: await sideOf(s, right, rightColumns, node.keys.map((k) => k.right.name), node, ranks.right),
   };
   const primaryIsLeft = node.primary === 'left';
   const [primary, foreign] = primaryIsLeft ? [sides.left, sides.right] : [sides.right, sides.left];
@@ -51,6 +54,7 @@ export async function join(s: Session, node: CheckedJoin, left: SecretTable, rig
       foreignUnique: node.kind === 'one-to-one',
       keep: primaryIsLeft ? 'primary' : 'foreign',
       refuse: (side, pairs) => duplicateKeys(node, side === 'primary' ? node.primary : primaryIsLeft ? 'right' : 'left', pairs),
+      keyBits: joinKeyBits(node),
     });
   } catch (error) {
     if (error instanceof UsageError) throw new QueryError(`plan ${node.path}: ${error.message}`);
@@ -66,9 +70,9 @@ export async function join(s: Session, node: CheckedJoin, left: SecretTable, rig
 }
 
 /** A side as the kernel takes it: the packed key, every carried column's values and present bits, and who may match. */
-async function sideOf(s: Session, table: SecretTable, carried: readonly SecretColumn[], keys: readonly string[], packing: readonly KeyPacking[], ranks: ReadonlyMap<string, AShare>): Promise<JoinSide> {
+async function sideOf(s: Session, table: SecretTable, carried: readonly SecretColumn[], keys: readonly string[], node: CheckedJoin, ranks: ReadonlyMap<string, AShare>): Promise<JoinSide> {
   const payload = tableVectors(carried);
-  const key = packKey(s, keys.map((k) => ranks.get(k) ?? table.column(k).values), packing);
+  const key = packKey(s, keys.map((k) => ranks.get(k) ?? table.column(k).values), node.packing, singleKeyMin(node));
   const exists = table.validity.kind === 'secret' ? table.validity.share : undefined;
   const factors = [...(exists ? [exists] : []), ...keys.flatMap((k) => table.column(k).present ?? [])];
   let matchable = factors[0];
@@ -88,8 +92,9 @@ async function textKeyRanks(s: Session, node: CheckedJoin, left: SecretTable, ri
   return out;
 }
 
-function packKey(s: Session, keys: readonly AShare[], packing: readonly KeyPacking[]): AShare {
-  if (keys.length === 1) return keys[0];
+/** The sort key: one key column shifted to start at 0, or several packed (Σ (k_i − min_i)·w_i). */
+function packKey(s: Session, keys: readonly AShare[], packing: readonly KeyPacking[], min: bigint): AShare {
+  if (keys.length === 1) return addConstA(s.me, keys[0], -min);
   let packed = AShare.zeros(keys[0].length);
   let offset = 0n;
   keys.forEach((k, i) => {

@@ -7,9 +7,11 @@
  *     values), j chosen for the fewest words w = H + L + L·c; per block of ~2^21/w rows
  *     18 + max(j, k - j - 1) rounds (one more with sums), ~112 + 8w bytes per row; min/max add
  *     a sort of the rows, a segmented scan (12 rounds per level) and a second one-hot pass
- *   sort (mpc/protocols/sort.ts and the segmented scan): ~1.02 n log2 n comparisons of ~36 bytes
- *     in about 2 log2 n batches of 8 rounds, 9 rounds for the group flags, ⌈log2 n⌉ scan levels
- *     (1 round and 8 bytes per column each; 12 rounds with min/max), 4 rounds to compact
+ *   sort (mpc/protocols/sort.ts and the segmented scan): ~1.02 n log2 n comparisons of 24 bytes
+ *     (the group index and the row index in one word: 36 when they do not fit 64 bits) in about
+ *     2 log2 n batches of 8 rounds, 9 rounds for the group flags; the segmented scan from 4096
+ *     rows 2⌈log2 n⌉ - 1 levels and ~2 combines per row (below: ⌈log2 n⌉ levels of n), 1 round
+ *     and 8 bytes per column and combine (12 rounds with min/max), 4 rounds to compact
  *   whole: sums as an aggregate; min/max a tournament of ⌈log2 n⌉ levels of 11 rounds
  *   count_distinct, per column: a sort of the rows (as above), the run starts (9 rounds, ~24
  *     bytes per row) and up to three multiplications (3 rounds, 24 bytes per row); one-hot adds
@@ -45,16 +47,23 @@ function oneHot(n: number, d: number, sums: number): StepCost {
   return { rounds: blocks * best.rounds, bytes: n * (112 + 8 * best.words) };
 }
 
-function sortRows(n: number): StepCost {
-  const levels = Math.max(1, Math.ceil(Math.log2(Math.max(n, 2))));
-  return { rounds: 2 * levels * 8, bytes: 1.02 * n * levels * 36 };
+/** Bytes of one (group index, row index) comparison: one word when both fit 64 bits. */
+function comparisonBytes(n: number, width: bigint): number {
+  return width.toString(2).length + Math.max(1, Math.ceil(Math.log2(Math.max(n, 2)))) <= 64 ? 24 : 36;
 }
 
-function sortAndScan(n: number, columns: number, extremes: boolean): StepCost {
+function sortRows(n: number, width: bigint): StepCost {
   const levels = Math.max(1, Math.ceil(Math.log2(Math.max(n, 2))));
+  return { rounds: 2 * levels * 8, bytes: 1.02 * n * levels * comparisonBytes(n, width) };
+}
+
+function sortAndScan(n: number, columns: number, extremes: boolean, width: bigint): StepCost {
+  const levels = Math.max(1, Math.ceil(Math.log2(Math.max(n, 2))));
+  // mpc/oblivious/segmented-scan.ts: work-efficient from 4096 rows.
+  const [scanLevels, combines] = n >= 4096 ? [2 * levels - 1, 2] : [levels, levels];
   return {
-    rounds: 2 * levels * 8 + 9 + levels * (extremes ? 12 : 1) + 4,
-    bytes: 1.02 * n * levels * 36 + n * levels * 8 * columns + n * 8 * columns,
+    rounds: 2 * levels * 8 + 9 + scanLevels * (extremes ? 12 : 1) + 4,
+    bytes: 1.02 * n * levels * comparisonBytes(n, width) + n * combines * 8 * (columns + 1) + n * 8 * columns,
   };
 }
 
@@ -77,7 +86,7 @@ export function groupByCost(node: CheckedGroupBy, secretValidity: boolean): Step
   } else if (node.group.method === 'one-hot') {
     add(oneHot(n, Number(node.group.width), terms.length));
     if (extremes > 0) {
-      add(sortAndScan(n, extremes, true));
+      add(sortAndScan(n, extremes, true, node.group.width));
       add(oneHot(n, Number(node.group.width), extremes));
     }
   } else {
@@ -86,10 +95,11 @@ export function groupByCost(node: CheckedGroupBy, secretValidity: boolean): Step
       const rank = textRankCost(n, k.column); // a text key is ranked first (cost-text.ts)
       add({ rounds: rank.rounds, bytes: rank.bytesPerParty });
     }
-    add(sortAndScan(n, node.group.keys.reduce((v, k) => v + (k.column.kind === 'text' ? columnVectors(k.column) : 1), 0) + terms.length + 1, extremes > 0));
+    add(sortAndScan(n, node.group.keys.reduce((v, k) => v + (k.column.kind === 'text' ? columnVectors(k.column) : 1), 0) + terms.length + 1, extremes > 0, node.group.width));
   }
   for (let k = 0; k < distinct; k++) {
-    add(sortRows(n));
+    // distinct-marks.ts sorts by value spans the plan does not size here: priced as unpacked.
+    add(sortRows(n, 1n << 63n));
     add({ rounds: 12, bytes: 48 * n });
   }
   if (distinct > 0 && node.group.method === 'one-hot') add(oneHot(n, Number(node.group.width), distinct));

@@ -31,6 +31,9 @@
  * is zeroed before it is copied, so a garbage key that happens to equal another row's key changes
  * nothing. `exists` says which rows a left join keeps when they found no partner.
  *
+ * With `keyBits` (the key's declared range) the sort compares the key packed with the row index
+ * in one word instead of a 64-bit key and a 32-bit index.
+ *
  * Cost: one sort of n_primary + n_foreign rows carrying both payloads, the flags (~24 bytes per
  * row), ceil(log2 n) scan levels of 8 bytes per row and primary payload column, and 3 rounds;
  * plus 1 round (8 bytes per row and primary payload column) when the primary side has secret
@@ -42,7 +45,7 @@ import { dot, mul } from '../protocols/arith.js';
 import { eq } from '../protocols/compare.js';
 import { bitInject } from '../protocols/convert.js';
 import { open } from '../protocols/io.js';
-import { sortByKey } from '../protocols/sort.js';
+import { indexBits, sortByKey } from '../protocols/sort.js';
 import { addConstA, publicA } from '../sharing.js';
 import type { Session } from '../session.js';
 import { addA, AShare, concatA, negA, splitA, subA } from '../shares.js';
@@ -69,6 +72,14 @@ export interface JoinOptions {
   readonly keep?: 'foreign' | 'primary';
   /** The error for a duplicate key on a side (`pairs`: pairs of rows sharing a key); a UsageError by default. */
   readonly refuse?: (side: 'primary' | 'foreign', pairs: bigint) => Error;
+  /**
+   * Every matchable row's key lies in [0, 2^keyBits) (a declared range, shifted to start at 0).
+   * The sort then compares the key packed with the row index in one word (sort.ts keyBits), ~2/3
+   * of the bytes of a 64-bit key and index. Rows that are not matchable may hold any key (an
+   * invalid row's garbage, a null): they are sorted under key 0 (matchable times key, 1 round for
+   * the sides that have `matchable`), where they change nothing, and `key` still returns their own.
+   */
+  readonly keyBits?: number;
 }
 
 export interface Joined {
@@ -109,14 +120,27 @@ export async function pkFkJoin(s: Session, primary: JoinSide, foreign: JoinSide,
   const existsAt = at(keepForeign ? foreign.exists && pad(foreign.exists, nP, 0) : keepPrimary ? primary.exists && pad(primary.exists, 0, nF) : undefined);
   const payloadAt = carried.length;
   carried.push(...primary.payload.map((c) => pad(c, 0, nF)), ...foreign.payload.map((c) => pad(c, nP, 0)));
-  const sorted = await sortByKey(s, concatA([primary.key, foreign.key]), carried);
+  const stackedKey = concatA([primary.key, foreign.key]);
+  let sortKey = stackedKey;
+  let keyAt = -1;
+  // Only when the sort will pack key and index into one word (else it compares all 64 bits).
+  const packs = options.keyBits !== undefined && options.keyBits + indexBits(n) <= 64;
+  if (packs && (primary.matchable || foreign.matchable)) {
+    // A key outside the range would be cut to its low bits in the packed comparison and could
+    // land inside another key's run, splitting it: rows that may hold one sort under key 0.
+    const matchable = concatA([primary.matchable ?? publicA(s.me, new BigUint64Array(nP).fill(1n)), foreign.matchable ?? publicA(s.me, new BigUint64Array(nF).fill(1n))]);
+    sortKey = await mul(s, matchable, stackedKey);
+    keyAt = carried.push(stackedKey) - 1;
+  }
+  const sorted = await sortByKey(s, sortKey, carried, options.keyBits === undefined ? {} : { keyBits: options.keyBits });
+  const outKey = keyAt >= 0 ? sorted.payload[keyAt] : sorted.key;
   const column = (i: number): AShare | undefined => (i >= 0 ? sorted.payload[i] : undefined);
   const origin = sorted.payload[0];
   const notOrigin = addConstA(s.me, negA(origin), 1n);
   const isPrimary = column(isPrimaryAt) ?? notOrigin;
   const isForeign = column(isForeignAt) ?? origin;
   const own = sorted.payload.slice(payloadAt, payloadAt + primary.payload.length);
-  const foreignPayload = sorted.payload.slice(payloadAt + primary.payload.length);
+  const foreignPayload = sorted.payload.slice(payloadAt + primary.payload.length, payloadAt + primary.payload.length + foreign.payload.length);
   // Only matchable primary rows may be copied down (a garbage key may equal a real one).
   const scanInputs = primary.matchable && own.length > 0 ? splitA(await mul(s, concatA(own.map(() => isPrimary)), concatA(own)), own.map(() => n)) : own;
   const flags = await groupFlags(s, sorted.key);
@@ -144,7 +168,7 @@ export async function pkFkJoin(s: Session, primary: JoinSide, foreign: JoinSide,
     valid = subA(addA(matched, column(existsAt) ?? notOrigin), products[1]);
     primaryOut = own.map((c, k) => addA(c, products[2 + k]));
   }
-  const columns = [sorted.key, ...primaryOut, ...foreignPayload, matched, ...(keepPrimary ? [origin] : [])];
+  const columns = [outKey, ...primaryOut, ...foreignPayload, matched, ...(keepPrimary ? [origin] : [])];
   const split = (cols: AShare[]): Omit<Joined, 'valid' | 'count'> => ({
     key: cols[0],
     primary: cols.slice(1, 1 + primary.payload.length),

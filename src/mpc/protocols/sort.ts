@@ -69,7 +69,8 @@ export async function sortByKey(s: Session, key: AShare, payload: readonly AShar
     // (disjoint bits, so XOR is OR, and shifting and XOR are local on binary shares).
     const packed = shiftLeftB(await a2b(s, keyArith), BigInt(indexBits(n)));
     const words = new BShare(xor2(packed.a, shuffled.binary[0].a), xor2(packed.b, shuffled.binary[0].b));
-    order = await quicksortOrder(s, words, words, (kx, ky, _ix, _iy, m) => lessThanNarrow(s, kx, ky, m, packedWidth));
+    // The index is inside the word: no separate index to move and compare.
+    order = await quicksortOrder(s, words, undefined, (kx, ky, _ix, _iy, m) => lessThanNarrow(s, kx, ky, m, packedWidth));
   } else {
     // Flipping the sign bit makes signed order unsigned order.
     const keyBin = xorPublicB(s.me, await a2b(s, keyArith), 1n << 63n);
@@ -98,39 +99,46 @@ export async function sortByKey(s: Session, key: AShare, payload: readonly AShar
 /** Less-than of rows' (key, index) operands, m of them (the first m words of each). */
 export type RowComparator = (kx: BShare, ky: BShare, ix: BShare, iy: BShare, m: number) => Promise<BitShare>;
 
-export async function quicksortOrder(s: Session, key: BShare, index: BShare, compare?: RowComparator): Promise<{ order: Int32Array; levels: number }> {
+export async function quicksortOrder(s: Session, key: BShare, index: BShare | undefined, compare?: RowComparator): Promise<{ order: Int32Array; levels: number }> {
+  if (index === undefined && compare === undefined) throw new UsageError('quicksortOrder: without a row index the comparator must make the keys distinct itself (pass compare)');
   const lessThan: RowComparator = compare ?? ((kx, ky, ix, iy, m) => lessThanKeyIndex(s, kx, ky, ix, iy, m));
   const n = key.length;
   const rows0 = new Int32Array(n);
   for (let i = 0; i < n; i++) rows0[i] = i;
   // Current order of the share arrays (key a/b, index a/b) and of the row numbers, double
-  // buffered: fresh arrays every level would cost page faults and collections.
-  let cur: Tables = { k0: key.a.slice(), k1: key.b.slice(), i0: index.a.slice(), i1: index.b.slice(), rows: rows0 };
-  let next: Tables = { k0: cur.k0.slice(), k1: cur.k1.slice(), i0: cur.i0.slice(), i1: cur.i1.slice(), rows: rows0.slice() };
+  // buffered: fresh arrays every level would cost page faults and collections. Without an
+  // index (packed into the key word) the key's arrays stand in for it and are moved once.
+  const k0 = key.a.slice(), k1 = key.b.slice();
+  let cur: Tables = index ? { k0, k1, i0: index.a.slice(), i1: index.b.slice(), rows: rows0 } : { k0, k1, i0: k0, i1: k1, rows: rows0 };
+  const nk0 = cur.k0.slice(), nk1 = cur.k1.slice();
+  let next: Tables = index ? { k0: nk0, k1: nk1, i0: cur.i0.slice(), i1: cur.i1.slice(), rows: rows0.slice() } : { k0: nk0, k1: nk1, i0: nk0, i1: nk1, rows: rows0.slice() };
   // Comparison operands and the destinations of a level, reused by every level.
   const kx0 = new BigUint64Array(n), kx1 = new BigUint64Array(n), ky0 = new BigUint64Array(n), ky1 = new BigUint64Array(n);
-  const ix0 = new BigUint64Array(n), ix1 = new BigUint64Array(n), iy0 = new BigUint64Array(n), iy1 = new BigUint64Array(n);
+  const ix0 = index ? new BigUint64Array(n) : kx0, ix1 = index ? new BigUint64Array(n) : kx1;
+  const iy0 = index ? new BigUint64Array(n) : ky0, iy1 = index ? new BigUint64Array(n) : ky1;
   const dest = new Int32Array(n);
   let segments: Int32Array = Int32Array.of(0, n);
   let levels = 0;
   while (segments.length > 0) {
     levels++;
-    await samplePivots(s, cur, segments, lessThan);
+    await samplePivots(s, cur, segments, lessThan, index !== undefined);
     // Each row is compared with its segment's pivot: the first row (random: rows are shuffled).
     const m = operands(segments, cur.k0, kx0, ky0);
     operands(segments, cur.k1, kx1, ky1);
-    operands(segments, cur.i0, ix0, iy0);
-    operands(segments, cur.i1, ix1, iy1);
+    if (index) {
+      operands(segments, cur.i0, ix0, iy0);
+      operands(segments, cur.i1, ix1, iy1);
+    }
     const head = (v: BigUint64Array): BigUint64Array => v.subarray(0, m);
     const lt = await lessThan(new BShare(head(kx0), head(kx1)), new BShare(head(ky0), head(ky1)), new BShare(head(ix0), head(ix1)), new BShare(head(iy0), head(iy1)), m);
     const bits = unpackBits({ words: await openBits(s, lt), length: m });
     const { nextSegments, settled } = destinations(segments, bits, dest);
-    for (const [from, to] of [
+    const moved: (readonly [BigUint64Array, BigUint64Array])[] = [
       [cur.k0, next.k0],
       [cur.k1, next.k1],
-      [cur.i0, next.i0],
-      [cur.i1, next.i1],
-    ] as const) {
+    ];
+    if (index) moved.push([cur.i0, next.i0], [cur.i1, next.i1]);
+    for (const [from, to] of moved) {
       move(segments, dest, from, to);
       // Rows that are now final go into both buffers, so a level only touches active segments.
       copyAt(settled, to, from);
@@ -242,7 +250,7 @@ export function pivotSampleSize(length: number): number {
  * pivotSampleSize). The rows compared are random (shuffled rows, stable partitions), so the
  * opened bits again reveal only a random order.
  */
-async function samplePivots(s: Session, cur: Tables, segments: Int32Array, lessThan: RowComparator): Promise<void> {
+async function samplePivots(s: Session, cur: Tables, segments: Int32Array, lessThan: RowComparator, separateIndex: boolean): Promise<void> {
   const starts: number[] = [];
   const sizes: number[] = [];
   let m = 0;
@@ -270,13 +278,8 @@ async function samplePivots(s: Session, cur: Tables, segments: Int32Array, lessT
     for (let k = 0; k < m; k++) out[k] = v[at[k]];
     return out;
   };
-  const lt = await lessThan(
-    new BShare(pick(cur.k0, left), pick(cur.k1, left)),
-    new BShare(pick(cur.k0, right), pick(cur.k1, right)),
-    new BShare(pick(cur.i0, left), pick(cur.i1, left)),
-    new BShare(pick(cur.i0, right), pick(cur.i1, right)),
-    m,
-  );
+  const kx = new BShare(pick(cur.k0, left), pick(cur.k1, left)), ky = new BShare(pick(cur.k0, right), pick(cur.k1, right));
+  const lt = await lessThan(kx, ky, separateIndex ? new BShare(pick(cur.i0, left), pick(cur.i1, left)) : kx, separateIndex ? new BShare(pick(cur.i0, right), pick(cur.i1, right)) : ky, m);
   const bits = unpackBits({ words: await openBits(s, lt), length: m });
   // Rank of each sampled row = how many rows of its sample are smaller; the median has rank (k - 1) / 2.
   o = 0;
@@ -290,12 +293,13 @@ async function samplePivots(s: Session, cur: Tables, segments: Int32Array, lessT
       }
     }
     const median = rank.indexOf((k - 1) >> 1);
-    if (median > 0) swapRows(cur, st, st + median);
+    if (median > 0) swapRows(cur, st, st + median, separateIndex);
   });
 }
 
-function swapRows(cur: Tables, i: number, j: number): void {
-  for (const v of [cur.k0, cur.k1, cur.i0, cur.i1]) {
+function swapRows(cur: Tables, i: number, j: number, separateIndex: boolean): void {
+  // Without a separate index, i0/i1 are the key's arrays: swapping them twice would undo it.
+  for (const v of separateIndex ? [cur.k0, cur.k1, cur.i0, cur.i1] : [cur.k0, cur.k1]) {
     const t = v[i];
     v[i] = v[j];
     v[j] = t;

@@ -77,3 +77,68 @@ test('pkFkJoin refuses a primary key with duplicates instead of adding their pay
     (e: unknown) => e instanceof UsageError && /primary key is not unique \(1 pairs/.test(e.message),
   );
 });
+
+/**
+ * keyBits: matchable rows' keys lie in [0, 2^bits); rows that may not match hold anything,
+ * including a valid key plus a multiple of 2^58, which the packed comparison (key above the row
+ * index in one word) would cut to that valid key: without sorting them under key 0 they land in
+ * its run and split it.
+ */
+interface RangedRow {
+  readonly key: bigint;
+  readonly matchable: boolean;
+  readonly pay: bigint;
+}
+
+/** Primary rows: a repeated matchable key becomes a row that may not match (the key stays unique among matchable rows). */
+function uniqueMatchable(rows: readonly RangedRow[]): RangedRow[] {
+  const seen = new Set<bigint>();
+  return rows.map((r) => {
+    if (!r.matchable) return r;
+    if (seen.has(r.key)) return { ...r, matchable: false };
+    seen.add(r.key);
+    return r;
+  });
+}
+
+const ranged = fc.integer({ min: 1, max: 10 }).chain((bits) => {
+  const inRange = fc.bigInt({ min: 0n, max: (1n << BigInt(bits)) - 1n });
+  const garbage = (valid: bigint): fc.Arbitrary<bigint> => fc.oneof(fc.constant(valid), fc.bigInt({ min: 1n, max: 63n }).map((r) => BigInt.asUintN(64, valid + (r << 58n))), u64);
+  const row: fc.Arbitrary<RangedRow> = fc.tuple(inRange, fc.boolean(), u64).chain(([k, matchable, pay]): fc.Arbitrary<RangedRow> => (matchable ? fc.constant({ key: k, matchable, pay }) : garbage(k).map((g) => ({ key: g, matchable, pay }))));
+  return fc.tuple(
+    fc.constant(bits),
+    fc.array(row, { maxLength: 20 }).map(uniqueMatchable),
+    fc.array(row, { maxLength: 30 }),
+    fc.constantFrom<JoinHow>('inner', 'left'),
+    fc.boolean(),
+  );
+});
+
+test('pkFkJoin with keyBits: rows that may not match keep out of the runs of valid keys, whatever key they hold', async () => {
+  const t = await trio();
+  await fc.assert(
+    fc.asyncProperty(ranged, async ([bits, ps, fs, how, oblivious]) => {
+      const [r] = await t.run(async (s) => {
+        const side = async (rows: readonly RangedRow[], owner: 0 | 1) => ({
+          key: await secret(s, BigUint64Array.from(rows.map((x) => x.key)), owner),
+          payload: [await secret(s, BigUint64Array.from(rows.map((x) => x.pay)), owner)],
+          matchable: await secret(s, BigUint64Array.from(rows.map((x) => (x.matchable ? 1n : 0n))), owner),
+        });
+        const j = await pkFkJoin(s, await side(ps, 0), await side(fs, 1), how, oblivious ? 'oblivious' : 'reveal-count', { keyBits: bits });
+        const cols = [await open(s, j.key), await open(s, j.primary[0]), await open(s, j.foreign[0]), await open(s, j.matched)];
+        return { cols, count: j.count, valid: j.valid ? await open(s, j.valid) : undefined };
+      });
+      const expected: bigint[][] = [];
+      for (const f of fs) {
+        const p = f.matchable ? ps.find((x) => x.matchable && x.key === f.key) : undefined;
+        if (p) expected.push([f.key, p.pay, f.pay, 1n]);
+        else if (how === 'left') expected.push([f.key, 0n, f.pay, 0n]);
+      }
+      let cols = r.cols;
+      if (oblivious) cols = cols.map((c) => c.filter((_, i) => r.valid![i] === 1n));
+      else assert.equal(r.count, expected.length);
+      assert.deepEqual(rowSet(cols), rowSet([0, 1, 2, 3].map((j) => expected.map((e) => e[j]))));
+    }),
+    { numRuns: Math.min(RUNS, 30) },
+  );
+});

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { closeTrio, RUNS, secret, signed, signedIn, TWO62, trio } from '../../helpers/protocol.js';
 import { open } from '../../../src/mpc/protocols/io.js';
 import { groupFlags } from '../../../src/mpc/oblivious/group-flags.js';
-import { segmentedScan, type ScanOp } from '../../../src/mpc/oblivious/segmented-scan.js';
+import { brentKungLevels, doublingLevels, segmentedScan, type ScanLevel, type ScanNetwork, type ScanOp } from '../../../src/mpc/oblivious/segmented-scan.js';
 import { groupByKey } from '../../../src/mpc/oblivious/group-by-key.js';
 import { rowSet, skewedKeys } from './helpers.js';
 
@@ -27,19 +27,23 @@ function referenceScan(keys: readonly bigint[], values: readonly bigint[], op: S
   return out.map((v) => BigInt.asUintN(64, v));
 }
 
-test('group flags and segmented sum/min/max scans match the plaintext scan on sorted keys', async () => {
+test('group flags and segmented sum/min/max scans (both networks) match the plaintext scan on sorted keys', async () => {
   const t = await trio();
   const rows = skewedKeys(60, KEY_POOL).chain((keys) =>
-    fc.tuple(fc.constant([...keys].sort((a, b) => (signed(a) < signed(b) ? -1 : signed(a) > signed(b) ? 1 : 0))), fc.array(value, { minLength: keys.length, maxLength: keys.length })),
+    fc.tuple(
+      fc.constant([...keys].sort((a, b) => (signed(a) < signed(b) ? -1 : signed(a) > signed(b) ? 1 : 0))),
+      fc.array(value, { minLength: keys.length, maxLength: keys.length }),
+      fc.constantFrom<ScanNetwork>('doubling', 'work-efficient'),
+    ),
   );
   await fc.assert(
-    fc.asyncProperty(rows, async ([keys, values]) => {
+    fc.asyncProperty(rows, async ([keys, values, network]) => {
       const k = BigUint64Array.from(keys), v = BigUint64Array.from(values);
       const [r] = await t.run(async (s) => {
         const key = await secret(s, k, 1), x = await secret(s, v, 2);
         const flags = await groupFlags(s, key);
         const r0 = s.stats.rounds;
-        const [sum, min, max] = await segmentedScan(s, flags.continues, [{ values: x, op: 'sum' }, { values: x, op: 'min' }, { values: x, op: 'max' }]);
+        const [sum, min, max] = await segmentedScan(s, flags.continues, [{ values: x, op: 'sum' }, { values: x, op: 'min' }, { values: x, op: 'max' }], network);
         const rounds = s.stats.rounds - r0;
         return { last: await open(s, flags.last), cont: await open(s, flags.continues), sum: await open(s, sum), min: await open(s, min), max: await open(s, max), rounds };
       });
@@ -49,7 +53,8 @@ test('group flags and segmented sum/min/max scans match the plaintext scan on so
       assert.deepEqual([...r.sum], referenceScan(keys, values, 'sum'));
       assert.deepEqual([...r.min], referenceScan(keys, values, 'min'));
       assert.deepEqual([...r.max], referenceScan(keys, values, 'max'));
-      assert.equal(r.rounds, n <= 1 ? 0 : 12 * Math.ceil(Math.log2(n)));
+      assert.equal(r.rounds, 12 * (network === 'doubling' ? doublingLevels(n) : brentKungLevels(n)).length);
+      if (network === 'doubling') assert.equal(r.rounds, n <= 1 ? 0 : 12 * Math.ceil(Math.log2(n)));
     }),
     { numRuns: RUNS },
   );
@@ -68,6 +73,39 @@ test('a segmented sum alone costs one round per level', async () => {
   assert.equal(r.rounds, 7);
   assert.equal(r.sum[7], 0n);
   assert.equal(r.sum[15], 8n);
+});
+
+/** The network's levels applied to plaintext (g, x) pairs with the scan's combine rule. */
+function simulate(levels: readonly ScanLevel[], continues: readonly number[], values: readonly number[]): number[] {
+  const g = [...continues], x = [...values];
+  for (const l of levels) {
+    const rows = Array.from({ length: l.count }, (_, j) => l.first + j * l.step);
+    // A level reads before it writes: all its combines are one batch.
+    const next = rows.map((i) => ({ i, g: g[i] * g[i - l.d], x: x[i] + g[i] * x[i - l.d] }));
+    for (const r of next) {
+      x[r.i] = r.x;
+      if (l.flagsUsed) g[r.i] = r.g;
+    }
+  }
+  return x;
+}
+
+test('both prefix networks give every row its segment sum (plaintext, 1 to 700 rows); the work-efficient one in ~2n combines', () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 700 }), fc.integer({ min: 0, max: 2 ** 31 }), (n, seed) => {
+      let r = seed;
+      const rand = (): number => (r = (r * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+      const continues = Array.from({ length: n }, (_, i) => (i > 0 && rand() < 0.8 ? 1 : 0));
+      const values = Array.from({ length: n }, () => Math.floor(rand() * 100));
+      const expected: number[] = [];
+      values.forEach((v, i) => expected.push(continues[i] ? expected[i - 1] + v : v));
+      assert.deepEqual(simulate(brentKungLevels(n), continues, values), expected);
+      assert.deepEqual(simulate(doublingLevels(n), continues, values), expected);
+      assert.ok(brentKungLevels(n).reduce((c, l) => c + l.count, 0) <= 2 * n);
+    }),
+    { numRuns: 300 },
+  );
+  assert.equal(brentKungLevels(1 << 20).length, 39);
 });
 
 /** Plaintext group-by: key -> [count, aggregates...] (signed arithmetic). */
