@@ -23,6 +23,7 @@ import { addA, AShare, scaleA } from '../mpc/shares.js';
 import { addConstA } from '../mpc/sharing.js';
 import type { CheckedJoin, KeyPacking } from '../plan/check-join.js';
 import { ALL_VALID, SecretTable, type SecretColumn } from '../secret/secret-table.js';
+import { joinManyToMany } from './join-many.js';
 
 export interface JoinResult {
   readonly table: SecretTable;
@@ -38,6 +39,7 @@ export async function join(s: Session, node: CheckedJoin, left: SecretTable, rig
     left: await sideOf(s, left, leftColumns, node.keys.map((k) => k.left.name), node.packing),
     right: await sideOf(s, right, rightColumns, node.keys.map((k) => k.right.name), node.packing),
   };
+  if (node.kind === 'many-to-many') return joinManyToMany(s, node, sides.left, sides.right, leftColumns, rightColumns);
   const primaryIsLeft = node.primary === 'left';
   const [primary, foreign] = primaryIsLeft ? [sides.left, sides.right] : [sides.right, sides.left];
   let joined;
@@ -61,7 +63,7 @@ export async function join(s: Session, node: CheckedJoin, left: SecretTable, rig
 }
 
 /** A side as the kernel takes it: the packed key, every carried column's values and present bits, and who may match. */
-async function sideOf(s: Session, table: SecretTable, carried: readonly SecretColumn[], keys: readonly string[], packing: readonly KeyPacking[]): Promise<JoinSide> {
+export async function sideOf(s: Session, table: SecretTable, carried: readonly SecretColumn[], keys: readonly string[], packing: readonly KeyPacking[]): Promise<JoinSide> {
   const payload = carried.flatMap((c) => (c.present ? [c.values, c.present] : [c.values]));
   const key = packKey(s, keys.map((k) => table.column(k).values), packing);
   const exists = table.validity.kind === 'secret' ? table.validity.share : undefined;
@@ -83,7 +85,7 @@ function packKey(s: Session, keys: readonly AShare[], packing: readonly KeyPacki
 }
 
 /** Columns from the kernel's vectors (values, then present bits of nullable columns), in order. */
-function columnsFrom(columns: readonly SecretColumn[], vectors: readonly AShare[], nullWhereNot: AShare | undefined): SecretColumn[] {
+export function columnsFrom(columns: readonly SecretColumn[], vectors: readonly AShare[], nullWhereNot: AShare | undefined): SecretColumn[] {
   let k = 0;
   return columns.map((c): SecretColumn => {
     const values = vectors[k++];

@@ -15,8 +15,10 @@
 
 import type { CheckedJoin } from './check-join.js';
 import type { PlanCost } from './cost.js';
+import { joinManyCost } from './cost-join-many.js';
 
 export function joinCost(node: CheckedJoin): PlanCost {
+  if (node.kind === 'many-to-many') return joinManyCost(node);
   const n = node.left.type.maxRows + node.right.type.maxRows;
   if (n === 0) return { rounds: 0, bytesPerParty: 0 };
   const levels = Math.max(1, Math.ceil(Math.log2(n)));
