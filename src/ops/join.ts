@@ -95,12 +95,15 @@ export function columnsFrom(columns: readonly SecretColumn[], vectors: readonly 
   });
 }
 
+/** How to join when neither key is unique: with a declared output bound. */
+const MANY_TO_MANY = "if neither side's key is unique, declare the join many-to-many with a bound on its output rows (SDK: join(other, { on, maxRows: N }); SQL: t.sql(statement, { joinMaxRows: N }) or tessera sql --join-max-rows N; plan: kind 'many-to-many', max_rows), or deduplicate a side";
+
 function duplicateKeys(node: CheckedJoin, side: 'left' | 'right', pairs: bigint): UsageError {
   const keys = node.keys.map((k) => k[side].name).join(', ');
   const advice = node.kind === 'one-to-one'
     ? `declare the kind whose unique side holds (many-to-one: the right side's key, one-to-many: the left side's)`
     : side === 'right'
-      ? `if the left side's key is unique instead, declare kind 'one-to-many'; otherwise deduplicate the ${side} side`
-      : `if the right side's key is unique instead, declare kind 'many-to-one'; otherwise deduplicate the ${side} side`;
+      ? `if the left side's key is unique instead, declare kind 'one-to-many'; ${MANY_TO_MANY}`
+      : `if the right side's key is unique instead, declare kind 'many-to-one'; ${MANY_TO_MANY}`;
   return new UsageError(`the ${side} side's key (${keys}) is not unique (${pairs} pairs of its rows share a key), as this ${node.kind} join needs: ${advice}`);
 }
