@@ -7,6 +7,7 @@
  * validity column, so nothing but the bound is known.
  */
 
+import { PlanError } from '../errors.js';
 import type { CheckedTable, Disclosure } from './check.js';
 import type { CheckedJoin, KeyPacking } from './check-join.js';
 import type { JoinNode } from './plan.js';
@@ -22,8 +23,9 @@ export function checkedManyToMany(
   rightColumns: readonly ColumnFacts[],
   disclosures: Disclosure[],
 ): CheckedJoin {
-  // parse-join.ts refuses a many-to-many join without max_rows.
-  const bound = node.max_rows!;
+  const bound = node.max_rows;
+  // parse-join.ts refuses this already; a plan built in code reaches here unparsed.
+  if (bound === undefined || !Number.isSafeInteger(bound) || bound < 1) throw new PlanError(`${path}/max_rows`, 'a many-to-many join needs max_rows: the declared bound on its output rows (a whole number, at least 1)');
   const mode = node.mode ?? 'reveal-count';
   disclosures.push({ path, what: `whether the output exceeds max_rows = ${bound} (then the query is refused, without its row count)` });
   disclosures.push({

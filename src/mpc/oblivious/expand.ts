@@ -27,6 +27,7 @@
  * 2·bound rows (8 + 2 rounds).
  */
 
+import { ProtocolError } from '../../errors.js';
 import { lt } from '../protocols/compare.js';
 import { injectBits } from '../protocols/inject.js';
 import { open } from '../protocols/io.js';
@@ -84,11 +85,12 @@ export async function expand(s: Session, src: Sources, bound: number): Promise<E
   const filled = await segmentedScan(s, continues, copied.map((values) => ({ values, op: 'sum' as const })));
   const fillerBit = addConstA(s.me, negA(sourceBit), 1n);
   const kept = await compact(s, [tag, ...filled], fillerBit);
-  if (kept.count !== fillers) throw new RangeError(`expand: ${kept.count} filler rows after compaction, ${fillers} expected`);
+  if (kept.count !== fillers) throw new ProtocolError(`expand: ${kept.count} filler rows after compaction, ${fillers} expected`);
   // The tags of shuffled fillers are a random permutation of 0 … 2·bound − 1: put each row at its tag.
   const opened = await open(s, kept.columns[0]);
-  const at = new Int32Array(fillers);
+  const at = new Int32Array(fillers).fill(-1);
   opened.forEach((t, k) => {
+    if (t >= BigInt(fillers) || at[Number(t)] !== -1) throw new ProtocolError('expand: the opened filler tags are not a permutation of the public tags');
     at[Number(t)] = k;
   });
   const placed = kept.columns.slice(1).map((c) => gather(c, at));

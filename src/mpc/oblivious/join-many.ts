@@ -33,7 +33,7 @@
  * reveal-count a compaction (4 rounds).
  */
 
-import { UsageError } from '../../errors.js';
+import { ProtocolError, UsageError } from '../../errors.js';
 import { mul } from '../protocols/arith.js';
 import { eq, lt } from '../protocols/compare.js';
 import { bitInject } from '../protocols/convert.js';
@@ -140,7 +140,7 @@ async function route(s: Session, destination: AShare, columns: readonly AShare[]
   const opened = await open(s, shuffled.arith[0]);
   const at = new Int32Array(bound).fill(-1);
   opened.forEach((d, k) => {
-    if (d >= BigInt(bound) || at[Number(d)] !== -1) throw new RangeError(`manyToManyJoin: routing destinations are not a permutation of the ${bound} output rows`);
+    if (d >= BigInt(bound) || at[Number(d)] !== -1) throw new ProtocolError(`manyToManyJoin: the opened routing destinations are not a permutation of the ${bound} output rows`);
     at[Number(d)] = k;
   });
   return shuffled.arith.slice(1).map((c) => gather(c, at));
