@@ -32,9 +32,12 @@ export class Expression<C extends string = string> {
   add<K extends string = never>(other: Operand<K>): Expression<C | K> { return this.binary('+', other); }
   sub<K extends string = never>(other: Operand<K>): Expression<C | K> { return this.binary('-', other); }
   mul<K extends string = never>(other: Operand<K>): Expression<C | K> { return this.binary('*', other); }
-  /** Division by a constant: the nearest value with `scale` decimal digits (default max(the dividend's, 4)), halves toward +∞. */
-  div(other: number | bigint | string, options: { scale?: number } = {}): Expression<C> {
-    return new Expression<C>({ op: '/', args: [this.node, operand(other)], ...(options.scale !== undefined ? { scale: options.scale } : {}) });
+  /**
+   * Division by a constant or by a secret value: the nearest value with `scale` decimal digits
+   * (default max(the dividend's, 4)), halves toward +∞, exact; null where the divisor is 0.
+   */
+  div<K extends string = never>(other: Operand<K>, options: { scale?: number } = {}): Expression<C | K> {
+    return new Expression<C | K>({ op: '/', args: [this.node, operand(other)], ...(options.scale !== undefined ? { scale: options.scale } : {}) });
   }
   neg(): Expression<C> { return new Expression<C>({ op: 'neg', arg: this.node }); }
   abs(): Expression<C> { return new Expression<C>({ op: 'abs', arg: this.node }); }

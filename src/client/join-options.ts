@@ -5,7 +5,9 @@
  *   { on: ['site', 'day'] }                     several, each the same on both sides
  *   { on: { left: 'id', right: 'patient_id' } } differently named (or a list of such pairs)
  *   how: 'inner' (the default) | 'left'; kind: 'many-to-one' (the default: the right side's key
- *   is unique) | 'one-to-many' | 'one-to-one'; mode: 'reveal-count' (the default) | 'oblivious'.
+ *   is unique) | 'one-to-many' | 'one-to-one' | 'many-to-many' (neither unique: needs maxRows,
+ *   the declared bound on the output rows; maxRows alone implies it); mode: 'reveal-count' (the
+ *   default) | 'oblivious'.
  *
  * Checked here only for shape; the nodes check types (plan/check-join.ts).
  */
@@ -31,7 +33,8 @@ export function joinNode(left: TableNode, right: TableNode, options: JoinOptions
   const on = keyPairs(options.on);
   const how = options.how ?? 'inner';
   if (how !== 'inner' && how !== 'left') throw new UsageError(`a join's how is 'inner' or 'left', not ${JSON.stringify(how)}`);
-  const { kind, maxRows, mode } = options;
+  const { maxRows, mode } = options;
+  const kind = options.kind ?? (maxRows !== undefined ? 'many-to-many' : undefined);
   if (kind !== undefined && !['one-to-one', 'many-to-one', 'one-to-many', 'many-to-many'].includes(kind)) throw new UsageError(`a join's kind is 'many-to-one' (the default), 'one-to-many', 'one-to-one' or 'many-to-many', not ${JSON.stringify(kind)}`);
   if (mode !== undefined && mode !== 'reveal-count' && mode !== 'oblivious') throw new UsageError(`a join's mode is 'reveal-count' or 'oblivious', not ${JSON.stringify(mode)}`);
   if (maxRows !== undefined && (!Number.isSafeInteger(maxRows) || maxRows < 1)) throw new UsageError('maxRows is a whole number of rows, at least 1');

@@ -52,7 +52,7 @@ import { NodeConnection } from './node-connection.js';
 import { readTable } from './read-table.js';
 import { openResult, type QueryResult } from './result.js';
 import { collectResultShares } from './result-shares.js';
-import { sqlToFrame } from './sql/sql-frame.js';
+import { sqlToFrame, type SqlOptions } from './sql/sql-frame.js';
 import { parseCreateTableAs } from './sql/create-table-as.js';
 import { storeHandle, type StoreHandle } from './store-handle.js';
 import { waitForQuery, waitWhileComputing, type WaitOptions } from './job-wait.js';
@@ -309,10 +309,11 @@ export class Tessera implements FrameRunner {
   /**
    * A SQL SELECT as a data frame (docs/plan.md, "SQL"): parsed on this machine by DuckDB's
    * parser; what the plan cannot express yet is refused with SqlError naming the construct.
+   * `{ joinMaxRows }` makes its JOIN many-to-many up to that many output rows.
    */
-  async sql(statement: string): Promise<LazyFrame> {
+  async sql(statement: string, options: SqlOptions = {}): Promise<LazyFrame> {
     if (parseCreateTableAs(statement)) throw new SqlError('CREATE TABLE ... AS SELECT stores a table: run it with t.sqlStore(statement) (or frame.store(name))', 'CREATE statement');
-    return sqlToFrame(statement, (name) => this.table(name));
+    return sqlToFrame(statement, (name) => this.table(name), options);
   }
 
   count(options: Omit<QueryOptions, 'column'> & { column?: string }): Promise<QueryHandle> {

@@ -30,6 +30,7 @@ import { ALL_VALID, SecretTable, type SecretColumn } from '../secret/secret-tabl
 import { columnsFromVectors, tableVectors } from '../secret/column-vectors.js';
 import { jointTextRanks } from './text-rank.js';
 import { joinKeyBits, singleKeyMin } from '../plan/join-key-bits.js';
+import { joinManyToMany } from './join-many.js';
 
 export interface JoinResult {
   readonly table: SecretTable;
@@ -46,6 +47,7 @@ export async function join(s: Session, node: CheckedJoin, left: SecretTable, rig
     left: await sideOf(s, left, leftColumns, node.keys.map((k) => k.left.name), node, ranks.left),
     right: await sideOf(s, right, rightColumns, node.keys.map((k) => k.right.name), node, ranks.right),
   };
+  if (node.kind === 'many-to-many') return joinManyToMany(s, node, sides.left, sides.right, leftColumns, rightColumns);
   const primaryIsLeft = node.primary === 'left';
   const [primary, foreign] = primaryIsLeft ? [sides.left, sides.right] : [sides.right, sides.left];
   let joined;
@@ -105,7 +107,7 @@ function packKey(s: Session, keys: readonly AShare[], packing: readonly KeyPacki
 }
 
 /** Columns from the kernel's vectors (values, then present bits of nullable columns), in order. */
-function columnsFrom(columns: readonly SecretColumn[], vectors: readonly AShare[], nullWhereNot: AShare | undefined): SecretColumn[] {
+export function columnsFrom(columns: readonly SecretColumn[], vectors: readonly AShare[], nullWhereNot: AShare | undefined): SecretColumn[] {
   return columnsFromVectors(columns, vectors).map((c): SecretColumn => {
     if (c.present) return { ...c, schema: { ...c.schema, nullable: true } };
     if (nullWhereNot) return { ...c, schema: { ...c.schema, nullable: true }, present: nullWhereNot };
@@ -113,12 +115,15 @@ function columnsFrom(columns: readonly SecretColumn[], vectors: readonly AShare[
   });
 }
 
+/** How to join when neither key is unique: with a declared output bound. */
+const MANY_TO_MANY = "if neither side's key is unique, declare the join many-to-many with a bound on its output rows (SDK: join(other, { on, maxRows: N }); SQL: t.sql(statement, { joinMaxRows: N }) or tessera sql --join-max-rows N; plan: kind 'many-to-many', max_rows), or deduplicate a side";
+
 function duplicateKeys(node: CheckedJoin, side: 'left' | 'right', pairs: bigint): UsageError {
   const keys = node.keys.map((k) => k[side].name).join(', ');
   const advice = node.kind === 'one-to-one'
     ? `declare the kind whose unique side holds (many-to-one: the right side's key, one-to-many: the left side's)`
     : side === 'right'
-      ? `if the left side's key is unique instead, declare kind 'one-to-many'; otherwise deduplicate the ${side} side`
-      : `if the right side's key is unique instead, declare kind 'many-to-one'; otherwise deduplicate the ${side} side`;
+      ? `if the left side's key is unique instead, declare kind 'one-to-many'; ${MANY_TO_MANY}`
+      : `if the right side's key is unique instead, declare kind 'many-to-one'; ${MANY_TO_MANY}`;
   return new UsageError(`the ${side} side's key (${keys}) is not unique (${pairs} pairs of its rows share a key), as this ${node.kind} join needs: ${advice}`);
 }

@@ -18,7 +18,7 @@
  * - a left join makes the right side's columns nullable (null where no right row matched).
  * - kind says whose key is unique: 'many-to-one' (the default) the right side's, 'one-to-many'
  *   the left side's, 'one-to-one' both; the node checks it on the data (a duplicate stops the
- *   query). 'many-to-many' is refused: not implemented yet.
+ *   query). 'many-to-many' (check-join-many.ts) has no unique side: its output bound is declared.
  * - the bound on output rows: the foreign side's rows for an inner join (the smaller side's for
  *   one-to-one), the left side's for a left join, both sides' for a left join keeping the unique
  *   (primary) left side.
@@ -26,6 +26,7 @@
 
 import { PlanError } from '../errors.js';
 import type { CheckedTable, Disclosure } from './check.js';
+import { checkedManyToMany } from './check-join-many.js';
 import type { JoinHow, JoinKind, JoinMode, JoinNode } from './plan.js';
 import { describeFacts, type ColumnFacts, type TableType } from './types.js';
 import { textWordCount } from '../table/types/text.js';
@@ -48,7 +49,7 @@ export interface CheckedJoin {
   /** One entry per key pair (a single key is used as it is: weight 1, min 0). */
   readonly packing: readonly KeyPacking[];
   readonly how: JoinHow;
-  readonly kind: Exclude<JoinKind, 'many-to-many'>;
+  readonly kind: JoinKind;
   readonly mode: JoinMode;
   /** The side whose key is unique (the primary key); the other side holds the foreign key. */
   readonly primary: 'left' | 'right';
@@ -61,9 +62,6 @@ const PACKED_LIMIT = 1n << 62n;
 
 export function checkJoin(node: JoinNode, path: string, checkInput: (node: JoinNode['left'], path: string) => CheckedTable, disclosures: Disclosure[]): CheckedJoin {
   const kind = node.kind ?? 'many-to-one';
-  if (kind === 'many-to-many') {
-    throw new PlanError(`${path}/kind`, "many-to-many joins are not supported yet; if one side's key is unique declare 'many-to-one' (the right side's) or 'one-to-many' (the left side's): the nodes check it");
-  }
   const left = checkInput(node.left, `${path}/left`);
   const right = checkInput(node.right, `${path}/right`);
   const keys = node.on.map((pair, i) => {
@@ -90,6 +88,7 @@ export function checkJoin(node: JoinNode, path: string, checkInput: (node: JoinN
   const primary: 'left' | 'right' = kind === 'one-to-many' ? 'left' : 'right';
   const mode = node.mode ?? 'reveal-count';
   const [nL, nR] = [left.type.maxRows, right.type.maxRows];
+  if (kind === 'many-to-many') return checkedManyToMany(node, path, left, right, keys, packing, rightColumns, disclosures);
   const maxRows = node.how === 'left' ? (primary === 'left' ? nL + nR : nL) : kind === 'one-to-one' ? Math.min(nL, nR) : primary === 'left' ? nR : nL;
   const keyList = (side: 'left' | 'right'): string => keys.map((k) => k[side].name).join(', ');
   const unique: readonly ('left' | 'right')[] = kind === 'one-to-one' ? ['left', 'right'] : [primary];

@@ -20,8 +20,10 @@ import type { PlanCost } from './cost.js';
 import { columnVectors } from './cost-order.js';
 import { textRankCost } from './cost-text.js';
 import { joinKeyBits } from './join-key-bits.js';
+import { joinManyCost } from './cost-join-many.js';
 
 export function joinCost(node: CheckedJoin): PlanCost {
+  if (node.kind === 'many-to-many') return joinManyCost(node);
   const n = node.left.type.maxRows + node.right.type.maxRows;
   if (n === 0) return { rounds: 0, bytesPerParty: 0 };
   const L = Math.max(1, Math.ceil(Math.log2(n)));

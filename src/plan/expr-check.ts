@@ -22,6 +22,7 @@ import { pow10 } from '../table/types/decimal.js';
 import { add, constant, eq, linear, lt, mul, scale, select, sub, type Gate } from './expr-circuit.js';
 import { datePart } from './expr-dates.js';
 import { roundDivide } from './expr-divide.js';
+import { divideSecret } from './expr-divide-secret.js';
 import { checkDateRange, checkRange, checkScale, describeType, isNumeric, literalIn, numericLiteral, productRange, scaledRange, type ValueType } from './expr-types.js';
 import type { ComparisonOp, Expr, LiteralValue } from './plan.js';
 import type { TableType } from './types.js';
@@ -187,15 +188,13 @@ class Checker {
   private divide(args: readonly [Expr, Expr], requested: number | undefined, path: string): Typed {
     const [a0, b0] = this.pair(args, path);
     const a = numericOf(a0, `${path}/args/0`, '/'), b = numericOf(b0, `${path}/args/1`, '/');
-    if (b.value.op !== 'const') {
-      throw new PlanError(`${path}/args/1`, 'dividing by a secret value is not supported yet: divide by a constant, or compare a with b·c instead of a/b with c');
-    }
-    const c = b.value.value;
-    if (c === 0n) throw new PlanError(`${path}/args/1`, 'division by zero');
     const out = requested ?? Math.max(a.type.scale, DEFAULT_DIVISION_SCALE);
     checkScale(out, path, 'the quotient');
     // x / c in `out` digits: round(x·10^(out − sx + sc) / c).
     const exp = out - a.type.scale + b.type.scale;
+    if (b.value.op !== 'const') return divisionBySecret(a, b, exp, out, path);
+    const c = b.value.value;
+    if (c === 0n) throw new PlanError(`${path}/args/1`, 'division by zero');
     const sign = c < 0n ? -1n : 1n;
     const p = sign * (exp >= 0 ? pow10(exp) : 1n);
     const q = sign * c * (exp < 0 ? pow10(-exp) : 1n);
@@ -327,6 +326,18 @@ class Checker {
     const type: ValueType = { kind: 'boolean', scale: 0, min: 0n, max: 1n, ...nulls.type };
     return { type, value: nulls.gate.present ? mul(value, nulls.gate.present) : value, ...nulls.gate, zeroAtNull: true };
   }
+}
+
+/** a / b for a secret b (expr-divide-secret.ts): exact, null where b = 0 or either is null. */
+function divisionBySecret(a: Typed, b: Typed, exp: number, out: number, path: string): Typed {
+  const p = exp >= 0 ? pow10(exp) : 1n, q = exp < 0 ? pow10(-exp) : 1n;
+  const d = divideSecret(a.value, a.type.min, a.type.max, b.value, b.type.min, b.type.max, p, q, path);
+  const nulls = presentOf(a, b);
+  const present = d.zero ? (nulls.gate.present ? mul(nulls.gate.present, linear([[d.zero, -1n]], 1n)) : linear([[d.zero, -1n]], 1n)) : nulls.gate.present;
+  // A null operand that reads 0 gives 0 (a = 0, or b = 0 which the division zeroes when its range holds 0).
+  const zeroAtNull = (!a.present || a.zeroAtNull) && (!b.present || (b.zeroAtNull && d.zero !== undefined));
+  const type: ValueType = { kind: out > 0 ? 'decimal' : 'integer', scale: out, min: d.min, max: d.max, nullable: present !== undefined };
+  return { type, value: d.value, ...(present ? { present } : {}), zeroAtNull };
 }
 
 function constantOf(v: bigint, t: ValueType): Typed {

@@ -92,3 +92,12 @@ test('colours only on a terminal that wants them', () => {
   assert.equal(colorsWanted(pipe, { FORCE_COLOR: '1' }), true);
   assert.equal(colorsWanted(pipe, { FORCE_COLOR: '1', NO_COLOR: '1' }), false);
 });
+
+test('sql --join-max-rows: a whole number, and only with a JOIN (refused before connecting)', async () => {
+  const noJoin = await runInProcess(['sql', 'SELECT count(*) AS n FROM visits', '--to', 'X', '--join-max-rows', '10']);
+  assert.equal(noJoin.code, 2, noJoin.stderr);
+  assert.match(noJoin.stderr, /has no JOIN: leave it out/);
+  const notANumber = await runInProcess(['sql', 'SELECT count(*) AS n FROM a JOIN b ON a.x = b.x', '--to', 'X', '--join-max-rows', 'many']);
+  assert.equal(notANumber.code, 2, notANumber.stderr);
+  assert.match(notANumber.stderr, /--join-max-rows takes a whole number of rows/);
+});

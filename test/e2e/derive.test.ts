@@ -8,6 +8,9 @@
  *   max(scale, 4) digits with halves toward +∞, i.e. floor(x·10^4/c + 1/2)/10^4. The oracle
  *   computes that (c = 8 makes exact halves appear, where c = 3 never can) and the test also
  *   checks |ours − DuckDB's double| ≤ 10^-4/2.
+ * - `cost / qty` (a secret divisor): the same rounding as `x / c`, and NULL where qty = 0, which
+ *   is DuckDB's answer with `SET ieee_floating_point_ops = false` (by default DuckDB 1.x gives
+ *   ±Infinity or NaN there, which no exact decimal can hold). The oracle runs with that setting.
  * - CAST(decimal AS INTEGER) and CAST(x / c AS DECIMAL(p, s)): DuckDB rounds halves away from
  *   zero, ours toward +∞, so they differ on negative halves (−2.50 → −3 in DuckDB, −2 here). The
  *   oracle writes floor(x + 1/2), and the test checks that DuckDB's cast differs exactly on the
@@ -62,6 +65,7 @@ async function withDuckDb<T>(fn: (c: DuckDBConnection) => Promise<T>): Promise<T
   try {
     const c = await db.connect();
     try {
+      await c.run('SET ieee_floating_point_ops = false'); // x / 0 is NULL, as ours
       await c.run('CREATE TABLE claims (age INTEGER, sex VARCHAR, cost DECIMAL(10, 2), qty INTEGER, day DATE, paid DATE)');
       for (let i = 0; i < ROWS.age.length; i++) {
         await c.run('INSERT INTO claims VALUES ($1, $2, $3::DECIMAL(10, 2), $4, $5::DATE, $6::DATE)', [ROWS.age[i], ROWS.sex[i], ROWS.cost[i], ROWS.qty[i], ROWS.day[i], ROWS.paid[i]]);
@@ -94,6 +98,8 @@ const DERIVED: { name: string; sql: string; sdk: Expression; oracle?: string }[]
   { name: 'gross', sql: 'cost * qty', sdk: col('cost').mul(col('qty')) },
   { name: 'taxed', sql: 'cost * 1.1', sdk: col('cost').mul(1.1) },
   { name: 'third', sql: 'cost / 3', sdk: col('cost').div(3), oracle: 'floor(cost * 10000 / 3 + 0.5) / 10000' },
+  { name: 'per', sql: 'cost / qty', sdk: col('cost').div(col('qty')), oracle: 'floor(cost * 10000 / qty + 0.5) / 10000' },
+  { name: 'share', sql: 'CAST(age / (qty - 1) AS DECIMAL(18, 1))', sdk: col('age').div(col('qty').sub(1), { scale: 1 }), oracle: 'floor(age * 10 / (qty - 1) + 0.5) / 10' },
   { name: 'eighth', sql: 'cost * qty / 8', sdk: col('cost').mul(col('qty')).div(8), oracle: 'floor(cost * qty * 10000 / 8 + 0.5) / 10000' },
   { name: 'eighth1', sql: 'CAST(cost * qty / 8 AS DECIMAL(18, 1))', sdk: col('cost').mul(col('qty')).div(8, { scale: 1 }), oracle: 'floor(cost * qty * 10 / 8 + 0.5) / 10' },
   { name: 'whole', sql: 'CAST(cost * qty AS INTEGER)', sdk: col('cost').mul(col('qty')).cast('integer'), oracle: 'floor(cost * qty + 0.5)' },
@@ -113,7 +119,7 @@ const DERIVED: { name: string; sql: string; sdk: Expression; oracle?: string }[]
   { name: 'since', sql: "day - DATE '2024-01-01'", sdk: col('day').sub('2024-01-01') },
 ];
 
-const DECIMALS = new Set(['gross', 'taxed', 'third', 'eighth', 'eighth1', 'cost0', 'capped']);
+const DECIMALS = new Set(['gross', 'taxed', 'third', 'per', 'share', 'eighth', 'eighth1', 'cost0', 'capped']);
 
 function sameValue(name: string, got: unknown, want: unknown, where: string): void {
   if (DECIMALS.has(name) && typeof got === 'number' && typeof want === 'number') assert.ok(Math.abs(got - want) < 1e-9, `${where}: ${name} ${got} vs ${want}`);
@@ -128,7 +134,7 @@ test('derived columns open as a table with the values DuckDB computes (our round
   const oracleSql = `SELECT age, ${DERIVED.map((d) => `${d.oracle ?? d.sql} AS ${d.name}`).join(', ')}, strftime(day + 30, '%Y-%m-%d') AS due_text FROM claims`;
   const { want, duck } = await withDuckDb(async (c) => ({
     want: await duckRows(c, oracleSql),
-    duck: await duckRows(c, `SELECT cost * qty / 8 AS eighth, cost / 3 AS third, CAST(cost * qty AS INTEGER) AS whole, cost * qty AS gross FROM claims`),
+    duck: await duckRows(c, `SELECT cost * qty / 8 AS eighth, cost / 3 AS third, cost / qty AS per, CAST(cost * qty AS INTEGER) AS whole, cost * qty AS gross FROM claims`),
   }));
   const result = await (await frame.open(to)).result();
   assert.deepEqual(result.table.columns, ['age', ...DERIVED.map((d) => d.name)]);
@@ -144,6 +150,8 @@ test('derived columns open as a table with the values DuckDB computes (our round
     if (duck[i].eighth === null) return;
     assert.ok(Math.abs(Number(row.eighth) - Number(duck[i].eighth)) <= 0.5e-4 + 1e-12, `row ${i}: eighth ${String(row.eighth)} vs DuckDB ${String(duck[i].eighth)}`);
     assert.ok(Math.abs(Number(row.third) - Number(duck[i].third)) <= 0.5e-4 + 1e-12, `row ${i}: third`);
+    assert.equal(row.per === null, duck[i].per === null, `row ${i}: per is null exactly where DuckDB's is (qty = 0)`);
+    if (duck[i].per !== null) assert.ok(Math.abs(Number(row.per) - Number(duck[i].per)) <= 0.5e-4 + 1e-12, `row ${i}: per ${String(row.per)} vs DuckDB ${String(duck[i].per)}`);
     const gross = Number(duck[i].gross);
     const negativeHalf = gross < 0 && Math.abs(gross - Math.trunc(gross)) === 0.5;
     if (negativeHalf) negativeHalves++;

@@ -70,7 +70,9 @@ test('each refusal names its place in the plan and what to do', () => {
   refused({ op: '*', args: [col('big'), lit(2)] }, '', /the product could reach .* beyond ±\(2\^62 − 1\).*declare narrower ranges/);
   refused({ op: '+', args: [col('big'), col('big')] }, '', /the sum could reach/);
   refused({ op: '*', args: [{ op: '*', args: [col('cost'), col('cost')] }, { op: '*', args: [col('cost'), { op: '*', args: [col('cost'), { op: '*', args: [col('cost'), { op: '*', args: [col('cost'), { op: '*', args: [col('cost'), { op: '*', args: [col('cost'), col('cost')] }] }] }] }] }] }] }, '/args/1/args/1/args/1/args/1/args/1', /the product could reach \[0, 1000000000000000000000\] in stored units, beyond ±\(2\^62 − 1\)/);
-  refused({ op: '/', args: [col('age'), col('age')] }, '/args/1', /dividing by a secret value is not supported yet/);
+  refused({ op: '/', args: [col('big'), col('age')] }, '', /the quotient could reach .* beyond ±\(2\^62 − 1\)/);
+  // Division by a secret value: a decimal of 4 digits, null where the divisor (whose range holds 0) is 0.
+  assert.deepEqual(pick(facts({ op: '/', args: [col('age'), col('age')] })), ['decimal', 4, 0n, 1200000n, true]);
   refused({ op: '/', args: [col('age'), lit(0)] }, '/args/1', /division by zero/);
   refused({ op: '<', args: [col('sex'), lit('F')] }, '', /category values compare with = and != only/);
   refused({ op: '<', args: [col('patient'), col('other')] }, '', /identifier values compare with = and != only/);

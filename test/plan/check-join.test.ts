@@ -49,7 +49,8 @@ test('each refusal of a join names its place in the plan', () => {
   refusedAt(join({ how: 'outer' }), `${J}/how`, /one of inner, left, not "outer"/);
   refusedAt(join({ how: undefined }), `${J}/how`, /needs 'how'/);
   refusedAt(join({ kind: 'many-to-many' }), `${J}/max_rows`, /needs max_rows/);
-  refusedAt(join({ kind: 'many-to-many', max_rows: 10 }), `${J}/kind`, /many-to-many joins are not supported yet; .*declare 'many-to-one'/);
+  refusedAt(join({ kind: 'many-to-many', max_rows: 0 }), `${J}/max_rows`, /at least 1/);
+  refusedAt(join({ kind: 'many-to-many', max_rows: 1.5 }), `${J}/max_rows`, /whole number/);
   refusedAt(join({ max_rows: 10 }), `${J}/max_rows`, /leave it out/);
   refusedAt(join({ mode: 'secret' }), `${J}/mode`, /'oblivious' opens nothing/);
   refusedAt(join({ extra: 1 }), `${J}/extra`, /unknown field 'extra' in a join/);
@@ -96,4 +97,21 @@ test('a join discloses its output row count (or nothing but its bound) and the u
   const cost = check(join({})).cost;
   assert.ok(cost.rounds > 100 && cost.bytesPerParty > 1300 * 850, JSON.stringify(cost));
   assert.ok(check(join({ kind: 'one-to-many', how: 'left' })).cost.rounds > cost.rounds);
+});
+
+test('many-to-many: the declared bound is the output bound; it discloses whether the output exceeds it and the count (or nothing but the bound); explain has a cost', () => {
+  const node = join({ kind: 'many-to-many', max_rows: 5000, how: 'left' });
+  const j = joinOf(node);
+  assert.equal(j.kind, 'many-to-many');
+  assert.equal(j.type.maxRows, 5000);
+  assert.deepEqual(j.type.columns.map((c) => [c.name, c.nullable]), [['patient', false], ['age', false], ['amount', true]]);
+  const what = (n: object) => check(n).disclosures.filter((d) => d.path === J).map((d) => d.what);
+  assert.deepEqual(what(node), [
+    'whether the output exceeds max_rows = 5000 (then the query is refused, without its row count)',
+    'how many rows this join outputs (opened on shuffled rows, so which rows matched stays secret)',
+  ]);
+  assert.match(what(join({ kind: 'many-to-many', max_rows: 5000, mode: 'oblivious' })).join('\n'), /nothing but its bound: the output holds 5000 rows \(max_rows\)/);
+  const small = check(join({ kind: 'many-to-many', max_rows: 100 })).cost, large = check(join({ kind: 'many-to-many', max_rows: 100000 })).cost;
+  assert.ok(small.rounds > 200 && small.bytesPerParty > 1300 * 850, JSON.stringify(small));
+  assert.ok(large.bytesPerParty > small.bytesPerParty && large.rounds > small.rounds, 'a larger bound costs more (the expansion sorts n + 2·bound rows)');
 });

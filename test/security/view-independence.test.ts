@@ -34,6 +34,7 @@ import { segmentedScan } from '../../src/mpc/oblivious/segmented-scan.js';
 import { groupByKey } from '../../src/mpc/oblivious/group-by-key.js';
 import { groupByDomain } from '../../src/mpc/oblivious/one-hot.js';
 import { pkFkJoin } from '../../src/mpc/oblivious/join.js';
+import { manyToManyJoin } from '../../src/mpc/oblivious/join-many.js';
 import { evaluatePredicate } from '../../src/ops/predicate.js';
 import { evaluatePredicateBits } from '../../src/ops/predicate-bits.js';
 import { groupBy } from '../../src/ops/group-by.js';
@@ -211,6 +212,13 @@ const CASES: [string, Body, () => [BigUint64Array, BigUint64Array]][] = [
   ['join (oblivious)', async (s, x, y) => {
     const [a, b] = await shared(s, few(x), y);
     return pkFkJoin(s, { key: a.slice(0, 4), payload: [b.slice(0, 4)] }, { key: a.slice(4, N), payload: [b.slice(4, N)] }, 'left', 'oblivious');
+  }, RANDOM],
+  // Many-to-many within its bound (8 × 8 rows, bound 64): it opens whether the output exceeds the
+  // bound (never here), a permutation of public tags and of the output positions, and the sorts'
+  // comparisons of shuffled rows.
+  ['join many-to-many (oblivious)', async (s, x, y) => {
+    const [a, b] = await shared(s, few(x), y);
+    return manyToManyJoin(s, { key: a.slice(0, 8), payload: [b.slice(0, 8)] }, { key: a.slice(8, 16), payload: [b.slice(8, 16)] }, 'left', 'oblivious', 64, () => new Error('exceeds'));
   }, RANDOM],
 ];
 

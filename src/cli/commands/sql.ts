@@ -16,7 +16,7 @@ import { UsageError } from '../../errors.js';
 import { addPrivacyOptions, privacyFromFlags, type PrivacyFlags } from '../privacy-options.js';
 import { addOutputOptions, checkOutputFlags, describeWritten, writeOutputFile, type OutputFlags } from '../output-file.js';
 
-type SqlFlags = ConnectionFlags & OutputFlags & PrivacyFlags & { to?: string; json?: boolean; explain?: boolean; store?: string; replace?: boolean };
+type SqlFlags = ConnectionFlags & OutputFlags & PrivacyFlags & { to?: string; json?: boolean; explain?: boolean; store?: string; replace?: boolean; joinMaxRows?: string };
 
 const list = (text: string): string[] =>
   text
@@ -41,6 +41,7 @@ export function registerSqlCommands(program: Command, io: Console): void {
     .option('--store <table>', 'store the result as a derived table at the nodes instead of opening it')
     .option('--replace', 'with --store: store over a derived table of yours with that name')
     .option('--explain', 'only check the plan at the node: what it makes public and its estimated cost; nothing runs')
+    .option('--join-max-rows <rows>', "the declared output bound of the statement's JOIN when neither side's key is unique (many-to-many)")
     .option('--json', 'JSON output')
     .addHelpText('after', EXAMPLE)
     .action(async (statement: string, options: SqlFlags) => {
@@ -104,7 +105,7 @@ async function store(io: Console, target: StoreTarget, options: SqlFlags): Promi
 async function withClient<T>(statement: string, options: SqlFlags, use: (frame: LazyFrame, client: Tessera, recipients: string[], party: string) => Promise<T>): Promise<T> {
   const { sqlToFrame } = await import('../../client/sql/sql-frame.js');
   const { scanFrame } = await import('../../client/frame.js');
-  const frame = await sqlToFrame(statement, (table) => scanFrame(table));
+  const frame = await sqlToFrame(statement, (table) => scanFrame(table), joinBound(options));
   const connected = await connectWithFlags(options);
   try {
     return await use(frame, connected.client, list(options.to ?? '').map(connected.resolveParty), connected.party);
@@ -140,4 +141,11 @@ async function run(io: Console, statement: string, options: SqlFlags): Promise<v
 /** A result as JSON: bigints as decimal text, NaN as null. */
 function jsonResult(r: object): unknown {
   return JSON.parse(JSON.stringify(r, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : typeof value === 'number' && Number.isNaN(value) ? null : value)));
+}
+
+/** --join-max-rows as a number of rows (sqlToFrame refuses anything but a whole number ≥ 1). */
+function joinBound(options: SqlFlags): { joinMaxRows?: number } {
+  if (options.joinMaxRows === undefined) return {};
+  if (!/^[0-9]+$/.test(options.joinMaxRows)) throw new UsageError(`--join-max-rows takes a whole number of rows, not ${JSON.stringify(options.joinMaxRows)}`);
+  return { joinMaxRows: Number(options.joinMaxRows) };
 }

@@ -20,7 +20,7 @@
 
 import { SqlError } from '../../errors.js';
 import type { LiteralValue } from '../../plan/plan.js';
-import { and, col, Condition, Expression, ifElse, lit, or, type Literal } from '../expr.js';
+import { and, col, Condition, Expression, ifElse, lit, or, type Literal, type Operand } from '../expr.js';
 
 type Json = Record<string, unknown>;
 
@@ -57,7 +57,7 @@ const DATE_PARTS: Readonly<Record<string, 'year' | 'month' | 'day' | 'weekday' |
 };
 /** Functions and operators people reach for that the plan cannot express, with what to do instead. */
 const REFUSED_OPERATORS: Readonly<Record<string, string>> = {
-  '//': 'integer division (//) is not supported: divide by a constant (a / 3, a decimal) and CAST it AS INTEGER',
+  '//': 'integer division (//) is not supported: divide (a / 3 or a / b, a decimal) and CAST it AS INTEGER',
   '%': 'the remainder (%) is not supported',
   '||': 'text concatenation (||) is not supported: text columns are not secret values here',
   '^': 'powers are not supported: multiply (a * a)',
@@ -286,14 +286,13 @@ export class SqlExpressions {
       case '-': return this.value(a).sub(this.operand(b));
       case '*': return this.value(a).mul(this.operand(b));
       case '/': return this.value(a).div(this.divisor(b));
-      default: return refuse(`${name} operator`, `the operator ${name} is not supported: expressions take + - * and / by a constant`);
+      default: return refuse(`${name} operator`, `the operator ${name} is not supported: expressions take + - * and /`);
     }
   }
 
-  private divisor(node: Json): number | string {
-    if (!isConstant(node)) {
-      refuse('division by a column', 'division by a column or an expression is not supported yet (only by a constant: cost / 3); open both and divide them after opening, or aggregate them (sum(a) and sum(b))');
-    }
+  /** A constant, or a value (a / b by a secret value: exact, null where b = 0 as in DuckDB). */
+  private divisor(node: Json): Operand<string> {
+    if (!isConstant(node)) return this.value(node);
     const d = sqlConstant(node, 'a divisor', this.known);
     if (typeof d !== 'number' && (typeof d !== 'string' || !/^-?\d+(\.\d+)?$/.test(d))) refuse('division by a non-number', 'divide by a number');
     return d;

@@ -1,7 +1,8 @@
 /**
  * `FROM a [LEFT] JOIN b ON a.x = b.y [AND a.u = b.v ...]` (or `USING (x, ...)`) as a frame join
  * (client/join-options.ts), the right table's key being the unique one (many-to-one: put the
- * lookup table on the right). Which side each column belongs to is known from its qualifier, so
+ * lookup table on the right), or, when the statement comes with a declared output bound
+ * (`t.sql(statement, { joinMaxRows })`, `tessera sql --join-max-rows N`), many-to-many up to it. Which side each column belongs to is known from its qualifier, so
  * each side's scan reads only its keys and the columns the statement names; a column must be
  * qualified (visits.age) unless it is a USING key. A right key named in the statement stands for
  * the left key in an inner join (they are equal on every output row); in a LEFT JOIN it would be
@@ -30,6 +31,8 @@ export interface JoinTools {
   /** A BASE_TABLE's name (statement-to-frame.ts baseTable: refuses what it cannot read). */
   readonly baseTable: (from: Json) => string;
   readonly known: (node: Json, fields: readonly string[], where: string) => void;
+  /** The declared output bound that makes the JOIN many-to-many (neither key unique); absent: the right key is unique. */
+  readonly maxRows?: number;
 }
 
 function refuse(construct: string, message: string): never {
@@ -92,7 +95,7 @@ export function joinToFrame(from: Json, statement: Json, tools: JoinTools): Join
     return name;
   };
   for (const ref of columnRefs(statement)) column(ref);
-  const frame = tools.source(left.table).select(...leftColumns).join(tools.source(right.table).select(...rightColumns), { on: keys, how });
+  const frame = tools.source(left.table).select(...leftColumns).join(tools.source(right.table).select(...rightColumns), { on: keys, how, ...(tools.maxRows !== undefined ? { kind: 'many-to-many' as const, maxRows: tools.maxRows } : {}) });
   return { frame, column };
 }
 

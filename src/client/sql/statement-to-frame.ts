@@ -35,8 +35,8 @@ import { groupByToFrame, isGrouping } from './group-by-to-frame.js';
 
 type Json = Record<string, unknown>;
 
-/** A stored table as a frame (the client's `t.table`). */
-export type FrameSource = (table: string) => LazyFrame;
+/** A stored table as a frame (the client's `t.table`); `joinMaxRows` declares a JOIN many-to-many up to that many rows (sql-frame.ts). */
+export type FrameSource = ((table: string) => LazyFrame) & { readonly joinMaxRows?: number };
 
 /** "filter comes to the SDK and SQL soon (issue 9)". */
 const soon = (what: string): string => `${what} comes to the SDK and SQL soon (issue 9)`;
@@ -234,7 +234,7 @@ function fromClause(node: Json, source: FrameSource, where: string): From {
       return { frame: rest.length === 0 ? first : first.concat(...rest), qualifiers: isEmpty(from.alias) ? [] : [String(from.alias)] };
     }
     case 'JOIN': {
-      const joined = joinToFrame(from, node, { source, baseTable, known: onlyKnown });
+      const joined = joinToFrame(from, node, { source, baseTable, known: onlyKnown, maxRows: source.joinMaxRows });
       return { frame: joined.frame, qualifiers: [], column: (item) => (onlyKnown(item, ['class', 'type', 'alias', 'query_location', 'column_names'], 'a column reference'), joined.column(item)) };
     }
     case 'TABLE_FUNCTION':

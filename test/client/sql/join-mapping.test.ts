@@ -47,6 +47,17 @@ const refusals: [string, string, RegExp][] = [
   ['SELECT sum(a.v), sum(b.v) FROM a JOIN b ON a.x = b.x', 'the same column name on both sides', /'v' is named on both sides/],
 ];
 
+test('a declared bound beside the statement makes its JOIN many-to-many (as frame.join with maxRows); without a JOIN it is refused', async () => {
+  const sql = 'SELECT count(*) AS n, sum(c.amount) AS total FROM visits v LEFT JOIN claims c ON v.patient = c.patient_id';
+  const frame = v('patient').join(c('patient_id', 'amount'), { on: { left: 'patient', right: 'patient_id' }, how: 'left', maxRows: 5000 }).agg({ n: count(), total: sum('amount') });
+  assert.equal((await sqlToFrame(sql, source, { joinMaxRows: 5000 })).planHash(to), frame.planHash(to));
+  const node = (frame.toPlan(to).root.input as AggregateNode).input;
+  assert.equal(node.op === 'join' && node.kind, 'many-to-many');
+  assert.equal(node.op === 'join' && node.max_rows, 5000);
+  await assert.rejects(sqlToFrame('SELECT count(*) AS n FROM visits', source, { joinMaxRows: 10 }), (e: unknown) => e instanceof SqlError && e.construct === 'join bound without a JOIN' && /leave it out/.test(e.message));
+  await assert.rejects(sqlToFrame(sql, source, { joinMaxRows: 0 }), (e: unknown) => e instanceof SqlError && /at least 1/.test(e.message));
+});
+
 test('what a join node cannot express is refused naming the construct', async () => {
   for (const [sql, construct, message] of refusals) {
     await assert.rejects(sqlToFrame(sql, source), (e: unknown) => {
