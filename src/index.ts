@@ -10,7 +10,7 @@ export type { ResultColumnType } from './client/result-types.js';
 export { writeResult, resultColumns, type WriteResultOptions, type WritableResult, type WrittenResult, type ResultFileFormat } from './client/write-result.js';
 export { GroupedFrame, type CrosstabOptions } from './client/grouped-frame.js';
 export { LazyFrame, scanFrame, type FrameHandle, type FrameResult, type OpenOptions } from './client/frame.js';
-export { aggregate, count, countDistinct, sum, mean, min, max, variance, std, type AggregateExpr } from './client/aggregates.js';
+export { aggregate, count, countDistinct, sum, mean, min, max, variance, std, median, quantile, type AggregateExpr } from './client/aggregates.js';
 export { col, lit, and, or, not, ifElse, when, Condition, ColumnRef, Expression, type Literal, type Operand } from './client/expr.js';
 export type { Explanation } from './client/explain.js';
 export type { ContributionValues } from './client/contribution.js';

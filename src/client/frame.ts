@@ -215,7 +215,7 @@ export class LazyFrame<C extends string = string> {
     const specs = Object.entries(aggregates).map(([name, expr]) => {
       if (!COLUMN_NAME_PATTERN.test(name)) throw new UsageError(`'${name}' cannot name an output: use letters, digits and _ (not starting with a digit, at most 63 characters)`);
       if (typeof expr !== 'object' || expr === null || typeof expr.fn !== 'string') throw new UsageError(`output '${name}' is not an aggregate: use count(), sum('column'), mean('column'), ...`);
-      return { name, fn: expr.fn, ...(expr.column !== undefined ? { column: expr.column } : {}) };
+      return { name, fn: expr.fn, ...(expr.column !== undefined ? { column: expr.column } : {}), ...(expr.p !== undefined ? { p: expr.p } : {}) };
     });
     if (specs.length === 0) throw new UsageError('agg needs at least one aggregate');
     const needed = [...new Set([...by, ...specs.flatMap((s) => (s.column === undefined ? [] : [s.column]))])];

@@ -43,6 +43,7 @@ import { ALL_VALID, SecretTable, type SecretColumn } from '../secret/secret-tabl
 import { columnSchemaOf } from './column-schema.js';
 import { distinctMarks } from './distinct-marks.js';
 import { groupIndex, keyValues } from './group-key.js';
+import { quantiles, type QuantileParts, type QuantileRequest } from './quantiles.js';
 
 export interface Grouped {
   readonly table: SecretTable;
@@ -79,11 +80,15 @@ export async function groupBy(s: Session, node: CheckedGroupBy, table: SecretTab
   const sums: SumVector[] = [];
   const extremes: Extreme[] = [];
   const distinct: ColumnFacts[] = [];
-  const slots: { kind: 'sum' | 'extreme' | 'distinct'; at: number }[] = [];
+  const slots: { kind: 'sum' | 'extreme' | 'distinct' | 'quantile'; at: number; part?: keyof QuantileParts }[] = [];
+  const quantileRequests: QuantileRequest[] = [];
   const squares = await squaredColumns(s, node, table);
   for (const out of node.outputs) {
+    if (out.fraction !== undefined) quantileRequests.push({ column: out.column!, fraction: out.fraction });
     for (const term of out.terms) {
-      if (term.of === 'min' || term.of === 'max') {
+      if (term.of === 'quantile-lower' || term.of === 'quantile-upper' || term.of === 'quantile-fraction') {
+        slots.push({ kind: 'quantile', at: quantileRequests.length - 1, part: term.part as keyof QuantileParts });
+      } else if (term.of === 'min' || term.of === 'max') {
         slots.push({ kind: 'extreme', at: extremes.length });
         extremes.push(extremeOf(s, term.of, out.column!, table));
       } else if (term.of === 'distinct') {
@@ -98,6 +103,8 @@ export async function groupBy(s: Session, node: CheckedGroupBy, table: SecretTab
   const method = node.group.method;
   const r = method === 'whole' ? await whole(s, table, sums, extremes, distinct) : method === 'one-hot' ? await oneHot(s, node, table, sums, extremes, distinct) : await sorted(s, node, table, sums, extremes, distinct);
   const finished = await finishExtremes(s, r);
+  // Only whole tables reach here with quantiles (plan/check-group-by.ts refuses them per group).
+  const quantileParts = quantileRequests.length > 0 ? await quantiles(s, table, quantileRequests) : [];
   const keyColumns = r.keys ?? publicKeys(s, node, r.groups);
   const facts = node.type.columns.slice(node.group.keys.length);
   const columns = [
@@ -106,6 +113,10 @@ export async function groupBy(s: Session, node: CheckedGroupBy, table: SecretTab
       const schema = columnSchemaOf(facts[i]);
       if (slot.kind === 'sum') return { schema, values: r.sums[slot.at] };
       if (slot.kind === 'distinct') return { schema, values: r.distinct[slot.at] };
+      if (slot.kind === 'quantile') {
+        const q = quantileParts[slot.at];
+        return slot.part === 'lower' ? { schema, values: q.lower, present: q.present } : { schema, values: q[slot.part!] };
+      }
       return { schema, values: finished.values[slot.at], present: finished.present[slot.at] };
     }),
   ];

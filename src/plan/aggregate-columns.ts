@@ -9,12 +9,15 @@
  *   values                 the column's kind (boolean counts as integer), [rows·min(lo, 0), rows·max(hi, 0)]
  *   squares                integer, or decimal of twice the scale, [0, rows·max(lo², hi²)]
  *   min, max               the column's kind and range, nullable (no non-null value in the group)
+ *   quantile-lower, -upper the column's kind and range; lower nullable (no non-null value)
+ *   quantile-fraction      integer [0, 10^6)
  *
  * `rows` is the bound on the rows that can fall in one group (the input's maxRows).
  */
 
 import { PlanError } from '../errors.js';
 import type { AggregateFunction, LinearTerm } from './registry.js';
+import { FRACTION_UNIT } from './functions/quantile.js';
 import { RING_LIMIT, type ColumnFacts } from './types.js';
 
 export function aggregateColumnName(output: string, terms: readonly LinearTerm[], term: LinearTerm): string {
@@ -58,10 +61,15 @@ export function termColumn(output: string, fn: AggregateFunction, terms: readonl
       fits(0n, r * square, `${fn.name} (its sum of squares)`);
       return { ...base, kind: c.kind === 'decimal' ? 'decimal' : 'integer', scale: 2 * c.scale, min: 0n, max: r * square };
     }
+    case 'quantile-fraction':
+      return { ...base, kind: 'integer', scale: 0, min: 0n, max: FRACTION_UNIT - 1n };
+    case 'quantile-upper':
     case 'min':
-    case 'max': {
+    case 'max':
+    case 'quantile-lower': {
       const c = column!;
-      return { ...base, kind: c.kind, scale: c.scale, min: c.min, max: c.max, nullable: true };
+      // The lower order statistic carries the quantile's present bit (no value: null); the upper opens without one.
+      return { ...base, kind: c.kind, scale: c.scale, min: c.min, max: c.max, nullable: term.of !== 'quantile-upper' };
     }
   }
 }

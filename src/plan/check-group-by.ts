@@ -19,6 +19,7 @@
 
 import { PlanError } from '../errors.js';
 import { termColumn } from './aggregate-columns.js';
+import { checkFraction } from './check-fraction.js';
 import type { CheckedOutput, CheckedTable, Disclosure } from './check.js';
 import type { AggregateNode } from './plan.js';
 import { findAggregate, isLinearTerm } from './registry.js';
@@ -101,8 +102,10 @@ export function checkGroupBy(node: AggregateNode, input: CheckedTable, path: str
       const refusal = fn.typeRule(column);
       if (refusal !== undefined) throw new PlanError(`${at}/column`, refusal);
     }
+    const fraction = checkFraction(fn, spec, at);
+    if (fraction !== undefined && method !== 'whole') throw new PlanError(`${at}/fn`, `${fn.name} per group is not built yet (a quantile needs a sort within each group): filter to one group at a time, or aggregate the whole table`);
     const terms = fn.terms(column);
-    return { name: spec.name, fn, ...(column ? { column } : {}), terms };
+    return { name: spec.name, fn, ...(column ? { column } : {}), terms, ...(fraction !== undefined ? { fraction } : {}) };
   });
   const columns = [
     ...keys.map((k) => k.column),

@@ -27,6 +27,7 @@ import { sourceScale } from './aggregate-columns.js';
 import { checkStore, type CheckedStore, type StoreCheckContext } from './check-store.js';
 import { planHash, type AggregateNode, type AggregateSpec, type FilterMode, type Plan, type TableNode } from './plan.js';
 import { findAggregate, type AggregateFunction, type LinearTerm } from './registry.js';
+import { checkFraction } from './check-fraction.js';
 import { describeFacts, factsToType, RING_LIMIT, tableType, type ColumnFacts, type TableType } from './types.js';
 
 /** A stored table as the checking node sees it (public metadata). */
@@ -76,6 +77,8 @@ export interface CheckedOutput {
   readonly fn: AggregateFunction;
   readonly column?: ColumnFacts;
   readonly terms: readonly LinearTerm[];
+  /** A quantile's p in millionths (plan/check-fraction.ts). */
+  readonly fraction?: bigint;
 }
 
 /** Aggregates over all valid rows: a table of one row whose columns are the outputs' parts (types.ts ColumnFacts.aggregate). */
@@ -180,9 +183,10 @@ export function checkOutput(spec: AggregateSpec, input: TableType, at: string): 
     const refusal = fn.typeRule(column);
     if (refusal !== undefined) throw new PlanError(`${at}/column`, refusal);
   }
+  const fraction = checkFraction(fn, spec, at);
   const terms = fn.terms(column);
   for (const t of terms) checkTermRange(t, column, input.maxRows, at, fn.name);
-  return { name: spec.name, fn, ...(column ? { column } : {}), terms };
+  return { name: spec.name, fn, ...(column ? { column } : {}), terms, ...(fraction !== undefined ? { fraction } : {}) };
 }
 
 /**

@@ -13,6 +13,9 @@
  *     bytes per row) and up to three multiplications (3 rounds, 24 bytes per row); one-hot adds
  *     a one-hot pass over the marks, sort one more scan column, whole nothing (a local sum)
  *   present bits of min/max: one comparison per group (8 rounds, ~32 bytes) and a multiplication
+ *   quantiles (whole only), per column: a sort of the rows, k·n comparisons and their injection
+ *     (10 rounds, ~40 bytes each), one inner-product round, one comparison and two multiplications
+ *     (ops/quantiles.ts)
  *   crosstab: one-hot over its cells; suppression one comparison per cell, its injection and a
  *     multiplication (11 rounds, ~48 bytes per cell); margins are local
  */
@@ -77,6 +80,12 @@ export function groupByCost(node: CheckedGroupBy, secretValidity: boolean): Step
   }
   if (distinct > 0 && node.group.method === 'one-hot') add(oneHot(n, Number(node.group.width), distinct));
   if (extremes > 0) add({ rounds: 11, bytes: 48 * groups * extremes });
+  const quantiles = node.outputs.filter((o) => o.fraction !== undefined);
+  for (const column of new Set(quantiles.map((o) => o.column!.name))) {
+    const k = quantiles.filter((o) => o.column!.name === column).length;
+    add(sortRows(n));
+    add({ rounds: 10 + 1 + 10 + 2, bytes: 40 * k * n + 8 * 2 * k + 48 * k });
+  }
   return { rounds, bytes: Math.round(bytes) };
 }
 

@@ -14,6 +14,7 @@ import { parseDerive, parseRename, parseSelect } from './parse-derive.js';
 import { parseJoin } from './parse-join.js';
 import { parseDistinct, parseLimit, parseSort } from './parse-order.js';
 import { aggregateNames, findAggregate } from './registry.js';
+import { fractionOf } from './check-fraction.js';
 
 /** The same rule as stored table names (node/storage/names.ts). */
 export const TABLE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
@@ -159,11 +160,12 @@ function parseCrosstab(o: Json, path: string, counter: { nodes: number }, depth:
 
 function parseSpec(value: unknown, path: string): AggregateSpec {
   const o = object(value, path, 'an aggregate');
-  onlyFields(o, path, ['name', 'fn', 'column'], 'an aggregate');
+  onlyFields(o, path, ['name', 'fn', 'column', 'p'], 'an aggregate');
   const name = columnName(o.name, `${path}/name`);
   if (typeof o.fn !== 'string' || findAggregate(o.fn) === undefined) {
     throw new PlanError(`${path}/fn`, `unknown aggregate ${JSON.stringify(o.fn)} (this release knows ${aggregateNames().join(', ')})`);
   }
-  if (o.column === undefined) return { name, fn: o.fn };
-  return { name, fn: o.fn, column: columnName(o.column, `${path}/column`) };
+  const p = o.p === undefined ? {} : { p: Number(fractionOf(o.p, `${path}/p`)) / 1e6 };
+  if (o.column === undefined) return { name, fn: o.fn, ...p };
+  return { name, fn: o.fn, column: columnName(o.column, `${path}/column`), ...p };
 }

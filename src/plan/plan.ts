@@ -34,6 +34,8 @@ export interface AggregateSpec {
   readonly name: string;
   readonly fn: string;
   readonly column?: string;
+  /** quantile's fraction, in [0, 1] with at most 6 decimals (plan/check-fraction.ts). */
+  readonly p?: number;
 }
 
 /**

@@ -55,16 +55,20 @@ test('t.count/sum/mean (aggregate of one column over tables) build the same plan
 });
 
 test('every registry aggregate has a named builder with its column rule', () => {
-  const named = builders as unknown as Record<string, ((column?: string) => unknown) | undefined>;
+  const named = builders as unknown as Record<string, ((column?: string, p?: number) => unknown) | undefined>;
   for (const name of aggregateNames()) {
     const build = named[name];
     assert.equal(typeof build, 'function', `client/aggregates.ts has no builder for '${name}'`);
     const rule = findAggregate(name)!.column;
-    if (rule !== 'none') assert.deepEqual(build!('age'), { fn: name, column: 'age' });
+    // quantile takes its fraction p after the column.
+    if (findAggregate(name)!.fraction === 'argument') assert.deepEqual(build!('age', 0.25), { fn: name, column: 'age', p: 0.25 });
+    else if (rule !== 'none') assert.deepEqual(build!('age'), { fn: name, column: 'age' });
     if (rule === 'required') assert.throws(() => build!(), UsageError);
     else assert.deepEqual(build!(), { fn: name });
   }
-  assert.throws(() => aggregate('median', 'age'), /unknown aggregate 'median'/);
+  assert.throws(() => aggregate('mode', 'age'), /unknown aggregate 'mode'/);
+  assert.throws(() => aggregate('quantile', 'age'), /quantile needs p/);
+  assert.throws(() => aggregate('median', 'age', 0.5), /median takes no p/);
   assert.throws(() => sum('not a column'), UsageError);
 });
 
