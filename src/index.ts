@@ -15,7 +15,8 @@ export { col, lit, and, or, not, ifElse, when, Condition, ColumnRef, Expression,
 export type { Explanation } from './client/explain.js';
 export type { ContributionValues } from './client/contribution.js';
 export { tTest, pairedTTest, anova, chiSquare, type FrameTTestOptions, type FramePairedOptions, type FrameTTestResult, type FrameAnovaResult, type FrameChiSquareOptions, type FrameChiSquareResult } from './stats/frame-tests.js';
-export { describe, describeText, DESCRIBE_STATISTICS, type Description, type DescribeStatistic } from './stats/describe.js';
+export { describe, describeText, DESCRIBE_STATISTICS, type Description, type DescribeStatistic, type DescribeOptions } from './stats/describe.js';
+export { histogram, type Histogram, type HistogramOptions } from './stats/histogram.js';
 export type { GroupSummary, Provenance } from './stats/frame-groups.js';
 export { readTable, type TableSource, type ReadTableOptions, type ColumnDeclaration, type InMemoryColumns, type EncodedTable } from './client/read-table.js';
 
