@@ -10,13 +10,16 @@ export type { ResultColumnType } from './client/result-types.js';
 export { writeResult, resultColumns, type WriteResultOptions, type WritableResult, type WrittenResult, type ResultFileFormat } from './client/write-result.js';
 export { GroupedFrame, type CrosstabOptions } from './client/grouped-frame.js';
 export { LazyFrame, scanFrame, type FrameHandle, type FrameResult, type OpenOptions } from './client/frame.js';
-export { aggregate, count, countDistinct, sum, mean, min, max, variance, std, median, quantile, type AggregateExpr } from './client/aggregates.js';
+export { aggregate, count, countDistinct, sum, mean, min, max, variance, std, median, quantile, corr, covarSamp, type AggregateExpr } from './client/aggregates.js';
 export { col, lit, and, or, not, ifElse, when, Condition, ColumnRef, Expression, type Literal, type Operand } from './client/expr.js';
 export type { Explanation } from './client/explain.js';
 export type { ContributionValues } from './client/contribution.js';
 export { tTest, pairedTTest, anova, chiSquare, type FrameTTestOptions, type FramePairedOptions, type FrameTTestResult, type FrameAnovaResult, type FrameChiSquareOptions, type FrameChiSquareResult } from './stats/frame-tests.js';
 export { describe, describeText, DESCRIBE_STATISTICS, type Description, type DescribeStatistic, type DescribeOptions } from './stats/describe.js';
 export { histogram, type Histogram, type HistogramOptions } from './stats/histogram.js';
+export { correlation, covariance, matrixText, type CorrelationOptions, type Matrix } from './stats/correlation.js';
+export { mannWhitney, kruskalWallis, rankColumns, type FrameMannWhitneyResult, type FrameKruskalWallisResult, type RankGroupSummary } from './stats/ranks.js';
+export { mannWhitneyU, kruskalWallis as kruskalWallisOf, type MannWhitneyResult, type KruskalWallisResult, type RankGroup } from './stats/rank-tests.js';
 export type { GroupSummary, Provenance } from './stats/frame-groups.js';
 export { readTable, type TableSource, type ReadTableOptions, type ColumnDeclaration, type InMemoryColumns, type EncodedTable } from './client/read-table.js';
 

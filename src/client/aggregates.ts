@@ -17,10 +17,19 @@ export interface AggregateExpr<C extends string = string> {
   readonly column?: C;
   /** quantile's fraction in [0, 1] (at most 6 decimals). */
   readonly p?: number;
+  /** The second column of corr and covar_samp. */
+  readonly other?: C;
+}
+
+/** What some aggregates take beside the column: quantile's p, a pair's second column. */
+export interface AggregateArguments<C extends string = string> {
+  readonly p?: number;
+  readonly other?: C;
 }
 
 /** Any registry aggregate: checked against the entry's column rule here, before any plan is built. */
-export function aggregate<C extends string>(fn: string, column?: C, p?: number): AggregateExpr<C> {
+export function aggregate<C extends string>(fn: string, column?: C, args: AggregateArguments<C> = {}): AggregateExpr<C> {
+  const { p, other } = args;
   const entry = findAggregate(fn);
   if (!entry) throw new UsageError(`unknown aggregate '${fn}' (known: ${aggregateNames().join(', ')})`);
   if (entry.column === 'required' && column === undefined) throw new UsageError(`${fn} needs a column: ${fn}('column')`);
@@ -31,8 +40,11 @@ export function aggregate<C extends string>(fn: string, column?: C, p?: number):
   if (entry.fraction === 'argument') {
     if (typeof p !== 'number' || !Number.isFinite(p) || p < 0 || p > 1) throw new UsageError(`${fn} needs p, a number in [0, 1]: ${fn}('column', 0.25)`);
   } else if (p !== undefined) throw new UsageError(`${fn} takes no p (only quantile does)`);
+  if (entry.pair === true) {
+    if (typeof other !== 'string' || !COLUMN_NAME_PATTERN.test(other)) throw new UsageError(`${fn} needs a second column: ${fn}('x', 'y')`);
+  } else if (other !== undefined) throw new UsageError(`${fn} takes one column (only corr and covar_samp take two)`);
   const base = column === undefined ? { fn: entry.name } : { fn: entry.name, column };
-  return p === undefined ? base : { ...base, p };
+  return { ...base, ...(p !== undefined ? { p } : {}), ...(other !== undefined ? { other } : {}) };
 }
 
 /** Builders of aggregates that take an optional column, a required one, or none. */
@@ -61,4 +73,9 @@ export { countDistinct as count_distinct };
 /** Exact median of the non-null values (a secret sort; linear interpolation between the middle two, as DuckDB median). */
 export const median = requiredColumn('median');
 /** Exact quantile at p in [0, 1] (up to 6 decimals): linear interpolation, Hyndman–Fan type 7, as DuckDB quantile_cont and pandas. */
-export const quantile = <C extends string>(column: C, p: number): AggregateExpr<C> => aggregate('quantile', column, p);
+export const quantile = <C extends string>(column: C, p: number): AggregateExpr<C> => aggregate('quantile', column, { p });
+/** Pearson's correlation of two numeric columns over the rows where both are non-null (exact sums; SQL corr). */
+export const corr = <C extends string>(x: C, y: C): AggregateExpr<C> => aggregate('corr', x, { other: y });
+/** Sample covariance of two numeric columns over the rows where both are non-null (exact sums; SQL covar_samp); also exported as `covar_samp`. */
+export const covarSamp = <C extends string>(x: C, y: C): AggregateExpr<C> => aggregate('covar_samp', x, { other: y });
+export { covarSamp as covar_samp };

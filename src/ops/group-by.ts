@@ -18,7 +18,8 @@
  * scan of the main sort, whose group boundaries sit at the same positions (both orders are
  * sorted by the same index).
  *
- * Terms: sums of rows, present bits, values and squares (squared by one batched multiplication);
+ * Terms: sums of rows, present bits, values and squares (squared by one batched multiplication),
+ * and a pair's products over the rows where both are non-null (ops/pair-sums.ts);
  * min/max over non-null values: a null (and, in the whole-table case, a row that is not valid)
  * takes a sentinel one step outside the declared range, so it never wins; a group with no
  * non-null value gets present bit 0 ([count > 0], one batched comparison) and value 0.
@@ -43,6 +44,7 @@ import { ALL_VALID, SecretTable, type SecretColumn } from '../secret/secret-tabl
 import { columnSchemaOf } from './column-schema.js';
 import { distinctMarks } from './distinct-marks.js';
 import { groupIndex, keyValues } from './group-key.js';
+import { pairVectors } from './pair-sums.js';
 import { quantiles, type QuantileParts, type QuantileRequest } from './quantiles.js';
 
 export interface Grouped {
@@ -83,7 +85,8 @@ export async function groupBy(s: Session, node: CheckedGroupBy, table: SecretTab
   const slots: { kind: 'sum' | 'extreme' | 'distinct' | 'quantile'; at: number; part?: keyof QuantileParts }[] = [];
   const quantileRequests: QuantileRequest[] = [];
   const squares = await squaredColumns(s, node, table);
-  for (const out of node.outputs) {
+  const pairs = await pairVectors(s, node.outputs, table);
+  for (const [o, out] of node.outputs.entries()) {
     if (out.fraction !== undefined) quantileRequests.push({ column: out.column!, fraction: out.fraction });
     for (const term of out.terms) {
       if (term.of === 'quantile-lower' || term.of === 'quantile-upper' || term.of === 'quantile-fraction') {
@@ -91,6 +94,9 @@ export async function groupBy(s: Session, node: CheckedGroupBy, table: SecretTab
       } else if (term.of === 'min' || term.of === 'max') {
         slots.push({ kind: 'extreme', at: extremes.length });
         extremes.push(extremeOf(s, term.of, out.column!, table));
+      } else if (pairs.has(o)) {
+        slots.push({ kind: 'sum', at: sums.length });
+        sums.push(pairs.get(o)!.get(term.of)!);
       } else if (term.of === 'distinct') {
         slots.push({ kind: 'distinct', at: distinct.length });
         distinct.push(out.column!);

@@ -20,6 +20,7 @@
 import { PlanError } from '../errors.js';
 import { termColumn } from './aggregate-columns.js';
 import { checkFraction } from './check-fraction.js';
+import { checkOther } from './check-pair.js';
 import type { CheckedOutput, CheckedTable, Disclosure } from './check.js';
 import type { AggregateNode } from './plan.js';
 import { findAggregate, isLinearTerm } from './registry.js';
@@ -104,12 +105,13 @@ export function checkGroupBy(node: AggregateNode, input: CheckedTable, path: str
     }
     const fraction = checkFraction(fn, spec, at);
     if (fraction !== undefined && method !== 'whole') throw new PlanError(`${at}/fn`, `${fn.name} per group is not built yet (a quantile needs a sort within each group): filter to one group at a time, or aggregate the whole table`);
+    const other = checkOther(fn, spec, input.type.columns, at);
     const terms = fn.terms(column);
-    return { name: spec.name, fn, ...(column ? { column } : {}), terms, ...(fraction !== undefined ? { fraction } : {}) };
+    return { name: spec.name, fn, ...(column ? { column } : {}), terms, ...(fraction !== undefined ? { fraction } : {}), ...(other ? { other } : {}) };
   });
   const columns = [
     ...keys.map((k) => k.column),
-    ...outputs.flatMap((o, i) => o.terms.map((t) => termColumn(o.name, o.fn, o.terms, t, o.column, input.type.maxRows, `${path}/aggregates/${i}`))),
+    ...outputs.flatMap((o, i) => o.terms.map((t) => termColumn(o.name, o.fn, o.terms, t, o.column, input.type.maxRows, `${path}/aggregates/${i}`, o.other))),
   ];
   const maxRows = method === 'whole' ? 1 : method === 'one-hot' ? Number(width) : input.type.maxRows;
   disclosures.push({

@@ -16,6 +16,7 @@
  *   quantiles (whole only), per column: a sort of the rows, k·n comparisons and their injection
  *     (10 rounds, ~40 bytes each), one inner-product round, one comparison and two multiplications
  *     (ops/quantiles.ts)
+ *   corr/covar_samp: one or two multiplication rounds, up to 8 products of 8 bytes per row and pair
  *   crosstab: one-hot over its cells; suppression one comparison per cell, its injection and a
  *     multiplication (11 rounds, ~48 bytes per cell); margins are local
  */
@@ -57,6 +58,12 @@ export function groupByCost(node: CheckedGroupBy, secretValidity: boolean): Step
   const distinct = terms.filter((t) => t.of === 'distinct').length;
   let rounds = squares ? 1 : 0;
   let bytes = squares ? 8 * n : 0;
+  // Pairs (ops/pair-sums.ts): up to six products per row in one batch, two masked squares in a second.
+  const pairs = node.outputs.filter((o) => o.other !== undefined).length;
+  if (pairs > 0) {
+    rounds += 2;
+    bytes += 8 * 8 * n * pairs;
+  }
   const add = (c: StepCost): void => {
     rounds += c.rounds;
     bytes += c.bytes;

@@ -55,20 +55,24 @@ test('t.count/sum/mean (aggregate of one column over tables) build the same plan
 });
 
 test('every registry aggregate has a named builder with its column rule', () => {
-  const named = builders as unknown as Record<string, ((column?: string, p?: number) => unknown) | undefined>;
+  const named = builders as unknown as Record<string, ((column?: string, second?: number | string) => unknown) | undefined>;
   for (const name of aggregateNames()) {
     const build = named[name];
     assert.equal(typeof build, 'function', `client/aggregates.ts has no builder for '${name}'`);
     const rule = findAggregate(name)!.column;
     // quantile takes its fraction p after the column.
     if (findAggregate(name)!.fraction === 'argument') assert.deepEqual(build!('age', 0.25), { fn: name, column: 'age', p: 0.25 });
+    // corr and covar_samp take a second column.
+    else if (findAggregate(name)!.pair === true) assert.deepEqual(build!('age', 'cost'), { fn: name, column: 'age', other: 'cost' });
     else if (rule !== 'none') assert.deepEqual(build!('age'), { fn: name, column: 'age' });
     if (rule === 'required') assert.throws(() => build!(), UsageError);
     else assert.deepEqual(build!(), { fn: name });
   }
   assert.throws(() => aggregate('mode', 'age'), /unknown aggregate 'mode'/);
   assert.throws(() => aggregate('quantile', 'age'), /quantile needs p/);
-  assert.throws(() => aggregate('median', 'age', 0.5), /median takes no p/);
+  assert.throws(() => aggregate('median', 'age', { p: 0.5 }), /median takes no p/);
+  assert.throws(() => aggregate('corr', 'age'), /corr needs a second column/);
+  assert.throws(() => aggregate('sum', 'age', { other: 'cost' }), /sum takes one column/);
   assert.throws(() => sum('not a column'), UsageError);
 });
 

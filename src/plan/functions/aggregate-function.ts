@@ -26,7 +26,8 @@ export interface LinearTerm {
   readonly of: TermKind;
 }
 
-export type TermKind = 'rows' | 'present' | 'values' | 'squares' | 'min' | 'max' | 'distinct' | 'quantile-lower' | 'quantile-upper' | 'quantile-fraction';
+export type TermKind = 'rows' | 'present' | 'values' | 'squares' | 'min' | 'max' | 'distinct' | 'quantile-lower' | 'quantile-upper' | 'quantile-fraction'
+  | 'pair-count' | 'pair-x' | 'pair-y' | 'pair-xy' | 'pair-xx' | 'pair-yy';
 
 /** Whether a term is a plain sum over rows (count, sum, mean), computable without a kernel. */
 export function isLinearTerm(t: LinearTerm): boolean {
@@ -55,6 +56,8 @@ export interface AggregateFunction {
    * 'argument' when the plan gives it (the aggregate spec's `p`). Absent for everything else.
    */
   readonly fraction?: bigint | 'argument';
+  /** Whether it takes a second column (the aggregate spec's `other`): corr, covar_samp. */
+  readonly pair?: boolean;
   /** Type rule: undefined when the column's type fits, else what is wrong and what would fit. */
   typeRule(column: ColumnFacts): string | undefined;
   /** MPC implementation: the sums it opens. */
