@@ -5,6 +5,7 @@
  *  [--concurrency 128] [--json]` (bench/ingest-suite.ts)
  * `npm run bench -- --suite relational [--ops filter,join,groupby_category,groupby_key,sort,crosstab]
  *  [--rows 1048576] [--json]` (bench/relational-suite.ts; each op's case in bench/relational/<op>.ts)
+ * `npm run bench -- --suite stats [--ops median,describe] [--rows 1048576] [--json]` (bench/stats-suite.ts)
  *
  * Runs each operation inside three parties (three processes over mutual TLS on loopback, or three
  * worker threads with in-memory links) and prints, per operation: rows, seconds (median over
@@ -18,7 +19,9 @@ import { startEmbedded } from '../src/mpc/embedded.js';
 import { startProcessCluster } from '../src/mpc/process-cluster.js';
 import type { Runner } from '../src/mpc/runner.js';
 import { INGEST_OPS, runIngestSuite, type IngestRow } from './ingest-suite.js';
+import type { RelationalCase } from './relational/case.js';
 import { RELATIONAL_CASES, RELATIONAL_OPS } from './relational/cases.js';
+import { STATS_CASES, STATS_OPS } from './stats-suite.js';
 import { runRelationalSuite, type RelationalRow } from './relational-suite.js';
 import { PRIMITIVE_OPS, type PrimitiveArgs, type RepFigures } from './primitive-jobs.js';
 
@@ -76,7 +79,7 @@ function human(r: Row): string {
 async function main(): Promise<void> {
   const program = new Command()
     .name('bench')
-    .addOption(new Option('--suite <name>', 'benchmark suite').choices(['primitives', 'ingest', 'relational', 'governance']).default('primitives'))
+    .addOption(new Option('--suite <name>', 'benchmark suite').choices(['primitives', 'ingest', 'relational', 'governance', 'stats']).default('primitives'))
     .addOption(new Option('--transport <kind>', 'three processes over TLS, or worker threads (primitives)').choices(['tls', 'memory']).default('tls'))
     .option('--rows <list>', 'primitives: comma-separated vector lengths; ingest: patients submitting for aggregate (default 100000)', String(1 << 20))
     .option('--upload-rows <n>', 'ingest: rows of the uploaded CSV (5 columns)', '1000000')
@@ -89,6 +92,7 @@ async function main(): Promise<void> {
   const o = program.opts<{ suite: string; transport: 'tls' | 'memory'; rows: string; uploadRows: string; concurrency: string; ops?: string; reps: string; json?: boolean; profile?: string }>();
   if (o.suite === 'ingest') return ingest(o, program.getOptionValueSource('rows') === 'default');
   if (o.suite === 'relational') return relational(o);
+  if (o.suite === 'stats') return relational(o, 'stats', STATS_CASES, STATS_OPS);
   if (o.suite === 'governance') return (await import('./governance.js')).runGovernanceSuite(Number(o.reps), o.json === true);
   const rowsList = o.rows.split(',').map((x) => Number(x));
   if (rowsList.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--rows must be positive integers, got '${o.rows}'`);
@@ -145,16 +149,17 @@ async function ingest(o: { rows: string; uploadRows: string; concurrency: string
   });
 }
 
-async function relational(o: { rows: string; ops?: string; json?: boolean }): Promise<void> {
-  const ops = o.ops ? o.ops.split(',') : RELATIONAL_OPS;
-  for (const op of ops) if (!RELATIONAL_OPS.includes(op)) throw new Error(`unknown relational operation '${op}'; choose from ${RELATIONAL_OPS.join(', ')}`);
-  const missing = ops.filter((op) => !RELATIONAL_CASES.some((c) => c.op === op));
-  if (o.ops && missing.length > 0) throw new Error(`no benchmark case for ${missing.join(', ')} in this build (bench/relational/cases.ts lists ${RELATIONAL_CASES.map((c) => c.op).join(', ')})`);
-  const cases = RELATIONAL_CASES.filter((c) => ops.includes(c.op));
+/** The relational suite, or another of its form (stats: bench/stats-suite.ts). */
+async function relational(o: { rows: string; ops?: string; json?: boolean }, suite = 'relational', known: readonly RelationalCase[] = RELATIONAL_CASES, knownOps: readonly string[] = RELATIONAL_OPS): Promise<void> {
+  const ops = o.ops ? o.ops.split(',') : knownOps;
+  for (const op of ops) if (!knownOps.includes(op)) throw new Error(`unknown ${suite} operation '${op}'; choose from ${knownOps.join(', ')}`);
+  const missing = ops.filter((op) => !known.some((c) => c.op === op));
+  if (o.ops && missing.length > 0) throw new Error(`no benchmark case for ${missing.join(', ')} in this build (the ${suite} suite has ${known.map((c) => c.op).join(', ')})`);
+  const cases = known.filter((c) => ops.includes(c.op));
   const rows = positive(o.rows, '--rows');
   const fmtS = (s: number): string => (s < 1 ? `${(s * 1000).toFixed(1)} ms` : `${s.toFixed(2)} s`);
   if (!o.json) {
-    console.log('suite relational, transport three node processes, mutual TLS 1.3 on loopback; the client (SDK) in this process; every result checked against DuckDB');
+    console.log(`suite ${suite}, transport three node processes, mutual TLS 1.3 on loopback; the client (SDK) in this process; every result checked against DuckDB`);
     if (missing.length > 0) console.log(`(no case yet for ${missing.join(', ')})`);
     console.log(`${'op'.padEnd(10)} ${'rows'.padStart(9)} ${'seconds'.padStart(10)} ${'cpu/node'.padStart(10)} ${'read/node'.padStart(10)} ${'rounds'.padStart(7)}   target`);
   }
@@ -163,7 +168,7 @@ async function relational(o: { rows: string; ops?: string; json?: boolean }): Pr
     rows,
     onProgress: o.json ? undefined : (text) => process.stderr.write(`  … ${text}\n`),
     onRow: (r: RelationalRow) => {
-      if (o.json) return console.log(JSON.stringify({ suite: 'relational', transport: 'tls', ...r }));
+      if (o.json) return console.log(JSON.stringify({ suite, transport: 'tls', ...r }));
       const verdictText = r.rows !== 1 << 20 ? `${fmtS(r.target)} at 1048576 rows` : r.missedBy === undefined ? `${fmtS(r.target)}: met` : `${fmtS(r.target)}: missed by ${fmtS(r.missedBy)}\n${''.padEnd(12)}why: ${r.why}`;
       console.log(`${r.op.padEnd(10)} ${String(r.rows).padStart(9)} ${fmtS(r.seconds).padStart(10)} ${fmtS(r.cpuSeconds).padStart(10)} ${`${(r.bytesPerParty / 1e6).toFixed(1)} MB`.padStart(10)} ${String(r.rounds).padStart(7)}   ${verdictText}`);
     },
