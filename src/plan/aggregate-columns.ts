@@ -57,7 +57,8 @@ export function termColumn(output: string, fn: AggregateFunction, terms: readonl
     case 'pair-yy': {
       // Σ of a product over rows: rows × the product's extremes (0 included: the sum may be over no row).
       const [a, b] = term.of === 'pair-x' ? [column!, undefined] : term.of === 'pair-y' ? [other!, undefined] : term.of === 'pair-xy' ? [column!, other!] : term.of === 'pair-xx' ? [column!, column!] : [other!, other!];
-      const products = b === undefined ? [a.min, a.max] : [a.min * b.min, a.min * b.max, a.max * b.min, a.max * b.max];
+      // A square's cross terms lo·hi cannot occur: x² lies in [0, max(lo², hi²)].
+      const products = b === undefined ? [a.min, a.max] : a === b ? [a.min * a.min, a.max * a.max] : [a.min * b.min, a.min * b.max, a.max * b.min, a.max * b.max];
       const lo = r * products.reduce((m, v) => (v < m ? v : m), 0n), hi = r * products.reduce((m, v) => (v > m ? v : m), 0n);
       if (lo < -RING_LIMIT || hi > RING_LIMIT) {
         const what = { 'pair-x': 'x', 'pair-y': 'y', 'pair-xy': 'x·y', 'pair-xx': 'x²', 'pair-yy': 'y²' }[term.of];
