@@ -109,8 +109,9 @@ export async function groupBy(s: Session, node: CheckedGroupBy, table: SecretTab
   const method = node.group.method;
   const r = method === 'whole' ? await whole(s, table, sums, extremes, distinct) : method === 'one-hot' ? await oneHot(s, node, table, sums, extremes, distinct) : await sorted(s, node, table, sums, extremes, distinct);
   const finished = await finishExtremes(s, r);
-  // Only whole tables reach here with quantiles (plan/check-group-by.ts refuses them per group).
-  const quantileParts = quantileRequests.length > 0 ? await quantiles(s, table, quantileRequests) : [];
+  // Whole tables, or per group on the one-hot path (plan/check-group-by.ts refuses the sort path).
+  const perGroup = method === 'one-hot' && quantileRequests.length > 0 ? { index: await groupIndex(s, node.group.keys, table, node.group.width), d: Number(node.group.width) } : undefined;
+  const quantileParts = quantileRequests.length > 0 ? await quantiles(s, table, quantileRequests, perGroup) : [];
   const keyColumns = r.keys ?? publicKeys(s, node, r.groups);
   const facts = node.type.columns.slice(node.group.keys.length);
   const columns = [

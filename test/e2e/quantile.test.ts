@@ -3,7 +3,8 @@
  * quantile_cont on the same plaintext rows (type 7, linear interpolation) and against an exact
  * rational reference (the opened decimal must be exactly (n − 1)·p's interpolation): integer and
  * decimal columns with ties and nulls, p = 0 and 1, after an oblivious filter (rows filtered out
- * never count, the count stays secret), an empty input (null), and through SQL.
+ * never count, the count stays secret), an empty input (null), per group on the one-hot path
+ * (an empty group null), and through SQL.
  */
 
 import assert from 'node:assert/strict';
@@ -26,6 +27,7 @@ function lcg(seed: number): () => number {
 const next = lcg(7);
 const ROWS_N = 41;
 const ROWS = {
+  region: Array.from({ length: ROWS_N }, (_, i) => ['N', 'S', 'E'][(i * 7) % 3]),
   age: Array.from({ length: ROWS_N }, () => Math.floor(next() * 30) * 3 - 20),
   cost: Array.from({ length: ROWS_N }, (_, i) => (i % 5 === 3 ? null : (Math.round(next() * 200000) / 100).toFixed(2))),
 };
@@ -36,6 +38,8 @@ before(async () => {
   const schema = {
     version: 1 as const,
     columns: [
+      // W is declared but has no rows: its quantiles are null.
+      { name: 'region', nullable: false, type: 'category' as const, dictionary: ['N', 'S', 'E', 'W'] },
       { name: 'age', nullable: false, type: 'integer' as const, min: '-100', max: '200' },
       { name: 'cost', nullable: true, type: 'decimal' as const, scale: 2, min: '0', max: '5000' },
     ],
@@ -48,7 +52,11 @@ after(async () => {
 });
 
 async function oracle(sql: string): Promise<Record<string, number | string | boolean | null>> {
-  return (await duckdbRows([{ name: 'visits', columns: { age: 'INTEGER', cost: 'DECIMAL(10, 2)' }, rows: ROWS }], sql))[0] as Record<string, number | null>;
+  return (await oracleRows(sql))[0];
+}
+
+async function oracleRows(sql: string): Promise<Record<string, number | string | boolean | null>[]> {
+  return (await duckdbRows([{ name: 'visits', columns: { region: 'VARCHAR', age: 'INTEGER', cost: 'DECIMAL(10, 2)' }, rows: ROWS }], sql)) as Record<string, number | string | null>[];
 }
 
 /** The exact type-7 quantile as decimal text, from the plaintext values in stored units. */
@@ -109,12 +117,37 @@ test('after an oblivious filter rows filtered out never count; an empty input gi
   assert.deepEqual(none.table.rows, [{ m: null, q: null }]);
 });
 
+test('per group (one-hot): every declared group, the empty one null; after an oblivious filter too; SQL GROUP BY', async () => {
+  for (const filtered of [false, true]) {
+    const keep = (i: number) => !filtered || ROWS.age[i] >= 10;
+    let frame = hospital.table('visits');
+    if (filtered) frame = frame.filter(col('age').ge(10), { mode: 'oblivious' });
+    const result = await (await frame.groupBy('region').agg({ m: median('cost'), q: quantile('age', 0.9), l: quantile('cost', 0.1) }).open(to)).result();
+    assert.deepEqual(result.table.rows.map((r) => r.region), ['N', 'S', 'E', 'W']);
+    for (const region of ['N', 'S', 'E', 'W']) {
+      const inRegion = (i: number) => keep(i) && ROWS.region[i] === region;
+      const row = result.table.rows.findIndex((r) => r.region === region);
+      const exact = (name: string) => (result.table.rows[row][name] === null ? null : String(result.table.rows[row][name]));
+      const num = (v: string | null) => (v === null ? null : String(Number(v)));
+      assert.equal(exact('m'), num(exactQuantile(costs(inRegion), 0.5, 2)), `median of ${region}${filtered ? ', filtered' : ''}`);
+      assert.equal(exact('q'), num(exactQuantile(ages(inRegion), 0.9, 0)), `age at 0.9 of ${region}`);
+      assert.equal(exact('l'), num(exactQuantile(costs(inRegion), 0.1, 2)), `cost at 0.1 of ${region}`);
+    }
+  }
+  const sql = await hospital.sql('SELECT region, median(cost) AS m FROM visits GROUP BY region');
+  const rows = (await (await sql.open(to)).result()).table.rows;
+  for (const w of await oracleRows('SELECT region, median(cost::DOUBLE) AS m FROM visits GROUP BY region')) {
+    const got = rows.find((r) => r.region === w.region)!;
+    assert.ok(Math.abs(Number(got.m) - Number(w.m)) < 1e-9, `${String(w.region)}: ${String(got.m)} vs ${String(w.m)}`);
+  }
+});
+
 test('SQL median and quantile_cont build the same plan as the SDK; quantile (discrete in DuckDB) and per-group quantiles are refused', async () => {
   const sql = await hospital.sql('SELECT median(age) AS m, quantile_cont(cost, 0.75) AS q FROM visits');
   assert.equal(sql.planHash(to), hospital.table('visits').agg({ m: median('age'), q: quantile('cost', 0.75) }).planHash(to));
   const result = await (await sql.open(to)).result();
   assert.equal(result.outputs.q.exact, exactQuantile(costs(), 0.75, 2));
   await assert.rejects(async () => hospital.sql('SELECT quantile(age, 0.5) FROM visits'), /quantile_cont/);
-  await assert.rejects(async () => (await hospital.table('visits').groupBy('age').agg({ m: median('cost') }).open(to)).result(), /per group is not built yet/);
+  await assert.rejects(async () => (await hospital.table('visits').groupBy('age').agg({ m: median('cost') }).open(to)).result(), /median per group needs the one-hot path/);
   await assert.rejects(async () => hospital.table('visits').agg({ q: quantile('age', 0.1234567) }).open(to), /more than 6 digits/);
 });

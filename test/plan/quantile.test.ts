@@ -1,6 +1,6 @@
 /**
  * The quantile aggregates' plan side: p is checked (given for quantile, fixed for median, refused
- * elsewhere, at most 6 decimals, in [0, 1]), the columns they make, per-group refused, and the
+ * elsewhere, at most 6 decimals, in [0, 1]), the columns they make, per group only on the one-hot path, and the
  * exact decoding of the opened parts (negative values, interpolation, trailing zeros, no value).
  */
 import { test } from 'node:test';
@@ -20,6 +20,7 @@ const schema = parseSchema({
     { name: 'age', nullable: false, type: 'integer', min: '-50', max: '120' },
     { name: 'cost', nullable: true, type: 'decimal', scale: 2, min: '0.00', max: '100000.00' },
     { name: 'sex', nullable: false, type: 'category', dictionary: ['F', 'M'] },
+    { name: 'code', nullable: false, type: 'integer', min: '0', max: '999' },
   ],
 });
 const input: CheckedScan = { op: 'scan', path: '/in', table: { name: 't', kind: 'table', schema, rows: 1000 }, columns: schema.columns.map((c) => c.name), type: tableType(schema, 1000) };
@@ -42,7 +43,9 @@ test('p: required by quantile, fixed for median, refused elsewhere; in [0, 1] wi
   refused(() => check([{ name: 'q', fn: 'quantile', column: 'cost', p: 1.5 }]), '/g/aggregates/0/p', /in \[0, 1\]/);
   refused(() => check([{ name: 'q', fn: 'quantile', column: 'cost', p: 0.1234567 }]), '/g/aggregates/0/p', /more than 6 digits/);
   refused(() => check([{ name: 'q', fn: 'median', column: 'sex' }]), '/g/aggregates/0/column', /category column/);
-  refused(() => check([{ name: 'q', fn: 'median', column: 'cost' }], ['sex']), '/g/aggregates/0/fn', /per group is not built yet/);
+  assert.equal(check([{ name: 'q', fn: 'median', column: 'cost' }], ['sex']).group.method, 'one-hot', 'per group on the one-hot path');
+  refused(() => check([{ name: 'q', fn: 'median', column: 'cost' }], ['code']), '/g/aggregates/0/fn', /median per group needs the one-hot path \(keys of at most 256 combinations\); these keys have 1000/);
+  refused(() => checkGroupBy({ op: 'aggregate', input: { op: 'scan', table: 't' }, aggregates: [{ name: 'q', fn: 'median', column: 'age' }], by: ['sex'] }, { ...input, type: tableType(schema, 20_000_000) }, '/g', []), '/g/aggregates/0/fn', /2 groups × 20000000 rows is more than 33554432/);
   const plan = (p: unknown) => ({ version: 1, root: { op: 'open', to: ['A'], input: { op: 'aggregate', input: { op: 'scan', table: 't' }, aggregates: [{ name: 'q', fn: 'quantile', column: 'age', p }] } } });
   assert.equal((parsePlan(plan(0.9)).root.input as unknown as { aggregates: AggregateSpec[] }).aggregates[0].p, 0.9);
   assert.throws(() => parsePlan(plan('0.5')), /p is a number in \[0, 1\]/);
