@@ -43,8 +43,10 @@ test('concat flattens, select pushes into every scan, and an explicit selection 
 });
 
 test('t.count/sum/mean (aggregate of one column over tables) build the same plan as before', () => {
+  // Aggregates of one column and nothing else (quantile takes p, corr a second column).
+  const single = aggregateNames().filter((n) => findAggregate(n)!.fraction !== 'argument' && findAggregate(n)!.pair !== true);
   fc.assert(
-    fc.property(fc.constantFrom(...aggregateNames()), fc.uniqueArray(fc.constantFrom('a', 'b', 'c', 'visits'), { minLength: 1, maxLength: 4 }), (fn, tables) => {
+    fc.property(fc.constantFrom(...single), fc.uniqueArray(fc.constantFrom('a', 'b', 'c', 'visits'), { minLength: 1, maxLength: 4 }), (fn, tables) => {
       const column = findAggregate(fn)!.column === 'required' ? 'age' : undefined;
       const sorted = [...tables].sort();
       const [first, ...rest] = sorted.map((t) => scanFrame(t));
