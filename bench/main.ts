@@ -157,7 +157,7 @@ async function relational(o: { rows: string; ops?: string; json?: boolean; profi
   const rows = positive(o.rows, '--rows');
   const fmtS = (s: number): string => (s < 1 ? `${(s * 1000).toFixed(1)} ms` : `${s.toFixed(2)} s`);
   if (!o.json) {
-    console.log('suite relational, transport three node processes, mutual TLS 1.3 on loopback; the client (SDK) in this process; every result checked against DuckDB');
+    console.log(`suite relational, transport three node processes, mutual TLS 1.3 on loopback; the client (SDK) in this process; every result checked against DuckDB`);
     if (missing.length > 0) console.log(`(no case yet for ${missing.join(', ')})`);
     console.log(`${'op'.padEnd(10)} ${'rows'.padStart(9)} ${'seconds'.padStart(10)} ${'cpu/node'.padStart(10)} ${'read/node'.padStart(10)} ${'rounds'.padStart(7)}   target`);
   }

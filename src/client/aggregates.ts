@@ -15,10 +15,21 @@ import { COLUMN_NAME_PATTERN } from '../table/schema.js';
 export interface AggregateExpr<C extends string = string> {
   readonly fn: string;
   readonly column?: C;
+  /** quantile's fraction in [0, 1] (at most 6 decimals). */
+  readonly p?: number;
+  /** The second column of corr and covar_samp. */
+  readonly other?: C;
+}
+
+/** What some aggregates take beside the column: quantile's p, a pair's second column. */
+export interface AggregateArguments<C extends string = string> {
+  readonly p?: number;
+  readonly other?: C;
 }
 
 /** Any registry aggregate: checked against the entry's column rule here, before any plan is built. */
-export function aggregate<C extends string>(fn: string, column?: C): AggregateExpr<C> {
+export function aggregate<C extends string>(fn: string, column?: C, args: AggregateArguments<C> = {}): AggregateExpr<C> {
+  const { p, other } = args;
   const entry = findAggregate(fn);
   if (!entry) throw new UsageError(`unknown aggregate '${fn}' (known: ${aggregateNames().join(', ')})`);
   if (entry.column === 'required' && column === undefined) throw new UsageError(`${fn} needs a column: ${fn}('column')`);
@@ -26,7 +37,14 @@ export function aggregate<C extends string>(fn: string, column?: C): AggregateEx
   if (column !== undefined && (typeof column !== 'string' || !COLUMN_NAME_PATTERN.test(column))) {
     throw new UsageError(`${JSON.stringify(column)} is not a column name: use letters, digits and _ (not starting with a digit)`);
   }
-  return column === undefined ? { fn: entry.name } : { fn: entry.name, column };
+  if (entry.fraction === 'argument') {
+    if (typeof p !== 'number' || !Number.isFinite(p) || p < 0 || p > 1) throw new UsageError(`${fn} needs p, a number in [0, 1]: ${fn}('column', 0.25)`);
+  } else if (p !== undefined) throw new UsageError(`${fn} takes no p (only quantile does)`);
+  if (entry.pair === true) {
+    if (typeof other !== 'string' || !COLUMN_NAME_PATTERN.test(other)) throw new UsageError(`${fn} needs a second column: ${fn}('x', 'y')`);
+  } else if (other !== undefined) throw new UsageError(`${fn} takes one column (only corr and covar_samp take two)`);
+  const base = column === undefined ? { fn: entry.name } : { fn: entry.name, column };
+  return { ...base, ...(p !== undefined ? { p } : {}), ...(other !== undefined ? { other } : {}) };
 }
 
 /** Builders of aggregates that take an optional column, a required one, or none. */
@@ -52,3 +70,12 @@ export const std = requiredColumn('std');
 /** Number of distinct non-null values of a column (SQL count(DISTINCT column)); also exported as `count_distinct` (the registry's name). */
 export const countDistinct = requiredColumn('count_distinct');
 export { countDistinct as count_distinct };
+/** Exact median of the non-null values (a secret sort; linear interpolation between the middle two, as DuckDB median). */
+export const median = requiredColumn('median');
+/** Exact quantile at p in [0, 1] (up to 6 decimals): linear interpolation, Hyndman–Fan type 7, as DuckDB quantile_cont and pandas. */
+export const quantile = <C extends string>(column: C, p: number): AggregateExpr<C> => aggregate('quantile', column, { p });
+/** Pearson's correlation of two numeric columns over the rows where both are non-null (exact sums; SQL corr). */
+export const corr = <C extends string>(x: C, y: C): AggregateExpr<C> => aggregate('corr', x, { other: y });
+/** Sample covariance of two numeric columns over the rows where both are non-null (exact sums; SQL covar_samp); also exported as `covar_samp`. */
+export const covarSamp = <C extends string>(x: C, y: C): AggregateExpr<C> => aggregate('covar_samp', x, { other: y });
+export { covarSamp as covar_samp };

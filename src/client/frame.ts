@@ -27,6 +27,7 @@ import type { PlanCheckResponse } from '../wire/api.js';
 import { count, type AggregateExpr } from './aggregates.js';
 import { Condition, exprColumns, type Expression } from './expr.js';
 import { columnsBelow, deriveNode, renameNode } from './derive-columns.js';
+import { correlation, covariance, type CorrelationOptions, type Matrix } from '../stats/correlation.js';
 import { joinNode, type JoinOptions } from './join-options.js';
 import { explanationText, type Explanation } from './explain.js';
 import { checkCrosstabOptions, checkGroupKeys, GroupedFrame, type CrosstabOptions } from './grouped-frame.js';
@@ -127,6 +128,30 @@ export class LazyFrame<C extends string = string> {
     return new LazyFrame<C>(sortNode(this.node, keys), this.runner);
   }
 
+  /**
+   * The average rank of `column` as a new column `as` (1 for the least non-null value, ties
+   * sharing the mean of their positions, null for nulls), and with `ties` also t² − 1 per row of
+   * a run of t equal values: `rank('age', { as: 'age_rank' })`. The rows come out sorted by
+   * `column`. Opens nothing (docs/statistics.md, ranks).
+   */
+  rank<K extends C, A extends string, T extends string = never>(column: K, options: { readonly as: A; readonly ties?: T }): LazyFrame<C | A | T> {
+    checkColumnName(column);
+    checkColumnName(options?.as);
+    if (options.ties !== undefined) checkColumnName(options.ties);
+    const node: TableNode = { op: 'rank', input: this.node, column, as: options.as, ...(options.ties !== undefined ? { ties: options.ties } : {}) };
+    return new LazyFrame<C | A | T>(node, this.runner);
+  }
+
+  /** pandas' DataFrame.corr() of these numeric columns (Pearson, or `method: 'spearman'`), opened to `to`: stats/correlation.ts. */
+  corr<K extends C>(columns: readonly K[], options: CorrelationOptions): Promise<Matrix> {
+    return correlation(this, columns, options);
+  }
+
+  /** pandas' DataFrame.cov() of these numeric columns (sample covariances), opened to `to`: stats/correlation.ts. */
+  cov<K extends C>(columns: readonly K[], options: OpenOptions): Promise<Matrix> {
+    return covariance(this, columns, options);
+  }
+
   /** The first `count` rows (after a sort: the top k), skipping `offset` rows first. Opens nothing beyond the count. */
   head(count: number, options: { readonly offset?: number } = {}): LazyFrame<C> {
     return new LazyFrame<C>(limitNode(this.node, count, options?.offset ?? 0), this.runner);
@@ -222,10 +247,10 @@ export class LazyFrame<C extends string = string> {
     const specs = Object.entries(aggregates).map(([name, expr]) => {
       if (!COLUMN_NAME_PATTERN.test(name)) throw new UsageError(`'${name}' cannot name an output: use letters, digits and _ (not starting with a digit, at most 63 characters)`);
       if (typeof expr !== 'object' || expr === null || typeof expr.fn !== 'string') throw new UsageError(`output '${name}' is not an aggregate: use count(), sum('column'), mean('column'), ...`);
-      return { name, fn: expr.fn, ...(expr.column !== undefined ? { column: expr.column } : {}) };
+      return { name, fn: expr.fn, ...(expr.column !== undefined ? { column: expr.column } : {}), ...(expr.p !== undefined ? { p: expr.p } : {}), ...(expr.other !== undefined ? { other: expr.other } : {}) };
     });
     if (specs.length === 0) throw new UsageError('agg needs at least one aggregate');
-    const needed = [...new Set([...by, ...specs.flatMap((s) => (s.column === undefined ? [] : [s.column]))])];
+    const needed = [...new Set([...by, ...specs.flatMap((s) => [...(s.column === undefined ? [] : [s.column]), ...(s.other === undefined ? [] : [s.other])])])];
     const node = aggregateOf(readColumns(this.node, needed), specs);
     return new LazyFrame<K | (keyof A & string)>(by.length === 0 ? node : { ...node, by: [...by] }, this.runner);
   }
@@ -332,6 +357,12 @@ function readColumns(node: TableNode, needed: readonly string[]): TableNode {
     case 'limit':
     case 'distinct':
       return orderedInput(node, needed, readColumns);
+    case 'rank':
+      // The rank columns are made here; below, the ranked column is needed.
+      return { ...node, input: readColumns(node.input, union(needed.filter((c) => c !== node.as && c !== node.ties), [node.column])) };
+    case 'rank':
+      // The rank columns are made here; below, the ranked column is needed.
+      return { ...node, input: readColumns(node.input, union(needed.filter((c) => c !== node.as && c !== node.ties), [node.column])) };
     case 'aggregate':
     case 'join':
     case 'crosstab':

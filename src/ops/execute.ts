@@ -21,6 +21,7 @@ import { filter } from './filter.js';
 import { join } from './join.js';
 import { limit } from './limit.js';
 import { addNoise } from './noise.js';
+import { rank } from './rank.js';
 import { openTable } from './open.js';
 import { planSteps, ProgressTracker, type ProgressListener } from './progress.js';
 import { scan, type CheckedAppendTables, type ScanFacts } from './scan.js';
@@ -92,6 +93,11 @@ export async function execute(s: Session, plan: CheckedPlan, reader: StoredTable
         const input = await evaluate(node.input);
         await progress.enter('sort', node.path);
         return (await sortTable(s, node.keys, input)).table;
+      }
+      case 'rank': {
+        const input = await evaluate(node.input);
+        await progress.enter('rank', node.path);
+        return rank(s, node, input);
       }
       case 'limit': {
         const input = await evaluate(node.input);

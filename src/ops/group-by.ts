@@ -18,7 +18,8 @@
  * scan of the main sort, whose group boundaries sit at the same positions (both orders are
  * sorted by the same index).
  *
- * Terms: sums of rows, present bits, values and squares (squared by one batched multiplication);
+ * Terms: sums of rows, present bits, values and squares (squared by one batched multiplication),
+ * and a pair's products over the rows where both are non-null (ops/pair-sums.ts);
  * min/max over non-null values: a null (and, in the whole-table case, a row that is not valid)
  * takes a sentinel one step outside the declared range, so it never wins; a group with no
  * non-null value gets present bit 0 ([count > 0], one batched comparison) and value 0.
@@ -46,6 +47,8 @@ import { distinctMarks } from './distinct-marks.js';
 import { groupIndex, keyValues } from './group-key.js';
 import { columnsFromVectors, mapColumnVectors, tableVectors } from '../secret/column-vectors.js';
 import { textRanks } from './text-rank.js';
+import { pairVectors } from './pair-sums.js';
+import { quantiles, type QuantileParts, type QuantileRequest } from './quantiles.js';
 
 export interface Grouped {
   readonly table: SecretTable;
@@ -82,13 +85,21 @@ export async function groupBy(s: Session, node: CheckedGroupBy, table: SecretTab
   const sums: SumVector[] = [];
   const extremes: Extreme[] = [];
   const distinct: ColumnFacts[] = [];
-  const slots: { kind: 'sum' | 'extreme' | 'distinct'; at: number }[] = [];
+  const slots: { kind: 'sum' | 'extreme' | 'distinct' | 'quantile'; at: number; part?: keyof QuantileParts }[] = [];
+  const quantileRequests: QuantileRequest[] = [];
   const squares = await squaredColumns(s, node, table);
-  for (const out of node.outputs) {
+  const pairs = await pairVectors(s, node.outputs, table);
+  for (const [o, out] of node.outputs.entries()) {
+    if (out.fraction !== undefined) quantileRequests.push({ column: out.column!, fraction: out.fraction });
     for (const term of out.terms) {
-      if (term.of === 'min' || term.of === 'max') {
+      if (term.of === 'quantile-lower' || term.of === 'quantile-upper' || term.of === 'quantile-fraction') {
+        slots.push({ kind: 'quantile', at: quantileRequests.length - 1, part: term.part as keyof QuantileParts });
+      } else if (term.of === 'min' || term.of === 'max') {
         slots.push({ kind: 'extreme', at: extremes.length });
         extremes.push(extremeOf(s, term.of, out.column!, table));
+      } else if (pairs.has(o)) {
+        slots.push({ kind: 'sum', at: sums.length });
+        sums.push(pairs.get(o)!.get(term.of)!);
       } else if (term.of === 'distinct') {
         slots.push({ kind: 'distinct', at: distinct.length });
         distinct.push(out.column!);
@@ -101,6 +112,9 @@ export async function groupBy(s: Session, node: CheckedGroupBy, table: SecretTab
   const method = node.group.method;
   const r = method === 'whole' ? await whole(s, table, sums, extremes, distinct) : method === 'one-hot' ? await oneHot(s, node, table, sums, extremes, distinct) : await sorted(s, node, table, sums, extremes, distinct);
   const finished = await finishExtremes(s, r);
+  // Whole tables, or per group on the one-hot path (plan/check-group-by.ts refuses the sort path).
+  const perGroup = method === 'one-hot' && quantileRequests.length > 0 ? { index: await groupIndex(s, node.group.keys, table, node.group.width), d: Number(node.group.width) } : undefined;
+  const quantileParts = quantileRequests.length > 0 ? await quantiles(s, table, quantileRequests, perGroup) : [];
   const keyColumns = r.keys ?? publicKeys(s, node, r.groups);
   const facts = node.type.columns.slice(node.group.keys.length);
   const columns = [
@@ -109,6 +123,10 @@ export async function groupBy(s: Session, node: CheckedGroupBy, table: SecretTab
       const schema = columnSchemaOf(facts[i]);
       if (slot.kind === 'sum') return { schema, values: r.sums[slot.at] };
       if (slot.kind === 'distinct') return { schema, values: r.distinct[slot.at] };
+      if (slot.kind === 'quantile') {
+        const q = quantileParts[slot.at];
+        return slot.part === 'lower' ? { schema, values: q.lower, present: q.present } : { schema, values: q[slot.part!] };
+      }
       return { schema, values: finished.values[slot.at], present: finished.present[slot.at] };
     }),
   ];

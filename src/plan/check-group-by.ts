@@ -22,6 +22,8 @@
 
 import { PlanError } from '../errors.js';
 import { termColumn } from './aggregate-columns.js';
+import { checkFraction } from './check-fraction.js';
+import { checkOther } from './check-pair.js';
 import type { CheckedOutput, CheckedTable, Disclosure } from './check.js';
 import type { AggregateNode } from './plan.js';
 import { findAggregate, isLinearTerm } from './registry.js';
@@ -119,12 +121,15 @@ export function checkGroupBy(node: AggregateNode, input: CheckedTable, path: str
       const refusal = fn.typeRule(column);
       if (refusal !== undefined) throw new PlanError(`${at}/column`, refusal);
     }
+    const fraction = checkFraction(fn, spec, at);
+    if (fraction !== undefined && column !== undefined) checkGroupedQuantile(fn.name, column, method, width, input.type.maxRows, at);
+    const other = checkOther(fn, spec, input.type.columns, at);
     const terms = fn.terms(column);
-    return { name: spec.name, fn, ...(column ? { column } : {}), terms };
+    return { name: spec.name, fn, ...(column ? { column } : {}), terms, ...(fraction !== undefined ? { fraction } : {}), ...(other ? { other } : {}) };
   });
   const columns = [
     ...keys.map((k) => k.column),
-    ...outputs.flatMap((o, i) => o.terms.map((t) => termColumn(o.name, o.fn, o.terms, t, o.column, input.type.maxRows, `${path}/aggregates/${i}`))),
+    ...outputs.flatMap((o, i) => o.terms.map((t) => termColumn(o.name, o.fn, o.terms, t, o.column, input.type.maxRows, `${path}/aggregates/${i}`, o.other))),
   ];
   const maxRows = method === 'whole' ? 1 : method === 'one-hot' ? Number(width) : input.type.maxRows;
   disclosures.push({
@@ -136,4 +141,17 @@ export function checkGroupBy(node: AggregateNode, input: CheckedTable, path: str
         : 'nothing (one row)',
   });
   return { op: 'group-by', path, input, outputs, group: { method, keys, width }, type: { columns, maxRows } };
+}
+
+/**
+ * Quantiles per group run on the one-hot path only (ops/quantiles.ts): one comparison per row,
+ * group and quantile, so rows × combinations is bounded; the sort key (group, value) must fit.
+ */
+export const QUANTILE_GROUP_CELLS = 1 << 25;
+
+function checkGroupedQuantile(fn: string, column: ColumnFacts, method: GroupMethod, width: bigint, rows: number, at: string): void {
+  if (method === 'whole') return;
+  if (method === 'sort') throw new PlanError(`${at}/fn`, `${fn} per group needs the one-hot path (keys of at most ${ONE_HOT_LIMIT} combinations); these keys have ${width}: group by fewer or narrower keys, or filter to one group at a time`);
+  if (width * BigInt(rows) > BigInt(QUANTILE_GROUP_CELLS)) throw new PlanError(`${at}/fn`, `${fn} per group compares every row with every group: ${width} groups × ${rows} rows is more than ${QUANTILE_GROUP_CELLS}; group by fewer keys or filter first`);
+  if ((width + 1n) * (column.max - column.min + 1n) >= PACKED_LIMIT) throw new PlanError(`${at}/column`, `${fn} per group sorts by (group, value): ${width} groups × the ${column.max - column.min + 1n} values of '${column.name}' do not fit one 63-bit key; declare a narrower range`);
 }

@@ -20,6 +20,7 @@ import { checkJoin, type CheckedJoin } from './check-join.js';
 import { checkPredicate, type CheckedPredicate } from './check-predicate.js';
 import { checkDistinct, type CheckedDistinct } from './check-distinct.js';
 import { checkLimit, type CheckedLimit } from './check-limit.js';
+import { checkRank, type CheckedRank } from './check-rank.js';
 import { checkSort, type CheckedSort } from './check-sort.js';
 import { checkShaping, type CheckedShaping } from './check-derive.js';
 import { checkGroupBy, needsGroupKernel, type CheckedGroupBy } from './check-group-by.js';
@@ -28,6 +29,8 @@ import { sourceScale } from './aggregate-columns.js';
 import { checkStore, type CheckedStore, type StoreCheckContext } from './check-store.js';
 import { planHash, type AggregateNode, type AggregateSpec, type FilterMode, type Plan, type TableNode } from './plan.js';
 import { findAggregate, type AggregateFunction, type LinearTerm } from './registry.js';
+import { checkFraction } from './check-fraction.js';
+import { checkOther } from './check-pair.js';
 import { describeFacts, factsToType, RING_LIMIT, tableType, type ColumnFacts, type TableType } from './types.js';
 import { textWordParts } from './text-parts.js';
 
@@ -71,13 +74,17 @@ export interface CheckedFilter extends CheckedBase {
   readonly mode: FilterMode;
 }
 
-export type CheckedTable = CheckedScan | CheckedConcat | CheckedFilter | CheckedAggregate | CheckedGroupBy | CheckedCrosstab | CheckedShaping | CheckedJoin | CheckedSort | CheckedLimit | CheckedDistinct;
+export type CheckedTable = CheckedScan | CheckedConcat | CheckedFilter | CheckedAggregate | CheckedGroupBy | CheckedCrosstab | CheckedShaping | CheckedJoin | CheckedSort | CheckedLimit | CheckedDistinct | CheckedRank;
 
 export interface CheckedOutput {
   readonly name: string;
   readonly fn: AggregateFunction;
   readonly column?: ColumnFacts;
   readonly terms: readonly LinearTerm[];
+  /** A quantile's p in millionths (plan/check-fraction.ts). */
+  readonly fraction?: bigint;
+  /** A pair aggregate's second column (plan/check-pair.ts). */
+  readonly other?: ColumnFacts;
 }
 
 /** Aggregates over all valid rows: a table of one row whose columns are the outputs' parts (types.ts ColumnFacts.aggregate). */
@@ -101,6 +108,7 @@ export function inputsOf(n: CheckedTable): readonly CheckedTable[] {
     case 'rename':
     case 'sort':
     case 'limit':
+    case 'rank':
     case 'distinct': return [n.input];
     case 'join': return [n.left, n.right];
   }
@@ -186,9 +194,11 @@ export function checkOutput(spec: AggregateSpec, input: TableType, at: string): 
     const refusal = fn.typeRule(column);
     if (refusal !== undefined) throw new PlanError(`${at}/column`, refusal);
   }
+  const fraction = checkFraction(fn, spec, at);
+  checkOther(fn, spec, input.columns, at);
   const terms = fn.terms(column);
   for (const t of terms) checkTermRange(t, column, input.maxRows, at, fn.name);
-  return { name: spec.name, fn, ...(column ? { column } : {}), terms };
+  return { name: spec.name, fn, ...(column ? { column } : {}), terms, ...(fraction !== undefined ? { fraction } : {}) };
 }
 
 /**
@@ -312,6 +322,7 @@ function checkTable(node: TableNode, path: string, context: CheckContext, tables
     return checkShaping(node, path, checkTable(node.input, `${path}/input`, context, tables, disclosures));
   }
   if (node.op === 'join') return checkJoin(node, path, (input, at) => checkTable(input, at, context, tables, disclosures), disclosures);
+  if (node.op === 'rank') return checkRank(node, path, checkTable(node.input, `${path}/input`, context, tables, disclosures), disclosures);
   if (node.op === 'sort' || node.op === 'limit' || node.op === 'distinct') {
     const input = checkTable(node.input, `${path}/input`, context, tables, disclosures);
     if (node.op === 'sort') return checkSort(node, path, input, disclosures);

@@ -17,6 +17,10 @@
  *     bytes per row) and up to three multiplications (3 rounds, 24 bytes per row); one-hot adds
  *     a one-hot pass over the marks, sort one more scan column, whole nothing (a local sum)
  *   present bits of min/max: one comparison per group (8 rounds, ~32 bytes) and a multiplication
+ *   quantiles (whole, or one-hot over d groups), per column: a sort of the rows, k·d·n comparisons and their injection
+ *     (10 rounds, ~40 bytes each), one inner-product round, one comparison and two multiplications
+ *     (ops/quantiles.ts)
+ *   corr/covar_samp: one or two multiplication rounds, up to 8 products of 8 bytes per row and pair
  *   crosstab: one-hot over its cells; suppression one comparison per cell, its injection and a
  *     multiplication (11 rounds, ~48 bytes per cell); margins are local
  */
@@ -75,6 +79,12 @@ export function groupByCost(node: CheckedGroupBy, secretValidity: boolean): Step
   const distinct = terms.filter((t) => t.of === 'distinct').length;
   let rounds = squares ? 1 : 0;
   let bytes = squares ? 8 * n : 0;
+  // Pairs (ops/pair-sums.ts): up to six products per row in one batch, two masked squares in a second.
+  const pairs = node.outputs.filter((o) => o.other !== undefined).length;
+  if (pairs > 0) {
+    rounds += 2;
+    bytes += 8 * 8 * n * pairs;
+  }
   const add = (c: StepCost): void => {
     rounds += c.rounds;
     bytes += c.bytes;
@@ -104,6 +114,16 @@ export function groupByCost(node: CheckedGroupBy, secretValidity: boolean): Step
   }
   if (distinct > 0 && node.group.method === 'one-hot') add(oneHot(n, Number(node.group.width), distinct));
   if (extremes > 0) add({ rounds: 11, bytes: 48 * groups * extremes });
+  const quantiles = node.outputs.filter((o) => o.fraction !== undefined);
+  const d = node.group.method === 'one-hot' ? Number(node.group.width) : 1;
+  for (const column of new Set(quantiles.map((o) => o.column!.name))) {
+    const k = quantiles.filter((o) => o.column!.name === column).length;
+    add(sortRows(n, 1n << 63n)); // sorted by value spans the plan does not size here: priced as unpacked
+    // Per group: the (group, value) key's multiplications and the counts' one-hot pass.
+    if (d > 1) add({ rounds: 2, bytes: 16 * n });
+    if (d > 1) add(oneHot(n, d, 1));
+    add({ rounds: 10 + 1 + 10 + 2, bytes: 40 * k * d * n + 8 * 2 * k * d + 48 * k * d });
+  }
   return { rounds, bytes: Math.round(bytes) };
 }
 

@@ -65,3 +65,17 @@ export function distinctCost(input: TableType, output: TableType, secretValidity
   }
   return { rounds, bytesPerParty: bytes };
 }
+
+/**
+ * rank (ops/rank.ts): the weight (1 multiplication when the validity or the column's nulls are
+ * secret), one sort pass carrying the table and the weight, the group flags (9 rounds, ~24 bytes
+ * per row), one segmented sum scan over 2n rows (⌈log2 2n⌉ rounds of 16 bytes per row) and the
+ * multiplications by the weight and for t² (2 rounds, 8 bytes per row each).
+ */
+export function rankCost(type: TableType, secretValidity: boolean, nullable: boolean): PlanCost {
+  const n = type.maxRows;
+  const weighted = secretValidity || nullable;
+  const pass = sortPassCost(n, tableVectors(type, secretValidity) + (weighted ? 1 : 0));
+  const levels = Math.max(1, Math.ceil(Math.log2(Math.max(2 * n, 2))));
+  return { rounds: (weighted ? 1 : 0) + pass.rounds + 9 + levels + 2, bytesPerParty: Math.round((weighted ? 8 * n : 0) + pass.bytesPerParty + 24 * n + 16 * n * levels + 32 * n) };
+}

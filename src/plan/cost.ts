@@ -17,7 +17,7 @@
  *     filter injecting the one result bit (2 rounds, 8 bytes); reveal-count then compacts
  *     (4 rounds; 8 bytes per column and present column, 16 for the predicate); an oblivious
  *     filter leaves a secret validity
- *   sort, limit, distinct: plan/cost-order.ts
+ *   sort, limit, distinct, rank: plan/cost-order.ts
  *   join: cost-join.ts
  *   aggregate: local sums when every row is valid; else one round of 8 bytes per term
  *   group-by and crosstab: plan/cost-group-by.ts (their outputs are publicly valid)
@@ -27,7 +27,7 @@
 
 import { isBitPredicate, predicateGates, predicateShape } from './check-predicate.js';
 import { joinCost } from './cost-join.js';
-import { distinctCost, sortCost, sortPassCost, tableVectors } from './cost-order.js';
+import { distinctCost, rankCost, sortCost, sortPassCost, tableVectors } from './cost-order.js';
 import type { CheckedDistinct } from './check-distinct.js';
 import type { CheckedLimit } from './check-limit.js';
 import type { CheckedSort } from './check-sort.js';
@@ -82,6 +82,13 @@ export function estimateCost(root: CheckedTable): PlanCost {
         rounds += 4;
         bytes += r * (8 * columns + 16);
         return false;
+      }
+      case 'rank': {
+        const secretValidity = visit(n.input);
+        const c = rankCost(n.input.type, secretValidity, n.column.nullable);
+        rounds += c.rounds;
+        bytes += c.bytesPerParty;
+        return secretValidity;
       }
       case 'sort':
       case 'limit':

@@ -15,6 +15,8 @@ import { parseDerive, parseRename, parseSelect } from './parse-derive.js';
 import { parseJoin } from './parse-join.js';
 import { parseDistinct, parseLimit, parseSort } from './parse-order.js';
 import { aggregateNames, findAggregate } from './registry.js';
+import { fractionOf } from './check-fraction.js';
+import { parseRank } from './parse-rank.js';
 
 /** The same rule as stored table names (node/storage/names.ts). */
 export const TABLE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
@@ -24,7 +26,7 @@ export const MAX_CONCAT_INPUTS = 100;
 export const MAX_AGGREGATES = 256; // a regression opens (p + 1)(p + 2)/2 sums (stats/ols-design.ts)
 export const MAX_RECIPIENTS = 100;
 const MAX_SCAN_COLUMNS = 4096;
-const OPS = ['scan', 'concat', 'filter', 'aggregate', 'crosstab', 'derive', 'select', 'rename', 'join', 'sort', 'limit', 'distinct'] as const;
+const OPS = ['scan', 'concat', 'filter', 'aggregate', 'crosstab', 'derive', 'select', 'rename', 'join', 'sort', 'limit', 'distinct', 'rank'] as const;
 export const MAX_GROUP_KEYS = 8;
 const FILTER_MODES = ['reveal-count', 'oblivious'] as const;
 
@@ -96,6 +98,7 @@ export function parseTable(value: unknown, path: string, counter: { nodes: numbe
     case 'sort': return parseSort(o, path, counter, depth);
     case 'limit': return parseLimit(o, path, counter, depth);
     case 'distinct': return parseDistinct(o, path, counter, depth);
+    case 'rank': return parseRank(o, path, (v, at) => parseTable(v, at, counter, depth + 1));
     default:
       throw new PlanError(`${path}/op`, `unknown operator ${JSON.stringify(o.op)} (this release knows ${OPS.join(', ')}; 'open' and 'store' only at the root)`);
   }
@@ -161,11 +164,12 @@ function parseCrosstab(o: Json, path: string, counter: { nodes: number }, depth:
 
 function parseSpec(value: unknown, path: string): AggregateSpec {
   const o = object(value, path, 'an aggregate');
-  onlyFields(o, path, ['name', 'fn', 'column'], 'an aggregate');
+  onlyFields(o, path, ['name', 'fn', 'column', 'p', 'other'], 'an aggregate');
   const name = columnName(o.name, `${path}/name`);
   if (typeof o.fn !== 'string' || findAggregate(o.fn) === undefined) {
     throw new PlanError(`${path}/fn`, `unknown aggregate ${JSON.stringify(o.fn)} (this release knows ${aggregateNames().join(', ')})`);
   }
-  if (o.column === undefined) return { name, fn: o.fn };
-  return { name, fn: o.fn, column: columnName(o.column, `${path}/column`) };
+  const p = { ...(o.p === undefined ? {} : { p: Number(fractionOf(o.p, `${path}/p`)) / 1e6 }), ...(o.other === undefined ? {} : { other: columnName(o.other, `${path}/other`) }) };
+  if (o.column === undefined) return { name, fn: o.fn, ...p };
+  return { name, fn: o.fn, column: columnName(o.column, `${path}/column`), ...p };
 }

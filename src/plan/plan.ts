@@ -35,6 +35,10 @@ export interface AggregateSpec {
   readonly name: string;
   readonly fn: string;
   readonly column?: string;
+  /** quantile's fraction, in [0, 1] with at most 6 decimals (plan/check-fraction.ts). */
+  readonly p?: number;
+  /** The second column of a pair aggregate (corr, covar_samp). */
+  readonly other?: string;
 }
 
 /**
@@ -126,6 +130,21 @@ export interface SortNode {
   readonly by: readonly SortKey[];
 }
 
+/**
+ * The table with the average rank of `column` added as `as` (plan/check-rank.ts, ops/rank.ts):
+ * 1 for the least non-null value, ties sharing the mean of their positions (SQL's and scipy's
+ * average rank), null where the column is null; with `ties`, also t² − 1 for a row in a run of t
+ * equal values (their sum is Σ(t³ − t), the tie correction of rank tests). Rows come out sorted
+ * by the column. Reveals nothing.
+ */
+export interface RankNode {
+  readonly op: 'rank';
+  readonly input: TableNode;
+  readonly column: string;
+  readonly as: string;
+  readonly ties?: string;
+}
+
 /** The first `count` rows after skipping `offset` (head; after a sort: top-k). Reveals nothing beyond the public count. */
 export interface LimitNode {
   readonly op: 'limit';
@@ -197,7 +216,7 @@ export interface JoinNode {
   readonly mode?: JoinMode;
 }
 
-export type TableNode = ScanNode | ConcatNode | FilterNode | AggregateNode | CrosstabNode | DeriveNode | SelectNode | RenameNode | JoinNode | SortNode | LimitNode | DistinctNode;
+export type TableNode = ScanNode | ConcatNode | FilterNode | AggregateNode | CrosstabNode | DeriveNode | SelectNode | RenameNode | JoinNode | SortNode | LimitNode | DistinctNode | RankNode;
 
 /** The root: opens its input for the named recipients only (each node seals its shares to each). */
 export interface OpenNode {
@@ -250,6 +269,7 @@ export function planInputs(n: TableNode): readonly TableNode[] {
     case 'rename':
     case 'sort':
     case 'limit':
+    case 'rank':
     case 'distinct': return [n.input];
     case 'join': return [n.left, n.right];
   }

@@ -11,6 +11,8 @@ import { countDistinct } from './functions/count-distinct.js';
 import { max } from './functions/max.js';
 import { mean } from './functions/mean.js';
 import { min } from './functions/min.js';
+import { median, quantile } from './functions/quantile.js';
+import { corr, covarSamp } from './functions/pair-moments.js';
 import { sampleStd } from './functions/std.js';
 import { sum } from './functions/sum.js';
 import { sampleVar } from './functions/var.js';
@@ -18,7 +20,7 @@ import { sampleVar } from './functions/var.js';
 export type { AggregateFunction, DecodedValue, LinearTerm, TermKind } from './functions/aggregate-function.js';
 export { isLinearTerm } from './functions/aggregate-function.js';
 
-const AGGREGATES: readonly AggregateFunction[] = [count, sum, mean, min, max, sampleVar, sampleStd, countDistinct];
+const AGGREGATES: readonly AggregateFunction[] = [count, sum, mean, min, max, sampleVar, sampleStd, countDistinct, median, quantile, corr, covarSamp];
 const BY_NAME = new Map(AGGREGATES.map((f) => [f.name, f]));
 
 export function findAggregate(name: string): AggregateFunction | undefined {

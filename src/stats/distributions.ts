@@ -27,6 +27,11 @@ export function normalTwoSided(z: number): number {
   return Math.min(1, 2 * normalCdf(-Math.abs(z), 0, 1));
 }
 
+/** P(Z ≥ z) for the standard normal (accurate in the upper tail: the lower cdf of −z). */
+export function normalUpper(z: number): number {
+  return normalCdf(-z, 0, 1);
+}
+
 export function normalQuantileOf(p: number): number {
   return normalQuantile(p, 0, 1);
 }

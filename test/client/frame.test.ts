@@ -43,8 +43,10 @@ test('concat flattens, select pushes into every scan, and an explicit selection 
 });
 
 test('t.count/sum/mean (aggregate of one column over tables) build the same plan as before', () => {
+  // Aggregates of one column and nothing else (quantile takes p, corr a second column).
+  const single = aggregateNames().filter((n) => findAggregate(n)!.fraction !== 'argument' && findAggregate(n)!.pair !== true);
   fc.assert(
-    fc.property(fc.constantFrom(...aggregateNames()), fc.uniqueArray(fc.constantFrom('a', 'b', 'c', 'visits'), { minLength: 1, maxLength: 4 }), (fn, tables) => {
+    fc.property(fc.constantFrom(...single), fc.uniqueArray(fc.constantFrom('a', 'b', 'c', 'visits'), { minLength: 1, maxLength: 4 }), (fn, tables) => {
       const column = findAggregate(fn)!.column === 'required' ? 'age' : undefined;
       const sorted = [...tables].sort();
       const [first, ...rest] = sorted.map((t) => scanFrame(t));
@@ -55,16 +57,24 @@ test('t.count/sum/mean (aggregate of one column over tables) build the same plan
 });
 
 test('every registry aggregate has a named builder with its column rule', () => {
-  const named = builders as unknown as Record<string, ((column?: string) => unknown) | undefined>;
+  const named = builders as unknown as Record<string, ((column?: string, second?: number | string) => unknown) | undefined>;
   for (const name of aggregateNames()) {
     const build = named[name];
     assert.equal(typeof build, 'function', `client/aggregates.ts has no builder for '${name}'`);
     const rule = findAggregate(name)!.column;
-    if (rule !== 'none') assert.deepEqual(build!('age'), { fn: name, column: 'age' });
+    // quantile takes its fraction p after the column.
+    if (findAggregate(name)!.fraction === 'argument') assert.deepEqual(build!('age', 0.25), { fn: name, column: 'age', p: 0.25 });
+    // corr and covar_samp take a second column.
+    else if (findAggregate(name)!.pair === true) assert.deepEqual(build!('age', 'cost'), { fn: name, column: 'age', other: 'cost' });
+    else if (rule !== 'none') assert.deepEqual(build!('age'), { fn: name, column: 'age' });
     if (rule === 'required') assert.throws(() => build!(), UsageError);
     else assert.deepEqual(build!(), { fn: name });
   }
-  assert.throws(() => aggregate('median', 'age'), /unknown aggregate 'median'/);
+  assert.throws(() => aggregate('mode', 'age'), /unknown aggregate 'mode'/);
+  assert.throws(() => aggregate('quantile', 'age'), /quantile needs p/);
+  assert.throws(() => aggregate('median', 'age', { p: 0.5 }), /median takes no p/);
+  assert.throws(() => aggregate('corr', 'age'), /corr needs a second column/);
+  assert.throws(() => aggregate('sum', 'age', { other: 'cost' }), /sum takes one column/);
   assert.throws(() => sum('not a column'), UsageError);
 });
 

@@ -164,7 +164,7 @@ test('chi-square independence on a secret crosstab matches the reference; the un
   close(result.minExpected, 246.35473340587595, 1e-9, 'min expected');
 });
 
-test('describe gives count, mean, std, min and max per column as pandas does', async () => {
+test('describe gives count, mean, std, min, the quartiles and max per column as pandas does (R summary(PlantGrowth))', async () => {
   const d = await describe(hospital.table('plants'), ['weight'], to);
   const all = [...PLANT.ctrl, ...PLANT.trt1, ...PLANT.trt2];
   const s = summaryOf(all);
@@ -173,9 +173,15 @@ test('describe gives count, mean, std, min and max per column as pandas does', a
   close(d.statistics.weight.std, Math.sqrt(s.variance), 1e-12, 'std');
   assert.equal(d.statistics.weight.min, 3.59);
   assert.equal(d.statistics.weight.max, 6.31);
+  // R: summary(PlantGrowth$weight): 1st Qu. 4.550, Median 5.155, 3rd Qu. 5.530 (type 7, as pandas).
+  assert.deepEqual([d.statistics.weight['25%'], d.statistics.weight['50%'], d.statistics.weight['75%']], [4.55, 5.155, 5.53]);
   assert.match(d.plan, /^[0-9a-f]{64}$/);
   assert.equal(d.text().split('\n')[0].trim(), 'weight');
   assert.match(d.text(), /^mean +5\.073000$/m);
+  assert.deepEqual(d.text().split('\n').map((l) => l.split(/ +/)[0]), ['', 'count', 'mean', 'std', 'min', '25%', '50%', '75%', 'max']);
+  const quick = await describe(hospital.table('plants'), ['weight'], { ...to, quartiles: false });
+  assert.ok(Number.isNaN(quick.statistics.weight['50%']));
+  assert.doesNotMatch(quick.text(), /%/);
 });
 
 test('refusals: a by with three groups, a suppressed crosstab cell (named), a by equal to the value', async () => {

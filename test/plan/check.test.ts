@@ -65,7 +65,7 @@ test('malformed plans and wrong versions are refused with their place', () => {
   refusedAt(agg({ op: 'filter', input: scan('visits') }), '/root/input/input/predicate', /an expression must be a JSON object/);
   refusedAt(agg(scan('../etc')), '/root/input/input/table', /not a table name/);
   refusedAt(agg({ op: 'concat', inputs: [scan('visits')] }), '/root/input/input/inputs', /2 to 100/);
-  refusedAt(agg(scan('visits'), [{ name: 's', fn: 'median', column: 'age' }]), '/root/input/aggregates/0/fn', /unknown aggregate "median" \(this release knows count, sum, mean, min, max, var, std, count_distinct\)/);
+  refusedAt(agg(scan('visits'), [{ name: 's', fn: 'mode', column: 'age' }]), '/root/input/aggregates/0/fn', /unknown aggregate "mode" \(this release knows count, sum, mean, min, max, var, std, count_distinct, median, quantile, corr, covar_samp\)/);
   refusedAt(agg(scan('visits'), [{ name: 's', fn: 'sum', column: 'age' }, { name: 's', fn: 'count' }]), '/root/input/aggregates/1/name', /two aggregates are named 's'/);
   refusedAt(agg(scan('visits', ['age', 'age'])), '/root/input/input/columns/1', /listed twice/);
   refusedAt(agg(scan('visits'), [{ name: 'a b', fn: 'count' }]), '/root/input/aggregates/0/name', /not a column name/);

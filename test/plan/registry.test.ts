@@ -8,8 +8,8 @@ import { routeSchemas } from '../../src/node/api/schemas.js';
 
 const ring = (v: bigint) => BigInt.asUintN(64, v);
 
-test('count, sum, mean, min, max, var, std and count_distinct are registry entries, and the API schema lists exactly those', () => {
-  assert.deepEqual(aggregateNames(), ['count', 'sum', 'mean', 'min', 'max', 'var', 'std', 'count_distinct']);
+test('count, sum, mean, min, max, var, std, count_distinct, median, quantile, corr and covar_samp are registry entries, and the API schema lists exactly those', () => {
+  assert.deepEqual(aggregateNames(), ['count', 'sum', 'mean', 'min', 'max', 'var', 'std', 'count_distinct', 'median', 'quantile', 'corr', 'covar_samp']);
   const schemaText = JSON.stringify(routeSchemas.getQuery);
   assert.ok(schemaText.includes(JSON.stringify([...aggregateNames(), 'column'])), 'the outputs fn enum comes from the registry');
   for (const f of aggregates()) assert.ok(routeSchemas.postQuery.summary.includes(f.name));
@@ -42,9 +42,9 @@ test('a mean whose noisy count opened at or below zero (differential privacy) ha
 });
 
 test('a result with an unknown aggregate or a missing part is refused, not guessed', () => {
-  assert.throws(() => decodeOutput({ name: 'x', fn: 'median', scale: 0, parts: [{ column: 'x', part: 'median' }] }, columns([['x', 1n]]), 0), (e: unknown) => e instanceof IntegrityError && /update the client/.test(e.message));
+  assert.throws(() => decodeOutput({ name: 'x', fn: 'mode', scale: 0, parts: [{ column: 'x', part: 'mode' }] }, columns([['x', 1n]]), 0), (e: unknown) => e instanceof IntegrityError && /update the client/.test(e.message));
   assert.throws(() => decodeOutput({ name: 'm', fn: 'mean', scale: 0, parts: [meanParts[0]] }, columns([['m.sum', 1n]]), 0), IntegrityError);
-  assert.equal(findAggregate('median'), undefined);
+  assert.equal(findAggregate('mode'), undefined);
 });
 
 test('min/max decode their value, NaN (null) where the present part is 0; var/std from exact parts, NaN below two values', () => {

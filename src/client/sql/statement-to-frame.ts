@@ -23,6 +23,7 @@
 
 import { SqlError } from '../../errors.js';
 import { aggregateNames, findAggregate } from '../../plan/registry.js';
+import { quantileFraction, refuseDiscreteQuantile } from './quantile-argument.js';
 import { COLUMN_NAME_PATTERN } from '../../table/schema.js';
 import { aggregate, type AggregateExpr } from '../aggregates.js';
 import type { Expression } from '../expr.js';
@@ -42,11 +43,11 @@ export type FrameSource = ((table: string) => LazyFrame) & { readonly joinMaxRow
 const soon = (what: string): string => `${what} comes to the SDK and SQL soon (issue 9)`;
 
 /** SQL spellings of registry aggregates. */
-const SQL_SYNONYMS: Readonly<Record<string, string>> = { avg: 'mean', count_star: 'count', variance: 'var', var_samp: 'var', stddev: 'std', stddev_samp: 'std' };
+const SQL_SYNONYMS: Readonly<Record<string, string>> = { avg: 'mean', count_star: 'count', variance: 'var', var_samp: 'var', stddev: 'std', stddev_samp: 'std', quantile_cont: 'quantile' };
 /** Aggregates the operators of issue 9 bring (group-by's list): refused as "not yet", not as unknown. */
 const POPULATION_AGGREGATES = new Set(['var_pop', 'stddev_pop']);
 /** DuckDB aggregates this release does not have: a select list calling them is read as aggregates (and refused by name). */
-const OTHER_SQL_AGGREGATES = new Set(['median', 'quantile', 'quantile_cont', 'quantile_disc', 'mode', 'product', 'first', 'last', 'any_value', 'arg_min', 'arg_max', 'string_agg', 'list', 'array_agg', 'bool_and', 'bool_or', 'approx_count_distinct', 'histogram', 'entropy', 'kurtosis', 'skewness', 'corr', 'covar_pop', 'covar_samp', 'regr_slope']);
+const OTHER_SQL_AGGREGATES = new Set(['quantile', 'quantile_disc', 'mode', 'product', 'first', 'last', 'any_value', 'arg_min', 'arg_max', 'string_agg', 'list', 'array_agg', 'bool_and', 'bool_or', 'approx_count_distinct', 'histogram', 'entropy', 'kurtosis', 'skewness', 'covar_pop', 'regr_slope']);
 
 function refuse(construct: string, message: string): never {
   throw new SqlError(message, construct);
@@ -350,6 +351,7 @@ function selectItem(item: Json, columnOf: (item: Json) => string, expressions: S
   if (!isEmpty(item.schema) || !isEmpty(item.catalog)) refuse('qualified function name', 'call the aggregate by its name alone: sum(age)');
   // count(DISTINCT column) is the registry's count_distinct; DISTINCT in any other aggregate is refused below.
   const countsDistinct = item.distinct === true && written === 'count';
+  refuseDiscreteQuantile(written);
   const fn = findAggregate(countsDistinct ? 'count_distinct' : SQL_SYNONYMS[written] ?? written);
   if (!fn) {
     if (POPULATION_AGGREGATES.has(written)) refuse(`${written}()`, 'population variance is not supported: var/var_samp and std/stddev/stddev_samp give the sample variance and deviation');
@@ -359,7 +361,14 @@ function selectItem(item: Json, columnOf: (item: Json) => string, expressions: S
   if (!isEmpty(item.filter)) notYet(`FILTER (WHERE ...) on ${written}()`, 'filter the whole SELECT with WHERE (one filter per query for now)');
   if (!isEmpty((item.order_bys as Json | null)?.orders)) refuse(`ORDER BY inside ${written}()`, `ORDER BY inside an aggregate is not supported (the aggregates here do not depend on order)`);
   if (item.export_state === true) refuse('EXPORT_STATE', 'EXPORT_STATE is not supported');
-  const children = (Array.isArray(item.children) ? item.children : []).map((c) => object(c, 'an aggregate'));
+  const all = (Array.isArray(item.children) ? item.children : []).map((c) => object(c, 'an aggregate'));
+  // quantile_cont(x, p): p is the registry quantile's argument, not a column.
+  const p = fn.fraction === 'argument' && all.length === 2 ? quantileFraction(all[1], onlyKnown) : undefined;
+  // corr(y, x), covar_samp(y, x): the second column is the pair's other.
+  if (fn.pair === true && (all.length !== 2 || all.some((c) => c.class !== 'COLUMN_REF'))) refuse(`${written}() of other than two columns`, `${written} takes two columns: ${written}(y, x) (derive expressions in a subquery first)`);
+  const other = fn.pair === true ? columnOf(all[1]) : undefined;
+  const children = p === undefined && other === undefined ? all : all.slice(0, 1);
+  if (fn.fraction === 'argument' && p === undefined) refuse(`${written}() without p`, `${written} takes a column and a fraction: ${written}(cost, 0.25)`);
   if (children.length > 1) refuse(`${written}() of several arguments`, `${written} takes one column`);
   let column: string | undefined;
   let derive: Expression | undefined;
@@ -382,7 +391,7 @@ function selectItem(item: Json, columnOf: (item: Json) => string, expressions: S
   if (!COLUMN_NAME_PATTERN.test(name)) {
     refuse('output name', isEmpty(item.alias) ? `the output ${written}(${column ?? '*'}) would be named '${name}', which is too long: give it a name with AS` : `'${name}' cannot name an output: use letters, digits and _ (not starting with a digit, at most 63 characters)`);
   }
-  return { name, expr: aggregate(fn.name, column), ...(derive ? { derive } : {}) };
+  return { name, expr: aggregate(fn.name, column, { ...(p !== undefined ? { p } : {}), ...(other !== undefined ? { other } : {}) }), ...(derive ? { derive } : {}) };
 }
 
 /** count(*) → count; sum(visits) → sum_visits; avg(age) → avg_age (the function as written). */

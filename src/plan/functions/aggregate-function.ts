@@ -17,14 +17,17 @@ import type { ColumnFacts } from '../types.js';
  *   squares: the sum of the squared values (one batched multiplication first);
  *   min / max: the least / greatest non-null value, null where there is none (a segmented scan);
  *   distinct: the number of distinct non-null values (ops/distinct-marks.ts: a sort by group and
- *   value, then a sum of the rows that start a run of equal values).
+ *   value, then a sum of the rows that start a run of equal values);
+ *   quantile-lower / -upper / -fraction: the two order statistics a quantile interpolates between
+ *   and the weight of the upper one (ops/quantiles.ts: a sort, then oblivious selection).
  */
 export interface LinearTerm {
   readonly part: string;
   readonly of: TermKind;
 }
 
-export type TermKind = 'rows' | 'present' | 'values' | 'squares' | 'min' | 'max' | 'distinct';
+export type TermKind = 'rows' | 'present' | 'values' | 'squares' | 'min' | 'max' | 'distinct' | 'quantile-lower' | 'quantile-upper' | 'quantile-fraction'
+  | 'pair-count' | 'pair-x' | 'pair-y' | 'pair-xy' | 'pair-xx' | 'pair-yy';
 
 /** Whether a term is a plain sum over rows (count, sum, mean), computable without a kernel. */
 export function isLinearTerm(t: LinearTerm): boolean {
@@ -48,6 +51,13 @@ export interface AggregateFunction {
   readonly description: string;
   /** Whether the aggregate takes a column. */
   readonly column: 'none' | 'optional' | 'required';
+  /**
+   * A quantile's fraction p in millionths (functions/quantile.ts): fixed (median: 500000), or
+   * 'argument' when the plan gives it (the aggregate spec's `p`). Absent for everything else.
+   */
+  readonly fraction?: bigint | 'argument';
+  /** Whether it takes a second column (the aggregate spec's `other`): corr, covar_samp. */
+  readonly pair?: boolean;
   /** Type rule: undefined when the column's type fits, else what is wrong and what would fit. */
   typeRule(column: ColumnFacts): string | undefined;
   /** MPC implementation: the sums it opens. */
