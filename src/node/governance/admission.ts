@@ -17,6 +17,10 @@
  * each counted once committed (the coordinator's decision, which every node learns), so the three
  * nodes count alike; a step still undecided here is settled with its coordinator first, and while
  * it cannot be the next step is refused ('script-order').
+ *
+ * A collaboration in design mode refuses every query on real tables ('design-mode'). A design
+ * query (on dummy tables, docs/governance.md "Design mode") is admitted by `admitDesign`: no
+ * approval, audited with `design: true`, and no attestation (a dummy result gets no receipt).
  */
 
 import { createHash } from 'node:crypto';
@@ -34,6 +38,7 @@ import type { NodeContext } from '../context.js';
 import { resolveQuery } from '../flows/query-outcome.js';
 import { checkGroupSizeAtPlan, checkGroupSizeAtRun, type GroupSizeCheck } from './group-size.js';
 import type { ScriptEntry } from './script-book.js';
+import type { DesignTable } from '../design/design-catalog.js';
 
 interface TableFacts {
   readonly name: string;
@@ -52,6 +57,7 @@ export class QueryGovernance {
   private groupCheck: GroupSizeCheck | undefined;
   private ownersLabel = '';
   private done = false;
+  private design = false;
 
   constructor(
     private readonly ctx: NodeContext,
@@ -65,6 +71,7 @@ export class QueryGovernance {
     this.tables = await Promise.all(plan.tables.map((t) => this.tableFacts(t.name)));
     const governance = this.ctx.collaboration.governance;
     if (!governance) return; // ungoverned: today's behaviour, audited
+    if (governance.mode === 'design') throw new GovernanceError('design-mode', `collaboration '${this.ctx.collaboration.id}' is in design mode: queries run only on the dummy tables (design queries: --design, tessera.design()) until its policy is signed in production mode`);
     const policies = this.policiesFor(governance.owners);
     this.ownersLabel = [...new Set(policies.map((p) => `'${p.owner}'`))].join(' and ');
     if (scriptHash === undefined) throw new GovernanceError('approved-script', `collaboration '${this.ctx.collaboration.id}' runs in production mode: a query runs only as a step of an approved script; record the analysis as a script, have it approved and run it with that script`);
@@ -90,14 +97,26 @@ export class QueryGovernance {
     });
   }
 
+  /** A design query: it reads only dummy tables, so it needs no script and no approval; it is audited all the same. */
+  admitDesign(requester: PartyConfig, plan: CheckedPlan, tables: ReadonlyMap<string, DesignTable>): void {
+    this.requester = requester.name;
+    this.plan = plan;
+    this.design = true;
+    this.tables = plan.tables.map((t) => ({ name: t.name, owner: tables.get(t.name)!.owner, digest: tables.get(t.name)!.digest }));
+  }
+
   /** After the computation, before any share is sealed: the run-time part of the group-size rule. */
   release(execution: Execution): void {
     if (this.groupCheck) checkGroupSizeAtRun(this.groupCheck, execution, this.ownersLabel);
   }
 
   /** The shares are sealed: audits what was made public and signs this node's attestation (governance/receipt.ts). */
-  async computed(info: QueryInfo, execution: Execution, share: Uint8Array): Promise<SignedStatement> {
+  async computed(info: QueryInfo, execution: Execution, share: Uint8Array): Promise<SignedStatement | undefined> {
     const disclosed = { rows: info.rows, excluded: info.excluded, resultRows: info.resultRows ?? 0, revealed: execution.revealed.map((r) => ({ path: r.path, fact: r.fact, value: r.value })) };
+    if (this.design) {
+      await this.audit('computed', { disclosed });
+      return undefined;
+    }
     const attestation = signAttestation(
       {
         collaboration: this.ctx.collaboration.id,
@@ -139,6 +158,7 @@ export class QueryGovernance {
       approvals: this.approvals,
       tables: this.tables.map((t) => t.name),
       recipients: this.plan ? [...this.plan.root.to] : [],
+      ...(this.design ? { design: true } : {}),
       outcome,
       ...extra,
     });

@@ -1,7 +1,8 @@
 /**
- * A node's governance state (docs/governance.md): its script book, its audit log and the result
- * attestations it signed (kept durably so a recipient can fetch the receipt any time later:
- * <dataDir>/governance/attestations/<query>.json). One per running node.
+ * A node's governance state (docs/governance.md): its script book, its audit log, the dummy
+ * tables of design mode, and the result attestations it signed (kept durably so a recipient can
+ * fetch the receipt any time later: <dataDir>/governance/attestations/<query>.json). One per
+ * running node.
  */
 
 import type { KeyObject } from 'node:crypto';
@@ -11,6 +12,7 @@ import { writeFileAtomic } from '../../io/durable-file.js';
 import { parseStatement, type SignedStatement } from '../../crypto/signed.js';
 import type { Collaboration } from '../../governance/collaboration.js';
 import { AuditLog } from './audit-log.js';
+import { DummyStore } from '../design/dummy-store.js';
 import { ScriptBook } from './script-book.js';
 
 export class NodeGovernance {
@@ -20,13 +22,15 @@ export class NodeGovernance {
     readonly book: ScriptBook,
     readonly log: AuditLog,
     private readonly attestations: string,
+    /** Dummy tables owners uploaded for design queries, apart from the table store. */
+    readonly dummies: DummyStore,
   ) {}
 
   static async open(dataDir: string, collaboration: Collaboration, node: string, key: KeyObject): Promise<NodeGovernance> {
     const book = await ScriptBook.open(dataDir, collaboration);
     const attestations = join(dataDir, 'governance', 'attestations');
     await mkdir(attestations, { recursive: true, mode: 0o700 });
-    return new NodeGovernance(book, await AuditLog.open(dataDir, node, key), attestations);
+    return new NodeGovernance(book, await AuditLog.open(dataDir, node, key), attestations, await DummyStore.open(dataDir));
   }
 
   /** Runs `work` after every earlier call with the same key has finished (admissions of one script, one at a time). */
