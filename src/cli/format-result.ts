@@ -14,9 +14,12 @@ export const PRINTED_ROWS = 50;
  */
 export function describeResult(r: QueryResult): string {
   const outputs = Object.values(r.outputs);
-  if (outputs.length > 0 && outputs.length === r.table.columns.length) return outputs.map(describeOutput).join('\n  ');
-  return describeTable(r.table);
+  const text = outputs.length > 0 && outputs.length === r.table.columns.length ? outputs.map(describeOutput).join('\n  ') : describeTable(r.table);
+  return r.design ? `${DUMMY_MARK}\n  ${text}` : text;
 }
+
+/** How a design-mode result is marked wherever the command line shows one. */
+export const DUMMY_MARK = 'DUMMY DATA (design mode: computed on dummy tables, not on real data)';
 
 /** An aligned text table: header, rule, up to PRINTED_ROWS rows, and how many more there are. */
 export function describeTable(t: ResultTable): string {
