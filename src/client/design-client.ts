@@ -20,7 +20,7 @@ export async function uploadDummyTable(collaboration: Collaboration, connectTo: 
   if (encoded.rowCount > MAX_DUMMY_ROWS) throw new UsageError(`a dummy table has at most ${MAX_DUMMY_ROWS} rows (it is for designing an analysis); this one has ${encoded.rowCount}`);
   const dummy = dummyTableFile(name, encoded);
   if (Buffer.byteLength(JSON.stringify({ dummy })) > MAX_DUMMY_BYTES) throw new UsageError(`dummy table '${name}' is larger than a node takes in one request (1 MiB): use fewer rows`);
-  const infos = await toEveryNode(collaboration, connectTo, `dummy table '${name}'`, (c) => c.send<DesignTableInfo>({ method: 'PUT', path: DESIGN_ROUTES.table(name), json: { dummy }, signer: identity }));
+  const infos = await toEveryNode(collaboration, connectTo, `dummy table '${name}'`, (c) => c.send<DesignTableInfo>({ method: 'PUT', path: DESIGN_ROUTES.table(name), json: { dummy }, signer: identity }), { nodesForward: false });
   return infos[0].body;
 }
 

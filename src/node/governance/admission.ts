@@ -38,6 +38,7 @@ import type { NodeContext } from '../context.js';
 import { resolveQuery } from '../flows/query-outcome.js';
 import { checkGroupSizeAtPlan, checkGroupSizeAtRun, type GroupSizeCheck } from './group-size.js';
 import type { ScriptEntry } from './script-book.js';
+import { pullFromPeers } from './script-sync.js';
 import type { DesignTable } from '../design/design-catalog.js';
 
 interface TableFacts {
@@ -75,6 +76,8 @@ export class QueryGovernance {
     const policies = this.policiesFor(governance.owners);
     this.ownersLabel = [...new Set(policies.map((p) => `'${p.owner}'`))].join(' and ');
     if (scriptHash === undefined) throw new GovernanceError('approved-script', `collaboration '${this.ctx.collaboration.id}' runs in production mode: a query runs only as a step of an approved script; record the analysis as a script, have it approved and run it with that script`);
+    // A script or approvals given to the other nodes while this one was away: fetched before refusing.
+    if (this.lacksApprovals(scriptHash, policies)) await pullFromPeers(this.ctx, [scriptHash]).catch(() => 0);
     const entry = this.ctx.governance.book.get(scriptHash);
     if (!entry) throw new GovernanceError('approved-script', `script ${scriptHash} is not registered at ${this.ctx.name}: submit it (tessera script submit) before running its steps`);
     const script = entry.script;
@@ -170,6 +173,11 @@ export class QueryGovernance {
       if (!policy) throw new GovernanceError('policy-owner', `table '${t.name}' belongs to '${t.owner}', which has no policy in the collaboration; production mode runs nothing on it until the policy names its approvers`);
       return policy;
     });
+  }
+
+  private lacksApprovals(scriptHash: string, policies: readonly OwnerPolicy[]): boolean {
+    const entry = this.ctx.governance.book.get(scriptHash);
+    return !entry || policies.some((p) => p.approvers.filter((a) => entry.approvals.has(a) && !entry.revoked.has(a)).length < approvalsNeeded(p));
   }
 
   /** The approvals the query relies on (statement hashes), or GovernanceError when an owner's are not enough. */

@@ -62,6 +62,11 @@ export class ScriptBook {
     return this.entries.get(hash);
   }
 
+  /** Every script this node holds (for syncing with the peers: script-sync.ts). */
+  list(): ScriptEntry[] {
+    return [...this.entries.values()];
+  }
+
   /** Registers a script (idempotent); returns its hash. */
   async register(value: unknown): Promise<{ hash: string; created: boolean }> {
     const script = validateScript(value, this.collaboration);
