@@ -160,6 +160,11 @@ test('a revocation given to one node is forwarded: every node refuses the next s
   const refused = await analyst.run(PLAN, { script });
   await assert.rejects(refused.result(), /governance rule 'approvals'/);
   assert.deepEqual(await outcomes(refused.id), ['refused:approvals', 'refused:approvals', 'refused:approvals']);
+  // Each node recorded (and audited) the script and each statement once, whether from the client or a peer first.
+  for (const n of cluster.nodes) {
+    const entries = (await readFile(join(cluster.path(n.dataDir), 'governance', 'audit.log'), 'utf8')).trim().split('\n').map((l) => (JSON.parse(l) as { entry: Record<string, unknown> }).entry).filter((e) => e.script === script);
+    assert.deepEqual(['script', 'approval', 'revocation'].map((event) => entries.filter((e) => e.event === event).length), [1, 1, 1], `${n.name}: ${JSON.stringify(entries.map((e) => [e.event, e.by]))}`);
+  }
 });
 
 test('an approval given while a node was down reaches it when it returns; so does a revocation', { timeout: 180_000 }, async () => {

@@ -74,11 +74,8 @@ async function statement(ctx: NodeContext, kind: ApprovalKind, by: string, hash:
   if (!HASH.test(hash)) throw new FormatError('a script is named by its hash: 64 lower-case hex digits');
   const statementJson = (body as { statement?: unknown } | null)?.statement as SignedStatement | undefined;
   if (!statementJson) throw new FormatError(`send the ${kind} as { statement }`);
-  const before = ctx.governance.book.get(hash);
-  const known = kind === 'approval' ? before?.approvals : before?.revoked;
-  const size = known?.size ?? 0;
-  const verified = await ctx.governance.book.addStatement(kind, statementJson, hash);
-  if ((known?.size ?? 0) > size) {
+  const { verified, added } = await ctx.governance.book.addStatement(kind, statementJson, hash);
+  if (added) {
     await ctx.governance.log.append(kind, { script: hash, approver: verified.approver, statement: verified.hash, by });
     // Forwarded at once, so that a revocation given to one node holds at every node.
     void pushToPeers(ctx, hash);

@@ -64,11 +64,8 @@ async function merge(ctx: NodeContext, entries: readonly SyncEntry[], from: Part
       }
       const statements: [ApprovalKind, SignedStatement][] = [...e.approvals.map((s): [ApprovalKind, SignedStatement] => ['approval', s]), ...e.revocations.map((s): [ApprovalKind, SignedStatement] => ['revocation', s])];
       for (const [kind, statement] of statements) {
-        const entry = ctx.governance.book.get(hash)!;
-        const known = kind === 'approval' ? entry.approvals : entry.revoked;
-        const size = known.size;
-        const verified = await ctx.governance.book.addStatement(kind, statement, hash);
-        if (known.size > size) {
+        const { verified, added: isNew } = await ctx.governance.book.addStatement(kind, statement, hash);
+        if (isNew) {
           added += 1;
           await ctx.governance.log.append(kind, { script: hash, approver: verified.approver, statement: verified.hash, by });
         }
