@@ -13,4 +13,6 @@ export interface DesignTableInfo {
   readonly schema: unknown;
   /** Identifies the dummy's content (the nodes compare it before computing). */
   readonly digest: string;
+  /** Why design queries refuse it now (an uploaded dummy that no longer matches its real table). */
+  readonly problem?: string;
 }

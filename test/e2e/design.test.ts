@@ -98,6 +98,20 @@ test("an owner's uploaded dummy replaces the generated one; only the owner, only
   assert.deepEqual(listed.map((t) => [t.name, t.source]), [['planned', 'uploaded'], ['visits', 'uploaded']]);
 });
 
+test('a dummy that no longer matches its real table (another owner) is refused, and listed with the problem', async () => {
+  await hospital.uploadTable('later', { columns: { age: [50] } }, { columns: { age: AGE } });
+  const registry = await cluster.connect('Registry', 0);
+  // 'later' had no real table when... it has one now, of the hospital: the registry may not upload its dummy.
+  await assert.rejects(registry.uploadDummyTable('later', { columns: { age: [20] } }, { columns: { age: AGE } }), PermissionDeniedError);
+  // 'planned' was uploaded as a dummy by the registry; the hospital then makes a real 'planned'.
+  await hospital.uploadTable('planned', { columns: { age: [50] } }, { columns: { age: AGE } });
+  await assert.rejects(analyst.run(sumPlan('planned'), { design: true }), (e: TesseraError) => e instanceof SchemaError && /no longer stands for the real table/.test(e.message));
+  const listed = await analyst.designTables();
+  assert.match(listed.find((t) => t.name === 'planned')?.problem ?? '', /no longer stands for the real table/);
+  await hospital.uploadDummyTable('planned', { columns: { age: [40, 41] } }, { columns: { age: AGE } });
+  assert.equal((await (await analyst.run(sumPlan('planned'), { design: true })).result()).outputs.total.value, 81);
+});
+
 test('design → record → approve → run: the step designed on dummies runs, approved, on the real table', async () => {
   analyst.design();
   const recorder = analyst.recordScript({ title: 'designed', validUntil: new Date(Date.now() + 3_600_000).toISOString() });

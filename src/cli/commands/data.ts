@@ -37,7 +37,7 @@ export function registerDataCommands(program: Command, io: Console): void {
         if (options.design) {
           const dummies = await client.designTables();
           if (options.json) return io.line(JSON.stringify(dummies));
-          io.line(table([['dummy table', 'source', 'owner', 'rows'], ...dummies.map((d) => [d.name, d.source, d.owner, formatCount(d.rows)])], { header: true, style: io.style }));
+          io.line(table([['dummy table', 'source', 'owner', 'rows'], ...dummies.map((d) => [d.name, d.source, d.owner, formatCount(d.rows), d.problem ? io.style.red(d.problem) : ''])], { header: true, style: io.style }));
           return io.line('Design queries (tessera sql --design) read only these dummy tables, never real ones.');
         }
         const tables = await client.listTables();

@@ -5,8 +5,8 @@
  * shares are never read: only its listing (schema, owner) from the store's in-memory index.
  */
 
-import { canonicalHash } from '../../crypto/canonical-json.js';
-import { TableNotFoundError } from '../../errors.js';
+import { canonicalHash, canonicalJson } from '../../crypto/canonical-json.js';
+import { SchemaError, TableNotFoundError } from '../../errors.js';
 import { generateDummyColumns } from '../../design/dummy-values.js';
 import type { Collaboration } from '../../governance/collaboration.js';
 import { DEFAULT_DUMMY_ROWS } from '../../governance/policy.js';
@@ -36,16 +36,22 @@ export function designSettings(collaboration: Collaboration): { readonly seed: s
 /** The dummy table a design query reads under `name`; TableNotFoundError when there is neither a dummy nor a real table of that name. */
 export async function designTable(ctx: NodeContext, name: string): Promise<DesignTable> {
   const uploaded = ctx.governance.dummies.get(name);
-  if (uploaded) {
-    const d = uploaded.dummy;
-    return { name, owner: uploaded.owner, source: 'uploaded', schema: d.schema, rows: d.rows, digest: d.digest, columns: () => d.columns };
-  }
   const listing = await ctx.store.describeTable(name).catch((error: unknown) => {
-    if (error instanceof TableNotFoundError) throw new TableNotFoundError(name, `no table named '${name}', and no dummy table of that name: design queries read the dummies of real tables, or dummies their owners uploaded (tessera design upload)`);
+    if (error instanceof TableNotFoundError && uploaded) return undefined;
+    if (error instanceof TableNotFoundError) throw new TableNotFoundError(name, `no table named '${name}', and no dummy table of that name: design queries read the dummies of real tables, or dummies their owners uploaded (tessera upload NAME FILE --dummy)`);
     throw error;
   });
-  if (listing.kind === 'damaged') throw ctx.store.damagedError(name);
-  const schema = parseSchema(listing.metadata.schema);
+  if (listing?.kind === 'damaged') throw ctx.store.damagedError(name);
+  const schema = listing ? parseSchema(listing.metadata.schema) : undefined;
+  if (uploaded) {
+    const d = uploaded.dummy;
+    // A real table made after the dummy (by its owner, with its schema) is what scripts will run on: the dummy must still stand for it.
+    if (listing && schema && (listing.metadata.owner !== uploaded.owner || canonicalJson(schemaToJson(schema)) !== canonicalJson(schemaToJson(d.schema)))) {
+      throw new SchemaError(`the dummy of '${name}' (uploaded by '${uploaded.owner}') no longer stands for the real table of '${listing.metadata.owner}' (another owner or schema): its owner uploads a new dummy with the real table's schema (tessera upload ${name} FILE --dummy)`);
+    }
+    return { name, owner: uploaded.owner, source: 'uploaded', schema: d.schema, rows: d.rows, digest: d.digest, columns: () => d.columns };
+  }
+  if (!listing || !schema) throw new TableNotFoundError(name, `no table named '${name}'`);
   const { seed, rows } = designSettings(ctx.collaboration);
   const digest = canonicalHash({ generated: { seed, table: name, schema: schemaToJson(schema), rows } });
   let columns: readonly EncodedColumn[] | undefined;

@@ -51,7 +51,16 @@ export function registerDesignRoutes(app: FastifyInstance, ctx: NodeContext): vo
     const names = new Set([...ctx.governance.dummies.list().map((d) => d.dummy.table)]);
     for (const listing of await ctx.store.listTables()) if (listing.kind !== 'damaged') names.add(listing.metadata.name);
     const out: DesignTableInfo[] = [];
-    for (const name of [...names].sort()) out.push(info(await designTable(ctx, name)));
+    for (const name of [...names].sort()) {
+      try {
+        out.push(info(await designTable(ctx, name)));
+      } catch (error) {
+        const uploaded = ctx.governance.dummies.get(name);
+        if (!(error instanceof SchemaError) || !uploaded) throw error;
+        const d = uploaded.dummy;
+        out.push({ name, owner: uploaded.owner, source: 'uploaded', rows: d.rows, schema: schemaToJson(d.schema), digest: d.digest, problem: error.message });
+      }
+    }
     return out;
   });
 }
