@@ -15,7 +15,8 @@ export const PRINTED_ROWS = 50;
 export function describeResult(r: QueryResult): string {
   const outputs = Object.values(r.outputs);
   const text = outputs.length > 0 && outputs.length === r.table.columns.length ? outputs.map(describeOutput).join('\n  ') : describeTable(r.table);
-  return r.privacy ? `${text}\n  ${describePrivacyReport(r.privacy)}` : text;
+  const noised = r.privacy ? `${text}\n  ${describePrivacyReport(r.privacy)}` : text;
+  return r.design ? `${DUMMY_MARK}\n  ${noised}` : noised;
 }
 
 /** "noise: discrete Laplace, ε = 0.5 spent (n: sd 2.83; total: sd 340)". */
@@ -23,6 +24,9 @@ export function describePrivacyReport(p: PrivacyReport): string {
   const spent = p.mechanism === 'laplace' ? `ε = ${p.epsilon}` : `ρ = ${p.rho}`;
   return `noise: discrete ${p.mechanism === 'laplace' ? 'Laplace' : 'Gaussian'}, ${spent} spent (${p.columns.map((c) => `${c.column}: sd ${c.standardDeviation.toPrecision(3)}`).join('; ')})`;
 }
+
+/** How a design-mode result is marked wherever the command line shows one. */
+export const DUMMY_MARK = 'DUMMY DATA (design mode: computed on dummy tables, not on real data)';
 
 /** An aligned text table: header, rule, up to PRINTED_ROWS rows, and how many more there are. */
 export function describeTable(t: ResultTable): string {

@@ -80,13 +80,16 @@ export class ScriptRecorder {
 }
 
 /** Sends one request to every node; throws naming every node that refused or could not be reached. */
-export async function toEveryNode<T>(collaboration: Collaboration, connectTo: (node: NodeConfig) => NodeConnection, what: string, send: (c: NodeConnection) => Promise<T>): Promise<T[]> {
+export async function toEveryNode<T>(collaboration: Collaboration, connectTo: (node: NodeConfig) => NodeConnection, what: string, send: (c: NodeConnection) => Promise<T>, options: { readonly nodesForward?: boolean } = { nodesForward: true }): Promise<T[]> {
   const settled = await Promise.allSettled(collaboration.nodes.map((n) => send(connectTo(n))));
   const failures = settled.flatMap((s, i) => (s.status === 'rejected' ? [`${collaboration.node(i as NodeIndex).name}: ${(s.reason as Error).message}`] : []));
   if (failures.length > 0) {
     const first = settled.find((s) => s.status === 'rejected') as PromiseRejectedResult;
     const error = first.reason instanceof Error ? first.reason : new NodeUnavailableError(String(first.reason));
-    error.message = `${what} did not reach every node (send it again; each node records it once): ${failures.join('; ')}`;
+    const reached = settled.flatMap((s, i) => (s.status === 'fulfilled' ? [collaboration.node(i as NodeIndex).name] : []));
+    // Scripts and statements travel between the nodes too (node/governance/script-sync.ts): the nodes it reached forward it.
+    const forwarded = reached.length > 0 && options.nodesForward === true ? ` ${reached.join(' and ')} accepted it and hand${reached.length === 1 ? 's' : ''} it on to the others once they are reachable;` : '';
+    error.message = `${what} did not reach every node:${forwarded} send it again to be sure (each node records it once): ${failures.join('; ')}`;
     throw error;
   }
   return settled.map((s) => (s as PromiseFulfilledResult<T>).value);

@@ -67,6 +67,8 @@ export interface QueryResult extends Partial<DecodedValue> {
   readonly nodes: readonly number[];
   /** The differentially private noise in the values: the mechanism, the ε (or ρ) spent, per column its sensitivity and noise. */
   readonly privacy?: PrivacyReport;
+  /** Design mode: computed on dummy tables, not on real data (docs/governance.md, "Design mode"). */
+  readonly design?: true;
 }
 
 export function openResult(collaboration: Collaboration, identity: Identity, info: QueryInfo, shares: readonly SealedShare[]): QueryResult {
@@ -91,7 +93,7 @@ export function openResult(collaboration: Collaboration, identity: Identity, inf
   const exactDecimals = exactDecimalColumns(info.outputs, r.columns, r.rows);
   const first = outputs[info.outputs[0].name];
   const scalar = first ? (({ name: _name, fn: _fn, column: _column, ...value }) => value)(first) : {};
-  return { ...scalar, query: info.query, plan: info.plan, op: info.outputs[0].fn, ...(info.outputs[0].column !== undefined ? { column: info.outputs[0].column } : {}), outputs, table, columnTypes, exactDecimals, tables: info.tables, rows: info.rows, excluded: info.excluded, nodes: r.nodes, ...(info.privacy ? { privacy: info.privacy } : {}) };
+  return { ...scalar, query: info.query, plan: info.plan, op: info.outputs[0].fn, ...(info.outputs[0].column !== undefined ? { column: info.outputs[0].column } : {}), outputs, table, columnTypes, exactDecimals, tables: info.tables, rows: info.rows, excluded: info.excluded, nodes: r.nodes, ...(info.privacy ? { privacy: info.privacy } : {}), ...(info.design ? { design: true as const } : {}) };
 }
 
 /** Every row of the opened table, each output decoded; rows whose "$valid" is 0 are dropped (ops/open.ts). */

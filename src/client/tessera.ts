@@ -22,6 +22,8 @@ import { planHash, type Plan } from '../plan/plan.js';
 import type { ApprovalKind } from '../governance/approval.js';
 import type { Receipt, ResultFile } from '../governance/receipt.js';
 import { scriptHash, type Script } from '../governance/script.js';
+import { listDesignTables, uploadDummyTable } from './design-client.js';
+import type { DesignTableInfo } from '../wire/design-routes.js';
 import { GOVERNANCE_ROUTES } from '../wire/governance-routes.js';
 import { ScriptRecorder, resultWithReceipt, sendStatement, submitScript, type RecordOptions } from './governance-client.js';
 import type { ResultTable } from './result.js';
@@ -121,6 +123,8 @@ export class Tessera implements FrameRunner {
   private recorder: ScriptRecorder | undefined;
   /** The approved script whose steps `run` submits (production mode). */
   private activeScript: string | undefined;
+  /** Design mode (docs/governance.md): queries run on the dummy tables, never on real ones. */
+  private designMode = false;
   /** One key agreement per node for many contributions (crypto/envelope-session.ts). */
   private readonly envelopes = new EnvelopeSession();
 
@@ -352,22 +356,60 @@ export class Tessera implements FrameRunner {
    * Has the connected node check a plan without running it (`explain()`): what it would make
    * public, its outputs and its estimated cost. Nothing runs and nothing is recorded.
    */
-  async checkPlan(plan: Plan): Promise<PlanCheckResponse> {
+  async checkPlan(plan: Plan, options: { readonly design?: boolean } = {}): Promise<PlanCheckResponse> {
     const signer = this.signer('check query plans');
     this.requireRole('analyst', 'check query plans');
-    return (await this.connection.send<PlanCheckResponse>({ method: 'POST', path: ROUTES.planCheck, json: { plan }, signer })).body;
+    const design = options.design ?? this.designMode;
+    return (await this.connection.send<PlanCheckResponse>({ method: 'POST', path: ROUTES.planCheck, json: { plan, ...(design ? { design } : {}) }, signer })).body;
   }
 
-  /** Submits a query plan (docs/plan.md) built by hand or with plan/build.ts; it runs as a job. */
-  async run(plan: Plan, options: WaitOptions & { readonly script?: string } = {}): Promise<QueryHandle> {
+  /**
+   * Submits a query plan (docs/plan.md) built by hand or with plan/build.ts; it runs as a job.
+   * `design: true` (or design mode, `design()`) runs it on the dummy tables: no script needed,
+   * its result marked `design`. While recording a script, a design run is also recorded as the
+   * next step (design → record → approve → run); any other run is only recorded.
+   */
+  async run(plan: Plan, options: WaitOptions & { readonly script?: string; readonly design?: boolean } = {}): Promise<QueryHandle> {
     const signer = this.signer('run queries');
     this.requireRole('analyst', 'run queries');
     if (plan.root.op === 'open') this.checkRecipients(plan.root.to);
-    if (this.recorder) return recordedHandle(this.recorder.add(plan), planHash(plan));
-    const { script: named, ...wait } = options;
-    const script = named ?? this.activeScript;
-    const submitted = (await this.connection.send<QuerySubmitted>({ method: 'POST', path: ROUTES.queries, json: { plan, ...(script ? { script } : {}) }, signer })).body;
+    const { script: named, design: asked, ...wait } = options;
+    const design = asked ?? this.designMode;
+    if (design && named !== undefined) throw new UsageError('a design query runs on dummy tables and needs no script: leave out the script, or design mode');
+    if (this.recorder && !design) return recordedHandle(this.recorder.add(plan), planHash(plan));
+    const script = design ? undefined : (named ?? this.activeScript);
+    const submitted = (await this.connection.send<QuerySubmitted>({ method: 'POST', path: ROUTES.queries, json: { plan, ...(script ? { script } : {}), ...(design ? { design } : {}) }, signer })).body;
+    this.recorder?.add(plan);
     return this.handle(submitted, wait);
+  }
+
+  // ---- design mode (docs/governance.md, "Design mode") -----------------------------------------
+
+  /**
+   * Design mode on (default) or off for this client: every query (frames, SQL, `run`) then runs on
+   * the dummy tables (generated at the nodes from the real tables' schemas, or uploaded by their
+   * owners), needs no approval, touches no real row, and its result is marked `design`.
+   */
+  design(enabled = true): this {
+    this.designMode = enabled;
+    return this;
+  }
+
+  get inDesignMode(): boolean {
+    return this.designMode;
+  }
+
+  /** An owner's dummy table for design queries (same schema as its real table), sent to every node as public rows. */
+  async uploadDummyTable(name: string, source: { readonly file: string } | { readonly columns: InMemoryColumns }, options: UploadOptions = {}): Promise<DesignTableInfo> {
+    const identity = this.signer('upload dummy tables');
+    this.requireRole('input', 'upload dummy tables');
+    const encoded = await readTable('file' in source ? { path: source.file } : { columns: source.columns }, withSchema(options, this.identifierKey));
+    return uploadDummyTable(this.collaboration, this.connectTo, identity, name, encoded);
+  }
+
+  /** The tables design queries see at the connected node (uploaded dummies, and dummies generated for the real tables). */
+  async designTables(): Promise<DesignTableInfo[]> {
+    return listDesignTables(this.connection, this.signer('list design tables'));
   }
 
   // ---- governance (docs/governance.md) --------------------------------------------------------
@@ -429,6 +471,7 @@ export class Tessera implements FrameRunner {
     if (plan.root.op !== 'store') throw new UsageError("runStore takes a plan whose root is a 'store' node; open results with run()");
     const signer = this.signer('store tables');
     this.requireRole('analyst', 'store tables');
+    if (this.designMode) throw new UsageError('design mode runs on dummy tables and stores nothing: open the result instead (leave design mode to store a table)');
     const submitted = (await this.connection.send<QuerySubmitted>({ method: 'POST', path: ROUTES.queries, json: { plan }, signer })).body;
     return storeHandle(this.handle(submitted, options), plan.root.table, (name) => this.tableInfo(name));
   }

@@ -13,7 +13,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { link, rename, stat, unlink } from 'node:fs/promises';
-import { extname } from 'node:path';
+import { basename, extname } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { OutputFileError, TesseraError, UsageError } from '../errors.js';
 import type { ResultCell, ResultTable } from './result.js';
@@ -39,6 +39,8 @@ export interface WritableResult {
   readonly table: ResultTable;
   readonly columnTypes?: Readonly<Record<string, ResultColumnType>>;
   readonly exactDecimals?: Readonly<Record<string, readonly (string | null)[]>>;
+  /** A design-mode result (dummy data): written only to a file whose name says "dummy", and marked inside Parquet files. */
+  readonly design?: true;
 }
 
 /** What was written. */
@@ -71,10 +73,11 @@ export function resultFileFormat(path: string, given?: ResultFileFormat): Result
 /** Writes the result's table to `path` as CSV (with a header) or Parquet, each column with its type. */
 export async function writeResult(result: WritableResult, path: string, options: WriteResultOptions = {}): Promise<WrittenResult> {
   const format = await checkOutputPath(path, options);
+  if (result.design) checkDummyPath(path);
   const columns = result.table.columns.map((name) => planColumn(result, name));
   const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   try {
-    await copyThroughDuckDB(result.table, columns, temporary, format);
+    await copyThroughDuckDB(result.table, columns, temporary, format, result.design === true);
     await moveIntoPlace(temporary, path, options.overwrite === true);
   } finally {
     await unlink(temporary).catch(() => undefined);
@@ -188,12 +191,26 @@ function inferType(name: string, cells: readonly ResultCell[]): ResultColumnType
   throw new UsageError(`column '${name}' mixes ${[...kinds].join(' and ')} cells: give its type in columnTypes`);
 }
 
-async function copyThroughDuckDB(table: ResultTable, columns: readonly PlannedColumn[], target: string, format: 'csv' | 'parquet'): Promise<void> {
+/**
+ * `result.csv` → `result.dummy.csv`: where a design-mode result goes, so that dummy numbers are
+ * never taken for real ones (a path that already says "dummy" stays as it is).
+ */
+export function dummyPath(path: string): string {
+  if (/dummy/i.test(basename(path))) return path;
+  const ext = extname(path);
+  return `${path.slice(0, path.length - ext.length)}.dummy${ext}`;
+}
+
+function checkDummyPath(path: string): void {
+  if (dummyPath(path) !== path) throw new OutputFileError(`this result was computed on dummy tables (design mode): write it to a file whose name says so, such as '${dummyPath(path)}'`);
+}
+
+async function copyThroughDuckDB(table: ResultTable, columns: readonly PlannedColumn[], target: string, format: 'csv' | 'parquet', design: boolean): Promise<void> {
   const instance = await DuckDBInstance.create(':memory:');
   try {
     const connection = await instance.connect();
     try {
-      await withoutDuckDBMessages(() => fillAndCopy(connection, table.rows.length, columns, target, format));
+      await withoutDuckDBMessages(() => fillAndCopy(connection, table.rows.length, columns, target, format, design));
     } finally {
       connection.closeSync();
     }
@@ -202,7 +219,7 @@ async function copyThroughDuckDB(table: ResultTable, columns: readonly PlannedCo
   }
 }
 
-async function fillAndCopy(connection: DuckDBConnection, rows: number, columns: readonly PlannedColumn[], target: string, format: 'csv' | 'parquet'): Promise<void> {
+async function fillAndCopy(connection: DuckDBConnection, rows: number, columns: readonly PlannedColumn[], target: string, format: 'csv' | 'parquet', design: boolean): Promise<void> {
   const staged = columns.map((_, k) => `c${k}`);
   await connection.run(`CREATE TABLE staged (${staged.map((c) => `${c} VARCHAR`).join(', ')})`);
   const appender = await connection.createAppender('staged');
@@ -216,7 +233,8 @@ async function fillAndCopy(connection: DuckDBConnection, rows: number, columns: 
   }
   appender.closeSync();
   const select = columns.map((c, k) => `CAST(${staged[k]} AS ${c.sqlType}) AS ${sqlIdentifier(c.name)}`).join(', ');
-  const how = format === 'csv' ? 'FORMAT csv, HEADER true' : 'FORMAT parquet';
+  // A Parquet file of a design-mode result also says so inside (key tessera_design in its metadata).
+  const how = format === 'csv' ? 'FORMAT csv, HEADER true' : `FORMAT parquet${design ? ", KV_METADATA {tessera_design: 'dummy data (design mode), not real results'}" : ''}`;
   await connection.run(`COPY (SELECT ${select} FROM staged ORDER BY rowid) TO ${sqlString(target)} (${how})`);
 }
 

@@ -21,7 +21,7 @@ import type { Collaboration, NodeIndex } from './collaboration.js';
 export const AUDIT_PAYLOAD_TYPE = 'application/vnd.tessera.audit-entry+json';
 export const GENESIS = '0'.repeat(64);
 
-export type AuditEvent = 'query' | 'script' | 'approval' | 'revocation';
+export type AuditEvent = 'query' | 'script' | 'approval' | 'revocation' | 'dummy-table';
 
 /** What one query made public, as the node saw it. */
 export interface AuditDisclosed {
@@ -126,7 +126,7 @@ export function crossCheck(reports: readonly ChainReport[]): string[] {
       byQuery.set(e.query, seen);
     }
   }
-  const fields = ['requestedBy', 'plan', 'script', 'step', 'approvals', 'recipients', 'disclosed'] as const;
+  const fields = ['requestedBy', 'plan', 'script', 'step', 'approvals', 'recipients', 'disclosed', 'design'] as const;
   for (const [query, seen] of byQuery) {
     const computed = [...seen.entries()].filter(([, e]) => e.outcome === 'computed');
     if (computed.length === 0) continue;

@@ -23,7 +23,11 @@ import type { StatementSignature } from '../crypto/signed.js';
 import { UsageError } from '../errors.js';
 
 export const POLICY_PAYLOAD_TYPE = 'application/vnd.tessera.policy+json';
-export const GOVERNANCE_MODES = ['production'] as const;
+/**
+ * `production`: real tables only through approved scripts, dummy tables (design queries) freely;
+ * `design`: the collaboration is still being designed, only design queries run (docs/governance.md).
+ */
+export const GOVERNANCE_MODES = ['production', 'design'] as const;
 export type GovernanceMode = (typeof GOVERNANCE_MODES)[number];
 
 /** How many of an owner's approvers must sign: one, all, or at least k. */
@@ -58,9 +62,21 @@ export function budgetTotal(b: DpBudget): number {
   return b.mechanism === 'laplace' ? b.epsilon! : b.rho!;
 }
 
+/** How the nodes generate dummy tables for design queries (design/dummy-values.ts). */
+export interface DesignSettings {
+  /** Public seed of the generated rows (default: derived from the collaboration's id). */
+  readonly seed?: string;
+  /** Rows of a generated dummy table (default DEFAULT_DUMMY_ROWS). */
+  readonly rows?: number;
+}
+
+export const DEFAULT_DUMMY_ROWS = 200;
+export const MAX_GENERATED_DUMMY_ROWS = 100_000;
+
 export interface Governance {
   readonly mode: GovernanceMode;
   readonly owners: readonly OwnerPolicy[];
+  readonly design?: DesignSettings;
   readonly signatures: readonly StatementSignature[];
 }
 
@@ -81,7 +97,7 @@ export function approvalsNeeded(policy: OwnerPolicy): number {
 }
 
 /** What the approvers sign: the collaboration's id and the policy without its signatures. */
-export function policyPayload(collaborationId: string, governance: Pick<Governance, 'mode' | 'owners'>): JsonValue {
+export function policyPayload(collaborationId: string, governance: Pick<Governance, 'mode' | 'owners' | 'design'>): JsonValue {
   return {
     collaboration: collaborationId,
     mode: governance.mode,
@@ -90,11 +106,13 @@ export function policyPayload(collaborationId: string, governance: Pick<Governan
       // The budget is signed with the rest of the owner's policy, so changing it needs new signatures.
       return { ...rest, approvers: [...o.approvers], recipients: [...o.recipients], ...(dpBudget ? { dpBudget: { ...dpBudget } as Record<string, JsonValue> } : {}) };
     }),
+    // Only when given, so that policies signed before design settings existed still verify.
+    ...(governance.design !== undefined ? { design: { ...governance.design } } : {}),
   };
 }
 
 /** One approver's signature over the policy (`tessera policy sign`). */
-export function signPolicy(collaborationId: string, governance: Pick<Governance, 'mode' | 'owners'>, signer: KeyObject): StatementSignature {
+export function signPolicy(collaborationId: string, governance: Pick<Governance, 'mode' | 'owners' | 'design'>, signer: KeyObject): StatementSignature {
   if (signer.type !== 'private' || signer.asymmetricKeyType !== 'ed25519') throw new UsageError('a policy is signed with an Ed25519 private key');
   const message = preAuthEncoding(POLICY_PAYLOAD_TYPE, canonicalJsonBytes(policyPayload(collaborationId, governance)));
   return { keyid: encodePublicKey(publicOf(signer)), sig: sign(null, message, signer).toString('base64') };
@@ -122,10 +140,10 @@ export function validateGovernance(value: unknown, collaborationId: string, part
     problems.push('"governance" must be an object { mode, owners, signatures } (docs/governance.md)');
     return undefined;
   }
-  onlyFields(value, ['mode', 'owners', 'signatures'], '"governance"', problems);
+  onlyFields(value, ['mode', 'owners', 'design', 'signatures'], '"governance"', problems);
   const before = problems.length;
-  if (value.mode === 'design') problems.push('"governance.mode" "design" (dummy tables) is not available in this release: use "production", or leave out "governance" for an ungoverned collaboration');
-  else if (!(GOVERNANCE_MODES as readonly unknown[]).includes(value.mode)) problems.push(`"governance.mode" must be "production"`);
+  if (!(GOVERNANCE_MODES as readonly unknown[]).includes(value.mode)) problems.push(`"governance.mode" must be "production" (real tables through approved scripts, dummy tables freely) or "design" (dummy tables only)`);
+  const design = value.design === undefined ? undefined : validateDesign(value.design, problems);
   const byName = new Map(parties.map((p) => [p.name, p]));
   const owners: OwnerPolicy[] = [];
   if (!Array.isArray(value.owners) || value.owners.length === 0) problems.push('"governance.owners" must list at least one table owner\'s policy');
@@ -146,7 +164,7 @@ export function validateGovernance(value: unknown, collaborationId: string, part
     else signatures.push({ keyid: s.keyid, sig: s.sig });
   }
   if (problems.length > before) return undefined;
-  const governance: Governance = { mode: value.mode as GovernanceMode, owners, signatures };
+  const governance: Governance = { mode: value.mode as GovernanceMode, owners, ...(design ? { design } : {}), signatures };
   if (checkSignatures) {
     const signers = policySigners(collaborationId, governance, parties);
     for (const o of owners) {
@@ -199,6 +217,18 @@ function validateBudget(value: unknown, label: string, problems: string[]): DpBu
     return undefined;
   }
   return { mechanism: value.mechanism, [parameter]: total };
+}
+
+function validateDesign(value: unknown, problems: string[]): DesignSettings | undefined {
+  if (!isObject(value)) {
+    problems.push('"governance.design" must be an object { seed?, rows? }');
+    return undefined;
+  }
+  onlyFields(value, ['seed', 'rows'], '"governance.design"', problems);
+  const { seed, rows } = value;
+  if (seed !== undefined && (typeof seed !== 'string' || seed.length === 0 || seed.length > 256)) problems.push('"governance.design.seed" must be text of 1 to 256 characters (it is public)');
+  if (rows !== undefined && !(Number.isSafeInteger(rows) && (rows as number) >= 1 && (rows as number) <= MAX_GENERATED_DUMMY_ROWS)) problems.push(`"governance.design.rows" must be a whole number from 1 to ${MAX_GENERATED_DUMMY_ROWS}`);
+  return { ...(typeof seed === 'string' ? { seed } : {}), ...(typeof rows === 'number' ? { rows } : {}) };
 }
 
 function partyList(value: unknown, label: string, role: string, parties: ReadonlyMap<string, PolicyParty>, problems: string[]): string[] {

@@ -24,7 +24,7 @@ import type { ExecutionProgress } from '../ops/progress.js';
 import type { JobLimits } from './jobs.js';
 import { MemoryMesh, type MeshTap } from './mesh/memory-mesh.js';
 import type { JsonValue } from '../crypto/canonical-json.js';
-import { signPolicy } from '../governance/policy.js';
+import { signPolicy, type DesignSettings, type GovernanceMode } from '../governance/policy.js';
 import { startNode, type NodeHandle, type StartNodeOptions } from './server.js';
 import type { TableLimits } from './storage.js';
 
@@ -50,7 +50,7 @@ export interface EmbeddedClusterOptions {
    * A governance policy (docs/governance.md): its owners' entries; the cluster signs it with the
    * keys of `signers` (default: every approver named). Implies `signNodes`.
    */
-  readonly governance?: { readonly owners: readonly OwnerPolicyJson[]; readonly signers?: readonly string[] };
+  readonly governance?: { readonly owners: readonly OwnerPolicyJson[]; readonly signers?: readonly string[]; readonly mode?: GovernanceMode; readonly design?: DesignSettings };
   /** Node logs (default: none). */
   readonly log?: { readonly level?: LogLevel; readonly destination?: (index: NodeIndex) => DestinationStream };
 }
@@ -94,7 +94,7 @@ export interface OwnerPolicyJson {
 
 function governanceSection(id: string, spec: NonNullable<EmbeddedClusterOptions['governance']>, parties: ReadonlyMap<string, Identity>): JsonValue {
   const owners = spec.owners.map((o) => ({ ...o, minGroupSize: o.minGroupSize ?? 1 }));
-  const policy = { mode: 'production' as const, owners };
+  const policy = { mode: spec.mode ?? 'production', owners, ...(spec.design ? { design: spec.design } : {}) };
   const signers = spec.signers ?? [...new Set(owners.flatMap((o) => o.approvers))];
   const signatures = signers.map((name) => {
     const identity = parties.get(name);

@@ -32,6 +32,7 @@ import { TlsMeshConnector } from './mesh/tls-connector.js';
 import { ReplayJournal } from './replay-journal.js';
 import { ResultStore } from './results-store.js';
 import { NodeGovernance } from './governance/node-governance.js';
+import { registerScriptSyncHandlers, syncScriptsSoon } from './governance/script-sync.js';
 import { PeerRpc } from './rpc.js';
 import { TableStore, type TableLimits } from './storage.js';
 
@@ -134,6 +135,7 @@ export async function startNode(options: StartNodeOptions): Promise<NodeHandle> 
         log.info({ generation }, 'mesh to both peers is up');
         if (ctx) {
           reconcileSoon(ctx, generation, 0);
+          syncScriptsSoon(ctx, generation); // scripts and statements given to the others meanwhile
           // Pending queries whose decision this node missed: ask their coordinators now.
           const queries = ctx;
           void reconcileQueries(queries).catch((error: unknown) => queries.log.warn({ error: errorCode(error) }, 'could not settle pending queries'));
@@ -161,6 +163,7 @@ export async function startNode(options: StartNodeOptions): Promise<NodeHandle> 
   registerUploadHandlers(ctx);
   registerAppendHandlers(ctx);
   registerQueryHandlers(ctx);
+  registerScriptSyncHandlers(ctx);
   // Derived tables follow their queries' decisions: those decided while the node was down (or at
   // its start, results-store.ts) now, every later one as it is recorded (flows/store.ts).
   const decided = ctx;

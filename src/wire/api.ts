@@ -186,6 +186,8 @@ export interface QueryRequest {
   readonly plan: unknown;
   /** The approved script this plan is the next step of (docs/governance.md); needed in production mode. */
   readonly script?: string;
+  /** Design mode: run on the dummy tables, never on real ones; no script needed (docs/governance.md). */
+  readonly design?: boolean;
 }
 
 /** One opened output of a plan: an aggregate from the registry (plan/registry.ts) and how to decode it. */
@@ -279,6 +281,8 @@ export interface QueryInfo {
   readonly revealed?: readonly { readonly path: string; readonly fact: string; readonly value: number }[];
   /** The differentially private noise in the opened values, when the plan asks for it. */
   readonly privacy?: PrivacyReport;
+  /** Design mode: computed on dummy tables, not on real data (docs/governance.md, "Design mode"). */
+  readonly design?: true;
 }
 
 /** A node's sealed result share for one recipient (envelope bytes in base64). */

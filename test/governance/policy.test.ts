@@ -81,7 +81,8 @@ test('every problem of a policy is named', () => {
     /"dpBudget" must be \{ "mechanism": "laplace", "epsilon": total \}/,
     /unknown field "extra"/,
   ]) assert.match(message, expected);
-  assert.match(problems({ ...file, governance: { ...policy, mode: 'design', signatures: [] } }), /"design" \(dummy tables\) is not available/);
+  const settings = problems({ ...file, governance: { ...policy, design: { seed: '', rows: 0, extra: 1 }, signatures: [] } });
+  for (const expected of [/"governance.design.seed" must be text/, /"governance.design.rows" must be a whole number/, /"governance.design": unknown field "extra"/]) assert.match(settings, expected);
   const unsigned = { ...file, nodes: file.nodes.map(({ signingKey: _s, ...n }) => n) };
   const signatures = ['Hospital', 'Ethics'].map((n) => signPolicy('c1', policy, ids.get(n)!.signingPrivateKey));
   assert.match(problems({ ...unsigned, governance: { ...policy, signatures } }), /lists every node's "signingKey"/);
@@ -98,4 +99,16 @@ test('a differential-privacy budget is part of the signed policy: it loads, and 
   for (const bad of [{ mechanism: 'laplace', rho: 1 }, { mechanism: 'gaussian', rho: -1 }, { mechanism: 'exponential', epsilon: 1 }, { mechanism: 'laplace', epsilon: 1, extra: 2 }]) {
     assert.match(problems({ ...file, governance: { ...policy, owners: [{ ...policy.owners[0], dpBudget: bad }], signatures } }), /"dpBudget" must be/);
   }
+});
+
+test('design mode and the design settings are part of the signed policy', () => {
+  const file = base();
+  const design = { ...policy, mode: 'design' as const, design: { seed: 'public seed', rows: 50 } };
+  const signatures = ['Hospital', 'Ethics'].map((n) => signPolicy('c1', design, ids.get(n)!.signingPrivateKey));
+  const c = Collaboration.fromJson({ ...file, governance: { ...design, signatures } });
+  assert.equal(c.governance?.mode, 'design');
+  assert.deepEqual(c.governance?.design, { seed: 'public seed', rows: 50 });
+  // Switching to production, or changing the seed, needs the approvers' signatures again.
+  assert.match(problems({ ...file, governance: { ...design, mode: 'production', signatures } }), /has 0/);
+  assert.match(problems({ ...file, governance: { ...design, design: { seed: 'another', rows: 50 }, signatures } }), /has 0/);
 });

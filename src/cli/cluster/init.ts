@@ -1,7 +1,8 @@
 /**
  * `tessera cluster init DIR`: everything three local node processes need, in one directory
  * (layout in layout.ts): a fresh CA and node certificates, node keys, node configurations on
- * free ports, the collaboration with the parties, and the parties' key files.
+ * free ports, the collaboration with the parties (and, with --production, the demo's policy signed
+ * by its representatives), and the parties' key files.
  *
  * The CA's private key is not kept: the nodes pin each other's certificates, so it would only
  * be a way to mint certificates nobody needs. To change the nodes, initialise a new cluster.
@@ -11,13 +12,15 @@ import { isIP } from 'node:net';
 import { basename, join, resolve } from 'node:path';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { generateClusterCertificates, writeClusterCertificates } from '../../crypto/certs.js';
-import { createIdentity, publicIdentity, saveIdentity, savePublicIdentity } from '../../crypto/identity.js';
+import type { JsonValue } from '../../crypto/canonical-json.js';
+import { createIdentity, publicIdentity, saveIdentity, savePublicIdentity, type Identity } from '../../crypto/identity.js';
 import { encodePublicKey } from '../../crypto/keys.js';
 import { UsageError } from '../../errors.js';
 import { Collaboration, type NodeIndex } from '../../governance/collaboration.js';
 import { freePorts } from '../../net/free-port.js';
 import { NODE_CONFIG_FORMAT, type LogLevel, type NodeTimeouts } from '../../node/config.js';
-import type { PartySpec } from '../../node/embedded-cluster.js';
+import type { OwnerPolicyJson, PartySpec } from '../../node/embedded-cluster.js';
+import { signPolicy } from '../../governance/policy.js';
 import { ClusterDirError } from '../errors.js';
 import { CLUSTER_FILE, CLUSTER_FORMAT, INIT_ENTRIES, LocalCluster, type ClusterFile, type ClusterNodeEntry, type ClusterPartyEntry } from './layout.js';
 import { checkDistinctParties, partySlug } from './parties.js';
@@ -33,6 +36,8 @@ export interface InitOptions {
   /** The nodes' log level (default info). */
   readonly logLevel?: LogLevel;
   readonly timeouts?: Partial<NodeTimeouts>;
+  /** A production policy (docs/governance.md): the owners' entries, signed here with the approvers' new keys. */
+  readonly governance?: { readonly owners: readonly OwnerPolicyJson[] };
 }
 
 const NODE_INDICES: readonly NodeIndex[] = [0, 1, 2];
@@ -95,6 +100,7 @@ export async function initCluster(options: InitOptions): Promise<LocalCluster> {
       signingKey: encodePublicKey(partyIdentities[k].signingPublicKey),
       encryptionKey: encodePublicKey(partyIdentities[k].encryptionPublicKey),
     })),
+    ...(options.governance ? { governance: signedPolicy(collaborationId(dir), options.governance.owners, options.parties, partyIdentities) } : {}),
   });
   await writeFile(join(dir, 'collaboration.json'), collaboration.toJsonText(), { mode: 0o644 });
 
@@ -161,6 +167,17 @@ function checkHost(host: string): void {
 
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** The policy section, signed by every approver it names (their keys were just made here). */
+function signedPolicy(id: string, owners: readonly OwnerPolicyJson[], parties: readonly PartySpec[], identities: readonly Identity[]): JsonValue {
+  const policy = { mode: 'production' as const, owners: owners.map((o) => ({ ...o, minGroupSize: o.minGroupSize ?? 1 })) };
+  const signers = [...new Set(owners.flatMap((o) => o.approvers))].map((name) => {
+    const k = parties.findIndex((p) => p.name === name);
+    if (k < 0) throw new UsageError(`policy approver '${name}' is not a party of the cluster`);
+    return signPolicy(id, policy, identities[k].signingPrivateKey);
+  });
+  return JSON.parse(JSON.stringify({ ...policy, signatures: signers })) as JsonValue;
 }
 
 /** `local-<directory name>`, in the characters a collaboration id allows. */

@@ -10,13 +10,22 @@ import type { PartySpec } from '../../node/embedded-cluster.js';
 
 /** The parties the demo and the examples use: three registries, a hospital, an insurer, an analyst. */
 export const DEMO_PARTIES: readonly PartySpec[] = [
-  { name: 'Registry North', roles: ['input', 'output'] },
-  { name: 'Registry East', roles: ['input', 'output'] },
-  { name: 'Registry South', roles: ['input', 'output'] },
-  { name: 'St. Mary Hospital', roles: ['input', 'output', 'analyst'] },
-  { name: 'Northwind Health Insurance', roles: ['input', 'output'] },
+  { name: 'Registry North', roles: ['input', 'output', 'representative'] },
+  { name: 'Registry East', roles: ['input', 'output', 'representative'] },
+  { name: 'Registry South', roles: ['input', 'output', 'representative'] },
+  { name: 'St. Mary Hospital', roles: ['input', 'output', 'analyst', 'representative'] },
+  { name: 'Northwind Health Insurance', roles: ['input', 'output', 'representative'] },
   { name: 'Analyst', roles: ['analyst'] },
 ];
+
+/** The demo's policy (docs/governance.md): each owner approves, through its own representative, what runs on its tables. */
+export const DEMO_POLICY = {
+  owners: [
+    ...['Registry North', 'Registry East', 'Registry South'].map((owner) => ({ owner, approvers: [owner], required: 'one' as const, recipients: ['Registry North', 'Registry East', 'Registry South'] })),
+    { owner: 'St. Mary Hospital', approvers: ['St. Mary Hospital'], required: 'one' as const, recipients: ['St. Mary Hospital'] },
+    { owner: 'Northwind Health Insurance', approvers: ['Northwind Health Insurance'], required: 'one' as const, recipients: ['St. Mary Hospital'] },
+  ],
+};
 
 /** "St. Mary Hospital" → "st-mary-hospital": the party's key files are named by it. */
 export function partySlug(name: string): string {

@@ -30,10 +30,17 @@ const list = (text: string): string[] =>
 export function registerDataCommands(program: Command, io: Console): void {
   addConnectionOptions(program.command('tables'))
     .description('list the tables: public metadata only (name, owner, rows, schema)')
+    .option('--design', 'the tables design queries see: dummies uploaded by owners, or generated from the real tables\' schemas')
     .option('--json', 'JSON output')
-    .action(async (options: ConnectionFlags & { json?: boolean }) => {
+    .action(async (options: ConnectionFlags & { json?: boolean; design?: boolean }) => {
       const { client } = await connectWithFlags(options);
       try {
+        if (options.design) {
+          const dummies = await client.designTables();
+          if (options.json) return io.line(JSON.stringify(dummies));
+          io.line(table([['dummy table', 'source', 'owner', 'rows'], ...dummies.map((d) => [d.name, d.source, d.owner, formatCount(d.rows), d.problem ? io.style.red(d.problem) : ''])], { header: true, style: io.style }));
+          return io.line('Design queries (tessera sql --design) read only these dummy tables, never real ones.');
+        }
         const tables = await client.listTables();
         if (options.json) return io.line(JSON.stringify(tables));
         if (tables.length === 0) return io.line('No tables yet. Upload one with `tessera upload NAME FILE`.');
@@ -86,14 +93,21 @@ export function registerDataCommands(program: Command, io: Console): void {
     .option('--rename <old=new>', "give a file column a valid name, e.g. --rename 'Patient ID=patient_id' (repeatable)", collect, [])
     .option('--max-line-size <bytes>', `the longest CSV line accepted (default ${DEFAULT_MAX_LINE_SIZE}, at most ${MAX_MAX_LINE_SIZE})`)
     .addOption(new Option('--identifier-key <file>', "the data owners' shared identifier key, for identifier columns (from `tessera keys identifier`)").env('TESSERA_IDENTIFIER_KEY'))
+    .option('--dummy', 'upload the file as the dummy of table NAME for design mode: public rows, kept apart from real tables (same schema as the real table)')
     .addHelpText('after', '\nExample:\n  tessera upload visits visits.csv --column age:integer:0:120 --cluster ./cluster --as "St. Mary Hospital"')
-    .action(async (name: string, file: string, options: ConnectionFlags & UploadReadFlags & { identifierKey?: string }) => {
+    .action(async (name: string, file: string, options: ConnectionFlags & UploadReadFlags & { identifierKey?: string; dummy?: boolean }) => {
       const readOptions = readOptionsFromFlags(options);
       const schema = options.schema ? await readSchema(options.schema) : undefined;
       const identifierKey = options.identifierKey !== undefined ? await loadIdentifierKey(options.identifierKey) : undefined;
       const { client, party } = await connectWithFlags(options);
       try {
         const started = performance.now();
+        if (options.dummy) {
+          const dummy = await client.uploadDummyTable(name, { file }, { ...readOptions, ...(schema ? { schema } : {}), ...(identifierKey ? { identifierKey } : {}) });
+          io.line(`Uploaded the dummy of ${io.style.bold(dummy.name)} as ${party}: ${formatCount(dummy.rows)} rows, for design queries only (tessera sql --design)`);
+          io.line('  dummy rows are public and kept apart from real tables: no production query reads them');
+          return;
+        }
         const info = await client.uploadTable(name, { file }, { ...readOptions, ...(schema ? { schema } : {}), ...(identifierKey ? { identifierKey } : {}) });
         io.line(`Uploaded ${io.style.bold(info.name)} as ${party}: ${formatCount(info.rows)} rows (${formatSeconds(performance.now() - started)})`);
         io.line(`  columns: ${describeTableColumns(info)}`);

@@ -34,16 +34,23 @@ export function registerDemoCommand(program: Command, io: Console): void {
         const startupMs = performance.now() - started;
         io.line(`Nodes: ${target.nodeNames.join(', ')} — ${target.description} (ready in ${formatSeconds(startupMs)})`);
         io.line(`Parties: ${target.collaboration.parties.map((p) => `${p.name} (${p.roles.join(', ')})`).join('; ')}`);
-        const a = await runRegistries(target, io);
-        const b = await runPatients(target, io, patients);
-        const c = await runLinkedRecords(target, io);
+        const { GovernedQueries } = await import('../demo/governed.js');
+        const { runGovernanceChecks } = await import('../demo/governance-checks.js');
+        const governed = new GovernedQueries(target, io);
+        if (governed.governed) io.line(`Production mode: the policy, signed by ${[...new Set(target.collaboration.governance!.owners.flatMap((o) => o.approvers))].join(', ')}, lets a query run only as an approved script's step`);
+        else io.line(s.dim('This collaboration has no policy (ungoverned): queries run without approval.'));
+        const a = await runRegistries(target, io, governed);
+        const b = await runPatients(target, io, patients, governed);
+        const c = await runLinkedRecords(target, io, governed);
+        const g = governed.governed ? await runGovernanceChecks(target, io, governed) : undefined;
         const totalMs = performance.now() - started;
         io.line('');
         io.line(s.bold('━━ Summary ━━'));
         io.line(`  (a) total patient count opened to the three registries: ${s.bold(formatCount(a.total))}   ${formatSeconds(a.ms)}`);
         io.line(`  (b) ${formatCount(b.submitted)} patients: sum ${s.bold(formatCount(b.sum))}, mean ${s.bold(formatNumber(b.mean, 2))} mmHg, opened to the hospital only   ${formatSeconds(b.ms)} (submissions ${formatSeconds(b.submitMs)})`);
         io.line(`  (c) claims per region of adult patients, two owners' tables joined on a hashed patient id: ${c.rows.map((r) => `${r.region} ${formatCount(r.claims)}`).join(', ')}, opened to the hospital only, ${c.matches ? 'equal to the plaintext answer' : s.red('NOT equal to the plaintext answer')}   ${formatSeconds(c.ms)}`);
-        if (!c.matches) process.exitCode = 1;
+        if (g) io.line(`  production mode: every query approved before it ran; audit logs ${g.auditVerified ? 'verified' : s.red('NOT verified')}, receipt ${g.receiptVerified ? 'verified' : s.red('NOT verified')}`);
+        if (!c.matches || (g && !(g.auditVerified && g.receiptVerified))) process.exitCode = 1;
         io.line(`  start-up ${formatSeconds(startupMs)}, total ${formatSeconds(totalMs)}`);
         if (options.cluster === undefined) io.line(s.dim('  Next: run it on three node processes: tessera cluster init ./cluster && tessera cluster up ./cluster && tessera demo --cluster ./cluster'));
       } finally {

@@ -1,6 +1,6 @@
 /**
  * Governance commands (docs/governance.md):
- *   tessera script record "<SELECT>"... --to R --out script.json [--valid-until T] [--max-runs N] [--title T] [--epsilon ε | --rho ρ]
+ *   tessera script record "<SELECT>"... --to R --out script.json [--valid-until T] [--max-runs N] [--title T] [--epsilon ε | --rho ρ] [--design]
  *   tessera script show script.json
  *   tessera script submit script.json            (the analyst; sent to every node)
  *   tessera script approve script.json|HASH      (a representative; sent to every node)
@@ -19,8 +19,9 @@ import type { Script } from '../../governance/script.js';
 import { addConnectionOptions, connectWithFlags, type ConnectionFlags } from '../connect.js';
 import type { Console } from '../output.js';
 import { addPrivacyOptions, privacyFromFlags, type PrivacyFlags } from '../privacy-options.js';
+import { DUMMY_MARK } from '../format-result.js';
 
-type RecordFlags = ConnectionFlags & PrivacyFlags & { to: string; out: string; validUntil?: string; validFrom?: string; maxRuns?: string; title?: string };
+type RecordFlags = ConnectionFlags & PrivacyFlags & { to: string; out: string; validUntil?: string; validFrom?: string; maxRuns?: string; title?: string; design?: boolean };
 
 const list = (text: string): string[] => text.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
 
@@ -41,7 +42,7 @@ async function readJson(path: string, what: string): Promise<unknown> {
 export function registerGovernanceCommands(program: Command, io: Console): void {
   const script = program.command('script').description('scripts: record an analysis, show it, submit it, approve or revoke it, run it (docs/governance.md)');
   addPrivacyOptions(addConnectionOptions(script.command('record')))
-    .description('record SQL statements as the steps of a script (nothing runs)')
+    .description('record SQL statements as the steps of a script (nothing runs on real data; with --design each step also runs on the dummy tables)')
     .argument('<statement...>', 'SELECT statements, one per step, in order')
     .requiredOption('--to <recipient,...>', 'who receives every step\'s result')
     .requiredOption('--out <file>', 'where to write the script')
@@ -49,6 +50,7 @@ export function registerGovernanceCommands(program: Command, io: Console): void 
     .option('--valid-until <time>', 'ISO time the script expires (default: in 30 days)')
     .option('--max-runs <n>', 'how many times the whole script may run', '1')
     .option('--title <text>', 'a title for the people approving it')
+    .option('--design', 'also run each step on the dummy tables while recording, and print its dummy result')
     .action(async (statements: string[], flags: RecordFlags) => {
       const { sqlToFrame } = await import('../../client/sql/sql-frame.js');
       const connected = await connectWithFlags(flags);
@@ -62,7 +64,14 @@ export function registerGovernanceCommands(program: Command, io: Console): void 
           ...(flags.title ? { title: flags.title } : {}),
         });
         const privacy = privacyFromFlags(flags);
-        for (const statement of statements) await client.run((await sqlToFrame(statement, (name) => client.table(name))).toPlan({ to, ...(privacy ? { privacy } : {}) }));
+        if (flags.design) client.design();
+        for (const [i, statement] of statements.entries()) {
+          const handle = await client.run((await sqlToFrame(statement, (name) => client.table(name))).toPlan({ to, ...(privacy ? { privacy } : {}) }));
+          if (!flags.design) continue;
+          const info = await handle.wait();
+          const shown = info.recipients.includes(connected.party) ? JSON.stringify((await handle.result()).table, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) : '(opened by its recipients)';
+          io.line(`step ${i + 1} on dummy tables: query ${handle.id} ${shown}  [${DUMMY_MARK}]`);
+        }
         const recorded = recorder.finish();
         await writeFile(flags.out, JSON.stringify(recorded, null, 2) + '\n');
         const { describeScript } = await import('../../governance/script.js');

@@ -10,13 +10,13 @@ import type { LazyFrame } from '../../client/frame.js';
 import type { Tessera } from '../../client/tessera.js';
 import { addConnectionOptions, connectWithFlags, type ConnectionFlags } from '../connect.js';
 import { describeExplanation } from '../format-explain.js';
-import { describeResult } from '../format-result.js';
+import { describeResult, DUMMY_MARK } from '../format-result.js';
 import { formatCount, type Console } from '../output.js';
 import { UsageError } from '../../errors.js';
 import { addPrivacyOptions, privacyFromFlags, type PrivacyFlags } from '../privacy-options.js';
 import { addOutputOptions, checkOutputFlags, describeWritten, writeOutputFile, type OutputFlags } from '../output-file.js';
 
-type SqlFlags = ConnectionFlags & OutputFlags & PrivacyFlags & { to?: string; json?: boolean; explain?: boolean; store?: string; replace?: boolean; joinMaxRows?: string };
+type SqlFlags = ConnectionFlags & OutputFlags & PrivacyFlags & { to?: string; json?: boolean; explain?: boolean; store?: string; replace?: boolean; joinMaxRows?: string; design?: boolean };
 
 const list = (text: string): string[] =>
   text
@@ -42,6 +42,7 @@ export function registerSqlCommands(program: Command, io: Console): void {
     .option('--replace', 'with --store: store over a derived table of yours with that name')
     .option('--explain', 'only check the plan at the node: what it makes public and its estimated cost; nothing runs')
     .option('--join-max-rows <rows>', "the declared output bound of the statement's JOIN when neither side's key is unique (many-to-many)")
+    .option('--design', 'design mode: run on the dummy tables (no approval needed, no real row touched; the result is marked as dummy)')
     .option('--json', 'JSON output')
     .addHelpText('after', EXAMPLE)
     .action(async (statement: string, options: SqlFlags) => {
@@ -52,6 +53,7 @@ export function registerSqlCommands(program: Command, io: Console): void {
         if (options.output !== undefined) throw new UsageError('--output writes an opened result: it does not go with --store, CREATE TABLE ... AS or --explain');
       }
       if (ctas || options.store !== undefined) {
+        if (options.design) throw new UsageError('a design query stores nothing: open its result with --to instead');
         if (options.to !== undefined) throw new UsageError('a stored table is opened to nobody: drop --to (open it later with a SELECT over it)');
         if (privacyFromFlags(options)) throw new UsageError('a stored table is opened to nobody, so it gets no noise: drop --epsilon/--rho (add them to the SELECT that opens it)');
         const target = ctas ? { table: ctas.table, replace: ctas.replace, select: ctas.select } : { table: options.store!, replace: options.replace === true, select: statement };
@@ -59,6 +61,11 @@ export function registerSqlCommands(program: Command, io: Console): void {
       }
       if (options.replace) throw new UsageError('--replace goes with --store');
       if (options.to === undefined) throw new UsageError("name the recipients with --to (parties with the output role), or store the result with --store NAME");
+      if (options.design && options.output !== undefined) {
+        // A dummy result goes to a file whose name says so (result.csv → result.dummy.csv).
+        const { dummyPath } = await import('../../client/write-result.js');
+        options.output = dummyPath(options.output);
+      }
       await checkOutputFlags(options);
       return options.explain ? explain(io, statement, options) : run(io, statement, options);
     });
@@ -67,6 +74,7 @@ export function registerSqlCommands(program: Command, io: Console): void {
     .description('check a SQL SELECT at the node without running it: what it would make public, and its estimated rounds and bytes')
     .argument('<statement>', 'one SELECT statement (quote it)')
     .requiredOption('--to <recipient,...>', 'parties (with the output role) who would open the result')
+    .option('--design', 'check against the dummy tables (design mode)')
     .option('--json', 'JSON output')
     .addHelpText('after', EXAMPLE.replace('tessera sql', 'tessera explain'))
     .action(async (statement: string, options: SqlFlags) => explain(io, statement, options));
@@ -107,6 +115,7 @@ async function withClient<T>(statement: string, options: SqlFlags, use: (frame: 
   const { scanFrame } = await import('../../client/frame.js');
   const frame = await sqlToFrame(statement, (table) => scanFrame(table), joinBound(options));
   const connected = await connectWithFlags(options);
+  if (options.design) connected.client.design();
   try {
     return await use(frame, connected.client, list(options.to ?? '').map(connected.resolveParty), connected.party);
   } finally {
@@ -129,7 +138,8 @@ async function run(io: Console, statement: string, options: SqlFlags): Promise<v
     const result = to.includes(party) ? await handle.result() : undefined;
     const written = result ? await writeOutputFile(result, options) : undefined;
     if (options.json) return io.line(JSON.stringify({ ...info, ...(result && !written ? { result: jsonResult(result) } : {}), ...(written ? { output: written } : {}) }));
-    io.line(`Query ${io.style.bold(handle.id)} over ${info.tables.join(', ')} (${formatCount(info.rows)} rows${info.excluded ? `, ${formatCount(info.excluded)} excluded by the range check` : ''})`);
+    if (info.design) io.line(io.style.bold(DUMMY_MARK));
+    io.line(`Query ${io.style.bold(handle.id)} over ${info.design ? 'the dummies of ' : ''}${info.tables.join(', ')} (${formatCount(info.rows)} rows${info.excluded ? `, ${formatCount(info.excluded)} excluded by the range check` : ''})`);
     io.line(`  plan: ${info.plan}`);
     io.line(`  recipients: ${to.join(', ')}`);
     if (result && written) io.line(`  ${io.style.green(describeWritten(written, result.table.columns))}`);

@@ -15,6 +15,7 @@ import type { NodeIndex } from '../../governance/collaboration.js';
 import { formatCount, formatNumber, formatSeconds, type Console } from '../output.js';
 import { heading, learned } from './narration.js';
 import type { DemoTarget } from './target.js';
+import type { GovernedQueries } from './governed.js';
 
 export const HOSPITAL = 'St. Mary Hospital';
 export const INSURER = 'Northwind Health Insurance';
@@ -77,7 +78,7 @@ export interface LinkedOutcome {
   readonly ms: number;
 }
 
-export async function runLinkedRecords(target: DemoTarget, io: Console): Promise<LinkedOutcome> {
+export async function runLinkedRecords(target: DemoTarget, io: Console, governed: GovernedQueries): Promise<LinkedOutcome> {
   const s = io.style;
   const started = performance.now();
   heading(
@@ -121,7 +122,7 @@ export async function runLinkedRecords(target: DemoTarget, io: Console): Promise
     io.line(`  The nodes' check before running it: ${formatCount(explained.cost.rounds)} rounds, ~${formatNumber(explained.cost.bytesPerParty / 2 ** 20, 1)} MiB per node; made public:`);
     for (const d of explained.disclosures) io.line(s.dim(`    ${d.path}  ${d.what}`));
     const askedAt = performance.now();
-    const handle = await frame.open(to);
+    const handle = await governed.run(analyst, 'Claims per region of adult patients', () => frame.open(to));
     await handle.wait();
     io.line(`  query ${handle.id} ran in ${formatSeconds(performance.now() - askedAt)}; ${HOSPITAL} opens the result:`);
     const result = await hospital.result(handle.id);

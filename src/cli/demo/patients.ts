@@ -12,6 +12,7 @@ import { startProgress } from '../progress.js';
 import { heading, learned, refusal, storedBytes, triesToOpen } from './narration.js';
 import { sampleAppendLog } from './node-files.js';
 import type { DemoTarget } from './target.js';
+import type { GovernedQueries } from './governed.js';
 
 const HOSPITAL = 'St. Mary Hospital';
 export const SYSTOLIC_MIN = 70;
@@ -33,7 +34,7 @@ export interface PatientsOutcome {
   readonly ms: number;
 }
 
-export async function runPatients(target: DemoTarget, io: Console, patients: number): Promise<PatientsOutcome> {
+export async function runPatients(target: DemoTarget, io: Console, patients: number, governed: GovernedQueries): Promise<PatientsOutcome> {
   const s = io.style;
   const started = performance.now();
   heading(io, '(b) Secure aggregation of patients', `${formatCount(patients)} patients each submit their systolic blood pressure from their own device. Only ${HOSPITAL} may learn the sum and mean; nobody, the hospital included, may see a patient's value.`);
@@ -105,7 +106,7 @@ export async function runPatients(target: DemoTarget, io: Console, patients: num
     io.line('');
 
     const queryStarted = performance.now();
-    const query = await hospital.mean({ column: 'systolic', tables: [table], recipients: [HOSPITAL] });
+    const query = await governed.run(hospital, 'Mean systolic blood pressure of the patients', () => hospital.mean({ column: 'systolic', tables: [table], recipients: [HOSPITAL] }));
     const result = await query.result();
     const sum = Number(result.sum);
     const count = result.count ?? 0;

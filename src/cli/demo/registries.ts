@@ -8,6 +8,7 @@ import { formatCount, formatSeconds, type Console } from '../output.js';
 import { heading, learned, storedBytes, triesToOpen } from './narration.js';
 import { sampleTableFile } from './node-files.js';
 import type { DemoTarget } from './target.js';
+import type { GovernedQueries } from './governed.js';
 
 export const REGISTRY_COUNTS: readonly { readonly registry: string; readonly count: number }[] = [
   { registry: 'Registry North', count: 1284 },
@@ -20,7 +21,7 @@ export interface RegistriesOutcome {
   readonly ms: number;
 }
 
-export async function runRegistries(target: DemoTarget, io: Console): Promise<RegistriesOutcome> {
+export async function runRegistries(target: DemoTarget, io: Console, governed: GovernedQueries): Promise<RegistriesOutcome> {
   const s = io.style;
   const started = performance.now();
   heading(io, '(a) Secure sum across registries', 'Three registries each know how many patients they have. They want the total; none may see another\'s count, nor may the analyst or the nodes.');
@@ -48,7 +49,7 @@ export async function runRegistries(target: DemoTarget, io: Console): Promise<Re
     io.line('');
 
     const askedAt = performance.now();
-    const query = await analyst.sum({ column: 'patients', tables, recipients: names });
+    const query = await governed.run(analyst, 'Total patient count across the three registries', () => analyst.sum({ column: 'patients', tables, recipients: names }), { receiptFor: names[0] });
     io.line(`  Analyst asks for sum(patients) over the three tables, result for the three registries → query ${query.id} (${formatSeconds(performance.now() - askedAt)})`);
     let total = 0;
     for (const [i, registry] of names.entries()) {

@@ -13,7 +13,7 @@ import { Collaboration, type NodeIndex, type Role } from '../../governance/colla
 import { startEmbeddedCluster } from '../../node/embedded-cluster.js';
 import { loadTrust, probeCluster } from '../cluster/health.js';
 import { LocalCluster } from '../cluster/layout.js';
-import { DEMO_PARTIES } from '../cluster/parties.js';
+import { DEMO_PARTIES, DEMO_POLICY } from '../cluster/parties.js';
 
 export interface DemoTarget {
   /** One line saying where the nodes run. */
@@ -32,6 +32,8 @@ export interface DemoTarget {
 export async function embeddedTarget(): Promise<DemoTarget> {
   const cluster = await startEmbeddedCluster({
     parties: DEMO_PARTIES,
+    // Production mode: the owners' representatives approve every query (governed.ts).
+    governance: DEMO_POLICY,
     collaborationId: 'demo',
     collaborationName: 'Tessera demo',
     signNodes: true,
@@ -61,7 +63,9 @@ export async function clusterTarget(dir: string): Promise<DemoTarget> {
     );
   }
   const identities = new Map<string, Identity>();
-  for (const spec of DEMO_PARTIES) identities.set(spec.name, await demoIdentity(local, trust.collaboration, spec.name, spec.roles, dir));
+  // Representatives approve only in a governed cluster (cluster init --production); older clusters lack the role.
+  const governed = trust.collaboration.governance !== undefined;
+  for (const spec of DEMO_PARTIES) identities.set(spec.name, await demoIdentity(local, trust.collaboration, spec.name, spec.roles.filter((r) => governed || r !== 'representative'), dir));
   const ca = await readFile(local.caPath, 'utf8');
   return {
     description: `the local cluster in ${dir}: three node processes, mutual TLS 1.3 between them, HTTPS APIs`,

@@ -23,6 +23,7 @@ import { clientErrorHandler, describeError } from './error-replies.js';
 import { readFrameBody } from './frame-body.js';
 import { makeRequestGate, mustCloseAfter } from './request-gate.js';
 import { registerGovernanceRoutes } from '../flows/governance.js';
+import { registerDesignRoutes } from '../flows/design.js';
 import { damagedTableInfo, errorBody, routeSchemas, tableInfo } from './schemas.js';
 import { TESSERA_VERSION } from '../version.js';
 
@@ -229,6 +230,7 @@ export async function buildApi(ctx: NodeContext, options: ApiOptions): Promise<A
     return ownResultShare(ctx, (request.params as { query: string }).query, fwd(request));
   });
   registerGovernanceRoutes(app, ctx);
+  registerDesignRoutes(app, ctx);
   return { app, budgets };
 }
 

@@ -110,6 +110,7 @@ const queryInfoProperties = {
     items: { type: 'object', properties: { path: { type: 'string' }, fact: { type: 'string' }, value: { type: 'integer' } } },
   },
   privacy: { type: 'object', additionalProperties: true, description: 'the differentially private noise in the opened values: mechanism, epsilon or rho spent, per column its sensitivity and noise (docs/statistics.md)' },
+  design: { type: 'boolean', description: 'design mode: computed on dummy tables, not on real data' },
 } as const;
 
 const sealedShares = {
@@ -217,6 +218,7 @@ export const routeSchemas = {
           description: `a query plan, version ${PLAN_VERSION}: { version, root: { op: 'open', to: [recipients], input: { op: 'aggregate', aggregates: [{ name, fn, column? }], input: scan | concat } } }; every node checks it and names the place of any problem. Aggregates: ${aggregates().map((f) => `${f.name}: ${f.description}`).join('; ')}`,
         },
         script: { type: 'string', pattern: '^[0-9a-f]{64}$', description: 'the approved script this plan is the next step of (docs/governance.md); needed in production mode' },
+        design: { type: 'boolean', description: 'design mode: run on the dummy tables (never real ones), no script needed (docs/governance.md)' },
       },
     },
     response: {
@@ -233,7 +235,7 @@ export const routeSchemas = {
     summary: 'Check a query plan without running it (explain): what it makes public and its estimated cost, as the connected node sees it; role analyst',
     tags: ['queries'],
     headers: signedHeaders,
-    body: { type: 'object', required: ['plan'], additionalProperties: false, properties: { plan: { type: 'object', description: `a query plan, version ${PLAN_VERSION} (as for POST /v1/queries)` } } },
+    body: { type: 'object', required: ['plan'], additionalProperties: false, properties: { plan: { type: 'object', description: `a query plan, version ${PLAN_VERSION} (as for POST /v1/queries)` }, design: { type: 'boolean', description: 'check against the dummy tables' } } },
     response: {
       200: {
         type: 'object',

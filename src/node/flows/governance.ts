@@ -1,7 +1,8 @@
 /**
  * The governance routes of a node (docs/governance.md). Each node keeps its own record, so the
  * client sends scripts, approvals and revocations to every node (client/governance-client.ts);
- * every node verifies the signed statements itself and audits what it accepted.
+ * every node verifies the signed statements itself and audits what it accepted, and forwards
+ * what was new to its peers (node/governance/script-sync.ts), which also pull what they missed.
  *
  *   POST /v1/scripts                      { script }     signed by the script's analyst
  *   POST /v1/scripts/:hash/approvals      { statement }  signed request by any party; the statement by the approver
@@ -20,6 +21,7 @@ import { QUERY_ID } from '../results-store.js';
 import { forwardedRequest, type NodeContext } from '../context.js';
 import { resolveQuery } from './query-outcome.js';
 import { GOVERNANCE_ROUTES } from '../../wire/governance-routes.js';
+import { pushToPeers } from '../governance/script-sync.js';
 
 
 const HASH = /^[0-9a-f]{64}$/;
@@ -35,7 +37,10 @@ export function registerGovernanceRoutes(app: FastifyInstance, ctx: NodeContext)
     const analyst = (script as { analyst?: unknown } | null)?.analyst;
     if (analyst !== party.name) throw new PermissionDeniedError(`only the script's analyst submits it; '${party.name}' signed the request but the script names ${JSON.stringify(analyst)}`);
     const { hash, created } = await ctx.governance.book.register(script);
-    if (created) await ctx.governance.log.append('script', { script: hash, by: party.name });
+    if (created) {
+      await ctx.governance.log.append('script', { script: hash, by: party.name });
+      void pushToPeers(ctx, hash);
+    }
     return reply.code(created ? 201 : 200).send({ script: hash, node: ctx.name });
   });
   for (const kind of ['approval', 'revocation'] as const) {
@@ -69,10 +74,11 @@ async function statement(ctx: NodeContext, kind: ApprovalKind, by: string, hash:
   if (!HASH.test(hash)) throw new FormatError('a script is named by its hash: 64 lower-case hex digits');
   const statementJson = (body as { statement?: unknown } | null)?.statement as SignedStatement | undefined;
   if (!statementJson) throw new FormatError(`send the ${kind} as { statement }`);
-  const before = ctx.governance.book.get(hash);
-  const known = kind === 'approval' ? before?.approvals : before?.revoked;
-  const size = known?.size ?? 0;
-  const verified = await ctx.governance.book.addStatement(kind, statementJson, hash);
-  if ((known?.size ?? 0) > size) await ctx.governance.log.append(kind, { script: hash, approver: verified.approver, statement: verified.hash, by });
+  const { verified, added } = await ctx.governance.book.addStatement(kind, statementJson, hash);
+  if (added) {
+    await ctx.governance.log.append(kind, { script: hash, approver: verified.approver, statement: verified.hash, by });
+    // Forwarded at once, so that a revocation given to one node holds at every node.
+    void pushToPeers(ctx, hash);
+  }
   return { statement: verified.hash, node: ctx.name };
 }

@@ -8,11 +8,13 @@
 import type { ForwardedRequest, NodeContext } from '../context.js';
 import { checkQueryPlan, checkQueryRequest } from '../query/check-plan.js';
 import type { PlanCheckResponse } from '../../wire/api.js';
+import { checkDesignPlan } from '../design/design-plan.js';
 
 export async function checkPlanOnly(ctx: NodeContext, rawBody: Uint8Array, body: unknown, request: ForwardedRequest): Promise<PlanCheckResponse> {
   const party = ctx.verifyRequest(ctx.me, { ...request, body: rawBody });
   ctx.requireRole(party, 'analyst', 'check query plans');
-  const checked = await checkQueryPlan(ctx.store, ctx.collaboration, checkQueryRequest(body), { ctx, requester: party.name });
+  const asked = checkQueryRequest(body);
+  const checked = asked.design ? (await checkDesignPlan(ctx, asked)).plan : await checkQueryPlan(ctx.store, ctx.collaboration, asked, { ctx, requester: party.name });
   return {
     planHash: checked.hash,
     node: ctx.name,

@@ -26,6 +26,9 @@ import { failureReasons, settleAtAll } from './fan-out.js';
 import { QueryGovernance } from '../governance/admission.js';
 import { commitEverywhere, failEverywhere, registerOutcomeHandlers, resolveQuery, type QueryView } from './query-outcome.js';
 import { settleDerived, stageDerived } from './store.js';
+import type { StoredTableReader } from '../../ops/table-reader.js';
+import { checkDesignPlan } from '../design/design-plan.js';
+import { designTableReader } from '../design/design-reader.js';
 
 /**
  * Who may open the result, read before the plan is checked (the query is recorded with them
@@ -71,6 +74,7 @@ async function runLocal(
   const job = ctx.jobs.track(query);
   let requester: PartyConfig | undefined;
   let plan: CheckedPlan | undefined;
+  let design = false;
   // The one governance step of every query at every node (admission, release, audit): docs/governance.md.
   const governance = new QueryGovernance(ctx, query);
   try {
@@ -84,9 +88,19 @@ async function runLocal(
         const checked = checkQueryRequest(request.body);
         const recipients = recipientsOf(checked.plan);
         await admitted({ requestedBy: requester.name, recipients });
-        plan = await checkQueryPlan(ctx.store, ctx.collaboration, checked, { ctx, requester: requester.name });
-        await governance.admit(requester, plan, checked.script);
-        const reader = storedTableReader(ctx.store, (p) => ctx.describe(p as PartyId));
+        let reader: StoredTableReader;
+        if (checked.design) {
+          // Design mode: dummy tables only, from their own area; the table store is never read.
+          const dummy = await checkDesignPlan(ctx, checked);
+          design = true;
+          plan = dummy.plan;
+          governance.admitDesign(requester, plan, dummy.tables);
+          reader = designTableReader(dummy.tables);
+        } else {
+          plan = await checkQueryPlan(ctx.store, ctx.collaboration, checked, { ctx, requester: requester.name });
+          await governance.admit(requester, plan, checked.script);
+          reader = storedTableReader(ctx.store, (p) => ctx.describe(p as PartyId));
+        }
         return execute(s, plan, reader, { onProgress: (progress) => job.step(progress) });
       },
       { timeoutMs: ctx.timeouts.mpcMs },
@@ -107,6 +121,7 @@ async function runLocal(
       revealed: outcome.revealed.map((r) => ({ path: r.path, fact: r.fact, value: r.value })),
       ...(plan.root.store ? { stored: plan.root.store.table } : {}),
       ...(plan.privacy ? { privacy: plan.privacy.report } : {}),
+      ...(design ? { design: true as const } : {}),
     };
     const envelopes: Record<string, string> = {};
     // One share, sealed to each recipient (the receipt commits to its hash).
@@ -147,7 +162,8 @@ async function runLocal(
 export async function submitQuery(ctx: NodeContext, rawBody: Uint8Array, body: unknown, request: ForwardedRequest): Promise<QuerySubmitted> {
   const party = ctx.verifyRequest(ctx.me, { ...request, body: rawBody });
   ctx.requireRole(party, 'analyst', 'run queries');
-  const checked = await checkQueryPlan(ctx.store, ctx.collaboration, checkQueryRequest(body), { ctx, requester: party.name });
+  const asked = checkQueryRequest(body);
+  const checked = asked.design ? (await checkDesignPlan(ctx, asked)).plan : await checkQueryPlan(ctx.store, ctx.collaboration, asked, { ctx, requester: party.name });
   ctx.mesh.requireParty();
   ctx.jobs.checkCapacity();
   const query = newQueryId();

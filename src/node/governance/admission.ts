@@ -19,6 +19,10 @@
  * each counted once committed (the coordinator's decision, which every node learns), so the three
  * nodes count alike; a step still undecided here is settled with its coordinator first, and while
  * it cannot be the next step is refused ('script-order').
+ *
+ * A collaboration in design mode refuses every query on real tables ('design-mode'). A design
+ * query (on dummy tables, docs/governance.md "Design mode") is admitted by `admitDesign`: no
+ * approval, audited with `design: true`, and no attestation (a dummy result gets no receipt).
  */
 
 import { createHash } from 'node:crypto';
@@ -38,6 +42,8 @@ import { privacyCost } from '../../privacy/spec.js';
 import { chargeBudgets, type PrivacyFacts } from './dp-budget.js';
 import { checkGroupSizeAtPlan, checkGroupSizeAtRun, type GroupSizeCheck } from './group-size.js';
 import type { ScriptEntry } from './script-book.js';
+import { pullFromPeers } from './script-sync.js';
+import type { DesignTable } from '../design/design-catalog.js';
 
 interface TableFacts {
   readonly name: string;
@@ -57,6 +63,7 @@ export class QueryGovernance {
   private ownersLabel = '';
   private privacy: PrivacyFacts | undefined;
   private done = false;
+  private design = false;
 
   constructor(
     private readonly ctx: NodeContext,
@@ -73,9 +80,12 @@ export class QueryGovernance {
       if (plan.privacy) this.privacy = { mechanism: plan.privacy.spec.mechanism, spent: privacyCost(plan.privacy.spec), tables: [] };
       return; // ungoverned: today's behaviour, audited
     }
+    if (governance.mode === 'design') throw new GovernanceError('design-mode', `collaboration '${this.ctx.collaboration.id}' is in design mode: queries run only on the dummy tables (design queries: --design, tessera.design()) until its policy is signed in production mode`);
     const policies = this.policiesFor(governance.owners);
     this.ownersLabel = [...new Set(policies.map((p) => `'${p.owner}'`))].join(' and ');
     if (scriptHash === undefined) throw new GovernanceError('approved-script', `collaboration '${this.ctx.collaboration.id}' runs in production mode: a query runs only as a step of an approved script; record the analysis as a script, have it approved and run it with that script`);
+    // A script or approvals given to the other nodes while this one was away: fetched before refusing.
+    if (this.lacksApprovals(scriptHash, policies)) await pullFromPeers(this.ctx, [scriptHash]).catch(() => 0);
     const entry = this.ctx.governance.book.get(scriptHash);
     if (!entry) throw new GovernanceError('approved-script', `script ${scriptHash} is not registered at ${this.ctx.name}: submit it (tessera script submit) before running its steps`);
     const script = entry.script;
@@ -100,14 +110,26 @@ export class QueryGovernance {
     await chargeBudgets(this.ctx, this.query, plan, this.tables, governance.owners, (facts) => (this.privacy = facts));
   }
 
+  /** A design query: it reads only dummy tables, so it needs no script and no approval; it is audited all the same. */
+  admitDesign(requester: PartyConfig, plan: CheckedPlan, tables: ReadonlyMap<string, DesignTable>): void {
+    this.requester = requester.name;
+    this.plan = plan;
+    this.design = true;
+    this.tables = plan.tables.map((t) => ({ name: t.name, owner: tables.get(t.name)!.owner, digest: tables.get(t.name)!.digest }));
+  }
+
   /** After the computation, before any share is sealed: the run-time part of the group-size rule. */
   release(execution: Execution): void {
     if (this.groupCheck) checkGroupSizeAtRun(this.groupCheck, execution, this.ownersLabel);
   }
 
   /** The shares are sealed: audits what was made public and signs this node's attestation (governance/receipt.ts). */
-  async computed(info: QueryInfo, execution: Execution, share: Uint8Array): Promise<SignedStatement> {
+  async computed(info: QueryInfo, execution: Execution, share: Uint8Array): Promise<SignedStatement | undefined> {
     const disclosed = { rows: info.rows, excluded: info.excluded, resultRows: info.resultRows ?? 0, revealed: execution.revealed.map((r) => ({ path: r.path, fact: r.fact, value: r.value })) };
+    if (this.design) {
+      await this.audit('computed', { disclosed });
+      return undefined;
+    }
     const attestation = signAttestation(
       {
         collaboration: this.ctx.collaboration.id,
@@ -149,6 +171,7 @@ export class QueryGovernance {
       approvals: this.approvals,
       tables: this.tables.map((t) => t.name),
       recipients: this.plan ? [...this.plan.root.to] : [],
+      ...(this.design ? { design: true } : {}),
       outcome,
       ...(this.privacy ? { privacy: { mechanism: this.privacy.mechanism, spent: this.privacy.spent, tables: this.privacy.tables.map((t) => ({ ...t })) } } : {}),
       ...extra,
@@ -161,6 +184,11 @@ export class QueryGovernance {
       if (!policy) throw new GovernanceError('policy-owner', `table '${t.name}' belongs to '${t.owner}', which has no policy in the collaboration; production mode runs nothing on it until the policy names its approvers`);
       return policy;
     });
+  }
+
+  private lacksApprovals(scriptHash: string, policies: readonly OwnerPolicy[]): boolean {
+    const entry = this.ctx.governance.book.get(scriptHash);
+    return !entry || policies.some((p) => p.approvers.filter((a) => entry.approvals.has(a) && !entry.revoked.has(a)).length < approvalsNeeded(p));
   }
 
   /** The approvals the query relies on (statement hashes), or GovernanceError when an owner's are not enough. */

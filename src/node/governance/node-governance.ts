@@ -1,8 +1,8 @@
 /**
- * A node's governance state (docs/governance.md): its script book, its audit log, the result
- * attestations it signed (kept durably so a recipient can fetch the receipt any time later:
- * <dataDir>/governance/attestations/<query>.json) and its differential-privacy ledger
- * (dp-ledger.ts). One per running node.
+ * A node's governance state (docs/governance.md): its script book, its audit log, the dummy
+ * tables of design mode, the result attestations it signed (kept durably so a recipient can
+ * fetch the receipt any time later: <dataDir>/governance/attestations/<query>.json) and its
+ * differential-privacy ledger (dp-ledger.ts). One per running node.
  */
 
 import type { KeyObject } from 'node:crypto';
@@ -13,6 +13,7 @@ import { parseStatement, type SignedStatement } from '../../crypto/signed.js';
 import type { Collaboration } from '../../governance/collaboration.js';
 import { AuditLog } from './audit-log.js';
 import { DpLedger } from './dp-ledger.js';
+import { DummyStore } from '../design/dummy-store.js';
 import { ScriptBook } from './script-book.js';
 
 export class NodeGovernance {
@@ -24,13 +25,15 @@ export class NodeGovernance {
     private readonly attestations: string,
     /** Differential-privacy charges against the tables' budgets (dp-ledger.ts). */
     readonly ledger: DpLedger,
+    /** Dummy tables owners uploaded for design queries, apart from the table store. */
+    readonly dummies: DummyStore,
   ) {}
 
   static async open(dataDir: string, collaboration: Collaboration, node: string, key: KeyObject): Promise<NodeGovernance> {
     const book = await ScriptBook.open(dataDir, collaboration);
     const attestations = join(dataDir, 'governance', 'attestations');
     await mkdir(attestations, { recursive: true, mode: 0o700 });
-    return new NodeGovernance(book, await AuditLog.open(dataDir, node, key), attestations, await DpLedger.open(dataDir));
+    return new NodeGovernance(book, await AuditLog.open(dataDir, node, key), attestations, await DpLedger.open(dataDir), await DummyStore.open(dataDir));
   }
 
   /** Runs `work` after every earlier call with the same key has finished (admissions of one script, one at a time). */

@@ -41,6 +41,11 @@ const HASH = /^[0-9a-f]{64}$/;
 
 export class ScriptBook {
   private readonly entries = new Map<string, ScriptEntry>();
+  /**
+   * Registrations and statements one at a time: the same script or statement may arrive from the
+   * client and from a peer at once (script-sync.ts), and must be recorded (and audited) once.
+   */
+  private changes: Promise<unknown> = Promise.resolve();
 
   private constructor(
     private readonly dir: string,
@@ -62,8 +67,28 @@ export class ScriptBook {
     return this.entries.get(hash);
   }
 
-  /** Registers a script (idempotent); returns its hash. */
-  async register(value: unknown): Promise<{ hash: string; created: boolean }> {
+  /** Every script this node holds (for syncing with the peers: script-sync.ts). */
+  list(): ScriptEntry[] {
+    return [...this.entries.values()];
+  }
+
+  private serialised<T>(change: () => Promise<T>): Promise<T> {
+    const next = this.changes.then(change, change);
+    this.changes = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Registers a script (idempotent); returns its hash, and whether it is new here. */
+  register(value: unknown): Promise<{ hash: string; created: boolean }> {
+    return this.serialised(() => this.registerNow(value));
+  }
+
+  /** Adds a verified approval or revocation of a registered script (idempotent per approver); `added` when it is new here. */
+  addStatement(kind: ApprovalKind, statementJson: unknown, expectedScript: string): Promise<{ verified: VerifiedApproval; added: boolean }> {
+    return this.serialised(() => this.addStatementNow(kind, statementJson, expectedScript));
+  }
+
+  private async registerNow(value: unknown): Promise<{ hash: string; created: boolean }> {
     const script = validateScript(value, this.collaboration);
     const hash = scriptHash(script);
     if (this.entries.has(hash)) return { hash, created: false };
@@ -76,18 +101,17 @@ export class ScriptBook {
     return { hash, created: true };
   }
 
-  /** Adds a verified approval or revocation of a registered script (idempotent per approver). */
-  async addStatement(kind: ApprovalKind, statementJson: unknown, expectedScript: string): Promise<VerifiedApproval> {
+  private async addStatementNow(kind: ApprovalKind, statementJson: unknown, expectedScript: string): Promise<{ verified: VerifiedApproval; added: boolean }> {
     const verified = verifyApproval(kind, parseStatement(JSON.stringify(statementJson)), this.collaboration);
     if (verified.script !== expectedScript) throw new FormatError(`this ${kind} is for script ${verified.script}, not ${expectedScript}`);
     const entry = this.entries.get(verified.script);
     if (!entry) throw new FormatError(`script ${verified.script} is not registered at this node: register the script first (tessera script submit)`);
     const map = kind === 'approval' ? entry.approvals : entry.revoked;
     const existing = map.get(verified.approver);
-    if (existing) return existing;
+    if (existing) return { verified: existing, added: false };
     await writeFileAtomic(join(this.dir, entry.hash, `${kind}-${nameKey(verified.approver)}.json`), Buffer.from(JSON.stringify(verified.statement)));
     map.set(verified.approver, verified);
-    return verified;
+    return { verified, added: true };
   }
 
   /** Records a query admitted as a step of the script (before it computes). */

@@ -26,12 +26,14 @@ export interface PlanCheckOptions {
 
 /** The request's shape (the same the HTTP schema checks, for requests forwarded between nodes). */
 export function checkQueryRequest(body: unknown): QueryRequest {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new FormatError('a query request is an object { plan, script? } (docs/plan.md)');
-  const extra = Object.keys(body).find((k) => k !== 'plan' && k !== 'script');
-  if (extra !== undefined) throw new QueryError(`unknown query field '${extra}': a query request is { plan, script? } (docs/plan.md)`);
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new FormatError('a query request is an object { plan, script?, design? } (docs/plan.md)');
+  const extra = Object.keys(body).find((k) => k !== 'plan' && k !== 'script' && k !== 'design');
+  if (extra !== undefined) throw new QueryError(`unknown query field '${extra}': a query request is { plan, script?, design? } (docs/plan.md)`);
+  const design = (body as { design?: unknown }).design;
+  if (design !== undefined && typeof design !== 'boolean') throw new QueryError('"design" must be true (run on the dummy tables) or false');
   const script = (body as { script?: unknown }).script;
   if (script !== undefined && (typeof script !== 'string' || !/^[0-9a-f]{64}$/.test(script))) throw new QueryError('"script" must be the hash of an approved script (64 hex digits; docs/governance.md)');
-  return { plan: (body as { plan?: unknown }).plan, ...(script !== undefined ? { script } : {}) };
+  return { plan: (body as { plan?: unknown }).plan, ...(script !== undefined ? { script } : {}), ...(design === true ? { design } : {}) };
 }
 
 export async function checkQueryPlan(store: TableStore, collaboration: Collaboration, request: QueryRequest, options: PlanCheckOptions = {}): Promise<CheckedPlan> {
