@@ -109,6 +109,22 @@ export function verifyChain(text: string, collaboration: Collaboration, node: No
 }
 
 /**
+ * What every node must log alike about a query's differential-privacy charge: the mechanism, the
+ * amount and the tables charged. A table's running total and remainder are left out: they are each
+ * node's own ledger's account, which its chain covers.
+ */
+function privacyCharge(e: AuditEntry): JsonValue {
+  const p = e.privacy;
+  if (!isRecord(p)) return p ?? null;
+  const tables = p.tables;
+  return { mechanism: p.mechanism ?? null, spent: p.spent ?? null, tables: Array.isArray(tables) ? (tables as readonly JsonValue[]).map((t) => (isRecord(t) ? (t.table ?? null) : null)) : null };
+}
+
+function isRecord(v: JsonValue | undefined): v is { readonly [key: string]: JsonValue } {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
  * Cross-checks the three nodes' logs: a query computed at one node ran at all three (MPC needs
  * them all), so each must log it; and the three must agree on who asked, the plan, the script
  * step, the approvals, what was made public and who receives it.
@@ -138,6 +154,7 @@ export function crossCheck(reports: readonly ChainReport[]): string[] {
       for (const f of fields) {
         if (canonicalJson(e[f] ?? null) !== canonicalJson(first[f] ?? null)) problems.push(`query ${query}: ${node} and ${firstNode} log different "${f}"`);
       }
+      if (canonicalJson(privacyCharge(e)) !== canonicalJson(privacyCharge(first))) problems.push(`query ${query}: ${node} and ${firstNode} log different "privacy" (mechanism, ε or ρ charged, or the tables charged)`);
     }
   }
   return problems;
