@@ -16,6 +16,8 @@ export interface WaitOptions {
 
 export const DEFAULT_WAIT_MS = 30 * 60_000;
 const FIRST_DELAY_MS = 50;
+/** How long opening waits for a computed query's decision before it says what it waits for. */
+export const DECISION_WAIT_MS = 10_000;
 const MAX_DELAY_MS = 1_000;
 
 /** The query's public facts once it is done; QueryFailedError (with the reason) once it failed. */
@@ -46,11 +48,14 @@ export async function waitForQuery(query: string, ask: () => Promise<QueryStatus
 
 /**
  * Waits while the connected node queues or computes the query (its status carries a job), at
- * most `waitMs`. A query computed but waiting for its coordinator's decision is not waited for:
- * opening it then says what it waits for (QueryPendingError), as before jobs.
+ * most `waitMs`, and then while its computed query waits for the coordinator's decision, at most
+ * `decisionWaitMs`: a decision takes milliseconds unless a node is down, and opening right after
+ * the computation would otherwise race it (QueryPendingError under load). A decision that does
+ * not come in that time (a node down) is not waited for: opening then says what it waits for.
  */
-export async function waitWhileComputing(query: string, ask: () => Promise<QueryStatus>, waitMs = DEFAULT_WAIT_MS): Promise<void> {
+export async function waitWhileComputing(query: string, ask: () => Promise<QueryStatus>, waitMs = DEFAULT_WAIT_MS, decisionWaitMs = DECISION_WAIT_MS): Promise<void> {
   const deadline = Date.now() + waitMs;
+  let decisionDeadline: number | undefined;
   let delay = FIRST_DELAY_MS;
   for (;;) {
     // A node that cannot be asked (down) does not compute it now: opening then fetches what can be.
@@ -60,9 +65,15 @@ export async function waitWhileComputing(query: string, ask: () => Promise<Query
       throw error;
     });
     if (!status) return;
-    if (status.state !== 'queued' && !(status.state === 'running' && status.job)) return;
+    const computing = status.state === 'queued' || (status.state === 'running' && status.job !== undefined);
+    if (!computing) {
+      if (status.state !== 'running') return;
+      decisionDeadline ??= Date.now() + decisionWaitMs;
+      if (Date.now() >= decisionDeadline) return;
+    }
     if (Date.now() >= deadline) throw new QueryPendingError(`query ${query} is still ${status.state} after ${Math.round(waitMs / 1000)} s; ask again later or cancel it`);
-    await new Promise((resolve) => setTimeout(resolve, Math.min(delay, Math.max(0, deadline - Date.now()))));
+    const until = Math.min(deadline, decisionDeadline ?? deadline);
+    await new Promise((resolve) => setTimeout(resolve, Math.min(delay, Math.max(0, until - Date.now()))));
     delay = Math.min(MAX_DELAY_MS, Math.round(delay * 1.5));
   }
 }
