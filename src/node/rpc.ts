@@ -36,7 +36,7 @@ interface Pending {
   readonly method: string;
   resolve(reply: RpcReply): void;
   reject(error: Error): void;
-  timer: NodeJS.Timeout;
+  timer?: NodeJS.Timeout;
 }
 
 interface WireHeader {
@@ -72,8 +72,11 @@ export class PeerRpc {
   /**
    * Calls `method` at `peer`. Fails at once if the mesh is down, or with the mesh of
    * `generation` gone when one is given (a multi-step flow stays on the mesh it started on).
+   * The answer is awaited `timeoutMs`, counted from now or, with `timeoutAfter`, from when that
+   * promise settles: a peer's part of a long computation has no deadline of its own while the
+   * caller's part runs (which fails by itself when a peer falls silent), only once it is over.
    */
-  async call(peer: PartyId, method: string, body: unknown, parts: readonly Uint8Array[] = [], options: { timeoutMs?: number; generation?: number } = {}): Promise<RpcReply> {
+  async call(peer: PartyId, method: string, body: unknown, parts: readonly Uint8Array[] = [], options: { timeoutMs?: number; generation?: number; timeoutAfter?: Promise<unknown> } = {}): Promise<RpcReply> {
     const party = this.mesh.requireParty();
     const generation = this.mesh.generation;
     if (options.generation !== undefined && options.generation !== generation) {
@@ -83,11 +86,18 @@ export class PeerRpc {
     const key = `${peer}:${id}`;
     const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
     const reply = new Promise<RpcReply>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(key);
-        reject(new PeerTimeoutError(`${this.options.describe(peer)} did not answer '${method}' within ${timeoutMs} ms; it may be overloaded or stuck`));
-      }, timeoutMs);
-      this.pending.set(key, { peer, generation, method, resolve, reject, timer });
+      const pending: Pending = { peer, generation, method, resolve, reject };
+      const counted = options.timeoutAfter ? " after this node's own part ended" : '';
+      const start = (): void => {
+        if (this.pending.get(key) !== pending) return; // settled meanwhile
+        pending.timer = setTimeout(() => {
+          this.pending.delete(key);
+          reject(new PeerTimeoutError(`${this.options.describe(peer)} did not answer '${method}' within ${timeoutMs} ms${counted}; it may be overloaded or stuck`));
+        }, timeoutMs);
+      };
+      this.pending.set(key, pending);
+      if (options.timeoutAfter) options.timeoutAfter.then(start, start);
+      else start();
     });
     try {
       await party.sendControl(peer, encodeFrame({ rpc: 'req', id, method, body }, parts));

@@ -108,3 +108,29 @@ test('closing the mesh manager ends a back-off pause at once (a node stops witho
   const outcome = await Promise.race([manager.close().then(() => 'closed'), new Promise((resolve) => setTimeout(resolve, 5000, 'still waiting').unref())]);
   assert.equal(outcome, 'closed');
 });
+
+test('with timeoutAfter, a call has no deadline until that promise settles, then timeoutMs (a long query has no overall cap)', async () => {
+  const mesh = new MemoryMesh();
+  const { managers, rpcs } = startTrio(mesh);
+  try {
+    await Promise.all(managers.map((m) => m.waitUntilUp(2000)));
+    let ownPartEnded!: () => void;
+    const ownPart = new Promise<void>((resolve) => (ownPartEnded = resolve));
+    const state: { outcome: unknown } = { outcome: 'pending' };
+    const call = rpcs[0].call(1, 'hang', {}, [], { timeoutMs: 50, timeoutAfter: ownPart }).then(
+      () => (state.outcome = 'answered'),
+      (e: unknown) => (state.outcome = e),
+    );
+    // Many times timeoutMs: still waiting, as the caller's own part has not ended.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal(state.outcome, 'pending');
+    ownPartEnded();
+    await call;
+    const failed: unknown = state.outcome;
+    assert.ok(failed instanceof PeerTimeoutError && /within 50 ms after this node's own part ended/.test((failed as Error).message), String(failed));
+    // An answer before then settles the call as usual.
+    assert.deepEqual((await rpcs[0].call(2, 'echo', { y: 2 }, [], { timeoutMs: 50, timeoutAfter: new Promise(() => {}) })).body, { from: 0, body: { y: 2 } });
+  } finally {
+    for (const m of managers) await m.close();
+  }
+});

@@ -204,12 +204,16 @@ async function runJob(ctx: NodeContext, job: Job, j: JobRequest): Promise<void> 
   try {
     ctx.mesh.requireParty(); // the mesh may have gone down while the job was queued
     const generation = ctx.mesh.generation;
+    // No deadline on the whole query: a long plan runs as long as it needs. While this node's own
+    // part runs, a silent peer fails it (mpcMs without a message); once it is over, the peers'
+    // parts (the same protocol) must answer within mpcMs + rpcMs.
     const rpcTimeout = ctx.timeouts.mpcMs + ctx.timeouts.rpcMs;
+    const local = runLocal(ctx, query, j.createdAt, () => ({ requester: j.party, body: j.body }), async () => undefined);
     const outcomes = await settleAtAll(ctx, {
-      local: () => runLocal(ctx, query, j.createdAt, () => ({ requester: j.party, body: j.body }), async () => undefined),
+      local: () => local,
       peer: (p) =>
         ctx.rpc
-          .call(p, 'query.run', { query, createdAt: j.createdAt, request: j.request, body: Buffer.from(j.rawBody).toString('base64') }, [], { generation, timeoutMs: rpcTimeout })
+          .call(p, 'query.run', { query, createdAt: j.createdAt, request: j.request, body: Buffer.from(j.rawBody).toString('base64') }, [], { generation, timeoutMs: rpcTimeout, timeoutAfter: local })
           .then(() => undefined),
     });
     if (ctx.jobs.closing) return;
