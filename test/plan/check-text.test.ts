@@ -102,3 +102,18 @@ test('a one-word text key (maxBytes <= 7) groups and joins by its word; a longer
   assert.deepEqual(packingOf('short', 'short'), [{ min: 0n, weight: 1n }]);
   assert.deepEqual(packingOf('short', 'code'), [{ min: 0n, weight: 1n, rank: true }]);
 });
+
+test('text conditions in a derive: = of text(16) is 3 word equalities (their product), isin per distinct value; refusals name the place', () => {
+  const scan = { op: 'scan', table: 'visits' };
+  const derive = (expr: unknown) => ({ version: 1, root: { op: 'open', to: ['Auditor'], input: { op: 'derive', columns: [{ name: 'k', expr }], input: scan } } });
+  const cost = (expr: unknown) => check(derive(expr)).cost;
+  const byWord = cost({ op: '=', args: [col('code'), lit('A0')] }), oneWord = cost({ op: '=', args: [col('short'), lit('A0')] });
+  assert.ok(byWord.bytesPerParty > oneWord.bytesPerParty, `${byWord.bytesPerParty} > ${oneWord.bytesPerParty}: text(16) compares 3 words, text(4) one`);
+  assert.deepEqual(cost({ op: 'isin', arg: col('code'), values: ['A0', 'B1', 'A0'] }), cost({ op: 'isin', arg: col('code'), values: ['A0', 'B1'] }), 'a repeated value costs nothing more');
+  check(derive({ op: 'if_else', args: [{ op: 'isin', arg: col('code'), values: ['A0'] }, lit(1), lit(0)] }));
+  check(derive({ op: 'is_null', arg: col('code') }));
+  refusedAt(derive({ op: 'isin', arg: col('short'), values: ['abcde'] }), '/root/input/columns/0/expr/values/0', /longer than the 4 bytes of text column 'short'/);
+  refusedAt(derive({ op: '=', args: [col('code'), col('age')] }), '/root/input/columns/0/expr/args/1', /cannot compare text column 'code'/);
+  refusedAt(derive({ op: 'starts_with', arg: col('code'), prefix: 'A' }), '/root/input/columns/0/expr', /starts_with is a condition of a filter/);
+  refusedAt(derive(col('code')), '/root/input/columns/0/expr/name', /text column 'code' has no value/);
+});
