@@ -11,6 +11,11 @@
  * 3. Run starts: one batched equality of adjacent keys (ops/distinct.ts groupStarts), times the
  *    weight (one multiplication).
  *
+ * Text (plan/functions/count-distinct.ts): a one-word text (maxBytes ≤ 7) is its word, a value
+ * in [0, 2^56) like any integer. A text of W > 1 words is first replaced by its dense rank among
+ * the n rows (ops/text-rank.ts: equal texts, equal ranks), an integer in [0, n − 1]; rows that
+ * are not valid and nulls are ranked too, but their weight is 0 as above, so they are not counted.
+ *
  * The marks' order is sorted by the group index, so its index sequence is the same plaintext as
  * any other stable sort by that index: the group-by kernels sum the marks with the flags and
  * one-hot indicators of their own sort (ops/group-by.ts). Nothing is opened but the sort's
@@ -24,8 +29,10 @@ import { AShare, addA, scaleA } from '../mpc/shares.js';
 import { addConstA } from '../mpc/sharing.js';
 import { bitLength } from '../plan/sort-layout.js';
 import { RING_LIMIT, type ColumnFacts } from '../plan/types.js';
-import type { SecretTable } from '../secret/secret-table.js';
+import type { SecretColumn, SecretTable } from '../secret/secret-table.js';
+import { textWordCount } from '../table/types/text.js';
 import { groupStarts } from './distinct.js';
+import { textRanks } from './text-rank.js';
 
 export interface GroupIndex {
   /** Each row's group, in [0, width] (width: a row that is not valid). */
@@ -48,10 +55,11 @@ export async function distinctMarks(s: Session, columns: readonly ColumnFacts[],
   const marks: AShare[] = [];
   for (const facts of columns) {
     const c = table.column(facts.name);
+    const { values, min, max } = await distinctValue(s, c, facts);
     const weight = valid && c.present ? await mul(s, valid, c.present) : (valid ?? c.present);
-    const shifted = addConstA(s.me, c.values, 1n - facts.min);
+    const shifted = addConstA(s.me, values, 1n - min);
     const valueKey = weight ? await mul(s, weight, shifted) : shifted;
-    const span = facts.max - facts.min + 2n;
+    const span = max - min + 2n;
     const carried = weight ? [weight] : [];
     let chunks: AShare[];
     let rest: AShare[];
@@ -76,4 +84,10 @@ export async function distinctMarks(s: Session, columns: readonly ColumnFacts[],
     marks.push(weight ? await mul(s, starts, rest[0]) : starts);
   }
   return { ...(group ? { index: index ?? group.share } : {}), marks };
+}
+
+/** The value whose runs count: the column's own (a one-word text: its word), or a longer text's dense rank. */
+async function distinctValue(s: Session, c: SecretColumn, facts: ColumnFacts): Promise<{ values: AShare; min: bigint; max: bigint }> {
+  if (facts.kind !== 'text' || textWordCount(facts.maxBytes ?? 0) <= 1) return { values: c.values, min: facts.min, max: facts.max };
+  return { values: await textRanks(s, c), min: 0n, max: BigInt(Math.max(0, c.values.length - 1)) };
 }

@@ -14,6 +14,7 @@ import type { Session } from '../mpc/session.js';
 import { addA, AShare, concatA, scaleA, sliceBits, splitA, type BitShare } from '../mpc/shares.js';
 import { addConstA, publicA } from '../mpc/sharing.js';
 import type { CommGate, Gate, Step } from '../plan/expr-circuit.js';
+import { columnWord } from '../secret/column-vectors.js';
 import type { SecretTable } from '../secret/secret-table.js';
 
 export class CircuitValues {
@@ -32,7 +33,7 @@ export class CircuitValues {
     let v: AShare;
     switch (g.op) {
       case 'column':
-        v = this.table.column(g.name).values;
+        v = columnWord(this.table.column(g.name), g.word ?? 0);
         break;
       case 'present': {
         const p = this.table.column(g.name).present;

@@ -46,8 +46,8 @@ function word(o: TextOperand, k: number): CheckedOperand {
   return k < wordCount(o.column) ? { kind: 'column', column: o.column, word: k } : { kind: 'constant', value: 0n };
 }
 
-/** A literal's words, refused when it is no text of the column's bound. */
-function literalWords(value: LiteralValue, column: ColumnFacts, path: string, what: string): bigint[] {
+/** A literal's words, refused when it is no text of the column's bound (also read by expr-text.ts). */
+export function literalWords(value: LiteralValue, column: ColumnFacts, path: string, what: string): bigint[] {
   const bytes = textBytes(typeof value === 'string' ? value : undefined, column.maxBytes ?? 0);
   if (bytes === 'too-long') throw new PlanError(path, `${what} ${JSON.stringify(value)} is longer than the ${column.maxBytes} bytes of text column '${column.name}', so no value matches it and the declaration, not the data, would decide; compare with a text that fits`);
   if (!(bytes instanceof Uint8Array)) throw new PlanError(path, `text column '${column.name}' compares with a text (a JSON string without U+0000), not ${JSON.stringify(value)}`);

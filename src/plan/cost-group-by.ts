@@ -15,7 +15,8 @@
  *   whole: sums as an aggregate; min/max a tournament of ⌈log2 n⌉ levels of 11 rounds
  *   count_distinct, per column: a sort of the rows (as above), the run starts (9 rounds, ~24
  *     bytes per row) and up to three multiplications (3 rounds, 24 bytes per row); one-hot adds
- *     a one-hot pass over the marks, sort one more scan column, whole nothing (a local sum)
+ *     a one-hot pass over the marks, sort one more scan column, whole nothing (a local sum); a
+ *     text of more than one word is ranked first (cost-text.ts)
  *   present bits of min/max: one comparison per group (8 rounds, ~32 bytes) and a multiplication
  *   quantiles (whole, or one-hot over d groups), per column: a sort of the rows, k·d·n comparisons and their injection
  *     (10 rounds, ~40 bytes each), one inner-product round, one comparison and two multiplications
@@ -29,6 +30,7 @@ import type { CheckedGroupBy } from './check-group-by.js';
 import type { CheckedCrosstab } from './check-crosstab.js';
 import { columnVectors } from './cost-order.js';
 import { textRankCost } from './cost-text.js';
+import { textWordCount } from '../table/types/text.js';
 
 export interface StepCost {
   readonly rounds: number;
@@ -111,6 +113,12 @@ export function groupByCost(node: CheckedGroupBy, secretValidity: boolean): Step
     // distinct-marks.ts sorts by value spans the plan does not size here: priced as unpacked.
     add(sortRows(n, 1n << 63n));
     add({ rounds: 12, bytes: 48 * n });
+  }
+  for (const o of node.outputs) {
+    // A text of more than one word is counted by its dense rank (ops/distinct-marks.ts), ranked first.
+    if (!o.terms.some((t) => t.of === 'distinct') || o.column?.kind !== 'text' || textWordCount(o.column.maxBytes ?? 0) <= 1) continue;
+    const rank = textRankCost(n, o.column);
+    add({ rounds: rank.rounds, bytes: rank.bytesPerParty });
   }
   if (distinct > 0 && node.group.method === 'one-hot') add(oneHot(n, Number(node.group.width), distinct));
   if (extremes > 0) add({ rounds: 11, bytes: 48 * groups * extremes });

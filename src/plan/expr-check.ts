@@ -23,6 +23,7 @@ import { add, constant, eq, linear, lt, mul, scale, select, sub, type Gate } fro
 import { datePart } from './expr-dates.js';
 import { roundDivide } from './expr-divide.js';
 import { divideSecret } from './expr-divide-secret.js';
+import { textColumnOf, textCompareValue, textIsinValue } from './expr-text.js';
 import { checkDateRange, checkRange, checkScale, describeType, isNumeric, literalIn, numericLiteral, productRange, scaledRange, type ValueType } from './expr-types.js';
 import type { ComparisonOp, Expr, LiteralValue } from './plan.js';
 import type { TableType } from './types.js';
@@ -83,9 +84,18 @@ class Checker {
       case 'max': return this.minMax(e.op, e.args, path);
       case 'if_else': return this.ifElse(e.args, path);
       case 'fill_null': return this.fillNull(e.args, path);
-      case 'is_null': return this.isNull(this.value(e.arg, `${path}/arg`));
+      case 'is_null': {
+        // A text column has no value here, only its present bits.
+        const text = textColumnOf(e.arg, this.input);
+        if (text) return this.isNull({ type: { kind: 'boolean', scale: 0, min: 0n, max: 1n, nullable: text.nullable }, value: constant(0n), ...(text.nullable ? { present: { op: 'present', name: text.name } as Gate } : {}), zeroAtNull: true });
+        return this.isNull(this.value(e.arg, `${path}/arg`));
+      }
       case 'cast': return this.cast(this.value(e.arg, `${path}/arg`), e.to, e.scale, path);
-      case 'isin': return this.isin(this.value(e.arg, `${path}/arg`), e.values, path);
+      case 'isin': {
+        const text = textColumnOf(e.arg, this.input);
+        if (text) return textIsinValue(text, checkIsinCount(e.values, path), path);
+        return this.isin(this.value(e.arg, `${path}/arg`), e.values, path);
+      }
       case 'starts_with': throw new PlanError(path, 'starts_with is a condition of a filter on a text column; filter by it (it is not a value here)');
       case 'year':
       case 'month':
@@ -97,7 +107,10 @@ class Checker {
         const c = this.condition(this.value(e.arg, `${path}/arg`), `${path}/arg`);
         return { ...c, type: { ...c.type, min: 0n, max: 1n }, value: falseOf(c) };
       }
-      default: return this.compare(e.op, e.args, path);
+      default:
+        // A text column compared with a text: the word rules (expr-text.ts).
+        if (textColumnOf(e.args[0], this.input) || textColumnOf(e.args[1], this.input)) return textCompareValue(e.op, e.args, this.input, path);
+        return this.compare(e.op, e.args, path);
     }
   }
 
@@ -110,7 +123,7 @@ class Checker {
   private column(name: string, path: string): Typed {
     const c = this.input.columns.find((x) => x.name === name);
     if (!c) throw new PlanError(path, `the input has no column '${name}' (it has ${this.input.columns.map((x) => x.name).join(', ') || 'no columns'})`);
-    if (c.kind === 'text') throw new PlanError(path, `text column '${name}' has no value for arithmetic or functions: compare it with a text (=, !=, <, isin, starts_with) in a filter, test is_null, or use it to join, group and sort`);
+    if (c.kind === 'text') throw new PlanError(path, `text column '${name}' has no value for arithmetic or functions: compare it with a text (=, !=, <, isin; starts_with in a filter), test is_null, or use it to join, group and sort`);
     const { name: _, ...type } = c;
     const values: Gate = { op: 'column', name };
     if (!c.nullable) return { type, value: values, zeroAtNull: true };
@@ -283,7 +296,7 @@ class Checker {
   }
 
   private isin(x: Typed, values: readonly LiteralValue[], path: string): Typed {
-    if (values.length === 0 || values.length > MAX_ISIN_VALUES) throw new PlanError(`${path}/values`, `isin takes 1 to ${MAX_ISIN_VALUES} values`);
+    checkIsinCount(values, path);
     if (x.type.kind === 'identifier') throw new PlanError(`${path}/arg`, 'identifiers are keyed hashes: compare two identifier columns with =');
     const stored = [...new Set(values.map((v, i) => literalIn(v, x.type, `${path}/values/${i}`).value))];
     // The equalities are exclusive, so their sum is their OR.
@@ -326,6 +339,11 @@ class Checker {
     const type: ValueType = { kind: 'boolean', scale: 0, min: 0n, max: 1n, ...nulls.type };
     return { type, value: nulls.gate.present ? mul(value, nulls.gate.present) : value, ...nulls.gate, zeroAtNull: true };
   }
+}
+
+function checkIsinCount(values: readonly LiteralValue[], path: string): readonly LiteralValue[] {
+  if (values.length === 0 || values.length > MAX_ISIN_VALUES) throw new PlanError(`${path}/values`, `isin takes 1 to ${MAX_ISIN_VALUES} values`);
+  return values;
 }
 
 /** a / b for a secret b (expr-divide-secret.ts): exact, null where b = 0 or either is null. */

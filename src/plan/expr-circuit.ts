@@ -16,8 +16,8 @@
  */
 
 export type Gate =
-  /** A column's values (0 where null). */
-  | { readonly op: 'column'; readonly name: string }
+  /** A column's values (0 where null); a text column's word `word` (expr-text.ts; absent: word 0). */
+  | { readonly op: 'column'; readonly name: string; readonly word?: number }
   /** A nullable column's present bits (1 present, 0 null). */
   | { readonly op: 'present'; readonly name: string }
   | { readonly op: 'const'; readonly value: bigint }

@@ -83,7 +83,10 @@ test('a join and a group-by on a text key cost the ranking sorts on top (explain
   assert.equal((byText.root.input as { group: { method: string } }).group.method, 'sort');
   assert.ok(byText.cost.rounds > byNumber.cost.rounds, `${byText.cost.rounds} > ${byNumber.cost.rounds}`);
   assert.ok(byText.cost.bytesPerParty > byNumber.cost.bytesPerParty);
-  refusedAt({ version: 1, root: { op: 'open', to: ['Auditor'], input: { op: 'aggregate', aggregates: [{ name: 'n', fn: 'count_distinct', column: 'code' }], input: scan } } }, '/root/input/aggregates/0/column', /distinct values of text column 'code'/);
+  // count_distinct of a text: a one-word text by its word, a longer one ranked first (priced on top).
+  const distinct = (column: string) => checkPlan(parsePlan({ version: 1, root: { op: 'open', to: ['Auditor'], input: { op: 'aggregate', aggregates: [{ name: 'n', fn: 'count_distinct', column }], input: scan } } }), context).cost;
+  assert.ok(distinct('code').rounds > distinct('short').rounds, 'text(16) pays the ranking, text(4) does not');
+  assert.equal(distinct('short').rounds, distinct('age').rounds, 'a one-word text costs what an integer costs');
 });
 
 test('a one-word text key (maxBytes <= 7) groups and joins by its word; a longer one by its rank', () => {
@@ -98,4 +101,19 @@ test('a one-word text key (maxBytes <= 7) groups and joins by its word; a longer
   const packingOf = (left: string, right: string) => (checkPlan(parsePlan({ version: 1, root: { op: 'open', to: ['Auditor'], input: { op: 'aggregate', aggregates: [{ name: 'n', fn: 'count' }], input: { op: 'join', how: 'inner', left: { op: 'scan', table: 'visits', columns: [left, 'age'] }, right: { op: 'scan', table: 'visits', columns: [right] }, on: [{ left, right }] } } } }), context).root.input as unknown as { input: { packing: { rank?: boolean }[] } }).input.packing;
   assert.deepEqual(packingOf('short', 'short'), [{ min: 0n, weight: 1n }]);
   assert.deepEqual(packingOf('short', 'code'), [{ min: 0n, weight: 1n, rank: true }]);
+});
+
+test('text conditions in a derive: = of text(16) is 3 word equalities (their product), isin per distinct value; refusals name the place', () => {
+  const scan = { op: 'scan', table: 'visits' };
+  const derive = (expr: unknown) => ({ version: 1, root: { op: 'open', to: ['Auditor'], input: { op: 'derive', columns: [{ name: 'k', expr }], input: scan } } });
+  const cost = (expr: unknown) => check(derive(expr)).cost;
+  const byWord = cost({ op: '=', args: [col('code'), lit('A0')] }), oneWord = cost({ op: '=', args: [col('short'), lit('A0')] });
+  assert.ok(byWord.bytesPerParty > oneWord.bytesPerParty, `${byWord.bytesPerParty} > ${oneWord.bytesPerParty}: text(16) compares 3 words, text(4) one`);
+  assert.deepEqual(cost({ op: 'isin', arg: col('code'), values: ['A0', 'B1', 'A0'] }), cost({ op: 'isin', arg: col('code'), values: ['A0', 'B1'] }), 'a repeated value costs nothing more');
+  check(derive({ op: 'if_else', args: [{ op: 'isin', arg: col('code'), values: ['A0'] }, lit(1), lit(0)] }));
+  check(derive({ op: 'is_null', arg: col('code') }));
+  refusedAt(derive({ op: 'isin', arg: col('short'), values: ['abcde'] }), '/root/input/columns/0/expr/values/0', /longer than the 4 bytes of text column 'short'/);
+  refusedAt(derive({ op: '=', args: [col('code'), col('age')] }), '/root/input/columns/0/expr/args/1', /cannot compare text column 'code'/);
+  refusedAt(derive({ op: 'starts_with', arg: col('code'), prefix: 'A' }), '/root/input/columns/0/expr', /starts_with is a condition of a filter/);
+  refusedAt(derive(col('code')), '/root/input/columns/0/expr/name', /text column 'code' has no value/);
 });
