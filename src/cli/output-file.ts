@@ -1,5 +1,5 @@
 /**
- * `--output FILE [--format csv|parquet] [--force]` for the commands that open a result (`sql`,
+ * `--output FILE [--format csv|parquet|arrow] [--force]` for the commands that open a result (`sql`,
  * `result`): the opened table is written to the file (client/write-result.ts) instead of printed.
  * The path is checked before anything runs, so a query is not spent on a result that cannot be written.
  */
@@ -17,13 +17,13 @@ export interface OutputFlags {
 
 export function addOutputOptions(command: Command): Command {
   return command
-    .option('--output <file>', 'write the opened table to FILE (.csv or .parquet) instead of printing it')
-    .option('--format <format>', 'with --output: csv or parquet (default: from the extension)')
+    .option('--output <file>', 'write the opened table to FILE (.csv, .parquet or .arrow) instead of printing it')
+    .option('--format <format>', 'with --output: csv, parquet or arrow (default: from the extension; arrow writes the IPC file format, or the stream format to a .arrows FILE)')
     .option('--force', 'with --output: replace FILE if it exists');
 }
 
-const writeOptions = (flags: OutputFlags): { format?: 'csv' | 'parquet'; overwrite: boolean } => {
-  if (flags.format !== undefined && flags.format !== 'csv' && flags.format !== 'parquet') throw new UsageError(`--format must be csv or parquet, not '${flags.format}'`);
+const writeOptions = (flags: OutputFlags): { format?: 'csv' | 'parquet' | 'arrow'; overwrite: boolean } => {
+  if (flags.format !== undefined && flags.format !== 'csv' && flags.format !== 'parquet' && flags.format !== 'arrow') throw new UsageError(`--format must be csv, parquet or arrow, not '${flags.format}'`);
   return { ...(flags.format !== undefined ? { format: flags.format } : {}), overwrite: flags.force === true };
 };
 
@@ -45,6 +45,8 @@ export async function writeOutputFile(result: QueryResult, flags: OutputFlags): 
   return { path: written.path, format: written.format, rows: written.rows };
 }
 
+const FORMAT_NAMES: Readonly<Record<string, string>> = { csv: 'CSV', parquet: 'Parquet', arrow: 'Arrow IPC' };
+
 export function describeWritten(written: { path: string; format: string; rows: number }, columns: readonly string[]): string {
-  return `wrote ${formatCount(written.rows)} rows (${columns.join(', ')}) to ${written.path} as ${written.format === 'csv' ? 'CSV' : 'Parquet'}`;
+  return `wrote ${formatCount(written.rows)} rows (${columns.join(', ')}) to ${written.path} as ${FORMAT_NAMES[written.format] ?? written.format}`;
 }

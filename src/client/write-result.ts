@@ -7,8 +7,9 @@
  * reads a double's shortest text back to the same double. The file appears whole or not at all
  * (written beside it, then linked or renamed into place).
  *
- * Arrow IPC is refused: DuckDB writes it only through its 'arrow' extension, which this build
- * does not bundle and which cannot be downloaded at run time.
+ * Arrow IPC goes through the apache-arrow package instead (client/write-arrow.ts), from the same
+ * exact text: DuckDB writes Arrow only through its 'arrow' extension, which this build does not
+ * bundle and which cannot be downloaded at run time.
  */
 
 import { randomBytes } from 'node:crypto';
@@ -20,6 +21,7 @@ import type { ResultCell, ResultTable } from './result.js';
 import type { ResultColumnType } from './result-types.js';
 import { sqlIdentifier, sqlString } from './sql-columns.js';
 import { formatScaled } from '../table/text-grammar.js';
+import { writeArrowFile, type ArrowColumnType } from './write-arrow.js';
 
 export type ResultFileFormat = 'csv' | 'parquet' | 'arrow';
 
@@ -39,14 +41,14 @@ export interface WritableResult {
   readonly table: ResultTable;
   readonly columnTypes?: Readonly<Record<string, ResultColumnType>>;
   readonly exactDecimals?: Readonly<Record<string, readonly (string | null)[]>>;
-  /** A design-mode result (dummy data): written only to a file whose name says "dummy", and marked inside Parquet files. */
+  /** A design-mode result (dummy data): written only to a file whose name says "dummy", and marked inside Parquet and Arrow files. */
   readonly design?: true;
 }
 
 /** What was written. */
 export interface WrittenResult {
   readonly path: string;
-  readonly format: 'csv' | 'parquet';
+  readonly format: ResultFileFormat;
   readonly rows: number;
   readonly columns: readonly { readonly name: string; readonly sqlType: string }[];
 }
@@ -60,24 +62,28 @@ export function resultColumns(result: { readonly table: ResultTable }): Record<s
 
 export function resultFileFormat(path: string, given?: ResultFileFormat): ResultFileFormat {
   if (given !== undefined) {
-    if (given !== 'csv' && given !== 'parquet' && given !== 'arrow') throw new UsageError(`unknown result format '${String(given)}': use csv or parquet`);
+    if (given !== 'csv' && given !== 'parquet' && given !== 'arrow') throw new UsageError(`unknown result format '${String(given)}': use csv, parquet or arrow`);
     return given;
   }
   const ext = extname(path).toLowerCase();
   if (ext === '.csv') return 'csv';
   if (ext === '.parquet' || ext === '.pq') return 'parquet';
   if (ext === '.arrow' || ext === '.arrows' || ext === '.feather' || ext === '.ipc') return 'arrow';
-  throw new OutputFileError(`cannot tell the format to write '${path}' in from its extension: name the file .csv or .parquet, or give the format (SDK: format: 'csv' or 'parquet'; CLI: --format csv or --format parquet)`);
+  throw new OutputFileError(`cannot tell the format to write '${path}' in from its extension: name the file .csv, .parquet or .arrow, or give the format (SDK: format: 'csv', 'parquet' or 'arrow'; CLI: --format csv, parquet or arrow)`);
 }
 
-/** Writes the result's table to `path` as CSV (with a header) or Parquet, each column with its type. */
+/**
+ * Writes the result's table to `path` as CSV (with a header), Parquet or Arrow IPC (the file
+ * format; the stream format for a .arrows path), each column with its type.
+ */
 export async function writeResult(result: WritableResult, path: string, options: WriteResultOptions = {}): Promise<WrittenResult> {
   const format = await checkOutputPath(path, options);
   if (result.design) checkDummyPath(path);
   const columns = result.table.columns.map((name) => planColumn(result, name));
   const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   try {
-    await copyThroughDuckDB(result.table, columns, temporary, format, result.design === true);
+    if (format === 'arrow') await writeArrowFile(columns, result.table.rows.length, temporary, extname(path).toLowerCase() === '.arrows', designMetadata(result.design === true));
+    else await copyThroughDuckDB(result.table, columns, temporary, format, result.design === true);
     await moveIntoPlace(temporary, path, options.overwrite === true);
   } finally {
     await unlink(temporary).catch(() => undefined);
@@ -87,14 +93,11 @@ export async function writeResult(result: WritableResult, path: string, options:
 
 /**
  * The format a result would be written in, refusing up front what writeResult would refuse about
- * the path (Arrow, an unknown extension, an existing file without overwrite): the CLI checks
- * this before it runs a query whose result could not be written.
+ * the path (an unknown extension, an existing file without overwrite): the CLI checks this
+ * before it runs a query whose result could not be written.
  */
-export async function checkOutputPath(path: string, options: WriteResultOptions = {}): Promise<'csv' | 'parquet'> {
+export async function checkOutputPath(path: string, options: WriteResultOptions = {}): Promise<ResultFileFormat> {
   const format = resultFileFormat(path, options.format);
-  if (format === 'arrow') {
-    throw new OutputFileError("Arrow IPC cannot be written here: DuckDB writes it only through its 'arrow' extension, which this build does not include and cannot download; write CSV (.csv) or Parquet (.parquet, which Arrow reads directly), or take the table as columns with resultColumns(result)");
-  }
   if (!options.overwrite && (await exists(path))) throw new OutputFileError(`'${path}' exists: choose another path, or replace it (SDK: overwrite: true; CLI: --force)`);
   return format;
 }
@@ -124,6 +127,8 @@ async function moveIntoPlace(temporary: string, path: string, overwrite: boolean
 interface PlannedColumn {
   readonly name: string;
   readonly sqlType: string;
+  /** The same column's Arrow type (write-arrow.ts). */
+  readonly arrow: ArrowColumnType;
   /** A cell as the exact text DuckDB casts to sqlType; null for SQL's null. */
   readonly text: (row: number) => string | null;
 }
@@ -145,7 +150,7 @@ function planColumn(result: WritableResult, name: string): PlannedColumn {
       const wide = values.some((v) => v !== null && (v < INT64_MIN || v > INT64_MAX));
       // Parquet has no 128-bit integer (DuckDB would write HUGEINT as a double): wider integers go as DECIMAL(38, 0).
       if (wide && values.some((v) => v !== null && (v > DECIMAL38_MAX || v < -DECIMAL38_MAX))) throw new UsageError(`column '${name}' holds an integer of more than 38 digits, which neither CSV readers' nor Parquet's integer or decimal types hold exactly`);
-      return { name, sqlType: wide ? 'DECIMAL(38, 0)' : 'BIGINT', text: (i) => values[i]?.toString() ?? null };
+      return { name, sqlType: wide ? 'DECIMAL(38, 0)' : 'BIGINT', arrow: wide ? { kind: 'decimal128', scale: 0 } : { kind: 'int64' }, text: (i) => values[i]?.toString() ?? null };
     }
     case 'decimal': {
       const exact = result.exactDecimals?.[name];
@@ -155,17 +160,20 @@ function planColumn(result: WritableResult, name: string): PlannedColumn {
         if (typeof c !== 'number') return wrong(i, 'a number');
         return exact?.[i] ?? decimalText(name, i, c, type.scale);
       });
-      return { name, sqlType: `DECIMAL(38, ${type.scale})`, text: (i) => texts[i] ?? null };
+      return { name, sqlType: `DECIMAL(38, ${type.scale})`, arrow: { kind: 'decimal128', scale: type.scale }, text: (i) => texts[i] ?? null };
     }
     case 'double':
-      return { name, sqlType: 'DOUBLE', text: (i) => { const c = cells[i]; return c === null ? null : typeof c === 'number' ? String(c) : typeof c === 'bigint' ? c.toString() : wrong(i, 'a number'); } };
+      return { name, sqlType: 'DOUBLE', arrow: { kind: 'float64' }, text: (i) => { const c = cells[i]; return c === null ? null : typeof c === 'number' ? String(c) : typeof c === 'bigint' ? c.toString() : wrong(i, 'a number'); } };
     case 'boolean':
-      return { name, sqlType: 'BOOLEAN', text: (i) => { const c = cells[i]; return c === null ? null : typeof c === 'boolean' ? String(c) : wrong(i, 'true or false'); } };
+      return { name, sqlType: 'BOOLEAN', arrow: { kind: 'bool' }, text: (i) => { const c = cells[i]; return c === null ? null : typeof c === 'boolean' ? String(c) : wrong(i, 'true or false'); } };
     case 'date':
-      return { name, sqlType: 'DATE', text: (i) => { const c = cells[i]; return c === null ? null : typeof c === 'string' && /^-?\d{4,}-\d{2}-\d{2}$/.test(c) ? c : wrong(i, 'a date YYYY-MM-DD'); } };
+      return { name, sqlType: 'DATE', arrow: { kind: 'date32' }, text: (i) => { const c = cells[i]; return c === null ? null : typeof c === 'string' && /^-?\d{4,}-\d{2}-\d{2}$/.test(c) ? c : wrong(i, 'a date YYYY-MM-DD'); } };
     case 'category':
-    case 'text':
-      return { name, sqlType: 'VARCHAR', text: (i) => { const c = cells[i]; return c === null ? null : typeof c === 'string' ? c : wrong(i, 'text'); } };
+    case 'text': {
+      // A category with declared levels is dictionary-encoded over them; one built by hand (no levels) is plain text.
+      const arrow: ArrowColumnType = type.kind === 'category' && type.dictionary.length > 0 ? { kind: 'dictionary', levels: type.dictionary } : { kind: 'utf8' };
+      return { name, sqlType: 'VARCHAR', arrow, text: (i) => { const c = cells[i]; return c === null ? null : typeof c === 'string' ? c : wrong(i, 'text'); } };
+    }
   }
 }
 
@@ -205,6 +213,14 @@ function checkDummyPath(path: string): void {
   if (dummyPath(path) !== path) throw new OutputFileError(`this result was computed on dummy tables (design mode): write it to a file whose name says so, such as '${dummyPath(path)}'`);
 }
 
+/** What a file of a design-mode result carries in its metadata (Parquet key-value metadata, Arrow schema metadata). */
+export const DESIGN_METADATA_KEY = 'tessera_design';
+export const DESIGN_METADATA_VALUE = 'dummy data (design mode), not real results';
+
+function designMetadata(design: boolean): ReadonlyMap<string, string> {
+  return new Map(design ? [[DESIGN_METADATA_KEY, DESIGN_METADATA_VALUE]] : []);
+}
+
 async function copyThroughDuckDB(table: ResultTable, columns: readonly PlannedColumn[], target: string, format: 'csv' | 'parquet', design: boolean): Promise<void> {
   const instance = await DuckDBInstance.create(':memory:');
   try {
@@ -234,7 +250,7 @@ async function fillAndCopy(connection: DuckDBConnection, rows: number, columns: 
   appender.closeSync();
   const select = columns.map((c, k) => `CAST(${staged[k]} AS ${c.sqlType}) AS ${sqlIdentifier(c.name)}`).join(', ');
   // A Parquet file of a design-mode result also says so inside (key tessera_design in its metadata).
-  const how = format === 'csv' ? 'FORMAT csv, HEADER true' : `FORMAT parquet${design ? ", KV_METADATA {tessera_design: 'dummy data (design mode), not real results'}" : ''}`;
+  const how = format === 'csv' ? 'FORMAT csv, HEADER true' : `FORMAT parquet${design ? `, KV_METADATA {${DESIGN_METADATA_KEY}: ${sqlString(DESIGN_METADATA_VALUE)}}` : ''}`;
   await connection.run(`COPY (SELECT ${select} FROM staged ORDER BY rowid) TO ${sqlString(target)} (${how})`);
 }
 

@@ -168,6 +168,11 @@ test('cluster up, status, the examples, CLI queries and the demo against it, dow
   const forced = await runInProcess(['result', id, '--output', agesFile, '--force', ...as('St. Mary Hospital')]);
   assert.equal(forced.code, 0, forced.stderr);
   assert.match(await readFile(agesFile, 'utf8'), /^[^\n]+\n152\n$/);
+  const arrowFile = join(root, 'ages.data');
+  const arrow = await runInProcess(['result', id, '--output', arrowFile, '--format', 'arrow', ...as('St. Mary Hospital')]);
+  assert.equal(arrow.code, 0, arrow.stderr);
+  assert.match(arrow.stdout, /wrote 1 rows .* to .*ages\.data as Arrow IPC/);
+  assert.equal((await readFile(arrowFile)).subarray(0, 6).toString('latin1'), 'ARROW1');
   // Derived tables: CREATE TABLE AS and --store, listed with their lineage, queried, deleted by their creator.
   const created = await runInProcess(['sql', 'CREATE TABLE older AS SELECT age FROM visits WHERE age > 40', ...as('Analyst')]);
   assert.equal(created.code, 0, created.stderr);

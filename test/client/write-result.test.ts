@@ -2,8 +2,9 @@
  * Writing an opened table: a result of three in-process nodes goes to CSV and Parquet and reads
  * back with DuckDB with the same types and values (decimals exact beyond a double's 15 digits,
  * dates, nulls, categories; aggregates as BIGINT, DECIMAL and DOUBLE); a table built by hand takes
- * its types from its cells; Arrow, an unknown extension, an existing file and a decimal that is
- * not one are refused.
+ * its types from its cells; the opened result also writes to Arrow IPC (read back with apache-arrow;
+ * the edge cases are in write-arrow.test.ts); an unknown extension, an existing file and a decimal
+ * that is not one are refused.
  */
 
 import assert from 'node:assert/strict';
@@ -11,6 +12,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { tableFromIPC } from 'apache-arrow';
 import { count, mean, sum } from '../../src/client/aggregates.js';
 import type { QueryResult } from '../../src/client/result.js';
 import type { Tessera } from '../../src/client/tessera.js';
@@ -158,11 +160,39 @@ test('a decimal cell must be exactly a decimal of its scale when no exact text i
   });
 });
 
-test('Arrow, an unknown extension and an existing file are refused; overwrite replaces it', async () => {
+test('the opened result writes to Arrow IPC with Int64, dictionary, Decimal128(38, 2) and Date32 columns, values exact', async () => {
+  const result = await allRows();
+  await withTempDir(async (dir) => {
+    const path = join(dir, 'visits.arrow');
+    const written = await writeResult(result, path);
+    assert.equal(written.format, 'arrow');
+    const table = tableFromIPC(await readFile(path));
+    assert.deepEqual(table.schema.fields.map((f) => String(f.type)), ['Int64', 'Dictionary<Int32, Utf8>', 'Decimal[38e+2]', 'Decimal[38e+2]', 'Date32<DAY>']);
+    const decimal = (column: string, i: number): string | null => {
+      const v = table.getChild(column)!;
+      if (!v.isValid(i)) return null;
+      const words = v.data[0]!.values as Uint32Array;
+      let x = 0n;
+      for (let w = 3; w >= 0; w--) x = (x << 32n) | BigInt(words[i * 4 + w]!);
+      x = BigInt.asIntN(128, x);
+      const digits = (x < 0n ? -x : x).toString().padStart(3, '0');
+      return `${x < 0n ? '-' : ''}${digits.slice(0, -2)}.${digits.slice(-2)}`;
+    };
+    const back = WANT_ROWS.map((_, i) => [
+      String(table.getChild('age')!.get(i)),
+      table.getChild('sex')!.get(i) as string,
+      decimal('cost', i),
+      decimal('fee', i),
+      new Date(table.getChild('day')!.get(i) as number).toISOString().slice(0, 10),
+    ]);
+    assert.deepEqual(back, WANT_ROWS);
+  });
+});
+
+test('an unknown extension and an existing file are refused; overwrite replaces it', async () => {
   const table: WritableResult = { table: { columns: ['n'], rows: [{ n: 1 }] } };
   await withTempDir(async (dir) => {
-    await assert.rejects(writeResult(table, join(dir, 'r.arrow')), (e: unknown) => e instanceof OutputFileError && /Arrow IPC cannot be written here.*CSV.*Parquet/.test(e.message));
-    await assert.rejects(writeResult(table, join(dir, 'r.xlsx')), (e: unknown) => e instanceof OutputFileError && /\.csv or \.parquet/.test(e.message));
+    await assert.rejects(writeResult(table, join(dir, 'r.xlsx')), (e: unknown) => e instanceof OutputFileError && /\.csv, \.parquet or \.arrow/.test(e.message));
     const path = join(dir, 'r.csv');
     await writeFile(path, 'keep me\n');
     await assert.rejects(writeResult(table, path), (e: unknown) => e instanceof OutputFileError && /exists.*overwrite: true.*--force/.test(e.message));
