@@ -71,7 +71,7 @@ const describeCase: StatsCase = {
   rows: ROWS,
   description: 'describe() of 5 decimal columns: count, mean, std, min, max',
   target: 3,
-  why: 'CPU: min and max are a comparison tree over every row of every column (20 bytes a comparison), the squares a multiplication per value; three parties share two cores',
+  why: 'CPU: the quartiles are one secret sort per column (five sorts of 1M rows, ~21 comparisons per row each), then min and max a comparison tree over every row of every column; three parties share two cores',
   tables: () => [measurements],
   rounds: async (client, recipient) => {
     const aggregates = Object.fromEntries(COLUMNS.flatMap((c, i) => ['count', 'mean', 'std', 'min', 'max'].map((s) => [`c${i}_${s}`, { fn: s, column: c }])));
