@@ -17,28 +17,13 @@ import { fileURLToPath } from 'node:url';
 import { initCluster } from '../../src/cli/cluster/init.js';
 import type { LocalCluster } from '../../src/cli/cluster/layout.js';
 import { Tessera } from '../../src/client/tessera.js';
-import { runInProcess } from '../helpers/cli.js';
+import { cliExpect as cli } from '../helpers/cli.js';
+import { waitHealthy } from '../helpers/cluster-health.js';
 
 const MAIN = fileURLToPath(new URL('../../src/node/main.js', import.meta.url));
 let root: string;
 let cluster: LocalCluster;
 let processes: ChildProcess[] = [];
-
-async function waitHealthy(): Promise<void> {
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    try {
-      const client = await Tessera.connect({ collaboration: cluster.collaborationPath, node: 0, ca: cluster.caPath });
-      const ok = (await client.health()).status === 'ok';
-      await client.close();
-      if (ok) return;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > deadline) throw new Error('the cluster did not become healthy');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 function startNodes(): void {
   processes = cluster.nodes.map((node) => {
@@ -50,12 +35,6 @@ function startNodes(): void {
 
 async function stopNodes(): Promise<void> {
   await Promise.all(processes.map((p) => (p.exitCode === null ? new Promise((resolve) => { p.once('exit', resolve); p.kill('SIGTERM'); }) : undefined)));
-}
-
-async function cli(args: readonly string[], expectCode = 0): Promise<string> {
-  const run = await runInProcess(args);
-  assert.equal(run.code, expectCode, `tessera ${args.join(' ')}\n${run.stdout}\n${run.stderr}`);
-  return run.stdout + run.stderr;
 }
 
 interface Entry { readonly query?: string; readonly outcome?: string; readonly rule?: string; readonly reason?: string; readonly privacy?: { spent: number; tables: { table: string; budget: number; spent: number; remaining: number }[] } }
@@ -84,7 +63,7 @@ before(async () => {
   await writeFile(cluster.collaborationPath, JSON.stringify(file, null, 2));
   await cli(['policy', 'sign', cluster.collaborationPath, '--key', cluster.path(cluster.party('Hospital').key)]);
   startNodes();
-  await waitHealthy();
+  await waitHealthy(cluster, 90_000);
 });
 
 after(async () => {
@@ -108,7 +87,7 @@ test('a budget of ε = 1: two queries of 0.5 pass, the third is refused by every
   // The spending is on disk: restarted nodes still know it.
   await stopNodes();
   startNodes();
-  await waitHealthy();
+  await waitHealthy(cluster, 90_000);
   const third = await cli(['script', 'run', noisy, ...as('Analyst')], 1);
   assert.match(third, /governance rule 'dp-budget'/);
   assert.match(third, /budget of table 'visits'.*ε = 0 left and this query spends ε = 0\.5/);

@@ -15,34 +15,13 @@ import { fileURLToPath } from 'node:url';
 import { initCluster } from '../../src/cli/cluster/init.js';
 import type { LocalCluster } from '../../src/cli/cluster/layout.js';
 import { Tessera } from '../../src/client/tessera.js';
-import { runInProcess } from '../helpers/cli.js';
+import { cliExpect as cli } from '../helpers/cli.js';
+import { waitHealthy } from '../helpers/cluster-health.js';
 
 const MAIN = fileURLToPath(new URL('../../src/node/main.js', import.meta.url));
 let root: string;
 let cluster: LocalCluster;
 const processes: ChildProcess[] = [];
-
-async function waitHealthy(): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    try {
-      const client = await Tessera.connect({ collaboration: cluster.collaborationPath, node: 0, ca: cluster.caPath });
-      const ok = (await client.health()).status === 'ok';
-      await client.close();
-      if (ok) return;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > deadline) throw new Error('the cluster did not become healthy');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
-async function cli(args: readonly string[], expectCode = 0): Promise<string> {
-  const run = await runInProcess(args);
-  assert.equal(run.code, expectCode, `tessera ${args.join(' ')}\n${run.stdout}\n${run.stderr}`);
-  return run.stdout + run.stderr;
-}
 
 before(async () => {
   root = await mkdtemp(join(tmpdir(), 'tessera-gov-procs-'));
@@ -64,7 +43,7 @@ before(async () => {
     child.stderr?.resume();
     processes.push(child);
   }
-  await waitHealthy();
+  await waitHealthy(cluster);
 });
 
 after(async () => {

@@ -1,5 +1,6 @@
 /** Runs the built `tessera` command as a user would, and collects its output and exit code. */
 
+import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -41,4 +42,11 @@ export async function runInProcess(args: readonly string[]): Promise<CliRun> {
   err.on('data', (c: Buffer) => chunks[1].push(c));
   const code = await runCli(args, makeConsole(out, err));
   return { code, stdout: Buffer.concat(chunks[0]).toString('utf8'), stderr: Buffer.concat(chunks[1]).toString('utf8') };
+}
+
+/** Runs `tessera ARGS` in this process and asserts its exit code; its output. */
+export async function cliExpect(args: readonly string[], expectCode = 0): Promise<string> {
+  const run = await runInProcess(args);
+  assert.equal(run.code, expectCode, `tessera ${args.join(' ')}\n${run.stdout}\n${run.stderr}`);
+  return run.stdout + run.stderr;
 }
