@@ -17,7 +17,7 @@ import { notBits } from '../mpc/sharing.js';
 import { concatBits, sliceBits, xorBits, type BitShare } from '../mpc/shares.js';
 import type { CheckedPredicate } from '../plan/check-predicate.js';
 import type { SecretTable } from '../secret/secret-table.js';
-import { collectComparisons, comparisonBits } from './predicate.js';
+import { collectComparisons, comparisonBits, gatesByDepth } from './predicate.js';
 
 interface BitWire {
   readonly depth: number;
@@ -37,16 +37,7 @@ export async function evaluatePredicateBits(s: Session, p: CheckedPredicate, tab
     throw new UsageError(`evaluatePredicateBits: a '${q.kind}' leaf; check isBitPredicate first`);
   };
   const root = build(p);
-  const byDepth = new Map<number, BitWire[]>();
-  const seen = new Set<BitWire>();
-  const visit = (w: BitWire): void => {
-    if (!w.gate || seen.has(w)) return;
-    seen.add(w);
-    visit(w.gate.x);
-    visit(w.gate.y);
-    byDepth.set(w.depth, [...(byDepth.get(w.depth) ?? []), w]);
-  };
-  visit(root);
+  const byDepth = gatesByDepth(root);
   const n = table.rows;
   for (let d = 1; d <= root.depth; d++) {
     const gates = byDepth.get(d) ?? [];

@@ -169,11 +169,11 @@ function combine(kind: 'and' | 'or', wires: readonly Wire[]): Wire {
   return queue[0];
 }
 
-/** All gates of one depth in one batched multiplication, depth after depth. */
-async function evaluateCircuit(s: Session, root: Wire): Promise<void> {
-  const byDepth = new Map<number, Wire[]>();
-  const seen = new Set<Wire>();
-  const visit = (w: Wire): void => {
+/** Every gate under `root`, once each, by its depth (the rounds it needs): one batch per depth. */
+export function gatesByDepth<W extends { readonly depth: number; readonly gate?: { readonly x: W; readonly y: W } }>(root: W): Map<number, W[]> {
+  const byDepth = new Map<number, W[]>();
+  const seen = new Set<W>();
+  const visit = (w: W): void => {
     if (!w.gate || seen.has(w)) return;
     seen.add(w);
     visit(w.gate.x);
@@ -181,6 +181,12 @@ async function evaluateCircuit(s: Session, root: Wire): Promise<void> {
     byDepth.set(w.depth, [...(byDepth.get(w.depth) ?? []), w]);
   };
   visit(root);
+  return byDepth;
+}
+
+/** All gates of one depth in one batched multiplication, depth after depth. */
+async function evaluateCircuit(s: Session, root: Wire): Promise<void> {
+  const byDepth = gatesByDepth(root);
   for (let d = 1; d <= root.depth; d++) {
     const gates = byDepth.get(d) ?? [];
     if (gates.length === 0) continue;
