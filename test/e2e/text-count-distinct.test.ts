@@ -17,6 +17,7 @@ import type { ResultCell } from '../../src/client/result.js';
 import type { Tessera } from '../../src/client/tessera.js';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
 import { duckdbRows } from '../helpers/duckdb-oracle.js';
+import { textArb } from '../helpers/text-values.js';
 
 let cluster: TestCluster;
 let hospital: Tessera;
@@ -58,24 +59,6 @@ function sameByKey(got: readonly Row[], want: readonly Row[], key: string, empty
     assert.deepEqual(row, expected, `${where}: group ${JSON.stringify(row[key])}`);
   }
   for (const k of wanted.keys()) assert.ok(got.some((r) => JSON.stringify(r[key]) === k), `${where}: group ${k} is missing`);
-}
-
-const unit = fc.constantFrom('a', 'b', 'é', '€', '𝄞', 'Z');
-/** Texts of at most `max` bytes, whole characters only: empty, short, exactly the bound, differing only in word 1. */
-const textArb = (max: number): fc.Arbitrary<string> =>
-  fc.oneof(
-    fc.string({ unit, maxLength: 9 }).map((v) => cut(v, max)),
-    fc.constantFrom('', 'aaaaaaaé', '€€€', 'aaaaaaa', 'aaaaaaab', 'a', 'ab').map((v) => cut(v, max)),
-    fc.string({ unit: fc.constantFrom('a', 'é'), minLength: 6, maxLength: 9 }).map((v) => cut(`aaaaaa${v}`, max)),
-  );
-
-function cut(v: string, maxBytes: number): string {
-  let out = '';
-  for (const ch of v) {
-    if (Buffer.byteLength(out + ch) > maxBytes) break;
-    out += ch;
-  }
-  return out;
 }
 
 const rowArb = fc.record({

@@ -15,6 +15,7 @@ import type { ResultCell } from '../../src/client/result.js';
 import type { Tessera } from '../../src/client/tessera.js';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
 import { duckdbRows } from '../helpers/duckdb-oracle.js';
+import { textArb, sqlText } from '../helpers/text-values.js';
 
 let cluster: TestCluster;
 let hospital: Tessera;
@@ -49,25 +50,6 @@ async function opened(frame: LazyFrame): Promise<string[]> {
   return lines((await (await frame.open(to)).result()).table.rows);
 }
 
-const unit = fc.constantFrom('a', 'b', 'é', '€', '𝄞', 'Z');
-/** Texts of at most `max` bytes, whole characters only: empty, short, exactly the bound, differing only in word 1. */
-const textArb = (max: number): fc.Arbitrary<string> =>
-  fc.oneof(
-    fc.string({ unit, maxLength: 9 }).map((v) => cut(v, max)),
-    fc.constantFrom('', 'aaaaaaaé', '€€€', 'aaaaaaa', 'aaaaaaab', 'a', 'ab').map((v) => cut(v, max)),
-    fc.string({ unit: fc.constantFrom('a', 'é'), minLength: 6, maxLength: 9 }).map((v) => cut(`aaaaaa${v}`, max)),
-  );
-
-function cut(v: string, maxBytes: number): string {
-  let out = '';
-  for (const ch of v) {
-    if (Buffer.byteLength(out + ch) > maxBytes) break;
-    out += ch;
-  }
-  return out;
-}
-
-const sqlText = (v: string): string => `'${v.replaceAll("'", "''")}'`;
 let tables = 0;
 
 test('text conditions in derived columns (isin in if_else, =, !=, <, >=, column against column, is_null) give DuckDB\'s values, nulls included', async () => {

@@ -15,6 +15,7 @@ import type { Tessera } from '../../src/client/tessera.js';
 import { SqlError } from '../../src/errors.js';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
 import { duckdbRows } from '../helpers/duckdb-oracle.js';
+import { textArb, textUnit as unit, cutToBytes as cut, sqlText } from '../helpers/text-values.js';
 
 let cluster: TestCluster;
 let hospital: Tessera;
@@ -61,26 +62,6 @@ test('a text column opens as text, nulls as null, the empty text as the empty te
   assert.deepEqual(await opened(hospital.table('people')), await oracle(ROWS, 'SELECT code, name, n FROM people ORDER BY rowid'));
 });
 
-const unit = fc.constantFrom('a', 'b', 'é', '€', '𝄞', 'Z');
-/** Texts of at most `max` bytes, whole characters only: empty, short, exactly the bound, multi-byte across words 0 and 1. */
-const textArb = (max: number): fc.Arbitrary<string> =>
-  fc.oneof(
-    fc.string({ unit, maxLength: 9 }).map((v) => cut(v, max)),
-    fc.constantFrom('', 'aaaaaaaé', '€€€', 'aaaaaaa', 'aaaaaaab', 'a', 'ab').map((v) => cut(v, max)),
-    // Long common prefixes: texts that differ only in their second word.
-    fc.string({ unit: fc.constantFrom('a', 'é'), minLength: 6, maxLength: 9 }).map((v) => cut(`aaaaaa${v}`, max)),
-  );
-
-function cut(v: string, maxBytes: number): string {
-  let out = '';
-  for (const ch of v) {
-    if (Buffer.byteLength(out + ch) > maxBytes) break;
-    out += ch;
-  }
-  return out;
-}
-
-const sqlText = (v: string): string => `'${v.replaceAll("'", "''")}'`;
 let tables = 0;
 
 test('filters on text (=, !=, <, >=, between columns of different bounds, isin, startsWith, is_null, not) keep the rows DuckDB keeps', async () => {
