@@ -8,6 +8,7 @@
  */
 
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { after, before, test } from 'node:test';
 import { count, median, quantile } from '../../src/client/aggregates.js';
 import { col } from '../../src/client/expr.js';
@@ -150,4 +151,24 @@ test('SQL median and quantile_cont build the same plan as the SDK; quantile (dis
   await assert.rejects(async () => hospital.sql('SELECT quantile(age, 0.5) FROM visits'), /quantile_cont/);
   await assert.rejects(async () => (await hospital.table('visits').groupBy('age').agg({ m: median('cost') }).open(to)).result(), /median per group needs the one-hot path/);
   await assert.rejects(async () => hospital.table('visits').agg({ q: quantile('age', 0.1234567) }).open(to), /more than 6 digits/);
+});
+
+let generated = 0;
+test('property: median and quantiles of random integers (ties, nulls, the range\'s ends, one row, all null) are the exact type-7 values', async () => {
+  const MIN = -1_000_000n, MAX = 1_000_000n;
+  const value = fc.oneof(fc.bigInt({ min: MIN, max: MAX }), fc.constantFrom(MIN, MAX, 0n, -1n, 1n), fc.bigInt({ min: -3n, max: 3n }));
+  await fc.assert(
+    fc.asyncProperty(fc.array(fc.option(value, { freq: 5 }), { minLength: 1, maxLength: 24 }), fc.integer({ min: 0, max: 1_000_000 }), async (cells, millionths) => {
+      const name = `q_random_${generated++}`;
+      await hospital.uploadTable(name, { columns: { v: cells.map((c) => (c === null ? null : c.toString())) } }, {
+        schema: { version: 1, columns: [{ name: 'v', nullable: true, type: 'integer', min: MIN.toString(), max: MAX.toString() }] },
+      });
+      const p = millionths / 1e6;
+      const result = await (await hospital.table(name).agg({ m: median('v'), q: quantile('v', p) }).open(to)).result();
+      const present = cells.filter((c): c is bigint => c !== null);
+      assert.equal(result.outputs.m.exact ?? null, exactQuantile(present, 0.5, 0), `median of ${cells.join(',')}`);
+      assert.equal(result.outputs.q.exact ?? null, exactQuantile(present, p, 0), `quantile ${p} of ${cells.join(',')}`);
+    }),
+    { numRuns: 12, seed: 20261205 },
+  );
 });

@@ -10,6 +10,7 @@
  */
 
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { after, before, test } from 'node:test';
 import { corr, count, covarSamp } from '../../src/client/aggregates.js';
 import { col } from '../../src/client/expr.js';
@@ -148,4 +149,24 @@ test('Mann–Whitney on R sleep and Kruskal–Wallis on PlantGrowth match scipy 
   assert.equal(pair.u, 67.5);
   close(pair.p, 0.1985957586332152, 1e-12, 'ctrl vs trt1');
   await assert.rejects(mannWhitney(hospital.table('plants'), { value: 'weight', by: 'group' }, to), /exactly two non-empty groups of 'group', it has 3/);
+});
+
+let generated = 0;
+test('property: rank of random integers (many ties, nulls, the range\'s ends) is scipy\'s average rank, and t² − 1 the tie term', async () => {
+  const MIN = -1_000n, MAX = 1_000n;
+  const value = fc.oneof(fc.bigInt({ min: MIN, max: MAX }), fc.constantFrom(MIN, MAX), fc.bigInt({ min: 0n, max: 2n }));
+  await fc.assert(
+    fc.asyncProperty(fc.array(fc.option(value, { freq: 5 }), { minLength: 1, maxLength: 20 }), async (cells) => {
+      const name = `rank_random_${generated++}`;
+      await hospital.uploadTable(name, { columns: { v: cells.map((c) => (c === null ? null : c.toString())) } }, {
+        schema: { version: 1, columns: [{ name: 'v', nullable: true, type: 'integer', min: MIN.toString(), max: MAX.toString() }] },
+      });
+      const rows = (await (await hospital.table(name).rank('v', { as: 'r', ties: 't' }).open(to)).result()).table.rows;
+      const xs = cells.filter((c): c is bigint => c !== null).map(Number);
+      const want = xs.map((x, i) => [x, averageRanks(xs)[i], xs.filter((y) => y === x).length ** 2 - 1]).sort((a, b) => a[0] - b[0]);
+      assert.deepEqual(rows.filter((r) => r.r !== null).map((r) => [Number(r.v), r.r, Number(r.t)]), want, `ranks of ${cells.join(',')}`);
+      assert.equal(rows.filter((r) => r.r === null).length, cells.length - xs.length, 'exactly the nulls lack a rank');
+    }),
+    { numRuns: 12, seed: 20261205 },
+  );
 });
