@@ -18,9 +18,9 @@ import { count, mean, sum } from '../../src/client/aggregates.js';
 import { col } from '../../src/client/expr.js';
 import { Tessera } from '../../src/client/tessera.js';
 import { loadIdentity, type Identity } from '../../src/crypto/identity.js';
-import { NodeUnavailableError } from '../../src/errors.js';
 import { Collaboration } from '../../src/governance/collaboration.js';
 import { isDamagedTable, type TableInfo } from '../../src/wire/api.js';
+import { connectWhenHealthy } from '../helpers/cluster-health.js';
 
 const MAIN = fileURLToPath(new URL('../../src/node/main.js', import.meta.url));
 const PARTIES = [
@@ -53,19 +53,8 @@ async function stopProcess(i: number, signal: NodeJS.Signals): Promise<void> {
 }
 
 /** A client of `party` at `node`, once the node answers and reports its mesh up (a generous "did not hang" bound). */
-async function connect(party: string, node: number, timeoutMs = 60_000): Promise<Tessera> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const client = await Tessera.connect({ collaboration, identity: identities.get(party)!, node, ca: caPem });
-      clients.push(client);
-      if ((await client.health()).status === 'ok') return client;
-    } catch (error) {
-      if (!(error instanceof NodeUnavailableError)) throw error;
-    }
-    if (Date.now() > deadline) throw new Error(`node ${node} did not become healthy`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+function connect(party: string, node: number, timeoutMs = 60_000): Promise<Tessera> {
+  return connectWhenHealthy(() => Tessera.connect({ collaboration, identity: identities.get(party)!, node, ca: caPem }), node, clients, timeoutMs);
 }
 
 before(async () => {

@@ -16,9 +16,9 @@ import { initCluster } from '../../src/cli/cluster/init.js';
 import { count, sum } from '../../src/client/aggregates.js';
 import { Tessera } from '../../src/client/tessera.js';
 import { loadIdentity, type Identity } from '../../src/crypto/identity.js';
-import { NodeUnavailableError } from '../../src/errors.js';
 import { Collaboration } from '../../src/governance/collaboration.js';
 import { duckdbRows } from '../helpers/duckdb-oracle.js';
+import { connectWhenHealthy } from '../helpers/cluster-health.js';
 
 const MAIN = fileURLToPath(new URL('../../src/node/main.js', import.meta.url));
 const PARTIES = [
@@ -34,19 +34,8 @@ const processes: ChildProcess[] = [];
 const identities = new Map<string, Identity>();
 const clients: Tessera[] = [];
 
-async function connect(party: string, node: number, timeoutMs = 60_000): Promise<Tessera> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const client = await Tessera.connect({ collaboration, identity: identities.get(party)!, node, ca: caPem });
-      clients.push(client);
-      if ((await client.health()).status === 'ok') return client;
-    } catch (error) {
-      if (!(error instanceof NodeUnavailableError)) throw error;
-    }
-    if (Date.now() > deadline) throw new Error(`node ${node} did not become healthy`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+function connect(party: string, node: number, timeoutMs = 60_000): Promise<Tessera> {
+  return connectWhenHealthy(() => Tessera.connect({ collaboration, identity: identities.get(party)!, node, ca: caPem }), node, clients, timeoutMs);
 }
 
 before(async () => {
