@@ -12,24 +12,14 @@
  */
 
 import { join } from 'node:path';
-import { writeCsv } from './relational-suite.js';
+import { writeCsv, type RelationalRow } from './relational-suite.js';
 import { HOSPITAL, withNodeCluster } from './node-cluster.js';
 import { CounterWindow } from './proc-stats.js';
 import { NodeUnavailableError } from '../src/errors.js';
 import type { StatsCase } from './stats/case.js';
 
-export interface StatsRow {
-  readonly op: string;
-  readonly rows: number;
-  readonly seconds: number;
-  readonly cpuSeconds: number;
-  readonly bytesPerParty: number;
-  readonly rounds: number;
-  readonly target: number;
-  /** Seconds over the target (only when missed), and why. */
-  readonly missedBy?: number;
-  readonly why?: string;
-}
+/** The relational suite's row: the same columns and JSON keys. */
+export type StatsRow = RelationalRow;
 
 export interface StatsOptions {
   readonly cases: readonly StatsCase[];
