@@ -36,7 +36,7 @@ import { localTrio } from '../src/mpc/local.js';
 import { matmul, mul } from '../src/mpc/protocols/arith.js';
 import { ltz } from '../src/mpc/protocols/compare.js';
 import { bitInject } from '../src/mpc/protocols/convert.js';
-import { exp, reciprocal } from '../src/mpc/protocols/fixmath/index.js';
+import { exp, reciprocal, solveSpd } from '../src/mpc/protocols/fixmath/index.js';
 import { mulTruncMany, truncShare } from '../src/mpc/protocols/fixmath/ops.js';
 import { input, open } from '../src/mpc/protocols/io.js';
 import type { Session } from '../src/mpc/session.js';
@@ -114,7 +114,6 @@ const referenceSe = standardErrors(gradientHessian(reference).h);
 const encode = (v: number, f: number): bigint => BigInt.asUintN(64, BigInt(Math.round(v * 2 ** f)));
 const decode = (u: bigint, f: number): number => Number(BigInt.asIntN(64, u)) / 2 ** f;
 const repeat = (x: AShare, times: number): AShare => concatA(range(times).map(() => x));
-const element = (x: AShare, i: number): AShare => splitA(x, [i, 1, x.length - i - 1])[1];
 
 /** σ(η) and σ(−η), each to a relative 2^-20 or so (see the header). */
 async function probabilities(s: Session, eta: AShare): Promise<{ p: AShare; q: AShare }> {
@@ -125,20 +124,6 @@ async function probabilities(s: Session, eta: AShare): Promise<{ p: AShare; q: A
   const [re] = await mulTruncMany(s, [[r, e]], F);
   const swap = await mul(s, negative, subA(re, r));
   return { p: addA(r, swap), q: subA(re, swap) };
-}
-
-/** Δ = H⁻¹g by Gauss–Jordan on [H | g] in fixed point. */
-async function newtonStep(s: Session, h: AShare, g: AShare): Promise<AShare> {
-  const m = range(d).map((i) => concatA([splitA(h, [i * d, d, d * d - i * d - d])[1], element(g, i)]));
-  for (let c = 0; c < d; c++) {
-    const inverse = await reciprocal(s, element(m[c], c), { min: 2 ** -8, max: 2 ** 16, fractionBits: F });
-    const [row] = await mulTruncMany(s, [[m[c], repeat(inverse, d + 1)]], F);
-    const others = range(d).filter((i) => i !== c);
-    const updates = await mulTruncMany(s, others.map((i) => [repeat(element(m[i], c), d + 1), row] as const), F);
-    others.forEach((i, t) => (m[i] = subA(m[i], updates[t])));
-    m[c] = row;
-  }
-  return concatA(m.map((row) => element(row, d)));
 }
 
 const trio = await localTrio({ timeoutMs: 600_000 });
@@ -158,7 +143,7 @@ const results = await trio.run(async (s) => {
     const xw = await truncShare(s, await mul(s, byColumns, repeat(w, d)), FX);
     const [gRaw, hRaw] = await Promise.all([matmul(s, byColumns, residual, d, n, 1), matmul(s, xw, byRows, d, n, d)]);
     [g, h] = splitA(await truncShare(s, concatA([gRaw, hRaw]), FX), [d, d * d]);
-    if (it < ITERATIONS - 1) beta = addA(beta, await newtonStep(s, h, g));
+    if (it < ITERATIONS - 1) beta = addA(beta, await solveSpd(s, h, g, d, { fractionBits: F, pivotMin: 2 ** -8, pivotMax: 2 ** 16 }));
   }
   const opened = await open(s, concatA([beta, g!, h!]));
   return { opened, bytes: s.stats.bytesSent - bytes0, rounds: s.stats.rounds - rounds0 };

@@ -1,0 +1,60 @@
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { closeTrio, RUNS } from '../helpers/protocol.js';
+import { runSecure } from '../helpers/fixmath.js';
+import { solveSpd } from '../../src/mpc/protocols/fixmath/spd-solve.js';
+import { splitA } from '../../src/mpc/shares.js';
+
+after(closeTrio);
+
+const F = 24;
+
+/** Plain Gaussian elimination with partial pivoting: the float64 reference. */
+function solvePlain(h: number[][], g: number[]): number[] {
+  const m = h.map((row, i) => [...row, g[i]]);
+  const d = g.length;
+  for (let c = 0; c < d; c++) {
+    let p = c;
+    for (let r = c + 1; r < d; r++) if (Math.abs(m[r][c]) > Math.abs(m[p][c])) p = r;
+    [m[c], m[p]] = [m[p], m[c]];
+    for (let r = 0; r < d; r++) {
+      if (r === c) continue;
+      const k = m[r][c] / m[c][c];
+      for (let j = c; j <= d; j++) m[r][j] -= k * m[c][j];
+    }
+  }
+  return m.map((row, i) => row[d] / row[i]);
+}
+
+/** A Aᵀ + d·I for A with entries in [-1, 1]: positive definite, eigenvalues in [d, d + d²]. */
+const spd = (d: number): fc.Arbitrary<{ h: number[][]; g: number[] }> =>
+  fc.record({
+    a: fc.array(fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: d, maxLength: d }), { minLength: d, maxLength: d }),
+    g: fc.array(fc.double({ min: -50, max: 50, noNaN: true }), { minLength: d, maxLength: d }),
+  }).map(({ a, g }) => ({ h: a.map((ri, i) => a.map((rj, j) => ri.reduce((t, v, k) => t + v * rj[k], 0) + (i === j ? d : 0))), g }));
+
+test('solveSpd matches a float64 solve on random positive-definite systems (d = 1..5), to 1e-4 absolute', async () => {
+  await fc.assert(
+    fc.asyncProperty(fc.integer({ min: 1, max: 5 }).chain(spd), async ({ h, g }) => {
+      const d = g.length;
+      const out = await runSecure([[...h.flat(), ...g]], async (s, [x]) => {
+        const [hs, gs] = splitA(x, [d * d, d]);
+        return solveSpd(s, hs, gs, d, { fractionBits: F, pivotMin: 2 ** -8, pivotMax: 2 ** 8 });
+      }, F);
+      const inputs = out.inputs[0];
+      const want = solvePlain(Array.from({ length: d }, (_, i) => inputs.slice(i * d, i * d + d)), inputs.slice(d * d));
+      out.values.forEach((v, i) => assert.ok(Math.abs(v - want[i]) <= 1e-4, `Δ[${i}] = ${v}, expected ${want[i]}`));
+    }),
+    { numRuns: Math.max(5, Math.floor(RUNS / 4)) },
+  );
+});
+
+test('solveSpd: a 1 × 1 system at the pivot range ends, and an identity system returns g', async () => {
+  const low = await runSecure([[2 ** -8, 1]], async (s, [x]) => { const [h, g] = splitA(x, [1, 1]); return solveSpd(s, h, g, 1, { fractionBits: F, pivotMin: 2 ** -8, pivotMax: 2 ** 16 }); }, F);
+  assert.ok(Math.abs(low.values[0] - 256) <= 256 * 2 ** -18, `1/2^-8 = ${low.values[0]}`);
+  const high = await runSecure([[2 ** 16, 3]], async (s, [x]) => { const [h, g] = splitA(x, [1, 1]); return solveSpd(s, h, g, 1, { fractionBits: F, pivotMin: 2 ** -8, pivotMax: 2 ** 16 }); }, F);
+  assert.ok(Math.abs(high.values[0] - 3 / 2 ** 16) <= 2 ** -20, `3/2^16 = ${high.values[0]}`);
+  const identity = await runSecure([[1, 0, 0, 0, 1, 0, 0, 0, 1, 5, -7, 0.25]], async (s, [x]) => { const [h, g] = splitA(x, [9, 3]); return solveSpd(s, h, g, 3, { fractionBits: F, pivotMin: 0.5, pivotMax: 2 }); }, F);
+  identity.values.forEach((v, i) => assert.ok(Math.abs(v - [5, -7, 0.25][i]) <= 1e-5, `Δ[${i}] = ${v}`));
+});
