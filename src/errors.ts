@@ -175,6 +175,20 @@ export class UsageError extends TesseraError {
   }
 }
 
+/**
+ * A model could not be fitted to these rows, and no estimate is given (never a silent wrong one):
+ * `reason` says why (stats/logit-fit.ts: a logistic regression whose Newton steps did not
+ * settle, usually because the classes are separated; a singular design; too few rows).
+ */
+export class ModelFitError extends TesseraError {
+  constructor(
+    readonly reason: 'not-converged' | 'separation' | 'singular' | 'too-few-rows',
+    message: string,
+  ) {
+    super('MODEL_FIT', message);
+  }
+}
+
 // ---- keys, envelopes, signatures -----------------------------------------------------------
 
 /** A key file is missing, unreadable, not a Tessera key file, or has unsafe permissions. */

@@ -142,6 +142,11 @@ export class LazyFrame<C extends string = string> {
     return new LazyFrame<C | A | T>(node, this.runner);
   }
 
+  /** The one-row frame of a logistic regression's Newton state (plan.ts LogitNode); stats/logit.ts fits from it. */
+  logitState(y: string, x: readonly string[], iterations?: number): LazyFrame<string> {
+    return new LazyFrame<string>({ op: 'logit', input: this.node, y, x: [...x], ...(iterations !== undefined ? { iterations } : {}) }, this.runner);
+  }
+
   /** pandas' DataFrame.corr() of these numeric columns (Pearson, or `method: 'spearman'`), opened to `to`: stats/correlation.ts. */
   corr<K extends C>(columns: readonly K[], options: CorrelationOptions): Promise<Matrix> {
     return correlation(this, columns, options);
@@ -329,6 +334,7 @@ function selectColumns(node: TableNode, columns: readonly string[]): TableNode {
     case 'aggregate':
     case 'join':
     case 'crosstab':
+    case 'logit':
       // Its outputs are its columns (for a join, which side holds one is known to the nodes): an
       // explicit select node keeps the named ones.
       return { op: 'select', input: node, columns: [...columns] };
@@ -363,6 +369,8 @@ function readColumns(node: TableNode, needed: readonly string[]): TableNode {
     case 'rank':
       // The rank columns are made here; below, the ranked column is needed.
       return { ...node, input: readColumns(node.input, union(needed.filter((c) => c !== node.as && c !== node.ties), [node.column])) };
+    case 'logit':
+      return { ...node, input: readColumns(node.input, [node.y, ...node.x]) };
     case 'aggregate':
     case 'join':
     case 'crosstab':

@@ -20,6 +20,7 @@ import { distinct } from './distinct.js';
 import { filter } from './filter.js';
 import { join } from './join.js';
 import { limit } from './limit.js';
+import { logit } from './logit.js';
 import { addNoise } from './noise.js';
 import { rank } from './rank.js';
 import { openTable } from './open.js';
@@ -98,6 +99,11 @@ export async function execute(s: Session, plan: CheckedPlan, reader: StoredTable
         const input = await evaluate(node.input);
         await progress.enter('rank', node.path);
         return rank(s, node, input);
+      }
+      case 'logit': {
+        const input = await evaluate(node.input);
+        await progress.enter('logit', node.path);
+        return logit(s, node, input);
       }
       case 'limit': {
         const input = await evaluate(node.input);

@@ -18,6 +18,7 @@
  *     (4 rounds; 8 bytes per column and present column, 16 for the predicate); an oblivious
  *     filter leaves a secret validity
  *   sort, limit, distinct, rank: plan/cost-order.ts
+ *   logit: plan/cost-logit.ts
  *   join: cost-join.ts
  *   aggregate: local sums when every row is valid; else one round of 8 bytes per term
  *   group-by and crosstab: plan/cost-group-by.ts (their outputs are publicly valid)
@@ -27,6 +28,7 @@
 
 import { isBitPredicate, predicateGates, predicateShape } from './check-predicate.js';
 import { joinCost } from './cost-join.js';
+import { logitCost } from './cost-logit.js';
 import { distinctCost, rankCost, sortCost, sortPassCost, tableVectors } from './cost-order.js';
 import type { CheckedDistinct } from './check-distinct.js';
 import type { CheckedLimit } from './check-limit.js';
@@ -89,6 +91,12 @@ export function estimateCost(root: CheckedTable): PlanCost {
         rounds += c.rounds;
         bytes += c.bytesPerParty;
         return secretValidity;
+      }
+      case 'logit': {
+        const c = logitCost(n, visit(n.input));
+        rounds += c.rounds;
+        bytes += c.bytesPerParty;
+        return false;
       }
       case 'sort':
       case 'limit':

@@ -145,6 +145,21 @@ export interface RankNode {
   readonly ties?: string;
 }
 
+/**
+ * Logistic regression of the 0/1 column `y` on the numeric columns `x` by IRLS inside MPC
+ * (plan/check-logit.ts, ops/logit.ts): `iterations` Newton steps (default 10), predictors
+ * standardised from their declared ranges. One row: the row count, Σy, the last iterate β, the
+ * gradient g and information matrix H there, the log-likelihood there (fixed point, 2^-24
+ * units) and whether the last step was below the tolerance.
+ */
+export interface LogitNode {
+  readonly op: 'logit';
+  readonly input: TableNode;
+  readonly y: string;
+  readonly x: readonly string[];
+  readonly iterations?: number;
+}
+
 /** The first `count` rows after skipping `offset` (head; after a sort: top-k). Reveals nothing beyond the public count. */
 export interface LimitNode {
   readonly op: 'limit';
@@ -216,7 +231,7 @@ export interface JoinNode {
   readonly mode?: JoinMode;
 }
 
-export type TableNode = ScanNode | ConcatNode | FilterNode | AggregateNode | CrosstabNode | DeriveNode | SelectNode | RenameNode | JoinNode | SortNode | LimitNode | DistinctNode | RankNode;
+export type TableNode = ScanNode | ConcatNode | FilterNode | AggregateNode | CrosstabNode | DeriveNode | SelectNode | RenameNode | JoinNode | SortNode | LimitNode | DistinctNode | RankNode | LogitNode;
 
 /** The root: opens its input for the named recipients only (each node seals its shares to each). */
 export interface OpenNode {
@@ -270,6 +285,7 @@ export function planInputs(n: TableNode): readonly TableNode[] {
     case 'sort':
     case 'limit':
     case 'rank':
+    case 'logit':
     case 'distinct': return [n.input];
     case 'join': return [n.left, n.right];
   }

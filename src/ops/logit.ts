@@ -1,0 +1,112 @@
+/**
+ * logit (plan/check-logit.ts): logistic regression by Newton's method (IRLS) inside MPC. Every
+ * iterate stays secret; the one-row result holds the last β, the gradient g and information
+ * matrix H there, twice the log-likelihood there, n, Σy and a convergence bit, for the recipient
+ * to take one exact float64 Newton step from (stats/logit-fit.ts).
+ *
+ * Design: z_j = (x_j − c_j) 2^(16 − k_j) (plan/check-logit.ts: exact, |z| ≤ 2^16), the intercept
+ * 2^16, all times the validity v when it is secret (so a row that is not valid adds nothing to g
+ * or H), held both by rows (n × d) and by columns (d × n), a local rearrangement. Per iteration,
+ * with β at F = 24 fraction bits:
+ *   η = Xβ                               one matrix product, one truncation
+ *   p = σ(η), q = σ(−η)                  logit-probabilities.ts (relative precision)
+ *   y − p = y(p + q) − p                 exact in y (an integer)
+ *   g = Xᵀ(y − p), H = Xᵀ diag(pq) X     inner products (one reshare per output), one truncation
+ *   Δ = H⁻¹g, β += Δ                     fixmath/spd-solve.ts (not after the last iteration)
+ * Convergence bit: every |Δ_j| of the last step taken below LOGIT_TOLERANCE (2d comparisons, a
+ * count, one more comparison). After the last iteration: 2 log L at β (logit-loglik.ts).
+ *
+ * Rounds per iteration: about 75 (η, probabilities, g and H) plus d × 42 (the solve); bytes per
+ * party and iteration: about 380 n (the probabilities) + 16 n d (x·pq) + 8 (d + d²) + the solve's.
+ */
+
+import { matmul, mul } from '../mpc/protocols/arith.js';
+import { ltz } from '../mpc/protocols/compare.js';
+import { bitInject } from '../mpc/protocols/convert.js';
+import { solveSpd } from '../mpc/protocols/fixmath/index.js';
+import { mulTruncMany, truncShare } from '../mpc/protocols/fixmath/ops.js';
+import type { Session } from '../mpc/session.js';
+import { AShare, addA, concatA, scaleA, splitA, subA, sumA } from '../mpc/shares.js';
+import { addConstA, publicA } from '../mpc/sharing.js';
+import { LOGIT_DESIGN_BITS, LOGIT_FRACTION_BITS, LOGIT_TOLERANCE, type CheckedLogit } from '../plan/check-logit.js';
+import { SecretTable, ALL_VALID, type SecretColumn } from '../secret/secret-table.js';
+import { columnSchemaOf } from './column-schema.js';
+import { twiceLogLikelihood } from './logit-loglik.js';
+import { probabilities } from './logit-probabilities.js';
+
+const FX = LOGIT_DESIGN_BITS;
+const F = LOGIT_FRACTION_BITS;
+/** Smallest Newton pivot declared to the solve: H's Schur complements below it stop the fit converging (the recipient reports it). */
+export const LOGIT_PIVOT_MIN = 2 ** -12;
+
+export async function logit(s: Session, node: CheckedLogit, table: SecretTable): Promise<SecretTable> {
+  const n = table.rows;
+  const d = node.predictors.length + 1;
+  if (n === 0) return outputTable(node, new Array(node.type.columns.length).fill(null).map(() => AShare.zeros(1)));
+  const valid = table.validity.kind === 'secret' ? table.validity.share : undefined;
+  const unit = publicA(s.me, new BigUint64Array(n).fill(1n << BigInt(FX)));
+  const local = node.predictors.map((x) => scaleA(addConstA(s.me, table.column(x.facts.name).values, -x.center), 1n << BigInt(FX - x.shift)));
+  const response = table.column(node.response.name).values;
+  let columns: AShare[] = [unit, ...local];
+  let y = response;
+  if (valid) {
+    const masked = splitA(await mul(s, concatA([...columns, y]), concatA(Array.from({ length: d + 1 }, () => valid))), Array.from({ length: d + 1 }, () => n));
+    columns = masked.slice(0, d);
+    y = masked[d];
+  }
+  const byColumns = concatA(columns);
+  const byRows = transpose(byColumns, d, n);
+  const pivotMax = Math.max(1, node.input.type.maxRows / 4);
+
+  let beta = AShare.zeros(d);
+  let step: AShare | undefined;
+  let g = AShare.zeros(d), h = AShare.zeros(d * d);
+  let last: { eta: AShare; a: AShare; e: AShare } | undefined;
+  for (let it = 0; it < node.iterations; it++) {
+    const eta = await truncShare(s, await matmul(s, byRows, beta, n, d, 1), FX);
+    const { p, q, a, e } = await probabilities(s, eta, F);
+    const [yp, [w]] = [await mul(s, y, addA(p, q)), await mulTruncMany(s, [[p, q]], F)];
+    const residual = subA(yp, p);
+    const xw = await truncShare(s, await mul(s, byColumns, concatA(Array.from({ length: d }, () => w))), FX);
+    const gRaw = matmul(s, byColumns, residual, d, n, 1);
+    const hRaw = matmul(s, xw, byRows, d, n, d);
+    [g, h] = splitA(await truncShare(s, concatA([await gRaw, await hRaw]), FX), [d, d * d]);
+    last = { eta, a, e };
+    if (it < node.iterations - 1) {
+      step = await solveSpd(s, h, g, d, { fractionBits: F, pivotMin: LOGIT_PIVOT_MIN, pivotMax });
+      beta = addA(beta, step);
+    }
+  }
+  const converged = step ? await smallStep(s, step) : AShare.zeros(1);
+  const loglik = await twiceLogLikelihood(s, y, last!.eta, last!.a, last!.e, valid, F);
+  const count = valid ? sumA(valid) : publicA(s.me, BigUint64Array.of(BigInt(n)));
+  const upper: AShare[] = [];
+  for (let i = 0; i < d; i++) for (let j = i; j < d; j++) upper.push(h.slice(i * d + j, i * d + j + 1));
+  const single = (x: AShare, j: number): AShare => x.slice(j, j + 1);
+  return outputTable(node, [count, sumA(y), ...Array.from({ length: d }, (_, j) => single(beta, j)), ...Array.from({ length: d }, (_, j) => single(g, j)), ...upper, loglik, converged]);
+}
+
+/** 1 when every |Δ_j| < LOGIT_TOLERANCE, else 0 (arithmetic shares of one bit). */
+async function smallStep(s: Session, step: AShare): Promise<AShare> {
+  const tol = BigInt(Math.round(LOGIT_TOLERANCE * 2 ** F));
+  // [tol − Δ < 0] or [tol + Δ < 0]: Δ_j outside (−tol, tol).
+  const outside = await bitInject(s, await ltz(s, concatA([addConstA(s.me, scaleA(step, -1n), tol), addConstA(s.me, step, tol)])));
+  return bitInject(s, await ltz(s, addConstA(s.me, sumA(outside), -1n)));
+}
+
+function outputTable(node: CheckedLogit, values: readonly AShare[]): SecretTable {
+  const columns = node.type.columns.map((facts, k): SecretColumn => ({ schema: columnSchemaOf(facts), values: values[k] }));
+  return new SecretTable(1, columns, ALL_VALID);
+}
+
+/** d × n (by columns) to n × d (by rows), both components: local. */
+function transpose(x: AShare, d: number, n: number): AShare {
+  const out = AShare.zeros(d * n);
+  for (let j = 0; j < d; j++) {
+    for (let r = 0; r < n; r++) {
+      out.a[r * d + j] = x.a[j * n + r];
+      out.b[r * d + j] = x.b[j * n + r];
+    }
+  }
+  return out;
+}
