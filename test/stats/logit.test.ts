@@ -2,9 +2,11 @@
  * logit() through the SDK on three in-process nodes (src/stats/logit.ts, ops/logit.ts): R's
  * mtcars am ~ hp + wt against a float64 Newton reference written in the test
  * (test/helpers/logit-reference.ts), coefficients and standard errors within 1e-5 relative (the
- * contract); a category predictor; complete cases under nulls; perfect separation refused with
- * a typed error, never a finite answer; a single row and an empty table refused at plan time; a
- * non-0/1 response and a constant predictor refused before anything runs.
+ * contract), and the Challenger O-ring data against its published fit; a category predictor;
+ * complete cases under nulls; perfect and quasi-complete separation refused with a typed error,
+ * never a finite answer; a single row refused at plan time and no rows left at run time refused
+ * by the recipient; a non-0/1 response and a constant predictor refused before anything runs;
+ * an oblivious filter's secret validity.
  */
 
 import assert from 'node:assert/strict';
@@ -29,6 +31,7 @@ const SCHEMA = (nullable: boolean) => ({
     { name: 'cyl', nullable: false, type: 'category' as const, dictionary: ['4', '6', '8'] },
     { name: 'am', nullable: false, type: 'boolean' as const },
     { name: 'light', nullable: false, type: 'boolean' as const },
+    { name: 'quasi', nullable: false, type: 'boolean' as const },
     { name: 'mpg', nullable: false, type: 'decimal' as const, scale: 1, min: '0', max: '100' },
     { name: 'one', nullable: false, type: 'integer' as const, min: '1', max: '1' },
   ],
@@ -42,6 +45,8 @@ function rows(indices: readonly number[], blank: readonly number[] = []): Record
     cyl: pick(MTCARS.cyl),
     am: pick(MTCARS.am).map((v) => (v === '1' ? 'true' : 'false')),
     light: pick(MTCARS.wt).map((v) => (Number(v) < 3.3 ? 'true' : 'false')),
+    // Quasi-complete separation: hp > 150 is 1, hp < 150 is 0, the two cars at hp = 150 one of each.
+    quasi: indices.map((i) => String(Number(MTCARS.hp[i]) > 150 || (Number(MTCARS.hp[i]) === 150 && i === 21))),
     mpg: pick(MTCARS.mpg),
     one: indices.map(() => '1'),
   };
@@ -49,12 +54,25 @@ function rows(indices: readonly number[], blank: readonly number[] = []): Record
 
 const ALL = MTCARS.am.map((_, i) => i);
 
+/**
+ * The 23 Space Shuttle launches before Challenger (Dalal, Fowlkes and Hoadley, JASA 1989): launch
+ * temperature (°F) and whether any O-ring was damaged. The published binary logistic fit (R's glm,
+ * statsmodels): intercept 15.0429 (SE 7.3786), temp −0.2322 (SE 0.1082), residual deviance 20.315
+ * on 21 df, null deviance 28.267 on 22.
+ */
+const ORINGS = {
+  temp: [53, 57, 58, 63, 66, 67, 67, 67, 68, 69, 70, 70, 70, 70, 72, 73, 75, 75, 76, 76, 78, 79, 81],
+  failure: [1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0],
+};
+const ORINGS_SCHEMA = { version: 1 as const, columns: [{ name: 'temp', nullable: false, type: 'integer' as const, min: '30', max: '90' }, { name: 'failure', nullable: false, type: 'boolean' as const }] };
+
 before(async () => {
   cluster = await startTestCluster();
   hospital = await cluster.connect('St. Mary Hospital', 0);
   await hospital.uploadTable('mtcars', { columns: rows(ALL) }, { schema: SCHEMA(false) });
   await hospital.uploadTable('mtcars_gaps', { columns: rows(ALL, [4, 9, 15]) }, { schema: SCHEMA(true) });
   await hospital.uploadTable('one_car', { columns: rows([0]) }, { schema: SCHEMA(false) });
+  await hospital.uploadTable('orings', { columns: { temp: ORINGS.temp.map(String), failure: ORINGS.failure.map((f) => String(f === 1)) } }, { schema: ORINGS_SCHEMA });
 });
 
 after(async () => {
@@ -91,6 +109,22 @@ test('am ~ hp + wt matches a float64 Newton fit to 1e-5 relative (coefficients, 
   assert.match(text, /^wt\s+-8\.08/m);
 });
 
+test('the Challenger O-ring data: the published fit (4-5 digits) and a float64 Newton fit (1e-5)', async () => {
+  const fit = await logit(hospital.table('orings'), { y: 'failure', x: ['temp'] }).fit().open(to);
+  const ref = logitReference(ORINGS.temp.map((t) => [t]), ORINGS.failure);
+  fit.coefficients.forEach((c, j) => {
+    near(c.estimate, ref.coef[j], 1e-5, `${c.term} coefficient`);
+    near(c.stdError, ref.se[j], 1e-5, `${c.term} standard error`);
+  });
+  near(fit.coefficients[0].estimate, 15.0429, 1e-5, 'published intercept');
+  near(fit.coefficients[0].stdError, 7.3786, 1e-5, 'published intercept SE');
+  near(fit.coefficients[1].estimate, -0.2322, 2e-4, 'published temp coefficient');
+  near(fit.coefficients[1].stdError, 0.1082, 4e-4, 'published temp SE');
+  near(fit.deviance, 20.315, 1e-4, 'published residual deviance');
+  near(fit.nullDeviance, 28.267, 1e-4, 'published null deviance');
+  assert.equal(fit.dfResidual, 21);
+});
+
 test('a category predictor enters as dummies of every level but the first, against the same reference', async () => {
   const fit = await logit(hospital.table('mtcars'), { y: 'am', x: ['mpg', 'cyl'] }).fit().open(to);
   const ref = logitReference(data(ALL, [(i) => Number(MTCARS.mpg[i]), (i) => (MTCARS.cyl[i] === '6' ? 1 : 0), (i) => (MTCARS.cyl[i] === '8' ? 1 : 0)]), ALL.map(am));
@@ -117,6 +151,13 @@ test('perfect separation (light = [wt < 3.3] on wt) is refused with a typed erro
   await assert.rejects(
     logit(hospital.table('mtcars'), { y: 'light', x: ['hp', 'wt'] }).fit().open(to),
     (e: unknown) => e instanceof ModelFitError && (e.reason === 'separation' || e.reason === 'not-converged' || e.reason === 'singular') && /separat|settle|positive definite/.test(e.message),
+  );
+});
+
+test('quasi-complete separation (hp > 150, mixed only at hp = 150) is refused too', async () => {
+  await assert.rejects(
+    logit(hospital.table('mtcars'), { y: 'quasi', x: ['hp', 'wt'] }).fit().open(to),
+    (e: unknown) => e instanceof ModelFitError && (e.reason === 'separation' || e.reason === 'not-converged' || e.reason === 'singular'),
   );
 });
 
