@@ -76,6 +76,12 @@ export interface LogitFit {
   readonly iterations: number;
   /** Largest |step| of the float64 Newton step taken here (standardised units). */
   readonly lastStep: number;
+  /**
+   * A first-order bound on the relative error of the standard errors from the fixed point of the
+   * opened H (its truncations, (n + 2)·2^-24 per entry, and the probabilities' 2^-17 relative):
+   * above the contract's 1e-5 when the predictors vary little over their declared ranges.
+   */
+  readonly standardErrorBound: number;
   readonly level: number;
 }
 
@@ -114,6 +120,9 @@ export function fitLogit(state: LogitState, terms: readonly LogitTerm[], respons
         : `the Newton steps did not settle in ${state.iterations} iterations (the last step was ${lastStep.toExponential(2)} in standardised units, the tolerance ${LOGIT_TOLERANCE}); ask for more iterations (up to 25), or check the predictors for near-separation`,
     );
   }
+  // |ΔH|₂ ≤ d · max|ΔH_ij|; |Δ(H⁻¹)_jj| ≤ |H⁻¹e_j|² |ΔH|₂; a standard error moves by half that, relatively.
+  const entryError = (n + 2) * 2 ** -LOGIT_FRACTION_BITS + 2 ** -17 * Math.max(...h.flat().map(Math.abs));
+  const standardErrorBound = Math.max(...inverse.map((row, j) => (0.5 * d * entryError * row.reduce((t, v) => t + v * v, 0)) / row[j]));
   // The linear map from standardised to data units.
   const a: number[][] = Array.from({ length: d }, (_, i) => new Array<number>(d).fill(0));
   a[0][0] = 1;
@@ -155,6 +164,7 @@ export function fitLogit(state: LogitState, terms: readonly LogitTerm[], respons
     converged: true,
     iterations: state.iterations,
     lastStep,
+    standardErrorBound,
     level,
   };
 }

@@ -103,6 +103,7 @@ test('am ~ hp + wt matches a float64 Newton fit to 1e-5 relative (coefficients, 
   assert.deepEqual(fit.coefficients.map((c) => c.term), ['Intercept', 'hp', 'wt']);
   assert.equal(fit.observations, 32);
   assert.equal(fit.dfResidual, 29);
+  assert.ok(fit.standardErrorBound > 1e-5 && fit.standardErrorBound < 1e-2, `the worst-case bound ${fit.standardErrorBound}`);
   const text = fit.text();
   assert.match(text, /Logit Regression Results/);
   assert.match(text, /Pseudo R-squ\.:\s+0\.767/);
