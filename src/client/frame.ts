@@ -20,7 +20,7 @@ import { UsageError } from '../errors.js';
 import { aggregateOf, concatOf, openFor } from '../plan/build.js';
 import type { PrivacySpec } from '../privacy/spec.js';
 import { parsePlan } from '../plan/parse.js';
-import { planHash, type FilterMode, type Plan, type TableNode } from '../plan/plan.js';
+import { planHash, type CoxNode, type FilterMode, type Plan, type TableNode } from '../plan/plan.js';
 import { distinctNode, limitNode, orderedInput, sortNode, type SortBy } from './frame-order.js';
 import { COLUMN_NAME_PATTERN } from '../table/schema.js';
 import type { PlanCheckResponse } from '../wire/api.js';
@@ -140,6 +140,14 @@ export class LazyFrame<C extends string = string> {
     if (options.ties !== undefined) checkColumnName(options.ties);
     const node: TableNode = { op: 'rank', input: this.node, column, as: options.as, ...(options.ties !== undefined ? { ties: options.ties } : {}) };
     return new LazyFrame<C | A | T>(node, this.runner);
+  }
+
+  /**
+   * The cox node over this frame: a one-row table of the Cox model's opened statistics in raw
+   * fixed-point units (plan/check-cox.ts). Fit it with stats/cox.ts `cox(frame, spec)`.
+   */
+  coxStatistics(spec: Omit<CoxNode, 'op' | 'input'>): LazyFrame<string> {
+    return new LazyFrame<string>({ op: 'cox', input: this.node, ...spec }, this.runner);
   }
 
   /** pandas' DataFrame.corr() of these numeric columns (Pearson, or `method: 'spearman'`), opened to `to`: stats/correlation.ts. */
@@ -327,6 +335,7 @@ function selectColumns(node: TableNode, columns: readonly string[]): TableNode {
       // The scans below also read the predicate's columns.
       return { ...node, input: selectColumns(node.input, union(columns, exprColumns(node.predicate))) };
     case 'aggregate':
+    case 'cox':
     case 'join':
     case 'crosstab':
       // Its outputs are its columns (for a join, which side holds one is known to the nodes): an
@@ -363,6 +372,9 @@ function readColumns(node: TableNode, needed: readonly string[]): TableNode {
     case 'rank':
       // The rank columns are made here; below, the ranked column is needed.
       return { ...node, input: readColumns(node.input, union(needed.filter((c) => c !== node.as && c !== node.ties), [node.column])) };
+    case 'cox':
+      // Its outputs are its own; below, the time, event and covariates are needed.
+      return { ...node, input: readColumns(node.input, [node.time, node.event, ...node.x]) };
     case 'aggregate':
     case 'join':
     case 'crosstab':

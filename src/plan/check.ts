@@ -21,6 +21,7 @@ import { checkPredicate, type CheckedPredicate } from './check-predicate.js';
 import { checkDistinct, type CheckedDistinct } from './check-distinct.js';
 import { checkLimit, type CheckedLimit } from './check-limit.js';
 import { checkRank, type CheckedRank } from './check-rank.js';
+import { checkCox, type CheckedCox } from './check-cox.js';
 import { checkSort, type CheckedSort } from './check-sort.js';
 import { checkShaping, type CheckedShaping } from './check-derive.js';
 import { checkGroupBy, needsGroupKernel, type CheckedGroupBy } from './check-group-by.js';
@@ -74,7 +75,7 @@ export interface CheckedFilter extends CheckedBase {
   readonly mode: FilterMode;
 }
 
-export type CheckedTable = CheckedScan | CheckedConcat | CheckedFilter | CheckedAggregate | CheckedGroupBy | CheckedCrosstab | CheckedShaping | CheckedJoin | CheckedSort | CheckedLimit | CheckedDistinct | CheckedRank;
+export type CheckedTable = CheckedScan | CheckedConcat | CheckedFilter | CheckedAggregate | CheckedGroupBy | CheckedCrosstab | CheckedShaping | CheckedJoin | CheckedSort | CheckedLimit | CheckedDistinct | CheckedRank | CheckedCox;
 
 export interface CheckedOutput {
   readonly name: string;
@@ -109,6 +110,7 @@ export function inputsOf(n: CheckedTable): readonly CheckedTable[] {
     case 'sort':
     case 'limit':
     case 'rank':
+    case 'cox':
     case 'distinct': return [n.input];
     case 'join': return [n.left, n.right];
   }
@@ -322,6 +324,7 @@ function checkTable(node: TableNode, path: string, context: CheckContext, tables
     return checkShaping(node, path, checkTable(node.input, `${path}/input`, context, tables, disclosures));
   }
   if (node.op === 'join') return checkJoin(node, path, (input, at) => checkTable(input, at, context, tables, disclosures), disclosures);
+  if (node.op === 'cox') return checkCox(node, path, checkTable(node.input, `${path}/input`, context, tables, disclosures), disclosures);
   if (node.op === 'rank') return checkRank(node, path, checkTable(node.input, `${path}/input`, context, tables, disclosures), disclosures);
   if (node.op === 'sort' || node.op === 'limit' || node.op === 'distinct') {
     const input = checkTable(node.input, `${path}/input`, context, tables, disclosures);
