@@ -61,8 +61,9 @@ export function fitCox(o: CoxOpened, level = 0.95): CoxFit {
   const d = o.terms.length;
   if (!(level > 0 && level < 1)) throw new UsageError(`the confidence level is a number in (0, 1), not ${level}`);
   if (o.events === 0) throw new UsageError('no events among these rows: a Cox model needs at least one event (every row is censored)');
+  // A singular H (a constant covariate) first: it also derails the iterations, which the checks below would report less helpfully.
+  const factor = cholesky(o.information, o.terms, o.events);
   if (o.saturated) throw new UsageError("some row's log relative hazard reached the plan's max_log_hazard at the last iterate: the fit would be clamped; declare a larger max_log_hazard (or narrower column ranges)");
-  const factor = cholesky(o.information, o.terms);
   const step = solveCholesky(factor, o.score);
   const finalStep = Math.max(...step.map(Math.abs));
   if (!o.converged || !(finalStep < FINAL_STEP_LIMIT)) {
@@ -96,16 +97,21 @@ export function fitCox(o: CoxOpened, level = 0.95): CoxFit {
 
 const dotOf = (x: readonly number[], y: readonly number[]): number => x.reduce((t, v, i) => t + v * y[i], 0);
 
-/** Relative pivot below which H is taken as singular: a covariate constant (or collinear) on the rows. */
-const SINGULAR = 1e-9;
+/**
+ * The opened H carries fixed-point noise of at most 2^-15 per event (docs/statistics.md, Cox): a
+ * pivot below 8 times that cannot be told from 0, i.e. the covariate is constant (or a
+ * combination of the others) on the rows, as far as 24 fraction bits can tell.
+ */
+export const INFORMATION_NOISE_PER_EVENT = 2 ** -15;
 
-function cholesky(h: readonly (readonly number[])[], terms: readonly string[]): number[][] {
+function cholesky(h: readonly (readonly number[])[], terms: readonly string[], events: number): number[][] {
+  const floor = 8 * INFORMATION_NOISE_PER_EVENT * events;
   const d = h.length;
   const l = h.map(() => new Array<number>(d).fill(0));
   for (let j = 0; j < d; j++) {
     let diagonal = h[j][j];
     for (let k = 0; k < j; k++) diagonal -= l[j][k] ** 2;
-    if (!(diagonal > SINGULAR * Math.max(h[j][j], 1e-300)) || !(h[j][j] > 0)) {
+    if (!(diagonal > floor)) {
       throw new UsageError(`the information matrix is singular at '${terms[j]}': the covariate is constant (or a combination of the others) on the rows with events at risk; leave it out`);
     }
     l[j][j] = Math.sqrt(diagonal);
