@@ -88,11 +88,11 @@ export function coxUnits(min: bigint, max: bigint, scale: number): number {
 }
 
 function unitsOf(info: QueryOutputInfo | undefined, name: string): number {
-  const type = info?.type as { kind?: string; min?: string | number; max?: string | number; scale?: number } | undefined;
+  const type = info?.type;
   if (!type) throw new UsageError(`the covariate '${name}' has no declared type here`);
-  if (type.kind === 'boolean') return 1;
-  if (type.min === undefined || type.max === undefined) throw new UsageError(`the covariate '${name}' has no declared range`);
-  const scale = type.kind === 'decimal' ? (type.scale ?? 0) : 0;
+  if (type.type === 'boolean') return 1;
+  if (type.type !== 'integer' && type.type !== 'decimal') throw new UsageError(`the covariate '${name}' is a ${type.type} column; covariates are integer, decimal or boolean columns`);
+  const scale = type.type === 'decimal' ? type.scale : 0;
   return coxUnits(storedUnits(type.min, scale), storedUnits(type.max, scale), scale);
 }
 

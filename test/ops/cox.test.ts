@@ -22,6 +22,7 @@ import { parseSchema, type ColumnSchemaJson } from '../../src/table/schema.js';
 import { breslowFit, type SurvivalRow } from '../helpers/cox-reference.js';
 import { closeTrio, secret, trio } from '../helpers/protocol.js';
 import { AML, OVARIAN, OVARIAN_R } from '../helpers/survival-data.js';
+import { float64Cox, survivalTable } from '../../bench/stats/cox-cases.js';
 
 after(closeTrio);
 
@@ -171,4 +172,20 @@ test('a covariate constant on the rows (declared range wider): refused by the re
 test('all censored: refused, no events', async () => {
   const k: Case = { ...aml, values: { ...aml.values, status: aml.values.status.map(() => 0n) } };
   await assert.rejects(run(k), /no events/);
+});
+
+test('synthetic rows with many tied times (the benchmark\'s generator)', async () => {
+  const rows = Number(process.env.COX_ROWS ?? 600);
+  const table = survivalTable(rows);
+  const generated = Array.from({ length: rows }, (_, i) => table.row(i));
+  const k: Case = {
+    columns: table.schema.columns as ColumnSchemaJson[],
+    values: Object.fromEntries(table.schema.columns.map((c, j) => [c.name, generated.map((r) => (c.type === 'boolean' ? (r[j] === 'true' ? 1n : 0n) : c.type === 'decimal' ? scaled(String(r[j]), 2) : BigInt(String(r[j]))))])),
+    time: 'time',
+    event: 'event',
+    x: table.schema.columns.slice(2).map((c) => c.name),
+  };
+  const reference = float64Cox(rows);
+  const fit = await run(k);
+  assertClose(fit, { ...reference, beta: reference.coef, logLikelihood: fit.logLikelihood, logLikelihoodNull: fit.logLikelihoodNull });
 });
