@@ -102,7 +102,7 @@ function coxCase(rows: number, target: number): StatsCase {
   return {
     op: 'cox',
     rows,
-    description: `Cox model (Breslow ties), ${rows} rows × ${K} covariates, 8 Newton iterations inside MPC, the last step in float64 by the recipient`,
+    description: `Cox model (Breslow ties), ${rows} rows × ${K} covariates, 6 Newton iterations inside MPC, the last step in float64 by the recipient`,
     target,
     why: 'CPU: per iteration and row exp, the normalisation of the risk-set sums and a reciprocal (about 1.6 KB per row and party); three parties share two cores',
     tables: () => [table],

@@ -29,9 +29,11 @@
 import { dot, mul } from '../mpc/protocols/arith.js';
 import { ltz } from '../mpc/protocols/compare.js';
 import { injectBits, injectLinear } from '../mpc/protocols/inject.js';
-import { exp, reciprocal, solveSpd } from '../mpc/protocols/fixmath/index.js';
+import { exp, solveSpd } from '../mpc/protocols/fixmath/index.js';
+import { RECIPROCAL_INITIAL } from '../mpc/protocols/fixmath/coefficients.js';
+import { parallel } from '../mpc/protocols/fixmath/parallel.js';
 import { leadingOne } from '../mpc/protocols/fixmath/normalize.js';
-import { fixedConstant, mulTruncMany, productTree, productTrees, sumOfProducts, truncShare } from '../mpc/protocols/fixmath/ops.js';
+import { fixedConstant, linearA, mulTruncMany, productTree, productTrees, sumOfProducts, truncShare } from '../mpc/protocols/fixmath/ops.js';
 import { bitLength } from '../mpc/protocols/fixmath/params.js';
 import type { Session } from '../mpc/session.js';
 import { AShare, addA, concatA, prefixSumA, scaleA, splitA, subA, sumA } from '../mpc/shares.js';
@@ -112,11 +114,22 @@ export async function coxNewton(s: Session, rows: CoxRows, p: CoxNewtonParams): 
     clampedRows = sums.clamped;
     const normalised = await normalisedRatios(s, sums, d, pairs.length, p, iteration === 0 || last);
     [score, information] = await scoreAndInformation(s, rows.tieEvents, c, normalised, d, pairs, F);
-    if (iteration === 0 || last) logLikelihoods.push(await logLikelihood(s, beta, c, eventsTotal, rows.tieEvents, normalised, p));
-    if (last) break;
-    const step = await solveSpd(s, information, score, d, { fractionBits: F, pivotMin: p.pivotMin, pivotMax: p.pivotMax });
+    const solve = (sub: Session): Promise<AShare> => solveSpd(sub, information, score, d, { fractionBits: F, pivotMin: p.pivotMin, pivotMax: p.pivotMax });
+    const likelihood = (sub: Session): Promise<AShare> => logLikelihood(sub, beta, c, eventsTotal, rows.tieEvents, normalised, p);
+    if (last) {
+      logLikelihoods.push(await likelihood(s));
+      break;
+    }
+    // ℓ(0) beside the first solve (independent work: its rounds overlap the solve's).
+    let step: AShare;
+    if (iteration === 0) {
+      const [solved, atZero] = await parallel(s, solve, likelihood);
+      step = solved;
+      logLikelihoods.push(atZero);
+    } else step = await solve(s);
     beta = addA(beta, step);
-    converged = await smallStep(s, step, p);
+    // Only the last step's size is opened (as the convergence bit).
+    if (iteration === p.iterations - 2) converged = await smallStep(s, step, p);
   }
   if (logLikelihoods.length === 1) logLikelihoods.push(logLikelihoods[0]);
   // [clamped rows > 0] = [−count < 0].
@@ -169,10 +182,32 @@ async function normalisedRatios(s: Session, sums: RiskSetSums, d: number, pairCo
   const v = await productTree(s, injected);
   const scaled = await mulTruncMany(s, [sums.s0, ...sums.others].map((x) => [x, v] as const), l - F);
   const [s0, ...others] = scaled;
-  const inverse = await reciprocal(s, s0, { min: 0.25, max: 1, fractionBits: F });
+  const inverse = await inverseOfNormalised(s, s0, F);
   const ratios = await mulTruncMany(s, others.map((x) => [x, inverse] as const), F);
   if (ratios.length !== d + pairCount) throw new RangeError('cox: ratio count');
   return withLog ? { ratios, scaled: s0, exponent } : { ratios };
+}
+
+/** Extra fraction bits of the quadratic start's coefficients. */
+const START_BITS = 10;
+
+/**
+ * 1/b for b in [1/2, 1] (F bits), already normalised, so reciprocal.ts's own normalisation is
+ * skipped: the quadratic minimax start (relative 1.01e-2, coefficients.ts) and two Goldschmidt
+ * iterations (relative 1e-4, then 1.1e-8), 13 rounds instead of 36.
+ */
+async function inverseOfNormalised(s: Session, b: AShare, F: number): Promise<AShare> {
+  const [c0, c1, c2] = RECIPROCAL_INITIAL;
+  const b2 = await mul(s, b, b);
+  const start = linearA(s.me, b.length, [[b, fixedConstant(c1, F + START_BITS)], [b2, fixedConstant(c2, START_BITS)]], fixedConstant(c0, 2 * F + START_BITS));
+  let y = await truncShare(s, start, F + START_BITS);
+  let [d] = await mulTruncMany(s, [[b, y]], F);
+  const two = 2n << BigInt(F);
+  const m1 = linearA(s.me, b.length, [[d, -1n]], two);
+  [y, d] = await mulTruncMany(s, [[y, m1], [d, m1]], F);
+  const m2 = linearA(s.me, b.length, [[d, -1n]], two);
+  [y] = await mulTruncMany(s, [[y, m2]], F);
+  return y;
 }
 
 async function scoreAndInformation(s: Session, tieEvents: AShare, c: AShare, r: NormalisedRatios, d: number, pairs: readonly [number, number][], F: number): Promise<[AShare, AShare]> {

@@ -28,7 +28,7 @@ import type { CoxNode } from './plan.js';
 import { describeFacts, type ColumnFacts, type TableType } from './types.js';
 
 export const COX_FRACTION_BITS = 24;
-export const DEFAULT_COX_ITERATIONS = 8;
+export const DEFAULT_COX_ITERATIONS = 6;
 export const DEFAULT_MAX_LOG_HAZARD = 8;
 /** The convergence bit: every coordinate of the last step below this (standardised units). */
 export const COX_TOLERANCE = 1e-4;

@@ -157,7 +157,7 @@ export interface CoxNode {
   readonly time: string;
   readonly event: string;
   readonly x: readonly string[];
-  /** Newton iterations (default 8, at most 25). */
+  /** Newton iterations (default 6, at most 25). */
   readonly iterations?: number;
   /** Bound E on every row's |log relative hazard| against the ranges' centres (default 8). */
   readonly max_log_hazard?: number;

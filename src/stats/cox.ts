@@ -29,7 +29,7 @@ export interface CoxSpec<C extends string> {
   readonly event: C;
   /** The covariates: integer, decimal or boolean columns. */
   readonly x: readonly C[];
-  /** Newton iterations inside MPC (default 8, at most 25). */
+  /** Newton iterations inside MPC (default 6, at most 25). */
   readonly iterations?: number;
   /** Bound on every row's |log relative hazard| against the ranges' centres (default 8, below 9.7). */
   readonly maxLogHazard?: number;
