@@ -104,7 +104,9 @@ function coxCase(rows: number, target: number): StatsCase {
     rows,
     description: `Cox model (Breslow ties), ${rows} rows × ${K} covariates, 6 Newton iterations inside MPC, the last step in float64 by the recipient`,
     target,
-    why: 'CPU: per iteration and row exp, the normalisation of the risk-set sums and a reciprocal (about 1.6 KB per row and party); three parties share two cores',
+    why:
+      'rounds under load: about 2,030 rounds (the d × d solve 1,050 of them: 42 per pivot, 5 pivots, 5 solves; the sort 450) at ~10 ms each with a load average near 28; ' +
+      'the busiest node spends ~3.7 s of CPU (1.7 KB per row and iteration: exp, the clamp, the normalised risk-set sums and their ratios)',
     tables: () => [table],
     rounds: async (client, recipient) => (await model(client).explain({ to: [recipient] })).cost.rounds,
     run: async (client, recipient) => {

@@ -57,7 +57,9 @@ async function run(k: Case, options: { iterations?: number } = {}): Promise<CoxF
       columns.push({ schema: c, values, ...(present ? { present } : {}) });
     }
     const validity = k.valid ? { kind: 'secret' as const, share: await secret(s, BigUint64Array.from(k.valid.map((v) => (v ? 1n : 0n)))) } : ALL_VALID;
+    const [rounds0, bytes0, started] = [s.stats.rounds, s.stats.bytesSent, performance.now()];
     const out = await cox(s, node, new SecretTable(cells(k), columns, validity));
+    if (process.env.COX_DEBUG && s.me === 0) console.log(`rows ${cells(k)}: ${s.stats.rounds - rounds0} rounds, ${((s.stats.bytesSent - bytes0) / 1e6).toFixed(1)} MB sent by party 0, ${((performance.now() - started) / 1000).toFixed(1)} s (three parties in one thread)`);
     const names = coxOutputNames(k.x.length);
     const opened = await open(s, concatAll(out, names));
     return new Map(names.map((n, i) => [n, BigInt.asIntN(64, opened[i])]));
