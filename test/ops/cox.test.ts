@@ -36,14 +36,16 @@ interface Case {
   readonly x: string[];
 }
 
-function checked(k: Case, options: { iterations?: number } = {}): CheckedCox {
+type NodeOptions = { iterations?: number; max_log_hazard?: number };
+
+function checked(k: Case, options: NodeOptions = {}): CheckedCox {
   const table: CatalogTable = { name: 't', kind: 'table', rows: k.values[k.time].length, schema: parseSchema({ version: 1, columns: k.columns }) };
   const context: CheckContext = { table: (n) => (n === 't' ? table : undefined), recipientRefusal: () => undefined } as CheckContext;
   const plan = parsePlan({ version: 1, root: { op: 'open', to: ['R'], input: { op: 'cox', input: { op: 'scan', table: 't' }, time: k.time, event: k.event, x: k.x, ...options } } });
   return checkPlan(plan, context).root.input as CheckedCox;
 }
 
-async function run(k: Case, options: { iterations?: number } = {}): Promise<CoxFit> {
+async function run(k: Case, options: NodeOptions = {}): Promise<CoxFit> {
   const node = checked(k, options);
   const schema = parseSchema({ version: 1, columns: k.columns });
   const t = await trio();
@@ -169,6 +171,15 @@ test('a single event: a finite fit (the event row\'s age lies inside its risk se
 test('a covariate constant on the rows (declared range wider): refused by the recipient, naming it', async () => {
   const k: Case = { ...ovarian, values: { ...ovarian.values, ecog_ps: ovarian.values.ecog_ps.map(() => 2n) } };
   await assert.rejects(run(k), /singular at 'ecog_ps'.*constant/);
+});
+
+test('a hazard beyond max_log_hazard at the last iterate: refused (the clamp is reported, not hidden)', async () => {
+  // age's standardised coefficient is about 0.147 · 2^18 / 10^4 ≈ 3.9: some rows' |η| exceed 1.
+  await assert.rejects(run(ovarian, { max_log_hazard: 1 }), /max_log_hazard/);
+});
+
+test('too few iterations to converge: refused, saying to raise them', async () => {
+  await assert.rejects(run(ovarian, { iterations: 2 }), /did not converge in 2 iterations/);
 });
 
 test('all censored: refused, no events', async () => {
