@@ -240,8 +240,8 @@ async function smallStep(s: Session, step: AShare, p: CoxNewtonParams): Promise<
   return all;
 }
 
-/** ln 2 at F + LN2_GUARD bits, multiplied by an integer of at most INTEGER_BITS bits. */
-const LN2_GUARD = 12;
+/** Guard bits of ln 2 beyond F (fewer when K = (l − F)ΣD − ΣD·e could be large: K ≤ n·l). */
+const LN2_GUARD_MAX = 20;
 /** Taylor coefficients of log(1 + y), |y| ≤ 1/3 (degree 14: remainder below 5e-9). */
 const LOG_DEGREE = 14;
 
@@ -254,7 +254,9 @@ async function logLikelihood(s: Session, beta: AShare, c: AShare, eventsTotal: A
   const [sumLog, sumExponent] = splitA(sums, [1, 1]);
   // K = (l − F) Σ D − Σ D e, an integer of at most log2(n l) bits; K ln 2 at F bits.
   const k = subA(scaleA(eventsTotal, BigInt(p.sumBits - F)), sumExponent);
-  const kLn2 = await truncShare(s, scaleA(k, fixedConstant(Math.LN2, F + LN2_GUARD)), LN2_GUARD);
+  // K·ln 2·2^(F+G) < 2^60: G = 60 − F − bits(n·l), at least 4 (plan/check-cox.ts refuses fewer).
+  const guard = Math.min(LN2_GUARD_MAX, 60 - F - bitLength(BigInt(Math.max(n, 1) * p.sumBits)));
+  const kLn2 = await truncShare(s, scaleA(k, fixedConstant(Math.LN2, F + guard)), guard);
   return subA(sumA(linear), addA(sumLog, kLn2));
 }
 

@@ -34,6 +34,8 @@ import { coxNewton, upperPairs, type CoxNewtonResult } from './cox-newton.js';
 
 export async function cox(s: Session, node: CheckedCox, table: SecretTable): Promise<SecretTable> {
   const n = table.rows, F = node.fractionBits, d = node.x.length;
+  // No rows (a filter left none): no events, which the recipient refuses; nothing to compute.
+  if (n === 0) return new SecretTable(1, node.type.columns.map((facts) => ({ schema: columnSchemaOf(facts), values: AShare.zeros(1) })), ALL_VALID);
   const time = table.column(node.time.name), event = table.column(node.event.name);
   const xs = node.x.map((c) => table.column(c.name));
   const factors = [...(table.validity.kind === 'secret' ? [table.validity.share] : []), ...[time, event, ...xs].flatMap((c) => (c.present ? [c.present] : []))];
@@ -53,7 +55,7 @@ export async function cox(s: Session, node: CheckedCox, table: SecretTable): Pro
   const sortedZ = rest.slice(0, d);
   const sortedWeight = weight ? rest[d] : undefined;
   const { continues, last } = await groupFlags(s, sorted.key);
-  const [groupEvents] = n === 0 ? [AShare.zeros(0)] : await segmentedScan(s, continues, [{ values: sortedEvents, op: 'sum' }]);
+  const [groupEvents] = await segmentedScan(s, continues, [{ values: sortedEvents, op: 'sum' }]);
   const tieEvents = await mul(s, last, groupEvents);
   const result = await coxNewton(s, { z: sortedZ, events: sortedEvents, tieEvents, ...(sortedWeight ? { weight: sortedWeight } : {}) }, {
     fractionBits: F,

@@ -182,6 +182,41 @@ test('too few iterations to converge: refused, saying to raise them', async () =
   await assert.rejects(run(ovarian, { iterations: 2 }), /did not converge in 2 iterations/);
 });
 
+test('no rows at all (a filter left none): refused, no events', async () => {
+  const k: Case = { ...aml, values: { time: [], status: [], maintained: [] } };
+  await assert.rejects(run(k), /no events/);
+});
+
+test('random small tables with ties, nulls and two covariates: within 1e-5 of float64 Breslow (seeded)', async () => {
+  let seed = 12345;
+  const random = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  for (let round = 0; round < 4; round++) {
+    const n = 20 + Math.floor(random() * 40);
+    const k: Case = {
+      columns: [
+        { name: 't', nullable: false, type: 'integer', min: '0', max: '30' },
+        { name: 'e', nullable: false, type: 'boolean' },
+        { name: 'a', nullable: true, type: 'decimal', scale: 1, min: '-5', max: '5' },
+        { name: 'b', nullable: false, type: 'boolean' },
+      ] as ColumnSchemaJson[],
+      values: { t: [], e: [], a: [], b: [] },
+      time: 't',
+      event: 'e',
+      x: ['a', 'b'],
+    };
+    for (let i = 0; i < n; i++) {
+      const a = Math.round((random() * 6 - 3) * 10);
+      const b = random() < 0.5 ? 1 : 0;
+      const hazard = Math.exp(0.3 * (a / 10) - 0.7 * b);
+      k.values.t.push(BigInt(Math.min(30, Math.floor((-Math.log(1 - random()) / hazard) * 4))));
+      k.values.e.push(random() < 0.7 ? 1n : 0n);
+      k.values.a.push(random() < 0.1 ? null : BigInt(a));
+      k.values.b.push(BigInt(b));
+    }
+    assertClose(await run(k, { iterations: 8 }), reference(k, { a: 1 }));
+  }
+});
+
 test('all censored: refused, no events', async () => {
   const k: Case = { ...aml, values: { ...aml.values, status: aml.values.status.map(() => 0n) } };
   await assert.rejects(run(k), /no events/);
