@@ -131,7 +131,6 @@ export async function coxNewton(s: Session, rows: CoxRows, p: CoxNewtonParams): 
     // Only the last step's size is opened (as the convergence bit).
     if (iteration === p.iterations - 2) converged = await smallStep(s, step, p);
   }
-  if (logLikelihoods.length === 1) logLikelihoods.push(logLikelihoods[0]);
   // [clamped rows > 0] = [−count < 0].
   const [saturated] = await injectBits(s, [await ltz(s, scaleA(clampedRows, -1n))]);
   return { beta, score, information, converged, logLikelihood: concatA(logLikelihoods), events: eventsTotal, saturated };
