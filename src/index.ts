@@ -24,6 +24,8 @@ export type { GroupSummary, Provenance } from './stats/frame-groups.js';
 export { ols, OLS_REVEALS, type OlsSpec, type OlsModel, type OlsResult, type OlsExplanation } from './stats/ols.js';
 export type { OlsFit, Coefficient } from './stats/ols-fit.js';
 export { logit, LOGIT_REVEALS, type LogitSpec, type LogitModel, type LogitResult, type LogitExplanation, type LogitFitOptions } from './stats/logit.js';
+export { cox, type CoxSpec, type CoxModel, type CoxResult } from './stats/cox.js';
+export type { CoxFit, CoxCoefficient } from './stats/cox-fit.js';
 export { readTable, type TableSource, type ReadTableOptions, type ColumnDeclaration, type InMemoryColumns, type EncodedTable } from './client/read-table.js';
 
 // nodes

@@ -20,7 +20,7 @@ import { UsageError } from '../errors.js';
 import { aggregateOf, concatOf, openFor } from '../plan/build.js';
 import type { PrivacySpec } from '../privacy/spec.js';
 import { parsePlan } from '../plan/parse.js';
-import { planHash, type FilterMode, type Plan, type TableNode } from '../plan/plan.js';
+import { planHash, type CoxNode, type FilterMode, type Plan, type TableNode } from '../plan/plan.js';
 import { distinctNode, limitNode, orderedInput, sortNode, type SortBy } from './frame-order.js';
 import { COLUMN_NAME_PATTERN } from '../table/schema.js';
 import type { PlanCheckResponse } from '../wire/api.js';
@@ -145,6 +145,14 @@ export class LazyFrame<C extends string = string> {
   /** The one-row frame of a logistic regression's Newton state (plan.ts LogitNode); stats/logit.ts fits from it. */
   logitState(y: string, x: readonly string[], iterations?: number): LazyFrame<string> {
     return new LazyFrame<string>({ op: 'logit', input: this.node, y, x: [...x], ...(iterations !== undefined ? { iterations } : {}) }, this.runner);
+  }
+
+  /**
+   * The cox node over this frame: a one-row table of the Cox model's opened statistics in raw
+   * fixed-point units (plan/check-cox.ts). Fit it with stats/cox.ts `cox(frame, spec)`.
+   */
+  coxStatistics(spec: Omit<CoxNode, 'op' | 'input'>): LazyFrame<string> {
+    return new LazyFrame<string>({ op: 'cox', input: this.node, ...spec }, this.runner);
   }
 
   /** pandas' DataFrame.corr() of these numeric columns (Pearson, or `method: 'spearman'`), opened to `to`: stats/correlation.ts. */
@@ -332,6 +340,7 @@ function selectColumns(node: TableNode, columns: readonly string[]): TableNode {
       // The scans below also read the predicate's columns.
       return { ...node, input: selectColumns(node.input, union(columns, exprColumns(node.predicate))) };
     case 'aggregate':
+    case 'cox':
     case 'join':
     case 'crosstab':
     case 'logit':
@@ -371,6 +380,9 @@ function readColumns(node: TableNode, needed: readonly string[]): TableNode {
       return { ...node, input: readColumns(node.input, union(needed.filter((c) => c !== node.as && c !== node.ties), [node.column])) };
     case 'logit':
       return { ...node, input: readColumns(node.input, [node.y, ...node.x]) };
+    case 'cox':
+      // Its outputs are its own; below, the time, event and covariates are needed.
+      return { ...node, input: readColumns(node.input, [node.time, node.event, ...node.x]) };
     case 'aggregate':
     case 'join':
     case 'crosstab':

@@ -23,6 +23,7 @@ import { limit } from './limit.js';
 import { logit } from './logit.js';
 import { addNoise } from './noise.js';
 import { rank } from './rank.js';
+import { cox } from './cox.js';
 import { openTable } from './open.js';
 import { planSteps, ProgressTracker, type ProgressListener } from './progress.js';
 import { scan, type CheckedAppendTables, type ScanFacts } from './scan.js';
@@ -104,6 +105,11 @@ export async function execute(s: Session, plan: CheckedPlan, reader: StoredTable
         const input = await evaluate(node.input);
         await progress.enter('logit', node.path);
         return logit(s, node, input);
+      }
+      case 'cox': {
+        const input = await evaluate(node.input);
+        await progress.enter('cox', node.path);
+        return cox(s, node, input);
       }
       case 'limit': {
         const input = await evaluate(node.input);

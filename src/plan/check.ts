@@ -22,6 +22,7 @@ import { checkDistinct, type CheckedDistinct } from './check-distinct.js';
 import { checkLimit, type CheckedLimit } from './check-limit.js';
 import { checkRank, type CheckedRank } from './check-rank.js';
 import { checkLogit, type CheckedLogit } from './check-logit.js';
+import { checkCox, type CheckedCox } from './check-cox.js';
 import { checkSort, type CheckedSort } from './check-sort.js';
 import { checkShaping, type CheckedShaping } from './check-derive.js';
 import { checkGroupBy, needsGroupKernel, type CheckedGroupBy } from './check-group-by.js';
@@ -75,7 +76,7 @@ export interface CheckedFilter extends CheckedBase {
   readonly mode: FilterMode;
 }
 
-export type CheckedTable = CheckedScan | CheckedConcat | CheckedFilter | CheckedAggregate | CheckedGroupBy | CheckedCrosstab | CheckedShaping | CheckedJoin | CheckedSort | CheckedLimit | CheckedDistinct | CheckedRank | CheckedLogit;
+export type CheckedTable = CheckedScan | CheckedConcat | CheckedFilter | CheckedAggregate | CheckedGroupBy | CheckedCrosstab | CheckedShaping | CheckedJoin | CheckedSort | CheckedLimit | CheckedDistinct | CheckedRank | CheckedLogit | CheckedCox;
 
 export interface CheckedOutput {
   readonly name: string;
@@ -111,6 +112,7 @@ export function inputsOf(n: CheckedTable): readonly CheckedTable[] {
     case 'limit':
     case 'rank':
     case 'logit':
+    case 'cox':
     case 'distinct': return [n.input];
     case 'join': return [n.left, n.right];
   }
@@ -325,6 +327,7 @@ function checkTable(node: TableNode, path: string, context: CheckContext, tables
   }
   if (node.op === 'join') return checkJoin(node, path, (input, at) => checkTable(input, at, context, tables, disclosures), disclosures);
   if (node.op === 'logit') return checkLogit(node, path, checkTable(node.input, `${path}/input`, context, tables, disclosures), disclosures);
+  if (node.op === 'cox') return checkCox(node, path, checkTable(node.input, `${path}/input`, context, tables, disclosures), disclosures);
   if (node.op === 'rank') return checkRank(node, path, checkTable(node.input, `${path}/input`, context, tables, disclosures), disclosures);
   if (node.op === 'sort' || node.op === 'limit' || node.op === 'distinct') {
     const input = checkTable(node.input, `${path}/input`, context, tables, disclosures);

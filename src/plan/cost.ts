@@ -29,6 +29,7 @@
 import { isBitPredicate, predicateGates, predicateShape } from './check-predicate.js';
 import { joinCost } from './cost-join.js';
 import { logitCost } from './cost-logit.js';
+import { coxCost } from './cost-cox.js';
 import { distinctCost, rankCost, sortCost, sortPassCost, tableVectors } from './cost-order.js';
 import type { CheckedDistinct } from './check-distinct.js';
 import type { CheckedLimit } from './check-limit.js';
@@ -83,6 +84,12 @@ export function estimateCost(root: CheckedTable): PlanCost {
         const columns = n.type.columns.length + n.type.columns.filter((c) => c.nullable).length;
         rounds += 4;
         bytes += r * (8 * columns + 16);
+        return false;
+      }
+      case 'cox': {
+        const c = coxCost(n, visit(n.input));
+        rounds += c.rounds;
+        bytes += c.bytesPerParty;
         return false;
       }
       case 'rank': {

@@ -160,6 +160,24 @@ export interface LogitNode {
   readonly iterations?: number;
 }
 
+/**
+ * The Cox proportional hazards model (Breslow ties) fitted by Newton–Raphson inside MPC
+ * (plan/check-cox.ts, ops/cox.ts): a table of one row holding the last iterate, the score and
+ * information matrix there, the log partial likelihoods at 0 and there, a convergence bit, the
+ * event and row counts (all in the node's raw fixed-point units; stats/cox.ts decodes and fits).
+ */
+export interface CoxNode {
+  readonly op: 'cox';
+  readonly input: TableNode;
+  readonly time: string;
+  readonly event: string;
+  readonly x: readonly string[];
+  /** Newton iterations (default 6, at most 25). */
+  readonly iterations?: number;
+  /** Bound E on every row's |log relative hazard| against the ranges' centres (default 8). */
+  readonly max_log_hazard?: number;
+}
+
 /** The first `count` rows after skipping `offset` (head; after a sort: top-k). Reveals nothing beyond the public count. */
 export interface LimitNode {
   readonly op: 'limit';
@@ -231,7 +249,7 @@ export interface JoinNode {
   readonly mode?: JoinMode;
 }
 
-export type TableNode = ScanNode | ConcatNode | FilterNode | AggregateNode | CrosstabNode | DeriveNode | SelectNode | RenameNode | JoinNode | SortNode | LimitNode | DistinctNode | RankNode | LogitNode;
+export type TableNode = ScanNode | ConcatNode | FilterNode | AggregateNode | CrosstabNode | DeriveNode | SelectNode | RenameNode | JoinNode | SortNode | LimitNode | DistinctNode | RankNode | LogitNode | CoxNode;
 
 /** The root: opens its input for the named recipients only (each node seals its shares to each). */
 export interface OpenNode {
@@ -286,6 +304,7 @@ export function planInputs(n: TableNode): readonly TableNode[] {
     case 'limit':
     case 'rank':
     case 'logit':
+    case 'cox':
     case 'distinct': return [n.input];
     case 'join': return [n.left, n.right];
   }
