@@ -11,10 +11,10 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { closeTrio, RUNS, secret, trio } from '../helpers/protocol.js';
 import { seedPairwise } from '../helpers/seeded-session.js';
-import { openBinary, openBits } from '../../src/mpc/protocols/io.js';
-import { lessThanNarrow } from '../../src/mpc/protocols/compare-words.js';
-import { selectRanks, type RankedColumn } from '../../src/mpc/protocols/order-statistics.js';
-import type { RowComparator } from '../../src/mpc/protocols/sort.js';
+import { openBits } from '../../src/mpc/protocols/io.js';
+import { keyComparator, selectRanks, type RankedColumn } from '../../src/mpc/protocols/order-statistics.js';
+import { indexBits, type RowComparator } from '../../src/mpc/protocols/sort.js';
+import { AShare } from '../../src/mpc/shares.js';
 import type { Session } from '../../src/mpc/session.js';
 import { open } from '../../src/mpc/protocols/io.js';
 import { unpackBits } from '../../src/ring/bits.js';
@@ -31,7 +31,7 @@ interface PlainColumn {
 }
 
 const columnArb: fc.Arbitrary<PlainColumn> = fc
-  .record({ min: fc.bigInt({ min: -1000n, max: 1000n }), keyBits: fc.constantFrom(0, 1, 3, 12, 40), n: fc.integer({ min: 0, max: 90 }) })
+  .record({ min: fc.bigInt({ min: -1000n, max: 1000n }), keyBits: fc.constantFrom(0, 1, 3, 12, 25, 40), n: fc.integer({ min: 0, max: 90 }) })
   .chain(({ min, keyBits, n }) => {
     const top = min + (1n << BigInt(keyBits)) - 1n;
     const value = fc.oneof(fc.bigInt({ min, max: top }), fc.constantFrom(min, top));
@@ -44,11 +44,12 @@ const columnArb: fc.Arbitrary<PlainColumn> = fc
   });
 
 /** Every comparison watched: its operands opened (they must differ), its bits opened and kept. */
-function watching(s: Session, transcript: number[][], equalPairs: { count: number }): RowComparator {
-  return async (kx, ky, _ix, _iy, m) => {
-    const x = await openBinary(s, kx.slice(0, m)), y = await openBinary(s, ky.slice(0, m));
+function watching(s: Session, bits: number, transcript: number[][], equalPairs: { count: number }): RowComparator {
+  const compare = keyComparator(s, bits);
+  return async (kx, ky, ix, iy, m) => {
+    const x = await open(s, new AShare(kx.a.slice(0, m), kx.b.slice(0, m))), y = await open(s, new AShare(ky.a.slice(0, m), ky.b.slice(0, m)));
     for (let i = 0; i < m; i++) if (x[i] === y[i]) equalPairs.count++;
-    const lt = await lessThanNarrow(s, kx, ky, m, 64);
+    const lt = await compare(kx, ky, ix, iy, m);
     transcript.push([...unpackBits({ words: await openBits(s, lt), length: m })]);
     return lt;
   };
@@ -62,7 +63,8 @@ async function run(columns: readonly PlainColumn[], seed?: string): Promise<{ va
     for (const c of columns) shared.push({ values: await secret(s, BigUint64Array.from(c.values.map(ring)), 1), min: c.min, keyBits: c.keyBits, ranks: c.ranks });
     const transcript: number[][] = [];
     const equalPairs = { count: 0 };
-    const out = await selectRanks(s, shared, watching(s, transcript, equalPairs));
+    const bits = Math.max(0, ...columns.map((c) => c.keyBits + indexBits(c.values.length)));
+    const out = await selectRanks(s, shared, watching(s, bits, transcript, equalPairs));
     const values: bigint[][] = [];
     for (const v of out.values) values.push([...(await open(s, v))].map((x) => BigInt.asIntN(64, x)));
     return { values, transcript, equal: equalPairs.count, levels: out.levels };
@@ -110,9 +112,10 @@ test('selection of a few ranks of 20,000 rows compares each row fewer than three
   const t = await trio();
   const [r] = await t.run(async (s) => {
     const comparisons = { count: 0 };
-    const counting: RowComparator = (kx, ky, _ix, _iy, m) => {
+    const compare = keyComparator(s, 14 + indexBits(n));
+    const counting: RowComparator = (kx, ky, ix, iy, m) => {
       comparisons.count += m;
-      return lessThanNarrow(s, kx, ky, m, 64);
+      return compare(kx, ky, ix, iy, m);
     };
     const out = await selectRanks(s, [{ values: await secret(s, BigUint64Array.from(values), 0), min: 0n, keyBits: 14, ranks: [n / 2 - 1, n / 2] }], counting);
     return { comparisons: comparisons.count, levels: out.levels, median: [...(await open(s, out.values[0]))] };

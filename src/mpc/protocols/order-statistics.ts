@@ -6,17 +6,21 @@
  * Per column (n values in [min, min + 2^keyBits)):
  * 1. The values and their row positions 0 … n − 1 are shuffled together (shuffle.ts), each
  *    column by its own secret permutation.
- * 2. The key (v − min) is converted to binary and packed above the shuffled row position:
- *    (v − min)·2^⌈log2 n⌉ + position. No two keys are equal, and key order is (value, position)
- *    order, so the rank-r key holds the rank-r value of the type-7 order x_0 ≤ … ≤ x_{n−1}.
+ * 2. The key (v − min)·2^⌈log2 n⌉ + position is formed, locally, on the arithmetic shares. No two
+ *    keys are equal, and key order is (value, position) order, so the rank-r key holds the rank-r
+ *    value of the type-7 order x_0 ≤ … ≤ x_{n−1}.
  * 3. Quickselect (sort.ts quicksortOrder with a focus): every level compares each row of every
  *    segment that still holds a wanted rank with that segment's pivot, all columns and segments
  *    in ONE batch, and opens the bits; segments without a wanted rank are dropped. The pivot is
  *    the element of a sorted sample (up to 63 rows, all pairs compared in one batch) at the
- *    relative position of the segment's middle wanted rank, so one rank costs about n
- *    comparisons and k ranks about n·(1 + log2 k), in O(log n) levels.
+ *    relative position of the segment's middle wanted rank: ~1.8 comparisons per row for a
+ *    median, ~3.5 for five order statistics (min, the quartiles, max), in O(log n) levels.
  * 4. The wanted ranks' rows are then known positions of the shuffled column: their values are
  *    taken locally (still secret).
+ *
+ * The keys stay arithmetic: a comparison is the sign of a difference (compare.ts lt, ~32 bytes,
+ * or compare-narrow.ts when keys fit 32 bits, ~20 bytes). The sort's binary keys would need an
+ * a2b first (~104 bytes per row), more than the ~2–4 comparisons per row a selection makes.
  *
  * What the opened bits reveal: every comparison is between two distinct keys of rows in a
  * uniformly random order, and which rows are compared depends only on earlier opened bits and
@@ -24,17 +28,17 @@
  * shuffled rows alone, which is a uniformly random permutation whatever the values: it can be
  * simulated from n and the ranks (docs/statistics.md, "Quantiles by selection").
  *
- * Cost: one shuffle per column (3 rounds, ≤ 16 bytes per value and column), one a2b of all
- * columns together, and per level one sample batch and one partition batch of packed-word
- * comparisons (6 or 7 rounds, ~12 bytes at 32 bits, ~24 at 64, plus an opening round each).
+ * Cost: one shuffle per column (3 rounds, ≤ 32 bytes per row: values and positions), and per
+ * level one sample batch and one partition batch of comparisons (8 rounds, 7 when narrow, plus
+ * an opening round each).
  */
 
 import { UsageError } from '../../errors.js';
 import type { Session } from '../session.js';
-import { AShare, BShare, concatA } from '../shares.js';
-import { addConstA, publicB } from '../sharing.js';
-import { lessThanNarrow } from './compare-words.js';
-import { a2b } from './convert.js';
+import { AShare, BShare, addA, concatA, scaleA } from '../shares.js';
+import { addConstA, publicA } from '../sharing.js';
+import { lt } from './compare.js';
+import { ltNarrow, NARROW_MAX_BITS } from './compare-narrow.js';
 import { shuffle } from './shuffle.js';
 import { indexBits, quicksortOrder, type RowComparator } from './sort.js';
 
@@ -54,22 +58,33 @@ export interface SelectedOrderStatistics {
   readonly levels: number;
 }
 
-/** Whether a column of `rows` values with `keyBits` bits of range fits the packed word. */
+/**
+ * Whether a column of `rows` values with `keyBits` bits of range fits the key: (value, position)
+ * below 2^63, where the sign of a difference is exact.
+ */
 export function packsForSelection(keyBits: number, rows: number): boolean {
-  return rows <= 2 ** 32 && keyBits + indexBits(rows) <= 64;
+  return rows <= 2 ** 32 && keyBits + indexBits(rows) <= 63;
 }
 
 /**
- * `compare` replaces the packed-word comparator (tests use it to watch every comparison); it is
- * called with words below 2^64.
+ * Less-than of keys below 2^bits given as the words of two arithmetic sharings (quicksortOrder
+ * moves share words without looking at them; its BShare is only their container here).
  */
+export function keyComparator(s: Session, bits: number): RowComparator {
+  return (kx, ky, _ix, _iy, m) => {
+    const x = new AShare(kx.a.subarray(0, m), kx.b.subarray(0, m)), y = new AShare(ky.a.subarray(0, m), ky.b.subarray(0, m));
+    return bits + 1 <= NARROW_MAX_BITS ? ltNarrow(s, x, y, Math.max(2, bits + 1)) : lt(s, x, y);
+  };
+}
+
+/** `compare` replaces keyComparator (tests wrap it to watch every comparison). */
 export async function selectRanks(s: Session, columns: readonly RankedColumn[], compare?: RowComparator): Promise<SelectedOrderStatistics> {
-  let width: 32 | 64 = 32;
+  let bits = 0;
   for (const c of columns) {
     const n = c.values.length;
-    if (!packsForSelection(c.keyBits, n)) throw new UsageError(`selectRanks: ${c.keyBits} key bits and ${n} rows do not fit one 64-bit word`);
+    if (!packsForSelection(c.keyBits, n)) throw new UsageError(`selectRanks: ${c.keyBits} key bits and ${n} rows do not fit a 63-bit key`);
     for (const r of c.ranks) if (!Number.isInteger(r) || r < 0 || r >= n) throw new UsageError(`selectRanks: rank ${r} is outside [0, ${n})`);
-    if (c.keyBits + indexBits(n) > 32) width = 64;
+    bits = Math.max(bits, c.keyBits + indexBits(n));
   }
   const offsets: number[] = [];
   let total = 0;
@@ -80,26 +95,15 @@ export async function selectRanks(s: Session, columns: readonly RankedColumn[], 
   // Each column by its own permutation: one permutation for all would let the columns'
   // transcripts reveal how their orders relate.
   const shuffledValues: AShare[] = [];
-  const shuffledPositions: BShare[] = [];
+  const keys: AShare[] = [];
   for (const c of columns) {
     const n = c.values.length;
-    const positions = new BigUint64Array(n);
-    for (let i = 0; i < n; i++) positions[i] = BigInt(i);
-    const out = n < 2 ? { arith: [c.values], binary: [publicB(s.me, positions)] } : await shuffle(s, { arith: [c.values], binary: [publicB(s.me, positions)] });
-    shuffledValues.push(out.arith[0]);
-    shuffledPositions.push(out.binary[0]);
+    const positions = publicA(s.me, BigUint64Array.from({ length: n }, (_, i) => BigInt(i)));
+    const [values, shuffledPositions] = n < 2 ? [c.values, positions] : (await shuffle(s, { arith: [c.values, positions], binary: [] })).arith;
+    shuffledValues.push(values);
+    keys.push(addA(scaleA(addConstA(s.me, values, -c.min), 1n << BigInt(indexBits(n))), shuffledPositions));
   }
-  const offsetKeys = concatA(columns.map((c, j) => addConstA(s.me, shuffledValues[j], -c.min)));
-  const keys = total > 0 ? await a2b(s, offsetKeys) : new BShare(new BigUint64Array(0), new BigUint64Array(0));
-  // (v − min) << ⌈log2 n⌉ XOR position: disjoint bits, and shifting and XOR are local on binary shares.
-  columns.forEach((c, j) => {
-    const shift = BigInt(indexBits(c.values.length));
-    const p = shuffledPositions[j];
-    for (let i = 0, o = offsets[j]; i < c.values.length; i++, o++) {
-      keys.a[o] = (keys.a[o] << shift) ^ p.a[i];
-      keys.b[o] = (keys.b[o] << shift) ^ p.b[i];
-    }
-  });
+  const key = concatA(keys);
   const segments: number[] = [];
   const wanted = new Set<number>();
   columns.forEach((c, j) => {
@@ -112,9 +116,8 @@ export async function selectRanks(s: Session, columns: readonly RankedColumn[], 
   if (segments.length === 0) {
     order = Int32Array.from({ length: total }, (_, i) => i);
   } else {
-    const lessThan: RowComparator = compare ?? ((kx, ky, _ix, _iy, m) => lessThanNarrow(s, kx, ky, m, width));
     const focus = { segments: Int32Array.from(segments), wanted: Int32Array.from([...wanted].sort((a, b) => a - b)) };
-    ({ order, levels } = await quicksortOrder(s, keys, undefined, lessThan, focus));
+    ({ order, levels } = await quicksortOrder(s, new BShare(key.a, key.b), undefined, compare ?? keyComparator(s, bits), focus));
   }
   const values = columns.map((c, j) => {
     const v = shuffledValues[j];
