@@ -13,8 +13,9 @@
  *    segment that still holds a wanted rank with that segment's pivot, all columns and segments
  *    in ONE batch, and opens the bits; segments without a wanted rank are dropped. The pivot is
  *    the element of a sorted sample (up to 63 rows, all pairs compared in one batch) at the
- *    relative position of the segment's middle wanted rank: ~1.8 comparisons per row for a
- *    median, ~3.5 for five order statistics (min, the quartiles, max), in O(log n) levels.
+ *    relative position of the segment's middle wanted rank; a segment of at most 128 rows is
+ *    ranked whole by its pairs in the sample batch. ~1.7 comparisons per row for a median, ~3.5
+ *    for five order statistics (min, the quartiles, max), in O(log n) levels (8 and 10 at 2^18).
  * 4. The wanted ranks' rows are then known positions of the shuffled column: their values are
  *    taken locally (still secret).
  *
