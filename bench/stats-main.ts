@@ -1,9 +1,10 @@
 /** `--suite stats` of bench/main.ts: picks the cases by --ops and prints (or --json) one line per case and size. */
 
+import { resolve } from 'node:path';
 import { STATS_MODULES, STATS_OPS } from './stats/cases.js';
 import { runStatsSuite, type StatsRow } from './stats-suite.js';
 
-export async function stats(o: { ops?: string; json?: boolean }): Promise<void> {
+export async function stats(o: { ops?: string; json?: boolean; profile?: string }): Promise<void> {
   const all = STATS_MODULES.flatMap((m) => m.cases);
   const ops = o.ops ? o.ops.split(',') : STATS_OPS;
   for (const op of ops) if (!STATS_OPS.includes(op)) throw new Error(`unknown stats operation '${op}'; choose from ${STATS_OPS.join(', ')}`);
@@ -18,6 +19,7 @@ export async function stats(o: { ops?: string; json?: boolean }): Promise<void> 
   }
   await runStatsSuite({
     cases,
+    ...(o.profile ? { profileDir: resolve(o.profile) } : {}),
     onProgress: o.json ? undefined : (text) => process.stderr.write(`  … ${text}\n`),
     onRow: (r: StatsRow) => {
       if (o.json) return console.log(JSON.stringify({ suite: 'stats', transport: 'tls', ...r }));

@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- --suite stats [--ops ols,ttest,describe] [--json]`: issue 10's statistics end
+ * `npm run bench -- --suite stats [--ops ols,ttest,describe] [--json] [--profile dir]`: issue 10's statistics end
  * to end on a local TLS cluster through the SDK (bench/node-cluster.ts: three node processes,
  * mutual TLS 1.3 on loopback, in a temporary directory removed afterwards). Cases come from the
  * modules bench/stats/cases.ts lists (bench/stats/case.ts: tables, the timed run, the float64
@@ -25,6 +25,8 @@ export interface StatsOptions {
   readonly cases: readonly StatsCase[];
   readonly onRow: (row: StatsRow) => void;
   readonly onProgress?: (text: string) => void;
+  /** `--profile <dir>`: a CPU profile of each node process there (node --cpu-prof). */
+  readonly profileDir?: string;
 }
 
 export async function runStatsSuite(options: StatsOptions): Promise<void> {
@@ -67,7 +69,7 @@ export async function runStatsSuite(options: StatsOptions): Promise<void> {
         ...(missed ? { missedBy: seconds - c.target, why: c.why } : {}),
       });
     }
-  });
+  }, options.profileDir);
 }
 
 /**

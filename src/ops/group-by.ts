@@ -195,7 +195,8 @@ async function oneHot(s: Session, node: CheckedGroupBy, table: SecretTable, sums
   const index = await groupIndex(s, node.group.keys, table, node.group.width);
   const vectors = [...sums, ...extremes.map((e) => e.presence)];
   const inner = vectors.filter((v): v is AShare => v !== 'rows');
-  const g = await groupByDomain(s, index, d, inner);
+  // All rows valid: every index is a declared level (groupIndex puts no row outside).
+  const g = await groupByDomain(s, index, d, inner, { inDomain: table.validity.kind === 'all' });
   let k = 0;
   const all = vectors.map((v) => (v === 'rows' ? g.counts : g.sums[k++]));
   let best: AShare[] = [];

@@ -1,6 +1,7 @@
 /**
  * Exact quantiles (plan/functions/quantile.ts), of whole tables and per group on the one-hot
- * path: for each column, a secret sort (whole: ops/sort.ts, invalid rows and nulls last; per
+ * path. A whole table's column whose count of values is public (no nulls, no filter) is selected
+ * without a sort (ops/quantile-selection.ts). Otherwise, for each column, a secret sort (whole: ops/sort.ts, invalid rows and nulls last; per
  * group: by (group index, value), rows without a value last), then oblivious selection of the two
  * order statistics each quantile needs.
  *
@@ -33,6 +34,7 @@ import { FRACTION_UNIT } from '../plan/functions/quantile.js';
 import { bitLength } from '../plan/sort-layout.js';
 import type { ColumnFacts } from '../plan/types.js';
 import type { SecretTable } from '../secret/secret-table.js';
+import { quantilesBySelection, selectable } from './quantile-selection.js';
 import { sortTable } from './sort.js';
 
 export interface QuantileRequest {
@@ -58,7 +60,10 @@ export interface QuantileGroups {
 
 export async function quantiles(s: Session, table: SecretTable, requests: readonly QuantileRequest[], groups?: QuantileGroups): Promise<QuantileParts[]> {
   const out = new Array<QuantileParts>(requests.length);
-  const names = [...new Set(requests.map((r) => r.column.name))];
+  // A public count (ops/quantile-selection.ts): every such column's ranks in one selection, no sort.
+  const chosen = groups ? [] : requests.map((r, i) => ({ r, i })).filter(({ r }) => selectable(table, r.column));
+  if (chosen.length > 0) (await quantilesBySelection(s, table, chosen.map(({ r }) => r))).forEach((p, k) => (out[chosen[k].i] = p));
+  const names = [...new Set(requests.filter((_, i) => out[i] === undefined).map((r) => r.column.name))];
   for (const name of names) {
     const mine = requests.map((r, i) => ({ r, i })).filter(({ r }) => r.column.name === name);
     const parts = await columnQuantiles(s, table, mine[0].r.column, mine.map(({ r }) => r.fraction), groups);

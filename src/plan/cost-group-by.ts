@@ -18,7 +18,8 @@
  *     a one-hot pass over the marks, sort one more scan column, whole nothing (a local sum); a
  *     text of more than one word is ranked first (cost-text.ts)
  *   present bits of min/max: one comparison per group (8 rounds, ~32 bytes) and a multiplication
- *   quantiles (whole, or one-hot over d groups), per column: a sort of the rows, k·d·n comparisons and their injection
+ *   quantiles of a whole table with every row valid, of non-nullable columns: cost-quantile.ts
+ *   quantiles (otherwise, whole or one-hot over d groups), per column: a sort of the rows, k·d·n comparisons and their injection
  *     (10 rounds, ~40 bytes each), one inner-product round, one comparison and two multiplications
  *     (ops/quantiles.ts)
  *   corr/covar_samp: one or two multiplication rounds, up to 8 products of 8 bytes per row and pair
@@ -27,6 +28,7 @@
  */
 
 import type { CheckedGroupBy } from './check-group-by.js';
+import { selectable, selectionCost } from './cost-quantile.js';
 import type { CheckedCrosstab } from './check-crosstab.js';
 import { columnVectors } from './cost-order.js';
 import { textRankCost } from './cost-text.js';
@@ -96,7 +98,8 @@ export function groupByCost(node: CheckedGroupBy, secretValidity: boolean): Step
     if (secretValidity) add({ rounds: 1, bytes: 8 * terms.length });
     if (extremes > 0) add({ rounds: 11 * Math.max(1, Math.ceil(Math.log2(Math.max(n, 2)))), bytes: 48 * n * extremes });
   } else if (node.group.method === 'one-hot') {
-    add(oneHot(n, Number(node.group.width), terms.length));
+    // Two levels or one, every row valid: the key is its own indicator (one inner-product round).
+    add(!secretValidity && node.group.width <= 2n ? { rounds: 1, bytes: 8 * terms.length } : oneHot(n, Number(node.group.width), terms.length));
     if (extremes > 0) {
       add(sortAndScan(n, extremes, true, node.group.width));
       add(oneHot(n, Number(node.group.width), extremes));
@@ -124,7 +127,10 @@ export function groupByCost(node: CheckedGroupBy, secretValidity: boolean): Step
   if (extremes > 0) add({ rounds: 11, bytes: 48 * groups * extremes });
   const quantiles = node.outputs.filter((o) => o.fraction !== undefined);
   const d = node.group.method === 'one-hot' ? Number(node.group.width) : 1;
-  for (const column of new Set(quantiles.map((o) => o.column!.name))) {
+  // A public count: selected together, not sorted (cost-quantile.ts).
+  const selected = quantiles.filter((o) => node.group.method === 'whole' && !secretValidity && selectable(o.column!, n));
+  if (selected.length > 0) add(selectionCost(n, selected.map((o) => o.column!.name)));
+  for (const column of new Set(quantiles.filter((o) => !selected.includes(o)).map((o) => o.column!.name))) {
     const k = quantiles.filter((o) => o.column!.name === column).length;
     add(sortRows(n, 1n << 63n)); // sorted by value spans the plan does not size here: priced as unpacked
     // Per group: the (group, value) key's multiplications and the counts' one-hot pass.

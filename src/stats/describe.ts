@@ -2,8 +2,10 @@
  * `describe(frame, ['age', 'cost'], { to })`: pandas' describe() for numeric columns of a secret
  * table, from ONE plan of count, mean, std, min, the quartiles and max per column, opened to the
  * recipients. The quartiles are the quantile aggregate's (plan/functions/quantile.ts: exact,
- * linear interpolation as pandas), one secret sort per column; `quartiles: false` leaves them
- * out (and the sorts: count, mean, std, min and max need none).
+ * linear interpolation as pandas); min and max are then the quantiles at 0 and 1, so that one
+ * selection finds all five order statistics of every column (ops/quantile-selection.ts; a column
+ * with nulls, or after a filter, is sorted instead). `quartiles: false` leaves the quartiles out,
+ * and min and max are the comparison tree's (plan/functions/extreme.ts).
  *
  * count is the number of non-null values, std the sample standard deviation (n − 1), from the
  * exact integer sums n, Σx, Σx² (plan/functions/variance.ts); mean, std, min and max are NaN where
@@ -18,6 +20,8 @@ import { openFrame, type Provenance } from './frame-groups.js';
 export const DESCRIBE_STATISTICS = ['count', 'mean', 'std', 'min', '25%', '50%', '75%', 'max'] as const;
 export type DescribeStatistic = (typeof DESCRIBE_STATISTICS)[number];
 const QUARTILES: Readonly<Record<string, number>> = { '25%': 0.25, '50%': 0.5, '75%': 0.75 };
+/** With the quartiles, min and max are the quantiles at 0 and 1: the same selection finds them (no comparison tree). */
+const EXTREMES: Readonly<Record<string, number>> = { min: 0, max: 1 };
 
 export interface DescribeOptions extends OpenOptions {
   /** Whether to compute the quartiles (a secret sort per column); true by default. */
@@ -44,7 +48,10 @@ export async function describe<C extends string>(frame: LazyFrame<C>, columns: r
   const output = (i: number, s: DescribeStatistic): string => `c${i}_${s in QUARTILES ? `q${s[0]}` : s}`;
   const aggregates: Record<string, AggregateExpr<C>> = {};
   columns.forEach((c, i) => {
-    for (const s of rows) aggregates[output(i, s)] = s in QUARTILES ? quantile(c, QUARTILES[s]) : aggregate(s, c);
+    for (const s of rows) {
+      const p = QUARTILES[s] ?? (open.quartiles !== false ? EXTREMES[s] : undefined);
+      aggregates[output(i, s)] = p !== undefined ? quantile(c, p) : aggregate(s, c);
+    }
   });
   const { quartiles: _, ...recipients } = open;
   const result = await openFrame(frame.agg(aggregates), recipients);

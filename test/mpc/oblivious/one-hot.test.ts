@@ -6,7 +6,7 @@ import { open } from '../../../src/mpc/protocols/io.js';
 import { innerProducts } from '../../../src/mpc/protocols/inner-products.js';
 import { groupByDomain, levelSplit } from '../../../src/mpc/oblivious/one-hot.js';
 import { fieldIndicators } from '../../../src/mpc/oblivious/level-indicators.js';
-import { BitShare } from '../../../src/mpc/shares.js';
+import { AShare, BitShare } from '../../../src/mpc/shares.js';
 import { a2b } from '../../../src/mpc/protocols/convert.js';
 import { injectBits } from '../../../src/mpc/protocols/inject.js';
 import { planesOf } from '../../../src/ring/planes.js';
@@ -164,4 +164,35 @@ test('groupByDomain refuses a domain outside 1..4096', async () => {
   for (const d of [0, 4097, 2.5]) {
     await assert.rejects(t.run(async (s) => groupByDomain(s, await secret(s, BigUint64Array.of(1n)), d, [])), UsageError);
   }
+});
+
+test('groupByDomain with keys known in the domain: one or two levels are counted and summed from the key itself, in one round, as the general path does', async () => {
+  const t = await trio();
+  const cases = fc.integer({ min: 1, max: 2 }).chain((d) =>
+    fc.tuple(fc.constant(d), fc.array(fc.tuple(fc.integer({ min: 0, max: d - 1 }).map(BigInt), signedIn(-TWO62, TWO62 - 1n), u64), { maxLength: 60 }), fc.integer({ min: 0, max: 2 })),
+  );
+  await fc.assert(
+    fc.asyncProperty(cases, async ([d, rows, columns]) => {
+      const key = BigUint64Array.from(rows.map((r) => r[0]));
+      const cols = [0, 1].slice(0, columns).map((c) => BigUint64Array.from(rows.map((r) => (c === 0 ? r[1] : r[2]))));
+      const [r] = await t.run(async (s) => {
+        const k = await secret(s, key, 0);
+        const v = await Promise.all(cols.map((c) => secret(s, c, 1)));
+        const r0 = s.stats.rounds;
+        const fast = await groupByDomain(s, k, d, v, { inDomain: true });
+        const rounds = s.stats.rounds - r0;
+        const general = await groupByDomain(s, k, d, v);
+        const openAll = async (g: { counts: AShare; sums: AShare[] }) => [await open(s, g.counts), ...(await Promise.all(g.sums.map((x) => open(s, x))))].map((x) => [...x]);
+        return { fast: await openAll(fast), general: await openAll(general), rounds };
+      });
+      const expected = [
+        Array.from({ length: d }, (_, level) => BigInt(rows.filter((row) => row[0] === BigInt(level)).length)),
+        ...cols.map((c) => Array.from({ length: d }, (_, level) => BigInt.asUintN(64, rows.reduce((acc, row, i) => (row[0] === BigInt(level) ? acc + c[i] : acc), 0n)))),
+      ];
+      assert.deepEqual(r.fast, expected);
+      assert.deepEqual(r.general, expected);
+      assert.equal(r.rounds, d === 2 && columns > 0 ? 1 : 0);
+    }),
+    { numRuns: Math.max(40, RUNS) },
+  );
 });
