@@ -16,6 +16,7 @@ import type { Tessera } from '../../src/client/tessera.js';
 import { describe } from '../../src/stats/describe.js';
 import { tTest } from '../../src/stats/frame-tests.js';
 import { histogram } from '../../src/stats/histogram.js';
+import { ols } from '../../src/stats/ols.js';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
 
 let cluster: TestCluster;
@@ -131,4 +132,14 @@ test('the stats layer carries the noise and reports it: describe, a t-test, a hi
   const truth = [AGES.filter((v) => v < 40).length, AGES.filter((v) => v >= 40 && v < 60).length, AGES.filter((v) => v >= 60).length];
   assert.deepEqual(h.counts, truth.map((n) => (n < 5 ? null : n)));
   assert.equal(h.privacy?.suppressBelow, 5);
+});
+
+test('OLS from noisy Gram sums: every sum of products a noisy column with Δ = c·max|x·y|; exact at ε = 100 on 0/1 columns', async () => {
+  const fit = await ols(hospital.table('patients'), { y: 'other', x: ['flag'] }).open({ to, privacy: SURE });
+  assert.equal(fit.privacy?.epsilon, 100);
+  assert.ok(fit.privacy!.columns.every((c) => c.sensitivity === '1'), JSON.stringify(fit.privacy!.columns.map((c) => c.sensitivity)));
+  // Least squares of a 0/1 response on a 0/1 predictor: intercept = mean of y where x = 0, slope = the difference of the two means.
+  const mean0 = mu(OTHER.filter((_, i) => FLAG[i] === 0)), mean1 = mu(OTHER.filter((_, i) => FLAG[i] === 1));
+  assert.ok(Math.abs(fit.coefficients[0].estimate - mean0) < 1e-9, `intercept ${fit.coefficients[0].estimate}`);
+  assert.ok(Math.abs(fit.coefficients[1].estimate - (mean1 - mean0)) < 1e-9, `slope ${fit.coefficients[1].estimate}`);
 });
