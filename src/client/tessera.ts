@@ -96,6 +96,10 @@ export interface QueryOptions extends WaitOptions {
   readonly recipients: readonly string[];
   /** Differentially private noise on the result (docs/statistics.md, "Differential privacy"). */
   readonly privacy?: PrivacySpec;
+  /** quantile's p in [0, 1]. */
+  readonly p?: number;
+  /** corr's and covar_samp's second column (tables must have both columns). */
+  readonly other?: string;
 }
 
 /**
@@ -344,12 +348,15 @@ export class Tessera implements FrameRunner {
     this.signer('run queries');
     this.requireRole('analyst', 'run queries');
     this.checkRecipients(options.recipients);
-    const tables = [...new Set(options.tables !== undefined ? options.tables : await this.tablesWith(options.column))].sort();
+    const args = { ...(options.p !== undefined ? { p: options.p } : {}), ...(options.other !== undefined ? { other: options.other } : {}) };
+    const expression = aggregateOf(fn, options.column, args);
+    const withOther = options.other !== undefined && options.tables === undefined ? new Set(await this.tablesWith(options.other)) : undefined;
+    const tables = [...new Set(options.tables !== undefined ? options.tables : (await this.tablesWith(options.column)).filter((t) => withOther?.has(t) ?? true))].sort();
     if (tables.length === 0) throw new UsageError('name at least one table');
     const [first, ...rest] = tables.map((t) => this.table(t));
     const frame = rest.length === 0 ? first : first.concat(...rest);
     const wait: WaitOptions = { ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(options.waitMs !== undefined ? { waitMs: options.waitMs } : {}) };
-    return this.run(frame.agg({ [fn]: aggregateOf(fn, options.column) }).toPlan({ to: options.recipients, ...(options.privacy ? { privacy: options.privacy } : {}) }), wait);
+    return this.run(frame.agg({ [fn]: expression }).toPlan({ to: options.recipients, ...(options.privacy ? { privacy: options.privacy } : {}) }), wait);
   }
 
   /**

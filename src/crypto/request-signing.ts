@@ -10,7 +10,11 @@
  *
  * The client also sends the body hash it signed in `x-tessera-body-sha256`, so that a node can
  * check the signature from the headers alone before it reads a byte of the body (`preverify`),
- * and refuse a stranger's body unread; `verify` then checks the body it did read.
+ * and refuse a stranger's body unread; `verify` then checks the body it did read. The signature
+ * is verified once per request: `preverify` remembers what it verified (by signature, a bounded
+ * table), and `verify` of the same request (same signer, timestamp, nonce, method, path) whose
+ * body hashes to the declared value only admits the nonce. The clock skew is judged when the
+ * request arrives (preverify), so a long upload is not refused for the time its body took.
  *
  * Body hash: SHA-256 of the body bytes; a JSON body is sent as its canonical (RFC 8785) text, so
  * the node may hash either the received bytes or its re-canonicalised parse and get the same.
@@ -85,6 +89,19 @@ const TIMESTAMP = /^[0-9]{1,16}$/;
 const METHOD = /^[A-Z]{1,16}$/;
 const SWEEP_EVERY = 4096;
 const SHA256_HEX = /^[0-9a-f]{64}$/;
+/** Preverified requests awaiting their body (in flight at once); beyond it the oldest are fully verified again. */
+const MAX_PREVERIFIED = 4096;
+
+/** What preverify checked, so that verify of the same request needs no second signature check. */
+interface Preverified<P> {
+  readonly method: string;
+  readonly path: string;
+  readonly signer: string;
+  readonly timestamp: string;
+  readonly nonce: string;
+  readonly bodySha256: string;
+  readonly result: VerifiedRequest<P>;
+}
 
 /** The bytes to send as the request body (canonical JSON text for JSON values). */
 export function requestBodyBytes(body: JsonValue | Uint8Array | undefined): Uint8Array {
@@ -134,6 +151,9 @@ export class RequestVerifier<P> {
   /** sha256(signer, nonce) → time after which the entry can go (its timestamp is then too old anyway). */
   private readonly seen: NonceStore;
   private insertsSinceSweep = 0;
+  /** Preverified requests by their signature (insertion order: oldest first). */
+  private readonly preverified = new Map<string, Preverified<P>>();
+  private signaturesChecked = 0;
 
   constructor(options: RequestVerifierOptions<P>) {
     this.audience = options.audience;
@@ -146,7 +166,17 @@ export class RequestVerifier<P> {
 
   /** Returns who sent the request, or throws RequestRejectedError (answer 401, do not retry as is). */
   verify(request: ReceivedRequest): VerifiedRequest<P> {
-    return this.check(request, sha256Hex(request.body ?? new Uint8Array(0)), true);
+    const bodySha256 = sha256Hex(request.body ?? new Uint8Array(0));
+    const signature = request.headers[REQUEST_HEADERS.signature];
+    const known = typeof signature === 'string' ? this.preverified.get(signature) : undefined;
+    if (known === undefined) return this.check(request, bodySha256, true);
+    this.preverified.delete(signature as string);
+    const same = known.method === request.method.toUpperCase() && known.path === request.path && known.bodySha256 === bodySha256
+      && known.signer === request.headers[REQUEST_HEADERS.signer] && known.timestamp === request.headers[REQUEST_HEADERS.timestamp] && known.nonce === request.headers[REQUEST_HEADERS.nonce];
+    // Anything changed since preverify (a body that does not hash to the declared value, above all): the full check refuses it.
+    if (!same) return this.check(request, bodySha256, true);
+    this.admitNonce(known.signer, known.nonce, known.result.timestamp, this.now(), true);
+    return known.result;
   }
 
   /**
@@ -157,11 +187,24 @@ export class RequestVerifier<P> {
    */
   preverify(request: RequestHead, hasBody: boolean): VerifiedRequest<P> {
     const declared = request.headers[BODY_SHA256_HEADER];
-    if (declared === undefined && !hasBody) return this.check(request, EMPTY_BODY_SHA256, false);
-    if (typeof declared !== 'string' || !SHA256_HEX.test(declared)) {
+    let bodySha256: string;
+    if (declared === undefined && !hasBody) bodySha256 = EMPTY_BODY_SHA256;
+    else if (typeof declared !== 'string' || !SHA256_HEX.test(declared)) {
       throw new RequestRejectedError('malformed', `a signed request with a body must carry header '${BODY_SHA256_HEADER}': the hex SHA-256 of the body it signed (use the Tessera client)`);
-    }
-    return this.check(request, declared, false);
+    } else bodySha256 = declared;
+    const result = this.check(request, bodySha256, false);
+    const signature = request.headers[REQUEST_HEADERS.signature] as string;
+    if (this.preverified.size >= MAX_PREVERIFIED) this.preverified.delete(this.preverified.keys().next().value as string);
+    this.preverified.set(signature, {
+      method: request.method.toUpperCase(), path: request.path, bodySha256, result,
+      signer: request.headers[REQUEST_HEADERS.signer] as string, timestamp: request.headers[REQUEST_HEADERS.timestamp] as string, nonce: request.headers[REQUEST_HEADERS.nonce] as string,
+    });
+    return result;
+  }
+
+  /** Ed25519 signature checks so far (for metrics and tests: one per request). */
+  get signatureChecks(): number {
+    return this.signaturesChecked;
   }
 
   private check(request: RequestHead, bodySha256: string, remember: boolean): VerifiedRequest<P> {
@@ -200,6 +243,7 @@ export class RequestVerifier<P> {
     // The audience is checked through the signature: we verify against our own name, so a
     // request signed for another node simply does not verify here.
     const message = requestMessage(this.audience, method, request.path, bodySha256, timestampText, nonce);
+    this.signaturesChecked++;
     if (signature.byteLength !== 64 || !verify(null, message, signerKey, signature)) {
       throw new RequestRejectedError(
         'signature',
@@ -207,7 +251,12 @@ export class RequestVerifier<P> {
       );
     }
 
-    // Only authenticated requests reach the cache, so strangers cannot fill it.
+    this.admitNonce(signerText, nonce, timestamp, now, remember);
+    return { party, signingKey: signerText, timestamp };
+  }
+
+  /** Refuses a nonce seen before; remembers it when `remember`. Only authenticated requests get here, so strangers cannot fill the cache. */
+  private admitNonce(signerText: string, nonce: string, timestamp: number, now: number, remember: boolean): void {
     const cacheKey = nonceKey(signerText, nonce);
     if (remember) this.sweep(now);
     if (this.seen.has(cacheKey)) {
@@ -217,7 +266,6 @@ export class RequestVerifier<P> {
       throw new RequestRejectedError('replay', 'too many recent requests to track replays; retry in a minute');
     }
     if (remember) this.seen.add(cacheKey, timestamp + this.maxSkewMs);
-    return { party, signingKey: signerText, timestamp };
   }
 
   /** Number of nonces currently remembered (for metrics and tests). */

@@ -24,7 +24,7 @@ import type { ExecutionProgress } from '../ops/progress.js';
 import type { JobLimits } from './jobs.js';
 import { MemoryMesh, type MeshTap } from './mesh/memory-mesh.js';
 import type { JsonValue } from '../crypto/canonical-json.js';
-import { signPolicy, type DesignSettings, type GovernanceMode } from '../governance/policy.js';
+import { signPolicy, type DesignSettings, type DpBudget, type GovernanceMode } from '../governance/policy.js';
 import { startNode, type NodeHandle, type StartNodeOptions } from './server.js';
 import type { TableLimits } from './storage.js';
 
@@ -90,6 +90,7 @@ export interface OwnerPolicyJson {
   readonly required: 'one' | 'all' | number;
   readonly recipients: readonly string[];
   readonly minGroupSize?: number;
+  readonly dpBudget?: DpBudget;
 }
 
 function governanceSection(id: string, spec: NonNullable<EmbeddedClusterOptions['governance']>, parties: ReadonlyMap<string, Identity>): JsonValue {

@@ -4,44 +4,50 @@
  * builds identically from the plan (privacy/noise-tables.ts). docs/statistics.md, "Differential
  * privacy", states the rules; in short:
  *
- * - Only aggregates open: count, sum and mean (its sum and its count) over a whole table, per
- *   group of a one-hot group-by, or per crosstab cell. Group keys open as they are (every
- *   declared combination is listed whatever the data, so they say nothing about it).
- * - Sensitivity (neighbouring data: one individual's rows added or removed, at most
- *   `contributions` = c of them): a count column c; a sum column c·max(|lo|, |hi|) for the summed
- *   column's declared range [lo, hi] (stored units). Groups are disjoint, so the c rows change a
- *   column's cells by at most that much in L1 (and in L2) together.
+ * - Only aggregates open: every aggregate of the registry (each of its terms a noisy column) over
+ *   a whole table, per group of a one-hot group-by, or per crosstab cell. Group keys open as they
+ *   are (every declared combination is listed whatever the data, so they say nothing about it).
+ * - Sensitivity per term: privacy/sensitivity.ts (sums: c times a row's largest term; min, max
+ *   and quantile parts: the width of their public interval, an empty group taking its lower end).
  * - Composition: the query's ε (or ρ) is split equally over its K noisy columns (basic
  *   composition for ε; zCDP adds its ρ's), so each column's cells get noise for ε/K (ρ/K).
  * - Nothing else may be opened while the data flow: every operator below must reveal nothing at
  *   run time (oblivious filters and distincts, no join, no append table, no sorting group-by),
  *   and crosstab suppression and margins are refused (suppression decides on the true counts;
- *   margins are sums the recipient can form from the noisy cells).
+ *   margins are sums the recipient can form from the noisy cells). `suppress_below` in the spec
+ *   suppresses on the noisy count instead (post-processing, ops/noise.ts).
  */
 
 import { PlanError } from '../errors.js';
 import { gaussianTable, laplaceTable, MAX_GAUSSIAN_THRESHOLDS, type NoiseTable } from '../privacy/noise-tables.js';
 import { rationalOf } from '../privacy/exact-real.js';
+import { boundedInterval, isBoundedTerm, termSensitivity, type TermSource } from '../privacy/sensitivity.js';
 import type { PrivacySpec } from '../privacy/spec.js';
 import type { PrivacyReport } from '../wire/api.js';
-import type { CheckedTable } from './check.js';
+import type { CheckedOutput, CheckedTable } from './check.js';
 import { RING_LIMIT, type ColumnFacts } from './types.js';
 
 /** The most comparisons (cells × thresholds) one query's noise may take. */
 export const MAX_NOISE_COMPARISONS = 1 << 21;
-
-const NOISY_FUNCTIONS = ['count', 'sum', 'mean'];
 
 export interface NoisyColumn {
   /** The result column (its values vector gets the noise). */
   readonly column: string;
   readonly cells: number;
   readonly table: NoiseTable;
+  /**
+   * A bounded term (min, max, a quantile's part): where the group has no value, the column takes
+   * `value` (its interval's lower end) before the noise, decided by the present bits of the
+   * column `presentOf`, which then open as all 1 (privacy/sensitivity.ts).
+   */
+  readonly empty?: { readonly value: bigint; readonly presentOf: string };
 }
 
 export interface CheckedPrivacy {
   readonly spec: PrivacySpec;
   readonly columns: readonly NoisyColumn[];
+  /** suppress_below: the noisy count column groups are suppressed on, and the threshold. */
+  readonly suppress?: { readonly column: string; readonly below: number };
   readonly report: PrivacyReport;
 }
 
@@ -52,10 +58,8 @@ export function checkPrivacy(spec: PrivacySpec, input: CheckedTable, path: strin
   const cells = input.type.maxRows;
   const noisy = input.type.columns.filter((c) => c.aggregate);
   if (noisy.length === 0) throw new PlanError(at, 'the result has no aggregate column to add noise to');
-  for (const c of noisy) {
-    const fn = c.aggregate!.fn;
-    if (!NOISY_FUNCTIONS.includes(fn)) throw new PlanError(at, `'${c.aggregate!.output}' is a ${fn}: differentially private noise is added to count, sum and mean (open ${fn} without privacy, or compute it from noisy sums and counts)`);
-  }
+  const outputs = input.op === 'aggregate' || input.op === 'group-by' ? input.outputs : [];
+  const sources = new Map(noisy.map((col) => [col.name, termSource(col, outputs)]));
   const c = BigInt(spec.contributions ?? 1);
   const k = BigInt(noisy.length);
   const amount = rationalOf(spec.mechanism === 'laplace' ? spec.epsilon! : spec.rho!);
@@ -65,7 +69,8 @@ export function checkPrivacy(spec: PrivacySpec, input: CheckedTable, path: strin
   const reported: PrivacyReport['columns'][number][] = [];
   for (const col of noisy) {
     const a = col.aggregate!;
-    const sensitivity = c * unitSensitivity(col, source);
+    const term = sources.get(col.name)!;
+    const sensitivity = termSensitivity(term, c, cells);
     let table: NoiseTable;
     try {
       table = spec.mechanism === 'laplace'
@@ -78,7 +83,8 @@ export function checkPrivacy(spec: PrivacySpec, input: CheckedTable, path: strin
       throw new PlanError(at, `'${col.name}' plus its noise (up to ±${table.bound} stored units for sensitivity ${sensitivity}) could leave the 64-bit range; declare a narrower range for '${a.column ?? col.name}' or spend a larger ${spec.mechanism === 'laplace' ? 'ε' : 'ρ'}`);
     }
     comparisons += cells * table.comparisons;
-    columns.push({ column: col.name, cells, table });
+    const empty = isBoundedTerm(term) ? { value: boundedInterval(term).lo, presentOf: presentColumn(col, noisy) } : undefined;
+    columns.push({ column: col.name, cells, table, ...(empty ? { empty } : {}) });
     const scale = 10 ** col.scale;
     reported.push({
       column: col.name, output: a.output, part: a.part, sensitivity: sensitivity.toString(),
@@ -96,8 +102,38 @@ export function checkPrivacy(spec: PrivacySpec, input: CheckedTable, path: strin
     contributions: Number(c),
     totalVariation,
     columns: reported,
+    ...(spec.suppress_below !== undefined ? { suppressBelow: spec.suppress_below } : {}),
   };
-  return { spec, columns, report };
+  const suppress = spec.suppress_below === undefined ? undefined : { column: suppressColumn(input, at), below: spec.suppress_below };
+  return { spec, columns, report, ...(suppress ? { suppress } : {}) };
+}
+
+/** What a result column's sensitivity follows from: its term's kind and the aggregated column(s). A crosstab's count counts rows. */
+function termSource(col: ColumnFacts, outputs: readonly CheckedOutput[]): TermSource {
+  const a = col.aggregate!;
+  const output = outputs.find((o) => o.name === a.output);
+  if (!output) return { of: 'rows' };
+  const term = output.terms.find((t) => t.part === a.part);
+  if (!term) throw new RangeError(`aggregate '${a.output}' has no part '${a.part}'`);
+  return { of: term.of, ...(output.column ? { column: output.column } : {}), ...(output.other ? { other: output.other } : {}) };
+}
+
+/** The column whose present bits say a bounded term's group has a value: its own, or a quantile's lower part's. */
+function presentColumn(col: ColumnFacts, columns: readonly ColumnFacts[]): string {
+  if (col.nullable) return col.name;
+  const a = col.aggregate!;
+  const carrier = columns.find((c) => c.aggregate?.output === a.output && c.nullable);
+  if (!carrier) throw new RangeError(`no part of '${a.output}' carries its present bits`);
+  return carrier.name;
+}
+
+/** suppress_below needs groups and a noisy count of each group's rows to decide on. */
+function suppressColumn(input: CheckedTable, at: string): string {
+  if (input.op === 'crosstab') return input.type.columns[input.type.columns.length - 1].name;
+  if (input.op !== 'group-by' || input.group.method === 'whole') throw new PlanError(`${at}/suppress_below`, 'suppress_below suppresses groups: it applies to a group-by or a crosstab, not to a whole-table aggregate');
+  const counts = input.outputs.filter((o) => o.fn.name === 'count' && o.column === undefined);
+  if (counts.length === 0) throw new PlanError(`${at}/suppress_below`, "groups are suppressed on their noisy row count: add count() to the group-by's aggregates");
+  return counts[0].name;
 }
 
 /** The aggregate node whose results open, and its input; refuses anything else at the root. */
@@ -108,11 +144,11 @@ function aggregatedInput(input: CheckedTable, at: string): CheckedTable {
     return input.input;
   }
   if (input.op === 'crosstab') {
-    if (input.suppressBelow !== undefined) throw new PlanError(at, 'suppress_below decides on the true counts, which is not differentially private: leave it out (the noise protects small cells; the recipient may hide noisy counts below a threshold)');
+    if (input.suppressBelow !== undefined) throw new PlanError(at, "the crosstab's suppress_below decides on the true counts, which is not differentially private: give suppress_below in privacy instead (it suppresses on the noisy counts inside MPC)");
     if (input.margins) throw new PlanError(at, 'margins would be noisy cells of their own (spending more of the budget): leave them out and add up the noisy cells after opening');
     return input.input;
   }
-  throw new PlanError(at, `privacy applies to aggregates (count, sum, mean; whole, per group or per crosstab cell), not to a ${input.op === 'scan' ? 'table of rows' : `'${input.op}' result`}; aggregate the rows before opening them`);
+  throw new PlanError(at, `privacy applies to aggregates (whole, per group or per crosstab cell), not to a ${input.op === 'scan' ? 'table of rows' : `'${input.op}' result`}; aggregate the rows before opening them`);
 }
 
 /** Every operator under the aggregate must open nothing at run time (what it opened would not be protected). */
@@ -136,6 +172,8 @@ function refuseRevealingOperators(node: CheckedTable, at: string): void {
       return refuse('an aggregate under the noisy aggregate has no sensitivity this release derives');
     case 'limit':
       return refuse('a limit lets one individual\'s rows push other rows out, so a row can change the result by more than its own value');
+    case 'rank':
+      return refuse('a rank depends on every other row (one added row shifts the ranks of all rows above it), so a row can change a sum of ranks by far more than its own rank; aggregate the values, not their ranks');
     case 'concat':
       for (const i of node.inputs) refuseRevealingOperators(i, at);
       return;
@@ -144,21 +182,11 @@ function refuseRevealingOperators(node: CheckedTable, at: string): void {
   }
 }
 
-/** A row's largest change of the column (stored units): 1 for counts, max(|lo|, |hi|) of the summed column. */
-function unitSensitivity(col: ColumnFacts, source: CheckedTable): bigint {
-  const a = col.aggregate!;
-  if (a.part === 'count') return 1n;
-  const summed = source.type.columns.find((c) => c.name === a.column);
-  if (!summed) throw new RangeError(`the summed column '${a.column}' is not in the aggregate's input`);
-  const abs = (v: bigint): bigint => (v < 0n ? -v : v);
-  const bound = abs(summed.min) > abs(summed.max) ? abs(summed.min) : abs(summed.max);
-  return bound === 0n ? 1n : bound;
-}
-
 /** What explain() shows: the mechanism, what the query spends, and each column's noise. */
 export function describePrivacy(p: CheckedPrivacy): string {
   const r = p.report;
   const spent = r.mechanism === 'laplace' ? `ε = ${r.epsilon} (pure ε-DP up to δ ≤ ${r.delta!.toExponential(1)} from the noise's 2^-40 truncation)` : `ρ = ${r.rho} (ρ-zCDP; sampled within total variation ${r.totalVariation.toExponential(1)} of the ideal noise)`;
   const columns = r.columns.map((c) => `${c.column}: sensitivity ${c.sensitivity}, ${c.epsilon !== undefined ? `ε ${c.epsilon}` : `ρ ${c.rho}`}, noise sd ${c.standardDeviation.toPrecision(3)}`).join('; ');
-  return `discrete ${r.mechanism === 'laplace' ? 'Laplace' : 'Gaussian'} noise added inside MPC, spending ${spent}, ${r.contributions} row${r.contributions === 1 ? '' : 's'} per individual: ${columns}`;
+  const suppressed = r.suppressBelow !== undefined ? `; groups whose noisy count is below ${r.suppressBelow} are suppressed inside MPC (the recipient sees which, never their counts)` : '';
+  return `discrete ${r.mechanism === 'laplace' ? 'Laplace' : 'Gaussian'} noise added inside MPC, spending ${spent}, ${r.contributions} row${r.contributions === 1 ? '' : 's'} per individual: ${columns}${suppressed}`;
 }

@@ -199,10 +199,10 @@ export function checkOutput(spec: AggregateSpec, input: TableType, at: string): 
     if (refusal !== undefined) throw new PlanError(`${at}/column`, refusal);
   }
   const fraction = checkFraction(fn, spec, at);
-  checkOther(fn, spec, input.columns, at);
+  const other = checkOther(fn, spec, input.columns, at);
   const terms = fn.terms(column);
   for (const t of terms) checkTermRange(t, column, input.maxRows, at, fn.name);
-  return { name: spec.name, fn, ...(column ? { column } : {}), terms, ...(fraction !== undefined ? { fraction } : {}) };
+  return { name: spec.name, fn, ...(column ? { column } : {}), terms, ...(fraction !== undefined ? { fraction } : {}), ...(other ? { other } : {}) };
 }
 
 /**

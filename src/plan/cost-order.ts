@@ -5,8 +5,13 @@
  *   one sort pass over n rows carrying w share vectors (columns, present bits, a secret
  *   validity, the chunks still to sort by): shuffle (3 rounds, 8 bytes per vector and row, plus
  *   the row index), a2b of the key (8 rounds, ~104 bytes per row), then quicksort: about
- *   1.02 n log2 n comparisons of (key, index) at ~36 bytes, in about 1.75 log2 n levels of two
- *   batches (pivot samples, partition), each 8 rounds plus 1 to open the bits.
+ *   1.1 n log2 n comparisons of (key, index), in about 1.5 log2 n levels of two batches (pivot
+ *   samples, partition), each its comparison's rounds plus 1 to open the bits, and the carry
+ *   tree's padding (it pads to 1,024 words). The comparison depends on the key's width b
+ *   (mpc/protocols/sort.ts): packed with the row index into 32 bits (b + log2 n ≤ 32) ~14 bytes,
+ *   6 rounds and ~16 KB padding per batch; into 64 bits ~25 bytes, 7 rounds, ~12 KB; else key
+ *   and index apart ~36 bytes, 8 rounds, ~28 KB. Calibrated on
+ *   measured sorts of 2,000 to 100,000 rows (test/plan/cost-measured.test.ts: within 20%).
  *   A sort is one pass per chunk of its key layout (plan/sort-layout.ts), plus one
  *   multiplication (1 round, 8 bytes per row) when the validity is secret.
  *   distinct: a sort, then the adjacent-equality of every chunk (7 rounds, ~16 bytes per row
@@ -31,12 +36,21 @@ export function columnVectors(c: ColumnFacts): number {
   return (c.kind === 'text' ? textWordCount(c.maxBytes ?? 0) : 1) + (c.nullable ? 1 : 0);
 }
 
-export function sortPassCost(rows: number, vectors: number): PlanCost {
+/** Bytes per comparison and rounds per batch (the opening included) of the quicksort's comparator, by packed width. */
+const COMPARATOR = { 32: { bytes: 14, rounds: 7, padding: 16_000 }, 64: { bytes: 25, rounds: 8, padding: 12_000 }, apart: { bytes: 36, rounds: 9, padding: 28_000 } } as const;
+
+/** One pass sorting `rows` rows carrying `vectors` share vectors by a key of `keyBits` bits (unknown: 64, compared apart from the index). */
+export function sortPassCost(rows: number, vectors: number, keyBits?: number): PlanCost {
   if (rows < 2) return { rounds: 0, bytesPerParty: 0 };
   const log = Math.log2(rows);
-  const levels = Math.ceil(1.75 * log);
-  const comparisons = 1.02 * rows * log;
-  return { rounds: 3 + 8 + levels * 18, bytesPerParty: Math.round(rows * 8 * (vectors + 2) + rows * 104 + comparisons * 36) };
+  const levels = Math.ceil(1.5 * log);
+  const comparisons = 1.1 * rows * log;
+  const indexBits = Math.ceil(log);
+  const comparator = keyBits === undefined || keyBits + indexBits > 64 ? COMPARATOR.apart : keyBits + indexBits <= 32 ? COMPARATOR[32] : COMPARATOR[64];
+  return {
+    rounds: 3 + 8 + 2 * levels * comparator.rounds,
+    bytesPerParty: Math.round(rows * 8 * (vectors + 2) + rows * 104 + comparisons * comparator.bytes + 2 * levels * comparator.padding),
+  };
 }
 
 export function sortCost(type: TableType, keys: readonly SortKeyFacts[], secretValidity: boolean): PlanCost {
@@ -44,8 +58,8 @@ export function sortCost(type: TableType, keys: readonly SortKeyFacts[], secretV
   const base = tableVectors(type, secretValidity);
   let rounds = secretValidity ? 1 : 0;
   let bytes = secretValidity ? 8 * type.maxRows : 0;
-  chunks.forEach((_, i) => {
-    const pass = sortPassCost(type.maxRows, base + i);
+  chunks.forEach((chunk, i) => {
+    const pass = sortPassCost(type.maxRows, base + i, chunk.width);
     rounds += pass.rounds;
     bytes += pass.bytesPerParty;
   });

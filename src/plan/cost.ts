@@ -20,7 +20,8 @@
  *   sort, limit, distinct, rank: plan/cost-order.ts
  *   logit: plan/cost-logit.ts
  *   join: cost-join.ts
- *   aggregate: local sums when every row is valid; else one round of 8 bytes per term
+ *   aggregate: local sums when every row is valid; else one round of 8 bytes per term; sums of
+ *     products fused with their derive: plan/cost-products.ts (1 round, 8 bytes per sum)
  *   group-by and crosstab: plan/cost-group-by.ts (their outputs are publicly valid)
  *   derive, and filters' conditions over expressions: their circuits' steps (expr-circuit.ts)
  *   open: a table with a secret validity multiplies every cell by it (1 round, 8 bytes per cell)
@@ -37,19 +38,22 @@ import type { CheckedSort } from './check-sort.js';
 import type { CheckedTable } from './check.js';
 import { circuitCost, schedule } from './expr-circuit.js';
 import { crosstabCost, groupByCost } from './cost-group-by.js';
+import { fusedProducts, fusedProductsCost } from './cost-products.js';
 
 export interface PlanCost {
   readonly rounds: number;
   readonly bytesPerParty: number;
 }
 
-const AGREEMENT_ROUNDS = 2;
+/** The nodes' agreement on the checked plan (node flows, before execute): in every estimate. */
+export const AGREEMENT_COST: PlanCost = { rounds: 2, bytesPerParty: 64 };
+const AGREEMENT_ROUNDS = AGREEMENT_COST.rounds;
 const MSB_ROUNDS = 8;
 const MSB_BYTES = 32;
 
 export function estimateCost(root: CheckedTable): PlanCost {
   let rounds = AGREEMENT_ROUNDS;
-  let bytes = 64;
+  let bytes = AGREEMENT_COST.bytesPerParty;
   // Whether the table flowing out of the node just visited has a secret validity column.
   const visit = (n: CheckedTable): boolean => {
     switch (n.op) {
@@ -114,6 +118,14 @@ export function estimateCost(root: CheckedTable): PlanCost {
         return c.secretValidity;
       }
       case 'aggregate': {
+        const fused = fusedProducts(n);
+        if (fused) {
+          // Its derive is never materialised: only what is under it runs (plan/cost-products.ts).
+          const c = fusedProductsCost(fused, visit(fused.derive.input));
+          rounds += c.rounds;
+          bytes += c.bytesPerParty;
+          return false;
+        }
         if (!visit(n.input)) return false;
         rounds += 1;
         bytes += 8 * n.outputs.reduce((k, o) => k + o.terms.length, 0);

@@ -3,8 +3,11 @@
  *   { "mechanism": "laplace", "epsilon": 0.5, "contributions": 1 }   pure ε-DP, discrete Laplace noise
  *   { "mechanism": "gaussian", "rho": 0.125, "contributions": 1 }    ρ-zCDP, discrete Gaussian noise
  * `contributions` (default 1) bounds the rows one individual adds to the aggregated input (an
- * individual with visits in two tables concatenated: 2). It is part of the plan, so its hash,
- * the script the representatives approve and explain() all show it.
+ * individual with visits in two tables concatenated: 2). `suppress_below` (a group-by or
+ * crosstab only) drops the groups whose NOISY count is below it, inside MPC before anything
+ * opens (ops/noise.ts): a decision on the noisy count is post-processing, so it costs no budget.
+ * It is part of the plan, so its hash, the script the representatives approve and explain() all
+ * show it.
  */
 
 import { PlanError } from '../errors.js';
@@ -17,6 +20,8 @@ export interface PrivacySpec {
   /** Gaussian: the query's total zCDP parameter ρ. */
   readonly rho?: number;
   readonly contributions?: number;
+  /** Groups (crosstab cells) whose noisy count is below this open as nothing. */
+  readonly suppress_below?: number;
 }
 
 export const MAX_PRIVACY_PARAMETER = 100;
@@ -40,7 +45,7 @@ export function parsePrivacy(value: unknown, path: string): PrivacySpec {
   const mechanism = o.mechanism;
   if (!(MECHANISMS as readonly unknown[]).includes(mechanism)) throw new PlanError(`${path}/mechanism`, `the mechanism is 'laplace' (pure ε-DP) or 'gaussian' (ρ-zCDP), not ${JSON.stringify(mechanism)}`);
   const parameter = mechanism === 'laplace' ? 'epsilon' : 'rho';
-  const allowed = ['mechanism', parameter, 'contributions'];
+  const allowed = ['mechanism', parameter, 'contributions', 'suppress_below'];
   for (const key of Object.keys(o)) {
     if (!allowed.includes(key)) throw new PlanError(`${path}/${key}`, `unknown field "${key}" for the ${mechanism as string} mechanism (allowed: ${allowed.join(', ')})`);
   }
@@ -52,5 +57,14 @@ export function parsePrivacy(value: unknown, path: string): PrivacySpec {
   if (!Number.isSafeInteger(contributions) || (contributions as number) < 1 || (contributions as number) > MAX_CONTRIBUTIONS) {
     throw new PlanError(`${path}/contributions`, `contributions (the most rows one individual adds) is a whole number from 1 to ${MAX_CONTRIBUTIONS}, not ${JSON.stringify(o.contributions)}`);
   }
-  return { mechanism: mechanism as Mechanism, [parameter]: amount, ...(o.contributions !== undefined ? { contributions: contributions as number } : {}) };
+  const suppress = o.suppress_below;
+  if (suppress !== undefined && (!Number.isSafeInteger(suppress) || (suppress as number) < 1)) {
+    throw new PlanError(`${path}/suppress_below`, `suppress_below is a whole number of rows of at least 1 (groups whose noisy count is below it are suppressed inside MPC), not ${JSON.stringify(suppress)}`);
+  }
+  return {
+    mechanism: mechanism as Mechanism,
+    [parameter]: amount,
+    ...(o.contributions !== undefined ? { contributions: contributions as number } : {}),
+    ...(suppress !== undefined ? { suppress_below: suppress as number } : {}),
+  };
 }

@@ -15,7 +15,7 @@
 import { UsageError } from '../errors.js';
 import { aggregate, type AggregateExpr } from '../client/aggregates.js';
 import type { LazyFrame, OpenOptions } from '../client/frame.js';
-import { openFrame, type Provenance } from './frame-groups.js';
+import { openFrame, provenance, type Provenance } from './frame-groups.js';
 import { rankColumns } from './ranks.js';
 
 export interface CorrelationOptions extends OpenOptions {
@@ -65,7 +65,7 @@ async function pairMatrix<C extends string>(frame: LazyFrame<C>, columns: readon
   const cell = (i: number, j: number) => result.outputs[i <= j ? `p${i}_${j}` : `p${j}_${i}`];
   const matrix = columns.map((_, i) => columns.map((__, j) => Number(cell(i, j).value)));
   const counts = columns.map((_, i) => columns.map((__, j) => cell(i, j).count ?? 0));
-  const out = { columns: [...labels], matrix, counts, plan: result.plan, query: result.query };
+  const out = { columns: [...labels], matrix, counts, ...provenance(result) };
   return { ...out, text: () => matrixText(out.columns, matrix) };
 }
 

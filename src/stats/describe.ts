@@ -15,7 +15,7 @@
 import { UsageError } from '../errors.js';
 import { aggregate, quantile, type AggregateExpr } from '../client/aggregates.js';
 import type { LazyFrame, OpenOptions } from '../client/frame.js';
-import { openFrame, type Provenance } from './frame-groups.js';
+import { openFrame, provenance, type Provenance } from './frame-groups.js';
 
 export const DESCRIBE_STATISTICS = ['count', 'mean', 'std', 'min', '25%', '50%', '75%', 'max'] as const;
 export type DescribeStatistic = (typeof DESCRIBE_STATISTICS)[number];
@@ -59,7 +59,7 @@ export async function describe<C extends string>(frame: LazyFrame<C>, columns: r
   columns.forEach((c, i) => {
     statistics[c] = Object.fromEntries(DESCRIBE_STATISTICS.map((s) => [s, rows.includes(s) ? Number(result.outputs[output(i, s)].value) : Number.NaN])) as Record<DescribeStatistic, number>;
   });
-  return { columns: [...columns], rows, statistics, plan: result.plan, query: result.query, text: () => describeText(columns, statistics, rows) };
+  return { columns: [...columns], rows, statistics, ...provenance(result), text: () => describeText(columns, statistics, rows) };
 }
 
 /** pandas' layout: six decimals, right-aligned columns, NaN for no value. */

@@ -8,12 +8,20 @@
 import { UsageError } from '../errors.js';
 import type { LazyFrame, OpenOptions } from '../client/frame.js';
 import type { QueryResult, ResultCell } from '../client/result.js';
+import type { PrivacyReport } from '../wire/api.js';
 import type { Summary } from './moments.js';
 
 /** Which query and plan a statistic came from (the plan's id is its canonical hash, as every node computes it). */
 export interface Provenance {
   readonly plan: string;
   readonly query: string;
+  /** The differentially private noise the statistic was computed from: ε (ρ) spent, each opened column's sensitivity and noise. */
+  readonly privacy?: PrivacyReport;
+}
+
+/** A statistic's provenance from the result it was computed from. */
+export function provenance(result: QueryResult): Provenance {
+  return { plan: result.plan, query: result.query, ...(result.privacy ? { privacy: result.privacy } : {}) };
 }
 
 /** A group's label (its key's value, as a result table decodes it) and its summary. */

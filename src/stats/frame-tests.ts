@@ -18,7 +18,7 @@ import type { LazyFrame, OpenOptions } from '../client/frame.js';
 import type { ResultCell } from '../client/result.js';
 import { oneWayAnova, type AnovaResult } from './anova.js';
 import { chiSquareIndependence, type ChiSquareResult } from './chi-square.js';
-import { checkColumn, groupSummaries, openFrame, type GroupSummary, type Provenance } from './frame-groups.js';
+import { checkColumn, groupSummaries, type GroupSummary, openFrame, provenance, type Provenance } from './frame-groups.js';
 import { oneSampleT, pairedT, twoSampleT, type TTestResult } from './t-test.js';
 
 export interface FrameTTestOptions<C extends string> {
@@ -48,7 +48,7 @@ export async function tTest<C extends string>(frame: LazyFrame<C>, options: Fram
     if (options.equalVariance !== undefined) throw new UsageError('equalVariance applies to a two-sample test: give `by` too, or leave it out');
     const result = await openFrame(frame.agg(aggregates), open);
     const group = oneGroup(result.table.rows[0]);
-    return { ...oneSampleT(group, { ...mu, ...level }), groups: [group], plan: result.plan, query: result.query };
+    return { ...oneSampleT(group, { ...mu, ...level }), groups: [group], ...provenance(result) };
   }
   const by = checkColumn(options.by, 'by') as C;
   if (by === value) throw new UsageError(`the t-test's value and by are both '${value}': group by another column`);
@@ -58,7 +58,7 @@ export async function tTest<C extends string>(frame: LazyFrame<C>, options: Fram
     throw new UsageError(`a two-sample t-test needs exactly two non-empty groups of '${by}', it has ${groups.length}${describeLabels(groups)}: filter the frame to two groups, or use anova() for more`);
   }
   const [first, second] = groups;
-  return { ...twoSampleT(first, second, { ...mu, ...level, equalVariance: options.equalVariance === true }), groups, plan: result.plan, query: result.query };
+  return { ...twoSampleT(first, second, { ...mu, ...level, equalVariance: options.equalVariance === true }), groups, ...provenance(result) };
 }
 
 export interface FramePairedOptions<C extends string> {
@@ -83,7 +83,7 @@ export async function pairedTTest<C extends string>(frame: LazyFrame<C>, options
   const result = await openFrame(differences.agg({ n: count(d), m: mean(d), v: variance(d) }), open);
   const group = oneGroup(result.table.rows[0]);
   const settings = { ...(options.mu !== undefined ? { mu: options.mu } : {}), ...(options.level !== undefined ? { level: options.level } : {}) };
-  return { ...pairedT(group, settings), groups: [group], plan: result.plan, query: result.query };
+  return { ...pairedT(group, settings), groups: [group], ...provenance(result) };
 }
 
 /** The summary of a one-row { n, m, v } result (the whole frame). */
@@ -102,7 +102,7 @@ export async function anova<C extends string>(frame: LazyFrame<C>, options: { re
   if (by === value) throw new UsageError(`the analysis of variance's value and by are both '${value}': group by another column`);
   const result = await openFrame(frame.groupBy(by).agg({ n: count(value), m: mean(value), v: variance(value) }), open);
   const groups = groupSummaries(result, by);
-  return { ...oneWayAnova(groups), groupSummaries: groups, plan: result.plan, query: result.query };
+  return { ...oneWayAnova(groups), groupSummaries: groups, ...provenance(result) };
 }
 
 export interface FrameChiSquareOptions<C extends string> {
@@ -143,7 +143,7 @@ export async function chiSquare<C extends string>(frame: LazyFrame<C>, options: 
   const rowLabels = distinct(cells.filter((r) => Number(r.count) > 0).map((r) => r[rows]));
   const columnLabels = distinct(cells.filter((r) => Number(r.count) > 0).map((r) => r[columns]));
   const counts = rowLabels.map((a) => columnLabels.map((b) => Number(cells.find((r) => r[rows] === a && r[columns] === b)?.count ?? 0)));
-  return { ...chiSquareIndependence(counts), rowLabels, columnLabels, counts, plan: result.plan, query: result.query };
+  return { ...chiSquareIndependence(counts), rowLabels, columnLabels, counts, ...provenance(result) };
 }
 
 function distinct(labels: readonly ResultCell[]): ResultCell[] {

@@ -8,14 +8,16 @@
  * batch, docs/plan.md value expressions), then a group-by of it (one-hot over its K + 2 levels
  * when that is at most 256: nothing revealed, every bin listed, empty ones as 0). With
  * `suppressBelow`, bins counting fewer rows are dropped inside MPC by a filter on the counts
- * (the nodes learn how many bins remain, as the plan's explain says) and come out as null.
+ * (the nodes learn how many bins remain, as the plan's explain says) and come out as null. With
+ * `privacy` (noisy counts), bins are suppressed on their noisy counts instead (privacy's
+ * `suppress_below`, inside MPC: the nodes learn nothing, the recipient which bins were suppressed).
  */
 
 import { UsageError } from '../errors.js';
 import { count } from '../client/aggregates.js';
 import { col, lit, type Expression } from '../client/expr.js';
 import type { LazyFrame, OpenOptions } from '../client/frame.js';
-import { checkColumn, openFrame, type Provenance } from './frame-groups.js';
+import { checkColumn, openFrame, provenance, type Provenance } from './frame-groups.js';
 
 /** The derived bin index's name; a frame must not have a column of this name. */
 export const BIN_COLUMN = 'histogram_bin';
@@ -52,14 +54,16 @@ export async function histogram<C extends string>(frame: LazyFrame<C>, column: C
     index = index.add(inside.cast('integer'));
   });
   let counts = frame.withColumns({ [BIN_COLUMN]: index } as Record<string, Expression<C>>).groupBy(BIN_COLUMN as C).agg({ count: count() });
-  if (k !== undefined) counts = counts.filter(col('count').ge(k));
-  const result = await openFrame(counts, open);
+  // With noise, bins are suppressed on their noisy counts inside MPC (privacy's suppress_below): a filter above the noisy group-by could not be.
+  const noisy = open.privacy !== undefined && k !== undefined;
+  if (k !== undefined && !noisy) counts = counts.filter(col('count').ge(k));
+  const result = await openFrame(counts, noisy ? { ...open, privacy: { ...open.privacy!, suppress_below: k } } : open);
   const byIndex = new Map<number, number>();
   for (const row of result.table.rows) if (row[BIN_COLUMN] !== null) byIndex.set(Number(row[BIN_COLUMN]), Number(row.count));
   // Without suppression every level opens (one-hot); a missing one was suppressed.
   const at = (b: number): number | null => byIndex.get(b) ?? null;
   const bins = edges.slice(1).map((_, i) => at(i + 1));
-  const out = { column: name, edges, counts: bins, below: at(0), above: at(edges.length), plan: result.plan, query: result.query };
+  const out = { column: name, edges, counts: bins, below: at(0), above: at(edges.length), ...provenance(result) };
   return { ...out, text: () => histogramText(out) };
 }
 

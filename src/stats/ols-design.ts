@@ -60,7 +60,9 @@ export interface Design<C extends string> {
 
 /** The columns' types, by the connected node's check of a plan that would open them (nothing runs). */
 export async function columnTypes<C extends string>(frame: LazyFrame<C>, columns: readonly C[], open: OpenOptions): Promise<Map<string, QueryOutputInfo>> {
-  const checked = await frame.select(...columns).explain(open);
+  // Only the columns' types are wanted: checked without the noise (which applies to the Gram sums, not to rows).
+  const { privacy: _noise, ...plain } = open;
+  const checked = await frame.select(...columns).explain(plain);
   return new Map(checked.outputs.map((o) => [o.name, o]));
 }
 

@@ -15,7 +15,7 @@ import { UsageError } from '../errors.js';
 import type { LazyFrame, OpenOptions } from '../client/frame.js';
 import type { Explanation } from '../client/explain.js';
 import type { QueryResult } from '../client/result.js';
-import { openFrame, type Provenance } from './frame-groups.js';
+import { openFrame, provenance, type Provenance } from './frame-groups.js';
 import { buildDesign, checkSpec, columnTypes, type Design, type OlsSpec } from './ols-design.js';
 import { fitOls, type GramSums, type OlsFit } from './ols-fit.js';
 import { olsSummaryText } from './ols-summary.js';
@@ -110,7 +110,7 @@ export function fitFromResult<C extends string>(design: Design<C>, result: Query
     weighted: design.weighted,
   };
   const fit = fitOls(sums, { ...(design.spec.ridge !== undefined ? { ridge: design.spec.ridge } : {}), ...(level !== undefined ? { level } : {}) });
-  return { ...fit, reference, emptyLevels, plan: result.plan, query: result.query, text: () => olsSummaryText(fit) };
+  return { ...fit, reference, emptyLevels, ...provenance(result), text: () => olsSummaryText(fit) };
 }
 
 /** An opened count or sum as the exact integer of its stored units (its exact decimal text without the point). */

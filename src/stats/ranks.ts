@@ -16,7 +16,7 @@ import { count, sum } from '../client/aggregates.js';
 import { and, col } from '../client/expr.js';
 import type { LazyFrame, OpenOptions } from '../client/frame.js';
 import type { ResultCell } from '../client/result.js';
-import { checkColumn, openFrame, type Provenance } from './frame-groups.js';
+import { checkColumn, openFrame, provenance, type Provenance } from './frame-groups.js';
 import { kruskalWallis as kruskalOf, mannWhitneyU, type KruskalWallisResult, type MannWhitneyResult, type RankGroup } from './rank-tests.js';
 
 /** The columns a ranking adds; a frame must not have columns of these names. */
@@ -83,7 +83,7 @@ async function rankSums<C extends string>(frame: LazyFrame<C>, options: RankOpti
     .filter((row) => Number(row.n) > 0)
     .map((row) => ({ label: row[by], n: Number(row.n), rankSum: Number(row.r) }))
     .sort((a, b) => compare(a.label, b.label));
-  return { groups, tieSum, plan: result.plan, query: result.query };
+  return { groups, tieSum, ...provenance(result) };
 }
 
 function compare(a: ResultCell, b: ResultCell): number {

@@ -222,6 +222,8 @@ export interface PrivacyReport {
   readonly totalVariation: number;
   /** Laplace: the query is (epsilon, delta)-DP (delta from the truncation and the 64-bit thresholds). */
   readonly delta?: number;
+  /** Groups (crosstab cells) whose noisy count was below this were suppressed inside MPC (not opened). */
+  readonly suppressBelow?: number;
   readonly columns: readonly {
     readonly column: string;
     readonly output: string;

@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { createIdentity, publicIdentity } from '../../src/crypto/identity.js';
 import { RequestVerifier, requestBodyBytes, signRequest, type ReceivedRequest } from '../../src/crypto/request-signing.js';
@@ -81,4 +82,42 @@ test('request signing: replay cache is bounded and swept', () => {
   clock.t += 2_001;
   v.verify(request({ i: 5 }, clock.t));
   assert.equal(v.cachedNonces, 1);
+});
+
+test('request signing: preverify then verify checks the signature once; every change after preverify is still refused', () => {
+  const clock = { t: 1_700_000_000_000 };
+  const v = setup(clock);
+  const head = (r: ReceivedRequest) => ({ method: r.method, path: r.path, headers: { ...r.headers, 'x-tessera-body-sha256': createHash('sha256').update(r.body!).digest('hex') } });
+  const r = request({ rows: 3 }, clock.t);
+  v.preverify(head(r), true);
+  // A body that took a minute to arrive: the timestamp was judged on arrival.
+  clock.t += 45_000;
+  assert.equal(v.verify({ ...r, headers: head(r).headers }).party, 'alice');
+  assert.equal(v.signatureChecks, 1, 'one Ed25519 check for the request');
+  // Sent again: refused (checked in full now: its timestamp is stale, and its nonce seen).
+  assert.throws(() => v.verify({ ...r, headers: head(r).headers }), rejected('clock-skew'));
+  // Preverified, then a different body, path, method or nonce: the full check refuses it.
+  for (const change of [{ body: Buffer.from('{"rows":4}') }, { path: '/tables/y?a=1' }, { method: 'PUT' }]) {
+    const s = request({ rows: 3 }, clock.t);
+    v.preverify(head(s), true);
+    assert.throws(() => v.verify({ ...s, headers: head(s).headers, ...change }), rejected('signature'), JSON.stringify(change));
+  }
+  const n = request({ rows: 3 }, clock.t);
+  v.preverify(head(n), true);
+  assert.throws(() => v.verify({ ...n, headers: { ...head(n).headers, 'x-tessera-nonce': 'B'.repeat(22) } }), rejected('signature'));
+  // Twice preverified (a replay racing the original): one verify passes, the other is a replay.
+  const twice = request({ rows: 5 }, clock.t);
+  v.preverify(head(twice), true);
+  v.preverify(head(twice), true);
+  v.verify({ ...twice, headers: head(twice).headers });
+  assert.throws(() => v.verify({ ...twice, headers: head(twice).headers }), rejected('replay'));
+  // Refusals at preverify keep their reasons.
+  assert.throws(() => v.preverify(head(request({}, clock.t, 'node-1')), true), rejected('signature'));
+  assert.throws(() => v.preverify(head(request({}, clock.t, 'node-0', mallory)), true), rejected('unknown-signer'));
+  assert.throws(() => v.preverify(head(request({}, clock.t - 31_000)), true), rejected('clock-skew'));
+  assert.throws(() => v.preverify({ ...head(r), headers: { ...r.headers } }, true), rejected('malformed'));
+  // Without preverify, verify checks everything itself (one check).
+  const before = v.signatureChecks;
+  v.verify(request({ rows: 6 }, clock.t));
+  assert.equal(v.signatureChecks, before + 1);
 });

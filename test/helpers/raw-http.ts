@@ -20,6 +20,9 @@ export interface RawRequestOptions {
   readonly timeoutMs?: number;
   /** False: send the head without the blank line that ends it (a client stalling in its headers). */
   readonly headComplete?: boolean;
+  /** Send the body in this many pieces, `gapMs` apart (a slow link); default all at once. */
+  readonly pieces?: number;
+  readonly gapMs?: number;
 }
 
 export function openRaw(apiUrl: string, ca: string): Promise<TLSSocket> {
@@ -72,6 +75,19 @@ export async function rawRequest(apiUrl: string, ca: string, head: string, optio
     // Writing into a connection the node closed fails: the answer read so far is what counts.
     socket.on('error', () => finish(undefined, answered ? { ...answered, closed: true } : parse(true)));
     socket.write(options.headComplete === false ? `${head}\r\n` : `${head}\r\n\r\n`);
-    if (options.body) socket.write(options.body);
+    if (options.body) writePaced(socket, options.body, options.pieces ?? 1, options.gapMs ?? 0, () => settled);
   });
+}
+
+/** Writes `body` in `pieces` parts `gapMs` apart, stopping once the exchange is settled. */
+function writePaced(socket: TLSSocket, body: Uint8Array, pieces: number, gapMs: number, settled: () => boolean): void {
+  const size = Math.ceil(body.byteLength / pieces);
+  let at = 0;
+  const next = (): void => {
+    if (settled() || socket.destroyed || at >= body.byteLength) return;
+    socket.write(body.subarray(at, at + size));
+    at += size;
+    if (at < body.byteLength) setTimeout(next, gapMs);
+  };
+  next();
 }

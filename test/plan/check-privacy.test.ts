@@ -56,12 +56,13 @@ test('group-by (one-hot) and crosstab cells get noise per cell; keys open as the
 
 test('refused: rows, other aggregates, revealing operators, joins, limits, suppression, margins, a sort group-by, noise that could wrap the ring', () => {
   refused(open(scan(), LAPLACE), '/root/privacy', /not to a table of rows/);
-  refused(open(agg([{ name: 'hi', fn: 'max', column: 'age' }]), LAPLACE), '/root/privacy', /'hi' is a max/);
   refused(open(agg([{ name: 'n', fn: 'count' }], { op: 'filter', input: scan(), predicate: { op: '>', args: [{ op: 'col', name: 'age' }, { op: 'lit', value: 3 }] } }), LAPLACE), '/root/privacy', /reveal-count.*use mode 'oblivious'/);
   check(open(agg([{ name: 'n', fn: 'count' }], { op: 'filter', mode: 'oblivious', input: scan(), predicate: { op: '>', args: [{ op: 'col', name: 'age' }, { op: 'lit', value: 3 }] } }), LAPLACE));
   refused(open(agg([{ name: 'n', fn: 'count' }], scan('votes')), LAPLACE), '/root/privacy', /append table 'votes'/);
   refused(open(agg([{ name: 'n', fn: 'count' }], { op: 'limit', count: 5, input: scan() }), LAPLACE), '/root/privacy', /limit/);
-  refused(open({ op: 'crosstab', input: scan(), by: ['blood', 'smoker'], suppress_below: 5 }, LAPLACE), '/root/privacy', /suppress_below/);
+  // A sum of ranks moves by up to twice the row count when one row is added: no per-row bound.
+  refused(open(agg([{ name: 's', fn: 'sum', column: 'r' }], { op: 'rank', input: scan(), column: 'age', as: 'r' }), LAPLACE), '/root/privacy', /rank depends on every other row/);
+  refused(open({ op: 'crosstab', input: scan(), by: ['blood', 'smoker'], suppress_below: 5 }, LAPLACE), '/root/privacy', /true counts.*suppress_below in privacy/);
   refused(open({ op: 'crosstab', input: scan(), by: ['blood', 'smoker'], margins: true }, LAPLACE), '/root/privacy', /margins/);
   refused(open(agg([{ name: 'n', fn: 'count' }], scan('wide'), ['x']), LAPLACE), '/root/privacy', /combinations/);
   refused(open(agg([{ name: 's', fn: 'sum', column: 'x' }], scan('wide')), LAPLACE), '/root/privacy', /64-bit range/);
@@ -76,4 +77,60 @@ test('the privacy field itself: mechanism, its parameter, contributions', () => 
   refused(open(n, { mechanism: 'laplace', epsilon: -1 }), '/root/privacy/epsilon', /number in/);
   refused(open(n, { mechanism: 'gaussian', rho: 0.1, contributions: 0 }), '/root/privacy/contributions', /whole number/);
   refused(open(n, 'laplace' as unknown as object), '/root/privacy', /is an object/);
+});
+
+test('every aggregate opens noisy: var, std, min, max, median, quantile, count_distinct, corr and covar_samp, each term with its sensitivity', () => {
+  const aggregates = [
+    { name: 'v', fn: 'var', column: 'age' },
+    { name: 'lo', fn: 'min', column: 'cost' },
+    { name: 'hi', fn: 'max', column: 'age' },
+    { name: 'med', fn: 'median', column: 'age' },
+    { name: 'q', fn: 'quantile', column: 'cost', p: 0.9 },
+    { name: 'd', fn: 'count_distinct', column: 'blood' },
+    { name: 'r', fn: 'corr', column: 'age', other: 'cost' },
+    { name: 'sd', fn: 'std', column: 'cost' },
+    { name: 'cv', fn: 'covar_samp', column: 'smoker', other: 'age' },
+  ];
+  const p = check(open(agg(aggregates), { ...LAPLACE, contributions: 2 })).privacy!;
+  const sensitivities = Object.fromEntries(p.report.columns.map((c) => [c.column, c.sensitivity]));
+  assert.deepEqual(sensitivities, {
+    // var: count c, sum c·max(|lo|, |hi|), sum of squares c·max(lo², hi²)
+    'v.count': '2', 'v.sum': '240', 'v.squares': '28800',
+    // bounded terms: the declared range's width (stored units) times min(c, cells) = 1 cell
+    lo: '50000', hi: '140',
+    'med.lower': '140', 'med.upper': '140', 'med.fraction': '999999',
+    'q.lower': '50000', 'q.upper': '50000', 'q.fraction': '999999',
+    d: '2',
+    // pairs: c, c·max|x|, c·max|y|, c·max|x·y| over the corners (120·50000), c·x², c·y²
+    'r.count': '2', 'r.sum_x': '240', 'r.sum_y': '100000', 'r.sum_xy': '12000000', 'r.sum_xx': '28800', 'r.sum_yy': '5000000000',
+    'sd.count': '2', 'sd.sum': '100000', 'sd.squares': '5000000000',
+    'cv.count': '2', 'cv.sum_x': '2', 'cv.sum_y': '240', 'cv.sum_xy': '240', 'cv.sum_xx': '2', 'cv.sum_yy': '28800',
+  });
+  const k = p.report.columns.length;
+  for (const c of p.report.columns) assert.equal(c.epsilon, 0.5 / k);
+  // Bounded terms take their interval's lower end where the group is empty, decided by the present bits of the output's nullable part.
+  const empty = Object.fromEntries(p.columns.filter((c) => c.empty).map((c) => [c.column, [c.empty!.value, c.empty!.presentOf]]));
+  assert.deepEqual(empty, { lo: [0n, 'lo'], hi: [-20n, 'hi'], 'med.lower': [-20n, 'med.lower'], 'med.upper': [-20n, 'med.lower'], 'med.fraction': [0n, 'med.lower'], 'q.lower': [0n, 'q.lower'], 'q.upper': [0n, 'q.lower'], 'q.fraction': [0n, 'q.lower'] });
+});
+
+test('per group: a bounded term reaches min(c, cells) cells; sums keep c times a row\'s term', () => {
+  const aggregates = [{ name: 'hi', fn: 'max', column: 'age' }, { name: 's', fn: 'sum', column: 'age' }];
+  const one = check(open(agg(aggregates, scan(), ['blood']), LAPLACE)).privacy!;
+  assert.deepEqual(one.report.columns.map((c) => c.sensitivity), ['140', '120']);
+  const two = check(open(agg(aggregates, scan(), ['blood']), { ...LAPLACE, contributions: 2 })).privacy!;
+  assert.deepEqual(two.report.columns.map((c) => c.sensitivity), ['280', '240']);
+  const many = check(open(agg(aggregates, scan(), ['blood']), { ...LAPLACE, contributions: 50 })).privacy!;
+  assert.deepEqual(many.report.columns.map((c) => c.sensitivity), ['420', '6000']); // 3 groups reachable
+});
+
+test('suppress_below in privacy: on a group-by\'s count() or a crosstab\'s count; refused elsewhere', () => {
+  const g = check(open(agg([{ name: 'n', fn: 'count' }, { name: 'm', fn: 'mean', column: 'age' }], scan(), ['blood']), { ...LAPLACE, suppress_below: 5 }));
+  assert.deepEqual(g.privacy!.suppress, { column: 'n', below: 5 });
+  assert.equal(g.privacy!.report.suppressBelow, 5);
+  assert.ok(g.disclosures.some((d) => d.path === '/root/privacy' && /noisy count is below 5 are suppressed inside MPC/.test(d.what)));
+  const x = check(open({ op: 'crosstab', input: scan(), by: ['blood', 'smoker'] }, { ...LAPLACE, suppress_below: 3 }));
+  assert.deepEqual(x.privacy!.suppress, { column: 'count', below: 3 });
+  refused(open(agg([{ name: 's', fn: 'sum', column: 'age' }], scan(), ['blood']), { ...LAPLACE, suppress_below: 5 }), '/root/privacy/suppress_below', /add count\(\)/);
+  refused(open(agg([{ name: 'n', fn: 'count' }]), { ...LAPLACE, suppress_below: 5 }), '/root/privacy/suppress_below', /not to a whole-table aggregate/);
+  refused(open(agg([{ name: 'n', fn: 'count' }], scan(), ['blood']), { ...LAPLACE, suppress_below: 0 }), '/root/privacy/suppress_below', /whole number/);
 });

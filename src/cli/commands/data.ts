@@ -4,6 +4,7 @@
  */
 
 import { addPrivacyOptions, privacyFromFlags, type PrivacyFlags } from '../privacy-options.js';
+import { aggregateArgumentsFromFlags, type AggregateFlags } from '../aggregate-options.js';
 import { readFile } from 'node:fs/promises';
 import { Argument, Option, type Command } from 'commander';
 import { loadIdentifierKey } from '../../crypto/identifier-key.js';
@@ -122,12 +123,15 @@ export function registerDataCommands(program: Command, io: Console): void {
     .addArgument(new Argument('<op>', `aggregate: ${aggregates().map((f) => `${f.name} (${f.description})`).join('; ')}`).choices(aggregateNames()))
     .argument('[column]', 'column to aggregate (count without a column counts rows)')
     .option('--tables <a,b>', 'tables to include (default: every table with the column)')
+    .option('--p <fraction>', 'quantile: the fraction p in [0, 1] (up to 6 decimals), e.g. --p 0.9')
+    .option('--other <column>', 'corr, covar_samp: the second column, e.g. tessera query corr age --other weight')
     .requiredOption('--to <recipient,...>', 'parties (with the output role) who may open the result')
     .option('--detach', 'print the query id as soon as the nodes admit it and return (then: tessera status ID, tessera result ID, tessera cancel ID)')
     .option('--json', 'JSON output')
     .addHelpText('after', '\nExample:\n  tessera query sum patients --to "Registry North,Registry East" --cluster ./cluster --as Analyst')
-    .action(async (op: string, column: string | undefined, options: ConnectionFlags & PrivacyFlags & { tables?: string; to: string; json?: boolean; detach?: boolean }) => {
+    .action(async (op: string, column: string | undefined, options: ConnectionFlags & PrivacyFlags & AggregateFlags & { tables?: string; to: string; json?: boolean; detach?: boolean }) => {
       if (findAggregate(op)?.column === 'required' && column === undefined) throw new UsageError(`${op} needs a column: tessera query ${op} COLUMN --to RECIPIENT`);
+      const args = aggregateArgumentsFromFlags(op, column, options);
       const privacy = privacyFromFlags(options);
       const connected = await connectWithFlags(options);
       const { client, party } = connected;
@@ -141,7 +145,7 @@ export function registerDataCommands(program: Command, io: Console): void {
           const job = status.job;
           if (bar && job?.step !== undefined && job.steps !== undefined && performance.now() - started > PROGRESS_AFTER_MS) bar.update(job.step, job.steps, job.operator ?? '');
         };
-        const handle = await client.aggregate(op, { recipients, onProgress, ...(tables ? { tables } : {}), ...(column !== undefined ? { column } : {}), ...(privacy ? { privacy } : {}) });
+        const handle = await client.aggregate(op, { recipients, onProgress, ...(tables ? { tables } : {}), ...(column !== undefined ? { column } : {}), ...args, ...(privacy ? { privacy } : {}) });
         if (options.detach) {
           if (options.json) return io.line(JSON.stringify(handle.submitted));
           io.line(handle.id);
@@ -156,7 +160,7 @@ export function registerDataCommands(program: Command, io: Console): void {
         }
         const result = recipients.includes(party) ? await handle.result() : undefined;
         if (options.json) return io.line(JSON.stringify({ ...info, ...(result ? { result: jsonResult(result) } : {}) }));
-        io.line(`Query ${io.style.bold(handle.id)}: ${op}(${column ?? '*'}) over ${info.tables.join(', ')} (${formatCount(info.rows)} rows${info.excluded ? `, ${formatCount(info.excluded)} excluded by the range check` : ''}, ${formatSeconds(performance.now() - started)})`);
+        io.line(`Query ${io.style.bold(handle.id)}: ${op}(${[column ?? '*', ...(args.other !== undefined ? [args.other] : []), ...(args.p !== undefined ? [String(args.p)] : [])].join(', ')}) over ${info.tables.join(', ')} (${formatCount(info.rows)} rows${info.excluded ? `, ${formatCount(info.excluded)} excluded by the range check` : ''}, ${formatSeconds(performance.now() - started)})`);
         io.line(`  recipients: ${recipients.join(', ')}`);
         io.line(`  state: ${info.state} (every node holds its share of the result)`);
         if (result) io.line(`  ${io.style.green(describeResult(result))}`);

@@ -22,6 +22,7 @@ import { BodyBudget } from './body-budget.js';
 import { clientErrorHandler, describeError } from './error-replies.js';
 import { readFrameBody } from './frame-body.js';
 import { makeRequestGate, mustCloseAfter } from './request-gate.js';
+import { makeBodyDeadline } from './body-deadline.js';
 import { registerGovernanceRoutes } from '../flows/governance.js';
 import { registerDesignRoutes } from '../flows/design.js';
 import { damagedTableInfo, errorBody, routeSchemas, tableInfo } from './schemas.js';
@@ -61,7 +62,7 @@ export async function buildApi(ctx: NodeContext, options: ApiOptions): Promise<A
   // Node's own server limits: slow or stalled clients are cut off (slowloris), headers are at most 16 KiB.
   const serverOptions = {
     headersTimeout: options.timeouts.headersMs,
-    requestTimeout: options.timeouts.requestMs,
+    requestTimeout: 0, // api/body-deadline.ts: a deadline sized by the body, not one for every request
     connectionsCheckingInterval: Math.min(1000, options.timeouts.headersMs),
     maxHeaderSize: 16 * 1024,
   };
@@ -72,7 +73,7 @@ export async function buildApi(ctx: NodeContext, options: ApiOptions): Promise<A
     bodyLimit: JSON_BODY_LIMIT,
     // Keep client connections for many requests (contributions come one request at a time).
     keepAliveTimeout: 65_000,
-    requestTimeout: options.timeouts.requestMs,
+    requestTimeout: 0,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     clientErrorHandler,
     frameworkErrors: (error, request, reply) => void replyError(request, reply, error),
@@ -110,6 +111,7 @@ export async function buildApi(ctx: NodeContext, options: ApiOptions): Promise<A
       (error: Error) => done(error, undefined),
     );
   });
+  app.addHook('onRequest', makeBodyDeadline(ctx.log, options.timeouts.requestMs, options.bodyLimitBytes));
   app.addHook('onRequest', makeRequestGate(ctx, { jsonBodyLimit: JSON_BODY_LIMIT, uploadBodyLimit: options.bodyLimitBytes, ...budgets }));
   app.addHook('onSend', (request, reply, payload, done) => {
     // An answer given before the body was read (a refusal) must not read the rest of a large body.

@@ -2,8 +2,11 @@
  * The minimum group size k (docs/governance.md, "Minimum group size"): nothing is opened that was
  * computed over fewer than k rows. Decided from public facts only, identically at every node:
  *
- * - a key group-by opens only with `suppress_below` >= k (groups under k rows are suppressed
- *   inside MPC, before anything opens);
+ * - a group-by or crosstab opens only with `suppress_below` >= k, groups under k rows being
+ *   suppressed inside MPC before anything opens: a crosstab's own (on the true counts), or, on a
+ *   noisy plan, privacy's (on the noisy counts, ops/noise.ts: the only suppression that keeps the
+ *   result differentially private; a group of fewer than k rows then opens only when its noise
+ *   lifted its count to k, and every value in it is noisy);
  * - a whole-table aggregate opens when its input's row count is public: stored tables' counts
  *   (metadata), append tables' rows held at all three (a scan fact), a reveal-count filter's
  *   remaining rows (revealed at run time). The count is checked once known: at plan time when
@@ -26,6 +29,7 @@ interface TreeNode {
   readonly inputs?: readonly TreeNode[];
   readonly mode?: string;
   readonly table?: { readonly kind: string; readonly rows: number };
+  readonly group?: { readonly method: string };
 }
 
 /** What to check at run time: the aggregate's input subtree (rows counted from public facts). */
@@ -42,13 +46,15 @@ export function checkGroupSizeAtPlan(plan: CheckedPlan, k: number, owners: strin
   const refuse = (why: string): never => {
     throw new GovernanceError('min-group-size', `${why}; the policy of ${owners} sets the minimum group size to ${k}, so nothing computed over fewer than ${k} rows may be opened`);
   };
-  if (root.op !== 'aggregate') refuse(`the plan opens the rows of ${root.path} one by one (groups of 1 row)`);
-  const raw = rawNode(plan.plan, root.path);
-  if (Array.isArray(raw?.by) && raw.by.length > 0) {
-    const suppress = raw.suppress_below;
-    if (typeof suppress !== 'number' || suppress < k) refuse(`the group-by at ${root.path} would open groups of any size: set "suppress_below" to at least ${k} so smaller groups are suppressed inside MPC`);
+  const grouped = root.op === 'crosstab' || (root.op === 'group-by' && root.group?.method !== 'whole');
+  if (grouped) {
+    // A noisy plan suppresses on the noisy counts (privacy's suppress_below); a plain crosstab on the true counts (its own).
+    const suppress = plan.privacy ? plan.privacy.spec.suppress_below : root.op === 'crosstab' ? rawNode(plan.plan, root.path)?.suppress_below : undefined;
+    const how = plan.privacy ? 'set privacy\'s "suppress_below"' : root.op === 'crosstab' ? 'set the crosstab\'s "suppress_below"' : 'open it with privacy and its "suppress_below", or use a crosstab with "suppress_below",';
+    if (typeof suppress !== 'number' || suppress < k) refuse(`the ${root.op} at ${root.path} would open groups of any size: ${how} to at least ${k} so smaller groups are suppressed inside MPC`);
     return undefined;
   }
+  if (root.op !== 'aggregate' && root.op !== 'group-by') refuse(`the plan opens the rows of ${root.path} one by one (groups of 1 row)`);
   const input = root.input!;
   const unknown = secretCount(input);
   if (unknown !== undefined) refuse(`the aggregate at ${root.path} could be over fewer than ${k} rows and its row count stays secret (${unknown})`);

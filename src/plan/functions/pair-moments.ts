@@ -37,7 +37,8 @@ export function pairSums(parts: ReadonlyMap<string, bigint>): { n: bigint; sxy: 
 
 function decodeCorr(parts: ReadonlyMap<string, bigint>): DecodedValue {
   const { n, sxy, sxx, syy } = pairSums(parts);
-  if (n < 2n || sxx === 0n || syy === 0n) return { value: Number.NaN, count: Number(n) };
+  // Exact sums give Sxx, Syy ≥ 0; noisy ones (differential privacy) may not, and then there is no correlation to report.
+  if (n < 2n || sxx <= 0n || syy <= 0n) return { value: Number.NaN, count: Number(n) };
   const magnitude = Math.min(1, Math.sqrt(ratio(sxy * sxy, sxx * syy)));
   return { value: sxy < 0n ? -magnitude : magnitude, count: Number(n) };
 }

@@ -38,7 +38,9 @@ export function decodeQuantile(parts: ReadonlyMap<string, bigint>, scale: number
   if (parts.get('present') === 0n) return { value: Number.NaN };
   const lower = part(parts, 'lower');
   const upper = part(parts, 'upper');
-  const fraction = part(parts, 'fraction');
+  // The exact fraction is in [0, 10^6); a noisy one (differential privacy) is clamped there, so q stays between the two order statistics.
+  const opened = part(parts, 'fraction');
+  const fraction = opened < 0n ? 0n : opened >= FRACTION_UNIT ? FRACTION_UNIT - 1n : opened;
   // lower·10^6 + fraction·(upper − lower), at the column's scale plus 6 digits, then trailing zeros dropped.
   const exact = trimZeros(formatScaled(lower * FRACTION_UNIT + fraction * (upper - lower), scale + FRACTION_DIGITS), scale);
   return { value: Number(exact), exact };

@@ -18,7 +18,8 @@ export function sampleVariance(parts: ReadonlyMap<string, bigint>, scale: number
   if (n < 2n) return { value: null, n: Number(n) };
   const s = part(parts, 'sum');
   const q = part(parts, 'squares');
-  const numerator = n * q - s * s;
+  // Exact sums give n·Q − S² ≥ 0 (Cauchy–Schwarz); noisy ones (differential privacy) may not: 0 is the nearest variance.
+  const numerator = n * q - s * s < 0n ? 0n : n * q - s * s;
   const denominator = n * (n - 1n) * 10n ** BigInt(2 * scale);
   return { value: quotient(numerator, denominator), n: Number(n) };
 }
