@@ -77,7 +77,17 @@ test('a regression\'s Gram sums (products fused into inner products): estimate w
   within('ols-like, filtered', await measure(open({ op: 'aggregate', input: { ...derive, input: filtered }, aggregates })));
 });
 
-test('sorts by keys of 11, 41 and 62 bits: estimate within 20% of the measured bytes and rounds', async () => {
-  for (const key of ['a', 'w', 'z']) within(`sort by ${key}`, await measure(open({ op: 'sort', input: scanAll, by: [{ column: key }] })));
+/** The sort's pivots are random, so its levels (rounds) vary from run to run: compare the estimate with the mean of a few runs. */
+type Measurement = Awaited<ReturnType<typeof measure>>;
+
+async function measureMean(plan: object, runs: number): Promise<Measurement> {
+  const all: Measurement[] = [];
+  for (let i = 0; i < runs; i++) all.push(await measure(plan));
+  const mean = (f: (r: Measurement) => number): number => all.reduce((t, r) => t + f(r), 0) / runs;
+  return { estimated: all[0].estimated, measured: { bytes: mean((r) => r.measured.bytes), rounds: mean((r) => r.measured.rounds) } };
+}
+
+test('sorts by keys of 11, 41 and 62 bits: estimate within 20% of the mean measured bytes and rounds', async () => {
+  for (const key of ['a', 'w', 'z']) within(`sort by ${key}`, await measureMean(open({ op: 'sort', input: scanAll, by: [{ column: key }] }), 3));
 });
 
