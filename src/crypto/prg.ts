@@ -40,6 +40,23 @@ export class Prg {
     this.drawn += out.byteLength;
   }
 
+  /**
+   * Hands the keystream of `words` 64-bit words to `use` in consecutive chunks of at most 8,192
+   * words (`at`: the index of the chunk's first word): the same words `words(words)` returns,
+   * without an array holding them all. Lets a protocol add a mask into a vector in place instead
+   * of drawing it into a fresh vector first (whose first touch costs more than the keystream).
+   */
+  chunks(words: number, use: (chunk: BigUint64Array, at: number) => void): void {
+    const bytes = words * 8;
+    let o = 0;
+    while (o < bytes) {
+      const n = Math.min(CHUNK_BYTES, bytes - o);
+      use(wordsView(this.cipher.update(n === CHUNK_BYTES ? ZERO_CHUNK : ZERO_CHUNK.subarray(0, n))), o >>> 3);
+      o += n;
+    }
+    this.drawn += bytes;
+  }
+
   words(n: number): BigUint64Array {
     const out = new BigUint64Array(n);
     this.fill(new Uint8Array(out.buffer));

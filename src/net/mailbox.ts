@@ -4,6 +4,11 @@
  * A message may arrive before its session exists here (a faster peer): it waits in the queue.
  * Every wait has a deadline; a closed link or an abort from the peer fails all waits at once,
  * so a computation never hangs on a vanished peer.
+ *
+ * The deadlines share one timer per mailbox, armed for the earliest of them, instead of a timer
+ * per receive: a protocol round is one receive per neighbour, and creating and clearing a node
+ * timer for each cost more CPU than the rest of the mailbox (docs/transport.md, small messages).
+ * The timer keeps the process alive only while some receive is waiting.
  */
 
 import { PeerLostError, PeerTimeoutError, SessionAbortedError } from '../errors.js';
@@ -12,7 +17,10 @@ import type { Link } from './link.js';
 interface Waiter {
   resolve(payload: Uint8Array): void;
   reject(error: Error): void;
-  timer: NodeJS.Timeout | undefined;
+  /** performance.now() after which the wait fails; Infinity for none. */
+  readonly deadline: number;
+  readonly timeoutMs: number;
+  readonly queue: SessionQueue;
 }
 
 interface SessionQueue {
@@ -32,6 +40,11 @@ export class Mailbox {
    */
   private readonly earlyAborts = new Map<bigint, Error>();
   private linkFailure: Error | undefined;
+  /** Waiters with a deadline; the timer fires at the earliest (or earlier, then it re-arms). */
+  private readonly timed = new Set<Waiter>();
+  private timer: NodeJS.Timeout | undefined;
+  /** When the armed timer fires (performance.now() time); Infinity when none is armed. */
+  private timerAt = Infinity;
   /** Called when the link goes down, after pending receives were failed. */
   onLinkDown: ((error: Error) => void) | undefined;
   /** Called when the peer aborts a session. */
@@ -69,7 +82,7 @@ export class Mailbox {
     const q = this.queue(session);
     const w = q.waiters.shift();
     if (w) {
-      if (w.timer) clearTimeout(w.timer);
+      this.unwatch(w);
       w.resolve(payload);
     } else {
       q.messages.push(payload);
@@ -84,17 +97,46 @@ export class Mailbox {
     if (q.failure) return Promise.reject(q.failure);
     if (this.linkFailure) return Promise.reject(this.linkFailure);
     return new Promise<Uint8Array>((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject, timer: undefined };
-      if (timeoutMs > 0) {
-        waiter.timer = setTimeout(() => {
-          const i = q.waiters.indexOf(waiter);
-          if (i >= 0) q.waiters.splice(i, 1);
-          reject(new PeerTimeoutError(`${this.link.peerName} sent nothing for ${timeoutMs} ms; it may be down or overloaded (raise the timeout for very large computations)`));
-        }, timeoutMs);
-      }
+      const waiter: Waiter = { resolve, reject, deadline: timeoutMs > 0 ? performance.now() + timeoutMs : Infinity, timeoutMs, queue: q };
       q.waiters.push(waiter);
+      if (timeoutMs > 0) this.watch(waiter);
     });
   }
+
+  private watch(w: Waiter): void {
+    this.timed.add(w);
+    if (w.deadline < this.timerAt) this.arm(w.deadline);
+    else if (this.timed.size === 1) this.timer?.ref();
+  }
+
+  private unwatch(w: Waiter): void {
+    if (this.timed.delete(w) && this.timed.size === 0) this.timer?.unref();
+  }
+
+  private arm(at: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(this.sweep, Math.max(1, Math.ceil(at - performance.now())));
+  }
+
+  /** Fails the waits whose deadline has passed and re-arms for the earliest of the others. */
+  private readonly sweep = (): void => {
+    this.timer = undefined;
+    this.timerAt = Infinity;
+    const now = performance.now();
+    let next = Infinity;
+    for (const w of this.timed) {
+      if (w.deadline <= now) {
+        this.timed.delete(w);
+        const i = w.queue.waiters.indexOf(w);
+        if (i >= 0) w.queue.waiters.splice(i, 1);
+        w.reject(new PeerTimeoutError(`${this.link.peerName} sent nothing for ${w.timeoutMs} ms; it may be down or overloaded (raise the timeout for very large computations)`));
+      } else if (w.deadline < next) {
+        next = w.deadline;
+      }
+    }
+    if (next < Infinity) this.arm(next);
+  };
 
   /** Fails every current and future receive of `session`. */
   failSession(session: bigint, error: Error, fromPeer = false): void {
@@ -107,7 +149,7 @@ export class Mailbox {
     const q = this.queue(session);
     if (!q.failure) q.failure = error;
     for (const w of q.waiters.splice(0)) {
-      if (w.timer) clearTimeout(w.timer);
+      this.unwatch(w);
       w.reject(error);
     }
     if (fromPeer) this.onSessionAbort?.(session, error);
@@ -119,7 +161,7 @@ export class Mailbox {
     const q = this.queues.get(session);
     if (!q) return;
     for (const w of q.waiters.splice(0)) {
-      if (w.timer) clearTimeout(w.timer);
+      this.unwatch(w);
       w.reject(new SessionAbortedError('the computation was closed while still waiting for a message'));
     }
     this.queues.delete(session);
@@ -130,7 +172,7 @@ export class Mailbox {
     this.linkFailure = error;
     for (const q of this.queues.values()) {
       for (const w of q.waiters.splice(0)) {
-        if (w.timer) clearTimeout(w.timer);
+        this.unwatch(w);
         w.reject(error);
       }
     }

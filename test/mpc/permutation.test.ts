@@ -1,6 +1,7 @@
 /** The PRG-drawn permutations behind the shuffle: exactly uniform, identical for both holders, applied correctly. */
 
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { Prg } from '../../src/crypto/prg.js';
@@ -82,4 +83,16 @@ test('the 64-bit product behind the exact draws is exact for every bound below 2
     }),
     { numRuns: 20_000 },
   );
+});
+
+test('the draws are pinned: a fixed key gives the same permutations as the reference implementation', () => {
+  // Digest of permutations drawn by the implementation before the Fisher-Yates loop was inlined
+  // (main at 2b1142b): the inlined fast path must make the same draws, rejections and swaps, or
+  // two nodes running different versions would shuffle differently. Sizes cover one bucket,
+  // many buckets and, with buckets = 1 over 3e6 rows, bounds above 2^21 (the general path).
+  const key = new Uint8Array(16).fill(7);
+  const h = createHash('sha256');
+  for (const m of [1, 2, 3, 1000, 5000, 100000]) h.update(randomPermutation(new Prg(key), m));
+  h.update(randomPermutation(new Prg(key), 3000000, 1));
+  assert.equal(h.digest('hex'), '069afc4217c5079370d052a8b7b21d8de73fd657c12db3062d42fa9e36066cd5');
 });

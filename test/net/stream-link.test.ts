@@ -200,3 +200,36 @@ test('close() sends what is queued behind a write in flight, then ends; nothing 
     b.destroy();
   }
 });
+
+test('a short message to an idle link is one write of exactly its frame; behind a write in flight it queues', async () => {
+  const writes: Uint8Array[] = [];
+  const pending: Array<() => void> = [];
+  // A socket that records each write and completes it only when told to.
+  const socket = new Duplex({
+    read() {},
+    write: (chunk: Buffer, _encoding, done) => {
+      writes.push(Uint8Array.from(chunk));
+      pending.push(() => done());
+    },
+  });
+  const link = new StreamLink(socket, 'peer');
+  const first = pattern(40, 1);
+  const expected = first.slice();
+  await link.send(3n, first); // settled at once: the bytes are in the staging buffer
+  first.fill(0xee);
+  assert.equal(writes.length, 1);
+  assert.deepEqual(writes[0], wholeMessageFrame(3n, expected), 'one write: the header and the payload, nothing else');
+  // The write is still in flight: these two queue (copied), and go out together from its callback.
+  const second = pattern(16, 2), third = pattern(8, 3);
+  const queued = [link.send(3n, second), link.send(4n, third)];
+  second.fill(0xee);
+  assert.equal(writes.length, 1, 'nothing is written while a write is in flight');
+  pending.shift()!();
+  await Promise.all(queued);
+  assert.equal(writes.length, 2);
+  const both = new Uint8Array([...wholeMessageFrame(3n, pattern(16, 2)), ...wholeMessageFrame(4n, pattern(8, 3))]);
+  assert.deepEqual(writes[1], both);
+  pending.shift()!();
+  link.close();
+  socket.destroy();
+});

@@ -116,6 +116,12 @@ function gatherLocal(tmp: BigUint64Array, local: Int32Array, out: BigUint64Array
 /** local[start..end) = a uniformly random permutation of start..end-1. */
 function fisherYates(local: Int32Array, start: number, end: number, draws: UniformDraws): void {
   for (let i = start; i < end; i++) local[i] = i;
+  // A bucket's bounds are below 2^21 (4,096 rows aimed at): the draws' one-double fast path,
+  // inlined here with the pool in locals; it draws and rejects exactly as below() does.
+  if (end - start <= SMALL_BOUND) {
+    draws.shuffleSmall(local, start, end);
+    return;
+  }
   for (let i = end - 1; i > start; i--) {
     const j = start + draws.below(i - start + 1);
     const t = local[i];
@@ -123,6 +129,9 @@ function fisherYates(local: Int32Array, start: number, end: number, draws: Unifo
     local[j] = t;
   }
 }
+
+/** Bounds below this make draw · bound exact in one double (< 2^53). */
+const SMALL_BOUND = 2097152;
 
 /** Exactly uniform integers below a bound (< 2^31) from 32-bit keystream draws (Lemire). */
 class UniformDraws {
@@ -136,6 +145,38 @@ class UniformDraws {
     expected: number,
   ) {
     this.pool = new Uint32Array(prg.words((expected >>> 1) + 16).buffer);
+  }
+
+  /**
+   * Fisher–Yates over local[start..end) (already filled), for end - start <= SMALL_BOUND: the
+   * same draws, rejections and swaps as calling below() for each bound, without a call and an
+   * array write per draw (the draw loop was most of a permutation's cost).
+   */
+  shuffleSmall(local: Int32Array, start: number, end: number): void {
+    let pool = this.pool;
+    let next = this.next;
+    for (let i = end - 1; i > start; i--) {
+      const bound = i - start + 1;
+      let j: number;
+      for (;;) {
+        if (next === pool.length) {
+          pool = new Uint32Array(this.prg.words(64).buffer);
+          next = 0;
+        }
+        const product = pool[next++] * bound;
+        const high = Math.floor(product / 4294967296);
+        const low = product - high * 4294967296;
+        if (low >= bound || low >= (4294967296 - bound) % bound) {
+          j = start + high;
+          break;
+        }
+      }
+      const t = local[i];
+      local[i] = local[j];
+      local[j] = t;
+    }
+    this.pool = pool;
+    this.next = next;
   }
 
   below(bound: number): number {

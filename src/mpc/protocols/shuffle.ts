@@ -18,6 +18,7 @@
  * travel in the same messages.
  */
 
+import type { Prg } from '../../crypto/prg.js';
 import { UsageError } from '../../errors.js';
 import type { Session } from '../session.js';
 import { AShare, BShare } from '../shares.js';
@@ -38,6 +39,22 @@ function mask(v: BigUint64Array, m: BigUint64Array, split: number, subtract: boo
   for (let i = split; i < v.length; i++) v[i] ^= m[i];
 }
 
+/**
+ * mask(v, m, split, subtract) for the next v.length words of `prg` as m, streamed in chunks:
+ * no 8-byte-per-element mask vector is allocated (a fresh one costs page faults on first touch,
+ * more than the keystream itself). The holder of the same PRG draws the same words.
+ */
+function maskFrom(v: BigUint64Array, prg: Prg, split: number, subtract: boolean): void {
+  prg.chunks(v.length, (m, at) => maskChunk(v, m, at, split, subtract));
+}
+
+function maskChunk(v: BigUint64Array, m: BigUint64Array, at: number, split: number, subtract: boolean): void {
+  const arith = Math.max(0, Math.min(m.length, split - at));
+  if (subtract) for (let j = 0; j < arith; j++) v[at + j] -= m[j];
+  else for (let j = 0; j < arith; j++) v[at + j] += m[j];
+  for (let j = arith; j < m.length; j++) v[at + j] ^= m[j];
+}
+
 export async function shuffle(s: Session, cols: Columns): Promise<Columns> {
   const all = [...cols.arith, ...cols.binary];
   if (all.length === 0) return cols;
@@ -45,11 +62,22 @@ export async function shuffle(s: Session, cols: Columns): Promise<Columns> {
   for (const c of all) if (c.length !== n) throw new UsageError(`shuffle: columns differ in length (${c.length} vs ${n})`);
   const ca = cols.arith.length;
   const total = all.length * n;
-  const split = ca * n;
 
-  // The starting 2-out-of-2 halves for the pair {0,1}.
-  const half = new BigUint64Array(total);
+  s.round();
+  s.round();
+  s.round();
+  // The starting 2-out-of-2 half of the pair {0,1} (party 2 has none), and the scratch of the
+  // two-pass permutation: both only read here, never sent, so they come from the party's pool.
+  const pool = s.party.scratch;
+  const taken: BigUint64Array[] = [];
+  const take = (words: number): BigUint64Array => {
+    const v = pool.take(words);
+    taken.push(v);
+    return v;
+  };
+  let half: BigUint64Array = new BigUint64Array(0);
   if (s.me === 0) {
+    half = take(total);
     cols.arith.forEach((c, k) => {
       for (let i = 0; i < n; i++) half[k * n + i] = c.a[i] + c.b[i];
     });
@@ -58,13 +86,26 @@ export async function shuffle(s: Session, cols: Columns): Promise<Columns> {
       for (let i = 0; i < n; i++) half[o + i] = c.a[i] ^ c.b[i];
     });
   } else if (s.me === 1) {
-    all.forEach((c, k) => half.set(c.b, k * n));
+    if (all.length === 1) half = all[0].b;
+    else {
+      half = take(total);
+      all.forEach((c, k) => half.set(c.b, k * n));
+    }
   }
+  try {
+    return await shuffleSteps(s, all, ca, n, half, take(n));
+  } finally {
+    for (const v of taken) pool.give(v);
+  }
+}
 
-  s.round();
-  s.round();
-  s.round();
-  const tmp = new BigUint64Array(n); // scratch of the two-pass permutation
+/**
+ * The three rounds. A mask used once is streamed into its vector (maskFrom); one used twice,
+ * or one that becomes a share of the result (rho1, rho2), is drawn whole.
+ */
+async function shuffleSteps(s: Session, all: ReadonlyArray<AShare | BShare>, ca: number, n: number, half: BigUint64Array, tmp: BigUint64Array): Promise<Columns> {
+  const total = all.length * n;
+  const split = ca * n;
   const pieces = (v: BigUint64Array): [BigUint64Array[], BigUint64Array[]] => {
     const a: BigUint64Array[] = [], b: BigUint64Array[] = [];
     for (let k = 0; k < all.length; k++) (k < ca ? a : b).push(v.subarray(k * n, (k + 1) * n));
@@ -73,21 +114,19 @@ export async function shuffle(s: Session, cols: Columns): Promise<Columns> {
 
   if (s.me === 0) {
     const piA = drawPermutation(s.prgNext, n);
-    const z1 = s.prgNext.words(total);
     const toP2 = permuteStacked(half, piA, tmp);
-    mask(toP2, z1, split, false);
+    maskFrom(toP2, s.prgNext, split, false); // z1
     s.send(2, toP2, true);
     // Everything that does not need party 1's message is done before waiting for it.
     const piC = drawPermutation(s.prgPrev, n);
-    const z3 = s.prgPrev.words(total);
     const fromP1 = await s.recv(1, total);
     const mine = permuteStacked(fromP1, piC, tmp);
-    mask(mine, z3, split, true);
-    const rho1 = s.prgPrev.words(total), rho2 = s.prgPrev.words(total);
+    maskFrom(mine, s.prgPrev, split, true); // z3
+    const rho1 = s.prgPrev.words(total);
     const toP1 = mine;
     mask(toP1, rho1, split, true);
     const y0 = rho1;
-    mask(y0, rho2, split, false);
+    maskFrom(y0, s.prgPrev, split, false); // rho2
     s.send(1, toP1);
     const [y0a, y0b] = pieces(y0), [y1a, y1b] = pieces(toP1);
     return { arith: y0a.map((v, k) => new AShare(v, y1a[k])), binary: y0b.map((v, k) => new BShare(v, y1b[k])) };
@@ -95,13 +134,11 @@ export async function shuffle(s: Session, cols: Columns): Promise<Columns> {
 
   if (s.me === 1) {
     const piA = drawPermutation(s.prgPrev, n);
-    const z1 = s.prgPrev.words(total);
     const mine = permuteStacked(half, piA, tmp);
-    mask(mine, z1, split, true);
+    maskFrom(mine, s.prgPrev, split, true); // z1
     const piB = drawPermutation(s.prgNext, n);
-    const z2 = s.prgNext.words(total);
     const toP0 = permuteStacked(mine, piB, tmp);
-    mask(toP0, z2, split, false);
+    maskFrom(toP0, s.prgNext, split, false); // z2
     s.send(0, toP0, true);
     const y1 = await s.recv(0, total);
     const y2 = await s.recv(2, total);
@@ -110,15 +147,15 @@ export async function shuffle(s: Session, cols: Columns): Promise<Columns> {
   }
 
   // Party 2.
+  // piB and piC are drawn before the wait; the masks z2 and z3 that follow each of them in its
+  // stream are streamed in after it (the streams are the same, only drawn later).
   const piB = drawPermutation(s.prgPrev, n);
-  const z2 = s.prgPrev.words(total);
   const piC = drawPermutation(s.prgNext, n);
-  const z3 = s.prgNext.words(total);
   const fromP0 = await s.recv(0, total);
   const mine = permuteStacked(fromP0, piB, tmp);
-  mask(mine, z2, split, true);
+  maskFrom(mine, s.prgPrev, split, true); // z2
   const held = permuteStacked(mine, piC, tmp);
-  mask(held, z3, split, false);
+  maskFrom(held, s.prgNext, split, false); // z3
   const rho1 = s.prgNext.words(total), rho2 = s.prgNext.words(total);
   const toP1 = held;
   mask(toP1, rho2, split, true);
