@@ -4,7 +4,7 @@
  *
  * 1. every less-than of the predicate in one batch (the operand vectors concatenated, one
  *    protocols/compare.ts lt, or compare-narrow.ts ltNarrow when the declared ranges bound every
- *    difference below 2^32: 7 rounds, ~20 bytes instead of 8 and ~32), every equality in
+ *    difference below 2^31: 5 to 7 rounds, ~7 to ~15 bytes instead of 8 and ~32), every equality in
  *    another: 8 + 7 rounds;
  * 2. all their bits injected to arithmetic 0/1 in one batch, negations folded in (1 - b): 2 rounds;
  * 3. AND/OR as a circuit of multiplications (x·y, x + y − x·y), each node's operands paired
