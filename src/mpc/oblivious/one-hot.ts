@@ -101,16 +101,25 @@ async function blockGroups(s: Session, key: AShare, domain: number, values: read
   const fields = await fieldIndicators(s, [{ planes: planes.slice(0, j), root: inDomain }, ...(j < k ? [{ planes: planes.slice(j) }] : [])], n);
   const lowTerms = fields[0];
   const highTerms = j < k ? fields[1].slice(0, H) : [];
-  const injected = await injectBits(s, [...lowTerms, ...highTerms]);
-  const B = injected.slice(0, L);
-  // No high field (j = k): a single high value, the public 1.
-  const A = j < k ? injected.slice(L) : [publicA(s.me, new BigUint64Array(n).fill(1n))];
-  // weighted[v * L + l] = x_v · B_l.
-  const weighted = c === 0 ? [] : await mulPairs(s, values, B);
-  const right = [...B, ...weighted];
-  // products[h * right.length + r] = <A_h, right[r]>.
-  const products = await innerProducts(s, A, right);
-  const R = right.length;
+  // The injected indicators live only until the inner products: their memory comes from the
+  // scratch pool and goes back after them (fresh, it was ~40% of the bytes a block allocates).
+  const indicators = lowTerms.length + highTerms.length;
+  const arena = s.party.scratch.take(2 * indicators * n);
+  let products: AShare;
+  try {
+    const injected = await injectBits(s, [...lowTerms, ...highTerms], arena);
+    const B = injected.slice(0, L);
+    // No high field (j = k): a single high value, the public 1.
+    const A = j < k ? injected.slice(L) : [publicA(s.me, new BigUint64Array(n).fill(1n))];
+    // weighted[v * L + l] = x_v · B_l.
+    const weighted = c === 0 ? [] : await mulPairs(s, values, B);
+    const right = [...B, ...weighted];
+    // products[h * right.length + r] = <A_h, right[r]>.
+    products = await innerProducts(s, A, right);
+  } finally {
+    s.party.scratch.give(arena);
+  }
+  const R = L * (1 + c);
   const pick = (column: number): AShare => {
     const out = AShare.zeros(domain);
     for (let v = 0; v < domain; v++) {
