@@ -109,20 +109,29 @@ export async function comparisonBits(s: Session, atoms: readonly Compare[], tabl
   // The two batches run one after the other: a session's messages are matched by order.
   const lts = atoms.filter((a) => a.test === 'lt');
   if (lts.length > 0) {
-    const d = differences(s, lts, table);
-    // Declared ranges bound the differences: compare on their bits, not 64 (comparison-width.ts).
-    const width = comparisonWidth(lts);
-    keep(lts, width <= NARROW_MAX_BITS ? await ltNarrow(s, d, undefined, width) : await ltz(s, d));
+    // The differences live only until the comparison has read them: their memory comes from the
+    // scratch pool (fresh, it was 16 bytes per row and comparison for the collector to free).
+    const memory = s.party.scratch.take(2 * n * lts.length);
+    try {
+      const d = differences(s, lts, table, memory);
+      // Declared ranges bound the differences: compare on their bits, not 64 (comparison-width.ts).
+      const width = comparisonWidth(lts);
+      keep(lts, width <= NARROW_MAX_BITS ? await ltNarrow(s, d, undefined, width) : await ltz(s, d));
+    } finally {
+      s.party.scratch.give(memory);
+    }
   }
   const eqs = atoms.filter((a) => a.test === 'eq');
   if (eqs.length > 0) keep(eqs, await eq(s, concatA(eqs.map((a) => operand(a.left))), concatA(eqs.map((a) => operand(a.right)))));
   return { order, bits };
 }
 
-/** left - right of every comparison, concatenated (local). */
-function differences(s: Session, atoms: readonly Compare[], table: SecretTable): AShare {
+/** left - right of every comparison, concatenated (local), in `memory` (2 * rows * atoms words). */
+function differences(s: Session, atoms: readonly Compare[], table: SecretTable, memory: BigUint64Array): AShare {
   const n = table.rows;
-  const out = new AShare(new BigUint64Array(n * atoms.length), new BigUint64Array(n * atoms.length));
+  const size = n * atoms.length;
+  memory.fill(0n);
+  const out = new AShare(memory.subarray(0, size), memory.subarray(size, 2 * size));
   const slot = constantSlot(s.me);
   atoms.forEach((a, k) => {
     const at = k * n;
