@@ -50,8 +50,9 @@ export async function ltNarrow(s: Session, x: AShare, y: AShare | undefined, bit
   const laneMask = (1n << BigInt(lane)) - 1n;
   const low = (1n << BigInt(bits - 1)) - 1n;
   const LOW = everyLane(low, lane), HIGH = everyLane(laneMask ^ low, lane), TOPS = everyLane(1n << BigInt(lane - 1), lane);
-  // Working memory that stays in this party (mpc/scratch.ts): packed d, then w AND LOW, p, v ^ w.
-  const scratch = s.party.scratch.take(8 * N);
+  // Working memory that stays in this party (mpc/scratch.ts): packed d, which the addend split
+  // copies, so that p, w AND LOW and v ^ w reuse its words afterwards.
+  const scratch = s.party.scratch.take(6 * N);
   try {
     const part = (k: number): BigUint64Array => scratch.subarray(k * N, (k + 1) * N);
     const da = part(0), db = part(1);
@@ -60,7 +61,7 @@ export async function ltNarrow(s: Session, x: AShare, y: AShare | undefined, bit
     const [v, w] = await splitAddends(s, new AShare(da, db), undefined, TOPS);
     // p = (v ^ w) on the group, 1 above it: a public 1 goes into XOR component 0 (party 0's a,
     // party 2's b). g = v AND (w on the group): masking one operand masks the product.
-    const pa = part(2), pb = part(3), wa = part(4), wb = part(5), xa = part(6), xb = part(7);
+    const pa = part(0), pb = part(1), wa = part(2), wb = part(3), xa = part(4), xb = part(5);
     operandKernel(v.a, w.a, LOW, s.me === 0 ? HIGH : 0n, pa, wa, xa);
     operandKernel(v.b, w.b, LOW, s.me === 2 ? HIGH : 0n, pb, wb, xb);
     const [ga, gb] = await andWords(s, v.a, v.b, wa, wb);
