@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { closeTrio, RUNS, secret, trio } from '../helpers/protocol.js';
 import { openBits } from '../../src/mpc/protocols/io.js';
-import { laneWidth, ltNarrow, NARROW_MAX_BITS } from '../../src/mpc/protocols/compare-narrow.js';
+import { ltNarrow, NARROW_MAX_BITS } from '../../src/mpc/protocols/compare-narrow.js';
+import { laneWidth } from '../../src/mpc/protocols/lanes.js';
 import { paddedWords } from '../../src/mpc/protocols/carry-tree.js';
 import { unpackBits } from '../../src/ring/bits.js';
 

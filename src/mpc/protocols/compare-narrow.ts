@@ -18,27 +18,16 @@
  */
 
 import { UsageError } from '../../errors.js';
-import { gatherBit, halves, POW2 } from '../../ring/bitops.js';
+import { gatherBit, halves } from '../../ring/bitops.js';
 import { wordsFor } from '../../ring/bits.js';
 import type { Session } from '../session.js';
 import { AShare, BitShare, BShare } from '../shares.js';
 import { andWords } from './binary.js';
 import { carryTrees, paddedWords } from './carry-tree.js';
 import { splitAddends } from './compare.js';
+import { everyLane, laneWidth, packLanes } from './lanes.js';
 
 export const NARROW_MAX_BITS = 32;
-
-/** The narrowest lane that holds the carry group and the sign bit. */
-export function laneWidth(bits: number): 8 | 16 | 32 {
-  return bits <= 8 ? 8 : bits <= 16 ? 16 : 32;
-}
-
-/** `pattern` (one lane's bits) repeated in every lane of a word. */
-function everyLane(pattern: bigint, lane: number): bigint {
-  let out = 0n;
-  for (let q = 0; q < 64; q += lane) out |= pattern << BigInt(q);
-  return out;
-}
 
 /** x < y (x < 0 when y is omitted), exact when |x - y| < 2^(bits - 1), 2 <= bits <= 32. */
 export async function ltNarrow(s: Session, x: AShare, y: AShare | undefined, bits: number): Promise<BitShare> {
@@ -56,8 +45,8 @@ export async function ltNarrow(s: Session, x: AShare, y: AShare | undefined, bit
   try {
     const part = (k: number): BigUint64Array => scratch.subarray(k * N, (k + 1) * N);
     const da = part(0), db = part(1);
-    packLanes(x.a, y?.a, laneMask, lane, N, da);
-    packLanes(x.b, y?.b, laneMask, lane, N, db);
+    packLanes(x.a, y?.a, lane, N, da);
+    packLanes(x.b, y?.b, lane, N, db);
     const [v, w] = await splitAddends(s, new AShare(da, db), undefined, TOPS);
     // p = (v ^ w) on the group, 1 above it: a public 1 goes into XOR component 0 (party 0's a,
     // party 2's b). g = v AND (w on the group): masking one operand masks the product.
@@ -72,21 +61,6 @@ export async function ltNarrow(s: Session, x: AShare, y: AShare | undefined, bit
     return tree.g;
   } finally {
     s.party.scratch.give(scratch);
-  }
-}
-
-/**
- * out lane q of word i = (x - y)[q * N + i] mod 2^lane (x alone when y is undefined). Plain loops
- * over typed arrays: V8 compiles them without boxing the BigInts; a left shift by a variable is
- * a multiplication by 2^k (ring/bitops.ts).
- */
-function packLanes(x: BigUint64Array, y: BigUint64Array | undefined, mask: bigint, lane: number, N: number, out: BigUint64Array): void {
-  out.fill(0n);
-  const n = x.length;
-  for (let q = 0, from = 0; from < n; q++, from += N) {
-    const to = Math.min(n, from + N), up = POW2[q * lane];
-    if (y) for (let i = from; i < to; i++) out[i - from] |= ((x[i] - y[i]) & mask) * up;
-    else for (let i = from; i < to; i++) out[i - from] |= (x[i] & mask) * up;
   }
 }
 
