@@ -59,9 +59,9 @@ test('multi-word lexicographic less-than', async () => {
   );
 });
 
-test('sortByKey with keyBits (key and index packed into one 32- or 64-bit word, or not) sorts stably like the wide comparator', async () => {
+test('sortByKey with keyBits (key decomposed on 8/16/32-bit lanes up to 32 bits; key and index packed into one 32-, 40-, 48- or 64-bit word, or not) sorts stably like the wide comparator', async () => {
   const t = await trio();
-  const caseArb = fc.constantFrom(0, 1, 5, 26, 27, 40, 58, 63).chain((bits) =>
+  const caseArb = fc.constantFrom(0, 1, 5, 8, 9, 16, 17, 26, 27, 32, 33, 40, 58, 63).chain((bits) =>
     fc.tuple(fc.constant(bits), fc.array(fc.oneof(fc.bigInt({ min: 0n, max: (1n << BigInt(bits)) - 1n }), fc.constantFrom(0n, (1n << BigInt(bits)) - 1n)), { maxLength: 70 })),
   );
   await fc.assert(

@@ -27,6 +27,7 @@ import { lessThanKeyIndex, lessThanNarrow, narrowWidth } from './compare-words.j
 import { xor2 } from './kernels.js';
 import { unpackBits } from '../../ring/bits.js';
 import { a2b } from './convert.js';
+import { a2bNarrow, NARROW_A2B_MAX_BITS } from './convert-narrow.js';
 import { openBits } from './io.js';
 import { shuffle } from './shuffle.js';
 
@@ -68,7 +69,9 @@ export async function sortByKey(s: Session, key: AShare, payload: readonly AShar
   if (packedWidth !== undefined) {
     // key < 2^keyBits is non-negative: (key << indexBits) XOR index is the pair as one word
     // (disjoint bits, so XOR is OR, and shifting and XOR are local on binary shares).
-    const packed = shiftLeftB(await a2b(s, keyArith), BigInt(indexBits(n)));
+    // A key below 2^bits <= 2^32 is decomposed on packed lanes (convert-narrow.ts: ~half the bytes of a2b).
+    const keyBin = bits !== undefined && bits <= NARROW_A2B_MAX_BITS ? await a2bNarrow(s, keyArith, Math.max(1, bits)) : await a2b(s, keyArith);
+    const packed = shiftLeftB(keyBin, BigInt(indexBits(n)));
     const words = new BShare(xor2(packed.a, shuffled.binary[0].a), xor2(packed.b, shuffled.binary[0].b));
     // The index is inside the word: no separate index to move and compare.
     order = await quicksortOrder(s, words, undefined, (kx, ky, _ix, _iy, m) => lessThanNarrow(s, kx, ky, m, packedWidth));
