@@ -202,12 +202,14 @@ async function lessThanSplit(s: Session, x: BShare, y: BShare, n: number, high: 
 /** Bits 32.. of element q * H + i into lane q (`lane` bits wide) of word i, NOT x on component 0. */
 function highLaneOperands(x: BigUint64Array, y: BigUint64Array, flip: bigint, nx: BigUint64Array, yOut: BigUint64Array, n: number, H: number, lane: number): void {
   const mask = (1n << BigInt(lane)) - 1n;
+  // V8 lowers a right shift by a literal only of a loaded word (ring/bitops.ts): shift, then flip.
+  const flipHigh = flip & mask;
   nx.fill(0n);
   yOut.fill(0n);
   for (let q = 0, from = 0; from < n; q++, from += H) {
     const to = Math.min(n, from + H), up = POW2[q * lane];
     for (let i = from; i < to; i++) {
-      nx[i - from] |= (((x[i] ^ flip) >> 32n) & mask) * up;
+      nx[i - from] |= (((x[i] >> 32n) & mask) ^ flipHigh) * up;
       yOut[i - from] |= ((y[i] >> 32n) & mask) * up;
     }
   }

@@ -51,10 +51,17 @@ export async function a2bNarrow(s: Session, x: AShare, bits: number): Promise<BS
     const keep = everyLane(((1n << BigInt(lane)) - 1n) ^ ((1n << BigInt(shift)) - 1n), lane);
     const last = 2 * shift >= lane; // the last level needs no new P
     const m = last ? N : 2 * N;
-    const la = new BigUint64Array(m), lb = new BigUint64Array(m), ra = new BigUint64Array(m), rb = new BigUint64Array(m);
-    levelOperands(pa, ga, POW2[shift], keep, la, ra, last);
-    levelOperands(pb, gb, POW2[shift], keep, lb, rb, last);
-    const [za, zb] = await andWords(s, la, lb, ra, rb);
+    // The operands stay in this party: scratch memory (mpc/scratch.ts), fully overwritten.
+    const operands = s.party.scratch.take(4 * m);
+    let za: BigUint64Array, zb: BigUint64Array;
+    try {
+      const la = operands.subarray(0, m), lb = operands.subarray(m, 2 * m), ra = operands.subarray(2 * m, 3 * m), rb = operands.subarray(3 * m, 4 * m);
+      levelOperands(pa, ga, POW2[shift], keep, la, ra, last);
+      levelOperands(pb, gb, POW2[shift], keep, lb, rb, last);
+      [za, zb] = await andWords(s, la, lb, ra, rb);
+    } finally {
+      s.party.scratch.give(operands);
+    }
     xorInto(ga, za, N);
     xorInto(gb, zb, N);
     if (!last) {
