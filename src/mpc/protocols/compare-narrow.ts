@@ -25,15 +25,28 @@ import { AShare, BitShare, BShare } from '../shares.js';
 import { andWords } from './binary.js';
 import { carryTrees, paddedWords } from './carry-tree.js';
 import { splitAddends } from './compare.js';
-import { everyLane, laneWidth, packLanes } from './lanes.js';
+import { everyLane, laneWidth, packLanes, type LaneWidth } from './lanes.js';
 
 export const NARROW_MAX_BITS = 32;
 
+/**
+ * Writes d mod 2^lane of every compared element into lanes (lanes.ts layout: lane q of word i is
+ * element q * N + i) of both components, all other lanes zero.
+ */
+export type LanePacker = (lane: LaneWidth, N: number, a: BigUint64Array, b: BigUint64Array) => void;
+
 /** x < y (x < 0 when y is omitted), exact when |x - y| < 2^(bits - 1), 2 <= bits <= 32. */
 export async function ltNarrow(s: Session, x: AShare, y: AShare | undefined, bits: number): Promise<BitShare> {
-  if (!Number.isInteger(bits) || bits < 2 || bits > NARROW_MAX_BITS) throw new UsageError(`ltNarrow: bits must be 2 to ${NARROW_MAX_BITS} (got ${bits})`);
   if (y && y.length !== x.length) throw new UsageError(`comparison operands differ in length (${x.length} vs ${y.length})`);
-  const n = x.length;
+  return ltNarrowPacked(s, x.length, bits, (lane, N, a, b) => {
+    packLanes(x.a, y?.a, lane, N, a);
+    packLanes(x.b, y?.b, lane, N, b);
+  });
+}
+
+/** d < 0 for n differences that `pack` writes straight into lanes (ops/predicate.ts: from the operands). */
+export async function ltNarrowPacked(s: Session, n: number, bits: number, pack: LanePacker): Promise<BitShare> {
+  if (!Number.isInteger(bits) || bits < 2 || bits > NARROW_MAX_BITS) throw new UsageError(`ltNarrow: bits must be 2 to ${NARROW_MAX_BITS} (got ${bits})`);
   const lane = laneWidth(bits);
   const N = paddedWords(n, lane);
   const laneMask = (1n << BigInt(lane)) - 1n;
@@ -45,8 +58,7 @@ export async function ltNarrow(s: Session, x: AShare, y: AShare | undefined, bit
   try {
     const part = (k: number): BigUint64Array => scratch.subarray(k * N, (k + 1) * N);
     const da = part(0), db = part(1);
-    packLanes(x.a, y?.a, lane, N, da);
-    packLanes(x.b, y?.b, lane, N, db);
+    pack(lane, N, da, db);
     const [v, w] = await splitAddends(s, new AShare(da, db), undefined, TOPS);
     // p = (v ^ w) on the group, 1 above it: a public 1 goes into XOR component 0 (party 0's a,
     // party 2's b). g = v AND (w on the group): masking one operand masks the product.

@@ -50,3 +50,24 @@ export function unpackLanes(packed: BigUint64Array, lane: LaneWidth, n: number, 
   }
   return out;
 }
+
+/**
+ * out lanes of elements [at, at + count) |= (plus - minus + constant) mod 2^lane (an absent
+ * operand counts as 0): a difference packed straight from its operands, without a vector of its
+ * own (ops/predicate.ts). `out` must be zero in those lanes.
+ */
+export function packDifference(out: BigUint64Array, at: number, count: number, plus: BigUint64Array | undefined, minus: BigUint64Array | undefined, constant: bigint, lane: LaneWidth, N: number): void {
+  const mask = (1n << BigInt(lane)) - 1n;
+  for (let e = at; e < at + count; ) {
+    const q = Math.floor(e / N), end = Math.min(at + count, (q + 1) * N);
+    differenceKernel(out, e - q * N, plus, minus, e - at, end - e, constant, mask, POW2[q * lane]);
+    e = end;
+  }
+}
+
+function differenceKernel(out: BigUint64Array, o: number, plus: BigUint64Array | undefined, minus: BigUint64Array | undefined, from: number, len: number, c: bigint, mask: bigint, up: bigint): void {
+  if (plus && minus) for (let i = 0; i < len; i++) out[o + i] |= ((plus[from + i] - minus[from + i] + c) & mask) * up;
+  else if (plus) for (let i = 0; i < len; i++) out[o + i] |= ((plus[from + i] + c) & mask) * up;
+  else if (minus) for (let i = 0; i < len; i++) out[o + i] |= ((c - minus[from + i]) & mask) * up;
+  else for (let i = 0; i < len; i++) out[o + i] |= (c & mask) * up;
+}
