@@ -36,7 +36,7 @@ export const sortCase: RelationalCase = {
   op: 'sort',
   description: `sort by two columns (a, b desc), then the top ${TOP} rows opened`,
   target: 12,
-  why: 'CPU: ~21 comparisons per row of (key, row index) packed into one 64-bit word (27 + 20 bits; ~24 bytes each), in ~35 levels of two batches; three parties share two cores',
+  why: 'CPU: ~21 comparisons per row of (key, row index) packed into one word of 27 + 20 bits (a 32-bit beside a 16-bit carry tree: ~18 bytes each), in ~35 levels of two batches; three parties share two cores',
   tables: (rows) => [sortableTable(rows)],
   plan: (recipient) => openFor({ op: 'limit', count: TOP, input: { op: 'sort', input: scanOf('sortable', ['a', 'b', 'p']), by: [{ column: 'a' }, { column: 'b', descending: true }] } }, [recipient]),
   sql: `SELECT a, b, p FROM sortable ORDER BY a, b DESC, rowid LIMIT ${TOP}`,

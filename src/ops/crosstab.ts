@@ -19,11 +19,13 @@ import type { CheckedCrosstab } from '../plan/check-crosstab.js';
 import { ALL_VALID, SecretTable, type SecretColumn } from '../secret/secret-table.js';
 import { columnSchemaOf } from './column-schema.js';
 import { groupIndex } from './group-key.js';
+import { bitLength } from '../plan/sort-layout.js';
 
 export async function crosstab(s: Session, node: CheckedCrosstab, table: SecretTable): Promise<SecretTable> {
   const d = node.cells;
   const index = await groupIndex(s, node.keys, table, BigInt(d));
-  let counts = (await groupByDomain(s, index, d, [])).counts;
+  // The index lies in [0, d] (group-key.ts): its bit decomposition runs on packed lanes.
+  let counts = (await groupByDomain(s, index, d, [], { keyBits: bitLength(BigInt(d)) })).counts;
   let present: AShare | undefined;
   if (node.suppressBelow !== undefined) {
     const below = await bitInject(s, await lt(s, counts, publicA(s.me, new BigUint64Array(d).fill(BigInt(node.suppressBelow)))));

@@ -195,8 +195,9 @@ async function oneHot(s: Session, node: CheckedGroupBy, table: SecretTable, sums
   const index = await groupIndex(s, node.group.keys, table, node.group.width);
   const vectors = [...sums, ...extremes.map((e) => e.presence)];
   const inner = vectors.filter((v): v is AShare => v !== 'rows');
-  // All rows valid: every index is a declared level (groupIndex puts no row outside).
-  const g = await groupByDomain(s, index, d, inner, { inDomain: table.validity.kind === 'all' });
+  // All rows valid: every index is a declared level (groupIndex puts no row outside); the index
+  // lies in [0, width] (group-key.ts), so its bit decomposition runs on packed lanes.
+  const g = await groupByDomain(s, index, d, inner, { inDomain: table.validity.kind === 'all', keyBits: bitLength(node.group.width) });
   let k = 0;
   const all = vectors.map((v) => (v === 'rows' ? g.counts : g.sums[k++]));
   let best: AShare[] = [];
@@ -208,7 +209,7 @@ async function oneHot(s: Session, node: CheckedGroupBy, table: SecretTable, sums
       const flags = await groupFlags(s, order.key);
       const scanned = await segmentedScan(s, flags.continues, extremes.map((e, j) => ({ values: order.payload[j], op: e.op })));
       const lastIndex = addConstA(s.me, await mul(s, flags.last, addConstA(s.me, order.key, -node.group.width)), node.group.width);
-      best = (await groupByDomain(s, lastIndex, d, scanned)).sums;
+      best = (await groupByDomain(s, lastIndex, d, scanned, { keyBits: bitLength(node.group.width) })).sums;
     }
   }
   let counted: AShare[] = [];

@@ -4,7 +4,7 @@
  *
  * 1. every less-than of the predicate in one batch (the operand vectors concatenated, one
  *    protocols/compare.ts lt, or compare-narrow.ts ltNarrow when the declared ranges bound every
- *    difference below 2^32: 7 rounds, ~20 bytes instead of 8 and ~32), every equality in
+ *    difference below 2^31: 5 to 7 rounds, ~7 to ~15 bytes instead of 8 and ~32), every equality in
  *    another: 8 + 7 rounds;
  * 2. all their bits injected to arithmetic 0/1 in one batch, negations folded in (1 - b): 2 rounds;
  * 3. AND/OR as a circuit of multiplications (x·y, x + y − x·y), each node's operands paired
@@ -17,7 +17,8 @@
 
 import { mul } from '../mpc/protocols/arith.js';
 import { eq, ltz } from '../mpc/protocols/compare.js';
-import { ltNarrow, NARROW_MAX_BITS } from '../mpc/protocols/compare-narrow.js';
+import { ltNarrowPacked, NARROW_MAX_BITS } from '../mpc/protocols/compare-narrow.js';
+import { packDifference, type LaneWidth } from '../mpc/protocols/lanes.js';
 import { injectLinear } from '../mpc/protocols/inject.js';
 import type { Session } from '../mpc/session.js';
 import { addA, AShare, concatA, sliceBits, splitA, subA, type BitShare } from '../mpc/shares.js';
@@ -109,20 +110,32 @@ export async function comparisonBits(s: Session, atoms: readonly Compare[], tabl
   // The two batches run one after the other: a session's messages are matched by order.
   const lts = atoms.filter((a) => a.test === 'lt');
   if (lts.length > 0) {
-    const d = differences(s, lts, table);
-    // Declared ranges bound the differences: compare on their bits, not 64 (comparison-width.ts).
+    // Declared ranges bound the differences: compare on their bits, not 64 (comparison-width.ts),
+    // the differences packed into lanes straight from the columns.
     const width = comparisonWidth(lts);
-    keep(lts, width <= NARROW_MAX_BITS ? await ltNarrow(s, d, undefined, width) : await ltz(s, d));
+    if (width <= NARROW_MAX_BITS) keep(lts, await ltNarrowPacked(s, n * lts.length, width, (lane, N, a, b) => packDifferences(s, lts, table, lane, N, a, b)));
+    else {
+      // The differences live only until the comparison has read them: memory from the scratch
+      // pool (fresh, it was 16 bytes per row and comparison for the collector to free).
+      const memory = s.party.scratch.take(2 * n * lts.length);
+      try {
+        keep(lts, await ltz(s, differences(s, lts, table, memory)));
+      } finally {
+        s.party.scratch.give(memory);
+      }
+    }
   }
   const eqs = atoms.filter((a) => a.test === 'eq');
   if (eqs.length > 0) keep(eqs, await eq(s, concatA(eqs.map((a) => operand(a.left))), concatA(eqs.map((a) => operand(a.right)))));
   return { order, bits };
 }
 
-/** left - right of every comparison, concatenated (local). */
-function differences(s: Session, atoms: readonly Compare[], table: SecretTable): AShare {
+/** left - right of every comparison, concatenated (local), in `memory` (2 * rows * atoms words). */
+function differences(s: Session, atoms: readonly Compare[], table: SecretTable, memory: BigUint64Array): AShare {
   const n = table.rows;
-  const out = new AShare(new BigUint64Array(n * atoms.length), new BigUint64Array(n * atoms.length));
+  const size = n * atoms.length;
+  memory.fill(0n);
+  const out = new AShare(memory.subarray(0, size), memory.subarray(size, 2 * size));
   const slot = constantSlot(s.me);
   atoms.forEach((a, k) => {
     const at = k * n;
@@ -134,6 +147,26 @@ function differences(s: Session, atoms: readonly Compare[], table: SecretTable):
     if (slot && constant !== 0n) addConstantAt(out[slot], at, n, BigInt.asUintN(64, constant));
   });
   return out;
+}
+
+/** left - right of every comparison mod 2^lane, packed into lanes of both components (element k * rows + i). */
+function packDifferences(s: Session, atoms: readonly Compare[], table: SecretTable, lane: LaneWidth, N: number, outA: BigUint64Array, outB: BigUint64Array): void {
+  const n = table.rows;
+  outA.fill(0n);
+  outB.fill(0n);
+  const slot = constantSlot(s.me);
+  atoms.forEach((a, k) => {
+    let constant = 0n;
+    let plus: AShare | undefined, minus: AShare | undefined;
+    for (const [o, sign] of [[a.left, 1n], [a.right, -1n]] as const) {
+      if (o.kind === 'constant') constant += sign * o.value;
+      else if (sign === 1n) plus = columnWord(table.column(o.column.name), o.word ?? 0);
+      else minus = columnWord(table.column(o.column.name), o.word ?? 0);
+    }
+    const c = BigInt.asUintN(64, constant);
+    packDifference(outA, k * n, n, plus?.a, minus?.a, slot === 'a' ? c : 0n, lane, N);
+    packDifference(outB, k * n, n, plus?.b, minus?.b, slot === 'b' ? c : 0n, lane, N);
+  });
 }
 
 /** out[at..at+n) += x (or -= x), both components. */

@@ -59,9 +59,9 @@ test('multi-word lexicographic less-than', async () => {
   );
 });
 
-test('sortByKey with keyBits (key and index packed into one 32- or 64-bit word, or not) sorts stably like the wide comparator', async () => {
+test('sortByKey with keyBits (key decomposed on 8/16/32-bit lanes up to 32 bits; key and index packed into one 32-, 40-, 48- or 64-bit word, or not) sorts stably like the wide comparator', async () => {
   const t = await trio();
-  const caseArb = fc.constantFrom(0, 1, 5, 26, 27, 40, 58, 63).chain((bits) =>
+  const caseArb = fc.constantFrom(0, 1, 5, 8, 9, 16, 17, 26, 27, 32, 33, 40, 58, 63).chain((bits) =>
     fc.tuple(fc.constant(bits), fc.array(fc.oneof(fc.bigInt({ min: 0n, max: (1n << BigInt(bits)) - 1n }), fc.constantFrom(0n, (1n << BigInt(bits)) - 1n)), { maxLength: 70 })),
   );
   await fc.assert(
@@ -139,14 +139,13 @@ test('key+index comparator with 32-bit index trees, including elements in the hi
   }
 });
 
-test('narrow less-than at widths 32 (two elements per word, high halves included) and 64, at the edges of the width', async () => {
+test('narrow less-than at widths 32 (two elements per word, high halves included), 40 and 48 (a 32-bit tree beside an 8- or 16-bit one, every lane used) and 64, at the edges of the width', async () => {
   const { lessThanNarrow } = await import('../../src/mpc/protocols/compare-words.js');
   const t = await trio();
-  const n = 3000;
-  for (const width of [32, 64] as const) {
+  for (const [width, n] of [[32, 3000], [40, 8190], [48, 4093], [64, 3000]] as const) {
     const top = (1n << BigInt(width)) - 1n;
     const rnd = (): bigint => BigInt.asUintN(width, BigInt(Math.floor(Math.random() * 2 ** 53)) * 0x9e3779b97f4a7c15n);
-    const edges = [0n, 1n, top, top - 1n, 1n << BigInt(width - 1)];
+    const edges = [0n, 1n, top, top - 1n, 1n << BigInt(width - 1), 0xffffffffn, 1n << 32n, (1n << 32n) + 1n].filter((e) => e <= top);
     const x = BigUint64Array.from({ length: n }, (_, i) => (i % 5 === 0 ? edges[i % edges.length] : rnd()));
     const y = BigUint64Array.from({ length: n }, (_, i) => (i % 4 === 0 ? x[i] : i % 5 === 1 ? edges[(i + 1) % edges.length] : rnd()));
     const [bits] = await t.run(async (s) => {

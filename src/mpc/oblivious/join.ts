@@ -168,12 +168,17 @@ export async function pkFkJoin(s: Session, primary: JoinSide, foreign: JoinSide,
     valid = subA(addA(matched, column(existsAt) ?? notOrigin), products[1]);
     primaryOut = own.map((c, k) => addA(c, products[2 + k]));
   }
-  const columns = [outKey, ...primaryOut, ...foreignPayload, matched, ...(keepPrimary ? [origin] : [])];
+  // On the rows a compaction keeps, `matched` is known without carrying it through the shuffle
+  // (8 bytes per row and party, 16 for party 0): an inner join keeps only matched rows (1), and
+  // keeping the primary side it is 1 exactly on the foreign rows (origin). Only a left join that
+  // keeps the foreign side (and the oblivious mode, which moves nothing) carries it.
+  const carryMatched = mode === 'oblivious' || keepForeign;
+  const columns = [outKey, ...primaryOut, ...foreignPayload, ...(carryMatched ? [matched] : []), ...(keepPrimary ? [origin] : [])];
   const split = (cols: AShare[]): Omit<Joined, 'valid' | 'count'> => ({
     key: cols[0],
     primary: cols.slice(1, 1 + primary.payload.length),
     foreign: cols.slice(1 + primary.payload.length, 1 + primary.payload.length + foreign.payload.length),
-    matched: cols[1 + primary.payload.length + foreign.payload.length],
+    matched: carryMatched ? cols[1 + primary.payload.length + foreign.payload.length] : keepPrimary ? cols[cols.length - 1] : publicA(s.me, new BigUint64Array(cols[0].length).fill(1n)),
     ...(keepPrimary ? { fromForeign: cols[cols.length - 1] } : {}),
   });
   if (mode === 'oblivious') return { ...split(columns), valid };

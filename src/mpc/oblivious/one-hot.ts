@@ -35,13 +35,15 @@
 
 import { UsageError } from '../../errors.js';
 import { ONES } from '../../ring/bitops.js';
+import { wordsFor } from '../../ring/bits.js';
 import { planesOf } from '../../ring/planes.js';
 import { mulPairs } from '../protocols/arith.js';
 import { andTree } from '../protocols/compare.js';
 import { a2b } from '../protocols/convert.js';
+import { a2bNarrow, NARROW_A2B_MAX_BITS } from '../protocols/convert-narrow.js';
 import { injectBits } from '../protocols/inject.js';
 import { innerProducts } from '../protocols/inner-products.js';
-import { constantSlot, publicA } from '../sharing.js';
+import { constantSlot, notBits, publicA } from '../sharing.js';
 import type { Session } from '../session.js';
 import { AShare, BShare, BitShare, addA, concatA, subA, sumA } from '../shares.js';
 import { fieldIndicators } from './level-indicators.js';
@@ -64,6 +66,13 @@ export interface DomainOptions {
    * declared levels). A key of at most two levels is then its own indicator (bitKeyGroups).
    */
   readonly inDomain?: boolean;
+  /**
+   * The key is known to lie in [0, 2^keyBits) (keyBits <= 32): a group index whose table keeps
+   * its invariants (secret-table.ts; ops/group-key.ts: index <= domain). The bit decomposition then
+   * runs on packed lanes (convert-narrow.ts: 5 rounds and ~3 bytes per row instead of 8 and 104),
+   * and "in domain" is local. A key outside that range would be counted as its residue.
+   */
+  readonly keyBits?: number;
 }
 
 export async function groupByDomain(s: Session, key: AShare, domain: number, values: readonly AShare[], options: DomainOptions = {}): Promise<DomainGroups> {
@@ -78,7 +87,7 @@ export async function groupByDomain(s: Session, key: AShare, domain: number, val
   const block = Math.max(64, Math.floor(BLOCK_INDICATORS / levelSplit(domain, values.length).words / 64) * 64);
   for (let start = 0; start < n; start += block) {
     const end = Math.min(n, start + block);
-    const part = await blockGroups(s, key.slice(start, end), domain, values.map((v) => v.slice(start, end)));
+    const part = await blockGroups(s, key.slice(start, end), domain, values.map((v) => v.slice(start, end)), options.keyBits);
     counts = addA(counts, part.counts);
     sums = sums.map((acc, c) => addA(acc, part.sums[c]));
   }
@@ -114,28 +123,43 @@ export function levelSplit(domain: number, columns: number): { lowBits: number; 
   return { lowBits: best.lowBits, bits, high: best.high, words: best.words };
 }
 
-async function blockGroups(s: Session, key: AShare, domain: number, values: readonly AShare[]): Promise<DomainGroups> {
+async function blockGroups(s: Session, key: AShare, domain: number, values: readonly AShare[], keyBits: number | undefined): Promise<DomainGroups> {
   const n = key.length;
   const c = values.length;
   const { lowBits: j, bits: k, high: H } = levelSplit(domain, c);
   const L = 2 ** j;
-  const bits = await a2b(s, key);
-  const inDomain = await andTree(s, ...highBitsClear(s, bits, k), n);
-  const planesA = planesOf(bits.a, k), planesB = planesOf(bits.b, k);
-  const planes = planesA.map((a, i) => new BitShare(a, planesB[i], n));
+  const narrow = keyBits !== undefined && keyBits <= NARROW_A2B_MAX_BITS && keyBits <= k + 1;
+  // The bits read: k, and bit k too when the key may reach 2^k (keyBits = k + 1).
+  const width = narrow ? Math.max(k, keyBits) : k;
+  const bits = narrow ? await a2bNarrow(s, key, width) : await a2b(s, key);
+  const planesA = planesOf(bits.a, width), planesB = planesOf(bits.b, width);
+  const decomposed = planesA.map((a, i) => new BitShare(a, planesB[i], n));
+  const planes = decomposed.slice(0, k);
+  // In domain: bits k..63 all zero. Known below 2^width, that is at most bit k, whose NOT is
+  // local (a public 1 when width = k); otherwise one AND tree over the word.
+  const inDomain = !narrow ? await andTree(s, ...highBitsClear(s, bits, k), n) : notBits(s.me, width > k ? decomposed[k] : new BitShare(new BigUint64Array(wordsFor(n)), new BigUint64Array(wordsFor(n)), n));
   const fields = await fieldIndicators(s, [{ planes: planes.slice(0, j), root: inDomain }, ...(j < k ? [{ planes: planes.slice(j) }] : [])], n);
   const lowTerms = fields[0];
   const highTerms = j < k ? fields[1].slice(0, H) : [];
-  const injected = await injectBits(s, [...lowTerms, ...highTerms]);
-  const B = injected.slice(0, L);
-  // No high field (j = k): a single high value, the public 1.
-  const A = j < k ? injected.slice(L) : [publicA(s.me, new BigUint64Array(n).fill(1n))];
-  // weighted[v * L + l] = x_v · B_l.
-  const weighted = c === 0 ? [] : await mulPairs(s, values, B);
-  const right = [...B, ...weighted];
-  // products[h * right.length + r] = <A_h, right[r]>.
-  const products = await innerProducts(s, A, right);
-  const R = right.length;
+  // The injected indicators live only until the inner products: their memory comes from the
+  // scratch pool and goes back after them (fresh, it was ~40% of the bytes a block allocates).
+  const indicators = lowTerms.length + highTerms.length;
+  const arena = s.party.scratch.take(2 * indicators * n);
+  let products: AShare;
+  try {
+    const injected = await injectBits(s, [...lowTerms, ...highTerms], arena);
+    const B = injected.slice(0, L);
+    // No high field (j = k): a single high value, the public 1.
+    const A = j < k ? injected.slice(L) : [publicA(s.me, new BigUint64Array(n).fill(1n))];
+    // weighted[v * L + l] = x_v · B_l.
+    const weighted = c === 0 ? [] : await mulPairs(s, values, B);
+    const right = [...B, ...weighted];
+    // products[h * right.length + r] = <A_h, right[r]>.
+    products = await innerProducts(s, A, right);
+  } finally {
+    s.party.scratch.give(arena);
+  }
+  const R = L * (1 + c);
   const pick = (column: number): AShare => {
     const out = AShare.zeros(domain);
     for (let v = 0; v < domain; v++) {

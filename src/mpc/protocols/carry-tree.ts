@@ -10,9 +10,11 @@
  * - each further level pairs slot s with slot s+E; the results fill half the slots, and the half
  *   words of the two halves of the array merge into one word, so every level's AND gates fill
  *   whole words: 64 + 32 + 16 + 8 + 4 + 2 gates per 64-bit element.
- * Elements are 64 bits (one per word: 5 merges) or 32 bits (two per word: 4 merges). After the
- * last merge each word holds 32 finished elements; slot j of word w belongs to element
- * REV[j] * stride + w (see extract), so each slot's elements form one contiguous run.
+ * Elements are 64 bits (one per word: 5 merges) or lanes of 32, 16 or 8 bits (2, 4 or 8 per word:
+ * 4, 3 or 2 merges): a narrower element costs proportionally fewer AND gates and one round less
+ * per halving. After the last merge each word holds 32 finished elements; slot j of word w
+ * belongs to element lane(j) * N + REV[j mod slots per lane] * stride + w (see extract), so each
+ * slot's elements form one contiguous run.
  *
  * Several trees run in lockstep (`carryTrees`): one AND round per level for all of them.
  */
@@ -35,20 +37,23 @@ function bitReversal(bits: number): number[] {
     return r;
   });
 }
-const REV5 = bitReversal(5);
-const REV4 = bitReversal(4);
+/** Bit reversals of 0, 1, ..., 5 bits: REV[m][j] for the slots of an element after m merges. */
+const REV = [0, 1, 2, 3, 4, 5].map(bitReversal);
+
+/** Widths of the elements a tree works on: one per word, or packed lanes. */
+export type TreeWidth = 64 | 32 | 16 | 8;
 
 export interface TreeInput {
   /**
-   * Per-bit generate and propagate words. Width 64: word i holds element i. Width 32: word i
-   * holds element i in its low half and element `words + i` in its high half, where `words` is
-   * `paddedWords(n, 32)` (use `packHalves`).
+   * Per-bit generate and propagate words. Width 64: word i holds element i. Narrower widths:
+   * lane q of word i (bits q*width .. q*width + width - 1) holds element q * N + i, where N is
+   * `paddedWords(n, width)`.
    */
   readonly g: BShare;
   readonly p: BShare;
   /** Number of elements. */
   readonly n: number;
-  readonly width: 64 | 32;
+  readonly width: TreeWidth;
   /** Width 64 only: the tree runs on g << 1 and p << 1 (a zero group enters at bit 0). */
   readonly shiftIn?: boolean;
   /** Also return each group's propagate bit. */
@@ -64,9 +69,14 @@ export interface TreeOutput {
  * Words a tree over n elements works on: padded to a multiple of 1024 (at least 1024), so that
  * after the last merge every slot's run of elements is a whole number of 32-bit words.
  */
-export function paddedWords(n: number, width: 64 | 32): number {
-  const words = width === 64 ? n : Math.ceil(n / 2);
+export function paddedWords(n: number, width: TreeWidth): number {
+  const words = Math.ceil(n / (64 / width));
   return Math.max(1024, Math.ceil(words / 1024) * 1024);
+}
+
+/** log2 of a tree width: its number of AND levels. */
+function levelsOf(width: TreeWidth): number {
+  return Math.log2(width);
 }
 
 class Tree {
@@ -80,7 +90,7 @@ class Tree {
 
   constructor(readonly input: TreeInput) {
     this.N = paddedWords(input.n, input.width);
-    this.levels = input.width === 64 ? 6 : 5;
+    this.levels = levelsOf(input.width);
     if (input.shiftIn && input.width !== 64) throw new RangeError('shiftIn needs 64-bit elements');
   }
 
@@ -217,17 +227,20 @@ function xorInPlace(w: BigUint64Array, v: BigUint64Array): void {
 }
 
 /**
- * Gathers the G (and optionally P) bit of every slot into element order. Width 64: slot j of
- * word w is element REV5[j] * N/32 + w. Width 32: slots 0..15 hold low-half elements
- * REV4[j] * N/16 + w, slots 16..31 high-half elements N + REV4[j-16] * N/16 + w.
+ * Gathers the G (and optionally P) bit of every slot into element order. After m = levels - 1
+ * merges an element has one slot, and a lane of width bits holds width / 2 slots: slot j of word
+ * w is element lane * N + REV[m][j mod (width / 2)] * stride + w, with lane = j div (width / 2)
+ * and stride = N / 2^m (width 64: one lane; width 32: slots 0..15 low halves, 16..31 high halves).
  */
 function extract(w: BigUint64Array, input: TreeInput, N: number): [BigUint64Array, BigUint64Array | undefined] {
   const n = input.n;
-  const capacity = input.width === 64 ? N : 2 * N;
+  const lanes = 64 / input.width;
+  const capacity = lanes * N;
   const g = new BigUint64Array(capacity / 64);
   const p = input.withP ? new BigUint64Array(capacity / 64) : undefined;
   const src = halves(w), gOut = halves(g), pOut = p ? halves(p) : undefined;
   const stride = w.length;
+  const perLane = input.width / 2, rev = REV[levelsOf(input.width) - 1];
   const lo = new Uint32Array(32), hi = new Uint32Array(32);
   // 32 words at a time: transposing their low (slots 0..15) and high (slots 16..31) halves turns
   // bit 2j+1 (G) and 2j (P) of every word into one row, which is 32 consecutive elements.
@@ -235,7 +248,7 @@ function extract(w: BigUint64Array, input: TreeInput, N: number): [BigUint64Arra
     transpose32(src, 2 * w0, 2, lo);
     transpose32(src, 2 * w0 + 1, 2, hi);
     for (let j = 0; j < 32; j++) {
-      const base = input.width === 64 ? REV5[j] * stride : (j >= 16 ? N : 0) + REV4[j & 15] * stride;
+      const base = Math.floor(j / perLane) * N + rev[j % perLane] * stride;
       if (base + w0 >= n) continue;
       const rows = j < 16 ? lo : hi;
       const r = 2 * (j & 15);

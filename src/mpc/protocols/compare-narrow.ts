@@ -1,74 +1,95 @@
 /**
  * Less-than on arithmetic shares whose difference is known to be small: |x - y| < 2^(bits - 1)
- * for bits <= 33 (declared ranges tell the plan so, ops/predicate.ts). The sign of x - y is then
- * bit bits-1 of (x - y) mod 2^bits, and reducing shares mod 2^bits is local, so only the carry
- * into that bit is computed, over bits 0..bits-2, by one 32-bit carry tree (two elements per
- * word, carry-tree.ts) instead of the 63-bit one of compare.ts:
+ * for bits <= 32 (declared ranges tell the plan so, ops/predicate.ts). The sign of x - y is then
+ * bit bits-1 of (x - y) mod 2^bits, and reducing shares mod 2^bits is local, so everything runs
+ * on lanes of 8, 16 or 32 bits (the narrowest that holds `bits`), 8, 4 or 2 elements per word:
  *
- *   1. v + w = x - y (compare.ts splitAddends: 1 round, 8 bytes);
- *   2. g = v AND w on the low 32 bits, two elements per word (1 round, ~4 bytes);
- *   3. the tree over bits 0..bits-2, the bits above set to propagate (p = 1, g = 0) so the
- *      carry passes through them (5 rounds, ~8 bytes);
- *   4. sign = v_{bits-1} XOR w_{bits-1} XOR carry (local).
+ *   1. d = x - y, each component reduced mod 2^lane and packed into lanes (local);
+ *   2. v + w = d lane by lane (compare.ts splitAddends with lane addition: 1 round, 8 bytes per
+ *      word, i.e. 1, 2 or 4 bytes per element);
+ *   3. g = v AND w on the carry group, bits 0..bits-2 of each lane (1 round, one word per word);
+ *   4. a carry tree of the lane's width over that group, the bits above it set to propagate
+ *      (p = 1, g = 0) so the carry passes through them (carry-tree.ts: log2(lane) rounds);
+ *   5. sign = v_{bits-1} XOR w_{bits-1} XOR carry (local).
  *
- * 7 rounds and ~20 bytes per element, against 8 rounds and ~32 bytes for the 64-bit lt.
+ * Rounds: 5, 6 or 7 (lanes of 8, 16, 32). Bytes per element: ~7 at 8-bit lanes, ~7.5 at 16 (the
+ * filter's 15-bit comparisons; ~20 with the 32-bit lanes and 64-bit addends used before), ~15 at
+ * 32, against 8 rounds and ~32 bytes for the 64-bit lt.
  */
 
 import { UsageError } from '../../errors.js';
 import { gatherBit, halves } from '../../ring/bitops.js';
+import { wordsFor } from '../../ring/bits.js';
 import type { Session } from '../session.js';
 import { AShare, BitShare, BShare } from '../shares.js';
 import { andWords } from './binary.js';
 import { carryTrees, paddedWords } from './carry-tree.js';
 import { splitAddends } from './compare.js';
+import { everyLane, laneWidth, packLanes, type LaneWidth } from './lanes.js';
 
-export const NARROW_MAX_BITS = 33;
-
-/** x < y (x < 0 when y is omitted), exact when |x - y| < 2^(bits - 1), 2 <= bits <= 33. */
-export async function ltNarrow(s: Session, x: AShare, y: AShare | undefined, bits: number): Promise<BitShare> {
-  if (!Number.isInteger(bits) || bits < 2 || bits > NARROW_MAX_BITS) throw new UsageError(`ltNarrow: bits must be 2 to ${NARROW_MAX_BITS} (got ${bits})`);
-  const n = x.length;
-  const [v, w] = await splitAddends(s, x, y);
-  const W = paddedWords(n, 32);
-  const low = (1n << BigInt(bits - 1)) - 1n;
-  // p = 1 above the carry group: a public 1 goes into XOR component 0 (party 0's a, party 2's b).
-  const highOnes = 0xffffffffn & ~low;
-  const pa = packLow(v.a, w.a, low, s.me === 0 ? highOnes : 0n, n, W);
-  const pb = packLow(v.b, w.b, low, s.me === 2 ? highOnes : 0n, n, W);
-  const [ga, gb] = await andWords(s, packLow(v.a, undefined, low, 0n, n, W), packLow(v.b, undefined, low, 0n, n, W), packLow(w.a, undefined, low, 0n, n, W), packLow(w.b, undefined, low, 0n, n, W));
-  const [tree] = await carryTrees(s, [{ g: new BShare(ga, gb), p: new BShare(pa, pb), n, width: 32 }]);
-  // The sign bit: bit bits-1 of v XOR w, XOR the carry into it.
-  const signA = signBits(v.a, w.a, bits - 1, n), signB = signBits(v.b, w.b, bits - 1, n);
-  for (let i = 0; i < tree.g.a.length; i++) {
-    tree.g.a[i] ^= signA[i];
-    tree.g.b[i] ^= signB[i];
-  }
-  return tree.g;
-}
+export const NARROW_MAX_BITS = 32;
 
 /**
- * ((v XOR w) AND low) OR constant (v alone when w is undefined), element i < W in the low half of
- * word i and element i >= W in the high half of word i - W (the 32-bit tree's layout). Plain
- * loops over typed arrays: V8 compiles them without boxing the BigInts.
+ * Writes d mod 2^lane of every compared element into lanes (lanes.ts layout: lane q of word i is
+ * element q * N + i) of both components, all other lanes zero.
  */
-function packLow(v: BigUint64Array, w: BigUint64Array | undefined, low: bigint, constant: bigint, n: number, W: number): BigUint64Array {
-  const out = new BigUint64Array(W);
-  const lo = Math.min(n, W);
-  if (w) {
-    for (let i = 0; i < lo; i++) out[i] = ((v[i] ^ w[i]) & low) | constant;
-    for (let i = W; i < n; i++) out[i - W] |= (((v[i] ^ w[i]) & low) | constant) << 32n;
-  } else {
-    for (let i = 0; i < lo; i++) out[i] = (v[i] & low) | constant;
-    for (let i = W; i < n; i++) out[i - W] |= ((v[i] & low) | constant) << 32n;
-  }
-  return out;
+export type LanePacker = (lane: LaneWidth, N: number, a: BigUint64Array, b: BigUint64Array) => void;
+
+/** x < y (x < 0 when y is omitted), exact when |x - y| < 2^(bits - 1), 2 <= bits <= 32. */
+export async function ltNarrow(s: Session, x: AShare, y: AShare | undefined, bits: number): Promise<BitShare> {
+  if (y && y.length !== x.length) throw new UsageError(`comparison operands differ in length (${x.length} vs ${y.length})`);
+  return ltNarrowPacked(s, x.length, bits, (lane, N, a, b) => {
+    packLanes(x.a, y?.a, lane, N, a);
+    packLanes(x.b, y?.b, lane, N, b);
+  });
 }
 
-/** Bit `bit` of v XOR w for every element, packed. */
-function signBits(v: BigUint64Array, w: BigUint64Array, bit: number, n: number): BigUint64Array {
-  const x = new BigUint64Array(n);
-  for (let i = 0; i < n; i++) x[i] = v[i] ^ w[i];
-  const out = new BigUint64Array((n + 63) >>> 6);
-  gatherBit(halves(x), 0, n, bit, halves(out), 0);
-  return out;
+/** d < 0 for n differences that `pack` writes straight into lanes (ops/predicate.ts: from the operands). */
+export async function ltNarrowPacked(s: Session, n: number, bits: number, pack: LanePacker): Promise<BitShare> {
+  if (!Number.isInteger(bits) || bits < 2 || bits > NARROW_MAX_BITS) throw new UsageError(`ltNarrow: bits must be 2 to ${NARROW_MAX_BITS} (got ${bits})`);
+  const lane = laneWidth(bits);
+  const N = paddedWords(n, lane);
+  const laneMask = (1n << BigInt(lane)) - 1n;
+  const low = (1n << BigInt(bits - 1)) - 1n;
+  const LOW = everyLane(low, lane), HIGH = everyLane(laneMask ^ low, lane), TOPS = everyLane(1n << BigInt(lane - 1), lane);
+  // Working memory that stays in this party (mpc/scratch.ts): packed d, which the addend split
+  // copies, so that p, w AND LOW and v ^ w reuse its words afterwards.
+  const scratch = s.party.scratch.take(6 * N);
+  try {
+    const part = (k: number): BigUint64Array => scratch.subarray(k * N, (k + 1) * N);
+    const da = part(0), db = part(1);
+    pack(lane, N, da, db);
+    const [v, w] = await splitAddends(s, new AShare(da, db), undefined, TOPS);
+    // p = (v ^ w) on the group, 1 above it: a public 1 goes into XOR component 0 (party 0's a,
+    // party 2's b). g = v AND (w on the group): masking one operand masks the product.
+    const pa = part(0), pb = part(1), wa = part(2), wb = part(3), xa = part(4), xb = part(5);
+    operandKernel(v.a, w.a, LOW, s.me === 0 ? HIGH : 0n, pa, wa, xa);
+    operandKernel(v.b, w.b, LOW, s.me === 2 ? HIGH : 0n, pb, wb, xb);
+    const [ga, gb] = await andWords(s, v.a, v.b, wa, wb);
+    const [tree] = await carryTrees(s, [{ g: new BShare(ga, gb), p: new BShare(pa, pb), n, width: lane }]);
+    // The sign bit: bit bits-1 of v XOR w in each lane, XOR the carry into it.
+    xorSignBits(tree.g.a, xa, lane, bits - 1, n, N);
+    xorSignBits(tree.g.b, xb, lane, bits - 1, n, N);
+    return tree.g;
+  } finally {
+    s.party.scratch.give(scratch);
+  }
+}
+
+/** p = ((v ^ w) & low) | constant, wLow = w & low, x = v ^ w. */
+function operandKernel(v: BigUint64Array, w: BigUint64Array, low: bigint, constant: bigint, p: BigUint64Array, wLow: BigUint64Array, x: BigUint64Array): void {
+  for (let i = 0; i < v.length; i++) {
+    const vi = v[i], wi = w[i];
+    x[i] = vi ^ wi;
+    p[i] = ((vi ^ wi) & low) | constant;
+    wLow[i] = wi & low;
+  }
+}
+
+/** target ^= bit `bit` of every lane of x, in element order (lane q of word i is element q * N + i). */
+function xorSignBits(target: BigUint64Array, x: BigUint64Array, lane: number, bit: number, n: number, N: number): void {
+  const signs = new BigUint64Array(target.length);
+  const src = halves(x), dst = halves(signs);
+  for (let q = 0, from = 0; from < n; q++, from += N) gatherBit(src, 0, Math.min(N, n - from), q * lane + bit, dst, from);
+  for (let i = 0; i < wordsFor(n); i++) target[i] ^= signs[i];
 }

@@ -9,7 +9,7 @@
  * bytes per element: about 24 per word.
  */
 
-import { ONES } from '../../ring/bitops.js';
+import { ONES, POW2 } from '../../ring/bitops.js';
 import { UsageError } from '../../errors.js';
 import type { Session } from '../session.js';
 import { BShare, BitShare, sliceBits } from '../shares.js';
@@ -124,14 +124,26 @@ function indexOperands(x: BigUint64Array, y: BigUint64Array, flip: bigint, nx: B
   }
 }
 
+/** Widths of the packed comparator: one 32- or 64-bit tree, or a 32-bit tree beside one of 8 or 16 bits. */
+export type NarrowWidth = 32 | 40 | 48 | 64;
+
+/** The narrowest comparator width that holds `bits` bits. */
+export function narrowWidth(bits: number): NarrowWidth {
+  return bits <= 32 ? 32 : bits <= 40 ? 40 : bits <= 48 ? 48 : 64;
+}
+
 /**
- * x < y for unsigned binary-shared words known to lie below 2^width (width 32 or 64): one carry
- * tree of that width (carry-tree.ts; width 32 packs two elements per word). The sort compares
- * (key, row index) packed into one word this way when the key's declared range leaves room for
- * the index (protocols/sort.ts): 1 + 5 rounds and ~12 bytes per comparison at width 32, 1 + 6
- * rounds and ~24 bytes at 64, against 8 rounds and ~36 bytes for a 64-bit key and a 32-bit index.
+ * x < y for unsigned binary-shared words known to lie below 2^width: one carry tree of that
+ * width (carry-tree.ts; width 32 packs two elements per word). The sort compares (key, row index)
+ * packed into one word this way when the key's declared range leaves room for the index
+ * (protocols/sort.ts): 1 + 5 rounds and ~12 bytes per comparison at width 32, 1 + 6 rounds and
+ * ~24 bytes at 64, against 8 rounds and ~36 bytes for a 64-bit key and a 32-bit index.
+ * Widths 40 and 48: bits 0..31 in a 32-bit tree and bits 32..47 in one of 8 or 16 bits (8 or 4
+ * elements per word), in lockstep, then lt = G_hi ^ (P_hi AND G_lo): 1 + 5 + 1 rounds and ~16
+ * or ~18 bytes per comparison instead of ~24 (a 21-bit key and a 21-bit index: the join's).
  */
-export async function lessThanNarrow(s: Session, x: BShare, y: BShare, n: number, width: 32 | 64): Promise<BitShare> {
+export async function lessThanNarrow(s: Session, x: BShare, y: BShare, n: number, width: NarrowWidth): Promise<BitShare> {
+  if (width === 40 || width === 48) return lessThanSplit(s, x, y, n, width === 40 ? 8 : 16);
   const W = width === 64 ? n : paddedWords(n, 32);
   const scratch = s.party.scratch.take(6 * W);
   try {
@@ -153,6 +165,53 @@ export async function lessThanNarrow(s: Session, x: BShare, y: BShare, n: number
     return tree.g;
   } finally {
     s.party.scratch.give(scratch);
+  }
+}
+
+/** Words x, y < 2^(32 + high): the low 32 bits and the high `high` bits in trees of their own. */
+async function lessThanSplit(s: Session, x: BShare, y: BShare, n: number, high: 8 | 16): Promise<BitShare> {
+  const W = paddedWords(n, 32), H = paddedWords(n, high), total = W + H;
+  const scratch = s.party.scratch.take(6 * total);
+  try {
+    const part = (k: number): BigUint64Array => scratch.subarray(k * total, (k + 1) * total);
+    const nxa = part(0), nxb = part(1), ya = part(2), yb = part(3), pa = part(4), pb = part(5);
+    const flipA = s.me === 0 ? ONES : 0n, flipB = s.me === 2 ? ONES : 0n;
+    // Low halves at [0, W), high lanes at [W, W + H). Above the width, x and y are 0: NOT x is 1
+    // there, so those bits propagate and generate nothing.
+    halfOperands(x.a, y.a, flipA, nxa, ya, n, W);
+    halfOperands(x.b, y.b, flipB, nxb, yb, n, W);
+    highLaneOperands(x.a, y.a, flipA, nxa.subarray(W), ya.subarray(W), n, H, high);
+    highLaneOperands(x.b, y.b, flipB, nxb.subarray(W), yb.subarray(W), n, H, high);
+    xorKernel(pa, nxa, ya);
+    xorKernel(pb, nxb, yb);
+    const [ga, gb] = await andWords(s, nxa, nxb, ya, yb);
+    const view = (v: BigUint64Array, from: number, to: number): BigUint64Array => v.subarray(from, to);
+    const [lo, hi] = await carryTrees(s, [
+      { g: new BShare(view(ga, 0, W), view(gb, 0, W)), p: new BShare(view(pa, 0, W), view(pb, 0, W)), n, width: 32 },
+      { g: new BShare(view(ga, W, total), view(gb, W, total)), p: new BShare(view(pa, W, total), view(pb, W, total)), n, width: high, withP: true },
+    ]);
+    const t = await andBits(s, hi.p!, lo.g);
+    xorKernel(t.a, t.a, hi.g.a);
+    xorKernel(t.b, t.b, hi.g.b);
+    return t;
+  } finally {
+    s.party.scratch.give(scratch);
+  }
+}
+
+/** Bits 32.. of element q * H + i into lane q (`lane` bits wide) of word i, NOT x on component 0. */
+function highLaneOperands(x: BigUint64Array, y: BigUint64Array, flip: bigint, nx: BigUint64Array, yOut: BigUint64Array, n: number, H: number, lane: number): void {
+  const mask = (1n << BigInt(lane)) - 1n;
+  // V8 lowers a right shift by a literal only of a loaded word (ring/bitops.ts): shift, then flip.
+  const flipHigh = flip & mask;
+  nx.fill(0n);
+  yOut.fill(0n);
+  for (let q = 0, from = 0; from < n; q++, from += H) {
+    const to = Math.min(n, from + H), up = POW2[q * lane];
+    for (let i = from; i < to; i++) {
+      nx[i - from] |= (((x[i] >> 32n) & mask) ^ flipHigh) * up;
+      yOut[i - from] |= ((y[i] >> 32n) & mask) * up;
+    }
   }
 }
 

@@ -36,10 +36,12 @@ import { andWords } from './binary.js';
  * v = d_k + d_{k+1} in binary, and w = d_{k+2} is already a binary sharing (parties k+1 and k+2
  * hold it). Rotating the inputting role over the chunks gives every party the same work and one
  * message per link: party k sends its chunk's x_{k+1} = v ^ PRG(k, k-1) to party k+1.
- * The difference is formed inside the same passes.
+ * The difference is formed inside the same passes. With `laneTops` (the top bit of every lane),
+ * x holds packed lanes (compare-narrow.ts) and v is their lane-wise sum, each lane mod 2^width.
  */
-export async function splitAddends(s: Session, x: AShare, y?: AShare): Promise<[BShare, BShare]> {
+export async function splitAddends(s: Session, x: AShare, y?: AShare, laneTops?: bigint): Promise<[BShare, BShare]> {
   const n = x.length;
+  if (laneTops !== undefined && y) throw new UsageError('splitAddends: lane addition takes one operand (subtract before packing)');
   if (y && y.length !== n) throw new UsageError(`comparison operands differ in length (${n} vs ${y.length})`);
   const bounds = chunkBounds(n);
   const chunk = (k: number): [number, number] => [bounds[k], bounds[k + 1]];
@@ -47,7 +49,7 @@ export async function splitAddends(s: Session, x: AShare, y?: AShare): Promise<[
   // The chunk this party inputs (k = me) and the one its next party inputs (k = me + 1).
   const [o0, o1] = chunk(s.me), [q0, q1] = chunk(s.next), [r0, r1] = chunk(s.prev);
   const mask = s.prgPrev.words(o1 - o0); // x_k, shared with the previous party
-  const sent = addendChunk(x, y, o0, o1, mask); // x_{k+1} = (d_k + d_{k+1}) ^ x_k
+  const sent = addendChunk(x, y, o0, o1, mask, laneTops); // x_{k+1} = (d_k + d_{k+1}) ^ x_k
   va.set(mask, o0);
   vb.set(sent, o0);
   vb.set(s.prgNext.words(q1 - q0), q0); // x_{k} of the next party's chunk, from the PRG shared with it
@@ -61,12 +63,26 @@ export async function splitAddends(s: Session, x: AShare, y?: AShare): Promise<[
   return [new BShare(va, vb), new BShare(wa, wb)];
 }
 
-/** (d_a + d_b) ^ mask over [from, to), d = x - y. */
-function addendChunk(x: AShare, y: AShare | undefined, from: number, to: number, mask: BigUint64Array): BigUint64Array {
+/** (d_a + d_b) ^ mask over [from, to), d = x - y (lane by lane when `laneTops` is given). */
+function addendChunk(x: AShare, y: AShare | undefined, from: number, to: number, mask: BigUint64Array, laneTops: bigint | undefined): BigUint64Array {
   const out = new BigUint64Array(to - from);
   if (y) differenceOfSumsXor(x.a, x.b, y.a, y.b, from, mask, out);
+  else if (laneTops !== undefined) laneSumXor(x.a, x.b, from, mask, out, laneTops);
   else sumXor(x.a, x.b, from, mask, out);
   return out;
+}
+
+/**
+ * Lane-wise sum mod 2^width of packed words (`tops` = the top bit of every lane): the lanes'
+ * low bits add without carrying into the next lane, and each top bit is the XOR of the tops and
+ * the carry into it (SWAR addition).
+ */
+function laneSumXor(xa: BigUint64Array, xb: BigUint64Array, from: number, mask: BigUint64Array, out: BigUint64Array, tops: bigint): void {
+  const rest = ONES ^ tops;
+  for (let i = 0; i < out.length; i++) {
+    const a = xa[from + i], b = xb[from + i];
+    out[i] = (((a & rest) + (b & rest)) ^ ((a ^ b) & tops)) ^ mask[i];
+  }
 }
 
 function differenceOfSumsXor(xa: BigUint64Array, xb: BigUint64Array, ya: BigUint64Array, yb: BigUint64Array, from: number, mask: BigUint64Array, out: BigUint64Array): void {

@@ -17,6 +17,7 @@
  * the roles rotated over thirds of the batch (roles.ts) every party sends 8 bytes per bit.
  */
 
+import { UsageError } from '../../errors.js';
 import { bitMasks } from '../../ring/planes.js';
 import type { Session } from '../session.js';
 import { AShare, type BitShare } from '../shares.js';
@@ -68,19 +69,24 @@ function addBitKernel(out: BigUint64Array, z: BigUint64Array, rho: BigUint64Arra
 }
 
 /** Arithmetic 0/1 shares of every bit of every vector, in one batch. 2 rounds. */
-export async function injectBits(s: Session, bits: readonly BitShare[]): Promise<AShare[]> {
+export async function injectBits(s: Session, bits: readonly BitShare[], into?: BigUint64Array): Promise<AShare[]> {
   return injectLinear(
     s,
     bits,
     bits.map((_, k) => ({ terms: [[k, 1n]] })),
+    into,
   );
 }
 
 /**
  * Linear combinations of injected bits, computed from the injected components without
  * materialising the 0/1 shares themselves. 2 rounds, 8 bytes per bit and party.
+ *
+ * `into`, when given, holds the outputs' components (2 * length words per output, in order):
+ * a caller that drops the outputs soon (one-hot.ts, per block) lends memory from the scratch pool
+ * instead of allocating it fresh, which the garbage collector would then have to free.
  */
-export async function injectLinear(s: Session, bits: readonly BitShare[], outputs: readonly BitCombination[]): Promise<AShare[]> {
+export async function injectLinear(s: Session, bits: readonly BitShare[], outputs: readonly BitCombination[], into?: BigUint64Array): Promise<AShare[]> {
   const offsets: number[] = [];
   let N = 0;
   for (const b of bits) {
@@ -145,10 +151,15 @@ export async function injectLinear(s: Session, bits: readonly BitShare[], output
     s.send(s.prev, z2, true);
     thetaB.set(await s.recv(s.next, lenQ), q0);
 
-    return outputs.map((out) => {
-      const n = out.terms.length > 0 ? bits[out.terms[0][0]].length : 0;
+    let at = 0;
+    const lengths = outputs.map((out) => (out.terms.length > 0 ? bits[out.terms[0][0]].length : 0));
+    const needed = 2 * lengths.reduce((x, y) => x + y, 0);
+    if (into && into.length < needed) throw new UsageError(`injectLinear: the output buffer holds ${into.length} words, the outputs need ${needed}`);
+    const take = (n: number): BigUint64Array => (into ? into.subarray(at, (at += n)) : new BigUint64Array(n));
+    return outputs.map((out, k) => {
+      const n = lengths[k];
       const pick = (theta: BigUint64Array) => out.terms.map(([k, c]) => [theta.subarray(offsets[k], offsets[k] + bits[k].length), c] as const);
-      const a = new BigUint64Array(n), b = new BigUint64Array(n);
+      const a = take(n), b = take(n);
       const constant = out.constant ?? 0n;
       combineInto(a, pick(thetaA), s.me === 0 ? constant : 0n);
       combineInto(b, pick(thetaB), s.me === 2 ? constant : 0n);

@@ -13,24 +13,56 @@ export async function innerProducts(s: Session, left: readonly AShare[], right: 
   const n = left.length > 0 ? left[0].length : right.length > 0 ? right[0].length : 0;
   for (const v of [...left, ...right]) if (v.length !== n) throw new UsageError(`innerProducts: vectors differ in length (${v.length} vs ${n})`);
   const z = s.zeroShare(left.length * right.length);
-  const sums = right.map((y) => {
-    const t = new BigUint64Array(n);
-    for (let i = 0; i < n; i++) t[i] = y.a[i] + y.b[i];
-    return t;
-  });
-  const acc = new BigUint64Array(1);
-  left.forEach((x, i) => {
-    right.forEach((y, j) => {
-      acc[0] = z[i * right.length + j];
-      localTerms(acc, x.a, x.b, sums[j], y.a);
-      z[i * right.length + j] = acc[0];
+  const R = right.length;
+  // y_a + y_b of every right vector: working memory that stays in this party (mpc/scratch.ts).
+  const scratch = s.party.scratch.take(R * n);
+  try {
+    const sums = right.map((y, j) => {
+      const t = scratch.subarray(j * n, (j + 1) * n);
+      sumKernel(t, y.a, y.b);
+      return t;
     });
-  });
+    const acc = new BigUint64Array(4);
+    left.forEach((x, i) => {
+      // Four right vectors per pass over x: x's components are loaded once for four products.
+      for (let j = 0; j < R; j += 4) {
+        const at = i * R + j;
+        if (j + 4 <= R) {
+          acc.set(z.subarray(at, at + 4));
+          localTerms4(acc, x.a, x.b, sums[j], right[j].a, sums[j + 1], right[j + 1].a, sums[j + 2], right[j + 2].a, sums[j + 3], right[j + 3].a);
+          z.set(acc, at);
+        } else {
+          for (let k = j; k < R; k++) {
+            acc[0] = z[i * R + k];
+            localTerms(acc, x.a, x.b, sums[k], right[k].a);
+            z[i * R + k] = acc[0];
+          }
+        }
+      }
+    });
+  } finally {
+    s.party.scratch.give(scratch);
+  }
   return new AShare(z, await s.reshare(z));
+}
+
+function sumKernel(out: BigUint64Array, a: BigUint64Array, b: BigUint64Array): void {
+  for (let i = 0; i < out.length; i++) out[i] = a[i] + b[i];
 }
 
 /** acc[0] += sum_i xa[i] * (ya[i] + yb[i]) + xb[i] * ya[i]. */
 function localTerms(acc: BigUint64Array, xa: BigUint64Array, xb: BigUint64Array, ySum: BigUint64Array, ya: BigUint64Array): void {
   // The accumulator stays in a typed array: a BigInt carried across iterations is not lowered.
   for (let i = 0; i < xa.length; i++) acc[0] += xa[i] * ySum[i] + xb[i] * ya[i];
+}
+
+/** localTerms for four right vectors at once (acc[0..3]). */
+function localTerms4(acc: BigUint64Array, xa: BigUint64Array, xb: BigUint64Array, s0: BigUint64Array, y0: BigUint64Array, s1: BigUint64Array, y1: BigUint64Array, s2: BigUint64Array, y2: BigUint64Array, s3: BigUint64Array, y3: BigUint64Array): void {
+  for (let i = 0; i < xa.length; i++) {
+    const p = xa[i], q = xb[i];
+    acc[0] += p * s0[i] + q * y0[i];
+    acc[1] += p * s1[i] + q * y1[i];
+    acc[2] += p * s2[i] + q * y2[i];
+    acc[3] += p * s3[i] + q * y3[i];
+  }
 }

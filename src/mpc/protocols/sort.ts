@@ -15,17 +15,19 @@
  * Cost: one shuffle, one a2b, and about 1.02 n log2 n comparisons of (key, index) (~36 bytes
  * each) in O(log n) levels, each a batch for the pivots' samples and a batch for the partition.
  * A key with a known number of bits (`keyBits`) that leaves room for the index is compared
- * packed with it in one word: ~24 bytes per comparison, ~12 when both fit 32 bits.
+ * packed with it in one word: ~24 bytes per comparison, ~18 when both fit 48 bits, ~16 in 40,
+ * ~12 in 32 (compare-words.ts lessThanNarrow).
  */
 
 import { UsageError } from '../../errors.js';
 import type { Session } from '../session.js';
 import { AShare, BShare, type BitShare } from '../shares.js';
 import { publicB, xorPublicB } from '../sharing.js';
-import { lessThanKeyIndex, lessThanNarrow } from './compare-words.js';
+import { lessThanKeyIndex, lessThanNarrow, narrowWidth } from './compare-words.js';
 import { xor2 } from './kernels.js';
 import { unpackBits } from '../../ring/bits.js';
 import { a2b } from './convert.js';
+import { a2bNarrow, NARROW_A2B_MAX_BITS } from './convert-narrow.js';
 import { openBits } from './io.js';
 import { shuffle } from './shuffle.js';
 
@@ -57,7 +59,7 @@ export async function sortByKey(s: Session, key: AShare, payload: readonly AShar
   if (n > 2 ** 32) throw new UsageError(`sortByKey: at most 2^32 rows (got ${n})`);
   const bits = options.keyBits;
   if (bits !== undefined && (!Number.isInteger(bits) || bits < 0 || bits > 63)) throw new UsageError(`sortByKey: keyBits must be 0 to 63 (got ${bits})`);
-  const packedWidth = bits === undefined || bits + indexBits(n) > 64 ? undefined : bits + indexBits(n) <= 32 ? 32 : 64;
+  const packedWidth = bits === undefined || bits + indexBits(n) > 64 ? undefined : narrowWidth(bits + indexBits(n));
   // Public row indices as a binary sharing.
   const idx = new BigUint64Array(n);
   for (let i = 0; i < n; i++) idx[i] = BigInt(i);
@@ -67,7 +69,9 @@ export async function sortByKey(s: Session, key: AShare, payload: readonly AShar
   if (packedWidth !== undefined) {
     // key < 2^keyBits is non-negative: (key << indexBits) XOR index is the pair as one word
     // (disjoint bits, so XOR is OR, and shifting and XOR are local on binary shares).
-    const packed = shiftLeftB(await a2b(s, keyArith), BigInt(indexBits(n)));
+    // A key below 2^bits <= 2^32 is decomposed on packed lanes (convert-narrow.ts: ~half the bytes of a2b).
+    const keyBin = bits !== undefined && bits <= NARROW_A2B_MAX_BITS ? await a2bNarrow(s, keyArith, Math.max(1, bits)) : await a2b(s, keyArith);
+    const packed = shiftLeftB(keyBin, BigInt(indexBits(n)));
     const words = new BShare(xor2(packed.a, shuffled.binary[0].a), xor2(packed.b, shuffled.binary[0].b));
     // The index is inside the word: no separate index to move and compare.
     order = await quicksortOrder(s, words, undefined, (kx, ky, _ix, _iy, m) => lessThanNarrow(s, kx, ky, m, packedWidth));

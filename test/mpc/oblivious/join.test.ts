@@ -55,6 +55,34 @@ test('pkFkJoin (inner and left, count revealed or oblivious) matches a plaintext
   );
 });
 
+test('pkFkJoin left keeping the primary side (count revealed or oblivious): matched and fromForeign on every kept row', async () => {
+  const t = await trio();
+  await fc.assert(
+    fc.asyncProperty(tables, async ([pk, pPay, fk, , oblivious]) => {
+      const [r] = await t.run(async (s) => {
+        const primary = { key: await secret(s, BigUint64Array.from(pk), 0), payload: [await secret(s, BigUint64Array.from(pPay), 0)] };
+        const foreign = { key: await secret(s, BigUint64Array.from(fk.map((f) => f[0])), 1), payload: [await secret(s, BigUint64Array.from(fk.map((f) => f[1])), 1)] };
+        const j = await pkFkJoin(s, primary, foreign, 'left', oblivious ? 'oblivious' : 'reveal-count', { keep: 'primary' });
+        const cols = [await open(s, j.key), await open(s, j.primary[0]), await open(s, j.foreign[0]), await open(s, j.matched), await open(s, j.fromForeign!)];
+        return { cols, count: j.count, valid: j.valid ? await open(s, j.valid) : undefined };
+      });
+      const expected: bigint[][] = [];
+      for (const [k, f1] of fk) {
+        const at = pk.indexOf(k);
+        if (at >= 0) expected.push([k, pPay[at], f1, 1n, 1n]);
+      }
+      pk.forEach((k, i) => {
+        if (!fk.some((f) => f[0] === k)) expected.push([k, pPay[i], 0n, 0n, 0n]);
+      });
+      let cols = r.cols;
+      if (oblivious) cols = cols.map((c) => c.filter((_, i) => r.valid![i] === 1n));
+      else assert.equal(r.count, expected.length);
+      assert.deepEqual(rowSet(cols), rowSet([0, 1, 2, 3, 4].map((j) => expected.map((e) => e[j]))));
+    }),
+    { numRuns: Math.min(RUNS, 30) },
+  );
+});
+
 test('pkFkJoin with empty sides, one row each, all matching and none matching', async () => {
   const t = await trio();
   const run = (pk: bigint[], fk: bigint[], how: JoinHow) =>

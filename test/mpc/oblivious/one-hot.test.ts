@@ -70,6 +70,37 @@ test('groupByDomain counts and sums per level like a plaintext group-by; keys ou
   );
 });
 
+test('groupByDomain with keyBits (keys in [0, d], d itself the "outside" of an invalid row): the packed-lane decomposition gives the plaintext group-by, at powers of two too', async () => {
+  const t = await trio();
+  const bitLength = (v: number): number => (v === 0 ? 0 : Math.floor(Math.log2(v)) + 1);
+  const cases = fc.oneof(fc.integer({ min: 1, max: 140 }), fc.constantFrom(1, 2, 4, 8, 16, 64, 128, 255, 256, 257)).chain((d) =>
+    fc.tuple(
+      fc.constant(d),
+      fc.array(fc.tuple(fc.oneof({ weight: 5, arbitrary: fc.integer({ min: 0, max: d }).map(BigInt) }, { weight: 1, arbitrary: fc.constantFrom(0n, BigInt(d - 1), BigInt(d)) }), signedIn(-TWO62, TWO62 - 1n)), { maxLength: 70 }),
+      fc.integer({ min: 0, max: 2 }),
+    ),
+  );
+  await fc.assert(
+    fc.asyncProperty(cases, async ([d, rows, c]) => {
+      const [r] = await t.run(async (s) => {
+        const key = await secret(s, BigUint64Array.from(rows.map((x) => x[0])), 2), v = await secret(s, BigUint64Array.from(rows.map((x) => x[1])), 1);
+        const g = await groupByDomain(s, key, d, Array.from({ length: c }, () => v), { keyBits: bitLength(d) });
+        return { counts: await open(s, g.counts), sums: await Promise.all(g.sums.map((x) => open(s, x))) };
+      });
+      const counts = new Array<bigint>(d).fill(0n), sums = new Array<bigint>(d).fill(0n);
+      for (const [k, v] of rows) {
+        if (k < BigInt(d)) {
+          counts[Number(k)]++;
+          sums[Number(k)] = BigInt.asUintN(64, sums[Number(k)] + v);
+        }
+      }
+      assert.deepEqual([...r.counts], counts);
+      for (const got of r.sums) assert.deepEqual([...got], sums);
+    }),
+    { numRuns: Math.max(30, RUNS) },
+  );
+});
+
 test('groupByDomain over several row blocks (100 levels, 30,000 rows), all rows in one level, and no value columns', async () => {
   const t = await trio();
   const n = 30_000, d = 100;
