@@ -1,0 +1,216 @@
+/**
+ * `kaplanMeier(frame, { time, event, by?, breaks? })`: Kaplan–Meier curves per group and the
+ * log-rank test on a secret table.
+ *
+ *   const km = await kaplanMeier(t.table('trial'), { time: 'weeks', event: 'relapsed', by: 'arm' }).open({ to: ['St. Mary Hospital'] });
+ *   console.log(km.text());   // R's summary(survfit(...)), its medians, and survdiff
+ *
+ * Everything the curves and the test need is a function of two counts per (group, distinct
+ * time): the rows whose time it is and how many of them had the event. At-risk counts are their
+ * reverse cumulative sums. ONE plan computes the counts inside MPC, a group-by of (by, time) with
+ * count() and sum(event), and opens them; the recipient forms the at-risk counts, the curves,
+ * Greenwood's errors, the intervals, the medians and the test (survival-curve.ts, log-rank.ts).
+ *
+ * What opens is what R's survfit object holds (n.risk, n.event, n.censor at every time, censoring
+ * times included). `breaks` coarsens time into public intervals inside MPC first (a time in
+ * (b_{k−1}, b_k] counts at b_k), so only the intervals' counts open. The nodes learn nothing when
+ * (groups × times) has at most 256 combinations (the one-hot group-by: every combination opens,
+ * empty ones as 0); beyond that the group-by sorts and the nodes learn how many (group, time)
+ * pairs have rows, as the plan's explain() says.
+ */
+
+import { UsageError } from '../errors.js';
+import { count, sum } from '../client/aggregates.js';
+import { col, lit, type Expression } from '../client/expr.js';
+import type { LazyFrame, OpenOptions } from '../client/frame.js';
+import type { Explanation } from '../client/explain.js';
+import type { QueryResult, ResultCell } from '../client/result.js';
+import type { QueryOutputInfo } from '../wire/api.js';
+import { checkColumn, compareLabels, openFrame, type Provenance } from './frame-groups.js';
+import { logRank, type LogRankResult } from './log-rank.js';
+import { columnTypes } from './ols-design.js';
+import { survivalCurve, type ConfidenceType, type SurvivalCurve, type TimeCount } from './survival-curve.js';
+import { kaplanMeierText } from './survival-text.js';
+
+export interface KaplanMeierSpec<C extends string> {
+  /** Follow-up time: an integer column declared ≥ 0 (days, weeks), or a decimal one with `breaks`. */
+  readonly time: C;
+  /** 1 (or true) for the event, 0 (false) for censored: a boolean, or an integer column declared in [0, 1]. */
+  readonly event: C;
+  /** One curve per group of this column, and the log-rank test between them. */
+  readonly by?: C;
+  /** Public interval ends b_0 < b_1 < … (b_0 ≥ 0, the last ≥ time's declared maximum): a time in (b_{k−1}, b_k] counts at b_k (at most b_0: at b_0). */
+  readonly breaks?: readonly number[];
+}
+
+export interface KaplanMeierGroup {
+  /** The group's label (null without `by`). */
+  readonly label: ResultCell;
+  readonly curve: SurvivalCurve;
+}
+
+export interface KaplanMeierResult extends Provenance {
+  readonly by?: string;
+  readonly groups: readonly KaplanMeierGroup[];
+  /** With `by` and two or more groups with events expected. */
+  readonly logRank?: LogRankResult;
+  /** Why there is no log-rank test although `by` was given. */
+  readonly logRankRefused?: string;
+  readonly level: number;
+  readonly confidence: ConfidenceType;
+  /** R's summary(survfit), print(survfit) and survdiff, one after the other. */
+  text(): string;
+}
+
+export interface KaplanMeierExplanation extends Explanation {
+  readonly reveals: string;
+}
+
+export interface KaplanMeierOptions {
+  /** Confidence level of the intervals; 0.95 by default. */
+  readonly level?: number;
+  /** 'log' (R's default) or 'log-log'. */
+  readonly confidence?: ConfidenceType;
+}
+
+/** The plan, and how to read its opened result. */
+export interface KaplanMeierDesign {
+  readonly frame: LazyFrame<string>;
+  estimate(result: QueryResult, options?: KaplanMeierOptions): KaplanMeierResult;
+}
+
+export interface KaplanMeierModel {
+  /** The node's check of the plan (what it opens, its cost, what the nodes learn), plus what the recipients learn. */
+  explain(open: OpenOptions): Promise<KaplanMeierExplanation>;
+  /** Runs the plan, opens the counts to `to` (the caller must be one of them), and estimates. */
+  open(open: OpenOptions & KaplanMeierOptions): Promise<KaplanMeierResult>;
+  /** The plan alone (to record it as a script step, run it, and estimate from the result). */
+  design(open: OpenOptions): Promise<KaplanMeierDesign>;
+}
+
+export const KAPLAN_MEIER_REVEALS =
+  'the recipients learn, per group and distinct time with rows (per interval with breaks), how many rows end there and how many had the event: ' +
+  "what R's survfit object holds (at-risk, event and censoring counts at every time, censoring times included), so each group's size and event count";
+
+const BIN = 'km_interval';
+const ROWS = 'km_rows';
+const EVENTS = 'km_events';
+
+export function kaplanMeier<C extends string>(frame: LazyFrame<C>, spec: KaplanMeierSpec<C>): KaplanMeierModel {
+  const columns = checkSpec(spec);
+  const design = async (open: OpenOptions): Promise<KaplanMeierDesign> => buildDesign(frame, spec, await columnTypes(frame, columns, open));
+  return {
+    design,
+    async explain(open) {
+      const checked = await (await design(open)).frame.explain(open);
+      return { ...checked, reveals: KAPLAN_MEIER_REVEALS, text: () => `${checked.text()}\nthe survival curves: ${KAPLAN_MEIER_REVEALS}` };
+    },
+    async open(open) {
+      const d = await design(open);
+      return d.estimate(await openFrame(d.frame, open), open);
+    },
+  };
+}
+
+function checkSpec<C extends string>(spec: KaplanMeierSpec<C>): C[] {
+  const time = checkColumn(spec?.time, 'time') as C;
+  const event = checkColumn(spec.event, 'event') as C;
+  const by = spec.by === undefined ? undefined : (checkColumn(spec.by, 'by') as C);
+  const all = [time, event, ...(by !== undefined ? [by] : [])];
+  all.forEach((c, i) => {
+    if (all.indexOf(c) !== i) throw new UsageError(`column '${c}' is given twice among time, event and by: each is a different column`);
+    if ([BIN, ROWS, EVENTS].includes(c)) throw new UsageError(`the survival plan derives a column '${c}': rename that column first`);
+  });
+  if (spec.breaks !== undefined) checkBreaks(spec.breaks);
+  return all;
+}
+
+function checkBreaks(breaks: unknown): readonly number[] {
+  if (!Array.isArray(breaks) || breaks.length === 0) throw new UsageError('breaks are public interval ends, at least one number: { breaks: [30, 60, 90, 180, 365] }');
+  breaks.forEach((b: unknown, i) => {
+    if (typeof b !== 'number' || !Number.isFinite(b) || b < 0) throw new UsageError(`break ${JSON.stringify(b)} is not a non-negative number`);
+    if (i > 0 && !(b > (breaks[i - 1] as number))) throw new UsageError(`breaks must increase strictly: ${String(breaks[i - 1])} then ${b}`);
+  });
+  return breaks as number[];
+}
+
+function buildDesign<C extends string>(frame: LazyFrame<C>, spec: KaplanMeierSpec<C>, types: ReadonlyMap<string, QueryOutputInfo>): KaplanMeierDesign {
+  const typeOf = (c: string): QueryOutputInfo => {
+    const t = types.get(c);
+    if (!t?.type) throw new UsageError(`column '${c}' is not in the frame`);
+    return t;
+  };
+  const time = typeOf(spec.time).type!, event = typeOf(spec.event).type!;
+  if (time.type !== 'integer' && time.type !== 'decimal') {
+    throw new UsageError(`the time column '${spec.time}' is a ${time.type} column: follow-up time is an integer column (days, weeks, months) or, with breaks, a decimal one`);
+  }
+  if (Number(time.min) < 0) throw new UsageError(`the time column '${spec.time}' declares values from ${time.min}: survival times are non-negative; declare a minimum of 0 or more`);
+  if (time.type === 'decimal' && spec.breaks === undefined) {
+    throw new UsageError(`the time column '${spec.time}' is a decimal: give public breaks to count it per interval ({ breaks: [...] }), or store time as an integer count of its unit`);
+  }
+  if (spec.breaks !== undefined && spec.breaks[spec.breaks.length - 1] < Number(time.max)) {
+    throw new UsageError(`the last break (${spec.breaks[spec.breaks.length - 1]}) lies below the time column's declared maximum (${time.max}): add a break at ${time.max} or above, so every time has its interval`);
+  }
+  const eventIsBinary = event.type === 'boolean' || (event.type === 'integer' && Number(event.min) >= 0 && Number(event.max) <= 1);
+  if (!eventIsBinary) {
+    const declared = event.type === 'integer' || event.type === 'decimal' ? ` declared in [${event.min}, ${event.max}]` : '';
+    throw new UsageError(
+      `the event column '${spec.event}' is a ${event.type} column${declared}: the event is 1 (or true) for an event and 0 (false) for censored, a boolean or an integer column declared in [0, 1]; ` +
+        "derive one if it is coded otherwise, e.g. withColumns({ died: col('status').eq(2) })",
+    );
+  }
+
+  let f: LazyFrame<string> = frame;
+  const used = [spec.time, spec.event, ...(spec.by !== undefined ? [spec.by] : [])];
+  const nullable = used.filter((c) => typeOf(c).parts.some((p) => p.part === 'present'));
+  if (nullable.length > 0) {
+    // Complete cases, as R's Surv drops NA rows: oblivious, nothing opens.
+    const [first, ...rest] = nullable.map((c) => col(c).isNotNull());
+    f = f.filter(rest.length > 0 ? first.and(...rest) : first, { mode: 'oblivious' });
+  }
+  let timeKey: string = spec.time;
+  if (spec.breaks !== undefined) {
+    // Interval index: the number of breaks strictly below the time (K comparisons per row, one batch).
+    let index: Expression<string> = lit(0) as Expression<string>;
+    for (const b of spec.breaks) index = index.add(col(spec.time).gt(b).cast('integer'));
+    f = f.withColumns({ [BIN]: index });
+    timeKey = BIN;
+  }
+  const keys = spec.by !== undefined ? [spec.by, timeKey] : [timeKey];
+  const counts = f.groupBy(...keys).agg({ [ROWS]: count(), [EVENTS]: sum(spec.event) });
+  const breaks = spec.breaks;
+  return {
+    frame: counts,
+    estimate: (result, options = {}) => estimate(result, { by: spec.by, timeKey, breaks }, options),
+  };
+}
+
+function estimate(result: QueryResult, layout: { readonly by?: string; readonly timeKey: string; readonly breaks?: readonly number[] }, options: KaplanMeierOptions): KaplanMeierResult {
+  const perGroup = new Map<ResultCell, TimeCount[]>();
+  for (const row of result.table.rows) {
+    const rows = Number(row[ROWS] ?? 0);
+    if (rows === 0) continue;
+    const label = layout.by !== undefined ? row[layout.by] : null;
+    if (layout.by !== undefined && label === null) continue; // R leaves out rows whose group is NA
+    const key = row[layout.timeKey];
+    if (key === null) continue;
+    const time = layout.breaks !== undefined ? layout.breaks[Number(key)] : Number(key);
+    const list = perGroup.get(label) ?? [];
+    list.push({ time, rows, events: Number(row[EVENTS] ?? 0) });
+    perGroup.set(label, list);
+  }
+  const level = options.level ?? 0.95, confidence = options.confidence ?? 'log';
+  const curveOptions = { level, confidence };
+  const groups = [...perGroup.keys()].sort(compareLabels).map((label) => ({ label, curve: survivalCurve(perGroup.get(label)!, curveOptions) }));
+  let test: Pick<KaplanMeierResult, 'logRank' | 'logRankRefused'> = {};
+  if (layout.by !== undefined) {
+    try {
+      test = { logRank: logRank(groups.map((g) => perGroup.get(g.label)!)) };
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      test = { logRankRefused: error.message };
+    }
+  }
+  const out = { ...(layout.by !== undefined ? { by: layout.by } : {}), groups, ...test, level, confidence, plan: result.plan, query: result.query };
+  return { ...out, text: () => kaplanMeierText(out) };
+}
