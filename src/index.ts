@@ -24,6 +24,8 @@ export type { GroupSummary, Provenance } from './stats/frame-groups.js';
 export { ols, OLS_REVEALS, type OlsSpec, type OlsModel, type OlsResult, type OlsExplanation } from './stats/ols.js';
 export type { OlsFit, Coefficient } from './stats/ols-fit.js';
 export { kaplanMeier, KAPLAN_MEIER_REVEALS, type KaplanMeierSpec, type KaplanMeierModel, type KaplanMeierResult, type KaplanMeierGroup, type KaplanMeierDesign, type KaplanMeierOptions, type KaplanMeierExplanation } from './stats/kaplan-meier.js';
+export type { SurvivalCurve, SurvivalStep, TimeCount, ConfidenceType } from './stats/survival-curve.js';
+export type { LogRankResult, LogRankGroup } from './stats/log-rank.js';
 export { readTable, type TableSource, type ReadTableOptions, type ColumnDeclaration, type InMemoryColumns, type EncodedTable } from './client/read-table.js';
 
 // nodes

@@ -19,6 +19,7 @@ import { loadIdentity, type Identity } from '../../src/crypto/identity.js';
 import { UsageError } from '../../src/errors.js';
 import { Collaboration } from '../../src/governance/collaboration.js';
 import { KAPLAN_MEIER_REVEALS, kaplanMeier } from '../../src/stats/kaplan-meier.js';
+import { runInProcess } from '../helpers/cli.js';
 import { connectWhenHealthy } from '../helpers/cluster-health.js';
 import { AML, referenceCurve, referenceLogRank, referenceMedian, type SurvivalRow } from '../helpers/survival-reference.js';
 
@@ -169,4 +170,18 @@ test('over three node processes with TLS: Kaplan–Meier per group and the log-r
   await assert.rejects(kaplanMeier(hospital.table('aml'), { time: 'time', event: 'status', breaks: [10, 100] }).open(to), /last break \(100\) lies below/);
   await assert.rejects(kaplanMeier(hospital.table('aml'), { time: 'x', event: 'status' }).open(to), /is a category column/);
   assert.throws(() => kaplanMeier(hospital.table('aml'), { time: 'time', event: 'time' }), /given twice/);
+
+  // The CLI prints the same tables.
+  const as = ['--cluster', root, '--as', HOSPITAL];
+  const cli = await runInProcess(['stats', 'km', '--table', 'aml', '--time', 'time', '--event', 'status', '--by', 'x', '--to', HOSPITAL, ...as]);
+  assert.equal(cli.code, 0, cli.stderr);
+  assert.match(cli.stdout, / time n\.risk n\.event survival std\.err lower 95% CI upper 95% CI/);
+  assert.match(cli.stdout, /x=Nonmaintained\s+12\s+11\s+7\.31\s+1\.86\s+3\.4/);
+  assert.match(cli.stdout, / Chisq= 3\.4 {2}on 1 degrees of freedom, p= 0\.07 /);
+  const cliExplain = await runInProcess(['stats', 'km', '--table', 'aml', '--time', 'weeks', '--event', 'status', '--breaks', '0,10,20,30,40,50,200', '--to', HOSPITAL, '--explain', ...as]);
+  assert.equal(cliExplain.code, 0, cliExplain.stderr);
+  assert.match(cliExplain.stdout, /the survival curves: the recipients learn/);
+  const cliRefused = await runInProcess(['stats', 'km', '--table', 'aml', '--time', 'time', '--event', 'code', '--to', HOSPITAL, ...as]);
+  assert.equal(cliRefused.code, 2, cliRefused.stderr);
+  assert.match(cliRefused.stderr, /the event column 'code'/);
 });

@@ -10,6 +10,7 @@ import { UsageError } from '../../errors.js';
 import { addConnectionOptions, connectWithFlags, type ConnectionFlags } from '../connect.js';
 import { describeExplanation } from '../format-explain.js';
 import type { Console } from '../output.js';
+import { registerKaplanMeierCommand } from './stats-km.js';
 
 type OlsFlags = ConnectionFlags & { table: string; y: string; x: string; weights?: string; ridge?: string; level?: string; to: string; explain?: boolean; json?: boolean };
 
@@ -34,6 +35,7 @@ export function registerStatsCommands(program: Command, io: Console): void {
     .option('--json', 'JSON output')
     .addHelpText('after', EXAMPLE)
     .action(async (options: OlsFlags) => runOls(io, options));
+  registerKaplanMeierCommand(stats, io);
 }
 
 function number(text: string | undefined, flag: string): number | undefined {
