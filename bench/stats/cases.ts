@@ -8,8 +8,9 @@ import type { StatsCaseModule } from './case.js';
 import * as moments from './moment-cases.js';
 import * as ols from './ols-cases.js';
 import * as median from './median-cases.js';
+import * as kaplanMeier from './kaplan-meier-cases.js';
 
-export const STATS_MODULES: readonly StatsCaseModule[] = [moments, ols, median];
+export const STATS_MODULES: readonly StatsCaseModule[] = [moments, ols, median, kaplanMeier];
 
 /** Every op of issue 10's table; those without a case module yet are refused by name. */
 export const STATS_OPS = ['describe', 'ols', 'logreg', 'predict', 'median', 'kaplan_meier', 'cox', 'ttest'];

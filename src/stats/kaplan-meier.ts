@@ -30,7 +30,7 @@ import { checkColumn, compareLabels, openFrame, type Provenance } from './frame-
 import { logRank, type LogRankResult } from './log-rank.js';
 import { columnTypes } from './ols-design.js';
 import { survivalCurve, type ConfidenceType, type SurvivalCurve, type TimeCount } from './survival-curve.js';
-import { kaplanMeierText } from './survival-text.js';
+import { kaplanMeierText, type KaplanMeierTextOptions } from './survival-text.js';
 
 export interface KaplanMeierSpec<C extends string> {
   /** Follow-up time: an integer column declared ≥ 0 (days, weeks), or a decimal one with `breaks`. */
@@ -58,8 +58,8 @@ export interface KaplanMeierResult extends Provenance {
   readonly logRankRefused?: string;
   readonly level: number;
   readonly confidence: ConfidenceType;
-  /** R's summary(survfit), print(survfit) and survdiff, one after the other. */
-  text(): string;
+  /** R's summary(survfit) (at `times` only, if given), print(survfit) and survdiff, one after the other. */
+  text(options?: KaplanMeierTextOptions): string;
 }
 
 export interface KaplanMeierExplanation extends Explanation {
@@ -212,5 +212,5 @@ function estimate(result: QueryResult, layout: { readonly by?: string; readonly 
     }
   }
   const out = { ...(layout.by !== undefined ? { by: layout.by } : {}), groups, ...test, level, confidence, plan: result.plan, query: result.query };
-  return { ...out, text: () => kaplanMeierText(out) };
+  return { ...out, text: (textOptions) => kaplanMeierText(out, textOptions) };
 }

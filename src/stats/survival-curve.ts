@@ -122,3 +122,34 @@ function checkCounts(counts: readonly TimeCount[]): TimeCount[] {
   });
   return sorted;
 }
+
+/** The curve at chosen times, as R's summary(fit, times = …): at risk at t, events in (previous t, t], and the step function's value at t. */
+export interface SurvivalAt {
+  readonly time: number;
+  readonly atRisk: number;
+  readonly events: number;
+  readonly survival: number;
+  readonly standardError: number;
+  readonly lower: number;
+  readonly upper: number;
+}
+
+/** Times after the curve's last time are left out (R's default, extend = FALSE); before its first, S = 1 with no error. */
+export function survivalAt(curve: SurvivalCurve, times: readonly number[]): SurvivalAt[] {
+  const sorted = [...times].sort((a, b) => a - b);
+  if (sorted.some((t) => !Number.isFinite(t) || t < 0)) throw new UsageError('summary times are non-negative numbers');
+  const last = curve.steps[curve.steps.length - 1]?.time ?? -1;
+  const out: SurvivalAt[] = [];
+  let previous = -Infinity;
+  for (const t of sorted.filter((x) => x <= last)) {
+    const before = curve.steps.filter((s) => s.time <= t);
+    const at = before[before.length - 1];
+    const gone = curve.steps.filter((s) => s.time < t).reduce((a, s) => a + s.events + s.censored, 0);
+    const events = curve.steps.filter((s) => s.time > previous && s.time <= t).reduce((a, s) => a + s.events, 0);
+    out.push(at === undefined
+      ? { time: t, atRisk: curve.rows, events, survival: 1, standardError: 0, lower: 1, upper: 1 }
+      : { time: t, atRisk: curve.rows - gone, events, survival: at.survival, standardError: at.standardError, lower: at.lower, upper: at.upper });
+    previous = t;
+  }
+  return out;
+}

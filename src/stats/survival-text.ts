@@ -7,7 +7,7 @@
 
 import type { ResultCell } from '../client/result.js';
 import type { LogRankResult } from './log-rank.js';
-import type { ConfidenceType, SurvivalCurve } from './survival-curve.js';
+import { survivalAt, type ConfidenceType, type SurvivalCurve } from './survival-curve.js';
 
 export interface KaplanMeierPrintable {
   readonly by?: string;
@@ -18,12 +18,17 @@ export interface KaplanMeierPrintable {
   readonly confidence: ConfidenceType;
 }
 
-export function kaplanMeierText(km: KaplanMeierPrintable): string {
+export interface KaplanMeierTextOptions {
+  /** Print the curves at these times only, as R's summary(fit, times = …); every event time by default. */
+  readonly times?: readonly number[];
+}
+
+export function kaplanMeierText(km: KaplanMeierPrintable, options: KaplanMeierTextOptions = {}): string {
   const name = (label: ResultCell): string => (km.by === undefined ? '' : `${km.by}=${String(label)}`);
   const percent = `${Number((km.level * 100).toPrecision(6))}%`;
   const out: string[] = [];
   for (const g of km.groups) {
-    const steps = g.curve.steps.filter((s) => s.events > 0);
+    const steps = options.times !== undefined ? survivalAt(g.curve, options.times) : g.curve.steps.filter((s) => s.events > 0);
     if (km.by !== undefined) out.push(`${' '.repeat(16)}${name(g.label)} `);
     if (steps.length === 0) {
       out.push(' (no events: the curve stays at 1)', '');

@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { UsageError } from '../../src/errors.js';
 import { logRank } from '../../src/stats/log-rank.js';
-import { halfwayTime, survivalCurve } from '../../src/stats/survival-curve.js';
+import { halfwayTime, survivalAt, survivalCurve } from '../../src/stats/survival-curve.js';
 import { kaplanMeierText } from '../../src/stats/survival-text.js';
 import { AML, AML_MAINTAINED_SUMMARY, countsPerTime, referenceCurve, referenceLogRank, referenceMedian, type SurvivalRow } from '../helpers/survival-reference.js';
 
@@ -62,6 +62,15 @@ test('aml: survdiff gives Chisq = 3.4 on 1 df, p = 0.07 (R), and the exact refer
   assert.match(text, /x=Maintained\s+11\s+7\s+31\s+18\s+NA/);
   assert.match(text, / {4}9 {5}11 {7}1 {4}0\.909 {2}0\.0867 {7}0\.7541 {8}1\.000/);
   assert.match(text, / {3}45 {6}1 {7}1 {3}0\.0000 {5}NaN {10}NaN {10}NaN/);
+});
+
+test("summary(fit, times = c(5, 10, 20, 40, 200)): at risk at t, events since the previous time, the step function's value; past the end left out", () => {
+  const curve = survivalCurve(countsPerTime(AML).get('Maintained')!);
+  const at = survivalAt(curve, [40, 10, 20, 5, 200]);
+  assert.deepEqual(at.map((a) => [a.time, a.atRisk, a.events, Number(a.survival.toFixed(3))]), [[5, 11, 0, 1], [10, 10, 1, 0.909], [20, 7, 2, 0.716], [40, 3, 3, 0.368]]);
+  assert.deepEqual([at[0].lower, at[0].upper], [1, 1]);
+  const s18 = curve.steps.find((s) => s.time === 18)!;
+  assert.deepEqual([at[2].standardError, at[2].lower, at[2].upper], [s18.standardError, s18.lower, s18.upper]);
 });
 
 test('log-log intervals: exp(−exp(log(−log S) ± z·se/|log S|)), inside (0, 1) around S', () => {
