@@ -21,7 +21,7 @@
 
 import { UsageError } from '../errors.js';
 import { count, sum } from '../client/aggregates.js';
-import { col, lit, type Expression } from '../client/expr.js';
+import { col, type Expression } from '../client/expr.js';
 import type { LazyFrame, OpenOptions } from '../client/frame.js';
 import type { Explanation } from '../client/explain.js';
 import type { QueryResult, ResultCell } from '../client/result.js';
@@ -170,10 +170,10 @@ function buildDesign<C extends string>(frame: LazyFrame<C>, spec: KaplanMeierSpe
   }
   let timeKey: string = spec.time;
   if (spec.breaks !== undefined) {
-    // Interval index: the number of breaks strictly below the time (K comparisons per row, one batch).
-    let index: Expression<string> = lit(0) as Expression<string>;
-    for (const b of spec.breaks) index = index.add(col(spec.time).gt(b).cast('integer'));
-    f = f.withColumns({ [BIN]: index });
+    // Interval index: the number of breaks strictly below the time (K comparisons per row, one batch),
+    // added as a balanced tree so the expression nests log2(K) deep, within the plan's 32 levels.
+    const below = spec.breaks.map((b) => col(spec.time).gt(b).cast('integer') as Expression<string>);
+    f = f.withColumns({ [BIN]: balancedSum(below) });
     timeKey = BIN;
   }
   const keys = spec.by !== undefined ? [spec.by, timeKey] : [timeKey];
@@ -183,6 +183,12 @@ function buildDesign<C extends string>(frame: LazyFrame<C>, spec: KaplanMeierSpe
     frame: counts,
     estimate: (result, options = {}) => estimate(result, { by: spec.by, timeKey, breaks }, options),
   };
+}
+
+function balancedSum(terms: readonly Expression<string>[]): Expression<string> {
+  if (terms.length === 1) return terms[0];
+  const half = Math.ceil(terms.length / 2);
+  return balancedSum(terms.slice(0, half)).add(balancedSum(terms.slice(half)));
 }
 
 function estimate(result: QueryResult, layout: { readonly by?: string; readonly timeKey: string; readonly breaks?: readonly number[] }, options: KaplanMeierOptions): KaplanMeierResult {

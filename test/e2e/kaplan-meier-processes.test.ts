@@ -158,6 +158,13 @@ test('over three node processes with TLS: Kaplan–Meier per group and the log-r
   assert.ok(coarseExplained.disclosures.some((d) => /^nothing \(one-hot over the 24 combinations/.test(d.what)), JSON.stringify(coarseExplained.disclosures));
   assert.ok(!coarseExplained.disclosures.some((d) => /number of groups/.test(d.what)));
 
+  // 41 breaks: the interval index is a sum of 41 comparisons, added as a balanced tree (a chain would nest beyond the plan's 32 levels).
+  const fine = Array.from({ length: 41 }, (_, k) => k * 5);
+  const fineKm = await kaplanMeier(hospital.table('aml'), { time: 'weeks', event: 'status', by: 'x', breaks: fine }).open(to);
+  const fineRows = AML.map((r) => ({ ...r, time: fine.find((b) => r.time <= b)! }));
+  checkAgainstReference(fineKm.groups, fineRows);
+  close(fineKm.logRank!.statistic, referenceLogRank(fineRows, ['Maintained', 'Nonmaintained']).statistic, 1e-12, 'fine-interval chi-square');
+
   // Nulls in time: complete cases (R's Surv drops NA rows), inside MPC.
   const gaps = await kaplanMeier(hospital.table('aml_gaps'), { time: 'time', event: 'status', by: 'x' }).open(to);
   const complete = AML.filter((_, i) => !blanks.includes(i));
