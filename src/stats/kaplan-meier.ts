@@ -27,6 +27,7 @@ import type { Explanation } from '../client/explain.js';
 import type { QueryResult, ResultCell } from '../client/result.js';
 import type { QueryOutputInfo } from '../wire/api.js';
 import { checkColumn, compareLabels, openFrame, type Provenance } from './frame-groups.js';
+import { intervalSums } from './kaplan-meier-intervals.js';
 import { logRank, type LogRankResult } from './log-rank.js';
 import { columnTypes } from './ols-design.js';
 import { survivalCurve, type ConfidenceType, type SurvivalCurve, type TimeCount } from './survival-curve.js';
@@ -119,7 +120,7 @@ function checkSpec<C extends string>(spec: KaplanMeierSpec<C>): C[] {
   const all = [time, event, ...(by !== undefined ? [by] : [])];
   all.forEach((c, i) => {
     if (all.indexOf(c) !== i) throw new UsageError(`column '${c}' is given twice among time, event and by: each is a different column`);
-    if ([BIN, ROWS, EVENTS].includes(c)) throw new UsageError(`the survival plan derives a column '${c}': rename that column first`);
+    if (c.startsWith('km_')) throw new UsageError(`the survival plan derives columns named km_…: rename the column '${c}' first`);
   });
   if (spec.breaks !== undefined) checkBreaks(spec.breaks);
   return all;
@@ -168,6 +169,15 @@ function buildDesign<C extends string>(frame: LazyFrame<C>, spec: KaplanMeierSpe
     const [first, ...rest] = nullable.map((c) => col(c).isNotNull());
     f = f.filter(rest.length > 0 ? first.and(...rest) : first, { mode: 'oblivious' });
   }
+  if (spec.breaks !== undefined) {
+    const sums = intervalSums(f, { time: spec.time, event: spec.event, breaks: spec.breaks, ...(spec.by !== undefined ? { by: spec.by } : {}) }, spec.by !== undefined ? typeOf(spec.by).type : undefined, event.type === 'boolean', nullable);
+    if (sums !== undefined) {
+      return {
+        frame: sums.frame,
+        estimate: (result, options = {}) => estimateFromCounts(sums.counts((name) => openedCount(result, name)), spec.by, result, options),
+      };
+    }
+  }
   let timeKey: string = spec.time;
   if (spec.breaks !== undefined) {
     // Interval index: the number of breaks strictly below the time (K comparisons per row, one batch),
@@ -205,18 +215,32 @@ function estimate(result: QueryResult, layout: { readonly by?: string; readonly 
     list.push({ time, rows, events: Number(row[EVENTS] ?? 0) });
     perGroup.set(label, list);
   }
+  return estimateFromCounts(perGroup, layout.by, result, options);
+}
+
+/** The curves (groups in sorted label order) and, with `by`, the log-rank test, from each group's counts per time. */
+export function estimateFromCounts(perGroup: ReadonlyMap<ResultCell, readonly TimeCount[]>, by: string | undefined, provenance: Provenance, options: KaplanMeierOptions): KaplanMeierResult {
   const level = options.level ?? 0.95, confidence = options.confidence ?? 'log';
   const curveOptions = { level, confidence };
-  const groups = [...perGroup.keys()].sort(compareLabels).map((label) => ({ label, curve: survivalCurve(perGroup.get(label)!, curveOptions) }));
+  const labels = [...perGroup.keys()].filter((label) => perGroup.get(label)!.some((c) => c.rows > 0)).sort(compareLabels);
+  const groups = labels.map((label) => ({ label, curve: survivalCurve(perGroup.get(label)!, curveOptions) }));
   let test: Pick<KaplanMeierResult, 'logRank' | 'logRankRefused'> = {};
-  if (layout.by !== undefined) {
+  if (by !== undefined) {
     try {
-      test = { logRank: logRank(groups.map((g) => perGroup.get(g.label)!)) };
+      test = { logRank: logRank(labels.map((label) => perGroup.get(label)!.filter((c) => c.rows > 0))) };
     } catch (error) {
       if (!(error instanceof UsageError)) throw error;
       test = { logRankRefused: error.message };
     }
   }
-  const out = { ...(layout.by !== undefined ? { by: layout.by } : {}), groups, ...test, level, confidence, plan: result.plan, query: result.query };
+  const out = { ...(by !== undefined ? { by } : {}), groups, ...test, level, confidence, plan: provenance.plan, query: provenance.query };
   return { ...out, text: (textOptions) => kaplanMeierText(out, textOptions) };
+}
+
+function openedCount(result: QueryResult, name: string): number {
+  const out = result.outputs[name];
+  if (out === undefined) throw new UsageError(`the opened result lacks '${name}'`);
+  const v = Number(out.value);
+  if (!Number.isSafeInteger(v)) throw new UsageError(`'${name}' did not open as a count`);
+  return v;
 }

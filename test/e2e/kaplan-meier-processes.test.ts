@@ -155,8 +155,9 @@ test('over three node processes with TLS: Kaplan–Meier per group and the log-r
   checkAgainstReference(coarse.groups, coarsened);
   close(coarse.logRank!.statistic, referenceLogRank(coarsened, ['Maintained', 'Nonmaintained']).statistic, 1e-12, 'coarse chi-square');
   const coarseExplained = await kaplanMeier(hospital.table('aml'), { time: 'weeks', event: 'status', by: 'x', breaks }).explain(to);
-  assert.ok(coarseExplained.disclosures.some((d) => /^nothing \(one-hot over the 24 combinations/.test(d.what)), JSON.stringify(coarseExplained.disclosures));
-  assert.ok(!coarseExplained.disclosures.some((d) => /number of groups/.test(d.what)));
+  // With breaks and a category: one aggregate of sums of products (kaplan-meier-intervals.ts), no group-by.
+  // The nodes learn the table's row count (public metadata) and nothing else; the open lists the sums.
+  assert.deepEqual(coarseExplained.disclosures.map((d) => d.what.replace(/ \(.*$/s, '')), ["row count of table 'aml'", '42 values'], JSON.stringify(coarseExplained.disclosures));
 
   // 41 breaks: the interval index is a sum of 41 comparisons, added as a balanced tree (a chain would nest beyond the plan's 32 levels).
   const fine = Array.from({ length: 41 }, (_, k) => k * 5);
@@ -164,6 +165,20 @@ test('over three node processes with TLS: Kaplan–Meier per group and the log-r
   const fineRows = AML.map((r) => ({ ...r, time: fine.find((b) => r.time <= b)! }));
   checkAgainstReference(fineKm.groups, fineRows);
   close(fineKm.logRank!.statistic, referenceLogRank(fineRows, ['Maintained', 'Nonmaintained']).statistic, 1e-12, 'fine-interval chi-square');
+
+  // 101 breaks: 2 × 3 levels × 101 sums exceed one aggregate, so the (group, interval) group-by is used (3 × 102 combinations: sorted).
+  const finer = Array.from({ length: 101 }, (_, k) => k * 2);
+  const finerRows = AML.map((r) => ({ ...r, time: finer.find((b) => r.time <= b)! }));
+  const finerModel = kaplanMeier(hospital.table('aml'), { time: 'weeks', event: 'status', by: 'x', breaks: finer });
+  assert.ok((await finerModel.explain(to)).disclosures.some((d) => /^the number of groups/.test(d.what)));
+  const finerKm = await finerModel.open(to);
+  checkAgainstReference(finerKm.groups, finerRows);
+  close(finerKm.logRank!.statistic, referenceLogRank(finerRows, ['Maintained', 'Nonmaintained']).statistic, 1e-12, 'finer-interval chi-square');
+  // A boolean group with breaks, on the table with nulls: complete cases, sums of products.
+  const byEvent = await kaplanMeier(hospital.table('aml_gaps'), { time: 'time', event: 'status', by: 'relapsed', breaks }).open(to);
+  const gapRows = AML.filter((_, i) => ![0, 12].includes(i)).map((r) => ({ ...r, time: up(r.time), group: String(r.event === 1) }));
+  assert.deepEqual(byEvent.groups.map((g) => g.label), [false, true]);
+  checkAgainstReference(byEvent.groups.map((g) => ({ ...g, label: String(g.label) })), gapRows);
 
   // Nulls in time: complete cases (R's Surv drops NA rows), inside MPC.
   const gaps = await kaplanMeier(hospital.table('aml_gaps'), { time: 'time', event: 'status', by: 'x' }).open(to);
