@@ -25,6 +25,7 @@ import { col, type Expression } from '../client/expr.js';
 import type { LazyFrame, OpenOptions } from '../client/frame.js';
 import type { Explanation } from '../client/explain.js';
 import type { QueryResult, ResultCell } from '../client/result.js';
+import type { ColumnTypeJson } from '../table/column-type.js';
 import type { QueryOutputInfo } from '../wire/api.js';
 import { checkColumn, compareLabels, openFrame, type Provenance } from './frame-groups.js';
 import { intervalSums } from './kaplan-meier-intervals.js';
@@ -141,25 +142,7 @@ function buildDesign<C extends string>(frame: LazyFrame<C>, spec: KaplanMeierSpe
     if (!t?.type) throw new UsageError(`column '${c}' is not in the frame`);
     return t;
   };
-  const time = typeOf(spec.time).type!, event = typeOf(spec.event).type!;
-  if (time.type !== 'integer' && time.type !== 'decimal') {
-    throw new UsageError(`the time column '${spec.time}' is a ${time.type} column: follow-up time is an integer column (days, weeks, months) or, with breaks, a decimal one`);
-  }
-  if (Number(time.min) < 0) throw new UsageError(`the time column '${spec.time}' declares values from ${time.min}: survival times are non-negative; declare a minimum of 0 or more`);
-  if (time.type === 'decimal' && spec.breaks === undefined) {
-    throw new UsageError(`the time column '${spec.time}' is a decimal: give public breaks to count it per interval ({ breaks: [...] }), or store time as an integer count of its unit`);
-  }
-  if (spec.breaks !== undefined && spec.breaks[spec.breaks.length - 1] < Number(time.max)) {
-    throw new UsageError(`the last break (${spec.breaks[spec.breaks.length - 1]}) lies below the time column's declared maximum (${time.max}): add a break at ${time.max} or above, so every time has its interval`);
-  }
-  const eventIsBinary = event.type === 'boolean' || (event.type === 'integer' && Number(event.min) >= 0 && Number(event.max) <= 1);
-  if (!eventIsBinary) {
-    const declared = event.type === 'integer' || event.type === 'decimal' ? ` declared in [${event.min}, ${event.max}]` : '';
-    throw new UsageError(
-      `the event column '${spec.event}' is a ${event.type} column${declared}: the event is 1 (or true) for an event and 0 (false) for censored, a boolean or an integer column declared in [0, 1]; ` +
-        "derive one if it is coded otherwise, e.g. withColumns({ died: col('status').eq(2) })",
-    );
-  }
+  const { event } = checkTypes(spec, typeOf);
 
   let f: LazyFrame<string> = frame;
   const used = [spec.time, spec.event, ...(spec.by !== undefined ? [spec.by] : [])];
@@ -193,6 +176,30 @@ function buildDesign<C extends string>(frame: LazyFrame<C>, spec: KaplanMeierSpe
     frame: counts,
     estimate: (result, options = {}) => estimate(result, { by: spec.by, timeKey, breaks }, options),
   };
+}
+
+/** The time and event columns' declared types, or a refusal that says what to declare or derive. */
+function checkTypes<C extends string>(spec: KaplanMeierSpec<C>, typeOf: (c: string) => QueryOutputInfo): { readonly event: ColumnTypeJson } {
+  const time = typeOf(spec.time).type!, event = typeOf(spec.event).type!;
+  if (time.type !== 'integer' && time.type !== 'decimal') {
+    throw new UsageError(`the time column '${spec.time}' is a ${time.type} column: follow-up time is an integer column (days, weeks, months) or, with breaks, a decimal one`);
+  }
+  if (Number(time.min) < 0) throw new UsageError(`the time column '${spec.time}' declares values from ${time.min}: survival times are non-negative; declare a minimum of 0 or more`);
+  if (time.type === 'decimal' && spec.breaks === undefined) {
+    throw new UsageError(`the time column '${spec.time}' is a decimal: give public breaks to count it per interval ({ breaks: [...] }), or store time as an integer count of its unit`);
+  }
+  if (spec.breaks !== undefined && spec.breaks[spec.breaks.length - 1] < Number(time.max)) {
+    throw new UsageError(`the last break (${spec.breaks[spec.breaks.length - 1]}) lies below the time column's declared maximum (${time.max}): add a break at ${time.max} or above, so every time has its interval`);
+  }
+  const eventIsBinary = event.type === 'boolean' || (event.type === 'integer' && Number(event.min) >= 0 && Number(event.max) <= 1);
+  if (!eventIsBinary) {
+    const declared = event.type === 'integer' || event.type === 'decimal' ? ` declared in [${event.min}, ${event.max}]` : '';
+    throw new UsageError(
+      `the event column '${spec.event}' is a ${event.type} column${declared}: the event is 1 (or true) for an event and 0 (false) for censored, a boolean or an integer column declared in [0, 1]; ` +
+        "derive one if it is coded otherwise, e.g. withColumns({ died: col('status').eq(2) })",
+    );
+  }
+  return { event };
 }
 
 function balancedSum(terms: readonly Expression<string>[]): Expression<string> {
