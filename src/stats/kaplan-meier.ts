@@ -24,15 +24,15 @@ import { count, sum } from '../client/aggregates.js';
 import { col, type Expression } from '../client/expr.js';
 import type { LazyFrame, OpenOptions } from '../client/frame.js';
 import type { Explanation } from '../client/explain.js';
-import type { QueryResult, ResultCell } from '../client/result.js';
+import type { QueryResult } from '../client/result.js';
 import type { ColumnTypeJson } from '../table/column-type.js';
 import type { QueryOutputInfo } from '../wire/api.js';
-import { checkColumn, compareLabels, openFrame, type Provenance } from './frame-groups.js';
+import { checkColumn, openFrame } from './frame-groups.js';
 import { intervalSums } from './kaplan-meier-intervals.js';
-import { logRank, type LogRankResult } from './log-rank.js';
+import { estimateFromCounts, estimateFromGroups, openedCount, type KaplanMeierOptions, type KaplanMeierResult } from './kaplan-meier-result.js';
 import { columnTypes } from './ols-design.js';
-import { survivalCurve, type ConfidenceType, type SurvivalCurve, type TimeCount } from './survival-curve.js';
-import { kaplanMeierText, type KaplanMeierTextOptions } from './survival-text.js';
+
+export type { KaplanMeierGroup, KaplanMeierOptions, KaplanMeierResult } from './kaplan-meier-result.js';
 
 export interface KaplanMeierSpec<C extends string> {
   /** Follow-up time: an integer column declared ≥ 0 (days, weeks), or a decimal one with `breaks`. */
@@ -45,34 +45,8 @@ export interface KaplanMeierSpec<C extends string> {
   readonly breaks?: readonly number[];
 }
 
-export interface KaplanMeierGroup {
-  /** The group's label (null without `by`). */
-  readonly label: ResultCell;
-  readonly curve: SurvivalCurve;
-}
-
-export interface KaplanMeierResult extends Provenance {
-  readonly by?: string;
-  readonly groups: readonly KaplanMeierGroup[];
-  /** With `by` and two or more groups with events expected. */
-  readonly logRank?: LogRankResult;
-  /** Why there is no log-rank test although `by` was given. */
-  readonly logRankRefused?: string;
-  readonly level: number;
-  readonly confidence: ConfidenceType;
-  /** R's summary(survfit) (at `times` only, if given), print(survfit) and survdiff, one after the other. */
-  text(options?: KaplanMeierTextOptions): string;
-}
-
 export interface KaplanMeierExplanation extends Explanation {
   readonly reveals: string;
-}
-
-export interface KaplanMeierOptions {
-  /** Confidence level of the intervals; 0.95 by default. */
-  readonly level?: number;
-  /** 'log' (R's default) or 'log-log'. */
-  readonly confidence?: ConfidenceType;
 }
 
 /** The plan, and how to read its opened result. */
@@ -174,7 +148,7 @@ function buildDesign<C extends string>(frame: LazyFrame<C>, spec: KaplanMeierSpe
   const breaks = spec.breaks;
   return {
     frame: counts,
-    estimate: (result, options = {}) => estimate(result, { by: spec.by, timeKey, breaks }, options),
+    estimate: (result, options = {}) => estimateFromGroups(result, { by: spec.by, timeKey, breaks, rows: ROWS, events: EVENTS }, options),
   };
 }
 
@@ -206,48 +180,4 @@ function balancedSum(terms: readonly Expression<string>[]): Expression<string> {
   if (terms.length === 1) return terms[0];
   const half = Math.ceil(terms.length / 2);
   return balancedSum(terms.slice(0, half)).add(balancedSum(terms.slice(half)));
-}
-
-function estimate(result: QueryResult, layout: { readonly by?: string; readonly timeKey: string; readonly breaks?: readonly number[] }, options: KaplanMeierOptions): KaplanMeierResult {
-  const perGroup = new Map<ResultCell, TimeCount[]>();
-  for (const row of result.table.rows) {
-    const rows = Number(row[ROWS] ?? 0);
-    if (rows === 0) continue;
-    const label = layout.by !== undefined ? row[layout.by] : null;
-    if (layout.by !== undefined && label === null) continue; // R leaves out rows whose group is NA
-    const key = row[layout.timeKey];
-    if (key === null) continue;
-    const time = layout.breaks !== undefined ? layout.breaks[Number(key)] : Number(key);
-    const list = perGroup.get(label) ?? [];
-    list.push({ time, rows, events: Number(row[EVENTS] ?? 0) });
-    perGroup.set(label, list);
-  }
-  return estimateFromCounts(perGroup, layout.by, result, options);
-}
-
-/** The curves (groups in sorted label order) and, with `by`, the log-rank test, from each group's counts per time. */
-export function estimateFromCounts(perGroup: ReadonlyMap<ResultCell, readonly TimeCount[]>, by: string | undefined, provenance: Provenance, options: KaplanMeierOptions): KaplanMeierResult {
-  const level = options.level ?? 0.95, confidence = options.confidence ?? 'log';
-  const curveOptions = { level, confidence };
-  const labels = [...perGroup.keys()].filter((label) => perGroup.get(label)!.some((c) => c.rows > 0)).sort(compareLabels);
-  const groups = labels.map((label) => ({ label, curve: survivalCurve(perGroup.get(label)!, curveOptions) }));
-  let test: Pick<KaplanMeierResult, 'logRank' | 'logRankRefused'> = {};
-  if (by !== undefined) {
-    try {
-      test = { logRank: logRank(labels.map((label) => perGroup.get(label)!.filter((c) => c.rows > 0))) };
-    } catch (error) {
-      if (!(error instanceof UsageError)) throw error;
-      test = { logRankRefused: error.message };
-    }
-  }
-  const out = { ...(by !== undefined ? { by } : {}), groups, ...test, level, confidence, plan: provenance.plan, query: provenance.query };
-  return { ...out, text: (textOptions) => kaplanMeierText(out, textOptions) };
-}
-
-function openedCount(result: QueryResult, name: string): number {
-  const out = result.outputs[name];
-  if (out === undefined) throw new UsageError(`the opened result lacks '${name}'`);
-  const v = Number(out.value);
-  if (!Number.isSafeInteger(v)) throw new UsageError(`'${name}' did not open as a count`);
-  return v;
 }
