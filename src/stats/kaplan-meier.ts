@@ -15,9 +15,9 @@
  * times included). `breaks` coarsens time into public intervals inside MPC first (a time in
  * (b_{k−1}, b_k] counts at b_k), so only the intervals' counts open, from sums of products
  * (kaplan-meier-intervals.ts) or, when those do not fit, a group-by of (by, interval). The nodes
- * learn nothing with breaks, nor when (groups × times) has at most 256 combinations (the one-hot
- * group-by: every combination opens, empty ones as 0); beyond that the group-by sorts and the
- * nodes learn how many (group, time) pairs have rows, as the plan's explain() says.
+ * learn nothing from the sums, nor from a group-by of at most 256 combinations of (group, time or
+ * interval) (one-hot: every combination opens, empty ones as 0); beyond that the group-by sorts
+ * and the nodes learn how many pairs have rows, as the plan's explain() says.
  */
 
 import { UsageError } from '../errors.js';
