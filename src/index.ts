@@ -26,6 +26,9 @@ export type { OlsFit, Coefficient } from './stats/ols-fit.js';
 export { logit, LOGIT_REVEALS, type LogitSpec, type LogitModel, type LogitResult, type LogitExplanation, type LogitFitOptions } from './stats/logit.js';
 export { cox, type CoxSpec, type CoxModel, type CoxResult } from './stats/cox.js';
 export type { CoxFit, CoxCoefficient } from './stats/cox-fit.js';
+export { kaplanMeier, KAPLAN_MEIER_REVEALS, type KaplanMeierSpec, type KaplanMeierModel, type KaplanMeierResult, type KaplanMeierGroup, type KaplanMeierDesign, type KaplanMeierOptions, type KaplanMeierExplanation } from './stats/kaplan-meier.js';
+export type { SurvivalCurve, SurvivalStep, TimeCount, ConfidenceType } from './stats/survival-curve.js';
+export type { LogRankResult, LogRankGroup } from './stats/log-rank.js';
 export { readTable, type TableSource, type ReadTableOptions, type ColumnDeclaration, type InMemoryColumns, type EncodedTable } from './client/read-table.js';
 
 // nodes

@@ -46,7 +46,7 @@ export function groupSummaries(result: QueryResult, by: string): GroupSummary[] 
     .sort((a, b) => compareLabels(a.label, b.label));
 }
 
-function compareLabels(a: ResultCell, b: ResultCell): number {
+export function compareLabels(a: ResultCell, b: ResultCell): number {
   if (typeof a === 'number' || typeof a === 'bigint' || typeof a === 'boolean') return Number(a) - Number(b);
   const x = String(a), y = String(b);
   return x < y ? -1 : x > y ? 1 : 0;

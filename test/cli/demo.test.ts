@@ -33,6 +33,13 @@ test('the demo runs embedded and prints the results, the refusals and who learne
   assert.match(out, /how many rows this join outputs/);
   assert.doesNotMatch(out, /unexpected|MISMATCH|NOT equal/);
   assert.match(out, /Who learned what/);
+  // (d) the survival study on the joined tables, opened to the researcher, approved by both owners; equal to the plaintext estimate
+  assert.match(out, /approved by Northwind Health Insurance and St\. Mary Hospital; the query runs as its step 1\n\s+query q-[0-9a-f]+ ran in .*Researcher opens the counts per \(treatment, month\)/);
+  assert.match(out, /nothing \(one-hot over the 122 combinations/);
+  assert.match(out, /treatment=new\s+272\s+86\s+57\s+43\s+NA/);
+  assert.match(out, / Chisq= 5\.9 {2}on 1 degrees of freedom, p= 0\.01 /);
+  assert.match(out, /✓ equal to the same estimate from the plaintext/);
+  assert.match(out, /\(d\) a study on the hospital's and the insurer's joined tables, opened to the researcher: median survival new 57 months, standard 47 months; log-rank χ² 5\.93 \(p 0\.015\), equal to the plaintext estimate/);
   // Production mode: the unapproved query refused with the rule named, the script, the signatures, the audit and a receipt.
   assert.match(out, /submits it without approval → query q-[0-9a-f]{24}: refused by node-.*rule 'approved-script'/);
   assert.match(out, /script [0-9a-f]{64}\n\s+title:\s+Total patient count across the three registries/);
@@ -40,7 +47,7 @@ test('the demo runs embedded and prints the results, the refusals and who learne
   for (const registry of ['Registry North', 'Registry East', 'Registry South']) assert.match(out, new RegExp(`${registry} signs its approval: application/vnd\\.tessera\\.script-approval\\+json, key .*, signature [0-9a-f]{24}… \\(64 bytes, Ed25519\\)`));
   assert.match(out, /approved by St\. Mary Hospital; the query runs as its step 1/);
   assert.match(out, /approved by Northwind Health Insurance and St\. Mary Hospital; the query runs as its step 1/);
-  for (const node of ['node-a', 'node-b', 'node-c']) assert.match(out, new RegExp(`${node}: \\d+ audit entries, 4 queries \\(1 refused\\)`));
+  for (const node of ['node-a', 'node-b', 'node-c']) assert.match(out, new RegExp(`${node}: \\d+ audit entries, 5 queries \\(1 refused\\)`));
   assert.match(out, /✓ tessera audit verify: every chain and signature verifies, and the three logs agree/);
   assert.match(out, /✓ receipt verified: signed by node-a, node-b, node-c; .*step 1 of script [0-9a-f]{12}…, approved by Registry/);
   assert.match(out, /production mode: every query approved before it ran; audit logs verified, receipt verified/);

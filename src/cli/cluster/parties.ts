@@ -16,14 +16,15 @@ export const DEMO_PARTIES: readonly PartySpec[] = [
   { name: 'St. Mary Hospital', roles: ['input', 'output', 'analyst', 'representative'] },
   { name: 'Northwind Health Insurance', roles: ['input', 'output', 'representative'] },
   { name: 'Analyst', roles: ['analyst'] },
+  { name: 'Researcher', roles: ['analyst', 'output'] },
 ];
 
 /** The demo's policy (docs/governance.md): each owner approves, through its own representative, what runs on its tables. */
 export const DEMO_POLICY = {
   owners: [
     ...['Registry North', 'Registry East', 'Registry South'].map((owner) => ({ owner, approvers: [owner], required: 'one' as const, recipients: ['Registry North', 'Registry East', 'Registry South'] })),
-    { owner: 'St. Mary Hospital', approvers: ['St. Mary Hospital'], required: 'one' as const, recipients: ['St. Mary Hospital'] },
-    { owner: 'Northwind Health Insurance', approvers: ['Northwind Health Insurance'], required: 'one' as const, recipients: ['St. Mary Hospital'] },
+    { owner: 'St. Mary Hospital', approvers: ['St. Mary Hospital'], required: 'one' as const, recipients: ['St. Mary Hospital', 'Researcher'] },
+    { owner: 'Northwind Health Insurance', approvers: ['Northwind Health Insurance'], required: 'one' as const, recipients: ['St. Mary Hospital', 'Researcher'] },
   ],
 };
 

@@ -12,6 +12,7 @@ import { describeExplanation } from '../format-explain.js';
 import type { Console } from '../output.js';
 import { registerLogitCommand } from './stats-logit.js';
 import { registerCoxCommand } from './stats-cox.js';
+import { registerKaplanMeierCommand } from './stats-km.js';
 
 type OlsFlags = ConnectionFlags & { table: string; y: string; x: string; weights?: string; ridge?: string; level?: string; to: string; explain?: boolean; json?: boolean };
 
@@ -38,6 +39,7 @@ export function registerStatsCommands(program: Command, io: Console): void {
     .action(async (options: OlsFlags) => runOls(io, options));
   registerLogitCommand(stats, io);
   registerCoxCommand(stats, io);
+  registerKaplanMeierCommand(stats, io);
 }
 
 function number(text: string | undefined, flag: string): number | undefined {
