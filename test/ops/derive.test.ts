@@ -228,7 +228,7 @@ function checkedDerive(k: Case): CheckedDerive | undefined {
   try {
     return (checkPlan(plan, { table: () => catalog, recipientRefusal: () => undefined }).root.input as CheckedAggregate).input as CheckedDerive;
   } catch (e) {
-    if (e instanceof PlanError && /could reach|decimal digits|same type|takes numbers|condition is needed|stages|too wide|needs .* comparisons|outside 0001|always 0|quotient could need/.test(e.message)) return undefined;
+    if (e instanceof PlanError && /could reach|decimal digits|same type|takes numbers|condition is needed|stages|too wide|needs .* comparisons|outside 0001|always 0|quotient could need|division by zero/.test(e.message)) return undefined;
     throw e;
   }
 }
