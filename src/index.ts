@@ -24,6 +24,7 @@ export type { GroupSummary, Provenance } from './stats/frame-groups.js';
 export { ols, OLS_REVEALS, type OlsSpec, type OlsModel, type OlsResult, type OlsExplanation } from './stats/ols.js';
 export type { OlsFit, Coefficient } from './stats/ols-fit.js';
 export { logit, LOGIT_REVEALS, type LogitSpec, type LogitModel, type LogitResult, type LogitExplanation, type LogitFitOptions } from './stats/logit.js';
+export { storedLogit, type StoredLogit, type PredictOptions, type ScoreOptions, type LogitScores } from './stats/logit-predict.js';
 export { readTable, type TableSource, type ReadTableOptions, type ColumnDeclaration, type InMemoryColumns, type EncodedTable } from './client/read-table.js';
 
 // nodes
