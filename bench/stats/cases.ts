@@ -9,8 +9,9 @@ import * as moments from './moment-cases.js';
 import * as ols from './ols-cases.js';
 import * as median from './median-cases.js';
 import * as logreg from './logit-cases.js';
+import * as predict from './predict-cases.js';
 
-export const STATS_MODULES: readonly StatsCaseModule[] = [moments, ols, median, logreg];
+export const STATS_MODULES: readonly StatsCaseModule[] = [moments, ols, median, logreg, predict];
 
 /** Every op of issue 10's table; those without a case module yet are refused by name. */
 export const STATS_OPS = ['describe', 'ols', 'logreg', 'predict', 'median', 'kaplan_meier', 'cox', 'ttest'];

@@ -11,6 +11,7 @@ import { addConnectionOptions, connectWithFlags, type ConnectionFlags } from '..
 import { describeExplanation } from '../format-explain.js';
 import type { Console } from '../output.js';
 import { registerLogitCommand } from './stats-logit.js';
+import { registerPredictCommand } from './stats-predict.js';
 
 type OlsFlags = ConnectionFlags & { table: string; y: string; x: string; weights?: string; ridge?: string; level?: string; to: string; explain?: boolean; json?: boolean };
 
@@ -36,6 +37,7 @@ export function registerStatsCommands(program: Command, io: Console): void {
     .addHelpText('after', EXAMPLE)
     .action(async (options: OlsFlags) => runOls(io, options));
   registerLogitCommand(stats, io);
+  registerPredictCommand(stats, io);
 }
 
 function number(text: string | undefined, flag: string): number | undefined {
