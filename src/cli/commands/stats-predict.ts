@@ -1,5 +1,5 @@
 /**
- * `tessera stats predict --model M --table T [--as p] [--class [--threshold t]] (--to R | --store NAME)`:
+ * `tessera stats predict --model M --table T [--column p] [--class [--threshold t]] (--to R | --store NAME)`:
  * a stored logistic model's probabilities (or classes) for the rows of T, opened to the
  * recipients (printed as a table) or stored as a derived table; with `--score Y` instead, the
  * accuracy, confusion matrix and ROC AUC against the 0/1 column Y, computed inside MPC (only the
@@ -12,14 +12,14 @@ import { addConnectionOptions, connectWithFlags, type ConnectionFlags } from '..
 import { describeTable } from '../format-result.js';
 import type { Console } from '../output.js';
 
-type PredictFlags = ConnectionFlags & { model: string; table: string; as: string; class?: boolean; threshold?: string; to?: string; store?: string; score?: string; json?: boolean };
+type PredictFlags = ConnectionFlags & { model: string; table: string; column: string; class?: boolean; threshold?: string; to?: string; store?: string; score?: string; json?: boolean };
 
 const list = (text: string): string[] => text.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
 
 const EXAMPLE = `\nExamples:
   tessera stats logit --table cars --y am --x hp,wt --store am_model --cluster ./cluster --as "St. Mary Hospital"
-  tessera stats predict --model am_model --table new_cars --as p_am --to "St. Mary Hospital" --cluster ./cluster --as "St. Mary Hospital"
-  tessera stats predict --model am_model --table new_cars --as p_am --store new_cars_scored ...
+  tessera stats predict --model am_model --table new_cars --column p_am --to "St. Mary Hospital" --cluster ./cluster --as "St. Mary Hospital"
+  tessera stats predict --model am_model --table new_cars --column p_am --store new_cars_scored ...
   tessera stats predict --model am_model --table labelled_cars --score am --to "St. Mary Hospital" ...
 The model's coefficients never open; each predictor must be a column of the table, of the type it was fitted with.`;
 
@@ -28,7 +28,7 @@ export function registerPredictCommand(stats: Command, io: Console): void {
     .description("a stored logistic model's probabilities or classes for a secret table (opened or stored), or its scores against labels (accuracy, confusion matrix, ROC AUC)")
     .requiredOption('--model <name>', 'the stored model (tessera stats logit … --store NAME)')
     .requiredOption('--table <name>', 'the table to predict for')
-    .option('--as <column>', 'the prediction column', 'p')
+    .option('--column <name>', 'the prediction column', 'p')
     .option('--class', 'the class [p ≥ threshold] instead of the probability')
     .option('--threshold <p>', 'the class threshold (default 0.5)')
     .option('--to <recipient,...>', 'parties (with the output role) who open the predictions or scores')
@@ -60,11 +60,11 @@ async function runPredict(io: Console, options: PredictFlags): Promise<void> {
       io.line(`plan ${s.plan}, query ${s.query}`);
       return;
     }
-    const frame = model.predict(table, { as: options.as, ...(options.class ? { output: 'class' as const } : {}), ...(threshold !== undefined ? { threshold } : {}) });
+    const frame = model.predict(table, { as: options.column, ...(options.class ? { output: 'class' as const } : {}), ...(threshold !== undefined ? { threshold } : {}) });
     if (options.store !== undefined) {
       const handle = await frame.store(options.store);
       const info = await handle.result();
-      io.line(options.json ? JSON.stringify(info) : `stored '${info.name}' (${info.rows} rows, column '${options.as}' secret at the nodes)`);
+      io.line(options.json ? JSON.stringify(info) : `stored '${info.name}' (${info.rows} rows, column '${options.column}' secret at the nodes)`);
       return;
     }
     const to = list(options.to!).map(connected.resolveParty);
