@@ -148,7 +148,7 @@ export class LazyFrame<C extends string = string> {
   }
 
   /** This frame with a stored logistic model's prediction as the secret column `as` (plan.ts PredictNode; stats/logit-predict.ts). */
-  withPrediction<A extends string>(model: LazyFrame<string>, as: A, output?: { readonly output?: 'probability' | 'class'; readonly threshold?: number }): LazyFrame<C | A> {
+  withPrediction<A extends string>(model: LazyFrame<string>, as: A, output?: { readonly output?: 'probability' | 'class' | 'logit'; readonly threshold?: number }): LazyFrame<C | A> {
     return new LazyFrame<C | A>({ op: 'predict', model: model.node, input: this.node, as, ...output }, this.runner);
   }
 

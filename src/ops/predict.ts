@@ -3,10 +3,11 @@
  * to every row of the input, inside MPC.
  *
  *   z_j = (x_j − c_j) 2^(16 − k_j)     the model's standardisation, exact (local)
- *   η   = [2^16, z] · β                one matrix product (one reshare per row), truncated by 16
- *   probability: σ(η) by the precise sigmoid (logit-probabilities.ts, within about 2^-15
- *        relative), then to decimal(6): p · 10^6, truncated by 24 bits (within one unit)
- *   class: [η ≥ logit(threshold)], one comparison (p ≥ threshold, without the sigmoid)
+ *   η   = [2^16, z] · β                one matrix product (one reshare per row), EXACT at 2^-40
+ *   logit: η as it is (equal inputs, equal scores: ranks and ties are exact)
+ *   probability: η truncated by 16, σ(η) by the precise sigmoid (logit-probabilities.ts, within
+ *        about 2^-15 relative), then to decimal(6): p · 10^6, truncated by 24 bits (one unit)
+ *   class: [η ≥ logit(threshold)] on the exact η, one comparison (p ≥ threshold, no sigmoid)
  *
  * Cost per row and party: the product 8 bytes and 1 round, truncation 13.3 bytes and 3 rounds;
  * the sigmoid about 380 bytes and 63 rounds and its conversion 13.3 bytes and 3 rounds, or the
@@ -22,7 +23,7 @@ import { AShare, concatA, scaleA } from '../mpc/shares.js';
 import { addConstA, publicA } from '../mpc/sharing.js';
 import { LOGIT_DESIGN_BITS, LOGIT_FRACTION_BITS } from '../plan/check-logit.js';
 import { logitModelBetaName } from '../plan/logit-model.js';
-import { PREDICT_PROBABILITY_SCALE, type CheckedPredict } from '../plan/check-predict.js';
+import { PREDICT_LOGIT_BITS, PREDICT_PROBABILITY_SCALE, type CheckedPredict } from '../plan/check-predict.js';
 import { SecretTable } from '../secret/secret-table.js';
 import { columnSchemaOf } from './column-schema.js';
 import { probabilities } from './logit-probabilities.js';
@@ -39,8 +40,8 @@ export async function predict(s: Session, node: CheckedPredict, model: SecretTab
     publicA(s.me, new BigUint64Array(n).fill(1n << BigInt(FX))),
     ...node.terms.map((t) => scaleA(addConstA(s.me, table.column(t.column.name).values, -t.predictor.center), 1n << BigInt(FX - t.predictor.shift))),
   ];
-  const eta = await truncShare(s, await matmul(s, byRows(columns, n), beta, n, d, 1), FX);
-  const values = node.output === 'class' ? await atLeast(s, eta, node.threshold) : await probabilityColumn(s, eta);
+  const exact = await matmul(s, byRows(columns, n), beta, n, d, 1);
+  const values = node.output === 'logit' ? exact : node.output === 'class' ? await atLeast(s, exact, node.threshold) : await probabilityColumn(s, await truncShare(s, exact, FX));
   return new SecretTable(n, [...table.columns, { schema: columnSchemaOf(node.as), values }], table.validity);
 }
 
@@ -49,9 +50,9 @@ async function probabilityColumn(s: Session, eta: AShare): Promise<AShare> {
   return truncShare(s, scaleA(p, 10n ** BigInt(PREDICT_PROBABILITY_SCALE)), F);
 }
 
-/** [η ≥ log(t / (1 − t))] as 0/1 shares: σ is increasing, so this is [σ(η) ≥ t]. */
+/** [η ≥ log(t / (1 − t))] as 0/1 shares for η at 2^-40: σ is increasing, so this is [σ(η) ≥ t]. */
 async function atLeast(s: Session, eta: AShare, threshold: number): Promise<AShare> {
-  const cut = BigInt(Math.round(Math.log(threshold / (1 - threshold)) * 2 ** F));
+  const cut = BigInt(Math.round(Math.log(threshold / (1 - threshold)) * 2 ** 24)) << BigInt(PREDICT_LOGIT_BITS - 24);
   const below = await bitInject(s, await ltz(s, addConstA(s.me, eta, -cut)));
   return addConstA(s.me, scaleA(below, -1n), 1n);
 }

@@ -12,8 +12,9 @@
  * model's half-ranges from its centre; a wider one is refused with the reach that fits.
  *
  * The output: the input's columns and `as`, a decimal(6) probability declared in [−4e-6, 1 + 4e-6] (the sigmoid's error) (`probability`,
- * the default) or a boolean [p ≥ threshold] (`class`, threshold 0.5 by default), secret; the
- * validity is the input's. Reveals nothing.
+ * the default), a boolean [p ≥ threshold] (`class`, threshold 0.5 by default), or the exact
+ * log-odds η in units of 2^-40 (`logit`, an integer: equal inputs get equal scores, for ranking),
+ * secret; the validity is the input's. Reveals nothing.
  */
 
 import { PlanError } from '../errors.js';
@@ -28,6 +29,8 @@ export const PREDICT_ETA_LIMIT = 1000;
 /** Decimal places of a predicted probability. */
 export const PREDICT_PROBABILITY_SCALE = 6;
 export const DEFAULT_PREDICT_THRESHOLD = 0.5;
+/** Fraction bits of the exact log-odds (`output: 'logit'`): β's 24 and z's 16, before any truncation. */
+export const PREDICT_LOGIT_BITS = 40;
 /** Units of 10^-6 a probability may stray beyond [0, 1]: the sigmoid's reciprocal (2^-19 relative) and the conversion's unit. */
 export const PREDICT_PROBABILITY_SLACK = 4n;
 
@@ -44,7 +47,7 @@ export interface CheckedPredict {
   readonly model: CheckedTable;
   readonly input: CheckedTable;
   readonly terms: readonly PredictTerm[];
-  readonly output: 'probability' | 'class';
+  readonly output: 'probability' | 'class' | 'logit';
   readonly threshold: number;
   readonly as: ColumnFacts;
 }
@@ -70,10 +73,13 @@ export function checkPredict(node: PredictNode, path: string, model: CheckedTabl
   }
   if (columns.some((c) => c.name === node.as)) throw new PlanError(`${path}/as`, `the input already has a column '${node.as}': name the prediction differently`);
   const output = node.output ?? 'probability';
+  const logitLimit = BigInt(PREDICT_ETA_LIMIT) << BigInt(PREDICT_LOGIT_BITS);
   const as: ColumnFacts = output === 'probability'
     ? { name: node.as, kind: 'decimal', scale: PREDICT_PROBABILITY_SCALE, min: -PREDICT_PROBABILITY_SLACK, max: 10n ** BigInt(PREDICT_PROBABILITY_SCALE) + PREDICT_PROBABILITY_SLACK, nullable: false }
-    : { name: node.as, kind: 'boolean', scale: 0, min: 0n, max: 1n, nullable: false };
-  disclosures.push({ path, what: `nothing: the ${output === 'probability' ? 'probabilities' : 'classes'} of the model '${model.table.name}' stay secret in column '${node.as}'` });
+    : output === 'logit'
+      ? { name: node.as, kind: 'integer', scale: 0, min: -logitLimit, max: logitLimit, nullable: false }
+      : { name: node.as, kind: 'boolean', scale: 0, min: 0n, max: 1n, nullable: false };
+  disclosures.push({ path, what: `nothing: the ${output === 'probability' ? 'probabilities' : output === 'class' ? 'classes' : 'log-odds'} of the model '${model.table.name}' stay secret in column '${node.as}'` });
   return {
     op: 'predict', path, model, input, terms, output, threshold: node.threshold ?? DEFAULT_PREDICT_THRESHOLD, as,
     type: { columns: [...columns, as], maxRows: input.type.maxRows },

@@ -8,8 +8,8 @@ export function parsePredict(o: Json, path: string, table: (value: unknown, path
   onlyFields(o, path, ['op', 'model', 'input', 'as', 'output', 'threshold'], 'a predict');
   const as = columnName(o.as, `${path}/as`);
   const output = o.output;
-  if (output !== undefined && output !== 'probability' && output !== 'class') {
-    throw new PlanError(`${path}/output`, `output is 'probability' (a secret decimal column) or 'class' (a secret boolean [p ≥ threshold]), not ${JSON.stringify(output)}`);
+  if (output !== undefined && output !== 'probability' && output !== 'class' && output !== 'logit') {
+    throw new PlanError(`${path}/output`, `output is 'probability' (a secret decimal column), 'class' (a secret boolean [p ≥ threshold]) or 'logit' (the exact log-odds in units of 2^-40), not ${JSON.stringify(output)}`);
   }
   const threshold = o.threshold;
   if (threshold !== undefined) {

@@ -165,14 +165,15 @@ export interface LogitNode {
 /**
  * Applies a stored logistic model (a table a `logit` node with `model` stored: plan/logit-model.ts)
  * to `input`: `as` is a secret probability (decimal, 6 places) or, with `output: 'class'`, the
- * secret boolean [p ≥ threshold]; every input column is kept (plan/check-predict.ts, ops/predict.ts).
+ * secret boolean [p ≥ threshold], or with `output: 'logit'` the exact log-odds η (integer, units of
+ * 2^-40: a ranking score); every input column is kept (plan/check-predict.ts, ops/predict.ts).
  */
 export interface PredictNode {
   readonly op: 'predict';
   readonly model: TableNode;
   readonly input: TableNode;
   readonly as: string;
-  readonly output?: 'probability' | 'class';
+  readonly output?: 'probability' | 'class' | 'logit';
   readonly threshold?: number;
 }
 

@@ -7,9 +7,9 @@
  *   m.predict(t.table('new_cars'), { as: 'am_hat', output: 'class', threshold: 0.5 })
  *   await m.score(t.table('labelled_cars'), { y: 'am' }, { to })   // accuracy, confusion matrix, ROC AUC
  *
- * Scoring is ONE plan: the probabilities and classes (plan node predict, twice: the class is
- * [η ≥ logit(t)], no sigmoid), the rank of the probability over all rows (ops/rank.ts, ties
- * averaged), then a group-by on the label of the count, the number predicted positive and the
+ * Scoring is ONE plan: the exact log-odds η and the classes (plan node predict, twice: the
+ * class is [η ≥ logit(t)]; no sigmoid, σ is increasing so η ranks as p does, and equal inputs tie
+ * exactly), the rank of η over all rows (ops/rank.ts, ties averaged), then a group-by on the label of the count, the number predicted positive and the
  * rank sum. Only those open: per label its row count, its predicted positives (the confusion
  * matrix) and its rank sum, from which AUC = U / (n1 n0), U = R1 − n1(n1 + 1)/2 (Mann–Whitney;
  * ties count one half, as sklearn's roc_auc_score). No row, probability or coefficient opens.
@@ -25,8 +25,8 @@ import { scoreFromCounts, type BinaryScores } from './logit-scores.js';
 export interface PredictOptions<A extends string> {
   /** The new secret column's name. */
   readonly as: A;
-  /** 'probability' (decimal, 6 places; the default) or 'class' (boolean [p ≥ threshold]). */
-  readonly output?: 'probability' | 'class';
+  /** 'probability' (decimal, 6 places; the default), 'class' (boolean [p ≥ threshold]) or 'logit' (the exact log-odds η, integer in units of 2^-40). */
+  readonly output?: 'probability' | 'class' | 'logit';
   /** For 'class': a public probability in (0, 1), default 0.5. */
   readonly threshold?: number;
 }
@@ -45,7 +45,7 @@ export interface StoredLogit {
   score<C extends string>(frame: LazyFrame<C>, options: ScoreOptions<C>, open: OpenOptions): Promise<LogitScores>;
 }
 
-const P = 'score_p', CLASS = 'score_class', RANK = 'score_rank';
+const P = 'score_eta', CLASS = 'score_class', RANK = 'score_rank';
 
 export function storedLogit(model: LazyFrame<string>): StoredLogit {
   return {
@@ -61,7 +61,7 @@ export function storedLogit(model: LazyFrame<string>): StoredLogit {
       if ([P, CLASS, RANK].includes(y as string)) throw new UsageError(`scoring derives a column '${y}': rename the label first`);
       const threshold = options.threshold ?? DEFAULT_PREDICT_THRESHOLD;
       const scored = frame
-        .withPrediction(model, P)
+        .withPrediction(model, P, { output: 'logit' })
         .withPrediction(model, CLASS, { output: 'class', threshold })
         .rank(P, { as: RANK });
       const result = await openFrame(scored.groupBy(y).agg({ n: count(), predicted: sum(CLASS), r: sum(RANK) }), open);

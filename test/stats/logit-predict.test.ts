@@ -128,6 +128,38 @@ function plainScores(p: readonly number[], y: readonly number[], threshold: numb
   return { accuracy: (tp + n0 - fp) / (n1 + n0), confusion: { truePositive: tp, falseNegative: n1 - tp, falsePositive: fp, trueNegative: n0 - fp }, auc: pairs / (n1 * n0) };
 }
 
+test('property (MPC): on random small tables with many ties, the scores of a model table equal plaintext pair counting with the same β', async () => {
+  // A model uploaded with known standardised coefficients (plan/logit-model.ts): x integer in [0, 8] (centre 4, divisor 2^2).
+  const schema = {
+    version: 1 as const,
+    columns: [
+      { name: 'logit_model', nullable: false, type: 'integer' as const, min: '24', max: '24' },
+      { name: 'x', nullable: false, type: 'integer' as const, min: '0', max: '8' },
+      { name: 'beta_0', nullable: false, type: 'integer' as const, min: String(-(2 ** 33)), max: String(2 ** 33) },
+      { name: 'beta_1', nullable: false, type: 'integer' as const, min: String(-(2 ** 33)), max: String(2 ** 33) },
+    ],
+  };
+  let run = 0;
+  await fc.assert(fc.asyncProperty(
+    fc.integer({ min: -40, max: 40 }), fc.integer({ min: 1, max: 60 }), fc.boolean(),
+    fc.array(fc.tuple(fc.integer({ min: 0, max: 8 }), fc.boolean()), { minLength: 4, maxLength: 16 }),
+    async (b0, b1, negative, cells) => {
+      const y = cells.map(([, label]) => (label ? 1 : 0));
+      fc.pre(y.includes(1) && y.includes(0));
+      const beta = [b0 / 10, (negative ? -b1 : b1) / 10];
+      const raw = beta.map((b) => Math.round(b * 2 ** 24));
+      const name = `prop_${run++}`;
+      await hospital.uploadTable(`${name}_model`, { columns: { logit_model: ['24'], x: ['4'], beta_0: [String(raw[0])], beta_1: [String(raw[1])] } }, { schema });
+      await hospital.uploadTable(name, { columns: { x: cells.map(([x]) => String(x)), y: cells.map(([, l]) => String(l)) } }, { schema: { version: 1, columns: [{ name: 'x', nullable: false, type: 'integer', min: '0', max: '8' }, { name: 'y', nullable: false, type: 'boolean' }] } });
+      const scores = await storedLogit(hospital.table(`${name}_model`)).score(hospital.table(name), { y: 'y', threshold: 0.4 }, to);
+      const p = cells.map(([x]) => 1 / (1 + Math.exp(-((raw[0] + (raw[1] * (x - 4)) / 4) / 2 ** 24))));
+      const want = plainScores(p, y, 0.4);
+      assert.deepEqual(scores.confusion, want.confusion);
+      assert.ok(Math.abs(scores.auc - want.auc) < 1e-12, `AUC ${scores.auc} vs ${want.auc}`);
+    },
+  ), { numRuns: 4 });
+});
+
 test('property: the scores from rank sums equal pair counting on random small tables', () => {
   fc.assert(fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 6 }), fc.boolean()), { minLength: 2, maxLength: 30 }), (cells) => {
     const p = cells.map(([v]) => v / 6), y = cells.map(([, b]) => (b ? 1 : 0));
