@@ -29,6 +29,7 @@ export type { CoxFit, CoxCoefficient } from './stats/cox-fit.js';
 export { kaplanMeier, KAPLAN_MEIER_REVEALS, type KaplanMeierSpec, type KaplanMeierModel, type KaplanMeierResult, type KaplanMeierGroup, type KaplanMeierDesign, type KaplanMeierOptions, type KaplanMeierExplanation } from './stats/kaplan-meier.js';
 export type { SurvivalCurve, SurvivalStep, TimeCount, ConfidenceType } from './stats/survival-curve.js';
 export type { LogRankResult, LogRankGroup } from './stats/log-rank.js';
+export { storedLogit, type StoredLogit, type PredictOptions, type ScoreOptions, type LogitScores } from './stats/logit-predict.js';
 export { readTable, type TableSource, type ReadTableOptions, type ColumnDeclaration, type InMemoryColumns, type EncodedTable } from './client/read-table.js';
 
 // nodes

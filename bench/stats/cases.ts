@@ -11,8 +11,9 @@ import * as median from './median-cases.js';
 import * as logreg from './logit-cases.js';
 import * as cox from './cox-cases.js';
 import * as kaplanMeier from './kaplan-meier-cases.js';
+import * as predict from './predict-cases.js';
 
-export const STATS_MODULES: readonly StatsCaseModule[] = [moments, ols, median, logreg, kaplanMeier, cox];
+export const STATS_MODULES: readonly StatsCaseModule[] = [moments, ols, median, logreg, predict, kaplanMeier, cox];
 
 /** Every op of issue 10's table; those without a case module yet are refused by name. */
 export const STATS_OPS = ['describe', 'ols', 'logreg', 'predict', 'median', 'kaplan_meier', 'cox', 'ttest'];

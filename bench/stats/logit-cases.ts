@@ -12,9 +12,12 @@ import { relativeDifference, uniform, type BenchTable, type StatsCase } from './
 const K = 10;
 const X = Array.from({ length: K }, (_, j) => `x${j}`);
 const B = X.map((_, j) => ((j % 3) - 1) * 0.2);
+/** The predictors and their generating coefficients (bench/stats/predict-cases.ts uses them as a model). */
+export const LOGIT_BENCH_PREDICTORS: readonly string[] = X;
+export const LOGIT_BENCH_BETA: readonly number[] = B;
 
 /** Hundredths of x_j, and y, of row i. */
-function rowValues(i: number): { x: number[]; y: number } {
+export function logitRowValues(i: number): { x: number[]; y: number } {
   const x = X.map((_, j) => Math.round((uniform(i, j) * 20 - 10) * 100));
   const eta = 0.3 + x.reduce((s, v, j) => s + (B[j] * v) / 100, 0);
   return { x, y: uniform(i, K) < 1 / (1 + Math.exp(-eta)) ? 1 : 0 };
@@ -30,7 +33,7 @@ export function logitTable(rows: number): BenchTable {
     },
     duckdb: [...X.map(() => 'DECIMAL(4,2)'), 'BOOLEAN'],
     row: (i) => {
-      const r = rowValues(i);
+      const r = logitRowValues(i);
       return [...r.x.map((v) => (v / 100).toFixed(2)), r.y === 1 ? 'true' : 'false'];
     },
   };
@@ -39,7 +42,7 @@ export function logitTable(rows: number): BenchTable {
 /** float64 Newton on the generated rows to convergence: coefficients and standard errors. */
 export function float64Logit(rows: number): { coef: number[]; se: number[] } {
   const d = K + 1;
-  const data = Array.from({ length: rows }, (_, i) => rowValues(i));
+  const data = Array.from({ length: rows }, (_, i) => logitRowValues(i));
   let beta = new Array<number>(d).fill(0);
   let inverse: number[][] = [];
   for (let it = 0; it < 30; it++) {

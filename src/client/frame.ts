@@ -143,8 +143,13 @@ export class LazyFrame<C extends string = string> {
   }
 
   /** The one-row frame of a logistic regression's Newton state (plan.ts LogitNode); stats/logit.ts fits from it. */
-  logitState(y: string, x: readonly string[], iterations?: number): LazyFrame<string> {
-    return new LazyFrame<string>({ op: 'logit', input: this.node, y, x: [...x], ...(iterations !== undefined ? { iterations } : {}) }, this.runner);
+  logitState(y: string, x: readonly string[], iterations?: number, model?: boolean): LazyFrame<string> {
+    return new LazyFrame<string>({ op: 'logit', input: this.node, y, x: [...x], ...(iterations !== undefined ? { iterations } : {}), ...(model === true ? { model } : {}) }, this.runner);
+  }
+
+  /** This frame with a stored logistic model's prediction as the secret column `as` (plan.ts PredictNode; stats/logit-predict.ts). */
+  withPrediction<A extends string>(model: LazyFrame<string>, as: A, output?: { readonly output?: 'probability' | 'class' | 'logit'; readonly threshold?: number }): LazyFrame<C | A> {
+    return new LazyFrame<C | A>({ op: 'predict', model: model.node, input: this.node, as, ...output }, this.runner);
   }
 
   /**
@@ -344,6 +349,7 @@ function selectColumns(node: TableNode, columns: readonly string[]): TableNode {
     case 'join':
     case 'crosstab':
     case 'logit':
+    case 'predict':
       // Its outputs are its columns (for a join, which side holds one is known to the nodes): an
       // explicit select node keeps the named ones.
       return { op: 'select', input: node, columns: [...columns] };
@@ -386,6 +392,7 @@ function readColumns(node: TableNode, needed: readonly string[]): TableNode {
     case 'aggregate':
     case 'join':
     case 'crosstab':
+    case 'predict':
       // Its outputs are its columns (for a join, which side holds one is known only to the
       // nodes: each side keeps its own selection); the nodes check that the needed ones are there.
       return node;

@@ -21,6 +21,7 @@ import { filter } from './filter.js';
 import { join } from './join.js';
 import { limit } from './limit.js';
 import { logit } from './logit.js';
+import { predict } from './predict.js';
 import { addNoise } from './noise.js';
 import { rank } from './rank.js';
 import { cox } from './cox.js';
@@ -100,6 +101,12 @@ export async function execute(s: Session, plan: CheckedPlan, reader: StoredTable
         const input = await evaluate(node.input);
         await progress.enter('rank', node.path);
         return rank(s, node, input);
+      }
+      case 'predict': {
+        const model = await evaluate(node.model);
+        const input = await evaluate(node.input);
+        await progress.enter('predict', node.path);
+        return predict(s, node, model, input);
       }
       case 'logit': {
         const input = await evaluate(node.input);

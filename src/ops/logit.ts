@@ -20,6 +20,7 @@
  * party and iteration: about 380 n (the probabilities) + 16 n d (x·pq) + 8 (d + d²) + the solve's.
  */
 
+import { ModelFitError } from '../errors.js';
 import { matmul, mul } from '../mpc/protocols/arith.js';
 import { ltz } from '../mpc/protocols/compare.js';
 import { bitInject } from '../mpc/protocols/convert.js';
@@ -32,6 +33,7 @@ import { LOGIT_DESIGN_BITS, LOGIT_FRACTION_BITS, LOGIT_TOLERANCE, type CheckedLo
 import { SecretTable, ALL_VALID, type SecretColumn } from '../secret/secret-table.js';
 import { columnSchemaOf } from './column-schema.js';
 import { twiceLogLikelihood } from './logit-loglik.js';
+import { logitModelTable } from './logit-model.js';
 import { probabilities } from './logit-probabilities.js';
 
 const FX = LOGIT_DESIGN_BITS;
@@ -42,6 +44,7 @@ export const LOGIT_PIVOT_MIN = 2 ** -12;
 export async function logit(s: Session, node: CheckedLogit, table: SecretTable): Promise<SecretTable> {
   const n = table.rows;
   const d = node.predictors.length + 1;
+  if (n === 0 && node.model) throw new ModelFitError('too-few-rows', 'the input of this logistic model has no rows: there is nothing to fit, and nothing was stored');
   if (n === 0) return outputTable(node, new Array(node.type.columns.length).fill(null).map(() => AShare.zeros(1)));
   const valid = table.validity.kind === 'secret' ? table.validity.share : undefined;
   const unit = publicA(s.me, new BigUint64Array(n).fill(1n << BigInt(FX)));
@@ -72,11 +75,12 @@ export async function logit(s: Session, node: CheckedLogit, table: SecretTable):
     const hRaw = matmul(s, xw, byRows, d, n, d);
     [g, h] = splitA(await truncShare(s, concatA([await gRaw, await hRaw]), FX), [d, d * d]);
     last = { eta, a, e };
-    if (it < node.iterations - 1) {
+    if (it < node.iterations - 1 || node.model) {
       step = await solveSpd(s, h, g, d, { fractionBits: F, pivotMin: LOGIT_PIVOT_MIN, pivotMax });
       beta = addA(beta, step);
     }
   }
+  if (node.model) return logitModelTable(s, node, beta, step!);
   const converged = step ? await smallStep(s, step) : AShare.zeros(1);
   const loglik = await twiceLogLikelihood(s, y, last!.eta, last!.a, last!.e, valid, F);
   const count = valid ? sumA(valid) : publicA(s.me, BigUint64Array.of(BigInt(n)));

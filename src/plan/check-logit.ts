@@ -25,6 +25,7 @@ import { PlanError } from '../errors.js';
 import type { CheckedTable, Disclosure } from './check.js';
 import { DEFAULT_LOGIT_ITERATIONS } from './parse-logit.js';
 import type { LogitNode } from './plan.js';
+import { logitModelType } from './logit-model.js';
 import { describeFacts, type ColumnFacts, type TableType } from './types.js';
 
 /** The fixed-point outputs' declared range: what an exact truncation leaves (|v| < 2^62) and what a column can declare. */
@@ -53,6 +54,8 @@ export interface CheckedLogit {
   readonly response: ColumnFacts;
   readonly predictors: readonly LogitPredictor[];
   readonly iterations: number;
+  /** A store-ready model (plan/logit-model.ts) instead of the Newton state. */
+  readonly model: boolean;
 }
 
 /** The centre and power-of-two half-width of a declared range (stored units), or why there is none. */
@@ -104,7 +107,7 @@ export function checkLogit(node: LogitNode, path: string, input: CheckedTable, d
   const fixed = (name: string): ColumnFacts => ({ name, kind: 'integer', scale: 0, min: -FIXED_LIMIT, max: FIXED_LIMIT, nullable: false });
   const names = logitOutputNames(d);
   const upper = names.h.flatMap((row, i) => row.slice(i));
-  const type: TableType = {
+  const state: TableType = {
     columns: [
       { name: 'n', kind: 'integer', scale: 0, min: 0n, max: BigInt(rows), nullable: false },
       { name: 'y_sum', kind: 'integer', scale: 0, min: 0n, max: BigInt(rows), nullable: false },
@@ -116,9 +119,13 @@ export function checkLogit(node: LogitNode, path: string, input: CheckedTable, d
     ],
     maxRows: 1,
   };
-  disclosures.push({
+  const model = node.model === true;
+  const type = model ? logitModelType(predictors, path) : state;
+  if (model) {
+    disclosures.push({ path, what: `one bit: whether the fit converged with Σ|β_j| below 2^9 in standardised units (else the plan fails and nothing is stored); the ${d} coefficients stay secret in a one-row model table (plan/logit-model.ts)` });
+  } else disclosures.push({
     path,
     what: `nothing while it runs (${node.iterations ?? DEFAULT_LOGIT_ITERATIONS} Newton steps inside MPC, iterates secret); its row holds the final β, gradient g and information matrix H (standardised units, 2^-24 fixed point), the log-likelihood, the row count, Σ${node.y}, and the convergence bit`,
   });
-  return { op: 'logit', path, input, response, predictors, iterations: node.iterations ?? DEFAULT_LOGIT_ITERATIONS, type };
+  return { op: 'logit', path, input, response, predictors, iterations: node.iterations ?? DEFAULT_LOGIT_ITERATIONS, model, type };
 }

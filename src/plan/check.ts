@@ -23,6 +23,7 @@ import { checkLimit, type CheckedLimit } from './check-limit.js';
 import { checkRank, type CheckedRank } from './check-rank.js';
 import { checkLogit, type CheckedLogit } from './check-logit.js';
 import { checkCox, type CheckedCox } from './check-cox.js';
+import { checkPredict, type CheckedPredict } from './check-predict.js';
 import { checkSort, type CheckedSort } from './check-sort.js';
 import { checkShaping, type CheckedShaping } from './check-derive.js';
 import { checkGroupBy, needsGroupKernel, type CheckedGroupBy } from './check-group-by.js';
@@ -76,7 +77,7 @@ export interface CheckedFilter extends CheckedBase {
   readonly mode: FilterMode;
 }
 
-export type CheckedTable = CheckedScan | CheckedConcat | CheckedFilter | CheckedAggregate | CheckedGroupBy | CheckedCrosstab | CheckedShaping | CheckedJoin | CheckedSort | CheckedLimit | CheckedDistinct | CheckedRank | CheckedLogit | CheckedCox;
+export type CheckedTable = CheckedScan | CheckedConcat | CheckedFilter | CheckedAggregate | CheckedGroupBy | CheckedCrosstab | CheckedShaping | CheckedJoin | CheckedSort | CheckedLimit | CheckedDistinct | CheckedRank | CheckedLogit | CheckedCox | CheckedPredict;
 
 export interface CheckedOutput {
   readonly name: string;
@@ -115,6 +116,7 @@ export function inputsOf(n: CheckedTable): readonly CheckedTable[] {
     case 'cox':
     case 'distinct': return [n.input];
     case 'join': return [n.left, n.right];
+    case 'predict': return [n.model, n.input];
   }
 }
 
@@ -326,6 +328,7 @@ function checkTable(node: TableNode, path: string, context: CheckContext, tables
     return checkShaping(node, path, checkTable(node.input, `${path}/input`, context, tables, disclosures));
   }
   if (node.op === 'join') return checkJoin(node, path, (input, at) => checkTable(input, at, context, tables, disclosures), disclosures);
+  if (node.op === 'predict') return checkPredict(node, path, checkTable(node.model, `${path}/model`, context, tables, disclosures), checkTable(node.input, `${path}/input`, context, tables, disclosures), disclosures);
   if (node.op === 'logit') return checkLogit(node, path, checkTable(node.input, `${path}/input`, context, tables, disclosures), disclosures);
   if (node.op === 'cox') return checkCox(node, path, checkTable(node.input, `${path}/input`, context, tables, disclosures), disclosures);
   if (node.op === 'rank') return checkRank(node, path, checkTable(node.input, `${path}/input`, context, tables, disclosures), disclosures);

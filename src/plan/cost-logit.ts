@@ -19,7 +19,10 @@ export function logitCost(node: CheckedLogit, secretValidity: boolean): PlanCost
   const I = node.iterations;
   const iteration = { rounds: 3 + 73 + 4 + 4 + 1 + 3, bytes: n * (13.3 + 380 + 24 + 29.3 * d) + (8 + 13.3) * (d + d * d) };
   const solve = { rounds: 42 * d, bytes: 240 * d + 24 * d * d * (d + 1) };
-  const rounds = I * iteration.rounds + (I - 1) * solve.rounds + 20 + 25 + (secretValidity ? 1 : 0);
-  const bytes = I * iteration.bytes + (I - 1) * solve.bytes + 80 * d + 128 * n + 8 + (secretValidity ? 8 * (d + 1) * n : 0);
+  const solves = node.model ? I : I - 1;
+  // A model (ops/logit-model.ts) takes the last step too, then one bit from 4d comparisons, instead of 2 log L.
+  const tail = node.model ? { rounds: 25, bytes: 160 * d } : { rounds: 20 + 25, bytes: 80 * d + 128 * n + 8 };
+  const rounds = I * iteration.rounds + solves * solve.rounds + tail.rounds + (secretValidity ? 1 : 0);
+  const bytes = I * iteration.bytes + solves * solve.bytes + tail.bytes + (secretValidity ? 8 * (d + 1) * n : 0);
   return { rounds, bytesPerParty: Math.round(bytes) };
 }

@@ -18,7 +18,7 @@
  *     (4 rounds; 8 bytes per column and present column, 16 for the predicate); an oblivious
  *     filter leaves a secret validity
  *   sort, limit, distinct, rank: plan/cost-order.ts
- *   logit: plan/cost-logit.ts
+ *   logit: plan/cost-logit.ts; predict: plan/cost-predict.ts
  *   join: cost-join.ts
  *   aggregate: local sums when every row is valid; else one round of 8 bytes per term; sums of
  *     products fused with their derive: plan/cost-products.ts (1 round, 8 bytes per sum)
@@ -31,6 +31,7 @@ import { isBitPredicate, predicateGates, predicateShape } from './check-predicat
 import { joinCost } from './cost-join.js';
 import { logitCost } from './cost-logit.js';
 import { coxCost } from './cost-cox.js';
+import { predictCost } from './cost-predict.js';
 import { distinctCost, rankCost, sortCost, sortPassCost, tableVectors } from './cost-order.js';
 import type { CheckedDistinct } from './check-distinct.js';
 import type { CheckedLimit } from './check-limit.js';
@@ -99,6 +100,14 @@ export function estimateCost(root: CheckedTable): PlanCost {
       case 'rank': {
         const secretValidity = visit(n.input);
         const c = rankCost(n.input.type, secretValidity, n.column.nullable);
+        rounds += c.rounds;
+        bytes += c.bytesPerParty;
+        return secretValidity;
+      }
+      case 'predict': {
+        visit(n.model);
+        const secretValidity = visit(n.input);
+        const c = predictCost(n);
         rounds += c.rounds;
         bytes += c.bytesPerParty;
         return secretValidity;

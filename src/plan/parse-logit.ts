@@ -11,7 +11,7 @@ export const DEFAULT_LOGIT_ITERATIONS = 10;
 export const MAX_LOGIT_ITERATIONS = 25;
 
 export function parseLogit(o: Json, path: string, input: (value: unknown, path: string) => TableNode): LogitNode {
-  onlyFields(o, path, ['op', 'input', 'y', 'x', 'iterations'], 'a logit');
+  onlyFields(o, path, ['op', 'input', 'y', 'x', 'iterations', 'model'], 'a logit');
   const y = columnName(o.y, `${path}/y`);
   const x = list(o.x, `${path}/x`, "a logit's predictors (x)", 1, MAX_LOGIT_PREDICTORS).map((c, i) => columnName(c, `${path}/x/${i}`));
   const all = [y, ...x];
@@ -21,5 +21,6 @@ export function parseLogit(o: Json, path: string, input: (value: unknown, path: 
   if (it !== undefined && (typeof it !== 'number' || !Number.isSafeInteger(it) || it < 1 || it > MAX_LOGIT_ITERATIONS)) {
     throw new PlanError(`${path}/iterations`, `iterations is a whole number from 1 to ${MAX_LOGIT_ITERATIONS} (Newton steps inside MPC; default ${DEFAULT_LOGIT_ITERATIONS}), not ${JSON.stringify(it)}`);
   }
-  return { op: 'logit', input: input(o.input, `${path}/input`), y, x, ...(it !== undefined ? { iterations: it } : {}) };
+  if (o.model !== undefined && typeof o.model !== 'boolean') throw new PlanError(`${path}/model`, `model is true (a store-ready model) or false (the Newton state), not ${JSON.stringify(o.model)}`);
+  return { op: 'logit', input: input(o.input, `${path}/input`), y, x, ...(it !== undefined ? { iterations: it } : {}), ...(o.model === true ? { model: true } : {}) };
 }

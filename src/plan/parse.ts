@@ -19,6 +19,7 @@ import { fractionOf } from './check-fraction.js';
 import { parseRank } from './parse-rank.js';
 import { parseLogit } from './parse-logit.js';
 import { parseCox } from './parse-cox.js';
+import { parsePredict } from './parse-predict.js';
 
 /** The same rule as stored table names (node/storage/names.ts). */
 export const TABLE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
@@ -28,7 +29,7 @@ export const MAX_CONCAT_INPUTS = 100;
 export const MAX_AGGREGATES = 256; // a regression opens (p + 1)(p + 2)/2 sums (stats/ols-design.ts)
 export const MAX_RECIPIENTS = 100;
 const MAX_SCAN_COLUMNS = 4096;
-const OPS = ['scan', 'concat', 'filter', 'aggregate', 'crosstab', 'derive', 'select', 'rename', 'join', 'sort', 'limit', 'distinct', 'rank', 'logit', 'cox'] as const;
+const OPS = ['scan', 'concat', 'filter', 'aggregate', 'crosstab', 'derive', 'select', 'rename', 'join', 'sort', 'limit', 'distinct', 'rank', 'logit', 'cox', 'predict'] as const;
 export const MAX_GROUP_KEYS = 8;
 const FILTER_MODES = ['reveal-count', 'oblivious'] as const;
 
@@ -103,6 +104,7 @@ export function parseTable(value: unknown, path: string, counter: { nodes: numbe
     case 'rank': return parseRank(o, path, (v, at) => parseTable(v, at, counter, depth + 1));
     case 'logit': return parseLogit(o, path, (v, at) => parseTable(v, at, counter, depth + 1));
     case 'cox': return parseCox(o, path, (v, at) => parseTable(v, at, counter, depth + 1));
+    case 'predict': return parsePredict(o, path, (v, at) => parseTable(v, at, counter, depth + 1));
     default:
       throw new PlanError(`${path}/op`, `unknown operator ${JSON.stringify(o.op)} (this release knows ${OPS.join(', ')}; 'open' and 'store' only at the root)`);
   }

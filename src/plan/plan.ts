@@ -158,6 +158,23 @@ export interface LogitNode {
   readonly y: string;
   readonly x: readonly string[];
   readonly iterations?: number;
+  /** Store-ready model instead of the Newton state (plan/logit-model.ts): one more Newton step inside MPC, β kept secret. */
+  readonly model?: boolean;
+}
+
+/**
+ * Applies a stored logistic model (a table a `logit` node with `model` stored: plan/logit-model.ts)
+ * to `input`: `as` is a secret probability (decimal, 6 places) or, with `output: 'class'`, the
+ * secret boolean [p ≥ threshold], or with `output: 'logit'` the exact log-odds η (integer, units of
+ * 2^-40: a ranking score); every input column is kept (plan/check-predict.ts, ops/predict.ts).
+ */
+export interface PredictNode {
+  readonly op: 'predict';
+  readonly model: TableNode;
+  readonly input: TableNode;
+  readonly as: string;
+  readonly output?: 'probability' | 'class' | 'logit';
+  readonly threshold?: number;
 }
 
 /**
@@ -249,7 +266,7 @@ export interface JoinNode {
   readonly mode?: JoinMode;
 }
 
-export type TableNode = ScanNode | ConcatNode | FilterNode | AggregateNode | CrosstabNode | DeriveNode | SelectNode | RenameNode | JoinNode | SortNode | LimitNode | DistinctNode | RankNode | LogitNode | CoxNode;
+export type TableNode = ScanNode | ConcatNode | FilterNode | AggregateNode | CrosstabNode | DeriveNode | SelectNode | RenameNode | JoinNode | SortNode | LimitNode | DistinctNode | RankNode | LogitNode | CoxNode | PredictNode;
 
 /** The root: opens its input for the named recipients only (each node seals its shares to each). */
 export interface OpenNode {
@@ -307,6 +324,7 @@ export function planInputs(n: TableNode): readonly TableNode[] {
     case 'cox':
     case 'distinct': return [n.input];
     case 'join': return [n.left, n.right];
+    case 'predict': return [n.model, n.input];
   }
 }
 

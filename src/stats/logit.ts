@@ -13,6 +13,7 @@
 
 import type { Explanation } from '../client/explain.js';
 import type { LazyFrame, OpenOptions } from '../client/frame.js';
+import type { StoreHandle, StoreOptions } from '../client/store-handle.js';
 import type { QueryResult } from '../client/result.js';
 import { logitOutputNames } from '../plan/check-logit.js';
 import { DEFAULT_LOGIT_ITERATIONS } from '../plan/parse-logit.js';
@@ -42,6 +43,12 @@ export interface LogitModel {
   explain(open: OpenOptions): Promise<LogitExplanation>;
   /** Runs the plan, opens the Newton state to `to` (the caller must be one of them), and fits. */
   open(open: OpenOptions & { readonly level?: number }): Promise<LogitResult>;
+  /**
+   * Fits inside MPC and stores the model at the nodes as the derived table `name` (plan/logit-model.ts):
+   * the coefficients stay secret (never opened), the standardisation is public in its schema. Use it
+   * with storedLogit(t.table(name)).predict(other). Predictors are numeric or boolean columns, not nullable.
+   */
+  store(name: string, options?: StoreOptions): Promise<StoreHandle>;
 }
 
 export interface LogitFitOptions {
@@ -72,6 +79,9 @@ export function logit<C extends string>(frame: LazyFrame<C>, spec: LogitSpec<C>)
             throw withDerivedColumn(e, d.frame.node);
           });
           return logitFromResult(d, result, options.iterations ?? DEFAULT_LOGIT_ITERATIONS, open.level);
+        },
+        store(name, storeOptions) {
+          return frame.logitState(spec.y, spec.x, options.iterations, true).store(name, storeOptions);
         },
       };
     },

@@ -11,7 +11,7 @@ import { addConnectionOptions, connectWithFlags, type ConnectionFlags } from '..
 import { describeExplanation } from '../format-explain.js';
 import type { Console } from '../output.js';
 
-type LogitFlags = ConnectionFlags & { table: string; y: string; x: string; iterations?: string; level?: string; to: string; explain?: boolean; json?: boolean };
+type LogitFlags = ConnectionFlags & { table: string; y: string; x: string; iterations?: string; level?: string; to?: string; store?: string; explain?: boolean; json?: boolean };
 
 const list = (text: string): string[] => text.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
 
@@ -29,7 +29,8 @@ export function registerLogitCommand(stats: Command, io: Console): void {
     .requiredOption('--x <column,...>', 'the predictors (numeric, boolean or category columns)')
     .option('--iterations <n>', 'Newton steps inside MPC (1 to 25)', '10')
     .option('--level <fraction>', 'confidence level of the intervals', '0.95')
-    .requiredOption('--to <recipient,...>', 'parties (with the output role) who open the final state; you must be one of them to see the fit')
+    .option('--to <recipient,...>', 'parties (with the output role) who open the final state; you must be one of them to see the fit')
+    .option('--store <name>', 'store the fitted model at the nodes instead (coefficients secret; tessera stats predict --model NAME)')
     .option('--explain', 'only check the plan at the node: what it opens and reveals, and its estimated cost')
     .option('--json', 'JSON output')
     .addHelpText('after', EXAMPLE)
@@ -48,12 +49,18 @@ async function runLogit(io: Console, options: LogitFlags): Promise<void> {
   const tables = list(options.table), x = list(options.x);
   if (tables.length === 0) throw new UsageError('--table names at least one table');
   const iterations = number(options.iterations, '--iterations'), level = number(options.level, '--level');
+  if ((options.to === undefined) === (options.store === undefined)) throw new UsageError('give either --to (open the fit to recipients) or --store NAME (keep the model secret at the nodes)');
   const connected = await connectWithFlags(options);
   try {
-    const to = list(options.to).map(connected.resolveParty);
     const [first, ...rest] = tables.map((t) => connected.client.table(t));
     const frame = rest.length > 0 ? first.concat(...rest) : first;
     const model = logit(frame, { y: options.y, x }).fit(iterations !== undefined ? { iterations } : {});
+    if (options.store !== undefined) {
+      const info = await (await model.store(options.store)).result();
+      io.line(options.json ? JSON.stringify(info) : `stored model '${info.name}' (coefficients secret at the nodes; its schema: ${info.schema.columns.map((c) => c.name).join(', ')})`);
+      return;
+    }
+    const to = list(options.to!).map(connected.resolveParty);
     if (options.explain) {
       const explained = await model.explain({ to });
       io.line(options.json ? JSON.stringify(explained) : `${describeExplanation(explained, io.style)}\nthe regression: ${explained.reveals}`);

@@ -13,6 +13,7 @@ import type { Console } from '../output.js';
 import { registerLogitCommand } from './stats-logit.js';
 import { registerCoxCommand } from './stats-cox.js';
 import { registerKaplanMeierCommand } from './stats-km.js';
+import { registerPredictCommand } from './stats-predict.js';
 
 type OlsFlags = ConnectionFlags & { table: string; y: string; x: string; weights?: string; ridge?: string; level?: string; to: string; explain?: boolean; json?: boolean };
 
@@ -40,6 +41,7 @@ export function registerStatsCommands(program: Command, io: Console): void {
   registerLogitCommand(stats, io);
   registerCoxCommand(stats, io);
   registerKaplanMeierCommand(stats, io);
+  registerPredictCommand(stats, io);
 }
 
 function number(text: string | undefined, flag: string): number | undefined {
