@@ -39,7 +39,10 @@ test('the demo runs embedded and prints the results, the refusals and who learne
   assert.match(out, /treatment=new\s+272\s+86\s+57\s+43\s+NA/);
   assert.match(out, / Chisq= 5\.9 {2}on 1 degrees of freedom, p= 0\.01 /);
   assert.match(out, /✓ equal to the same estimate from the plaintext/);
-  assert.match(out, /\(d\) a study on the hospital's and the insurer's joined tables, opened to the researcher: median survival new 57 months, standard 47 months; log-rank χ² 5\.93 \(p 0\.015\), equal to the plaintext estimate/);
+  assert.match(out, /\(d\) a study on the hospital's and the insurer's joined tables, opened to the researcher: median survival new 57 months, standard 47 months; log-rank χ² 5\.93 \(p 0\.015\); odds ratio of death on the new treatment 0\.66 \(p 0\.027\), equal to the plaintext estimate/);
+  // and the logistic regression on the same joined frame: statsmodels' table, within the 1e-5 contract of a float64 fit
+  assert.match(out, /treatment\[T\.new\]\s+-0\.4093\s+0\.1849\s+-2\.214\s+0\.027/);
+  assert.match(out, /✓ coefficients and standard errors within 0\.00001 relative of a float64 fit of the plaintext/);
   // Production mode: the unapproved query refused with the rule named, the script, the signatures, the audit and a receipt.
   assert.match(out, /submits it without approval → query q-[0-9a-f]{24}: refused by node-.*rule 'approved-script'/);
   assert.match(out, /script [0-9a-f]{64}\n\s+title:\s+Total patient count across the three registries/);
@@ -47,7 +50,7 @@ test('the demo runs embedded and prints the results, the refusals and who learne
   for (const registry of ['Registry North', 'Registry East', 'Registry South']) assert.match(out, new RegExp(`${registry} signs its approval: application/vnd\\.tessera\\.script-approval\\+json, key .*, signature [0-9a-f]{24}… \\(64 bytes, Ed25519\\)`));
   assert.match(out, /approved by St\. Mary Hospital; the query runs as its step 1/);
   assert.match(out, /approved by Northwind Health Insurance and St\. Mary Hospital; the query runs as its step 1/);
-  for (const node of ['node-a', 'node-b', 'node-c']) assert.match(out, new RegExp(`${node}: \\d+ audit entries, 5 queries \\(1 refused\\)`));
+  for (const node of ['node-a', 'node-b', 'node-c']) assert.match(out, new RegExp(`${node}: \\d+ audit entries, 6 queries \\(1 refused\\)`));
   assert.match(out, /✓ tessera audit verify: every chain and signature verifies, and the three logs agree/);
   assert.match(out, /✓ receipt verified: signed by node-a, node-b, node-c; .*step 1 of script [0-9a-f]{12}…, approved by Registry/);
   assert.match(out, /production mode: every query approved before it ran; audit logs verified, receipt verified/);

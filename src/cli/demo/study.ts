@@ -20,6 +20,7 @@ import { heading, learned } from './narration.js';
 import type { GovernedQueries } from './governed.js';
 import type { DemoTarget } from './target.js';
 import { kaplanMeierStep } from './study-kaplan-meier.js';
+import { logitStep } from './study-logit.js';
 
 export const RESEARCHER = 'Researcher';
 export const TREATMENTS = ['standard', 'new'] as const;
@@ -74,7 +75,7 @@ export interface StudyStep {
 }
 
 /** The study's statistics, in order. */
-export const STUDY_STEPS: readonly StudyStep[] = [kaplanMeierStep];
+export const STUDY_STEPS: readonly StudyStep[] = [kaplanMeierStep, logitStep];
 
 /** 600 patients at the hospital; the insurer followed 560 of them and 40 people the hospital never treated. */
 export function studyData(): StudyData {
@@ -120,7 +121,7 @@ export async function runStudy(target: DemoTarget, io: Console, governed: Govern
   const started = performance.now();
   heading(
     io,
-    '(d) A study on joined tables: survival by treatment',
+    '(d) A study on joined tables: survival by treatment, and the odds of death',
     `${HOSPITAL} knows which treatment each patient had; ${INSURER} knows who died and when. A researcher may learn the survival curves by treatment, not any patient's record.`,
   );
   const data = studyData();
