@@ -10,6 +10,7 @@
 
 import { UsageError } from '../errors.js';
 import { chiSquareUpper, normalQuantileOf, normalTwoSided } from './distributions.js';
+import { cholesky, inverseFromCholesky, solveCholesky } from './cholesky.js';
 
 /** What the cox node opened, decoded to numbers (standardised units). */
 export interface CoxOpened {
@@ -62,7 +63,7 @@ export function fitCox(o: CoxOpened, level = 0.95): CoxFit {
   if (!(level > 0 && level < 1)) throw new UsageError(`the confidence level is a number in (0, 1), not ${level}`);
   if (o.events === 0) throw new UsageError('no events among these rows: a Cox model needs at least one event (every row is censored)');
   // A singular H (a constant covariate) first: it also derails the iterations, which the checks below would report less helpfully.
-  const factor = cholesky(o.information, o.terms, o.events);
+  const factor = factorInformation(o.information, o.terms, o.events);
   if (o.saturated) throw new UsageError("some row's log relative hazard reached the plan's max_log_hazard at the last iterate: the fit would be clamped; declare a larger max_log_hazard (or narrower column ranges)");
   const step = solveCholesky(factor, o.score);
   const finalStep = Math.max(...step.map(Math.abs));
@@ -70,7 +71,7 @@ export function fitCox(o: CoxOpened, level = 0.95): CoxFit {
     throw new UsageError(`the Newton iterations did not converge in ${o.iterations} iterations (last step ${finalStep.toExponential(2)} in standardised units): raise iterations, or check for a covariate that separates the events (an infinite coefficient)`);
   }
   const b = o.beta.map((v, j) => v + step[j]);
-  const inverse = o.terms.map((_, j) => solveCholesky(factor, o.terms.map((__, i) => (i === j ? 1 : 0))));
+  const inverse = inverseFromCholesky(factor);
   const zq = normalQuantileOf(1 - (1 - level) / 2);
   const coefficients = o.terms.map((term, j): CoxCoefficient => {
     const estimate = b[j] / o.units[j];
@@ -104,39 +105,11 @@ const dotOf = (x: readonly number[], y: readonly number[]): number => x.reduce((
  */
 export const INFORMATION_NOISE_PER_EVENT = 2 ** -15;
 
-function cholesky(h: readonly (readonly number[])[], terms: readonly string[], events: number): number[][] {
+function factorInformation(h: readonly (readonly number[])[], terms: readonly string[], events: number): number[][] {
   const floor = 8 * INFORMATION_NOISE_PER_EVENT * events;
-  const d = h.length;
-  const l = h.map(() => new Array<number>(d).fill(0));
-  for (let j = 0; j < d; j++) {
-    let diagonal = h[j][j];
-    for (let k = 0; k < j; k++) diagonal -= l[j][k] ** 2;
-    if (!(diagonal > floor)) {
-      throw new UsageError(`the information matrix is singular at '${terms[j]}': the covariate is constant (or a combination of the others) on the rows with events at risk; leave it out`);
-    }
-    l[j][j] = Math.sqrt(diagonal);
-    for (let i = j + 1; i < d; i++) {
-      let v = h[i][j];
-      for (let k = 0; k < j; k++) v -= l[i][k] * l[j][k];
-      l[i][j] = v / l[j][j];
-    }
+  const result = cholesky(h, () => floor);
+  if ('singularAt' in result) {
+    throw new UsageError(`the information matrix is singular at '${terms[result.singularAt]}': the covariate is constant (or a combination of the others) on the rows with events at risk; leave it out`);
   }
-  return l;
-}
-
-function solveCholesky(l: readonly (readonly number[])[], b: readonly number[]): number[] {
-  const d = b.length;
-  const y = new Array<number>(d).fill(0);
-  for (let i = 0; i < d; i++) {
-    let v = b[i];
-    for (let k = 0; k < i; k++) v -= l[i][k] * y[k];
-    y[i] = v / l[i][i];
-  }
-  const x = new Array<number>(d).fill(0);
-  for (let i = d - 1; i >= 0; i--) {
-    let v = y[i];
-    for (let k = i + 1; k < d; k++) v -= l[k][i] * x[k];
-    x[i] = v / l[i][i];
-  }
-  return x;
+  return result.factor;
 }

@@ -19,6 +19,7 @@ import { ModelFitError } from '../errors.js';
 import { logLikelihoodErrorBound } from '../ops/logit-loglik.js';
 import { LOGIT_FRACTION_BITS, LOGIT_TOLERANCE } from '../plan/check-logit.js';
 import { chiSquareUpper, normalQuantileOf, normalTwoSided } from './distributions.js';
+import { cholesky, inverseFromCholesky } from './cholesky.js';
 
 /** What the nodes opened, decoded (β, g, H in standardised units). */
 export interface LogitState {
@@ -102,11 +103,12 @@ export function fitLogit(state: LogitState, terms: readonly LogitTerm[], respons
     throw new ModelFitError('separation', `every one of the ${n} rows has ${response} = ${state.positives === 0 ? 0 : 1}: there is nothing to separate, the maximum likelihood lies at infinity`);
   }
   const h = state.information;
-  const chol = cholesky(h);
-  if (chol === undefined) {
+  // A pivot lost in H's own rounding (2^-24 per entry, n terms) is no pivot.
+  const chol = cholesky(h, (j) => 1e-9 * Math.max(1, h[j][j]));
+  if ('singularAt' in chol) {
     throw new ModelFitError('singular', 'the information matrix is not positive definite on these rows: a predictor is constant there, predictors are collinear, or a category level has no rows; leave one out');
   }
-  const inverse = inverseFromCholesky(chol);
+  const inverse = inverseFromCholesky(chol.factor);
   const step = inverse.map((row) => row.reduce((s, v, j) => s + v * state.gradient[j], 0));
   const lastStep = Math.max(...step.map(Math.abs));
   const fitted = state.beta.map((b, j) => b + step[j]);
@@ -167,44 +169,4 @@ export function fitLogit(state: LogitState, terms: readonly LogitTerm[], respons
     standardErrorBound,
     level,
   };
-}
-
-/** Lower-triangular L with L Lᵀ = h, or undefined when h is not (numerically) positive definite. */
-function cholesky(h: readonly (readonly number[])[]): number[][] | undefined {
-  const d = h.length;
-  const l: number[][] = Array.from({ length: d }, () => new Array<number>(d).fill(0));
-  for (let j = 0; j < d; j++) {
-    let diagonal = h[j][j];
-    for (let k = 0; k < j; k++) diagonal -= l[j][k] ** 2;
-    // A pivot lost in H's own rounding (2^-24 per entry, n terms) is no pivot.
-    if (!(diagonal > 1e-9 * Math.max(1, h[j][j]))) return undefined;
-    l[j][j] = Math.sqrt(diagonal);
-    for (let i = j + 1; i < d; i++) {
-      let v = h[i][j];
-      for (let k = 0; k < j; k++) v -= l[i][k] * l[j][k];
-      l[i][j] = v / l[j][j];
-    }
-  }
-  return l;
-}
-
-/** (L Lᵀ)⁻¹ column by column. */
-function inverseFromCholesky(l: readonly (readonly number[])[]): number[][] {
-  const d = l.length;
-  const columns = Array.from({ length: d }, (_, c) => {
-    const y = new Array<number>(d).fill(0);
-    for (let i = 0; i < d; i++) {
-      let v = i === c ? 1 : 0;
-      for (let k = 0; k < i; k++) v -= l[i][k] * y[k];
-      y[i] = v / l[i][i];
-    }
-    const x = new Array<number>(d).fill(0);
-    for (let i = d - 1; i >= 0; i--) {
-      let v = y[i];
-      for (let k = i + 1; k < d; k++) v -= l[k][i] * x[k];
-      x[i] = v / l[i][i];
-    }
-    return x;
-  });
-  return columns.map((_, i) => columns.map((col) => col[i]));
 }

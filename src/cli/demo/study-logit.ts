@@ -8,6 +8,7 @@
 
 import { logitFromResult } from '../../stats/logit.js';
 import { buildLogitDesign } from '../../stats/logit-design.js';
+import { cholesky, inverseFromCholesky, solveCholesky } from '../../stats/cholesky.js';
 import { formatCount, formatNumber, formatSeconds } from '../output.js';
 import type { StepOutcome, StudyContext, StudyRow, StudyStep } from './study.js';
 
@@ -58,27 +59,16 @@ function plaintextFit(rows: readonly StudyRow[]): { beta: number[]; se: number[]
         for (let b = 0; b < d; b++) h[a][b] += row[a] * p * (1 - p) * row[b];
       }
     });
-    const step = solve(h, g);
+    const step = solveCholesky(factorOf(h), g);
     beta = beta.map((v, j) => v + step[j]);
     if (Math.max(...step.map(Math.abs)) < 1e-13) break;
   }
-  const inverse = Array.from({ length: d }, (_, j) => solve(h, Array.from({ length: d }, (__, i) => (i === j ? 1 : 0))));
+  const inverse = inverseFromCholesky(factorOf(h));
   return { beta, se: inverse.map((column, j) => Math.sqrt(column[j])) };
 }
 
-/** Gaussian elimination with partial pivoting. */
-function solve(a: readonly (readonly number[])[], b: readonly number[]): number[] {
-  const m = a.map((row, i) => [...row, b[i]]);
-  const n = b.length;
-  for (let c = 0; c < n; c++) {
-    let p = c;
-    for (let r = c + 1; r < n; r++) if (Math.abs(m[r][c]) > Math.abs(m[p][c])) p = r;
-    [m[c], m[p]] = [m[p], m[c]];
-    for (let r = 0; r < n; r++) {
-      if (r === c) continue;
-      const f = m[r][c] / m[c][c];
-      for (let j = c; j <= n; j++) m[r][j] -= f * m[c][j];
-    }
-  }
-  return m.map((row, i) => row[n] / row[i]);
+function factorOf(h: readonly (readonly number[])[]): number[][] {
+  const result = cholesky(h, () => 0);
+  if ('singularAt' in result) throw new Error('the plaintext information matrix is singular: the demo data cannot be fitted');
+  return result.factor;
 }
