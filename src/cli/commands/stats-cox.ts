@@ -10,10 +10,10 @@ import { UsageError } from '../../errors.js';
 import { addConnectionOptions, connectWithFlags, type ConnectionFlags } from '../connect.js';
 import { describeExplanation } from '../format-explain.js';
 import type { Console } from '../output.js';
+import { concatTables, list, numberFlag, resultJson } from './stats-flags.js';
 
 type CoxFlags = ConnectionFlags & { table: string; time: string; event: string; x: string; iterations?: string; maxLogHazard?: string; level?: string; to: string; explain?: boolean; json?: boolean };
 
-const list = (text: string): string[] => text.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
 
 const EXAMPLE = `\nExample:\n  tessera stats cox --table ovarian --time futime --event fustat --x age,ecog_ps,rx --to "St. Mary Hospital" --cluster ./cluster --as "St. Mary Hospital"
 The recipients learn the last Newton iterate, the score and information matrix there, the log partial
@@ -36,23 +36,15 @@ export function registerCoxCommand(stats: Command, io: Console): void {
     .action(async (options: CoxFlags) => runCox(io, options));
 }
 
-function number(text: string | undefined, flag: string): number | undefined {
-  if (text === undefined) return undefined;
-  const v = Number(text);
-  if (!Number.isFinite(v)) throw new UsageError(`${flag} takes a number, not ${JSON.stringify(text)}`);
-  return v;
-}
-
 async function runCox(io: Console, options: CoxFlags): Promise<void> {
   const { cox } = await import('../../stats/cox.js');
   const tables = list(options.table);
   if (tables.length === 0) throw new UsageError('--table names at least one table');
-  const iterations = number(options.iterations, '--iterations'), maxLogHazard = number(options.maxLogHazard, '--max-log-hazard'), level = number(options.level, '--level');
+  const iterations = numberFlag(options.iterations, '--iterations'), maxLogHazard = numberFlag(options.maxLogHazard, '--max-log-hazard'), level = numberFlag(options.level, '--level');
   const connected = await connectWithFlags(options);
   try {
     const to = list(options.to).map(connected.resolveParty);
-    const [first, ...rest] = tables.map((t) => connected.client.table(t));
-    const frame = rest.length > 0 ? first.concat(...rest) : first;
+    const frame = concatTables(connected.client, tables);
     const model = cox(frame, { time: options.time, event: options.event, x: list(options.x), ...(iterations !== undefined ? { iterations } : {}), ...(maxLogHazard !== undefined ? { maxLogHazard } : {}) });
     if (options.explain) {
       const explained = await model.explain({ to });
@@ -62,8 +54,7 @@ async function runCox(io: Console, options: CoxFlags): Promise<void> {
     if (!to.includes(connected.party)) throw new UsageError(`the fit is computed by a recipient from the opened statistics, and ${connected.party} is not among --to: add it, or run this as a recipient`);
     const fit = await model.open({ to, ...(level !== undefined ? { level } : {}) });
     if (options.json) {
-      const { text: _text, ...data } = fit;
-      io.line(JSON.stringify(data, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)));
+      io.line(resultJson(fit));
       return;
     }
     io.line(fit.text());

@@ -10,10 +10,10 @@ import { UsageError } from '../../errors.js';
 import { addConnectionOptions, connectWithFlags, type ConnectionFlags } from '../connect.js';
 import { describeExplanation } from '../format-explain.js';
 import type { Console } from '../output.js';
+import { concatTables, list, resultJson } from './stats-flags.js';
 
 type KmFlags = ConnectionFlags & { table: string; time: string; event: string; by?: string; breaks?: string; level?: string; confType?: string; to: string; explain?: boolean; json?: boolean };
 
-const list = (text: string): string[] => text.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
 
 const EXAMPLE = `\nExample:\n  tessera stats km --table aml --time weeks --event relapsed --by arm --to "St. Mary Hospital" --cluster ./cluster --as "St. Mary Hospital"
 The recipients learn, per group and distinct time with rows, how many rows end there and how many had the event
@@ -55,8 +55,7 @@ async function runKaplanMeier(io: Console, options: KmFlags): Promise<void> {
   const connected = await connectWithFlags(options);
   try {
     const to = list(options.to).map(connected.resolveParty);
-    const [first, ...rest] = tables.map((t) => connected.client.table(t));
-    const frame = rest.length > 0 ? first.concat(...rest) : first;
+    const frame = concatTables(connected.client, tables);
     const model = kaplanMeier(frame, { time: options.time, event: options.event, ...(options.by !== undefined ? { by: options.by } : {}), ...(breaks !== undefined ? { breaks } : {}) });
     if (options.explain) {
       const explained = await model.explain({ to });
@@ -66,8 +65,7 @@ async function runKaplanMeier(io: Console, options: KmFlags): Promise<void> {
     if (!to.includes(connected.party)) throw new UsageError(`the curves are computed by a recipient from the opened counts, and ${connected.party} is not among --to: add it, or run this as a recipient`);
     const km = await model.open({ to, level, confidence });
     if (options.json) {
-      const { text: _text, ...data } = km;
-      io.line(JSON.stringify(data, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : typeof v === 'bigint' ? v.toString() : v)));
+      io.line(resultJson(km));
       return;
     }
     io.line(km.text());

@@ -10,10 +10,10 @@ import { UsageError } from '../../errors.js';
 import { addConnectionOptions, connectWithFlags, type ConnectionFlags } from '../connect.js';
 import { describeExplanation } from '../format-explain.js';
 import type { Console } from '../output.js';
+import { concatTables, list, numberFlag, resultJson } from './stats-flags.js';
 
 type LogitFlags = ConnectionFlags & { table: string; y: string; x: string; iterations?: string; level?: string; to?: string; store?: string; explain?: boolean; json?: boolean };
 
-const list = (text: string): string[] => text.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
 
 const EXAMPLE = `\nExample:\n  tessera stats logit --table cars --y am --x hp,wt --to "St. Mary Hospital" --cluster ./cluster --as "St. Mary Hospital"
 The response is 0/1 (a boolean, or an integer declared in [0, 1]); a category predictor enters as one dummy per level but the first.
@@ -37,23 +37,15 @@ export function registerLogitCommand(stats: Command, io: Console): void {
     .action(async (options: LogitFlags) => runLogit(io, options));
 }
 
-function number(text: string | undefined, flag: string): number | undefined {
-  if (text === undefined) return undefined;
-  const v = Number(text);
-  if (!Number.isFinite(v)) throw new UsageError(`${flag} takes a number, not ${JSON.stringify(text)}`);
-  return v;
-}
-
 async function runLogit(io: Console, options: LogitFlags): Promise<void> {
   const { logit } = await import('../../stats/logit.js');
   const tables = list(options.table), x = list(options.x);
   if (tables.length === 0) throw new UsageError('--table names at least one table');
-  const iterations = number(options.iterations, '--iterations'), level = number(options.level, '--level');
+  const iterations = numberFlag(options.iterations, '--iterations'), level = numberFlag(options.level, '--level');
   if ((options.to === undefined) === (options.store === undefined)) throw new UsageError('give either --to (open the fit to recipients) or --store NAME (keep the model secret at the nodes)');
   const connected = await connectWithFlags(options);
   try {
-    const [first, ...rest] = tables.map((t) => connected.client.table(t));
-    const frame = rest.length > 0 ? first.concat(...rest) : first;
+    const frame = concatTables(connected.client, tables);
     const model = logit(frame, { y: options.y, x }).fit(iterations !== undefined ? { iterations } : {});
     if (options.store !== undefined) {
       const info = await (await model.store(options.store)).result();
@@ -69,8 +61,7 @@ async function runLogit(io: Console, options: LogitFlags): Promise<void> {
     if (!to.includes(connected.party)) throw new UsageError(`the fit is finished by a recipient from the opened state, and ${connected.party} is not among --to: add it, or run this as a recipient`);
     const fit = await model.open({ to, ...(level !== undefined ? { level } : {}) });
     if (options.json) {
-      const { text: _text, ...data } = fit;
-      io.line(JSON.stringify(data, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)));
+      io.line(resultJson(fit));
       return;
     }
     io.line(fit.text());

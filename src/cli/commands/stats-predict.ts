@@ -11,10 +11,10 @@ import { UsageError } from '../../errors.js';
 import { addConnectionOptions, connectWithFlags, type ConnectionFlags } from '../connect.js';
 import { describeTable } from '../format-result.js';
 import type { Console } from '../output.js';
+import { list } from './stats-flags.js';
 
 type PredictFlags = ConnectionFlags & { model: string; table: string; column: string; class?: boolean; threshold?: string; to?: string; store?: string; score?: string; json?: boolean };
 
-const list = (text: string): string[] => text.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
 
 const EXAMPLE = `\nExamples:
   tessera stats logit --table cars --y am --x hp,wt --store am_model --cluster ./cluster --as "St. Mary Hospital"

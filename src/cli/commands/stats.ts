@@ -14,10 +14,10 @@ import { registerLogitCommand } from './stats-logit.js';
 import { registerCoxCommand } from './stats-cox.js';
 import { registerKaplanMeierCommand } from './stats-km.js';
 import { registerPredictCommand } from './stats-predict.js';
+import { concatTables, list, numberFlag, resultJson } from './stats-flags.js';
 
 type OlsFlags = ConnectionFlags & { table: string; y: string; x: string; weights?: string; ridge?: string; level?: string; to: string; explain?: boolean; json?: boolean };
 
-const list = (text: string): string[] => text.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
 
 const EXAMPLE = `\nExample:\n  tessera stats ols --table cars --y mpg --x wt,hp,cyl --to "St. Mary Hospital" --cluster ./cluster --as "St. Mary Hospital"
 A category predictor enters as one dummy per level (the first level with rows is the reference).
@@ -44,23 +44,15 @@ export function registerStatsCommands(program: Command, io: Console): void {
   registerPredictCommand(stats, io);
 }
 
-function number(text: string | undefined, flag: string): number | undefined {
-  if (text === undefined) return undefined;
-  const v = Number(text);
-  if (!Number.isFinite(v)) throw new UsageError(`${flag} takes a number, not ${JSON.stringify(text)}`);
-  return v;
-}
-
 async function runOls(io: Console, options: OlsFlags): Promise<void> {
   const { ols } = await import('../../stats/ols.js');
   const tables = list(options.table), x = list(options.x);
   if (tables.length === 0) throw new UsageError('--table names at least one table');
-  const ridge = number(options.ridge, '--ridge'), level = number(options.level, '--level');
+  const ridge = numberFlag(options.ridge, '--ridge'), level = numberFlag(options.level, '--level');
   const connected = await connectWithFlags(options);
   try {
     const to = list(options.to).map(connected.resolveParty);
-    const [first, ...rest] = tables.map((t) => connected.client.table(t));
-    const frame = rest.length > 0 ? first.concat(...rest) : first;
+    const frame = concatTables(connected.client, tables);
     const model = ols(frame, { y: options.y, x, ...(options.weights !== undefined ? { weights: options.weights } : {}), ...(ridge !== undefined ? { ridge } : {}) });
     if (options.explain) {
       const explained = await model.explain({ to });
@@ -70,8 +62,7 @@ async function runOls(io: Console, options: OlsFlags): Promise<void> {
     if (!to.includes(connected.party)) throw new UsageError(`the fit is computed by a recipient from the opened sums, and ${connected.party} is not among --to: add it, or run this as a recipient`);
     const fit = await model.open({ to, ...(level !== undefined ? { level } : {}) });
     if (options.json) {
-      const { text: _text, ...data } = fit;
-      io.line(JSON.stringify(data, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)));
+      io.line(resultJson(fit));
       return;
     }
     io.line(fit.text());
