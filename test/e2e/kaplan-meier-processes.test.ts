@@ -7,23 +7,13 @@
  */
 
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { initCluster } from '../../src/cli/cluster/init.js';
-import { Tessera } from '../../src/client/tessera.js';
-import { loadIdentity, type Identity } from '../../src/crypto/identity.js';
+import { test } from 'node:test';
 import { UsageError } from '../../src/errors.js';
-import { Collaboration } from '../../src/governance/collaboration.js';
 import { KAPLAN_MEIER_REVEALS, kaplanMeier } from '../../src/stats/kaplan-meier.js';
 import { runInProcess } from '../helpers/cli.js';
-import { connectWhenHealthy } from '../helpers/cluster-health.js';
 import { AML, referenceCurve, referenceLogRank, referenceMedian, type SurvivalRow } from '../helpers/survival-reference.js';
+import { useNodeProcesses } from '../helpers/node-processes.js';
 
-const MAIN = fileURLToPath(new URL('../../src/node/main.js', import.meta.url));
 const HOSPITAL = 'St. Mary Hospital';
 const PARTIES = [
   { name: HOSPITAL, roles: ['input', 'output', 'analyst'] as const },
@@ -31,45 +21,9 @@ const PARTIES = [
   { name: 'Analyst', roles: ['analyst'] as const },
 ];
 
-let root: string;
-let collaboration: Collaboration;
-let caPem: string;
-const processes: ChildProcess[] = [];
-const identities = new Map<string, Identity>();
-const clients: Tessera[] = [];
+const cluster = useNodeProcesses('tessera-km-procs-', PARTIES);
+const connect = cluster.connect;
 const to = { to: [HOSPITAL] };
-
-function connect(party: string, node: number, timeoutMs = 60_000): Promise<Tessera> {
-  return connectWhenHealthy(() => Tessera.connect({ collaboration, identity: identities.get(party)!, node, ca: caPem }), node, clients, timeoutMs);
-}
-
-before(async () => {
-  root = await mkdtemp(join(tmpdir(), 'tessera-km-procs-'));
-  const cluster = await initCluster({
-    dir: root,
-    parties: PARTIES.map((p) => ({ name: p.name, roles: [...p.roles] })),
-    timeouts: { connectMs: 1500, rpcMs: 15_000, mpcMs: 15_000 },
-  });
-  collaboration = await Collaboration.load(cluster.collaborationPath);
-  for (const [k, p] of PARTIES.entries()) identities.set(p.name, await loadIdentity(cluster.path(cluster.file.parties[k].key)));
-  caPem = cluster.caPath;
-  for (const node of cluster.nodes) {
-    const child = spawn(process.execPath, [MAIN, '--config', cluster.path(node.config)], { stdio: ['ignore', process.env.NODE_LOGS ? 'inherit' : 'ignore', 'pipe'] });
-    child.stderr?.resume();
-    processes.push(child);
-  }
-});
-
-after(async () => {
-  for (const c of clients) await c.close().catch(() => undefined);
-  for (const child of processes) {
-    if (child.exitCode !== null) continue;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
-  }
-  await rm(root, { recursive: true, force: true });
-});
 
 const schema = (nullable: boolean) => ({
   version: 1 as const,
@@ -194,7 +148,7 @@ test('over three node processes with TLS: Kaplan–Meier per group and the log-r
   assert.throws(() => kaplanMeier(hospital.table('aml'), { time: 'time', event: 'time' }), /given twice/);
 
   // The CLI prints the same tables.
-  const as = ['--cluster', root, '--as', HOSPITAL];
+  const as = ['--cluster', cluster.root, '--as', HOSPITAL];
   const cli = await runInProcess(['stats', 'km', '--table', 'aml', '--time', 'time', '--event', 'status', '--by', 'x', '--to', HOSPITAL, ...as]);
   assert.equal(cli.code, 0, cli.stderr);
   assert.match(cli.stdout, / time n\.risk n\.event survival std\.err lower 95% CI upper 95% CI/);

@@ -6,65 +6,19 @@
  */
 
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { initCluster } from '../../src/cli/cluster/init.js';
+import { test } from 'node:test';
 import { count, sum } from '../../src/client/aggregates.js';
-import { Tessera } from '../../src/client/tessera.js';
-import { loadIdentity, type Identity } from '../../src/crypto/identity.js';
-import { Collaboration } from '../../src/governance/collaboration.js';
 import { duckdbRows } from '../helpers/duckdb-oracle.js';
-import { connectWhenHealthy } from '../helpers/cluster-health.js';
+import { useNodeProcesses } from '../helpers/node-processes.js';
 
-const MAIN = fileURLToPath(new URL('../../src/node/main.js', import.meta.url));
 const PARTIES = [
   { name: 'St. Mary Hospital', roles: ['input', 'output'] as const },
   { name: 'Registry North', roles: ['input'] as const },
   { name: 'Analyst', roles: ['analyst'] as const },
 ];
 
-let root: string;
-let collaboration: Collaboration;
-let caPem: string;
-const processes: ChildProcess[] = [];
-const identities = new Map<string, Identity>();
-const clients: Tessera[] = [];
-
-function connect(party: string, node: number, timeoutMs = 60_000): Promise<Tessera> {
-  return connectWhenHealthy(() => Tessera.connect({ collaboration, identity: identities.get(party)!, node, ca: caPem }), node, clients, timeoutMs);
-}
-
-before(async () => {
-  root = await mkdtemp(join(tmpdir(), 'tessera-text-procs-'));
-  const cluster = await initCluster({
-    dir: root,
-    parties: PARTIES.map((p) => ({ name: p.name, roles: [...p.roles] })),
-    timeouts: { connectMs: 1500, rpcMs: 15_000, mpcMs: 15_000 },
-  });
-  collaboration = await Collaboration.load(cluster.collaborationPath);
-  for (const [k, p] of PARTIES.entries()) identities.set(p.name, await loadIdentity(cluster.path(cluster.file.parties[k].key)));
-  caPem = cluster.caPath;
-  for (const node of cluster.nodes) {
-    const child = spawn(process.execPath, [MAIN, '--config', cluster.path(node.config)], { stdio: ['ignore', process.env.NODE_LOGS ? 'inherit' : 'ignore', 'pipe'] });
-    child.stderr?.resume();
-    processes.push(child);
-  }
-});
-
-after(async () => {
-  for (const c of clients) await c.close().catch(() => undefined);
-  for (const child of processes) {
-    if (child.exitCode !== null) continue;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
-  }
-  await rm(root, { recursive: true, force: true });
-});
+const cluster = useNodeProcesses('tessera-text-procs-', PARTIES);
+const connect = cluster.connect;
 
 // Diagnosis codes (text(12) at the hospital, text(8) at the registry), with multi-byte text.
 const VISITS = { diagnosis: ['J45.909', 'E11.9', 'J45.909', 'I10', 'Ü-07.1', 'E11.9', 'Z00', 'I10', ''], cost: [120, 80, 95, 40, 300, 60, 10, 45, 5] };

@@ -1,0 +1,75 @@
+/**
+ * A cluster of three node processes linked by the mutual-TLS mesh, for a test file: `before`
+ * initialises it in a temporary directory and spawns the nodes, `after` closes every client,
+ * stops the nodes and removes the directory. Clients connect once their node is healthy.
+ */
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { initCluster } from '../../src/cli/cluster/init.js';
+import { Tessera } from '../../src/client/tessera.js';
+import { loadIdentity, type Identity } from '../../src/crypto/identity.js';
+import { Collaboration, type Role } from '../../src/governance/collaboration.js';
+import { connectWhenHealthy } from './cluster-health.js';
+
+const MAIN = fileURLToPath(new URL('../../src/node/main.js', import.meta.url));
+
+export interface PartySpec {
+  readonly name: string;
+  readonly roles: readonly Role[];
+}
+
+export interface NodeProcesses {
+  /** The cluster's directory (for the CLI's `--cluster`). */
+  readonly root: string;
+  /** A client of `party` at `node`, closed after the file's tests. */
+  connect(party: string, node: number, timeoutMs?: number): Promise<Tessera>;
+}
+
+export function useNodeProcesses(prefix: string, parties: readonly PartySpec[]): NodeProcesses {
+  let root = '';
+  let collaboration: Collaboration;
+  let caPem = '';
+  const processes: ChildProcess[] = [];
+  const identities = new Map<string, Identity>();
+  const clients: Tessera[] = [];
+
+  before(async () => {
+    root = await mkdtemp(join(tmpdir(), prefix));
+    const cluster = await initCluster({
+      dir: root,
+      parties: parties.map((p) => ({ name: p.name, roles: [...p.roles] })),
+      timeouts: { connectMs: 1500, rpcMs: 15_000, mpcMs: 15_000 },
+    });
+    collaboration = await Collaboration.load(cluster.collaborationPath);
+    for (const [k, p] of parties.entries()) identities.set(p.name, await loadIdentity(cluster.path(cluster.file.parties[k].key)));
+    caPem = cluster.caPath;
+    for (const node of cluster.nodes) {
+      const child = spawn(process.execPath, [MAIN, '--config', cluster.path(node.config)], { stdio: ['ignore', process.env.NODE_LOGS ? 'inherit' : 'ignore', 'pipe'] });
+      child.stderr?.resume();
+      processes.push(child);
+    }
+  });
+
+  after(async () => {
+    for (const c of clients) await c.close().catch(() => undefined);
+    for (const child of processes) {
+      if (child.exitCode !== null) continue;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    if (root !== '') await rm(root, { recursive: true, force: true });
+  });
+
+  return {
+    get root() {
+      return root;
+    },
+    connect: (party, node, timeoutMs = 60_000) => connectWhenHealthy(() => Tessera.connect({ collaboration, identity: identities.get(party)!, node, ca: caPem }), node, clients, timeoutMs),
+  };
+}
