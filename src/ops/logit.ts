@@ -11,7 +11,9 @@
  *   η = Xβ                               one matrix product, one truncation
  *   p = σ(η), q = σ(−η)                  logit-probabilities.ts (relative precision)
  *   y − p = y(p + q) − p                 exact in y (an integer)
- *   g = Xᵀ(y − p), H = Xᵀ diag(pq) X     inner products (one reshare per output), one truncation
+ *   g = Xᵀ(y − p), H = Xᵀ diag(pq) X     inner products (one reshare per output), one truncation;
+ *                                        H from the design's pairwise products formed once
+ *                                        (logit-information.ts), never from x·pq per row
  *   Δ = M g, β += Δ                      not after the last iteration, with M ≈ H⁻¹:
  *     first step: M = H⁻¹ by one Gauss–Jordan elimination of [H | I | g] (fixmath/spd-solve.ts,
  *     d reciprocals in sequence), which also gives the exact Newton step H⁻¹g;
@@ -26,11 +28,12 @@
  * Convergence bit: every |Δ_j| of the last step taken below LOGIT_TOLERANCE (2d comparisons, a
  * count, one more comparison). After the last iteration: 2 log L at β (logit-loglik.ts).
  *
- * Rounds per iteration: about 75 (η, probabilities, g and H), plus d × 44 for the first solve
- * and 2 × 6 + 3 = 15 for every later step (measured at 10K × 10, in-thread: 1,579 rounds for ten
- * iterations, 604 of them the steps; one Gauss–Jordan solve per iteration took 5,331 and 4,356);
- * bytes per party and iteration: about 380 n (the probabilities) + 16 n d (x·pq) + 8 (d + d²),
- * plus 32 d² + 16 d per later step.
+ * Rounds per iteration: about 71 (η, probabilities, g and H), plus d × 44 for the first solve
+ * and 2 × 6 + 3 = 15 for every later step (measured at 10K × 10, in-thread: 1,553 rounds for ten
+ * iterations, 604 of them the steps; with one Gauss–Jordan solve per iteration and x·pq it took
+ * 5,331 and 4,356). Bytes per party: once 21.3 per row and pair of predictors (the products),
+ * then per iteration about 380 n (the probabilities) + 45 n (η, y(p + q), pq) + 8 (d + d²), plus
+ * 64 d² + 16 d per later step (measured: 62.6 MB at 10K × 10, was 74.7 MB).
  */
 
 import { matmul, mul } from '../mpc/protocols/arith.js';
@@ -44,6 +47,7 @@ import { addConstA, publicA } from '../mpc/sharing.js';
 import { LOGIT_DESIGN_BITS, LOGIT_FRACTION_BITS, LOGIT_TOLERANCE, type CheckedLogit } from '../plan/check-logit.js';
 import { SecretTable, ALL_VALID, type SecretColumn } from '../secret/secret-table.js';
 import { columnSchemaOf } from './column-schema.js';
+import { designProducts, information, symmetricFromUpper } from './logit-information.js';
 import { twiceLogLikelihood } from './logit-loglik.js';
 import { probabilities } from './logit-probabilities.js';
 
@@ -77,6 +81,7 @@ export async function logit(s: Session, node: CheckedLogit, table: SecretTable):
   let step: AShare | undefined;
   let g = AShare.zeros(d), h = AShare.zeros(d * d);
   let last: { eta: AShare; a: AShare; e: AShare } | undefined;
+  const products = await designProducts(s, columns, FX);
   let inverse: AShare | undefined;
   const identity = publicA(s.me, BigUint64Array.from({ length: d * d }, (_, k) => (k % (d + 1) === 0 ? 1n << BigInt(F) : 0n)));
   for (let it = 0; it < node.iterations; it++) {
@@ -84,10 +89,8 @@ export async function logit(s: Session, node: CheckedLogit, table: SecretTable):
     const { p, q, a, e } = await probabilities(s, eta, F);
     const [yp, [w]] = [await mul(s, y, addA(p, q)), await mulTruncMany(s, [[p, q]], F)];
     const residual = subA(yp, p);
-    const xw = await truncShare(s, await mul(s, byColumns, concatA(Array.from({ length: d }, () => w))), FX);
-    const gRaw = matmul(s, byColumns, residual, d, n, 1);
-    const hRaw = matmul(s, xw, byRows, d, n, d);
-    [g, h] = splitA(await truncShare(s, concatA([await gRaw, await hRaw]), FX), [d, d * d]);
+    const { alongside, upper } = await information(s, products, w, matmul(s, byColumns, residual, d, n, 1), d, FX);
+    [g, h] = [alongside, symmetricFromUpper(upper, d)];
     last = { eta, a, e };
     if (it < node.iterations - 1) {
       if (!inverse) {
