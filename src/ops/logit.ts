@@ -28,12 +28,13 @@
  * Convergence bit: every |Δ_j| of the last step taken below LOGIT_TOLERANCE (2d comparisons, a
  * count, one more comparison). After the last iteration: 2 log L at β (logit-loglik.ts).
  *
- * Rounds per iteration: about 71 (η, probabilities, g and H), plus d × 44 for the first solve
- * and 2 × 6 + 3 = 15 for every later step (measured at 10K × 10, in-thread: 1,553 rounds for ten
- * iterations, 604 of them the steps; with one Gauss–Jordan solve per iteration and x·pq it took
- * 5,331 and 4,356). Bytes per party: once 21.3 per row and pair of predictors (the products),
- * then per iteration about 380 n (the probabilities) + 45 n (η, y(p + q), pq) + 8 (d + d²), plus
- * 64 d² + 16 d per later step (measured: 62.6 MB at 10K × 10, was 74.7 MB).
+ * Rounds per iteration: about 64 (η 3, probabilities 53, y(p + q) and pq 4, g and H 4), plus
+ * d × 44 for the first solve and 2 × 6 + 3 = 15 for every later step (measured at 10K × 10,
+ * in-thread: 1,353 rounds for ten iterations, 604 of them the steps; with one Gauss–Jordan solve
+ * per iteration, H from x·pq and the general reciprocal it took 5,331 and 4,356). Bytes per
+ * party: once 21.3 per row and pair of predictors (the products), then per iteration about
+ * 240 n (the probabilities) + 45 n (η, y(p + q), pq) + 8 (d + d²), plus 64 d² + 16 d per later
+ * step (measured: 51.4 MB at 10K × 10, was 74.7 MB).
  */
 
 import { matmul, mul } from '../mpc/protocols/arith.js';

@@ -1,8 +1,8 @@
 /**
  * Estimated rounds and bytes per party of a logit node (ops/logit.ts), from the protocols'
  * documented costs (docs/fixmath.md): per iteration the truncated product η = Xβ (3 rounds,
- * 13.3 bytes per row), the probabilities (73 rounds, ~380 bytes per row: comparison, injection,
- * exp, reciprocal, two products), y(p + q) and pq (4 rounds, 24 bytes), g and H (1 round, 8 bytes
+ * 13.3 bytes per row), the probabilities (53 rounds, ~240 bytes per row: comparison, injection,
+ * exp, the reciprocal on [1, 2] without normalisation, two products), y(p + q) and pq (4 rounds, 24 bytes), g and H (1 round, 8 bytes
  * per output) and their truncation (3 rounds, 13.3 bytes per output), H from the design's
  * pairwise products formed once (4 rounds, 21.3 bytes per row and pair: ops/logit-information.ts); after the first iteration the Gauss–Jordan
  * elimination of [H | I | g] (44 rounds, ~240 bytes per pivot and 24 bytes per product of its
@@ -19,7 +19,7 @@ export function logitCost(node: CheckedLogit, secretValidity: boolean): PlanCost
   const n = node.input.type.maxRows;
   const d = node.predictors.length + 1;
   const I = node.iterations;
-  const iteration = { rounds: 3 + 73 + 4 + 1 + 3, bytes: n * (13.3 + 380 + 24) + (8 + 13.3) * (d + d * d) };
+  const iteration = { rounds: 3 + 53 + 4 + 1 + 3, bytes: n * (13.3 + 240 + 24) + (8 + 13.3) * (d + d * d) };
   const products = { rounds: 4, bytes: 21.3 * n * ((d - 1) * d) / 2 };
   const solve = { rounds: 44 * d, bytes: 240 * d + 24 * d * d * (2 * d + 1) };
   const refine = { rounds: 2 * 6 + 3, bytes: 64 * d * d + 16 * d };
