@@ -28,13 +28,14 @@
  * Convergence bit: every |Δ_j| of the last step taken below LOGIT_TOLERANCE (2d comparisons, a
  * count, one more comparison). After the last iteration: 2 log L at β (logit-loglik.ts).
  *
- * Rounds per iteration: about 64 (η 3, probabilities 53, y(p + q) and pq 4, g and H 4), plus
+ * Rounds per iteration: about 64 (η 3, probabilities 53, y(p + q) and pq 4, g and H 4; only g and
+ * H at β = 0, where p = q = 1/2 are public, when more iterations follow), plus
  * d × 44 for the first solve and 2 × 6 + 3 = 15 for every later step (measured at 10K × 10,
- * in-thread: 1,353 rounds for ten iterations, 604 of them the steps; with one Gauss–Jordan solve
+ * in-thread: 1,289 rounds for ten iterations, 604 of them the steps; with one Gauss–Jordan solve
  * per iteration, H from x·pq and the general reciprocal it took 5,331 and 4,356). Bytes per
  * party: once 21.3 per row and pair of predictors (the products), then per iteration about
  * 240 n (the probabilities) + 45 n (η, y(p + q), pq) + 8 (d + d²), plus 64 d² + 16 d per later
- * step (measured: 51.4 MB at 10K × 10, was 74.7 MB).
+ * step (measured: 47.6 MB at 10K × 10, was 74.7 MB).
  */
 
 import { matmul, mul } from '../mpc/protocols/arith.js';
@@ -86,13 +87,21 @@ export async function logit(s: Session, node: CheckedLogit, table: SecretTable):
   let inverse: AShare | undefined;
   const identity = publicA(s.me, BigUint64Array.from({ length: d * d }, (_, k) => (k % (d + 1) === 0 ? 1n << BigInt(F) : 0n)));
   for (let it = 0; it < node.iterations; it++) {
-    const eta = await truncShare(s, await matmul(s, byRows, beta, n, d, 1), FX);
-    const { p, q, a, e } = await probabilities(s, eta, F);
-    const [yp, [w]] = [await mul(s, y, addA(p, q)), await mulTruncMany(s, [[p, q]], F)];
-    const residual = subA(yp, p);
+    let residual: AShare, w: AShare;
+    if (it === 0 && node.iterations > 1) {
+      // β = 0 is public, and so are p = q = σ(0) = 1/2 and pq = 1/4, exactly: no probabilities
+      // (a row that is not valid has z = 0 and adds nothing whatever its residual).
+      residual = addConstA(s.me, scaleA(y, 1n << BigInt(F)), -(1n << BigInt(F - 1)));
+      w = publicA(s.me, new BigUint64Array(n).fill(1n << BigInt(F - 2)));
+    } else {
+      const eta = await truncShare(s, await matmul(s, byRows, beta, n, d, 1), FX);
+      const { p, q, a, e } = await probabilities(s, eta, F);
+      const [yp, [pq]] = [await mul(s, y, addA(p, q)), await mulTruncMany(s, [[p, q]], F)];
+      [residual, w] = [subA(yp, p), pq];
+      last = { eta, a, e };
+    }
     const { alongside, upper } = await information(s, products, w, matmul(s, byColumns, residual, d, n, 1), d, FX);
     [g, h] = [alongside, symmetricFromUpper(upper, d)];
-    last = { eta, a, e };
     if (it < node.iterations - 1) {
       if (!inverse) {
         // [I | g] on the right: H⁻¹ (kept for the next iterations) and the first Newton step.

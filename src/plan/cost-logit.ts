@@ -20,11 +20,13 @@ export function logitCost(node: CheckedLogit, secretValidity: boolean): PlanCost
   const d = node.predictors.length + 1;
   const I = node.iterations;
   const iteration = { rounds: 3 + 53 + 4 + 1 + 3, bytes: n * (13.3 + 240 + 24) + (8 + 13.3) * (d + d * d) };
+  // At β = 0 (the first of several iterations) p = q = 1/2 are public: no η, probabilities, y(p + q) or pq.
+  const atZero = I > 1 ? { rounds: 3 + 53 + 4, bytes: n * (13.3 + 240 + 24) } : { rounds: 0, bytes: 0 };
   const products = { rounds: 4, bytes: 21.3 * n * ((d - 1) * d) / 2 };
   const solve = { rounds: 44 * d, bytes: 240 * d + 24 * d * d * (2 * d + 1) };
   const refine = { rounds: 2 * 6 + 3, bytes: 64 * d * d + 16 * d };
   const steps = I > 1 ? { rounds: solve.rounds + (I - 2) * refine.rounds, bytes: solve.bytes + (I - 2) * refine.bytes } : { rounds: 0, bytes: 0 };
-  const rounds = products.rounds + I * iteration.rounds + steps.rounds + 20 + 25 + (secretValidity ? 1 : 0);
-  const bytes = products.bytes + I * iteration.bytes + steps.bytes + 80 * d + 128 * n + 8 + (secretValidity ? 8 * (d + 1) * n : 0);
+  const rounds = products.rounds - atZero.rounds + I * iteration.rounds + steps.rounds + 20 + 25 + (secretValidity ? 1 : 0);
+  const bytes = products.bytes - atZero.bytes + I * iteration.bytes + steps.bytes + 80 * d + 128 * n + 8 + (secretValidity ? 8 * (d + 1) * n : 0);
   return { rounds, bytesPerParty: Math.round(bytes) };
 }
