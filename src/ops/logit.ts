@@ -26,12 +26,13 @@
  *     recipient refuses the fit (ModelFitError), never a wrong answer, since the recipient's
  *     exact last step is taken from g and H at the opened β whatever path led there.
  * Convergence bit: every |Δ_j| of the last step taken below LOGIT_TOLERANCE (2d comparisons, a
- * count, one more comparison). After the last iteration: 2 log L at β (logit-loglik.ts).
+ * count, one more comparison). After the last iteration: 2 log L at β (logit-loglik.ts), side by
+ * side with the convergence bit (fixmath/parallel.ts).
  *
  * Rounds per iteration: about 64 (η 3, probabilities 53, y(p + q) and pq 4, g and H 4; only g and
  * H at β = 0, where p = q = 1/2 are public, when more iterations follow), plus
  * d × 44 for the first solve and 2 × 6 + 3 = 15 for every later step (measured at 10K × 10,
- * in-thread: 1,289 rounds for ten iterations, 604 of them the steps; with one Gauss–Jordan solve
+ * in-thread: 1,269 rounds for ten iterations, 604 of them the steps; with one Gauss–Jordan solve
  * per iteration, H from x·pq and the general reciprocal it took 5,331 and 4,356). Bytes per
  * party: once 21.3 per row and pair of predictors (the products), then per iteration about
  * 240 n (the probabilities) + 45 n (η, y(p + q), pq) + 8 (d + d²), plus 64 d² + 16 d per later
@@ -43,6 +44,7 @@ import { ltz } from '../mpc/protocols/compare.js';
 import { bitInject } from '../mpc/protocols/convert.js';
 import { matVecTrunc, refineInverse, solveSpdColumns } from '../mpc/protocols/fixmath/index.js';
 import { mulTruncMany, truncShare } from '../mpc/protocols/fixmath/ops.js';
+import { parallel } from '../mpc/protocols/fixmath/parallel.js';
 import type { Session } from '../mpc/session.js';
 import { AShare, addA, concatA, scaleA, splitA, subA, sumA } from '../mpc/shares.js';
 import { addConstA, publicA } from '../mpc/sharing.js';
@@ -117,8 +119,13 @@ export async function logit(s: Session, node: CheckedLogit, table: SecretTable):
       beta = addA(beta, step);
     }
   }
-  const converged = step ? await smallStep(s, step) : AShare.zeros(1);
-  const loglik = await twiceLogLikelihood(s, y, last!.eta, last!.a, last!.e, valid, F);
+  // The convergence bit (20 rounds) and the log-likelihood (25) are independent: side by side.
+  const lastStep = step;
+  const [converged, loglik] = await parallel(
+    s,
+    (t) => (lastStep ? smallStep(t, lastStep) : Promise.resolve(AShare.zeros(1))),
+    (t) => twiceLogLikelihood(t, y, last!.eta, last!.a, last!.e, valid, F),
+  );
   const count = valid ? sumA(valid) : publicA(s.me, BigUint64Array.of(BigInt(n)));
   const upper: AShare[] = [];
   for (let i = 0; i < d; i++) for (let j = i; j < d; j++) upper.push(h.slice(i * d + j, i * d + j + 1));

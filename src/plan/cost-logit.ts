@@ -8,7 +8,7 @@
  * elimination of [H | I | g] (44 rounds, ~240 bytes per pivot and 24 bytes per product of its
  * d²(2d + 1)), after every later one but the last two Newton–Schulz steps and M g (15 rounds,
  * 64 d² + 16 d bytes: fixmath/newton-schulz.ts); then the
- * convergence bit (20 rounds) and 2 log L (25 rounds, 128 bytes per row). A secret validity
+ * convergence bit (20 rounds) and 2 log L (25 rounds, 128 bytes per row), side by side. A secret validity
  * masks the design first (1 round, 8 bytes per row and column).
  */
 
@@ -26,7 +26,7 @@ export function logitCost(node: CheckedLogit, secretValidity: boolean): PlanCost
   const solve = { rounds: 44 * d, bytes: 240 * d + 24 * d * d * (2 * d + 1) };
   const refine = { rounds: 2 * 6 + 3, bytes: 64 * d * d + 16 * d };
   const steps = I > 1 ? { rounds: solve.rounds + (I - 2) * refine.rounds, bytes: solve.bytes + (I - 2) * refine.bytes } : { rounds: 0, bytes: 0 };
-  const rounds = products.rounds - atZero.rounds + I * iteration.rounds + steps.rounds + 20 + 25 + (secretValidity ? 1 : 0);
+  const rounds = products.rounds - atZero.rounds + I * iteration.rounds + steps.rounds + Math.max(20, 25) + (secretValidity ? 1 : 0);
   const bytes = products.bytes - atZero.bytes + I * iteration.bytes + steps.bytes + 80 * d + 128 * n + 8 + (secretValidity ? 8 * (d + 1) * n : 0);
   return { rounds, bytesPerParty: Math.round(bytes) };
 }
