@@ -88,7 +88,7 @@ function logitCase(rows: number, target: number): StatsCase {
     rows,
     description: `logistic regression, ${rows} rows × ${K} predictors, 10 Newton steps inside MPC (the recipient takes the last one exactly)`,
     target,
-    why: 'rounds: ~5,100 in sequence, 82 % of them the nine secret 11 × 11 solves (11 reciprocals in sequence each, fixmath/spd-solve.ts), at 2-3 ms per round trip over TLS on this loaded machine; then CPU for the probabilities (exp and reciprocal, ~380 bytes per row and iteration) and the truncations',
+    why: 'rounds: ~1,250 in sequence (one 11 × 11 Gauss–Jordan inverse of 11 reciprocals in sequence, 38 % of them, then Newton–Schulz refinements of 15 rounds per step), at 2-3 ms per round trip over TLS on this loaded machine; then bytes and CPU for the probabilities (exp and reciprocal, ~380 bytes per row and iteration) and the truncations',
     tables: () => [table],
     rounds: async (client, recipient) => (await model(client).explain({ to: [recipient] })).cost.rounds,
     run: async (client, recipient) => {

@@ -6,16 +6,18 @@
  * other's; s swaps them. Also returns a and e for the log-likelihood (logit-loglik.ts).
  *
  * Cost per element and party: one comparison and its injection (~40 bytes, 10 rounds), one
- * product, exp (22 rounds), reciprocal (36 rounds), one product with truncation, one product:
- * about 380 bytes, 63 rounds.
+ * product, exp (22 rounds), the reciprocal on [1, 2] without normalisation
+ * (fixmath/reciprocal-unit.ts: 16 rounds, ~99 bytes; the general reciprocal took 36 and ~240),
+ * one product with truncation, one product: about 240 bytes, 53 rounds.
  * Accuracy at f fraction bits: exp within 2^-16 + 2^-f relative and the reciprocal within
- * 2^-19 + 2^-f relative (docs/fixmath.md), so p and q within about 2^-15 relative each.
+ * 2^-(f-5) + 2^-f relative (docs/fixmath.md), so p and q within about 2^-15 relative each.
  */
 
 import { mul } from '../mpc/protocols/arith.js';
 import { ltz } from '../mpc/protocols/compare.js';
 import { bitInject } from '../mpc/protocols/convert.js';
-import { exp, reciprocal } from '../mpc/protocols/fixmath/index.js';
+import { exp } from '../mpc/protocols/fixmath/index.js';
+import { reciprocalOneToTwo } from '../mpc/protocols/fixmath/reciprocal-unit.js';
 import { mulTruncMany } from '../mpc/protocols/fixmath/ops.js';
 import type { Session } from '../mpc/session.js';
 import { addA, scaleA, subA, type AShare } from '../mpc/shares.js';
@@ -36,7 +38,7 @@ export async function probabilities(s: Session, eta: AShare, f: number): Promise
   const negative = await bitInject(s, await ltz(s, eta));
   const a = subA(scaleA(await mul(s, negative, eta), 2n), eta);
   const e = await exp(s, a, { min: LOGIT_EXP_MIN, max: 0, fractionBits: f });
-  const r = await reciprocal(s, addConstA(s.me, e, 1n << BigInt(f)), { min: 1, max: 2, fractionBits: f });
+  const r = await reciprocalOneToTwo(s, addConstA(s.me, e, 1n << BigInt(f)), f);
   const [re] = await mulTruncMany(s, [[r, e]], f);
   const swap = await mul(s, negative, subA(re, r));
   return { p: addA(r, swap), q: subA(re, swap), a, e };

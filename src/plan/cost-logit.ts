@@ -1,12 +1,14 @@
 /**
  * Estimated rounds and bytes per party of a logit node (ops/logit.ts), from the protocols'
  * documented costs (docs/fixmath.md): per iteration the truncated product η = Xβ (3 rounds,
- * 13.3 bytes per row), the probabilities (73 rounds, ~380 bytes per row: comparison, injection,
- * exp, reciprocal, two products), y(p + q) and pq (4 rounds, 24 bytes), x·pq truncated (4 rounds,
- * 29.3 bytes per row and coefficient), g and H (1 round, 8 bytes per output) and their
- * truncation (3 rounds, 13.3 bytes per output); the solve after every iteration but the last
- * (42 rounds, ~240 bytes per pivot and 24 bytes per product of its d²(d + 1)); then the
- * convergence bit (20 rounds) and 2 log L (25 rounds, 128 bytes per row). A secret validity
+ * 13.3 bytes per row), the probabilities (53 rounds, ~240 bytes per row: comparison, injection,
+ * exp, the reciprocal on [1, 2] without normalisation, two products), y(p + q) and pq (4 rounds, 24 bytes), g and H (1 round, 8 bytes
+ * per output) and their truncation (3 rounds, 13.3 bytes per output), H from the design's
+ * pairwise products formed once (4 rounds, 21.3 bytes per row and pair: ops/logit-information.ts); after the first iteration the Gauss–Jordan
+ * elimination of [H | I | g] (44 rounds, ~240 bytes per pivot and 24 bytes per product of its
+ * d²(2d + 1)), after every later one but the last two Newton–Schulz steps and M g (15 rounds,
+ * 64 d² + 16 d bytes: fixmath/newton-schulz.ts); then the
+ * convergence bit (20 rounds) and 2 log L (25 rounds, 128 bytes per row), side by side. A secret validity
  * masks the design first (1 round, 8 bytes per row and column).
  */
 
@@ -17,12 +19,17 @@ export function logitCost(node: CheckedLogit, secretValidity: boolean): PlanCost
   const n = node.input.type.maxRows;
   const d = node.predictors.length + 1;
   const I = node.iterations;
-  const iteration = { rounds: 3 + 73 + 4 + 4 + 1 + 3, bytes: n * (13.3 + 380 + 24 + 29.3 * d) + (8 + 13.3) * (d + d * d) };
-  const solve = { rounds: 42 * d, bytes: 240 * d + 24 * d * d * (d + 1) };
-  const solves = node.model ? I : I - 1;
-  // A model (ops/logit-model.ts) takes the last step too, then one bit from 4d comparisons, instead of 2 log L.
-  const tail = node.model ? { rounds: 25, bytes: 160 * d } : { rounds: 20 + 25, bytes: 80 * d + 128 * n + 8 };
-  const rounds = I * iteration.rounds + solves * solve.rounds + tail.rounds + (secretValidity ? 1 : 0);
-  const bytes = I * iteration.bytes + solves * solve.bytes + tail.bytes + (secretValidity ? 8 * (d + 1) * n : 0);
+  const iteration = { rounds: 3 + 53 + 4 + 1 + 3, bytes: n * (13.3 + 240 + 24) + (8 + 13.3) * (d + d * d) };
+  // At β = 0 (the first of several iterations) p = q = 1/2 are public: no η, probabilities, y(p + q) or pq.
+  const atZero = I > 1 ? { rounds: 3 + 53 + 4, bytes: n * (13.3 + 240 + 24) } : { rounds: 0, bytes: 0 };
+  const products = { rounds: 4, bytes: 21.3 * n * ((d - 1) * d) / 2 };
+  const solve = { rounds: 44 * d, bytes: 240 * d + 24 * d * d * (2 * d + 1) };
+  const refine = { rounds: 2 * 6 + 3, bytes: 64 * d * d + 16 * d };
+  // A model (ops/logit-model.ts) takes the last step too, then one bit from 4d comparisons, instead of 2 log L beside the convergence bit.
+  const stepCount = node.model ? I : I - 1;
+  const steps = stepCount > 0 ? { rounds: solve.rounds + (stepCount - 1) * refine.rounds, bytes: solve.bytes + (stepCount - 1) * refine.bytes } : { rounds: 0, bytes: 0 };
+  const tail = node.model ? { rounds: 25, bytes: 160 * d } : { rounds: Math.max(20, 25), bytes: 80 * d + 128 * n + 8 };
+  const rounds = products.rounds - atZero.rounds + I * iteration.rounds + steps.rounds + tail.rounds + (secretValidity ? 1 : 0);
+  const bytes = products.bytes - atZero.bytes + I * iteration.bytes + steps.bytes + tail.bytes + (secretValidity ? 8 * (d + 1) * n : 0);
   return { rounds, bytesPerParty: Math.round(bytes) };
 }

@@ -192,5 +192,6 @@ test('explain() names what opens: β, g, H, the log-likelihood and the convergen
   const explained = await logit(hospital.table('mtcars'), { y: 'am', x: ['hp', 'wt'] }).fit().explain(to);
   assert.match(explained.text(), /information matrix/);
   assert.ok(explained.outputs.some((o) => o.name === 'converged'));
-  assert.ok(explained.cost.rounds > 1000);
+  // Ten iterations of the probabilities alone (53 rounds each, but none at β = 0) take over 450.
+  assert.ok(explained.cost.rounds > 450);
 });

@@ -40,15 +40,26 @@ const repeat = (x: AShare, times: number): AShare => concatA(Array.from({ length
 /** h: d × d row-major, g: length d, both with `fractionBits` fraction bits; returns H⁻¹g. */
 export async function solveSpd(s: Session, h: AShare, g: AShare, d: number, options: SpdSolveOptions): Promise<AShare> {
   if (h.length !== d * d || g.length !== d) throw new RangeError(`solveSpd: H has ${h.length} entries and g ${g.length} for d = ${d}`);
+  return solveSpdColumns(s, h, g, d, 1, options);
+}
+
+/**
+ * H⁻¹B for k right-hand sides at once (b: d × k row-major), in the same rounds as one: the rows
+ * [H_i | B_i] are eliminated together (B = [I | g] gives H⁻¹ and H⁻¹g, for ops/logit.ts).
+ * Bytes: the d reciprocals plus d (d − 1 + 1)(d + k) products with truncation.
+ */
+export async function solveSpdColumns(s: Session, h: AShare, b: AShare, d: number, k: number, options: SpdSolveOptions): Promise<AShare> {
+  if (h.length !== d * d || b.length !== d * k) throw new RangeError(`solveSpdColumns: H has ${h.length} entries and B ${b.length} for d = ${d}, k = ${k}`);
   const f = options.fractionBits;
-  const rows = Array.from({ length: d }, (_, i) => concatA([splitA(h, [i * d, d, d * d - i * d - d])[1], element(g, i)]));
+  const width = d + k;
+  const rows = Array.from({ length: d }, (_, i) => concatA([splitA(h, [i * d, d, d * d - i * d - d])[1], splitA(b, [i * k, k, d * k - i * k - k])[1]]));
   for (let c = 0; c < d; c++) {
     const inverse = await reciprocal(s, element(rows[c], c), { min: options.pivotMin, max: options.pivotMax, fractionBits: f });
-    const [pivotRow] = await mulTruncMany(s, [[rows[c], repeat(inverse, d + 1)]], f);
+    const [pivotRow] = await mulTruncMany(s, [[rows[c], repeat(inverse, width)]], f);
     const others = rows.map((_, i) => i).filter((i) => i !== c);
-    const updates = await mulTruncMany(s, others.map((i) => [repeat(element(rows[i], c), d + 1), pivotRow] as const), f);
+    const updates = await mulTruncMany(s, others.map((i) => [repeat(element(rows[i], c), width), pivotRow] as const), f);
     others.forEach((i, t) => (rows[i] = subA(rows[i], updates[t])));
     rows[c] = pivotRow;
   }
-  return concatA(rows.map((row) => element(row, d)));
+  return concatA(rows.map((row) => splitA(row, [d, k])[1]));
 }
