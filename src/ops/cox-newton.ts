@@ -30,10 +30,10 @@ import { dot, mul } from '../mpc/protocols/arith.js';
 import { ltz } from '../mpc/protocols/compare.js';
 import { injectBits, injectLinear } from '../mpc/protocols/inject.js';
 import { exp, solveSpd } from '../mpc/protocols/fixmath/index.js';
-import { RECIPROCAL_INITIAL } from '../mpc/protocols/fixmath/coefficients.js';
+import { reciprocalOfHalfToOne } from '../mpc/protocols/fixmath/reciprocal.js';
 import { parallel } from '../mpc/protocols/fixmath/parallel.js';
 import { leadingOne } from '../mpc/protocols/fixmath/normalize.js';
-import { fixedConstant, linearA, mulTruncMany, productTree, productTrees, sumOfProducts, truncShare } from '../mpc/protocols/fixmath/ops.js';
+import { fixedConstant, mulTruncMany, productTree, productTrees, sumOfProducts, truncShare } from '../mpc/protocols/fixmath/ops.js';
 import { bitLength } from '../mpc/protocols/fixmath/params.js';
 import type { Session } from '../mpc/session.js';
 import { AShare, addA, concatA, prefixSumA, scaleA, splitA, subA, sumA } from '../mpc/shares.js';
@@ -187,7 +187,7 @@ async function normalisedRatios(s: Session, sums: RiskSetSums, d: number, pairCo
   return withLog ? { ratios, scaled: s0, exponent } : { ratios };
 }
 
-/** Extra fraction bits of the quadratic start's coefficients. */
+/** Extra fraction bits of the quadratic start's coefficients (10, not 12: F is 24 here). */
 const START_BITS = 10;
 
 /**
@@ -195,18 +195,8 @@ const START_BITS = 10;
  * skipped: the quadratic minimax start (relative 1.01e-2, coefficients.ts) and two Goldschmidt
  * iterations (relative 1e-4, then 1.1e-8), 13 rounds instead of 36.
  */
-async function inverseOfNormalised(s: Session, b: AShare, F: number): Promise<AShare> {
-  const [c0, c1, c2] = RECIPROCAL_INITIAL;
-  const b2 = await mul(s, b, b);
-  const start = linearA(s.me, b.length, [[b, fixedConstant(c1, F + START_BITS)], [b2, fixedConstant(c2, START_BITS)]], fixedConstant(c0, 2 * F + START_BITS));
-  let y = await truncShare(s, start, F + START_BITS);
-  let [d] = await mulTruncMany(s, [[b, y]], F);
-  const two = 2n << BigInt(F);
-  const m1 = linearA(s.me, b.length, [[d, -1n]], two);
-  [y, d] = await mulTruncMany(s, [[y, m1], [d, m1]], F);
-  const m2 = linearA(s.me, b.length, [[d, -1n]], two);
-  [y] = await mulTruncMany(s, [[y, m2]], F);
-  return y;
+function inverseOfNormalised(s: Session, b: AShare, F: number): Promise<AShare> {
+  return reciprocalOfHalfToOne(s, b, F, 2, START_BITS);
 }
 
 async function scoreAndInformation(s: Session, tieEvents: AShare, c: AShare, r: NormalisedRatios, d: number, pairs: readonly [number, number][], F: number): Promise<[AShare, AShare]> {

@@ -19,11 +19,9 @@
 import { UsageError } from '../../../errors.js';
 import type { Session } from '../../session.js';
 import type { AShare } from '../../shares.js';
-import { mul } from '../arith.js';
-import { RECIPROCAL_INITIAL } from './coefficients.js';
-import { fixedConstant, linearA, mulTruncMany, truncShare } from './ops.js';
+import { truncShare } from './ops.js';
+import { reciprocalOfHalfToOne } from './reciprocal.js';
 
-const START_BITS = 12;
 const ITERATIONS = 2;
 
 /** The documented error bound at f fraction bits (see the header). */
@@ -36,28 +34,9 @@ export function reciprocalOneToTwoErrorBound(f: number): { relative: number; abs
 export async function reciprocalOneToTwo(s: Session, x: AShare, f: number): Promise<AShare> {
   if (!Number.isInteger(f) || f < 18 || f > 24) throw new UsageError(`reciprocalOneToTwo: ${f} fraction bits; 18 to 24 are supported`);
   const F = f - 1;
-  const n = x.length;
   // b = x/2 with F fraction bits: b_raw = x_raw 2^(F − f − 1) = x_raw / 4.
   const b = await truncShare(s, x, f + 1 - F);
-  const b2 = await mul(s, b, b);
-  const [c0, c1, c2] = RECIPROCAL_INITIAL;
-  const start = linearA(
-    s.me,
-    n,
-    [
-      [b, fixedConstant(c1, F + START_BITS)],
-      [b2, fixedConstant(c2, START_BITS)],
-    ],
-    fixedConstant(c0, 2 * F + START_BITS),
-  );
-  let y = await truncShare(s, start, F + START_BITS);
-  let [d] = await mulTruncMany(s, [[b, y]], F);
-  const two = 2n << BigInt(F);
-  for (let k = 0; k < ITERATIONS; k++) {
-    const m = linearA(s.me, n, [[d, -1n]], two);
-    if (k + 1 < ITERATIONS) [y, d] = await mulTruncMany(s, [[y, m], [d, m]], F);
-    else [y] = await mulTruncMany(s, [[y, m]], F);
-  }
+  const y = await reciprocalOfHalfToOne(s, b, F, ITERATIONS);
   // y ≈ 1/b = 2/x with F bits; 1/x = y/2 with f = F + 1 bits is y's raw value.
   return y;
 }

@@ -101,28 +101,7 @@ async function reciprocalWith(s: Session, x: AShare, p: Plan, outBits: number): 
   // b = |x| v / 2^l with F fraction bits, in [1/2, 1].
   const b = F >= l ? scaleA(await mul(s, x, v), 1n << BigInt(F - l)) : await sumOfProducts(s, [[x, v]], l - F);
 
-  // Quadratic start: y0 = c0 + c1 b + c2 b^2 at F bits, one truncation.
-  const b2 = await mul(s, b, b);
-  const [c0, c1, c2] = RECIPROCAL_INITIAL;
-  const start = linearA(
-    s.me,
-    n,
-    [
-      [b, fixedConstant(c1, F + START_BITS)],
-      [b2, fixedConstant(c2, START_BITS)],
-    ],
-    fixedConstant(c0, 2 * F + START_BITS),
-  );
-  let y = await truncShare(s, start, F + START_BITS);
-
-  // Goldschmidt: d -> 1, y -> 1/b.
-  let [d] = await mulTruncMany(s, [[b, y]], F);
-  const two = 2n << BigInt(F);
-  for (let k = 0; k < p.iterations; k++) {
-    const m = linearA(s.me, n, [[d, -1n]], two);
-    if (k + 1 < p.iterations) [y, d] = await mulTruncMany(s, [[y, m], [d, m]], F);
-    else [y] = await mulTruncMany(s, [[y, m]], F);
-  }
+  const y = await reciprocalOfHalfToOne(s, b, F, p.iterations);
 
   // 1/x = y v 2^(f - l): output raw = y_raw v 2^(f + outBits - l - F).
   const shift = F + l - p.f - outBits;
@@ -169,4 +148,35 @@ export async function div(s: Session, x: AShare, y: AShare, options: DivOptions)
   const g = divGuardBits(p, options);
   const r = await reciprocalWith(s, y, p, p.f + g);
   return sumOfProducts(s, [[x, r]], p.f + g);
+}
+
+/**
+ * y ≈ 1/b for b in [1/2, 1] with F fraction bits: the quadratic minimax start y0 = c0 + c1 b + c2 b^2
+ * (one truncation), then `iterations` Goldschmidt steps m = 2 - d, y = y m, d = d m (d = b y -> 1;
+ * the last step skips d). Shared by reciprocal() after its normalisation and by inputs that need
+ * none (reciprocal-unit.ts, the Cox model's normalised risk-set sums). The start's value is below
+ * 2^(2F + startBits + 2): callers with F = 24 pass fewer start bits (10) to stay under 2^61.
+ */
+export async function reciprocalOfHalfToOne(s: Session, b: AShare, F: number, iterations: number, startBits = START_BITS): Promise<AShare> {
+  const n = b.length;
+  const b2 = await mul(s, b, b);
+  const [c0, c1, c2] = RECIPROCAL_INITIAL;
+  const start = linearA(
+    s.me,
+    n,
+    [
+      [b, fixedConstant(c1, F + startBits)],
+      [b2, fixedConstant(c2, startBits)],
+    ],
+    fixedConstant(c0, 2 * F + startBits),
+  );
+  let y = await truncShare(s, start, F + startBits);
+  let [d] = await mulTruncMany(s, [[b, y]], F);
+  const two = 2n << BigInt(F);
+  for (let k = 0; k < iterations; k++) {
+    const m = linearA(s.me, n, [[d, -1n]], two);
+    if (k + 1 < iterations) [y, d] = await mulTruncMany(s, [[y, m], [d, m]], F);
+    else [y] = await mulTruncMany(s, [[y, m]], F);
+  }
+  return y;
 }
