@@ -8,6 +8,7 @@
 
 import { logit } from '../../src/stats/logit.js';
 import { relativeDifference, uniform, type BenchTable, type StatsCase } from './case.js';
+import { inverseSpd } from '../../src/stats/cholesky.js';
 
 const K = 10;
 const X = Array.from({ length: K }, (_, j) => `x${j}`);
@@ -57,27 +58,12 @@ export function float64Logit(rows: number): { coef: number[]; se: number[] } {
       }
     }
     for (let a = 0; a < d; a++) for (let b = 0; b < a; b++) h[a][b] = h[b][a];
-    inverse = invert(h);
+    inverse = inverseSpd(h);
     const step = inverse.map((row) => row.reduce((s, v, j) => s + v * g[j], 0));
     beta = beta.map((b, j) => b + step[j]);
     if (Math.max(...step.map(Math.abs)) < 1e-13) break;
   }
   return { coef: beta, se: inverse.map((row, j) => Math.sqrt(row[j])) };
-}
-
-function invert(a: readonly (readonly number[])[]): number[][] {
-  const n = a.length;
-  const m = a.map((r, i) => [...r, ...Array.from({ length: n }, (_, j) => (i === j ? 1 : 0))]);
-  for (let k = 0; k < n; k++) {
-    const pivot = m[k][k];
-    for (let j = 0; j < 2 * n; j++) m[k][j] /= pivot;
-    for (let i = 0; i < n; i++) {
-      if (i === k) continue;
-      const f = m[i][k];
-      for (let j = 0; j < 2 * n; j++) m[i][j] -= f * m[k][j];
-    }
-  }
-  return m.map((r) => r.slice(n));
 }
 
 function logitCase(rows: number, target: number): StatsCase {

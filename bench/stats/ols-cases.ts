@@ -7,6 +7,7 @@
 
 import { ols } from '../../src/stats/ols.js';
 import { relativeDifference, uniform, type BenchTable, type StatsCase } from './case.js';
+import { inverseSpd } from '../../src/stats/cholesky.js';
 
 const K = 10;
 const X = Array.from({ length: K }, (_, j) => `x${j}`);
@@ -47,7 +48,7 @@ export function float64Ols(rows: number): { coef: number[]; se: number[] } {
   }
   for (let a = 0; a <= p; a++) for (let b = 0; b < a; b++) c[a][b] = c[b][a];
   const sxx = c.slice(0, p).map((r) => r.slice(0, p)), sxy = c.slice(0, p).map((r) => r[p]);
-  const inverse = invertSpd(sxx);
+  const inverse = inverseSpd(sxx);
   const beta = inverse.map((r) => r.reduce((s, v, j) => s + v * sxy[j], 0));
   const rss = c[p][p] - beta.reduce((s, b, j) => s + b * sxy[j], 0);
   const sigma2 = rss / (rows - p - 1);
@@ -56,21 +57,6 @@ export function float64Ols(rows: number): { coef: number[]; se: number[] } {
   const xbar = mean.slice(0, p);
   const quad = xbar.reduce((s, a, i) => s + a * inverse[i].reduce((t, v, j) => t + v * xbar[j], 0), 0);
   return { coef: [intercept, ...beta], se: [Math.sqrt(sigma2 * (1 / rows + quad)), ...beta.map((_, j) => Math.sqrt(sigma2 * inverse[j][j]))] };
-}
-
-function invertSpd(a: readonly (readonly number[])[]): number[][] {
-  const n = a.length;
-  const m = a.map((r, i) => [...r, ...Array.from({ length: n }, (_, j) => (i === j ? 1 : 0))]);
-  for (let k = 0; k < n; k++) {
-    const pivot = m[k][k];
-    for (let j = 0; j < 2 * n; j++) m[k][j] /= pivot;
-    for (let i = 0; i < n; i++) {
-      if (i === k) continue;
-      const f = m[i][k];
-      for (let j = 0; j < 2 * n; j++) m[i][j] -= f * m[k][j];
-    }
-  }
-  return m.map((r) => r.slice(n));
 }
 
 function olsCase(rows: number, target: number): StatsCase {

@@ -47,3 +47,10 @@ export function solveCholesky(l: readonly (readonly number[])[], b: readonly num
 export function inverseFromCholesky(l: readonly (readonly number[])[]): number[][] {
   return l.map((_, c) => solveCholesky(l, l.map((__, i) => (i === c ? 1 : 0))));
 }
+
+/** h⁻¹ for a positive-definite h (float64 references and benchmarks' checks); throws when h is not. */
+export function inverseSpd(h: readonly (readonly number[])[]): number[][] {
+  const result = cholesky(h, () => 0);
+  if ('singularAt' in result) throw new RangeError(`the matrix is not positive definite (pivot ${result.singularAt})`);
+  return inverseFromCholesky(result.factor);
+}

@@ -8,7 +8,7 @@
 
 import { logitFromResult } from '../../stats/logit.js';
 import { buildLogitDesign } from '../../stats/logit-design.js';
-import { cholesky, inverseFromCholesky, solveCholesky } from '../../stats/cholesky.js';
+import { cholesky, inverseSpd, solveCholesky } from '../../stats/cholesky.js';
 import { formatCount, formatNumber, formatSeconds } from '../output.js';
 import type { StepOutcome, StudyContext, StudyRow, StudyStep } from './study.js';
 
@@ -63,7 +63,7 @@ function plaintextFit(rows: readonly StudyRow[]): { beta: number[]; se: number[]
     beta = beta.map((v, j) => v + step[j]);
     if (Math.max(...step.map(Math.abs)) < 1e-13) break;
   }
-  const inverse = inverseFromCholesky(factorOf(h));
+  const inverse = inverseSpd(h);
   return { beta, se: inverse.map((column, j) => Math.sqrt(column[j])) };
 }
 
