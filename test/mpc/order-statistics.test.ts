@@ -106,7 +106,7 @@ test('the opened comparisons depend on the rank order only: a constant column, 0
   assert.deepEqual(d.values, b.values);
 });
 
-test('selection of a few ranks of 20,000 rows compares each row fewer than three times (a sort: ~15), in few levels (short segments finished whole)', async () => {
+test('selection of a few ranks of 20,000 rows compares each row fewer than six times (typically about 2; a sort: ~15), in few levels (short segments finished whole)', async () => {
   const n = 20_000;
   const values = Array.from({ length: n }, (_, i) => BigInt((i * 7919) % 10_007));
   const t = await trio();
@@ -122,7 +122,8 @@ test('selection of a few ranks of 20,000 rows compares each row fewer than three
   });
   const sorted = [...values].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   assert.deepEqual(r.median, [sorted[n / 2 - 1], sorted[n / 2]]);
-  assert.ok(r.comparisons < 3 * n, `${r.comparisons} comparisons for ${n} rows`);
+  // Random pivots: 1.6n to 3.5n in 13 runs (3n was exceeded in a full suite run); a sort would make ~15n.
+  assert.ok(r.comparisons < 6 * n, `${r.comparisons} comparisons for ${n} rows`);
   // Segments of ≤ 128 rows are ranked whole by their pairs: ~7 levels here instead of ~14.
   assert.ok(r.levels <= 11, `${r.levels} levels`);
 });
