@@ -5,6 +5,8 @@
  * ℓ = Σ_events xβ − Σ_t d log S0.
  */
 
+import { solvePlain } from './plain-solve.js';
+
 export interface SurvivalRow {
   readonly time: number;
   readonly event: 0 | 1;
@@ -49,32 +51,16 @@ function statistics(rows: readonly SurvivalRow[], beta: readonly number[]): { g:
   return { g, h, loglik };
 }
 
-export function solve(a: readonly (readonly number[])[], b: readonly number[]): number[] {
-  const n = b.length;
-  const m = a.map((row, i) => [...row, b[i]]);
-  for (let c = 0; c < n; c++) {
-    let p = c;
-    for (let r = c + 1; r < n; r++) if (Math.abs(m[r][c]) > Math.abs(m[p][c])) p = r;
-    [m[c], m[p]] = [m[p], m[c]];
-    for (let r = 0; r < n; r++) {
-      if (r === c) continue;
-      const f = m[r][c] / m[c][c];
-      for (let j = c; j <= n; j++) m[r][j] -= f * m[c][j];
-    }
-  }
-  return m.map((row, i) => row[n] / row[i]);
-}
-
 export function breslowFit(rows: readonly SurvivalRow[]): ReferenceFit {
   const d = rows[0].x.length;
   let beta = new Array<number>(d).fill(0);
   for (let it = 0; it < 50; it++) {
     const { g, h } = statistics(rows, beta);
-    const step = solve(h, g);
+    const step = solvePlain(h, g);
     beta = beta.map((b, j) => b + step[j]);
     if (Math.max(...step.map(Math.abs)) < 1e-13) break;
   }
   const { h, loglik } = statistics(rows, beta);
-  const se = beta.map((_, j) => Math.sqrt(solve(h, beta.map((__, i) => (i === j ? 1 : 0)))[j]));
+  const se = beta.map((_, j) => Math.sqrt(solvePlain(h, beta.map((__, i) => (i === j ? 1 : 0)))[j]));
   return { beta, se, logLikelihood: loglik, logLikelihoodNull: statistics(rows, new Array<number>(d).fill(0)).loglik };
 }

@@ -4,26 +4,12 @@
  * convergence, standard errors from the inverse information matrix, and the log-likelihood.
  */
 
+import { solvePlain } from './plain-solve.js';
+
 export interface LogitReference {
   readonly coef: number[];
   readonly se: number[];
   readonly logLikelihood: number;
-}
-
-function solve(a: number[][], b: number[]): number[] {
-  const n = b.length;
-  const m = a.map((row, i) => [...row, b[i]]);
-  for (let c = 0; c < n; c++) {
-    let p = c;
-    for (let r = c + 1; r < n; r++) if (Math.abs(m[r][c]) > Math.abs(m[p][c])) p = r;
-    [m[c], m[p]] = [m[p], m[c]];
-    for (let r = 0; r < n; r++) {
-      if (r === c) continue;
-      const f = m[r][c] / m[c][c];
-      for (let j = c; j <= n; j++) m[r][j] -= f * m[c][j];
-    }
-  }
-  return m.map((row, i) => row[n] / row[i]);
 }
 
 export function logitReference(x: readonly (readonly number[])[], y: readonly number[]): LogitReference {
@@ -41,11 +27,11 @@ export function logitReference(x: readonly (readonly number[])[], y: readonly nu
         for (let b = 0; b < d; b++) h[a][b] += r[a] * p * (1 - p) * r[b];
       }
     });
-    const step = solve(h, g);
+    const step = solvePlain(h, g);
     beta = beta.map((b, j) => b + step[j]);
     if (Math.max(...step.map((s, j) => Math.abs(s) / Math.max(1, Math.abs(beta[j])))) < 1e-15) break;
   }
-  const se = h.map((_, j) => Math.sqrt(solve(h, h.map((__, i) => (i === j ? 1 : 0)))[j]));
+  const se = h.map((_, j) => Math.sqrt(solvePlain(h, h.map((__, i) => (i === j ? 1 : 0)))[j]));
   const logLikelihood = rows.reduce((s, r, i) => {
     const eta = r.reduce((t, v, j) => t + v * beta[j], 0);
     return s + y[i] * eta - Math.log1p(Math.exp(-Math.abs(eta))) - Math.max(eta, 0);

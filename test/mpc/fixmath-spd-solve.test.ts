@@ -5,27 +5,11 @@ import { closeTrio, RUNS } from '../helpers/protocol.js';
 import { runSecure } from '../helpers/fixmath.js';
 import { solveSpd } from '../../src/mpc/protocols/fixmath/spd-solve.js';
 import { splitA } from '../../src/mpc/shares.js';
+import { solvePlain } from '../helpers/plain-solve.js';
 
 after(closeTrio);
 
 const F = 24;
-
-/** Plain Gaussian elimination with partial pivoting: the float64 reference. */
-function solvePlain(h: number[][], g: number[]): number[] {
-  const m = h.map((row, i) => [...row, g[i]]);
-  const d = g.length;
-  for (let c = 0; c < d; c++) {
-    let p = c;
-    for (let r = c + 1; r < d; r++) if (Math.abs(m[r][c]) > Math.abs(m[p][c])) p = r;
-    [m[c], m[p]] = [m[p], m[c]];
-    for (let r = 0; r < d; r++) {
-      if (r === c) continue;
-      const k = m[r][c] / m[c][c];
-      for (let j = c; j <= d; j++) m[r][j] -= k * m[c][j];
-    }
-  }
-  return m.map((row, i) => row[d] / row[i]);
-}
 
 /** A Aᵀ + d·I for A with entries in [-1, 1]: positive definite, eigenvalues in [d, d + d²]. */
 const spd = (d: number): fc.Arbitrary<{ h: number[][]; g: number[] }> =>
