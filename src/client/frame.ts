@@ -381,9 +381,6 @@ function readColumns(node: TableNode, needed: readonly string[]): TableNode {
     case 'rank':
       // The rank columns are made here; below, the ranked column is needed.
       return { ...node, input: readColumns(node.input, union(needed.filter((c) => c !== node.as && c !== node.ties), [node.column])) };
-    case 'rank':
-      // The rank columns are made here; below, the ranked column is needed.
-      return { ...node, input: readColumns(node.input, union(needed.filter((c) => c !== node.as && c !== node.ties), [node.column])) };
     case 'logit':
       return { ...node, input: readColumns(node.input, [node.y, ...node.x]) };
     case 'cox':
