@@ -18,12 +18,13 @@ import type { QueryResult } from '../client/result.js';
 import { openFrame, provenance, type Provenance } from './frame-groups.js';
 import { buildDesign, checkSpec, columnTypes, type Design, type OlsSpec } from './ols-design.js';
 import { fitOls, type GramSums, type OlsFit } from './ols-fit.js';
-import { groupFits, type OlsGroupsResult } from './ols-groups.js';
+import { groupFits } from './ols-groups.js';
+import type { GroupFits } from './model-groups.js';
 import { olsSummaryText } from './ols-summary.js';
 import { withDerivedColumn } from './plan-refusal.js';
 
 export type { OlsSpec } from './ols-design.js';
-export type { OlsGroup, OlsGroupsResult } from './ols-groups.js';
+export type { GroupFits, ModelGroup } from './model-groups.js';
 
 export interface OlsResult extends OlsFit, Provenance {
   /** Per category predictor, the reference level (the first declared level that has rows). */
@@ -53,7 +54,7 @@ export const OLS_REVEALS =
 /** One fit per group of `by` (ols-groups.ts): a result per declared group, each a fit or its refusal. */
 export interface OlsGroupsModel {
   explain(open: OpenOptions): Promise<OlsExplanation>;
-  open(open: OpenOptions & { readonly level?: number }): Promise<OlsGroupsResult<OlsFitResult>>;
+  open(open: OpenOptions & { readonly level?: number }): Promise<GroupFits<OlsFitResult>>;
 }
 
 /** One group's fit (its provenance is the grouped result's). */
