@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
 import { after, before, test } from 'node:test';
+import { count, sum } from '../../src/client/aggregates.js';
 import { col } from '../../src/client/expr.js';
 import type { Tessera } from '../../src/client/tessera.js';
 import { UsageError } from '../../src/errors.js';
@@ -139,5 +140,37 @@ test('property: random tables, each group\'s fit is the float64 fit of its rows,
       assert.ok(fitted.fit, fitted.refused);
       matchesPlain(fitted.fit, rows.map((i) => [a[i] / 100, b[i]]), rows.map((i) => y[i] / 10), `trial ${trial} group ${g}`);
     });
+  }
+});
+
+test('per-group sums of products fused with the group indicators equal the materialised ones, with a secret validity and a nullable key', async () => {
+  await hospital.uploadTable(
+    'gaps',
+    { columns: { k: MTCARS.cyl.map((c, i) => (i % 9 === 4 ? null : c)), wt: [...MTCARS.wt], hp: [...MTCARS.hp] } },
+    {
+      schema: {
+        version: 1,
+        columns: [
+          { name: 'k', nullable: true, type: 'category', dictionary: ['4', '6', '8'] },
+          { name: 'wt', nullable: false, type: 'decimal', scale: 3, min: '0', max: '10' },
+          { name: 'hp', nullable: false, type: 'integer', min: '0', max: '1000' },
+        ],
+      },
+    },
+  );
+  const kept = hospital.table('gaps').filter(col('hp').ge(100), { mode: 'oblivious' }).withColumns({ p: col('wt').mul(col('hp')), q: col('hp').mul(col('hp')) });
+  const aggregates = { n: count(), s: sum('hp'), p: sum('p'), q: sum('q') };
+  const fused = (await (await kept.groupBy('k').agg(aggregates).open(to)).result()).table.rows;
+  // A derived column that is not a plain product sends the group-by down the general (materialised) path.
+  const general = (await (await kept.withColumns({ r: col('hp').add(1) }).groupBy('k').agg({ ...aggregates, r: sum('r') }).open(to)).result()).table.rows;
+  assert.equal(fused.length, 4);
+  fused.forEach((row, i) => {
+    for (const name of ['k', 'n', 's', 'p', 'q']) assert.equal(String(row[name]), String(general[i][name]), `${String(row.k)} ${name}`);
+  });
+  // The plaintext: rows with hp ≥ 100, by key (null its own group).
+  for (const row of fused) {
+    const rows = MTCARS.hp.map((_, i) => i).filter((i) => Number(MTCARS.hp[i]) >= 100 && (i % 9 === 4 ? null : MTCARS.cyl[i]) === row.k);
+    assert.equal(Number(row.n), rows.length, `${String(row.k)} count`);
+    assert.equal(Number(row.q), rows.reduce((t, i) => t + Number(MTCARS.hp[i]) ** 2, 0), `${String(row.k)} Σhp²`);
   }
 });
