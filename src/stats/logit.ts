@@ -8,7 +8,8 @@
  * ops/logit.ts) and opens their final state to the recipients: the last iterate β, the gradient
  * g and information matrix H there, the log-likelihood, n, Σy and the convergence bit. The
  * recipient finishes exactly (logit-fit.ts). `explain()` says what opens beside the node's own
- * account.
+ * account. With `by`, every group's fit runs in the same Newton rounds and each is finished, or
+ * refused with its own reason (logit-groups.ts).
  */
 
 import type { Explanation } from '../client/explain.js';

@@ -9,6 +9,8 @@
  * (ols-fit.ts). What the recipient learns is that matrix: n, the sums, and so the means,
  * variances and covariances of every predictor and the response (per level of a category: its
  * row count and the response's mean there). `explain()` says so beside the node's own account.
+ * With `by`, the same plan under a one-hot group-by opens one such matrix per declared group and
+ * each group is fitted, or refused with its own reason (ols-groups.ts).
  */
 
 import { UsageError } from '../errors.js';
