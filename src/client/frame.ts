@@ -143,8 +143,8 @@ export class LazyFrame<C extends string = string> {
   }
 
   /** The one-row frame of a logistic regression's Newton state (plan.ts LogitNode); stats/logit.ts fits from it. */
-  logitState(y: string, x: readonly string[], iterations?: number, model?: boolean): LazyFrame<string> {
-    return new LazyFrame<string>({ op: 'logit', input: this.node, y, x: [...x], ...(iterations !== undefined ? { iterations } : {}), ...(model === true ? { model } : {}) }, this.runner);
+  logitState(y: string, x: readonly string[], iterations?: number, model?: boolean, by?: string): LazyFrame<string> {
+    return new LazyFrame<string>({ op: 'logit', input: this.node, y, x: [...x], ...(iterations !== undefined ? { iterations } : {}), ...(model === true ? { model } : {}), ...(by !== undefined ? { by } : {}) }, this.runner);
   }
 
   /** This frame with a stored logistic model's prediction as the secret column `as` (plan.ts PredictNode; stats/logit-predict.ts). */

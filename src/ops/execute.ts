@@ -14,6 +14,7 @@ import { aggregate } from './aggregate.js';
 import { concat } from './concat.js';
 import { crosstab } from './crosstab.js';
 import { fusedProducts, productSums } from './product-sums.js';
+import { fusedGroupProducts, groupProductSums } from './product-sums-groups.js';
 import { groupBy } from './group-by.js';
 import { derive, renameColumns, selectColumns } from './derive.js';
 import { distinct } from './distinct.js';
@@ -21,6 +22,7 @@ import { filter } from './filter.js';
 import { join } from './join.js';
 import { limit } from './limit.js';
 import { logit } from './logit.js';
+import { logitGroups } from './logit-groups.js';
 import { predict } from './predict.js';
 import { addNoise } from './noise.js';
 import { rank } from './rank.js';
@@ -111,7 +113,7 @@ export async function execute(s: Session, plan: CheckedPlan, reader: StoredTable
       case 'logit': {
         const input = await evaluate(node.input);
         await progress.enter('logit', node.path);
-        return logit(s, node, input);
+        return node.group ? logitGroups(s, node, input) : logit(s, node, input);
       }
       case 'cox': {
         const input = await evaluate(node.input);
@@ -142,6 +144,12 @@ export async function execute(s: Session, plan: CheckedPlan, reader: StoredTable
         return aggregate(s, node, input);
       }
       case 'group-by': {
+        const fused = fusedGroupProducts(node); // a one-hot group-by of sums of products: inner products with the indicators (ops/product-sums-groups.ts)
+        if (fused) {
+          const input = await evaluate(fused.derive.input);
+          for (const [op, path] of [['derive', fused.derive.path], ['group-by', node.path]]) await progress.enter(op, path);
+          return groupProductSums(s, node, fused, input);
+        }
         const input = await evaluate(node.input);
         await progress.enter('group-by', node.path);
         const result = await groupBy(s, node, input);

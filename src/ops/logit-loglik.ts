@@ -38,7 +38,7 @@ export function logLikelihoodErrorBound(n: number, f: number): number {
 }
 
 /** log1p(e) for e in (0, 1] at f fraction bits. */
-async function log1pUnit(s: Session, e: AShare, f: number): Promise<AShare> {
+export async function log1pUnit(s: Session, e: AShare, f: number): Promise<AShare> {
   const u = addConstA(s.me, scaleA(e, 2n), -(1n << BigInt(f)));
   const c = LOG1P_COEFFICIENTS.map((k) => fixedConstant(k, f));
   let acc = addConstA(s.me, AShare.zeros(e.length), c[c.length - 1]);

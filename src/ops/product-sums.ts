@@ -28,7 +28,7 @@ import { factsToType } from '../plan/types.js';
 import { ALL_VALID, SecretTable, type SecretColumn } from '../secret/secret-table.js';
 
 /** How each term of the aggregate is computed from the derive's input. */
-type FusedTerm = { readonly of: 'rows' } | { readonly of: 'column'; readonly column: string; readonly present: boolean } | { readonly of: 'product'; readonly left: string; readonly right: string };
+export type FusedTerm = { readonly of: 'rows' } | { readonly of: 'column'; readonly column: string; readonly present: boolean } | { readonly of: 'product'; readonly left: string; readonly right: string };
 
 export interface FusedProducts {
   readonly derive: CheckedDerive;
@@ -36,7 +36,7 @@ export interface FusedProducts {
 }
 
 /** The fused form of `node` when its input is a derive and every derived column it reads is a plain product of two input columns. */
-export function fusedProducts(node: CheckedAggregate): FusedProducts | undefined {
+export function fusedProducts(node: Pick<CheckedAggregate, 'input' | 'outputs'>): FusedProducts | undefined {
   if (node.input.op !== 'derive') return undefined;
   const derive = node.input;
   const derived = new Map(derive.columns.map((c) => [c.facts.name, c]));

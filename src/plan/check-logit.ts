@@ -26,6 +26,7 @@ import type { CheckedTable, Disclosure } from './check.js';
 import { DEFAULT_LOGIT_ITERATIONS } from './parse-logit.js';
 import type { LogitNode } from './plan.js';
 import { logitModelType } from './logit-model.js';
+import { checkLogitGroups, type LogitGroups } from './check-logit-groups.js';
 import { describeFacts, type ColumnFacts, type TableType } from './types.js';
 
 /** The fixed-point outputs' declared range: what an exact truncation leaves (|v| < 2^62) and what a column can declare. */
@@ -56,6 +57,8 @@ export interface CheckedLogit {
   readonly iterations: number;
   /** A store-ready model (plan/logit-model.ts) instead of the Newton state. */
   readonly model: boolean;
+  /** Per group of `by`: the state of each group's fit, one row per declared group after the key (ops/logit-groups.ts). */
+  readonly group?: LogitGroups;
 }
 
 /** The centre and power-of-two half-width of a declared range (stored units), or why there is none. */
@@ -107,8 +110,13 @@ export function checkLogit(node: LogitNode, path: string, input: CheckedTable, d
   const fixed = (name: string): ColumnFacts => ({ name, kind: 'integer', scale: 0, min: -FIXED_LIMIT, max: FIXED_LIMIT, nullable: false });
   const names = logitOutputNames(d);
   const upper = names.h.flatMap((row, i) => row.slice(i));
+  const group = node.by !== undefined ? checkLogitGroups(node.by, input, d, path) : undefined;
+  if (node.by !== undefined && ['n', 'y_sum', 'twice_loglik', 'converged', ...names.beta, ...names.g, ...upper].includes(node.by)) {
+    throw new PlanError(`${path}/by`, `the group column '${node.by}' has the name of an output of the logit; rename it first`);
+  }
   const state: TableType = {
     columns: [
+      ...(group ? [group.key.column] : []),
       { name: 'n', kind: 'integer', scale: 0, min: 0n, max: BigInt(rows), nullable: false },
       { name: 'y_sum', kind: 'integer', scale: 0, min: 0n, max: BigInt(rows), nullable: false },
       ...names.beta.map(fixed),
@@ -117,7 +125,7 @@ export function checkLogit(node: LogitNode, path: string, input: CheckedTable, d
       fixed('twice_loglik'),
       { name: 'converged', kind: 'boolean', scale: 0, min: 0n, max: 1n, nullable: false },
     ],
-    maxRows: 1,
+    maxRows: group ? group.width : 1,
   };
   const model = node.model === true;
   const type = model ? logitModelType(predictors, path) : state;
@@ -125,7 +133,7 @@ export function checkLogit(node: LogitNode, path: string, input: CheckedTable, d
     disclosures.push({ path, what: `one bit: whether the fit converged with Σ|β_j| below 2^9 in standardised units (else the plan fails and nothing is stored); the ${d} coefficients stay secret in a one-row model table (plan/logit-model.ts)` });
   } else disclosures.push({
     path,
-    what: `nothing while it runs (${node.iterations ?? DEFAULT_LOGIT_ITERATIONS} Newton steps inside MPC, iterates secret); its row holds the final β, gradient g and information matrix H (standardised units, 2^-24 fixed point), the log-likelihood, the row count, Σ${node.y}, and the convergence bit`,
+    what: `nothing while it runs (${node.iterations ?? DEFAULT_LOGIT_ITERATIONS} Newton steps inside MPC, iterates secret); ${group ? `one row per declared group of '${node.by}' (${group.width}, empty ones included), each fitted on its rows alone; each row holds` : 'its row holds'} the final β, gradient g and information matrix H (standardised units, 2^-24 fixed point), the log-likelihood, the row count, Σ${node.y}, and the convergence bit`,
   });
-  return { op: 'logit', path, input, response, predictors, iterations: node.iterations ?? DEFAULT_LOGIT_ITERATIONS, model, type };
+  return { op: 'logit', path, input, response, predictors, iterations: node.iterations ?? DEFAULT_LOGIT_ITERATIONS, model, type, ...(group ? { group } : {}) };
 }

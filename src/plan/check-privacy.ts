@@ -148,7 +148,20 @@ function aggregatedInput(input: CheckedTable, at: string): CheckedTable {
     if (input.margins) throw new PlanError(at, 'margins would be noisy cells of their own (spending more of the budget): leave them out and add up the noisy cells after opening');
     return input.input;
   }
+  if (input.op === 'logit' || input.op === 'cox') throw new PlanError(at, modelRefusal(input.op));
   throw new PlanError(at, `privacy applies to aggregates (whole, per group or per crosstab cell), not to a ${input.op === 'scan' ? 'table of rows' : `'${input.op}' result`}; aggregate the rows before opening them`);
+}
+
+/**
+ * Why a model fitted by Newton iterations inside MPC takes no noise in this release: what it
+ * opens (β, the gradient and information matrix there, the log-likelihood) is a function of
+ * every row through the iterates, with no per-row bound derived from the declared ranges, so
+ * no sensitivity (and no ε) can be stated for it. OLS differs: its opened Gram sums are plain
+ * sums of per-row products, each bounded by the ranges.
+ */
+export function modelRefusal(op: 'logit' | 'cox'): string {
+  const model = op === 'logit' ? 'a logistic regression' : 'a Cox model';
+  return `${model} opens the end of its Newton iterations (coefficients, gradient, information matrix, log-likelihood), which depend on every row with no per-row bound this release derives, so no noise can be calibrated for them: open it without privacy to approved recipients (a policy's approval governs who sees it), fit a linear model with ols (its Gram sums take noise), or open noisy aggregates instead`;
 }
 
 /** Every operator under the aggregate must open nothing at run time (what it opened would not be protected). */
@@ -174,6 +187,9 @@ function refuseRevealingOperators(node: CheckedTable, at: string): void {
       return refuse('a limit lets one individual\'s rows push other rows out, so a row can change the result by more than its own value');
     case 'rank':
       return refuse('a rank depends on every other row (one added row shifts the ranks of all rows above it), so a row can change a sum of ranks by far more than its own rank; aggregate the values, not their ranks');
+    case 'logit':
+    case 'cox':
+      return refuse(modelRefusal(node.op));
     case 'concat':
       for (const i of node.inputs) refuseRevealingOperators(i, at);
       return;

@@ -14,8 +14,10 @@
 
 import type { PlanCost } from './cost.js';
 import type { CheckedLogit } from './check-logit.js';
+import { logitGroupsCost } from './cost-logit-groups.js';
 
 export function logitCost(node: CheckedLogit, secretValidity: boolean): PlanCost {
+  if (node.group) return logitGroupsCost(node);
   const n = node.input.type.maxRows;
   const d = node.predictors.length + 1;
   const I = node.iterations;

@@ -24,3 +24,21 @@ export function fusedProductsCost(fused: FusedProducts, secretValidity: boolean)
     bytesPerParty: 8 * sums + (secretValidity ? 8 * rows * lefts : 0),
   };
 }
+
+export { fusedGroupProducts } from '../ops/product-sums-groups.js';
+
+/**
+ * A one-hot group-by of sums of products fused with its derive (ops/product-sums-groups.ts), G
+ * groups: the group index (1 round and 8 bytes per row under a secret validity), its one-hot
+ * indicators (~10 rounds, ~3 + 8G bytes per row), every left column times every indicator
+ * (1 round, 8 G bytes per row and left column), one reshare per group and sum (1 round).
+ */
+export function fusedGroupProductsCost(fused: FusedProducts, groups: number, secretValidity: boolean): PlanCost {
+  const lefts = new Set(fused.terms.flatMap((t) => (t.of === 'product' ? [t.left] : []))).size;
+  const sums = fused.terms.filter((t) => t.of !== 'rows').length;
+  const rows = fused.derive.input.type.maxRows;
+  return {
+    rounds: 12 + (secretValidity ? 1 : 0),
+    bytesPerParty: Math.round(rows * (3 + 8 * groups + 8 * groups * lefts + (secretValidity ? 8 : 0)) + 8 * groups * sums),
+  };
+}

@@ -39,7 +39,7 @@ import type { CheckedSort } from './check-sort.js';
 import type { CheckedTable } from './check.js';
 import { circuitCost, schedule } from './expr-circuit.js';
 import { crosstabCost, groupByCost } from './cost-group-by.js';
-import { fusedProducts, fusedProductsCost } from './cost-products.js';
+import { fusedGroupProducts, fusedGroupProductsCost, fusedProducts, fusedProductsCost } from './cost-products.js';
 
 export interface PlanCost {
   readonly rounds: number;
@@ -150,6 +150,12 @@ export function estimateCost(root: CheckedTable): PlanCost {
       }
       case 'group-by':
       case 'crosstab': {
+        const fusedGroups = n.op === 'group-by' ? fusedGroupProducts(n) : undefined;
+        if (fusedGroups && n.op === 'group-by') {
+          const c = fusedGroupProductsCost(fusedGroups, Number(n.group.width), visit(fusedGroups.derive.input));
+          [rounds, bytes] = [rounds + c.rounds, bytes + c.bytesPerParty];
+          return false;
+        }
         const secretValidity = visit(n.input);
         const c = n.op === 'group-by' ? groupByCost(n, secretValidity) : crosstabCost(n);
         rounds += c.rounds + (secretValidity && n.op === 'crosstab' ? 1 : 0);

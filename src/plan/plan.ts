@@ -160,6 +160,8 @@ export interface LogitNode {
   readonly iterations?: number;
   /** Store-ready model instead of the Newton state (plan/logit-model.ts): one more Newton step inside MPC, β kept secret. */
   readonly model?: boolean;
+  /** One fit per group of this column, all in the same Newton rounds (plan/check-logit-groups.ts); one output row per declared group. */
+  readonly by?: string;
 }
 
 /**

@@ -15,6 +15,7 @@ import { MAX_LOGIT_ITERATIONS, MAX_LOGIT_PREDICTORS } from '../plan/parse-logit.
 import { parseColumnType, storedRange, type ColumnTypeJson } from '../table/column-type.js';
 import type { QueryOutputInfo } from '../wire/api.js';
 import type { LogitTerm } from './logit-fit.js';
+import { groupLevelCount } from './group-domain.js';
 import { columnTypes } from './ols-design.js';
 
 export interface LogitSpec<C extends string> {
@@ -22,6 +23,8 @@ export interface LogitSpec<C extends string> {
   readonly y: C;
   /** The predictors: integer, decimal or boolean columns, and category columns (dummy coded). */
   readonly x: readonly C[];
+  /** One fit per group of this column (category, boolean or integer, at most 256 declared values), all in the same Newton rounds. */
+  readonly by?: C;
 }
 
 export interface LogitDesign {
@@ -36,10 +39,10 @@ export interface LogitDesign {
 export function checkLogitSpec<C extends string>(spec: LogitSpec<C>, iterations: number | undefined): C[] {
   if (typeof spec?.y !== 'string' || spec.y.length === 0) throw new UsageError("name the response: logit(frame, { y: 'am', x: ['hp', 'wt'] })");
   if (!Array.isArray(spec.x) || spec.x.length === 0) throw new UsageError("name at least one predictor: logit(frame, { y: 'am', x: ['hp', 'wt'] })");
-  const all = [...spec.x, spec.y];
+  const all = [...spec.x, spec.y, ...(spec.by !== undefined ? [spec.by] : [])];
   all.forEach((c, i) => {
     if (typeof c !== 'string' || c.length === 0) throw new UsageError('columns are named by strings');
-    if (all.indexOf(c) !== i) throw new UsageError(`column '${c}' appears twice among the response and predictors: each enters once`);
+    if (all.indexOf(c) !== i) throw new UsageError(`column '${c}' appears twice among the response, predictors and group column: each enters once`);
   });
   if (iterations !== undefined && (!Number.isSafeInteger(iterations) || iterations < 1 || iterations > MAX_LOGIT_ITERATIONS)) {
     throw new UsageError(`iterations is a whole number from 1 to ${MAX_LOGIT_ITERATIONS}, not ${String(iterations)}`);
@@ -53,7 +56,8 @@ export function checkLogitSpec<C extends string>(spec: LogitSpec<C>, iterations:
  * both sides use the same centres and powers of two.
  */
 export async function buildLogitDesign<C extends string>(frame: LazyFrame<C>, spec: LogitSpec<C>, open: OpenOptions, iterations: number | undefined): Promise<LogitDesign> {
-  const types = await columnTypes(frame, [...spec.x, spec.y], open);
+  const types = await columnTypes(frame, [...spec.x, spec.y, ...(spec.by !== undefined ? [spec.by] : [])], open);
+  if (spec.by !== undefined) groupLevelCount(spec.by, types.get(spec.by));
   const typeOf = (c: string): QueryOutputInfo & { type: NonNullable<QueryOutputInfo['type']> } => {
     const t = types.get(c);
     if (!t?.type) throw new UsageError(`column '${c}' is not in the frame`);
@@ -115,7 +119,7 @@ export async function buildLogitDesign<C extends string>(frame: LazyFrame<C>, sp
     if ('refusal' in s) throw new UsageError(`the predictor '${term}' cannot enter: ${s.refusal}`);
     return { term, center: s.center, shift: s.shift, scale: t.type === 'decimal' ? t.scale : 0 };
   });
-  return { terms, response: spec.y, reference, frame: f.logitState(response, design.map((c) => c.column), iterations) };
+  return { terms, response: spec.y, reference, frame: f.logitState(response, design.map((c) => c.column), iterations, false, spec.by) };
 }
 
 /** A column's declared range in stored units, from its type as the node describes it. */

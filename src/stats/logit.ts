@@ -8,13 +8,14 @@
  * ops/logit.ts) and opens their final state to the recipients: the last iterate β, the gradient
  * g and information matrix H there, the log-likelihood, n, Σy and the convergence bit. The
  * recipient finishes exactly (logit-fit.ts). `explain()` says what opens beside the node's own
- * account.
+ * account. With `by`, every group's fit runs in the same Newton rounds and each is finished, or
+ * refused with its own reason (logit-groups.ts).
  */
 
 import type { Explanation } from '../client/explain.js';
 import type { LazyFrame, OpenOptions } from '../client/frame.js';
 import type { StoreHandle, StoreOptions } from '../client/store-handle.js';
-import type { QueryResult } from '../client/result.js';
+import type { QueryResult, ResultCell } from '../client/result.js';
 import { logitOutputNames } from '../plan/check-logit.js';
 import { DEFAULT_LOGIT_ITERATIONS } from '../plan/parse-logit.js';
 import { openFrame, type Provenance } from './frame-groups.js';
@@ -22,9 +23,12 @@ import { buildLogitDesign, checkLogitSpec, type LogitDesign, type LogitSpec } fr
 import { fitLogit, fromFixed, type LogitFit, type LogitState } from './logit-fit.js';
 import { logitSummaryText } from './logit-summary.js';
 import { withDerivedColumn } from './plan-refusal.js';
+import { logitByGroup, type LogitGroupFit } from './logit-groups.js';
+import type { GroupFits } from './model-groups.js';
 import { UsageError } from '../errors.js';
 
 export type { LogitSpec } from './logit-design.js';
+export type { LogitGroupFit } from './logit-groups.js';
 
 export interface LogitResult extends LogitFit, Provenance {
   /** Per category predictor, the reference level (its first declared level). */
@@ -60,7 +64,18 @@ export const LOGIT_REVEALS =
   'the recipients learn the final coefficients, the gradient and the information matrix Σ p(1−p) z zᵀ at them (so the covariance of the estimates), ' +
   'the log-likelihood, the row count, the number of rows with y = 1, and whether the iterations converged; never an iterate or a row';
 
-export function logit<C extends string>(frame: LazyFrame<C>, spec: LogitSpec<C>): { fit(options?: LogitFitOptions): LogitModel } {
+export const LOGIT_GROUPS_REVEALS = `per declared group of the group column (empty groups included, each fitted on its own rows), ${LOGIT_REVEALS.replace('the recipients learn ', '')}`;
+
+/** One fit per group of `by` (logit-groups.ts): a result per declared group, each a fit or its refusal. */
+export interface LogitGroupsModel {
+  explain(open: OpenOptions): Promise<LogitExplanation>;
+  open(open: OpenOptions & { readonly level?: number }): Promise<GroupFits<LogitGroupFit>>;
+}
+
+export function logit<C extends string>(frame: LazyFrame<C>, spec: LogitSpec<C> & { readonly by: C }): { fit(options?: LogitFitOptions): LogitGroupsModel };
+export function logit<C extends string>(frame: LazyFrame<C>, spec: LogitSpec<C>): { fit(options?: LogitFitOptions): LogitModel };
+export function logit<C extends string>(frame: LazyFrame<C>, spec: LogitSpec<C>): { fit(options?: LogitFitOptions): LogitModel | LogitGroupsModel } {
+  if (spec.by !== undefined) return { fit: (options = {}) => logitByGroup(frame, spec, options) };
   return {
     fit(options = {}) {
       checkLogitSpec(spec, options.iterations);
@@ -96,9 +111,14 @@ export function logitFromResult(design: LogitDesign, result: QueryResult, iterat
 }
 
 export function logitState(result: QueryResult, d: number, iterations: number): LogitState {
-  const names = logitOutputNames(d);
   const row = result.table.rows[0];
   if (row === undefined) throw new UsageError('the opened result has no row: it is not a logit state');
+  return logitStateOfRow(row, d, iterations);
+}
+
+/** One row of an opened logit state (a whole-table fit's only row, or one group's) as numbers. */
+export function logitStateOfRow(row: Readonly<Record<string, ResultCell>>, d: number, iterations: number): LogitState {
+  const names = logitOutputNames(d);
   const integer = (name: string): bigint => {
     const v = row[name];
     if (typeof v === 'bigint') return v;

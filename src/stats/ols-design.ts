@@ -18,6 +18,7 @@ import { col, type Expression } from '../client/expr.js';
 import type { LazyFrame, OpenOptions } from '../client/frame.js';
 import { MAX_AGGREGATES } from '../plan/parse.js';
 import type { QueryOutputInfo } from '../wire/api.js';
+import { groupLevelCount } from './group-domain.js';
 
 /** Design columns (predictors, one per category level) whose Gram sums fit one plan's aggregates. */
 export const MAX_DESIGN_COLUMNS = 20;
@@ -31,6 +32,11 @@ export interface OlsSpec<C extends string> {
   readonly weights?: C;
   /** Ridge penalty λ ≥ 0 on the non-intercept coefficients (data units; the intercept is not penalised). */
   readonly ridge?: number;
+  /**
+   * One fit per group of this column (a category, boolean or integer column of at most 256
+   * declared values, stats/group-domain.ts): the same sums per group of a one-hot group-by.
+   */
+  readonly by?: C;
 }
 
 /** One design column: a numeric column, or one level's dummy of a category. */
@@ -53,6 +59,8 @@ export interface Design<C extends string> {
   readonly weightScale: number;
   readonly weighted: boolean;
   readonly frame: LazyFrame<string>;
+  /** The number of declared groups of `spec.by` (a null level included); absent for a whole-table fit. */
+  readonly groups?: number;
   /** The aggregate output holding Σ w·zᵢ·zⱼ (i, j ≥ 1 index `columns` from 1; 0 is the intercept). */
   gramOutput(i: number, j: number): { readonly name: string } | { readonly zero: true };
   readonly spec: OlsSpec<C>;
@@ -69,10 +77,10 @@ export async function columnTypes<C extends string>(frame: LazyFrame<C>, columns
 export function checkSpec<C extends string>(spec: OlsSpec<C>): C[] {
   if (typeof spec?.y !== 'string' || spec.y.length === 0) throw new UsageError("name the response: ols(frame, { y: 'mpg', x: ['wt', 'hp'] })");
   if (!Array.isArray(spec.x) || spec.x.length === 0) throw new UsageError("name at least one predictor: ols(frame, { y: 'mpg', x: ['wt', 'hp'] })");
-  const all = [...spec.x, spec.y, ...(spec.weights !== undefined ? [spec.weights] : [])];
+  const all = [...spec.x, spec.y, ...(spec.weights !== undefined ? [spec.weights] : []), ...(spec.by !== undefined ? [spec.by] : [])];
   all.forEach((c, i) => {
     if (typeof c !== 'string' || c.length === 0) throw new UsageError('columns are named by strings');
-    if (all.indexOf(c) !== i) throw new UsageError(`column '${c}' appears twice among the response, predictors and weights: each enters once`);
+    if (all.indexOf(c) !== i) throw new UsageError(`column '${c}' appears twice among the response, predictors, weights and group column: each enters once`);
   });
   if (spec.ridge !== undefined && (typeof spec.ridge !== 'number' || !Number.isFinite(spec.ridge) || spec.ridge < 0)) {
     throw new UsageError(`the ridge penalty is a finite number ≥ 0, not ${String(spec.ridge)}`);
@@ -102,6 +110,7 @@ export function buildDesign<C extends string>(frame: LazyFrame<C>, spec: OlsSpec
     } else columns.push(numeric(x, 'predictor'));
   }
   columns.push(numeric(spec.y, 'response'));
+  const groups = spec.by !== undefined ? groupLevelCount(spec.by, types.get(spec.by)) : undefined;
   const sumCount = 2 + (columns.length * (columns.length + 3)) / 2;
   if (sumCount > MAX_AGGREGATES) {
     throw new UsageError(`${columns.length - 1} design columns (a category counts one per level) need ${sumCount} opened sums, more than a plan's ${MAX_AGGREGATES}: use at most ${MAX_DESIGN_COLUMNS} design columns, or merge a category's levels`);
@@ -181,11 +190,13 @@ export function buildDesign<C extends string>(frame: LazyFrame<C>, spec: OlsSpec
   }
   if (Object.keys(products).length > 0) f = f.withColumns(products);
   outputs.set(key(0, 0), { name: 's0' });
+  // Per group: the same sums under a group-by of at most 256 declared groups (one-hot: nothing opens but the sums).
   return {
     columns,
     weightScale,
     weighted: spec.weights !== undefined,
-    frame: f.agg(aggregates),
+    frame: spec.by !== undefined ? f.groupBy(spec.by).agg(aggregates) : f.agg(aggregates),
+    ...(groups !== undefined ? { groups } : {}),
     gramOutput: (i, j) => outputs.get(key(i, j))!,
     spec,
   };

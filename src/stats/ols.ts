@@ -9,6 +9,8 @@
  * (ols-fit.ts). What the recipient learns is that matrix: n, the sums, and so the means,
  * variances and covariances of every predictor and the response (per level of a category: its
  * row count and the response's mean there). `explain()` says so beside the node's own account.
+ * With `by`, the same plan under a one-hot group-by opens one such matrix per declared group and
+ * each group is fitted, or refused with its own reason (ols-groups.ts).
  */
 
 import { UsageError } from '../errors.js';
@@ -18,10 +20,13 @@ import type { QueryResult } from '../client/result.js';
 import { openFrame, provenance, type Provenance } from './frame-groups.js';
 import { buildDesign, checkSpec, columnTypes, type Design, type OlsSpec } from './ols-design.js';
 import { fitOls, type GramSums, type OlsFit } from './ols-fit.js';
+import { groupFits } from './ols-groups.js';
+import type { GroupFits } from './model-groups.js';
 import { olsSummaryText } from './ols-summary.js';
 import { withDerivedColumn } from './plan-refusal.js';
 
 export type { OlsSpec } from './ols-design.js';
+export type { GroupFits, ModelGroup } from './model-groups.js';
 
 export interface OlsResult extends OlsFit, Provenance {
   /** Per category predictor, the reference level (the first declared level that has rows). */
@@ -48,8 +53,22 @@ export const OLS_REVEALS =
   'the recipients learn the Gram matrix of [1, predictors, response]: the row count, and every sum, sum of squares and sum of products, ' +
   'so the means, variances and covariances of the predictors and the response (for a category: each level\'s row count and the sums over its rows)';
 
-export function ols<C extends string>(frame: LazyFrame<C>, spec: OlsSpec<C>): OlsModel {
+/** One fit per group of `by` (ols-groups.ts): a result per declared group, each a fit or its refusal. */
+export interface OlsGroupsModel {
+  explain(open: OpenOptions): Promise<OlsExplanation>;
+  open(open: OpenOptions & { readonly level?: number }): Promise<GroupFits<OlsFitResult>>;
+}
+
+/** One group's fit (its provenance is the grouped result's). */
+export type OlsFitResult = Omit<OlsResult, keyof Provenance>;
+
+export const OLS_GROUPS_REVEALS = `per declared group of the group column (empty groups as zeros), ${OLS_REVEALS.replace('the recipients learn ', '')}; nothing else (a one-hot group-by opens no count of groups)`;
+
+export function ols<C extends string>(frame: LazyFrame<C>, spec: OlsSpec<C> & { readonly by: C }): OlsGroupsModel;
+export function ols<C extends string>(frame: LazyFrame<C>, spec: OlsSpec<C>): OlsModel;
+export function ols<C extends string>(frame: LazyFrame<C>, spec: OlsSpec<C>): OlsModel | OlsGroupsModel {
   const columns = checkSpec(spec);
+  if (spec.by !== undefined) return olsByGroup(frame, spec, columns);
   const design = async (open: OpenOptions): Promise<Design<C>> => buildDesign(frame, spec, await columnTypes(frame, columns, open));
   return {
     async explain(open) {
@@ -69,10 +88,34 @@ export function ols<C extends string>(frame: LazyFrame<C>, spec: OlsSpec<C>): Ol
   };
 }
 
+function olsByGroup<C extends string>(frame: LazyFrame<C>, spec: OlsSpec<C>, columns: C[]): OlsGroupsModel {
+  const design = async (open: OpenOptions): Promise<Design<C>> => buildDesign(frame, spec, await columnTypes(frame, columns, open));
+  return {
+    async explain(open) {
+      const d = await design(open);
+      const checked = await d.frame.explain(open).catch((e: unknown) => {
+        throw withDerivedColumn(e, d.frame.node);
+      });
+      return { ...checked, reveals: OLS_GROUPS_REVEALS, text: () => `${checked.text()}\nthe regressions: ${OLS_GROUPS_REVEALS}` };
+    },
+    async open(open) {
+      const d = await design(open);
+      const result = await openFrame(d.frame, open).catch((e: unknown) => {
+        throw withDerivedColumn(e, d.frame.node);
+      });
+      return groupFits(d, result, (value) => fitFromSums(d, value, open.level));
+    },
+  };
+}
+
 /** The opened sums as the Gram matrix of the kept columns, then the fit. */
 export function fitFromResult<C extends string>(design: Design<C>, result: QueryResult, level?: number): OlsResult {
+  return { ...fitFromSums(design, (name) => exactInteger(result, name), level), ...provenance(result) };
+}
+
+/** The fit from the opened sums, each read by name as the exact integer of its stored units (`value`). */
+export function fitFromSums<C extends string>(design: Design<C>, value: (name: string) => bigint, level?: number): Omit<OlsResult, keyof Provenance> {
   const q = design.columns.length;
-  const value = (name: string): bigint => exactInteger(result, name);
   const full: bigint[][] = Array.from({ length: q + 1 }, () => new Array<bigint>(q + 1).fill(0n));
   for (let i = 0; i <= q; i++) {
     for (let j = i; j <= q; j++) {
@@ -110,7 +153,7 @@ export function fitFromResult<C extends string>(design: Design<C>, result: Query
     weighted: design.weighted,
   };
   const fit = fitOls(sums, { ...(design.spec.ridge !== undefined ? { ridge: design.spec.ridge } : {}), ...(level !== undefined ? { level } : {}) });
-  return { ...fit, reference, emptyLevels, ...provenance(result), text: () => olsSummaryText(fit) };
+  return { ...fit, reference, emptyLevels, text: () => olsSummaryText(fit) };
 }
 
 /** An opened count or sum as the exact integer of its stored units (its exact decimal text without the point). */

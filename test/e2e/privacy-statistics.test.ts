@@ -143,3 +143,20 @@ test('OLS from noisy Gram sums: every sum of products a noisy column with Δ = c
   assert.ok(Math.abs(fit.coefficients[0].estimate - mean0) < 1e-9, `intercept ${fit.coefficients[0].estimate}`);
   assert.ok(Math.abs(fit.coefficients[1].estimate - (mean1 - mean0)) < 1e-9, `slope ${fit.coefficients[1].estimate}`);
 });
+
+test('OLS per group from noisy Gram sums: every group\'s sums noisy (one-hot cells), each group fitted or refused on its own', async () => {
+  const fits = await ols(hospital.table('patients'), { y: 'other', x: ['flag'], by: 'blood' }).open({ to, privacy: SURE });
+  assert.equal(fits.privacy?.epsilon, 100);
+  assert.ok(fits.privacy!.columns.every((c) => c.sensitivity === '1'), JSON.stringify(fits.privacy!.columns.map((c) => c.sensitivity)));
+  const byLabel = new Map(fits.groups.map((g) => [g.label, g]));
+  for (const blood of ['A', 'B']) {
+    const rows = BLOOD.map((_, i) => i).filter((i) => BLOOD[i] === blood);
+    const mean0 = mu(rows.filter((i) => FLAG[i] === 0).map((i) => OTHER[i])), mean1 = mu(rows.filter((i) => FLAG[i] === 1).map((i) => OTHER[i]));
+    const fit = byLabel.get(blood)!.fit!;
+    assert.ok(Math.abs(fit.coefficients[0].estimate - mean0) < 1e-9, `${blood} intercept ${fit.coefficients[0].estimate}`);
+    assert.ok(Math.abs(fit.coefficients[1].estimate - (mean1 - mean0)) < 1e-9, `${blood} slope ${fit.coefficients[1].estimate}`);
+  }
+  // O: flag is 0 on all its rows; AB: no rows.
+  assert.match(byLabel.get('O')!.refused ?? '', /'flag' is a linear combination of the intercept/);
+  assert.match(byLabel.get('AB')!.refused ?? '', /it has 0/);
+});

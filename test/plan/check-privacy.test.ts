@@ -134,3 +134,18 @@ test('suppress_below in privacy: on a group-by\'s count() or a crosstab\'s count
   refused(open(agg([{ name: 'n', fn: 'count' }]), { ...LAPLACE, suppress_below: 5 }), '/root/privacy/suppress_below', /not to a whole-table aggregate/);
   refused(open(agg([{ name: 'n', fn: 'count' }], scan(), ['blood']), { ...LAPLACE, suppress_below: 0 }), '/root/privacy/suppress_below', /whole number/);
 });
+
+test('models fitted by Newton iterations (logit, also per group, and cox) take no noise: refused at the root and under an aggregate, saying what to do', () => {
+  const logit = (by?: string) => ({ op: 'logit', input: scan(), y: 'smoker', x: ['age'], ...(by ? { by } : {}) });
+  for (const node of [logit(), logit('blood')]) {
+    refused(open(node, LAPLACE), '/root/privacy', /a logistic regression opens the end of its Newton iterations.*no per-row bound.*open it without privacy to approved recipients.*ols/);
+    // Under a noisy aggregate its one row would be treated as one individual's row: refused too.
+    refused(open(agg([{ name: 's', fn: 'sum', column: 'n' }], node), LAPLACE), '/root/privacy', /\/root\/input\/input: a logistic regression opens/);
+  }
+  TABLES.push({ name: 'trial', kind: 'table', rows: 100, schema: schema([int('weeks', '0', '200'), int('dose', '0', '10'), { name: 'died', nullable: false, type: 'boolean' }]) });
+  const cox = { op: 'cox', input: scan('trial'), time: 'weeks', event: 'died', x: ['dose'] };
+  refused(open(cox, LAPLACE), '/root/privacy', /a Cox model opens the end of its Newton iterations.*open it without privacy/);
+  // Without privacy both check.
+  check(open(logit('blood'), undefined));
+  check(open(cox, undefined));
+});

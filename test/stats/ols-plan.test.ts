@@ -11,6 +11,8 @@ import { scanFrame } from '../../src/client/frame.js';
 import { PlanError, UsageError } from '../../src/errors.js';
 import { checkPlan, type CatalogTable, type CheckContext, type CheckedAggregate } from '../../src/plan/check.js';
 import { fusedProducts } from '../../src/ops/product-sums.js';
+import { fusedGroupProducts } from '../../src/ops/product-sums-groups.js';
+import type { CheckedGroupBy } from '../../src/plan/check-group-by.js';
 import { buildDesign } from '../../src/stats/ols-design.js';
 import { parseSchema, type ColumnSchemaJson } from '../../src/table/schema.js';
 import type { QueryOutputInfo } from '../../src/wire/api.js';
@@ -73,4 +75,20 @@ test('the executor sums the design\'s products as inner products (fused), also w
     assert.ok(fused, `not fused: ${JSON.stringify(spec)}`);
     assert.ok(fused.terms.filter((t) => t.of === 'product').length >= 2);
   }
+});
+
+test('per group (by a category): 1M × 10 checks, opens one Gram matrix per declared group, and the executor fuses the products with the group indicators', () => {
+  const columns: ColumnSchemaJson[] = [...X.map((x) => decimal(x, '10000.00')), decimal('y', '10000.00'), { name: 'site', nullable: false, type: 'category', dictionary: ['a', 'b', 'c'] }];
+  const { context, types } = catalog(columns);
+  const design = buildDesign(scanFrame('big'), { y: 'y', x: X, by: 'site' }, types);
+  assert.equal(design.groups, 3);
+  const checked = checkPlan(design.frame.toPlan({ to: ['Auditor'] }), context);
+  assert.equal(checked.outputs.length, 1 + 2 + 11 + 66);
+  const root = checked.root.input as CheckedGroupBy;
+  assert.equal(root.op, 'group-by');
+  assert.equal(root.group.method, 'one-hot');
+  const fused = fusedGroupProducts(root);
+  assert.ok(fused && fused.terms.filter((t) => t.of === 'product').length === 66);
+  // The estimate follows the fused path: far below materialising 66 products per row and group.
+  assert.ok(checked.cost.bytesPerParty < 400e6, `${checked.cost.bytesPerParty} bytes`);
 });

@@ -1,6 +1,6 @@
 /**
- * `tessera stats logit --table T[,T2…] --y COL --x A,B,C [--iterations N] --to R`: a logistic
- * regression on secret tables (several tables are concatenated), ten Newton steps inside MPC by
+ * `tessera stats logit --table T[,T2…] --y COL --x A,B,C [--by G] [--iterations N] --to R`: a logistic
+ * regression (one per group of G with --by, in the same Newton rounds) on secret tables (several tables are concatenated), ten Newton steps inside MPC by
  * default, printed as statsmodels' Logit summary; `--explain` only checks the plan at the node
  * and says what the opened state reveals (src/stats/logit.ts).
  */
@@ -12,7 +12,7 @@ import { describeExplanation } from '../format-explain.js';
 import type { Console } from '../output.js';
 import { concatTables, list, numberFlag, resultJson } from './stats-flags.js';
 
-type LogitFlags = ConnectionFlags & { table: string; y: string; x: string; iterations?: string; level?: string; to?: string; store?: string; explain?: boolean; json?: boolean };
+type LogitFlags = ConnectionFlags & { table: string; y: string; x: string; by?: string; iterations?: string; level?: string; to?: string; store?: string; explain?: boolean; json?: boolean };
 
 
 const EXAMPLE = `\nExample:\n  tessera stats logit --table cars --y am --x hp,wt --to "St. Mary Hospital" --cluster ./cluster --as "St. Mary Hospital"
@@ -27,6 +27,7 @@ export function registerLogitCommand(stats: Command, io: Console): void {
     .requiredOption('--table <name,...>', 'the table (several: concatenated, same columns)')
     .requiredOption('--y <column>', 'the 0/1 response')
     .requiredOption('--x <column,...>', 'the predictors (numeric, boolean or category columns)')
+    .option('--by <column>', 'one fit per group of this column (category, boolean or integer; at most 256 declared values), all in the same Newton rounds')
     .option('--iterations <n>', 'Newton steps inside MPC (1 to 25)', '10')
     .option('--level <fraction>', 'confidence level of the intervals', '0.95')
     .option('--to <recipient,...>', 'parties (with the output role) who open the final state; you must be one of them to see the fit')
@@ -46,6 +47,20 @@ async function runLogit(io: Console, options: LogitFlags): Promise<void> {
   const connected = await connectWithFlags(options);
   try {
     const frame = concatTables(connected.client, tables);
+    if (options.by !== undefined) {
+      if (options.store !== undefined) throw new UsageError('--store keeps one model: store one per group (filter each group first), or open the per-group fits with --to');
+      const grouped = logit(frame, { y: options.y, x, by: options.by }).fit(iterations !== undefined ? { iterations } : {});
+      const to = list(options.to!).map(connected.resolveParty);
+      if (options.explain) {
+        const explained = await grouped.explain({ to });
+        io.line(options.json ? JSON.stringify(explained) : `${describeExplanation(explained, io.style)}\nthe regressions: ${explained.reveals}`);
+        return;
+      }
+      if (!to.includes(connected.party)) throw new UsageError(`the fits are finished by a recipient from the opened state, and ${connected.party} is not among --to: add it, or run this as a recipient`);
+      const fits = await grouped.open({ to, ...(level !== undefined ? { level } : {}) });
+      io.line(options.json ? resultJson(fits) : `${fits.text()}\nplan ${fits.plan}, query ${fits.query}`);
+      return;
+    }
     const model = logit(frame, { y: options.y, x }).fit(iterations !== undefined ? { iterations } : {});
     if (options.store !== undefined) {
       const info = await (await model.store(options.store)).result();

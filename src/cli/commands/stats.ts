@@ -1,6 +1,6 @@
 /**
- * `tessera stats ols --table T[,T2…] --y COL --x A,B,C [--weights W] [--ridge λ] --to R`: a
- * linear regression on secret tables (several tables are concatenated: the same columns held by
+ * `tessera stats ols --table T[,T2…] --y COL --x A,B,C [--by G] [--weights W] [--ridge λ] --to R`: a
+ * linear regression (one per group of G with --by) on secret tables (several tables are concatenated: the same columns held by
  * several parties), printed as statsmodels' summary table; `--explain` only checks the plan at
  * the node and says what the opened sums reveal (src/stats/ols.ts).
  */
@@ -16,7 +16,7 @@ import { registerKaplanMeierCommand } from './stats-km.js';
 import { registerPredictCommand } from './stats-predict.js';
 import { concatTables, list, numberFlag, resultJson } from './stats-flags.js';
 
-type OlsFlags = ConnectionFlags & { table: string; y: string; x: string; weights?: string; ridge?: string; level?: string; to: string; explain?: boolean; json?: boolean };
+type OlsFlags = ConnectionFlags & { table: string; y: string; x: string; by?: string; weights?: string; ridge?: string; level?: string; to: string; explain?: boolean; json?: boolean };
 
 
 const EXAMPLE = `\nExample:\n  tessera stats ols --table cars --y mpg --x wt,hp,cyl --to "St. Mary Hospital" --cluster ./cluster --as "St. Mary Hospital"
@@ -30,6 +30,7 @@ export function registerStatsCommands(program: Command, io: Console): void {
     .requiredOption('--table <name,...>', 'the table (several: concatenated, same columns)')
     .requiredOption('--y <column>', 'the response')
     .requiredOption('--x <column,...>', 'the predictors (numeric, boolean or category columns)')
+    .option('--by <column>', 'one fit per group of this column (category, boolean or integer; at most 256 declared values)')
     .option('--weights <column>', 'weights (weighted least squares; a column declared ≥ 0)')
     .option('--ridge <lambda>', 'ridge penalty on the non-intercept coefficients (no standard errors then)')
     .option('--level <fraction>', 'confidence level of the intervals', '0.95')
@@ -53,7 +54,20 @@ async function runOls(io: Console, options: OlsFlags): Promise<void> {
   try {
     const to = list(options.to).map(connected.resolveParty);
     const frame = concatTables(connected.client, tables);
-    const model = ols(frame, { y: options.y, x, ...(options.weights !== undefined ? { weights: options.weights } : {}), ...(ridge !== undefined ? { ridge } : {}) });
+    const spec = { y: options.y, x, ...(options.weights !== undefined ? { weights: options.weights } : {}), ...(ridge !== undefined ? { ridge } : {}) };
+    if (options.by !== undefined) {
+      const grouped = ols(frame, { ...spec, by: options.by });
+      if (options.explain) {
+        const explained = await grouped.explain({ to });
+        io.line(options.json ? JSON.stringify(explained) : `${describeExplanation(explained, io.style)}\nthe regressions: ${explained.reveals}`);
+        return;
+      }
+      if (!to.includes(connected.party)) throw new UsageError(`the fits are computed by a recipient from the opened sums, and ${connected.party} is not among --to: add it, or run this as a recipient`);
+      const fits = await grouped.open({ to, ...(level !== undefined ? { level } : {}) });
+      io.line(options.json ? resultJson(fits) : `${fits.text()}\nplan ${fits.plan}, query ${fits.query}`);
+      return;
+    }
+    const model = ols(frame, spec);
     if (options.explain) {
       const explained = await model.explain({ to });
       io.line(options.json ? JSON.stringify(explained) : `${describeExplanation(explained, io.style)}\nthe regression: ${explained.reveals}`);
