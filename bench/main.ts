@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- --suite primitives [--transport tls|memory] [--rows 1048576[,...]] [--ops mul,lt]
- *  [--reps 3] [--json]`
+ *  [--reps 3] [--warmups 1] [--json]`
  * `npm run bench -- --suite ingest [--ops upload,aggregate] [--rows 100000] [--upload-rows 1000000]
  *  [--concurrency 128] [--json]` (bench/ingest-suite.ts)
  * `npm run bench -- --suite relational [--ops filter,join,groupby_category,groupby_key,sort,crosstab]
@@ -55,8 +55,8 @@ interface Row {
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-async function runPrimitive(runner: Runner, op: string, rows: number, reps: number): Promise<Omit<Row, 'suite' | 'transport'>> {
-  const perParty = await runner.run<RepFigures[], PrimitiveArgs>({ module: JOBS, fn: 'primitive', args: { op, rows, reps }, timeoutMs: 600_000 });
+async function runPrimitive(runner: Runner, op: string, rows: number, reps: number, warmups: number): Promise<Omit<Row, 'suite' | 'transport'>> {
+  const perParty = await runner.run<RepFigures[], PrimitiveArgs>({ module: JOBS, fn: 'primitive', args: { op, rows, reps, warmups }, timeoutMs: 600_000 });
   const seconds = median(Array.from({ length: reps }, (_, r) => Math.max(...perParty.map((p) => p[r].seconds))));
   const cpuSeconds = median(Array.from({ length: reps }, (_, r) => Math.max(...perParty.map((p) => p[r].cpuSeconds))));
   const bytesPerParty = Math.max(...perParty.map((p) => p[0].bytes));
@@ -85,10 +85,11 @@ async function main(): Promise<void> {
     .option('--concurrency <n>', 'ingest: submissions in flight at once', '128')
     .option('--ops <list>', `operations (primitives: ${PRIMITIVE_OPS.join(',')}; ingest: ${INGEST_OPS.join(',')}; relational: ${RELATIONAL_OPS.join(',')})`)
     .option('--reps <n>', 'timed repetitions per operation (median reported)', '3')
+    .option('--warmups <n>', 'primitives: untimed repetitions before the timed ones', '1')
     .option('--json', 'one JSON object per line')
     .option('--profile <dir>', 'write a CPU profile of every party (primitives, tls) or node process (relational) into <dir>')
     .parse();
-  const o = program.opts<{ suite: string; transport: 'tls' | 'memory'; rows: string; uploadRows: string; concurrency: string; ops?: string; reps: string; json?: boolean; profile?: string }>();
+  const o = program.opts<{ suite: string; transport: 'tls' | 'memory'; rows: string; uploadRows: string; concurrency: string; ops?: string; reps: string; warmups: string; json?: boolean; profile?: string }>();
   if (o.suite === 'ingest') return ingest(o, program.getOptionValueSource('rows') === 'default');
   if (o.suite === 'relational') return relational(o);
   if (o.suite === 'stats') return (await import('./stats-main.js')).stats(o);
@@ -104,7 +105,7 @@ async function main(): Promise<void> {
     if (!o.json) console.log(`suite ${o.suite}, transport ${o.transport === 'tls' ? 'three processes, mutual TLS 1.3 on loopback' : 'three worker threads, in-memory links'}\n${'op'.padEnd(10)} ${'rows'.padStart(9)} ${'seconds'.padStart(10)} ${'cpu/party'.padStart(10)} ${'sent/party'.padStart(10)} ${'per row'.padStart(14)} ${'rounds'.padStart(6)}`);
     for (const rows of rowsList) {
       for (const op of ops) {
-        const r: Row = { suite: o.suite, transport: o.transport, ...(await runPrimitive(runner, op, rows, op === 'sort' && o.reps === '3' ? 1 : reps)) };
+        const r: Row = { suite: o.suite, transport: o.transport, ...(await runPrimitive(runner, op, rows, op === 'sort' && o.reps === '3' ? 1 : reps, positive(o.warmups, '--warmups'))) };
         console.log(o.json ? JSON.stringify({ ...r, ...verdict(r) }) : human(r));
       }
     }

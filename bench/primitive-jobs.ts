@@ -31,6 +31,8 @@ export interface PrimitiveArgs {
   readonly op: string;
   readonly rows: number;
   readonly reps: number;
+  /** Untimed, checked repetitions first (default 1). */
+  readonly warmups?: number;
 }
 
 export interface RepFigures {
@@ -170,9 +172,13 @@ export async function primitive(s: Session, args: PrimitiveArgs): Promise<RepFig
   const body = await prepare(s, args.op, args.rows);
   const sync = randomA(s, 1);
   const out: RepFigures[] = [];
-  // One untimed repetition first: it compiles the hot loops and maps the working memory.
-  await open(s, sync);
-  await body.check(await body.run());
+  // Untimed repetitions first: they compile the hot loops and map the working memory. One was
+  // measured not to be enough for mul in fresh party processes: its next two or three
+  // repetitions still took ~1.5 x the CPU of later ones (docs/benchmarks.md, "s6-mul").
+  for (let w = 0; w < (args.warmups ?? 1); w++) {
+    await open(s, sync);
+    await body.check(await body.run());
+  }
   for (let r = 0; r < args.reps; r++) {
     // The check before left opened vectors and BigInts behind: collect them now, so that they
     // neither slow down the timed repetition nor, kept alive, change how often it collects.

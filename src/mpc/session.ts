@@ -10,7 +10,7 @@
 
 import { deriveId, deriveKey, Prg } from '../crypto/prg.js';
 import { PeerLostError, ProtocolError, SessionAbortedError } from '../errors.js';
-import { asBytes, fromBytes } from '../ring/z64.js';
+import { asBytes, fromBytes, uninitializedWords } from '../ring/z64.js';
 import type { Party, PartyId } from './party.js';
 
 export interface SessionOptions {
@@ -119,14 +119,21 @@ export class Session {
     return this.recv(this.next, mine.length);
   }
 
-  /** Arithmetic zero-sharing: F(K(i,i+1)) - F(K(i-1,i)); the three values sum to zero. */
+  /**
+   * Arithmetic zero-sharing: F(K(i,i+1)) - F(K(i-1,i)); the three values sum to zero.
+   *
+   * Both pairwise streams are needed, one AES keystream each: the component party i sends to
+   * party i-1 in a reshare must be masked by a stream party i-1 cannot compute (K(i,i+1)), and
+   * only party i+1 can cancel that stream, so party i also subtracts K(i-1,i)'s stream to cancel
+   * party i-1's mask. The vector is not zero-filled first: the keystream overwrites every word.
+   */
   zeroShare(n: number): BigUint64Array {
-    return Prg.difference(this.prgNext, this.prgPrev, new BigUint64Array(n));
+    return Prg.difference(this.prgNext, this.prgPrev, uninitializedWords(n));
   }
 
-  /** Binary zero-sharing: the three values XOR to zero. */
+  /** Binary zero-sharing: the three values XOR to zero (every word overwritten, as above). */
   zeroShareXor(n: number): BigUint64Array {
-    return Prg.xor(this.prgNext, this.prgPrev, new BigUint64Array(n));
+    return Prg.xor(this.prgNext, this.prgPrev, uninitializedWords(n));
   }
 
   /** A sub-session with its own streams and randomness, for work that runs concurrently. */

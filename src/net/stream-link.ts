@@ -20,13 +20,16 @@
  *
  * Receiving: the receiver copies each payload once, into an exactly-sized fresh buffer per
  * message (not zero-filled: every byte is written before it is delivered), which is therefore
- * 8-aligned and can be viewed as ring elements without another copy.
+ * 8-aligned and can be viewed as ring elements without another copy. On a socket made with
+ * node's `onread` option the bytes arrive in one reused read buffer (reused-reads.ts) instead
+ * of a fresh Buffer per TLS record.
  */
 
 import type { Duplex } from 'node:stream';
 import { PeerLostError, ProtocolError } from '../errors.js';
 import { BufferPool } from './buffer-pool.js';
 import type { Link, LinkHandlers } from './link.js';
+import type { ReadSource } from './reused-reads.js';
 
 const HEADER = 24;
 /** Payload bytes per frame: the unit in which sessions with queued data take turns. */
@@ -105,18 +108,22 @@ export class StreamLink implements Link {
   private abortFill = 0;
   private readonly incoming = new Map<bigint, Incoming>();
 
+  /** `reads`: where the socket's bytes arrive if it was made with node's `onread` option (reused-reads.ts); otherwise 'data' events. */
   constructor(
     private readonly socket: Duplex,
     readonly peerName: string,
+    reads?: ReadSource,
   ) {
-    socket.on('data', (chunk: Buffer) => {
+    const onBytes = (chunk: Uint8Array): void => {
       try {
         this.receive(chunk);
       } catch (e) {
         this.fail(e instanceof Error ? e : new ProtocolError(String(e)));
         socket.destroy();
       }
-    });
+    };
+    if (reads) reads.deliverTo(onBytes);
+    else socket.on('data', onBytes);
     socket.on('error', (e: Error) => this.fail(new PeerLostError(`connection to ${peerName} failed: ${e.message}`, { cause: e })));
     // The peer's end of stream is its close: a link is never half-closed on purpose, and every
     // byte it sent has been delivered by then. 'close' follows only once our side has flushed

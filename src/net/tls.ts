@@ -12,9 +12,11 @@
  * both ends hand the socket to a StreamLink.
  */
 
-import { connect as tlsConnect, createServer, type Server, type TLSSocket } from 'node:tls';
+import type { OnReadOpts } from 'node:net';
+import { connect as tlsConnect, createServer, type ConnectionOptions, type Server, type TLSSocket } from 'node:tls';
 import { PeerAuthenticationError, PeerLostError, PeerTimeoutError, PeerUnreachableError, UsageError } from '../errors.js';
 import { normalizeFingerprint } from '../crypto/fingerprint.js';
+import { ReusedReads } from './reused-reads.js';
 import { StreamLink } from './stream-link.js';
 
 /** Same as mpc's PartyId; restated because net/ must not import from the layer above it. */
@@ -116,6 +118,8 @@ export class TlsMesh {
   private readonly refusals: string[] = [];
   private readonly pins: { next: string; prev: string };
   private closed = false;
+  /** The reads of each socket this mesh dialed (made with `onread`: they emit no 'data' events). */
+  private readonly dialedReads = new WeakMap<TLSSocket, ReusedReads>();
 
   private constructor(
     private readonly options: TlsMeshOptions,
@@ -217,7 +221,7 @@ export class TlsMesh {
       for (const [sock, p] of [[nextSocket, nextOf(me)], [prevSocket, prevOf(me)]] as const) {
         if (sock.destroyed) throw new PeerLostError(`party ${p} closed its connection to party ${me} while the mesh was being set up`);
       }
-      const links = { next: new StreamLink(nextSocket, `party ${nextOf(me)}`), prev: new StreamLink(prevSocket, `party ${prevOf(me)}`) };
+      const links = { next: new StreamLink(nextSocket, `party ${nextOf(me)}`, this.dialedReads.get(nextSocket)), prev: new StreamLink(prevSocket, `party ${prevOf(me)}`) };
       // The dialed socket was paused after the status frame; a 'data' listener alone does not restart it.
       nextSocket.resume();
       return links;
@@ -251,7 +255,8 @@ export class TlsMesh {
   /**
    * Dials the next party, retrying with back-off while it is not up, until the connect deadline.
    * Resolves with an authenticated, pinned and accepted socket, paused (call resume after
-   * attaching a reader); most callers want `connect` instead.
+   * attaching a reader). Its bytes arrive through a reused read buffer, not 'data' events
+   * (reused-reads.ts), so only `connect` can read it: most callers want `connect` instead.
    */
   dialNext(address: PeerAddress): Promise<TLSSocket> {
     return this.dial(address, Date.now() + (this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS));
@@ -285,7 +290,11 @@ export class TlsMesh {
     const where = `party ${target} at ${fmt(address)}`;
     return new Promise((resolve, reject) => {
       let done = false;
-      const socket = tlsConnect({
+      // Every read lands in one reused buffer instead of a fresh Buffer per TLS record (reused-reads.ts).
+      const reads = new ReusedReads();
+      // node's TLS client passes `onread` on to its socket; @types/node lists it for net only.
+      const options: ConnectionOptions & { onread: OnReadOpts } = {
+        onread: reads.onread,
         host: address.host,
         port: address.port,
         key: o.key,
@@ -294,13 +303,14 @@ export class TlsMesh {
         minVersion: 'TLSv1.3',
         ciphers: o.ciphers ?? DEFAULT_TLS_CIPHERS,
         rejectUnauthorized: true,
-      });
+      };
+      const socket = tlsConnect(options);
       let got: Buffer = Buffer.alloc(0);
       const detach = (): void => {
         clearTimeout(timer);
         socket.off('error', onError);
         socket.off('close', onClose);
-        socket.off('data', onData);
+        reads.deliverTo(undefined);
       };
       const finish = (fatal: Error | undefined, retry?: string): void => {
         if (done) return;
@@ -324,8 +334,9 @@ export class TlsMesh {
         if (secured) finish(new PeerAuthenticationError(`${where} closed the connection right after the TLS handshake without accepting it: it most likely does not trust this node's certificate (issued by a different CA?)`));
         else finish(undefined, 'connection closed during the handshake');
       };
-      const onData = (chunk: Buffer): void => {
-        got = got.byteLength === 0 ? chunk : Buffer.concat([got, chunk]);
+      // The chunk lives in the reused read buffer: keep a copy.
+      const onData = (chunk: Uint8Array): void => {
+        got = Buffer.concat([got, chunk]);
         if (got.byteLength < STATUS_BYTES) return;
         const okMagic = STATUS_MAGIC.every((b, i) => got[i] === b) && got[4] === STATUS_VERSION;
         const status = got[5];
@@ -341,7 +352,8 @@ export class TlsMesh {
         socket.on('error', () => {});
         // Hold the stream (and anything that came with the status) until the StreamLink takes over.
         socket.pause();
-        if (got.byteLength > STATUS_BYTES) socket.unshift(got.subarray(STATUS_BYTES));
+        reads.unread(got.subarray(STATUS_BYTES));
+        this.dialedReads.set(socket, reads);
         tuneSocket(socket);
         resolve({ socket });
       };
@@ -354,7 +366,7 @@ export class TlsMesh {
           return finish(new PeerAuthenticationError(`${where} presented certificate ${fingerprint || '(none)'}, but party ${target} is pinned to ${this.pins.next}: check the address and the configured fingerprints`));
         }
         secured = true;
-        socket.on('data', onData);
+        reads.deliverTo(onData);
       });
     });
   }

@@ -16,6 +16,17 @@ export function zeros(n: number): Z64 {
   return new BigUint64Array(n);
 }
 
+/**
+ * A fresh vector of n words whose contents are whatever the allocator left there (earlier data
+ * of this process, possibly secret): only for a caller that overwrites every word before anything
+ * reads it or it leaves the function. Skips the zero-fill, which on a 2^20-word share vector is
+ * ~5 % of a multiplication's local work (docs/benchmarks.md, "s6-mul").
+ */
+export function uninitializedWords(n: number): Z64 {
+  const b = Buffer.allocUnsafeSlow(8 * n);
+  return new BigUint64Array(b.buffer, b.byteOffset, n);
+}
+
 export function fromBigInts(values: readonly bigint[]): Z64 {
   const out = new BigUint64Array(values.length);
   for (let i = 0; i < values.length; i++) out[i] = BigInt.asUintN(64, values[i]);

@@ -131,3 +131,16 @@ test('mulPairs: every product left[i] · right[j], element-wise, in one round', 
     { numRuns: RUNS },
   );
 });
+
+test('zero-sharings add (and XOR) to zero at every length, across the keystream chunks, in vectors that are not zero-filled first', async () => {
+  const t = await trio();
+  // The shares are written into uninitialised memory: any word the keystream missed would show here.
+  for (const n of [0, 1, 7, 8191, 8192, 8193, 3 * 8192 + 5]) {
+    const res = await t.run(async (s) => ({ arith: s.zeroShare(n), xor: s.zeroShareXor(n) }));
+    for (let i = 0; i < n; i++) {
+      assert.equal(BigInt.asUintN(64, res[0].arith[i] + res[1].arith[i] + res[2].arith[i]), 0n, `arithmetic, n=${n}, word ${i}`);
+      assert.equal(res[0].xor[i] ^ res[1].xor[i] ^ res[2].xor[i], 0n, `binary, n=${n}, word ${i}`);
+    }
+    assert.ok(n < 2 || res[0].arith[0] !== res[0].arith[1], 'the shares are random, not zero');
+  }
+});
