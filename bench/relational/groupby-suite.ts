@@ -12,9 +12,9 @@ import { duckNumber, type BenchTable, type RelationalCase } from './case.js';
 import { relationalCase, type GroupbyOp } from './groupby.js';
 
 const WHY = {
-  groupby_category: 'CPU: one-hot in two indicator fields (13 x 8 levels): 21 bit injections and 16 multiplications per row, 312 local inner-product terms per row, and the garbage collector freeing the blocks\' vectors; three parties share two cores',
+  groupby_category: 'CPU: one-hot in two indicator fields (13 x 8 levels): 19 bit injections and 8 multiplications per row (amount and age packed in one word), 132 local inner-product terms per row (packed sums, the last high value derived), first touch of the blocks\' working memory and the garbage collector; three parties share two cores',
   groupby_key: 'CPU: a sort of 1M (group index, row index) words carrying the aggregated columns (~20 opened comparisons per row, most of the bytes), then the group flags, a work-efficient segmented scan and the compaction; three parties share two cores',
-  crosstab: 'CPU: one-hot in two indicator fields (21 bit injections per row; the cell index decomposed on 8-bit lanes), the inner products, fresh memory and the garbage collector; three parties share two cores',
+  crosstab: 'CPU: one-hot in two indicator fields (19 bit injections per row, most of the bytes; the cell index decomposed on 8-bit lanes; 36 local inner-product terms, three counts per word), first touch of fresh memory and the garbage collector; three parties share two cores',
 } as const;
 
 const DESCRIPTIONS = {

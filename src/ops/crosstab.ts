@@ -24,8 +24,9 @@ import { bitLength } from '../plan/sort-layout.js';
 export async function crosstab(s: Session, node: CheckedCrosstab, table: SecretTable): Promise<SecretTable> {
   const d = node.cells;
   const index = await groupIndex(s, node.keys, table, BigInt(d));
-  // The index lies in [0, d] (group-key.ts): its bit decomposition runs on packed lanes.
-  let counts = (await groupByDomain(s, index, d, [], { keyBits: bitLength(BigInt(d)) })).counts;
+  // The index lies in [0, d] (group-key.ts): its bit decomposition runs on packed lanes. With
+  // every row valid it is a declared cell (one-hot.ts inDomain).
+  let counts = (await groupByDomain(s, index, d, [], { keyBits: bitLength(BigInt(d)), inDomain: table.validity.kind === 'all' })).counts;
   let present: AShare | undefined;
   if (node.suppressBelow !== undefined) {
     const below = await bitInject(s, await lt(s, counts, publicA(s.me, new BigUint64Array(d).fill(BigInt(node.suppressBelow)))));

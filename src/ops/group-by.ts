@@ -33,6 +33,7 @@ import { compact } from '../mpc/oblivious/compact.js';
 import { columnExtremes } from '../mpc/oblivious/extremes.js';
 import { groupFlags } from '../mpc/oblivious/group-flags.js';
 import { groupByDomain } from '../mpc/oblivious/one-hot.js';
+import type { ValueBounds } from '../mpc/oblivious/packed-sums.js';
 import { segmentedScan, type ScanColumn } from '../mpc/oblivious/segmented-scan.js';
 import { addConstA, publicA } from '../mpc/sharing.js';
 import type { Session } from '../mpc/session.js';
@@ -83,6 +84,8 @@ interface GroupResults {
 
 export async function groupBy(s: Session, node: CheckedGroupBy, table: SecretTable): Promise<Grouped> {
   const sums: SumVector[] = [];
+  /** What each sum adds up lies in these bounds in every valid row (undefined: not known). */
+  const sumBounds: (ValueBounds | undefined)[] = [];
   const extremes: Extreme[] = [];
   const distinct: ColumnFacts[] = [];
   const slots: { kind: 'sum' | 'extreme' | 'distinct' | 'quantile'; at: number; part?: keyof QuantileParts }[] = [];
@@ -100,17 +103,19 @@ export async function groupBy(s: Session, node: CheckedGroupBy, table: SecretTab
       } else if (pairs.has(o)) {
         slots.push({ kind: 'sum', at: sums.length });
         sums.push(pairs.get(o)!.get(term.of)!);
+        sumBounds.push(undefined);
       } else if (term.of === 'distinct') {
         slots.push({ kind: 'distinct', at: distinct.length });
         distinct.push(out.column!);
       } else {
         slots.push({ kind: 'sum', at: sums.length });
         sums.push(sumVector(term, table, out.column?.name, squares));
+        sumBounds.push(termBounds(term, out.column));
       }
     }
   }
   const method = node.group.method;
-  const r = method === 'whole' ? await whole(s, table, sums, extremes, distinct) : method === 'one-hot' ? await oneHot(s, node, table, sums, extremes, distinct) : await sorted(s, node, table, sums, extremes, distinct);
+  const r = method === 'whole' ? await whole(s, table, sums, extremes, distinct) : method === 'one-hot' ? await oneHot(s, node, table, sums, sumBounds, extremes, distinct) : await sorted(s, node, table, sums, extremes, distinct);
   const finished = await finishExtremes(s, r);
   // Whole tables, or per group on the one-hot path (plan/check-group-by.ts refuses the sort path).
   const perGroup = method === 'one-hot' && quantileRequests.length > 0 ? { index: await groupIndex(s, node.group.keys, table, node.group.width), d: Number(node.group.width) } : undefined;
@@ -149,6 +154,23 @@ function sumVector(term: LinearTerm, table: SecretTable, column: string | undefi
   if (term.of === 'values') return c.values;
   if (term.of === 'squares') return squares.get(c.schema.name)!;
   return c.present ?? 'rows';
+}
+
+/**
+ * Bounds of a sum's term in a valid row (secret-table.ts invariants: declared ranges, a null's
+ * value 0), which let the one-hot path pack several sums into one ring element.
+ */
+function termBounds(term: LinearTerm, column: ColumnFacts | undefined): ValueBounds | undefined {
+  if (term.of === 'present') return { min: 0n, max: 1n };
+  if (column === undefined) return undefined;
+  const min = column.nullable && column.min > 0n ? 0n : column.min;
+  const max = column.nullable && column.max < 0n ? 0n : column.max;
+  if (term.of === 'values') return { min, max };
+  if (term.of === 'squares') {
+    const top = min * min > max * max ? min * min : max * max;
+    return { min: 0n, max: top };
+  }
+  return undefined;
 }
 
 function extremeOf(s: Session, op: 'min' | 'max', column: ColumnFacts, table: SecretTable): Extreme {
@@ -190,14 +212,16 @@ async function whole(s: Session, table: SecretTable, sums: readonly SumVector[],
   return { groups: 1, sums: all.slice(0, sums.length), extremes: best, presence: all.slice(sums.length), distinct: marks.map((m) => sumA(m)) };
 }
 
-async function oneHot(s: Session, node: CheckedGroupBy, table: SecretTable, sums: readonly SumVector[], extremes: readonly Extreme[], distinct: readonly ColumnFacts[]): Promise<GroupResults> {
+async function oneHot(s: Session, node: CheckedGroupBy, table: SecretTable, sums: readonly SumVector[], sumBounds: readonly (ValueBounds | undefined)[], extremes: readonly Extreme[], distinct: readonly ColumnFacts[]): Promise<GroupResults> {
   const d = Number(node.group.width);
   const index = await groupIndex(s, node.group.keys, table, node.group.width);
   const vectors = [...sums, ...extremes.map((e) => e.presence)];
+  const bounds = [...sumBounds, ...extremes.map((): ValueBounds => ({ min: 0n, max: 1n }))].filter((_, i) => vectors[i] !== 'rows');
   const inner = vectors.filter((v): v is AShare => v !== 'rows');
-  // All rows valid: every index is a declared level (groupIndex puts no row outside); the index
-  // lies in [0, width] (group-key.ts), so its bit decomposition runs on packed lanes.
-  const g = await groupByDomain(s, index, d, inner, { inDomain: table.validity.kind === 'all', keyBits: bitLength(node.group.width) });
+  // All rows valid: every index is a declared level (groupIndex puts no row outside), and the
+  // terms lie in their bounds, so sums may share ring elements; the index lies in [0, width]
+  // (group-key.ts), so its bit decomposition runs on packed lanes.
+  const g = await groupByDomain(s, index, d, inner, { inDomain: table.validity.kind === 'all', keyBits: bitLength(node.group.width), bounds });
   let k = 0;
   const all = vectors.map((v) => (v === 'rows' ? g.counts : g.sums[k++]));
   let best: AShare[] = [];

@@ -9,9 +9,10 @@
  */
 
 import { mul } from '../mpc/protocols/arith.js';
-import { addConstA } from '../mpc/sharing.js';
+import { combineInto } from '../mpc/protocols/kernels.js';
+import { addConstA, constantSlot } from '../mpc/sharing.js';
 import type { Session } from '../mpc/session.js';
-import { AShare, addA, scaleA, subA } from '../mpc/shares.js';
+import { AShare } from '../mpc/shares.js';
 import type { GroupKey } from '../plan/check-group-by.js';
 import type { SecretTable } from '../secret/secret-table.js';
 
@@ -29,25 +30,41 @@ export function strides(keys: readonly GroupKey[]): bigint[] {
 /** `ranks`: each text key's dense rank (ops/text-rank.ts), its level as it is (nulls have their own rank). */
 export async function groupIndex(s: Session, keys: readonly GroupKey[], table: SecretTable, outside: bigint, ranks?: ReadonlyMap<string, AShare>): Promise<AShare> {
   const stride = strides(keys);
-  let index = AShare.zeros(table.rows);
+  // The index is linear in the key columns (and their present bits): one pass over the rows
+  // into one fresh vector, instead of a fresh vector per key and step (each one a page fault
+  // per 4 KiB on first touch, which on this machine costs more than the arithmetic).
+  const terms: [AShare, bigint][] = [];
+  let constant = 0n;
   keys.forEach((k, j) => {
     const c = table.column(k.column.name);
     const rank = ranks?.get(k.column.name);
-    let level: AShare;
     if (rank) {
-      level = rank;
+      terms.push([rank, stride[j]]);
     } else if (c.present) {
+      // level = v + (L - 1) - present·(min + L - 1)
       const last = k.levels - 1n;
-      level = addConstA(s.me, subA(c.values, scaleA(c.present, k.column.min + last)), last);
+      terms.push([c.values, stride[j]], [c.present, -(k.column.min + last) * stride[j]]);
+      constant += last * stride[j];
     } else {
-      level = addConstA(s.me, c.values, -k.column.min);
+      // level = v - min
+      terms.push([c.values, stride[j]]);
+      constant -= k.column.min * stride[j];
     }
-    index = addA(index, stride[j] === 1n ? level : scaleA(level, stride[j]));
   });
+  const index = linearA(s, table.rows, terms, constant);
   if (table.validity.kind === 'all') return index;
   // outside + validity·(index - outside)
   const shifted = addConstA(s.me, index, -outside);
   return addConstA(s.me, await mul(s, table.validity.share, shifted), outside);
+}
+
+/** Σ c_k x_k + constant in one pass (the constant in the component that holds public constants). */
+function linearA(s: Session, n: number, terms: readonly (readonly [AShare, bigint])[], constant: bigint): AShare {
+  const slot = constantSlot(s.me);
+  const a = new BigUint64Array(n), b = new BigUint64Array(n);
+  combineInto(a, terms.map(([x, c]) => [x.a, c] as const), slot === 'a' ? constant : 0n);
+  combineInto(b, terms.map(([x, c]) => [x.b, c] as const), slot === 'b' ? constant : 0n);
+  return new AShare(a, b);
 }
 
 /** The key values of combination `index` (null where a nullable key is at its null level). */

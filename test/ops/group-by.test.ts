@@ -29,7 +29,7 @@ const signed = (v: bigint) => BigInt.asIntN(64, v);
 const ring = (v: bigint) => BigInt.asUintN(64, v);
 
 interface Row { c: number | null; b: boolean; g: bigint; x: bigint | null; i: bigint; valid: boolean }
-interface Case { rows: Row[]; by: readonly string[]; gMax: bigint; secretValidity: boolean }
+interface Case { rows: Row[]; by: readonly string[]; gMax: bigint; secretValidity: boolean; xMin: bigint; xMax: bigint }
 
 const AGGREGATES: AggregateSpec[] = [
   { name: 'n', fn: 'count' },
@@ -45,7 +45,11 @@ const AGGREGATES: AggregateSpec[] = [
   { name: 'di', fn: 'count_distinct', column: 'i' },
 ];
 const I_MAX = (1n << 62n) - 1n;
-const X_MIN = -50n, X_MAX = 1000n;
+/**
+ * The aggregated column's declared range: around 0, or wholly above or below it, so that a
+ * null's 0 lies outside the range (the one-hot path packs sums by these bounds, packed-sums.ts).
+ */
+const X_RANGES: readonly (readonly [bigint, bigint])[] = [[-50n, 1000n], [200n, 5000n], [-(1n << 20n), -(1n << 19n)]];
 
 const caseArb: fc.Arbitrary<Case> = fc
   .record({
@@ -54,8 +58,9 @@ const caseArb: fc.Arbitrary<Case> = fc
     secretValidity: fc.boolean(),
     n: fc.integer({ min: 0, max: 14 }),
     hot: fc.integer({ min: 0, max: 2 }),
+    xRange: fc.constantFrom(...X_RANGES),
   })
-  .chain(({ gMax, by, secretValidity, n, hot }) => {
+  .chain(({ gMax, by, secretValidity, n, hot, xRange: [X_MIN, X_MAX] }) => {
     // Skewed: most rows in a few keys.
     const gArb = fc.oneof({ weight: 3, arbitrary: fc.constantFrom(0n, gMax, BigInt(hot)) }, { weight: 1, arbitrary: fc.bigInt({ min: 0n, max: gMax }) });
     const row = fc.record({
@@ -66,7 +71,7 @@ const caseArb: fc.Arbitrary<Case> = fc
       i: fc.oneof({ weight: 3, arbitrary: fc.constantFrom(0n, 7n, I_MAX) }, { weight: 1, arbitrary: fc.bigInt({ min: 0n, max: I_MAX }) }),
       valid: secretValidity ? fc.boolean() : fc.constant(true),
     });
-    return fc.array(row, { minLength: n, maxLength: n }).map((rows) => ({ rows, by, gMax, secretValidity }));
+    return fc.array(row, { minLength: n, maxLength: n }).map((rows) => ({ rows, by, gMax, secretValidity, xMin: X_MIN, xMax: X_MAX }));
   });
 
 function schemaOf(k: Case) {
@@ -76,7 +81,7 @@ function schemaOf(k: Case) {
       { name: 'c', nullable: true, type: 'category', dictionary: WORDS },
       { name: 'b', nullable: false, type: 'boolean' },
       { name: 'g', nullable: false, type: 'integer', min: '0', max: String(k.gMax) },
-      { name: 'x', nullable: true, type: 'integer', min: String(X_MIN), max: String(X_MAX) },
+      { name: 'x', nullable: true, type: 'integer', min: String(k.xMin), max: String(k.xMax) },
       { name: 'i', nullable: false, type: 'identifier' },
     ],
   });

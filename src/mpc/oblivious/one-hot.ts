@@ -22,13 +22,15 @@
  * 3. The binary indicators of both fields (level-indicators.ts), "in domain" as the low
  *    field's root: max(j, k - j - 1) rounds, 2^j + 2^(k-j) bits per row.
  * 4. Bit injection of the H + L indicators (inject.ts: 2 rounds, 8 bytes per row each).
- * 5. B_l · x for every low value and value column (arith.ts mul: 1 round, 8 bytes each).
- * 6. All inner products of the A_h with the B_l and the B_l · x (inner-products.ts: 1 round,
- *    8 bytes per output).
+ * 5. B_l · W for every low value and value payload W (arith.ts mulPairs: 1 round, 8 bytes each).
+ * 6. All inner products of the A_h with the B_l and the B_l · W, several sums per ring element
+ *    where their bounds allow (packed-sums.ts; inner-products.ts: 1 round, 8 bytes per output).
  * Blocks bound the memory (the H + L + L·c arithmetic vectors of a block are held at once) and
- * their results are added up.
+ * their packed results are added up; the fields are unpacked once at the end (a2b and weighted
+ * injection of the H × bins totals: 10 rounds, when some element holds more than one sum).
  *
- * Cost per row: ~112 + 8(H + L + L·c) bytes. Keys in [d, 2^k) and outside [0, 2^k) are
+ * Cost per row: ~112 + 8(H + L + L·p) bytes for p value payloads (p ≤ c: columns whose sums
+ * fit together in 64 bits share one). Keys in [d, 2^k) and outside [0, 2^k) are
  * counted in no level: the caller learns how many rows fell outside only if it opens
  * rows - sum(counts). Sums wrap mod 2^64 (the caller bounds them).
  */
@@ -42,11 +44,13 @@ import { andTree } from '../protocols/compare.js';
 import { a2b } from '../protocols/convert.js';
 import { a2bNarrow, NARROW_A2B_MAX_BITS } from '../protocols/convert-narrow.js';
 import { injectBits } from '../protocols/inject.js';
+import { combineInto } from '../protocols/kernels.js';
 import { innerProducts } from '../protocols/inner-products.js';
 import { constantSlot, notBits, publicA } from '../sharing.js';
 import type { Session } from '../session.js';
 import { AShare, BShare, BitShare, addA, concatA, subA, sumA } from '../shares.js';
 import { fieldIndicators } from './level-indicators.js';
+import { binScratchWords, binVectors, payloadVectors, sumLayout, unpackSums, type SumLayout, type ValueBounds } from './packed-sums.js';
 
 /** The largest domain of the one-hot path; larger keys go through groupByKey (sort and scan). */
 export const MAX_ONE_HOT_DOMAIN = 4096;
@@ -73,6 +77,12 @@ export interface DomainOptions {
    * and "in domain" is local. A key outside that range would be counted as its residue.
    */
   readonly keyBits?: number;
+  /**
+   * Per value column, bounds that hold in every row (with inDomain: the declared range, widened
+   * to 0 for nullable columns). Sums then share ring elements (packed-sums.ts): fewer
+   * multiplications and inner-product terms per row. Ignored without inDomain.
+   */
+  readonly bounds?: readonly (ValueBounds | undefined)[];
 }
 
 export async function groupByDomain(s: Session, key: AShare, domain: number, values: readonly AShare[], options: DomainOptions = {}): Promise<DomainGroups> {
@@ -81,17 +91,26 @@ export async function groupByDomain(s: Session, key: AShare, domain: number, val
   }
   const n = key.length;
   for (const v of values) if (v.length !== n) throw new UsageError(`groupByDomain: a value column has ${v.length} rows, the key ${n}`);
+  if (options.bounds !== undefined && options.bounds.length !== values.length) throw new UsageError(`groupByDomain: ${options.bounds.length} bounds for ${values.length} value columns`);
   if (options.inDomain && domain <= 2) return bitKeyGroups(s, key, domain, values);
-  let counts = AShare.zeros(domain);
-  let sums = values.map(() => AShare.zeros(domain));
-  const block = Math.max(64, Math.floor(BLOCK_INDICATORS / levelSplit(domain, values.length).words / 64) * 64);
+  if (n === 0) return { counts: AShare.zeros(domain), sums: values.map(() => AShare.zeros(domain)) };
+  // Values pack only when every row lands in an output level (packed-sums.ts); counts always do.
+  const bounds = values.map((_, c) => (options.inDomain ? options.bounds?.[c] : undefined));
+  const bits = Math.max(1, Math.ceil(Math.log2(domain)));
+  // The split by the words per row: injections and one multiplication per low value and value payload.
+  const valuePayloads = sumLayout(1, n, bounds).payloads.length - 1;
+  const split = levelSplit(domain, valuePayloads);
+  const L = 2 ** split.lowBits;
+  const layout = sumLayout(L, n, bounds);
+  let totals = AShare.zeros(split.high * layout.bins.length);
+  const block = Math.max(64, Math.floor(BLOCK_INDICATORS / split.words / 64) * 64);
   for (let start = 0; start < n; start += block) {
     const end = Math.min(n, start + block);
-    const part = await blockGroups(s, key.slice(start, end), domain, values.map((v) => v.slice(start, end)), options.keyBits);
-    counts = addA(counts, part.counts);
-    sums = sums.map((acc, c) => addA(acc, part.sums[c]));
+    totals = addA(totals, await blockTotals(s, key.slice(start, end), split.lowBits, bits, split.high, values.map((v) => v.slice(start, end)), layout, options.keyBits, options.inDomain === true));
   }
-  return { counts, sums };
+  const sums = await unpackSums(s, layout, totals, split.high, L, values.length);
+  const pick = (all: AShare): AShare => all.slice(0, domain);
+  return { counts: pick(sums[0]), sums: sums.slice(1).map(pick) };
 }
 
 /**
@@ -123,10 +142,15 @@ export function levelSplit(domain: number, columns: number): { lowBits: number; 
   return { lowBits: best.lowBits, bits, high: best.high, words: best.words };
 }
 
-async function blockGroups(s: Session, key: AShare, domain: number, values: readonly AShare[], keyBits: number | undefined): Promise<DomainGroups> {
+/** The H × bins packed inner products of one block of rows (packed-sums.ts lays them out). */
+/**
+ * With every key in the domain (`derive`), each row has exactly one low and one high value, so
+ * the last indicator of each field is 1 minus the others: B_(L-1) is formed locally instead of
+ * injected, and the last high value's inner products are Σ_rows right_b minus the others' (local
+ * sums): 2 injections fewer per row and 1/H of the local terms.
+ */
+async function blockTotals(s: Session, key: AShare, j: number, k: number, H: number, values: readonly AShare[], layout: SumLayout, keyBits: number | undefined, derive: boolean): Promise<AShare> {
   const n = key.length;
-  const c = values.length;
-  const { lowBits: j, bits: k, high: H } = levelSplit(domain, c);
   const L = 2 ** j;
   const narrow = keyBits !== undefined && keyBits <= NARROW_A2B_MAX_BITS && keyBits <= k + 1;
   // The bits read: k, and bit k too when the key may reach 2^k (keyBits = k + 1).
@@ -141,35 +165,59 @@ async function blockGroups(s: Session, key: AShare, domain: number, values: read
   const fields = await fieldIndicators(s, [{ planes: planes.slice(0, j), root: inDomain }, ...(j < k ? [{ planes: planes.slice(j) }] : [])], n);
   const lowTerms = fields[0];
   const highTerms = j < k ? fields[1].slice(0, H) : [];
-  // The injected indicators live only until the inner products: their memory comes from the
-  // scratch pool and goes back after them (fresh, it was ~40% of the bytes a block allocates).
-  const indicators = lowTerms.length + highTerms.length;
-  const arena = s.party.scratch.take(2 * indicators * n);
-  let products: AShare;
+  // The injected indicators and the packed right operands live only until the inner products:
+  // their memory comes from the scratch pool and goes back after them.
+  const lowDerived = derive && L >= 2, highDerived = derive && highTerms.length >= 2;
+  const lowInjected = lowDerived ? lowTerms.slice(0, L - 1) : lowTerms;
+  const highInjected = highDerived ? highTerms.slice(0, H - 1) : highTerms;
+  const indicators = lowInjected.length + highInjected.length;
+  const injectedWords = 2 * indicators * n, lastWords = lowDerived ? 2 * n : 0;
+  const arena = s.party.scratch.take(injectedWords + lastWords + binScratchWords(layout, n));
   try {
-    const injected = await injectBits(s, [...lowTerms, ...highTerms], arena);
-    const B = injected.slice(0, L);
+    const injected = await injectBits(s, [...lowInjected, ...highInjected], arena.subarray(0, injectedWords));
+    const B = injected.slice(0, lowInjected.length);
+    if (lowDerived) B.push(oneMinusSum(s, B, arena.subarray(injectedWords, injectedWords + lastWords)));
     // No high field (j = k): a single high value, the public 1.
-    const A = j < k ? injected.slice(L) : [publicA(s.me, new BigUint64Array(n).fill(1n))];
-    // weighted[v * L + l] = x_v · B_l.
-    const weighted = c === 0 ? [] : await mulPairs(s, values, B);
-    const right = [...B, ...weighted];
-    // products[h * right.length + r] = <A_h, right[r]>.
-    products = await innerProducts(s, A, right);
+    const A = j < k ? injected.slice(lowInjected.length) : [publicA(s.me, new BigUint64Array(n).fill(1n))];
+    // weighted[(p - 1) * L + l] = W_p · B_l.
+    const payloads = payloadVectors(s, layout, values);
+    const weighted = payloads.length === 0 ? [] : await mulPairs(s, payloads, B);
+    const right = binVectors(layout, (l, p) => (p === 0 ? B[l] : weighted[(p - 1) * L + l]), n, arena.subarray(injectedWords + lastWords));
+    // totals[h * bins + b] = <A_h, right[b]>.
+    const totals = await innerProducts(s, A, right);
+    return highDerived ? appendLastHigh(totals, right) : totals;
   } finally {
     s.party.scratch.give(arena);
   }
-  const R = L * (1 + c);
-  const pick = (column: number): AShare => {
-    const out = AShare.zeros(domain);
-    for (let v = 0; v < domain; v++) {
-      const at = Math.floor(v / L) * R + column * L + (v % L);
-      out.a[v] = products.a[at];
-      out.b[v] = products.b[at];
+}
+
+/** 1 - Σ_k x_k into `into` (2n words): the last indicator of a field, given all the others. */
+function oneMinusSum(s: Session, xs: readonly AShare[], into: BigUint64Array): AShare {
+  const n = into.length / 2;
+  const slot = constantSlot(s.me);
+  const a = into.subarray(0, n), b = into.subarray(n);
+  combineInto(a, xs.map((x) => [x.a, -1n] as const), slot === 'a' ? 1n : 0n);
+  combineInto(b, xs.map((x) => [x.b, -1n] as const), slot === 'b' ? 1n : 0n);
+  return new AShare(a, b);
+}
+
+/** The last high value's totals: Σ_rows right_b - Σ_h <A_h, right_b> per bin b (A_last = 1 - Σ_h A_h). */
+function appendLastHigh(totals: AShare, right: readonly AShare[]): AShare {
+  const R = right.length, H = totals.length / R;
+  const out = AShare.zeros(totals.length + R);
+  out.a.set(totals.a);
+  out.b.set(totals.b);
+  right.forEach((r, b) => {
+    const all = sumA(r);
+    let a = all.a[0], c = all.b[0];
+    for (let h = 0; h < H; h++) {
+      a -= totals.a[h * R + b];
+      c -= totals.b[h * R + b];
     }
-    return out;
-  };
-  return { counts: pick(0), sums: values.map((_, x) => pick(x + 1)) };
+    out.a[H * R + b] = BigInt.asUintN(64, a);
+    out.b[H * R + b] = BigInt.asUintN(64, c);
+  });
+  return out;
 }
 
 /** Components of NOT(key) OR (2^k - 1): all ones exactly when bits k..63 of the key are zero. */

@@ -68,14 +68,20 @@ function addBitKernel(out: BigUint64Array, z: BigUint64Array, rho: BigUint64Arra
   for (let i = 0; i < out.length; i++) out[i] = z[i] + (rho[i] & 1n);
 }
 
-/** Arithmetic 0/1 shares of every bit of every vector, in one batch. 2 rounds. */
+/**
+ * Arithmetic 0/1 shares of every bit of every vector, in one batch. 2 rounds.
+ *
+ * `into`, when given, holds the outputs' components (2 words per bit, laid out as this function
+ * chooses): a caller that drops the outputs soon (one-hot.ts, per block) lends memory from the
+ * scratch pool. The components are computed in place there, with no copy into the outputs.
+ */
 export async function injectBits(s: Session, bits: readonly BitShare[], into?: BigUint64Array): Promise<AShare[]> {
-  return injectLinear(
-    s,
-    bits,
-    bits.map((_, k) => ({ terms: [[k, 1n]] })),
-    into,
-  );
+  const N = bits.reduce((acc, b) => acc + b.length, 0);
+  if (into && into.length < 2 * N) throw new UsageError(`injectBits: the output buffer holds ${into.length} words, the bits need ${2 * N}`);
+  const thetaA = into ? into.subarray(0, N) : new BigUint64Array(N), thetaB = into ? into.subarray(N, 2 * N) : new BigUint64Array(N);
+  await injectInto(s, bits, thetaA, thetaB);
+  let at = 0;
+  return bits.map((b) => new AShare(thetaA.subarray(at, at + b.length), thetaB.subarray(at, (at += b.length))));
 }
 
 /**
@@ -93,19 +99,44 @@ export async function injectLinear(s: Session, bits: readonly BitShare[], output
     offsets.push(N);
     N += b.length;
   }
+  const lengths = outputs.map((out) => (out.terms.length > 0 ? bits[out.terms[0][0]].length : 0));
+  const needed = 2 * lengths.reduce((x, y) => x + y, 0);
+  if (into && into.length < needed) throw new UsageError(`injectLinear: the output buffer holds ${into.length} words, the outputs need ${needed}`);
+  // The injected components of every bit: working memory that never leaves the party (ScratchPool).
+  const theta = s.party.scratch.take(2 * N);
+  try {
+    const thetaA = theta.subarray(0, N), thetaB = theta.subarray(N, 2 * N);
+    await injectInto(s, bits, thetaA, thetaB);
+    let at = 0;
+    const take = (n: number): BigUint64Array => (into ? into.subarray(at, (at += n)) : new BigUint64Array(n));
+    return outputs.map((out, k) => {
+      const n = lengths[k];
+      const pick = (theta: BigUint64Array) => out.terms.map(([k, c]) => [theta.subarray(offsets[k], offsets[k] + bits[k].length), c] as const);
+      const a = take(n), b = take(n);
+      const constant = out.constant ?? 0n;
+      combineInto(a, pick(thetaA), s.me === 0 ? constant : 0n);
+      combineInto(b, pick(thetaB), s.me === 2 ? constant : 0n);
+      return new AShare(a, b);
+    });
+  } finally {
+    s.party.scratch.give(theta);
+  }
+}
+
+/** The injected components of every bit (concatenated) into thetaA and thetaB (N words each). */
+async function injectInto(s: Session, bits: readonly BitShare[], thetaA: BigUint64Array, thetaB: BigUint64Array): Promise<void> {
+  const N = thetaA.length;
   const bounds = chunkBounds(N);
   const chunkOf = (role: 0 | 1 | 2): number => [0, 1, 2].find((k) => roleIn(s.me, k) === role)!;
   const kP = chunkOf(0), kQ = chunkOf(1), kR = chunkOf(2);
   const [p0, p1] = [bounds[kP], bounds[kP + 1]], [q0, q1] = [bounds[kQ], bounds[kQ + 1]], [r0, r1] = [bounds[kR], bounds[kR + 1]];
   const lenP = p1 - p0, lenQ = q1 - q0, lenR = r1 - r0;
 
-  // Working memory that never leaves the party (see ScratchPool): the injected components of
-  // every bit (thetaA, thetaB), masks and PRG draws.
-  const scratch = s.party.scratch.take(2 * N + 3 * lenP + 3 * lenQ + 2 * lenR);
+  // Working memory that never leaves the party (see ScratchPool): masks and PRG draws.
+  const scratch = s.party.scratch.take(3 * lenP + 3 * lenQ + 2 * lenR);
   try {
     let o = 0;
     const part = (len: number): BigUint64Array => scratch.subarray(o, (o += len));
-    const thetaA = part(N), thetaB = part(N);
     const rhoP = part(lenP), d1P = part(lenP), r02P = part(lenP);
     const aQ = part(lenQ), bQ = part(lenQ), d1Q = part(lenQ);
     const rhoR = part(lenR), r02R = part(lenR);
@@ -150,21 +181,6 @@ export async function injectLinear(s: Session, bits: readonly BitShare[], output
     addBitKernel(thetaB.subarray(r0, r1), z0R, rhoR);
     s.send(s.prev, z2, true);
     thetaB.set(await s.recv(s.next, lenQ), q0);
-
-    let at = 0;
-    const lengths = outputs.map((out) => (out.terms.length > 0 ? bits[out.terms[0][0]].length : 0));
-    const needed = 2 * lengths.reduce((x, y) => x + y, 0);
-    if (into && into.length < needed) throw new UsageError(`injectLinear: the output buffer holds ${into.length} words, the outputs need ${needed}`);
-    const take = (n: number): BigUint64Array => (into ? into.subarray(at, (at += n)) : new BigUint64Array(n));
-    return outputs.map((out, k) => {
-      const n = lengths[k];
-      const pick = (theta: BigUint64Array) => out.terms.map(([k, c]) => [theta.subarray(offsets[k], offsets[k] + bits[k].length), c] as const);
-      const a = take(n), b = take(n);
-      const constant = out.constant ?? 0n;
-      combineInto(a, pick(thetaA), s.me === 0 ? constant : 0n);
-      combineInto(b, pick(thetaB), s.me === 2 ? constant : 0n);
-      return new AShare(a, b);
-    });
   } finally {
     s.party.scratch.give(scratch);
   }

@@ -31,12 +31,18 @@ export async function innerProducts(s: Session, left: readonly AShare[], right: 
           acc.set(z.subarray(at, at + 4));
           localTerms4(acc, x.a, x.b, sums[j], right[j].a, sums[j + 1], right[j + 1].a, sums[j + 2], right[j + 2].a, sums[j + 3], right[j + 3].a);
           z.set(acc, at);
+        } else if (R - j === 3) {
+          acc.set(z.subarray(at, at + 3));
+          localTerms3(acc, x.a, x.b, sums[j], right[j].a, sums[j + 1], right[j + 1].a, sums[j + 2], right[j + 2].a);
+          z.set(acc.subarray(0, 3), at);
+        } else if (R - j === 2) {
+          acc.set(z.subarray(at, at + 2));
+          localTerms2(acc, x.a, x.b, sums[j], right[j].a, sums[j + 1], right[j + 1].a);
+          z.set(acc.subarray(0, 2), at);
         } else {
-          for (let k = j; k < R; k++) {
-            acc[0] = z[i * R + k];
-            localTerms(acc, x.a, x.b, sums[k], right[k].a);
-            z[i * R + k] = acc[0];
-          }
+          acc[0] = z[at];
+          localTerms(acc, x.a, x.b, sums[j], right[j].a);
+          z[at] = acc[0];
         }
       }
     });
@@ -54,6 +60,25 @@ function sumKernel(out: BigUint64Array, a: BigUint64Array, b: BigUint64Array): v
 function localTerms(acc: BigUint64Array, xa: BigUint64Array, xb: BigUint64Array, ySum: BigUint64Array, ya: BigUint64Array): void {
   // The accumulator stays in a typed array: a BigInt carried across iterations is not lowered.
   for (let i = 0; i < xa.length; i++) acc[0] += xa[i] * ySum[i] + xb[i] * ya[i];
+}
+
+/** localTerms for two right vectors at once (acc[0..1]): the remainder of four. */
+function localTerms2(acc: BigUint64Array, xa: BigUint64Array, xb: BigUint64Array, s0: BigUint64Array, y0: BigUint64Array, s1: BigUint64Array, y1: BigUint64Array): void {
+  for (let i = 0; i < xa.length; i++) {
+    const p = xa[i], q = xb[i];
+    acc[0] += p * s0[i] + q * y0[i];
+    acc[1] += p * s1[i] + q * y1[i];
+  }
+}
+
+/** localTerms for three right vectors at once (acc[0..2]): the remainder of four (packed sums often leave one). */
+function localTerms3(acc: BigUint64Array, xa: BigUint64Array, xb: BigUint64Array, s0: BigUint64Array, y0: BigUint64Array, s1: BigUint64Array, y1: BigUint64Array, s2: BigUint64Array, y2: BigUint64Array): void {
+  for (let i = 0; i < xa.length; i++) {
+    const p = xa[i], q = xb[i];
+    acc[0] += p * s0[i] + q * y0[i];
+    acc[1] += p * s1[i] + q * y1[i];
+    acc[2] += p * s2[i] + q * y2[i];
+  }
 }
 
 /** localTerms for four right vectors at once (acc[0..3]). */
