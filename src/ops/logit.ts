@@ -47,7 +47,7 @@ import { ModelFitError } from '../errors.js';
 import { matmul, mul } from '../mpc/protocols/arith.js';
 import { ltz } from '../mpc/protocols/compare.js';
 import { bitInject } from '../mpc/protocols/convert.js';
-import { matVecTrunc, refineInverse, solveSpdColumns } from '../mpc/protocols/fixmath/index.js';
+import { matVecTrunc, refineInverse, roughInverseSpd } from '../mpc/protocols/fixmath/index.js';
 import { mulTruncMany, truncShare } from '../mpc/protocols/fixmath/ops.js';
 import { parallel } from '../mpc/protocols/fixmath/parallel.js';
 import type { Session } from '../mpc/session.js';
@@ -94,7 +94,6 @@ export async function logit(s: Session, node: CheckedLogit, table: SecretTable):
   let last: { eta: AShare; a: AShare; e: AShare } | undefined;
   const products = await designProducts(s, { scaled: columns, integers, shifts, fx: FX }, integerProductBits(shifts, node.input.type.maxRows, F));
   let inverse: AShare | undefined;
-  const identity = publicA(s.me, BigUint64Array.from({ length: d * d }, (_, k) => (k % (d + 1) === 0 ? 1n << BigInt(F) : 0n)));
   for (let it = 0; it < node.iterations; it++) {
     let residual: AShare, w: AShare;
     if (it === 0 && node.iterations > 1) {
@@ -116,12 +115,11 @@ export async function logit(s: Session, node: CheckedLogit, table: SecretTable):
     [g, h] = [alongside, symmetricFromUpper(upper, d)];
     if (it < node.iterations - 1 || node.model) {
       if (!inverse) {
-        // [I | g] on the right: H⁻¹ (kept for the next iterations) and the first Newton step.
-        const rhs = concatA(Array.from({ length: d }, (_, i) => concatA([identity.slice(i * d, i * d + d), g.slice(i, i + 1)])));
-        const solved = await solveSpdColumns(s, h, rhs, d, d + 1, { fractionBits: F, pivotMin: LOGIT_PIVOT_MIN, pivotMax });
-        const pieces = Array.from({ length: d }, (_, i) => solved.slice(i * (d + 1), i * (d + 1) + d + 1));
-        inverse = concatA(pieces.map((row) => row.slice(0, d)));
-        step = concatA(pieces.map((row) => row.slice(d, d + 1)));
+        // A start for H⁻¹ (residual ~1e-2), kept and refined at every later step; refined here
+        // too when this step is already one of the precise iterations' (few iterations in all).
+        inverse = await roughInverseSpd(s, h, d, { fractionBits: F, pivotMin: LOGIT_PIVOT_MIN, pivotMax });
+        if (it >= node.iterations - LOGIT_PRECISE_ITERATIONS) inverse = await refineInverse(s, h, inverse, d, LOGIT_INVERSE_REFINEMENTS, F);
+        step = await matVecTrunc(s, inverse, g, d, F);
       } else {
         inverse = await refineInverse(s, h, inverse, d, LOGIT_INVERSE_REFINEMENTS, F);
         step = await matVecTrunc(s, inverse, g, d, F);

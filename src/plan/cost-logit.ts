@@ -7,9 +7,10 @@
  * per row: comparison, injection, exp, the reciprocal on [1, 2], products; y(p + q) and pq), g and
  * H (1 round, 8 bytes per output) and their truncation (3 rounds, 13.3 bytes per output), H from
  * the design's pairwise products formed once (ops/logit-information.ts: 1 round and 8 bytes per
- * row and pair as integers, or 4 rounds and 21.3 bytes split); after the first iteration the
- * Gauss–Jordan elimination of [H | I | g] (44 rounds, ~240 bytes per pivot and 24 bytes per
- * product of its d²(2d + 1)), after every later one but the last two Newton–Schulz steps and M g
+ * row and pair as integers, or 4 rounds and 21.3 bytes split); after the first iteration a
+ * start for H⁻¹ by Gauss–Jordan on [H | I] (fixmath/spd-solve.ts roughInverseSpd: 30 rounds,
+ * ~200 bytes per pivot and 16 bytes per product of its 2d³) and M g, after every later one but
+ * the last two Newton–Schulz steps and M g
  * (15 rounds, 64 d² + 16 d bytes: fixmath/newton-schulz.ts); then the convergence bit (20 rounds)
  * and 2 log L (25 rounds, 128 bytes per row), side by side. A secret validity masks the design
  * first (1 round, 8 bytes per row and column).
@@ -32,7 +33,10 @@ export function logitCost(node: CheckedLogit, secretValidity: boolean): PlanCost
   const roughSaving = { rounds: rough * (58 - 20), bytes: rough * n * (370 - 160) };
   const integer = integerProductBits([0, ...node.predictors.map((x) => x.shift)], n, LOGIT_FRACTION_BITS) !== undefined;
   const products = { rounds: integer ? 1 : 4, bytes: (integer ? 8 : 21.3) * n * ((d - 1) * d) / 2 };
-  const solve = { rounds: 44 * d, bytes: 240 * d + 24 * d * d * (2 * d + 1) };
+  // The first step: a start for H⁻¹ (fixmath/spd-solve.ts roughInverseSpd, 30 rounds per pivot), refined
+  // first only when that step is already one of the precise iterations', then M g.
+  const refineFirst = I <= LOGIT_PRECISE_ITERATIONS;
+  const solve = { rounds: 30 * d + 3 + (refineFirst ? 12 : 0) + 3, bytes: 200 * d + 16 * d * d * 2 * d + (refineFirst ? 64 * d * d : 0) + 16 * d };
   const refine = { rounds: 2 * 6 + 3, bytes: 64 * d * d + 16 * d };
   // A model (ops/logit-model.ts) takes the last step too, then one bit from 4d comparisons, instead of 2 log L beside the convergence bit.
   const stepCount = node.model ? I : I - 1;
