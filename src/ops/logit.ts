@@ -107,7 +107,7 @@ export async function logit(s: Session, node: CheckedLogit, table: SecretTable):
     } else {
       const eta = await truncShare(s, await matmul(s, byRows, beta, n, d, 1), FX);
       const { p, q, a, e } = await probabilities(s, eta, F);
-      const [yp, [pq]] = [await mul(s, y, addA(p, q)), await mulTruncMany(s, [[p, q]], F)];
+      const [yp, [pq]] = await parallel(s, (t) => mul(t, y, addA(p, q)), (t) => mulTruncMany(t, [[p, q]], F));
       [residual, w] = [subA(yp, p), pq];
       last = { eta, a, e };
     }
