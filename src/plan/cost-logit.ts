@@ -2,7 +2,7 @@
  * Estimated rounds and bytes per party of a logit node (ops/logit.ts), from the protocols'
  * documented costs (docs/fixmath.md) and measured in one thread (test/ops/logit.test.ts): per
  * iteration the truncated product η = Xβ (3 rounds, 13.3 bytes per row), then the probabilities:
- * the rough ones in the early iterations (the piecewise sigmoid and w = p(1 − p): 20 rounds, ~160
+ * the rough ones in the early iterations (the piecewise sigmoid and w = p(1 − p): 20 rounds, ~140
  * bytes per row) or the precise ones in the last LOGIT_PRECISE_ITERATIONS (58 rounds, ~370 bytes
  * per row: comparison, injection, exp, the reciprocal on [1, 2], products; y(p + q) and pq), g and
  * H (1 round, 8 bytes per output) and their truncation (3 rounds, 13.3 bytes per output), H from
@@ -30,7 +30,7 @@ export function logitCost(node: CheckedLogit, secretValidity: boolean): PlanCost
   const atZero = I > 1 ? { rounds: 3 + 58, bytes: n * (13.3 + 370) } : { rounds: 0, bytes: 0 };
   // The early iterations (after β = 0, before the last LOGIT_PRECISE_ITERATIONS) take the rough probabilities.
   const rough = Math.max(0, I - 1 - LOGIT_PRECISE_ITERATIONS);
-  const roughSaving = { rounds: rough * (58 - 20), bytes: rough * n * (370 - 160) };
+  const roughSaving = { rounds: rough * (58 - 20), bytes: rough * n * (370 - 140) };
   const integer = integerProductBits([0, ...node.predictors.map((x) => x.shift)], n, LOGIT_FRACTION_BITS) !== undefined;
   const products = { rounds: integer ? 1 : 4, bytes: (integer ? 8 : 21.3) * n * ((d - 1) * d) / 2 };
   // The first step: a start for H⁻¹ (fixmath/spd-solve.ts roughInverseSpd, 30 rounds per pivot), refined
