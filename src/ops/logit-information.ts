@@ -14,9 +14,9 @@
  *   to the common K = max (k_j + k_k) (the intercept has k = 0). One product per pair (one round,
  *   8 bytes) and nothing else: no truncation. H = Σ u w / 2^K (f fraction bits), one truncation
  *   per entry: within one unit 2^-f of its exact value at the secret w. Needs
- *   Σ |u w| < maxRows 2^(K + f − 2) < 2^62 (w = pq ≤ 1/4): maxRows < 2^(64 − K − f). At 10
- *   predictors declared over 2,000 stored units (k = 11) and f = 24 that is up to 2^18 rows;
- *   hundredths in [−10, 10] (k = 10) up to 2^20.
+ *   Σ |u w| ≤ maxRows 2^(K + f − 2) < 2^62 (w = pq ≤ 1/4, exactly 1/4 at β = 0): maxRows <
+ *   2^(64 − K − f). At predictors declared over 2,000 stored units (k = 11) and f = 24 that is
+ *   below 2^18 rows; hundredths in [−10, 10] (k = 10) below 2^20.
  * - **Split products** (otherwise): z_j at fx fraction bits (|z| ≤ 1); u_jk exactly (2 fx fraction
  *   bits, one round, 8 bytes), then split into a part rounded to fx bits (one truncation: 3
  *   rounds, 13.3 bytes each) and the exact rest (|rest| < 2^(fx + 1) units of 2^-2fx), both kept

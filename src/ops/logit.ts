@@ -92,7 +92,7 @@ export async function logit(s: Session, node: CheckedLogit, table: SecretTable):
   let step: AShare | undefined;
   let g = AShare.zeros(d), h = AShare.zeros(d * d);
   let last: { eta: AShare; a: AShare; e: AShare } | undefined;
-  const products = await designProducts(s, { scaled: columns, integers, shifts, fx: FX }, integerProductBits(shifts, node.input.type.maxRows, F));
+  const products = await designProducts(s, { scaled: columns, integers, shifts, fx: FX }, integerProductBits(shifts, Math.max(n, node.input.type.maxRows), F));
   let inverse: AShare | undefined;
   for (let it = 0; it < node.iterations; it++) {
     let residual: AShare, w: AShare;

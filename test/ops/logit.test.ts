@@ -13,6 +13,7 @@ import { open } from '../../src/mpc/protocols/io.js';
 import type { Session } from '../../src/mpc/session.js';
 import { concatA } from '../../src/mpc/shares.js';
 import { logit } from '../../src/ops/logit.js';
+import { integerProductBits } from '../../src/ops/logit-information.js';
 import { logitOutputNames, type CheckedLogit } from '../../src/plan/check-logit.js';
 import { logitCost } from '../../src/plan/cost-logit.js';
 import { checkPlan, type CatalogTable, type CheckContext } from '../../src/plan/check.js';
@@ -156,4 +157,13 @@ test('a wide declared range takes the split products (their integer sums could l
   const k: Case = { columns, x, y };
   const { fit } = await run(k);
   check(k, fit, [1, 0]);
+});
+
+test('the integer products are chosen only when their sums stay below 2^62 (maxRows 2^(2 max k + 22) < 2^62)', () => {
+  // Hundredths in [−10, 10]: k = 10, K = 20: below 2^20 rows, not at 2^20 (β = 0 has w = 1/4 exactly).
+  assert.equal(integerProductBits([0, 10, 10], 2 ** 20 - 1, 24), 20);
+  assert.equal(integerProductBits([0, 10, 10], 2 ** 20, 24), undefined);
+  assert.equal(integerProductBits([0, 3, 11], 2 ** 18 - 1, 24), 22);
+  assert.equal(integerProductBits([0, 17], 64, 24), undefined);
+  assert.equal(integerProductBits([0, 0], 1, 24), 0);
 });

@@ -12,6 +12,9 @@
  * for pivots in [2^-8, 2^16] at 24 fraction bits. Bytes per party: d reciprocals (about 240
  * each) plus d² (d + 1) products with truncation (about 24 bytes each).
  *
+ * roughInverseSpd (below): a start for H⁻¹ in 30 rounds per pivot (rough reciprocals, the next
+ * pivot's reciprocal beside the row updates), for callers that refine it by Newton–Schulz.
+ *
  * Accuracy: each pivot's reciprocal is within 2^-19 relative (reciprocalErrorBound) and each
  * product rounds by one unit 2^-f; the error of Δ grows with H's condition number, so callers
  * use it only for iterates whose last step is taken again by the recipient in float64 from
