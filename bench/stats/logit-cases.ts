@@ -74,7 +74,7 @@ function logitCase(rows: number, target: number): StatsCase {
     rows,
     description: `logistic regression, ${rows} rows × ${K} predictors, 10 Newton steps inside MPC (the recipient takes the last one exactly)`,
     target,
-    why: 'rounds: ~1,250 in sequence (one 11 × 11 Gauss–Jordan inverse of 11 reciprocals in sequence, 38 % of them, then Newton–Schulz refinements of 15 rounds per step), at 2-3 ms per round trip over TLS on this loaded machine; then bytes and CPU for the probabilities (exp and reciprocal, ~380 bytes per row and iteration) and the truncations',
+    why: 'rounds: ~880 in sequence (the start for the first 11 × 11 inverse, 11 reciprocals in sequence, 38 % of them; 43 per rough and 68 per precise iteration), at 1-3 ms per round trip over TLS on this machine; then CPU for the bytes, ~2.7 KB per row: the three precise iterations (exp and reciprocal, ~385 bytes per row each), the six rough ones (~150) and the pairwise products (360), three nodes on two cores',
     tables: () => [table],
     rounds: async (client, recipient) => (await model(client).explain({ to: [recipient] })).cost.rounds,
     run: async (client, recipient) => {

@@ -5,19 +5,30 @@
  * instead of the products x·w of all d n design entries with their truncation (29.3 bytes per
  * row and coefficient and 4 rounds per iteration, the largest cost after the probabilities).
  *
- * The columns hold z with `fx` fraction bits (|z| ≤ 1); column 0 is the intercept 2^fx, or the
- * validity v times 2^fx, and the others are already multiplied by v, so u_0k is column k itself
- * (v z_k = z_k) and only the (d − 1) d / 2 products of the other columns are computed: exactly
- * (2 fx fraction bits, one round, 8 bytes each), then split into a part rounded to fx bits
- * (one truncation: 3 rounds, 13.3 bytes each) and the exact rest (|rest| < 2^(fx + 1) units of
- * 2^-2fx), both kept for every iteration. Nothing is lost: H = Σ high·w / 2^fx + Σ rest·w / 2^2fx,
- * each sum truncated once (one unit 2^-f each), so H is within 2 units of its exact value at
- * the secret w (the x·w it replaces rounded every x_j w to 2^-f first: n |z| 2^-f).
+ * Two exact forms, chosen at plan time from public facts (the predictors' declared ranges and the
+ * input's row bound):
  *
- * Bits: w = pq ≤ 1/4 at f bits; the raw sums Σ high·w < n 2^(fx + f − 2) and Σ rest·w <
- * n 2^(fx + 1 + f − 2) lie below 2^62 for n < 2^23 rows at fx = 16 and f = 24.
- * Memory: 2 (d − 1) d / 2 + d vectors of n shares, 16 bytes per element: 211 MB per node at
- * 100K × 10, in place of the d n products x·w built and dropped at every iteration.
+ * - **Integer products** (when they fit, the common case): predictor j enters as the integer
+ *   x_j − c_j (stored units, |x_j − c_j| ≤ 2^k_j, so z_j = (x_j − c_j)/2^k_j), and u_jk is the
+ *   exact integer (x_j − c_j)(x_k − c_k), a number with k_j + k_k fraction bits, shifted locally
+ *   to the common K = max (k_j + k_k) (the intercept has k = 0). One product per pair (one round,
+ *   8 bytes) and nothing else: no truncation. H = Σ u w / 2^K (f fraction bits), one truncation
+ *   per entry: within one unit 2^-f of its exact value at the secret w. Needs
+ *   Σ |u w| ≤ maxRows 2^(K + f − 2) < 2^62 (w = pq ≤ 1/4, exactly 1/4 at β = 0): maxRows <
+ *   2^(64 − K − f). At predictors declared over 2,000 stored units (k = 11) and f = 24 that is
+ *   below 2^18 rows; hundredths in [−10, 10] (k = 10) below 2^20.
+ * - **Split products** (otherwise): z_j at fx fraction bits (|z| ≤ 1); u_jk exactly (2 fx fraction
+ *   bits, one round, 8 bytes), then split into a part rounded to fx bits (one truncation: 3
+ *   rounds, 13.3 bytes each) and the exact rest (|rest| < 2^(fx + 1) units of 2^-2fx), both kept
+ *   for every iteration. H = Σ high·w / 2^fx + Σ rest·w / 2^2fx, each sum truncated once (one
+ *   unit 2^-f each), so H is within 2 units of its exact value at the secret w. Bits: the raw
+ *   sums Σ high·w < n 2^(fx + f − 2) and Σ rest·w < n 2^(fx + 1 + f − 2) lie below 2^62 for
+ *   n < 2^23 rows at fx = 16 and f = 24.
+ *
+ * Column 0 is the intercept 1 (or the validity v), the others are already multiplied by v, so
+ * u_0k is column k itself (v z_k = z_k) and only the (d − 1) d / 2 products of the other columns
+ * are computed. Memory: one vector of n shares per pair (two in the split form), 16 bytes per
+ * element: 106 MB per node at 100K × 10.
  */
 
 import { matmul } from '../mpc/protocols/arith.js';
@@ -33,36 +44,67 @@ export function upperPairs(d: number): [number, number][] {
   return pairs;
 }
 
-/** The design's pairwise products, split so that no precision is lost (see the header). */
-export interface DesignProducts {
-  /** u_jk rounded to fx fraction bits, every pair of upperPairs(d): (d(d + 1)/2) × n by rows. */
-  readonly high: AShare;
-  /** The rest u_jk 2^(2 fx) − high 2^fx (|rest| < 2^(fx + 1)), for the pairs with j > 0: ((d − 1)d/2) × n. */
-  readonly rest: AShare;
+/** The design's pairwise products, kept exactly (see the header), every pair of upperPairs(d), (d(d + 1)/2) × n by rows. */
+export type DesignProducts =
+  | { readonly kind: 'integer'; readonly products: AShare; readonly fractionBits: number }
+  | { readonly kind: 'split'; readonly high: AShare; readonly rest: AShare; readonly fx: number };
+
+/** The design as the operator holds it: the fx-bit columns and, for the integer form, the integers x − c and their k. */
+export interface DesignColumns {
+  /** z_j with fx fraction bits; column 0 the intercept (or validity) 2^fx. */
+  readonly scaled: readonly AShare[];
+  /** x_j − c_j (times v), column 0 the intercept 1 (or v). */
+  readonly integers: readonly AShare[];
+  /** k_j of each column (0 for the intercept). */
+  readonly shifts: readonly number[];
+  readonly fx: number;
 }
 
-/** u_jk for every pair of upperPairs(d): exact products (1 round), then one truncation (3 rounds). */
-export async function designProducts(s: Session, columns: readonly AShare[], fx: number): Promise<DesignProducts> {
-  const pairs = upperPairs(columns.length);
+/** The common fraction bits of the integer products, or undefined when their sums could leave 2^62 (then the split form). */
+export function integerProductBits(shifts: readonly number[], maxRows: number, f: number): number | undefined {
+  const K = 2 * Math.max(...shifts);
+  return Math.log2(Math.max(1, maxRows)) + K + f - 2 < 62 ? K : undefined;
+}
+
+/** u_jk for every pair of upperPairs(d), in the integer form when `integerBits` is given, else split. */
+export async function designProducts(s: Session, design: DesignColumns, integerBits: number | undefined): Promise<DesignProducts> {
+  const pairs = upperPairs(design.scaled.length);
   const computed = pairs.filter(([j]) => j > 0);
+  const n = design.scaled[0].length;
+  if (integerBits !== undefined) {
+    const { integers, shifts } = design;
+    const exact = await mulMany(s, computed.map(([j, k]) => [integers[j], integers[k]] as const));
+    let next = 0;
+    const products = concatA(pairs.map(([j, k]) => scaleA(j === 0 ? integers[k] : exact[next++], 1n << BigInt(integerBits - shifts[j] - shifts[k]))));
+    return { kind: 'integer', products, fractionBits: integerBits };
+  }
+  const { scaled: columns, fx } = design;
   const exact = concatA(await mulMany(s, computed.map(([j, k]) => [columns[j], columns[k]] as const)));
   const rounded = await truncShare(s, exact, fx);
   const rest = subA(exact, scaleA(rounded, 1n << BigInt(fx)));
-  const n = columns[0].length;
   let next = 0;
   const high = concatA(pairs.map(([j, k]) => (j === 0 ? columns[k] : rounded.slice(n * next, n * ++next))));
-  return { high, rest };
+  return { kind: 'split', high, rest, fx };
 }
 
 /**
- * H = Σ_r u_r w_r with f fraction bits (the upper triangle): Σ high·w (fx + f bits) truncated
- * by fx, plus Σ rest·w (2 fx + f bits) truncated by 2 fx, the two truncations side by side
- * (3 rounds), the inner products one round before. Also truncates `alongside` (fx + f bits,
- * here g, its inner products started alongside these) by fx in the same batch.
+ * H = Σ_r u_r w_r with f fraction bits (the upper triangle), each sum truncated once (3 rounds),
+ * the inner products one round before. Also truncates `alongside` (fx + f bits, here g, its
+ * inner products started alongside these) by fx, side by side.
  */
 export async function information(s: Session, products: DesignProducts, w: AShare, alongside: Promise<AShare>, d: number, fx: number): Promise<{ alongside: AShare; upper: AShare }> {
   const m = (d * (d + 1)) / 2;
   const n = w.length;
+  if (products.kind === 'integer') {
+    const sums = matmul(s, products.products, w, m, n, 1);
+    const [alongsideRaw, sumsRaw] = [await alongside, await sums];
+    const [out, upper] = await parallel(
+      s,
+      (t) => truncShare(t, alongsideRaw, fx),
+      (t) => truncShare(t, sumsRaw, products.fractionBits),
+    );
+    return { alongside: out, upper };
+  }
   const high = matmul(s, products.high, w, m, n, 1);
   const rest = matmul(s, products.rest, w, m - d, n, 1);
   const [alongsideRaw, highRaw, restRaw] = [await alongside, await high, await rest];

@@ -9,11 +9,15 @@
  * or H), held both by rows (n × d) and by columns (d × n), a local rearrangement. Per iteration,
  * with β at F = 24 fraction bits:
  *   η = Xβ                               one matrix product, one truncation
- *   p = σ(η), q = σ(−η)                  logit-probabilities.ts (relative precision)
+ *   p = σ(η), q = σ(−η)                  logit-probabilities.ts (relative precision) in the last
+ *                                        LOGIT_PRECISE_ITERATIONS; before them (but at β = 0) the
+ *                                        rough p of the piecewise sigmoid, q = 1 − p (absolute
+ *                                        2.4e-4: the iterates only need to come near the fit)
  *   y − p = y(p + q) − p                 exact in y (an integer)
  *   g = Xᵀ(y − p), H = Xᵀ diag(pq) X     inner products (one reshare per output), one truncation;
- *                                        H from the design's pairwise products formed once
- *                                        (logit-information.ts), never from x·pq per row
+ *                                        H from the design's pairwise products formed once,
+ *                                        as exact integers (x_j − c_j)(x_k − c_k) when their sums
+ *                                        fit (logit-information.ts), never from x·pq per row
  *   Δ = M g, β += Δ                      not after the last iteration, with M ≈ H⁻¹:
  *     first step: M = H⁻¹ by one Gauss–Jordan elimination of [H | I | g] (fixmath/spd-solve.ts,
  *     d reciprocals in sequence), which also gives the exact Newton step H⁻¹g;
@@ -29,21 +33,21 @@
  * count, one more comparison). After the last iteration: 2 log L at β (logit-loglik.ts), side by
  * side with the convergence bit (fixmath/parallel.ts).
  *
- * Rounds per iteration: about 64 (η 3, probabilities 53, y(p + q) and pq 4, g and H 4; only g and
- * H at β = 0, where p = q = 1/2 are public, when more iterations follow), plus
- * d × 44 for the first solve and 2 × 6 + 3 = 15 for every later step (measured at 10K × 10,
- * in-thread: 1,269 rounds for ten iterations, 604 of them the steps; with one Gauss–Jordan solve
- * per iteration, H from x·pq and the general reciprocal it took 5,331 and 4,356). Bytes per
- * party: once 21.3 per row and pair of predictors (the products), then per iteration about
- * 240 n (the probabilities) + 45 n (η, y(p + q), pq) + 8 (d + d²), plus 64 d² + 16 d per later
- * step (measured: 47.6 MB at 10K × 10, was 74.7 MB).
+ * Rounds per iteration: about 70 with the precise probabilities, 28 with the rough ones (η 3,
+ * probabilities 58 or 20, g and H 4; only g and H at β = 0, where p = q = 1/2 are public, when
+ * more iterations follow), plus d × 44 for the first solve and 2 × 6 + 3 = 15 for every later
+ * step (measured in-thread at 2,000 × 10, test/ops/logit.test.ts: 988 rounds for ten iterations,
+ * 1,247 with the precise probabilities throughout). Bytes per party: once 8 per row and pair of
+ * predictors (the integer products; 21.3 split), then per iteration about 385 n (precise) or
+ * 172 n (rough) + 8 (d + d²), plus 64 d² + 16 d per later step (measured: 5.7 MB at 2,000 × 10,
+ * was 9.7 MB).
  */
 
 import { ModelFitError } from '../errors.js';
 import { matmul, mul } from '../mpc/protocols/arith.js';
 import { ltz } from '../mpc/protocols/compare.js';
 import { bitInject } from '../mpc/protocols/convert.js';
-import { matVecTrunc, refineInverse, solveSpdColumns } from '../mpc/protocols/fixmath/index.js';
+import { matVecTrunc, refineInverse, roughInverseSpd } from '../mpc/protocols/fixmath/index.js';
 import { mulTruncMany, truncShare } from '../mpc/protocols/fixmath/ops.js';
 import { parallel } from '../mpc/protocols/fixmath/parallel.js';
 import type { Session } from '../mpc/session.js';
@@ -52,10 +56,10 @@ import { addConstA, publicA } from '../mpc/sharing.js';
 import { LOGIT_DESIGN_BITS, LOGIT_FRACTION_BITS, LOGIT_TOLERANCE, type CheckedLogit } from '../plan/check-logit.js';
 import { SecretTable, ALL_VALID, type SecretColumn } from '../secret/secret-table.js';
 import { columnSchemaOf } from './column-schema.js';
-import { designProducts, information, symmetricFromUpper } from './logit-information.js';
+import { designProducts, information, integerProductBits, symmetricFromUpper } from './logit-information.js';
 import { twiceLogLikelihood } from './logit-loglik.js';
 import { logitModelTable } from './logit-model.js';
-import { probabilities } from './logit-probabilities.js';
+import { LOGIT_PRECISE_ITERATIONS, probabilities, roughResidualAndWeight } from './logit-probabilities.js';
 
 const FX = LOGIT_DESIGN_BITS;
 const F = LOGIT_FRACTION_BITS;
@@ -70,16 +74,16 @@ export async function logit(s: Session, node: CheckedLogit, table: SecretTable):
   if (n === 0 && node.model) throw new ModelFitError('too-few-rows', 'the input of this logistic model has no rows: there is nothing to fit, and nothing was stored');
   if (n === 0) return outputTable(node, new Array(node.type.columns.length).fill(null).map(() => AShare.zeros(1)));
   const valid = table.validity.kind === 'secret' ? table.validity.share : undefined;
-  const unit = publicA(s.me, new BigUint64Array(n).fill(1n << BigInt(FX)));
-  const local = node.predictors.map((x) => scaleA(addConstA(s.me, table.column(x.facts.name).values, -x.center), 1n << BigInt(FX - x.shift)));
-  const response = table.column(node.response.name).values;
-  let columns: AShare[] = [unit, ...local];
-  let y = response;
+  // The design as integers x − c (stored units, |x − c| ≤ 2^k), times v when the validity is secret.
+  const shifts = [0, ...node.predictors.map((x) => x.shift)];
+  let integers: AShare[] = [publicA(s.me, new BigUint64Array(n).fill(1n)), ...node.predictors.map((x) => addConstA(s.me, table.column(x.facts.name).values, -x.center))];
+  let y = table.column(node.response.name).values;
   if (valid) {
-    const masked = splitA(await mul(s, concatA([...columns, y]), concatA(Array.from({ length: d + 1 }, () => valid))), Array.from({ length: d + 1 }, () => n));
-    columns = masked.slice(0, d);
+    const masked = splitA(await mul(s, concatA([...integers, y]), concatA(Array.from({ length: d + 1 }, () => valid))), Array.from({ length: d + 1 }, () => n));
+    integers = masked.slice(0, d);
     y = masked[d];
   }
+  const columns = integers.map((x, j) => scaleA(x, 1n << BigInt(FX - shifts[j])));
   const byColumns = concatA(columns);
   const byRows = transpose(byColumns, d, n);
   const pivotMax = Math.max(1, node.input.type.maxRows / 4);
@@ -88,9 +92,8 @@ export async function logit(s: Session, node: CheckedLogit, table: SecretTable):
   let step: AShare | undefined;
   let g = AShare.zeros(d), h = AShare.zeros(d * d);
   let last: { eta: AShare; a: AShare; e: AShare } | undefined;
-  const products = await designProducts(s, columns, FX);
+  const products = await designProducts(s, { scaled: columns, integers, shifts, fx: FX }, integerProductBits(shifts, Math.max(n, node.input.type.maxRows), F));
   let inverse: AShare | undefined;
-  const identity = publicA(s.me, BigUint64Array.from({ length: d * d }, (_, k) => (k % (d + 1) === 0 ? 1n << BigInt(F) : 0n)));
   for (let it = 0; it < node.iterations; it++) {
     let residual: AShare, w: AShare;
     if (it === 0 && node.iterations > 1) {
@@ -98,10 +101,13 @@ export async function logit(s: Session, node: CheckedLogit, table: SecretTable):
       // (a row that is not valid has z = 0 and adds nothing whatever its residual).
       residual = addConstA(s.me, scaleA(y, 1n << BigInt(F)), -(1n << BigInt(F - 1)));
       w = publicA(s.me, new BigUint64Array(n).fill(1n << BigInt(F - 2)));
+    } else if (it < node.iterations - LOGIT_PRECISE_ITERATIONS) {
+      const eta = await truncShare(s, await matmul(s, byRows, beta, n, d, 1), FX);
+      ({ residual, w } = await roughResidualAndWeight(s, y, eta, F));
     } else {
       const eta = await truncShare(s, await matmul(s, byRows, beta, n, d, 1), FX);
       const { p, q, a, e } = await probabilities(s, eta, F);
-      const [yp, [pq]] = [await mul(s, y, addA(p, q)), await mulTruncMany(s, [[p, q]], F)];
+      const [yp, [pq]] = await parallel(s, (t) => mul(t, y, addA(p, q)), (t) => mulTruncMany(t, [[p, q]], F));
       [residual, w] = [subA(yp, p), pq];
       last = { eta, a, e };
     }
@@ -109,12 +115,11 @@ export async function logit(s: Session, node: CheckedLogit, table: SecretTable):
     [g, h] = [alongside, symmetricFromUpper(upper, d)];
     if (it < node.iterations - 1 || node.model) {
       if (!inverse) {
-        // [I | g] on the right: H⁻¹ (kept for the next iterations) and the first Newton step.
-        const rhs = concatA(Array.from({ length: d }, (_, i) => concatA([identity.slice(i * d, i * d + d), g.slice(i, i + 1)])));
-        const solved = await solveSpdColumns(s, h, rhs, d, d + 1, { fractionBits: F, pivotMin: LOGIT_PIVOT_MIN, pivotMax });
-        const pieces = Array.from({ length: d }, (_, i) => solved.slice(i * (d + 1), i * (d + 1) + d + 1));
-        inverse = concatA(pieces.map((row) => row.slice(0, d)));
-        step = concatA(pieces.map((row) => row.slice(d, d + 1)));
+        // A start for H⁻¹ (residual ~1e-2), kept and refined at every later step; refined here
+        // too when this step is already one of the precise iterations' (few iterations in all).
+        inverse = await roughInverseSpd(s, h, d, { fractionBits: F, pivotMin: LOGIT_PIVOT_MIN, pivotMax });
+        if (it >= node.iterations - LOGIT_PRECISE_ITERATIONS) inverse = await refineInverse(s, h, inverse, d, LOGIT_INVERSE_REFINEMENTS, F);
+        step = await matVecTrunc(s, inverse, g, d, F);
       } else {
         inverse = await refineInverse(s, h, inverse, d, LOGIT_INVERSE_REFINEMENTS, F);
         step = await matVecTrunc(s, inverse, g, d, F);

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { closeTrio, RUNS } from '../helpers/protocol.js';
 import { runSecure } from '../helpers/fixmath.js';
-import { solveSpd } from '../../src/mpc/protocols/fixmath/spd-solve.js';
+import { roughInverseSpd, solveSpd } from '../../src/mpc/protocols/fixmath/spd-solve.js';
+import { refineInverse } from '../../src/mpc/protocols/fixmath/newton-schulz.js';
 import { splitA } from '../../src/mpc/shares.js';
 import { solvePlain } from '../helpers/plain-solve.js';
 
@@ -41,4 +42,32 @@ test('solveSpd: a 1 × 1 system at the pivot range ends, and an identity system 
   assert.ok(Math.abs(high.values[0] - 3 / 2 ** 16) <= 2 ** -20, `3/2^16 = ${high.values[0]}`);
   const identity = await runSecure([[1, 0, 0, 0, 1, 0, 0, 0, 1, 5, -7, 0.25]], async (s, [x]) => { const [h, g] = splitA(x, [9, 3]); return solveSpd(s, h, g, 3, { fractionBits: F, pivotMin: 0.5, pivotMax: 2 }); }, F);
   identity.values.forEach((v, i) => assert.ok(Math.abs(v - [5, -7, 0.25][i]) <= 1e-5, `Δ[${i}] = ${v}`));
+});
+
+/** The largest |(I − H X)_ij| for H and X row-major d × d. */
+function residual(h: readonly number[], x: readonly number[], d: number): number {
+  let worst = 0;
+  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) {
+    let hx = 0;
+    for (let k = 0; k < d; k++) hx += h[i * d + k] * x[k * d + j];
+    worst = Math.max(worst, Math.abs((i === j ? 1 : 0) - hx));
+  }
+  return worst;
+}
+
+test('roughInverseSpd: a start for H⁻¹ with residual |I − HX| ≤ 0.1 (each pivot\'s reciprocal keeps its 1e-2 start) in 30 rounds per pivot (and 3), which two Newton–Schulz steps bring below 1e-4', async () => {
+  await fc.assert(
+    fc.asyncProperty(fc.integer({ min: 1, max: 6 }).chain(spd), async ({ h }) => {
+      const d = h.length;
+      const options = { fractionBits: F, pivotMin: 2 ** -8, pivotMax: 2 ** 8 };
+      const rough = await runSecure([h.flat()], (s, [x]) => roughInverseSpd(s, x, d, options), F);
+      assert.equal(rough.rounds, 30 * d + (d > 1 ? 3 : 0));
+      const start = residual(rough.inputs[0], rough.values, d);
+      assert.ok(start <= 0.1, `|I − HX| = ${start} for d = ${d}`);
+      const refined = await runSecure([h.flat()], async (s, [x]) => refineInverse(s, x, await roughInverseSpd(s, x, d, options), d, 2, F), F);
+      const end = residual(refined.inputs[0], refined.values, d);
+      assert.ok(end <= 1e-4, `after two refinements |I − HX| = ${end} for d = ${d}`);
+    }),
+    { numRuns: Math.max(5, Math.floor(RUNS / 4)) },
+  );
 });
