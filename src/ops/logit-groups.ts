@@ -66,7 +66,10 @@ export async function logitGroups(s: Session, node: CheckedLogit, table: SecretT
   const masked = await mulMany(s, indicators.flatMap((e) => columns.slice(1).map((z) => [e, z] as const)));
   const byColumns = concatA(indicators.flatMap((e, g) => [scaleA(e, 1n << BigInt(FX)), ...masked.slice(g * (d - 1), (g + 1) * (d - 1))]));
   const byRows = transpose(byColumns, G * d, n);
-  const products = await designProducts(s, columns, FX);
+  // The split form (logit-information.ts): the integer form's single-product sums would need their own
+  // per-group truncation path here; the split form's bound holds for every row count the plan admits.
+  const products = await designProducts(s, { scaled: columns, integers: [], shifts: [], fx: FX }, undefined);
+  if (products.kind !== 'split') throw new Error('unreachable: designProducts without integer bits is split');
   const pivotMax = Math.max(1, node.input.type.maxRows / 4);
   const identity = BigUint64Array.from({ length: d * d }, (_, k) => (k % (d + 1) === 0 ? 1n << BigInt(F) : 0n));
 

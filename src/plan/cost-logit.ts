@@ -17,7 +17,6 @@
  */
 
 import type { PlanCost } from './cost.js';
-import type { CheckedLogit } from './check-logit.js';
 import { logitGroupsCost } from './cost-logit-groups.js';
 import { LOGIT_FRACTION_BITS, type CheckedLogit } from './check-logit.js';
 import { integerProductBits } from '../ops/logit-information.js';
