@@ -24,12 +24,12 @@ import type { Session } from '../session.js';
 import { AShare, BShare, type BitShare } from '../shares.js';
 import { publicB, xorPublicB } from '../sharing.js';
 import { lessThanKeyIndex, lessThanNarrow, narrowWidth } from './compare-words.js';
-import { xor2 } from './kernels.js';
 import { unpackBits } from '../../ring/bits.js';
 import { a2b } from './convert.js';
 import { a2bNarrow, NARROW_A2B_MAX_BITS } from './convert-narrow.js';
 import { openBits } from './io.js';
 import { shuffle } from './shuffle.js';
+import { applyStaged, stageOrder } from './apply-order.js';
 
 export interface SortResult {
   readonly key: AShare;
@@ -71,8 +71,7 @@ export async function sortByKey(s: Session, key: AShare, payload: readonly AShar
     // (disjoint bits, so XOR is OR, and shifting and XOR are local on binary shares).
     // A key below 2^bits <= 2^32 is decomposed on packed lanes (convert-narrow.ts: ~half the bytes of a2b).
     const keyBin = bits !== undefined && bits <= NARROW_A2B_MAX_BITS ? await a2bNarrow(s, keyArith, Math.max(1, bits)) : await a2b(s, keyArith);
-    const packed = shiftLeftB(keyBin, BigInt(indexBits(n)));
-    const words = new BShare(xor2(packed.a, shuffled.binary[0].a), xor2(packed.b, shuffled.binary[0].b));
+    const words = packKeyIndex(keyBin, shuffled.binary[0], indexBits(n));
     // The index is inside the word: no separate index to move and compare.
     order = await quicksortOrder(s, words, undefined, (kx, ky, _ix, _iy, m) => lessThanNarrow(s, kx, ky, m, packedWidth));
   } else {
@@ -80,15 +79,13 @@ export async function sortByKey(s: Session, key: AShare, payload: readonly AShar
     const keyBin = xorPublicB(s.me, await a2b(s, keyArith), 1n << 63n);
     order = await quicksortOrder(s, keyBin, shuffled.binary[0]);
   }
-  const gather = (c: AShare): AShare => {
-    const a = new BigUint64Array(n), b = new BigUint64Array(n);
-    for (let i = 0; i < n; i++) {
-      a[i] = c.a[order.order[i]];
-      b[i] = c.b[order.order[i]];
-    }
-    return new AShare(a, b);
-  };
-  return { key: gather(keyArith), payload: shuffled.arith.slice(1).map(gather), levels: order.levels };
+  // The opened order applied to the key and every carried column: staged (apply-order.ts), as a
+  // plain gather costs a cache miss per word of every column.
+  const staged = stageOrder(order.order);
+  const columns = [keyArith, ...shuffled.arith.slice(1)];
+  const moved = applyStaged(columns.flatMap((c) => [c.a, c.b]), staged, new BigUint64Array(n));
+  const gathered = columns.map((_, k) => new AShare(moved[2 * k], moved[2 * k + 1]));
+  return { key: gathered[0], payload: gathered.slice(1), levels: order.levels };
 }
 
 /**
@@ -203,29 +200,51 @@ function operands(segments: Int32Array, src: BigUint64Array, x: BigUint64Array, 
  * that became final (pivots and single-row sides).
  */
 function destinations(segments: Int32Array, bits: Uint8Array, dest: Int32Array, keep: (start: number, end: number) => boolean): { nextSegments: Int32Array; settled: Int32Array } {
-  const nextSegments: number[] = [];
-  const settled: number[] = [];
-  let o = 0;
+  // Typed outputs of their largest size (a segment yields at most two segments and settles at
+  // most three rows): deep levels have ~n/2 segments of two or three rows, where growing plain
+  // arrays and copying them out cost more than the rest of the pass (measured 4x at 2^19 rows).
+  const nextSegments = new Int32Array(2 * segments.length);
+  const settled = new Int32Array((3 * segments.length) >> 1);
+  let ns = 0, nt = 0, o = 0;
   for (let j = 0; j < segments.length; j += 2) {
     const start = segments[j], end = segments[j + 1];
     const size = end - start - 1;
     let below = 0;
     for (let t = 0; t < size; t++) below += bits[o + t];
     const pivotAt = start + below;
-    let left = start, right = pivotAt + 1;
     dest[start] = pivotAt;
-    for (let t = 0; t < size; t++) dest[start + 1 + t] = bits[o + t] === 1 ? left++ : right++;
+    spread(bits, o, size, dest, start + 1, start, pivotAt + 1);
     o += size;
-    settled.push(pivotAt);
+    settled[nt++] = pivotAt;
     if (below > 1) {
-      if (keep(start, pivotAt)) nextSegments.push(start, pivotAt);
-    } else if (below === 1) settled.push(start);
-    if (end - pivotAt - 1 > 1) {
-      if (keep(pivotAt + 1, end)) nextSegments.push(pivotAt + 1, end);
-    }
-    else if (end - pivotAt - 1 === 1) settled.push(end - 1);
+      if (keep(start, pivotAt)) {
+        nextSegments[ns++] = start;
+        nextSegments[ns++] = pivotAt;
+      }
+    } else if (below === 1) settled[nt++] = start;
+    const above = end - pivotAt - 1;
+    if (above > 1) {
+      if (keep(pivotAt + 1, end)) {
+        nextSegments[ns++] = pivotAt + 1;
+        nextSegments[ns++] = end;
+      }
+    } else if (above === 1) settled[nt++] = end - 1;
   }
-  return { nextSegments: Int32Array.from(nextSegments), settled: Int32Array.from(settled) };
+  return { nextSegments: nextSegments.subarray(0, ns), settled: settled.subarray(0, nt) };
+}
+
+/**
+ * dest[at + t] for the segment's rows: the next position below the pivot where bit t is 1, else
+ * the next above it. Branch-free: the opened bits are random, so a branch would be mispredicted
+ * half of the time.
+ */
+function spread(bits: Uint8Array, o: number, size: number, dest: Int32Array, at: number, left: number, right: number): void {
+  for (let t = 0; t < size; t++) {
+    const b = bits[o + t];
+    dest[at + t] = right + (left - right) * b;
+    left += b;
+    right += 1 - b;
+  }
 }
 
 function move(segments: Int32Array, dest: Int32Array, src: BigUint64Array, dst: BigUint64Array): void {
@@ -280,10 +299,12 @@ async function samplePivots(s: Session, buffers: readonly [Tables, Tables], segm
   const sizes: number[] = [];
   const remaining: number[] = [];
   let m = 0;
+  // Without finishing (a full sort), every segment remains: deep levels have ~n/2 of them.
+  const keepAll = finishAt === 0;
   for (let j = 0; j < segments.length; j += 2) {
     const length = segments[j + 1] - segments[j];
     const whole = length <= finishAt;
-    if (!whole) remaining.push(segments[j], segments[j + 1]);
+    if (!whole && !keepAll) remaining.push(segments[j], segments[j + 1]);
     const k = whole ? length : pivotSampleSize(length);
     if (k === 1) continue;
     starts.push(segments[j]);
@@ -291,7 +312,8 @@ async function samplePivots(s: Session, buffers: readonly [Tables, Tables], segm
     sizes.push(k);
     m += (k * (k - 1)) / 2;
   }
-  if (m === 0) return Int32Array.from(remaining);
+  const unchanged = keepAll ? segments : undefined;
+  if (m === 0) return unchanged ?? Int32Array.from(remaining);
   // Every pair (p < q) of each sample: the left and right operands' row positions.
   const left = new Int32Array(m), right = new Int32Array(m);
   let o = 0;
@@ -329,7 +351,7 @@ async function samplePivots(s: Session, buffers: readonly [Tables, Tables], segm
       if (chosen > 0) swapRows(cur, st, st + chosen, separateIndex);
     }
   });
-  return Int32Array.from(remaining);
+  return unchanged ?? Int32Array.from(remaining);
 }
 
 /**
@@ -398,12 +420,18 @@ function swapRows(cur: Tables, i: number, j: number, separateIndex: boolean): vo
 
 
 
-/** x << k on every word of a binary sharing (local: XOR sharing is bitwise). */
-function shiftLeftB(x: BShare, k: bigint): BShare {
-  const shift = (v: BigUint64Array): BigUint64Array => {
-    const out = new BigUint64Array(v.length);
-    for (let i = 0; i < v.length; i++) out[i] = v[i] << k;
-    return out;
-  };
-  return new BShare(shift(x.a), shift(x.b));
+/**
+ * (key << k) XOR index on every word of binary sharings (local: XOR sharing is bitwise). The
+ * shift is a multiplication by 2^k, which V8 compiles to a native 64-bit multiply on typed
+ * arrays; a shift by a BigInt amount it does not lower (ring/bitops.ts).
+ */
+function packKeyIndex(key: BShare, index: BShare, k: number): BShare {
+  const factor = 1n << BigInt(k);
+  return new BShare(packWords(key.a, index.a, factor), packWords(key.b, index.b, factor));
+}
+
+function packWords(key: BigUint64Array, index: BigUint64Array, factor: bigint): BigUint64Array {
+  const out = new BigUint64Array(key.length);
+  for (let i = 0; i < key.length; i++) out[i] = (key[i] * factor) ^ index[i];
+  return out;
 }
