@@ -61,8 +61,7 @@ export async function sortByKey(s: Session, key: AShare, payload: readonly AShar
   if (bits !== undefined && (!Number.isInteger(bits) || bits < 0 || bits > 63)) throw new UsageError(`sortByKey: keyBits must be 0 to 63 (got ${bits})`);
   const packedWidth = bits === undefined || bits + indexBits(n) > 64 ? undefined : narrowWidth(bits + indexBits(n));
   // Public row indices as a binary sharing.
-  const idx = new BigUint64Array(n);
-  for (let i = 0; i < n; i++) idx[i] = BigInt(i);
+  const idx = rowIndices(n);
   const shuffled = await shuffle(s, { arith: [key, ...payload], binary: [publicB(s.me, idx)] });
   const keyArith = shuffled.arith[0];
   let order: { order: Int32Array; levels: number };
@@ -457,6 +456,16 @@ function swapRows(cur: Tables, i: number, j: number, separateIndex: boolean): vo
 }
 
 
+
+/** 0, 1, …, n − 1 as words, written as 32-bit halves (n ≤ 2^32): no BigInt made per row. */
+function rowIndices(n: number): BigUint64Array {
+  const idx = new BigUint64Array(n);
+  const halves = new Uint32Array(idx.buffer);
+  // The low half of word i is 32-bit element 2i on a little-endian machine, 2i + 1 on a big-endian one.
+  const low = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1 ? 0 : 1;
+  for (let i = 0; i < n; i++) halves[2 * i + low] = i;
+  return idx;
+}
 
 /**
  * (key << k) XOR index on every word of binary sharings (local: XOR sharing is bitwise). The
