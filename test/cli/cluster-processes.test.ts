@@ -210,7 +210,8 @@ test('cluster up, status, the examples, CLI queries and the demo against it, dow
   assert.doesNotMatch((await runInProcess(['tables', '--node', '1', ...as('analyst')])).stdout, /doomed/);
 
   // The demo against the running cluster.
-  const demo = await runTessera(['demo', '--cluster', dir, '--patients', '60']);
+  // The demo runs several MPC queries: at load 40 (eight test suites on two cores) it took over 60 s, runTessera's default.
+  const demo = await runTessera(['demo', '--cluster', dir, '--patients', '60'], { timeoutMs: 240_000 });
   assert.equal(demo.code, 0, demo.stdout + demo.stderr + (await logs()));
   assert.match(demo.stdout, /three node processes, mutual TLS/);
   assert.equal((demo.stdout.match(/opens the total: 5,066/g) ?? []).length, 3);
