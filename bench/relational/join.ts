@@ -53,7 +53,7 @@ export const joinCase = {
   op: 'join',
   description: 'primary key to foreign key, rows x rows, 2 payload columns each side, inner, count revealed',
   target: 30,
-  why: 'the sort of 2 x rows stacked rows dominates: ~21 opened comparisons per row of key and row index packed in one 42-bit word (a 32-bit beside a 16-bit carry tree: ~18 bytes per comparison, ~380 bytes per stacked row), then the compaction (~120), the shuffle (~112) and the a2b (~100); CPU-bound (three parties share two cores), TLS encryption included (docs/benchmarks.md: where the bytes went)',
+  why: 'the sort of 2 x rows stacked rows dominates: ~21 opened comparisons per row of key and row index packed in one 42-bit word (a 32-bit beside a 16-bit carry tree: ~18 bytes per comparison, ~380 bytes per stacked row), then the compaction (~104), the shuffle (~112) and the key decomposition on 32-bit lanes (~41); CPU-bound (three parties share two cores; collecting fresh share vectors is ~20% of a node), TLS encryption included (docs/benchmarks.md: where the bytes went, branch s6-join)',
   tables: joinTables,
   plan: (recipient: string): Plan =>
     openFor(

@@ -3,15 +3,16 @@
  * party, from the protocols' headers:
  *
  *   one sort pass over n rows carrying w share vectors (columns, present bits, a secret
- *   validity, the chunks still to sort by): shuffle (3 rounds, 8 bytes per vector and row, plus
- *   the row index), a2b of the key (8 rounds, ~104 bytes per row), then quicksort: about
- *   1.1 n log2 n comparisons of (key, index), in about 1.5 log2 n levels of two batches (pivot
- *   samples, partition), each its comparison's rounds plus 1 to open the bits, and the carry
- *   tree's padding (it pads to 1,024 words). The comparison depends on the key's width b
- *   (mpc/protocols/sort.ts): packed with the row index into 32 bits (b + log2 n ≤ 32) ~14 bytes,
- *   6 rounds and ~16 KB padding per batch; into 64 bits ~25 bytes, 7 rounds, ~12 KB; else key
- *   and index apart ~36 bytes, 8 rounds, ~28 KB. Calibrated on
- *   measured sorts of 2,000 to 100,000 rows (test/plan/cost-measured.test.ts: within 20%).
+ *   validity, the chunks still to sort by): shuffle (3 rounds, 16 bytes per vector and row for party 0,
+ *   plus the key and the row index), the key's bit decomposition, then quicksort: about n log2 n comparisons
+ *   of (key, index), in about 1.5 log2 n levels of two batches (pivot samples, partition), each
+ *   its comparison's rounds plus 1 to open the bits, and the carry trees' padding (a batch pads
+ *   to 1,024 words: about one short batch per level). The comparator and the decomposition are those protocols/sort.ts picks for
+ *   the key's declared width b (cost-comparisons.ts): (key, index) packed into one word of 32,
+ *   40, 48 or 64 bits (~12, ~15, ~18, ~24 bytes, 7 or 8 rounds with the opening) and decomposed
+ *   on lanes (b ≤ 32: ~6 to ~41 bytes per row) when b + log2 n ≤ 64, else key and index apart
+ *   (~36 bytes, 9 rounds) and a 64-bit a2b (~99 bytes). Checked against measured sorts
+ *   (test/plan/cost-measured.test.ts, cost-narrow.test.ts: within 20-25%).
  *   A sort is one pass per chunk of its key layout (plan/sort-layout.ts), plus one
  *   multiplication (1 round, 8 bytes per row) when the validity is secret.
  *   distinct: a sort, then the adjacent-equality of every chunk (7 rounds, ~16 bytes per row
@@ -22,6 +23,7 @@
  */
 
 import type { PlanCost } from './cost.js';
+import { comparisonBatch, keyDecomposition, sortComparator } from './cost-comparisons.js';
 import { sortLayout, type SortKeyFacts } from './sort-layout.js';
 import type { ColumnFacts, TableType } from './types.js';
 import { textWordCount } from '../table/types/text.js';
@@ -36,20 +38,20 @@ export function columnVectors(c: ColumnFacts): number {
   return (c.kind === 'text' ? textWordCount(c.maxBytes ?? 0) : 1) + (c.nullable ? 1 : 0);
 }
 
-/** Bytes per comparison and rounds per batch (the opening included) of the quicksort's comparator, by packed width. */
-const COMPARATOR = { 32: { bytes: 14, rounds: 7, padding: 16_000 }, 64: { bytes: 25, rounds: 8, padding: 12_000 }, apart: { bytes: 36, rounds: 9, padding: 28_000 } } as const;
-
 /** One pass sorting `rows` rows carrying `vectors` share vectors by a key of `keyBits` bits (unknown: 64, compared apart from the index). */
 export function sortPassCost(rows: number, vectors: number, keyBits?: number): PlanCost {
   if (rows < 2) return { rounds: 0, bytesPerParty: 0 };
   const log = Math.log2(rows);
   const levels = Math.ceil(1.5 * log);
-  const comparisons = 1.1 * rows * log;
-  const indexBits = Math.ceil(log);
-  const comparator = keyBits === undefined || keyBits + indexBits > 64 ? COMPARATOR.apart : keyBits + indexBits <= 32 ? COMPARATOR[32] : COMPARATOR[64];
+  const comparisons = rows * log;
+  // The comparator and the key's decomposition at the widths protocols/sort.ts picks (cost-comparisons.ts).
+  const comparator = sortComparator(rows, keyBits);
+  const batch = comparisonBatch(comparisons, comparator);
+  const decomposition = keyDecomposition(rows, comparator, keyBits);
   return {
-    rounds: 3 + 8 + 2 * levels * comparator.rounds,
-    bytesPerParty: Math.round(rows * 8 * (vectors + 2) + rows * 104 + comparisons * comparator.bytes + 2 * levels * comparator.padding),
+    rounds: 3 + decomposition.rounds + 2 * levels * batch.rounds,
+    // Party 0 sends 16 bytes per shuffled vector and row (the key, the vectors, the row index), the others 8.
+    bytesPerParty: Math.round(rows * 16 * (vectors + 2) + decomposition.bytes + batch.bytes + levels * comparisonBatch(1, comparator).bytes),
   };
 }
 

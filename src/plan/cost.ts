@@ -9,14 +9,16 @@
  *     MSB of R(2C + 3N) values (8 rounds, ~32 bytes each), ANDs (2 + ceil(log2(C + N)) rounds),
  *     bit injection (2 rounds, 8 bytes per row), the accepted count opened (1 round, 8 bytes),
  *     nulls zeroed (1 round, 8 bytes per nullable cell)
- *   filter over R rows (ops/filter.ts): all less-thans in one batch (8 rounds, ~32 bytes each),
+ *   filter over R rows (ops/filter.ts): all less-thans in one batch, at the width the declared
+ *     ranges need (cost-comparisons.ts: lanes of 8, 16 or 32 bits, 5-7 rounds, ~3-13 bytes each;
+ *     else 8 rounds, ~26 bytes),
  *     all equalities in another (7 rounds, ~16 bytes), their bits injected (2 rounds, 8 bytes each),
  *     one multiplication per AND/OR gate and null (8 bytes, batched by depth), one more for a
  *     secret validity; with every row valid and only comparisons of non-nullable operands
  *     (isBitPredicate) nothing is injected and a gate is a binary AND (1 bit), an oblivious
  *     filter injecting the one result bit (2 rounds, 8 bytes); reveal-count then compacts
- *     (4 rounds; 8 bytes per column and present column, 16 for the predicate); an oblivious
- *     filter leaves a secret validity
+ *     (4 rounds; party 0: 16 bytes per column, present column and the predicate, 8 to open
+ *     it); an oblivious filter leaves a secret validity
  *   sort, limit, distinct, rank: plan/cost-order.ts
  *   logit: plan/cost-logit.ts; predict: plan/cost-predict.ts
  *   join: cost-join.ts
@@ -29,6 +31,7 @@
 
 import { isBitPredicate, predicateGates, predicateShape } from './check-predicate.js';
 import { joinCost } from './cost-join.js';
+import { predicateLessThans } from './cost-comparisons.js';
 import { logitCost } from './cost-logit.js';
 import { coxCost } from './cost-cox.js';
 import { predictCost } from './cost-predict.js';
@@ -76,19 +79,24 @@ export function estimateCost(root: CheckedTable): PlanCost {
         bytes += n.input.type.maxRows * conditions.bytesPerRow;
         const shape = predicateShape(n.predicate);
         const r = n.input.type.maxRows;
+        // The less-thans at the width their declared ranges need (cost-comparisons.ts).
+        const lts = predicateLessThans(n.predicate, r);
+        rounds += lts.rounds;
+        bytes += lts.bytes;
         if (!secretValidity && isBitPredicate(n.predicate)) {
           const injected = n.mode === 'oblivious' ? 1 : 0;
-          rounds += (shape.lt > 0 ? 8 : 0) + (shape.eq > 0 ? 7 : 0) + shape.depth + 2 * injected;
-          bytes += r * (32 * shape.lt + 16 * shape.eq + shape.gates / 8 + 8 * injected);
+          rounds += (shape.eq > 0 ? 7 : 0) + shape.depth + 2 * injected;
+          bytes += r * (16 * shape.eq + shape.gates / 8 + 8 * injected);
         } else {
           const gates = shape.gates + (secretValidity ? 1 : 0);
-          rounds += (shape.lt > 0 ? 8 : 0) + (shape.eq > 0 ? 7 : 0) + (shape.lt + shape.eq > 0 ? 2 : 0) + shape.depth + (secretValidity ? 1 : 0);
-          bytes += r * (32 * shape.lt + 16 * shape.eq + 8 * (shape.lt + shape.eq) + 8 * gates);
+          rounds += (shape.eq > 0 ? 7 : 0) + (shape.lt + shape.eq > 0 ? 2 : 0) + shape.depth + (secretValidity ? 1 : 0);
+          bytes += r * (16 * shape.eq + 8 * (shape.lt + shape.eq) + 8 * gates);
         }
         if (n.mode === 'oblivious') return true;
         const columns = n.type.columns.length + n.type.columns.filter((c) => c.nullable).length;
         rounds += 4;
-        bytes += r * (8 * columns + 16);
+        // Party 0 sends 16 bytes per shuffled vector (the columns and the predicate word), 8 to open it.
+        bytes += r * (16 * (columns + 1) + 8);
         return false;
       }
       case 'cox': {

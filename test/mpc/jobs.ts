@@ -50,3 +50,8 @@ export async function boom(s: Session, _args: unknown, me: PartyId): Promise<str
 export function echo(_s: Session, args: unknown, me: PartyId): { me: PartyId; args: unknown } {
   return { me, args };
 }
+
+/** The V8 and node flags the party's process runs with (process-cluster.ts COLOCATED_PARTY_FLAGS). */
+export function execArgv(): string[] {
+  return [...process.execArgv];
+}

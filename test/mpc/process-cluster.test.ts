@@ -1,8 +1,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { access } from 'node:fs/promises';
-import { startProcessCluster, type ProcessCluster } from '../../src/mpc/process-cluster.js';
-import { concurrentJobs, failingJob, killedParty, mulMatchesReference, stalledPeer } from './runner-cases.js';
+import { COLOCATED_PARTY_FLAGS, startProcessCluster, type ProcessCluster } from '../../src/mpc/process-cluster.js';
+import { concurrentJobs, failingJob, JOBS, killedParty, mulMatchesReference, stalledPeer } from './runner-cases.js';
 
 let cluster: ProcessCluster;
 before(async () => {
@@ -16,6 +16,12 @@ after(async () => {
 
 test('process cluster: input, mul, open over TLS match the plaintext product', () => mulMatchesReference(cluster, 100_000));
 test('process cluster: concurrent jobs', () => concurrentJobs(cluster));
+test('process cluster: the three co-located parties collect garbage on their main threads (--single-threaded-gc)', async () => {
+  assert.deepEqual(COLOCATED_PARTY_FLAGS, ['--single-threaded-gc']);
+  const flags = await cluster.run<string[]>({ module: JOBS, fn: 'execArgv' });
+  assert.equal(flags.length, 3);
+  for (const f of flags) assert.ok(f.includes('--single-threaded-gc'), JSON.stringify(f));
+});
 test('process cluster: a throwing party fails the job for all, with its own error', () => failingJob(cluster));
 test('process cluster: a stalled party makes the others time out', () => stalledPeer(cluster, 300));
 test('process cluster: a party killed mid-computation fails the job promptly', async () => {

@@ -118,6 +118,27 @@ test('sortByKey on 20,000 rows (sampled pivots of up to 25 rows), many ties and 
   assert.deepEqual([31, 32, 639, 640, 2 ** 20].map(pivotSampleSize), [1, 3, 3, 5, 63]);
 });
 
+test('sortByKey with keyBits on 9,000 rows (the sorted order applied over several buckets, apply-order.ts): all keys equal, reversed, already sorted, two values', async () => {
+  const t = await trio();
+  const n = 9_000;
+  const cases: [string, (i: number) => bigint][] = [
+    ['all equal', () => 7n],
+    ['reversed', (i) => BigInt(n - 1 - i)],
+    ['sorted', (i) => BigInt(i)],
+    ['two values', (i) => BigInt((i * 7919) % 2)],
+  ];
+  for (const [label, key] of cases) {
+    const keys = Array.from({ length: n }, (_, i) => key(i));
+    const [r] = await t.run(async (s) => {
+      const out = await sortByKey(s, await secret(s, BigUint64Array.from(keys), 0), [await secret(s, BigUint64Array.from(keys, (_, i) => BigInt(i)), 1)], { keyBits: 14 });
+      return { k: await open(s, out.key), p: await open(s, out.payload[0]) };
+    });
+    const expected = keys.map((v, i) => ({ v, i })).sort((a, b) => (a.v < b.v ? -1 : a.v > b.v ? 1 : a.i - b.i));
+    assert.deepEqual([...r.k], expected.map((e) => e.v), label);
+    assert.deepEqual([...r.p], expected.map((e) => BigInt(e.i)), label);
+  }
+});
+
 test('key+index comparator with 32-bit index trees, including elements in the high halves', async () => {
   const { lessThanKeyIndex } = await import('../../src/mpc/protocols/compare-words.js');
   const t = await trio();

@@ -12,7 +12,7 @@ import { closeSync, openSync } from 'node:fs';
 import { open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { NodeIndex } from '../../governance/collaboration.js';
-import { PARTY_ALLOCATOR_ENV } from '../../mpc/process-cluster.js';
+import { COLOCATED_PARTY_FLAGS, PARTY_ALLOCATOR_ENV } from '../../mpc/process-cluster.js';
 import { NodeStartError } from '../errors.js';
 import { loadTrust, probeCluster, type NodeState } from './health.js';
 import type { ClusterNodeEntry, LocalCluster } from './layout.js';
@@ -108,7 +108,7 @@ export async function clusterUp(cluster: LocalCluster, options: UpOptions = {}):
     const fd = openSync(logPath, 'a', 0o600);
     let child: ChildProcess;
     try {
-      child = spawn(process.execPath, [...(options.execArgv ?? []), CLI_ENTRY, 'node', '--config', configPath], {
+      child = spawn(process.execPath, [...COLOCATED_PARTY_FLAGS, ...(options.execArgv ?? []), CLI_ENTRY, 'node', '--config', configPath], {
         detached: true,
         stdio: ['ignore', fd, fd],
         env: { ...PARTY_ALLOCATOR_ENV, ...process.env, ...options.env },

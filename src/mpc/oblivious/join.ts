@@ -111,7 +111,13 @@ export async function pkFkJoin(s: Session, primary: JoinSide, foreign: JoinSide,
     return { key: AShare.zeros(0), primary: none(primary.payload.length), foreign: none(foreign.payload.length), matched: AShare.zeros(0), ...(keepPrimary ? { fromForeign: AShare.zeros(0) } : {}), ...(mode === 'oblivious' ? { valid: AShare.zeros(0) } : { count: 0 }) };
   }
   const keepForeign = how === 'left' && !keepPrimary;
-  const pad = (c: AShare, before: number, after: number): AShare => concatA([AShare.zeros(before), c, AShare.zeros(after)]);
+  // Padded in one allocation (fresh arrays are zero): no zero arrays to build and copy.
+  const pad = (c: AShare, before: number, after: number): AShare => {
+    const a = new BigUint64Array(before + c.length + after), b = new BigUint64Array(before + c.length + after);
+    a.set(c.a, before);
+    b.set(c.b, before);
+    return new AShare(a, b);
+  };
   // The columns the sort carries; optional ones only when a side has them.
   const carried: AShare[] = [publicA(s.me, new BigUint64Array(n).fill(1n, nP))];
   const at = (c: AShare | undefined): number => (c ? carried.push(c) - 1 : -1);

@@ -29,7 +29,7 @@
  */
 
 import { UsageError } from '../../errors.js';
-import { mul } from '../protocols/arith.js';
+import { mul, mulPairs } from '../protocols/arith.js';
 import { lt } from '../protocols/compare.js';
 import { bitInject } from '../protocols/convert.js';
 import type { Session } from '../session.js';
@@ -121,7 +121,8 @@ async function combine(s: Session, st: ScanState, level: ScanLevel): Promise<voi
   // One round: g_R times (the better bits, the left sums, the left flags).
   const gR = own(st.g);
   const factors = [...better, ...sums.map((k) => lefts[k]), ...(level.flagsUsed ? [back(st.g)] : [])];
-  const products = splitA(await mul(s, concatA(factors.map(() => gR)), concatA(factors)), factors.map(() => count));
+  // gR times each factor in one batch, without copying gR once per factor and the factors into one vector.
+  const products = await mulPairs(s, [gR], factors);
   sums.forEach((k, j) => addStrided(st.x[k], first, step, products[extremes.length + j]));
   if (extremes.length > 0) {
     // One round: the selection x_R += take * (x_L - x_R).

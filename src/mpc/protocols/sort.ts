@@ -24,12 +24,12 @@ import type { Session } from '../session.js';
 import { AShare, BShare, type BitShare } from '../shares.js';
 import { publicB, xorPublicB } from '../sharing.js';
 import { lessThanKeyIndex, lessThanNarrow, narrowWidth } from './compare-words.js';
-import { xor2 } from './kernels.js';
 import { unpackBits } from '../../ring/bits.js';
 import { a2b } from './convert.js';
 import { a2bNarrow, NARROW_A2B_MAX_BITS } from './convert-narrow.js';
 import { openBits } from './io.js';
 import { shuffle } from './shuffle.js';
+import { applyStaged, stageOrder } from './apply-order.js';
 
 export interface SortResult {
   readonly key: AShare;
@@ -61,8 +61,7 @@ export async function sortByKey(s: Session, key: AShare, payload: readonly AShar
   if (bits !== undefined && (!Number.isInteger(bits) || bits < 0 || bits > 63)) throw new UsageError(`sortByKey: keyBits must be 0 to 63 (got ${bits})`);
   const packedWidth = bits === undefined || bits + indexBits(n) > 64 ? undefined : narrowWidth(bits + indexBits(n));
   // Public row indices as a binary sharing.
-  const idx = new BigUint64Array(n);
-  for (let i = 0; i < n; i++) idx[i] = BigInt(i);
+  const idx = rowIndices(n);
   const shuffled = await shuffle(s, { arith: [key, ...payload], binary: [publicB(s.me, idx)] });
   const keyArith = shuffled.arith[0];
   let order: { order: Int32Array; levels: number };
@@ -71,8 +70,7 @@ export async function sortByKey(s: Session, key: AShare, payload: readonly AShar
     // (disjoint bits, so XOR is OR, and shifting and XOR are local on binary shares).
     // A key below 2^bits <= 2^32 is decomposed on packed lanes (convert-narrow.ts: ~half the bytes of a2b).
     const keyBin = bits !== undefined && bits <= NARROW_A2B_MAX_BITS ? await a2bNarrow(s, keyArith, Math.max(1, bits)) : await a2b(s, keyArith);
-    const packed = shiftLeftB(keyBin, BigInt(indexBits(n)));
-    const words = new BShare(xor2(packed.a, shuffled.binary[0].a), xor2(packed.b, shuffled.binary[0].b));
+    const words = packKeyIndex(keyBin, shuffled.binary[0], indexBits(n));
     // The index is inside the word: no separate index to move and compare.
     order = await quicksortOrder(s, words, undefined, (kx, ky, _ix, _iy, m) => lessThanNarrow(s, kx, ky, m, packedWidth));
   } else {
@@ -80,15 +78,19 @@ export async function sortByKey(s: Session, key: AShare, payload: readonly AShar
     const keyBin = xorPublicB(s.me, await a2b(s, keyArith), 1n << 63n);
     order = await quicksortOrder(s, keyBin, shuffled.binary[0]);
   }
-  const gather = (c: AShare): AShare => {
-    const a = new BigUint64Array(n), b = new BigUint64Array(n);
-    for (let i = 0; i < n; i++) {
-      a[i] = c.a[order.order[i]];
-      b[i] = c.b[order.order[i]];
-    }
-    return new AShare(a, b);
-  };
-  return { key: gather(keyArith), payload: shuffled.arith.slice(1).map(gather), levels: order.levels };
+  // The opened order applied to the key and every carried column: staged (apply-order.ts), as a
+  // plain gather costs a cache miss per word of every column.
+  const staged = stageOrder(order.order);
+  const columns = [keyArith, ...shuffled.arith.slice(1)];
+  const tmp = s.party.scratch.take(n);
+  let moved: BigUint64Array[];
+  try {
+    moved = applyStaged(columns.flatMap((c) => [c.a, c.b]), staged, tmp);
+  } finally {
+    s.party.scratch.give(tmp);
+  }
+  const gathered = columns.map((_, k) => new AShare(moved[2 * k], moved[2 * k + 1]));
+  return { key: gathered[0], payload: gathered.slice(1), levels: order.levels };
 }
 
 /**
@@ -118,20 +120,52 @@ export interface SortFocus {
 export async function quicksortOrder(s: Session, key: BShare, index: BShare | undefined, compare?: RowComparator, focus?: SortFocus): Promise<{ order: Int32Array; levels: number }> {
   if (index === undefined && compare === undefined) throw new UsageError('quicksortOrder: without a row index the comparator must make the keys distinct itself (pass compare)');
   const lessThan: RowComparator = compare ?? ((kx, ky, ix, iy, m) => lessThanKeyIndex(s, kx, ky, ix, iy, m));
+  // The share arrays live only inside the sort and never reach a link: one block of pooled
+  // memory (mpc/scratch.ts) instead of 8 (16 with an index) fresh arrays of n words, whose first
+  // touch and collection cost more than the passes over them.
+  const block = s.party.scratch.take((index ? 16 : 8) * key.length);
+  try {
+    return await sortInBlock(s, block, key, index, lessThan, focus);
+  } finally {
+    s.party.scratch.give(block);
+  }
+}
+
+async function sortInBlock(s: Session, block: BigUint64Array, key: BShare, index: BShare | undefined, lessThan: RowComparator, focus: SortFocus | undefined): Promise<{ order: Int32Array; levels: number }> {
   const n = key.length;
+  const part = (k: number): BigUint64Array => block.subarray(k * n, (k + 1) * n);
   const rows0 = new Int32Array(n);
   for (let i = 0; i < n; i++) rows0[i] = i;
   // Current order of the share arrays (key a/b, index a/b) and of the row numbers, double
   // buffered: fresh arrays every level would cost page faults and collections. Without an
   // index (packed into the key word) the key's arrays stand in for it and are moved once.
-  const k0 = key.a.slice(), k1 = key.b.slice();
-  let cur: Tables = index ? { k0, k1, i0: index.a.slice(), i1: index.b.slice(), rows: rows0 } : { k0, k1, i0: k0, i1: k1, rows: rows0 };
-  const nk0 = cur.k0.slice(), nk1 = cur.k1.slice();
-  let next: Tables = index ? { k0: nk0, k1: nk1, i0: cur.i0.slice(), i1: cur.i1.slice(), rows: rows0.slice() } : { k0: nk0, k1: nk1, i0: nk0, i1: nk1, rows: rows0.slice() };
+  const k0 = part(0), k1 = part(1);
+  k0.set(key.a);
+  k1.set(key.b);
+  const nk0 = part(2), nk1 = part(3);
+  let cur: Tables, next: Tables;
+  if (index) {
+    const i0 = part(4), i1 = part(5);
+    i0.set(index.a);
+    i1.set(index.b);
+    cur = { k0, k1, i0, i1, rows: rows0 };
+    next = { k0: nk0, k1: nk1, i0: part(6), i1: part(7), rows: rows0.slice() };
+  } else {
+    cur = { k0, k1, i0: k0, i1: k1, rows: rows0 };
+    next = { k0: nk0, k1: nk1, i0: nk0, i1: nk1, rows: rows0.slice() };
+  }
+  // The next buffer starts as a copy: settled rows are written to both, so every row must be there.
+  next.k0.set(k0);
+  next.k1.set(k1);
+  if (index) {
+    next.i0.set(cur.i0);
+    next.i1.set(cur.i1);
+  }
   // Comparison operands and the destinations of a level, reused by every level.
-  const kx0 = new BigUint64Array(n), kx1 = new BigUint64Array(n), ky0 = new BigUint64Array(n), ky1 = new BigUint64Array(n);
-  const ix0 = index ? new BigUint64Array(n) : kx0, ix1 = index ? new BigUint64Array(n) : kx1;
-  const iy0 = index ? new BigUint64Array(n) : ky0, iy1 = index ? new BigUint64Array(n) : ky1;
+  const o = index ? 8 : 4;
+  const kx0 = part(o), kx1 = part(o + 1), ky0 = part(o + 2), ky1 = part(o + 3);
+  const ix0 = index ? part(12) : kx0, ix1 = index ? part(13) : kx1;
+  const iy0 = index ? part(14) : ky0, iy1 = index ? part(15) : ky1;
   const dest = new Int32Array(n);
   let segments: Int32Array = focus ? focus.segments.slice() : Int32Array.of(0, n);
   const keep = focus ? (start: number, end: number): boolean => wantedIn(focus.wanted, start, end) >= 0 : (): boolean => true;
@@ -203,29 +237,51 @@ function operands(segments: Int32Array, src: BigUint64Array, x: BigUint64Array, 
  * that became final (pivots and single-row sides).
  */
 function destinations(segments: Int32Array, bits: Uint8Array, dest: Int32Array, keep: (start: number, end: number) => boolean): { nextSegments: Int32Array; settled: Int32Array } {
-  const nextSegments: number[] = [];
-  const settled: number[] = [];
-  let o = 0;
+  // Typed outputs of their largest size (a segment yields at most two segments and settles at
+  // most three rows): deep levels have ~n/2 segments of two or three rows, where growing plain
+  // arrays and copying them out cost more than the rest of the pass (measured 4x at 2^19 rows).
+  const nextSegments = new Int32Array(2 * segments.length);
+  const settled = new Int32Array((3 * segments.length) >> 1);
+  let ns = 0, nt = 0, o = 0;
   for (let j = 0; j < segments.length; j += 2) {
     const start = segments[j], end = segments[j + 1];
     const size = end - start - 1;
     let below = 0;
     for (let t = 0; t < size; t++) below += bits[o + t];
     const pivotAt = start + below;
-    let left = start, right = pivotAt + 1;
     dest[start] = pivotAt;
-    for (let t = 0; t < size; t++) dest[start + 1 + t] = bits[o + t] === 1 ? left++ : right++;
+    spread(bits, o, size, dest, start + 1, start, pivotAt + 1);
     o += size;
-    settled.push(pivotAt);
+    settled[nt++] = pivotAt;
     if (below > 1) {
-      if (keep(start, pivotAt)) nextSegments.push(start, pivotAt);
-    } else if (below === 1) settled.push(start);
-    if (end - pivotAt - 1 > 1) {
-      if (keep(pivotAt + 1, end)) nextSegments.push(pivotAt + 1, end);
-    }
-    else if (end - pivotAt - 1 === 1) settled.push(end - 1);
+      if (keep(start, pivotAt)) {
+        nextSegments[ns++] = start;
+        nextSegments[ns++] = pivotAt;
+      }
+    } else if (below === 1) settled[nt++] = start;
+    const above = end - pivotAt - 1;
+    if (above > 1) {
+      if (keep(pivotAt + 1, end)) {
+        nextSegments[ns++] = pivotAt + 1;
+        nextSegments[ns++] = end;
+      }
+    } else if (above === 1) settled[nt++] = end - 1;
   }
-  return { nextSegments: Int32Array.from(nextSegments), settled: Int32Array.from(settled) };
+  return { nextSegments: nextSegments.subarray(0, ns), settled: settled.subarray(0, nt) };
+}
+
+/**
+ * dest[at + t] for the segment's rows: the next position below the pivot where bit t is 1, else
+ * the next above it. Branch-free: the opened bits are random, so a branch would be mispredicted
+ * half of the time.
+ */
+function spread(bits: Uint8Array, o: number, size: number, dest: Int32Array, at: number, left: number, right: number): void {
+  for (let t = 0; t < size; t++) {
+    const b = bits[o + t];
+    dest[at + t] = right + (left - right) * b;
+    left += b;
+    right += 1 - b;
+  }
 }
 
 function move(segments: Int32Array, dest: Int32Array, src: BigUint64Array, dst: BigUint64Array): void {
@@ -280,10 +336,12 @@ async function samplePivots(s: Session, buffers: readonly [Tables, Tables], segm
   const sizes: number[] = [];
   const remaining: number[] = [];
   let m = 0;
+  // Without finishing (a full sort), every segment remains: deep levels have ~n/2 of them.
+  const keepAll = finishAt === 0;
   for (let j = 0; j < segments.length; j += 2) {
     const length = segments[j + 1] - segments[j];
     const whole = length <= finishAt;
-    if (!whole) remaining.push(segments[j], segments[j + 1]);
+    if (!whole && !keepAll) remaining.push(segments[j], segments[j + 1]);
     const k = whole ? length : pivotSampleSize(length);
     if (k === 1) continue;
     starts.push(segments[j]);
@@ -291,7 +349,8 @@ async function samplePivots(s: Session, buffers: readonly [Tables, Tables], segm
     sizes.push(k);
     m += (k * (k - 1)) / 2;
   }
-  if (m === 0) return Int32Array.from(remaining);
+  const unchanged = keepAll ? segments : undefined;
+  if (m === 0) return unchanged ?? Int32Array.from(remaining);
   // Every pair (p < q) of each sample: the left and right operands' row positions.
   const left = new Int32Array(m), right = new Int32Array(m);
   let o = 0;
@@ -329,7 +388,7 @@ async function samplePivots(s: Session, buffers: readonly [Tables, Tables], segm
       if (chosen > 0) swapRows(cur, st, st + chosen, separateIndex);
     }
   });
-  return Int32Array.from(remaining);
+  return unchanged ?? Int32Array.from(remaining);
 }
 
 /**
@@ -398,12 +457,28 @@ function swapRows(cur: Tables, i: number, j: number, separateIndex: boolean): vo
 
 
 
-/** x << k on every word of a binary sharing (local: XOR sharing is bitwise). */
-function shiftLeftB(x: BShare, k: bigint): BShare {
-  const shift = (v: BigUint64Array): BigUint64Array => {
-    const out = new BigUint64Array(v.length);
-    for (let i = 0; i < v.length; i++) out[i] = v[i] << k;
-    return out;
-  };
-  return new BShare(shift(x.a), shift(x.b));
+/** 0, 1, …, n − 1 as words, written as 32-bit halves (n ≤ 2^32): no BigInt made per row. */
+function rowIndices(n: number): BigUint64Array {
+  const idx = new BigUint64Array(n);
+  const halves = new Uint32Array(idx.buffer);
+  // The low half of word i is 32-bit element 2i on a little-endian machine, 2i + 1 on a big-endian one.
+  const low = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1 ? 0 : 1;
+  for (let i = 0; i < n; i++) halves[2 * i + low] = i;
+  return idx;
+}
+
+/**
+ * (key << k) XOR index on every word of binary sharings (local: XOR sharing is bitwise). The
+ * shift is a multiplication by 2^k, which V8 compiles to a native 64-bit multiply on typed
+ * arrays; a shift by a BigInt amount it does not lower (ring/bitops.ts).
+ */
+function packKeyIndex(key: BShare, index: BShare, k: number): BShare {
+  const factor = 1n << BigInt(k);
+  return new BShare(packWords(key.a, index.a, factor), packWords(key.b, index.b, factor));
+}
+
+function packWords(key: BigUint64Array, index: BigUint64Array, factor: bigint): BigUint64Array {
+  const out = new BigUint64Array(key.length);
+  for (let i = 0; i < key.length; i++) out[i] = (key[i] * factor) ^ index[i];
+  return out;
 }
