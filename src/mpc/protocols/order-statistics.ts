@@ -40,6 +40,7 @@ import { AShare, BShare, addA, concatA, scaleA } from '../shares.js';
 import { addConstA, publicA } from '../sharing.js';
 import { lt } from './compare.js';
 import { ltNarrow, NARROW_MAX_BITS } from './compare-narrow.js';
+import { ltSplit, SPLIT_MAX_BITS } from './compare-split.js';
 import { shuffle } from './shuffle.js';
 import { indexBits, quicksortOrder, type RowComparator } from './sort.js';
 
@@ -74,7 +75,8 @@ export function packsForSelection(keyBits: number, rows: number): boolean {
 export function keyComparator(s: Session, bits: number): RowComparator {
   return (kx, ky, _ix, _iy, m) => {
     const x = new AShare(kx.a.subarray(0, m), kx.b.subarray(0, m)), y = new AShare(ky.a.subarray(0, m), ky.b.subarray(0, m));
-    return bits + 1 <= NARROW_MAX_BITS ? ltNarrow(s, x, y, Math.max(2, bits + 1)) : lt(s, x, y);
+    if (bits + 1 <= NARROW_MAX_BITS) return ltNarrow(s, x, y, Math.max(2, bits + 1));
+    return bits + 1 <= SPLIT_MAX_BITS ? ltSplit(s, x, y, bits + 1) : lt(s, x, y);
   };
 }
 
