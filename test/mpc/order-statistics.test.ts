@@ -127,3 +127,27 @@ test('selection of a few ranks of 20,000 rows compares each row fewer than six t
   // Segments of ≤ 128 rows are ranked whole by their pairs: ~7 levels here instead of ~14.
   assert.ok(r.levels <= 11, `${r.levels} levels`);
 });
+
+test('edge columns on every comparator (≤ 32, 33–48 and 64 key bits) and through the value extraction: all equal, one row, two rows, both range ends, duplicates, a zero-width range', async () => {
+  const at = (min: bigint, keyBits: number, values: readonly bigint[], ranks: readonly number[]): PlainColumn => ({ min, keyBits, values, ranks });
+  const top = (min: bigint, keyBits: number): bigint => min + (1n << BigInt(keyBits)) - 1n;
+  // keyBits + ⌈log2 n⌉ + 1: 12 bits → ltNarrow, 30 or 40 → ltSplit (8- and 16-bit high lanes), 56 → lt.
+  for (const keyBits of [12, 30, 40, 56]) {
+    const min = -(1n << BigInt(Math.min(keyBits, 40) - 1)) + 3n;
+    const hi = top(min, keyBits);
+    const columns = [
+      at(min, keyBits, Array.from({ length: 9 }, () => hi), [0, 4, 8]),
+      at(min, keyBits, [hi], [0]),
+      at(min, keyBits, [hi, min], [0, 1]),
+      at(min, keyBits, [min, min], [0, 1]),
+      at(min, keyBits, [min, hi, min, hi, 0n, hi, min], [0, 1, 2, 3, 4, 5, 6]),
+      at(7n, 0, [7n, 7n, 7n], [0, 2]),
+    ];
+    const r = await run(columns);
+    columns.forEach((c, j) => {
+      const sorted = [...c.values].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      assert.deepEqual(r.values[j], c.ranks.map((k) => sorted[k]), `${keyBits} bits, column ${j}`);
+    });
+    assert.equal(r.equal, 0);
+  }
+});

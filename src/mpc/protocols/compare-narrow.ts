@@ -87,7 +87,7 @@ function operandKernel(v: BigUint64Array, w: BigUint64Array, low: bigint, consta
 }
 
 /** target ^= bit `bit` of every lane of x, in element order (lane q of word i is element q * N + i). */
-function xorSignBits(target: BigUint64Array, x: BigUint64Array, lane: number, bit: number, n: number, N: number): void {
+export function xorSignBits(target: BigUint64Array, x: BigUint64Array, lane: number, bit: number, n: number, N: number): void {
   const signs = new BigUint64Array(target.length);
   const src = halves(x), dst = halves(signs);
   for (let q = 0, from = 0; from < n; q++, from += N) gatherBit(src, 0, Math.min(N, n - from), q * lane + bit, dst, from);

@@ -4,42 +4,50 @@
  * algorithm with opened comparisons; here quickselect instead of quicksort).
  *
  * Per column (n values in [min, min + 2^keyBits)):
- * 1. The values and their row positions 0 … n − 1 are shuffled together (shuffle.ts), each
- *    column by its own secret permutation.
- * 2. The key (v − min)·2^⌈log2 n⌉ + position is formed, locally, on the arithmetic shares. No two
- *    keys are equal, and key order is (value, position) order, so the rank-r key holds the rank-r
- *    value of the type-7 order x_0 ≤ … ≤ x_{n−1}.
+ * 1. The key (v − min)·2^⌈log2 n⌉ + position is formed locally on the arithmetic shares (the
+ *    positions 0 … n − 1 are public here). No two keys are equal, and key order is
+ *    (value, position) order, so the rank-r key holds the rank-r value of the type-7 order.
+ * 2. The keys are shuffled (shuffle.ts), each column by its own secret permutation: one word per
+ *    row (the value comes back out of the key at the end).
  * 3. Quickselect (sort.ts quicksortOrder with a focus): every level compares each row of every
  *    segment that still holds a wanted rank with that segment's pivot, all columns and segments
  *    in ONE batch, and opens the bits; segments without a wanted rank are dropped. The pivot is
  *    the element of a sorted sample (up to 63 rows, all pairs compared in one batch) at the
  *    relative position of the segment's middle wanted rank; a segment of at most 128 rows is
  *    ranked whole by its pairs in the sample batch. ~1.7 comparisons per row for a median, ~3.5
- *    for five order statistics (min, the quartiles, max), in O(log n) levels (8 and 10 at 2^18).
- * 4. The wanted ranks' rows are then known positions of the shuffled column: their values are
- *    taken locally (still secret).
+ *    to 4.3 for five order statistics (min, the quartiles, max), in O(log n) levels (8 and 10 to 17 at 2^18).
+ * 4. The wanted ranks' rows are then known positions of the shuffled keys: their keys are taken
+ *    locally, converted to binary (a2b, 8 rounds) and their value bits injected and summed
+ *    (inject.ts, 2 rounds): min + (key >> ⌈log2 n⌉), still secret.
  *
- * The keys stay arithmetic: a comparison is the sign of a difference (compare.ts lt, ~32 bytes,
- * or compare-narrow.ts when keys fit 32 bits, ~20 bytes). The sort's binary keys would need an
- * a2b first (~104 bytes per row), more than the ~2–4 comparisons per row a selection makes.
+ * The keys stay arithmetic: a comparison is the sign of a difference, of 64 bits (compare.ts lt,
+ * ~26 bytes per party), at most 48 (compare-split.ts ltSplit, ~16) or at most 32 bits
+ * (compare-narrow.ts, ~12). The sort's binary keys would need an a2b first (~104 bytes per row),
+ * more than the ~2–4 comparisons per row a selection makes.
  *
  * What the opened bits reveal: every comparison is between two distinct keys of rows in a
  * uniformly random order, and which rows are compared depends only on earlier opened bits and
  * public sizes and ranks. The transcript is therefore a function of the rank order of the
  * shuffled rows alone, which is a uniformly random permutation whatever the values: it can be
- * simulated from n and the ranks (docs/statistics.md, "Quantiles by selection").
+ * simulated from n and the ranks (docs/statistics.md, "Selection when n is public").
  *
- * Cost: one shuffle per column (3 rounds, ≤ 32 bytes per row: values and positions), and per
- * level one sample batch and one partition batch of comparisons (8 rounds, 7 when narrow, plus
- * an opening round each).
+ * Cost: one shuffle of one word per row and column (3 rounds, 16 bytes per row from party 0, 8
+ * from the others), per level one sample batch and one partition batch of comparisons (8 rounds
+ * each, 7 when narrow, plus an opening round each), and 10 rounds to take the selected values
+ * out of their keys.
  */
 
 import { UsageError } from '../../errors.js';
 import type { Session } from '../session.js';
-import { AShare, BShare, addA, concatA, scaleA } from '../shares.js';
-import { addConstA, publicA } from '../sharing.js';
+import { halves } from '../../ring/bitops.js';
+import { wordsFor } from '../../ring/bits.js';
+import { AShare, BShare, BitShare } from '../shares.js';
+import { addPublicA } from '../sharing.js';
+import { a2b } from './convert.js';
+import { injectLinear } from './inject.js';
 import { lt } from './compare.js';
 import { ltNarrow, NARROW_MAX_BITS } from './compare-narrow.js';
+import { ltSplit, SPLIT_MAX_BITS } from './compare-split.js';
 import { shuffle } from './shuffle.js';
 import { indexBits, quicksortOrder, type RowComparator } from './sort.js';
 
@@ -74,7 +82,8 @@ export function packsForSelection(keyBits: number, rows: number): boolean {
 export function keyComparator(s: Session, bits: number): RowComparator {
   return (kx, ky, _ix, _iy, m) => {
     const x = new AShare(kx.a.subarray(0, m), kx.b.subarray(0, m)), y = new AShare(ky.a.subarray(0, m), ky.b.subarray(0, m));
-    return bits + 1 <= NARROW_MAX_BITS ? ltNarrow(s, x, y, Math.max(2, bits + 1)) : lt(s, x, y);
+    if (bits + 1 <= NARROW_MAX_BITS) return ltNarrow(s, x, y, Math.max(2, bits + 1));
+    return bits + 1 <= SPLIT_MAX_BITS ? ltSplit(s, x, y, bits + 1) : lt(s, x, y);
   };
 }
 
@@ -93,18 +102,17 @@ export async function selectRanks(s: Session, columns: readonly RankedColumn[], 
     offsets.push(total);
     total += c.values.length;
   }
-  // Each column by its own permutation: one permutation for all would let the columns'
-  // transcripts reveal how their orders relate.
-  const shuffledValues: AShare[] = [];
-  const keys: AShare[] = [];
-  for (const c of columns) {
-    const n = c.values.length;
-    const positions = publicA(s.me, BigUint64Array.from({ length: n }, (_, i) => BigInt(i)));
-    const [values, shuffledPositions] = n < 2 ? [c.values, positions] : (await shuffle(s, { arith: [c.values, positions], binary: [] })).arith;
-    shuffledValues.push(values);
-    keys.push(addA(scaleA(addConstA(s.me, values, -c.min), 1n << BigInt(indexBits(n))), shuffledPositions));
+  // The keys are formed before the shuffle (the positions are public there), so only the keys
+  // travel through it: one word per row instead of the value and its position. Each column by
+  // its own permutation: one permutation for all would let the columns' transcripts reveal how
+  // their orders relate.
+  const keys = new AShare(new BigUint64Array(total), new BigUint64Array(total));
+  for (const [j, c] of columns.entries()) {
+    const key = positionKeys(s, c.values, c.min, indexBits(c.values.length));
+    const shuffled = c.values.length < 2 ? key : (await shuffle(s, { arith: [key], binary: [] })).arith[0];
+    keys.a.set(shuffled.a, offsets[j]);
+    keys.b.set(shuffled.b, offsets[j]);
   }
-  const key = concatA(keys);
   const segments: number[] = [];
   const wanted = new Set<number>();
   columns.forEach((c, j) => {
@@ -118,17 +126,77 @@ export async function selectRanks(s: Session, columns: readonly RankedColumn[], 
     order = Int32Array.from({ length: total }, (_, i) => i);
   } else {
     const focus = { segments: Int32Array.from(segments), wanted: Int32Array.from([...wanted].sort((a, b) => a - b)) };
-    ({ order, levels } = await quicksortOrder(s, new BShare(key.a, key.b), undefined, compare ?? keyComparator(s, bits), focus));
+    ({ order, levels } = await quicksortOrder(s, new BShare(keys.a, keys.b), undefined, compare ?? keyComparator(s, bits), focus));
   }
-  const values = columns.map((c, j) => {
-    const v = shuffledValues[j];
-    const a = new BigUint64Array(c.ranks.length), b = new BigUint64Array(c.ranks.length);
-    c.ranks.forEach((r, t) => {
-      const row = order[offsets[j] + r] - offsets[j];
-      a[t] = v.a[row];
-      b[t] = v.b[row];
-    });
-    return new AShare(a, b);
+  // The selected rows' keys, all columns together; their values come out of the keys' high bits.
+  const picked: number[] = [];
+  columns.forEach((c, j) => c.ranks.forEach((r) => picked.push(order[offsets[j] + r])));
+  const a = new BigUint64Array(picked.length), b = new BigUint64Array(picked.length);
+  picked.forEach((row, t) => {
+    a[t] = keys.a[row];
+    b[t] = keys.b[row];
   });
-  return { values, levels };
+  const shifts = columns.flatMap((c) => c.ranks.map(() => ({ shift: indexBits(c.values.length), bits: c.keyBits, min: c.min })));
+  const values = await valuesOfKeys(s, new AShare(a, b), shifts);
+  const out: AShare[] = [];
+  let o = 0;
+  for (const c of columns) {
+    out.push(values.slice(o, o + c.ranks.length));
+    o += c.ranks.length;
+  }
+  return { values: out, levels };
+}
+
+/**
+ * (v − min)·2^shift + position of every row, locally: the constant and the public positions go
+ * into component 0 (party 0's a, party 2's b). Every component's low `shift` bits are zero
+ * after the scaling (shift ≤ 32), so the position is written into them, no addition needed.
+ */
+function positionKeys(s: Session, values: AShare, min: bigint, shift: number): AShare {
+  const n = values.length;
+  const up = 1n << BigInt(shift), offset = BigInt.asUintN(64, -min * up);
+  const a = new BigUint64Array(n), b = new BigUint64Array(n);
+  scaleKernel(values.a, a, up, s.me === 0 ? offset : 0n);
+  scaleKernel(values.b, b, up, s.me === 2 ? offset : 0n);
+  if (s.me === 0) writePositions(a);
+  if (s.me === 2) writePositions(b);
+  return new AShare(a, b);
+}
+
+function scaleKernel(x: BigUint64Array, out: BigUint64Array, up: bigint, offset: bigint): void {
+  for (let i = 0; i < x.length; i++) out[i] = x[i] * up + offset;
+}
+
+/** Low 32 bits of word i |= i (little-endian halves). */
+function writePositions(words: BigUint64Array): void {
+  const h = halves(words);
+  for (let i = 0; i < words.length; i++) h[2 * i] |= i;
+}
+
+/**
+ * min + (key >> shift) of a few selected keys, exactly: a2b (8 rounds), then the value's bits
+ * injected and summed with their weights (inject.ts, 2 rounds). Nothing is opened.
+ */
+async function valuesOfKeys(s: Session, keys: AShare, layout: readonly { shift: number; bits: number; min: bigint }[]): Promise<AShare> {
+  const m = keys.length;
+  const width = Math.max(0, ...layout.map((l) => l.bits));
+  let values: AShare;
+  if (m === 0 || width === 0) values = AShare.zeros(m);
+  else {
+    const binary = await a2b(s, keys);
+    // Plane j: bit shift + j of every key (0 where j is past its column's bits).
+    const planes = Array.from({ length: width }, (_, j) => {
+      const pa = new BigUint64Array(wordsFor(m)), pb = new BigUint64Array(wordsFor(m));
+      layout.forEach((l, e) => {
+        if (j >= l.bits) return;
+        const at = BigInt(l.shift + j);
+        pa[e >> 6] |= ((binary.a[e] >> at) & 1n) << BigInt(e & 63);
+        pb[e >> 6] |= ((binary.b[e] >> at) & 1n) << BigInt(e & 63);
+      });
+      return new BitShare(pa, pb, m);
+    });
+    [values] = await injectLinear(s, planes, [{ terms: planes.map((_, j) => [j, 1n << BigInt(j)] as const) }]);
+  }
+  const mins = BigUint64Array.from(layout.map((l) => BigInt.asUintN(64, l.min)));
+  return addPublicA(s.me, values, mins);
 }

@@ -1,0 +1,65 @@
+/**
+ * In-thread kernel benchmark of describe's selection (mpc/protocols/order-statistics.ts): five
+ * columns of `n` values in the stats bench's range (hundredths in [−1000, 1000]: 18 key bits),
+ * ranks 0, the quartiles' pairs and n − 1, three parties in one thread (localTrio).
+ * `node dist/bench/select-kernel.js [n] [reps] [columns]`: CPU per party (process CPU / 3),
+ * bytes sent per party and row, rounds, levels, comparisons per row and column.
+ */
+import { localTrio } from '../src/mpc/local.js';
+import { input, open } from '../src/mpc/protocols/io.js';
+import { keyComparator, selectRanks } from '../src/mpc/protocols/order-statistics.js';
+import { indexBits, type RowComparator } from '../src/mpc/protocols/sort.js';
+
+const n = Number(process.argv[2] ?? 1 << 18);
+const reps = Number(process.argv[3] ?? 2);
+const columns = Number(process.argv[4] ?? 5);
+const KEY_BITS = 18;
+const values = Array.from({ length: columns }, (_, j) => {
+  const v = new BigUint64Array(n);
+  let x = 0x9e3779b9 + j;
+  for (let i = 0; i < n; i++) {
+    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+    v[i] = BigInt.asUintN(64, BigInt((x % 200_001) - 100_000));
+  }
+  return v;
+});
+const ranks = (() => {
+  const out = new Set<number>([0, n - 1]);
+  for (const p of [0.25, 0.5, 0.75]) {
+    const h = (n - 1) * p;
+    out.add(Math.floor(h));
+    if (h % 1 !== 0) out.add(Math.floor(h) + 1);
+  }
+  return [...out].sort((a, b) => a - b);
+})();
+const trio = await localTrio({ timeoutMs: 600_000 });
+for (let rep = 0; rep < reps; rep++) {
+  const [r] = await trio.run(async (s) => {
+    const shared = [];
+    for (const v of values) shared.push({ values: await input(s, 0, s.me === 0 ? v : n), min: -100_000n, keyBits: KEY_BITS, ranks });
+    const comparisons = { count: 0 };
+    const compare = keyComparator(s, KEY_BITS + indexBits(n));
+    const counting: RowComparator = (kx, ky, ix, iy, m) => {
+      comparisons.count += m;
+      return compare(kx, ky, ix, iy, m);
+    };
+    const before = { ...s.stats };
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    const out = await selectRanks(s, shared, process.env.COUNT ? counting : undefined);
+    const wall = performance.now() - t0;
+    const cpu = process.cpuUsage(c0);
+    const opened = [];
+    for (const v of out.values) opened.push(await open(s, v));
+    return { wall, cpu: (cpu.user + cpu.system) / 1e6, bytes: s.stats.bytesSent - before.bytesSent, rounds: s.stats.rounds - before.rounds, levels: out.levels, comparisons: comparisons.count, opened };
+  });
+  // Check against a plaintext sort.
+  values.forEach((v, j) => {
+    const sorted = [...v].map((x) => BigInt.asIntN(64, x)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    ranks.forEach((k, t) => {
+      if (BigInt.asIntN(64, r.opened[j][t]) !== sorted[k]) throw new Error(`column ${j} rank ${k}: ${BigInt.asIntN(64, r.opened[j][t])} != ${sorted[k]}`);
+    });
+  });
+  console.log(`n=${n} cols=${columns} wall ${r.wall.toFixed(0)} ms, CPU/party ${(r.cpu / 3).toFixed(2)} s, ${(r.bytes / n / columns).toFixed(1)} B sent/row/col/party, ${r.rounds} rounds, ${r.levels} levels${process.env.COUNT ? `, ${(r.comparisons / n / columns).toFixed(2)} cmp/row` : ''}`);
+}
+trio.close();
