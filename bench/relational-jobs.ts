@@ -4,6 +4,8 @@
  * starts after one opened element, so the three clocks start within a round trip of each other.
  *
  *   compact          5 columns, a secret predicate keeping about half of the rows (count revealed)
+ *   filter           the relational suite's filter (bench/relational/filter.ts: 5 columns in [0, 9999],
+ *                    seven comparisons, count revealed) through ops/filter.ts, then its count
  *   groupby_key      ~rows/10 groups of a 40-bit key, count and sum, number of groups revealed
  *   groupby_minmax   the same keys, count, min and max, oblivious (secret validity column)
  *   groupby_domain   a category of 100 levels, count and 2 sums (one-hot, nothing revealed)
@@ -20,8 +22,13 @@ import { pkFkJoin } from '../src/mpc/oblivious/join.js';
 import type { Session } from '../src/mpc/session.js';
 import type { AShare } from '../src/mpc/shares.js';
 import type { RepFigures } from './primitive-jobs.js';
+import { filterCase, factsTable } from './relational/filter.js';
+import { checkPlan } from '../src/plan/check.js';
+import { parseSchema } from '../src/table/schema.js';
+import { execute } from '../src/ops/execute.js';
+import { ALL_VALID, SecretTable } from '../src/secret/secret-table.js';
 
-export const RELATIONAL_OPS = ['compact', 'groupby_key', 'groupby_minmax', 'groupby_domain', 'join'];
+export const RELATIONAL_OPS = ['compact', 'filter', 'groupby_key', 'groupby_minmax', 'groupby_domain', 'join'];
 
 export interface RelationalArgs {
   readonly op: string;
@@ -52,6 +59,20 @@ async function prepare(s: Session, op: string, n: number): Promise<() => Promise
       const cols = Array.from({ length: 5 }, () => randomA(s, n));
       const keep = await from0(s, n, () => randomBelow(n, 2));
       return () => compact(s, cols, keep);
+    }
+    case 'filter': {
+      // The suite's table and plan, its rows shared by party 0; the plan checked as a node does.
+      const facts = factsTable(n);
+      const schema = parseSchema(facts.schema);
+      const columns = [];
+      for (let k = 0; k < schema.columns.length; k++) {
+        const values = await from0(s, n, () => BigUint64Array.from({ length: n }, (_, i) => BigInt(facts.row(i)[k])));
+        columns.push({ schema: schema.columns[k], values });
+      }
+      const table = new SecretTable(n, columns, ALL_VALID);
+      const checked = checkPlan(filterCase.plan('Auditor'), { table: () => ({ name: 'facts', kind: 'table', schema, rows: n }), recipientRefusal: () => undefined });
+      const reader = { read: async () => new Map([['facts', { table, source: 'uploaded' as const }]]) };
+      return () => execute(s, checked, reader);
     }
     case 'groupby_key':
     case 'groupby_minmax': {

@@ -19,6 +19,7 @@ import { groupBy } from './group-by.js';
 import { derive, renameColumns, selectColumns } from './derive.js';
 import { distinct } from './distinct.js';
 import { filter } from './filter.js';
+import { filterCarriedColumns } from './filter-columns.js';
 import { join } from './join.js';
 import { limit } from './limit.js';
 import { logit } from './logit.js';
@@ -65,6 +66,7 @@ export async function execute(s: Session, plan: CheckedPlan, reader: StoredTable
   const scans: ScanFacts[] = [];
   const checked: CheckedAppendTables = new Map();
   const revealed: RevealedFact[] = [];
+  const carried = filterCarriedColumns(plan.root.input);
   // Operators run one after another: a session's messages are matched by order.
   const evaluate = async (node: CheckedTable): Promise<SecretTable> => {
     switch (node.op) {
@@ -76,7 +78,7 @@ export async function execute(s: Session, plan: CheckedPlan, reader: StoredTable
       case 'filter': {
         const input = await evaluate(node.input);
         await progress.enter('filter', node.path);
-        const result = await filter(s, node, input);
+        const result = await filter(s, node, input, carried.get(node));
         if (result.rows !== undefined) revealed.push({ path: node.path, fact: 'rows', value: result.rows });
         return result.table;
       }

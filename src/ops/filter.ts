@@ -7,7 +7,9 @@
  * - reveal-count (the default): compacts with mpc/oblivious/compact.ts: the columns (values and
  *   present bits) and the predicate are shuffled together, the shuffled predicate is opened and
  *   the 1 rows kept. Public: how many rows remain; the kept rows come out in a random order, so
- *   which rows they were stays secret. The output's validity is publicly all 1.
+ *   which rows they were stays secret. The output's validity is publicly all 1. Only the columns
+ *   the filter's consumer reads are carried (`carried`, ops/filter-columns.ts); the rest are
+ *   dropped before the shuffle.
  * - oblivious: every row stays; the predicate becomes the secret validity column. Public: nothing.
  */
 
@@ -28,14 +30,15 @@ export interface Filtered {
   readonly rows?: number;
 }
 
-export async function filter(s: Session, node: CheckedFilter, table: SecretTable): Promise<Filtered> {
-  if (table.rows === 0) return node.mode === 'reveal-count' ? { table, rows: 0 } : { table };
+export async function filter(s: Session, node: CheckedFilter, table: SecretTable, carried?: ReadonlySet<string>): Promise<Filtered> {
+  const kept = carried === undefined || node.mode === 'oblivious' ? table.columns : table.columns.filter((c) => carried.has(c.schema.name));
+  if (table.rows === 0) return node.mode === 'reveal-count' ? { table: new SecretTable(0, kept, table.validity), rows: 0 } : { table };
   const validity = table.validity.kind === 'secret' ? table.validity.share : undefined;
   // All rows valid and only comparisons of non-null operands: the predicate stays a packed bit
   // (ops/predicate-bits.ts); otherwise an arithmetic 0/1 ANDed with nulls and the validity.
   const keep = validity === undefined && isBitPredicate(node.predicate) ? await evaluatePredicateBits(s, node.predicate, table) : await evaluatePredicate(s, node.predicate, table, validity);
   if (node.mode === 'oblivious') return { table: table.withValidity({ kind: 'secret', share: keep instanceof AShare ? keep : (await injectBits(s, [keep]))[0] }) };
-  const kept = await compact(s, tableVectors(table.columns), keep);
-  const columns = columnsFromVectors(table.columns, kept.columns);
-  return { table: new SecretTable(kept.count, columns, ALL_VALID), rows: kept.count };
+  const compacted = await compact(s, tableVectors(kept), keep);
+  const columns = columnsFromVectors(kept, compacted.columns);
+  return { table: new SecretTable(compacted.count, columns, ALL_VALID), rows: compacted.count };
 }

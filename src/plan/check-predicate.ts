@@ -21,6 +21,7 @@ import { linear, sub, type Gate } from './expr-circuit.js';
 import { checkCondition } from './expr-check.js';
 import { describeFacts, type ColumnFacts, type TableType } from './types.js';
 import { isText, textComparison, textIsin, textStartsWith } from './check-text.js';
+import { foldComparison, foldJunction } from './fold-predicate.js';
 
 /** A column operand; `word` picks a text column's word (check-text.ts), 0 the first. */
 export type CheckedOperand = { readonly kind: 'column'; readonly column: ColumnFacts; readonly word?: number } | { readonly kind: 'constant'; readonly value: bigint };
@@ -46,7 +47,7 @@ function check(e: Expr, input: TableType, path: string, negated: boolean): Check
     case 'or': {
       // De Morgan: NOT (a AND b) = NOT a OR NOT b.
       const kind = (e.op === 'and') !== negated ? 'and' : 'or';
-      return { kind, args: e.args.map((a, i) => check(a, input, `${path}/args/${i}`, negated)) };
+      return foldJunction(kind, e.args.map((a, i) => check(a, input, `${path}/args/${i}`, negated)));
     }
     case 'not':
       return check(e.arg, input, `${path}/arg`, !negated);
@@ -131,7 +132,7 @@ function comparison(op: ComparisonOp, args: readonly [Expr, Expr], input: TableT
   });
   const t = TESTS[op];
   const [left, right] = t.swap ? [operands[1], operands[0]] : operands;
-  return { kind: 'compare', test: t.test, negate: t.negate !== negated, left, right };
+  return foldComparison({ kind: 'compare', test: t.test, negate: t.negate !== negated, left, right });
 }
 
 function sameType(x: ColumnFacts, y: ColumnFacts, path: string): void {

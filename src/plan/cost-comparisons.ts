@@ -25,6 +25,7 @@ import { NARROW_A2B_MAX_BITS } from '../mpc/protocols/convert-narrow.js';
 import { laneWidth } from '../mpc/protocols/lanes.js';
 import { indexBits } from '../mpc/protocols/sort.js';
 import { comparisonBits } from '../ops/comparison-width.js';
+import { COMPARISON_BLOCK_ROWS } from '../ops/predicate.js';
 import type { CheckedPredicate } from './check-predicate.js';
 
 export interface StepCost {
@@ -105,5 +106,12 @@ export function predicateLessThans(p: CheckedPredicate, rows: number): StepCost 
     else if (q.kind === 'and' || q.kind === 'or') q.args.forEach(collect);
   };
   collect(p);
-  return lts.length === 0 ? { rounds: 0, bytes: 0 } : lessThanBatch(rows * lts.length, comparisonBits(lts));
+  if (lts.length === 0) return { rounds: 0, bytes: 0 };
+  const bits = comparisonBits(lts);
+  if (bits > NARROW_MAX_BITS || rows <= COMPARISON_BLOCK_ROWS) return lessThanBatch(rows * lts.length, bits);
+  // Narrow comparisons run in row blocks (ops/predicate.ts narrowComparisonBits): each block's rounds in turn.
+  const blocks = Math.ceil(rows / COMPARISON_BLOCK_ROWS);
+  const block = lessThanBatch(COMPARISON_BLOCK_ROWS * lts.length, bits);
+  const last = lessThanBatch((rows - (blocks - 1) * COMPARISON_BLOCK_ROWS) * lts.length, bits);
+  return { rounds: block.rounds * (blocks - 1) + last.rounds, bytes: block.bytes * (blocks - 1) + last.bytes };
 }

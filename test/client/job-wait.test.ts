@@ -39,3 +39,20 @@ test('a failed or done query returns at once', async () => {
     assert.equal(asked(), 1);
   }
 });
+
+test('pollDelay: a tenth of the time waited, within 50 ms and 1 s (a job is seen at most ~10 % late)', async () => {
+  const { pollDelay } = await import('../../src/client/job-wait.js');
+  assert.equal(pollDelay(0), 50);
+  assert.equal(pollDelay(400), 50);
+  assert.equal(pollDelay(1_000), 100);
+  assert.equal(pollDelay(6_000), 600);
+  assert.equal(pollDelay(10_000), 1_000);
+  assert.equal(pollDelay(3_600_000), 1_000);
+  // Asks over a 10 s wait: the first half second at 50 ms, then growing by a tenth each time.
+  let t = 0, asks = 0;
+  while (t < 10_000) {
+    t += pollDelay(t);
+    asks++;
+  }
+  assert.ok(asks < 45, `${asks} asks in 10 s`);
+});

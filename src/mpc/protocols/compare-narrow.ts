@@ -54,12 +54,13 @@ export async function ltNarrowPacked(s: Session, n: number, bits: number, pack: 
   const LOW = everyLane(low, lane), HIGH = everyLane(laneMask ^ low, lane), TOPS = everyLane(1n << BigInt(lane - 1), lane);
   // Working memory that stays in this party (mpc/scratch.ts): packed d, which the addend split
   // copies, so that p, w AND LOW and v ^ w reuse its words afterwards.
-  const scratch = s.party.scratch.take(6 * N);
+  // The addends v, w (4 words per packed word) live only in this function too: the last 4N words.
+  const scratch = s.party.scratch.take(10 * N);
   try {
     const part = (k: number): BigUint64Array => scratch.subarray(k * N, (k + 1) * N);
     const da = part(0), db = part(1);
     pack(lane, N, da, db);
-    const [v, w] = await splitAddends(s, new AShare(da, db), undefined, TOPS);
+    const [v, w] = await splitAddends(s, new AShare(da, db), undefined, TOPS, scratch.subarray(6 * N, 10 * N));
     // p = (v ^ w) on the group, 1 above it: a public 1 goes into XOR component 0 (party 0's a,
     // party 2's b). g = v AND (w on the group): masking one operand masks the product.
     const pa = part(0), pb = part(1), wa = part(2), wb = part(3), xa = part(4), xb = part(5);

@@ -39,13 +39,17 @@ import { andWords } from './binary.js';
  * The difference is formed inside the same passes. With `laneTops` (the top bit of every lane),
  * x holds packed lanes (compare-narrow.ts) and v is their lane-wise sum, each lane mod 2^width.
  */
-export async function splitAddends(s: Session, x: AShare, y?: AShare, laneTops?: bigint): Promise<[BShare, BShare]> {
+export async function splitAddends(s: Session, x: AShare, y?: AShare, laneTops?: bigint, into?: BigUint64Array): Promise<[BShare, BShare]> {
   const n = x.length;
   if (laneTops !== undefined && y) throw new UsageError('splitAddends: lane addition takes one operand (subtract before packing)');
   if (y && y.length !== n) throw new UsageError(`comparison operands differ in length (${n} vs ${y.length})`);
+  if (into && into.length < 4 * n) throw new UsageError(`splitAddends: the output buffer holds ${into.length} words, not ${4 * n}`);
   const bounds = chunkBounds(n);
   const chunk = (k: number): [number, number] => [bounds[k], bounds[k + 1]];
-  const va = new BigUint64Array(n), vb = new BigUint64Array(n), wa = new BigUint64Array(n), wb = new BigUint64Array(n);
+  // `into` (4n words, e.g. from the party's scratch pool: these never leave the party) is cleared: parts stay zero.
+  into?.fill(0n, 0, 4 * n);
+  const part = (k: number): BigUint64Array => (into ? into.subarray(k * n, (k + 1) * n) : new BigUint64Array(n));
+  const va = part(0), vb = part(1), wa = part(2), wb = part(3);
   // The chunk this party inputs (k = me) and the one its next party inputs (k = me + 1).
   const [o0, o1] = chunk(s.me), [q0, q1] = chunk(s.next), [r0, r1] = chunk(s.prev);
   const mask = s.prgPrev.words(o1 - o0); // x_k, shared with the previous party
