@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { closeTrio, RUNS, secret, signed, signedIn, TWO62, trio } from '../helpers/protocol.js';
 import { open } from '../../src/mpc/protocols/io.js';
 import { fxmul, trunc } from '../../src/mpc/protocols/trunc.js';
+import { localTrio } from '../../src/mpc/local.js';
 
 after(closeTrio);
 
@@ -74,4 +75,47 @@ test('ten million truncations, none off by more than one unit in the last place'
     checked += n;
   }
   assert.equal(checked, 10_000_000);
+});
+
+test('fxmul re-masks every word it sends: two runs on the same shares send no word twice (rho hides the unmasked product share)', async () => {
+  const views: Uint8Array[][] = [[], [], []];
+  let recording = false;
+  const tapped = await localTrio({
+    timeoutMs: 20_000,
+    tap: (to, _from, _session, payload) => {
+      if (recording) views[to].push(payload.slice());
+    },
+  });
+  try {
+    const n = 31; // chunks of 11, 10 and 10: no fxmul message has the n words of an opening
+    const x = BigUint64Array.from({ length: n }, (_, i) => BigInt.asUintN(64, BigInt(i * 1000 - 7000)));
+    const y = BigUint64Array.from({ length: n }, (_, i) => BigInt(i + 3) << 16n);
+    const perRun: Uint8Array[][][] = [];
+    await tapped.run(async (s) => {
+      const xs = await secret(s, x, 0), ys = await secret(s, y, 1);
+      for (let run = 0; run < 2; run++) {
+        // The openings keep the runs apart (their messages, n words long, are left out below).
+        await open(s, xs);
+        if (s.me === 0) {
+          recording = true;
+          for (const v of views) v.length = 0;
+        }
+        await fxmul(s, xs, ys, 16);
+        await open(s, xs);
+        if (s.me === 0) {
+          recording = false;
+          perRun.push(views.map((v) => [...v]));
+        }
+      }
+    });
+    for (let party = 0; party < 3; party++) {
+      const words = (r: number): bigint[] => perRun[r][party].filter((p) => p.byteLength % 8 === 0 && p.byteLength !== 8 * n).flatMap((p) => [...new BigUint64Array(p.buffer, p.byteOffset, p.byteLength / 8)]);
+      const first = new Set(words(0));
+      const repeated = words(1).filter((w) => first.has(w));
+      assert.ok(words(1).length > 0, `party ${party} received nothing`);
+      assert.deepEqual(repeated, [], `party ${party} received the same word in both runs`);
+    }
+  } finally {
+    tapped.close();
+  }
 });

@@ -99,8 +99,11 @@ class Tree {
     return this.level === 0 ? this.N : this.wa.length >>> 1;
   }
 
-  /** Writes the current level's operands into the given views (length `batch`). */
-  operands(la: BigUint64Array, lb: BigUint64Array, ra: BigUint64Array, rb: BigUint64Array, shifted: BigUint64Array): void {
+  /**
+   * Writes the current level's operands into the given views (length `batch`); merges also keep
+   * the hi generate bits in `gha`, `ghb` (views of the caller's scratch, read by absorb).
+   */
+  operands(la: BigUint64Array, lb: BigUint64Array, ra: BigUint64Array, rb: BigUint64Array, shifted: BigUint64Array, gha: BigUint64Array, ghb: BigUint64Array): void {
     const { g, p, shiftIn } = this.input;
     if (this.level === 0) {
       const build = shiftIn ? level1OperandsShifted : level1Operands;
@@ -112,8 +115,8 @@ class Tree {
       return;
     }
     const E = 1 << (this.level - 1);
-    this.gha = new BigUint64Array(la.length);
-    this.ghb = new BigUint64Array(la.length);
+    this.gha = gha;
+    this.ghb = ghb;
     mergeOperands(this.wa, E, shifted, la, ra, this.gha);
     mergeOperands(this.wb, E, shifted, lb, rb, this.ghb);
   }
@@ -145,20 +148,23 @@ export async function carryTrees(s: Session, inputs: readonly TreeInput[]): Prom
   const trees = inputs.map((i) => new Tree(i));
   const rounds = Math.max(0, ...trees.map((t) => t.levels));
   const first = trees.reduce((a, t) => a + t.N, 0);
-  // Operands of the first (largest) level: la, lb, ra, rb, then a shift buffer for merges.
-  const scratch = s.party.scratch.take(4 * first + first / 2);
+  // Operands of the first (largest) level: la, lb, ra, rb; merges (at most half that size) also
+  // use a shift buffer and the two hi-generate vectors: 7/2 of the first level's size.
+  const scratch = s.party.scratch.take(4 * first);
   try {
     for (let r = 0; r < rounds; r++) {
       const active = trees.filter((t) => t.level < t.levels);
       const total = active.reduce((a, t) => a + t.batch, 0);
       const la = scratch.subarray(0, total), lb = scratch.subarray(total, 2 * total);
       const ra = scratch.subarray(2 * total, 3 * total), rb = scratch.subarray(3 * total, 4 * total);
-      // Merges (all but the first round) need at most half the first round's size, so this fits.
-      const shifted = scratch.subarray(4 * total, 5 * total);
+      // Merges (all but the first round) need at most half the first round's size, so 7 * total
+      // fits in 4 * first; the first round uses neither these nor the shift buffer.
+      const shifted = scratch.subarray(4 * total, Math.min(5 * total, scratch.length));
+      const gha = scratch.subarray(5 * total, Math.min(6 * total, scratch.length)), ghb = scratch.subarray(6 * total, Math.min(7 * total, scratch.length));
       let o = 0;
       for (const t of active) {
         const b = t.batch;
-        t.operands(la.subarray(o, o + b), lb.subarray(o, o + b), ra.subarray(o, o + b), rb.subarray(o, o + b), shifted);
+        t.operands(la.subarray(o, o + b), lb.subarray(o, o + b), ra.subarray(o, o + b), rb.subarray(o, o + b), shifted, gha.subarray(o, o + b), ghb.subarray(o, o + b));
         o += b;
       }
       const [za, zb] = await andWords(s, la, lb, ra, rb);

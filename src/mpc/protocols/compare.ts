@@ -23,6 +23,7 @@ import { UsageError } from '../../errors.js';
 import { clearTail, wordsFor } from '../../ring/bits.js';
 import { halves, ONES, packTopBits, POW2, shiftRightWords, transpose32 } from '../../ring/bitops.js';
 import { carryTrees } from './carry-tree.js';
+import { msbFused } from './msb-fused.js';
 import { xor2 } from './kernels.js';
 import { chunkBounds } from './roles.js';
 import type { Session } from '../session.js';
@@ -134,10 +135,12 @@ function trimBits(all: BigUint64Array, n: number): BigUint64Array {
   return out;
 }
 
-/** Most significant bit (the sign) of each element (of x - y when y is given). 8 rounds. */
-export async function msb(s: Session, x: AShare, y?: AShare): Promise<BitShare> {
-  const [v, w] = await splitAddends(s, x, y);
-  return msbOfSum(s, v, w);
+/**
+ * Most significant bit (the sign) of each element (of x - y when y is given). 8 rounds. The
+ * same protocol as splitAddends + msbOfSum, without building the addends (msb-fused.ts).
+ */
+export function msb(s: Session, x: AShare, y?: AShare): Promise<BitShare> {
+  return msbFused(s, x, y);
 }
 
 /** MSB of v + w for binary-shared 64-bit words v, w. 7 rounds. */

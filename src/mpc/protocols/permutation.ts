@@ -83,7 +83,15 @@ export function randomPermutation(prg: Prg, n: number, buckets?: number): Int32A
  * array; `tmp` is scratch of at least n words.
  */
 export function permuteStacked(src: BigUint64Array, p: StagedPermutation, tmp: BigUint64Array): BigUint64Array {
-  const out = new BigUint64Array(src.length);
+  return permuteStackedInto(src, p, tmp, new BigUint64Array(src.length));
+}
+
+/**
+ * permuteStacked into `out` (src.length words, not overlapping src or tmp): a vector that never
+ * leaves the party can come from the scratch pool, sparing a fresh one's page faults and GC.
+ */
+export function permuteStackedInto(src: BigUint64Array, p: StagedPermutation, tmp: BigUint64Array, out: BigUint64Array): BigUint64Array {
+  if (out.length !== src.length) throw new UsageError(`permutation output of ${out.length} words for ${src.length}`);
   for (let o = 0; o < src.length; o += p.n) {
     scatter(src, o, p.place, tmp);
     gatherLocal(tmp, p.local, out, o);

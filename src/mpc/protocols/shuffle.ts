@@ -22,7 +22,7 @@ import type { Prg } from '../../crypto/prg.js';
 import { UsageError } from '../../errors.js';
 import type { Session } from '../session.js';
 import { AShare, BShare } from '../shares.js';
-import { drawPermutation, permuteStacked } from './permutation.js';
+import { drawPermutation, permuteStacked, permuteStackedInto } from './permutation.js';
 
 export interface Columns {
   readonly arith: readonly AShare[];
@@ -93,7 +93,9 @@ export async function shuffle(s: Session, cols: Columns): Promise<Columns> {
     }
   }
   try {
-    return await shuffleSteps(s, all, ca, n, half, take(n));
+    // Parties 1 and 2 keep their first permuted vector to themselves: it too comes from the pool.
+    const between = s.me === 0 ? new BigUint64Array(0) : take(total);
+    return await shuffleSteps(s, all, ca, n, half, take(n), between);
   } finally {
     for (const v of taken) pool.give(v);
   }
@@ -103,7 +105,7 @@ export async function shuffle(s: Session, cols: Columns): Promise<Columns> {
  * The three rounds. A mask used once is streamed into its vector (maskFrom); one used twice,
  * or one that becomes a share of the result (rho1, rho2), is drawn whole.
  */
-async function shuffleSteps(s: Session, all: ReadonlyArray<AShare | BShare>, ca: number, n: number, half: BigUint64Array, tmp: BigUint64Array): Promise<Columns> {
+async function shuffleSteps(s: Session, all: ReadonlyArray<AShare | BShare>, ca: number, n: number, half: BigUint64Array, tmp: BigUint64Array, between: BigUint64Array): Promise<Columns> {
   const total = all.length * n;
   const split = ca * n;
   const pieces = (v: BigUint64Array): [BigUint64Array[], BigUint64Array[]] => {
@@ -134,7 +136,7 @@ async function shuffleSteps(s: Session, all: ReadonlyArray<AShare | BShare>, ca:
 
   if (s.me === 1) {
     const piA = drawPermutation(s.prgPrev, n);
-    const mine = permuteStacked(half, piA, tmp);
+    const mine = permuteStackedInto(half, piA, tmp, between);
     maskFrom(mine, s.prgPrev, split, true); // z1
     const piB = drawPermutation(s.prgNext, n);
     const toP0 = permuteStacked(mine, piB, tmp);
@@ -152,16 +154,18 @@ async function shuffleSteps(s: Session, all: ReadonlyArray<AShare | BShare>, ca:
   const piB = drawPermutation(s.prgPrev, n);
   const piC = drawPermutation(s.prgNext, n);
   const fromP0 = await s.recv(0, total);
-  const mine = permuteStacked(fromP0, piB, tmp);
+  const mine = permuteStackedInto(fromP0, piB, tmp, between);
   maskFrom(mine, s.prgPrev, split, true); // z2
   const held = permuteStacked(mine, piC, tmp);
   maskFrom(held, s.prgNext, split, false); // z3
-  const rho1 = s.prgNext.words(total), rho2 = s.prgNext.words(total);
-  const toP1 = held;
-  mask(toP1, rho2, split, true);
+  const rho1 = s.prgNext.words(total);
+  const toP1 = held, y0 = rho1;
+  // rho2 is streamed: toP1 -= rho2 and y0 += rho2 (XOR on binary columns) chunk by chunk.
+  s.prgNext.chunks(total, (m, at) => {
+    maskChunk(toP1, m, at, split, true);
+    maskChunk(y0, m, at, split, false);
+  });
   s.send(1, toP1);
-  const y0 = rho1;
-  mask(y0, rho2, split, false);
   const [y2a, y2b] = pieces(toP1), [y0a, y0b] = pieces(y0);
   return { arith: y2a.map((v, k) => new AShare(v, y0a[k])), binary: y2b.map((v, k) => new BShare(v, y0b[k])) };
 }

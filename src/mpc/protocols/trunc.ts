@@ -14,22 +14,32 @@
  * parties is top(c)*top(r); it is split with a mask s from the PRG of parties 0 and 1.
  *
  * Messages (all vectors of n words):
- *   round 1: party 0 -> 1: z0 + 2^62 + r;  party 2 -> 1: z2 (unless party 1 already holds it);
+ *   round 1: party 0 -> 1: z0 + 2^62 + r - rho;  party 2 -> 1: z2 + rho (unless party 1 already
+ *            holds z2; then no rho and party 0 sends z0 + 2^62 + r);
  *            party 0 -> 2: -2^(64-m) * s * top(r) + mu
  *   round 2: party 1 -> 2: top(c) - s, and T - sigma with T = c' + 2^(63-m) * top(c)
  *   round 3: party 2 -> 1: (its round-1 value) - 2^(64-m) * (top(c) - s) * top(r) - nu
- * with r, nu from the PRG of parties 0 and 2 and s, sigma, mu from that of parties 0 and 1.
+ * with r, nu, rho from the PRG of parties 0 and 2 and s, sigma, mu from that of parties 0 and 1.
+ * rho hides z2 from party 1, so the input shares need no re-randomisation: an additive sharing
+ * whose parts are plain local products (no zero-sharing) is fine, which is what fxmul passes.
  * Result components: y0 = -r' + 2^(63-m) top(r) + nu - 2^(62-m) (parties 0, 2),
  * y1 = sigma - mu (parties 0, 1), y2 = T - sigma + (round-3 value) (parties 1, 2).
  * Party 0 receives nothing; everything party 1 or 2 receives is masked by a PRG output it
  * does not know. 3 rounds, 16 bytes sent per party per element.
  *
  * Fused with a multiplication (fxmul), the truncation replaces the multiplication's reshare:
- * still 3 rounds and 16 bytes per party in total.
+ * still 3 rounds and 16 bytes per party in total, and the products skip the multiplication's
+ * zero-sharing (rho masks the one product share that is sent in the clear otherwise): 2/3 of a
+ * PRG word per element and party instead of 2.
+ *
+ * Why not a one-round probabilistic truncation (ABY3 §5.1.1, SecureML): with a uniform mask it
+ * errs by ~2^(64-m) with probability ~|z|/2^64 per element, i.e. up to 1/4 for the |z| < 2^62
+ * that fxmul promises (fixmath's bit budgets use that whole range); it is safe only with a gap of
+ * ~40 bits (|z| < 2^24), which no caller's budget allows.
  *
  * Implementation: the roles above rotate over thirds of the vector (roles.ts): in chunk k,
- * party k plays "party 0" (5 PRG words per element), k+1 "party 1" (3) and k+2 "party 2" (2), so
- * every party draws 10/3 words per element and sends the same bytes (16 per element for an
+ * party k plays "party 0" (6 PRG words per element), k+1 "party 1" (3) and k+2 "party 2" (3), so
+ * every party draws 4 words per element (10/3 for a replicated input) and sends the same bytes (16 per element for an
  * additive input, 13.3 for a replicated one). Working arrays come from the scratch pool, and
  * low(u) >> m is computed on 32-bit halves with integer shifts. Every loop is a small function
  * of its own (V8 compiles a long async function loop by loop and keeps falling back): about
@@ -40,7 +50,6 @@ import { UsageError } from '../../errors.js';
 import type { Prg } from '../../crypto/prg.js';
 import type { Session } from '../session.js';
 import { AShare } from '../shares.js';
-import { mulLocal } from './arith.js';
 import { chunkBounds, roleIn } from './roles.js';
 
 const OFFSET = 1n << 62n;
@@ -75,6 +84,21 @@ function lowShifted(u: BigUint64Array, m: number, out: BigUint64Array): void {
 
 function maskKernel(toQ: BigUint64Array, z: BigUint64Array, r: BigUint64Array): void {
   for (let i = 0; i < toQ.length; i++) toQ[i] = z[i] + OFFSET + r[i];
+}
+
+/** toQ = z + 2^62 + r - rho, in place on rho (as P, when R sends z_R + rho). */
+function maskKernelRho(rho: BigUint64Array, z: BigUint64Array, r: BigUint64Array): void {
+  for (let i = 0; i < rho.length; i++) rho[i] = z[i] + OFFSET + r[i] - rho[i];
+}
+
+/** out = z + rho (as R). */
+function hideKernel(out: BigUint64Array, z: BigUint64Array, rho: BigUint64Array): void {
+  for (let i = 0; i < out.length; i++) out[i] = z[i] + rho[i];
+}
+
+/** out = xa (ya + yb) + xb ya: this party's share of x y, not re-randomised. */
+function productKernel(out: BigUint64Array, xa: BigUint64Array, xb: BigUint64Array, ya: BigUint64Array, yb: BigUint64Array): void {
+  for (let i = 0; i < out.length; i++) out[i] = xa[i] * (ya[i] + yb[i]) + xb[i] * ya[i];
 }
 
 function correctionKernel(toR: BigUint64Array, mu: BigUint64Array, sMask: BigUint64Array, r: BigUint64Array, up: bigint): void {
@@ -132,13 +156,15 @@ export async function truncate(s: Session, mine: BigUint64Array, m: number, next
   const lenP = p1 - p0, lenQ = q1 - q0, lenR = r1 - r0;
   const outA = new BigUint64Array(n), outB = new BigUint64Array(n);
 
-  const scratch = s.party.scratch.take(4 * lenP + 5 * lenQ + 2 * lenR);
+  const scratch = s.party.scratch.take(4 * lenP + 5 * lenQ + 3 * lenR);
   try {
     let o = 0;
     const part = (len: number): BigUint64Array => scratch.subarray(o, (o += len));
     const rP = part(lenP), sP = part(lenP), muP = part(lenP), shiftP = part(lenP);
     const sQ = part(lenQ), sigmaQ = part(lenQ), muQ = part(lenQ), cQ = part(lenQ), shiftQ = part(lenQ);
-    const rR = part(lenR), shiftR = part(lenR);
+    const rR = part(lenR), shiftR = part(lenR), rhoR = part(nextValue ? 0 : lenR);
+    // As P, rho is drawn straight into the message it ends up in.
+    const toQ = new BigUint64Array(lenP);
     // As "party 0" the outputs are (y0, y1) = (nu + ..., sigma - mu); as "party 2" (y2, y0).
     const y0P = outA.subarray(p0, p1), y1P = outB.subarray(p0, p1);
     const y0R = outB.subarray(r0, r1);
@@ -149,6 +175,7 @@ export async function truncate(s: Session, mine: BigUint64Array, m: number, next
       if (role === 0) {
         fill(s.prgPrev, rP);
         fill(s.prgPrev, y0P); // nu
+        if (!nextValue) fill(s.prgPrev, toQ); // rho
         fill(s.prgNext, sP);
         fill(s.prgNext, y1P); // sigma
         fill(s.prgNext, muP);
@@ -159,20 +186,21 @@ export async function truncate(s: Session, mine: BigUint64Array, m: number, next
       } else {
         fill(s.prgNext, rR);
         fill(s.prgNext, y0R); // nu
+        fill(s.prgNext, rhoR);
       }
     }
     s.round();
     s.round();
     s.round();
 
-    // Round 1. As P: z + 2^62 + r to Q (next) and mu - 2^(64-m) s top(r) to R (prev). As R: its
-    // value to Q (prev), unless Q holds it.
-    const toQ = new BigUint64Array(lenP);
-    maskKernel(toQ, mine.subarray(p0, p1), rP);
+    // Round 1. As P: z + 2^62 + r (- rho) to Q (next) and mu - 2^(64-m) s top(r) to R (prev).
+    // As R: its value + rho to Q (prev), unless Q holds it.
+    if (nextValue) maskKernel(toQ, mine.subarray(p0, p1), rP);
+    else maskKernelRho(toQ, mine.subarray(p0, p1), rP);
     s.send(s.next, toQ, true); // fresh and never read again: move it
     const toR = new BigUint64Array(lenP + (nextValue ? 0 : lenR));
     correctionKernel(toR.subarray(0, lenP), muP, sP, rP, up);
-    if (!nextValue) toR.set(mine.subarray(r0, r1), lenP);
+    if (!nextValue) hideKernel(toR.subarray(lenP), mine.subarray(r0, r1), rhoR);
     s.send(s.prev, toR, true);
     lowShifted(rP, m, shiftP);
     y0Kernel(y0P, rP, shiftP, half, offsetOut);
@@ -210,8 +238,8 @@ export async function truncate(s: Session, mine: BigUint64Array, m: number, next
 }
 
 /**
- * Truncates by m bits a 3-out-of-3 additive sharing (this party's value `z`). 3 rounds,
- * 16 bytes per party per element.
+ * Truncates by m bits a 3-out-of-3 additive sharing (this party's value `z`; it need not be
+ * re-randomised). 3 rounds, 16 bytes per party per element.
  */
 export function truncAdditive(s: Session, z: BigUint64Array, m: number): Promise<AShare> {
   return truncate(s, z, m);
@@ -227,6 +255,15 @@ export function trunc(s: Session, x: AShare, m: number): Promise<AShare> {
  * Requires |x * y| < 2^62 as integers (with f fraction bits: |x_real * y_real| < 2^(62-2f)).
  * 3 rounds, 16 bytes per party.
  */
-export function fxmul(s: Session, x: AShare, y: AShare, f: number): Promise<AShare> {
-  return truncate(s, mulLocal(s, x, y), f);
+export async function fxmul(s: Session, x: AShare, y: AShare, f: number): Promise<AShare> {
+  if (x.length !== y.length) throw new UsageError(`fxmul: operands differ in length (${x.length} vs ${y.length})`);
+  // The plain local products (no zero-sharing: truncate masks the one share it sends in the
+  // clear), in pool memory: they never leave the party.
+  const z = s.party.scratch.take(x.length);
+  try {
+    productKernel(z, x.a, x.b, y.a, y.b);
+    return await truncate(s, z, f);
+  } finally {
+    s.party.scratch.give(z);
+  }
 }

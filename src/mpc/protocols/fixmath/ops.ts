@@ -39,10 +39,13 @@ export function linearA(me: PartyId, n: number, terms: readonly (readonly [AShar
   return new AShare(a, b);
 }
 
-/** This party's masked terms of x_k * y_k for every pair, side by side in one vector. */
-function localProducts(s: Session, pairs: readonly (readonly [AShare, AShare])[]): BigUint64Array {
+/**
+ * This party's terms of x_k * y_k for every pair, side by side in one vector: masked by the
+ * zero-sharing when they are reshared, plain when they go to truncate (which masks them).
+ */
+function localProducts(s: Session, pairs: readonly (readonly [AShare, AShare])[], masked: boolean): BigUint64Array {
   const total = pairs.reduce((t, p) => t + p[0].length, 0);
-  const z = s.zeroShare(total);
+  const z = masked ? s.zeroShare(total) : new BigUint64Array(total);
   let o = 0;
   for (const [x, y] of pairs) {
     if (x.length !== y.length) throw new UsageError(`product of ${x.length} and ${y.length} elements`);
@@ -63,7 +66,7 @@ function splitShares(a: BigUint64Array, b: BigUint64Array, pairs: readonly (read
 
 /** Exact element-wise products of several pairs in one round (8 bytes per product). */
 export async function mulMany(s: Session, pairs: readonly (readonly [AShare, AShare])[]): Promise<AShare[]> {
-  const z = localProducts(s, pairs);
+  const z = localProducts(s, pairs, true);
   return splitShares(z, await s.reshare(z), pairs);
 }
 
@@ -74,7 +77,8 @@ export async function mulMany(s: Session, pairs: readonly (readonly [AShare, ASh
  */
 export async function sumOfProducts(s: Session, pairs: readonly (readonly [AShare, AShare])[], m: number, linear?: AShare): Promise<AShare> {
   const n = pairs.length > 0 ? pairs[0][0].length : linear!.length;
-  const z = s.zeroShare(n);
+  // Reshared (m = 0): masked by the zero-sharing; truncated: truncate masks what it sends.
+  const z = m === 0 ? s.zeroShare(n) : new BigUint64Array(n);
   for (const [x, y] of pairs) {
     if (x.length !== n || y.length !== n) throw new UsageError(`sumOfProducts: operands of ${x.length} and ${y.length} elements, expected ${n}`);
     addProductKernel(z, x.a, x.b, y.a, y.b);
@@ -86,7 +90,7 @@ export async function sumOfProducts(s: Session, pairs: readonly (readonly [AShar
 
 /** Products x_k * y_k truncated by m bits, all pairs in one batch (3 rounds, 16 bytes each). */
 export async function mulTruncMany(s: Session, pairs: readonly (readonly [AShare, AShare])[], m: number): Promise<AShare[]> {
-  const y = await truncate(s, localProducts(s, pairs), m);
+  const y = await truncate(s, localProducts(s, pairs, false), m);
   return splitShares(y.a, y.b, pairs);
 }
 
