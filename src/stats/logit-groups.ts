@@ -11,13 +11,13 @@
 import { ModelFitError, UsageError } from '../errors.js';
 import type { LazyFrame, OpenOptions } from '../client/frame.js';
 import { DEFAULT_LOGIT_ITERATIONS } from '../plan/parse-logit.js';
-import { openFrame } from './frame-groups.js';
+
 import { buildLogitDesign, checkLogitSpec, type LogitDesign, type LogitSpec } from './logit-design.js';
 import { fitLogit, type LogitFit } from './logit-fit.js';
 import { logitSummaryText } from './logit-summary.js';
 import { logitStateOfRow, LOGIT_GROUPS_REVEALS, type LogitFitOptions, type LogitGroupsModel } from './logit.js';
 import { fitEachGroup } from './model-groups.js';
-import { withDerivedColumn } from './plan-refusal.js';
+import { explainModelPlan, openModelPlan } from './plan-refusal.js';
 
 /** One group's fit (its provenance is the grouped result's). */
 export interface LogitGroupFit extends LogitFit {
@@ -33,16 +33,11 @@ export function logitByGroup<C extends string>(frame: LazyFrame<C>, spec: LogitS
   return {
     async explain(open) {
       const d = await design(open);
-      const checked = await d.frame.explain(open).catch((e: unknown) => {
-        throw withDerivedColumn(e, d.frame.node);
-      });
-      return { ...checked, reveals: LOGIT_GROUPS_REVEALS, text: () => `${checked.text()}\nthe regressions: ${LOGIT_GROUPS_REVEALS}` };
+      return explainModelPlan(d.frame, open, 'the regressions', LOGIT_GROUPS_REVEALS);
     },
     async open(open) {
       const d = await design(open);
-      const result = await openFrame(d.frame, open).catch((e: unknown) => {
-        throw withDerivedColumn(e, d.frame.node);
-      });
+      const result = await openModelPlan(d.frame, open);
       return fitEachGroup(
         result,
         by,

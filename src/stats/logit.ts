@@ -18,11 +18,11 @@ import type { StoreHandle, StoreOptions } from '../client/store-handle.js';
 import type { QueryResult, ResultCell } from '../client/result.js';
 import { logitOutputNames } from '../plan/check-logit.js';
 import { DEFAULT_LOGIT_ITERATIONS } from '../plan/parse-logit.js';
-import { openFrame, type Provenance } from './frame-groups.js';
+import type { Provenance } from './frame-groups.js';
 import { buildLogitDesign, checkLogitSpec, type LogitDesign, type LogitSpec } from './logit-design.js';
 import { fitLogit, fromFixed, type LogitFit, type LogitState } from './logit-fit.js';
 import { logitSummaryText } from './logit-summary.js';
-import { withDerivedColumn } from './plan-refusal.js';
+import { explainModelPlan, openModelPlan } from './plan-refusal.js';
 import { logitByGroup, type LogitGroupFit } from './logit-groups.js';
 import type { GroupFits } from './model-groups.js';
 import { UsageError } from '../errors.js';
@@ -83,16 +83,11 @@ export function logit<C extends string>(frame: LazyFrame<C>, spec: LogitSpec<C>)
       return {
         async explain(open) {
           const d = await design(open);
-          const checked = await d.frame.explain(open).catch((e: unknown) => {
-            throw withDerivedColumn(e, d.frame.node);
-          });
-          return { ...checked, reveals: LOGIT_REVEALS, text: () => `${checked.text()}\nthe regression: ${LOGIT_REVEALS}` };
+          return explainModelPlan(d.frame, open, 'the regression', LOGIT_REVEALS);
         },
         async open(open) {
           const d = await design(open);
-          const result = await openFrame(d.frame, open).catch((e: unknown) => {
-            throw withDerivedColumn(e, d.frame.node);
-          });
+          const result = await openModelPlan(d.frame, open);
           return logitFromResult(d, result, options.iterations ?? DEFAULT_LOGIT_ITERATIONS, open.level);
         },
         store(name, storeOptions) {

@@ -17,13 +17,13 @@ import { UsageError } from '../errors.js';
 import type { LazyFrame, OpenOptions } from '../client/frame.js';
 import type { Explanation } from '../client/explain.js';
 import type { QueryResult } from '../client/result.js';
-import { openFrame, provenance, type Provenance } from './frame-groups.js';
+import { provenance, type Provenance } from './frame-groups.js';
 import { buildDesign, checkSpec, columnTypes, type Design, type OlsSpec } from './ols-design.js';
 import { fitOls, type GramSums, type OlsFit } from './ols-fit.js';
 import { groupFits } from './ols-groups.js';
 import type { GroupFits } from './model-groups.js';
 import { olsSummaryText } from './ols-summary.js';
-import { withDerivedColumn } from './plan-refusal.js';
+import { explainModelPlan, openModelPlan } from './plan-refusal.js';
 
 export type { OlsSpec } from './ols-design.js';
 export type { GroupFits, ModelGroup } from './model-groups.js';
@@ -73,16 +73,11 @@ export function ols<C extends string>(frame: LazyFrame<C>, spec: OlsSpec<C>): Ol
   return {
     async explain(open) {
       const d = await design(open);
-      const checked = await d.frame.explain(open).catch((e: unknown) => {
-        throw withDerivedColumn(e, d.frame.node);
-      });
-      return { ...checked, reveals: OLS_REVEALS, text: () => `${checked.text()}\nthe regression: ${OLS_REVEALS}` };
+      return explainModelPlan(d.frame, open, 'the regression', OLS_REVEALS);
     },
     async open(open) {
       const d = await design(open);
-      const result = await openFrame(d.frame, open).catch((e: unknown) => {
-        throw withDerivedColumn(e, d.frame.node);
-      });
+      const result = await openModelPlan(d.frame, open);
       return fitFromResult(d, result, open.level);
     },
   };
@@ -93,16 +88,11 @@ function olsByGroup<C extends string>(frame: LazyFrame<C>, spec: OlsSpec<C>, col
   return {
     async explain(open) {
       const d = await design(open);
-      const checked = await d.frame.explain(open).catch((e: unknown) => {
-        throw withDerivedColumn(e, d.frame.node);
-      });
-      return { ...checked, reveals: OLS_GROUPS_REVEALS, text: () => `${checked.text()}\nthe regressions: ${OLS_GROUPS_REVEALS}` };
+      return explainModelPlan(d.frame, open, 'the regressions', OLS_GROUPS_REVEALS);
     },
     async open(open) {
       const d = await design(open);
-      const result = await openFrame(d.frame, open).catch((e: unknown) => {
-        throw withDerivedColumn(e, d.frame.node);
-      });
+      const result = await openModelPlan(d.frame, open);
       return groupFits(d, result, (value) => fitFromSums(d, value, open.level));
     },
   };

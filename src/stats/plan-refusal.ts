@@ -6,7 +6,11 @@
  */
 
 import { QueryError } from '../errors.js';
+import type { LazyFrame, OpenOptions } from '../client/frame.js';
+import type { Explanation } from '../client/explain.js';
+import type { QueryResult } from '../client/result.js';
 import type { Expr, TableNode } from '../plan/plan.js';
+import { openFrame } from './frame-groups.js';
 
 /** The derived columns of the operators below `root` (the open's input is /root/input), by their plan path. */
 export function derivedColumnsByPath(root: TableNode): Map<string, { name: string; expr: Expr }> {
@@ -30,6 +34,21 @@ export function withDerivedColumn(error: unknown, root: TableNode): unknown {
     if (at === path || at.startsWith(`${path}/`)) return new QueryError(`${error.message} (that is the column '${column.name}' = ${describe(column.expr)}, which this statistic derives)`);
   }
   return error;
+}
+
+/** The nodes' account of a model's plan, with what the model opens (`label: reveals`); a refusal names its derived column. */
+export async function explainModelPlan<C extends string>(frame: LazyFrame<C>, open: OpenOptions, label: string, reveals: string): Promise<Explanation & { readonly reveals: string }> {
+  const checked = await frame.explain(open).catch((e: unknown) => {
+    throw withDerivedColumn(e, frame.node);
+  });
+  return { ...checked, reveals, text: () => `${checked.text()}\n${label}: ${reveals}` };
+}
+
+/** Opens a model's plan; a refusal names its derived column. */
+export function openModelPlan<C extends string>(frame: LazyFrame<C>, open: OpenOptions): Promise<QueryResult> {
+  return openFrame(frame, open).catch((e: unknown) => {
+    throw withDerivedColumn(e, frame.node);
+  });
 }
 
 function describe(e: Expr): string {
