@@ -31,6 +31,7 @@
 
 import { isBitPredicate, predicateGates, predicateShape } from './check-predicate.js';
 import { joinCost } from './cost-join.js';
+import { filterCarriedColumns } from '../ops/filter-columns.js';
 import { predicateLessThans } from './cost-comparisons.js';
 import { logitCost } from './cost-logit.js';
 import { coxCost } from './cost-cox.js';
@@ -56,6 +57,7 @@ const MSB_ROUNDS = 8;
 const MSB_BYTES = 32;
 
 export function estimateCost(root: CheckedTable): PlanCost {
+  const carried = filterCarriedColumns(root);
   let rounds = AGREEMENT_ROUNDS;
   let bytes = AGREEMENT_COST.bytesPerParty;
   // Whether the table flowing out of the node just visited has a secret validity column.
@@ -93,10 +95,15 @@ export function estimateCost(root: CheckedTable): PlanCost {
           bytes += r * (16 * shape.eq + 8 * (shape.lt + shape.eq) + 8 * gates);
         }
         if (n.mode === 'oblivious') return true;
-        const columns = n.type.columns.length + n.type.columns.filter((c) => c.nullable).length;
+        // Only the columns the consumer reads are carried (ops/filter-columns.ts).
+        const carriedNames = carried.get(n);
+        const kept = carriedNames ? n.type.columns.filter((c) => carriedNames.has(c.name)) : n.type.columns;
+        const columns = kept.length + kept.filter((c) => c.nullable).length;
+        const packedOpen = !secretValidity && isBitPredicate(n.predicate);
         rounds += 4;
-        // Party 0 sends 16 bytes per shuffled vector (the columns and the predicate word), 8 to open it.
-        bytes += r * (16 * (columns + 1) + 8);
+        // Party 0 sends 16 bytes per shuffled vector (the columns and the predicate word), and to
+        // open the predicate 1 bit (a packed binary predicate) or 8 bytes.
+        bytes += r * (16 * (columns + 1) + (packedOpen ? 1 / 8 : 8));
         return false;
       }
       case 'cox': {

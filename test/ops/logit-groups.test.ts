@@ -1,7 +1,7 @@
 /**
  * The per-group logit operator (ops/logit-groups.ts) in one local session: the G fits run in the
- * rounds of one fit plus one per iteration and the one-off group indicators (pinned below against
- * the single fit on the same rows), each group's opened state finishes to the float64 Newton fit
+ * rounds of one full-precision fit plus one per iteration and the one-off group indicators (pinned
+ * below against the plan's estimate, which does not grow with the number of groups), each group's opened state finishes to the float64 Newton fit
  * of its rows (test/helpers/logit-reference.ts), and rows that are not valid count in no group.
  */
 
@@ -13,6 +13,7 @@ import { concatA } from '../../src/mpc/shares.js';
 import { logit } from '../../src/ops/logit.js';
 import { logitGroups } from '../../src/ops/logit-groups.js';
 import type { CheckedLogit } from '../../src/plan/check-logit.js';
+import { logitGroupsCost } from '../../src/plan/cost-logit-groups.js';
 import { checkPlan, type CatalogTable, type CheckContext } from '../../src/plan/check.js';
 import { parsePlan } from '../../src/plan/parse.js';
 import { ALL_VALID, SecretTable, type SecretColumn } from '../../src/secret/secret-table.js';
@@ -85,7 +86,14 @@ test('three groups (and a declared empty one) fit in the rounds of one fit plus 
   const single = await run(d, false, true);
   const grouped = await run(d, true, true);
   const iterations = 10;
-  assert.ok(grouped.rounds <= single.rounds + iterations + 15, `grouped ${grouped.rounds} rounds, single ${single.rounds}`);
+  // The groups' rounds are those of one fit of the full-precision scheme (the single fit now runs
+  // its first iterations on a rougher sigmoid, ops/logit-probabilities.ts, and so needs fewer):
+  // pinned against the plan's estimate, which does not grow with the number of groups.
+  const node = checked(1500, true);
+  const estimate = logitGroupsCost(node).rounds;
+  assert.ok(Math.abs(grouped.rounds - estimate) <= 0.1 * estimate, `grouped ${grouped.rounds} rounds, estimated ${estimate}`);
+  assert.equal(logitGroupsCost({ ...node, group: { ...node.group!, width: 64 } }).rounds, estimate, 'the rounds do not depend on the number of groups');
+  assert.ok(grouped.rounds <= 1.6 * single.rounds, `grouped ${grouped.rounds} rounds, single ${single.rounds}`);
   console.log(`# 1500 rows × 2 predictors, 10 iterations: one fit ${single.rounds} rounds, ${(single.bytes / 1e6).toFixed(2)} MB; 4 groups ${grouped.rounds} rounds, ${(grouped.bytes / 1e6).toFixed(2)} MB (party 0)`);
   assert.equal(grouped.rows.length, 4);
   const terms = checked(1500, true).predictors.map((p) => ({ term: p.facts.name, center: p.center, shift: p.shift, scale: 0 }));
