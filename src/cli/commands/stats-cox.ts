@@ -8,9 +8,9 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { addConnectionOptions, connectWithFlags, type ConnectionFlags } from '../connect.js';
-import { describeExplanation } from '../format-explain.js';
 import type { Console } from '../output.js';
-import { concatTables, list, numberFlag, resultJson } from './stats-flags.js';
+import { concatTables, list, numberFlag } from './stats-flags.js';
+import { explainOrOpenModel } from './stats-model.js';
 
 type CoxFlags = ConnectionFlags & { table: string; time: string; event: string; x: string; iterations?: string; maxLogHazard?: string; level?: string; to: string; explain?: boolean; json?: boolean };
 
@@ -46,19 +46,7 @@ async function runCox(io: Console, options: CoxFlags): Promise<void> {
     const to = list(options.to).map(connected.resolveParty);
     const frame = concatTables(connected.client, tables);
     const model = cox(frame, { time: options.time, event: options.event, x: list(options.x), ...(iterations !== undefined ? { iterations } : {}), ...(maxLogHazard !== undefined ? { maxLogHazard } : {}) });
-    if (options.explain) {
-      const explained = await model.explain({ to });
-      io.line(options.json ? JSON.stringify(explained) : describeExplanation(explained, io.style));
-      return;
-    }
-    if (!to.includes(connected.party)) throw new UsageError(`the fit is computed by a recipient from the opened statistics, and ${connected.party} is not among --to: add it, or run this as a recipient`);
-    const fit = await model.open({ to, ...(level !== undefined ? { level } : {}) });
-    if (options.json) {
-      io.line(resultJson(fit));
-      return;
-    }
-    io.line(fit.text());
-    io.line(`plan ${fit.plan}, query ${fit.query}`);
+    await explainOrOpenModel(io, options, connected, to, level, model, { fit: 'the fit', from: 'the opened statistics' });
   } finally {
     await connected.client.close();
   }

@@ -8,9 +8,9 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { addConnectionOptions, connectWithFlags, type ConnectionFlags } from '../connect.js';
-import { describeExplanation } from '../format-explain.js';
 import type { Console } from '../output.js';
-import { concatTables, list, numberFlag, resultJson } from './stats-flags.js';
+import { concatTables, list, numberFlag } from './stats-flags.js';
+import { explainOrOpenModel } from './stats-model.js';
 
 type LogitFlags = ConnectionFlags & { table: string; y: string; x: string; by?: string; iterations?: string; level?: string; to?: string; store?: string; explain?: boolean; json?: boolean };
 
@@ -51,14 +51,7 @@ async function runLogit(io: Console, options: LogitFlags): Promise<void> {
       if (options.store !== undefined) throw new UsageError('--store keeps one model: store one per group (filter each group first), or open the per-group fits with --to');
       const grouped = logit(frame, { y: options.y, x, by: options.by }).fit(iterations !== undefined ? { iterations } : {});
       const to = list(options.to!).map(connected.resolveParty);
-      if (options.explain) {
-        const explained = await grouped.explain({ to });
-        io.line(options.json ? JSON.stringify(explained) : `${describeExplanation(explained, io.style)}\nthe regressions: ${explained.reveals}`);
-        return;
-      }
-      if (!to.includes(connected.party)) throw new UsageError(`the fits are finished by a recipient from the opened state, and ${connected.party} is not among --to: add it, or run this as a recipient`);
-      const fits = await grouped.open({ to, ...(level !== undefined ? { level } : {}) });
-      io.line(options.json ? resultJson(fits) : `${fits.text()}\nplan ${fits.plan}, query ${fits.query}`);
+      await explainOrOpenModel(io, options, connected, to, level, grouped, { fit: 'the fits', from: 'the opened state', label: 'the regressions' });
       return;
     }
     const model = logit(frame, { y: options.y, x }).fit(iterations !== undefined ? { iterations } : {});
@@ -68,19 +61,7 @@ async function runLogit(io: Console, options: LogitFlags): Promise<void> {
       return;
     }
     const to = list(options.to!).map(connected.resolveParty);
-    if (options.explain) {
-      const explained = await model.explain({ to });
-      io.line(options.json ? JSON.stringify(explained) : `${describeExplanation(explained, io.style)}\nthe regression: ${explained.reveals}`);
-      return;
-    }
-    if (!to.includes(connected.party)) throw new UsageError(`the fit is finished by a recipient from the opened state, and ${connected.party} is not among --to: add it, or run this as a recipient`);
-    const fit = await model.open({ to, ...(level !== undefined ? { level } : {}) });
-    if (options.json) {
-      io.line(resultJson(fit));
-      return;
-    }
-    io.line(fit.text());
-    io.line(`plan ${fit.plan}, query ${fit.query}`);
+    await explainOrOpenModel(io, options, connected, to, level, model, { fit: 'the fit', from: 'the opened state', label: 'the regression' });
   } finally {
     await connected.client.close();
   }

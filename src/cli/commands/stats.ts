@@ -8,13 +8,13 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { addConnectionOptions, connectWithFlags, type ConnectionFlags } from '../connect.js';
-import { describeExplanation } from '../format-explain.js';
 import type { Console } from '../output.js';
 import { registerLogitCommand } from './stats-logit.js';
 import { registerCoxCommand } from './stats-cox.js';
 import { registerKaplanMeierCommand } from './stats-km.js';
 import { registerPredictCommand } from './stats-predict.js';
-import { concatTables, list, numberFlag, resultJson } from './stats-flags.js';
+import { concatTables, list, numberFlag } from './stats-flags.js';
+import { explainOrOpenModel } from './stats-model.js';
 
 type OlsFlags = ConnectionFlags & { table: string; y: string; x: string; by?: string; weights?: string; ridge?: string; level?: string; to: string; explain?: boolean; json?: boolean };
 
@@ -56,32 +56,15 @@ async function runOls(io: Console, options: OlsFlags): Promise<void> {
     const frame = concatTables(connected.client, tables);
     const spec = { y: options.y, x, ...(options.weights !== undefined ? { weights: options.weights } : {}), ...(ridge !== undefined ? { ridge } : {}) };
     if (options.by !== undefined) {
-      const grouped = ols(frame, { ...spec, by: options.by });
-      if (options.explain) {
-        const explained = await grouped.explain({ to });
-        io.line(options.json ? JSON.stringify(explained) : `${describeExplanation(explained, io.style)}\nthe regressions: ${explained.reveals}`);
-        return;
-      }
-      if (!to.includes(connected.party)) throw new UsageError(`the fits are computed by a recipient from the opened sums, and ${connected.party} is not among --to: add it, or run this as a recipient`);
-      const fits = await grouped.open({ to, ...(level !== undefined ? { level } : {}) });
-      io.line(options.json ? resultJson(fits) : `${fits.text()}\nplan ${fits.plan}, query ${fits.query}`);
+      await explainOrOpenModel(io, options, connected, to, level, ols(frame, { ...spec, by: options.by }), { fit: 'the fits', from: 'the opened sums', label: 'the regressions' });
       return;
     }
-    const model = ols(frame, spec);
-    if (options.explain) {
-      const explained = await model.explain({ to });
-      io.line(options.json ? JSON.stringify(explained) : `${describeExplanation(explained, io.style)}\nthe regression: ${explained.reveals}`);
-      return;
-    }
-    if (!to.includes(connected.party)) throw new UsageError(`the fit is computed by a recipient from the opened sums, and ${connected.party} is not among --to: add it, or run this as a recipient`);
-    const fit = await model.open({ to, ...(level !== undefined ? { level } : {}) });
-    if (options.json) {
-      io.line(resultJson(fit));
-      return;
-    }
-    io.line(fit.text());
-    if (fit.emptyLevels.length > 0) io.line(`left out (no rows): ${fit.emptyLevels.join(', ')}`);
-    io.line(`plan ${fit.plan}, query ${fit.query}`);
+    await explainOrOpenModel(io, options, connected, to, level, ols(frame, spec), {
+      fit: 'the fit',
+      from: 'the opened sums',
+      label: 'the regression',
+      notes: (fit) => (fit.emptyLevels.length > 0 ? [`left out (no rows): ${fit.emptyLevels.join(', ')}`] : []),
+    });
   } finally {
     await connected.client.close();
   }
