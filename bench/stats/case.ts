@@ -56,3 +56,37 @@ export function uniform(row: number, column: number): number {
 export function relativeDifference(what: string, got: number, want: number, rel: number): string | undefined {
   return Math.abs(got - want) <= rel * Math.abs(want) ? undefined : `${what}: ${got}, the float64 reference ${want} (relative difference ${(Math.abs(got - want) / Math.abs(want)).toExponential(2)} > ${rel})`;
 }
+
+/** What a fitted model's bench case opens and checks: coefficients with standard errors. */
+interface FittedCoefficients {
+  readonly coefficients: readonly { readonly term: string; readonly estimate: number; readonly stdError: number }[];
+}
+
+/**
+ * A model case's `rounds` and `run`: the plan's estimate, then the fit opened to the recipient and
+ * checked coefficient by coefficient (estimate and standard error) against a float64 reference
+ * within `rel`.
+ */
+export function fittedModelCase<F extends FittedCoefficients>(
+  model: (client: Tessera) => { explain(o: { to: string[] }): Promise<{ readonly cost: { readonly rounds: number } }>; open(o: { to: string[] }): Promise<F> },
+  reference: () => { readonly coef: readonly number[]; readonly se: readonly number[] },
+  rel: number,
+): Pick<StatsCase, 'rounds' | 'run'> {
+  return {
+    rounds: async (client, recipient) => (await model(client).explain({ to: [recipient] })).cost.rounds,
+    run: async (client, recipient) => {
+      const fit = await model(client).open({ to: [recipient] });
+      return {
+        verify: () => {
+          const want = reference();
+          if (fit.coefficients.length !== want.coef.length) return `${fit.coefficients.length} coefficients opened, the reference has ${want.coef.length}`;
+          for (const [j, c] of fit.coefficients.entries()) {
+            const difference = relativeDifference(`${c.term} coefficient`, c.estimate, want.coef[j], rel) ?? relativeDifference(`${c.term} standard error`, c.stdError, want.se[j], rel);
+            if (difference !== undefined) return difference;
+          }
+          return undefined;
+        },
+      };
+    },
+  };
+}

@@ -7,7 +7,7 @@
  */
 
 import { cox } from '../../src/stats/cox.js';
-import { relativeDifference, uniform, type BenchTable, type StatsCase } from './case.js';
+import { fittedModelCase, uniform, type BenchTable, type StatsCase } from './case.js';
 
 const K = 5;
 const X = Array.from({ length: K }, (_, j) => `x${j}`);
@@ -108,21 +108,7 @@ function coxCase(rows: number, target: number): StatsCase {
       'rounds under load: about 2,030 rounds (the d × d solve 1,050 of them: 42 per pivot, 5 pivots, 5 solves; the sort 450) at ~10 ms each with a load average near 28; ' +
       'the busiest node spends ~3.7 s of CPU (1.7 KB per row and iteration: exp, the clamp, the normalised risk-set sums and their ratios)',
     tables: () => [table],
-    rounds: async (client, recipient) => (await model(client).explain({ to: [recipient] })).cost.rounds,
-    run: async (client, recipient) => {
-      const fit = await model(client).open({ to: [recipient] });
-      return {
-        verify: () => {
-          const reference = float64Cox(rows);
-          for (let j = 0; j < K; j++) {
-            const c = fit.coefficients[j];
-            const difference = relativeDifference(`${c.term} coefficient`, c.estimate, reference.coef[j], 1e-5) ?? relativeDifference(`${c.term} standard error`, c.stdError, reference.se[j], 1e-5);
-            if (difference !== undefined) return difference;
-          }
-          return undefined;
-        },
-      };
-    },
+    ...fittedModelCase(model, () => float64Cox(rows), 1e-5),
   };
 }
 

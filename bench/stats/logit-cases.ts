@@ -7,7 +7,7 @@
  */
 
 import { logit } from '../../src/stats/logit.js';
-import { relativeDifference, uniform, type BenchTable, type StatsCase } from './case.js';
+import { fittedModelCase, uniform, type BenchTable, type StatsCase } from './case.js';
 import { inverseSpd } from '../../src/stats/cholesky.js';
 
 const K = 10;
@@ -76,21 +76,7 @@ function logitCase(rows: number, target: number): StatsCase {
     target,
     why: 'rounds: ~880 in sequence (the start for the first 11 × 11 inverse, 11 reciprocals in sequence, 38 % of them; 43 per rough and 68 per precise iteration), at 1-3 ms per round trip over TLS on this machine; then CPU for the bytes, ~2.7 KB per row: the three precise iterations (exp and reciprocal, ~385 bytes per row each), the six rough ones (~150) and the pairwise products (360), three nodes on two cores',
     tables: () => [table],
-    rounds: async (client, recipient) => (await model(client).explain({ to: [recipient] })).cost.rounds,
-    run: async (client, recipient) => {
-      const fit = await model(client).open({ to: [recipient] });
-      return {
-        verify: () => {
-          const reference = float64Logit(rows);
-          for (let j = 0; j <= K; j++) {
-            const c = fit.coefficients[j];
-            const difference = relativeDifference(`${c.term} coefficient`, c.estimate, reference.coef[j], 1e-5) ?? relativeDifference(`${c.term} standard error`, c.stdError, reference.se[j], 1e-5);
-            if (difference !== undefined) return difference;
-          }
-          return undefined;
-        },
-      };
-    },
+    ...fittedModelCase(model, () => float64Logit(rows), 1e-5),
   };
 }
 

@@ -6,7 +6,7 @@
  */
 
 import { ols } from '../../src/stats/ols.js';
-import { relativeDifference, uniform, type BenchTable, type StatsCase } from './case.js';
+import { fittedModelCase, uniform, type BenchTable, type StatsCase } from './case.js';
 import { inverseSpd } from '../../src/stats/cholesky.js';
 
 const K = 10;
@@ -72,21 +72,7 @@ function olsCase(rows: number, target: number): StatsCase {
         ? 'latency, not CPU: the job round trips (submit, decide, fetch three shares; a count(*) of the same table takes 0.2-0.4 s here) and the column-type check before the plan; the nodes spend ~0.2 s of CPU'
         : 'CPU: reading and decrypting 11 stored columns, then 66 inner products over every row (local cross terms, one reshare per sum); three parties share two cores',
     tables: () => [table],
-    rounds: async (client, recipient) => (await model(client).explain({ to: [recipient] })).cost.rounds,
-    run: async (client, recipient) => {
-      const fit = await model(client).open({ to: [recipient] });
-      return {
-        verify: () => {
-          const reference = float64Ols(rows);
-          for (let j = 0; j <= K; j++) {
-            const c = fit.coefficients[j];
-            const difference = relativeDifference(`${c.term} coefficient`, c.estimate, reference.coef[j], 1e-6) ?? relativeDifference(`${c.term} standard error`, c.stdError, reference.se[j], 1e-6);
-            if (difference !== undefined) return difference;
-          }
-          return undefined;
-        },
-      };
-    },
+    ...fittedModelCase(model, () => float64Ols(rows), 1e-6),
   };
 }
 
