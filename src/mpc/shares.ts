@@ -141,6 +141,18 @@ export function sumA(x: AShare): AShare {
   return new AShare(acc.subarray(0, 1), acc.subarray(1, 2));
 }
 
+/** A rows × cols matrix stored by rows, transposed (cols × rows by rows), both components: local. */
+export function transposeA(x: AShare, rows: number, cols: number): AShare {
+  const out = AShare.zeros(rows * cols);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      out.a[j * rows + i] = x.a[i * cols + j];
+      out.b[j * rows + i] = x.b[i * cols + j];
+    }
+  }
+  return out;
+}
+
 export function concatA(parts: readonly AShare[]): AShare {
   let n = 0;
   for (const p of parts) n += p.length;

@@ -36,7 +36,7 @@ import { mulMany, mulTruncMany, truncShare } from '../mpc/protocols/fixmath/ops.
 import { parallel } from '../mpc/protocols/fixmath/parallel.js';
 import { groupIndicators } from '../mpc/oblivious/group-indicators.js';
 import type { Session } from '../mpc/session.js';
-import { AShare, addA, concatA, scaleA, splitA, subA, sumA } from '../mpc/shares.js';
+import { AShare, addA, concatA, scaleA, splitA, subA, sumA, transposeA } from '../mpc/shares.js';
 import { addConstA, publicA } from '../mpc/sharing.js';
 import { LOGIT_DESIGN_BITS, LOGIT_FRACTION_BITS, LOGIT_TOLERANCE, type CheckedLogit } from '../plan/check-logit.js';
 import { bitLength } from '../plan/sort-layout.js';
@@ -65,7 +65,7 @@ export async function logitGroups(s: Session, node: CheckedLogit, table: SecretT
   // X_g = e_g ⊙ X by columns (group by group), exact: the intercept's e_g 2^FX is local.
   const masked = await mulMany(s, indicators.flatMap((e) => columns.slice(1).map((z) => [e, z] as const)));
   const byColumns = concatA(indicators.flatMap((e, g) => [scaleA(e, 1n << BigInt(FX)), ...masked.slice(g * (d - 1), (g + 1) * (d - 1))]));
-  const byRows = transpose(byColumns, G * d, n);
+  const byRows = transposeA(byColumns, G * d, n);
   // The split form (logit-information.ts): the integer form's single-product sums would need their own
   // per-group truncation path here; the split form's bound holds for every row count the plan admits.
   const products = await designProducts(s, { scaled: columns, integers: [], shifts: [], fx: FX }, undefined);
@@ -136,7 +136,7 @@ export async function logitGroups(s: Session, node: CheckedLogit, table: SecretT
  */
 async function groupInformation(s: Session, products: { high: AShare; rest: AShare }, weights: readonly AShare[], alongside: Promise<AShare>, G: number, d: number, m: number): Promise<[AShare, AShare]> {
   const n = weights[0].length;
-  const w = transpose(concatA(weights), G, n); // n × G
+  const w = transposeA(concatA(weights), G, n); // n × G
   const high = matmul(s, products.high, w, m, n, G);
   const rest = matmul(s, products.rest, w, m - d, n, G);
   const [alongsideRaw, highRaw, restRaw] = [await alongside, await high, await rest];
@@ -190,14 +190,3 @@ function outputTable(s: Session, node: CheckedLogit, values: readonly AShare[]):
   return new SecretTable(group.width, [key, ...columns], ALL_VALID);
 }
 
-/** r × c (by rows) to c × r, both components: local. */
-function transpose(x: AShare, r: number, c: number): AShare {
-  const out = AShare.zeros(r * c);
-  for (let i = 0; i < r; i++) {
-    for (let j = 0; j < c; j++) {
-      out.a[j * r + i] = x.a[i * c + j];
-      out.b[j * r + i] = x.b[i * c + j];
-    }
-  }
-  return out;
-}

@@ -51,7 +51,7 @@ import { matVecTrunc, refineInverse, roughInverseSpd } from '../mpc/protocols/fi
 import { mulTruncMany, truncShare } from '../mpc/protocols/fixmath/ops.js';
 import { parallel } from '../mpc/protocols/fixmath/parallel.js';
 import type { Session } from '../mpc/session.js';
-import { AShare, addA, concatA, scaleA, splitA, subA, sumA } from '../mpc/shares.js';
+import { AShare, addA, concatA, scaleA, splitA, subA, sumA, transposeA } from '../mpc/shares.js';
 import { addConstA, publicA } from '../mpc/sharing.js';
 import { LOGIT_DESIGN_BITS, LOGIT_FRACTION_BITS, LOGIT_TOLERANCE, type CheckedLogit } from '../plan/check-logit.js';
 import { SecretTable, ALL_VALID, type SecretColumn } from '../secret/secret-table.js';
@@ -85,7 +85,7 @@ export async function logit(s: Session, node: CheckedLogit, table: SecretTable):
   }
   const columns = integers.map((x, j) => scaleA(x, 1n << BigInt(FX - shifts[j])));
   const byColumns = concatA(columns);
-  const byRows = transpose(byColumns, d, n);
+  const byRows = transposeA(byColumns, d, n);
   const pivotMax = Math.max(1, node.input.type.maxRows / 4);
 
   let beta = AShare.zeros(d);
@@ -155,14 +155,3 @@ function outputTable(node: CheckedLogit, values: readonly AShare[]): SecretTable
   return new SecretTable(1, columns, ALL_VALID);
 }
 
-/** d × n (by columns) to n × d (by rows), both components: local. */
-function transpose(x: AShare, d: number, n: number): AShare {
-  const out = AShare.zeros(d * n);
-  for (let j = 0; j < d; j++) {
-    for (let r = 0; r < n; r++) {
-      out.a[r * d + j] = x.a[j * n + r];
-      out.b[r * d + j] = x.b[j * n + r];
-    }
-  }
-  return out;
-}
