@@ -8,17 +8,13 @@ import { ltNarrow, NARROW_MAX_BITS } from '../../src/mpc/protocols/compare-narro
 import { laneWidth } from '../../src/mpc/protocols/lanes.js';
 import { paddedWords } from '../../src/mpc/protocols/carry-tree.js';
 import { unpackBits } from '../../src/ring/bits.js';
+import { narrowPairs } from '../helpers/narrow-pairs.js';
 
 after(closeTrio);
 
 const ring = (v: bigint): bigint => BigInt.asUintN(64, v);
 
-/** Pairs with |x - y| < 2^(bits-1), the extremes included, and x, y anywhere in ±2^62. */
-const caseArb = fc.integer({ min: 2, max: NARROW_MAX_BITS }).chain((bits) => {
-  const bound = (1n << BigInt(bits - 1)) - 1n;
-  const pair = fc.tuple(fc.bigInt({ min: -(1n << 62n), max: 1n << 62n }), fc.oneof(fc.bigInt({ min: -bound, max: bound }), fc.constantFrom(-bound, bound, 0n, 1n, -1n))).map(([x, d]) => [x, x - d] as const);
-  return fc.tuple(fc.constant(bits), fc.array(pair, { maxLength: 60 }));
-});
+const caseArb = narrowPairs(2, NARROW_MAX_BITS);
 
 test('ltNarrow = x < y whenever |x - y| < 2^(bits-1), in 2 + log2(lane) rounds', async () => {
   const t = await trio();
