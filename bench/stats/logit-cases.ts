@@ -40,10 +40,10 @@ export function logitTable(rows: number): BenchTable {
   };
 }
 
-/** float64 Newton on the generated rows to convergence: coefficients and standard errors. */
-export function float64Logit(rows: number): { coef: number[]; se: number[] } {
+/** float64 Newton on the generated rows (those `keep` keeps) to convergence: coefficients and standard errors. */
+export function float64Logit(rows: number, keep: (row: number) => boolean = () => true): { coef: number[]; se: number[] } {
   const d = K + 1;
-  const data = Array.from({ length: rows }, (_, i) => logitRowValues(i));
+  const data = Array.from({ length: rows }, (_, i) => i).filter(keep).map(logitRowValues);
   let beta = new Array<number>(d).fill(0);
   let inverse: number[][] = [];
   for (let it = 0; it < 30; it++) {
