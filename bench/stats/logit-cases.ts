@@ -40,10 +40,10 @@ export function logitTable(rows: number): BenchTable {
   };
 }
 
-/** float64 Newton on the generated rows (those `keep` keeps) to convergence: coefficients and standard errors. */
-export function float64Logit(rows: number, keep: (row: number) => boolean = () => true): { coef: number[]; se: number[] } {
+/** float64 Newton on the generated rows (those `keep` keeps, as `values` draws them) to convergence: coefficients and standard errors. */
+export function float64Logit(rows: number, keep: (row: number) => boolean = () => true, values: (row: number) => { x: number[]; y: number } = logitRowValues): { coef: number[]; se: number[] } {
   const d = K + 1;
-  const data = Array.from({ length: rows }, (_, i) => i).filter(keep).map(logitRowValues);
+  const data = Array.from({ length: rows }, (_, i) => i).filter(keep).map(values);
   let beta = new Array<number>(d).fill(0);
   let inverse: number[][] = [];
   for (let it = 0; it < 30; it++) {
