@@ -23,7 +23,6 @@ import { filterCarriedColumns } from './filter-columns.js';
 import { join } from './join.js';
 import { limit } from './limit.js';
 import { logit } from './logit.js';
-import { logitGroups } from './logit-groups.js';
 import { predict } from './predict.js';
 import { addNoise } from './noise.js';
 import { rank } from './rank.js';
@@ -115,7 +114,7 @@ export async function execute(s: Session, plan: CheckedPlan, reader: StoredTable
       case 'logit': {
         const input = await evaluate(node.input);
         await progress.enter('logit', node.path);
-        return node.group ? logitGroups(s, node, input) : logit(s, node, input);
+        return logit(s, node, input);
       }
       case 'cox': {
         const input = await evaluate(node.input);

@@ -35,7 +35,7 @@ import { matmul } from '../mpc/protocols/arith.js';
 import { mulMany, truncShare } from '../mpc/protocols/fixmath/ops.js';
 import { parallel } from '../mpc/protocols/fixmath/parallel.js';
 import type { Session } from '../mpc/session.js';
-import { AShare, addA, concatA, scaleA, splitA, subA } from '../mpc/shares.js';
+import { AShare, addA, concatA, scaleA, splitA, subA, transposeA } from '../mpc/shares.js';
 
 /** The pairs (j, k), j ≤ k, in the order of the upper triangle by rows. */
 export function upperPairs(d: number): [number, number][] {
@@ -88,41 +88,47 @@ export async function designProducts(s: Session, design: DesignColumns, integerB
 }
 
 /**
- * H = Σ_r u_r w_r with f fraction bits (the upper triangle), each sum truncated once (3 rounds),
- * the inner products one round before. Also truncates `alongside` (fx + f bits, here g, its
- * inner products started alongside these) by fx, side by side.
+ * H_g = Σ_r u_r w_g,r with f fraction bits (the upper triangles, G × m by group) for the G weight
+ * columns w_g (one for a single fit; a per-group fit's e_g·w, ops/logit.ts), each sum truncated
+ * once (3 rounds), the inner products (one n × G matrix product) one round before. Also
+ * truncates `alongside` (fx + f bits, here the gradients, their inner products started alongside
+ * these) by fx, side by side.
  */
-export async function information(s: Session, products: DesignProducts, w: AShare, alongside: Promise<AShare>, d: number, fx: number): Promise<{ alongside: AShare; upper: AShare }> {
+export async function information(s: Session, products: DesignProducts, weights: readonly AShare[], alongside: Promise<AShare>, d: number, fx: number): Promise<{ alongside: AShare; upper: AShare }> {
   const m = (d * (d + 1)) / 2;
-  const n = w.length;
+  const G = weights.length;
+  const n = weights[0].length;
+  const w = G === 1 ? weights[0] : transposeA(concatA(weights), G, n); // n × G
+  // Every sum below is pair-major (pair t, group g at t·G + g); the result goes group-major.
   if (products.kind === 'integer') {
-    const sums = matmul(s, products.products, w, m, n, 1);
+    const sums = matmul(s, products.products, w, m, n, G);
     const [alongsideRaw, sumsRaw] = [await alongside, await sums];
     const [out, upper] = await parallel(
       s,
       (t) => truncShare(t, alongsideRaw, fx),
       (t) => truncShare(t, sumsRaw, products.fractionBits),
     );
-    return { alongside: out, upper };
+    return { alongside: out, upper: transposeA(upper, m, G) };
   }
-  const high = matmul(s, products.high, w, m, n, 1);
-  const rest = matmul(s, products.rest, w, m - d, n, 1);
+  const high = matmul(s, products.high, w, m, n, G);
+  const rest = matmul(s, products.rest, w, m - d, n, G);
   const [alongsideRaw, highRaw, restRaw] = [await alongside, await high, await rest];
   const [first, second] = await parallel(
     s,
     (t) => truncShare(t, concatA([alongsideRaw, highRaw]), fx),
     (t) => truncShare(t, restRaw, 2 * fx),
   );
-  const [out, highPart] = splitA(first, [alongsideRaw.length, m]);
+  const [out, highPart] = splitA(first, [alongsideRaw.length, m * G]);
   // The rest belongs to the pairs with j > 0: the last m − d entries of the upper triangle.
-  return { alongside: out, upper: addA(highPart, concatA([AShare.zeros(d), second])) };
+  return { alongside: out, upper: transposeA(addA(highPart, concatA([AShare.zeros(d * G), second])), m, G) };
 }
 
-/** The full d × d matrix by rows from its upper triangle (a local rearrangement). */
-export function symmetricFromUpper(upper: AShare, d: number): AShare {
+/** The full d × d matrices by rows (G × d × d) from their upper triangles (G × m): a local rearrangement. */
+export function symmetricFromUpper(upper: AShare, d: number, groups = 1): AShare {
+  const m = (d * (d + 1)) / 2;
   const index = new Map(upperPairs(d).map(([j, k], t) => [`${j},${k}`, t]));
   const at = (i: number, j: number): number => index.get(i <= j ? `${i},${j}` : `${j},${i}`)!;
-  const order = Array.from({ length: d * d }, (_, t) => at(Math.floor(t / d), t % d));
+  const order = Array.from({ length: groups * d * d }, (_, t) => Math.floor(t / (d * d)) * m + at(Math.floor((t % (d * d)) / d), t % d));
   return new AShare(
     BigUint64Array.from(order, (t) => upper.a[t]),
     BigUint64Array.from(order, (t) => upper.b[t]),

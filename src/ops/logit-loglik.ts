@@ -4,10 +4,10 @@
  *
  *   log L_i = y η − softplus(η) = y η − max(η, 0) − log(1 + e^(−|η|)) = y η − (η − a)/2 − log1p(e)
  *
- * with a = −|η| and e = exp(a), so max(η, 0) = (η + |η|)/2 = (η − a)/2 is linear. Summed:
- * 2 log L = 2 Σ y η − Σ η + Σ a − 2 Σ v log1p(e) (v the validity: a row that is not valid has
- * η = a = 0 and y = 0, and would add −log 2), with Σ y η and Σ v log1p(e) one inner product each
- * (one reshare of one element). log1p(e) for e in (0, 1] is a degree-8 polynomial in u = 2e − 1
+ * with a = −|η| and e = exp(a), so max(η, 0) = (η + |η|)/2 = (η − a)/2 is linear. Summed over
+ * a fit's rows (mask e_g: the validity, or a group's indicator): 2 log L_g = Σ e_g (2 y η − η +
+ * a − 2 log1p(e)), one inner product per fit (one reshare of one element each); without a mask
+ * 2 Σ y η − Σ η + Σ a − 2 Σ log1p(e), all local but Σ y η. log1p(e) for e in (0, 1] is a degree-8 polynomial in u = 2e − 1
  * (least squares on Chebyshev nodes, max error 3.4e-8 on [0, 1]) by Horner's rule: 8 products
  * with truncation in sequence (24 rounds, 128 bytes per row and party).
  *
@@ -17,12 +17,14 @@
  * (docs/statistics.md, "Logistic regression").
  */
 
-import { dot } from '../mpc/protocols/arith.js';
+import { dot, mul } from '../mpc/protocols/arith.js';
+import { innerProducts } from '../mpc/protocols/inner-products.js';
+import { parallel } from '../mpc/protocols/fixmath/parallel.js';
 import { expErrorBound } from '../mpc/protocols/fixmath/index.js';
 import { LOGIT_EXP_MIN } from './logit-probabilities.js';
 import { fixedConstant, mulTruncMany } from '../mpc/protocols/fixmath/ops.js';
 import type { Session } from '../mpc/session.js';
-import { addA, AShare, concatA, scaleA, splitA, subA, sumA } from '../mpc/shares.js';
+import { addA, AShare, concatA, scaleA, subA, sumA } from '../mpc/shares.js';
 import { addConstA } from '../mpc/sharing.js';
 
 /** log1p((u + 1) / 2) ≈ Σ c_k u^k on u in [−1, 1]. */
@@ -50,12 +52,22 @@ export async function log1pUnit(s: Session, e: AShare, f: number): Promise<AShar
 }
 
 /**
- * 2 log L at f fraction bits (one element). y: the 0/1 response (0 where not valid); valid: the
- * secret validity, or undefined when every row is valid.
+ * Per fit, 2 log L at f fraction bits and Σ y over its rows: the first G entries and the last G.
+ * masks: each fit's 0/1 row mask (the secret validity of a single fit, or a per-group fit's group
+ * indicators), or undefined for one fit of every row, where both sums are local but Σ y η (one
+ * inner product). With masks, per row 2 log L_r = 2yη − η + a − 2 log1p(e) (y η exact, y is
+ * 0/1: one product beside log1p's), then one inner product per fit and sum: the rows of one
+ * fit never enter another's sums.
  */
-export async function twiceLogLikelihood(s: Session, y: AShare, eta: AShare, a: AShare, e: AShare, valid: AShare | undefined, f: number): Promise<AShare> {
-  const log1p = await log1pUnit(s, e, f);
-  const n = eta.length;
-  const [yEta, vLog] = valid ? splitA(await dot(s, concatA([y, valid]), concatA([eta, log1p]), n), [1, 1]) : [await dot(s, y, eta, n), sumA(log1p)];
-  return addA(subA(scaleA(yEta, 2n), sumA(eta)), subA(sumA(a), scaleA(vLog, 2n)));
+export async function twiceLogLikelihoods(s: Session, masks: readonly AShare[] | undefined, y: AShare, last: { eta: AShare; a: AShare; e: AShare }, f: number): Promise<AShare> {
+  const { eta, a, e } = last;
+  if (!masks) {
+    const [log1p, yEta] = await parallel(s, (t) => log1pUnit(t, e, f), (t) => dot(t, y, eta, eta.length));
+    return concatA([addA(subA(scaleA(yEta, 2n), sumA(eta)), subA(sumA(a), scaleA(sumA(log1p), 2n))), sumA(y)]);
+  }
+  const [yEta, log1p] = await parallel(s, (t) => mul(t, y, eta), (t) => log1pUnit(t, e, f));
+  const terms = subA(addA(subA(scaleA(yEta, 2n), eta), a), scaleA(log1p, 2n));
+  const sums = await innerProducts(s, masks, [terms, y]); // fit g: [2 log L_g, Σ_g y] at 2g
+  const pick = (r: number): AShare => concatA(masks.map((_, g) => sums.slice(2 * g + r, 2 * g + r + 1)));
+  return concatA([pick(0), pick(1)]);
 }

@@ -68,7 +68,10 @@ function near(actual: number, expected: number, rel: number, what: string): void
 }
 
 test('y ~ x by study: each study\'s fit is the float64 Newton fit of its rows; the empty and the separated study refused with their reasons', async () => {
-  const fits = await logit(hospital.table('studies'), { y: 'y', x: ['x'], by: 'study' }).fit().open(to);
+  // 15 iterations: Challenger's temperatures fill 9 % of the declared x range (a standardised
+  // slope of −59), which ten iterations of the logit path do not settle on the whole table
+  // either (refused as not settled; test/ops/logit-groups.test.ts).
+  const fits = await logit(hospital.table('studies'), { y: 'y', x: ['x'], by: 'study' }).fit({ iterations: 15 }).open(to);
   assert.equal(fits.by, 'study');
   assert.deepEqual(fits.groups.map((g) => g.label), STUDIES);
   for (const g of fits.groups) {

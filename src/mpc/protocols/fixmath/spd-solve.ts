@@ -83,31 +83,41 @@ export async function solveSpdColumns(s: Session, h: AShare, b: AShare, d: numbe
  *   truncations' few units, which the refinement absorbs like the reciprocal's error.
  * Rounds: d × (27 + 3), and 3 for the last pivot's row updates (d > 1): 333 at d = 11, where
  * solveSpdColumns takes 462. Bytes: as solveSpdColumns with k = d, plus 2 d products.
+ * `groups` systems stacked (H: G × d × d; the per-group logit, ops/logit.ts with `by`) are
+ * eliminated side by side: the rounds of one, the bytes G times, and a pivot out of range
+ * spoils only its own system.
  */
-export async function roughInverseSpd(s: Session, h: AShare, d: number, options: SpdSolveOptions): Promise<AShare> {
-  if (h.length !== d * d) throw new RangeError(`roughInverseSpd: H has ${h.length} entries for d = ${d}`);
+export async function roughInverseSpd(s: Session, h: AShare, d: number, options: SpdSolveOptions, groups = 1): Promise<AShare> {
+  if (h.length !== groups * d * d) throw new RangeError(`roughInverseSpd: H has ${h.length} entries for ${groups} × d² (d = ${d})`);
   const f = options.fractionBits;
   const width = 2 * d;
   const identityRow = (i: number): AShare => publicA(s.me, BigUint64Array.from({ length: d }, (_, j) => (i === j ? 1n << BigInt(f) : 0n)));
-  const rows = Array.from({ length: d }, (_, i) => concatA([splitA(h, [i * d, d, d * d - i * d - d])[1], identityRow(i)]));
-  const invert = (t: Session, pivot: AShare): Promise<AShare> => reciprocal(t, pivot, { min: options.pivotMin, max: options.pivotMax, fractionBits: f, iterations: 0 });
+  // systems[g][i]: row i of [H_g | I].
+  const systems = Array.from({ length: groups }, (_, g) => Array.from({ length: d }, (__, i) => concatA([h.slice((g * d + i) * d, (g * d + i + 1) * d), identityRow(i)])));
+  /** Entry (i, j) of every system, one element each. */
+  const entries = (i: number, j: number): AShare => concatA(systems.map((rows) => element(rows[i], j)));
+  const invert = (t: Session, pivots: AShare): Promise<AShare> => reciprocal(t, pivots, { min: options.pivotMin, max: options.pivotMax, fractionBits: f, iterations: 0 });
   // m[c+1][c] m[c][c+1] from the rows as they stand before pivot c's updates.
-  const cross = async (t: Session, c: number): Promise<AShare | undefined> => (c + 1 < d ? (await mulTruncMany(t, [[element(rows[c + 1], c), element(rows[c], c + 1)]], f))[0] : undefined);
-  let [inverse, product] = await parallel(s, (t) => invert(t, element(rows[0], 0)), (t) => cross(t, 0));
+  const cross = async (t: Session, c: number): Promise<AShare | undefined> => (c + 1 < d ? (await mulTruncMany(t, [[entries(c + 1, c), entries(c, c + 1)]], f))[0] : undefined);
+  let [inverse, product] = await parallel(s, (t) => invert(t, entries(0, 0)), (t) => cross(t, 0));
   for (let c = 0; c < d; c++) {
-    const batch = await mulTruncMany(s, product ? [[rows[c], repeat(inverse, width)], [product, inverse]] : [[rows[c], repeat(inverse, width)]], f);
-    const pivotRow = batch[0];
-    const others = rows.map((_, i) => i).filter((i) => i !== c);
+    const scale = [concatA(systems.map((rows) => rows[c])), concatA(systems.map((_, g) => repeat(element(inverse, g), width)))] as const;
+    const batch = await mulTruncMany(s, product ? [scale, [product, inverse]] : [scale], f);
+    const pivotRows = splitA(batch[0], systems.map(() => width));
+    const others = Array.from({ length: d }, (_, i) => i).filter((i) => i !== c);
     const update = async (t: Session): Promise<AShare | undefined> => {
-      const updates = others.length > 0 ? await mulTruncMany(t, others.map((i) => [repeat(element(rows[i], c), width), pivotRow] as const), f) : [];
-      others.forEach((i, k) => (rows[i] = subA(rows[i], updates[k])));
-      rows[c] = pivotRow;
+      const pairs = systems.flatMap((rows, g) => others.map((i) => [repeat(element(rows[i], c), width), pivotRows[g]] as const));
+      const updates = pairs.length > 0 ? await mulTruncMany(t, pairs, f) : [];
+      systems.forEach((rows, g) => {
+        others.forEach((i, k) => (rows[i] = subA(rows[i], updates[g * others.length + k])));
+        rows[c] = pivotRows[g];
+      });
       return cross(t, c + 1);
     };
     if (c + 1 < d) {
-      const next = subA(element(rows[c + 1], c + 1), batch[1]);
+      const next = subA(entries(c + 1, c + 1), batch[1]);
       [inverse, product] = await parallel(s, (t) => invert(t, next), update);
     } else await update(s);
   }
-  return concatA(rows.map((row) => splitA(row, [d, d])[1]));
+  return concatA(systems.flatMap((rows) => rows.map((row) => splitA(row, [d, d])[1])));
 }
