@@ -62,6 +62,16 @@ interface FittedCoefficients {
   readonly coefficients: readonly { readonly term: string; readonly estimate: number; readonly stdError: number }[];
 }
 
+/** The first coefficient (estimate or standard error) of `fit` not within `rel` of the reference's, or undefined; `label` prefixes it. */
+export function coefficientsDifference(fit: FittedCoefficients, want: { readonly coef: readonly number[]; readonly se: readonly number[] }, rel: number, label = ''): string | undefined {
+  if (fit.coefficients.length !== want.coef.length) return `${label}${fit.coefficients.length} coefficients opened, the reference has ${want.coef.length}`;
+  for (const [j, c] of fit.coefficients.entries()) {
+    const difference = relativeDifference(`${label}${c.term} coefficient`, c.estimate, want.coef[j], rel) ?? relativeDifference(`${label}${c.term} standard error`, c.stdError, want.se[j], rel);
+    if (difference !== undefined) return difference;
+  }
+  return undefined;
+}
+
 /**
  * A model case's `rounds` and `run`: the plan's estimate, then the fit opened to the recipient and
  * checked coefficient by coefficient (estimate and standard error) against a float64 reference
@@ -78,13 +88,7 @@ export function fittedModelCase<F extends FittedCoefficients>(
       const fit = await model(client).open({ to: [recipient] });
       return {
         verify: () => {
-          const want = reference();
-          if (fit.coefficients.length !== want.coef.length) return `${fit.coefficients.length} coefficients opened, the reference has ${want.coef.length}`;
-          for (const [j, c] of fit.coefficients.entries()) {
-            const difference = relativeDifference(`${c.term} coefficient`, c.estimate, want.coef[j], rel) ?? relativeDifference(`${c.term} standard error`, c.stdError, want.se[j], rel);
-            if (difference !== undefined) return difference;
-          }
-          return undefined;
+          return coefficientsDifference(fit, reference(), rel);
         },
       };
     },

@@ -12,7 +12,7 @@
  */
 
 import { logit } from '../../src/stats/logit.js';
-import { relativeDifference, uniform, type BenchTable, type StatsCase } from './case.js';
+import { coefficientsDifference, uniform, type BenchTable, type StatsCase } from './case.js';
 import { float64Logit, logitRowValues, LOGIT_BENCH_PREDICTORS } from './logit-cases.js';
 
 const SITES = ['north', 'south', 'east', 'west'];
@@ -68,11 +68,8 @@ function groupsCase(rows: number, target: number): StatsCase {
           for (const group of fits.groups) {
             const site = SITES.indexOf(String(group.label));
             if (!group.fit) return `site ${String(group.label)} refused: ${group.refused}`;
-            const want = float64Logit(rows, (i) => siteOf(i) === site, rowValues);
-            for (const [j, c] of group.fit.coefficients.entries()) {
-              const difference = relativeDifference(`${String(group.label)} ${c.term} coefficient`, c.estimate, want.coef[j], 1e-5) ?? relativeDifference(`${String(group.label)} ${c.term} standard error`, c.stdError, want.se[j], 1e-5);
-              if (difference !== undefined) return difference;
-            }
+            const difference = coefficientsDifference(group.fit, float64Logit(rows, (i) => siteOf(i) === site, rowValues), 1e-5, `${String(group.label)} `);
+            if (difference !== undefined) return difference;
           }
           return undefined;
         },
