@@ -14,7 +14,7 @@
  *   to the common K = max (k_j + k_k) (the intercept has k = 0). One product per pair (one round,
  *   8 bytes) and nothing else: no truncation. H = Σ u w / 2^K (f fraction bits), one truncation
  *   per entry: within one unit 2^-f of its exact value at the secret w. Needs
- *   Σ |u w| ≤ maxRows 2^(K + f − 2) < 2^62 (w = pq ≤ 1/4, exactly 1/4 at β = 0): maxRows <
+ *   Σ |u w| ≤ maxRows 2^(K + f − 2) < 2^62 (w = pq ≤ 1/4, exactly 1/4 at β = 0; a group's e_g w no more): maxRows <
  *   2^(64 − K − f). At predictors declared over 2,000 stored units (k = 11) and f = 24 that is
  *   below 2^18 rows; hundredths in [−10, 10] (k = 10) below 2^20.
  * - **Split products** (otherwise): z_j at fx fraction bits (|z| ≤ 1); u_jk exactly (2 fx fraction
@@ -25,9 +25,10 @@
  *   sums Σ high·w < n 2^(fx + f − 2) and Σ rest·w < n 2^(fx + 1 + f − 2) lie below 2^62 for
  *   n < 2^23 rows at fx = 16 and f = 24.
  *
- * Column 0 is the intercept 1 (or the validity v), the others are already multiplied by v, so
- * u_0k is column k itself (v z_k = z_k) and only the (d − 1) d / 2 products of the other columns
- * are computed. Memory: one vector of n shares per pair (two in the split form), 16 bytes per
+ * Column 0 is the intercept 1 (or a single fit's mask v, ops/logit.ts), the others are already
+ * multiplied by it, so u_0k is column k itself (v z_k = z_k) and only the (d − 1) d / 2 products
+ * of the other columns are computed. A per-group fit passes the unmasked design and masks the
+ * weights instead (one weight column per group: `information`). Memory: one vector of n shares per pair (two in the split form), 16 bytes per
  * element: 106 MB per node at 100K × 10.
  */
 

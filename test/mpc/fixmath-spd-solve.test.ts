@@ -4,8 +4,8 @@ import fc from 'fast-check';
 import { closeTrio, RUNS } from '../helpers/protocol.js';
 import { runSecure } from '../helpers/fixmath.js';
 import { roughInverseSpd, solveSpd } from '../../src/mpc/protocols/fixmath/spd-solve.js';
-import { refineInverse } from '../../src/mpc/protocols/fixmath/newton-schulz.js';
-import { splitA } from '../../src/mpc/shares.js';
+import { matVecTrunc, refineInverse } from '../../src/mpc/protocols/fixmath/newton-schulz.js';
+import { concatA, splitA } from '../../src/mpc/shares.js';
 import { solvePlain } from '../helpers/plain-solve.js';
 
 after(closeTrio);
@@ -67,6 +67,35 @@ test('roughInverseSpd: a start for H⁻¹ with residual |I − HX| ≤ 0.1 (each
       const refined = await runSecure([h.flat()], async (s, [x]) => refineInverse(s, x, await roughInverseSpd(s, x, d, options), d, 2, F), F);
       const end = residual(refined.inputs[0], refined.values, d);
       assert.ok(end <= 1e-4, `after two refinements |I − HX| = ${end} for d = ${d}`);
+    }),
+    { numRuns: Math.max(5, Math.floor(RUNS / 4)) },
+  );
+});
+
+test('roughInverseSpd, refineInverse and matVecTrunc over G stacked systems: each system as alone (residual ≤ 0.1, then ≤ 1e-4; X g), in the rounds of one', async () => {
+  await fc.assert(
+    fc.asyncProperty(fc.integer({ min: 1, max: 4 }).chain((d) => fc.array(spd(d), { minLength: 2, maxLength: 4 })), async (systems) => {
+      const d = systems[0].g.length;
+      const G = systems.length;
+      const options = { fractionBits: F, pivotMin: 2 ** -8, pivotMax: 2 ** 8 };
+      const input = [...systems.flatMap(({ h }) => h.flat()), ...systems.flatMap(({ g }) => g.map((v) => v / 64))];
+      const rough = await runSecure([input], (s, [x]) => roughInverseSpd(s, splitA(x, [G * d * d, G * d])[0], d, options, G), F);
+      assert.equal(rough.rounds, 30 * d + (d > 1 ? 3 : 0), 'the rounds of one system');
+      const refined = await runSecure([input], async (s, [x]) => {
+        const [h, g] = splitA(x, [G * d * d, G * d]);
+        const inverse = await refineInverse(s, h, await roughInverseSpd(s, h, d, options, G), d, 2, F, G);
+        return concatA([inverse, await matVecTrunc(s, inverse, g, d, F, G)]);
+      }, F);
+      const h = refined.inputs[0];
+      for (let k = 0; k < G; k++) {
+        const hk = h.slice(k * d * d, (k + 1) * d * d);
+        assert.ok(residual(hk, rough.values.slice(k * d * d, (k + 1) * d * d), d) <= 0.1, `system ${k} of ${G}: rough start`);
+        const xk = refined.values.slice(k * d * d, (k + 1) * d * d);
+        assert.ok(residual(hk, xk, d) <= 1e-4, `system ${k} of ${G}: after two refinements`);
+        const gk = h.slice(G * d * d + k * d, G * d * d + (k + 1) * d);
+        const want = xk.map((_, i) => (i < d ? gk.reduce((t, v, j) => t + xk[i * d + j] * v, 0) : 0)).slice(0, d);
+        refined.values.slice(G * d * d + k * d, G * d * d + (k + 1) * d).forEach((v, i) => assert.ok(Math.abs(v - want[i]) <= 1e-5 * (1 + Math.abs(want[i])), `system ${k}: (X g)[${i}] = ${v}, expected ${want[i]}`));
+      }
     }),
     { numRuns: Math.max(5, Math.floor(RUNS / 4)) },
   );
