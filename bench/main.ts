@@ -36,7 +36,9 @@ const TARGETS: Record<string, { target: number; limit: number; why: string }> = 
   fxmul: { target: 0.1, limit: 0.04, why: `CPU: the costs of mul at twice the bytes (the exact-wrap truncation adds a reshare); ${CPU_BOUND}` },
   lt: { target: 0.25, limit: 0.09, why: `CPU: 26 bytes per element through TLS and six carry-tree passes over the words; ${CPU_BOUND}` },
   eq: { target: 0.15, limit: 0.065, why: `CPU: 11 bytes per element and an AND tree over the words; ${CPU_BOUND}` },
-  shuffle: { target: 0.08, limit: 0.027, why: `CPU: each party draws and applies two exactly uniform permutations and generates the mask keystreams; ${CPU_BOUND}` },
+  // Issue 2 asked for 80 ms; issue 8, which re-set the primitives' targets after measuring this
+  // machine side by side with MP-SPDZ, asks for 120 ms: the later issue's figure is printed.
+  shuffle: { target: 0.12, limit: 0.027, why: `CPU: each party draws and applies two exactly uniform permutations (~6 ms each), adds ~16-24 MB of mask keystream, and parties 0 and 1 pass 24 MB through TLS; ${CPU_BOUND}` },
   sort: { target: 8, limit: 2.6, why: `CPU: ~21 comparisons of (key, index) per row at ~36 bytes each; ${CPU_BOUND}` },
   sigmoid: { target: 0.4, limit: 0.2, why: 'bytes: 126 per element (a 286-gate threshold circuit, six injected bits, two powers, a truncated sum of products), ~0.5 s of TLS alone here' },
 };

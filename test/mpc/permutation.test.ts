@@ -5,7 +5,8 @@ import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { Prg } from '../../src/crypto/prg.js';
-import { bucketCount, composedPermutation, drawPermutation, permuteStacked, randomPermutation, wideProduct } from '../../src/mpc/protocols/permutation.js';
+import { bucketCount, composedPermutation, drawPermutation, permuteStacked, randomPermutation } from '../../src/mpc/protocols/permutation.js';
+import { UniformDraws, wideProduct } from '../../src/mpc/protocols/uniform-draws.js';
 
 const prgFor = (t: number, salt = 0): Prg => {
   const key = new Uint8Array(16);
@@ -85,14 +86,94 @@ test('the 64-bit product behind the exact draws is exact for every bound below 2
   );
 });
 
-test('the draws are pinned: a fixed key gives the same permutations as the reference implementation', () => {
-  // Digest of permutations drawn by the implementation before the Fisher-Yates loop was inlined
-  // (main at 2b1142b): the inlined fast path must make the same draws, rejections and swaps, or
-  // two nodes running different versions would shuffle differently. Sizes cover one bucket,
-  // many buckets and, with buckets = 1 over 3e6 rows, bounds above 2^21 (the general path).
+/**
+ * The documented method, written plainly with BigInt products: bucket bytes first (when there
+ * are several buckets), rows laid out bucket by bucket in row order, then inside-out
+ * Fisher-Yates in each bucket with Lemire draws from 16-bit keystream units (bounds up to
+ * 8,192) or 32-bit draws of two units. Returns out[j] = src[perm[j]] and the number of units
+ * the 16-bit draws consumed.
+ */
+function referencePermutation(prg: Prg, n: number, buckets: number): { perm: number[]; units16: number } {
+  const bucketOf = new Array<number>(n).fill(0);
+  if (buckets > 1) {
+    const bytes = new Uint8Array(prg.words(Math.ceil(n / 8)).buffer);
+    for (let i = 0; i < n; i++) bucketOf[i] = bytes[i] % buckets;
+  }
+  const rowsAt: number[] = []; // layout position -> row
+  const starts: number[] = [];
+  for (let b = 0; b < buckets; b++) {
+    starts.push(rowsAt.length);
+    for (let i = 0; i < n; i++) if (bucketOf[i] === b) rowsAt.push(i);
+  }
+  starts.push(n);
+  let buffered: number[] = [];
+  let units16 = 0;
+  const unit = (): number => {
+    if (buffered.length === 0) buffered = [...new Uint16Array(prg.words(1).buffer)];
+    return buffered.shift() as number;
+  };
+  const below = (bound: number): number => {
+    const wide = bound > 8192;
+    const range = wide ? 2n ** 32n : 2n ** 16n;
+    for (;;) {
+      const draw = wide ? BigInt(unit()) + BigInt(unit()) * 65536n : BigInt(unit());
+      if (!wide) units16++;
+      const product = draw * BigInt(bound);
+      if (product % range >= range % BigInt(bound)) return Number(product / range);
+    }
+  };
+  const perm: number[] = [];
+  for (let b = 0; b < buckets; b++) {
+    const slots: number[] = [];
+    for (let k = 0; k < starts[b + 1] - starts[b]; k++) {
+      const j = k === 0 ? 0 : below(k + 1);
+      slots[k] = slots[j];
+      slots[j] = starts[b] + k;
+    }
+    for (const position of slots) perm.push(rowsAt[position]);
+  }
+  return { perm, units16 };
+}
+
+test('the draws follow the documented method exactly (a plain BigInt reference): 16-bit and 32-bit draws, several buckets', () => {
+  const cases: Array<[n: number, buckets: number, keys: number]> = [[1, 1, 3], [2, 1, 3], [5, 1, 3], [4097, 2, 3], [70_000, 16, 2], [20_000, 1, 2], [8192, 1, 4], [80_000, 4, 2]];
+  for (const [n, buckets, keys] of cases) {
+    for (let k = 0; k < keys; k++) {
+      const got = [...randomPermutation(prgFor(n, 1000 + k), n, buckets)];
+      assert.deepEqual(got, referencePermutation(prgFor(n, 1000 + k), n, buckets).perm, `n = ${n}, ${buckets} buckets, key ${k}`);
+    }
+  }
+});
+
+test('a read-ahead too short for the rejections: the 16-bit draws read more and stay on the reference', () => {
+  // Reading ahead for no draws (64 units) makes the loop run out of keystream in a bucket of
+  // 8,192 (about 256 rejections). With keys 89, 158 and 289 it runs out inside a draw whose
+  // units were all rejected, the rarest path (found by counting it when this test was written);
+  // keys 0-4 run out between draws. The permutation must be the reference's, unit for unit.
+  for (const key of [0, 1, 2, 3, 4, 89, 158, 289]) {
+    const m = 8192;
+    const local = new Int32Array(m);
+    new UniformDraws(prgFor(key, 77), 0).shuffle(local, 0, m);
+    const want = referencePermutation(prgFor(key, 77), m, 1);
+    assert.deepEqual([...local], want.perm, `key ${key}`);
+    assert.ok(want.units16 > m + 64, `key ${key}: the first read-ahead sufficed`);
+  }
+});
+
+test('bounds above 2^21 (one bucket of 2^21 + 3,000 rows) take the wide product and match the reference', () => {
+  const n = 2 ** 21 + 3000;
+  assert.deepEqual([...randomPermutation(prgFor(n, 5), n, 1)], referencePermutation(prgFor(n, 5), n, 1).perm);
+});
+
+test('the draws are pinned: a fixed key gives the same permutations as before', () => {
+  // Two nodes running versions that draw differently would shuffle with different permutations
+  // (a wrong result): a change of this digest is a protocol change. Re-pinned on branch
+  // s7-shuffle, where the draws moved to 16-bit units and inside-out Fisher-Yates (the shuffle's
+  // masks changed too). Sizes cover one bucket, many buckets and, with buckets = 1 over 3e6
+  // rows, bounds above 2^21 (the wide path).
   const key = new Uint8Array(16).fill(7);
   const h = createHash('sha256');
   for (const m of [1, 2, 3, 1000, 5000, 100000]) h.update(randomPermutation(new Prg(key), m));
   h.update(randomPermutation(new Prg(key), 3000000, 1));
-  assert.equal(h.digest('hex'), '069afc4217c5079370d052a8b7b21d8de73fd657c12db3062d42fa9e36066cd5');
+  assert.equal(h.digest('hex'), '27449a21734da794f8989d8cfd79b70281bc59d47517b4e25dec899117f46a33');
 });

@@ -10,49 +10,34 @@
  *   start   {0,1}: party 0 holds x0 + x1, party 1 holds x2 (free from the replicated shares)
  *   round 1 party 0 -> 2: piA(x0 + x1) + z1            now held by {1,2}
  *   round 2 party 1 -> 0: piB(piA(x2) - z1) + z2        now held by {2,0}
- *   round 3 parties 0 and 2 -> 1: their halves minus masks from PRG {2,0}: replicated again.
- * Every message is masked by a PRG output its receiver does not know. 3 rounds; per column
- * and element, party 0 sends 16 bytes, parties 1 and 2 send 8.
+ *   round 3 parties 0 and 2 apply piC (c0, c2 with c0 + c2 = pi(x)) and, with r and s from
+ *           PRG {2,0}, make the result replicated again: y0 = r, party 0 -> 1: y1 = c0 - s,
+ *           party 2 -> 1: y2 = c2 + s - r.
+ * Every message is masked by a PRG output its receiver does not know; party 1's two messages
+ * of round 3 are (c0 - s, c2 + s - r) with (s, r) uniform and unknown to it, so they are
+ * uniform and independent (the map (s, r) -> (-s, s - r) is a bijection). Party 1's message
+ * of round 2 does not depend on round 1: rounds 1 and 2 overlap. 3 rounds; per column and
+ * element, party 0 sends 16 bytes, parties 1 and 2 send 8 (32 in all: each of the three steps
+ * hands one 8-byte half on, and the last also sends the third party its second share; no
+ * step can skip a message, since each 2-out-of-2 half is known to one party only).
  *
  * Arithmetic columns combine with + and -, binary columns with XOR; all columns of one call
- * travel in the same messages.
+ * travel in the same messages. Every permutation is applied in two passes (permutation.ts)
+ * with the masks added in the second (permute-masked.ts); a party that applies two
+ * permutations in a row fuses the first one's second pass with the next one's first.
  */
 
 import type { Prg } from '../../crypto/prg.js';
 import { UsageError } from '../../errors.js';
+import { asBytes, uninitializedWords } from '../../ring/z64.js';
 import type { Session } from '../session.js';
 import { AShare, BShare } from '../shares.js';
-import { drawPermutation, permuteStacked, permuteStackedInto } from './permutation.js';
+import { drawPermutation, type StagedPermutation } from './permutation.js';
+import { gatherMasked, gatherMaskedScatter, scatterFrom, scatterSum, type Combine } from './permute-masked.js';
 
 export interface Columns {
   readonly arith: readonly AShare[];
   readonly binary: readonly BShare[];
-}
-
-/**
- * In place: v[i] += sign*mask[i] on the arithmetic prefix of `split` words, v[i] ^= mask[i]
- * on the binary rest.
- */
-function mask(v: BigUint64Array, m: BigUint64Array, split: number, subtract: boolean): void {
-  if (subtract) for (let i = 0; i < split; i++) v[i] -= m[i];
-  else for (let i = 0; i < split; i++) v[i] += m[i];
-  for (let i = split; i < v.length; i++) v[i] ^= m[i];
-}
-
-/**
- * mask(v, m, split, subtract) for the next v.length words of `prg` as m, streamed in chunks:
- * no 8-byte-per-element mask vector is allocated (a fresh one costs page faults on first touch,
- * more than the keystream itself). The holder of the same PRG draws the same words.
- */
-function maskFrom(v: BigUint64Array, prg: Prg, split: number, subtract: boolean): void {
-  prg.chunks(v.length, (m, at) => maskChunk(v, m, at, split, subtract));
-}
-
-function maskChunk(v: BigUint64Array, m: BigUint64Array, at: number, split: number, subtract: boolean): void {
-  const arith = Math.max(0, Math.min(m.length, split - at));
-  if (subtract) for (let j = 0; j < arith; j++) v[at + j] -= m[j];
-  else for (let j = 0; j < arith; j++) v[at + j] += m[j];
-  for (let j = arith; j < m.length; j++) v[at + j] ^= m[j];
 }
 
 export async function shuffle(s: Session, cols: Columns): Promise<Columns> {
@@ -60,14 +45,12 @@ export async function shuffle(s: Session, cols: Columns): Promise<Columns> {
   if (all.length === 0) return cols;
   const n = all[0].length;
   for (const c of all) if (c.length !== n) throw new UsageError(`shuffle: columns differ in length (${c.length} vs ${n})`);
-  const ca = cols.arith.length;
-  const total = all.length * n;
 
   s.round();
   s.round();
   s.round();
-  // The starting 2-out-of-2 half of the pair {0,1} (party 2 has none), and the scratch of the
-  // two-pass permutation: both only read here, never sent, so they come from the party's pool.
+  // Scratch that never leaves the party (two staging vectors, the permutations' index arrays)
+  // comes from the party's pool: fresh arrays would cost page faults on first touch.
   const pool = s.party.scratch;
   const taken: BigUint64Array[] = [];
   const take = (words: number): BigUint64Array => {
@@ -75,97 +58,103 @@ export async function shuffle(s: Session, cols: Columns): Promise<Columns> {
     taken.push(v);
     return v;
   };
-  let half: BigUint64Array = new BigUint64Array(0);
-  if (s.me === 0) {
-    half = take(total);
-    cols.arith.forEach((c, k) => {
-      for (let i = 0; i < n; i++) half[k * n + i] = c.a[i] + c.b[i];
-    });
-    cols.binary.forEach((c, k) => {
-      const o = (ca + k) * n;
-      for (let i = 0; i < n; i++) half[o + i] = c.a[i] ^ c.b[i];
-    });
-  } else if (s.me === 1) {
-    if (all.length === 1) half = all[0].b;
-    else {
-      half = take(total);
-      all.forEach((c, k) => half.set(c.b, k * n));
-    }
-  }
+  const draw = (prg: Prg): StagedPermutation => {
+    const words = take(n);
+    return drawPermutation(prg, n, undefined, new Int32Array(words.buffer, words.byteOffset, 2 * n));
+  };
   try {
-    // Parties 1 and 2 keep their first permuted vector to themselves: it too comes from the pool.
-    const between = s.me === 0 ? new BigUint64Array(0) : take(total);
-    return await shuffleSteps(s, all, ca, n, half, take(n), between);
+    // Party 0 applies its two permutations one at a time: it needs no second staging vector.
+    const job: Job = { s, cols, all, n, tmp: take(n), tmp2: s.me === 0 ? new BigUint64Array(0) : take(n), draw };
+    if (s.me === 0) return await party0(job);
+    if (s.me === 1) return await party1(job);
+    return await party2(job);
   } finally {
     for (const v of taken) pool.give(v);
   }
 }
 
-/**
- * The three rounds. A mask used once is streamed into its vector (maskFrom); one used twice,
- * or one that becomes a share of the result (rho1, rho2), is drawn whole.
- */
-async function shuffleSteps(s: Session, all: ReadonlyArray<AShare | BShare>, ca: number, n: number, half: BigUint64Array, tmp: BigUint64Array, between: BigUint64Array): Promise<Columns> {
-  const total = all.length * n;
-  const split = ca * n;
-  const pieces = (v: BigUint64Array): [BigUint64Array[], BigUint64Array[]] => {
-    const a: BigUint64Array[] = [], b: BigUint64Array[] = [];
-    for (let k = 0; k < all.length; k++) (k < ca ? a : b).push(v.subarray(k * n, (k + 1) * n));
-    return [a, b];
+interface Job {
+  readonly s: Session;
+  readonly cols: Columns;
+  readonly all: ReadonlyArray<AShare | BShare>;
+  readonly n: number;
+  readonly tmp: BigUint64Array;
+  readonly tmp2: BigUint64Array;
+  readonly draw: (prg: Prg) => StagedPermutation;
+}
+
+/** How column k combines with a mask: arithmetic columns add (or subtract), binary ones XOR. */
+const combineOf = (job: Job, k: number, subtract: boolean): Combine => (k >= job.cols.arith.length ? 'xor' : subtract ? 'sub' : 'add');
+
+/** Stacked columns (n words each) back into shares: y for the first component, z for the second. */
+function shares(job: Job, y: BigUint64Array, z: BigUint64Array): Columns {
+  const { n } = job;
+  const ca = job.cols.arith.length;
+  const part = (v: BigUint64Array, k: number): BigUint64Array => v.subarray(k * n, (k + 1) * n);
+  return {
+    arith: job.cols.arith.map((_, k) => new AShare(part(y, k), part(z, k))),
+    binary: job.cols.binary.map((_, k) => new BShare(part(y, ca + k), part(z, ca + k))),
   };
+}
 
-  if (s.me === 0) {
-    const piA = drawPermutation(s.prgNext, n);
-    const toP2 = permuteStacked(half, piA, tmp);
-    maskFrom(toP2, s.prgNext, split, false); // z1
-    s.send(2, toP2, true);
-    // Everything that does not need party 1's message is done before waiting for it.
-    const piC = drawPermutation(s.prgPrev, n);
-    const fromP1 = await s.recv(1, total);
-    const mine = permuteStacked(fromP1, piC, tmp);
-    maskFrom(mine, s.prgPrev, split, true); // z3
-    const rho1 = s.prgPrev.words(total);
-    const toP1 = mine;
-    mask(toP1, rho1, split, true);
-    const y0 = rho1;
-    maskFrom(y0, s.prgPrev, split, false); // rho2
-    s.send(1, toP1);
-    const [y0a, y0b] = pieces(y0), [y1a, y1b] = pieces(toP1);
-    return { arith: y0a.map((v, k) => new AShare(v, y1a[k])), binary: y0b.map((v, k) => new BShare(v, y1b[k])) };
-  }
-
-  if (s.me === 1) {
-    const piA = drawPermutation(s.prgPrev, n);
-    const mine = permuteStackedInto(half, piA, tmp, between);
-    maskFrom(mine, s.prgPrev, split, true); // z1
-    const piB = drawPermutation(s.prgNext, n);
-    const toP0 = permuteStacked(mine, piB, tmp);
-    maskFrom(toP0, s.prgNext, split, false); // z2
-    s.send(0, toP0, true);
-    const y1 = await s.recv(0, total);
-    const y2 = await s.recv(2, total);
-    const [y1a, y1b] = pieces(y1), [y2a, y2b] = pieces(y2);
-    return { arith: y1a.map((v, k) => new AShare(v, y2a[k])), binary: y1b.map((v, k) => new BShare(v, y2b[k])) };
-  }
-
-  // Party 2.
-  // piB and piC are drawn before the wait; the masks z2 and z3 that follow each of them in its
-  // stream are streamed in after it (the streams are the same, only drawn later).
-  const piB = drawPermutation(s.prgPrev, n);
-  const piC = drawPermutation(s.prgNext, n);
-  const fromP0 = await s.recv(0, total);
-  const mine = permuteStackedInto(fromP0, piB, tmp, between);
-  maskFrom(mine, s.prgPrev, split, true); // z2
-  const held = permuteStacked(mine, piC, tmp);
-  maskFrom(held, s.prgNext, split, false); // z3
-  const rho1 = s.prgNext.words(total);
-  const toP1 = held, y0 = rho1;
-  // rho2 is streamed: toP1 -= rho2 and y0 += rho2 (XOR on binary columns) chunk by chunk.
-  s.prgNext.chunks(total, (m, at) => {
-    maskChunk(toP1, m, at, split, true);
-    maskChunk(y0, m, at, split, false);
+/** Party 0: piA on x0 + x1 with z1, to party 2; then piC on party 1's message with s, to party 1. */
+async function party0(job: Job): Promise<Columns> {
+  const { s, all, n, tmp } = job;
+  const total = all.length * n;
+  const piA = job.draw(s.prgNext);
+  const toP2 = uninitializedWords(total);
+  all.forEach((c, k) => {
+    scatterSum(c.a, c.b, piA.place, tmp, k >= job.cols.arith.length);
+    gatherMasked(tmp, piA, toP2, k * n, s.prgNext, combineOf(job, k, false)); // + z1
   });
+  s.send(2, toP2, true);
+  // Everything that does not need party 1's message is done before waiting for it.
+  const piC = job.draw(s.prgPrev);
+  const y0 = uninitializedWords(total);
+  s.prgPrev.fill(asBytes(y0)); // r
+  const toP1 = await s.recv(1, total);
+  // Each column of the message is read into tmp before its permuted form is written back.
+  for (let k = 0; k < all.length; k++) {
+    scatterFrom(toP1, k * n, piC.place, tmp);
+    gatherMasked(tmp, piC, toP1, k * n, s.prgPrev, combineOf(job, k, true)); // - s
+  }
   s.send(1, toP1);
-  const [y2a, y2b] = pieces(toP1), [y0a, y0b] = pieces(y0);
-  return { arith: y2a.map((v, k) => new AShare(v, y0a[k])), binary: y2b.map((v, k) => new BShare(v, y0b[k])) };
+  return shares(job, y0, toP1);
+}
+
+/** Party 1: piA on x2 with z1, then piB with z2, to party 0; receives its two result shares. */
+async function party1(job: Job): Promise<Columns> {
+  const { s, all, n, tmp, tmp2 } = job;
+  const total = all.length * n;
+  const piA = job.draw(s.prgPrev);
+  const piB = job.draw(s.prgNext);
+  const toP0 = uninitializedWords(total);
+  all.forEach((c, k) => {
+    scatterFrom(c.b, 0, piA.place, tmp);
+    gatherMaskedScatter(tmp, piA, s.prgPrev, combineOf(job, k, true), piB, tmp2); // - z1
+    gatherMasked(tmp2, piB, toP0, k * n, s.prgNext, combineOf(job, k, false)); // + z2
+  });
+  s.send(0, toP0, true);
+  const y1 = await s.recv(0, total);
+  const y2 = await s.recv(2, total);
+  return shares(job, y1, y2);
+}
+
+/** Party 2: piB on party 0's message with z2, then piC with s and r, to party 1. */
+async function party2(job: Job): Promise<Columns> {
+  const { s, all, n, tmp, tmp2 } = job;
+  const total = all.length * n;
+  // Both permutations and r are drawn before the wait.
+  const piB = job.draw(s.prgPrev);
+  const piC = job.draw(s.prgNext);
+  const y0 = uninitializedWords(total);
+  s.prgNext.fill(asBytes(y0)); // r
+  const toP1 = await s.recv(0, total);
+  for (let k = 0; k < all.length; k++) {
+    scatterFrom(toP1, k * n, piB.place, tmp);
+    gatherMaskedScatter(tmp, piB, s.prgPrev, combineOf(job, k, true), piC, tmp2); // - z2
+    gatherMasked(tmp2, piC, toP1, k * n, s.prgNext, combineOf(job, k, false), y0); // + s - r
+  }
+  s.send(1, toP1);
+  return shares(job, toP1, y0);
 }
