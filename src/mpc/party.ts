@@ -34,7 +34,9 @@ export interface PartyOptions {
 }
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
-const PROTOCOL_VERSION = 'tessera-mpc/1';
+// Bumped whenever parties of different versions would compute a different result without an
+// error (2: the shuffle's draws and round 3, the truncation's short messages).
+const PROTOCOL_VERSION = 'tessera-mpc/2';
 
 interface Hello {
   readonly protocol: string;

@@ -86,27 +86,6 @@ export function randomPermutation(prg: Prg, n: number, buckets?: number): Int32A
   return composedPermutation(drawPermutation(prg, n, buckets));
 }
 
-/**
- * Applies p to each column of `src` (columns of n words stacked one after another) into a new
- * array; `tmp` is scratch of at least n words.
- */
-export function permuteStacked(src: BigUint64Array, p: StagedPermutation, tmp: BigUint64Array): BigUint64Array {
-  return permuteStackedInto(src, p, tmp, new BigUint64Array(src.length));
-}
-
-/**
- * permuteStacked into `out` (src.length words, not overlapping src or tmp): a vector that never
- * leaves the party can come from the scratch pool, sparing a fresh one's page faults and GC.
- */
-export function permuteStackedInto(src: BigUint64Array, p: StagedPermutation, tmp: BigUint64Array, out: BigUint64Array): BigUint64Array {
-  if (out.length !== src.length) throw new UsageError(`permutation output of ${out.length} words for ${src.length}`);
-  for (let o = 0; o < src.length; o += p.n) {
-    scatter(src, o, p.place, tmp);
-    gatherLocal(tmp, p.local, out, o);
-  }
-  return out;
-}
-
 // Small monomorphic kernels: V8 compiles each whole.
 
 function layOut(bucketOf: Uint8Array, mask: number, starts: Int32Array, place: Int32Array): void {
@@ -135,14 +114,4 @@ function layOut(bucketOf: Uint8Array, mask: number, starts: Int32Array, place: I
     place[i + 3] = next[(c >>> 24) & mask]++;
   }
   for (let i = whole * 4; i < n; i++) place[i] = next[bucketOf[i] & mask]++;
-}
-
-function scatter(src: BigUint64Array, offset: number, place: Int32Array, tmp: BigUint64Array): void {
-  const n = place.length;
-  for (let i = 0; i < n; i++) tmp[place[i]] = src[offset + i];
-}
-
-function gatherLocal(tmp: BigUint64Array, local: Int32Array, out: BigUint64Array, offset: number): void {
-  const n = local.length;
-  for (let j = 0; j < n; j++) out[offset + j] = tmp[local[j]];
 }
