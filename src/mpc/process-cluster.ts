@@ -61,8 +61,16 @@ export const PARTY_ALLOCATOR_ENV: Readonly<Record<string, string>> = {
  * per side over TLS, three alternating pairs, 3.07 / 3.04 / 3.20 s of CPU per node against
  * 4.19 / 4.08 / 3.61 s, wall 21-23 s against 27-32 s). A node started on a machine of its own
  * (`tessera node`) keeps V8's defaults. Flags passed in `execArgv` come later and win.
+ *
+ * And full collections marked in one pause instead of incremental steps between the protocol's
+ * work: a node's collections are started by the external memory of its share vectors (the JS
+ * heap stays at ~19 MB and they free almost nothing of it), and incremental marking spreads each
+ * over a hundred steps with write barriers on meanwhile; with no idle core to hide either, one
+ * atomic marking costs less CPU (measured, groupby_category at 2^18 rows over TLS, three
+ * alternating pairs: 1.27 / 1.22 / 1.14 -> 1.07 / 1.11 / 1.00 s of CPU per node; s7-onehot in
+ * docs/benchmarks.md).
  */
-export const COLOCATED_PARTY_FLAGS: readonly string[] = ['--single-threaded-gc'];
+export const COLOCATED_PARTY_FLAGS: readonly string[] = ['--single-threaded-gc', '--no-incremental-marking'];
 const HOST = '127.0.0.1';
 const CLOSE_GRACE_MS = 3000;
 

@@ -2,8 +2,8 @@
  * Reusable working memory for protocols. Fresh typed arrays cost page faults on first touch
  * (measured: 4 ms per 8 MB, against 0.2 ms to rewrite memory already mapped), which dominated
  * the comparison circuits; buffers that never leave the party are therefore taken from here
- * and given back. Buffers handed to a link must never come from the pool: the transport may
- * still hold them after `send` returns.
+ * and given back. A buffer sent with `transfer` must never come from the pool (the transport
+ * keeps it); one sent without is copied before `send` returns (net/link.ts) and may be reused.
  *
  * Taken buffers contain old data: callers clear what they rely on being zero.
  */

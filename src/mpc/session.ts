@@ -128,7 +128,12 @@ export class Session {
    * party i-1's mask. The vector is not zero-filled first: the keystream overwrites every word.
    */
   zeroShare(n: number): BigUint64Array {
-    return Prg.difference(this.prgNext, this.prgPrev, uninitializedWords(n));
+    return this.zeroShareInto(uninitializedWords(n));
+  }
+
+  /** zeroShare into `out` (every word overwritten): for callers that lend scratch memory. */
+  zeroShareInto(out: BigUint64Array): BigUint64Array {
+    return Prg.difference(this.prgNext, this.prgPrev, out);
   }
 
   /** Binary zero-sharing: the three values XOR to zero (every word overwritten, as above). */

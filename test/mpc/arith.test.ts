@@ -109,6 +109,28 @@ test('random shares open to the same value everywhere', async () => {
   assert.ok(res[0].some((v) => v !== 0n));
 });
 
+test('mulPairs into lent memory: the same products, computed in that memory whatever it held; a short buffer is refused', async () => {
+  const t = await trio();
+  const n = 7, left = [[1n, 2n, 3n, 4n, 5n, 6n, 7n], [0n, 1n, 0n, 1n, 0n, 1n, 2n ** 63n]], right = [[3n, 3n, 3n, 3n, 3n, 3n, 3n], [2n ** 64n - 1n, 5n, 0n, 9n, 1n, 2n, 2n]];
+  const res = await t.run(async (s) => {
+    const l = [], q = [];
+    for (const v of left) l.push(await secret(s, BigUint64Array.from(v), 0));
+    for (const v of right) q.push(await secret(s, BigUint64Array.from(v), 1));
+    const into = new BigUint64Array(2 * n * 4 + 3).fill(0xdeadbeefn);
+    const out = await mulPairs(s, l, q, into);
+    const inside = out.every((o) => o.a.buffer === into.buffer && o.b.buffer === into.buffer);
+    const opened = [];
+    for (const o of out) opened.push([...(await open(s, o))]);
+    const short = await mulPairs(s, l, q, new BigUint64Array(2 * n * 4 - 1)).then(() => 'accepted', (e: Error) => e.message);
+    return { opened, inside, short };
+  });
+  for (const r of res) {
+    assert.equal(r.inside, true);
+    assert.deepEqual(r.opened, left.flatMap((x) => right.map((y) => x.map((v, i) => BigInt.asUintN(64, v * y[i])))));
+    assert.match(r.short, /output buffer holds 55 words, the products need 56/);
+  }
+});
+
 test('mulPairs: every product left[i] · right[j], element-wise, in one round', async () => {
   const t = await trio();
   await fc.assert(

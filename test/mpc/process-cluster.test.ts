@@ -16,11 +16,11 @@ after(async () => {
 
 test('process cluster: input, mul, open over TLS match the plaintext product', () => mulMatchesReference(cluster, 100_000));
 test('process cluster: concurrent jobs', () => concurrentJobs(cluster));
-test('process cluster: the three co-located parties collect garbage on their main threads (--single-threaded-gc)', async () => {
-  assert.deepEqual(COLOCATED_PARTY_FLAGS, ['--single-threaded-gc']);
+test('process cluster: the three co-located parties collect garbage on their main threads, marking in one pause (--single-threaded-gc, --no-incremental-marking)', async () => {
+  assert.deepEqual(COLOCATED_PARTY_FLAGS, ['--single-threaded-gc', '--no-incremental-marking']);
   const flags = await cluster.run<string[]>({ module: JOBS, fn: 'execArgv' });
   assert.equal(flags.length, 3);
-  for (const f of flags) assert.ok(f.includes('--single-threaded-gc'), JSON.stringify(f));
+  for (const f of flags) for (const flag of COLOCATED_PARTY_FLAGS) assert.ok(f.includes(flag), JSON.stringify(f));
 });
 test('process cluster: a throwing party fails the job for all, with its own error', () => failingJob(cluster));
 test('process cluster: a stalled party makes the others time out', () => stalledPeer(cluster, 300));

@@ -50,7 +50,7 @@ import { constantSlot, notBits, publicA } from '../sharing.js';
 import type { Session } from '../session.js';
 import { AShare, BShare, BitShare, addA, concatA, subA, sumA } from '../shares.js';
 import { fieldIndicators } from './level-indicators.js';
-import { binScratchWords, binVectors, payloadVectors, sumLayout, unpackSums, type SumLayout, type ValueBounds } from './packed-sums.js';
+import { binScratchWords, binVectors, payloadScratchWords, payloadVectors, sumLayout, unpackSums, type SumLayout, type ValueBounds } from './packed-sums.js';
 
 /** The largest domain of the one-hot path; larger keys go through groupByKey (sort and scan). */
 export const MAX_ONE_HOT_DOMAIN = 4096;
@@ -172,17 +172,21 @@ async function blockTotals(s: Session, key: AShare, j: number, k: number, H: num
   const highInjected = highDerived ? highTerms.slice(0, H - 1) : highTerms;
   const indicators = lowInjected.length + highInjected.length;
   const injectedWords = 2 * indicators * n, lastWords = lowDerived ? 2 * n : 0;
-  const arena = s.party.scratch.take(injectedWords + lastWords + binScratchWords(layout, n));
+  const payloadWords = payloadScratchWords(layout, n), weightedWords = 2 * (layout.payloads.length - 1) * L * n;
+  const arena = s.party.scratch.take(injectedWords + lastWords + payloadWords + weightedWords + binScratchWords(layout, n));
   try {
-    const injected = await injectBits(s, [...lowInjected, ...highInjected], arena.subarray(0, injectedWords));
+    let at = 0;
+    const part = (words: number): BigUint64Array => arena.subarray(at, (at += words));
+    const injected = await injectBits(s, [...lowInjected, ...highInjected], part(injectedWords));
     const B = injected.slice(0, lowInjected.length);
-    if (lowDerived) B.push(oneMinusSum(s, B, arena.subarray(injectedWords, injectedWords + lastWords)));
+    const last = part(lastWords);
+    if (lowDerived) B.push(oneMinusSum(s, B, last));
     // No high field (j = k): a single high value, the public 1.
     const A = j < k ? injected.slice(lowInjected.length) : [publicA(s.me, new BigUint64Array(n).fill(1n))];
     // weighted[(p - 1) * L + l] = W_p · B_l.
-    const payloads = payloadVectors(s, layout, values);
-    const weighted = payloads.length === 0 ? [] : await mulPairs(s, payloads, B);
-    const right = binVectors(layout, (l, p) => (p === 0 ? B[l] : weighted[(p - 1) * L + l]), n, arena.subarray(injectedWords + lastWords));
+    const payloads = payloadVectors(s, layout, values, part(payloadWords));
+    const weighted = payloads.length === 0 ? [] : await mulPairs(s, payloads, B, part(weightedWords));
+    const right = binVectors(layout, (l, p) => (p === 0 ? B[l] : weighted[(p - 1) * L + l]), n, arena.subarray(at));
     // totals[h * bins + b] = <A_h, right[b]>.
     const totals = await innerProducts(s, A, right);
     return highDerived ? appendLastHigh(totals, right) : totals;

@@ -118,15 +118,29 @@ function isPacked(layout: SumLayout, bin: Bin): boolean {
   return bin.items.length > 1 || layout.payloads[bin.items[0].payload].fields.length > 1;
 }
 
-/** The value payloads W_p (p >= 1) of a block: Σ 2^o (x - shift) per row (local). */
-export function payloadVectors(s: Session, layout: SumLayout, values: readonly AShare[]): AShare[] {
+/** Whether payload p is a value column as it is (no vector of its own). */
+function isPlain(p: Payload): boolean {
+  return p.fields.length === 1 && p.fields[0].shift === 0n && p.fields[0].offset === 0;
+}
+
+/** Words of `into` that payloadVectors needs for blocks of n rows. */
+export function payloadScratchWords(layout: SumLayout, n: number): number {
+  return 2 * n * layout.payloads.slice(1).filter((p) => !isPlain(p)).length;
+}
+
+/**
+ * The value payloads W_p (p >= 1) of a block: Σ 2^o (x - shift) per row (local). `into`, when
+ * given, holds their components (payloadScratchWords; memory lent by a caller that drops them soon).
+ */
+export function payloadVectors(s: Session, layout: SumLayout, values: readonly AShare[], into?: BigUint64Array): AShare[] {
   const slot = constantSlot(s.me);
+  let at = 0;
   return layout.payloads.slice(1).map((p) => {
-    if (p.fields.length === 1 && p.fields[0].shift === 0n && p.fields[0].offset === 0) return values[p.fields[0].column];
+    if (isPlain(p)) return values[p.fields[0].column];
     const n = values[p.fields[0].column].length;
     const constant = p.fields.reduce((acc, f) => acc - (f.shift << BigInt(f.offset)), 0n);
     const terms = (which: 'a' | 'b') => p.fields.map((f) => [values[f.column][which], 1n << BigInt(f.offset)] as const);
-    const a = new BigUint64Array(n), b = new BigUint64Array(n);
+    const a = into ? into.subarray(at, (at += n)) : new BigUint64Array(n), b = into ? into.subarray(at, (at += n)) : new BigUint64Array(n);
     combineInto(a, terms('a'), slot === 'a' ? constant : 0n);
     combineInto(b, terms('b'), slot === 'b' ? constant : 0n);
     return new AShare(a, b);

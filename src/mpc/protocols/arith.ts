@@ -31,11 +31,17 @@ export async function mul(s: Session, x: AShare, y: AShare): Promise<AShare> {
 /**
  * Every element-wise product left[i] · right[j] (out[i * right.length + j]), as one batched
  * multiplication without concatenating copies of the operands. One round, 8 bytes per element.
+ *
+ * `into`, when given, holds the outputs' components (2 words per product): a caller that drops
+ * the products soon (one-hot.ts, per block) lends memory from the scratch pool, so that no fresh
+ * vector outlives a round and has to be collected by a full garbage collection.
  */
-export async function mulPairs(s: Session, left: readonly AShare[], right: readonly AShare[]): Promise<AShare[]> {
+export async function mulPairs(s: Session, left: readonly AShare[], right: readonly AShare[], into?: BigUint64Array): Promise<AShare[]> {
   const n = left.length > 0 ? left[0].length : 0;
   for (const v of [...left, ...right]) if (v.length !== n) throw new UsageError(`mulPairs: vectors differ in length (${v.length} vs ${n})`);
-  const z = s.zeroShare(n * left.length * right.length);
+  const m = n * left.length * right.length;
+  if (into && into.length < 2 * m) throw new UsageError(`mulPairs: the output buffer holds ${into.length} words, the products need ${2 * m}`);
+  const z = into ? s.zeroShareInto(into.subarray(0, m)) : s.zeroShare(m);
   let at = 0;
   for (const x of left) {
     for (const y of right) {
@@ -43,10 +49,16 @@ export async function mulPairs(s: Session, left: readonly AShare[], right: reado
       at += n;
     }
   }
-  const b = await s.reshare(z);
+  let b = await s.reshare(z);
+  if (into) b = copyInto(into.subarray(m, 2 * m), b);
   const out: AShare[] = [];
   for (let k = 0; k < left.length * right.length; k++) out.push(new AShare(z.subarray(k * n, (k + 1) * n), b.subarray(k * n, (k + 1) * n)));
   return out;
+}
+
+function copyInto(target: BigUint64Array, source: BigUint64Array): BigUint64Array {
+  target.set(source);
+  return target;
 }
 
 /** z[at + i] += the local 3-term product of x and y at i. */
