@@ -12,15 +12,17 @@
  * is reused from write to write, and each socket write carries many frames at once: a message sent
  * to an idle link goes out whole in a single write, straight from the caller's array into the
  * staging buffer, and send() is then already settled. At most one write is in flight; its callback
- * starts the next one (no 'drain' wait and no promise per frame). Only a message that must queue
- * behind a write in flight is copied first (the caller may reuse its array once send returns), so
- * its bytes are copied twice. A single buffer per write matters for TLS: node's TLS socket
+ * starts the next one (no 'drain' wait and no promise per frame). A short message sent while a
+ * write is in flight, with nothing queued, is framed at once into a pending buffer that the next
+ * write carries first (frameBehind). Only a message that must queue behind a write in flight is
+ * copied first (the caller may reuse its array once send returns), so its bytes are copied twice. A single buffer per write matters for TLS: node's TLS socket
  * concatenates the buffers of a vectored (corked) write into a fresh allocation, and a fresh
  * multi-megabyte buffer costs page faults on every send.
  *
  * Receiving: the receiver copies each payload once, into an exactly-sized fresh buffer per
  * message (not zero-filled: every byte is written before it is delivered), which is therefore
- * 8-aligned and can be viewed as ring elements without another copy. On a socket made with
+ * 8-aligned and can be viewed as ring elements without another copy; a short message instead
+ * into an 8-aligned view of a shared slab (fromSlab), whose other bytes belong to other messages. On a socket made with
  * node's `onread` option the bytes arrive in one reused read buffer (reused-reads.ts) instead
  * of a fresh Buffer per TLS record.
  */
