@@ -8,6 +8,14 @@
 
 export const CONTROL_SESSION = 0n;
 
+/**
+ * What `send` returns when the transport took the message before returning (it can no longer
+ * fail as a send: a link that breaks afterwards fails the receives instead). One shared, resolved
+ * promise: a caller that does not await its sends can compare with it and skip attaching a
+ * rejection handler, which would cost a promise and a microtask per message.
+ */
+export const SENT: Promise<void> = Promise.resolve();
+
 export interface LinkHandlers {
   message(session: bigint, payload: Uint8Array): void;
   abort(session: bigint, reason: string): void;
@@ -22,7 +30,8 @@ export interface Link {
    * Queues one message. Without `transfer` the link copies the payload before returning, so the
    * caller may overwrite it at once; with `transfer` the caller gives it up entirely (worker links
    * then move the buffer instead of copying). Resolves once the transport has taken the message
-   * (back-pressure), rejects if the link is down.
+   * (back-pressure), rejects if the link is down. Returns `SENT` itself when the message was
+   * taken at once.
    */
   send(session: bigint, payload: Uint8Array, transfer?: boolean): Promise<void>;
   /** Tells the peer that this party stopped the session. Best effort. */

@@ -12,15 +12,17 @@
  * is reused from write to write, and each socket write carries many frames at once: a message sent
  * to an idle link goes out whole in a single write, straight from the caller's array into the
  * staging buffer, and send() is then already settled. At most one write is in flight; its callback
- * starts the next one (no 'drain' wait and no promise per frame). Only a message that must queue
- * behind a write in flight is copied first (the caller may reuse its array once send returns), so
- * its bytes are copied twice. A single buffer per write matters for TLS: node's TLS socket
+ * starts the next one (no 'drain' wait and no promise per frame). A short message sent while a
+ * write is in flight, with nothing queued, is framed at once into a pending buffer that the next
+ * write carries first (frameBehind). Only a message that must queue behind a write in flight is
+ * copied first (the caller may reuse its array once send returns), so its bytes are copied twice. A single buffer per write matters for TLS: node's TLS socket
  * concatenates the buffers of a vectored (corked) write into a fresh allocation, and a fresh
  * multi-megabyte buffer costs page faults on every send.
  *
  * Receiving: the receiver copies each payload once, into an exactly-sized fresh buffer per
  * message (not zero-filled: every byte is written before it is delivered), which is therefore
- * 8-aligned and can be viewed as ring elements without another copy. On a socket made with
+ * 8-aligned and can be viewed as ring elements without another copy; a short message instead
+ * into an 8-aligned view of a shared slab (fromSlab), whose other bytes belong to other messages. On a socket made with
  * node's `onread` option the bytes arrive in one reused read buffer (reused-reads.ts) instead
  * of a fresh Buffer per TLS record.
  */
@@ -28,7 +30,7 @@
 import type { Duplex } from 'node:stream';
 import { PeerLostError, ProtocolError } from '../errors.js';
 import { BufferPool } from './buffer-pool.js';
-import type { Link, LinkHandlers } from './link.js';
+import { SENT, type Link, type LinkHandlers } from './link.js';
 import type { ReadSource } from './reused-reads.js';
 
 const HEADER = 24;
@@ -43,6 +45,13 @@ const STAGING_KEEP = 16 * 1024 * 1024;
 const STAGING_IDLE_MS = 2000;
 /** Bytes of spare buffers kept for copies of queued messages. */
 const SPARE_KEEP = 64 * 1024 * 1024;
+/** A message up to this size sent while a write is in flight is framed at once behind it (frameBehind). */
+const COALESCE_MAX = 64 * 1024;
+/** At most this many bytes of frames wait behind a write in flight; beyond, messages queue. */
+const PENDING_MAX = 256 * 1024;
+/** Incoming messages up to this size are views of a shared slab of SLAB_BYTES (fromSlab). */
+const SLAB_MESSAGE_MAX = 4096;
+const SLAB_BYTES = 64 * 1024;
 const KIND_START = 0;
 const KIND_CONTINUE = 1;
 const KIND_ABORT = 2;
@@ -71,7 +80,6 @@ interface Incoming {
   filled: number;
 }
 
-const SETTLED = Promise.resolve();
 
 /** A fresh, exactly-sized, 8-aligned buffer that skips the zero-fill (the frames overwrite every byte). */
 function uninitialized(bytes: number): Uint8Array {
@@ -91,6 +99,10 @@ export class StreamLink implements Link {
   private staging: Uint8Array = new Uint8Array(0);
   private stagingView = new DataView(this.staging.buffer);
   private releaseTimer: NodeJS.Timeout | undefined;
+  /** Frames of short messages sent while a write was in flight (frameBehind); written next, first. */
+  private pending: Uint8Array = new Uint8Array(0);
+  private pendingView = new DataView(this.pending.buffer);
+  private pendingUsed = 0;
   /** Buffers for copies of messages that queue behind a write in flight. */
   private readonly spare = new BufferPool(SPARE_KEEP);
   private closedError: Error | undefined;
@@ -107,6 +119,9 @@ export class StreamLink implements Link {
   private abortBytes: Uint8Array | undefined;
   private abortFill = 0;
   private readonly incoming = new Map<bigint, Incoming>();
+  /** Where short messages are received (fromSlab); `slabUsed` bytes of it are handed out. */
+  private slab = new ArrayBuffer(0);
+  private slabUsed = 0;
 
   /** `reads`: where the socket's bytes arrive if it was made with node's `onread` option (reused-reads.ts); otherwise 'data' events. */
   constructor(
@@ -151,11 +166,42 @@ export class StreamLink implements Link {
     if (this.closedError || this.closedByUs) return Promise.reject(this.closedError ?? new PeerLostError(`link to ${this.peerName} is closed`));
     if (payload.byteLength > MAX_MESSAGE_BYTES) return Promise.reject(new RangeError(`message of ${payload.byteLength} bytes exceeds the ${MAX_MESSAGE_BYTES}-byte limit; split the computation`));
     this.bytesSent += payload.byteLength;
-    if (!this.writing && this.order.length === 0 && payload.byteLength <= FRAME) {
-      this.writeAlone(session, payload);
-      return SETTLED;
+    if (this.order.length === 0) {
+      if (!this.writing && payload.byteLength <= FRAME) {
+        this.writeAlone(session, payload);
+        return SENT;
+      }
+      if (this.writing && payload.byteLength <= COALESCE_MAX && this.pendingUsed + HEADER + payload.byteLength <= PENDING_MAX) {
+        this.frameBehind(session, payload);
+        return SENT;
+      }
     }
     return this.enqueue({ session, kind: KIND_START, total: payload.byteLength, rest: payload, owned: transfer });
+  }
+
+  /**
+   * A short message while a write is in flight and nothing is queued (the next round's message
+   * when the previous write's completion has not come back yet: node's TLS socket reports every
+   * write complete one event-loop turn later). Framed at once into the pending frames, which the
+   * write's callback sends ahead of anything queued later, so send() is settled at once: no copy
+   * into a pooled buffer, no queue entry, no promise.
+   */
+  private frameBehind(session: bigint, payload: Uint8Array): void {
+    const n = payload.byteLength;
+    const at = this.pendingUsed;
+    if (this.pending.byteLength < at + HEADER + n) {
+      const grown = uninitialized(Math.min(PENDING_MAX, Math.max(2 * this.pending.byteLength, at + HEADER + n, 4096)));
+      grown.set(this.pending.subarray(0, at));
+      this.pending = grown;
+      this.pendingView = new DataView(grown.buffer, grown.byteOffset, grown.byteLength);
+    }
+    const v = this.pendingView;
+    v.setUint32(at, KIND_START, true);
+    v.setUint32(at + 4, n, true);
+    v.setBigUint64(at + 8, session, true);
+    v.setFloat64(at + 16, n, true);
+    this.pending.set(payload, at + HEADER);
+    this.pendingUsed = at + HEADER + n;
   }
 
   /**
@@ -193,7 +239,7 @@ export class StreamLink implements Link {
     q.push(o);
     // Nothing is queued while no write is in flight, so this message is alone: send it whole.
     if (!this.writing) this.pump(o.total <= WHOLE_MAX ? Math.max(o.total, BATCH) : BATCH);
-    if (o.staged) return SETTLED;
+    if (o.staged) return SENT;
     if (!o.owned) {
       const copy = this.spare.take(o.rest.byteLength);
       copy.set(o.rest);
@@ -221,7 +267,7 @@ export class StreamLink implements Link {
    * and writes them with one socket write. Messages fully framed are settled at once.
    */
   private pump(budget: number): void {
-    if (this.order.length === 0 || this.closedError) {
+    if ((this.order.length === 0 && this.pendingUsed === 0) || this.closedError) {
       if (this.staging.byteLength > STAGING_KEEP && !this.releaseTimer) {
         // Keep a large staging buffer while large messages keep coming; give it back when idle.
         this.releaseTimer = setTimeout(() => {
@@ -234,9 +280,13 @@ export class StreamLink implements Link {
       return;
     }
     // Room for the frames of `budget` bytes, plus the headers of a few short messages' frames.
-    const staging = this.stage(budget + HEADER * (frameCount(budget) + 64));
+    // The pending frames were sent before anything now queued: they go first.
+    const ahead = this.pendingUsed;
+    const staging = this.stage(ahead + budget + HEADER * (frameCount(budget) + 64));
     const v = this.stagingView;
-    let used = 0;
+    if (ahead > 0) staging.set(this.pending.subarray(0, ahead));
+    this.pendingUsed = 0;
+    let used = ahead;
     let payloadBytes = 0;
     while (this.order.length > 0 && payloadBytes < budget) {
       const session = this.order.shift()!;
@@ -322,7 +372,7 @@ export class StreamLink implements Link {
     if (this.frameKind === KIND_START) {
       if (this.incoming.has(this.frameSession)) throw new ProtocolError(`${this.peerName} started a new message before finishing the previous one`);
       if (!Number.isInteger(total) || total < 0 || total > MAX_MESSAGE_BYTES) throw new ProtocolError(`${this.peerName} announced a message of ${total} bytes`);
-      this.incoming.set(this.frameSession, { buf: uninitialized(total), filled: 0 });
+      this.incoming.set(this.frameSession, { buf: total <= SLAB_MESSAGE_MAX ? this.fromSlab(total) : uninitialized(total), filled: 0 });
     } else if (this.frameKind === KIND_CONTINUE) {
       if (!this.incoming.has(this.frameSession)) throw new ProtocolError(`${this.peerName} continued a message it never started`);
     } else if (this.frameKind === KIND_ABORT) {
@@ -334,6 +384,23 @@ export class StreamLink implements Link {
     }
     const m = this.incoming.get(this.frameSession);
     if (m && m.filled + this.frameRemaining > m.buf.byteLength) throw new ProtocolError(`${this.peerName} sent more bytes than it announced`);
+  }
+
+  /**
+   * Room for a short incoming message: an 8-aligned view of the current slab (a new slab when it
+   * is used up). One slab serves thousands of protocol rounds' messages instead of a fresh
+   * ArrayBuffer each, whose allocation, zeroing and collection cost more than the message's
+   * bytes. The view is the receiver's to keep: a slab is never reused, only dropped by the
+   * collector once no message in it is referenced.
+   */
+  private fromSlab(bytes: number): Uint8Array {
+    if (this.slabUsed + bytes > this.slab.byteLength) {
+      this.slab = new ArrayBuffer(SLAB_BYTES);
+      this.slabUsed = 0;
+    }
+    const view = new Uint8Array(this.slab, this.slabUsed, bytes);
+    this.slabUsed += (bytes + 7) & ~7;
+    return view;
   }
 
   private endFrame(): void {
@@ -364,6 +431,7 @@ export class StreamLink implements Link {
     for (const q of this.outgoing.values()) for (const o of q) o.fail?.(this.closedError);
     this.outgoing.clear();
     this.order.length = 0;
+    this.pendingUsed = 0;
     this.emit((h) => h.closed(error));
   }
 

@@ -6,7 +6,7 @@ import { createServer, connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { generateClusterCertificates, type ClusterCertificates } from '../../src/crypto/certs.js';
 import { PeerLostError, ProtocolError } from '../../src/errors.js';
 import { StreamLink } from '../../src/net/stream-link.js';
-import type { LinkHandlers } from '../../src/net/link.js';
+import { SENT, type LinkHandlers } from '../../src/net/link.js';
 
 let certs: ClusterCertificates;
 
@@ -231,5 +231,73 @@ test('a short message to an idle link is one write of exactly its frame; behind 
   assert.deepEqual(writes[1], both);
   pending.shift()!();
   link.close();
+  socket.destroy();
+});
+
+test('short messages sent while a write is in flight are settled at once and go out next, ahead of what queues after them', async () => {
+  const writes: Uint8Array[] = [];
+  const pending: Array<() => void> = [];
+  const socket = new Duplex({
+    read() {},
+    write: (chunk: Buffer, _encoding, done) => {
+      writes.push(Uint8Array.from(chunk));
+      pending.push(() => done());
+    },
+  });
+  const link = new StreamLink(socket, 'peer');
+  assert.equal(link.send(3n, pattern(40, 1)), SENT, 'to an idle link: written at once');
+  // Behind the write in flight: framed at once (no copy to keep, no promise), even for another session.
+  const a = pattern(16, 2), b = pattern(8, 3);
+  assert.equal(link.send(3n, a), SENT);
+  assert.equal(link.send(4n, b), SENT);
+  a.fill(0xee);
+  b.fill(0xee);
+  // A long message must queue; a short one of the same session after it must stay behind it.
+  const long = pattern(2 * 1024 * 1024, 4);
+  const queuedLong = link.send(3n, long);
+  const queuedShort = link.send(3n, pattern(24, 5));
+  assert.notEqual(queuedShort, SENT, 'behind a queued message a short one queues too (order within the session)');
+  assert.equal(writes.length, 1, 'nothing is written while a write is in flight');
+  // Feed every write to a receiving link and check what arrives, in which order.
+  const rxSocket = new Duplex({ read() {}, write: (_c, _e, done) => done() });
+  const rx = recorder(new StreamLink(rxSocket, 'sender'));
+  while (pending.length > 0) {
+    pending.shift()!();
+    await new Promise((r) => setImmediate(r));
+  }
+  await Promise.all([queuedLong, queuedShort]);
+  for (const w of writes) rxSocket.push(w);
+  await rx.count(5);
+  assert.deepEqual(rx.got.map((m) => [m.session, m.payload.byteLength]), [[3n, 40], [3n, 16], [4n, 8], [3n, 2 * 1024 * 1024], [3n, 24]]);
+  assert.deepEqual(writes[1].subarray(0, 2 * 24 + 16 + 8), new Uint8Array([...wholeMessageFrame(3n, pattern(16, 2)), ...wholeMessageFrame(4n, pattern(8, 3))]), 'the short frames lead the next write');
+  assert.ok(Buffer.from(rx.got[3].payload).equals(Buffer.from(pattern(2 * 1024 * 1024, 4))));
+  assert.ok(Buffer.from(rx.got[4].payload).equals(Buffer.from(pattern(24, 5))));
+  link.close();
+  socket.destroy();
+  rxSocket.destroy();
+});
+
+test('short messages received into shared slabs stay intact and 8-aligned while the receiver keeps them', async () => {
+  const socket = new Duplex({ read() {}, write: (_c, _e, done) => done() });
+  const rx = recorder(new StreamLink(socket, 'peer'));
+  // Sizes up to the slab limit and above it, odd lengths (the next message must still start 8-aligned),
+  // many more bytes than one slab holds, and all kept: a slab is never reused for later messages.
+  const sizes: number[] = [];
+  for (let i = 0; i < 400; i++) sizes.push([0, 1, 8, 13, 777, 4095, 4096, 4097][i % 8]);
+  const frames = sizes.map((n, i) => wholeMessageFrame(BigInt(i % 3), pattern(n, i)));
+  // In odd-sized pieces, so that headers and payloads are split across reads.
+  const all = new Uint8Array(frames.reduce((s, f) => s + f.byteLength, 0));
+  let at = 0;
+  for (const f of frames) {
+    all.set(f, at);
+    at += f.byteLength;
+  }
+  for (let p = 0; p < all.byteLength; p += 1000) socket.push(all.slice(p, p + 1000));
+  await rx.count(sizes.length);
+  rx.got.forEach((m, i) => {
+    assert.equal(m.session, BigInt(i % 3));
+    assert.equal(m.payload.byteOffset % 8, 0, `message ${i} is not 8-aligned`);
+    assert.ok(Buffer.from(m.payload).equals(Buffer.from(pattern(sizes[i], i))), `message ${i} (${sizes[i]} bytes) was changed`);
+  });
   socket.destroy();
 });
