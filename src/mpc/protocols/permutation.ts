@@ -22,6 +22,7 @@
 
 import { UsageError } from '../../errors.js';
 import type { Prg } from '../../crypto/prg.js';
+import { inChunks } from '../../ring/chunks.js';
 
 /** Rows per bucket aimed at: a bucket's rows and their 64-bit words stay in the core's cache. */
 const ROWS_PER_BUCKET = 4096;
@@ -111,14 +112,21 @@ function layOut(bucketOf: Uint8Array, mask: number, starts: Int32Array, place: I
   for (let i = 0; i < n; i++) place[i] = next[bucketOf[i] & mask]++;
 }
 
+// scatter and gatherLocal in pieces (ring/chunks.ts): a process's first shuffle moves whole columns.
 function scatter(src: BigUint64Array, offset: number, place: Int32Array, tmp: BigUint64Array): void {
-  const n = place.length;
-  for (let i = 0; i < n; i++) tmp[place[i]] = src[offset + i];
+  inChunks(place.length, (from, to) => scatterRange(src, offset, place, tmp, from, to));
+}
+
+function scatterRange(src: BigUint64Array, offset: number, place: Int32Array, tmp: BigUint64Array, from: number, to: number): void {
+  for (let i = from; i < to; i++) tmp[place[i]] = src[offset + i];
 }
 
 function gatherLocal(tmp: BigUint64Array, local: Int32Array, out: BigUint64Array, offset: number): void {
-  const n = local.length;
-  for (let j = 0; j < n; j++) out[offset + j] = tmp[local[j]];
+  inChunks(local.length, (from, to) => gatherRange(tmp, local, out, offset, from, to));
+}
+
+function gatherRange(tmp: BigUint64Array, local: Int32Array, out: BigUint64Array, offset: number, from: number, to: number): void {
+  for (let j = from; j < to; j++) out[offset + j] = tmp[local[j]];
 }
 
 /** local[start..end) = a uniformly random permutation of start..end-1. */

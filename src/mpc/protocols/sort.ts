@@ -25,6 +25,7 @@ import { AShare, BShare, type BitShare } from '../shares.js';
 import { publicB, xorPublicB } from '../sharing.js';
 import { lessThanKeyIndex, lessThanNarrow, narrowWidth } from './compare-words.js';
 import { unpackBits } from '../../ring/bits.js';
+import { KERNEL_CHUNK } from '../../ring/chunks.js';
 import { a2b } from './convert.js';
 import { a2bNarrow, NARROW_A2B_MAX_BITS } from './convert-narrow.js';
 import { openBits } from './io.js';
@@ -272,9 +273,18 @@ function pivotDifferences(segments: Int32Array, src: BigUint64Array, x: BigUint6
   for (let j = 0; j < segments.length; j += 2) {
     const start = segments[j], end = segments[j + 1];
     const pivot = src[start];
-    for (let t = start + 1; t < end; t++, o++) x[o] = src[t] - pivot;
+    // In pieces (ring/chunks.ts): the first level's segments are whole columns.
+    for (let t = start + 1; t < end; t += KERNEL_CHUNK) {
+      const to = Math.min(end, t + KERNEL_CHUNK);
+      differenceRange(src, pivot, t, to, x, o);
+      o += to - t;
+    }
   }
   return o;
+}
+
+function differenceRange(src: BigUint64Array, pivot: bigint, from: number, to: number, x: BigUint64Array, at: number): void {
+  for (let t = from; t < to; t++) x[at + t - from] = src[t] - pivot;
 }
 
 /** src[left[k]] − src[right[k]] for k < m, into a new array. */
@@ -299,8 +309,7 @@ function destinations(segments: Int32Array, bits: Uint8Array, dest: Int32Array, 
   for (let j = 0; j < segments.length; j += 2) {
     const start = segments[j], end = segments[j + 1];
     const size = end - start - 1;
-    let below = 0;
-    for (let t = 0; t < size; t++) below += bits[o + t];
+    const below = ones(bits, o, size);
     const pivotAt = start + below;
     dest[start] = pivotAt;
     spread(bits, o, size, dest, start + 1, start, pivotAt + 1);
@@ -329,24 +338,58 @@ function destinations(segments: Int32Array, bits: Uint8Array, dest: Int32Array, 
  * half of the time.
  */
 function spread(bits: Uint8Array, o: number, size: number, dest: Int32Array, at: number, left: number, right: number): void {
-  for (let t = 0; t < size; t++) {
+  // In pieces (ring/chunks.ts): the first level's segments are whole columns.
+  for (let t = 0; t < size; t += KERNEL_CHUNK) {
+    const m = Math.min(KERNEL_CHUNK, size - t);
+    const below = spreadRange(bits, o + t, m, dest, at + t, left, right);
+    left += below;
+    right += m - below;
+  }
+}
+
+/** spread for m rows; returns how many of them go below the pivot. */
+function spreadRange(bits: Uint8Array, o: number, m: number, dest: Int32Array, at: number, left: number, right: number): number {
+  const first = left;
+  for (let t = 0; t < m; t++) {
     const b = bits[o + t];
     dest[at + t] = right + (left - right) * b;
     left += b;
     right += 1 - b;
   }
+  return left - first;
+}
+
+/** The number of ones among bits[o … o + size). */
+function ones(bits: Uint8Array, o: number, size: number): number {
+  let count = 0;
+  for (let t = 0; t < size; t += KERNEL_CHUNK) count += onesRange(bits, o + t, Math.min(KERNEL_CHUNK, size - t));
+  return count;
+}
+
+function onesRange(bits: Uint8Array, o: number, m: number): number {
+  let count = 0;
+  for (let t = 0; t < m; t++) count += bits[o + t];
+  return count;
 }
 
 function move(segments: Int32Array, dest: Int32Array, src: BigUint64Array, dst: BigUint64Array): void {
   for (let j = 0; j < segments.length; j += 2) {
-    for (let p = segments[j], end = segments[j + 1]; p < end; p++) dst[dest[p]] = src[p];
+    for (let p = segments[j], end = segments[j + 1]; p < end; p += KERNEL_CHUNK) moveRange(dest, src, dst, p, Math.min(end, p + KERNEL_CHUNK));
   }
+}
+
+function moveRange(dest: Int32Array, src: BigUint64Array, dst: BigUint64Array, from: number, to: number): void {
+  for (let p = from; p < to; p++) dst[dest[p]] = src[p];
 }
 
 function moveRows(segments: Int32Array, dest: Int32Array, src: Int32Array, dst: Int32Array): void {
   for (let j = 0; j < segments.length; j += 2) {
-    for (let p = segments[j], end = segments[j + 1]; p < end; p++) dst[dest[p]] = src[p];
+    for (let p = segments[j], end = segments[j + 1]; p < end; p += KERNEL_CHUNK) moveRowsRange(dest, src, dst, p, Math.min(end, p + KERNEL_CHUNK));
   }
+}
+
+function moveRowsRange(dest: Int32Array, src: Int32Array, dst: Int32Array, from: number, to: number): void {
+  for (let p = from; p < to; p++) dst[dest[p]] = src[p];
 }
 
 function copyAt(positions: Int32Array, src: BigUint64Array, dst: BigUint64Array): void {
