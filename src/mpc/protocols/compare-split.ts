@@ -62,13 +62,14 @@ export async function ltSplit(s: Session, x: AShare, y: AShare | undefined, bits
     const words = (b: Block): number => b.L + b.H;
     // Block k's v = d_k + d_{k+1} is input by party k, masked by the component it shares with
     // the previous party; w = d_{k+2} is this party's b in the previous party's block, its a in the next's.
-    const mask = s.prgPrev.words(words(mine));
+    // The PRG words are drawn straight into the working memory (no fresh arrays to collect).
+    const mask = va.subarray(mine.at, mine.at + words(mine));
+    s.prgPrev.fill(asBytes(mask));
     const sent = new BigUint64Array(words(mine));
     packBlock(x, y, 'both', mine, lane, sent, 0);
     xorKernel(sent, sent, mask);
-    va.set(mask, mine.at);
     vb.set(sent, mine.at);
-    vb.set(s.prgNext.words(words(next)), next.at);
+    s.prgNext.fill(asBytes(vb.subarray(next.at, next.at + words(next))));
     s.round();
     s.send(s.next, sent, true);
     packBlock(x, y, 'b', prev, lane, wb, prev.at);
@@ -113,6 +114,10 @@ export async function ltSplit(s: Session, x: AShare, y: AShare | undefined, bits
   } finally {
     s.party.scratch.give(scratch);
   }
+}
+
+function asBytes(v: BigUint64Array): Uint8Array {
+  return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
 }
 
 /**
