@@ -4,11 +4,14 @@
  * ranks 0, the quartiles' pairs and n − 1, three parties in one thread (localTrio).
  * `node dist/bench/select-kernel.js [n] [reps] [columns]`: CPU per party (process CPU / 3),
  * bytes sent per party and row, rounds, levels, comparisons per row and column.
+ * SEED=text fixes the pairwise PRG keys (the shuffles' permutations, so the quickselect's levels
+ * and comparisons): A/B pairs of two builds then do the same work.
  */
 import { localTrio } from '../src/mpc/local.js';
 import { input, open } from '../src/mpc/protocols/io.js';
-import { keyComparator, selectRanks } from '../src/mpc/protocols/order-statistics.js';
-import { indexBits, type RowComparator } from '../src/mpc/protocols/sort.js';
+import { keySign, selectRanks } from '../src/mpc/protocols/order-statistics.js';
+import { indexBits, type SignComparator } from '../src/mpc/protocols/sort.js';
+import { seedPairwise } from '../test/helpers/seeded-session.js';
 
 const n = Number(process.argv[2] ?? 1 << 18);
 const reps = Number(process.argv[3] ?? 2);
@@ -35,13 +38,15 @@ const ranks = (() => {
 const trio = await localTrio({ timeoutMs: 600_000 });
 for (let rep = 0; rep < reps; rep++) {
   const [r] = await trio.run(async (s) => {
+    const seed = process.env.SEED;
+    if (seed !== undefined) seedPairwise(s, { '01': `${seed}${rep}01`, '12': `${seed}${rep}12`, '02': `${seed}${rep}02` });
     const shared = [];
     for (const v of values) shared.push({ values: await input(s, 0, s.me === 0 ? v : n), min: -100_000n, keyBits: KEY_BITS, ranks });
     const comparisons = { count: 0 };
-    const compare = keyComparator(s, KEY_BITS + indexBits(n));
-    const counting: RowComparator = (kx, ky, ix, iy, m) => {
+    const compare = keySign(s, KEY_BITS + indexBits(n));
+    const counting: SignComparator = (d, m) => {
       comparisons.count += m;
-      return compare(kx, ky, ix, iy, m);
+      return compare(d, m);
     };
     const before = { ...s.stats };
     const c0 = process.cpuUsage();

@@ -139,11 +139,20 @@ export async function groupBy(s: Session, node: CheckedGroupBy, table: SecretTab
   return r.opened === undefined ? { table: out } : { table: out, groups: r.opened };
 }
 
-/** x² of every column a squares term reads, by one batched multiplication. */
+/**
+ * x² of every column a squares term reads, by one batched multiplication. A whole table whose
+ * rows are all valid only sums them (whole: sumA): there each column's entry is Σx² itself, one
+ * element, by one inner product (arith.ts dot: the cross terms summed locally, one word
+ * reshared per column instead of 8 bytes per row).
+ */
 async function squaredColumns(s: Session, node: CheckedGroupBy, table: SecretTable): Promise<Map<string, AShare>> {
   const names = [...new Set(node.outputs.filter((o) => o.terms.some((t) => t.of === 'squares')).map((o) => o.column!.name))];
   if (names.length === 0 || table.rows === 0) return new Map(names.map((n) => [n, AShare.zeros(table.rows)]));
   const values = concatA(names.map((n) => table.column(n).values));
+  if (node.group.method === 'whole' && table.validity.kind === 'all') {
+    const totals = splitA(await dot(s, values, values, table.rows), names.map(() => 1));
+    return new Map(names.map((n, i) => [n, totals[i]]));
+  }
   const squared = splitA(await mul(s, values, values), names.map(() => table.rows));
   return new Map(names.map((n, i) => [n, squared[i]]));
 }

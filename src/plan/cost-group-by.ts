@@ -82,7 +82,8 @@ export function groupByCost(node: CheckedGroupBy, secretValidity: boolean): Step
   const squares = terms.some((t) => t.of === 'squares');
   const distinct = terms.filter((t) => t.of === 'distinct').length;
   let rounds = squares ? 1 : 0;
-  let bytes = squares ? 8 * n : 0;
+  // A whole table of all-valid rows sums x² by one inner product (a word per column, ops/group-by.ts squaredColumns).
+  let bytes = squares ? (node.group.method === 'whole' && !secretValidity ? 8 * terms.filter((t) => t.of === 'squares').length : 8 * n) : 0;
   // Pairs (ops/pair-sums.ts): up to six products per row in one batch, two masked squares in a second.
   const pairs = node.outputs.filter((o) => o.other !== undefined).length;
   if (pairs > 0) {

@@ -4,6 +4,8 @@
  * vector of n bits costs n/8 bytes on the wire. Bits past `length` in the last word are zero.
  */
 
+import { inChunks } from './chunks.js';
+
 export interface BitVector {
   readonly words: BigUint64Array;
   readonly length: number;
@@ -32,14 +34,19 @@ export function packBits(bits: ArrayLike<number | boolean>): BitVector {
 export function unpackBits(v: BitVector): Uint8Array {
   const out = new Uint8Array(v.length);
   const halves = new Uint32Array(v.words.buffer, v.words.byteOffset, v.words.length * 2);
-  for (let h = 0; h < halves.length; h++) {
+  const used = Math.min(halves.length, Math.ceil(v.length / 32));
+  // In pieces of halves (ring/chunks.ts): a quickselect's first opening is its largest.
+  inChunks(used, (from, to) => unpackRange(halves, from, to, v.length, out));
+  return out;
+}
+
+function unpackRange(halves: Uint32Array, from: number, to: number, length: number, out: Uint8Array): void {
+  for (let h = from; h < to; h++) {
     const base = h << 5;
-    if (base >= v.length) break;
-    const end = Math.min(32, v.length - base);
+    const end = Math.min(32, length - base);
     const word = halves[h];
     for (let j = 0; j < end; j++) out[base + j] = (word >>> j) & 1;
   }
-  return out;
 }
 
 /** Clears the bits of the last word that lie past `length`. */

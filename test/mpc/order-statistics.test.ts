@@ -12,8 +12,8 @@ import fc from 'fast-check';
 import { closeTrio, RUNS, secret, trio } from '../helpers/protocol.js';
 import { seedPairwise } from '../helpers/seeded-session.js';
 import { openBits } from '../../src/mpc/protocols/io.js';
-import { keyComparator, selectRanks, type RankedColumn } from '../../src/mpc/protocols/order-statistics.js';
-import { indexBits, type RowComparator } from '../../src/mpc/protocols/sort.js';
+import { keySign, selectRanks, type RankedColumn } from '../../src/mpc/protocols/order-statistics.js';
+import { indexBits, type SignComparator } from '../../src/mpc/protocols/sort.js';
 import { AShare } from '../../src/mpc/shares.js';
 import type { Session } from '../../src/mpc/session.js';
 import { open } from '../../src/mpc/protocols/io.js';
@@ -43,13 +43,13 @@ const columnArb: fc.Arbitrary<PlainColumn> = fc
     });
   });
 
-/** Every comparison watched: its operands opened (they must differ), its bits opened and kept. */
-function watching(s: Session, bits: number, transcript: number[][], equalPairs: { count: number }): RowComparator {
-  const compare = keyComparator(s, bits);
-  return async (kx, ky, ix, iy, m) => {
-    const x = await open(s, new AShare(kx.a.slice(0, m), kx.b.slice(0, m))), y = await open(s, new AShare(ky.a.slice(0, m), ky.b.slice(0, m)));
-    for (let i = 0; i < m; i++) if (x[i] === y[i]) equalPairs.count++;
-    const lt = await compare(kx, ky, ix, iy, m);
+/** Every comparison watched: its difference opened (it must not be 0: no equal keys), its bits opened and kept. */
+function watching(s: Session, bits: number, transcript: number[][], equalPairs: { count: number }): SignComparator {
+  const compare = keySign(s, bits);
+  return async (d, m) => {
+    const difference = await open(s, new AShare(d.a.slice(0, m), d.b.slice(0, m)));
+    for (let i = 0; i < m; i++) if (difference[i] === 0n) equalPairs.count++;
+    const lt = await compare(d, m);
     transcript.push([...unpackBits({ words: await openBits(s, lt), length: m })]);
     return lt;
   };
@@ -112,10 +112,10 @@ test('selection of a few ranks of 20,000 rows compares each row fewer than six t
   const t = await trio();
   const [r] = await t.run(async (s) => {
     const comparisons = { count: 0 };
-    const compare = keyComparator(s, 14 + indexBits(n));
-    const counting: RowComparator = (kx, ky, ix, iy, m) => {
+    const compare = keySign(s, 14 + indexBits(n));
+    const counting: SignComparator = (d, m) => {
       comparisons.count += m;
-      return compare(kx, ky, ix, iy, m);
+      return compare(d, m);
     };
     const out = await selectRanks(s, [{ values: await secret(s, BigUint64Array.from(values), 0), min: 0n, keyBits: 14, ranks: [n / 2 - 1, n / 2] }], counting);
     return { comparisons: comparisons.count, levels: out.levels, median: [...(await open(s, out.values[0]))] };

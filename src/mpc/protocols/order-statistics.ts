@@ -20,8 +20,9 @@
  *    locally, converted to binary (a2b, 8 rounds) and their value bits injected and summed
  *    (inject.ts, 2 rounds): min + (key >> ⌈log2 n⌉), still secret.
  *
- * The keys stay arithmetic: a comparison is the sign of a difference, of 64 bits (compare.ts lt,
- * ~26 bytes per party), at most 48 (compare-split.ts ltSplit, ~16) or at most 32 bits
+ * The keys stay arithmetic: a comparison is the sign of a difference (formed by the quicksort in
+ * one pass over the share arrays: sort.ts SignComparator), of 64 bits (compare.ts ltz, ~26 bytes
+ * per party), at most 48 (compare-split.ts ltSplit, ~16) or at most 32 bits
  * (compare-narrow.ts, ~12). The sort's binary keys would need an a2b first (~104 bytes per row),
  * more than the ~2–4 comparisons per row a selection makes.
  *
@@ -40,16 +41,17 @@
 import { UsageError } from '../../errors.js';
 import type { Session } from '../session.js';
 import { halves } from '../../ring/bitops.js';
+import { inChunks } from '../../ring/chunks.js';
 import { wordsFor } from '../../ring/bits.js';
 import { AShare, BShare, BitShare } from '../shares.js';
 import { addPublicA } from '../sharing.js';
 import { a2b } from './convert.js';
 import { injectLinear } from './inject.js';
-import { lt } from './compare.js';
+import { ltz } from './compare.js';
 import { ltNarrow, NARROW_MAX_BITS } from './compare-narrow.js';
 import { ltSplit, SPLIT_MAX_BITS } from './compare-split.js';
 import { shuffle } from './shuffle.js';
-import { indexBits, quicksortOrder, type RowComparator } from './sort.js';
+import { indexBits, quicksortOrder, type SignComparator } from './sort.js';
 
 export interface RankedColumn {
   readonly values: AShare;
@@ -76,19 +78,20 @@ export function packsForSelection(keyBits: number, rows: number): boolean {
 }
 
 /**
- * Less-than of keys below 2^bits given as the words of two arithmetic sharings (quicksortOrder
- * moves share words without looking at them; its BShare is only their container here).
+ * [d < 0] for differences d = x − y of keys below 2^bits (so |d| < 2^bits), formed by the
+ * quicksort from the arithmetic shares' words (quicksortOrder moves share words without looking
+ * at them; its BShare is only their container here).
  */
-export function keyComparator(s: Session, bits: number): RowComparator {
-  return (kx, ky, _ix, _iy, m) => {
-    const x = new AShare(kx.a.subarray(0, m), kx.b.subarray(0, m)), y = new AShare(ky.a.subarray(0, m), ky.b.subarray(0, m));
-    if (bits + 1 <= NARROW_MAX_BITS) return ltNarrow(s, x, y, Math.max(2, bits + 1));
-    return bits + 1 <= SPLIT_MAX_BITS ? ltSplit(s, x, y, bits + 1) : lt(s, x, y);
+export function keySign(s: Session, bits: number): SignComparator {
+  return (d, m) => {
+    const x = m === d.length ? d : new AShare(d.a.subarray(0, m), d.b.subarray(0, m));
+    if (bits + 1 <= NARROW_MAX_BITS) return ltNarrow(s, x, undefined, Math.max(2, bits + 1));
+    return bits + 1 <= SPLIT_MAX_BITS ? ltSplit(s, x, undefined, bits + 1) : ltz(s, x);
   };
 }
 
-/** `compare` replaces keyComparator (tests wrap it to watch every comparison). */
-export async function selectRanks(s: Session, columns: readonly RankedColumn[], compare?: RowComparator): Promise<SelectedOrderStatistics> {
+/** `sign` replaces keySign (tests wrap it to watch every comparison). */
+export async function selectRanks(s: Session, columns: readonly RankedColumn[], sign?: SignComparator): Promise<SelectedOrderStatistics> {
   let bits = 0;
   for (const c of columns) {
     const n = c.values.length;
@@ -126,7 +129,7 @@ export async function selectRanks(s: Session, columns: readonly RankedColumn[], 
     order = Int32Array.from({ length: total }, (_, i) => i);
   } else {
     const focus = { segments: Int32Array.from(segments), wanted: Int32Array.from([...wanted].sort((a, b) => a - b)) };
-    ({ order, levels } = await quicksortOrder(s, new BShare(keys.a, keys.b), undefined, compare ?? keyComparator(s, bits), focus));
+    ({ order, levels } = await quicksortOrder(s, new BShare(keys.a, keys.b), undefined, { sign: sign ?? keySign(s, bits) }, focus));
   }
   // The selected rows' keys, all columns together; their values come out of the keys' high bits.
   const picked: number[] = [];
@@ -164,7 +167,12 @@ function positionKeys(s: Session, values: AShare, min: bigint, shift: number): A
 }
 
 function scaleKernel(x: BigUint64Array, out: BigUint64Array, up: bigint, offset: bigint): void {
-  for (let i = 0; i < x.length; i++) out[i] = x[i] * up + offset;
+  // In pieces (ring/chunks.ts): the first column's call would otherwise run unoptimized.
+  inChunks(x.length, (from, to) => scaleRange(x, out, up, offset, from, to));
+}
+
+function scaleRange(x: BigUint64Array, out: BigUint64Array, up: bigint, offset: bigint, from: number, to: number): void {
+  for (let i = from; i < to; i++) out[i] = x[i] * up + offset;
 }
 
 /** Low 32 bits of word i |= i (little-endian halves). */

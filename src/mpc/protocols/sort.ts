@@ -25,6 +25,7 @@ import { AShare, BShare, type BitShare } from '../shares.js';
 import { publicB, xorPublicB } from '../sharing.js';
 import { lessThanKeyIndex, lessThanNarrow, narrowWidth } from './compare-words.js';
 import { unpackBits } from '../../ring/bits.js';
+import { KERNEL_CHUNK } from '../../ring/chunks.js';
 import { a2b } from './convert.js';
 import { a2bNarrow, NARROW_A2B_MAX_BITS } from './convert-narrow.js';
 import { openBits } from './io.js';
@@ -106,6 +107,18 @@ export async function sortByKey(s: Session, key: AShare, payload: readonly AShar
 export type RowComparator = (kx: BShare, ky: BShare, ix: BShare, iy: BShare, m: number) => Promise<BitShare>;
 
 /**
+ * [d < 0] for the first m differences d = row − other row of arithmetic keys (the selection's
+ * keys, order-statistics.ts): the quicksort forms each difference in one pass over the share
+ * arrays, instead of copying both operands for a RowComparator (which then subtracts them).
+ */
+export type SignComparator = (d: AShare, m: number) => Promise<BitShare>;
+
+/** Arithmetic keys compared through their differences (see SignComparator). */
+export interface BySign {
+  readonly sign: SignComparator;
+}
+
+/**
  * Restricts the quicksort to selection (order-statistics.ts): the rows start in `segments`
  * (start, end pairs of positions: each sorted on its own), and only segments that contain a
  * `wanted` position are partitioned further, with the sampled pivot nearest the middle wanted
@@ -117,13 +130,15 @@ export interface SortFocus {
   readonly wanted: Int32Array;
 }
 
-export async function quicksortOrder(s: Session, key: BShare, index: BShare | undefined, compare?: RowComparator, focus?: SortFocus): Promise<{ order: Int32Array; levels: number }> {
+export async function quicksortOrder(s: Session, key: BShare, index: BShare | undefined, compare?: RowComparator | BySign, focus?: SortFocus): Promise<{ order: Int32Array; levels: number }> {
   if (index === undefined && compare === undefined) throw new UsageError('quicksortOrder: without a row index the comparator must make the keys distinct itself (pass compare)');
-  const lessThan: RowComparator = compare ?? ((kx, ky, ix, iy, m) => lessThanKeyIndex(s, kx, ky, ix, iy, m));
+  if (index !== undefined && compare !== undefined && typeof compare !== 'function') throw new UsageError('quicksortOrder: keys compared by their differences carry no separate index');
+  const lessThan: RowComparator | BySign = compare ?? ((kx, ky, ix, iy, m) => lessThanKeyIndex(s, kx, ky, ix, iy, m));
   // The share arrays live only inside the sort and never reach a link: one block of pooled
-  // memory (mpc/scratch.ts) instead of 8 (16 with an index) fresh arrays of n words, whose first
-  // touch and collection cost more than the passes over them.
-  const block = s.party.scratch.take((index ? 16 : 8) * key.length);
+  // memory (mpc/scratch.ts) instead of 8 (16 with an index; 6 with differences: two operand
+  // arrays, not four) fresh arrays of n words, whose first touch and collection cost more than
+  // the passes over them.
+  const block = s.party.scratch.take((index ? 16 : typeof lessThan === 'function' ? 8 : 6) * key.length);
   try {
     return await sortInBlock(s, block, key, index, lessThan, focus);
   } finally {
@@ -131,7 +146,7 @@ export async function quicksortOrder(s: Session, key: BShare, index: BShare | un
   }
 }
 
-async function sortInBlock(s: Session, block: BigUint64Array, key: BShare, index: BShare | undefined, lessThan: RowComparator, focus: SortFocus | undefined): Promise<{ order: Int32Array; levels: number }> {
+async function sortInBlock(s: Session, block: BigUint64Array, key: BShare, index: BShare | undefined, compare: RowComparator | BySign, focus: SortFocus | undefined): Promise<{ order: Int32Array; levels: number }> {
   const n = key.length;
   const part = (k: number): BigUint64Array => block.subarray(k * n, (k + 1) * n);
   const rows0 = new Int32Array(n);
@@ -163,9 +178,23 @@ async function sortInBlock(s: Session, block: BigUint64Array, key: BShare, index
   }
   // Comparison operands and the destinations of a level, reused by every level.
   const o = index ? 8 : 4;
-  const kx0 = part(o), kx1 = part(o + 1), ky0 = part(o + 2), ky1 = part(o + 3);
+  const bySign = typeof compare === 'function' ? undefined : compare.sign;
+  // By differences: kx holds row − pivot, ky is not used (the block has no room for it).
+  const kx0 = part(o), kx1 = part(o + 1), ky0 = bySign ? kx0 : part(o + 2), ky1 = bySign ? kx1 : part(o + 3);
   const ix0 = index ? part(12) : kx0, ix1 = index ? part(13) : kx1;
   const iy0 = index ? part(14) : ky0, iy1 = index ? part(15) : ky1;
+  // Less-than of sampled pairs (left[k], right[k]) of the current order, m of them.
+  const comparePairs = (cur: Tables, left: Int32Array, right: Int32Array, m: number): Promise<BitShare> => {
+    if (bySign) return bySign(new AShare(pairDifferences(cur.k0, left, right, m), pairDifferences(cur.k1, left, right, m)), m);
+    const pick = (v: BigUint64Array, at: Int32Array): BigUint64Array => {
+      const out = new BigUint64Array(m);
+      for (let k = 0; k < m; k++) out[k] = v[at[k]];
+      return out;
+    };
+    const lessThan = compare as RowComparator;
+    const kx = new BShare(pick(cur.k0, left), pick(cur.k1, left)), ky = new BShare(pick(cur.k0, right), pick(cur.k1, right));
+    return lessThan(kx, ky, index ? new BShare(pick(cur.i0, left), pick(cur.i1, left)) : kx, index ? new BShare(pick(cur.i0, right), pick(cur.i1, right)) : ky, m);
+  };
   const dest = new Int32Array(n);
   let segments: Int32Array = focus ? focus.segments.slice() : Int32Array.of(0, n);
   const keep = focus ? (start: number, end: number): boolean => wantedIn(focus.wanted, start, end) >= 0 : (): boolean => true;
@@ -174,17 +203,24 @@ async function sortInBlock(s: Session, block: BigUint64Array, key: BShare, index
   while (segments.length > 0) {
     levels++;
     // Selection: short segments are ranked whole by their pairs (finished), in the sample batch.
-    segments = await samplePivots(s, [cur, next], segments, lessThan, index !== undefined, pivotRank, focus ? FINISH_AT : 0, focus ? selectionSampleSize : pivotSampleSize);
+    segments = await samplePivots(s, [cur, next], segments, comparePairs, index !== undefined, pivotRank, focus ? FINISH_AT : 0, focus ? selectionSampleSize : pivotSampleSize);
     if (segments.length === 0) break;
     // Each row is compared with its segment's pivot: the first row (random: rows are shuffled).
-    const m = operands(segments, cur.k0, kx0, ky0);
-    operands(segments, cur.k1, kx1, ky1);
-    if (index) {
-      operands(segments, cur.i0, ix0, iy0);
-      operands(segments, cur.i1, ix1, iy1);
+    const head = (v: BigUint64Array, m: number): BigUint64Array => v.subarray(0, m);
+    let lt: BitShare, m: number;
+    if (bySign) {
+      m = pivotDifferences(segments, cur.k0, kx0);
+      pivotDifferences(segments, cur.k1, kx1);
+      lt = await bySign(new AShare(head(kx0, m), head(kx1, m)), m);
+    } else {
+      m = operands(segments, cur.k0, kx0, ky0);
+      operands(segments, cur.k1, kx1, ky1);
+      if (index) {
+        operands(segments, cur.i0, ix0, iy0);
+        operands(segments, cur.i1, ix1, iy1);
+      }
+      lt = await (compare as RowComparator)(new BShare(head(kx0, m), head(kx1, m)), new BShare(head(ky0, m), head(ky1, m)), new BShare(head(ix0, m), head(ix1, m)), new BShare(head(iy0, m), head(iy1, m)), m);
     }
-    const head = (v: BigUint64Array): BigUint64Array => v.subarray(0, m);
-    const lt = await lessThan(new BShare(head(kx0), head(kx1)), new BShare(head(ky0), head(ky1)), new BShare(head(ix0), head(ix1)), new BShare(head(iy0), head(iy1)), m);
     const bits = unpackBits({ words: await openBits(s, lt), length: m });
     const { nextSegments, settled } = destinations(segments, bits, dest, keep);
     const moved: (readonly [BigUint64Array, BigUint64Array])[] = [
@@ -231,6 +267,33 @@ function operands(segments: Int32Array, src: BigUint64Array, x: BigUint64Array, 
   return o;
 }
 
+/** x gets every segment's rows after the first minus the segment's first row (its pivot), component-wise. */
+function pivotDifferences(segments: Int32Array, src: BigUint64Array, x: BigUint64Array): number {
+  let o = 0;
+  for (let j = 0; j < segments.length; j += 2) {
+    const start = segments[j], end = segments[j + 1];
+    const pivot = src[start];
+    // In pieces (ring/chunks.ts): the first level's segments are whole columns.
+    for (let t = start + 1; t < end; t += KERNEL_CHUNK) {
+      const to = Math.min(end, t + KERNEL_CHUNK);
+      differenceRange(src, pivot, t, to, x, o);
+      o += to - t;
+    }
+  }
+  return o;
+}
+
+function differenceRange(src: BigUint64Array, pivot: bigint, from: number, to: number, x: BigUint64Array, at: number): void {
+  for (let t = from; t < to; t++) x[at + t - from] = src[t] - pivot;
+}
+
+/** src[left[k]] − src[right[k]] for k < m, into a new array. */
+function pairDifferences(src: BigUint64Array, left: Int32Array, right: Int32Array, m: number): BigUint64Array {
+  const out = new BigUint64Array(m);
+  for (let k = 0; k < m; k++) out[k] = src[left[k]] - src[right[k]];
+  return out;
+}
+
 /**
  * Where every row of an active segment goes: rows smaller than the pivot first (in order), then
  * the pivot, then the others (stable). Returns the segments still to sort and the positions
@@ -246,8 +309,7 @@ function destinations(segments: Int32Array, bits: Uint8Array, dest: Int32Array, 
   for (let j = 0; j < segments.length; j += 2) {
     const start = segments[j], end = segments[j + 1];
     const size = end - start - 1;
-    let below = 0;
-    for (let t = 0; t < size; t++) below += bits[o + t];
+    const below = ones(bits, o, size);
     const pivotAt = start + below;
     dest[start] = pivotAt;
     spread(bits, o, size, dest, start + 1, start, pivotAt + 1);
@@ -276,24 +338,58 @@ function destinations(segments: Int32Array, bits: Uint8Array, dest: Int32Array, 
  * half of the time.
  */
 function spread(bits: Uint8Array, o: number, size: number, dest: Int32Array, at: number, left: number, right: number): void {
-  for (let t = 0; t < size; t++) {
+  // In pieces (ring/chunks.ts): the first level's segments are whole columns.
+  for (let t = 0; t < size; t += KERNEL_CHUNK) {
+    const m = Math.min(KERNEL_CHUNK, size - t);
+    const below = spreadRange(bits, o + t, m, dest, at + t, left, right);
+    left += below;
+    right += m - below;
+  }
+}
+
+/** spread for m rows; returns how many of them go below the pivot. */
+function spreadRange(bits: Uint8Array, o: number, m: number, dest: Int32Array, at: number, left: number, right: number): number {
+  const first = left;
+  for (let t = 0; t < m; t++) {
     const b = bits[o + t];
     dest[at + t] = right + (left - right) * b;
     left += b;
     right += 1 - b;
   }
+  return left - first;
+}
+
+/** The number of ones among bits[o … o + size). */
+function ones(bits: Uint8Array, o: number, size: number): number {
+  let count = 0;
+  for (let t = 0; t < size; t += KERNEL_CHUNK) count += onesRange(bits, o + t, Math.min(KERNEL_CHUNK, size - t));
+  return count;
+}
+
+function onesRange(bits: Uint8Array, o: number, m: number): number {
+  let count = 0;
+  for (let t = 0; t < m; t++) count += bits[o + t];
+  return count;
 }
 
 function move(segments: Int32Array, dest: Int32Array, src: BigUint64Array, dst: BigUint64Array): void {
   for (let j = 0; j < segments.length; j += 2) {
-    for (let p = segments[j], end = segments[j + 1]; p < end; p++) dst[dest[p]] = src[p];
+    for (let p = segments[j], end = segments[j + 1]; p < end; p += KERNEL_CHUNK) moveRange(dest, src, dst, p, Math.min(end, p + KERNEL_CHUNK));
   }
+}
+
+function moveRange(dest: Int32Array, src: BigUint64Array, dst: BigUint64Array, from: number, to: number): void {
+  for (let p = from; p < to; p++) dst[dest[p]] = src[p];
 }
 
 function moveRows(segments: Int32Array, dest: Int32Array, src: Int32Array, dst: Int32Array): void {
   for (let j = 0; j < segments.length; j += 2) {
-    for (let p = segments[j], end = segments[j + 1]; p < end; p++) dst[dest[p]] = src[p];
+    for (let p = segments[j], end = segments[j + 1]; p < end; p += KERNEL_CHUNK) moveRowsRange(dest, src, dst, p, Math.min(end, p + KERNEL_CHUNK));
   }
+}
+
+function moveRowsRange(dest: Int32Array, src: Int32Array, dst: Int32Array, from: number, to: number): void {
+  for (let p = from; p < to; p++) dst[dest[p]] = src[p];
 }
 
 function copyAt(positions: Int32Array, src: BigUint64Array, dst: BigUint64Array): void {
@@ -329,7 +425,7 @@ export function pivotSampleSize(length: number): number {
  * pivotSampleSize). The rows compared are random (shuffled rows, stable partitions), so the
  * opened bits again reveal only a random order.
  */
-async function samplePivots(s: Session, buffers: readonly [Tables, Tables], segments: Int32Array, lessThan: RowComparator, separateIndex: boolean, pivotRank: (start: number, end: number, k: number) => number, finishAt: number, sampleSize: (length: number) => number): Promise<Int32Array> {
+async function samplePivots(s: Session, buffers: readonly [Tables, Tables], segments: Int32Array, comparePairs: (cur: Tables, left: Int32Array, right: Int32Array, m: number) => Promise<BitShare>, separateIndex: boolean, pivotRank: (start: number, end: number, k: number) => number, finishAt: number, sampleSize: (length: number) => number): Promise<Int32Array> {
   const cur = buffers[0];
   const starts: number[] = [];
   const ends: number[] = [];
@@ -362,13 +458,7 @@ async function samplePivots(s: Session, buffers: readonly [Tables, Tables], segm
       }
     }
   });
-  const pick = (v: BigUint64Array, at: Int32Array): BigUint64Array => {
-    const out = new BigUint64Array(m);
-    for (let k = 0; k < m; k++) out[k] = v[at[k]];
-    return out;
-  };
-  const kx = new BShare(pick(cur.k0, left), pick(cur.k1, left)), ky = new BShare(pick(cur.k0, right), pick(cur.k1, right));
-  const lt = await lessThan(kx, ky, separateIndex ? new BShare(pick(cur.i0, left), pick(cur.i1, left)) : kx, separateIndex ? new BShare(pick(cur.i0, right), pick(cur.i1, right)) : ky, m);
+  const lt = await comparePairs(cur, left, right, m);
   const bits = unpackBits({ words: await openBits(s, lt), length: m });
   // Rank of each sampled row = how many rows of its sample are smaller; the median has rank (k - 1) / 2.
   o = 0;
