@@ -55,6 +55,25 @@ export function sealFile(key: Uint8Array, kind: SealedKind, label: string, plain
 
 /** Decrypts and authenticates; throws SealedFileFailure (never returns unauthenticated bytes). */
 export function openSealedFile(key: Uint8Array, kind: SealedKind, label: string, sealed: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafe(Math.max(0, sealed.byteLength - SEALED_OVERHEAD));
+  let offset = 0;
+  try {
+    openSealedFileChunks(key, kind, label, sealed, (plain) => (offset += plain.copy(out, offset)));
+  } catch (error) {
+    out.fill(0);
+    throw error;
+  }
+  return out;
+}
+
+/**
+ * Decrypts chunk by chunk, handing each plaintext chunk (at most 1 MiB, in order) to `take`,
+ * then authenticates; throws SealedFileFailure. The chunks reach `take` before the tag is
+ * checked: a caller must drop everything it took when this throws (table-store.ts
+ * readColumnChunks decodes a column straight from them into its share vectors, with no buffer
+ * of the whole plaintext, and discards the vectors on failure).
+ */
+export function openSealedFileChunks(key: Uint8Array, kind: SealedKind, label: string, sealed: Uint8Array, take: (plain: Buffer) => void): void {
   const bytes = Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength);
   if (bytes.byteLength < HEADER_BYTES + TAG_BYTES || !bytes.subarray(0, 4).equals(MAGIC)) {
     throw new SealedFileFailure('not a sealed Tessera file, or truncated');
@@ -65,16 +84,12 @@ export function openSealedFile(key: Uint8Array, kind: SealedKind, label: string,
   decipher.setAAD(Buffer.concat([bytes.subarray(0, HEADER_BYTES), Buffer.from(label, 'utf8')]));
   decipher.setAuthTag(bytes.subarray(bytes.byteLength - TAG_BYTES));
   const ciphertext = bytes.subarray(HEADER_BYTES, bytes.byteLength - TAG_BYTES);
-  const out = Buffer.allocUnsafe(ciphertext.byteLength);
-  let offset = 0;
-  for (let start = 0; start < ciphertext.byteLength; start += CHUNK_BYTES) {
-    offset += decipher.update(ciphertext.subarray(start, start + CHUNK_BYTES)).copy(out, offset);
-  }
+  for (let start = 0; start < ciphertext.byteLength; start += CHUNK_BYTES) take(decipher.update(ciphertext.subarray(start, start + CHUNK_BYTES)));
+  let last: Buffer;
   try {
-    decipher.final().copy(out, offset);
+    last = decipher.final();
   } catch {
-    out.fill(0);
     throw new SealedFileFailure('authentication tag mismatch');
   }
-  return out;
+  if (last.byteLength > 0) take(last);
 }

@@ -53,7 +53,7 @@ import {
   type Manifest,
   type ManifestColumn,
 } from './manifest.js';
-import { openSealedFile, sealFile, SealedFileFailure, SealedKind, SEALED_OVERHEAD } from './sealed-file.js';
+import { openSealedFileChunks, sealFile, SealedFileFailure, SealedKind, SEALED_OVERHEAD } from './sealed-file.js';
 import { openStoreKey, subKey } from './store-keys.js';
 import { assertRoomFor, checkTableLimits, DEFAULT_TABLE_LIMITS, ownerOf, type AppendMeta, type IndexEntry, type TableDamage, type TableLimits } from './table-index.js';
 
@@ -642,6 +642,29 @@ export class TableStore {
   }
 
   private async readColumnFile(name: string, manifest: Manifest, index: number): Promise<Buffer> {
+    const out = Buffer.allocUnsafe(manifest.columns[index].bytes);
+    let offset = 0;
+    await this.readColumnFileChunks(name, manifest, index, (plain) => {
+      if (offset + plain.byteLength <= out.byteLength) out.set(plain, offset);
+      offset += plain.byteLength;
+    });
+    return out;
+  }
+
+  /**
+   * One column's bytes, authenticated and checked against the manifest, handed to `take` chunk
+   * by chunk as they are decrypted (no buffer of the whole column: a scan decodes them straight
+   * into its share vectors). The chunks arrive before the checks end: when this rejects, the
+   * caller drops what it took.
+   */
+  async readColumnChunks(name: string, column: string, take: (plain: Uint8Array) => void): Promise<void> {
+    const manifest = await this.checkedManifest(name);
+    const index = manifest.columns.findIndex((c) => c.name === column);
+    if (index < 0) throw new TableNotFoundError(name, `table '${name}' has no column named ${JSON.stringify(column)}`);
+    return this.readColumnFileChunks(name, manifest, index, take).catch((error: unknown) => Promise.reject(this.noteDamage(error, name)));
+  }
+
+  private async readColumnFileChunks(name: string, manifest: Manifest, index: number, take: (plain: Uint8Array) => void): Promise<void> {
     const column = manifest.columns[index];
     const file = `tables/${name}/${column.file}`;
     let sealed: Buffer;
@@ -652,17 +675,21 @@ export class TableStore {
       throw error;
     }
     const columnKey = subKey(this.storageKey, `table/${manifest.uid}`);
-    let data: Buffer;
+    const hash = createHash('sha256');
+    let bytes = 0;
     try {
-      data = openSealedFile(columnKey, SealedKind.Column, columnLabel(manifest.uid, index), sealed);
+      openSealedFileChunks(columnKey, SealedKind.Column, columnLabel(manifest.uid, index), sealed, (plain) => {
+        hash.update(plain);
+        bytes += plain.byteLength;
+        take(plain);
+      });
     } catch (error) {
       if (error instanceof SealedFileFailure) throw new StorageCorruptionError(name, file, error.message);
       throw error;
     }
-    if (data.byteLength !== column.bytes || sha256Hex(data) !== column.sha256) {
+    if (bytes !== column.bytes || hash.digest('hex') !== column.sha256) {
       throw new StorageCorruptionError(name, file, 'the column does not match its manifest');
     }
-    return data;
   }
 
   private async readAppendMeta(name: string): Promise<AppendMeta> {
