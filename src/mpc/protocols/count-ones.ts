@@ -23,7 +23,7 @@
  * opening of compact.ts: 4 rounds, 8 bytes per row (party 0: 16) and the permutations' work.
  */
 
-import { UsageError } from '../../errors.js';
+import { ProtocolError, UsageError } from '../../errors.js';
 import type { Session } from '../session.js';
 import type { BitShare } from '../shares.js';
 import { halves } from '../../ring/bitops.js';
@@ -55,7 +55,7 @@ export async function countOnes(s: Session, bits: BitShare): Promise<number> {
   let t = signedSum(a, p0, d1P) + ones(a, p0, p1);
   // As R: A2 = sum d2 (1 - 2 rho), rho = R's b component.
   const d2 = await s.recvBytes(s.prev);
-  if (d2.byteLength !== 4 * (r1 - r0)) throw new UsageError(`countOnes: party ${s.prev} sent ${d2.byteLength} bytes where ${4 * (r1 - r0)} were expected: the parties are running different computations`);
+  if (d2.byteLength !== 4 * (r1 - r0)) throw new ProtocolError(`countOnes: party ${s.prev} sent ${d2.byteLength} bytes where ${4 * (r1 - r0)} were expected: the parties are running different computations`);
   t += signedSum(b, r0, words32(d2));
 
   // Round 2: the addends, re-randomised, to both others.
@@ -64,7 +64,7 @@ export async function countOnes(s: Session, bits: BitShare): Promise<number> {
   s.sendBytes(s.next, new Uint8Array(mine.buffer));
   s.sendBytes(s.prev, new Uint8Array(mine.buffer));
   const fromPrev = words32(await s.recvBytes(s.prev)), fromNext = words32(await s.recvBytes(s.next));
-  if (fromPrev.length !== 1 || fromNext.length !== 1) throw new UsageError('countOnes: a party sent an addend of the wrong size: the parties are running different computations');
+  if (fromPrev.length !== 1 || fromNext.length !== 1) throw new ProtocolError('countOnes: a party sent an addend of the wrong size: the parties are running different computations');
   return (mine[0] + fromPrev[0] + fromNext[0]) >>> 0;
 }
 
@@ -76,7 +76,7 @@ function draw32(prg: Session['prgNext'], n: number): Uint32Array {
 
 /** Received bytes as 32-bit words (copied when not 4-aligned). */
 function words32(bytes: Uint8Array): Uint32Array {
-  if (bytes.byteLength % 4 !== 0) throw new UsageError(`countOnes: ${bytes.byteLength} bytes is not a whole number of 32-bit words`);
+  if (bytes.byteLength % 4 !== 0) throw new ProtocolError(`countOnes: ${bytes.byteLength} bytes is not a whole number of 32-bit words`);
   if (bytes.byteOffset % 4 === 0) return new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
   return new Uint32Array(bytes.slice().buffer);
 }
