@@ -7,7 +7,8 @@
  * (seven less-thans and no equalities: the predicate's comparisons run in one batch, on the 15
  * bits the declared ranges [0, 9999] bound their differences by: ops/comparison-width.ts; the
  * columns are not nullable, so the ANDs run on packed bits: ops/predicate-bits.ts; count(*) reads
- * no column, so compaction carries only the predicate: ops/filter-columns.ts).
+ * no column, so compaction carries none (ops/filter-columns.ts) and only counts the predicate's 1s:
+ * mpc/protocols/count-ones.ts).
  */
 
 import { aggregateOf, openFor, scanOf } from '../../src/plan/build.js';
@@ -36,7 +37,7 @@ export const filterCase: RelationalCase = {
   op: 'filter',
   description: 'range predicate over 5 columns, count revealed',
   target: 1,
-  why: 'CPU: seven less-thans per row on 15 bits (the declared ranges: 16-bit lanes, four comparisons per word, ~7.5 bytes each: about half of it), the garbage collector and first touch of fresh memory, the shuffle of the predicate to compact (count(*) carries no column); three parties share two cores',
+  why: 'CPU: seven less-thans per row on 15 bits (the declared ranges: 16-bit lanes, four comparisons per word, ~7.5 bytes each: about half of it), the first query of fresh node processes (first touch of memory, JIT compilation, major collections: a warm repetition takes about half the CPU), reading and decrypting the stored shares; three parties share two cores',
   tables: (rows) => [factsTable(rows)],
   plan: (recipient) =>
     openFor(

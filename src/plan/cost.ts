@@ -18,7 +18,8 @@
  *     (isBitPredicate) nothing is injected and a gate is a binary AND (1 bit), an oblivious
  *     filter injecting the one result bit (2 rounds, 8 bytes); reveal-count then compacts
  *     (4 rounds; party 0: 16 bytes per column, present column and the predicate, 8 to open
- *     it); an oblivious filter leaves a secret validity
+ *     it), or, with no column carried and a binary predicate, only counts its 1s (2 rounds, 4/3
+ *     bytes per row); an oblivious filter leaves a secret validity
  *   sort, limit, distinct, rank: plan/cost-order.ts
  *   logit: plan/cost-logit.ts; predict: plan/cost-predict.ts
  *   join: cost-join.ts
@@ -100,6 +101,12 @@ export function estimateCost(root: CheckedTable): PlanCost {
         const kept = carriedNames ? n.type.columns.filter((c) => carriedNames.has(c.name)) : n.type.columns;
         const columns = kept.length + kept.filter((c) => c.nullable).length;
         const packedOpen = !secretValidity && isBitPredicate(n.predicate);
+        // No column carried and a binary predicate: only its 1s are counted (count-ones.ts).
+        if (columns === 0 && packedOpen) {
+          rounds += 2;
+          bytes += (r * 4) / 3 + 8;
+          return false;
+        }
         rounds += 4;
         // Party 0 sends 16 bytes per shuffled vector (the columns and the predicate word), and to
         // open the predicate 1 bit (a packed binary predicate) or 8 bytes.

@@ -151,10 +151,65 @@ export function splitPayloadColumns(bytes: Uint8Array, expect: { columns: number
 
 /** Decodes one column's two components as cut by `splitPayloadColumns`. */
 export function decodeColumnComponents(bytes: Uint8Array, rows: number): ColumnComponents {
-  const payload = new Uint8Array(12 + bytes.byteLength);
-  const v = new DataView(payload.buffer);
-  v.setUint32(0, 1, true);
-  v.setFloat64(4, rows, true);
-  payload.set(bytes, 12);
-  return decodeSharePayload(payload, { columns: 1, rows }).columns[0];
+  const decoder = new ColumnDecoder(rows);
+  decoder.push(bytes);
+  return decoder.finish();
+}
+
+/**
+ * Decodes one column's two components (the encoding `splitPayloadColumns` cuts) from its bytes
+ * arriving in chunks of any size: words go straight into their vector, with no copy of the
+ * whole column first (a node scanning a stored column decrypts it chunk by chunk:
+ * node/storage/table-store.ts readColumnChunks). Malformed bytes are refused as
+ * `decodeSharePayload` refuses them.
+ */
+export class ColumnDecoder {
+  private readonly done: Component[] = [];
+  /** The component being read: its kind once known, and how many of its bytes have arrived. */
+  private kind: number | undefined;
+  private filled = 0;
+  private target: Uint8Array | undefined;
+  private words: BigUint64Array | undefined;
+
+  constructor(private readonly rows: number) {}
+
+  push(chunk: Uint8Array): void {
+    let o = 0;
+    while (o < chunk.byteLength) {
+      if (this.done.length === 2) fail('trailing bytes');
+      if (this.kind === undefined) {
+        this.start(chunk[o++]);
+        continue;
+      }
+      const target = this.target!;
+      const n = Math.min(chunk.byteLength - o, target.byteLength - this.filled);
+      target.set(chunk.subarray(o, o + n), this.filled);
+      this.filled += n;
+      o += n;
+      if (this.filled === target.byteLength) this.end();
+    }
+  }
+
+  finish(): ColumnComponents {
+    if (this.done.length < 2) fail(this.kind === undefined ? 'cut off' : this.kind === KIND_SEED ? 'seed cut off' : 'column data cut off');
+    return { a: this.done[0], b: this.done[1] };
+  }
+
+  private start(kind: number): void {
+    this.kind = kind;
+    this.filled = 0;
+    if (kind === KIND_SEED) this.target = new Uint8Array(PRG_KEY_BYTES);
+    else if (kind === KIND_WORDS) {
+      this.words = new BigUint64Array(this.rows);
+      this.target = new Uint8Array(this.words.buffer);
+    } else fail(`unknown component kind ${kind}`);
+    if (this.target!.byteLength === 0) this.end();
+  }
+
+  private end(): void {
+    this.done.push(this.kind === KIND_SEED ? { kind: 'seed', seed: this.target! } : { kind: 'words', words: this.words! });
+    this.kind = undefined;
+    this.target = undefined;
+    this.words = undefined;
+  }
 }

@@ -71,6 +71,9 @@ test('damage: a damaged column file is found at the first read; from then on the
     await flipByte(join(dir, 'tables', 'victim', 'c0001.col'), (n) => n - 20);
 
     assert.equal((await store.listTables()).every((t) => t.kind === 'table'), true, 'not read yet: not known yet');
+    // Read chunk by chunk (as a scan reads), the damage is found all the same, after the chunks.
+    const taken: Uint8Array[] = [];
+    await assert.rejects(store.readColumnChunks('victim', 'bmi', (chunk) => taken.push(chunk)), namesNode('victim', 'tables/victim/c0001.col'));
     await assert.rejects(store.readColumn('victim', 'bmi'), namesNode('victim', 'tables/victim/c0001.col'));
     const victim = damagedEntry(await store.listTables(), 'victim');
     assert.equal(victim.damage.file, 'tables/victim/c0001.col');

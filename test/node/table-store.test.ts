@@ -39,6 +39,9 @@ test('table store: stage is invisible until commit; round trip after commit', ()
     assert.deepEqual(read.metadata.schema, input.schema);
     for (const [i, c] of read.columns.entries()) assert.ok(Buffer.from(c.data).equals(input.columns[i].data));
     assert.ok(Buffer.from(await store.readColumn('patients', 'bmi')).equals(input.columns[1].data));
+    const chunks: Uint8Array[] = [];
+    await store.readColumnChunks('patients', 'bmi', (chunk) => chunks.push(Uint8Array.from(chunk)));
+    assert.ok(Buffer.concat(chunks).equals(input.columns[1].data));
     await assert.rejects(store.readColumn('patients', 'nope'), TableNotFoundError);
     await assert.rejects(store.commitTable(staged.stageId), TableNotFoundError);
     await store.close();

@@ -28,6 +28,7 @@ import { fxmul, trunc } from '../../src/mpc/protocols/trunc.js';
 import { shuffle } from '../../src/mpc/protocols/shuffle.js';
 import { sortByKey } from '../../src/mpc/protocols/sort.js';
 import { BitShare } from '../../src/mpc/shares.js';
+import { packBits } from '../../src/ring/bits.js';
 import { compact } from '../../src/mpc/oblivious/compact.js';
 import { groupFlags } from '../../src/mpc/oblivious/group-flags.js';
 import { segmentedScan } from '../../src/mpc/oblivious/segmented-scan.js';
@@ -181,6 +182,13 @@ const CASES: [string, Body, () => [BigUint64Array, BigUint64Array]][] = [
   // Compaction reveals the row count by design: the predicate keeps half of the rows in both
   // input sets, at positions that depend on the data.
   ['compact', async (s, x, y) => { const [a, b] = await shared(s, x, y); return compact(s, [a, b], await input(s, 2, s.me === 2 ? halfOnes(x) : x.length)); }, RANDOM],
+  // With no column to carry, compaction only counts the 1 bits (protocols/count-ones.ts); the
+  // count is public by design and the same (half the rows) in both input sets.
+  ['compact with no column (the count only)', async (s, x) => {
+    const words = packBits([...halfOnes(x)].map(Number)).words;
+    const b = await inputBinary(s, 2, s.me === 2 ? words : words.length);
+    return compact(s, [], new BitShare(b.a, b.b, N));
+  }, RANDOM],
   ['segmented scan', async (s, x, y) => {
     const [a, b] = await shared(s, few(x), y);
     return segmentedScan(s, (await groupFlags(s, a)).continues, [{ values: b, op: 'sum' }, { values: b, op: 'min' }]);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { decodeFrame, encodeFrame } from '../../src/wire/frames.js';
-import { decodeSharePayload, encodeSharePayload, expandComponent, payloadSize } from '../../src/wire/share-payload.js';
+import { ColumnDecoder, decodeSharePayload, encodeSharePayload, expandComponent, payloadSize, splitPayloadColumns } from '../../src/wire/share-payload.js';
 import { dealColumns } from '../../src/mpc/sharing.js';
 import { encodeColumn, type ResultShare, RESULT_SHARE_FORMAT } from '../../src/wire/result-payload.js';
 import { reconstruct } from '../../src/client/reconstruct.js';
@@ -55,4 +55,31 @@ test('result reconstruction from two or three nodes, and detection of a lying no
   assert.throws(() => reconstruct([all[0], { ...all[1], columns: [{ name: 'sum', a: encodeColumn(BigUint64Array.of(1n)), b: all[1].columns[0].b }] }]), FormatError);
   assert.throws(() => reconstruct([all[0], share(1, x[1] + 1n, x[2]), all[2]]), IntegrityError);
   assert.throws(() => reconstruct([all[0]]), IntegrityError);
+});
+
+test('a column decoded from chunks of any size equals the column decoded at once; malformed bytes are refused the same way', () => {
+  fc.assert(
+    fc.property(fc.array(u64, { minLength: 0, maxLength: 40 }), fc.array(fc.integer({ min: 1, max: 50 }), { minLength: 1, maxLength: 12 }), fc.constantFrom(0, 1, 2), (values, cuts, party) => {
+      const rows = values.length;
+      const payload = dealColumns([BigUint64Array.from(values)], rows)[party];
+      const [bytes] = splitPayloadColumns(encodeSharePayload(payload), { columns: 1, rows });
+      const decoder = new ColumnDecoder(rows);
+      let o = 0;
+      for (let k = 0; o < bytes.byteLength; k++) {
+        const n = cuts[k % cuts.length];
+        decoder.push(bytes.subarray(o, o + n));
+        o += n;
+      }
+      const got = decoder.finish();
+      assert.deepEqual([expandComponent(got.a, rows), expandComponent(got.b, rows)], [expandComponent(payload.columns[0].a, rows), expandComponent(payload.columns[0].b, rows)]);
+      // Cut short anywhere, or with a byte too many, it is refused.
+      const short = new ColumnDecoder(rows);
+      short.push(bytes.subarray(0, bytes.byteLength - 1));
+      assert.throws(() => short.finish(), FormatError);
+      const long = new ColumnDecoder(rows);
+      assert.throws(() => long.push(Buffer.concat([bytes, Buffer.of(0)])), /trailing bytes/);
+    }),
+    { numRuns: 60 },
+  );
+  assert.throws(() => new ColumnDecoder(3).push(Uint8Array.of(7)), /unknown component kind 7/);
 });

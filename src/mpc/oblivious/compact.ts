@@ -16,6 +16,10 @@
  * 1 bit (a binary predicate: the shuffled words' low bits are packed first, locally) or 8 bytes
  * (an arithmetic one).
  *
+ * With no column to carry and a binary predicate, nothing is shuffled: the count alone is
+ * computed and opened (protocols/count-ones.ts: 2 rounds, 4/3 bytes per row and party), which
+ * is exactly what the shuffled bits would tell.
+ *
  * The predicate is a packed shared bit (comparisons' output: it is spread locally into one
  * binary word per row, low bit = the predicate) or an arithmetic 0/1 share. An arithmetic
  * predicate must hold 0/1 (its opened values are checked, and anything else stops the
@@ -26,6 +30,7 @@ import { ProtocolError, UsageError } from '../../errors.js';
 import { open, openBits } from '../protocols/io.js';
 import { gatherBit, halves } from '../../ring/bitops.js';
 import { wordsFor } from '../../ring/bits.js';
+import { countOnes } from '../protocols/count-ones.js';
 import { shuffle } from '../protocols/shuffle.js';
 import type { Session } from '../session.js';
 import { AShare, BShare, BitShare } from '../shares.js';
@@ -41,6 +46,7 @@ export async function compact(s: Session, columns: readonly AShare[], predicate:
   const n = predicate.length;
   for (const c of columns) if (c.length !== n) throw new UsageError(`compact: a column has ${c.length} rows, the predicate ${n}`);
   if (n === 0) return { columns: columns.map(() => AShare.zeros(0)), count: 0 };
+  if (columns.length === 0 && predicate instanceof BitShare) return { columns: [], count: await countOnes(s, predicate) };
   let keep: Uint8Array;
   let shuffled: AShare[];
   if (predicate instanceof BitShare) {

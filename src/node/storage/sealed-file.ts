@@ -16,7 +16,7 @@
  *   AAD = bytes 0..20 || UTF-8 label (e.g. "manifest\0patients", "column\0<uid>\0<index>")
  */
 
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes, type DecipherGCM } from 'node:crypto';
 
 export const enum SealedKind {
   Manifest = 1,
@@ -55,26 +55,62 @@ export function sealFile(key: Uint8Array, kind: SealedKind, label: string, plain
 
 /** Decrypts and authenticates; throws SealedFileFailure (never returns unauthenticated bytes). */
 export function openSealedFile(key: Uint8Array, kind: SealedKind, label: string, sealed: Uint8Array): Buffer {
-  const bytes = Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength);
-  if (bytes.byteLength < HEADER_BYTES + TAG_BYTES || !bytes.subarray(0, 4).equals(MAGIC)) {
-    throw new SealedFileFailure('not a sealed Tessera file, or truncated');
-  }
-  if (bytes[4] !== VERSION) throw new SealedFileFailure(`unsupported sealed-file version ${bytes[4]}`);
-  if (bytes[5] !== kind || bytes.readUInt16BE(6) !== 0) throw new SealedFileFailure('file kind does not match');
-  const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(8, 20));
-  decipher.setAAD(Buffer.concat([bytes.subarray(0, HEADER_BYTES), Buffer.from(label, 'utf8')]));
-  decipher.setAuthTag(bytes.subarray(bytes.byteLength - TAG_BYTES));
-  const ciphertext = bytes.subarray(HEADER_BYTES, bytes.byteLength - TAG_BYTES);
-  const out = Buffer.allocUnsafe(ciphertext.byteLength);
+  const out = Buffer.allocUnsafe(Math.max(0, sealed.byteLength - SEALED_OVERHEAD));
   let offset = 0;
-  for (let start = 0; start < ciphertext.byteLength; start += CHUNK_BYTES) {
-    offset += decipher.update(ciphertext.subarray(start, start + CHUNK_BYTES)).copy(out, offset);
-  }
   try {
-    decipher.final().copy(out, offset);
-  } catch {
+    openSealedFileChunks(key, kind, label, sealed, (plain) => (offset += plain.copy(out, offset)));
+  } catch (error) {
     out.fill(0);
-    throw new SealedFileFailure('authentication tag mismatch');
+    throw error;
   }
   return out;
+}
+
+/**
+ * Decrypts chunk by chunk, handing each plaintext chunk (at most 1 MiB, in order) to `take`,
+ * then authenticates; throws SealedFileFailure. The chunks reach `take` before the tag is
+ * checked: a caller must drop everything it took when this throws.
+ */
+export function openSealedFileChunks(key: Uint8Array, kind: SealedKind, label: string, sealed: Uint8Array, take: (plain: Buffer) => void): void {
+  const bytes = Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength);
+  if (bytes.byteLength < HEADER_BYTES + TAG_BYTES) throw new SealedFileFailure('not a sealed Tessera file, or truncated');
+  const opener = new SealedFileOpener(key, kind, label, bytes.subarray(0, HEADER_BYTES), bytes.subarray(bytes.byteLength - TAG_BYTES));
+  const ciphertext = bytes.subarray(HEADER_BYTES, bytes.byteLength - TAG_BYTES);
+  for (let start = 0; start < ciphertext.byteLength; start += CHUNK_BYTES) take(opener.update(ciphertext.subarray(start, start + CHUNK_BYTES)));
+  const last = opener.final();
+  if (last.byteLength > 0) take(last);
+}
+
+/**
+ * A sealed file opened from its parts, for a reader that streams the ciphertext from disk in
+ * slices (table-store.ts readColumnChunks: no buffer of the whole file, nor of its plaintext):
+ * the header and the tag first, then `update` per slice of ciphertext, in order, then `final`,
+ * which authenticates (SealedFileFailure). What `update` returns is unauthenticated until then.
+ */
+export class SealedFileOpener {
+  static readonly HEADER_BYTES = HEADER_BYTES;
+  static readonly TAG_BYTES = TAG_BYTES;
+  private readonly decipher: DecipherGCM;
+
+  constructor(key: Uint8Array, kind: SealedKind, label: string, header: Uint8Array, tag: Uint8Array) {
+    const h = Buffer.from(header.buffer, header.byteOffset, header.byteLength);
+    if (h.byteLength !== HEADER_BYTES || tag.byteLength !== TAG_BYTES || !h.subarray(0, 4).equals(MAGIC)) throw new SealedFileFailure('not a sealed Tessera file, or truncated');
+    if (h[4] !== VERSION) throw new SealedFileFailure(`unsupported sealed-file version ${h[4]}`);
+    if (h[5] !== kind || h.readUInt16BE(6) !== 0) throw new SealedFileFailure('file kind does not match');
+    this.decipher = createDecipheriv('aes-256-gcm', key, h.subarray(8, 20));
+    this.decipher.setAAD(Buffer.concat([h, Buffer.from(label, 'utf8')]));
+    this.decipher.setAuthTag(tag);
+  }
+
+  update(ciphertext: Uint8Array): Buffer {
+    return this.decipher.update(ciphertext);
+  }
+
+  final(): Buffer {
+    try {
+      return this.decipher.final();
+    } catch {
+      throw new SealedFileFailure('authentication tag mismatch');
+    }
+  }
 }

@@ -12,7 +12,7 @@ import { columnsRead, type StoredSecretTable, type StoredTableReader } from '../
 import type { CatalogTable } from '../../plan/check.js';
 import { ALL_VALID, SecretTable, type SecretColumn } from '../../secret/secret-table.js';
 import { encodedColumnNames, valueColumnNames, VALIDITY_SUFFIX } from '../../table/schema.js';
-import { decodeColumnComponents, expandComponent } from '../../wire/share-payload.js';
+import { ColumnDecoder, expandComponent } from '../../wire/share-payload.js';
 import { decodeContribution } from '../contribution-index.js';
 import { agreeOnAppendRows, type KeyedRow } from '../query/append-rows.js';
 import type { TableStore } from '../storage.js';
@@ -36,8 +36,12 @@ export function storedTableReader(store: TableStore, describe: (party: number) =
 
 /** The named columns of an uploaded table; every row is valid (the table's rows are public). */
 async function uploadedTable(store: TableStore, t: CatalogTable, names: ReadonlySet<string>): Promise<SecretTable> {
+  // Decoded as it is decrypted (no buffer of the whole column; every fresh array costs first
+  // touch and collection): each chunk of plaintext goes straight into the share vectors.
   const load = async (encoded: string): Promise<AShare> => {
-    const c = decodeColumnComponents(await store.readColumn(t.name, encoded), t.rows);
+    const decoder = new ColumnDecoder(t.rows);
+    await store.readColumnChunks(t.name, encoded, (chunk) => decoder.push(chunk));
+    const c = decoder.finish();
     return new AShare(expandComponent(c.a, t.rows), expandComponent(c.b, t.rows));
   };
   const columns: SecretColumn[] = [];

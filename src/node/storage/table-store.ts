@@ -26,7 +26,7 @@
  */
 
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open as openFile, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open as openFile, readdir, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StorageCorruptionError, TableExistsError, TableNotFoundError, UsageError } from '../../errors.js';
 import { canonicalJson, type JsonValue } from '../../crypto/canonical-json.js';
@@ -53,7 +53,7 @@ import {
   type Manifest,
   type ManifestColumn,
 } from './manifest.js';
-import { openSealedFile, sealFile, SealedFileFailure, SealedKind, SEALED_OVERHEAD } from './sealed-file.js';
+import { sealFile, SealedFileFailure, SealedFileOpener, SealedKind, SEALED_OVERHEAD } from './sealed-file.js';
 import { openStoreKey, subKey } from './store-keys.js';
 import { assertRoomFor, checkTableLimits, DEFAULT_TABLE_LIMITS, ownerOf, type AppendMeta, type IndexEntry, type TableDamage, type TableLimits } from './table-index.js';
 
@@ -150,6 +150,8 @@ const APPEND_META = 'meta';
 const APPEND_LOG = 'log';
 /** Tables read at once while the index is built. */
 const INDEX_CONCURRENCY = 32;
+/** Slice of a column file read (and decrypted) at a time by a scan: readColumnChunks. */
+const READ_SLICE_BYTES = 1 << 20;
 
 export class TableStore {
   readonly dataDir: string;
@@ -642,27 +644,75 @@ export class TableStore {
   }
 
   private async readColumnFile(name: string, manifest: Manifest, index: number): Promise<Buffer> {
+    const out = Buffer.allocUnsafe(manifest.columns[index].bytes);
+    let offset = 0;
+    await this.readColumnFileChunks(name, manifest, index, (plain) => {
+      if (offset + plain.byteLength <= out.byteLength) out.set(plain, offset);
+      offset += plain.byteLength;
+    });
+    return out;
+  }
+
+  /**
+   * One column's bytes, authenticated and checked against the manifest, handed to `take` chunk
+   * by chunk as they are decrypted (no buffer of the whole column: a scan decodes them straight
+   * into its share vectors). The chunks arrive before the checks end: when this rejects, the
+   * caller drops what it took.
+   */
+  async readColumnChunks(name: string, column: string, take: (plain: Uint8Array) => void): Promise<void> {
+    const manifest = await this.checkedManifest(name);
+    const index = manifest.columns.findIndex((c) => c.name === column);
+    if (index < 0) throw new TableNotFoundError(name, `table '${name}' has no column named ${JSON.stringify(column)}`);
+    return this.readColumnFileChunks(name, manifest, index, take).catch((error: unknown) => Promise.reject(this.noteDamage(error, name)));
+  }
+
+  private async readColumnFileChunks(name: string, manifest: Manifest, index: number, take: (plain: Uint8Array) => void): Promise<void> {
     const column = manifest.columns[index];
     const file = `tables/${name}/${column.file}`;
-    let sealed: Buffer;
+    let handle: FileHandle;
     try {
-      sealed = await readFile(join(this.tableDir(name), column.file));
+      handle = await openFile(join(this.tableDir(name), column.file), 'r');
     } catch (error) {
       if (isErrnoException(error) && error.code === 'ENOENT') throw new StorageCorruptionError(name, file, 'the column file is missing');
       throw error;
     }
-    const columnKey = subKey(this.storageKey, `table/${manifest.uid}`);
-    let data: Buffer;
+    const hash = createHash('sha256');
+    let bytes = 0;
     try {
-      data = openSealedFile(columnKey, SealedKind.Column, columnLabel(manifest.uid, index), sealed);
+      // Streamed from disk in 1 MiB slices through one buffer: no copy of the whole sealed file
+      // (every fresh array costs first touch and collection). Header and tag are read first.
+      const size = (await handle.stat()).size;
+      const { HEADER_BYTES, TAG_BYTES } = SealedFileOpener;
+      if (size < HEADER_BYTES + TAG_BYTES) throw new SealedFileFailure('not a sealed Tessera file, or truncated');
+      const slice = Buffer.allocUnsafe(Math.min(READ_SLICE_BYTES, Math.max(HEADER_BYTES + TAG_BYTES, size - HEADER_BYTES - TAG_BYTES)));
+      const readAt = async (position: number, length: number): Promise<Buffer> => {
+        const out = slice.subarray(0, length);
+        for (let o = 0; o < length; ) {
+          const { bytesRead } = await handle.read(out, o, length - o, position + o);
+          if (bytesRead === 0) throw new SealedFileFailure('not a sealed Tessera file, or truncated');
+          o += bytesRead;
+        }
+        return out;
+      };
+      const header = Buffer.from(await readAt(0, HEADER_BYTES));
+      const tag = Buffer.from(await readAt(size - TAG_BYTES, TAG_BYTES));
+      const opener = new SealedFileOpener(subKey(this.storageKey, `table/${manifest.uid}`), SealedKind.Column, columnLabel(manifest.uid, index), header, tag);
+      const use = (plain: Uint8Array): void => {
+        hash.update(plain);
+        bytes += plain.byteLength;
+        take(plain);
+      };
+      for (let at = HEADER_BYTES; at < size - TAG_BYTES; at += slice.byteLength) use(opener.update(await readAt(at, Math.min(slice.byteLength, size - TAG_BYTES - at))));
+      use(opener.final());
     } catch (error) {
       if (error instanceof SealedFileFailure) throw new StorageCorruptionError(name, file, error.message);
       throw error;
+    } finally {
+      await handle.close();
     }
-    if (data.byteLength !== column.bytes || sha256Hex(data) !== column.sha256) {
+    if (bytes !== column.bytes || hash.digest('hex') !== column.sha256) {
       throw new StorageCorruptionError(name, file, 'the column does not match its manifest');
     }
-    return data;
   }
 
   private async readAppendMeta(name: string): Promise<AppendMeta> {
