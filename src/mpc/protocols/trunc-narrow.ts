@@ -3,7 +3,9 @@
  * and R pass around. Each of these values is only ever used multiplied by 2^(64-m), so only its
  * residue mod 2^m matters, and a mask uniform mod 2^m hides it perfectly: it travels in m bits
  * (16-bit words for m <= 16, 32-bit words for m <= 32; above that as 64-bit words already
- * multiplied by 2^(64-m)). The masks are PRG words of which the low m bits are used.
+ * multiplied by 2^(64-m)). The masks mu and s, used only mod 2^m, are drawn as m-bit values in
+ * the same words (a quarter of the keystream for m <= 16); nu is a full PRG word, since y0 needs
+ * it as one, of which the low m bits are used here.
  *
  * With e = mu - s·top(r) (P -> R), d = top(c) - s (Q -> R) and w = e - d·top(r) - nu (R -> Q),
  * all mod 2^m: 2^(64-m)·w = 2^(64-m)·(mu - top(c)·top(r) - nu) exactly, as in the protocol
@@ -21,14 +23,16 @@ export interface TopBitMessages {
   readonly width: 2 | 4 | 8;
   /** A view of `count` elements at `byteOffset` of `buffer` (aligned to 8). */
   view(buffer: ArrayBuffer, byteOffset: number, count: number): Narrow;
-  /** As P: e = mu - s·top(r). */
-  correction(e: Narrow, mu: BigUint64Array, s: BigUint64Array, r: BigUint64Array): void;
+  /** As P: e = mu - s·top(r) (mu and s: m-bit masks). */
+  correction(e: Narrow, mu: Narrow, s: Narrow, r: BigUint64Array): void;
   /** As Q: d = top(c) - s. */
-  reveal(d: Narrow, c: BigUint64Array, s: BigUint64Array): void;
+  reveal(d: Narrow, c: BigUint64Array, s: Narrow): void;
   /** As R: w = e - d·top(r) - nu. */
   settle(w: Narrow, e: Narrow, d: Narrow, r: BigUint64Array, nu: BigUint64Array): void;
   /** out = t + 2^(64-m)·w (mod 2^64). */
   addScaled(out: BigUint64Array, t: BigUint64Array, w: Narrow): void;
+  /** out = t - 2^(64-m)·mu (mod 2^64), mu an m-bit mask. */
+  subScaled(out: BigUint64Array, t: BigUint64Array, mu: Narrow): void;
 }
 
 const halves = (v: BigUint64Array): Uint32Array => new Uint32Array(v.buffer, v.byteOffset, 2 * v.length);
@@ -36,27 +40,40 @@ const halves = (v: BigUint64Array): Uint32Array => new Uint32Array(v.buffer, v.b
 // m <= 32: values mod 2^m in 16- or 32-bit words. `mask` is 2^m - 1 (-1 for m = 32: storing
 // into a Uint32Array reduces mod 2^32 anyway).
 
-function correction32(e: Uint16Array | Uint32Array, mu: BigUint64Array, s: BigUint64Array, r: BigUint64Array, mask: number): void {
-  const mu32 = halves(mu), s32 = halves(s), r32 = halves(r);
-  for (let i = 0; i < e.length; i++) e[i] = (mu32[2 * i] - (s32[2 * i] & -(r32[2 * i + 1] >>> 31))) & mask;
+type Small = Uint16Array | Uint32Array;
+
+function correction32(e: Small, mu: Small, s: Small, r: BigUint64Array, mask: number): void {
+  const r32 = halves(r);
+  for (let i = 0; i < e.length; i++) e[i] = (mu[i] - (s[i] & -(r32[2 * i + 1] >>> 31))) & mask;
 }
 
-function reveal32(d: Uint16Array | Uint32Array, c: BigUint64Array, s: BigUint64Array, mask: number): void {
-  const c32 = halves(c), s32 = halves(s);
-  for (let i = 0; i < d.length; i++) d[i] = ((c32[2 * i + 1] >>> 31) - s32[2 * i]) & mask;
+function reveal32(d: Small, c: BigUint64Array, s: Small, mask: number): void {
+  const c32 = halves(c);
+  for (let i = 0; i < d.length; i++) d[i] = ((c32[2 * i + 1] >>> 31) - s[i]) & mask;
 }
 
-function settle32(w: Uint16Array | Uint32Array, e: Uint16Array | Uint32Array, d: Uint16Array | Uint32Array, r: BigUint64Array, nu: BigUint64Array, mask: number): void {
+function settle32(w: Small, e: Small, d: Small, r: BigUint64Array, nu: BigUint64Array, mask: number): void {
   const r32 = halves(r), nu32 = halves(nu);
   for (let i = 0; i < w.length; i++) w[i] = (e[i] - (d[i] & -(r32[2 * i + 1] >>> 31)) - nu32[2 * i]) & mask;
 }
 
-/** 2^(64-m)·w lies in the high half (64 - m >= 32): add w << (32 - m) there, no carry. */
-function addScaled32(out: BigUint64Array, t: BigUint64Array, w: Uint16Array | Uint32Array, shift: number): void {
+/**
+ * 2^(64-m)·w lies in the high half (64 - m >= 32): add w << (32 - m) there, no carry into the
+ * low half. Bits of w above m fall off the 32-bit shift, so w need not be reduced mod 2^m.
+ */
+function addScaled32(out: BigUint64Array, t: BigUint64Array, w: Small, shift: number): void {
   const o32 = halves(out), t32 = halves(t);
   for (let i = 0; i < w.length; i++) {
     o32[2 * i] = t32[2 * i];
     o32[2 * i + 1] = t32[2 * i + 1] + (w[i] << shift);
+  }
+}
+
+function subScaled32(out: BigUint64Array, t: BigUint64Array, mu: Small, shift: number): void {
+  const o32 = halves(out), t32 = halves(t);
+  for (let i = 0; i < mu.length; i++) {
+    o32[2 * i] = t32[2 * i];
+    o32[2 * i + 1] = t32[2 * i + 1] - (mu[i] << shift);
   }
 }
 
@@ -79,20 +96,25 @@ function addScaled64(out: BigUint64Array, t: BigUint64Array, w: BigUint64Array):
   for (let i = 0; i < w.length; i++) out[i] = t[i] + w[i];
 }
 
+function subScaled64(out: BigUint64Array, t: BigUint64Array, mu: BigUint64Array, up: bigint): void {
+  for (let i = 0; i < mu.length; i++) out[i] = t[i] - up * mu[i];
+}
+
 /** The message kernels for truncation by m bits (1 <= m <= 62). */
 export function topBitMessages(m: number): TopBitMessages {
   if (m <= 32) {
     const mask = m === 32 ? -1 : 2 ** m - 1;
     const shift = 32 - m;
     const width = m <= 16 ? 2 : 4;
-    const small = (v: Narrow): Uint16Array | Uint32Array => v as Uint16Array | Uint32Array;
+    const small = (v: Narrow): Small => v as Small;
     return {
       width,
       view: (buffer, byteOffset, count) => (width === 2 ? new Uint16Array(buffer, byteOffset, count) : new Uint32Array(buffer, byteOffset, count)),
-      correction: (e, mu, s, r) => correction32(small(e), mu, s, r, mask),
-      reveal: (d, c, s) => reveal32(small(d), c, s, mask),
+      correction: (e, mu, s, r) => correction32(small(e), small(mu), small(s), r, mask),
+      reveal: (d, c, s) => reveal32(small(d), c, small(s), mask),
       settle: (w, e, d, r, nu) => settle32(small(w), small(e), small(d), r, nu, mask),
       addScaled: (out, t, w) => addScaled32(out, t, small(w), shift),
+      subScaled: (out, t, mu) => subScaled32(out, t, small(mu), shift),
     };
   }
   const up = 1n << BigInt(64 - m);
@@ -100,10 +122,11 @@ export function topBitMessages(m: number): TopBitMessages {
   return {
     width: 8,
     view: (buffer, byteOffset, count) => new BigUint64Array(buffer, byteOffset, count),
-    correction: (e, mu, s, r) => correction64(wide(e), mu, s, r, up),
-    reveal: (d, c, s) => reveal64(wide(d), c, s, up),
+    correction: (e, mu, s, r) => correction64(wide(e), wide(mu), wide(s), r, up),
+    reveal: (d, c, s) => reveal64(wide(d), c, wide(s), up),
     settle: (w, e, d, r, nu) => settle64(wide(w), wide(e), wide(d), r, nu, up),
     addScaled: (out, t, w) => addScaled64(out, t, wide(w)),
+    subScaled: (out, t, mu) => subScaled64(out, t, wide(mu), up),
   };
 }
 

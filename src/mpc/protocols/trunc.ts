@@ -48,8 +48,10 @@
  * ~40 bits (|z| < 2^24), which no caller's budget allows.
  *
  * Implementation: the roles above rotate over thirds of the vector (roles.ts): in chunk k,
- * party k plays "party 0" (6 PRG words per element), k+1 "party 1" (3) and k+2 "party 2" (3), so
- * every party draws 4 words per element (10/3 for a replicated input) and sends the same bytes.
+ * party k plays "party 0", k+1 "party 1" and k+2 "party 2", so every party sends the same bytes
+ * and draws the same keystream: r, nu, rho and sigma are PRG words, s and mu m-bit values (for
+ * m <= 16: 4.5 words per element as "party 0", 1.5 as "party 1", 3 as "party 2", 3 on average,
+ * 7/3 for a replicated input; 4 and 10/3 with 64-bit s and mu).
  * Working arrays and the messages come from the scratch pool (sent without transfer: the link
  * copies them before send returns), and low(u) >> m is computed on 32-bit halves with integer
  * shifts. Every loop is a small function of its own (V8 compiles a long async function loop by
@@ -62,13 +64,12 @@ import type { Session } from '../session.js';
 import { AShare } from '../shares.js';
 import { uninitializedWords } from '../../ring/z64.js';
 import { chunkBounds, roleIn } from './roles.js';
-import { layout, parts, topBitMessages, wordsFor } from './trunc-narrow.js';
+import { layout, parts, topBitMessages, wordsFor, type Narrow } from './trunc-narrow.js';
 
 const OFFSET = 1n << 62n;
 
-function fill(prg: Prg, out: BigUint64Array): BigUint64Array {
+function fill(prg: Prg, out: BigUint64Array | Narrow): void {
   prg.fill(new Uint8Array(out.buffer, out.byteOffset, out.byteLength));
-  return out;
 }
 
 /** out = (u mod 2^63) >> m on 32-bit halves (1 <= m <= 62). */
@@ -118,11 +119,6 @@ function y0Kernel(nu: BigUint64Array, r: BigUint64Array, shifted: BigUint64Array
   for (let i = 0; i < nu.length; i++) nu[i] = up * nu[i] + half * (r[i] >> 63n) - shifted[i] - offsetOut;
 }
 
-/** y1 = sigma - 2^(64-m) mu. */
-function y1Kernel(out: BigUint64Array, sigma: BigUint64Array, mu: BigUint64Array, up: bigint): void {
-  for (let i = 0; i < out.length; i++) out[i] = sigma[i] - up * mu[i];
-}
-
 function sum3Kernel(out: BigUint64Array, a: BigUint64Array, b: BigUint64Array, c: BigUint64Array): void {
   for (let i = 0; i < out.length; i++) out[i] = a[i] + b[i] + c[i];
 }
@@ -158,12 +154,17 @@ export async function truncate(s: Session, mine: BigUint64Array, m: number, next
   const hidden = nextValue ? 0 : lenR;
   const toPrevWords = wordsFor(k, hidden, lenP), toNextWords = wordsFor(k, lenQ, lenQ), vWords = wordsFor(k, 0, lenR);
 
-  const scratch = s.party.scratch.take(5 * lenP + 5 * lenQ + 3 * lenR + toPrevWords + toNextWords + vWords);
+  const maskWordsP = wordsFor(k, 0, lenP), maskWordsQ = wordsFor(k, 0, lenQ);
+  const scratch = s.party.scratch.take(3 * lenP + 2 * maskWordsP + 3 * lenQ + 2 * maskWordsQ + 3 * lenR + toPrevWords + toNextWords + vWords);
   try {
     let o = 0;
     const part = (len: number): BigUint64Array => scratch.subarray(o, (o += len));
-    const rP = part(lenP), sP = part(lenP), muP = part(lenP), shiftP = part(lenP), toQ = part(lenP);
-    const sQ = part(lenQ), sigmaQ = part(lenQ), muQ = part(lenQ), cQ = part(lenQ), shiftQ = part(lenQ);
+    // s and mu matter mod 2^m only: drawn as m-bit values (trunc-narrow.ts).
+    const narrow = (words: number, len: number): Narrow => layout(k, part(words), 0, len).narrow;
+    const rP = part(lenP), shiftP = part(lenP), toQ = part(lenP);
+    const sP = narrow(maskWordsP, lenP), muP = narrow(maskWordsP, lenP);
+    const sQ = narrow(maskWordsQ, lenQ), muQ = narrow(maskWordsQ, lenQ);
+    const sigmaQ = part(lenQ), cQ = part(lenQ), shiftQ = part(lenQ);
     const rR = part(lenR), shiftR = part(lenR), rhoR = part(nextValue ? 0 : lenR);
     // Messages live in pool memory too: sent without transfer, the link copies them at once.
     const toPrev = layout(k, part(toPrevWords), hidden, lenP);
@@ -208,7 +209,7 @@ export async function truncate(s: Session, mine: BigUint64Array, m: number, next
     s.sendBytes(s.prev, toPrev.bytes);
     lowShifted(rP, m, shiftP);
     y0Kernel(y0P, rP, shiftP, up, half, offsetOut);
-    y1Kernel(y1P, y1P, muP, up);
+    k.subScaled(y1P, y1P, muP);
     lowShifted(rR, m, shiftR);
 
     // Round 2. As Q: c = (z_P + 2^62 + r) + z_Q + z_R; T - sigma and d = top(c) - s to R (next).
@@ -221,7 +222,7 @@ export async function truncate(s: Session, mine: BigUint64Array, m: number, next
     tKernel(tMinusSigma, cQ, shiftQ, sigmaQ, half);
     k.reveal(toNext.narrow, cQ, sQ);
     s.sendBytes(s.next, toNext.bytes);
-    y1Kernel(outA.subarray(q0, q1), sigmaQ, muQ, up);
+    k.subScaled(outA.subarray(q0, q1), sigmaQ, muQ);
 
     // Round 3. As R: w = e - d top(r) - nu to Q (prev); y2 = (T - sigma) + 2^(64-m) w.
     const fromQ = parts(k, await s.recvBytes(s.prev), lenR, lenR, s.prev);
