@@ -28,6 +28,7 @@
 import type { Duplex } from 'node:stream';
 import { PeerLostError, ProtocolError } from '../errors.js';
 import { BufferPool } from './buffer-pool.js';
+import { RecycledBuffers } from './recycled-buffers.js';
 import type { Link, LinkHandlers } from './link.js';
 import type { ReadSource } from './reused-reads.js';
 
@@ -43,6 +44,8 @@ const STAGING_KEEP = 16 * 1024 * 1024;
 const STAGING_IDLE_MS = 2000;
 /** Bytes of spare buffers kept for copies of queued messages. */
 const SPARE_KEEP = 64 * 1024 * 1024;
+/** Bytes of receive buffers kept once their protocol gave them back (`recycle`). */
+const RECYCLED_KEEP = 64 * 1024 * 1024;
 const KIND_START = 0;
 const KIND_CONTINUE = 1;
 const KIND_ABORT = 2;
@@ -107,6 +110,7 @@ export class StreamLink implements Link {
   private abortBytes: Uint8Array | undefined;
   private abortFill = 0;
   private readonly incoming = new Map<bigint, Incoming>();
+  private readonly recycled = new RecycledBuffers(RECYCLED_KEEP);
 
   /** `reads`: where the socket's bytes arrive if it was made with node's `onread` option (reused-reads.ts); otherwise 'data' events. */
   constructor(
@@ -175,6 +179,11 @@ export class StreamLink implements Link {
     staging.set(payload, HEADER);
     this.writing = true;
     this.socket.write(staging.subarray(0, HEADER + n), this.written);
+  }
+
+  /** A received message's buffer, read to the end by its protocol: the next message of its size is received into it. */
+  recycle(payload: Uint8Array): void {
+    this.recycled.give(payload);
   }
 
   sendAbort(session: bigint, reason: string): void {
@@ -322,7 +331,7 @@ export class StreamLink implements Link {
     if (this.frameKind === KIND_START) {
       if (this.incoming.has(this.frameSession)) throw new ProtocolError(`${this.peerName} started a new message before finishing the previous one`);
       if (!Number.isInteger(total) || total < 0 || total > MAX_MESSAGE_BYTES) throw new ProtocolError(`${this.peerName} announced a message of ${total} bytes`);
-      this.incoming.set(this.frameSession, { buf: uninitialized(total), filled: 0 });
+      this.incoming.set(this.frameSession, { buf: this.recycled.take(total) ?? uninitialized(total), filled: 0 });
     } else if (this.frameKind === KIND_CONTINUE) {
       if (!this.incoming.has(this.frameSession)) throw new ProtocolError(`${this.peerName} continued a message it never started`);
     } else if (this.frameKind === KIND_ABORT) {

@@ -1,17 +1,17 @@
 /**
- * The m-bit messages of the exact truncation (trunc.ts): the share of top(c)·top(r) that P, Q
+ * The short messages of the exact truncation (trunc.ts): the share of top(c)·top(r) that P, Q
  * and R pass around. Each of these values is only ever used multiplied by 2^(64-m), so only its
- * residue mod 2^m matters, and a mask uniform mod 2^m hides it perfectly: it travels in m bits
- * (16-bit words for m <= 16, 32-bit words for m <= 32; above that as 64-bit words already
- * multiplied by 2^(64-m)). The masks mu and s, used only mod 2^m, are drawn as m-bit values in
- * the same words (a quarter of the keystream for m <= 16); nu is a full PRG word, since y0 needs
- * it as one, of which the low m bits are used here.
+ * residue mod 2^m matters: it travels in a W-bit word, W the smallest of 16, 32 and 64 that is
+ * at least m, computed mod 2^W. The masks mu and s are drawn as W-bit words too (a quarter of
+ * the keystream of 64-bit masks for m <= 16); nu is a full PRG word, since y0 needs it as one,
+ * of which the low W bits are used here. Every bit of every word sent is uniform (each value is
+ * masked by a uniform W-bit mask), so a receiver's view does not depend on m's unused bits.
  *
  * With e = mu - s·top(r) (P -> R), d = top(c) - s (Q -> R) and w = e - d·top(r) - nu (R -> Q),
- * all mod 2^m: 2^(64-m)·w = 2^(64-m)·(mu - top(c)·top(r) - nu) exactly, as in the protocol
+ * all mod 2^W: 2^(64-m)·w = 2^(64-m)·(mu - top(c)·top(r) - nu) mod 2^64, as in the protocol
  * with 64-bit messages. Element loops are small functions of their own (see kernels.ts); the
- * 32-bit family reads the 64-bit operands through 32-bit views (top(u) is the high half's top
- * bit, u mod 2^m for m <= 32 is in the low half) and never converts between number and bigint.
+ * 16/32-bit family reads the 64-bit operands through 32-bit views (top(u) is the high half's
+ * top bit, u mod 2^32 the low half) and never converts between number and bigint.
  */
 
 import { ProtocolError } from '../../errors.js';
@@ -23,7 +23,7 @@ export interface TopBitMessages {
   readonly width: 2 | 4 | 8;
   /** A view of `count` elements at `byteOffset` of `buffer` (aligned to 8). */
   view(buffer: ArrayBuffer, byteOffset: number, count: number): Narrow;
-  /** As P: e = mu - s·top(r) (mu and s: m-bit masks). */
+  /** As P: e = mu - s·top(r) (mu and s: W-bit masks). */
   correction(e: Narrow, mu: Narrow, s: Narrow, r: BigUint64Array): void;
   /** As Q: d = top(c) - s. */
   reveal(d: Narrow, c: BigUint64Array, s: Narrow): void;
@@ -31,30 +31,29 @@ export interface TopBitMessages {
   settle(w: Narrow, e: Narrow, d: Narrow, r: BigUint64Array, nu: BigUint64Array): void;
   /** out = t + 2^(64-m)·w (mod 2^64). */
   addScaled(out: BigUint64Array, t: BigUint64Array, w: Narrow): void;
-  /** out = t - 2^(64-m)·mu (mod 2^64), mu an m-bit mask. */
+  /** out = t - 2^(64-m)·mu (mod 2^64), mu a W-bit mask. */
   subScaled(out: BigUint64Array, t: BigUint64Array, mu: Narrow): void;
 }
 
 const halves = (v: BigUint64Array): Uint32Array => new Uint32Array(v.buffer, v.byteOffset, 2 * v.length);
 
-// m <= 32: values mod 2^m in 16- or 32-bit words. `mask` is 2^m - 1 (-1 for m = 32: storing
-// into a Uint32Array reduces mod 2^32 anyway).
+// m <= 32: values in 16- or 32-bit words, reduced mod 2^W by storing them.
 
 type Small = Uint16Array | Uint32Array;
 
-function correction32(e: Small, mu: Small, s: Small, r: BigUint64Array, mask: number): void {
+function correction32(e: Small, mu: Small, s: Small, r: BigUint64Array): void {
   const r32 = halves(r);
-  for (let i = 0; i < e.length; i++) e[i] = (mu[i] - (s[i] & -(r32[2 * i + 1] >>> 31))) & mask;
+  for (let i = 0; i < e.length; i++) e[i] = mu[i] - (s[i] & -(r32[2 * i + 1] >>> 31));
 }
 
-function reveal32(d: Small, c: BigUint64Array, s: Small, mask: number): void {
+function reveal32(d: Small, c: BigUint64Array, s: Small): void {
   const c32 = halves(c);
-  for (let i = 0; i < d.length; i++) d[i] = ((c32[2 * i + 1] >>> 31) - s[i]) & mask;
+  for (let i = 0; i < d.length; i++) d[i] = (c32[2 * i + 1] >>> 31) - s[i];
 }
 
-function settle32(w: Small, e: Small, d: Small, r: BigUint64Array, nu: BigUint64Array, mask: number): void {
+function settle32(w: Small, e: Small, d: Small, r: BigUint64Array, nu: BigUint64Array): void {
   const r32 = halves(r), nu32 = halves(nu);
-  for (let i = 0; i < w.length; i++) w[i] = (e[i] - (d[i] & -(r32[2 * i + 1] >>> 31)) - nu32[2 * i]) & mask;
+  for (let i = 0; i < w.length; i++) w[i] = e[i] - (d[i] & -(r32[2 * i + 1] >>> 31)) - nu32[2 * i];
 }
 
 /**
@@ -77,23 +76,23 @@ function subScaled32(out: BigUint64Array, t: BigUint64Array, mu: Small, shift: n
   }
 }
 
-// m > 32: 64-bit words holding 2^(64-m)·value (bigint multiplications and the constant shift
-// by 63 compile to machine arithmetic; variable shifts would not).
+// m > 32: 64-bit words (bigint multiplications and the constant shift by 63 compile to
+// machine arithmetic; variable shifts would not).
 
-function correction64(e: BigUint64Array, mu: BigUint64Array, s: BigUint64Array, r: BigUint64Array, up: bigint): void {
-  for (let i = 0; i < e.length; i++) e[i] = up * (mu[i] - s[i] * (r[i] >> 63n));
+function correction64(e: BigUint64Array, mu: BigUint64Array, s: BigUint64Array, r: BigUint64Array): void {
+  for (let i = 0; i < e.length; i++) e[i] = mu[i] - s[i] * (r[i] >> 63n);
 }
 
-function reveal64(d: BigUint64Array, c: BigUint64Array, s: BigUint64Array, up: bigint): void {
-  for (let i = 0; i < d.length; i++) d[i] = up * ((c[i] >> 63n) - s[i]);
+function reveal64(d: BigUint64Array, c: BigUint64Array, s: BigUint64Array): void {
+  for (let i = 0; i < d.length; i++) d[i] = (c[i] >> 63n) - s[i];
 }
 
-function settle64(w: BigUint64Array, e: BigUint64Array, d: BigUint64Array, r: BigUint64Array, nu: BigUint64Array, up: bigint): void {
-  for (let i = 0; i < w.length; i++) w[i] = e[i] - d[i] * (r[i] >> 63n) - up * nu[i];
+function settle64(w: BigUint64Array, e: BigUint64Array, d: BigUint64Array, r: BigUint64Array, nu: BigUint64Array): void {
+  for (let i = 0; i < w.length; i++) w[i] = e[i] - d[i] * (r[i] >> 63n) - nu[i];
 }
 
-function addScaled64(out: BigUint64Array, t: BigUint64Array, w: BigUint64Array): void {
-  for (let i = 0; i < w.length; i++) out[i] = t[i] + w[i];
+function addScaled64(out: BigUint64Array, t: BigUint64Array, w: BigUint64Array, up: bigint): void {
+  for (let i = 0; i < w.length; i++) out[i] = t[i] + up * w[i];
 }
 
 function subScaled64(out: BigUint64Array, t: BigUint64Array, mu: BigUint64Array, up: bigint): void {
@@ -103,16 +102,15 @@ function subScaled64(out: BigUint64Array, t: BigUint64Array, mu: BigUint64Array,
 /** The message kernels for truncation by m bits (1 <= m <= 62). */
 export function topBitMessages(m: number): TopBitMessages {
   if (m <= 32) {
-    const mask = m === 32 ? -1 : 2 ** m - 1;
     const shift = 32 - m;
     const width = m <= 16 ? 2 : 4;
     const small = (v: Narrow): Small => v as Small;
     return {
       width,
       view: (buffer, byteOffset, count) => (width === 2 ? new Uint16Array(buffer, byteOffset, count) : new Uint32Array(buffer, byteOffset, count)),
-      correction: (e, mu, s, r) => correction32(small(e), small(mu), small(s), r, mask),
-      reveal: (d, c, s) => reveal32(small(d), c, small(s), mask),
-      settle: (w, e, d, r, nu) => settle32(small(w), small(e), small(d), r, nu, mask),
+      correction: (e, mu, s, r) => correction32(small(e), small(mu), small(s), r),
+      reveal: (d, c, s) => reveal32(small(d), c, small(s)),
+      settle: (w, e, d, r, nu) => settle32(small(w), small(e), small(d), r, nu),
       addScaled: (out, t, w) => addScaled32(out, t, small(w), shift),
       subScaled: (out, t, mu) => subScaled32(out, t, small(mu), shift),
     };
@@ -122,15 +120,15 @@ export function topBitMessages(m: number): TopBitMessages {
   return {
     width: 8,
     view: (buffer, byteOffset, count) => new BigUint64Array(buffer, byteOffset, count),
-    correction: (e, mu, s, r) => correction64(wide(e), wide(mu), wide(s), r, up),
-    reveal: (d, c, s) => reveal64(wide(d), c, wide(s), up),
-    settle: (w, e, d, r, nu) => settle64(wide(w), wide(e), wide(d), r, nu, up),
-    addScaled: (out, t, w) => addScaled64(out, t, wide(w)),
+    correction: (e, mu, s, r) => correction64(wide(e), wide(mu), wide(s), r),
+    reveal: (d, c, s) => reveal64(wide(d), c, wide(s)),
+    settle: (w, e, d, r, nu) => settle64(wide(w), wide(e), wide(d), r, nu),
+    addScaled: (out, t, w) => addScaled64(out, t, wide(w), up),
     subScaled: (out, t, mu) => subScaled64(out, t, wide(mu), up),
   };
 }
 
-/** A message of `wide` 64-bit words followed by `narrow` m-bit values. */
+/** A message of `wide` 64-bit words followed by `narrow` W-bit words. */
 export interface Parts {
   readonly bytes: Uint8Array;
   readonly wide: BigUint64Array;

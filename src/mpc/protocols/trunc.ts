@@ -13,7 +13,7 @@
  * with c' = low(c) >> m and r' = low(r) >> m. The only product of values held by different
  * parties is top(c)*top(r); it is split with a mask s from the PRG of parties 0 and 1.
  *
- * Messages (vectors of n elements; the products' shares e, d, w in m bits, see below):
+ * Messages (vectors of n elements; e, d and w in W-bit words, see below):
  *   round 1: party 0 -> 1: z0 + 2^62 + r - rho;  party 2 -> 1: z2 + rho (unless party 1 already
  *            holds z2; then no rho and party 0 sends z0 + 2^62 + r);
  *            party 0 -> 2: e = mu - s * top(r)  (mod 2^m)
@@ -26,12 +26,11 @@
  * y1 = sigma - 2^(64-m) mu (parties 0, 1), y2 = T - sigma + 2^(64-m) w (parties 1, 2); they sum
  * to c' - r' + 2^(63-m) (top(c) XOR top(r)) - 2^(62-m) = a >> m (+1 from the dropped low bits).
  *
- * m-bit messages: e, d and w enter the result only multiplied by 2^(64-m), so only their
- * residues mod 2^m matter, and masks uniform mod 2^m (the low m bits of PRG words) hide them
- * perfectly: e is uniform to party 2 by mu, d by s (independently), w to party 1 by nu. They
- * travel in 16-bit words for m <= 16, 32-bit for m <= 32, 64-bit above (trunc-narrow.ts). The
- * result is the same value mod 2^64 as with 64-bit messages and masks (the exactness above is
- * unchanged). y0 stays uniform: 2^(63-m) top(r) - r' runs over 2^(64-m) consecutive values and
+ * Short messages: e, d and w enter the result only multiplied by 2^(64-m), so only their
+ * residues mod 2^m matter. They travel as W-bit words, W = 16 for m <= 16, 32 for m <= 32, 64
+ * above, computed mod 2^W with W-bit masks (trunc-narrow.ts): e is uniform to party 2 by mu, d
+ * by s (independently), w to party 1 by nu, in every bit. The result is the same value mod 2^64
+ * as with 64-bit messages and masks (the exactness above is unchanged). y0 stays uniform: 2^(63-m) top(r) - r' runs over 2^(64-m) consecutive values and
  * 2^(64-m) nu covers the rest. Party 0 receives nothing; everything party 1 or 2 receives is
  * masked by a PRG output it does not know. 3 rounds; per party and element, 8 + W bytes for an
  * additive input and 16/3 + W for a replicated one, W = 2, 4 or 8 bytes as above (10 and 7.3
@@ -49,7 +48,7 @@
  *
  * Implementation: the roles above rotate over thirds of the vector (roles.ts): in chunk k,
  * party k plays "party 0", k+1 "party 1" and k+2 "party 2", so every party sends the same bytes
- * and draws the same keystream: r, nu, rho and sigma are PRG words, s and mu m-bit values (for
+ * and draws the same keystream: r, nu, rho and sigma are PRG words, s and mu W-bit words (for
  * m <= 16: 4.5 words per element as "party 0", 1.5 as "party 1", 3 as "party 2", 3 on average,
  * 7/3 for a replicated input; 4 and 10/3 with 64-bit s and mu).
  * Working arrays and the messages come from the scratch pool (sent without transfer: the link
@@ -138,7 +137,7 @@ export async function truncate(s: Session, mine: BigUint64Array, m: number, next
   if (nextValue && nextValue.length !== mine.length) throw new UsageError('truncate: the components differ in length');
   const n = mine.length;
   const M = BigInt(m);
-  const up = 1n << (64n - M); // 2^(64-m), times the m-bit values
+  const up = 1n << (64n - M); // 2^(64-m)
   const half = 1n << (63n - M); // 2^(63-m)
   const offsetOut = 1n << (62n - M); // removes the offset 2^62 after the shift
   const k = topBitMessages(m);
@@ -159,7 +158,7 @@ export async function truncate(s: Session, mine: BigUint64Array, m: number, next
   try {
     let o = 0;
     const part = (len: number): BigUint64Array => scratch.subarray(o, (o += len));
-    // s and mu matter mod 2^m only: drawn as m-bit values (trunc-narrow.ts).
+    // s and mu matter mod 2^m only: drawn as W-bit words (trunc-narrow.ts).
     const narrow = (words: number, len: number): Narrow => layout(k, part(words), 0, len).narrow;
     const rP = part(lenP), shiftP = part(lenP), toQ = part(lenP);
     const sP = narrow(maskWordsP, lenP), muP = narrow(maskWordsP, lenP);
@@ -213,10 +212,13 @@ export async function truncate(s: Session, mine: BigUint64Array, m: number, next
     lowShifted(rR, m, shiftR);
 
     // Round 2. As Q: c = (z_P + 2^62 + r) + z_Q + z_R; T - sigma and d = top(c) - s to R (next).
-    const fromP = await s.recv(s.prev, lenQ);
-    const fromNext = parts(k, await s.recvBytes(s.next), nextValue ? 0 : lenQ, lenR, s.next);
+    // Every message received is read to the end here and handed back to its link (release).
+    const fromPBytes = await s.recvBytes(s.prev), fromNextBytes = await s.recvBytes(s.next);
+    const fromP = parts(k, fromPBytes, lenQ, 0, s.prev);
+    const fromNext = parts(k, fromNextBytes, nextValue ? 0 : lenQ, lenR, s.next);
     const zR = nextValue ? nextValue.subarray(q0, q1) : fromNext.wide;
-    sum3Kernel(cQ, fromP, mine.subarray(q0, q1), zR);
+    sum3Kernel(cQ, fromP.wide, mine.subarray(q0, q1), zR);
+    s.release(s.prev, fromPBytes);
     lowShifted(cQ, m, shiftQ);
     const tMinusSigma = toNext.wide; // kept for y2: the link copied the message
     tKernel(tMinusSigma, cQ, shiftQ, sigmaQ, half);
@@ -225,15 +227,19 @@ export async function truncate(s: Session, mine: BigUint64Array, m: number, next
     k.subScaled(outA.subarray(q0, q1), sigmaQ, muQ);
 
     // Round 3. As R: w = e - d top(r) - nu to Q (prev); y2 = (T - sigma) + 2^(64-m) w.
-    const fromQ = parts(k, await s.recvBytes(s.prev), lenR, lenR, s.prev);
+    const fromQBytes = await s.recvBytes(s.prev);
+    const fromQ = parts(k, fromQBytes, lenR, lenR, s.prev);
     k.settle(toQfromR.narrow, fromNext.narrow, fromQ.narrow, rR, y0R); // y0R holds nu
+    s.release(s.next, fromNextBytes);
     s.sendBytes(s.prev, toQfromR.bytes);
     k.addScaled(outA.subarray(r0, r1), fromQ.wide, toQfromR.narrow);
+    s.release(s.prev, fromQBytes);
     y0Kernel(y0R, rR, shiftR, up, half, offsetOut);
 
     // As Q: y2 = (T - sigma) + 2^(64-m) w.
-    const fromR = parts(k, await s.recvBytes(s.next), 0, lenQ, s.next);
-    k.addScaled(outB.subarray(q0, q1), tMinusSigma, fromR.narrow);
+    const fromRBytes = await s.recvBytes(s.next);
+    k.addScaled(outB.subarray(q0, q1), tMinusSigma, parts(k, fromRBytes, 0, lenQ, s.next).narrow);
+    s.release(s.next, fromRBytes);
   } finally {
     s.party.scratch.give(scratch);
   }
