@@ -108,9 +108,27 @@ function hideKernel(out: BigUint64Array, z: BigUint64Array, rho: BigUint64Array)
   for (let i = 0; i < out.length; i++) out[i] = z[i] + rho[i];
 }
 
-/** out = xa (ya + yb) + xb ya: this party's share of x y, not re-randomised. */
-function productKernel(out: BigUint64Array, xa: BigUint64Array, xb: BigUint64Array, ya: BigUint64Array, yb: BigUint64Array): void {
-  for (let i = 0; i < out.length; i++) out[i] = xa[i] * (ya[i] + yb[i]) + xb[i] * ya[i];
+// The same three with the input z = xa (ya + yb) + xb ya, this party's plain share of x y
+// (fxmul), evaluated where it is read instead of into a vector of its own first.
+
+function maskProductRho(rho: BigUint64Array, xa: BigUint64Array, xb: BigUint64Array, ya: BigUint64Array, yb: BigUint64Array, r: BigUint64Array): void {
+  for (let i = 0; i < rho.length; i++) rho[i] = xa[i] * (ya[i] + yb[i]) + xb[i] * ya[i] + OFFSET + r[i] - rho[i];
+}
+
+function hideProduct(out: BigUint64Array, xa: BigUint64Array, xb: BigUint64Array, ya: BigUint64Array, yb: BigUint64Array, rho: BigUint64Array): void {
+  for (let i = 0; i < out.length; i++) out[i] = xa[i] * (ya[i] + yb[i]) + xb[i] * ya[i] + rho[i];
+}
+
+function sum3Product(out: BigUint64Array, a: BigUint64Array, xa: BigUint64Array, xb: BigUint64Array, ya: BigUint64Array, yb: BigUint64Array, c: BigUint64Array): void {
+  for (let i = 0; i < out.length; i++) out[i] = a[i] + xa[i] * (ya[i] + yb[i]) + xb[i] * ya[i] + c[i];
+}
+
+/** This party's additive share of the value to truncate: a vector, or the plain local product of two replicated shares. */
+type Additive = BigUint64Array | { readonly x: AShare; readonly y: AShare };
+
+/** The four operand slices of a product input over [a, b). */
+function operands(z: { readonly x: AShare; readonly y: AShare }, a: number, b: number): [BigUint64Array, BigUint64Array, BigUint64Array, BigUint64Array] {
+  return [z.x.a.subarray(a, b), z.x.b.subarray(a, b), z.y.a.subarray(a, b), z.y.b.subarray(a, b)];
 }
 
 /** y0 = 2^(64-m) nu + 2^(63-m) top(r) - low(r) >> m - 2^(62-m), in place on nu. */
@@ -132,10 +150,14 @@ function tKernel(out: BigUint64Array, c: BigUint64Array, shifted: BigUint64Array
  * When the input is a replicated share x, pass mine = x.a and nextValue = x.b (the next
  * party's value): then nobody sends it. 3 rounds.
  */
-export async function truncate(s: Session, mine: BigUint64Array, m: number, nextValue?: BigUint64Array): Promise<AShare> {
+export function truncate(s: Session, mine: BigUint64Array, m: number, nextValue?: BigUint64Array): Promise<AShare> {
+  return truncateShare(s, mine, m, nextValue);
+}
+
+async function truncateShare(s: Session, mine: Additive, m: number, nextValue?: BigUint64Array): Promise<AShare> {
   if (!Number.isInteger(m) || m < 1 || m > 62) throw new UsageError(`truncation by ${m} bits: use 1 to 62`);
-  if (nextValue && nextValue.length !== mine.length) throw new UsageError('truncate: the components differ in length');
-  const n = mine.length;
+  const n = mine instanceof BigUint64Array ? mine.length : mine.x.length;
+  if (nextValue && (nextValue.length !== n || !(mine instanceof BigUint64Array))) throw new UsageError('truncate: the components differ in length');
   const M = BigInt(m);
   const up = 1n << (64n - M); // 2^(64-m)
   const half = 1n << (63n - M); // 2^(63-m)
@@ -200,10 +222,12 @@ export async function truncate(s: Session, mine: BigUint64Array, m: number, next
 
     // Round 1. As P: z + 2^62 + r (- rho) to Q (next) and e = mu - s top(r) to R (prev).
     // As R: its value + rho to Q (prev), unless Q holds it.
-    if (nextValue) maskKernel(toQ, mine.subarray(p0, p1), rP);
+    if (!(mine instanceof BigUint64Array)) maskProductRho(toQ, ...operands(mine, p0, p1), rP);
+    else if (nextValue) maskKernel(toQ, mine.subarray(p0, p1), rP);
     else maskKernelRho(toQ, mine.subarray(p0, p1), rP);
     s.send(s.next, toQ);
-    if (!nextValue) hideKernel(toPrev.wide, mine.subarray(r0, r1), rhoR);
+    if (!(mine instanceof BigUint64Array)) hideProduct(toPrev.wide, ...operands(mine, r0, r1), rhoR);
+    else if (!nextValue) hideKernel(toPrev.wide, mine.subarray(r0, r1), rhoR);
     k.correction(toPrev.narrow, muP, sP, rP);
     s.sendBytes(s.prev, toPrev.bytes);
     lowShifted(rP, m, shiftP);
@@ -217,7 +241,8 @@ export async function truncate(s: Session, mine: BigUint64Array, m: number, next
     const fromP = parts(k, fromPBytes, lenQ, 0, s.prev);
     const fromNext = parts(k, fromNextBytes, nextValue ? 0 : lenQ, lenR, s.next);
     const zR = nextValue ? nextValue.subarray(q0, q1) : fromNext.wide;
-    sum3Kernel(cQ, fromP.wide, mine.subarray(q0, q1), zR);
+    if (mine instanceof BigUint64Array) sum3Kernel(cQ, fromP.wide, mine.subarray(q0, q1), zR);
+    else sum3Product(cQ, fromP.wide, ...operands(mine, q0, q1), zR);
     s.release(s.prev, fromPBytes);
     lowShifted(cQ, m, shiftQ);
     const tMinusSigma = toNext.wide; // kept for y2: the link copied the message
@@ -267,12 +292,6 @@ export function trunc(s: Session, x: AShare, m: number): Promise<AShare> {
 export async function fxmul(s: Session, x: AShare, y: AShare, f: number): Promise<AShare> {
   if (x.length !== y.length) throw new UsageError(`fxmul: operands differ in length (${x.length} vs ${y.length})`);
   // The plain local products (no zero-sharing: truncate masks the one share it sends in the
-  // clear), in pool memory: they never leave the party.
-  const z = s.party.scratch.take(x.length);
-  try {
-    productKernel(z, x.a, x.b, y.a, y.b);
-    return await truncate(s, z, f);
-  } finally {
-    s.party.scratch.give(z);
-  }
+  // clear), computed by the truncation's first kernels as they read them.
+  return truncateShare(s, { x, y }, f);
 }
