@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { closeTrio, RUNS, secret, signed, trio, u64, vectorOf } from '../helpers/protocol.js';
 import { inputBinary, open, openBits } from '../../src/mpc/protocols/io.js';
+import { truncationBytes } from '../../src/mpc/protocols/trunc-narrow.js';
 import { BitShare } from '../../src/mpc/shares.js';
 import { packBits, unpackBits, wordsFor } from '../../src/ring/bits.js';
 import { bitMasks, decrementPlanes, incrementPlanes, planesOf } from '../../src/ring/planes.js';
@@ -253,6 +254,9 @@ test('truncate: floor(z / 2^m) or one more on (-2^62, 2^62), additive and replic
     for (const [additive, replicated] of bytes) {
       assert.equal(additive, 8 + width, `m = ${m}`);
       assert.ok(Math.abs(replicated - (16 / 3 + width)) < 0.01, `m = ${m}: ${replicated}`);
+      // The figure the plan's cost estimate uses (plan/expr-circuit.ts).
+      assert.equal(truncationBytes(m, false), additive);
+      assert.ok(Math.abs(truncationBytes(m, true) - replicated) < 0.01);
     }
   }
 });

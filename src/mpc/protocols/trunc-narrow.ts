@@ -160,3 +160,13 @@ export function parts(k: TopBitMessages, bytes: Uint8Array, wide: number, narrow
   const buffer = aligned.buffer as ArrayBuffer;
   return { bytes: aligned, wide: new BigUint64Array(buffer, aligned.byteOffset, wide), narrow: k.view(buffer, aligned.byteOffset + 8 * wide, narrow) };
 }
+
+/**
+ * Bytes each party sends per element truncated by m bits: 8 + W for an additive input (every
+ * party sends one 64-bit word and one W-bit word per element, over the three roles), 16/3 + W
+ * for a replicated one (nobody sends the third component).
+ */
+export function truncationBytes(m: number, replicated: boolean): number {
+  const width = m <= 16 ? 2 : m <= 32 ? 4 : 8;
+  return (replicated ? 16 / 3 : 8) + width;
+}
