@@ -120,6 +120,14 @@ export class Session {
   }
 
   /**
+   * Hands a message received from `from` back to its link once this protocol step has read it
+   * for the last time and keeps no view of it: the link may receive a later message into it.
+   */
+  release(from: PartyId, bytes: Uint8Array): void {
+    this.party.boxFor(from).link.recycle?.(bytes);
+  }
+
+  /**
    * The reshare step of replicated sharing: send own component to the previous party, receive
    * the next party's component. One round.
    */

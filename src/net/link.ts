@@ -34,6 +34,11 @@ export interface Link {
    * taken at once.
    */
   send(session: bigint, payload: Uint8Array, transfer?: boolean): Promise<void>;
+  /**
+   * Optional: gives back a message this link delivered, once its protocol has read it for the
+   * last time (nothing may hold a view of it), so that a later message can be received into it.
+   */
+  recycle?(payload: Uint8Array): void;
   /** Tells the peer that this party stopped the session. Best effort. */
   sendAbort(session: bigint, reason: string): void;
   setHandlers(handlers: LinkHandlers): void;

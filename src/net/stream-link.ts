@@ -30,6 +30,7 @@
 import type { Duplex } from 'node:stream';
 import { PeerLostError, ProtocolError } from '../errors.js';
 import { BufferPool } from './buffer-pool.js';
+import { RecycledBuffers } from './recycled-buffers.js';
 import { SENT, type Link, type LinkHandlers } from './link.js';
 import type { ReadSource } from './reused-reads.js';
 
@@ -52,6 +53,8 @@ const PENDING_MAX = 256 * 1024;
 /** Incoming messages up to this size are views of a shared slab of SLAB_BYTES (fromSlab). */
 const SLAB_MESSAGE_MAX = 4096;
 const SLAB_BYTES = 64 * 1024;
+/** Bytes of receive buffers kept once their protocol gave them back (`recycle`). */
+const RECYCLED_KEEP = 64 * 1024 * 1024;
 const KIND_START = 0;
 const KIND_CONTINUE = 1;
 const KIND_ABORT = 2;
@@ -122,6 +125,7 @@ export class StreamLink implements Link {
   /** Where short messages are received (fromSlab); `slabUsed` bytes of it are handed out. */
   private slab = new ArrayBuffer(0);
   private slabUsed = 0;
+  private readonly recycled = new RecycledBuffers(RECYCLED_KEEP);
 
   /** `reads`: where the socket's bytes arrive if it was made with node's `onread` option (reused-reads.ts); otherwise 'data' events. */
   constructor(
@@ -221,6 +225,11 @@ export class StreamLink implements Link {
     staging.set(payload, HEADER);
     this.writing = true;
     this.socket.write(staging.subarray(0, HEADER + n), this.written);
+  }
+
+  /** A received message's buffer, read to the end by its protocol: the next message of its size is received into it. */
+  recycle(payload: Uint8Array): void {
+    this.recycled.give(payload);
   }
 
   sendAbort(session: bigint, reason: string): void {
@@ -372,7 +381,7 @@ export class StreamLink implements Link {
     if (this.frameKind === KIND_START) {
       if (this.incoming.has(this.frameSession)) throw new ProtocolError(`${this.peerName} started a new message before finishing the previous one`);
       if (!Number.isInteger(total) || total < 0 || total > MAX_MESSAGE_BYTES) throw new ProtocolError(`${this.peerName} announced a message of ${total} bytes`);
-      this.incoming.set(this.frameSession, { buf: total <= SLAB_MESSAGE_MAX ? this.fromSlab(total) : uninitialized(total), filled: 0 });
+      this.incoming.set(this.frameSession, { buf: total <= SLAB_MESSAGE_MAX ? this.fromSlab(total) : (this.recycled.take(total) ?? uninitialized(total)), filled: 0 });
     } else if (this.frameKind === KIND_CONTINUE) {
       if (!this.incoming.has(this.frameSession)) throw new ProtocolError(`${this.peerName} continued a message it never started`);
     } else if (this.frameKind === KIND_ABORT) {

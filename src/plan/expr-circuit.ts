@@ -5,7 +5,7 @@
  * communication:
  *
  *   mul    x·y                                   1 round,  8 bytes per row and party
- *   trunc  floor(x / 2^bits) or that + 1          3 rounds, 16 bytes (needs |x| < 2^62)
+ *   trunc  floor(x / 2^bits) or that + 1          3 rounds, 7.3 bytes (bits <= 16; 9.3 to 32, 13.3 above; needs |x| < 2^62)
  *   lt     1 if x < y else 0 (arithmetic 0/1)     8 rounds, ~32 bytes, then 2 rounds, 8 bytes to inject
  *   eq     1 if x = y else 0                      7 rounds, ~16 bytes, then the same injection
  *
@@ -14,6 +14,8 @@
  * comparisons one batched lt (and one eq), as ops/predicate.ts does for AND/OR. The executor
  * runs exactly this schedule and the cost estimate counts it, so the two cannot disagree.
  */
+
+import { truncationBytes } from '../mpc/protocols/trunc-narrow.js';
 
 export type Gate =
   /** A column's values (0 where null); a text column's word `word` (expr-text.ts; absent: word 0). */
@@ -142,7 +144,8 @@ export function circuitCost(steps: readonly Step[]): CircuitCost {
     if (s.lt.length > 0) rounds += 8;
     if (s.eq.length > 0) rounds += 7;
     if (s.lt.length + s.eq.length > 0) rounds += 2;
-    bytes += 8 * s.mul.length + 16 * s.trunc.length + 40 * s.lt.length + 24 * s.eq.length;
+    bytes += 8 * s.mul.length + 40 * s.lt.length + 24 * s.eq.length;
+    for (const g of s.trunc) bytes += truncationBytes((g as { bits: number }).bits, true);
     comparisons += s.lt.length + s.eq.length;
     multiplications += s.mul.length;
   }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { closeTrio, RUNS, secret, signed, trio, u64, vectorOf } from '../helpers/protocol.js';
 import { inputBinary, open, openBits } from '../../src/mpc/protocols/io.js';
+import { truncationBytes } from '../../src/mpc/protocols/trunc-narrow.js';
 import { BitShare } from '../../src/mpc/shares.js';
 import { packBits, unpackBits, wordsFor } from '../../src/ring/bits.js';
 import { bitMasks, decrementPlanes, incrementPlanes, planesOf } from '../../src/ring/planes.js';
@@ -237,17 +238,25 @@ test('truncate: floor(z / 2^m) or one more on (-2^62, 2^62), additive and replic
     }),
     { numRuns: RUNS },
   );
+  // The messages that carry the top bits' product travel in m bits (2 bytes up to m = 16, 4 up
+  // to 32, 8 above): 8 + width bytes per element for an additive input, 16/3 + width for a
+  // replicated one (nobody sends the third component).
   const n = 3000;
-  const bytes = await t.run(async (s) => {
-    const x = await secret(s, new BigUint64Array(n), 0);
-    const b0 = s.stats.bytesSent;
-    await truncate(s, x.a, 16);
-    const b1 = s.stats.bytesSent;
-    await truncate(s, x.a, 16, x.b);
-    return [(b1 - b0) / n, (s.stats.bytesSent - b1) / n];
-  });
-  for (const [additive, replicated] of bytes) {
-    assert.equal(additive, 16);
-    assert.ok(Math.abs(replicated - 40 / 3) < 0.01);
+  for (const [m, width] of [[16, 2], [17, 4], [32, 4], [33, 8]]) {
+    const bytes = await t.run(async (s) => {
+      const x = await secret(s, new BigUint64Array(n), 0);
+      const b0 = s.stats.bytesSent;
+      await truncate(s, x.a, m);
+      const b1 = s.stats.bytesSent;
+      await truncate(s, x.a, m, x.b);
+      return [(b1 - b0) / n, (s.stats.bytesSent - b1) / n];
+    });
+    for (const [additive, replicated] of bytes) {
+      assert.equal(additive, 8 + width, `m = ${m}`);
+      assert.ok(Math.abs(replicated - (16 / 3 + width)) < 0.01, `m = ${m}: ${replicated}`);
+      // The figure the plan's cost estimate uses (plan/expr-circuit.ts).
+      assert.equal(truncationBytes(m, false), additive);
+      assert.ok(Math.abs(truncationBytes(m, true) - replicated) < 0.01);
+    }
   }
 });

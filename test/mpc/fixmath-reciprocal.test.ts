@@ -69,10 +69,10 @@ test('div: x / y with |x| <= 2^10, y in [2^-4, 2^10]; bound relative + |x| 2^-(f
   );
 });
 
-test('reciprocal: about 240 bytes per element and party (max 2^16 needs 33 bits), balanced', async () => {
+test('reciprocal: about 211 bytes per element and party (max 2^16 needs 33 bits), balanced', async () => {
   const xs = Array.from({ length: 3000 }, (_, i) => 2 ** (-8 + (24 * i) / 3000));
   const out = await runSecure([xs], (s, [x]) => reciprocal(s, x, RANGE));
-  for (const b of out.bytesPerElement) assert.ok(b > 230 && b < 245, `reciprocal: ${b} bytes per element`);
+  for (const b of out.bytesPerElement) assert.ok(b > 205 && b < 217, `reciprocal: ${b} bytes per element`);
 });
 
 test('reciprocal and div refuse ranges whose bit budget cannot be proven', async () => {

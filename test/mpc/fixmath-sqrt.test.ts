@@ -67,10 +67,10 @@ test('sqrt and rsqrt with other ranges and fraction bits', async () => {
   }
 });
 
-test('sqrt: about 240 bytes per element and party, balanced', async () => {
+test('sqrt: about 214 bytes per element and party, balanced', async () => {
   const xs = Array.from({ length: 3000 }, (_, i) => (2 ** 16 * i) / 3000);
   const out = await runSecure([xs], (s, [v]) => sqrt(s, v, SQRT));
-  for (const b of out.bytesPerElement) assert.ok(b > 230 && b < 245, `sqrt: ${b} bytes per element`);
+  for (const b of out.bytesPerElement) assert.ok(b > 208 && b < 220, `sqrt: ${b} bytes per element`);
 });
 
 test('sqrt and rsqrt refuse unprovable parameters', async () => {

@@ -4,6 +4,7 @@
  */
 
 import { mul } from '../../src/mpc/protocols/arith.js';
+import { fxmul } from '../../src/mpc/protocols/trunc.js';
 import { input, open, randomA } from '../../src/mpc/protocols/io.js';
 import type { PartyId } from '../../src/mpc/party.js';
 import type { Session } from '../../src/mpc/session.js';
@@ -22,6 +23,18 @@ export async function mulOpen(s: Session, args: MulArgs, me: PartyId): Promise<{
   const ys = await input(s, 1, me === 1 ? args.y! : args.n);
   const z = await open(s, await mul(s, xs, ys));
   return { z, rounds: s.stats.rounds, bytes: s.stats.bytesSent };
+}
+
+/**
+ * `rounds` fixed-point products x*y >> 16 of the same shares, each opened: over TLS the
+ * truncation receives every later product's messages into the buffers it gave back.
+ */
+export async function fxmulOpen(s: Session, args: MulArgs & { rounds: number }, me: PartyId): Promise<BigUint64Array[]> {
+  const xs = await input(s, 0, me === 0 ? args.x! : args.n);
+  const ys = await input(s, 1, me === 1 ? args.y! : args.n);
+  const out: BigUint64Array[] = [];
+  for (let r = 0; r < args.rounds; r++) out.push(await open(s, await fxmul(s, xs, ys, 16)));
+  return out;
 }
 
 /** `rounds` sequential multiplications of random shared vectors of `n` elements. */

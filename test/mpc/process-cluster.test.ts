@@ -16,6 +16,21 @@ after(async () => {
 
 test('process cluster: input, mul, open over TLS match the plaintext product', () => mulMatchesReference(cluster, 100_000));
 test('process cluster: concurrent jobs', () => concurrentJobs(cluster));
+test('process cluster: repeated fxmul over TLS (receive buffers recycled) stays within one unit of (x*y) >> 16', async () => {
+  const n = 30_001;
+  const x = BigUint64Array.from({ length: n }, (_, i) => BigInt.asUintN(64, BigInt((i * 7919) % 2_000_003 - 1_000_001) << 8n));
+  const y = BigUint64Array.from({ length: n }, (_, i) => BigInt.asUintN(64, BigInt((i * 104_729) % 4_000_037 - 2_000_018) << 4n));
+  const results = await cluster.run<BigUint64Array[]>({ module: JOBS, fn: 'fxmulOpen', partyArgs: [{ x, n, rounds: 4 }, { y, n, rounds: 4 }, { n, rounds: 4 }] });
+  for (const runs of results) {
+    assert.equal(runs.length, 4);
+    for (const z of runs) {
+      for (let i = 0; i < n; i++) {
+        const d = BigInt.asIntN(64, z[i]) - ((BigInt.asIntN(64, x[i]) * BigInt.asIntN(64, y[i])) >> 16n);
+        if (d !== 0n && d !== 1n) assert.fail(`element ${i}: off by ${d}`);
+      }
+    }
+  }
+});
 test('process cluster: the three co-located parties collect garbage on their main threads, marking in one pause (--single-threaded-gc, --no-incremental-marking)', async () => {
   assert.deepEqual(COLOCATED_PARTY_FLAGS, ['--single-threaded-gc', '--no-incremental-marking']);
   const flags = await cluster.run<string[]>({ module: JOBS, fn: 'execArgv' });

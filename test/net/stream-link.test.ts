@@ -301,3 +301,30 @@ test('short messages received into shared slabs stay intact and 8-aligned while 
   });
   socket.destroy();
 });
+
+test('a recycled receive buffer takes the next message of its size, intact; other sizes and partial views are not kept', async () => {
+  const [a, b] = await tlsPair();
+  const sender = new StreamLink(a, 'b');
+  const receiver = new StreamLink(b, 'a');
+  const rx = recorder(receiver);
+  const big = 3 * 1024 * 1024 + 8;
+  await sender.send(1n, pattern(big, 1));
+  await rx.count(1);
+  const first = rx.got[0].payload;
+  receiver.recycle(first);
+  // A view of part of a message is not a whole buffer: refused (its buffer is still in use). The
+  // messages are above the slab size (short ones share slabs, which are never recycled).
+  await sender.send(1n, pattern(8192, 2));
+  await rx.count(2);
+  receiver.recycle(rx.got[1].payload.subarray(8));
+  await sender.send(1n, pattern(100, 3));
+  await sender.send(1n, pattern(big, 4));
+  await sender.send(1n, pattern(8192, 5));
+  await rx.count(5);
+  assert.ok(Buffer.from(rx.got[3].payload).equals(Buffer.from(pattern(big, 4))), 'the message received into the recycled buffer is intact');
+  assert.equal(rx.got[3].payload.buffer, first.buffer, 'the message of the same size reused the recycled buffer');
+  assert.notEqual(rx.got[2].payload.buffer, first.buffer, 'a message of another size did not');
+  assert.notEqual(rx.got[4].payload.buffer, rx.got[1].payload.buffer, 'a partial view was not kept');
+  assert.ok(Buffer.from(rx.got[4].payload).equals(Buffer.from(pattern(8192, 5))));
+  sender.close();
+});

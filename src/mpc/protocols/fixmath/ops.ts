@@ -4,7 +4,8 @@
  *
  * Costs per element and party: a product is 8 bytes and 1 round (arith.ts mul); a sum of any
  * number of products is also 8 bytes and 1 round (only the sum is reshared, ABY3 §5.2); fused
- * with a truncation it is 16 bytes and 3 rounds (trunc.ts: the exact-wrap truncation of
+ * with a truncation by m bits it is 8 + W bytes and 3 rounds, W = 2, 4 or 8 for m <= 16, <= 32
+ * or above (trunc.ts: the exact-wrap truncation of
  * trunc.ts with rotating roles; error at most one unit in the last place, no failure
  * probability for |value| < 2^62).
  */
@@ -72,7 +73,7 @@ export async function mulMany(s: Session, pairs: readonly (readonly [AShare, ASh
 
 /**
  * sum_k x_k * y_k + linear, element-wise, then truncated by m bits (m = 0: no truncation).
- * m > 0: 3 rounds, 16 bytes per element (every party); m = 0: 1 round, 8 bytes. The sum must
+ * m > 0: 3 rounds, 8 + W bytes per element (every party; W as above); m = 0: 1 round, 8 bytes. The sum must
  * lie in (-2^62, 2^62) for the truncation to be exact within one unit.
  */
 export async function sumOfProducts(s: Session, pairs: readonly (readonly [AShare, AShare])[], m: number, linear?: AShare): Promise<AShare> {
@@ -88,7 +89,7 @@ export async function sumOfProducts(s: Session, pairs: readonly (readonly [AShar
   return truncate(s, z, m);
 }
 
-/** Products x_k * y_k truncated by m bits, all pairs in one batch (3 rounds, 16 bytes each). */
+/** Products x_k * y_k truncated by m bits, all pairs in one batch (3 rounds, 8 + W bytes each). */
 export async function mulTruncMany(s: Session, pairs: readonly (readonly [AShare, AShare])[], m: number): Promise<AShare[]> {
   const y = await truncate(s, localProducts(s, pairs, false), m);
   return splitShares(y.a, y.b, pairs);
@@ -121,7 +122,7 @@ export async function productTree(s: Session, leaves: readonly AShare[]): Promis
   return (await productTrees(s, [leaves]))[0];
 }
 
-/** Truncation of a replicated share by m bits (3 rounds, 13.3 bytes per element and party). */
+/** Truncation of a replicated share by m bits (3 rounds, 16/3 + W bytes per element and party). */
 export function truncShare(s: Session, x: AShare, m: number): Promise<AShare> {
   return truncate(s, x.a, m, x.b);
 }

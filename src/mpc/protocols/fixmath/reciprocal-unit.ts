@@ -10,7 +10,8 @@
  *
  * Cost per element and party: b (3 rounds, 13.3 bytes), b² (1, 8), the start (3, 13.3),
  * d = b y (3, 16), two iterations (6, 48): 16 rounds and ~99 bytes (the general reciprocal on
- * [1, 2] at f = 24: 36 rounds, ~240 bytes).
+ * [1, 2] at f = 24: 36 rounds, ~240 bytes); fewer where a truncation is by at most 32 bits,
+ * whose top-bit messages travel in 16- or 32-bit words (trunc.ts).
  * Accuracy: the general reciprocal's bound, |result − 1/x| ≤ 2^-(F − 4) |1/x| + 2^-f (b's
  * truncation is one unit 2^-F on b ≥ 1/2, within the 2^-(F−1) per truncation counted there).
  * Input slightly above 2 (an e of exp just above 1) stays within Goldschmidt's convergence.
