@@ -110,3 +110,18 @@ test('a record of the first version (each node kept its share on its own) is nev
     assert.equal(record?.envelopes, undefined);
   });
 });
+
+test('a record written is read back from memory, not parsed again; a restarted node reads the file', async () => {
+  await withTempDir(async (dir) => {
+    const store = await ResultStore.open(dir, 1, describe);
+    const q = id(20);
+    await store.begin(q, 0, access);
+    await store.prepare(q, infoOf(q), { Auditor: 'sealed' });
+    await store.commit(q);
+    // Only this node writes its records: a file changed behind its back is not read again.
+    await writeFile(join(dir, 'results', `${q}.json`), 'not a record');
+    assert.equal((await store.load(q))?.phase, 'committed');
+    assert.equal((await store.load(q))?.envelopes?.Auditor, 'sealed');
+    await assert.rejects(ResultStore.open(dir, 1, describe).then((s) => s.load(q)), /not a query record/);
+  });
+});
