@@ -5,13 +5,13 @@
  *   z_j = (x_j − c_j) 2^(16 − k_j)     the model's standardisation, exact (local)
  *   η   = [2^16, z] · β                one matrix product (one reshare per row), EXACT at 2^-40
  *   logit: η as it is (equal inputs, equal scores: ranks and ties are exact)
- *   probability: η truncated by 16, σ(η) by the precise sigmoid (logit-probabilities.ts, within
- *        about 2^-15 relative), then to decimal(6): p · 10^6, truncated by 24 bits (one unit)
+ *   probability: η truncated by 16 (to 2^-24), then σ(η) · 10^6 as decimal(6) by
+ *        predict-probability.ts (within 2^-15 relative plus 1.2 units)
  *   class: [η ≥ logit(threshold)] on the exact η, one comparison (p ≥ threshold, no sigmoid)
  *
  * Cost per row and party: the product 8 bytes and 1 round, truncation 13.3 bytes and 3 rounds;
- * the sigmoid about 380 bytes and 63 rounds and its conversion 13.3 bytes and 3 rounds, or the
- * comparison about 40 bytes and 10 rounds. The validity and every input column pass through.
+ * the probabilities about 311 bytes and 49 rounds (predict-probability.ts), or the comparison
+ * about 40 bytes and 10 rounds. The validity and every input column pass through.
  */
 
 import { matmul } from '../mpc/protocols/arith.js';
@@ -21,15 +21,14 @@ import { truncShare } from '../mpc/protocols/fixmath/ops.js';
 import type { Session } from '../mpc/session.js';
 import { AShare, concatA, scaleA } from '../mpc/shares.js';
 import { addConstA, publicA } from '../mpc/sharing.js';
-import { LOGIT_DESIGN_BITS, LOGIT_FRACTION_BITS } from '../plan/check-logit.js';
+import { LOGIT_DESIGN_BITS } from '../plan/check-logit.js';
 import { logitModelBetaName } from '../plan/logit-model.js';
-import { PREDICT_LOGIT_BITS, PREDICT_PROBABILITY_SCALE, type CheckedPredict } from '../plan/check-predict.js';
+import { PREDICT_LOGIT_BITS, type CheckedPredict } from '../plan/check-predict.js';
 import { SecretTable } from '../secret/secret-table.js';
 import { columnSchemaOf } from './column-schema.js';
-import { probabilities } from './logit-probabilities.js';
+import { predictedProbabilities } from './predict-probability.js';
 
 const FX = LOGIT_DESIGN_BITS;
-const F = LOGIT_FRACTION_BITS;
 
 export async function predict(s: Session, node: CheckedPredict, model: SecretTable, table: SecretTable): Promise<SecretTable> {
   if (model.rows !== 1) throw new RangeError(`a stored model holds one row, this one ${model.rows}`);
@@ -41,13 +40,8 @@ export async function predict(s: Session, node: CheckedPredict, model: SecretTab
     ...node.terms.map((t) => scaleA(addConstA(s.me, table.column(t.column.name).values, -t.predictor.center), 1n << BigInt(FX - t.predictor.shift))),
   ];
   const exact = await matmul(s, byRows(columns, n), beta, n, d, 1);
-  const values = node.output === 'logit' ? exact : node.output === 'class' ? await atLeast(s, exact, node.threshold) : await probabilityColumn(s, await truncShare(s, exact, FX));
+  const values = node.output === 'logit' ? exact : node.output === 'class' ? await atLeast(s, exact, node.threshold) : await predictedProbabilities(s, await truncShare(s, exact, FX));
   return new SecretTable(n, [...table.columns, { schema: columnSchemaOf(node.as), values }], table.validity);
-}
-
-async function probabilityColumn(s: Session, eta: AShare): Promise<AShare> {
-  const { p } = await probabilities(s, eta, F);
-  return truncShare(s, scaleA(p, 10n ** BigInt(PREDICT_PROBABILITY_SCALE)), F);
 }
 
 /** [η ≥ log(t / (1 − t))] as 0/1 shares for η at 2^-40: σ is increasing, so this is [σ(η) ≥ t]. */
