@@ -62,8 +62,12 @@ export class ResultStore {
   private readonly locks = new Map<string, Promise<unknown>>();
   /** Records written or read last, parsed (record-cache.ts: 8 records, 64 MB of shares). */
   private readonly cache = new RecordCache(8, 64 * 2 ** 20);
-  /** Writes begun so far: a load that overlapped one does not cache what it read (maybe the old file). */
-  private writes = 0;
+  /**
+   * Writes begun or ended so far, and those under way: a load that overlapped a write (it may
+   * have read the old file, and may end after the write cached the new record) caches nothing.
+   */
+  private writeEvents = 0;
+  private writing = 0;
   /**
    * Told after a query is committed or failed here (also again, when nothing changed): the node
    * settles what follows the decision (a derived table, node/flows/store.ts). Must not throw.
@@ -171,7 +175,8 @@ export class ResultStore {
     if (!QUERY_ID.test(query)) throw new ResultNotFoundError(`'${query}' is not a query id (they look like q-0123456789abcdef01234567)`);
     const cached = this.cache.get(query);
     if (cached) return cached;
-    const writesBefore = this.writes;
+    const eventsBefore = this.writeEvents;
+    const quiet = this.writing === 0;
     let text: string;
     try {
       text = await readFile(this.file(query), 'utf8');
@@ -180,7 +185,7 @@ export class ResultStore {
       throw error;
     }
     const record = parseRecord(query, text);
-    if (this.writes === writesBefore) this.cache.set(record);
+    if (quiet && this.writing === 0 && this.writeEvents === eventsBefore) this.cache.set(record);
     return record;
   }
 
@@ -196,10 +201,16 @@ export class ResultStore {
   }
 
   private async write(record: QueryRecord): Promise<void> {
-    this.writes++;
+    this.writeEvents++;
+    this.writing++;
     this.cache.drop(record.query);
-    await writeFileAtomic(this.file(record.query), Buffer.from(JSON.stringify(record)));
-    this.cache.set(record);
+    try {
+      await writeFileAtomic(this.file(record.query), Buffer.from(JSON.stringify(record)));
+      this.cache.set(record);
+    } finally {
+      this.writing--;
+      this.writeEvents++;
+    }
   }
 
   private file(query: string): string {

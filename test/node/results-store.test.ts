@@ -125,3 +125,28 @@ test('a record written is read back from memory, not parsed again; a restarted n
     await assert.rejects(ResultStore.open(dir, 1, describe).then((s) => s.load(q)), /not a query record/);
   });
 });
+
+test('loads racing a commit never leave the old phase cached: after the commit every load says committed', async () => {
+  await withTempDir(async (dir) => {
+    const store = await ResultStore.open(dir, 0, describe);
+    for (let round = 0; round < 12; round++) {
+      const q = id(100 + round);
+      await store.begin(q, 0, access);
+      await store.prepare(q, infoOf(q), { Auditor: 'sealed'.repeat(20_000) });
+      // Push q out of the cache (8 records), so that the loads below read the file.
+      for (let k = 0; k < 8; k++) {
+        const other = id(1000 + round * 8 + k);
+        await store.begin(other, 0, access);
+      }
+      const loads: Promise<unknown>[] = [];
+      const commit = store.commit(q);
+      for (let k = 0; k < 40; k++) {
+        loads.push(store.load(q));
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      await commit;
+      await Promise.all(loads);
+      assert.equal((await store.load(q))?.phase, 'committed', `round ${round}`);
+    }
+  });
+});
