@@ -11,7 +11,7 @@
  *   class: [η ≥ logit(threshold)] on the exact η, one comparison (p ≥ threshold, no sigmoid)
  *
  * Cost per row and party: the product 8 bytes and 1 round, truncation 13.3 bytes and 3 rounds;
- * the probabilities about 311 bytes and 49 rounds (predict-probability.ts), or the comparison
+ * the probabilities about 314 bytes and 52 rounds (predict-probability.ts), or the comparison
  * about 40 bytes and 10 rounds. The validity and every input column pass through.
  */
 
