@@ -36,15 +36,22 @@ export function reconstruct(shares: readonly ResultShare[]): Reconstructed {
   const columns = new Map<string, BigUint64Array>();
   names.forEach((name, k) => {
     // Component c of a value is reported by the nodes holding it; two reports must agree.
+    // Compared as text: decodeColumn reads only canonical base64, so equal values are equal
+    // texts, and each component is decoded once (decoding and its check are most of the cost).
     const components: (BigUint64Array | undefined)[] = [undefined, undefined, undefined];
+    const texts: (string | undefined)[] = [undefined, undefined, undefined];
     for (const s of list) {
       const [i, j] = heldComponents(s.node);
       const col = s.columns[k];
       for (const [idx, text] of [[i, col.a], [j, col.b]] as const) {
-        const values = decodeColumn(text, rows, name);
-        const earlier = components[idx];
-        if (earlier === undefined) components[idx] = values;
-        else if (!sameValues(earlier, values)) throw new IntegrityError(`nodes disagree on component ${idx} of result column '${name}': one of them is faulty or tampered with`);
+        const earlier = texts[idx];
+        if (earlier === undefined) {
+          components[idx] = decodeColumn(text, rows, name);
+          texts[idx] = text;
+        } else if (earlier !== text) {
+          decodeColumn(text, rows, name); // a malformed report is a format error, as from the first node
+          throw new IntegrityError(`nodes disagree on component ${idx} of result column '${name}': one of them is faulty or tampered with`);
+        }
       }
     }
     const [c0, c1, c2] = components;
@@ -54,10 +61,4 @@ export function reconstruct(shares: readonly ResultShare[]): Reconstructed {
     columns.set(name, out);
   });
   return { query, rows, columns, public: list[0].public, nodes: [...byNode.keys()].sort() };
-}
-
-function sameValues(x: BigUint64Array, y: BigUint64Array): boolean {
-  if (x.length !== y.length) return false;
-  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
-  return true;
 }

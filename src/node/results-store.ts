@@ -20,6 +20,7 @@ import { ProtocolError, ResultNotFoundError, StorageCorruptionError } from '../e
 import { isErrnoException, writeFileAtomic } from '../io/durable-file.js';
 import type { PartyId } from '../mpc/party.js';
 import type { QueryInfo } from '../wire/api.js';
+import { RecordCache } from './record-cache.js';
 
 const FORMAT = 'tessera-query-record/v2';
 /** Records of the first version: kept by each node on its own, before queries had a decided state. */
@@ -59,6 +60,14 @@ export class ResultStore {
   private readonly waiting = new Set<string>();
   /** Per query, the end of the chain of transitions under way (one at a time per query). */
   private readonly locks = new Map<string, Promise<unknown>>();
+  /** Records written or read last, parsed (record-cache.ts: 8 records, 64 MB of shares). */
+  private readonly cache = new RecordCache(8, 64 * 2 ** 20);
+  /**
+   * Writes begun or ended so far, and those under way: a load that overlapped a write (it may
+   * have read the old file, and may end after the write cached the new record) caches nothing.
+   */
+  private writeEvents = 0;
+  private writing = 0;
   /**
    * Told after a query is committed or failed here (also again, when nothing changed): the node
    * settles what follows the decision (a derived table, node/flows/store.ts). Must not throw.
@@ -164,6 +173,10 @@ export class ResultStore {
   /** This node's record of `query`, or undefined if it has none. */
   async load(query: string): Promise<QueryRecord | undefined> {
     if (!QUERY_ID.test(query)) throw new ResultNotFoundError(`'${query}' is not a query id (they look like q-0123456789abcdef01234567)`);
+    const cached = this.cache.get(query);
+    if (cached) return cached;
+    const eventsBefore = this.writeEvents;
+    const quiet = this.writing === 0;
     let text: string;
     try {
       text = await readFile(this.file(query), 'utf8');
@@ -171,7 +184,9 @@ export class ResultStore {
       if (isErrnoException(error) && error.code === 'ENOENT') return undefined;
       throw error;
     }
-    return parseRecord(query, text);
+    const record = parseRecord(query, text);
+    if (quiet && this.writing === 0 && this.writeEvents === eventsBefore) this.cache.set(record);
+    return record;
   }
 
   private transition(query: string, step: (record: QueryRecord | undefined) => Promise<void>): Promise<void> {
@@ -186,7 +201,16 @@ export class ResultStore {
   }
 
   private async write(record: QueryRecord): Promise<void> {
-    await writeFileAtomic(this.file(record.query), Buffer.from(JSON.stringify(record)));
+    this.writeEvents++;
+    this.writing++;
+    this.cache.drop(record.query);
+    try {
+      await writeFileAtomic(this.file(record.query), Buffer.from(JSON.stringify(record)));
+      this.cache.set(record);
+    } finally {
+      this.writing--;
+      this.writeEvents++;
+    }
   }
 
   private file(query: string): string {

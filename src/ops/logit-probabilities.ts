@@ -7,10 +7,11 @@
  *
  * Cost per element and party: one comparison and its injection (~40 bytes, 10 rounds), one
  * product, exp (22 rounds), the reciprocal on [1, 2] without normalisation
- * (fixmath/reciprocal-unit.ts: 16 rounds, ~99 bytes; the general reciprocal took 36 and ~240),
- * one product with truncation, one product: about 240 bytes, 53 rounds.
+ * (fixmath/reciprocal-unit.ts: 13 rounds, ~85 bytes; the general reciprocal took 36 and ~240),
+ * one product with truncation, one product: about 323 bytes, 53 rounds (measured at 100K).
  * Accuracy at f fraction bits: exp within 2^-16 + 2^-f relative and the reciprocal within
- * 2^-(f-5) + 2^-f relative (docs/fixmath.md), so p and q within about 2^-15 relative each.
+ * 2^-(f-3) + 2^-f relative (docs/fixmath.md), so p and q within about 2^-15 relative each.
+ * (predict, which needs p only and as a decimal, takes a shorter path: predict-probability.ts.)
  */
 
 import { mul } from '../mpc/protocols/arith.js';

@@ -2,52 +2,44 @@
  * predict (plan/check-predict.ts): a stored logistic model's coefficients (one secret row) applied
  * to every row of the input, inside MPC.
  *
- *   z_j = (x_j − c_j) 2^(16 − k_j)     the model's standardisation, exact (local)
- *   η   = [2^16, z] · β                one matrix product (one reshare per row), EXACT at 2^-40
+ *   z_j = (x_j − c_j) 2^(16 − k_j)     the model's standardisation, exact
+ *   η   = [2^16, z] · β                one inner product per row (one reshare), EXACT at 2^-40,
+ *                                      the standardisation folded into β (predict-eta.ts)
  *   logit: η as it is (equal inputs, equal scores: ranks and ties are exact)
- *   probability: η truncated by 16, σ(η) by the precise sigmoid (logit-probabilities.ts, within
- *        about 2^-15 relative), then to decimal(6): p · 10^6, truncated by 24 bits (one unit)
+ *   probability: η truncated by 16 (to 2^-24), then σ(η) · 10^6 as decimal(6) by
+ *        predict-probability.ts (within 2^-15 relative plus 1.2 units)
  *   class: [η ≥ logit(threshold)] on the exact η, one comparison (p ≥ threshold, no sigmoid)
  *
  * Cost per row and party: the product 8 bytes and 1 round, truncation 13.3 bytes and 3 rounds;
- * the sigmoid about 380 bytes and 63 rounds and its conversion 13.3 bytes and 3 rounds, or the
- * comparison about 40 bytes and 10 rounds. The validity and every input column pass through.
+ * the probabilities about 314 bytes and 52 rounds (predict-probability.ts), or the comparison
+ * about 40 bytes and 10 rounds. The validity and every input column pass through.
  */
 
-import { matmul } from '../mpc/protocols/arith.js';
 import { ltz } from '../mpc/protocols/compare.js';
 import { bitInject } from '../mpc/protocols/convert.js';
 import { truncShare } from '../mpc/protocols/fixmath/ops.js';
 import type { Session } from '../mpc/session.js';
-import { AShare, concatA, scaleA } from '../mpc/shares.js';
-import { addConstA, publicA } from '../mpc/sharing.js';
-import { LOGIT_DESIGN_BITS, LOGIT_FRACTION_BITS } from '../plan/check-logit.js';
+import { concatA, scaleA, type AShare } from '../mpc/shares.js';
+import { addConstA } from '../mpc/sharing.js';
+import { LOGIT_DESIGN_BITS } from '../plan/check-logit.js';
 import { logitModelBetaName } from '../plan/logit-model.js';
-import { PREDICT_LOGIT_BITS, PREDICT_PROBABILITY_SCALE, type CheckedPredict } from '../plan/check-predict.js';
+import { PREDICT_LOGIT_BITS, type CheckedPredict } from '../plan/check-predict.js';
 import { SecretTable } from '../secret/secret-table.js';
 import { columnSchemaOf } from './column-schema.js';
-import { probabilities } from './logit-probabilities.js';
+import { linearPredictor } from './predict-eta.js';
+import { predictedProbabilities } from './predict-probability.js';
 
 const FX = LOGIT_DESIGN_BITS;
-const F = LOGIT_FRACTION_BITS;
 
 export async function predict(s: Session, node: CheckedPredict, model: SecretTable, table: SecretTable): Promise<SecretTable> {
   if (model.rows !== 1) throw new RangeError(`a stored model holds one row, this one ${model.rows}`);
   const n = table.rows;
   const d = node.terms.length + 1;
   const beta = concatA(Array.from({ length: d }, (_, j) => model.column(logitModelBetaName(j)).values));
-  const columns = [
-    publicA(s.me, new BigUint64Array(n).fill(1n << BigInt(FX))),
-    ...node.terms.map((t) => scaleA(addConstA(s.me, table.column(t.column.name).values, -t.predictor.center), 1n << BigInt(FX - t.predictor.shift))),
-  ];
-  const exact = await matmul(s, byRows(columns, n), beta, n, d, 1);
-  const values = node.output === 'logit' ? exact : node.output === 'class' ? await atLeast(s, exact, node.threshold) : await probabilityColumn(s, await truncShare(s, exact, FX));
+  const terms = node.terms.map((t) => ({ values: table.column(t.column.name).values, center: t.predictor.center, shift: t.predictor.shift }));
+  const exact = await linearPredictor(s, terms, beta, n);
+  const values = node.output === 'logit' ? exact : node.output === 'class' ? await atLeast(s, exact, node.threshold) : await predictedProbabilities(s, await truncShare(s, exact, FX));
   return new SecretTable(n, [...table.columns, { schema: columnSchemaOf(node.as), values }], table.validity);
-}
-
-async function probabilityColumn(s: Session, eta: AShare): Promise<AShare> {
-  const { p } = await probabilities(s, eta, F);
-  return truncShare(s, scaleA(p, 10n ** BigInt(PREDICT_PROBABILITY_SCALE)), F);
 }
 
 /** [η ≥ log(t / (1 − t))] as 0/1 shares for η at 2^-40: σ is increasing, so this is [σ(η) ≥ t]. */
@@ -55,17 +47,4 @@ async function atLeast(s: Session, eta: AShare, threshold: number): Promise<ASha
   const cut = BigInt(Math.round(Math.log(threshold / (1 - threshold)) * 2 ** 24)) << BigInt(PREDICT_LOGIT_BITS - 24);
   const below = await bitInject(s, await ltz(s, addConstA(s.me, eta, -cut)));
   return addConstA(s.me, scaleA(below, -1n), 1n);
-}
-
-/** The columns (each n long) laid out by rows (n × d), both components: local. */
-function byRows(columns: readonly AShare[], n: number): AShare {
-  const d = columns.length;
-  const out = AShare.zeros(n * d);
-  columns.forEach((c, j) => {
-    for (let r = 0; r < n; r++) {
-      out.a[r * d + j] = c.a[r];
-      out.b[r * d + j] = c.b[r];
-    }
-  });
-  return out;
 }

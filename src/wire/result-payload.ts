@@ -34,7 +34,7 @@ export function encodeColumn(v: BigUint64Array): string {
   return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
 }
 
-/** A column's components, checked to hold exactly `rows` values. */
+/** A column's components, checked to hold exactly `rows` values in canonical base64 (what encodeColumn writes, and no other). */
 export function decodeColumn(text: string, rows: number, what: string): BigUint64Array {
   const bytes = Buffer.from(text, 'base64');
   if (bytes.length !== rows * 8 || bytes.toString('base64') !== text) throw new FormatError(`result column '${what}' does not hold ${rows} values`);

@@ -110,3 +110,43 @@ test('a record of the first version (each node kept its share on its own) is nev
     assert.equal(record?.envelopes, undefined);
   });
 });
+
+test('a record written is read back from memory, not parsed again; a restarted node reads the file', async () => {
+  await withTempDir(async (dir) => {
+    const store = await ResultStore.open(dir, 1, describe);
+    const q = id(20);
+    await store.begin(q, 0, access);
+    await store.prepare(q, infoOf(q), { Auditor: 'sealed' });
+    await store.commit(q);
+    // Only this node writes its records: a file changed behind its back is not read again.
+    await writeFile(join(dir, 'results', `${q}.json`), 'not a record');
+    assert.equal((await store.load(q))?.phase, 'committed');
+    assert.equal((await store.load(q))?.envelopes?.Auditor, 'sealed');
+    await assert.rejects(ResultStore.open(dir, 1, describe).then((s) => s.load(q)), /not a query record/);
+  });
+});
+
+test('loads racing a commit never leave the old phase cached: after the commit every load says committed', async () => {
+  await withTempDir(async (dir) => {
+    const store = await ResultStore.open(dir, 0, describe);
+    for (let round = 0; round < 12; round++) {
+      const q = id(100 + round);
+      await store.begin(q, 0, access);
+      await store.prepare(q, infoOf(q), { Auditor: 'sealed'.repeat(20_000) });
+      // Push q out of the cache (8 records), so that the loads below read the file.
+      for (let k = 0; k < 8; k++) {
+        const other = id(1000 + round * 8 + k);
+        await store.begin(other, 0, access);
+      }
+      const loads: Promise<unknown>[] = [];
+      const commit = store.commit(q);
+      for (let k = 0; k < 40; k++) {
+        loads.push(store.load(q));
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      await commit;
+      await Promise.all(loads);
+      assert.equal((await store.load(q))?.phase, 'committed', `round ${round}`);
+    }
+  });
+});

@@ -56,8 +56,8 @@ test('a model-storing logit types its row as the marker, the predictors with the
   assert.equal(p.kind, 'decimal');
   assert.equal(p.scale, 6);
   const cost = estimateCost(checked.root.input);
-  assert.ok(cost.rounds > 60 && cost.rounds < 80, `rounds ${cost.rounds}`);
-  assert.ok(cost.bytesPerParty > 1000 * 400, `bytes ${cost.bytesPerParty}`);
+  assert.ok(cost.rounds > 50 && cost.rounds < 70, `rounds ${cost.rounds}`);
+  assert.ok(cost.bytesPerParty > 1000 * 300, `bytes ${cost.bytesPerParty}`);
   const cls = checkPlan(predictPlan({ output: 'class', threshold: 0.3 }), context(model)).root.input.type.columns[3];
   assert.equal(cls.kind, 'boolean');
   const eta = checkPlan(predictPlan({ output: 'logit' }), context(model)).root.input.type.columns[3];

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { decodeFrame, encodeFrame } from '../../src/wire/frames.js';
 import { ColumnDecoder, decodeSharePayload, encodeSharePayload, expandComponent, payloadSize, splitPayloadColumns } from '../../src/wire/share-payload.js';
 import { dealColumns } from '../../src/mpc/sharing.js';
-import { encodeColumn, type ResultShare, RESULT_SHARE_FORMAT } from '../../src/wire/result-payload.js';
+import { decodeColumn, encodeColumn, type ResultShare, RESULT_SHARE_FORMAT } from '../../src/wire/result-payload.js';
 import { reconstruct } from '../../src/client/reconstruct.js';
 import { FormatError, IntegrityError } from '../../src/errors.js';
 import { u64 } from '../helpers/protocol.js';
@@ -82,4 +82,23 @@ test('a column decoded from chunks of any size equals the column decoded at once
     { numRuns: 60 },
   );
   assert.throws(() => new ColumnDecoder(3).push(Uint8Array.of(7)), /unknown component kind 7/);
+});
+
+test('a result column is read only from the exact base64 encodeColumn writes (every length, every kind of deviation)', () => {
+  for (let rows = 0; rows <= 4; rows++) {
+    const values = BigUint64Array.from({ length: rows }, (_, i) => 0x0123456789abcdefn * BigInt(i + 1));
+    const text = encodeColumn(values);
+    assert.deepEqual([...decodeColumn(text, rows, 'x')], [...values]);
+    assert.throws(() => decodeColumn(text, rows + 1, 'x'), FormatError);
+    const deviations = [text + '\n', ` ${text}`, text.replace(/=+$/, ''), text + '=', text.replace(/\+/g, '-').replace(/\//g, '_') + (text.includes('+') || text.includes('/') ? '' : '*')];
+    if (text.endsWith('=')) {
+      // The same bytes with non-zero padding bits in the last character before '='.
+      const last = text.replace(/=+$/, '');
+      const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+      const padded = alphabet[alphabet.indexOf(last[last.length - 1]) + 1];
+      deviations.push(last.slice(0, -1) + padded + text.slice(last.length));
+    }
+    if (rows > 0) deviations.push(text.slice(0, 4) + '*' + text.slice(5));
+    for (const bad of deviations.filter((d) => d !== text)) assert.throws(() => decodeColumn(bad, rows, 'x'), FormatError, JSON.stringify(bad));
+  }
 });

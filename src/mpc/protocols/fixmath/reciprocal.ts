@@ -167,8 +167,10 @@ export async function div(s: Session, x: AShare, y: AShare, options: DivOptions)
  * the last step skips d). Shared by reciprocal() after its normalisation and by inputs that need
  * none (reciprocal-unit.ts, the Cox model's normalised risk-set sums). The start's value is below
  * 2^(2F + startBits + 2): callers with F = 24 pass fewer start bits (10) to stay under 2^61.
+ * `lastExtraShift` truncates the last step's product by that many more bits (a result with
+ * F − lastExtraShift fraction bits at no extra cost; iterations ≥ 1).
  */
-export async function reciprocalOfHalfToOne(s: Session, b: AShare, F: number, iterations: number, startBits = START_BITS): Promise<AShare> {
+export async function reciprocalOfHalfToOne(s: Session, b: AShare, F: number, iterations: number, startBits = START_BITS, lastExtraShift = 0): Promise<AShare> {
   const n = b.length;
   const b2 = await mul(s, b, b);
   const [c0, c1, c2] = RECIPROCAL_INITIAL;
@@ -188,7 +190,7 @@ export async function reciprocalOfHalfToOne(s: Session, b: AShare, F: number, it
   for (let k = 0; k < iterations; k++) {
     const m = linearA(s.me, n, [[d, -1n]], two);
     if (k + 1 < iterations) [y, d] = await mulTruncMany(s, [[y, m], [d, m]], F);
-    else [y] = await mulTruncMany(s, [[y, m]], F);
+    else [y] = await mulTruncMany(s, [[y, m]], F + lastExtraShift);
   }
   return y;
 }
