@@ -90,8 +90,9 @@ async function main(): Promise<void> {
     .option('--warmups <n>', 'primitives: untimed repetitions before the timed ones', '1')
     .option('--json', 'one JSON object per line')
     .option('--profile <dir>', 'write a CPU profile of every party (primitives, tls) or node process (relational) into <dir>')
+    .option('--warm', 'relational: run each query a second time in the same node processes and print that too (the verdict stays on the first)')
     .parse();
-  const o = program.opts<{ suite: string; transport: 'tls' | 'memory'; rows: string; uploadRows: string; concurrency: string; ops?: string; reps: string; warmups: string; json?: boolean; profile?: string }>();
+  const o = program.opts<{ suite: string; transport: 'tls' | 'memory'; rows: string; uploadRows: string; concurrency: string; ops?: string; reps: string; warmups: string; json?: boolean; profile?: string; warm?: boolean }>();
   if (o.suite === 'ingest') return ingest(o, program.getOptionValueSource('rows') === 'default');
   if (o.suite === 'relational') return relational(o);
   if (o.suite === 'stats') return (await import('./stats-main.js')).stats(o);
@@ -151,7 +152,7 @@ async function ingest(o: { rows: string; uploadRows: string; concurrency: string
   });
 }
 
-async function relational(o: { rows: string; ops?: string; json?: boolean; profile?: string }): Promise<void> {
+async function relational(o: { rows: string; ops?: string; json?: boolean; profile?: string; warm?: boolean }): Promise<void> {
   const ops = o.ops ? o.ops.split(',') : RELATIONAL_OPS;
   for (const op of ops) if (!RELATIONAL_OPS.includes(op)) throw new Error(`unknown relational operation '${op}'; choose from ${RELATIONAL_OPS.join(', ')}`);
   const missing = ops.filter((op) => !RELATIONAL_CASES.some((c) => c.op === op));
@@ -168,11 +169,13 @@ async function relational(o: { rows: string; ops?: string; json?: boolean; profi
     cases,
     rows,
     ...(o.profile ? { profileDir: resolve(o.profile) } : {}),
+    warm: o.warm === true,
     onProgress: o.json ? undefined : (text) => process.stderr.write(`  … ${text}\n`),
     onRow: (r: RelationalRow) => {
       if (o.json) return console.log(JSON.stringify({ suite: 'relational', transport: 'tls', ...r }));
       const verdictText = r.rows !== 1 << 20 ? `${fmtS(r.target)} at 1048576 rows` : r.missedBy === undefined ? `${fmtS(r.target)}: met` : `${fmtS(r.target)}: missed by ${fmtS(r.missedBy)}\n${''.padEnd(12)}why: ${r.why}`;
       console.log(`${r.op.padEnd(10)} ${String(r.rows).padStart(9)} ${fmtS(r.seconds).padStart(10)} ${fmtS(r.cpuSeconds).padStart(10)} ${`${(r.bytesPerParty / 1e6).toFixed(1)} MB`.padStart(10)} ${String(r.rounds).padStart(7)}   ${verdictText}`);
+      if (r.warmSeconds !== undefined && r.warmCpuSeconds !== undefined) console.log(`${''.padEnd(12)}warm (the same query again, same node processes): ${fmtS(r.warmSeconds)}, cpu/node ${fmtS(r.warmCpuSeconds)}`);
     },
   });
 }

@@ -22,6 +22,9 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { HOSPITAL, withNodeCluster } from './node-cluster.js';
 import { CounterWindow } from './proc-stats.js';
+import type { QueryResult } from '../src/client/result.js';
+import type { Tessera } from '../src/client/tessera.js';
+import type { Plan } from '../src/plan/plan.js';
 import type { BenchTable, RelationalCase } from './relational/case.js';
 
 export interface RelationalRow {
@@ -35,6 +38,9 @@ export interface RelationalRow {
   /** Seconds over the target (only when missed), and why. */
   readonly missedBy?: number;
   readonly why?: string;
+  /** With `warm`: the same plan run again in the same node processes (their code compiled, their memory touched). */
+  readonly warmSeconds?: number;
+  readonly warmCpuSeconds?: number;
 }
 
 export interface RelationalOptions {
@@ -44,6 +50,12 @@ export interface RelationalOptions {
   readonly onProgress?: (text: string) => void;
   /** Directory for a CPU profile of each node process (written when the cluster stops). */
   readonly profileDir?: string;
+  /**
+   * Run each plan a second time and report it beside the first: the first query of fresh node
+   * processes pays V8's compilation and the first touch of memory, which a long-running node
+   * has paid before. The target's verdict stays on the first (cold) run.
+   */
+  readonly warm?: boolean;
 }
 
 const FULL = 1 << 20;
@@ -87,6 +99,7 @@ export async function runRelationalSuite(options: RelationalOptions): Promise<vo
         const difference = c.verify(result, expected);
         if (difference !== undefined) throw new Error(`relational suite, ${c.op} at ${options.rows} rows: WRONG RESULT: ${difference}`);
         const missed = options.rows === FULL && seconds > c.target;
+        const warm = options.warm ? await warmRun(hospital, plan, pids, (r) => c.verify(r, expected)) : undefined;
         options.onRow({
           op: c.op,
           rows: options.rows,
@@ -96,6 +109,7 @@ export async function runRelationalSuite(options: RelationalOptions): Promise<vo
           rounds,
           target: c.target,
           ...(missed ? { missedBy: seconds - c.target, why: c.why } : {}),
+          ...(warm ? { warmSeconds: warm.seconds, warmCpuSeconds: warm.cpuSeconds } : {}),
         });
       }
     } finally {
@@ -105,6 +119,18 @@ export async function runRelationalSuite(options: RelationalOptions): Promise<vo
 }
 
 /** The table as CSV with a header, streamed. */
+/** The plan again in the same node processes, timed and checked like the first run. */
+async function warmRun(hospital: Tessera, plan: Plan, pids: readonly number[], verify: (result: QueryResult) => string | undefined): Promise<{ seconds: number; cpuSeconds: number }> {
+  const window = await CounterWindow.open(pids);
+  const started = performance.now();
+  const result = await (await hospital.run(plan)).result();
+  const seconds = (performance.now() - started) / 1000;
+  const counters = await window.close();
+  const difference = verify(result);
+  if (difference !== undefined) throw new Error(`relational suite, warm run: WRONG RESULT: ${difference}`);
+  return { seconds, cpuSeconds: Math.max(...counters.cpuSeconds) };
+}
+
 export async function writeCsv(path: string, t: BenchTable): Promise<void> {
   const out = createWriteStream(path);
   out.write(`${t.schema.columns.map((c) => c.name).join(',')}\n`);

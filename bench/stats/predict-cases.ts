@@ -42,7 +42,7 @@ function predictCase(rows: number, target: number): StatsCase {
     rows,
     description: `predicted probabilities of a stored logistic model, ${rows} rows × ${LOGIT_BENCH_PREDICTORS.length} predictors, opened`,
     target,
-    why: 'CPU, not rounds (72): 1.9 s per node measured, mostly the precise sigmoid (exp circuit and reciprocal, ~380 bytes per row); three nodes and the client share two cores',
+    why: 'CPU, not rounds (58): in fresh node processes about 1 s per node, of which V8 compiling the sigmoid\'s kernels is about half (0.43 s per node when a fit ran before in the same processes); the rest the precise sigmoid (exp circuit and reciprocal, ~314 bytes per row); three nodes and the client share two cores',
     tables: () => [table, modelTable()],
     rounds: async (client, recipient) => (await frame(client).explain({ to: [recipient] })).cost.rounds,
     run: async (client, recipient) => {
