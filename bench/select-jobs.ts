@@ -28,9 +28,10 @@ export interface SelectFigures {
   readonly levels: number;
 }
 
-const KEY_BITS = 18;
+/** Bits of a value above the column's minimum (values in ±100,000). */
+export const KEY_BITS = 18;
 
-function columnValues(n: number, j: number): BigUint64Array {
+export function columnValues(n: number, j: number): BigUint64Array {
   const v = new BigUint64Array(n);
   let x = 0x9e3779b9 + j;
   for (let i = 0; i < n; i++) {
@@ -40,7 +41,8 @@ function columnValues(n: number, j: number): BigUint64Array {
   return v;
 }
 
-function wantedRanks(n: number): number[] {
+/** describe's order statistics: min, the quartiles (both neighbours of a fractional rank) and max. */
+export function wantedRanks(n: number): number[] {
   const out = new Set<number>([0, n - 1]);
   for (const p of [0.25, 0.5, 0.75]) {
     const h = (n - 1) * p;

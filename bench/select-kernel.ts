@@ -12,29 +12,13 @@ import { input, open } from '../src/mpc/protocols/io.js';
 import { keySign, selectRanks } from '../src/mpc/protocols/order-statistics.js';
 import { indexBits, type SignComparator } from '../src/mpc/protocols/sort.js';
 import { seedPairwise } from '../test/helpers/seeded-session.js';
+import { columnValues, KEY_BITS, wantedRanks } from './select-jobs.js';
 
 const n = Number(process.argv[2] ?? 1 << 18);
 const reps = Number(process.argv[3] ?? 2);
 const columns = Number(process.argv[4] ?? 5);
-const KEY_BITS = 18;
-const values = Array.from({ length: columns }, (_, j) => {
-  const v = new BigUint64Array(n);
-  let x = 0x9e3779b9 + j;
-  for (let i = 0; i < n; i++) {
-    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
-    v[i] = BigInt.asUintN(64, BigInt((x % 200_001) - 100_000));
-  }
-  return v;
-});
-const ranks = (() => {
-  const out = new Set<number>([0, n - 1]);
-  for (const p of [0.25, 0.5, 0.75]) {
-    const h = (n - 1) * p;
-    out.add(Math.floor(h));
-    if (h % 1 !== 0) out.add(Math.floor(h) + 1);
-  }
-  return [...out].sort((a, b) => a - b);
-})();
+const values = Array.from({ length: columns }, (_, j) => columnValues(n, j));
+const ranks = wantedRanks(n);
 const trio = await localTrio({ timeoutMs: 600_000 });
 for (let rep = 0; rep < reps; rep++) {
   const [r] = await trio.run(async (s) => {
