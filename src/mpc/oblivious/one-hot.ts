@@ -22,7 +22,8 @@
  * 3. The binary indicators of both fields (level-indicators.ts), "in domain" as the low
  *    field's root: max(j, k - j - 1) rounds, 2^j + 2^(k-j) bits per row.
  * 4. Bit injection of the H + L indicators (inject.ts: 2 rounds, 8 bytes per row each).
- * 5. B_l · W for every low value and value payload W (arith.ts mulPairs: 1 round, 8 bytes each).
+ * 5. B_l · W for every low value and value payload W (arith.ts mulPairs: 1 round, 8 bytes each;
+ *    with every key in the domain the last low value's products are local, weightedPayloads).
  * 6. All inner products of the A_h with the B_l and the B_l · W, several sums per ring element
  *    where their bounds allow (packed-sums.ts; inner-products.ts: 1 round, 8 bytes per output).
  * Blocks bound the memory (the H + L + L·c arithmetic vectors of a block are held at once) and
@@ -185,7 +186,7 @@ async function blockTotals(s: Session, key: AShare, j: number, k: number, H: num
     const A = j < k ? injected.slice(lowInjected.length) : [publicA(s.me, new BigUint64Array(n).fill(1n))];
     // weighted[(p - 1) * L + l] = W_p · B_l.
     const payloads = payloadVectors(s, layout, values, part(payloadWords));
-    const weighted = payloads.length === 0 ? [] : await mulPairs(s, payloads, B, part(weightedWords));
+    const weighted = payloads.length === 0 ? [] : await weightedPayloads(s, payloads, B, lowDerived, part(weightedWords));
     const right = binVectors(layout, (l, p) => (p === 0 ? B[l] : weighted[(p - 1) * L + l]), n, arena.subarray(at));
     // totals[h * bins + b] = <A_h, right[b]>.
     const totals = await innerProducts(s, A, right);
@@ -193,6 +194,30 @@ async function blockTotals(s: Session, key: AShare, j: number, k: number, H: num
   } finally {
     s.party.scratch.give(arena);
   }
+}
+
+/**
+ * W_p · B_l for every value payload p and low value l (out[(p - 1) · L + l], 2 · n words each in
+ * `into`): one multiplication per pair, except that a derived B_(L-1) = 1 - Σ_l B_l gives
+ * W_p · B_(L-1) = W_p - Σ_l W_p · B_l exactly (an identity of the ring, whatever the keys), so
+ * the last low value's products are local: 8 bytes per row and payload fewer.
+ */
+async function weightedPayloads(s: Session, payloads: readonly AShare[], B: readonly AShare[], lastDerived: boolean, into: BigUint64Array): Promise<AShare[]> {
+  const L = B.length, n = B[0].length;
+  const multiplied = lastDerived ? B.slice(0, L - 1) : B;
+  const M = multiplied.length;
+  const products = await mulPairs(s, payloads, multiplied, into.subarray(0, 2 * payloads.length * M * n));
+  if (!lastDerived) return products;
+  const out: AShare[] = [];
+  let at = 2 * payloads.length * M * n;
+  payloads.forEach((w, p) => {
+    const mine = products.slice(p * M, (p + 1) * M);
+    const a = into.subarray(at, (at += n)), b = into.subarray(at, (at += n));
+    combineInto(a, [[w.a, 1n] as const, ...mine.map((x) => [x.a, -1n] as const)], 0n);
+    combineInto(b, [[w.b, 1n] as const, ...mine.map((x) => [x.b, -1n] as const)], 0n);
+    out.push(...mine, new AShare(a, b));
+  });
+  return out;
 }
 
 /** 1 - Σ_k x_k into `into` (2n words): the last indicator of a field, given all the others. */
