@@ -46,7 +46,7 @@ import { a2b } from '../protocols/convert.js';
 import { a2bNarrow, NARROW_A2B_MAX_BITS } from '../protocols/convert-narrow.js';
 import { injectBits } from '../protocols/inject.js';
 import { combineInto } from '../protocols/kernels.js';
-import { innerProducts } from '../protocols/inner-products.js';
+import { innerProducts, innerProductsAndTotals } from '../protocols/inner-products.js';
 import { constantSlot, notBits, publicA } from '../sharing.js';
 import type { Session } from '../session.js';
 import { AShare, BShare, BitShare, addA, concatA, subA, sumA } from '../shares.js';
@@ -189,8 +189,8 @@ async function blockTotals(s: Session, key: AShare, j: number, k: number, H: num
     const weighted = payloads.length === 0 ? [] : await weightedPayloads(s, payloads, B, lowDerived, part(weightedWords));
     const right = binVectors(layout, (l, p) => (p === 0 ? B[l] : weighted[(p - 1) * L + l]), n, arena.subarray(at));
     // totals[h * bins + b] = <A_h, right[b]>.
-    const totals = await innerProducts(s, A, right);
-    return highDerived ? appendLastHigh(totals, right) : totals;
+    const { products, rightTotals } = await innerProductsAndTotals(s, A, right);
+    return highDerived ? appendLastHigh(products, rightTotals) : products;
   } finally {
     s.party.scratch.give(arena);
   }
@@ -230,14 +230,13 @@ function oneMinusSum(s: Session, xs: readonly AShare[], into: BigUint64Array): A
   return new AShare(a, b);
 }
 
-/** The last high value's totals: Σ_rows right_b - Σ_h <A_h, right_b> per bin b (A_last = 1 - Σ_h A_h). */
-function appendLastHigh(totals: AShare, right: readonly AShare[]): AShare {
-  const R = right.length, H = totals.length / R;
+/** The last high value's totals: Σ_rows right_b - Σ_h <A_h, right_b> per bin b (A_last = 1 - Σ_h A_h), given Σ_rows right_b. */
+function appendLastHigh(totals: AShare, rightTotals: readonly AShare[]): AShare {
+  const R = rightTotals.length, H = totals.length / R;
   const out = AShare.zeros(totals.length + R);
   out.a.set(totals.a);
   out.b.set(totals.b);
-  right.forEach((r, b) => {
-    const all = sumA(r);
+  rightTotals.forEach((all, b) => {
     let a = all.a[0], c = all.b[0];
     for (let h = 0; h < H; h++) {
       a -= totals.a[h * R + b];

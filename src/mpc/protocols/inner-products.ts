@@ -12,9 +12,19 @@ import { AShare } from '../shares.js';
 import { addInnerTerms } from './inner-terms.js';
 
 export async function innerProducts(s: Session, left: readonly AShare[], right: readonly AShare[]): Promise<AShare> {
+  return (await innerProductsAndTotals(s, left, right)).products;
+}
+
+/**
+ * innerProducts, and each right vector's sum over the rows (local, read in the same pass):
+ * rightTotals[j] = Σ_k right[j][k], which one-hot.ts needs for its derived last indicator.
+ */
+export async function innerProductsAndTotals(s: Session, left: readonly AShare[], right: readonly AShare[]): Promise<{ products: AShare; rightTotals: AShare[] }> {
   const n = left.length > 0 ? left[0].length : right.length > 0 ? right[0].length : 0;
   for (const v of [...left, ...right]) if (v.length !== n) throw new UsageError(`innerProducts: vectors differ in length (${v.length} vs ${n})`);
   const z = s.zeroShare(left.length * right.length);
-  addInnerTerms(z, left, right, n);
-  return new AShare(z, await s.reshare(z));
+  const totals = new BigUint64Array(2 * right.length);
+  addInnerTerms(z, left, right, n, totals);
+  const rightTotals = right.map((_, j) => new AShare(totals.subarray(2 * j, 2 * j + 1), totals.subarray(2 * j + 1, 2 * j + 2)));
+  return { products: new AShare(z, await s.reshare(z)), rightTotals };
 }

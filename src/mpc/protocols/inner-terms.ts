@@ -36,7 +36,7 @@ const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 interface Kernel {
   readonly memory: WasmMemory;
-  readonly chunkTerms: (acc: number, x: number, y: number, l: number, r: number, c: number) => void;
+  readonly chunkTerms: (acc: number, totals: number, x: number, y: number, l: number, r: number, c: number) => void;
 }
 
 let kernel: Kernel | undefined;
@@ -53,20 +53,23 @@ function instance(): Kernel {
 
 /**
  * z[i * right.length + j] += Σ_k left[i].a[k] · (right[j].a[k] + right[j].b[k]) + left[i].b[k] · right[j].a[k]
- * (mod 2^64), for vectors of one length n.
+ * (mod 2^64), for vectors of one length n. `rightTotals`, when given (2 · right.length words),
+ * receives each right vector's own component sums: [2j] = Σ_k right[j].a[k], [2j + 1] = Σ_k right[j].b[k].
  */
-export function addInnerTerms(z: BigUint64Array, left: readonly AShare[], right: readonly AShare[], n: number): void {
+export function addInnerTerms(z: BigUint64Array, left: readonly AShare[], right: readonly AShare[], n: number, rightTotals?: BigUint64Array): void {
   const L = left.length, R = right.length;
-  if (L === 0 || R === 0 || n === 0) return;
+  rightTotals?.fill(0n);
+  if (R === 0 || n === 0) return;
   const k = instance();
   const chunk = Math.max(8, Math.min(n, Math.floor(CHUNK_WORDS / (2 * (L + R)))));
-  // Layout (in words): accumulators, then the left chunk (2L vectors), then the right (2R).
-  const acc = 0, x = L * R, y = x + 2 * L * chunk;
+  // Layout (in words): accumulators, the right totals, then the left chunk (2L vectors), then the right (2R).
+  const acc = 0, totals = L * R, x = totals + 2 * R, y = x + 2 * L * chunk;
   const bytes = 8 * (y + 2 * R * chunk);
   if (k.memory.buffer.byteLength < bytes) k.memory.grow(Math.ceil((bytes - k.memory.buffer.byteLength) / PAGE_BYTES));
   // The view is made after any growth (growing detaches the previous buffer).
   const mem = new BigUint64Array(k.memory.buffer);
   mem.set(z, acc);
+  mem.fill(0n, totals, totals + 2 * R);
   for (let start = 0; start < n; start += chunk) {
     const c = Math.min(chunk, n - start), end = start + c;
     for (let i = 0; i < L; i++) {
@@ -77,7 +80,8 @@ export function addInnerTerms(z: BigUint64Array, left: readonly AShare[], right:
       mem.set(right[j].a.subarray(start, end), y + 2 * j * c);
       mem.set(right[j].b.subarray(start, end), y + (2 * j + 1) * c);
     }
-    k.chunkTerms(8 * acc, 8 * x, 8 * y, L, R, c);
+    k.chunkTerms(8 * acc, 8 * totals, 8 * x, 8 * y, L, R, c);
   }
   z.set(mem.subarray(acc, acc + L * R));
+  rightTotals?.set(mem.subarray(totals, totals + 2 * R));
 }

@@ -6,7 +6,8 @@
  * Layout in linear memory: at x, the l left vectors' components xa_0, xb_0, xa_1, xb_1, ...
  * (c words each); at y, the r right vectors' ya_0, yb_0, ya_1, ... (yb_j is overwritten with
  * ya_j + yb_j). Four right vectors per pass over a left one, their sums in registers.
- * No branch or address depends on the data.
+ * totals[2j] and totals[2j + 1] gain sum_k ya_j[k] and sum_k yb_j[k] (the right vectors' own
+ * sums, which a one-hot's derived last indicator needs). No branch or address depends on the data.
  *
  * Compiled by scripts/inner-terms-wasm.mjs (clang --target=wasm32 -O2) into
  * src/mpc/protocols/inner-terms-wasm.ts, which holds the module's bytes.
@@ -14,11 +15,18 @@
 typedef unsigned long long u64;
 
 __attribute__((export_name("chunkTerms")))
-void chunkTerms(u64 *acc, const u64 *x, u64 *y, int l, int r, int c) {
+void chunkTerms(u64 *acc, u64 *totals, const u64 *x, u64 *y, int l, int r, int c) {
   for (int j = 0; j < r; j++) {
     const u64 *ya = y + (2 * j) * c;
     u64 *yb = y + (2 * j + 1) * c;
-    for (int k = 0; k < c; k++) yb[k] += ya[k];
+    u64 ta = 0, tb = 0;
+    for (int k = 0; k < c; k++) {
+      ta += ya[k];
+      tb += yb[k];
+      yb[k] += ya[k];
+    }
+    totals[2 * j] += ta;
+    totals[2 * j + 1] += tb;
   }
   for (int i = 0; i < l; i++) {
     const u64 *xa = x + (2 * i) * c, *xb = xa + c;
