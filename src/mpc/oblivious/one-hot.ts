@@ -14,7 +14,8 @@
  * levelSplit picks j for the fewest words (then rounds).
  *
  * Per block of rows:
- * 1. Bit decomposition of the key (convert.ts a2b: 8 rounds, ~104 bytes per row).
+ * 1. Bit decomposition of the key (convert.ts a2b: 8 rounds, ~104 bytes per row; with keyBits
+ *    the narrow one straight into bit planes, convert-narrow.ts a2bNarrowPlanes).
  * 2. "In domain": the key's bits k..63 are all zero, one AND tree over the word with its low k
  *    bits forced to 1 (compare.ts andTree: 6 rounds, ~8 bytes per row). Keys outside
  *    [0, 2^k) thus fall in no level instead of aliasing into one; keys in [d, 2^k) land in
@@ -43,7 +44,7 @@ import { planesOf } from '../../ring/planes.js';
 import { mulPairs } from '../protocols/arith.js';
 import { andTree } from '../protocols/compare.js';
 import { a2b } from '../protocols/convert.js';
-import { a2bNarrow, NARROW_A2B_MAX_BITS } from '../protocols/convert-narrow.js';
+import { a2bNarrowPlanes, NARROW_A2B_MAX_BITS } from '../protocols/convert-narrow.js';
 import { injectBits } from '../protocols/inject.js';
 import { combineInto } from '../protocols/kernels.js';
 import { innerProducts, innerProductsAndTotals } from '../protocols/inner-products.js';
@@ -156,13 +157,19 @@ async function blockTotals(s: Session, key: AShare, j: number, k: number, H: num
   const narrow = keyBits !== undefined && keyBits <= NARROW_A2B_MAX_BITS && keyBits <= k + 1;
   // The bits read: k, and bit k too when the key may reach 2^k (keyBits = k + 1).
   const width = narrow ? Math.max(k, keyBits) : k;
-  const bits = narrow ? await a2bNarrow(s, key, width) : await a2b(s, key);
-  const planesA = planesOf(bits.a, width), planesB = planesOf(bits.b, width);
-  const decomposed = planesA.map((a, i) => new BitShare(a, planesB[i], n));
-  const planes = decomposed.slice(0, k);
   // In domain: bits k..63 all zero. Known below 2^width, that is at most bit k, whose NOT is
   // local (a public 1 when width = k); otherwise one AND tree over the word.
-  const inDomain = !narrow ? await andTree(s, ...highBitsClear(s, bits, k), n) : notBits(s.me, width > k ? decomposed[k] : new BitShare(new BigUint64Array(wordsFor(n)), new BigUint64Array(wordsFor(n)), n));
+  let decomposed: BitShare[], inDomain: BitShare;
+  if (narrow) {
+    decomposed = await a2bNarrowPlanes(s, key, width);
+    inDomain = notBits(s.me, width > k ? decomposed[k] : new BitShare(new BigUint64Array(wordsFor(n)), new BigUint64Array(wordsFor(n)), n));
+  } else {
+    const bits = await a2b(s, key);
+    const planesA = planesOf(bits.a, width), planesB = planesOf(bits.b, width);
+    decomposed = planesA.map((a, i) => new BitShare(a, planesB[i], n));
+    inDomain = await andTree(s, ...highBitsClear(s, bits, k), n);
+  }
+  const planes = decomposed.slice(0, k);
   const fields = await fieldIndicators(s, [{ planes: planes.slice(0, j), root: inDomain }, ...(j < k ? [{ planes: planes.slice(j) }] : [])], n);
   const lowTerms = fields[0];
   const highTerms = j < k ? fields[1].slice(0, H) : [];
