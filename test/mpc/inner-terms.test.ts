@@ -21,9 +21,9 @@ function reference(z: BigUint64Array, left: readonly AShare[], right: readonly A
   return out;
 }
 
-test('the wasm inner-product terms equal the plaintext sums mod 2^64: remainders of four right vectors, several chunks, accumulators that start non-zero, memory grown for many outputs; the right vectors\' sums beside', () => {
+test('the wasm inner-product terms equal the plaintext sums mod 2^64: remainders of four right vectors, several chunks, accumulators that start non-zero, memory grown for many outputs, left vectors in batches; the right vectors\' sums beside', () => {
   // [left, right, rows]: chunks of floor(2^17 / (2 (L + R))) rows, so 5 + 4 vectors take 7281 rows a chunk.
-  const shapes: [number, number, number][] = [[1, 1, 1], [1, 3, 17], [2, 5, 100], [5, 4, 20_000], [13, 11, 3000], [4, 7, 0], [0, 3, 10], [300, 200, 300]];
+  const shapes: [number, number, number][] = [[1, 1, 1], [1, 3, 17], [2, 5, 100], [5, 4, 20_000], [13, 11, 3000], [4, 7, 0], [0, 3, 10], [300, 200, 300], [700, 3, 600]];
   for (const [L, R, n] of shapes) {
     const left = Array.from({ length: L }, () => new AShare(random(n), random(n)));
     const right = Array.from({ length: R }, () => new AShare(random(n), random(n)));

@@ -19,6 +19,8 @@ import type { AShare } from '../shares.js';
 
 /** Words of left and right components per chunk (1 MiB): small enough for L2, large enough to amortise calls. */
 const CHUNK_WORDS = 1 << 17;
+/** Rows per chunk at least, however many vectors (fewer rows would spend the time on the copies' calls). */
+const MIN_CHUNK = 256;
 const PAGE_BYTES = 65_536;
 
 /** The few WebAssembly JS-API members used here (the project's TypeScript libraries do not declare them). */
@@ -57,11 +59,22 @@ function instance(): Kernel {
  * receives each right vector's own component sums: [2j] = Σ_k right[j].a[k], [2j + 1] = Σ_k right[j].b[k].
  */
 export function addInnerTerms(z: BigUint64Array, left: readonly AShare[], right: readonly AShare[], n: number, rightTotals?: BigUint64Array): void {
-  const L = left.length, R = right.length;
+  const R = right.length;
   rightTotals?.fill(0n);
   if (R === 0 || n === 0) return;
+  // Many left vectors go through in batches, so that a chunk keeps at least MIN_CHUNK rows
+  // (the copies' per-call overhead) within CHUNK_WORDS where the right side allows it.
+  const batch = Math.max(1, Math.floor(CHUNK_WORDS / (2 * MIN_CHUNK)) - R);
+  for (let i = 0; i < Math.max(1, left.length); i += batch) {
+    const part = left.slice(i, i + batch);
+    chunkedTerms(z.subarray(i * R, (i + part.length) * R), part, right, n, i === 0 ? rightTotals : undefined);
+  }
+}
+
+function chunkedTerms(z: BigUint64Array, left: readonly AShare[], right: readonly AShare[], n: number, rightTotals: BigUint64Array | undefined): void {
+  const L = left.length, R = right.length;
   const k = instance();
-  const chunk = Math.max(8, Math.min(n, Math.floor(CHUNK_WORDS / (2 * (L + R)))));
+  const chunk = Math.min(n, Math.max(MIN_CHUNK, Math.floor(CHUNK_WORDS / (2 * (L + R)))));
   // Layout (in words): accumulators, the right totals, then the left chunk (2L vectors), then the right (2R).
   const acc = 0, totals = L * R, x = totals + 2 * R, y = x + 2 * L * chunk;
   const bytes = 8 * (y + 2 * R * chunk);
