@@ -127,6 +127,11 @@ export class Session {
     this.party.boxFor(from).link.recycle?.(bytes);
   }
 
+  /** release for a message received by `recv` (its words view the whole received buffer). */
+  releaseWords(from: PartyId, words: BigUint64Array): void {
+    this.release(from, new Uint8Array(words.buffer, words.byteOffset, words.byteLength));
+  }
+
   /**
    * The reshare step of replicated sharing: send own component to the previous party, receive
    * the next party's component. One round.

@@ -60,6 +60,37 @@ export function toPlanes(src: BigUint64Array, start: number, end: number, bits: 
   for (let e = start; e < end; e += 64, word++) transposeBlockToPlanes(src32, e, Math.min(64, end - e), bits, planes32, word);
 }
 
+/**
+ * Fresh planes holding bits 0..bits-1 (bits <= lane) of n elements kept in packed lanes of 8, 16
+ * or 32 bits (mpc/protocols/lanes.ts: lane q of word i is element q * N + i), read straight from
+ * the lanes: no vector of one word per element in between (convert-narrow.ts a2bNarrowPlanes).
+ */
+export function lanePlanes(packed: BigUint64Array, lane: 8 | 16 | 32, n: number, N: number, bits: number): BigUint64Array[] {
+  if (bits < 1 || bits > lane) throw new RangeError(`lanePlanes: ${bits} planes of ${lane}-bit lanes`);
+  const planes = Array.from({ length: bits }, () => new BigUint64Array((n + 63) >>> 6));
+  const planes32 = planes.map((p) => new Uint32Array(p.buffer, p.byteOffset, p.length * 2));
+  const per = 64 / lane;
+  const src = lane === 8 ? new Uint8Array(packed.buffer, packed.byteOffset, packed.length * 8) : lane === 16 ? new Uint16Array(packed.buffer, packed.byteOffset, packed.length * 4) : new Uint32Array(packed.buffer, packed.byteOffset, packed.length * 2);
+  // (q, i): the lane and word of element e, advanced with e.
+  let q = 0, i = 0;
+  for (let e = 0; e < n; e += 32) {
+    const count = Math.min(32, n - e);
+    for (let r = 0; r < 32; r++) {
+      if (r < count) {
+        BLOCK[r] = src[i * per + q];
+        if (++i === N) {
+          i = 0;
+          q++;
+        }
+      } else BLOCK[r] = 0;
+    }
+    transpose32(BLOCK);
+    // Elements e..e+31 are half (e >> 5) & 1 of plane word e >> 6: Uint32 index e >> 5.
+    for (let c = 0; c < bits; c++) planes32[c][e >>> 5] = BLOCK[c];
+  }
+  return planes;
+}
+
 /** Fresh planes holding bits 0..bits-1 of every element of `src`. */
 export function planesOf(src: BigUint64Array, bits: number): BigUint64Array[] {
   const words = (src.length + 63) >>> 6;

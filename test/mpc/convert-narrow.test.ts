@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { closeTrio, RUNS, secret, trio } from '../helpers/protocol.js';
 import { openBinary } from '../../src/mpc/protocols/io.js';
-import { a2bNarrow, NARROW_A2B_MAX_BITS } from '../../src/mpc/protocols/convert-narrow.js';
+import { a2bNarrow, a2bNarrowPlanes, NARROW_A2B_MAX_BITS } from '../../src/mpc/protocols/convert-narrow.js';
+import { BShare } from '../../src/mpc/shares.js';
 import { laneWidth } from '../../src/mpc/protocols/lanes.js';
 import { UsageError } from '../../src/errors.js';
 
@@ -42,4 +43,28 @@ test('a2bNarrow over every lane of many words (8, 16 and 32-bit lanes, their edg
     xs.forEach((x, i) => assert.equal(words[i], x, `bits ${bits}, element ${i}`));
   }
   await assert.rejects(t.run(async (s) => a2bNarrow(s, await secret(s, BigUint64Array.of(1n)), 33)), UsageError);
+});
+
+test('a2bNarrowPlanes: the same bits as a2bNarrow, as planes read straight from the lanes (lengths around the 32-element blocks and the lane boundaries)', async () => {
+  const t = await trio();
+  for (const bits of [1, 7, 8, 9, 16, 17, 32]) {
+    for (const n of [1, 31, 33, 64, 65, 1000, 5001]) {
+      const top = (1n << BigInt(bits)) - 1n;
+      const xs = Array.from({ length: n }, (_, i) => (i % 7 === 0 ? top : i % 11 === 0 ? 0n : (BigInt(i) * 0x9e3779b97f4a7c15n) & top));
+      const [planes] = await t.run(async (s) => {
+        const out = await a2bNarrowPlanes(s, await secret(s, BigUint64Array.from(xs), 2), bits);
+        const opened = [];
+        for (const p of out) opened.push(await openBinary(s, new BShare(p.a, p.b)));
+        return opened;
+      });
+      assert.equal(planes.length, bits);
+      xs.forEach((x, i) => {
+        let v = 0n;
+        planes.forEach((p, b) => (v |= ((p[i >>> 6] >> BigInt(i & 63)) & 1n) << BigInt(b)));
+        assert.equal(v, x, `bits ${bits}, ${n} elements, element ${i}`);
+      });
+      // Past the last element, every plane word is zero.
+      planes.forEach((p) => assert.equal(n % 64 === 0 ? 0n : p[p.length - 1] >> BigInt(n % 64), 0n));
+    }
+  }
 });

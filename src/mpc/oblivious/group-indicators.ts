@@ -17,8 +17,7 @@
 
 import { UsageError } from '../../errors.js';
 import { wordsFor } from '../../ring/bits.js';
-import { planesOf } from '../../ring/planes.js';
-import { a2bNarrow, NARROW_A2B_MAX_BITS } from '../protocols/convert-narrow.js';
+import { a2bNarrowPlanes, NARROW_A2B_MAX_BITS } from '../protocols/convert-narrow.js';
 import { injectBits } from '../protocols/inject.js';
 import { notBits } from '../sharing.js';
 import type { Session } from '../session.js';
@@ -32,9 +31,7 @@ export async function groupIndicators(s: Session, index: AShare, domain: number,
   }
   const n = index.length;
   const width = Math.max(k, keyBits);
-  const bits = await a2bNarrow(s, index, width);
-  const planesA = planesOf(bits.a, width), planesB = planesOf(bits.b, width);
-  const planes = planesA.map((a, i) => new BitShare(a, planesB[i], n));
+  const planes = await a2bNarrowPlanes(s, index, width);
   const inDomain = notBits(s.me, width > k ? planes[k] : new BitShare(new BigUint64Array(wordsFor(n)), new BigUint64Array(wordsFor(n)), n));
   const [terms] = await fieldIndicators(s, [{ planes: planes.slice(0, k), root: inDomain }], n);
   return injectBits(s, terms.slice(0, domain));

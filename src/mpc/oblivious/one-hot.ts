@@ -14,7 +14,8 @@
  * levelSplit picks j for the fewest words (then rounds).
  *
  * Per block of rows:
- * 1. Bit decomposition of the key (convert.ts a2b: 8 rounds, ~104 bytes per row).
+ * 1. Bit decomposition of the key (convert.ts a2b: 8 rounds, ~104 bytes per row; with keyBits
+ *    the narrow one straight into bit planes, convert-narrow.ts a2bNarrowPlanes).
  * 2. "In domain": the key's bits k..63 are all zero, one AND tree over the word with its low k
  *    bits forced to 1 (compare.ts andTree: 6 rounds, ~8 bytes per row). Keys outside
  *    [0, 2^k) thus fall in no level instead of aliasing into one; keys in [d, 2^k) land in
@@ -22,7 +23,8 @@
  * 3. The binary indicators of both fields (level-indicators.ts), "in domain" as the low
  *    field's root: max(j, k - j - 1) rounds, 2^j + 2^(k-j) bits per row.
  * 4. Bit injection of the H + L indicators (inject.ts: 2 rounds, 8 bytes per row each).
- * 5. B_l · W for every low value and value payload W (arith.ts mulPairs: 1 round, 8 bytes each).
+ * 5. B_l · W for every low value and value payload W (arith.ts mulPairs: 1 round, 8 bytes each;
+ *    with every key in the domain the last low value's products are local, weightedPayloads).
  * 6. All inner products of the A_h with the B_l and the B_l · W, several sums per ring element
  *    where their bounds allow (packed-sums.ts; inner-products.ts: 1 round, 8 bytes per output).
  * Blocks bound the memory (the H + L + L·c arithmetic vectors of a block are held at once) and
@@ -42,10 +44,10 @@ import { planesOf } from '../../ring/planes.js';
 import { mulPairs } from '../protocols/arith.js';
 import { andTree } from '../protocols/compare.js';
 import { a2b } from '../protocols/convert.js';
-import { a2bNarrow, NARROW_A2B_MAX_BITS } from '../protocols/convert-narrow.js';
+import { a2bNarrowPlanes, NARROW_A2B_MAX_BITS } from '../protocols/convert-narrow.js';
 import { injectBits } from '../protocols/inject.js';
 import { combineInto } from '../protocols/kernels.js';
-import { innerProducts } from '../protocols/inner-products.js';
+import { innerProducts, innerProductsAndTotals } from '../protocols/inner-products.js';
 import { constantSlot, notBits, publicA } from '../sharing.js';
 import type { Session } from '../session.js';
 import { AShare, BShare, BitShare, addA, concatA, subA, sumA } from '../shares.js';
@@ -155,13 +157,19 @@ async function blockTotals(s: Session, key: AShare, j: number, k: number, H: num
   const narrow = keyBits !== undefined && keyBits <= NARROW_A2B_MAX_BITS && keyBits <= k + 1;
   // The bits read: k, and bit k too when the key may reach 2^k (keyBits = k + 1).
   const width = narrow ? Math.max(k, keyBits) : k;
-  const bits = narrow ? await a2bNarrow(s, key, width) : await a2b(s, key);
-  const planesA = planesOf(bits.a, width), planesB = planesOf(bits.b, width);
-  const decomposed = planesA.map((a, i) => new BitShare(a, planesB[i], n));
-  const planes = decomposed.slice(0, k);
   // In domain: bits k..63 all zero. Known below 2^width, that is at most bit k, whose NOT is
   // local (a public 1 when width = k); otherwise one AND tree over the word.
-  const inDomain = !narrow ? await andTree(s, ...highBitsClear(s, bits, k), n) : notBits(s.me, width > k ? decomposed[k] : new BitShare(new BigUint64Array(wordsFor(n)), new BigUint64Array(wordsFor(n)), n));
+  let decomposed: BitShare[], inDomain: BitShare;
+  if (narrow) {
+    decomposed = await a2bNarrowPlanes(s, key, width);
+    inDomain = notBits(s.me, width > k ? decomposed[k] : new BitShare(new BigUint64Array(wordsFor(n)), new BigUint64Array(wordsFor(n)), n));
+  } else {
+    const bits = await a2b(s, key);
+    const planesA = planesOf(bits.a, width), planesB = planesOf(bits.b, width);
+    decomposed = planesA.map((a, i) => new BitShare(a, planesB[i], n));
+    inDomain = await andTree(s, ...highBitsClear(s, bits, k), n);
+  }
+  const planes = decomposed.slice(0, k);
   const fields = await fieldIndicators(s, [{ planes: planes.slice(0, j), root: inDomain }, ...(j < k ? [{ planes: planes.slice(j) }] : [])], n);
   const lowTerms = fields[0];
   const highTerms = j < k ? fields[1].slice(0, H) : [];
@@ -185,14 +193,38 @@ async function blockTotals(s: Session, key: AShare, j: number, k: number, H: num
     const A = j < k ? injected.slice(lowInjected.length) : [publicA(s.me, new BigUint64Array(n).fill(1n))];
     // weighted[(p - 1) * L + l] = W_p · B_l.
     const payloads = payloadVectors(s, layout, values, part(payloadWords));
-    const weighted = payloads.length === 0 ? [] : await mulPairs(s, payloads, B, part(weightedWords));
+    const weighted = payloads.length === 0 ? [] : await weightedPayloads(s, payloads, B, lowDerived, part(weightedWords));
     const right = binVectors(layout, (l, p) => (p === 0 ? B[l] : weighted[(p - 1) * L + l]), n, arena.subarray(at));
     // totals[h * bins + b] = <A_h, right[b]>.
-    const totals = await innerProducts(s, A, right);
-    return highDerived ? appendLastHigh(totals, right) : totals;
+    const { products, rightTotals } = await innerProductsAndTotals(s, A, right);
+    return highDerived ? appendLastHigh(products, rightTotals) : products;
   } finally {
     s.party.scratch.give(arena);
   }
+}
+
+/**
+ * W_p · B_l for every value payload p and low value l (out[(p - 1) · L + l], 2 · n words each in
+ * `into`): one multiplication per pair, except that a derived B_(L-1) = 1 - Σ_l B_l gives
+ * W_p · B_(L-1) = W_p - Σ_l W_p · B_l exactly (an identity of the ring, whatever the keys), so
+ * the last low value's products are local: 8 bytes per row and payload fewer.
+ */
+async function weightedPayloads(s: Session, payloads: readonly AShare[], B: readonly AShare[], lastDerived: boolean, into: BigUint64Array): Promise<AShare[]> {
+  const L = B.length, n = B[0].length;
+  const multiplied = lastDerived ? B.slice(0, L - 1) : B;
+  const M = multiplied.length;
+  const products = await mulPairs(s, payloads, multiplied, into.subarray(0, 2 * payloads.length * M * n));
+  if (!lastDerived) return products;
+  const out: AShare[] = [];
+  let at = 2 * payloads.length * M * n;
+  payloads.forEach((w, p) => {
+    const mine = products.slice(p * M, (p + 1) * M);
+    const a = into.subarray(at, (at += n)), b = into.subarray(at, (at += n));
+    combineInto(a, [[w.a, 1n] as const, ...mine.map((x) => [x.a, -1n] as const)], 0n);
+    combineInto(b, [[w.b, 1n] as const, ...mine.map((x) => [x.b, -1n] as const)], 0n);
+    out.push(...mine, new AShare(a, b));
+  });
+  return out;
 }
 
 /** 1 - Σ_k x_k into `into` (2n words): the last indicator of a field, given all the others. */
@@ -205,14 +237,13 @@ function oneMinusSum(s: Session, xs: readonly AShare[], into: BigUint64Array): A
   return new AShare(a, b);
 }
 
-/** The last high value's totals: Σ_rows right_b - Σ_h <A_h, right_b> per bin b (A_last = 1 - Σ_h A_h). */
-function appendLastHigh(totals: AShare, right: readonly AShare[]): AShare {
-  const R = right.length, H = totals.length / R;
+/** The last high value's totals: Σ_rows right_b - Σ_h <A_h, right_b> per bin b (A_last = 1 - Σ_h A_h), given Σ_rows right_b. */
+function appendLastHigh(totals: AShare, rightTotals: readonly AShare[]): AShare {
+  const R = rightTotals.length, H = totals.length / R;
   const out = AShare.zeros(totals.length + R);
   out.a.set(totals.a);
   out.b.set(totals.b);
-  right.forEach((r, b) => {
-    const all = sumA(r);
+  rightTotals.forEach((all, b) => {
     let a = all.a[0], c = all.b[0];
     for (let h = 0; h < H; h++) {
       a -= totals.a[h * R + b];

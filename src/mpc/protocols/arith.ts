@@ -50,7 +50,12 @@ export async function mulPairs(s: Session, left: readonly AShare[], right: reado
     }
   }
   let b = await s.reshare(z);
-  if (into) b = copyInto(into.subarray(m, 2 * m), b);
+  if (into) {
+    const received = b;
+    b = copyInto(into.subarray(m, 2 * m), received);
+    // Copied: the message's buffer goes back to the link for the next message of its size.
+    s.releaseWords(s.next, received);
+  }
   const out: AShare[] = [];
   for (let k = 0; k < left.length * right.length; k++) out.push(new AShare(z.subarray(k * n, (k + 1) * n), b.subarray(k * n, (k + 1) * n)));
   return out;

@@ -20,15 +20,34 @@
 import { UsageError } from '../../errors.js';
 import { POW2 } from '../../ring/bitops.js';
 import type { Session } from '../session.js';
-import { AShare, BShare } from '../shares.js';
+import { lanePlanes } from '../../ring/planes.js';
+import { AShare, BShare, BitShare } from '../shares.js';
 import { andWords } from './binary.js';
 import { splitAddends } from './compare.js';
-import { everyLane, laneWidth, packLanes, unpackLanes } from './lanes.js';
+import { everyLane, laneWidth, packLanes, unpackLanes, type LaneWidth } from './lanes.js';
 
 export const NARROW_A2B_MAX_BITS = 32;
 
 /** Binary sharing (one word per element, bits >= lane zero) of x in [0, 2^bits). 2 + log2(lane) rounds. */
 export async function a2bNarrow(s: Session, x: AShare, bits: number): Promise<BShare> {
+  const sum = await laneSum(s, x, bits);
+  return new BShare(unpackLanes(sum.a, sum.lane, x.length, sum.N), unpackLanes(sum.b, sum.lane, x.length, sum.N));
+}
+
+/**
+ * a2bNarrow as bit planes 0..bits-1 (ring/planes.ts), read straight from the packed lanes: the
+ * layout bit circuits over the bits want (one-hot.ts, group-indicators.ts), without the vector of
+ * one word per element and its transposition. Same rounds and bytes.
+ */
+export async function a2bNarrowPlanes(s: Session, x: AShare, bits: number): Promise<BitShare[]> {
+  const sum = await laneSum(s, x, bits);
+  const n = x.length;
+  const pa = lanePlanes(sum.a, sum.lane, n, sum.N, bits), pb = lanePlanes(sum.b, sum.lane, n, sum.N, bits);
+  return pa.map((a, t) => new BitShare(a, pb[t], n));
+}
+
+/** The binary sum's components in packed lanes (lane q of word i: element q · N + i). */
+async function laneSum(s: Session, x: AShare, bits: number): Promise<{ a: BigUint64Array; b: BigUint64Array; lane: LaneWidth; N: number }> {
   if (!Number.isInteger(bits) || bits < 1 || bits > NARROW_A2B_MAX_BITS) throw new UsageError(`a2bNarrow: bits must be 1 to ${NARROW_A2B_MAX_BITS} (got ${bits})`);
   const n = x.length;
   const lane = laneWidth(bits);
@@ -71,7 +90,7 @@ export async function a2bNarrow(s: Session, x: AShare, bits: number): Promise<BS
   }
   addCarries(sumA, ga, everyLane(((1n << BigInt(lane)) - 1n) ^ 1n, lane));
   addCarries(sumB, gb, everyLane(((1n << BigInt(lane)) - 1n) ^ 1n, lane));
-  return new BShare(unpackLanes(sumA, lane, n, N), unpackLanes(sumB, lane, n, N));
+  return { a: sumA, b: sumB, lane, N };
 }
 
 function xorOf(a: BigUint64Array, b: BigUint64Array): BigUint64Array {

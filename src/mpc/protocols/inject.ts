@@ -203,7 +203,13 @@ async function injectInto(s: Session, bits: readonly BitShare[], thetaA: BigUint
     finishKernel(z2, d2R, rhoR, r02R);
     addBitKernel(thetaB.subarray(r0, r1), z0R, rhoR);
     s.send(s.prev, z2);
-    thetaB.set(await s.recv(s.next, lenQ), q0);
+    const z2Q = await s.recv(s.next, lenQ);
+    thetaB.set(z2Q, q0);
+    // Every message is read to the end: its buffer goes back to the link, which receives the
+    // next message of the same size into it (a block loop's next injection) instead of a fresh one.
+    s.releaseWords(s.prev, d2R);
+    s.releaseWords(s.next, z0R);
+    s.releaseWords(s.next, z2Q);
   } finally {
     s.party.scratch.give(scratch);
   }

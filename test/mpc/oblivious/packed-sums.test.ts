@@ -135,3 +135,26 @@ test('groupByDomain refuses bounds that do not match the value columns', async (
   });
   assert.equal(r, 'refused');
 });
+
+test("the suite's group-by shape (100 levels, count and two bounded sums, every key in the domain) sends 26 words per row and party beside the key's decomposition: 12 + 7 injections, 7 multiplications", async () => {
+  const t = await trio();
+  const n = 8192, d = 100;
+  const keys = Array.from({ length: n }, (_, i) => (i * 7919) % d);
+  const amount = keys.map((_, i) => BigInt((i * 104729) % 100_001));
+  const age = keys.map((k, i) => BigInt((k + i) % 121));
+  const bounds: ValueBounds[] = [{ min: 0n, max: 100_000n }, { min: 0n, max: 120n }];
+  const results = await t.run(async (s) => {
+    const key = await secret(s, BigUint64Array.from(keys, BigInt)), values = [await secret(s, BigUint64Array.from(amount), 1), await secret(s, BigUint64Array.from(age), 2)];
+    const before = s.stats.bytesSent;
+    const g = await groupByDomain(s, key, d, values, { inDomain: true, keyBits: 7, bounds });
+    const bytes = s.stats.bytesSent - before;
+    return { bytes, counts: await open(s, g.counts), sums: await Promise.all(g.sums.map((x) => open(s, x))) };
+  });
+  const want = plainGroups(d, keys, [amount, age]);
+  assert.deepEqual([...results[0].counts], want.counts);
+  assert.deepEqual(results[0].sums.map((x) => [...x]), want.sums);
+  // 26 words of 8 bytes, ~3 bytes of the narrow a2b and ~5 of the indicator trees' ANDs per row,
+  // and the unpacking of the 13 × 11 totals once (~64 KB: a2b and 64-bit weighted injections).
+  // The 8th multiplication (W · B_7, derived locally from the other seven) would add 8 per row.
+  for (const r of results) assert.ok(r.bytes < (26 * 8 + 12) * n + 80_000, `${(r.bytes / n).toFixed(1)} bytes per row`);
+});
