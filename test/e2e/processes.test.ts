@@ -75,6 +75,7 @@ before(async () => {
   // The cluster files as `tessera cluster init` writes them; the processes are started here with
   // the node's own entry point, so the test controls each one (kill, restart).
   const cluster = await initCluster({
+    warmUp: false,
     dir: root,
     parties: [{ name: 'St. Mary Hospital', roles: ['input', 'output', 'analyst'] }],
     timeouts: { connectMs: 1500, rpcMs: 10_000, mpcMs: 10_000 },
