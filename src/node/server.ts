@@ -112,7 +112,6 @@ export async function startNode(options: StartNodeOptions): Promise<NodeHandle> 
   const timeouts: NodeTimeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const log = makeLogger(options.log, nodeConfig.name, index);
   const describe = (p: PartyId): string => `node ${p} (${collaboration.node(p as NodeIndex).name})`;
-  const warmedUp = await startUpWarmUp(options.warmUp, log);
 
   const store = await TableStore.open({ dataDir: options.dataDir, nodeSecret: nodeStorageSecret(identity), node: describe(index), ...(options.tableLimits ? { limits: options.tableLimits } : {}) });
   const results = await ResultStore.open(options.dataDir, index, describe);
@@ -131,6 +130,8 @@ export async function startNode(options: StartNodeOptions): Promise<NodeHandle> 
     await store.close();
     throw error;
   }
+  // After the store opened (a bad data directory fails at once), before the mesh and the API start.
+  const warmedUp = await startUpWarmUp(options.warmUp, log);
   let ctx: NodeContext | undefined;
   let attemptsLogged = 0;
   const mesh = new MeshManager(

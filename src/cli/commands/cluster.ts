@@ -48,7 +48,7 @@ export function registerClusterCommands(program: Command, io: Console): void {
     .command('up')
     .description('start the three nodes in the background and wait until they are healthy with the mesh up (does nothing if they are)')
     .argument('<dir>', 'cluster directory (from cluster init)')
-    .option('--timeout <seconds>', 'how long to wait for the nodes', '30')
+    .option('--timeout <seconds>', 'how long to wait for the nodes (each warms up before it listens)', '60')
     .action(async (dir: string, options: { timeout: string }) => {
       const { LocalCluster } = await import('../cluster/layout.js');
       const { clusterUp } = await import('../cluster/processes.js');
