@@ -92,7 +92,7 @@ after(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-test('three node processes over the TLS mesh: upload, query, a node killed and restarted', { timeout: 60_000 }, async () => {
+test('three node processes over the TLS mesh: upload, query, a node killed and restarted', { timeout: 120_000 }, async () => {
   const client = await connect(0);
   await untilHealthy(client);
   await client.uploadTable('counts', { columns: { n: [10, 20, 30, 40] } }, { columns: { n: { type: 'integer', min: 0, max: 1000 } } });
