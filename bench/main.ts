@@ -22,6 +22,7 @@ import type { Runner } from '../src/mpc/runner.js';
 import { INGEST_OPS, runIngestSuite, type IngestRow } from './ingest-suite.js';
 import { RELATIONAL_CASES, RELATIONAL_OPS } from './relational/cases.js';
 import { runRelationalSuite, type RelationalRow } from './relational-suite.js';
+import { benchNodes } from './node-cluster.js';
 import { PRIMITIVE_OPS, type PrimitiveArgs, type RepFigures } from './primitive-jobs.js';
 
 const JOBS = new URL('./primitive-jobs.js', import.meta.url).href;
@@ -91,8 +92,10 @@ async function main(): Promise<void> {
     .option('--json', 'one JSON object per line')
     .option('--profile <dir>', 'write a CPU profile of every party (primitives, tls) or node process (relational) into <dir>')
     .option('--warm', 'relational: run each query a second time in the same node processes and print that too (the verdict stays on the first)')
+    .option('--no-warm-up', 'relational, stats, ingest: start the nodes without their start-up warm-up (the first query then runs cold)')
     .parse();
-  const o = program.opts<{ suite: string; transport: 'tls' | 'memory'; rows: string; uploadRows: string; concurrency: string; ops?: string; reps: string; warmups: string; json?: boolean; profile?: string; warm?: boolean }>();
+  const o = program.opts<{ suite: string; transport: 'tls' | 'memory'; rows: string; uploadRows: string; concurrency: string; ops?: string; reps: string; warmups: string; json?: boolean; profile?: string; warm?: boolean; warmUp: boolean }>();
+  benchNodes.warmUp = o.warmUp;
   if (o.suite === 'ingest') return ingest(o, program.getOptionValueSource('rows') === 'default');
   if (o.suite === 'relational') return relational(o);
   if (o.suite === 'stats') return (await import('./stats-main.js')).stats(o);

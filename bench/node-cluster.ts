@@ -12,8 +12,16 @@ import { Tessera } from '../src/client/tessera.js';
 import { initCluster } from '../src/cli/cluster/init.js';
 import type { LocalCluster } from '../src/cli/cluster/layout.js';
 import { clusterDown, clusterUp, readPid } from '../src/cli/cluster/processes.js';
+import { loadTrust, probeCluster } from '../src/cli/cluster/health.js';
 
 export const HOSPITAL = 'St. Mary Hospital';
+
+/**
+ * Whether the nodes run their start-up warm-up (bench/main.ts `--no-warm-up` turns it off, for
+ * the cold figure). `clusterUp` returns once every node is healthy, i.e. after its warm-up: the
+ * suites time nothing before that.
+ */
+export const benchNodes = { warmUp: true };
 
 export interface BenchCluster {
   readonly cluster: LocalCluster;
@@ -29,7 +37,7 @@ export interface BenchCluster {
 export async function withNodeCluster<T>(name: string, progress: (text: string) => void, use: (c: BenchCluster) => Promise<T>, profileDir?: string): Promise<T> {
   const root = await mkdtemp(join(tmpdir(), `tessera-bench-${name}-`));
   try {
-    const cluster = await initCluster({ dir: join(root, 'cluster'), parties: [{ name: HOSPITAL, roles: ['input', 'output', 'analyst'] }], logLevel: 'warn' });
+    const cluster = await initCluster({ dir: join(root, 'cluster'), parties: [{ name: HOSPITAL, roles: ['input', 'output', 'analyst'] }], logLevel: 'warn', warmUp: benchNodes.warmUp });
     const interrupted = (): void => {
       void clusterDown(cluster, { graceMs: 2000 })
         .then(() => rm(root, { recursive: true, force: true }))
@@ -40,6 +48,9 @@ export async function withNodeCluster<T>(name: string, progress: (text: string) 
       progress('starting three node processes');
       await clusterUp(cluster, { timeoutMs: 60_000, ...(profileDir ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {}) });
       const pids = await Promise.all(cluster.nodes.map(async (n) => (await readPid(cluster, n)) as number));
+      const health = await probeCluster(await loadTrust(cluster));
+      const warm = health.map((h) => h.health?.warmUp);
+      progress(warm.every((w) => w !== undefined) ? `nodes ready after their start-up warm-up: ${warm.map((w) => `${w!.wallMs} ms (CPU ${w!.cpuMs} ms)`).join(', ')}` : 'nodes ready, start-up warm-up off: the first query runs cold');
       const hospital = await Tessera.connect({ collaboration: cluster.collaborationPath, identity: cluster.path(cluster.file.parties[0].key), ca: cluster.caPath });
       try {
         return await use({ cluster, root, pids, hospital });

@@ -16,11 +16,13 @@
  *     "bodyLimitBytes": 2147483648,
  *     "tableLimits": { "maxTables": 10000, "maxTablesPerOwner": 2500 },
  *     "limits": { "connections": 1024, "bodyBytesInFlight": 2147483648 },
- *     "jobs": { "concurrent": 2, "queued": 32 } }
+ *     "jobs": { "concurrent": 2, "queued": 32 },
+ *     "warmUp": true }
  *
  * Relative paths are relative to the directory of the configuration file. The peers' MPC
  * addresses and certificate fingerprints come from the collaboration file, so they cannot
- * disagree between the nodes. Validation is strict (unknown fields are refused, a typo must not
+ * disagree between the nodes. `warmUp` (default true) runs the start-up warm-up before the node
+ * listens (warm-up/warm-up.ts); false starts at once, and the first query pays the compilation. Validation is strict (unknown fields are refused, a typo must not
  * silently drop a setting) and reports every problem at once.
  */
 
@@ -88,6 +90,8 @@ export interface NodeConfig {
   readonly limits: NodeLimits;
   /** Queries this node coordinates at once, and waiting (docs/system.md, "Jobs"). */
   readonly jobs: JobLimits;
+  /** Whether the node runs its start-up warm-up before it listens (docs/system.md, "Start-up warm-up"). */
+  readonly warmUp: boolean;
 }
 
 const HOST_PORT = /^(?<host>\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(?<port>[0-9]{1,5})$/;
@@ -113,7 +117,7 @@ export async function loadNodeConfig(path: string): Promise<NodeConfig> {
 export function parseNodeConfig(value: unknown, baseDir: string, source = 'node configuration'): NodeConfig {
   const problems: string[] = [];
   if (!isObject(value)) throw new NodeConfigError(source, ['the top level must be a JSON object']);
-  onlyFields(value, ['format', 'index', 'collaboration', 'identity', 'tls', 'dataDir', 'mpc', 'api', 'timeouts', 'log', 'bodyLimitBytes', 'tableLimits', 'limits', 'jobs'], 'the file', problems);
+  onlyFields(value, ['format', 'index', 'collaboration', 'identity', 'tls', 'dataDir', 'mpc', 'api', 'timeouts', 'log', 'bodyLimitBytes', 'tableLimits', 'limits', 'jobs', 'warmUp'], 'the file', problems);
   if (value.format !== NODE_CONFIG_FORMAT) problems.push(`"format" must be "${NODE_CONFIG_FORMAT}"`);
   const index = value.index;
   if (index !== 0 && index !== 1 && index !== 2) problems.push('"index" must be 0, 1 or 2: the position of this node in the collaboration\'s "nodes" list');
@@ -224,6 +228,7 @@ export function parseNodeConfig(value: unknown, baseDir: string, source = 'node 
       }
     }
   }
+  if (value.warmUp !== undefined && typeof value.warmUp !== 'boolean') problems.push('"warmUp" must be true (run the start-up warm-up before listening; the default) or false (start at once)');
   if (problems.length > 0) throw new NodeConfigError(source, problems);
   return {
     index: index as NodeIndex,
@@ -239,6 +244,7 @@ export function parseNodeConfig(value: unknown, baseDir: string, source = 'node 
     tableLimits,
     limits,
     jobs,
+    warmUp: value.warmUp !== false,
   };
 }
 

@@ -3,6 +3,7 @@
  * mesh and the peer RPC, its verifiers of signed requests, its log. One per running node.
  */
 
+import type { WarmUpSummary } from './warm-up/start-up.js';
 import type { KeyObject } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Identity } from '../crypto/identity.js';
@@ -47,6 +48,8 @@ export interface NodeContextParts {
   readonly nonces?: (audience: NodeIndex) => NonceStore;
   /** The queries this node runs as jobs (default: DEFAULT_JOB_LIMITS, no step hook). */
   readonly jobs?: JobBoard;
+  /** The start-up warm-up's duration, when it ran (told by the health route). */
+  readonly warmUp?: WarmUpSummary;
 }
 
 export class NodeContext {
@@ -68,6 +71,7 @@ export class NodeContext {
   readonly envelopeSecrets = new SharedSecretCache();
   readonly timeouts: NodeTimeouts;
   readonly log: Logger;
+  readonly warmUp: WarmUpSummary | undefined;
   /** Stage id → mesh generation it was staged on (reconciliation skips the current one's). */
   readonly stagedAt = new Map<string, number>();
   /** Tables this node is uploading as coordinator right now. */
@@ -92,6 +96,7 @@ export class NodeContext {
     this.credentials = new CredentialChecker(parts.collaboration);
     this.timeouts = parts.timeouts;
     this.log = parts.log;
+    this.warmUp = parts.warmUp;
     this.verifiers = parts.collaboration.nodes.map(
       (node) =>
         new RequestVerifier<PartyConfig>({

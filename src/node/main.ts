@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * A node process: `node dist/src/node/main.js --config node.json`. Logs JSON lines to stdout
+ * A node process: `node dist/src/node/main.js --config node.json [--no-warm-up]`. Logs JSON lines to stdout
  * (redirect them to a file); stops cleanly on SIGTERM or SIGINT.
  */
 
@@ -19,8 +19,8 @@ async function readPem(path: string, what: string): Promise<string> {
   }
 }
 
-/** Starts the node described by a configuration file. */
-export async function startNodeFromConfig(configPath: string): Promise<NodeHandle> {
+/** Starts the node described by a configuration file; `warmUp: false` skips the start-up warm-up whatever the file says. */
+export async function startNodeFromConfig(configPath: string, overrides: { readonly warmUp?: false } = {}): Promise<NodeHandle> {
   const config = await loadNodeConfig(configPath);
   const collaboration = await Collaboration.load(config.collaborationFile);
   const identity = await loadIdentity(config.identityFile);
@@ -42,7 +42,12 @@ export async function startNodeFromConfig(configPath: string): Promise<NodeHandl
     tableLimits: config.tableLimits,
     limits: config.limits,
     jobs: config.jobs,
+    warmUp: overrides.warmUp ?? config.warmUp,
   });
+}
+
+function noWarmUpArgument(argv: readonly string[]): { warmUp?: false } {
+  return argv.includes('--no-warm-up') ? { warmUp: false } : {};
 }
 
 function configArgument(argv: readonly string[]): string | undefined {
@@ -54,12 +59,12 @@ function configArgument(argv: readonly string[]): string | undefined {
 async function main(): Promise<void> {
   const path = configArgument(process.argv.slice(2));
   if (!path) {
-    process.stderr.write('usage: node dist/src/node/main.js --config node.json\n');
+    process.stderr.write('usage: node dist/src/node/main.js --config node.json [--no-warm-up]\n');
     process.exit(2);
   }
   let node: NodeHandle;
   try {
-    node = await startNodeFromConfig(path);
+    node = await startNodeFromConfig(path, noWarmUpArgument(process.argv.slice(2)));
   } catch (error) {
     process.stderr.write(`tessera node: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);

@@ -35,6 +35,7 @@ import { NodeGovernance } from './governance/node-governance.js';
 import { registerScriptSyncHandlers, syncScriptsSoon } from './governance/script-sync.js';
 import { PeerRpc } from './rpc.js';
 import { TableStore, type TableLimits } from './storage.js';
+import { startUpWarmUp, type WarmUpSetting, type WarmUpSummary } from './warm-up/start-up.js';
 
 /** How long a stopping node waits for requests in flight before closing their connections. */
 const CLOSE_GRACE_MS = 2_000;
@@ -66,6 +67,8 @@ export interface StartNodeOptions {
   readonly limits?: Partial<NodeLimits>;
   /** Job limits (default DEFAULT_JOB_LIMITS), and a hook called at each step of each job computed here (tests pause jobs with it). */
   readonly jobs?: Partial<JobLimits> & { readonly onStep?: JobStepHook };
+  /** The start-up warm-up (warm-up/warm-up.ts), run before the node listens; off unless set (node processes: node.json "warmUp", default on). */
+  readonly warmUp?: WarmUpSetting;
 }
 
 export interface NodeHandle {
@@ -81,6 +84,8 @@ export interface NodeHandle {
   readonly log: Logger;
   /** The API's request-body budgets (what is held now, and the most ever held: docs/system.md, "Memory bounds"). */
   readonly bodyBudgets: { readonly uploads: BodyBudget; readonly smallBodies: BodyBudget };
+  /** The start-up warm-up's duration, when it ran. */
+  readonly warmUp?: WarmUpSummary;
   /** Stops the API, the mesh and the store (waiting for pending appends). */
   close(): Promise<void>;
 }
@@ -125,6 +130,8 @@ export async function startNode(options: StartNodeOptions): Promise<NodeHandle> 
     await store.close();
     throw error;
   }
+  // After the store opened (a bad data directory fails at once), before the mesh and the API start.
+  const warmedUp = await startUpWarmUp(options.warmUp, log);
   let ctx: NodeContext | undefined;
   let attemptsLogged = 0;
   const mesh = new MeshManager(
@@ -158,7 +165,7 @@ export async function startNode(options: StartNodeOptions): Promise<NodeHandle> 
     timeoutMs: timeouts.rpcMs,
     onHandlerBug: (method, error) => log.error({ method, errorType: (error as Error)?.name, stack: (error as Error)?.stack?.split('\n').slice(1, 8).join('\n') }, 'peer request failed unexpectedly'),
   });
-  ctx = new NodeContext({ index, collaboration, identity, store, mesh, rpc, results, contributions: new ContributionIndex(store), governance, timeouts, log, nonces: (audience) => replayJournal.store(audience), jobs: new JobBoard({ ...DEFAULT_JOB_LIMITS, ...jobLimitsOf(options.jobs) }, options.jobs?.onStep) });
+  ctx = new NodeContext({ index, collaboration, identity, store, mesh, rpc, results, contributions: new ContributionIndex(store), governance, timeouts, log, ...(warmedUp ? { warmUp: warmedUp } : {}), nonces: (audience) => replayJournal.store(audience), jobs: new JobBoard({ ...DEFAULT_JOB_LIMITS, ...jobLimitsOf(options.jobs) }, options.jobs?.onStep) });
   registerTableHandlers(ctx);
   registerUploadHandlers(ctx);
   registerAppendHandlers(ctx);
@@ -223,6 +230,7 @@ export async function startNode(options: StartNodeOptions): Promise<NodeHandle> 
     waitForMesh: (timeoutMs = timeouts.connectMs) => mesh.waitUntilUp(timeoutMs),
     log,
     bodyBudgets: budgets,
+    ...(warmedUp ? { warmUp: warmedUp } : {}),
     close: () => {
       closing ??= (async () => {
         // Requests in flight get a moment to finish; then every connection is closed, so that a

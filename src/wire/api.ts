@@ -128,6 +128,8 @@ export interface HealthResponse {
   readonly collaboration: { readonly id: string; readonly hash: string };
   readonly peers: readonly { readonly index: number; readonly name: string; readonly connected: boolean }[];
   readonly tables: number;
+  /** The node's start-up warm-up, when it ran (docs/system.md, "Start-up warm-up"). */
+  readonly warmUp?: { readonly wallMs: number; readonly cpuMs: number; readonly failed: number };
 }
 
 /**

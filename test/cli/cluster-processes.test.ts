@@ -47,7 +47,7 @@ function runExample(name: string, args: readonly string[]): Promise<CliRun> {
 
 test('cluster up, status, the examples, CLI queries and the demo against it, down', async () => {
   const dir = join(root, 'cluster');
-  assert.equal((await runInProcess(['cluster', 'init', dir])).code, 0);
+  assert.equal((await runInProcess(['cluster', 'init', dir, '--no-warm-up'])).code, 0);
   const up = await runTessera(['cluster', 'up', dir]);
   assert.equal(up.code, 0, up.stderr);
   assert.match(up.stdout, /node-0\s+started \(pid \d+\)/);
@@ -231,7 +231,7 @@ test('cluster up, status, the examples, CLI queries and the demo against it, dow
 
 test('a node that cannot start: a clear error with its log, and the other nodes stopped', async () => {
   const dir = join(root, 'broken');
-  assert.equal((await runInProcess(['cluster', 'init', dir])).code, 0);
+  assert.equal((await runInProcess(['cluster', 'init', dir, '--no-warm-up'])).code, 0);
   const cluster = await LocalCluster.load(dir);
   const port = Number(new URL(cluster.nodes[1].apiUrl).port);
   const squatter = createServer((socket) => socket.destroy()); // another program on node-1's API port

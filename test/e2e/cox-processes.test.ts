@@ -28,7 +28,7 @@ let hospital: Tessera;
 
 before(async () => {
   root = await mkdtemp(join(tmpdir(), 'tessera-cox-'));
-  cluster = await initCluster({ dir: root, parties: [{ name: HOSPITAL, roles: ['input', 'output', 'analyst'] }], logLevel: 'warn' });
+  cluster = await initCluster({ warmUp: false, dir: root, parties: [{ name: HOSPITAL, roles: ['input', 'output', 'analyst'] }], logLevel: 'warn' });
   await clusterUp(cluster, { timeoutMs: 60_000 });
   const collaboration = await Collaboration.load(cluster.collaborationPath);
   hospital = await Tessera.connect({ collaboration, identity: await loadIdentity(cluster.path(cluster.file.parties[0].key)), node: 0, ca: cluster.caPath });

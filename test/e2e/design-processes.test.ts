@@ -27,6 +27,7 @@ const processes: ChildProcess[] = [];
 before(async () => {
   root = await mkdtemp(join(tmpdir(), 'tessera-design-procs-'));
   cluster = await initCluster({
+    warmUp: false,
     dir: root,
     parties: [
       { name: 'Hospital', roles: ['input', 'output', 'representative'] },

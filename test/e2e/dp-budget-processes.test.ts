@@ -51,6 +51,7 @@ async function auditEntries(node: number): Promise<Entry[]> {
 before(async () => {
   root = await mkdtemp(join(tmpdir(), 'tessera-dp-procs-'));
   cluster = await initCluster({
+    warmUp: false,
     dir: root,
     parties: [
       { name: 'Hospital', roles: ['input', 'output', 'representative'] },

@@ -26,6 +26,7 @@ const processes: ChildProcess[] = [];
 before(async () => {
   root = await mkdtemp(join(tmpdir(), 'tessera-gov-procs-'));
   cluster = await initCluster({
+    warmUp: false,
     dir: root,
     parties: [
       { name: 'Hospital', roles: ['input', 'output', 'representative'] },

@@ -34,7 +34,7 @@ const SCRIPTS = { patient_id: ['p2', 'p2', 'p1', 'p9', 'p2', 'p3', 'p3', 'p6'], 
 
 before(async () => {
   root = await mkdtemp(join(tmpdir(), 'tessera-join-many-'));
-  cluster = await initCluster({ dir: root, parties: [{ name: 'St. Mary Hospital', roles: ['input', 'output', 'analyst'] }, { name: 'Registry North', roles: ['input'] }], logLevel: 'warn' });
+  cluster = await initCluster({ warmUp: false, dir: root, parties: [{ name: 'St. Mary Hospital', roles: ['input', 'output', 'analyst'] }, { name: 'Registry North', roles: ['input'] }], logLevel: 'warn' });
   await clusterUp(cluster, { timeoutMs: 60_000 });
   const collaboration = await Collaboration.load(cluster.collaborationPath);
   const identifierKey = createIdentifierKey();

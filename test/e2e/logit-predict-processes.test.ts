@@ -32,7 +32,7 @@ after(async () => {
 
 test('tessera stats logit --store, stats predict (open, store, score) and delete over three node processes', async () => {
   const dir = join(root, 'cluster');
-  assert.equal((await runInProcess(['cluster', 'init', dir])).code, 0);
+  assert.equal((await runInProcess(['cluster', 'init', dir, '--no-warm-up'])).code, 0);
   const up = await runTessera(['cluster', 'up', dir]);
   assert.equal(up.code, 0, up.stderr);
   const csv = join(root, 'mtcars.csv');

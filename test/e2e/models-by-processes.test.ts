@@ -47,7 +47,7 @@ function close(shown: number, want: number, contract: number, what: string): voi
 
 test('tessera stats ols --by and stats logit --by over three node processes', async () => {
   const dir = join(root, 'cluster');
-  assert.equal((await runInProcess(['cluster', 'init', dir])).code, 0);
+  assert.equal((await runInProcess(['cluster', 'init', dir, '--no-warm-up'])).code, 0);
   const up = await runTessera(['cluster', 'up', dir]);
   assert.equal(up.code, 0, up.stderr);
   const csv = join(root, 'mtcars.csv');

@@ -75,6 +75,7 @@ before(async () => {
   // The cluster files as `tessera cluster init` writes them; the processes are started here with
   // the node's own entry point, so the test controls each one (kill, restart).
   const cluster = await initCluster({
+    warmUp: false,
     dir: root,
     parties: [{ name: 'St. Mary Hospital', roles: ['input', 'output', 'analyst'] }],
     timeouts: { connectMs: 1500, rpcMs: 10_000, mpcMs: 10_000 },
@@ -91,7 +92,7 @@ after(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-test('three node processes over the TLS mesh: upload, query, a node killed and restarted', { timeout: 60_000 }, async () => {
+test('three node processes over the TLS mesh: upload, query, a node killed and restarted', { timeout: 120_000 }, async () => {
   const client = await connect(0);
   await untilHealthy(client);
   await client.uploadTable('counts', { columns: { n: [10, 20, 30, 40] } }, { columns: { n: { type: 'integer', min: 0, max: 1000 } } });

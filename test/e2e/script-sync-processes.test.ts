@@ -122,6 +122,7 @@ async function outcomes(query: string): Promise<string[]> {
 before(async () => {
   root = await mkdtemp(join(tmpdir(), 'tessera-sync-procs-'));
   cluster = await initCluster({
+    warmUp: false,
     dir: root,
     parties: [
       { name: 'Hospital', roles: ['input', 'output', 'representative'] },

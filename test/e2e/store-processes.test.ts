@@ -60,6 +60,7 @@ function connect(party: string, node: number, timeoutMs = 60_000): Promise<Tesse
 before(async () => {
   root = await mkdtemp(join(tmpdir(), 'tessera-store-procs-'));
   const cluster = await initCluster({
+    warmUp: false,
     dir: root,
     parties: PARTIES.map((p) => ({ name: p.name, roles: [...p.roles] })),
     timeouts: { connectMs: 1500, rpcMs: 15_000, mpcMs: 15_000 },

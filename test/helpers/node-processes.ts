@@ -1,7 +1,9 @@
 /**
  * A cluster of three node processes linked by the mutual-TLS mesh, for a test file: `before`
  * initialises it in a temporary directory and spawns the nodes, `after` closes every client,
- * stops the nodes and removes the directory. Clients connect once their node is healthy.
+ * stops the nodes and removes the directory. Clients connect once their node is healthy. The
+ * nodes skip their start-up warm-up unless asked (it adds seconds of CPU per node to every test
+ * cluster's start on a loaded two-core machine, and tests time nothing).
  */
 
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -30,7 +32,11 @@ export interface NodeProcesses {
   connect(party: string, node: number, timeoutMs?: number): Promise<Tessera>;
 }
 
-export function useNodeProcesses(prefix: string, parties: readonly PartySpec[]): NodeProcesses {
+/**
+ * `warmUp`: whether the nodes run their start-up warm-up (default false: test clusters start at
+ * once; test/e2e/warm-up-processes.test.ts starts one with it).
+ */
+export function useNodeProcesses(prefix: string, parties: readonly PartySpec[], options: { readonly warmUp?: boolean } = {}): NodeProcesses {
   let root = '';
   let collaboration: Collaboration;
   let caPem = '';
@@ -44,6 +50,7 @@ export function useNodeProcesses(prefix: string, parties: readonly PartySpec[]):
       dir: root,
       parties: parties.map((p) => ({ name: p.name, roles: [...p.roles] })),
       timeouts: { connectMs: 1500, rpcMs: 15_000, mpcMs: 15_000 },
+      warmUp: options.warmUp ?? false,
     });
     collaboration = await Collaboration.load(cluster.collaborationPath);
     for (const [k, p] of parties.entries()) identities.set(p.name, await loadIdentity(cluster.path(cluster.file.parties[k].key)));

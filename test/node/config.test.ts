@@ -64,3 +64,10 @@ test('limits and the client timeouts: defaults, values, and refusals', () => {
     for (const expected of ['"limits.connections"', '"limits.bodyBytesInFlight" must be a whole number of bytes from bodyLimitBytes (1048576)', 'unknown field "extra"']) assert.ok(text.includes(expected), `mentions ${expected}: ${text}`);
   }
 });
+
+test('the start-up warm-up: on by default, "warmUp": false turns it off, anything else is refused', () => {
+  assert.equal(parseNodeConfig(valid, '/srv').warmUp, true);
+  assert.equal(parseNodeConfig({ ...valid, warmUp: true }, '/srv').warmUp, true);
+  assert.equal(parseNodeConfig({ ...valid, warmUp: false }, '/srv').warmUp, false);
+  assert.throws(() => parseNodeConfig({ ...valid, warmUp: 'no' }, '/srv'), (e: unknown) => e instanceof NodeConfigError && /"warmUp" must be true/.test(e.problems.join()));
+});

@@ -36,6 +36,8 @@ export interface InitOptions {
   /** The nodes' log level (default info). */
   readonly logLevel?: LogLevel;
   readonly timeouts?: Partial<NodeTimeouts>;
+  /** Whether the nodes run their start-up warm-up (default true; false writes "warmUp": false into each node.json). */
+  readonly warmUp?: boolean;
   /** A production policy (docs/governance.md): the owners' entries, signed here with the approvers' new keys. */
   readonly governance?: { readonly owners: readonly OwnerPolicyJson[] };
 }
@@ -119,6 +121,7 @@ export async function initCluster(options: InitOptions): Promise<LocalCluster> {
       api: { listen: `${urlHost}:${apiPorts[i]}` },
       ...(options.timeouts ? { timeouts: options.timeouts } : {}),
       log: { level: options.logLevel ?? 'info' },
+      ...(options.warmUp === false ? { warmUp: false } : {}),
     };
     await writeFile(join(nodeDir, 'node.json'), JSON.stringify(config, null, 2) + '\n', { mode: 0o644 });
   }

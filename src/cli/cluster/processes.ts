@@ -71,7 +71,7 @@ export type UpEvent =
   | { readonly kind: 'state'; readonly node: ClusterNodeEntry; readonly state: NodeState };
 
 export interface UpOptions {
-  /** How long to wait for all three to be healthy with the mesh up (default 30 s). */
+  /** How long to wait for all three to be healthy with the mesh up (default 60 s: each node warms up first). */
   readonly timeoutMs?: number;
   readonly onEvent?: (event: UpEvent) => void;
   /** Extra environment for the node processes. */
@@ -87,7 +87,7 @@ export interface UpResult {
 }
 
 export async function clusterUp(cluster: LocalCluster, options: UpOptions = {}): Promise<UpResult> {
-  const timeoutMs = options.timeoutMs ?? 30_000;
+  const timeoutMs = options.timeoutMs ?? 60_000;
   const emit = options.onEvent ?? ((): void => undefined);
   const trust = await loadTrust(cluster);
   const pids: number[] = [];

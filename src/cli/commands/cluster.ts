@@ -22,13 +22,14 @@ export function registerClusterCommands(program: Command, io: Console): void {
     .option('--host <host>', 'address the nodes listen on and are reached at', '127.0.0.1')
     .addOption(new Option('--log-level <level>', 'node log level').choices([...LOG_LEVELS]).default('info'))
     .option('--force', 'replace the cluster files in a non-empty directory (keys and data there are lost)')
+    .option('--no-warm-up', 'the nodes skip their start-up warm-up ("warmUp": false in each node.json): they start faster, and the first query of each pays the compilation')
     .option('--production', "production mode (docs/governance.md): the demo parties' policy, signed by their representatives: every query needs an approved script")
-    .action(async (dir: string, options: { party: string[]; demoParties: boolean; host: string; logLevel: LogLevel; force?: boolean; production?: boolean }) => {
+    .action(async (dir: string, options: { party: string[]; demoParties: boolean; host: string; logLevel: LogLevel; force?: boolean; production?: boolean; warmUp: boolean }) => {
       const { parsePartySpec, DEMO_PARTIES, DEMO_POLICY } = await import('../cluster/parties.js');
       const { initCluster } = await import('../cluster/init.js');
       if (options.production && !options.demoParties) throw new UsageError('--production signs the demo parties\' policy: keep the demo parties, or write your own policy into the collaboration file and sign it with tessera policy sign');
       const parties: PartySpec[] = [...(options.demoParties ? DEMO_PARTIES : []), ...options.party.map(parsePartySpec)];
-      const created = await initCluster({ dir, parties, host: options.host, force: options.force ?? false, logLevel: options.logLevel, ...(options.production ? { governance: DEMO_POLICY } : {}) });
+      const created = await initCluster({ dir, parties, host: options.host, force: options.force ?? false, logLevel: options.logLevel, warmUp: options.warmUp, ...(options.production ? { governance: DEMO_POLICY } : {}) });
       const s = io.style;
       io.line(`Created a local cluster in ${s.bold(dir)}`);
       io.line(
@@ -47,7 +48,7 @@ export function registerClusterCommands(program: Command, io: Console): void {
     .command('up')
     .description('start the three nodes in the background and wait until they are healthy with the mesh up (does nothing if they are)')
     .argument('<dir>', 'cluster directory (from cluster init)')
-    .option('--timeout <seconds>', 'how long to wait for the nodes', '30')
+    .option('--timeout <seconds>', 'how long to wait for the nodes (each warms up before it listens)', '60')
     .action(async (dir: string, options: { timeout: string }) => {
       const { LocalCluster } = await import('../cluster/layout.js');
       const { clusterUp } = await import('../cluster/processes.js');

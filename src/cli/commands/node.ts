@@ -11,9 +11,10 @@ export function registerNodeCommand(program: Command, _io: Console): void {
     .command('node')
     .description('run one compute node in the foreground (logs JSON lines to stdout; stop with Ctrl-C or SIGTERM)')
     .requiredOption('--config <file>', 'the node configuration (node.json; see docs/system.md)')
-    .action(async (options: { config: string }) => {
+    .option('--no-warm-up', 'skip the start-up warm-up (listen at once; the first query then pays the compilation of the MPC kernels)')
+    .action(async (options: { config: string; warmUp: boolean }) => {
       const { startNodeFromConfig } = await import('../../node/main.js');
-      const node = await startNodeFromConfig(options.config);
+      const node = await startNodeFromConfig(options.config, options.warmUp ? {} : { warmUp: false });
       await new Promise<void>((resolve, reject) => {
         let stopping = false;
         const stop = (): void => {

@@ -179,6 +179,7 @@ export async function buildApi(ctx: NodeContext, options: ApiOptions): Promise<A
       collaboration: { id: ctx.collaboration.id, hash: ctx.collaboration.hash },
       peers: ctx.peers.map((p) => ({ index: p, name: ctx.collaboration.node(p).name, connected: up })),
       tables: ctx.store.tableCount,
+      ...(ctx.warmUp ? { warmUp: ctx.warmUp } : {}),
     };
   });
   app.get(ROUTES.openapi, { schema: { hide: true }, config: { gate: 'open' } }, async () => app.swagger());

@@ -157,6 +157,7 @@ export const routeSchemas = {
           collaboration: { type: 'object', properties: { id: { type: 'string' }, hash: { type: 'string' } } },
           peers: { type: 'array', items: { type: 'object', properties: { index: { type: 'integer' }, name: { type: 'string' }, connected: { type: 'boolean' } } } },
           tables: { type: 'integer' },
+          warmUp: { type: 'object', description: 'the start-up warm-up, when it ran: wall and CPU milliseconds, workloads failed', properties: { wallMs: { type: 'integer' }, cpuMs: { type: 'integer' }, failed: { type: 'integer' } } },
         },
       },
     },

@@ -1,0 +1,99 @@
+/**
+ * The start-up warm-up of a node process (docs/system.md, "Start-up warm-up"): before the node
+ * listens, it runs the warm-up workloads (workloads.ts) a few times in an in-process three-party
+ * trio linked by the node's own stream framing over in-memory byte streams (stream-trio.ts) on
+ * synthetic random tables, then the node-side paths (node-paths.ts).
+ *
+ * Why: V8 runs a function's first calls in its interpreter and compiles it only once it has run
+ * hot, and a process touches fresh memory page by page; a node's first query used to pay both,
+ * at up to twice the CPU of the same query run again (docs/benchmarks.md, "s8-warmup"). After
+ * the warm-up the kernels are compiled and the allocator's heap has been faulted in.
+ *
+ * What it may touch: nothing stored, no key of the node, no network (the trio's links are
+ * in-memory); randomness from node:crypto only (the trio's pairwise keys, the synthetic values).
+ * It is bounded: a fixed list of small plans at a fixed size. A workload that fails is reported
+ * and skipped: the warm-up only ever costs time, never a node's ability to serve.
+ */
+
+import { streamTrio } from './stream-trio.js';
+import { execute } from '../../ops/execute.js';
+import { checkPlan } from '../../plan/check.js';
+import { decodeSyntheticColumn, sealSyntheticResult } from './node-paths.js';
+import { prefaultHeap } from './prefault.js';
+import { syntheticReader } from './synthetic-reader.js';
+import { warmUpWorkloads } from './workloads.js';
+
+export interface WarmUpOptions {
+  /** Rows of the synthetic tables (default WARM_UP_ROWS). */
+  readonly rows?: number;
+  /** How many times each workload runs (default WARM_UP_ROUNDS). */
+  readonly rounds?: number;
+  /** Bytes of allocator heap to fault in at the end (default WARM_UP_PREFAULT_BYTES; 0: none). */
+  readonly prefaultBytes?: number;
+}
+
+export interface WarmUpStep {
+  readonly name: string;
+  readonly wallMs: number;
+  readonly cpuMs: number;
+  /** Why the step failed (the warm-up goes on with the next). */
+  readonly error?: string;
+}
+
+export interface WarmUpReport {
+  readonly rows: number;
+  readonly rounds: number;
+  readonly wallMs: number;
+  /** CPU of the whole process meanwhile (V8's compiler threads included). */
+  readonly cpuMs: number;
+  readonly steps: readonly WarmUpStep[];
+}
+
+export const WARM_UP_ROWS = 1 << 13;
+export const WARM_UP_ROUNDS = 1;
+/** About what a first query at 1M rows takes in fresh memory beyond what the warm-up left (prefault.ts). */
+export const WARM_UP_PREFAULT_BYTES = 256 << 20;
+/** The synthetic stored column decoded by the node-side step: 2 MiB, two read slices. */
+const COLUMN_ROWS = 1 << 18;
+
+export async function warmUp(options: WarmUpOptions = {}): Promise<WarmUpReport> {
+  const rows = options.rows ?? WARM_UP_ROWS;
+  const rounds = options.rounds ?? WARM_UP_ROUNDS;
+  if (!Number.isSafeInteger(rows) || rows < 256 || !Number.isSafeInteger(rounds) || rounds < 1) throw new RangeError(`warm-up: rows must be a whole number ≥ 256 and rounds ≥ 1 (got ${rows}, ${rounds})`);
+  if (options.prefaultBytes !== undefined && !(Number.isSafeInteger(options.prefaultBytes) && options.prefaultBytes >= 0)) throw new RangeError(`warm-up: prefaultBytes must be a whole number ≥ 0 (got ${options.prefaultBytes})`);
+  const started = performance.now();
+  const cpu0 = process.cpuUsage();
+  const steps: WarmUpStep[] = [];
+  const timed = async (name: string, body: () => Promise<unknown> | unknown): Promise<void> => {
+    const t0 = performance.now(), c0 = process.cpuUsage();
+    let error: string | undefined;
+    try {
+      await body();
+    } catch (e) {
+      error = e instanceof Error ? e.message : String(e);
+    }
+    const c = process.cpuUsage(c0);
+    steps.push({ name, wallMs: performance.now() - t0, cpuMs: (c.user + c.system) / 1000, ...(error !== undefined ? { error } : {}) });
+  };
+  const trio = await streamTrio();
+  try {
+    for (let round = 0; round < rounds; round++) {
+      for (const w of warmUpWorkloads(rows)) {
+        await timed(w.name, async () => {
+          const catalog = new Map(w.tables.map((t) => [t.name, t]));
+          const checked = checkPlan(w.plan, { table: (n) => catalog.get(n), recipientRefusal: () => undefined });
+          const reader = syntheticReader(w.tables, w.draw);
+          const [first] = await trio.run((s) => execute(s, checked, reader));
+          sealSyntheticResult(first.outputs);
+        });
+      }
+    }
+  } finally {
+    trio.close();
+  }
+  for (let round = 0; round < rounds; round++) await timed('stored-column', () => decodeSyntheticColumn(COLUMN_ROWS));
+  const prefault = options.prefaultBytes ?? WARM_UP_PREFAULT_BYTES;
+  if (prefault > 0) await timed('prefault', () => prefaultHeap(prefault));
+  const cpu = process.cpuUsage(cpu0);
+  return { rows, rounds, wallMs: performance.now() - started, cpuMs: (cpu.user + cpu.system) / 1000, steps };
+}

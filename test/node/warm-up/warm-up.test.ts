@@ -1,0 +1,48 @@
+/**
+ * The start-up warm-up (src/node/warm-up/): every workload's plan passes the node's own check and
+ * runs through execute on the synthetic tables without failing (a failure would only be logged
+ * at a node's start, so this test is what notices a workload that no longer fits the query path),
+ * and the node-side paths decode what they sealed.
+ */
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { decodeSyntheticColumn } from '../../../src/node/warm-up/node-paths.js';
+import { prefaultHeap } from '../../../src/node/warm-up/prefault.js';
+import { warmUp } from '../../../src/node/warm-up/warm-up.js';
+import { warmUpWorkloads } from '../../../src/node/warm-up/workloads.js';
+
+test('the warm-up runs every workload without a failure, and reports its time', { timeout: 120_000 }, async () => {
+  const report = await warmUp({ rows: 256, rounds: 1, prefaultBytes: 1 << 20 });
+  const names = warmUpWorkloads(256).map((w) => w.name);
+  assert.deepEqual(report.steps.map((s) => s.name), [...names, 'stored-column', 'prefault']);
+  for (const s of report.steps) assert.equal(s.error, undefined, `${s.name}: ${s.error}`);
+  assert.ok(report.wallMs > 0 && report.cpuMs > 0);
+  assert.deepEqual([report.rows, report.rounds], [256, 1]);
+});
+
+test('the warm-up covers the operators a first query meets', () => {
+  const ops = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (node === null || typeof node !== 'object') return;
+    const op = (node as { op?: unknown }).op;
+    if (typeof op === 'string') ops.add(op);
+    for (const value of Object.values(node)) visit(value);
+  };
+  for (const w of warmUpWorkloads(256)) visit(w.plan.root);
+  for (const op of ['filter', 'aggregate', 'crosstab', 'sort', 'limit', 'predict', 'logit', 'open']) assert.ok(ops.has(op), `a workload uses ${op}`);
+});
+
+test('refuses sizes it cannot warm anything with', async () => {
+  await assert.rejects(warmUp({ rows: 10 }), RangeError);
+  await assert.rejects(warmUp({ rounds: 0 }), RangeError);
+  await assert.rejects(warmUp({ prefaultBytes: -1 }), RangeError);
+});
+
+test('a synthetic stored column is sealed, opened slice by slice and decoded', () => {
+  for (const rows of [0, 1, 1 << 17, (1 << 17) + 3]) assert.equal(typeof decodeSyntheticColumn(rows), 'bigint');
+});
+
+test('the pre-fault frees what it touched with a full collection', () => {
+  assert.equal(prefaultHeap(3 << 20), true);
+});
