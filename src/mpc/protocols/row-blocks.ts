@@ -21,7 +21,7 @@ import type { Session } from '../session.js';
  * the core's cache between the link's copy and the receiver's pass, large enough that the
  * per-message costs (a socket write, a receive, an event-loop turn) stay below 1 %.
  */
-export const BLOCK_WORDS = 1 << 16;
+export const BLOCK_WORDS = Number(process.env.SHUFFLE_BLOCK ?? 65536);
 
 /** How many blocks a message of `total` words is sent in. */
 export function blockCount(total: number): number {

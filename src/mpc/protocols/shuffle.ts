@@ -162,21 +162,29 @@ async function assemble(s: Session, from: PartyId, total: number): Promise<BigUi
 async function party2(job: Job): Promise<Columns> {
   const { s, all, n, tmp, tmp2 } = job;
   const total = all.length * n;
-  // Both permutations and r are drawn before party 0's first block can arrive.
+  // piB places party 0's blocks as they arrive; piC and r are needed only once a column is
+  // whole. Party 2 has slack (party 0 sends after one permutation, party 1 after two), so it
+  // draws them then, instead of at the start, where the three parties share two cores and
+  // party 1's two permutations are the head of the longest chain.
   const piB = job.draw(s.prgPrev);
-  const piC = job.draw(s.prgNext);
-  const y0 = uninitializedWords(total);
-  s.prgNext.fill(asBytes(y0)); // r
+  let later: { piC: StagedPermutation; y0: BigUint64Array } | undefined;
+  const drawLater = (): { piC: StagedPermutation; y0: BigUint64Array } => {
+    const piC = job.draw(s.prgNext);
+    const y0 = uninitializedWords(total);
+    s.prgNext.fill(asBytes(y0)); // r
+    return { piC, y0 };
+  };
   const toP1 = uninitializedWords(total);
   const toP1Blocks = new BlockSender(s, 1, toP1, n, false);
   for await (const block of receiveBlocks(s, 0, total)) {
     await forColumns(block, n, async (k, row, offset, count) => {
       scatterRows(block.words, offset, piB.place, row, count, tmp);
       if (row + count < n) return;
+      const { piC, y0 } = (later ??= drawLater());
       gatherMaskedScatter(tmp, piB, s.prgPrev, combineOf(job, k, true), piC, tmp2); // - z2
       const combine = combineOf(job, k, false);
       await toP1Blocks.column(k, (from, to) => gatherMaskedRows(tmp2, piC, toP1, k * n, s.prgNext, combine, from, to, y0)); // + s - r
     });
   }
-  return shares(job, toP1, y0);
+  return shares(job, toP1, (later ??= drawLater()).y0);
 }
