@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { deriveKey, Prg } from '../../src/crypto/prg.js';
 import { composedPermutation, drawPermutation } from '../../src/mpc/protocols/permutation.js';
+import { blockCount } from '../../src/mpc/protocols/row-blocks.js';
 import { shuffle } from '../../src/mpc/protocols/shuffle.js';
 import type { Session } from '../../src/mpc/session.js';
 import { AShare, BShare } from '../../src/mpc/shares.js';
@@ -79,9 +80,18 @@ async function pinned(n: number, kinds: readonly boolean[]): Promise<void> {
     const binary = cols.filter((c) => c.binary).map((c) => new BShare(...mine(c)));
     // Where this party's PRG with its next neighbour stands when the shuffle starts.
     const start = { key: s.party.keyNext, drawn: s.prgNext.drawn, s };
+    const m0 = s.stats.messagesSent, b0 = s.stats.bytesSent, r0 = s.stats.rounds;
     const out = await shuffle(s, { arith, binary });
-    return { start, out: [...out.arith, ...out.binary].map((c) => [c.a.slice(), c.b.slice()] as [BigUint64Array, BigUint64Array]) };
+    const sent = { messages: s.stats.messagesSent - m0, bytes: s.stats.bytesSent - b0, rounds: s.stats.rounds - r0 };
+    return { start, sent, out: [...out.arith, ...out.binary].map((c) => [c.a.slice(), c.b.slice()] as [BigUint64Array, BigUint64Array]) };
   });
+  // The same bytes as one message per step, in blocks of 2^16 words; still 3 rounds.
+  const total = n * kinds.length, blocks = total === 0 ? 0 : blockCount(total);
+  assert.deepEqual(results.map((r) => r.sent), [
+    { messages: 2 * blocks, bytes: 16 * total, rounds: 3 },
+    { messages: blocks, bytes: 8 * total, rounds: 3 },
+    { messages: blocks, bytes: 8 * total, rounds: 3 },
+  ]);
   const prg = (p: 0 | 1 | 2): Prg => prgLike(results[p].start.s, results[p].start.key, results[p].start.drawn);
   // The shuffle's columns are the arithmetic ones first, then the binary ones.
   const ordered = [...cols.filter((c) => !c.binary), ...cols.filter((c) => c.binary)];
@@ -104,7 +114,8 @@ test('shuffle output equals the plaintext protocol for the same keys: several bu
 });
 
 test('shuffle output equals the plaintext protocol for the same keys: columns longer than a block, blocks across columns', async () => {
-  // 70,001 rows in three columns: 210,003 words, cut into blocks that end inside columns.
+  // 70,001 rows in three columns: 210,003 words, cut into 4 blocks that end inside columns.
+  assert.equal(blockCount(210_003), 4);
   await pinned(70_001, [false, true, false]);
   // Exactly two blocks of 2^16 rows in one column, and one row more.
   await pinned(1 << 17, [false]);

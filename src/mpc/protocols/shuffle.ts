@@ -25,6 +25,20 @@
  * travel in the same messages. Every permutation is applied in two passes (permutation.ts)
  * with the masks added in the second (permute-masked.ts); a party that applies two
  * permutations in a row fuses the first one's second pass with the next one's first.
+ *
+ * Streaming (s8-shuffle): each of the four messages is sent in row blocks (row-blocks.ts), so
+ * that the three steps overlap instead of waiting for each other. A sender needs its whole
+ * input before it can gather (the scatter pass places every row by the full permutation), but
+ * its gather writes the output front to back, and each block of the message goes to the link
+ * as soon as it is written; the receiver scatters every block into place as it arrives and
+ * gathers a column once all of it is there. Every permutation stays one uniformly random
+ * permutation of all n rows (never one per block), every word is masked exactly as above, and
+ * the keystreams are drawn in the same order, so the output is bit for bit the one of the
+ * unstreamed protocol (test/mpc/shuffle-reference.test.ts pins it against a plaintext model).
+ * The cut into blocks is a function of n and the number of columns alone (public), and a block
+ * is a slice of the same masked message: each receiver sees the same words as before. Still 3
+ * rounds (a block depends on the step before, never on another block of its own step) and the
+ * same 32 bytes per column and row; a message of k·n words is ceil(k·n / 2^16) link messages.
  */
 
 import type { Prg } from '../../crypto/prg.js';
