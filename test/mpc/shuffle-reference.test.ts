@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { deriveKey, Prg } from '../../src/crypto/prg.js';
 import { composedPermutation, drawPermutation } from '../../src/mpc/protocols/permutation.js';
-import { blockCount } from '../../src/mpc/protocols/row-blocks.js';
+import { BLOCK_WORDS, blockCount } from '../../src/mpc/protocols/row-blocks.js';
 import { shuffle } from '../../src/mpc/protocols/shuffle.js';
 import type { Session } from '../../src/mpc/session.js';
 import { AShare, BShare } from '../../src/mpc/shares.js';
@@ -85,7 +85,7 @@ async function pinned(n: number, kinds: readonly boolean[]): Promise<void> {
     const sent = { messages: s.stats.messagesSent - m0, bytes: s.stats.bytesSent - b0, rounds: s.stats.rounds - r0 };
     return { start, sent, out: [...out.arith, ...out.binary].map((c) => [c.a.slice(), c.b.slice()] as [BigUint64Array, BigUint64Array]) };
   });
-  // The same bytes as one message per step, in blocks of 2^16 words; still 3 rounds.
+  // The same bytes as one message per step, in blocks of BLOCK_WORDS words; still 3 rounds.
   const total = n * kinds.length, blocks = total === 0 ? 0 : blockCount(total);
   assert.deepEqual(results.map((r) => r.sent), [
     { messages: 2 * blocks, bytes: 16 * total, rounds: 3 },
@@ -114,10 +114,12 @@ test('shuffle output equals the plaintext protocol for the same keys: several bu
 });
 
 test('shuffle output equals the plaintext protocol for the same keys: columns longer than a block, blocks across columns', async () => {
-  // 70,001 rows in three columns: 210,003 words, cut into 4 blocks that end inside columns.
-  assert.equal(blockCount(210_003), 4);
-  await pinned(70_001, [false, true, false]);
-  // Exactly two blocks of 2^16 rows in one column, and one row more.
-  await pinned(1 << 17, [false]);
-  await pinned((1 << 16) + 1, [true]);
+  // Three columns of half a block and a row: the first block ends two rows before the end of
+  // the second column.
+  const half = BLOCK_WORDS / 2 + 1;
+  assert.equal(blockCount(3 * half), 2);
+  await pinned(half, [false, true, false]);
+  // Exactly two blocks in one column, and one row more than a block.
+  await pinned(2 * BLOCK_WORDS, [false]);
+  await pinned(BLOCK_WORDS + 1, [true]);
 });

@@ -16,12 +16,13 @@ import type { PartyId } from '../party.js';
 import type { Session } from '../session.js';
 
 /**
- * Words per block (512 KiB): measured against 2^15 and 2^17 at 2^20 rows over TLS (docs/
- * benchmarks.md, s8-shuffle). Small enough that the receiver starts early and a block stays in
- * the core's cache between the link's copy and the receiver's pass, large enough that the
- * per-message costs (a socket write, a receive, an event-loop turn) stay below 1 %.
+ * Words per block (1 MiB, the link's frame: one block is one frame and one socket write). Chosen
+ * by the CPU per party at 2^20 rows over TLS against 2^15, 2^16 and 2^18 (docs/benchmarks.md,
+ * s8-shuffle): smaller blocks cost more (a receive, a write and a fresh receive buffer whenever
+ * the receiver has fallen behind, per block), larger ones start the receiver later for no
+ * measurable saving.
  */
-export const BLOCK_WORDS = Number(process.env.SHUFFLE_BLOCK ?? 65536);
+export const BLOCK_WORDS = 1 << 17;
 
 /** How many blocks a message of `total` words is sent in. */
 export function blockCount(total: number): number {

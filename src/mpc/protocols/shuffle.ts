@@ -38,7 +38,7 @@
  * The cut into blocks is a function of n and the number of columns alone (public), and a block
  * is a slice of the same masked message: each receiver sees the same words as before. Still 3
  * rounds (a block depends on the step before, never on another block of its own step) and the
- * same 32 bytes per column and row; a message of k·n words is ceil(k·n / 2^16) link messages.
+ * same 32 bytes per column and row; a message of k·n words is ceil(k·n / 2^17) link messages.
  */
 
 import type { Prg } from '../../crypto/prg.js';
