@@ -22,8 +22,12 @@ export function scatterSum(a: BigUint64Array, b: BigUint64Array, place: Int32Arr
 
 /** tmp[place[i]] = src[offset + i]: pass 1 of a staged permutation. */
 export function scatterFrom(src: BigUint64Array, offset: number, place: Int32Array, tmp: BigUint64Array): void {
-  const n = place.length;
-  for (let i = 0; i < n; i++) tmp[place[i]] = src[offset + i];
+  scatterRows(src, offset, place, 0, place.length, tmp);
+}
+
+/** Pass 1 for rows [row, row + count) only, read from src[offset ..]: a block as it arrives. */
+export function scatterRows(src: BigUint64Array, offset: number, place: Int32Array, row: number, count: number, tmp: BigUint64Array): void {
+  for (let i = 0; i < count; i++) tmp[place[row + i]] = src[offset + i];
 }
 
 /**
@@ -31,11 +35,20 @@ export function scatterFrom(src: BigUint64Array, offset: number, place: Int32Arr
  * and, when `minus` is given, minus (XOR for binary) minus[offset + j] as well.
  */
 export function gatherMasked(tmp: BigUint64Array, p: StagedPermutation, out: BigUint64Array, offset: number, prg: Prg, combine: Combine, minus?: BigUint64Array): void {
+  gatherMaskedRows(tmp, p, out, offset, prg, combine, 0, p.n, minus);
+}
+
+/**
+ * gatherMasked for output rows [from, to) only (mask words from .. to - 1 of the column): called
+ * on consecutive ranges, it draws the same keystream and writes the same words as one call.
+ */
+export function gatherMaskedRows(tmp: BigUint64Array, p: StagedPermutation, out: BigUint64Array, offset: number, prg: Prg, combine: Combine, from: number, to: number, minus?: BigUint64Array): void {
   const local = p.local;
-  prg.chunks(p.n, (m, at) => {
-    if (minus === undefined) gatherChunk(tmp, local, out, offset + at, m, at, combine);
-    else if (combine === 'xor') gatherXorTwo(tmp, local, out, offset + at, m, at, minus);
-    else gatherAddSub(tmp, local, out, offset + at, m, at, minus);
+  const o = offset + from;
+  prg.chunks(to - from, (m, at) => {
+    if (minus === undefined) gatherChunk(tmp, local, out, o + at, m, from + at, combine);
+    else if (combine === 'xor') gatherXorTwo(tmp, local, out, o + at, m, from + at, minus);
+    else gatherAddSub(tmp, local, out, o + at, m, from + at, minus);
   });
 }
 

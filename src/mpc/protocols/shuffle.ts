@@ -25,15 +25,31 @@
  * travel in the same messages. Every permutation is applied in two passes (permutation.ts)
  * with the masks added in the second (permute-masked.ts); a party that applies two
  * permutations in a row fuses the first one's second pass with the next one's first.
+ *
+ * Streaming (s8-shuffle): each of the four messages is sent in row blocks (row-blocks.ts), so
+ * that the three steps overlap instead of waiting for each other. A sender needs its whole
+ * input before it can gather (the scatter pass places every row by the full permutation), but
+ * its gather writes the output front to back, and each block of the message goes to the link
+ * as soon as it is written; the receiver scatters every block into place as it arrives and
+ * gathers a column once all of it is there. Every permutation stays one uniformly random
+ * permutation of all n rows (never one per block), every word is masked exactly as above, and
+ * the keystreams are drawn in the same order, so the output is bit for bit the one of the
+ * unstreamed protocol (test/mpc/shuffle-reference.test.ts pins it against a plaintext model).
+ * The cut into blocks is a function of n and the number of columns alone (public), and a block
+ * is a slice of the same masked message: each receiver sees the same words as before. Still 3
+ * rounds (a block depends on the step before, never on another block of its own step) and the
+ * same 32 bytes per column and row; a message of k·n words is ceil(k·n / 2^17) link messages.
  */
 
 import type { Prg } from '../../crypto/prg.js';
 import { UsageError } from '../../errors.js';
 import { asBytes, uninitializedWords } from '../../ring/z64.js';
+import type { PartyId } from '../party.js';
 import type { Session } from '../session.js';
 import { AShare, BShare } from '../shares.js';
 import { drawPermutation, type StagedPermutation } from './permutation.js';
-import { gatherMasked, gatherMaskedScatter, scatterFrom, scatterSum, type Combine } from './permute-masked.js';
+import { gatherMaskedRows, gatherMaskedScatter, scatterFrom, scatterRows, scatterSum, type Combine } from './permute-masked.js';
+import { BlockSender, blockCount, forColumns, receiveBlocks } from './row-blocks.js';
 
 export interface Columns {
   readonly arith: readonly AShare[];
@@ -49,6 +65,8 @@ export async function shuffle(s: Session, cols: Columns): Promise<Columns> {
   s.round();
   s.round();
   s.round();
+  // No rows: nothing to permute and nothing to send (every party knows n).
+  if (n === 0) return { arith: cols.arith.map(() => new AShare(new BigUint64Array(0), new BigUint64Array(0))), binary: cols.binary.map(() => new BShare(new BigUint64Array(0), new BigUint64Array(0))) };
   // Scratch that never leaves the party (two staging vectors, the permutations' index arrays)
   // comes from the party's pool: fresh arrays would cost page faults on first touch.
   const pool = s.party.scratch;
@@ -103,22 +121,28 @@ async function party0(job: Job): Promise<Columns> {
   const total = all.length * n;
   const piA = job.draw(s.prgNext);
   const toP2 = uninitializedWords(total);
-  all.forEach((c, k) => {
+  const toP2Blocks = new BlockSender(s, 2, toP2, n, true);
+  for (let k = 0; k < all.length; k++) {
+    const c = all[k], combine = combineOf(job, k, false);
     scatterSum(c.a, c.b, piA.place, tmp, k >= job.cols.arith.length);
-    gatherMasked(tmp, piA, toP2, k * n, s.prgNext, combineOf(job, k, false)); // + z1
-  });
-  s.send(2, toP2, true);
-  // Everything that does not need party 1's message is done before waiting for it.
+    await toP2Blocks.column(k, (from, to) => gatherMaskedRows(tmp, piA, toP2, k * n, s.prgNext, combine, from, to)); // + z1
+  }
+  // Everything that does not need party 1's message is done before its first block arrives.
   const piC = job.draw(s.prgPrev);
   const y0 = uninitializedWords(total);
   s.prgPrev.fill(asBytes(y0)); // r
-  const toP1 = await s.recv(1, total);
-  // Each column of the message is read into tmp before its permuted form is written back.
-  for (let k = 0; k < all.length; k++) {
-    scatterFrom(toP1, k * n, piC.place, tmp);
-    gatherMasked(tmp, piC, toP1, k * n, s.prgPrev, combineOf(job, k, true)); // - s
+  const toP1 = uninitializedWords(total);
+  const toP1Blocks = new BlockSender(s, 1, toP1, n, false);
+  // Each block of party 1's message is scattered as it arrives; a column, once whole, is gathered
+  // and streamed on to party 1.
+  for await (const block of receiveBlocks(s, 1, total)) {
+    await forColumns(block, n, async (k, row, offset, count) => {
+      scatterRows(block.words, offset, piC.place, row, count, tmp);
+      if (row + count < n) return;
+      const combine = combineOf(job, k, true);
+      await toP1Blocks.column(k, (from, to) => gatherMaskedRows(tmp, piC, toP1, k * n, s.prgPrev, combine, from, to)); // - s
+    });
   }
-  s.send(1, toP1);
   return shares(job, y0, toP1);
 }
 
@@ -129,32 +153,52 @@ async function party1(job: Job): Promise<Columns> {
   const piA = job.draw(s.prgPrev);
   const piB = job.draw(s.prgNext);
   const toP0 = uninitializedWords(total);
-  all.forEach((c, k) => {
-    scatterFrom(c.b, 0, piA.place, tmp);
+  const toP0Blocks = new BlockSender(s, 0, toP0, n, true);
+  for (let k = 0; k < all.length; k++) {
+    scatterFrom(all[k].b, 0, piA.place, tmp);
     gatherMaskedScatter(tmp, piA, s.prgPrev, combineOf(job, k, true), piB, tmp2); // - z1
-    gatherMasked(tmp2, piB, toP0, k * n, s.prgNext, combineOf(job, k, false)); // + z2
-  });
-  s.send(0, toP0, true);
-  const y1 = await s.recv(0, total);
-  const y2 = await s.recv(2, total);
+    const combine = combineOf(job, k, false);
+    await toP0Blocks.column(k, (from, to) => gatherMaskedRows(tmp2, piB, toP0, k * n, s.prgNext, combine, from, to)); // + z2
+  }
+  const [y1, y2] = await Promise.all([assemble(s, 0, total), assemble(s, 2, total)]);
   return shares(job, y1, y2);
+}
+
+/** A message received in blocks, in one vector (a single block is kept as it came). */
+async function assemble(s: Session, from: PartyId, total: number): Promise<BigUint64Array> {
+  if (blockCount(total) === 1) return s.recv(from, total);
+  const out = uninitializedWords(total);
+  for await (const block of receiveBlocks(s, from, total)) out.set(block.words, block.at);
+  return out;
 }
 
 /** Party 2: piB on party 0's message with z2, then piC with s and r, to party 1. */
 async function party2(job: Job): Promise<Columns> {
   const { s, all, n, tmp, tmp2 } = job;
   const total = all.length * n;
-  // Both permutations and r are drawn before the wait.
+  // piB places party 0's blocks as they arrive; piC and r are needed only once a column is
+  // whole. Party 2 has slack (party 0 sends after one permutation, party 1 after two), so it
+  // draws them then, instead of at the start, where the three parties share two cores and
+  // party 1's two permutations are the head of the longest chain.
   const piB = job.draw(s.prgPrev);
-  const piC = job.draw(s.prgNext);
-  const y0 = uninitializedWords(total);
-  s.prgNext.fill(asBytes(y0)); // r
-  const toP1 = await s.recv(0, total);
-  for (let k = 0; k < all.length; k++) {
-    scatterFrom(toP1, k * n, piB.place, tmp);
-    gatherMaskedScatter(tmp, piB, s.prgPrev, combineOf(job, k, true), piC, tmp2); // - z2
-    gatherMasked(tmp2, piC, toP1, k * n, s.prgNext, combineOf(job, k, false), y0); // + s - r
+  let later: { piC: StagedPermutation; y0: BigUint64Array } | undefined;
+  const drawLater = (): { piC: StagedPermutation; y0: BigUint64Array } => {
+    const piC = job.draw(s.prgNext);
+    const y0 = uninitializedWords(total);
+    s.prgNext.fill(asBytes(y0)); // r
+    return { piC, y0 };
+  };
+  const toP1 = uninitializedWords(total);
+  const toP1Blocks = new BlockSender(s, 1, toP1, n, false);
+  for await (const block of receiveBlocks(s, 0, total)) {
+    await forColumns(block, n, async (k, row, offset, count) => {
+      scatterRows(block.words, offset, piB.place, row, count, tmp);
+      if (row + count < n) return;
+      const { piC, y0 } = (later ??= drawLater());
+      gatherMaskedScatter(tmp, piB, s.prgPrev, combineOf(job, k, true), piC, tmp2); // - z2
+      const combine = combineOf(job, k, false);
+      await toP1Blocks.column(k, (from, to) => gatherMaskedRows(tmp2, piC, toP1, k * n, s.prgNext, combine, from, to, y0)); // + s - r
+    });
   }
-  s.send(1, toP1);
-  return shares(job, toP1, y0);
+  return shares(job, toP1, (later ??= drawLater()).y0);
 }
