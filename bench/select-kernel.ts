@@ -10,6 +10,7 @@
 import { localTrio } from '../src/mpc/local.js';
 import { input, open } from '../src/mpc/protocols/io.js';
 import { keySign, selectRanks } from '../src/mpc/protocols/order-statistics.js';
+import { selectRanks as radixRanks } from '../src/mpc/protocols/radix-select.js';
 import { indexBits, type SignComparator } from '../src/mpc/protocols/sort.js';
 import { seedPairwise } from '../test/helpers/seeded-session.js';
 import { columnValues, KEY_BITS, wantedRanks } from './select-jobs.js';
@@ -17,6 +18,8 @@ import { columnValues, KEY_BITS, wantedRanks } from './select-jobs.js';
 const n = Number(process.argv[2] ?? 1 << 18);
 const reps = Number(process.argv[3] ?? 2);
 const columns = Number(process.argv[4] ?? 5);
+const keyBits = Number(process.env.KEY_BITS ?? KEY_BITS);
+const radix = process.env.ALGO === 'radix';
 const values = Array.from({ length: columns }, (_, j) => columnValues(n, j));
 const ranks = wantedRanks(n);
 const trio = await localTrio({ timeoutMs: 600_000 });
@@ -35,7 +38,7 @@ for (let rep = 0; rep < reps; rep++) {
     const before = { ...s.stats };
     const c0 = process.cpuUsage();
     const t0 = performance.now();
-    const out = await selectRanks(s, shared, process.env.COUNT ? counting : undefined);
+    const out = radix ? await radixRanks(s, shared.map((c) => ({ ...c, keyBits }))) : await selectRanks(s, shared.map((c) => ({ ...c, keyBits })), process.env.COUNT ? counting : undefined);
     const wall = performance.now() - t0;
     const cpu = process.cpuUsage(c0);
     const opened = [];
