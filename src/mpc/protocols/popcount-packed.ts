@@ -29,96 +29,136 @@ export interface PackedBits {
   readonly b: BigUint64Array;
 }
 
-/** Words of one weight of one counter tree, both components. */
+/** Words of one weight of every tree of a group, both components, tree-major (see Group). */
 interface Words {
   a: BigUint64Array;
   b: BigUint64Array;
+  /** Words per tree: tree i's are [i·count, (i + 1)·count). */
+  count: number;
+}
+
+/**
+ * Trees over vectors of the same word count evolve alike, so a group of T of them runs as one:
+ * each weight is one array of T runs of equal length, and each layer is one pass per weight over
+ * all trees instead of a short loop and fresh arrays per tree and weight.
+ */
+interface Group {
+  readonly members: number[];
+  classes: Words[];
 }
 
 /** The number of 1 bits of each vector, as arithmetic shares (element i: vector i). */
 export async function popcounts(s: Session, vectors: readonly PackedBits[]): Promise<AShare> {
-  // trees[v][k]: the words of weight 2^k of vector v.
-  let trees: Words[][] = vectors.map((v) => [{ a: v.a, b: v.b }]);
-  while (trees.some((t) => t.some((w) => w.a.length >= 3))) trees = await layer(s, trees);
-  return injectWeightedSums(s, trees.map(flatten));
+  const byWords = new Map<number, number[]>();
+  vectors.forEach((v, i) => {
+    const same = byWords.get(v.a.length);
+    if (same) same.push(i);
+    else byWords.set(v.a.length, [i]);
+  });
+  const groups: Group[] = [...byWords.entries()].map(([count, members]) => ({ members, classes: [{ ...concatenated(members.map((i) => vectors[i])), count }] }));
+  while (groups.some((g) => g.classes.some((w) => w.count >= 3))) await layer(s, groups);
+  const remaining: WeightedWords[] = new Array<WeightedWords>(vectors.length);
+  for (const g of groups) g.members.forEach((v, i) => (remaining[v] = wordsOf(g, i)));
+  return injectWeightedSums(s, remaining);
 }
 
-/** One layer of full adders on every triple of words of every weight of every tree: one AND round. */
-async function layer(s: Session, trees: readonly Words[][]): Promise<Words[][]> {
+function concatenated(vectors: readonly PackedBits[]): { a: BigUint64Array; b: BigUint64Array } {
+  const W = vectors[0].a.length;
+  const a = new BigUint64Array(vectors.length * W), b = new BigUint64Array(vectors.length * W);
+  vectors.forEach((v, i) => {
+    a.set(v.a, i * W);
+    b.set(v.b, i * W);
+  });
+  return { a, b };
+}
+
+/** One layer of full adders on every triple of words of every weight of every group: one AND round. */
+async function layer(s: Session, groups: readonly Group[]): Promise<void> {
+  // Per group and weight: full adders per tree (t), and where their operands start.
+  const shapes = groups.map((g) => g.classes.map((w) => Math.floor(w.count / 3)));
   let total = 0;
-  for (const t of trees) for (const w of t) total += Math.floor(w.a.length / 3);
+  const starts = groups.map((g, k) =>
+    shapes[k].map((t) => {
+      const at = total;
+      total += t * g.members.length;
+      return at;
+    }),
+  );
   const xa = new BigUint64Array(total), xb = new BigUint64Array(total), ya = new BigUint64Array(total), yb = new BigUint64Array(total);
-  let at = 0;
-  for (const t of trees) {
-    for (const w of t) {
-      const third = Math.floor(w.a.length / 3);
-      adderOperands(w.a, third, xa, ya, at);
-      adderOperands(w.b, third, xb, yb, at);
-      at += third;
-    }
-  }
+  // The next layer's words per weight: sums, the words left over, the carries from below.
+  const nexts = groups.map((g, k) => {
+    const T = g.members.length, t = shapes[k];
+    const counts = g.classes.map((w, weight) => t[weight] + (w.count - 3 * t[weight]) + (weight > 0 ? t[weight - 1] : 0));
+    const top = t[t.length - 1];
+    if (top > 0) counts.push(top);
+    return counts.map((count) => ({ a: new BigUint64Array(T * count), b: new BigUint64Array(T * count), count }));
+  });
+  groups.forEach((g, k) =>
+    g.classes.forEach((w, weight) => {
+      const T = g.members.length, t = shapes[k][weight], out = nexts[k][weight];
+      adderOperands(int32s(w.a), T, w.count, t, int32s(xa), int32s(ya), starts[k][weight], int32s(out.a), out.count);
+      adderOperands(int32s(w.b), T, w.count, t, int32s(xb), int32s(yb), starts[k][weight], int32s(out.b), out.count);
+    }),
+  );
   const [za, zb] = await andWords(s, xa, xb, ya, yb);
-  at = 0;
-  return trees.map((t) => {
-    const next: Words[] = [];
-    const carries: Words[] = [];
-    t.forEach((w, k) => {
-      const third = Math.floor(w.a.length / 3);
-      const rest = w.a.length - 3 * third;
-      // Weight k: the sums, the words left over, and the carries of weight k − 1.
-      const carryIn = carries[k];
-      const size = third + rest + (carryIn ? carryIn.a.length : 0);
-      const out: Words = { a: new BigUint64Array(size), b: new BigUint64Array(size) };
-      sumsAndCarries(w.a, third, za, at, out.a);
-      sumsAndCarries(w.b, third, zb, at, out.b);
-      if (carryIn) {
-        out.a.set(carryIn.a, third + rest);
-        out.b.set(carryIn.b, third + rest);
-      }
-      next[k] = out;
-      // The carries, A&B ^ ... = z ^ C, in place of the AND results.
-      carries[k + 1] = { a: za.subarray(at, at + third), b: zb.subarray(at, at + third) };
-      at += third;
+  groups.forEach((g, k) => {
+    g.classes.forEach((w, weight) => {
+      const T = g.members.length, t = shapes[k][weight];
+      if (t === 0) return;
+      const out = nexts[k][weight + 1], offset = out.count - t;
+      carries(int32s(w.a), T, w.count, t, int32s(za), starts[k][weight], int32s(out.a), out.count, offset);
+      carries(int32s(w.b), T, w.count, t, int32s(zb), starts[k][weight], int32s(out.b), out.count, offset);
     });
-    const top = carries[t.length];
-    if (top && top.a.length > 0) next[t.length] = { a: top.a.slice(), b: top.b.slice() };
-    return next;
+    g.classes = nexts[k];
   });
 }
 
-/** x = A ^ C, y = B ^ C for the triples (A, B, C) = words [0, t), [t, 2t), [2t, 3t). */
-function adderOperands(w: BigUint64Array, t: number, x: BigUint64Array, y: BigUint64Array, at: number): void {
-  for (let i = 0; i < t; i++) {
-    const c = w[2 * t + i];
-    x[at + i] = w[i] ^ c;
-    y[at + i] = w[t + i] ^ c;
-  }
+// The local kernels work on 32-bit halves of the words (as Int32Array: XOR and copies act bit
+// by bit): V8 keeps 32-bit integers in registers, while a 64-bit word read into a local stays a
+// heap BigInt.
+
+function int32s(v: BigUint64Array): Int32Array {
+  return new Int32Array(v.buffer, v.byteOffset, 2 * v.length);
 }
 
 /**
- * out[0, t) = A ^ B ^ C (the sums), out[t, t + rest) = the words left over; z[at, at + t) becomes
- * the carries z ^ C (z = (A ^ C) & (B ^ C)). XOR is linear, so each component is done alone.
+ * For each of T trees with `count` words of this weight, full adders on the triples (A, B, C) =
+ * words [0, t), [t, 2t), [2t, 3t): operands x = A ^ C, y = B ^ C at operand word
+ * start + i·t; the sums A ^ B ^ C and the words left over go to the tree's run of `out`
+ * (`outCount` words per tree).
  */
-function sumsAndCarries(w: BigUint64Array, t: number, z: BigUint64Array, at: number, out: BigUint64Array): void {
-  for (let i = 0; i < t; i++) {
-    const c = w[2 * t + i];
-    out[i] = w[i] ^ w[t + i] ^ c;
-    z[at + i] ^= c;
+function adderOperands(w: Int32Array, T: number, count: number, t: number, x: Int32Array, y: Int32Array, start: number, out: Int32Array, outCount: number): void {
+  const h = 2 * t;
+  for (let i = 0; i < T; i++) {
+    const from = 2 * i * count, o = 2 * (start + i * t), to = 2 * i * outCount;
+    for (let j = 0; j < h; j++) {
+      const c = w[from + 2 * h + j];
+      x[o + j] = w[from + j] ^ c;
+      y[o + j] = w[from + h + j] ^ c;
+      out[to + j] = w[from + j] ^ w[from + h + j] ^ c;
+    }
+    out.set(w.subarray(from + 3 * h, from + 2 * count), to + h);
   }
-  for (let i = 3 * t; i < w.length; i++) out[i - 2 * t] = w[i];
 }
 
-/** A tree's remaining words, each with its weight's exponent. */
-function flatten(t: readonly Words[]): WeightedWords {
-  const size = t.reduce((acc, w) => acc + (w ? w.a.length : 0), 0);
+/** The carries z ^ C of each tree into its run of the next weight's `out`, from word `offset`. */
+function carries(w: Int32Array, T: number, count: number, t: number, z: Int32Array, start: number, out: Int32Array, outCount: number, offset: number): void {
+  const h = 2 * t;
+  for (let i = 0; i < T; i++) {
+    const from = 2 * i * count + 2 * h, o = 2 * (start + i * t), to = 2 * (i * outCount + offset);
+    for (let j = 0; j < h; j++) out[to + j] = z[o + j] ^ w[from + j];
+  }
+}
+
+/** Tree i's remaining words (at most two per weight), each with its weight's exponent. */
+function wordsOf(g: Group, i: number): WeightedWords {
+  const size = g.classes.reduce((acc, w) => acc + w.count, 0);
   const a = new BigUint64Array(size), b = new BigUint64Array(size), shifts = new Uint8Array(size);
   let at = 0;
-  t.forEach((w, k) => {
-    if (!w) return;
-    a.set(w.a, at);
-    b.set(w.b, at);
-    shifts.fill(k, at, at + w.a.length);
-    at += w.a.length;
+  g.classes.forEach((w, k) => {
+    a.set(w.a.subarray(i * w.count, (i + 1) * w.count), at);
+    b.set(w.b.subarray(i * w.count, (i + 1) * w.count), at);
+    shifts.fill(k, at, (at += w.count));
   });
   return { a, b, shifts };
 }
