@@ -84,7 +84,10 @@ async function layer(s: Session, groups: readonly Group[]): Promise<void> {
       return at;
     }),
   );
-  const xa = new BigUint64Array(total), xb = new BigUint64Array(total), ya = new BigUint64Array(total), yb = new BigUint64Array(total);
+  // The operands never leave the party: pooled memory (mpc/scratch.ts; fresh arrays cost page
+  // faults on first touch), every word written below.
+  const operands = s.party.scratch.take(4 * total);
+  const xa = operands.subarray(0, total), xb = operands.subarray(total, 2 * total), ya = operands.subarray(2 * total, 3 * total), yb = operands.subarray(3 * total, 4 * total);
   // The next layer's words per weight: sums, the words left over, the carries from below.
   const nexts = groups.map((g, k) => {
     const T = g.members.length, t = shapes[k];
@@ -96,30 +99,30 @@ async function layer(s: Session, groups: readonly Group[]): Promise<void> {
   groups.forEach((g, k) =>
     g.classes.forEach((w, weight) => {
       const T = g.members.length, t = shapes[k][weight], out = nexts[k][weight];
-      adderOperands(int32s(w.a), T, w.count, t, int32s(xa), int32s(ya), starts[k][weight], int32s(out.a), out.count);
-      adderOperands(int32s(w.b), T, w.count, t, int32s(xb), int32s(yb), starts[k][weight], int32s(out.b), out.count);
+      adderOperands(w.a, T, w.count, t, xa, ya, starts[k][weight], out.a, out.count);
+      adderOperands(w.b, T, w.count, t, xb, yb, starts[k][weight], out.b, out.count);
     }),
   );
-  const [za, zb] = await andWords(s, xa, xb, ya, yb);
+  let za: BigUint64Array, zb: BigUint64Array;
+  try {
+    [za, zb] = await andWords(s, xa, xb, ya, yb);
+  } finally {
+    s.party.scratch.give(operands);
+  }
   groups.forEach((g, k) => {
     g.classes.forEach((w, weight) => {
       const T = g.members.length, t = shapes[k][weight];
       if (t === 0) return;
       const out = nexts[k][weight + 1], offset = out.count - t;
-      carries(int32s(w.a), T, w.count, t, int32s(za), starts[k][weight], int32s(out.a), out.count, offset);
-      carries(int32s(w.b), T, w.count, t, int32s(zb), starts[k][weight], int32s(out.b), out.count, offset);
+      carries(w.a, T, w.count, t, za, starts[k][weight], out.a, out.count, offset);
+      carries(w.b, T, w.count, t, zb, starts[k][weight], out.b, out.count, offset);
     });
     g.classes = nexts[k];
   });
 }
 
-// The local kernels work on 32-bit halves of the words (as Int32Array: XOR and copies act bit
-// by bit): V8 keeps 32-bit integers in registers, while a 64-bit word read into a local stays a
-// heap BigInt.
-
-function int32s(v: BigUint64Array): Int32Array {
-  return new Int32Array(v.buffer, v.byteOffset, 2 * v.length);
-}
+// The kernels read every 64-bit word straight from its array into an expression stored back
+// into an array (never into a local), which V8 compiles to machine-word operations.
 
 /**
  * For each of T trees with `count` words of this weight, full adders on the triples (A, B, C) =
@@ -127,26 +130,24 @@ function int32s(v: BigUint64Array): Int32Array {
  * start + i·t; the sums A ^ B ^ C and the words left over go to the tree's run of `out`
  * (`outCount` words per tree).
  */
-function adderOperands(w: Int32Array, T: number, count: number, t: number, x: Int32Array, y: Int32Array, start: number, out: Int32Array, outCount: number): void {
-  const h = 2 * t;
+function adderOperands(w: BigUint64Array, T: number, count: number, t: number, x: BigUint64Array, y: BigUint64Array, start: number, out: BigUint64Array, outCount: number): void {
   for (let i = 0; i < T; i++) {
-    const from = 2 * i * count, o = 2 * (start + i * t), to = 2 * i * outCount;
-    for (let j = 0; j < h; j++) {
-      const c = w[from + 2 * h + j];
-      x[o + j] = w[from + j] ^ c;
-      y[o + j] = w[from + h + j] ^ c;
-      out[to + j] = w[from + j] ^ w[from + h + j] ^ c;
+    const from = i * count, o = start + i * t, to = i * outCount;
+    const c = from + 2 * t;
+    for (let j = 0; j < t; j++) {
+      x[o + j] = w[from + j] ^ w[c + j];
+      y[o + j] = w[from + t + j] ^ w[c + j];
+      out[to + j] = w[from + j] ^ w[from + t + j] ^ w[c + j];
     }
-    out.set(w.subarray(from + 3 * h, from + 2 * count), to + h);
+    out.set(w.subarray(from + 3 * t, from + count), to + t);
   }
 }
 
 /** The carries z ^ C of each tree into its run of the next weight's `out`, from word `offset`. */
-function carries(w: Int32Array, T: number, count: number, t: number, z: Int32Array, start: number, out: Int32Array, outCount: number, offset: number): void {
-  const h = 2 * t;
+function carries(w: BigUint64Array, T: number, count: number, t: number, z: BigUint64Array, start: number, out: BigUint64Array, outCount: number, offset: number): void {
   for (let i = 0; i < T; i++) {
-    const from = 2 * i * count + 2 * h, o = 2 * (start + i * t), to = 2 * (i * outCount + offset);
-    for (let j = 0; j < h; j++) out[to + j] = z[o + j] ^ w[from + j];
+    const from = i * count + 2 * t, o = start + i * t, to = i * outCount + offset;
+    for (let j = 0; j < t; j++) out[to + j] = z[o + j] ^ w[from + j];
   }
 }
 

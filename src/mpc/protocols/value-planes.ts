@@ -24,6 +24,7 @@
 
 import { UsageError } from '../../errors.js';
 import { wordsFor } from '../../ring/bits.js';
+import { inChunks } from '../../ring/chunks.js';
 import { toPlanes } from '../../ring/planes.js';
 import type { Session } from '../session.js';
 import { BitShare, type AShare } from '../shares.js';
@@ -69,8 +70,13 @@ export async function valuePlanes(s: Session, columns: readonly RangedColumn[]):
 function shifted(component: BigUint64Array, k: bigint): BigUint64Array {
   const out = new BigUint64Array(component.length);
   const c = BigUint64Array.of(k);
-  for (let i = 0; i < out.length; i++) out[i] = component[i] + c[0];
+  // In pieces (ring/chunks.ts): a first call over a whole column would run unoptimized.
+  inChunks(out.length, (from, to) => addRange(component, c, out, from, to));
   return out;
+}
+
+function addRange(component: BigUint64Array, c: BigUint64Array, out: BigUint64Array, from: number, to: number): void {
+  for (let i = from; i < to; i++) out[i] = component[i] + c[0];
 }
 
 /**
@@ -80,7 +86,9 @@ function shifted(component: BigUint64Array, k: bigint): BigUint64Array {
  */
 async function addendCarries(s: Session, planes: readonly Planes[]): Promise<{ a: BigUint64Array; b: BigUint64Array }[][]> {
   const total = planes.reduce((acc, p) => acc + Math.max(0, p.bits - 1) * p.words, 0);
-  const xa = new BigUint64Array(total), xb = new BigUint64Array(total), ya = new BigUint64Array(total), yb = new BigUint64Array(total);
+  // Pooled memory (mpc/scratch.ts), cleared: a component this party does not hold is zero.
+  const operands = s.party.scratch.take(4 * total).fill(0n);
+  const xa = operands.subarray(0, total), xb = operands.subarray(total, 2 * total), ya = operands.subarray(2 * total, 3 * total), yb = operands.subarray(3 * total, 4 * total);
   const me = s.me, next = (me + 1) % 3;
   // x = x0 ^ x2 and y = x1 ^ x2, as this party's two components; x2 kept for the carry.
   const holds = (c: number): [boolean, boolean] => [c === me, c === next];
@@ -88,13 +96,18 @@ async function addendCarries(s: Session, planes: readonly Planes[]): Promise<{ a
   let at = 0;
   for (const p of planes) {
     for (let j = 0; j + 1 < p.bits; j++, at += p.words) {
-      xa.set(x0a !== x2a ? p.a[j] : new BigUint64Array(p.words), at);
-      ya.set(x1a !== x2a ? p.a[j] : new BigUint64Array(p.words), at);
-      xb.set(x0b !== x2b ? p.b[j] : new BigUint64Array(p.words), at);
-      yb.set(x1b !== x2b ? p.b[j] : new BigUint64Array(p.words), at);
+      if (x0a !== x2a) xa.set(p.a[j], at);
+      if (x1a !== x2a) ya.set(p.a[j], at);
+      if (x0b !== x2b) xb.set(p.b[j], at);
+      if (x1b !== x2b) yb.set(p.b[j], at);
     }
   }
-  const [za, zb] = total > 0 ? await andWords(s, xa, xb, ya, yb) : [xa, xb];
+  let za: BigUint64Array, zb: BigUint64Array;
+  try {
+    [za, zb] = total > 0 ? await andWords(s, xa, xb, ya, yb) : [new BigUint64Array(0), new BigUint64Array(0)];
+  } finally {
+    s.party.scratch.give(operands);
+  }
   at = 0;
   return planes.map((p) => {
     const out: { a: BigUint64Array; b: BigUint64Array }[] = [];
