@@ -9,6 +9,7 @@
 
 import { input, open } from '../src/mpc/protocols/io.js';
 import { selectRanks } from '../src/mpc/protocols/order-statistics.js';
+import { selectRanks as radixRanks } from '../src/mpc/protocols/radix-select.js';
 import type { Session } from '../src/mpc/session.js';
 import { seedPairwise } from '../test/helpers/seeded-session.js';
 
@@ -18,6 +19,8 @@ export interface SelectArgs {
   readonly reps: number;
   /** Fixes the pairwise PRG keys (so the shuffles and the quickselect's work) per repetition. */
   readonly seed?: string;
+  /** Which selection: the radix search or the shuffle and quickselect. */
+  readonly algo: 'radix' | 'quickselect';
 }
 
 export interface SelectFigures {
@@ -62,7 +65,7 @@ export async function select(s: Session, args: SelectArgs): Promise<SelectFigure
     const shared = [];
     for (const v of plain) shared.push({ values: await input(s, 0, s.me === 0 ? v : n), min: -100_000n, keyBits: KEY_BITS, ranks });
     const bytes0 = s.stats.bytesSent, rounds0 = s.stats.rounds, t0 = performance.now(), c0 = process.cpuUsage();
-    const selected = await selectRanks(s, shared);
+    const selected = args.algo === 'radix' ? await radixRanks(s, shared) : await selectRanks(s, shared);
     const c = process.cpuUsage(c0);
     out.push({ cpuSeconds: (c.user + c.system) / 1e6, seconds: (performance.now() - t0) / 1000, bytes: s.stats.bytesSent - bytes0, rounds: s.stats.rounds - rounds0, levels: selected.levels });
     for (const [j, v] of selected.values.entries()) {
