@@ -55,25 +55,38 @@ export async function popcounts(s: Session, vectors: readonly PackedBits[]): Pro
     if (same) same.push(i);
     else byWords.set(v.a.length, [i]);
   });
-  const groups: Group[] = [...byWords.entries()].map(([count, members]) => ({ members, classes: [{ ...concatenated(members.map((i) => vectors[i])), count }] }));
-  while (groups.some((g) => g.classes.some((w) => w.count >= 3))) await layer(s, groups);
-  const remaining: WeightedWords[] = new Array<WeightedWords>(vectors.length);
-  for (const g of groups) g.members.forEach((v, i) => (remaining[v] = wordsOf(g, i)));
-  return injectWeightedSums(s, remaining);
+  // Each layer's words live in one pooled buffer (mpc/scratch.ts: fresh arrays cost page faults
+  // and collections), given back when the next layer has been built from it.
+  let held = s.party.scratch.take(2 * vectors.reduce((acc, v) => acc + v.a.length, 0));
+  try {
+    let at = 0;
+    const groups: Group[] = [...byWords.entries()].map(([count, members]) => {
+      const size = members.length * count;
+      const words: Words = { a: held.subarray(at, at + size), b: held.subarray(at + size, (at += 2 * size)), count };
+      members.forEach((v, i) => {
+        words.a.set(vectors[v].a, i * count);
+        words.b.set(vectors[v].b, i * count);
+      });
+      return { members, classes: [words] };
+    });
+    while (groups.some((g) => g.classes.some((w) => w.count >= 3))) {
+      const next = await layer(s, groups);
+      s.party.scratch.give(held);
+      held = next;
+    }
+    const remaining: WeightedWords[] = new Array<WeightedWords>(vectors.length);
+    for (const g of groups) g.members.forEach((v, i) => (remaining[v] = wordsOf(g, i)));
+    return await injectWeightedSums(s, remaining);
+  } finally {
+    s.party.scratch.give(held);
+  }
 }
 
-function concatenated(vectors: readonly PackedBits[]): { a: BigUint64Array; b: BigUint64Array } {
-  const W = vectors[0].a.length;
-  const a = new BigUint64Array(vectors.length * W), b = new BigUint64Array(vectors.length * W);
-  vectors.forEach((v, i) => {
-    a.set(v.a, i * W);
-    b.set(v.b, i * W);
-  });
-  return { a, b };
-}
-
-/** One layer of full adders on every triple of words of every weight of every group: one AND round. */
-async function layer(s: Session, groups: readonly Group[]): Promise<void> {
+/**
+ * One layer of full adders on every triple of words of every weight of every group: one AND
+ * round. Returns the pooled buffer that now holds the groups' words.
+ */
+async function layer(s: Session, groups: readonly Group[]): Promise<BigUint64Array> {
   // Per group and weight: full adders per tree (t), and where their operands start.
   const shapes = groups.map((g) => g.classes.map((w) => Math.floor(w.count / 3)));
   let total = 0;
@@ -89,13 +102,22 @@ async function layer(s: Session, groups: readonly Group[]): Promise<void> {
   const operands = s.party.scratch.take(4 * total);
   const xa = operands.subarray(0, total), xb = operands.subarray(total, 2 * total), ya = operands.subarray(2 * total, 3 * total), yb = operands.subarray(3 * total, 4 * total);
   // The next layer's words per weight: sums, the words left over, the carries from below.
-  const nexts = groups.map((g, k) => {
-    const T = g.members.length, t = shapes[k];
+  const countsOf = groups.map((g, k) => {
+    const t = shapes[k];
     const counts = g.classes.map((w, weight) => t[weight] + (w.count - 3 * t[weight]) + (weight > 0 ? t[weight - 1] : 0));
     const top = t[t.length - 1];
     if (top > 0) counts.push(top);
-    return counts.map((count) => ({ a: new BigUint64Array(T * count), b: new BigUint64Array(T * count), count }));
+    return counts;
   });
+  // Every word of it is written below (sums, words left over, carries).
+  const held = s.party.scratch.take(2 * groups.reduce((acc, g, k) => acc + g.members.length * countsOf[k].reduce((x, y) => x + y, 0), 0));
+  let used = 0;
+  const nexts = groups.map((g, k) =>
+    countsOf[k].map((count) => {
+      const size = g.members.length * count;
+      return { a: held.subarray(used, used + size), b: held.subarray(used + size, (used += 2 * size)), count };
+    }),
+  );
   groups.forEach((g, k) =>
     g.classes.forEach((w, weight) => {
       const T = g.members.length, t = shapes[k][weight], out = nexts[k][weight];
@@ -119,6 +141,7 @@ async function layer(s: Session, groups: readonly Group[]): Promise<void> {
     });
     g.classes = nexts[k];
   });
+  return held;
 }
 
 // The kernels read every 64-bit word straight from its array into an expression stored back

@@ -131,8 +131,10 @@ export async function selectRanks(s: Session, columns: readonly RankedColumn[]):
     const kept = await andScalarBatch(s, below.map((q) => ({ x: q.mask!, pa: pa[active.indexOf(q)], pb: pb[active.indexOf(q)] })));
     active.forEach((q, i) => {
       const z = zOf(q);
+      // At the top level z serves every rank of the column: each gets a mask of its own. Below,
+      // z is this search's alone and becomes its mask in place.
       if (q.mask === undefined) q.mask = xorWords(z, andPublic({ a: broadcast(pa[i], z.a.length), b: broadcast(pb[i], z.a.length) }, valid[q.column]));
-      else q.mask = xorWords(z, kept[below.indexOf(q)]);
+      else q.mask = xorInPlace(z, kept[below.indexOf(q)]);
     });
   }
   // min + sum p_j 2^j per search, in the order of the columns and their ranks.
@@ -200,6 +202,12 @@ function xorWords(x: PackedBits, y: PackedBits): PackedBits {
   xorKernel(x.a, y.a, a);
   xorKernel(x.b, y.b, b);
   return { a, b };
+}
+
+function xorInPlace(x: PackedBits, y: PackedBits): PackedBits {
+  xorKernel(x.a, y.a, x.a);
+  xorKernel(x.b, y.b, x.b);
+  return x;
 }
 
 function xorKernel(x: BigUint64Array, y: BigUint64Array, out: BigUint64Array): void {
