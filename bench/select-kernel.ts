@@ -1,10 +1,11 @@
 /**
- * In-thread kernel benchmark of describe's selection (mpc/protocols/order-statistics.ts): five
+ * In-thread kernel benchmark of describe's selection (ALGO=radix: mpc/protocols/radix-select.ts;
+ * otherwise the quickselect, mpc/protocols/order-statistics.ts; KEY_BITS sets the range): five
  * columns of `n` values in the stats bench's range (hundredths in [−1000, 1000]: 18 key bits),
  * ranks 0, the quartiles' pairs and n − 1, three parties in one thread (localTrio).
  * `node dist/bench/select-kernel.js [n] [reps] [columns]`: CPU per party (process CPU / 3),
  * bytes sent per party and row, rounds, levels, comparisons per row and column.
- * SEED=text fixes the pairwise PRG keys (the shuffles' permutations, so the quickselect's levels
+ * NOCHECK=1 skips the plaintext check (for profiles). SEED=text fixes the pairwise PRG keys (the shuffles' permutations, so the quickselect's levels
  * and comparisons): A/B pairs of two builds then do the same work.
  */
 import { localTrio } from '../src/mpc/local.js';

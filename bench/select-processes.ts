@@ -15,12 +15,15 @@ const reps = Number(process.argv[3] ?? 2);
 const columns = Number(process.argv[4] ?? 5);
 const seed = process.argv[5] ?? 'a';
 const algo = process.argv[6] === 'quickselect' ? 'quickselect' : 'radix';
+// KEY_BITS=b widens the declared range; MEDIAN=1 selects only the median pair.
+const keyBits = process.env.KEY_BITS ? Number(process.env.KEY_BITS) : undefined;
+const median = process.env.MEDIAN === '1';
 // PROFILE=dir: a CPU profile of each party process there.
 const profile = process.env.PROFILE;
 const cluster = await startProcessCluster({ timeoutMs: 600_000, ...(profile ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${profile}`] } : {}) });
 try {
   const module = new URL('./select-jobs.js', import.meta.url).href;
-  const perParty = await cluster.run<SelectFigures[], SelectArgs>({ module, fn: 'select', args: { rows, columns, reps, seed, algo }, timeoutMs: 600_000 });
+  const perParty = await cluster.run<SelectFigures[], SelectArgs>({ module, fn: 'select', args: { rows, columns, reps, seed, algo, keyBits, median }, timeoutMs: 600_000 });
   for (let r = 0; r < reps; r++) {
     const cpu = perParty.map((p) => p[r].cpuSeconds);
     const bytes = Math.max(...perParty.map((p) => p[r].bytes));
