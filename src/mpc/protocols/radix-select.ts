@@ -28,14 +28,14 @@
  * public numbers: nothing about the values is revealed (docs/statistics.md, "Selection").
  *
  * Cost per column, n rows, w bits, R ranks (≤ 8 for describe):
- *   conversion: a2bNarrow (w ≤ 32: 7 rounds, ~10 bytes per row) or a2b (8 rounds, ~104 bytes);
+ *   conversion (value-planes.ts, bit-sliced): w − 1 rounds, (2w − 3)/8 bytes per row;
  *   per level below the top and rank: 2 AND gates per row (z, m) plus the popcount's ~1:
  *     ~3/8 byte per row and party; the top level: a popcount only (1/8 byte per row);
  *   rounds per level: 1 (z) + the popcount tree (~log_{3/2}(n/128) + 1, 22 at 2^20 rows) + 2
- *     (its injection) + 5 to 7 (the comparison) + 2 (injecting p) + 1 (p·c) + 1 (m): ~34 at
- *     2^20 rows, w levels in all (~610 rounds at w = 18).
+ *     (its injection) + 5 to 7 (the comparison) + 2 (injecting p) + 1 (p·c) + 1 (m): ~38 at
+ *     2^20 rows, w levels in all (700 rounds measured at w = 18 with the conversion).
  *   At n = 2^20, w = 18, R = 8: ~(17·8·3 + 1)/8 ≈ 51 bytes per row and party, plus the
- *   conversion.
+ *   conversion's 4.1 (54.7 measured, docs/benchmarks.md "s8-radix").
  */
 
 import { UsageError } from '../../errors.js';
