@@ -1,5 +1,6 @@
 /**
- * describe's selection (mpc/protocols/order-statistics.ts) as a job of each party process
+ * describe's selection (the radix search, mpc/protocols/radix-select.ts, or the quickselect,
+ * mpc/protocols/order-statistics.ts) as a job of each party process
  * (bench/select-processes.ts starts them): five columns of `rows` values in the stats bench's
  * range (hundredths in [−1000, 1000]: 18 key bits), ranks 0, the quartiles' pairs and n − 1.
  * Every repetition is timed in CPU of this process; the first one runs in a fresh process, as
@@ -9,6 +10,7 @@
 
 import { input, open } from '../src/mpc/protocols/io.js';
 import { selectRanks } from '../src/mpc/protocols/order-statistics.js';
+import { selectRanks as radixRanks } from '../src/mpc/protocols/radix-select.js';
 import type { Session } from '../src/mpc/session.js';
 import { seedPairwise } from '../test/helpers/seeded-session.js';
 
@@ -18,6 +20,11 @@ export interface SelectArgs {
   readonly reps: number;
   /** Fixes the pairwise PRG keys (so the shuffles and the quickselect's work) per repetition. */
   readonly seed?: string;
+  /** Which selection: the radix search or the shuffle and quickselect. */
+  readonly algo: 'radix' | 'quickselect';
+  /** The range's bits (at least KEY_BITS; default KEY_BITS) and whether only the median pair is wanted. */
+  readonly keyBits?: number;
+  readonly median?: boolean;
 }
 
 export interface SelectFigures {
@@ -54,15 +61,15 @@ export function wantedRanks(n: number): number[] {
 
 export async function select(s: Session, args: SelectArgs): Promise<SelectFigures[]> {
   const { rows: n, columns } = args;
-  const ranks = wantedRanks(n);
+  const ranks = args.median ? wantedRanks(n).filter((r) => r > 0 && r < n - 1 && Math.abs(r - (n - 1) / 2) < 1) : wantedRanks(n);
   const plain = Array.from({ length: columns }, (_, j) => columnValues(n, j));
   const out: SelectFigures[] = [];
   for (let rep = 0; rep < args.reps; rep++) {
     if (args.seed !== undefined) seedPairwise(s, { '01': `${args.seed}${rep}01`, '12': `${args.seed}${rep}12`, '02': `${args.seed}${rep}02` });
     const shared = [];
-    for (const v of plain) shared.push({ values: await input(s, 0, s.me === 0 ? v : n), min: -100_000n, keyBits: KEY_BITS, ranks });
+    for (const v of plain) shared.push({ values: await input(s, 0, s.me === 0 ? v : n), min: -100_000n, keyBits: args.keyBits ?? KEY_BITS, ranks });
     const bytes0 = s.stats.bytesSent, rounds0 = s.stats.rounds, t0 = performance.now(), c0 = process.cpuUsage();
-    const selected = await selectRanks(s, shared);
+    const selected = args.algo === 'radix' ? await radixRanks(s, shared) : await selectRanks(s, shared);
     const c = process.cpuUsage(c0);
     out.push({ cpuSeconds: (c.user + c.system) / 1e6, seconds: (performance.now() - t0) / 1000, bytes: s.stats.bytesSent - bytes0, rounds: s.stats.rounds - rounds0, levels: selected.levels });
     for (const [j, v] of selected.values.entries()) {

@@ -130,7 +130,7 @@ export function groupByCost(node: CheckedGroupBy, secretValidity: boolean): Step
   const d = node.group.method === 'one-hot' ? Number(node.group.width) : 1;
   // A public count: selected together, not sorted (cost-quantile.ts).
   const selected = quantiles.filter((o) => node.group.method === 'whole' && !secretValidity && selectable(o.column!, n));
-  if (selected.length > 0) add(selectionCost(n, selected.map((o) => o.column!.name)));
+  if (selected.length > 0) add(selectionCost(n, selected.map((o) => o.column!)));
   for (const column of new Set(quantiles.filter((o) => !selected.includes(o)).map((o) => o.column!.name))) {
     const k = quantiles.filter((o) => o.column!.name === column).length;
     add(sortRows(n, 1n << 63n)); // sorted by value spans the plan does not size here: priced as unpacked

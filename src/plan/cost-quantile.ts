@@ -1,20 +1,42 @@
 /**
  * Estimated cost of whole-table quantiles by selection (ops/quantile-selection.ts), for columns
- * whose count is public (every row valid, not nullable) and whose key (value − min, row
- * position) fits 63 bits: per column one shuffle of its keys (3 rounds, 16 bytes per row from
- * party 0); then quickselect levels shared by all columns, about log2(n)/2 + 2 of them (counted
- * at 2^18 rows: 8 for a median, 10 to 15 for five ranks; segments of ≤ 128 rows are finished in
- * one batch), each a sample batch and a partition batch of comparisons (8 rounds and an opening
- * each); ~1.4 + 0.22·r comparisons per row for r wanted ranks of a column (simulated at 2^20
- * rows: 1.8 for a median, 3.6 for min, the quartiles and max), ~26 bytes each per party at 64
- * bits (16 for keys of 33–48 bits, compare-split.ts: an estimate from above); 10 rounds to take
- * the selected values out of their keys.
+ * whose count is public (every row valid, not nullable), and the choice between the two
+ * selections, made here for the executor and the plan alike (docs/statistics.md, "Selection";
+ * figures in docs/benchmarks.md, "s8-radix").
+ *
+ * Radix (mpc/protocols/radix-select.ts), per column of w bits and R ranks over n rows: the
+ * planes' conversion ((2w − 3)/8 bytes per row, w − 1 rounds), the top level's count (1/8
+ * byte per row), then per rank and lower level 2 AND gates per row and the popcount's ~1
+ * (3/8 byte per row), its injection (~(2·log2(n/64) + 12)·64 bits of 8/3 bytes) and the
+ * comparison of the counts (~40 KB per level, shared). Rounds per level: 1 + the popcount
+ * layers (~log_{3/2}(n/128) + 1) + 2 + 7 + 4.
+ *
+ * Quickselect (mpc/protocols/order-statistics.ts), when the key (value − min, row position)
+ * fits 63 bits: one shuffle of the keys (3 rounds, 16 bytes per row from party 0); about
+ * log2(n)/2 + 2 levels shared by all columns, each a sample batch and a partition batch of
+ * comparisons (8 rounds and an opening each); ~1.4 + 0.22·R comparisons per row, ~26 bytes each
+ * at 64 bits (16 for keys of 33–48 bits); 10 rounds to take the selected values out of their keys.
+ *
+ * The choice: the lower estimated CPU per party, bytes and rounds weighed by what each costs in
+ * that protocol (measured in-thread at 2^14 … 2^20 rows, 5 columns: packed AND work costs less
+ * CPU per byte than comparisons and shuffles; a radix level costs more fixed work per round).
+ * Radix wins on large tables of narrow ranges (describe's 18 bits at 2^20 rows: 2×), quickselect
+ * on small tables and wide ranges (48 bits: radix needs 47 levels).
  */
 
 import type { ColumnFacts } from './types.js';
 import type { StepCost } from './cost-group-by.js';
 
-function bits(v: bigint): number {
+export type SelectionMethod = 'radix' | 'quickselect';
+
+/**
+ * CPU weights per party: seconds per byte sent and per round, fitted to in-thread runs of 5
+ * columns with 8 ranks at 2^14 and 2^20 rows (docs/benchmarks.md, "s8-radix").
+ */
+const RADIX_SECONDS_PER_BYTE = 5.5e-9, RADIX_SECONDS_PER_ROUND = 1.65e-4;
+const QUICKSELECT_SECONDS_PER_BYTE = 9e-9, QUICKSELECT_SECONDS_PER_ROUND = 7e-5;
+
+export function bitLength(v: bigint): number {
   return v <= 0n ? 0 : v.toString(2).length;
 }
 
@@ -22,16 +44,90 @@ function indexBits(n: number): number {
   return n <= 1 ? 1 : Math.ceil(Math.log2(n));
 }
 
+/** Whether quickselect's key (value − min, row position) fits 63 bits. */
+export function quickselectFits(keyBits: number, rows: number): boolean {
+  return rows <= 2 ** 32 && keyBits + indexBits(rows) <= 63;
+}
+
+/** Whether the radix selection takes the column: ranges of at most 64 bits, up to 2^46 rows. */
+export function radixFits(keyBits: number, rows: number): boolean {
+  return Number.isInteger(keyBits) && keyBits >= 0 && keyBits <= 64 && rows <= 2 ** 46;
+}
+
 export function selectable(column: ColumnFacts, rows: number): boolean {
-  return !column.nullable && rows <= 2 ** 32 && bits(column.max - column.min) + indexBits(rows) <= 63;
+  return !column.nullable && radixFits(bitLength(column.max - column.min), rows);
+}
+
+/** The popcount's carry-save layers over n bits (popcount-packed.ts). */
+function popcountLayers(rows: number): number {
+  let words = Math.max(1, Math.ceil(rows / 64)), layers = 0;
+  while (words >= 3) {
+    words = Math.ceil((2 * words) / 3);
+    layers++;
+  }
+  return layers;
+}
+
+/** Per column: bytes per party; rounds are those of the whole batch (all columns together). */
+export function radixCost(rows: number, keyBits: number, ranks: number): StepCost {
+  if (keyBits === 0 || ranks === 0) return { rounds: 0, bytes: 0 };
+  const w = keyBits;
+  // The popcount leaves ~log2(n/64) + 4 words per count to inject, 64 bits of 8/3 bytes each.
+  const injected = (Math.log2(Math.max(2, rows / 64)) + 4) * 64 * (8 / 3);
+  const perRow = Math.max(0, 2 * w - 3) / 8 + 1 / 8 + ((w - 1) * ranks * 3) / 8;
+  const bytes = rows * perRow + w * ranks * injected;
+  const rounds = w - 1 + w * (1 + popcountLayers(rows) + 2 + 7 + 4);
+  return { rounds, bytes: Math.round(bytes) };
+}
+
+/** The radix levels' comparisons of counts with ranks: ~40 KB per level for the whole batch. */
+const RADIX_COMPARE_BYTES_PER_LEVEL = 40_000;
+
+export function quickselectCost(rows: number, keyBits: number, ranks: number): StepCost {
+  const bits = keyBits + indexBits(rows);
+  const perComparison = bits + 1 <= 32 ? 12 : bits + 1 <= 48 ? 16 : 26;
+  const levels = Math.ceil(Math.log2(Math.max(rows, 2)) / 2) + 2;
+  return { rounds: 3 + levels * 2 * 9 + 10, bytes: Math.round(16 * rows + perComparison * rows * (1.4 + 0.22 * ranks)) };
+}
+
+export interface SelectionColumn {
+  readonly keyBits: number;
+  readonly ranks: number;
+}
+
+/** Each method's cost for a batch of columns of `rows` rows: bytes summed, rounds shared. */
+function batchCost(rows: number, columns: readonly SelectionColumn[], method: SelectionMethod): StepCost {
+  if (columns.length === 0) return { rounds: 0, bytes: 0 };
+  const costs = columns.map((c) => (method === 'radix' ? radixCost(rows, c.keyBits, c.ranks) : quickselectCost(rows, c.keyBits, c.ranks)));
+  const levels = Math.max(...columns.map((c) => c.keyBits));
+  const shared = method === 'radix' ? levels * RADIX_COMPARE_BYTES_PER_LEVEL : 0;
+  return { rounds: Math.max(...costs.map((c) => c.rounds)), bytes: Math.round(shared + costs.reduce((acc, c) => acc + c.bytes, 0)) };
+}
+
+function seconds(cost: StepCost, method: SelectionMethod): number {
+  return method === 'radix' ? cost.bytes * RADIX_SECONDS_PER_BYTE + cost.rounds * RADIX_SECONDS_PER_ROUND : cost.bytes * QUICKSELECT_SECONDS_PER_BYTE + cost.rounds * QUICKSELECT_SECONDS_PER_ROUND;
+}
+
+/**
+ * The selection of each column of one table (`rows` values each): columns whose quickselect key
+ * does not fit go to radix; the others all go to the method with the lower estimated CPU for
+ * them together (the columns of a method share its rounds).
+ */
+export function selectionMethods(rows: number, columns: readonly SelectionColumn[]): SelectionMethod[] {
+  const fits = columns.filter((c) => quickselectFits(c.keyBits, rows));
+  const quick = seconds(batchCost(rows, fits, 'quickselect'), 'quickselect');
+  const radix = seconds(batchCost(rows, fits, 'radix'), 'radix');
+  return columns.map((c) => (quickselectFits(c.keyBits, rows) && quick < radix ? 'quickselect' : 'radix'));
 }
 
 /** `columns`: the column of each selected quantile (two ranks each, at most). */
-export function selectionCost(rows: number, columns: readonly string[]): StepCost {
-  const ranks = new Map<string, number>();
-  for (const c of columns) ranks.set(c, (ranks.get(c) ?? 0) + 2);
-  let bytes = 0;
-  for (const r of ranks.values()) bytes += 16 * rows + 26 * rows * (1.4 + 0.22 * r);
-  const levels = Math.ceil(Math.log2(Math.max(rows, 2)) / 2) + 2;
-  return { rounds: 3 * ranks.size + levels * 2 * 9 + 10, bytes: Math.round(bytes) };
+export function selectionCost(rows: number, columns: readonly ColumnFacts[]): StepCost {
+  const byName = new Map<string, SelectionColumn>();
+  for (const c of columns) byName.set(c.name, { keyBits: bitLength(c.max - c.min), ranks: (byName.get(c.name)?.ranks ?? 0) + 2 });
+  const all = [...byName.values()];
+  const methods = selectionMethods(rows, all);
+  // The two methods run one after the other.
+  const radix = batchCost(rows, all.filter((_, j) => methods[j] === 'radix'), 'radix');
+  const quick = batchCost(rows, all.filter((_, j) => methods[j] === 'quickselect'), 'quickselect');
+  return { rounds: radix.rounds + quick.rounds, bytes: radix.bytes + quick.bytes };
 }

@@ -1,6 +1,7 @@
 /**
  * ops/quantiles.ts on shared tables against a plaintext type-7 reference: y (not nullable) on a
- * publicly valid table takes the selection path (ops/quantile-selection.ts), x (nullable) and
+ * publicly valid table takes the selection path (ops/quantile-selection.ts: quickselect on these
+ * small tables, the radix search where (value, row) does not fit 63 bits), x (nullable) and
  * every column after an oblivious filter (a secret validity) the sort path, all in one call;
  * random declared ranges with their ends, ties, nulls, one row, all null, p = 0 and 1.
  */
@@ -11,7 +12,7 @@ import { closeTrio, RUNS, trio } from '../helpers/protocol.js';
 import { open } from '../../src/mpc/protocols/io.js';
 import { quantiles, type QuantileParts } from '../../src/ops/quantiles.js';
 import { selectable } from '../../src/ops/quantile-selection.js';
-import { packsForSelection } from '../../src/mpc/protocols/order-statistics.js';
+import { packsForSelection } from '../../src/mpc/protocols/radix-select.js';
 import { bitLength } from '../../src/plan/sort-layout.js';
 import { FRACTION_UNIT } from '../../src/plan/functions/quantile.js';
 import { caseArb, factsOf, shareCase, signed, type Row } from './order-helpers.js';
@@ -49,7 +50,7 @@ test('quantiles of a non-null column (selection) and a nullable one (sort), with
         return { out, selected: selectable(table, facts.y) };
       });
       const fits = packsForSelection(bitLength(k.yr.max - k.yr.min), k.rows.length);
-      assert.equal(got.selected, !k.secretValidity && k.rows.length > 0 && fits, 'the non-null column of a publicly valid table is selected when (value, row) fits a word');
+      assert.equal(got.selected, !k.secretValidity && k.rows.length > 0 && fits, 'the non-null column of a publicly valid table is selected when its range has at most 64 bits');
       const valid = k.rows.filter((r: Row) => r.valid);
       requests.forEach((r, i) => {
         const values = valid.map((row) => row[r.column.name as 'x' | 'y']).filter((v): v is bigint => v !== null);

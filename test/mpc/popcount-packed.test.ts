@@ -1,0 +1,50 @@
+/**
+ * Secret popcounts of packed bits (mpc/protocols/popcount-packed.ts: carry-save trees, trees of
+ * equal length run as one, the last words injected with their weights, inject-sum.ts) against
+ * a plaintext count: vectors of different lengths in one call (several groups), all zeros, all
+ * ones, one word, lengths that leave 0, 1 or 2 words at a weight.
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { closeTrio, RUNS, trio } from '../helpers/protocol.js';
+import { inputBinary, open } from '../../src/mpc/protocols/io.js';
+import { popcounts } from '../../src/mpc/protocols/popcount-packed.js';
+
+after(closeTrio);
+
+const wordArb = fc.oneof(fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), fc.constantFrom(0n, (1n << 64n) - 1n, 1n, 1n << 63n));
+const vectorArb = fc.integer({ min: 1, max: 40 }).chain((words) => fc.oneof(fc.array(wordArb, { minLength: words, maxLength: words }), fc.constantFrom(Array(words).fill(0n), Array(words).fill((1n << 64n) - 1n))));
+
+function ones(words: readonly bigint[]): bigint {
+  let count = 0n;
+  for (let w of words) for (; w > 0n; w >>= 1n) count += w & 1n;
+  return count;
+}
+
+async function counted(vectors: readonly (readonly bigint[])[]): Promise<bigint[]> {
+  const t = await trio();
+  const [r] = await t.run(async (s) => {
+    const shared = [];
+    for (const v of vectors) shared.push(await inputBinary(s, 2, s.me === 2 ? BigUint64Array.from(v) : v.length));
+    return [...(await open(s, await popcounts(s, shared)))];
+  });
+  return r;
+}
+
+test('popcounts = the plaintext number of 1 bits of every vector, several lengths in one call', async () => {
+  await fc.assert(
+    fc.asyncProperty(fc.array(vectorArb, { minLength: 1, maxLength: 6 }), async (vectors) => {
+      assert.deepEqual(await counted(vectors), vectors.map(ones));
+    }),
+    { numRuns: Math.max(20, RUNS) },
+  );
+});
+
+test('popcounts of 2^14 words (2^20 bits): all ones counts 2^20 exactly, beside a random vector and a short one', async () => {
+  const full = Array<bigint>(1 << 14).fill((1n << 64n) - 1n);
+  let x = 0x9e3779b97f4a7c15n;
+  const random = Array.from({ length: 1 << 14 }, () => (x = (x * 6364136223846793005n + 1442695040888963407n) & ((1n << 64n) - 1n)));
+  const short = [5n, 0n, 7n];
+  assert.deepEqual(await counted([full, random, short]), [1n << 20n, ones(random), 5n]);
+});
