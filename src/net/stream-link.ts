@@ -15,16 +15,15 @@
  * starts the next one (no 'drain' wait and no promise per frame). A short message sent while a
  * write is in flight, with nothing queued, is framed at once into a pending buffer that the next
  * write carries first (frameBehind). Only a message that must queue behind a write in flight is
- * copied first (the caller may reuse its array once send returns), so its bytes are copied twice. A single buffer per write matters for TLS: node's TLS socket
+ * copied first (the caller may reuse its array once send returns), so its bytes are copied twice.
+ * A single buffer per write matters for TLS: node's TLS socket
  * concatenates the buffers of a vectored (corked) write into a fresh allocation, and a fresh
  * multi-megabyte buffer costs page faults on every send.
  *
- * Receiving: the receiver copies each payload once, into an exactly-sized fresh buffer per
- * message (not zero-filled: every byte is written before it is delivered), which is therefore
- * 8-aligned and can be viewed as ring elements without another copy; a short message instead
- * into an 8-aligned view of a shared slab (fromSlab), whose other bytes belong to other messages. On a socket made with
- * node's `onread` option the bytes arrive in one reused read buffer (reused-reads.ts) instead
- * of a fresh Buffer per TLS record.
+ * Receiving (frame-reader.ts): each payload is copied once, into a buffer of the message's own:
+ * exactly sized and 8-aligned (viewable as ring elements without another copy), or for a short
+ * message an 8-aligned view of a shared slab. On a socket made with node's `onread` option the
+ * bytes arrive in one reused read buffer (reused-reads.ts) instead of a fresh Buffer per TLS record.
  */
 
 import type { Duplex } from 'node:stream';
@@ -33,8 +32,8 @@ import { BufferPool } from './buffer-pool.js';
 import { RecycledBuffers } from './recycled-buffers.js';
 import { SENT, type Link, type LinkHandlers } from './link.js';
 import type { ReadSource } from './reused-reads.js';
+import { FrameReader, HEADER, KIND_ABORT, KIND_CONTINUE, KIND_START, MAX_MESSAGE_BYTES, uninitialized } from './frame-reader.js';
 
-const HEADER = 24;
 /** Payload bytes per frame: the unit in which sessions with queued data take turns. */
 const FRAME = 1024 * 1024;
 /** Bytes gathered into one socket write when several messages are queued. */
@@ -50,16 +49,9 @@ const SPARE_KEEP = 64 * 1024 * 1024;
 const COALESCE_MAX = 64 * 1024;
 /** At most this many bytes of frames wait behind a write in flight; beyond, messages queue. */
 const PENDING_MAX = 256 * 1024;
-/** Incoming messages up to this size are views of a shared slab of SLAB_BYTES (fromSlab). */
-const SLAB_MESSAGE_MAX = 4096;
-const SLAB_BYTES = 64 * 1024;
 /** Bytes of receive buffers kept once their protocol gave them back (`recycle`). */
 const RECYCLED_KEEP = 64 * 1024 * 1024;
-const KIND_START = 0;
-const KIND_CONTINUE = 1;
-const KIND_ABORT = 2;
-/** Messages larger than this are refused: a corrupt or hostile length must not exhaust memory. */
-export const MAX_MESSAGE_BYTES = 2 ** 32;
+export { MAX_MESSAGE_BYTES };
 
 interface Outgoing {
   readonly session: bigint;
@@ -78,17 +70,6 @@ interface Outgoing {
   fail?: (e: Error) => void;
 }
 
-interface Incoming {
-  buf: Uint8Array;
-  filled: number;
-}
-
-
-/** A fresh, exactly-sized, 8-aligned buffer that skips the zero-fill (the frames overwrite every byte). */
-function uninitialized(bytes: number): Uint8Array {
-  const b = Buffer.allocUnsafeSlow(bytes);
-  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-}
 const frameCount = (bytes: number): number => Math.max(1, Math.ceil(bytes / FRAME));
 
 export class StreamLink implements Link {
@@ -101,6 +82,8 @@ export class StreamLink implements Link {
   private writing = false;
   private staging: Uint8Array = new Uint8Array(0);
   private stagingView = new DataView(this.staging.buffer);
+  /** The last write's bytes of the staging buffer as a Buffer (stagedBytes); undefined once the staging buffer changes. */
+  private writeView: Buffer | undefined;
   private releaseTimer: NodeJS.Timeout | undefined;
   /** Frames of short messages sent while a write was in flight (frameBehind); written next, first. */
   private pending: Uint8Array = new Uint8Array(0);
@@ -112,20 +95,8 @@ export class StreamLink implements Link {
   private closedByUs = false;
   bytesSent = 0;
 
-  // Receive state.
-  private readonly header = new Uint8Array(HEADER);
-  private readonly headerView = new DataView(this.header.buffer);
-  private headerFill = 0;
-  private frameRemaining = 0;
-  private frameKind = 0;
-  private frameSession = 0n;
-  private abortBytes: Uint8Array | undefined;
-  private abortFill = 0;
-  private readonly incoming = new Map<bigint, Incoming>();
-  /** Where short messages are received (fromSlab); `slabUsed` bytes of it are handed out. */
-  private slab = new ArrayBuffer(0);
-  private slabUsed = 0;
   private readonly recycled = new RecycledBuffers(RECYCLED_KEEP);
+  private readonly reader: FrameReader;
 
   /** `reads`: where the socket's bytes arrive if it was made with node's `onread` option (reused-reads.ts); otherwise 'data' events. */
   constructor(
@@ -133,9 +104,17 @@ export class StreamLink implements Link {
     readonly peerName: string,
     reads?: ReadSource,
   ) {
+    this.reader = new FrameReader(peerName, {
+      message: (session, payload) => {
+        if (this.handlers) this.handlers.message(session, payload);
+        else this.early.push((h) => h.message(session, payload));
+      },
+      abort: (session, reason) => this.emit((h) => h.abort(session, reason)),
+    }, this.recycled);
+    const reader = this.reader;
     const onBytes = (chunk: Uint8Array): void => {
       try {
-        this.receive(chunk);
+        reader.receive(chunk);
       } catch (e) {
         this.fail(e instanceof Error ? e : new ProtocolError(String(e)));
         socket.destroy();
@@ -224,7 +203,21 @@ export class StreamLink implements Link {
     v.setFloat64(16, n, true);
     staging.set(payload, HEADER);
     this.writing = true;
-    this.socket.write(staging.subarray(0, HEADER + n), this.written);
+    this.socket.write(this.stagedBytes(HEADER + n), this.written);
+  }
+
+  /**
+   * The first `bytes` of the staging buffer, as the Buffer node's write wants (it wraps any other
+   * Uint8Array in a new Buffer on every write), kept for the next write of the same length: a
+   * protocol's rounds send messages of one size. Reused only once the previous write completed.
+   */
+  private stagedBytes(bytes: number): Buffer {
+    let view = this.writeView;
+    if (view === undefined || view.byteLength !== bytes) {
+      view = Buffer.from(this.staging.buffer, this.staging.byteOffset, bytes);
+      this.writeView = view;
+    }
+    return view;
   }
 
   /** A received message's buffer, read to the end by its protocol: the next message of its size is received into it. */
@@ -267,6 +260,7 @@ export class StreamLink implements Link {
     if (this.staging.byteLength < bytes) {
       this.staging = uninitialized(Math.max(bytes, Math.min(2 * this.staging.byteLength, WHOLE_MAX + 64 * HEADER)));
       this.stagingView = new DataView(this.staging.buffer, this.staging.byteOffset, this.staging.byteLength);
+      this.writeView = undefined;
     }
     return this.staging;
   }
@@ -284,6 +278,7 @@ export class StreamLink implements Link {
           if (this.writing) return;
           this.staging = new Uint8Array(0);
           this.stagingView = new DataView(this.staging.buffer);
+          this.writeView = undefined;
         }, STAGING_IDLE_MS).unref();
       }
       return;
@@ -327,7 +322,7 @@ export class StreamLink implements Link {
       else this.outgoing.delete(session);
     }
     this.writing = true;
-    this.socket.write(staging.subarray(0, used), this.written);
+    this.socket.write(this.stagedBytes(used), this.written);
   }
 
   /** The write in flight has been handed to the socket: the staging buffer is free again. */
@@ -341,93 +336,6 @@ export class StreamLink implements Link {
 
   private endStream(): void {
     if (!this.socket.writableEnded && !this.socket.destroyed) this.socket.end();
-  }
-
-  private receive(chunk: Uint8Array): void {
-    let p = 0;
-    while (p < chunk.byteLength) {
-      if (this.headerFill < HEADER) {
-        const n = Math.min(HEADER - this.headerFill, chunk.byteLength - p);
-        this.header.set(chunk.subarray(p, p + n), this.headerFill);
-        this.headerFill += n;
-        p += n;
-        if (this.headerFill < HEADER) return;
-        this.startFrame();
-        if (this.frameRemaining === 0) this.endFrame();
-        continue;
-      }
-      const n = Math.min(this.frameRemaining, chunk.byteLength - p);
-      const piece = chunk.subarray(p, p + n);
-      if (this.frameKind === KIND_ABORT) {
-        this.abortBytes!.set(piece, this.abortFill);
-        this.abortFill += n;
-      } else {
-        const m = this.incoming.get(this.frameSession)!;
-        m.buf.set(piece, m.filled);
-        m.filled += n;
-      }
-      this.frameRemaining -= n;
-      p += n;
-      if (this.frameRemaining === 0) this.endFrame();
-    }
-  }
-
-  private startFrame(): void {
-    const v = this.headerView;
-    this.frameKind = v.getUint8(0);
-    this.frameRemaining = v.getUint32(4, true);
-    this.frameSession = v.getBigUint64(8, true);
-    const total = v.getFloat64(16, true);
-    if (this.frameKind === KIND_START) {
-      if (this.incoming.has(this.frameSession)) throw new ProtocolError(`${this.peerName} started a new message before finishing the previous one`);
-      if (!Number.isInteger(total) || total < 0 || total > MAX_MESSAGE_BYTES) throw new ProtocolError(`${this.peerName} announced a message of ${total} bytes`);
-      this.incoming.set(this.frameSession, { buf: total <= SLAB_MESSAGE_MAX ? this.fromSlab(total) : (this.recycled.take(total) ?? uninitialized(total)), filled: 0 });
-    } else if (this.frameKind === KIND_CONTINUE) {
-      if (!this.incoming.has(this.frameSession)) throw new ProtocolError(`${this.peerName} continued a message it never started`);
-    } else if (this.frameKind === KIND_ABORT) {
-      if (this.frameRemaining > 4096) throw new ProtocolError(`${this.peerName} sent an oversized abort frame`);
-      this.abortBytes = new Uint8Array(this.frameRemaining);
-      this.abortFill = 0;
-    } else {
-      throw new ProtocolError(`${this.peerName} sent an unknown frame kind ${this.frameKind}`);
-    }
-    const m = this.incoming.get(this.frameSession);
-    if (m && m.filled + this.frameRemaining > m.buf.byteLength) throw new ProtocolError(`${this.peerName} sent more bytes than it announced`);
-  }
-
-  /**
-   * Room for a short incoming message: an 8-aligned view of the current slab (a new slab when it
-   * is used up). One slab serves thousands of protocol rounds' messages instead of a fresh
-   * ArrayBuffer each, whose allocation, zeroing and collection cost more than the message's
-   * bytes. The view is the receiver's to keep: a slab is never reused, only dropped by the
-   * collector once no message in it is referenced.
-   */
-  private fromSlab(bytes: number): Uint8Array {
-    if (this.slabUsed + bytes > this.slab.byteLength) {
-      this.slab = new ArrayBuffer(SLAB_BYTES);
-      this.slabUsed = 0;
-    }
-    const view = new Uint8Array(this.slab, this.slabUsed, bytes);
-    this.slabUsed += (bytes + 7) & ~7;
-    return view;
-  }
-
-  private endFrame(): void {
-    this.headerFill = 0;
-    const session = this.frameSession;
-    if (this.frameKind === KIND_ABORT) {
-      const reason = new TextDecoder().decode(this.abortBytes);
-      this.abortBytes = undefined;
-      this.emit((h) => h.abort(session, reason));
-      return;
-    }
-    const m = this.incoming.get(session)!;
-    if (m.filled === m.buf.byteLength) {
-      this.incoming.delete(session);
-      const buf = m.buf;
-      if (this.handlers) this.handlers.message(session, buf);
-      else this.early.push((h) => h.message(session, buf));
-    }
   }
 
   private peerClosed(): PeerLostError {
