@@ -16,6 +16,7 @@
  */
 
 import { ProtocolError } from '../errors.js';
+import { copyBytes } from './copy-bytes.js';
 import { RecycledBuffers } from './recycled-buffers.js';
 
 export const HEADER = 24;
@@ -29,8 +30,6 @@ export const MAX_ABORT_BYTES = 4096;
 /** Incoming messages up to this size are views of a shared slab of SLAB_BYTES (fromSlab). */
 const SLAB_MESSAGE_MAX = 4096;
 const SLAB_BYTES = 64 * 1024;
-/** Payloads up to this many bytes are copied byte by byte: cheaper than a view of the chunk and `set`. */
-const LOOP_COPY_MAX = 64;
 const EMPTY = new Uint8Array(0);
 
 /** Where whole messages and aborts go. */
@@ -63,6 +62,8 @@ export class FrameReader {
   /** The message the current frame's payload goes to, and how many of its bytes are filled. */
   private target: Uint8Array = EMPTY;
   private targetFilled = 0;
+  /** target.byteLength, kept: in node 20 a typed array's length is a call even in optimized code. */
+  private targetBytes = 0;
   /** Messages started and not finished whose next frame has not come yet (frames interleaved across sessions). */
   private readonly incoming = new Map<bigint, Incoming>();
   private abortBytes: Uint8Array = EMPTY;
@@ -70,6 +71,8 @@ export class FrameReader {
   /** Where short messages are received (fromSlab); `slabUsed` bytes of it are handed out. */
   private slab = new ArrayBuffer(0);
   private slabUsed = 0;
+  /** slab.byteLength, kept (0 until the first short message). */
+  private slabBytes = 0;
 
   constructor(
     private readonly peerName: string,
@@ -96,10 +99,10 @@ export class FrameReader {
       }
       const n = Math.min(this.frameRemaining, end - p);
       if (this.frameKind === KIND_ABORT) {
-        copy(this.abortBytes, this.abortFill, chunk, p, n);
+        copyBytes(this.abortBytes, this.abortFill, chunk, p, n);
         this.abortFill += n;
       } else {
-        copy(this.target, this.targetFilled, chunk, p, n);
+        copyBytes(this.target, this.targetFilled, chunk, p, n);
         this.targetFilled += n;
       }
       this.frameRemaining -= n;
@@ -127,12 +130,14 @@ export class FrameReader {
       if (!Number.isInteger(total) || total < 0 || total > MAX_MESSAGE_BYTES) throw new ProtocolError(`${this.peerName} announced a message of ${total} bytes`);
       this.target = total <= SLAB_MESSAGE_MAX ? this.fromSlab(total) : (this.recycled.take(total) ?? uninitialized(total));
       this.targetFilled = 0;
+      this.targetBytes = total;
     } else if (kind === KIND_CONTINUE) {
       const m = this.incoming.get(session);
       if (!m) throw new ProtocolError(`${this.peerName} continued a message it never started`);
       this.incoming.delete(session);
       this.target = m.buf;
       this.targetFilled = m.filled;
+      this.targetBytes = m.buf.byteLength;
     } else if (kind === KIND_ABORT) {
       if (this.frameRemaining > MAX_ABORT_BYTES) throw new ProtocolError(`${this.peerName} sent an oversized abort frame`);
       this.abortBytes = new Uint8Array(this.frameRemaining);
@@ -141,7 +146,7 @@ export class FrameReader {
     } else {
       throw new ProtocolError(`${this.peerName} sent an unknown frame kind ${kind}`);
     }
-    if (this.targetFilled + this.frameRemaining > this.target.byteLength) throw new ProtocolError(`${this.peerName} sent more bytes than it announced`);
+    if (this.targetFilled + this.frameRemaining > this.targetBytes) throw new ProtocolError(`${this.peerName} sent more bytes than it announced`);
   }
 
   private endFrame(): void {
@@ -155,7 +160,7 @@ export class FrameReader {
     }
     const buf = this.target;
     this.target = EMPTY;
-    if (this.targetFilled === buf.byteLength) this.sink.message(session, buf);
+    if (this.targetFilled === this.targetBytes) this.sink.message(session, buf);
     else this.incoming.set(session, { buf, filled: this.targetFilled });
   }
 
@@ -167,22 +172,13 @@ export class FrameReader {
    * collector once no message in it is referenced.
    */
   private fromSlab(bytes: number): Uint8Array {
-    if (this.slabUsed + bytes > this.slab.byteLength) {
+    if (this.slabUsed + bytes > this.slabBytes) {
       this.slab = new ArrayBuffer(SLAB_BYTES);
+      this.slabBytes = SLAB_BYTES;
       this.slabUsed = 0;
     }
     const view = new Uint8Array(this.slab, this.slabUsed, bytes);
     this.slabUsed += (bytes + 7) & ~7;
     return view;
-  }
-}
-
-/** Copies `n` bytes of `source` from `from` into `target` at `at`. */
-function copy(target: Uint8Array, at: number, source: Uint8Array, from: number, n: number): void {
-  if (n <= LOOP_COPY_MAX) {
-    for (let i = 0; i < n; i++) target[at + i] = source[from + i];
-  } else {
-    // A plain Uint8Array view: Buffer's own subarray would construct a Buffer.
-    target.set(from === 0 && n === source.byteLength ? source : new Uint8Array(source.buffer, source.byteOffset + from, n), at);
   }
 }

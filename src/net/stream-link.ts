@@ -32,6 +32,7 @@ import { BufferPool } from './buffer-pool.js';
 import { RecycledBuffers } from './recycled-buffers.js';
 import { SENT, type Link, type LinkHandlers } from './link.js';
 import type { ReadSource } from './reused-reads.js';
+import { copyBytes } from './copy-bytes.js';
 import { FrameReader, HEADER, KIND_ABORT, KIND_CONTINUE, KIND_START, MAX_MESSAGE_BYTES, uninitialized } from './frame-reader.js';
 
 /** Payload bytes per frame: the unit in which sessions with queued data take turns. */
@@ -84,11 +85,15 @@ export class StreamLink implements Link {
   private stagingView = new DataView(this.staging.buffer);
   /** The last write's bytes of the staging buffer as a Buffer (stagedBytes); undefined once the staging buffer changes. */
   private writeView: Buffer | undefined;
+  private writeViewBytes = 0;
+  /** staging.byteLength, kept (a typed array's length is a call). */
+  private stagingBytes = 0;
   private releaseTimer: NodeJS.Timeout | undefined;
   /** Frames of short messages sent while a write was in flight (frameBehind); written next, first. */
   private pending: Uint8Array = new Uint8Array(0);
   private pendingView = new DataView(this.pending.buffer);
   private pendingUsed = 0;
+  private pendingBytes = 0;
   /** Buffers for copies of messages that queue behind a write in flight. */
   private readonly spare = new BufferPool(SPARE_KEEP);
   private closedError: Error | undefined;
@@ -147,19 +152,21 @@ export class StreamLink implements Link {
    */
   send(session: bigint, payload: Uint8Array, transfer = false): Promise<void> {
     if (this.closedError || this.closedByUs) return Promise.reject(this.closedError ?? new PeerLostError(`link to ${this.peerName} is closed`));
-    if (payload.byteLength > MAX_MESSAGE_BYTES) return Promise.reject(new RangeError(`message of ${payload.byteLength} bytes exceeds the ${MAX_MESSAGE_BYTES}-byte limit; split the computation`));
-    this.bytesSent += payload.byteLength;
+    // Read once: in node 20 a typed array's length is a call even in optimized code.
+    const n = payload.byteLength;
+    if (n > MAX_MESSAGE_BYTES) return Promise.reject(new RangeError(`message of ${n} bytes exceeds the ${MAX_MESSAGE_BYTES}-byte limit; split the computation`));
+    this.bytesSent += n;
     if (this.order.length === 0) {
-      if (!this.writing && payload.byteLength <= FRAME) {
-        this.writeAlone(session, payload);
+      if (!this.writing && n <= FRAME) {
+        this.writeAlone(session, payload, n);
         return SENT;
       }
-      if (this.writing && payload.byteLength <= COALESCE_MAX && this.pendingUsed + HEADER + payload.byteLength <= PENDING_MAX) {
-        this.frameBehind(session, payload);
+      if (this.writing && n <= COALESCE_MAX && this.pendingUsed + HEADER + n <= PENDING_MAX) {
+        this.frameBehind(session, payload, n);
         return SENT;
       }
     }
-    return this.enqueue({ session, kind: KIND_START, total: payload.byteLength, rest: payload, owned: transfer });
+    return this.enqueue({ session, kind: KIND_START, total: n, rest: payload, owned: transfer });
   }
 
   /**
@@ -169,13 +176,13 @@ export class StreamLink implements Link {
    * write's callback sends ahead of anything queued later, so send() is settled at once: no copy
    * into a pooled buffer, no queue entry, no promise.
    */
-  private frameBehind(session: bigint, payload: Uint8Array): void {
-    const n = payload.byteLength;
+  private frameBehind(session: bigint, payload: Uint8Array, n: number): void {
     const at = this.pendingUsed;
-    if (this.pending.byteLength < at + HEADER + n) {
-      const grown = uninitialized(Math.min(PENDING_MAX, Math.max(2 * this.pending.byteLength, at + HEADER + n, 4096)));
+    if (this.pendingBytes < at + HEADER + n) {
+      const grown = uninitialized(Math.min(PENDING_MAX, Math.max(2 * this.pendingBytes, at + HEADER + n, 4096)));
       grown.set(this.pending.subarray(0, at));
       this.pending = grown;
+      this.pendingBytes = grown.byteLength;
       this.pendingView = new DataView(grown.buffer, grown.byteOffset, grown.byteLength);
     }
     const v = this.pendingView;
@@ -183,7 +190,7 @@ export class StreamLink implements Link {
     v.setUint32(at + 4, n, true);
     v.setBigUint64(at + 8, session, true);
     v.setFloat64(at + 16, n, true);
-    this.pending.set(payload, at + HEADER);
+    copyBytes(this.pending, at + HEADER, payload, 0, n);
     this.pendingUsed = at + HEADER + n;
   }
 
@@ -193,15 +200,14 @@ export class StreamLink implements Link {
    * bookkeeping (a queue entry, a per-session array and map entry, the round-robin order), which
    * was a measurable part of a small message's CPU.
    */
-  private writeAlone(session: bigint, payload: Uint8Array): void {
-    const n = payload.byteLength;
+  private writeAlone(session: bigint, payload: Uint8Array, n: number): void {
     const staging = this.stage(HEADER + n);
     const v = this.stagingView;
     v.setUint32(0, KIND_START, true);
     v.setUint32(4, n, true);
     v.setBigUint64(8, session, true);
     v.setFloat64(16, n, true);
-    staging.set(payload, HEADER);
+    copyBytes(staging, HEADER, payload, 0, n);
     this.writing = true;
     this.socket.write(this.stagedBytes(HEADER + n), this.written);
   }
@@ -213,9 +219,10 @@ export class StreamLink implements Link {
    */
   private stagedBytes(bytes: number): Buffer {
     let view = this.writeView;
-    if (view === undefined || view.byteLength !== bytes) {
+    if (view === undefined || this.writeViewBytes !== bytes) {
       view = Buffer.from(this.staging.buffer, this.staging.byteOffset, bytes);
       this.writeView = view;
+      this.writeViewBytes = bytes;
     }
     return view;
   }
@@ -257,8 +264,9 @@ export class StreamLink implements Link {
 
   /** A staging buffer of at least `bytes`, grown geometrically so it is rarely reallocated. */
   private stage(bytes: number): Uint8Array {
-    if (this.staging.byteLength < bytes) {
-      this.staging = uninitialized(Math.max(bytes, Math.min(2 * this.staging.byteLength, WHOLE_MAX + 64 * HEADER)));
+    if (this.stagingBytes < bytes) {
+      this.staging = uninitialized(Math.max(bytes, Math.min(2 * this.stagingBytes, WHOLE_MAX + 64 * HEADER)));
+      this.stagingBytes = this.staging.byteLength;
       this.stagingView = new DataView(this.staging.buffer, this.staging.byteOffset, this.staging.byteLength);
       this.writeView = undefined;
     }
@@ -271,12 +279,13 @@ export class StreamLink implements Link {
    */
   private pump(budget: number): void {
     if ((this.order.length === 0 && this.pendingUsed === 0) || this.closedError) {
-      if (this.staging.byteLength > STAGING_KEEP && !this.releaseTimer) {
+      if (this.stagingBytes > STAGING_KEEP && !this.releaseTimer) {
         // Keep a large staging buffer while large messages keep coming; give it back when idle.
         this.releaseTimer = setTimeout(() => {
           this.releaseTimer = undefined;
           if (this.writing) return;
           this.staging = new Uint8Array(0);
+          this.stagingBytes = 0;
           this.stagingView = new DataView(this.staging.buffer);
           this.writeView = undefined;
         }, STAGING_IDLE_MS).unref();
