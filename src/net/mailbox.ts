@@ -13,6 +13,7 @@
  * The last session's queue is kept at hand: a protocol's rounds receive on one session.
  */
 
+import { performance } from 'node:perf_hooks';
 import { PeerLostError, PeerTimeoutError, SessionAbortedError } from '../errors.js';
 import type { Link } from './link.js';
 

@@ -26,6 +26,7 @@
  * bytes arrive in one reused read buffer (reused-reads.ts) instead of a fresh Buffer per TLS record.
  */
 
+import { Buffer } from 'node:buffer';
 import type { Duplex } from 'node:stream';
 import { PeerLostError, ProtocolError } from '../errors.js';
 import { BufferPool } from './buffer-pool.js';
