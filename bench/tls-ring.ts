@@ -12,14 +12,17 @@
  *         the whole payload, and the receiver only counts the bytes (no framing, no copy): the
  *         floor any layer on node:tls can reach.
  *
- * Both run with the allocator settings of the party processes (PARTY_ALLOCATOR_ENV).
+ * Both run with the allocator settings and V8 flags of the party processes (PARTY_ALLOCATOR_ENV,
+ * COLOCATED_PARTY_FLAGS), and both with the one cipher suite asked for (`ciphers`: node has no
+ * `ciphersuites` option, and the raw sockets once silently ran node's default, AES-256-GCM).
  *
  * Prints per size the median (over rounds) of the per-round medians of the slowest party, and
  * the ratio link / raw.
  *
  *   node dist/bench/tls-ring.js [--mb=1,8,64] [--reps=20] [--rounds=3] [--pings=500]
- *     [--cipher=TLS_AES_128_GCM_SHA256] [--tcp] [--json]   (--tcp: plain TCP instead of TLS, reference only;
- *     --json: also every round's figures as one JSON line)
+ *     [--cipher=TLS_AES_128_GCM_SHA256] [--tcp] [--json] [--kinds=raw,link]   (--tcp: plain TCP instead of TLS, reference only;
+ *     --json: also every round's figures as one JSON line; --kinds=link runs one transport only,
+ *     e.g. under strace or perf; --mb= with nothing runs the pings alone)
  *   (BENCH_PROF=dir writes CPU profiles of the party processes to dir/link and dir/raw)
  */
 
@@ -32,8 +35,8 @@ import { generateClusterCertificates, type ClusterCertificates } from '../src/cr
 import { StreamLink } from '../src/net/stream-link.js';
 import { TlsMesh, type MeshParty, type PeerAddress } from '../src/net/tls.js';
 import { Mailbox } from '../src/net/mailbox.js';
-import { PARTY_ALLOCATOR_ENV } from '../src/mpc/process-cluster.js';
-import type { Link } from '../src/net/link.js';
+import { COLOCATED_PARTY_FLAGS, PARTY_ALLOCATOR_ENV } from '../src/mpc/process-cluster.js';
+import { SENT, type Link } from '../src/net/link.js';
 
 type Kind = 'link' | 'raw';
 interface Setup {
@@ -65,7 +68,8 @@ function linkExchange(next: Link, prev: Link): Exchange {
     if (!payload) payloads.set(bytes, (payload = new Uint8Array(bytes)));
     const sent = next.send(1n, payload);
     const got = await box.recv(1n, 60_000);
-    await sent;
+    // As Session.sendBytes: a send the link took at once (SENT) is not awaited.
+    if (sent !== SENT) await sent;
     if (got.byteLength !== bytes) throw new Error(`received ${got.byteLength} bytes, expected ${bytes}`);
   };
 }
@@ -118,7 +122,7 @@ async function child(): Promise<void> {
             return;
           }
           // Bare sockets (raw TLS, or TCP for either kind): the same options as the mesh.
-          const tlsOptions = { key: me.keyPem, cert: me.certPem, ca: m.certs.ca.certPem, minVersion: 'TLSv1.3' as const, ciphersuites: m.setup.cipher };
+          const tlsOptions = { key: me.keyPem, cert: me.certPem, ca: m.certs.ca.certPem, minVersion: 'TLSv1.3' as const, ciphers: m.setup.cipher };
           const server = m.setup.secure ? tlsServer({ ...tlsOptions, requestCert: true, rejectUnauthorized: true }) : netServer();
           server.listen(0, '127.0.0.1');
           await once(server, 'listening');
@@ -165,7 +169,7 @@ function next<T extends FromChild['t']>(c: ChildProcess, t: T): Promise<Extract<
   });
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const median = (xs: number[]): number => (xs.length === 0 ? NaN : [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]);
 
 interface Figures {
   /** Median wall milliseconds of one exchange, slowest party. */
@@ -178,7 +182,7 @@ interface Figures {
 /** Three fresh processes; returns the figures per size. */
 async function measure(certs: ClusterCertificates, setup: Setup, jobs: Array<{ bytes: number; reps: number }>): Promise<Figures[]> {
   const self = fileURLToPath(import.meta.url);
-  const execArgv = process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}/${setup.kind}`] : [];
+  const execArgv = [...COLOCATED_PARTY_FLAGS, ...(process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}/${setup.kind}`] : [])];
   const kids = [0, 1, 2].map(() => fork(self, ['child'], { serialization: 'advanced', execArgv, env: { ...PARTY_ALLOCATOR_ENV, ...process.env } }));
   try {
     const ports = await Promise.all(kids.map((c, i) => { const p = next(c, 'port'); c.send({ t: 'init', party: i as MeshParty, certs, setup } satisfies ToChild); return p; }));
@@ -198,7 +202,8 @@ async function measure(certs: ClusterCertificates, setup: Setup, jobs: Array<{ b
 }
 
 async function main(): Promise<void> {
-  const sizesMb = arg('mb', '1,8,64').split(',').map(Number);
+  const sizesMb = arg('mb', '1,8,64').split(',').filter((x) => x !== '').map(Number);
+  const kinds = arg('kinds', 'raw,link').split(',') as Kind[];
   const reps = Number(arg('reps', '20'));
   const rounds = Number(arg('rounds', '3'));
   const pings = Number(arg('pings', '500'));
@@ -209,12 +214,12 @@ async function main(): Promise<void> {
   const results: Record<Kind, Figures[][]> = { link: [], raw: [] };
   for (let r = 0; r < rounds; r++) {
     // Alternate which goes first, so neither always runs on the warmer (or busier) machine.
-    const order: Kind[] = r % 2 === 0 ? ['raw', 'link'] : ['link', 'raw'];
+    const order = r % 2 === 0 ? kinds : [...kinds].reverse();
     for (const kind of order) results[kind].push(await measure(certs, { kind, secure, cipher }, jobs));
   }
   console.log(`three processes on loopback, ${secure ? cipher : 'plain TCP (insecure, reference only)'}; ${rounds} alternating rounds, median of per-round medians (slowest party)`);
   console.log(`${'exchange per party'.padEnd(20)} ${'raw node:tls'.padStart(13)} ${'link'.padStart(10)} ${'link/raw'.padStart(9)}   ${'cpu raw'.padStart(9)} ${'cpu link'.padStart(9)} ${'link/raw'.padStart(9)}`);
-  const fmt = (ms: number): string => (ms < 1 ? `${(ms * 1000).toFixed(0)} µs` : `${ms.toFixed(1)} ms`);
+  const fmt = (ms: number): string => (Number.isNaN(ms) ? '-' : ms < 1 ? `${(ms * 1000).toFixed(0)} µs` : `${ms.toFixed(1)} ms`);
   jobs.forEach((j, i) => {
     const pick = (kind: Kind, f: keyof Figures): number => median(results[kind].map((x) => x[i][f]));
     const label = j.bytes === 8 ? '8 B (one round)' : `${j.bytes / 1024 / 1024} MiB`;

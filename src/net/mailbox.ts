@@ -8,9 +8,12 @@
  * The deadlines share one timer per mailbox, armed for the earliest of them, instead of a timer
  * per receive: a protocol round is one receive per neighbour, and creating and clearing a node
  * timer for each cost more CPU than the rest of the mailbox (docs/transport.md, small messages).
- * The timer keeps the process alive only while some receive is waiting.
+ * The timer keeps the process alive only while some receive is waiting. A waiting receive costs
+ * a count, not an entry in a set: the timer, when it fires, looks through the sessions' waits.
+ * The last session's queue is kept at hand: a protocol's rounds receive on one session.
  */
 
+import { performance } from 'node:perf_hooks';
 import { PeerLostError, PeerTimeoutError, SessionAbortedError } from '../errors.js';
 import type { Link } from './link.js';
 
@@ -20,7 +23,6 @@ interface Waiter {
   /** performance.now() after which the wait fails; Infinity for none. */
   readonly deadline: number;
   readonly timeoutMs: number;
-  readonly queue: SessionQueue;
 }
 
 interface SessionQueue {
@@ -40,8 +42,11 @@ export class Mailbox {
    */
   private readonly earlyAborts = new Map<bigint, Error>();
   private linkFailure: Error | undefined;
-  /** Waiters with a deadline; the timer fires at the earliest (or earlier, then it re-arms). */
-  private readonly timed = new Set<Waiter>();
+  /** Waiting receives with a deadline; the timer fires at the earliest (or earlier, then it re-arms). */
+  private timedWaits = 0;
+  /** The queue of the session last looked up (none: undefined). */
+  private lastSession: bigint | undefined;
+  private lastQueue: SessionQueue | undefined;
   private timer: NodeJS.Timeout | undefined;
   /** When the armed timer fires (performance.now() time); Infinity when none is armed. */
   private timerAt = Infinity;
@@ -68,6 +73,7 @@ export class Mailbox {
   }
 
   private queue(session: bigint): SessionQueue {
+    if (session === this.lastSession) return this.lastQueue!;
     let q = this.queues.get(session);
     if (!q) {
       const failure = this.earlyAborts.get(session);
@@ -75,6 +81,8 @@ export class Mailbox {
       q = { messages: [], waiters: [], failure };
       this.queues.set(session, q);
     }
+    this.lastSession = session;
+    this.lastQueue = q;
     return q;
   }
 
@@ -97,20 +105,21 @@ export class Mailbox {
     if (q.failure) return Promise.reject(q.failure);
     if (this.linkFailure) return Promise.reject(this.linkFailure);
     return new Promise<Uint8Array>((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject, deadline: timeoutMs > 0 ? performance.now() + timeoutMs : Infinity, timeoutMs, queue: q };
+      const waiter: Waiter = { resolve, reject, deadline: timeoutMs > 0 ? performance.now() + timeoutMs : Infinity, timeoutMs };
       q.waiters.push(waiter);
       if (timeoutMs > 0) this.watch(waiter);
     });
   }
 
   private watch(w: Waiter): void {
-    this.timed.add(w);
+    this.timedWaits++;
     if (w.deadline < this.timerAt) this.arm(w.deadline);
-    else if (this.timed.size === 1) this.timer?.ref();
+    else if (this.timedWaits === 1) this.timer?.ref();
   }
 
+  /** `w` left its queue (answered, failed or timed out); called once per waiter. */
   private unwatch(w: Waiter): void {
-    if (this.timed.delete(w) && this.timed.size === 0) this.timer?.unref();
+    if (w.deadline !== Infinity && --this.timedWaits === 0) this.timer?.unref();
   }
 
   private arm(at: number): void {
@@ -125,15 +134,18 @@ export class Mailbox {
     this.timerAt = Infinity;
     const now = performance.now();
     let next = Infinity;
-    for (const w of this.timed) {
-      if (w.deadline <= now) {
-        this.timed.delete(w);
-        const i = w.queue.waiters.indexOf(w);
-        if (i >= 0) w.queue.waiters.splice(i, 1);
-        w.reject(new PeerTimeoutError(`${this.link.peerName} sent nothing for ${w.timeoutMs} ms; it may be down or overloaded (raise the timeout for very large computations)`));
-      } else if (w.deadline < next) {
-        next = w.deadline;
-      }
+    const expired: Waiter[] = [];
+    for (const q of this.queues.values()) {
+      if (q.waiters.length === 0) continue;
+      q.waiters = q.waiters.filter((w) => {
+        if (w.deadline <= now) expired.push(w);
+        else if (w.deadline < next) next = w.deadline;
+        return w.deadline > now;
+      });
+    }
+    for (const w of expired) {
+      this.unwatch(w);
+      w.reject(new PeerTimeoutError(`${this.link.peerName} sent nothing for ${w.timeoutMs} ms; it may be down or overloaded (raise the timeout for very large computations)`));
     }
     if (next < Infinity) this.arm(next);
   };
@@ -165,6 +177,10 @@ export class Mailbox {
       w.reject(new SessionAbortedError('the computation was closed while still waiting for a message'));
     }
     this.queues.delete(session);
+    if (session === this.lastSession) {
+      this.lastSession = undefined;
+      this.lastQueue = undefined;
+    }
   }
 
   private linkDown(error: Error): void {

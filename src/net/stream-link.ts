@@ -15,26 +15,27 @@
  * starts the next one (no 'drain' wait and no promise per frame). A short message sent while a
  * write is in flight, with nothing queued, is framed at once into a pending buffer that the next
  * write carries first (frameBehind). Only a message that must queue behind a write in flight is
- * copied first (the caller may reuse its array once send returns), so its bytes are copied twice. A single buffer per write matters for TLS: node's TLS socket
+ * copied first (the caller may reuse its array once send returns), so its bytes are copied twice.
+ * A single buffer per write matters for TLS: node's TLS socket
  * concatenates the buffers of a vectored (corked) write into a fresh allocation, and a fresh
  * multi-megabyte buffer costs page faults on every send.
  *
- * Receiving: the receiver copies each payload once, into an exactly-sized fresh buffer per
- * message (not zero-filled: every byte is written before it is delivered), which is therefore
- * 8-aligned and can be viewed as ring elements without another copy; a short message instead
- * into an 8-aligned view of a shared slab (fromSlab), whose other bytes belong to other messages. On a socket made with
- * node's `onread` option the bytes arrive in one reused read buffer (reused-reads.ts) instead
- * of a fresh Buffer per TLS record.
+ * Receiving (frame-reader.ts): each payload is copied once, into a buffer of the message's own:
+ * exactly sized and 8-aligned (viewable as ring elements without another copy), or for a short
+ * message an 8-aligned view of a shared slab. On a socket made with node's `onread` option the
+ * bytes arrive in one reused read buffer (reused-reads.ts) instead of a fresh Buffer per TLS record.
  */
 
+import { Buffer } from 'node:buffer';
 import type { Duplex } from 'node:stream';
 import { PeerLostError, ProtocolError } from '../errors.js';
 import { BufferPool } from './buffer-pool.js';
 import { RecycledBuffers } from './recycled-buffers.js';
 import { SENT, type Link, type LinkHandlers } from './link.js';
 import type { ReadSource } from './reused-reads.js';
+import { copyBytes } from './copy-bytes.js';
+import { FrameReader, HEADER, KIND_ABORT, KIND_CONTINUE, KIND_START, MAX_MESSAGE_BYTES, uninitialized } from './frame-reader.js';
 
-const HEADER = 24;
 /** Payload bytes per frame: the unit in which sessions with queued data take turns. */
 const FRAME = 1024 * 1024;
 /** Bytes gathered into one socket write when several messages are queued. */
@@ -50,16 +51,9 @@ const SPARE_KEEP = 64 * 1024 * 1024;
 const COALESCE_MAX = 64 * 1024;
 /** At most this many bytes of frames wait behind a write in flight; beyond, messages queue. */
 const PENDING_MAX = 256 * 1024;
-/** Incoming messages up to this size are views of a shared slab of SLAB_BYTES (fromSlab). */
-const SLAB_MESSAGE_MAX = 4096;
-const SLAB_BYTES = 64 * 1024;
 /** Bytes of receive buffers kept once their protocol gave them back (`recycle`). */
 const RECYCLED_KEEP = 64 * 1024 * 1024;
-const KIND_START = 0;
-const KIND_CONTINUE = 1;
-const KIND_ABORT = 2;
-/** Messages larger than this are refused: a corrupt or hostile length must not exhaust memory. */
-export const MAX_MESSAGE_BYTES = 2 ** 32;
+export { MAX_MESSAGE_BYTES };
 
 interface Outgoing {
   readonly session: bigint;
@@ -78,17 +72,6 @@ interface Outgoing {
   fail?: (e: Error) => void;
 }
 
-interface Incoming {
-  buf: Uint8Array;
-  filled: number;
-}
-
-
-/** A fresh, exactly-sized, 8-aligned buffer that skips the zero-fill (the frames overwrite every byte). */
-function uninitialized(bytes: number): Uint8Array {
-  const b = Buffer.allocUnsafeSlow(bytes);
-  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-}
 const frameCount = (bytes: number): number => Math.max(1, Math.ceil(bytes / FRAME));
 
 export class StreamLink implements Link {
@@ -101,31 +84,25 @@ export class StreamLink implements Link {
   private writing = false;
   private staging: Uint8Array = new Uint8Array(0);
   private stagingView = new DataView(this.staging.buffer);
+  /** The last write's bytes of the staging buffer as a Buffer (stagedBytes); undefined once the staging buffer changes. */
+  private writeView: Buffer | undefined;
+  private writeViewBytes = 0;
+  /** staging.byteLength, kept (a typed array's length is a call). */
+  private stagingBytes = 0;
   private releaseTimer: NodeJS.Timeout | undefined;
   /** Frames of short messages sent while a write was in flight (frameBehind); written next, first. */
   private pending: Uint8Array = new Uint8Array(0);
   private pendingView = new DataView(this.pending.buffer);
   private pendingUsed = 0;
+  private pendingBytes = 0;
   /** Buffers for copies of messages that queue behind a write in flight. */
   private readonly spare = new BufferPool(SPARE_KEEP);
   private closedError: Error | undefined;
   private closedByUs = false;
   bytesSent = 0;
 
-  // Receive state.
-  private readonly header = new Uint8Array(HEADER);
-  private readonly headerView = new DataView(this.header.buffer);
-  private headerFill = 0;
-  private frameRemaining = 0;
-  private frameKind = 0;
-  private frameSession = 0n;
-  private abortBytes: Uint8Array | undefined;
-  private abortFill = 0;
-  private readonly incoming = new Map<bigint, Incoming>();
-  /** Where short messages are received (fromSlab); `slabUsed` bytes of it are handed out. */
-  private slab = new ArrayBuffer(0);
-  private slabUsed = 0;
   private readonly recycled = new RecycledBuffers(RECYCLED_KEEP);
+  private readonly reader: FrameReader;
 
   /** `reads`: where the socket's bytes arrive if it was made with node's `onread` option (reused-reads.ts); otherwise 'data' events. */
   constructor(
@@ -133,9 +110,17 @@ export class StreamLink implements Link {
     readonly peerName: string,
     reads?: ReadSource,
   ) {
+    this.reader = new FrameReader(peerName, {
+      message: (session, payload) => {
+        if (this.handlers) this.handlers.message(session, payload);
+        else this.early.push((h) => h.message(session, payload));
+      },
+      abort: (session, reason) => this.emit((h) => h.abort(session, reason)),
+    }, this.recycled);
+    const reader = this.reader;
     const onBytes = (chunk: Uint8Array): void => {
       try {
-        this.receive(chunk);
+        reader.receive(chunk);
       } catch (e) {
         this.fail(e instanceof Error ? e : new ProtocolError(String(e)));
         socket.destroy();
@@ -168,19 +153,21 @@ export class StreamLink implements Link {
    */
   send(session: bigint, payload: Uint8Array, transfer = false): Promise<void> {
     if (this.closedError || this.closedByUs) return Promise.reject(this.closedError ?? new PeerLostError(`link to ${this.peerName} is closed`));
-    if (payload.byteLength > MAX_MESSAGE_BYTES) return Promise.reject(new RangeError(`message of ${payload.byteLength} bytes exceeds the ${MAX_MESSAGE_BYTES}-byte limit; split the computation`));
-    this.bytesSent += payload.byteLength;
+    // Read once: in node 20 a typed array's length is a call even in optimized code.
+    const n = payload.byteLength;
+    if (n > MAX_MESSAGE_BYTES) return Promise.reject(new RangeError(`message of ${n} bytes exceeds the ${MAX_MESSAGE_BYTES}-byte limit; split the computation`));
+    this.bytesSent += n;
     if (this.order.length === 0) {
-      if (!this.writing && payload.byteLength <= FRAME) {
-        this.writeAlone(session, payload);
+      if (!this.writing && n <= FRAME) {
+        this.writeAlone(session, payload, n);
         return SENT;
       }
-      if (this.writing && payload.byteLength <= COALESCE_MAX && this.pendingUsed + HEADER + payload.byteLength <= PENDING_MAX) {
-        this.frameBehind(session, payload);
+      if (this.writing && n <= COALESCE_MAX && this.pendingUsed + HEADER + n <= PENDING_MAX) {
+        this.frameBehind(session, payload, n);
         return SENT;
       }
     }
-    return this.enqueue({ session, kind: KIND_START, total: payload.byteLength, rest: payload, owned: transfer });
+    return this.enqueue({ session, kind: KIND_START, total: n, rest: payload, owned: transfer });
   }
 
   /**
@@ -190,13 +177,13 @@ export class StreamLink implements Link {
    * write's callback sends ahead of anything queued later, so send() is settled at once: no copy
    * into a pooled buffer, no queue entry, no promise.
    */
-  private frameBehind(session: bigint, payload: Uint8Array): void {
-    const n = payload.byteLength;
+  private frameBehind(session: bigint, payload: Uint8Array, n: number): void {
     const at = this.pendingUsed;
-    if (this.pending.byteLength < at + HEADER + n) {
-      const grown = uninitialized(Math.min(PENDING_MAX, Math.max(2 * this.pending.byteLength, at + HEADER + n, 4096)));
+    if (this.pendingBytes < at + HEADER + n) {
+      const grown = uninitialized(Math.min(PENDING_MAX, Math.max(2 * this.pendingBytes, at + HEADER + n, 4096)));
       grown.set(this.pending.subarray(0, at));
       this.pending = grown;
+      this.pendingBytes = grown.byteLength;
       this.pendingView = new DataView(grown.buffer, grown.byteOffset, grown.byteLength);
     }
     const v = this.pendingView;
@@ -204,7 +191,7 @@ export class StreamLink implements Link {
     v.setUint32(at + 4, n, true);
     v.setBigUint64(at + 8, session, true);
     v.setFloat64(at + 16, n, true);
-    this.pending.set(payload, at + HEADER);
+    copyBytes(this.pending, at + HEADER, payload, 0, n);
     this.pendingUsed = at + HEADER + n;
   }
 
@@ -214,17 +201,31 @@ export class StreamLink implements Link {
    * bookkeeping (a queue entry, a per-session array and map entry, the round-robin order), which
    * was a measurable part of a small message's CPU.
    */
-  private writeAlone(session: bigint, payload: Uint8Array): void {
-    const n = payload.byteLength;
+  private writeAlone(session: bigint, payload: Uint8Array, n: number): void {
     const staging = this.stage(HEADER + n);
     const v = this.stagingView;
     v.setUint32(0, KIND_START, true);
     v.setUint32(4, n, true);
     v.setBigUint64(8, session, true);
     v.setFloat64(16, n, true);
-    staging.set(payload, HEADER);
+    copyBytes(staging, HEADER, payload, 0, n);
     this.writing = true;
-    this.socket.write(staging.subarray(0, HEADER + n), this.written);
+    this.socket.write(this.stagedBytes(HEADER + n), this.written);
+  }
+
+  /**
+   * The first `bytes` of the staging buffer, as the Buffer node's write wants (it wraps any other
+   * Uint8Array in a new Buffer on every write), kept for the next write of the same length: a
+   * protocol's rounds send messages of one size. Reused only once the previous write completed.
+   */
+  private stagedBytes(bytes: number): Buffer {
+    let view = this.writeView;
+    if (view === undefined || this.writeViewBytes !== bytes) {
+      view = Buffer.from(this.staging.buffer, this.staging.byteOffset, bytes);
+      this.writeView = view;
+      this.writeViewBytes = bytes;
+    }
+    return view;
   }
 
   /** A received message's buffer, read to the end by its protocol: the next message of its size is received into it. */
@@ -264,9 +265,11 @@ export class StreamLink implements Link {
 
   /** A staging buffer of at least `bytes`, grown geometrically so it is rarely reallocated. */
   private stage(bytes: number): Uint8Array {
-    if (this.staging.byteLength < bytes) {
-      this.staging = uninitialized(Math.max(bytes, Math.min(2 * this.staging.byteLength, WHOLE_MAX + 64 * HEADER)));
+    if (this.stagingBytes < bytes) {
+      this.staging = uninitialized(Math.max(bytes, Math.min(2 * this.stagingBytes, WHOLE_MAX + 64 * HEADER)));
+      this.stagingBytes = this.staging.byteLength;
       this.stagingView = new DataView(this.staging.buffer, this.staging.byteOffset, this.staging.byteLength);
+      this.writeView = undefined;
     }
     return this.staging;
   }
@@ -277,13 +280,15 @@ export class StreamLink implements Link {
    */
   private pump(budget: number): void {
     if ((this.order.length === 0 && this.pendingUsed === 0) || this.closedError) {
-      if (this.staging.byteLength > STAGING_KEEP && !this.releaseTimer) {
+      if (this.stagingBytes > STAGING_KEEP && !this.releaseTimer) {
         // Keep a large staging buffer while large messages keep coming; give it back when idle.
         this.releaseTimer = setTimeout(() => {
           this.releaseTimer = undefined;
           if (this.writing) return;
           this.staging = new Uint8Array(0);
+          this.stagingBytes = 0;
           this.stagingView = new DataView(this.staging.buffer);
+          this.writeView = undefined;
         }, STAGING_IDLE_MS).unref();
       }
       return;
@@ -327,7 +332,7 @@ export class StreamLink implements Link {
       else this.outgoing.delete(session);
     }
     this.writing = true;
-    this.socket.write(staging.subarray(0, used), this.written);
+    this.socket.write(this.stagedBytes(used), this.written);
   }
 
   /** The write in flight has been handed to the socket: the staging buffer is free again. */
@@ -341,93 +346,6 @@ export class StreamLink implements Link {
 
   private endStream(): void {
     if (!this.socket.writableEnded && !this.socket.destroyed) this.socket.end();
-  }
-
-  private receive(chunk: Uint8Array): void {
-    let p = 0;
-    while (p < chunk.byteLength) {
-      if (this.headerFill < HEADER) {
-        const n = Math.min(HEADER - this.headerFill, chunk.byteLength - p);
-        this.header.set(chunk.subarray(p, p + n), this.headerFill);
-        this.headerFill += n;
-        p += n;
-        if (this.headerFill < HEADER) return;
-        this.startFrame();
-        if (this.frameRemaining === 0) this.endFrame();
-        continue;
-      }
-      const n = Math.min(this.frameRemaining, chunk.byteLength - p);
-      const piece = chunk.subarray(p, p + n);
-      if (this.frameKind === KIND_ABORT) {
-        this.abortBytes!.set(piece, this.abortFill);
-        this.abortFill += n;
-      } else {
-        const m = this.incoming.get(this.frameSession)!;
-        m.buf.set(piece, m.filled);
-        m.filled += n;
-      }
-      this.frameRemaining -= n;
-      p += n;
-      if (this.frameRemaining === 0) this.endFrame();
-    }
-  }
-
-  private startFrame(): void {
-    const v = this.headerView;
-    this.frameKind = v.getUint8(0);
-    this.frameRemaining = v.getUint32(4, true);
-    this.frameSession = v.getBigUint64(8, true);
-    const total = v.getFloat64(16, true);
-    if (this.frameKind === KIND_START) {
-      if (this.incoming.has(this.frameSession)) throw new ProtocolError(`${this.peerName} started a new message before finishing the previous one`);
-      if (!Number.isInteger(total) || total < 0 || total > MAX_MESSAGE_BYTES) throw new ProtocolError(`${this.peerName} announced a message of ${total} bytes`);
-      this.incoming.set(this.frameSession, { buf: total <= SLAB_MESSAGE_MAX ? this.fromSlab(total) : (this.recycled.take(total) ?? uninitialized(total)), filled: 0 });
-    } else if (this.frameKind === KIND_CONTINUE) {
-      if (!this.incoming.has(this.frameSession)) throw new ProtocolError(`${this.peerName} continued a message it never started`);
-    } else if (this.frameKind === KIND_ABORT) {
-      if (this.frameRemaining > 4096) throw new ProtocolError(`${this.peerName} sent an oversized abort frame`);
-      this.abortBytes = new Uint8Array(this.frameRemaining);
-      this.abortFill = 0;
-    } else {
-      throw new ProtocolError(`${this.peerName} sent an unknown frame kind ${this.frameKind}`);
-    }
-    const m = this.incoming.get(this.frameSession);
-    if (m && m.filled + this.frameRemaining > m.buf.byteLength) throw new ProtocolError(`${this.peerName} sent more bytes than it announced`);
-  }
-
-  /**
-   * Room for a short incoming message: an 8-aligned view of the current slab (a new slab when it
-   * is used up). One slab serves thousands of protocol rounds' messages instead of a fresh
-   * ArrayBuffer each, whose allocation, zeroing and collection cost more than the message's
-   * bytes. The view is the receiver's to keep: a slab is never reused, only dropped by the
-   * collector once no message in it is referenced.
-   */
-  private fromSlab(bytes: number): Uint8Array {
-    if (this.slabUsed + bytes > this.slab.byteLength) {
-      this.slab = new ArrayBuffer(SLAB_BYTES);
-      this.slabUsed = 0;
-    }
-    const view = new Uint8Array(this.slab, this.slabUsed, bytes);
-    this.slabUsed += (bytes + 7) & ~7;
-    return view;
-  }
-
-  private endFrame(): void {
-    this.headerFill = 0;
-    const session = this.frameSession;
-    if (this.frameKind === KIND_ABORT) {
-      const reason = new TextDecoder().decode(this.abortBytes);
-      this.abortBytes = undefined;
-      this.emit((h) => h.abort(session, reason));
-      return;
-    }
-    const m = this.incoming.get(session)!;
-    if (m.filled === m.buf.byteLength) {
-      this.incoming.delete(session);
-      const buf = m.buf;
-      if (this.handlers) this.handlers.message(session, buf);
-      else this.early.push((h) => h.message(session, buf));
-    }
   }
 
   private peerClosed(): PeerLostError {

@@ -139,9 +139,13 @@ export function asBytes(v: Z64): Uint8Array {
 
 /** Views received bytes as ring elements; copies only when the bytes are not 8-aligned. */
 export function fromBytes(bytes: Uint8Array): Z64 {
-  if (bytes.byteLength % 8 !== 0) throw new RangeError(`fromBytes: ${bytes.byteLength} bytes is not a whole number of 64-bit words`);
-  if (bytes.byteOffset % 8 === 0) return new BigUint64Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 8);
-  const out = new BigUint64Array(bytes.byteLength / 8);
+  // Each read once: in node 20 a typed array's length and offset are calls even in optimized code,
+  // and this runs for every message a protocol receives.
+  const n = bytes.byteLength;
+  const offset = bytes.byteOffset;
+  if (n % 8 !== 0) throw new RangeError(`fromBytes: ${n} bytes is not a whole number of 64-bit words`);
+  if (offset % 8 === 0) return new BigUint64Array(bytes.buffer, offset, n / 8);
+  const out = new BigUint64Array(n / 8);
   new Uint8Array(out.buffer).set(bytes);
   return out;
 }

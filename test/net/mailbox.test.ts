@@ -76,3 +76,24 @@ test('a mailbox whose receives were all answered does not keep the process alive
   assert.equal(code, 0);
   assert.ok(performance.now() - started < 30_000);
 });
+
+test('a released session starts afresh when its id is used again: the queue kept at hand for the last session is dropped with it', async () => {
+  const [a, b] = DirectLink.pair('party 1', 'party 0');
+  const box = new Mailbox(b);
+  new Mailbox(a);
+  box.failSession(9n, new SessionAbortedError('first run stopped'));
+  await assert.rejects(box.recv(9n, 1000), SessionAbortedError);
+  box.release(9n);
+  assert.equal(box.openSessions, 0);
+  // The same id again (a retried computation): neither the old failure nor the old queue.
+  const got = box.recv(9n, 1000);
+  a.send(9n, Uint8Array.of(42));
+  assert.deepEqual([...(await got)], [42]);
+  assert.equal(box.openSessions, 1);
+  // A timed-out wait is taken out of its queue: the next message goes to the next wait.
+  await assert.rejects(box.recv(9n, 20), PeerTimeoutError);
+  const next = box.recv(9n, 1000);
+  a.send(9n, Uint8Array.of(43));
+  assert.deepEqual([...(await next)], [43]);
+  a.close();
+});
