@@ -7,6 +7,7 @@
  * β: within 2^-15 relative (the precise sigmoid) plus the decimal's unit.
  */
 
+import { tableColumn } from '../../src/client/result-columns.js';
 import { storedLogit } from '../../src/stats/logit-predict.js';
 import type { BenchTable, StatsCase } from './case.js';
 import { logitTable, logitRowValues, LOGIT_BENCH_BETA, LOGIT_BENCH_PREDICTORS } from './logit-cases.js';
@@ -49,12 +50,14 @@ function predictCase(rows: number, target: number): StatsCase {
       const result = await (await frame(client).open({ to: [recipient] })).result();
       return {
         verify: () => {
-          if (result.table.rows.length !== rows) return `${result.table.rows.length} probabilities opened, ${rows} rows`;
+          // The column, not the rows: the check builds no per-row objects (client/result-columns.ts).
+          const p = tableColumn(result.table, 'p');
+          if (p.length !== rows) return `${p.length} probabilities opened, ${rows} rows`;
           for (let i = 0; i < rows; i++) {
             const x = logitRowValues(i).x;
             const eta = BETA.reduce((s, b, j) => s + (b / 2 ** 24) * (j === 0 ? 1 : x[j - 1] / 2 ** SHIFT), 0);
             const want = 1 / (1 + Math.exp(-eta));
-            const got = Number(result.table.rows[i].p);
+            const got = Number(p[i]);
             if (Math.abs(got - want) > want * 2 ** -15 + 5e-6) return `row ${i}: p ${got}, float64 σ(zβ) ${want}`;
           }
           return undefined;
