@@ -16,7 +16,7 @@ import type { PartyId } from '../../mpc/party.js';
 import { execute } from '../../ops/execute.js';
 import type { CheckedPlan } from '../../plan/check.js';
 import { resultContext, type QueryInfo, type QueryStatus, type QuerySubmitted, type ResultResponse, type SealedShare } from '../../wire/api.js';
-import { encodeResultShare, RESULT_SHARE_FORMAT, encodeColumn } from '../../wire/result-payload.js';
+import { encodeResultShare, RESULT_SHARE_FORMAT } from '../../wire/result-payload.js';
 import { checkQueryPlan, checkQueryRequest } from '../query/check-plan.js';
 import { storedTableReader } from '../storage/secret-scan.js';
 import { QUERY_ID, type QueryAccess, type QueryRecord } from '../results-store.js';
@@ -130,7 +130,7 @@ async function runLocal(
       query,
       node: ctx.index,
       rows: outcome.outputs.rows,
-      columns: outcome.outputs.columns.map((c) => ({ name: c.name, a: encodeColumn(c.a), b: encodeColumn(c.b) })),
+      columns: outcome.outputs.columns.map((c) => ({ name: c.name, a: c.a, b: c.b })),
       public: { rows: outcome.rows, excluded: outcome.excluded },
     });
     for (const recipient of outcome.outputs.recipients) {
