@@ -11,7 +11,8 @@ import { IntegrityError } from '../errors.js';
 import type { Collaboration, NodeIndex } from '../governance/collaboration.js';
 import { decodePublicKey } from '../crypto/keys.js';
 import { findAggregate, type DecodedValue } from '../plan/registry.js';
-import { resultContext, type PrivacyReport, type QueryInfo, type QueryOutputInfo, type SealedShare } from '../wire/api.js';
+import { resultContext, type PrivacyReport, type QueryInfo, type QueryOutputInfo } from '../wire/api.js';
+import type { SealedShareBytes } from '../wire/result-frame.js';
 import { decodeResultShare, type ResultShare } from '../wire/result-payload.js';
 import { parseColumnType } from '../table/column-type.js';
 import { valueDecoder } from '../table/decode.js';
@@ -72,12 +73,12 @@ export interface QueryResult extends Partial<DecodedValue> {
   readonly design?: true;
 }
 
-export function openResult(collaboration: Collaboration, identity: Identity, info: QueryInfo, shares: readonly SealedShare[]): QueryResult {
+export function openResult(collaboration: Collaboration, identity: Identity, info: QueryInfo, shares: readonly SealedShareBytes[]): QueryResult {
   const opened: ResultShare[] = shares.map(({ node, envelope }) => {
     if (node !== 0 && node !== 1 && node !== 2) throw new IntegrityError(`a result share claims to come from node ${node}`);
     const signingKey = collaboration.node(node as NodeIndex).signingKey;
     const options = signingKey ? { expectedSender: decodePublicKey(signingKey, 'ed25519', `signing key of node ${node}`) } : {};
-    const { payload } = openEnvelope(Buffer.from(envelope, 'base64'), identity.encryptionPrivateKey, resultContext(collaboration.id, info.query, identity.name, node), options);
+    const { payload } = openEnvelope(envelope, identity.encryptionPrivateKey, resultContext(collaboration.id, info.query, identity.name, node), options);
     const share = decodeResultShare(payload);
     if (share.node !== node || share.query !== info.query) throw new IntegrityError(`the share from node ${node} is for another node or query`);
     return share;
