@@ -41,11 +41,12 @@ for (const [f, digits] of [[24, 6], [20, 6], [24, 3]] as const) {
   });
 }
 
-test('decimalReciprocalOneToTwo refuses fraction bits outside 18..24 and a scale the last product cannot hold, before anything runs', async () => {
+test('decimalReciprocalOneToTwo refuses fraction bits outside 18..24, digits that are not a whole number and a scale the last product cannot hold, before anything runs', async () => {
   const t = await trio();
   await t.run(async (s) => {
     const one = linearA(s.me, 1, [], 1n << 24n);
     await assert.rejects(decimalReciprocalOneToTwo(s, one, one, 30, 6), UsageError);
     await assert.rejects(decimalReciprocalOneToTwo(s, one, one, 24, 9), UsageError);
+    await assert.rejects(decimalReciprocalOneToTwo(s, one, one, 24, 1.5), UsageError);
   });
 });

@@ -46,9 +46,10 @@ export async function decimalReciprocalOneToTwo(s: Session, x: AShare, sign: ASh
   if (!Number.isInteger(f) || f < 18 || f > 24) throw new UsageError(`decimalReciprocalOneToTwo: ${f} fraction bits; 18 to 24 are supported`);
   const F = f + 1;
   const Y = F - Y_DROP;
+  if (!Number.isInteger(digits) || digits < 0) throw new UsageError(`decimalReciprocalOneToTwo: ${digits} decimal digits; a whole number ≥ 0 is needed`);
   const odd = 5n ** BigInt(digits);
   // y1 < 2^(Y+1), m1 < 2^(Y+0.01): the last product must stay below 2^62.
-  if (!Number.isInteger(digits) || digits < 0 || 2 * Y + 1.01 + Math.log2(Number(odd)) >= 62 || 2 * Y + 1 - digits < 1) {
+  if (2 * Y + 1.01 + Math.log2(Number(odd)) >= 62 || 2 * Y + 1 - digits < 1) {
     throw new UsageError(`decimalReciprocalOneToTwo: 10^${digits} does not fit the last product at ${f} fraction bits; use fewer digits`);
   }
   const n = x.length;
