@@ -7,6 +7,7 @@
 export { Tessera, type ConnectOptions, type UploadOptions, type QueryOptions, type QueryHandle, type Credential } from './client/tessera.js';
 export type { QueryResult, DecodedOutput, ResultCell, ResultTable } from './client/result.js';
 export type { ResultColumnType } from './client/result-types.js';
+export { tableColumn, type ResultColumn } from './client/result-columns.js';
 export { writeResult, resultColumns, type WriteResultOptions, type WritableResult, type WrittenResult, type ResultFileFormat } from './client/write-result.js';
 export { GroupedFrame, type CrosstabOptions } from './client/grouped-frame.js';
 export { LazyFrame, scanFrame, type FrameHandle, type FrameResult, type OpenOptions } from './client/frame.js';

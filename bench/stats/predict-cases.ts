@@ -7,6 +7,7 @@
  * β: within 2^-15 relative (the precise sigmoid) plus the decimal's unit.
  */
 
+import { tableColumn } from '../../src/client/result-columns.js';
 import { storedLogit } from '../../src/stats/logit-predict.js';
 import type { BenchTable, StatsCase } from './case.js';
 import { logitTable, logitRowValues, LOGIT_BENCH_BETA, LOGIT_BENCH_PREDICTORS } from './logit-cases.js';
@@ -42,19 +43,21 @@ function predictCase(rows: number, target: number): StatsCase {
     rows,
     description: `predicted probabilities of a stored logistic model, ${rows} rows × ${LOGIT_BENCH_PREDICTORS.length} predictors, opened`,
     target,
-    why: 'CPU, not rounds (58): in fresh node processes about 1 s per node, of which V8 compiling the sigmoid\'s kernels is about half (0.43 s per node when a fit ran before in the same processes); the rest the precise sigmoid (exp circuit and reciprocal, ~314 bytes per row); three nodes and the client share two cores',
+    why: 'CPU, not rounds (51): in fresh node processes about 1.0–1.4 s per node, mostly V8 compiling the kernels and first-touch memory (0.4–0.6 s per node when a query ran before in the same processes); the rest the precise sigmoid (exp circuit and reciprocal, ~252 bytes per row, s8-predict); three nodes and the client share two cores',
     tables: () => [table, modelTable()],
     rounds: async (client, recipient) => (await frame(client).explain({ to: [recipient] })).cost.rounds,
     run: async (client, recipient) => {
       const result = await (await frame(client).open({ to: [recipient] })).result();
       return {
         verify: () => {
-          if (result.table.rows.length !== rows) return `${result.table.rows.length} probabilities opened, ${rows} rows`;
+          // The column, not the rows: the check builds no per-row objects (client/result-columns.ts).
+          const p = tableColumn(result.table, 'p');
+          if (p.length !== rows) return `${p.length} probabilities opened, ${rows} rows`;
           for (let i = 0; i < rows; i++) {
             const x = logitRowValues(i).x;
             const eta = BETA.reduce((s, b, j) => s + (b / 2 ** 24) * (j === 0 ? 1 : x[j - 1] / 2 ** SHIFT), 0);
             const want = 1 / (1 + Math.exp(-eta));
-            const got = Number(result.table.rows[i].p);
+            const got = Number(p[i]);
             if (Math.abs(got - want) > want * 2 ** -15 + 5e-6) return `row ${i}: p ${got}, float64 σ(zβ) ${want}`;
           }
           return undefined;

@@ -95,6 +95,8 @@ export interface NodeRequest {
   /** Sign with this identity (every route except health, contributions and the contributor's schema read). */
   readonly signer?: Identity;
   readonly headers?: Readonly<Record<string, string>>;
+  /** Accept a binary frame (wire/frames.ts) as the answer: the body is then its bytes (a Uint8Array), else the parsed JSON. */
+  readonly acceptFrame?: boolean;
 }
 
 export interface NodeResponse<T> {
@@ -123,6 +125,7 @@ export class NodeConnection {
 
   async send<T>(req: NodeRequest): Promise<NodeResponse<T>> {
     const headers: Record<string, string> = { ...req.headers };
+    if (req.acceptFrame) headers.accept = `${FRAME_CONTENT_TYPE}, application/json`;
     let body: Uint8Array | string | undefined;
     let signed: RequestToSign['body'];
     if (req.frame) {
@@ -155,6 +158,13 @@ export class NodeConnection {
       });
     } catch (error) {
       throw this.connectionError(error);
+    }
+    if (req.acceptFrame && response.statusCode < 400 && response.headers['content-type'] === FRAME_CONTENT_TYPE) {
+      try {
+        return { status: response.statusCode, body: new Uint8Array(await response.body.arrayBuffer()) as T };
+      } catch (error) {
+        throw this.connectionError(error);
+      }
     }
     let text: string;
     try {

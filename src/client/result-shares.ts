@@ -13,12 +13,13 @@
 import type { Identity } from '../crypto/identity.js';
 import { NodeUnavailableError, QueryPendingError } from '../errors.js';
 import type { Collaboration, NodeConfig } from '../governance/collaboration.js';
-import { ROUTES, type QueryInfo, type ResultResponse, type SealedShare } from '../wire/api.js';
+import { ROUTES, type QueryInfo, type ResultResponse } from '../wire/api.js';
+import { decodeResultFrame, type ResultParts, type SealedShareBytes } from '../wire/result-frame.js';
 import type { NodeConnection } from './node-connection.js';
 
 export interface CollectedShares {
   readonly info: QueryInfo;
-  readonly shares: readonly SealedShare[];
+  readonly shares: readonly SealedShareBytes[];
 }
 
 export async function collectResultShares(
@@ -28,19 +29,19 @@ export async function collectResultShares(
   home: NodeConnection,
   connectTo: (node: NodeConfig) => NodeConnection,
 ): Promise<CollectedShares> {
-  const shares = new Map<number, SealedShare>();
+  const shares = new Map<number, SealedShareBytes>();
   const problems: string[] = [];
   let undecided = false;
   let info: QueryInfo | undefined;
-  const take = (response: ResultResponse, from?: number): void => {
-    const { shares: received, missing, ...rest } = response;
+  const take = (answer: ResultResponse | Uint8Array, from?: number): void => {
+    const { shares: received, missing, ...rest } = resultParts(answer);
     info ??= rest;
     for (const share of received) if (from === undefined || share.node === from) shares.set(share.node, share);
     for (const m of missing) problems.push(`node ${m.node}: ${m.reason}`);
   };
 
   try {
-    take((await home.send<ResultResponse>({ method: 'GET', path: ROUTES.result(queryId), signer: identity })).body);
+    take((await home.send<ResultResponse | Uint8Array>({ method: 'GET', path: ROUTES.result(queryId), signer: identity, acceptFrame: true })).body);
   } catch (error) {
     // Refusals (not a recipient, unknown query, failed) are final; only a node that is
     // unreachable or undecided is routed around.
@@ -53,7 +54,7 @@ export async function collectResultShares(
     if (shares.has(node.index) || node.index === home.node.index) continue;
     const direct = connectTo(node);
     try {
-      take((await direct.send<ResultResponse>({ method: 'GET', path: ROUTES.resultShare(queryId), signer: identity })).body, node.index);
+      take((await direct.send<ResultResponse | Uint8Array>({ method: 'GET', path: ROUTES.resultShare(queryId), signer: identity, acceptFrame: true })).body, node.index);
     } catch (error) {
       if (!routable(error)) throw error;
       undecided ||= error instanceof QueryPendingError;
@@ -71,4 +72,10 @@ export async function collectResultShares(
 
 function routable(error: unknown): error is NodeUnavailableError | QueryPendingError {
   return error instanceof NodeUnavailableError || error instanceof QueryPendingError;
+}
+
+/** A result answer as a frame (the envelopes as they are) or as JSON (each envelope in base64, from a node that answers only JSON). */
+function resultParts(answer: ResultResponse | Uint8Array): ResultParts {
+  if (answer instanceof Uint8Array) return decodeResultFrame(answer);
+  return { ...answer, shares: answer.shares.map((s) => ({ node: s.node, envelope: Buffer.from(s.envelope, 'base64') })) };
 }

@@ -8,9 +8,9 @@
 
 import { IntegrityError } from '../errors.js';
 import type { QueryOutputInfo } from '../wire/api.js';
-import { VALID_COLUMN } from '../secret/outputs.js';
 import { formatScaled } from '../table/text-grammar.js';
 import { decodeOutput } from './result.js';
+import { cellColumn, keptRows } from './result-columns.js';
 
 /** A result column's type: how its cells were decoded. 'double' is an inexact aggregate (mean, var, std). */
 export type ResultColumnType =
@@ -49,17 +49,22 @@ export function resultColumnType(out: QueryOutputInfo): ResultColumnType {
  * decoded table: rows the plan's validity marked invalid are left out the same way.
  */
 export function exactDecimalColumns(outputs: readonly QueryOutputInfo[], columns: ReadonlyMap<string, BigUint64Array>, rows: number): Record<string, (string | null)[]> {
-  const valid = columns.get(VALID_COLUMN);
-  const exact: Record<string, (string | null)[]> = {};
+  return lazyExactDecimals(outputs, columns, rows)();
+}
+
+/**
+ * exactDecimalColumns in two steps: the checks now (the validity, every decimal output's parts),
+ * the texts when the returned function is first called (then kept): openResult's exactDecimals.
+ */
+export function lazyExactDecimals(outputs: readonly QueryOutputInfo[], columns: ReadonlyMap<string, BigUint64Array>, rows: number): () => Record<string, (string | null)[]> {
+  const kept = keptRows(columns, rows);
+  const cells: [string, (row: number) => string | null][] = [];
   for (const out of outputs) {
     const type = resultColumnType(out);
-    if (type.kind !== 'decimal') continue;
-    const cell = exactCell(out, type.scale, columns);
-    const texts: (string | null)[] = [];
-    for (let i = 0; i < rows; i++) if (!valid || valid[i] !== 0n) texts.push(cell(i));
-    exact[out.name] = texts;
+    if (type.kind === 'decimal') cells.push([out.name, exactCell(out, type.scale, columns)]);
   }
-  return exact;
+  let exact: Record<string, (string | null)[]> | undefined;
+  return () => (exact ??= Object.fromEntries(cells.map(([name, cell]) => [name, cellColumn(cell, rows, kept) as (string | null)[]])));
 }
 
 function exactCell(out: QueryOutputInfo, scale: number, columns: ReadonlyMap<string, BigUint64Array>): (row: number) => string | null {

@@ -11,15 +11,17 @@ import { IntegrityError } from '../errors.js';
 import type { Collaboration, NodeIndex } from '../governance/collaboration.js';
 import { decodePublicKey } from '../crypto/keys.js';
 import { findAggregate, type DecodedValue } from '../plan/registry.js';
-import { resultContext, type PrivacyReport, type QueryInfo, type QueryOutputInfo, type SealedShare } from '../wire/api.js';
+import { resultContext, type PrivacyReport, type QueryInfo, type QueryOutputInfo } from '../wire/api.js';
+import type { SealedShareBytes } from '../wire/result-frame.js';
 import { decodeResultShare, type ResultShare } from '../wire/result-payload.js';
-import { VALID_COLUMN } from '../secret/outputs.js';
 import { parseColumnType } from '../table/column-type.js';
 import { valueDecoder } from '../table/decode.js';
 import type { TypeFields } from '../table/types/common.js';
 import { reconstruct } from './reconstruct.js';
-import { exactDecimalColumns, resultColumnType, type ResultColumnType } from './result-types.js';
+import { lazyExactDecimals, resultColumnType, type ResultColumnType } from './result-types.js';
 import { textFromWords, textWordCount } from '../table/types/text.js';
+import { integerDecoder } from '../table/types/integer.js';
+import { cellColumn, keptRows, numberColumn, tableOfColumns, type ResultColumn } from './result-columns.js';
 
 /** One opened aggregate, decoded by its registry entry. */
 export interface DecodedOutput extends DecodedValue {
@@ -71,12 +73,12 @@ export interface QueryResult extends Partial<DecodedValue> {
   readonly design?: true;
 }
 
-export function openResult(collaboration: Collaboration, identity: Identity, info: QueryInfo, shares: readonly SealedShare[]): QueryResult {
+export function openResult(collaboration: Collaboration, identity: Identity, info: QueryInfo, shares: readonly SealedShareBytes[]): QueryResult {
   const opened: ResultShare[] = shares.map(({ node, envelope }) => {
     if (node !== 0 && node !== 1 && node !== 2) throw new IntegrityError(`a result share claims to come from node ${node}`);
     const signingKey = collaboration.node(node as NodeIndex).signingKey;
     const options = signingKey ? { expectedSender: decodePublicKey(signingKey, 'ed25519', `signing key of node ${node}`) } : {};
-    const { payload } = openEnvelope(Buffer.from(envelope, 'base64'), identity.encryptionPrivateKey, resultContext(collaboration.id, info.query, identity.name, node), options);
+    const { payload } = openEnvelope(envelope, identity.encryptionPrivateKey, resultContext(collaboration.id, info.query, identity.name, node), options);
     const share = decodeResultShare(payload);
     if (share.node !== node || share.query !== info.query) throw new IntegrityError(`the share from node ${node} is for another node or query`);
     return share;
@@ -90,28 +92,37 @@ export function openResult(collaboration: Collaboration, identity: Identity, inf
     for (const out of info.outputs) if (out.fn !== 'column') outputs[out.name] = decodeOutput(out, r.columns, 0);
   }
   const columnTypes = Object.fromEntries(info.outputs.map((out) => [out.name, resultColumnType(out)]));
-  const exactDecimals = exactDecimalColumns(info.outputs, r.columns, r.rows);
+  // The exact texts are formatted when first read (100K decimals: ~75 ms in a fresh process), from the values checked here.
+  const exactDecimals = lazyExactDecimals(info.outputs, r.columns, r.rows);
   const first = outputs[info.outputs[0].name];
   const scalar = first ? (({ name: _name, fn: _fn, column: _column, ...value }) => value)(first) : {};
-  return { ...scalar, query: info.query, plan: info.plan, op: info.outputs[0].fn, ...(info.outputs[0].column !== undefined ? { column: info.outputs[0].column } : {}), outputs, table, columnTypes, exactDecimals, tables: info.tables, rows: info.rows, excluded: info.excluded, nodes: r.nodes, ...(info.privacy ? { privacy: info.privacy } : {}), ...(info.design ? { design: true as const } : {}) };
+  const result = { ...scalar, query: info.query, plan: info.plan, op: info.outputs[0].fn, ...(info.outputs[0].column !== undefined ? { column: info.outputs[0].column } : {}), outputs, table, columnTypes, exactDecimals: {}, tables: info.tables, rows: info.rows, excluded: info.excluded, nodes: r.nodes, ...(info.privacy ? { privacy: info.privacy } : {}), ...(info.design ? { design: true as const } : {}) };
+  Object.defineProperty(result, 'exactDecimals', { enumerable: true, get: exactDecimals });
+  return result;
 }
 
-/** Every row of the opened table, each output decoded; rows whose "$valid" is 0 are dropped (ops/open.ts). */
+/**
+ * Every row of the opened table, each output decoded; rows whose "$valid" is 0 are dropped
+ * (ops/open.ts). Decoded column by column (client/result-columns.ts): the rows are built when
+ * first read, and tableColumn reads a column without them.
+ */
 export function decodeTable(outputs: readonly QueryOutputInfo[], columns: ReadonlyMap<string, BigUint64Array>, rows: number): ResultTable {
-  const valid = columns.get(VALID_COLUMN);
-  const decoders = outputs.map((out) => cellDecoder(out, columns));
-  const names = outputs.map((o) => o.name);
-  const table: Record<string, ResultCell>[] = [];
-  for (let i = 0; i < rows; i++) {
-    if (valid) {
-      if (valid[i] > 1n) throw new IntegrityError('the result\'s validity column holds a value other than 0 or 1');
-      if (valid[i] === 0n) continue;
-    }
-    const row: Record<string, ResultCell> = {};
-    names.forEach((n, k) => (row[n] = decoders[k](i)));
-    table.push(row);
-  }
-  return { columns: names, rows: table };
+  const kept = keptRows(columns, rows);
+  const decoded = outputs.map((out): ResultColumn => {
+    const divisor = plainNumberDivisor(out);
+    if (divisor !== undefined) return numberColumn(resultColumn(columns, out, 'value'), divisor, rows, kept);
+    return cellColumn(cellDecoder(out, columns), rows, kept);
+  });
+  return tableOfColumns(outputs, decoded, kept ? kept.length : rows);
+}
+
+/** 10^scale for a plain column whose every cell is the double Number(v) / 10^scale (a decimal, or an integer of the safe range, without nulls); else undefined. */
+function plainNumberDivisor(out: QueryOutputInfo): number | undefined {
+  if (out.fn !== 'column' || !out.type || out.parts.some((p) => p.part === 'present')) return undefined;
+  const type = parseColumnType(out.type as unknown as TypeFields, out.name);
+  if (type.kind === 'decimal') return 10 ** type.scale;
+  if (type.kind === 'integer' && typeof integerDecoder(type)(0n) === 'number') return 1;
+  return undefined;
 }
 
 function cellDecoder(out: QueryOutputInfo, columns: ReadonlyMap<string, BigUint64Array>): (row: number) => ResultCell {

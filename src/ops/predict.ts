@@ -7,11 +7,11 @@
  *                                      the standardisation folded into β (predict-eta.ts)
  *   logit: η as it is (equal inputs, equal scores: ranks and ties are exact)
  *   probability: η truncated by 16 (to 2^-24), then σ(η) · 10^6 as decimal(6) by
- *        predict-probability.ts (within 2^-15 relative plus 1.2 units)
+ *        predict-probability.ts (within 2^-16 relative plus 1.6 units)
  *   class: [η ≥ logit(threshold)] on the exact η, one comparison (p ≥ threshold, no sigmoid)
  *
  * Cost per row and party: the product 8 bytes and 1 round, truncation 13.3 bytes and 3 rounds;
- * the probabilities about 314 bytes and 52 rounds (predict-probability.ts), or the comparison
+ * the probabilities about 252 bytes and 45 rounds (predict-probability.ts), or the comparison
  * about 40 bytes and 10 rounds. The validity and every input column pass through.
  */
 

@@ -31,7 +31,7 @@ export const PREDICT_PROBABILITY_SCALE = 6;
 export const DEFAULT_PREDICT_THRESHOLD = 0.5;
 /** Fraction bits of the exact log-odds (`output: 'logit'`): β's 24 and z's 16, before any truncation. */
 export const PREDICT_LOGIT_BITS = 40;
-/** Units of 10^-6 a probability may stray beyond [0, 1]: the sigmoid's reciprocal (2^-19 relative) and the conversion's unit. */
+/** Units of 10^-6 a probability may stray beyond [0, 1]: predict-probability.ts's 1.6 units (PREDICT_PROBABILITY_ERROR), with room. */
 export const PREDICT_PROBABILITY_SLACK = 4n;
 
 export interface PredictTerm {

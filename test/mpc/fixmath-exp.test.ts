@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { closeTrio, RUNS } from '../helpers/protocol.js';
 import { assertWithin, realsIn, runSecure } from '../helpers/fixmath.js';
 import { exp, expErrorBound, type ExpOptions } from '../../src/mpc/protocols/fixmath/index.js';
+import { expOfSigned } from '../../src/mpc/protocols/fixmath/exp.js';
 import { UsageError } from '../../src/errors.js';
 
 after(closeTrio);
@@ -65,6 +66,27 @@ test('exp with other fraction bits and ranges', async () => {
   }
 });
 
+test(`expOfSigned at W = 18 (predict's exp(−|η|), f = 24, |η| ≤ 1000): exp(sign x) within 2^-16 relative plus a unit, either sign; as many rounds as exp of the product alone, 3 fewer than exp at W = 20`, async () => {
+  const options: ExpOptions = { min: -1000, max: 0, fractionBits: 24, workingBits: 18 };
+  assert.equal(expErrorBound(options).relative, 2 ** -16);
+  assert.equal(expErrorBound({ ...options, workingBits: undefined }).relative, 2 ** -18);
+  const edges = [0, 2 ** -24, 1, Math.LN2, 12.47, 17.3, 18, 30, 999.99, 1000];
+  await fc.assert(
+    fc.asyncProperty(fc.array(fc.tuple(fc.oneof(realsIn(0, 40, edges), realsIn(0, 1000, edges)), fc.boolean()), { minLength: 1, maxLength: 40 }), async (cases) => {
+      // sign x = −|x| always: x carries the sign the shared factor takes off again.
+      const xs = cases.map(([m, negative]) => (negative ? m : -m));
+      const signs = cases.map(([, negative]) => (negative ? -1 : 1) * 2 ** -24);
+      const out = await runSecure([xs, signs], (s, [x, raw]) => expOfSigned(s, raw, x, options), 24);
+      const plain = await runSecure([xs.map((x) => -Math.abs(x))], (s, [x]) => exp(s, x, options), 24);
+      const full = await runSecure([xs.map((x) => -Math.abs(x))], (s, [x]) => exp(s, x, { ...options, workingBits: undefined }), 24);
+      assertWithin({ ...out, inputs: [out.inputs[0].map((x) => -Math.abs(x))] }, Math.exp, expBound(options), 'expOfSigned');
+      assert.equal(plain.rounds, full.rounds - 3);
+      assert.equal(out.rounds, plain.rounds);
+    }),
+    { numRuns: Math.max(5, Math.floor(RUNS / 4)) },
+  );
+});
+
 test('exp refuses ranges whose result cannot fit the bit budget', async () => {
   const refused = async (options: ExpOptions, pattern: RegExp) =>
     assert.rejects(
@@ -76,4 +98,5 @@ test('exp refuses ranges whose result cannot fit the bit budget', async () => {
   await refused({ min: 1, max: 0 }, /min <= max/);
   await refused({ min: Number.NEGATIVE_INFINITY, max: 0 }, /finite/);
   await refused({ min: 0, max: 1, fractionBits: 40 }, /fractionBits/);
+  await refused({ min: -1, max: 0, workingBits: 21 }, /working bits/);
 });

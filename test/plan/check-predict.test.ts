@@ -56,8 +56,9 @@ test('a model-storing logit types its row as the marker, the predictors with the
   assert.equal(p.kind, 'decimal');
   assert.equal(p.scale, 6);
   const cost = estimateCost(checked.root.input);
-  assert.ok(cost.rounds > 50 && cost.rounds < 70, `rounds ${cost.rounds}`);
-  assert.ok(cost.bytesPerParty > 1000 * 300, `bytes ${cost.bytesPerParty}`);
+  assert.ok(cost.rounds > 45 && cost.rounds < 60, `rounds ${cost.rounds}`);
+  // ~273 bytes per row: η (8), its truncation and the probabilities (265, s8-predict).
+  assert.ok(cost.bytesPerParty > 1000 * 250 && cost.bytesPerParty < 1000 * 300, `bytes ${cost.bytesPerParty}`);
   const cls = checkPlan(predictPlan({ output: 'class', threshold: 0.3 }), context(model)).root.input.type.columns[3];
   assert.equal(cls.kind, 'boolean');
   const eta = checkPlan(predictPlan({ output: 'logit' }), context(model)).root.input.type.columns[3];

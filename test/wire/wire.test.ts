@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { decodeFrame, encodeFrame } from '../../src/wire/frames.js';
 import { ColumnDecoder, decodeSharePayload, encodeSharePayload, expandComponent, payloadSize, splitPayloadColumns } from '../../src/wire/share-payload.js';
 import { dealColumns } from '../../src/mpc/sharing.js';
-import { decodeColumn, encodeColumn, type ResultShare, RESULT_SHARE_FORMAT } from '../../src/wire/result-payload.js';
+import { decodeColumn, decodeResultShare, encodeColumn, encodeResultShare, type ResultShare, RESULT_SHARE_FORMAT, RESULT_SHARE_FORMAT_JSON } from '../../src/wire/result-payload.js';
 import { reconstruct } from '../../src/client/reconstruct.js';
 import { FormatError, IntegrityError } from '../../src/errors.js';
 import { u64 } from '../helpers/protocol.js';
@@ -45,14 +45,14 @@ test('dealt shares: each node holds two components, all three reconstruct the co
 
 test('result reconstruction from two or three nodes, and detection of a lying node', () => {
   const x = [5n, 7n, BigInt.asUintN(64, -12n + 100n)];
-  const column = (v: bigint) => encodeColumn(BigUint64Array.of(v, v + 1n));
+  const column = (v: bigint) => BigUint64Array.of(v, v + 1n);
   const share = (node: 0 | 1 | 2, a: bigint, b: bigint): ResultShare => ({ format: RESULT_SHARE_FORMAT, query: 'q', node, rows: 2, columns: [{ name: 'sum', a: column(a), b: column(b) }], public: { rows: 3 } });
   const all = [share(0, x[0], x[1]), share(1, x[1], x[2]), share(2, x[2], x[0])];
   assert.deepEqual([...reconstruct(all).columns.get('sum')!], [100n, 103n]);
   assert.deepEqual([...reconstruct([all[0], all[2]]).columns.get('sum')!], [100n, 103n]);
   // A column whose length does not match the rows is refused.
   assert.throws(() => reconstruct([all[0], { ...all[1], rows: 3 }]), IntegrityError);
-  assert.throws(() => reconstruct([all[0], { ...all[1], columns: [{ name: 'sum', a: encodeColumn(BigUint64Array.of(1n)), b: all[1].columns[0].b }] }]), FormatError);
+  assert.throws(() => reconstruct([all[0], { ...all[1], columns: [{ name: 'sum', a: BigUint64Array.of(1n), b: all[1].columns[0].b }] }]), FormatError);
   assert.throws(() => reconstruct([all[0], share(1, x[1] + 1n, x[2]), all[2]]), IntegrityError);
   assert.throws(() => reconstruct([all[0]]), IntegrityError);
 });
@@ -101,4 +101,33 @@ test('a result column is read only from the exact base64 encodeColumn writes (ev
     if (rows > 0) deviations.push(text.slice(0, 4) + '*' + text.slice(5));
     for (const bad of deviations.filter((d) => d !== text)) assert.throws(() => decodeColumn(bad, rows, 'x'), FormatError, JSON.stringify(bad));
   }
+});
+
+test('a result share round-trips through its binary form (any rows, columns, offsets); the earlier JSON form is still read; malformed bytes are refused', () => {
+  fc.assert(
+    fc.property(fc.array(fc.tuple(fc.string({ maxLength: 8 }), fc.array(fc.tuple(u64, u64), { maxLength: 20 })), { maxLength: 4 }), fc.nat({ max: 7 }), (cols, offset) => {
+      const rows = cols.length > 0 ? cols[0][1].length : 3;
+      const columns = cols.map(([name, values], k) => ({ name, a: BigUint64Array.from({ length: rows }, (_, i) => values[i]?.[0] ?? BigInt(k)), b: BigUint64Array.from({ length: rows }, (_, i) => values[i]?.[1] ?? 0n) }));
+      const share: ResultShare = { format: RESULT_SHARE_FORMAT, query: 'q-1', node: 2, rows, columns, public: { rows: 9, excluded: 0 } };
+      const bytes = encodeResultShare(share);
+      // At any offset in a larger buffer, as an opened envelope's payload may lie.
+      const shifted = new Uint8Array(bytes.length + offset).subarray(offset);
+      shifted.set(bytes);
+      assert.deepEqual(decodeResultShare(shifted), share);
+      const json = { format: RESULT_SHARE_FORMAT_JSON, query: 'q-1', node: 2, rows, public: { rows: 9, excluded: 0 }, columns: columns.map((c) => ({ name: c.name, a: encodeColumn(c.a), b: encodeColumn(c.b) })) };
+      assert.deepEqual(decodeResultShare(new TextEncoder().encode(JSON.stringify(json))), { ...share, format: RESULT_SHARE_FORMAT_JSON });
+      if (columns.length > 0) {
+        assert.throws(() => decodeResultShare(bytes.subarray(0, bytes.length - 1)), FormatError);
+        assert.throws(() => decodeResultShare(Uint8Array.from([...bytes, 0])), FormatError);
+      }
+    }),
+    { numRuns: 60 },
+  );
+  const good = encodeResultShare({ format: RESULT_SHARE_FORMAT, query: 'q', node: 0, rows: 1, columns: [{ name: 'x', a: BigUint64Array.of(1n), b: BigUint64Array.of(2n) }], public: {} });
+  assert.throws(() => decodeResultShare(Uint8Array.from([0x54, 0x53, 0x52, 0x54, ...good.subarray(4)])), FormatError);
+  const header = new DataView(good.buffer).getUint32(4, true);
+  const otherFormat = Buffer.from(Buffer.from(good.subarray(8, 8 + header)).toString('utf8').replace('/v3', '/v9'));
+  assert.throws(() => decodeResultShare(Uint8Array.from([...good.subarray(0, 8), ...otherFormat, ...good.subarray(8 + header)])), /tessera-result-share\/v9/);
+  assert.throws(() => encodeResultShare({ format: RESULT_SHARE_FORMAT, query: 'q', node: 0, rows: 2, columns: [{ name: 'x', a: BigUint64Array.of(1n), b: BigUint64Array.of(2n) }], public: {} }), FormatError);
+  assert.throws(() => decodeResultShare(new TextEncoder().encode('{"format":"tessera-result-share/v2","query":"q","node":0,"rows":1,"public":{},"columns":[{"name":"x","a":"AQAAAAAAAAA=","b":"AQAAAAAAAA"}]}')), FormatError);
 });

@@ -15,6 +15,7 @@ import type { NodeLimits, NodeTimeouts } from '../config.js';
 import { forwardedRequest, type NodeContext } from '../context.js';
 import { coordinateContribution, coordinateCreateAppend, schemaForContributor } from '../flows/append.js';
 import { cancelQuery, collectResult, ownResultShare, queryStatus, submitQuery } from '../flows/query.js';
+import { encodeResultFrame, resultJson, type ResultParts } from '../../wire/result-frame.js';
 import { checkPlanOnly } from '../flows/plan-check.js';
 import { coordinateDelete, getTable, listTables } from '../flows/tables.js';
 import { coordinateUpload } from '../flows/upload.js';
@@ -226,11 +227,14 @@ export async function buildApi(ctx: NodeContext, options: ApiOptions): Promise<A
   app.delete('/v1/queries/:query', { schema: routeSchemas.cancelQuery, config: { gate: 'signed' } }, async (request) => {
     return cancelQuery(ctx, (request.params as { query: string }).query, fwd(request));
   });
-  app.get('/v1/results/:query', { schema: routeSchemas.getResult, config: { gate: 'signed' } }, async (request) => {
-    return collectResult(ctx, (request.params as { query: string }).query, fwd(request));
+  // A client that accepts frames gets the envelopes as they are (wire/result-frame.ts); JSON (base64) otherwise.
+  const answerResult = (request: FastifyRequest, reply: FastifyReply, result: ResultParts) =>
+    acceptsFrame(request) ? reply.type(FRAME_CONTENT_TYPE).send(Buffer.from(encodeResultFrame(result))) : resultJson(result);
+  app.get('/v1/results/:query', { schema: routeSchemas.getResult, config: { gate: 'signed' } }, async (request, reply) => {
+    return answerResult(request, reply, await collectResult(ctx, (request.params as { query: string }).query, fwd(request)));
   });
-  app.get('/v1/results/:query/share', { schema: routeSchemas.getResultShare, config: { gate: 'signed' } }, async (request) => {
-    return ownResultShare(ctx, (request.params as { query: string }).query, fwd(request));
+  app.get('/v1/results/:query/share', { schema: routeSchemas.getResultShare, config: { gate: 'signed' } }, async (request, reply) => {
+    return answerResult(request, reply, await ownResultShare(ctx, (request.params as { query: string }).query, fwd(request)));
   });
   registerGovernanceRoutes(app, ctx);
   registerDesignRoutes(app, ctx);
@@ -247,3 +251,9 @@ function stackFrames(error: unknown): string | undefined {
   return stack?.split('\n').slice(1, 8).join('\n');
 }
 
+
+/** The request's accept header names the frame type (the Tessera client's result requests do). */
+function acceptsFrame(request: FastifyRequest): boolean {
+  const accept = request.headers.accept;
+  return typeof accept === 'string' && accept.split(',').some((t) => t.trim().split(';')[0] === FRAME_CONTENT_TYPE);
+}

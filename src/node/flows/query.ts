@@ -15,8 +15,9 @@ import type { PartyConfig } from '../../governance/collaboration.js';
 import type { PartyId } from '../../mpc/party.js';
 import { execute } from '../../ops/execute.js';
 import type { CheckedPlan } from '../../plan/check.js';
-import { resultContext, type QueryInfo, type QueryStatus, type QuerySubmitted, type ResultResponse, type SealedShare } from '../../wire/api.js';
-import { encodeResultShare, RESULT_SHARE_FORMAT, encodeColumn } from '../../wire/result-payload.js';
+import { resultContext, type QueryInfo, type QueryStatus, type QuerySubmitted } from '../../wire/api.js';
+import type { ResultParts, SealedShareBytes } from '../../wire/result-frame.js';
+import { encodeResultShare, RESULT_SHARE_FORMAT } from '../../wire/result-payload.js';
 import { checkQueryPlan, checkQueryRequest } from '../query/check-plan.js';
 import { storedTableReader } from '../storage/secret-scan.js';
 import { QUERY_ID, type QueryAccess, type QueryRecord } from '../results-store.js';
@@ -130,7 +131,7 @@ async function runLocal(
       query,
       node: ctx.index,
       rows: outcome.outputs.rows,
-      columns: outcome.outputs.columns.map((c) => ({ name: c.name, a: encodeColumn(c.a), b: encodeColumn(c.b) })),
+      columns: outcome.outputs.columns.map((c) => ({ name: c.name, a: c.a, b: c.b })),
       public: { rows: outcome.rows, excluded: outcome.excluded },
     });
     for (const recipient of outcome.outputs.recipients) {
@@ -312,14 +313,14 @@ async function cancelHere(ctx: NodeContext, query: string, party: PartyConfig): 
 }
 
 /** GET /v1/results/:query at the coordinator: this node's share and the peers'. */
-export async function collectResult(ctx: NodeContext, query: string, request: ForwardedRequest): Promise<ResultResponse> {
+export async function collectResult(ctx: NodeContext, query: string, request: ForwardedRequest): Promise<ResultParts> {
   const { shares: own, missing: _none, ...info } = await ownResultShare(ctx, query, request);
-  const shares: SealedShare[] = [...own];
+  const shares: SealedShareBytes[] = [...own];
   const missing: { node: number; reason: string }[] = [];
   const peers = await Promise.allSettled(ctx.peers.map((p) => ctx.rpc.call(p, 'result.get', { query, request })));
   peers.forEach((outcome, i) => {
     const node = ctx.peers[i];
-    if (outcome.status === 'fulfilled' && outcome.value.parts.length === 1) shares.push({ node, envelope: Buffer.from(outcome.value.parts[0]).toString('base64') });
+    if (outcome.status === 'fulfilled' && outcome.value.parts.length === 1) shares.push({ node, envelope: outcome.value.parts[0] });
     else if (outcome.status === 'fulfilled') missing.push({ node, reason: `${ctx.describe(node)} answered without its result share` });
     else missing.push({ node, reason: outcome.reason instanceof Error ? outcome.reason.message : 'unreachable' });
   });
@@ -331,10 +332,10 @@ export async function collectResult(ctx: NodeContext, query: string, request: Fo
  * recipient can still collect two shares node by node while one node is down (the mesh is
  * then down and no node can reach another).
  */
-export async function ownResultShare(ctx: NodeContext, query: string, request: ForwardedRequest): Promise<ResultResponse> {
+export async function ownResultShare(ctx: NodeContext, query: string, request: ForwardedRequest): Promise<ResultParts> {
   const party = ctx.verifyRequest(ctx.me, { ...request, body: new Uint8Array(0) });
   const record = await committedRecord(ctx, query, party);
-  return { ...record.info!, shares: [{ node: ctx.index, envelope: record.envelopes![party.name] }], missing: [] };
+  return { ...record.info!, shares: [{ node: ctx.index, envelope: Buffer.from(record.envelopes![party.name], 'base64') }], missing: [] };
 }
 
 /**

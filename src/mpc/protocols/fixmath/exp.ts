@@ -49,6 +49,12 @@ export interface ExpOptions extends FixedPointOptions {
   readonly min: number;
   /** Largest x (real): exp(max) must fit the bit budget (max < 18 for f = 16). */
   readonly max: number;
+  /**
+   * Most working bits W (default 20): W <= 19 takes the degree-4 polynomial, one truncated
+   * product (3 rounds, 16 bytes) fewer than degree 5, at 2^-(W-2) relative (2^-16 at W = 18)
+   * instead of 2^-18: for callers whose own bound leaves room (ops/predict-probability.ts).
+   */
+  readonly workingBits?: number;
 }
 
 interface ExpPlan {
@@ -77,7 +83,9 @@ function planExp(options: ExpOptions): ExpPlan {
   const yMin = min * Math.LOG2E - 1;
   const top = Math.max(0, Math.floor(yMax + o));
   // The polynomial's sum needs 2W + G <= 60 with G >= W coefficient bits: W <= 20.
-  let W = Math.min(f + 2, 20);
+  const most = options.workingBits ?? 20;
+  if (!Number.isInteger(most) || most < 8 || most > 20) throw new UsageError(`exp: ${String(options.workingBits)} working bits; 8 to 20 are supported`);
+  let W = Math.min(f + 2, most);
   while (W > Math.min(f, 20) && W + 1 + top > 61) W--;
   if (W + 1 + top > 61) throw new UsageError(`exp: max ${max} is too large for ${f} fraction bits (exp(max) 2^${f} with ${W} working bits exceeds 2^61); use a smaller max or fewer fraction bits`);
   const intBits = Math.max(1, bitLength(BigInt(top)));
@@ -100,11 +108,25 @@ export function expErrorBound(options: ExpOptions): { relative: number; absolute
 /** exp(x) for min <= x <= max (real values with f fraction bits). */
 export async function exp(s: Session, x: AShare, options: ExpOptions): Promise<AShare> {
   const p = planExp(options);
-  const n = x.length;
-  const { W, o, intBits } = p;
+  // y = x log2(e) with W fraction bits.
+  return powerOfTwo(s, await truncShare(s, scaleA(x, fixedConstant(Math.LOG2E, p.G)), p.f + p.G - p.W), p);
+}
 
-  // y' = x log2(e) + o with W fraction bits.
-  const y = await truncShare(s, scaleA(x, fixedConstant(Math.LOG2E, p.G)), p.f + p.G - W);
+/**
+ * exp(sign x) for a shared sign of 1 or -1 (an injected bit's 1 - 2b) and min <= sign x <= max:
+ * the product is fused with the truncation of y = sign x log2(e) (one sum of products, 3 rounds
+ * and 12–16 bytes), where exp(x) after a separate product costs 4 rounds and 17–21 bytes.
+ */
+export async function expOfSigned(s: Session, sign: AShare, x: AShare, options: ExpOptions): Promise<AShare> {
+  const p = planExp(options);
+  return powerOfTwo(s, await sumOfProducts(s, [[sign, scaleA(x, fixedConstant(Math.LOG2E, p.G))]], p.f + p.G - p.W), p);
+}
+
+/** 2^y for y = x log2(e) with W fraction bits (x within the plan's range). */
+async function powerOfTwo(s: Session, y: AShare, p: ExpPlan): Promise<AShare> {
+  const n = y.length;
+  const { W, o, intBits } = p;
+  // y' = y + o.
   const shifted = linearA(s.me, n, [[y, 1n]], BigInt(o) << BigInt(W));
 
   // Integer part bits i_0.. and, if y' can be negative, the zero flag z = NOT sign.
