@@ -11,7 +11,7 @@ import { sealEnvelope } from '../../crypto/envelope.js';
 import { PRG_KEY_BYTES } from '../../crypto/prg.js';
 import type { Outputs } from '../../secret/outputs.js';
 import { resultContext } from '../../wire/api.js';
-import { encodeColumn, encodeResultShare, RESULT_SHARE_FORMAT } from '../../wire/result-payload.js';
+import { encodeResultShare, RESULT_SHARE_FORMAT } from '../../wire/result-payload.js';
 import { ColumnDecoder, encodeSharePayload, expandComponent, splitPayloadColumns } from '../../wire/share-payload.js';
 import { SealedFileOpener, SealedKind, sealFile } from '../storage/sealed-file.js';
 
@@ -47,7 +47,7 @@ export function sealSyntheticResult(outputs: Outputs): number {
     query: 'q-warm-up',
     node: 0,
     rows: outputs.rows,
-    columns: outputs.columns.map((c) => ({ name: c.name, a: encodeColumn(c.a), b: encodeColumn(c.b) })),
+    columns: outputs.columns.map((c) => ({ name: c.name, a: c.a, b: c.b })),
     public: { rows: outputs.rows, excluded: 0 },
   });
   const recipient = generateKeyPairSync('x25519').publicKey;
