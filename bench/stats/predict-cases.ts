@@ -43,7 +43,7 @@ function predictCase(rows: number, target: number): StatsCase {
     rows,
     description: `predicted probabilities of a stored logistic model, ${rows} rows × ${LOGIT_BENCH_PREDICTORS.length} predictors, opened`,
     target,
-    why: 'CPU, not rounds (51): in fresh node processes about 1.0–1.4 s per node, mostly V8 compiling the kernels and first-touch memory (0.4–0.6 s per node when a query ran before in the same processes); the rest the precise sigmoid (exp circuit and reciprocal, ~252 bytes per row, s8-predict); three nodes and the client share two cores',
+    why: 'CPU, not rounds (51): 0.44–0.54 s per node after the node start-up warm-up (0.8–1.4 s without it, --no-warm-up: V8 compiling the kernels and first-touch memory), most of it the precise sigmoid (exp circuit and reciprocal, ~252 bytes per row, s8-predict); three nodes and the client share two cores',
     tables: () => [table, modelTable()],
     rounds: async (client, recipient) => (await frame(client).explain({ to: [recipient] })).cost.rounds,
     run: async (client, recipient) => {
