@@ -19,7 +19,6 @@ import { streamTrio } from './stream-trio.js';
 import { execute } from '../../ops/execute.js';
 import { checkPlan } from '../../plan/check.js';
 import { decodeSyntheticColumn, sealSyntheticResult } from './node-paths.js';
-import { prefaultHeap } from './prefault.js';
 import { syntheticReader } from './synthetic-reader.js';
 import { warmUpWorkloads } from './workloads.js';
 
@@ -28,8 +27,6 @@ export interface WarmUpOptions {
   readonly rows?: number;
   /** How many times each workload runs (default WARM_UP_ROUNDS). */
   readonly rounds?: number;
-  /** Bytes of allocator heap to fault in at the end (default WARM_UP_PREFAULT_BYTES; 0: none). */
-  readonly prefaultBytes?: number;
 }
 
 export interface WarmUpStep {
@@ -51,8 +48,6 @@ export interface WarmUpReport {
 
 export const WARM_UP_ROWS = 1 << 13;
 export const WARM_UP_ROUNDS = 1;
-/** About what a first query at 1M rows takes in fresh memory beyond what the warm-up left (prefault.ts). */
-export const WARM_UP_PREFAULT_BYTES = 256 << 20;
 /** The synthetic stored column decoded by the node-side step: 2 MiB, two read slices. */
 const COLUMN_ROWS = 1 << 18;
 
@@ -60,7 +55,6 @@ export async function warmUp(options: WarmUpOptions = {}): Promise<WarmUpReport>
   const rows = options.rows ?? WARM_UP_ROWS;
   const rounds = options.rounds ?? WARM_UP_ROUNDS;
   if (!Number.isSafeInteger(rows) || rows < 256 || !Number.isSafeInteger(rounds) || rounds < 1) throw new RangeError(`warm-up: rows must be a whole number ≥ 256 and rounds ≥ 1 (got ${rows}, ${rounds})`);
-  if (options.prefaultBytes !== undefined && !(Number.isSafeInteger(options.prefaultBytes) && options.prefaultBytes >= 0)) throw new RangeError(`warm-up: prefaultBytes must be a whole number ≥ 0 (got ${options.prefaultBytes})`);
   const started = performance.now();
   const cpu0 = process.cpuUsage();
   const steps: WarmUpStep[] = [];
@@ -92,8 +86,6 @@ export async function warmUp(options: WarmUpOptions = {}): Promise<WarmUpReport>
     trio.close();
   }
   for (let round = 0; round < rounds; round++) await timed('stored-column', () => decodeSyntheticColumn(COLUMN_ROWS));
-  const prefault = options.prefaultBytes ?? WARM_UP_PREFAULT_BYTES;
-  if (prefault > 0) await timed('prefault', () => prefaultHeap(prefault));
   const cpu = process.cpuUsage(cpu0);
   return { rows, rounds, wallMs: performance.now() - started, cpuMs: (cpu.user + cpu.system) / 1000, steps };
 }

@@ -8,14 +8,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { decodeSyntheticColumn } from '../../../src/node/warm-up/node-paths.js';
-import { prefaultHeap } from '../../../src/node/warm-up/prefault.js';
 import { warmUp } from '../../../src/node/warm-up/warm-up.js';
 import { warmUpWorkloads } from '../../../src/node/warm-up/workloads.js';
 
 test('the warm-up runs every workload without a failure, and reports its time', { timeout: 120_000 }, async () => {
-  const report = await warmUp({ rows: 256, rounds: 1, prefaultBytes: 1 << 20 });
+  const report = await warmUp({ rows: 256, rounds: 1 });
   const names = warmUpWorkloads(256).map((w) => w.name);
-  assert.deepEqual(report.steps.map((s) => s.name), [...names, 'stored-column', 'prefault']);
+  assert.deepEqual(report.steps.map((s) => s.name), [...names, 'stored-column']);
   for (const s of report.steps) assert.equal(s.error, undefined, `${s.name}: ${s.error}`);
   assert.ok(report.wallMs > 0 && report.cpuMs > 0);
   assert.deepEqual([report.rows, report.rounds], [256, 1]);
@@ -36,13 +35,8 @@ test('the warm-up covers the operators a first query meets', () => {
 test('refuses sizes it cannot warm anything with', async () => {
   await assert.rejects(warmUp({ rows: 10 }), RangeError);
   await assert.rejects(warmUp({ rounds: 0 }), RangeError);
-  await assert.rejects(warmUp({ prefaultBytes: -1 }), RangeError);
 });
 
 test('a synthetic stored column is sealed, opened slice by slice and decoded', () => {
   for (const rows of [0, 1, 1 << 17, (1 << 17) + 3]) assert.equal(typeof decodeSyntheticColumn(rows), 'bigint');
-});
-
-test('the pre-fault frees what it touched with a full collection', () => {
-  assert.equal(prefaultHeap(3 << 20), true);
 });
