@@ -52,22 +52,8 @@ import { ltNarrow, NARROW_MAX_BITS } from './compare-narrow.js';
 import { ltSplit, SPLIT_MAX_BITS } from './compare-split.js';
 import { shuffle } from './shuffle.js';
 import { indexBits, quicksortOrder, type SignComparator } from './sort.js';
-
-export interface RankedColumn {
-  readonly values: AShare;
-  /** The values lie in [min, min + 2^keyBits). */
-  readonly min: bigint;
-  readonly keyBits: number;
-  /** Ranks in [0, n) whose values are wanted (0 is the smallest). */
-  readonly ranks: readonly number[];
-}
-
-export interface SelectedOrderStatistics {
-  /** Per column, the values at its ranks (in the order the ranks were given). */
-  readonly values: AShare[];
-  /** Quickselect levels (each one sample batch and one partition batch). */
-  readonly levels: number;
-}
+import type { RankedColumn, SelectedOrderStatistics } from './ranked-columns.js';
+export type { RankedColumn, SelectedOrderStatistics } from './ranked-columns.js';
 
 /**
  * Whether a column of `rows` values with `keyBits` bits of range fits the key: (value, position)

@@ -49,22 +49,8 @@ import { ltSplit, SPLIT_MAX_BITS } from './compare-split.js';
 import { injectBits } from './inject.js';
 import { popcounts, type PackedBits } from './popcount-packed.js';
 import { valuePlanes } from './value-planes.js';
-
-export interface RankedColumn {
-  readonly values: AShare;
-  /** The values lie in [min, min + 2^keyBits). */
-  readonly min: bigint;
-  readonly keyBits: number;
-  /** Ranks in [0, n) whose values are wanted (0 is the smallest). */
-  readonly ranks: readonly number[];
-}
-
-export interface SelectedOrderStatistics {
-  /** Per column, the values at its ranks (in the order the ranks were given). */
-  readonly values: AShare[];
-  /** Levels of the search: the widest column's bits. */
-  readonly levels: number;
-}
+import type { RankedColumn, SelectedOrderStatistics } from './ranked-columns.js';
+export type { RankedColumn, SelectedOrderStatistics } from './ranked-columns.js';
 
 /** Most rows a selection counts: the comparisons of counts with ranks need bitLength(n) + 1 ≤ 48 bits. */
 export const MAX_SELECTION_ROWS = 2 ** 46;
