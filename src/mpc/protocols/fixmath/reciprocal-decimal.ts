@@ -27,9 +27,9 @@
 import { UsageError } from '../../../errors.js';
 import type { Session } from '../../session.js';
 import { AShare, scaleA } from '../../shares.js';
-import { RECIPROCAL_INITIAL } from './coefficients.js';
-import { fixedConstant, linearA, mulMany, mulTruncMany, truncShare } from './ops.js';
+import { linearA, mulMany, mulTruncMany, truncShare } from './ops.js';
 import { parallel } from './parallel.js';
+import { reciprocalStartTerms } from './reciprocal.js';
 
 /** Coefficient bits of the start beyond F: 2F + 8 + 2 ≤ 60 for F ≤ 25 (as reciprocal-unit.ts). */
 const START_BITS = 8;
@@ -56,17 +56,7 @@ export async function decimalReciprocalOneToTwo(s: Session, x: AShare, sign: ASh
   // b = x/2 with F fraction bits: b_raw = x_raw.
   const b = x;
   const [b2] = await mulMany(s, [[b, b]]);
-  const [c0, c1, c2] = RECIPROCAL_INITIAL;
-  const start = linearA(
-    s.me,
-    n,
-    [
-      [b, fixedConstant(c1, F + START_BITS)],
-      [b2, fixedConstant(c2, START_BITS)],
-    ],
-    fixedConstant(c0, 2 * F + START_BITS),
-  );
-  const y0 = await truncShare(s, start, F + START_BITS);
+  const y0 = await truncShare(s, reciprocalStartTerms(s.me, n, b, b2, F, START_BITS), F + START_BITS);
   const [[d0], [y0s]] = await parallel(
     s,
     (sub) => mulTruncMany(sub, [[b, y0]], F),

@@ -31,6 +31,7 @@
 
 import { UsageError } from '../../../errors.js';
 import type { Session } from '../../session.js';
+import type { PartyId } from '../../party.js';
 import { AShare, scaleA } from '../../shares.js';
 import { mul } from '../arith.js';
 import { RECIPROCAL_INITIAL } from './coefficients.js';
@@ -170,12 +171,14 @@ export async function div(s: Session, x: AShare, y: AShare, options: DivOptions)
  * `lastExtraShift` truncates the last step's product by that many more bits (a result with
  * F − lastExtraShift fraction bits at no extra cost; iterations ≥ 1).
  */
-export async function reciprocalOfHalfToOne(s: Session, b: AShare, F: number, iterations: number, startBits = START_BITS, lastExtraShift = 0): Promise<AShare> {
-  const n = b.length;
-  const b2 = await mul(s, b, b);
+/**
+ * The initial quadratic c0 + c1 b + c2 b² of 1/b (RECIPROCAL_INITIAL), before its truncation by
+ * F + startBits: b and b² carry F and 2F fraction bits, the sum 2F + startBits.
+ */
+export function reciprocalStartTerms(me: PartyId, n: number, b: AShare, b2: AShare, F: number, startBits: number): AShare {
   const [c0, c1, c2] = RECIPROCAL_INITIAL;
-  const start = linearA(
-    s.me,
+  return linearA(
+    me,
     n,
     [
       [b, fixedConstant(c1, F + startBits)],
@@ -183,7 +186,12 @@ export async function reciprocalOfHalfToOne(s: Session, b: AShare, F: number, it
     ],
     fixedConstant(c0, 2 * F + startBits),
   );
-  let y = await truncShare(s, start, F + startBits);
+}
+
+export async function reciprocalOfHalfToOne(s: Session, b: AShare, F: number, iterations: number, startBits = START_BITS, lastExtraShift = 0): Promise<AShare> {
+  const n = b.length;
+  const b2 = await mul(s, b, b);
+  let y = await truncShare(s, reciprocalStartTerms(s.me, n, b, b2, F, startBits), F + startBits);
   if (iterations === 0) return y;
   let [d] = await mulTruncMany(s, [[b, y]], F);
   const two = 2n << BigInt(F);
