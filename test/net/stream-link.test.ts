@@ -201,10 +201,10 @@ test('close() sends what is queued behind a write in flight, then ends; nothing 
   }
 });
 
-test('a short message to an idle link is one write of exactly its frame; behind a write in flight it queues', async () => {
+/** A socket that records each write and completes it only when told to (pending, in order). */
+function recordingSocket(): { writes: Uint8Array[]; pending: Array<() => void>; socket: Duplex } {
   const writes: Uint8Array[] = [];
   const pending: Array<() => void> = [];
-  // A socket that records each write and completes it only when told to.
   const socket = new Duplex({
     read() {},
     write: (chunk: Buffer, _encoding, done) => {
@@ -212,6 +212,11 @@ test('a short message to an idle link is one write of exactly its frame; behind 
       pending.push(() => done());
     },
   });
+  return { writes, pending, socket };
+}
+
+test('a short message to an idle link is one write of exactly its frame; behind a write in flight it queues', async () => {
+  const { writes, pending, socket } = recordingSocket();
   const link = new StreamLink(socket, 'peer');
   const first = pattern(40, 1);
   const expected = first.slice();
@@ -235,15 +240,7 @@ test('a short message to an idle link is one write of exactly its frame; behind 
 });
 
 test('short messages sent while a write is in flight are settled at once and go out next, ahead of what queues after them', async () => {
-  const writes: Uint8Array[] = [];
-  const pending: Array<() => void> = [];
-  const socket = new Duplex({
-    read() {},
-    write: (chunk: Buffer, _encoding, done) => {
-      writes.push(Uint8Array.from(chunk));
-      pending.push(() => done());
-    },
-  });
+  const { writes, pending, socket } = recordingSocket();
   const link = new StreamLink(socket, 'peer');
   assert.equal(link.send(3n, pattern(40, 1)), SENT, 'to an idle link: written at once');
   // Behind the write in flight: framed at once (no copy to keep, no promise), even for another session.
