@@ -99,7 +99,10 @@ export async function runRelationalSuite(options: RelationalOptions): Promise<vo
         const difference = c.verify(result, expected);
         if (difference !== undefined) throw new Error(`relational suite, ${c.op} at ${options.rows} rows: WRONG RESULT: ${difference}`);
         const missed = options.rows === FULL && seconds > c.target;
+        const warmFrom = process.hrtime.bigint() / 1000n;
         const warm = options.warm ? await warmRun(hospital, plan, pids, (r) => c.verify(r, expected)) : undefined;
+        // The warm run's window too (op "<op>:warm"), so that a profile can be cut to the repeated query alone.
+        if (warm && options.profileDir) await appendFile(join(options.profileDir, 'windows.jsonl'), `${JSON.stringify({ op: `${c.op}:warm`, rows: options.rows, fromUs: String(warmFrom), toUs: String(process.hrtime.bigint() / 1000n) })}\n`);
         options.onRow({
           op: c.op,
           rows: options.rows,

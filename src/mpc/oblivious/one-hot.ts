@@ -24,9 +24,11 @@
  *    field's root: max(j, k - j - 1) rounds, 2^j + 2^(k-j) bits per row.
  * 4. Bit injection of the H + L indicators (inject.ts: 2 rounds, 8 bytes per row each).
  * 5. B_l · W for every low value and value payload W (arith.ts mulPairs: 1 round, 8 bytes each;
- *    with every key in the domain the last low value's products are local, weightedPayloads).
+ *    with every key in the domain the last low value's indicator and products are local, lowTermsOf).
  * 6. All inner products of the A_h with the B_l and the B_l · W, several sums per ring element
  *    where their bounds allow (packed-sums.ts; inner-products.ts: 1 round, 8 bytes per output).
+ *    The packed right operands and the derived last low value are linear combinations of the
+ *    injected and multiplied vectors, formed inside the inner-product kernel (no pass in JavaScript).
  * Blocks bound the memory (the H + L + L·c arithmetic vectors of a block are held at once) and
  * their packed results are added up; the fields are unpacked once at the end (a2b and weighted
  * injection of the H × bins totals: 10 rounds, when some element holds more than one sum).
@@ -46,13 +48,13 @@ import { andTree } from '../protocols/compare.js';
 import { a2b } from '../protocols/convert.js';
 import { a2bNarrowPlanes, NARROW_A2B_MAX_BITS } from '../protocols/convert-narrow.js';
 import { injectBits } from '../protocols/inject.js';
-import { combineInto } from '../protocols/kernels.js';
-import { innerProducts, innerProductsAndTotals } from '../protocols/inner-products.js';
+import { innerProducts, innerProductsOfCombinations } from '../protocols/inner-products.js';
+import type { RightCombination } from '../protocols/inner-terms.js';
 import { constantSlot, notBits, publicA } from '../sharing.js';
 import type { Session } from '../session.js';
 import { AShare, BShare, BitShare, addA, concatA, subA, sumA } from '../shares.js';
 import { fieldIndicators } from './level-indicators.js';
-import { binScratchWords, binVectors, payloadScratchWords, payloadVectors, sumLayout, unpackSums, type SumLayout, type ValueBounds } from './packed-sums.js';
+import { binCombinations, payloadScratchWords, payloadVectors, sumLayout, unpackSums, type SumLayout, type ValueBounds } from './packed-sums.js';
 
 /** The largest domain of the one-hot path; larger keys go through groupByKey (sort and scan). */
 export const MAX_ONE_HOT_DOMAIN = 4096;
@@ -173,68 +175,53 @@ async function blockTotals(s: Session, key: AShare, j: number, k: number, H: num
   const fields = await fieldIndicators(s, [{ planes: planes.slice(0, j), root: inDomain }, ...(j < k ? [{ planes: planes.slice(j) }] : [])], n);
   const lowTerms = fields[0];
   const highTerms = j < k ? fields[1].slice(0, H) : [];
-  // The injected indicators and the packed right operands live only until the inner products:
-  // their memory comes from the scratch pool and goes back after them.
+  // The injected indicators and the products live only until the inner products: their memory
+  // comes from the scratch pool and goes back after them.
   const lowDerived = derive && L >= 2, highDerived = derive && highTerms.length >= 2;
   const lowInjected = lowDerived ? lowTerms.slice(0, L - 1) : lowTerms;
   const highInjected = highDerived ? highTerms.slice(0, H - 1) : highTerms;
   const indicators = lowInjected.length + highInjected.length;
-  const injectedWords = 2 * indicators * n, lastWords = lowDerived ? 2 * n : 0;
-  const payloadWords = payloadScratchWords(layout, n), weightedWords = 2 * (layout.payloads.length - 1) * L * n;
-  const arena = s.party.scratch.take(injectedWords + lastWords + payloadWords + weightedWords + binScratchWords(layout, n));
+  const P = layout.payloads.length - 1, M = lowInjected.length;
+  const injectedWords = 2 * indicators * n, payloadWords = payloadScratchWords(layout, n), productWords = 2 * P * M * n;
+  const arena = s.party.scratch.take(injectedWords + payloadWords + productWords);
   try {
     let at = 0;
     const part = (words: number): BigUint64Array => arena.subarray(at, (at += words));
     const injected = await injectBits(s, [...lowInjected, ...highInjected], part(injectedWords));
-    const B = injected.slice(0, lowInjected.length);
-    const last = part(lastWords);
-    if (lowDerived) B.push(oneMinusSum(s, B, last));
+    const B = injected.slice(0, M);
     // No high field (j = k): a single high value, the public 1.
-    const A = j < k ? injected.slice(lowInjected.length) : [publicA(s.me, new BigUint64Array(n).fill(1n))];
-    // weighted[(p - 1) * L + l] = W_p · B_l.
+    const A = j < k ? injected.slice(M) : [publicA(s.me, new BigUint64Array(n).fill(1n))];
     const payloads = payloadVectors(s, layout, values, part(payloadWords));
-    const weighted = payloads.length === 0 ? [] : await weightedPayloads(s, payloads, B, lowDerived, part(weightedWords));
-    const right = binVectors(layout, (l, p) => (p === 0 ? B[l] : weighted[(p - 1) * L + l]), n, arena.subarray(at));
+    // products[(p - 1) · M + l] = W_p · B_l, one multiplication each for the injected B_l.
+    const products = P === 0 ? [] : await mulPairs(s, payloads, B, part(productWords));
+    // The base vectors of the right operands: the B_l, the products, the payloads.
+    const base = [...B, ...products, ...payloads];
+    const right = binCombinations(layout, lowTermsOf(s, L, M, P, lowDerived));
     // totals[h * bins + b] = <A_h, right[b]>.
-    const { products, rightTotals } = await innerProductsAndTotals(s, A, right);
-    return highDerived ? appendLastHigh(products, rightTotals) : products;
+    const { products: totals, rightTotals } = await innerProductsOfCombinations(s, A, base, right);
+    return highDerived ? appendLastHigh(totals, rightTotals) : totals;
   } finally {
     s.party.scratch.give(arena);
   }
 }
 
 /**
- * W_p · B_l for every value payload p and low value l (out[(p - 1) · L + l], 2 · n words each in
- * `into`): one multiplication per pair, except that a derived B_(L-1) = 1 - Σ_l B_l gives
- * W_p · B_(L-1) = W_p - Σ_l W_p · B_l exactly (an identity of the ring, whatever the keys), so
- * the last low value's products are local: 8 bytes per row and payload fewer.
+ * B_l · W_p (B_l for p = 0) as a combination of the base vectors [B_0..B_(M-1), the products
+ * W_p · B_l (p-major), W_1..W_P]. With a derived last low value (M = L - 1), B_(L-1) = 1 - Σ_l B_l
+ * and W_p · B_(L-1) = W_p - Σ_l W_p · B_l, an identity of the ring whatever the keys: the last
+ * low value's indicator and products cost no injection and no multiplication (8 + 8P bytes per
+ * row fewer) and are formed only inside the inner-product kernel.
  */
-async function weightedPayloads(s: Session, payloads: readonly AShare[], B: readonly AShare[], lastDerived: boolean, into: BigUint64Array): Promise<AShare[]> {
-  const L = B.length, n = B[0].length;
-  const multiplied = lastDerived ? B.slice(0, L - 1) : B;
-  const M = multiplied.length;
-  const products = await mulPairs(s, payloads, multiplied, into.subarray(0, 2 * payloads.length * M * n));
-  if (!lastDerived) return products;
-  const out: AShare[] = [];
-  let at = 2 * payloads.length * M * n;
-  payloads.forEach((w, p) => {
-    const mine = products.slice(p * M, (p + 1) * M);
-    const a = into.subarray(at, (at += n)), b = into.subarray(at, (at += n));
-    combineInto(a, [[w.a, 1n] as const, ...mine.map((x) => [x.a, -1n] as const)], 0n);
-    combineInto(b, [[w.b, 1n] as const, ...mine.map((x) => [x.b, -1n] as const)], 0n);
-    out.push(...mine, new AShare(a, b));
-  });
-  return out;
-}
-
-/** 1 - Σ_k x_k into `into` (2n words): the last indicator of a field, given all the others. */
-function oneMinusSum(s: Session, xs: readonly AShare[], into: BigUint64Array): AShare {
-  const n = into.length / 2;
+function lowTermsOf(s: Session, L: number, M: number, P: number, lastDerived: boolean): (low: number, payload: number) => RightCombination {
   const slot = constantSlot(s.me);
-  const a = into.subarray(0, n), b = into.subarray(n);
-  combineInto(a, xs.map((x) => [x.a, -1n] as const), slot === 'a' ? 1n : 0n);
-  combineInto(b, xs.map((x) => [x.b, -1n] as const), slot === 'b' ? 1n : 0n);
-  return new AShare(a, b);
+  const one = { a: slot === 'a' ? 1n : 0n, b: slot === 'b' ? 1n : 0n };
+  const product = (p: number, l: number): number => M + (p - 1) * M + l;
+  const others = (index: (l: number) => number): [number, bigint][] => Array.from({ length: M }, (_, l) => [index(l), -1n]);
+  return (l, p) => {
+    if (l < M) return { terms: [[p === 0 ? l : product(p, l), 1n]] };
+    if (!lastDerived || l !== L - 1) throw new UsageError(`one-hot: low value ${l} of ${L} is neither injected nor derived`);
+    return p === 0 ? { terms: others((i) => i), constant: one } : { terms: [[M + P * M + (p - 1), 1n], ...others((i) => product(p, i))] };
+  };
 }
 
 /** The last high value's totals: Σ_rows right_b - Σ_h <A_h, right_b> per bin b (A_last = 1 - Σ_h A_h), given Σ_rows right_b. */

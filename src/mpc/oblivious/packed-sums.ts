@@ -38,6 +38,7 @@ import { planesOf } from '../../ring/planes.js';
 import { a2b } from '../protocols/convert.js';
 import { injectLinear, type BitCombination } from '../protocols/inject.js';
 import { combineInto } from '../protocols/kernels.js';
+import type { RightCombination } from '../protocols/inner-terms.js';
 import { constantSlot } from '../sharing.js';
 import type { Session } from '../session.js';
 import { AShare, BitShare, concatA, sliceBits } from '../shares.js';
@@ -148,25 +149,24 @@ export function payloadVectors(s: Session, layout: SumLayout, values: readonly A
 }
 
 /**
- * The bins' right operands: `vector(l, p)` is B_l · W_p (B_l for p = 0). A bin of one item at
- * offset 0 is that vector itself; the others are written into `into` (2 · n words per packed
- * bin, from the scratch pool: they die with the inner products).
+ * The bins' right operands as combinations of base vectors (inner-terms.ts RightCombination):
+ * `vector(l, p)` is B_l · W_p (B_l for p = 0) as such a combination; a bin is Σ 2^offset · its
+ * items' vectors, terms of one base vector merged. The inner products form them chunk by chunk
+ * in the kernel's memory (inner-products.ts innerProductsOfCombinations), so no bin is stored.
  */
-export function binVectors(layout: SumLayout, vector: (low: number, payload: number) => AShare, n: number, into: BigUint64Array): AShare[] {
-  let at = 0;
+export function binCombinations(layout: SumLayout, vector: (low: number, payload: number) => RightCombination): RightCombination[] {
   return layout.bins.map((bin) => {
-    if (bin.items.length === 1 && bin.items[0].offset === 0) return vector(bin.items[0].low, bin.items[0].payload);
-    const a = into.subarray(at, (at += n)), b = into.subarray(at, (at += n));
-    const terms = (which: 'a' | 'b') => bin.items.map((item) => [vector(item.low, item.payload)[which], 1n << BigInt(item.offset)] as const);
-    combineInto(a, terms('a'), 0n);
-    combineInto(b, terms('b'), 0n);
-    return new AShare(a, b);
+    const coefficients = new Map<number, bigint>();
+    let a = 0n, b = 0n;
+    for (const item of bin.items) {
+      const v = vector(item.low, item.payload), shift = 1n << BigInt(item.offset);
+      for (const [base, c] of v.terms) coefficients.set(base, BigInt.asUintN(64, (coefficients.get(base) ?? 0n) + c * shift));
+      a += (v.constant?.a ?? 0n) * shift;
+      b += (v.constant?.b ?? 0n) * shift;
+    }
+    const terms = [...coefficients].filter(([, c]) => c !== 0n);
+    return { terms, constant: { a: BigInt.asUintN(64, a), b: BigInt.asUintN(64, b) } };
   });
-}
-
-/** Words of `into` that binVectors needs for blocks of n rows. */
-export function binScratchWords(layout: SumLayout, n: number): number {
-  return 2 * n * layout.bins.filter((b) => !(b.items.length === 1 && b.items[0].offset === 0)).length;
 }
 
 /**

@@ -15,6 +15,7 @@
  */
 
 import { INNER_TERMS_WASM } from './inner-terms-wasm.js';
+import { UsageError } from '../../errors.js';
 import type { AShare } from '../shares.js';
 
 /** Words of left and right components per chunk (1 MiB): small enough for L2, large enough to amortise calls. */
@@ -39,6 +40,7 @@ const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 interface Kernel {
   readonly memory: WasmMemory;
   readonly chunkTerms: (acc: number, totals: number, x: number, y: number, l: number, r: number, c: number) => void;
+  readonly combine: (out: number, base: number, index: number, coef: number, terms: number, constant: bigint, c: number) => void;
 }
 
 let kernel: Kernel | undefined;
@@ -49,8 +51,19 @@ function instance(): Kernel {
   const module = new wasm.Module(Buffer.from(INNER_TERMS_WASM, 'base64'));
   const table = new wasm.Table({ initial: 0, element: 'anyfunc' });
   const exports = new wasm.Instance(module, { env: { __linear_memory: memory, __indirect_function_table: table } }).exports;
-  kernel = { memory, chunkTerms: exports.chunkTerms as Kernel['chunkTerms'] };
+  kernel = { memory, chunkTerms: exports.chunkTerms as Kernel['chunkTerms'], combine: exports.combine as Kernel['combine'] };
   return kernel;
+}
+
+/**
+ * A right operand given as a public linear combination of base vectors: Σ coefficient · base[index]
+ * plus, in each component, this party's part of a public constant (sharing.ts constantSlot).
+ * Packed bins and a one-hot's derived last indicator (1 − Σ B_l) are such combinations: formed
+ * in the kernel's memory chunk by chunk, they are never written to JavaScript memory.
+ */
+export interface RightCombination {
+  readonly terms: readonly (readonly [base: number, coefficient: bigint])[];
+  readonly constant?: { readonly a: bigint; readonly b: bigint };
 }
 
 /**
@@ -59,40 +72,105 @@ function instance(): Kernel {
  * receives each right vector's own component sums: [2j] = Σ_k right[j].a[k], [2j + 1] = Σ_k right[j].b[k].
  */
 export function addInnerTerms(z: BigUint64Array, left: readonly AShare[], right: readonly AShare[], n: number, rightTotals?: BigUint64Array): void {
-  const R = right.length;
+  addCombinedInnerTerms(z, left, right, right.map((_, j) => ({ terms: [[j, 1n]] })), n, rightTotals);
+}
+
+/**
+ * addInnerTerms with right[j] = the combination `rights[j]` of the `base` vectors (all of length n).
+ * A combination that is one base vector as it is goes through as addInnerTerms' operands do.
+ */
+export function addCombinedInnerTerms(z: BigUint64Array, left: readonly AShare[], base: readonly AShare[], rights: readonly RightCombination[], n: number, rightTotals?: BigUint64Array): void {
+  const R = rights.length;
   rightTotals?.fill(0n);
+  for (const r of rights) for (const [i] of r.terms) if (!Number.isInteger(i) || i < 0 || i >= base.length) throw new UsageError(`addCombinedInnerTerms: a combination names base vector ${i} of ${base.length}`);
   if (R === 0 || n === 0) return;
+  const spec = combinationSpec(rights);
   // Many left vectors go through in batches, so that a chunk keeps at least MIN_CHUNK rows
   // (the copies' per-call overhead) within CHUNK_WORDS where the right side allows it.
-  const batch = Math.max(1, Math.floor(CHUNK_WORDS / (2 * MIN_CHUNK)) - R);
+  const batch = Math.max(1, Math.floor(CHUNK_WORDS / (2 * MIN_CHUNK)) - R - spec.used.length);
   for (let i = 0; i < Math.max(1, left.length); i += batch) {
     const part = left.slice(i, i + batch);
-    chunkedTerms(z.subarray(i * R, (i + part.length) * R), part, right, n, i === 0 ? rightTotals : undefined);
+    chunkedTerms(z.subarray(i * R, (i + part.length) * R), part, base, spec, n, i === 0 ? rightTotals : undefined);
   }
 }
 
-function chunkedTerms(z: BigUint64Array, left: readonly AShare[], right: readonly AShare[], n: number, rightTotals: BigUint64Array | undefined): void {
-  const L = left.length, R = right.length;
+/** Which right vectors are a base vector as it is (`direct`), and the base vectors the others read, in their order in the chunk. */
+interface CombinationSpec {
+  readonly direct: readonly (number | undefined)[];
+  readonly used: readonly number[];
+  readonly combined: readonly { readonly right: number; readonly slots: readonly number[]; readonly coefficients: BigUint64Array; readonly constant: { readonly a: bigint; readonly b: bigint } }[];
+}
+
+function combinationSpec(rights: readonly RightCombination[]): CombinationSpec {
+  const used: number[] = [];
+  const slotOf = new Map<number, number>();
+  const combined: CombinationSpec['combined'][number][] = [];
+  const direct = rights.map((r, j) => {
+    const zero = r.constant === undefined || (BigInt.asUintN(64, r.constant.a) === 0n && BigInt.asUintN(64, r.constant.b) === 0n);
+    if (zero && r.terms.length === 1 && BigInt.asUintN(64, r.terms[0][1]) === 1n) return r.terms[0][0];
+    const slots = r.terms.map(([i]) => {
+      if (!slotOf.has(i)) {
+        slotOf.set(i, used.length);
+        used.push(i);
+      }
+      return slotOf.get(i)!;
+    });
+    const constant = { a: BigInt.asUintN(64, r.constant?.a ?? 0n), b: BigInt.asUintN(64, r.constant?.b ?? 0n) };
+    combined.push({ right: j, slots, coefficients: BigUint64Array.from(r.terms, ([, c]) => BigInt.asUintN(64, c)), constant });
+    return undefined;
+  });
+  return { direct, used, combined };
+}
+
+function chunkedTerms(z: BigUint64Array, left: readonly AShare[], base: readonly AShare[], spec: CombinationSpec, n: number, rightTotals: BigUint64Array | undefined): void {
+  const L = left.length, R = spec.direct.length, U = spec.used.length;
   const k = instance();
-  const chunk = Math.min(n, Math.max(MIN_CHUNK, Math.floor(CHUNK_WORDS / (2 * (L + R)))));
-  // Layout (in words): accumulators, the right totals, then the left chunk (2L vectors), then the right (2R).
-  const acc = 0, totals = L * R, x = totals + 2 * R, y = x + 2 * L * chunk;
-  const bytes = 8 * (y + 2 * R * chunk);
+  const chunk = Math.min(n, Math.max(MIN_CHUNK, Math.floor(CHUNK_WORDS / (2 * (L + R + U)))));
+  // Layout (in words): accumulators, the right totals, the combinations' coefficients and base
+  // indices (int32: T for the a components, then T for the b), then the left chunk (2L vectors), the right
+  // (2R) and the base vectors the combinations read (2U).
+  const T = spec.combined.reduce((acc, c) => acc + c.slots.length, 0);
+  const acc = 0, totals = L * R, coefficients = totals + 2 * R, indices = coefficients + T, x = indices + T;
+  const y = x + 2 * L * chunk, u = y + 2 * R * chunk;
+  const bytes = 8 * (u + 2 * U * chunk);
   if (k.memory.buffer.byteLength < bytes) k.memory.grow(Math.ceil((bytes - k.memory.buffer.byteLength) / PAGE_BYTES));
-  // The view is made after any growth (growing detaches the previous buffer).
+  // The views are made after any growth (growing detaches the previous buffer).
   const mem = new BigUint64Array(k.memory.buffer);
+  const index32 = new Int32Array(k.memory.buffer);
   mem.set(z, acc);
   mem.fill(0n, totals, totals + 2 * R);
+  let t = 0;
+  const terms = spec.combined.map((c) => {
+    const at = t;
+    mem.set(c.coefficients, coefficients + at);
+    // Base vector s's component a is vector 2s of the base region, b is 2s + 1.
+    c.slots.forEach((slot, q) => {
+      index32[2 * indices + at + q] = 2 * slot;
+      index32[2 * indices + T + at + q] = 2 * slot + 1;
+    });
+    t += c.slots.length;
+    return at;
+  });
   for (let start = 0; start < n; start += chunk) {
     const c = Math.min(chunk, n - start), end = start + c;
     for (let i = 0; i < L; i++) {
       mem.set(left[i].a.subarray(start, end), x + 2 * i * c);
       mem.set(left[i].b.subarray(start, end), x + (2 * i + 1) * c);
     }
-    for (let j = 0; j < R; j++) {
-      mem.set(right[j].a.subarray(start, end), y + 2 * j * c);
-      mem.set(right[j].b.subarray(start, end), y + (2 * j + 1) * c);
-    }
+    spec.direct.forEach((b, j) => {
+      if (b === undefined) return;
+      mem.set(base[b].a.subarray(start, end), y + 2 * j * c);
+      mem.set(base[b].b.subarray(start, end), y + (2 * j + 1) * c);
+    });
+    spec.used.forEach((b, slot) => {
+      mem.set(base[b].a.subarray(start, end), u + 2 * slot * c);
+      mem.set(base[b].b.subarray(start, end), u + (2 * slot + 1) * c);
+    });
+    spec.combined.forEach((comb, q) => {
+      const at = terms[q], count = comb.slots.length;
+      k.combine(8 * (y + 2 * comb.right * c), 8 * u, 4 * (2 * indices + at), 8 * (coefficients + at), count, comb.constant.a, c);
+      k.combine(8 * (y + (2 * comb.right + 1) * c), 8 * u, 4 * (2 * indices + T + at), 8 * (coefficients + at), count, comb.constant.b, c);
+    });
     k.chunkTerms(8 * acc, 8 * totals, 8 * x, 8 * y, L, R, c);
   }
   z.set(mem.subarray(acc, acc + L * R));

@@ -9,6 +9,10 @@
  * totals[2j] and totals[2j + 1] gain sum_k ya_j[k] and sum_k yb_j[k] (the right vectors' own
  * sums, which a one-hot's derived last indicator needs). No branch or address depends on the data.
  *
+ * combine() forms right vectors in the chunk from base vectors: public linear combinations
+ * (packed bins of several sums, a one-hot's derived last indicator), so that they are never
+ * written to JavaScript memory and read back.
+ *
  * Compiled by scripts/inner-terms-wasm.mjs (clang --target=wasm32 -O2) into
  * src/mpc/protocols/inner-terms-wasm.ts, which holds the module's bytes.
  */
@@ -54,5 +58,28 @@ void chunkTerms(u64 *acc, u64 *totals, const u64 *x, u64 *y, int l, int r, int c
       for (int k = 0; k < c; k++) t0 += xa[k] * s0[k] + xb[k] * a0[k];
       out[j] += t0;
     }
+  }
+}
+
+/*
+ * out[k] = constant + sum_t coef[t] * base[index[t] * c + k]   (mod 2^64), k < c: one component
+ * of a right vector as a public linear combination of the chunk's base vectors (c words each).
+ * Two terms per pass over out, which stays in cache.
+ */
+__attribute__((export_name("combine")))
+void combine(u64 *out, const u64 *base, const int *index, const u64 *coef, int terms, u64 constant, int c) {
+  int t = 0;
+  if (terms % 2 == 1) {
+    const u64 *v = base + (long)index[0] * c;
+    u64 m = coef[0];
+    for (int k = 0; k < c; k++) out[k] = constant + m * v[k];
+    t = 1;
+  } else {
+    for (int k = 0; k < c; k++) out[k] = constant;
+  }
+  for (; t + 2 <= terms; t += 2) {
+    const u64 *v = base + (long)index[t] * c, *w = base + (long)index[t + 1] * c;
+    u64 m = coef[t], q = coef[t + 1];
+    for (int k = 0; k < c; k++) out[k] += m * v[k] + q * w[k];
   }
 }
