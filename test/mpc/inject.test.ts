@@ -66,3 +66,16 @@ test('injectLinear: weighted sums of injected bits (the unpacking of packed sums
   });
   assert.equal(refused, 'refused');
 });
+
+test('injectBits over long vectors: the wasm kernels\' chunks of 8,192 elements, role thirds and vector boundaries off word edges (lengths 30,001, 7, 64, 20,000, 1 and 65,537 in one call)', async () => {
+  const t = await trio();
+  const lengths = [30_001, 7, 64, 20_000, 1, 65_537];
+  const vs = lengths.map((n, k) => Array.from({ length: n }, (_, i) => ((i * 2654435761 + k * 40503) >>> 13) & 1));
+  const [r] = await t.run(async (s) => {
+    const bits = [];
+    for (const [k, v] of vs.entries()) bits.push(await sharedBits(s, v, (k % 3) as 0 | 1 | 2));
+    const out = await injectBits(s, bits);
+    return Promise.all(out.map((x) => open(s, x)));
+  });
+  vs.forEach((v, k) => assert.deepEqual([...r[k]], v.map(BigInt), `vector ${k} of ${v.length} bits`));
+});

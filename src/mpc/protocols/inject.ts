@@ -18,10 +18,10 @@
  */
 
 import { UsageError } from '../../errors.js';
-import { bitMasks } from '../../ring/planes.js';
 import type { Session } from '../session.js';
 import { AShare, type BitShare } from '../shares.js';
 import { combineInto } from './kernels.js';
+import { firstRole, secondRole, thirdRole } from './inject-kernels.js';
 import { chunkBounds, roleIn } from './roles.js';
 
 /** A linear combination sum_k c_k b_k + constant of injected bits (all of the same length). */
@@ -30,68 +30,9 @@ export interface BitCombination {
   readonly constant?: bigint;
 }
 
-/**
- * Masks (all ones / zero) of the concatenated bits [start, end): of component `which`, or of
- * both components XORed ('xor': d = c1 ^ c2 for party Q, 64 bits per word operation before the
- * expansion, instead of two expansions and an XOR per element).
- */
-function masksOf(bits: readonly BitShare[], which: 'a' | 'b' | 'xor', start: number, end: number, out: BigUint64Array): void {
-  let offset = 0;
-  for (const b of bits) {
-    const lo = Math.max(start, offset), hi = Math.min(end, offset + b.length);
-    if (lo < hi) {
-      if (which !== 'xor') bitMasks(b[which], lo - offset, hi - offset, out, lo - start);
-      else {
-        // The words holding bits lo..hi-1 of this vector, XORed; bit positions keep their offset in the word.
-        const first = (lo - offset) >>> 6, last = (hi - offset - 1) >>> 6;
-        const words = xorWords(b.a, b.b, first, last + 1);
-        bitMasks(words, lo - offset - 64 * first, hi - offset - 64 * first, out, lo - start);
-      }
-    }
-    offset += b.length;
-  }
-}
-
-function xorWords(a: BigUint64Array, b: BigUint64Array, from: number, to: number): BigUint64Array {
-  const out = new BigUint64Array(to - from);
-  for (let i = from; i < to; i++) out[i - from] = a[i] ^ b[i];
-  return out;
-}
-
 function fill(prg: Session['prgNext'], out: BigUint64Array): BigUint64Array {
   prg.fill(new Uint8Array(out.buffer, out.byteOffset, out.byteLength));
   return out;
-}
-
-// The loops live in small functions of their own: V8 optimises a hot function as a whole, while
-// a long async function with several loops is compiled loop by loop and keeps falling back.
-
-/** As "party 1": d2 = d - d1 (d = c1 ^ c2, given as a mask). */
-function splitKernel(d2: BigUint64Array, d: BigUint64Array, d1: BigUint64Array): void {
-  for (let i = 0; i < d2.length; i++) d2[i] = (d[i] & 1n) - d1[i];
-}
-
-/**
- * As "party 0": z0 = d1 (1 - 2 rho) - r01 + r02, with rho given as a mask, and its component
- * a = z0 + rho in the same pass.
- */
-function maskedKernel(z0: BigUint64Array, a: BigUint64Array, d1: BigUint64Array, rho: BigUint64Array, r01: BigUint64Array, r02: BigUint64Array): void {
-  // Every operand read from a typed array: a BigInt held in a local is not lowered to machine
-  // words by V8 (measured: 40 times slower).
-  for (let i = 0; i < z0.length; i++) {
-    z0[i] = ((d1[i] ^ rho[i]) - rho[i]) - r01[i] + r02[i];
-    a[i] = z0[i] + (rho[i] & 1n);
-  }
-}
-
-/** As "party 2": z2 = d2 (1 - 2 rho) - r02. */
-function finishKernel(z2: BigUint64Array, d2: BigUint64Array, rho: BigUint64Array, r02: BigUint64Array): void {
-  for (let i = 0; i < z2.length; i++) z2[i] = ((d2[i] ^ rho[i]) - rho[i]) - r02[i];
-}
-
-/** out = z + rho (rho as 0/1 from its mask). */
-function addBitKernel(out: BigUint64Array, z: BigUint64Array, rho: BigUint64Array): void {
-  for (let i = 0; i < out.length; i++) out[i] = z[i] + (rho[i] & 1n);
 }
 
 /**
@@ -158,15 +99,16 @@ async function injectInto(s: Session, bits: readonly BitShare[], thetaA: BigUint
   const [p0, p1] = [bounds[kP], bounds[kP + 1]], [q0, q1] = [bounds[kQ], bounds[kQ + 1]], [r0, r1] = [bounds[kR], bounds[kR + 1]];
   const lenP = p1 - p0, lenQ = q1 - q0, lenR = r1 - r0;
 
-  // Working memory (see ScratchPool): masks, PRG draws and the messages, which are sent without
-  // transfer (the link copies them before send returns), so no fresh vector per message.
-  const scratch = s.party.scratch.take(4 * lenP + 3 * lenQ + 2 * lenR);
+  // Working memory (see ScratchPool): PRG draws and the messages, which are sent without
+  // transfer (the link copies them before send returns), so no fresh vector per message. The
+  // element loops run in wasm (inject-kernels.ts), reading the bits from the BitShares' words.
+  const scratch = s.party.scratch.take(3 * lenP + 2 * lenQ + lenR);
   try {
     let o = 0;
     const part = (len: number): BigUint64Array => scratch.subarray(o, (o += len));
-    const rhoP = part(lenP), d1P = part(lenP), r02P = part(lenP);
-    const dQ = part(lenQ), d1Q = part(lenQ);
-    const rhoR = part(lenR), r02R = part(lenR);
+    const d1P = part(lenP), r02P = part(lenP);
+    const d1Q = part(lenQ);
+    const r02R = part(lenR);
     const d2 = part(lenQ), z0 = part(lenP);
 
     // Draw every stream in chunk order, so that both holders of a stream draw the same amounts
@@ -184,24 +126,22 @@ async function injectInto(s: Session, bits: readonly BitShare[], thetaA: BigUint
         fill(s.prgNext, r02R);
       }
     }
-    masksOf(bits, 'a', p0, p1, rhoP); // rho = c0 is party P's a component
-    masksOf(bits, 'xor', q0, q1, dQ); // d = c1 ^ c2, party Q's two components
-    masksOf(bits, 'b', r0, r1, rhoR); // and party R's b component
 
-    // Round 1. As Q: d2 = d - d1 to the next party (R). As P: z0 to the previous party (R).
+    // Round 1. As Q: d2 = d - d1 (d = c1 ^ c2, Q's two components) to the next party (R).
+    // As P: z0 to the previous party (R), and P's component a = z0 + rho (rho = c0, P's a).
     s.round();
-    splitKernel(d2, dQ, d1Q);
+    secondRole(d2, d1Q, { bits, start: q0, which: 'both' });
     s.send(s.next, d2);
-    maskedKernel(z0, thetaA.subarray(p0, p1), d1P, rhoP, thetaB.subarray(p0, p1), r02P);
+    firstRole(z0, thetaA.subarray(p0, p1), d1P, thetaB.subarray(p0, p1), r02P, { bits, start: p0, which: 'a' });
     s.send(s.prev, z0);
     const d2R = await s.recv(s.prev, lenR);
     const z0R = await s.recv(s.next, lenR);
 
-    // Round 2. As R: z2 = d2 (1 - 2 rho) - r02 to the previous party (Q).
+    // Round 2. As R: z2 = d2 (1 - 2 rho) - r02 to the previous party (Q), computed in place and
+    // sent as a copy; R's component b = z0 + rho (rho = c0, R's b).
     s.round();
-    const z2 = thetaA.subarray(r0, r1); // computed in place, sent as a copy
-    finishKernel(z2, d2R, rhoR, r02R);
-    addBitKernel(thetaB.subarray(r0, r1), z0R, rhoR);
+    const z2 = thetaA.subarray(r0, r1);
+    thirdRole(z2, thetaB.subarray(r0, r1), d2R, z0R, r02R, { bits, start: r0, which: 'b' });
     s.send(s.prev, z2);
     const z2Q = await s.recv(s.next, lenQ);
     thetaB.set(z2Q, q0);

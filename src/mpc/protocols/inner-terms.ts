@@ -16,27 +16,13 @@
 
 import { INNER_TERMS_WASM } from './inner-terms-wasm.js';
 import { UsageError } from '../../errors.js';
+import { instantiate, reserve, type WasmMemory } from './wasm-module.js';
 import type { AShare } from '../shares.js';
 
 /** Words of left and right components per chunk (1 MiB): small enough for L2, large enough to amortise calls. */
 const CHUNK_WORDS = 1 << 17;
 /** Rows per chunk at least, however many vectors (fewer rows would spend the time on the copies' calls). */
 const MIN_CHUNK = 256;
-const PAGE_BYTES = 65_536;
-
-/** The few WebAssembly JS-API members used here (the project's TypeScript libraries do not declare them). */
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  Memory: new (descriptor: { initial: number }) => WasmMemory;
-  Module: new (bytes: Uint8Array) => object;
-  Table: new (descriptor: { initial: number; element: 'anyfunc' }) => object;
-  Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
-}
-const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-
 interface Kernel {
   readonly memory: WasmMemory;
   readonly chunkTerms: (acc: number, totals: number, x: number, y: number, l: number, r: number, c: number) => void;
@@ -47,10 +33,7 @@ let kernel: Kernel | undefined;
 
 function instance(): Kernel {
   if (kernel) return kernel;
-  const memory = new wasm.Memory({ initial: 1 });
-  const module = new wasm.Module(Buffer.from(INNER_TERMS_WASM, 'base64'));
-  const table = new wasm.Table({ initial: 0, element: 'anyfunc' });
-  const exports = new wasm.Instance(module, { env: { __linear_memory: memory, __indirect_function_table: table } }).exports;
+  const { memory, exports } = instantiate(INNER_TERMS_WASM);
   kernel = { memory, chunkTerms: exports.chunkTerms as Kernel['chunkTerms'], combine: exports.combine as Kernel['combine'] };
   return kernel;
 }
@@ -105,9 +88,15 @@ function combinationSpec(rights: readonly RightCombination[]): CombinationSpec {
   const used: number[] = [];
   const slotOf = new Map<number, number>();
   const combined: CombinationSpec['combined'][number][] = [];
-  const direct = rights.map((r, j) => {
+  const plain = (r: RightCombination): boolean => {
     const zero = r.constant === undefined || (BigInt.asUintN(64, r.constant.a) === 0n && BigInt.asUintN(64, r.constant.b) === 0n);
-    if (zero && r.terms.length === 1 && BigInt.asUintN(64, r.terms[0][1]) === 1n) return r.terms[0][0];
+    return zero && r.terms.length === 1 && BigInt.asUintN(64, r.terms[0][1]) === 1n;
+  };
+  // A base vector that some combination reads is copied in once; a plain right operand of it is
+  // then a one-term combination (a copy within the kernel's cache, not a second one from memory).
+  const read = new Set(rights.filter((r) => !plain(r)).flatMap((r) => r.terms.map(([i]) => i)));
+  const direct = rights.map((r, j) => {
+    if (plain(r) && !read.has(r.terms[0][0])) return r.terms[0][0];
     const slots = r.terms.map(([i]) => {
       if (!slotOf.has(i)) {
         slotOf.set(i, used.length);
@@ -133,7 +122,7 @@ function chunkedTerms(z: BigUint64Array, left: readonly AShare[], base: readonly
   const acc = 0, totals = L * R, coefficients = totals + 2 * R, indices = coefficients + T, x = indices + T;
   const y = x + 2 * L * chunk, u = y + 2 * R * chunk;
   const bytes = 8 * (u + 2 * U * chunk);
-  if (k.memory.buffer.byteLength < bytes) k.memory.grow(Math.ceil((bytes - k.memory.buffer.byteLength) / PAGE_BYTES));
+  reserve(k.memory, bytes);
   // The views are made after any growth (growing detaches the previous buffer).
   const mem = new BigUint64Array(k.memory.buffer);
   const index32 = new Int32Array(k.memory.buffer);
