@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomFillSync } from 'node:crypto';
-import { addCombinedInnerTerms, addInnerTerms, type RightCombination } from '../../src/mpc/protocols/inner-terms.js';
+import { addCombinedInnerTerms, addInnerTerms, addProductTerms, type RightCombination } from '../../src/mpc/protocols/inner-terms.js';
 import { UsageError } from '../../src/errors.js';
 import { AShare } from '../../src/mpc/shares.js';
 
@@ -84,4 +84,19 @@ test('combined right operands (public linear combinations of base vectors, forme
     base.forEach((y, j) => assert.deepEqual([y.a, y.b], before[j], 'the base vectors are left as they were'));
   }
   assert.throws(() => addCombinedInnerTerms(new BigUint64Array(1), [new AShare(random(2), random(2))], [new AShare(random(2), random(2))], [{ terms: [[1, 1n]] }], 2), UsageError);
+});
+
+test('the wasm product terms (mulPairs\' local terms) equal the plaintext products mod 2^64, added to what z held: several chunks, 1 to 3 left and 0 to 8 right vectors, one row', () => {
+  const shapes: [number, number, number][] = [[1, 7, 20_000], [3, 2, 17], [2, 8, 6000], [1, 1, 1], [2, 0, 5]];
+  for (const [L, R, n] of shapes) {
+    const left = Array.from({ length: L }, () => new AShare(random(n), random(n)));
+    const right = Array.from({ length: R }, () => new AShare(random(n), random(n)));
+    const z = random(L * R * n);
+    const want = z.slice();
+    left.forEach((x, i) => right.forEach((y, j) => {
+      for (let k = 0; k < n; k++) want[(i * R + j) * n + k] += x.a[k] * (y.a[k] + y.b[k]) + x.b[k] * y.a[k];
+    }));
+    addProductTerms(z, left, right, n);
+    assert.deepEqual(z, want, `${L} x ${R} vectors of ${n} rows`);
+  }
 });

@@ -11,6 +11,7 @@
 import { UsageError } from '../../errors.js';
 import type { Session } from '../session.js';
 import { AShare } from '../shares.js';
+import { addProductTerms } from './inner-terms.js';
 
 /** The local 3-out-of-3 share of x*y, masked by the zero-sharing (no communication). */
 export function mulLocal(s: Session, x: AShare, y: AShare): BigUint64Array {
@@ -42,13 +43,7 @@ export async function mulPairs(s: Session, left: readonly AShare[], right: reado
   const m = n * left.length * right.length;
   if (into && into.length < 2 * m) throw new UsageError(`mulPairs: the output buffer holds ${into.length} words, the products need ${2 * m}`);
   const z = into ? s.zeroShareInto(into.subarray(0, m)) : s.zeroShare(m);
-  let at = 0;
-  for (const x of left) {
-    for (const y of right) {
-      pairTerms(z, at, x.a, x.b, y.a, y.b);
-      at += n;
-    }
-  }
+  addProductTerms(z, left, right, n);
   let b = await s.reshare(z);
   if (into) {
     const received = b;
@@ -64,11 +59,6 @@ export async function mulPairs(s: Session, left: readonly AShare[], right: reado
 function copyInto(target: BigUint64Array, source: BigUint64Array): BigUint64Array {
   target.set(source);
   return target;
-}
-
-/** z[at + i] += the local 3-term product of x and y at i. */
-function pairTerms(z: BigUint64Array, at: number, xa: BigUint64Array, xb: BigUint64Array, ya: BigUint64Array, yb: BigUint64Array): void {
-  for (let i = 0; i < xa.length; i++) z[at + i] += xa[i] * (ya[i] + yb[i]) + xb[i] * ya[i];
 }
 
 /**

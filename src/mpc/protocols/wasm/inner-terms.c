@@ -83,3 +83,17 @@ void combine(u64 *out, const u64 *base, const int *index, const u64 *coef, int t
     for (int k = 0; k < c; k++) out[k] += m * v[k] + q * w[k];
   }
 }
+
+/*
+ * z_j[k] += xa[k] * (ya_j[k] + yb_j[k]) + xb[k] * ya_j[k]   (mod 2^64), k < c, j < r: the local
+ * terms of the element-wise products of one left vector with r right ones (arith.ts mulPairs).
+ * Layout: z_j at z + j * c; the right vectors' ya_0, yb_0, ya_1, ... at y (c words each).
+ */
+__attribute__((export_name("productTerms")))
+void productTerms(u64 *z, const u64 *xa, const u64 *xb, const u64 *y, int r, int c) {
+  for (int j = 0; j < r; j++) {
+    const u64 *ya = y + (2 * j) * c, *yb = ya + c;
+    u64 *out = z + j * c;
+    for (int k = 0; k < c; k++) out[k] += xa[k] * (ya[k] + yb[k]) + xb[k] * ya[k];
+  }
+}
