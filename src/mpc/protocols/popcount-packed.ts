@@ -13,9 +13,17 @@
  * per bit and party. The few words left (at most two per weight, ~2·log2(W) + 12 of them) are
  * injected with their weights and summed, kept secret (inject-sum.ts).
  *
- * Rounds: the layers, ~log_{3/2}(W/2) + 1 (22 for 2^20 bits: W = 16384), then 2.
+ * Rounds: the layers, ~log_{3/2}(W/2) + 1 (24 for 2^20 bits: W = 16384), then 2.
  * Bytes per party: ~W/8·64 = n/8 for n bits in the tree, plus 8/3 per injected bit (~3.7 KB
  * at 2^20 bits), plus 8 per vector.
+ *
+ * The tree's tail is slow: its last layers remove a few words each (carries spread over the
+ * weights), a round apiece. An injected word costs 64·8/3 − 8 ≈ 163 bytes more than a word the
+ * tree removes, so a caller that values a round at `roundBytes` bytes stops the tree at the
+ * first layer that would remove fewer than roundBytes / 163 words over all its vectors and
+ * injects what is left (treeShape below; radix-select.ts passes its measured figure). At 2^20
+ * bits and 40 vectors with 128 KB a round: 15 layers instead of 24, ~50 words injected per
+ * vector instead of ~15 (+4 % of the popcount's bytes).
  */
 
 import type { Session } from '../session.js';
@@ -47,8 +55,40 @@ interface Group {
   classes: Words[];
 }
 
-/** The number of 1 bits of each vector, as arithmetic shares (element i: vector i). */
-export async function popcounts(s: Session, vectors: readonly PackedBits[]): Promise<AShare> {
+/** Bytes per party an injected word costs beyond one the tree removes (64 bits of 8/3, less one AND word). */
+export const INJECTED_WORD_EXTRA_BYTES = (64 * 8) / 3 - 8;
+
+/**
+ * Whether a layer that removes `removed` words (one per full adder, over all vectors) pays when
+ * a round is worth `roundBytes` bytes. Any full adder pays when rounds are free (roundBytes 0).
+ */
+export function layerPays(removed: number, roundBytes: number): boolean {
+  return removed > 0 && removed * INJECTED_WORD_EXTRA_BYTES >= roundBytes;
+}
+
+/**
+ * The tree's layers and the words it leaves to inject, for `vectors` vectors of `words` words
+ * each (plan/cost-quantile.ts: the same rule as popcounts, without the data).
+ */
+export function treeShape(words: number, vectors: number, roundBytes: number): { layers: number; injectedWords: number } {
+  let classes = [words];
+  let layers = 0;
+  while (layerPays(vectors * classes.reduce((acc, c) => acc + Math.floor(c / 3), 0), roundBytes)) {
+    const t = classes.map((c) => Math.floor(c / 3));
+    const next = classes.map((c, k) => t[k] + (c - 3 * t[k]) + (k > 0 ? t[k - 1] : 0));
+    if (t[t.length - 1] > 0) next.push(t[t.length - 1]);
+    classes = next;
+    layers++;
+  }
+  return { layers, injectedWords: vectors * classes.reduce((acc, c) => acc + c, 0) };
+}
+
+/**
+ * The number of 1 bits of each vector, as arithmetic shares (element i: vector i). `roundBytes`:
+ * what a round is worth in bytes per party; the tree stops when a layer would save less
+ * (layerPays). The default 0 runs it until no weight holds three words.
+ */
+export async function popcounts(s: Session, vectors: readonly PackedBits[], roundBytes = 0): Promise<AShare> {
   const byWords = new Map<number, number[]>();
   vectors.forEach((v, i) => {
     const same = byWords.get(v.a.length);
@@ -69,7 +109,7 @@ export async function popcounts(s: Session, vectors: readonly PackedBits[]): Pro
       });
       return { members, classes: [words] };
     });
-    while (groups.some((g) => g.classes.some((w) => w.count >= 3))) {
+    while (layerPays(adders(groups), roundBytes)) {
       const next = await layer(s, groups);
       s.party.scratch.give(held);
       held = next;
@@ -80,6 +120,13 @@ export async function popcounts(s: Session, vectors: readonly PackedBits[]): Pro
   } finally {
     s.party.scratch.give(held);
   }
+}
+
+/** The full adders of the next layer over every tree of every group: the words it removes. */
+function adders(groups: readonly Group[]): number {
+  let total = 0;
+  for (const g of groups) for (const w of g.classes) total += Math.floor(w.count / 3) * g.members.length;
+  return total;
 }
 
 /**

@@ -44,6 +44,7 @@ import type { Session } from '../session.js';
 import { AShare, BitShare } from '../shares.js';
 import { notBits, publicA } from '../sharing.js';
 import { mul } from './arith.js';
+import { parallel } from './fixmath/parallel.js';
 import { ltNarrow, NARROW_MAX_BITS } from './compare-narrow.js';
 import { ltSplit, SPLIT_MAX_BITS } from './compare-split.js';
 import { injectBits } from './inject.js';
@@ -60,6 +61,13 @@ export function packsForSelection(keyBits: number, rows: number): boolean {
   return Number.isInteger(keyBits) && keyBits >= 0 && keyBits <= 64 && rows <= MAX_SELECTION_ROWS;
 }
 
+/**
+ * What a round is worth in bytes per party, for the popcount's stopping rule (popcount-packed.ts,
+ * layerPays): measured on three node processes at 2^20 rows × 5 columns × 8 ranks, where 128 KB
+ * cut 185 rounds for +2 % bytes and ~8 % less CPU per party (docs/benchmarks.md, "s9-radix").
+ */
+export const RADIX_ROUND_BYTES = 128_000;
+
 /** One wanted rank of one column, and its state in the search. */
 interface Search {
   readonly column: number;
@@ -67,6 +75,8 @@ interface Search {
   readonly slot: number;
   /** The bucket's rows, packed; undefined while it is every row (the top level). */
   mask: PackedBits | undefined;
+  /** The bucket's rows with a 0 at the current level's bit (the rows counted). */
+  zeros: PackedBits;
 }
 
 export async function selectRanks(s: Session, columns: readonly RankedColumn[]): Promise<SelectedOrderStatistics> {
@@ -76,52 +86,44 @@ export async function selectRanks(s: Session, columns: readonly RankedColumn[]):
     for (const r of c.ranks) if (!Number.isInteger(r) || r < 0 || r >= n) throw new UsageError(`selectRanks: rank ${r} is outside [0, ${n})`);
   }
   const planes = await valuePlanes(s, columns.map((c) => ({ values: c.values, min: c.min, bits: c.keyBits })));
-  const searches: Search[] = [];
-  columns.forEach((c, column) => c.ranks.forEach(() => searches.push({ column, slot: searches.length, mask: undefined })));
+  const levels = Math.max(0, ...columns.map((c) => c.keyBits));
+  const state: Selection = {
+    columns,
+    planes,
+    valid: columns.map((c) => validRows(c.values.length)),
+    searches: [],
+    active: [],
+  };
+  columns.forEach((c, column) => c.ranks.forEach(() => state.searches.push({ column, slot: state.searches.length, mask: undefined, zeros: EMPTY })));
   // Remaining ranks and the answers' bits so far (sum p_j 2^j), one slot per search.
   const rank = publicA(s.me, BigUint64Array.from(columns.flatMap((c) => c.ranks.map((r) => BigInt(r)))));
-  const answer = AShare.zeros(searches.length);
-  const valid = columns.map((c) => validRows(c.values.length));
+  const answer = AShare.zeros(state.searches.length);
   const compareBits = Math.max(2, ...columns.map((c) => bitLength(c.values.length) + 1));
-  const levels = Math.max(0, ...columns.map((c) => c.keyBits));
-  for (let j = levels - 1; j >= 0; j--) {
-    const active = searches.filter((q) => columns[q.column].keyBits > j);
-    if (active.length === 0) continue;
-    const notPlane = new Map<number, BitShare>();
-    for (const q of active) if (!notPlane.has(q.column)) notPlane.set(q.column, notBits(s.me, planes[q.column][j]));
-    // z: at the top level (the mask is every row) NOT plane AND valid rows, once per column, local.
-    const topOf = new Map<number, PackedBits>();
-    for (const q of active) if (q.mask === undefined && !topOf.has(q.column)) topOf.set(q.column, andPublic(notPlane.get(q.column)!, valid[q.column]));
-    const below = active.filter((q) => q.mask !== undefined);
-    const zBelow = await andBatch(s, below.map((q) => ({ x: q.mask!, y: notPlane.get(q.column)! })));
-    const zOf = (q: Search): PackedBits => (q.mask === undefined ? topOf.get(q.column)! : zBelow[below.indexOf(q)]);
-    // The counts: each top column's once, each other search's own.
-    const tops = [...topOf.keys()];
-    const counted = await popcounts(s, [...tops.map((c) => topOf.get(c)!), ...zBelow]);
-    const countAt = active.map((q) => (q.mask === undefined ? tops.indexOf(q.column) : tops.length + below.indexOf(q)));
-    const count = gather(counted, countAt);
-    const k = gather(rank, active.map((q) => q.slot));
-    // p = [k >= c] = NOT [k − c < 0]; |k − c| ≤ n < 2^(compareBits − 1).
-    const p = notBits(s.me, await lessThanZero(s, difference(k, count), compareBits));
-    const [bit] = await injectBits(s, [p]);
-    const taken = await mul(s, bit, count);
-    active.forEach((q, i) => {
-      rank.a[q.slot] -= taken.a[i];
-      rank.b[q.slot] -= taken.b[i];
-      answer.a[q.slot] += bit.a[i] << BigInt(j);
-      answer.b[q.slot] += bit.b[i] << BigInt(j);
-    });
-    if (j === 0) break;
-    // m = z XOR (p AND m): p broadcast over the mask's words (XOR sharing is linear).
-    const pa = active.map((_, i) => broadcastBit(p.a, i)), pb = active.map((_, i) => broadcastBit(p.b, i));
-    const kept = await andScalarBatch(s, below.map((q) => ({ x: q.mask!, pa: pa[active.indexOf(q)], pb: pb[active.indexOf(q)] })));
-    active.forEach((q, i) => {
-      const z = zOf(q);
-      // At the top level z serves every rank of the column: each gets a mask of its own. Below,
-      // z is this search's alone and becomes its mask in place.
-      if (q.mask === undefined) q.mask = xorWords(z, andPublic({ a: broadcast(pa[i], z.a.length), b: broadcast(pb[i], z.a.length) }, valid[q.column]));
-      else q.mask = xorInPlace(z, kept[below.indexOf(q)]);
-    });
+  if (levels > 0) {
+    let count = await countLevel(s, state, levels - 1);
+    for (let j = levels - 1; j >= 0; j--) {
+      const active = state.active;
+      const k = gather(rank, active.map((q) => q.slot));
+      // p = [k >= c] = NOT [k − c < 0]; |k − c| ≤ n < 2^(compareBits − 1).
+      const p = notBits(s.me, await lessThanZero(s, difference(k, count), compareBits));
+      // The rank's update (p injected, times c) does not hold up the masks of the next level:
+      // both run side by side, the rounds of the longer (the next count) on the critical path.
+      const [taken, next] = await parallel(
+        s,
+        async (f) => {
+          const [bit] = await injectBits(f, [p]);
+          return { bit, taken: await mul(f, bit, count) };
+        },
+        async (f) => (j === 0 ? undefined : await nextLevel(f, state, p, j - 1)),
+      );
+      active.forEach((q, i) => {
+        rank.a[q.slot] -= taken.taken.a[i];
+        rank.b[q.slot] -= taken.taken.b[i];
+        answer.a[q.slot] += taken.bit.a[i] << BigInt(j);
+        answer.b[q.slot] += taken.bit.b[i] << BigInt(j);
+      });
+      if (next !== undefined) count = next;
+    }
   }
   // min + sum p_j 2^j per search, in the order of the columns and their ranks.
   const out: AShare[] = [];
@@ -135,6 +137,58 @@ export async function selectRanks(s: Session, columns: readonly RankedColumn[]):
     at += m;
   }
   return { values: out, levels };
+}
+
+const EMPTY: PackedBits = { a: new BigUint64Array(0), b: new BigUint64Array(0) };
+
+/** The search's columns and their bit planes, and which searches level j runs (keyBits > j). */
+interface Selection {
+  readonly columns: readonly RankedColumn[];
+  readonly planes: readonly BitShare[][];
+  readonly valid: readonly BigUint64Array[];
+  readonly searches: Search[];
+  active: Search[];
+}
+
+/**
+ * Level j's zeros of every search active there, and their counts (element i: active search i).
+ * A search at its column's top level (mask: every row) takes NOT plane AND the valid rows, a
+ * public mask, so local, once per column; one count serves every rank of that column.
+ */
+async function countLevel(s: Session, state: Selection, j: number): Promise<AShare> {
+  const active = state.searches.filter((q) => state.columns[q.column].keyBits > j);
+  const notPlane = new Map<number, BitShare>();
+  for (const q of active) if (!notPlane.has(q.column)) notPlane.set(q.column, notBits(s.me, state.planes[q.column][j]));
+  const topOf = new Map<number, PackedBits>();
+  for (const q of active) if (q.mask === undefined && !topOf.has(q.column)) topOf.set(q.column, andPublic(notPlane.get(q.column)!, state.valid[q.column]));
+  const below = active.filter((q) => q.mask !== undefined);
+  const zBelow = await andBatch(s, below.map((q) => ({ x: q.mask!, y: notPlane.get(q.column)! })));
+  below.forEach((q, i) => (q.zeros = zBelow[i]));
+  for (const q of active) if (q.mask === undefined) q.zeros = topOf.get(q.column)!;
+  state.active = active;
+  // The counts: each top column's once, each other search's own.
+  const tops = [...topOf.keys()];
+  const counted = await popcounts(s, [...tops.map((c) => topOf.get(c)!), ...zBelow], RADIX_ROUND_BYTES);
+  return gather(counted, active.map((q) => (q.mask === undefined ? tops.indexOf(q.column) : tops.length + below.indexOf(q))));
+}
+
+/**
+ * The masks after level j + 1's bits p (one per active search), m = z XOR (p AND m), then level
+ * j's zeros and counts (countLevel).
+ */
+async function nextLevel(s: Session, state: Selection, p: BitShare, j: number): Promise<AShare> {
+  const active = state.active;
+  // p broadcast over the mask's words (XOR sharing is linear).
+  const pa = active.map((_, i) => broadcastBit(p.a, i)), pb = active.map((_, i) => broadcastBit(p.b, i));
+  const below = active.filter((q) => q.mask !== undefined);
+  const kept = await andScalarBatch(s, below.map((q) => ({ x: q.mask!, pa: pa[active.indexOf(q)], pb: pb[active.indexOf(q)] })));
+  active.forEach((q, i) => {
+    // At the top level z serves every rank of the column: each gets a mask of its own. Below,
+    // z is this search's alone and becomes its mask in place.
+    if (q.mask === undefined) q.mask = xorWords(q.zeros, andPublic({ a: broadcast(pa[i], q.zeros.a.length), b: broadcast(pb[i], q.zeros.a.length) }, state.valid[q.column]));
+    else q.mask = xorInPlace(q.zeros, kept[below.indexOf(q)]);
+  });
+  return countLevel(s, state, j);
 }
 
 function bitLength(n: number): number {
