@@ -28,7 +28,7 @@
 
 import type { Session } from '../session.js';
 import type { AShare } from '../shares.js';
-import { andWords } from './binary.js';
+import { Prg } from '../../crypto/prg.js';
 import { injectWeightedSums, type WeightedWords } from './inject-sum.js';
 
 /** Binary-shared words whose bits are counted (all 64 bits of every word; clear unused tails). */
@@ -172,9 +172,16 @@ async function layer(s: Session, groups: readonly Group[]): Promise<BigUint64Arr
       adderOperands(w.b, T, w.count, t, xb, yb, starts[k][weight], out.b, out.count);
     }),
   );
-  let za: BigUint64Array, zb: BigUint64Array;
+  // The carries' AND: its local share in pooled memory too (the link copies what it sends), the
+  // received share handed back to the link once the carries are written (Session.releaseWords).
+  const za = s.party.scratch.take(total);
+  let zb: BigUint64Array;
   try {
-    [za, zb] = await andWords(s, xa, xb, ya, yb);
+    andInto(Prg.xor(s.prgNext, s.prgPrev, za), xa, xb, ya, yb);
+    zb = await s.reshare(za);
+  } catch (e) {
+    s.party.scratch.give(za);
+    throw e;
   } finally {
     s.party.scratch.give(operands);
   }
@@ -188,7 +195,14 @@ async function layer(s: Session, groups: readonly Group[]): Promise<BigUint64Arr
     });
     g.classes = nexts[k];
   });
+  s.party.scratch.give(za);
+  s.releaseWords(s.next, zb);
   return held;
+}
+
+/** z ^= the local share of x AND y (binary.ts), z holding a zero-sharing. */
+function andInto(z: BigUint64Array, xa: BigUint64Array, xb: BigUint64Array, ya: BigUint64Array, yb: BigUint64Array): void {
+  for (let i = 0; i < z.length; i++) z[i] ^= (xa[i] & (ya[i] ^ yb[i])) ^ (xb[i] & ya[i]);
 }
 
 // The kernels read every 64-bit word straight from its array into an expression stored back

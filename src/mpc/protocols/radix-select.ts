@@ -20,7 +20,10 @@
  *    At the top bit m is every row, a public mask, so z and the new m are local and one count
  *    serves all ranks of the column. After w levels the answer is min + sum_j p_j 2^j, from the
  *    injected p (no further conversion). Ties need no special care: counts count duplicates.
- * Every level runs all columns and ranks together: one batch per round.
+ * Every level runs all columns and ranks together: one batch per round; the update of k (and
+ * the answer) runs in a sub-session beside the next level's m, z and count, which do not need it.
+ * Nothing the parties exchange depends on the values: the layers and the words injected are
+ * fixed by n and the ranks.
  *
  * What a party sees: only messages of AND gates, bit injections, reshares and comparisons on
  * secret values, each masked by pairwise PRG streams the receiver does not hold; their sizes
@@ -31,13 +34,17 @@
  *   conversion (value-planes.ts, bit-sliced): w − 1 rounds, (2w − 3)/8 bytes per row;
  *   per level below the top and rank: 2 AND gates per row (z, m) plus the popcount's ~1:
  *     ~3/8 byte per row and party; the top level: a popcount only (1/8 byte per row);
- *   rounds per level: 1 (z) + the popcount tree (~log_{3/2}(n/128) + 1, 22 at 2^20 rows) + 2
- *     (its injection) + 5 to 7 (the comparison) + 2 (injecting p) + 1 (p·c) + 1 (m): ~38 at
- *     2^20 rows, w levels in all (700 rounds measured at w = 18 with the conversion).
+ *   rounds per level: 5 to 7 (the comparison) + 1 (m) + 1 (the next level's z) + the popcount
+ *     tree's layers (stopped where a layer saves fewer bytes than RADIX_ROUND_BYTES: 14 for 40
+ *     counts of 2^20 bits, 7 for 2; popcount-packed.ts treeShape) + 2 (its injection); the
+ *     rank's update, 2 (injecting p) + 1 (p·c), runs beside them (fixmath/parallel.ts). At
+ *     2^20 rows and w = 18: 459 rounds with the conversion for 5 columns × 8 ranks (700 before
+ *     s9-radix), ~340 for a median.
  *   At n = 2^20, w = 18, R = 8: ~(17·8·3 + 1)/8 ≈ 51 bytes per row and party, plus the
- *   conversion's 4.1 (54.7 measured, docs/benchmarks.md "s8-radix").
+ *   conversion's 4.1 and the injected words (55.9 measured; docs/benchmarks.md "s9-radix").
  */
 
+import { Prg } from '../../crypto/prg.js';
 import { UsageError } from '../../errors.js';
 import { clearTail, wordsFor } from '../../ring/bits.js';
 import type { Session } from '../session.js';
@@ -186,8 +193,11 @@ async function nextLevel(s: Session, state: Selection, p: BitShare, j: number): 
     // At the top level z serves every rank of the column: each gets a mask of its own. Below,
     // z is this search's alone and becomes its mask in place.
     if (q.mask === undefined) q.mask = xorWords(q.zeros, andPublic({ a: broadcast(pa[i], q.zeros.a.length), b: broadcast(pb[i], q.zeros.a.length) }, state.valid[q.column]));
-    else q.mask = xorInPlace(q.zeros, kept[below.indexOf(q)]);
+    else q.mask = xorInPlace(q.zeros, kept.parts[below.indexOf(q)]);
   });
+  // p AND m is read: its memory goes back to the pool and the link.
+  s.party.scratch.give(kept.a);
+  s.releaseWords(s.next, kept.b);
   return countLevel(s, state, j);
 }
 
@@ -266,10 +276,13 @@ async function andBatch(s: Session, pairs: readonly { x: PackedBits; y: PackedBi
   return split(z, await s.reshare(z), pairs.map((q) => q.x.a.length));
 }
 
-/** x AND (a bit broadcast to every word: components pa, pb), all in one AND round. */
-async function andScalarBatch(s: Session, pairs: readonly { x: PackedBits; pa: bigint; pb: bigint }[]): Promise<PackedBits[]> {
+/**
+ * x AND (a bit broadcast to every word: components pa, pb), all in one AND round: the products
+ * (parts) over two whole arrays, a from the scratch pool, b received (the caller gives both back).
+ */
+async function andScalarBatch(s: Session, pairs: readonly { x: PackedBits; pa: bigint; pb: bigint }[]): Promise<{ parts: PackedBits[]; a: BigUint64Array; b: BigUint64Array }> {
   const total = pairs.reduce((acc, q) => acc + q.x.a.length, 0);
-  const z = s.zeroShareXor(total);
+  const z = Prg.xor(s.prgNext, s.prgPrev, s.party.scratch.take(total));
   let at = 0;
   const p = new BigUint64Array(2);
   for (const { x, pa, pb } of pairs) {
@@ -278,7 +291,8 @@ async function andScalarBatch(s: Session, pairs: readonly { x: PackedBits; pa: b
     andScalarKernel(z, at, x.a, x.b, p);
     at += x.a.length;
   }
-  return split(z, await s.reshare(z), pairs.map((q) => q.x.a.length));
+  const received = await s.reshare(z);
+  return { parts: split(z, received, pairs.map((q) => q.x.a.length)), a: z, b: received };
 }
 
 function split(a: BigUint64Array, b: BigUint64Array, lengths: readonly number[]): PackedBits[] {
