@@ -144,10 +144,9 @@ async function layer(s: Session, groups: readonly Group[]): Promise<BigUint64Arr
       return at;
     }),
   );
-  // The operands never leave the party: pooled memory (mpc/scratch.ts; fresh arrays cost page
-  // faults on first touch), every word written below.
-  const operands = s.party.scratch.take(4 * total);
-  const xa = operands.subarray(0, total), xb = operands.subarray(total, 2 * total), ya = operands.subarray(2 * total, 3 * total), yb = operands.subarray(3 * total, 4 * total);
+  // The carries' AND: its local share written straight from the words (the operands A ^ C and
+  // B ^ C are never stored), in pooled memory (mpc/scratch.ts; the link copies what it sends).
+  const za = Prg.xor(s.prgNext, s.prgPrev, s.party.scratch.take(total));
   // The next layer's words per weight: sums, the words left over, the carries from below.
   const countsOf = groups.map((g, k) => {
     const t = shapes[k];
@@ -168,22 +167,16 @@ async function layer(s: Session, groups: readonly Group[]): Promise<BigUint64Arr
   groups.forEach((g, k) =>
     g.classes.forEach((w, weight) => {
       const T = g.members.length, t = shapes[k][weight], out = nexts[k][weight];
-      adderOperands(w.a, T, w.count, t, xa, ya, starts[k][weight], out.a, out.count);
-      adderOperands(w.b, T, w.count, t, xb, yb, starts[k][weight], out.b, out.count);
+      fullAdders(w, T, w.count, t, za, starts[k][weight], out, out.count);
     }),
   );
-  // The carries' AND: its local share in pooled memory too (the link copies what it sends), the
-  // received share handed back to the link once the carries are written (Session.releaseWords).
-  const za = s.party.scratch.take(total);
+  // The received share goes back to the link once the carries are written (Session.releaseWords).
   let zb: BigUint64Array;
   try {
-    andInto(Prg.xor(s.prgNext, s.prgPrev, za), xa, xb, ya, yb);
     zb = await s.reshare(za);
   } catch (e) {
     s.party.scratch.give(za);
     throw e;
-  } finally {
-    s.party.scratch.give(operands);
   }
   groups.forEach((g, k) => {
     g.classes.forEach((w, weight) => {
@@ -200,30 +193,27 @@ async function layer(s: Session, groups: readonly Group[]): Promise<BigUint64Arr
   return held;
 }
 
-/** z ^= the local share of x AND y (binary.ts), z holding a zero-sharing. */
-function andInto(z: BigUint64Array, xa: BigUint64Array, xb: BigUint64Array, ya: BigUint64Array, yb: BigUint64Array): void {
-  for (let i = 0; i < z.length; i++) z[i] ^= (xa[i] & (ya[i] ^ yb[i])) ^ (xb[i] & ya[i]);
-}
-
 // The kernels read every 64-bit word straight from its array into an expression stored back
 // into an array (never into a local), which V8 compiles to machine-word operations.
 
 /**
  * For each of T trees with `count` words of this weight, full adders on the triples (A, B, C) =
- * words [0, t), [t, 2t), [2t, 3t): operands x = A ^ C, y = B ^ C at operand word
- * start + i·t; the sums A ^ B ^ C and the words left over go to the tree's run of `out`
- * (`outCount` words per tree).
+ * words [0, t), [t, 2t), [2t, 3t): the local share of the AND (A ^ C) & (B ^ C) into z at word
+ * start + i·t (z holds a zero-sharing: z ^= xa & (ya ^ yb) ^ xb & ya, binary.ts, with x = A ^ C
+ * and y = B ^ C read from both components); the sums A ^ B ^ C and the words left over to the
+ * tree's run of `out` (`outCount` words per tree).
  */
-function adderOperands(w: BigUint64Array, T: number, count: number, t: number, x: BigUint64Array, y: BigUint64Array, start: number, out: BigUint64Array, outCount: number): void {
+function fullAdders(w: Words, T: number, count: number, t: number, z: BigUint64Array, start: number, out: Words, outCount: number): void {
+  const a = w.a, b = w.b, oa = out.a, ob = out.b;
   for (let i = 0; i < T; i++) {
-    const from = i * count, o = start + i * t, to = i * outCount;
-    const c = from + 2 * t;
+    const A = i * count, B = A + t, C = A + 2 * t, o = start + i * t, to = i * outCount;
     for (let j = 0; j < t; j++) {
-      x[o + j] = w[from + j] ^ w[c + j];
-      y[o + j] = w[from + t + j] ^ w[c + j];
-      out[to + j] = w[from + j] ^ w[from + t + j] ^ w[c + j];
+      z[o + j] ^= ((a[A + j] ^ a[C + j]) & (a[B + j] ^ a[C + j] ^ b[B + j] ^ b[C + j])) ^ ((b[A + j] ^ b[C + j]) & (a[B + j] ^ a[C + j]));
+      oa[to + j] = a[A + j] ^ a[B + j] ^ a[C + j];
+      ob[to + j] = b[A + j] ^ b[B + j] ^ b[C + j];
     }
-    out.set(w.subarray(from + 3 * t, from + count), to + t);
+    oa.set(a.subarray(A + 3 * t, A + count), to + t);
+    ob.set(b.subarray(A + 3 * t, A + count), to + t);
   }
 }
 
