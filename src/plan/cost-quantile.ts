@@ -7,9 +7,11 @@
  * Radix (mpc/protocols/radix-select.ts), per column of w bits and R ranks over n rows: the
  * planes' conversion ((2w − 3)/8 bytes per row, w − 1 rounds), the top level's count (1/8
  * byte per row), then per rank and lower level 2 AND gates per row and the popcount's ~1
- * (3/8 byte per row), its injection (~(2·log2(n/64) + 12)·64 bits of 8/3 bytes) and the
- * comparison of the counts (~40 KB per level, shared). Rounds per level: 1 + the popcount
- * layers (~log_{3/2}(n/128) + 1) + 2 + 7 + 4.
+ * (3/8 byte per row), its injection (the words its tree leaves, popcount-packed.ts treeShape:
+ * 64 bits of 8/3 bytes each) and the comparison of the counts (~40 KB per level, shared).
+ * Rounds per level: the comparison (5–7) + 1 (masks) + 1 (zeros) + the popcount's layers
+ * (stopped by RADIX_ROUND_BYTES: 14 for 40 counts of 2^20 bits) + 2; the rank's update runs
+ * beside the masks and count (radix-select.ts).
  *
  * Quickselect (mpc/protocols/order-statistics.ts), when the key (value − min, row position)
  * fits 63 bits: one shuffle of the keys (3 rounds, 16 bytes per row from party 0); about
@@ -26,6 +28,8 @@
 
 import type { ColumnFacts } from './types.js';
 import type { StepCost } from './cost-group-by.js';
+import { treeShape } from '../mpc/protocols/popcount-packed.js';
+import { RADIX_ROUND_BYTES } from '../mpc/protocols/radix-select.js';
 
 export type SelectionMethod = 'radix' | 'quickselect';
 
@@ -58,25 +62,28 @@ export function selectable(column: ColumnFacts, rows: number): boolean {
   return !column.nullable && radixFits(bitLength(column.max - column.min), rows);
 }
 
-/** The popcount's carry-save layers over n bits (popcount-packed.ts). */
-function popcountLayers(rows: number): number {
-  let words = Math.max(1, Math.ceil(rows / 64)), layers = 0;
-  while (words >= 3) {
-    words = Math.ceil((2 * words) / 3);
-    layers++;
-  }
-  return layers;
+/** Rounds of the comparison of counts with ranks (radix-select.ts: ltNarrow on bitLength(n) + 1 bits). */
+function countCompareRounds(rows: number): number {
+  const bits = Math.floor(Math.log2(Math.max(1, rows))) + 2;
+  return bits <= 8 ? 5 : bits <= 16 ? 6 : bits <= 32 ? 7 : 8;
 }
 
-/** Per column: bytes per party; rounds are those of the whole batch (all columns together). */
-export function radixCost(rows: number, keyBits: number, ranks: number): StepCost {
+/**
+ * Per column: bytes per party; rounds are those of the whole batch (all columns together), whose
+ * `batchColumns` columns and `batchRanks` ranks set where the popcounts stop (treeShape).
+ */
+export function radixCost(rows: number, keyBits: number, ranks: number, batchColumns = 1, batchRanks = ranks): StepCost {
   if (keyBits === 0 || ranks === 0) return { rounds: 0, bytes: 0 };
   const w = keyBits;
-  // The popcount leaves ~log2(n/64) + 4 words per count to inject, 64 bits of 8/3 bytes each.
-  const injected = (Math.log2(Math.max(2, rows / 64)) + 4) * 64 * (8 / 3);
+  const words = Math.max(1, Math.ceil(rows / 64));
+  const top = treeShape(words, batchColumns, RADIX_ROUND_BYTES), below = treeShape(words, batchRanks, RADIX_ROUND_BYTES);
+  // Each count leaves its tree's words to inject: 64 bits of 8/3 bytes each.
+  const injected = (shape: { injectedWords: number }, vectors: number): number => (shape.injectedWords / vectors) * 64 * (8 / 3);
   const perRow = Math.max(0, 2 * w - 3) / 8 + 1 / 8 + ((w - 1) * ranks * 3) / 8;
-  const bytes = rows * perRow + w * ranks * injected;
-  const rounds = w - 1 + w * (1 + popcountLayers(rows) + 2 + 7 + 4);
+  const bytes = rows * perRow + injected(top, batchColumns) + (w - 1) * ranks * injected(below, batchRanks);
+  // The conversion, the top level's count, then per level the comparison and, beside the rank's
+  // update (3 rounds), the masks (1), the next level's zeros (1) and count (layers + 2).
+  const rounds = w - 1 + top.layers + 2 + w * countCompareRounds(rows) + (w - 1) * (4 + below.layers) + 3;
   return { rounds, bytes: Math.round(bytes) };
 }
 
@@ -98,7 +105,8 @@ export interface SelectionColumn {
 /** Each method's cost for a batch of columns of `rows` rows: bytes summed, rounds shared. */
 function batchCost(rows: number, columns: readonly SelectionColumn[], method: SelectionMethod): StepCost {
   if (columns.length === 0) return { rounds: 0, bytes: 0 };
-  const costs = columns.map((c) => (method === 'radix' ? radixCost(rows, c.keyBits, c.ranks) : quickselectCost(rows, c.keyBits, c.ranks)));
+  const ranks = columns.reduce((acc, c) => acc + c.ranks, 0);
+  const costs = columns.map((c) => (method === 'radix' ? radixCost(rows, c.keyBits, c.ranks, columns.length, ranks) : quickselectCost(rows, c.keyBits, c.ranks)));
   const levels = Math.max(...columns.map((c) => c.keyBits));
   const shared = method === 'radix' ? levels * RADIX_COMPARE_BYTES_PER_LEVEL : 0;
   return { rounds: Math.max(...costs.map((c) => c.rounds)), bytes: Math.round(shared + costs.reduce((acc, c) => acc + c.bytes, 0)) };

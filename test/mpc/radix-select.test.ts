@@ -81,6 +81,22 @@ test('edge columns: a 64-bit range at both ends, a zero-width range, one row, ro
   columns.forEach((c, j) => assert.deepEqual(r[j], c.ranks.map((k) => sortedOf(c.values)[k]), `column ${j}`));
 });
 
+test('large columns whose counts stop the carry-save tree early (2^15 rows: ties, a narrow and a wide range, a column that starts lower, all describe ranks)', async () => {
+  // 2^15 rows are 512 words a vector: enough full adders that the tree runs some layers and
+  // stops before its end (RADIX_ROUND_BYTES), injecting the words left.
+  const n = 1 << 15;
+  let x = 0x2545f4914f6cdd1dn;
+  const next = (): bigint => (x = (x * 6364136223846793005n + 1442695040888963407n) & ((1n << 64n) - 1n));
+  const ranks = [0, 8191, 8192, 16383, 16384, 24575, 24576, n - 1];
+  const columns: PlainColumn[] = [
+    { min: -1000n, keyBits: 11, values: Array.from({ length: n }, () => (next() >> 53n) - 1000n), ranks },
+    { min: -(1n << 40n), keyBits: 41, values: Array.from({ length: n }, () => (next() >> 23n) - (1n << 40n)), ranks },
+    { min: 0n, keyBits: 5, values: Array.from({ length: n - 1 }, () => next() >> 59n), ranks: [0, 1, 16382, n - 2] },
+  ];
+  const r = await run(columns);
+  columns.forEach((c, j) => assert.deepEqual(r[j], c.ranks.map((k) => sortedOf(c.values)[k]), `column ${j}`));
+});
+
 test('a rank outside [0, n) or a range wider than 64 bits is refused with a UsageError', async () => {
   const t = await trio();
   await assert.rejects(

@@ -1,7 +1,7 @@
 /** The selection's cost estimate and method choice (plan/cost-quantile.ts): which columns it prices, which selection, its growth. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { quickselectFits, radixFits, selectable, selectionCost, selectionMethods } from '../../src/plan/cost-quantile.js';
+import { quickselectFits, radixCost, radixFits, selectable, selectionCost, selectionMethods } from '../../src/plan/cost-quantile.js';
 import { packsForSelection as quickselectPacks } from '../../src/mpc/protocols/order-statistics.js';
 import { packsForSelection as radixPacks } from '../../src/mpc/protocols/radix-select.js';
 
@@ -26,13 +26,25 @@ test('selectionMethod: radix for describe at a million rows, quickselect for sma
   assert.deepEqual(selectionMethods(1 << 20, [{ keyBits: 60, ranks: 8 }, { keyBits: 40, ranks: 8 }]), ['radix', 'quickselect'], '60 bits and 20 index bits exceed the 63-bit key');
 });
 
+test('radixCost: the rounds and bytes of radix-select.ts as measured (2^18 and 2^20 rows, 5 columns of 18 bits, 8 ranks each)', () => {
+  // Measured in-thread (bench/select-kernel.js, less its 5 openings): 410 rounds and 59.6 bytes
+  // per row, column and party at 2^18; 459 rounds and 55.9 bytes at 2^20.
+  for (const [rows, rounds, bytesPerRow] of [[1 << 18, 410, 59.6], [1 << 20, 459, 55.9]] as const) {
+    const c = radixCost(rows, 18, 8, 5, 40);
+    assert.ok(Math.abs(c.rounds - rounds) <= 0.02 * rounds, `${rows} rows: ${c.rounds} rounds estimated, ${rounds} measured`);
+    assert.ok(Math.abs(c.bytes / rows - bytesPerRow) <= 0.05 * bytesPerRow, `${rows} rows: ${(c.bytes / rows).toFixed(1)} bytes per row estimated, ${bytesPerRow} measured`);
+  }
+});
+
 test('selectionCost: levels shared by the columns, bytes per column and rank', () => {
   const a = column(0n, 200_000n, false, 'a');
   const others = ['b', 'c', 'd', 'e'].map((name) => column(0n, 200_000n, false, name));
   const one = selectionCost(1 << 20, [a]);
   const five = selectionCost(1 << 20, [a, ...others]);
   assert.ok(five.rounds < 2 * one.rounds, 'the columns share their levels');
-  assert.ok(five.bytes > 4.5 * one.bytes);
+  // Not 5×: a lone column's two counts stop their trees earlier (a round is worth more words
+  // of injection to two counts than to ten), so its bytes per rank are higher.
+  assert.ok(five.bytes > 3.5 * one.bytes);
   assert.ok(selectionCost(1 << 20, [a, a, a]).bytes > one.bytes);
-  assert.ok(one.bytes < 20 * (1 << 20), 'a median: a few bytes per row and level, not a sort');
+  assert.ok(one.bytes < 30 * (1 << 20), 'a median: a byte or two per row and level, not a sort');
 });

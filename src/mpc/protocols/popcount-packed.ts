@@ -13,14 +13,22 @@
  * per bit and party. The few words left (at most two per weight, ~2·log2(W) + 12 of them) are
  * injected with their weights and summed, kept secret (inject-sum.ts).
  *
- * Rounds: the layers, ~log_{3/2}(W/2) + 1 (22 for 2^20 bits: W = 16384), then 2.
+ * Rounds: the layers, ~log_{3/2}(W/2) + 1 (24 for 2^20 bits: W = 16384), then 2.
  * Bytes per party: ~W/8·64 = n/8 for n bits in the tree, plus 8/3 per injected bit (~3.7 KB
  * at 2^20 bits), plus 8 per vector.
+ *
+ * The tree's tail is slow: its last layers remove a few words each (carries spread over the
+ * weights), a round apiece. An injected word costs 64·8/3 − 8 ≈ 163 bytes more than a word the
+ * tree removes, so a caller that values a round at `roundBytes` bytes stops the tree at the
+ * first layer that would remove fewer than roundBytes / 163 words over all its vectors and
+ * injects what is left (treeShape below; radix-select.ts passes its measured figure). At 2^20
+ * bits and 40 vectors with 128 KB a round: 15 layers instead of 24, ~50 words injected per
+ * vector instead of ~15 (+4 % of the popcount's bytes).
  */
 
 import type { Session } from '../session.js';
 import type { AShare } from '../shares.js';
-import { andWords } from './binary.js';
+import { Prg } from '../../crypto/prg.js';
 import { injectWeightedSums, type WeightedWords } from './inject-sum.js';
 
 /** Binary-shared words whose bits are counted (all 64 bits of every word; clear unused tails). */
@@ -47,8 +55,40 @@ interface Group {
   classes: Words[];
 }
 
-/** The number of 1 bits of each vector, as arithmetic shares (element i: vector i). */
-export async function popcounts(s: Session, vectors: readonly PackedBits[]): Promise<AShare> {
+/** Bytes per party an injected word costs beyond one the tree removes (64 bits of 8/3, less one AND word). */
+export const INJECTED_WORD_EXTRA_BYTES = (64 * 8) / 3 - 8;
+
+/**
+ * Whether a layer that removes `removed` words (one per full adder, over all vectors) pays when
+ * a round is worth `roundBytes` bytes. Any full adder pays when rounds are free (roundBytes 0).
+ */
+export function layerPays(removed: number, roundBytes: number): boolean {
+  return removed > 0 && removed * INJECTED_WORD_EXTRA_BYTES >= roundBytes;
+}
+
+/**
+ * The tree's layers and the words it leaves to inject, for `vectors` vectors of `words` words
+ * each (plan/cost-quantile.ts: the same rule as popcounts, without the data).
+ */
+export function treeShape(words: number, vectors: number, roundBytes: number): { layers: number; injectedWords: number } {
+  let classes = [words];
+  let layers = 0;
+  while (layerPays(vectors * classes.reduce((acc, c) => acc + Math.floor(c / 3), 0), roundBytes)) {
+    const t = classes.map((c) => Math.floor(c / 3));
+    const next = classes.map((c, k) => t[k] + (c - 3 * t[k]) + (k > 0 ? t[k - 1] : 0));
+    if (t[t.length - 1] > 0) next.push(t[t.length - 1]);
+    classes = next;
+    layers++;
+  }
+  return { layers, injectedWords: vectors * classes.reduce((acc, c) => acc + c, 0) };
+}
+
+/**
+ * The number of 1 bits of each vector, as arithmetic shares (element i: vector i). `roundBytes`:
+ * what a round is worth in bytes per party; the tree stops when a layer would save less
+ * (layerPays). The default 0 runs it until no weight holds three words.
+ */
+export async function popcounts(s: Session, vectors: readonly PackedBits[], roundBytes = 0): Promise<AShare> {
   const byWords = new Map<number, number[]>();
   vectors.forEach((v, i) => {
     const same = byWords.get(v.a.length);
@@ -69,7 +109,7 @@ export async function popcounts(s: Session, vectors: readonly PackedBits[]): Pro
       });
       return { members, classes: [words] };
     });
-    while (groups.some((g) => g.classes.some((w) => w.count >= 3))) {
+    while (layerPays(adders(groups), roundBytes)) {
       const next = await layer(s, groups);
       s.party.scratch.give(held);
       held = next;
@@ -80,6 +120,13 @@ export async function popcounts(s: Session, vectors: readonly PackedBits[]): Pro
   } finally {
     s.party.scratch.give(held);
   }
+}
+
+/** The full adders of the next layer over every tree of every group: the words it removes. */
+function adders(groups: readonly Group[]): number {
+  let total = 0;
+  for (const g of groups) for (const w of g.classes) total += Math.floor(w.count / 3) * g.members.length;
+  return total;
 }
 
 /**
@@ -97,10 +144,9 @@ async function layer(s: Session, groups: readonly Group[]): Promise<BigUint64Arr
       return at;
     }),
   );
-  // The operands never leave the party: pooled memory (mpc/scratch.ts; fresh arrays cost page
-  // faults on first touch), every word written below.
-  const operands = s.party.scratch.take(4 * total);
-  const xa = operands.subarray(0, total), xb = operands.subarray(total, 2 * total), ya = operands.subarray(2 * total, 3 * total), yb = operands.subarray(3 * total, 4 * total);
+  // The carries' AND: its local share written straight from the words (the operands A ^ C and
+  // B ^ C are never stored), in pooled memory (mpc/scratch.ts; the link copies what it sends).
+  const za = Prg.xor(s.prgNext, s.prgPrev, s.party.scratch.take(total));
   // The next layer's words per weight: sums, the words left over, the carries from below.
   const countsOf = groups.map((g, k) => {
     const t = shapes[k];
@@ -121,15 +167,16 @@ async function layer(s: Session, groups: readonly Group[]): Promise<BigUint64Arr
   groups.forEach((g, k) =>
     g.classes.forEach((w, weight) => {
       const T = g.members.length, t = shapes[k][weight], out = nexts[k][weight];
-      adderOperands(w.a, T, w.count, t, xa, ya, starts[k][weight], out.a, out.count);
-      adderOperands(w.b, T, w.count, t, xb, yb, starts[k][weight], out.b, out.count);
+      fullAdders(w, T, w.count, t, za, starts[k][weight], out, out.count);
     }),
   );
-  let za: BigUint64Array, zb: BigUint64Array;
+  // The received share goes back to the link once the carries are written (Session.releaseWords).
+  let zb: BigUint64Array;
   try {
-    [za, zb] = await andWords(s, xa, xb, ya, yb);
-  } finally {
-    s.party.scratch.give(operands);
+    zb = await s.reshare(za);
+  } catch (e) {
+    s.party.scratch.give(za);
+    throw e;
   }
   groups.forEach((g, k) => {
     g.classes.forEach((w, weight) => {
@@ -141,6 +188,8 @@ async function layer(s: Session, groups: readonly Group[]): Promise<BigUint64Arr
     });
     g.classes = nexts[k];
   });
+  s.party.scratch.give(za);
+  s.releaseWords(s.next, zb);
   return held;
 }
 
@@ -149,20 +198,22 @@ async function layer(s: Session, groups: readonly Group[]): Promise<BigUint64Arr
 
 /**
  * For each of T trees with `count` words of this weight, full adders on the triples (A, B, C) =
- * words [0, t), [t, 2t), [2t, 3t): operands x = A ^ C, y = B ^ C at operand word
- * start + i·t; the sums A ^ B ^ C and the words left over go to the tree's run of `out`
- * (`outCount` words per tree).
+ * words [0, t), [t, 2t), [2t, 3t): the local share of the AND (A ^ C) & (B ^ C) into z at word
+ * start + i·t (z holds a zero-sharing: z ^= xa & (ya ^ yb) ^ xb & ya, binary.ts, with x = A ^ C
+ * and y = B ^ C read from both components); the sums A ^ B ^ C and the words left over to the
+ * tree's run of `out` (`outCount` words per tree).
  */
-function adderOperands(w: BigUint64Array, T: number, count: number, t: number, x: BigUint64Array, y: BigUint64Array, start: number, out: BigUint64Array, outCount: number): void {
+function fullAdders(w: Words, T: number, count: number, t: number, z: BigUint64Array, start: number, out: Words, outCount: number): void {
+  const a = w.a, b = w.b, oa = out.a, ob = out.b;
   for (let i = 0; i < T; i++) {
-    const from = i * count, o = start + i * t, to = i * outCount;
-    const c = from + 2 * t;
+    const A = i * count, B = A + t, C = A + 2 * t, o = start + i * t, to = i * outCount;
     for (let j = 0; j < t; j++) {
-      x[o + j] = w[from + j] ^ w[c + j];
-      y[o + j] = w[from + t + j] ^ w[c + j];
-      out[to + j] = w[from + j] ^ w[from + t + j] ^ w[c + j];
+      z[o + j] ^= ((a[A + j] ^ a[C + j]) & (a[B + j] ^ a[C + j] ^ b[B + j] ^ b[C + j])) ^ ((b[A + j] ^ b[C + j]) & (a[B + j] ^ a[C + j]));
+      oa[to + j] = a[A + j] ^ a[B + j] ^ a[C + j];
+      ob[to + j] = b[A + j] ^ b[B + j] ^ b[C + j];
     }
-    out.set(w.subarray(from + 3 * t, from + count), to + t);
+    oa.set(a.subarray(A + 3 * t, A + count), to + t);
+    ob.set(b.subarray(A + 3 * t, A + count), to + t);
   }
 }
 

@@ -20,7 +20,10 @@
  *    At the top bit m is every row, a public mask, so z and the new m are local and one count
  *    serves all ranks of the column. After w levels the answer is min + sum_j p_j 2^j, from the
  *    injected p (no further conversion). Ties need no special care: counts count duplicates.
- * Every level runs all columns and ranks together: one batch per round.
+ * Every level runs all columns and ranks together: one batch per round; the update of k (and
+ * the answer) runs in a sub-session beside the next level's m, z and count, which do not need it.
+ * Nothing the parties exchange depends on the values: the layers and the words injected are
+ * fixed by n and the ranks.
  *
  * What a party sees: only messages of AND gates, bit injections, reshares and comparisons on
  * secret values, each masked by pairwise PRG streams the receiver does not hold; their sizes
@@ -31,19 +34,24 @@
  *   conversion (value-planes.ts, bit-sliced): w − 1 rounds, (2w − 3)/8 bytes per row;
  *   per level below the top and rank: 2 AND gates per row (z, m) plus the popcount's ~1:
  *     ~3/8 byte per row and party; the top level: a popcount only (1/8 byte per row);
- *   rounds per level: 1 (z) + the popcount tree (~log_{3/2}(n/128) + 1, 22 at 2^20 rows) + 2
- *     (its injection) + 5 to 7 (the comparison) + 2 (injecting p) + 1 (p·c) + 1 (m): ~38 at
- *     2^20 rows, w levels in all (700 rounds measured at w = 18 with the conversion).
+ *   rounds per level: 5 to 7 (the comparison) + 1 (m) + 1 (the next level's z) + the popcount
+ *     tree's layers (stopped where a layer saves fewer bytes than RADIX_ROUND_BYTES: 14 for 40
+ *     counts of 2^20 bits, 7 for 2; popcount-packed.ts treeShape) + 2 (its injection); the
+ *     rank's update, 2 (injecting p) + 1 (p·c), runs beside them (fixmath/parallel.ts). At
+ *     2^20 rows and w = 18: 459 rounds with the conversion for 5 columns × 8 ranks (700 before
+ *     s9-radix), ~340 for a median.
  *   At n = 2^20, w = 18, R = 8: ~(17·8·3 + 1)/8 ≈ 51 bytes per row and party, plus the
- *   conversion's 4.1 (54.7 measured, docs/benchmarks.md "s8-radix").
+ *   conversion's 4.1 and the injected words (55.9 measured; docs/benchmarks.md "s9-radix").
  */
 
+import { Prg } from '../../crypto/prg.js';
 import { UsageError } from '../../errors.js';
 import { clearTail, wordsFor } from '../../ring/bits.js';
 import type { Session } from '../session.js';
 import { AShare, BitShare } from '../shares.js';
 import { notBits, publicA } from '../sharing.js';
 import { mul } from './arith.js';
+import { parallel } from './fixmath/parallel.js';
 import { ltNarrow, NARROW_MAX_BITS } from './compare-narrow.js';
 import { ltSplit, SPLIT_MAX_BITS } from './compare-split.js';
 import { injectBits } from './inject.js';
@@ -60,6 +68,13 @@ export function packsForSelection(keyBits: number, rows: number): boolean {
   return Number.isInteger(keyBits) && keyBits >= 0 && keyBits <= 64 && rows <= MAX_SELECTION_ROWS;
 }
 
+/**
+ * What a round is worth in bytes per party, for the popcount's stopping rule (popcount-packed.ts,
+ * layerPays): measured on three node processes at 2^20 rows × 5 columns × 8 ranks, where 128 KB
+ * cut 185 rounds for +2 % bytes and ~8 % less CPU per party (docs/benchmarks.md, "s9-radix").
+ */
+export const RADIX_ROUND_BYTES = 128_000;
+
 /** One wanted rank of one column, and its state in the search. */
 interface Search {
   readonly column: number;
@@ -67,6 +82,8 @@ interface Search {
   readonly slot: number;
   /** The bucket's rows, packed; undefined while it is every row (the top level). */
   mask: PackedBits | undefined;
+  /** The bucket's rows with a 0 at the current level's bit (the rows counted). */
+  zeros: PackedBits;
 }
 
 export async function selectRanks(s: Session, columns: readonly RankedColumn[]): Promise<SelectedOrderStatistics> {
@@ -76,52 +93,44 @@ export async function selectRanks(s: Session, columns: readonly RankedColumn[]):
     for (const r of c.ranks) if (!Number.isInteger(r) || r < 0 || r >= n) throw new UsageError(`selectRanks: rank ${r} is outside [0, ${n})`);
   }
   const planes = await valuePlanes(s, columns.map((c) => ({ values: c.values, min: c.min, bits: c.keyBits })));
-  const searches: Search[] = [];
-  columns.forEach((c, column) => c.ranks.forEach(() => searches.push({ column, slot: searches.length, mask: undefined })));
+  const levels = Math.max(0, ...columns.map((c) => c.keyBits));
+  const state: Selection = {
+    columns,
+    planes,
+    valid: columns.map((c) => validRows(c.values.length)),
+    searches: [],
+    active: [],
+  };
+  columns.forEach((c, column) => c.ranks.forEach(() => state.searches.push({ column, slot: state.searches.length, mask: undefined, zeros: EMPTY })));
   // Remaining ranks and the answers' bits so far (sum p_j 2^j), one slot per search.
   const rank = publicA(s.me, BigUint64Array.from(columns.flatMap((c) => c.ranks.map((r) => BigInt(r)))));
-  const answer = AShare.zeros(searches.length);
-  const valid = columns.map((c) => validRows(c.values.length));
+  const answer = AShare.zeros(state.searches.length);
   const compareBits = Math.max(2, ...columns.map((c) => bitLength(c.values.length) + 1));
-  const levels = Math.max(0, ...columns.map((c) => c.keyBits));
-  for (let j = levels - 1; j >= 0; j--) {
-    const active = searches.filter((q) => columns[q.column].keyBits > j);
-    if (active.length === 0) continue;
-    const notPlane = new Map<number, BitShare>();
-    for (const q of active) if (!notPlane.has(q.column)) notPlane.set(q.column, notBits(s.me, planes[q.column][j]));
-    // z: at the top level (the mask is every row) NOT plane AND valid rows, once per column, local.
-    const topOf = new Map<number, PackedBits>();
-    for (const q of active) if (q.mask === undefined && !topOf.has(q.column)) topOf.set(q.column, andPublic(notPlane.get(q.column)!, valid[q.column]));
-    const below = active.filter((q) => q.mask !== undefined);
-    const zBelow = await andBatch(s, below.map((q) => ({ x: q.mask!, y: notPlane.get(q.column)! })));
-    const zOf = (q: Search): PackedBits => (q.mask === undefined ? topOf.get(q.column)! : zBelow[below.indexOf(q)]);
-    // The counts: each top column's once, each other search's own.
-    const tops = [...topOf.keys()];
-    const counted = await popcounts(s, [...tops.map((c) => topOf.get(c)!), ...zBelow]);
-    const countAt = active.map((q) => (q.mask === undefined ? tops.indexOf(q.column) : tops.length + below.indexOf(q)));
-    const count = gather(counted, countAt);
-    const k = gather(rank, active.map((q) => q.slot));
-    // p = [k >= c] = NOT [k − c < 0]; |k − c| ≤ n < 2^(compareBits − 1).
-    const p = notBits(s.me, await lessThanZero(s, difference(k, count), compareBits));
-    const [bit] = await injectBits(s, [p]);
-    const taken = await mul(s, bit, count);
-    active.forEach((q, i) => {
-      rank.a[q.slot] -= taken.a[i];
-      rank.b[q.slot] -= taken.b[i];
-      answer.a[q.slot] += bit.a[i] << BigInt(j);
-      answer.b[q.slot] += bit.b[i] << BigInt(j);
-    });
-    if (j === 0) break;
-    // m = z XOR (p AND m): p broadcast over the mask's words (XOR sharing is linear).
-    const pa = active.map((_, i) => broadcastBit(p.a, i)), pb = active.map((_, i) => broadcastBit(p.b, i));
-    const kept = await andScalarBatch(s, below.map((q) => ({ x: q.mask!, pa: pa[active.indexOf(q)], pb: pb[active.indexOf(q)] })));
-    active.forEach((q, i) => {
-      const z = zOf(q);
-      // At the top level z serves every rank of the column: each gets a mask of its own. Below,
-      // z is this search's alone and becomes its mask in place.
-      if (q.mask === undefined) q.mask = xorWords(z, andPublic({ a: broadcast(pa[i], z.a.length), b: broadcast(pb[i], z.a.length) }, valid[q.column]));
-      else q.mask = xorInPlace(z, kept[below.indexOf(q)]);
-    });
+  if (levels > 0) {
+    let count = await countLevel(s, state, levels - 1);
+    for (let j = levels - 1; j >= 0; j--) {
+      const active = state.active;
+      const k = gather(rank, active.map((q) => q.slot));
+      // p = [k >= c] = NOT [k − c < 0]; |k − c| ≤ n < 2^(compareBits − 1).
+      const p = notBits(s.me, await lessThanZero(s, difference(k, count), compareBits));
+      // The rank's update (p injected, times c) does not hold up the masks of the next level:
+      // both run side by side, the rounds of the longer (the next count) on the critical path.
+      const [taken, next] = await parallel(
+        s,
+        async (f) => {
+          const [bit] = await injectBits(f, [p]);
+          return { bit, taken: await mul(f, bit, count) };
+        },
+        async (f) => (j === 0 ? undefined : await nextLevel(f, state, p, j - 1)),
+      );
+      active.forEach((q, i) => {
+        rank.a[q.slot] -= taken.taken.a[i];
+        rank.b[q.slot] -= taken.taken.b[i];
+        answer.a[q.slot] += taken.bit.a[i] << BigInt(j);
+        answer.b[q.slot] += taken.bit.b[i] << BigInt(j);
+      });
+      if (next !== undefined) count = next;
+    }
   }
   // min + sum p_j 2^j per search, in the order of the columns and their ranks.
   const out: AShare[] = [];
@@ -135,6 +144,61 @@ export async function selectRanks(s: Session, columns: readonly RankedColumn[]):
     at += m;
   }
   return { values: out, levels };
+}
+
+const EMPTY: PackedBits = { a: new BigUint64Array(0), b: new BigUint64Array(0) };
+
+/** The search's columns and their bit planes, and which searches level j runs (keyBits > j). */
+interface Selection {
+  readonly columns: readonly RankedColumn[];
+  readonly planes: readonly BitShare[][];
+  readonly valid: readonly BigUint64Array[];
+  readonly searches: Search[];
+  active: Search[];
+}
+
+/**
+ * Level j's zeros of every search active there, and their counts (element i: active search i).
+ * A search at its column's top level (mask: every row) takes NOT plane AND the valid rows, a
+ * public mask, so local, once per column; one count serves every rank of that column.
+ */
+async function countLevel(s: Session, state: Selection, j: number): Promise<AShare> {
+  const active = state.searches.filter((q) => state.columns[q.column].keyBits > j);
+  const notPlane = new Map<number, BitShare>();
+  for (const q of active) if (!notPlane.has(q.column)) notPlane.set(q.column, notBits(s.me, state.planes[q.column][j]));
+  const topOf = new Map<number, PackedBits>();
+  for (const q of active) if (q.mask === undefined && !topOf.has(q.column)) topOf.set(q.column, andPublic(notPlane.get(q.column)!, state.valid[q.column]));
+  const below = active.filter((q) => q.mask !== undefined);
+  const zBelow = await andBatch(s, below.map((q) => ({ x: q.mask!, y: notPlane.get(q.column)! })));
+  below.forEach((q, i) => (q.zeros = zBelow[i]));
+  for (const q of active) if (q.mask === undefined) q.zeros = topOf.get(q.column)!;
+  state.active = active;
+  // The counts: each top column's once, each other search's own.
+  const tops = [...topOf.keys()];
+  const counted = await popcounts(s, [...tops.map((c) => topOf.get(c)!), ...zBelow], RADIX_ROUND_BYTES);
+  return gather(counted, active.map((q) => (q.mask === undefined ? tops.indexOf(q.column) : tops.length + below.indexOf(q))));
+}
+
+/**
+ * The masks after level j + 1's bits p (one per active search), m = z XOR (p AND m), then level
+ * j's zeros and counts (countLevel).
+ */
+async function nextLevel(s: Session, state: Selection, p: BitShare, j: number): Promise<AShare> {
+  const active = state.active;
+  // p broadcast over the mask's words (XOR sharing is linear).
+  const pa = active.map((_, i) => broadcastBit(p.a, i)), pb = active.map((_, i) => broadcastBit(p.b, i));
+  const below = active.filter((q) => q.mask !== undefined);
+  const kept = await andScalarBatch(s, below.map((q) => ({ x: q.mask!, pa: pa[active.indexOf(q)], pb: pb[active.indexOf(q)] })));
+  active.forEach((q, i) => {
+    // At the top level z serves every rank of the column: each gets a mask of its own. Below,
+    // z is this search's alone and becomes its mask in place.
+    if (q.mask === undefined) q.mask = xorWords(q.zeros, andPublic({ a: broadcast(pa[i], q.zeros.a.length), b: broadcast(pb[i], q.zeros.a.length) }, state.valid[q.column]));
+    else q.mask = xorInPlace(q.zeros, kept.parts[below.indexOf(q)]);
+  });
+  // p AND m is read: its memory goes back to the pool and the link.
+  s.party.scratch.give(kept.a);
+  s.releaseWords(s.next, kept.b);
+  return countLevel(s, state, j);
 }
 
 function bitLength(n: number): number {
@@ -212,10 +276,13 @@ async function andBatch(s: Session, pairs: readonly { x: PackedBits; y: PackedBi
   return split(z, await s.reshare(z), pairs.map((q) => q.x.a.length));
 }
 
-/** x AND (a bit broadcast to every word: components pa, pb), all in one AND round. */
-async function andScalarBatch(s: Session, pairs: readonly { x: PackedBits; pa: bigint; pb: bigint }[]): Promise<PackedBits[]> {
+/**
+ * x AND (a bit broadcast to every word: components pa, pb), all in one AND round: the products
+ * (parts) over two whole arrays, a from the scratch pool, b received (the caller gives both back).
+ */
+async function andScalarBatch(s: Session, pairs: readonly { x: PackedBits; pa: bigint; pb: bigint }[]): Promise<{ parts: PackedBits[]; a: BigUint64Array; b: BigUint64Array }> {
   const total = pairs.reduce((acc, q) => acc + q.x.a.length, 0);
-  const z = s.zeroShareXor(total);
+  const z = Prg.xor(s.prgNext, s.prgPrev, s.party.scratch.take(total));
   let at = 0;
   const p = new BigUint64Array(2);
   for (const { x, pa, pb } of pairs) {
@@ -224,7 +291,8 @@ async function andScalarBatch(s: Session, pairs: readonly { x: PackedBits; pa: b
     andScalarKernel(z, at, x.a, x.b, p);
     at += x.a.length;
   }
-  return split(z, await s.reshare(z), pairs.map((q) => q.x.a.length));
+  const received = await s.reshare(z);
+  return { parts: split(z, received, pairs.map((q) => q.x.a.length)), a: z, b: received };
 }
 
 function split(a: BigUint64Array, b: BigUint64Array, lengths: readonly number[]): PackedBits[] {
