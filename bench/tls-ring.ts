@@ -4,8 +4,9 @@
  * Ring exchange: each of three processes sends B bytes to one neighbour and receives B bytes from
  * the other, all at once (the communication of one multiplication). By default, as in a reshare,
  * each receives from its next party: on the link it dialed, which the mesh reads with node's
- * `onread` (reused-reads.ts); `--receive-from=prev` receives on the accepted link ('data' events). Ping: the same with 8 bytes,
- * the latency of one protocol round. Two transports, alternated round by round so that a machine
+ * `onread` (reused-reads.ts); `--receive-from=prev` receives on the accepted link ('data'
+ * events). The raw sockets read with 'data' events either way. Ping: the same with 8 bytes, the
+ * latency of one protocol round. Two transports, alternated round by round so that a machine
  * shared with other work loads both alike:
  *
  *   link  the TLS mesh (src/net/tls.ts) and StreamLink + Mailbox, as the protocols use them
@@ -22,9 +23,10 @@
  * the ratio link / raw.
  *
  *   node dist/bench/tls-ring.js [--mb=1,8,64] [--reps=20] [--rounds=3] [--pings=500]
- *     [--cipher=TLS_AES_128_GCM_SHA256] [--tcp] [--json] [--kinds=raw,link] [--receive-from=next|prev]   (--tcp: plain TCP instead of TLS, reference only;
- *     --json: also every round's figures as one JSON line; --kinds=link runs one transport only,
- *     e.g. under strace or perf; --mb= with nothing runs the pings alone)
+ *     [--cipher=TLS_AES_128_GCM_SHA256] [--tcp] [--json] [--kinds=raw,link] [--receive-from=next|prev]
+ *   (--tcp: plain TCP instead of TLS, reference only; --json: also every round's figures as one
+ *   JSON line; --kinds=link runs one transport only, e.g. under strace or perf; --mb= with
+ *   nothing runs the pings alone; besides CPU it prints the minor page faults per exchange)
  *   (BENCH_PROF=dir writes CPU profiles of the party processes to dir/link and dir/raw)
  */
 
