@@ -1,9 +1,12 @@
 /**
  * Transport benchmark: the project's link layer against bare node:tls sockets, in the same run.
  *
- * Ring exchange: each of three processes sends B bytes to the next and receives B bytes from the
- * previous, all at once (the communication of one multiplication). Ping: the same with 8 bytes,
- * the latency of one protocol round. Two transports, alternated round by round so that a machine
+ * Ring exchange: each of three processes sends B bytes to one neighbour and receives B bytes from
+ * the other, all at once (the communication of one multiplication). By default, as in a reshare,
+ * each receives from its next party: on the link it dialed, which the mesh reads with node's
+ * `onread` (reused-reads.ts); `--receive-from=prev` receives on the accepted link ('data'
+ * events). The raw sockets read with 'data' events either way. Ping: the same with 8 bytes, the
+ * latency of one protocol round. Two transports, alternated round by round so that a machine
  * shared with other work loads both alike:
  *
  *   link  the TLS mesh (src/net/tls.ts) and StreamLink + Mailbox, as the protocols use them
@@ -20,9 +23,10 @@
  * the ratio link / raw.
  *
  *   node dist/bench/tls-ring.js [--mb=1,8,64] [--reps=20] [--rounds=3] [--pings=500]
- *     [--cipher=TLS_AES_128_GCM_SHA256] [--tcp] [--json] [--kinds=raw,link]   (--tcp: plain TCP instead of TLS, reference only;
- *     --json: also every round's figures as one JSON line; --kinds=link runs one transport only,
- *     e.g. under strace or perf; --mb= with nothing runs the pings alone)
+ *     [--cipher=TLS_AES_128_GCM_SHA256] [--tcp] [--json] [--kinds=raw,link] [--receive-from=next|prev]
+ *   (--tcp: plain TCP instead of TLS, reference only; --json: also every round's figures as one
+ *   JSON line; --kinds=link runs one transport only, e.g. under strace or perf; --mb= with
+ *   nothing runs the pings alone; besides CPU it prints the minor page faults per exchange)
  *   (BENCH_PROF=dir writes CPU profiles of the party processes to dir/link and dir/raw)
  */
 
@@ -43,12 +47,14 @@ interface Setup {
   kind: Kind;
   secure: boolean;
   cipher: string;
+  /** The neighbour each party receives from (and sends to the other): 'next' as in a reshare. */
+  receiveFrom: 'next' | 'prev';
 }
 type ToChild =
   | { t: 'init'; party: MeshParty; certs: ClusterCertificates; setup: Setup }
   | { t: 'peers'; next: PeerAddress }
   | { t: 'go'; bytes: number; reps: number };
-type FromChild = { t: 'port'; port: number } | { t: 'ready' } | { t: 'done'; ms: number[]; cpuMs: number } | { t: 'error'; message: string };
+type FromChild = { t: 'port'; port: number } | { t: 'ready' } | { t: 'done'; ms: number[]; cpuMs: number; faults: number } | { t: 'error'; message: string };
 
 function arg(name: string, fallback: string): string {
   const a = process.argv.find((x) => x.startsWith(`--${name}=`));
@@ -59,14 +65,14 @@ function arg(name: string, fallback: string): string {
 type Exchange = (bytes: number) => Promise<void>;
 
 /** The project's links: a send that keeps the caller's buffer (the protocols' common case). */
-function linkExchange(next: Link, prev: Link): Exchange {
-  const box = new Mailbox(prev);
-  new Mailbox(next);
+function linkExchange(to: Link, from: Link): Exchange {
+  const box = new Mailbox(from);
+  new Mailbox(to);
   const payloads = new Map<number, Uint8Array>();
   return async (bytes) => {
     let payload = payloads.get(bytes);
     if (!payload) payloads.set(bytes, (payload = new Uint8Array(bytes)));
-    const sent = next.send(1n, payload);
+    const sent = to.send(1n, payload);
     const got = await box.recv(1n, 60_000);
     // As Session.sendBytes: a send the link took at once (SENT) is not awaited.
     if (sent !== SENT) await sent;
@@ -116,7 +122,7 @@ async function child(): Promise<void> {
             onPeers = async (next) => {
               const l = await mesh.connect(next);
               mesh.close();
-              exchange = linkExchange(l.next, l.prev);
+              exchange = m.setup.receiveFrom === 'next' ? linkExchange(l.prev, l.next) : linkExchange(l.next, l.prev);
             };
             send({ t: 'port', port: mesh.address.port });
             return;
@@ -133,7 +139,8 @@ async function child(): Promise<void> {
             const [inc] = await accepted;
             server.close();
             for (const s of [out, inc]) s.setNoDelay(true);
-            exchange = m.setup.kind === 'raw' ? rawExchange(out, inc) : linkExchange(new StreamLink(out, 'next'), new StreamLink(inc, 'prev'));
+            const [to, from] = m.setup.receiveFrom === 'next' ? [inc, out] : [out, inc];
+            exchange = m.setup.kind === 'raw' ? rawExchange(to, from) : linkExchange(new StreamLink(to, 'to'), new StreamLink(from, 'from'));
           };
           send({ t: 'port', port: (server.address() as { port: number }).port });
         } else if (m.t === 'peers') {
@@ -142,13 +149,15 @@ async function child(): Promise<void> {
         } else if (m.t === 'go') {
           const ms: number[] = [];
           const c0 = process.cpuUsage();
+          const f0 = process.resourceUsage().minorPageFault;
           for (let r = 0; r < m.reps; r++) {
             const t0 = performance.now();
             await exchange!(m.bytes);
             ms.push(performance.now() - t0);
           }
           const c = process.cpuUsage(c0);
-          send({ t: 'done', ms, cpuMs: (c.user + c.system) / 1000 / m.reps });
+          const faults = (process.resourceUsage().minorPageFault - f0) / m.reps;
+          send({ t: 'done', ms, cpuMs: (c.user + c.system) / 1000 / m.reps, faults });
         }
       } catch (e) {
         send({ t: 'error', message: e instanceof Error ? e.message : String(e) });
@@ -177,6 +186,9 @@ interface Figures {
   /** Mean CPU milliseconds (user + system) of one exchange, busiest party: steadier than wall
    * time on a machine shared with other work. */
   cpuMs: number;
+  /** Mean minor page faults per exchange, the party with the most (fresh memory touched: with
+   * transparent huge pages one fault clears 2 MiB). */
+  faults: number;
 }
 
 /** Three fresh processes; returns the figures per size. */
@@ -192,7 +204,7 @@ async function measure(certs: ClusterCertificates, setup: Setup, jobs: Array<{ b
       // A few untimed exchanges first (connection warm-up, JIT, first-touch of buffers).
       await Promise.all(kids.map((c) => { const p = next(c, 'done'); c.send({ t: 'go', bytes, reps: 3 } satisfies ToChild); return p; }));
       const done = await Promise.all(kids.map((c) => { const p = next(c, 'done'); c.send({ t: 'go', bytes, reps } satisfies ToChild); return p; }));
-      out.push({ ms: Math.max(...done.map((d) => median(d.ms))), cpuMs: Math.max(...done.map((d) => d.cpuMs)) });
+      out.push({ ms: Math.max(...done.map((d) => median(d.ms))), cpuMs: Math.max(...done.map((d) => d.cpuMs)), faults: Math.max(...done.map((d) => d.faults)) });
     }
     return out;
   } finally {
@@ -209,22 +221,24 @@ async function main(): Promise<void> {
   const pings = Number(arg('pings', '500'));
   const cipher = arg('cipher', 'TLS_AES_128_GCM_SHA256');
   const secure = !process.argv.includes('--tcp');
+  const receiveFrom = arg('receive-from', 'next') === 'prev' ? 'prev' : 'next';
   const certs = await generateClusterCertificates();
   const jobs = [...sizesMb.map((mb) => ({ bytes: Math.round(mb * 1024 * 1024), reps: mb >= 64 ? Math.max(5, Math.round(reps / 4)) : reps })), ...(pings > 0 ? [{ bytes: 8, reps: pings }] : [])];
   const results: Record<Kind, Figures[][]> = { link: [], raw: [] };
   for (let r = 0; r < rounds; r++) {
     // Alternate which goes first, so neither always runs on the warmer (or busier) machine.
     const order = r % 2 === 0 ? kinds : [...kinds].reverse();
-    for (const kind of order) results[kind].push(await measure(certs, { kind, secure, cipher }, jobs));
+    for (const kind of order) results[kind].push(await measure(certs, { kind, secure, cipher, receiveFrom }, jobs));
   }
-  console.log(`three processes on loopback, ${secure ? cipher : 'plain TCP (insecure, reference only)'}; ${rounds} alternating rounds, median of per-round medians (slowest party)`);
-  console.log(`${'exchange per party'.padEnd(20)} ${'raw node:tls'.padStart(13)} ${'link'.padStart(10)} ${'link/raw'.padStart(9)}   ${'cpu raw'.padStart(9)} ${'cpu link'.padStart(9)} ${'link/raw'.padStart(9)}`);
+  console.log(`three processes on loopback, ${secure ? cipher : 'plain TCP (insecure, reference only)'}; each receives from its ${receiveFrom} party; ${rounds} alternating rounds, median of per-round medians (slowest party)`);
+  console.log(`${'exchange per party'.padEnd(20)} ${'raw node:tls'.padStart(13)} ${'link'.padStart(10)} ${'link/raw'.padStart(9)}   ${'cpu raw'.padStart(9)} ${'cpu link'.padStart(9)} ${'link/raw'.padStart(9)}   ${'faults raw'.padStart(10)} ${'link'.padStart(6)}`);
   const fmt = (ms: number): string => (Number.isNaN(ms) ? '-' : ms < 1 ? `${(ms * 1000).toFixed(0)} µs` : `${ms.toFixed(1)} ms`);
   jobs.forEach((j, i) => {
     const pick = (kind: Kind, f: keyof Figures): number => median(results[kind].map((x) => x[i][f]));
     const label = j.bytes === 8 ? '8 B (one round)' : `${j.bytes / 1024 / 1024} MiB`;
     const [raw, link, cpuRaw, cpuLink] = [pick('raw', 'ms'), pick('link', 'ms'), pick('raw', 'cpuMs'), pick('link', 'cpuMs')];
-    console.log(`${label.padEnd(20)} ${fmt(raw).padStart(13)} ${fmt(link).padStart(10)} ${(link / raw).toFixed(2).padStart(9)}   ${fmt(cpuRaw).padStart(9)} ${fmt(cpuLink).padStart(9)} ${(cpuLink / cpuRaw).toFixed(2).padStart(9)}`);
+    const [faultsRaw, faultsLink] = [pick('raw', 'faults'), pick('link', 'faults')];
+    console.log(`${label.padEnd(20)} ${fmt(raw).padStart(13)} ${fmt(link).padStart(10)} ${(link / raw).toFixed(2).padStart(9)}   ${fmt(cpuRaw).padStart(9)} ${fmt(cpuLink).padStart(9)} ${(cpuLink / cpuRaw).toFixed(2).padStart(9)}   ${faultsRaw.toFixed(1).padStart(10)} ${faultsLink.toFixed(1).padStart(6)}`);
   });
   if (process.argv.includes('--json')) console.log(JSON.stringify({ jobs, results }));
 }

@@ -15,7 +15,9 @@
  * starts the next one (no 'drain' wait and no promise per frame). A short message sent while a
  * write is in flight, with nothing queued, is framed at once into a pending buffer that the next
  * write carries first (frameBehind). Only a message that must queue behind a write in flight is
- * copied first (the caller may reuse its array once send returns), so its bytes are copied twice.
+ * copied first (the caller may reuse its array once send returns); a long one alone in the queue
+ * is copied as its frame and, still alone when the write completes, written from that copy
+ * (writeQueuedAlone: a protocol's next round behind its last one), otherwise copied twice.
  * A single buffer per write matters for TLS: node's TLS socket
  * concatenates the buffers of a vectored (corked) write into a fresh allocation, and a fresh
  * multi-megabyte buffer costs page faults on every send.
@@ -63,8 +65,10 @@ interface Outgoing {
   /** The bytes not yet framed; `owned` once the link holds its own copy (or the caller transferred them). */
   rest: Uint8Array;
   owned: boolean;
-  /** The link's copy of the message, from the spare pool, given back once framed. */
+  /** The link's copy of the message, from the spare pool, given back once framed (or written, if `framed`). */
   pooled?: Uint8Array;
+  /** `pooled` holds the whole message as one frame (header included): written as it is if the message is still alone (writeQueuedAlone). */
+  framed?: boolean;
   /** Every byte is framed into the staging buffer (the message left the queue). */
   staged?: boolean;
   /** Settles the promise send() returned, for a message that had to queue. */
@@ -97,6 +101,8 @@ export class StreamLink implements Link {
   private pendingBytes = 0;
   /** Buffers for copies of messages that queue behind a write in flight. */
   private readonly spare = new BufferPool(SPARE_KEEP);
+  /** The spare buffer the write in flight was made from (writeQueuedAlone): given back once written. */
+  private inFlightSpare: Uint8Array | undefined;
   private closedError: Error | undefined;
   private closedByUs = false;
   bytesSent = 0;
@@ -251,10 +257,26 @@ export class StreamLink implements Link {
     if (!this.writing) this.pump(o.total <= WHOLE_MAX ? Math.max(o.total, BATCH) : BATCH);
     if (o.staged) return SENT;
     if (!o.owned) {
-      const copy = this.spare.take(o.rest.byteLength);
-      copy.set(o.rest);
-      o.rest = copy;
-      o.pooled = copy;
+      const n = o.rest.byteLength;
+      if (o.kind === KIND_START && n > COALESCE_MAX && n <= WHOLE_MAX && this.order.length === 1 && q.length === 1) {
+        // Alone in the queue: copied as its frame, so that if it is still alone when the write
+        // in flight completes, that copy is written as it is instead of copied again.
+        const framed = this.spare.take(HEADER + n);
+        const v = new DataView(framed.buffer, framed.byteOffset, HEADER);
+        v.setUint32(0, KIND_START, true);
+        v.setUint32(4, n, true);
+        v.setBigUint64(8, o.session, true);
+        v.setFloat64(16, n, true);
+        framed.set(o.rest, HEADER);
+        o.rest = framed.subarray(HEADER);
+        o.pooled = framed;
+        o.framed = true;
+      } else {
+        const copy = this.spare.take(n);
+        copy.set(o.rest);
+        o.rest = copy;
+        o.pooled = copy;
+      }
       o.owned = true;
     }
     return new Promise<void>((resolve, reject) => {
@@ -335,11 +357,38 @@ export class StreamLink implements Link {
     this.socket.write(this.stagedBytes(used), this.written);
   }
 
+  /**
+   * A long message that queued behind the previous write and is still alone (nothing pending,
+   * no other message queued): its copy was made as its frame (enqueue), so it is written as it
+   * is, not framed into the staging buffer by a second copy. Returns whether it was.
+   */
+  private writeQueuedAlone(): boolean {
+    if (this.order.length !== 1 || this.pendingUsed > 0) return false;
+    const session = this.order[0];
+    const q = this.outgoing.get(session)!;
+    const o = q[0];
+    if (q.length !== 1 || !o.framed || o.rest.byteLength !== o.total) return false;
+    const framed = o.pooled!;
+    this.order.length = 0;
+    this.outgoing.delete(session);
+    o.rest = o.rest.subarray(o.total);
+    o.staged = true;
+    o.done?.();
+    this.inFlightSpare = framed;
+    this.writing = true;
+    this.socket.write(Buffer.from(framed.buffer, framed.byteOffset, HEADER + o.total), this.written);
+    return true;
+  }
+
   /** The write in flight has been handed to the socket: the staging buffer is free again. */
   private readonly written = (error?: Error | null): void => {
     this.writing = false;
+    if (this.inFlightSpare) {
+      this.spare.give(this.inFlightSpare);
+      this.inFlightSpare = undefined;
+    }
     if (error) this.fail(new PeerLostError(`connection to ${this.peerName} failed while sending: ${error.message}`, { cause: error }));
-    else this.pump(BATCH);
+    else if (!this.writeQueuedAlone()) this.pump(BATCH);
     // close() waited for this write; end once the queue it left behind is out too.
     if (this.closedByUs && !this.writing) this.endStream();
   };

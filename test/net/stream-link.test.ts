@@ -274,6 +274,38 @@ test('short messages sent while a write is in flight are settled at once and go 
   rxSocket.destroy();
 });
 
+test('a long message queued alone behind a write in flight goes out as one frame from its own copy, settled when written', async () => {
+  const { writes, pending, socket } = recordingSocket();
+  const link = new StreamLink(socket, 'peer');
+  assert.equal(link.send(5n, pattern(100, 1)), SENT);
+  // A protocol's next round: a long message while the last write is still in flight.
+  const long = pattern(3 * 1024 * 1024 + 5, 2);
+  const queued = link.send(5n, long);
+  assert.notEqual(queued, SENT, 'it queues behind the write in flight');
+  long.fill(0xee); // the link holds its own copy
+  let settled = false;
+  void queued.then(() => (settled = true));
+  await new Promise((r) => setImmediate(r));
+  assert.equal(settled, false);
+  pending.shift()!();
+  await queued;
+  assert.equal(writes.length, 2);
+  assert.deepEqual(writes[1], wholeMessageFrame(5n, pattern(3 * 1024 * 1024 + 5, 2)), 'one write of one frame: header and payload, as sent');
+  // Its copy goes back to the link's pool once written; the next one of that size is copied into it, intact.
+  pending.shift()!();
+  assert.equal(link.send(5n, pattern(100, 3)), SENT, 'to an idle link: written at once');
+  const next = pattern(3 * 1024 * 1024 + 5, 6);
+  const queuedNext = link.send(5n, next);
+  next.fill(0xee);
+  pending.shift()!();
+  await queuedNext;
+  assert.equal(writes.length, 4);
+  assert.deepEqual(writes[3], wholeMessageFrame(5n, pattern(3 * 1024 * 1024 + 5, 6)));
+  pending.shift()!();
+  link.close();
+  socket.destroy();
+});
+
 test('short messages received into shared slabs stay intact and 8-aligned while the receiver keeps them', async () => {
   const socket = new Duplex({ read() {}, write: (_c, _e, done) => done() });
   const rx = recorder(new StreamLink(socket, 'peer'));
