@@ -46,6 +46,7 @@ import { UsageError } from '../../errors.js';
 import { asBytes, uninitializedWords } from '../../ring/z64.js';
 import type { PartyId } from '../party.js';
 import type { Session } from '../session.js';
+import { timeline } from '../timeline.js';
 import { AShare, BShare } from '../shares.js';
 import { drawPermutation, type StagedPermutation } from './permutation.js';
 import { gatherMaskedRows, gatherMaskedScatter, scatterFrom, scatterRows, scatterSum, type Combine } from './permute-masked.js';
@@ -78,8 +79,11 @@ export async function shuffle(s: Session, cols: Columns): Promise<Columns> {
   };
   const draw = (prg: Prg): StagedPermutation => {
     const words = take(n);
-    return drawPermutation(prg, n, undefined, new Int32Array(words.buffer, words.byteOffset, 2 * n));
+    const p = drawPermutation(prg, n, undefined, new Int32Array(words.buffer, words.byteOffset, 2 * n));
+    timeline.mark(s.me, 'drawn');
+    return p;
   };
+  timeline.mark(s.me, 'start');
   try {
     // Party 0 applies its two permutations one at a time: it needs no second staging vector.
     const job: Job = { s, cols, all, n, tmp: take(n), tmp2: s.me === 0 ? new BigUint64Array(0) : take(n), draw };
@@ -88,6 +92,7 @@ export async function shuffle(s: Session, cols: Columns): Promise<Columns> {
     return await party2(job);
   } finally {
     for (const v of taken) pool.give(v);
+    timeline.mark(s.me, 'done');
   }
 }
 
