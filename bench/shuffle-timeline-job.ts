@@ -30,7 +30,7 @@ export async function shuffleTimeline(s: Session, args: TimelineArgs): Promise<T
     timeline.on = true;
     await shuffle(s, { arith: [x], binary: [] });
     timeline.on = false;
-    reps.push(timeline.take());
+    reps.push(timeline.take().map((m) => ({ ...m, party: s.me })));
   }
   return reps;
 }
