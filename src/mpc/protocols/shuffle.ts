@@ -182,9 +182,12 @@ async function party2(job: Job): Promise<Columns> {
   const { s, all, n, tmp, tmp2 } = job;
   const total = all.length * n;
   // piB places party 0's blocks as they arrive; piC and r are needed only once a column is
-  // whole. Party 2 has slack (party 0 sends after one permutation, party 1 after two), so it
-  // draws them then, instead of at the start, where the three parties share two cores and
-  // party 1's two permutations are the head of the longest chain.
+  // whole, but they depend on keys alone. The timeline (bench/shuffle-timeline.ts, s9-shuffle)
+  // shows party 0's first message as the head of the longest chain (party 0 -> 2 -> 1) and
+  // party 2 idle between its blocks (~0.5 ms of work per block against one every 3-6 ms), so
+  // party 2 draws them once the first block is placed: drawn after the last one, as before, they
+  // sat on that chain. Not at the start either: there the three parties' draws share two cores
+  // with party 0's first permutation.
   const piB = job.draw(s.prgPrev);
   let later: { piC: StagedPermutation; y0: BigUint64Array } | undefined;
   const drawLater = (): { piC: StagedPermutation; y0: BigUint64Array } => {
@@ -198,8 +201,8 @@ async function party2(job: Job): Promise<Columns> {
   for await (const block of receiveBlocks(s, 0, total)) {
     await forColumns(block, n, async (k, row, offset, count) => {
       scatterRows(block.words, offset, piB.place, row, count, tmp);
-      if (row + count < n) return;
       const { piC, y0 } = (later ??= drawLater());
+      if (row + count < n) return;
       gatherMaskedScatter(tmp, piB, s.prgPrev, combineOf(job, k, true), piC, tmp2); // - z2
       const combine = combineOf(job, k, false);
       await toP1Blocks.column(k, (from, to) => gatherMaskedRows(tmp2, piC, toP1, k * n, s.prgNext, combine, from, to, y0)); // + s - r
