@@ -39,6 +39,12 @@
  * is a slice of the same masked message: each receiver sees the same words as before. Still 3
  * rounds (a block depends on the step before, never on another block of its own step) and the
  * same 32 bytes per column and row; a message of k·n words is ceil(k·n / 2^17) link messages.
+ *
+ * Schedule (s9-shuffle, from the timeline of bench/shuffle-timeline.ts): the longest chain is
+ * party 0's first permutation, party 2's two, party 1 receiving; party 2 therefore draws piC and
+ * r while party 0's message is still arriving (after its first block). Only when each party
+ * draws moves, not what: every PRG is read in the same order, so every message is masked by the
+ * same words as above and the security argument stands unchanged.
  */
 
 import type { Prg } from '../../crypto/prg.js';
