@@ -3,7 +3,8 @@
  * goes: which party computes, which one waits for which message, what overlaps and how long the
  * critical path is (bench/shuffle-timeline.ts turns it on in the three party processes and
  * prints their marks side by side). Off unless a benchmark turns it on; then a mark is one
- * property read, so protocols can leave their marks in place.
+ * property read (a caller whose label is built per call checks `on` first), so protocols can
+ * leave their marks in place.
  *
  * A mark carries the wall clock (epoch milliseconds, comparable across processes on one
  * machine) and the process's CPU time, so that the gap between two marks says whether the party

@@ -81,7 +81,7 @@ export class BlockSender {
 
   private sendUpTo(stop: number): void {
     this.s.send(this.to, this.out.subarray(this.sent, stop), this.transfer);
-    timeline.mark(this.s.me, `sent ${Math.floor(this.sent / BLOCK_WORDS)} to P${this.to}`);
+    if (timeline.on) timeline.mark(this.s.me, `sent ${Math.floor(this.sent / BLOCK_WORDS)} to P${this.to}`);
     this.sent = stop;
     this.finished = stop === this.out.length;
   }
@@ -103,9 +103,9 @@ export async function* receiveBlocks(s: Session, from: PartyId, total: number): 
   for (let b = 0, at = 0; b < count; b++) {
     const size = Math.min(BLOCK_WORDS, total - at);
     const words = await s.recv(from, size);
-    timeline.mark(s.me, `got ${b} from P${from}`);
+    if (timeline.on) timeline.mark(s.me, `got ${b} from P${from}`);
     yield { words, at };
-    timeline.mark(s.me, `used ${b} from P${from}`);
+    if (timeline.on) timeline.mark(s.me, `used ${b} from P${from}`);
     s.release(from, asBytes(words));
     at += size;
   }

@@ -91,8 +91,9 @@ export class UniformDraws {
 
 /**
  * Slots k .. small - 1 of a bucket (bounds k + 1 up to BOUND_16) from the units at cursor[0] on;
- * returns the first slot not drawn (small, or earlier when the units ran out, in which case
- * that slot's rejected units are given back) and leaves the read position in cursor[0].
+ * returns the first slot not drawn (small, or earlier when the units ran out: in the middle of
+ * a slot's rejections, those units stay consumed and the caller reads more and draws that slot
+ * again) and leaves the read position in cursor[0].
  *
  * A function of its arguments alone, not a method: V8's optimised code for a method that reads
  * its fields was thrown away at every full garbage collection ("weak objects"), and the first
