@@ -14,6 +14,7 @@
 import { asBytes } from '../../ring/z64.js';
 import type { PartyId } from '../party.js';
 import type { Session } from '../session.js';
+import { timeline } from '../timeline.js';
 
 /**
  * Words per block (1 MiB, the link's frame: one block is one frame and one socket write). Chosen
@@ -80,6 +81,7 @@ export class BlockSender {
 
   private sendUpTo(stop: number): void {
     this.s.send(this.to, this.out.subarray(this.sent, stop), this.transfer);
+    if (timeline.on) timeline.mark(this.s.me, `sent ${Math.floor(this.sent / BLOCK_WORDS)} to P${this.to}`);
     this.sent = stop;
     this.finished = stop === this.out.length;
   }
@@ -101,7 +103,9 @@ export async function* receiveBlocks(s: Session, from: PartyId, total: number): 
   for (let b = 0, at = 0; b < count; b++) {
     const size = Math.min(BLOCK_WORDS, total - at);
     const words = await s.recv(from, size);
+    if (timeline.on) timeline.mark(s.me, `got ${b} from P${from}`);
     yield { words, at };
+    if (timeline.on) timeline.mark(s.me, `used ${b} from P${from}`);
     s.release(from, asBytes(words));
     at += size;
   }

@@ -39,6 +39,12 @@
  * is a slice of the same masked message: each receiver sees the same words as before. Still 3
  * rounds (a block depends on the step before, never on another block of its own step) and the
  * same 32 bytes per column and row; a message of k·n words is ceil(k·n / 2^17) link messages.
+ *
+ * Schedule (s9-shuffle, from the timeline of bench/shuffle-timeline.ts): the longest chain is
+ * party 0's first permutation, party 2's two, party 1 receiving; party 2 therefore draws piC and
+ * r while party 0's message is still arriving (after its first block). Only when each party
+ * draws moves, not what: every PRG is read in the same order, so every message is masked by the
+ * same words as above and the security argument stands unchanged.
  */
 
 import type { Prg } from '../../crypto/prg.js';
@@ -46,6 +52,7 @@ import { UsageError } from '../../errors.js';
 import { asBytes, uninitializedWords } from '../../ring/z64.js';
 import type { PartyId } from '../party.js';
 import type { Session } from '../session.js';
+import { timeline } from '../timeline.js';
 import { AShare, BShare } from '../shares.js';
 import { drawPermutation, type StagedPermutation } from './permutation.js';
 import { gatherMaskedRows, gatherMaskedScatter, scatterFrom, scatterRows, scatterSum, type Combine } from './permute-masked.js';
@@ -78,8 +85,11 @@ export async function shuffle(s: Session, cols: Columns): Promise<Columns> {
   };
   const draw = (prg: Prg): StagedPermutation => {
     const words = take(n);
-    return drawPermutation(prg, n, undefined, new Int32Array(words.buffer, words.byteOffset, 2 * n));
+    const p = drawPermutation(prg, n, undefined, new Int32Array(words.buffer, words.byteOffset, 2 * n));
+    timeline.mark(s.me, 'drawn');
+    return p;
   };
+  timeline.mark(s.me, 'start');
   try {
     // Party 0 applies its two permutations one at a time: it needs no second staging vector.
     const job: Job = { s, cols, all, n, tmp: take(n), tmp2: s.me === 0 ? new BigUint64Array(0) : take(n), draw };
@@ -88,6 +98,7 @@ export async function shuffle(s: Session, cols: Columns): Promise<Columns> {
     return await party2(job);
   } finally {
     for (const v of taken) pool.give(v);
+    timeline.mark(s.me, 'done');
   }
 }
 
@@ -177,9 +188,12 @@ async function party2(job: Job): Promise<Columns> {
   const { s, all, n, tmp, tmp2 } = job;
   const total = all.length * n;
   // piB places party 0's blocks as they arrive; piC and r are needed only once a column is
-  // whole. Party 2 has slack (party 0 sends after one permutation, party 1 after two), so it
-  // draws them then, instead of at the start, where the three parties share two cores and
-  // party 1's two permutations are the head of the longest chain.
+  // whole, but they depend on keys alone. The timeline (bench/shuffle-timeline.ts, s9-shuffle)
+  // shows party 0's first message as the head of the longest chain (party 0 -> 2 -> 1) and
+  // party 2 idle between its blocks (~0.5 ms of work per block against one every 3-6 ms), so
+  // party 2 draws them once the first block is placed: drawn after the last one, as before, they
+  // sat on that chain. Not at the start either: there the three parties' draws share two cores
+  // with party 0's first permutation.
   const piB = job.draw(s.prgPrev);
   let later: { piC: StagedPermutation; y0: BigUint64Array } | undefined;
   const drawLater = (): { piC: StagedPermutation; y0: BigUint64Array } => {
@@ -193,8 +207,8 @@ async function party2(job: Job): Promise<Columns> {
   for await (const block of receiveBlocks(s, 0, total)) {
     await forColumns(block, n, async (k, row, offset, count) => {
       scatterRows(block.words, offset, piB.place, row, count, tmp);
-      if (row + count < n) return;
       const { piC, y0 } = (later ??= drawLater());
+      if (row + count < n) return;
       gatherMaskedScatter(tmp, piB, s.prgPrev, combineOf(job, k, true), piC, tmp2); // - z2
       const combine = combineOf(job, k, false);
       await toP1Blocks.column(k, (from, to) => gatherMaskedRows(tmp2, piC, toP1, k * n, s.prgNext, combine, from, to, y0)); // + s - r

@@ -19,6 +19,8 @@ export const BOUND_16 = 8192;
 export class UniformDraws {
   private units: Uint16Array;
   private next = 0;
+  /** drawSmall's read position (in and out). */
+  private readonly cursor = new Int32Array(1);
   /** wideProduct's output: [high, low]. */
   private readonly parts = new Float64Array(2);
 
@@ -48,24 +50,9 @@ export class UniformDraws {
     let k = 1;
     while (k < small) {
       this.ensure(small - k);
-      const units = this.units;
-      const limit = units.length;
-      let next = this.next;
-      for (; k < small && next < limit; k++) {
-        const bound = k + 1;
-        let product = units[next++] * bound;
-        if ((product & 0xffff) < bound) {
-          // Rare (below bound / 2^16): compute the threshold 2^16 mod bound only now.
-          const threshold = 65536 % bound;
-          while ((product & 0xffff) < threshold && next < limit) product = units[next++] * bound;
-          // Every unit read ahead was rejected: read more and draw slot k again.
-          if ((product & 0xffff) < threshold) break;
-        }
-        const j = product >>> 16;
-        slots[k] = slots[j];
-        slots[j] = start + k;
-      }
-      this.next = next;
+      this.cursor[0] = this.next;
+      k = drawSmall(slots, start, k, small, this.units, this.cursor);
+      this.next = this.cursor[0];
     }
     // Bounds above BOUND_16 (buckets of more than 8,192 rows): two units per draw, read ahead.
     if (k < m) this.ensure(2 * (m - k));
@@ -100,6 +87,37 @@ export class UniformDraws {
     this.units = units;
     this.next = 0;
   }
+}
+
+/**
+ * Slots k .. small - 1 of a bucket (bounds k + 1 up to BOUND_16) from the units at cursor[0] on;
+ * returns the first slot not drawn (small, or earlier when the units ran out: in the middle of
+ * a slot's rejections, those units stay consumed and the caller reads more and draws that slot
+ * again) and leaves the read position in cursor[0].
+ *
+ * A function of its arguments alone, not a method: V8's optimised code for a method that reads
+ * its fields was thrown away at every full garbage collection ("weak objects"), and the first
+ * draw after one ran unoptimised at 2-3 times the cost (docs/benchmarks.md, s9-shuffle).
+ */
+function drawSmall(slots: Int32Array, start: number, k: number, small: number, units: Uint16Array, cursor: Int32Array): number {
+  const limit = units.length;
+  let next = cursor[0];
+  for (; k < small && next < limit; k++) {
+    const bound = k + 1;
+    let product = units[next++] * bound;
+    if ((product & 0xffff) < bound) {
+      // Rare (below bound / 2^16): compute the threshold 2^16 mod bound only now.
+      const threshold = 65536 % bound;
+      while ((product & 0xffff) < threshold && next < limit) product = units[next++] * bound;
+      // Every unit read ahead was rejected: read more and draw slot k again.
+      if ((product & 0xffff) < threshold) break;
+    }
+    const j = product >>> 16;
+    slots[k] = slots[j];
+    slots[j] = start + k;
+  }
+  cursor[0] = next;
+  return k;
 }
 
 /**
