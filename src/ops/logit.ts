@@ -60,14 +60,16 @@
  */
 
 import { ModelFitError } from '../errors.js';
-import { matmul, mul } from '../mpc/protocols/arith.js';
+import { mul } from '../mpc/protocols/arith.js';
+import { combineColumns } from '../mpc/protocols/column-combination.js';
+import { innerProducts } from '../mpc/protocols/inner-products.js';
 import { ltz } from '../mpc/protocols/compare.js';
 import { bitInject } from '../mpc/protocols/convert.js';
 import { matVecTrunc, refineInverse, roughInverseSpd } from '../mpc/protocols/fixmath/index.js';
 import { mulMany, mulTruncMany, truncShare } from '../mpc/protocols/fixmath/ops.js';
 import { parallel } from '../mpc/protocols/fixmath/parallel.js';
 import type { Session } from '../mpc/session.js';
-import { AShare, addA, concatA, scaleA, splitA, subA, sumA, transposeA } from '../mpc/shares.js';
+import { AShare, addA, concatA, scaleA, splitA, subA, sumA } from '../mpc/shares.js';
 import { addConstA, publicA } from '../mpc/sharing.js';
 import { LOGIT_DESIGN_BITS, LOGIT_FRACTION_BITS, LOGIT_TOLERANCE, type CheckedLogit } from '../plan/check-logit.js';
 import { SecretTable, ALL_VALID, type SecretColumn } from '../secret/secret-table.js';
@@ -98,13 +100,12 @@ export async function logit(s: Session, node: CheckedLogit, table: SecretTable):
   const integers: AShare[] = [publicA(s.me, new BigUint64Array(n).fill(1n)), ...node.predictors.map((x) => addConstA(s.me, table.column(x.facts.name).values, -x.center))];
   const masked = masks ? await maskDesign(s, masks, integers) : [integers];
   const scaled = (columns: readonly AShare[]): AShare[] => columns.map((x, j) => scaleA(x, 1n << BigInt(FX - shifts[j])));
-  const byColumns = concatA(masked.flatMap(scaled));
-  const byRows = transposeA(byColumns, G * d, n);
+  const columns = masked.flatMap(scaled); // G d columns of n rows: X_g by columns, fit by fit
   const y = table.column(node.response.name).values;
   const pivotMax = Math.max(1, node.input.type.maxRows / 4);
   // One fit's products come from its masked design, G fits' from the unmasked one with masked weights (the header).
   const productColumns = G === 1 ? masked[0] : integers;
-  const products = await designProducts(s, { scaled: scaled(productColumns), integers: productColumns, shifts, fx: FX }, integerProductBits(shifts, Math.max(n, node.input.type.maxRows), F));
+  const products = await designProducts(s, { scaled: G === 1 ? columns : scaled(productColumns), integers: productColumns, shifts, fx: FX }, integerProductBits(shifts, Math.max(n, node.input.type.maxRows), F));
   const weightsOf = async (w: AShare): Promise<AShare[]> => (G === 1 ? [w] : mulMany(s, masks!.map((e) => [e, w] as const)));
 
   let beta = AShare.zeros(G * d);
@@ -120,17 +121,17 @@ export async function logit(s: Session, node: CheckedLogit, table: SecretTable):
       residual = addConstA(s.me, scaleA(y, 1n << BigInt(F)), -(1n << BigInt(F - 1)));
       weights = G === 1 ? [publicA(s.me, new BigUint64Array(n).fill(1n << BigInt(F - 2)))] : masks!.map((e) => scaleA(e, 1n << BigInt(F - 2)));
     } else if (it < node.iterations - LOGIT_PRECISE_ITERATIONS) {
-      const eta = await truncShare(s, await matmul(s, byRows, beta, n, G * d, 1), FX);
+      const eta = await truncShare(s, await combineColumns(s, columns, beta, n), FX);
       const rough = await roughResidualAndWeight(s, y, eta, F);
       [residual, weights] = [rough.residual, await weightsOf(rough.w)];
     } else {
-      const eta = await truncShare(s, await matmul(s, byRows, beta, n, G * d, 1), FX);
+      const eta = await truncShare(s, await combineColumns(s, columns, beta, n), FX);
       const { p, q, a, e } = await probabilities(s, eta, F);
       const [yp, [pq]] = await parallel(s, (t) => mul(t, y, addA(p, q)), (t) => mulTruncMany(t, [[p, q]], F));
       [residual, weights] = [subA(yp, p), await weightsOf(pq)];
       last = { eta, a, e };
     }
-    ({ alongside: g, upper } = await information(s, products, weights, matmul(s, byColumns, residual, G * d, n, 1), d, FX));
+    ({ alongside: g, upper } = await information(s, products, weights, innerProducts(s, columns, [residual]), d, FX));
     if (it < node.iterations - 1 || node.model) {
       const h = symmetricFromUpper(upper, d, G);
       if (!inverse) {
