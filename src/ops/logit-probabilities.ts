@@ -1,27 +1,32 @@
 /**
  * σ(η) and σ(−η) for secret η, each to its own RELATIVE precision (the piecewise sigmoid of
  * fixmath/sigmoid.ts has an absolute error of 2.6e-4, far too coarse for a Newton step; see
- * docs/fixmath.md): with s = [η < 0] and a = −|η| (so e = exp(a) lies in (0, 1], never
+ * docs/fixmath.md): with s = [η < 0], S = 1 − 2s and e = exp(−S η) = exp(−|η|) in (0, 1] (never
  * overflowing), r = 1/(1 + e) on [1, 2] is the probability of the likelier outcome and r·e the
- * other's; s swaps them. Also returns a and e for the log-likelihood (logit-loglik.ts).
+ * other's; s swaps them. Also returns −S and e for the log-likelihood (logit-loglik.ts: −|η| =
+ * −S η there, summed as an inner product).
  *
- * Cost per element and party: one comparison and its injection (~40 bytes, 10 rounds), one
- * product, exp (22 rounds), the reciprocal on [1, 2] without normalisation
- * (fixmath/reciprocal-unit.ts: 13 rounds, ~85 bytes; the general reciprocal took 36 and ~240),
- * one product with truncation, one product: about 323 bytes, 53 rounds (measured at 100K).
- * Accuracy at f fraction bits: exp within 2^-16 + 2^-f relative and the reciprocal within
+ * Cost per element and party: the sign by a 36-bit comparison (compare-split.ts; |η| 2^24 < 2^35
+ * wherever exp's declared range holds) and one injection giving −S and s (10 rounds, ~26 bytes),
+ * exp with the product by −S fused into its first truncation (fixmath/exp.ts expOfSigned: 22
+ * rounds), the reciprocal on [1, 2] without normalisation (fixmath/reciprocal-unit.ts: 13
+ * rounds, ~85 bytes), one product with truncation, one product: about 300 bytes, 52 rounds. (The
+ * 64-bit comparison, its injection and a separate product for −|η| took 20 bytes and a round more:
+ * s9-logit in docs/benchmarks.md.)
+ * Accuracy at f fraction bits: exp within 2^-18 + 2^-f relative and the reciprocal within
  * 2^-(f-3) + 2^-f relative (docs/fixmath.md), so p and q within about 2^-15 relative each.
  * (predict, which needs p only and as a decimal, takes a shorter path: predict-probability.ts.)
  */
 
 import { mul } from '../mpc/protocols/arith.js';
-import { ltz } from '../mpc/protocols/compare.js';
-import { bitInject } from '../mpc/protocols/convert.js';
-import { exp, sigmoid } from '../mpc/protocols/fixmath/index.js';
+import { ltSplit } from '../mpc/protocols/compare-split.js';
+import { sigmoid } from '../mpc/protocols/fixmath/index.js';
+import { expOfSigned } from '../mpc/protocols/fixmath/exp.js';
 import { reciprocalOneToTwo } from '../mpc/protocols/fixmath/reciprocal-unit.js';
 import { mulTruncMany } from '../mpc/protocols/fixmath/ops.js';
+import { injectLinear } from '../mpc/protocols/inject.js';
 import type { Session } from '../mpc/session.js';
-import { addA, scaleA, subA, type AShare } from '../mpc/shares.js';
+import { AShare, addA, scaleA, subA } from '../mpc/shares.js';
 import { addConstA } from '../mpc/sharing.js';
 
 /**
@@ -33,25 +38,28 @@ import { addConstA } from '../mpc/sharing.js';
  */
 export const LOGIT_PRECISE_ITERATIONS = 3;
 
-/** Smallest a = −|η| declared to exp: beyond it σ is 1 or 0 to far below 2^-f anyway. */
+/** Smallest −|η| declared to exp: beyond it σ is 1 or 0 to far below 2^-f anyway. */
 export const LOGIT_EXP_MIN = -1000;
+
+/** Bits of the sign comparison of η (24 fraction bits): |η| < 2^11, beyond exp's declared 1000, with a bit for the sign. */
+const SIGN_BITS = 36;
 
 export interface Probabilities {
   readonly p: AShare;
   readonly q: AShare;
-  /** −|η| and exp(−|η|). */
-  readonly a: AShare;
+  /** −S = 2[η < 0] − 1 (so −|η| = −S η) and exp(−|η|). */
+  readonly minusSign: AShare;
   readonly e: AShare;
 }
 
 export async function probabilities(s: Session, eta: AShare, f: number): Promise<Probabilities> {
-  const negative = await bitInject(s, await ltz(s, eta));
-  const a = subA(scaleA(await mul(s, negative, eta), 2n), eta);
-  const e = await exp(s, a, { min: LOGIT_EXP_MIN, max: 0, fractionBits: f });
+  const negative = await ltSplit(s, eta, AShare.zeros(eta.length), SIGN_BITS);
+  const [minusSign, swapBit] = await injectLinear(s, [negative], [{ terms: [[0, 2n]], constant: -1n }, { terms: [[0, 1n]] }]);
+  const e = await expOfSigned(s, minusSign, eta, { min: LOGIT_EXP_MIN, max: 0, fractionBits: f });
   const r = await reciprocalOneToTwo(s, addConstA(s.me, e, 1n << BigInt(f)), f);
   const [re] = await mulTruncMany(s, [[r, e]], f);
-  const swap = await mul(s, negative, subA(re, r));
-  return { p: addA(r, swap), q: subA(re, swap), a, e };
+  const swap = await mul(s, swapBit, subA(re, r));
+  return { p: addA(r, swap), q: subA(re, swap), minusSign, e };
 }
 
 /**

@@ -111,7 +111,7 @@ export async function logit(s: Session, node: CheckedLogit, table: SecretTable):
   let beta = AShare.zeros(G * d);
   let step: AShare | undefined;
   let g = AShare.zeros(G * d), upper = AShare.zeros(G * upperPairs(d).length);
-  let last: { eta: AShare; a: AShare; e: AShare } | undefined;
+  let last: { eta: AShare; minusSign: AShare; e: AShare } | undefined;
   let inverse: AShare | undefined;
   for (let it = 0; it < node.iterations; it++) {
     let residual: AShare, weights: AShare[];
@@ -126,10 +126,10 @@ export async function logit(s: Session, node: CheckedLogit, table: SecretTable):
       [residual, weights] = [rough.residual, await weightsOf(rough.w)];
     } else {
       const eta = await truncShare(s, await combineColumns(s, columns, beta, n), FX);
-      const { p, q, a, e } = await probabilities(s, eta, F);
+      const { p, q, minusSign, e } = await probabilities(s, eta, F);
       const [yp, [pq]] = await parallel(s, (t) => mul(t, y, addA(p, q)), (t) => mulTruncMany(t, [[p, q]], F));
       [residual, weights] = [subA(yp, p), await weightsOf(pq)];
-      last = { eta, a, e };
+      last = { eta, minusSign, e };
     }
     ({ alongside: g, upper } = await information(s, products, weights, innerProducts(s, columns, [residual]), d, FX));
     if (it < node.iterations - 1 || node.model) {
