@@ -28,8 +28,11 @@
  * Column 0 is the intercept 1 (or a single fit's mask v, ops/logit.ts), the others are already
  * multiplied by it, so u_0k is column k itself (v z_k = z_k) and only the (d − 1) d / 2 products
  * of the other columns are computed. A per-group fit passes the unmasked design and masks the
- * weights instead (one weight column per group: `information`). Memory: one vector of n shares per pair (two in the split form), 16 bytes per
- * element: 106 MB per node at 100K × 10.
+ * weights instead (one weight column per group: `information`). The integer products are kept as
+ * mulMany returns them (views of one buffer) and the intercept's pairs are the design's columns
+ * themselves: each pair's shift to 2^-K multiplies its sum (one element per iteration), never its
+ * n rows. Memory: one vector of n shares per computed pair (two in the split form), 16 bytes per
+ * element: 88 MB per node at 100K × 10.
  */
 
 import { innerProducts } from '../mpc/protocols/inner-products.js';

@@ -8,9 +8,9 @@
  *
  * The rows of fit g: a 0/1 mask e_g (a group's indicator; the secret validity of a single fit;
  * none when every row is valid). X_g = e_g ⊙ X (G (d − 1) exact products once, the intercept
- * e_g 2^16 local), held by rows (n × Gd) and by columns (Gd × n), so η = Σ_g X_g β_g is one
- * matrix product (a row's η uses its own group's β: the other terms are exactly 0) and the G
- * gradients X_gᵀ(y − p) another. H_g = Σ_r u_r w_g,r: with one fit the pairwise products u come
+ * e_g 2^16 local), held by columns (Gd vectors of n), so η = Σ_g X_g β_g is one reshare per row
+ * (protocols/column-combination.ts; a row's η uses its own group's β: the other terms are
+ * exactly 0) and the G gradients X_gᵀ(y − p) one batch of inner products. H_g = Σ_r u_r w_g,r: with one fit the pairwise products u come
  * from the masked design (its mask then sits in every product for free) and w_g = w; with
  * G > 1 they come from the unmasked design and w_g = e_g·w (G n products, one round, per
  * iteration: G d² n products once would hold G times the products in memory). The small
@@ -22,13 +22,14 @@
  * Design: z_j = (x_j − c_j) 2^(16 − k_j) (plan/check-logit.ts: exact, |z| ≤ 2^16), the intercept
  * 2^16, all times the mask (so a row outside a fit adds nothing to its g or H). Per iteration,
  * with β at F = 24 fraction bits (per fit g where it says g):
- *   η = Xβ                               one matrix product, one truncation
+ *   η = Xβ                               one reshare per row (column by column), one truncation
  *   p = σ(η), q = σ(−η)                  logit-probabilities.ts (relative precision) in the last
  *                                        LOGIT_PRECISE_ITERATIONS; before them (but at β = 0) the
  *                                        rough p of the piecewise sigmoid, q = 1 − p (absolute
  *                                        2.4e-4: the iterates only need to come near the fit)
  *   y − p = y(p + q) − p                 exact in y (an integer)
- *   g = Xᵀ(y − p), H = Xᵀ diag(pq) X     inner products (one reshare per output), one truncation;
+ *   g = Xᵀ(y − p), H = Xᵀ diag(pq) X     inner products (one reshare per output; local terms in
+ *                                        WebAssembly, protocols/inner-products.ts), one truncation;
  *                                        H from the design's pairwise products formed once,
  *                                        as exact integers (x_j − c_j)(x_k − c_k) when their sums
  *                                        fit (logit-information.ts), never from x·pq per row
@@ -47,14 +48,14 @@
  * count per fit, G more comparisons). After the last iteration: 2 log L and Σy per fit
  * (logit-loglik.ts), side by side with the convergence bits (fixmath/parallel.ts).
  *
- * Rounds per iteration: about 70 with the precise probabilities, 28 with the rough ones (η 3,
- * probabilities 58 or 20, g and H 4; only g and H at β = 0, where p = q = 1/2 are public, when
- * more iterations follow), plus d × 44 for the first solve and 2 × 6 + 3 = 15 for every later
- * step (measured in-thread at 2,000 × 10, test/ops/logit.test.ts: 988 rounds for ten iterations,
- * 1,247 with the precise probabilities throughout). Bytes per party: once 8 per row and pair of
- * predictors (the integer products; 21.3 split), then per iteration about 385 n (precise) or
- * 172 n (rough) + 8 (d + d²), plus 64 d² + 16 d per later step (measured: 5.7 MB at 2,000 × 10,
- * was 9.7 MB). With G groups add the indicators (~10 rounds once), the masked design (1 round,
+ * Rounds per iteration: about 65 with the precise probabilities, 28 with the rough ones (η 3,
+ * probabilities 55 or 20, g and H 4; only g and H at β = 0, where p = q = 1/2 are public, when
+ * more iterations follow), plus d × 30 for the first solve and 2 × 6 + 3 = 15 for every later
+ * step (measured in-thread at 2,000 × 10, test/ops/logit.test.ts: 846 rounds for ten iterations).
+ * Bytes per party: once 8 per row and pair of predictors (the integer products; 21.3 split),
+ * then per iteration about 355 n (precise) or 152 n (rough) + 8 (d + d²), plus 64 d² + 16 d per
+ * later step (measured: 4.8 MB at 2,000 × 10, 226.8 MB at 100,000 × 10). With G groups add the
+ * indicators (~10 rounds once), the masked design (1 round,
  * 8 G (d − 1) bytes per row once) and e_g·w (1 round and 8 G bytes per row per iteration after
  * β = 0); the per-output bytes G times (plan/cost-logit.ts).
  */
