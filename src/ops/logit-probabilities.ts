@@ -28,6 +28,7 @@ import { injectLinear } from '../mpc/protocols/inject.js';
 import type { Session } from '../mpc/session.js';
 import { AShare, addA, scaleA, subA } from '../mpc/shares.js';
 import { addConstA } from '../mpc/sharing.js';
+import { LOGIT_FRACTION_BITS } from '../plan/check-logit.js';
 
 /**
  * The last iterations of a fit, which take the precise probabilities; the ones before (but the
@@ -63,8 +64,8 @@ export async function probabilities(s: Session, eta: AShare, f: number): Promise
 }
 
 /**
- * |η| declared to the rough sigmoid: its circuit then works on 36 bit planes instead of 64 (115
- * bytes per element instead of 133). A row beyond it (only when the iterates run off, as under
+ * |η| declared to the rough sigmoid: its circuit then works on 25 bit planes at LOGIT_ROUGH_BITS
+ * instead of 64. A row beyond it (only when the iterates run off, as under
  * separation; the precise exp is declared for 1000) gets the sigmoid of a wrapped η, a wrong p
  * in [0, 1] that can only steer the rough iterates: nothing opened is computed from it, and the
  * precise iterations and the recipient's checks decide the fit whatever path led there.
@@ -72,16 +73,28 @@ export async function probabilities(s: Session, eta: AShare, f: number): Promise
 export const LOGIT_ROUGH_BOUND = 2 ** 11;
 
 /**
- * The rough probabilities of the early iterations (ops/logit.ts): p = σ(η) by the piecewise-cubic
- * sigmoid (fixmath/sigmoid.ts: absolute error 2.4e-4 + 2^-f for |η| < LOGIT_ROUGH_BOUND, 16
- * rounds, ~115 bytes per element at f = 24), y − p and the weight w = p(1 − p) (one product with
- * truncation: 3 rounds, 16 bytes): 19 rounds and ~131 bytes per row, against the precise path's
- * ~57 rounds and ~370 bytes. Iterates computed with them converge towards the β where the ROUGH
- * gradient vanishes, within about 1e-3 of the maximum likelihood in standardised units; the
- * last iterations then use the precise probabilities (see ops/logit.ts).
+ * Fraction bits of η and p in the rough iterations: f/2 of the fit's f = 24. The sigmoid's own
+ * error (2.4e-4) is already 2^-12, so p at 2^-12 loses little (absolute 2.43e-4 + 2^-12 + 2^-20 =
+ * 4.9e-4 instead of 2.4e-4, and the extra unit is the final truncation's, not a bias of σ), while
+ * η at 12 bits makes the sigmoid's circuit work on 24 bit planes instead of 36, and w = p(1 − p)
+ * comes out at 24 bits as one exact product, without a truncation.
  */
-export async function roughResidualAndWeight(s: Session, y: AShare, eta: AShare, f: number): Promise<{ residual: AShare; w: AShare }> {
+export const LOGIT_ROUGH_BITS = LOGIT_FRACTION_BITS / 2;
+
+/**
+ * The rough probabilities of the early iterations (ops/logit.ts), for η with LOGIT_ROUGH_BITS
+ * fraction bits: p = σ(η) by the piecewise-cubic sigmoid at those bits (fixmath/sigmoid.ts:
+ * absolute error 2.43e-4 + 2^-12 + 2^-20 for |η| < LOGIT_ROUGH_BOUND, 16 rounds), y − p and the
+ * weight w = p(1 − p), both returned at 2·LOGIT_ROUGH_BITS = 24 fraction bits (w one exact
+ * product: 1 round, 8 bytes): 17 rounds and ~95 bytes per row, against the precise path's ~55
+ * rounds and ~355 bytes (and 19 rounds and ~131 bytes with η and p at 24 bits, before s9-logit).
+ * Iterates computed with them converge towards the β where the ROUGH gradient vanishes, within
+ * about 1e-3 of the maximum likelihood in standardised units; the last iterations then use the
+ * precise probabilities (see ops/logit.ts).
+ */
+export async function roughResidualAndWeight(s: Session, y: AShare, eta: AShare): Promise<{ residual: AShare; w: AShare }> {
+  const f = LOGIT_ROUGH_BITS;
   const p = await sigmoid(s, eta, { fractionBits: f, bound: LOGIT_ROUGH_BOUND });
-  const [w] = await mulTruncMany(s, [[p, addConstA(s.me, scaleA(p, -1n), 1n << BigInt(f))]], f);
-  return { residual: subA(scaleA(y, 1n << BigInt(f)), p), w };
+  const w = await mul(s, p, addConstA(s.me, scaleA(p, -1n), 1n << BigInt(f)));
+  return { residual: scaleA(subA(scaleA(y, 1n << BigInt(f)), p), 1n << BigInt(f)), w };
 }

@@ -79,7 +79,7 @@ import { groupMasks, groupsOutput } from './logit-groups.js';
 import { designProducts, information, integerProductBits, symmetricFromUpper, upperPairs } from './logit-information.js';
 import { twiceLogLikelihoods } from './logit-loglik.js';
 import { logitModelTable } from './logit-model.js';
-import { LOGIT_PRECISE_ITERATIONS, probabilities, roughResidualAndWeight } from './logit-probabilities.js';
+import { LOGIT_PRECISE_ITERATIONS, LOGIT_ROUGH_BITS, probabilities, roughResidualAndWeight } from './logit-probabilities.js';
 
 const FX = LOGIT_DESIGN_BITS;
 const F = LOGIT_FRACTION_BITS;
@@ -122,8 +122,9 @@ export async function logit(s: Session, node: CheckedLogit, table: SecretTable):
       residual = addConstA(s.me, scaleA(y, 1n << BigInt(F)), -(1n << BigInt(F - 1)));
       weights = G === 1 ? [publicA(s.me, new BigUint64Array(n).fill(1n << BigInt(F - 2)))] : masks!.map((e) => scaleA(e, 1n << BigInt(F - 2)));
     } else if (it < node.iterations - LOGIT_PRECISE_ITERATIONS) {
-      const eta = await truncShare(s, await combineColumns(s, columns, beta, n), FX);
-      const rough = await roughResidualAndWeight(s, y, eta, F);
+      // η at LOGIT_ROUGH_BITS (F − 12) fraction bits for the rough sigmoid: the same one truncation, by 12 bits more.
+      const eta = await truncShare(s, await combineColumns(s, columns, beta, n), FX + F - LOGIT_ROUGH_BITS);
+      const rough = await roughResidualAndWeight(s, y, eta);
       [residual, weights] = [rough.residual, await weightsOf(rough.w)];
     } else {
       const eta = await truncShare(s, await combineColumns(s, columns, beta, n), FX);

@@ -3,8 +3,8 @@
  * fit per group of `by` (G fits in the rounds of one: see the end of this comment), from the protocols'
  * documented costs (docs/fixmath.md) and measured in one thread (test/ops/logit.test.ts): per
  * iteration the truncated product η = Xβ (3 rounds, 13.3 bytes per row), then the probabilities:
- * the rough ones in the early iterations (the piecewise sigmoid and w = p(1 − p): 20 rounds, ~140
- * bytes per row) or the precise ones in the last LOGIT_PRECISE_ITERATIONS (54 rounds, ~343 bytes
+ * the rough ones in the early iterations (the piecewise sigmoid at 12 fraction bits and w = p(1 − p),
+ * one exact product: 17 rounds, ~127 bytes per row) or the precise ones in the last LOGIT_PRECISE_ITERATIONS (54 rounds, ~343 bytes
  * per row: 36-bit comparison, injection, exp, the reciprocal on [1, 2], products; y(p + q) and pq), g and
  * H (1 round, 8 bytes per output) and their truncation (3 rounds, 13.3 bytes per output), H from
  * the design's pairwise products formed once (ops/logit-information.ts: 1 round and 8 bytes per
@@ -31,6 +31,8 @@ import { LOGIT_PRECISE_ITERATIONS } from '../ops/logit-probabilities.js';
 
 /** Rounds and bytes per row of the precise probabilities and what follows them in an iteration (logit-probabilities.ts). */
 const PRECISE = { rounds: 54, bytes: 343 } as const;
+/** The same for the rough probabilities (logit-probabilities.ts roughResidualAndWeight). */
+const ROUGH = { rounds: 17, bytes: 127 } as const;
 
 export function logitCost(node: CheckedLogit, secretValidity: boolean): PlanCost {
   const n = node.input.type.maxRows;
@@ -49,7 +51,7 @@ export function logitCost(node: CheckedLogit, secretValidity: boolean): PlanCost
   const atZero = I > 1 ? { rounds: 3 + PRECISE.rounds + weights.rounds, bytes: n * (13.3 + PRECISE.bytes) + weights.bytes } : { rounds: 0, bytes: 0 };
   // The early iterations (after β = 0, before the last LOGIT_PRECISE_ITERATIONS) take the rough probabilities.
   const rough = Math.max(0, I - 1 - LOGIT_PRECISE_ITERATIONS);
-  const roughSaving = { rounds: rough * (PRECISE.rounds - 20), bytes: rough * n * (PRECISE.bytes - 140) };
+  const roughSaving = { rounds: rough * (PRECISE.rounds - ROUGH.rounds), bytes: rough * n * (PRECISE.bytes - ROUGH.bytes) };
   const integer = integerProductBits([0, ...node.predictors.map((x) => x.shift)], n, LOGIT_FRACTION_BITS) !== undefined;
   const products = { rounds: integer ? 1 : 4, bytes: (integer ? 8 : 21.3) * n * ((d - 1) * d) / 2 };
   // The first step: a start for H⁻¹ (fixmath/spd-solve.ts roughInverseSpd, 30 rounds per pivot), refined
