@@ -86,8 +86,8 @@ export const LOGIT_ROUGH_BITS = LOGIT_FRACTION_BITS / 2;
  * fraction bits: p = σ(η) by the piecewise-cubic sigmoid at those bits (fixmath/sigmoid.ts:
  * absolute error 2.43e-4 + 2^-12 + 2^-20 for |η| < LOGIT_ROUGH_BOUND, 16 rounds), y − p and the
  * weight w = p(1 − p), both returned at 2·LOGIT_ROUGH_BITS = 24 fraction bits (w one exact
- * product: 1 round, 8 bytes): 17 rounds and ~95 bytes per row, against the precise path's ~55
- * rounds and ~355 bytes (and 19 rounds and ~131 bytes with η and p at 24 bits, before s9-logit).
+ * product: 1 round, 8 bytes): 16 rounds and ~104 bytes per row, against the precise path's ~55
+ * rounds and ~355 bytes (and 19 rounds and ~119 bytes with η and p at 24 bits, before s9-logit).
  * Iterates computed with them converge towards the β where the ROUGH gradient vanishes, within
  * about 1e-3 of the maximum likelihood in standardised units; the last iterations then use the
  * precise probabilities (see ops/logit.ts).
