@@ -28,15 +28,18 @@
  * Column 0 is the intercept 1 (or a single fit's mask v, ops/logit.ts), the others are already
  * multiplied by it, so u_0k is column k itself (v z_k = z_k) and only the (d − 1) d / 2 products
  * of the other columns are computed. A per-group fit passes the unmasked design and masks the
- * weights instead (one weight column per group: `information`). Memory: one vector of n shares per pair (two in the split form), 16 bytes per
- * element: 106 MB per node at 100K × 10.
+ * weights instead (one weight column per group: `information`). The integer products are kept as
+ * mulMany returns them (views of one buffer) and the intercept's pairs are the design's columns
+ * themselves: each pair's shift to 2^-K multiplies its sum (one element per iteration), never its
+ * n rows. Memory: one vector of n shares per computed pair (two in the split form), 16 bytes per
+ * element: 88 MB per node at 100K × 10.
  */
 
-import { matmul } from '../mpc/protocols/arith.js';
+import { innerProducts } from '../mpc/protocols/inner-products.js';
 import { mulMany, truncShare } from '../mpc/protocols/fixmath/ops.js';
 import { parallel } from '../mpc/protocols/fixmath/parallel.js';
 import type { Session } from '../mpc/session.js';
-import { AShare, addA, concatA, scaleA, splitA, subA, transposeA } from '../mpc/shares.js';
+import { AShare, addA, concatA, mulPublicA, scaleA, splitA, subA, transposeA } from '../mpc/shares.js';
 
 /** The pairs (j, k), j ≤ k, in the order of the upper triangle by rows. */
 export function upperPairs(d: number): [number, number][] {
@@ -47,8 +50,15 @@ export function upperPairs(d: number): [number, number][] {
 
 /** The design's pairwise products, kept exactly (see the header), every pair of upperPairs(d), (d(d + 1)/2) × n by rows. */
 export type DesignProducts =
-  | { readonly kind: 'integer'; readonly products: AShare; readonly fractionBits: number }
-  | { readonly kind: 'split'; readonly high: AShare; readonly rest: AShare; readonly fx: number };
+  | {
+      readonly kind: 'integer';
+      /** u_jk as x_j − c_j times x_k − c_k (k_j + k_k fraction bits), views of the product buffer or of the design itself. */
+      readonly products: readonly AShare[];
+      /** 2^(K − k_j − k_k) per pair: applied to each pair's sum (one element), not to its n rows (an n-word copy per pair). */
+      readonly scales: BigUint64Array;
+      readonly fractionBits: number;
+    }
+  | { readonly kind: 'split'; readonly high: readonly AShare[]; readonly rest: readonly AShare[]; readonly fx: number };
 
 /** The design as the operator holds it: the fx-bit columns and, for the integer form, the integers x − c and their k. */
 export interface DesignColumns {
@@ -76,16 +86,17 @@ export async function designProducts(s: Session, design: DesignColumns, integerB
     const { integers, shifts } = design;
     const exact = await mulMany(s, computed.map(([j, k]) => [integers[j], integers[k]] as const));
     let next = 0;
-    const products = concatA(pairs.map(([j, k]) => scaleA(j === 0 ? integers[k] : exact[next++], 1n << BigInt(integerBits - shifts[j] - shifts[k]))));
-    return { kind: 'integer', products, fractionBits: integerBits };
+    const products = pairs.map(([j, k]) => (j === 0 ? integers[k] : exact[next++]));
+    const scales = BigUint64Array.from(pairs, ([j, k]) => 1n << BigInt(integerBits - shifts[j] - shifts[k]));
+    return { kind: 'integer', products, scales, fractionBits: integerBits };
   }
   const { scaled: columns, fx } = design;
   const exact = concatA(await mulMany(s, computed.map(([j, k]) => [columns[j], columns[k]] as const)));
   const rounded = await truncShare(s, exact, fx);
   const rest = subA(exact, scaleA(rounded, 1n << BigInt(fx)));
   let next = 0;
-  const high = concatA(pairs.map(([j, k]) => (j === 0 ? columns[k] : rounded.slice(n * next, n * ++next))));
-  return { kind: 'split', high, rest, fx };
+  const high = pairs.map(([j, k]) => (j === 0 ? columns[k] : rounded.slice(n * next, n * ++next)));
+  return { kind: 'split', high, rest: rowsOf(rest, computed.length, n), fx };
 }
 
 /**
@@ -98,12 +109,10 @@ export async function designProducts(s: Session, design: DesignColumns, integerB
 export async function information(s: Session, products: DesignProducts, weights: readonly AShare[], alongside: Promise<AShare>, d: number, fx: number): Promise<{ alongside: AShare; upper: AShare }> {
   const m = (d * (d + 1)) / 2;
   const G = weights.length;
-  const n = weights[0].length;
-  const w = G === 1 ? weights[0] : transposeA(concatA(weights), G, n); // n × G
   // Every sum below is pair-major (pair t, group g at t·G + g); the result goes group-major.
   if (products.kind === 'integer') {
-    const sums = matmul(s, products.products, w, m, n, G);
-    const [alongsideRaw, sumsRaw] = [await alongside, await sums];
+    const sums = innerProducts(s, products.products, weights);
+    const [alongsideRaw, sumsRaw] = [await alongside, mulPublicA(await sums, pairMajorScales(products.scales, G))];
     const [out, upper] = await parallel(
       s,
       (t) => truncShare(t, alongsideRaw, fx),
@@ -111,8 +120,8 @@ export async function information(s: Session, products: DesignProducts, weights:
     );
     return { alongside: out, upper: transposeA(upper, m, G) };
   }
-  const high = matmul(s, products.high, w, m, n, G);
-  const rest = matmul(s, products.rest, w, m - d, n, G);
+  const high = innerProducts(s, products.high, weights);
+  const rest = innerProducts(s, products.rest, weights);
   const [alongsideRaw, highRaw, restRaw] = [await alongside, await high, await rest];
   const [first, second] = await parallel(
     s,
@@ -122,6 +131,16 @@ export async function information(s: Session, products: DesignProducts, weights:
   const [out, highPart] = splitA(first, [alongsideRaw.length, m * G]);
   // The rest belongs to the pairs with j > 0: the last m − d entries of the upper triangle.
   return { alongside: out, upper: transposeA(addA(highPart, concatA([AShare.zeros(d * G), second])), m, G) };
+}
+
+/** Each pair's scale repeated for its G sums (pair-major, as the inner products come out). */
+function pairMajorScales(scales: BigUint64Array, G: number): BigUint64Array {
+  return BigUint64Array.from({ length: scales.length * G }, (_, t) => scales[Math.floor(t / G)]);
+}
+
+/** The `count` vectors of n elements side by side in `x` (views, no copies). */
+function rowsOf(x: AShare, count: number, n: number): AShare[] {
+  return Array.from({ length: count }, (_, t) => x.slice(t * n, (t + 1) * n));
 }
 
 /** The full d × d matrices by rows (G × d × d) from their upper triangles (G × m): a local rearrangement. */

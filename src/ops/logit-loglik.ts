@@ -4,10 +4,12 @@
  *
  *   log L_i = y η − softplus(η) = y η − max(η, 0) − log(1 + e^(−|η|)) = y η − (η − a)/2 − log1p(e)
  *
- * with a = −|η| and e = exp(a), so max(η, 0) = (η + |η|)/2 = (η − a)/2 is linear. Summed over
- * a fit's rows (mask e_g: the validity, or a group's indicator): 2 log L_g = Σ e_g (2 y η − η +
- * a − 2 log1p(e)), one inner product per fit (one reshare of one element each); without a mask
- * 2 Σ y η − Σ η + Σ a − 2 Σ log1p(e), all local but Σ y η. log1p(e) for e in (0, 1] is a degree-8 polynomial in u = 2e − 1
+ * with a = −|η| and e = exp(a), so max(η, 0) = (η + |η|)/2 = (η − a)/2. With S = 1 − 2[η < 0]
+ * (the probabilities' sign), a = −S η, so 2yη − η + a = (2y − 1 − S) η: one product of a local
+ * combination with η. Summed over a fit's rows (mask e_g: the validity, or a group's indicator):
+ * 2 log L_g = Σ e_g ((2y − 1 − S) η − 2 log1p(e)), one inner product per fit (one reshare of one
+ * element each); without a mask Σ (2y − 1 − S) η − 2 Σ log1p(e), all local but the first sum
+ * (one inner product). log1p(e) for e in (0, 1] is a degree-8 polynomial in u = 2e − 1
  * (least squares on Chebyshev nodes, max error 3.4e-8 on [0, 1]) by Horner's rule: 8 products
  * with truncation in sequence (24 rounds, 128 bytes per row and party).
  *
@@ -59,14 +61,16 @@ export async function log1pUnit(s: Session, e: AShare, f: number): Promise<AShar
  * 0/1: one product beside log1p's), then one inner product per fit and sum: the rows of one
  * fit never enter another's sums.
  */
-export async function twiceLogLikelihoods(s: Session, masks: readonly AShare[] | undefined, y: AShare, last: { eta: AShare; a: AShare; e: AShare }, f: number): Promise<AShare> {
-  const { eta, a, e } = last;
+export async function twiceLogLikelihoods(s: Session, masks: readonly AShare[] | undefined, y: AShare, last: { eta: AShare; minusSign: AShare; e: AShare }, f: number): Promise<AShare> {
+  const { eta, minusSign, e } = last;
+  // 2yη − η + a = (2y − 1 − S) η with a = −|η| = −S η: one product (or inner product) for all three.
+  const linear = addConstA(s.me, addA(scaleA(y, 2n), minusSign), -1n);
   if (!masks) {
-    const [log1p, yEta] = await parallel(s, (t) => log1pUnit(t, e, f), (t) => dot(t, y, eta, eta.length));
-    return concatA([addA(subA(scaleA(yEta, 2n), sumA(eta)), subA(sumA(a), scaleA(sumA(log1p), 2n))), sumA(y)]);
+    const [log1p, linearEta] = await parallel(s, (t) => log1pUnit(t, e, f), (t) => dot(t, linear, eta, eta.length));
+    return concatA([subA(linearEta, scaleA(sumA(log1p), 2n)), sumA(y)]);
   }
-  const [yEta, log1p] = await parallel(s, (t) => mul(t, y, eta), (t) => log1pUnit(t, e, f));
-  const terms = subA(addA(subA(scaleA(yEta, 2n), eta), a), scaleA(log1p, 2n));
+  const [linearEta, log1p] = await parallel(s, (t) => mul(t, linear, eta), (t) => log1pUnit(t, e, f));
+  const terms = subA(linearEta, scaleA(log1p, 2n));
   const sums = await innerProducts(s, masks, [terms, y]); // fit g: [2 log L_g, Σ_g y] at 2g
   const pick = (r: number): AShare => concatA(masks.map((_, g) => sums.slice(2 * g + r, 2 * g + r + 1)));
   return concatA([pick(0), pick(1)]);

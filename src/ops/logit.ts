@@ -8,9 +8,9 @@
  *
  * The rows of fit g: a 0/1 mask e_g (a group's indicator; the secret validity of a single fit;
  * none when every row is valid). X_g = e_g ⊙ X (G (d − 1) exact products once, the intercept
- * e_g 2^16 local), held by rows (n × Gd) and by columns (Gd × n), so η = Σ_g X_g β_g is one
- * matrix product (a row's η uses its own group's β: the other terms are exactly 0) and the G
- * gradients X_gᵀ(y − p) another. H_g = Σ_r u_r w_g,r: with one fit the pairwise products u come
+ * e_g 2^16 local), held by columns (Gd vectors of n), so η = Σ_g X_g β_g is one reshare per row
+ * (protocols/column-combination.ts; a row's η uses its own group's β: the other terms are
+ * exactly 0) and the G gradients X_gᵀ(y − p) one batch of inner products. H_g = Σ_r u_r w_g,r: with one fit the pairwise products u come
  * from the masked design (its mask then sits in every product for free) and w_g = w; with
  * G > 1 they come from the unmasked design and w_g = e_g·w (G n products, one round, per
  * iteration: G d² n products once would hold G times the products in memory). The small
@@ -22,13 +22,14 @@
  * Design: z_j = (x_j − c_j) 2^(16 − k_j) (plan/check-logit.ts: exact, |z| ≤ 2^16), the intercept
  * 2^16, all times the mask (so a row outside a fit adds nothing to its g or H). Per iteration,
  * with β at F = 24 fraction bits (per fit g where it says g):
- *   η = Xβ                               one matrix product, one truncation
+ *   η = Xβ                               one reshare per row (column by column), one truncation
  *   p = σ(η), q = σ(−η)                  logit-probabilities.ts (relative precision) in the last
  *                                        LOGIT_PRECISE_ITERATIONS; before them (but at β = 0) the
  *                                        rough p of the piecewise sigmoid, q = 1 − p (absolute
  *                                        2.4e-4: the iterates only need to come near the fit)
  *   y − p = y(p + q) − p                 exact in y (an integer)
- *   g = Xᵀ(y − p), H = Xᵀ diag(pq) X     inner products (one reshare per output), one truncation;
+ *   g = Xᵀ(y − p), H = Xᵀ diag(pq) X     inner products (one reshare per output; local terms in
+ *                                        WebAssembly, protocols/inner-products.ts), one truncation;
  *                                        H from the design's pairwise products formed once,
  *                                        as exact integers (x_j − c_j)(x_k − c_k) when their sums
  *                                        fit (logit-information.ts), never from x·pq per row
@@ -47,27 +48,29 @@
  * count per fit, G more comparisons). After the last iteration: 2 log L and Σy per fit
  * (logit-loglik.ts), side by side with the convergence bits (fixmath/parallel.ts).
  *
- * Rounds per iteration: about 70 with the precise probabilities, 28 with the rough ones (η 3,
- * probabilities 58 or 20, g and H 4; only g and H at β = 0, where p = q = 1/2 are public, when
- * more iterations follow), plus d × 44 for the first solve and 2 × 6 + 3 = 15 for every later
- * step (measured in-thread at 2,000 × 10, test/ops/logit.test.ts: 988 rounds for ten iterations,
- * 1,247 with the precise probabilities throughout). Bytes per party: once 8 per row and pair of
- * predictors (the integer products; 21.3 split), then per iteration about 385 n (precise) or
- * 172 n (rough) + 8 (d + d²), plus 64 d² + 16 d per later step (measured: 5.7 MB at 2,000 × 10,
- * was 9.7 MB). With G groups add the indicators (~10 rounds once), the masked design (1 round,
+ * Rounds per iteration: about 65 with the precise probabilities, 28 with the rough ones (η 3,
+ * probabilities 55 or 20, g and H 4; only g and H at β = 0, where p = q = 1/2 are public, when
+ * more iterations follow), plus d × 30 for the first solve and 2 × 6 + 3 = 15 for every later
+ * step (measured in-thread at 2,000 × 10, test/ops/logit.test.ts: 846 rounds for ten iterations).
+ * Bytes per party: once 8 per row and pair of predictors (the integer products; 21.3 split),
+ * then per iteration about 355 n (precise) or 152 n (rough) + 8 (d + d²), plus 64 d² + 16 d per
+ * later step (measured: 4.8 MB at 2,000 × 10, 226.8 MB at 100,000 × 10). With G groups add the
+ * indicators (~10 rounds once), the masked design (1 round,
  * 8 G (d − 1) bytes per row once) and e_g·w (1 round and 8 G bytes per row per iteration after
  * β = 0); the per-output bytes G times (plan/cost-logit.ts).
  */
 
 import { ModelFitError } from '../errors.js';
-import { matmul, mul } from '../mpc/protocols/arith.js';
+import { mul } from '../mpc/protocols/arith.js';
+import { combineColumns } from '../mpc/protocols/column-combination.js';
+import { innerProducts } from '../mpc/protocols/inner-products.js';
 import { ltz } from '../mpc/protocols/compare.js';
 import { bitInject } from '../mpc/protocols/convert.js';
 import { matVecTrunc, refineInverse, roughInverseSpd } from '../mpc/protocols/fixmath/index.js';
 import { mulMany, mulTruncMany, truncShare } from '../mpc/protocols/fixmath/ops.js';
 import { parallel } from '../mpc/protocols/fixmath/parallel.js';
 import type { Session } from '../mpc/session.js';
-import { AShare, addA, concatA, scaleA, splitA, subA, sumA, transposeA } from '../mpc/shares.js';
+import { AShare, addA, concatA, scaleA, splitA, subA, sumA } from '../mpc/shares.js';
 import { addConstA, publicA } from '../mpc/sharing.js';
 import { LOGIT_DESIGN_BITS, LOGIT_FRACTION_BITS, LOGIT_TOLERANCE, type CheckedLogit } from '../plan/check-logit.js';
 import { SecretTable, ALL_VALID, type SecretColumn } from '../secret/secret-table.js';
@@ -76,7 +79,7 @@ import { groupMasks, groupsOutput } from './logit-groups.js';
 import { designProducts, information, integerProductBits, symmetricFromUpper, upperPairs } from './logit-information.js';
 import { twiceLogLikelihoods } from './logit-loglik.js';
 import { logitModelTable } from './logit-model.js';
-import { LOGIT_PRECISE_ITERATIONS, probabilities, roughResidualAndWeight } from './logit-probabilities.js';
+import { LOGIT_PRECISE_ITERATIONS, LOGIT_ROUGH_BITS, probabilities, roughResidualAndWeight } from './logit-probabilities.js';
 
 const FX = LOGIT_DESIGN_BITS;
 const F = LOGIT_FRACTION_BITS;
@@ -98,19 +101,18 @@ export async function logit(s: Session, node: CheckedLogit, table: SecretTable):
   const integers: AShare[] = [publicA(s.me, new BigUint64Array(n).fill(1n)), ...node.predictors.map((x) => addConstA(s.me, table.column(x.facts.name).values, -x.center))];
   const masked = masks ? await maskDesign(s, masks, integers) : [integers];
   const scaled = (columns: readonly AShare[]): AShare[] => columns.map((x, j) => scaleA(x, 1n << BigInt(FX - shifts[j])));
-  const byColumns = concatA(masked.flatMap(scaled));
-  const byRows = transposeA(byColumns, G * d, n);
+  const columns = masked.flatMap(scaled); // G d columns of n rows: X_g by columns, fit by fit
   const y = table.column(node.response.name).values;
   const pivotMax = Math.max(1, node.input.type.maxRows / 4);
   // One fit's products come from its masked design, G fits' from the unmasked one with masked weights (the header).
   const productColumns = G === 1 ? masked[0] : integers;
-  const products = await designProducts(s, { scaled: scaled(productColumns), integers: productColumns, shifts, fx: FX }, integerProductBits(shifts, Math.max(n, node.input.type.maxRows), F));
+  const products = await designProducts(s, { scaled: G === 1 ? columns : scaled(productColumns), integers: productColumns, shifts, fx: FX }, integerProductBits(shifts, Math.max(n, node.input.type.maxRows), F));
   const weightsOf = async (w: AShare): Promise<AShare[]> => (G === 1 ? [w] : mulMany(s, masks!.map((e) => [e, w] as const)));
 
   let beta = AShare.zeros(G * d);
   let step: AShare | undefined;
   let g = AShare.zeros(G * d), upper = AShare.zeros(G * upperPairs(d).length);
-  let last: { eta: AShare; a: AShare; e: AShare } | undefined;
+  let last: { eta: AShare; minusSign: AShare; e: AShare } | undefined;
   let inverse: AShare | undefined;
   for (let it = 0; it < node.iterations; it++) {
     let residual: AShare, weights: AShare[];
@@ -120,17 +122,18 @@ export async function logit(s: Session, node: CheckedLogit, table: SecretTable):
       residual = addConstA(s.me, scaleA(y, 1n << BigInt(F)), -(1n << BigInt(F - 1)));
       weights = G === 1 ? [publicA(s.me, new BigUint64Array(n).fill(1n << BigInt(F - 2)))] : masks!.map((e) => scaleA(e, 1n << BigInt(F - 2)));
     } else if (it < node.iterations - LOGIT_PRECISE_ITERATIONS) {
-      const eta = await truncShare(s, await matmul(s, byRows, beta, n, G * d, 1), FX);
-      const rough = await roughResidualAndWeight(s, y, eta, F);
+      // η at LOGIT_ROUGH_BITS (F − 12) fraction bits for the rough sigmoid: the same one truncation, by 12 bits more.
+      const eta = await truncShare(s, await combineColumns(s, columns, beta, n), FX + F - LOGIT_ROUGH_BITS);
+      const rough = await roughResidualAndWeight(s, y, eta);
       [residual, weights] = [rough.residual, await weightsOf(rough.w)];
     } else {
-      const eta = await truncShare(s, await matmul(s, byRows, beta, n, G * d, 1), FX);
-      const { p, q, a, e } = await probabilities(s, eta, F);
+      const eta = await truncShare(s, await combineColumns(s, columns, beta, n), FX);
+      const { p, q, minusSign, e } = await probabilities(s, eta, F);
       const [yp, [pq]] = await parallel(s, (t) => mul(t, y, addA(p, q)), (t) => mulTruncMany(t, [[p, q]], F));
       [residual, weights] = [subA(yp, p), await weightsOf(pq)];
-      last = { eta, a, e };
+      last = { eta, minusSign, e };
     }
-    ({ alongside: g, upper } = await information(s, products, weights, matmul(s, byColumns, residual, G * d, n, 1), d, FX));
+    ({ alongside: g, upper } = await information(s, products, weights, innerProducts(s, columns, [residual]), d, FX));
     if (it < node.iterations - 1 || node.model) {
       const h = symmetricFromUpper(upper, d, G);
       if (!inverse) {

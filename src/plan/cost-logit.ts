@@ -3,9 +3,9 @@
  * fit per group of `by` (G fits in the rounds of one: see the end of this comment), from the protocols'
  * documented costs (docs/fixmath.md) and measured in one thread (test/ops/logit.test.ts): per
  * iteration the truncated product η = Xβ (3 rounds, 13.3 bytes per row), then the probabilities:
- * the rough ones in the early iterations (the piecewise sigmoid and w = p(1 − p): 20 rounds, ~140
- * bytes per row) or the precise ones in the last LOGIT_PRECISE_ITERATIONS (55 rounds, ~357 bytes
- * per row: comparison, injection, exp, the reciprocal on [1, 2], products; y(p + q) and pq), g and
+ * the rough ones in the early iterations (the piecewise sigmoid at 12 fraction bits and w = p(1 − p),
+ * one exact product: 17 rounds, ~127 bytes per row) or the precise ones in the last LOGIT_PRECISE_ITERATIONS (54 rounds, ~343 bytes
+ * per row: 36-bit comparison, injection, exp, the reciprocal on [1, 2], products; y(p + q) and pq), g and
  * H (1 round, 8 bytes per output) and their truncation (3 rounds, 13.3 bytes per output), H from
  * the design's pairwise products formed once (ops/logit-information.ts: 1 round and 8 bytes per
  * row and pair as integers, or 4 rounds and 21.3 bytes split); after the first iteration a
@@ -29,6 +29,11 @@ import { LOGIT_FRACTION_BITS, type CheckedLogit } from './check-logit.js';
 import { integerProductBits } from '../ops/logit-information.js';
 import { LOGIT_PRECISE_ITERATIONS } from '../ops/logit-probabilities.js';
 
+/** Rounds and bytes per row of the precise probabilities and what follows them in an iteration (logit-probabilities.ts). */
+const PRECISE = { rounds: 54, bytes: 343 } as const;
+/** The same for the rough probabilities (logit-probabilities.ts roughResidualAndWeight). */
+const ROUGH = { rounds: 17, bytes: 127 } as const;
+
 export function logitCost(node: CheckedLogit, secretValidity: boolean): PlanCost {
   const n = node.input.type.maxRows;
   const d = node.predictors.length + 1;
@@ -41,12 +46,12 @@ export function logitCost(node: CheckedLogit, secretValidity: boolean): PlanCost
   // e_g·w per iteration with G > 1 (not at β = 0, where w is public).
   const weights = G > 1 ? { rounds: 1, bytes: 8 * G * n } : { rounds: 0, bytes: 0 };
   const outputs = G * (d + d * d);
-  const iteration = { rounds: 3 + 55 + weights.rounds + 1 + 3, bytes: n * (13.3 + 357) + weights.bytes + (8 + 13.3) * outputs };
+  const iteration = { rounds: 3 + PRECISE.rounds + weights.rounds + 1 + 3, bytes: n * (13.3 + PRECISE.bytes) + weights.bytes + (8 + 13.3) * outputs };
   // At β = 0 (the first of several iterations) p = q = 1/2 are public: no η, probabilities or masked weights.
-  const atZero = I > 1 ? { rounds: 3 + 55 + weights.rounds, bytes: n * (13.3 + 357) + weights.bytes } : { rounds: 0, bytes: 0 };
+  const atZero = I > 1 ? { rounds: 3 + PRECISE.rounds + weights.rounds, bytes: n * (13.3 + PRECISE.bytes) + weights.bytes } : { rounds: 0, bytes: 0 };
   // The early iterations (after β = 0, before the last LOGIT_PRECISE_ITERATIONS) take the rough probabilities.
   const rough = Math.max(0, I - 1 - LOGIT_PRECISE_ITERATIONS);
-  const roughSaving = { rounds: rough * (55 - 20), bytes: rough * n * (357 - 140) };
+  const roughSaving = { rounds: rough * (PRECISE.rounds - ROUGH.rounds), bytes: rough * n * (PRECISE.bytes - ROUGH.bytes) };
   const integer = integerProductBits([0, ...node.predictors.map((x) => x.shift)], n, LOGIT_FRACTION_BITS) !== undefined;
   const products = { rounds: integer ? 1 : 4, bytes: (integer ? 8 : 21.3) * n * ((d - 1) * d) / 2 };
   // The first step: a start for H⁻¹ (fixmath/spd-solve.ts roughInverseSpd, 30 rounds per pivot), refined
