@@ -1,11 +1,12 @@
 /**
- * `node --single-threaded-gc --no-incremental-marking dist/bench/first-query.js [workload] [rows] [runs] [--no-warm-up]`:
+ * `node --single-threaded-gc --no-incremental-marking dist/bench/first-query.js [workload] [rows] [runs] [--no-warm-up] [--churn]`:
  * the first query against later ones in one process. Runs the node's start-up warm-up (unless
  * told not to), then one warm-up workload (workloads.ts, default filter-count) at `rows` rows
  * `runs` times in the warm-up's in-process trio, on tables shared once beforehand (so the
  * sharing is not timed), and prints per run the process CPU, minor page faults, collections
  * and heap sizes: what the first run pays that later ones do not. Three parties share the
- * thread, so its CPU is about three nodes' worth.
+ * thread, so its CPU is about three nodes' worth. `--churn`: before the runs, allocate and drop
+ * 600 MiB of buffers and objects and idle 10 s, as an upload between the warm-up and a query does.
  */
 
 import { PerformanceObserver } from 'node:perf_hooks';
@@ -47,6 +48,16 @@ const reader = (): StoredTableReader => {
   let party = 0;
   return { read: async (s) => (party++, tables[s.me] as ReadonlyMap<string, StoredSecretTable>) };
 };
+if (process.argv.includes('--churn')) {
+  // What an upload does between the warm-up and a first query: many buffers and objects, then idle.
+  let keep: unknown[] = [];
+  for (let i = 0; i < 600; i++) {
+    keep.push(Buffer.alloc(1 << 20), Array.from({ length: 2000 }, (_, k) => ({ k, s: String(k) })));
+    if (keep.length > 40) keep = [];
+  }
+  await new Promise((r) => setTimeout(r, 10_000));
+  console.log('churned 600 MiB and idled 10 s');
+}
 console.log(`${name} at ${rows} rows; RSS ${mib(process.memoryUsage().rss)} MiB; heap: ${spaces()}`);
 for (let run = 0; run < runs; run++) {
   const r0 = process.resourceUsage(), g0 = { ...gc }, t0 = performance.now();

@@ -10,8 +10,8 @@
  * The vectors live in JavaScript memory, so rows go through the kernel's linear memory in chunks
  * sized to stay in the L2 cache (CHUNK_WORDS): each chunk's components are copied in (a memcpy,
  * then read from cache), the kernel adds the chunk's terms to the accumulators kept there. The
- * memory grows only to fit the accumulators and one chunk; it is used synchronously, so
- * concurrent sessions never share it mid-computation. Nothing depends on the data but values.
+ * memory is replaced by a larger one only to fit the accumulators and one chunk (never grown:
+ * instance()); it is used synchronously, so concurrent sessions never share it mid-computation. Nothing depends on the data but values.
  */
 
 import { INNER_TERMS_WASM } from './inner-terms-wasm.js';
@@ -26,7 +26,6 @@ const PAGE_BYTES = 65_536;
 /** The few WebAssembly JS-API members used here (the project's TypeScript libraries do not declare them). */
 interface WasmMemory {
   readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
 }
 interface WasmApi {
   Memory: new (descriptor: { initial: number }) => WasmMemory;
@@ -42,13 +41,24 @@ interface Kernel {
 }
 
 let kernel: Kernel | undefined;
+let compiled: object | undefined;
 
-function instance(): Kernel {
-  if (kernel) return kernel;
-  const memory = new wasm.Memory({ initial: 1 });
-  const module = new wasm.Module(Buffer.from(INNER_TERMS_WASM, 'base64'));
+/**
+ * A kernel whose memory holds `bytes`. A larger need gets a fresh memory and instance, never
+ * `memory.grow`: growing detaches the memory's previous ArrayBuffer, and the first detach in a
+ * process invalidates V8's ArrayBufferDetaching protector, which deoptimizes at once every
+ * optimized function that touches a typed array (the start-up warm-up's kernels among them, so a
+ * node's first filter compiled them again) and makes all later typed-array code check for
+ * detached buffers (docs/benchmarks.md "s9-firstquery"). Sizes are rounded up to a power of two
+ * pages, so a node makes a handful of instances in its life.
+ */
+function instance(bytes: number): Kernel {
+  if (kernel && kernel.memory.buffer.byteLength >= bytes) return kernel;
+  compiled ??= new wasm.Module(Buffer.from(INNER_TERMS_WASM, 'base64'));
+  const pages = 2 ** Math.ceil(Math.log2(Math.max(1, Math.ceil(bytes / PAGE_BYTES))));
+  const memory = new wasm.Memory({ initial: pages });
   const table = new wasm.Table({ initial: 0, element: 'anyfunc' });
-  const exports = new wasm.Instance(module, { env: { __linear_memory: memory, __indirect_function_table: table } }).exports;
+  const exports = new wasm.Instance(compiled, { env: { __linear_memory: memory, __indirect_function_table: table } }).exports;
   kernel = { memory, chunkTerms: exports.chunkTerms as Kernel['chunkTerms'] };
   return kernel;
 }
@@ -73,13 +83,10 @@ export function addInnerTerms(z: BigUint64Array, left: readonly AShare[], right:
 
 function chunkedTerms(z: BigUint64Array, left: readonly AShare[], right: readonly AShare[], n: number, rightTotals: BigUint64Array | undefined): void {
   const L = left.length, R = right.length;
-  const k = instance();
   const chunk = Math.min(n, Math.max(MIN_CHUNK, Math.floor(CHUNK_WORDS / (2 * (L + R)))));
   // Layout (in words): accumulators, the right totals, then the left chunk (2L vectors), then the right (2R).
   const acc = 0, totals = L * R, x = totals + 2 * R, y = x + 2 * L * chunk;
-  const bytes = 8 * (y + 2 * R * chunk);
-  if (k.memory.buffer.byteLength < bytes) k.memory.grow(Math.ceil((bytes - k.memory.buffer.byteLength) / PAGE_BYTES));
-  // The view is made after any growth (growing detaches the previous buffer).
+  const k = instance(8 * (y + 2 * R * chunk));
   const mem = new BigUint64Array(k.memory.buffer);
   mem.set(z, acc);
   mem.fill(0n, totals, totals + 2 * R);
