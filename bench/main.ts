@@ -178,7 +178,8 @@ async function relational(o: { rows: string; ops?: string; json?: boolean; profi
       if (o.json) return console.log(JSON.stringify({ suite: 'relational', transport: 'tls', ...r }));
       const verdictText = r.rows !== 1 << 20 ? `${fmtS(r.target)} at 1048576 rows` : r.missedBy === undefined ? `${fmtS(r.target)}: met` : `${fmtS(r.target)}: missed by ${fmtS(r.missedBy)}\n${''.padEnd(12)}why: ${r.why}`;
       console.log(`${r.op.padEnd(10)} ${String(r.rows).padStart(9)} ${fmtS(r.seconds).padStart(10)} ${fmtS(r.cpuSeconds).padStart(10)} ${`${(r.bytesPerParty / 1e6).toFixed(1)} MB`.padStart(10)} ${String(r.rounds).padStart(7)}   ${verdictText}`);
-      if (r.warmSeconds !== undefined && r.warmCpuSeconds !== undefined) console.log(`${''.padEnd(12)}warm (the same query again, same node processes): ${fmtS(r.warmSeconds)}, cpu/node ${fmtS(r.warmCpuSeconds)}`);
+      console.log(`${''.padEnd(12)}minor page faults, busiest node: ${r.minorFaults}`);
+      if (r.warmSeconds !== undefined && r.warmCpuSeconds !== undefined) console.log(`${''.padEnd(12)}warm (the same query again, same node processes): ${fmtS(r.warmSeconds)}, cpu/node ${fmtS(r.warmCpuSeconds)}, minor page faults ${r.warmMinorFaults ?? '?'}`);
     },
   });
 }

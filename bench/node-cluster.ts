@@ -23,6 +23,11 @@ export const HOSPITAL = 'St. Mary Hospital';
  */
 export const benchNodes = { warmUp: true };
 
+/** Extra node flags for an experiment (env TESSERA_BENCH_NODE_FLAGS, space-separated), after the nodes' own. */
+function benchNodeFlags(): string[] {
+  return (process.env.TESSERA_BENCH_NODE_FLAGS ?? '').split(' ').filter((f) => f.length > 0);
+}
+
 export interface BenchCluster {
   readonly cluster: LocalCluster;
   /** A scratch directory for the suite's files, removed with the cluster. */
@@ -46,7 +51,8 @@ export async function withNodeCluster<T>(name: string, progress: (text: string) 
     process.once('SIGINT', interrupted);
     try {
       progress('starting three node processes');
-      await clusterUp(cluster, { timeoutMs: 60_000, ...(profileDir ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {}) });
+      const execArgv = [...benchNodeFlags(), ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
+      await clusterUp(cluster, { timeoutMs: 60_000, ...(execArgv.length > 0 ? { execArgv } : {}) });
       const pids = await Promise.all(cluster.nodes.map(async (n) => (await readPid(cluster, n)) as number));
       const health = await probeCluster(await loadTrust(cluster));
       const warm = health.map((h) => h.health?.warmUp);

@@ -41,6 +41,9 @@ export interface RelationalRow {
   /** With `warm`: the same plan run again in the same node processes (their code compiled, their memory touched). */
   readonly warmSeconds?: number;
   readonly warmCpuSeconds?: number;
+  /** Minor page faults of the busiest node process (first query; `warm`: the repetition). */
+  readonly minorFaults: number;
+  readonly warmMinorFaults?: number;
 }
 
 export interface RelationalOptions {
@@ -99,20 +102,18 @@ export async function runRelationalSuite(options: RelationalOptions): Promise<vo
         const difference = c.verify(result, expected);
         if (difference !== undefined) throw new Error(`relational suite, ${c.op} at ${options.rows} rows: WRONG RESULT: ${difference}`);
         const missed = options.rows === FULL && seconds > c.target;
-        const warmFrom = process.hrtime.bigint() / 1000n;
-        const warm = options.warm ? await warmRun(hospital, plan, pids, (r) => c.verify(r, expected)) : undefined;
-        // The warm run's window too (op "<op>:warm"), so that a profile can be cut to the repeated query alone.
-        if (warm && options.profileDir) await appendFile(join(options.profileDir, 'windows.jsonl'), `${JSON.stringify({ op: `${c.op}:warm`, rows: options.rows, fromUs: String(warmFrom), toUs: String(process.hrtime.bigint() / 1000n) })}\n`);
+        const warm = options.warm ? await warmRun(hospital, plan, pids, (r) => c.verify(r, expected), options.profileDir ? { dir: options.profileDir, op: c.op, rows: options.rows } : undefined) : undefined;
         options.onRow({
           op: c.op,
           rows: options.rows,
           seconds,
           cpuSeconds: Math.max(...counters.cpuSeconds),
           bytesPerParty: Math.max(...counters.bytesRead),
+          minorFaults: Math.max(...counters.minorFaults),
           rounds,
           target: c.target,
           ...(missed ? { missedBy: seconds - c.target, why: c.why } : {}),
-          ...(warm ? { warmSeconds: warm.seconds, warmCpuSeconds: warm.cpuSeconds } : {}),
+          ...(warm ? { warmSeconds: warm.seconds, warmCpuSeconds: warm.cpuSeconds, warmMinorFaults: warm.minorFaults } : {}),
         });
       }
     } finally {
@@ -121,19 +122,21 @@ export async function runRelationalSuite(options: RelationalOptions): Promise<vo
   }, options.profileDir);
 }
 
-/** The table as CSV with a header, streamed. */
 /** The plan again in the same node processes, timed and checked like the first run. */
-async function warmRun(hospital: Tessera, plan: Plan, pids: readonly number[], verify: (result: QueryResult) => string | undefined): Promise<{ seconds: number; cpuSeconds: number }> {
+async function warmRun(hospital: Tessera, plan: Plan, pids: readonly number[], verify: (result: QueryResult) => string | undefined, profile?: { dir: string; op: string; rows: number }): Promise<{ seconds: number; cpuSeconds: number; minorFaults: number }> {
   const window = await CounterWindow.open(pids);
+  const profileFrom = process.hrtime.bigint() / 1000n;
   const started = performance.now();
   const result = await (await hospital.run(plan)).result();
   const seconds = (performance.now() - started) / 1000;
   const counters = await window.close();
+  if (profile) await appendFile(join(profile.dir, 'windows.jsonl'), `${JSON.stringify({ op: `${profile.op} (warm)`, rows: profile.rows, fromUs: String(profileFrom), toUs: String(process.hrtime.bigint() / 1000n) })}\n`);
   const difference = verify(result);
   if (difference !== undefined) throw new Error(`relational suite, warm run: WRONG RESULT: ${difference}`);
-  return { seconds, cpuSeconds: Math.max(...counters.cpuSeconds) };
+  return { seconds, cpuSeconds: Math.max(...counters.cpuSeconds), minorFaults: Math.max(...counters.minorFaults) };
 }
 
+/** The table as CSV with a header, streamed. */
 export async function writeCsv(path: string, t: BenchTable): Promise<void> {
   const out = createWriteStream(path);
   out.write(`${t.schema.columns.map((c) => c.name).join(',')}\n`);

@@ -25,6 +25,7 @@ export async function stats(o: { ops?: string; json?: boolean; profile?: string 
       if (o.json) return console.log(JSON.stringify({ suite: 'stats', transport: 'tls', ...r }));
       const verdict = r.missedBy === undefined ? `${fmtS(r.target)}: met` : `${fmtS(r.target)}: missed by ${fmtS(r.missedBy)}\n${''.padEnd(12)}why: ${r.why}`;
       console.log(`${r.op.padEnd(10)} ${String(r.rows).padStart(9)} ${fmtS(r.seconds).padStart(10)} ${fmtS(r.cpuSeconds).padStart(10)} ${`${(r.bytesPerParty / 1e6).toFixed(1)} MB`.padStart(10)} ${String(r.rounds).padStart(7)}   ${verdict}`);
+      console.log(`${''.padEnd(12)}minor page faults, busiest node: ${r.minorFaults}`);
     },
   });
 }

@@ -64,6 +64,7 @@ export async function runStatsSuite(options: StatsOptions): Promise<void> {
         seconds,
         cpuSeconds: Math.max(...counters.cpuSeconds),
         bytesPerParty: Math.max(...counters.bytesRead),
+        minorFaults: Math.max(...counters.minorFaults),
         rounds,
         target: c.target,
         ...(missed ? { missedBy: seconds - c.target, why: c.why } : {}),

@@ -15,7 +15,7 @@
  */
 
 import { INJECT_KERNELS_WASM } from './inject-kernels-wasm.js';
-import { instantiate, reserve, type WasmMemory } from './wasm-module.js';
+import { sizedInstances, type WasmMemory } from './wasm-module.js';
 import type { BitShare } from '../shares.js';
 
 /** Elements per chunk: 64 KiB per vector, a multiple of 64. */
@@ -31,12 +31,13 @@ interface Kernel {
   readonly third: (...args: Pointers) => void;
 }
 
+const instanceFor = sizedInstances(INJECT_KERNELS_WASM);
 let kernel: Kernel | undefined;
 
-function instance(): Kernel {
-  if (kernel) return kernel;
-  const { memory, exports } = instantiate(INJECT_KERNELS_WASM);
-  kernel = { memory, first: exports.first as Kernel['first'], second: exports.second as Kernel['second'], third: exports.third as Kernel['third'] };
+/** The kernel on a memory of at least `bytes` (wasm-module.ts: a fresh one when larger, never grown). */
+function instance(bytes: number): Kernel {
+  const { memory, exports } = instanceFor(bytes);
+  if (kernel?.memory !== memory) kernel = { memory, first: exports.first as Kernel['first'], second: exports.second as Kernel['second'], third: exports.third as Kernel['third'] };
   return kernel;
 }
 
@@ -55,11 +56,10 @@ export interface BitRange {
 function chunked(outputs: readonly BigUint64Array[], inputs: readonly BigUint64Array[], range: BitRange, call: (k: Kernel, outs: number[], ins: number[], bitsA: number, bitsB: number, off: number, count: number) => void): void {
   const length = outputs[0].length;
   if (length === 0) return;
-  const k = instance();
   const O = outputs.length, I = inputs.length;
   // Layout (words): outputs, inputs, then the bits of components a and b.
   const bitsA = (O + I) * CHUNK, bitsB = bitsA + BIT_WORDS;
-  reserve(k.memory, 8 * (bitsB + BIT_WORDS));
+  const k = instance(8 * (bitsB + BIT_WORDS));
   const mem = new BigUint64Array(k.memory.buffer);
   for (let c0 = 0; c0 < length; c0 += CHUNK) {
     const c1 = Math.min(length, c0 + CHUNK);

@@ -10,13 +10,13 @@
  * The vectors live in JavaScript memory, so rows go through the kernel's linear memory in chunks
  * sized to stay in the L2 cache (CHUNK_WORDS): each chunk's components are copied in (a memcpy,
  * then read from cache), the kernel adds the chunk's terms to the accumulators kept there. The
- * memory grows only to fit the accumulators and one chunk; it is used synchronously, so
- * concurrent sessions never share it mid-computation. Nothing depends on the data but values.
+ * memory is replaced by a larger one only to fit the accumulators and one chunk (never grown:
+ * wasm-module.ts); it is used synchronously, so concurrent sessions never share it mid-computation. Nothing depends on the data but values.
  */
 
 import { INNER_TERMS_WASM } from './inner-terms-wasm.js';
 import { UsageError } from '../../errors.js';
-import { instantiate, reserve, type WasmMemory } from './wasm-module.js';
+import { sizedInstances, type WasmMemory } from './wasm-module.js';
 import type { AShare } from '../shares.js';
 
 /** Words of left and right components per chunk (1 MiB): small enough for L2, large enough to amortise calls. */
@@ -30,12 +30,13 @@ interface Kernel {
   readonly productTerms: (z: number, xa: number, xb: number, y: number, r: number, c: number) => void;
 }
 
+const instanceFor = sizedInstances(INNER_TERMS_WASM);
 let kernel: Kernel | undefined;
 
-function instance(): Kernel {
-  if (kernel) return kernel;
-  const { memory, exports } = instantiate(INNER_TERMS_WASM);
-  kernel = { memory, chunkTerms: exports.chunkTerms as Kernel['chunkTerms'], combine: exports.combine as Kernel['combine'], productTerms: exports.productTerms as Kernel['productTerms'] };
+/** The kernel on a memory of at least `bytes` (wasm-module.ts: a fresh one when larger, never grown). */
+function instance(bytes: number): Kernel {
+  const { memory, exports } = instanceFor(bytes);
+  if (kernel?.memory !== memory) kernel = { memory, chunkTerms: exports.chunkTerms as Kernel['chunkTerms'], combine: exports.combine as Kernel['combine'], productTerms: exports.productTerms as Kernel['productTerms'] };
   return kernel;
 }
 
@@ -114,7 +115,6 @@ function combinationSpec(rights: readonly RightCombination[]): CombinationSpec {
 
 function chunkedTerms(z: BigUint64Array, left: readonly AShare[], base: readonly AShare[], spec: CombinationSpec, n: number, rightTotals: BigUint64Array | undefined): void {
   const L = left.length, R = spec.direct.length, U = spec.used.length;
-  const k = instance();
   const chunk = Math.min(n, Math.max(MIN_CHUNK, Math.floor(CHUNK_WORDS / (2 * (L + R + U)))));
   // Layout (in words): accumulators, the right totals, the combinations' coefficients and base
   // indices (int32: T for the a components, then T for the b), then the left chunk (2L vectors), the right
@@ -122,9 +122,8 @@ function chunkedTerms(z: BigUint64Array, left: readonly AShare[], base: readonly
   const T = spec.combined.reduce((acc, c) => acc + c.slots.length, 0);
   const acc = 0, totals = L * R, coefficients = totals + 2 * R, indices = coefficients + T, x = indices + T;
   const y = x + 2 * L * chunk, u = y + 2 * R * chunk;
-  const bytes = 8 * (u + 2 * U * chunk);
-  reserve(k.memory, bytes);
-  // The views are made after any growth (growing detaches the previous buffer).
+  const k = instance(8 * (u + 2 * U * chunk));
+  // The views are made after choosing the instance (a larger need gets a fresh memory).
   const mem = new BigUint64Array(k.memory.buffer);
   const index32 = new Int32Array(k.memory.buffer);
   mem.set(z, acc);
@@ -175,11 +174,10 @@ function chunkedTerms(z: BigUint64Array, left: readonly AShare[], base: readonly
 export function addProductTerms(z: BigUint64Array, left: readonly AShare[], right: readonly AShare[], n: number): void {
   const R = right.length;
   if (R === 0 || n === 0) return;
-  const k = instance();
   // Per chunk (words): the left vector's two components, the right's 2R, the outputs' R.
   const chunk = Math.min(n, Math.max(MIN_CHUNK, Math.floor(CHUNK_WORDS / (2 + 3 * R))));
   const x = 0, y = 2 * chunk, out = y + 2 * R * chunk;
-  reserve(k.memory, 8 * (out + R * chunk));
+  const k = instance(8 * (out + R * chunk));
   const mem = new BigUint64Array(k.memory.buffer);
   left.forEach((v, i) => {
     for (let start = 0; start < n; start += chunk) {

@@ -1,14 +1,21 @@
 /**
  * Instantiating the protocols' WebAssembly kernels (wasm/*.c, compiled by
  * scripts/inner-terms-wasm.mjs into *-wasm.ts as base64): each module gets a linear memory of
- * its own, grown to fit and used synchronously (no await between filling it and reading it back),
- * so concurrent sessions of one process never share it mid-computation.
+ * its own, used synchronously (no await between filling it and reading it back), so concurrent
+ * sessions of one process never share it mid-computation.
+ *
+ * A memory is never grown: a larger need gets a fresh memory and instance. Growing detaches the
+ * memory's previous ArrayBuffer, and the first detach in a process invalidates V8's
+ * ArrayBufferDetaching protector, which deoptimizes at once every optimized function that
+ * touches a typed array (the start-up warm-up's kernels among them, so a node's first filter
+ * compiled them again) and makes all later typed-array code check for detached buffers
+ * (docs/benchmarks.md "s9-firstquery"). Sizes are rounded up to a power of two pages, so a
+ * process makes a handful of instances of a module in its life.
  */
 
 /** The few WebAssembly JS-API members used here (the project's TypeScript libraries do not declare them). */
 export interface WasmMemory {
   readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
 }
 interface WasmApi {
   Memory: new (descriptor: { initial: number }) => WasmMemory;
@@ -20,16 +27,27 @@ const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 const PAGE_BYTES = 65_536;
 
-/** A module's exports and its memory (which `reserve` grows). */
-export function instantiate(base64: string): { readonly memory: WasmMemory; readonly exports: Record<string, unknown> } {
-  const memory = new wasm.Memory({ initial: 1 });
-  const module = new wasm.Module(Buffer.from(base64, 'base64'));
-  const table = new wasm.Table({ initial: 0, element: 'anyfunc' });
-  const exports = new wasm.Instance(module, { env: { __linear_memory: memory, __indirect_function_table: table } }).exports;
-  return { memory, exports };
+/** An instance of a module and its memory. */
+export interface WasmInstance {
+  readonly memory: WasmMemory;
+  readonly exports: Record<string, unknown>;
 }
 
-/** Grows `memory` to at least `bytes`. Growing detaches earlier views: make them after this. */
-export function reserve(memory: WasmMemory, bytes: number): void {
-  if (memory.buffer.byteLength < bytes) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / PAGE_BYTES));
+/**
+ * A function giving an instance of the module whose memory holds at least `bytes`: the last one
+ * while it is large enough, else a fresh one (the module compiled once). Views of an earlier
+ * instance's memory stay valid but belong to that instance: make views after this call.
+ */
+export function sizedInstances(base64: string): (bytes: number) => WasmInstance {
+  let compiled: object | undefined;
+  let current: WasmInstance | undefined;
+  return (bytes: number): WasmInstance => {
+    if (current && current.memory.buffer.byteLength >= bytes) return current;
+    compiled ??= new wasm.Module(Buffer.from(base64, 'base64'));
+    const pages = 2 ** Math.ceil(Math.log2(Math.max(1, Math.ceil(bytes / PAGE_BYTES))));
+    const memory = new wasm.Memory({ initial: pages });
+    const table = new wasm.Table({ initial: 0, element: 'anyfunc' });
+    current = { memory, exports: new wasm.Instance(compiled, { env: { __linear_memory: memory, __indirect_function_table: table } }).exports };
+    return current;
+  };
 }

@@ -2,7 +2,8 @@
  * The start-up warm-up of a node process (docs/system.md, "Start-up warm-up"): before the node
  * listens, it runs the warm-up workloads (workloads.ts) a few times in an in-process three-party
  * trio linked by the node's own stream framing over in-memory byte streams (stream-trio.ts) on
- * synthetic random tables, then the node-side paths (node-paths.ts).
+ * synthetic random tables, then the node-side paths (node-paths.ts). Before them it faults in
+ * 256 MiB of the allocator's heap (prefault.ts), which their collections free for a first query.
  *
  * Why: V8 runs a function's first calls in its interpreter and compiles it only once it has run
  * hot, and a process touches fresh memory page by page; a node's first query used to pay both,
@@ -19,6 +20,7 @@ import { streamTrio } from './stream-trio.js';
 import { execute } from '../../ops/execute.js';
 import { checkPlan } from '../../plan/check.js';
 import { decodeSyntheticColumn, sealSyntheticResult } from './node-paths.js';
+import { MAX_PREFAULT_BYTES, prefaultHeap } from './prefault.js';
 import { syntheticReader } from './synthetic-reader.js';
 import { warmUpWorkloads } from './workloads.js';
 
@@ -27,6 +29,8 @@ export interface WarmUpOptions {
   readonly rows?: number;
   /** How many times each workload runs (default WARM_UP_ROUNDS). */
   readonly rounds?: number;
+  /** Bytes of allocator heap to fault in first (default WARM_UP_PREFAULT_BYTES; 0: none; prefault.ts). */
+  readonly prefaultBytes?: number;
 }
 
 export interface WarmUpStep {
@@ -48,6 +52,8 @@ export interface WarmUpReport {
 
 export const WARM_UP_ROWS = 1 << 13;
 export const WARM_UP_ROUNDS = 1;
+/** About the fresh memory a first query at 1M rows takes in a node (docs/benchmarks.md "s9-firstquery"). */
+export const WARM_UP_PREFAULT_BYTES = 256 << 20;
 /** The synthetic stored column decoded by the node-side step: 2 MiB, two read slices. */
 const COLUMN_ROWS = 1 << 18;
 
@@ -55,6 +61,8 @@ export async function warmUp(options: WarmUpOptions = {}): Promise<WarmUpReport>
   const rows = options.rows ?? WARM_UP_ROWS;
   const rounds = options.rounds ?? WARM_UP_ROUNDS;
   if (!Number.isSafeInteger(rows) || rows < 256 || !Number.isSafeInteger(rounds) || rounds < 1) throw new RangeError(`warm-up: rows must be a whole number ≥ 256 and rounds ≥ 1 (got ${rows}, ${rounds})`);
+  const prefault = options.prefaultBytes ?? WARM_UP_PREFAULT_BYTES;
+  if (!Number.isSafeInteger(prefault) || prefault < 0 || prefault > MAX_PREFAULT_BYTES) throw new RangeError(`warm-up: prefaultBytes must be a whole number from 0 to ${MAX_PREFAULT_BYTES} (got ${prefault})`);
   const started = performance.now();
   const cpu0 = process.cpuUsage();
   const steps: WarmUpStep[] = [];
@@ -69,6 +77,8 @@ export async function warmUp(options: WarmUpOptions = {}): Promise<WarmUpReport>
     const c = process.cpuUsage(c0);
     steps.push({ name, wallMs: performance.now() - t0, cpuMs: (c.user + c.system) / 1000, ...(error !== undefined ? { error } : {}) });
   };
+  // First, so that the workloads' collections free what it touched (prefault.ts).
+  if (prefault > 0) await timed('prefault', () => prefaultHeap(prefault));
   const trio = await streamTrio();
   try {
     for (let round = 0; round < rounds; round++) {

@@ -8,13 +8,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { decodeSyntheticColumn } from '../../../src/node/warm-up/node-paths.js';
+import { MAX_PREFAULT_BYTES, prefaultHeap } from '../../../src/node/warm-up/prefault.js';
 import { warmUp } from '../../../src/node/warm-up/warm-up.js';
 import { warmUpWorkloads } from '../../../src/node/warm-up/workloads.js';
 
 test('the warm-up runs every workload without a failure, and reports its time', { timeout: 120_000 }, async () => {
-  const report = await warmUp({ rows: 256, rounds: 1 });
+  const report = await warmUp({ rows: 256, rounds: 1, prefaultBytes: 1 << 20 });
   const names = warmUpWorkloads(256).map((w) => w.name);
-  assert.deepEqual(report.steps.map((s) => s.name), [...names, 'stored-column']);
+  // The pre-fault first, so that the workloads' own collections free what it touched.
+  assert.deepEqual(report.steps.map((s) => s.name), ['prefault', ...names, 'stored-column']);
   for (const s of report.steps) assert.equal(s.error, undefined, `${s.name}: ${s.error}`);
   assert.ok(report.wallMs > 0 && report.cpuMs > 0);
   assert.deepEqual([report.rows, report.rounds], [256, 1]);
@@ -35,6 +37,18 @@ test('the warm-up covers the operators a first query meets', () => {
 test('refuses sizes it cannot warm anything with', async () => {
   await assert.rejects(warmUp({ rows: 10 }), RangeError);
   await assert.rejects(warmUp({ rounds: 0 }), RangeError);
+  await assert.rejects(warmUp({ prefaultBytes: -1 }), RangeError);
+  await assert.rejects(warmUp({ prefaultBytes: MAX_PREFAULT_BYTES + 1 }), RangeError);
+});
+
+test('the pre-fault touches what it is asked to, in whole pieces and a rest, and refuses other sizes', () => {
+  for (const bytes of [0, 4096, 3 << 20, (16 << 20) + 4096]) assert.equal(prefaultHeap(bytes), bytes);
+  for (const bytes of [-1, 0.5, MAX_PREFAULT_BYTES + 1, Number.NaN]) assert.throws(() => prefaultHeap(bytes), RangeError);
+});
+
+test('warming up with no pre-fault lists no pre-fault step', { timeout: 120_000 }, async () => {
+  const report = await warmUp({ rows: 256, rounds: 1, prefaultBytes: 0 });
+  assert.equal(report.steps.some((s) => s.name === 'prefault'), false);
 });
 
 test('a synthetic stored column is sealed, opened slice by slice and decoded', () => {
