@@ -15,7 +15,7 @@
  */
 
 import { INJECT_KERNELS_WASM } from './inject-kernels-wasm.js';
-import { sizedInstances, type WasmMemory } from './wasm-module.js';
+import { sizedKernels } from './wasm-module.js';
 import type { BitShare } from '../shares.js';
 
 /** Elements per chunk: 64 KiB per vector, a multiple of 64. */
@@ -24,22 +24,15 @@ const CHUNK = 8192;
 const BIT_WORDS = CHUNK / 64 + 2;
 
 type Pointers = (number | bigint)[];
-interface Kernel {
-  readonly memory: WasmMemory;
+interface Kernels {
   readonly first: (...args: Pointers) => void;
   readonly second: (...args: Pointers) => void;
   readonly third: (...args: Pointers) => void;
 }
 
-const instanceFor = sizedInstances(INJECT_KERNELS_WASM);
-let kernel: Kernel | undefined;
-
 /** The kernel on a memory of at least `bytes` (wasm-module.ts: a fresh one when larger, never grown). */
-function instance(bytes: number): Kernel {
-  const { memory, exports } = instanceFor(bytes);
-  if (kernel?.memory !== memory) kernel = { memory, first: exports.first as Kernel['first'], second: exports.second as Kernel['second'], third: exports.third as Kernel['third'] };
-  return kernel;
-}
+const instance = sizedKernels(INJECT_KERNELS_WASM, (e): Kernels => ({ first: e.first as Kernels['first'], second: e.second as Kernels['second'], third: e.third as Kernels['third'] }));
+type Kernel = ReturnType<typeof instance>;
 
 /** Bits [start, start + length) of the concatenation of `bits`, component a, b or both. */
 export interface BitRange {

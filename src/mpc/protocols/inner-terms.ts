@@ -16,7 +16,7 @@
 
 import { INNER_TERMS_WASM } from './inner-terms-wasm.js';
 import { UsageError } from '../../errors.js';
-import { sizedInstances, type WasmMemory } from './wasm-module.js';
+import { sizedKernels } from './wasm-module.js';
 import type { AShare } from '../shares.js';
 
 /** Words of left and right components per chunk (1 MiB): small enough for L2, large enough to amortise calls. */
@@ -24,21 +24,13 @@ const CHUNK_WORDS = 1 << 17;
 /** Rows per chunk at least, however many vectors (fewer rows would spend the time on the copies' calls). */
 const MIN_CHUNK = 256;
 interface Kernel {
-  readonly memory: WasmMemory;
   readonly chunkTerms: (acc: number, totals: number, x: number, y: number, l: number, r: number, c: number) => void;
   readonly combine: (out: number, base: number, index: number, coef: number, terms: number, constant: bigint, c: number) => void;
   readonly productTerms: (z: number, xa: number, xb: number, y: number, r: number, c: number) => void;
 }
 
-const instanceFor = sizedInstances(INNER_TERMS_WASM);
-let kernel: Kernel | undefined;
-
 /** The kernel on a memory of at least `bytes` (wasm-module.ts: a fresh one when larger, never grown). */
-function instance(bytes: number): Kernel {
-  const { memory, exports } = instanceFor(bytes);
-  if (kernel?.memory !== memory) kernel = { memory, chunkTerms: exports.chunkTerms as Kernel['chunkTerms'], combine: exports.combine as Kernel['combine'], productTerms: exports.productTerms as Kernel['productTerms'] };
-  return kernel;
-}
+const instance = sizedKernels(INNER_TERMS_WASM, (e): Kernel => ({ chunkTerms: e.chunkTerms as Kernel['chunkTerms'], combine: e.combine as Kernel['combine'], productTerms: e.productTerms as Kernel['productTerms'] }));
 
 /**
  * A right operand given as a public linear combination of base vectors: Σ coefficient · base[index]

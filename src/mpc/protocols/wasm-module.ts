@@ -27,27 +27,23 @@ const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 const PAGE_BYTES = 65_536;
 
-/** An instance of a module and its memory. */
-export interface WasmInstance {
-  readonly memory: WasmMemory;
-  readonly exports: Record<string, unknown>;
-}
-
 /**
- * A function giving an instance of the module whose memory holds at least `bytes`: the last one
- * while it is large enough, else a fresh one (the module compiled once). Views of an earlier
- * instance's memory stay valid but belong to that instance: make views after this call.
+ * A function giving the module's kernel (`bind` applied to an instance's exports) on a memory of
+ * at least `bytes`: the last one while it is large enough, else a fresh instance (the module
+ * compiled once). Views of an earlier memory stay valid but belong to that instance: make views
+ * of `memory` after this call.
  */
-export function sizedInstances(base64: string): (bytes: number) => WasmInstance {
+export function sizedKernels<K extends object>(base64: string, bind: (exports: Record<string, unknown>) => K): (bytes: number) => K & { readonly memory: WasmMemory } {
   let compiled: object | undefined;
-  let current: WasmInstance | undefined;
-  return (bytes: number): WasmInstance => {
+  let current: (K & { readonly memory: WasmMemory }) | undefined;
+  return (bytes: number) => {
     if (current && current.memory.buffer.byteLength >= bytes) return current;
     compiled ??= new wasm.Module(Buffer.from(base64, 'base64'));
     const pages = 2 ** Math.ceil(Math.log2(Math.max(1, Math.ceil(bytes / PAGE_BYTES))));
     const memory = new wasm.Memory({ initial: pages });
     const table = new wasm.Table({ initial: 0, element: 'anyfunc' });
-    current = { memory, exports: new wasm.Instance(compiled, { env: { __linear_memory: memory, __indirect_function_table: table } }).exports };
+    const exports = new wasm.Instance(compiled, { env: { __linear_memory: memory, __indirect_function_table: table } }).exports;
+    current = { ...bind(exports), memory };
     return current;
   };
 }
