@@ -29,6 +29,8 @@ interface SharedAgent {
 
 /** How long an unused shared connection pool stays open for the next client. */
 const IDLE_CLOSE_MS = 2000;
+/** TCP connect and TLS handshake, and a connecting client's health check (Tessera.connect). */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
 
 const agents = new Map<string, SharedAgent>();
 
@@ -97,6 +99,8 @@ export interface NodeRequest {
   readonly headers?: Readonly<Record<string, string>>;
   /** Accept a binary frame (wire/frames.ts) as the answer: the body is then its bytes (a Uint8Array), else the parsed JSON. */
   readonly acceptFrame?: boolean;
+  /** How long this request may wait for the answer's headers and between its body's bytes (default: the connection's timeoutMs). */
+  readonly timeoutMs?: number;
 }
 
 export interface NodeResponse<T> {
@@ -111,9 +115,10 @@ export class NodeConnection {
 
   constructor(
     readonly node: NodeConfig,
-    private readonly options: { readonly ca?: string; readonly timeoutMs: number; readonly dispatcher?: Dispatcher },
+    private readonly options: { readonly ca?: string; readonly timeoutMs: number; readonly connectTimeoutMs?: number; readonly dispatcher?: Dispatcher },
   ) {
-    const acquired = acquireAgent(node, options.ca, Math.min(options.timeoutMs, 30_000));
+    // A shared pool keeps the connect timeout of the connection that opened it.
+    const acquired = acquireAgent(node, options.ca, Math.min(options.timeoutMs, options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS));
     this.agent = acquired.agent;
     this.release = acquired.release;
     this.origin = new URL(node.apiUrl).origin;
@@ -144,6 +149,7 @@ export class NodeConnection {
       Object.assign(headers, signRequest({ audience: this.node.name, method: req.method, path: req.path, body: signed }, req.signer.signingPrivateKey, { bodySha256 }));
       if (body !== undefined) headers[BODY_SHA256_HEADER] = bodySha256;
     }
+    const timeoutMs = req.timeoutMs ?? this.options.timeoutMs;
     let response: Dispatcher.ResponseData;
     try {
       // The dispatcher directly, with origin and path apart: no URL to parse per request.
@@ -153,24 +159,24 @@ export class NodeConnection {
         method: req.method,
         headers,
         body: body as Buffer | string | undefined,
-        headersTimeout: this.options.timeoutMs,
-        bodyTimeout: this.options.timeoutMs,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
       });
     } catch (error) {
-      throw this.connectionError(error);
+      throw this.connectionError(error, timeoutMs);
     }
     if (req.acceptFrame && response.statusCode < 400 && response.headers['content-type'] === FRAME_CONTENT_TYPE) {
       try {
         return { status: response.statusCode, body: new Uint8Array(await response.body.arrayBuffer()) as T };
       } catch (error) {
-        throw this.connectionError(error);
+        throw this.connectionError(error, timeoutMs);
       }
     }
     let text: string;
     try {
       text = await response.body.text();
     } catch (error) {
-      throw this.connectionError(error);
+      throw this.connectionError(error, timeoutMs);
     }
     if (response.statusCode >= 400) {
       let parsed: ErrorBody | undefined;
@@ -186,11 +192,15 @@ export class NodeConnection {
     return { status: response.statusCode, body: (text.length > 0 ? JSON.parse(text) : undefined) as T };
   }
 
-  private connectionError(error: unknown): TesseraError {
+  private connectionError(error: unknown, timeoutMs: number): TesseraError {
     if (error instanceof TesseraError) return error;
     const cause = error as { code?: string; message?: string; cause?: { code?: string; message?: string } };
     const code = cause.cause?.code ?? cause.code ?? '';
-    if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+    if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+      // A node that accepted the connection but stays silent (stopped, starved of CPU, stuck) ends here, not in a wait without end.
+      return new NodeUnavailableError(`${this.describe()} did not answer within ${seconds(timeoutMs)} (${code}); it may be stopped or overloaded: the request may or may not have taken effect`, { cause: error });
+    }
+    if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET') {
       return new NodeUnavailableError(`lost the connection to ${this.describe()} during the request (${code}); it may have stopped: the request may or may not have taken effect`, { cause: error });
     }
     return new NodeUnavailableError(`cannot reach ${this.describe()} (${code || cause.message || 'connection failed'}); check that the node is running`, { cause: error });
@@ -199,4 +209,8 @@ export class NodeConnection {
   async close(): Promise<void> {
     await this.release();
   }
+}
+
+function seconds(ms: number): string {
+  return ms >= 10_000 ? `${Math.round(ms / 1000)} s` : `${ms / 1000} s`;
 }

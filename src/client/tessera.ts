@@ -50,7 +50,7 @@ import { aggregate as aggregateOf } from './aggregates.js';
 import type { ReadTableOptions } from './declarations.js';
 import { scanFrame, type FrameRunner, type LazyFrame } from './frame.js';
 import type { InMemoryColumns } from './memory-reader.js';
-import { NodeConnection } from './node-connection.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, NodeConnection } from './node-connection.js';
 import { readTable } from './read-table.js';
 import { openResult, type QueryResult } from './result.js';
 import { collectResultShares } from './result-shares.js';
@@ -78,6 +78,12 @@ export interface ConnectOptions {
   readonly identifierKey?: Uint8Array;
   /** Per request (default 10 minutes: uploads of millions of rows take a while). */
   readonly timeoutMs?: number;
+  /**
+   * How long connecting may take: the TCP and TLS handshakes, and the health check of `check`
+   * (default 30 s, never more than timeoutMs). A node that accepts the connection but never
+   * answers (stopped, stuck) fails the connect with NodeUnavailableError after this, not after timeoutMs.
+   */
+  readonly connectTimeoutMs?: number;
   /** Ask the node's health first and check it runs this collaboration (default true). */
   readonly check?: boolean;
 }
@@ -160,12 +166,14 @@ export class Tessera implements FrameRunner {
     }
     const node = pickNode(collaboration, options.node ?? 0);
     const ca = options.ca === undefined ? undefined : options.ca.includes('-----BEGIN') ? options.ca : await readFile(options.ca, 'utf8');
-    const connectTo = (target: NodeConfig): NodeConnection => new NodeConnection(target, { ...(ca ? { ca } : {}), timeoutMs: options.timeoutMs ?? 600_000 });
+    const timeoutMs = options.timeoutMs ?? 600_000;
+    const connectTimeoutMs = Math.min(options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, timeoutMs);
+    const connectTo = (target: NodeConfig): NodeConnection => new NodeConnection(target, { ...(ca ? { ca } : {}), timeoutMs, connectTimeoutMs });
     const connection = connectTo(node);
     const client = new Tessera(collaboration, identity, party, node, connection, options.identifierKey, connectTo);
     if (options.check ?? true) {
       try {
-        const health = await client.health();
+        const health = await client.health({ timeoutMs: connectTimeoutMs });
         if (health.collaboration.hash !== collaboration.hash) {
           throw new IntegrityError(`node '${node.name}' runs another version of collaboration '${collaboration.id}' (its hash differs): make sure everyone uses the same collaboration file`);
         }
@@ -182,8 +190,9 @@ export class Tessera implements FrameRunner {
     await this.connection.close();
   }
 
-  async health(): Promise<HealthResponse> {
-    return (await this.connection.send<HealthResponse>({ method: 'GET', path: ROUTES.health })).body;
+  /** The node's health; `timeoutMs` bounds this one request (default: the client's timeoutMs). */
+  async health(options: { readonly timeoutMs?: number } = {}): Promise<HealthResponse> {
+    return (await this.connection.send<HealthResponse>({ method: 'GET', path: ROUTES.health, ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}) })).body;
   }
 
   // ---- tables -------------------------------------------------------------------------------

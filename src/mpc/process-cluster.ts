@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeClusterCertificates } from '../crypto/certs.js';
-import { PeerLostError, SessionAbortedError } from '../errors.js';
+import { PeerLostError, PeerTimeoutError, SessionAbortedError } from '../errors.js';
 import { errorFromWire, JobBook, resultsOf, rootCause, type Job, type JobOutcomes } from './job.js';
 import { dispatch, type Runner, type RunnerOptions } from './runner.js';
 import { PARTIES, type PartyId } from './party.js';
@@ -25,6 +25,13 @@ export interface ProcessClusterOptions extends RunnerOptions {
   readonly ciphers?: string;
   /** Node options for the party processes (default none, e.g. ['--cpu-prof'] to profile). */
   readonly execArgv?: readonly string[];
+  /**
+   * Time for the whole start-up: the processes loading, listening, and the mesh (ms, default
+   * connectTimeoutMs + 60 000). A party process that is alive but never reports a step (stuck,
+   * starved) fails the start with PeerTimeoutError naming it and the step, instead of a wait
+   * without end.
+   */
+  readonly startTimeoutMs?: number;
 }
 
 export interface ProcessCluster extends Runner {
@@ -73,6 +80,9 @@ export const PARTY_ALLOCATOR_ENV: Readonly<Record<string, string>> = {
 export const COLOCATED_PARTY_FLAGS: readonly string[] = ['--single-threaded-gc', '--no-incremental-marking'];
 const HOST = '127.0.0.1';
 const CLOSE_GRACE_MS = 3000;
+const DEFAULT_CONNECT_TIMEOUT_MS = 20_000;
+/** Beyond the mesh's own connect timeout: loading a process's modules takes seconds on a loaded machine. */
+const START_MARGIN_MS = 60_000;
 
 export async function startProcessCluster(options: ProcessClusterOptions = {}): Promise<ProcessCluster> {
   const dir = await mkdtemp(join(tmpdir(), 'tessera-cluster-'));
@@ -80,6 +90,7 @@ export async function startProcessCluster(options: ProcessClusterOptions = {}): 
   let closing = false;
   const children: ChildProcess[] = [];
   const exited: Promise<void>[] = [];
+  let startTimer: NodeJS.Timeout | undefined;
   const cleanup = async (): Promise<void> => {
     await rm(dir, { recursive: true, force: true });
   };
@@ -92,6 +103,14 @@ export async function startProcessCluster(options: ProcessClusterOptions = {}): 
     let failStartup: ((e: Error) => void) | undefined;
     const startupFailed = new Promise<never>((_, reject) => (failStartup = reject));
     startupFailed.catch(() => {});
+    // The last start-up step each party reported: a party that stays silent is named with it.
+    const reached: (FromPartyProcess['t'] | undefined)[] = PARTIES.map(() => undefined);
+    const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    const startTimeoutMs = options.startTimeoutMs ?? connectTimeoutMs + START_MARGIN_MS;
+    startTimer = setTimeout(() => {
+      const silent = PARTIES.filter((p) => reached[p] !== 'ready').map((p) => `party ${p} (pid ${children[p]?.pid ?? '?'}) ${reached[p] ? `reported '${reached[p]}' but not 'ready'` : 'reported nothing (still loading, or stuck)'}`);
+      failStartup?.(new PeerTimeoutError(`the process cluster did not start within ${Math.round(startTimeoutMs / 1000)} s: ${silent.join('; ')}; the machine may be overloaded or a process is stuck (startTimeoutMs gives more time)`));
+    }, startTimeoutMs);
 
     for (const p of PARTIES) {
       const child = fork(ENTRY, [], { serialization: 'advanced', execArgv: [...COLOCATED_PARTY_FLAGS, ...(options.execArgv ?? [])], env: { ...PARTY_ALLOCATOR_ENV, ...process.env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -105,6 +124,7 @@ export async function startProcessCluster(options: ProcessClusterOptions = {}): 
           // Give the other parties a moment to report theirs: the first failure is often a consequence.
           setTimeout(() => failStartup?.(rootCause(failures.map((reason) => ({ status: 'rejected', reason })) as JobOutcomes<never>) as Error), 100);
         } else {
+          reached[p] = m.t;
           waiters[p].get(m.t)?.(m);
         }
       });
@@ -136,7 +156,7 @@ export async function startProcessCluster(options: ProcessClusterOptions = {}): 
         fingerprints,
         host: HOST,
         timeoutMs: options.timeoutMs,
-        connectTimeoutMs: options.connectTimeoutMs ?? 20_000,
+        connectTimeoutMs,
         ciphers: options.ciphers,
       });
     }
@@ -145,7 +165,9 @@ export async function startProcessCluster(options: ProcessClusterOptions = {}): 
     for (const p of PARTIES) send(p, { t: 'peers', next: { host: HOST, port: ports[(p + 1) % 3] } });
     await Promise.all(ready);
     failStartup = undefined;
+    clearTimeout(startTimer);
   } catch (e) {
+    clearTimeout(startTimer);
     closing = true;
     for (const c of children) c.kill('SIGKILL');
     await Promise.all(exited);

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * A node process: `node dist/src/node/main.js --config node.json [--no-warm-up]`. Logs JSON lines to stdout
- * (redirect them to a file); stops cleanly on SIGTERM or SIGINT.
+ * (redirect them to a file); stops cleanly on SIGTERM or SIGINT, and when the parent that started
+ * it with an IPC channel goes away.
  */
 
 import { readFile } from 'node:fs/promises';
@@ -62,22 +63,27 @@ async function main(): Promise<void> {
     process.stderr.write('usage: node dist/src/node/main.js --config node.json [--no-warm-up]\n');
     process.exit(2);
   }
-  let node: NodeHandle;
+  let node: NodeHandle | undefined;
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    if (!node) process.exit(1); // still starting: nothing to close (as SIGTERM's default would)
+    node.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  // Started with an IPC channel (by a test or a supervisor): stop when the parent goes away, even
+  // during start-up, so that a parent that crashed or was killed leaves no node running (and
+  // holding its ports) behind.
+  if (process.connected) process.once('disconnect', stop);
   try {
     node = await startNodeFromConfig(path, noWarmUpArgument(process.argv.slice(2)));
   } catch (error) {
     process.stderr.write(`tessera node: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);
   }
-  let stopping = false;
-  const stop = (): void => {
-    if (stopping) return;
-    stopping = true;
-    node.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 }

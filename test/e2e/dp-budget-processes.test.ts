@@ -8,34 +8,20 @@
  */
 
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { initCluster } from '../../src/cli/cluster/init.js';
 import type { LocalCluster } from '../../src/cli/cluster/layout.js';
 import { Tessera } from '../../src/client/tessera.js';
 import { cliExpect as cli } from '../helpers/cli.js';
-import { waitHealthy } from '../helpers/cluster-health.js';
+import { NodeProcessSet } from '../helpers/node-process-set.js';
+import { SETUP_TIMEOUT_MS, TEARDOWN_TIMEOUT_MS } from '../helpers/node-processes.js';
 
-const MAIN = fileURLToPath(new URL('../../src/node/main.js', import.meta.url));
 let root: string;
 let cluster: LocalCluster;
-let processes: ChildProcess[] = [];
-
-function startNodes(): void {
-  processes = cluster.nodes.map((node) => {
-    const child = spawn(process.execPath, [MAIN, '--config', cluster.path(node.config)], { stdio: ['ignore', 'ignore', 'pipe'] });
-    child.stderr?.resume();
-    return child;
-  });
-}
-
-async function stopNodes(): Promise<void> {
-  await Promise.all(processes.map((p) => (p.exitCode === null ? new Promise((resolve) => { p.once('exit', resolve); p.kill('SIGTERM'); }) : undefined)));
-}
+let nodes: NodeProcessSet | undefined;
 
 interface Entry { readonly query?: string; readonly outcome?: string; readonly rule?: string; readonly reason?: string; readonly privacy?: { spent: number; tables: { table: string; budget: number; spent: number; remaining: number }[] } }
 
@@ -63,14 +49,15 @@ before(async () => {
   file.governance = { mode: 'production', owners: [{ owner: 'Hospital', approvers: ['Hospital'], required: 'one', recipients: ['Analyst'], dpBudget: { mechanism: 'laplace', epsilon: 1 } }], signatures: [] };
   await writeFile(cluster.collaborationPath, JSON.stringify(file, null, 2));
   await cli(['policy', 'sign', cluster.collaborationPath, '--key', cluster.path(cluster.party('Hospital').key)]);
-  startNodes();
-  await waitHealthy(cluster, 90_000);
-});
+  nodes = new NodeProcessSet(cluster);
+  nodes.startAll();
+  await nodes.waitHealthy();
+}, { timeout: SETUP_TIMEOUT_MS });
 
 after(async () => {
-  await stopNodes();
+  await nodes?.stopAll();
   await rm(root, { recursive: true, force: true });
-});
+}, { timeout: TEARDOWN_TIMEOUT_MS });
 
 test('a budget of ε = 1: two queries of 0.5 pass, the third is refused by every node after a restart; no noise, no query; all audited', { timeout: 300_000 }, async () => {
   const as = (party: string) => ['--cluster', root, '--as', party];
@@ -86,9 +73,9 @@ test('a budget of ε = 1: two queries of 0.5 pass, the third is refused by every
   for (let run = 0; run < 2; run++) assert.match(await cli(['script', 'run', noisy, ...as('Analyst')]), /step 1: query q-[0-9a-f]{24} \{"columns":\["n"\]/);
 
   // The spending is on disk: restarted nodes still know it.
-  await stopNodes();
-  startNodes();
-  await waitHealthy(cluster, 90_000);
+  await nodes!.stopAll();
+  nodes!.startAll();
+  await nodes!.waitHealthy();
   const third = await cli(['script', 'run', noisy, ...as('Analyst')], 1);
   assert.match(third, /governance rule 'dp-budget'/);
   assert.match(third, /budget of table 'visits'.*ε = 0 left and this query spends ε = 0\.5/);

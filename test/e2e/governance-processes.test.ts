@@ -6,22 +6,20 @@
  */
 
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { initCluster } from '../../src/cli/cluster/init.js';
 import type { LocalCluster } from '../../src/cli/cluster/layout.js';
 import { Tessera } from '../../src/client/tessera.js';
 import { cliExpect as cli } from '../helpers/cli.js';
-import { waitHealthy } from '../helpers/cluster-health.js';
+import { NodeProcessSet } from '../helpers/node-process-set.js';
+import { SETUP_TIMEOUT_MS, TEARDOWN_TIMEOUT_MS } from '../helpers/node-processes.js';
 
-const MAIN = fileURLToPath(new URL('../../src/node/main.js', import.meta.url));
 let root: string;
 let cluster: LocalCluster;
-const processes: ChildProcess[] = [];
+let nodes: NodeProcessSet | undefined;
 
 before(async () => {
   root = await mkdtemp(join(tmpdir(), 'tessera-gov-procs-'));
@@ -39,18 +37,15 @@ before(async () => {
   file.governance = { mode: 'production', owners: [{ owner: 'Hospital', approvers: ['Hospital'], required: 'one', recipients: ['Analyst'], minGroupSize: 2 }], signatures: [] };
   await writeFile(cluster.collaborationPath, JSON.stringify(file, null, 2));
   await cli(['policy', 'sign', cluster.collaborationPath, '--key', cluster.path(cluster.party('Hospital').key)]);
-  for (const node of cluster.nodes) {
-    const child = spawn(process.execPath, [MAIN, '--config', cluster.path(node.config)], { stdio: ['ignore', 'ignore', 'pipe'] });
-    child.stderr?.resume();
-    processes.push(child);
-  }
-  await waitHealthy(cluster);
-});
+  nodes = new NodeProcessSet(cluster);
+  nodes.startAll();
+  await nodes.waitHealthy();
+}, { timeout: SETUP_TIMEOUT_MS });
 
 after(async () => {
-  await Promise.all(processes.map((p) => (p.exitCode === null ? new Promise((resolve) => { p.once('exit', resolve); p.kill('SIGTERM'); }) : undefined)));
+  await nodes?.stopAll();
   await rm(root, { recursive: true, force: true });
-});
+}, { timeout: TEARDOWN_TIMEOUT_MS });
 
 test('governance over three node processes, through the CLI', { timeout: 180_000 }, async () => {
   const as = (party: string) => ['--cluster', root, '--as', party];

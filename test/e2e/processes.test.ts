@@ -6,41 +6,31 @@
  */
 
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { initCluster } from '../../src/cli/cluster/init.js';
 import { loadIdentity, type Identity } from '../../src/crypto/identity.js';
-import { Collaboration } from '../../src/governance/collaboration.js';
+import { Collaboration, type NodeIndex } from '../../src/governance/collaboration.js';
 import { Tessera } from '../../src/client/tessera.js';
 import { DuplicateContributorError, NodeUnavailableError } from '../../src/errors.js';
+import { NodeProcessSet } from '../helpers/node-process-set.js';
+import { SETUP_TIMEOUT_MS, TEARDOWN_TIMEOUT_MS } from '../helpers/node-processes.js';
 
-const MAIN = fileURLToPath(new URL('../../src/node/main.js', import.meta.url));
 
 let root: string;
 let collaboration: Collaboration;
 let caPem: string;
-const processes: (ChildProcess | undefined)[] = [undefined, undefined, undefined];
-const configs: string[] = [];
+let nodes: NodeProcessSet | undefined;
 let hospital: Identity;
 
-function startProcess(i: number): ChildProcess {
-  const child = spawn(process.execPath, [MAIN, '--config', configs[i]], { stdio: ['ignore', process.env.NODE_LOGS ? 'inherit' : 'ignore', 'pipe'] });
-  child.stderr?.resume();
-  processes[i] = child;
-  return child;
+function startProcess(i: NodeIndex): void {
+  nodes!.start(i);
 }
 
-async function stopProcess(i: number, signal: NodeJS.Signals): Promise<void> {
-  const child = processes[i];
-  if (!child || child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill(signal);
-  await exited;
-  processes[i] = undefined;
+async function stopProcess(i: NodeIndex, signal: NodeJS.Signals): Promise<void> {
+  await nodes!.stop(i, signal);
 }
 
 async function untilHealthy(client: Tessera, timeoutMs = 40_000): Promise<void> {
@@ -83,14 +73,14 @@ before(async () => {
   collaboration = await Collaboration.load(cluster.collaborationPath);
   hospital = await loadIdentity(cluster.path(cluster.file.parties[0].key));
   caPem = cluster.caPath;
-  for (const node of cluster.nodes) configs.push(cluster.path(node.config));
-  for (const i of [0, 1, 2]) startProcess(i);
-});
+  nodes = new NodeProcessSet(cluster);
+  nodes.startAll();
+}, { timeout: SETUP_TIMEOUT_MS });
 
 after(async () => {
-  for (const i of [0, 1, 2]) await stopProcess(i, 'SIGTERM');
+  await nodes?.stopAll();
   await rm(root, { recursive: true, force: true });
-});
+}, { timeout: TEARDOWN_TIMEOUT_MS });
 
 test('three node processes over the TLS mesh: upload, query, a node killed and restarted', { timeout: 120_000 }, async () => {
   const client = await connect(0);
@@ -150,7 +140,7 @@ test('kill -9 of a random node at random points during concurrent contributions 
   const perRound = contributors / rounds;
   for (let round = 0; round < rounds; round++) {
     const work = [...Array.from({ length: perRound }, (_, i) => round * perRound + i), ...settled.flatMap((done, k) => (!done && k < round * perRound ? [k] : []))];
-    const victim = (round + 1) % 3;
+    const victim = ((round + 1) % 3) as NodeIndex;
     let next = 0;
     await Promise.all([
       ...Array.from({ length: 16 }, async () => {

@@ -6,12 +6,10 @@
  */
 
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { initCluster } from '../../src/cli/cluster/init.js';
 import type { LocalCluster } from '../../src/cli/cluster/layout.js';
 import { NodeConnection } from '../../src/client/node-connection.js';
@@ -24,51 +22,24 @@ import type { Script } from '../../src/governance/script.js';
 import type { Plan } from '../../src/plan/plan.js';
 import { GOVERNANCE_ROUTES } from '../../src/wire/governance-routes.js';
 import { runInProcess } from '../helpers/cli.js';
+import { NodeProcessSet } from '../helpers/node-process-set.js';
+import { SETUP_TIMEOUT_MS, TEARDOWN_TIMEOUT_MS } from '../helpers/node-processes.js';
 
-const MAIN = fileURLToPath(new URL('../../src/node/main.js', import.meta.url));
 let root: string;
 let cluster: LocalCluster;
 let collaboration: Collaboration;
 let hospital: Identity;
 let analyst: Tessera;
-const processes: (ChildProcess | undefined)[] = [undefined, undefined, undefined];
+let nodes: NodeProcessSet | undefined;
 
 const PLAN = { version: 1, root: { op: 'open', to: ['Analyst'], input: { op: 'aggregate', aggregates: [{ name: 'total', fn: 'sum', column: 'age' }], input: { op: 'scan', table: 'visits', columns: ['age'] } } } } as Plan;
 
 function startNode(i: NodeIndex): void {
-  const child = spawn(process.execPath, [MAIN, '--config', cluster.path(cluster.nodes[i].config)], { stdio: ['ignore', 'ignore', 'pipe'] });
-  child.stderr?.resume();
-  processes[i] = child;
+  nodes!.start(i);
 }
 
 async function stopNode(i: NodeIndex): Promise<void> {
-  const p = processes[i];
-  if (p && p.exitCode === null) await new Promise((resolve) => { p.once('exit', resolve); p.kill('SIGTERM'); });
-  processes[i] = undefined;
-}
-
-/** Until every node reports both peers connected (bounded). */
-async function waitMesh(): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const healthy = await Promise.all(
-      ([0, 1, 2] as const).map(async (i) => {
-        try {
-          const client = await Tessera.connect({ collaboration, node: i, ca: cluster.caPath, check: false });
-          try {
-            return (await client.health()).status === 'ok';
-          } finally {
-            await client.close();
-          }
-        } catch {
-          return false;
-        }
-      }),
-    );
-    if (healthy.every(Boolean)) return;
-    if (Date.now() > deadline) throw new Error('the mesh did not come up');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  await nodes!.stop(i);
 }
 
 /** Sends a statement to one node only, as a client that reaches only that node would. */
@@ -137,19 +108,20 @@ before(async () => {
   assert.equal(signed.code, 0, signed.stderr);
   collaboration = await Collaboration.load(cluster.collaborationPath);
   hospital = await loadIdentity(cluster.path(cluster.party('Hospital').key));
-  ([0, 1, 2] as const).forEach(startNode);
-  await waitMesh();
+  nodes = new NodeProcessSet(cluster);
+  nodes.startAll();
+  await nodes.waitHealthy();
   const owner = await Tessera.connect({ collaboration, identity: hospital, ca: cluster.caPath });
   await owner.uploadTable('visits', { columns: { age: [30, 40, 50] } }, { columns: { age: { type: 'integer', min: 0, max: 120 } } });
   await owner.close();
   analyst = await Tessera.connect({ collaboration, identity: cluster.path(cluster.party('Analyst').key), ca: cluster.caPath, node: 1 });
-});
+}, { timeout: SETUP_TIMEOUT_MS });
 
 after(async () => {
   await analyst?.close();
-  await Promise.all(([0, 1, 2] as const).map(stopNode));
+  await nodes?.stopAll();
   await rm(root, { recursive: true, force: true });
-});
+}, { timeout: TEARDOWN_TIMEOUT_MS });
 
 test('a revocation given to one node is forwarded: every node refuses the next step', { timeout: 120_000 }, async () => {
   const script = await newScript();
@@ -173,14 +145,14 @@ test('an approval given while a node was down reaches it when it returns; so doe
   await stopNode(2);
   await statementTo(0, 'approval', script);
   startNode(2);
-  await waitMesh();
+  await nodes!.waitHealthy();
   await eventually('the returned node holds the approval', async () => (await heldAt(2, script)).approvals === 1);
   assert.equal((await (await analyst.run(PLAN, { script })).result()).outputs.total.value, 120);
 
   await stopNode(0);
   await statementTo(1, 'revocation', script);
   startNode(0);
-  await waitMesh();
+  await nodes!.waitHealthy();
   await eventually('the returned node holds the revocation', async () => (await heldAt(0, script)).revocations === 1);
   const refused = await analyst.run(PLAN, { script });
   await assert.rejects(refused.result(), /governance rule 'approvals'/);

@@ -7,22 +7,21 @@
  */
 
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { initCluster } from '../../src/cli/cluster/init.js';
 import { count, mean, sum } from '../../src/client/aggregates.js';
 import { col } from '../../src/client/expr.js';
 import { Tessera } from '../../src/client/tessera.js';
 import { loadIdentity, type Identity } from '../../src/crypto/identity.js';
-import { Collaboration } from '../../src/governance/collaboration.js';
+import { Collaboration, type NodeIndex } from '../../src/governance/collaboration.js';
 import { isDamagedTable, type TableInfo } from '../../src/wire/api.js';
 import { connectWhenHealthy } from '../helpers/cluster-health.js';
+import { NodeProcessSet } from '../helpers/node-process-set.js';
+import { SETUP_TIMEOUT_MS, TEARDOWN_TIMEOUT_MS } from '../helpers/node-processes.js';
 
-const MAIN = fileURLToPath(new URL('../../src/node/main.js', import.meta.url));
 const PARTIES = [
   { name: 'St. Mary Hospital', roles: ['input', 'output'] as const },
   { name: 'Registry North', roles: ['input'] as const },
@@ -32,24 +31,16 @@ const PARTIES = [
 let root: string;
 let collaboration: Collaboration;
 let caPem: string;
-const processes: (ChildProcess | undefined)[] = [undefined, undefined, undefined];
-const configs: string[] = [];
+let nodes: NodeProcessSet | undefined;
 const identities = new Map<string, Identity>();
 const clients: Tessera[] = [];
 
-function startProcess(i: number): void {
-  const child = spawn(process.execPath, [MAIN, '--config', configs[i]], { stdio: ['ignore', process.env.NODE_LOGS ? 'inherit' : 'ignore', 'pipe'] });
-  child.stderr?.resume();
-  processes[i] = child;
+function startProcess(i: NodeIndex): void {
+  nodes!.start(i);
 }
 
-async function stopProcess(i: number, signal: NodeJS.Signals): Promise<void> {
-  const child = processes[i];
-  if (!child || child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill(signal);
-  await exited;
-  processes[i] = undefined;
+async function stopProcess(i: NodeIndex, signal: NodeJS.Signals): Promise<void> {
+  await nodes!.stop(i, signal);
 }
 
 /** A client of `party` at `node`, once the node answers and reports its mesh up (a generous "did not hang" bound). */
@@ -68,15 +59,15 @@ before(async () => {
   collaboration = await Collaboration.load(cluster.collaborationPath);
   for (const [k, p] of PARTIES.entries()) identities.set(p.name, await loadIdentity(cluster.path(cluster.file.parties[k].key)));
   caPem = cluster.caPath;
-  for (const node of cluster.nodes) configs.push(cluster.path(node.config));
-  for (const i of [0, 1, 2]) startProcess(i);
-});
+  nodes = new NodeProcessSet(cluster);
+  nodes.startAll();
+}, { timeout: SETUP_TIMEOUT_MS });
 
 after(async () => {
   for (const c of clients) await c.close().catch(() => undefined);
-  for (const i of [0, 1, 2]) await stopProcess(i, 'SIGTERM');
+  await nodes?.stopAll();
   await rm(root, { recursive: true, force: true });
-});
+}, { timeout: TEARDOWN_TIMEOUT_MS });
 
 const VISITS = { age: [34, 51, 17, 29, 80], cost: ['12.50', null, '99.99', '0.00', '250.00'] };
 const ADMISSIONS = { age: [45, 12, 60, 18], cost: ['40.00', '7.25', null, '12.51'] };

@@ -6,19 +6,20 @@
  * cluster's start on a loaded two-core machine, and tests time nothing).
  */
 
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { initCluster } from '../../src/cli/cluster/init.js';
 import { Tessera } from '../../src/client/tessera.js';
 import { loadIdentity, type Identity } from '../../src/crypto/identity.js';
 import { Collaboration, type Role } from '../../src/governance/collaboration.js';
 import { connectWhenHealthy } from './cluster-health.js';
+import { NodeProcessSet } from './node-process-set.js';
 
-const MAIN = fileURLToPath(new URL('../../src/node/main.js', import.meta.url));
+/** Bounds of the set-up and the teardown (node:test's test timeouts do not cover hooks). */
+export const SETUP_TIMEOUT_MS = 120_000;
+export const TEARDOWN_TIMEOUT_MS = 60_000;
 
 export interface PartySpec {
   readonly name: string;
@@ -40,7 +41,7 @@ export function useNodeProcesses(prefix: string, parties: readonly PartySpec[], 
   let root = '';
   let collaboration: Collaboration;
   let caPem = '';
-  const processes: ChildProcess[] = [];
+  let nodes: NodeProcessSet | undefined;
   const identities = new Map<string, Identity>();
   const clients: Tessera[] = [];
 
@@ -55,23 +56,15 @@ export function useNodeProcesses(prefix: string, parties: readonly PartySpec[], 
     collaboration = await Collaboration.load(cluster.collaborationPath);
     for (const [k, p] of parties.entries()) identities.set(p.name, await loadIdentity(cluster.path(cluster.file.parties[k].key)));
     caPem = cluster.caPath;
-    for (const node of cluster.nodes) {
-      const child = spawn(process.execPath, [MAIN, '--config', cluster.path(node.config)], { stdio: ['ignore', process.env.NODE_LOGS ? 'inherit' : 'ignore', 'pipe'] });
-      child.stderr?.resume();
-      processes.push(child);
-    }
-  });
+    nodes = new NodeProcessSet(cluster);
+    nodes.startAll();
+  }, { timeout: SETUP_TIMEOUT_MS });
 
   after(async () => {
     for (const c of clients) await c.close().catch(() => undefined);
-    for (const child of processes) {
-      if (child.exitCode !== null) continue;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    }
+    await nodes?.stopAll();
     if (root !== '') await rm(root, { recursive: true, force: true });
-  });
+  }, { timeout: TEARDOWN_TIMEOUT_MS });
 
   return {
     get root() {
