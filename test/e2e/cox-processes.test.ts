@@ -20,6 +20,7 @@ import { cox } from '../../src/stats/cox.js';
 import { cliExpect as cli } from '../helpers/cli.js';
 import { breslowFit } from '../helpers/cox-reference.js';
 import { OVARIAN } from '../helpers/survival-data.js';
+import { SETUP_TIMEOUT_MS, TEARDOWN_TIMEOUT_MS } from '../helpers/node-processes.js';
 
 const HOSPITAL = 'St. Mary Hospital';
 let root: string;
@@ -39,13 +40,13 @@ before(async () => {
     { name: 'ecog_ps', nullable: false, type: 'integer', min: '1', max: '2' },
     { name: 'rx', nullable: false, type: 'integer', min: '1', max: '2' },
   ] } });
-});
+}, { timeout: SETUP_TIMEOUT_MS });
 
 after(async () => {
   await hospital?.close().catch(() => undefined);
   if (cluster) await clusterDown(cluster);
   await rm(root, { recursive: true, force: true });
-});
+}, { timeout: TEARDOWN_TIMEOUT_MS });
 
 test('over three node processes with TLS: ovarian\'s Cox fit through the SDK and the CLI agrees with float64 Breslow to 1e-5', { timeout: 600_000 }, async () => {
   const reference = breslowFit(OVARIAN.futime.map((t, i) => ({ time: t, event: OVARIAN.fustat[i] as 0 | 1, x: [Number(OVARIAN.age[i]), OVARIAN.ecog_ps[i], OVARIAN.rx[i]] })));

@@ -22,6 +22,7 @@ import { loadIdentity } from '../../src/crypto/identity.js';
 import { QueryFailedError } from '../../src/errors.js';
 import { Collaboration } from '../../src/governance/collaboration.js';
 import { duckdbRows } from '../helpers/duckdb-oracle.js';
+import { SETUP_TIMEOUT_MS, TEARDOWN_TIMEOUT_MS } from '../helpers/node-processes.js';
 
 let root: string;
 let cluster: LocalCluster;
@@ -49,14 +50,14 @@ before(async () => {
     { name: 'patient_id', nullable: false, type: 'identifier' },
     { name: 'dose', nullable: true, type: 'integer', min: '0', max: '100' },
   ] } });
-});
+}, { timeout: SETUP_TIMEOUT_MS });
 
 after(async () => {
   await hospital?.close().catch(() => undefined);
   await registry?.close().catch(() => undefined);
   if (cluster) await clusterDown(cluster);
   await rm(root, { recursive: true, force: true });
-});
+}, { timeout: TEARDOWN_TIMEOUT_MS });
 
 async function oracle(sql: string): Promise<Record<string, unknown>[]> {
   const visits = { name: 'visits', columns: { patient: 'VARCHAR', ward: 'INTEGER' }, rows: VISITS };

@@ -38,7 +38,7 @@ async function untilHealthy(client: Tessera, timeoutMs = 40_000): Promise<void> 
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      if ((await client.health()).status === 'ok') return;
+      if ((await client.health({ timeoutMs: 10_000 })).status === 'ok') return;
     } catch {
       // not up yet
     }

@@ -5,14 +5,17 @@ import { COLOCATED_PARTY_FLAGS, startProcessCluster, type ProcessCluster } from 
 import { concurrentJobs, failingJob, JOBS, killedParty, mulMatchesReference, stalledPeer } from './runner-cases.js';
 
 let cluster: ProcessCluster;
+let started = false;
 before(async () => {
   cluster = await startProcessCluster({ timeoutMs: 5000 });
-});
+  started = true;
+}, { timeout: 120_000 });
 after(async () => {
+  if (!started) return; // the start failed: it stopped its processes itself
   const dir = cluster.certificateDir;
   await cluster.close();
   await assert.rejects(access(dir), 'the certificate directory is removed at close');
-});
+}, { timeout: 60_000 });
 
 test('process cluster: input, mul, open over TLS match the plaintext product', () => mulMatchesReference(cluster, 100_000));
 test('process cluster: concurrent jobs', () => concurrentJobs(cluster));
