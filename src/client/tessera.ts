@@ -167,6 +167,9 @@ export class Tessera implements FrameRunner {
     const node = pickNode(collaboration, options.node ?? 0);
     const ca = options.ca === undefined ? undefined : options.ca.includes('-----BEGIN') ? options.ca : await readFile(options.ca, 'utf8');
     const timeoutMs = options.timeoutMs ?? 600_000;
+    if (options.connectTimeoutMs !== undefined && !(Number.isFinite(options.connectTimeoutMs) && options.connectTimeoutMs > 0)) {
+      throw new UsageError(`connectTimeoutMs must be a positive number of milliseconds, not ${String(options.connectTimeoutMs)}`);
+    }
     const connectTimeoutMs = Math.min(options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, timeoutMs);
     const connectTo = (target: NodeConfig): NodeConnection => new NodeConnection(target, { ...(ca ? { ca } : {}), timeoutMs, connectTimeoutMs });
     const connection = connectTo(node);

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeClusterCertificates } from '../crypto/certs.js';
-import { PeerLostError, PeerTimeoutError, SessionAbortedError } from '../errors.js';
+import { PeerLostError, PeerTimeoutError, SessionAbortedError, UsageError } from '../errors.js';
 import { errorFromWire, JobBook, resultsOf, rootCause, type Job, type JobOutcomes } from './job.js';
 import { dispatch, type Runner, type RunnerOptions } from './runner.js';
 import { PARTIES, type PartyId } from './party.js';
@@ -85,6 +85,9 @@ const DEFAULT_CONNECT_TIMEOUT_MS = 20_000;
 const START_MARGIN_MS = 60_000;
 
 export async function startProcessCluster(options: ProcessClusterOptions = {}): Promise<ProcessCluster> {
+  if (options.startTimeoutMs !== undefined && !(Number.isFinite(options.startTimeoutMs) && options.startTimeoutMs > 0)) {
+    throw new UsageError(`startTimeoutMs must be a positive number of milliseconds, not ${String(options.startTimeoutMs)}`);
+  }
   const dir = await mkdtemp(join(tmpdir(), 'tessera-cluster-'));
   const book = new JobBook();
   let closing = false;

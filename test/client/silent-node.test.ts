@@ -13,7 +13,7 @@ import { initCluster } from '../../src/cli/cluster/init.js';
 import type { LocalCluster } from '../../src/cli/cluster/layout.js';
 import { NodeConnection } from '../../src/client/node-connection.js';
 import { Tessera } from '../../src/client/tessera.js';
-import { NodeUnavailableError } from '../../src/errors.js';
+import { NodeUnavailableError, UsageError } from '../../src/errors.js';
 import { Collaboration } from '../../src/governance/collaboration.js';
 import { ROUTES } from '../../src/wire/api.js';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -54,5 +54,11 @@ test('one request to a node that never answers fails after its own timeoutMs', {
     await assert.rejects(connection.send({ method: 'GET', path: ROUTES.health, timeoutMs: 500 }), (e: unknown) => e instanceof NodeUnavailableError && /did not answer within 0\.5 s/.test(e.message));
   } finally {
     await connection.close();
+  }
+});
+
+test('a connectTimeoutMs that is not a positive number is refused before anything is sent', async () => {
+  for (const connectTimeoutMs of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
+    await assert.rejects(Tessera.connect({ collaboration: cluster.collaborationPath, node: 0, ca: cluster.caPath, connectTimeoutMs }), (e: unknown) => e instanceof UsageError && /connectTimeoutMs must be a positive number/.test(e.message));
   }
 });

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { test } from 'node:test';
-import { PeerLostError, PeerTimeoutError } from '../../src/errors.js';
+import { PeerLostError, PeerTimeoutError, UsageError } from '../../src/errors.js';
 import { startProcessCluster } from '../../src/mpc/process-cluster.js';
 
 /** Loaded before each party's own module: a start that never ends, or a death before the first word. */
@@ -48,5 +48,10 @@ test('a party process that dies while starting: the start fails with PeerLostErr
     assert.match(e.message, /party \d's process \(pid \d+\) exited with code 3/);
     return true;
   });
+  assert.deepEqual(await partyChildren(), []);
+});
+
+test('a startTimeoutMs that is not a positive number is refused before any process starts', async () => {
+  for (const startTimeoutMs of [0, -5, Number.NaN]) await assert.rejects(startProcessCluster({ startTimeoutMs }), UsageError);
   assert.deepEqual(await partyChildren(), []);
 });
