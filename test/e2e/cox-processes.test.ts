@@ -30,7 +30,7 @@ let hospital: Tessera;
 before(async () => {
   root = await mkdtemp(join(tmpdir(), 'tessera-cox-'));
   cluster = await initCluster({ warmUp: false, dir: root, parties: [{ name: HOSPITAL, roles: ['input', 'output', 'analyst'] }], logLevel: 'warn' });
-  await clusterUp(cluster, { timeoutMs: 60_000 });
+  await clusterUp(cluster, { timeoutMs: 120_000 });
   const collaboration = await Collaboration.load(cluster.collaborationPath);
   hospital = await Tessera.connect({ collaboration, identity: await loadIdentity(cluster.path(cluster.file.parties[0].key)), node: 0, ca: cluster.caPath });
   await hospital.uploadTable('ovarian', { columns: { futime: [...OVARIAN.futime], fustat: OVARIAN.fustat.map((v) => v === 1), age: OVARIAN.age.map(Number), ecog_ps: [...OVARIAN.ecog_ps], rx: [...OVARIAN.rx] } }, { schema: { version: 1, columns: [

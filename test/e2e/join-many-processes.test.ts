@@ -36,7 +36,7 @@ const SCRIPTS = { patient_id: ['p2', 'p2', 'p1', 'p9', 'p2', 'p3', 'p3', 'p6'], 
 before(async () => {
   root = await mkdtemp(join(tmpdir(), 'tessera-join-many-'));
   cluster = await initCluster({ warmUp: false, dir: root, parties: [{ name: 'St. Mary Hospital', roles: ['input', 'output', 'analyst'] }, { name: 'Registry North', roles: ['input'] }], logLevel: 'warn' });
-  await clusterUp(cluster, { timeoutMs: 60_000 });
+  await clusterUp(cluster, { timeoutMs: 120_000 });
   const collaboration = await Collaboration.load(cluster.collaborationPath);
   const identifierKey = createIdentifierKey();
   const connect = async (k: number, node: number) => Tessera.connect({ collaboration, identity: await loadIdentity(cluster.path(cluster.file.parties[k].key)), node, ca: cluster.caPath, identifierKey });

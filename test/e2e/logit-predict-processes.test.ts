@@ -33,7 +33,7 @@ after(async () => {
 test('tessera stats logit --store, stats predict (open, store, score) and delete over three node processes', async () => {
   const dir = join(root, 'cluster');
   assert.equal((await runInProcess(['cluster', 'init', dir, '--no-warm-up'])).code, 0);
-  const up = await runTessera(['cluster', 'up', dir]);
+  const up = await runTessera(['cluster', 'up', dir, '--timeout', '120'], { timeoutMs: 150_000 }); // a node takes ~1 min to listen at load ~25
   assert.equal(up.code, 0, up.stderr);
   const csv = join(root, 'mtcars.csv');
   await writeFile(csv, `hp,wt,am\n${MTCARS.am.map((am, i) => `${MTCARS.hp[i]},${MTCARS.wt[i]},${am === '1'}`).join('\n')}\n`);

@@ -32,7 +32,7 @@ after(async () => {
 test('tessera stats logit over three node processes: am ~ hp + wt as statsmodels prints it, explain, separation refused', async () => {
   const dir = join(root, 'cluster');
   assert.equal((await runInProcess(['cluster', 'init', dir, '--no-warm-up'])).code, 0);
-  const up = await runTessera(['cluster', 'up', dir]);
+  const up = await runTessera(['cluster', 'up', dir, '--timeout', '120'], { timeoutMs: 150_000 }); // a node takes ~1 min to listen at load ~25
   assert.equal(up.code, 0, up.stderr);
   const csv = join(root, 'mtcars.csv');
   const lines = MTCARS.am.map((am, i) => `${MTCARS.hp[i]},${MTCARS.wt[i]},${am === '1'},${Number(MTCARS.wt[i]) < 3.3}`);

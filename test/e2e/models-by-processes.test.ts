@@ -48,7 +48,7 @@ function close(shown: number, want: number, contract: number, what: string): voi
 test('tessera stats ols --by and stats logit --by over three node processes', async () => {
   const dir = join(root, 'cluster');
   assert.equal((await runInProcess(['cluster', 'init', dir, '--no-warm-up'])).code, 0);
-  const up = await runTessera(['cluster', 'up', dir]);
+  const up = await runTessera(['cluster', 'up', dir, '--timeout', '120'], { timeoutMs: 150_000 }); // a node takes ~1 min to listen at load ~25
   assert.equal(up.code, 0, up.stderr);
   const csv = join(root, 'mtcars.csv');
   const lines = MTCARS.am.map((am, i) => `${MTCARS.mpg[i]},${MTCARS.hp[i]},${MTCARS.wt[i]},${MTCARS.cyl[i]},${am === '1'},${i % 2 === 0 ? 'even' : 'odd'}`);

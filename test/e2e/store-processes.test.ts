@@ -44,7 +44,7 @@ async function stopProcess(i: NodeIndex, signal: NodeJS.Signals): Promise<void> 
 }
 
 /** A client of `party` at `node`, once the node answers and reports its mesh up (a generous "did not hang" bound). */
-function connect(party: string, node: number, timeoutMs = 60_000): Promise<Tessera> {
+function connect(party: string, node: number, timeoutMs = 120_000): Promise<Tessera> {
   return connectWhenHealthy(() => Tessera.connect({ collaboration, identity: identities.get(party)!, node, ca: caPem }), node, clients, timeoutMs);
 }
 

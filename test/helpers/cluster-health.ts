@@ -13,7 +13,7 @@ const HEALTH_REQUEST_MS = 10_000;
  * test closes them all. Each attempt is bounded (Tessera.connect's connectTimeoutMs, then this
  * file's health request bound), so a silent node cannot hold it past `timeoutMs` by much.
  */
-export async function connectWhenHealthy(open: () => Promise<Tessera>, node: number, opened: Tessera[], timeoutMs = 60_000): Promise<Tessera> {
+export async function connectWhenHealthy(open: () => Promise<Tessera>, node: number, opened: Tessera[], timeoutMs = 120_000): Promise<Tessera> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   for (;;) {

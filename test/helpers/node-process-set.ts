@@ -123,7 +123,7 @@ export class NodeProcessSet {
    * with NodeStartError as soon as a node exits, or when `timeoutMs` passes; the caller stops
    * the nodes (stopAll) either way.
    */
-  async waitHealthy(timeoutMs = 90_000): Promise<void> {
+  async waitHealthy(timeoutMs = 120_000): Promise<void> {
     this.trust ??= await loadTrust(this.cluster);
     const trust = this.trust;
     const deadline = Date.now() + timeoutMs;

@@ -18,7 +18,7 @@ import { connectWhenHealthy } from './cluster-health.js';
 import { NodeProcessSet } from './node-process-set.js';
 
 /** Bounds of the set-up and the teardown (node:test's test timeouts do not cover hooks). */
-export const SETUP_TIMEOUT_MS = 120_000;
+export const SETUP_TIMEOUT_MS = 180_000;
 export const TEARDOWN_TIMEOUT_MS = 60_000;
 
 export interface PartySpec {
@@ -70,6 +70,6 @@ export function useNodeProcesses(prefix: string, parties: readonly PartySpec[], 
     get root() {
       return root;
     },
-    connect: (party, node, timeoutMs = 60_000) => connectWhenHealthy(() => Tessera.connect({ collaboration, identity: identities.get(party)!, node, ca: caPem }), node, clients, timeoutMs),
+    connect: (party, node, timeoutMs = 120_000) => connectWhenHealthy(() => Tessera.connect({ collaboration, identity: identities.get(party)!, node, ca: caPem }), node, clients, timeoutMs),
   };
 }
