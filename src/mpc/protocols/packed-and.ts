@@ -69,22 +69,16 @@ function xorKernel(x: BigUint64Array, y: BigUint64Array, out: BigUint64Array): v
   for (let i = 0; i < out.length; i++) out[i] = x[i] ^ y[i];
 }
 
-/**
- * x AND y for every pair, all in one AND round (the pairs' words one after the other): the
- * products (parts) over two whole arrays, a from the scratch pool, b received; a caller that
- * holds the products for long gives neither back, one that is done with them gives both back
- * (scratch.give, Session.releaseWords).
- */
-export async function andBatch(s: Session, pairs: readonly { x: PackedBits; y: PackedBits }[]): Promise<{ parts: PackedBits[]; a: BigUint64Array; b: BigUint64Array }> {
+/** x AND y for every pair, all in one AND round (the pairs' words one after the other). */
+export async function andBatch(s: Session, pairs: readonly { x: PackedBits; y: PackedBits }[]): Promise<PackedBits[]> {
   const total = pairs.reduce((acc, q) => acc + q.x.a.length, 0);
-  const z = Prg.xor(s.prgNext, s.prgPrev, s.party.scratch.take(total));
+  const z = s.zeroShareXor(total);
   let at = 0;
   for (const { x, y } of pairs) {
     andKernel(z, at, x.a, x.b, y.a, y.b);
     at += x.a.length;
   }
-  const received = await s.reshare(z);
-  return { parts: split(z, received, pairs.map((q) => q.x.a.length)), a: z, b: received };
+  return split(z, await s.reshare(z), pairs.map((q) => q.x.a.length));
 }
 
 /**

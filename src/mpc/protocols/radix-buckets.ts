@@ -163,12 +163,15 @@ async function oneHots(s: Session, columns: readonly BucketColumn[]): Promise<Pa
     return out;
   });
   const pairs = groups.flatMap((g) => g.filter((bits) => bits.length === 2));
-  const products = (await andBatch(s, pairs.map(([x, y]) => ({ x, y })))).parts;
+  const products = await andBatch(s, pairs.map(([x, y]) => ({ x, y })));
   let p = 0;
   const singles = groups.map((g) => g.map((bits) => (bits.length === 2 ? pairOneHot(s, bits[0], bits[1], products[p++]) : [notWords(s.me, bits[0]), copy(bits[0])])));
   // Two groups combine by the products of all but their last entries (b = 3 or 4).
   const combined = singles.filter((g) => g.length === 2);
-  const cross = (await andBatch(s, combined.flatMap(([u, w]) => u.slice(0, -1).flatMap((x) => w.slice(0, -1).map((y) => ({ x, y })))))).parts;
+  const cross = await andBatch(
+    s,
+    combined.flatMap(([u, w]) => u.slice(0, -1).flatMap((x) => w.slice(0, -1).map((y) => ({ x, y })))),
+  );
   let c = 0;
   return singles.map((g, k) => {
     const hot = g.length === 1 ? g[0] : combine(g[0], g[1], cross.slice(c, (c += (g[0].length - 1) * (g[1].length - 1))));

@@ -179,9 +179,6 @@ interface Selection {
   readonly planes: readonly BitShare[][];
   readonly searches: Search[];
   active: Search[];
-  /** The arrays that hold the current zeros and masks (views of them): given back once replaced. */
-  zeroArrays?: { a: BigUint64Array; b: BigUint64Array };
-  maskArrays?: { a: BigUint64Array; b: BigUint64Array };
 }
 
 /** Level j's zeros of every search active there (its column has a binary level j), and their counts. */
@@ -190,10 +187,9 @@ async function countLevel(s: Session, state: Selection, j: number): Promise<ASha
   const notPlane = new Map<number, BitShare>();
   for (const q of active) if (!notPlane.has(q.column)) notPlane.set(q.column, notBits(s.me, state.planes[q.column][j]));
   const zeros = await andBatch(s, active.map((q) => ({ x: q.mask, y: notPlane.get(q.column)! })));
-  active.forEach((q, i) => (q.zeros = zeros.parts[i]));
-  state.zeroArrays = { a: zeros.a, b: zeros.b };
+  active.forEach((q, i) => (q.zeros = zeros[i]));
   state.active = active;
-  return popcounts(s, zeros.parts, RADIX_ROUND_BYTES);
+  return popcounts(s, zeros, RADIX_ROUND_BYTES);
 }
 
 /**
@@ -205,16 +201,9 @@ async function nextLevel(s: Session, state: Selection, p: BitShare, j: number): 
   // p broadcast over the mask's words (XOR sharing is linear); z becomes the mask in place.
   const kept = await andScalarBatch(s, active.map((q, i) => ({ x: q.mask, pa: broadcastBit(p.a, i), pb: broadcastBit(p.b, i) })));
   active.forEach((q, i) => (q.mask = xorInPlace(q.zeros, kept.parts[i])));
-  // p AND m is read, and the zeros are now the masks: the old masks' memory and p AND m's go
-  // back to the pool and the link (fresh arrays each level cost page faults and collections).
+  // p AND m is read: its memory goes back to the pool and the link.
   s.party.scratch.give(kept.a);
   s.releaseWords(s.next, kept.b);
-  const old = state.maskArrays;
-  state.maskArrays = state.zeroArrays;
-  if (old) {
-    s.party.scratch.give(old.a);
-    s.releaseWords(s.next, old.b);
-  }
   return countLevel(s, state, j);
 }
 
