@@ -7,9 +7,11 @@
  * Per column (n values in [min, min + 2^w)):
  * 1. v − min is converted to binary once and transposed into w bit planes, plane j packing bit
  *    j of every row (value-planes.ts).
- * 2. For every wanted rank r: a packed secret mask m (the rows whose top bits equal the answer's
- *    top bits found so far; at first every row) and a secret remaining rank k (arithmetic; at
- *    first r). From the top bit j = w − 1 down:
+ * 2. The top b = min(4, w) bits for every rank of the column at once (radix-buckets.ts, the
+ *    bucket step): the one-hot of each row's top bits, the 2^b − 1 bucket counts, each rank's
+ *    bucket from its prefix counts, and per rank the bucket's rows as a packed secret mask m
+ *    and the rank within it k (arithmetic), nothing opened.
+ * 3. For every wanted rank, from the bit j = w − b − 1 below the bucket down:
  *      z = m AND NOT plane_j            (the bucket's rows with a 0 at bit j; 1 AND per row)
  *      c = popcount(z)                  (secret: popcount-packed.ts, ~1 AND per row)
  *      p = [k >= c]                     (the answer's bit j: 1 iff fewer than k + 1 rows of the
@@ -17,13 +19,12 @@
  *                                        all ranks and columns in one batch)
  *      k = k − p·c                      (p injected, inject.ts; one multiplication)
  *      m = z XOR (p AND m)              (= m AND [bit j = p]; 1 AND per row)
- *    At the top bit m is every row, a public mask, so z and the new m are local and one count
- *    serves all ranks of the column. After w levels the answer is min + sum_j p_j 2^j, from the
- *    injected p (no further conversion). Ties need no special care: counts count duplicates.
+ *    After the levels the answer is min + bucket·2^(w − b) + sum_j p_j 2^j, from the injected
+ *    bits (no further conversion). Ties need no special care: counts count duplicates.
  * Every level runs all columns and ranks together: one batch per round; the update of k (and
- * the answer) runs in a sub-session beside the next level's m, z and count, which do not need it.
- * Nothing the parties exchange depends on the values: the layers and the words injected are
- * fixed by n and the ranks.
+ * the answer) runs in a sub-session beside the next level's m, z and count, which do not need
+ * it (so does the bucket step's). Nothing the parties exchange depends on the values: the
+ * layers and the words injected are fixed by n and the ranks.
  *
  * What a party sees: only messages of AND gates, bit injections, reshares and comparisons on
  * secret values, each masked by pairwise PRG streams the receiver does not hold; their sizes
@@ -32,16 +33,18 @@
  *
  * Cost per column, n rows, w bits, R ranks (≤ 8 for describe):
  *   conversion (value-planes.ts, bit-sliced): w − 1 rounds, (2w − 3)/8 bytes per row;
- *   per level below the top and rank: 2 AND gates per row (z, m) plus the popcount's ~1:
- *     ~3/8 byte per row and party; the top level: a popcount only (1/8 byte per row);
+ *   the bucket step (radix-buckets.ts): 11 + 15 + R AND gates per row at b = 4 (34 at R = 8,
+ *     against 73 for four levels below), ~25 rounds;
+ *   per binary level and rank: 2 AND gates per row (z, m) plus the popcount's ~1: ~3/8 byte
+ *     per row and party;
  *   rounds per level: 5 to 7 (the comparison) + 1 (m) + 1 (the next level's z) + the popcount
  *     tree's layers (stopped where a layer saves fewer bytes than RADIX_ROUND_BYTES: 14 for 40
  *     counts of 2^20 bits, 7 for 2; popcount-packed.ts treeShape) + 2 (its injection); the
  *     rank's update, 2 (injecting p) + 1 (p·c), runs beside them (fixmath/parallel.ts). At
- *     2^20 rows and w = 18: 459 rounds with the conversion for 5 columns × 8 ranks (700 before
- *     s9-radix), ~340 for a median.
- *   At n = 2^20, w = 18, R = 8: ~(17·8·3 + 1)/8 ≈ 51 bytes per row and party, plus the
- *   conversion's 4.1 and the injected words (55.9 measured; docs/benchmarks.md "s9-radix").
+ *     2^20 rows and w = 18: 397 rounds with the conversion for 5 columns × 8 ranks (464 before
+ *     s10-describe, 700 before s9-radix).
+ *   At n = 2^20, w = 18, R = 8: ~(34 + 14·8·3)/8 ≈ 46 bytes per row and party, plus the
+ *   conversion's 4.1 and the injected words (50.7 measured; docs/benchmarks.md "s10-describe").
  */
 
 import { UsageError } from '../../errors.js';
