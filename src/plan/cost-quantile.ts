@@ -5,13 +5,16 @@
  * figures in docs/benchmarks.md, "s8-radix").
  *
  * Radix (mpc/protocols/radix-select.ts), per column of w bits and R ranks over n rows: the
- * planes' conversion ((2w − 3)/8 bytes per row, w − 1 rounds), the top level's count (1/8
- * byte per row), then per rank and lower level 2 AND gates per row and the popcount's ~1
- * (3/8 byte per row), its injection (the words its tree leaves, popcount-packed.ts treeShape:
- * 64 bits of 8/3 bytes each) and the comparison of the counts (~40 KB per level, shared).
- * Rounds per level: the comparison (5–7) + 1 (masks) + 1 (zeros) + the popcount's layers
- * (stopped by RADIX_ROUND_BYTES: 14 for 40 counts of 2^20 bits) + 2; the rank's update runs
- * beside the masks and count (radix-select.ts).
+ * planes' conversion ((2w − 3)/8 bytes per row, w − 1 rounds); the bucket step of the top
+ * b = min(4, w) bits for all ranks at once (radix-buckets.ts: 11 AND gates per row for the
+ * one-hot at b = 4, 2^b − 1 counts of ~1 each, one reshare per rank; 2^b − 1 comparisons per
+ * rank); then per rank and binary level below 2 AND gates per row and the popcount's ~1 (3/8
+ * byte per row), its injection (the words its tree leaves, popcount-packed.ts treeShape: 64
+ * bits of 8/3 bytes each) and a comparison of the count (~250 bytes each with its bit's
+ * injection and product, fitted at 1,000 to 2^20 rows). Rounds per binary level: the
+ * comparison (5–7) + 1 (masks) + 1 (zeros) + the popcount's layers (stopped by
+ * RADIX_ROUND_BYTES: 14 for 40 counts of 2^20 bits) + 2; the rank's update runs beside the
+ * masks and count (radix-select.ts).
  *
  * Quickselect (mpc/protocols/order-statistics.ts), when the key (value − min, row position)
  * fits 63 bits: one shuffle of the keys (3 rounds, 16 bytes per row from party 0); about
@@ -30,6 +33,7 @@ import type { ColumnFacts } from './types.js';
 import type { StepCost } from './cost-group-by.js';
 import { treeShape } from '../mpc/protocols/popcount-packed.js';
 import { RADIX_ROUND_BYTES } from '../mpc/protocols/radix-select.js';
+import { bucketBitsOf } from '../mpc/protocols/radix-buckets.js';
 
 export type SelectionMethod = 'radix' | 'quickselect';
 
@@ -74,21 +78,32 @@ function countCompareRounds(rows: number): number {
  */
 export function radixCost(rows: number, keyBits: number, ranks: number, batchColumns = 1, batchRanks = ranks): StepCost {
   if (keyBits === 0 || ranks === 0) return { rounds: 0, bytes: 0 };
-  const w = keyBits;
+  const w = keyBits, b = bucketBitsOf(w), levels = w - b, buckets = 2 ** b;
   const words = Math.max(1, Math.ceil(rows / 64));
-  const top = treeShape(words, batchColumns, RADIX_ROUND_BYTES), below = treeShape(words, batchRanks, RADIX_ROUND_BYTES);
+  const counted = treeShape(words, batchColumns * (buckets - 1), RADIX_ROUND_BYTES), below = treeShape(words, batchRanks, RADIX_ROUND_BYTES);
   // Each count leaves its tree's words to inject: 64 bits of 8/3 bytes each.
   const injected = (shape: { injectedWords: number }, vectors: number): number => (shape.injectedWords / vectors) * 64 * (8 / 3);
-  const perRow = Math.max(0, 2 * w - 3) / 8 + 1 / 8 + ((w - 1) * ranks * 3) / 8;
-  const bytes = rows * perRow + injected(top, batchColumns) + (w - 1) * ranks * injected(below, batchRanks);
-  // The conversion, the top level's count, then per level the comparison and, beside the rank's
-  // update (3 rounds), the masks (1), the next level's zeros (1) and count (layers + 2).
-  const rounds = w - 1 + top.layers + 2 + w * countCompareRounds(rows) + (w - 1) * (4 + below.layers) + 3;
+  // Per row: the conversion, the bucket step (one-hot, its counts, a mask per rank), then per
+  // rank and binary level 2 AND gates and the count's ~1.
+  const perRow = Math.max(0, 2 * w - 3) / 8 + (ONE_HOT_GATES[b] + buckets - 1 + ranks) / 8 + (levels * ranks * 3) / 8;
+  // Per rank, the bucket step's 2^b − 1 comparisons and a comparison per binary level, each bit
+  // injected and multiplied by its count (8 bytes each).
+  const perRank = (buckets - 1 + levels) * (RADIX_COMPARE_BYTES + 16);
+  const bytes = rows * perRow + (buckets - 1) * injected(counted, batchColumns * (buckets - 1)) + levels * ranks * injected(below, batchRanks) + ranks * perRank;
+  // The conversion; the bucket step: one-hot, counts, comparison, then beside the rank's update
+  // (3 rounds) the masks (1) and the first level's zeros (1) and count; per binary level the
+  // comparison and, beside the rank's update, the next masks, zeros and count.
+  const compare = countCompareRounds(rows);
+  const bucketStep = ONE_HOT_ROUNDS[b] + counted.layers + 2 + compare;
+  const rounds = w - 1 + bucketStep + (levels === 0 ? 3 : 2 + below.layers + 2 + levels * compare + (levels - 1) * (4 + below.layers) + 3);
   return { rounds, bytes: Math.round(bytes) };
 }
 
-/** The radix levels' comparisons of counts with ranks: ~40 KB per level for the whole batch. */
-const RADIX_COMPARE_BYTES_PER_LEVEL = 40_000;
+/** AND gates per row and rounds of the one-hot of b top bits (radix-buckets.ts). */
+const ONE_HOT_GATES = [0, 0, 1, 4, 11], ONE_HOT_ROUNDS = [0, 0, 1, 2, 2];
+
+/** Bytes per party of one comparison of a count with a rank (compare-narrow.ts on ~22 bits, lanes padded). */
+const RADIX_COMPARE_BYTES = 250;
 
 export function quickselectCost(rows: number, keyBits: number, ranks: number): StepCost {
   const bits = keyBits + indexBits(rows);
@@ -107,9 +122,7 @@ function batchCost(rows: number, columns: readonly SelectionColumn[], method: Se
   if (columns.length === 0) return { rounds: 0, bytes: 0 };
   const ranks = columns.reduce((acc, c) => acc + c.ranks, 0);
   const costs = columns.map((c) => (method === 'radix' ? radixCost(rows, c.keyBits, c.ranks, columns.length, ranks) : quickselectCost(rows, c.keyBits, c.ranks)));
-  const levels = Math.max(...columns.map((c) => c.keyBits));
-  const shared = method === 'radix' ? levels * RADIX_COMPARE_BYTES_PER_LEVEL : 0;
-  return { rounds: Math.max(...costs.map((c) => c.rounds)), bytes: Math.round(shared + costs.reduce((acc, c) => acc + c.bytes, 0)) };
+  return { rounds: Math.max(...costs.map((c) => c.rounds)), bytes: Math.round(costs.reduce((acc, c) => acc + c.bytes, 0)) };
 }
 
 function seconds(cost: StepCost, method: SelectionMethod): number {
