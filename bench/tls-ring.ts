@@ -27,7 +27,8 @@
  *   (--tcp: plain TCP instead of TLS, reference only; --json: also every round's figures as one
  *   JSON line; --kinds=link runs one transport only, e.g. under strace or perf; --mb= with
  *   nothing runs the pings alone; besides CPU it prints the minor page faults per exchange)
- *   (BENCH_PROF=dir writes CPU profiles of the party processes to dir/link and dir/raw)
+ *   (BENCH_PROF=dir writes CPU profiles of the party processes to dir/link and dir/raw;
+ *   BENCH_NODE_FLAGS='--trace-gc …' adds node flags to the party processes)
  */
 
 import { fork, type ChildProcess } from 'node:child_process';
@@ -194,7 +195,8 @@ interface Figures {
 /** Three fresh processes; returns the figures per size. */
 async function measure(certs: ClusterCertificates, setup: Setup, jobs: Array<{ bytes: number; reps: number }>): Promise<Figures[]> {
   const self = fileURLToPath(import.meta.url);
-  const execArgv = [...COLOCATED_PARTY_FLAGS, ...(process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}/${setup.kind}`] : [])];
+  const extra = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '');
+  const execArgv = [...COLOCATED_PARTY_FLAGS, ...extra, ...(process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}/${setup.kind}`] : [])];
   const kids = [0, 1, 2].map(() => fork(self, ['child'], { serialization: 'advanced', execArgv, env: { ...PARTY_ALLOCATOR_ENV, ...process.env } }));
   try {
     const ports = await Promise.all(kids.map((c, i) => { const p = next(c, 'port'); c.send({ t: 'init', party: i as MeshParty, certs, setup } satisfies ToChild); return p; }));
