@@ -386,14 +386,27 @@ export class StreamLink implements Link {
   /**
    * A long message that queued behind the previous write and is still alone (nothing pending,
    * no other message queued): its copy was made as its frame (enqueue), so it is written as it
-   * is, not framed into the staging buffer by a second copy. Returns whether it was.
+   * is, not framed into the staging buffer by a second copy; one the caller gave up (`transfer`)
+   * is written from its own memory, not copied at all. Returns whether it was.
    */
   private writeQueuedAlone(): boolean {
     if (this.order.length !== 1 || this.pendingUsed > 0) return false;
     const session = this.order[0];
     const q = this.outgoing.get(session)!;
     const o = q[0];
-    if (q.length !== 1 || !o.framed || o.rest.byteLength !== o.total) return false;
+    if (q.length !== 1 || o.rest.byteLength !== o.total) return false;
+    if (!o.framed) {
+      // A long message the caller gave up: written from its own memory (writeTransferred).
+      if (o.kind !== KIND_START || !o.owned || o.pooled !== undefined || o.total <= FRAME || o.total > WHOLE_MAX) return false;
+      this.order.length = 0;
+      this.outgoing.delete(session);
+      const payload = o.rest;
+      o.rest = o.rest.subarray(o.total);
+      o.staged = true;
+      o.done?.();
+      this.writeTransferred(session, payload, o.total);
+      return true;
+    }
     const framed = o.pooled!;
     this.order.length = 0;
     this.outgoing.delete(session);

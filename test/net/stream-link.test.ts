@@ -394,3 +394,31 @@ test('a long message the caller gave up (transfer) goes out from its own memory:
   socket.destroy();
   rxSocket.destroy();
 });
+
+test('a long message given up (transfer) that queued alone behind a write in flight is written from its own memory too', async () => {
+  const writes: Buffer[] = [];
+  const pending: Array<() => void> = [];
+  const socket = new Duplex({
+    read() {},
+    write: (chunk: Buffer, _encoding, done) => {
+      writes.push(chunk);
+      pending.push(() => done());
+    },
+  });
+  const link = new StreamLink(socket, 'peer');
+  assert.equal(link.send(2n, pattern(100, 1)), SENT);
+  const long = pattern(3 * 1024 * 1024 + 1, 4);
+  const queued = link.send(2n, long, true);
+  assert.notEqual(queued, SENT, 'it queues behind the write in flight');
+  pending.shift()!();
+  await queued;
+  await new Promise((r) => setImmediate(r));
+  pending.shift()!(); // the header
+  await new Promise((r) => setImmediate(r));
+  assert.equal(writes.length, 3);
+  assert.deepEqual(Uint8Array.from(writes[1]), wholeMessageFrame(2n, long).subarray(0, 24));
+  assert.equal(writes[2].buffer, long.buffer, "the payload is the caller's memory, not a copy");
+  pending.shift()!();
+  link.close();
+  socket.destroy();
+});
