@@ -23,11 +23,15 @@
  * the ratio link / raw.
  *
  *   node dist/bench/tls-ring.js [--mb=1,8,64] [--reps=20] [--rounds=3] [--pings=500]
- *     [--cipher=TLS_AES_128_GCM_SHA256] [--tcp] [--json] [--kinds=raw,link] [--receive-from=next|prev]
+ *     [--cipher=TLS_AES_128_GCM_SHA256] [--tcp] [--json] [--kinds=raw,link] [--receive-from=next|prev] [--interleave=8]
  *   (--tcp: plain TCP instead of TLS, reference only; --json: also every round's figures as one
  *   JSON line; --kinds=link runs one transport only, e.g. under strace or perf; --mb= with
- *   nothing runs the pings alone; besides CPU it prints the minor page faults per exchange)
- *   (BENCH_PROF=dir writes CPU profiles of the party processes to dir/link and dir/raw)
+ *   nothing runs the pings alone; besides CPU it prints the minor page faults per exchange;
+ *   --interleave=N runs both transports in the same three processes, N pairs of alternating
+ *   blocks of --reps exchanges (--pings for the round), and prints the per-pair ratios: the
+ *   figure to trust on a machine that other work loads)
+ *   (BENCH_PROF=dir writes CPU profiles of the party processes to dir/link and dir/raw;
+ *   BENCH_NODE_FLAGS='--trace-gc …' adds node flags to the party processes)
  */
 
 import { fork, type ChildProcess } from 'node:child_process';
@@ -52,8 +56,8 @@ interface Setup {
 }
 type ToChild =
   | { t: 'init'; party: MeshParty; certs: ClusterCertificates; setup: Setup }
-  | { t: 'peers'; next: PeerAddress }
-  | { t: 'go'; bytes: number; reps: number };
+  | { t: 'peers'; kind: Kind; next: PeerAddress }
+  | { t: 'go'; kind: Kind; bytes: number; reps: number };
 type FromChild = { t: 'port'; port: number } | { t: 'ready' } | { t: 'done'; ms: number[]; cpuMs: number; faults: number } | { t: 'error'; message: string };
 
 function arg(name: string, fallback: string): string {
@@ -104,8 +108,9 @@ function rawExchange(out: Socket, inc: Socket): Exchange {
 }
 
 async function child(): Promise<void> {
-  let exchange: Exchange | undefined;
-  let onPeers: ((next: PeerAddress) => Promise<void>) | undefined;
+  // One process may hold both transports (--interleave): each by its kind.
+  const exchanges = new Map<Kind, Exchange>();
+  const onPeers = new Map<Kind, (next: PeerAddress) => Promise<void>>();
   const send = (m: FromChild): void => void process.send!(m);
   process.on('disconnect', () => process.exit(0));
   process.on('message', (m: ToChild) => {
@@ -119,11 +124,11 @@ async function child(): Promise<void> {
               party: m.party, key: me.keyPem, cert: me.certPem, ca: m.certs.ca.certPem, peerFingerprints: pins,
               listen: { host: '127.0.0.1', port: 0 }, ciphers: m.setup.cipher, connectTimeoutMs: 10_000,
             });
-            onPeers = async (next) => {
+            onPeers.set('link', async (next) => {
               const l = await mesh.connect(next);
               mesh.close();
-              exchange = m.setup.receiveFrom === 'next' ? linkExchange(l.prev, l.next) : linkExchange(l.next, l.prev);
-            };
+              exchanges.set('link', m.setup.receiveFrom === 'next' ? linkExchange(l.prev, l.next) : linkExchange(l.next, l.prev));
+            });
             send({ t: 'port', port: mesh.address.port });
             return;
           }
@@ -133,26 +138,27 @@ async function child(): Promise<void> {
           server.listen(0, '127.0.0.1');
           await once(server, 'listening');
           const accepted = once(server, m.setup.secure ? 'secureConnection' : 'connection') as Promise<[Socket]>;
-          onPeers = async (next) => {
+          onPeers.set(m.setup.kind, async (next) => {
             const out = m.setup.secure ? tlsConnect({ ...tlsOptions, host: next.host, port: next.port, servername: 'localhost' }) : netConnect(next.port, next.host);
             await once(out, m.setup.secure ? 'secureConnect' : 'connect');
             const [inc] = await accepted;
             server.close();
             for (const s of [out, inc]) s.setNoDelay(true);
             const [to, from] = m.setup.receiveFrom === 'next' ? [inc, out] : [out, inc];
-            exchange = m.setup.kind === 'raw' ? rawExchange(to, from) : linkExchange(new StreamLink(to, 'to'), new StreamLink(from, 'from'));
-          };
+            exchanges.set(m.setup.kind, m.setup.kind === 'raw' ? rawExchange(to, from) : linkExchange(new StreamLink(to, 'to'), new StreamLink(from, 'from')));
+          });
           send({ t: 'port', port: (server.address() as { port: number }).port });
         } else if (m.t === 'peers') {
-          await onPeers!(m.next);
+          await onPeers.get(m.kind)!(m.next);
           send({ t: 'ready' });
         } else if (m.t === 'go') {
+          const exchange = exchanges.get(m.kind)!;
           const ms: number[] = [];
           const c0 = process.cpuUsage();
           const f0 = process.resourceUsage().minorPageFault;
           for (let r = 0; r < m.reps; r++) {
             const t0 = performance.now();
-            await exchange!(m.bytes);
+            await exchange(m.bytes);
             ms.push(performance.now() - t0);
           }
           const c = process.cpuUsage(c0);
@@ -194,17 +200,60 @@ interface Figures {
 /** Three fresh processes; returns the figures per size. */
 async function measure(certs: ClusterCertificates, setup: Setup, jobs: Array<{ bytes: number; reps: number }>): Promise<Figures[]> {
   const self = fileURLToPath(import.meta.url);
-  const execArgv = [...COLOCATED_PARTY_FLAGS, ...(process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}/${setup.kind}`] : [])];
+  const extra = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '');
+  const execArgv = [...COLOCATED_PARTY_FLAGS, ...extra, ...(process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}/${setup.kind}`] : [])];
   const kids = [0, 1, 2].map(() => fork(self, ['child'], { serialization: 'advanced', execArgv, env: { ...PARTY_ALLOCATOR_ENV, ...process.env } }));
   try {
     const ports = await Promise.all(kids.map((c, i) => { const p = next(c, 'port'); c.send({ t: 'init', party: i as MeshParty, certs, setup } satisfies ToChild); return p; }));
-    await Promise.all(kids.map((c, i) => { const p = next(c, 'ready'); c.send({ t: 'peers', next: { host: '127.0.0.1', port: ports[(i + 1) % 3].port } } satisfies ToChild); return p; }));
+    await Promise.all(kids.map((c, i) => { const p = next(c, 'ready'); c.send({ t: 'peers', kind: setup.kind, next: { host: '127.0.0.1', port: ports[(i + 1) % 3].port } } satisfies ToChild); return p; }));
     const out: Figures[] = [];
     for (const { bytes, reps } of jobs) {
       // A few untimed exchanges first (connection warm-up, JIT, first-touch of buffers).
-      await Promise.all(kids.map((c) => { const p = next(c, 'done'); c.send({ t: 'go', bytes, reps: 3 } satisfies ToChild); return p; }));
-      const done = await Promise.all(kids.map((c) => { const p = next(c, 'done'); c.send({ t: 'go', bytes, reps } satisfies ToChild); return p; }));
+      await Promise.all(kids.map((c) => { const p = next(c, 'done'); c.send({ t: 'go', kind: setup.kind, bytes, reps: 3 } satisfies ToChild); return p; }));
+      const done = await Promise.all(kids.map((c) => { const p = next(c, 'done'); c.send({ t: 'go', kind: setup.kind, bytes, reps } satisfies ToChild); return p; }));
       out.push({ ms: Math.max(...done.map((d) => median(d.ms))), cpuMs: Math.max(...done.map((d) => d.cpuMs)), faults: Math.max(...done.map((d) => d.faults)) });
+    }
+    return out;
+  } finally {
+    for (const c of kids) c.disconnect();
+    await Promise.all(kids.map((c) => (c.exitCode === null ? once(c, 'exit') : undefined)));
+  }
+}
+
+/**
+ * Both transports in the same three processes, alternating blocks of `reps` exchanges (link,
+ * raw, raw, link, …): on a machine loaded by other work both meet the same load, and the ratio
+ * is taken per pair of neighbouring blocks. Returns per size the per-pair ratios of wall
+ * (slowest party's median) and CPU (busiest party's mean per exchange).
+ */
+async function interleaved(certs: ClusterCertificates, base: Omit<Setup, 'kind'>, jobs: Array<{ bytes: number; reps: number }>, pairs: number): Promise<Array<{ wall: number[]; cpu: number[] }>> {
+  const self = fileURLToPath(import.meta.url);
+  const extra = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '');
+  const kids = [0, 1, 2].map(() => fork(self, ['child'], { serialization: 'advanced', execArgv: [...COLOCATED_PARTY_FLAGS, ...extra], env: { ...PARTY_ALLOCATOR_ENV, ...process.env } }));
+  const all = <T extends FromChild['t']>(t: T, msg: (i: number) => ToChild): Promise<Array<Extract<FromChild, { t: T }>>> =>
+    Promise.all(kids.map((c, i) => { const p = next(c, t); c.send(msg(i)); return p; }));
+  try {
+    for (const kind of ['link', 'raw'] as const) {
+      const setup: Setup = { ...base, kind };
+      const ports = await all('port', (i) => ({ t: 'init', party: i as MeshParty, certs, setup }));
+      await all('ready', (i) => ({ t: 'peers', kind, next: { host: '127.0.0.1', port: ports[(i + 1) % 3].port } }));
+    }
+    const out: Array<{ wall: number[]; cpu: number[] }> = [];
+    for (const { bytes, reps } of jobs) {
+      const block = async (kind: Kind): Promise<Figures> => {
+        const done = await all('done', () => ({ t: 'go', kind, bytes, reps }));
+        return { ms: Math.max(...done.map((d) => median(d.ms))), cpuMs: Math.max(...done.map((d) => d.cpuMs)), faults: Math.max(...done.map((d) => d.faults)) };
+      };
+      for (const kind of ['link', 'raw'] as const) await all('done', () => ({ t: 'go', kind, bytes, reps: 3 }));
+      const wall: number[] = [], cpu: number[] = [];
+      for (let p = 0; p < pairs; p++) {
+        const order: Kind[] = p % 2 === 0 ? ['link', 'raw'] : ['raw', 'link'];
+        const f: Partial<Record<Kind, Figures>> = {};
+        for (const kind of order) f[kind] = await block(kind);
+        wall.push(f.link!.ms / f.raw!.ms);
+        cpu.push(f.link!.cpuMs / f.raw!.cpuMs);
+      }
+      out.push({ wall, cpu });
     }
     return out;
   } finally {
@@ -224,6 +273,14 @@ async function main(): Promise<void> {
   const receiveFrom = arg('receive-from', 'next') === 'prev' ? 'prev' : 'next';
   const certs = await generateClusterCertificates();
   const jobs = [...sizesMb.map((mb) => ({ bytes: Math.round(mb * 1024 * 1024), reps: mb >= 64 ? Math.max(5, Math.round(reps / 4)) : reps })), ...(pings > 0 ? [{ bytes: 8, reps: pings }] : [])];
+  const pairs = Number(arg('interleave', '0'));
+  if (pairs > 0) {
+    const ratios = await interleaved(certs, { secure, cipher, receiveFrom }, jobs, pairs);
+    console.log(`three processes holding both transports on loopback, ${secure ? cipher : 'plain TCP'}; each receives from its ${receiveFrom} party; ${pairs} pairs of alternating blocks; link/raw per pair: median (min–max)`);
+    const range = (xs: number[]): string => `${median(xs).toFixed(2)} (${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)})`;
+    jobs.forEach((j, i) => console.log(`${(j.bytes === 8 ? '8 B (one round)' : `${j.bytes / 1024 / 1024} MiB`).padEnd(20)} wall ${range(ratios[i].wall)}   CPU ${range(ratios[i].cpu)}`));
+    return;
+  }
   const results: Record<Kind, Figures[][]> = { link: [], raw: [] };
   for (let r = 0; r < rounds; r++) {
     // Alternate which goes first, so neither always runs on the warmer (or busier) machine.

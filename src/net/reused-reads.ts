@@ -11,7 +11,8 @@
  * 17.2 / 15.9 / 16.9 / 16.7 ms with 'data' events against 16.2 / 15.1 / 15.3 / 10.7 ms.
  *
  * Node honours `onread` only for a socket it creates itself (`tls.connect` without a `socket`),
- * so the mesh uses it on the link it dials; the accepted link keeps 'data' events. The bytes are
+ * so the mesh passes it when it dials; the accepted socket is given the same fields afterwards
+ * (accepted-reads.ts). The bytes are
  * valid only during the call to the sink, which must copy what it keeps (StreamLink does).
  * Until a sink is attached, reads are copied and kept, and handed over first when one is.
  */

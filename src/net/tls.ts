@@ -16,6 +16,7 @@ import type { OnReadOpts } from 'node:net';
 import { connect as tlsConnect, createServer, type ConnectionOptions, type Server, type TLSSocket } from 'node:tls';
 import { PeerAuthenticationError, PeerLostError, PeerTimeoutError, PeerUnreachableError, UsageError } from '../errors.js';
 import { normalizeFingerprint } from '../crypto/fingerprint.js';
+import { adoptReusedReads } from './accepted-reads.js';
 import { ReusedReads } from './reused-reads.js';
 import { StreamLink } from './stream-link.js';
 
@@ -221,9 +222,16 @@ export class TlsMesh {
       for (const [sock, p] of [[nextSocket, nextOf(me)], [prevSocket, prevOf(me)]] as const) {
         if (sock.destroyed) throw new PeerLostError(`party ${p} closed its connection to party ${me} while the mesh was being set up`);
       }
-      const links = { next: new StreamLink(nextSocket, `party ${nextOf(me)}`, this.dialedReads.get(nextSocket)), prev: new StreamLink(prevSocket, `party ${prevOf(me)}`) };
-      // The dialed socket was paused after the status frame; a 'data' listener alone does not restart it.
+      // The accepted socket reads into a reused buffer too (accepted-reads.ts), where node allows it.
+      const prevReads = new ReusedReads();
+      const links = {
+        next: new StreamLink(nextSocket, `party ${nextOf(me)}`, this.dialedReads.get(nextSocket)),
+        prev: new StreamLink(prevSocket, `party ${prevOf(me)}`, adoptReusedReads(prevSocket, prevReads) ? prevReads : undefined),
+      };
+      // The dialed socket was paused after the status frame; a 'data' listener alone does not restart it,
+      // and an accepted socket whose buffer filled before the link took over stopped reading.
       nextSocket.resume();
+      prevSocket.resume();
       return links;
     } catch (e) {
       // Whichever side failed, do not leave the other half of the mesh open.

@@ -357,3 +357,68 @@ test('a recycled receive buffer takes the next message of its size, intact; othe
   assert.ok(Buffer.from(rx.got[4].payload).equals(Buffer.from(pattern(8192, 5))));
   sender.close();
 });
+
+test('a long message the caller gave up (transfer) goes out from its own memory: its header, then its bytes, uncopied', async () => {
+  const writes: Buffer[] = [];
+  const pending: Array<() => void> = [];
+  const socket = new Duplex({
+    read() {},
+    write: (chunk: Buffer, _encoding, done) => {
+      writes.push(chunk);
+      pending.push(() => done());
+    },
+  });
+  const link = new StreamLink(socket, 'peer');
+  const long = pattern(2 * 1024 * 1024 + 3, 7);
+  assert.equal(link.send(6n, long, true), SENT, 'to an idle link: taken at once');
+  // The header's write is in flight: the payload waits in node's writable buffer, then follows it.
+  pending.shift()!();
+  await new Promise((r) => setImmediate(r));
+  assert.equal(writes.length, 2);
+  assert.deepEqual(Uint8Array.from(writes[0]), wholeMessageFrame(6n, long).subarray(0, 24), 'the header alone, announcing the whole message as one frame');
+  assert.equal(writes[1].buffer, long.buffer, 'the payload is the caller\'s memory, not a copy');
+  assert.equal(writes[1].byteLength, long.byteLength);
+  // A short message sent meanwhile goes out after it, as a frame of its own.
+  assert.equal(link.send(6n, pattern(8, 1)), SENT);
+  pending.shift()!();
+  await new Promise((r) => setImmediate(r));
+  assert.equal(writes.length, 3);
+  const rxSocket = new Duplex({ read() {}, write: (_c, _e, done) => done() });
+  const rx = recorder(new StreamLink(rxSocket, 'sender'));
+  for (const w of writes) rxSocket.push(Uint8Array.from(w));
+  await rx.count(2);
+  assert.ok(Buffer.from(rx.got[0].payload).equals(Buffer.from(pattern(2 * 1024 * 1024 + 3, 7))));
+  assert.deepEqual(rx.got[1].payload, pattern(8, 1));
+  pending.shift()!();
+  link.close();
+  socket.destroy();
+  rxSocket.destroy();
+});
+
+test('a long message given up (transfer) that queued alone behind a write in flight is written from its own memory too', async () => {
+  const writes: Buffer[] = [];
+  const pending: Array<() => void> = [];
+  const socket = new Duplex({
+    read() {},
+    write: (chunk: Buffer, _encoding, done) => {
+      writes.push(chunk);
+      pending.push(() => done());
+    },
+  });
+  const link = new StreamLink(socket, 'peer');
+  assert.equal(link.send(2n, pattern(100, 1)), SENT);
+  const long = pattern(3 * 1024 * 1024 + 1, 4);
+  const queued = link.send(2n, long, true);
+  assert.notEqual(queued, SENT, 'it queues behind the write in flight');
+  pending.shift()!();
+  await queued;
+  await new Promise((r) => setImmediate(r));
+  pending.shift()!(); // the header
+  await new Promise((r) => setImmediate(r));
+  assert.equal(writes.length, 3);
+  assert.deepEqual(Uint8Array.from(writes[1]), wholeMessageFrame(2n, long).subarray(0, 24));
+  assert.equal(writes[2].buffer, long.buffer, "the payload is the caller's memory, not a copy");
+  pending.shift()!();
+  link.close();
+  socket.destroy();
+});

@@ -1,0 +1,106 @@
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer, connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { generateClusterCertificates, type ClusterCertificates } from '../../src/crypto/certs.js';
+import { PeerLostError } from '../../src/errors.js';
+import { adoptReusedReads } from '../../src/net/accepted-reads.js';
+import { ReusedReads } from '../../src/net/reused-reads.js';
+import { StreamLink } from '../../src/net/stream-link.js';
+
+let certs: ClusterCertificates;
+
+before(async () => {
+  certs = await generateClusterCertificates();
+});
+
+/** A TLS 1.3 connection on loopback; the test reads the server's (accepted) end. */
+async function tlsPair(): Promise<{ client: TLSSocket; server: TLSSocket }> {
+  const srv = createServer({ key: certs.nodes[0].keyPem, cert: certs.nodes[0].certPem, minVersion: 'TLSv1.3' });
+  srv.listen(0, '127.0.0.1');
+  await once(srv, 'listening');
+  const accepted = once(srv, 'secureConnection') as Promise<[TLSSocket]>;
+  const client = tlsConnect({ host: '127.0.0.1', port: (srv.address() as { port: number }).port, ca: certs.ca.certPem, servername: 'localhost' });
+  await once(client, 'secureConnect');
+  const [server] = await accepted;
+  srv.close();
+  return { client, server };
+}
+
+function pattern(bytes: number, seed: number): Uint8Array {
+  const out = new Uint8Array(bytes);
+  for (let i = 0; i < bytes; i++) out[i] = (i * 29 + seed) & 0xff;
+  return out;
+}
+
+test("an accepted TLS socket reads into the reused buffer, without 'data' events; adopting it twice changes nothing", async () => {
+  const { client, server } = await tlsPair();
+  const reads = new ReusedReads();
+  assert.equal(adoptReusedReads(server, reads), true, "node's socket fields are not laid out as node 20's: the accepted link falls back to 'data' events");
+  assert.equal(adoptReusedReads(server, new ReusedReads()), false, 'a socket already adopted is left alone');
+  let fresh = 0;
+  server.on('data', () => fresh++);
+  const got: number[] = [];
+  let inReusedBuffer = true;
+  reads.deliverTo((chunk) => {
+    inReusedBuffer &&= chunk.buffer === reads.onread.buffer.buffer;
+    got.push(...chunk);
+  });
+  server.resume();
+  client.write(Uint8Array.of(6, 7));
+  client.write(new Uint8Array(100_000).fill(9));
+  const deadline = Date.now() + 20_000;
+  while (got.length < 100_002 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(got.length, 100_002);
+  assert.deepEqual(got.slice(0, 3), [6, 7, 9]);
+  assert.ok(inReusedBuffer, 'every read landed in the reused buffer');
+  assert.equal(fresh, 0, "no 'data' event (no fresh Buffer per record)");
+  client.destroy();
+  server.destroy();
+});
+
+test('bytes that arrived before adoption are delivered first and in order', async () => {
+  const { client, server } = await tlsPair();
+  client.write(Uint8Array.of(1, 2, 3));
+  client.write(Uint8Array.of(4, 5));
+  await new Promise((r) => setTimeout(r, 100));
+  const reads = new ReusedReads();
+  assert.equal(adoptReusedReads(server, reads), true);
+  client.write(Uint8Array.of(6));
+  const got: number[] = [];
+  reads.deliverTo((chunk) => got.push(...chunk));
+  server.resume();
+  const deadline = Date.now() + 20_000;
+  while (got.length < 6 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  assert.deepEqual(got, [1, 2, 3, 4, 5, 6]);
+  client.destroy();
+  server.destroy();
+});
+
+test('a link on an adopted accepted socket receives messages of every size intact, and learns when its peer closes', async () => {
+  const { client, server } = await tlsPair();
+  const reads = new ReusedReads();
+  assert.equal(adoptReusedReads(server, reads), true);
+  const sender = new StreamLink(client, 'client');
+  const rx = new StreamLink(server, 'server', reads);
+  server.resume();
+  const got: Uint8Array[] = [];
+  let closed!: (e: Error | undefined) => void;
+  const down = new Promise<Error | undefined>((r) => (closed = r));
+  let wake: () => void = () => {};
+  rx.setHandlers({
+    message: (_s, p) => {
+      got.push(p);
+      wake();
+    },
+    abort() {},
+    closed: (e) => closed(e),
+  });
+  const sizes = [0, 1, 23, 24, 25, 16 * 1024 + 3, 64 * 1024 + 1, 1024 * 1024 + 1, 9 * 1024 * 1024 + 3, 8];
+  const sent = sizes.map((n, i) => pattern(n, i));
+  for (const p of sent) await sender.send(4n, p);
+  while (got.length < sizes.length) await new Promise<void>((r) => (wake = r));
+  got.forEach((m, i) => assert.ok(Buffer.from(m).equals(Buffer.from(sent[i])), `message ${i} (${sizes[i]} bytes) differs`));
+  sender.close();
+  assert.ok((await down) instanceof PeerLostError, 'the reading end learns that its peer closed');
+});
