@@ -11,6 +11,7 @@ import { TesseraError } from '../errors.js';
 import { Collaboration } from '../governance/collaboration.js';
 import { loadNodeConfig } from './config.js';
 import { startNode, type NodeHandle } from './server.js';
+import { PARTY_ALLOCATOR_ENV } from '../mpc/process-cluster.js';
 
 async function readPem(path: string, what: string): Promise<string> {
   try {
@@ -30,7 +31,7 @@ export async function startNodeFromConfig(configPath: string, overrides: { reado
     readPem(config.tls.keyFile, 'TLS private key'),
     readPem(config.tls.caFile, 'cluster CA certificate'),
   ]);
-  return startNode({
+  const node = await startNode({
     index: config.index,
     collaboration,
     identity,
@@ -45,6 +46,14 @@ export async function startNodeFromConfig(configPath: string, overrides: { reado
     jobs: config.jobs,
     warmUp: overrides.warmUp ?? config.warmUp,
   });
+  const missing = missingAllocatorSettings(process.env);
+  if (missing.length > 0) node.log.warn({ missing, recommended: PARTY_ALLOCATOR_ENV }, 'allocator settings absent: long messages received may fault in fresh pages (up to ~3 x the CPU per 8 MiB message); start the node with the recommended environment (docs/system.md, "A node")');
+  return node;
+}
+
+/** Which of the recommended allocator variables (process-cluster.ts PARTY_ALLOCATOR_ENV) the node's environment lacks: glibc reads them only at process start. */
+export function missingAllocatorSettings(env: NodeJS.ProcessEnv): string[] {
+  return Object.keys(PARTY_ALLOCATOR_ENV).filter((name) => env[name] === undefined);
 }
 
 function noWarmUpArgument(argv: readonly string[]): { warmUp?: false } {
