@@ -145,8 +145,13 @@ class Tree {
 }
 
 // Its map outlives every comparison (keep-shape.ts): carryTrees and the tree's methods embed it.
-const NO_BITS = new BShare(new BigUint64Array(0), new BigUint64Array(0));
+// So do the maps of the callers' inputs (one literal map per set of properties, in this order)
+// and of the outputs, which carryTrees, the tree and extract read.
+const NO_WORDS = new BigUint64Array(0), NO_BITS = new BShare(NO_WORDS, NO_WORDS);
 keepShape(new Tree({ g: NO_BITS, p: NO_BITS, n: 0, width: 64 }));
+keepShape({ g: NO_BITS, p: NO_BITS, n: 0, width: 64, shiftIn: false });
+keepShape({ g: NO_BITS, p: NO_BITS, n: 0, width: 64, withP: false });
+keepShape({ g: new BitShare(NO_WORDS, NO_WORDS, 0), p: undefined });
 
 /** Runs the trees in lockstep: one AND round per level for all trees that still have levels. */
 export async function carryTrees(s: Session, inputs: readonly TreeInput[]): Promise<TreeOutput[]> {
