@@ -5,7 +5,7 @@
  * removed afterwards, also on Ctrl-C (the nodes are detached processes).
  */
 
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Tessera } from '../src/client/tessera.js';
@@ -28,6 +28,13 @@ function benchNodeFlags(): string[] {
   return (process.env.TESSERA_BENCH_NODE_FLAGS ?? '').split(' ').filter((f) => f.length > 0);
 }
 
+/**
+ * Where to keep the nodes' logs (env TESSERA_BENCH_NODE_LOGS, a directory), for an experiment
+ * that traces the nodes (`--trace-deopt`, `--trace-gc`): the nodes then log at level debug, so
+ * each query's 'query executing' and 'query computed' lines mark its window among the traces.
+ */
+const keptLogs = process.env.TESSERA_BENCH_NODE_LOGS;
+
 export interface BenchCluster {
   readonly cluster: LocalCluster;
   /** A scratch directory for the suite's files, removed with the cluster. */
@@ -42,7 +49,7 @@ export interface BenchCluster {
 export async function withNodeCluster<T>(name: string, progress: (text: string) => void, use: (c: BenchCluster) => Promise<T>, profileDir?: string): Promise<T> {
   const root = await mkdtemp(join(tmpdir(), `tessera-bench-${name}-`));
   try {
-    const cluster = await initCluster({ dir: join(root, 'cluster'), parties: [{ name: HOSPITAL, roles: ['input', 'output', 'analyst'] }], logLevel: 'warn', warmUp: benchNodes.warmUp });
+    const cluster = await initCluster({ dir: join(root, 'cluster'), parties: [{ name: HOSPITAL, roles: ['input', 'output', 'analyst'] }], logLevel: keptLogs ? 'debug' : 'warn', warmUp: benchNodes.warmUp });
     const interrupted = (): void => {
       void clusterDown(cluster, { graceMs: 2000 })
         .then(() => rm(root, { recursive: true, force: true }))
@@ -66,8 +73,15 @@ export async function withNodeCluster<T>(name: string, progress: (text: string) 
     } finally {
       process.off('SIGINT', interrupted);
       await clusterDown(cluster);
+      if (keptLogs) await keepLogs(cluster, keptLogs);
     }
   } finally {
     await rm(root, { recursive: true, force: true });
   }
+}
+
+/** Copies node<i>.log into `dir` (made if missing), after the nodes stopped. */
+async function keepLogs(cluster: LocalCluster, dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await Promise.all(cluster.nodes.map((n, i) => copyFile(cluster.path(n.log), join(dir, `node${i}.log`))));
 }

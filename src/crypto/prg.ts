@@ -8,6 +8,7 @@
  */
 
 import { createCipheriv, createHash, createHmac, randomBytes, type Cipher } from 'node:crypto';
+import { keepShape } from '../keep-shape.js';
 
 const CHUNK_BYTES = 64 * 1024;
 const ZERO_CHUNK = new Uint8Array(CHUNK_BYTES);
@@ -104,6 +105,9 @@ export class Prg {
     return out;
   }
 }
+
+// Its map outlives every session (keep-shape.ts): the kernels that draw keystream embed it.
+keepShape(new Prg(new Uint8Array(PRG_KEY_BYTES)));
 
 /** Keystream buffers from Cipher.update are fresh allocations; view them as words when aligned. */
 function wordsView(buf: Uint8Array): BigUint64Array {

@@ -12,6 +12,7 @@ import { deriveId, deriveKey, Prg } from '../crypto/prg.js';
 import { PeerLostError, ProtocolError, SessionAbortedError } from '../errors.js';
 import { SENT } from '../net/link.js';
 import { asBytes, fromBytes, uninitializedWords } from '../ring/z64.js';
+import { keepNewest } from '../keep-shape.js';
 import type { Party, PartyId } from './party.js';
 
 export interface SessionOptions {
@@ -59,6 +60,9 @@ export class Session {
     this.prgPrev = new Prg(deriveKey(party.keyPrev, label));
     this.prgCommon = new Prg(deriveKey(party.keyCommon, label));
     this.prgOwn = Prg.random();
+    // The newest session stays reachable after its query, and with it the maps of Session, its
+    // party and its stats, which every protocol's compiled code embeds (keep-shape.ts).
+    keepNewest('session', this);
   }
 
   /** The PRG this party shares with `other`. */

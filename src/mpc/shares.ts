@@ -11,6 +11,7 @@
 
 import { UsageError } from '../errors.js';
 import { clearTail, wordsFor } from '../ring/bits.js';
+import { keepShape } from '../keep-shape.js';
 
 /** Arithmetic replicated shares of a vector over Z_2^64. */
 export class AShare {
@@ -58,6 +59,12 @@ export class BitShare {
     if (a.length !== wordsFor(length) || b.length !== a.length) throw new UsageError(`bit share of ${length} bits needs ${wordsFor(length)} words per component`);
   }
 }
+
+// The share classes' maps outlive every query (keep-shape.ts): the kernels below embed them.
+const NO_WORDS = new BigUint64Array(0);
+keepShape(new AShare(NO_WORDS, NO_WORDS));
+keepShape(new BShare(NO_WORDS, NO_WORDS));
+keepShape(new BitShare(NO_WORDS, NO_WORDS, 0));
 
 function sameLength(x: { length: number }, y: { length: number }): void {
   if (x.length !== y.length) throw new UsageError(`operands differ in length (${x.length} vs ${y.length})`);

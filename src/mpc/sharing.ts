@@ -17,8 +17,7 @@ import { randomBytes } from 'node:crypto';
 import { Prg, PRG_KEY_BYTES } from '../crypto/prg.js';
 import { randomPool } from '../crypto/random-pool.js';
 import { IntegrityError, UsageError } from '../errors.js';
-import { ONES } from '../ring/bitops.js';
-import { clearTail } from '../ring/bits.js';
+import { clearTail, notWords } from '../ring/bits.js';
 import type { ColumnComponents, Component, SharePayload } from '../wire/share-payload.js';
 import type { PartyId } from './party.js';
 import { AShare, BShare, BitShare } from './shares.js';
@@ -160,16 +159,23 @@ export function xorPublicB(me: PartyId, x: BShare, c: BigUint64Array | bigint): 
   return new BShare(out.a, out.b);
 }
 
-/** Logical NOT of shared bits: flip component 0. */
+/**
+ * Logical NOT of shared bits: flip component 0. The flipped component is written straight from
+ * the source (no copy first) and chosen by a plain branch on the public party index: the keyed
+ * store `out[slot]` this replaced gave V8 no stable feedback in a node, where each process is one
+ * party, and it deoptimised every query ("insufficient type feedback", docs/benchmarks.md s10-deopt).
+ */
 export function notBits(me: PartyId, x: BitShare): BitShare {
-  const out = { a: x.a.slice(), b: x.b.slice() };
   const slot = constantSlot(me);
-  if (slot) {
-    const target = out[slot];
-    for (let i = 0; i < target.length; i++) target[i] ^= ONES;
-    clearTail(target, x.length);
-  }
-  return new BitShare(out.a, out.b, x.length);
+  const a = slot === 'a' ? flippedBits(x.a, x.length) : x.a.slice();
+  const b = slot === 'b' ? flippedBits(x.b, x.length) : x.b.slice();
+  return new BitShare(a, b, x.length);
+}
+
+function flippedBits(words: BigUint64Array, length: number): BigUint64Array {
+  const out = notWords(words);
+  clearTail(out, length);
+  return out;
 }
 
 // ---- reconstruction and masking ---------------------------------------------------------------

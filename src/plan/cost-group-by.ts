@@ -4,8 +4,9 @@
  *
  *   one-hot over d combinations, n rows, c summed columns (mpc/oblivious/one-hot.ts): the key's
  *     k = ⌈log2 d⌉ bits split into a low field of j bits (L = 2^j) and a high one (H = ⌈d/L⌉
- *     values), j chosen for the fewest words w = H + L + L·c; per block of ~2^21/w rows
- *     18 + max(j, k - j - 1) rounds (one more with sums), ~112 + 8w bytes per row; min/max add
+ *     values), j chosen for the fewest words w = H + L + L·c; the key's bits and indicators once
+ *     for the column (15 + max(j, k - j - 1) rounds), then per block of ~2^21/w rows the
+ *     injection and inner products (3 rounds, one more with sums), ~112 + 8w bytes per row; min/max add
  *     a sort of the rows, a segmented scan (12 rounds per level) and a second one-hot pass
  *   sort (mpc/protocols/sort.ts and the segmented scan): ~1.02 n log2 n comparisons of 24 bytes
  *     (the group index and the row index in one word: 36 when they do not fit 64 bits) in about
@@ -44,15 +45,15 @@ const ONE_HOT_BLOCK = 2 ** 21;
 /** The same split of the key as mpc/oblivious/one-hot.ts levelSplit (fewest words, then rounds). */
 function oneHot(n: number, d: number, sums: number): StepCost {
   const k = Math.max(1, Math.ceil(Math.log2(d)));
-  let best = { words: Infinity, rounds: Infinity };
+  let best = { words: Infinity, once: Infinity };
   for (let j = 0; j <= k; j++) {
     const low = 2 ** j;
     const words = Math.ceil(d / low) + low + low * sums;
-    const rounds = 18 + Math.max(j, k - j - 1) + (sums > 0 ? 1 : 0);
-    if (words < best.words || (words === best.words && rounds < best.rounds)) best = { words, rounds };
+    const once = 15 + Math.max(j, k - j - 1);
+    if (words < best.words || (words === best.words && once < best.once)) best = { words, once };
   }
   const blocks = Math.max(1, Math.ceil((n * best.words) / ONE_HOT_BLOCK));
-  return { rounds: blocks * best.rounds, bytes: n * (112 + 8 * best.words) };
+  return { rounds: best.once + blocks * (3 + (sums > 0 ? 1 : 0)), bytes: n * (112 + 8 * best.words) };
 }
 
 /** Bytes of one (group index, row index) comparison: one word when both fit 64 bits. */

@@ -13,7 +13,8 @@
  * 37 words instead of 100 for d = 100, c = 2; 21 instead of 100 for a 10 x 10 crosstab.
  * levelSplit picks j for the fewest words (then rounds).
  *
- * Per block of rows:
+ * Steps 1-3 once for the whole column (their rounds paid once; the binary indicators are H + L
+ * bits per row), steps 4-6 per block of rows:
  * 1. Bit decomposition of the key (convert.ts a2b: 8 rounds, ~104 bytes per row; with keyBits
  *    the narrow one straight into bit planes, convert-narrow.ts a2bNarrowPlanes).
  * 2. "In domain": the key's bits k..63 are all zero, one AND tree over the word with its low k
@@ -106,11 +107,13 @@ export async function groupByDomain(s: Session, key: AShare, domain: number, val
   const split = levelSplit(domain, valuePayloads);
   const L = 2 ** split.lowBits;
   const layout = sumLayout(L, n, bounds);
+  // Steps 1-3 on the whole column at once: their rounds are paid once, not per block, and the
+  // binary indicators take H + L bits per row (a few MB at a million rows).
+  const fields = await keyIndicators(s, key, split.lowBits, bits, split.high, options.keyBits);
   let totals = AShare.zeros(split.high * layout.bins.length);
-  const block = Math.max(64, Math.floor(BLOCK_INDICATORS / split.words / 64) * 64);
-  for (let start = 0; start < n; start += block) {
-    const end = Math.min(n, start + block);
-    totals = addA(totals, await blockTotals(s, key.slice(start, end), split.lowBits, bits, split.high, values.map((v) => v.slice(start, end)), layout, options.keyBits, options.inDomain === true));
+  for (const [start, end] of blockBounds(n, split.words)) {
+    const slice = (f: readonly BitShare[]): BitShare[] => f.map((x) => wordAlignedSlice(x, start, end));
+    totals = addA(totals, await blockTotals(s, { low: slice(fields.low), high: slice(fields.high) }, split.lowBits, bits, split.high, values.map((v) => v.slice(start, end)), layout, options.inDomain === true));
   }
   const sums = await unpackSums(s, layout, totals, split.high, L, values.length);
   const pick = (all: AShare): AShare => all.slice(0, domain);
@@ -146,16 +149,42 @@ export function levelSplit(domain: number, columns: number): { lowBits: number; 
   return { lowBits: best.lowBits, bits, high: best.high, words: best.words };
 }
 
-/** The H × bins packed inner products of one block of rows (packed-sums.ts lays them out). */
 /**
- * With every key in the domain (`derive`), each row has exactly one low and one high value, so
- * the last indicator of each field is 1 minus the others: B_(L-1) is formed locally instead of
- * injected, and the last high value's inner products are Σ_rows right_b minus the others' (local
- * sums): 2 injections fewer per row and 1/H of the local terms.
+ * The rows of each block: at most BLOCK_INDICATORS / words rows, a multiple of 64 (so that the
+ * blocks' indicator bits are whole words of the column's), except that a remainder of at most
+ * an eighth of a block joins the last block instead of paying a block's rounds alone (at a
+ * million rows and 26 words, 13 blocks and 256 rows: the 256 join the 13th).
  */
-async function blockTotals(s: Session, key: AShare, j: number, k: number, H: number, values: readonly AShare[], layout: SumLayout, keyBits: number | undefined, derive: boolean): Promise<AShare> {
+export function blockBounds(n: number, words: number): [number, number][] {
+  const block = Math.max(64, Math.floor(BLOCK_INDICATORS / words / 64) * 64);
+  const out: [number, number][] = [];
+  for (let start = 0; start < n; start += block) out.push([start, Math.min(n, start + block)]);
+  if (out.length >= 2 && out[out.length - 1][1] - out[out.length - 1][0] <= block / 8) {
+    const [tail] = out.splice(out.length - 1, 1);
+    out[out.length - 1][1] = tail[1];
+  }
+  return out;
+}
+
+/** Rows [start, end) of a bit share, start a multiple of 64: views of its words, no copy. */
+function wordAlignedSlice(x: BitShare, start: number, end: number): BitShare {
+  if (start % 64 !== 0) throw new UsageError(`one-hot: a block starts at row ${start}, not at a word`);
+  if (start === 0 && end === x.length) return x;
+  const from = start >>> 6, to = from + wordsFor(end - start);
+  // Inside the column a block ends on a word (a multiple of 64 rows); the last one ends with the column, whose tail is clear.
+  return new BitShare(x.a.subarray(from, to), x.b.subarray(from, to), end - start);
+}
+
+interface KeyIndicators {
+  /** The low field's binary indicators B_0..B_(L-1) (their root: "in domain"). */
+  readonly low: readonly BitShare[];
+  /** The high field's used values' indicators A_0..A_(H-1) (none when j = k). */
+  readonly high: readonly BitShare[];
+}
+
+/** Steps 1-3 (the header): the key's bits, "in domain", and both fields' binary indicators. */
+async function keyIndicators(s: Session, key: AShare, j: number, k: number, H: number, keyBits: number | undefined): Promise<KeyIndicators> {
   const n = key.length;
-  const L = 2 ** j;
   const narrow = keyBits !== undefined && keyBits <= NARROW_A2B_MAX_BITS && keyBits <= k + 1;
   // The bits read: k, and bit k too when the key may reach 2^k (keyBits = k + 1).
   const width = narrow ? Math.max(k, keyBits) : k;
@@ -173,8 +202,21 @@ async function blockTotals(s: Session, key: AShare, j: number, k: number, H: num
   }
   const planes = decomposed.slice(0, k);
   const fields = await fieldIndicators(s, [{ planes: planes.slice(0, j), root: inDomain }, ...(j < k ? [{ planes: planes.slice(j) }] : [])], n);
-  const lowTerms = fields[0];
-  const highTerms = j < k ? fields[1].slice(0, H) : [];
+  return { low: fields[0], high: j < k ? fields[1].slice(0, H) : [] };
+}
+
+/** The H × bins packed inner products of one block of rows (packed-sums.ts lays them out). */
+/**
+ * With every key in the domain (`derive`), each row has exactly one low and one high value, so
+ * the last indicator of each field is 1 minus the others: B_(L-1) is formed locally instead of
+ * injected, and the last high value's inner products are Σ_rows right_b minus the others' (local
+ * sums): 2 injections fewer per row and 1/H of the local terms.
+ */
+async function blockTotals(s: Session, fields: KeyIndicators, j: number, k: number, H: number, values: readonly AShare[], layout: SumLayout, derive: boolean): Promise<AShare> {
+  const n = values.length > 0 ? values[0].length : fields.low[0].length;
+  const L = 2 ** j;
+  const lowTerms = fields.low;
+  const highTerms = fields.high;
   // The injected indicators and the products live only until the inner products: their memory
   // comes from the scratch pool and goes back after them.
   const lowDerived = derive && L >= 2, highDerived = derive && highTerms.length >= 2;

@@ -24,6 +24,7 @@ import { halves, POW2, shiftRightWords, transpose32 } from '../../ring/bitops.js
 import type { Session } from '../session.js';
 import { BShare, BitShare } from '../shares.js';
 import { andWords } from './binary.js';
+import { keepShape } from '../../keep-shape.js';
 
 const EVEN = 0x5555555555555555n;
 const ODD = 0xaaaaaaaaaaaaaaaan;
@@ -142,6 +143,15 @@ class Tree {
     return { g: new BitShare(ga, gb, n), p: withP ? new BitShare(pa!, pb!, n) : undefined };
   }
 }
+
+// Its map outlives every comparison (keep-shape.ts): carryTrees and the tree's methods embed it.
+// So do the maps of the callers' inputs (one literal map per set of properties, in this order)
+// and of the outputs, which carryTrees, the tree and extract read.
+const NO_WORDS = new BigUint64Array(0), NO_BITS = new BShare(NO_WORDS, NO_WORDS);
+keepShape(new Tree({ g: NO_BITS, p: NO_BITS, n: 0, width: 64 }));
+keepShape({ g: NO_BITS, p: NO_BITS, n: 0, width: 64, shiftIn: false });
+keepShape({ g: NO_BITS, p: NO_BITS, n: 0, width: 64, withP: false });
+keepShape({ g: new BitShare(NO_WORDS, NO_WORDS, 0), p: undefined });
 
 /** Runs the trees in lockstep: one AND round per level for all trees that still have levels. */
 export async function carryTrees(s: Session, inputs: readonly TreeInput[]): Promise<TreeOutput[]> {

@@ -11,7 +11,8 @@
  * result depends on the keystream alone: both holders of a PRG draw the same.
  */
 
-import type { Prg } from '../../crypto/prg.js';
+import { Prg } from '../../crypto/prg.js';
+import { keepShape } from '../../keep-shape.js';
 
 /** Bounds up to this are drawn from 16 bits (rejection below 1/8), larger ones from 32 bits. */
 export const BOUND_16 = 8192;
@@ -88,6 +89,9 @@ export class UniformDraws {
     this.next = 0;
   }
 }
+
+// Its map outlives every shuffle (keep-shape.ts): drawPermutation's compiled code embeds it.
+keepShape(new UniformDraws(new Prg(new Uint8Array(16)), 0));
 
 /**
  * Slots k .. small - 1 of a bucket (bounds k + 1 up to BOUND_16) from the units at cursor[0] on;

@@ -102,6 +102,8 @@ async function runLocal(
           await governance.admit(requester, plan, checked.script);
           reader = storedTableReader(ctx.store, (p) => ctx.describe(p as PartyId));
         }
+        // Marks where the MPC starts among traces of the node process (bench TESSERA_BENCH_NODE_LOGS).
+        ctx.log.debug({ query }, 'query executing');
         return execute(s, plan, reader, { onProgress: (progress) => job.step(progress) });
       },
       { timeoutMs: ctx.timeouts.mpcMs },

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { closeTrio, RUNS, secret, signedIn, TWO62, trio, u64 } from '../../helpers/protocol.js';
 import { open } from '../../../src/mpc/protocols/io.js';
 import { innerProducts } from '../../../src/mpc/protocols/inner-products.js';
-import { groupByDomain, levelSplit } from '../../../src/mpc/oblivious/one-hot.js';
+import { blockBounds, groupByDomain, levelSplit } from '../../../src/mpc/oblivious/one-hot.js';
 import { fieldIndicators } from '../../../src/mpc/oblivious/level-indicators.js';
 import { AShare, BitShare } from '../../../src/mpc/shares.js';
 import { a2b } from '../../../src/mpc/protocols/convert.js';
@@ -116,6 +116,57 @@ test('groupByDomain over several row blocks (100 levels, 30,000 rows), all rows 
   assert.deepEqual([...r.sums], counts.map((c, v) => c * BigInt(v)));
   assert.deepEqual([...r.same], [0n, 0n, 0n, 50n]);
   assert.equal(r.noSums, 0);
+});
+
+test('blockBounds: blocks of whole words, a short remainder joins the last block', () => {
+  // 1M rows at 26 words a row: 13 blocks of 80,640 rows and 256 more, which join the 13th.
+  const million = blockBounds(1 << 20, 26);
+  assert.equal(million.length, 13);
+  assert.deepEqual(million[12], [12 * 80_640, 1 << 20]);
+  for (const [n, words] of [[1, 26], [80_640, 26], [80_641, 26], [90_720, 26], [90_721, 26], [200_000, 29], [1 << 20, 26]]) {
+    const bounds = blockBounds(n, words);
+    const block = Math.floor(2 ** 21 / words / 64) * 64;
+    assert.equal(bounds[0][0], 0);
+    assert.equal(bounds[bounds.length - 1][1], n);
+    bounds.forEach(([start, end], i) => {
+      assert.equal(start % 64, 0, `block ${i} of ${n} rows starts on a word`);
+      if (i > 0) assert.equal(start, bounds[i - 1][1]);
+      assert.ok(end - start <= (i === bounds.length - 1 ? block + block / 8 : block), `block ${i} of ${n} rows: ${end - start} rows`);
+    });
+    // A separate last block is longer than an eighth of a block (or the only one).
+    if (bounds.length >= 2) assert.ok(bounds[bounds.length - 1][1] - bounds[bounds.length - 1][0] > block / 8);
+  }
+});
+
+test('groupByDomain across row blocks: indicators computed once for the column, sliced per block (a folded remainder and a separate one)', async () => {
+  const t = await trio();
+  const d = 100;
+  const rounds: number[] = [];
+  // The count and two bounded sums packed in one payload: 29 words a row, blocks of 72,256 rows.
+  // 80,940 rows: the remainder of 8,684 rows joins the first block; 181,281: three blocks.
+  for (const [n, blocks] of [[80_940, 1], [181_281, 3]]) {
+    assert.equal(blockBounds(n, levelSplit(d, 1).words).length, blocks);
+    const keys = BigUint64Array.from({ length: n }, (_, i) => BigInt((i * 7919 + (i >>> 6)) % d));
+    const values = BigUint64Array.from({ length: n }, (_, i) => BigInt(i % 1000));
+    const [r] = await t.run(async (s) => {
+      const r0 = s.stats.rounds;
+      const g = await groupByDomain(s, await secret(s, keys), d, [await secret(s, values, 1), await secret(s, values, 2)], { inDomain: true, keyBits: 7, bounds: [{ min: 0n, max: 999n }, { min: 0n, max: 999n }] });
+      const rounds = s.stats.rounds - r0;
+      return { counts: await open(s, g.counts), sums: await Promise.all(g.sums.map((x) => open(s, x))), rounds };
+    });
+    const counts = new Array<bigint>(d).fill(0n), sums = new Array<bigint>(d).fill(0n);
+    keys.forEach((k, i) => {
+      counts[Number(k)]++;
+      sums[Number(k)] += values[i];
+    });
+    assert.deepEqual([...r.counts], counts, `${n} rows`);
+    assert.deepEqual([...r.sums[0]], sums, `${n} rows`);
+    assert.deepEqual([...r.sums[1]], sums, `${n} rows`);
+    rounds.push(r.rounds);
+  }
+  // The key's bits and indicators once for the column: each further block costs only its
+  // injection (2 rounds), multiplications (1) and inner products (1), not 12 rounds.
+  assert.equal(rounds[1] - rounds[0], 2 * 4);
 });
 
 test('groupByDomain with 0 to 3 value columns and 1 to 140 levels (every split of the key into two indicator fields) matches a plaintext group-by', async () => {
