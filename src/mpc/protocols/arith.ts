@@ -12,6 +12,8 @@ import { UsageError } from '../../errors.js';
 import type { Session } from '../session.js';
 import { AShare } from '../shares.js';
 import { addProductTerms } from './inner-terms.js';
+import { mulInBlocks, streamsInBlocks } from './mul-blocks.js';
+import { timeline } from '../timeline.js';
 
 /** The local 3-out-of-3 share of x*y, masked by the zero-sharing (no communication). */
 export function mulLocal(s: Session, x: AShare, y: AShare): BigUint64Array {
@@ -25,8 +27,15 @@ export function mulLocal(s: Session, x: AShare, y: AShare): BigUint64Array {
 
 /** Element-wise product. One round, 8 bytes per element. */
 export async function mul(s: Session, x: AShare, y: AShare): Promise<AShare> {
+  if (x.length === y.length && streamsInBlocks(x.length)) return mulInBlocks(s, x, y);
   const z = mulLocal(s, x, y);
-  return new AShare(z, await s.reshare(z));
+  timeline.mark(s.me, 'local');
+  s.round();
+  s.send(s.prev, z);
+  timeline.mark(s.me, 'sent');
+  const b = await s.recv(s.next, z.length);
+  timeline.mark(s.me, 'received');
+  return new AShare(z, b);
 }
 
 /**
