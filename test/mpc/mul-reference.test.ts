@@ -77,3 +77,34 @@ test('mul output equals the plaintext protocol for the same keys: vectors of sev
   await pinned(BLOCK_WORDS + 1);
   await pinned(3 * BLOCK_WORDS - 5);
 });
+
+test('a streamed mul whose peer stops mid-round fails with the peer\'s reason, and leaves no rejection unhandled', async () => {
+  const t = await trio();
+  const n = 3 * BLOCK_WORDS;
+  const unhandled: unknown[] = [];
+  const seen = (e: unknown): void => void unhandled.push(e);
+  process.on('unhandledRejection', seen);
+  try {
+    // Party 1 multiplies; its next party (2) stops the session at once, so party 1's receive
+    // fails while its own blocks are still being computed and sent. Party 0 stops too (it would
+    // otherwise wait for party 1's blocks until its timeout).
+    const outcomes = await t.run(async (s) => {
+      if (s.me !== 1) {
+        s.abort(`party ${s.me} stops here`);
+        return 'stopped';
+      }
+      const v = new AShare(randomWords(n), randomWords(n));
+      try {
+        await mul(s, v, v);
+        return 'finished';
+      } catch (e) {
+        return e instanceof Error ? e.message : String(e);
+      }
+    });
+    assert.match(outcomes[1], /party 2 stops here/);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(unhandled, []);
+  } finally {
+    process.off('unhandledRejection', seen);
+  }
+});

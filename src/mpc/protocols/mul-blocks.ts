@@ -26,11 +26,12 @@ export async function mulInBlocks(s: Session, x: AShare, y: AShare): Promise<ASh
   const n = x.length;
   const z = uninitializedWords(n);
   s.round();
-  const received = receiveInto(s, n);
   // z is this party's share: it is never written again once produced, so the link may keep views of it.
-  await new BlockSender(s, s.prev, z, n, true).column(0, (from, to) => productTerms(s, x, y, z, from, to));
-  timeline.mark(s.me, 'sent');
-  const b = await received;
+  const sender = new BlockSender(s, s.prev, z, n, true);
+  // Both at once, and under one Promise.all: a receive that fails (the peer aborted or vanished)
+  // while blocks are still being computed rejects the multiplication at once instead of lying
+  // unhandled until the last block is out.
+  const [, b] = await Promise.all([sender.column(0, (from, to) => productTerms(s, x, y, z, from, to)).then(() => timeline.mark(s.me, 'sent')), receiveInto(s, n)]);
   timeline.mark(s.me, 'received');
   return new AShare(z, b);
 }
