@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { deriveKey, Prg } from '../../src/crypto/prg.js';
 import { mul } from '../../src/mpc/protocols/arith.js';
-import { BLOCK_WORDS, blockCount } from '../../src/mpc/protocols/row-blocks.js';
+import { MUL_BLOCK_WORDS } from '../../src/mpc/protocols/mul-blocks.js';
 import type { Session } from '../../src/mpc/session.js';
 import { AShare } from '../../src/mpc/shares.js';
 import { closeTrio, trio } from '../helpers/protocol.js';
@@ -57,7 +57,7 @@ async function pinned(n: number): Promise<void> {
     const sent = { messages: s.stats.messagesSent - m0, bytes: s.stats.bytesSent - b0, rounds: s.stats.rounds - r0 };
     return { start, sent, a: out.a.slice(), b: out.b.slice() };
   });
-  for (const r of results) assert.deepEqual(r.sent, { messages: blockCount(n), bytes: 8 * n, rounds: 1 });
+  for (const r of results) assert.deepEqual(r.sent, { messages: Math.max(1, Math.ceil(n / MUL_BLOCK_WORDS)), bytes: 8 * n, rounds: 1 });
   const k = results.map((r) => prgLike(r.start.s, r.start.key, r.start.drawn).words(n)) as unknown as Parts;
   const z = reference(x, y, k, n);
   for (let p = 0; p < 3; p++) {
@@ -73,14 +73,14 @@ test('mul output equals the plaintext protocol for the same keys: short vectors 
 test('mul output equals the plaintext protocol for the same keys: vectors of several blocks, streamed', async () => {
   // Exactly one block (one message), one word more (two blocks, the second of one word), and
   // three blocks with a short last one.
-  await pinned(BLOCK_WORDS);
-  await pinned(BLOCK_WORDS + 1);
-  await pinned(3 * BLOCK_WORDS - 5);
+  await pinned(MUL_BLOCK_WORDS);
+  await pinned(MUL_BLOCK_WORDS + 1);
+  await pinned(3 * MUL_BLOCK_WORDS - 5);
 });
 
 test('a streamed mul whose peer stops mid-round fails with the peer\'s reason, and leaves no rejection unhandled', async () => {
   const t = await trio();
-  const n = 3 * BLOCK_WORDS;
+  const n = 3 * MUL_BLOCK_WORDS;
   const unhandled: unknown[] = [];
   const seen = (e: unknown): void => void unhandled.push(e);
   process.on('unhandledRejection', seen);

@@ -15,25 +15,51 @@
  * bit-identical whichever way it went; test/mpc/mul-reference.test.ts pins them.
  */
 
-import { uninitializedWords } from '../../ring/z64.js';
+import { asBytes, uninitializedWords } from '../../ring/z64.js';
 import { AShare } from '../shares.js';
 import type { Session } from '../session.js';
 import { timeline } from '../timeline.js';
-import { BlockSender, blockCount, receiveBlocks } from './row-blocks.js';
+import { BLOCK_WORDS } from './row-blocks.js';
+
+/**
+ * Words per block: 1 MiB, the link's frame (one block is one frame and one socket write), as the
+ * shuffle's blocks (row-blocks.ts). Against 2^16, 2^18 and 2^19 words the CPU per party differed
+ * by less than the load's scatter (docs/benchmarks.md, s10-mul); smaller blocks start the
+ * previous party's decryption sooner.
+ */
+export const MUL_BLOCK_WORDS = BLOCK_WORDS;
+
+/** Whether a vector of `n` words is streamed: more than one block (a shorter one is one message either way). */
+export const streamsInBlocks = (n: number): boolean => n > MUL_BLOCK_WORDS;
+
+/** Lets the event loop run once: the link's write completions and incoming bytes are handled. */
+const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** x·y of two vectors of equal length (checked by the caller), in blocks. One round. */
 export async function mulInBlocks(s: Session, x: AShare, y: AShare): Promise<AShare> {
   const n = x.length;
   const z = uninitializedWords(n);
   s.round();
-  // z is this party's share: it is never written again once produced, so the link may keep views of it.
-  const sender = new BlockSender(s, s.prev, z, n, true);
   // Both at once, and under one Promise.all: a receive that fails (the peer aborted or vanished)
   // while blocks are still being computed rejects the multiplication at once instead of lying
   // unhandled until the last block is out.
-  const [, b] = await Promise.all([sender.column(0, (from, to) => productTerms(s, x, y, z, from, to)).then(() => timeline.mark(s.me, 'sent')), receiveInto(s, n)]);
+  const [, b] = await Promise.all([sendBlocks(s, x, y, z), receiveInto(s, n)]);
   timeline.mark(s.me, 'received');
   return new AShare(z, b);
+}
+
+/** Computes z block by block and sends each block to the previous party as soon as it is final. */
+async function sendBlocks(s: Session, x: AShare, y: AShare, z: BigUint64Array): Promise<void> {
+  const n = z.length;
+  for (let from = 0; from < n; from += MUL_BLOCK_WORDS) {
+    const to = Math.min(n, from + MUL_BLOCK_WORDS);
+    productTerms(s, x, y, z, from, to);
+    // z is this party's share: never written again, so the link may keep views of it (transfer).
+    s.send(s.prev, z.subarray(from, to), true);
+    if (timeline.on) timeline.mark(s.me, `sent ${from / MUL_BLOCK_WORDS} to P${s.prev}`);
+    if (to < n) await turn();
+  }
+  timeline.mark(s.me, 'sent');
 }
 
 /** z[from, to) = this party's 3-out-of-3 share of x·y there: the zero-sharing's words for those rows plus the cross terms. */
@@ -46,9 +72,11 @@ function productTerms(s: Session, x: AShare, y: AShare, z: BigUint64Array, from:
 /** The next party's blocks of `n` words, copied into one vector as they come (each block's buffer goes back to the link). */
 async function receiveInto(s: Session, n: number): Promise<BigUint64Array> {
   const out = uninitializedWords(n);
-  for await (const block of receiveBlocks(s, s.next, n)) out.set(block.words, block.at);
+  for (let from = 0; from < n; from += MUL_BLOCK_WORDS) {
+    const words = await s.recv(s.next, Math.min(n - from, MUL_BLOCK_WORDS));
+    out.set(words, from);
+    s.release(s.next, asBytes(words));
+    if (timeline.on) timeline.mark(s.me, `got ${from / MUL_BLOCK_WORDS} from P${s.next}`);
+  }
   return out;
 }
-
-/** Whether a vector of `n` words is worth streaming: more than one block (a shorter one is one message either way). */
-export const streamsInBlocks = (n: number): boolean => blockCount(n) > 1;
