@@ -16,12 +16,8 @@ import { mul } from '../src/mpc/protocols/arith.js';
 import { open, randomA } from '../src/mpc/protocols/io.js';
 import type { Session } from '../src/mpc/session.js';
 import { timeline, type TimelineMark } from '../src/mpc/timeline.js';
+import type { TimelineArgs } from './timeline-report.js';
 
-export interface MulTimelineArgs {
-  readonly rows: number;
-  readonly reps: number;
-  readonly warmups: number;
-}
 
 /** The parts of StreamLink the benchmark watches (private there; reached only here). */
 interface WatchedLink {
@@ -62,7 +58,7 @@ function watchLinks(s: Session): () => void {
   };
 }
 
-export async function mulTimeline(s: Session, args: MulTimelineArgs): Promise<TimelineMark[][]> {
+export async function mulTimeline(s: Session, args: TimelineArgs): Promise<TimelineMark[][]> {
   setFlagsFromString('--expose-gc');
   const gc = runInNewContext('gc') as () => void;
   const x = randomA(s, args.rows), y = randomA(s, args.rows);
