@@ -23,9 +23,9 @@ import { BLOCK_WORDS } from './row-blocks.js';
 
 /**
  * Words per block: 1 MiB, the link's frame (one block is one frame and one socket write), as the
- * shuffle's blocks (row-blocks.ts). Against 2^16, 2^18 and 2^19 words the CPU per party differed
- * by less than the load's scatter (docs/benchmarks.md, s10-mul); smaller blocks start the
- * previous party's decryption sooner.
+ * shuffle's blocks (row-blocks.ts). Measured under load (docs/benchmarks.md, s10-mul): 2^16 words
+ * cost more CPU per party, 2^18 and 2^19 no less than 2^17 beyond the load's scatter, and a
+ * smaller block starts the previous party's decryption sooner.
  */
 export const MUL_BLOCK_WORDS = BLOCK_WORDS;
 
