@@ -10,12 +10,8 @@ import { open, randomA } from '../src/mpc/protocols/io.js';
 import { shuffle } from '../src/mpc/protocols/shuffle.js';
 import type { Session } from '../src/mpc/session.js';
 import { timeline, type TimelineMark } from '../src/mpc/timeline.js';
+import type { TimelineArgs } from './timeline-report.js';
 
-export interface TimelineArgs {
-  readonly rows: number;
-  readonly reps: number;
-  readonly warmups: number;
-}
 
 export async function shuffleTimeline(s: Session, args: TimelineArgs): Promise<TimelineMark[][]> {
   setFlagsFromString('--expose-gc');

@@ -12,6 +12,7 @@ import { UsageError } from '../../errors.js';
 import type { Session } from '../session.js';
 import { AShare } from '../shares.js';
 import { addProductTerms } from './inner-terms.js';
+import { mulInBlocks, streamsInBlocks } from './mul-blocks.js';
 
 /** The local 3-out-of-3 share of x*y, masked by the zero-sharing (no communication). */
 export function mulLocal(s: Session, x: AShare, y: AShare): BigUint64Array {
@@ -23,8 +24,12 @@ export function mulLocal(s: Session, x: AShare, y: AShare): BigUint64Array {
   return z;
 }
 
-/** Element-wise product. One round, 8 bytes per element. */
+/**
+ * Element-wise product. One round, 8 bytes per element. A vector longer than one row block is
+ * computed and sent block by block (mul-blocks.ts: the same words, the peers' work overlaps).
+ */
 export async function mul(s: Session, x: AShare, y: AShare): Promise<AShare> {
+  if (x.length === y.length && streamsInBlocks(x.length)) return mulInBlocks(s, x, y);
   const z = mulLocal(s, x, y);
   return new AShare(z, await s.reshare(z));
 }
