@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer, connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { generateClusterCertificates, type ClusterCertificates } from '../../src/crypto/certs.js';
-import { PeerLostError } from '../../src/errors.js';
 import { adoptReusedReads } from '../../src/net/accepted-reads.js';
 import { ReusedReads } from '../../src/net/reused-reads.js';
 import { StreamLink } from '../../src/net/stream-link.js';
+import { assertMessagesIntactThenClosed } from '../helpers/link-messages.js';
 
 let certs: ClusterCertificates;
 
@@ -25,12 +25,6 @@ async function tlsPair(): Promise<{ client: TLSSocket; server: TLSSocket }> {
   const [server] = await accepted;
   srv.close();
   return { client, server };
-}
-
-function pattern(bytes: number, seed: number): Uint8Array {
-  const out = new Uint8Array(bytes);
-  for (let i = 0; i < bytes; i++) out[i] = (i * 29 + seed) & 0xff;
-  return out;
 }
 
 test("an accepted TLS socket reads into the reused buffer, without 'data' events; adopting it twice changes nothing", async () => {
@@ -84,23 +78,5 @@ test('a link on an adopted accepted socket receives messages of every size intac
   const sender = new StreamLink(client, 'client');
   const rx = new StreamLink(server, 'server', reads);
   server.resume();
-  const got: Uint8Array[] = [];
-  let closed!: (e: Error | undefined) => void;
-  const down = new Promise<Error | undefined>((r) => (closed = r));
-  let wake: () => void = () => {};
-  rx.setHandlers({
-    message: (_s, p) => {
-      got.push(p);
-      wake();
-    },
-    abort() {},
-    closed: (e) => closed(e),
-  });
-  const sizes = [0, 1, 23, 24, 25, 16 * 1024 + 3, 64 * 1024 + 1, 1024 * 1024 + 1, 9 * 1024 * 1024 + 3, 8];
-  const sent = sizes.map((n, i) => pattern(n, i));
-  for (const p of sent) await sender.send(4n, p);
-  while (got.length < sizes.length) await new Promise<void>((r) => (wake = r));
-  got.forEach((m, i) => assert.ok(Buffer.from(m).equals(Buffer.from(sent[i])), `message ${i} (${sizes[i]} bytes) differs`));
-  sender.close();
-  assert.ok((await down) instanceof PeerLostError, 'the reading end learns that its peer closed');
+  await assertMessagesIntactThenClosed(sender, rx);
 });

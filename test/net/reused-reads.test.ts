@@ -4,9 +4,10 @@ import { once } from 'node:events';
 import type { OnReadOpts } from 'node:net';
 import { createServer, connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { generateClusterCertificates, type ClusterCertificates } from '../../src/crypto/certs.js';
-import { PeerLostError, ProtocolError } from '../../src/errors.js';
+import { ProtocolError } from '../../src/errors.js';
 import { ReusedReads } from '../../src/net/reused-reads.js';
 import { StreamLink } from '../../src/net/stream-link.js';
+import { assertMessagesIntactThenClosed } from '../helpers/link-messages.js';
 
 let certs: ClusterCertificates;
 
@@ -26,12 +27,6 @@ async function tlsPairReadingInto(reads: ReusedReads): Promise<{ client: TLSSock
   const [server] = await accepted;
   srv.close();
   return { client, server };
-}
-
-function pattern(bytes: number, seed: number): Uint8Array {
-  const out = new Uint8Array(bytes);
-  for (let i = 0; i < bytes; i++) out[i] = (i * 31 + seed) & 0xff;
-  return out;
 }
 
 test('reads are kept (as copies) until a sink is attached, bytes put back come first', () => {
@@ -71,28 +66,7 @@ test('a link reading into a reused buffer receives messages of every size intact
   const { client, server } = await tlsPairReadingInto(reads);
   const sender = new StreamLink(server, 'client');
   const rx = new StreamLink(client, 'server', reads);
-  const got: Uint8Array[] = [];
-  let closed!: (e: Error | undefined) => void;
-  const down = new Promise<Error | undefined>((r) => (closed = r));
-  let wake: () => void = () => {};
-  rx.setHandlers({
-    message: (_s, p) => {
-      got.push(p);
-      wake();
-    },
-    abort() {},
-    closed: (e) => closed(e),
-  });
-  const sizes = [0, 1, 23, 24, 25, 16 * 1024 + 3, 64 * 1024 + 1, 1024 * 1024 + 1, 9 * 1024 * 1024 + 3, 8];
-  const sent = sizes.map((n, i) => pattern(n, i));
-  for (const p of sent) await sender.send(4n, p);
-  while (got.length < sizes.length) await new Promise<void>((r) => (wake = r));
-  got.forEach((m, i) => {
-    assert.equal(m.byteOffset % 8, 0);
-    assert.ok(Buffer.from(m).equals(Buffer.from(sent[i])), `message ${i} (${sizes[i]} bytes) differs`);
-  });
-  sender.close();
-  assert.ok((await down) instanceof PeerLostError, 'the reading end learns that its peer closed');
+  await assertMessagesIntactThenClosed(sender, rx);
 });
 
 test('a malformed frame read into the reused buffer closes the link with a protocol error', async () => {
