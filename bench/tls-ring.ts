@@ -22,14 +22,16 @@
  * Prints per size the median (over rounds) of the per-round medians of the slowest party, and
  * the ratio link / raw.
  *
- *   node dist/bench/tls-ring.js [--mb=1,8,64] [--reps=20] [--rounds=3] [--pings=500]
+ *   node dist/bench/tls-ring.js [--mb=1,8,64] [--reps=20] [--rounds=3] [--pings=500] [--warmup=N]
  *     [--cipher=TLS_AES_128_GCM_SHA256] [--tcp] [--json] [--kinds=raw,link] [--receive-from=next|prev] [--interleave=8]
  *   (--tcp: plain TCP instead of TLS, reference only; --json: also every round's figures as one
  *   JSON line; --kinds=link runs one transport only, e.g. under strace or perf; --mb= with
  *   nothing runs the pings alone; besides CPU it prints the minor page faults per exchange;
  *   --interleave=N runs both transports in the same three processes, N pairs of alternating
  *   blocks of --reps exchanges (--pings for the round), and prints the per-pair ratios: the
- *   figure to trust on a machine that other work loads)
+ *   figure to trust on a machine that other work loads; --warmup=N untimed exchanges before each
+ *   size's timed ones, by default as many as the timed ones: --warmup=3 gives the figures of
+ *   the sessions before s11-link, which counted the JIT warm-up of the small round)
  *   (BENCH_PROF=dir writes CPU profiles of the party processes to dir/link and dir/raw;
  *   BENCH_NODE_FLAGS='--trace-gc …' adds node flags to the party processes)
  */
@@ -184,6 +186,23 @@ function next<T extends FromChild['t']>(c: ChildProcess, t: T): Promise<Extract<
   });
 }
 
+/**
+ * Untimed exchanges before a size's timed ones: `--warmup=N`, or by default as many as the timed
+ * ones. Three (the default until s11-link) left the JIT warm-up of the small round's path inside
+ * the timed pings, and unevenly: a run's long exchanges had already run raw's receive path
+ * ('data' events, 128–512 per MiB-sized exchange) thousands of times, but not the link's
+ * small-message path (docs/benchmarks.md, "s11-link").
+ */
+function warmupCount(timed: number): number {
+  const given = arg('warmup', '');
+  if (given === '') return timed;
+  const n = Number(given);
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`--warmup=${given}: give a whole number of untimed exchanges (0 or more), or leave it out for as many as the timed ones`);
+  return n;
+}
+
+const warmupLabel = (): string => (arg('warmup', '') === '' ? 'as many exchanges as timed' : `${warmupCount(0)} exchanges per size`);
+
 const median = (xs: number[]): number => (xs.length === 0 ? NaN : [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]);
 
 interface Figures {
@@ -208,8 +227,9 @@ async function measure(certs: ClusterCertificates, setup: Setup, jobs: Array<{ b
     await Promise.all(kids.map((c, i) => { const p = next(c, 'ready'); c.send({ t: 'peers', kind: setup.kind, next: { host: '127.0.0.1', port: ports[(i + 1) % 3].port } } satisfies ToChild); return p; }));
     const out: Figures[] = [];
     for (const { bytes, reps } of jobs) {
-      // A few untimed exchanges first (connection warm-up, JIT, first-touch of buffers).
-      await Promise.all(kids.map((c) => { const p = next(c, 'done'); c.send({ t: 'go', kind: setup.kind, bytes, reps: 3 } satisfies ToChild); return p; }));
+      // Untimed exchanges first, as many as the timed ones unless --warmup says otherwise: the
+      // timed ones measure the steady state, not the JIT compiling this size's path (see warmupCount).
+      await Promise.all(kids.map((c) => { const p = next(c, 'done'); c.send({ t: 'go', kind: setup.kind, bytes, reps: warmupCount(reps) } satisfies ToChild); return p; }));
       const done = await Promise.all(kids.map((c) => { const p = next(c, 'done'); c.send({ t: 'go', kind: setup.kind, bytes, reps } satisfies ToChild); return p; }));
       out.push({ ms: Math.max(...done.map((d) => median(d.ms))), cpuMs: Math.max(...done.map((d) => d.cpuMs)), faults: Math.max(...done.map((d) => d.faults)) });
     }
@@ -244,7 +264,7 @@ async function interleaved(certs: ClusterCertificates, base: Omit<Setup, 'kind'>
         const done = await all('done', () => ({ t: 'go', kind, bytes, reps }));
         return { ms: Math.max(...done.map((d) => median(d.ms))), cpuMs: Math.max(...done.map((d) => d.cpuMs)), faults: Math.max(...done.map((d) => d.faults)) };
       };
-      for (const kind of ['link', 'raw'] as const) await all('done', () => ({ t: 'go', kind, bytes, reps: 3 }));
+      for (const kind of ['link', 'raw'] as const) await all('done', () => ({ t: 'go', kind, bytes, reps: warmupCount(reps) }));
       const wall: number[] = [], cpu: number[] = [];
       for (let p = 0; p < pairs; p++) {
         const order: Kind[] = p % 2 === 0 ? ['link', 'raw'] : ['raw', 'link'];
@@ -273,10 +293,11 @@ async function main(): Promise<void> {
   const receiveFrom = arg('receive-from', 'next') === 'prev' ? 'prev' : 'next';
   const certs = await generateClusterCertificates();
   const jobs = [...sizesMb.map((mb) => ({ bytes: Math.round(mb * 1024 * 1024), reps: mb >= 64 ? Math.max(5, Math.round(reps / 4)) : reps })), ...(pings > 0 ? [{ bytes: 8, reps: pings }] : [])];
+  warmupCount(0); // refuses a bad --warmup before any process starts
   const pairs = Number(arg('interleave', '0'));
   if (pairs > 0) {
     const ratios = await interleaved(certs, { secure, cipher, receiveFrom }, jobs, pairs);
-    console.log(`three processes holding both transports on loopback, ${secure ? cipher : 'plain TCP'}; each receives from its ${receiveFrom} party; ${pairs} pairs of alternating blocks; link/raw per pair: median (min–max)`);
+    console.log(`three processes holding both transports on loopback, ${secure ? cipher : 'plain TCP'}; each receives from its ${receiveFrom} party; ${pairs} pairs of alternating blocks; untimed warm-up: ${warmupLabel()}; link/raw per pair: median (min–max)`);
     const range = (xs: number[]): string => `${median(xs).toFixed(2)} (${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)})`;
     jobs.forEach((j, i) => console.log(`${(j.bytes === 8 ? '8 B (one round)' : `${j.bytes / 1024 / 1024} MiB`).padEnd(20)} wall ${range(ratios[i].wall)}   CPU ${range(ratios[i].cpu)}`));
     return;
@@ -287,7 +308,7 @@ async function main(): Promise<void> {
     const order = r % 2 === 0 ? kinds : [...kinds].reverse();
     for (const kind of order) results[kind].push(await measure(certs, { kind, secure, cipher, receiveFrom }, jobs));
   }
-  console.log(`three processes on loopback, ${secure ? cipher : 'plain TCP (insecure, reference only)'}; each receives from its ${receiveFrom} party; ${rounds} alternating rounds, median of per-round medians (slowest party)`);
+  console.log(`three processes on loopback, ${secure ? cipher : 'plain TCP (insecure, reference only)'}; each receives from its ${receiveFrom} party; ${rounds} alternating rounds, median of per-round medians (slowest party); untimed warm-up: ${warmupLabel()}`);
   console.log(`${'exchange per party'.padEnd(20)} ${'raw node:tls'.padStart(13)} ${'link'.padStart(10)} ${'link/raw'.padStart(9)}   ${'cpu raw'.padStart(9)} ${'cpu link'.padStart(9)} ${'link/raw'.padStart(9)}   ${'faults raw'.padStart(10)} ${'link'.padStart(6)}`);
   const fmt = (ms: number): string => (Number.isNaN(ms) ? '-' : ms < 1 ? `${(ms * 1000).toFixed(0)} µs` : `${ms.toFixed(1)} ms`);
   jobs.forEach((j, i) => {
