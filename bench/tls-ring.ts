@@ -22,14 +22,20 @@
  * Prints per size the median (over rounds) of the per-round medians of the slowest party, and
  * the ratio link / raw.
  *
- *   node dist/bench/tls-ring.js [--mb=1,8,64] [--reps=20] [--rounds=3] [--pings=500]
- *     [--cipher=TLS_AES_128_GCM_SHA256] [--tcp] [--json] [--kinds=raw,link] [--receive-from=next|prev] [--interleave=8]
+ *   node dist/bench/tls-ring.js [--mb=1,8,64] [--reps=20] [--rounds=3] [--pings=500] [--warmup=N]
+ *     [--cipher=TLS_AES_128_GCM_SHA256] [--tcp] [--json] [--kinds=raw,link] [--receive-from=next|prev] [--interleave=8] [--give-back]
  *   (--tcp: plain TCP instead of TLS, reference only; --json: also every round's figures as one
  *   JSON line; --kinds=link runs one transport only, e.g. under strace or perf; --mb= with
- *   nothing runs the pings alone; besides CPU it prints the minor page faults per exchange;
+ *   nothing runs the pings alone; besides CPU it prints the minor page faults and the milliseconds
+ *   of garbage collection per exchange;
  *   --interleave=N runs both transports in the same three processes, N pairs of alternating
  *   blocks of --reps exchanges (--pings for the round), and prints the per-pair ratios: the
- *   figure to trust on a machine that other work loads)
+ *   figure to trust on a machine that other work loads; --warmup=N untimed exchanges before each
+ *   size's timed ones, by default as many as the timed ones: --warmup=3 gives the figures of
+ *   the sessions before s11-link, which counted the JIT warm-up of the small round; --give-back:
+ *   the link's receiver gives each message back once read, as a protocol calling Session.release,
+ *   so long messages land in reused memory instead of fresh buffers whose external memory makes
+ *   V8 run a full collection every 64 MB)
  *   (BENCH_PROF=dir writes CPU profiles of the party processes to dir/link and dir/raw;
  *   BENCH_NODE_FLAGS='--trace-gc …' adds node flags to the party processes)
  */
@@ -39,6 +45,7 @@ import { once } from 'node:events';
 import { createServer as netServer, connect as netConnect, type Socket } from 'node:net';
 import { createServer as tlsServer, connect as tlsConnect } from 'node:tls';
 import { fileURLToPath } from 'node:url';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { generateClusterCertificates, type ClusterCertificates } from '../src/crypto/certs.js';
 import { StreamLink } from '../src/net/stream-link.js';
 import { TlsMesh, type MeshParty, type PeerAddress } from '../src/net/tls.js';
@@ -53,12 +60,14 @@ interface Setup {
   cipher: string;
   /** The neighbour each party receives from (and sends to the other): 'next' as in a reshare. */
   receiveFrom: 'next' | 'prev';
+  /** The link's receiver gives every message back once read (`recycle`, as a protocol that calls Session.release), instead of keeping it. */
+  giveBack: boolean;
 }
 type ToChild =
   | { t: 'init'; party: MeshParty; certs: ClusterCertificates; setup: Setup }
   | { t: 'peers'; kind: Kind; next: PeerAddress }
   | { t: 'go'; kind: Kind; bytes: number; reps: number };
-type FromChild = { t: 'port'; port: number } | { t: 'ready' } | { t: 'done'; ms: number[]; cpuMs: number; faults: number } | { t: 'error'; message: string };
+type FromChild = { t: 'port'; port: number } | { t: 'ready' } | { t: 'done'; ms: number[]; cpuMs: number; faults: number; gcMs: number } | { t: 'error'; message: string };
 
 function arg(name: string, fallback: string): string {
   const a = process.argv.find((x) => x.startsWith(`--${name}=`));
@@ -68,8 +77,13 @@ function arg(name: string, fallback: string): string {
 /** One exchange: send `bytes` to the next party, receive as many from the previous one. */
 type Exchange = (bytes: number) => Promise<void>;
 
-/** The project's links: a send that keeps the caller's buffer (the protocols' common case). */
-function linkExchange(to: Link, from: Link): Exchange {
+/**
+ * The project's links: a send that keeps the caller's buffer (the protocols' common case), and a
+ * receive that keeps the message (as mul keeps the vector it receives) unless `giveBack`: then
+ * the message's buffer goes back to the link once read, as a protocol that calls Session.release,
+ * and the next message of its size is received into it instead of fresh memory.
+ */
+function linkExchange(to: Link, from: Link, giveBack: boolean): Exchange {
   const box = new Mailbox(from);
   new Mailbox(to);
   const payloads = new Map<number, Uint8Array>();
@@ -81,6 +95,7 @@ function linkExchange(to: Link, from: Link): Exchange {
     // As Session.sendBytes: a send the link took at once (SENT) is not awaited.
     if (sent !== SENT) await sent;
     if (got.byteLength !== bytes) throw new Error(`received ${got.byteLength} bytes, expected ${bytes}`);
+    if (giveBack) from.recycle?.(got);
   };
 }
 
@@ -108,6 +123,11 @@ function rawExchange(out: Socket, inc: Socket): Exchange {
 }
 
 async function child(): Promise<void> {
+  // Milliseconds spent in garbage collections so far (all kinds).
+  let gcMs = 0;
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcMs += e.duration;
+  }).observe({ entryTypes: ['gc'] });
   // One process may hold both transports (--interleave): each by its kind.
   const exchanges = new Map<Kind, Exchange>();
   const onPeers = new Map<Kind, (next: PeerAddress) => Promise<void>>();
@@ -127,7 +147,7 @@ async function child(): Promise<void> {
             onPeers.set('link', async (next) => {
               const l = await mesh.connect(next);
               mesh.close();
-              exchanges.set('link', m.setup.receiveFrom === 'next' ? linkExchange(l.prev, l.next) : linkExchange(l.next, l.prev));
+              exchanges.set('link', m.setup.receiveFrom === 'next' ? linkExchange(l.prev, l.next, m.setup.giveBack) : linkExchange(l.next, l.prev, m.setup.giveBack));
             });
             send({ t: 'port', port: mesh.address.port });
             return;
@@ -145,7 +165,7 @@ async function child(): Promise<void> {
             server.close();
             for (const s of [out, inc]) s.setNoDelay(true);
             const [to, from] = m.setup.receiveFrom === 'next' ? [inc, out] : [out, inc];
-            exchanges.set(m.setup.kind, m.setup.kind === 'raw' ? rawExchange(to, from) : linkExchange(new StreamLink(to, 'to'), new StreamLink(from, 'from')));
+            exchanges.set(m.setup.kind, m.setup.kind === 'raw' ? rawExchange(to, from) : linkExchange(new StreamLink(to, 'to'), new StreamLink(from, 'from'), m.setup.giveBack));
           });
           send({ t: 'port', port: (server.address() as { port: number }).port });
         } else if (m.t === 'peers') {
@@ -156,6 +176,7 @@ async function child(): Promise<void> {
           const ms: number[] = [];
           const c0 = process.cpuUsage();
           const f0 = process.resourceUsage().minorPageFault;
+          const g0 = gcMs;
           for (let r = 0; r < m.reps; r++) {
             const t0 = performance.now();
             await exchange(m.bytes);
@@ -163,7 +184,9 @@ async function child(): Promise<void> {
           }
           const c = process.cpuUsage(c0);
           const faults = (process.resourceUsage().minorPageFault - f0) / m.reps;
-          send({ t: 'done', ms, cpuMs: (c.user + c.system) / 1000 / m.reps, faults });
+          // The collections' entries arrive a turn later.
+          await new Promise((r) => setImmediate(r));
+          send({ t: 'done', ms, cpuMs: (c.user + c.system) / 1000 / m.reps, faults, gcMs: (gcMs - g0) / m.reps });
         }
       } catch (e) {
         send({ t: 'error', message: e instanceof Error ? e.message : String(e) });
@@ -184,6 +207,23 @@ function next<T extends FromChild['t']>(c: ChildProcess, t: T): Promise<Extract<
   });
 }
 
+/**
+ * Untimed exchanges before a size's timed ones: `--warmup=N`, or by default as many as the timed
+ * ones. Three (the default until s11-link) left the JIT warm-up of the small round's path inside
+ * the timed pings, and unevenly: a run's long exchanges had already run raw's receive path
+ * ('data' events, 128–512 per MiB-sized exchange) thousands of times, but not the link's
+ * small-message path (docs/benchmarks.md, "s11-link").
+ */
+function warmupCount(timed: number): number {
+  const given = arg('warmup', '');
+  if (given === '') return timed;
+  const n = Number(given);
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`--warmup=${given}: give a whole number of untimed exchanges (0 or more), or leave it out for as many as the timed ones`);
+  return n;
+}
+
+const warmupLabel = (): string => (arg('warmup', '') === '' ? 'as many exchanges as timed' : `${warmupCount(0)} exchanges per size`);
+
 const median = (xs: number[]): number => (xs.length === 0 ? NaN : [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]);
 
 interface Figures {
@@ -195,6 +235,8 @@ interface Figures {
   /** Mean minor page faults per exchange, the party with the most (fresh memory touched: with
    * transparent huge pages one fault clears 2 MiB). */
   faults: number;
+  /** Mean milliseconds of garbage collection per exchange, the party with the most. */
+  gcMs: number;
 }
 
 /** Three fresh processes; returns the figures per size. */
@@ -208,10 +250,11 @@ async function measure(certs: ClusterCertificates, setup: Setup, jobs: Array<{ b
     await Promise.all(kids.map((c, i) => { const p = next(c, 'ready'); c.send({ t: 'peers', kind: setup.kind, next: { host: '127.0.0.1', port: ports[(i + 1) % 3].port } } satisfies ToChild); return p; }));
     const out: Figures[] = [];
     for (const { bytes, reps } of jobs) {
-      // A few untimed exchanges first (connection warm-up, JIT, first-touch of buffers).
-      await Promise.all(kids.map((c) => { const p = next(c, 'done'); c.send({ t: 'go', kind: setup.kind, bytes, reps: 3 } satisfies ToChild); return p; }));
+      // Untimed exchanges first, as many as the timed ones unless --warmup says otherwise: the
+      // timed ones measure the steady state, not the JIT compiling this size's path (see warmupCount).
+      await Promise.all(kids.map((c) => { const p = next(c, 'done'); c.send({ t: 'go', kind: setup.kind, bytes, reps: warmupCount(reps) } satisfies ToChild); return p; }));
       const done = await Promise.all(kids.map((c) => { const p = next(c, 'done'); c.send({ t: 'go', kind: setup.kind, bytes, reps } satisfies ToChild); return p; }));
-      out.push({ ms: Math.max(...done.map((d) => median(d.ms))), cpuMs: Math.max(...done.map((d) => d.cpuMs)), faults: Math.max(...done.map((d) => d.faults)) });
+      out.push({ ms: Math.max(...done.map((d) => median(d.ms))), cpuMs: Math.max(...done.map((d) => d.cpuMs)), faults: Math.max(...done.map((d) => d.faults)), gcMs: Math.max(...done.map((d) => d.gcMs)) });
     }
     return out;
   } finally {
@@ -242,9 +285,9 @@ async function interleaved(certs: ClusterCertificates, base: Omit<Setup, 'kind'>
     for (const { bytes, reps } of jobs) {
       const block = async (kind: Kind): Promise<Figures> => {
         const done = await all('done', () => ({ t: 'go', kind, bytes, reps }));
-        return { ms: Math.max(...done.map((d) => median(d.ms))), cpuMs: Math.max(...done.map((d) => d.cpuMs)), faults: Math.max(...done.map((d) => d.faults)) };
+        return { ms: Math.max(...done.map((d) => median(d.ms))), cpuMs: Math.max(...done.map((d) => d.cpuMs)), faults: Math.max(...done.map((d) => d.faults)), gcMs: Math.max(...done.map((d) => d.gcMs)) };
       };
-      for (const kind of ['link', 'raw'] as const) await all('done', () => ({ t: 'go', kind, bytes, reps: 3 }));
+      for (const kind of ['link', 'raw'] as const) await all('done', () => ({ t: 'go', kind, bytes, reps: warmupCount(reps) }));
       const wall: number[] = [], cpu: number[] = [];
       for (let p = 0; p < pairs; p++) {
         const order: Kind[] = p % 2 === 0 ? ['link', 'raw'] : ['raw', 'link'];
@@ -271,12 +314,14 @@ async function main(): Promise<void> {
   const cipher = arg('cipher', 'TLS_AES_128_GCM_SHA256');
   const secure = !process.argv.includes('--tcp');
   const receiveFrom = arg('receive-from', 'next') === 'prev' ? 'prev' : 'next';
+  const giveBack = process.argv.includes('--give-back');
   const certs = await generateClusterCertificates();
   const jobs = [...sizesMb.map((mb) => ({ bytes: Math.round(mb * 1024 * 1024), reps: mb >= 64 ? Math.max(5, Math.round(reps / 4)) : reps })), ...(pings > 0 ? [{ bytes: 8, reps: pings }] : [])];
+  warmupCount(0); // refuses a bad --warmup before any process starts
   const pairs = Number(arg('interleave', '0'));
   if (pairs > 0) {
-    const ratios = await interleaved(certs, { secure, cipher, receiveFrom }, jobs, pairs);
-    console.log(`three processes holding both transports on loopback, ${secure ? cipher : 'plain TCP'}; each receives from its ${receiveFrom} party; ${pairs} pairs of alternating blocks; link/raw per pair: median (min–max)`);
+    const ratios = await interleaved(certs, { secure, cipher, receiveFrom, giveBack }, jobs, pairs);
+    console.log(`three processes holding both transports on loopback, ${secure ? cipher : 'plain TCP'}; each receives from its ${receiveFrom} party${giveBack ? ' (the link gives each message back)' : ''}; ${pairs} pairs of alternating blocks; untimed warm-up: ${warmupLabel()}; link/raw per pair: median (min–max)`);
     const range = (xs: number[]): string => `${median(xs).toFixed(2)} (${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)})`;
     jobs.forEach((j, i) => console.log(`${(j.bytes === 8 ? '8 B (one round)' : `${j.bytes / 1024 / 1024} MiB`).padEnd(20)} wall ${range(ratios[i].wall)}   CPU ${range(ratios[i].cpu)}`));
     return;
@@ -285,17 +330,18 @@ async function main(): Promise<void> {
   for (let r = 0; r < rounds; r++) {
     // Alternate which goes first, so neither always runs on the warmer (or busier) machine.
     const order = r % 2 === 0 ? kinds : [...kinds].reverse();
-    for (const kind of order) results[kind].push(await measure(certs, { kind, secure, cipher, receiveFrom }, jobs));
+    for (const kind of order) results[kind].push(await measure(certs, { kind, secure, cipher, receiveFrom, giveBack }, jobs));
   }
-  console.log(`three processes on loopback, ${secure ? cipher : 'plain TCP (insecure, reference only)'}; each receives from its ${receiveFrom} party; ${rounds} alternating rounds, median of per-round medians (slowest party)`);
-  console.log(`${'exchange per party'.padEnd(20)} ${'raw node:tls'.padStart(13)} ${'link'.padStart(10)} ${'link/raw'.padStart(9)}   ${'cpu raw'.padStart(9)} ${'cpu link'.padStart(9)} ${'link/raw'.padStart(9)}   ${'faults raw'.padStart(10)} ${'link'.padStart(6)}`);
+  console.log(`three processes on loopback, ${secure ? cipher : 'plain TCP (insecure, reference only)'}; each receives from its ${receiveFrom} party${giveBack ? ' (the link gives each message back)' : ''}; ${rounds} alternating rounds, median of per-round medians (slowest party); untimed warm-up: ${warmupLabel()}`);
+  console.log(`${'exchange per party'.padEnd(20)} ${'raw node:tls'.padStart(13)} ${'link'.padStart(10)} ${'link/raw'.padStart(9)}   ${'cpu raw'.padStart(9)} ${'cpu link'.padStart(9)} ${'link/raw'.padStart(9)}   ${'faults raw'.padStart(10)} ${'link'.padStart(6)}   ${'gc raw'.padStart(8)} ${'link'.padStart(8)}`);
   const fmt = (ms: number): string => (Number.isNaN(ms) ? '-' : ms < 1 ? `${(ms * 1000).toFixed(0)} µs` : `${ms.toFixed(1)} ms`);
   jobs.forEach((j, i) => {
     const pick = (kind: Kind, f: keyof Figures): number => median(results[kind].map((x) => x[i][f]));
     const label = j.bytes === 8 ? '8 B (one round)' : `${j.bytes / 1024 / 1024} MiB`;
     const [raw, link, cpuRaw, cpuLink] = [pick('raw', 'ms'), pick('link', 'ms'), pick('raw', 'cpuMs'), pick('link', 'cpuMs')];
     const [faultsRaw, faultsLink] = [pick('raw', 'faults'), pick('link', 'faults')];
-    console.log(`${label.padEnd(20)} ${fmt(raw).padStart(13)} ${fmt(link).padStart(10)} ${(link / raw).toFixed(2).padStart(9)}   ${fmt(cpuRaw).padStart(9)} ${fmt(cpuLink).padStart(9)} ${(cpuLink / cpuRaw).toFixed(2).padStart(9)}   ${faultsRaw.toFixed(1).padStart(10)} ${faultsLink.toFixed(1).padStart(6)}`);
+    const [gcRaw, gcLink] = [pick('raw', 'gcMs'), pick('link', 'gcMs')];
+    console.log(`${label.padEnd(20)} ${fmt(raw).padStart(13)} ${fmt(link).padStart(10)} ${(link / raw).toFixed(2).padStart(9)}   ${fmt(cpuRaw).padStart(9)} ${fmt(cpuLink).padStart(9)} ${(cpuLink / cpuRaw).toFixed(2).padStart(9)}   ${faultsRaw.toFixed(1).padStart(10)} ${faultsLink.toFixed(1).padStart(6)}   ${fmt(gcRaw).padStart(8)} ${fmt(gcLink).padStart(8)}`);
   });
   if (process.argv.includes('--json')) console.log(JSON.stringify({ jobs, results }));
 }

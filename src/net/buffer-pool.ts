@@ -5,10 +5,13 @@
  * than the copy itself: filling a freshly allocated 8 MiB buffer took 60-90 ms, filling a reused
  * one 0.6 ms (docs/transport.md). A link that must hold a copy of a message (because a write is
  * still in flight) therefore takes a buffer from here and gives it back once the bytes are framed.
- * Buffers come in power-of-two sizes; at most `maxRetainedBytes` are kept between uses.
+ * Buffers come in size classes of eight steps per doubling (sizeClass); at most `maxRetainedBytes`
+ * are kept between uses.
  */
 
 const MIN_CLASS = 64 * 1024;
+/** Size classes per doubling above MIN_CLASS: a buffer is at most 1/CLASSES_PER_DOUBLING larger than asked. */
+const CLASSES_PER_DOUBLING = 8;
 
 export class BufferPool {
   private readonly free = new Map<number, ArrayBuffer[]>();
@@ -40,6 +43,16 @@ export class BufferPool {
   }
 }
 
-function sizeClass(bytes: number): number {
-  return bytes <= MIN_CLASS ? MIN_CLASS : 2 ** Math.ceil(Math.log2(bytes));
+/**
+ * The size a buffer of `bytes` is allocated with: the next of eight steps per doubling (at most
+ * 12.5 % more than asked), not the next power of two. Why: a long message's copy is its frame,
+ * 24 header bytes beyond a power of two (64 MiB + 24), and rounded to the next power of two it
+ * took 128 MiB, twice what the pool may keep: every 64 MiB message that queued behind a write in
+ * flight then allocated and faulted in a fresh 128 MiB buffer, and its external memory forced a
+ * full collection about every other message (docs/benchmarks.md, "s11-link").
+ */
+export function sizeClass(bytes: number): number {
+  if (bytes <= MIN_CLASS) return MIN_CLASS;
+  const step = 2 ** (Math.ceil(Math.log2(bytes)) - 1) / CLASSES_PER_DOUBLING;
+  return Math.ceil(bytes / step) * step;
 }

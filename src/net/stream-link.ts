@@ -33,7 +33,7 @@
 import { Buffer } from 'node:buffer';
 import type { Duplex } from 'node:stream';
 import { PeerLostError, ProtocolError } from '../errors.js';
-import { BufferPool } from './buffer-pool.js';
+import { BufferPool, sizeClass } from './buffer-pool.js';
 import { RecycledBuffers } from './recycled-buffers.js';
 import { SENT, type Link, type LinkHandlers } from './link.js';
 import type { ReadSource } from './reused-reads.js';
@@ -49,8 +49,8 @@ const WHOLE_MAX = 64 * 1024 * 1024;
 /** A staging buffer grown beyond this is given back once the link has had nothing to send for STAGING_IDLE_MS. */
 const STAGING_KEEP = 16 * 1024 * 1024;
 const STAGING_IDLE_MS = 2000;
-/** Bytes of spare buffers kept for copies of queued messages. */
-const SPARE_KEEP = 64 * 1024 * 1024;
+/** Bytes of spare buffers kept for copies of queued messages: at least one copy of the longest message sent whole, framed (72 MiB). */
+const SPARE_KEEP = sizeClass(WHOLE_MAX + HEADER);
 /** A message up to this size sent while a write is in flight is framed at once behind it (frameBehind). */
 const COALESCE_MAX = 64 * 1024;
 /** At most this many bytes of frames wait behind a write in flight; beyond, messages queue. */
