@@ -77,7 +77,7 @@ test('popcounts stopped early by the worth of a round count exactly, in the laye
 
 test('treeShape: no round value stops a full tree; a higher one stops it earlier and injects more words', () => {
   const full = treeShape(16384, 40, 0), cut = treeShape(16384, 40, 128_000), cutMore = treeShape(16384, 40, 512_000);
-  assert.equal(full.layers, 24);
+  assert.equal(full.layers, 13);
   assert.ok(cut.layers < full.layers && cut.injectedWords > full.injectedWords);
   assert.ok(cutMore.layers < cut.layers && cutMore.injectedWords > cut.injectedWords);
   assert.deepEqual(treeShape(2, 3, 0), { layers: 0, injectedWords: 6 });

@@ -31,7 +31,7 @@
  *     ~4.3 bytes per row and party, plus the trees' injected words;
  *   rounds: 2 (one-hot) + the trees' layers (stopped by the caller's round value) + 2 (their
  *     injection) + 5 to 7 (the comparison) + max(3 (the rank's update), 1 + the next level);
- *     ~25 at 2^20 rows, against ~4 × 25 for four levels of the search.
+ *     ~20 at 2^20 rows (10 tree layers for 75 counts), against ~4 × 20 for four levels of the search.
  * b = 1, 2, 3: 0, 1, 4 AND gates for the one-hot, 2^b − 1 counts.
  */
 
