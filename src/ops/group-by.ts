@@ -25,7 +25,7 @@
  * non-null value gets present bit 0 ([count > 0], one batched comparison) and value 0.
  */
 
-import { dot, mul } from '../mpc/protocols/arith.js';
+import { dot, dots, mul } from '../mpc/protocols/arith.js';
 import { lt } from '../mpc/protocols/compare.js';
 import { bitInject } from '../mpc/protocols/convert.js';
 import { sortByKey } from '../mpc/protocols/sort.js';
@@ -142,17 +142,17 @@ export async function groupBy(s: Session, node: CheckedGroupBy, table: SecretTab
 /**
  * x² of every column a squares term reads, by one batched multiplication. A whole table whose
  * rows are all valid only sums them (whole: sumA): there each column's entry is Σx² itself, one
- * element, by one inner product (arith.ts dot: the cross terms summed locally, one word
- * reshared per column instead of 8 bytes per row).
+ * element, by one inner product per column (arith.ts dots: the cross terms summed locally over
+ * the column in place, one word reshared per column instead of 8 bytes per row).
  */
 async function squaredColumns(s: Session, node: CheckedGroupBy, table: SecretTable): Promise<Map<string, AShare>> {
   const names = [...new Set(node.outputs.filter((o) => o.terms.some((t) => t.of === 'squares')).map((o) => o.column!.name))];
   if (names.length === 0 || table.rows === 0) return new Map(names.map((n) => [n, AShare.zeros(table.rows)]));
-  const values = concatA(names.map((n) => table.column(n).values));
   if (node.group.method === 'whole' && table.validity.kind === 'all') {
-    const totals = splitA(await dot(s, values, values, table.rows), names.map(() => 1));
+    const totals = splitA(await dots(s, names.map((n) => [table.column(n).values, table.column(n).values] as const)), names.map(() => 1));
     return new Map(names.map((n, i) => [n, totals[i]]));
   }
+  const values = concatA(names.map((n) => table.column(n).values));
   const squared = splitA(await mul(s, values, values), names.map(() => table.rows));
   return new Map(names.map((n, i) => [n, squared[i]]));
 }
