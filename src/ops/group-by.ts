@@ -35,6 +35,7 @@ import { groupFlags } from '../mpc/oblivious/group-flags.js';
 import { groupByDomain } from '../mpc/oblivious/one-hot.js';
 import type { ValueBounds } from '../mpc/oblivious/packed-sums.js';
 import { segmentedScan, type ScanColumn } from '../mpc/oblivious/segmented-scan.js';
+import { parallel } from '../mpc/protocols/fixmath/parallel.js';
 import { addConstA, publicA } from '../mpc/sharing.js';
 import type { Session } from '../mpc/session.js';
 import { AShare, addA, concatA, scaleA, splitA, subA, sumA } from '../mpc/shares.js';
@@ -83,6 +84,22 @@ interface GroupResults {
 }
 
 export async function groupBy(s: Session, node: CheckedGroupBy, table: SecretTable): Promise<Grouped> {
+  const requests = node.outputs.flatMap((o): QuantileRequest[] => (o.fraction !== undefined ? [{ column: o.column!, fraction: o.fraction }] : []));
+  if (node.group.method !== 'whole' || requests.length === 0) return grouped(s, node, table);
+  // A whole table's quantiles (a selection or sorts: hundreds of rounds) need nothing of its
+  // sums: both run side by side (fixmath/parallel.ts), the sums' rounds and CPU inside the
+  // selection's (describe at 1M rows: Σx, Σx² of 5 columns beside the selection's conversion).
+  let selected: Promise<QuantileParts[]> | undefined;
+  const [out] = await parallel(
+    s,
+    (f) => grouped(f, node, table, () => selected!),
+    (f) => (selected = quantiles(f, table, requests)),
+  );
+  return out;
+}
+
+/** groupBy's work; `selected`: the whole table's quantile parts when they are computed beside it. */
+async function grouped(s: Session, node: CheckedGroupBy, table: SecretTable, selected?: () => Promise<QuantileParts[]>): Promise<Grouped> {
   const sums: SumVector[] = [];
   /** What each sum adds up lies in these bounds in every valid row (undefined: not known). */
   const sumBounds: (ValueBounds | undefined)[] = [];
@@ -119,7 +136,7 @@ export async function groupBy(s: Session, node: CheckedGroupBy, table: SecretTab
   const finished = await finishExtremes(s, r);
   // Whole tables, or per group on the one-hot path (plan/check-group-by.ts refuses the sort path).
   const perGroup = method === 'one-hot' && quantileRequests.length > 0 ? { index: await groupIndex(s, node.group.keys, table, node.group.width), d: Number(node.group.width) } : undefined;
-  const quantileParts = quantileRequests.length > 0 ? await quantiles(s, table, quantileRequests, perGroup) : [];
+  const quantileParts = quantileRequests.length === 0 ? [] : selected ? await selected() : await quantiles(s, table, quantileRequests, perGroup);
   const keyColumns = r.keys ?? publicKeys(s, node, r.groups);
   const facts = node.type.columns.slice(node.group.keys.length);
   const columns = [
