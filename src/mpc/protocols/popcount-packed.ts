@@ -117,12 +117,17 @@ export async function popcounts(s: Session, vectors: readonly PackedBits[], roun
     if (same) same.push(i);
     else byWords.set(v.a.length, [i]);
   });
-  // Each layer's words live in one pooled buffer (mpc/scratch.ts: fresh arrays cost page faults
-  // and collections), given back when the next layer has been built from it.
-  let held = s.party.scratch.take(2 * vectors.reduce((acc, v) => acc + v.a.length, 0));
+  // A group whose vectors already lie one after the other in one array per component (an AND
+  // batch's outputs, as the radix search's zeros) is read in place: the first layer only reads
+  // its words. The others are copied into one pooled buffer (mpc/scratch.ts: fresh arrays cost
+  // page faults and collections); each layer's words live in one, given back when the next
+  // layer has been built from it.
+  const entries = [...byWords.entries()].map(([count, members]) => ({ count, members, inPlace: adjacent(members.map((v) => vectors[v]), count) }));
+  let held = s.party.scratch.take(2 * entries.reduce((acc, e) => acc + (e.inPlace ? 0 : e.members.length * e.count), 0));
   try {
     let at = 0;
-    const groups: Group[] = [...byWords.entries()].map(([count, members]) => {
+    const groups: Group[] = entries.map(({ count, members, inPlace }) => {
+      if (inPlace) return { members, classes: [{ ...inPlace, count }] };
       const size = members.length * count;
       const words: Words = { a: held.subarray(at, at + size), b: held.subarray(at + size, (at += 2 * size)), count };
       members.forEach((v, i) => {
@@ -142,6 +147,23 @@ export async function popcounts(s: Session, vectors: readonly PackedBits[], roun
   } finally {
     s.party.scratch.give(held);
   }
+}
+
+/**
+ * The vectors' words as one view per component when each vector (of `count` words) follows the
+ * one before in the same memory; undefined otherwise.
+ */
+function adjacent(vectors: readonly PackedBits[], count: number): { a: BigUint64Array; b: BigUint64Array } | undefined {
+  const view = (part: (v: PackedBits) => BigUint64Array): BigUint64Array | undefined => {
+    const first = part(vectors[0]);
+    for (let i = 1; i < vectors.length; i++) {
+      const x = part(vectors[i]);
+      if (x.buffer !== first.buffer || x.byteOffset !== first.byteOffset + i * count * 8) return undefined;
+    }
+    return new BigUint64Array(first.buffer, first.byteOffset, vectors.length * count);
+  };
+  const a = view((v) => v.a), b = a && view((v) => v.b);
+  return a && b ? { a, b } : undefined;
 }
 
 /** The full adders of the next layer over every tree of every group: the words it removes. */
