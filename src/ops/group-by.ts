@@ -25,7 +25,7 @@
  * non-null value gets present bit 0 ([count > 0], one batched comparison) and value 0.
  */
 
-import { dot, mul } from '../mpc/protocols/arith.js';
+import { dot, dots, mul } from '../mpc/protocols/arith.js';
 import { lt } from '../mpc/protocols/compare.js';
 import { bitInject } from '../mpc/protocols/convert.js';
 import { sortByKey } from '../mpc/protocols/sort.js';
@@ -35,6 +35,7 @@ import { groupFlags } from '../mpc/oblivious/group-flags.js';
 import { groupByDomain } from '../mpc/oblivious/one-hot.js';
 import type { ValueBounds } from '../mpc/oblivious/packed-sums.js';
 import { segmentedScan, type ScanColumn } from '../mpc/oblivious/segmented-scan.js';
+import { parallel } from '../mpc/protocols/fixmath/parallel.js';
 import { addConstA, publicA } from '../mpc/sharing.js';
 import type { Session } from '../mpc/session.js';
 import { AShare, addA, concatA, scaleA, splitA, subA, sumA } from '../mpc/shares.js';
@@ -83,6 +84,22 @@ interface GroupResults {
 }
 
 export async function groupBy(s: Session, node: CheckedGroupBy, table: SecretTable): Promise<Grouped> {
+  const requests = node.outputs.flatMap((o): QuantileRequest[] => (o.fraction !== undefined ? [{ column: o.column!, fraction: o.fraction }] : []));
+  if (node.group.method !== 'whole' || requests.length === 0) return grouped(s, node, table);
+  // A whole table's quantiles (a selection or sorts: hundreds of rounds) need nothing of its
+  // sums: both run side by side (fixmath/parallel.ts), the sums' rounds and CPU inside the
+  // selection's (describe at 1M rows: Σx, Σx² of 5 columns beside the selection's conversion).
+  let selected: Promise<QuantileParts[]> | undefined;
+  const [out] = await parallel(
+    s,
+    (f) => grouped(f, node, table, () => selected!),
+    (f) => (selected = quantiles(f, table, requests)),
+  );
+  return out;
+}
+
+/** groupBy's work; `selected`: the whole table's quantile parts when they are computed beside it. */
+async function grouped(s: Session, node: CheckedGroupBy, table: SecretTable, selected?: () => Promise<QuantileParts[]>): Promise<Grouped> {
   const sums: SumVector[] = [];
   /** What each sum adds up lies in these bounds in every valid row (undefined: not known). */
   const sumBounds: (ValueBounds | undefined)[] = [];
@@ -119,7 +136,7 @@ export async function groupBy(s: Session, node: CheckedGroupBy, table: SecretTab
   const finished = await finishExtremes(s, r);
   // Whole tables, or per group on the one-hot path (plan/check-group-by.ts refuses the sort path).
   const perGroup = method === 'one-hot' && quantileRequests.length > 0 ? { index: await groupIndex(s, node.group.keys, table, node.group.width), d: Number(node.group.width) } : undefined;
-  const quantileParts = quantileRequests.length > 0 ? await quantiles(s, table, quantileRequests, perGroup) : [];
+  const quantileParts = quantileRequests.length === 0 ? [] : selected ? await selected() : await quantiles(s, table, quantileRequests, perGroup);
   const keyColumns = r.keys ?? publicKeys(s, node, r.groups);
   const facts = node.type.columns.slice(node.group.keys.length);
   const columns = [
@@ -142,17 +159,17 @@ export async function groupBy(s: Session, node: CheckedGroupBy, table: SecretTab
 /**
  * x² of every column a squares term reads, by one batched multiplication. A whole table whose
  * rows are all valid only sums them (whole: sumA): there each column's entry is Σx² itself, one
- * element, by one inner product (arith.ts dot: the cross terms summed locally, one word
- * reshared per column instead of 8 bytes per row).
+ * element, by one inner product per column (arith.ts dots: the cross terms summed locally over
+ * the column in place, one word reshared per column instead of 8 bytes per row).
  */
 async function squaredColumns(s: Session, node: CheckedGroupBy, table: SecretTable): Promise<Map<string, AShare>> {
   const names = [...new Set(node.outputs.filter((o) => o.terms.some((t) => t.of === 'squares')).map((o) => o.column!.name))];
   if (names.length === 0 || table.rows === 0) return new Map(names.map((n) => [n, AShare.zeros(table.rows)]));
-  const values = concatA(names.map((n) => table.column(n).values));
   if (node.group.method === 'whole' && table.validity.kind === 'all') {
-    const totals = splitA(await dot(s, values, values, table.rows), names.map(() => 1));
+    const totals = splitA(await dots(s, names.map((n) => [table.column(n).values, table.column(n).values] as const)), names.map(() => 1));
     return new Map(names.map((n, i) => [n, totals[i]]));
   }
+  const values = concatA(names.map((n) => table.column(n).values));
   const squared = splitA(await mul(s, values, values), names.map(() => table.rows));
   return new Map(names.map((n, i) => [n, squared[i]]));
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { closeTrio, RUNS, secret, trio, u64, vectorOf } from '../helpers/protocol.js';
 import { open, openTo, randomA } from '../../src/mpc/protocols/io.js';
-import { dot, matmul, mul, mulPairs } from '../../src/mpc/protocols/arith.js';
+import { dot, dots, matmul, mul, mulPairs } from '../../src/mpc/protocols/arith.js';
 import { addA, mulPublicA, negA, prefixSumA, scaleA, subA, sumA } from '../../src/mpc/shares.js';
 import { addConstA } from '../../src/mpc/sharing.js';
 
@@ -81,6 +81,28 @@ test('mul and dot match the plaintext ring; one round each', async () => {
       }
     }),
     { numRuns: RUNS },
+  );
+});
+
+test('dots: the inner product of each pair of vectors (lengths differ between pairs, empty ones too), one round; pairs of unequal length refused', async () => {
+  const t = await trio();
+  await fc.assert(
+    fc.asyncProperty(fc.array(fc.integer({ min: 0, max: 9 }).chain((n) => fc.tuple(fc.array(u64, { minLength: n, maxLength: n }), fc.array(u64, { minLength: n, maxLength: n }))), { minLength: 1, maxLength: 5 }), async (pairs) => {
+      const [r] = await t.run(async (s) => {
+        const shared = [];
+        for (const [x, y] of pairs) shared.push([await secret(s, BigUint64Array.from(x), 1), await secret(s, BigUint64Array.from(y), 2)] as const);
+        const before = s.stats.rounds;
+        const d = await dots(s, shared);
+        return { d: await open(s, d), rounds: s.stats.rounds - before };
+      });
+      assert.equal(r.rounds, 1 + 1);
+      assert.deepEqual([...r.d], pairs.map(([x, y]) => BigInt.asUintN(64, x.reduce((acc, v, i) => acc + v * y[i], 0n))));
+    }),
+    { numRuns: RUNS },
+  );
+  await assert.rejects(
+    t.run(async (s) => dots(s, [[await secret(s, BigUint64Array.of(1n, 2n), 0), await secret(s, BigUint64Array.of(1n), 0)]])),
+    /dots: operands differ in length \(2 vs 1\)/,
   );
 });
 

@@ -202,3 +202,44 @@ test('a whole-table variance of all-valid rows takes Σx² by one inner product:
   const want = Number(BigInt(n) * q - s * s) / Number(BigInt(n) * BigInt(n - 1));
   assert.ok(same(Number(findAggregate('var')!.decode(local, 0).value), want));
 });
+
+test("a whole table's sums run beside its quantiles' selection: no round of their own, and both exact", { timeout: 120_000 }, async () => {
+  // Five 18-bit columns at 2^15 rows: the radix selection (plan/cost-quantile.ts), whose rounds are fixed by n and the ranks.
+  const n = 1 << 15;
+  const names = ['a', 'b', 'c', 'd', 'e'];
+  const schema = parseSchema({ version: 1, columns: names.map((name) => ({ name, nullable: false, type: 'integer', min: '-100000', max: '100000' })) });
+  const values = names.map((_, j) => Array.from({ length: n }, (_, i) => BigInt(((i * 7919 + j * 104_729) % 200_001) - 100_000)));
+  const input: CheckedScan = { op: 'scan', path: '/in', table: { name: 't', kind: 'table', schema, rows: n }, columns: names, type: tableType(schema, n) };
+  const quantiles: AggregateSpec[] = names.map((c) => ({ name: `m_${c}`, fn: 'quantile', column: c, p: 0.5 }));
+  const withSums = checkGroupBy({ op: 'aggregate', input: { op: 'scan', table: 't' }, aggregates: [...names.map((c): AggregateSpec => ({ name: `v_${c}`, fn: 'var', column: c })), ...quantiles], by: [] }, input, '/g', []);
+  const alone = checkGroupBy({ op: 'aggregate', input: { op: 'scan', table: 't' }, aggregates: quantiles, by: [] }, input, '/g', []);
+  const t = await trio();
+  const [r] = await t.run(async (s) => {
+    const columns: SecretColumn[] = [];
+    for (const [j, c] of schema.columns.entries()) columns.push({ schema: c, values: await secret(s, BigUint64Array.from(values[j].map(ring)), 0) });
+    const table = new SecretTable(n, columns, ALL_VALID);
+    const rounds = async (node: typeof alone) => {
+      const before = s.stats.rounds;
+      const out = await groupBy(s, node, table);
+      const used = s.stats.rounds - before;
+      const opened: Record<string, bigint> = {};
+      for (const c of out.table.columns) opened[c.schema.name] = signed((await open(s, c.values))[0]);
+      return { used, opened };
+    };
+    return { both: await rounds(withSums), quantilesOnly: await rounds(alone) };
+  });
+  assert.equal(r.both.used, r.quantilesOnly.used);
+  names.forEach((c, j) => {
+    const sorted = [...values[j]].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+    const decoded = (node: typeof alone, opened: Record<string, bigint>, name: string) => {
+      const out = node.outputs.find((o) => o.name === name)!;
+      const parts = new Map(out.terms.map((term) => [term.part, opened[out.terms.length === 1 ? name : `${name}.${term.part}`]]));
+      return Number(out.fn.decode(parts, 0).value);
+    };
+    const median = Number(sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    assert.equal(decoded(withSums, r.both.opened, `m_${c}`), median);
+    assert.equal(decoded(alone, r.quantilesOnly.opened, `m_${c}`), median);
+    const s = values[j].reduce((a, v) => a + v, 0n), q = values[j].reduce((a, v) => a + v * v, 0n);
+    assert.ok(same(decoded(withSums, r.both.opened, `v_${c}`), Number(BigInt(n) * q - s * s) / Number(BigInt(n) * BigInt(n - 1))));
+  });
+});

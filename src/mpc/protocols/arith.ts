@@ -87,6 +87,28 @@ export async function dot(s: Session, x: AShare, y: AShare, m: number): Promise<
 }
 
 /**
+ * The inner product of each pair (x, y) of equal-length vectors, one output element per pair,
+ * all in one round: dot without copying the pairs into one vector first (a whole table's Σx² of
+ * several columns reads the columns in place: at 1M rows × 5 columns the copy was 80 MB).
+ */
+export async function dots(s: Session, pairs: readonly (readonly [AShare, AShare])[]): Promise<AShare> {
+  for (const [x, y] of pairs) if (x.length !== y.length) throw new UsageError(`dots: operands differ in length (${x.length} vs ${y.length})`);
+  const z = s.zeroShare(pairs.length);
+  const acc = new BigUint64Array(1);
+  pairs.forEach(([x, y], g) => {
+    acc[0] = z[g];
+    crossTerms(acc, x.a, x.b, y.a, y.b);
+    z[g] = acc[0];
+  });
+  return new AShare(z, await s.reshare(z));
+}
+
+/** acc[0] += the local cross terms xa·(ya + yb) + xb·ya over every element. */
+function crossTerms(acc: BigUint64Array, xa: BigUint64Array, xb: BigUint64Array, ya: BigUint64Array, yb: BigUint64Array): void {
+  for (let i = 0; i < xa.length; i++) acc[0] += xa[i] * (ya[i] + yb[i]) + xb[i] * ya[i];
+}
+
+/**
  * Matrix product of X (rows x inner, row-major) and Y (inner x cols, row-major).
  * One round, 8 bytes per output element, whatever `inner` is.
  */

@@ -7,13 +7,17 @@
  * a word of weight 2^k holds one bit of weight 2^k of each lane. A full adder takes three words
  * of one weight, A, B, C, and gives the sum A ^ B ^ C (same weight, local) and the carry
  * maj(A, B, C) = ((A ^ C) & (B ^ C)) ^ C (next weight): one AND word for three words in, two
- * out. Every layer applies full adders to all triples of every weight of every vector at once
- * (one AND round), until no weight holds more than two words. Each AND word removes one word,
- * so a vector of W words costs about W AND words in all: ~1 AND gate per counted bit, 1/8 byte
- * per bit and party. The few words left (at most two per weight, ~2·log2(W) + 12 of them) are
- * injected with their weights and summed, kept secret (inject-sum.ts).
+ * out. Since the sum is local, the adders of one weight are chained within a layer: the running
+ * sum S (an XOR of the words so far) and the next two words go into the next adder, whose carry
+ * is still a single AND of linear terms, so all of them run in the same round. A layer takes the
+ * c words of each weight to 1 (c odd) or 2 (c even) and passes (c − 1)/2 carries up: the words
+ * halve per round where the classic tree (disjoint triples) keeps two thirds. The AND gates are
+ * the same: each AND word removes one word, so a vector of W words costs about W AND words in
+ * all: ~1 AND gate per counted bit, 1/8 byte per bit and party. The few words left (at most two
+ * per weight) are injected with their weights and summed, kept secret (inject-sum.ts).
  *
- * Rounds: the layers, ~log_{3/2}(W/2) + 1 (24 for 2^20 bits: W = 16384), then 2.
+ * Rounds: the layers, ~log2(W) (13 for 2^20 bits: W = 16384, against 24 for disjoint
+ * triples), then 2.
  * Bytes per party: ~W/8·64 = n/8 for n bits in the tree, plus 8/3 per injected bit (~3.7 KB
  * at 2^20 bits), plus 8 per vector.
  *
@@ -22,8 +26,8 @@
  * tree removes, so a caller that values a round at `roundBytes` bytes stops the tree at the
  * first layer that would remove fewer than roundBytes / 163 words over all its vectors and
  * injects what is left (treeShape below; radix-select.ts passes its measured figure). At 2^20
- * bits and 40 vectors with 128 KB a round: 15 layers instead of 24, ~50 words injected per
- * vector instead of ~15 (+4 % of the popcount's bytes).
+ * bits and 40 vectors with 128 KB a round: 9 layers (14 with disjoint triples), ~41 words
+ * injected per vector (~69 with disjoint triples).
  */
 
 import type { Session } from '../session.js';
@@ -73,14 +77,32 @@ export function layerPays(removed: number, roundBytes: number): boolean {
 export function treeShape(words: number, vectors: number, roundBytes: number): { layers: number; injectedWords: number } {
   let classes = [words];
   let layers = 0;
-  while (layerPays(vectors * classes.reduce((acc, c) => acc + Math.floor(c / 3), 0), roundBytes)) {
-    const t = classes.map((c) => Math.floor(c / 3));
-    const next = classes.map((c, k) => t[k] + (c - 3 * t[k]) + (k > 0 ? t[k - 1] : 0));
-    if (t[t.length - 1] > 0) next.push(t[t.length - 1]);
-    classes = next;
+  while (layerPays(vectors * classes.reduce((acc, c) => acc + chainAdders(c), 0), roundBytes)) {
+    classes = nextCounts(classes, classes.map(chainAdders));
     layers++;
   }
   return { layers, injectedWords: vectors * classes.reduce((acc, c) => acc + c, 0) };
+}
+
+/**
+ * Full adders of one layer's chain over `count` words of one weight: the first word starts the
+ * running sum, each adder takes it and the next two words. The running sum is an XOR of words
+ * (local), so every adder's carry is one AND of linear terms: all of them in the same round.
+ */
+export function chainAdders(count: number): number {
+  return count >= 3 ? (count - 1) >>> 1 : 0;
+}
+
+/**
+ * Words per weight after a layer with `adders[k]` full adders at weight k: the running sum and
+ * the word left over (count − 2·adders of them: 1 or 2, or the count itself without adders),
+ * then the carries from the weight below.
+ */
+function nextCounts(counts: readonly number[], adders: readonly number[]): number[] {
+  const next = counts.map((c, k) => c - 2 * adders[k] + (k > 0 ? adders[k - 1] : 0));
+  const top = adders[adders.length - 1];
+  if (top > 0) next.push(top);
+  return next;
 }
 
 /**
@@ -95,12 +117,17 @@ export async function popcounts(s: Session, vectors: readonly PackedBits[], roun
     if (same) same.push(i);
     else byWords.set(v.a.length, [i]);
   });
-  // Each layer's words live in one pooled buffer (mpc/scratch.ts: fresh arrays cost page faults
-  // and collections), given back when the next layer has been built from it.
-  let held = s.party.scratch.take(2 * vectors.reduce((acc, v) => acc + v.a.length, 0));
+  // A group whose vectors already lie one after the other in one array per component (an AND
+  // batch's outputs, as the radix search's zeros) is read in place: the first layer only reads
+  // its words. The others are copied into one pooled buffer (mpc/scratch.ts: fresh arrays cost
+  // page faults and collections); each layer's words live in one, given back when the next
+  // layer has been built from it.
+  const entries = [...byWords.entries()].map(([count, members]) => ({ count, members, inPlace: adjacent(members.map((v) => vectors[v]), count) }));
+  let held = s.party.scratch.take(2 * entries.reduce((acc, e) => acc + (e.inPlace ? 0 : e.members.length * e.count), 0));
   try {
     let at = 0;
-    const groups: Group[] = [...byWords.entries()].map(([count, members]) => {
+    const groups: Group[] = entries.map(({ count, members, inPlace }) => {
+      if (inPlace) return { members, classes: [{ ...inPlace, count }] };
       const size = members.length * count;
       const words: Words = { a: held.subarray(at, at + size), b: held.subarray(at + size, (at += 2 * size)), count };
       members.forEach((v, i) => {
@@ -122,20 +149,37 @@ export async function popcounts(s: Session, vectors: readonly PackedBits[], roun
   }
 }
 
+/**
+ * The vectors' words as one view per component when each vector (of `count` words) follows the
+ * one before in the same memory; undefined otherwise.
+ */
+function adjacent(vectors: readonly PackedBits[], count: number): { a: BigUint64Array; b: BigUint64Array } | undefined {
+  const view = (part: (v: PackedBits) => BigUint64Array): BigUint64Array | undefined => {
+    const first = part(vectors[0]);
+    for (let i = 1; i < vectors.length; i++) {
+      const x = part(vectors[i]);
+      if (x.buffer !== first.buffer || x.byteOffset !== first.byteOffset + i * count * 8) return undefined;
+    }
+    return new BigUint64Array(first.buffer, first.byteOffset, vectors.length * count);
+  };
+  const a = view((v) => v.a), b = a && view((v) => v.b);
+  return a && b ? { a, b } : undefined;
+}
+
 /** The full adders of the next layer over every tree of every group: the words it removes. */
 function adders(groups: readonly Group[]): number {
   let total = 0;
-  for (const g of groups) for (const w of g.classes) total += Math.floor(w.count / 3) * g.members.length;
+  for (const g of groups) for (const w of g.classes) total += chainAdders(w.count) * g.members.length;
   return total;
 }
 
 /**
- * One layer of full adders on every triple of words of every weight of every group: one AND
- * round. Returns the pooled buffer that now holds the groups' words.
+ * One layer of chained full adders over the words of every weight of every tree of every group
+ * (chainAdders): one AND round. Returns the pooled buffer that now holds the groups' words.
  */
 async function layer(s: Session, groups: readonly Group[]): Promise<BigUint64Array> {
-  // Per group and weight: full adders per tree (t), and where their operands start.
-  const shapes = groups.map((g) => g.classes.map((w) => Math.floor(w.count / 3)));
+  // Per group and weight: full adders per tree (t), and where their carries' shares start.
+  const shapes = groups.map((g) => g.classes.map((w) => chainAdders(w.count)));
   let total = 0;
   const starts = groups.map((g, k) =>
     shapes[k].map((t) => {
@@ -147,15 +191,9 @@ async function layer(s: Session, groups: readonly Group[]): Promise<BigUint64Arr
   // The carries' AND: its local share written straight from the words (the operands A ^ C and
   // B ^ C are never stored), in pooled memory (mpc/scratch.ts; the link copies what it sends).
   const za = Prg.xor(s.prgNext, s.prgPrev, s.party.scratch.take(total));
-  // The next layer's words per weight: sums, the words left over, the carries from below.
-  const countsOf = groups.map((g, k) => {
-    const t = shapes[k];
-    const counts = g.classes.map((w, weight) => t[weight] + (w.count - 3 * t[weight]) + (weight > 0 ? t[weight - 1] : 0));
-    const top = t[t.length - 1];
-    if (top > 0) counts.push(top);
-    return counts;
-  });
-  // Every word of it is written below (sums, words left over, carries).
+  // The next layer's words per weight: the running sum and the word left over, the carries from below.
+  const countsOf = groups.map((g, k) => nextCounts(g.classes.map((w) => w.count), shapes[k]));
+  // Every word of it is written below (running sums, words left over, carries).
   const held = s.party.scratch.take(2 * groups.reduce((acc, g, k) => acc + g.members.length * countsOf[k].reduce((x, y) => x + y, 0), 0));
   let used = 0;
   const nexts = groups.map((g, k) =>
@@ -167,7 +205,7 @@ async function layer(s: Session, groups: readonly Group[]): Promise<BigUint64Arr
   groups.forEach((g, k) =>
     g.classes.forEach((w, weight) => {
       const T = g.members.length, t = shapes[k][weight], out = nexts[k][weight];
-      fullAdders(w, T, w.count, t, za, starts[k][weight], out, out.count);
+      chainedAdders(w, T, w.count, t, za, starts[k][weight], out, out.count);
     }),
   );
   // The received share goes back to the link once the carries are written (Session.releaseWords).
@@ -197,31 +235,43 @@ async function layer(s: Session, groups: readonly Group[]): Promise<BigUint64Arr
 // into an array (never into a local), which V8 compiles to machine-word operations.
 
 /**
- * For each of T trees with `count` words of this weight, full adders on the triples (A, B, C) =
- * words [0, t), [t, 2t), [2t, 3t): the local share of the AND (A ^ C) & (B ^ C) into z at word
- * start + i·t (z holds a zero-sharing: z ^= xa & (ya ^ yb) ^ xb & ya, binary.ts, with x = A ^ C
- * and y = B ^ C read from both components); the sums A ^ B ^ C and the words left over to the
- * tree's run of `out` (`outCount` words per tree).
+ * For each of T trees with `count` words of this weight (t ≥ 1 adders), the chain: the running
+ * sum S starts as word 0 and is kept in the tree's first output word; adder q takes (S, Y, Z) =
+ * (S, word 2q + 1, word 2q + 2), its carry maj(S, Y, Z) = ((S ^ Z) & (Y ^ Z)) ^ Z, whose AND's
+ * local share goes into z at word start + i·t + q (z holds a zero-sharing: z ^= xa & (ya ^ yb)
+ * ^ xb & ya, binary.ts, with x = S ^ Z and y = Y ^ Z from both components), and S ^= Y ^ Z.
+ * The word left over (count even) follows S. With t = 0 the words are copied as they are.
  */
-function fullAdders(w: Words, T: number, count: number, t: number, z: BigUint64Array, start: number, out: Words, outCount: number): void {
+function chainedAdders(w: Words, T: number, count: number, t: number, z: BigUint64Array, start: number, out: Words, outCount: number): void {
   const a = w.a, b = w.b, oa = out.a, ob = out.b;
   for (let i = 0; i < T; i++) {
-    const A = i * count, B = A + t, C = A + 2 * t, o = start + i * t, to = i * outCount;
-    for (let j = 0; j < t; j++) {
-      z[o + j] ^= ((a[A + j] ^ a[C + j]) & (a[B + j] ^ a[C + j] ^ b[B + j] ^ b[C + j])) ^ ((b[A + j] ^ b[C + j]) & (a[B + j] ^ a[C + j]));
-      oa[to + j] = a[A + j] ^ a[B + j] ^ a[C + j];
-      ob[to + j] = b[A + j] ^ b[B + j] ^ b[C + j];
+    const A = i * count, to = i * outCount;
+    if (t === 0) {
+      oa.set(a.subarray(A, A + count), to);
+      ob.set(b.subarray(A, A + count), to);
+      continue;
     }
-    oa.set(a.subarray(A + 3 * t, A + count), to + t);
-    ob.set(b.subarray(A + 3 * t, A + count), to + t);
+    oa[to] = a[A];
+    ob[to] = b[A];
+    const o = start + i * t;
+    for (let q = 0; q < t; q++) {
+      const Y = A + 2 * q + 1, Z = Y + 1;
+      z[o + q] ^= ((oa[to] ^ a[Z]) & (a[Y] ^ a[Z] ^ b[Y] ^ b[Z])) ^ ((ob[to] ^ b[Z]) & (a[Y] ^ a[Z]));
+      oa[to] ^= a[Y] ^ a[Z];
+      ob[to] ^= b[Y] ^ b[Z];
+    }
+    if (count - 2 * t === 2) {
+      oa[to + 1] = a[A + count - 1];
+      ob[to + 1] = b[A + count - 1];
+    }
   }
 }
 
-/** The carries z ^ C of each tree into its run of the next weight's `out`, from word `offset`. */
+/** The carries z ^ Z (Z = word 2q + 2 of adder q) of each tree into its run of the next weight's `out`, from word `offset`. */
 function carries(w: BigUint64Array, T: number, count: number, t: number, z: BigUint64Array, start: number, out: BigUint64Array, outCount: number, offset: number): void {
   for (let i = 0; i < T; i++) {
-    const from = i * count + 2 * t, o = start + i * t, to = i * outCount + offset;
-    for (let j = 0; j < t; j++) out[to + j] = z[o + j] ^ w[from + j];
+    const from = i * count + 2, o = start + i * t, to = i * outCount + offset;
+    for (let q = 0; q < t; q++) out[to + q] = z[o + q] ^ w[from + 2 * q];
   }
 }
 

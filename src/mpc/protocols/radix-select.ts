@@ -38,13 +38,13 @@
  *   per binary level and rank: 2 AND gates per row (z, m) plus the popcount's ~1: ~3/8 byte
  *     per row and party;
  *   rounds per level: 5 to 7 (the comparison) + 1 (m) + 1 (the next level's z) + the popcount
- *     tree's layers (stopped where a layer saves fewer bytes than RADIX_ROUND_BYTES: 14 for 40
- *     counts of 2^20 bits, 7 for 2; popcount-packed.ts treeShape) + 2 (its injection); the
- *     rank's update, 2 (injecting p) + 1 (p·c), runs beside them (fixmath/parallel.ts). At
- *     2^20 rows and w = 18: 397 rounds with the conversion for 5 columns × 8 ranks (464 before
- *     s10-describe, 700 before s9-radix).
+ *     tree's layers (chained adders, stopped where a layer saves fewer bytes than
+ *     RADIX_ROUND_BYTES: 9 for 40 counts of 2^20 bits, 5 for 2; popcount-packed.ts treeShape)
+ *     + 2 (its injection); the rank's update, 2 (injecting p) + 1 (p·c), runs beside them
+ *     (fixmath/parallel.ts). At 2^20 rows and w = 18: 321 rounds with the conversion for 5
+ *     columns × 8 ranks (397 before s11-describe, 464 before s10-describe, 700 before s9-radix).
  *   At n = 2^20, w = 18, R = 8: ~(34 + 14·8·3)/8 ≈ 46 bytes per row and party, plus the
- *   conversion's 4.1 and the injected words (50.7 measured; docs/benchmarks.md "s10-describe").
+ *   conversion's 4.1 and the injected words (50.2 measured; docs/benchmarks.md "s11-describe").
  */
 
 import { UsageError } from '../../errors.js';
