@@ -25,7 +25,7 @@
  * non-null value gets present bit 0 ([count > 0], one batched comparison) and value 0.
  */
 
-import { dot, mul } from '../mpc/protocols/arith.js';
+import { dot, dotPairs, mul } from '../mpc/protocols/arith.js';
 import { lt } from '../mpc/protocols/compare.js';
 import { bitInject } from '../mpc/protocols/convert.js';
 import { sortByKey } from '../mpc/protocols/sort.js';
@@ -148,11 +148,12 @@ export async function groupBy(s: Session, node: CheckedGroupBy, table: SecretTab
 async function squaredColumns(s: Session, node: CheckedGroupBy, table: SecretTable): Promise<Map<string, AShare>> {
   const names = [...new Set(node.outputs.filter((o) => o.terms.some((t) => t.of === 'squares')).map((o) => o.column!.name))];
   if (names.length === 0 || table.rows === 0) return new Map(names.map((n) => [n, AShare.zeros(table.rows)]));
-  const values = concatA(names.map((n) => table.column(n).values));
+  const columns = names.map((n) => table.column(n).values);
   if (node.group.method === 'whole' && table.validity.kind === 'all') {
-    const totals = splitA(await dot(s, values, values, table.rows), names.map(() => 1));
+    const totals = splitA(await dotPairs(s, columns, columns), names.map(() => 1));
     return new Map(names.map((n, i) => [n, totals[i]]));
   }
+  const values = concatA(columns);
   const squared = splitA(await mul(s, values, values), names.map(() => table.rows));
   return new Map(names.map((n, i) => [n, squared[i]]));
 }
