@@ -36,5 +36,13 @@ export const PARTY_ALLOCATOR_ENV: Readonly<Record<string, string>> = {
  * atomic marking costs less CPU (measured, groupby_category at 2^18 rows over TLS, three
  * alternating pairs: 1.27 / 1.22 / 1.14 -> 1.07 / 1.11 / 1.00 s of CPU per node; s7-onehot in
  * docs/benchmarks.md).
+ *
+ * And an old generation allowed to reach 64 MiB before a full collection
+ * (`--initial-old-space-size`: V8 then never sets its limit below that). A node's heap holds
+ * ~16 MB of live objects, so V8's own limit sat ~8 MB above them: once the share vectors no
+ * longer started full collections (pooled memory, s11-gc), the objects a query promotes did,
+ * one per warm group-by at a million rows, each freeing almost nothing (measured: 1 → 0 full
+ * collections per warm query and node; docs/benchmarks.md, "s11-gc"). The cost is at most that
+ * much more garbage held between collections.
  */
-export const COLOCATED_PARTY_FLAGS: readonly string[] = ['--single-threaded-gc', '--no-incremental-marking'];
+export const COLOCATED_PARTY_FLAGS: readonly string[] = ['--single-threaded-gc', '--no-incremental-marking', '--initial-old-space-size=64'];

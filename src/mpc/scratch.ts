@@ -8,7 +8,10 @@
  * Taken buffers contain old data: callers clear what they rely on being zero.
  */
 
-const KEEP = 4;
+// Eight, not four: a level of the radix selection holds its masks, their products, the popcount's
+// layers and the injection's lease at once, and with four kept one of them was made afresh at
+// every level (s11-gc). Kept buffers are the largest the party used together, nothing more.
+const KEEP = 8;
 
 export class ScratchPool {
   private readonly free: ArrayBuffer[] = [];

@@ -165,7 +165,12 @@ export class Session {
 
   /** Binary zero-sharing: the three values XOR to zero (every word overwritten, as above). */
   zeroShareXor(n: number): BigUint64Array {
-    return Prg.xor(this.prgNext, this.prgPrev, uninitializedWords(n));
+    return this.zeroShareXorInto(uninitializedWords(n));
+  }
+
+  /** zeroShareXor into `out` (every word overwritten): for callers that lend scratch memory. */
+  zeroShareXorInto(out: BigUint64Array): BigUint64Array {
+    return Prg.xor(this.prgNext, this.prgPrev, out);
   }
 
   /** A sub-session with its own streams and randomness, for work that runs concurrently. */

@@ -198,8 +198,14 @@ export function xorB(x: BShare, y: BShare): BShare {
 }
 
 export function xorBits(x: BitShare, y: BitShare): BitShare {
+  return xorBitsInto(x, y, new BigUint64Array(x.a.length), new BigUint64Array(x.a.length));
+}
+
+/** xorBits into the components `a` and `b` (every word overwritten). */
+export function xorBitsInto(x: BitShare, y: BitShare, a: BigUint64Array, b: BigUint64Array): BitShare {
   sameLength(x, y);
-  const n = x.a.length, a = new BigUint64Array(n), b = new BigUint64Array(n);
+  const n = x.a.length;
+  if (a.length !== n || b.length !== n) throw new UsageError(`xorBitsInto: outputs of ${a.length} and ${b.length} words for ${n}`);
   for (let i = 0; i < n; i++) {
     a[i] = x.a[i] ^ y.a[i];
     b[i] = x.b[i] ^ y.b[i];
@@ -243,7 +249,12 @@ export function sliceBits(x: BitShare, start: number, n: number): BitShare {
 }
 
 export function extractBits(src: BigUint64Array, start: number, n: number): BigUint64Array {
-  const out = new BigUint64Array(wordsFor(n));
+  return extractBitsInto(new BigUint64Array(wordsFor(n)), src, start, n);
+}
+
+/** extractBits into `out` (wordsFor(n) words, every one overwritten). */
+export function extractBitsInto(out: BigUint64Array, src: BigUint64Array, start: number, n: number): BigUint64Array {
+  if (out.length !== wordsFor(n)) throw new UsageError(`extractBitsInto: ${out.length} words for ${n} bits`);
   const shift = BigInt(start & 63);
   const base = start >>> 6;
   for (let k = 0; k < out.length; k++) {

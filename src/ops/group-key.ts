@@ -60,6 +60,10 @@ export async function groupIndex(s: Session, keys: readonly GroupKey[], table: S
 
 /** Σ c_k x_k + constant in one pass (the constant in the component that holds public constants). */
 function linearA(s: Session, n: number, terms: readonly (readonly [AShare, bigint])[], constant: bigint): AShare {
+  // One key whose levels start at 0 (a category, a boolean) is its own index: the column as it
+  // is, read like any column (operators never write their inputs), not a copy of 16 bytes per
+  // row that V8 would count towards its next full collection (docs/system.md, "Memory").
+  if (terms.length === 1 && terms[0][1] === 1n && constant === 0n) return terms[0][0];
   const slot = constantSlot(s.me);
   const a = new BigUint64Array(n), b = new BigUint64Array(n);
   combineInto(a, terms.map(([x, c]) => [x.a, c] as const), slot === 'a' ? constant : 0n);

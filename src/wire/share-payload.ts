@@ -36,10 +36,17 @@ export interface SharePayload {
 const KIND_SEED = 0;
 const KIND_WORDS = 1;
 
-/** Expands a component to its words (seeds through the PRG). */
-export function expandComponent(c: Component, rows: number): BigUint64Array {
+/** Where a decoded column's words go: `words` words, any content (every word is overwritten). */
+export type WordsAllocator = (words: number) => BigUint64Array;
+
+const freshWords: WordsAllocator = (words) => new BigUint64Array(words);
+
+/** Expands a component to its words (seeds through the PRG, into memory from `allocate`). */
+export function expandComponent(c: Component, rows: number, allocate: WordsAllocator = freshWords): BigUint64Array {
   if (c.kind === 'words') return c.words;
-  return new Prg(c.seed).words(rows);
+  const out = allocate(rows);
+  new Prg(c.seed).fill(new Uint8Array(out.buffer, out.byteOffset, out.byteLength));
+  return out;
 }
 
 export function payloadSize(p: SharePayload): number {
@@ -171,7 +178,11 @@ export class ColumnDecoder {
   private target: Uint8Array | undefined;
   private words: BigUint64Array | undefined;
 
-  constructor(private readonly rows: number) {}
+  /** `allocate`: where each component's words go (a scan passes memory kept between queries). */
+  constructor(
+    private readonly rows: number,
+    private readonly allocate: WordsAllocator = freshWords,
+  ) {}
 
   push(chunk: Uint8Array): void {
     let o = 0;
@@ -200,8 +211,8 @@ export class ColumnDecoder {
     this.filled = 0;
     if (kind === KIND_SEED) this.target = new Uint8Array(PRG_KEY_BYTES);
     else if (kind === KIND_WORDS) {
-      this.words = new BigUint64Array(this.rows);
-      this.target = new Uint8Array(this.words.buffer);
+      this.words = this.allocate(this.rows);
+      this.target = new Uint8Array(this.words.buffer, this.words.byteOffset, this.words.byteLength);
     } else fail(`unknown component kind ${kind}`);
     if (this.target!.byteLength === 0) this.end();
   }

@@ -35,8 +35,8 @@ test('process cluster: repeated fxmul over TLS (receive buffers recycled) stays 
     }
   }
 });
-test('process cluster: the three co-located parties collect garbage on their main threads, marking in one pause (--single-threaded-gc, --no-incremental-marking)', async () => {
-  assert.deepEqual(COLOCATED_PARTY_FLAGS, ['--single-threaded-gc', '--no-incremental-marking']);
+test('process cluster: the three co-located parties collect garbage on their main threads, marking in one pause, with a 64 MiB floor under the old generation (--single-threaded-gc, --no-incremental-marking, --initial-old-space-size=64)', async () => {
+  assert.deepEqual(COLOCATED_PARTY_FLAGS, ['--single-threaded-gc', '--no-incremental-marking', '--initial-old-space-size=64']);
   const flags = await cluster.run<string[]>({ module: JOBS, fn: 'execArgv' });
   assert.equal(flags.length, 3);
   for (const f of flags) for (const flag of COLOCATED_PARTY_FLAGS) assert.ok(f.includes(flag), JSON.stringify(f));

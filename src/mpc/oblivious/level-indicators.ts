@@ -10,10 +10,12 @@
  */
 
 import { UsageError } from '../../errors.js';
-import { andBits } from '../protocols/binary.js';
+import { wordsFor } from '../../ring/bits.js';
+import { andWords } from '../protocols/binary.js';
 import { notBits } from '../sharing.js';
 import type { Session } from '../session.js';
-import { BitShare, concatBits, sliceBits, xorBits } from '../shares.js';
+import type { ScratchLease } from '../scratch-lease.js';
+import { BitShare, appendBits, extractBitsInto, xorBitsInto } from '../shares.js';
 
 export interface BitField {
   /** The field's bit planes, lowest first. */
@@ -22,8 +24,17 @@ export interface BitField {
   readonly root?: BitShare;
 }
 
-/** Per field, its 2^planes indicators (a field of no planes: just its root). */
-export async function fieldIndicators(s: Session, fields: readonly BitField[], n: number): Promise<BitShare[][]> {
+/**
+ * Per field, its 2^planes indicators (a field of no planes: just its root).
+ *
+ * `memory`: where the indicators (and the levels' terms before them) live, a lease the caller
+ * closes once it has read them for the last time (one-hot.ts, after its blocks); fresh arrays
+ * without it. Each level's AND operands and local products are pooled and given back within the
+ * level, its received products given back to the link.
+ */
+export async function fieldIndicators(s: Session, fields: readonly BitField[], n: number, memory?: ScratchLease): Promise<BitShare[][]> {
+  const words = wordsFor(n);
+  const term = (): BigUint64Array => (memory ? memory.part(words) : new BigUint64Array(words));
   const state = fields.map((f) => {
     if (f.root) return { terms: [f.root], next: 0 };
     if (f.planes.length === 0) throw new UsageError('fieldIndicators: a field without a root needs at least one plane');
@@ -42,20 +53,44 @@ export async function fieldIndicators(s: Session, fields: readonly BitField[], n
         right.push(b);
       }
     }
-    const both = await andBits(s, concatBits(left), concatBits(right));
-    let at = 0;
-    for (const i of active) {
-      const terms = state[i].terms;
-      const m = terms.length;
-      const next = new Array<BitShare>(2 * m);
-      for (let t = 0; t < m; t++) {
-        const withBit = sliceBits(both, at++ * n, n);
-        next[t] = xorBits(terms[t], withBit); // t AND NOT b
-        next[t + m] = withBit; // the field's value gains this plane's bit
+    // Both operands packed one term after the other (the bytes sent: left.length · n bits), and
+    // the local products, in one pooled buffer.
+    const W = wordsFor(left.length * n);
+    const operands = s.party.scratch.take(5 * W);
+    try {
+      const part = (k: number): BigUint64Array => operands.subarray(k * W, (k + 1) * W);
+      const [la, lb, ra, rb] = [0, 1, 2, 3].map(part);
+      packInto(la, lb, left, n);
+      packInto(ra, rb, right, n);
+      const [za, zb] = await andWords(s, la, lb, ra, rb, part(4));
+      let at = 0;
+      for (const i of active) {
+        const terms = state[i].terms;
+        const m = terms.length;
+        const next = new Array<BitShare>(2 * m);
+        for (let t = 0; t < m; t++) {
+          const from = at++ * n;
+          const withBit = new BitShare(extractBitsInto(term(), za, from, n), extractBitsInto(term(), zb, from, n), n);
+          next[t] = xorBitsInto(terms[t], withBit, term(), term()); // t AND NOT b
+          next[t + m] = withBit; // the field's value gains this plane's bit
+        }
+        state[i].terms = next;
+        state[i].next++;
       }
-      state[i].terms = next;
-      state[i].next++;
+      s.releaseWords(s.next, zb);
+    } finally {
+      s.party.scratch.give(operands);
     }
   }
   return state.map((x) => x.terms);
+}
+
+/** The shares' bits one after the other (n bits each) into the components a and b, cleared first. */
+function packInto(a: BigUint64Array, b: BigUint64Array, shares: readonly BitShare[], n: number): void {
+  a.fill(0n);
+  b.fill(0n);
+  shares.forEach((x, k) => {
+    appendBits(a, k * n, x.a, n);
+    appendBits(b, k * n, x.b, n);
+  });
 }

@@ -52,6 +52,7 @@ import { injectBits } from '../protocols/inject.js';
 import { innerProducts, innerProductsOfCombinations } from '../protocols/inner-products.js';
 import type { RightCombination } from '../protocols/inner-terms.js';
 import { constantSlot, notBits, publicA } from '../sharing.js';
+import { ScratchLease } from '../scratch-lease.js';
 import type { Session } from '../session.js';
 import { AShare, BShare, BitShare, addA, concatA, subA, sumA } from '../shares.js';
 import { fieldIndicators } from './level-indicators.js';
@@ -109,11 +110,17 @@ export async function groupByDomain(s: Session, key: AShare, domain: number, val
   const layout = sumLayout(L, n, bounds);
   // Steps 1-3 on the whole column at once: their rounds are paid once, not per block, and the
   // binary indicators take H + L bits per row (a few MB at a million rows).
-  const fields = await keyIndicators(s, key, split.lowBits, bits, split.high, options.keyBits);
+  // The indicators live through the blocks loop and no longer: pooled memory, given back after it.
+  const memory = new ScratchLease(s.party.scratch, indicatorWords(n, split.lowBits, bits));
   let totals = AShare.zeros(split.high * layout.bins.length);
-  for (const [start, end] of blockBounds(n, split.words)) {
-    const slice = (f: readonly BitShare[]): BitShare[] => f.map((x) => wordAlignedSlice(x, start, end));
-    totals = addA(totals, await blockTotals(s, { low: slice(fields.low), high: slice(fields.high) }, split.lowBits, bits, split.high, values.map((v) => v.slice(start, end)), layout, options.inDomain === true));
+  try {
+    const fields = await keyIndicators(s, key, split.lowBits, bits, split.high, options.keyBits, memory);
+    for (const [start, end] of blockBounds(n, split.words)) {
+      const slice = (f: readonly BitShare[]): BitShare[] => f.map((x) => wordAlignedSlice(x, start, end));
+      totals = addA(totals, await blockTotals(s, { low: slice(fields.low), high: slice(fields.high) }, split.lowBits, bits, split.high, values.map((v) => v.slice(start, end)), layout, options.inDomain === true));
+    }
+  } finally {
+    memory.close();
   }
   const sums = await unpackSums(s, layout, totals, split.high, L, values.length);
   const pick = (all: AShare): AShare => all.slice(0, domain);
@@ -182,8 +189,16 @@ interface KeyIndicators {
   readonly high: readonly BitShare[];
 }
 
+/**
+ * Words of the fields' indicators and the terms before them (level-indicators.ts: at most two
+ * components of 2^(w+1) terms for a field of w planes), for the key's fields of j and k - j bits.
+ */
+function indicatorWords(n: number, j: number, k: number): number {
+  return wordsFor(n) * (2 ** (j + 2) + (j < k ? 2 ** (k - j + 2) : 0));
+}
+
 /** Steps 1-3 (the header): the key's bits, "in domain", and both fields' binary indicators. */
-async function keyIndicators(s: Session, key: AShare, j: number, k: number, H: number, keyBits: number | undefined): Promise<KeyIndicators> {
+async function keyIndicators(s: Session, key: AShare, j: number, k: number, H: number, keyBits: number | undefined, memory: ScratchLease): Promise<KeyIndicators> {
   const n = key.length;
   const narrow = keyBits !== undefined && keyBits <= NARROW_A2B_MAX_BITS && keyBits <= k + 1;
   // The bits read: k, and bit k too when the key may reach 2^k (keyBits = k + 1).
@@ -201,7 +216,7 @@ async function keyIndicators(s: Session, key: AShare, j: number, k: number, H: n
     inDomain = await andTree(s, ...highBitsClear(s, bits, k), n);
   }
   const planes = decomposed.slice(0, k);
-  const fields = await fieldIndicators(s, [{ planes: planes.slice(0, j), root: inDomain }, ...(j < k ? [{ planes: planes.slice(j) }] : [])], n);
+  const fields = await fieldIndicators(s, [{ planes: planes.slice(0, j), root: inDomain }, ...(j < k ? [{ planes: planes.slice(j) }] : [])], n, memory);
   return { low: fields[0], high: j < k ? fields[1].slice(0, H) : [] };
 }
 

@@ -9,10 +9,14 @@ import type { Session } from '../session.js';
 import { BShare, BitShare } from '../shares.js';
 import { inChunks } from '../../ring/chunks.js';
 
-/** Local share of (xa,xb) AND (ya,yb), word-wise, masked by a fresh zero-sharing. */
-export function andLocal(s: Session, xa: BigUint64Array, xb: BigUint64Array, ya: BigUint64Array, yb: BigUint64Array): BigUint64Array {
+/**
+ * Local share of (xa,xb) AND (ya,yb), word-wise, masked by a fresh zero-sharing; written into
+ * `into` (xa.length words, e.g. scratch memory the caller gives back) when given.
+ */
+export function andLocal(s: Session, xa: BigUint64Array, xb: BigUint64Array, ya: BigUint64Array, yb: BigUint64Array, into?: BigUint64Array): BigUint64Array {
   const n = xa.length;
-  const z = s.zeroShareXor(n);
+  if (into && into.length !== n) throw new UsageError(`andLocal: the output holds ${into.length} words, the operands ${n}`);
+  const z = into ? s.zeroShareXorInto(into) : s.zeroShareXor(n);
   // In pieces (ring/chunks.ts): the first AND of a process is often its largest.
   inChunks(n, (from, to) => andRange(z, xa, xb, ya, yb, from, to));
   return z;
@@ -43,9 +47,13 @@ function shiftedProducts(z: BigUint64Array, o: number, xa: BigUint64Array, xb: B
   for (let i = 0; i < xa.length; i++) z[o + i] ^= (xa[i] & ((ya[i] * up) ^ (yb[i] * up))) ^ (xb[i] & (ya[i] * up));
 }
 
-/** AND of operand words given as components; one round. Returns the two components. */
-export async function andWords(s: Session, xa: BigUint64Array, xb: BigUint64Array, ya: BigUint64Array, yb: BigUint64Array): Promise<[BigUint64Array, BigUint64Array]> {
-  const z = andLocal(s, xa, xb, ya, yb);
+/**
+ * AND of operand words given as components; one round. Returns the two components: the first
+ * is `into` when given (it is sent without `transfer`, so the caller may reuse it once done),
+ * the second the message received from the next party (Session.releaseWords hands it back).
+ */
+export async function andWords(s: Session, xa: BigUint64Array, xb: BigUint64Array, ya: BigUint64Array, yb: BigUint64Array, into?: BigUint64Array): Promise<[BigUint64Array, BigUint64Array]> {
+  const z = andLocal(s, xa, xb, ya, yb, into);
   return [z, await s.reshare(z)];
 }
 

@@ -31,7 +31,11 @@ export const NARROW_A2B_MAX_BITS = 32;
 /** Binary sharing (one word per element, bits >= lane zero) of x in [0, 2^bits). 2 + log2(lane) rounds. */
 export async function a2bNarrow(s: Session, x: AShare, bits: number): Promise<BShare> {
   const sum = await laneSum(s, x, bits);
-  return new BShare(unpackLanes(sum.a, sum.lane, x.length, sum.N), unpackLanes(sum.b, sum.lane, x.length, sum.N));
+  try {
+    return new BShare(unpackLanes(sum.a, sum.lane, x.length, sum.N), unpackLanes(sum.b, sum.lane, x.length, sum.N));
+  } finally {
+    s.party.scratch.give(sum.memory);
+  }
 }
 
 /**
@@ -42,12 +46,22 @@ export async function a2bNarrow(s: Session, x: AShare, bits: number): Promise<BS
 export async function a2bNarrowPlanes(s: Session, x: AShare, bits: number): Promise<BitShare[]> {
   const sum = await laneSum(s, x, bits);
   const n = x.length;
-  const pa = lanePlanes(sum.a, sum.lane, n, sum.N, bits), pb = lanePlanes(sum.b, sum.lane, n, sum.N, bits);
-  return pa.map((a, t) => new BitShare(a, pb[t], n));
+  try {
+    const pa = lanePlanes(sum.a, sum.lane, n, sum.N, bits), pb = lanePlanes(sum.b, sum.lane, n, sum.N, bits);
+    return pa.map((a, t) => new BitShare(a, pb[t], n));
+  } finally {
+    s.party.scratch.give(sum.memory);
+  }
 }
 
-/** The binary sum's components in packed lanes (lane q of word i: element q · N + i). */
-async function laneSum(s: Session, x: AShare, bits: number): Promise<{ a: BigUint64Array; b: BigUint64Array; lane: LaneWidth; N: number }> {
+/**
+ * The binary sum's components in packed lanes (lane q of word i: element q · N + i), in `memory`,
+ * pooled memory the caller gives back once it has read them. Every other array here dies inside
+ * this call: the carries and each level's products are pooled too (sent without `transfer`, so
+ * the link has copied them), the messages received are given back to the link once read: fresh
+ * ones were ~16 bytes per element of what V8 counts towards its next full collection.
+ */
+async function laneSum(s: Session, x: AShare, bits: number): Promise<{ a: BigUint64Array; b: BigUint64Array; lane: LaneWidth; N: number; memory: BigUint64Array }> {
   if (!Number.isInteger(bits) || bits < 1 || bits > NARROW_A2B_MAX_BITS) throw new UsageError(`a2bNarrow: bits must be 1 to ${NARROW_A2B_MAX_BITS} (got ${bits})`);
   const n = x.length;
   const lane = laneWidth(bits);
@@ -62,39 +76,61 @@ async function laneSum(s: Session, x: AShare, bits: number): Promise<{ a: BigUin
   } finally {
     s.party.scratch.give(scratch);
   }
-  const [ga, gb] = await andWords(s, v.a, v.b, w.a, w.b);
-  const sumA = xorOf(v.a, w.a), sumB = xorOf(v.b, w.b);
-  let pa = sumA, pb = sumB;
-  for (let shift = 1; shift < lane; shift <<= 1) {
-    // Bits that a shift by `shift` would carry out of a lane are cleared.
-    const keep = everyLane(((1n << BigInt(lane)) - 1n) ^ ((1n << BigInt(shift)) - 1n), lane);
-    const last = 2 * shift >= lane; // the last level needs no new P
-    const m = last ? N : 2 * N;
-    // The operands stay in this party: scratch memory (mpc/scratch.ts), fully overwritten.
-    const operands = s.party.scratch.take(4 * m);
-    let za: BigUint64Array, zb: BigUint64Array;
-    try {
-      const la = operands.subarray(0, m), lb = operands.subarray(m, 2 * m), ra = operands.subarray(2 * m, 3 * m), rb = operands.subarray(3 * m, 4 * m);
-      levelOperands(pa, ga, POW2[shift], keep, la, ra, last);
-      levelOperands(pb, gb, POW2[shift], keep, lb, rb, last);
-      [za, zb] = await andWords(s, la, lb, ra, rb);
-    } finally {
-      s.party.scratch.give(operands);
+  // The sum (returned) and the carries G, one pooled buffer: [sumA, sumB, ga].
+  const memory = s.party.scratch.take(3 * N);
+  const sumA = xorOf(v.a, w.a, memory.subarray(0, N)), sumB = xorOf(v.b, w.b, memory.subarray(N, 2 * N));
+  /** The messages received and products taken that are still read: given back once they are not. */
+  let held: { z: BigUint64Array; received: BigUint64Array } | undefined;
+  try {
+    const [ga, gb] = await andWords(s, v.a, v.b, w.a, w.b, memory.subarray(2 * N, 3 * N));
+    let pa = sumA, pb = sumB;
+    for (let shift = 1; shift < lane; shift <<= 1) {
+      // Bits that a shift by `shift` would carry out of a lane are cleared.
+      const keep = everyLane(((1n << BigInt(lane)) - 1n) ^ ((1n << BigInt(shift)) - 1n), lane);
+      const last = 2 * shift >= lane; // the last level needs no new P
+      const m = last ? N : 2 * N;
+      // The operands stay in this party: scratch memory (mpc/scratch.ts), fully overwritten.
+      const operands = s.party.scratch.take(4 * m);
+      let za: BigUint64Array, zb: BigUint64Array;
+      try {
+        const la = operands.subarray(0, m), lb = operands.subarray(m, 2 * m), ra = operands.subarray(2 * m, 3 * m), rb = operands.subarray(3 * m, 4 * m);
+        levelOperands(pa, ga, POW2[shift], keep, la, ra, last);
+        levelOperands(pb, gb, POW2[shift], keep, lb, rb, last);
+        // The previous level's P is read: its products go back.
+        if (held) giveBack(s, held);
+        held = undefined;
+        const z = s.party.scratch.take(m);
+        [za, zb] = await andWords(s, la, lb, ra, rb, z);
+        held = { z, received: zb };
+      } finally {
+        s.party.scratch.give(operands);
+      }
+      xorInto(ga, za, N);
+      xorInto(gb, zb, N);
+      if (!last) {
+        pa = za.subarray(N);
+        pb = zb.subarray(N);
+      }
     }
-    xorInto(ga, za, N);
-    xorInto(gb, zb, N);
-    if (!last) {
-      pa = za.subarray(N);
-      pb = zb.subarray(N);
-    }
+    addCarries(sumA, ga, everyLane(((1n << BigInt(lane)) - 1n) ^ 1n, lane));
+    addCarries(sumB, gb, everyLane(((1n << BigInt(lane)) - 1n) ^ 1n, lane));
+    s.releaseWords(s.next, gb);
+  } catch (e) {
+    s.party.scratch.give(memory);
+    throw e;
+  } finally {
+    if (held) giveBack(s, held);
   }
-  addCarries(sumA, ga, everyLane(((1n << BigInt(lane)) - 1n) ^ 1n, lane));
-  addCarries(sumB, gb, everyLane(((1n << BigInt(lane)) - 1n) ^ 1n, lane));
-  return { a: sumA, b: sumB, lane, N };
+  return { a: sumA, b: sumB, lane, N, memory };
 }
 
-function xorOf(a: BigUint64Array, b: BigUint64Array): BigUint64Array {
-  const out = new BigUint64Array(a.length);
+/** A level's products: the pooled local part back to the pool, the received part to the link. */
+function giveBack(s: Session, level: { z: BigUint64Array; received: BigUint64Array }): void {
+  s.party.scratch.give(level.z);
+  s.releaseWords(s.next, level.received);
+}
+
+function xorOf(a: BigUint64Array, b: BigUint64Array, out: BigUint64Array): BigUint64Array {
   for (let i = 0; i < a.length; i++) out[i] = a[i] ^ b[i];
   return out;
 }

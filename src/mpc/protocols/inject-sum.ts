@@ -42,55 +42,70 @@ export async function injectWeightedSums(s: Session, outputs: readonly WeightedW
     if (o.a.length !== o.b.length || o.shifts.length !== o.a.length) throw new UsageError(`injectWeightedSums: ${o.a.length} and ${o.b.length} words with ${o.shifts.length} weights`);
     total += o.a.length;
   }
-  // Every word's output and weight, over the concatenation of all outputs' words.
-  const owner = new Int32Array(total), weight = new BigUint64Array(total), wa = new BigUint64Array(total), wb = new BigUint64Array(total);
-  let at = 0;
-  outputs.forEach((o, k) => {
-    for (let w = 0; w < o.a.length; w++, at++) {
-      owner[at] = k;
-      weight[at] = 1n << BigInt(o.shifts[w]);
-    }
-    wa.set(o.a, at - o.a.length);
-    wb.set(o.b, at - o.b.length);
-  });
   const bounds = chunkBounds(total);
   const chunk = (role: 0 | 1 | 2): [number, number] => {
     const k = [0, 1, 2].find((c) => roleIn(s.me, c) === role)!;
     return [bounds[k], bounds[k + 1]];
   };
   const [p0, p1] = chunk(0), [q0, q1] = chunk(1), [r0, r1] = chunk(2);
-  // Streams drawn in a fixed order: as P, d1 from the stream shared with the next party (Q); as
-  // Q, the same draws from the stream shared with the previous one.
-  const d1P = draw(s.prgNext, 64 * (p1 - p0)), d1Q = draw(s.prgPrev, 64 * (q1 - q0));
-  const sums = new BigUint64Array(outputs.length);
+  const p = p1 - p0, q = q1 - q0, r = r1 - r0;
+  // Every array below lives only inside this call (d1Q is sent without `transfer`: the link
+  // copies it before send returns), so all of them are parts of one pooled lease (mpc/scratch.ts):
+  // fresh ones here were ~200 bytes per selected word and half of describe's external memory
+  // churn, which V8 pays for with full collections (docs/benchmarks.md, "s11-gc").
+  const ownerWords = Math.ceil(total / 2);
+  const lease = s.party.scratch.take(ownerWords + 3 * total + 64 * p + 64 * q + q + 64 * q + 64 * p + 64 * r);
+  try {
+    let at = 0;
+    const part = (words: number): BigUint64Array => lease.subarray(at, (at += words));
+    const ownerPart = part(ownerWords);
+    // Every word's output and weight, over the concatenation of all outputs' words.
+    const owner = new Int32Array(ownerPart.buffer, ownerPart.byteOffset, total), weight = part(total), wa = part(total), wb = part(total);
+    let w0 = 0;
+    outputs.forEach((o, k) => {
+      for (let w = 0; w < o.a.length; w++, w0++) {
+        owner[w0] = k;
+        weight[w0] = 1n << BigInt(o.shifts[w]);
+      }
+      wa.set(o.a, w0 - o.a.length);
+      wb.set(o.b, w0 - o.b.length);
+    });
+    // Streams drawn in a fixed order: as P, d1 from the stream shared with the next party (Q); as
+    // Q, the same draws from the stream shared with the previous one.
+    const d1P = draw(s.prgNext, part(64 * p)), d1Q = draw(s.prgPrev, part(64 * q));
+    const sums = new BigUint64Array(outputs.length);
 
-  // Round 1. As Q: d2 = d − d1 to the next party (R).
-  s.round();
-  const dQ = new BigUint64Array(q1 - q0);
-  for (let w = q0; w < q1; w++) dQ[w - q0] = wa[w] ^ wb[w];
-  const dMasks = new BigUint64Array(64 * (q1 - q0));
-  bitMasks(dQ, 0, 64 * (q1 - q0), dMasks);
-  splitKernel(d1Q, dMasks);
-  s.send(s.next, d1Q);
-  // As P: sum 2^shift (rho + d1 (1 − 2 rho)), rho = c0 = P's a component.
-  const rhoP = new BigUint64Array(64 * (p1 - p0));
-  bitMasks(wa.subarray(p0, p1), 0, 64 * (p1 - p0), rhoP);
-  addendWithRhoKernel(sums, d1P, rhoP, owner, weight, p0);
-  // As R: sum 2^shift d2 (1 − 2 rho), rho = R's b component.
-  const d2 = await s.recv(s.prev, 64 * (r1 - r0));
-  const rhoR = new BigUint64Array(64 * (r1 - r0));
-  bitMasks(wb.subarray(r0, r1), 0, 64 * (r1 - r0), rhoR);
-  addendKernel(sums, d2, rhoR, owner, weight, r0);
+    // Round 1. As Q: d2 = d − d1 to the next party (R).
+    s.round();
+    const dQ = part(q);
+    for (let w = q0; w < q1; w++) dQ[w - q0] = wa[w] ^ wb[w];
+    const dMasks = part(64 * q);
+    bitMasks(dQ, 0, 64 * q, dMasks);
+    splitKernel(d1Q, dMasks);
+    s.send(s.next, d1Q);
+    // As P: sum 2^shift (rho + d1 (1 − 2 rho)), rho = c0 = P's a component.
+    const rhoP = part(64 * p);
+    bitMasks(wa.subarray(p0, p1), 0, 64 * p, rhoP);
+    addendWithRhoKernel(sums, d1P, rhoP, owner, weight, p0);
+    // As R: sum 2^shift d2 (1 − 2 rho), rho = R's b component.
+    const d2 = await s.recv(s.prev, 64 * r);
+    const rhoR = part(64 * r);
+    bitMasks(wb.subarray(r0, r1), 0, 64 * r, rhoR);
+    addendKernel(sums, d2, rhoR, owner, weight, r0);
+    s.releaseWords(s.prev, d2);
 
-  // Round 2: the addends, re-randomised, to the previous party (a reshare).
-  const zero = s.zeroShare(outputs.length);
-  for (let k = 0; k < outputs.length; k++) zero[k] += sums[k];
-  return new AShare(zero, await s.reshare(zero));
+    // Round 2: the addends, re-randomised, to the previous party (a reshare).
+    const zero = s.zeroShare(outputs.length);
+    for (let k = 0; k < outputs.length; k++) zero[k] += sums[k];
+    return new AShare(zero, await s.reshare(zero));
+  } finally {
+    s.party.scratch.give(lease);
+  }
 }
 
-function draw(prg: Session['prgNext'], n: number): BigUint64Array {
-  const out = new BigUint64Array(n);
-  prg.fill(new Uint8Array(out.buffer));
+/** `out` filled from the stream (every word overwritten). */
+function draw(prg: Session['prgNext'], out: BigUint64Array): BigUint64Array {
+  prg.fill(new Uint8Array(out.buffer, out.byteOffset, out.byteLength));
   return out;
 }
 

@@ -7,6 +7,7 @@
  */
 
 import { Prg } from '../../crypto/prg.js';
+import { UsageError } from '../../errors.js';
 import { ONES } from '../../ring/bitops.js';
 import type { PartyId } from '../party.js';
 import type { Session } from '../session.js';
@@ -69,10 +70,15 @@ function xorKernel(x: BigUint64Array, y: BigUint64Array, out: BigUint64Array): v
   for (let i = 0; i < out.length; i++) out[i] = x[i] ^ y[i];
 }
 
-/** x AND y for every pair, all in one AND round (the pairs' words one after the other). */
-export async function andBatch(s: Session, pairs: readonly { x: PackedBits; y: PackedBits }[]): Promise<PackedBits[]> {
+/**
+ * x AND y for every pair, all in one AND round (the pairs' words one after the other).
+ * `into`: the products' first components go there (the pairs' total words; pooled memory the
+ * caller gives back, with the second components' message, once it no longer reads them).
+ */
+export async function andBatch(s: Session, pairs: readonly { x: PackedBits; y: PackedBits }[], into?: BigUint64Array): Promise<PackedBits[]> {
   const total = pairs.reduce((acc, q) => acc + q.x.a.length, 0);
-  const z = s.zeroShareXor(total);
+  if (into && into.length !== total) throw new UsageError(`andBatch: the output holds ${into.length} words, the pairs ${total}`);
+  const z = into ? s.zeroShareXorInto(into) : s.zeroShareXor(total);
   let at = 0;
   for (const { x, y } of pairs) {
     andKernel(z, at, x.a, x.b, y.a, y.b);

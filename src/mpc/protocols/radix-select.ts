@@ -182,6 +182,20 @@ interface Selection {
   readonly planes: readonly BitShare[][];
   readonly searches: Search[];
   active: Search[];
+  /** The pooled words of the current zeros and masks (countLevel's andBatch), given back once dead. */
+  zerosMemory?: LevelMemory;
+  masksMemory?: LevelMemory;
+}
+
+/** An andBatch's first components (pooled) and second (the message received, whole). */
+interface LevelMemory {
+  readonly local: BigUint64Array;
+  readonly received: BigUint64Array | undefined;
+}
+
+function giveBack(s: Session, memory: LevelMemory): void {
+  s.party.scratch.give(memory.local);
+  if (memory.received) s.releaseWords(s.next, memory.received);
 }
 
 /** Level j's zeros of every search active there (its column has a binary level j), and their counts. */
@@ -189,7 +203,11 @@ async function countLevel(s: Session, state: Selection, j: number): Promise<ASha
   const active = state.searches.filter((q) => searchLevels(state.columns[q.column].keyBits) > j);
   const notPlane = new Map<number, BitShare>();
   for (const q of active) if (!notPlane.has(q.column)) notPlane.set(q.column, notBits(s.me, state.planes[q.column][j]));
-  const zeros = await andBatch(s, active.map((q) => ({ x: q.mask, y: notPlane.get(q.column)! })));
+  const words = active.reduce((acc, q) => acc + q.mask.a.length, 0);
+  const local = s.party.scratch.take(words);
+  const zeros = await andBatch(s, active.map((q) => ({ x: q.mask, y: notPlane.get(q.column)! })), local);
+  // Pooled (s11-gc): these words become the next level's masks (nextLevel), given back after it.
+  state.zerosMemory = { local, received: zeros.length > 0 ? new BigUint64Array(zeros[0].b.buffer, zeros[0].b.byteOffset, words) : undefined };
   active.forEach((q, i) => (q.zeros = zeros[i]));
   state.active = active;
   return popcounts(s, zeros, RADIX_ROUND_BYTES);
@@ -204,9 +222,12 @@ async function nextLevel(s: Session, state: Selection, p: BitShare, j: number): 
   // p broadcast over the mask's words (XOR sharing is linear); z becomes the mask in place.
   const kept = await andScalarBatch(s, active.map((q, i) => ({ x: q.mask, pa: broadcastBit(p.a, i), pb: broadcastBit(p.b, i) })));
   active.forEach((q, i) => (q.mask = xorInPlace(q.zeros, kept.parts[i])));
-  // p AND m is read: its memory goes back to the pool and the link.
+  // p AND m is read: its memory goes back to the pool and the link; so is the last masks' (s11-gc).
   s.party.scratch.give(kept.a);
   s.releaseWords(s.next, kept.b);
+  if (state.masksMemory) giveBack(s, state.masksMemory);
+  state.masksMemory = state.zerosMemory;
+  state.zerosMemory = undefined;
   return countLevel(s, state, j);
 }
 

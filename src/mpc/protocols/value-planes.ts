@@ -57,7 +57,17 @@ export async function valuePlanes(s: Session, columns: readonly RangedColumn[]):
       const out = Array.from({ length: c.bits }, () => new BigUint64Array(words));
       if (c.bits === 0 || n === 0) return out;
       // Component 0 carries the constant −min (sharing.ts: party 0's a, party 2's b).
-      toPlanes(minus ? shifted(component, BigInt.asUintN(64, -c.min)) : component, 0, n, c.bits, out, 0);
+      if (!minus) {
+        toPlanes(component, 0, n, c.bits, out, 0);
+        return out;
+      }
+      // The shifted component lives only until it is cut into planes: pooled (s11-gc).
+      const moved = s.party.scratch.take(n);
+      try {
+        toPlanes(shifted(component, BigInt.asUintN(64, -c.min), moved), 0, n, c.bits, out, 0);
+      } finally {
+        s.party.scratch.give(moved);
+      }
       return out;
     };
     return { words, bits: c.bits, a: fresh(c.values.a, slot === 'a'), b: fresh(c.values.b, slot === 'b') };
@@ -67,8 +77,8 @@ export async function valuePlanes(s: Session, columns: readonly RangedColumn[]):
   return columns.map((c, k) => planes[k].a.map((a, j) => new BitShare(a, planes[k].b[j], c.values.length)));
 }
 
-function shifted(component: BigUint64Array, k: bigint): BigUint64Array {
-  const out = new BigUint64Array(component.length);
+/** component + k into `out` (every word overwritten). */
+function shifted(component: BigUint64Array, k: bigint, out: BigUint64Array): BigUint64Array {
   const c = BigUint64Array.of(k);
   // In pieces (ring/chunks.ts): a first call over a whole column would run unoptimized.
   inChunks(out.length, (from, to) => addRange(component, c, out, from, to));
@@ -134,7 +144,9 @@ async function rippleAdd(s: Session, planes: readonly Planes[], carries: readonl
     // Next carries for columns that have a bit above j.
     const feeding = live.filter((k) => planes[k].bits > j + 1);
     const total = feeding.reduce((acc, k) => acc + planes[k].words, 0);
-    const xa = new BigUint64Array(total), xb = new BigUint64Array(total), ya = new BigUint64Array(total), yb = new BigUint64Array(total);
+    // The AND's operands die with it (sent without transfer: copied by the link): pooled (s11-gc).
+    const operands = s.party.scratch.take(4 * total);
+    const xa = operands.subarray(0, total), xb = operands.subarray(total, 2 * total), ya = operands.subarray(2 * total, 3 * total), yb = operands.subarray(3 * total, 4 * total);
     let at = 0;
     for (const k of feeding) {
       const p = planes[k], c = carry[k], d = carries[k][j - 1];
@@ -144,7 +156,12 @@ async function rippleAdd(s: Session, planes: readonly Planes[], carries: readonl
       xorPair(d.b, c?.b, yb, at);
       at += p.words;
     }
-    const [za, zb] = total > 0 ? await andWords(s, xa, xb, ya, yb) : [xa, xb];
+    let za: BigUint64Array, zb: BigUint64Array;
+    try {
+      [za, zb] = total > 0 ? await andWords(s, xa, xb, ya, yb) : [new BigUint64Array(0), new BigUint64Array(0)];
+    } finally {
+      s.party.scratch.give(operands);
+    }
     // Bit j of the sum (with the old carry), then the new carry.
     for (const k of live) {
       const p = planes[k], c = carry[k], d = carries[k][j - 1];

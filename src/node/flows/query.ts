@@ -78,6 +78,8 @@ async function runLocal(
   let design = false;
   // The one governance step of every query at every node (admission, release, audit): docs/governance.md.
   const governance = new QueryGovernance(ctx, query);
+  // The scanned columns' memory: back to the node once the outputs are sealed and stored (copies).
+  const scanned = ctx.scanMemory.lease();
   try {
     const outcome = await party.run(
       sessionIdOf(query),
@@ -100,7 +102,7 @@ async function runLocal(
         } else {
           plan = await checkQueryPlan(ctx.store, ctx.collaboration, checked, { ctx, requester: requester.name });
           await governance.admit(requester, plan, checked.script);
-          reader = storedTableReader(ctx.store, (p) => ctx.describe(p as PartyId));
+          reader = storedTableReader(ctx.store, (p) => ctx.describe(p as PartyId), scanned);
         }
         // Marks where the MPC starts among traces of the node process (bench TESSERA_BENCH_NODE_LOGS).
         ctx.log.debug({ query }, 'query executing');
@@ -148,6 +150,8 @@ async function runLocal(
       await settleDerived(ctx, query);
       throw error;
     });
+    // Nothing refers to the scanned columns any more: the result share and the derived table are encoded copies.
+    scanned.release();
     ctx.log.info({ query, plan: plan.hash, tables: info.tables, rows: info.rows, excluded: info.excluded, ms: Date.now() - started }, 'query computed');
     return { info, envelopes };
   } catch (error) {

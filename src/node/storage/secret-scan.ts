@@ -12,12 +12,14 @@ import { columnsRead, type StoredSecretTable, type StoredTableReader } from '../
 import type { CatalogTable } from '../../plan/check.js';
 import { ALL_VALID, SecretTable, type SecretColumn } from '../../secret/secret-table.js';
 import { encodedColumnNames, valueColumnNames, VALIDITY_SUFFIX } from '../../table/schema.js';
-import { ColumnDecoder, expandComponent } from '../../wire/share-payload.js';
+import { ColumnDecoder, expandComponent, type WordsAllocator } from '../../wire/share-payload.js';
+import type { ScanLease } from './scan-memory.js';
 import { decodeContribution } from '../contribution-index.js';
 import { agreeOnAppendRows, type KeyedRow } from '../query/append-rows.js';
 import type { TableStore } from '../storage.js';
 
-export function storedTableReader(store: TableStore, describe: (party: number) => string): StoredTableReader {
+/** `memory`: where uploaded columns are decoded (a query's lease of memory kept between queries, scan-memory.ts); fresh without it. */
+export function storedTableReader(store: TableStore, describe: (party: number) => string, memory?: ScanLease): StoredTableReader {
   return {
     async read(s, plan) {
       const append = plan.tables.filter((t) => t.kind === 'append');
@@ -27,7 +29,7 @@ export function storedTableReader(store: TableStore, describe: (party: number) =
       const needed = columnsRead(plan);
       const out = new Map<string, StoredSecretTable>();
       for (const t of plan.tables) {
-        out.set(t.name, t.kind === 'table' ? { table: await uploadedTable(store, t, needed.get(t.name) ?? new Set()), source: 'uploaded' } : { table: appendTable(t, common.get(t.name)!), source: 'append' });
+        out.set(t.name, t.kind === 'table' ? { table: await uploadedTable(store, t, needed.get(t.name) ?? new Set(), memory?.take), source: 'uploaded' } : { table: appendTable(t, common.get(t.name)!), source: 'append' });
       }
       return out;
     },
@@ -35,14 +37,14 @@ export function storedTableReader(store: TableStore, describe: (party: number) =
 }
 
 /** The named columns of an uploaded table; every row is valid (the table's rows are public). */
-async function uploadedTable(store: TableStore, t: CatalogTable, names: ReadonlySet<string>): Promise<SecretTable> {
+async function uploadedTable(store: TableStore, t: CatalogTable, names: ReadonlySet<string>, allocate?: WordsAllocator): Promise<SecretTable> {
   // Decoded as it is decrypted (no buffer of the whole column; every fresh array costs first
   // touch and collection): each chunk of plaintext goes straight into the share vectors.
   const load = async (encoded: string): Promise<AShare> => {
-    const decoder = new ColumnDecoder(t.rows);
+    const decoder = new ColumnDecoder(t.rows, allocate);
     await store.readColumnChunks(t.name, encoded, (chunk) => decoder.push(chunk));
     const c = decoder.finish();
-    return new AShare(expandComponent(c.a, t.rows), expandComponent(c.b, t.rows));
+    return new AShare(expandComponent(c.a, t.rows, allocate), expandComponent(c.b, t.rows, allocate));
   };
   const columns: SecretColumn[] = [];
   for (const schema of t.schema.columns) {

@@ -1,0 +1,74 @@
+/**
+ * The memory of the columns a query's scan decodes (secret-scan.ts), kept between queries.
+ *
+ * A scan makes two vectors of 8 bytes per row for every column it reads (48 MB per node for a
+ * group-by's three columns at a million rows), live for the whole query. Fresh each time, they
+ * are what V8 counts as external memory: 64 MiB of it since the last full collection starts
+ * another, and these alone were most of that per query (docs/benchmarks.md, "s11-gc"). Here the
+ * query flow gives them back once the query is computed and its outputs are sealed and stored
+ * (copies), and the next scan of the same row count takes them again.
+ *
+ * Only whole vectors of exactly the size asked are reused; at most `maxRetainedBytes` are kept.
+ * A query that fails gives nothing back (its vectors are left to the collector: a protocol step
+ * may still have been reading them).
+ */
+
+export class ScanMemory {
+  private readonly free = new Map<number, ArrayBuffer[]>();
+  private retained = 0;
+
+  constructor(private readonly maxRetainedBytes: number) {}
+
+  /** A lease for one query's scan: what it takes goes back together (`release`). */
+  lease(): ScanLease {
+    return new ScanLease(this);
+  }
+
+  /** `words` words, kept from an earlier query (old data: the caller overwrites every word) or fresh. */
+  take(words: number): BigUint64Array {
+    const bytes = words * 8;
+    const ab = this.free.get(bytes)?.pop();
+    if (!ab) return new BigUint64Array(words);
+    this.retained -= bytes;
+    return new BigUint64Array(ab);
+  }
+
+  /** Keeps the buffer behind `v` (a whole vector this pool or `take` made); it must not be used afterwards. */
+  give(v: BigUint64Array): void {
+    const ab = v.buffer;
+    if (!(ab instanceof ArrayBuffer) || v.byteOffset !== 0 || v.byteLength !== ab.byteLength || ab.byteLength === 0) return;
+    if (this.retained + ab.byteLength > this.maxRetainedBytes) return;
+    let list = this.free.get(ab.byteLength);
+    if (!list) this.free.set(ab.byteLength, (list = []));
+    if (list.includes(ab)) return;
+    list.push(ab);
+    this.retained += ab.byteLength;
+  }
+
+  /** Bytes kept for the next scans. */
+  get retainedBytes(): number {
+    return this.retained;
+  }
+}
+
+export class ScanLease {
+  private readonly taken: BigUint64Array[] = [];
+  private released = false;
+
+  constructor(private readonly memory: ScanMemory) {}
+
+  /** `words` words for a column being decoded (old data: every word is overwritten by the decoder). */
+  readonly take = (words: number): BigUint64Array => {
+    const v = this.memory.take(words);
+    if (!this.released) this.taken.push(v);
+    return v;
+  };
+
+  /** The query is done with every vector taken: they go back to the pool. Called once, only after success. */
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    for (const v of this.taken) this.memory.give(v);
+    this.taken.length = 0;
+  }
+}
