@@ -77,9 +77,39 @@ export class Session {
     this.stats.rounds++;
   }
 
-  /** Sends ring elements to a neighbour. The array must not be written afterwards. */
+  /**
+   * Sends ring elements to a neighbour. Three contracts for the array, from the cheapest for the
+   * caller to the cheapest for the link:
+   * - copied (the default): the caller may write it or give it back to a pool as soon as send
+   *   returns (the link copied what it could not write at once);
+   * - `transfer`: the caller gives it up: it neither writes nor reads it again, nor gives it back
+   *   to a pool (a worker link moves a whole buffer to the other thread, detaching it here);
+   * - lent (sendLent): the caller may keep reading it, but neither writes it nor gives it back to
+   *   a pool until the promise sendLent returns settles.
+   */
   send(to: PartyId, data: BigUint64Array, transfer = false): void {
     this.sendBytes(to, asBytes(data), transfer);
+  }
+
+  /**
+   * Sends ring elements that the caller keeps reading but neither writes nor gives back to a pool
+   * until the returned promise settles (a share component it returns, for instance: never
+   * written again, so the promise may be ignored). A link that can (StreamLink) writes a long
+   * array from the caller's memory instead of copying it first; the others copy it as `send`.
+   * The promise resolves once the link no longer reads the array and never rejects: a failed send
+   * fails this session's receives, as `send`'s does (a session that failed already throws, as send).
+   */
+  sendLent(to: PartyId, data: BigUint64Array): Promise<void> {
+    if (this.failure) throw this.failure;
+    const bytes = asBytes(data);
+    const link = this.party.boxFor(to).link;
+    if (link.lend === undefined) {
+      this.sendBytes(to, bytes);
+      return SENT;
+    }
+    this.stats.bytesSent += bytes.byteLength;
+    this.stats.messagesSent++;
+    return link.lend(this.id, bytes).catch(this.sendFailed);
   }
 
   sendBytes(to: PartyId, bytes: Uint8Array, transfer = false): void {
@@ -111,6 +141,23 @@ export class Session {
       throw new ProtocolError(`party ${from} sent ${bytes.byteLength} bytes where ${words * 8} were expected: the parties are running different computations`);
     }
     return fromBytes(bytes);
+  }
+
+  /**
+   * Receives exactly `target.length` ring elements from a neighbour into `target`: a long message
+   * that starts arriving after this call is written there by the link directly (no message buffer
+   * of its own, no copy out of it; Mailbox.recvInto), an earlier one is copied there. The caller
+   * must not use `target` until the promise settles. Several may wait at once, answered in order
+   * (the blocks of one streamed message).
+   */
+  async recvInto(from: PartyId, target: BigUint64Array): Promise<void> {
+    if (this.failure) throw this.failure;
+    try {
+      await this.party.boxFor(from).recvInto(this.id, asBytes(target), this.timeoutMs);
+    } catch (e) {
+      this.failure ??= e instanceof Error ? e : new ProtocolError(String(e));
+      throw e;
+    }
   }
 
   async recvBytes(from: PartyId): Promise<Uint8Array> {
