@@ -15,6 +15,9 @@ import { asBytes, fromBytes, uninitializedWords } from '../ring/z64.js';
 import { keepNewest } from '../keep-shape.js';
 import type { Party, PartyId } from './party.js';
 
+/** Components of at least this many bytes are lent and received in place by reshareKept (the link copies shorter sends: StreamLink's COALESCE_MAX). */
+export const IN_PLACE_MIN_BYTES = 64 * 1024 + 8;
+
 export interface SessionOptions {
   readonly timeoutMs?: number;
 }
@@ -191,6 +194,28 @@ export class Session {
     this.round();
     this.send(this.prev, mine);
     return this.recv(this.next, mine.length);
+  }
+
+  /**
+   * reshare with the next party's component received into `into` (exactly mine.length words; not
+   * to be used until this settles) and, if `lend`, `mine` lent to the link (sendLent: the caller
+   * keeps reading it but never writes it again nor gives it back to a pool). One round.
+   */
+  async reshareInto(mine: BigUint64Array, into: BigUint64Array, lend: boolean): Promise<BigUint64Array> {
+    this.round();
+    if (lend) void this.sendLent(this.prev, mine);
+    else this.send(this.prev, mine);
+    await this.recvInto(this.next, into);
+    return into;
+  }
+
+  /**
+   * reshare of a component the caller keeps as its share and never writes again (a product's z):
+   * a long one (IN_PLACE_MIN_BYTES) is lent and the next party's component received straight
+   * into a fresh vector; a short one as reshare (a copy costs less than a second socket write).
+   */
+  reshareKept(mine: BigUint64Array): Promise<BigUint64Array> {
+    return mine.byteLength >= IN_PLACE_MIN_BYTES ? this.reshareInto(mine, uninitializedWords(mine.length), true) : this.reshare(mine);
   }
 
   /**

@@ -48,8 +48,9 @@ export async function mulInBlocks(s: Session, x: AShare, y: AShare): Promise<ASh
   s.round();
   // Both at once, and under one Promise.all: a receive that fails (the peer aborted or vanished)
   // while blocks are still being computed rejects the multiplication at once instead of lying
-  // unhandled until the last block is out.
-  const [, b] = await Promise.all([sendBlocks(s, x, y, z), receiveInto(s, n)]);
+  // unhandled until the last block is out. The receives wait before the first block is computed,
+  // so that every block arriving meanwhile is placed, not copied.
+  const [b] = await Promise.all([receiveInto(s, n), sendBlocks(s, x, y, z)]);
   timeline.mark(s.me, 'received');
   return new AShare(z, b);
 }
