@@ -43,7 +43,7 @@ import { generateClusterCertificates, type ClusterCertificates } from '../src/cr
 import { StreamLink } from '../src/net/stream-link.js';
 import { TlsMesh, type MeshParty, type PeerAddress } from '../src/net/tls.js';
 import { Mailbox } from '../src/net/mailbox.js';
-import { COLOCATED_PARTY_FLAGS, PARTY_ALLOCATOR_ENV } from '../src/mpc/process-cluster.js';
+import { COLOCATED_PARTY_FLAGS, PARTY_ALLOCATOR_ENV } from '../src/mpc/party-environment.js';
 import { SENT, type Link } from '../src/net/link.js';
 
 type Kind = 'link' | 'raw';

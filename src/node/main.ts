@@ -11,7 +11,7 @@ import { TesseraError } from '../errors.js';
 import { Collaboration } from '../governance/collaboration.js';
 import { loadNodeConfig } from './config.js';
 import { startNode, type NodeHandle } from './server.js';
-import { PARTY_ALLOCATOR_ENV } from '../mpc/process-cluster.js';
+import { PARTY_ALLOCATOR_ENV } from '../mpc/party-environment.js';
 
 async function readPem(path: string, what: string): Promise<string> {
   try {
@@ -51,7 +51,7 @@ export async function startNodeFromConfig(configPath: string, overrides: { reado
   return node;
 }
 
-/** Which of the recommended allocator variables (process-cluster.ts PARTY_ALLOCATOR_ENV) the node's environment lacks: glibc reads them only at process start. */
+/** Which of the recommended allocator variables (party-environment.ts PARTY_ALLOCATOR_ENV) the node's environment lacks: glibc reads them only at process start. */
 export function missingAllocatorSettings(env: NodeJS.ProcessEnv): string[] {
   return Object.keys(PARTY_ALLOCATOR_ENV).filter((name) => env[name] === undefined);
 }

@@ -64,7 +64,7 @@ test('cluster up, status, the examples, CLI queries and the demo against it, dow
   const parsed = JSON.parse(status.stdout) as { healthy: boolean; nodes: { state: string; pid?: number }[] };
   assert.equal(parsed.healthy, true);
   assert.deepEqual(parsed.nodes.map((n) => n.state), ['ok', 'ok', 'ok']);
-  // Three nodes on one machine collect garbage on their main threads, marking in one pause (process-cluster.ts COLOCATED_PARTY_FLAGS).
+  // Three nodes on one machine collect garbage on their main threads, marking in one pause (party-environment.ts COLOCATED_PARTY_FLAGS).
   if (process.platform === 'linux') for (const n of parsed.nodes) for (const flag of ['--single-threaded-gc', '--no-incremental-marking']) assert.ok((await readFile(`/proc/${n.pid}/cmdline`, 'utf8')).split('\0').includes(flag), `node pid ${n.pid}: ${flag}`);
 
   // The examples, as the README runs them.

@@ -82,7 +82,7 @@ export function echo(_s: Session, args: unknown, me: PartyId): { me: PartyId; ar
   return { me, args };
 }
 
-/** The V8 and node flags the party's process runs with (process-cluster.ts COLOCATED_PARTY_FLAGS). */
+/** The V8 and node flags the party's process runs with (party-environment.ts COLOCATED_PARTY_FLAGS). */
 export function execArgv(): string[] {
   return [...process.execArgv];
 }

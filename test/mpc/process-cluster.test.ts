@@ -1,7 +1,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { access } from 'node:fs/promises';
-import { COLOCATED_PARTY_FLAGS, startProcessCluster, type ProcessCluster } from '../../src/mpc/process-cluster.js';
+import { startProcessCluster, type ProcessCluster } from '../../src/mpc/process-cluster.js';
+import { COLOCATED_PARTY_FLAGS } from '../../src/mpc/party-environment.js';
 import { concurrentJobs, failingJob, JOBS, killedParty, mulMatchesReference, productsMatchReference, stalledPeer } from './runner-cases.js';
 
 let cluster: ProcessCluster;

@@ -1,13 +1,13 @@
 /**
  * A node started by hand without the allocator settings that the process clusters give their
- * nodes (mpc/process-cluster.ts PARTY_ALLOCATOR_ENV) says so in its log: which variables are
+ * nodes (mpc/party-environment.ts PARTY_ALLOCATOR_ENV) says so in its log: which variables are
  * missing is decided here.
  */
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { missingAllocatorSettings } from '../../src/node/main.js';
-import { PARTY_ALLOCATOR_ENV } from '../../src/mpc/process-cluster.js';
+import { PARTY_ALLOCATOR_ENV } from '../../src/mpc/party-environment.js';
 
 test('every recommended allocator variable is reported missing from an empty environment', () => {
   assert.deepEqual(missingAllocatorSettings({}).sort(), Object.keys(PARTY_ALLOCATOR_ENV).sort());

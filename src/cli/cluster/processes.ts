@@ -12,7 +12,7 @@ import { closeSync, openSync } from 'node:fs';
 import { open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { NodeIndex } from '../../governance/collaboration.js';
-import { COLOCATED_PARTY_FLAGS, PARTY_ALLOCATOR_ENV } from '../../mpc/process-cluster.js';
+import { COLOCATED_PARTY_FLAGS, PARTY_ALLOCATOR_ENV } from '../../mpc/party-environment.js';
 import { NodeStartError } from '../errors.js';
 import { loadTrust, probeCluster, type NodeState } from './health.js';
 import type { ClusterNodeEntry, LocalCluster } from './layout.js';

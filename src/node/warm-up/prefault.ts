@@ -6,7 +6,7 @@
  * memory already mapped (docs/benchmarks.md "s9-firstquery": a first filter at 1M rows spent
  * 0.36-0.58 s of system time in faults that later runs did not pay, three parties in one
  * thread). Node processes run with glibc's malloc told to keep what is freed
- * (mpc/process-cluster.ts PARTY_ALLOCATOR_ENV: mmap threshold 1 GiB, trim threshold 4 GiB), so
+ * (mpc/party-environment.ts PARTY_ALLOCATOR_ENV: mmap threshold 1 GiB, trim threshold 4 GiB), so
  * buffers allocated here, touched page by page and dropped stay mapped in the heap once V8
  * frees them, and the query's typed arrays reuse them.
  *
