@@ -3,9 +3,10 @@
  * socket's chunks and hands out whole messages and aborts.
  *
  * Every payload byte is copied once, into the message's own buffer: a short message (at most
- * SLAB_MESSAGE_MAX) into an 8-aligned view of a shared slab (fromSlab), a longer one into a
- * buffer its protocol gave back (`recycled`) or a fresh one, exactly sized and 8-aligned so it can
- * be viewed as ring elements without another copy.
+ * SLAB_MESSAGE_MAX) into an 8-aligned view of a shared slab (fromSlab), a longer one into the
+ * buffer its receiver named (`place`, Mailbox.recvInto), a buffer its protocol gave back
+ * (`recycled`) or a fresh one, exactly sized and 8-aligned so it can be viewed as ring elements
+ * without another copy.
  *
  * Built for a protocol round's message, which arrives as one chunk holding one frame
  * (docs/transport.md, "How StreamLink receives"): the header is read byte by byte into a fixed

@@ -20,6 +20,8 @@
  * copied first (the caller may reuse its array once send returns); a long one alone in the queue
  * is copied as its frame and, still alone when the write completes, written from that copy
  * (writeQueuedAlone: a protocol's next round behind its last one), otherwise copied twice.
+ * A lent message (`lend`: the caller keeps it unchanged until settled) over 64 KiB is written
+ * from the caller's memory like a transferred one, also at one frame, and settled once written.
  * A single buffer per write matters for TLS: node's TLS socket
  * concatenates the buffers of a vectored (corked) write into a fresh allocation, and a fresh
  * multi-megabyte buffer costs page faults on every send.
