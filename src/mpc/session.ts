@@ -96,8 +96,8 @@ export class Session {
 
   /**
    * Sends ring elements that the caller keeps reading but neither writes nor gives back to a pool
-   * until the returned promise settles (a share component it returns, for instance: never
-   * written again, so the promise may be ignored). A link that can (StreamLink) writes a long
+   * until the returned promise settles (a product's share component: the protocol awaits the
+   * promise before returning the share, which its callers may update in place). A link that can (StreamLink) writes a long
    * array from the caller's memory instead of copying it first; the others copy it as `send`.
    * The promise resolves once the link no longer reads the array and never rejects: a failed send
    * fails this session's receives, as `send`'s does (a session that failed already throws, as send).
@@ -198,21 +198,24 @@ export class Session {
 
   /**
    * reshare with the next party's component received into `into` (exactly mine.length words; not
-   * to be used until this settles) and, if `lend`, `mine` lent to the link (sendLent: the caller
-   * keeps reading it but never writes it again nor gives it back to a pool). One round.
+   * to be used until this settles) and, if `lend`, `mine` lent to the link (sendLent), which this
+   * awaits before returning: the caller may write `mine` again once this settles. One round.
    */
   async reshareInto(mine: BigUint64Array, into: BigUint64Array, lend: boolean): Promise<BigUint64Array> {
     this.round();
-    if (lend) void this.sendLent(this.prev, mine);
-    else this.send(this.prev, mine);
+    const lent = lend ? this.sendLent(this.prev, mine) : undefined;
+    if (!lend) this.send(this.prev, mine);
     await this.recvInto(this.next, into);
+    // `mine` goes back to the caller as its share, which it may update in place: not before the link is done with it.
+    if (lent) await lent;
     return into;
   }
 
   /**
-   * reshare of a component the caller keeps as its share and never writes again (a product's z):
-   * a long one (IN_PLACE_MIN_BYTES) is lent and the next party's component received straight
-   * into a fresh vector; a short one as reshare (a copy costs less than a second socket write).
+   * reshare of a component that is not written while the reshare runs (a product's z, which
+   * becomes the caller's share): a long one (IN_PLACE_MIN_BYTES) is lent and the next party's
+   * component received straight into a fresh vector; a short one as reshare (a copy costs less
+   * than a second socket write). The caller may update both in place once this settles.
    */
   reshareKept(mine: BigUint64Array): Promise<BigUint64Array> {
     return mine.byteLength >= IN_PLACE_MIN_BYTES ? this.reshareInto(mine, uninitializedWords(mine.length), true) : this.reshare(mine);

@@ -11,8 +11,8 @@
  * cores left a core idle while the last receiver decrypted alone.
  *
  * Since s11-mul no block is copied by the links on the way (docs/benchmarks.md, s11-mul): each is
- * lent to the link (Session.sendLent: the share is never written again, so the link writes it
- * from this party's memory instead of staging a copy), and each of the next party's blocks is
+ * lent to the link (Session.sendLent: the link writes it from this party's memory instead of
+ * staging a copy; the multiplication returns only once every lent block is written), and each of the next party's blocks is
  * received straight into its place in the result (Session.recvInto: the link's frame reader
  * copies the decrypted bytes there, with no 1 MiB message buffer and no copy out of it).
  *
@@ -58,14 +58,18 @@ export async function mulInBlocks(s: Session, x: AShare, y: AShare): Promise<ASh
 /** Computes z block by block and sends each block to the previous party as soon as it is final. */
 async function sendBlocks(s: Session, x: AShare, y: AShare, z: BigUint64Array): Promise<void> {
   const n = z.length;
+  const lent: Promise<void>[] = [];
   for (let from = 0; from < n; from += MUL_BLOCK_WORDS) {
     const to = Math.min(n, from + MUL_BLOCK_WORDS);
     productTerms(s, x, y, z, from, to);
-    // z is this party's share: never written again, so it may be lent for as long as the link likes.
-    void s.sendLent(s.prev, z.subarray(from, to));
+    // z is not written again here; it is lent until the link has written it.
+    lent.push(s.sendLent(s.prev, z.subarray(from, to)));
     if (timeline.on) timeline.mark(s.me, `sent ${from / MUL_BLOCK_WORDS} to P${s.prev}`);
     if (to < n) await turn();
   }
+  // z becomes the caller's share, which callers may update in place: not before the link is done
+  // with it (usually long before the next party's last block is in).
+  await Promise.all(lent);
   timeline.mark(s.me, 'sent');
 }
 
