@@ -15,6 +15,9 @@ import { asBytes, fromBytes, uninitializedWords } from '../ring/z64.js';
 import { keepNewest } from '../keep-shape.js';
 import type { Party, PartyId } from './party.js';
 
+/** Components of at least this many bytes are lent and received in place by reshareKept (the link copies shorter sends: StreamLink's COALESCE_MAX). */
+export const IN_PLACE_MIN_BYTES = 64 * 1024 + 8;
+
 export interface SessionOptions {
   readonly timeoutMs?: number;
 }
@@ -77,9 +80,39 @@ export class Session {
     this.stats.rounds++;
   }
 
-  /** Sends ring elements to a neighbour. The array must not be written afterwards. */
+  /**
+   * Sends ring elements to a neighbour. Three contracts for the array, from the cheapest for the
+   * caller to the cheapest for the link:
+   * - copied (the default): the caller may write it or give it back to a pool as soon as send
+   *   returns (the link copied what it could not write at once);
+   * - `transfer`: the caller gives it up: it neither writes nor reads it again, nor gives it back
+   *   to a pool (a worker link moves a whole buffer to the other thread, detaching it here);
+   * - lent (sendLent): the caller may keep reading it, but neither writes it nor gives it back to
+   *   a pool until the promise sendLent returns settles.
+   */
   send(to: PartyId, data: BigUint64Array, transfer = false): void {
     this.sendBytes(to, asBytes(data), transfer);
+  }
+
+  /**
+   * Sends ring elements that the caller keeps reading but neither writes nor gives back to a pool
+   * until the returned promise settles (a product's share component: the protocol awaits the
+   * promise before returning the share, which its callers may update in place). A link that can (StreamLink) writes a long
+   * array from the caller's memory instead of copying it first; the others copy it as `send`.
+   * The promise resolves once the link no longer reads the array and never rejects: a failed send
+   * fails this session's receives, as `send`'s does (a session that failed already throws, as send).
+   */
+  sendLent(to: PartyId, data: BigUint64Array): Promise<void> {
+    if (this.failure) throw this.failure;
+    const bytes = asBytes(data);
+    const link = this.party.boxFor(to).link;
+    if (link.lend === undefined) {
+      this.sendBytes(to, bytes);
+      return SENT;
+    }
+    this.stats.bytesSent += bytes.byteLength;
+    this.stats.messagesSent++;
+    return link.lend(this.id, bytes).catch(this.sendFailed);
   }
 
   sendBytes(to: PartyId, bytes: Uint8Array, transfer = false): void {
@@ -113,6 +146,23 @@ export class Session {
     return fromBytes(bytes);
   }
 
+  /**
+   * Receives exactly `target.length` ring elements from a neighbour into `target`: a long message
+   * that starts arriving after this call is written there by the link directly (no message buffer
+   * of its own, no copy out of it; Mailbox.recvInto), an earlier one is copied there. The caller
+   * must not use `target` until the promise settles. Several may wait at once, answered in order
+   * (the blocks of one streamed message).
+   */
+  async recvInto(from: PartyId, target: BigUint64Array): Promise<void> {
+    if (this.failure) throw this.failure;
+    try {
+      await this.party.boxFor(from).recvInto(this.id, asBytes(target), this.timeoutMs);
+    } catch (e) {
+      this.failure ??= e instanceof Error ? e : new ProtocolError(String(e));
+      throw e;
+    }
+  }
+
   async recvBytes(from: PartyId): Promise<Uint8Array> {
     if (this.failure) throw this.failure;
     try {
@@ -144,6 +194,31 @@ export class Session {
     this.round();
     this.send(this.prev, mine);
     return this.recv(this.next, mine.length);
+  }
+
+  /**
+   * reshare with the next party's component received into `into` (exactly mine.length words; not
+   * to be used until this settles) and, if `lend`, `mine` lent to the link (sendLent), which this
+   * awaits before returning: the caller may write `mine` again once this settles. One round.
+   */
+  async reshareInto(mine: BigUint64Array, into: BigUint64Array, lend: boolean): Promise<BigUint64Array> {
+    this.round();
+    const lent = lend ? this.sendLent(this.prev, mine) : undefined;
+    if (!lend) this.send(this.prev, mine);
+    await this.recvInto(this.next, into);
+    // `mine` goes back to the caller as its share, which it may update in place: not before the link is done with it.
+    if (lent) await lent;
+    return into;
+  }
+
+  /**
+   * reshare of a component that is not written while the reshare runs (a product's z, which
+   * becomes the caller's share): a long one (IN_PLACE_MIN_BYTES) is lent and the next party's
+   * component received straight into a fresh vector; a short one as reshare (a copy costs less
+   * than a second socket write). The caller may update both in place once this settles.
+   */
+  reshareKept(mine: BigUint64Array): Promise<BigUint64Array> {
+    return mine.byteLength >= IN_PLACE_MIN_BYTES ? this.reshareInto(mine, uninitializedWords(mine.length), true) : this.reshare(mine);
   }
 
   /**

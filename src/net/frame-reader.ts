@@ -3,9 +3,10 @@
  * socket's chunks and hands out whole messages and aborts.
  *
  * Every payload byte is copied once, into the message's own buffer: a short message (at most
- * SLAB_MESSAGE_MAX) into an 8-aligned view of a shared slab (fromSlab), a longer one into a
- * buffer its protocol gave back (`recycled`) or a fresh one, exactly sized and 8-aligned so it can
- * be viewed as ring elements without another copy.
+ * SLAB_MESSAGE_MAX) into an 8-aligned view of a shared slab (fromSlab), a longer one into the
+ * buffer its receiver named (`place`, Mailbox.recvInto), a buffer its protocol gave back
+ * (`recycled`) or a fresh one, exactly sized and 8-aligned so it can be viewed as ring elements
+ * without another copy.
  *
  * Built for a protocol round's message, which arrives as one chunk holding one frame
  * (docs/transport.md, "How StreamLink receives"): the header is read byte by byte into a fixed
@@ -36,6 +37,8 @@ const EMPTY = new Uint8Array(0);
 export interface FrameSink {
   message(session: bigint, payload: Uint8Array): void;
   abort(session: bigint, reason: string): void;
+  /** Optional: the receiver's own buffer for a message longer than SLAB_MESSAGE_MAX (LinkHandlers.place), filled instead of one of the reader's. */
+  place?(session: bigint, bytes: number): Uint8Array | undefined;
 }
 
 interface Incoming {
@@ -128,7 +131,7 @@ export class FrameReader {
       const total = v.getFloat64(16, true);
       if (this.incoming.size > 0 && this.incoming.has(session)) throw new ProtocolError(`${this.peerName} started a new message before finishing the previous one`);
       if (!Number.isInteger(total) || total < 0 || total > MAX_MESSAGE_BYTES) throw new ProtocolError(`${this.peerName} announced a message of ${total} bytes`);
-      this.target = total <= SLAB_MESSAGE_MAX ? this.fromSlab(total) : (this.recycled.take(total) ?? uninitialized(total));
+      this.target = total <= SLAB_MESSAGE_MAX ? this.fromSlab(total) : (this.sink.place?.(session, total) ?? this.recycled.take(total) ?? uninitialized(total));
       this.targetFilled = 0;
       this.targetBytes = total;
     } else if (kind === KIND_CONTINUE) {
@@ -162,6 +165,25 @@ export class FrameReader {
     this.target = EMPTY;
     if (this.targetFilled === this.targetBytes) this.sink.message(session, buf);
     else this.incoming.set(session, { buf, filled: this.targetFilled });
+  }
+
+  /**
+   * The receiver gave up `target` (a buffer it placed) before its message was complete: the bytes
+   * so far move to a buffer of the reader's own, which takes the rest of the message and is
+   * delivered instead (one copy, only on this failure path); `target` is never written again.
+   */
+  unplace(target: Uint8Array): void {
+    if (this.target === target) {
+      this.target = uninitialized(this.targetBytes);
+      this.target.set(target.subarray(0, this.targetFilled));
+      return;
+    }
+    for (const [session, m] of this.incoming) {
+      if (m.buf !== target) continue;
+      const own = uninitialized(target.byteLength);
+      own.set(target.subarray(0, m.filled));
+      this.incoming.set(session, { buf: own, filled: m.filled });
+    }
   }
 
   /**

@@ -21,6 +21,12 @@ export interface LinkHandlers {
   abort(session: bigint, reason: string): void;
   /** The link is gone; `error` says why when it did not close on request. */
   closed(error?: Error): void;
+  /**
+   * Optional: where a message of `bytes` bytes of `session`, whose first frame is arriving now,
+   * is to be received: a buffer its receiver named (Mailbox.recvInto), which the link then fills
+   * and delivers to `message` as the payload, or undefined for a buffer of the link's own.
+   */
+  place?(session: bigint, bytes: number): Uint8Array | undefined;
 }
 
 export interface Link {
@@ -39,6 +45,19 @@ export interface Link {
    * last time (nothing may hold a view of it), so that a later message can be received into it.
    */
   recycle?(payload: Uint8Array): void;
+  /**
+   * Optional, with `place`: the receiver gave `target` up before its message was complete (its
+   * receive failed or timed out): the rest of the message goes into a buffer of the link's own,
+   * and `target` is never written again.
+   */
+  unplace?(target: Uint8Array): void;
+  /**
+   * Optional: sends `payload` without copying it where the transport can (a lent send). The
+   * caller neither writes nor frees (gives back to a pool) the array until the returned promise
+   * settles; it may read it meanwhile. The promise settles once the link reads the array no more
+   * (written to the socket, or copied); it rejects if the link is down.
+   */
+  lend?(session: bigint, payload: Uint8Array): Promise<void>;
   /** Tells the peer that this party stopped the session. Best effort. */
   sendAbort(session: bigint, reason: string): void;
   setHandlers(handlers: LinkHandlers): void;

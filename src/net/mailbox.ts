@@ -11,10 +11,17 @@
  * The timer keeps the process alive only while some receive is waiting. A waiting receive costs
  * a count, not an entry in a set: the timer, when it fires, looks through the sessions' waits.
  * The last session's queue is kept at hand: a protocol's rounds receive on one session.
+ *
+ * A receive may name its destination (recvInto): a long message that starts arriving while that
+ * receive is first in its session's line is written by the link straight into the caller's
+ * buffer (LinkHandlers.place), with no message buffer of its own and no copy out of it; one that
+ * arrived earlier, or on a link that cannot place, is copied into it once. A receive that fails
+ * while its buffer is being filled (timeout, abort, lost link, release) takes the buffer back
+ * from the link first (Link.unplace), so nothing writes into it once the caller has its error.
  */
 
 import { performance } from 'node:perf_hooks';
-import { PeerLostError, PeerTimeoutError, SessionAbortedError } from '../errors.js';
+import { PeerLostError, PeerTimeoutError, ProtocolError, SessionAbortedError } from '../errors.js';
 import type { Link } from './link.js';
 
 interface Waiter {
@@ -23,6 +30,10 @@ interface Waiter {
   /** performance.now() after which the wait fails; Infinity for none. */
   readonly deadline: number;
   readonly timeoutMs: number;
+  /** recvInto's destination: the message is received (or copied) into it, and it is what resolve gets. */
+  readonly target: Uint8Array | undefined;
+  /** The link is writing a message into `target` (place): a failure must take it back (unplace). */
+  placed: boolean;
 }
 
 interface SessionQueue {
@@ -58,6 +69,7 @@ export class Mailbox {
   constructor(readonly link: Link) {
     link.setHandlers({
       message: (session, payload) => this.deliver(session, payload),
+      place: (session, bytes) => this.place(session, bytes),
       abort: (session, reason) => this.failSession(session, new SessionAbortedError(`${link.peerName} stopped the computation: ${reason}`), true),
       closed: (error) => this.linkDown(error ?? new PeerLostError(`the link to ${link.peerName} was closed`)),
     });
@@ -89,12 +101,43 @@ export class Mailbox {
   private deliver(session: bigint, payload: Uint8Array): void {
     const q = this.queue(session);
     const w = q.waiters.shift();
-    if (w) {
-      this.unwatch(w);
-      w.resolve(payload);
-    } else {
+    if (!w) {
       q.messages.push(payload);
+      return;
     }
+    this.unwatch(w);
+    if (w.target === undefined || w.target === payload) w.resolve(payload);
+    else this.copyTo(w, payload);
+  }
+
+  /** The link asks where a long message of `session` starting now goes: the first waiting receive's buffer if it named one of that size. */
+  private place(session: bigint, bytes: number): Uint8Array | undefined {
+    const w = this.queue(session).waiters[0];
+    if (w === undefined || w.target === undefined || w.placed || w.target.byteLength !== bytes) return undefined;
+    w.placed = true;
+    return w.target;
+  }
+
+  /** A message that was not received into `w`'s buffer (it came earlier, or the link cannot place): copied into it once, its own buffer given back to the link. */
+  private copyTo(w: Waiter, payload: Uint8Array): void {
+    const target = w.target!;
+    if (payload.byteLength !== target.byteLength) {
+      w.reject(new ProtocolError(`${this.link.peerName} sent ${payload.byteLength} bytes where ${target.byteLength} were expected: the parties are running different computations`));
+      return;
+    }
+    target.set(payload);
+    this.link.recycle?.(payload);
+    w.resolve(target);
+  }
+
+  /** Fails a waiter that left its queue; a buffer the link is filling for it is taken back first. */
+  private failWaiter(w: Waiter, error: Error): void {
+    this.unwatch(w);
+    if (w.placed) {
+      w.placed = false;
+      this.link.unplace?.(w.target!);
+    }
+    w.reject(error);
   }
 
   /** Receives the next message of `session`, or fails after `timeoutMs` (0 = no deadline). */
@@ -104,8 +147,29 @@ export class Mailbox {
     if (ready) return Promise.resolve(ready);
     if (q.failure) return Promise.reject(q.failure);
     if (this.linkFailure) return Promise.reject(this.linkFailure);
+    return this.wait(q, timeoutMs, undefined);
+  }
+
+  /**
+   * Receives the next message of `session` into `target` (which must be exactly its size) and
+   * resolves to `target`, or fails after `timeoutMs` (0 = no deadline). Until the promise settles
+   * the link may write into `target` at any time: the caller must not use it meanwhile.
+   * Several may wait at once (a streamed message's blocks); they are answered in order.
+   */
+  recvInto(session: bigint, target: Uint8Array, timeoutMs: number): Promise<Uint8Array> {
+    const q = this.queue(session);
+    const ready = q.messages.shift();
+    if (ready) {
+      return new Promise<Uint8Array>((resolve, reject) => this.copyTo({ resolve, reject, deadline: Infinity, timeoutMs, target, placed: false }, ready));
+    }
+    if (q.failure) return Promise.reject(q.failure);
+    if (this.linkFailure) return Promise.reject(this.linkFailure);
+    return this.wait(q, timeoutMs, target);
+  }
+
+  private wait(q: SessionQueue, timeoutMs: number, target: Uint8Array | undefined): Promise<Uint8Array> {
     return new Promise<Uint8Array>((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject, deadline: timeoutMs > 0 ? performance.now() + timeoutMs : Infinity, timeoutMs };
+      const waiter: Waiter = { resolve, reject, deadline: timeoutMs > 0 ? performance.now() + timeoutMs : Infinity, timeoutMs, target, placed: false };
       q.waiters.push(waiter);
       if (timeoutMs > 0) this.watch(waiter);
     });
@@ -144,8 +208,7 @@ export class Mailbox {
       });
     }
     for (const w of expired) {
-      this.unwatch(w);
-      w.reject(new PeerTimeoutError(`${this.link.peerName} sent nothing for ${w.timeoutMs} ms; it may be down or overloaded (raise the timeout for very large computations)`));
+      this.failWaiter(w, new PeerTimeoutError(`${this.link.peerName} sent nothing for ${w.timeoutMs} ms; it may be down or overloaded (raise the timeout for very large computations)`));
     }
     if (next < Infinity) this.arm(next);
   };
@@ -160,10 +223,7 @@ export class Mailbox {
     }
     const q = this.queue(session);
     if (!q.failure) q.failure = error;
-    for (const w of q.waiters.splice(0)) {
-      this.unwatch(w);
-      w.reject(error);
-    }
+    for (const w of q.waiters.splice(0)) this.failWaiter(w, error);
     if (fromPeer) this.onSessionAbort?.(session, error);
   }
 
@@ -172,10 +232,7 @@ export class Mailbox {
     this.earlyAborts.delete(session);
     const q = this.queues.get(session);
     if (!q) return;
-    for (const w of q.waiters.splice(0)) {
-      this.unwatch(w);
-      w.reject(new SessionAbortedError('the computation was closed while still waiting for a message'));
-    }
+    for (const w of q.waiters.splice(0)) this.failWaiter(w, new SessionAbortedError('the computation was closed while still waiting for a message'));
     this.queues.delete(session);
     if (session === this.lastSession) {
       this.lastSession = undefined;
@@ -187,10 +244,7 @@ export class Mailbox {
     if (this.linkFailure) return;
     this.linkFailure = error;
     for (const q of this.queues.values()) {
-      for (const w of q.waiters.splice(0)) {
-        this.unwatch(w);
-        w.reject(error);
-      }
+      for (const w of q.waiters.splice(0)) this.failWaiter(w, error);
     }
     this.onLinkDown?.(error);
   }

@@ -20,6 +20,8 @@
  * copied first (the caller may reuse its array once send returns); a long one alone in the queue
  * is copied as its frame and, still alone when the write completes, written from that copy
  * (writeQueuedAlone: a protocol's next round behind its last one), otherwise copied twice.
+ * A lent message (`lend`: the caller keeps it unchanged until settled) over 64 KiB is written
+ * from the caller's memory like a transferred one, also at one frame, and settled once written.
  * A single buffer per write matters for TLS: node's TLS socket
  * concatenates the buffers of a vectored (corked) write into a fresh allocation, and a fresh
  * multi-megabyte buffer costs page faults on every send.
@@ -73,6 +75,8 @@ interface Outgoing {
   framed?: boolean;
   /** Every byte is framed into the staging buffer (the message left the queue). */
   staged?: boolean;
+  /** Lent (lend): written from the caller's memory even at one frame, and settled only once that write completed. */
+  lent?: boolean;
   /** Settles the promise send() returned, for a message that had to queue. */
   done?: () => void;
   fail?: (e: Error) => void;
@@ -105,6 +109,8 @@ export class StreamLink implements Link {
   private readonly spare = new BufferPool(SPARE_KEEP);
   /** The spare buffer the write in flight was made from (writeQueuedAlone): given back once written. */
   private inFlightSpare: Uint8Array | undefined;
+  /** Settles the lent message the write in flight reads (lend): called once written. */
+  private inFlightLent: (() => void) | undefined;
   private closedError: Error | undefined;
   private closedByUs = false;
   bytesSent = 0;
@@ -124,6 +130,7 @@ export class StreamLink implements Link {
         else this.early.push((h) => h.message(session, payload));
       },
       abort: (session, reason) => this.emit((h) => h.abort(session, reason)),
+      place: (session, bytes) => this.handlers?.place?.(session, bytes),
     }, this.recycled);
     const reader = this.reader;
     const onBytes = (chunk: Uint8Array): void => {
@@ -180,6 +187,26 @@ export class StreamLink implements Link {
       }
     }
     return this.enqueue({ session, kind: KIND_START, total: n, rest: payload, owned: transfer });
+  }
+
+  /**
+   * A lent send (Link.lend): a message longer than COALESCE_MAX is written from the caller's
+   * memory, never copied (its header in a write of its own, as writeTransferred), at once to an
+   * idle link or, queued alone, when the write in flight completes (writeQueuedAlone); settled
+   * once its write completed. Behind other queued messages it is framed (copied) with them and
+   * settled then. Shorter ones are copied as any message (a copy costs less than a second write).
+   */
+  lend(session: bigint, payload: Uint8Array): Promise<void> {
+    const n = payload.byteLength;
+    if (n <= COALESCE_MAX || n > WHOLE_MAX || this.closedError || this.closedByUs) return this.send(session, payload);
+    this.bytesSent += n;
+    if (this.order.length === 0 && !this.writing && this.pendingUsed === 0) {
+      return new Promise<void>((resolve) => {
+        this.inFlightLent = resolve;
+        this.writeTransferred(session, payload, n);
+      });
+    }
+    return this.enqueue({ session, kind: KIND_START, total: n, rest: payload, owned: true, lent: true });
   }
 
   /**
@@ -258,6 +285,11 @@ export class StreamLink implements Link {
       this.writeViewBytes = bytes;
     }
     return view;
+  }
+
+  /** The receiver gave up a buffer it placed (LinkHandlers.place): the reader stops writing into it. */
+  unplace(target: Uint8Array): void {
+    this.reader.unplace(target);
   }
 
   /** A received message's buffer, read to the end by its protocol: the next message of its size is received into it. */
@@ -396,14 +428,16 @@ export class StreamLink implements Link {
     const o = q[0];
     if (q.length !== 1 || o.rest.byteLength !== o.total) return false;
     if (!o.framed) {
-      // A long message the caller gave up: written from its own memory (writeTransferred).
-      if (o.kind !== KIND_START || !o.owned || o.pooled !== undefined || o.total <= FRAME || o.total > WHOLE_MAX) return false;
+      // A long message the caller gave up or lent: written from its own memory (writeTransferred).
+      if (o.kind !== KIND_START || !o.owned || o.pooled !== undefined || (o.total <= FRAME && !o.lent) || o.total > WHOLE_MAX) return false;
       this.order.length = 0;
       this.outgoing.delete(session);
       const payload = o.rest;
       o.rest = o.rest.subarray(o.total);
       o.staged = true;
-      o.done?.();
+      // A lent message's caller may write its array again once the write completed, not before.
+      if (o.lent) this.inFlightLent = o.done;
+      else o.done?.();
       this.writeTransferred(session, payload, o.total);
       return true;
     }
@@ -426,6 +460,11 @@ export class StreamLink implements Link {
       this.spare.give(this.inFlightSpare);
       this.inFlightSpare = undefined;
     }
+    if (this.inFlightLent) {
+      const settle = this.inFlightLent;
+      this.inFlightLent = undefined;
+      settle();
+    }
     if (error) this.fail(new PeerLostError(`connection to ${this.peerName} failed while sending: ${error.message}`, { cause: error }));
     else if (!this.writeQueuedAlone()) this.pump(BATCH);
     // close() waited for this write; end once the queue it left behind is out too.
@@ -444,6 +483,9 @@ export class StreamLink implements Link {
     if (this.closedError) return;
     this.closedError = error ?? new PeerLostError(`link to ${this.peerName} is closed`);
     for (const q of this.outgoing.values()) for (const o of q) o.fail?.(this.closedError);
+    // A lent array in the write in flight is not written any more: its caller may have it back.
+    this.inFlightLent?.();
+    this.inFlightLent = undefined;
     this.outgoing.clear();
     this.order.length = 0;
     this.pendingUsed = 0;

@@ -3,7 +3,7 @@
  * itself: the runners import it by URL in each party.
  */
 
-import { mul } from '../../src/mpc/protocols/arith.js';
+import { dot, mul, mulPairs } from '../../src/mpc/protocols/arith.js';
 import { fxmul } from '../../src/mpc/protocols/trunc.js';
 import { input, open, randomA } from '../../src/mpc/protocols/io.js';
 import type { PartyId } from '../../src/mpc/party.js';
@@ -35,6 +35,24 @@ export async function fxmulOpen(s: Session, args: MulArgs & { rounds: number }, 
   const out: BigUint64Array[] = [];
   for (let r = 0; r < args.rounds; r++) out.push(await open(s, await fxmul(s, xs, ys, 16)));
   return out;
+}
+
+/**
+ * x and y (from parties 0 and 1) multiplied every way whose messages are received in place over
+ * TLS (Session.recvInto, Session.sendLent): mul, mulPairs with and without lent memory, dot
+ * with long outputs. Each product is opened to everybody.
+ */
+export async function productsOpen(s: Session, args: MulArgs, me: PartyId): Promise<{ mul: BigUint64Array; pairs: BigUint64Array[]; pairsInto: BigUint64Array[]; dot: BigUint64Array }> {
+  const xs = await input(s, 0, me === 0 ? args.x! : args.n);
+  const ys = await input(s, 1, me === 1 ? args.y! : args.n);
+  const product = await open(s, await mul(s, xs, ys));
+  const pairs = await mulPairs(s, [xs], [ys, xs]);
+  const openedPairs = [await open(s, pairs[0]), await open(s, pairs[1])];
+  const lent = new BigUint64Array(4 * args.n);
+  const pairsInto = await mulPairs(s, [ys], [xs, ys], lent);
+  const openedInto = [await open(s, pairsInto[0]), await open(s, pairsInto[1])];
+  const dots = await open(s, await dot(s, xs, ys, 2));
+  return { mul: product, pairs: openedPairs, pairsInto: openedInto, dot: dots };
 }
 
 /** `rounds` sequential multiplications of random shared vectors of `n` elements. */

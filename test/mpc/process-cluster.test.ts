@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { access } from 'node:fs/promises';
 import { startProcessCluster, type ProcessCluster } from '../../src/mpc/process-cluster.js';
 import { COLOCATED_PARTY_FLAGS } from '../../src/mpc/party-environment.js';
-import { concurrentJobs, failingJob, JOBS, killedParty, mulMatchesReference, stalledPeer } from './runner-cases.js';
+import { concurrentJobs, failingJob, JOBS, killedParty, mulMatchesReference, productsMatchReference, stalledPeer } from './runner-cases.js';
 
 let cluster: ProcessCluster;
 let started = false;
@@ -19,6 +19,7 @@ after(async () => {
 }, { timeout: 60_000 });
 
 test('process cluster: input, mul, open over TLS match the plaintext product', () => mulMatchesReference(cluster, 100_000));
+test('process cluster: mul in blocks, mulPairs and dot received in place over TLS match the plaintext products', () => productsMatchReference(cluster, 3 * 131_072 + 6));
 test('process cluster: concurrent jobs', () => concurrentJobs(cluster));
 test('process cluster: repeated fxmul over TLS (receive buffers recycled) stays within one unit of (x*y) >> 16', async () => {
   const n = 30_001;

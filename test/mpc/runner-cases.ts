@@ -33,6 +33,25 @@ export async function mulMatchesReference(runner: Runner, n: number): Promise<vo
   assert.equal(results[2].bytes, 16 * n);
 }
 
+/** mul, mulPairs (with and without lent memory) and dot of `n` elements against plaintext (jobs.ts productsOpen). */
+export async function productsMatchReference(runner: Runner, n: number): Promise<void> {
+  const x = randomVector(n);
+  const y = randomVector(n);
+  const times = (a: BigUint64Array, b: BigUint64Array): BigUint64Array => a.map((v, i) => v * b[i]);
+  const dots = BigUint64Array.from({ length: n / 2 }, (_, g) => BigInt.asUintN(64, x[2 * g] * y[2 * g] + x[2 * g + 1] * y[2 * g + 1]));
+  const results = await runner.run<{ mul: BigUint64Array; pairs: BigUint64Array[]; pairsInto: BigUint64Array[]; dot: BigUint64Array }, MulArgs>({
+    module: JOBS,
+    fn: 'productsOpen',
+    partyArgs: [{ x, n }, { y, n }, { n }],
+  });
+  for (const r of results) {
+    assert.deepEqual(r.mul, times(x, y));
+    assert.deepEqual(r.pairs, [times(x, y), times(x, x)]);
+    assert.deepEqual(r.pairsInto, [times(y, x), times(y, y)]);
+    assert.deepEqual(r.dot, dots);
+  }
+}
+
 /** Several jobs at once, each in its own session. */
 export async function concurrentJobs(runner: Runner): Promise<void> {
   const runs = [1, 2, 3, 4].map((k) => runner.run<number>({ module: JOBS, fn: 'mulLoop', args: { n: 64 * k, rounds: 5 * k } }));

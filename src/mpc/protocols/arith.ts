@@ -31,7 +31,7 @@ export function mulLocal(s: Session, x: AShare, y: AShare): BigUint64Array {
 export async function mul(s: Session, x: AShare, y: AShare): Promise<AShare> {
   if (x.length === y.length && streamsInBlocks(x.length)) return mulInBlocks(s, x, y);
   const z = mulLocal(s, x, y);
-  return new AShare(z, await s.reshare(z));
+  return new AShare(z, await s.reshareKept(z));
 }
 
 /**
@@ -49,21 +49,12 @@ export async function mulPairs(s: Session, left: readonly AShare[], right: reado
   if (into && into.length < 2 * m) throw new UsageError(`mulPairs: the output buffer holds ${into.length} words, the products need ${2 * m}`);
   const z = into ? s.zeroShareInto(into.subarray(0, m)) : s.zeroShare(m);
   addProductTerms(z, left, right, n);
-  let b = await s.reshare(z);
-  if (into) {
-    const received = b;
-    b = copyInto(into.subarray(m, 2 * m), received);
-    // Copied: the message's buffer goes back to the link for the next message of its size.
-    s.releaseWords(s.next, received);
-  }
+  // With `into`, z is pool memory the caller reuses once it is done with the products: sent on
+  // the copying path (never lent), and the next party's component received straight into `into`.
+  const b = into ? await s.reshareInto(z, into.subarray(m, 2 * m), false) : await s.reshareKept(z);
   const out: AShare[] = [];
   for (let k = 0; k < left.length * right.length; k++) out.push(new AShare(z.subarray(k * n, (k + 1) * n), b.subarray(k * n, (k + 1) * n)));
   return out;
-}
-
-function copyInto(target: BigUint64Array, source: BigUint64Array): BigUint64Array {
-  target.set(source);
-  return target;
 }
 
 /**
@@ -83,7 +74,7 @@ export async function dot(s: Session, x: AShare, y: AShare, m: number): Promise<
     for (let i = g * m; i < end; i++) acc[0] += xa[i] * (ya[i] + yb[i]) + xb[i] * ya[i];
     z[g] = acc[0];
   }
-  return new AShare(z, await s.reshare(z));
+  return new AShare(z, await s.reshareKept(z));
 }
 
 /**
@@ -119,7 +110,7 @@ export async function matmul(s: Session, x: AShare, y: AShare, rows: number, inn
   const z = matmulLocal(x, y, rows, inner, cols);
   const alpha = s.zeroShare(rows * cols);
   for (let i = 0; i < z.length; i++) z[i] += alpha[i];
-  return new AShare(z, await s.reshare(z));
+  return new AShare(z, await s.reshareKept(z));
 }
 
 /** Local cross terms of a matrix product: Xa*(Ya+Yb) + Xb*Ya, loop order i-k-j for locality. */

@@ -10,12 +10,18 @@
  * could do nothing with a message before its last byte: three single-threaded processes on two
  * cores left a core idle while the last receiver decrypted alone.
  *
+ * Since s11-mul no block is copied by the links on the way (docs/benchmarks.md, s11-mul): each is
+ * lent to the link (Session.sendLent: the link writes it from this party's memory instead of
+ * staging a copy; the multiplication returns only once every lent block is written), and each of the next party's blocks is
+ * received straight into its place in the result (Session.recvInto: the link's frame reader
+ * copies the decrypted bytes there, with no 1 MiB message buffer and no copy out of it).
+ *
  * The words sent and the keystream drawn are those of the unstreamed round (the zero-sharing is
  * drawn block after block from the same two streams, in order), so a vector's shares are
  * bit-identical whichever way it went; test/mpc/mul-reference.test.ts pins them.
  */
 
-import { asBytes, uninitializedWords } from '../../ring/z64.js';
+import { uninitializedWords } from '../../ring/z64.js';
 import { AShare } from '../shares.js';
 import type { Session } from '../session.js';
 import { timeline } from '../timeline.js';
@@ -42,8 +48,9 @@ export async function mulInBlocks(s: Session, x: AShare, y: AShare): Promise<ASh
   s.round();
   // Both at once, and under one Promise.all: a receive that fails (the peer aborted or vanished)
   // while blocks are still being computed rejects the multiplication at once instead of lying
-  // unhandled until the last block is out.
-  const [, b] = await Promise.all([sendBlocks(s, x, y, z), receiveInto(s, n)]);
+  // unhandled until the last block is out. The receives wait before the first block is computed,
+  // so that every block arriving meanwhile is placed, not copied.
+  const [b] = await Promise.all([receiveInto(s, n), sendBlocks(s, x, y, z)]);
   timeline.mark(s.me, 'received');
   return new AShare(z, b);
 }
@@ -51,14 +58,18 @@ export async function mulInBlocks(s: Session, x: AShare, y: AShare): Promise<ASh
 /** Computes z block by block and sends each block to the previous party as soon as it is final. */
 async function sendBlocks(s: Session, x: AShare, y: AShare, z: BigUint64Array): Promise<void> {
   const n = z.length;
+  const lent: Promise<void>[] = [];
   for (let from = 0; from < n; from += MUL_BLOCK_WORDS) {
     const to = Math.min(n, from + MUL_BLOCK_WORDS);
     productTerms(s, x, y, z, from, to);
-    // z is this party's share: never written again, so the link may keep views of it (transfer).
-    s.send(s.prev, z.subarray(from, to), true);
+    // z is not written again here; it is lent until the link has written it.
+    lent.push(s.sendLent(s.prev, z.subarray(from, to)));
     if (timeline.on) timeline.mark(s.me, `sent ${from / MUL_BLOCK_WORDS} to P${s.prev}`);
     if (to < n) await turn();
   }
+  // z becomes the caller's share, which callers may update in place: not before the link is done
+  // with it (usually long before the next party's last block is in).
+  await Promise.all(lent);
   timeline.mark(s.me, 'sent');
 }
 
@@ -69,14 +80,17 @@ function productTerms(s: Session, x: AShare, y: AShare, z: BigUint64Array, from:
   for (let i = from; i < to; i++) z[i] += xa[i] * (ya[i] + yb[i]) + xb[i] * ya[i];
 }
 
-/** The next party's blocks of `n` words, copied into one vector as they come (each block's buffer goes back to the link). */
+/**
+ * The next party's blocks of `n` words, each received into its place in one vector: all the
+ * receives wait at once, so the link places every block that starts arriving from now on.
+ */
 async function receiveInto(s: Session, n: number): Promise<BigUint64Array> {
   const out = uninitializedWords(n);
+  const blocks: Promise<void>[] = [];
   for (let from = 0; from < n; from += MUL_BLOCK_WORDS) {
-    const words = await s.recv(s.next, Math.min(n - from, MUL_BLOCK_WORDS));
-    out.set(words, from);
-    s.release(s.next, asBytes(words));
-    if (timeline.on) timeline.mark(s.me, `got ${from / MUL_BLOCK_WORDS} from P${s.next}`);
+    const got = s.recvInto(s.next, out.subarray(from, Math.min(n, from + MUL_BLOCK_WORDS)));
+    blocks.push(timeline.on ? got.then(() => timeline.mark(s.me, `got ${from / MUL_BLOCK_WORDS} from P${s.next}`)) : got);
   }
+  await Promise.all(blocks);
   return out;
 }
