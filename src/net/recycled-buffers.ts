@@ -4,6 +4,7 @@
  * every call, and on this machine the first touch of a fresh buffer costs more than the copy
  * into it (buffer-pool.ts); a message whose buffer the protocol keeps (a share it returns) is
  * simply never given back. Only whole, 8-aligned buffers are kept, at most `maxRetainedBytes`.
+ * The node's scan memory (node/storage/scan-memory.ts) keeps its columns' vectors the same way.
  */
 
 export class RecycledBuffers {
@@ -30,5 +31,10 @@ export class RecycledBuffers {
     if (list.includes(ab)) return;
     list.push(ab);
     this.retained += ab.byteLength;
+  }
+
+  /** Bytes kept for later takes. */
+  get retainedBytes(): number {
+    return this.retained;
   }
 }

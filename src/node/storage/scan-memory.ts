@@ -13,11 +13,14 @@
  * may still have been reading them).
  */
 
-export class ScanMemory {
-  private readonly free = new Map<number, ArrayBuffer[]>();
-  private retained = 0;
+import { RecycledBuffers } from '../../net/recycled-buffers.js';
 
-  constructor(private readonly maxRetainedBytes: number) {}
+export class ScanMemory {
+  private readonly kept: RecycledBuffers;
+
+  constructor(maxRetainedBytes: number) {
+    this.kept = new RecycledBuffers(maxRetainedBytes);
+  }
 
   /** A lease for one query's scan: what it takes goes back together (`release`). */
   lease(): ScanLease {
@@ -26,28 +29,18 @@ export class ScanMemory {
 
   /** `words` words, kept from an earlier query (old data: the caller overwrites every word) or fresh. */
   take(words: number): BigUint64Array {
-    const bytes = words * 8;
-    const ab = this.free.get(bytes)?.pop();
-    if (!ab) return new BigUint64Array(words);
-    this.retained -= bytes;
-    return new BigUint64Array(ab);
+    const kept = this.kept.take(words * 8);
+    return kept ? new BigUint64Array(kept.buffer) : new BigUint64Array(words);
   }
 
   /** Keeps the buffer behind `v` (a whole vector this pool or `take` made); it must not be used afterwards. */
   give(v: BigUint64Array): void {
-    const ab = v.buffer;
-    if (!(ab instanceof ArrayBuffer) || v.byteOffset !== 0 || v.byteLength !== ab.byteLength || ab.byteLength === 0) return;
-    if (this.retained + ab.byteLength > this.maxRetainedBytes) return;
-    let list = this.free.get(ab.byteLength);
-    if (!list) this.free.set(ab.byteLength, (list = []));
-    if (list.includes(ab)) return;
-    list.push(ab);
-    this.retained += ab.byteLength;
+    this.kept.give(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
   }
 
   /** Bytes kept for the next scans. */
   get retainedBytes(): number {
-    return this.retained;
+    return this.kept.retainedBytes;
   }
 }
 
