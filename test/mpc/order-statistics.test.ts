@@ -106,26 +106,35 @@ test('the opened comparisons depend on the rank order only: a constant column, 0
   assert.deepEqual(d.values, b.values);
 });
 
-test('selection of a few ranks of 20,000 rows compares each row fewer than six times (typically about 2; a sort: ~15), in few levels (short segments finished whole)', async () => {
+test('selection of a few ranks of 20,000 rows compares each row fewer than six times (typically about 2; a sort: ~15), in few levels (short segments finished whole): medians of 15 selections', async () => {
   const n = 20_000;
   const values = Array.from({ length: n }, (_, i) => BigInt((i * 7919) % 10_007));
-  const t = await trio();
-  const [r] = await t.run(async (s) => {
-    const comparisons = { count: 0 };
-    const compare = keySign(s, 14 + indexBits(n));
-    const counting: SignComparator = (d, m) => {
-      comparisons.count += m;
-      return compare(d, m);
-    };
-    const out = await selectRanks(s, [{ values: await secret(s, BigUint64Array.from(values), 0), min: 0n, keyBits: 14, ranks: [n / 2 - 1, n / 2] }], counting);
-    return { comparisons: comparisons.count, levels: out.levels, median: [...(await open(s, out.values[0]))] };
-  });
   const sorted = [...values].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  assert.deepEqual(r.median, [sorted[n / 2 - 1], sorted[n / 2]]);
-  // Random pivots: 1.6n to 3.5n in 13 runs (3n was exceeded in a full suite run); a sort would make ~15n.
-  assert.ok(r.comparisons < 6 * n, `${r.comparisons} comparisons for ${n} rows`);
-  // Segments of ≤ 128 rows are ranked whole by their pairs: ~7 levels here instead of ~14.
-  assert.ok(r.levels <= 11, `${r.levels} levels`);
+  const t = await trio();
+  const comparisonCounts: number[] = [];
+  const levelCounts: number[] = [];
+  for (let run = 0; run < 15; run++) {
+    const [r] = await t.run(async (s) => {
+      const comparisons = { count: 0 };
+      const compare = keySign(s, 14 + indexBits(n));
+      const counting: SignComparator = (d, m) => {
+        comparisons.count += m;
+        return compare(d, m);
+      };
+      const out = await selectRanks(s, [{ values: await secret(s, BigUint64Array.from(values), 0), min: 0n, keyBits: 14, ranks: [n / 2 - 1, n / 2] }], counting);
+      return { comparisons: comparisons.count, levels: out.levels, median: [...(await open(s, out.values[0]))] };
+    });
+    assert.deepEqual(r.median, [sorted[n / 2 - 1], sorted[n / 2]]);
+    comparisonCounts.push(r.comparisons);
+    levelCounts.push(r.levels);
+  }
+  // The pivots are random, so one selection's cost is too: in 400 runs the levels ranged 3–15
+  // (median 8; 11 was exceeded in 4 %, which failed a full suite run when one run was checked).
+  // The median of 15 exceeds these bounds with probability ~3e-5; without short segments ranked
+  // whole every selection takes ~14 levels, and a sort ~15 n comparisons.
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+  assert.ok(median(comparisonCounts) < 6 * n, `comparisons for ${n} rows: ${comparisonCounts.join(', ')}`);
+  assert.ok(median(levelCounts) <= 10, `levels: ${levelCounts.join(', ')}`);
 });
 
 test('edge columns on every comparator (≤ 32, 33–48 and 64 key bits) and through the value extraction: all equal, one row, two rows, both range ends, duplicates, a zero-width range', async () => {
