@@ -23,7 +23,8 @@ import { INGEST_OPS, runIngestSuite, type IngestRow } from './ingest-suite.js';
 import { RELATIONAL_CASES, RELATIONAL_OPS } from './relational/cases.js';
 import { runRelationalSuite, type RelationalRow } from './relational-suite.js';
 import { benchNodes } from './node-cluster.js';
-import { PRIMITIVE_OPS, type PrimitiveArgs, type RepFigures } from './primitive-jobs.js';
+import { PRIMITIVE_OPS, type PrimitiveArgs, type PrimitiveRep } from './primitive-jobs.js';
+import { median, repetitionTimers } from './repetition-timers.js';
 
 const JOBS = new URL('./primitive-jobs.js', import.meta.url).href;
 
@@ -54,16 +55,20 @@ interface Row {
   bytesPerParty: number;
   rounds: number;
   transport: string;
+  /** The other timers (bench/repetition-timers.ts): first start to last end, party 0 alone, and the spread of the starts. */
+  spanSeconds: number;
+  party0Seconds: number;
+  startSpreadMs: number;
+  /** Every repetition's slowest-party wall and busiest-party CPU, in order (seconds). */
+  repSeconds: number[];
+  repCpuSeconds: number[];
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
 async function runPrimitive(runner: Runner, op: string, rows: number, reps: number, warmups: number): Promise<Omit<Row, 'suite' | 'transport'>> {
-  const perParty = await runner.run<RepFigures[], PrimitiveArgs>({ module: JOBS, fn: 'primitive', args: { op, rows, reps, warmups }, timeoutMs: 600_000 });
-  const seconds = median(Array.from({ length: reps }, (_, r) => Math.max(...perParty.map((p) => p[r].seconds))));
-  const cpuSeconds = median(Array.from({ length: reps }, (_, r) => Math.max(...perParty.map((p) => p[r].cpuSeconds))));
+  const perParty = await runner.run<PrimitiveRep[], PrimitiveArgs>({ module: JOBS, fn: 'primitive', args: { op, rows, reps, warmups }, timeoutMs: 600_000 });
+  const t = repetitionTimers(perParty);
   const bytesPerParty = Math.max(...perParty.map((p) => p[0].bytes));
-  return { op, rows, seconds, cpuSeconds, bytesPerParty, rounds: perParty[0][0].rounds };
+  return { op, rows, seconds: median(t.slowest), cpuSeconds: median(t.busiestCpu), bytesPerParty, rounds: perParty[0][0].rounds, spanSeconds: median(t.span), party0Seconds: median(t.party0), startSpreadMs: median(t.startSpread) * 1000, repSeconds: t.slowest, repCpuSeconds: t.busiestCpu };
 }
 
 function human(r: Row): string {
@@ -75,7 +80,8 @@ function human(r: Row): string {
     const target = `target ${fmtS(t.target)} (physical limit ~${fmtS(t.limit)})`;
     note = r.seconds <= t.target ? `${target}: met` : `${target}: missed by ${fmtS(r.seconds - t.target)}\n${''.padEnd(12)}why: ${t.why}`;
   }
-  return `${r.op.padEnd(10)} ${String(r.rows).padStart(9)} ${fmtS(r.seconds).padStart(10)} ${fmtS(r.cpuSeconds).padStart(10)} ${bytes.padStart(10)} ${(r.bytesPerParty / r.rows).toFixed(1).padStart(8)} B/row ${String(r.rounds).padStart(6)}   ${note}`;
+  const timers = `${''.padEnd(12)}first start to last end ${fmtS(r.spanSeconds)}, party 0 ${fmtS(r.party0Seconds)}, starts spread ${r.startSpreadMs.toFixed(1)} ms; every repetition: ${r.repSeconds.map((x) => (x * 1000).toFixed(1)).join(', ')} ms (CPU ${r.repCpuSeconds.map((x) => (x * 1000).toFixed(1)).join(', ')})`;
+  return `${r.op.padEnd(10)} ${String(r.rows).padStart(9)} ${fmtS(r.seconds).padStart(10)} ${fmtS(r.cpuSeconds).padStart(10)} ${bytes.padStart(10)} ${(r.bytesPerParty / r.rows).toFixed(1).padStart(8)} B/row ${String(r.rounds).padStart(6)}   ${note}\n${timers}`;
 }
 
 async function main(): Promise<void> {

@@ -4,8 +4,10 @@
  * Inputs are prepared before the clock starts, inside their declared ranges (a comparison's
  * inputs in [-2^62, 2^62), fixed-point operands small enough for the bit budget), because the
  * protocols' running time does not depend on the values but their correctness does, and a
- * benchmark of wrong answers would be worthless. Before each timed repetition the parties open
- * one element together, so the three clocks start within one round trip of each other. After
+ * benchmark of wrong answers would be worthless. Before each timed repetition the parties pass a
+ * barrier (bench/start-together.ts), so no party's clock starts before all three are there, and
+ * each records its start and end on the machine's monotonic clock, so that bench/main.ts can
+ * report the time from the first start to the last end beside the slowest party's. After
  * each timed repetition (and the warm-up) they open inputs and output and compare them with the
  * plaintext result (bench/primitive-check.ts); a wrong result fails the job, and the benchmark
  * exits non-zero. The check's garbage is collected before the next repetition starts.
@@ -18,7 +20,7 @@ import { FixedPointCodec } from '../src/ring/fixed.js';
 import { dot, mul } from '../src/mpc/protocols/arith.js';
 import { eq, lt } from '../src/mpc/protocols/compare.js';
 import { a2b, b2a } from '../src/mpc/protocols/convert.js';
-import { input, inputBinary, open, randomA } from '../src/mpc/protocols/io.js';
+import { input, inputBinary, randomA } from '../src/mpc/protocols/io.js';
 import { shuffle } from '../src/mpc/protocols/shuffle.js';
 import { sortByKey } from '../src/mpc/protocols/sort.js';
 import { fxmul } from '../src/mpc/protocols/trunc.js';
@@ -26,6 +28,7 @@ import { exp, expErrorBound, reciprocal, reciprocalErrorBound, rootErrorBound, s
 import { approximately, bits, exactly, permutationOf, sameWords, sortedPairs, truncatedProduct, type Check } from './primitive-check.js';
 import type { Session } from '../src/mpc/session.js';
 import type { AShare } from '../src/mpc/shares.js';
+import { machineMs, startTogether } from './start-together.js';
 
 export interface PrimitiveArgs {
   readonly op: string;
@@ -36,12 +39,19 @@ export interface PrimitiveArgs {
 }
 
 export interface RepFigures {
+  /** This party's wall time, from its own start to its own end. */
   readonly seconds: number;
   /** CPU time of this party's process during the repetition (user + system): steadier than wall
    * time on a shared machine. */
   readonly cpuSeconds: number;
   readonly bytes: number;
   readonly rounds: number;
+}
+
+/** A primitive's repetition: also when this party started and ended it (machineMs). */
+export interface PrimitiveRep extends RepFigures {
+  readonly startedAt: number;
+  readonly endedAt: number;
 }
 
 const F = 16;
@@ -168,28 +178,28 @@ const collectGarbage: () => void = (() => {
 export const PRIMITIVE_OPS = ['mul', 'dot', 'fxmul', 'lt', 'eq', 'a2b', 'b2a', 'shuffle', 'sort', 'reciprocal', 'sqrt', 'exp', 'sigmoid'];
 
 /** The job: prepares once, then times `reps` repetitions. Returns this party's figures. */
-export async function primitive(s: Session, args: PrimitiveArgs): Promise<RepFigures[]> {
+export async function primitive(s: Session, args: PrimitiveArgs): Promise<PrimitiveRep[]> {
   const body = await prepare(s, args.op, args.rows);
-  const sync = randomA(s, 1);
-  const out: RepFigures[] = [];
+  const out: PrimitiveRep[] = [];
   // Untimed repetitions first: they compile the hot loops and map the working memory. One was
   // measured not to be enough for mul in fresh party processes: its next two or three
   // repetitions still took ~1.5 x the CPU of later ones (docs/benchmarks.md, "s6-mul").
   for (let w = 0; w < (args.warmups ?? 1); w++) {
-    await open(s, sync);
+    await startTogether(s);
     await body.check(await body.run());
   }
   for (let r = 0; r < args.reps; r++) {
     // The check before left opened vectors and BigInts behind: collect them now, so that they
     // neither slow down the timed repetition nor, kept alive, change how often it collects.
     collectGarbage();
-    await open(s, sync);
+    await startTogether(s);
     const bytes0 = s.stats.bytesSent, rounds0 = s.stats.rounds;
-    const t0 = performance.now();
+    const t0 = machineMs();
     const c0 = process.cpuUsage();
     const output = await body.run();
     const c = process.cpuUsage(c0);
-    out.push({ seconds: (performance.now() - t0) / 1000, cpuSeconds: (c.user + c.system) / 1e6, bytes: s.stats.bytesSent - bytes0, rounds: s.stats.rounds - rounds0 });
+    const t1 = machineMs();
+    out.push({ seconds: (t1 - t0) / 1000, cpuSeconds: (c.user + c.system) / 1e6, bytes: s.stats.bytesSent - bytes0, rounds: s.stats.rounds - rounds0, startedAt: t0, endedAt: t1 });
     await body.check(output);
   }
   collectGarbage();
