@@ -64,8 +64,8 @@ interface Row {
   repCpuSeconds: number[];
 }
 
-async function runPrimitive(runner: Runner, op: string, rows: number, reps: number, warmups: number): Promise<Omit<Row, 'suite' | 'transport'>> {
-  const perParty = await runner.run<PrimitiveRep[], PrimitiveArgs>({ module: JOBS, fn: 'primitive', args: { op, rows, reps, warmups }, timeoutMs: 600_000 });
+async function runPrimitive(runner: Runner, op: string, rows: number, reps: number, warmups: number, backToBack: boolean): Promise<Omit<Row, 'suite' | 'transport'>> {
+  const perParty = await runner.run<PrimitiveRep[], PrimitiveArgs>({ module: JOBS, fn: 'primitive', args: { op, rows, reps, warmups, backToBack }, timeoutMs: 600_000 });
   const t = repetitionTimers(perParty);
   const bytesPerParty = Math.max(...perParty.map((p) => p[0].bytes));
   return { op, rows, seconds: median(t.slowest), cpuSeconds: median(t.busiestCpu), bytesPerParty, rounds: perParty[0][0].rounds, spanSeconds: median(t.span), party0Seconds: median(t.party0), startSpreadMs: median(t.startSpread) * 1000, repSeconds: t.slowest, repCpuSeconds: t.busiestCpu };
@@ -95,12 +95,13 @@ async function main(): Promise<void> {
     .option('--ops <list>', `operations (primitives: ${PRIMITIVE_OPS.join(',')}; ingest: ${INGEST_OPS.join(',')}; relational: ${RELATIONAL_OPS.join(',')})`)
     .option('--reps <n>', 'timed repetitions per operation (median reported)', '3')
     .option('--warmups <n>', 'primitives: untimed repetitions before the timed ones', '1')
+    .option('--back-to-back', 'primitives (mul, dot): time the repetitions one after another, without a barrier or a forced collection between them, as MP-SPDZ\'s mulbench does (bench/linear-check.ts checks them)')
     .option('--json', 'one JSON object per line')
     .option('--profile <dir>', 'write a CPU profile of every party (primitives, tls) or node process (relational) into <dir>')
     .option('--warm', 'relational: run each query a second time in the same node processes and print that too (the verdict stays on the first)')
     .option('--no-warm-up', 'relational, stats, ingest: start the nodes without their start-up warm-up (the first query then runs cold)')
     .parse();
-  const o = program.opts<{ suite: string; transport: 'tls' | 'memory'; rows: string; uploadRows: string; concurrency: string; ops?: string; reps: string; warmups: string; json?: boolean; profile?: string; warm?: boolean; warmUp: boolean }>();
+  const o = program.opts<{ suite: string; transport: 'tls' | 'memory'; rows: string; uploadRows: string; concurrency: string; ops?: string; reps: string; warmups: string; json?: boolean; profile?: string; warm?: boolean; warmUp: boolean; backToBack?: boolean }>();
   benchNodes.warmUp = o.warmUp;
   if (o.suite === 'ingest') return ingest(o, program.getOptionValueSource('rows') === 'default');
   if (o.suite === 'relational') return relational(o);
@@ -117,7 +118,7 @@ async function main(): Promise<void> {
     if (!o.json) console.log(`suite ${o.suite}, transport ${o.transport === 'tls' ? 'three processes, mutual TLS 1.3 on loopback' : 'three worker threads, in-memory links'}\n${'op'.padEnd(10)} ${'rows'.padStart(9)} ${'seconds'.padStart(10)} ${'cpu/party'.padStart(10)} ${'sent/party'.padStart(10)} ${'per row'.padStart(14)} ${'rounds'.padStart(6)}`);
     for (const rows of rowsList) {
       for (const op of ops) {
-        const r: Row = { suite: o.suite, transport: o.transport, ...(await runPrimitive(runner, op, rows, op === 'sort' && o.reps === '3' ? 1 : reps, positive(o.warmups, '--warmups'))) };
+        const r: Row = { suite: o.suite, transport: o.transport, ...(await runPrimitive(runner, op, rows, op === 'sort' && o.reps === '3' ? 1 : reps, positive(o.warmups, '--warmups'), o.backToBack === true)) };
         console.log(o.json ? JSON.stringify({ ...r, ...verdict(r) }) : human(r));
       }
     }
