@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- --suite primitives [--transport tls|memory] [--rows 1048576[,...]] [--ops mul,lt]
- *  [--reps 3] [--warmups 1] [--json]`
+ *  [--reps 3] [--warmups 1] [--back-to-back] [--json]`
  * `npm run bench -- --suite ingest [--ops upload,aggregate] [--rows 100000] [--upload-rows 1000000]
  *  [--concurrency 128] [--json]` (bench/ingest-suite.ts)
  * `npm run bench -- --suite relational [--ops filter,join,groupby_category,groupby_key,sort,crosstab]
