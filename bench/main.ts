@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- --suite primitives [--transport tls|memory] [--rows 1048576[,...]] [--ops mul,lt]
- *  [--reps 3] [--warmups 1] [--json]`
+ *  [--reps 3] [--warmups 1] [--back-to-back] [--json]`
  * `npm run bench -- --suite ingest [--ops upload,aggregate] [--rows 100000] [--upload-rows 1000000]
  *  [--concurrency 128] [--json]` (bench/ingest-suite.ts)
  * `npm run bench -- --suite relational [--ops filter,join,groupby_category,groupby_key,sort,crosstab]
@@ -23,7 +23,8 @@ import { INGEST_OPS, runIngestSuite, type IngestRow } from './ingest-suite.js';
 import { RELATIONAL_CASES, RELATIONAL_OPS } from './relational/cases.js';
 import { runRelationalSuite, type RelationalRow } from './relational-suite.js';
 import { benchNodes } from './node-cluster.js';
-import { PRIMITIVE_OPS, type PrimitiveArgs, type RepFigures } from './primitive-jobs.js';
+import { PRIMITIVE_OPS, type PrimitiveArgs, type PrimitiveRep } from './primitive-jobs.js';
+import { median, repetitionTimers } from './repetition-timers.js';
 
 const JOBS = new URL('./primitive-jobs.js', import.meta.url).href;
 
@@ -54,16 +55,20 @@ interface Row {
   bytesPerParty: number;
   rounds: number;
   transport: string;
+  /** The other timers (bench/repetition-timers.ts): first start to last end, party 0 alone, and the spread of the starts. */
+  spanSeconds: number;
+  party0Seconds: number;
+  startSpreadMs: number;
+  /** Every repetition's slowest-party wall and busiest-party CPU, in order (seconds). */
+  repSeconds: number[];
+  repCpuSeconds: number[];
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-async function runPrimitive(runner: Runner, op: string, rows: number, reps: number, warmups: number): Promise<Omit<Row, 'suite' | 'transport'>> {
-  const perParty = await runner.run<RepFigures[], PrimitiveArgs>({ module: JOBS, fn: 'primitive', args: { op, rows, reps, warmups }, timeoutMs: 600_000 });
-  const seconds = median(Array.from({ length: reps }, (_, r) => Math.max(...perParty.map((p) => p[r].seconds))));
-  const cpuSeconds = median(Array.from({ length: reps }, (_, r) => Math.max(...perParty.map((p) => p[r].cpuSeconds))));
+async function runPrimitive(runner: Runner, op: string, rows: number, reps: number, warmups: number, backToBack: boolean): Promise<Omit<Row, 'suite' | 'transport'>> {
+  const perParty = await runner.run<PrimitiveRep[], PrimitiveArgs>({ module: JOBS, fn: 'primitive', args: { op, rows, reps, warmups, backToBack }, timeoutMs: 600_000 });
+  const t = repetitionTimers(perParty);
   const bytesPerParty = Math.max(...perParty.map((p) => p[0].bytes));
-  return { op, rows, seconds, cpuSeconds, bytesPerParty, rounds: perParty[0][0].rounds };
+  return { op, rows, seconds: median(t.slowest), cpuSeconds: median(t.busiestCpu), bytesPerParty, rounds: perParty[0][0].rounds, spanSeconds: median(t.span), party0Seconds: median(t.party0), startSpreadMs: median(t.startSpread) * 1000, repSeconds: t.slowest, repCpuSeconds: t.busiestCpu };
 }
 
 function human(r: Row): string {
@@ -75,7 +80,8 @@ function human(r: Row): string {
     const target = `target ${fmtS(t.target)} (physical limit ~${fmtS(t.limit)})`;
     note = r.seconds <= t.target ? `${target}: met` : `${target}: missed by ${fmtS(r.seconds - t.target)}\n${''.padEnd(12)}why: ${t.why}`;
   }
-  return `${r.op.padEnd(10)} ${String(r.rows).padStart(9)} ${fmtS(r.seconds).padStart(10)} ${fmtS(r.cpuSeconds).padStart(10)} ${bytes.padStart(10)} ${(r.bytesPerParty / r.rows).toFixed(1).padStart(8)} B/row ${String(r.rounds).padStart(6)}   ${note}`;
+  const timers = `${''.padEnd(12)}first start to last end ${fmtS(r.spanSeconds)}, party 0 ${fmtS(r.party0Seconds)}, starts spread ${r.startSpreadMs.toFixed(1)} ms; every repetition: ${r.repSeconds.map((x) => (x * 1000).toFixed(1)).join(', ')} ms (CPU ${r.repCpuSeconds.map((x) => (x * 1000).toFixed(1)).join(', ')})`;
+  return `${r.op.padEnd(10)} ${String(r.rows).padStart(9)} ${fmtS(r.seconds).padStart(10)} ${fmtS(r.cpuSeconds).padStart(10)} ${bytes.padStart(10)} ${(r.bytesPerParty / r.rows).toFixed(1).padStart(8)} B/row ${String(r.rounds).padStart(6)}   ${note}\n${timers}`;
 }
 
 async function main(): Promise<void> {
@@ -89,12 +95,13 @@ async function main(): Promise<void> {
     .option('--ops <list>', `operations (primitives: ${PRIMITIVE_OPS.join(',')}; ingest: ${INGEST_OPS.join(',')}; relational: ${RELATIONAL_OPS.join(',')})`)
     .option('--reps <n>', 'timed repetitions per operation (median reported)', '3')
     .option('--warmups <n>', 'primitives: untimed repetitions before the timed ones', '1')
+    .option('--back-to-back', 'primitives (mul, dot): time the repetitions one after another, without a barrier or a forced collection between them, as MP-SPDZ\'s mulbench does (bench/linear-check.ts checks them)')
     .option('--json', 'one JSON object per line')
     .option('--profile <dir>', 'write a CPU profile of every party (primitives, tls) or node process (relational) into <dir>')
     .option('--warm', 'relational: run each query a second time in the same node processes and print that too (the verdict stays on the first)')
     .option('--no-warm-up', 'relational, stats, ingest: start the nodes without their start-up warm-up (the first query then runs cold)')
     .parse();
-  const o = program.opts<{ suite: string; transport: 'tls' | 'memory'; rows: string; uploadRows: string; concurrency: string; ops?: string; reps: string; warmups: string; json?: boolean; profile?: string; warm?: boolean; warmUp: boolean }>();
+  const o = program.opts<{ suite: string; transport: 'tls' | 'memory'; rows: string; uploadRows: string; concurrency: string; ops?: string; reps: string; warmups: string; json?: boolean; profile?: string; warm?: boolean; warmUp: boolean; backToBack?: boolean }>();
   benchNodes.warmUp = o.warmUp;
   if (o.suite === 'ingest') return ingest(o, program.getOptionValueSource('rows') === 'default');
   if (o.suite === 'relational') return relational(o);
@@ -111,7 +118,7 @@ async function main(): Promise<void> {
     if (!o.json) console.log(`suite ${o.suite}, transport ${o.transport === 'tls' ? 'three processes, mutual TLS 1.3 on loopback' : 'three worker threads, in-memory links'}\n${'op'.padEnd(10)} ${'rows'.padStart(9)} ${'seconds'.padStart(10)} ${'cpu/party'.padStart(10)} ${'sent/party'.padStart(10)} ${'per row'.padStart(14)} ${'rounds'.padStart(6)}`);
     for (const rows of rowsList) {
       for (const op of ops) {
-        const r: Row = { suite: o.suite, transport: o.transport, ...(await runPrimitive(runner, op, rows, op === 'sort' && o.reps === '3' ? 1 : reps, positive(o.warmups, '--warmups'))) };
+        const r: Row = { suite: o.suite, transport: o.transport, ...(await runPrimitive(runner, op, rows, op === 'sort' && o.reps === '3' ? 1 : reps, positive(o.warmups, '--warmups'), o.backToBack === true)) };
         console.log(o.json ? JSON.stringify({ ...r, ...verdict(r) }) : human(r));
       }
     }

@@ -1,7 +1,7 @@
 /**
  * The job of bench/mul-timeline.ts, run by each party: multiplications of two random vectors
  * with the timeline on (src/mpc/timeline.ts), after untimed warm-ups. Before each timed one the
- * parties open one element together, so their clocks start within one round trip.
+ * parties pass a barrier (bench/start-together.ts), so no clock starts before all three are there.
  *
  * Besides the protocol's own marks it watches the two TLS links from outside (benchmark only:
  * it wraps methods of the link's socket and frame reader, which src/net keeps private), so that
@@ -13,8 +13,9 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { mul } from '../src/mpc/protocols/arith.js';
-import { open, randomA } from '../src/mpc/protocols/io.js';
+import { randomA } from '../src/mpc/protocols/io.js';
 import type { Session } from '../src/mpc/session.js';
+import { startTogether } from './start-together.js';
 import { timeline, type TimelineMark } from '../src/mpc/timeline.js';
 import type { TimelineArgs } from './timeline-report.js';
 
@@ -62,13 +63,12 @@ export async function mulTimeline(s: Session, args: TimelineArgs): Promise<Timel
   setFlagsFromString('--expose-gc');
   const gc = runInNewContext('gc') as () => void;
   const x = randomA(s, args.rows), y = randomA(s, args.rows);
-  const sync = randomA(s, 1);
   for (let w = 0; w < args.warmups; w++) await mul(s, x, y);
   const resetCount = watchLinks(s);
   const reps: TimelineMark[][] = [];
   for (let r = 0; r < args.reps; r++) {
     gc();
-    await open(s, sync);
+    await startTogether(s);
     resetCount();
     timeline.on = true;
     timeline.mark(s.me, 'start');

@@ -4,8 +4,10 @@
  * Inputs are prepared before the clock starts, inside their declared ranges (a comparison's
  * inputs in [-2^62, 2^62), fixed-point operands small enough for the bit budget), because the
  * protocols' running time does not depend on the values but their correctness does, and a
- * benchmark of wrong answers would be worthless. Before each timed repetition the parties open
- * one element together, so the three clocks start within one round trip of each other. After
+ * benchmark of wrong answers would be worthless. Before each timed repetition the parties pass a
+ * barrier (bench/start-together.ts), so no party's clock starts before all three are there, and
+ * each records its start and end on the machine's monotonic clock, so that bench/main.ts can
+ * report the time from the first start to the last end beside the slowest party's. After
  * each timed repetition (and the warm-up) they open inputs and output and compare them with the
  * plaintext result (bench/primitive-check.ts); a wrong result fails the job, and the benchmark
  * exits non-zero. The check's garbage is collected before the next repetition starts.
@@ -26,6 +28,8 @@ import { exp, expErrorBound, reciprocal, reciprocalErrorBound, rootErrorBound, s
 import { approximately, bits, exactly, permutationOf, sameWords, sortedPairs, truncatedProduct, type Check } from './primitive-check.js';
 import type { Session } from '../src/mpc/session.js';
 import type { AShare } from '../src/mpc/shares.js';
+import { LinearCheck } from './linear-check.js';
+import { machineMs, startTogether } from './start-together.js';
 
 export interface PrimitiveArgs {
   readonly op: string;
@@ -33,15 +37,29 @@ export interface PrimitiveArgs {
   readonly reps: number;
   /** Untimed, checked repetitions first (default 1). */
   readonly warmups?: number;
+  /**
+   * Time the repetitions one after another, as MP-SPDZ's mulbench program does: one barrier
+   * before the first, none between them, no forced collection; outputs checked by random linear
+   * combinations taken right after each (bench/linear-check.ts) and the last one whole. Only for
+   * operations with an exact output vector (mul, dot).
+   */
+  readonly backToBack?: boolean;
 }
 
 export interface RepFigures {
+  /** This party's wall time, from its own start to its own end. */
   readonly seconds: number;
   /** CPU time of this party's process during the repetition (user + system): steadier than wall
    * time on a shared machine. */
   readonly cpuSeconds: number;
   readonly bytes: number;
   readonly rounds: number;
+}
+
+/** A primitive's repetition: also when this party started and ended it (machineMs). */
+export interface PrimitiveRep extends RepFigures {
+  readonly startedAt: number;
+  readonly endedAt: number;
 }
 
 const F = 16;
@@ -72,17 +90,27 @@ async function secretFrom0(s: Session, n: number, make: () => BigUint64Array): P
 interface Prepared {
   run(): Promise<unknown>;
   check: Check;
+  /** The exact plaintext output, from the opened inputs (for backToBack's linear check). */
+  plaintext?: () => Promise<BigUint64Array>;
 }
 
 /** Within `relative`·|want| + `absolute`, as the fixed-point modules document their errors. */
 const within = (e: { relative: number; absolute: number }) => (want: number): number => e.relative * Math.abs(want) + e.absolute;
+
+/** The plaintext output of an exact operation: row i is `expected` of the opened inputs. */
+async function plaintextOf(s: Session, inputs: readonly AShare[], n: number, expected: (xs: BigUint64Array[], i: number) => bigint): Promise<BigUint64Array> {
+  const xs: BigUint64Array[] = [];
+  for (const x of inputs) xs.push(await open(s, x));
+  return BigUint64Array.from({ length: n }, (_, i) => BigInt.asUintN(64, expected(xs, i)));
+}
 
 /** Builds the timed body of an operation and its check, after preparing its inputs. */
 export async function prepare(s: Session, op: string, n: number): Promise<Prepared> {
   switch (op) {
     case 'mul': {
       const x = randomA(s, n), y = randomA(s, n);
-      return { run: () => mul(s, x, y), check: exactly(s, 'mul', [x, y], ([a, b], i) => a[i] * b[i]) };
+      const product = ([a, b]: BigUint64Array[], i: number): bigint => a[i] * b[i];
+      return { run: () => mul(s, x, y), check: exactly(s, 'mul', [x, y], product), plaintext: () => plaintextOf(s, [x, y], n, product) };
     }
     case 'dot': {
       // n dot products of length 8 (a row of 8 features times 8 weights): 8n local products,
@@ -93,7 +121,7 @@ export async function prepare(s: Session, op: string, n: number): Promise<Prepar
         for (let j = 8 * i; j < 8 * i + 8; j++) t += a[j] * b[j];
         return t;
       };
-      return { run: () => dot(s, x, y, 8), check: exactly(s, 'dot', [x, y], sum8, n) };
+      return { run: () => dot(s, x, y, 8), check: exactly(s, 'dot', [x, y], sum8, n), plaintext: () => plaintextOf(s, [x, y], n, sum8) };
     }
     case 'fxmul': {
       const x = await secretFrom0(s, n, () => randomReals(n, -1000, 1000));
@@ -168,30 +196,59 @@ const collectGarbage: () => void = (() => {
 export const PRIMITIVE_OPS = ['mul', 'dot', 'fxmul', 'lt', 'eq', 'a2b', 'b2a', 'shuffle', 'sort', 'reciprocal', 'sqrt', 'exp', 'sigmoid'];
 
 /** The job: prepares once, then times `reps` repetitions. Returns this party's figures. */
-export async function primitive(s: Session, args: PrimitiveArgs): Promise<RepFigures[]> {
+export async function primitive(s: Session, args: PrimitiveArgs): Promise<PrimitiveRep[]> {
   const body = await prepare(s, args.op, args.rows);
-  const sync = randomA(s, 1);
-  const out: RepFigures[] = [];
+  const out: PrimitiveRep[] = [];
   // Untimed repetitions first: they compile the hot loops and map the working memory. One was
   // measured not to be enough for mul in fresh party processes: its next two or three
   // repetitions still took ~1.5 x the CPU of later ones (docs/benchmarks.md, "s6-mul").
   for (let w = 0; w < (args.warmups ?? 1); w++) {
-    await open(s, sync);
+    await startTogether(s);
     await body.check(await body.run());
   }
+  if (args.backToBack === true) return backToBack(s, args, body);
   for (let r = 0; r < args.reps; r++) {
     // The check before left opened vectors and BigInts behind: collect them now, so that they
     // neither slow down the timed repetition nor, kept alive, change how often it collects.
     collectGarbage();
-    await open(s, sync);
+    await startTogether(s);
     const bytes0 = s.stats.bytesSent, rounds0 = s.stats.rounds;
-    const t0 = performance.now();
+    const t0 = machineMs();
     const c0 = process.cpuUsage();
     const output = await body.run();
-    const c = process.cpuUsage(c0);
-    out.push({ seconds: (performance.now() - t0) / 1000, cpuSeconds: (c.user + c.system) / 1e6, bytes: s.stats.bytesSent - bytes0, rounds: s.stats.rounds - rounds0 });
+    out.push(figures(s, t0, c0, bytes0, rounds0));
     await body.check(output);
   }
+  collectGarbage();
+  return out;
+}
+
+/** This party's figures for a repetition that started at `t0` (machineMs) with these counters. */
+function figures(s: Session, t0: number, c0: NodeJS.CpuUsage, bytes0: number, rounds0: number): PrimitiveRep {
+  const c = process.cpuUsage(c0);
+  const t1 = machineMs();
+  return { seconds: (t1 - t0) / 1000, cpuSeconds: (c.user + c.system) / 1e6, bytes: s.stats.bytesSent - bytes0, rounds: s.stats.rounds - rounds0, startedAt: t0, endedAt: t1 };
+}
+
+/** PrimitiveArgs.backToBack: the timed repetitions in a row after one barrier, then their checks. */
+async function backToBack(s: Session, args: PrimitiveArgs, body: Prepared): Promise<PrimitiveRep[]> {
+  if (body.plaintext === undefined) throw new Error(`--back-to-back times only operations with an exact output vector (mul, dot), not ${args.op}`);
+  const plaintext = await body.plaintext();
+  const linear = await LinearCheck.start(s, plaintext.length);
+  const out: PrimitiveRep[] = [];
+  let last: unknown;
+  collectGarbage();
+  await startTogether(s);
+  for (let r = 0; r < args.reps; r++) {
+    const bytes0 = s.stats.bytesSent, rounds0 = s.stats.rounds;
+    const t0 = machineMs();
+    const c0 = process.cpuUsage();
+    last = await body.run();
+    out.push(figures(s, t0, c0, bytes0, rounds0));
+    linear.add(last as AShare);
+  }
+  await linear.verify(s, args.op, linear.expected(plaintext));
+  await body.check(last);
   collectGarbage();
   return out;
 }
