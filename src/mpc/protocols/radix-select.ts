@@ -20,7 +20,8 @@
  *                                        from c's addends and k, all ranks and columns in one
  *                                        batch; c replicated by the same message)
  *      k = k − p·c                      (p injected, inject.ts; one multiplication)
- *      m = z XOR (p AND m)              (= m AND [bit j = p]; 1 AND per row)
+ *      m = z XOR (p AND m)              (= m AND [bit j = p]; 1 AND per row, z XORed into
+ *                                        its local share before the reshare)
  *    After the levels the answer is min + bucket·2^(w − b) + sum_j p_j 2^j, from the injected
  *    bits (no further conversion). Ties need no special care: counts count duplicates.
  * Every level runs all columns and ranks together: one batch per round; the update of k (and
@@ -62,7 +63,7 @@ import { notBits, publicA } from '../sharing.js';
 import { mul } from './arith.js';
 import { parallel } from './fixmath/parallel.js';
 import { injectBits } from './inject.js';
-import { andBatch, andScalarBatch, broadcastBit, xorInPlace } from './packed-and.js';
+import { andBatch, andScalarBatch, broadcastBit } from './packed-and.js';
 import { popcountWords, type PackedBits } from './popcount-packed.js';
 import { NARROW_MAX_BITS } from './compare-narrow.js';
 import { countsAgainstRanks } from './count-compare.js';
@@ -245,14 +246,14 @@ async function countLevel(s: Session, state: Selection, j: number): Promise<Leve
  */
 async function nextLevel(s: Session, state: Selection, p: BitShare, j: number): Promise<LevelCounts> {
   const active = state.active;
-  // p broadcast over the mask's words (XOR sharing is linear); z becomes the mask in place.
-  const kept = await andScalarBatch(s, active.map((q, i) => ({ x: q.mask, pa: broadcastBit(p.a, i), pb: broadcastBit(p.b, i) })));
-  active.forEach((q, i) => (q.mask = xorInPlace(q.zeros, kept.parts[i])));
-  // p AND m is read: its memory goes back to the pool and the link; so is the last masks' (s11-gc).
-  s.party.scratch.give(kept.a);
-  s.releaseWords(s.next, kept.b);
+  // p broadcast over the mask's words (XOR sharing is linear); z XORed into the AND's local
+  // share before its reshare (no pass of its own over the masks).
+  const masks = await andScalarBatch(s, active.map((q, i) => ({ x: q.mask, pa: broadcastBit(p.a, i), pb: broadcastBit(p.b, i), plus: q.zeros })));
+  active.forEach((q, i) => (q.mask = masks.parts[i]));
+  // The last masks and the zeros are read: their memory goes back to the pool and the link (s11-gc).
   if (state.masksMemory) giveBack(s, state.masksMemory);
-  state.masksMemory = state.zerosMemory;
+  if (state.zerosMemory) giveBack(s, state.zerosMemory);
+  state.masksMemory = { local: masks.a, received: masks.b };
   state.zerosMemory = undefined;
   return countLevel(s, state, j);
 }
