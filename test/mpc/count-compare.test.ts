@@ -3,7 +3,7 @@
  * after popcount-packed.ts's trees and inject-sum.ts's injectWeightedAddends) against plaintext:
  * each count exact and [k >= c] for every output, at k = c, c ± 1, 0, the largest difference
  * the bits allow either way, on 8-, 16- and 32-bit lanes, with outputs in all three roles; and
- * the rounds: 1 for the injection, 2 + log2(lane) for the comparison.
+ * the rounds: 1 for the injection, 2 + log2(lane) for the comparison; the roles rotated.
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -25,7 +25,7 @@ function ones(words: readonly bigint[]): bigint {
 }
 
 /** Each vector's count, [rank >= count], and the rounds of the injection and of the comparison. */
-async function compared(vectors: readonly (readonly bigint[])[], ranks: readonly bigint[], bits: number, roundBytes = 0): Promise<{ counts: bigint[]; atLeast: boolean[]; rounds: [number, number] }> {
+async function compared(vectors: readonly (readonly bigint[])[], ranks: readonly bigint[], bits: number, roundBytes = 0, rotation = 0): Promise<{ counts: bigint[]; atLeast: boolean[]; rounds: [number, number] }> {
   const t = await trio();
   const [r] = await t.run(async (s) => {
     const shared = [];
@@ -33,7 +33,7 @@ async function compared(vectors: readonly (readonly bigint[])[], ranks: readonly
     const k = await input(s, 1, s.me === 1 ? BigUint64Array.from(ranks) : ranks.length);
     const words = await popcountWords(s, shared, roundBytes);
     const before = s.stats.rounds;
-    const addends = await injectWeightedAddends(s, words);
+    const addends = await injectWeightedAddends(s, words, rotation);
     const injected = s.stats.rounds;
     const { count, atLeast } = await countsAgainstRanks(s, addends, k, bits);
     const rounds: [number, number] = [injected - before, s.stats.rounds - injected];
@@ -53,9 +53,10 @@ test('countsAgainstRanks = each popcount and [k >= c], k around c (equal, ±1, 0
           fc.array(fc.integer({ min: 1, max: 6 }).chain((words) => fc.array(wordArb, { minLength: words, maxLength: words })), { minLength: outputs, maxLength: outputs }),
           fc.array(fc.oneof(fc.constantFrom('equal', 'below', 'above', 'zero', 'lowest', 'highest'), fc.integer({ min: -400, max: 400 })), { minLength: outputs, maxLength: outputs }),
           fc.constantFrom(10, 12, 16, 17, 24, 32, 0),
+          fc.integer({ min: 0, max: 5 }),
         ),
       ),
-      async ([vectors, offsets, wanted]) => {
+      async ([vectors, offsets, wanted, rotation]) => {
         const counts = vectors.map(ones);
         // The narrowest comparison the counts allow (bitLength(max count) + 1), or a wider one.
         const bits = Math.max(wanted, counts.reduce((m, c) => (c > m ? c : m), 0n).toString(2).length + 1, 2);
@@ -65,7 +66,7 @@ test('countsAgainstRanks = each popcount and [k >= c], k around c (equal, ±1, 0
           const k = o === 'equal' ? c : o === 'below' ? c - 1n : o === 'above' ? c + 1n : o === 'zero' ? 0n : o === 'lowest' ? c - bound : o === 'highest' ? c + bound : c + BigInt(o);
           return k < c - bound ? c - bound : k > c + bound ? c + bound : k;
         });
-        const r = await compared(vectors, ranks.map((k) => BigInt.asUintN(64, k)), bits);
+        const r = await compared(vectors, ranks.map((k) => BigInt.asUintN(64, k)), bits, 0, rotation);
         assert.deepEqual(r.counts, counts);
         assert.deepEqual(r.atLeast, ranks.map((k, i) => k >= counts[i]));
         const lane = bits <= 8 ? 8 : bits <= 16 ? 16 : 32;

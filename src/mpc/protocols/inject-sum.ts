@@ -42,7 +42,7 @@ export interface WeightedWords {
 
 /** Per output, sum 2^shifts[w] · popcount(word w), as arithmetic shares (one element each). 2 rounds. */
 export async function injectWeightedSums(s: Session, outputs: readonly WeightedWords[]): Promise<AShare> {
-  const sums = await addends(s, outputs, chunkBounds(totalWords(outputs)));
+  const sums = await addends(s, outputs, chunkBounds(totalWords(outputs)), 0);
   // Round 2: the addends, re-randomised, to the previous party (a reshare).
   const zero = s.zeroShare(outputs.length);
   for (let k = 0; k < outputs.length; k++) zero[k] += sums[k];
@@ -54,15 +54,18 @@ export async function injectWeightedSums(s: Session, outputs: readonly WeightedW
  * words: each output's sum is then T_P + T_R, the addends of its P and R alone (Q's is 0), each
  * known to its party. A comparison of the sums can take those two addends as they are, where the
  * replicated sums would need a second round and a split into two addends again
- * (count-compare.ts). 1 round; the same bytes, spread over the parties by outputs.
+ * (count-compare.ts). 1 round; the same bytes, spread over the parties by outputs: with few
+ * outputs unevenly (2 outputs: two parties send half each, the third nothing), so a caller that
+ * injects repeatedly passes a different `rotation` each time (chunk k's P is party
+ * (k + rotation) mod 3) and the parties' totals even out.
  */
-export async function injectWeightedAddends(s: Session, outputs: readonly WeightedWords[]): Promise<WeightedAddends> {
+export async function injectWeightedAddends(s: Session, outputs: readonly WeightedWords[], rotation = 0): Promise<WeightedAddends> {
   const byOutput = chunkBounds(outputs.length);
   const ends = [0];
   for (const o of outputs) ends.push(ends[ends.length - 1] + o.a.length);
-  const sums = await addends(s, outputs, byOutput.map((o) => ends[o]) as [number, number, number, number]);
+  const sums = await addends(s, outputs, byOutput.map((o) => ends[o]) as [number, number, number, number], rotation);
   const roles = new Uint8Array(outputs.length);
-  for (let k = 0; k < 3; k++) roles.fill(roleIn(s.me, k), byOutput[k], byOutput[k + 1]);
+  for (let k = 0; k < 3; k++) roles.fill(roleIn(s.me, (k + rotation) % 3), byOutput[k], byOutput[k + 1]);
   return { sums, roles };
 }
 
@@ -83,12 +86,13 @@ function totalWords(outputs: readonly WeightedWords[]): number {
 
 /**
  * Round 1: per output, this party's addend T of the weighted sum (T_0 + T_1 + T_2 = the sum),
- * with the words in `bounds` chunk k processed with party k as P.
+ * with the words in `bounds` chunk k processed with party (k + rotation) mod 3 as P.
  */
-async function addends(s: Session, outputs: readonly WeightedWords[], bounds: readonly [number, number, number, number]): Promise<BigUint64Array> {
+async function addends(s: Session, outputs: readonly WeightedWords[], bounds: readonly [number, number, number, number], rotation: number): Promise<BigUint64Array> {
+  if (!Number.isInteger(rotation) || rotation < 0) throw new UsageError(`injectWeightedAddends: rotation ${rotation}`);
   const total = totalWords(outputs);
   const chunk = (role: 0 | 1 | 2): [number, number] => {
-    const k = [0, 1, 2].find((c) => roleIn(s.me, c) === role)!;
+    const k = [0, 1, 2].find((c) => roleIn(s.me, (c + rotation) % 3) === role)!;
     return [bounds[k], bounds[k + 1]];
   };
   const [p0, p1] = chunk(0), [q0, q1] = chunk(1), [r0, r1] = chunk(2);

@@ -237,7 +237,9 @@ async function countLevel(s: Session, state: Selection, j: number): Promise<Leve
   active.forEach((q, i) => (q.zeros = zeros[i]));
   state.active = active;
   const left = await popcountWords(s, zeros, RADIX_ROUND_BYTES);
-  return state.compareBits <= NARROW_MAX_BITS ? { addends: await injectWeightedAddends(s, left) } : { shares: await injectWeightedSums(s, left) };
+  // The roles rotate with the level (j): with few counts (a median's 2) one level's injection
+  // leaves a party without a share of the sending; over the levels they even out.
+  return state.compareBits <= NARROW_MAX_BITS ? { addends: await injectWeightedAddends(s, left, j % 3) } : { shares: await injectWeightedSums(s, left) };
 }
 
 /**
