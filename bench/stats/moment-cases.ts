@@ -72,7 +72,7 @@ const describeCase: StatsCase = {
   rows: ROWS,
   description: 'describe() of 5 decimal columns: count, mean, std, min, quartiles, max',
   target: 3,
-  why: 'CPU: the eight ranks of each column (min, the quartiles\' pairs, max) are one oblivious radix search (the top 4 bits for all eight at once, then 14 bit levels of ~3 packed AND gates per row, rank and level: ~50 bytes per row and column, ~325 rounds, all columns in the same batches, the sums beside them); three parties share two cores',
+  why: 'CPU: the eight ranks of each column (min, the quartiles\' pairs, max) are one oblivious radix search (the top 4 bits for all eight at once, then 14 bit levels of ~3 packed AND gates per row, rank and level: ~50 bytes per row and column, ~310 rounds, all columns in the same batches, the sums beside them); three parties share two cores',
   tables: () => [measurements],
   rounds: async (client, recipient) => {
     const quantiles: Record<string, number> = { min: 0, q2: 0.25, q5: 0.5, q7: 0.75, max: 1 };

@@ -13,8 +13,9 @@
  * bits of 8/3 bytes each) and a comparison of the count (~250 bytes each with its bit's
  * injection and product, fitted at 1,000 to 2^20 rows). Rounds per binary level: the
  * comparison (5–7) + 1 (masks) + 1 (zeros) + the popcount's layers (stopped by
- * RADIX_ROUND_BYTES: 14 for 40 counts of 2^20 bits) + 2; the rank's update runs beside the
- * masks and count (radix-select.ts).
+ * RADIX_ROUND_BYTES: 9 for 40 counts of 2^20 bits) + 1 (the injection's first round; its
+ * second is the comparison's, count-compare.ts; 2 past 32 bits of comparison); the rank's
+ * update runs beside the masks and count (radix-select.ts).
  *
  * Quickselect (mpc/protocols/order-statistics.ts), when the key (value − min, row position)
  * fits 63 bits: one shuffle of the keys (3 rounds, 16 bytes per row from party 0); about
@@ -66,10 +67,24 @@ export function selectable(column: ColumnFacts, rows: number): boolean {
   return !column.nullable && radixFits(bitLength(column.max - column.min), rows);
 }
 
-/** Rounds of the comparison of counts with ranks (radix-select.ts: ltNarrow on bitLength(n) + 1 bits). */
+/** Bits of the comparisons of counts with ranks (radix-select.ts: bitLength(n) + 1). */
+function countCompareBits(rows: number): number {
+  return Math.floor(Math.log2(Math.max(1, rows))) + 2;
+}
+
+/** Rounds of a comparison of counts with ranks (compare-narrow.ts; count-compare.ts the same from its reshare on). */
 function countCompareRounds(rows: number): number {
-  const bits = Math.floor(Math.log2(Math.max(1, rows))) + 2;
+  const bits = countCompareBits(rows);
   return bits <= 8 ? 5 : bits <= 16 ? 6 : bits <= 32 ? 7 : 8;
+}
+
+/**
+ * Rounds of a binary level's count injection before its comparison: up to 32 bits its first
+ * round only (count-compare.ts: the second is the comparison's reshare), wider both
+ * (inject-sum.ts, then compare-split.ts's own).
+ */
+function countInjectRounds(rows: number): number {
+  return countCompareBits(rows) <= 32 ? 1 : 2;
 }
 
 /**
@@ -93,9 +108,9 @@ export function radixCost(rows: number, keyBits: number, ranks: number, batchCol
   // The conversion; the bucket step: one-hot, counts, comparison, then beside the rank's update
   // (3 rounds) the masks (1) and the first level's zeros (1) and count; per binary level the
   // comparison and, beside the rank's update, the next masks, zeros and count.
-  const compare = countCompareRounds(rows);
+  const compare = countCompareRounds(rows), inject = countInjectRounds(rows);
   const bucketStep = ONE_HOT_ROUNDS[b] + counted.layers + 2 + compare;
-  const rounds = w - 1 + bucketStep + (levels === 0 ? 3 : 2 + below.layers + 2 + levels * compare + (levels - 1) * (4 + below.layers) + 3);
+  const rounds = w - 1 + bucketStep + (levels === 0 ? 3 : levels * (2 + below.layers + inject + compare) + 3);
   return { rounds, bytes: Math.round(bytes) };
 }
 

@@ -11,6 +11,7 @@ import { localTrio } from '../../src/mpc/local.js';
 import { open } from '../../src/mpc/protocols/io.js';
 import { selectRanks, type RankedColumn } from '../../src/mpc/protocols/radix-select.js';
 import { UsageError } from '../../src/errors.js';
+import { radixCost } from '../../src/plan/cost-quantile.js';
 
 after(closeTrio);
 
@@ -38,14 +39,21 @@ const columnArb: fc.Arbitrary<PlainColumn> = fc
   });
 
 async function run(columns: readonly PlainColumn[]): Promise<bigint[][]> {
+  return (await runWithRounds(columns)).values;
+}
+
+/** The selected values and the rounds selectRanks took. */
+async function runWithRounds(columns: readonly PlainColumn[]): Promise<{ values: bigint[][]; rounds: number }> {
   const t = await trio();
   const [r] = await t.run(async (s) => {
     const shared: RankedColumn[] = [];
     for (const c of columns) shared.push({ values: await secret(s, BigUint64Array.from(c.values.map(ring)), 1), min: c.min, keyBits: c.keyBits, ranks: c.ranks });
+    const before = s.stats.rounds;
     const out = await selectRanks(s, shared);
+    const rounds = s.stats.rounds - before;
     const values: bigint[][] = [];
     for (const v of out.values) values.push([...(await open(s, v))].map((x) => BigInt.asIntN(64, x)));
-    return values;
+    return { values, rounds };
   });
   return r;
 }
@@ -95,6 +103,23 @@ test('large columns whose counts stop the carry-save tree early (2^15 rows: ties
   ];
   const r = await run(columns);
   columns.forEach((c, j) => assert.deepEqual(r[j], c.ranks.map((k) => sortedOf(c.values)[k]), `column ${j}`));
+});
+
+test('the rounds taken are exactly the plan\'s estimate (plan/cost-quantile.ts radixCost): describe\'s 5 columns × 8 ranks at 1,000 and 2^15 rows, a 24-bit median pair, a 3-bit column', async () => {
+  let x = 0x9e3779b97f4a7c15n;
+  const next = (): bigint => (x = (x * 6364136223846793005n + 1442695040888963407n) & ((1n << 64n) - 1n));
+  const shapes = [
+    { n: 1000, keyBits: 18, columns: 5, ranks: [0, 249, 250, 499, 500, 749, 750, 999] },
+    { n: 1 << 15, keyBits: 18, columns: 5, ranks: [0, 8191, 8192, 16383, 16384, 24575, 24576, (1 << 15) - 1] },
+    { n: 3001, keyBits: 24, columns: 1, ranks: [1500, 1501] },
+    { n: 70, keyBits: 3, columns: 2, ranks: [0, 69] },
+  ];
+  for (const { n, keyBits, columns, ranks } of shapes) {
+    const plain: PlainColumn[] = Array.from({ length: columns }, () => ({ min: -5n, keyBits, values: Array.from({ length: n }, () => (next() >> BigInt(64 - keyBits)) - 5n), ranks }));
+    const r = await runWithRounds(plain);
+    plain.forEach((c, j) => assert.deepEqual(r.values[j], c.ranks.map((k) => sortedOf(c.values)[k]), `${n} rows, column ${j}`));
+    assert.equal(r.rounds, radixCost(n, keyBits, ranks.length, columns, columns * ranks.length).rounds, `${n} rows × ${columns} columns of ${keyBits} bits`);
+  }
 });
 
 test('a rank outside [0, n) or a range wider than 64 bits is refused with a UsageError', async () => {

@@ -12,6 +12,9 @@
  *      (p = 1, g = 0) so the carry passes through them (carry-tree.ts: log2(lane) rounds);
  *   5. sign = v_{bits-1} XOR w_{bits-1} XOR carry (local).
  *
+ * Steps 3 to 5 are laneSumBelowZero, for callers that have v and w some other way
+ * (count-compare.ts: from two single-party addends, one reshare).
+ *
  * Rounds: 5, 6 or 7 (lanes of 8, 16, 32). Bytes per element: ~7 at 8-bit lanes, ~7.5 at 16 (the
  * filter's 15-bit comparisons; ~20 with the 32-bit lanes and 64-bit addends used before), ~15 at
  * 32, against 8 rounds and ~32 bytes for the 64-bit lt.
@@ -49,32 +52,45 @@ export async function ltNarrowPacked(s: Session, n: number, bits: number, pack: 
   if (!Number.isInteger(bits) || bits < 2 || bits > NARROW_MAX_BITS) throw new UsageError(`ltNarrow: bits must be 2 to ${NARROW_MAX_BITS} (got ${bits})`);
   const lane = laneWidth(bits);
   const N = paddedWords(n, lane);
-  const laneMask = (1n << BigInt(lane)) - 1n;
-  const low = (1n << BigInt(bits - 1)) - 1n;
-  const LOW = everyLane(low, lane), HIGH = everyLane(laneMask ^ low, lane), TOPS = everyLane(1n << BigInt(lane - 1), lane);
+  const TOPS = everyLane(1n << BigInt(lane - 1), lane);
   // Working memory that stays in this party (mpc/scratch.ts): packed d, which the addend split
   // copies, so that p, w AND LOW and v ^ w reuse its words afterwards.
   // The addends v, w (4 words per packed word) live only in this function too: the last 4N words.
   const scratch = s.party.scratch.take(10 * N);
   try {
-    const part = (k: number): BigUint64Array => scratch.subarray(k * N, (k + 1) * N);
-    const da = part(0), db = part(1);
+    const da = scratch.subarray(0, N), db = scratch.subarray(N, 2 * N);
     pack(lane, N, da, db);
     const [v, w] = await splitAddends(s, new AShare(da, db), undefined, TOPS, scratch.subarray(6 * N, 10 * N));
-    // p = (v ^ w) on the group, 1 above it: a public 1 goes into XOR component 0 (party 0's a,
-    // party 2's b). g = v AND (w on the group): masking one operand masks the product.
-    const pa = part(0), pb = part(1), wa = part(2), wb = part(3), xa = part(4), xb = part(5);
-    operandKernel(v.a, w.a, LOW, s.me === 0 ? HIGH : 0n, pa, wa, xa);
-    operandKernel(v.b, w.b, LOW, s.me === 2 ? HIGH : 0n, pb, wb, xb);
-    const [ga, gb] = await andWords(s, v.a, v.b, wa, wb);
-    const [tree] = await carryTrees(s, [{ g: new BShare(ga, gb), p: new BShare(pa, pb), n, width: lane }]);
-    // The sign bit: bit bits-1 of v XOR w in each lane, XOR the carry into it.
-    xorSignBits(tree.g.a, xa, lane, bits - 1, n, N);
-    xorSignBits(tree.g.b, xb, lane, bits - 1, n, N);
-    return tree.g;
+    return await laneSumBelowZero(s, v, w, n, bits, scratch.subarray(0, 6 * N));
   } finally {
     s.party.scratch.give(scratch);
   }
+}
+
+/**
+ * Steps 3 to 5: the sign of v + w lane by lane (d mod 2^lane in the lanes of laneWidth(bits),
+ * element e in lane q of word i, e = q·N + i, N = paddedWords(n, lane)), from its two binary
+ * shared addends: 1 + log2(lane) rounds. `work`: 6N words of this party's scratch, overwritten.
+ */
+export async function laneSumBelowZero(s: Session, v: BShare, w: BShare, n: number, bits: number, work: BigUint64Array): Promise<BitShare> {
+  const lane = laneWidth(bits);
+  const N = paddedWords(n, lane);
+  if (v.a.length !== N || w.a.length !== N || work.length < 6 * N) throw new UsageError(`laneSumBelowZero: addends of ${v.a.length} and ${w.a.length} words, ${work.length} words of work, for ${N} words`);
+  const laneMask = (1n << BigInt(lane)) - 1n;
+  const low = (1n << BigInt(bits - 1)) - 1n;
+  const LOW = everyLane(low, lane), HIGH = everyLane(laneMask ^ low, lane);
+  // p = (v ^ w) on the group, 1 above it: a public 1 goes into XOR component 0 (party 0's a,
+  // party 2's b). g = v AND (w on the group): masking one operand masks the product.
+  const part = (k: number): BigUint64Array => work.subarray(k * N, (k + 1) * N);
+  const pa = part(0), pb = part(1), wa = part(2), wb = part(3), xa = part(4), xb = part(5);
+  operandKernel(v.a, w.a, LOW, s.me === 0 ? HIGH : 0n, pa, wa, xa);
+  operandKernel(v.b, w.b, LOW, s.me === 2 ? HIGH : 0n, pb, wb, xb);
+  const [ga, gb] = await andWords(s, v.a, v.b, wa, wb);
+  const [tree] = await carryTrees(s, [{ g: new BShare(ga, gb), p: new BShare(pa, pb), n, width: lane }]);
+  // The sign bit: bit bits-1 of v XOR w in each lane, XOR the carry into it.
+  xorSignBits(tree.g.a, xa, lane, bits - 1, n, N);
+  xorSignBits(tree.g.b, xb, lane, bits - 1, n, N);
+  return tree.g;
 }
 
 /** p = ((v ^ w) & low) | constant, wLow = w & low, x = v ^ w. */

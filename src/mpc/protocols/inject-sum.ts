@@ -20,6 +20,11 @@
  * by the stream of the sender and its next party, which the receiver does not hold (uniform).
  *
  * Cost: 2 rounds; 8/3 bytes per bit and party, plus 8 bytes per output.
+ *
+ * injectWeightedAddends stops after step 2 with the roles rotated over thirds of the outputs
+ * (not of the words), so each output's sum is T_P + T_R, its P's and R's addends: a comparison
+ * of the sums takes them as two addends (count-compare.ts), with no reshare in between.
+ * 1 round; bytes as above, balanced over the parties when the outputs have alike word counts.
  */
 
 import { UsageError } from '../../errors.js';
@@ -37,14 +42,57 @@ export interface WeightedWords {
 
 /** Per output, sum 2^shifts[w] · popcount(word w), as arithmetic shares (one element each). 2 rounds. */
 export async function injectWeightedSums(s: Session, outputs: readonly WeightedWords[]): Promise<AShare> {
+  const sums = await addends(s, outputs, chunkBounds(totalWords(outputs)), 0);
+  // Round 2: the addends, re-randomised, to the previous party (a reshare).
+  const zero = s.zeroShare(outputs.length);
+  for (let k = 0; k < outputs.length; k++) zero[k] += sums[k];
+  return new AShare(zero, await s.reshare(zero));
+}
+
+/**
+ * Round 1 of injectWeightedSums with the roles rotated over thirds of the outputs instead of the
+ * words: each output's sum is then T_P + T_R, the addends of its P and R alone (Q's is 0), each
+ * known to its party. A comparison of the sums can take those two addends as they are, where the
+ * replicated sums would need a second round and a split into two addends again
+ * (count-compare.ts). 1 round; the same bytes, spread over the parties by outputs: with few
+ * outputs unevenly (2 outputs: two parties send half each, the third nothing), so a caller that
+ * injects repeatedly passes a different `rotation` each time (chunk k's P is party
+ * (k + rotation) mod 3) and the parties' totals even out.
+ */
+export async function injectWeightedAddends(s: Session, outputs: readonly WeightedWords[], rotation = 0): Promise<WeightedAddends> {
+  const byOutput = chunkBounds(outputs.length);
+  const ends = [0];
+  for (const o of outputs) ends.push(ends[ends.length - 1] + o.a.length);
+  const sums = await addends(s, outputs, byOutput.map((o) => ends[o]) as [number, number, number, number], rotation);
+  const roles = new Uint8Array(outputs.length);
+  for (let k = 0; k < 3; k++) roles.fill(roleIn(s.me, (k + rotation) % 3), byOutput[k], byOutput[k + 1]);
+  return { sums, roles };
+}
+
+/** Per output, this party's addend of its sum and its role there (0: P, 1: Q, 2: R). */
+export interface WeightedAddends {
+  readonly sums: BigUint64Array;
+  readonly roles: Uint8Array;
+}
+
+function totalWords(outputs: readonly WeightedWords[]): number {
   let total = 0;
   for (const o of outputs) {
     if (o.a.length !== o.b.length || o.shifts.length !== o.a.length) throw new UsageError(`injectWeightedSums: ${o.a.length} and ${o.b.length} words with ${o.shifts.length} weights`);
     total += o.a.length;
   }
-  const bounds = chunkBounds(total);
+  return total;
+}
+
+/**
+ * Round 1: per output, this party's addend T of the weighted sum (T_0 + T_1 + T_2 = the sum),
+ * with the words in `bounds` chunk k processed with party (k + rotation) mod 3 as P.
+ */
+async function addends(s: Session, outputs: readonly WeightedWords[], bounds: readonly [number, number, number, number], rotation: number): Promise<BigUint64Array> {
+  if (!Number.isInteger(rotation) || rotation < 0) throw new UsageError(`injectWeightedAddends: rotation ${rotation}`);
+  const total = totalWords(outputs);
   const chunk = (role: 0 | 1 | 2): [number, number] => {
-    const k = [0, 1, 2].find((c) => roleIn(s.me, c) === role)!;
+    const k = [0, 1, 2].find((c) => roleIn(s.me, (c + rotation) % 3) === role)!;
     return [bounds[k], bounds[k + 1]];
   };
   const [p0, p1] = chunk(0), [q0, q1] = chunk(1), [r0, r1] = chunk(2);
@@ -93,11 +141,7 @@ export async function injectWeightedSums(s: Session, outputs: readonly WeightedW
     bitMasks(wb.subarray(r0, r1), 0, 64 * r, rhoR);
     addendKernel(sums, d2, rhoR, owner, weight, r0);
     s.releaseWords(s.prev, d2);
-
-    // Round 2: the addends, re-randomised, to the previous party (a reshare).
-    const zero = s.zeroShare(outputs.length);
-    for (let k = 0; k < outputs.length; k++) zero[k] += sums[k];
-    return new AShare(zero, await s.reshare(zero));
+    return sums;
   } finally {
     s.party.scratch.give(lease);
   }

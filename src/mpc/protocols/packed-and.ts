@@ -88,18 +88,22 @@ export async function andBatch(s: Session, pairs: readonly { x: PackedBits; y: P
 }
 
 /**
- * x AND (a bit broadcast to every word: components pa, pb), all in one AND round: the products
- * (parts) over two whole arrays, a from the scratch pool, b received (the caller gives both back).
+ * x AND (a bit broadcast to every word: components pa, pb), XOR `plus` where given, all in one
+ * AND round: the products (parts) over two whole arrays, a from the scratch pool, b received
+ * (the caller gives both back). `plus` is folded into the local share before its reshare (its
+ * component a is this party's third of it), so y ^ (p AND x) costs no pass of its own.
  */
-export async function andScalarBatch(s: Session, pairs: readonly { x: PackedBits; pa: bigint; pb: bigint }[]): Promise<{ parts: PackedBits[]; a: BigUint64Array; b: BigUint64Array }> {
+export async function andScalarBatch(s: Session, pairs: readonly { x: PackedBits; pa: bigint; pb: bigint; plus?: PackedBits }[]): Promise<{ parts: PackedBits[]; a: BigUint64Array; b: BigUint64Array }> {
   const total = pairs.reduce((acc, q) => acc + q.x.a.length, 0);
   const z = Prg.xor(s.prgNext, s.prgPrev, s.party.scratch.take(total));
   let at = 0;
   const p = new BigUint64Array(2);
-  for (const { x, pa, pb } of pairs) {
+  for (const { x, pa, pb, plus } of pairs) {
+    if (plus && plus.a.length !== x.a.length) throw new UsageError(`andScalarBatch: ${x.a.length} words XOR ${plus.a.length}`);
     p[0] = pa;
     p[1] = pb;
-    andScalarKernel(z, at, x.a, x.b, p);
+    if (plus) andScalarPlusKernel(z, at, x.a, x.b, p, plus.a);
+    else andScalarKernel(z, at, x.a, x.b, p);
     at += x.a.length;
   }
   const received = await s.reshare(z);
@@ -142,4 +146,9 @@ function andKernel(z: BigUint64Array, at: number, xa: BigUint64Array, xb: BigUin
 /** p = [pa, pb]: the broadcast bit's components (read from the array: BigInt locals stay boxed). */
 function andScalarKernel(z: BigUint64Array, at: number, xa: BigUint64Array, xb: BigUint64Array, p: BigUint64Array): void {
   for (let i = 0; i < xa.length; i++) z[at + i] ^= (xa[i] & (p[0] ^ p[1])) ^ (xb[i] & p[0]);
+}
+
+/** andScalarKernel, the local share XOR ya (a replicated y's component a: its third here). */
+function andScalarPlusKernel(z: BigUint64Array, at: number, xa: BigUint64Array, xb: BigUint64Array, p: BigUint64Array, ya: BigUint64Array): void {
+  for (let i = 0; i < xa.length; i++) z[at + i] ^= (xa[i] & (p[0] ^ p[1])) ^ (xb[i] & p[0]) ^ ya[i];
 }

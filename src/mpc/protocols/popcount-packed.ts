@@ -17,7 +17,8 @@
  * per weight) are injected with their weights and summed, kept secret (inject-sum.ts).
  *
  * Rounds: the layers, ~log2(W) (13 for 2^20 bits: W = 16384, against 24 for disjoint
- * triples), then 2.
+ * triples), then 2 (popcountWords: the layers alone, for a caller that injects the words
+ * itself: radix-select.ts, 1 round to addends, count-compare.ts).
  * Bytes per party: ~W/8·64 = n/8 for n bits in the tree, plus 8/3 per injected bit (~3.7 KB
  * at 2^20 bits), plus 8 per vector.
  *
@@ -111,6 +112,15 @@ function nextCounts(counts: readonly number[], adders: readonly number[]): numbe
  * (layerPays). The default 0 runs it until no weight holds three words.
  */
 export async function popcounts(s: Session, vectors: readonly PackedBits[], roundBytes = 0): Promise<AShare> {
+  return injectWeightedSums(s, await popcountWords(s, vectors, roundBytes));
+}
+
+/**
+ * popcounts' carry-save trees alone: per vector, the words they leave (at most two per weight
+ * where the tree ran to its end), with their weights, for the caller to inject
+ * (inject-sum.ts; radix-select.ts injects and compares in one go, count-compare.ts).
+ */
+export async function popcountWords(s: Session, vectors: readonly PackedBits[], roundBytes = 0): Promise<WeightedWords[]> {
   const byWords = new Map<number, number[]>();
   vectors.forEach((v, i) => {
     const same = byWords.get(v.a.length);
@@ -143,7 +153,7 @@ export async function popcounts(s: Session, vectors: readonly PackedBits[], roun
     }
     const remaining: WeightedWords[] = new Array<WeightedWords>(vectors.length);
     for (const g of groups) g.members.forEach((v, i) => (remaining[v] = wordsOf(g, i)));
-    return await injectWeightedSums(s, remaining);
+    return remaining;
   } finally {
     s.party.scratch.give(held);
   }

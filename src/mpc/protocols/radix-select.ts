@@ -13,12 +13,15 @@
  *    and the rank within it k (arithmetic), nothing opened.
  * 3. For every wanted rank, from the bit j = w − b − 1 below the bucket down:
  *      z = m AND NOT plane_j            (the bucket's rows with a 0 at bit j; 1 AND per row)
- *      c = popcount(z)                  (secret: popcount-packed.ts, ~1 AND per row)
+ *      c = popcount(z)                  (secret: popcount-packed.ts, ~1 AND per row; its tree's
+ *                                        words injected as two addends, inject-sum.ts)
  *      p = [k >= c]                     (the answer's bit j: 1 iff fewer than k + 1 rows of the
- *                                        bucket have a 0 here; compare-narrow.ts on ~log2 n bits,
- *                                        all ranks and columns in one batch)
+ *                                        bucket have a 0 here; count-compare.ts on ~log2 n bits
+ *                                        from c's addends and k, all ranks and columns in one
+ *                                        batch; c replicated by the same message)
  *      k = k − p·c                      (p injected, inject.ts; one multiplication)
- *      m = z XOR (p AND m)              (= m AND [bit j = p]; 1 AND per row)
+ *      m = z XOR (p AND m)              (= m AND [bit j = p]; 1 AND per row, z XORed into
+ *                                        its local share before the reshare)
  *    After the levels the answer is min + bucket·2^(w − b) + sum_j p_j 2^j, from the injected
  *    bits (no further conversion). Ties need no special care: counts count duplicates.
  * Every level runs all columns and ranks together: one batch per round; the update of k (and
@@ -37,12 +40,17 @@
  *     against 73 for four levels below), ~25 rounds;
  *   per binary level and rank: 2 AND gates per row (z, m) plus the popcount's ~1: ~3/8 byte
  *     per row and party;
- *   rounds per level: 5 to 7 (the comparison) + 1 (m) + 1 (the next level's z) + the popcount
- *     tree's layers (chained adders, stopped where a layer saves fewer bytes than
- *     RADIX_ROUND_BYTES: 9 for 40 counts of 2^20 bits, 5 for 2; popcount-packed.ts treeShape)
- *     + 2 (its injection); the rank's update, 2 (injecting p) + 1 (p·c), runs beside them
- *     (fixmath/parallel.ts). At 2^20 rows and w = 18: 321 rounds with the conversion for 5
- *     columns × 8 ranks (397 before s11-describe, 464 before s10-describe, 700 before s9-radix).
+ *   rounds per level: 5 to 7 (the comparison, its first round the reshare of c and of k − c's
+ *     two addends) + 1 (m) + 1 (the next level's z) + the popcount tree's layers (chained
+ *     adders, stopped where a layer saves fewer bytes than RADIX_ROUND_BYTES: 9 for 40 counts of
+ *     2^20 bits, 5 for 2; popcount-packed.ts treeShape) + 1 (the injection's split, Q to R);
+ *     the rank's update, 2 (injecting p) + 1 (p·c), runs beside them (fixmath/parallel.ts).
+ *     At 2^20 rows: 7 + 1 + 1 + 9 + 1 = 19 (20 with the injection's reshare and the
+ *     comparison's split as two rounds, before s12-describe: count-compare.ts). Comparisons
+ *     past 32 bits (over 2^31 rows) keep the two rounds (compare-split.ts takes replicated c).
+ *     At 2^20 rows and w = 18: 307 rounds with the conversion for 5 columns × 8 ranks (321
+ *     before s12-describe, 397 before s11-describe, 464 before s10-describe, 700 before
+ *     s9-radix).
  *   At n = 2^20, w = 18, R = 8: ~(34 + 14·8·3)/8 ≈ 46 bytes per row and party, plus the
  *   conversion's 4.1 and the injected words (50.2 measured; docs/benchmarks.md "s11-describe").
  */
@@ -55,8 +63,11 @@ import { notBits, publicA } from '../sharing.js';
 import { mul } from './arith.js';
 import { parallel } from './fixmath/parallel.js';
 import { injectBits } from './inject.js';
-import { andBatch, andScalarBatch, broadcastBit, xorInPlace } from './packed-and.js';
-import { popcounts, type PackedBits } from './popcount-packed.js';
+import { andBatch, andScalarBatch, broadcastBit } from './packed-and.js';
+import { popcountWords, type PackedBits } from './popcount-packed.js';
+import { NARROW_MAX_BITS } from './compare-narrow.js';
+import { countsAgainstRanks } from './count-compare.js';
+import { injectWeightedAddends, injectWeightedSums, type WeightedAddends } from './inject-sum.js';
 import { bucketBitsOf, bucketStep, lessThanZero } from './radix-buckets.js';
 import { valuePlanes } from './value-planes.js';
 import type { RankedColumn, SelectedOrderStatistics } from './ranked-columns.js';
@@ -95,9 +106,11 @@ export async function selectRanks(s: Session, columns: readonly RankedColumn[]):
     for (const r of c.ranks) if (!Number.isInteger(r) || r < 0 || r >= n) throw new UsageError(`selectRanks: rank ${r} is outside [0, ${n})`);
   }
   const planes = await valuePlanes(s, columns.map((c) => ({ values: c.values, min: c.min, bits: c.keyBits })));
+  const compareBits = Math.max(2, ...columns.map((c) => bitLength(c.values.length) + 1));
   const state: Selection = {
     columns,
     planes,
+    compareBits,
     searches: [],
     active: [],
   };
@@ -105,13 +118,12 @@ export async function selectRanks(s: Session, columns: readonly RankedColumn[]):
   // Remaining ranks and the answers' bits so far (sum p_j 2^j), one slot per search.
   const rank = publicA(s.me, BigUint64Array.from(columns.flatMap((c) => c.ranks.map((r) => BigInt(r)))));
   const answer = AShare.zeros(state.searches.length);
-  const compareBits = Math.max(2, ...columns.map((c) => bitLength(c.values.length) + 1));
   // The search's binary levels below each column's bucket step.
   const levels = Math.max(0, ...columns.map((c) => searchLevels(c.keyBits)));
   // The top bits of every rank at once (radix-buckets.ts); beside the ranks' update there, the
   // masks give the first binary level's zeros and counts.
   const bucketed = columns.flatMap((c, column) => (c.keyBits > 0 && c.ranks.length > 0 ? [column] : []));
-  let count: AShare | undefined;
+  let count: LevelCounts | undefined;
   if (bucketed.length > 0) {
     const inBuckets = state.searches.filter((q) => bucketed.includes(q.column));
     const step = await bucketStep(
@@ -135,15 +147,14 @@ export async function selectRanks(s: Session, columns: readonly RankedColumn[]):
   for (let j = levels - 1; j >= 0 && count !== undefined; j--) {
     const active = state.active;
     const k = gather(rank, active.map((q) => q.slot));
-    // p = [k >= c] = NOT [k − c < 0]; |k − c| ≤ n < 2^(compareBits − 1).
-    const p = notBits(s.me, await lessThanZero(s, difference(k, count), compareBits));
+    const { count: c, atLeast: p } = await compareCounts(s, count, k, compareBits);
     // The rank's update (p injected, times c) does not hold up the masks of the next level:
     // both run side by side, the rounds of the longer (the next count) on the critical path.
     const [taken, next] = await parallel(
       s,
       async (f) => {
         const [bit] = await injectBits(f, [p]);
-        return { bit, taken: await mul(f, bit, count!) };
+        return { bit, taken: await mul(f, bit, c) };
       },
       async (f) => (j === 0 ? undefined : await nextLevel(f, state, p, j - 1)),
     );
@@ -180,6 +191,8 @@ const EMPTY: PackedBits = { a: new BigUint64Array(0), b: new BigUint64Array(0) }
 interface Selection {
   readonly columns: readonly RankedColumn[];
   readonly planes: readonly BitShare[][];
+  /** Bits of the comparisons of counts with ranks: bitLength(rows) + 1. */
+  readonly compareBits: number;
   readonly searches: Search[];
   active: Search[];
   /** The pooled words of the current zeros and masks (countLevel's andBatch), given back once dead. */
@@ -198,8 +211,21 @@ function giveBack(s: Session, memory: LevelMemory): void {
   if (memory.received) s.releaseWords(s.next, memory.received);
 }
 
+/**
+ * A level's counts, injected: up to 32 bits of comparison, the two addends of each
+ * (count-compare.ts takes them as they are); wider, replicated shares.
+ */
+type LevelCounts = { readonly addends: WeightedAddends } | { readonly shares: AShare };
+
+/** Each count c and p = [k >= c]; |k − c| ≤ n < 2^(bits − 1). */
+async function compareCounts(s: Session, counts: LevelCounts, k: AShare, bits: number): Promise<{ count: AShare; atLeast: BitShare }> {
+  if ('addends' in counts) return countsAgainstRanks(s, counts.addends, k, bits);
+  // p = NOT [k − c < 0].
+  return { count: counts.shares, atLeast: notBits(s.me, await lessThanZero(s, difference(k, counts.shares), bits)) };
+}
+
 /** Level j's zeros of every search active there (its column has a binary level j), and their counts. */
-async function countLevel(s: Session, state: Selection, j: number): Promise<AShare> {
+async function countLevel(s: Session, state: Selection, j: number): Promise<LevelCounts> {
   const active = state.searches.filter((q) => searchLevels(state.columns[q.column].keyBits) > j);
   const notPlane = new Map<number, BitShare>();
   for (const q of active) if (!notPlane.has(q.column)) notPlane.set(q.column, notBits(s.me, state.planes[q.column][j]));
@@ -210,23 +236,26 @@ async function countLevel(s: Session, state: Selection, j: number): Promise<ASha
   state.zerosMemory = { local, received: zeros.length > 0 ? new BigUint64Array(zeros[0].b.buffer, zeros[0].b.byteOffset, words) : undefined };
   active.forEach((q, i) => (q.zeros = zeros[i]));
   state.active = active;
-  return popcounts(s, zeros, RADIX_ROUND_BYTES);
+  const left = await popcountWords(s, zeros, RADIX_ROUND_BYTES);
+  // The roles rotate with the level (j): with few counts (a median's 2) one level's injection
+  // leaves a party without a share of the sending; over the levels they even out.
+  return state.compareBits <= NARROW_MAX_BITS ? { addends: await injectWeightedAddends(s, left, j % 3) } : { shares: await injectWeightedSums(s, left) };
 }
 
 /**
  * The masks after level j + 1's bits p (one per active search), m = z XOR (p AND m), then level
  * j's zeros and counts (countLevel).
  */
-async function nextLevel(s: Session, state: Selection, p: BitShare, j: number): Promise<AShare> {
+async function nextLevel(s: Session, state: Selection, p: BitShare, j: number): Promise<LevelCounts> {
   const active = state.active;
-  // p broadcast over the mask's words (XOR sharing is linear); z becomes the mask in place.
-  const kept = await andScalarBatch(s, active.map((q, i) => ({ x: q.mask, pa: broadcastBit(p.a, i), pb: broadcastBit(p.b, i) })));
-  active.forEach((q, i) => (q.mask = xorInPlace(q.zeros, kept.parts[i])));
-  // p AND m is read: its memory goes back to the pool and the link; so is the last masks' (s11-gc).
-  s.party.scratch.give(kept.a);
-  s.releaseWords(s.next, kept.b);
+  // p broadcast over the mask's words (XOR sharing is linear); z XORed into the AND's local
+  // share before its reshare (no pass of its own over the masks).
+  const masks = await andScalarBatch(s, active.map((q, i) => ({ x: q.mask, pa: broadcastBit(p.a, i), pb: broadcastBit(p.b, i), plus: q.zeros })));
+  active.forEach((q, i) => (q.mask = masks.parts[i]));
+  // The last masks and the zeros are read: their memory goes back to the pool and the link (s11-gc).
   if (state.masksMemory) giveBack(s, state.masksMemory);
-  state.masksMemory = state.zerosMemory;
+  if (state.zerosMemory) giveBack(s, state.zerosMemory);
+  state.masksMemory = { local: masks.a, received: masks.b };
   state.zerosMemory = undefined;
   return countLevel(s, state, j);
 }
