@@ -3,9 +3,10 @@
  * listens, it runs the warm-up workloads (workloads.ts) a few times in an in-process three-party
  * trio linked by the node's own stream framing over in-memory byte streams (stream-trio.ts) on
  * synthetic random tables, then the node-side paths (node-paths.ts). Before them it faults in
- * 256 MiB of the allocator's heap (prefault.ts), which their collections free for a first query.
- * Last it sets aside the memory reserve (mpc/memory-reserve.ts) that the node's pools fill from,
- * so that a first query's pool fills count no fresh memory for V8 and start no full collection.
+ * 128 MiB of the allocator's heap (prefault.ts), which their collections free for a first query,
+ * and sets aside the 128 MiB memory reserve (mpc/memory-reserve.ts) that the node's pools fill
+ * from, so that a first query's pool fills count no fresh memory for V8 and start no full
+ * collection.
  *
  * Why: V8 runs a function's first calls in its interpreter and compiles it only once it has run
  * hot, and a process touches fresh memory page by page; a node's first query used to pay both,
@@ -59,8 +60,12 @@ export interface WarmUpReport {
 
 export const WARM_UP_ROWS = 1 << 13;
 export const WARM_UP_ROUNDS = 1;
-/** About the fresh memory a first query at 1M rows takes in a node (docs/benchmarks.md "s9-firstquery"). */
-export const WARM_UP_PREFAULT_BYTES = 256 << 20;
+/**
+ * About the fresh memory a first query at 1M rows takes in a node beside what its pools take from
+ * the reserve (docs/benchmarks.md "s9-firstquery", "s12-firstq"): the two together touch the
+ * 256 MiB the pre-fault alone touched before the reserve, so a start costs what it did.
+ */
+export const WARM_UP_PREFAULT_BYTES = 128 << 20;
 /**
  * About what a node's pools hold after a first query at 1M rows: a group-by on a category keeps
  * ~80 MB in its party's scratch pool and 48 MB of scanned columns (docs/benchmarks.md, "s12-firstq").
@@ -91,7 +96,11 @@ export async function warmUp(options: WarmUpOptions = {}): Promise<WarmUpReport>
     const c = process.cpuUsage(c0);
     steps.push({ name, wallMs: performance.now() - t0, cpuMs: (c.user + c.system) / 1000, ...(error !== undefined ? { error } : {}) });
   };
-  // First, so that the workloads' collections free what it touched (prefault.ts).
+  // First the reserve: its pages are touched once, and the full collection its size starts
+  // happens here, with it live (later collections keep it counted at their level, not as fresh).
+  let reserve: MemoryReserve | undefined;
+  if (reserveBytes > 0) await timed('reserve', () => (reserve = new MemoryReserve(reserveBytes)));
+  // Then the pre-fault, so that the workloads' collections free what it touched (prefault.ts).
   if (prefault > 0) await timed('prefault', () => prefaultHeap(prefault));
   const trio = await streamTrio();
   try {
@@ -110,10 +119,6 @@ export async function warmUp(options: WarmUpOptions = {}): Promise<WarmUpReport>
     trio.close();
   }
   for (let round = 0; round < rounds; round++) await timed('stored-column', () => decodeSyntheticColumn(COLUMN_ROWS));
-  // Last: its pages come from what the workloads' collections gave back to the allocator, and the
-  // full collection its size starts happens here, with the reserve live, not in a query.
-  let reserve: MemoryReserve | undefined;
-  if (reserveBytes > 0) await timed('reserve', () => (reserve = new MemoryReserve(reserveBytes)));
   const cpu = process.cpuUsage(cpu0);
   return { rows, rounds, wallMs: performance.now() - started, cpuMs: (cpu.user + cpu.system) / 1000, steps, ...(reserve ? { reserve } : {}) };
 }

@@ -16,9 +16,8 @@ import { warmUpWorkloads } from '../../../src/node/warm-up/workloads.js';
 test('the warm-up runs every workload without a failure, and reports its time', { timeout: 120_000 }, async () => {
   const report = await warmUp({ rows: 256, rounds: 1, prefaultBytes: 1 << 20, reserveBytes: 1 << 20 });
   const names = warmUpWorkloads(256).map((w) => w.name);
-  // The pre-fault first, so that the workloads' own collections free what it touched; the reserve
-  // last, on the pages they gave back.
-  assert.deepEqual(report.steps.map((s) => s.name), ['prefault', ...names, 'stored-column', 'reserve']);
+  // The reserve, then the pre-fault, so that the workloads' own collections free what it touched.
+  assert.deepEqual(report.steps.map((s) => s.name), ['reserve', 'prefault', ...names, 'stored-column']);
   assert.equal(report.reserve?.totalBytes, 1 << 20, 'the reserve handed to the node');
   assert.equal(report.reserve?.freeBytes, 1 << 20, 'nothing of it used by the warm-up itself');
   for (const s of report.steps) assert.equal(s.error, undefined, `${s.name}: ${s.error}`);
