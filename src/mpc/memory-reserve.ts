@@ -25,9 +25,10 @@ export class MemoryReserve {
 
   constructor(bytes: number) {
     if (!Number.isSafeInteger(bytes) || bytes < 0 || bytes > MAX_RESERVE_BYTES || bytes % 8 !== 0) throw new RangeError(`memory reserve: a whole number of 8-byte words up to ${MAX_RESERVE_BYTES} bytes (got ${bytes})`);
-    this.buffer = new ArrayBuffer(bytes);
-    // calloc'd memory may be untouched zero pages: touch each now, not in a query's hot loop.
-    const bytesView = new Uint8Array(this.buffer);
+    // Uninitialised (malloc, as the pre-fault's pieces, not calloc: parts hold old data anyway),
+    // and every page touched now, not in a query's hot loop.
+    const bytesView = Buffer.allocUnsafeSlow(bytes);
+    this.buffer = bytesView.buffer as ArrayBuffer;
     for (let i = 0; i < bytes; i += PAGE_BYTES) bytesView[i] = 0;
   }
 
