@@ -4,9 +4,10 @@
  * page by page when made, handed out in parts that never come back to it.
  *
  * Why: V8 counts every fresh ArrayBuffer's bytes as external memory and starts a full collection
- * once 64 MiB more than at the last one were allocated (docs/system.md, "Memory"). A node's first
- * query filled its pools with ~125 MB of fresh buffers at a million rows and paid 2-3 full
- * collections for it that later queries do not (docs/benchmarks.md, "s12-firstq"). Parts of this
+ * once 64 MiB more than at the last one were allocated (docs/system.md, "Memory and full
+ * collections"). A node's first group-by at a million rows filled its pools with ~80 MB of fresh
+ * buffers (~126 MB with the link's) and paid 2-3 full collections that later queries do not
+ * (docs/benchmarks.md, "s12-firstq"). Parts of this
  * buffer are views: allocating one counts nothing, and its pages are already mapped. The buffer
  * itself is counted once, at start, where its collection costs no query anything.
  *
