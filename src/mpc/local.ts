@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { DirectLink } from '../net/direct-link.js';
 import { Party, PARTIES, type PartyId, type PartyOptions } from './party.js';
+import type { ScratchPool } from './scratch.js';
 import type { Session } from './session.js';
 
 export interface LocalTrio {
@@ -17,23 +18,26 @@ export interface LocalTrio {
   close(): void;
 }
 
-export interface LocalTrioOptions extends PartyOptions {
+export interface LocalTrioOptions extends Omit<PartyOptions, 'scratch'> {
   /**
    * Observes every message as it is delivered (security tests record a party's view with it).
    * `to` received `payload` from `from`.
    */
   readonly tap?: (to: PartyId, from: PartyId, session: bigint, payload: Uint8Array) => void;
+  /** Each party's working memory (default: a pool of its own; one pool per party, never shared). */
+  readonly scratch?: (p: PartyId) => ScratchPool;
 }
 
 export async function localTrio(options: LocalTrioOptions = {}): Promise<LocalTrio> {
-  const tap = options.tap;
+  const { tap, scratch, ...partyOptions } = options;
+  const optionsOf = (p: PartyId): PartyOptions => (scratch ? { ...partyOptions, scratch: scratch(p) } : partyOptions);
   const l01 = DirectLink.pair('party 1', 'party 0', tap && ((toB, session, p) => tap(toB ? 1 : 0, toB ? 0 : 1, session, p)));
   const l12 = DirectLink.pair('party 2', 'party 1', tap && ((toB, session, p) => tap(toB ? 2 : 1, toB ? 1 : 2, session, p)));
   const l20 = DirectLink.pair('party 0', 'party 2', tap && ((toB, session, p) => tap(toB ? 0 : 2, toB ? 2 : 0, session, p)));
   const parties = (await Promise.all([
-    Party.connect(0, { next: l01[0], prev: l20[1] }, options),
-    Party.connect(1, { next: l12[0], prev: l01[1] }, options),
-    Party.connect(2, { next: l20[0], prev: l12[1] }, options),
+    Party.connect(0, { next: l01[0], prev: l20[1] }, optionsOf(0)),
+    Party.connect(1, { next: l12[0], prev: l01[1] }, optionsOf(1)),
+    Party.connect(2, { next: l20[0], prev: l12[1] }, optionsOf(2)),
   ])) as [Party, Party, Party];
   return {
     parties,

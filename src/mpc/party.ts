@@ -31,6 +31,12 @@ export interface PartyLinks {
 export interface PartyOptions {
   /** How long to wait for any expected message before failing the computation (ms). */
   readonly timeoutMs?: number;
+  /**
+   * The working memory to compute in (default: a new pool). A node keeps one pool for its life
+   * and hands it to every party its mesh makes, so that what its start-up warm-up filled is there
+   * for the first query (node/warm-up/warm-up.ts): fresh buffers there start V8's full collections.
+   */
+  readonly scratch?: ScratchPool;
 }
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
@@ -50,7 +56,7 @@ export class Party {
   readonly prev: PartyId;
   readonly timeoutMs: number;
   /** Working memory shared by this party's protocols (never for buffers that are sent). */
-  readonly scratch = new ScratchPool();
+  readonly scratch: ScratchPool;
   private readonly sessions = new Map<bigint, Session>();
   private closed = false;
 
@@ -66,6 +72,7 @@ export class Party {
     this.next = nextOf(id);
     this.prev = prevOf(id);
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.scratch = options.scratch ?? new ScratchPool();
     const onDown = (error: Error): void => {
       for (const s of this.sessions.values()) s.linkLost(error);
     };

@@ -11,6 +11,7 @@ import { RequestVerifier, type ReceivedRequest, type RequestHead, type SignedReq
 import type { NonceStore } from '../crypto/nonce-store.js';
 import { PermissionDeniedError, RequestRejectedError } from '../errors.js';
 import type { Collaboration, NodeIndex, PartyConfig, Role } from '../governance/collaboration.js';
+import type { MemoryReserve } from '../mpc/memory-reserve.js';
 import { nextOf, prevOf, type PartyId } from '../mpc/party.js';
 import type { TableStore } from './storage.js';
 import type { MeshManager } from './mesh/mesh-manager.js';
@@ -51,6 +52,8 @@ export interface NodeContextParts {
   readonly jobs?: JobBoard;
   /** The start-up warm-up's duration, when it ran (told by the health route). */
   readonly warmUp?: WarmUpSummary;
+  /** Memory set aside at start for the pools a query fills (the warm-up's; mpc/memory-reserve.ts). */
+  readonly reserve?: MemoryReserve;
 }
 
 /** Scanned columns kept for the next queries at most (a million rows' group-by reads 48 MB, a describe of five columns 80 MB). */
@@ -74,7 +77,7 @@ export class NodeContext {
   /** Key agreements with contributors' envelope sessions (one X25519 exchange per session, not per envelope). */
   readonly envelopeSecrets = new SharedSecretCache();
   /** The scanned columns' memory, given back by each query that completes (storage/scan-memory.ts). */
-  readonly scanMemory = new ScanMemory(SCAN_MEMORY_BYTES);
+  readonly scanMemory: ScanMemory;
   readonly timeouts: NodeTimeouts;
   readonly log: Logger;
   readonly warmUp: WarmUpSummary | undefined;
@@ -103,6 +106,7 @@ export class NodeContext {
     this.timeouts = parts.timeouts;
     this.log = parts.log;
     this.warmUp = parts.warmUp;
+    this.scanMemory = new ScanMemory(SCAN_MEMORY_BYTES, parts.reserve);
     this.verifiers = parts.collaboration.nodes.map(
       (node) =>
         new RequestVerifier<PartyConfig>({

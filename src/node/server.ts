@@ -15,6 +15,7 @@ import type { Identity } from '../crypto/identity.js';
 import { UsageError } from '../errors.js';
 import type { Collaboration, NodeIndex } from '../governance/collaboration.js';
 import { nextOf, type Party, type PartyId } from '../mpc/party.js';
+import { ScratchPool } from '../mpc/scratch.js';
 import { buildApi } from './api/app.js';
 import { DEFAULT_BODY_LIMIT_BYTES, DEFAULT_LIMITS, DEFAULT_TIMEOUTS, type HostPort, type LogLevel, type NodeLimits, type NodeTimeouts } from './config.js';
 import type { BodyBudget } from './api/body-budget.js';
@@ -132,10 +133,13 @@ export async function startNode(options: StartNodeOptions): Promise<NodeHandle> 
   }
   // After the store opened (a bad data directory fails at once), before the mesh and the API start.
   const warmedUp = await startUpWarmUp(options.warmUp, log);
+  const reserve = warmedUp?.reserve;
+  // The party's working memory lives with the node, filled from the warm-up's reserve: every mesh computes in it.
+  const scratch = new ScratchPool(reserve);
   let ctx: NodeContext | undefined;
   let attemptsLogged = 0;
   const mesh = new MeshManager(
-    { id: index, describe, connectTimeoutMs: timeouts.connectMs },
+    { id: index, describe, connectTimeoutMs: timeouts.connectMs, scratch },
     {
       up: (_party, generation) => {
         attemptsLogged = 0;
@@ -165,7 +169,7 @@ export async function startNode(options: StartNodeOptions): Promise<NodeHandle> 
     timeoutMs: timeouts.rpcMs,
     onHandlerBug: (method, error) => log.error({ method, errorType: (error as Error)?.name, stack: (error as Error)?.stack?.split('\n').slice(1, 8).join('\n') }, 'peer request failed unexpectedly'),
   });
-  ctx = new NodeContext({ index, collaboration, identity, store, mesh, rpc, results, contributions: new ContributionIndex(store), governance, timeouts, log, ...(warmedUp ? { warmUp: warmedUp } : {}), nonces: (audience) => replayJournal.store(audience), jobs: new JobBoard({ ...DEFAULT_JOB_LIMITS, ...jobLimitsOf(options.jobs) }, options.jobs?.onStep) });
+  ctx = new NodeContext({ index, collaboration, identity, store, mesh, rpc, results, contributions: new ContributionIndex(store), governance, timeouts, log, ...(warmedUp ? { warmUp: warmedUp.summary } : {}), ...(reserve ? { reserve } : {}), nonces: (audience) => replayJournal.store(audience), jobs: new JobBoard({ ...DEFAULT_JOB_LIMITS, ...jobLimitsOf(options.jobs) }, options.jobs?.onStep) });
   registerTableHandlers(ctx);
   registerUploadHandlers(ctx);
   registerAppendHandlers(ctx);
@@ -230,7 +234,7 @@ export async function startNode(options: StartNodeOptions): Promise<NodeHandle> 
     waitForMesh: (timeoutMs = timeouts.connectMs) => mesh.waitUntilUp(timeoutMs),
     log,
     bodyBudgets: budgets,
-    ...(warmedUp ? { warmUp: warmedUp } : {}),
+    ...(warmedUp ? { warmUp: warmedUp.summary } : {}),
     close: () => {
       closing ??= (async () => {
         // Requests in flight get a moment to finish; then every connection is closed, so that a

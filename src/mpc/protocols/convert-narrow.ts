@@ -67,12 +67,17 @@ async function laneSum(s: Session, x: AShare, bits: number): Promise<{ a: BigUin
   const lane = laneWidth(bits);
   const N = Math.max(1, Math.ceil(n / (64 / lane)));
   const scratch = s.party.scratch.take(2 * N);
+  // The addends v and w (4N words) are read until the generate bits are formed: pooled too.
+  const addends = s.party.scratch.take(4 * N);
   let v: BShare, w: BShare;
   try {
     const da = scratch.subarray(0, N), db = scratch.subarray(N, 2 * N);
     packLanes(x.a, undefined, lane, N, da);
     packLanes(x.b, undefined, lane, N, db);
-    [v, w] = await splitAddends(s, new AShare(da, db), undefined, everyLane(1n << BigInt(lane - 1), lane));
+    [v, w] = await splitAddends(s, new AShare(da, db), undefined, everyLane(1n << BigInt(lane - 1), lane), addends);
+  } catch (e) {
+    s.party.scratch.give(addends);
+    throw e;
   } finally {
     s.party.scratch.give(scratch);
   }
@@ -82,7 +87,12 @@ async function laneSum(s: Session, x: AShare, bits: number): Promise<{ a: BigUin
   /** The messages received and products taken that are still read: given back once they are not. */
   let held: { z: BigUint64Array; received: BigUint64Array } | undefined;
   try {
-    const [ga, gb] = await andWords(s, v.a, v.b, w.a, w.b, memory.subarray(2 * N, 3 * N));
+    let ga: BigUint64Array, gb: BigUint64Array;
+    try {
+      [ga, gb] = await andWords(s, v.a, v.b, w.a, w.b, memory.subarray(2 * N, 3 * N));
+    } finally {
+      s.party.scratch.give(addends);
+    }
     let pa = sumA, pb = sumB;
     for (let shift = 1; shift < lane; shift <<= 1) {
       // Bits that a shift by `shift` would carry out of a lane are cleared.

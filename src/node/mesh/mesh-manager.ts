@@ -24,6 +24,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NodeUnavailableError, PeerLostError, TesseraError } from '../../errors.js';
 import { Party, type PartyId } from '../../mpc/party.js';
+import type { ScratchPool } from '../../mpc/scratch.js';
 import { decodeFrame, encodeFrame } from '../../wire/frames.js';
 import type { MeshConnector } from './connector.js';
 
@@ -46,6 +47,8 @@ export interface MeshManagerOptions {
   readonly connectTimeoutMs: number;
   /** Pause before a new attempt after a failed one (doubles up to 2 s, jittered ±50 %). */
   readonly retryDelayMs?: number;
+  /** The working memory of every party this mesh makes (Party options `scratch`): the node's, filled by its warm-up. */
+  readonly scratch?: ScratchPool;
 }
 
 const MAX_RETRY_DELAY_MS = 2000;
@@ -159,7 +162,7 @@ export class MeshManager {
           links.prev.close();
           break;
         }
-        party = await Party.connect(this.options.id, links, { timeoutMs: this.options.connectTimeoutMs }).catch((error: unknown) => {
+        party = await Party.connect(this.options.id, links, { timeoutMs: this.options.connectTimeoutMs, ...(this.options.scratch ? { scratch: this.options.scratch } : {}) }).catch((error: unknown) => {
           links.next.close();
           links.prev.close();
           throw error;

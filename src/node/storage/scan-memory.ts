@@ -11,14 +11,24 @@
  * Only whole vectors of exactly the size asked are reused; at most `maxRetainedBytes` are kept.
  * A query that fails gives nothing back (its vectors are left to the collector: a protocol step
  * may still have been reading them).
+ *
+ * Given the node's reserve (mpc/memory-reserve.ts), new vectors are parts of it while it lasts,
+ * so that the first query's scan counts no fresh memory for V8 (s12-firstq); those parts are kept
+ * by size beside the recycled buffers, which take whole buffers only.
  */
 
+import type { MemoryReserve } from '../../mpc/memory-reserve.js';
 import { RecycledBuffers } from '../../net/recycled-buffers.js';
 
 export class ScanMemory {
   private readonly kept: RecycledBuffers;
+  /** Parts of the reserve free to take again, by length in words (bounded by the reserve). */
+  private readonly reserved = new Map<number, BigUint64Array[]>();
 
-  constructor(maxRetainedBytes: number) {
+  constructor(
+    maxRetainedBytes: number,
+    private readonly reserve?: MemoryReserve,
+  ) {
     this.kept = new RecycledBuffers(maxRetainedBytes);
   }
 
@@ -29,18 +39,25 @@ export class ScanMemory {
 
   /** `words` words, kept from an earlier query (old data: the caller overwrites every word) or fresh. */
   take(words: number): BigUint64Array {
+    const part = this.reserved.get(words)?.pop();
+    if (part) return part;
     const kept = this.kept.take(words * 8);
-    return kept ? new BigUint64Array(kept.buffer) : new BigUint64Array(words);
+    return kept ? new BigUint64Array(kept.buffer) : (this.reserve?.carve(words) ?? new BigUint64Array(words));
   }
 
   /** Keeps the buffer behind `v` (a whole vector this pool or `take` made); it must not be used afterwards. */
   give(v: BigUint64Array): void {
-    this.kept.give(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+    if (!this.reserve?.holds(v)) return this.kept.give(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+    let list = this.reserved.get(v.length);
+    if (!list) this.reserved.set(v.length, (list = []));
+    if (!list.some((w) => w.byteOffset === v.byteOffset)) list.push(v);
   }
 
   /** Bytes kept for the next scans. */
   get retainedBytes(): number {
-    return this.kept.retainedBytes;
+    let reserved = 0;
+    for (const list of this.reserved.values()) for (const v of list) reserved += v.byteLength;
+    return this.kept.retainedBytes + reserved;
   }
 }
 

@@ -6,6 +6,7 @@
  */
 
 import type { Logger } from 'pino';
+import type { MemoryReserve } from '../../mpc/memory-reserve.js';
 import { warmUp, type WarmUpOptions, type WarmUpReport } from './warm-up.js';
 
 /** What a node tells about its warm-up (wire/api.ts HealthResponse `warmUp`). */
@@ -16,10 +17,16 @@ export interface WarmUpSummary {
   readonly failed: number;
 }
 
+/** What the node keeps from its warm-up: the summary it reports, the memory its pools fill from. */
+export interface WarmedUp {
+  readonly summary: WarmUpSummary;
+  readonly reserve?: MemoryReserve;
+}
+
 /** `true` or options: run it; `false` or undefined: skip it. */
 export type WarmUpSetting = boolean | WarmUpOptions;
 
-export async function startUpWarmUp(setting: WarmUpSetting | undefined, log: Logger): Promise<WarmUpSummary | undefined> {
+export async function startUpWarmUp(setting: WarmUpSetting | undefined, log: Logger): Promise<WarmedUp | undefined> {
   if (setting === undefined || setting === false) return undefined;
   log.info('warming up: compiling the MPC kernels on synthetic data before listening (node.json "warmUp": false skips it)');
   let report: WarmUpReport;
@@ -33,5 +40,5 @@ export async function startUpWarmUp(setting: WarmUpSetting | undefined, log: Log
   for (const s of failed) log.warn({ step: s.name, reason: s.error }, 'a warm-up workload failed; the node starts anyway (its first query of that kind runs cold)');
   const round = (ms: number): number => Math.round(ms);
   log.info({ wallMs: round(report.wallMs), cpuMs: round(report.cpuMs), rows: report.rows, rounds: report.rounds, steps: report.steps.length, failed: failed.length }, 'warm-up done');
-  return { wallMs: round(report.wallMs), cpuMs: round(report.cpuMs), failed: failed.length };
+  return { summary: { wallMs: round(report.wallMs), cpuMs: round(report.cpuMs), failed: failed.length }, ...(report.reserve ? { reserve: report.reserve } : {}) };
 }

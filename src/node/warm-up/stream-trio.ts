@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { Duplex } from 'node:stream';
 import { StreamLink } from '../../net/stream-link.js';
 import { Party, PARTIES, type PartyId } from '../../mpc/party.js';
+import type { ScratchPool } from '../../mpc/scratch.js';
 import type { Session } from '../../mpc/session.js';
 
 export interface StreamTrio {
@@ -35,13 +36,14 @@ function bytePair(): [Duplex, Duplex] {
   return [ends[0], ends[1]];
 }
 
-export async function streamTrio(): Promise<StreamTrio> {
+/** `scratch`: each party's working memory (default: a pool of its own), e.g. pools backed by a memory reserve. */
+export async function streamTrio(scratch?: (p: PartyId) => ScratchPool): Promise<StreamTrio> {
   // Links 0-1, 1-2, 2-0: party i's `next` is the lower end of link i, its `prev` the upper end of link i-1.
   const links = [0, 1, 2].map((i) => {
     const [lower, upper] = bytePair();
     return [new StreamLink(lower, `party ${(i + 1) % 3}`), new StreamLink(upper, `party ${i}`)] as const;
   });
-  const parties = (await Promise.all(PARTIES.map((p) => Party.connect(p, { next: links[p][0], prev: links[(p + 2) % 3][1] })))) as [Party, Party, Party];
+  const parties = (await Promise.all(PARTIES.map((p) => Party.connect(p, { next: links[p][0], prev: links[(p + 2) % 3][1] }, scratch ? { scratch: scratch(p) } : {})))) as [Party, Party, Party];
   return {
     async run<T>(body: (s: Session) => Promise<T>): Promise<[T, T, T]> {
       const id = randomBytes(8).readBigUInt64LE(0) | 1n;

@@ -3,7 +3,10 @@
  * listens, it runs the warm-up workloads (workloads.ts) a few times in an in-process three-party
  * trio linked by the node's own stream framing over in-memory byte streams (stream-trio.ts) on
  * synthetic random tables, then the node-side paths (node-paths.ts). Before them it faults in
- * 256 MiB of the allocator's heap (prefault.ts), which their collections free for a first query.
+ * 128 MiB of the allocator's heap (prefault.ts), which their collections free for a first query,
+ * and sets aside the 128 MiB memory reserve (mpc/memory-reserve.ts) that the node's pools fill
+ * from, so that a first query's pool fills count no fresh memory for V8 and start no full
+ * collection.
  *
  * Why: V8 runs a function's first calls in its interpreter and compiles it only once it has run
  * hot, and a process touches fresh memory page by page; a node's first query used to pay both,
@@ -21,6 +24,7 @@ import { execute } from '../../ops/execute.js';
 import { checkPlan } from '../../plan/check.js';
 import { decodeSyntheticColumn, sealSyntheticResult } from './node-paths.js';
 import { MAX_PREFAULT_BYTES, prefaultHeap } from './prefault.js';
+import { MAX_RESERVE_BYTES, MemoryReserve } from '../../mpc/memory-reserve.js';
 import { syntheticReader } from './synthetic-reader.js';
 import { warmUpWorkloads } from './workloads.js';
 
@@ -31,6 +35,8 @@ export interface WarmUpOptions {
   readonly rounds?: number;
   /** Bytes of allocator heap to fault in first (default WARM_UP_PREFAULT_BYTES; 0: none; prefault.ts). */
   readonly prefaultBytes?: number;
+  /** Bytes of the memory reserve handed to the node's pools (default WARM_UP_RESERVE_BYTES; 0: none; mpc/memory-reserve.ts). */
+  readonly reserveBytes?: number;
 }
 
 export interface WarmUpStep {
@@ -48,12 +54,23 @@ export interface WarmUpReport {
   /** CPU of the whole process meanwhile (V8's compiler threads included). */
   readonly cpuMs: number;
   readonly steps: readonly WarmUpStep[];
+  /** The memory set aside for the node's pools (its scratch pool, its scan memory), when asked for. */
+  readonly reserve?: MemoryReserve;
 }
 
 export const WARM_UP_ROWS = 1 << 13;
 export const WARM_UP_ROUNDS = 1;
-/** About the fresh memory a first query at 1M rows takes in a node (docs/benchmarks.md "s9-firstquery"). */
-export const WARM_UP_PREFAULT_BYTES = 256 << 20;
+/**
+ * About the fresh memory a first query at 1M rows takes in a node beside what its pools take from
+ * the reserve (docs/benchmarks.md "s9-firstquery", "s12-firstq"): the two together touch the
+ * 256 MiB the pre-fault alone touched before the reserve, so a start costs what it did.
+ */
+export const WARM_UP_PREFAULT_BYTES = 128 << 20;
+/**
+ * About what a node's pools hold after a first query at 1M rows: a group-by on a category keeps
+ * ~80 MB in its party's scratch pool and 48 MB of scanned columns (docs/benchmarks.md, "s12-firstq").
+ */
+export const WARM_UP_RESERVE_BYTES = 128 << 20;
 /** The synthetic stored column decoded by the node-side step: 2 MiB, two read slices. */
 const COLUMN_ROWS = 1 << 18;
 
@@ -63,6 +80,8 @@ export async function warmUp(options: WarmUpOptions = {}): Promise<WarmUpReport>
   if (!Number.isSafeInteger(rows) || rows < 256 || !Number.isSafeInteger(rounds) || rounds < 1) throw new RangeError(`warm-up: rows must be a whole number ≥ 256 and rounds ≥ 1 (got ${rows}, ${rounds})`);
   const prefault = options.prefaultBytes ?? WARM_UP_PREFAULT_BYTES;
   if (!Number.isSafeInteger(prefault) || prefault < 0 || prefault > MAX_PREFAULT_BYTES) throw new RangeError(`warm-up: prefaultBytes must be a whole number from 0 to ${MAX_PREFAULT_BYTES} (got ${prefault})`);
+  const reserveBytes = options.reserveBytes ?? WARM_UP_RESERVE_BYTES;
+  if (!Number.isSafeInteger(reserveBytes) || reserveBytes < 0 || reserveBytes > MAX_RESERVE_BYTES || reserveBytes % 8 !== 0) throw new RangeError(`warm-up: reserveBytes must be a whole number of 8-byte words from 0 to ${MAX_RESERVE_BYTES} (got ${reserveBytes})`);
   const started = performance.now();
   const cpu0 = process.cpuUsage();
   const steps: WarmUpStep[] = [];
@@ -77,7 +96,11 @@ export async function warmUp(options: WarmUpOptions = {}): Promise<WarmUpReport>
     const c = process.cpuUsage(c0);
     steps.push({ name, wallMs: performance.now() - t0, cpuMs: (c.user + c.system) / 1000, ...(error !== undefined ? { error } : {}) });
   };
-  // First, so that the workloads' collections free what it touched (prefault.ts).
+  // First the reserve: its pages are touched once, and the full collection its size starts
+  // happens here, with it live (later collections keep it counted at their level, not as fresh).
+  let reserve: MemoryReserve | undefined;
+  if (reserveBytes > 0) await timed('reserve', () => (reserve = new MemoryReserve(reserveBytes)));
+  // Then the pre-fault, so that the workloads' collections free what it touched (prefault.ts).
   if (prefault > 0) await timed('prefault', () => prefaultHeap(prefault));
   const trio = await streamTrio();
   try {
@@ -97,5 +120,5 @@ export async function warmUp(options: WarmUpOptions = {}): Promise<WarmUpReport>
   }
   for (let round = 0; round < rounds; round++) await timed('stored-column', () => decodeSyntheticColumn(COLUMN_ROWS));
   const cpu = process.cpuUsage(cpu0);
-  return { rows, rounds, wallMs: performance.now() - started, cpuMs: (cpu.user + cpu.system) / 1000, steps };
+  return { rows, rounds, wallMs: performance.now() - started, cpuMs: (cpu.user + cpu.system) / 1000, steps, ...(reserve ? { reserve } : {}) };
 }

@@ -10,13 +10,16 @@ import { test } from 'node:test';
 import { decodeSyntheticColumn } from '../../../src/node/warm-up/node-paths.js';
 import { MAX_PREFAULT_BYTES, prefaultHeap } from '../../../src/node/warm-up/prefault.js';
 import { warmUp } from '../../../src/node/warm-up/warm-up.js';
+import { MAX_RESERVE_BYTES } from '../../../src/mpc/memory-reserve.js';
 import { warmUpWorkloads } from '../../../src/node/warm-up/workloads.js';
 
 test('the warm-up runs every workload without a failure, and reports its time', { timeout: 120_000 }, async () => {
-  const report = await warmUp({ rows: 256, rounds: 1, prefaultBytes: 1 << 20 });
+  const report = await warmUp({ rows: 256, rounds: 1, prefaultBytes: 1 << 20, reserveBytes: 1 << 20 });
   const names = warmUpWorkloads(256).map((w) => w.name);
-  // The pre-fault first, so that the workloads' own collections free what it touched.
-  assert.deepEqual(report.steps.map((s) => s.name), ['prefault', ...names, 'stored-column']);
+  // The reserve, then the pre-fault, so that the workloads' own collections free what it touched.
+  assert.deepEqual(report.steps.map((s) => s.name), ['reserve', 'prefault', ...names, 'stored-column']);
+  assert.equal(report.reserve?.totalBytes, 1 << 20, 'the reserve handed to the node');
+  assert.equal(report.reserve?.freeBytes, 1 << 20, 'nothing of it used by the warm-up itself');
   for (const s of report.steps) assert.equal(s.error, undefined, `${s.name}: ${s.error}`);
   assert.ok(report.wallMs > 0 && report.cpuMs > 0);
   assert.deepEqual([report.rows, report.rounds], [256, 1]);
@@ -39,6 +42,8 @@ test('refuses sizes it cannot warm anything with', async () => {
   await assert.rejects(warmUp({ rounds: 0 }), RangeError);
   await assert.rejects(warmUp({ prefaultBytes: -1 }), RangeError);
   await assert.rejects(warmUp({ prefaultBytes: MAX_PREFAULT_BYTES + 1 }), RangeError);
+  await assert.rejects(warmUp({ reserveBytes: 12 }), RangeError);
+  await assert.rejects(warmUp({ reserveBytes: MAX_RESERVE_BYTES + 8 }), RangeError);
 });
 
 test('the pre-fault touches what it is asked to, in whole pieces and a rest, and refuses other sizes', () => {
@@ -46,9 +51,10 @@ test('the pre-fault touches what it is asked to, in whole pieces and a rest, and
   for (const bytes of [-1, 0.5, MAX_PREFAULT_BYTES + 1, Number.NaN]) assert.throws(() => prefaultHeap(bytes), RangeError);
 });
 
-test('warming up with no pre-fault lists no pre-fault step', { timeout: 120_000 }, async () => {
-  const report = await warmUp({ rows: 256, rounds: 1, prefaultBytes: 0 });
+test('warming up with no pre-fault and no reserve lists neither step', { timeout: 120_000 }, async () => {
+  const report = await warmUp({ rows: 256, rounds: 1, prefaultBytes: 0, reserveBytes: 0 });
   assert.equal(report.steps.some((s) => s.name === 'prefault'), false);
+  assert.equal(report.reserve, undefined, 'no reserve asked for, none made');
 });
 
 test('a synthetic stored column is sealed, opened slice by slice and decoded', () => {
