@@ -33,10 +33,14 @@ export class MemoryReserve {
     for (let i = 0; i < bytes; i += PAGE_BYTES) bytesView[i] = 0;
   }
 
-  /** `words` words of the reserve (old data), or undefined once fewer are left. */
+  /**
+   * `words` words of the reserve (old data), or undefined once fewer are left. Never the whole
+   * buffer: a view of a whole buffer is what a link moves on `transfer` (port-link.ts), and moving
+   * the reserve would detach every part of it.
+   */
   carve(words: number): BigUint64Array | undefined {
     const bytes = words * 8;
-    if (this.used + bytes > this.buffer.byteLength) return undefined;
+    if (this.used + bytes > this.buffer.byteLength || bytes === this.buffer.byteLength) return undefined;
     const part = new BigUint64Array(this.buffer, this.used, words);
     this.used += bytes;
     return part;

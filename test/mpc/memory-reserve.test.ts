@@ -21,6 +21,14 @@ test('memory reserve: disjoint parts while it lasts, then none', () => {
   assert.throws(() => new MemoryReserve(12), RangeError);
 });
 
+test('memory reserve: never hands out its whole buffer (a link may move a whole buffer, detaching every part)', () => {
+  const reserve = new MemoryReserve(8 * 100);
+  assert.equal(reserve.carve(100), undefined);
+  assert.equal(reserve.freeBytes, 800, 'nothing was used');
+  const part = reserve.carve(99)!;
+  assert.ok(part.byteLength < part.buffer.byteLength);
+});
+
 test('scratch pool with a reserve: new buffers are parts of it, come back whole, are taken again; fresh once it is spent', () => {
   const reserve = new MemoryReserve(8 * 1000);
   const pool = new ScratchPool(reserve);
