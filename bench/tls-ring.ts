@@ -53,6 +53,7 @@ import { TlsMesh, type MeshParty, type PeerAddress } from '../src/net/tls.js';
 import { Mailbox } from '../src/net/mailbox.js';
 import { COLOCATED_PARTY_FLAGS, PARTY_ALLOCATOR_ENV } from '../src/mpc/party-environment.js';
 import { SENT, type Link } from '../src/net/link.js';
+import { IN_PLACE_MIN_BYTES } from '../src/mpc/session.js';
 
 type Kind = 'link' | 'raw';
 interface Setup {
@@ -69,7 +70,9 @@ interface Setup {
  * How the link's receiver takes each message:
  *   into       received into a buffer the receiver reuses (Mailbox.recvInto, as mul receives
  *              its blocks into its result and a pool-backed protocol into pool memory): the link
- *              writes the decrypted bytes straight there, no buffer of its own (the default);
+ *              writes the decrypted bytes straight there, no buffer of its own (the default).
+ *              Only from IN_PLACE_MIN_BYTES, as Session.reshareKept: a shorter message (the 8 B
+ *              round) is received as the protocols receive it, a view of the link's slab;
  *   give-back  a buffer of the link's own, given back once read (`recycle`, as a protocol that
  *              calls Session.release after reading a message for the last time, e.g. an open);
  *   keep       a fresh buffer of the link's own per message, kept (the default until s12-link):
@@ -106,7 +109,7 @@ function linkExchange(to: Link, from: Link, receive: Receive): Exchange {
     let payload = payloads.get(bytes);
     if (!payload) payloads.set(bytes, (payload = new Uint8Array(bytes)));
     let target = targets.get(bytes);
-    if (receive === 'into' && !target) targets.set(bytes, (target = new Uint8Array(bytes)));
+    if (receive === 'into' && bytes >= IN_PLACE_MIN_BYTES && !target) targets.set(bytes, (target = new Uint8Array(bytes)));
     const sent = to.send(1n, payload);
     const got = target ? await box.recvInto(1n, target, 60_000) : await box.recv(1n, 60_000);
     // As Session.sendBytes: a send the link took at once (SENT) is not awaited.
