@@ -10,7 +10,8 @@
  * shared with other work loads both alike:
  *
  *   link  the TLS mesh (src/net/tls.ts) and StreamLink + Mailbox, as the protocols use them
- *         (a send that keeps the caller's buffer, a receive of one contiguous, owned message);
+ *         (a send that keeps the caller's buffer; a receive into a buffer the receiver reuses,
+ *         as mul's into its result: `--receive`, Receive below);
  *   raw   node:tls sockets with the same certificates, suite and socket options, one write of
  *         the whole payload, and the receiver only counts the bytes (no framing, no copy): the
  *         floor any layer on node:tls can reach.
@@ -23,19 +24,19 @@
  * the ratio link / raw.
  *
  *   node dist/bench/tls-ring.js [--mb=1,8,64] [--reps=20] [--rounds=3] [--pings=500] [--warmup=N]
- *     [--cipher=TLS_AES_128_GCM_SHA256] [--tcp] [--json] [--kinds=raw,link] [--receive-from=next|prev] [--interleave=8] [--give-back]
+ *     [--cipher=TLS_AES_128_GCM_SHA256] [--tcp] [--json] [--kinds=raw,link] [--receive-from=next|prev] [--interleave=8] [--receive=into|give-back|keep]
  *   (--tcp: plain TCP instead of TLS, reference only; --json: also every round's figures as one
  *   JSON line; --kinds=link runs one transport only, e.g. under strace or perf; --mb= with
- *   nothing runs the pings alone; besides CPU it prints the minor page faults and the milliseconds
- *   of garbage collection per exchange;
+ *   nothing runs the pings alone; besides CPU it prints the minor page faults, the milliseconds
+ *   of garbage collection per exchange and the full collections per exchange of the three parties;
  *   --interleave=N runs both transports in the same three processes, N pairs of alternating
  *   blocks of --reps exchanges (--pings for the round), and prints the per-pair ratios: the
  *   figure to trust on a machine that other work loads; --warmup=N untimed exchanges before each
  *   size's timed ones, by default as many as the timed ones: --warmup=3 gives the figures of
- *   the sessions before s11-link, which counted the JIT warm-up of the small round; --give-back:
- *   the link's receiver gives each message back once read, as a protocol calling Session.release,
- *   so long messages land in reused memory instead of fresh buffers whose external memory makes
- *   V8 run a full collection every 64 MB)
+ *   the sessions before s11-link, which counted the JIT warm-up of the small round;
+ *   --receive=keep: the link's receiver keeps a fresh buffer per message, the default until
+ *   s12-link, whose external memory makes V8 run a full collection every 64 MB; --give-back is
+ *   --receive=give-back)
  *   (BENCH_PROF=dir writes CPU profiles of the party processes to dir/link and dir/raw;
  *   BENCH_NODE_FLAGS='--trace-gc …' adds node flags to the party processes)
  */
@@ -45,13 +46,14 @@ import { once } from 'node:events';
 import { createServer as netServer, connect as netConnect, type Socket } from 'node:net';
 import { createServer as tlsServer, connect as tlsConnect } from 'node:tls';
 import { fileURLToPath } from 'node:url';
-import { PerformanceObserver } from 'node:perf_hooks';
+import { PerformanceObserver, constants, type PerformanceEntry } from 'node:perf_hooks';
 import { generateClusterCertificates, type ClusterCertificates } from '../src/crypto/certs.js';
 import { StreamLink } from '../src/net/stream-link.js';
 import { TlsMesh, type MeshParty, type PeerAddress } from '../src/net/tls.js';
 import { Mailbox } from '../src/net/mailbox.js';
 import { COLOCATED_PARTY_FLAGS, PARTY_ALLOCATOR_ENV } from '../src/mpc/party-environment.js';
 import { SENT, type Link } from '../src/net/link.js';
+import { IN_PLACE_MIN_BYTES } from '../src/mpc/session.js';
 
 type Kind = 'link' | 'raw';
 interface Setup {
@@ -60,14 +62,31 @@ interface Setup {
   cipher: string;
   /** The neighbour each party receives from (and sends to the other): 'next' as in a reshare. */
   receiveFrom: 'next' | 'prev';
-  /** The link's receiver gives every message back once read (`recycle`, as a protocol that calls Session.release), instead of keeping it. */
-  giveBack: boolean;
+  /** What the link's receiver does with each message's memory (Receive). */
+  receive: Receive;
 }
+
+/**
+ * How the link's receiver takes each message:
+ *   into       received into a buffer the receiver reuses (Mailbox.recvInto, as mul receives
+ *              its blocks into its result and a pool-backed protocol into pool memory): the link
+ *              writes the decrypted bytes straight there, no buffer of its own (the default).
+ *              Only from IN_PLACE_MIN_BYTES, as Session.reshareKept: a shorter message (the 8 B
+ *              round) is received as the protocols receive it, a view of the link's slab;
+ *   give-back  a buffer of the link's own, given back once read (`recycle`, as a protocol that
+ *              calls Session.release after reading a message for the last time, e.g. an open);
+ *   keep       a fresh buffer of the link's own per message, kept (the default until s12-link):
+ *              shows what a fresh array per received message costs (page faults, and at 8 MiB
+ *              and above V8's full collections for its external memory).
+ */
+type Receive = 'into' | 'give-back' | 'keep';
+const RECEIVES: readonly Receive[] = ['into', 'give-back', 'keep'];
 type ToChild =
   | { t: 'init'; party: MeshParty; certs: ClusterCertificates; setup: Setup }
   | { t: 'peers'; kind: Kind; next: PeerAddress }
   | { t: 'go'; kind: Kind; bytes: number; reps: number };
-type FromChild = { t: 'port'; port: number } | { t: 'ready' } | { t: 'done'; ms: number[]; cpuMs: number; faults: number; gcMs: number } | { t: 'error'; message: string };
+type Done = { t: 'done'; ms: number[]; cpuMs: number; faults: number; gcMs: number; fullGcs: number };
+type FromChild = { t: 'port'; port: number } | { t: 'ready' } | Done | { t: 'error'; message: string };
 
 function arg(name: string, fallback: string): string {
   const a = process.argv.find((x) => x.startsWith(`--${name}=`));
@@ -79,23 +98,24 @@ type Exchange = (bytes: number) => Promise<void>;
 
 /**
  * The project's links: a send that keeps the caller's buffer (the protocols' common case), and a
- * receive that keeps the message (as mul keeps the vector it receives) unless `giveBack`: then
- * the message's buffer goes back to the link once read, as a protocol that calls Session.release,
- * and the next message of its size is received into it instead of fresh memory.
+ * receive as `receive` says (Receive).
  */
-function linkExchange(to: Link, from: Link, giveBack: boolean): Exchange {
+function linkExchange(to: Link, from: Link, receive: Receive): Exchange {
   const box = new Mailbox(from);
   new Mailbox(to);
   const payloads = new Map<number, Uint8Array>();
+  const targets = new Map<number, Uint8Array>();
   return async (bytes) => {
     let payload = payloads.get(bytes);
     if (!payload) payloads.set(bytes, (payload = new Uint8Array(bytes)));
+    let target = targets.get(bytes);
+    if (receive === 'into' && bytes >= IN_PLACE_MIN_BYTES && !target) targets.set(bytes, (target = new Uint8Array(bytes)));
     const sent = to.send(1n, payload);
-    const got = await box.recv(1n, 60_000);
+    const got = target ? await box.recvInto(1n, target, 60_000) : await box.recv(1n, 60_000);
     // As Session.sendBytes: a send the link took at once (SENT) is not awaited.
     if (sent !== SENT) await sent;
     if (got.byteLength !== bytes) throw new Error(`received ${got.byteLength} bytes, expected ${bytes}`);
-    if (giveBack) from.recycle?.(got);
+    if (receive === 'give-back') from.recycle?.(got);
   };
 }
 
@@ -123,10 +143,14 @@ function rawExchange(out: Socket, inc: Socket): Exchange {
 }
 
 async function child(): Promise<void> {
-  // Milliseconds spent in garbage collections so far (all kinds).
+  // Milliseconds spent in garbage collections so far (all kinds), and the full collections (mark-compact).
   let gcMs = 0;
+  let fullGcs = 0;
   new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) gcMs += e.duration;
+    for (const e of list.getEntries()) {
+      gcMs += e.duration;
+      if ((e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) fullGcs++;
+    }
   }).observe({ entryTypes: ['gc'] });
   // One process may hold both transports (--interleave): each by its kind.
   const exchanges = new Map<Kind, Exchange>();
@@ -147,7 +171,7 @@ async function child(): Promise<void> {
             onPeers.set('link', async (next) => {
               const l = await mesh.connect(next);
               mesh.close();
-              exchanges.set('link', m.setup.receiveFrom === 'next' ? linkExchange(l.prev, l.next, m.setup.giveBack) : linkExchange(l.next, l.prev, m.setup.giveBack));
+              exchanges.set('link', m.setup.receiveFrom === 'next' ? linkExchange(l.prev, l.next, m.setup.receive) : linkExchange(l.next, l.prev, m.setup.receive));
             });
             send({ t: 'port', port: mesh.address.port });
             return;
@@ -165,7 +189,7 @@ async function child(): Promise<void> {
             server.close();
             for (const s of [out, inc]) s.setNoDelay(true);
             const [to, from] = m.setup.receiveFrom === 'next' ? [inc, out] : [out, inc];
-            exchanges.set(m.setup.kind, m.setup.kind === 'raw' ? rawExchange(to, from) : linkExchange(new StreamLink(to, 'to'), new StreamLink(from, 'from'), m.setup.giveBack));
+            exchanges.set(m.setup.kind, m.setup.kind === 'raw' ? rawExchange(to, from) : linkExchange(new StreamLink(to, 'to'), new StreamLink(from, 'from'), m.setup.receive));
           });
           send({ t: 'port', port: (server.address() as { port: number }).port });
         } else if (m.t === 'peers') {
@@ -177,6 +201,7 @@ async function child(): Promise<void> {
           const c0 = process.cpuUsage();
           const f0 = process.resourceUsage().minorPageFault;
           const g0 = gcMs;
+          const full0 = fullGcs;
           for (let r = 0; r < m.reps; r++) {
             const t0 = performance.now();
             await exchange(m.bytes);
@@ -186,7 +211,7 @@ async function child(): Promise<void> {
           const faults = (process.resourceUsage().minorPageFault - f0) / m.reps;
           // The collections' entries arrive a turn later.
           await new Promise((r) => setImmediate(r));
-          send({ t: 'done', ms, cpuMs: (c.user + c.system) / 1000 / m.reps, faults, gcMs: (gcMs - g0) / m.reps });
+          send({ t: 'done', ms, cpuMs: (c.user + c.system) / 1000 / m.reps, faults, gcMs: (gcMs - g0) / m.reps, fullGcs: (fullGcs - full0) / m.reps });
         }
       } catch (e) {
         send({ t: 'error', message: e instanceof Error ? e.message : String(e) });
@@ -214,6 +239,19 @@ function next<T extends FromChild['t']>(c: ChildProcess, t: T): Promise<Extract<
  * ('data' events, 128–512 per MiB-sized exchange) thousands of times, but not the link's
  * small-message path (docs/benchmarks.md, "s11-link").
  */
+/** `--receive=into|give-back|keep` (Receive); `--give-back` is the same as `--receive=give-back` (before s12-link the only alternative to keep). */
+function receiveMode(): Receive {
+  const given = arg('receive', process.argv.includes('--give-back') ? 'give-back' : 'into');
+  if (!(RECEIVES as readonly string[]).includes(given)) throw new RangeError(`--receive=${given}: give one of ${RECEIVES.join(', ')}`);
+  return given as Receive;
+}
+
+const RECEIVE_LABELS: Record<Receive, string> = {
+  into: 'into a buffer it reuses (recvInto)',
+  'give-back': 'into buffers of its own, each given back once read (recycle)',
+  keep: 'a fresh buffer per message, kept',
+};
+
 function warmupCount(timed: number): number {
   const given = arg('warmup', '');
   if (given === '') return timed;
@@ -237,6 +275,14 @@ interface Figures {
   faults: number;
   /** Mean milliseconds of garbage collection per exchange, the party with the most. */
   gcMs: number;
+  /** Full collections (mark-compact) per exchange, summed over the three parties. */
+  fullGcs: number;
+}
+
+/** The figures of one block of exchanges from the three parties' reports. */
+function ringFigures(done: readonly Done[]): Figures {
+  const most = (f: (d: Done) => number): number => Math.max(...done.map(f));
+  return { ms: most((d) => median(d.ms)), cpuMs: most((d) => d.cpuMs), faults: most((d) => d.faults), gcMs: most((d) => d.gcMs), fullGcs: done.reduce((sum, d) => sum + d.fullGcs, 0) };
 }
 
 /** Three fresh processes; returns the figures per size. */
@@ -254,7 +300,7 @@ async function measure(certs: ClusterCertificates, setup: Setup, jobs: Array<{ b
       // timed ones measure the steady state, not the JIT compiling this size's path (see warmupCount).
       await Promise.all(kids.map((c) => { const p = next(c, 'done'); c.send({ t: 'go', kind: setup.kind, bytes, reps: warmupCount(reps) } satisfies ToChild); return p; }));
       const done = await Promise.all(kids.map((c) => { const p = next(c, 'done'); c.send({ t: 'go', kind: setup.kind, bytes, reps } satisfies ToChild); return p; }));
-      out.push({ ms: Math.max(...done.map((d) => median(d.ms))), cpuMs: Math.max(...done.map((d) => d.cpuMs)), faults: Math.max(...done.map((d) => d.faults)), gcMs: Math.max(...done.map((d) => d.gcMs)) });
+      out.push(ringFigures(done));
     }
     return out;
   } finally {
@@ -285,7 +331,7 @@ async function interleaved(certs: ClusterCertificates, base: Omit<Setup, 'kind'>
     for (const { bytes, reps } of jobs) {
       const block = async (kind: Kind): Promise<Figures> => {
         const done = await all('done', () => ({ t: 'go', kind, bytes, reps }));
-        return { ms: Math.max(...done.map((d) => median(d.ms))), cpuMs: Math.max(...done.map((d) => d.cpuMs)), faults: Math.max(...done.map((d) => d.faults)), gcMs: Math.max(...done.map((d) => d.gcMs)) };
+        return ringFigures(done);
       };
       for (const kind of ['link', 'raw'] as const) await all('done', () => ({ t: 'go', kind, bytes, reps: warmupCount(reps) }));
       const wall: number[] = [], cpu: number[] = [];
@@ -314,14 +360,14 @@ async function main(): Promise<void> {
   const cipher = arg('cipher', 'TLS_AES_128_GCM_SHA256');
   const secure = !process.argv.includes('--tcp');
   const receiveFrom = arg('receive-from', 'next') === 'prev' ? 'prev' : 'next';
-  const giveBack = process.argv.includes('--give-back');
+  const receive = receiveMode();
   const certs = await generateClusterCertificates();
   const jobs = [...sizesMb.map((mb) => ({ bytes: Math.round(mb * 1024 * 1024), reps: mb >= 64 ? Math.max(5, Math.round(reps / 4)) : reps })), ...(pings > 0 ? [{ bytes: 8, reps: pings }] : [])];
   warmupCount(0); // refuses a bad --warmup before any process starts
   const pairs = Number(arg('interleave', '0'));
   if (pairs > 0) {
-    const ratios = await interleaved(certs, { secure, cipher, receiveFrom, giveBack }, jobs, pairs);
-    console.log(`three processes holding both transports on loopback, ${secure ? cipher : 'plain TCP'}; each receives from its ${receiveFrom} party${giveBack ? ' (the link gives each message back)' : ''}; ${pairs} pairs of alternating blocks; untimed warm-up: ${warmupLabel()}; link/raw per pair: median (min–max)`);
+    const ratios = await interleaved(certs, { secure, cipher, receiveFrom, receive }, jobs, pairs);
+    console.log(`three processes holding both transports on loopback, ${secure ? cipher : 'plain TCP'}; each receives from its ${receiveFrom} party; the link receives ${RECEIVE_LABELS[receive]}; ${pairs} pairs of alternating blocks; untimed warm-up: ${warmupLabel()}; link/raw per pair: median (min–max)`);
     const range = (xs: number[]): string => `${median(xs).toFixed(2)} (${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)})`;
     jobs.forEach((j, i) => console.log(`${(j.bytes === 8 ? '8 B (one round)' : `${j.bytes / 1024 / 1024} MiB`).padEnd(20)} wall ${range(ratios[i].wall)}   CPU ${range(ratios[i].cpu)}`));
     return;
@@ -330,10 +376,10 @@ async function main(): Promise<void> {
   for (let r = 0; r < rounds; r++) {
     // Alternate which goes first, so neither always runs on the warmer (or busier) machine.
     const order = r % 2 === 0 ? kinds : [...kinds].reverse();
-    for (const kind of order) results[kind].push(await measure(certs, { kind, secure, cipher, receiveFrom, giveBack }, jobs));
+    for (const kind of order) results[kind].push(await measure(certs, { kind, secure, cipher, receiveFrom, receive }, jobs));
   }
-  console.log(`three processes on loopback, ${secure ? cipher : 'plain TCP (insecure, reference only)'}; each receives from its ${receiveFrom} party${giveBack ? ' (the link gives each message back)' : ''}; ${rounds} alternating rounds, median of per-round medians (slowest party); untimed warm-up: ${warmupLabel()}`);
-  console.log(`${'exchange per party'.padEnd(20)} ${'raw node:tls'.padStart(13)} ${'link'.padStart(10)} ${'link/raw'.padStart(9)}   ${'cpu raw'.padStart(9)} ${'cpu link'.padStart(9)} ${'link/raw'.padStart(9)}   ${'faults raw'.padStart(10)} ${'link'.padStart(6)}   ${'gc raw'.padStart(8)} ${'link'.padStart(8)}`);
+  console.log(`three processes on loopback, ${secure ? cipher : 'plain TCP (insecure, reference only)'}; each receives from its ${receiveFrom} party; the link receives ${RECEIVE_LABELS[receive]}; ${rounds} alternating rounds, median of per-round medians (slowest party); untimed warm-up: ${warmupLabel()}`);
+  console.log(`${'exchange per party'.padEnd(20)} ${'raw node:tls'.padStart(13)} ${'link'.padStart(10)} ${'link/raw'.padStart(9)}   ${'cpu raw'.padStart(9)} ${'cpu link'.padStart(9)} ${'link/raw'.padStart(9)}   ${'faults raw'.padStart(10)} ${'link'.padStart(6)}   ${'gc raw'.padStart(8)} ${'link'.padStart(8)}   ${'full gc raw'.padStart(11)} ${'link'.padStart(5)}`);
   const fmt = (ms: number): string => (Number.isNaN(ms) ? '-' : ms < 1 ? `${(ms * 1000).toFixed(0)} µs` : `${ms.toFixed(1)} ms`);
   jobs.forEach((j, i) => {
     const pick = (kind: Kind, f: keyof Figures): number => median(results[kind].map((x) => x[i][f]));
@@ -341,7 +387,8 @@ async function main(): Promise<void> {
     const [raw, link, cpuRaw, cpuLink] = [pick('raw', 'ms'), pick('link', 'ms'), pick('raw', 'cpuMs'), pick('link', 'cpuMs')];
     const [faultsRaw, faultsLink] = [pick('raw', 'faults'), pick('link', 'faults')];
     const [gcRaw, gcLink] = [pick('raw', 'gcMs'), pick('link', 'gcMs')];
-    console.log(`${label.padEnd(20)} ${fmt(raw).padStart(13)} ${fmt(link).padStart(10)} ${(link / raw).toFixed(2).padStart(9)}   ${fmt(cpuRaw).padStart(9)} ${fmt(cpuLink).padStart(9)} ${(cpuLink / cpuRaw).toFixed(2).padStart(9)}   ${faultsRaw.toFixed(1).padStart(10)} ${faultsLink.toFixed(1).padStart(6)}   ${fmt(gcRaw).padStart(8)} ${fmt(gcLink).padStart(8)}`);
+    const [fullRaw, fullLink] = [pick('raw', 'fullGcs'), pick('link', 'fullGcs')];
+    console.log(`${label.padEnd(20)} ${fmt(raw).padStart(13)} ${fmt(link).padStart(10)} ${(link / raw).toFixed(2).padStart(9)}   ${fmt(cpuRaw).padStart(9)} ${fmt(cpuLink).padStart(9)} ${(cpuLink / cpuRaw).toFixed(2).padStart(9)}   ${faultsRaw.toFixed(1).padStart(10)} ${faultsLink.toFixed(1).padStart(6)}   ${fmt(gcRaw).padStart(8)} ${fmt(gcLink).padStart(8)}   ${fullRaw.toFixed(2).padStart(11)} ${fullLink.toFixed(2).padStart(5)}`);
   });
   if (process.argv.includes('--json')) console.log(JSON.stringify({ jobs, results }));
 }

@@ -41,6 +41,17 @@ export class BufferPool {
     if (!list) this.free.set(ab.byteLength, (list = []));
     list.push(ab);
   }
+
+  /** Drops every kept buffer (the link has been idle): the collector may free them. */
+  clear(): void {
+    this.free.clear();
+    this.retained = 0;
+  }
+
+  /** Bytes kept for later takes. */
+  get retainedBytes(): number {
+    return this.retained;
+  }
 }
 
 /**

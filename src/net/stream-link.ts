@@ -48,11 +48,23 @@ const FRAME = 1024 * 1024;
 const BATCH = 4 * 1024 * 1024;
 /** A message up to this size sent to an idle link goes out in one write (one copy, never two). */
 const WHOLE_MAX = 64 * 1024 * 1024;
-/** A staging buffer grown beyond this is given back once the link has had nothing to send for STAGING_IDLE_MS. */
+/**
+ * A staging buffer grown beyond this, and the spare buffers, are given back once the link has
+ * completed no write for a whole STAGING_IDLE_MS (between one and two such periods of idleness).
+ * Until s12-link the timer released them STAGING_IDLE_MS after the first idle moment, busy or
+ * not since: in the 64 MiB ring (an exchange every 0.2–1 s) every party re-allocated and faulted
+ * in a fresh 64 MiB staging buffer every 2 s, and its external memory forced a full collection.
+ */
 const STAGING_KEEP = 16 * 1024 * 1024;
 const STAGING_IDLE_MS = 2000;
-/** Bytes of spare buffers kept for copies of queued messages: at least one copy of the longest message sent whole, framed (72 MiB). */
-const SPARE_KEEP = sizeClass(WHOLE_MAX + HEADER);
+/**
+ * Bytes of spare buffers kept for copies of queued messages: two framed copies of the longest
+ * message sent whole (2 × 72 MiB). A protocol whose long rounds follow each other queues each
+ * message behind the previous one's write, which is itself often written from a spare copy
+ * (writeQueuedAlone): one copy is in flight while the next is made. With one kept, the second
+ * was allocated fresh every other message and dropped again (a full collection each time).
+ */
+const SPARE_KEEP = 2 * sizeClass(WHOLE_MAX + HEADER);
 /** A message up to this size sent while a write is in flight is framed at once behind it (frameBehind). */
 const COALESCE_MAX = 64 * 1024;
 /** At most this many bytes of frames wait behind a write in flight; beyond, messages queue. */
@@ -100,6 +112,8 @@ export class StreamLink implements Link {
   /** staging.byteLength, kept (a typed array's length is a call). */
   private stagingBytes = 0;
   private releaseTimer: NodeJS.Timeout | undefined;
+  /** Writes completed so far: the idle release frees the buffers only if none completed for a whole period. */
+  private writesDone = 0;
   /** Frames of short messages sent while a write was in flight (frameBehind); written next, first. */
   private pending: Uint8Array = new Uint8Array(0);
   private pendingView = new DataView(this.pending.buffer);
@@ -118,11 +132,16 @@ export class StreamLink implements Link {
   private readonly recycled = new RecycledBuffers(RECYCLED_KEEP);
   private readonly reader: FrameReader;
 
-  /** `reads`: where the socket's bytes arrive if it was made with node's `onread` option (reused-reads.ts); otherwise 'data' events. */
+  /**
+   * `reads`: where the socket's bytes arrive if it was made with node's `onread` option
+   * (reused-reads.ts); otherwise 'data' events. `idleReleaseMs`: how long the link must complete
+   * no write before it gives back its large buffers (STAGING_IDLE_MS; shorter in tests).
+   */
   constructor(
     private readonly socket: Duplex,
     readonly peerName: string,
     reads?: ReadSource,
+    private readonly idleReleaseMs = STAGING_IDLE_MS,
   ) {
     this.reader = new FrameReader(peerName, {
       message: (session, payload) => {
@@ -360,17 +379,8 @@ export class StreamLink implements Link {
    */
   private pump(budget: number): void {
     if ((this.order.length === 0 && this.pendingUsed === 0) || this.closedError) {
-      if (this.stagingBytes > STAGING_KEEP && !this.releaseTimer) {
-        // Keep a large staging buffer while large messages keep coming; give it back when idle.
-        this.releaseTimer = setTimeout(() => {
-          this.releaseTimer = undefined;
-          if (this.writing) return;
-          this.staging = new Uint8Array(0);
-          this.stagingBytes = 0;
-          this.stagingView = new DataView(this.staging.buffer);
-          this.writeView = undefined;
-        }, STAGING_IDLE_MS).unref();
-      }
+      // Keep large buffers while large messages keep coming; give them back once idle.
+      if ((this.stagingBytes > STAGING_KEEP || this.spare.retainedBytes > 0) && !this.releaseTimer) this.releaseWhenIdle();
       return;
     }
     // Room for the frames of `budget` bytes, plus the headers of a few short messages' frames.
@@ -416,6 +426,28 @@ export class StreamLink implements Link {
   }
 
   /**
+   * Gives back a large staging buffer and the spare buffers once no write completed for a whole
+   * idle period; while writes keep completing it looks again one period later (a timer per
+   * period, not per write).
+   */
+  private releaseWhenIdle(): void {
+    const seen = this.writesDone;
+    this.releaseTimer = setTimeout(() => {
+      this.releaseTimer = undefined;
+      if (this.writing || this.writesDone !== seen) {
+        this.releaseWhenIdle();
+        return;
+      }
+      this.spare.clear();
+      if (this.stagingBytes <= STAGING_KEEP) return;
+      this.staging = new Uint8Array(0);
+      this.stagingBytes = 0;
+      this.stagingView = new DataView(this.staging.buffer);
+      this.writeView = undefined;
+    }, this.idleReleaseMs).unref();
+  }
+
+  /**
    * A long message that queued behind the previous write and is still alone (nothing pending,
    * no other message queued): its copy was made as its frame (enqueue), so it is written as it
    * is, not framed into the staging buffer by a second copy; one the caller gave up (`transfer`)
@@ -456,6 +488,7 @@ export class StreamLink implements Link {
   /** The write in flight has been handed to the socket: the staging buffer is free again. */
   private readonly written = (error?: Error | null): void => {
     this.writing = false;
+    this.writesDone++;
     if (this.inFlightSpare) {
       this.spare.give(this.inFlightSpare);
       this.inFlightSpare = undefined;

@@ -4,7 +4,9 @@ import { secret } from '../helpers/protocol.js';
 import { localTrio } from '../../src/mpc/local.js';
 import { mulPairs } from '../../src/mpc/protocols/arith.js';
 import { injectBits } from '../../src/mpc/protocols/inject.js';
-import { inputBinary, open } from '../../src/mpc/protocols/io.js';
+import { inputBinary, open, openBinary, openBits, openTo } from '../../src/mpc/protocols/io.js';
+import { b2a } from '../../src/mpc/protocols/convert.js';
+import { countOnes } from '../../src/mpc/protocols/count-ones.js';
 import { groupByDomain } from '../../src/mpc/oblivious/one-hot.js';
 import { BitShare } from '../../src/mpc/shares.js';
 import { packBits } from '../../src/ring/bits.js';
@@ -69,6 +71,44 @@ test('groupByDomain over several blocks, its injections and multiplications rele
     assert.deepEqual([...r.counts], counts);
     assert.deepEqual([...r.sums], sums);
     assert.ok(given.length > 0);
+  } finally {
+    t.close();
+  }
+});
+
+test('opens, b2a and countOnes give the component they received back to the link after reading it: a link that overwrites it at once changes no result, and two opens in a row keep the first result', async () => {
+  const { t, given } = await scribblingTrio();
+  try {
+    // Long enough that the messages are buffers of their own (not views of the link's 64 KiB slabs).
+    const n = 5000;
+    const x = BigUint64Array.from({ length: n }, (_, i) => BigInt(i) * 0x9e3779b97f4a7c15n & 0xffffffffffffffffn);
+    const y = BigUint64Array.from({ length: n }, (_, i) => BigInt(n - i) * 1_000_003n);
+    const before = given.length;
+    const [r0, r1, r2] = await t.run(async (s) => {
+      const sx = await secret(s, x, 0), sy = await secret(s, y, 1);
+      const opened = await open(s, sx);
+      const openedAgain = await open(s, sy); // received into the memory the first open gave back, where a link recycles
+      const toParty2 = await openTo(s, 2, sx);
+      const bx = await inputBinary(s, 2, s.me === 2 ? x : n);
+      const binary = await openBinary(s, bx);
+      const packed = await openBits(s, new BitShare(bx.a, bx.b, 64 * n));
+      const arithmetic = await open(s, await b2a(s, bx));
+      const ones = await countOnes(s, new BitShare(bx.a, bx.b, 64 * n));
+      return { opened, openedAgain, toParty2, binary, packed, arithmetic, ones };
+    });
+    for (const r of [r0, r1, r2]) {
+      assert.deepEqual([...r.opened], [...x], 'the first open changed after the second');
+      assert.deepEqual([...r.openedAgain], [...y]);
+      assert.deepEqual([...r.binary], [...x]);
+      assert.deepEqual([...r.packed], [...x]);
+      assert.deepEqual([...r.arithmetic], [...x]);
+      assert.equal(r.ones, x.reduce((sum, v) => sum + v.toString(2).split('1').length - 1, 0));
+    }
+    assert.deepEqual([...r2.toParty2!], [...x]);
+    assert.equal(r0.toParty2, undefined);
+    // Each party: three opens, openBinary, openBits, countOnes's first message (18); party 2's openTo (1); b2a's opening to parties 0 and 2 (2).
+    const released = given.length - before;
+    assert.ok(released >= 21, `${released} messages given back`);
   } finally {
     t.close();
   }

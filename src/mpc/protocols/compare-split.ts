@@ -74,7 +74,7 @@ export async function ltSplit(s: Session, x: AShare, y: AShare | undefined, bits
     s.send(s.next, sent, true);
     packBlock(x, y, 'b', prev, lane, wb, prev.at);
     packBlock(x, y, 'a', next, lane, wa, next.at);
-    va.set(await s.recv(s.prev, words(prev)), prev.at);
+    await s.recvInto(s.prev, va.subarray(prev.at, prev.at + words(prev))); // received in place
     // p = v ^ w on the group, 1 from the sign's bit up (a public 1 goes into XOR component 0:
     // party 0's a, party 2's b); g = v AND (w on the group); x = v ^ w for the sign.
     const low = everyLane((1n << BigInt(top)) - 1n, lane), above = everyLane(((1n << BigInt(lane)) - 1n) ^ ((1n << BigInt(top)) - 1n), lane);

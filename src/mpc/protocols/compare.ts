@@ -60,7 +60,7 @@ export async function splitAddends(s: Session, x: AShare, y?: AShare, laneTops?:
   vb.set(s.prgNext.words(q1 - q0), q0); // x_{k} of the next party's chunk, from the PRG shared with it
   s.round();
   s.send(s.next, sent, true);
-  va.set(await s.recv(s.prev, r1 - r0), r0); // x_{k+1} of the previous party's chunk
+  await s.recvInto(s.prev, va.subarray(r0, r1)); // x_{k+1} of the previous party's chunk, received in place
   // w = d_{k+2} in each chunk k: this party holds it as b in the previous party's chunk (k = me-1,
   // so k+2 = me+1 = its b component) and as a in the next party's chunk (k+2 = me).
   componentDifference(x.b, y?.b, r0, r1, wb);

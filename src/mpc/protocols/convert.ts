@@ -87,6 +87,7 @@ export async function b2a(s: Session, x: BShare): Promise<AShare> {
     const c2 = await s.recv(2, n);
     const v = new BigUint64Array(n);
     for (let i = 0; i < n; i++) v[i] = y0.a[i] ^ y0.b[i] ^ c2[i];
+    s.releaseWords(2, c2); // read for the last time: its memory back to the link
     return new AShare(v, y1!);
   }
   if (s.me === 2) {
@@ -94,6 +95,7 @@ export async function b2a(s: Session, x: BShare): Promise<AShare> {
     const c1 = await s.recv(0, n);
     const v = new BigUint64Array(n);
     for (let i = 0; i < n; i++) v[i] = y0.a[i] ^ y0.b[i] ^ c1[i];
+    s.releaseWords(0, c1); // read for the last time: its memory back to the link
     return new AShare(y2!, v);
   }
   return new AShare(y1!, y2!);

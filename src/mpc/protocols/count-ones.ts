@@ -57,6 +57,7 @@ export async function countOnes(s: Session, bits: BitShare): Promise<number> {
   const d2 = await s.recvBytes(s.prev);
   if (d2.byteLength !== 4 * (r1 - r0)) throw new ProtocolError(`countOnes: party ${s.prev} sent ${d2.byteLength} bytes where ${4 * (r1 - r0)} were expected: the parties are running different computations`);
   t += signedSum(b, r0, words32(d2));
+  s.release(s.prev, d2); // read for the last time: its memory back to the link
 
   // Round 2: the addends, re-randomised, to both others.
   s.round();

@@ -5,7 +5,9 @@
  * x_{j+1} = v - x_j, which j sends to j+1. One round, 8 bytes per element from j only.
  * Party j-1 sees (0, x_j) and party j+1 sees (v - x_j, 0): both independent of v.
  *
- * open: every party is missing one component, which its previous party holds as `a`.
+ * open: every party is missing one component, which its previous party holds as `a`. The
+ * received component is read once, into the opened values, and then given back to its link
+ * (Session.release), which receives the next message of that size into it instead of fresh memory.
  */
 
 import { UsageError } from '../../errors.js';
@@ -60,14 +62,21 @@ export function randomA(s: Session, n: number): AShare {
 export async function open(s: Session, x: AShare): Promise<BigUint64Array> {
   s.round();
   s.send(s.next, x.a);
-  return sum3(x.a, x.b, await s.recv(s.prev, x.length));
+  return combineReceived(s, x.a, x.b, await s.recv(s.prev, x.length), sum3);
+}
+
+/** `combine(a, b, missing)` into a new vector, then `missing` (received from the previous party, read for the last time) back to its link. */
+function combineReceived(s: Session, a: BigUint64Array, b: BigUint64Array, missing: BigUint64Array, combine: (a: BigUint64Array, b: BigUint64Array, c: BigUint64Array) => BigUint64Array): BigUint64Array {
+  const out = combine(a, b, missing);
+  s.releaseWords(s.prev, missing);
+  return out;
 }
 
 /** Opens to party `to` only; the others learn nothing and get undefined. One round. */
 export async function openTo(s: Session, to: PartyId, x: AShare): Promise<BigUint64Array | undefined> {
   s.round();
   if (s.me === to) {
-    return sum3(x.a, x.b, await s.recv(s.prev, x.length));
+    return combineReceived(s, x.a, x.b, await s.recv(s.prev, x.length), sum3);
   }
   if (s.next === to) s.send(to, x.a);
   return undefined;
@@ -76,12 +85,12 @@ export async function openTo(s: Session, to: PartyId, x: AShare): Promise<BigUin
 export async function openBinary(s: Session, x: BShare): Promise<BigUint64Array> {
   s.round();
   s.send(s.next, x.a);
-  return xor3(x.a, x.b, await s.recv(s.prev, x.length));
+  return combineReceived(s, x.a, x.b, await s.recv(s.prev, x.length), xor3);
 }
 
 /** Opens packed bits to all parties; returns packed words. */
 export async function openBits(s: Session, x: BitShare): Promise<BigUint64Array> {
   s.round();
   s.send(s.next, x.a);
-  return xor3(x.a, x.b, await s.recv(s.prev, x.a.length));
+  return combineReceived(s, x.a, x.b, await s.recv(s.prev, x.a.length), xor3);
 }

@@ -49,7 +49,7 @@ export async function msbFused(s: Session, x: AShare, y?: AShare): Promise<BitSh
     s.send(s.next, sent, true);
     difference(x.a, y?.a, q0, q1, pa); // w_a on the next party's third
     difference(x.b, y?.b, r0, r1, pb); // w_b on the previous party's third
-    pa.set(await s.recv(s.prev, r1 - r0), r0);
+    await s.recvInto(s.prev, pa.subarray(r0, r1)); // received in place: no message buffer, no copy
 
     // Round 2: g = v & w. The zero-sharing masks this party's term (none on its own third).
     s.round();

@@ -92,6 +92,7 @@ export async function addendPlanes(s: Session, x: AShare, bits: number, derive?:
   placeW(x.b, bounds[fromPrev], bounds[fromPrev + 1], p0, p1, bits, wB, dB, derive);
   const received = await s.recv(s.prev, bits * (p1 - p0));
   for (let j = 0; j < bits; j++) vA[j].set(received.subarray(j * (p1 - p0), (j + 1) * (p1 - p0)), p0);
+  s.releaseWords(s.prev, received); // copied into the planes: its memory back to the link
 
   const share = (a: BigUint64Array, b: BigUint64Array): BitShare => new BitShare(a, b, n);
   return {
