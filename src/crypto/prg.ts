@@ -104,6 +104,24 @@ export class Prg {
     b.drawn += bytes;
     return out;
   }
+
+  /**
+   * The words xor(a, b, out) would write, handed to `use` in consecutive chunks of at most 8,192
+   * words (`at`: the index of the chunk's first word): a kernel combines each chunk while it is
+   * in cache and writes its output once, instead of the words being stored first and read back
+   * by a second pass over memory (packed-and.ts).
+   */
+  static xorChunks(a: Prg, b: Prg, words: number, use: (chunk: BigUint64Array, at: number) => void): void {
+    const bytes = words * 8;
+    let o = 0;
+    while (o < bytes) {
+      const n = Math.min(CHUNK_BYTES, bytes - o);
+      use(wordsView(b.cipher.update(a.cipher.update(n === CHUNK_BYTES ? ZERO_CHUNK : ZERO_CHUNK.subarray(0, n)))), o >>> 3);
+      o += n;
+    }
+    a.drawn += bytes;
+    b.drawn += bytes;
+  }
 }
 
 // Its map outlives every session (keep-shape.ts): the kernels that draw keystream embed it.

@@ -9,22 +9,9 @@
  * per step (measured on 2^20 words: 19 ms here against 180 ms).
  */
 
-const BLOCK = new Int32Array(32);
+import { transpose32 } from './transpose32.js';
 
-/** In-place transpose of a 32x32 bit matrix (row r = A[r], bit c = column c). */
-function transpose32(A: Int32Array): void {
-  let j = 16;
-  let m = 0x0000ffff;
-  while (j !== 0) {
-    for (let k = 0; k < 32; k = (k + j + 1) & ~j) {
-      const t = ((A[k] >>> j) ^ A[k + j]) & m;
-      A[k + j] ^= t;
-      A[k] ^= t << j;
-    }
-    j >>= 1;
-    m ^= m << j;
-  }
-}
+const BLOCK = new Int32Array(32);
 
 /**
  * Transposes 64 consecutive words of `src` (as 32-bit halves, starting at word `from`; missing
@@ -58,6 +45,35 @@ export function toPlanes(src: BigUint64Array, start: number, end: number, bits: 
   const planes32 = planes.slice(0, bits).map((p) => new Uint32Array(p.buffer, p.byteOffset, p.length * 2));
   let word = wordOffset;
   for (let e = start; e < end; e += 64, word++) transposeBlockToPlanes(src32, e, Math.min(64, end - e), bits, planes32, word);
+}
+
+/**
+ * Bits 0..bits-1 (bits <= 32) of (src[i] + add) mod 2^bits for i in [0, n), into words 0 …
+ * ⌈n/64⌉ − 1 of the planes (the tail of the last word zero). Below 2^32 a sum's bits depend only
+ * on the addends' low 32 bits, so each element is one 32-bit load and add: no shifted copy of the
+ * column (value-planes.ts's −min), no high halves read, 32 elements per transposition.
+ * `add` is the constant's low 32 bits.
+ */
+export function toPlanesLow(src: BigUint64Array, n: number, bits: number, add: number, planes: readonly BigUint64Array[]): void {
+  if (bits < 1 || bits > 32 || planes.length < bits || n > src.length) throw new RangeError(`toPlanesLow: ${bits} planes of ${n} elements requested, ${planes.length} planes given`);
+  const src32 = new Uint32Array(src.buffer, src.byteOffset, src.length * 2);
+  const planes32 = planes.slice(0, bits).map((p) => new Uint32Array(p.buffer, p.byteOffset, p.length * 2));
+  const full = n & ~31;
+  for (let e = 0; e < full; e += 32) {
+    // Element e + r's low half is src32[2(e + r)] (little-endian, as every typed array here).
+    for (let r = 0; r < 32; r++) BLOCK[r] = (src32[2 * (e + r)] + add) | 0;
+    transpose32(BLOCK);
+    // Elements e … e + 31 are half (e >> 5) & 1 of plane word e >> 6: Uint32 index e >> 5.
+    for (let c = 0; c < bits; c++) planes32[c][e >>> 5] = BLOCK[c];
+  }
+  if (full < n) {
+    for (let r = 0; r < 32; r++) BLOCK[r] = full + r < n ? (src32[2 * (full + r)] + add) | 0 : 0;
+    transpose32(BLOCK);
+    for (let c = 0; c < bits; c++) planes32[c][full >>> 5] = BLOCK[c];
+  }
+  // The last word's upper half when no element reaches it (n mod 64 in 1 … 32): zero.
+  const halves = (n + 31) >>> 5;
+  if ((halves & 1) !== 0) for (let c = 0; c < bits; c++) planes32[c][halves] = 0;
 }
 
 /**

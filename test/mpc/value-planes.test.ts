@@ -21,7 +21,7 @@ interface PlainColumn {
 }
 
 const columnArb = (n: number): fc.Arbitrary<PlainColumn> =>
-  fc.record({ min: fc.bigInt({ min: -(1n << 62n), max: 1n << 62n }), bits: fc.constantFrom(0, 1, 5, 18, 33, 63, 64) }).chain(({ min, bits }) => {
+  fc.record({ min: fc.bigInt({ min: -(1n << 62n), max: 1n << 62n }), bits: fc.constantFrom(0, 1, 5, 18, 31, 32, 33, 63, 64) }).chain(({ min, bits }) => {
     const top = bits === 0 ? 0n : (1n << BigInt(bits)) - 1n;
     const offset = fc.oneof(fc.bigInt({ min: 0n, max: top }), fc.constantFrom(0n, top));
     return fc.array(offset, { minLength: n, maxLength: n }).map((offsets) => ({ min, bits, offsets }));

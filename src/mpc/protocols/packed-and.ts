@@ -9,6 +9,7 @@
 import { Prg } from '../../crypto/prg.js';
 import { UsageError } from '../../errors.js';
 import { ONES } from '../../ring/bitops.js';
+import { uninitializedWords } from '../../ring/z64.js';
 import type { PartyId } from '../party.js';
 import type { Session } from '../session.js';
 import { constantSlot } from '../sharing.js';
@@ -78,13 +79,13 @@ function xorKernel(x: BigUint64Array, y: BigUint64Array, out: BigUint64Array): v
 export async function andBatch(s: Session, pairs: readonly { x: PackedBits; y: PackedBits }[], into?: BigUint64Array): Promise<PackedBits[]> {
   const total = pairs.reduce((acc, q) => acc + q.x.a.length, 0);
   if (into && into.length !== total) throw new UsageError(`andBatch: the output holds ${into.length} words, the pairs ${total}`);
-  const z = into ? s.zeroShareXorInto(into) : s.zeroShareXor(total);
-  let at = 0;
-  for (const { x, y } of pairs) {
-    andKernel(z, at, x.a, x.b, y.a, y.b);
-    at += x.a.length;
-  }
-  return split(z, await s.reshare(z), pairs.map((q) => q.x.a.length));
+  const z = into ?? uninitializedWords(total);
+  const lengths = pairs.map((q) => q.x.a.length);
+  sharedLocally(s, z, lengths, (q, ks, k0, at, from, to) => {
+    const { x, y } = pairs[q];
+    andKernel(z, at, ks, k0, x.a, x.b, y.a, y.b, from, to);
+  });
+  return split(z, await s.reshare(z), lengths);
 }
 
 /**
@@ -95,19 +96,19 @@ export async function andBatch(s: Session, pairs: readonly { x: PackedBits; y: P
  */
 export async function andScalarBatch(s: Session, pairs: readonly { x: PackedBits; pa: bigint; pb: bigint; plus?: PackedBits }[]): Promise<{ parts: PackedBits[]; a: BigUint64Array; b: BigUint64Array }> {
   const total = pairs.reduce((acc, q) => acc + q.x.a.length, 0);
-  const z = Prg.xor(s.prgNext, s.prgPrev, s.party.scratch.take(total));
-  let at = 0;
+  for (const { x, plus } of pairs) if (plus && plus.a.length !== x.a.length) throw new UsageError(`andScalarBatch: ${x.a.length} words XOR ${plus.a.length}`);
+  const z = s.party.scratch.take(total);
+  const lengths = pairs.map((q) => q.x.a.length);
   const p = new BigUint64Array(2);
-  for (const { x, pa, pb, plus } of pairs) {
-    if (plus && plus.a.length !== x.a.length) throw new UsageError(`andScalarBatch: ${x.a.length} words XOR ${plus.a.length}`);
+  sharedLocally(s, z, lengths, (q, ks, k0, at, from, to) => {
+    const { x, pa, pb, plus } = pairs[q];
     p[0] = pa;
     p[1] = pb;
-    if (plus) andScalarPlusKernel(z, at, x.a, x.b, p, plus.a);
-    else andScalarKernel(z, at, x.a, x.b, p);
-    at += x.a.length;
-  }
+    if (plus) andScalarPlusKernel(z, at, ks, k0, x.a, x.b, p, plus.a, from, to);
+    else andScalarKernel(z, at, ks, k0, x.a, x.b, p, from, to);
+  });
   const received = await s.reshare(z);
-  return { parts: split(z, received, pairs.map((q) => q.x.a.length)), a: z, b: received };
+  return { parts: split(z, received, lengths), a: z, b: received };
 }
 
 /**
@@ -125,7 +126,7 @@ export async function selectBatch(s: Session, outputs: readonly (readonly { x: P
     for (const { x, pa, pb } of terms) {
       p[0] = pa;
       p[1] = pb;
-      andScalarKernel(z, at, x.a, x.b, p);
+      andScalarXorKernel(z, at, x.a, x.b, p);
     }
     at += lengths[o];
   });
@@ -137,18 +138,44 @@ function split(a: BigUint64Array, b: BigUint64Array, lengths: readonly number[])
   return lengths.map((n) => ({ a: a.subarray(at, (at += n)), b: b.subarray(at - n, at) }));
 }
 
-// The kernels: the local share of an AND, z_i ^= x_i y_i ^ x_i y_{i+1} ^ x_{i+1} y_i (binary.ts).
+/**
+ * The local shares of a batch of ANDs written once per word: z = (the binary zero-sharing's
+ * keystream) XOR (the products' local terms), chunk by chunk while the keystream is in cache
+ * (Prg.xorChunks), instead of the keystream stored into z and read back by the kernels (measured
+ * on 40 × 16,384 words: 6.6 against 7.6 ms per batch, warm, alternated). `kernel(q, ks, k0, at,
+ * from, to)` writes z[at + i] = ks[k0 + i] ^ (pair q's terms at i) for i in [from, to).
+ */
+function sharedLocally(s: Session, z: BigUint64Array, lengths: readonly number[], kernel: (q: number, ks: BigUint64Array, k0: number, at: number, from: number, to: number) => void): void {
+  let q = 0, start = 0;
+  Prg.xorChunks(s.prgNext, s.prgPrev, z.length, (ks, chunkAt) => {
+    const end = chunkAt + ks.length;
+    for (let g = chunkAt; g < end; ) {
+      while (start + lengths[q] <= g) start += lengths[q++];
+      const to = Math.min(end, start + lengths[q]);
+      kernel(q, ks, start - chunkAt, start, g - start, to - start);
+      g = to;
+    }
+  });
+}
 
-function andKernel(z: BigUint64Array, at: number, xa: BigUint64Array, xb: BigUint64Array, ya: BigUint64Array, yb: BigUint64Array): void {
-  for (let i = 0; i < xa.length; i++) z[at + i] ^= (xa[i] & (ya[i] ^ yb[i])) ^ (xb[i] & ya[i]);
+// The kernels: the local share of an AND, z_i = ks_i ^ x_i y_i ^ x_i y_{i+1} ^ x_{i+1} y_i
+// (binary.ts), ks the zero-sharing's word.
+
+function andKernel(z: BigUint64Array, at: number, ks: BigUint64Array, k0: number, xa: BigUint64Array, xb: BigUint64Array, ya: BigUint64Array, yb: BigUint64Array, from: number, to: number): void {
+  for (let i = from; i < to; i++) z[at + i] = ks[k0 + i] ^ (xa[i] & (ya[i] ^ yb[i])) ^ (xb[i] & ya[i]);
 }
 
 /** p = [pa, pb]: the broadcast bit's components (read from the array: BigInt locals stay boxed). */
-function andScalarKernel(z: BigUint64Array, at: number, xa: BigUint64Array, xb: BigUint64Array, p: BigUint64Array): void {
-  for (let i = 0; i < xa.length; i++) z[at + i] ^= (xa[i] & (p[0] ^ p[1])) ^ (xb[i] & p[0]);
+function andScalarKernel(z: BigUint64Array, at: number, ks: BigUint64Array, k0: number, xa: BigUint64Array, xb: BigUint64Array, p: BigUint64Array, from: number, to: number): void {
+  for (let i = from; i < to; i++) z[at + i] = ks[k0 + i] ^ (xa[i] & (p[0] ^ p[1])) ^ (xb[i] & p[0]);
 }
 
 /** andScalarKernel, the local share XOR ya (a replicated y's component a: its third here). */
-function andScalarPlusKernel(z: BigUint64Array, at: number, xa: BigUint64Array, xb: BigUint64Array, p: BigUint64Array, ya: BigUint64Array): void {
-  for (let i = 0; i < xa.length; i++) z[at + i] ^= (xa[i] & (p[0] ^ p[1])) ^ (xb[i] & p[0]) ^ ya[i];
+function andScalarPlusKernel(z: BigUint64Array, at: number, ks: BigUint64Array, k0: number, xa: BigUint64Array, xb: BigUint64Array, p: BigUint64Array, ya: BigUint64Array, from: number, to: number): void {
+  for (let i = from; i < to; i++) z[at + i] = ks[k0 + i] ^ (xa[i] & (p[0] ^ p[1])) ^ (xb[i] & p[0]) ^ ya[i];
+}
+
+/** selectBatch's terms XORed into z, which holds the zero-sharing already. */
+function andScalarXorKernel(z: BigUint64Array, at: number, xa: BigUint64Array, xb: BigUint64Array, p: BigUint64Array): void {
+  for (let i = 0; i < xa.length; i++) z[at + i] ^= (xa[i] & (p[0] ^ p[1])) ^ (xb[i] & p[0]);
 }

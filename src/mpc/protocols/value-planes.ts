@@ -25,7 +25,7 @@
 import { UsageError } from '../../errors.js';
 import { wordsFor } from '../../ring/bits.js';
 import { inChunks } from '../../ring/chunks.js';
-import { toPlanes } from '../../ring/planes.js';
+import { toPlanes, toPlanesLow } from '../../ring/planes.js';
 import type { Session } from '../session.js';
 import { BitShare, type AShare } from '../shares.js';
 import { constantSlot } from '../sharing.js';
@@ -56,6 +56,11 @@ export async function valuePlanes(s: Session, columns: readonly RangedColumn[]):
     const fresh = (component: BigUint64Array, minus: boolean): BigUint64Array[] => {
       const out = Array.from({ length: c.bits }, () => new BigUint64Array(words));
       if (c.bits === 0 || n === 0) return out;
+      // Up to 32 bits, −min's low half is added during the loads (no shifted copy).
+      if (c.bits <= 32) {
+        toPlanesLow(component, n, c.bits, minus ? Number(BigInt.asUintN(32, -c.min)) : 0, out);
+        return out;
+      }
       // Component 0 carries the constant −min (sharing.ts: party 0's a, party 2's b).
       if (!minus) {
         toPlanes(component, 0, n, c.bits, out, 0);
