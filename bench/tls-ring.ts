@@ -10,8 +10,9 @@
  * shared with other work loads both alike:
  *
  *   link  the TLS mesh (src/net/tls.ts) and StreamLink + Mailbox, as the protocols use them
- *         (a send that keeps the caller's buffer; a receive into a buffer the receiver reuses,
- *         as mul's into its result: `--receive`, Receive below);
+ *         (a long send lent, as mul's blocks and reshareKept's messages: `--send`, Send below;
+ *         a receive into a buffer the receiver reuses, as mul's into its result: `--receive`,
+ *         Receive below);
  *   raw   node:tls sockets with the same certificates, suite and socket options, one write of
  *         the whole payload, and the receiver only counts the bytes (no framing, no copy): the
  *         floor any layer on node:tls can reach.
@@ -24,7 +25,7 @@
  * the ratio link / raw.
  *
  *   node dist/bench/tls-ring.js [--mb=1,8,64] [--reps=20] [--rounds=3] [--pings=500] [--warmup=N]
- *     [--cipher=TLS_AES_128_GCM_SHA256] [--tcp] [--json] [--kinds=raw,link] [--receive-from=next|prev] [--interleave=8] [--receive=into|give-back|keep]
+ *     [--cipher=TLS_AES_128_GCM_SHA256] [--tcp] [--json] [--kinds=raw,link] [--receive-from=next|prev] [--interleave=8] [--receive=into|give-back|keep] [--send=lend|copy]
  *   (--tcp: plain TCP instead of TLS, reference only; --json: also every round's figures as one
  *   JSON line; --kinds=link runs one transport only, e.g. under strace or perf; --mb= with
  *   nothing runs the pings alone; besides CPU it prints the minor page faults, the milliseconds
@@ -64,6 +65,8 @@ interface Setup {
   receiveFrom: 'next' | 'prev';
   /** What the link's receiver does with each message's memory (Receive). */
   receive: Receive;
+  /** How the link's sender hands over a long message (Send). */
+  send: Send;
 }
 
 /**
@@ -81,6 +84,18 @@ interface Setup {
  */
 type Receive = 'into' | 'give-back' | 'keep';
 const RECEIVES: readonly Receive[] = ['into', 'give-back', 'keep'];
+
+/**
+ * How the link's sender hands over each message from IN_PLACE_MIN_BYTES on:
+ *   lend  lent (Link.lend, as Session.sendLent: mul's blocks, reshareKept's long messages): the
+ *         link writes it from the sender's memory, no framed copy, and the exchange waits for
+ *         it to be written (the default);
+ *   copy  send: the link copies it into its framed staging first, so the caller may overwrite
+ *         it at once (the default until this option): one more pass over every byte.
+ * Shorter messages are always sent (copied), as the protocols send them.
+ */
+type Send = 'lend' | 'copy';
+const SENDS: readonly Send[] = ['lend', 'copy'];
 type ToChild =
   | { t: 'init'; party: MeshParty; certs: ClusterCertificates; setup: Setup }
   | { t: 'peers'; kind: Kind; next: PeerAddress }
@@ -97,10 +112,9 @@ function arg(name: string, fallback: string): string {
 type Exchange = (bytes: number) => Promise<void>;
 
 /**
- * The project's links: a send that keeps the caller's buffer (the protocols' common case), and a
- * receive as `receive` says (Receive).
+ * The project's links: a send as `send` says (Send), and a receive as `receive` says (Receive).
  */
-function linkExchange(to: Link, from: Link, receive: Receive): Exchange {
+function linkExchange(to: Link, from: Link, receive: Receive, send: Send): Exchange {
   const box = new Mailbox(from);
   new Mailbox(to);
   const payloads = new Map<number, Uint8Array>();
@@ -110,7 +124,7 @@ function linkExchange(to: Link, from: Link, receive: Receive): Exchange {
     if (!payload) payloads.set(bytes, (payload = new Uint8Array(bytes)));
     let target = targets.get(bytes);
     if (receive === 'into' && bytes >= IN_PLACE_MIN_BYTES && !target) targets.set(bytes, (target = new Uint8Array(bytes)));
-    const sent = to.send(1n, payload);
+    const sent = send === 'lend' && bytes >= IN_PLACE_MIN_BYTES && to.lend !== undefined ? to.lend(1n, payload) : to.send(1n, payload);
     const got = target ? await box.recvInto(1n, target, 60_000) : await box.recv(1n, 60_000);
     // As Session.sendBytes: a send the link took at once (SENT) is not awaited.
     if (sent !== SENT) await sent;
@@ -171,7 +185,7 @@ async function child(): Promise<void> {
             onPeers.set('link', async (next) => {
               const l = await mesh.connect(next);
               mesh.close();
-              exchanges.set('link', m.setup.receiveFrom === 'next' ? linkExchange(l.prev, l.next, m.setup.receive) : linkExchange(l.next, l.prev, m.setup.receive));
+              exchanges.set('link', m.setup.receiveFrom === 'next' ? linkExchange(l.prev, l.next, m.setup.receive, m.setup.send) : linkExchange(l.next, l.prev, m.setup.receive, m.setup.send));
             });
             send({ t: 'port', port: mesh.address.port });
             return;
@@ -189,7 +203,7 @@ async function child(): Promise<void> {
             server.close();
             for (const s of [out, inc]) s.setNoDelay(true);
             const [to, from] = m.setup.receiveFrom === 'next' ? [inc, out] : [out, inc];
-            exchanges.set(m.setup.kind, m.setup.kind === 'raw' ? rawExchange(to, from) : linkExchange(new StreamLink(to, 'to'), new StreamLink(from, 'from'), m.setup.receive));
+            exchanges.set(m.setup.kind, m.setup.kind === 'raw' ? rawExchange(to, from) : linkExchange(new StreamLink(to, 'to'), new StreamLink(from, 'from'), m.setup.receive, m.setup.send));
           });
           send({ t: 'port', port: (server.address() as { port: number }).port });
         } else if (m.t === 'peers') {
@@ -251,6 +265,13 @@ const RECEIVE_LABELS: Record<Receive, string> = {
   'give-back': 'into buffers of its own, each given back once read (recycle)',
   keep: 'a fresh buffer per message, kept',
 };
+
+/** `--send=lend|copy` (Send). */
+function sendMode(): Send {
+  const given = arg('send', 'lend');
+  if (!(SENDS as readonly string[]).includes(given)) throw new RangeError(`--send=${given}: give one of ${SENDS.join(', ')}`);
+  return given as Send;
+}
 
 function warmupCount(timed: number): number {
   const given = arg('warmup', '');
@@ -361,13 +382,14 @@ async function main(): Promise<void> {
   const secure = !process.argv.includes('--tcp');
   const receiveFrom = arg('receive-from', 'next') === 'prev' ? 'prev' : 'next';
   const receive = receiveMode();
+  const send = sendMode();
   const certs = await generateClusterCertificates();
   const jobs = [...sizesMb.map((mb) => ({ bytes: Math.round(mb * 1024 * 1024), reps: mb >= 64 ? Math.max(5, Math.round(reps / 4)) : reps })), ...(pings > 0 ? [{ bytes: 8, reps: pings }] : [])];
   warmupCount(0); // refuses a bad --warmup before any process starts
   const pairs = Number(arg('interleave', '0'));
   if (pairs > 0) {
-    const ratios = await interleaved(certs, { secure, cipher, receiveFrom, receive }, jobs, pairs);
-    console.log(`three processes holding both transports on loopback, ${secure ? cipher : 'plain TCP'}; each receives from its ${receiveFrom} party; the link receives ${RECEIVE_LABELS[receive]}; ${pairs} pairs of alternating blocks; untimed warm-up: ${warmupLabel()}; link/raw per pair: median (min–max)`);
+    const ratios = await interleaved(certs, { secure, cipher, receiveFrom, receive, send }, jobs, pairs);
+    console.log(`three processes holding both transports on loopback, ${secure ? cipher : 'plain TCP'}; each receives from its ${receiveFrom} party; the link ${send === 'lend' ? 'lends' : 'copies'} long sends and receives ${RECEIVE_LABELS[receive]}; ${pairs} pairs of alternating blocks; untimed warm-up: ${warmupLabel()}; link/raw per pair: median (min–max)`);
     const range = (xs: number[]): string => `${median(xs).toFixed(2)} (${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)})`;
     jobs.forEach((j, i) => console.log(`${(j.bytes === 8 ? '8 B (one round)' : `${j.bytes / 1024 / 1024} MiB`).padEnd(20)} wall ${range(ratios[i].wall)}   CPU ${range(ratios[i].cpu)}`));
     return;
@@ -376,9 +398,9 @@ async function main(): Promise<void> {
   for (let r = 0; r < rounds; r++) {
     // Alternate which goes first, so neither always runs on the warmer (or busier) machine.
     const order = r % 2 === 0 ? kinds : [...kinds].reverse();
-    for (const kind of order) results[kind].push(await measure(certs, { kind, secure, cipher, receiveFrom, receive }, jobs));
+    for (const kind of order) results[kind].push(await measure(certs, { kind, secure, cipher, receiveFrom, receive, send }, jobs));
   }
-  console.log(`three processes on loopback, ${secure ? cipher : 'plain TCP (insecure, reference only)'}; each receives from its ${receiveFrom} party; the link receives ${RECEIVE_LABELS[receive]}; ${rounds} alternating rounds, median of per-round medians (slowest party); untimed warm-up: ${warmupLabel()}`);
+  console.log(`three processes on loopback, ${secure ? cipher : 'plain TCP (insecure, reference only)'}; each receives from its ${receiveFrom} party; the link ${send === 'lend' ? 'lends' : 'copies'} long sends and receives ${RECEIVE_LABELS[receive]}; ${rounds} alternating rounds, median of per-round medians (slowest party); untimed warm-up: ${warmupLabel()}`);
   console.log(`${'exchange per party'.padEnd(20)} ${'raw node:tls'.padStart(13)} ${'link'.padStart(10)} ${'link/raw'.padStart(9)}   ${'cpu raw'.padStart(9)} ${'cpu link'.padStart(9)} ${'link/raw'.padStart(9)}   ${'faults raw'.padStart(10)} ${'link'.padStart(6)}   ${'gc raw'.padStart(8)} ${'link'.padStart(8)}   ${'full gc raw'.padStart(11)} ${'link'.padStart(5)}`);
   const fmt = (ms: number): string => (Number.isNaN(ms) ? '-' : ms < 1 ? `${(ms * 1000).toFixed(0)} µs` : `${ms.toFixed(1)} ms`);
   jobs.forEach((j, i) => {
