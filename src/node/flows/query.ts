@@ -152,7 +152,8 @@ async function runLocal(
     });
     // Nothing refers to the scanned columns any more: the result share and the derived table are encoded copies.
     scanned.release();
-    ctx.log.info({ query, plan: plan.hash, tables: info.tables, rows: info.rows, excluded: info.excluded, ms: Date.now() - started }, 'query computed');
+    // reserveFreeBytes: what the node's memory reserve can still give its pools and links (docs/benchmarks.md "s13-firstq").
+    ctx.log.info({ query, plan: plan.hash, tables: info.tables, rows: info.rows, excluded: info.excluded, ms: Date.now() - started, ...(ctx.reserve ? { reserveFreeBytes: ctx.reserve.freeBytes } : {}) }, 'query computed');
     return { info, envelopes };
   } catch (error) {
     if (!ctx.jobs.closing) await governance.refused(error);
