@@ -8,31 +8,18 @@
 
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { createServer, connect as tlsConnect, type TLSSocket } from 'node:tls';
 import fc from 'fast-check';
 import { generateClusterCertificates, type ClusterCertificates } from '../../src/crypto/certs.js';
 import { MemoryReserve } from '../../src/mpc/memory-reserve.js';
 import { RecycledBuffers } from '../../src/net/recycled-buffers.js';
 import { StreamLink } from '../../src/net/stream-link.js';
+import { tlsPair } from '../helpers/tls-pair.js';
 
 let certs: ClusterCertificates;
 
 before(async () => {
   certs = await generateClusterCertificates();
 });
-
-async function tlsPair(): Promise<[TLSSocket, TLSSocket]> {
-  const server = createServer({ key: certs.nodes[0].keyPem, cert: certs.nodes[0].certPem, minVersion: 'TLSv1.3' });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const accepted = once(server, 'secureConnection') as Promise<[TLSSocket]>;
-  const client = tlsConnect({ host: '127.0.0.1', port: (server.address() as { port: number }).port, ca: certs.ca.certPem, servername: 'localhost' });
-  await once(client, 'secureConnect');
-  const [serverSide] = await accepted;
-  server.close();
-  return [client, serverSide];
-}
 
 function pattern(bytes: number, seed: number): Uint8Array {
   const out = new Uint8Array(bytes);
@@ -69,7 +56,7 @@ test('receive buffers: reserve parts while it lasts, kept and taken again when g
 });
 
 test('messages arrive intact through reserve-backed receive and staging buffers, also once the reserve is spent', async () => {
-  const [x, y] = await tlsPair();
+  const [x, y] = await tlsPair(certs);
   const rxReserve = new MemoryReserve(2 << 20);
   const sender = new StreamLink(x, 'y', undefined, undefined, new MemoryReserve(4 << 20));
   const receiver = new StreamLink(y, 'x', undefined, undefined, rxReserve);
