@@ -4,13 +4,11 @@
  * Two parties holding the same key draw identical streams as long as they draw the same
  * amounts in the same order, which the deterministic protocol schedule guarantees. Keystream
  * is produced in 64 KiB chunks (measured: 1.9 GB/s including the copy, twice as fast as one
- * large update call, which thrashes the cache), and each chunk is freed as soon as it has been
- * read (release-buffer.ts), so the next one reuses its memory while it is in cache.
+ * large update call, which thrashes the cache).
  */
 
 import { createCipheriv, createHash, createHmac, randomBytes, type Cipher } from 'node:crypto';
 import { keepShape } from '../keep-shape.js';
-import { releaseBuffer } from './release-buffer.js';
 
 const CHUNK_BYTES = 64 * 1024;
 const ZERO_CHUNK = new Uint8Array(CHUNK_BYTES);
@@ -38,7 +36,6 @@ export class Prg {
       const n = Math.min(CHUNK_BYTES, out.byteLength - o);
       const ks = this.cipher.update(n === CHUNK_BYTES ? ZERO_CHUNK : ZERO_CHUNK.subarray(0, n));
       out.set(ks, o);
-      releaseBuffer(ks);
       o += n;
     }
     this.drawn += out.byteLength;
@@ -49,16 +46,13 @@ export class Prg {
    * words (`at`: the index of the chunk's first word): the same words `words(words)` returns,
    * without an array holding them all. Lets a protocol add a mask into a vector in place instead
    * of drawing it into a fresh vector first (whose first touch costs more than the keystream).
-   * A chunk is valid only while `use` runs: its memory is freed when `use` returns.
    */
   chunks(words: number, use: (chunk: BigUint64Array, at: number) => void): void {
     const bytes = words * 8;
     let o = 0;
     while (o < bytes) {
       const n = Math.min(CHUNK_BYTES, bytes - o);
-      const ks = this.cipher.update(n === CHUNK_BYTES ? ZERO_CHUNK : ZERO_CHUNK.subarray(0, n));
-      use(wordsView(ks), o >>> 3);
-      releaseBuffer(ks);
+      use(wordsView(this.cipher.update(n === CHUNK_BYTES ? ZERO_CHUNK : ZERO_CHUNK.subarray(0, n))), o >>> 3);
       o += n;
     }
     this.drawn += bytes;
@@ -85,8 +79,6 @@ export class Prg {
       const wa = wordsView(ka), wb = wordsView(kb);
       const base = o >>> 3;
       for (let i = 0; i < wa.length; i++) out[base + i] = wa[i] - wb[i];
-      releaseBuffer(ka);
-      releaseBuffer(kb);
       o += n;
     }
     a.drawn += bytes;
@@ -105,11 +97,7 @@ export class Prg {
     while (o < bytes) {
       const n = Math.min(CHUNK_BYTES, bytes - o);
       const plain = n === CHUNK_BYTES ? ZERO_CHUNK : ZERO_CHUNK.subarray(0, n);
-      const ka = a.cipher.update(plain);
-      const kab = b.cipher.update(ka);
-      target.set(kab, o);
-      releaseBuffer(ka);
-      releaseBuffer(kab);
+      target.set(b.cipher.update(a.cipher.update(plain)), o);
       o += n;
     }
     a.drawn += bytes;
@@ -121,18 +109,14 @@ export class Prg {
    * The words xor(a, b, out) would write, handed to `use` in consecutive chunks of at most 8,192
    * words (`at`: the index of the chunk's first word): a kernel combines each chunk while it is
    * in cache and writes its output once, instead of the words being stored first and read back
-   * by a second pass over memory (packed-and.ts). A chunk is valid only while `use` runs.
+   * by a second pass over memory (packed-and.ts).
    */
   static xorChunks(a: Prg, b: Prg, words: number, use: (chunk: BigUint64Array, at: number) => void): void {
     const bytes = words * 8;
     let o = 0;
     while (o < bytes) {
       const n = Math.min(CHUNK_BYTES, bytes - o);
-      const ka = a.cipher.update(n === CHUNK_BYTES ? ZERO_CHUNK : ZERO_CHUNK.subarray(0, n));
-      const kab = b.cipher.update(ka);
-      releaseBuffer(ka);
-      use(wordsView(kab), o >>> 3);
-      releaseBuffer(kab);
+      use(wordsView(b.cipher.update(a.cipher.update(n === CHUNK_BYTES ? ZERO_CHUNK : ZERO_CHUNK.subarray(0, n)))), o >>> 3);
       o += n;
     }
     a.drawn += bytes;
@@ -143,7 +127,7 @@ export class Prg {
 // Its map outlives every session (keep-shape.ts): the kernels that draw keystream embed it.
 keepShape(new Prg(new Uint8Array(PRG_KEY_BYTES)));
 
-/** Keystream buffers from Cipher.update are fresh allocations; view them as words when aligned (a copy otherwise, which outlives the release of `buf`). */
+/** Keystream buffers from Cipher.update are fresh allocations; view them as words when aligned. */
 function wordsView(buf: Uint8Array): BigUint64Array {
   if (buf.byteOffset % 8 === 0) return new BigUint64Array(buf.buffer, buf.byteOffset, buf.byteLength >>> 3);
   const out = new BigUint64Array(buf.byteLength >>> 3);
