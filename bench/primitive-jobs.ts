@@ -110,7 +110,11 @@ export async function prepare(s: Session, op: string, n: number): Promise<Prepar
     case 'mul': {
       const x = randomA(s, n), y = randomA(s, n);
       const product = ([a, b]: BigUint64Array[], i: number): bigint => a[i] * b[i];
-      return { run: () => mul(s, x, y), check: exactly(s, 'mul', [x, y], product), plaintext: () => plaintextOf(s, [x, y], n, product) };
+      // Every repetition's output in the same memory, as MP-SPDZ's `c = a * b` reuses its
+      // registers: each output is checked before the next multiplication overwrites it, and no
+      // repetition makes 16 MiB of fresh vectors that V8 later collects (arith.ts mul, `into`).
+      const into = new BigUint64Array(2 * n);
+      return { run: () => mul(s, x, y, into), check: exactly(s, 'mul', [x, y], product), plaintext: () => plaintextOf(s, [x, y], n, product) };
     }
     case 'dot': {
       // n dot products of length 8 (a row of 8 features times 8 weights): 8n local products,

@@ -1,4 +1,4 @@
-// Compiles src/mpc/protocols/wasm/inner-terms.c and inject-kernels.c into
+// Compiles src/mpc/protocols/wasm/inner-terms.c, inject-kernels.c and zero-share.c into
 // src/mpc/protocols/<name>-wasm.ts (the modules' bytes, base64). Needs clang with the wasm32 target; run after editing the C file:
 //   node scripts/inner-terms-wasm.mjs
 import { execFileSync } from 'node:child_process';
@@ -7,14 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-// Each C file and the constant its generated module exports.
-const modules = [['inner-terms', 'INNER_TERMS_WASM'], ['inject-kernels', 'INJECT_KERNELS_WASM']];
+// Each C file, the constant its generated module exports, and its extra clang flags.
+const modules = [['inner-terms', 'INNER_TERMS_WASM', []], ['inject-kernels', 'INJECT_KERNELS_WASM', []], ['zero-share', 'ZERO_SHARE_WASM', ['-msimd128']]];
 const dir = mkdtempSync(join(tmpdir(), 'inner-terms-'));
 try {
-  for (const [name, constant] of modules) {
+  for (const [name, constant, flags] of modules) {
     const source = join(root, `src/mpc/protocols/wasm/${name}.c`);
     const object = join(dir, `${name}.o`);
-    execFileSync('clang', ['--target=wasm32', '-O2', '-nostdlib', '-c', source, '-o', object], { stdio: 'inherit' });
+    execFileSync('clang', ['--target=wasm32', '-O2', ...flags, '-nostdlib', '-c', source, '-o', object], { stdio: 'inherit' });
     const bytes = readFileSync(object);
     const imports = WebAssembly.Module.imports(new WebAssembly.Module(bytes)).map((i) => `${i.module}.${i.name}`);
     if (imports.some((i) => i !== 'env.__linear_memory' && i !== 'env.__indirect_function_table')) throw new Error(`unexpected imports: ${imports.join(', ')}`);

@@ -87,6 +87,26 @@ export class Prg {
   }
 
   /**
+   * The keystream difference(a, b, ·) reads for `words` words, handed to `use` chunk by chunk
+   * (at most 8,192 words each; `at`: the index of the chunk's first word) as a's and b's bytes,
+   * drawn in the same order: for a subtraction outside JavaScript (mpc/protocols/zero-share.ts).
+   * The chunks are valid only while `use` runs.
+   */
+  static pairChunks(a: Prg, b: Prg, words: number, use: (ka: Uint8Array, kb: Uint8Array, at: number) => void): void {
+    const bytes = words * 8;
+    let o = 0;
+    while (o < bytes) {
+      const n = Math.min(CHUNK_BYTES, bytes - o);
+      const plain = n === CHUNK_BYTES ? ZERO_CHUNK : ZERO_CHUNK.subarray(0, n);
+      const ka = a.cipher.update(plain);
+      use(ka, b.cipher.update(plain), o >>> 3);
+      o += n;
+    }
+    a.drawn += bytes;
+    b.drawn += bytes;
+  }
+
+  /**
    * Like difference, with XOR: the binary zero-sharing. Encrypting a's keystream under b's
    * counter mode yields a ^ b directly, so no JavaScript loop touches the words.
    */

@@ -43,7 +43,8 @@ function reference(x: Parts, y: Parts, k: Parts, n: number): BigUint64Array[] {
   });
 }
 
-async function pinned(n: number): Promise<void> {
+/** `into`: the output goes into a caller's buffer of 2n + 3 words, filled with a marker first. */
+async function pinned(n: number, into = false): Promise<void> {
   const t = await trio();
   const x: Parts = [randomWords(n), randomWords(n), randomWords(n)];
   const y: Parts = [randomWords(n), randomWords(n), randomWords(n)];
@@ -53,7 +54,12 @@ async function pinned(n: number): Promise<void> {
     // Where this party's PRG with its next neighbour stands when the multiplication starts.
     const start = { key: s.party.keyNext, drawn: s.prgNext.drawn, s };
     const m0 = s.stats.messagesSent, b0 = s.stats.bytesSent, r0 = s.stats.rounds;
-    const out = await mul(s, xs, ys);
+    const buffer = into ? new BigUint64Array(2 * n + 3).fill(0xdeadbeefn) : undefined;
+    const out = await mul(s, xs, ys, buffer);
+    if (buffer) {
+      assert.ok(out.a.buffer === buffer.buffer && out.b.buffer === buffer.buffer, 'the output lives in the caller\'s buffer');
+      assert.deepEqual([out.a.byteOffset, out.b.byteOffset, out.a.length, out.b.length], [0, 8 * n, n, n]);
+    }
     const sent = { messages: s.stats.messagesSent - m0, bytes: s.stats.bytesSent - b0, rounds: s.stats.rounds - r0 };
     return { start, sent, a: out.a.slice(), b: out.b.slice() };
   });
@@ -76,6 +82,24 @@ test('mul output equals the plaintext protocol for the same keys: vectors of sev
   await pinned(MUL_BLOCK_WORDS);
   await pinned(MUL_BLOCK_WORDS + 1);
   await pinned(3 * MUL_BLOCK_WORDS - 5);
+});
+
+test('mul into a caller\'s buffer writes the same words there, one message or streamed', async () => {
+  for (const n of [0, 1, 100, MUL_BLOCK_WORDS, 3 * MUL_BLOCK_WORDS - 5]) await pinned(n, true);
+});
+
+test('mul refuses an output buffer too short for both components', async () => {
+  const t = await trio();
+  const outcomes = await t.run(async (s) => {
+    const v = new AShare(randomWords(10), randomWords(10));
+    try {
+      await mul(s, v, v, new BigUint64Array(19));
+      return 'finished';
+    } catch (e) {
+      return e instanceof Error ? e.message : String(e);
+    }
+  });
+  for (const o of outcomes) assert.match(o, /holds 19 words, the product needs 20/);
 });
 
 test('a streamed mul whose peer stops mid-round fails with the peer\'s reason, and leaves no rejection unhandled', async () => {

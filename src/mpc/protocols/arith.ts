@@ -17,21 +17,40 @@ import { mulInBlocks, streamsInBlocks } from './mul-blocks.js';
 /** The local 3-out-of-3 share of x*y, masked by the zero-sharing (no communication). */
 export function mulLocal(s: Session, x: AShare, y: AShare): BigUint64Array {
   if (x.length !== y.length) throw new UsageError(`mul: operands differ in length (${x.length} vs ${y.length})`);
-  const n = x.length;
-  const z = s.zeroShare(n);
+  return addLocalTerms(s.zeroShare(x.length), x, y);
+}
+
+/** z += the cross terms x_i·y_i + x_i·y_{i+1} + x_{i+1}·y_i (z holds the zero-sharing). */
+function addLocalTerms(z: BigUint64Array, x: AShare, y: AShare): BigUint64Array {
   const xa = x.a, xb = x.b, ya = y.a, yb = y.b;
-  for (let i = 0; i < n; i++) z[i] += xa[i] * (ya[i] + yb[i]) + xb[i] * ya[i];
+  for (let i = 0; i < z.length; i++) z[i] += xa[i] * (ya[i] + yb[i]) + xb[i] * ya[i];
   return z;
 }
 
 /**
  * Element-wise product. One round, 8 bytes per element. A vector longer than one row block is
  * computed and sent block by block (mul-blocks.ts: the same words, the peers' work overlaps).
+ *
+ * `into`, when given (at least 2n words), holds the output's two components (words [0, n) and
+ * [n, 2n)) instead of two fresh vectors: a caller that consumes the product before its next
+ * multiplication (a loop of them, the benchmark) reuses one buffer, so no 16 MiB per 2^20
+ * multiplication is new external memory to V8, whose growth starts the collections that promote
+ * and then mark-compact the share vectors (docs/benchmarks.md, s13-mul). The buffer is the
+ * caller's again when the promise settles (every block sent from it has been written).
  */
-export async function mul(s: Session, x: AShare, y: AShare): Promise<AShare> {
-  if (x.length === y.length && streamsInBlocks(x.length)) return mulInBlocks(s, x, y);
-  const z = mulLocal(s, x, y);
-  return new AShare(z, await s.reshareKept(z));
+export async function mul(s: Session, x: AShare, y: AShare, into?: BigUint64Array): Promise<AShare> {
+  if (x.length !== y.length) throw new UsageError(`mul: operands differ in length (${x.length} vs ${y.length})`);
+  const n = x.length;
+  if (into && into.length < 2 * n) throw new UsageError(`mul: the output buffer holds ${into.length} words, the product needs ${2 * n}`);
+  if (streamsInBlocks(n)) return mulInBlocks(s, x, y, into);
+  if (into === undefined) {
+    const z = mulLocal(s, x, y);
+    return new AShare(z, await s.reshareKept(z));
+  }
+  const z = s.zeroShareInto(into.subarray(0, n));
+  addLocalTerms(z, x, y);
+  // Caller's memory, reused after this returns: sent on the copying path, as mulPairs' `into`.
+  return new AShare(z, await s.reshareInto(z, into.subarray(n, 2 * n), false));
 }
 
 /**

@@ -26,6 +26,7 @@ import { AShare } from '../shares.js';
 import type { Session } from '../session.js';
 import { timeline } from '../timeline.js';
 import { BLOCK_WORDS } from './row-blocks.js';
+import { zeroShareInto } from './zero-share.js';
 
 /**
  * Words per block: 1 MiB, the link's frame (one block is one frame and one socket write), as the
@@ -41,16 +42,16 @@ export const streamsInBlocks = (n: number): boolean => n > MUL_BLOCK_WORDS;
 /** Lets the event loop run once: the link's write completions and incoming bytes are handled. */
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-/** x·y of two vectors of equal length (checked by the caller), in blocks. One round. */
-export async function mulInBlocks(s: Session, x: AShare, y: AShare): Promise<AShare> {
+/** x·y of two vectors of equal length (checked by the caller), in blocks, into `into` when given (arith.ts mul). One round. */
+export async function mulInBlocks(s: Session, x: AShare, y: AShare, into?: BigUint64Array): Promise<AShare> {
   const n = x.length;
-  const z = uninitializedWords(n);
+  const z = into ? into.subarray(0, n) : uninitializedWords(n);
   s.round();
   // Both at once, and under one Promise.all: a receive that fails (the peer aborted or vanished)
   // while blocks are still being computed rejects the multiplication at once instead of lying
   // unhandled until the last block is out. The receives wait before the first block is computed,
   // so that every block arriving meanwhile is placed, not copied.
-  const [b] = await Promise.all([receiveInto(s, n), sendBlocks(s, x, y, z)]);
+  const [b] = await Promise.all([receiveInto(s, into ? into.subarray(n, 2 * n) : uninitializedWords(n)), sendBlocks(s, x, y, z)]);
   timeline.mark(s.me, 'received');
   return new AShare(z, b);
 }
@@ -75,17 +76,17 @@ async function sendBlocks(s: Session, x: AShare, y: AShare, z: BigUint64Array): 
 
 /** z[from, to) = this party's 3-out-of-3 share of x·y there: the zero-sharing's words for those rows plus the cross terms. */
 function productTerms(s: Session, x: AShare, y: AShare, z: BigUint64Array, from: number, to: number): void {
-  s.zeroShareInto(z.subarray(from, to));
+  zeroShareInto(s, z.subarray(from, to));
   const xa = x.a, xb = x.b, ya = y.a, yb = y.b;
   for (let i = from; i < to; i++) z[i] += xa[i] * (ya[i] + yb[i]) + xb[i] * ya[i];
 }
 
 /**
- * The next party's blocks of `n` words, each received into its place in one vector: all the
+ * The next party's blocks, each received into its place in `out`: all the
  * receives wait at once, so the link places every block that starts arriving from now on.
  */
-async function receiveInto(s: Session, n: number): Promise<BigUint64Array> {
-  const out = uninitializedWords(n);
+async function receiveInto(s: Session, out: BigUint64Array): Promise<BigUint64Array> {
+  const n = out.length;
   const blocks: Promise<void>[] = [];
   for (let from = 0; from < n; from += MUL_BLOCK_WORDS) {
     const got = s.recvInto(s.next, out.subarray(from, Math.min(n, from + MUL_BLOCK_WORDS)));
