@@ -1,4 +1,4 @@
-// Compiles src/mpc/protocols/wasm/inner-terms.c and inject-kernels.c into
+// Compiles src/mpc/protocols/wasm/inner-terms.c, inject-kernels.c and permute-kernels.c into
 // src/mpc/protocols/<name>-wasm.ts (the modules' bytes, base64). Needs clang with the wasm32 target; run after editing the C file:
 //   node scripts/inner-terms-wasm.mjs
 import { execFileSync } from 'node:child_process';
@@ -8,7 +8,7 @@ import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 // Each C file and the constant its generated module exports.
-const modules = [['inner-terms', 'INNER_TERMS_WASM'], ['inject-kernels', 'INJECT_KERNELS_WASM']];
+const modules = [['inner-terms', 'INNER_TERMS_WASM'], ['inject-kernels', 'INJECT_KERNELS_WASM'], ['permute-kernels', 'PERMUTE_KERNELS_WASM']];
 const dir = mkdtempSync(join(tmpdir(), 'inner-terms-'));
 try {
   for (const [name, constant] of modules) {

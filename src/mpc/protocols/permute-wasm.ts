@@ -1,0 +1,150 @@
+/**
+ * The shuffle's gather passes (permute-masked.ts) run by a WebAssembly kernel
+ * (wasm/permute-kernels.c, compiled into permute-kernels-wasm.ts), on working memory that lives in
+ * the kernel's linear memory for the whole shuffle: an arena.
+ *
+ * Why: V8 runs a gather over BigUint64Array at ~4–5 ns per row (a bounds check and a BigInt
+ * lowering per access), wasm's i64 loads at ~2 ns; the fused gather, mask and scatter of a party
+ * that applies two permutations in a row went from 8.1 to 3.8 ms per 2^20 rows, a gather with
+ * its mask from 6.4 to 3.4 ms (in-thread, min of 25, docs/benchmarks.md s13-shuffle).
+ *
+ * An arena holds the two staging vectors (tmp, tmp2) and the index arrays of two permutations,
+ * so both the scatter passes (JavaScript, writing through views) and the draws (into the index
+ * views) fill it in place; only the mask chunks (Prg.chunks' 64 KiB, cache-hot) are copied in,
+ * and the gathered rows out into the caller's vector, one chunk at a time. The shuffle awaits
+ * between its passes, so an arena belongs to one shuffle from takeArena to giveArena: concurrent
+ * shuffles of one process take different arenas. Memories are never grown (wasm-module.ts).
+ */
+
+import { UsageError } from '../../errors.js';
+import type { Prg } from '../../crypto/prg.js';
+import { PERMUTE_KERNELS_WASM } from './permute-kernels-wasm.js';
+import type { Combine } from './permute-masked.js';
+import type { StagedPermutation } from './permutation.js';
+import type { WasmMemory } from './wasm-module.js';
+
+/** Words per mask chunk: Prg.chunks' 64 KiB. */
+const CHUNK = 8192;
+const PAGE_BYTES = 65_536;
+/**
+ * Rows an arena serves at most (32 bytes per row: 1 GiB at 2^25); longer columns use the
+ * JavaScript passes. Tests lower it to run those passes on short columns.
+ */
+export const arenaLimit = { rows: 1 << 25 };
+/** Arenas kept for the next shuffles, the largest: three parties in one process shuffle at once. */
+const KEEP = 3;
+
+type Args = number[];
+interface Kernels {
+  readonly gather: Readonly<Record<Combine, (...a: Args) => void>>;
+  readonly scatter: Readonly<Record<Combine, (...a: Args) => void>>;
+  readonly addSub: (...a: Args) => void;
+  readonly xorXor: (...a: Args) => void;
+}
+
+interface WasmApi {
+  Memory: new (descriptor: { initial: number }) => WasmMemory;
+  Module: new (bytes: Uint8Array) => object;
+  Table: new (descriptor: { initial: number; element: 'anyfunc' }) => object;
+  Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
+}
+const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+let compiled: object | undefined;
+
+export class PermuteArena {
+  readonly rows: number;
+  readonly tmp: BigUint64Array;
+  readonly tmp2: BigUint64Array;
+  private readonly indexArrays: readonly [Int32Array, Int32Array];
+  private readonly m: BigUint64Array;
+  private readonly minus: BigUint64Array;
+  private readonly out: BigUint64Array;
+  private readonly memory: WasmMemory;
+  private readonly k: Kernels;
+
+  constructor(rows: number) {
+    this.rows = rows;
+    const bytes = 32 * rows + 3 * 8 * CHUNK;
+    compiled ??= new wasm.Module(Buffer.from(PERMUTE_KERNELS_WASM, 'base64'));
+    this.memory = new wasm.Memory({ initial: Math.ceil(bytes / PAGE_BYTES) });
+    const table = new wasm.Table({ initial: 0, element: 'anyfunc' });
+    const e = new wasm.Instance(compiled, { env: { __linear_memory: this.memory, __indirect_function_table: table } }).exports;
+    const f = (name: string): ((...a: Args) => void) => e[name] as (...a: Args) => void;
+    this.k = {
+      gather: { add: f('gather_add'), sub: f('gather_sub'), xor: f('gather_xor') },
+      scatter: { add: f('gather_add_scatter'), sub: f('gather_sub_scatter'), xor: f('gather_xor_scatter') },
+      addSub: f('gather_add_sub'),
+      xorXor: f('gather_xor_xor'),
+    };
+    const buf = this.memory.buffer;
+    // Layout (bytes): tmp 8n, tmp2 8n, two index arrays of 2n entries, then three chunks.
+    this.tmp = new BigUint64Array(buf, 0, rows);
+    this.tmp2 = new BigUint64Array(buf, 8 * rows, rows);
+    this.indexArrays = [new Int32Array(buf, 16 * rows, 2 * rows), new Int32Array(buf, 24 * rows, 2 * rows)];
+    const chunks = 32 * rows;
+    this.m = new BigUint64Array(buf, chunks, CHUNK);
+    this.minus = new BigUint64Array(buf, chunks + 8 * CHUNK, CHUNK);
+    this.out = new BigUint64Array(buf, chunks + 16 * CHUNK, CHUNK);
+  }
+
+  /** Memory for drawPermutation's two index arrays (2n entries), one of two slots. */
+  indices(slot: 0 | 1): Int32Array {
+    return this.indexArrays[slot];
+  }
+
+  /**
+   * permute-masked.ts gatherMaskedRows with tmp and p's index arrays in this arena: out[offset + j]
+   * = tmp[local[j]] combined with mask word j (and minus `minus[offset + j]`) for rows [from, to).
+   */
+  gatherMaskedRows(tmp: BigUint64Array, p: StagedPermutation, out: BigUint64Array, offset: number, prg: Prg, combine: Combine, from: number, to: number, minus?: BigUint64Array): void {
+    const t = this.address(tmp), local = this.address(p.local);
+    const m = this.m, mi = this.minus, o = this.out, k = this.k;
+    const gather = k.gather[combine], two = combine === 'xor' ? k.xorXor : k.addSub;
+    const at0 = offset + from;
+    prg.chunks(to - from, (chunk, at) => {
+      const c = chunk.length;
+      m.set(chunk);
+      if (minus === undefined) gather(t, local + 4 * (from + at), o.byteOffset, m.byteOffset, c);
+      else {
+        mi.set(minus.subarray(at0 + at, at0 + at + c));
+        two(t, local + 4 * (from + at), o.byteOffset, m.byteOffset, mi.byteOffset, c);
+      }
+      out.set(c === CHUNK ? o : o.subarray(0, c), at0 + at);
+    });
+  }
+
+  /** permute-masked.ts gatherMaskedScatter with tmp, tmp2 and both permutations in this arena. */
+  gatherMaskedScatter(tmp: BigUint64Array, p: StagedPermutation, prg: Prg, combine: Combine, next: StagedPermutation, tmp2: BigUint64Array): void {
+    const t = this.address(tmp), local = this.address(p.local), place = this.address(next.place), t2 = this.address(tmp2);
+    const m = this.m, scatter = this.k.scatter[combine];
+    prg.chunks(p.n, (chunk, at) => {
+      m.set(chunk);
+      scatter(t, local + 4 * at, place + 4 * at, t2, m.byteOffset, chunk.length);
+    });
+  }
+
+  /** A view's byte address in the arena's memory (a view of any other memory is a caller's bug). */
+  private address(v: BigUint64Array | Int32Array): number {
+    if (v.buffer !== this.memory.buffer) throw new UsageError('permute-wasm: a vector outside the arena');
+    return v.byteOffset;
+  }
+}
+
+const free: PermuteArena[] = [];
+
+/** An arena for a shuffle of n rows (undefined above arenaLimit.rows), the smallest free one that fits. */
+export function takeArena(n: number): PermuteArena | undefined {
+  if (n > arenaLimit.rows) return undefined;
+  let best = -1;
+  for (let i = 0; i < free.length; i++) if (free[i].rows >= n && (best < 0 || free[i].rows < free[best].rows)) best = i;
+  return best >= 0 ? free.splice(best, 1)[0] : new PermuteArena(n);
+}
+
+/** Gives an arena back once its shuffle is done; only the largest few are kept. */
+export function giveArena(a: PermuteArena): void {
+  free.push(a);
+  if (free.length > KEEP) {
+    free.sort((x, y) => y.rows - x.rows);
+    free.length = KEEP;
+  }
+}
