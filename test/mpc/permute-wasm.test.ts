@@ -64,3 +64,20 @@ test('an arena refuses vectors that are not its own, and is reused once given ba
   giveArena(arena);
   assert.equal(takeArena(50), arena);
 });
+
+test('a draw on an arena is the JavaScript draw unit for unit: same permutation, same keystream used', () => {
+  // [rows, buckets]: one bucket, several, buckets above BOUND_16 rows (32-bit draws), and one
+  // bucket of 100,000 rows whose read-ahead outgrows the arena's region (JavaScript from there).
+  const cases: [number, number | undefined][] = [[1, undefined], [2, undefined], [5, undefined], [4096, undefined], [5000, undefined], [70_000, undefined], [20_000, 2], [100_000, 1]];
+  for (const [n, buckets] of cases) {
+    for (const seed of [1, 2, 3]) {
+      const js = keyed(seed), inWasm = keyed(seed);
+      const want = drawPermutation(js, n, buckets);
+      const arena = new PermuteArena(n);
+      const got = drawPermutation(inWasm, n, buckets, arena.indices(0), arena);
+      assert.deepEqual(got.place, want.place, `place, ${n} rows`);
+      assert.deepEqual(got.local, want.local, `local, ${n} rows`);
+      assert.equal(inWasm.drawn, js.drawn, `keystream drawn, ${n} rows`);
+    }
+  }
+});

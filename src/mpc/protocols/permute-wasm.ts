@@ -20,11 +20,14 @@ import { UsageError } from '../../errors.js';
 import type { Prg } from '../../crypto/prg.js';
 import { PERMUTE_KERNELS_WASM } from './permute-kernels-wasm.js';
 import type { Combine } from './permute-masked.js';
-import type { StagedPermutation } from './permutation.js';
+import type { DrawKernels, StagedPermutation } from './permutation.js';
+import { BOUND_16 } from './uniform-draws.js';
 import type { WasmMemory } from './wasm-module.js';
 
 /** Words per mask chunk: Prg.chunks' 64 KiB. */
 const CHUNK = 8192;
+/** Buckets of a staged permutation at most (permutation.ts MAX_BUCKETS). */
+const MAX_BUCKETS = 256;
 const PAGE_BYTES = 65_536;
 /**
  * Rows an arena serves at most (32 bytes per row: 1 GiB at 2^25); longer columns use the
@@ -40,7 +43,12 @@ interface Kernels {
   readonly scatter: Readonly<Record<Combine, (...a: Args) => void>>;
   readonly addSub: (...a: Args) => void;
   readonly xorXor: (...a: Args) => void;
+  readonly layOut: (...a: Args) => void;
+  readonly drawSmall: (...a: Args) => number;
 }
+
+/** Units a draw of n rows reads ahead (uniform-draws.ts), plus room for its refills below BOUND_16. */
+const unitsFor = (n: number): number => 4 * Math.ceil((n + (n >>> 4) + 64) / 4) + 2 * BOUND_16 + 136;
 
 interface WasmApi {
   Memory: new (descriptor: { initial: number }) => WasmMemory;
@@ -51,8 +59,13 @@ interface WasmApi {
 const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 let compiled: object | undefined;
 
-export class PermuteArena {
+export class PermuteArena implements DrawKernels {
   readonly rows: number;
+  readonly region: Uint16Array;
+  readonly cursor: Int32Array;
+  private readonly bucketBytes: Uint8Array;
+  private readonly starts: Int32Array;
+  private readonly next: Int32Array;
   readonly tmp: BigUint64Array;
   readonly tmp2: BigUint64Array;
   private readonly indexArrays: readonly [Int32Array, Int32Array];
@@ -64,7 +77,8 @@ export class PermuteArena {
 
   constructor(rows: number) {
     this.rows = rows;
-    const bytes = 32 * rows + 3 * 8 * CHUNK;
+    const bucketBytes = 8 * Math.ceil(rows / 8), units = unitsFor(rows);
+    const bytes = 32 * rows + 3 * 8 * CHUNK + bucketBytes + 2 * units + 4 * (2 * MAX_BUCKETS + 2);
     compiled ??= new wasm.Module(Buffer.from(PERMUTE_KERNELS_WASM, 'base64'));
     this.memory = new wasm.Memory({ initial: Math.ceil(bytes / PAGE_BYTES) });
     const table = new wasm.Table({ initial: 0, element: 'anyfunc' });
@@ -75,9 +89,12 @@ export class PermuteArena {
       scatter: { add: f('gather_add_scatter'), sub: f('gather_sub_scatter'), xor: f('gather_xor_scatter') },
       addSub: f('gather_add_sub'),
       xorXor: f('gather_xor_xor'),
+      layOut: f('lay_out'),
+      drawSmall: e.draw_small as (...a: Args) => number,
     };
     const buf = this.memory.buffer;
-    // Layout (bytes): tmp 8n, tmp2 8n, two index arrays of 2n entries, then three chunks.
+    // Layout (bytes): tmp 8n, tmp2 8n, two index arrays of 2n entries, three chunks, then the
+    // draws' keystream (bucket bytes, units) and the buckets' starts and write heads.
     this.tmp = new BigUint64Array(buf, 0, rows);
     this.tmp2 = new BigUint64Array(buf, 8 * rows, rows);
     this.indexArrays = [new Int32Array(buf, 16 * rows, 2 * rows), new Int32Array(buf, 24 * rows, 2 * rows)];
@@ -85,9 +102,32 @@ export class PermuteArena {
     this.m = new BigUint64Array(buf, chunks, CHUNK);
     this.minus = new BigUint64Array(buf, chunks + 8 * CHUNK, CHUNK);
     this.out = new BigUint64Array(buf, chunks + 16 * CHUNK, CHUNK);
+    const draws = chunks + 24 * CHUNK;
+    this.bucketBytes = new Uint8Array(buf, draws, bucketBytes);
+    this.region = new Uint16Array(buf, draws + bucketBytes, units);
+    const ints = draws + bucketBytes + 2 * units + ((2 * units) % 4);
+    this.starts = new Int32Array(buf, ints, MAX_BUCKETS + 1);
+    this.next = new Int32Array(buf, ints + 4 * (MAX_BUCKETS + 1), MAX_BUCKETS);
+    this.cursor = new Int32Array(buf, ints + 4 * (2 * MAX_BUCKETS + 1), 1);
   }
 
-  /** Memory for drawPermutation's two index arrays (2n entries), one of two slots. */
+  /** DrawKernels (permutation.ts): the bucket bytes drawn here, the rows laid out in wasm. */
+  layOut(prg: Prg, n: number, buckets: number, place: Int32Array): Int32Array {
+    const bytes = this.bucketBytes.subarray(0, 8 * Math.ceil(n / 8));
+    prg.fill(bytes);
+    const starts = this.starts.subarray(0, buckets + 1);
+    starts.fill(0);
+    this.next.fill(0, 0, buckets);
+    this.k.layOut(bytes.byteOffset, n, buckets - 1, starts.byteOffset, this.next.byteOffset, this.address(place));
+    return starts;
+  }
+
+  /** SmallDraws (uniform-draws.ts): drawSmall in wasm, on slots and units in this arena. */
+  drawSmall(slots: Int32Array, start: number, k: number, small: number, units: Uint16Array): number {
+    return this.k.drawSmall(this.address(slots), start, k, small, this.address(units), units.length, this.cursor.byteOffset);
+  }
+
+  /** Memory for drawPermutation's two index arrays (2n entries), one of two slots; the arena is its kernels. */
   indices(slot: 0 | 1): Int32Array {
     return this.indexArrays[slot];
   }
@@ -124,7 +164,7 @@ export class PermuteArena {
   }
 
   /** A view's byte address in the arena's memory (a view of any other memory is a caller's bug). */
-  private address(v: BigUint64Array | Int32Array): number {
+  private address(v: BigUint64Array | Int32Array | Uint16Array): number {
     if (v.buffer !== this.memory.buffer) throw new UsageError('permute-wasm: a vector outside the arena');
     return v.byteOffset;
   }

@@ -95,7 +95,7 @@ export async function shuffle(s: Session, cols: Columns): Promise<Columns> {
       const words = take(n);
       memory = new Int32Array(words.buffer, words.byteOffset, 2 * n);
     }
-    const p = drawPermutation(prg, n, undefined, memory);
+    const p = drawPermutation(prg, n, undefined, memory, arena);
     timeline.mark(s.me, 'drawn');
     return p;
   };

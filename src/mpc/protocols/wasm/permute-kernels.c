@@ -43,3 +43,63 @@ void gather_xor_xor(const u64 *tmp, const int *local, u64 *out, const u64 *m, co
 GATHER_SCATTER(gather_add_scatter, +)
 GATHER_SCATTER(gather_sub_scatter, -)
 GATHER_SCATTER(gather_xor_scatter, ^)
+
+/*
+ * The draw of a staged permutation (permutation.ts, uniform-draws.ts), the same steps as the
+ * JavaScript there, unit for unit:
+ *
+ *   lay_out     every row's bucket from its keystream byte (& mask), the buckets' starts, and
+ *               place[i] = the next slot of row i's bucket (rows in order within a bucket).
+ *               starts[0 .. mask + 1] and next[0 .. mask] must be zero on entry.
+ *   draw_small  inside-out Fisher–Yates over slots k .. small - 1 of one bucket with Lemire's
+ *               multiply-and-reject on 16-bit units (bounds up to 8,192, products below 2^29);
+ *               returns the first slot not drawn (the units ran out) and leaves the read
+ *               position in *cursor.
+ *
+ * The addresses depend on the keystream of a PRG the party holds, never on the data.
+ */
+__attribute__((export_name("lay_out")))
+void lay_out(const unsigned int *quads, int n, int mask, int *starts, int *next, int *place) {
+  int buckets = mask + 1, whole = n >> 2;
+  const unsigned char *bytes = (const unsigned char *)quads;
+  int *counts = next;
+  for (int q = 0; q < whole; q++) {
+    unsigned c = quads[q];
+    counts[c & mask]++;
+    counts[(c >> 8) & mask]++;
+    counts[(c >> 16) & mask]++;
+    counts[(c >> 24) & mask]++;
+  }
+  for (int i = whole * 4; i < n; i++) counts[bytes[i] & mask]++;
+  for (int b = 0; b < buckets; b++) starts[b + 1] = starts[b] + counts[b];
+  for (int b = 0; b < buckets; b++) next[b] = starts[b];
+  for (int q = 0, i = 0; q < whole; q++, i += 4) {
+    unsigned c = quads[q];
+    place[i] = next[c & mask]++;
+    place[i + 1] = next[(c >> 8) & mask]++;
+    place[i + 2] = next[(c >> 16) & mask]++;
+    place[i + 3] = next[(c >> 24) & mask]++;
+  }
+  for (int i = whole * 4; i < n; i++) place[i] = next[bytes[i] & mask]++;
+}
+
+__attribute__((export_name("draw_small")))
+int draw_small(int *slots, int start, int k, int small, const unsigned short *units, int limit, int *cursor) {
+  int next = *cursor;
+  for (; k < small && next < limit; k++) {
+    unsigned bound = k + 1;
+    unsigned product = units[next++] * bound;
+    if ((product & 0xffff) < bound) {
+      /* Rare (below bound / 2^16): the threshold 2^16 mod bound only now. */
+      unsigned threshold = 65536 % bound;
+      while ((product & 0xffff) < threshold && next < limit) product = units[next++] * bound;
+      /* Every unit read ahead was rejected: the caller reads more and draws slot k again. */
+      if ((product & 0xffff) < threshold) break;
+    }
+    unsigned j = product >> 16;
+    slots[k] = slots[j];
+    slots[j] = start + k;
+  }
+  *cursor = next;
+  return k;
+}
