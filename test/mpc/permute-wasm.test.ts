@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { Prg } from '../../src/crypto/prg.js';
 import { drawPermutation } from '../../src/mpc/protocols/permutation.js';
-import { gatherMaskedRows, gatherMaskedScatter, type Combine } from '../../src/mpc/protocols/permute-masked.js';
+import { gatherMaskedRows, gatherMaskedScatter, scatterRows, scatterSum, type Combine } from '../../src/mpc/protocols/permute-masked.js';
 import { giveArena, PermuteArena, takeArena } from '../../src/mpc/protocols/permute-wasm.js';
 
 const EDGES = [0n, 1n, 2n ** 63n, 2n ** 63n - 1n, 2n ** 64n - 1n];
@@ -53,6 +53,27 @@ test('gatherMaskedScatter: wasm equals JavaScript for every combine', () => {
       assert.deepEqual(arena.tmp2.slice(0, n), want);
     }),
     { numRuns: 40 },
+  );
+});
+
+test('scatterRows and scatterSum: wasm equals JavaScript, on any row range of a block', () => {
+  fc.assert(
+    fc.property(rows, fc.array(word, { minLength: 1, maxLength: 64 }), fc.boolean(), fc.integer({ min: 0, max: 1000 }), fc.nat(), fc.nat(), (n, pattern, xor, seed, a, b) => {
+      const arena = new PermuteArena(n + 5);
+      const x = BigUint64Array.from({ length: n + 2 }, (_, i) => pattern[i % pattern.length]);
+      const y = BigUint64Array.from({ length: n }, (_, i) => pattern[(i * 5 + 3) % pattern.length]);
+      const p = drawPermutation(keyed(seed), n, undefined, arena.indices(0));
+      const want = new BigUint64Array(n);
+      const got = arena.tmp.subarray(0, n);
+      scatterSum(x.subarray(0, n), y, p.place, want, xor);
+      arena.scatterSum(x.subarray(0, n), y, p.place, got, xor);
+      assert.deepEqual(got.slice(), want);
+      const row = a % (n + 1), count = b % (n - row + 1), offset = 2 - (a % 3);
+      scatterRows(x, offset, p.place, row, count, want);
+      arena.scatterRows(x, offset, p.place, row, count, got);
+      assert.deepEqual(got.slice(), want);
+    }),
+    { numRuns: 60 },
   );
 });
 

@@ -1,5 +1,5 @@
 /**
- * The shuffle's gather passes (permute-masked.ts) run by a WebAssembly kernel
+ * The shuffle's passes (permute-masked.ts) and draws (permutation.ts) run by a WebAssembly kernel
  * (wasm/permute-kernels.c, compiled into permute-kernels-wasm.ts), on working memory that lives in
  * the kernel's linear memory for the whole shuffle: an arena.
  *
@@ -40,9 +40,11 @@ const KEEP = 3;
 type Args = number[];
 interface Kernels {
   readonly gather: Readonly<Record<Combine, (...a: Args) => void>>;
-  readonly scatter: Readonly<Record<Combine, (...a: Args) => void>>;
+  readonly gatherScatter: Readonly<Record<Combine, (...a: Args) => void>>;
   readonly addSub: (...a: Args) => void;
   readonly xorXor: (...a: Args) => void;
+  readonly scatter: (...a: Args) => void;
+  readonly scatterPair: Readonly<Record<'add' | 'xor', (...a: Args) => void>>;
   readonly layOut: (...a: Args) => void;
   readonly drawSmall: (...a: Args) => number;
 }
@@ -86,7 +88,9 @@ export class PermuteArena implements DrawKernels {
     const f = (name: string): ((...a: Args) => void) => e[name] as (...a: Args) => void;
     this.k = {
       gather: { add: f('gather_add'), sub: f('gather_sub'), xor: f('gather_xor') },
-      scatter: { add: f('gather_add_scatter'), sub: f('gather_sub_scatter'), xor: f('gather_xor_scatter') },
+      gatherScatter: { add: f('gather_add_scatter'), sub: f('gather_sub_scatter'), xor: f('gather_xor_scatter') },
+      scatter: f('scatter'),
+      scatterPair: { add: f('scatter_add'), xor: f('scatter_xor') },
       addSub: f('gather_add_sub'),
       xorXor: f('gather_xor_xor'),
       layOut: f('lay_out'),
@@ -156,11 +160,36 @@ export class PermuteArena implements DrawKernels {
   /** permute-masked.ts gatherMaskedScatter with tmp, tmp2 and both permutations in this arena. */
   gatherMaskedScatter(tmp: BigUint64Array, p: StagedPermutation, prg: Prg, combine: Combine, next: StagedPermutation, tmp2: BigUint64Array): void {
     const t = this.address(tmp), local = this.address(p.local), place = this.address(next.place), t2 = this.address(tmp2);
-    const m = this.m, scatter = this.k.scatter[combine];
+    const m = this.m, scatter = this.k.gatherScatter[combine];
     prg.chunks(p.n, (chunk, at) => {
       m.set(chunk);
       scatter(t, local + 4 * at, place + 4 * at, t2, m.byteOffset, chunk.length);
     });
+  }
+
+  /**
+   * permute-masked.ts scatterRows with place and tmp in this arena: tmp[place[row + i]] =
+   * src[offset + i] for i < count, src (a received block) copied in a chunk at a time.
+   */
+  scatterRows(src: BigUint64Array, offset: number, place: Int32Array, row: number, count: number, tmp: BigUint64Array): void {
+    const t = this.address(tmp), at = this.address(place) + 4 * row, m = this.m, scatter = this.k.scatter;
+    for (let i = 0; i < count; i += CHUNK) {
+      const c = Math.min(CHUNK, count - i);
+      m.set(src.subarray(offset + i, offset + i + c));
+      scatter(m.byteOffset, at + 4 * i, t, c);
+    }
+  }
+
+  /** permute-masked.ts scatterSum with place and tmp in this arena (a and b copied in by chunks). */
+  scatterSum(a: BigUint64Array, b: BigUint64Array, place: Int32Array, tmp: BigUint64Array, xor: boolean): void {
+    const t = this.address(tmp), p = this.address(place), m = this.m, mi = this.minus, pair = this.k.scatterPair[xor ? 'xor' : 'add'];
+    const n = place.length;
+    for (let i = 0; i < n; i += CHUNK) {
+      const c = Math.min(CHUNK, n - i);
+      m.set(a.subarray(i, i + c));
+      mi.set(b.subarray(i, i + c));
+      pair(m.byteOffset, mi.byteOffset, p + 4 * i, t, c);
+    }
   }
 
   /** A view's byte address in the arena's memory (a view of any other memory is a caller's bug). */

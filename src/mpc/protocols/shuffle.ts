@@ -55,7 +55,7 @@ import type { Session } from '../session.js';
 import { timeline } from '../timeline.js';
 import { AShare, BShare } from '../shares.js';
 import { drawPermutation, type StagedPermutation } from './permutation.js';
-import { gatherMaskedRows, gatherMaskedScatter, scatterFrom, scatterRows, scatterSum, type Combine } from './permute-masked.js';
+import { gatherMaskedRows, gatherMaskedScatter, scatterRows, scatterSum, type Combine } from './permute-masked.js';
 import { takeArena, giveArena, type PermuteArena } from './permute-wasm.js';
 import { BlockSender, blockCount, forColumns, receiveBlocks } from './row-blocks.js';
 
@@ -104,7 +104,7 @@ export async function shuffle(s: Session, cols: Columns): Promise<Columns> {
     // Party 0 applies its two permutations one at a time: it needs no second staging vector.
     const tmp = arena ? arena.tmp.subarray(0, n) : take(n);
     const tmp2 = arena ? arena.tmp2.subarray(0, n) : s.me === 0 ? new BigUint64Array(0) : take(n);
-    const passes: Passes = arena ?? { gatherMaskedRows, gatherMaskedScatter };
+    const passes: Passes = arena ?? { gatherMaskedRows, gatherMaskedScatter, scatterRows, scatterSum };
     const job: Job = { s, cols, all, n, tmp, tmp2, draw, passes };
     if (s.me === 0) return await party0(job);
     if (s.me === 1) return await party1(job);
@@ -116,8 +116,8 @@ export async function shuffle(s: Session, cols: Columns): Promise<Columns> {
   }
 }
 
-/** The two gather passes, in wasm on an arena or in JavaScript (permute-masked.ts). */
-type Passes = Pick<PermuteArena, 'gatherMaskedRows' | 'gatherMaskedScatter'>;
+/** The passes, in wasm on an arena or in JavaScript (permute-masked.ts). */
+type Passes = Pick<PermuteArena, 'gatherMaskedRows' | 'gatherMaskedScatter' | 'scatterRows' | 'scatterSum'>;
 
 interface Job {
   readonly s: Session;
@@ -153,7 +153,7 @@ async function party0(job: Job): Promise<Columns> {
   const toP2Blocks = new BlockSender(s, 2, toP2, n, true);
   for (let k = 0; k < all.length; k++) {
     const c = all[k], combine = combineOf(job, k, false);
-    scatterSum(c.a, c.b, piA.place, tmp, k >= job.cols.arith.length);
+    job.passes.scatterSum(c.a, c.b, piA.place, tmp, k >= job.cols.arith.length);
     await toP2Blocks.column(k, (from, to) => job.passes.gatherMaskedRows(tmp, piA, toP2, k * n, s.prgNext, combine, from, to)); // + z1
   }
   // Everything that does not need party 1's message is done before its first block arrives.
@@ -166,7 +166,7 @@ async function party0(job: Job): Promise<Columns> {
   // and streamed on to party 1.
   for await (const block of receiveBlocks(s, 1, total)) {
     await forColumns(block, n, async (k, row, offset, count) => {
-      scatterRows(block.words, offset, piC.place, row, count, tmp);
+      job.passes.scatterRows(block.words, offset, piC.place, row, count, tmp);
       if (row + count < n) return;
       const combine = combineOf(job, k, true);
       await toP1Blocks.column(k, (from, to) => job.passes.gatherMaskedRows(tmp, piC, toP1, k * n, s.prgPrev, combine, from, to)); // - s
@@ -184,7 +184,7 @@ async function party1(job: Job): Promise<Columns> {
   const toP0 = uninitializedWords(total);
   const toP0Blocks = new BlockSender(s, 0, toP0, n, true);
   for (let k = 0; k < all.length; k++) {
-    scatterFrom(all[k].b, 0, piA.place, tmp);
+    job.passes.scatterRows(all[k].b, 0, piA.place, 0, n, tmp);
     job.passes.gatherMaskedScatter(tmp, piA, s.prgPrev, combineOf(job, k, true), piB, tmp2); // - z1
     const combine = combineOf(job, k, false);
     await toP0Blocks.column(k, (from, to) => job.passes.gatherMaskedRows(tmp2, piB, toP0, k * n, s.prgNext, combine, from, to)); // + z2
@@ -224,7 +224,7 @@ async function party2(job: Job): Promise<Columns> {
   const toP1Blocks = new BlockSender(s, 1, toP1, n, false);
   for await (const block of receiveBlocks(s, 0, total)) {
     await forColumns(block, n, async (k, row, offset, count) => {
-      scatterRows(block.words, offset, piB.place, row, count, tmp);
+      job.passes.scatterRows(block.words, offset, piB.place, row, count, tmp);
       const { piC, y0 } = (later ??= drawLater());
       if (row + count < n) return;
       job.passes.gatherMaskedScatter(tmp, piB, s.prgPrev, combineOf(job, k, true), piC, tmp2); // - z2

@@ -1,5 +1,5 @@
 /*
- * The gather passes of the shuffle's staged permutations (permute-wasm.ts, shuffle.ts; Chida et
+ * The passes of the shuffle's staged permutations (permute-wasm.ts, shuffle.ts; Chida et
  * al., ePrint 2019/695), for one chunk of c rows: row j of the output reads tmp[local[j]] (an
  * index inside j's own bucket, so the reads stay in cache), combined with mask word m[j]:
  *
@@ -7,6 +7,8 @@
  *   gather_add_sub     out[j]          = tmp[local[j]] + m[j] - minus[j]
  *   gather_xor_xor     out[j]          = tmp[local[j]] ^ m[j] ^ minus[j]
  *   gather_OP_scatter  tmp2[place[j]]  = tmp[local[j]] OP m[j]   (the next permutation's pass 1)
+ *
+ * and pass 1 (scatter, scatter_add, scatter_xor) below.
  *
  * OP is +, - or ^ (mod 2^64). The addresses depend on the permutations (known to the party that
  * applies them), never on the data. Compiled by scripts/inner-terms-wasm.mjs (clang
@@ -43,6 +45,25 @@ void gather_xor_xor(const u64 *tmp, const int *local, u64 *out, const u64 *m, co
 GATHER_SCATTER(gather_add_scatter, +)
 GATHER_SCATTER(gather_sub_scatter, -)
 GATHER_SCATTER(gather_xor_scatter, ^)
+
+/*
+ * Pass 1 of a staged permutation for one chunk of c rows: tmp[place[i]] = src[i], or the sum
+ * (XOR) of a replicated pair's two components, a[i] + b[i].
+ */
+__attribute__((export_name("scatter")))
+void scatter(const u64 *src, const int *place, u64 *tmp, int c) {
+  for (int i = 0; i < c; i++) tmp[place[i]] = src[i];
+}
+
+__attribute__((export_name("scatter_add")))
+void scatter_add(const u64 *a, const u64 *b, const int *place, u64 *tmp, int c) {
+  for (int i = 0; i < c; i++) tmp[place[i]] = a[i] + b[i];
+}
+
+__attribute__((export_name("scatter_xor")))
+void scatter_xor(const u64 *a, const u64 *b, const int *place, u64 *tmp, int c) {
+  for (int i = 0; i < c; i++) tmp[place[i]] = a[i] ^ b[i];
+}
 
 /*
  * The draw of a staged permutation (permutation.ts, uniform-draws.ts), the same steps as the
