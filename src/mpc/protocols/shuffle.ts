@@ -172,6 +172,7 @@ async function party0(job: Job): Promise<Columns> {
       await toP1Blocks.column(k, (from, to) => job.passes.gatherMaskedRows(tmp, piC, toP1, k * n, s.prgPrev, combine, from, to)); // - s
     });
   }
+  await toP1Blocks.written();
   return shares(job, y0, toP1);
 }
 
@@ -243,5 +244,6 @@ async function party2(job: Job): Promise<Columns> {
       await toP1Blocks.column(k, (from, to) => job.passes.gatherMaskedRows(tmp2, piC, toP1, k * n, s.prgNext, combine, from, to, y0)); // + s - r
     });
   }
+  await toP1Blocks.written();
   return shares(job, toP1, (later ??= drawLater()).y0);
 }
