@@ -1,7 +1,9 @@
-/** The wasm gather passes (permute-wasm.ts) write exactly what the JavaScript ones (permute-masked.ts) write. */
+/** The wasm passes and draws (permute-wasm.ts) write exactly what the JavaScript ones (permute-masked.ts, permutation.ts) write. */
 
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { Prg } from '../../src/crypto/prg.js';
 import { drawPermutation } from '../../src/mpc/protocols/permutation.js';
@@ -101,4 +103,23 @@ test('a draw on an arena is the JavaScript draw unit for unit: same permutation,
       assert.equal(inWasm.drawn, js.drawn, `keystream drawn, ${n} rows`);
     }
   }
+});
+
+test('ever larger arenas detach no buffer (V8 protector trace, as inner-terms-memory.test.ts)', () => {
+  const url = (m: string): string => JSON.stringify(new URL(m, import.meta.url).href);
+  const script = `
+    import { takeArena, giveArena } from ${url('../../src/mpc/protocols/permute-wasm.js')};
+    import { drawPermutation } from ${url('../../src/mpc/protocols/permutation.js')};
+    import { Prg } from ${url('../../src/crypto/prg.js')};
+    for (const n of [10, 5000, 70000, 300000, 20]) {
+      const arena = takeArena(n);
+      const p = drawPermutation(new Prg(new Uint8Array(16)), n, undefined, arena.indices(0), arena);
+      arena.gatherMaskedRows(arena.tmp, p, new BigUint64Array(n), 0, new Prg(new Uint8Array(16)), 'add', 0, n);
+      giveArena(arena);
+    }
+    console.log('ran');`;
+  const child = spawnSync(process.execPath, ['--trace-protector-invalidation', '--input-type=module', '-e', script], { encoding: 'utf8', cwd: fileURLToPath(new URL('.', import.meta.url)), timeout: 120_000 });
+  assert.equal(child.status, 0, child.stderr);
+  assert.match(child.stdout, /ran/);
+  assert.doesNotMatch(child.stdout, /Invalidating protector cell ArrayBufferDetaching/, 'a buffer was detached');
 });
