@@ -131,6 +131,13 @@ export class PermuteArena implements DrawKernels {
     return this.k.drawSmall(this.address(slots), start, k, small, this.address(units), units.length, this.cursor.byteOffset);
   }
 
+  /** Touches every page of the arena's memory once (a start-up warm-up's pre-fault); returns its bytes. */
+  touch(): number {
+    const bytes = new Uint8Array(this.memory.buffer);
+    for (let i = 0; i < bytes.length; i += 4096) bytes[i] = 0;
+    return bytes.length;
+  }
+
   /** Memory for drawPermutation's two index arrays (2n entries), one of two slots; the arena is its kernels. */
   indices(slot: 0 | 1): Int32Array {
     return this.indexArrays[slot];
@@ -216,4 +223,18 @@ export function giveArena(a: PermuteArena): void {
     free.sort((x, y) => y.rows - x.rows);
     free.length = KEEP;
   }
+}
+
+/**
+ * Makes an arena for `rows` rows with its pages faulted in and keeps it for the next shuffle (a
+ * node's start-up warm-up): a first query's shuffle of up to that many rows then touches no fresh
+ * page, as its staging vectors did when they came from the scratch pool's reserve. Returns the
+ * bytes touched.
+ */
+export function prefaultArena(rows: number): number {
+  const arena = takeArena(rows);
+  if (arena === undefined) return 0;
+  const bytes = arena.touch();
+  giveArena(arena);
+  return bytes;
 }
