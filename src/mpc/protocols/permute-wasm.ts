@@ -22,7 +22,7 @@ import { PERMUTE_KERNELS_WASM } from './permute-kernels-wasm.js';
 import type { Combine } from './permute-masked.js';
 import type { DrawKernels, StagedPermutation } from './permutation.js';
 import { BOUND_16 } from './uniform-draws.js';
-import type { WasmMemory } from './wasm-module.js';
+import { compileModule, instanceOn, type WasmMemory } from './wasm-module.js';
 
 /** Words per mask chunk: Prg.chunks' 64 KiB. */
 const CHUNK = 8192;
@@ -30,7 +30,7 @@ const CHUNK = 8192;
 const MAX_BUCKETS = 256;
 const PAGE_BYTES = 65_536;
 /**
- * Rows an arena serves at most (32 bytes per row: 1 GiB at 2^25); longer columns use the
+ * Rows an arena serves at most (~37 bytes per row: ~1.2 GiB at 2^25); longer columns use the
  * JavaScript passes. Tests lower it to run those passes on short columns.
  */
 export const arenaLimit = { rows: 1 << 25 };
@@ -52,15 +52,13 @@ interface Kernels {
 /** Units a draw of n rows reads ahead (uniform-draws.ts), plus room for its refills below BOUND_16. */
 const unitsFor = (n: number): number => 4 * Math.ceil((n + (n >>> 4) + 64) / 4) + 2 * BOUND_16 + 136;
 
-interface WasmApi {
-  Memory: new (descriptor: { initial: number }) => WasmMemory;
-  Module: new (bytes: Uint8Array) => object;
-  Table: new (descriptor: { initial: number; element: 'anyfunc' }) => object;
-  Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
-}
-const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 let compiled: object | undefined;
 
+/**
+ * One shuffle's working memory in its own wasm instance, and the passes and draw kernels that run
+ * on it (the arena is the DrawKernels of permutation.ts). Sized for `rows` rows; serves any
+ * shorter column too (views are cut to n by the caller).
+ */
 export class PermuteArena implements DrawKernels {
   readonly rows: number;
   readonly region: Uint16Array;
@@ -80,11 +78,10 @@ export class PermuteArena implements DrawKernels {
   constructor(rows: number) {
     this.rows = rows;
     const bucketBytes = 8 * Math.ceil(rows / 8), units = unitsFor(rows);
-    const bytes = 32 * rows + 3 * 8 * CHUNK + bucketBytes + 2 * units + 4 * (2 * MAX_BUCKETS + 2);
-    compiled ??= new wasm.Module(Buffer.from(PERMUTE_KERNELS_WASM, 'base64'));
-    this.memory = new wasm.Memory({ initial: Math.ceil(bytes / PAGE_BYTES) });
-    const table = new wasm.Table({ initial: 0, element: 'anyfunc' });
-    const e = new wasm.Instance(compiled, { env: { __linear_memory: this.memory, __indirect_function_table: table } }).exports;
+    const bytes = 32 * rows + 3 * 8 * CHUNK + bucketBytes + 2 * units + 4 * (2 * MAX_BUCKETS + 3); // + alignment of the ints
+    compiled ??= compileModule(PERMUTE_KERNELS_WASM);
+    const { exports: e, memory } = instanceOn(compiled, Math.ceil(bytes / PAGE_BYTES));
+    this.memory = memory;
     const f = (name: string): ((...a: Args) => void) => e[name] as (...a: Args) => void;
     this.k = {
       gather: { add: f('gather_add'), sub: f('gather_sub'), xor: f('gather_xor') },
