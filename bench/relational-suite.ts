@@ -44,6 +44,11 @@ export interface RelationalRow {
   /** Minor page faults of the busiest node process (first query; `warm`: the repetition). */
   readonly minorFaults: number;
   readonly warmMinorFaults?: number;
+  /** CPU seconds of every node process and of this (the client's) process: three processes share two cores, so the wall is at least half their sum. */
+  readonly nodesCpuSeconds?: readonly number[];
+  readonly clientCpuSeconds?: number;
+  readonly warmNodesCpuSeconds?: readonly number[];
+  readonly warmClientCpuSeconds?: number;
 }
 
 export interface RelationalOptions {
@@ -113,7 +118,9 @@ export async function runRelationalSuite(options: RelationalOptions): Promise<vo
           rounds,
           target: c.target,
           ...(missed ? { missedBy: seconds - c.target, why: c.why } : {}),
-          ...(warm ? { warmSeconds: warm.seconds, warmCpuSeconds: warm.cpuSeconds, warmMinorFaults: warm.minorFaults } : {}),
+          nodesCpuSeconds: counters.cpuSeconds,
+          clientCpuSeconds: counters.selfCpuSeconds,
+          ...(warm ? { warmSeconds: warm.seconds, warmCpuSeconds: warm.cpuSeconds, warmMinorFaults: warm.minorFaults, warmNodesCpuSeconds: warm.nodesCpuSeconds, warmClientCpuSeconds: warm.clientCpuSeconds } : {}),
         });
       }
     } finally {
@@ -123,7 +130,7 @@ export async function runRelationalSuite(options: RelationalOptions): Promise<vo
 }
 
 /** The plan again in the same node processes, timed and checked like the first run. */
-async function warmRun(hospital: Tessera, plan: Plan, pids: readonly number[], verify: (result: QueryResult) => string | undefined, profile?: { dir: string; op: string; rows: number }): Promise<{ seconds: number; cpuSeconds: number; minorFaults: number }> {
+async function warmRun(hospital: Tessera, plan: Plan, pids: readonly number[], verify: (result: QueryResult) => string | undefined, profile?: { dir: string; op: string; rows: number }): Promise<{ seconds: number; cpuSeconds: number; minorFaults: number; nodesCpuSeconds: number[]; clientCpuSeconds: number }> {
   const window = await CounterWindow.open(pids);
   const profileFrom = process.hrtime.bigint() / 1000n;
   const started = performance.now();
@@ -133,7 +140,7 @@ async function warmRun(hospital: Tessera, plan: Plan, pids: readonly number[], v
   if (profile) await appendFile(join(profile.dir, 'windows.jsonl'), `${JSON.stringify({ op: `${profile.op} (warm)`, rows: profile.rows, fromUs: String(profileFrom), toUs: String(process.hrtime.bigint() / 1000n) })}\n`);
   const difference = verify(result);
   if (difference !== undefined) throw new Error(`relational suite, warm run: WRONG RESULT: ${difference}`);
-  return { seconds, cpuSeconds: Math.max(...counters.cpuSeconds), minorFaults: Math.max(...counters.minorFaults) };
+  return { seconds, cpuSeconds: Math.max(...counters.cpuSeconds), minorFaults: Math.max(...counters.minorFaults), nodesCpuSeconds: counters.cpuSeconds, clientCpuSeconds: counters.selfCpuSeconds };
 }
 
 /** The table as CSV with a header, streamed. */

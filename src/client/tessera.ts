@@ -468,7 +468,7 @@ export class Tessera implements FrameRunner {
   /** A result with its receipt, for showing to a third party (`tessera receipt verify`). */
   async resultWithReceipt(queryId: string): Promise<{ resultFile: ResultFile; receipt: Receipt; table: ResultTable }> {
     const identity = this.requireIdentity('open results');
-    await waitWhileComputing(queryId, () => this.queryState(queryId));
+    await waitWhileComputing(queryId, (pauseMs) => this.queryState(queryId, pauseMs));
     return resultWithReceipt(this.collaboration, this.connectTo, identity, queryId);
   }
 
@@ -521,7 +521,7 @@ export class Tessera implements FrameRunner {
     const id = submitted.query;
     let waiting: Promise<QueryInfo & { readonly state: 'done' }> | undefined;
     const wait = (): Promise<QueryInfo & { readonly state: 'done' }> => {
-      waiting ??= waitForQuery(id, () => this.queryState(id), options);
+      waiting ??= waitForQuery(id, (pauseMs) => this.queryState(id, pauseMs), options);
       return waiting;
     };
     return {
@@ -531,7 +531,7 @@ export class Tessera implements FrameRunner {
       wait,
       result: async () => {
         await wait();
-        return this.result(id);
+        return this.openDone(id);
       },
       cancel: () => this.cancel(id),
     };
@@ -539,11 +539,12 @@ export class Tessera implements FrameRunner {
 
   /**
    * A query's state as the connected node knows it: `running`, `done` (its result opens) or
-   * `failed` (with the reason; it has no result). For its requester and its recipients.
+   * `failed` (with the reason; it has no result). For its requester and its recipients. With
+   * `waitMs`, a node computing the query answers when it ends or after `waitMs` (at most 1 s).
    */
-  async queryState(queryId: string): Promise<QueryStatus> {
+  async queryState(queryId: string, waitMs = 0): Promise<QueryStatus> {
     const signer = this.signer('ask about queries');
-    return (await this.connection.send<QueryStatus>({ method: 'GET', path: ROUTES.query(queryId), signer })).body;
+    return (await this.connection.send<QueryStatus>({ method: 'GET', path: ROUTES.query(queryId, waitMs), signer })).body;
   }
 
   /**
@@ -552,8 +553,14 @@ export class Tessera implements FrameRunner {
    * QueryFailedError (and its reason); one computed but not decided yet with QueryPendingError.
    */
   async result(queryId: string): Promise<QueryResult> {
+    this.requireIdentity('open results');
+    await waitWhileComputing(queryId, (pauseMs) => this.queryState(queryId, pauseMs));
+    return this.openDone(queryId);
+  }
+
+  /** Opens the result of a query the connected node reported done (one status ask fewer than result()). */
+  private async openDone(queryId: string): Promise<QueryResult> {
     const identity = this.requireIdentity('open results');
-    await waitWhileComputing(queryId, () => this.queryState(queryId));
     // The coordinator reports a query done once it has recorded the commit; its peers hear of it
     // a moment later. Until they do they refuse their shares as undecided, so that short window
     // is waited out (bounded), rather than failing a result that is already decided.

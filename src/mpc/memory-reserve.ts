@@ -1,7 +1,8 @@
 /**
  * Memory a node sets aside at start for the pools a query fills (the party's scratch pool,
- * mpc/scratch.ts; the scan's columns, node/storage/scan-memory.ts): one ArrayBuffer, touched
- * page by page when made, handed out in parts that never come back to it.
+ * mpc/scratch.ts; the scan's columns, node/storage/scan-memory.ts; the TLS links' receive and
+ * staging buffers, net/recycled-buffers.ts): one ArrayBuffer, touched page by page when made,
+ * handed out in parts that never come back to it.
  *
  * Why: V8 counts every fresh ArrayBuffer's bytes as external memory and starts a full collection
  * once 64 MiB more than at the last one were allocated (docs/system.md, "Memory and full
@@ -44,6 +45,12 @@ export class MemoryReserve {
     const part = new BigUint64Array(this.buffer, this.used, words);
     this.used += bytes;
     return part;
+  }
+
+  /** `bytes` bytes of the reserve (old data; rounded up to whole words, so 8-aligned), or undefined as carve. */
+  carveBytes(bytes: number): Uint8Array | undefined {
+    const part = this.carve(Math.ceil(bytes / 8));
+    return part && new Uint8Array(part.buffer, part.byteOffset, bytes);
   }
 
   /** Whether `v` is (a view of) memory of this reserve. */

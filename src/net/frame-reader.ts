@@ -5,8 +5,8 @@
  * Every payload byte is copied once, into the message's own buffer: a short message (at most
  * SLAB_MESSAGE_MAX) into an 8-aligned view of a shared slab (fromSlab), a longer one into the
  * buffer its receiver named (`place`, Mailbox.recvInto), a buffer its protocol gave back
- * (`recycled`) or a fresh one, exactly sized and 8-aligned so it can be viewed as ring elements
- * without another copy.
+ * (`recycled`) or a new one (a part of the node's memory reserve while it lasts, else fresh),
+ * exactly sized and 8-aligned so it can be viewed as ring elements without another copy.
  *
  * Built for a protocol round's message, which arrives as one chunk holding one frame
  * (docs/transport.md, "How StreamLink receives"): the header is read byte by byte into a fixed
@@ -19,6 +19,7 @@
 import { ProtocolError } from '../errors.js';
 import { copyBytes } from './copy-bytes.js';
 import { RecycledBuffers } from './recycled-buffers.js';
+import { uninitialized } from './uninitialized.js';
 
 export const HEADER = 24;
 export const KIND_START = 0;
@@ -46,11 +47,7 @@ interface Incoming {
   readonly filled: number;
 }
 
-/** A fresh, exactly-sized, 8-aligned buffer that skips the zero-fill (the frames overwrite every byte). */
-export function uninitialized(bytes: number): Uint8Array {
-  const b = Buffer.allocUnsafeSlow(bytes);
-  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-}
+export { uninitialized };
 
 export class FrameReader {
   private readonly header = new Uint8Array(HEADER);
@@ -131,7 +128,7 @@ export class FrameReader {
       const total = v.getFloat64(16, true);
       if (this.incoming.size > 0 && this.incoming.has(session)) throw new ProtocolError(`${this.peerName} started a new message before finishing the previous one`);
       if (!Number.isInteger(total) || total < 0 || total > MAX_MESSAGE_BYTES) throw new ProtocolError(`${this.peerName} announced a message of ${total} bytes`);
-      this.target = total <= SLAB_MESSAGE_MAX ? this.fromSlab(total) : (this.sink.place?.(session, total) ?? this.recycled.take(total) ?? uninitialized(total));
+      this.target = total <= SLAB_MESSAGE_MAX ? this.fromSlab(total) : (this.sink.place?.(session, total) ?? this.recycled.take(total) ?? this.recycled.fresh(total));
       this.targetFilled = 0;
       this.targetBytes = total;
     } else if (kind === KIND_CONTINUE) {

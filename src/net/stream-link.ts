@@ -36,7 +36,7 @@ import { Buffer } from 'node:buffer';
 import type { Duplex } from 'node:stream';
 import { PeerLostError, ProtocolError } from '../errors.js';
 import { BufferPool, sizeClass } from './buffer-pool.js';
-import { RecycledBuffers } from './recycled-buffers.js';
+import { RecycledBuffers, type ReservedBytes } from './recycled-buffers.js';
 import { SENT, type Link, type LinkHandlers } from './link.js';
 import type { ReadSource } from './reused-reads.js';
 import { copyBytes } from './copy-bytes.js';
@@ -56,6 +56,12 @@ const WHOLE_MAX = 64 * 1024 * 1024;
  * in a fresh 64 MiB staging buffer every 2 s, and its external memory forced a full collection.
  */
 const STAGING_KEEP = 16 * 1024 * 1024;
+/**
+ * The staging buffer a link takes from the reserve, once (at least this, at most STAGING_KEEP):
+ * what a protocol's long rounds need (a 1 MiB-framed budget of 8 MiB and its headers), so that
+ * it is not outgrown, nor dropped for a larger one, in a query.
+ */
+const RESERVED_STAGING = 8 * 1024 * 1024 + 64 * 1024;
 const STAGING_IDLE_MS = 2000;
 /**
  * Bytes of spare buffers kept for copies of queued messages: two framed copies of the longest
@@ -129,20 +135,29 @@ export class StreamLink implements Link {
   private closedByUs = false;
   bytesSent = 0;
 
-  private readonly recycled = new RecycledBuffers(RECYCLED_KEEP);
+  private readonly recycled: RecycledBuffers;
+  /** Where the link's one kept staging buffer comes from while it can spare one (`reservedStaging`). */
+  private readonly reserve: ReservedBytes | undefined;
+  /** The staging buffer taken from the reserve (once per link): staging again once a larger, fresh one is given back when idle. */
+  private reservedStaging: Uint8Array | undefined;
   private readonly reader: FrameReader;
 
   /**
    * `reads`: where the socket's bytes arrive if it was made with node's `onread` option
    * (reused-reads.ts); otherwise 'data' events. `idleReleaseMs`: how long the link must complete
    * no write before it gives back its large buffers (STAGING_IDLE_MS; shorter in tests).
+   * `reserve`: where new receive buffers come from while it can spare them (the node's memory
+   * reserve: a node's first query then counts no fresh bytes for them, recycled-buffers.ts).
    */
   constructor(
     private readonly socket: Duplex,
     readonly peerName: string,
     reads?: ReadSource,
     private readonly idleReleaseMs = STAGING_IDLE_MS,
+    reserve?: ReservedBytes,
   ) {
+    this.recycled = new RecycledBuffers(RECYCLED_KEEP, reserve);
+    this.reserve = reserve;
     this.reader = new FrameReader(peerName, {
       message: (session, payload) => {
         if (this.handlers) this.handlers.message(session, payload);
@@ -362,10 +377,18 @@ export class StreamLink implements Link {
     });
   }
 
-  /** A staging buffer of at least `bytes`, grown geometrically so it is rarely reallocated. */
+  /**
+   * A staging buffer of at least `bytes`, grown geometrically so it is rarely reallocated. The
+   * first one of more than 64 KiB (and at most STAGING_KEEP) is taken from the reserve, at least
+   * RESERVED_STAGING, once per link: a part never goes back to the reserve, so taking one at every
+   * growth, or again after an idle period freed a larger one, would drain it. Larger ones are fresh.
+   */
   private stage(bytes: number): Uint8Array {
     if (this.stagingBytes < bytes) {
-      this.staging = uninitialized(Math.max(bytes, Math.min(2 * this.stagingBytes, WHOLE_MAX + 64 * HEADER)));
+      const size = Math.max(bytes, Math.min(2 * this.stagingBytes, WHOLE_MAX + 64 * HEADER));
+      const reserved = this.reservedStaging === undefined && size > 64 * 1024 && size <= STAGING_KEEP ? this.reserve?.carveBytes(Math.max(size, RESERVED_STAGING)) : undefined;
+      if (reserved) this.reservedStaging = reserved;
+      this.staging = reserved ?? uninitialized(size);
       this.stagingBytes = this.staging.byteLength;
       this.stagingView = new DataView(this.staging.buffer, this.staging.byteOffset, this.staging.byteLength);
       this.writeView = undefined;
@@ -440,9 +463,9 @@ export class StreamLink implements Link {
       }
       this.spare.clear();
       if (this.stagingBytes <= STAGING_KEEP) return;
-      this.staging = new Uint8Array(0);
-      this.stagingBytes = 0;
-      this.stagingView = new DataView(this.staging.buffer);
+      this.staging = this.reservedStaging ?? new Uint8Array(0);
+      this.stagingBytes = this.staging.byteLength;
+      this.stagingView = new DataView(this.staging.buffer, this.staging.byteOffset, this.staging.byteLength);
       this.writeView = undefined;
     }, this.idleReleaseMs).unref();
   }

@@ -18,6 +18,7 @@ import { PeerAuthenticationError, PeerLostError, PeerTimeoutError, PeerUnreachab
 import { normalizeFingerprint } from '../crypto/fingerprint.js';
 import { adoptReusedReads } from './accepted-reads.js';
 import { ReusedReads } from './reused-reads.js';
+import type { ReservedBytes } from './recycled-buffers.js';
 import { StreamLink } from './stream-link.js';
 
 /** Same as mpc's PartyId; restated because net/ must not import from the layer above it. */
@@ -43,6 +44,8 @@ export interface TlsMeshOptions {
   readonly connectTimeoutMs?: number;
   /** TLS 1.3 cipher suites, colon-separated, in preference order (default: DEFAULT_TLS_CIPHERS). */
   readonly ciphers?: string;
+  /** Where the links take new receive buffers while it can spare them (the node's memory reserve; StreamLink). */
+  readonly reserve?: ReservedBytes;
 }
 
 export interface MeshLinks {
@@ -225,8 +228,8 @@ export class TlsMesh {
       // The accepted socket reads into a reused buffer too (accepted-reads.ts), where node allows it.
       const prevReads = new ReusedReads();
       const links = {
-        next: new StreamLink(nextSocket, `party ${nextOf(me)}`, this.dialedReads.get(nextSocket)),
-        prev: new StreamLink(prevSocket, `party ${prevOf(me)}`, adoptReusedReads(prevSocket, prevReads) ? prevReads : undefined),
+        next: new StreamLink(nextSocket, `party ${nextOf(me)}`, this.dialedReads.get(nextSocket), undefined, this.options.reserve),
+        prev: new StreamLink(prevSocket, `party ${prevOf(me)}`, adoptReusedReads(prevSocket, prevReads) ? prevReads : undefined, undefined, this.options.reserve),
       };
       // The dialed socket was paused after the status frame; a 'data' listener alone does not restart it,
       // and an accepted socket whose buffer filled before the link took over stopped reading.

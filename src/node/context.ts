@@ -78,6 +78,8 @@ export class NodeContext {
   readonly envelopeSecrets = new SharedSecretCache();
   /** The scanned columns' memory, given back by each query that completes (storage/scan-memory.ts). */
   readonly scanMemory: ScanMemory;
+  /** The memory reserve the node's pools and links fill (logged with each query: what it can still give). */
+  readonly reserve: MemoryReserve | undefined;
   readonly timeouts: NodeTimeouts;
   readonly log: Logger;
   readonly warmUp: WarmUpSummary | undefined;
@@ -107,6 +109,7 @@ export class NodeContext {
     this.log = parts.log;
     this.warmUp = parts.warmUp;
     this.scanMemory = new ScanMemory(SCAN_MEMORY_BYTES, parts.reserve);
+    this.reserve = parts.reserve;
     this.verifiers = parts.collaboration.nodes.map(
       (node) =>
         new RequestVerifier<PartyConfig>({

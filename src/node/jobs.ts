@@ -85,6 +85,17 @@ export class Job {
     this.signalEnd();
   }
 
+  /**
+   * Resolves when the job has ended here or after `ms`, whichever comes first (a status ask
+   * held by its node, flows/query.ts queryStatus: the asker hears of the end at once, not at its
+   * next ask, which came up to a tenth of the query's time late).
+   */
+  async endedWithin(ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.ended, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+    clearTimeout(timer);
+  }
+
   status(position?: number): JobStatus {
     const p = this.progress;
     return {

@@ -218,6 +218,7 @@ export async function startNode(options: StartNodeOptions): Promise<NodeHandle> 
         listen: mpc.tls.listen,
         next: parseHostPort(collaboration.node(next).mpcAddress),
         connectTimeoutMs: timeouts.connectMs,
+        ...(reserve ? { reserve } : {}),
       }),
     );
   }

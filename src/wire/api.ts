@@ -36,12 +36,19 @@ export const ROUTES = {
   queries: '/v1/queries',
   /** Check a plan at the connected node without running it: what it discloses and costs (explain). */
   planCheck: '/v1/plans/check',
-  /** A query's state (running, done, failed with the reason), as this node knows it. */
-  query: (query: string): string => `/v1/queries/${encodeURIComponent(query)}`,
+  /**
+   * A query's state (running, done, failed with the reason), as this node knows it; with
+   * `waitMs`, held while the query computes there, until it ends or `waitMs` passed (at most
+   * STATUS_WAIT_MAX_MS).
+   */
+  query: (query: string, waitMs = 0): string => `/v1/queries/${encodeURIComponent(query)}${waitMs > 0 ? `?waitMs=${Math.min(Math.round(waitMs), STATUS_WAIT_MAX_MS)}` : ''}`,
   result: (query: string): string => `/v1/results/${encodeURIComponent(query)}`,
   /** One node's own share only: for fetching from each node when the nodes cannot reach each other. */
   resultShare: (query: string): string => `/v1/results/${encodeURIComponent(query)}/share`,
 } as const;
+
+/** The longest a node holds a status ask (ROUTES.query's `waitMs`): the client's longest pause between asks. */
+export const STATUS_WAIT_MAX_MS = 1_000;
 
 // ---- envelope purposes: every envelope is bound to one of these and to its fields ----
 

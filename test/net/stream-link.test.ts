@@ -2,11 +2,12 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { Duplex } from 'node:stream';
-import { createServer, connect as tlsConnect, type TLSSocket } from 'node:tls';
+import type { TLSSocket } from 'node:tls';
 import { generateClusterCertificates, type ClusterCertificates } from '../../src/crypto/certs.js';
 import { PeerLostError, ProtocolError } from '../../src/errors.js';
 import { StreamLink } from '../../src/net/stream-link.js';
 import { SENT, type LinkHandlers } from '../../src/net/link.js';
+import { tlsPair as tlsPairOf } from '../helpers/tls-pair.js';
 
 let certs: ClusterCertificates;
 
@@ -15,17 +16,7 @@ before(async () => {
 });
 
 /** Two ends of one TLS 1.3 connection on loopback. */
-async function tlsPair(): Promise<[TLSSocket, TLSSocket]> {
-  const server = createServer({ key: certs.nodes[0].keyPem, cert: certs.nodes[0].certPem, minVersion: 'TLSv1.3' });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const accepted = once(server, 'secureConnection') as Promise<[TLSSocket]>;
-  const client = tlsConnect({ host: '127.0.0.1', port: (server.address() as { port: number }).port, ca: certs.ca.certPem, servername: 'localhost' });
-  await once(client, 'secureConnect');
-  const [serverSide] = await accepted;
-  server.close();
-  return [client, serverSide];
-}
+const tlsPair = (): Promise<[TLSSocket, TLSSocket]> => tlsPairOf(certs);
 
 interface Received {
   session: bigint;

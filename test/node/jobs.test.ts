@@ -118,6 +118,19 @@ test("a job's id returns before its computation ends; its state shows the step r
   );
 });
 
+test('a status ask held by the node (waitMs) answers after its time while the job runs, and opening waits through held asks', async () => {
+  const h = holdAt(2);
+  const q = await sum();
+  await h.reached;
+  // Held at step 2 by the hook, so the held ask can only end by its time: still running.
+  const held = await hospital.queryState(q.id, 50);
+  assert.equal(held.state, 'running');
+  assert.equal(held.job?.step, 2);
+  h.release();
+  assert.equal((await q.result()).value, 10);
+  assert.equal((await hospital.queryState(q.id, 1_000)).state, 'done');
+});
+
 test('a cancel of a running job fails it at all three nodes with the reason; its result never opens; no table changes', async () => {
   const before = await listings();
   const h = holdAt(2);

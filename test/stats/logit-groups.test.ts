@@ -9,11 +9,12 @@
  */
 
 import assert from 'node:assert/strict';
-import { randomInt } from 'node:crypto';
+import { createHash, randomInt } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { col } from '../../src/client/expr.js';
 import type { Tessera } from '../../src/client/tessera.js';
 import { QueryError, UsageError } from '../../src/errors.js';
+import { Prg, PRG_KEY_BYTES } from '../../src/crypto/prg.js';
 import { logit, LOGIT_GROUPS_REVEALS } from '../../src/stats/logit.js';
 import { logitReference } from '../helpers/logit-reference.js';
 import { MTCARS } from '../helpers/mtcars.js';
@@ -30,18 +31,32 @@ const STUDIES = ['challenger', 'empty', 'mtcars', 'random', 'separated'];
 interface Row { study: string; x: number; w: number; y: number }
 const data: Row[] = [];
 
+// The random study and the w column are drawn from a seed that every failure message names, so
+// a failure on random data can be run again as it was: LOGIT_GROUPS_SEED=<seed> node --test ….
+const SEED = Number(process.env.LOGIT_GROUPS_SEED ?? randomInt(2 ** 31));
+const SEED_NOTE = `data seed ${SEED}: rerun with LOGIT_GROUPS_SEED=${SEED}`;
+const stream = new Prg(createHash('sha256').update(`logit-groups:${SEED}`).digest().subarray(0, PRG_KEY_BYTES));
+/** The next seeded draw: w in 0..10, x in 30..350, u uniform in [0, 1) (53 bits). */
+function draw(): { w: number; x: number; u: number } {
+  const [a, b] = stream.words(2);
+  return { w: Number(a % 11n), x: 30 + Number((a >> 8n) % 321n), u: Number(b >> 11n) / 2 ** 53 };
+}
+
 before(async () => {
   cluster = await startTestCluster();
   hospital = await cluster.connect('St. Mary Hospital', 0);
-  TEMP.forEach((t, i) => data.push({ study: 'challenger', x: t, w: randomInt(0, 11), y: FAILURE[i] }));
-  MTCARS.hp.forEach((hp, i) => data.push({ study: 'mtcars', x: Number(hp), w: randomInt(0, 11), y: Number(MTCARS.am[i]) }));
+  TEMP.forEach((t, i) => data.push({ study: 'challenger', x: t, w: draw().w, y: FAILURE[i] }));
+  MTCARS.hp.forEach((hp, i) => data.push({ study: 'mtcars', x: Number(hp), w: draw().w, y: Number(MTCARS.am[i]) }));
   for (let i = 0; i < 80; i++) {
-    const x = randomInt(30, 351);
-    data.push({ study: 'random', x, w: randomInt(0, 11), y: Math.random() < 1 / (1 + Math.exp(-(-2 + 0.012 * x))) ? 1 : 0 });
+    const { x, w, u } = draw();
+    data.push({ study: 'random', x, w, y: u < 1 / (1 + Math.exp(-(-2 + 0.012 * x))) ? 1 : 0 });
   }
-  for (let x = 40; x < 340; x += 20) data.push({ study: 'separated', x, w: randomInt(0, 11), y: x >= 190 ? 1 : 0 });
-  // Interleaved, so no group is a run of rows.
-  data.sort(() => Math.random() - 0.5);
+  for (let x = 40; x < 340; x += 20) data.push({ study: 'separated', x, w: draw().w, y: x >= 190 ? 1 : 0 });
+  // Interleaved, so no group is a run of rows (a seeded Fisher–Yates).
+  for (let i = data.length - 1; i > 0; i--) {
+    const j = Math.floor(draw().u * (i + 1));
+    [data[i], data[j]] = [data[j], data[i]];
+  }
   await hospital.uploadTable(
     'studies',
     { columns: { study: data.map((r) => r.study), x: data.map((r) => String(r.x)), w: data.map((r) => String(r.w)), y: data.map((r) => String(r.y === 1)) } },
@@ -64,13 +79,13 @@ after(async () => {
 });
 
 function near(actual: number, expected: number, rel: number, what: string): void {
-  assert.ok(Math.abs(actual - expected) <= rel * Math.abs(expected), `${what}: ${actual} vs ${expected} (rel ${(Math.abs(actual - expected) / Math.abs(expected)).toExponential(2)})`);
+  assert.ok(Math.abs(actual - expected) <= rel * Math.abs(expected), `${what}: ${actual} vs ${expected} (rel ${(Math.abs(actual - expected) / Math.abs(expected)).toExponential(2)}; ${SEED_NOTE})`);
 }
 
 /** A coefficient within 1e-5 of max(|β|, SE(β)): relative, or in standard errors for a coefficient smaller than its SE. */
 function nearCoefficient(actual: number, expected: number, standardError: number, what: string): void {
   const scale = Math.max(Math.abs(expected), standardError);
-  assert.ok(Math.abs(actual - expected) <= 1e-5 * scale, `${what}: ${actual} vs ${expected} (${(Math.abs(actual - expected) / scale).toExponential(2)} of max(|β|, SE) ${scale})`);
+  assert.ok(Math.abs(actual - expected) <= 1e-5 * scale, `${what}: ${actual} vs ${expected} (${(Math.abs(actual - expected) / scale).toExponential(2)} of max(|β|, SE) ${scale}; ${SEED_NOTE})`);
 }
 
 test('y ~ x by study: each study\'s fit is the float64 Newton fit of its rows; the empty and the separated study refused with their reasons', async () => {
@@ -91,7 +106,7 @@ test('y ~ x by study: each study\'s fit is the float64 Newton fit of its rows; t
       assert.match(g.refused ?? '', /separated|not positive definite/);
       continue;
     }
-    assert.ok(g.fit, `${String(g.label)}: ${g.refused}`);
+    assert.ok(g.fit, `${String(g.label)}: ${g.refused} (${SEED_NOTE})`);
     const ref = logitReference(rows.map((r) => [r.x]), rows.map((r) => r.y));
     assert.equal(g.fit.observations, rows.length);
     g.fit.coefficients.forEach((c, j) => {
@@ -123,7 +138,7 @@ test('two predictors and a secret validity: an oblivious filter leaves its rows 
       continue; // a random subset the float64 fit cannot fit either
     }
     if (!g.fit) continue; // e.g. separated by chance in a small filtered group: refused, never wrong
-    assert.equal(g.fit.observations, rows.length);
+    assert.equal(g.fit.observations, rows.length, SEED_NOTE);
     g.fit.coefficients.forEach((c, j) => {
       // w is random, unrelated to y: its coefficient is ~0 and within a small fraction of its own
       // standard error, where the contract is 1e-5 of that standard error (docs/statistics.md).
@@ -133,7 +148,7 @@ test('two predictors and a secret validity: an oblivious filter leaves its rows 
     });
     compared++;
   }
-  assert.ok(compared >= 2, `only ${compared} groups compared`);
+  assert.ok(compared >= 2, `only ${compared} groups compared (${SEED_NOTE})`);
 });
 
 test('explain() says what opens per group; refusals: more than 256 groups, a stored model per group', async () => {

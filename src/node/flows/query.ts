@@ -15,7 +15,7 @@ import type { PartyConfig } from '../../governance/collaboration.js';
 import type { PartyId } from '../../mpc/party.js';
 import { execute } from '../../ops/execute.js';
 import type { CheckedPlan } from '../../plan/check.js';
-import { resultContext, type QueryInfo, type QueryStatus, type QuerySubmitted } from '../../wire/api.js';
+import { resultContext, STATUS_WAIT_MAX_MS, type QueryInfo, type QueryStatus, type QuerySubmitted } from '../../wire/api.js';
 import type { ResultParts, SealedShareBytes } from '../../wire/result-frame.js';
 import { encodeResultShare, RESULT_SHARE_FORMAT } from '../../wire/result-payload.js';
 import { checkQueryPlan, checkQueryRequest } from '../query/check-plan.js';
@@ -152,7 +152,8 @@ async function runLocal(
     });
     // Nothing refers to the scanned columns any more: the result share and the derived table are encoded copies.
     scanned.release();
-    ctx.log.info({ query, plan: plan.hash, tables: info.tables, rows: info.rows, excluded: info.excluded, ms: Date.now() - started }, 'query computed');
+    // reserveFreeBytes: what the node's memory reserve can still give its pools and links (docs/benchmarks.md "s13-firstq").
+    ctx.log.info({ query, plan: plan.hash, tables: info.tables, rows: info.rows, excluded: info.excluded, ms: Date.now() - started, ...(ctx.reserve ? { reserveFreeBytes: ctx.reserve.freeBytes } : {}) }, 'query computed');
     return { info, envelopes };
   } catch (error) {
     if (!ctx.jobs.closing) await governance.refused(error);
@@ -248,13 +249,21 @@ async function runJob(ctx: NodeContext, job: Job, j: JobRequest): Promise<void> 
 
 /**
  * GET /v1/queries/:query: the query's state as this node knows it (signed by its requester or a
- * recipient), with its job while it is queued or running here.
+ * recipient), with its job while it is queued or running here. With `waitMs` (at most
+ * STATUS_WAIT_MAX_MS), a query whose job is still here is answered when the job ends or after
+ * `waitMs`, whichever comes first: a polling client then sees the end when it happens instead
+ * of at its next ask (docs/api.md, "Query status").
  */
-export async function queryStatus(ctx: NodeContext, query: string, request: ForwardedRequest): Promise<QueryStatus> {
+export async function queryStatus(ctx: NodeContext, query: string, request: ForwardedRequest, waitMs = 0): Promise<QueryStatus> {
   const party = ctx.verifyRequest(ctx.me, { ...request, body: new Uint8Array(0) });
-  const view = await resolveQuery(ctx, query);
+  let view = await resolveQuery(ctx, query);
   if (view.access && view.access.requestedBy !== party.name && !view.access.recipients.includes(party.name)) {
     throw new PermissionDeniedError(`'${party.name}' neither asked for query ${query} nor receives its result, so it may not ask about it`);
+  }
+  const job = waitMs > 0 && view.state === 'running' ? ctx.jobs.get(query) : undefined;
+  if (job) {
+    await job.endedWithin(Math.min(waitMs, STATUS_WAIT_MAX_MS));
+    view = await resolveQuery(ctx, query);
   }
   return statusOf(ctx, view);
 }

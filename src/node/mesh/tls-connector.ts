@@ -6,6 +6,7 @@
  */
 
 import { TlsMesh, type PeerAddress } from '../../net/tls.js';
+import type { ReservedBytes } from '../../net/recycled-buffers.js';
 import { PeerLostError, UsageError } from '../../errors.js';
 import type { PartyId, PartyLinks } from '../../mpc/party.js';
 import type { MeshConnector } from './connector.js';
@@ -20,6 +21,8 @@ export interface TlsMeshConnectorOptions {
   readonly next: PeerAddress;
   /** Per attempt. */
   readonly connectTimeoutMs: number;
+  /** Where the links take new receive buffers while it can spare them (the node's memory reserve). */
+  readonly reserve?: ReservedBytes;
 }
 
 export class TlsMeshConnector implements MeshConnector {
@@ -39,6 +42,7 @@ export class TlsMeshConnector implements MeshConnector {
       peerFingerprints: o.peerFingerprints,
       listen: o.listen,
       connectTimeoutMs: o.connectTimeoutMs,
+      ...(o.reserve ? { reserve: o.reserve } : {}),
     });
     this.current = mesh;
     try {

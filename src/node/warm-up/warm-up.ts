@@ -64,16 +64,19 @@ export interface WarmUpReport {
 export const WARM_UP_ROWS = 1 << 13;
 export const WARM_UP_ROUNDS = 1;
 /**
- * About the fresh memory a first query at 1M rows takes in a node beside what its pools take from
- * the reserve (docs/benchmarks.md "s9-firstquery", "s12-firstq"): the two together touch the
- * 256 MiB the pre-fault alone touched before the reserve, so a start costs what it did.
+ * About the fresh memory a first query at 1M rows takes in a node beside what its pools and links
+ * take from the reserve (docs/benchmarks.md "s9-firstquery", "s12-firstq", "s13-firstq"): the two
+ * together touch the 256 MiB the pre-fault alone touched before the reserve, so a start costs what it did.
  */
-export const WARM_UP_PREFAULT_BYTES = 128 << 20;
+export const WARM_UP_PREFAULT_BYTES = 32 << 20;
 /**
- * About what a node's pools hold after a first query at 1M rows: a group-by on a category keeps
- * ~80 MB in its party's scratch pool and 48 MB of scanned columns (docs/benchmarks.md, "s12-firstq").
+ * What a node's pools and links hold after a first query at 1M rows, with ~30 MB to spare for
+ * the next kind of query: a group-by on a category keeps ~80 MB in its party's scratch pool,
+ * 48 MB of scanned columns and ~40 MB of link buffers (receive buffers ~24 MB, two staging
+ * buffers ~8 MB); 192 MiB left 1.4 MB on two nodes of three (docs/benchmarks.md, "s12-firstq",
+ * "s13-firstq").
  */
-export const WARM_UP_RESERVE_BYTES = 128 << 20;
+export const WARM_UP_RESERVE_BYTES = 224 << 20;
 /**
  * A shuffle's arena for 1M rows (~39 MB of wasm memory: staging vectors, index arrays, draw
  * keystream): what its passes took from the reserve before they ran in wasm (s13-shuffle).
