@@ -1,4 +1,4 @@
-// Compiles src/mpc/protocols/wasm/inner-terms.c, inject-kernels.c and zero-share.c into
+// Compiles src/mpc/protocols/wasm/inner-terms.c, inject-kernels.c, zero-share.c and permute-kernels.c into
 // src/mpc/protocols/<name>-wasm.ts (the modules' bytes, base64). Needs clang with the wasm32 target; run after editing the C file:
 //   node scripts/inner-terms-wasm.mjs
 import { execFileSync } from 'node:child_process';
@@ -8,7 +8,12 @@ import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 // Each C file, the constant its generated module exports, and its extra clang flags.
-const modules = [['inner-terms', 'INNER_TERMS_WASM', []], ['inject-kernels', 'INJECT_KERNELS_WASM', []], ['zero-share', 'ZERO_SHARE_WASM', ['-msimd128']]];
+const modules = [
+  ['inner-terms', 'INNER_TERMS_WASM', []],
+  ['inject-kernels', 'INJECT_KERNELS_WASM', []],
+  ['zero-share', 'ZERO_SHARE_WASM', ['-msimd128']],
+  ['permute-kernels', 'PERMUTE_KERNELS_WASM', []],
+];
 const dir = mkdtempSync(join(tmpdir(), 'inner-terms-'));
 try {
   for (const [name, constant, flags] of modules) {

@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { deriveKey, Prg } from '../../src/crypto/prg.js';
 import { composedPermutation, drawPermutation } from '../../src/mpc/protocols/permutation.js';
 import { BLOCK_WORDS, blockCount } from '../../src/mpc/protocols/row-blocks.js';
+import { arenaLimit } from '../../src/mpc/protocols/permute-wasm.js';
 import { shuffle } from '../../src/mpc/protocols/shuffle.js';
 import type { Session } from '../../src/mpc/session.js';
 import { AShare, BShare } from '../../src/mpc/shares.js';
@@ -122,4 +123,15 @@ test('shuffle output equals the plaintext protocol for the same keys: columns lo
   // Exactly two blocks in one column, and one row more than a block.
   await pinned(2 * BLOCK_WORDS, [false]);
   await pinned(BLOCK_WORDS + 1, [true]);
+});
+
+test('shuffle output equals the plaintext protocol for the same keys: the JavaScript passes (columns above the wasm arena limit)', async () => {
+  const saved = arenaLimit.rows;
+  arenaLimit.rows = 0;
+  try {
+    for (const n of [1, 100]) await pinned(n, [false, true]);
+    await pinned(5000, [false, true]);
+  } finally {
+    arenaLimit.rows = saved;
+  }
 });

@@ -24,7 +24,7 @@
 
 import { UsageError } from '../../errors.js';
 import type { Prg } from '../../crypto/prg.js';
-import { UniformDraws } from './uniform-draws.js';
+import { UniformDraws, type SmallDraws } from './uniform-draws.js';
 
 /** Rows per bucket aimed at: a bucket's rows and their 64-bit words stay in the core's cache. */
 const ROWS_PER_BUCKET = 4096;
@@ -49,25 +49,37 @@ export function bucketCount(n: number): number {
 }
 
 /**
+ * A draw's kernels in wasm (permute-wasm.ts): the small bounds (SmallDraws) and layOut, which
+ * draws the rows' bucket bytes (8·ceil(n/8) bytes of keystream, as prg.words(ceil(n/8))) into the
+ * kernel's memory, lays the rows out into `place` (in that memory too) and returns the buckets'
+ * starts (buckets + 1 entries).
+ */
+export interface DrawKernels extends SmallDraws {
+  layOut(prg: Prg, n: number, buckets: number, place: Int32Array): Int32Array;
+}
+
+/**
  * A uniformly random permutation of n rows (at most 2^31), staged for application. `memory`, if
  * given, holds its two index arrays (2n entries, any content: every entry is written), so a
- * caller can take them from its scratch pool instead of paying a fresh array's page faults.
+ * caller can take them from its scratch pool instead of paying a fresh array's page faults;
+ * `kernels`, if given, run the draw in wasm on that memory (the same permutation, unit for unit).
  */
-export function drawPermutation(prg: Prg, n: number, buckets = bucketCount(n), memory?: Int32Array): StagedPermutation {
+export function drawPermutation(prg: Prg, n: number, buckets = bucketCount(n), memory?: Int32Array, kernels?: DrawKernels): StagedPermutation {
   if (n > 2 ** 31) throw new UsageError(`cannot shuffle ${n} rows (at most 2^31)`);
   if (buckets < 1 || buckets > MAX_BUCKETS || (buckets & (buckets - 1)) !== 0) throw new UsageError(`buckets must be a power of two up to ${MAX_BUCKETS}`);
   if (memory !== undefined && memory.length < 2 * n) throw new UsageError(`drawPermutation: ${memory.length} index entries for ${n} rows (needs ${2 * n})`);
   const place = memory === undefined ? new Int32Array(n) : memory.subarray(0, n);
   const local = memory === undefined ? new Int32Array(n) : memory.subarray(n, 2 * n);
-  const starts = new Int32Array(buckets + 1);
+  let starts: Int32Array = new Int32Array(buckets + 1);
   if (buckets === 1) {
     for (let i = 0; i < n; i++) place[i] = i;
     starts[1] = n;
-  } else {
+  } else if (kernels !== undefined) starts = kernels.layOut(prg, n, buckets, place);
+  else {
     const bucketOf = new Uint8Array(prg.words(Math.ceil(n / 8)).buffer, 0, n);
     layOut(bucketOf, buckets - 1, starts, place);
   }
-  const draws = new UniformDraws(prg, n);
+  const draws = new UniformDraws(prg, n, kernels);
   for (let b = 0; b < buckets; b++) draws.shuffle(local, starts[b], starts[b + 1]);
   return { n, place, local };
 }

@@ -45,7 +45,9 @@ export class BlockSender {
 
   /**
    * `transfer`: the link may keep views of `out` until it has written them (a vector this party
-   * does not keep); otherwise a block that has to queue behind a write in flight is copied.
+   * does not keep); otherwise every block is lent (Session.sendLent: written from `out`, not
+   * copied when it queues behind a write in flight) and the caller awaits written() before it
+   * hands `out` on.
    */
   constructor(
     private readonly s: Session,
@@ -79,8 +81,18 @@ export class BlockSender {
     return this.sent > before || (total === 0 && this.finished);
   }
 
+  /** Lent blocks not yet written (a vector this party keeps: no copy even behind a write in flight). */
+  private readonly lent: Promise<void>[] = [];
+
+  /** Settles once the link reads none of the vector any more: the caller may then write it. */
+  async written(): Promise<void> {
+    await Promise.all(this.lent);
+  }
+
   private sendUpTo(stop: number): void {
-    this.s.send(this.to, this.out.subarray(this.sent, stop), this.transfer);
+    const block = this.out.subarray(this.sent, stop);
+    if (this.transfer) this.s.send(this.to, block, true);
+    else this.lent.push(this.s.sendLent(this.to, block));
     if (timeline.on) timeline.mark(this.s.me, `sent ${Math.floor(this.sent / BLOCK_WORDS)} to P${this.to}`);
     this.sent = stop;
     this.finished = stop === this.out.length;

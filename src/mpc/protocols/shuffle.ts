@@ -55,8 +55,9 @@ import type { Session } from '../session.js';
 import { timeline } from '../timeline.js';
 import { AShare, BShare } from '../shares.js';
 import { drawPermutation, type StagedPermutation } from './permutation.js';
-import { gatherMaskedRows, gatherMaskedScatter, scatterFrom, scatterRows, scatterSum, type Combine } from './permute-masked.js';
-import { BlockSender, blockCount, forColumns, receiveBlocks } from './row-blocks.js';
+import { gatherMaskedRows, gatherMaskedScatter, scatterRows, scatterSum, type Combine } from './permute-masked.js';
+import { takeArena, giveArena, type PermuteArena } from './permute-wasm.js';
+import { BLOCK_WORDS, BlockSender, blockCount, forColumns, receiveBlocks } from './row-blocks.js';
 
 export interface Columns {
   readonly arith: readonly AShare[];
@@ -83,24 +84,40 @@ export async function shuffle(s: Session, cols: Columns): Promise<Columns> {
     taken.push(v);
     return v;
   };
+  // The gathers run in wasm on an arena that holds the staging vectors and index arrays
+  // (permute-wasm.ts); columns too long for one fall back to the JavaScript passes.
+  const arena = takeArena(n);
+  let slot: 0 | 1 = 0;
   const draw = (prg: Prg): StagedPermutation => {
-    const words = take(n);
-    const p = drawPermutation(prg, n, undefined, new Int32Array(words.buffer, words.byteOffset, 2 * n));
+    let memory: Int32Array;
+    if (arena) memory = arena.indices(slot++ as 0 | 1);
+    else {
+      const words = take(n);
+      memory = new Int32Array(words.buffer, words.byteOffset, 2 * n);
+    }
+    const p = drawPermutation(prg, n, undefined, memory, arena);
     timeline.mark(s.me, 'drawn');
     return p;
   };
   timeline.mark(s.me, 'start');
   try {
     // Party 0 applies its two permutations one at a time: it needs no second staging vector.
-    const job: Job = { s, cols, all, n, tmp: take(n), tmp2: s.me === 0 ? new BigUint64Array(0) : take(n), draw };
+    const tmp = arena ? arena.tmp.subarray(0, n) : take(n);
+    const tmp2 = arena ? arena.tmp2.subarray(0, n) : s.me === 0 ? new BigUint64Array(0) : take(n);
+    const passes: Passes = arena ?? { gatherMaskedRows, gatherMaskedScatter, scatterRows, scatterSum };
+    const job: Job = { s, cols, all, n, tmp, tmp2, draw, passes };
     if (s.me === 0) return await party0(job);
     if (s.me === 1) return await party1(job);
     return await party2(job);
   } finally {
     for (const v of taken) pool.give(v);
+    if (arena) giveArena(arena);
     timeline.mark(s.me, 'done');
   }
 }
+
+/** The passes, in wasm on an arena or in JavaScript (permute-masked.ts). */
+type Passes = Pick<PermuteArena, 'gatherMaskedRows' | 'gatherMaskedScatter' | 'scatterRows' | 'scatterSum'>;
 
 interface Job {
   readonly s: Session;
@@ -110,6 +127,7 @@ interface Job {
   readonly tmp: BigUint64Array;
   readonly tmp2: BigUint64Array;
   readonly draw: (prg: Prg) => StagedPermutation;
+  readonly passes: Passes;
 }
 
 /** How column k combines with a mask: arithmetic columns add (or subtract), binary ones XOR. */
@@ -135,8 +153,8 @@ async function party0(job: Job): Promise<Columns> {
   const toP2Blocks = new BlockSender(s, 2, toP2, n, true);
   for (let k = 0; k < all.length; k++) {
     const c = all[k], combine = combineOf(job, k, false);
-    scatterSum(c.a, c.b, piA.place, tmp, k >= job.cols.arith.length);
-    await toP2Blocks.column(k, (from, to) => gatherMaskedRows(tmp, piA, toP2, k * n, s.prgNext, combine, from, to)); // + z1
+    job.passes.scatterSum(c.a, c.b, piA.place, tmp, k >= job.cols.arith.length);
+    await toP2Blocks.column(k, (from, to) => job.passes.gatherMaskedRows(tmp, piA, toP2, k * n, s.prgNext, combine, from, to)); // + z1
   }
   // Everything that does not need party 1's message is done before its first block arrives.
   const piC = job.draw(s.prgPrev);
@@ -148,12 +166,13 @@ async function party0(job: Job): Promise<Columns> {
   // and streamed on to party 1.
   for await (const block of receiveBlocks(s, 1, total)) {
     await forColumns(block, n, async (k, row, offset, count) => {
-      scatterRows(block.words, offset, piC.place, row, count, tmp);
+      job.passes.scatterRows(block.words, offset, piC.place, row, count, tmp);
       if (row + count < n) return;
       const combine = combineOf(job, k, true);
-      await toP1Blocks.column(k, (from, to) => gatherMaskedRows(tmp, piC, toP1, k * n, s.prgPrev, combine, from, to)); // - s
+      await toP1Blocks.column(k, (from, to) => job.passes.gatherMaskedRows(tmp, piC, toP1, k * n, s.prgPrev, combine, from, to)); // - s
     });
   }
+  await toP1Blocks.written();
   return shares(job, y0, toP1);
 }
 
@@ -166,20 +185,31 @@ async function party1(job: Job): Promise<Columns> {
   const toP0 = uninitializedWords(total);
   const toP0Blocks = new BlockSender(s, 0, toP0, n, true);
   for (let k = 0; k < all.length; k++) {
-    scatterFrom(all[k].b, 0, piA.place, tmp);
-    gatherMaskedScatter(tmp, piA, s.prgPrev, combineOf(job, k, true), piB, tmp2); // - z1
+    job.passes.scatterRows(all[k].b, 0, piA.place, 0, n, tmp);
+    job.passes.gatherMaskedScatter(tmp, piA, s.prgPrev, combineOf(job, k, true), piB, tmp2); // - z1
     const combine = combineOf(job, k, false);
-    await toP0Blocks.column(k, (from, to) => gatherMaskedRows(tmp2, piB, toP0, k * n, s.prgNext, combine, from, to)); // + z2
+    await toP0Blocks.column(k, (from, to) => job.passes.gatherMaskedRows(tmp2, piB, toP0, k * n, s.prgNext, combine, from, to)); // + z2
   }
   const [y1, y2] = await Promise.all([assemble(s, 0, total), assemble(s, 2, total)]);
   return shares(job, y1, y2);
 }
 
-/** A message received in blocks, in one vector (a single block is kept as it came). */
+/**
+ * A message received in blocks, in one vector: every block's receive is posted at once into its
+ * place (Session.recvInto, answered in order), so the link writes each block there as it
+ * decrypts it instead of into a buffer of its own that would then be copied (~2.5 ms per 16 MiB).
+ */
 async function assemble(s: Session, from: PartyId, total: number): Promise<BigUint64Array> {
-  if (blockCount(total) === 1) return s.recv(from, total);
   const out = uninitializedWords(total);
-  for await (const block of receiveBlocks(s, from, total)) out.set(block.words, block.at);
+  const blocks: Promise<void>[] = [];
+  for (let b = 0, at = 0; b < blockCount(total); b++) {
+    const size = Math.min(BLOCK_WORDS, total - at);
+    const mark = timeline.on ? `got ${b} from P${from}` : '';
+    const into = s.recvInto(from, out.subarray(at, at + size));
+    blocks.push(timeline.on ? into.then(() => timeline.mark(s.me, mark)) : into);
+    at += size;
+  }
+  await Promise.all(blocks);
   return out;
 }
 
@@ -206,13 +236,14 @@ async function party2(job: Job): Promise<Columns> {
   const toP1Blocks = new BlockSender(s, 1, toP1, n, false);
   for await (const block of receiveBlocks(s, 0, total)) {
     await forColumns(block, n, async (k, row, offset, count) => {
-      scatterRows(block.words, offset, piB.place, row, count, tmp);
+      job.passes.scatterRows(block.words, offset, piB.place, row, count, tmp);
       const { piC, y0 } = (later ??= drawLater());
       if (row + count < n) return;
-      gatherMaskedScatter(tmp, piB, s.prgPrev, combineOf(job, k, true), piC, tmp2); // - z2
+      job.passes.gatherMaskedScatter(tmp, piB, s.prgPrev, combineOf(job, k, true), piC, tmp2); // - z2
       const combine = combineOf(job, k, false);
-      await toP1Blocks.column(k, (from, to) => gatherMaskedRows(tmp2, piC, toP1, k * n, s.prgNext, combine, from, to, y0)); // + s - r
+      await toP1Blocks.column(k, (from, to) => job.passes.gatherMaskedRows(tmp2, piC, toP1, k * n, s.prgNext, combine, from, to, y0)); // + s - r
     });
   }
+  await toP1Blocks.written();
   return shares(job, toP1, (later ??= drawLater()).y0);
 }

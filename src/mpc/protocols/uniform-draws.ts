@@ -17,20 +17,43 @@ import { keepShape } from '../../keep-shape.js';
 /** Bounds up to this are drawn from 16 bits (rejection below 1/8), larger ones from 32 bits. */
 export const BOUND_16 = 8192;
 
+/**
+ * Memory for the units read ahead and a kernel for the small bounds, when the draw runs on a
+ * wasm arena (permute-wasm.ts): drawSmall's contract, on slots and units inside the kernel's
+ * memory, with its read position in `cursor`.
+ */
+export interface SmallDraws {
+  /** Where the units are read ahead (any content; its length bounds what fits). */
+  readonly region: Uint16Array;
+  readonly cursor: Int32Array;
+  drawSmall(slots: Int32Array, start: number, k: number, small: number, units: Uint16Array): number;
+}
+
 export class UniformDraws {
   private units: Uint16Array;
   private next = 0;
   /** drawSmall's read position (in and out). */
-  private readonly cursor = new Int32Array(1);
+  private readonly cursor: Int32Array;
   /** wideProduct's output: [high, low]. */
   private readonly parts = new Float64Array(2);
+  /** The wasm kernel while the units fit its region (then drawn unit for unit as in JavaScript). */
+  private kernels: SmallDraws | undefined;
 
   /** Reads ahead enough keystream for `expected` draws below BOUND_16 and their rejections. */
   constructor(
     private readonly prg: Prg,
     expected: number,
+    kernels?: SmallDraws,
   ) {
-    this.units = new Uint16Array(prg.words(Math.ceil((expected + (expected >>> 4) + 64) / 4)).buffer);
+    const words = Math.ceil((expected + (expected >>> 4) + 64) / 4);
+    this.kernels = kernels !== undefined && 4 * words <= kernels.region.length ? kernels : undefined;
+    this.cursor = this.kernels?.cursor ?? new Int32Array(1);
+    if (this.kernels === undefined) this.units = new Uint16Array(prg.words(words).buffer);
+    else {
+      const region = this.kernels.region;
+      prg.fill(new Uint8Array(region.buffer, region.byteOffset, 8 * words));
+      this.units = region.subarray(0, 4 * words);
+    }
   }
 
   /**
@@ -52,7 +75,8 @@ export class UniformDraws {
     while (k < small) {
       this.ensure(small - k);
       this.cursor[0] = this.next;
-      k = drawSmall(slots, start, k, small, this.units, this.cursor);
+      const kernels = this.kernels;
+      k = kernels === undefined ? drawSmall(slots, start, k, small, this.units, this.cursor) : kernels.drawSmall(slots, start, k, small, this.units);
       this.next = this.cursor[0];
     }
     // Bounds above BOUND_16 (buckets of more than 8,192 rows): two units per draw, read ahead.
@@ -81,7 +105,20 @@ export class UniformDraws {
   private ensure(count: number): void {
     if (this.units.length - this.next >= count) return;
     const left = this.units.subarray(this.next);
-    const fresh = new Uint16Array(this.prg.words(Math.ceil((count + 64) / 4)).buffer);
+    const words = Math.ceil((count + 64) / 4);
+    const region = this.kernels?.region;
+    if (region !== undefined && left.length + 4 * words <= region.length) {
+      // In the kernel's region (units always start at its first entry): the unread units
+      // moved to the front, the keystream appended behind them.
+      region.copyWithin(0, this.next, this.units.length);
+      this.prg.fill(new Uint8Array(region.buffer, region.byteOffset + 2 * left.length, 8 * words));
+      this.units = region.subarray(0, left.length + 4 * words);
+      this.next = 0;
+      return;
+    }
+    // Too many for the region (a bucket above BOUND_16 rows): JavaScript arrays from here on.
+    this.kernels = undefined;
+    const fresh = new Uint16Array(this.prg.words(words).buffer);
     const units = new Uint16Array(left.length + fresh.length);
     units.set(left);
     units.set(fresh, left.length);

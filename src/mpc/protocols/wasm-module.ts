@@ -38,12 +38,22 @@ export function sizedKernels<K extends object>(base64: string, bind: (exports: R
   let current: (K & { readonly memory: WasmMemory }) | undefined;
   return (bytes: number) => {
     if (current && current.memory.buffer.byteLength >= bytes) return current;
-    compiled ??= new wasm.Module(Buffer.from(base64, 'base64'));
-    const pages = 2 ** Math.ceil(Math.log2(Math.max(1, Math.ceil(bytes / PAGE_BYTES))));
-    const memory = new wasm.Memory({ initial: pages });
-    const table = new wasm.Table({ initial: 0, element: 'anyfunc' });
-    const exports = new wasm.Instance(compiled, { env: { __linear_memory: memory, __indirect_function_table: table } }).exports;
+    compiled ??= compileModule(base64);
+    const { exports, memory } = instanceOn(compiled, 2 ** Math.ceil(Math.log2(Math.max(1, Math.ceil(bytes / PAGE_BYTES)))));
     current = { ...bind(exports), memory };
     return current;
   };
+}
+
+/** A module's bytes (base64, as the generated *-wasm.ts files hold them) compiled. */
+export function compileModule(base64: string): object {
+  return new wasm.Module(Buffer.from(base64, 'base64'));
+}
+
+/** An instance of a compiled module on a memory of its own of `pages` 64 KiB pages (never grown). */
+export function instanceOn(compiled: object, pages: number): { readonly exports: Record<string, unknown>; readonly memory: WasmMemory } {
+  const memory = new wasm.Memory({ initial: pages });
+  const table = new wasm.Table({ initial: 0, element: 'anyfunc' });
+  const exports = new wasm.Instance(compiled, { env: { __linear_memory: memory, __indirect_function_table: table } }).exports;
+  return { exports, memory };
 }

@@ -6,7 +6,7 @@
  * 128 MiB of the allocator's heap (prefault.ts), which their collections free for a first query,
  * and sets aside the 128 MiB memory reserve (mpc/memory-reserve.ts) that the node's pools fill
  * from, so that a first query's pool fills count no fresh memory for V8 and start no full
- * collection.
+ * collection, and faults in a shuffle arena for 1M rows (protocols/permute-wasm.ts).
  *
  * Why: V8 runs a function's first calls in its interpreter and compiles it only once it has run
  * hot, and a process touches fresh memory page by page; a node's first query used to pay both,
@@ -24,6 +24,7 @@ import { execute } from '../../ops/execute.js';
 import { checkPlan } from '../../plan/check.js';
 import { decodeSyntheticColumn, sealSyntheticResult } from './node-paths.js';
 import { MAX_PREFAULT_BYTES, prefaultHeap } from './prefault.js';
+import { arenaLimit, prefaultArena } from '../../mpc/protocols/permute-wasm.js';
 import { MAX_RESERVE_BYTES, MemoryReserve } from '../../mpc/memory-reserve.js';
 import { syntheticReader } from './synthetic-reader.js';
 import { warmUpWorkloads } from './workloads.js';
@@ -37,6 +38,8 @@ export interface WarmUpOptions {
   readonly prefaultBytes?: number;
   /** Bytes of the memory reserve handed to the node's pools (default WARM_UP_RESERVE_BYTES; 0: none; mpc/memory-reserve.ts). */
   readonly reserveBytes?: number;
+  /** Rows of the shuffle arena faulted in and kept (default WARM_UP_ARENA_ROWS; 0: none; protocols/permute-wasm.ts). */
+  readonly arenaRows?: number;
 }
 
 export interface WarmUpStep {
@@ -74,6 +77,11 @@ export const WARM_UP_PREFAULT_BYTES = 32 << 20;
  * "s13-firstq").
  */
 export const WARM_UP_RESERVE_BYTES = 224 << 20;
+/**
+ * A shuffle's arena for 1M rows (~39 MB of wasm memory: staging vectors, index arrays, draw
+ * keystream): what its passes took from the reserve before they ran in wasm (s13-shuffle).
+ */
+export const WARM_UP_ARENA_ROWS = 1 << 20;
 /** The synthetic stored column decoded by the node-side step: 2 MiB, two read slices. */
 const COLUMN_ROWS = 1 << 18;
 
@@ -85,6 +93,8 @@ export async function warmUp(options: WarmUpOptions = {}): Promise<WarmUpReport>
   if (!Number.isSafeInteger(prefault) || prefault < 0 || prefault > MAX_PREFAULT_BYTES) throw new RangeError(`warm-up: prefaultBytes must be a whole number from 0 to ${MAX_PREFAULT_BYTES} (got ${prefault})`);
   const reserveBytes = options.reserveBytes ?? WARM_UP_RESERVE_BYTES;
   if (!Number.isSafeInteger(reserveBytes) || reserveBytes < 0 || reserveBytes > MAX_RESERVE_BYTES || reserveBytes % 8 !== 0) throw new RangeError(`warm-up: reserveBytes must be a whole number of 8-byte words from 0 to ${MAX_RESERVE_BYTES} (got ${reserveBytes})`);
+  const arenaRows = options.arenaRows ?? WARM_UP_ARENA_ROWS;
+  if (!Number.isSafeInteger(arenaRows) || arenaRows < 0 || arenaRows > arenaLimit.rows) throw new RangeError(`warm-up: arenaRows must be a whole number from 0 to ${arenaLimit.rows} (got ${arenaRows})`);
   const started = performance.now();
   const cpu0 = process.cpuUsage();
   const steps: WarmUpStep[] = [];
@@ -105,6 +115,7 @@ export async function warmUp(options: WarmUpOptions = {}): Promise<WarmUpReport>
   if (reserveBytes > 0) await timed('reserve', () => (reserve = new MemoryReserve(reserveBytes)));
   // Then the pre-fault, so that the workloads' collections free what it touched (prefault.ts).
   if (prefault > 0) await timed('prefault', () => prefaultHeap(prefault));
+  if (arenaRows > 0) await timed('shuffle-arena', () => prefaultArena(arenaRows));
   const trio = await streamTrio();
   try {
     for (let round = 0; round < rounds; round++) {

@@ -14,10 +14,10 @@ import { MAX_RESERVE_BYTES } from '../../../src/mpc/memory-reserve.js';
 import { warmUpWorkloads } from '../../../src/node/warm-up/workloads.js';
 
 test('the warm-up runs every workload without a failure, and reports its time', { timeout: 120_000 }, async () => {
-  const report = await warmUp({ rows: 256, rounds: 1, prefaultBytes: 1 << 20, reserveBytes: 1 << 20 });
+  const report = await warmUp({ rows: 256, rounds: 1, prefaultBytes: 1 << 20, reserveBytes: 1 << 20, arenaRows: 1 << 12 });
   const names = warmUpWorkloads(256).map((w) => w.name);
   // The reserve, then the pre-fault, so that the workloads' own collections free what it touched.
-  assert.deepEqual(report.steps.map((s) => s.name), ['reserve', 'prefault', ...names, 'stored-column']);
+  assert.deepEqual(report.steps.map((s) => s.name), ['reserve', 'prefault', 'shuffle-arena', ...names, 'stored-column']);
   assert.equal(report.reserve?.totalBytes, 1 << 20, 'the reserve handed to the node');
   assert.equal(report.reserve?.freeBytes, 1 << 20, 'nothing of it used by the warm-up itself');
   for (const s of report.steps) assert.equal(s.error, undefined, `${s.name}: ${s.error}`);
@@ -44,6 +44,8 @@ test('refuses sizes it cannot warm anything with', async () => {
   await assert.rejects(warmUp({ prefaultBytes: MAX_PREFAULT_BYTES + 1 }), RangeError);
   await assert.rejects(warmUp({ reserveBytes: 12 }), RangeError);
   await assert.rejects(warmUp({ reserveBytes: MAX_RESERVE_BYTES + 8 }), RangeError);
+  await assert.rejects(warmUp({ arenaRows: -1 }), RangeError);
+  await assert.rejects(warmUp({ arenaRows: 0.5 }), RangeError);
 });
 
 test('the pre-fault touches what it is asked to, in whole pieces and a rest, and refuses other sizes', () => {
@@ -51,9 +53,9 @@ test('the pre-fault touches what it is asked to, in whole pieces and a rest, and
   for (const bytes of [-1, 0.5, MAX_PREFAULT_BYTES + 1, Number.NaN]) assert.throws(() => prefaultHeap(bytes), RangeError);
 });
 
-test('warming up with no pre-fault and no reserve lists neither step', { timeout: 120_000 }, async () => {
-  const report = await warmUp({ rows: 256, rounds: 1, prefaultBytes: 0, reserveBytes: 0 });
-  assert.equal(report.steps.some((s) => s.name === 'prefault'), false);
+test('warming up with no pre-fault, no reserve and no arena lists none of those steps', { timeout: 120_000 }, async () => {
+  const report = await warmUp({ rows: 256, rounds: 1, prefaultBytes: 0, reserveBytes: 0, arenaRows: 0 });
+  assert.equal(report.steps.some((s) => s.name === 'prefault' || s.name === 'shuffle-arena'), false);
   assert.equal(report.reserve, undefined, 'no reserve asked for, none made');
 });
 
