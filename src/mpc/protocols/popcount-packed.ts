@@ -34,7 +34,6 @@
 import type { Session } from '../session.js';
 import type { AShare } from '../shares.js';
 import { Prg } from '../../crypto/prg.js';
-import { ProtocolError } from '../../errors.js';
 import { injectWeightedSums, type WeightedWords } from './inject-sum.js';
 
 /** Binary-shared words whose bits are counted (all 64 bits of every word; clear unused tails). */
@@ -43,31 +42,12 @@ export interface PackedBits {
   readonly b: BigUint64Array;
 }
 
-/**
- * Words of one weight of every tree of a group, both components, tree-major: each tree's words
- * are its `h` head words (the running sum and the word left over by the layer before, or all
- * words before the first layer), then its `t` tail words (the carries from the weight below).
- * The tails are the previous layer's AND outputs as they came out of its reshare (one array per
- * component over all trees: tree i's carries at [i·t, (i + 1)·t)), never copied (see layer).
- */
+/** Words of one weight of every tree of a group, both components, tree-major (see Group). */
 interface Words {
   a: BigUint64Array;
   b: BigUint64Array;
-  /** Head words per tree: tree i's at [i·h, (i + 1)·h). */
-  h: number;
-  ta: BigUint64Array;
-  tb: BigUint64Array;
-  /** Tail words per tree: tree i's at [i·t, (i + 1)·t). */
-  t: number;
-  /** Words per tree: h + t. */
+  /** Words per tree: tree i's are [i·count, (i + 1)·count). */
   count: number;
-}
-
-const NO_WORDS = new BigUint64Array(0);
-
-/** Every Words made here, its fields in one order: one object shape, so the kernels that read them stay monomorphic. */
-function wordsOfWeight(a: BigUint64Array, b: BigUint64Array, h: number, ta: BigUint64Array, tb: BigUint64Array, t: number): Words {
-  return { a, b, h, ta, tb, t, count: h + t };
 }
 
 /**
@@ -150,17 +130,16 @@ export async function popcountWords(s: Session, vectors: readonly PackedBits[], 
   // A group whose vectors already lie one after the other in one array per component (an AND
   // batch's outputs, as the radix search's zeros) is read in place: the first layer only reads
   // its words. The others are copied into one pooled buffer (mpc/scratch.ts: fresh arrays cost
-  // page faults and collections). Each layer's head words live in one pooled buffer and its
-  // tails in its AND's two components (the pooled local share and the message received): both
-  // given back when the next layer has been built from them.
+  // page faults and collections); each layer's words live in one, given back when the next
+  // layer has been built from it.
   const entries = [...byWords.entries()].map(([count, members]) => ({ count, members, inPlace: adjacent(members.map((v) => vectors[v]), count) }));
-  let held: LayerMemory = { heads: s.party.scratch.take(2 * entries.reduce((acc, e) => acc + (e.inPlace ? 0 : e.members.length * e.count), 0)) };
+  let held = s.party.scratch.take(2 * entries.reduce((acc, e) => acc + (e.inPlace ? 0 : e.members.length * e.count), 0));
   try {
     let at = 0;
     const groups: Group[] = entries.map(({ count, members, inPlace }) => {
-      if (inPlace) return { members, classes: [wordsOfWeight(inPlace.a, inPlace.b, count, NO_WORDS, NO_WORDS, 0)] };
+      if (inPlace) return { members, classes: [{ ...inPlace, count }] };
       const size = members.length * count;
-      const words = wordsOfWeight(held.heads.subarray(at, at + size), held.heads.subarray(at + size, (at += 2 * size)), count, NO_WORDS, NO_WORDS, 0);
+      const words: Words = { a: held.subarray(at, at + size), b: held.subarray(at + size, (at += 2 * size)), count };
       members.forEach((v, i) => {
         words.a.set(vectors[v].a, i * count);
         words.b.set(vectors[v].b, i * count);
@@ -169,28 +148,15 @@ export async function popcountWords(s: Session, vectors: readonly PackedBits[], 
     });
     while (layerPays(adders(groups), roundBytes)) {
       const next = await layer(s, groups);
-      release(s, held);
+      s.party.scratch.give(held);
       held = next;
     }
     const remaining: WeightedWords[] = new Array<WeightedWords>(vectors.length);
     for (const g of groups) g.members.forEach((v, i) => (remaining[v] = wordsOf(g, i)));
     return remaining;
   } finally {
-    release(s, held);
+    s.party.scratch.give(held);
   }
-}
-
-/** A layer's memory: its head words (pooled) and its AND's components, the next layer's tails. */
-interface LayerMemory {
-  readonly heads: BigUint64Array;
-  readonly za?: BigUint64Array;
-  readonly zb?: BigUint64Array;
-}
-
-function release(s: Session, memory: LayerMemory): void {
-  s.party.scratch.give(memory.heads);
-  if (memory.za) s.party.scratch.give(memory.za);
-  if (memory.zb) s.releaseWords(s.next, memory.zb);
 }
 
 /**
@@ -219,14 +185,9 @@ function adders(groups: readonly Group[]): number {
 
 /**
  * One layer of chained full adders over the words of every weight of every tree of every group
- * (chainAdders): one AND round. Each carry maj = AND(S ^ Z, Y ^ Z) ^ Z is the AND's output with Z
- * XORed into its local share before the reshare (Z's component a: this party's third of it), so
- * the reshare's two components are the carries themselves: they become the next layer's tails
- * as they are, with no pass over them and no copy (s13-describe: before, a pass after the round
- * wrote z ^ Z of both components into the next layer's words). Returns the memory that now holds
- * the groups' words.
+ * (chainAdders): one AND round. Returns the pooled buffer that now holds the groups' words.
  */
-async function layer(s: Session, groups: readonly Group[]): Promise<LayerMemory> {
+async function layer(s: Session, groups: readonly Group[]): Promise<BigUint64Array> {
   // Per group and weight: full adders per tree (t), and where their carries' shares start.
   const shapes = groups.map((g) => g.classes.map((w) => chainAdders(w.count)));
   let total = 0;
@@ -237,45 +198,47 @@ async function layer(s: Session, groups: readonly Group[]): Promise<LayerMemory>
       return at;
     }),
   );
-  // The carries' AND: its local share written straight from the words (the operands S ^ Z and
-  // Y ^ Z are never stored), in pooled memory (mpc/scratch.ts; the link copies what it sends).
+  // The carries' AND: its local share written straight from the words (the operands A ^ C and
+  // B ^ C are never stored), in pooled memory (mpc/scratch.ts; the link copies what it sends).
   const za = Prg.xor(s.prgNext, s.prgPrev, s.party.scratch.take(total));
-  // The next layer's words per weight: heads, the running sum and the word left over (count − 2t
-  // of them: 1 or 2, or the words as they are without adders); tails, the carries from below.
-  const headsOf = groups.map((g, k) => {
-    const h = g.classes.map((w, weight) => w.count - 2 * shapes[k][weight]);
-    if (shapes[k][shapes[k].length - 1] > 0) h.push(0);
-    return h;
-  });
-  const heads = s.party.scratch.take(2 * groups.reduce((acc, g, k) => acc + g.members.length * headsOf[k].reduce((x, y) => x + y, 0), 0));
+  // The next layer's words per weight: the running sum and the word left over, the carries from below.
+  const countsOf = groups.map((g, k) => nextCounts(g.classes.map((w) => w.count), shapes[k]));
+  // Every word of it is written below (running sums, words left over, carries).
+  const held = s.party.scratch.take(2 * groups.reduce((acc, g, k) => acc + g.members.length * countsOf[k].reduce((x, y) => x + y, 0), 0));
   let used = 0;
   const nexts = groups.map((g, k) =>
-    headsOf[k].map((h, weight): Words => {
-      const size = g.members.length * h, t = weight > 0 ? shapes[k][weight - 1] : 0;
-      const from = weight > 0 ? starts[k][weight - 1] : 0, to = from + g.members.length * t;
-      return wordsOfWeight(heads.subarray(used, used + size), heads.subarray(used + size, (used += 2 * size)), h, za.subarray(from, to), NO_WORDS, t);
+    countsOf[k].map((count) => {
+      const size = g.members.length * count;
+      return { a: held.subarray(used, used + size), b: held.subarray(used + size, (used += 2 * size)), count };
     }),
   );
   groups.forEach((g, k) =>
     g.classes.forEach((w, weight) => {
-      chainedAdders(w, g.members.length, shapes[k][weight], za, starts[k][weight], nexts[k][weight]);
+      const T = g.members.length, t = shapes[k][weight], out = nexts[k][weight];
+      chainedAdders(w, T, w.count, t, za, starts[k][weight], out, out.count);
     }),
   );
+  // The received share goes back to the link once the carries are written (Session.releaseWords).
   let zb: BigUint64Array;
   try {
     zb = await s.reshare(za);
   } catch (e) {
     s.party.scratch.give(za);
-    s.party.scratch.give(heads);
     throw e;
   }
   groups.forEach((g, k) => {
-    nexts[k].forEach((w, weight) => {
-      if (w.t > 0) w.tb = zb.subarray(starts[k][weight - 1], starts[k][weight - 1] + g.members.length * w.t);
+    g.classes.forEach((w, weight) => {
+      const T = g.members.length, t = shapes[k][weight];
+      if (t === 0) return;
+      const out = nexts[k][weight + 1], offset = out.count - t;
+      carries(w.a, T, w.count, t, za, starts[k][weight], out.a, out.count, offset);
+      carries(w.b, T, w.count, t, zb, starts[k][weight], out.b, out.count, offset);
     });
     g.classes = nexts[k];
   });
-  return { heads, za, zb };
+  s.party.scratch.give(za);
+  s.releaseWords(s.next, zb);
+  return held;
 }
 
 // The 64-bit kernels read every word straight from its array into an expression stored back
@@ -283,62 +246,46 @@ async function layer(s: Session, groups: readonly Group[]): Promise<LayerMemory>
 // machine-word operations; chainedAdders works on 32-bit halves, whose locals are plain integers.
 
 /**
- * For each of T trees with `w.count` words of this weight (t ≥ 1 adders), the chain: the running
- * sum S starts as word 0; adder q takes (S, Y, Z) = (S, word 2q + 1, word 2q + 2), its carry
- * maj(S, Y, Z) = ((S ^ Z) & (Y ^ Z)) ^ Z, whose AND's local share, Z's component a XORed in
- * (layer), goes into z at word start + i·t + q (z holds a zero-sharing: z ^= xa & (ya ^ yb) ^
- * xb & ya, binary.ts, with x = S ^ Z and y = Y ^ Z from both components), and S ^= Y ^ Z. The
- * final S is the tree's first head word in `out`, the word left over (count even) its second.
- * With t = 0 the words (head, then tail) are copied as they are.
- *
- * A weight with adders has its words all in its head (the first layer) or all in its tail: in
- * layer L only weight L − 1, the top, has three words or more (each weight below was cut to at
- * most two by its own chain, and the weight under it no longer sends carries), and the top is
- * new, made of the carries alone. Anything else is a broken tree: refused, never miscounted.
+ * For each of T trees with `count` words of this weight (t ≥ 1 adders), the chain: the running
+ * sum S starts as word 0 and is kept in the tree's first output word; adder q takes (S, Y, Z) =
+ * (S, word 2q + 1, word 2q + 2), its carry maj(S, Y, Z) = ((S ^ Z) & (Y ^ Z)) ^ Z, whose AND's
+ * local share goes into z at word start + i·t + q (z holds a zero-sharing: z ^= xa & (ya ^ yb)
+ * ^ xb & ya, binary.ts, with x = S ^ Z and y = Y ^ Z from both components), and S ^= Y ^ Z.
+ * The word left over (count even) follows S. With t = 0 the words are copied as they are.
  */
-function chainedAdders(w: Words, T: number, t: number, z: BigUint64Array, start: number, out: Words): void {
-  const h = w.h, tt = w.t, count = w.count, oh = out.h;
-  if (t > 0 && h > 0 && tt > 0) throw new ProtocolError(`popcount: a weight of ${h} head and ${tt} tail words with adders`);
+function chainedAdders(w: Words, T: number, count: number, t: number, z: BigUint64Array, start: number, out: Words, outCount: number): void {
+  const a = w.a, b = w.b, oa = out.a, ob = out.b;
   // In 32-bit halves (both halves per step): the running sum S stays in four integer locals
   // instead of being read back from its array for every adder, and each word is loaded once
   // (9.5 % less CPU than the 64-bit form on 40 trees of 16,384 words: 3.38 against 3.73 ms).
-  const ha = halves(w.a), hb = halves(w.b), ta = halves(w.ta), tb = halves(w.tb), z32 = halves(z), oa32 = halves(out.a), ob32 = halves(out.b);
-  // The words of a weight with adders: its head, or its tail (per tree: `per` words).
-  const xa = tt > 0 ? ta : ha, xb = tt > 0 ? tb : hb, per = 2 * count;
+  const a32 = halves(a), b32 = halves(b), z32 = halves(z), oa32 = halves(oa), ob32 = halves(ob);
   for (let i = 0; i < T; i++) {
-    const to = 2 * i * oh;
+    const A = i * count, to = i * outCount;
     if (t === 0) {
-      const H = 2 * i * h, L = 2 * i * tt;
-      for (let k = 0; k < 2 * count; k++) {
-        oa32[to + k] = k < 2 * h ? ha[H + k] : ta[L + k - 2 * h];
-        ob32[to + k] = k < 2 * h ? hb[H + k] : tb[L + k - 2 * h];
-      }
+      oa.set(a.subarray(A, A + count), to);
+      ob.set(b.subarray(A, A + count), to);
       continue;
     }
-    const A = i * per;
-    let sa0 = xa[A], sa1 = xa[A + 1], sb0 = xb[A], sb1 = xb[A + 1];
-    // Adder q reads words Y = 2q + 1 and Z = Y + 1 of the tree: halves Y, Y + 1 and Y + 2, Y + 3 from A.
-    for (let q = 0, Y = A + 2, o = 2 * (start + i * t); q < t; q++, Y += 4, o += 2) {
-      const ay0 = xa[Y], ay1 = xa[Y + 1], az0 = xa[Y + 2], az1 = xa[Y + 3];
-      const by0 = xb[Y], by1 = xb[Y + 1], bz0 = xb[Y + 2], bz1 = xb[Y + 3];
+    let sa0 = a32[2 * A], sa1 = a32[2 * A + 1], sb0 = b32[2 * A], sb1 = b32[2 * A + 1];
+    // Adder q reads words Y = A + 2q + 1 and Z = Y + 1: halves 2Y, 2Y + 1 and 2Y + 2, 2Y + 3.
+    for (let q = 0, Y = 2 * (A + 1), o = 2 * (start + i * t); q < t; q++, Y += 4, o += 2) {
+      const ay0 = a32[Y], ay1 = a32[Y + 1], az0 = a32[Y + 2], az1 = a32[Y + 3];
+      const by0 = b32[Y], by1 = b32[Y + 1], bz0 = b32[Y + 2], bz1 = b32[Y + 3];
       const ya0 = ay0 ^ az0, ya1 = ay1 ^ az1, yb0 = by0 ^ bz0, yb1 = by1 ^ bz1;
-      z32[o] ^= ((sa0 ^ az0) & (ya0 ^ yb0)) ^ ((sb0 ^ bz0) & ya0) ^ az0;
-      z32[o + 1] ^= ((sa1 ^ az1) & (ya1 ^ yb1)) ^ ((sb1 ^ bz1) & ya1) ^ az1;
+      z32[o] ^= ((sa0 ^ az0) & (ya0 ^ yb0)) ^ ((sb0 ^ bz0) & ya0);
+      z32[o + 1] ^= ((sa1 ^ az1) & (ya1 ^ yb1)) ^ ((sb1 ^ bz1) & ya1);
       sa0 ^= ya0;
       sa1 ^= ya1;
       sb0 ^= yb0;
       sb1 ^= yb1;
     }
-    oa32[to] = sa0;
-    oa32[to + 1] = sa1;
-    ob32[to] = sb0;
-    ob32[to + 1] = sb1;
+    oa32[2 * to] = sa0;
+    oa32[2 * to + 1] = sa1;
+    ob32[2 * to] = sb0;
+    ob32[2 * to + 1] = sb1;
     if (count - 2 * t === 2) {
-      // The word left over: the tree's last.
-      oa32[to + 2] = xa[A + per - 2];
-      oa32[to + 3] = xa[A + per - 1];
-      ob32[to + 2] = xb[A + per - 2];
-      ob32[to + 3] = xb[A + per - 1];
+      oa[to + 1] = a[A + count - 1];
+      ob[to + 1] = b[A + count - 1];
     }
   }
 }
@@ -347,16 +294,22 @@ function halves(x: BigUint64Array): Int32Array {
   return new Int32Array(x.buffer, x.byteOffset, 2 * x.length);
 }
 
+/** The carries z ^ Z (Z = word 2q + 2 of adder q) of each tree into its run of the next weight's `out`, from word `offset`. */
+function carries(w: BigUint64Array, T: number, count: number, t: number, z: BigUint64Array, start: number, out: BigUint64Array, outCount: number, offset: number): void {
+  for (let i = 0; i < T; i++) {
+    const from = i * count + 2, o = start + i * t, to = i * outCount + offset;
+    for (let q = 0; q < t; q++) out[to + q] = z[o + q] ^ w[from + 2 * q];
+  }
+}
+
 /** Tree i's remaining words (at most two per weight), each with its weight's exponent. */
 function wordsOf(g: Group, i: number): WeightedWords {
   const size = g.classes.reduce((acc, w) => acc + w.count, 0);
   const a = new BigUint64Array(size), b = new BigUint64Array(size), shifts = new Uint8Array(size);
   let at = 0;
   g.classes.forEach((w, k) => {
-    a.set(w.a.subarray(i * w.h, (i + 1) * w.h), at);
-    b.set(w.b.subarray(i * w.h, (i + 1) * w.h), at);
-    a.set(w.ta.subarray(i * w.t, (i + 1) * w.t), at + w.h);
-    b.set(w.tb.subarray(i * w.t, (i + 1) * w.t), at + w.h);
+    a.set(w.a.subarray(i * w.count, (i + 1) * w.count), at);
+    b.set(w.b.subarray(i * w.count, (i + 1) * w.count), at);
     shifts.fill(k, at, (at += w.count));
   });
   return { a, b, shifts };
