@@ -1,11 +1,7 @@
 /**
  * Waiting for a query's job: its state is asked for every tenth of the time waited so far (at
  * least 50 ms apart, at most 1 s: pollDelay) until it is decided, for at most `waitMs`. Every
- * change of state or step is passed to `onProgress`. Each ask lets the node hold it for that
- * pause (`ask(pauseMs)`, ROUTES.query's waitMs): a node answers as soon as the job ends, so the
- * end is seen at once rather than at the next ask (up to a tenth of the wait late: ~0.3 s of a
- * 3 s describe, s13-describe); the pause's rest, if the answer came sooner, is slept as before,
- * so a node that answers at once is asked no more often than before.
+ * change of state or step is passed to `onProgress`.
  */
 
 import { NodeUnavailableError, PermissionDeniedError, QueryFailedError, QueryPendingError } from '../errors.js';
@@ -35,15 +31,13 @@ export function pollDelay(waitedMs: number): number {
 }
 
 /** The query's public facts once it is done; QueryFailedError (with the reason) once it failed. */
-export async function waitForQuery(query: string, ask: (pauseMs: number) => Promise<QueryStatus>, options: WaitOptions = {}): Promise<QueryInfo & { readonly state: 'done' }> {
+export async function waitForQuery(query: string, ask: () => Promise<QueryStatus>, options: WaitOptions = {}): Promise<QueryInfo & { readonly state: 'done' }> {
   const waitMs = options.waitMs ?? DEFAULT_WAIT_MS;
   const started = Date.now();
   const deadline = started + waitMs;
   let last = '';
   for (;;) {
-    const asked = Date.now();
-    const pause = Math.min(pollDelay(asked - started), Math.max(0, deadline - asked));
-    const status = await ask(pause);
+    const status = await ask();
     const seen = `${status.state} ${status.job?.phase ?? ''} ${status.job?.step ?? ''} ${status.job?.position ?? ''}`;
     if (seen !== last) {
       last = seen;
@@ -57,7 +51,7 @@ export async function waitForQuery(query: string, ask: (pauseMs: number) => Prom
     if (Date.now() >= deadline) {
       throw new QueryPendingError(`query ${query} is still ${status.state} after ${Math.round(waitMs / 1000)} s; wait again (handle.result(), or \`tessera status ${query}\`) or cancel it`);
     }
-    await restOfPause(asked, pause);
+    await new Promise((resolve) => setTimeout(resolve, Math.min(pollDelay(Date.now() - started), Math.max(0, deadline - Date.now()))));
   }
 }
 
@@ -68,15 +62,13 @@ export async function waitForQuery(query: string, ask: (pauseMs: number) => Prom
  * the computation would otherwise race it (QueryPendingError under load). A decision that does
  * not come in that time (a node down) is not waited for: opening then says what it waits for.
  */
-export async function waitWhileComputing(query: string, ask: (pauseMs: number) => Promise<QueryStatus>, waitMs = DEFAULT_WAIT_MS, decisionWaitMs = DECISION_WAIT_MS): Promise<void> {
+export async function waitWhileComputing(query: string, ask: () => Promise<QueryStatus>, waitMs = DEFAULT_WAIT_MS, decisionWaitMs = DECISION_WAIT_MS): Promise<void> {
   const started = Date.now();
   const deadline = started + waitMs;
   let decisionDeadline: number | undefined;
   for (;;) {
-    const asked = Date.now();
-    const pause = Math.min(pollDelay(asked - started), Math.max(0, Math.min(deadline, decisionDeadline ?? deadline) - asked));
     // A node that cannot be asked (down) does not compute it now: opening then fetches what can be.
-    const status = await ask(pause).catch((error: unknown) => {
+    const status = await ask().catch((error: unknown) => {
       // Down, or a party that may not ask (neither its requester nor a recipient): opening says why.
       if (error instanceof NodeUnavailableError || error instanceof PermissionDeniedError) return undefined;
       throw error;
@@ -89,12 +81,7 @@ export async function waitWhileComputing(query: string, ask: (pauseMs: number) =
       if (Date.now() >= decisionDeadline) return;
     }
     if (Date.now() >= deadline) throw new QueryPendingError(`query ${query} is still ${status.state} after ${Math.round(waitMs / 1000)} s; ask again later or cancel it`);
-    await restOfPause(asked, Math.min(pause, Math.min(deadline, decisionDeadline ?? deadline) - asked));
+    const until = Math.min(deadline, decisionDeadline ?? deadline);
+    await new Promise((resolve) => setTimeout(resolve, Math.min(pollDelay(Date.now() - started), Math.max(0, until - Date.now()))));
   }
-}
-
-/** Sleeps what is left of `pauseMs` after an ask made at `asked` (nothing if the node held the ask that long). */
-async function restOfPause(asked: number, pauseMs: number): Promise<void> {
-  const rest = asked + pauseMs - Date.now();
-  if (rest > 0) await new Promise((resolve) => setTimeout(resolve, rest));
 }

@@ -124,11 +124,6 @@ export class NodeConnection {
     this.origin = new URL(node.apiUrl).origin;
   }
 
-  /** How long a request waits for its answer's headers unless it says otherwise. */
-  get timeoutMs(): number {
-    return this.options.timeoutMs;
-  }
-
   private describe(): string {
     return `node ${this.node.index} ('${this.node.name}') at ${this.node.apiUrl}`;
   }

@@ -468,7 +468,7 @@ export class Tessera implements FrameRunner {
   /** A result with its receipt, for showing to a third party (`tessera receipt verify`). */
   async resultWithReceipt(queryId: string): Promise<{ resultFile: ResultFile; receipt: Receipt; table: ResultTable }> {
     const identity = this.requireIdentity('open results');
-    await waitWhileComputing(queryId, (waitMs) => this.queryState(queryId, waitMs));
+    await waitWhileComputing(queryId, () => this.queryState(queryId));
     return resultWithReceipt(this.collaboration, this.connectTo, identity, queryId);
   }
 
@@ -521,7 +521,7 @@ export class Tessera implements FrameRunner {
     const id = submitted.query;
     let waiting: Promise<QueryInfo & { readonly state: 'done' }> | undefined;
     const wait = (): Promise<QueryInfo & { readonly state: 'done' }> => {
-      waiting ??= waitForQuery(id, (waitMs) => this.queryState(id, waitMs), options);
+      waiting ??= waitForQuery(id, () => this.queryState(id), options);
       return waiting;
     };
     return {
@@ -541,11 +541,9 @@ export class Tessera implements FrameRunner {
    * A query's state as the connected node knows it: `running`, `done` (its result opens) or
    * `failed` (with the reason; it has no result). For its requester and its recipients.
    */
-  async queryState(queryId: string, waitMs?: number): Promise<QueryStatus> {
+  async queryState(queryId: string): Promise<QueryStatus> {
     const signer = this.signer('ask about queries');
-    // A held ask (waitMs) may take that long before its headers: the request's timeout allows for it.
-    const timeoutMs = waitMs ? this.connection.timeoutMs + waitMs : undefined;
-    return (await this.connection.send<QueryStatus>({ method: 'GET', path: ROUTES.query(queryId, waitMs), signer, ...(timeoutMs ? { timeoutMs } : {}) })).body;
+    return (await this.connection.send<QueryStatus>({ method: 'GET', path: ROUTES.query(queryId), signer })).body;
   }
 
   /**
@@ -555,7 +553,7 @@ export class Tessera implements FrameRunner {
    */
   async result(queryId: string): Promise<QueryResult> {
     const identity = this.requireIdentity('open results');
-    await waitWhileComputing(queryId, (waitMs) => this.queryState(queryId, waitMs));
+    await waitWhileComputing(queryId, () => this.queryState(queryId));
     // The coordinator reports a query done once it has recorded the commit; its peers hear of it
     // a moment later. Until they do they refuse their shares as undecided, so that short window
     // is waited out (bounded), rather than failing a result that is already decided.

@@ -26,9 +26,6 @@ export const API_PREFIX = '/v1';
  */
 export const CREDENTIAL_HEADER = 'x-tessera-credential';
 
-/** The longest a node holds a query's status for its job to end (ROUTES.query's waitMs). */
-export const MAX_STATUS_WAIT_MS = 10_000;
-
 export const ROUTES = {
   health: '/v1/health',
   openapi: '/v1/openapi.json',
@@ -39,11 +36,8 @@ export const ROUTES = {
   queries: '/v1/queries',
   /** Check a plan at the connected node without running it: what it discloses and costs (explain). */
   planCheck: '/v1/plans/check',
-  /**
-   * A query's state (running, done, failed with the reason), as this node knows it; with
-   * `waitMs`, answered once its job here ends or after that long (MAX_STATUS_WAIT_MS at most).
-   */
-  query: (query: string, waitMs?: number): string => `/v1/queries/${encodeURIComponent(query)}${waitMs ? `?waitMs=${Math.min(MAX_STATUS_WAIT_MS, Math.max(0, Math.round(waitMs)))}` : ''}`,
+  /** A query's state (running, done, failed with the reason), as this node knows it. */
+  query: (query: string): string => `/v1/queries/${encodeURIComponent(query)}`,
   result: (query: string): string => `/v1/results/${encodeURIComponent(query)}`,
   /** One node's own share only: for fetching from each node when the nodes cannot reach each other. */
   resultShare: (query: string): string => `/v1/results/${encodeURIComponent(query)}/share`,

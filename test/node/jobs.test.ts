@@ -12,7 +12,7 @@ import type { Tessera } from '../../src/client/tessera.js';
 import { PermissionDeniedError, QueryDoneError, QueryFailedError, QueueFullError } from '../../src/errors.js';
 import type { NodeIndex } from '../../src/governance/collaboration.js';
 import type { ExecutionProgress } from '../../src/ops/progress.js';
-import { MAX_STATUS_WAIT_MS, type QueryStatus } from '../../src/wire/api.js';
+import type { QueryStatus } from '../../src/wire/api.js';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
 
 const RECIPIENT = 'St. Mary Hospital';
@@ -118,24 +118,6 @@ test("a job's id returns before its computation ends; its state shows the step r
   );
 });
 
-
-test('an ask the node may hold (waitMs) is answered with the decided state once the job ends; one whose job stays held, after the wait, still running', async () => {
-  const h = holdAt(2);
-  const q = await sum();
-  assert.equal(await h.reached, q.id);
-  const short = await hospital.queryState(q.id, 50);
-  assert.equal(short.state, 'running');
-  assert.equal(short.job?.phase, 'running');
-  const held = hospital.queryState(q.id, MAX_STATUS_WAIT_MS);
-  // Released once the held ask has surely reached the node (a node that ignored waitMs would
-  // have answered it by then with the job still running).
-  await new Promise((resolve) => setTimeout(resolve, 200));
-  h.release();
-  const answer = await held;
-  assert.equal(answer.state, 'done');
-  assert.equal(answer.job, undefined);
-  assert.equal((await q.result()).value, 10);
-});
 test('a cancel of a running job fails it at all three nodes with the reason; its result never opens; no table changes', async () => {
   const before = await listings();
   const h = holdAt(2);

@@ -222,7 +222,7 @@ export async function buildApi(ctx: NodeContext, options: ApiOptions): Promise<A
   });
   app.post(ROUTES.planCheck, { schema: routeSchemas.checkPlan, config: { gate: 'signed' } }, async (request) => checkPlanOnly(ctx, raw(request), request.body, fwd(request)));
   app.get('/v1/queries/:query', { schema: routeSchemas.getQuery, config: { gate: 'signed' } }, async (request) => {
-    return queryStatus(ctx, (request.params as { query: string }).query, fwd(request), Number((request.query as { waitMs?: string }).waitMs ?? 0));
+    return queryStatus(ctx, (request.params as { query: string }).query, fwd(request));
   });
   app.delete('/v1/queries/:query', { schema: routeSchemas.cancelQuery, config: { gate: 'signed' } }, async (request) => {
     return cancelQuery(ctx, (request.params as { query: string }).query, fwd(request));

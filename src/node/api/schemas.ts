@@ -5,7 +5,7 @@
 
 import { aggregateNames, aggregates } from '../../plan/registry.js';
 import { PLAN_VERSION } from '../../plan/plan.js';
-import { CREDENTIAL_HEADER, MAX_STATUS_WAIT_MS } from '../../wire/api.js';
+import { CREDENTIAL_HEADER } from '../../wire/api.js';
 
 const tableName = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$', description: 'table name' } as const;
 const queryId = { type: 'string', pattern: '^q-[0-9a-f]{24}$', description: 'query id' } as const;
@@ -259,10 +259,6 @@ export const routeSchemas = {
     tags: ['queries'],
     headers: signedHeaders,
     params: { type: 'object', properties: { query: queryId }, required: ['query'] },
-    querystring: {
-      type: 'object',
-      properties: { waitMs: { type: 'string', pattern: '^[0-9]{1,9}$', description: `While the query runs here, answer once its job ends (decided, at its coordinator) or after this many milliseconds (at most ${MAX_STATUS_WAIT_MS}), whichever is first` } },
-    },
     response: { 200: queryStatus, ...errors },
   },
   cancelQuery: {

@@ -15,7 +15,7 @@ import type { PartyConfig } from '../../governance/collaboration.js';
 import type { PartyId } from '../../mpc/party.js';
 import { execute } from '../../ops/execute.js';
 import type { CheckedPlan } from '../../plan/check.js';
-import { MAX_STATUS_WAIT_MS, resultContext, type QueryInfo, type QueryStatus, type QuerySubmitted } from '../../wire/api.js';
+import { resultContext, type QueryInfo, type QueryStatus, type QuerySubmitted } from '../../wire/api.js';
 import type { ResultParts, SealedShareBytes } from '../../wire/result-frame.js';
 import { encodeResultShare, RESULT_SHARE_FORMAT } from '../../wire/result-payload.js';
 import { checkQueryPlan, checkQueryRequest } from '../query/check-plan.js';
@@ -248,24 +248,13 @@ async function runJob(ctx: NodeContext, job: Job, j: JobRequest): Promise<void> 
 
 /**
  * GET /v1/queries/:query: the query's state as this node knows it (signed by its requester or a
- * recipient), with its job while it is queued or running here. With `waitMs` (?waitMs=, at most
- * MAX_STATUS_WAIT_MS), a query whose job runs here is answered once the job ends (at the
- * coordinator: decided) or after waitMs, whichever is first: a client waiting for a result hears
- * of it at once instead of at its next ask (client/job-wait.ts; asked every tenth of the time
- * waited, a 3 s describe was seen up to ~0.3 s late).
+ * recipient), with its job while it is queued or running here.
  */
-export async function queryStatus(ctx: NodeContext, query: string, request: ForwardedRequest, waitMs = 0): Promise<QueryStatus> {
+export async function queryStatus(ctx: NodeContext, query: string, request: ForwardedRequest): Promise<QueryStatus> {
   const party = ctx.verifyRequest(ctx.me, { ...request, body: new Uint8Array(0) });
-  let view = await resolveQuery(ctx, query);
+  const view = await resolveQuery(ctx, query);
   if (view.access && view.access.requestedBy !== party.name && !view.access.recipients.includes(party.name)) {
     throw new PermissionDeniedError(`'${party.name}' neither asked for query ${query} nor receives its result, so it may not ask about it`);
-  }
-  const job = view.state === 'running' ? ctx.jobs.get(view.query) : undefined;
-  if (job && waitMs > 0) {
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([job.ended, new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.min(waitMs, MAX_STATUS_WAIT_MS))))]);
-    clearTimeout(timer);
-    view = await resolveQuery(ctx, query);
   }
   return statusOf(ctx, view);
 }
