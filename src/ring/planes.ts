@@ -57,8 +57,23 @@ export function toPlanes(src: BigUint64Array, start: number, end: number, bits: 
 export function toPlanesLow(src: BigUint64Array, n: number, bits: number, add: number, planes: readonly BigUint64Array[]): void {
   if (bits < 1 || bits > 32 || planes.length < bits || n > src.length) throw new RangeError(`toPlanesLow: ${bits} planes of ${n} elements requested, ${planes.length} planes given`);
   const src32 = new Uint32Array(src.buffer, src.byteOffset, src.length * 2);
-  const planes32 = planes.slice(0, bits).map((p) => new Uint32Array(p.buffer, p.byteOffset, p.length * 2));
+  const planes32: Uint32Array[] = [];
+  for (let c = 0; c < bits; c++) planes32.push(new Uint32Array(planes[c].buffer, planes[c].byteOffset, planes[c].length * 2));
   const full = n & ~31;
+  lowBlocks(src32, full, add, planes32, bits);
+  if (full < n) lowTail(src32, full, n, add, planes32, bits);
+  // The last word's upper half when no element reaches it (n mod 64 in 1 … 32): zero.
+  const halves = (n + 31) >>> 5;
+  if ((halves & 1) !== 0) for (let c = 0; c < bits; c++) planes32[c][halves] = 0;
+}
+
+/**
+ * toPlanesLow's whole blocks of 32 elements, a function of its own with nothing after the loop:
+ * in toPlanesLow itself the loop's optimized (on-stack-replaced) code left it at the untaken tail
+ * branch with a deoptimization on every call, and the calls took 13–58 ms each (against 5 ms)
+ * for their first ~18 calls, more than a node makes in a describe (10 per party).
+ */
+function lowBlocks(src32: Uint32Array, full: number, add: number, planes32: readonly Uint32Array[], bits: number): void {
   for (let e = 0; e < full; e += 32) {
     // Element e + r's low half is src32[2(e + r)] (little-endian, as every typed array here).
     for (let r = 0; r < 32; r++) BLOCK[r] = (src32[2 * (e + r)] + add) | 0;
@@ -66,14 +81,13 @@ export function toPlanesLow(src: BigUint64Array, n: number, bits: number, add: n
     // Elements e … e + 31 are half (e >> 5) & 1 of plane word e >> 6: Uint32 index e >> 5.
     for (let c = 0; c < bits; c++) planes32[c][e >>> 5] = BLOCK[c];
   }
-  if (full < n) {
-    for (let r = 0; r < 32; r++) BLOCK[r] = full + r < n ? (src32[2 * (full + r)] + add) | 0 : 0;
-    transpose32(BLOCK);
-    for (let c = 0; c < bits; c++) planes32[c][full >>> 5] = BLOCK[c];
-  }
-  // The last word's upper half when no element reaches it (n mod 64 in 1 … 32): zero.
-  const halves = (n + 31) >>> 5;
-  if ((halves & 1) !== 0) for (let c = 0; c < bits; c++) planes32[c][halves] = 0;
+}
+
+/** The last block, its missing elements zero. */
+function lowTail(src32: Uint32Array, full: number, n: number, add: number, planes32: readonly Uint32Array[], bits: number): void {
+  for (let r = 0; r < 32; r++) BLOCK[r] = full + r < n ? (src32[2 * (full + r)] + add) | 0 : 0;
+  transpose32(BLOCK);
+  for (let c = 0; c < bits; c++) planes32[c][full >>> 5] = BLOCK[c];
 }
 
 /**
