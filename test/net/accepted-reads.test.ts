@@ -1,12 +1,11 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { createServer, connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { generateClusterCertificates, type ClusterCertificates } from '../../src/crypto/certs.js';
 import { adoptReusedReads } from '../../src/net/accepted-reads.js';
 import { ReusedReads } from '../../src/net/reused-reads.js';
 import { StreamLink } from '../../src/net/stream-link.js';
 import { assertMessagesIntactThenClosed } from '../helpers/link-messages.js';
+import { tlsPair } from '../helpers/tls-pair.js';
 
 let certs: ClusterCertificates;
 
@@ -14,21 +13,8 @@ before(async () => {
   certs = await generateClusterCertificates();
 });
 
-/** A TLS 1.3 connection on loopback; the test reads the server's (accepted) end. */
-async function tlsPair(): Promise<{ client: TLSSocket; server: TLSSocket }> {
-  const srv = createServer({ key: certs.nodes[0].keyPem, cert: certs.nodes[0].certPem, minVersion: 'TLSv1.3' });
-  srv.listen(0, '127.0.0.1');
-  await once(srv, 'listening');
-  const accepted = once(srv, 'secureConnection') as Promise<[TLSSocket]>;
-  const client = tlsConnect({ host: '127.0.0.1', port: (srv.address() as { port: number }).port, ca: certs.ca.certPem, servername: 'localhost' });
-  await once(client, 'secureConnect');
-  const [server] = await accepted;
-  srv.close();
-  return { client, server };
-}
-
 test("an accepted TLS socket reads into the reused buffer, without 'data' events; adopting it twice changes nothing", async () => {
-  const { client, server } = await tlsPair();
+  const [client, server] = await tlsPair(certs); // the test reads the server's (accepted) end
   const reads = new ReusedReads();
   assert.equal(adoptReusedReads(server, reads), true, "node's socket fields are not laid out as node 20's: the accepted link falls back to 'data' events");
   assert.equal(adoptReusedReads(server, new ReusedReads()), false, 'a socket already adopted is left alone');
@@ -54,7 +40,7 @@ test("an accepted TLS socket reads into the reused buffer, without 'data' events
 });
 
 test('bytes that arrived before adoption are delivered first and in order', async () => {
-  const { client, server } = await tlsPair();
+  const [client, server] = await tlsPair(certs);
   client.write(Uint8Array.of(1, 2, 3));
   client.write(Uint8Array.of(4, 5));
   await new Promise((r) => setTimeout(r, 100));
@@ -72,7 +58,7 @@ test('bytes that arrived before adoption are delivered first and in order', asyn
 });
 
 test('a link on an adopted accepted socket receives messages of every size intact, and learns when its peer closes', async () => {
-  const { client, server } = await tlsPair();
+  const [client, server] = await tlsPair(certs);
   const reads = new ReusedReads();
   assert.equal(adoptReusedReads(server, reads), true);
   const sender = new StreamLink(client, 'client');
