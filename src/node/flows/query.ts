@@ -252,7 +252,7 @@ async function runJob(ctx: NodeContext, job: Job, j: JobRequest): Promise<void> 
  * recipient), with its job while it is queued or running here. With `waitMs` (at most
  * STATUS_WAIT_MAX_MS), a query whose job is still here is answered when the job ends or after
  * `waitMs`, whichever comes first: a polling client then sees the end when it happens instead
- * of at its next ask (docs/api.md, "Query status").
+ * of at its next ask (docs/system.md, "Jobs").
  */
 export async function queryStatus(ctx: NodeContext, query: string, request: ForwardedRequest, waitMs = 0): Promise<QueryStatus> {
   const party = ctx.verifyRequest(ctx.me, { ...request, body: new Uint8Array(0) });
