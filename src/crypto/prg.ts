@@ -65,31 +65,9 @@ export class Prg {
   }
 
   /**
-   * Writes a - b for two streams into `out` without materialising both streams: the arithmetic
-   * zero-sharing of replicated multiplication, in one pass over the memory.
-   */
-  static difference(a: Prg, b: Prg, out: BigUint64Array): BigUint64Array {
-    const bytes = out.byteLength;
-    let o = 0;
-    while (o < bytes) {
-      const n = Math.min(CHUNK_BYTES, bytes - o);
-      const plain = n === CHUNK_BYTES ? ZERO_CHUNK : ZERO_CHUNK.subarray(0, n);
-      const ka = a.cipher.update(plain);
-      const kb = b.cipher.update(plain);
-      const wa = wordsView(ka), wb = wordsView(kb);
-      const base = o >>> 3;
-      for (let i = 0; i < wa.length; i++) out[base + i] = wa[i] - wb[i];
-      o += n;
-    }
-    a.drawn += bytes;
-    b.drawn += bytes;
-    return out;
-  }
-
-  /**
-   * The keystream difference(a, b, ·) reads for `words` words, handed to `use` chunk by chunk
-   * (at most 8,192 words each; `at`: the index of the chunk's first word) as a's and b's bytes,
-   * drawn in the same order: for a subtraction outside JavaScript (mpc/protocols/zero-share.ts).
+   * The keystreams of a and b for `words` words, handed to `use` chunk by chunk (at most 8,192
+   * words each; `at`: the index of the chunk's first word), a's drawn before b's in each chunk:
+   * the arithmetic zero-sharing a − b, subtracted outside JavaScript (mpc/protocols/zero-share.ts).
    * The chunks are valid only while `use` runs.
    */
   static pairChunks(a: Prg, b: Prg, words: number, use: (ka: Uint8Array, kb: Uint8Array, at: number) => void): void {

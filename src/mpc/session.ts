@@ -13,6 +13,7 @@ import { PeerLostError, ProtocolError, SessionAbortedError } from '../errors.js'
 import { SENT } from '../net/link.js';
 import { asBytes, fromBytes, uninitializedWords } from '../ring/z64.js';
 import { keepNewest } from '../keep-shape.js';
+import { zeroShareInto } from './protocols/zero-share.js';
 import type { Party, PartyId } from './party.js';
 
 /** Components of at least this many bytes are lent and received in place by reshareKept (the link copies shorter sends: StreamLink's COALESCE_MAX). */
@@ -233,9 +234,12 @@ export class Session {
     return this.zeroShareInto(uninitializedWords(n));
   }
 
-  /** zeroShare into `out` (every word overwritten): for callers that lend scratch memory. */
+  /**
+   * zeroShare into `out` (every word overwritten): for callers that lend scratch memory. The
+   * subtraction of the two streams runs in WebAssembly (protocols/zero-share.ts).
+   */
   zeroShareInto(out: BigUint64Array): BigUint64Array {
-    return Prg.difference(this.prgNext, this.prgPrev, out);
+    return zeroShareInto(this, out);
   }
 
   /** Binary zero-sharing: the three values XOR to zero (every word overwritten, as above). */

@@ -26,7 +26,6 @@ import { AShare } from '../shares.js';
 import type { Session } from '../session.js';
 import { timeline } from '../timeline.js';
 import { BLOCK_WORDS } from './row-blocks.js';
-import { zeroShareInto } from './zero-share.js';
 
 /**
  * Words per block: 1 MiB, the link's frame (one block is one frame and one socket write), as the
@@ -76,7 +75,7 @@ async function sendBlocks(s: Session, x: AShare, y: AShare, z: BigUint64Array): 
 
 /** z[from, to) = this party's 3-out-of-3 share of x·y there: the zero-sharing's words for those rows plus the cross terms. */
 function productTerms(s: Session, x: AShare, y: AShare, z: BigUint64Array, from: number, to: number): void {
-  zeroShareInto(s, z.subarray(from, to));
+  s.zeroShareInto(z.subarray(from, to));
   const xa = x.a, xb = x.b, ya = y.a, yb = y.b;
   for (let i = from; i < to; i++) z[i] += xa[i] * (ya[i] + yb[i]) + xb[i] * ya[i];
 }

@@ -1,12 +1,12 @@
 /**
- * The arithmetic zero-sharing (Araki et al., CCS'16: α_i = F(k_i) − F(k_{i−1}), the same words as
- * Session.zeroShareInto) with the subtraction in WebAssembly SIMD (wasm/zero-share.c). No
+ * The arithmetic zero-sharing (Araki et al., CCS'16: α_i = F(k_i) − F(k_{i−1}); Session.zeroShareInto)
+ * with the subtraction in WebAssembly SIMD (wasm/zero-share.c). No
  * communication, no rounds; 16 bytes of keystream per word, as before.
  *
  * Why (docs/benchmarks.md, s13-mul): V8 runs the subtraction of two BigUint64Array chunks at
  * ~1.6 ns per word, ten times a copy of the same bytes; i64x2.sub on the chunks copied into the
  * kernel's memory, and the result copied out, takes the keystream and the subtraction of 2^20
- * words from 6.0–6.3 to 4.5–4.9 ms in one thread. Used by mul's row blocks (mul-blocks.ts).
+ * words from 6.0–6.3 to 4.5–4.9 ms in one thread. Every zero-sharing goes through it.
  */
 
 import { Prg } from '../../crypto/prg.js';
@@ -34,7 +34,7 @@ function kernel(): NonNullable<typeof made> {
   return made;
 }
 
-/** Session.zeroShareInto's words written into `out` (every word overwritten); the same keystream drawn. */
+/** prgNext's keystream minus prgPrev's, word by word, into `out` (every word overwritten). */
 export function zeroShareInto(s: Session, out: BigUint64Array): BigUint64Array {
   const { subtract, bytes, result } = kernel();
   Prg.pairChunks(s.prgNext, s.prgPrev, out.length, (ka, kb, at) => {

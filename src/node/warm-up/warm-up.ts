@@ -3,10 +3,11 @@
  * listens, it runs the warm-up workloads (workloads.ts) a few times in an in-process three-party
  * trio linked by the node's own stream framing over in-memory byte streams (stream-trio.ts) on
  * synthetic random tables, then the node-side paths (node-paths.ts). Before them it faults in
- * 128 MiB of the allocator's heap (prefault.ts), which their collections free for a first query,
- * and sets aside the 128 MiB memory reserve (mpc/memory-reserve.ts) that the node's pools fill
- * from, so that a first query's pool fills count no fresh memory for V8 and start no full
- * collection, and faults in a shuffle arena for 1M rows (protocols/permute-wasm.ts).
+ * 32 MiB of the allocator's heap (prefault.ts, WARM_UP_PREFAULT_BYTES), which their collections
+ * free for a first query, and sets aside the 224 MiB memory reserve (mpc/memory-reserve.ts,
+ * WARM_UP_RESERVE_BYTES) that the node's pools and links fill from, so that a first query's pool
+ * fills count no fresh memory for V8 and start no full collection; it also faults in a shuffle
+ * arena for 1M rows (protocols/permute-wasm.ts).
  *
  * Why: V8 runs a function's first calls in its interpreter and compiles it only once it has run
  * hot, and a process touches fresh memory page by page; a node's first query used to pay both,
